@@ -1,0 +1,54 @@
+# Council Assistant: every command a person or CI needs. `make help` lists them.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+APP := .venv/app/bin
+RASA := .venv/rasa/bin
+RASA_QUIET := PYTHONWARNINGS=ignore TF_CPP_MIN_LOG_LEVEL=2 RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
+
+.PHONY: help run test install chromium model seed demo-residents knowledge-check test-api test-bot test-dialogue test-e2e bench lint clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+run: install model seed ## Install what is missing, then start everything on 127.0.0.1 (Ctrl-C stops it)
+	@$(APP)/python scripts/stack.py
+
+test: install chromium model ## Install what is missing, then run every test
+	@$(MAKE) --no-print-directory knowledge-check test-bot test-dialogue test-api
+
+install: ## Make both Python environments if missing (cached by their pins under ~/.cache)
+	@./scripts/bootstrap.sh app rasa
+
+chromium: ## Install Debian's Chromium for the browser tests if missing
+	@command -v chromium >/dev/null || { echo "==> installing Debian's chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+model: install ## Train the Rasa model if none matches the current data (log in var/log/train.log)
+	@$(APP)/python scripts/stack.py model
+
+seed: install ## Migrate the demo database and seed it if empty
+	@$(APP)/python -m api.demo seed
+
+demo-residents: install seed ## Print demo residents to try, as JSON
+	@$(APP)/python -m api.demo residents
+
+knowledge-check: ## Validate every knowledge article
+	@$(RASA)/python -m bot.knowledge
+
+test-bot: ## Action and spaCy pipeline tests (Rasa environment)
+	@$(RASA_QUIET) $(RASA)/python -m pytest -c tests/bot/pytest.ini --rootdir . tests/bot -q
+
+test-dialogue: model ## Rasa data validation and test stories against the trained model
+	@$(APP)/python scripts/dialogue_tests.py
+
+test-api: ## API, hub, end-to-end and browser tests, on SQLite and PostgreSQL (app environment)
+	@$(APP)/python -m pytest tests/api tests/e2e tests/browser -q
+
+bench: install model seed ## Measure per-message latency and throughput (hub vs Rasa direct); writes reports/bench/
+	@$(APP)/python scripts/bench.py
+
+lint: ## ruff and mypy
+	@$(APP)/ruff check api scripts tests/api tests/e2e tests/browser && $(APP)/mypy api
+
+clean: ## Remove local databases, logs and models (not the cached environments)
+	rm -rf var models results bot/nlp/council_en

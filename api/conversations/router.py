@@ -1,0 +1,129 @@
+"""The resident-facing chat contract (/api/chat) and the back-office handoff endpoint (/api/v1)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials
+
+from api.conversations import service
+from api.conversations.models import Conversation
+from api.conversations.office_hours import OfficeHours
+from api.conversations.rasa_client import RasaClient
+from api.conversations.schemas import (ConversationCreate, ConversationCreated, HandoffCreate, HandoffRead,
+                                       MessageCreate, MessageList, MessageRead)
+from api.deps import DatabaseDep, SessionDep, SettingsDep, bearer, require_service_token
+
+chat = APIRouter(prefix="/api/chat", tags=["chat"])
+backoffice = APIRouter(prefix="/api/v1", tags=["conversations"], dependencies=[Depends(require_service_token)])
+
+NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "No such conversation.")
+HEARTBEAT_SECONDS = 15.0
+
+
+def _owned_conversation(conversation_id: str, session: SessionDep,
+                        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Conversation:
+    if credentials is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "The conversation token is missing.",
+                            headers={"WWW-Authenticate": "Bearer"})
+    try:
+        return service.authenticate(session, conversation_id=conversation_id, token=credentials.credentials)
+    except service.ConversationNotFound:
+        raise NOT_FOUND from None
+
+
+OwnedConversation = Annotated[Conversation, Depends(_owned_conversation)]
+
+
+def _rasa(request: Request) -> RasaClient:
+    rasa: RasaClient = request.app.state.rasa
+    return rasa
+
+
+def _office_hours(settings: SettingsDep) -> OfficeHours:
+    return OfficeHours(start_hour=settings.officer_hours_start, end_hour=settings.officer_hours_end,
+                       timezone=settings.timezone)
+
+
+@chat.post("/conversations", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated)
+def start_conversation(session: SessionDep, body: ConversationCreate | None = None) -> ConversationCreated:
+    """Start a conversation; keep the token secret, it is needed for every later call."""
+    created = service.create_conversation(session, channel=(body or ConversationCreate()).channel)
+    return ConversationCreated(conversation_id=created.conversation_id, token=created.token)
+
+
+@chat.post("/conversations/{conversation_id}/messages", response_model=MessageList)
+def send_message(conversation: OwnedConversation, body: MessageCreate, database: DatabaseDep,
+                 settings: SettingsDep, rasa: Annotated[RasaClient, Depends(_rasa)]) -> MessageList:
+    """Send the resident's message; the response holds the bot's replies to it (none while an officer has it)."""
+    unavailable = (f"Sorry, I'm having trouble answering right now. Your message has been kept. "
+                   f"You can call us on {settings.council_phone} (Monday to Friday, 8:30am to 5:30pm), "
+                   "or ask for an officer to pick up this conversation.")
+    replies = service.handle_resident_message(database, rasa, conversation_id=conversation.id, text=body.text,
+                                              unavailable_text=unavailable)
+    return MessageList(messages=[MessageRead.model_validate(m) for m in replies])
+
+
+@chat.get("/conversations/{conversation_id}/messages", response_model=MessageList)
+def read_transcript(conversation: OwnedConversation, session: SessionDep) -> MessageList:
+    """Return every message of the conversation, oldest first."""
+    messages = service.list_messages(session, conversation_id=conversation.id)
+    return MessageList(messages=[MessageRead.model_validate(m) for m in messages])
+
+
+@chat.get("/conversations/{conversation_id}/events",
+          responses={200: {"content": {"text/event-stream": {}},
+                           "description": "Server-sent events named `message`, one per new message"}})
+async def stream_events(conversation_id: str, request: Request, database: DatabaseDep, settings: SettingsDep,
+                        token: Annotated[str, Query(description="The conversation token")],
+                        after: Annotated[int, Query(ge=0)] = 0) -> StreamingResponse:
+    """Push every new message (bot, officer or system) as a server-sent event, read from the database.
+
+    EventSource cannot send headers, so the token comes as a query parameter. Any API worker can serve
+    the stream: it polls the shared database rather than waiting on one process's memory.
+    """
+    def check() -> None:
+        with database.sessions() as session:
+            service.authenticate(session, conversation_id=conversation_id, token=token)
+    try:
+        await run_in_threadpool(check)
+    except service.ConversationNotFound:
+        raise NOT_FOUND from None
+
+    def fetch(last_id: int) -> list[MessageRead]:
+        with database.sessions() as session:
+            return [MessageRead.model_validate(m)
+                    for m in service.list_messages(session, conversation_id=conversation_id, after=last_id)]
+
+    async def events() -> AsyncIterator[str]:
+        last_id, idle = after, 0.0
+        while not await request.is_disconnected():
+            for message in await run_in_threadpool(fetch, last_id):
+                last_id = message.id
+                idle = 0.0
+                yield f"event: message\nid: {message.id}\ndata: {json.dumps(message.model_dump(mode='json'))}\n\n"
+            await asyncio.sleep(settings.push_poll_seconds)
+            idle += settings.push_poll_seconds
+            if idle >= HEARTBEAT_SECONDS:
+                idle = 0.0
+                yield ": keep-alive\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+@backoffice.post("/conversations/{conversation_id}/handoffs", response_model=HandoffRead,
+                 status_code=status.HTTP_201_CREATED)
+def request_handoff(conversation_id: str, body: HandoffCreate, session: SessionDep,
+                    hours: Annotated[OfficeHours, Depends(_office_hours)]) -> HandoffRead:
+    """Ask for an officer to take the conversation over; asking again returns the same request."""
+    try:
+        return service.request_handoff(session, conversation_id=conversation_id, request=body, hours=hours)
+    except service.ConversationNotFound:
+        raise NOT_FOUND from None

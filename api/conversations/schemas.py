@@ -1,0 +1,80 @@
+"""What the conversation hub accepts and returns over HTTP."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class ConversationCreate(BaseModel):
+    """A new conversation; the channel is where the resident is writing from."""
+
+    channel: Literal["web", "telegram"] = "web"
+
+
+class ConversationCreated(BaseModel):
+    """The new conversation's id and the secret token that proves the caller owns it."""
+
+    conversation_id: str
+    token: str
+
+
+class MessageCreate(BaseModel):
+    """A resident's message."""
+
+    text: str = Field(min_length=1, max_length=2000)
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the message is empty")
+        return value.strip()
+
+
+class Button(BaseModel):
+    """A suggested reply: the title is shown, the payload is sent."""
+
+    title: str
+    payload: str
+
+
+class MessageRead(BaseModel):
+    """A message in a transcript."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    sender: Literal["resident", "bot", "officer", "system"]
+    text: str
+    buttons: list[Button] | None = None
+    created_at: datetime
+
+
+class MessageList(BaseModel):
+    """Messages in the order they were said."""
+
+    messages: list[MessageRead]
+
+
+class HandoffCreate(BaseModel):
+    """A request, from the bot, that an officer takes the conversation over."""
+
+    reason: Literal["resident_asked", "fallback", "complaint", "payment_difficulty", "locked_out",
+                    "backoffice_error", "emergency", "bot_unavailable"] = "resident_asked"
+    priority: Literal["normal", "high", "urgent"] = "normal"
+    summary: str = Field(default="", max_length=1000)
+
+
+class HandoffRead(BaseModel):
+    """What happens next for the resident once an officer has been asked for."""
+
+    reference: str
+    status: Literal["waiting", "callback", "claimed"]
+    in_office_hours: bool
+    queue_position: int | None
+    expected_wait_minutes: int | None
+    officer_hours: str
+    reply_by: str | None = Field(description="When an out-of-hours request will be answered, in words")

@@ -1,0 +1,141 @@
+"""The hub's logic: conversations, their messages, routing to the bot, and handoffs to officers.
+
+Routing a resident's message spans three short transactions rather than one: the message is stored
+first so it survives whatever happens next, no transaction is held open while Rasa thinks (SQLite
+would be locked for everyone meanwhile), and the replies are stored when they arrive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api.conversations.models import Conversation, Handoff, Message, Mode
+from api.conversations.office_hours import OfficeHours
+from api.conversations.rasa_client import RasaClient, RasaUnavailable
+from api.conversations.schemas import HandoffCreate, HandoffRead
+from api.db import Database, utcnow
+
+log = logging.getLogger(__name__)
+
+OPEN_HANDOFF_STATES = ("waiting", "callback", "claimed")
+# Minutes an officer typically spends on a chat; the expected wait is this times the queue position.
+MINUTES_PER_QUEUED_CHAT = 4
+
+
+class ConversationNotFound(Exception):
+    """No conversation has this id, or the token does not match it."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A new conversation's id and the token that proves ownership (only its hash is stored)."""
+
+    conversation_id: str
+    token: str
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_conversation(session: Session, *, channel: str) -> Credentials:
+    """Open a conversation and return its unguessable id and secret token."""
+    credentials = Credentials(conversation_id=secrets.token_urlsafe(18), token=secrets.token_urlsafe(32))
+    session.add(Conversation(id=credentials.conversation_id, token_hash=_hash_token(credentials.token),
+                             channel=channel))
+    session.flush()
+    return credentials
+
+
+def authenticate(session: Session, *, conversation_id: str, token: str) -> Conversation:
+    """Return the conversation if ``token`` is its token; otherwise raise ConversationNotFound."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None or not hmac.compare_digest(conversation.token_hash, _hash_token(token)):
+        raise ConversationNotFound
+    return conversation
+
+
+def add_message(session: Session, *, conversation_id: str, sender: str, text: str,
+                buttons: list[dict[str, str]] | None = None) -> Message:
+    """Store a message in a conversation."""
+    message = Message(conversation_id=conversation_id, sender=sender, text=text, buttons=buttons)
+    session.add(message)
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is not None:
+        conversation.updated_at = utcnow()
+    session.flush()
+    return message
+
+
+def list_messages(session: Session, *, conversation_id: str, after: int = 0) -> list[Message]:
+    """Return the conversation's messages with an id above ``after``, oldest first."""
+    query = (select(Message).where(Message.conversation_id == conversation_id, Message.id > after)
+             .order_by(Message.id))
+    return list(session.scalars(query))
+
+
+def handle_resident_message(database: Database, rasa: RasaClient, *, conversation_id: str, text: str,
+                            unavailable_text: str) -> list[Message]:
+    """Store the resident's message, let the bot answer when it is the bot's turn, and return the replies."""
+    with database.sessions.begin() as session:
+        add_message(session, conversation_id=conversation_id, sender="resident", text=text)
+        conversation = session.get_one(Conversation, conversation_id)
+        mode, channel = conversation.mode, conversation.channel
+    if mode == Mode.OFFICER:
+        return []
+    try:
+        replies = rasa.send(conversation_id=conversation_id, text=text, metadata={"channel": channel})
+    except RasaUnavailable:
+        with database.sessions.begin() as session:
+            return [add_message(session, conversation_id=conversation_id, sender="system",
+                                text=unavailable_text,
+                                buttons=[{"title": "Talk to a person", "payload": "/request_officer"}])]
+    with database.sessions.begin() as session:
+        return [add_message(session, conversation_id=conversation_id, sender="bot", text=reply.text,
+                            buttons=reply.buttons) for reply in replies]
+
+
+def request_handoff(session: Session, *, conversation_id: str, request: HandoffCreate,
+                    hours: OfficeHours) -> HandoffRead:
+    """Queue the conversation for an officer (or record a callback out of hours); repeat calls reuse it."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise ConversationNotFound
+    handoff = session.scalar(select(Handoff).where(Handoff.conversation_id == conversation_id,
+                                                   Handoff.status.in_(OPEN_HANDOFF_STATES)))
+    now = utcnow()
+    if handoff is None:
+        handoff = Handoff(conversation_id=conversation_id, reason=request.reason, priority=request.priority,
+                          summary=request.summary, reference="pending",
+                          status="waiting" if hours.is_open(now) else "callback", requested_at=now)
+        session.add(handoff)
+        session.flush()
+        handoff.reference = f"HO-{handoff.id:06d}"
+        if conversation.mode == Mode.BOT:
+            conversation.mode = Mode.QUEUED.value
+        session.flush()
+        log.info("handoff %s queued: reason=%s priority=%s", handoff.reference, handoff.reason, handoff.priority)
+    return _describe_handoff(session, handoff, hours)
+
+
+def _describe_handoff(session: Session, handoff: Handoff, hours: OfficeHours) -> HandoffRead:
+    in_hours = handoff.status != "callback"
+    position = wait = None
+    reply_by = None
+    if handoff.status == "waiting":
+        position = 1 + (session.scalar(select(func.count()).select_from(Handoff).where(
+            Handoff.status == "waiting", Handoff.id < handoff.id)) or 0)
+        wait = position * MINUTES_PER_QUEUED_CHAT
+    elif handoff.status == "callback":
+        opening = hours.next_opening(handoff.requested_at)
+        reply_by = f"by the end of {opening:%A %-d %B}"
+    return HandoffRead(reference=handoff.reference, status=handoff.status,  # type: ignore[arg-type]
+                       in_office_hours=in_hours, queue_position=position, expected_wait_minutes=wait,
+                       officer_hours=hours.describe(), reply_by=reply_by)

@@ -1,0 +1,1 @@
+"""Electoral services: properties, polling districts and stations, electors, elections, absent votes."""

@@ -1,0 +1,134 @@
+"""Tables of the electoral register and what hangs off it."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from api.db import Base, utcnow
+
+
+class PollingDistrict(Base):
+    """A polling district: the area whose electors vote at one station."""
+
+    __tablename__ = "polling_districts"
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    ward: Mapped[str] = mapped_column(String(120))
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("polling_stations.id"))
+
+    station: Mapped[PollingStation | None] = relationship()
+
+
+class PollingStation(Base):
+    """A place where people vote, with what a person with a disability needs to know."""
+
+    __tablename__ = "polling_stations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(160))
+    address: Mapped[str] = mapped_column(String(240))
+    postcode: Mapped[str] = mapped_column(String(10))
+    accessibility: Mapped[str] = mapped_column(Text, default="")
+
+
+class Property(Base):
+    """A property in the council's area, identified by its UPRN."""
+
+    __tablename__ = "properties"
+
+    # UPRNs run to 12 digits, beyond a 32-bit INTEGER; foreign keys to this column inherit its type.
+    uprn: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    address_line: Mapped[str] = mapped_column(String(200))
+    town: Mapped[str] = mapped_column(String(80))
+    postcode: Mapped[str] = mapped_column(String(10), index=True)
+    polling_district_code: Mapped[str] = mapped_column(ForeignKey("polling_districts.code"))
+
+    polling_district: Mapped[PollingDistrict] = relationship()
+
+
+class RegistrationStatus(enum.StrEnum):
+    """Where an elector's entry stands."""
+
+    REGISTERED = "registered"
+    PENDING = "pending"
+    REMOVED = "removed"
+
+
+class Elector(Base):
+    """An entry in the register of electors (or an application for one)."""
+
+    __tablename__ = "electors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    elector_number: Mapped[str] = mapped_column(String(20), unique=True)
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80), index=True)
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    uprn: Mapped[int] = mapped_column(ForeignKey("properties.uprn"), index=True)
+    status: Mapped[RegistrationStatus] = mapped_column(
+        Enum(RegistrationStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+    )
+    open_register_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    registered_on: Mapped[date | None] = mapped_column(Date)
+
+    property: Mapped[Property] = relationship()
+
+
+class Election(Base):
+    """A poll in the elections timetable."""
+
+    __tablename__ = "elections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(160))
+    election_type: Mapped[str] = mapped_column(String(40))
+    poll_date: Mapped[date] = mapped_column(Date, index=True)
+    # A ward name, or "all" for a poll across the whole council area.
+    area: Mapped[str] = mapped_column(String(120), default="all")
+
+
+class AbsentVoteKind(enum.StrEnum):
+    """How an elector votes when not in person."""
+
+    POSTAL = "postal"
+    PROXY = "proxy"
+
+
+class AbsentVote(Base):
+    """An absent-vote arrangement on an elector's record."""
+
+    __tablename__ = "absent_votes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    elector_id: Mapped[int] = mapped_column(ForeignKey("electors.id"), index=True)
+    kind: Mapped[AbsentVoteKind] = mapped_column(
+        Enum(AbsentVoteKind, native_enum=False, length=8, values_callable=lambda e: [m.value for m in e])
+    )
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    granted_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    proxy_name: Mapped[str | None] = mapped_column(String(160))
+
+
+class AbsentVoteRequest(Base):
+    """A request for a new, changed or cancelled absent vote, lodged through the assistant."""
+
+    __tablename__ = "absent_vote_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    elector_id: Mapped[int] = mapped_column(ForeignKey("electors.id"), index=True)
+    kind: Mapped[AbsentVoteKind] = mapped_column(
+        Enum(AbsentVoteKind, native_enum=False, length=8, values_callable=lambda e: [m.value for m in e])
+    )
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

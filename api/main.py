@@ -1,0 +1,50 @@
+"""Build the API application: back office, conversation hub and web chat in one process."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.conversations.rasa_client import RasaClient
+from api.conversations.router import backoffice as conversations_backoffice
+from api.conversations.router import chat
+from api.db import Database
+from api.settings import Settings, get_settings
+from api.web.router import mount_static
+from api.web.router import router as web
+
+API_DESCRIPTION = """
+The council's back office (`/api/v1`, service tokens) and the conversation hub's resident-facing chat
+contract (`/api/chat`, a per-conversation token returned when the conversation starts).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Create the application with its database and Rasa client."""
+    settings = settings or get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.rasa.close()
+        app.state.database.engine.dispose()
+
+    app = FastAPI(title="Council Assistant", version="1.0.0", description=API_DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.database = Database(settings.database_url)
+    app.state.rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
+
+    @app.get("/api/health", tags=["health"])
+    def health() -> dict[str, str]:
+        """Say the API is up."""
+        return {"status": "ok"}
+
+    app.include_router(chat)
+    app.include_router(conversations_backoffice)
+    app.include_router(web)
+    mount_static(app)
+    return app

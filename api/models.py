@@ -1,0 +1,10 @@
+"""Import every feature's tables so the metadata is complete (for Alembic and tests)."""
+
+from api.conversations import models as conversations
+from api.db import Base
+from api.electoral import models as electoral
+from api.officers import models as officers
+from api.payments import models as payments
+from api.service_requests import models as service_requests
+
+__all__ = ["Base", "conversations", "electoral", "officers", "payments", "service_requests"]

@@ -1,0 +1,1 @@
+"""Officers who take escalated conversations."""

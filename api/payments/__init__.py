@@ -1,0 +1,1 @@
+"""Council tax accounts, instalments and payments."""

@@ -1,0 +1,1 @@
+"""Requests for service (missed bins, potholes, street lights ...) and their progress."""

@@ -1,0 +1,45 @@
+"""Tables of requests for service and the updates officers add to them (an Open311-like status model)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from api.db import Base, utcnow
+
+
+class ServiceRequest(Base):
+    """A request for service lodged by a resident."""
+
+    __tablename__ = "service_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    uprn: Mapped[int | None] = mapped_column(ForeignKey("properties.uprn"))
+    location_text: Mapped[str] = mapped_column(String(240), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    # open, in_progress, closed
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    responsible_team: Mapped[str] = mapped_column(String(80), default="")
+    contact_email: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expected_by: Mapped[date | None] = mapped_column(Date)
+
+    updates: Mapped[list[ServiceRequestUpdate]] = relationship(order_by="ServiceRequestUpdate.created_at")
+
+
+class ServiceRequestUpdate(Base):
+    """A status note on a request; only public ones are shown to the resident."""
+
+    __tablename__ = "service_request_updates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("service_requests.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text)
+    public: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -1,0 +1,57 @@
+"""One settings class for the API process, read from the environment (prefix ``CA_``) and validated at start-up."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEV_SERVICE_TOKEN = "dev-service-token-change-me"
+DEV_RASA_TOKEN = "dev-rasa-token-change-me"
+DEV_SECRET_KEY = "dev-secret-key-change-me"
+
+
+class Settings(BaseSettings):
+    """Configuration of the back office, the conversation hub and the web chat."""
+
+    model_config = SettingsConfigDict(env_prefix="CA_", env_file=ROOT / ".env", extra="ignore")
+
+    environment: Literal["dev", "test", "production"] = "dev"
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'council.db'}"
+    # Tokens the back office accepts from the action server and other services.
+    service_tokens: list[str] = Field(default_factory=lambda: [DEV_SERVICE_TOKEN])
+    secret_key: str = DEV_SECRET_KEY
+
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: str = DEV_RASA_TOKEN
+    rasa_timeout_seconds: float = 30.0
+
+    council_name: str = "Ashdown Vale District Council"
+    council_phone: str = "01632 960 123"
+    # Hours when officers answer live chats, local time; outside them a callback is recorded.
+    officer_hours_start: int = 9
+    officer_hours_end: int = 17
+    timezone: str = "Europe/London"
+    # How often the push stream looks for new messages in the database.
+    push_poll_seconds: float = 0.5
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets_outside_dev(self) -> Settings:
+        if self.environment == "production":
+            defaults = {DEV_SERVICE_TOKEN, DEV_RASA_TOKEN, DEV_SECRET_KEY}
+            used = defaults & {self.secret_key, self.rasa_token, *self.service_tokens}
+            if used:
+                raise ValueError("production refuses the development secrets; set CA_SECRET_KEY, "
+                                 "CA_RASA_TOKEN and CA_SERVICE_TOKENS")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,28 @@
+"""Replies several actions share: the apology when something fails, and what to say next."""
+
+from __future__ import annotations
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.knowledge import ArticleError, get_knowledge
+
+FALLBACK_PHONE = "01632 960 123"
+
+
+def council_phone() -> str:
+    """Return the council's phone number from the knowledge base (a fixed fallback if it is unreadable)."""
+    try:
+        return get_knowledge().fact("phone")
+    except (ArticleError, OSError):
+        return FALLBACK_PHONE
+
+
+def apologise_for_failure(dispatcher: CollectingDispatcher, *, offer_officer: bool = True) -> None:
+    """Tell the resident something failed, with a phone number and (unless asking failed) an officer offer."""
+    text = (f"Sorry, something went wrong on our side and I can't do that right now. "
+            f"You can call us on {council_phone()} (Monday to Friday, 8:30am to 5:30pm)")
+    if not offer_officer:
+        dispatcher.utter_message(text=f"{text}. Your messages here are kept.")
+        return
+    dispatcher.utter_message(text=f"{text}, or I can ask an officer to pick up this chat.",
+                             buttons=[{"title": "Talk to a person", "payload": "/request_officer"}])

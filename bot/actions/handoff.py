@@ -1,0 +1,72 @@
+"""Hand the conversation to an officer and tell the resident what happens next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.common import apologise_for_failure, council_phone
+from bot.backoffice import BackOffice, BackOfficeError, HandoffTicket
+from bot.names import MISSED_INTENTS, SLOT_OFFICER_OFFERED
+
+
+def what_happens_next(ticket: HandoffTicket, phone: str) -> str:
+    """Describe, in plain words, what happens after the handoff request."""
+    if ticket.status == "callback":
+        return (f"Our officers answer chats {ticket.officer_hours}, so nobody can join right now. "
+                f"I've recorded your request (reference {ticket.reference}) and an officer will reply in this "
+                f"chat {ticket.reply_by}. If it can't wait, call {phone}; in an emergency where someone is in "
+                "danger, call 999.")
+    if ticket.status == "claimed":
+        return "An officer is already looking after this conversation and will reply here."
+    wait = ticket.expected_wait_minutes or 0
+    ahead = "You're next in the queue" if ticket.queue_position == 1 else (
+        f"You're number {ticket.queue_position} in the queue")
+    return (f"I've asked an officer to join this chat (reference {ticket.reference}). {ahead}, and the wait is "
+            f"about {wait} minutes. Please keep this window open: the officer's replies will appear here. "
+            "You can keep asking me things while you wait.")
+
+
+class ActionRequestOfficer(Action):
+    """Record a handoff request in the hub and tell the resident what happens next."""
+
+    def __init__(self, backoffice: BackOffice | None = None) -> None:
+        self._backoffice = backoffice
+
+    def name(self) -> str:
+        return "action_request_officer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        asked_after_misses = bool(tracker.get_slot(SLOT_OFFICER_OFFERED))
+        reason = "fallback" if asked_after_misses or _previous_intent(tracker) in MISSED_INTENTS else "resident_asked"
+        try:
+            backoffice = self._backoffice or BackOffice.from_settings()
+            ticket = await backoffice.request_handoff(conversation_id=tracker.sender_id, reason=reason)
+        except BackOfficeError:
+            apologise_for_failure(dispatcher, offer_officer=False)
+            return [SlotSet(SLOT_OFFICER_OFFERED, False)]
+        dispatcher.utter_message(text=what_happens_next(ticket, council_phone()))
+        return [SlotSet(SLOT_OFFICER_OFFERED, False)]
+
+
+def _previous_intent(tracker: Tracker) -> str | None:
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    return (users[-2].get("parse_data") or {}).get("intent", {}).get("name")
+
+
+class ActionDeclineOfficer(Action):
+    """Accept that the resident does not want an officer after all."""
+
+    def name(self) -> str:
+        return "action_decline_officer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_no_problem")
+        return [SlotSet(SLOT_OFFICER_OFFERED, False)]

@@ -1,0 +1,131 @@
+"""Load the knowledge articles (knowledge/*.md): one topic each, with title, answer, source and review date.
+
+Articles are re-read when their file changes, so an edited article is what the bot says on the next
+question without a restart or retraining.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.settings import get_settings
+
+REQUIRED = ("title", "source", "last_reviewed")
+
+
+class ArticleError(ValueError):
+    """An article is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Article:
+    """A knowledge article."""
+
+    slug: str
+    title: str
+    answer: str
+    source: str
+    last_reviewed: dt.date
+    intents: tuple[str, ...] = ()
+    facts: dict[str, str] = field(default_factory=dict)
+
+
+def parse_article(slug: str, text: str) -> Article:
+    """Parse an article's front matter and answer; raise ArticleError when it is malformed."""
+    parts = text.split("---", 2)
+    if len(parts) != 3 or parts[0].strip():
+        raise ArticleError(f"{slug}: the article must start with front matter between '---' lines")
+    meta: dict[str, Any] = yaml.safe_load(parts[1]) or {}
+    missing = [key for key in REQUIRED if not meta.get(key)]
+    answer = parts[2].strip()
+    if missing or not answer:
+        raise ArticleError(f"{slug}: missing {', '.join(missing) or 'answer'}")
+    if not str(meta["source"]).startswith("https://"):
+        raise ArticleError(f"{slug}: the source must be an https link")
+    reviewed = meta["last_reviewed"]
+    if not isinstance(reviewed, dt.date):
+        raise ArticleError(f"{slug}: last_reviewed must be a date (YYYY-MM-DD)")
+    return Article(slug=slug, title=str(meta["title"]), answer=answer, source=str(meta["source"]),
+                   last_reviewed=reviewed, intents=tuple(meta.get("intents") or ()),
+                   facts={str(k): str(v) for k, v in (meta.get("facts") or {}).items()})
+
+
+def article_paths(folder: Path) -> list[Path]:
+    """Return the article files in ``folder`` (every Markdown file but the README)."""
+    return [path for path in sorted(folder.glob("*.md")) if path.name.lower() != "readme.md"]
+
+
+class Knowledge:
+    """The articles in a folder, re-read whenever a file's modification time changes."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._cache: dict[Path, tuple[float, Article]] = {}
+
+    def articles(self) -> list[Article]:
+        """Return every article, parsed afresh if its file changed."""
+        found = []
+        for path in article_paths(self.folder):
+            mtime = path.stat().st_mtime
+            cached = self._cache.get(path)
+            if cached is None or cached[0] != mtime:
+                cached = (mtime, parse_article(path.stem, path.read_text(encoding="utf-8")))
+                self._cache[path] = cached
+            found.append(cached[1])
+        return found
+
+    def article(self, slug: str) -> Article:
+        """Return the article called ``slug``."""
+        for article in self.articles():
+            if article.slug == slug:
+                return article
+        raise ArticleError(f"no article called {slug}")
+
+    def for_intent(self, intent: str) -> Article | None:
+        """Return the article that answers ``intent``, if any."""
+        return next((a for a in self.articles() if intent in a.intents), None)
+
+    def fact(self, name: str) -> str:
+        """Return a named fact (such as ``phone``) from whichever article declares it."""
+        for article in self.articles():
+            if name in article.facts:
+                return article.facts[name]
+        raise ArticleError(f"no article declares the fact {name}")
+
+
+_knowledge: Knowledge | None = None
+
+
+def get_knowledge() -> Knowledge:
+    """Return the knowledge base of the configured folder."""
+    global _knowledge
+    if _knowledge is None:
+        _knowledge = Knowledge(get_settings().knowledge_dir)
+    return _knowledge
+
+
+def check(folder: Path) -> list[str]:
+    """Validate every article in ``folder``; return the problems found (empty when all is well)."""
+    problems = []
+    for path in article_paths(folder):
+        try:
+            parse_article(path.stem, path.read_text(encoding="utf-8"))
+        except (ArticleError, yaml.YAMLError) as error:
+            problems.append(str(error))
+    return problems
+
+
+if __name__ == "__main__":
+    import sys
+
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else get_settings().knowledge_dir
+    issues = check(folder)
+    for issue in issues:
+        print(f"error: {issue}")
+    print(f"{len(article_paths(folder))} articles checked, {len(issues)} problems")
+    sys.exit(1 if issues else 0)

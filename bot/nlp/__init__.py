@@ -1,0 +1,1 @@
+"""The project's spaCy pipeline: blank English plus rules for council entities (no downloaded model)."""

@@ -1,0 +1,28 @@
+"""Settings of the action server, read from the environment (prefix ``CA_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseSettings  # Rasa's environment pins pydantic 1
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class BotSettings(BaseSettings):
+    """Where the back office is and how the action server proves who it is."""
+
+    backoffice_url: str = "http://127.0.0.1:8000"
+    service_token: str = "dev-service-token-change-me"
+    backoffice_timeout_seconds: float = 10.0
+    knowledge_dir: Path = ROOT / "knowledge"
+
+    class Config:
+        env_prefix = "CA_"
+
+
+@lru_cache
+def get_settings() -> BotSettings:
+    """Return the action server's settings, read once."""
+    return BotSettings()

@@ -1,0 +1,250 @@
+"""Train the model when the data changed, seed the demo database, and run the whole stack.
+
+Used by `make run`, by the end-to-end and browser tests and by the benchmark, so that every one of them
+starts the same processes the same way:
+  - the action server (Rasa environment) on 127.0.0.1:<actions>,
+  - the Rasa server with its HTTP API behind a token, on 127.0.0.1:<rasa>,
+  - the API (back office, conversation hub, web chat) on 127.0.0.1:<api>.
+Each process logs to var/log/<name>.log; only a short summary is printed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA_ENV = ROOT / ".venv" / "rasa" / "bin"
+APP_ENV = ROOT / ".venv" / "app" / "bin"
+LOGS = ROOT / "var" / "log"
+MODELS = ROOT / "models"
+SPACY_PIPELINE = ROOT / "bot" / "nlp" / "council_en"
+
+# What the trained model depends on: a change to any of these means a new model.
+MODEL_INPUTS = ("config.yml", "domain", "data", "bot/nlp/build.py", "requirements/rasa.txt")
+
+DEV_SERVICE_TOKEN = "dev-service-token-change-me"
+DEV_RASA_TOKEN = "dev-rasa-token-change-me"
+
+
+def _files(relative: str) -> Iterator[Path]:
+    path = ROOT / relative
+    yield from (sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
+
+
+def model_fingerprint() -> str:
+    """Hash the training data, domain, config and pipeline code into a short model name."""
+    digest = hashlib.sha256()
+    for relative in MODEL_INPUTS:
+        for path in _files(relative):
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def build_spacy_pipeline() -> None:
+    """Build the project's spaCy pipeline if it is missing or older than its builder."""
+    builder = ROOT / "bot" / "nlp" / "build.py"
+    meta = SPACY_PIPELINE / "meta.json"
+    if meta.exists() and meta.stat().st_mtime >= builder.stat().st_mtime:
+        return
+    _run_logged([str(RASA_ENV / "python"), "-m", "bot.nlp.build", str(SPACY_PIPELINE)], "spacy-build")
+
+
+def ensure_model(*, quiet: bool = False) -> Path:
+    """Return the trained model for the current data, training it first when there is none."""
+    build_spacy_pipeline()
+    name = model_fingerprint()
+    model = MODELS / f"{name}.tar.gz"
+    if model.exists():
+        if not quiet:
+            print(f"==> model {model.name} is up to date")
+        return model
+    print(f"==> training the Rasa model {name} (a few minutes; full log in var/log/train.log)")
+    started = time.monotonic()
+    command = [str(RASA_ENV / "rasa"), "train", "--config", "config.yml", "--domain", "domain", "--data", "data",
+               "--out", str(MODELS), "--fixed-model-name", name]
+    _run_logged(command, "train", progress=True)
+    if not model.exists():
+        raise SystemExit(f"training finished but {model} is missing; see var/log/train.log")
+    print(f"==> model trained in {time.monotonic() - started:.0f} s")
+    return model
+
+
+def _run_logged(command: list[str], name: str, *, progress: bool = False) -> None:
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log_path = LOGS / f"{name}.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=_rasa_env())
+        while process.poll() is None:
+            time.sleep(2)
+            if progress:
+                _show_training_progress(log_path)
+    if progress:
+        print()
+    if process.returncode != 0:
+        tail = log_path.read_text(errors="replace").splitlines()[-15:]
+        raise SystemExit(f"{name} failed (exit {process.returncode}); last lines of {log_path}:\n" + "\n".join(tail))
+
+
+STAGE = re.compile(r"(Starting to train component '?(\w+)'?|Epochs:\s+(\d+)%)")
+
+
+def _show_training_progress(log_path: Path) -> None:
+    """Print one updating line: the component being trained and its epoch progress."""
+    text = log_path.read_text(errors="replace")[-20000:]
+    component, percent = "preparing", None
+    for match in STAGE.finditer(text):
+        if match.group(2):
+            component, percent = match.group(2), None
+        elif match.group(3):
+            percent = int(match.group(3))
+    bar = "" if percent is None else "[" + "#" * (percent // 5) + "." * (20 - percent // 5) + f"] {percent:3d}%"
+    print(f"\r    training {component:<28} {bar:<28}", end="", flush=True)
+
+
+def _rasa_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+                "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT)})
+    env.update(extra or {})
+    return env
+
+
+@dataclass
+class Stack:
+    """The project's processes, on chosen ports, with a chosen database and tracker store."""
+
+    api_port: int = 8000
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'council.db'}"
+    tracker_db: Path = ROOT / "var" / "rasa_tracker.db"
+    log_dir: Path = LOGS
+    service_token: str = field(default_factory=lambda: os.environ.get("CA_SERVICE_TOKEN", DEV_SERVICE_TOKEN))
+    rasa_token: str = field(default_factory=lambda: os.environ.get("CA_RASA_TOKEN", DEV_RASA_TOKEN))
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions_port}"
+
+    def seed(self) -> None:
+        """Migrate the back-office database and seed the demo data if it is empty."""
+        subprocess.run([str(APP_ENV / "python"), "-m", "api.demo", "seed", "--url", self.database_url],
+                       cwd=ROOT, check=True)
+
+    def start(self, model: Path) -> None:
+        """Start the action server, Rasa and the API, and wait until each answers."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+        self._spawn("actions", [str(RASA_ENV / "python"), "-m", "rasa_sdk", "--actions", "bot.actions",
+                                "--port", str(self.actions_port)],
+                    _rasa_env({"SANIC_HOST": "127.0.0.1", "CA_BACKOFFICE_URL": self.api_url,
+                               "CA_SERVICE_TOKEN": self.service_token}))
+        self._spawn("rasa", [str(RASA_ENV / "rasa"), "run", "--enable-api", "--auth-token", self.rasa_token,
+                             "--interface", "127.0.0.1", "--port", str(self.rasa_port), "--model", str(model),
+                             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+                    _rasa_env({"CA_ACTION_ENDPOINT": f"{self.actions_url}/webhook",
+                               "CA_TRACKER_DIALECT": "sqlite", "CA_TRACKER_DB": str(self.tracker_db)}))
+        api_env = dict(os.environ, CA_DATABASE_URL=self.database_url, CA_RASA_URL=self.rasa_url,
+                       CA_RASA_TOKEN=self.rasa_token, CA_SERVICE_TOKENS=f'["{self.service_token}"]')
+        self._spawn("api", [str(APP_ENV / "uvicorn"), "api.main:create_app", "--factory", "--host", "127.0.0.1",
+                            "--port", str(self.api_port), "--no-access-log"], api_env)
+        self.wait_until_ready()
+
+    def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        log = (self.log_dir / f"{name}.log").open("ab")
+        # A process group of its own, so stopping it stops its children too.
+        self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                                start_new_session=True)
+
+    def wait_until_ready(self, timeout: float = 300) -> None:
+        """Wait until the action server, Rasa (model loaded) and the API answer."""
+        checks = {"actions": f"{self.actions_url}/health",
+                  "rasa": f"{self.rasa_url}/status?token={self.rasa_token}",
+                  "api": f"{self.api_url}/api/health"}
+        deadline = time.monotonic() + timeout
+        for name, url in checks.items():
+            while True:
+                process = self.processes[name]
+                if process.poll() is not None:
+                    self.stop()
+                    raise RuntimeError(f"{name} exited with {process.returncode}; see {self.log_dir / name}.log")
+                try:
+                    if httpx.get(url, timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"{name} did not start within {timeout:.0f} s; see {self.log_dir / name}.log")
+                time.sleep(0.5)
+
+    def stop(self) -> None:
+        """Stop every process (and its children), politely first."""
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.processes.clear()
+
+
+def main() -> None:
+    """Prepare everything that is missing, start the stack and keep it running until Ctrl-C."""
+    stack = Stack()
+    model = ensure_model()
+    stack.seed()
+    print("==> starting the action server, Rasa and the API (logs in var/log/)")
+    started = time.monotonic()
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        stack.start(model)
+        print(f"==> ready in {time.monotonic() - started:.0f} s\n")
+        print(f"    Web chat:           {stack.api_url}/")
+        print(f"    API and its schema: {stack.api_url}/docs")
+        print(f"    Rasa (loopback):    {stack.rasa_url}   actions: {stack.actions_url}\n")
+        print("    Demo residents to try (make demo-residents prints them as JSON):")
+        subprocess.run([str(APP_ENV / "python"), "-m", "api.demo", "residents", "--url", stack.database_url,
+                        "--brief"], cwd=ROOT, check=False)
+        print("\n    Press Ctrl-C to stop.")
+        while all(p.poll() is None for p in stack.processes.values()):
+            time.sleep(1)
+        died = [name for name, p in stack.processes.items() if p.poll() is not None]
+        print(f"\n==> {', '.join(died)} stopped unexpectedly; see var/log/. Stopping the rest.")
+    except KeyboardInterrupt:
+        print("\n==> stopping")
+    finally:
+        stack.stop()
+        print("==> stopped")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "model":
+        ensure_model()
+    else:
+        main()

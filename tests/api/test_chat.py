@@ -1,0 +1,171 @@
+"""The resident-facing chat contract of the conversation hub, with Rasa answered over httpx.MockTransport."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, select, update
+from sqlalchemy.orm import Session
+
+from api.conversations.models import Conversation, Message
+from api.conversations.rasa_client import RasaClient
+from api.main import create_app
+from api.settings import Settings
+
+RasaHandler = Callable[[httpx.Request], httpx.Response]
+
+
+def rasa_echo(request: httpx.Request) -> httpx.Response:
+    """Answer like Rasa's REST channel: two replies, the second with buttons."""
+    body = json.loads(request.content)
+    return httpx.Response(200, json=[
+        {"recipient_id": body["sender"], "text": f"You said: {body['message']}"},
+        {"recipient_id": body["sender"], "text": "Anything else?",
+         "buttons": [{"title": "Talk to a person", "payload": "/request_officer"}]},
+    ])
+
+
+def rasa_down(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("connection refused", request=request)
+
+
+@pytest.fixture
+def rasa_calls() -> list[dict[str, object]]:
+    return []
+
+
+@pytest.fixture
+def make_client(database_url: str, rasa_calls: list[dict[str, object]]) -> Iterator[Callable[[RasaHandler], TestClient]]:
+    clients: list[TestClient] = []
+
+    def build(handler: RasaHandler) -> TestClient:
+        def recording(request: httpx.Request) -> httpx.Response:
+            rasa_calls.append(json.loads(request.content))
+            return handler(request)
+
+        app = create_app(Settings(database_url=database_url, environment="test"))
+        app.state.rasa = RasaClient("http://rasa.invalid", timeout=5, transport=httpx.MockTransport(recording))
+        client = TestClient(app)
+        clients.append(client)
+        return client
+
+    yield build
+    for client in clients:
+        client.close()
+
+
+def start(client: TestClient) -> tuple[str, dict[str, str]]:
+    response = client.post("/api/chat/conversations", json={"channel": "web"})
+    assert response.status_code == 201
+    body = response.json()
+    return body["conversation_id"], {"Authorization": f"Bearer {body['token']}"}
+
+
+def test_a_resident_message_gets_the_bots_replies_and_both_are_kept(make_client, rasa_calls) -> None:
+    client = make_client(rasa_echo)
+    conversation_id, auth = start(client)
+
+    response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "  hello  "},
+                           headers=auth)
+
+    assert response.status_code == 200
+    replies = response.json()["messages"]
+    assert [(m["sender"], m["text"]) for m in replies] == [("bot", "You said: hello"), ("bot", "Anything else?")]
+    assert replies[1]["buttons"] == [{"title": "Talk to a person", "payload": "/request_officer"}]
+    assert rasa_calls == [{"sender": conversation_id, "message": "hello", "metadata": {"channel": "web"}}]
+    transcript = client.get(f"/api/chat/conversations/{conversation_id}/messages", headers=auth).json()["messages"]
+    assert [m["sender"] for m in transcript] == ["resident", "bot", "bot"]
+    assert [m["id"] for m in transcript] == sorted(m["id"] for m in transcript)
+
+
+def test_conversation_ids_and_tokens_are_unguessable_and_distinct(make_client) -> None:
+    client = make_client(rasa_echo)
+    first, second = start(client), start(client)
+    assert first[0] != second[0] and first[1] != second[1]
+    assert len(first[0]) >= 24 and len(first[1]["Authorization"]) >= 40
+
+
+@pytest.mark.parametrize("headers, expected", [
+    ({}, 401),
+    ({"Authorization": "Bearer not-the-token"}, 404),
+])
+def test_without_the_right_token_nothing_is_disclosed_or_stored(make_client, database_url, rasa_calls,
+                                                                 headers, expected) -> None:
+    client = make_client(rasa_echo)
+    conversation_id, auth = start(client)
+    client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "my secret"}, headers=auth)
+
+    read = client.get(f"/api/chat/conversations/{conversation_id}/messages", headers=headers)
+    send = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "hi"}, headers=headers)
+
+    assert read.status_code == expected and send.status_code == expected
+    assert "my secret" not in read.text and "messages" not in read.json()
+    assert len(rasa_calls) == 1
+    with Session(create_engine(database_url)) as session:
+        assert session.scalar(select(Message.text).where(Message.text == "hi")) is None
+
+
+def test_an_unknown_conversation_is_not_found(make_client) -> None:
+    client = make_client(rasa_echo)
+    _, auth = start(client)
+    assert client.get("/api/chat/conversations/nope/messages", headers=auth).status_code == 404
+
+
+@pytest.mark.parametrize("text", ["", "   ", "x" * 2001])
+def test_empty_or_overlong_messages_are_refused_kindly(make_client, text) -> None:
+    client = make_client(rasa_echo)
+    conversation_id, auth = start(client)
+    response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": text}, headers=auth)
+    assert response.status_code == 422
+
+
+def test_when_rasa_is_down_the_resident_gets_an_apology_with_a_phone_number_and_the_message_is_kept(
+        make_client) -> None:
+    client = make_client(rasa_down)
+    conversation_id, auth = start(client)
+
+    response = client.post(f"/api/chat/conversations/{conversation_id}/messages",
+                           json={"text": "is my bin day changing"}, headers=auth)
+
+    assert response.status_code == 200
+    [reply] = response.json()["messages"]
+    assert reply["sender"] == "system"
+    assert "Sorry" in reply["text"] and "01632 960 123" in reply["text"]
+    assert reply["buttons"] == [{"title": "Talk to a person", "payload": "/request_officer"}]
+    transcript = client.get(f"/api/chat/conversations/{conversation_id}/messages", headers=auth).json()["messages"]
+    assert transcript[0]["text"] == "is my bin day changing"
+
+
+def test_rasa_answering_with_an_error_status_is_handled_like_rasa_down(make_client) -> None:
+    client = make_client(lambda request: httpx.Response(500, text="Traceback (most recent call last)"))
+    conversation_id, auth = start(client)
+    response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "hi"}, headers=auth)
+    assert "Traceback" not in response.text
+    assert response.json()["messages"][0]["sender"] == "system"
+
+
+def test_while_an_officer_holds_the_conversation_the_bot_stays_silent(make_client, database_url, rasa_calls) -> None:
+    client = make_client(rasa_echo)
+    conversation_id, auth = start(client)
+    engine = create_engine(database_url)
+    with Session(engine) as session, session.begin():
+        session.execute(update(Conversation).where(Conversation.id == conversation_id).values(mode="officer"))
+
+    response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "hello?"},
+                           headers=auth)
+
+    assert response.json() == {"messages": []}
+    assert rasa_calls == []
+    transcript = client.get(f"/api/chat/conversations/{conversation_id}/messages", headers=auth).json()["messages"]
+    assert [m["text"] for m in transcript] == ["hello?"]
+
+
+def test_the_contract_is_in_the_openapi_schema(make_client) -> None:
+    paths = make_client(rasa_echo).get("/openapi.json").json()["paths"]
+    assert {"/api/chat/conversations", "/api/chat/conversations/{conversation_id}/messages",
+            "/api/chat/conversations/{conversation_id}/events",
+            "/api/v1/conversations/{conversation_id}/handoffs"} <= set(paths)

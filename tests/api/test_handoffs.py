@@ -1,0 +1,85 @@
+"""Asking for an officer: the back-office endpoint the bot calls, and officer hours."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from api.conversations.models import Conversation, Handoff
+from api.conversations.office_hours import OfficeHours
+from api.main import create_app
+from api.settings import DEV_SERVICE_TOKEN, Settings
+
+SERVICE = {"Authorization": f"Bearer {DEV_SERVICE_TOKEN}"}
+HOURS = OfficeHours(start_hour=9, end_hour=17, timezone="Europe/London")
+
+
+@pytest.fixture
+def client(database_url: str):
+    with TestClient(create_app(Settings(database_url=database_url, environment="test"))) as client:
+        yield client
+
+
+def new_conversation(client: TestClient) -> str:
+    return client.post("/api/chat/conversations").json()["conversation_id"]
+
+
+def test_the_back_office_refuses_calls_without_a_service_token(client) -> None:
+    conversation_id = new_conversation(client)
+    for headers in ({}, {"Authorization": "Bearer wrong"}):
+        response = client.post(f"/api/v1/conversations/{conversation_id}/handoffs", json={}, headers=headers)
+        assert response.status_code == 401
+
+
+def test_a_handoff_is_recorded_once_and_queues_the_conversation(client, database_url) -> None:
+    conversation_id = new_conversation(client)
+    url = f"/api/v1/conversations/{conversation_id}/handoffs"
+
+    first = client.post(url, json={"reason": "resident_asked"}, headers=SERVICE)
+    again = client.post(url, json={"reason": "resident_asked"}, headers=SERVICE)
+
+    assert first.status_code == again.status_code == 201
+    assert first.json()["reference"] == again.json()["reference"]
+    assert first.json()["reference"].startswith("HO-")
+    with Session(create_engine(database_url)) as session:
+        assert len(session.scalars(select(Handoff).where(Handoff.conversation_id == conversation_id)).all()) == 1
+        assert session.get_one(Conversation, conversation_id).mode == "queued"
+    body = first.json()
+    if HOURS.is_open(datetime.now(UTC)):
+        assert body["status"] == "waiting" and body["queue_position"] >= 1 and body["expected_wait_minutes"] > 0
+    else:
+        assert body["status"] == "callback" and body["reply_by"].startswith("by the end of")
+
+
+def test_queue_positions_follow_the_order_of_asking(client) -> None:
+    if not HOURS.is_open(datetime.now(UTC)):
+        pytest.skip("queue positions exist only in office hours; out of hours a callback is recorded (tested below)")
+    positions = [client.post(f"/api/v1/conversations/{new_conversation(client)}/handoffs", json={},
+                             headers=SERVICE).json()["queue_position"] for _ in range(3)]
+    assert positions == sorted(positions) and len(set(positions)) == 3
+
+
+def test_a_handoff_for_an_unknown_conversation_is_not_found(client) -> None:
+    assert client.post("/api/v1/conversations/nope/handoffs", json={}, headers=SERVICE).status_code == 404
+
+
+@pytest.mark.parametrize("moment, is_open", [
+    (datetime(2026, 11, 25, 10, 0, tzinfo=UTC), True),     # a Wednesday morning
+    (datetime(2026, 11, 25, 17, 30, tzinfo=UTC), False),   # after 5pm
+    (datetime(2026, 11, 28, 11, 0, tzinfo=UTC), False),    # a Saturday
+    (datetime(2026, 12, 25, 11, 0, tzinfo=UTC), False),    # Christmas Day
+    (datetime(2026, 8, 31, 10, 0, tzinfo=UTC), False),     # summer bank holiday (England)
+    (datetime(2026, 7, 1, 8, 30, tzinfo=UTC), True),       # 9:30 British Summer Time
+])
+def test_officer_hours_follow_working_days_and_london_time(moment, is_open) -> None:
+    assert HOURS.is_open(moment) is is_open
+
+
+def test_out_of_hours_the_next_opening_skips_weekends_and_bank_holidays() -> None:
+    christmas_eve_evening = datetime(2026, 12, 24, 18, 0, tzinfo=UTC)  # Christmas Eve, a Thursday
+    opening = HOURS.next_opening(christmas_eve_evening)
+    assert (opening.year, opening.month, opening.day, opening.hour) == (2026, 12, 29, 9)  # after Boxing Day (Mon 28)

@@ -1,0 +1,32 @@
+"""Messages the bot did not understand: first say what it can do, then offer an officer."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.actions.fallback import ActionHandleMiss, misses_in_a_row
+from tests.bot.conftest import make_tracker, user_event
+
+
+def test_one_miss_says_what_the_bot_can_help_with(dispatcher) -> None:
+    tracker = make_tracker(user_event("hello", "greet"), user_event("who won the footy", "out_of_scope"))
+    events = asyncio.run(ActionHandleMiss().run(dispatcher, tracker, {}))
+    assert events == []
+    [message] = dispatcher.messages
+    assert "I can help with" in message["text"] and not message["buttons"]
+
+
+def test_two_misses_in_a_row_offer_an_officer(dispatcher) -> None:
+    tracker = make_tracker(user_event("asdfgh", "nlu_fallback"), user_event("recipe for scones", "out_of_scope"))
+    events = asyncio.run(ActionHandleMiss().run(dispatcher, tracker, {}))
+    assert events == [{"event": "slot", "timestamp": None, "name": "officer_offered", "value": True}]
+    assert dispatcher.messages[0]["buttons"] == [
+        {"title": "Yes, talk to a person", "payload": "/request_officer"},
+        {"title": "No, thanks", "payload": "/deny"},
+    ]
+
+
+def test_an_understood_message_between_misses_resets_the_count() -> None:
+    tracker = make_tracker(user_event("asdf", "nlu_fallback"), user_event("opening times?", "opening_hours"),
+                           user_event("qwerty", "nlu_fallback"))
+    assert misses_in_a_row(tracker) == 1

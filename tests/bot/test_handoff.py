@@ -1,0 +1,93 @@
+"""Asking for an officer: the action records a handoff through the back-office client and says what happens next."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+
+from bot.actions.handoff import ActionDeclineOfficer, ActionRequestOfficer
+from bot.backoffice import BackOffice
+from tests.bot.conftest import make_tracker, user_event
+
+
+def backoffice(handler) -> BackOffice:
+    return BackOffice(base_url="http://backoffice.test", token="service-token",
+                      transport=httpx.MockTransport(handler))
+
+
+def ticket(**overrides) -> dict:
+    return {"reference": "HO-000042", "status": "waiting", "in_office_hours": True, "queue_position": 3,
+            "expected_wait_minutes": 12, "officer_hours": "Monday to Friday, 9am to 5pm, except bank holidays",
+            "reply_by": None} | overrides
+
+
+def test_in_office_hours_the_resident_hears_the_queue_position_and_wait(dispatcher) -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(201, json=ticket())
+
+    tracker = make_tracker(user_event("can i speak to a person", "request_officer"), sender_id="conv-9")
+    events = asyncio.run(ActionRequestOfficer(backoffice(handler)).run(dispatcher, tracker, {}))
+
+    assert events == [{"event": "slot", "timestamp": None, "name": "officer_offered", "value": False}]
+    [message] = dispatcher.messages
+    assert "HO-000042" in message["text"] and "number 3 in the queue" in message["text"]
+    assert "about 12 minutes" in message["text"]
+    [call] = calls
+    assert call.url.path == "/api/v1/conversations/conv-9/handoffs"
+    assert call.headers["Authorization"] == "Bearer service-token"
+    assert json.loads(call.content)["reason"] == "resident_asked"
+
+
+def test_out_of_hours_the_resident_hears_when_an_officer_will_reply(dispatcher) -> None:
+    out_of_hours = ticket(status="callback", in_office_hours=False, queue_position=None, expected_wait_minutes=None,
+                          reply_by="by the end of Monday 30 November")
+    tracker = make_tracker(user_event("get me a human", "request_officer"))
+    asyncio.run(ActionRequestOfficer(backoffice(lambda r: httpx.Response(201, json=out_of_hours)))
+                .run(dispatcher, tracker, {}))
+
+    text = dispatcher.messages[0]["text"]
+    assert "HO-000042" in text and "by the end of Monday 30 November" in text
+    assert "Monday to Friday, 9am to 5pm" in text and "999" in text
+
+
+def test_after_misses_the_handoff_reason_is_fallback(dispatcher) -> None:
+    reasons = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        reasons.append(json.loads(request.content)["reason"])
+        return httpx.Response(201, json=ticket())
+
+    tracker = make_tracker(user_event("blah", "out_of_scope"), user_event("blah blah", "out_of_scope"),
+                           user_event("yes", "affirm"), slots={"officer_offered": True})
+    asyncio.run(ActionRequestOfficer(backoffice(handler)).run(dispatcher, tracker, {}))
+    assert reasons == ["fallback"]
+
+
+def test_when_the_back_office_fails_the_resident_gets_an_apology_and_a_phone_number(dispatcher) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    tracker = make_tracker(user_event("speak to someone", "request_officer"))
+    events = asyncio.run(ActionRequestOfficer(backoffice(refuse)).run(dispatcher, tracker, {}))
+
+    [message] = dispatcher.messages
+    assert "Sorry" in message["text"] and "01632 960 123" in message["text"]
+    assert not message["buttons"]  # offering an officer again would fail the same way
+    assert events == [{"event": "slot", "timestamp": None, "name": "officer_offered", "value": False}]
+
+
+def test_a_server_error_from_the_back_office_is_handled_the_same_way(dispatcher) -> None:
+    tracker = make_tracker(user_event("speak to someone", "request_officer"))
+    asyncio.run(ActionRequestOfficer(backoffice(lambda r: httpx.Response(500))).run(dispatcher, tracker, {}))
+    assert "01632 960 123" in dispatcher.messages[0]["text"]
+
+
+def test_declining_the_offer_clears_it(dispatcher) -> None:
+    events = asyncio.run(ActionDeclineOfficer().run(dispatcher, make_tracker(user_event("no", "deny")), {}))
+    assert dispatcher.messages[0]["response"] == "utter_no_problem"
+    assert events == [{"event": "slot", "timestamp": None, "name": "officer_offered", "value": False}]

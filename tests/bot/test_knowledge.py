@@ -1,0 +1,72 @@
+"""Knowledge articles: the loader, the answering action, and a changed article taking effect."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.actions import knowledge as knowledge_action
+from bot.knowledge import ArticleError, Knowledge, check, parse_article
+from bot.settings import ROOT
+from tests.bot.conftest import make_tracker, user_event
+
+ARTICLE = """---
+title: Opening hours
+source: https://www.ashdownvale.gov.uk/opening-hours
+last_reviewed: 2026-11-20
+intents: [opening_hours]
+facts:
+  phone: "01632 960 123"
+---
+
+We are open 9am to 5pm.
+"""
+
+
+def test_every_article_in_the_project_is_valid() -> None:
+    assert check(ROOT / "knowledge") == []
+
+
+def test_each_answering_intent_has_an_article() -> None:
+    knowledge = Knowledge(ROOT / "knowledge")
+    for intent in ("opening_hours", "contact_details", "bot_capabilities"):
+        assert knowledge.for_intent(intent) is not None, intent
+    assert knowledge.fact("phone") == "01632 960 123"
+
+
+@pytest.mark.parametrize("broken", [
+    ARTICLE.replace("title: Opening hours\n", ""),
+    ARTICLE.replace("https://", "http://"),
+    ARTICLE.replace("2026-11-20", "last week"),
+    ARTICLE.split("---\n\n")[0] + "---\n\n",
+    "no front matter at all",
+])
+def test_malformed_articles_are_reported(broken: str) -> None:
+    with pytest.raises(ArticleError):
+        parse_article("broken", broken)
+
+
+def test_a_changed_article_is_what_the_bot_says_next(tmp_path: Path, dispatcher, monkeypatch) -> None:
+    article = tmp_path / "opening-hours.md"
+    article.write_text(ARTICLE)
+    monkeypatch.setattr(knowledge_action, "get_knowledge", lambda: Knowledge(tmp_path))
+    tracker = make_tracker(user_event("when are you open", "opening_hours"))
+
+    asyncio.run(knowledge_action.ActionAnswerFromKnowledge().run(dispatcher, tracker, {}))
+    article.write_text(ARTICLE.replace("9am to 5pm", "8am to 6pm"))
+    os.utime(article, (article.stat().st_atime, article.stat().st_mtime + 5))
+    asyncio.run(knowledge_action.ActionAnswerFromKnowledge().run(dispatcher, tracker, {}))
+
+    first, second = (m["text"] for m in dispatcher.messages)
+    assert "9am to 5pm" in first and "https://www.ashdownvale.gov.uk/opening-hours" in first
+    assert "8am to 6pm" in second
+
+
+def test_an_intent_without_an_article_gets_an_apology(tmp_path: Path, dispatcher, monkeypatch) -> None:
+    monkeypatch.setattr(knowledge_action, "get_knowledge", lambda: Knowledge(tmp_path))
+    tracker = make_tracker(user_event("when are you open", "opening_hours"))
+    asyncio.run(knowledge_action.ActionAnswerFromKnowledge().run(dispatcher, tracker, {}))
+    assert "Sorry" in dispatcher.messages[0]["text"]

@@ -1,0 +1,34 @@
+"""Fixtures shared by the end-to-end and browser tests: the real stack, started once per test run."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+
+from stack import Stack, ensure_model  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Start the action server, Rasa (with the trained model) and the API on free ports, with fresh SQLite files."""
+    folder = tmp_path_factory.mktemp("stack")
+    running = Stack(api_port=free_port(), rasa_port=free_port(), actions_port=free_port(),
+                    database_url=f"sqlite:///{folder / 'council.db'}", tracker_db=folder / "tracker.db",
+                    log_dir=folder / "log")
+    model = ensure_model(quiet=True)
+    running.seed()
+    running.start(model)
+    yield running
+    running.stop()

@@ -1,0 +1,114 @@
+"""Journeys through the hub's HTTP contract, with the real API, Rasa model and action server running."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.stack
+
+
+class Resident:
+    """A resident using the chat contract."""
+
+    def __init__(self, api_url: str) -> None:
+        self.http = httpx.Client(base_url=api_url, timeout=60)
+        created = self.http.post("/api/chat/conversations", json={"channel": "web"}).json()
+        self.conversation_id = created["conversation_id"]
+        self.token = created["token"]
+        self.http.headers["Authorization"] = f"Bearer {self.token}"
+
+    def say(self, text: str) -> list[dict]:
+        response = self.http.post(f"/api/chat/conversations/{self.conversation_id}/messages", json={"text": text})
+        response.raise_for_status()
+        return response.json()["messages"]
+
+    def transcript(self) -> list[dict]:
+        return self.http.get(f"/api/chat/conversations/{self.conversation_id}/messages").json()["messages"]
+
+
+def texts(messages: list[dict]) -> str:
+    return "\n".join(m["text"] for m in messages)
+
+
+def test_greeting_and_opening_hours(stack) -> None:
+    resident = Resident(stack.api_url)
+    greeting = resident.say("hello there")
+    assert greeting and greeting[0]["sender"] == "bot"
+    assert "assistant" in texts(greeting).lower()
+
+    hours = texts(resident.say("what time are you open on a wednesday?"))
+    assert "9am" in hours and "5pm" in hours
+    assert "https://www.ashdownvale.gov.uk/" in hours
+
+
+def test_contact_details_come_from_the_knowledge_article(stack) -> None:
+    reply = texts(Resident(stack.api_url).say("what's the phone number for the council"))
+    assert "01632 960 123" in reply
+
+
+def test_two_misses_in_a_row_bring_an_officer_offer(stack) -> None:
+    resident = Resident(stack.api_url)
+    first = resident.say("who do you reckon will win the cricket this arvo")
+    assert not any(m.get("buttons") for m in first)
+    assert "I can help with" in texts(first)
+
+    second = resident.say("give me a good recipe for banana bread")
+    buttons = [b for m in second for b in (m.get("buttons") or [])]
+    assert "officer" in texts(second)
+    assert {"title": "Yes, talk to a person", "payload": "/request_officer"} in buttons
+
+    accepted = texts(resident.say("/request_officer"))
+    assert "HO-" in accepted
+
+
+def test_asking_for_a_person_records_a_handoff_and_says_what_happens_next(stack) -> None:
+    resident = Resident(stack.api_url)
+    reply = texts(resident.say("can I talk to a real person please"))
+    assert "HO-" in reply
+    assert ("queue" in reply) or ("will reply in this chat" in reply)
+    # Asking again does not make a second request: the same reference comes back.
+    reference = reply.split("HO-")[1][:6]
+    assert f"HO-{reference}" in texts(resident.say("I want to speak to an officer"))
+
+
+def test_the_push_stream_carries_the_conversations_messages(stack) -> None:
+    resident = Resident(stack.api_url)
+    resident.say("hi")
+    url = f"{stack.api_url}/api/chat/conversations/{resident.conversation_id}/events"
+    events = []
+    with httpx.stream("GET", url, params={"token": resident.token, "after": 0}, timeout=30) as stream:
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        for line in stream.iter_lines():
+            if line.startswith("data: "):
+                events.append(json.loads(line.removeprefix("data: ")))
+            if len(events) >= 2:
+                break
+    assert events[0]["sender"] == "resident" and events[0]["text"] == "hi"
+    assert events[1]["sender"] == "bot"
+
+
+def test_the_push_stream_refuses_a_wrong_token(stack) -> None:
+    resident = Resident(stack.api_url)
+    response = httpx.get(f"{stack.api_url}/api/chat/conversations/{resident.conversation_id}/events",
+                         params={"token": "wrong"}, timeout=10)
+    assert response.status_code == 404
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Return the IPv4 addresses a socket listens on for ``port``, read from /proc/net/tcp."""
+    found = set()
+    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, hex_port = local.split(":")
+        if state == "0A" and int(hex_port, 16) == port:
+            found.add(".".join(str(int(address[i:i + 2], 16)) for i in (6, 4, 2, 0)))
+    return found
+
+
+def test_rasa_and_the_action_server_listen_on_loopback_only(stack) -> None:
+    # Rasa's REST webhook takes no token and the action server checks nothing: only the hub faces the public.
+    assert listening_addresses(stack.rasa_port) == {"127.0.0.1"}
+    assert listening_addresses(stack.actions_port) == {"127.0.0.1"}

@@ -11,9 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 
-DEV_SERVICE_TOKEN = "dev-service-token-change-me"
-DEV_RASA_TOKEN = "dev-rasa-token-change-me"
-DEV_SECRET_KEY = "dev-secret-key-change-me"
+DEV_SERVICE_TOKEN = "dev-service-token-change-me"  # noqa: S105  (development default; refused in production)
+DEV_RASA_TOKEN = "dev-rasa-token-change-me"  # noqa: S105  (development default; refused in production)
+DEV_SECRET_KEY = "dev-secret-key-change-me"  # noqa: S105  (development default; refused in production)
 
 
 class Settings(BaseSettings):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from stack import LOGS, RASA_ENV, ROOT, _rasa_env, ensure_model
 

@@ -33,8 +33,8 @@ SPACY_PIPELINE = ROOT / "bot" / "nlp" / "council_en"
 # What the trained model depends on: a change to any of these means a new model.
 MODEL_INPUTS = ("config.yml", "domain", "data", "bot/nlp/build.py", "requirements/rasa.txt")
 
-DEV_SERVICE_TOKEN = "dev-service-token-change-me"
-DEV_RASA_TOKEN = "dev-rasa-token-change-me"
+DEV_SERVICE_TOKEN = "dev-service-token-change-me"  # noqa: S105  (development default; refused in production)
+DEV_RASA_TOKEN = "dev-rasa-token-change-me"  # noqa: S105  (development default; refused in production)
 
 
 def _files(relative: str) -> Iterator[Path]:

@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
-from stack import Stack, ensure_model  # noqa: E402
+from stack import Stack, ensure_model
 
 
 def free_port() -> int:

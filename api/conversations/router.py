@@ -16,8 +16,15 @@ from api.conversations import service
 from api.conversations.models import Conversation
 from api.conversations.office_hours import OfficeHours
 from api.conversations.rasa_client import RasaClient
-from api.conversations.schemas import (ConversationCreate, ConversationCreated, HandoffCreate, HandoffRead,
-                                       MessageCreate, MessageList, MessageRead)
+from api.conversations.schemas import (
+    ConversationCreate,
+    ConversationCreated,
+    HandoffCreate,
+    HandoffRead,
+    MessageCreate,
+    MessageList,
+    MessageRead,
+)
 from api.deps import DatabaseDep, SessionDep, SettingsDep, bearer, require_service_token
 
 chat = APIRouter(prefix="/api/chat", tags=["chat"])
@@ -60,13 +67,14 @@ def start_conversation(session: SessionDep, body: ConversationCreate | None = No
 
 @chat.post("/conversations/{conversation_id}/messages", response_model=MessageList)
 def send_message(conversation: OwnedConversation, body: MessageCreate, database: DatabaseDep,
-                 settings: SettingsDep, rasa: Annotated[RasaClient, Depends(_rasa)]) -> MessageList:
+                 settings: SettingsDep, rasa: Annotated[RasaClient, Depends(_rasa)],
+                 hours: Annotated[OfficeHours, Depends(_office_hours)]) -> MessageList:
     """Send the resident's message; the response holds the bot's replies to it (none while an officer has it)."""
     unavailable = (f"Sorry, I'm having trouble answering right now. Your message has been kept. "
                    f"You can call us on {settings.council_phone} (Monday to Friday, 8:30am to 5:30pm), "
                    "or ask for an officer to pick up this conversation.")
     replies = service.handle_resident_message(database, rasa, conversation_id=conversation.id, text=body.text,
-                                              unavailable_text=unavailable)
+                                              unavailable_text=unavailable, hours=hours)
     return MessageList(messages=[MessageRead.model_validate(m) for m in replies])
 
 

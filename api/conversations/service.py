@@ -81,9 +81,16 @@ def list_messages(session: Session, *, conversation_id: str, after: int = 0) -> 
     return list(session.scalars(query))
 
 
+REQUEST_OFFICER_PAYLOAD = "/request_officer"
+
+
 def handle_resident_message(database: Database, rasa: RasaClient, *, conversation_id: str, text: str,
-                            unavailable_text: str) -> list[Message]:
-    """Store the resident's message, let the bot answer when it is the bot's turn, and return the replies."""
+                            unavailable_text: str, hours: OfficeHours) -> list[Message]:
+    """Store the resident's message, let the bot answer when it is the bot's turn, and return the replies.
+
+    When Rasa is down the resident gets ``unavailable_text`` with an officer offer; taking the offer
+    records the handoff here in the hub, since the bot that would normally do it is the part that failed.
+    """
     with database.sessions.begin() as session:
         add_message(session, conversation_id=conversation_id, sender="resident", text=text)
         conversation = session.get_one(Conversation, conversation_id)
@@ -94,9 +101,14 @@ def handle_resident_message(database: Database, rasa: RasaClient, *, conversatio
         replies = rasa.send(conversation_id=conversation_id, text=text, metadata={"channel": channel})
     except RasaUnavailable:
         with database.sessions.begin() as session:
+            if text == REQUEST_OFFICER_PAYLOAD:
+                ticket = request_handoff(session, conversation_id=conversation_id, hours=hours,
+                                         request=HandoffCreate(reason="bot_unavailable", priority="high"))
+                return [add_message(session, conversation_id=conversation_id, sender="system",
+                                    text=describe_for_resident(ticket))]
             return [add_message(session, conversation_id=conversation_id, sender="system",
                                 text=unavailable_text,
-                                buttons=[{"title": "Talk to a person", "payload": "/request_officer"}])]
+                                buttons=[{"title": "Talk to a person", "payload": REQUEST_OFFICER_PAYLOAD}])]
     with database.sessions.begin() as session:
         return [add_message(session, conversation_id=conversation_id, sender="bot", text=reply.text,
                             buttons=reply.buttons) for reply in replies]
@@ -125,6 +137,15 @@ def request_handoff(session: Session, *, conversation_id: str, request: HandoffC
     return _describe_handoff(session, handoff, hours)
 
 
+def describe_for_resident(ticket: HandoffRead) -> str:
+    """Say what happens next after a handoff the hub recorded itself."""
+    if ticket.status == "callback":
+        return (f"I've asked an officer to pick up this chat (reference {ticket.reference}). Officers answer "
+                f"chats {ticket.officer_hours}, so they will reply here {ticket.reply_by}.")
+    return (f"I've asked an officer to pick up this chat (reference {ticket.reference}). You're number "
+            f"{ticket.queue_position} in the queue; please keep this window open.")
+
+
 def _describe_handoff(session: Session, handoff: Handoff, hours: OfficeHours) -> HandoffRead:
     in_hours = handoff.status != "callback"
     position = wait = None
@@ -136,6 +157,6 @@ def _describe_handoff(session: Session, handoff: Handoff, hours: OfficeHours) ->
     elif handoff.status == "callback":
         opening = hours.next_opening(handoff.requested_at)
         reply_by = f"by the end of {opening:%A %-d %B}"
-    return HandoffRead(reference=handoff.reference, status=handoff.status,  # type: ignore[arg-type]
+    return HandoffRead(reference=handoff.reference, status=handoff.status,
                        in_office_hours=in_hours, queue_position=position, expected_wait_minutes=wait,
                        officer_hours=hours.describe(), reply_by=reply_by)

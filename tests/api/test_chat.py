@@ -39,7 +39,8 @@ def rasa_calls() -> list[dict[str, object]]:
 
 
 @pytest.fixture
-def make_client(database_url: str, rasa_calls: list[dict[str, object]]) -> Iterator[Callable[[RasaHandler], TestClient]]:
+def make_client(database_url: str,
+                rasa_calls: list[dict[str, object]]) -> Iterator[Callable[[RasaHandler], TestClient]]:
     clients: list[TestClient] = []
 
     def build(handler: RasaHandler) -> TestClient:
@@ -138,6 +139,21 @@ def test_when_rasa_is_down_the_resident_gets_an_apology_with_a_phone_number_and_
     assert reply["buttons"] == [{"title": "Talk to a person", "payload": "/request_officer"}]
     transcript = client.get(f"/api/chat/conversations/{conversation_id}/messages", headers=auth).json()["messages"]
     assert transcript[0]["text"] == "is my bin day changing"
+
+
+def test_when_rasa_is_down_taking_the_officer_offer_still_queues_the_conversation(make_client, database_url) -> None:
+    client = make_client(rasa_down)
+    conversation_id, auth = start(client)
+    client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "hello"}, headers=auth)
+
+    response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "/request_officer"},
+                           headers=auth)
+
+    [reply] = response.json()["messages"]
+    assert "HO-" in reply["text"] and "officer" in reply["text"]
+    with Session(create_engine(database_url)) as session:
+        conversation = session.get_one(Conversation, conversation_id)
+        assert conversation.mode == "queued"
 
 
 def test_rasa_answering_with_an_error_status_is_handled_like_rasa_down(make_client) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import httpx
 import pytest
@@ -100,7 +101,7 @@ def test_the_push_stream_refuses_a_wrong_token(stack) -> None:
 def listening_addresses(port: int) -> set[str]:
     """Return the IPv4 addresses a socket listens on for ``port``, read from /proc/net/tcp."""
     found = set()
-    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         local, state = line.split()[1], line.split()[3]
         address, hex_port = local.split(":")
         if state == "0A" and int(hex_port, 16) == port:

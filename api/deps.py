@@ -44,6 +44,8 @@ def require_service_token(
                             headers={"WWW-Authenticate": "Bearer"})
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent, so a client that acts on a response (say, posts to
+# the conversation it just created) always finds what the response described.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+import api.models  # noqa: F401  (every table registered, so relationships and foreign keys resolve)
 from api.conversations.rasa_client import RasaClient
 from api.conversations.router import backoffice as conversations_backoffice
 from api.conversations.router import chat

@@ -172,10 +172,11 @@ class Stack:
         self.wait_until_ready()
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
-        log = (self.log_dir / f"{name}.log").open("ab")
-        # A process group of its own, so stopping it stops its children too.
-        self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                                start_new_session=True)
+        # A process group of its own, so stopping it stops its children too. The child keeps its own
+        # handle on the log file, so ours is closed straight away.
+        with (self.log_dir / f"{name}.log").open("ab") as log:
+            self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
+                                                    stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait_until_ready(self, timeout: float = 300) -> None:
         """Wait until the action server, Rasa (model loaded) and the API answer."""

@@ -53,7 +53,8 @@ def _rasa(request: Request) -> RasaClient:
     return rasa
 
 
-def _office_hours(settings: SettingsDep) -> OfficeHours:
+def office_hours(settings: SettingsDep) -> OfficeHours:
+    """Return the officers' live-chat hours from the settings."""
     return OfficeHours(start_hour=settings.officer_hours_start, end_hour=settings.officer_hours_end,
                        timezone=settings.timezone)
 
@@ -68,7 +69,7 @@ def start_conversation(session: SessionDep, body: ConversationCreate | None = No
 @chat.post("/conversations/{conversation_id}/messages", response_model=MessageList)
 def send_message(conversation: OwnedConversation, body: MessageCreate, database: DatabaseDep,
                  settings: SettingsDep, rasa: Annotated[RasaClient, Depends(_rasa)],
-                 hours: Annotated[OfficeHours, Depends(_office_hours)]) -> MessageList:
+                 hours: Annotated[OfficeHours, Depends(office_hours)]) -> MessageList:
     """Send the resident's message; the response holds the bot's replies to it (none while an officer has it)."""
     unavailable = (f"Sorry, I'm having trouble answering right now. Your message has been kept. "
                    f"You can call us on {settings.council_phone} (Monday to Friday, 8:30am to 5:30pm), "
@@ -129,7 +130,7 @@ async def stream_events(conversation_id: str, request: Request, database: Databa
 @backoffice.post("/conversations/{conversation_id}/handoffs", response_model=HandoffRead,
                  status_code=status.HTTP_201_CREATED)
 def request_handoff(conversation_id: str, body: HandoffCreate, session: SessionDep,
-                    hours: Annotated[OfficeHours, Depends(_office_hours)]) -> HandoffRead:
+                    hours: Annotated[OfficeHours, Depends(office_hours)]) -> HandoffRead:
     """Ask for an officer to take the conversation over; asking again returns the same request."""
     try:
         return service.request_handoff(session, conversation_id=conversation_id, request=body, hours=hours)

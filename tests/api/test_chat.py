@@ -8,8 +8,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
 
 from api.conversations.models import Conversation, Message
 from api.conversations.rasa_client import RasaClient
@@ -51,12 +50,13 @@ def make_client(database_url: str,
         app = create_app(Settings(database_url=database_url, environment="test"))
         app.state.rasa = RasaClient("http://rasa.invalid", timeout=5, transport=httpx.MockTransport(recording))
         client = TestClient(app)
+        client.__enter__()  # runs the lifespan, whose exit closes the Rasa client and the engine
         clients.append(client)
         return client
 
     yield build
     for client in clients:
-        client.close()
+        client.__exit__(None, None, None)
 
 
 def start(client: TestClient) -> tuple[str, dict[str, str]]:
@@ -94,7 +94,8 @@ def test_conversation_ids_and_tokens_are_unguessable_and_distinct(make_client) -
     ({}, 401),
     ({"Authorization": "Bearer not-the-token"}, 404),
 ])
-def test_without_the_right_token_nothing_is_disclosed_or_stored(make_client, database_url, rasa_calls,
+def test_without_the_right_token_nothing_is_disclosed_or_stored(open_session, make_client, database_url,
+                                                                 rasa_calls,
                                                                  headers, expected) -> None:
     client = make_client(rasa_echo)
     conversation_id, auth = start(client)
@@ -106,7 +107,7 @@ def test_without_the_right_token_nothing_is_disclosed_or_stored(make_client, dat
     assert read.status_code == expected and send.status_code == expected
     assert "my secret" not in read.text and "messages" not in read.json()
     assert len(rasa_calls) == 1
-    with Session(create_engine(database_url)) as session:
+    with open_session(database_url) as session:
         assert session.scalar(select(Message.text).where(Message.text == "hi")) is None
 
 
@@ -141,7 +142,8 @@ def test_when_rasa_is_down_the_resident_gets_an_apology_with_a_phone_number_and_
     assert transcript[0]["text"] == "is my bin day changing"
 
 
-def test_when_rasa_is_down_taking_the_officer_offer_still_queues_the_conversation(make_client, database_url) -> None:
+def test_when_rasa_is_down_taking_the_officer_offer_still_queues_the_conversation(open_session, make_client,
+                                                                                 database_url) -> None:
     client = make_client(rasa_down)
     conversation_id, auth = start(client)
     client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "hello"}, headers=auth)
@@ -151,7 +153,7 @@ def test_when_rasa_is_down_taking_the_officer_offer_still_queues_the_conversatio
 
     [reply] = response.json()["messages"]
     assert "HO-" in reply["text"] and "officer" in reply["text"]
-    with Session(create_engine(database_url)) as session:
+    with open_session(database_url) as session:
         conversation = session.get_one(Conversation, conversation_id)
         assert conversation.mode == "queued"
 
@@ -164,12 +166,13 @@ def test_rasa_answering_with_an_error_status_is_handled_like_rasa_down(make_clie
     assert response.json()["messages"][0]["sender"] == "system"
 
 
-def test_while_an_officer_holds_the_conversation_the_bot_stays_silent(make_client, database_url, rasa_calls) -> None:
+def test_while_an_officer_holds_the_conversation_the_bot_stays_silent(open_session, make_client, database_url,
+                                                                     rasa_calls) -> None:
     client = make_client(rasa_echo)
     conversation_id, auth = start(client)
-    engine = create_engine(database_url)
-    with Session(engine) as session, session.begin():
+    with open_session(database_url) as session:
         session.execute(update(Conversation).where(Conversation.id == conversation_id).values(mode="officer"))
+        session.commit()
 
     response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "hello?"},
                            headers=auth)

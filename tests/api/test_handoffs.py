@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from api.conversations.models import Conversation, Handoff
 from api.conversations.office_hours import OfficeHours
+from api.conversations.router import office_hours as office_hours_dependency
 from api.main import create_app
 from api.settings import DEV_SERVICE_TOKEN, Settings
 
@@ -18,9 +18,27 @@ SERVICE = {"Authorization": f"Bearer {DEV_SERVICE_TOKEN}"}
 HOURS = OfficeHours(start_hour=9, end_hour=17, timezone="Europe/London")
 
 
+class FixedHours(OfficeHours):
+    """Officer hours that are always open, or always closed, whatever the clock says."""
+
+    def __init__(self, *, open_now: bool) -> None:
+        super().__init__(start_hour=9, end_hour=17, timezone="Europe/London")
+        self.open_now = open_now
+
+    def is_open(self, moment: datetime) -> bool:
+        return self.open_now
+
+
+@pytest.fixture(params=[True, False], ids=["office-hours", "out-of-hours"])
+def open_now(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)
+
+
 @pytest.fixture
-def client(database_url: str):
-    with TestClient(create_app(Settings(database_url=database_url, environment="test"))) as client:
+def client(database_url: str, open_now: bool):
+    app = create_app(Settings(database_url=database_url, environment="test"))
+    app.dependency_overrides[office_hours_dependency] = lambda: FixedHours(open_now=open_now)
+    with TestClient(app) as client:
         yield client
 
 
@@ -35,7 +53,8 @@ def test_the_back_office_refuses_calls_without_a_service_token(client) -> None:
         assert response.status_code == 401
 
 
-def test_a_handoff_is_recorded_once_and_queues_the_conversation(client, database_url) -> None:
+def test_a_handoff_is_recorded_once_and_queues_the_conversation(open_session, client, database_url,
+                                                                open_now) -> None:
     conversation_id = new_conversation(client)
     url = f"/api/v1/conversations/{conversation_id}/handoffs"
 
@@ -45,22 +64,22 @@ def test_a_handoff_is_recorded_once_and_queues_the_conversation(client, database
     assert first.status_code == again.status_code == 201
     assert first.json()["reference"] == again.json()["reference"]
     assert first.json()["reference"].startswith("HO-")
-    with Session(create_engine(database_url)) as session:
+    with open_session(database_url) as session:
         assert len(session.scalars(select(Handoff).where(Handoff.conversation_id == conversation_id)).all()) == 1
         assert session.get_one(Conversation, conversation_id).mode == "queued"
     body = first.json()
-    if HOURS.is_open(datetime.now(UTC)):
-        assert body["status"] == "waiting" and body["queue_position"] >= 1 and body["expected_wait_minutes"] > 0
+    if open_now:
+        assert body["status"] == "waiting" and body["queue_position"] == 1 and body["expected_wait_minutes"] > 0
     else:
-        assert body["status"] == "callback" and body["reply_by"].startswith("by the end of")
+        assert body["status"] == "callback" and body["queue_position"] is None
+        assert body["reply_by"].startswith("by the end of ")
 
 
+@pytest.mark.parametrize("open_now", [True], ids=["office-hours"])
 def test_queue_positions_follow_the_order_of_asking(client) -> None:
-    if not HOURS.is_open(datetime.now(UTC)):
-        pytest.skip("queue positions exist only in office hours; out of hours a callback is recorded (tested below)")
     positions = [client.post(f"/api/v1/conversations/{new_conversation(client)}/handoffs", json={},
                              headers=SERVICE).json()["queue_position"] for _ in range(3)]
-    assert positions == sorted(positions) and len(set(positions)) == 3
+    assert positions == [1, 2, 3]
 
 
 def test_a_handoff_for_an_unknown_conversation_is_not_found(client) -> None:

@@ -30,12 +30,26 @@ class Resident:
         return self.http.get(f"/api/chat/conversations/{self.conversation_id}/messages").json()["messages"]
 
 
+@pytest.fixture
+def new_resident(stack):
+    """Make residents who each start a conversation; their connections are closed afterwards."""
+    residents: list[Resident] = []
+
+    def make() -> Resident:
+        residents.append(Resident(stack.api_url))
+        return residents[-1]
+
+    yield make
+    for resident in residents:
+        resident.http.close()
+
+
 def texts(messages: list[dict]) -> str:
     return "\n".join(m["text"] for m in messages)
 
 
-def test_greeting_and_opening_hours(stack) -> None:
-    resident = Resident(stack.api_url)
+def test_greeting_and_opening_hours(stack, new_resident) -> None:
+    resident = new_resident()
     greeting = resident.say("hello there")
     assert greeting and greeting[0]["sender"] == "bot"
     assert "assistant" in texts(greeting).lower()
@@ -45,13 +59,13 @@ def test_greeting_and_opening_hours(stack) -> None:
     assert "https://www.ashdownvale.gov.uk/" in hours
 
 
-def test_contact_details_come_from_the_knowledge_article(stack) -> None:
-    reply = texts(Resident(stack.api_url).say("what's the phone number for the council"))
+def test_contact_details_come_from_the_knowledge_article(stack, new_resident) -> None:
+    reply = texts(new_resident().say("what's the phone number for the council"))
     assert "01632 960 123" in reply
 
 
-def test_two_misses_in_a_row_bring_an_officer_offer(stack) -> None:
-    resident = Resident(stack.api_url)
+def test_two_misses_in_a_row_bring_an_officer_offer(stack, new_resident) -> None:
+    resident = new_resident()
     first = resident.say("who do you reckon will win the cricket this arvo")
     assert not any(m.get("buttons") for m in first)
     assert "I can help with" in texts(first)
@@ -65,8 +79,8 @@ def test_two_misses_in_a_row_bring_an_officer_offer(stack) -> None:
     assert "HO-" in accepted
 
 
-def test_asking_for_a_person_records_a_handoff_and_says_what_happens_next(stack) -> None:
-    resident = Resident(stack.api_url)
+def test_asking_for_a_person_records_a_handoff_and_says_what_happens_next(stack, new_resident) -> None:
+    resident = new_resident()
     reply = texts(resident.say("can I talk to a real person please"))
     assert "HO-" in reply
     assert ("queue" in reply) or ("will reply in this chat" in reply)
@@ -75,8 +89,8 @@ def test_asking_for_a_person_records_a_handoff_and_says_what_happens_next(stack)
     assert f"HO-{reference}" in texts(resident.say("I want to speak to an officer"))
 
 
-def test_the_push_stream_carries_the_conversations_messages(stack) -> None:
-    resident = Resident(stack.api_url)
+def test_the_push_stream_carries_the_conversations_messages(stack, new_resident) -> None:
+    resident = new_resident()
     resident.say("hi")
     url = f"{stack.api_url}/api/chat/conversations/{resident.conversation_id}/events"
     events = []
@@ -91,8 +105,8 @@ def test_the_push_stream_carries_the_conversations_messages(stack) -> None:
     assert events[1]["sender"] == "bot"
 
 
-def test_the_push_stream_refuses_a_wrong_token(stack) -> None:
-    resident = Resident(stack.api_url)
+def test_the_push_stream_refuses_a_wrong_token(stack, new_resident) -> None:
+    resident = new_resident()
     response = httpx.get(f"{stack.api_url}/api/chat/conversations/{resident.conversation_id}/events",
                          params={"token": "wrong"}, timeout=10)
     assert response.status_code == 404
@@ -109,7 +123,7 @@ def listening_addresses(port: int) -> set[str]:
     return found
 
 
-def test_rasa_and_the_action_server_listen_on_loopback_only(stack) -> None:
+def test_rasa_and_the_action_server_listen_on_loopback_only(stack, new_resident) -> None:
     # Rasa's REST webhook takes no token and the action server checks nothing: only the hub faces the public.
     assert listening_addresses(stack.rasa_port) == {"127.0.0.1"}
     assert listening_addresses(stack.actions_port) == {"127.0.0.1"}

@@ -1,0 +1,118 @@
+"""Fixtures for API tests: real databases (SQLite and PostgreSQL) migrated to head, and sessions on them.
+
+PostgreSQL is expected on 127.0.0.1:5432 (user postgres, trust auth). Each test gets its own database,
+dropped afterwards. If PostgreSQL is unreachable the test fails; set CA_TEST_POSTGRES=off to skip the
+PostgreSQL half instead.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.db import make_engine
+from api.demo import seed_demo_data
+from api.migrations import upgrade_database
+
+DATABASE_KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+POSTGRES_SERVER = "postgres@127.0.0.1:5432"
+POSTGRES_ADMIN_URL = f"postgresql://{POSTGRES_SERVER}/postgres"
+
+
+@contextmanager
+def empty_database(kind: str, directory: Path) -> Iterator[str]:
+    """Create an empty database of ``kind`` and yield its SQLAlchemy URL; remove it afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{directory / f'council-{secrets.token_hex(4)}.db'}"
+        return
+    if os.environ.get("CA_TEST_POSTGRES") == "off":
+        pytest.skip("PostgreSQL tests switched off by CA_TEST_POSTGRES=off")
+    name = f"ca_test_{secrets.token_hex(6)}"
+    unreachable = ""
+    try:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg.OperationalError as error:
+        unreachable = str(error).strip()
+    if unreachable:
+        pytest.fail(f"PostgreSQL at {POSTGRES_SERVER} is unreachable ({unreachable}). Start it, or set "
+                    "CA_TEST_POSTGRES=off to skip the PostgreSQL tests.", pytrace=False)
+    try:
+        yield f"postgresql+psycopg://{POSTGRES_SERVER}/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@contextmanager
+def session_on(url: str) -> Iterator[Session]:
+    """Yield a session on ``url``; whatever it did not commit is rolled back, and the engine disposed."""
+    engine = make_engine(url)
+    try:
+        with sessionmaker(engine, expire_on_commit=False)() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=DATABASE_KINDS)
+def database_kind(request: pytest.FixtureRequest) -> str:
+    """The kind of database a test runs on: every test using it runs once per kind."""
+    return str(request.param)
+
+
+@pytest.fixture
+def database_factory(tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """Make further migrated databases (``factory(kind) -> url``), all removed after the test."""
+    with ExitStack() as stack:
+        def make(kind: str) -> str:
+            url = stack.enter_context(empty_database(kind, tmp_path))
+            upgrade_database(url)
+            return url
+
+        yield make
+
+
+@pytest.fixture
+def database_url(database_kind: str, database_factory: Callable[[str], str]) -> str:
+    """The URL of a fresh database, migrated to head, for this test alone."""
+    return database_factory(database_kind)
+
+
+@pytest.fixture
+def open_session() -> Callable[[str], AbstractContextManager[Session]]:
+    """Open sessions on any database URL: ``with open_session(url) as session: ...``."""
+    return session_on
+
+
+@pytest.fixture
+def session(database_url: str) -> Iterator[Session]:
+    """A session on this test's fresh database."""
+    with session_on(database_url) as session:
+        yield session
+
+
+@pytest.fixture(scope="module", params=DATABASE_KINDS)
+def seeded_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database holding the demo data, shared by a module's tests: read it, never commit to it."""
+    with empty_database(str(request.param), tmp_path_factory.mktemp("seeded")) as url:
+        upgrade_database(url)
+        with session_on(url) as session:
+            seed_demo_data(session, progress=False)
+            session.commit()
+        yield url
+
+
+@pytest.fixture
+def seeded_session(seeded_database_url: str) -> Iterator[Session]:
+    """A session on the shared demo database; it is rolled back at the end of the test."""
+    with session_on(seeded_database_url) as session:
+        yield session

@@ -34,6 +34,26 @@ class HandoffTicket:
     reply_by: str | None
 
 
+@dataclass(frozen=True)
+class Address:
+    """A property the resident can pick from a postcode's list."""
+
+    uprn: int
+    address: str
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The back office's answer to an identity check: verified, not_verified or locked."""
+
+    outcome: str
+    expires_at: str | None = None
+
+
+class NotVerified(BackOfficeError):
+    """The conversation has no live verified identity (never verified, expired or ended)."""
+
+
 class BackOffice:
     """Typed access to the council's back office over HTTP with a service token."""
 
@@ -51,17 +71,22 @@ class BackOffice:
         return cls(base_url=settings.backoffice_url, token=settings.service_token,
                    timeout=settings.backoffice_timeout_seconds)
 
-    async def _call(self, method: str, path: str, *, json: dict[str, Any] | None = None) -> Any:
+    async def _call(self, method: str, path: str, *, json: dict[str, Any] | None = None,
+                    params: dict[str, Any] | None = None) -> Any:
         async with httpx.AsyncClient(base_url=self._base_url, headers=self._headers, timeout=self._timeout,
                                      transport=self._transport) as http:
             try:
-                response = await http.request(method, path, json=json)
+                response = await http.request(method, path, json=json, params=params)
             except httpx.HTTPError as error:
                 log.warning("back office unreachable: %s %s: %s", method, path.split("/")[1:3],
                             type(error).__name__)
                 raise BackOfficeError("the back office could not be reached") from error
         if response.status_code == httpx.codes.NOT_FOUND:
             raise NotFound
+        if response.status_code == httpx.codes.FORBIDDEN:
+            raise NotVerified
+        if response.status_code == httpx.codes.NO_CONTENT:
+            return None
         if response.is_error:
             log.warning("back office refused %s: HTTP %s", method, response.status_code)
             raise BackOfficeError(f"the back office answered HTTP {response.status_code}")
@@ -73,3 +98,47 @@ class BackOffice:
         body = await self._call("POST", f"/api/v1/conversations/{conversation_id}/handoffs",
                                 json={"reason": reason, "priority": priority, "summary": summary})
         return HandoffTicket(**{field: body.get(field) for field in HandoffTicket.__dataclass_fields__})
+
+    async def find_addresses(self, *, postcode: str) -> list[Address]:
+        """Return the addresses at ``postcode`` (empty when the postcode is not in the council's area)."""
+        body = await self._call("GET", "/api/v1/addresses", params={"postcode": postcode})
+        return [Address(uprn=int(item["uprn"]), address=str(item["address"])) for item in body["addresses"]]
+
+    async def polling_station(self, *, uprn: int) -> dict[str, Any]:
+        """Return the polling district, station and poll hours for a property."""
+        result: dict[str, Any] = await self._call("GET", "/api/v1/polling-stations", params={"uprn": uprn})
+        return result
+
+    async def upcoming_elections(self, *, uprn: int | None = None) -> list[dict[str, Any]]:
+        """Return the coming polls (for a property's area when ``uprn`` is given) with their deadlines."""
+        params = {"uprn": uprn} if uprn is not None else None
+        body = await self._call("GET", "/api/v1/elections/upcoming", params=params)
+        return list(body["elections"])
+
+    async def verify_identity(self, *, conversation_id: str, full_name: str, date_of_birth: str,
+                              uprn: int) -> Verification:
+        """Ask the back office whether the details match an elector; only the outcome comes back."""
+        body = await self._call("POST", "/api/v1/electoral/verifications",
+                                json={"conversation_id": conversation_id, "full_name": full_name,
+                                      "date_of_birth": date_of_birth, "uprn": uprn})
+        return Verification(outcome=str(body["outcome"]), expires_at=body.get("expires_at"))
+
+    async def end_verification(self, *, conversation_id: str) -> None:
+        """Forget the conversation's verified identity."""
+        await self._call("DELETE", f"/api/v1/electoral/verifications/{conversation_id}")
+
+    async def my_electoral_record(self, *, conversation_id: str) -> dict[str, Any]:
+        """Return the verified resident's own registration, polling station and absent votes."""
+        result: dict[str, Any] = await self._call("GET", "/api/v1/electoral/me",
+                                                  params={"conversation_id": conversation_id})
+        return result
+
+    async def request_absent_vote(self, **request: Any) -> dict[str, Any]:
+        """Record a postal or proxy vote request (idempotent by its ``idempotency_key``)."""
+        result: dict[str, Any] = await self._call("POST", "/api/v1/electoral/absent-vote-requests", json=request)
+        return result
+
+    async def request_electoral_change(self, **request: Any) -> dict[str, Any]:
+        """Record a change to the register (idempotent by its ``idempotency_key``)."""
+        result: dict[str, Any] = await self._call("POST", "/api/v1/electoral/change-requests", json=request)
+        return result

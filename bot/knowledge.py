@@ -33,6 +33,8 @@ class Article:
     last_reviewed: dt.date
     intents: tuple[str, ...] = ()
     facts: dict[str, str] = field(default_factory=dict)
+    # Entity values that make this the answer, e.g. {"voter_category": "overseas"}.
+    when: dict[str, str] = field(default_factory=dict)
 
 
 def parse_article(slug: str, text: str) -> Article:
@@ -52,7 +54,8 @@ def parse_article(slug: str, text: str) -> Article:
         raise ArticleError(f"{slug}: last_reviewed must be a date (YYYY-MM-DD)")
     return Article(slug=slug, title=str(meta["title"]), answer=answer, source=str(meta["source"]),
                    last_reviewed=reviewed, intents=tuple(meta.get("intents") or ()),
-                   facts={str(k): str(v) for k, v in (meta.get("facts") or {}).items()})
+                   facts={str(k): str(v) for k, v in (meta.get("facts") or {}).items()},
+                   when={str(k): str(v) for k, v in (meta.get("when") or {}).items()})
 
 
 def article_paths(folder: Path) -> list[Path]:
@@ -86,9 +89,13 @@ class Knowledge:
                 return article
         raise ArticleError(f"no article called {slug}")
 
-    def for_intent(self, intent: str) -> Article | None:
-        """Return the article that answers ``intent``, if any."""
-        return next((a for a in self.articles() if intent in a.intents), None)
+    def for_intent(self, intent: str, entities: dict[str, str] | None = None) -> Article | None:
+        """Return the article that answers ``intent``: one whose ``when`` matches ``entities``, else a general one."""
+        entities = entities or {}
+        candidates = [a for a in self.articles() if intent in a.intents]
+        specific = [a for a in candidates if a.when and a.when.items() <= entities.items()]
+        general = [a for a in candidates if not a.when]
+        return (specific or general or [None])[0]
 
     def fact(self, name: str) -> str:
         """Return a named fact (such as ``phone``) from whichever article declares it."""

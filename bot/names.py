@@ -9,3 +9,24 @@ SLOT_OFFICER_OFFERED = "officer_offered"
 
 # After this many misses in a row the bot offers an officer.
 MISSES_BEFORE_OFFER = 2
+
+# Tasks the task form gathers details for, named after the intent that starts them.
+IDENTITY_TASKS = frozenset({
+    "check_registration", "absent_vote_status", "request_postal_vote", "request_proxy_vote", "cancel_absent_vote",
+    "renew_absent_vote", "changed_name", "open_register_opt_out",
+})
+ADDRESS_TASKS = frozenset({"polling_station"})
+IDENTITY_SLOTS = ("full_name", "date_of_birth", "postcode", "address_uprn")
+ADDRESS_SLOTS = ("postcode", "address_uprn")
+# Slots a task asks for once the resident is verified (or straight away for tasks that need no identity).
+TASK_SLOTS: dict[str, tuple[str, ...]] = {
+    "request_postal_vote": ("vote_duration", "task_confirmed"),
+    "request_proxy_vote": ("vote_duration", "proxy_name", "proxy_relationship", "task_confirmed"),
+    "cancel_absent_vote": ("task_confirmed",),
+    "changed_name": ("new_name", "task_confirmed"),
+    "open_register_opt_out": ("task_confirmed",),
+    "report_death_or_left": ("reported_name", "report_kind", "postcode", "address_uprn", "task_confirmed"),
+}
+# Every slot the task form may fill: reset when a task starts or ends.
+FORM_SLOTS = ("full_name", "date_of_birth", "vote_duration", "proxy_name", "proxy_relationship", "proxy_reason",
+              "new_name", "reported_name", "report_kind", "task_confirmed", "verification_outcome")

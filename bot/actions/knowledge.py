@@ -23,8 +23,9 @@ class ActionAnswerFromKnowledge(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         intent = tracker.latest_message.get("intent", {}).get("name", "")
+        entities = {e["entity"]: str(e.get("value")) for e in tracker.latest_message.get("entities", [])}
         try:
-            article = get_knowledge().for_intent(intent)
+            article = get_knowledge().for_intent(intent, entities)
         except (ArticleError, OSError) as error:
             log.error("knowledge unreadable: %s", error)
             article = None

@@ -70,3 +70,16 @@ def test_an_intent_without_an_article_gets_an_apology(tmp_path: Path, dispatcher
     tracker = make_tracker(user_event("when are you open", "opening_hours"))
     asyncio.run(knowledge_action.ActionAnswerFromKnowledge().run(dispatcher, tracker, {}))
     assert "Sorry" in dispatcher.messages[0]["text"]
+
+
+def test_an_article_for_a_specific_case_is_chosen_by_the_messages_entities(tmp_path: Path) -> None:
+    general = ARTICLE.replace("intents: [opening_hours]", "intents: [how_to_register]")
+    overseas = general.replace("intents: [how_to_register]",
+                               "intents: [how_to_register]\nwhen: {voter_category: overseas}")
+    (tmp_path / "register.md").write_text(general.replace("9am to 5pm", "general answer"))
+    (tmp_path / "register-overseas.md").write_text(overseas.replace("9am to 5pm", "overseas answer"))
+    knowledge = Knowledge(tmp_path)
+
+    assert "overseas answer" in knowledge.for_intent("how_to_register", {"voter_category": "overseas"}).answer
+    assert "general answer" in knowledge.for_intent("how_to_register", {"voter_category": "student"}).answer
+    assert "general answer" in knowledge.for_intent("how_to_register").answer

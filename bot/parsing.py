@@ -1,0 +1,69 @@
+"""Read what residents type: names, dates of birth, postcodes, address choices and yes/no-like answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from dateutil import parser as date_parser
+
+POSTCODE = re.compile(r"\b([A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKPSTUW]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE)
+NAME_WORD = re.compile(r"^[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?$")
+NAME_LEAD_INS = re.compile(r"^(?:(?:my|full|the)\s+)*(?:name\s+is|name's|names|name|i am|i'm|im|it's|its|it is|"
+                           r"this is)\s*[:\-]?\s*", re.IGNORECASE)
+DOB_LEAD_INS = re.compile(r"^(?:(?:my\s+)?(?:date of birth|dob|d\.o\.b\.?|birthday)\s*(?:is|:|-)?|i was born(?: on)?|"
+                          r"born(?: on)?|it's|its)\s*", re.IGNORECASE)
+OLDEST_AGE = 120
+
+
+def find_postcode(text: str) -> str | None:
+    """Return the first UK postcode in ``text``, normalised (upper case, one space), if there is one."""
+    match = POSTCODE.search(text)
+    return f"{match.group(1).upper()} {match.group(2).upper()}" if match else None
+
+
+def clean_full_name(text: str) -> str | None:
+    """Return a plausible full name (at least two words of letters) from ``text``, or None."""
+    candidate = NAME_LEAD_INS.sub("", text.strip()).strip(" .,!")
+    words = candidate.split()
+    if not 2 <= len(words) <= 6 or not all(NAME_WORD.match(word) for word in words):
+        return None
+    return " ".join(word[:1].upper() + word[1:] if word.islower() else word for word in words)
+
+
+def parse_date_of_birth(text: str, *, today: dt.date) -> dt.date | None:
+    """Return the date of birth in ``text`` (day first, as written in the UK), or None if it is not one."""
+    candidate = DOB_LEAD_INS.sub("", text.strip()).strip(" .,!")
+    if not re.search(r"\d", candidate):
+        return None
+    try:
+        parsed = date_parser.parse(candidate, dayfirst=True, fuzzy=False,
+                                   default=dt.datetime(1900, 1, 1)).date()
+    except (ValueError, OverflowError):
+        return None
+    # A date with no year in it parses to 1900: refuse it rather than guess.
+    if not re.search(r"\d{4}|\d{1,2}[/\-. ]\d{1,2}[/\-. ]\d{2}\b", candidate):
+        return None
+    if parsed > today or parsed.year < today.year - OLDEST_AGE:
+        return None
+    return parsed
+
+
+def choose_address(text: str, addresses: list[tuple[int, str]]) -> int | None:
+    """Return the UPRN of the one address ``text`` picks out (a button's UPRN, house number or words), or None."""
+    answer = text.strip().lower().strip(" .")
+    if answer.isdigit() and any(str(uprn) == answer for uprn, _ in addresses):
+        return int(answer)
+    matches = [uprn for uprn, address in addresses if _address_matches(answer, address.lower())]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _address_matches(answer: str, address: str) -> bool:
+    first_line = address.split(",")[0]
+    if answer == first_line or address.startswith(answer + ",") or answer == address:
+        return True
+    number = re.match(r"^(\d+[a-z]?)\b", answer)
+    if number and re.match(rf"^{re.escape(number.group(1))}\b", first_line):
+        words = set(re.findall(r"[a-z]+", answer))
+        return words <= set(re.findall(r"[a-z]+", address))
+    return False

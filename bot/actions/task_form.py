@@ -1,0 +1,242 @@
+"""The task form: which details a task needs, how each answer is checked, and the identity check itself.
+
+One form serves every task. Personal-record tasks first gather name, date of birth and address and have
+the back office check them; the name and date of birth are cleared from the conversation straight after.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.actions.common import apologise_for_failure
+from bot.backoffice import BackOffice, BackOfficeError
+from bot.names import ADDRESS_SLOTS, ADDRESS_TASKS, IDENTITY_SLOTS, IDENTITY_TASKS, TASK_SLOTS
+from bot.parsing import choose_address, clean_full_name, find_postcode, parse_date_of_birth
+
+MAX_ADDRESS_BUTTONS = 30
+
+
+def required_slots_for(task: str | None, *, verified: bool, outcome: str | None, duration: str | None) -> list[str]:
+    """Return the slots ``task`` still needs, in the order they are asked."""
+    if task is None or outcome in ("not_verified", "locked", "error"):
+        return []
+    slots: list[str] = []
+    if task in IDENTITY_TASKS and not verified:
+        return list(IDENTITY_SLOTS)
+    if task in ADDRESS_TASKS:
+        slots += ADDRESS_SLOTS
+    extra = list(TASK_SLOTS.get(task, ()))
+    if task == "request_proxy_vote" and duration == "permanent":
+        extra.insert(extra.index("task_confirmed"), "proxy_reason")
+    return slots + [slot for slot in extra if slot not in slots]
+
+
+class ValidateTaskForm(FormValidationAction):
+    """Decide what the task form asks next and check each answer."""
+
+    def __init__(self, backoffice: BackOffice | None = None) -> None:
+        self._backoffice = backoffice
+
+    @property
+    def backoffice(self) -> BackOffice:
+        return self._backoffice or BackOffice.from_settings()
+
+    def name(self) -> str:
+        return "validate_task_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> list[str]:
+        return required_slots_for(tracker.get_slot("pending_task"), verified=bool(tracker.get_slot("identity_verified")),
+                                  outcome=tracker.get_slot("verification_outcome"),
+                                  duration=tracker.get_slot("vote_duration"))
+
+    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> list[EventType]:
+        """Validate the new answers; once the identity details are complete, have the back office check them."""
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        slots = dict(tracker.slots) | {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+        if (slots.get("pending_task") in IDENTITY_TASKS and not slots.get("identity_verified")
+                and not slots.get("verification_outcome") and all(slots.get(s) for s in IDENTITY_SLOTS)):
+            events += await self._verify(tracker.sender_id, slots)
+        return events
+
+    async def _verify(self, conversation_id: str, slots: dict[str, Any]) -> list[EventType]:
+        try:
+            result = await self.backoffice.verify_identity(
+                conversation_id=conversation_id, full_name=slots["full_name"],
+                date_of_birth=slots["date_of_birth"], uprn=int(slots["address_uprn"]))
+            outcome = result.outcome
+        except BackOfficeError:
+            outcome = "error"
+        # The answers have done their job: keep them no longer than needed.
+        return [SlotSet("full_name", None), SlotSet("date_of_birth", None),
+                SlotSet("identity_verified", outcome == "verified"),
+                SlotSet("verification_outcome", None if outcome == "verified" else outcome)]
+
+    async def validate_full_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> dict[str, Any]:
+        name = clean_full_name(str(value or ""))
+        if name is None:
+            dispatcher.utter_message(text="Sorry, I need your first name and surname, for example \"Sam Taylor\".")
+        return {"full_name": name}
+
+    async def validate_date_of_birth(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: DomainDict) -> dict[str, Any]:
+        born = parse_date_of_birth(str(value or ""), today=dt.date.today())
+        if born is None:
+            dispatcher.utter_message(text="Sorry, I couldn't read that as a date of birth. Please write it as "
+                                          "day, month and year, for example 26/01/1978 or 26 January 1978.")
+            return {"date_of_birth": None}
+        return {"date_of_birth": born.isoformat()}
+
+    async def validate_postcode(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> dict[str, Any]:
+        postcode = find_postcode(str(value or ""))
+        if postcode is None:
+            dispatcher.utter_message(text="Sorry, that doesn't look like a postcode. Please type it like TN41 6PA.")
+            return {"postcode": None}
+        try:
+            addresses = await self.backoffice.find_addresses(postcode=postcode)
+        except BackOfficeError:
+            apologise_for_failure(dispatcher)
+            return {"postcode": None, "verification_outcome": "error"}
+        if not addresses:
+            dispatcher.utter_message(text=f"I can't find {postcode} in the Ashdown Vale area. Please check it, or "
+                                          "if you live elsewhere, your own council can help.")
+            return {"postcode": None}
+        if len(addresses) == 1:
+            return {"postcode": postcode, "address_uprn": str(addresses[0].uprn)}
+        return {"postcode": postcode, "address_uprn": None}
+
+    async def validate_address_uprn(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> dict[str, Any]:
+        postcode = tracker.get_slot("postcode")
+        if not postcode:
+            return {"address_uprn": None}
+        try:
+            addresses = await self.backoffice.find_addresses(postcode=postcode)
+        except BackOfficeError:
+            apologise_for_failure(dispatcher)
+            return {"address_uprn": None, "verification_outcome": "error"}
+        uprn = choose_address(str(value or ""), [(a.uprn, a.address) for a in addresses])
+        if uprn is None:
+            dispatcher.utter_message(text="Sorry, I couldn't match that to one of the addresses. Please choose "
+                                          "one of the buttons, or type the house number and street.")
+        return {"address_uprn": str(uprn) if uprn else None}
+
+    async def validate_vote_duration(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: DomainDict) -> dict[str, Any]:
+        text = str(value or "").lower()
+        if text in ("next_poll", "permanent"):
+            return {"vote_duration": text}
+        if any(word in text for word in ("next", "one", "just", "only", "this", "single", "once")):
+            return {"vote_duration": "next_poll"}
+        if any(word in text for word in ("long", "perman", "all", "every", "year", "always", "ongoing")):
+            return {"vote_duration": "permanent"}
+        dispatcher.utter_message(text="Sorry, was that just for the next election, or long term?")
+        return {"vote_duration": None}
+
+    async def validate_proxy_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> dict[str, Any]:
+        name = clean_full_name(str(value or ""))
+        if name is None:
+            dispatcher.utter_message(text="Sorry, I need your proxy's first name and surname.")
+        return {"proxy_name": name}
+
+    async def validate_new_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> dict[str, Any]:
+        name = clean_full_name(str(value or ""))
+        if name is None:
+            dispatcher.utter_message(text="Sorry, I need your new first name and surname.")
+        return {"new_name": name}
+
+    async def validate_reported_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: DomainDict) -> dict[str, Any]:
+        name = clean_full_name(str(value or ""))
+        if name is None:
+            dispatcher.utter_message(text="Sorry, I need the person's first name and surname.")
+        return {"reported_name": name}
+
+    async def validate_report_kind(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> dict[str, Any]:
+        text = str(value or "").lower()
+        if any(word in text for word in ("died", "dead", "passed", "death", "deceased")):
+            return {"report_kind": "died"}
+        if any(word in text for word in ("moved", "left", "gone", "out", "away", "lives")):
+            return {"report_kind": "left_address"}
+        dispatcher.utter_message(text="Sorry, has the person died, or moved out?")
+        return {"report_kind": None}
+
+    async def validate_proxy_relationship(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                          domain: DomainDict) -> dict[str, Any]:
+        text = str(value or "").strip()
+        return {"proxy_relationship": text[:80] if text else None}
+
+    async def validate_proxy_reason(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> dict[str, Any]:
+        text = str(value or "").strip()
+        return {"proxy_reason": text[:300] if text else None}
+
+
+class ActionAskAddressUprn(Action):
+    """Ask which address at the postcode is the resident's, with a button for each."""
+
+    def __init__(self, backoffice: BackOffice | None = None) -> None:
+        self._backoffice = backoffice
+
+    def name(self) -> str:
+        return "action_ask_address_uprn"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        postcode = tracker.get_slot("postcode")
+        try:
+            addresses = await (self._backoffice or BackOffice.from_settings()).find_addresses(postcode=postcode)
+        except BackOfficeError:
+            apologise_for_failure(dispatcher)
+            return []
+        buttons = [{"title": a.address, "payload": f'/inform{{"address_uprn": "{a.uprn}"}}'}
+                   for a in addresses[:MAX_ADDRESS_BUTTONS]]
+        dispatcher.utter_message(text=f"Which address at {postcode} is yours?", buttons=buttons)
+        return []
+
+
+class ActionAskTaskConfirmed(Action):
+    """Summarise what will be recorded and ask the resident to confirm."""
+
+    def name(self) -> str:
+        return "action_ask_task_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(text=f"{confirmation_summary(tracker)} Shall I go ahead?",
+                                 buttons=[{"title": "Yes, go ahead", "payload": "/affirm"},
+                                          {"title": "No", "payload": "/deny"}])
+        return []
+
+
+def confirmation_summary(tracker: Tracker) -> str:
+    """Describe, in one sentence, the request the form is about to record."""
+    task = tracker.get_slot("pending_task")
+    duration = "for the next election" if tracker.get_slot("vote_duration") == "next_poll" else "long term"
+    if task == "request_postal_vote":
+        return f"I'll record a request for a postal vote {duration}."
+    if task == "request_proxy_vote":
+        return (f"I'll record a request for {tracker.get_slot('proxy_name')} ({tracker.get_slot('proxy_relationship')}) "
+                f"to vote for you by proxy {duration}.")
+    if task == "cancel_absent_vote":
+        return "I'll record a request to cancel your postal or proxy vote, so you can vote in person."
+    if task == "changed_name":
+        return f"I'll record a request to change your name on the register to {tracker.get_slot('new_name')}."
+    if task == "open_register_opt_out":
+        return "I'll record a request to remove your details from the open register. Your vote is not affected."
+    if task == "report_death_or_left":
+        what = "has died" if tracker.get_slot("report_kind") == "died" else "has moved out"
+        return f"I'll let electoral services know that {tracker.get_slot('reported_name')} {what}."
+    return "I'll record your request."

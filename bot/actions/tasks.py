@@ -1,0 +1,181 @@
+"""Start a task (reset the form, remember what it is for) and complete it once the form has its details."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.actions import electoral
+from bot.actions.common import apologise_for_failure
+from bot.backoffice import BackOffice, BackOfficeError, NotFound, NotVerified
+from bot.names import FORM_SLOTS, IDENTITY_TASKS, SLOT_OFFICER_OFFERED
+
+TaskHandler = Callable[[BackOffice, Tracker], Awaitable[str]]
+
+
+class ActionStartTask(Action):
+    """Remember which task the resident asked for and clear what an earlier task left behind."""
+
+    def name(self) -> str:
+        return "action_start_task"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        task = tracker.latest_message.get("intent", {}).get("name")
+        events: list[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS]
+        return [*events, SlotSet("pending_task", task), SlotSet("request_key", uuid.uuid4().hex)]
+
+
+class ActionCompleteTask(Action):
+    """Do the task with the details gathered, or explain why it cannot be done."""
+
+    def __init__(self, backoffice: BackOffice | None = None) -> None:
+        self._backoffice = backoffice
+
+    def name(self) -> str:
+        return "action_complete_task"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        task = tracker.get_slot("pending_task")
+        outcome = tracker.get_slot("verification_outcome")
+        done: list[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("pending_task", None)]
+        if outcome == "not_verified":
+            dispatcher.utter_message(text=electoral.NOT_VERIFIED)
+            return done
+        if outcome == "locked":
+            dispatcher.utter_message(text=electoral.LOCKED,
+                                     buttons=[{"title": "Yes, talk to a person", "payload": "/request_officer"},
+                                              {"title": "No, thanks", "payload": "/deny"}])
+            return [*done, SlotSet(SLOT_OFFICER_OFFERED, True)]
+        if outcome == "error" or task not in HANDLERS:
+            apologise_for_failure(dispatcher)
+            return done
+        if tracker.get_slot("task_confirmed") is False:
+            dispatcher.utter_message(text="OK, I haven't recorded anything. What else can I help with?")
+            return done
+        backoffice = self._backoffice or BackOffice.from_settings()
+        try:
+            dispatcher.utter_message(text=await HANDLERS[task](backoffice, tracker))
+        except NotVerified:
+            # The verified identity expired (it lasts as long as the conversation session): check again.
+            dispatcher.utter_message(text="For your security, your earlier check has expired, so I need to confirm "
+                                          "your details again.")
+            return [*done, SlotSet("pending_task", task), SlotSet("identity_verified", False),
+                    FollowupAction("task_form")]
+        except NotFound:
+            dispatcher.utter_message(text="Sorry, I couldn't find that address in our records. "
+                                          + electoral.no_details_call())
+        except BackOfficeError:
+            apologise_for_failure(dispatcher)
+        return done
+
+
+def _conversation(tracker: Tracker) -> str:
+    return tracker.sender_id
+
+
+def _uprn(tracker: Tracker) -> int | None:
+    value = tracker.get_slot("address_uprn")
+    return int(value) if value else None
+
+
+async def _check_registration(backoffice: BackOffice, tracker: Tracker) -> str:
+    return electoral.registration_status(await backoffice.my_electoral_record(conversation_id=_conversation(tracker)))
+
+
+async def _absent_vote_status(backoffice: BackOffice, tracker: Tracker) -> str:
+    return electoral.absent_vote_status(await backoffice.my_electoral_record(conversation_id=_conversation(tracker)))
+
+
+async def _polling_station(backoffice: BackOffice, tracker: Tracker) -> str:
+    return electoral.polling_station(await backoffice.polling_station(uprn=_uprn(tracker) or 0))
+
+
+async def _next_election(backoffice: BackOffice, tracker: Tracker) -> str:
+    uprn = _uprn(tracker)
+    return electoral.upcoming_elections(await backoffice.upcoming_elections(uprn=uprn), for_address=uprn is not None)
+
+
+async def _election_deadlines(backoffice: BackOffice, tracker: Tracker) -> str:
+    elections = await backoffice.upcoming_elections(uprn=_uprn(tracker))
+    return electoral.deadlines(elections, kind=tracker.get_slot("deadline_kind"))
+
+
+async def _absent_vote_request(backoffice: BackOffice, tracker: Tracker, *, kind: str, action: str) -> str:
+    request: dict[str, Any] = {
+        "conversation_id": _conversation(tracker), "idempotency_key": tracker.get_slot("request_key"),
+        "kind": kind, "action": action, "duration": tracker.get_slot("vote_duration") or "next_poll",
+        "poll_date": None, "proxy_name": tracker.get_slot("proxy_name"),
+        "proxy_relationship": tracker.get_slot("proxy_relationship"), "reason": tracker.get_slot("proxy_reason"),
+        "delivery": "home" if kind == "postal" else None,
+    }
+    return electoral.absent_vote_recorded(await backoffice.request_absent_vote(**request))
+
+
+async def _existing_absent_vote_kind(backoffice: BackOffice, tracker: Tracker) -> str | None:
+    record = await backoffice.my_electoral_record(conversation_id=_conversation(tracker))
+    votes = record.get("absent_votes") or []
+    return str(votes[0]["kind"]) if votes else None
+
+
+async def _cancel_absent_vote(backoffice: BackOffice, tracker: Tracker) -> str:
+    kind = await _existing_absent_vote_kind(backoffice, tracker)
+    if kind is None:
+        return "You don't have a postal or proxy vote with us, so there's nothing to cancel: you can vote in person."
+    return await _absent_vote_request(backoffice, tracker, kind=kind, action="cancel")
+
+
+async def _renew_absent_vote(backoffice: BackOffice, tracker: Tracker) -> str:
+    record = await backoffice.my_electoral_record(conversation_id=_conversation(tracker))
+    votes = record.get("absent_votes") or []
+    if not votes:
+        return ("You don't have a postal or proxy vote with us at the moment, so there's nothing to renew. "
+                "Would you like to apply for one? Just say \"postal vote\" or \"proxy vote\".")
+    vote = votes[0]
+    status = electoral.absent_vote_line(vote)
+    result = await _absent_vote_request(backoffice, tracker, kind=vote["kind"], action="renew")
+    return f"{status} {result}"
+
+
+async def _change(backoffice: BackOffice, tracker: Tracker, *, kind: str, details: dict[str, Any]) -> str:
+    result = await backoffice.request_electoral_change(conversation_id=_conversation(tracker),
+                                                       idempotency_key=tracker.get_slot("request_key"),
+                                                       kind=kind, details=details)
+    return electoral.change_recorded(result)
+
+
+async def _changed_name(backoffice: BackOffice, tracker: Tracker) -> str:
+    return await _change(backoffice, tracker, kind="name_change", details={"new_name": tracker.get_slot("new_name")})
+
+
+async def _open_register_opt_out(backoffice: BackOffice, tracker: Tracker) -> str:
+    return await _change(backoffice, tracker, kind="open_register_opt_out", details={})
+
+
+async def _report_death_or_left(backoffice: BackOffice, tracker: Tracker) -> str:
+    details = {"name": tracker.get_slot("reported_name"), "uprn": tracker.get_slot("address_uprn"),
+               "postcode": tracker.get_slot("postcode")}
+    return await _change(backoffice, tracker, kind=tracker.get_slot("report_kind") or "left_address", details=details)
+
+
+HANDLERS: dict[str, TaskHandler] = {
+    "check_registration": _check_registration,
+    "absent_vote_status": _absent_vote_status,
+    "polling_station": _polling_station,
+    "next_election": _next_election,
+    "election_deadlines": _election_deadlines,
+    "request_postal_vote": lambda b, t: _absent_vote_request(b, t, kind="postal", action="new"),
+    "request_proxy_vote": lambda b, t: _absent_vote_request(b, t, kind="proxy", action="new"),
+    "cancel_absent_vote": _cancel_absent_vote,
+    "renew_absent_vote": _renew_absent_vote,
+    "changed_name": _changed_name,
+    "open_register_opt_out": _open_register_opt_out,
+    "report_death_or_left": _report_death_or_left,
+}

@@ -1,0 +1,137 @@
+"""The task form: what it asks for, how answers are checked, and the identity check through the back office."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.task_form import ActionAskAddressUprn, ValidateTaskForm, required_slots_for
+from bot.backoffice import BackOffice
+from tests.bot.conftest import make_tracker, user_event
+
+ADDRESSES = {"postcode": "TN41 6PA", "addresses": [{"uprn": 100099500101, "address": "17 Rowan Close, Ashbury"},
+                                                   {"uprn": 100099500102, "address": "19 Rowan Close, Ashbury"}]}
+
+
+class FakeBackOffice:
+    """Answers like the back office over httpx.MockTransport, recording each call."""
+
+    def __init__(self, verification: str = "verified") -> None:
+        self.calls: list[httpx.Request] = []
+        self.verification = verification
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.calls.append(request)
+        if request.url.path == "/api/v1/addresses":
+            if request.url.params["postcode"] == "TN41 6PA":
+                return httpx.Response(200, json=ADDRESSES)
+            return httpx.Response(200, json={"postcode": request.url.params["postcode"], "addresses": []})
+        if request.url.path == "/api/v1/electoral/verifications":
+            return httpx.Response(200, json={"outcome": self.verification, "expires_at": None, "message_key": "x"})
+        return httpx.Response(404)
+
+    def client(self) -> BackOffice:
+        return BackOffice(base_url="http://backoffice.test", token="t", transport=httpx.MockTransport(self.handler))
+
+
+def form_tracker(requested: str, text: str, intent: str = "inform", **slots):
+    """A tracker where the resident just answered ``requested`` (that slot is the one set by the message)."""
+    base = {"pending_task": "check_registration", "identity_verified": False, "requested_slot": requested}
+    extracted = {"event": "slot", "name": requested, "value": slots.get(requested, text)}
+    return make_tracker(user_event(text, intent), extracted, slots=base | slots)
+
+
+def validate(backoffice: FakeBackOffice, tracker, dispatcher: CollectingDispatcher):
+    return asyncio.run(ValidateTaskForm(backoffice.client()).get_validation_events(dispatcher, tracker, {}))
+
+
+def slot_events(events) -> dict:
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+@pytest.mark.parametrize("task, verified, outcome, duration, expected", [
+    ("check_registration", False, None, None, ["full_name", "date_of_birth", "postcode", "address_uprn"]),
+    ("check_registration", True, None, None, []),
+    ("check_registration", False, "not_verified", None, []),
+    ("request_postal_vote", True, None, None, ["vote_duration", "task_confirmed"]),
+    ("request_proxy_vote", True, None, "permanent",
+     ["vote_duration", "proxy_name", "proxy_relationship", "proxy_reason", "task_confirmed"]),
+    ("polling_station", False, None, None, ["postcode", "address_uprn"]),
+    ("next_election", False, None, None, []),
+    ("report_death_or_left", False, None, None,
+     ["reported_name", "report_kind", "postcode", "address_uprn", "task_confirmed"]),
+])
+def test_each_task_asks_for_what_it_needs(task, verified, outcome, duration, expected) -> None:
+    assert required_slots_for(task, verified=verified, outcome=outcome, duration=duration) == expected
+
+
+def test_a_complete_set_of_details_is_checked_by_the_back_office_and_then_forgotten(dispatcher) -> None:
+    backoffice = FakeBackOffice("verified")
+    tracker = form_tracker("address_uprn", "19 Rowan Close", full_name="Rita Richardson",
+                           date_of_birth="1978-01-26", postcode="TN41 6PA", address_uprn="19 Rowan Close")
+
+    events = slot_events(validate(backoffice, tracker, dispatcher))
+
+    assert events["address_uprn"] == "100099500102"
+    assert events["identity_verified"] is True and events["verification_outcome"] is None
+    assert events["full_name"] is None and events["date_of_birth"] is None
+    [check] = [c for c in backoffice.calls if c.url.path == "/api/v1/electoral/verifications"]
+    assert json.loads(check.content) == {"conversation_id": "conversation-1", "full_name": "Rita Richardson",
+                                         "date_of_birth": "1978-01-26", "uprn": 100099500102}
+
+
+@pytest.mark.parametrize("outcome", ["not_verified", "locked"])
+def test_a_failed_check_ends_the_questions(dispatcher, outcome) -> None:
+    tracker = form_tracker("address_uprn", "19 Rowan Close", full_name="Rita Richardson",
+                           date_of_birth="1978-01-27", postcode="TN41 6PA", address_uprn="19 Rowan Close")
+    events = slot_events(validate(FakeBackOffice(outcome), tracker, dispatcher))
+    assert events["identity_verified"] is False and events["verification_outcome"] == outcome
+    assert events["full_name"] is None and events["date_of_birth"] is None
+
+
+def test_a_postcode_outside_the_area_is_asked_again(dispatcher) -> None:
+    events = slot_events(validate(FakeBackOffice(), form_tracker("postcode", "SW1A 1AA", postcode="SW1A 1AA"),
+                                  dispatcher))
+    assert events["postcode"] is None
+    assert "can't find SW1A 1AA" in dispatcher.messages[0]["text"]
+
+
+def test_a_postcode_that_is_not_one_is_asked_again_kindly(dispatcher) -> None:
+    events = slot_events(validate(FakeBackOffice(), form_tracker("postcode", "my house", postcode="my house"),
+                                  dispatcher))
+    assert events["postcode"] is None and "TN41 6PA" in dispatcher.messages[0]["text"]
+
+
+def test_a_date_of_birth_is_stored_as_an_iso_date(dispatcher) -> None:
+    tracker = form_tracker("date_of_birth", "26th January 1978", date_of_birth="26th January 1978")
+    assert slot_events(validate(FakeBackOffice(), tracker, dispatcher))["date_of_birth"] == "1978-01-26"
+
+
+def test_an_unreadable_date_is_asked_again_with_an_example(dispatcher) -> None:
+    tracker = form_tracker("date_of_birth", "a long time ago", date_of_birth="a long time ago")
+    assert slot_events(validate(FakeBackOffice(), tracker, dispatcher))["date_of_birth"] is None
+    assert "26/01/1978" in dispatcher.messages[0]["text"]
+
+
+def test_the_address_question_offers_each_address_as_a_button(dispatcher) -> None:
+    tracker = form_tracker("address_uprn", "TN41 6PA", postcode="TN41 6PA")
+    asyncio.run(ActionAskAddressUprn(FakeBackOffice().client()).run(dispatcher, tracker, {}))
+    [message] = dispatcher.messages
+    assert [b["title"] for b in message["buttons"]] == ["17 Rowan Close, Ashbury", "19 Rowan Close, Ashbury"]
+    assert message["buttons"][1]["payload"] == '/inform{"address_uprn": "100099500102"}'
+
+
+def test_when_the_back_office_is_down_the_check_fails_safely(dispatcher) -> None:
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    tracker = form_tracker("address_uprn", "19 Rowan Close", full_name="Rita Richardson",
+                           date_of_birth="1978-01-26", postcode="TN41 6PA", address_uprn="100099500102")
+    backoffice = BackOffice(base_url="http://backoffice.test", token="t", transport=httpx.MockTransport(down))
+    events = slot_events(asyncio.run(ValidateTaskForm(backoffice).get_validation_events(dispatcher, tracker, {})))
+    assert events["verification_outcome"] == "error" and events.get("identity_verified") is not True
+    assert "01632 960 123" in dispatcher.messages[0]["text"]

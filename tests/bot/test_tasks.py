@@ -1,0 +1,161 @@
+"""Completing a task: the exact events and what the resident is told, with the back office on MockTransport."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+
+from bot.actions.tasks import ActionCompleteTask, ActionStartTask
+from bot.backoffice import BackOffice
+from tests.bot.conftest import make_tracker, user_event
+
+STATION = {"name": "Ashbury Village Hall", "address": "Church Lane, Ashbury", "postcode": "TN41 6QB",
+           "accessibility": "Step-free access from the car park."}
+RECORD = {"registration_status": "registered", "polling_district": "AA1", "ward": "Ashbury", "station": STATION,
+          "open_register_opt_out": False, "absent_votes": [], "open_requests": []}
+ELECTIONS = {"today": "2026-11-25", "elections": [{
+    "title": "Millbrook ward by-election", "election_type": "local", "poll_date": "2027-02-18", "area": "Millbrook",
+    "deadlines": [
+        {"kind": "registration", "label": "Register to vote", "deadline": "2027-02-02T23:59:59+00:00",
+         "passed": False},
+        {"kind": "postal", "label": "Apply for a postal vote", "deadline": "2027-02-03T17:00:00+00:00",
+         "passed": False},
+        {"kind": "proxy", "label": "Apply for a proxy vote", "deadline": "2027-02-10T17:00:00+00:00",
+         "passed": False},
+    ]}]}
+
+
+def backoffice(routes: dict[tuple[str, str], httpx.Response], calls: list[httpx.Request]) -> BackOffice:
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return routes.get((request.method, request.url.path), httpx.Response(404))
+    return BackOffice(base_url="http://backoffice.test", token="t", transport=httpx.MockTransport(handler))
+
+
+def complete(routes, dispatcher, **slots):
+    calls: list[httpx.Request] = []
+    tracker = make_tracker(user_event("x", "inform"), slots={"identity_verified": True, "request_key": "key-1"} | slots)
+    events = asyncio.run(ActionCompleteTask(backoffice(routes, calls)).run(dispatcher, tracker, {}))
+    return events, calls, " ".join(m["text"] or "" for m in dispatcher.messages)
+
+
+def slots_of(events) -> dict:
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def test_starting_a_task_remembers_it_and_clears_old_answers(dispatcher) -> None:
+    tracker = make_tracker(user_event("can I get a postal vote", "request_postal_vote"))
+    events = slots_of(asyncio.run(ActionStartTask().run(dispatcher, tracker, {})))
+    assert events["pending_task"] == "request_postal_vote"
+    assert len(events["request_key"]) == 32
+    assert events["full_name"] is None and events["task_confirmed"] is None
+
+
+def test_a_verified_resident_hears_their_own_registration(dispatcher) -> None:
+    events, calls, said = complete({("GET", "/api/v1/electoral/me"): httpx.Response(200, json=RECORD)},
+                                   dispatcher, pending_task="check_registration")
+    assert "You're registered to vote" in said and "Ashbury Village Hall" in said
+    assert calls[0].url.params["conversation_id"] == "conversation-1"
+    assert slots_of(events)["pending_task"] is None
+
+
+def test_a_pending_application_is_described_as_pending(dispatcher) -> None:
+    record = RECORD | {"registration_status": "pending"}
+    _, _, said = complete({("GET", "/api/v1/electoral/me"): httpx.Response(200, json=record)},
+                          dispatcher, pending_task="check_registration")
+    assert "being processed" in said
+
+
+def test_failed_checks_get_the_same_reply_whoever_was_asked_about(dispatcher) -> None:
+    events, calls, said = complete({}, dispatcher, pending_task="check_registration",
+                                   verification_outcome="not_verified", identity_verified=False)
+    assert calls == []
+    assert "couldn't match those details" in said and "gov.uk/register-to-vote" in said
+
+
+def test_a_locked_check_offers_an_officer(dispatcher) -> None:
+    events, _, said = complete({}, dispatcher, pending_task="check_registration", verification_outcome="locked",
+                               identity_verified=False)
+    assert "For your security" in said
+    assert slots_of(events)["officer_offered"] is True
+    assert dispatcher.messages[0]["buttons"][0]["payload"] == "/request_officer"
+
+
+def test_an_expired_verification_asks_for_the_details_again(dispatcher) -> None:
+    events, _, said = complete({("GET", "/api/v1/electoral/me"): httpx.Response(403, json={"detail": "not verified"})},
+                               dispatcher, pending_task="check_registration")
+    assert "expired" in said
+    assert slots_of(events)["identity_verified"] is False and slots_of(events)["pending_task"] == "check_registration"
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "task_form"}
+
+
+def test_a_polling_station_is_found_for_the_chosen_address(dispatcher) -> None:
+    result = {"polling_district": "AA1", "ward": "Ashbury", "station": STATION, "poll_hours": "7am to 10pm"}
+    _, calls, said = complete({("GET", "/api/v1/polling-stations"): httpx.Response(200, json=result)}, dispatcher,
+                              pending_task="polling_station", address_uprn="100099500102", identity_verified=False)
+    assert calls[0].url.params["uprn"] == "100099500102"
+    assert "Ashbury Village Hall" in said and "7am to 10pm" in said and "Step-free" in said
+
+
+def test_deadlines_are_given_in_plain_words(dispatcher) -> None:
+    _, _, said = complete({("GET", "/api/v1/elections/upcoming"): httpx.Response(200, json=ELECTIONS)}, dispatcher,
+                          pending_task="election_deadlines", deadline_kind="postal", identity_verified=False)
+    assert "Thursday 18 February 2027" in said
+    assert "Apply for a postal vote: the deadline is 5pm on Wednesday 3 February 2027" in said
+    assert "Register to vote" not in said
+
+
+def test_a_passed_deadline_says_so_and_names_the_routes_still_open(dispatcher) -> None:
+    late = json.loads(json.dumps(ELECTIONS))
+    late["elections"][0]["deadlines"][1]["passed"] = True
+    _, _, said = complete({("GET", "/api/v1/elections/upcoming"): httpx.Response(200, json=late)}, dispatcher,
+                          pending_task="election_deadlines", deadline_kind="postal", identity_verified=False)
+    assert "the deadline has passed" in said
+    assert "apply for a proxy vote until 5pm on Wednesday 10 February 2027" in said
+    assert "still counts for later elections" in said
+
+
+def test_a_postal_vote_request_is_sent_once_with_its_key_and_the_reference_is_given(dispatcher) -> None:
+    recorded = {"reference": "AV-000123", "kind": "postal", "action": "new", "status": "received",
+                "next_step": "We will post you the official application form to sign.",
+                "next_poll": {"title": "Millbrook ward by-election", "poll_date": "2027-02-18",
+                              "deadline": "2027-02-03T17:00:00+00:00", "in_time": True},
+                "still_open_routes": []}
+    _, calls, said = complete({("POST", "/api/v1/electoral/absent-vote-requests"): httpx.Response(201, json=recorded)},
+                              dispatcher, pending_task="request_postal_vote", vote_duration="permanent",
+                              task_confirmed=True)
+    [call] = calls
+    body = json.loads(call.content)
+    assert body["idempotency_key"] == "key-1" and body["kind"] == "postal" and body["duration"] == "permanent"
+    assert "AV-000123" in said and "in time for the Millbrook ward by-election" in said
+
+
+def test_a_declined_confirmation_records_nothing(dispatcher) -> None:
+    _, calls, said = complete({}, dispatcher, pending_task="request_postal_vote", vote_duration="next_poll",
+                              task_confirmed=False)
+    assert calls == [] and "haven't recorded anything" in said
+
+
+def test_a_late_request_says_which_routes_are_still_open(dispatcher) -> None:
+    recorded = {"reference": "AV-000124", "kind": "postal", "action": "new", "status": "received",
+                "next_step": "We will post you the form.",
+                "next_poll": {"title": "Millbrook ward by-election", "poll_date": "2027-02-18",
+                              "deadline": "2027-02-03T17:00:00+00:00", "in_time": False},
+                "still_open_routes": [{"kind": "emergency_proxy", "label": "Apply for an emergency proxy",
+                                       "deadline": "2027-02-18T17:00:00+00:00"}]}
+    _, _, said = complete({("POST", "/api/v1/electoral/absent-vote-requests"): httpx.Response(201, json=recorded)},
+                          dispatcher, pending_task="request_postal_vote", vote_duration="next_poll", task_confirmed=True)
+    assert "too late" in said and "count for later elections" in said
+    assert "apply for an emergency proxy until 5pm on Thursday 18 February 2027" in said
+
+
+@pytest.mark.parametrize("task", ["check_registration", "polling_station", "election_deadlines"])
+def test_a_failing_back_office_gets_an_apology_with_a_phone_number(dispatcher, task) -> None:
+    _, _, said = complete({("GET", "/api/v1/electoral/me"): httpx.Response(500),
+                           ("GET", "/api/v1/polling-stations"): httpx.Response(503),
+                           ("GET", "/api/v1/elections/upcoming"): httpx.Response(500)},
+                          dispatcher, pending_task=task, address_uprn="1")
+    assert "Sorry" in said and "01632 960 123" in said

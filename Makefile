@@ -5,7 +5,7 @@ APP := .venv/app/bin
 RASA := .venv/rasa/bin
 RASA_QUIET := PYTHONWARNINGS=ignore TF_CPP_MIN_LOG_LEVEL=2 RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 
-.PHONY: help run test install chromium model seed demo-residents knowledge-check test-api test-bot test-dialogue test-e2e bench lint clean
+.PHONY: help run test install chromium model seed demo-residents knowledge-check test-api test-bot test-dialogue bench nlu-report lint clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ test-dialogue: model ## Rasa data validation and test stories against the traine
 
 test-api: ## API, hub, end-to-end and browser tests, on SQLite and PostgreSQL (app environment)
 	@$(APP)/python -m pytest tests/api tests/e2e tests/browser -q
+
+nlu-report: install ## Cross-validate the NLU model: per-intent P/R/F1 and a confusion matrix in reports/nlu/
+	@$(APP)/python scripts/nlu_report.py
 
 bench: install model seed ## Measure per-message latency and throughput (hub vs Rasa direct); writes reports/bench/
 	@$(APP)/python scripts/bench.py

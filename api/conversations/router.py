@@ -13,7 +13,6 @@ from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
 from api.conversations import service
-from api.conversations.models import Conversation
 from api.conversations.office_hours import OfficeHours
 from api.conversations.rasa_client import RasaClient
 from api.conversations.schemas import (
@@ -34,18 +33,24 @@ NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "No such conversation.")
 HEARTBEAT_SECONDS = 15.0
 
 
-def _owned_conversation(conversation_id: str, session: SessionDep,
-                        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Conversation:
+def _owned_conversation(conversation_id: str, database: DatabaseDep,
+                        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> str:
+    """Return the conversation id once the bearer token is shown to be its token.
+
+    It uses a session of its own, closed at once: a message's route then waits on Rasa without holding a
+    database connection, so concurrent conversations cannot exhaust the pool.
+    """
     if credentials is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "The conversation token is missing.",
                             headers={"WWW-Authenticate": "Bearer"})
     try:
-        return service.authenticate(session, conversation_id=conversation_id, token=credentials.credentials)
+        with database.sessions() as session:
+            return service.authenticate(session, conversation_id=conversation_id, token=credentials.credentials).id
     except service.ConversationNotFound:
         raise NOT_FOUND from None
 
 
-OwnedConversation = Annotated[Conversation, Depends(_owned_conversation)]
+OwnedConversation = Annotated[str, Depends(_owned_conversation)]
 
 
 def _rasa(request: Request) -> RasaClient:
@@ -74,7 +79,7 @@ def send_message(conversation: OwnedConversation, body: MessageCreate, database:
     unavailable = (f"Sorry, I'm having trouble answering right now. Your message has been kept. "
                    f"You can call us on {settings.council_phone} (Monday to Friday, 8:30am to 5:30pm), "
                    "or ask for an officer to pick up this conversation.")
-    replies = service.handle_resident_message(database, rasa, conversation_id=conversation.id, text=body.text,
+    replies = service.handle_resident_message(database, rasa, conversation_id=conversation, text=body.text,
                                               unavailable_text=unavailable, hours=hours)
     return MessageList(messages=[MessageRead.model_validate(m) for m in replies])
 
@@ -82,7 +87,7 @@ def send_message(conversation: OwnedConversation, body: MessageCreate, database:
 @chat.get("/conversations/{conversation_id}/messages", response_model=MessageList)
 def read_transcript(conversation: OwnedConversation, session: SessionDep) -> MessageList:
     """Return every message of the conversation, oldest first."""
-    messages = service.list_messages(session, conversation_id=conversation.id)
+    messages = service.list_messages(session, conversation_id=conversation)
     return MessageList(messages=[MessageRead.model_validate(m) for m in messages])
 
 

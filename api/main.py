@@ -13,6 +13,7 @@ from api.conversations.rasa_client import RasaClient
 from api.conversations.router import backoffice as conversations_backoffice
 from api.conversations.router import chat
 from api.db import Database
+from api.electoral.router import router as electoral
 from api.settings import Settings, get_settings
 from api.web.router import mount_static
 from api.web.router import router as web
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(chat)
     app.include_router(conversations_backoffice)
+    app.include_router(electoral)
     app.include_router(web)
     mount_static(app)
     return app

@@ -132,3 +132,55 @@ class AbsentVoteRequest(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="received")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class VerificationAttempt(Base):
+    """One attempt, through the assistant, to prove being an elector; kept to enforce the lockouts.
+
+    ``elector_id`` is the candidate whose name matched at the address, if any: failures against one person
+    count whichever conversation they come from. Nothing the caller typed is kept.
+    """
+
+    __tablename__ = "verification_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
+    elector_id: Mapped[int | None] = mapped_column(ForeignKey("electors.id"), index=True)
+    # The address the caller gave; not a foreign key, since a caller may give any number.
+    uprn: Mapped[int] = mapped_column(BigInteger, index=True)
+    attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+class Verification(Base):
+    """A conversation's proven identity: the elector it speaks for, until it expires or is ended."""
+
+    __tablename__ = "verifications"
+
+    # One per conversation: proving identity again replaces the earlier one.
+    conversation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    elector_id: Mapped[int] = mapped_column(ForeignKey("electors.id"), index=True)
+    verified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ElectoralChangeRequest(Base):
+    """A change to the register asked for through the assistant.
+
+    A new name or an open-register choice for the verified elector, or a report that someone at an
+    address has died or moved away. ``requested_by_elector_id`` is the verified elector who asked, when
+    there was one; a report about someone else is never linked to that person's entry here (an officer
+    checks the register).
+    """
+
+    __tablename__ = "electoral_change_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    requested_by_elector_id: Mapped[int | None] = mapped_column(ForeignKey("electors.id"), index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,224 @@
+"""Requests lodged through the assistant: absent votes (postal, proxy) and changes to the register.
+
+Every request carries an idempotency key chosen by the caller: the same key again returns the request
+already recorded, never a second one; the same key with different content is a conflict. The chat never
+collects a National Insurance number or a signature: an absent-vote request is recorded, and the resident
+is sent the official form (or an officer completes the change).
+
+Open-register choices take effect at once: the verified identity is the evidence an officer would ask
+for, there is nothing for an officer to judge, and an opt-out must hold before the next copy of the open
+register is sold. The request is still recorded (as completed) for the audit trail. A change of name
+waits for an officer, who may ask for evidence. A report that someone has died or moved away can come
+from anyone; it is recorded as given and never checked against the register here, so the reply is the
+same whether or not that person is on it.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Generic, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.electoral import deadlines
+from api.electoral.deadlines import DeadlineKind
+from api.electoral.models import AbsentVoteKind, AbsentVoteRequest, Election, Elector, ElectoralChangeRequest
+from api.electoral.schemas import (
+    AbsentVoteRequestCreate,
+    AbsentVoteRequestRead,
+    ChangeRequestCreate,
+    ChangeRequestRead,
+    NextPoll,
+    Route,
+)
+from api.electoral.service import as_utc, polls_from
+from api.electoral.verification import NotVerified, optional_verified_elector, verified_elector
+
+log = logging.getLogger(__name__)
+
+ABOUT_THE_ELECTOR = ("name_change", "open_register_opt_out", "open_register_opt_in")
+OPEN_REGISTER = {"open_register_opt_out": True, "open_register_opt_in": False}
+# Ways to vote that may still be open when a request is too late for the next poll, by kind and action.
+LATE_ROUTES: dict[tuple[str, str], tuple[DeadlineKind, ...]] = {
+    ("postal", "apply"): (DeadlineKind.PROXY, DeadlineKind.EMERGENCY_PROXY),
+    ("proxy", "apply"): (DeadlineKind.EMERGENCY_PROXY,),
+    ("postal", "change"): (DeadlineKind.POSTAL_REPLACEMENT,),
+}
+FORM_TO_SIGN = "We will email or post you the official application form to sign; return it by the deadline."
+OFFICER_CHANGE = "An electoral services officer will make the change and write to you to confirm it."
+CHANGE_NEXT_STEPS = {
+    "name_change": "An electoral services officer will update your name on the register and may ask for "
+                   "evidence of the change, such as a marriage certificate or deed poll.",
+    "open_register_opt_out": "Done: you are now left out of the open register. This does not affect your vote.",
+    "open_register_opt_in": "Done: you are now included in the open register. This does not affect your vote.",
+    "died": "Thank you for letting us know, and we are sorry for your loss. An electoral services officer will "
+            "review the register for that address.",
+    "left_address": "Thank you for letting us know. An electoral services officer will review the register for "
+                    "that address. The person should register at their new address at gov.uk/register-to-vote.",
+}
+
+Row = TypeVar("Row", AbsentVoteRequest, ElectoralChangeRequest)
+Body = TypeVar("Body", AbsentVoteRequestRead, ChangeRequestRead)
+
+
+@dataclass(frozen=True)
+class Recorded(Generic[Body]):
+    """A request as recorded, and whether this call created it (False: an earlier call with the same key did)."""
+
+    body: Body
+    created: bool
+
+
+class IdempotencyConflict(Exception):
+    """The idempotency key was used before for a different request."""
+
+
+class UnknownPoll(ValueError):
+    """No poll in the elector's area on the date asked for."""
+
+
+class AddressNeeded(ValueError):
+    """A report about someone from a caller who has not proved their address needs the person's address."""
+
+
+def request_absent_vote(session: Session, *, request: AbsentVoteRequestCreate, today: date,
+                        now: datetime) -> Recorded[AbsentVoteRequestRead]:
+    """Record a postal or proxy vote request for the verified elector and say whether it is in time."""
+    now = now.astimezone(UTC)  # SQLite keeps no time zone: every stored moment is UTC
+    elector = verified_elector(session, conversation_id=request.conversation_id, now=now)
+    content = request.model_dump(mode="json", include={"action", "duration", "poll_date", "proxy_name",
+                                                       "proxy_relationship", "reason", "delivery"})
+    row = _by_key(session, AbsentVoteRequest, request.idempotency_key)
+    created = False
+    if row is None:
+        if request.poll_date is not None and request.poll_date not in {
+                poll.poll_date for poll in polls_from(session, today=today, ward=_ward(elector))}:
+            raise UnknownPoll(request.poll_date)
+        row, created = _insert_once(session, AbsentVoteRequest(
+            reference=_new_reference(session, AbsentVoteRequest, "AV"), idempotency_key=request.idempotency_key,
+            elector_id=elector.id, kind=AbsentVoteKind(request.kind), status="received", created_at=now,
+            details={**content, "conversation_id": request.conversation_id}))
+    if created:
+        log.info("absent vote request %s received: %s %s", row.reference, request.kind, request.action)
+    elif not (row.elector_id == elector.id and row.kind == request.kind
+              and {k: v for k, v in row.details.items() if k != "conversation_id"} == content):
+        raise IdempotencyConflict
+    return Recorded(_describe_absent_vote(session, row, elector, today=today, now=now), created)
+
+
+def request_register_change(session: Session, *, request: ChangeRequestCreate,
+                            now: datetime) -> Recorded[ChangeRequestRead]:
+    """Record a change to the register for the verified elector, or a report about someone at an address."""
+    now = now.astimezone(UTC)
+    elector = optional_verified_elector(session, conversation_id=request.conversation_id, now=now)
+    about_the_elector = request.kind in ABOUT_THE_ELECTOR
+    if about_the_elector and elector is None:
+        raise NotVerified
+    details = request.details.model_dump(exclude_none=True)
+    row = _by_key(session, ElectoralChangeRequest, request.idempotency_key)
+    created = False
+    if row is None:
+        if not about_the_elector and elector is None and "address" not in details:
+            raise AddressNeeded
+        change = ElectoralChangeRequest(
+            reference=_new_reference(session, ElectoralChangeRequest, "EC"), idempotency_key=request.idempotency_key,
+            kind=request.kind, conversation_id=request.conversation_id, details=details, created_at=now,
+            requested_by_elector_id=elector.id if elector else None, status="received")
+        if request.kind in OPEN_REGISTER and elector is not None:
+            elector.open_register_opt_out = OPEN_REGISTER[request.kind]
+            change.status = "completed"
+        row, created = _insert_once(session, change)
+    requester = elector.id if elector else None
+    if created:
+        log.info("register change request %s received: %s", row.reference, row.kind)
+    # A report may be retried after the reporter's verification has lapsed: who asked is compared only
+    # for changes to the asker's own entry.
+    elif not (row.kind == request.kind and row.details == details
+              and (not about_the_elector or row.requested_by_elector_id == requester)):
+        raise IdempotencyConflict
+    return Recorded(_describe_change(row), created)
+
+
+def _ward(elector: Elector) -> str:
+    return elector.property.polling_district.ward
+
+
+def _describe_absent_vote(session: Session, row: AbsentVoteRequest, elector: Elector, *, today: date,
+                          now: datetime) -> AbsentVoteRequestRead:
+    action = str(row.details["action"])
+    poll = _first_poll(session, row, elector, today=today)
+    next_poll, routes, next_step = None, [], FORM_TO_SIGN if action in ("new", "renew") else OFFICER_CHANGE
+    if poll is not None:
+        group = "apply" if action in ("new", "renew") else "change"
+        due = deadlines.deadline(poll.poll_date, _deadline_kind(row.kind, group))
+        in_time = not due.passed(as_utc(row.created_at))  # in time when it was lodged, whenever asked again
+        next_poll = NextPoll(title=poll.title, poll_date=poll.poll_date, deadline=due.at, in_time=in_time)
+        if not in_time:
+            routes = [Route(kind=d.kind, label=d.label, deadline=d.at)
+                      for d in (deadlines.deadline(poll.poll_date, kind)
+                                for kind in LATE_ROUTES.get((row.kind.value, group), ()))
+                      if not d.passed(now)]
+            next_step += " " + _too_late(poll, group, long_term=row.details.get("duration") in ("permanent", None))
+    return AbsentVoteRequestRead(reference=row.reference, kind=row.kind.value, action=action,
+                                 status=row.status, next_step=next_step, next_poll=next_poll,
+                                 still_open_routes=routes)
+
+
+def _first_poll(session: Session, row: AbsentVoteRequest, elector: Elector, *, today: date) -> Election | None:
+    """Return the poll the request is first meant for: the one asked for, else the next in the elector's area."""
+    polls = polls_from(session, today=today, ward=_ward(elector))
+    wanted = row.details.get("poll_date")
+    if wanted is not None:
+        polls = [poll for poll in polls if poll.poll_date.isoformat() == wanted]
+    return polls[0] if polls else None
+
+
+def _deadline_kind(kind: AbsentVoteKind, group: str) -> DeadlineKind:
+    if group == "change":
+        return DeadlineKind.ABSENT_VOTE_CHANGE
+    return DeadlineKind.POSTAL if kind == AbsentVoteKind.POSTAL else DeadlineKind.PROXY
+
+
+def _too_late(poll: Election, group: str, *, long_term: bool) -> str:
+    when = f"the {poll.title} on {poll.poll_date:%A %-d %B %Y}"
+    if group == "change":
+        return f"It is too late to change arrangements for {when}; the change will apply to later elections."
+    if long_term:
+        return f"It is too late for {when}, but the request still counts for later elections."
+    return f"It is too late for {when}; the other ways to vote that are still open are listed."
+
+
+def _describe_change(row: ElectoralChangeRequest) -> ChangeRequestRead:
+    return ChangeRequestRead(reference=row.reference, kind=row.kind,
+                             next_step=CHANGE_NEXT_STEPS[row.kind])
+
+
+def _by_key(session: Session, model: type[Row], key: str) -> Row | None:
+    return session.scalar(select(model).where(model.idempotency_key == key))
+
+
+def _new_reference(session: Session, model: type[Row], prefix: str) -> str:
+    """Return an unused reference such as "AV-048213": random, so references reveal no volumes."""
+    while True:
+        reference = f"{prefix}-{secrets.randbelow(1_000_000):06d}"
+        if session.scalar(select(model.id).where(model.reference == reference)) is None:
+            return reference
+
+
+def _insert_once(session: Session, row: Row) -> tuple[Row, bool]:
+    """Insert ``row``; if a concurrent retry with the same key got there first, return that one instead."""
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()  # nothing else is written in these requests, so the whole transaction can go
+        existing = _by_key(session, type(row), row.idempotency_key)
+        if existing is None:
+            raise
+        return existing, False
+    return row, True

@@ -1,0 +1,173 @@
+"""Electoral back-office endpoints the bot's actions call (/api/v1, service token).
+
+Time comes from two dependencies, ``get_now`` and ``get_today``, which tests replace through
+``app.dependency_overrides``. ``get_today`` follows ``get_now``, so moving ``get_now`` moves both.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+
+from api.db import utcnow
+from api.deps import SessionDep, require_service_token
+from api.electoral import requests, service, verification
+from api.electoral.deadlines import local_date, start_of_day
+from api.electoral.schemas import (
+    AbsentVoteRequestCreate,
+    AbsentVoteRequestRead,
+    AddressList,
+    ChangeRequestCreate,
+    ChangeRequestRead,
+    MyRecord,
+    PollingPlace,
+    UpcomingElections,
+    VerificationCreate,
+    VerificationResult,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["electoral"], dependencies=[Depends(require_service_token)],
+                   responses={401: {"description": "No valid service token"}})
+
+NOT_VERIFIED = HTTPException(status.HTTP_403_FORBIDDEN, "not verified")
+UNKNOWN_PROPERTY = HTTPException(status.HTTP_404_NOT_FOUND, "No property has that UPRN.")
+KEY_REUSED = HTTPException(status.HTTP_409_CONFLICT,
+                           "This idempotency key was already used for a different request.")
+Responses = dict[int | str, dict[str, Any]]
+FORBIDDEN: Responses = {403: {"description": "The conversation has no live verified identity"}}
+CONFLICT: Responses = {409: {"description": "The idempotency key was used for a different request"}}
+NOT_FOUND: Responses = {404: {"description": "No property has that UPRN"}}
+Uprn = Annotated[int, Query(ge=1, description="Unique Property Reference Number, from GET /api/v1/addresses")]
+
+
+def get_now() -> datetime:
+    """Return the current moment (UTC); tests override this to move time."""
+    return utcnow()
+
+
+def get_today(now: Annotated[datetime, Depends(get_now)]) -> date:
+    """Return today's date in the council's time zone."""
+    return local_date(now)
+
+
+class Clock:
+    """Today and now, kept consistent when a test overrides only ``get_today``."""
+
+    def __init__(self, today: Annotated[date, Depends(get_today)], now: Annotated[datetime, Depends(get_now)]):
+        self.today = today
+        # A date set on its own stands for the start of that day, so "passed" agrees with "today".
+        self.now = now if local_date(now) == today else start_of_day(today).astimezone(UTC)
+
+
+ClockDep = Annotated[Clock, Depends()]
+
+
+@router.get("/addresses", response_model=AddressList, summary="List the addresses in a postcode",
+            responses={422: {"description": "Not a full UK postcode"}})
+def list_addresses(session: SessionDep,
+                   postcode: Annotated[str, Query(max_length=16, description='e.g. "TN41 6PA" or "tn416pa"')]
+                   ) -> AddressList:
+    """List the properties in a postcode (public information), in street-number order; none if unknown."""
+    try:
+        return service.list_addresses(session, postcode=postcode)
+    except service.InvalidPostcode:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            "That doesn't look like a full UK postcode. It should look like TN41 6PA.") from None
+
+
+@router.get("/polling-stations", response_model=PollingPlace, summary="Find where a property votes",
+            responses=NOT_FOUND)
+def find_polling_station(session: SessionDep, uprn: Uprn) -> PollingPlace:
+    """Return the polling district, ward, station (with its accessibility) and poll hours of a property."""
+    try:
+        return service.polling_place(session, uprn=uprn)
+    except service.UnknownProperty:
+        raise UNKNOWN_PROPERTY from None
+
+
+@router.get("/elections/upcoming", response_model=UpcomingElections,
+            summary="List upcoming elections and their deadlines", responses=NOT_FOUND)
+def list_upcoming_elections(session: SessionDep, clock: ClockDep, uprn: Uprn | None = None) -> UpcomingElections:
+    """List the polls from today on with their statutory deadlines; with a UPRN, only those covering it."""
+    try:
+        return service.upcoming_elections(session, today=clock.today, now=clock.now, uprn=uprn)
+    except service.UnknownProperty:
+        raise UNKNOWN_PROPERTY from None
+
+
+@router.post("/electoral/verifications", response_model=VerificationResult, summary="Verify an elector's identity")
+def verify_identity(body: VerificationCreate, session: SessionDep,
+                    now: Annotated[datetime, Depends(get_now)]) -> VerificationResult:
+    """Check name, date of birth and address; on success the conversation speaks for that elector for an hour.
+
+    A failure is the same response whether or not the person named exists. Repeated failures lock the
+    conversation, the elector and the address for a while (see ``api.electoral.verification``).
+    """
+    result = verification.verify_elector_identity(session, conversation_id=body.conversation_id,
+                                                  full_name=body.full_name, date_of_birth=body.date_of_birth,
+                                                  uprn=body.uprn, now=now)
+    return VerificationResult(outcome=result.outcome.value, expires_at=result.expires_at,
+                              message_key=verification.MESSAGE_KEYS[result.outcome])
+
+
+@router.delete("/electoral/verifications/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT,
+               summary="End a conversation's verified identity")
+def end_verification(conversation_id: str, session: SessionDep) -> Response:
+    """End the verified identity (say, when the bot's session restarts); nothing to end is not an error."""
+    verification.end_verification(session, conversation_id=conversation_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/electoral/me", response_model=MyRecord, summary="Read the verified elector's own record",
+            responses=FORBIDDEN)
+def read_my_record(session: SessionDep, clock: ClockDep,
+                   conversation_id: Annotated[str, Query(min_length=1, max_length=64)]) -> MyRecord:
+    """Return the verified elector's registration, polling place, open-register choice, absent votes and requests."""
+    try:
+        return service.my_record(session, conversation_id=conversation_id, today=clock.today, now=clock.now)
+    except verification.NotVerified:
+        raise NOT_VERIFIED from None
+
+
+@router.post("/electoral/absent-vote-requests", response_model=AbsentVoteRequestRead,
+             status_code=status.HTTP_201_CREATED, summary="Request a postal or proxy vote, or a change to one",
+             responses={200: {"description": "The same idempotency key again: the request already recorded",
+                              "model": AbsentVoteRequestRead}, **FORBIDDEN, **CONFLICT})
+def request_absent_vote(body: AbsentVoteRequestCreate, session: SessionDep, clock: ClockDep,
+                        response: Response) -> AbsentVoteRequestRead:
+    """Record the verified elector's request and say whether it is in time for the next poll, and what else is open."""
+    try:
+        recorded = requests.request_absent_vote(session, request=body, today=clock.today, now=clock.now)
+    except verification.NotVerified:
+        raise NOT_VERIFIED from None
+    except requests.IdempotencyConflict:
+        raise KEY_REUSED from None
+    except requests.UnknownPoll:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            "There is no poll on that date where you live.") from None
+    if not recorded.created:
+        response.status_code = status.HTTP_200_OK
+    return recorded.body
+
+
+@router.post("/electoral/change-requests", response_model=ChangeRequestRead, status_code=status.HTTP_201_CREATED,
+             summary="Change the register, or report that someone has died or moved away",
+             responses={200: {"description": "The same idempotency key again: the request already recorded",
+                              "model": ChangeRequestRead}, **FORBIDDEN, **CONFLICT})
+def request_register_change(body: ChangeRequestCreate, session: SessionDep, clock: ClockDep,
+                            response: Response) -> ChangeRequestRead:
+    """Record a change: name and open-register choices need a verified identity; reports about others do not."""
+    try:
+        recorded = requests.request_register_change(session, request=body, now=clock.now)
+    except verification.NotVerified:
+        raise NOT_VERIFIED from None
+    except requests.IdempotencyConflict:
+        raise KEY_REUSED from None
+    except requests.AddressNeeded:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            "Please give the address where the person lived.") from None
+    if not recorded.created:
+        response.status_code = status.HTTP_200_OK
+    return recorded.body

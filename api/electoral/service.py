@@ -1,0 +1,178 @@
+"""Public electoral information (addresses, polling places, elections) and the verified elector's own record.
+
+Addresses in a postcode, polling places and election timetables are public. An elector's own record is
+given only to a conversation that has proved to be that elector (``verification.verified_elector``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import UTC, date, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from api.electoral import deadlines
+from api.electoral.models import (
+    AbsentVote,
+    AbsentVoteRequest,
+    Election,
+    ElectoralChangeRequest,
+    PollingDistrict,
+    Property,
+    RegistrationStatus,
+)
+from api.electoral.schemas import (
+    AbsentVoteRead,
+    AddressList,
+    AddressRead,
+    DeadlineRead,
+    ElectionRead,
+    MyRecord,
+    OpenRequestRead,
+    PollingPlace,
+    StationRead,
+    UpcomingElections,
+)
+from api.electoral.verification import verified_elector
+
+# A full UK postcode without its space: outward code (area, district) and inward code (sector, unit).
+POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+NUMBERED_ADDRESS = re.compile(r"^(?:(?P<unit>.+?),\s*)?(?P<number>\d+)(?P<suffix>[A-Za-z]?)\s+(?P<street>.+)$")
+DIGIT_RUNS = re.compile(r"(\d+)")
+ALL_AREAS = "all"
+OPEN_REQUEST_STATES = ("received", "in_progress")
+POSTAL_RENEWAL_NOTICE_MONTHS = 3
+PROXY_SIGNATURE_YEARS = 5
+
+NaturalKey = tuple[tuple[int, int, str], ...]
+
+
+class InvalidPostcode(ValueError):
+    """The text is not a full UK postcode."""
+
+
+class UnknownProperty(LookupError):
+    """No property has this UPRN."""
+
+
+def normalise_postcode(text: str) -> str:
+    """Return ``text`` as a postcode in capitals with one space ("tn416pa" -> "TN41 6PA")."""
+    parts = POSTCODE.match("".join(text.split()).upper())
+    if parts is None:
+        raise InvalidPostcode(text)
+    return f"{parts[1]} {parts[2]}"
+
+
+def list_addresses(session: Session, *, postcode: str) -> AddressList:
+    """Return the properties in ``postcode`` (public information), in street-number order."""
+    normalised = normalise_postcode(postcode)
+    properties = session.scalars(select(Property).where(Property.postcode == normalised)).all()
+    ordered = sorted(properties, key=lambda p: (address_order(p.address_line), p.uprn))
+    return AddressList(postcode=normalised,
+                       addresses=[AddressRead(uprn=p.uprn, address=f"{p.address_line}, {p.town}") for p in ordered])
+
+
+def address_order(line: str) -> tuple[str, int, int, str, NaturalKey]:
+    """Sort key for an address line: by street, numbered houses by number (flats within), then named houses."""
+    numbered = NUMBERED_ADDRESS.match(line)
+    if numbered:
+        return (numbered["street"].casefold(), 0, int(numbered["number"]), numbered["suffix"].casefold(),
+                _natural(numbered["unit"] or ""))
+    name, _, street = line.rpartition(", ")
+    return (street.casefold(), 1, 0, "", _natural(name or line))
+
+
+def _natural(text: str) -> NaturalKey:
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+                 for part in DIGIT_RUNS.split(text) if part)
+
+
+def polling_place(session: Session, *, uprn: int) -> PollingPlace:
+    """Return the polling district, ward and station of a property."""
+    district = _district_of(session, uprn)
+    return PollingPlace(polling_district=district.code, ward=district.ward, station=_station(district),
+                        poll_hours=deadlines.POLL_HOURS)
+
+
+def upcoming_elections(session: Session, *, today: date, now: datetime, uprn: int | None = None) -> UpcomingElections:
+    """Return the polls from ``today`` on (only those covering the property, given one) and their deadlines."""
+    ward = _district_of(session, uprn).ward if uprn is not None else None
+    return UpcomingElections(today=today, elections=[
+        ElectionRead(title=poll.title, election_type=poll.election_type, poll_date=poll.poll_date, area=poll.area,
+                     deadlines=[DeadlineRead(kind=d.kind, label=d.label, deadline=d.at, passed=d.passed(now))
+                                for d in deadlines.timetable(poll.poll_date)])
+        for poll in polls_from(session, today=today, ward=ward)])
+
+
+def polls_from(session: Session, *, today: date, ward: str | None) -> list[Election]:
+    """Return the polls on or after ``today``, soonest first; with a ward, only those that cover it."""
+    query = select(Election).where(Election.poll_date >= today).order_by(Election.poll_date, Election.id)
+    if ward is not None:
+        query = query.where(or_(Election.area == ALL_AREAS, Election.area == ward))
+    return list(session.scalars(query))
+
+
+def my_record(session: Session, *, conversation_id: str, today: date, now: datetime) -> MyRecord:
+    """Return the verified elector's own entry; raise NotVerified without a live verification."""
+    elector = verified_elector(session, conversation_id=conversation_id, now=now)
+    district = _district_of(session, elector.uprn)
+    votes = session.scalars(select(AbsentVote).where(AbsentVote.elector_id == elector.id)
+                            .order_by(AbsentVote.granted_on.desc(), AbsentVote.id.desc())).all()
+    return MyRecord(
+        registration_status="pending" if elector.status == RegistrationStatus.PENDING else "registered",
+        polling_district=district.code, ward=district.ward, station=_station(district),
+        open_register_opt_out=elector.open_register_opt_out,
+        absent_votes=[AbsentVoteRead(kind=vote.kind.value, status=vote.status, granted_on=vote.granted_on,
+                                     expires_on=vote.expires_on, renewal_due=renewal_due(vote, today=today),
+                                     proxy_name=vote.proxy_name) for vote in votes],
+        open_requests=_open_requests(session, elector_id=elector.id))
+
+
+def renewal_due(vote: AbsentVote, *, today: date) -> bool:
+    """Tell whether an active postal vote ends within 3 months, or an active proxy is due its signature refresh."""
+    if vote.status != "active":
+        return False
+    if vote.kind == "postal":
+        return vote.expires_on is not None and vote.expires_on <= add_months(today, POSTAL_RENEWAL_NOTICE_MONTHS)
+    return vote.granted_on < add_months(today, -12 * PROXY_SIGNATURE_YEARS)
+
+
+def add_months(day: date, months: int) -> date:
+    """Return the same day ``months`` later (or earlier), kept within the month (31 May + 1 -> 30 June)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Return ``moment`` with its time zone; SQLite hands back UTC moments without one."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _open_requests(session: Session, *, elector_id: int) -> list[OpenRequestRead]:
+    absent = session.scalars(select(AbsentVoteRequest).where(
+        AbsentVoteRequest.elector_id == elector_id, AbsentVoteRequest.status.in_(OPEN_REQUEST_STATES))).all()
+    # Reports about other people (died, left_address) are not the elector's own requests: left out.
+    changes = session.scalars(select(ElectoralChangeRequest).where(
+        ElectoralChangeRequest.requested_by_elector_id == elector_id,
+        ElectoralChangeRequest.kind.in_(("name_change", "open_register_opt_out", "open_register_opt_in")),
+        ElectoralChangeRequest.status.in_(OPEN_REQUEST_STATES))).all()
+    rows = [OpenRequestRead(reference=r.reference, kind=f"{r.kind.value}_{r.details.get('action', 'new')}",
+                            status=r.status, created_at=as_utc(r.created_at)) for r in absent]
+    rows += [OpenRequestRead(reference=r.reference, kind=r.kind, status=r.status, created_at=as_utc(r.created_at))
+             for r in changes]
+    return sorted(rows, key=lambda row: (row.created_at, row.reference), reverse=True)
+
+
+def _district_of(session: Session, uprn: int) -> PollingDistrict:
+    district = session.scalar(select(PollingDistrict).join(Property, Property.polling_district_code
+                                                           == PollingDistrict.code).where(Property.uprn == uprn))
+    if district is None:
+        raise UnknownProperty(uprn)
+    return district
+
+
+def _station(district: PollingDistrict) -> StationRead | None:
+    return StationRead.model_validate(district.station) if district.station is not None else None

@@ -8,44 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.e2e.chat import texts
+
 pytestmark = pytest.mark.stack
-
-
-class Resident:
-    """A resident using the chat contract."""
-
-    def __init__(self, api_url: str) -> None:
-        self.http = httpx.Client(base_url=api_url, timeout=60)
-        created = self.http.post("/api/chat/conversations", json={"channel": "web"}).json()
-        self.conversation_id = created["conversation_id"]
-        self.token = created["token"]
-        self.http.headers["Authorization"] = f"Bearer {self.token}"
-
-    def say(self, text: str) -> list[dict]:
-        response = self.http.post(f"/api/chat/conversations/{self.conversation_id}/messages", json={"text": text})
-        response.raise_for_status()
-        return response.json()["messages"]
-
-    def transcript(self) -> list[dict]:
-        return self.http.get(f"/api/chat/conversations/{self.conversation_id}/messages").json()["messages"]
-
-
-@pytest.fixture
-def new_resident(stack):
-    """Make residents who each start a conversation; their connections are closed afterwards."""
-    residents: list[Resident] = []
-
-    def make() -> Resident:
-        residents.append(Resident(stack.api_url))
-        return residents[-1]
-
-    yield make
-    for resident in residents:
-        resident.http.close()
-
-
-def texts(messages: list[dict]) -> str:
-    return "\n".join(m["text"] for m in messages)
 
 
 def test_greeting_and_opening_hours(stack, new_resident) -> None:

@@ -16,6 +16,8 @@ from bot.actions.common import apologise_for_failure
 from bot.backoffice import BackOffice, BackOfficeError, NotFound, NotVerified
 from bot.names import FORM_SLOTS, IDENTITY_TASKS, SLOT_OFFICER_OFFERED
 
+MIN_ENTITY_CONFIDENCE = 0.6
+
 TaskHandler = Callable[[BackOffice, Tracker], Awaitable[str]]
 
 
@@ -29,7 +31,12 @@ class ActionStartTask(Action):
                   domain: DomainDict) -> list[EventType]:
         task = tracker.latest_message.get("intent", {}).get("name")
         events: list[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS]
-        return [*events, SlotSet("pending_task", task), SlotSet("request_key", uuid.uuid4().hex)]
+        # Which deadline was asked about counts only for a deadline question, and only when DIET is sure.
+        kinds = [e.get("value") for e in tracker.latest_message.get("entities", [])
+                 if e.get("entity") == "deadline_kind" and e.get("confidence_entity", 1.0) >= MIN_ENTITY_CONFIDENCE]
+        deadline_kind = kinds[0] if kinds and task == "election_deadlines" else None
+        return [*events, SlotSet("pending_task", task), SlotSet("request_key", uuid.uuid4().hex),
+                SlotSet("deadline_kind", deadline_kind)]
 
 
 class ActionCompleteTask(Action):

@@ -159,3 +159,16 @@ def test_a_failing_back_office_gets_an_apology_with_a_phone_number(dispatcher, t
                            ("GET", "/api/v1/elections/upcoming"): httpx.Response(500)},
                           dispatcher, pending_task=task, address_uprn="1")
     assert "Sorry" in said and "01632 960 123" in said
+
+
+@pytest.mark.parametrize("intent, confidence, expected", [
+    ("election_deadlines", 0.95, "postal"),
+    ("election_deadlines", 0.3, None),
+    ("register_timing", 0.95, None),
+])
+def test_the_deadline_asked_about_counts_only_for_a_confident_deadline_question(dispatcher, intent, confidence,
+                                                                                expected) -> None:
+    event = user_event("last day for a postal vote", intent)
+    event["parse_data"]["entities"] = [{"entity": "deadline_kind", "value": "postal", "confidence_entity": confidence}]
+    events = slots_of(asyncio.run(ActionStartTask().run(dispatcher, make_tracker(event), {})))
+    assert events["deadline_kind"] == expected

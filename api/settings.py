@@ -33,6 +33,7 @@ class Settings(BaseSettings):
 
     council_name: str = "Ashdown Vale District Council"
     council_phone: str = "01632 960 123"
+    council_payment_url: str = "https://www.ashdownvale.gov.uk/pay"
     # Hours when officers answer live chats, local time; outside them a callback is recorded.
     officer_hours_start: int = 9
     officer_hours_end: int = 17

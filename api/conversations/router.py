@@ -79,8 +79,12 @@ def send_message(conversation: OwnedConversation, body: MessageCreate, database:
     unavailable = (f"Sorry, I'm having trouble answering right now. Your message has been kept. "
                    f"You can call us on {settings.council_phone} (Monday to Friday, 8:30am to 5:30pm), "
                    "or ask for an officer to pick up this conversation.")
+    card_warning = ("Please don't type card details in this chat: for your security I've hidden the number, and "
+                    "it hasn't been stored or passed on. To pay, use our secure payment page "
+                    f"{settings.council_payment_url} or call {settings.council_phone}.")
     replies = service.handle_resident_message(database, rasa, conversation_id=conversation, text=body.text,
-                                              unavailable_text=unavailable, hours=hours)
+                                              unavailable_text=unavailable, hours=hours,
+                                              card_warning=card_warning)
     return MessageList(messages=[MessageRead.model_validate(m) for m in replies])
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from api.conversations.models import Conversation, Handoff, Message, Mode
 from api.conversations.office_hours import OfficeHours
 from api.conversations.rasa_client import RasaClient, RasaUnavailable
+from api.conversations.redaction import redact_card_numbers
 from api.conversations.schemas import HandoffCreate, HandoffRead
 from api.db import Database, utcnow
 
@@ -85,18 +86,25 @@ REQUEST_OFFICER_PAYLOAD = "/request_officer"
 
 
 def handle_resident_message(database: Database, rasa: RasaClient, *, conversation_id: str, text: str,
-                            unavailable_text: str, hours: OfficeHours) -> list[Message]:
+                            unavailable_text: str, hours: OfficeHours, card_warning: str) -> list[Message]:
     """Store the resident's message, let the bot answer when it is the bot's turn, and return the replies.
 
     When Rasa is down the resident gets ``unavailable_text`` with an officer offer; taking the offer
     records the handoff here in the hub, since the bot that would normally do it is the part that failed.
+    A card number is hidden before the message is stored or forwarded, and the resident is warned.
     """
+    redacted = redact_card_numbers(text)
+    text = redacted.text
+    warnings: list[Message] = []
     with database.sessions.begin() as session:
         add_message(session, conversation_id=conversation_id, sender="resident", text=text)
+        if redacted.card_numbers:
+            warnings.append(add_message(session, conversation_id=conversation_id, sender="system",
+                                        text=card_warning))
         conversation = session.get_one(Conversation, conversation_id)
         mode, channel = conversation.mode, conversation.channel
     if mode == Mode.OFFICER:
-        return []
+        return warnings
     try:
         replies = rasa.send(conversation_id=conversation_id, text=text, metadata={"channel": channel})
     except RasaUnavailable:
@@ -104,14 +112,15 @@ def handle_resident_message(database: Database, rasa: RasaClient, *, conversatio
             if text == REQUEST_OFFICER_PAYLOAD:
                 ticket = request_handoff(session, conversation_id=conversation_id, hours=hours,
                                          request=HandoffCreate(reason="bot_unavailable", priority="high"))
-                return [add_message(session, conversation_id=conversation_id, sender="system",
-                                    text=describe_for_resident(ticket))]
-            return [add_message(session, conversation_id=conversation_id, sender="system",
-                                text=unavailable_text,
-                                buttons=[{"title": "Talk to a person", "payload": REQUEST_OFFICER_PAYLOAD}])]
+                return [*warnings, add_message(session, conversation_id=conversation_id, sender="system",
+                                               text=describe_for_resident(ticket))]
+            return [*warnings, add_message(session, conversation_id=conversation_id, sender="system",
+                                           text=unavailable_text,
+                                           buttons=[{"title": "Talk to a person",
+                                                     "payload": REQUEST_OFFICER_PAYLOAD}])]
     with database.sessions.begin() as session:
-        return [add_message(session, conversation_id=conversation_id, sender="bot", text=reply.text,
-                            buttons=reply.buttons) for reply in replies]
+        return [*warnings, *(add_message(session, conversation_id=conversation_id, sender="bot", text=reply.text,
+                                         buttons=reply.buttons) for reply in replies)]
 
 
 def request_handoff(session: Session, *, conversation_id: str, request: HandoffCreate,

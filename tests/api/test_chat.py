@@ -188,3 +188,21 @@ def test_the_contract_is_in_the_openapi_schema(make_client) -> None:
     assert {"/api/chat/conversations", "/api/chat/conversations/{conversation_id}/messages",
             "/api/chat/conversations/{conversation_id}/events",
             "/api/v1/conversations/{conversation_id}/handoffs"} <= set(paths)
+
+
+def test_a_card_number_is_hidden_before_it_is_stored_or_reaches_rasa(make_client, rasa_calls, open_session,
+                                                                     database_url) -> None:
+    client = make_client(rasa_echo)
+    conversation_id, auth = start(client)
+
+    response = client.post(f"/api/chat/conversations/{conversation_id}/messages",
+                           json={"text": "can I pay with 4111 1111 1111 1111 please"}, headers=auth)
+
+    replies = response.json()["messages"]
+    assert replies[0]["sender"] == "system" and "don't type card details" in replies[0]["text"]
+    assert "https://www.ashdownvale.gov.uk/pay" in replies[0]["text"]
+    assert rasa_calls[0]["message"] == "can I pay with [card number removed, ending 1111] please"
+    with open_session(database_url) as session:
+        stored = " ".join(session.scalars(select(Message.text)))
+    assert "4111 1111 1111" not in stored and "411111111111" not in stored
+    assert "ending 1111" in stored

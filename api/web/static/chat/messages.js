@@ -1,0 +1,70 @@
+/* How one message looks in the log: who said it (shown, and spoken to screen readers) and its text. */
+
+export const SENDERS = {
+  resident: { label: "You", said: "You said:" },
+  bot: { label: "Council Assistant", said: "Council Assistant said:" },
+  officer: { label: "Officer", said: "Officer said:" },
+  system: { label: "Notice", said: "Notice:" },
+};
+
+// A Markdown link [title](https://...) or a bare https:// address, without trailing punctuation.
+const LINK_PATTERN = /\[([^\]]+)\]\((https?:\/\/[^\s)]+)\)|(https?:\/\/[^\s<>"]*[^\s<>".,;:!?)'])/g;
+
+/** Append text to a container as text nodes, turning web addresses into links (never as HTML). */
+export function appendRichText(container, text) {
+  let last = 0;
+  for (const match of text.matchAll(LINK_PATTERN)) {
+    container.append(text.slice(last, match.index));
+    const link = document.createElement("a");
+    link.href = match[2] || match[3];
+    link.textContent = match[1] || match[3];
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    const note = document.createElement("span");
+    note.className = "visually-hidden";
+    note.textContent = " (opens in a new tab)";
+    link.append(note);
+    container.append(link);
+    last = match.index + match[0].length;
+  }
+  container.append(text.slice(last));
+}
+
+/** Build a message element: class "chat-message", data-sender resident|bot|officer|system. */
+export function buildMessageElement(sender, text) {
+  const known = Object.hasOwn(SENDERS, sender) ? sender : "system";
+  const element = document.createElement("div");
+  element.className = known === "bot" ? "chat-message chat-message--bot" : "chat-message";
+  element.dataset.sender = known;
+
+  const label = document.createElement("p");
+  label.className = "chat-message__who";
+  label.setAttribute("aria-hidden", "true");
+  label.textContent = SENDERS[known].label;
+  const spoken = document.createElement("span");
+  spoken.className = "visually-hidden";
+  spoken.textContent = `${SENDERS[known].said} `;
+  const body = document.createElement("p");
+  body.className = "chat-message__text";
+  appendRichText(body, text);
+
+  element.append(label, spoken, body);
+  return element;
+}
+
+/** Build the group of reply buttons a bot message offers; each sends its payload when pressed. */
+export function buildButtons(buttons) {
+  const group = document.createElement("div");
+  group.className = "chat-message__buttons";
+  group.setAttribute("role", "group");
+  group.setAttribute("aria-label", "Suggested replies");
+  for (const { title, payload } of buttons) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "chat-button";
+    button.dataset.payload = payload;
+    button.textContent = title;
+    group.append(button);
+  }
+  return group;
+}

@@ -10,6 +10,7 @@ Each process logs to var/log/<name>.log; only a short summary is printed.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
@@ -62,7 +63,18 @@ def build_spacy_pipeline() -> None:
 
 
 def ensure_model(*, quiet: bool = False) -> Path:
-    """Return the trained model for the current data, training it first when there is none."""
+    """Return the trained model for the current data, training it first when there is none.
+
+    A lock file makes a second caller (another test session, the benchmark) wait for the training under
+    way rather than train the same model again.
+    """
+    MODELS.mkdir(parents=True, exist_ok=True)
+    with (MODELS / ".train.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _ensure_model_locked(quiet=quiet)
+
+
+def _ensure_model_locked(*, quiet: bool) -> Path:
     build_spacy_pipeline()
     name = model_fingerprint()
     model = MODELS / f"{name}.tar.gz"

@@ -1,0 +1,214 @@
+"""The public contact page and its chat widget, in Chromium against the running API and Rasa."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+pytestmark = pytest.mark.stack
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
+COUNCIL_NAME = "Ashdown Vale District Council"
+COUNCIL_PHONE = "01632 960 123"
+# Rasa's first prediction after start-up can take a few seconds.
+REPLY_TIMEOUT_MS = 20_000
+MAX_TABS_TO_LAUNCHER = 40
+
+# Relative luminance and contrast ratio as WCAG 2 defines them, over each element's effective background.
+CONTRAST_SCRIPT = """
+(elements) => {
+  const parse = (value) => (value.match(/[\\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => {
+    const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  };
+  const background = (element) => {
+    for (let node = element; node; node = node.parentElement) {
+      const rgba = parse(getComputedStyle(node).backgroundColor);
+      if (rgba.length === 3 || (rgba.length === 4 && rgba[3] === 1)) return rgba.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  return elements.filter((element) => element.getClientRects().length && element.textContent.trim())
+    .map((element) => {
+      const [a, b] = [luminance(parse(getComputedStyle(element).color)), luminance(background(element))];
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      return {text: element.textContent.trim().slice(0, 40), ratio: Math.round(ratio * 100) / 100};
+    });
+}
+"""
+
+
+def launcher(page: Page) -> Locator:
+    return page.get_by_test_id("chat-launcher")
+
+
+def chat_input(page: Page) -> Locator:
+    return page.get_by_test_id("chat-input")
+
+
+def messages(page: Page, sender: str) -> Locator:
+    return page.locator(f"[data-testid='chat-log'] .chat-message[data-sender='{sender}']")
+
+
+def open_chat(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}/")
+    launcher(page).click()
+    expect(page.get_by_test_id("chat-panel")).to_be_visible()
+
+
+def ask(page: Page, text: str) -> None:
+    """Type a question, send it with Enter and wait until the bot has answered it."""
+    answered = messages(page, "bot").count()
+    chat_input(page).fill(text)
+    chat_input(page).press("Enter")
+    expect(messages(page, "bot")).not_to_have_count(answered, timeout=REPLY_TIMEOUT_MS)
+
+
+def confirmed(page: Page, sender: str = "") -> Locator:
+    """Messages the hub has stored (they carry its id), optionally only one sender's."""
+    sender_filter = f"[data-sender='{sender}']" if sender else ""
+    return page.locator(f"[data-testid='chat-log'] .chat-message[data-id]{sender_filter}")
+
+
+def transcript(page: Page) -> list[tuple[str, str]]:
+    return [
+        (message.get_attribute("data-sender") or "", message.locator(".chat-message__text").inner_text())
+        for message in page.locator("[data-testid='chat-log'] .chat-message[data-id]").all()
+    ]
+
+
+def test_page_shows_the_council_and_the_chat_launcher(page: Page, base_url: str) -> None:
+    response = page.goto(f"{base_url}/")
+
+    assert response is not None and response.status == 200
+    expect(page).to_have_title(re.compile(COUNCIL_NAME))
+    expect(page.get_by_role("banner")).to_contain_text(COUNCIL_NAME)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Contact us")
+    expect(page.get_by_role("contentinfo")).to_contain_text(COUNCIL_PHONE)
+    expect(launcher(page)).to_be_visible()
+    expect(launcher(page)).to_have_text(re.compile("Ask us a question"))
+    expect(launcher(page)).to_have_attribute("aria-expanded", "false")
+    expect(page.get_by_test_id("chat-panel")).to_be_hidden()
+
+
+def test_keyboard_alone_opens_the_chat_and_gets_a_reply(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}/")
+    for _ in range(MAX_TABS_TO_LAUNCHER):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.testid") == "chat-launcher":
+            break
+    else:
+        pytest.fail(f"{MAX_TABS_TO_LAUNCHER} presses of Tab never reached the chat launcher")
+
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("chat-panel")).to_be_visible()
+    expect(launcher(page)).to_have_attribute("aria-expanded", "true")
+    expect(chat_input(page)).to_be_focused()
+    page.keyboard.type("hello")
+    page.keyboard.press("Enter")
+
+    expect(messages(page, "resident").locator(".chat-message__text")).to_have_text(["hello"])
+    expect(messages(page, "bot").first).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    expect(chat_input(page)).to_have_value("")
+    expect(chat_input(page)).to_be_focused()
+
+
+def test_opening_hours_question_is_answered_with_the_hours(page: Page, base_url: str) -> None:
+    open_chat(page, base_url)
+
+    ask(page, "what time are you open")
+
+    expect(messages(page, "bot").filter(has_text="9am").first).to_be_visible()
+
+
+def test_reload_keeps_the_transcript_in_order_without_duplicates(page: Page, base_url: str) -> None:
+    open_chat(page, base_url)
+    ask(page, "hello")
+    expect(confirmed(page, "resident")).to_have_count(1)  # the hub's event stream echoes it with its id
+    before = transcript(page)
+
+    page.reload()
+    if launcher(page).get_attribute("aria-expanded") == "false":
+        launcher(page).click()
+    expect(confirmed(page)).to_have_count(len(before))
+    assert transcript(page) == before
+    ask(page, "what time are you open")
+    expect(confirmed(page, "resident")).to_have_count(2)
+
+    ids = [int(element.get_attribute("data-id") or 0) for element in confirmed(page).all()]
+    assert ids == sorted(set(ids)), f"messages out of order or repeated: {ids}"
+    assert page.locator("[data-testid='chat-log'] .chat-message:not([data-id]):not([data-local])").count() == 0
+
+
+def test_escape_closes_the_chat_and_returns_focus_to_the_launcher(page: Page, base_url: str) -> None:
+    open_chat(page, base_url)
+    expect(chat_input(page)).to_be_focused()
+
+    page.keyboard.press("Escape")
+
+    expect(page.get_by_test_id("chat-panel")).to_be_hidden()
+    expect(launcher(page)).to_be_focused()
+    expect(launcher(page)).to_have_attribute("aria-expanded", "false")
+
+
+def test_screenshot_of_the_open_chat_is_saved(page: Page, base_url: str) -> None:
+    open_chat(page, base_url)
+    ask(page, "hello")
+    ask(page, "what time are you open")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    target = SCREENSHOTS / "webchat.png"
+    target.unlink(missing_ok=True)
+
+    page.screenshot(path=str(target))
+
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert target.stat().st_size > 10_000
+
+
+def test_every_control_has_an_accessible_name(page: Page, base_url: str) -> None:
+    open_chat(page, base_url)
+    ask(page, "hello")
+
+    buttons = page.get_by_role("button")
+    assert buttons.count() >= 3  # launcher, close, send (and any buttons the bot offered)
+    assert page.get_by_role("button", name=re.compile(r"\S")).count() == buttons.count()
+    expect(page.get_by_role("textbox", name="Your message")).to_have_attribute("data-testid", "chat-input")
+    textboxes = page.get_by_role("textbox")
+    assert page.get_by_role("textbox", name=re.compile(r"\S")).count() == textboxes.count()
+    expect(page.get_by_role("dialog", name="Ask us a question")).to_have_attribute("data-testid", "chat-panel")
+    expect(launcher(page)).to_have_attribute("aria-controls", "chat-panel")
+    expect(page.get_by_role("log")).to_have_attribute("aria-live", "polite")
+    # Screen readers are told who said each message, not only shown it.
+    expect(messages(page, "resident").first.locator(".visually-hidden")).to_have_text("You said:")
+    expect(messages(page, "bot").first.locator(".visually-hidden").first).to_have_text(
+        "Council Assistant said:")
+
+
+def test_keyboard_focus_is_visible_on_the_launcher(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}/")
+    style = "(e) => [getComputedStyle(e).backgroundColor, getComputedStyle(e).outlineStyle].join()"
+    unfocused = launcher(page).evaluate(style)
+
+    launcher(page).focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # a keyboard focus, so :focus-visible applies
+
+    expect(launcher(page)).to_be_focused()
+    assert launcher(page).evaluate(style) != unfocused
+
+
+def test_chat_text_has_sufficient_contrast(page: Page, base_url: str) -> None:
+    open_chat(page, base_url)
+    ask(page, "hello")
+
+    selectors = (".chat-message__text, .chat-message__who, .chat-button, .chat__send, .chat__launcher, "
+                 ".chat__title, .chat__label, .chat__hint, .chat__notice")
+    results = page.locator(selectors).evaluate_all(CONTRAST_SCRIPT)
+
+    assert len(results) >= 8
+    low = [result for result in results if result["ratio"] < 4.5]
+    assert not low, f"text below WCAG AA contrast (4.5:1): {low}"

@@ -14,6 +14,7 @@ import fcntl
 import hashlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,6 +30,9 @@ RASA_ENV = ROOT / ".venv" / "rasa" / "bin"
 APP_ENV = ROOT / ".venv" / "app" / "bin"
 LOGS = ROOT / "var" / "log"
 MODELS = ROOT / "models"
+# Trained models are also kept outside the checkout, by fingerprint, so a fresh clone of the same data
+# (or CI on this machine) reuses one instead of training it again.
+MODEL_CACHE = Path(os.environ.get("CA_MODEL_CACHE", Path.home() / ".cache" / "council-assistant" / "models"))
 SPACY_PIPELINE = ROOT / "bot" / "nlp" / "council_en"
 
 # What the trained model depends on: a change to any of these means a new model.
@@ -78,6 +82,9 @@ def _ensure_model_locked(*, quiet: bool) -> Path:
     build_spacy_pipeline()
     name = model_fingerprint()
     model = MODELS / f"{name}.tar.gz"
+    cached = MODEL_CACHE / model.name
+    if not model.exists() and cached.exists():
+        shutil.copyfile(cached, model)
     if model.exists():
         if not quiet:
             print(f"==> model {model.name} is up to date")
@@ -89,6 +96,9 @@ def _ensure_model_locked(*, quiet: bool) -> Path:
     _run_logged(command, "train", progress=True)
     if not model.exists():
         raise SystemExit(f"training finished but {model} is missing; see var/log/train.log")
+    MODEL_CACHE.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(model, cached.with_suffix(".partial"))
+    cached.with_suffix(".partial").replace(cached)
     print(f"==> model trained in {time.monotonic() - started:.0f} s")
     return model
 

@@ -190,7 +190,8 @@ class Stack:
         api_env = dict(os.environ, CA_DATABASE_URL=self.database_url, CA_RASA_URL=self.rasa_url,
                        CA_RASA_TOKEN=self.rasa_token, CA_SERVICE_TOKENS=f'["{self.service_token}"]')
         self._spawn("api", [str(APP_ENV / "uvicorn"), "api.main:create_app", "--factory", "--host", "127.0.0.1",
-                            "--port", str(self.api_port), "--no-access-log"], api_env)
+                            "--port", str(self.api_port), "--no-access-log",
+                            "--timeout-graceful-shutdown", "5"], api_env)
         self.wait_until_ready()
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:

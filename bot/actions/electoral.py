@@ -45,6 +45,14 @@ def deadline_words(value: str) -> str:
     return f"{hour}{minutes}{suffix} on {long_date(moment.date())}"
 
 
+def station_words(station: dict[str, Any]) -> str:
+    """Name a polling station once, with its address and postcode."""
+    address = str(station["address"])
+    if not address.startswith(str(station["name"])):
+        address = f"{station['name']}, {address}"
+    return f"{address}, {station['postcode']}"
+
+
 def registration_status(record: dict[str, Any]) -> str:
     """Describe the verified resident's own registration."""
     station = record.get("station") or {}
@@ -54,7 +62,7 @@ def registration_status(record: dict[str, Any]) -> str:
     lines = [f"Thank you, that's confirmed. You're registered to vote at your address, in polling district "
              f"{record['polling_district']} ({record['ward']} ward)."]
     if station:
-        lines.append(f"Your polling station is {station['name']}, {station['address']}, {station['postcode']}.")
+        lines.append(f"Your polling station is {station_words(station)}.")
     votes = record.get("absent_votes") or []
     for vote in votes:
         lines.append(absent_vote_line(vote))
@@ -91,7 +99,7 @@ def absent_vote_status(record: dict[str, Any]) -> str:
 def polling_station(result: dict[str, Any]) -> str:
     """Describe the polling station for an address."""
     station = result["station"]
-    text = (f"Your polling station is {station['name']}, {station['address']}, {station['postcode']} "
+    text = (f"Your polling station is {station_words(station)} "
             f"(polling district {result['polling_district']}, {result['ward']} ward). Polls are open "
             f"{result.get('poll_hours', '7am to 10pm')} on polling day. Remember to bring photo ID.")
     if station.get("accessibility"):

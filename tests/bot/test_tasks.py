@@ -172,3 +172,11 @@ def test_the_deadline_asked_about_counts_only_for_a_confident_deadline_question(
     event["parse_data"]["entities"] = [{"entity": "deadline_kind", "value": "postal", "confidence_entity": confidence}]
     events = slots_of(asyncio.run(ActionStartTask().run(dispatcher, make_tracker(event), {})))
     assert events["deadline_kind"] == expected
+
+
+def test_a_station_whose_address_starts_with_its_name_is_named_once(dispatcher) -> None:
+    station = STATION | {"name": "St Michael's Church Hall", "address": "St Michael's Church Hall, Rowan Close"}
+    record = RECORD | {"station": station}
+    _, _, said = complete({("GET", "/api/v1/electoral/me"): httpx.Response(200, json=record)},
+                          dispatcher, pending_task="check_registration")
+    assert said.count("St Michael's Church Hall") == 1

@@ -33,5 +33,6 @@ class ActionAnswerFromKnowledge(Action):
             log.error("no knowledge article answers intent %s", intent)
             apologise_for_failure(dispatcher)
             return []
-        dispatcher.utter_message(text=f"{article.answer}\n\nMore: {article.source}")
+        # One blank-line-free message: Rasa's channels split a text into separate messages at blank lines.
+        dispatcher.utter_message(text=f"{article.answer}\nMore: {article.source}")
         return []

@@ -224,10 +224,12 @@ class ActionAskTaskConfirmed(Action):
 def confirmation_summary(tracker: Tracker) -> str:
     """Describe, in one sentence, the request the form is about to record."""
     task = tracker.get_slot("pending_task")
-    duration = "for the next election" if tracker.get_slot("vote_duration") == "next_poll" else "long term"
+    next_poll = tracker.get_slot("vote_duration") == "next_poll"
     if task == "request_postal_vote":
-        return f"I'll record a request for a postal vote {duration}."
+        kind = "a postal vote for the next election" if next_poll else "a long-term postal vote (up to 3 years)"
+        return f"I'll record a request for {kind}."
     if task == "request_proxy_vote":
+        duration = "at the next election" if next_poll else "long term"
         return (f"I'll record a request for {tracker.get_slot('proxy_name')} ({tracker.get_slot('proxy_relationship')}) "
                 f"to vote for you by proxy {duration}.")
     if task == "cancel_absent_vote":

@@ -97,7 +97,7 @@ def test_a_verified_resident_requests_a_postal_vote_which_is_recorded_once(new_r
     assert "How long" in texts(asked)
     [long_term] = [b for b in buttons(asked) if "Long term" in b["title"]]
     confirm = chat.say(long_term["payload"])
-    assert "postal vote long term" in texts(confirm)
+    assert "a long-term postal vote" in texts(confirm)
 
     done = texts(chat.say("yes please"))
 

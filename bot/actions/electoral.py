@@ -19,7 +19,7 @@ NOT_VERIFIED = (
     "I'm sorry, I couldn't match those details to an entry I can confirm. That can happen if you're not registered "
     "at that address, or if a detail is different on the register (for example a shortened first name). You can "
     f"register or re-register at {REGISTER_LINK} (it takes about 5 minutes; have your National Insurance number "
-    f"ready), or call electoral services on {ELECTORAL_PHONE}. Would you like to try again?"
+    f"ready), or call electoral services on {ELECTORAL_PHONE}."
 )
 LOCKED = (
     "For your security I can't check any more details in this chat for now. An officer can help you confirm who you "

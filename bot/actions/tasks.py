@@ -54,7 +54,9 @@ class ActionCompleteTask(Action):
         outcome = tracker.get_slot("verification_outcome")
         done: list[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("pending_task", None)]
         if outcome == "not_verified":
-            dispatcher.utter_message(text=electoral.NOT_VERIFIED)
+            dispatcher.utter_message(text=electoral.NOT_VERIFIED,
+                                     buttons=[{"title": "Try again", "payload": f"/{task}"},
+                                              {"title": "Talk to a person", "payload": "/request_officer"}])
             return done
         if outcome == "locked":
             dispatcher.utter_message(text=electoral.LOCKED,

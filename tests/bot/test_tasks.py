@@ -74,6 +74,7 @@ def test_failed_checks_get_the_same_reply_whoever_was_asked_about(dispatcher) ->
                                    verification_outcome="not_verified", identity_verified=False)
     assert calls == []
     assert "couldn't match those details" in said and "gov.uk/register-to-vote" in said
+    assert dispatcher.messages[0]["buttons"][0] == {"title": "Try again", "payload": "/check_registration"}
 
 
 def test_a_locked_check_offers_an_officer(dispatcher) -> None:

@@ -112,7 +112,7 @@ def _run_logged(command: list[str], name: str, *, progress: bool = False) -> Non
             time.sleep(2)
             if progress:
                 _show_training_progress(log_path)
-    if progress:
+    if progress and sys.stdout.isatty():
         print()
     if process.returncode != 0:
         tail = log_path.read_text(errors="replace").splitlines()[-15:]
@@ -122,8 +122,12 @@ def _run_logged(command: list[str], name: str, *, progress: bool = False) -> Non
 STAGE = re.compile(r"(Starting to train component '?(\w+)'?|Epochs:\s+(\d+)%)")
 
 
+_last_progress: list[str] = [""]
+
+
 def _show_training_progress(log_path: Path) -> None:
-    """Print one updating line: the component being trained and its epoch progress."""
+    """Show the component being trained and its epoch progress: one updating line on a terminal,
+    a new line per step of 10% otherwise (so CI logs stay short)."""
     text = log_path.read_text(errors="replace")[-20000:]
     component, percent = "preparing", None
     for match in STAGE.finditer(text):
@@ -132,7 +136,13 @@ def _show_training_progress(log_path: Path) -> None:
         elif match.group(3):
             percent = int(match.group(3))
     bar = "" if percent is None else "[" + "#" * (percent // 5) + "." * (20 - percent // 5) + f"] {percent:3d}%"
-    print(f"\r    training {component:<28} {bar:<28}", end="", flush=True)
+    if sys.stdout.isatty():
+        print(f"\r    training {component:<28} {bar:<28}", end="", flush=True)
+        return
+    step = f"{component} {'' if percent is None else percent // 10 * 10}"
+    if step != _last_progress[0]:
+        _last_progress[0] = step
+        print(f"    training {component:<28} {bar}", flush=True)
 
 
 def _rasa_env(extra: dict[str, str] | None = None) -> dict[str, str]:

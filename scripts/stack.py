@@ -126,8 +126,9 @@ _last_progress: list[str] = [""]
 
 
 def _show_training_progress(log_path: Path) -> None:
-    """Show the component being trained and its epoch progress: one updating line on a terminal,
-    a new line per step of 10% otherwise (so CI logs stay short).
+    """Show the component being trained and its epoch progress.
+
+    On a terminal it is one updating line; otherwise a new line per step of 10%, so CI logs stay short.
     """
     text = log_path.read_text(errors="replace")[-20000:]
     component, percent = "preparing", None

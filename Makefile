@@ -14,7 +14,7 @@ run: install model seed ## Install what is missing, then start everything on 127
 	@$(APP)/python scripts/stack.py
 
 test: install chromium model ## Install what is missing, then run every test
-	@$(MAKE) --no-print-directory knowledge-check test-bot test-dialogue test-api
+	@$(MAKE) --no-print-directory lint knowledge-check test-bot test-dialogue test-api
 
 install: ## Make both Python environments if missing (cached by their pins under ~/.cache)
 	@./scripts/bootstrap.sh app rasa
@@ -51,7 +51,7 @@ bench: install model seed ## Measure per-message latency and throughput (hub vs 
 	@$(APP)/python scripts/bench.py
 
 lint: ## ruff and mypy
-	@$(APP)/ruff check api scripts tests/api tests/e2e tests/browser && $(APP)/mypy api
+	@$(APP)/ruff check api bot scripts tests && $(APP)/mypy api
 
 clean: ## Remove local databases, logs and models (not the cached environments)
 	rm -rf var models results bot/nlp/council_en

@@ -8,7 +8,7 @@ import re
 from dateutil import parser as date_parser
 
 POSTCODE = re.compile(r"\b([A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKPSTUW]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE)
-NAME_WORD = re.compile(r"^[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?$")
+NAME_WORD = re.compile(r"^[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*\.?$")  # apostrophes straight or curly
 NAME_LEAD_INS = re.compile(r"^(?:(?:my|full|the)\s+)*(?:name\s+is|name's|names|name|i am|i'm|im|it's|its|it is|"
                            r"this is)\s*[:\-]?\s*", re.IGNORECASE)
 DOB_LEAD_INS = re.compile(r"^(?:(?:my\s+)?(?:date of birth|dob|d\.o\.b\.?|birthday)\s*(?:is|:|-)?|i was born(?: on)?|"
@@ -60,7 +60,7 @@ def choose_address(text: str, addresses: list[tuple[int, str]]) -> int | None:
 
 def _address_matches(answer: str, address: str) -> bool:
     first_line = address.split(",")[0]
-    if answer == first_line or address.startswith(answer + ",") or answer == address:
+    if answer in (first_line, address) or address.startswith(answer + ","):
         return True
     number = re.match(r"^(\d+[a-z]?)\b", answer)
     if number and re.match(rf"^{re.escape(number.group(1))}\b", first_line):

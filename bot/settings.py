@@ -14,11 +14,11 @@ class BotSettings(BaseSettings):
     """Where the back office is and how the action server proves who it is."""
 
     backoffice_url: str = "http://127.0.0.1:8000"
-    service_token: str = "dev-service-token-change-me"
+    service_token: str = "dev-service-token-change-me"  # noqa: S105  (development default, as in api.settings)
     backoffice_timeout_seconds: float = 10.0
     knowledge_dir: Path = ROOT / "knowledge"
 
-    class Config:
+    class Config:  # noqa: D106  (pydantic 1 configuration)
         env_prefix = "CA_"
 
 

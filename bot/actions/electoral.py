@@ -164,5 +164,5 @@ def change_recorded(result: dict[str, Any]) -> str:
 
 
 def no_details_call() -> str:
-    """The line that sends a resident to the phone when the chat cannot finish."""
+    """Return the line that sends a resident to the phone when the chat cannot finish."""
     return f"If you'd rather talk it through, call {council_phone()}."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted
 from rasa_sdk.executor import CollectingDispatcher
@@ -22,10 +24,9 @@ class ActionSessionStart(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         if tracker.get_slot("identity_verified"):
-            try:
+            # The back office also expires verifications by time, so a failure here is not fatal.
+            with contextlib.suppress(BackOfficeError):
                 await (self._backoffice or BackOffice.from_settings()).end_verification(
                     conversation_id=tracker.sender_id)
-            except BackOfficeError:
-                pass  # the back office also expires verifications by time
         # Slots are not carried over (session_config), so the new session starts unverified.
         return [SessionStarted(), ActionExecuted("action_listen")]

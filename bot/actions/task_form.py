@@ -52,7 +52,8 @@ class ValidateTaskForm(FormValidationAction):
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> list[str]:
-        return required_slots_for(tracker.get_slot("pending_task"), verified=bool(tracker.get_slot("identity_verified")),
+        return required_slots_for(tracker.get_slot("pending_task"),
+                                  verified=bool(tracker.get_slot("identity_verified")),
                                   outcome=tracker.get_slot("verification_outcome"),
                                   duration=tracker.get_slot("vote_duration"))
 
@@ -230,8 +231,8 @@ def confirmation_summary(tracker: Tracker) -> str:
         return f"I'll record a request for {kind}."
     if task == "request_proxy_vote":
         duration = "at the next election" if next_poll else "long term"
-        return (f"I'll record a request for {tracker.get_slot('proxy_name')} ({tracker.get_slot('proxy_relationship')}) "
-                f"to vote for you by proxy {duration}.")
+        proxy = f"{tracker.get_slot('proxy_name')} ({tracker.get_slot('proxy_relationship')})"
+        return f"I'll record a request for {proxy} to vote for you by proxy {duration}."
     if task == "cancel_absent_vote":
         return "I'll record a request to cancel your postal or proxy vote, so you can vote in person."
     if task == "changed_name":

@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 from bot.actions import electoral
 from bot.actions.common import apologise_for_failure
 from bot.backoffice import BackOffice, BackOfficeError, NotFound, NotVerified
-from bot.names import FORM_SLOTS, IDENTITY_TASKS, SLOT_OFFICER_OFFERED
+from bot.names import FORM_SLOTS, SLOT_OFFICER_OFFERED
 
 MIN_ENTITY_CONFIDENCE = 0.6
 

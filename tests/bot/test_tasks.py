@@ -70,7 +70,7 @@ def test_a_pending_application_is_described_as_pending(dispatcher) -> None:
 
 
 def test_failed_checks_get_the_same_reply_whoever_was_asked_about(dispatcher) -> None:
-    events, calls, said = complete({}, dispatcher, pending_task="check_registration",
+    _, calls, said = complete({}, dispatcher, pending_task="check_registration",
                                    verification_outcome="not_verified", identity_verified=False)
     assert calls == []
     assert "couldn't match those details" in said and "gov.uk/register-to-vote" in said
@@ -148,7 +148,8 @@ def test_a_late_request_says_which_routes_are_still_open(dispatcher) -> None:
                 "still_open_routes": [{"kind": "emergency_proxy", "label": "Apply for an emergency proxy",
                                        "deadline": "2027-02-18T17:00:00+00:00"}]}
     _, _, said = complete({("POST", "/api/v1/electoral/absent-vote-requests"): httpx.Response(201, json=recorded)},
-                          dispatcher, pending_task="request_postal_vote", vote_duration="next_poll", task_confirmed=True)
+                          dispatcher, pending_task="request_postal_vote", vote_duration="next_poll",
+                          task_confirmed=True)
     assert "too late" in said and "count for later elections" in said
     assert "apply for an emergency proxy until 5pm on Thursday 18 February 2027" in said
 

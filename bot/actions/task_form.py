@@ -82,10 +82,8 @@ class ValidateTaskForm(FormValidationAction):
 
     async def validate_full_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> dict[str, Any]:
-        name = clean_full_name(str(value or ""))
-        if name is None:
-            dispatcher.utter_message(text="Sorry, I need your first name and surname, for example \"Sam Taylor\".")
-        return {"full_name": name}
+        return _name_answer("full_name", value, dispatcher, whose="your first name and surname, for example "
+                                                                 "\"Sam Taylor\"")
 
     async def validate_date_of_birth(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: DomainDict) -> dict[str, Any]:
@@ -145,24 +143,15 @@ class ValidateTaskForm(FormValidationAction):
 
     async def validate_proxy_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> dict[str, Any]:
-        name = clean_full_name(str(value or ""))
-        if name is None:
-            dispatcher.utter_message(text="Sorry, I need your proxy's first name and surname.")
-        return {"proxy_name": name}
+        return _name_answer("proxy_name", value, dispatcher, whose="your proxy's first name and surname")
 
     async def validate_new_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> dict[str, Any]:
-        name = clean_full_name(str(value or ""))
-        if name is None:
-            dispatcher.utter_message(text="Sorry, I need your new first name and surname.")
-        return {"new_name": name}
+        return _name_answer("new_name", value, dispatcher, whose="your new first name and surname")
 
     async def validate_reported_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: DomainDict) -> dict[str, Any]:
-        name = clean_full_name(str(value or ""))
-        if name is None:
-            dispatcher.utter_message(text="Sorry, I need the person's first name and surname.")
-        return {"reported_name": name}
+        return _name_answer("reported_name", value, dispatcher, whose="the person's first name and surname")
 
     async def validate_report_kind(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:
@@ -183,6 +172,14 @@ class ValidateTaskForm(FormValidationAction):
                                     domain: DomainDict) -> dict[str, Any]:
         text = str(value or "").strip()
         return {"proxy_reason": text[:300] if text else None}
+
+
+def _name_answer(slot: str, value: Any, dispatcher: CollectingDispatcher, *, whose: str) -> dict[str, Any]:
+    """Accept a full name for ``slot``, or say kindly what is needed and ask again."""
+    name = clean_full_name(str(value or ""))
+    if name is None:
+        dispatcher.utter_message(text=f"Sorry, I need {whose}.")
+    return {slot: name}
 
 
 class ActionAskAddressUprn(Action):

@@ -6,6 +6,16 @@ INTENT_NLU_FALLBACK = "nlu_fallback"
 MISSED_INTENTS = frozenset({INTENT_OUT_OF_SCOPE, INTENT_NLU_FALLBACK})
 
 SLOT_OFFICER_OFFERED = "officer_offered"
+# Why an officer was offered (fallback, locked_out, payment_difficulty ...), for the officer's queue.
+SLOT_HANDOFF_REASON = "handoff_reason"
+
+# Intents that are themselves a reason to hand over, with the priority the officer's queue gives them.
+HANDOFF_INTENTS = {
+    "complaint": ("complaint", "normal"),
+    "payment_difficulty": ("payment_difficulty", "high"),
+    "emergency": ("emergency", "urgent"),
+}
+PRIORITY_OF_REASON = {"payment_difficulty": "high", "emergency": "urgent", "locked_out": "high"}
 
 # After this many misses in a row the bot offers an officer.
 MISSES_BEFORE_OFFER = 2

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.names import MISSED_INTENTS, MISSES_BEFORE_OFFER, SLOT_OFFICER_OFFERED
+from bot.names import MISSED_INTENTS, MISSES_BEFORE_OFFER, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
 
 TOPICS = ("opening hours and contact details, registering to vote, polling stations and election dates, "
           "postal and proxy votes, council tax payments, and reporting problems like missed bins or potholes")
@@ -42,7 +42,7 @@ class ActionHandleMiss(Action):
                 buttons=[{"title": "Yes, talk to a person", "payload": "/request_officer"},
                          {"title": "No, thanks", "payload": "/deny"}],
             )
-            return [SlotSet(SLOT_OFFICER_OFFERED, True)]
+            return [SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "fallback")]
         dispatcher.utter_message(
             text=(f"Sorry, I didn't quite get that, or it's something I can't help with. I can help with {TOPICS}. "
                   "Could you say it another way?"))

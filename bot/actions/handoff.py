@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import apologise_for_failure, council_phone
 from bot.backoffice import BackOffice, BackOfficeError, HandoffTicket
-from bot.names import MISSED_INTENTS, SLOT_OFFICER_OFFERED
+from bot.names import HANDOFF_INTENTS, MISSED_INTENTS, PRIORITY_OF_REASON, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
 
 
 def what_happens_next(ticket: HandoffTicket, phone: str) -> str:
@@ -41,16 +41,30 @@ class ActionRequestOfficer(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
-        asked_after_misses = bool(tracker.get_slot(SLOT_OFFICER_OFFERED))
-        reason = "fallback" if asked_after_misses or _previous_intent(tracker) in MISSED_INTENTS else "resident_asked"
+        reason, priority = handoff_reason(tracker)
+        done = [SlotSet(SLOT_OFFICER_OFFERED, False), SlotSet(SLOT_HANDOFF_REASON, None)]
         try:
             backoffice = self._backoffice or BackOffice.from_settings()
-            ticket = await backoffice.request_handoff(conversation_id=tracker.sender_id, reason=reason)
+            ticket = await backoffice.request_handoff(conversation_id=tracker.sender_id, reason=reason,
+                                                      priority=priority)
         except BackOfficeError:
             apologise_for_failure(dispatcher, offer_officer=False)
-            return [SlotSet(SLOT_OFFICER_OFFERED, False)]
+            return done
         dispatcher.utter_message(text=what_happens_next(ticket, council_phone()))
-        return [SlotSet(SLOT_OFFICER_OFFERED, False)]
+        return done
+
+
+def handoff_reason(tracker: Tracker) -> tuple[str, str]:
+    """Say why the conversation goes to an officer, and how urgently."""
+    offered_for = tracker.get_slot(SLOT_HANDOFF_REASON)
+    if offered_for:
+        return offered_for, PRIORITY_OF_REASON.get(offered_for, "normal")
+    for intent in (tracker.latest_message.get("intent", {}).get("name"), _previous_intent(tracker)):
+        if intent in HANDOFF_INTENTS:
+            return HANDOFF_INTENTS[intent]
+    if tracker.get_slot(SLOT_OFFICER_OFFERED) or _previous_intent(tracker) in MISSED_INTENTS:
+        return "fallback", "normal"
+    return "resident_asked", "normal"
 
 
 def _previous_intent(tracker: Tracker) -> str | None:
@@ -69,4 +83,4 @@ class ActionDeclineOfficer(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_no_problem")
-        return [SlotSet(SLOT_OFFICER_OFFERED, False)]
+        return [SlotSet(SLOT_OFFICER_OFFERED, False), SlotSet(SLOT_HANDOFF_REASON, None)]

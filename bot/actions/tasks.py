@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 from bot.actions import electoral
 from bot.actions.common import apologise_for_failure
 from bot.backoffice import BackOffice, BackOfficeError, NotFound, NotVerified
-from bot.names import FORM_SLOTS, SLOT_OFFICER_OFFERED
+from bot.names import FORM_SLOTS, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
 
 MIN_ENTITY_CONFIDENCE = 0.6
 
@@ -62,7 +62,7 @@ class ActionCompleteTask(Action):
             dispatcher.utter_message(text=electoral.LOCKED,
                                      buttons=[{"title": "Yes, talk to a person", "payload": "/request_officer"},
                                               {"title": "No, thanks", "payload": "/deny"}])
-            return [*done, SlotSet(SLOT_OFFICER_OFFERED, True)]
+            return [*done, SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "locked_out")]
         if outcome == "error" or task not in HANDLERS:
             apologise_for_failure(dispatcher)
             return done

@@ -19,7 +19,8 @@ def test_one_miss_says_what_the_bot_can_help_with(dispatcher) -> None:
 def test_two_misses_in_a_row_offer_an_officer(dispatcher) -> None:
     tracker = make_tracker(user_event("asdfgh", "nlu_fallback"), user_event("recipe for scones", "out_of_scope"))
     events = asyncio.run(ActionHandleMiss().run(dispatcher, tracker, {}))
-    assert events == [{"event": "slot", "timestamp": None, "name": "officer_offered", "value": True}]
+    assert events == [{"event": "slot", "timestamp": None, "name": "officer_offered", "value": True},
+                      {"event": "slot", "timestamp": None, "name": "handoff_reason", "value": "fallback"}]
     assert dispatcher.messages[0]["buttons"] == [
         {"title": "Yes, talk to a person", "payload": "/request_officer"},
         {"title": "No, thanks", "payload": "/deny"},

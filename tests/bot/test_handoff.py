@@ -6,10 +6,14 @@ import asyncio
 import json
 
 import httpx
+import pytest
 
 from bot.actions.handoff import ActionDeclineOfficer, ActionRequestOfficer
 from bot.backoffice import BackOffice
 from tests.bot.conftest import make_tracker, user_event
+
+CLEARED = [{"event": "slot", "timestamp": None, "name": "officer_offered", "value": False},
+           {"event": "slot", "timestamp": None, "name": "handoff_reason", "value": None}]
 
 
 def backoffice(handler) -> BackOffice:
@@ -33,7 +37,7 @@ def test_in_office_hours_the_resident_hears_the_queue_position_and_wait(dispatch
     tracker = make_tracker(user_event("can i speak to a person", "request_officer"), sender_id="conv-9")
     events = asyncio.run(ActionRequestOfficer(backoffice(handler)).run(dispatcher, tracker, {}))
 
-    assert events == [{"event": "slot", "timestamp": None, "name": "officer_offered", "value": False}]
+    assert events == CLEARED
     [message] = dispatcher.messages
     assert "HO-000042" in message["text"] and "number 3 in the queue" in message["text"]
     assert "about 12 minutes" in message["text"]
@@ -68,6 +72,25 @@ def test_after_misses_the_handoff_reason_is_fallback(dispatcher) -> None:
     assert reasons == ["fallback"]
 
 
+@pytest.mark.parametrize("events, slots, expected", [
+    ([user_event("I want to make a formal complaint", "complaint")], {}, ("complaint", "normal")),
+    ([user_event("I can't pay, I lost my job", "payment_difficulty"), user_event("yes", "affirm")],
+     {"officer_offered": True}, ("payment_difficulty", "high")),
+    ([user_event("x", "check_registration"), user_event("yes", "affirm")],
+     {"officer_offered": True, "handoff_reason": "locked_out"}, ("locked_out", "high")),
+    ([user_event("get me a human", "request_officer")], {}, ("resident_asked", "normal")),
+])
+def test_the_officer_hears_why_and_how_urgently(dispatcher, events, slots, expected) -> None:
+    sent = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(json.loads(request.content))
+        return httpx.Response(201, json=ticket())
+
+    asyncio.run(ActionRequestOfficer(backoffice(handler)).run(dispatcher, make_tracker(*events, slots=slots), {}))
+    assert (sent[0]["reason"], sent[0]["priority"]) == expected
+
+
 def test_when_the_back_office_fails_the_resident_gets_an_apology_and_a_phone_number(dispatcher) -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)
@@ -78,7 +101,7 @@ def test_when_the_back_office_fails_the_resident_gets_an_apology_and_a_phone_num
     [message] = dispatcher.messages
     assert "Sorry" in message["text"] and "01632 960 123" in message["text"]
     assert not message["buttons"]  # offering an officer again would fail the same way
-    assert events == [{"event": "slot", "timestamp": None, "name": "officer_offered", "value": False}]
+    assert events == CLEARED
 
 
 def test_a_server_error_from_the_back_office_is_handled_the_same_way(dispatcher) -> None:
@@ -90,4 +113,4 @@ def test_a_server_error_from_the_back_office_is_handled_the_same_way(dispatcher)
 def test_declining_the_offer_clears_it(dispatcher) -> None:
     events = asyncio.run(ActionDeclineOfficer().run(dispatcher, make_tracker(user_event("no", "deny")), {}))
     assert dispatcher.messages[0]["response"] == "utter_no_problem"
-    assert events == [{"event": "slot", "timestamp": None, "name": "officer_offered", "value": False}]
+    assert events == CLEARED

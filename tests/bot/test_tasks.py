@@ -81,7 +81,7 @@ def test_a_locked_check_offers_an_officer(dispatcher) -> None:
     events, _, said = complete({}, dispatcher, pending_task="check_registration", verification_outcome="locked",
                                identity_verified=False)
     assert "For your security" in said
-    assert slots_of(events)["officer_offered"] is True
+    assert slots_of(events)["officer_offered"] is True and slots_of(events)["handoff_reason"] == "locked_out"
     assert dispatcher.messages[0]["buttons"][0]["payload"] == "/request_officer"
 
 

@@ -142,3 +142,38 @@ class BackOffice:
         """Record a change to the register (idempotent by its ``idempotency_key``)."""
         result: dict[str, Any] = await self._call("POST", "/api/v1/electoral/change-requests", json=request)
         return result
+
+    async def verify_account(self, *, conversation_id: str, postcode: str, account_reference: str | None = None,
+                             full_name: str | None = None, date_of_birth: str | None = None) -> Verification:
+        """Ask whether the details prove the council tax account is the resident's; only the outcome returns."""
+        body = await self._call("POST", "/api/v1/payments/verifications",
+                                json={"conversation_id": conversation_id, "account_reference": account_reference,
+                                      "postcode": postcode, "full_name": full_name, "date_of_birth": date_of_birth})
+        return Verification(outcome=str(body["outcome"]), expires_at=body.get("expires_at"))
+
+    async def my_account(self, *, conversation_id: str) -> dict[str, Any]:
+        """Return the verified resident's council tax account: balance, next instalment, recovery stage."""
+        result: dict[str, Any] = await self._call("GET", "/api/v1/payments/account",
+                                                  params={"conversation_id": conversation_id})
+        return result
+
+    async def my_payment(self, *, conversation_id: str, payment_reference: str) -> dict[str, Any]:
+        """Return one payment on the verified resident's account (NotFound when it is not theirs)."""
+        result: dict[str, Any] = await self._call("GET", f"/api/v1/payments/payments/{payment_reference}",
+                                                  params={"conversation_id": conversation_id})
+        return result
+
+    async def request_document(self, **request: Any) -> dict[str, Any]:
+        """Have a receipt or statement emailed to the verified resident (idempotent by its key)."""
+        result: dict[str, Any] = await self._call("POST", "/api/v1/payments/document-requests", json=request)
+        return result
+
+    async def lodge_service_request(self, **request: Any) -> dict[str, Any]:
+        """Lodge a request for service (idempotent by its key); returns its reference and expected date."""
+        result: dict[str, Any] = await self._call("POST", "/api/v1/service-requests", json=request)
+        return result
+
+    async def service_request_progress(self, *, reference: str) -> dict[str, Any]:
+        """Return what the person who lodged a request may see of its progress."""
+        result: dict[str, Any] = await self._call("GET", f"/api/v1/service-requests/{reference}")
+        return result

@@ -25,7 +25,11 @@ IDENTITY_TASKS = frozenset({
     "check_registration", "absent_vote_status", "request_postal_vote", "request_proxy_vote", "cancel_absent_vote",
     "renew_absent_vote", "changed_name", "open_register_opt_out",
 })
+ACCOUNT_TASKS = frozenset({"payment_received", "council_tax_balance", "recovery_notice", "receipt_request"})
 ADDRESS_TASKS = frozenset({"polling_station"})
+# Problems reported at a property (the bin is at an address); others are described places.
+ADDRESSED_CATEGORIES = frozenset({"missed_bin", "bin_request"})
+UNKNOWN = "unknown"  # an answer the resident does not have, e.g. no account number to hand
 IDENTITY_SLOTS = ("full_name", "date_of_birth", "postcode", "address_uprn")
 ADDRESS_SLOTS = ("postcode", "address_uprn")
 # Slots a task asks for once the resident is verified (or straight away for tasks that need no identity).
@@ -36,7 +40,13 @@ TASK_SLOTS: dict[str, tuple[str, ...]] = {
     "changed_name": ("new_name", "task_confirmed"),
     "open_register_opt_out": ("task_confirmed",),
     "report_death_or_left": ("reported_name", "report_kind", "postcode", "address_uprn", "task_confirmed"),
+    "payment_received": ("payment_reference",),
+    "receipt_request": ("contact_email",),
+    "report_problem": ("service_category", "problem_location", "problem_description", "contact_email",
+                       "task_confirmed"),
+    "request_progress": ("request_reference",),
 }
 # Every slot the task form may fill: reset when a task starts or ends.
 FORM_SLOTS = ("full_name", "date_of_birth", "vote_duration", "proxy_name", "proxy_relationship", "proxy_reason",
-              "new_name", "reported_name", "report_kind", "task_confirmed", "verification_outcome")
+              "new_name", "reported_name", "report_kind", "task_confirmed", "verification_outcome",
+              "problem_location", "problem_description", "contact_email")

@@ -67,3 +67,40 @@ def _address_matches(answer: str, address: str) -> bool:
         words = set(re.findall(r"[a-z]+", answer))
         return words <= set(re.findall(r"[a-z]+", address))
     return False
+
+
+ACCOUNT_REFERENCE = re.compile(r"\bCT[\s-]?(\d{4})\s?(\d{4})\b", re.IGNORECASE)
+PAYMENT_REFERENCE = re.compile(r"\bPAY[\s-]?(\d{4})\s?(\d{4})\b", re.IGNORECASE)
+REQUEST_REFERENCE = re.compile(r"\bSR[\s-]?(\d{6})\b", re.IGNORECASE)
+EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+DONT_KNOW = re.compile(r"\b(don'?t|do not|dont|no|not|haven'?t|have not|can'?t|cannot|lost|unknown|no idea|"
+                       r"not sure|skip|none)\b", re.IGNORECASE)
+
+
+def find_account_reference(text: str) -> str | None:
+    """Return a council tax account reference (CT and 8 digits) in ``text``, normalised, if there is one."""
+    match = ACCOUNT_REFERENCE.search(text)
+    return f"CT{match.group(1)}{match.group(2)}" if match else None
+
+
+def find_payment_reference(text: str) -> str | None:
+    """Return a payment reference (PAY-8 digits) in ``text``, normalised, if there is one."""
+    match = PAYMENT_REFERENCE.search(text)
+    return f"PAY-{match.group(1)}{match.group(2)}" if match else None
+
+
+def find_request_reference(text: str) -> str | None:
+    """Return a service request reference (SR-6 digits) in ``text``, normalised, if there is one."""
+    match = REQUEST_REFERENCE.search(text)
+    return f"SR-{match.group(1)}" if match else None
+
+
+def find_email(text: str) -> str | None:
+    """Return the email address in ``text``, if there is one."""
+    match = EMAIL.search(text)
+    return match.group(0) if match else None
+
+
+def says_unknown(text: str) -> bool:
+    """Say whether ``text`` means the resident doesn't have or won't give the thing asked for."""
+    return bool(DONT_KNOW.search(text)) and not any(ch.isdigit() for ch in text)

@@ -63,7 +63,7 @@ class HandoffCreate(BaseModel):
     """A request, from the bot, that an officer takes the conversation over."""
 
     reason: Literal["resident_asked", "fallback", "complaint", "payment_difficulty", "locked_out",
-                    "backoffice_error", "emergency", "bot_unavailable"] = "resident_asked"
+                    "backoffice_error", "emergency", "bot_unavailable", "overdue_request"] = "resident_asked"
     priority: Literal["normal", "high", "urgent"] = "normal"
     summary: str = Field(default="", max_length=1000)
 

@@ -7,6 +7,7 @@ the back office check them; the name and date of birth are cleared from the conv
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -16,25 +17,51 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions.common import apologise_for_failure
 from bot.backoffice import BackOffice, BackOfficeError
-from bot.names import ADDRESS_SLOTS, ADDRESS_TASKS, IDENTITY_SLOTS, IDENTITY_TASKS, TASK_SLOTS
-from bot.parsing import choose_address, clean_full_name, find_postcode, parse_date_of_birth
+from bot.names import (
+    ACCOUNT_TASKS,
+    ADDRESS_SLOTS,
+    ADDRESS_TASKS,
+    ADDRESSED_CATEGORIES,
+    IDENTITY_SLOTS,
+    IDENTITY_TASKS,
+    TASK_SLOTS,
+    UNKNOWN,
+)
+from bot.parsing import (
+    choose_address,
+    clean_full_name,
+    find_account_reference,
+    find_email,
+    find_payment_reference,
+    find_postcode,
+    find_request_reference,
+    parse_date_of_birth,
+    says_unknown,
+)
 
 MAX_ADDRESS_BUTTONS = 30
 
 
-def required_slots_for(task: str | None, *, verified: bool, outcome: str | None, duration: str | None) -> list[str]:
-    """Return the slots ``task`` still needs, in the order they are asked."""
-    if task is None or outcome in ("not_verified", "locked", "error"):
+def required_slots_for(task: str | None, slots: Mapping[str, Any]) -> list[str]:
+    """Return the slots ``task`` still needs, in the order they are asked, given the slots so far."""
+    if task is None or slots.get("verification_outcome") in ("not_verified", "locked", "error"):
         return []
-    slots: list[str] = []
-    if task in IDENTITY_TASKS and not verified:
+    if task in IDENTITY_TASKS and not slots.get("identity_verified"):
         return list(IDENTITY_SLOTS)
-    if task in ADDRESS_TASKS:
-        slots += ADDRESS_SLOTS
-    extra = list(TASK_SLOTS.get(task, ()))
-    if task == "request_proxy_vote" and duration == "permanent":
-        extra.insert(extra.index("task_confirmed"), "proxy_reason")
-    return slots + [slot for slot in extra if slot not in slots]
+    if task in ACCOUNT_TASKS and not slots.get("account_verified"):
+        if slots.get("account_reference") == UNKNOWN:
+            return ["account_reference", "full_name", "date_of_birth", "postcode"]
+        return ["account_reference", "postcode"]
+    needed = list(ADDRESS_SLOTS) if task in ADDRESS_TASKS else []
+    for slot in TASK_SLOTS.get(task, ()):
+        if slot == "task_confirmed" and task == "request_proxy_vote" and slots.get("vote_duration") == "permanent":
+            needed.append("proxy_reason")
+        if slot == "problem_location" and slots.get("service_category") in ADDRESSED_CATEGORIES:
+            needed += [s for s in ADDRESS_SLOTS if s not in needed]
+            continue
+        if slot not in needed:
+            needed.append(slot)
+    return needed
 
 
 class ValidateTaskForm(FormValidationAction):
@@ -52,20 +79,36 @@ class ValidateTaskForm(FormValidationAction):
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> list[str]:
-        return required_slots_for(tracker.get_slot("pending_task"),
-                                  verified=bool(tracker.get_slot("identity_verified")),
-                                  outcome=tracker.get_slot("verification_outcome"),
-                                  duration=tracker.get_slot("vote_duration"))
+        return required_slots_for(tracker.get_slot("pending_task"), tracker.slots)
 
     async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> list[EventType]:
         """Validate the new answers; once the identity details are complete, have the back office check them."""
         events = await super().get_validation_events(dispatcher, tracker, domain)
         slots = dict(tracker.slots) | {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
-        if (slots.get("pending_task") in IDENTITY_TASKS and not slots.get("identity_verified")
-                and not slots.get("verification_outcome") and all(slots.get(s) for s in IDENTITY_SLOTS)):
+        task = slots.get("pending_task")
+        if slots.get("verification_outcome"):
+            return events
+        if task in IDENTITY_TASKS and not slots.get("identity_verified") and all(slots.get(s) for s in IDENTITY_SLOTS):
             events += await self._verify(tracker.sender_id, slots)
+        elif (task in ACCOUNT_TASKS and not slots.get("account_verified")
+              and all(slots.get(s) for s in required_slots_for(task, slots))):
+            events += await self._verify_account(tracker.sender_id, slots)
         return events
+
+    async def _verify_account(self, conversation_id: str, slots: dict[str, Any]) -> list[EventType]:
+        reference = slots.get("account_reference")
+        try:
+            result = await self.backoffice.verify_account(
+                conversation_id=conversation_id, postcode=slots["postcode"],
+                account_reference=None if reference == UNKNOWN else reference,
+                full_name=slots.get("full_name"), date_of_birth=slots.get("date_of_birth"))
+            outcome = result.outcome
+        except BackOfficeError:
+            outcome = "error"
+        return [SlotSet("full_name", None), SlotSet("date_of_birth", None),
+                SlotSet("account_verified", outcome == "verified"),
+                SlotSet("verification_outcome", None if outcome == "verified" else outcome)]
 
     async def _verify(self, conversation_id: str, slots: dict[str, Any]) -> list[EventType]:
         try:
@@ -163,6 +206,64 @@ class ValidateTaskForm(FormValidationAction):
         dispatcher.utter_message(text="Sorry, has the person died, or moved out?")
         return {"report_kind": None}
 
+    async def validate_account_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                         domain: DomainDict) -> dict[str, Any]:
+        text = str(value or "")
+        reference = find_account_reference(text) or (UNKNOWN if text == UNKNOWN or says_unknown(text) else None)
+        if reference is None:
+            dispatcher.utter_message(text="Sorry, that doesn't look like an account number. It starts with CT and "
+                                          "has 8 digits, like CT12345678. If you don't have it, just say so.")
+        return {"account_reference": reference}
+
+    async def validate_payment_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                         domain: DomainDict) -> dict[str, Any]:
+        text = str(value or "")
+        reference = find_payment_reference(text) or (UNKNOWN if text == UNKNOWN or says_unknown(text) else None)
+        if reference is None:
+            dispatcher.utter_message(text="Sorry, a payment reference looks like PAY-12345678. If you don't have "
+                                          "one, say so and I'll list your latest payments.")
+        return {"payment_reference": reference}
+
+    async def validate_request_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                         domain: DomainDict) -> dict[str, Any]:
+        reference = find_request_reference(str(value or ""))
+        if reference is None:
+            dispatcher.utter_message(text="Sorry, a request reference looks like SR-123456; it was in the reply or "
+                                          "email you got when you reported it.")
+        return {"request_reference": reference}
+
+    async def validate_contact_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: DomainDict) -> dict[str, Any]:
+        text = str(value or "")
+        email = find_email(text)
+        if email:
+            return {"contact_email": email}
+        if tracker.get_slot("pending_task") != "receipt_request" and (text == "none" or says_unknown(text)):
+            return {"contact_email": "none"}
+        dispatcher.utter_message(text="Sorry, I need an email address like name@example.com.")
+        return {"contact_email": None}
+
+    async def validate_service_category(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                        domain: DomainDict) -> dict[str, Any]:
+        return {"service_category": category_of(str(value or ""))}
+
+    async def validate_problem_location(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                        domain: DomainDict) -> dict[str, Any]:
+        text = str(value or "").strip()
+        if len(text) < 4:
+            dispatcher.utter_message(text="Sorry, I need a bit more to find it: a street name, a landmark or a "
+                                          "postcode.")
+            return {"problem_location": None}
+        return {"problem_location": text[:240]}
+
+    async def validate_problem_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                           domain: DomainDict) -> dict[str, Any]:
+        text = str(value or "").strip()
+        if len(text) < 3:
+            dispatcher.utter_message(text="Could you tell me a little more about the problem?")
+            return {"problem_description": None}
+        return {"problem_description": text[:1000]}
+
     async def validate_proxy_relationship(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                           domain: DomainDict) -> dict[str, Any]:
         text = str(value or "").strip()
@@ -172,6 +273,28 @@ class ValidateTaskForm(FormValidationAction):
                                     domain: DomainDict) -> dict[str, Any]:
         text = str(value or "").strip()
         return {"proxy_reason": text[:300] if text else None}
+
+
+CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("bin_request", ("new bin", "replacement", "broken bin", "extra bin", "damaged bin", "stolen bin", "lost bin")),
+    ("missed_bin", ("bin", "collect", "rubbish wasn't", "recycling", "emptied")),
+    ("pothole", ("pothole", "pot hole", "road surface", "hole in the road")),
+    ("street_light", ("light", "lamp")),
+    ("dumped_rubbish", ("fly", "dump", "tipping", "rubbish", "mattress", "litter")),
+    ("graffiti", ("graffiti", "tag", "spray")),
+    ("fallen_tree", ("tree", "branch")),
+    ("noise", ("noise", "noisy", "loud", "music", "party", "barking")),
+)
+CATEGORIES = frozenset({"missed_bin", "pothole", "street_light", "dumped_rubbish", "graffiti", "fallen_tree", "noise",
+                        "bin_request", "other"})
+
+
+def category_of(text: str) -> str:
+    """Return the service category a resident's words describe ("other" when none fits)."""
+    lowered = text.lower().strip()
+    if lowered in CATEGORIES:
+        return lowered
+    return next((category for category, words in CATEGORY_WORDS if any(w in lowered for w in words)), "other")
 
 
 def _name_answer(slot: str, value: Any, dispatcher: CollectingDispatcher, *, whose: str) -> dict[str, Any]:
@@ -236,6 +359,10 @@ def confirmation_summary(tracker: Tracker) -> str:
         return f"I'll record a request to change your name on the register to {tracker.get_slot('new_name')}."
     if task == "open_register_opt_out":
         return "I'll record a request to remove your details from the open register. Your vote is not affected."
+    if task == "report_problem":
+        where = tracker.get_slot("problem_location") or "the address you chose"
+        label = str(tracker.get_slot("service_category") or "other").replace("_", " ")
+        return f"I'll report a {label} problem at {where}: \"{tracker.get_slot('problem_description')}\"."
     if task == "report_death_or_left":
         what = "has died" if tracker.get_slot("report_kind") == "died" else "has moved out"
         return f"I'll let electoral services know that {tracker.get_slot('reported_name')} {what}."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -11,14 +12,25 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import electoral
+from bot.actions import electoral, payments, service_requests
 from bot.actions.common import apologise_for_failure
+from bot.actions.task_form import category_of
 from bot.backoffice import BackOffice, BackOfficeError, NotFound, NotVerified
-from bot.names import FORM_SLOTS, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
+from bot.names import ACCOUNT_TASKS, FORM_SLOTS, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED, UNKNOWN
+from bot.parsing import find_account_reference, find_payment_reference, find_request_reference
 
 MIN_ENTITY_CONFIDENCE = 0.6
 
-TaskHandler = Callable[[BackOffice, Tracker], Awaitable[str]]
+@dataclass(frozen=True)
+class Reply:
+    """A task's answer when it is more than text: buttons, and slots to set."""
+
+    text: str
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    events: list[EventType] = field(default_factory=list)
+
+
+TaskHandler = Callable[[BackOffice, Tracker], Awaitable[str | Reply]]
 
 
 class ActionStartTask(Action):
@@ -35,8 +47,17 @@ class ActionStartTask(Action):
         kinds = [e.get("value") for e in tracker.latest_message.get("entities", [])
                  if e.get("entity") == "deadline_kind" and e.get("confidence_entity", 1.0) >= MIN_ENTITY_CONFIDENCE]
         deadline_kind = kinds[0] if kinds and task == "election_deadlines" else None
+        # References and the kind of problem count when this message gives them; older ones are forgotten.
+        text = str(tracker.latest_message.get("text") or "")
+        given = {
+            "account_reference": find_account_reference(text),
+            "payment_reference": find_payment_reference(text),
+            "request_reference": find_request_reference(text),
+            "service_category": category_of(text) if task == "report_problem" and category_of(text) != "other"
+            else None,
+        }
         return [*events, SlotSet("pending_task", task), SlotSet("request_key", uuid.uuid4().hex),
-                SlotSet("deadline_kind", deadline_kind)]
+                SlotSet("deadline_kind", deadline_kind), *(SlotSet(name, value) for name, value in given.items())]
 
 
 class ActionCompleteTask(Action):
@@ -54,7 +75,7 @@ class ActionCompleteTask(Action):
         outcome = tracker.get_slot("verification_outcome")
         done: list[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("pending_task", None)]
         if outcome == "not_verified":
-            dispatcher.utter_message(text=electoral.NOT_VERIFIED,
+            dispatcher.utter_message(text=payments.NOT_VERIFIED if task in ACCOUNT_TASKS else electoral.NOT_VERIFIED,
                                      buttons=[{"title": "Try again", "payload": f"/{task}"},
                                               {"title": "Talk to a person", "payload": "/request_officer"}])
             return done
@@ -71,13 +92,17 @@ class ActionCompleteTask(Action):
             return done
         backoffice = self._backoffice or BackOffice.from_settings()
         try:
-            dispatcher.utter_message(text=await HANDLERS[task](backoffice, tracker))
+            reply = await HANDLERS[task](backoffice, tracker)
+            if isinstance(reply, Reply):
+                dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+                return [*done, *reply.events]
+            dispatcher.utter_message(text=reply)
         except NotVerified:
             # The verified identity expired (it lasts as long as the conversation session): check again.
             dispatcher.utter_message(text="For your security, your earlier check has expired, so I need to confirm "
                                           "your details again.")
-            return [*done, SlotSet("pending_task", task), SlotSet("identity_verified", False),
-                    FollowupAction("task_form")]
+            verified_slot = "account_verified" if task in ACCOUNT_TASKS else "identity_verified"
+            return [*done, SlotSet("pending_task", task), SlotSet(verified_slot, False), FollowupAction("task_form")]
         except NotFound:
             dispatcher.utter_message(text="Sorry, I couldn't find that address in our records. "
                                           + electoral.no_details_call())
@@ -174,6 +199,61 @@ async def _report_death_or_left(backoffice: BackOffice, tracker: Tracker) -> str
     return await _change(backoffice, tracker, kind=tracker.get_slot("report_kind") or "left_address", details=details)
 
 
+async def _payment_received(backoffice: BackOffice, tracker: Tracker) -> str:
+    reference = tracker.get_slot("payment_reference")
+    conversation_id = _conversation(tracker)
+    if reference and reference != UNKNOWN:
+        try:
+            return payments.payment_found(await backoffice.my_payment(conversation_id=conversation_id,
+                                                                      payment_reference=reference))
+        except NotFound:
+            account = await backoffice.my_account(conversation_id=conversation_id)
+            return payments.payment_not_found(reference, account)
+    return payments.recent_payments(await backoffice.my_account(conversation_id=conversation_id))
+
+
+async def _council_tax_balance(backoffice: BackOffice, tracker: Tracker) -> str:
+    return payments.balance(await backoffice.my_account(conversation_id=_conversation(tracker)))
+
+
+async def _recovery_notice(backoffice: BackOffice, tracker: Tracker) -> str:
+    return payments.recovery(await backoffice.my_account(conversation_id=_conversation(tracker)))
+
+
+async def _receipt_request(backoffice: BackOffice, tracker: Tracker) -> str:
+    reference = tracker.get_slot("payment_reference")
+    has_payment = bool(reference) and reference != UNKNOWN
+    result = await backoffice.request_document(
+        conversation_id=_conversation(tracker), idempotency_key=tracker.get_slot("request_key"),
+        kind="receipt" if has_payment else "statement", payment_reference=reference if has_payment else None,
+        email=tracker.get_slot("contact_email"))
+    return payments.document_sent(result)
+
+
+async def _report_problem(backoffice: BackOffice, tracker: Tracker) -> str:
+    email = tracker.get_slot("contact_email")
+    result = await backoffice.lodge_service_request(
+        conversation_id=_conversation(tracker), idempotency_key=tracker.get_slot("request_key"),
+        category=tracker.get_slot("service_category") or "other", uprn=_uprn(tracker),
+        location_text=tracker.get_slot("problem_location"), description=tracker.get_slot("problem_description"),
+        contact_email=None if email in (None, "none") else email)
+    return service_requests.lodged(result)
+
+
+async def _request_progress(backoffice: BackOffice, tracker: Tracker) -> str | Reply:
+    reference = str(tracker.get_slot("request_reference"))
+    try:
+        result = await backoffice.service_request_progress(reference=reference)
+    except NotFound:
+        return service_requests.not_found(reference)
+    if result.get("overdue"):
+        return Reply(text=service_requests.progress(result),
+                     buttons=[{"title": "Yes, ask an officer", "payload": "/request_officer"},
+                              {"title": "No, thanks", "payload": "/deny"}],
+                     events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "overdue_request")])
+    return service_requests.progress(result)
+
+
 HANDLERS: dict[str, TaskHandler] = {
     "check_registration": _check_registration,
     "absent_vote_status": _absent_vote_status,
@@ -187,4 +267,10 @@ HANDLERS: dict[str, TaskHandler] = {
     "changed_name": _changed_name,
     "open_register_opt_out": _open_register_opt_out,
     "report_death_or_left": _report_death_or_left,
+    "payment_received": _payment_received,
+    "council_tax_balance": _council_tax_balance,
+    "recovery_notice": _recovery_notice,
+    "receipt_request": _receipt_request,
+    "report_problem": _report_problem,
+    "request_progress": _request_progress,
 }

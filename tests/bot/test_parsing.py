@@ -6,7 +6,17 @@ import datetime as dt
 
 import pytest
 
-from bot.parsing import choose_address, clean_full_name, find_postcode, parse_date_of_birth
+from bot.parsing import (
+    choose_address,
+    clean_full_name,
+    find_account_reference,
+    find_email,
+    find_payment_reference,
+    find_postcode,
+    find_request_reference,
+    parse_date_of_birth,
+    says_unknown,
+)
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -47,3 +57,34 @@ ADDRESSES = [(101, "1 Rowan Close, Ashbury"), (102, "2 Rowan Close, Ashbury"), (
 ])
 def test_address_choice(text: str, expected: int | None) -> None:
     assert choose_address(text, ADDRESSES) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("CT20451234", "CT20451234"), ("my account is ct-2045 1234", "CT20451234"), ("CT 20451234", "CT20451234"),
+    ("CT2045123", None), ("4111 1111 1111 1111", None),
+])
+def test_account_references(text, expected) -> None:
+    assert find_account_reference(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("PAY-94901911", "PAY-94901911"), ("pay 9490 1911", "PAY-94901911"), ("payment", None),
+])
+def test_payment_references(text, expected) -> None:
+    assert find_payment_reference(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [("sr-246414", "SR-246414"), ("SR 246414", "SR-246414"), ("SR-12", None)])
+def test_request_references(text, expected) -> None:
+    assert find_request_reference(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [("I don't have it", True), ("no idea", True), ("not to hand", True),
+                                            ("CT20451234", False), ("yes", False)])
+def test_saying_you_do_not_have_something(text, expected) -> None:
+    assert says_unknown(text) is expected
+
+
+def test_email_addresses() -> None:
+    assert find_email("send it to rita.r+tax@example.co.uk please") == "rita.r+tax@example.co.uk"
+    assert find_email("my email is rita at example dot com") is None

@@ -53,20 +53,28 @@ def slot_events(events) -> dict:
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
-@pytest.mark.parametrize("task, verified, outcome, duration, expected", [
-    ("check_registration", False, None, None, ["full_name", "date_of_birth", "postcode", "address_uprn"]),
-    ("check_registration", True, None, None, []),
-    ("check_registration", False, "not_verified", None, []),
-    ("request_postal_vote", True, None, None, ["vote_duration", "task_confirmed"]),
-    ("request_proxy_vote", True, None, "permanent",
+@pytest.mark.parametrize("task, slots, expected", [
+    ("check_registration", {}, ["full_name", "date_of_birth", "postcode", "address_uprn"]),
+    ("check_registration", {"identity_verified": True}, []),
+    ("check_registration", {"verification_outcome": "not_verified"}, []),
+    ("request_postal_vote", {"identity_verified": True}, ["vote_duration", "task_confirmed"]),
+    ("request_proxy_vote", {"identity_verified": True, "vote_duration": "permanent"},
      ["vote_duration", "proxy_name", "proxy_relationship", "proxy_reason", "task_confirmed"]),
-    ("polling_station", False, None, None, ["postcode", "address_uprn"]),
-    ("next_election", False, None, None, []),
-    ("report_death_or_left", False, None, None,
-     ["reported_name", "report_kind", "postcode", "address_uprn", "task_confirmed"]),
+    ("polling_station", {}, ["postcode", "address_uprn"]),
+    ("next_election", {}, []),
+    ("report_death_or_left", {}, ["reported_name", "report_kind", "postcode", "address_uprn", "task_confirmed"]),
+    ("council_tax_balance", {}, ["account_reference", "postcode"]),
+    ("council_tax_balance", {"account_reference": "unknown"},
+     ["account_reference", "full_name", "date_of_birth", "postcode"]),
+    ("payment_received", {"account_verified": True}, ["payment_reference"]),
+    ("report_problem", {"service_category": "pothole"},
+     ["service_category", "problem_location", "problem_description", "contact_email", "task_confirmed"]),
+    ("report_problem", {"service_category": "missed_bin"},
+     ["service_category", "postcode", "address_uprn", "problem_description", "contact_email", "task_confirmed"]),
+    ("request_progress", {}, ["request_reference"]),
 ])
-def test_each_task_asks_for_what_it_needs(task, verified, outcome, duration, expected) -> None:
-    assert required_slots_for(task, verified=verified, outcome=outcome, duration=duration) == expected
+def test_each_task_asks_for_what_it_needs(task, slots, expected) -> None:
+    assert required_slots_for(task, slots) == expected
 
 
 def test_a_complete_set_of_details_is_checked_by_the_back_office_and_then_forgotten(dispatcher) -> None:

@@ -1,0 +1,66 @@
+"""What the assistant says about council tax accounts, payments, recovery and documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.actions.electoral import long_date
+
+PAY_PAGE = "https://www.ashdownvale.gov.uk/pay"
+COUNCIL_TAX_PHONE = "01632 960 123"
+
+NOT_VERIFIED = (
+    "I'm sorry, I couldn't match those details to an account I can discuss. Please check the account number on your "
+    f"bill (it starts with CT) and the postcode of the property the bill is for, or call us on {COUNCIL_TAX_PHONE}."
+)
+
+
+def payment_found(payment: dict[str, Any]) -> str:
+    """Confirm a payment was received."""
+    return (f"Yes, we received your payment {payment['reference']} of {payment['amount']} on "
+            f"{long_date(payment['date'])}, paid by {payment['method']}.")
+
+
+def payment_not_found(reference: str, account: dict[str, Any]) -> str:
+    """Say a payment is not on the account, and list what is."""
+    return (f"I can't find a payment {reference} on your account. Payments can take up to 3 working days to show. "
+            + recent_payments(account))
+
+
+def recent_payments(account: dict[str, Any]) -> str:
+    """List the latest payments on the account."""
+    payments = account.get("recent_payments") or []
+    if not payments:
+        return "There are no payments on your account for this year yet."
+    lines = ["Your latest payments:"]
+    lines += [f"- {p['reference']}: {p['amount']} on {long_date(p['date'])} ({p['method']})" for p in payments]
+    return "\n".join(lines)
+
+
+def balance(account: dict[str, Any]) -> str:
+    """Describe the balance, the next instalment and the plan."""
+    lines = [f"Your council tax for this year is {account['annual_charge']} (band {account['band']}), paid in "
+             f"{account['instalment_plan']} monthly instalments. You've paid {account['paid_this_year']}, "
+             f"leaving {account['balance']} to pay."]
+    upcoming = account.get("next_instalment")
+    if upcoming:
+        lines.append(f"Your next instalment is {upcoming['amount']}, due on {long_date(upcoming['due_date'])}.")
+    if account.get("recovery_stage") not in (None, "none"):
+        lines.append(str(account.get("recovery_explanation") or ""))
+    return " ".join(line for line in lines if line)
+
+
+def recovery(account: dict[str, Any]) -> str:
+    """Explain where the account is in recovery and what the resident can do."""
+    if account.get("recovery_stage") in (None, "none"):
+        return ("There's no reminder or other recovery action on your account at the moment. " + balance(account))
+    return str(account.get("recovery_explanation") or "")
+
+
+def document_sent(result: dict[str, Any]) -> str:
+    """Confirm a receipt or statement is on its way, without echoing the whole address."""
+    what = "receipt" if result["kind"] == "receipt" else "statement"
+    if result.get("status") == "queued":
+        return (f"I've recorded your request for a {what} (reference {result['reference']}). Our email system is busy, "
+                f"so it will be sent to {result['sent_to']} shortly.")
+    return f"Done: your {what} has been emailed to {result['sent_to']} (reference {result['reference']})."

@@ -114,3 +114,13 @@ def test_declining_the_offer_clears_it(dispatcher) -> None:
     events = asyncio.run(ActionDeclineOfficer().run(dispatcher, make_tracker(user_event("no", "deny")), {}))
     assert dispatcher.messages[0]["response"] == "utter_no_problem"
     assert events == CLEARED
+
+
+def test_payment_difficulty_offers_an_officer_with_raised_priority(dispatcher) -> None:
+    from bot.actions.payment_help import ActionOfferPaymentHelp
+
+    tracker = make_tracker(user_event("I've lost my job and can't pay my council tax", "payment_difficulty"))
+    events = asyncio.run(ActionOfferPaymentHelp().run(dispatcher, tracker, {}))
+    assert dispatcher.messages[0]["response"] == "utter_payment_difficulty"
+    assert events == [{"event": "slot", "timestamp": None, "name": "officer_offered", "value": True},
+                      {"event": "slot", "timestamp": None, "name": "handoff_reason", "value": "payment_difficulty"}]

@@ -1,0 +1,22 @@
+"""Answer a resident who is struggling to pay: empathy, the options, and an officer with raised priority."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.names import SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
+
+
+class ActionOfferPaymentHelp(Action):
+    """Say what help there is and offer an officer; taking the offer queues the chat with high priority."""
+
+    def name(self) -> str:
+        return "action_offer_payment_help"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(response="utter_payment_difficulty")
+        return [SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "payment_difficulty")]

@@ -14,6 +14,8 @@ from api.conversations.router import backoffice as conversations_backoffice
 from api.conversations.router import chat
 from api.db import Database
 from api.electoral.router import router as electoral
+from api.payments.router import router as payments
+from api.service_requests.router import router as service_requests
 from api.settings import Settings, get_settings
 from api.web.router import mount_static
 from api.web.router import router as web
@@ -48,6 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(chat)
     app.include_router(conversations_backoffice)
     app.include_router(electoral)
+    app.include_router(payments)
+    app.include_router(service_requests)
     app.include_router(web)
     mount_static(app)
     return app

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     # How often the push stream looks for new messages in the database.
     push_poll_seconds: float = 0.5
 
+    # The mail server that sends receipts and statements (plain SMTP, as to a local relay).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_from: str = "no-reply@ashdownvale.example"
+    smtp_timeout_seconds: float = 10.0
+
     @model_validator(mode="after")
     def _refuse_default_secrets_outside_dev(self) -> Settings:
         if self.environment == "production":

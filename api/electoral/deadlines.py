@@ -18,14 +18,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-import holidays
+from api import working_days
+from api.clock import COUNCIL_TIMEZONE
 
-# Where the council is: bank holidays differ between England and Wales, Scotland and Northern Ireland.
-BANK_HOLIDAY_SUBDIVISION = "ENG"
-COUNCIL_TIMEZONE = ZoneInfo("Europe/London")
 OFFICE_CUT_OFF = time(17, 0)
 # "Midnight at the end of the day": the last second of it, so the day reads as the deadline day.
 END_OF_DAY = time(23, 59, 59)
@@ -80,15 +76,10 @@ class Deadline:
         return now > self.at
 
 
-@lru_cache
-def _bank_holidays() -> holidays.HolidayBase:
-    return holidays.country_holidays("GB", subdiv=BANK_HOLIDAY_SUBDIVISION)
-
-
 def is_working_day(day: date) -> bool:
     """Tell whether ``day`` counts as a working day in an election timetable."""
     is_christmas_eve = (day.month, day.day) == (12, 24)
-    return day.weekday() < 5 and not is_christmas_eve and day not in _bank_holidays()
+    return working_days.is_working_day(day) and not is_christmas_eve
 
 
 def working_days_before(day: date, count: int) -> date:
@@ -111,12 +102,3 @@ def timetable(poll_date: date) -> list[Deadline]:
     """Return every deadline for a poll on ``poll_date``, in the order a resident meets them."""
     return [deadline(poll_date, kind) for kind in DeadlineKind]
 
-
-def local_date(moment: datetime) -> date:
-    """Return the council's calendar date at ``moment``."""
-    return moment.astimezone(COUNCIL_TIMEZONE).date()
-
-
-def start_of_day(day: date) -> datetime:
-    """Return the first moment of ``day`` in the council's time zone."""
-    return datetime.combine(day, time.min, tzinfo=COUNCIL_TIMEZONE)

@@ -16,13 +16,8 @@ same whether or not that person is on it.
 from __future__ import annotations
 
 import logging
-import secrets
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Generic, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.electoral import deadlines
@@ -37,7 +32,9 @@ from api.electoral.schemas import (
     Route,
 )
 from api.electoral.service import as_utc, polls_from
-from api.electoral.verification import NotVerified, optional_verified_elector, verified_elector
+from api.electoral.verification import optional_verified_elector, verified_elector
+from api.idempotency import IdempotencyConflict, Recorded, by_key, insert_once, new_reference
+from api.verification_common import NotVerified
 
 log = logging.getLogger(__name__)
 
@@ -62,22 +59,6 @@ CHANGE_NEXT_STEPS = {
                     "that address. The person should register at their new address at gov.uk/register-to-vote.",
 }
 
-Row = TypeVar("Row", AbsentVoteRequest, ElectoralChangeRequest)
-Body = TypeVar("Body", AbsentVoteRequestRead, ChangeRequestRead)
-
-
-@dataclass(frozen=True)
-class Recorded(Generic[Body]):
-    """A request as recorded, and whether this call created it (False: an earlier call with the same key did)."""
-
-    body: Body
-    created: bool
-
-
-class IdempotencyConflict(Exception):
-    """The idempotency key was used before for a different request."""
-
-
 class UnknownPoll(ValueError):
     """No poll in the elector's area on the date asked for."""
 
@@ -93,14 +74,14 @@ def request_absent_vote(session: Session, *, request: AbsentVoteRequestCreate, t
     elector = verified_elector(session, conversation_id=request.conversation_id, now=now)
     content = request.model_dump(mode="json", include={"action", "duration", "poll_date", "proxy_name",
                                                        "proxy_relationship", "reason", "delivery"})
-    row = _by_key(session, AbsentVoteRequest, request.idempotency_key)
+    row = by_key(session, AbsentVoteRequest, request.idempotency_key)
     created = False
     if row is None:
         if request.poll_date is not None and request.poll_date not in {
                 poll.poll_date for poll in polls_from(session, today=today, ward=_ward(elector))}:
             raise UnknownPoll(request.poll_date)
-        row, created = _insert_once(session, AbsentVoteRequest(
-            reference=_new_reference(session, AbsentVoteRequest, "AV"), idempotency_key=request.idempotency_key,
+        row, created = insert_once(session, AbsentVoteRequest(
+            reference=new_reference(session, AbsentVoteRequest, "AV"), idempotency_key=request.idempotency_key,
             elector_id=elector.id, kind=AbsentVoteKind(request.kind), status="received", created_at=now,
             details={**content, "conversation_id": request.conversation_id}))
     if created:
@@ -120,19 +101,19 @@ def request_register_change(session: Session, *, request: ChangeRequestCreate,
     if about_the_elector and elector is None:
         raise NotVerified
     details = request.details.model_dump(exclude_none=True)
-    row = _by_key(session, ElectoralChangeRequest, request.idempotency_key)
+    row = by_key(session, ElectoralChangeRequest, request.idempotency_key)
     created = False
     if row is None:
         if not about_the_elector and elector is None and "address" not in details:
             raise AddressNeeded
         change = ElectoralChangeRequest(
-            reference=_new_reference(session, ElectoralChangeRequest, "EC"), idempotency_key=request.idempotency_key,
+            reference=new_reference(session, ElectoralChangeRequest, "EC"), idempotency_key=request.idempotency_key,
             kind=request.kind, conversation_id=request.conversation_id, details=details, created_at=now,
             requested_by_elector_id=elector.id if elector else None, status="received")
         if request.kind in OPEN_REGISTER and elector is not None:
             elector.open_register_opt_out = OPEN_REGISTER[request.kind]
             change.status = "completed"
-        row, created = _insert_once(session, change)
+        row, created = insert_once(session, change)
     requester = elector.id if elector else None
     if created:
         log.info("register change request %s received: %s", row.reference, row.kind)
@@ -196,29 +177,3 @@ def _too_late(poll: Election, group: str, *, long_term: bool) -> str:
 def _describe_change(row: ElectoralChangeRequest) -> ChangeRequestRead:
     return ChangeRequestRead(reference=row.reference, kind=row.kind,
                              next_step=CHANGE_NEXT_STEPS[row.kind])
-
-
-def _by_key(session: Session, model: type[Row], key: str) -> Row | None:
-    return session.scalar(select(model).where(model.idempotency_key == key))
-
-
-def _new_reference(session: Session, model: type[Row], prefix: str) -> str:
-    """Return an unused reference such as "AV-048213": random, so references reveal no volumes."""
-    while True:
-        reference = f"{prefix}-{secrets.randbelow(1_000_000):06d}"
-        if session.scalar(select(model.id).where(model.reference == reference)) is None:
-            return reference
-
-
-def _insert_once(session: Session, row: Row) -> tuple[Row, bool]:
-    """Insert ``row``; if a concurrent retry with the same key got there first, return that one instead."""
-    session.add(row)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()  # nothing else is written in these requests, so the whole transaction can go
-        existing = _by_key(session, type(row), row.idempotency_key)
-        if existing is None:
-            raise
-        return existing, False
-    return row, True

@@ -1,20 +1,18 @@
 """Electoral back-office endpoints the bot's actions call (/api/v1, service token).
 
-Time comes from two dependencies, ``get_now`` and ``get_today``, which tests replace through
-``app.dependency_overrides``. ``get_today`` follows ``get_now``, so moving ``get_now`` moves both.
+Time comes from ``api.clock`` (``get_now`` and ``get_today``, re-exported here), which tests override.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
-from api.db import utcnow
+from api.clock import ClockDep, get_now, get_today  # noqa: F401  (get_today: tests override it from here)
 from api.deps import SessionDep, require_service_token
 from api.electoral import requests, service, verification
-from api.electoral.deadlines import local_date, start_of_day
 from api.electoral.schemas import (
     AbsentVoteRequestCreate,
     AbsentVoteRequestRead,
@@ -27,6 +25,8 @@ from api.electoral.schemas import (
     VerificationCreate,
     VerificationResult,
 )
+from api.idempotency import IdempotencyConflict
+from api.verification_common import NotVerified
 
 router = APIRouter(prefix="/api/v1", tags=["electoral"], dependencies=[Depends(require_service_token)],
                    responses={401: {"description": "No valid service token"}})
@@ -40,28 +40,6 @@ FORBIDDEN: Responses = {403: {"description": "The conversation has no live verif
 CONFLICT: Responses = {409: {"description": "The idempotency key was used for a different request"}}
 NOT_FOUND: Responses = {404: {"description": "No property has that UPRN"}}
 Uprn = Annotated[int, Query(ge=1, description="Unique Property Reference Number, from GET /api/v1/addresses")]
-
-
-def get_now() -> datetime:
-    """Return the current moment (UTC); tests override this to move time."""
-    return utcnow()
-
-
-def get_today(now: Annotated[datetime, Depends(get_now)]) -> date:
-    """Return today's date in the council's time zone."""
-    return local_date(now)
-
-
-class Clock:
-    """Today and now, kept consistent when a test overrides only ``get_today``."""
-
-    def __init__(self, today: Annotated[date, Depends(get_today)], now: Annotated[datetime, Depends(get_now)]):
-        self.today = today
-        # A date set on its own stands for the start of that day, so "passed" agrees with "today".
-        self.now = now if local_date(now) == today else start_of_day(today).astimezone(UTC)
-
-
-ClockDep = Annotated[Clock, Depends()]
 
 
 @router.get("/addresses", response_model=AddressList, summary="List the addresses in a postcode",
@@ -127,7 +105,7 @@ def read_my_record(session: SessionDep, clock: ClockDep,
     """Return the verified elector's registration, polling place, open-register choice, absent votes and requests."""
     try:
         return service.my_record(session, conversation_id=conversation_id, today=clock.today, now=clock.now)
-    except verification.NotVerified:
+    except NotVerified:
         raise NOT_VERIFIED from None
 
 
@@ -140,9 +118,9 @@ def request_absent_vote(body: AbsentVoteRequestCreate, session: SessionDep, cloc
     """Record the verified elector's request and say whether it is in time for the next poll, and what else is open."""
     try:
         recorded = requests.request_absent_vote(session, request=body, today=clock.today, now=clock.now)
-    except verification.NotVerified:
+    except NotVerified:
         raise NOT_VERIFIED from None
-    except requests.IdempotencyConflict:
+    except IdempotencyConflict:
         raise KEY_REUSED from None
     except requests.UnknownPoll:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
@@ -161,9 +139,9 @@ def request_register_change(body: ChangeRequestCreate, session: SessionDep, cloc
     """Record a change: name and open-register choices need a verified identity; reports about others do not."""
     try:
         recorded = requests.request_register_change(session, request=body, now=clock.now)
-    except verification.NotVerified:
+    except NotVerified:
         raise NOT_VERIFIED from None
-    except requests.IdempotencyConflict:
+    except IdempotencyConflict:
         raise KEY_REUSED from None
     except requests.AddressNeeded:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,

@@ -18,53 +18,35 @@ Refused attempts count as failures, so guessing on keeps a lock in place. Logs n
 
 from __future__ import annotations
 
-import enum
 import logging
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from api.electoral.models import Elector, RegistrationStatus, Verification, VerificationAttempt
 from api.electoral.names import full_name_matches
+from api.verification_common import (
+    LOCK_WINDOW,
+    MAX_FAILURES,
+    SESSION_LENGTH,
+    CheckResult,
+    NotVerified,
+    Outcome,
+    count_failures,
+)
 
 log = logging.getLogger(__name__)
 
-# How long a verified identity lasts: the length of a conversation session.
-SESSION_LENGTH = timedelta(minutes=60)
-MAX_FAILURES = 5
-LOCK_WINDOW = timedelta(minutes=15)
 MAX_ADDRESS_FAILURES = 20
 ADDRESS_WINDOW = timedelta(hours=1)
-
-
-class Outcome(enum.StrEnum):
-    """The three answers an identity check can give."""
-
-    VERIFIED = "verified"
-    NOT_VERIFIED = "not_verified"
-    LOCKED = "locked"
-
 
 MESSAGE_KEYS = {
     Outcome.VERIFIED: "verification_succeeded",
     Outcome.NOT_VERIFIED: "verification_failed",
     Outcome.LOCKED: "verification_locked",
 }
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """What an identity check found, and until when the identity holds if it succeeded."""
-
-    outcome: Outcome
-    expires_at: datetime | None
-
-
-class NotVerified(Exception):
-    """The conversation has no live verified identity."""
 
 
 def verify_elector_identity(session: Session, *, conversation_id: str, full_name: str, date_of_birth: date,
@@ -135,12 +117,8 @@ def _decide(session: Session, *, conversation_id: str, uprn: int, candidates: li
 
 def _failures(session: Session, condition: ColumnElement[bool], *, since: datetime, per_elector: bool = False) -> int:
     """Count failed attempts matching ``condition`` after ``since`` (the most against any one elector)."""
-    query = select(func.count().label("failures")).where(
-        condition, VerificationAttempt.succeeded.is_(False), VerificationAttempt.attempted_at > since)
-    if per_elector:
-        counts = session.scalars(query.group_by(VerificationAttempt.elector_id)).all()
-        return max(counts, default=0)
-    return session.scalar(query) or 0
+    return count_failures(session, VerificationAttempt, condition, since=since,
+                          per=VerificationAttempt.elector_id if per_elector else None)
 
 
 def _start_verified_session(session: Session, *, conversation_id: str, elector_id: int, now: datetime,

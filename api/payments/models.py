@@ -1,13 +1,17 @@
-"""Tables of council tax accounts, their instalments and the payments received. Money is in pence."""
+"""Tables of council tax accounts, their instalments and payments (money in pence), and the assistant's records.
+
+The assistant adds: attempts to prove an account is the caller's (kept only to enforce lockouts; nothing
+typed is kept), the conversations that have proved it, and requests for a receipt or statement by email.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.db import Base
+from api.db import Base, utcnow
 
 
 class CouncilTaxAccount(Base):
@@ -53,3 +57,54 @@ class Payment(Base):
     paid_on: Mapped[date] = mapped_column(Date)
     amount_pence: Mapped[int] = mapped_column(Integer)
     method: Mapped[str] = mapped_column(String(20))
+
+
+class AccountVerificationAttempt(Base):
+    """One attempt, through the assistant, to prove a council tax account is the caller's.
+
+    ``account_id`` is the account the details pointed at, if any: failures against one account count
+    whichever conversation they come from. Nothing the caller typed is kept.
+    """
+
+    __tablename__ = "account_verification_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("council_tax_accounts.id"), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+class AccountVerification(Base):
+    """A conversation's proven link to a council tax account, until it expires or is ended."""
+
+    __tablename__ = "account_verifications"
+
+    # One per conversation: proving another account replaces the earlier one.
+    conversation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("council_tax_accounts.id"), index=True)
+    verified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DocumentRequest(Base):
+    """A receipt or statement a verified account holder asked to be emailed.
+
+    The address is kept because the email is sent from it (and resent while it is queued); it is never
+    logged. ``status``: queued (not sent yet), sending (a send in progress), sent.
+    """
+
+    __tablename__ = "document_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    account_id: Mapped[int] = mapped_column(ForeignKey("council_tax_accounts.id"), index=True)
+    # receipt, statement
+    kind: Mapped[str] = mapped_column(String(16))
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    email: Mapped[str] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -26,6 +26,8 @@ class ServiceRequest(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     responsible_team: Mapped[str] = mapped_column(String(80), default="")
     contact_email: Mapped[str | None] = mapped_column(String(200))
+    # The chat it was lodged in, when the assistant lodged it.
+    conversation_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expected_by: Mapped[date | None] = mapped_column(Date)
 

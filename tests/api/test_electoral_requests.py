@@ -21,7 +21,7 @@ from api.electoral.models import (
     Property,
     RegistrationStatus,
 )
-from api.electoral.requests import _insert_once
+from api.idempotency import insert_once
 from tests.api.conftest import session_on
 from tests.api.test_electoral_support import (
     ElectoralApi,
@@ -116,7 +116,7 @@ def test_a_concurrent_retry_that_loses_the_race_returns_the_winner(api: Electora
         # As if this retry had looked the key up just before the winner committed.
         loser = AbsentVoteRequest(reference="AV-000000", idempotency_key=body["idempotency_key"],
                                   elector_id=residents[0].elector_id, kind=AbsentVoteKind.POSTAL, details={})
-        row, created = _insert_once(session, loser)
+        row, created = insert_once(session, loser)
         assert (row.reference, created) == (winner["reference"], False)
     assert count(api, AbsentVoteRequest) == 1
 

@@ -1,0 +1,122 @@
+"""Council tax back-office endpoints the bot's actions call (/api/v1, service token).
+
+Reading an account needs a conversation that has proved it holds it (POST /payments/verifications).
+Time comes from ``api.clock``, which tests override.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+
+from api.clock import ClockDep, NowDep
+from api.deps import SessionDep, SettingsDep, require_service_token
+from api.electoral.service import InvalidPostcode
+from api.idempotency import IdempotencyConflict
+from api.payments import documents, service, verification
+from api.payments.schemas import (
+    AccountSummary,
+    AccountVerificationCreate,
+    AccountVerificationResult,
+    DocumentRequestCreate,
+    DocumentRequestRead,
+    PaymentDetail,
+)
+from api.verification_common import NotVerified
+
+router = APIRouter(prefix="/api/v1/payments", tags=["payments"], dependencies=[Depends(require_service_token)],
+                   responses={401: {"description": "No valid service token"}})
+
+NOT_VERIFIED = HTTPException(status.HTTP_403_FORBIDDEN, "not verified")
+NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "not found")
+KEY_REUSED = HTTPException(status.HTTP_409_CONFLICT,
+                           "This idempotency key was already used for a different request.")
+Responses = dict[int | str, dict[str, Any]]
+FORBIDDEN: Responses = {403: {"description": "The conversation has not proved it holds an account"}}
+UNKNOWN_PAYMENT: Responses = {404: {"description": "No such payment on the verified account (whether or not it "
+                                                   "exists on another)"}}
+ConversationQuery = Annotated[str, Query(min_length=1, max_length=64)]
+
+
+@router.post("/verifications", response_model=AccountVerificationResult,
+             summary="Verify that a council tax account is the caller's",
+             responses={422: {"description": "Not a full UK postcode, or not shaped like an account reference"}})
+def verify_account_holder(body: AccountVerificationCreate, session: SessionDep,
+                          now: NowDep) -> AccountVerificationResult:
+    """Check the account reference and postcode, or the holder's name, postcode and date of birth.
+
+    On success the conversation may read the account for an hour. A failure is the same response whether
+    or not such an account exists; repeated failures lock the conversation and the account for a while.
+    """
+    try:
+        result = verification.verify_account_holder(
+            session, conversation_id=body.conversation_id, postcode=body.postcode,
+            account_reference=body.account_reference, full_name=body.full_name, date_of_birth=body.date_of_birth,
+            now=now)
+    except InvalidPostcode:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            "That doesn't look like a full UK postcode. It should look like TN41 6PA.") from None
+    except verification.InvalidAccountReference:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            "That doesn't look like a council tax account number. It should look like "
+                            "CT12345678.") from None
+    return AccountVerificationResult(outcome=result.outcome.value, expires_at=result.expires_at)
+
+
+@router.delete("/verifications/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT,
+               summary="End a conversation's link to an account")
+def end_verification(conversation_id: str, session: SessionDep) -> Response:
+    """End the verification (say, when the bot's session restarts); nothing to end is not an error."""
+    verification.end_verification(session, conversation_id=conversation_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/account", response_model=AccountSummary, summary="Read the verified account", responses=FORBIDDEN)
+def read_account(session: SessionDep, clock: ClockDep, conversation_id: ConversationQuery) -> AccountSummary:
+    """Return the year's bill, what has been paid, the balance, the next instalment and any recovery action."""
+    try:
+        return service.account_summary(session, conversation_id=conversation_id, today=clock.today, now=clock.now)
+    except NotVerified:
+        raise NOT_VERIFIED from None
+
+
+@router.get("/payments/{payment_reference}", response_model=PaymentDetail,
+            summary="Look up a payment on the verified account", responses={**FORBIDDEN, **UNKNOWN_PAYMENT})
+def read_payment(payment_reference: str, session: SessionDep, clock: ClockDep,
+                 conversation_id: ConversationQuery) -> PaymentDetail:
+    """Return a payment received on the verified account ("PAY-12345678", "pay12345678" and spaces all work)."""
+    try:
+        return service.find_payment(session, conversation_id=conversation_id, reference=payment_reference,
+                                    now=clock.now)
+    except NotVerified:
+        raise NOT_VERIFIED from None
+    except service.PaymentNotFound:
+        raise NOT_FOUND from None
+
+
+@router.post("/document-requests", response_model=DocumentRequestRead, status_code=status.HTTP_201_CREATED,
+             summary="Email a receipt or a statement to the verified account holder",
+             responses={200: {"description": "The same idempotency key again: the request already recorded",
+                              "model": DocumentRequestRead}, **FORBIDDEN, **UNKNOWN_PAYMENT,
+                        409: {"description": "The idempotency key was used for a different request"}})
+def request_document(body: DocumentRequestCreate, session: SessionDep, clock: ClockDep, settings: SettingsDep,
+                     response: Response) -> DocumentRequestRead:
+    """Record the request, then send the email; "queued" if the mail server cannot take it now (it is kept).
+
+    The request is committed before the email is sent, so it survives whatever happens to the email, and an
+    email is sent at most once per request however often the request is retried.
+    """
+    try:
+        recorded = documents.request_document(session, request=body, now=clock.now)
+    except NotVerified:
+        raise NOT_VERIFIED from None
+    except service.PaymentNotFound:
+        raise NOT_FOUND from None
+    except IdempotencyConflict:
+        raise KEY_REUSED from None
+    session.commit()
+    if not recorded.created:
+        response.status_code = status.HTTP_200_OK
+    return documents.deliver(session, reference=recorded.body, settings=settings, today=clock.today,
+                             now=clock.now)

@@ -1,0 +1,150 @@
+"""Proving a council tax account is the caller's, the lockouts that stop guessing, and the link it gives.
+
+Two ways in: the account reference with the postcode of the property billed, or the holder's full name
+with that postcode and their date of birth. As with electoral verification (``api.electoral.verification``),
+a failure is the same answer whether or not such an account exists, and never says what was wrong:
+
+- a conversation with ``MAX_FAILURES`` failed checks in ``LOCK_WINDOW`` is refused ("locked") outright;
+- an account named in ``MAX_FAILURES`` failed checks in ``LOCK_WINDOW``, from any conversations, is
+  refused too; "locked" is said only to someone who gives all its details correctly, anyone else hears
+  "not_verified";
+- an account named in ``MAX_ACCOUNT_FAILURES`` failed checks in ``ACCOUNT_WINDOW`` answers "not_verified"
+  to everyone. Otherwise a guesser opening new conversations could tell a right postcode (or date of
+  birth) from a wrong one by "locked" against "not_verified", at any speed; this caps that at
+  ``MAX_ACCOUNT_FAILURES`` guesses an hour. A resident caught by it is offered a person, as after any failure.
+
+Refused attempts count as failures, so guessing on keeps a lock in place. Logs name only attempt ids.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from api.electoral.models import Property
+from api.electoral.names import full_name_matches
+from api.electoral.service import normalise_postcode
+from api.payments.models import AccountVerification, AccountVerificationAttempt, CouncilTaxAccount
+from api.verification_common import (
+    LOCK_WINDOW,
+    MAX_FAILURES,
+    SESSION_LENGTH,
+    CheckResult,
+    NotVerified,
+    Outcome,
+    count_failures,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_ACCOUNT_FAILURES = 20
+ACCOUNT_WINDOW = timedelta(hours=1)
+ACCOUNT_REFERENCE = re.compile(r"^CT-?(\d{8})$")
+
+
+class InvalidAccountReference(ValueError):
+    """The text is not shaped like a council tax account reference."""
+
+
+def normalise_account_reference(text: str) -> str:
+    """Return ``text`` as an account reference ("ct-1234 5678" -> "CT12345678"), or raise InvalidAccountReference."""
+    match = ACCOUNT_REFERENCE.match("".join(text.split()).upper())
+    if match is None:
+        raise InvalidAccountReference
+    return f"CT{match[1]}"
+
+
+def verify_account_holder(session: Session, *, conversation_id: str, postcode: str, account_reference: str | None,
+                          full_name: str | None, date_of_birth: date | None, now: datetime) -> CheckResult:
+    """Check the caller holds a council tax account; on success the conversation may read it.
+
+    Raises ``InvalidPostcode`` or ``InvalidAccountReference`` for text of the wrong shape (nothing is looked up).
+    """
+    now = now.astimezone(UTC)  # SQLite keeps no time zone: every stored moment is UTC
+    postcode = normalise_postcode(postcode)
+    if account_reference is not None:
+        reference = normalise_account_reference(account_reference)
+        rows = session.execute(select(CouncilTaxAccount, Property.postcode)
+                               .join(Property, Property.uprn == CouncilTaxAccount.uprn)
+                               .where(CouncilTaxAccount.reference == reference)).all()
+        candidates = [account for account, _ in rows]
+        match = next((account for account, billed in rows if billed == postcode), None)
+    else:
+        candidates = [account for account in session.scalars(
+            select(CouncilTaxAccount).join(Property, Property.uprn == CouncilTaxAccount.uprn)
+            .where(Property.postcode == postcode).order_by(CouncilTaxAccount.id))
+            if full_name_matches(full_name or "", first_name=account.holder_first_name,
+                                 last_name=account.holder_last_name)]
+        match = next((account for account in candidates if account.holder_date_of_birth == date_of_birth), None)
+    outcome = _decide(session, conversation_id=conversation_id, candidates=candidates,
+                      details_correct=match is not None, now=now)
+    named = match or (candidates[0] if candidates else None)
+    attempt = AccountVerificationAttempt(conversation_id=conversation_id, account_id=named.id if named else None,
+                                         attempted_at=now, succeeded=outcome is Outcome.VERIFIED)
+    session.add(attempt)
+    expires_at = None
+    if outcome is Outcome.VERIFIED and match is not None:
+        expires_at = now + SESSION_LENGTH
+        _link(session, conversation_id=conversation_id, account_id=match.id, now=now, expires_at=expires_at)
+    session.flush()
+    log.info("account check recorded: attempt %s", attempt.id)
+    return CheckResult(outcome, expires_at)
+
+
+def end_verification(session: Session, *, conversation_id: str) -> None:
+    """End the conversation's link to an account, if it has one."""
+    session.execute(delete(AccountVerification).where(AccountVerification.conversation_id == conversation_id))
+    session.flush()
+
+
+def verified_account(session: Session, *, conversation_id: str, now: datetime) -> CouncilTaxAccount:
+    """Return the account the conversation has proved is the caller's, or raise NotVerified."""
+    account = session.scalar(
+        select(CouncilTaxAccount).join(AccountVerification, AccountVerification.account_id == CouncilTaxAccount.id)
+        .where(AccountVerification.conversation_id == conversation_id,
+               AccountVerification.expires_at > now.astimezone(UTC)))
+    if account is None:
+        raise NotVerified
+    return account
+
+
+def _decide(session: Session, *, conversation_id: str, candidates: list[CouncilTaxAccount], details_correct: bool,
+            now: datetime) -> Outcome:
+    # Every check runs the same queries, whatever account is named, so timing tells as little as the answer.
+    ids = [account.id for account in candidates]
+    conversation_locked = _failures(session, conversation_id=conversation_id, since=now - LOCK_WINDOW) >= MAX_FAILURES
+    account_locked = _failures(session, account_ids=ids, since=now - LOCK_WINDOW) >= MAX_FAILURES
+    account_silenced = _failures(session, account_ids=ids, since=now - ACCOUNT_WINDOW) >= MAX_ACCOUNT_FAILURES
+    if conversation_locked:
+        return Outcome.LOCKED
+    if account_silenced:
+        return Outcome.NOT_VERIFIED
+    if account_locked:
+        return Outcome.LOCKED if details_correct else Outcome.NOT_VERIFIED
+    return Outcome.VERIFIED if details_correct else Outcome.NOT_VERIFIED
+
+
+def _failures(session: Session, *, since: datetime, conversation_id: str | None = None,
+              account_ids: list[int] | None = None) -> int:
+    """Count the conversation's failures, or the most against any one of ``account_ids``, after ``since``."""
+    if conversation_id is not None:
+        return count_failures(session, AccountVerificationAttempt,
+                              AccountVerificationAttempt.conversation_id == conversation_id, since=since)
+    return count_failures(session, AccountVerificationAttempt,
+                          AccountVerificationAttempt.account_id.in_(account_ids or []), since=since,
+                          per=AccountVerificationAttempt.account_id)
+
+
+def _link(session: Session, *, conversation_id: str, account_id: int, now: datetime, expires_at: datetime) -> None:
+    verification = session.get(AccountVerification, conversation_id)
+    if verification is None:
+        session.add(AccountVerification(conversation_id=conversation_id, account_id=account_id, verified_at=now,
+                                        expires_at=expires_at))
+        return
+    verification.account_id = account_id
+    verification.verified_at = now
+    verification.expires_at = expires_at

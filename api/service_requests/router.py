@@ -1,0 +1,55 @@
+"""Service-request endpoints the bot's actions call (/api/v1, service token): lodge, follow, list categories.
+
+Time comes from ``api.clock``, which tests override.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Response, status
+
+from api.clock import ClockDep
+from api.deps import SessionDep, require_service_token
+from api.electoral.service import UnknownProperty
+from api.idempotency import IdempotencyConflict
+from api.service_requests import service
+from api.service_requests.schemas import CategoryRead, ServiceRequestCreate, ServiceRequestProgress, ServiceRequestRead
+
+router = APIRouter(prefix="/api/v1/service-requests", tags=["service requests"],
+                   dependencies=[Depends(require_service_token)],
+                   responses={401: {"description": "No valid service token"}})
+
+
+@router.get("/categories", response_model=list[CategoryRead], summary="List the categories and service standards")
+def list_categories() -> list[CategoryRead]:
+    """List what a resident can report, with the council's promise for each."""
+    return service.list_categories()
+
+
+@router.post("", response_model=ServiceRequestRead, status_code=status.HTTP_201_CREATED,
+             summary="Lodge a request for service",
+             responses={200: {"description": "The same idempotency key again: the request already recorded",
+                              "model": ServiceRequestRead},
+                        409: {"description": "The idempotency key was used for a different request"}})
+def lodge_request(body: ServiceRequestCreate, session: SessionDep, clock: ClockDep,
+                  response: Response) -> ServiceRequestRead:
+    """Record the request and return its reference and the date the service standard promises."""
+    try:
+        recorded = service.lodge_request(session, request=body, now=clock.now)
+    except IdempotencyConflict:
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            "This idempotency key was already used for a different request.") from None
+    except UnknownProperty:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "No property has that UPRN.") from None
+    if not recorded.created:
+        response.status_code = status.HTTP_200_OK
+    return recorded.body
+
+
+@router.get("/{reference}", response_model=ServiceRequestProgress, summary="Follow a request's progress",
+            responses={404: {"description": "No request has that reference"}})
+def read_progress(reference: str, session: SessionDep, clock: ClockDep) -> ServiceRequestProgress:
+    """Return the status, dates, latest public note and team of a request ("SR-123456", "sr 123456")."""
+    try:
+        return service.request_progress(session, reference=reference, today=clock.today)
+    except service.UnknownRequest:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "not found") from None

@@ -1,0 +1,84 @@
+"""What the service-request back office accepts and returns: the contract the bot's actions are written against.
+
+Progress is told to anyone who quotes a reference, so it carries no description, contact or other
+personal detail, and only the notes officers marked public.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from api.service_requests.standards import Category
+
+RequestStatus = Literal["open", "in_progress", "closed"]
+
+
+class ServiceRequestCreate(BaseModel):
+    """A request for service: what, where (a property or a described place) and, optionally, who to tell."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    conversation_id: Annotated[str, Field(min_length=1, max_length=64, description="The hub's conversation id")]
+    idempotency_key: Annotated[str, Field(
+        min_length=8, max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$",
+        description="Chosen by the caller, the same on every retry of one request")]
+    category: Category
+    uprn: int | None = Field(default=None, ge=1, description="The property, from GET /api/v1/addresses")
+    location_text: str | None = Field(default=None, min_length=1, max_length=240,
+                                      description='A described place when there is no address, e.g. '
+                                                  '"outside the school on Mill Lane"')
+    description: str = Field(min_length=1, max_length=1000)
+    contact_email: str | None = Field(default=None, max_length=200,
+                                      pattern=r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+
+    @model_validator(mode="after")
+    def _check_place(self) -> ServiceRequestCreate:
+        if self.uprn is None and self.location_text is None:
+            raise ValueError("give the property (uprn) or describe the place (location_text)")
+        return self
+
+
+class ServiceRequestRead(BaseModel):
+    """A lodged request: its reference, and when the council promises to deal with it."""
+
+    reference: str = Field(description='"SR-" and 6 digits')
+    category: Category
+    category_label: str
+    status: RequestStatus
+    expected_by: date
+    service_standard: str = Field(description='e.g. "We collect missed bins within 2 working days."')
+    responsible_team: str
+
+
+class UpdateRead(BaseModel):
+    """A public note on a request."""
+
+    status: RequestStatus
+    note: str
+    at: datetime
+
+
+class ServiceRequestProgress(BaseModel):
+    """Where a request stands: for anyone who quotes its reference, so nothing personal."""
+
+    reference: str
+    category: Category
+    category_label: str
+    status: RequestStatus
+    created_at: datetime
+    expected_by: date | None
+    overdue: bool = Field(description="Not closed and past the expected date")
+    latest_update: UpdateRead | None = Field(description="The latest public note; internal notes are never shown")
+    responsible_team: str
+
+
+class CategoryRead(BaseModel):
+    """A category of request and its service standard."""
+
+    category: Category
+    label: str
+    service_standard: str
+    working_days: int

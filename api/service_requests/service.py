@@ -1,0 +1,96 @@
+"""Lodging requests for service and telling anyone who quotes a reference how the request is getting on.
+
+Lodging is idempotent (``api.idempotency``). The expected date comes from the category's published
+service standard (``standards``), counted in working days from the day the request is lodged. Progress
+shows the status, the dates and the latest public note only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.clock import local_date
+from api.electoral.models import Property
+from api.electoral.service import UnknownProperty, as_utc
+from api.idempotency import IdempotencyConflict, Recorded, by_key, insert_once, new_reference
+from api.service_requests.models import ServiceRequest, ServiceRequestUpdate
+from api.service_requests.schemas import (
+    CategoryRead,
+    ServiceRequestCreate,
+    ServiceRequestProgress,
+    ServiceRequestRead,
+    UpdateRead,
+)
+from api.service_requests.standards import STANDARDS
+from api.working_days import add_working_days
+
+log = logging.getLogger(__name__)
+
+REQUEST_REFERENCE = re.compile(r"^SR-?(\d{6})$")
+
+
+class UnknownRequest(LookupError):
+    """No request has this reference."""
+
+
+def list_categories() -> list[CategoryRead]:
+    """Return every category of request with its service standard."""
+    return [CategoryRead(category=name, label=standard.label, service_standard=standard.promise,
+                         working_days=standard.working_days) for name, standard in STANDARDS.items()]
+
+
+def lodge_request(session: Session, *, request: ServiceRequestCreate, now: datetime) -> Recorded[ServiceRequestRead]:
+    """Record a request (once per idempotency key) and say when the council expects to deal with it."""
+    now = now.astimezone(UTC)  # SQLite keeps no time zone: every stored moment is UTC
+    content = (request.category, request.uprn, request.location_text or "", request.description,
+               request.contact_email)
+    row = by_key(session, ServiceRequest, request.idempotency_key)
+    created = False
+    if row is None:
+        if request.uprn is not None and session.get(Property, request.uprn) is None:
+            raise UnknownProperty(request.uprn)
+        standard = STANDARDS[request.category]
+        row, created = insert_once(session, ServiceRequest(
+            reference=new_reference(session, ServiceRequest, "SR"), idempotency_key=request.idempotency_key,
+            category=request.category, uprn=request.uprn, location_text=request.location_text or "",
+            description=request.description, status="open", responsible_team=standard.team,
+            contact_email=request.contact_email, conversation_id=request.conversation_id, created_at=now,
+            expected_by=add_working_days(local_date(now), standard.working_days)))
+    if created:
+        session.add(ServiceRequestUpdate(request_id=row.id, created_at=now, status="open", public=True,
+                                         note=f"Request received and passed to the {row.responsible_team} team."))
+        session.flush()
+        log.info("service request %s lodged: %s", row.reference, row.category)
+    elif (row.category, row.uprn, row.location_text, row.description, row.contact_email) != content:
+        raise IdempotencyConflict
+    return Recorded(_describe(row), created)
+
+
+def request_progress(session: Session, *, reference: str, today: date) -> ServiceRequestProgress:
+    """Return where the request stands ("SR-123456", "sr 123456"...), or raise UnknownRequest."""
+    match = REQUEST_REFERENCE.match("".join(reference.split()).upper())
+    row = session.scalar(select(ServiceRequest).where(ServiceRequest.reference == f"SR-{match[1]}")) if match else None
+    if row is None:
+        raise UnknownRequest
+    latest = session.scalar(select(ServiceRequestUpdate).where(
+        ServiceRequestUpdate.request_id == row.id, ServiceRequestUpdate.public.is_(True))
+        .order_by(ServiceRequestUpdate.created_at.desc(), ServiceRequestUpdate.id.desc()).limit(1))
+    return ServiceRequestProgress(
+        reference=row.reference, category=row.category, category_label=STANDARDS[row.category].label,
+        status=row.status, created_at=as_utc(row.created_at), expected_by=row.expected_by,
+        overdue=row.status != "closed" and row.expected_by is not None and today > row.expected_by,
+        latest_update=UpdateRead(status=latest.status, note=latest.note, at=as_utc(latest.created_at))
+        if latest else None,
+        responsible_team=row.responsible_team)
+
+
+def _describe(row: ServiceRequest) -> ServiceRequestRead:
+    standard = STANDARDS[row.category]
+    return ServiceRequestRead(reference=row.reference, category=row.category, category_label=standard.label,
+                              status=row.status, expected_by=row.expected_by,
+                              service_standard=standard.promise, responsible_team=row.responsible_team)

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -155,6 +156,12 @@ def _rasa_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def _port_open(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 @dataclass
 class Stack:
     """The project's processes, on chosen ports, with a chosen database and tracker store."""
@@ -162,9 +169,12 @@ class Stack:
     api_port: int = 8000
     rasa_port: int = 5005
     actions_port: int = 5055
+    smtp_port: int = 8025
     database_url: str = f"sqlite:///{ROOT / 'var' / 'council.db'}"
     tracker_db: Path = ROOT / "var" / "rasa_tracker.db"
     log_dir: Path = LOGS
+    # Receipts and statements are sent over SMTP to a local mail sink, kept as a maildir here.
+    mail_dir: Path = ROOT / "var" / "mail"
     service_token: str = field(default_factory=lambda: os.environ.get("CA_SERVICE_TOKEN", DEV_SERVICE_TOKEN))
     rasa_token: str = field(default_factory=lambda: os.environ.get("CA_RASA_TOKEN", DEV_RASA_TOKEN))
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -190,6 +200,7 @@ class Stack:
         """Start the action server, Rasa and the API, and wait until each answers."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+        self.mail_dir.parent.mkdir(parents=True, exist_ok=True)
         self._spawn("actions", [str(RASA_ENV / "python"), "-m", "rasa_sdk", "--actions", "bot.actions",
                                 "--port", str(self.actions_port)],
                     _rasa_env({"SANIC_HOST": "127.0.0.1", "CA_BACKOFFICE_URL": self.api_url,
@@ -199,8 +210,11 @@ class Stack:
                              "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
                     _rasa_env({"CA_ACTION_ENDPOINT": f"{self.actions_url}/webhook",
                                "CA_TRACKER_DIALECT": "sqlite", "CA_TRACKER_DB": str(self.tracker_db)}))
+        self._spawn("smtp", [str(APP_ENV / "python"), "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.smtp_port}",
+                             "-c", "aiosmtpd.handlers.Mailbox", str(self.mail_dir)], dict(os.environ))
         api_env = dict(os.environ, CA_DATABASE_URL=self.database_url, CA_RASA_URL=self.rasa_url,
-                       CA_RASA_TOKEN=self.rasa_token, CA_SERVICE_TOKENS=f'["{self.service_token}"]')
+                       CA_RASA_TOKEN=self.rasa_token, CA_SERVICE_TOKENS=f'["{self.service_token}"]',
+                       CA_SMTP_HOST="127.0.0.1", CA_SMTP_PORT=str(self.smtp_port))
         self._spawn("api", [str(APP_ENV / "uvicorn"), "api.main:create_app", "--factory", "--host", "127.0.0.1",
                             "--port", str(self.api_port), "--no-access-log",
                             "--timeout-graceful-shutdown", "5"], api_env)
@@ -219,6 +233,11 @@ class Stack:
                   "rasa": f"{self.rasa_url}/status?token={self.rasa_token}",
                   "api": f"{self.api_url}/api/health"}
         deadline = time.monotonic() + timeout
+        while not _port_open(self.smtp_port):
+            if self.processes["smtp"].poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the mail sink did not start; see {self.log_dir / 'smtp.log'}")
+            time.sleep(0.2)
         for name, url in checks.items():
             while True:
                 process = self.processes[name]
@@ -263,7 +282,8 @@ def main() -> None:
         print(f"==> ready in {time.monotonic() - started:.0f} s\n")
         print(f"    Web chat:           {stack.api_url}/")
         print(f"    API and its schema: {stack.api_url}/docs")
-        print(f"    Rasa (loopback):    {stack.rasa_url}   actions: {stack.actions_url}\n")
+        print(f"    Rasa (loopback):    {stack.rasa_url}   actions: {stack.actions_url}")
+        print(f"    Emails (receipts):  SMTP 127.0.0.1:{stack.smtp_port}, kept in {stack.mail_dir}\n")
         print("    Demo residents to try (make demo-residents prints them as JSON):")
         subprocess.run([str(APP_ENV / "python"), "-m", "api.demo", "residents", "--url", stack.database_url,
                         "--brief"], cwd=ROOT, check=False)

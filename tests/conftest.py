@@ -24,9 +24,9 @@ def free_port() -> int:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """Start the action server, Rasa (with the trained model) and the API on free ports, with fresh SQLite files."""
     folder = tmp_path_factory.mktemp("stack")
-    running = Stack(api_port=free_port(), rasa_port=free_port(), actions_port=free_port(),
+    running = Stack(api_port=free_port(), rasa_port=free_port(), actions_port=free_port(), smtp_port=free_port(),
                     database_url=f"sqlite:///{folder / 'council.db'}", tracker_db=folder / "tracker.db",
-                    log_dir=folder / "log")
+                    log_dir=folder / "log", mail_dir=folder / "mail")
     model = ensure_model(quiet=True)
     running.seed()
     running.start(model)

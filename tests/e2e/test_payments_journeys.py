@@ -1,0 +1,97 @@
+"""Payments and service requests through the hub with the real model, actions and back office."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from api.conversations.models import Message
+from api.db import Database
+from api.demo.residents import read_demo_residents
+from api.service_requests.models import ServiceRequest
+from tests.e2e.chat import buttons, texts
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture(scope="module")
+def residents(stack) -> list[dict]:
+    database = Database(stack.database_url)
+    try:
+        with database.sessions() as session:
+            return read_demo_residents(session)
+    finally:
+        database.engine.dispose()
+
+
+def count(stack, query) -> int:
+    database = Database(stack.database_url)
+    try:
+        with database.sessions() as session:
+            return int(session.scalar(query) or 0)
+    finally:
+        database.engine.dispose()
+
+
+def test_a_resident_confirms_a_payment_after_proving_the_account_is_theirs(new_resident, residents) -> None:
+    person = residents[0]
+    chat = new_resident()
+    asked = texts(chat.say("hi, did my council tax payment go through?"))
+    assert "account number" in asked
+    assert "postcode" in texts(chat.say(person["council_tax_account"]))
+    chat.say(person["postcode"])
+    answer = texts(chat.say(person["payment"]["reference"]))
+    assert f"Yes, we received your payment {person['payment']['reference']}" in answer
+    assert person["payment"]["amount"] in answer
+
+
+def test_someone_elses_account_gets_nothing(new_resident, residents) -> None:
+    chat = new_resident()
+    chat.say("what's my council tax balance")
+    chat.say(residents[0]["council_tax_account"])
+    answer = texts(chat.say(residents[1]["postcode"]))
+    assert "couldn't match those details" in answer
+    assert "£" not in answer
+
+
+def test_a_verified_resident_hears_their_balance(new_resident, residents) -> None:
+    person = residents[1]
+    chat = new_resident()
+    chat.say("how much council tax do I still owe?")
+    chat.say(person["council_tax_account"])
+    answer = texts(chat.say(person["postcode"]))
+    assert "Your council tax for this year is £" in answer and "leaving £" in answer
+
+
+def test_a_card_number_is_hidden_and_stored_nowhere(new_resident, stack) -> None:
+    chat = new_resident()
+    replies = chat.say("can I pay with my card 4929 1234 5678 9012 0")
+    assert any("don't type card details" in m["text"] for m in replies)
+    assert count(stack, select(func.count()).select_from(Message).where(Message.text.contains("4929"))) == 0
+    logs = " ".join(p.read_text(errors="replace") for p in Path(stack.log_dir).glob("*.log"))
+    assert "4929 1234" not in logs and "49291234" not in logs
+
+
+def test_a_resident_reports_a_missed_bin_and_then_tracks_it(new_resident, residents, stack) -> None:
+    person = residents[2]
+    chat = new_resident()
+    replies = chat.say("my bin wasn't collected this morning")
+    if "postcode" not in texts(replies):
+        replies = chat.say("missed_bin")
+    assert "postcode" in texts(replies)
+    replies = chat.say(person["postcode"])
+    [mine] = [b for b in buttons(replies) if b["title"].startswith(person["address"])]
+    assert "describe" in texts(chat.say(mine["payload"]))
+    assert "email" in texts(chat.say("the green recycling bin was left full"))
+    confirm = texts(chat.say("no thanks"))
+    assert "Shall I go ahead" in confirm
+    lodged = texts(chat.say("yes"))
+    assert "SR-" in lodged and "We expect to deal with it by" in lodged
+    reference = "SR-" + lodged.split("SR-")[1][:6]
+    assert count(stack, select(func.count()).select_from(ServiceRequest)
+                 .where(ServiceRequest.reference == reference)) == 1
+
+    progress = texts(new_resident().say(f"any update on {reference}?"))
+    assert reference in progress and "is open" in progress

@@ -67,11 +67,12 @@ def test_a_verified_resident_hears_their_balance(new_resident, residents) -> Non
 
 def test_a_card_number_is_hidden_and_stored_nowhere(new_resident, stack) -> None:
     chat = new_resident()
-    replies = chat.say("can I pay with my card 4929 1234 5678 9012 0")
+    replies = chat.say("can I pay with my card 5500 0000 0000 0004 please")  # a Luhn-valid test number
     assert any("don't type card details" in m["text"] for m in replies)
-    assert count(stack, select(func.count()).select_from(Message).where(Message.text.contains("4929"))) == 0
+    assert count(stack, select(func.count()).select_from(Message).where(Message.text.contains("5500 0000"))) == 0
+    assert count(stack, select(func.count()).select_from(Message).where(Message.text.contains("ending 0004"))) == 1
     logs = " ".join(p.read_text(errors="replace") for p in Path(stack.log_dir).glob("*.log"))
-    assert "4929 1234" not in logs and "49291234" not in logs
+    assert "5500 0000" not in logs and "5500000000" not in logs
 
 
 def test_a_resident_reports_a_missed_bin_and_then_tracks_it(new_resident, residents, stack) -> None:

@@ -10,7 +10,7 @@ RASA_QUIET := PYTHONWARNINGS=ignore TF_CPP_MIN_LOG_LEVEL=2 RASA_TELEMETRY_ENABLE
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-run: install model seed ## Install what is missing, then start everything on 127.0.0.1 (Ctrl-C stops it)
+run: install ## Install what is missing, train and seed if needed, then start everything on 127.0.0.1 (Ctrl-C stops it)
 	@$(APP)/python scripts/stack.py
 
 test: install chromium model ## Install what is missing, then run every test

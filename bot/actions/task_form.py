@@ -7,7 +7,7 @@ the back office check them; the name and date of birth are cleared from the conv
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -208,29 +208,21 @@ class ValidateTaskForm(FormValidationAction):
 
     async def validate_account_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                          domain: DomainDict) -> dict[str, Any]:
-        text = str(value or "")
-        reference = find_account_reference(text) or (UNKNOWN if text == UNKNOWN or says_unknown(text) else None)
-        if reference is None:
-            dispatcher.utter_message(text="Sorry, that doesn't look like an account number. It starts with CT and "
-                                          "has 8 digits, like CT12345678. If you don't have it, just say so.")
-        return {"account_reference": reference}
+        return _reference_answer("account_reference", value, dispatcher, find=find_account_reference,
+                                 may_not_have=True, hint="that doesn't look like an account number. It starts with "
+                                 "CT and has 8 digits, like CT12345678. If you don't have it, just say so.")
 
     async def validate_payment_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                          domain: DomainDict) -> dict[str, Any]:
-        text = str(value or "")
-        reference = find_payment_reference(text) or (UNKNOWN if text == UNKNOWN or says_unknown(text) else None)
-        if reference is None:
-            dispatcher.utter_message(text="Sorry, a payment reference looks like PAY-12345678. If you don't have "
-                                          "one, say so and I'll list your latest payments.")
-        return {"payment_reference": reference}
+        return _reference_answer("payment_reference", value, dispatcher, find=find_payment_reference,
+                                 may_not_have=True, hint="a payment reference looks like PAY-12345678. If you don't "
+                                 "have one, say so and I'll list your latest payments.")
 
     async def validate_request_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                          domain: DomainDict) -> dict[str, Any]:
-        reference = find_request_reference(str(value or ""))
-        if reference is None:
-            dispatcher.utter_message(text="Sorry, a request reference looks like SR-123456; it was in the reply or "
-                                          "email you got when you reported it.")
-        return {"request_reference": reference}
+        return _reference_answer("request_reference", value, dispatcher, find=find_request_reference,
+                                 may_not_have=False, hint="a request reference looks like SR-123456; it was in the "
+                                 "reply or email you got when you reported it.")
 
     async def validate_contact_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: DomainDict) -> dict[str, Any]:
@@ -295,6 +287,18 @@ def category_of(text: str) -> str:
     if lowered in CATEGORIES:
         return lowered
     return next((category for category, words in CATEGORY_WORDS if any(w in lowered for w in words)), "other")
+
+
+def _reference_answer(slot: str, value: Any, dispatcher: CollectingDispatcher, *, find: Callable[[str], str | None],
+                      may_not_have: bool, hint: str) -> dict[str, Any]:
+    """Accept a reference for ``slot`` (or, where allowed, "I don't have it"), or explain its format."""
+    text = str(value or "")
+    reference = find(text)
+    if reference is None and may_not_have and (text == UNKNOWN or says_unknown(text)):
+        reference = UNKNOWN
+    if reference is None:
+        dispatcher.utter_message(text=f"Sorry, {hint}")
+    return {slot: reference}
 
 
 def _name_answer(slot: str, value: Any, dispatcher: CollectingDispatcher, *, whose: str) -> dict[str, Any]:

@@ -143,3 +143,21 @@ def test_when_the_back_office_is_down_the_check_fails_safely(dispatcher) -> None
     events = slot_events(asyncio.run(ValidateTaskForm(backoffice).get_validation_events(dispatcher, tracker, {})))
     assert events["verification_outcome"] == "error" and events.get("identity_verified") is not True
     assert "01632 960 123" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize("slot, text, expected", [
+    ("account_reference", "it's ct-2604 1538", "CT26041538"),
+    ("account_reference", "I don't have it to hand", "unknown"),
+    ("account_reference", "the blue one", None),
+    ("payment_reference", "pay 9490 1911", "PAY-94901911"),
+    ("payment_reference", "no idea", "unknown"),
+    ("request_reference", "sr 246414", "SR-246414"),
+    ("request_reference", "I lost it", None),
+])
+def test_references_are_read_or_explained(dispatcher, slot, text, expected) -> None:
+    task, verified = {"account_reference": ("payment_received", False), "payment_reference": ("payment_received", True),
+                      "request_reference": ("request_progress", False)}[slot]
+    tracker = form_tracker(slot, text, pending_task=task, account_verified=verified)
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events[slot] == expected
+    assert bool(dispatcher.messages) is (expected is None)

@@ -32,17 +32,24 @@ def name_tokens(text: str) -> list[str]:
 
 def full_name_matches(full_name: str, *, first_name: str, last_name: str) -> bool:
     """Tell whether ``full_name`` as typed names the person registered as ``first_name`` ``last_name``."""
-    given = name_tokens(full_name)
-    while len(given) > 2 and given[0] in TITLES:
-        given = given[1:]
+    typed = name_tokens(full_name)
     first, last = name_tokens(first_name), name_tokens(last_name)
-    if len(given) < 2 or not first or not last:
+    if not first or not last:
+        return False
+    # Leading titles are optional, but a title word may also be a real first name ("Sir", "Dame"):
+    # try the name as typed, then without each leading title in turn.
+    candidates = [typed]
+    while len(candidates[-1]) > 2 and candidates[-1][0] in TITLES:
+        candidates.append(candidates[-1][1:])
+    return any(_names_match(given, first, last) for given in candidates)
+
+
+def _names_match(given: list[str], first: list[str], last: list[str]) -> bool:
+    if len(given) < 2:
         return False
     surname = "".join(last)
-    for size in range(1, len(given)):
-        if "".join(given[-size:]) == surname and _forenames_match(given[:-size], first):
-            return True
-    return False
+    return any("".join(given[-size:]) == surname and _forenames_match(given[:-size], first)
+               for size in range(1, len(given)))
 
 
 def _forenames_match(given: list[str], registered: list[str]) -> bool:

@@ -249,7 +249,7 @@ def test_residents_command_prints_the_residents_as_json(seeded_database_url: str
     assert main(["residents", "--brief", "--url", seeded_database_url]) == 0
     brief = capsys.readouterr().out.splitlines()
     assert [line.strip().split(",")[0] for line in brief[:4]] == [r["name"] for r in printed]
-    assert "Officers" in brief[4] and DEMO_OFFICER_PASSWORD in brief[4]
+    assert "Officer accounts" in brief[4] and DEMO_OFFICER_PASSWORD in brief[4]
 
 
 def test_residents_command_on_an_empty_database_says_to_seed_first(database_url: str,

@@ -9,26 +9,22 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psycopg
-from fastapi.testclient import TestClient
 from psycopg import sql
 from sqlalchemy import select
 
 from api.demo import read_demo_residents
 from api.electoral.models import Elector, RegistrationStatus
-from api.electoral.router import get_now
-from api.main import create_app
-from api.settings import DEV_SERVICE_TOKEN, Settings
+from tests.api.backoffice_api import BackOfficeApi, backoffice_api, new_conversation_id
 from tests.api.conftest import POSTGRES_ADMIN_URL, session_on
 
-SERVICE = {"Authorization": f"Bearer {DEV_SERVICE_TOKEN}"}
 # A Monday in January 2027: before every deadline of both 2027 polls.
 START = datetime(2027, 1, 11, 10, 0, tzinfo=UTC)
 
@@ -52,25 +48,10 @@ def copy_of(url: str, directory: Path) -> Iterator[str]:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-class ElectoralApi:
-    """The electoral endpoints with a service token, at the moment ``now`` (which the test moves)."""
+class ElectoralApi(BackOfficeApi):
+    """The electoral endpoints, with the clock starting in the run-up to the 2027 polls."""
 
-    def __init__(self, client: TestClient, url: str) -> None:
-        self.client = client
-        self.url = url
-        self.now = START
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-    def get(self, path: str, **params: Any) -> httpx.Response:
-        return self.client.get(f"/api/v1{path}", params=params, headers=SERVICE)
-
-    def post(self, path: str, body: dict[str, Any]) -> httpx.Response:
-        return self.client.post(f"/api/v1{path}", json=body, headers=SERVICE)
-
-    def delete(self, path: str) -> httpx.Response:
-        return self.client.delete(f"/api/v1{path}", headers=SERVICE)
+    start = START
 
     def verify(self, person: Person, conversation_id: str | None = None, **changes: Any) -> httpx.Response:
         """Try to verify as ``person`` (with any detail changed), in a new conversation unless one is given."""
@@ -82,14 +63,9 @@ class ElectoralApi:
         return self.get("/electoral/me", conversation_id=conversation_id)
 
 
-@contextmanager
-def electoral_api(url: str) -> Iterator[ElectoralApi]:
-    """Yield an :class:`ElectoralApi` on the database at ``url``."""
-    app = create_app(Settings(database_url=url, environment="test"))
-    with TestClient(app) as client:
-        api = ElectoralApi(client, url)
-        app.dependency_overrides[get_now] = lambda: api.now
-        yield api
+def electoral_api(url: str) -> AbstractContextManager[ElectoralApi]:
+    """Return a context yielding an :class:`ElectoralApi` on the database at ``url``."""
+    return backoffice_api(ElectoralApi, url)
 
 
 @dataclass(frozen=True)
@@ -122,11 +98,3 @@ def add_elector(url: str, *, first_name: str, last_name: str, born: date, uprn: 
         session.add(elector)
         session.commit()
         return Person(f"{first_name} {last_name}", born.isoformat(), uprn, elector.id)
-
-
-def new_conversation_id() -> str:
-    return secrets.token_urlsafe(18)
-
-
-def new_key() -> str:
-    return f"key-{secrets.token_hex(8)}"

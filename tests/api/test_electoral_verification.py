@@ -15,16 +15,9 @@ from sqlalchemy import select
 from api.electoral.models import Property, RegistrationStatus, Verification, VerificationAttempt
 from api.electoral.service import as_utc
 from api.electoral.verification import MAX_ADDRESS_FAILURES
+from tests.api.backoffice_api import new_conversation_id
 from tests.api.conftest import session_on
-from tests.api.test_electoral_support import (
-    ElectoralApi,
-    Person,
-    add_elector,
-    copy_of,
-    demo_residents,
-    electoral_api,
-    new_conversation_id,
-)
+from tests.api.test_electoral_support import ElectoralApi, Person, add_elector, copy_of, demo_residents, electoral_api
 
 FAILED = {"outcome": "not_verified", "expires_at": None, "message_key": "verification_failed"}
 LOCKED = {"outcome": "locked", "expires_at": None, "message_key": "verification_locked"}

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from api.payments.documents import deliver_queued, mask_email
 from api.payments.models import DocumentRequest
 from api.settings import Settings
+from tests.api.backoffice_api import new_key
 from tests.api.conftest import session_on
 from tests.api.test_electoral_support import copy_of
 from tests.api.test_payments_support import (
@@ -22,7 +23,6 @@ from tests.api.test_payments_support import (
     council_api,
     demo_residents,
     free_port,
-    new_key,
     smtp_server,
 )
 

@@ -7,11 +7,10 @@ residents as a tester types them, accounts a test builds, and a real SMTP server
 from __future__ import annotations
 
 import secrets
-import socket
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from email import message_from_bytes
 from email.message import Message
 from typing import Any
@@ -19,18 +18,15 @@ from typing import Any
 import httpx
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.clock import get_now
 from api.demo import read_demo_residents
 from api.electoral.models import Property
-from api.main import create_app
 from api.payments.models import CouncilTaxAccount, Instalment, Payment
-from api.settings import DEV_SERVICE_TOKEN, Settings
+from tests.api.backoffice_api import BackOfficeApi, backoffice_api, new_conversation_id
 from tests.api.conftest import session_on
+from tests.conftest import free_port
 
-SERVICE = {"Authorization": f"Bearer {DEV_SERVICE_TOKEN}"}
 # A Friday in late November 2026, just after the demo data's "as of" day.
 START = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
@@ -57,25 +53,10 @@ def demo_residents(url: str) -> list[Resident]:
                          r["service_request"]["reference"]) for r in read_demo_residents(session)]
 
 
-class CouncilApi:
-    """The back-office endpoints with a service token, at the moment ``now`` (which the test moves)."""
+class CouncilApi(BackOfficeApi):
+    """The payments and service-request endpoints, with the clock starting in late November 2026."""
 
-    def __init__(self, client: TestClient, url: str) -> None:
-        self.client = client
-        self.url = url
-        self.now = START
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-    def get(self, path: str, **params: Any) -> httpx.Response:
-        return self.client.get(f"/api/v1{path}", params=params, headers=SERVICE)
-
-    def post(self, path: str, body: dict[str, Any]) -> httpx.Response:
-        return self.client.post(f"/api/v1{path}", json=body, headers=SERVICE)
-
-    def delete(self, path: str) -> httpx.Response:
-        return self.client.delete(f"/api/v1{path}", headers=SERVICE)
+    start = START
 
     def verify(self, conversation_id: str | None = None, **body: Any) -> httpx.Response:
         """Try to verify an account with ``body`` (account_reference, postcode, full_name, date_of_birth)."""
@@ -98,14 +79,9 @@ class CouncilApi:
         return conversation
 
 
-@contextmanager
-def council_api(url: str, **settings: Any) -> Iterator[CouncilApi]:
-    """Yield a :class:`CouncilApi` on the database at ``url``."""
-    app = create_app(Settings(database_url=url, environment="test", **settings))
-    with TestClient(app) as client:
-        api = CouncilApi(client, url)
-        app.dependency_overrides[get_now] = lambda: api.now
-        yield api
+def council_api(url: str, **settings: Any) -> AbstractContextManager[CouncilApi]:
+    """Return a context yielding a :class:`CouncilApi` on the database at ``url``."""
+    return backoffice_api(CouncilApi, url, **settings)
 
 
 def add_account(url: str, *, reference: str, charge: int, instalments: list[tuple[date, int]],
@@ -144,13 +120,6 @@ class _Collector:
         return "250 Message accepted for delivery"
 
 
-def free_port() -> int:
-    """Return a loopback port nothing listens on (at the moment of asking)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def smtp_server() -> Iterator[Mailbox]:
     """Run a real SMTP server (aiosmtpd) on a free loopback port and collect what it receives."""
@@ -161,11 +130,3 @@ def smtp_server() -> Iterator[Mailbox]:
         yield mailbox
     finally:
         controller.stop()
-
-
-def new_conversation_id() -> str:
-    return secrets.token_urlsafe(18)
-
-
-def new_key() -> str:
-    return f"key-{secrets.token_hex(8)}"

@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from api.payments.models import AccountVerification, AccountVerificationAttempt
 from api.payments.verification import MAX_ACCOUNT_FAILURES
+from tests.api.backoffice_api import new_conversation_id
 from tests.api.conftest import session_on
 from tests.api.test_electoral_support import copy_of
-from tests.api.test_payments_support import CouncilApi, Resident, council_api, demo_residents, new_conversation_id
+from tests.api.test_payments_support import CouncilApi, Resident, council_api, demo_residents
 
 FAILED = {"outcome": "not_verified", "expires_at": None}
 LOCKED = {"outcome": "locked", "expires_at": None}

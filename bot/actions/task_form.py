@@ -335,18 +335,33 @@ class ActionAskAddressUprn(Action):
 class ActionAskTaskConfirmed(Action):
     """Summarise what will be recorded and ask the resident to confirm."""
 
+    def __init__(self, backoffice: BackOffice | None = None) -> None:
+        self._backoffice = backoffice
+
     def name(self) -> str:
         return "action_ask_task_confirmed"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=f"{confirmation_summary(tracker)} Shall I go ahead?",
+        address = await self._chosen_address(tracker)
+        dispatcher.utter_message(text=f"{confirmation_summary(tracker, address=address)} Shall I go ahead?",
                                  buttons=[{"title": "Yes, go ahead", "payload": "/affirm"},
                                           {"title": "No", "payload": "/deny"}])
         return []
 
 
-def confirmation_summary(tracker: Tracker) -> str:
+    async def _chosen_address(self, tracker: Tracker) -> str | None:
+        uprn, postcode = tracker.get_slot("address_uprn"), tracker.get_slot("postcode")
+        if not uprn or not postcode:
+            return None
+        try:
+            addresses = await (self._backoffice or BackOffice.from_settings()).find_addresses(postcode=postcode)
+        except BackOfficeError:
+            return None  # the summary then says "the address you chose"
+        return next((a.address for a in addresses if str(a.uprn) == str(uprn)), None)
+
+
+def confirmation_summary(tracker: Tracker, *, address: str | None = None) -> str:
     """Describe, in one sentence, the request the form is about to record."""
     task = tracker.get_slot("pending_task")
     next_poll = tracker.get_slot("vote_duration") == "next_poll"
@@ -364,7 +379,7 @@ def confirmation_summary(tracker: Tracker) -> str:
     if task == "open_register_opt_out":
         return "I'll record a request to remove your details from the open register. Your vote is not affected."
     if task == "report_problem":
-        where = tracker.get_slot("problem_location") or "the address you chose"
+        where = tracker.get_slot("problem_location") or address or "the address you chose"
         label = str(tracker.get_slot("service_category") or "other").replace("_", " ")
         return f"I'll report a {label} problem at {where}: \"{tracker.get_slot('problem_description')}\"."
     if task == "report_death_or_left":

@@ -161,3 +161,13 @@ def test_references_are_read_or_explained(dispatcher, slot, text, expected) -> N
     events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
     assert events[slot] == expected
     assert bool(dispatcher.messages) is (expected is None)
+
+
+def test_the_confirmation_names_the_chosen_address(dispatcher) -> None:
+    from bot.actions.task_form import ActionAskTaskConfirmed
+
+    tracker = form_tracker("task_confirmed", "x", pending_task="report_problem", service_category="missed_bin",
+                           postcode="TN41 6PA", address_uprn="100099500102", problem_description="blue bin missed")
+    asyncio.run(ActionAskTaskConfirmed(FakeBackOffice().client()).run(dispatcher, tracker, {}))
+    assert dispatcher.messages[0]["text"] == ('I\'ll report a missed bin problem at 19 Rowan Close, Ashbury: '
+                                              '"blue bin missed". Shall I go ahead?')

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,6 +16,7 @@ from api.conversations.router import backoffice as conversations_backoffice
 from api.conversations.router import chat
 from api.db import Database
 from api.electoral.router import router as electoral
+from api.payments.outbox import retry_queued_documents
 from api.payments.router import router as payments
 from api.service_requests.router import router as service_requests
 from api.settings import Settings, get_settings
@@ -33,7 +36,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        retrying = (asyncio.create_task(retry_queued_documents(app.state.database, settings))
+                    if settings.document_retry_seconds > 0 else None)
         yield
+        if retrying:
+            retrying.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await retrying
         app.state.rasa.close()
         app.state.database.engine.dispose()
 

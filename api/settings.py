@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     push_poll_seconds: float = 0.5
 
     # The mail server that sends receipts and statements (plain SMTP, as to a local relay).
+    # How often receipts queued while the mail server was down are retried (0 turns retrying off).
+    document_retry_seconds: float = 60.0
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 8025
     smtp_from: str = "no-reply@ashdownvale.example"

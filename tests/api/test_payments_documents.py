@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from api.payments.documents import deliver_queued, mask_email
@@ -20,6 +22,7 @@ from tests.api.test_payments_support import (
     CouncilApi,
     Mailbox,
     Resident,
+    _Collector,
     council_api,
     demo_residents,
     free_port,
@@ -180,3 +183,25 @@ def test_logs_hold_no_address_name_or_account(api: CouncilApi, residents: list[R
                                                  ("j@council.gov.uk", "j***@c***.gov.uk")])
 def test_masked_addresses_show_only_first_letters(address: str, masked: str) -> None:
     assert mask_email(address) == masked
+
+
+def test_the_api_sends_queued_documents_by_itself_once_the_mail_server_is_back(db_url: str,
+                                                                                residents: list[Resident]) -> None:
+    rita = residents[0]
+    port = free_port()
+    with council_api(db_url, smtp_port=port, document_retry_seconds=0.2) as api:
+        conversation = api.verified(rita)
+        assert api.post("/payments/document-requests", receipt(conversation, rita)).json()["status"] == "queued"
+        mailbox = Mailbox(port)
+        controller = Controller(_Collector(mailbox), hostname="127.0.0.1", port=port)
+        controller.start()
+        try:
+            for _ in range(100):
+                if mailbox.messages:
+                    break
+                time.sleep(0.1)
+        finally:
+            controller.stop()
+    assert len(mailbox.messages) == 1
+    with session_on(db_url) as session:
+        assert {row.status for row in session.scalars(select(DocumentRequest))} == {"sent"}

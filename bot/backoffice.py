@@ -11,6 +11,9 @@ import httpx
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
+# httpx logs every request URL at INFO; ours carry postcodes and references next to conversation ids,
+# and logs must hold no personal data.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 class BackOfficeError(Exception):

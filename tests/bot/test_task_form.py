@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 
 import httpx
 import pytest
@@ -171,3 +172,9 @@ def test_the_confirmation_names_the_chosen_address(dispatcher) -> None:
     asyncio.run(ActionAskTaskConfirmed(FakeBackOffice().client()).run(dispatcher, tracker, {}))
     assert dispatcher.messages[0]["text"] == ('I\'ll report a missed bin problem at 19 Rowan Close, Ashbury: '
                                               '"blue bin missed". Shall I go ahead?')
+
+
+def test_looking_up_a_postcode_leaves_it_out_of_the_logs(dispatcher, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    validate(FakeBackOffice(), form_tracker("postcode", "TN41 6PA", postcode="TN41 6PA"), dispatcher)
+    assert "TN41" not in caplog.text

@@ -9,8 +9,6 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from api.settings import get_settings
-
 WEB_DIR = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=WEB_DIR / "templates")
 
@@ -30,7 +28,7 @@ router = APIRouter(tags=["web"])
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def contact_page(request: Request) -> HTMLResponse:
     """Render the council's "Contact us" page with the chat widget."""
-    settings = get_settings()
+    settings = request.app.state.settings
     context = {"council_name": settings.council_name, "council_phone": settings.council_phone}
     return templates.TemplateResponse(request, "index.html", context, headers=SECURITY_HEADERS)
 

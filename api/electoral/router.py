@@ -6,7 +6,7 @@ Time comes from ``api.clock`` (``get_now`` and ``get_today``, re-exported here),
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
@@ -25,19 +25,15 @@ from api.electoral.schemas import (
     VerificationCreate,
     VerificationResult,
 )
+from api.errors import CONFLICT, KEY_REUSED, NOT_VERIFIED, Responses
 from api.idempotency import IdempotencyConflict
 from api.verification_common import NotVerified
 
 router = APIRouter(prefix="/api/v1", tags=["electoral"], dependencies=[Depends(require_service_token)],
                    responses={401: {"description": "No valid service token"}})
 
-NOT_VERIFIED = HTTPException(status.HTTP_403_FORBIDDEN, "not verified")
 UNKNOWN_PROPERTY = HTTPException(status.HTTP_404_NOT_FOUND, "No property has that UPRN.")
-KEY_REUSED = HTTPException(status.HTTP_409_CONFLICT,
-                           "This idempotency key was already used for a different request.")
-Responses = dict[int | str, dict[str, Any]]
 FORBIDDEN: Responses = {403: {"description": "The conversation has no live verified identity"}}
-CONFLICT: Responses = {409: {"description": "The idempotency key was used for a different request"}}
 NOT_FOUND: Responses = {404: {"description": "No property has that UPRN"}}
 Uprn = Annotated[int, Query(ge=1, description="Unique Property Reference Number, from GET /api/v1/addresses")]
 

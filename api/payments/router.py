@@ -6,13 +6,14 @@ Time comes from ``api.clock``, which tests override.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
 from api.clock import ClockDep, NowDep
 from api.deps import SessionDep, SettingsDep, require_service_token
 from api.electoral.service import InvalidPostcode
+from api.errors import KEY_REUSED, NOT_VERIFIED, Responses
 from api.idempotency import IdempotencyConflict
 from api.payments import documents, service, verification
 from api.payments.schemas import (
@@ -28,11 +29,7 @@ from api.verification_common import NotVerified
 router = APIRouter(prefix="/api/v1/payments", tags=["payments"], dependencies=[Depends(require_service_token)],
                    responses={401: {"description": "No valid service token"}})
 
-NOT_VERIFIED = HTTPException(status.HTTP_403_FORBIDDEN, "not verified")
 NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "not found")
-KEY_REUSED = HTTPException(status.HTTP_409_CONFLICT,
-                           "This idempotency key was already used for a different request.")
-Responses = dict[int | str, dict[str, Any]]
 FORBIDDEN: Responses = {403: {"description": "The conversation has not proved it holds an account"}}
 UNKNOWN_PAYMENT: Responses = {404: {"description": "No such payment on the verified account (whether or not it "
                                                    "exists on another)"}}

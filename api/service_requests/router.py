@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Response, status
 from api.clock import ClockDep
 from api.deps import SessionDep, require_service_token
 from api.electoral.service import UnknownProperty
+from api.errors import CONFLICT, KEY_REUSED
 from api.idempotency import IdempotencyConflict
 from api.service_requests import service
 from api.service_requests.schemas import CategoryRead, ServiceRequestCreate, ServiceRequestProgress, ServiceRequestRead
@@ -29,15 +30,14 @@ def list_categories() -> list[CategoryRead]:
              summary="Lodge a request for service",
              responses={200: {"description": "The same idempotency key again: the request already recorded",
                               "model": ServiceRequestRead},
-                        409: {"description": "The idempotency key was used for a different request"}})
+                        **CONFLICT})
 def lodge_request(body: ServiceRequestCreate, session: SessionDep, clock: ClockDep,
                   response: Response) -> ServiceRequestRead:
     """Record the request and return its reference and the date the service standard promises."""
     try:
         recorded = service.lodge_request(session, request=body, now=clock.now)
     except IdempotencyConflict:
-        raise HTTPException(status.HTTP_409_CONFLICT,
-                            "This idempotency key was already used for a different request.") from None
+        raise KEY_REUSED from None
     except UnknownProperty:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "No property has that UPRN.") from None
     if not recorded.created:

@@ -1,11 +1,11 @@
-"""When officers answer live chats: working days (England's bank holidays excluded) and hours."""
+"""When officers answer live chats: working days (as ``api.working_days`` counts them) and hours."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import holidays
+from api.working_days import is_working_day
 
 
 class OfficeHours:
@@ -15,24 +15,19 @@ class OfficeHours:
         self.start_hour = start_hour
         self.end_hour = end_hour
         self.zone = ZoneInfo(timezone)
-        self._bank_holidays = holidays.country_holidays("GB", subdiv="ENG")
-
-    def is_working_day(self, day: date) -> bool:
-        """Say whether ``day`` is a weekday that is not a bank holiday in England."""
-        return day.weekday() < 5 and day not in self._bank_holidays
 
     def is_open(self, moment: datetime) -> bool:
         """Say whether officers are answering chats at ``moment``."""
         local = self._local(moment)
-        return self.is_working_day(local.date()) and self.start_hour <= local.hour < self.end_hour
+        return is_working_day(local.date()) and self.start_hour <= local.hour < self.end_hour
 
     def next_opening(self, moment: datetime) -> datetime:
         """Return when officers next start answering after ``moment`` (local time)."""
         local = self._local(moment)
         day = local.date()
-        if local.hour >= self.start_hour or not self.is_working_day(day):
+        if local.hour >= self.start_hour or not is_working_day(day):
             day += timedelta(days=1)
-        while not self.is_working_day(day):
+        while not is_working_day(day):
             day += timedelta(days=1)
         return datetime(day.year, day.month, day.day, self.start_hour, tzinfo=self.zone)
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 
-import holidays
+from api.working_days import is_working_day
 
 # The day the demo data describes: the register, payments and requests all stop here.
 AS_OF = date(2026, 11, 20)
@@ -19,29 +18,10 @@ TAX_YEAR_START = date(2026, 4, 1)
 POSTAL_RULES_START = date(2023, 10, 31)
 
 
-@lru_cache
-def _bank_holidays() -> holidays.HolidayBase:
-    return holidays.country_holidays("GB", subdiv="ENG", years=range(2020, 2031))
-
-
-def is_working_day(day: date) -> bool:
-    """Tell whether ``day`` is a working day in England (not a weekend or bank holiday)."""
-    return day.weekday() < 5 and day not in _bank_holidays()
-
-
 def next_working_day(day: date) -> date:
     """Return ``day`` if it is a working day, else the first working day after it."""
     while not is_working_day(day):
         day += timedelta(days=1)
-    return day
-
-
-def add_working_days(day: date, count: int) -> date:
-    """Return the date ``count`` working days after ``day``."""
-    while count > 0:
-        day += timedelta(days=1)
-        if is_working_day(day):
-            count -= 1
     return day
 
 

@@ -8,8 +8,9 @@ from datetime import date, datetime, timedelta
 
 from faker import Faker
 
-from api.demo.dates import AS_OF, add_working_days, office_time, random_date
+from api.demo.dates import AS_OF, office_time, random_date
 from api.demo.places import Places, Row
+from api.working_days import add_working_days
 
 REQUEST_COUNT = 400
 FIRST_DAY = date(2026, 8, 3)

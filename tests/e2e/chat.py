@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
+from sqlalchemy import Select
+
+from api.db import Database
+from api.demo.residents import read_demo_residents
 
 
 class Resident:
@@ -32,3 +38,23 @@ def texts(messages: list[dict]) -> str:
 def buttons(messages: list[dict]) -> list[dict]:
     """Return every button offered in ``messages``."""
     return [b for m in messages for b in (m.get("buttons") or [])]
+
+
+def stack_scalar(database_url: str, query: Select[Any]) -> Any:
+    """Run one query against the running stack's back-office database and return its single value."""
+    database = Database(database_url)
+    try:
+        with database.sessions() as session:
+            return session.scalar(query)
+    finally:
+        database.engine.dispose()
+
+
+def stack_residents(database_url: str) -> list[dict[str, Any]]:
+    """Return the demo residents seeded into the running stack's database."""
+    database = Database(database_url)
+    try:
+        with database.sessions() as session:
+            return read_demo_residents(session)
+    finally:
+        database.engine.dispose()

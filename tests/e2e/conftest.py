@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.chat import Resident
+from tests.e2e.chat import Resident, stack_residents
 
 
 @pytest.fixture
@@ -19,3 +19,9 @@ def new_resident(stack):
     yield make
     for resident in residents:
         resident.http.close()
+
+
+@pytest.fixture(scope="module")
+def residents(stack) -> list[dict]:
+    """The demo residents in the stack's database."""
+    return stack_residents(stack.database_url)

@@ -5,22 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from api.db import Database
-from api.demo.residents import read_demo_residents
 from api.electoral.models import AbsentVoteRequest
-from tests.e2e.chat import buttons, texts
+from tests.e2e.chat import buttons, stack_scalar, texts
 
 pytestmark = pytest.mark.stack
-
-
-@pytest.fixture(scope="module")
-def residents(stack) -> list[dict]:
-    database = Database(stack.database_url)
-    try:
-        with database.sessions() as session:
-            return read_demo_residents(session)
-    finally:
-        database.engine.dispose()
 
 
 def prove_identity(resident_chat, person: dict, *, date_of_birth: str | None = None) -> list[dict]:
@@ -103,10 +91,5 @@ def test_a_verified_resident_requests_a_postal_vote_which_is_recorded_once(new_r
 
     assert "AV-" in done
     reference = "AV-" + done.split("AV-")[1][:6]
-    database = Database(stack.database_url)
-    try:
-        with database.sessions() as session:
-            assert session.scalar(select(func.count()).select_from(AbsentVoteRequest)
-                                  .where(AbsentVoteRequest.reference == reference)) == 1
-    finally:
-        database.engine.dispose()
+    assert stack_scalar(stack.database_url, select(func.count()).select_from(AbsentVoteRequest)
+                        .where(AbsentVoteRequest.reference == reference)) == 1

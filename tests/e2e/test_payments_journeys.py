@@ -8,31 +8,14 @@ import pytest
 from sqlalchemy import func, select
 
 from api.conversations.models import Message
-from api.db import Database
-from api.demo.residents import read_demo_residents
 from api.service_requests.models import ServiceRequest
-from tests.e2e.chat import buttons, texts
+from tests.e2e.chat import buttons, stack_scalar, texts
 
 pytestmark = pytest.mark.stack
 
 
-@pytest.fixture(scope="module")
-def residents(stack) -> list[dict]:
-    database = Database(stack.database_url)
-    try:
-        with database.sessions() as session:
-            return read_demo_residents(session)
-    finally:
-        database.engine.dispose()
-
-
 def count(stack, query) -> int:
-    database = Database(stack.database_url)
-    try:
-        with database.sessions() as session:
-            return int(session.scalar(query) or 0)
-    finally:
-        database.engine.dispose()
+    return int(stack_scalar(stack.database_url, query) or 0)
 
 
 def test_a_resident_confirms_a_payment_after_proving_the_account_is_theirs(new_resident, residents) -> None:

@@ -5,7 +5,7 @@ APP := .venv/app/bin
 RASA := .venv/rasa/bin
 RASA_QUIET := PYTHONWARNINGS=ignore TF_CPP_MIN_LOG_LEVEL=2 RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 
-.PHONY: help run test install chromium model seed demo-residents knowledge-check test-api test-bot test-dialogue bench nlu-report lint clean
+.PHONY: help run test install chromium model seed officer demo-residents knowledge-check test-api test-bot test-dialogue bench nlu-report lint clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -28,6 +28,11 @@ model: install ## Train the Rasa model if none matches the current data (log in 
 
 seed: install ## Migrate the demo database and seed it if empty
 	@$(APP)/python -m api.demo seed
+
+officer: install ## Create an officer account for the console (asks for the details and a password)
+	@read -rp "Email: " email; read -rp "Name (as residents see it): " name; \
+	  read -rp "Role (electoral_services, customer_focus, supervisor): " role; \
+	  $(APP)/python -m api.officers create "$$email" "$$name" "$$role"
 
 demo-residents: install seed ## Print demo residents to try, as JSON
 	@$(APP)/python -m api.demo residents

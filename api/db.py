@@ -30,6 +30,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """Return ``moment`` with its time zone; SQLite hands back UTC moments without one."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine for ``url``; SQLite gets a folder, foreign keys and a busy timeout."""
     if url.startswith("sqlite:///"):

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 import api.models  # noqa: F401  (every table registered, so relationships and foreign keys resolve)
+from api.console.router import install as install_console
 from api.conversations.rasa_client import RasaClient
 from api.conversations.router import backoffice as conversations_backoffice
 from api.conversations.router import chat
@@ -62,5 +63,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(payments)
     app.include_router(service_requests)
     app.include_router(web)
+    install_console(app)
     mount_static(app)
     return app

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     # How often the push stream looks for new messages in the database.
     push_poll_seconds: float = 0.5
 
+    # Officer console sessions end after this long without a request, and after this long at most.
+    console_idle_minutes: int = 30
+    console_session_hours: int = 10
+    # Send the console cookie only over HTTPS; on by default in production (plain http://127.0.0.1 in dev).
+    console_secure_cookie: bool | None = None
+
     # The mail server that sends receipts and statements (plain SMTP, as to a local relay).
     # How often receipts queued while the mail server was down are retried (0 turns retrying off).
     document_retry_seconds: float = 60.0
@@ -48,6 +54,11 @@ class Settings(BaseSettings):
     smtp_port: int = 8025
     smtp_from: str = "no-reply@ashdownvale.example"
     smtp_timeout_seconds: float = 10.0
+
+    @property
+    def console_cookie_secure(self) -> bool:
+        """Whether the console's session cookie carries the Secure attribute."""
+        return self.environment == "production" if self.console_secure_cookie is None else self.console_secure_cookie
 
     @model_validator(mode="after")
     def _refuse_default_secrets_outside_dev(self) -> Settings:

@@ -96,10 +96,12 @@ class BackOffice:
         return response.json()
 
     async def request_handoff(self, *, conversation_id: str, reason: str, priority: str = "normal",
-                              summary: str = "") -> HandoffTicket:
-        """Ask for an officer to take the conversation over."""
+                              summary: str = "", topic: str = "general", wanted: str = "",
+                              collected: dict[str, str] | None = None) -> HandoffTicket:
+        """Ask for an officer to take the conversation over, with what the officer needs to know."""
         body = await self._call("POST", f"/api/v1/conversations/{conversation_id}/handoffs",
-                                json={"reason": reason, "priority": priority, "summary": summary})
+                                json={"reason": reason, "priority": priority, "summary": summary, "topic": topic,
+                                      "wanted": wanted, "collected": collected or {}})
         return HandoffTicket(**{field: body.get(field) for field in HandoffTicket.__dataclass_fields__})
 
     async def find_addresses(self, *, postcode: str) -> list[Address]:

@@ -281,6 +281,7 @@ def main() -> None:
         stack.start(model)
         print(f"==> ready in {time.monotonic() - started:.0f} s\n")
         print(f"    Web chat:           {stack.api_url}/")
+        print(f"    Officer console:    {stack.api_url}/console (demo officers below)")
         print(f"    API and its schema: {stack.api_url}/docs")
         print(f"    Rasa (loopback):    {stack.rasa_url}   actions: {stack.actions_url}")
         print(f"    Emails (receipts):  SMTP 127.0.0.1:{stack.smtp_port}, kept in {stack.mail_dir}\n")

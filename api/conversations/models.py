@@ -31,6 +31,10 @@ class Conversation(Base):
     mode: Mapped[str] = mapped_column(String(16), default=Mode.BOT.value)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Set when the resident is asked how we did; the answer (1 very poor to 5 very good) and when.
+    rating_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     messages: Mapped[list[Message]] = relationship(order_by="Message.id", back_populates="conversation")
 
@@ -45,6 +49,8 @@ class Message(Base):
     sender: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
     buttons: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # Who wrote an officer's message or caused a notice, as the resident sees it ("Priya, Customer Focus").
+    author: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
@@ -62,6 +68,24 @@ class Handoff(Base):
     priority: Mapped[str] = mapped_column(String(8), default="normal")
     # waiting (office hours, in the queue) or callback (out of hours); then claimed, resolved, returned
     status: Mapped[str] = mapped_column(String(16), default="waiting")
+    # The officers' queue it waits in: electoral_services or customer_focus (supervisors see both).
+    queue: Mapped[str] = mapped_column(String(32), default="customer_focus", index=True)
     summary: Mapped[str] = mapped_column(Text, default="")
+    # What the bot knew when it handed over: the topic, what the resident wanted, what it collected (redacted).
+    packet: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     claimed_by: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Note(Base):
+    """An officer's internal note on a conversation; never shown to the resident."""
+
+    __tablename__ = "conversation_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

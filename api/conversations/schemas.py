@@ -48,6 +48,7 @@ class MessageRead(BaseModel):
 
     id: int
     sender: Literal["resident", "bot", "officer", "system"]
+    author: str | None = Field(default=None, description="The officer's first name and team, on officer messages")
     text: str
     buttons: list[Button] | None = None
     created_at: datetime
@@ -66,6 +67,11 @@ class HandoffCreate(BaseModel):
                     "backoffice_error", "emergency", "bot_unavailable", "overdue_request"] = "resident_asked"
     priority: Literal["normal", "high", "urgent"] = "normal"
     summary: str = Field(default="", max_length=1000)
+    # What the conversation was about, which decides the officers' queue (electoral goes to Electoral Services).
+    topic: Literal["electoral", "payments", "service_requests", "general"] = "general"
+    # What the resident was trying to do, in words, and what the bot had gathered (already redacted).
+    wanted: str = Field(default="", max_length=200)
+    collected: dict[str, str] = Field(default_factory=dict, max_length=20)
 
 
 class HandoffRead(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -26,6 +27,9 @@ from api.db import Database, utcnow
 log = logging.getLogger(__name__)
 
 OPEN_HANDOFF_STATES = ("waiting", "callback", "claimed")
+# The answer buttons of the satisfaction question; the hub records them instead of passing them to the bot.
+RATING_CHOICES = ((5, "Very good"), (4, "Good"), (3, "OK"), (2, "Poor"), (1, "Very poor"))
+RATING_PAYLOAD = re.compile(r"^/rate ([1-5])$")
 # Minutes an officer typically spends on a chat; the expected wait is this times the queue position.
 MINUTES_PER_QUEUED_CHAT = 4
 
@@ -64,9 +68,9 @@ def authenticate(session: Session, *, conversation_id: str, token: str) -> Conve
 
 
 def add_message(session: Session, *, conversation_id: str, sender: str, text: str,
-                buttons: list[dict[str, str]] | None = None) -> Message:
+                buttons: list[dict[str, str]] | None = None, author: str | None = None) -> Message:
     """Store a message in a conversation."""
-    message = Message(conversation_id=conversation_id, sender=sender, text=text, buttons=buttons)
+    message = Message(conversation_id=conversation_id, sender=sender, text=text, buttons=buttons, author=author)
     session.add(message)
     conversation = session.get(Conversation, conversation_id)
     if conversation is not None:
@@ -103,6 +107,9 @@ def handle_resident_message(database: Database, rasa: RasaClient, *, conversatio
                                         text=card_warning))
         conversation = session.get_one(Conversation, conversation_id)
         mode, channel = conversation.mode, conversation.channel
+        rating = RATING_PAYLOAD.match(text)
+        if rating:
+            return [*warnings, record_rating(session, conversation, int(rating.group(1)))]
     if mode == Mode.OFFICER:
         return warnings
     try:
@@ -123,6 +130,26 @@ def handle_resident_message(database: Database, rasa: RasaClient, *, conversatio
                                          buttons=reply.buttons) for reply in replies)]
 
 
+def rating_buttons() -> list[dict[str, str]]:
+    """Return the buttons of the satisfaction question."""
+    return [{"title": title, "payload": f"/rate {score}"} for score, title in RATING_CHOICES]
+
+
+def ask_for_rating(session: Session, conversation: Conversation, text: str, *, author: str | None = None) -> Message:
+    """Ask the resident how we did, with one button per answer."""
+    conversation.rating_requested_at = utcnow()
+    return add_message(session, conversation_id=conversation.id, sender="system", text=text,
+                       buttons=rating_buttons(), author=author)
+
+
+def record_rating(session: Session, conversation: Conversation, score: int) -> Message:
+    """Keep the resident's rating (the latest answer counts) and thank them."""
+    conversation.rating = score
+    conversation.rated_at = utcnow()
+    return add_message(session, conversation_id=conversation.id, sender="system",
+                       text="Thank you for your feedback. If you need anything else, just ask here.")
+
+
 def request_handoff(session: Session, *, conversation_id: str, request: HandoffCreate,
                     hours: OfficeHours) -> HandoffRead:
     """Queue the conversation for an officer (or record a callback out of hours); repeat calls reuse it."""
@@ -134,7 +161,9 @@ def request_handoff(session: Session, *, conversation_id: str, request: HandoffC
     now = utcnow()
     if handoff is None:
         handoff = Handoff(conversation_id=conversation_id, reason=request.reason, priority=request.priority,
-                          summary=request.summary, reference="pending",
+                          summary=request.summary, reference="pending", queue=queue_for(request.topic),
+                          packet={"topic": request.topic, "wanted": request.wanted,
+                                  "collected": {k: redact_card_numbers(v).text for k, v in request.collected.items()}},
                           status="waiting" if hours.is_open(now) else "callback", requested_at=now)
         session.add(handoff)
         session.flush()
@@ -144,6 +173,11 @@ def request_handoff(session: Session, *, conversation_id: str, request: HandoffC
         session.flush()
         log.info("handoff %s queued: reason=%s priority=%s", handoff.reference, handoff.reason, handoff.priority)
     return _describe_handoff(session, handoff, hours)
+
+
+def queue_for(topic: str) -> str:
+    """Return the officers' queue a handoff about ``topic`` waits in."""
+    return "electoral_services" if topic == "electoral" else "customer_focus"
 
 
 def describe_for_resident(ticket: HandoffRead) -> str:

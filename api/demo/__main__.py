@@ -68,8 +68,7 @@ def print_residents(session: Session, *, brief: bool = False) -> int:
               f"{r['registration_status']}{postal}; council tax {r['council_tax_account']} "
               f"(paid {r['payment']['amount']} on {r['payment']['date']}); "
               f"request {r['service_request']['reference']} ({r['service_request']['category']})")
-    # The officer console is not built yet; these accounts are seeded ready for it.
-    print(f"    Officer accounts for the console, once it exists (password {DEMO_OFFICER_PASSWORD}): "
+    print(f"    Officer accounts for /console (demo password {DEMO_OFFICER_PASSWORD}): "
           + ", ".join(f"{email} ({role})" for email, role in officers))
     return 0
 

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
+from api.db import as_utc
 from api.electoral import deadlines
 from api.electoral.deadlines import DeadlineKind
 from api.electoral.models import AbsentVoteKind, AbsentVoteRequest, Election, Elector, ElectoralChangeRequest
@@ -31,7 +32,7 @@ from api.electoral.schemas import (
     NextPoll,
     Route,
 )
-from api.electoral.service import as_utc, polls_from
+from api.electoral.service import polls_from
 from api.electoral.verification import optional_verified_elector, verified_elector
 from api.idempotency import IdempotencyConflict, Recorded, by_key, insert_once, new_reference
 from api.verification_common import NotVerified

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from api.db import as_utc
 from api.electoral import deadlines
 from api.electoral.models import (
     AbsentVote,
@@ -144,11 +145,6 @@ def add_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Return ``moment`` with its time zone; SQLite hands back UTC moments without one."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _open_requests(session: Session, *, elector_id: int) -> list[OpenRequestRead]:

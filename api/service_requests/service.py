@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.clock import local_date
+from api.db import as_utc
 from api.electoral.models import Property
-from api.electoral.service import UnknownProperty, as_utc
+from api.electoral.service import UnknownProperty
 from api.idempotency import IdempotencyConflict, Recorded, by_key, insert_once, new_reference
 from api.service_requests.models import ServiceRequest, ServiceRequestUpdate
 from api.service_requests.schemas import (

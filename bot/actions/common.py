@@ -7,6 +7,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.knowledge import ArticleError, get_knowledge
 
 FALLBACK_PHONE = "01632 960 123"
+# How the apology for a failure begins; a handoff asked for straight after it is for a back-office failure.
+FAILURE_APOLOGY = "Sorry, something went wrong on our side"
 
 
 def council_phone() -> str:
@@ -19,7 +21,7 @@ def council_phone() -> str:
 
 def apologise_for_failure(dispatcher: CollectingDispatcher, *, offer_officer: bool = True) -> None:
     """Tell the resident something failed, with a phone number and (unless asking failed) an officer offer."""
-    text = (f"Sorry, something went wrong on our side and I can't do that right now. "
+    text = (f"{FAILURE_APOLOGY} and I can't do that right now. "
             f"You can call us on {council_phone()} (Monday to Friday, 8:30am to 5:30pm)")
     if not offer_officer:
         dispatcher.utter_message(text=f"{text}. Your messages here are kept.")

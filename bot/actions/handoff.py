@@ -8,9 +8,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import apologise_for_failure, council_phone
+from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure, council_phone
 from bot.backoffice import BackOffice, BackOfficeError, HandoffTicket
 from bot.names import HANDOFF_INTENTS, MISSED_INTENTS, PRIORITY_OF_REASON, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
+from bot.topics import GENERAL, describe, topic_of
+
+# Slots an officer may see in the handoff packet. Names and dates of birth are never among them (they are
+# cleared once checked); a postcode shows only its outward part and an email only its domain.
+PACKET_SLOTS = ("service_category", "problem_location", "problem_description", "vote_duration", "proxy_relationship",
+                "report_kind", "payment_reference", "request_reference", "verification_outcome")
+# Intents that say nothing about what the resident wanted (small talk, answers, asking for a person).
+CONVERSATIONAL_INTENTS = frozenset({"affirm", "deny", "greet", "goodbye", "thank", "stop", "request_officer",
+                                   "out_of_scope", "nlu_fallback", "bot_challenge", "inform"})
 
 
 def what_happens_next(ticket: HandoffTicket, phone: str) -> str:
@@ -46,7 +55,7 @@ class ActionRequestOfficer(Action):
         try:
             backoffice = self._backoffice or BackOffice.from_settings()
             ticket = await backoffice.request_handoff(conversation_id=tracker.sender_id, reason=reason,
-                                                      priority=priority)
+                                                      priority=priority, **handoff_packet(tracker))
         except BackOfficeError:
             apologise_for_failure(dispatcher, offer_officer=False)
             return done
@@ -62,9 +71,34 @@ def handoff_reason(tracker: Tracker) -> tuple[str, str]:
     for intent in (tracker.latest_message.get("intent", {}).get("name"), _previous_intent(tracker)):
         if intent in HANDOFF_INTENTS:
             return HANDOFF_INTENTS[intent]
+    if _last_bot_text(tracker).startswith(FAILURE_APOLOGY):
+        return "backoffice_error", "high"
     if tracker.get_slot(SLOT_OFFICER_OFFERED) or _previous_intent(tracker) in MISSED_INTENTS:
         return "fallback", "normal"
     return "resident_asked", "normal"
+
+
+def handoff_packet(tracker: Tracker) -> dict[str, Any]:
+    """Return what the officer is told: the topic, what the resident wanted and what the bot gathered."""
+    wanted = tracker.get_slot("pending_task") or next(
+        (intent for intent in _intents_newest_first(tracker) if intent not in CONVERSATIONAL_INTENTS), None)
+    collected = {name: str(value) for name in PACKET_SLOTS if (value := tracker.get_slot(name)) not in (None, "")}
+    if postcode := tracker.get_slot("postcode"):
+        collected["postcode"] = f"{str(postcode).split()[0]} (outward part only)"
+    if email := tracker.get_slot("contact_email"):
+        collected["contact_email"] = f"an address at {str(email).rpartition('@')[2]}"
+    return {"topic": topic_of(wanted) if wanted else GENERAL, "wanted": describe(wanted) if wanted else "",
+            "collected": collected}
+
+
+def _last_bot_text(tracker: Tracker) -> str:
+    said = [e for e in tracker.events if e.get("event") == "bot"]
+    return str(said[-1].get("text") or "") if said else ""
+
+
+def _intents_newest_first(tracker: Tracker) -> list[str]:
+    users = [e for e in reversed(tracker.events) if e.get("event") == "user"]
+    return [name for e in users if (name := (e.get("parse_data") or {}).get("intent", {}).get("name"))]
 
 
 def _previous_intent(tracker: Tracker) -> str | None:

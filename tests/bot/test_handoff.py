@@ -124,3 +124,46 @@ def test_payment_difficulty_offers_an_officer_with_raised_priority(dispatcher) -
     assert dispatcher.messages[0]["response"] == "utter_payment_difficulty"
     assert events == [{"event": "slot", "timestamp": None, "name": "officer_offered", "value": True},
                       {"event": "slot", "timestamp": None, "name": "handoff_reason", "value": "payment_difficulty"}]
+
+
+def sent_packet(dispatcher, *events, slots=None) -> dict:
+    sent = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(json.loads(request.content))
+        return httpx.Response(201, json=ticket())
+
+    asyncio.run(ActionRequestOfficer(backoffice(handler)).run(dispatcher, make_tracker(*events, slots=slots), {}))
+    return sent[0]
+
+
+def test_an_electoral_task_goes_to_electoral_services_with_what_was_gathered_but_no_identity(dispatcher) -> None:
+    packet = sent_packet(dispatcher, user_event("am I registered", "check_registration"),
+                         user_event("talk to a person", "request_officer"),
+                         slots={"pending_task": "check_registration", "full_name": "Rita Richardson",
+                                "date_of_birth": "26/01/1978", "postcode": "TN41 6PA",
+                                "verification_outcome": "not_verified"})
+    assert packet["topic"] == "electoral" and packet["wanted"] == "Check registration"
+    assert packet["collected"] == {"verification_outcome": "not_verified", "postcode": "TN41 (outward part only)"}
+    assert "Rita" not in json.dumps(packet) and "1978" not in json.dumps(packet)
+
+
+def test_a_payment_question_goes_to_customer_focus_with_the_reference(dispatcher) -> None:
+    packet = sent_packet(dispatcher, user_event("did my payment go through", "payment_received"),
+                         user_event("I want a human", "request_officer"),
+                         slots={"payment_reference": "PAY-94901911", "contact_email": "rita@example.com"})
+    assert packet["topic"] == "payments" and packet["wanted"] == "Payment received"
+    assert packet["collected"] == {"payment_reference": "PAY-94901911", "contact_email": "an address at example.com"}
+
+
+def test_small_talk_alone_tells_the_officer_nothing_was_asked_yet(dispatcher) -> None:
+    packet = sent_packet(dispatcher, user_event("hi", "greet"), user_event("a person please", "request_officer"))
+    assert packet["topic"] == "general" and packet["wanted"] == "" and packet["collected"] == {}
+
+
+def test_asking_for_an_officer_after_a_back_office_failure_says_so(dispatcher) -> None:
+    apology = {"event": "bot", "text": "Sorry, something went wrong on our side and I can't do that right now."}
+    packet = sent_packet(dispatcher, user_event("where do I vote", "polling_station"), apology,
+                         user_event("Talk to a person", "request_officer"))
+    assert (packet["reason"], packet["priority"]) == ("backoffice_error", "high")
+    assert packet["topic"] == "electoral"

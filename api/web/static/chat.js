@@ -287,7 +287,7 @@ class ChatWidget {
       element = this.pending.shift();
       element.classList.remove("is-pending");
     } else {
-      element = buildMessageElement(message.sender, this.displayText(message));
+      element = buildMessageElement(message.sender, this.displayText(message), message.author);
       if (message.buttons?.length) {
         for (const { title, payload } of message.buttons) this.buttonTitles.set(payload, title);
         element.append(buildButtons(message.buttons));

@@ -30,8 +30,11 @@ export function appendRichText(container, text) {
   container.append(text.slice(last));
 }
 
-/** Build a message element: class "chat-message", data-sender resident|bot|officer|system. */
-export function buildMessageElement(sender, text) {
+/**
+ * Build a message element: class "chat-message", data-sender resident|bot|officer|system. An officer's
+ * message is labelled with the officer's first name and team ("Priya, Customer Focus") when the hub gives it.
+ */
+export function buildMessageElement(sender, text, author = null) {
   const known = Object.hasOwn(SENDERS, sender) ? sender : "system";
   const element = document.createElement("div");
   element.className = known === "bot" ? "chat-message chat-message--bot" : "chat-message";
@@ -40,10 +43,11 @@ export function buildMessageElement(sender, text) {
   const label = document.createElement("p");
   label.className = "chat-message__who";
   label.setAttribute("aria-hidden", "true");
-  label.textContent = SENDERS[known].label;
+  const named = known === "officer" && author;
+  label.textContent = named ? author : SENDERS[known].label;
   const spoken = document.createElement("span");
   spoken.className = "visually-hidden";
-  spoken.textContent = `${SENDERS[known].said} `;
+  spoken.textContent = named ? `${author} said: ` : `${SENDERS[known].said} `;
   const body = document.createElement("p");
   body.className = "chat-message__text";
   appendRichText(body, text);

@@ -1,0 +1,326 @@
+"""The officer console's pages (/console) and the JSON its pages poll for live updates (/console/api).
+
+Sign-in gives a random session token in an HttpOnly, SameSite=Strict cookie (Secure in production); only
+its hash is stored, and the session ends at sign-out, after the idle timeout, or at its lifetime. Every
+form and every state-changing call carries the session's CSRF token (the sign-in form uses a double-submit
+cookie, since there is no session yet). Pages answer an officer who is not signed in with a redirect to
+the sign-in page, the JSON with 401; another team's conversations get 403.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request, status
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api.console import service
+from api.console.dashboard import bar_chart, column_chart, day_figures
+from api.conversations.models import Message
+from api.conversations.schemas import MessageRead
+from api.conversations.service import RATING_CHOICES
+from api.db import utcnow
+from api.deps import DatabaseDep, SessionDep, SettingsDep
+from api.officers.auth import SessionPolicy, SignInRefused, current_session, sign_in, sign_out
+from api.officers.models import Officer
+from api.settings import Settings
+from api.web.router import SECURITY_HEADERS
+
+SESSION_COOKIE = "ca_console"
+SIGN_IN_CSRF_COOKIE = "ca_console_sign_in"
+PAGE_HEADERS = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
+
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+
+class NotSignedIn(Exception):
+    """The request has no live console session."""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """The officer behind a request, and their session's CSRF token."""
+
+    officer: Officer
+    csrf_token: str
+    token: str
+
+
+def _policy(settings: Settings) -> SessionPolicy:
+    return SessionPolicy(idle=timedelta(minutes=settings.console_idle_minutes),
+                         lifetime=timedelta(hours=settings.console_session_hours))
+
+
+def signed_in(request: Request, database: DatabaseDep, settings: SettingsDep) -> SignedIn:
+    """Return the signed-in officer; raise NotSignedIn when the cookie is missing or its session is over."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise NotSignedIn
+    with database.sessions.begin() as session:
+        found = current_session(session, token=token, now=utcnow(), policy=_policy(settings))
+        if found is None:
+            raise NotSignedIn
+        officer = found.officer
+        session.expunge(officer)
+        return SignedIn(officer=officer, csrf_token=found.csrf_token, token=token)
+
+
+Signed = Annotated[SignedIn, Depends(signed_in)]
+
+
+async def checked(request: Request, signed: Signed) -> SignedIn:
+    """Return the signed-in officer once the request carries their session's CSRF token."""
+    sent = request.headers.get("X-CSRF-Token")
+    if sent is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        sent = str((await request.form()).get("csrf_token") or "")
+    if not sent or not hmac.compare_digest(sent, signed.csrf_token):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "The form has expired. Reload the page and try again.")
+    return signed
+
+
+Checked = Annotated[SignedIn, Depends(checked)]
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+def _page(request: Request, name: str, context: dict[str, Any], *, signed: SignedIn | None = None,
+          status_code: int = 200) -> HTMLResponse:
+    settings: Settings = request.app.state.settings
+    base = {"council_name": settings.council_name, "officer": signed.officer if signed else None,
+            "team": service.TEAM_OF_ROLE.get(signed.officer.role) if signed else None,
+            "csrf_token": signed.csrf_token if signed else None}
+    return templates.TemplateResponse(request, name, base | context, status_code=status_code, headers=PAGE_HEADERS)
+
+
+def _refusal(request: Request, signed: SignedIn, message: str, status_code: int) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": message}, status_code=status_code)
+    return _page(request, "message.html", {"title": "Not available", "message": message}, signed=signed,
+                 status_code=status_code)
+
+
+NOT_YOUR_QUEUE = "This conversation is not in your team's queue."
+
+
+@router.get("")
+def console_home() -> RedirectResponse:
+    """Go to the queue."""
+    return RedirectResponse("/console/queue", status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+def sign_in_page(request: Request, signed_out: bool = False, expired: bool = False) -> HTMLResponse:
+    """Show the sign-in form, with a fresh double-submit CSRF token."""
+    token = secrets.token_urlsafe(32)
+    notice = ("You have signed out." if signed_out else
+              "Your session ended. Please sign in again." if expired else None)
+    response = _page(request, "sign_in.html", {"sign_in_csrf": token, "notice": notice, "error": None})
+    _set_cookie(response, request, SIGN_IN_CSRF_COOKIE, token, max_age=3600)
+    return response
+
+
+def _set_cookie(response: Response, request: Request, name: str, value: str, *, max_age: int | None = None) -> None:
+    settings: Settings = request.app.state.settings
+    response.set_cookie(name, value, max_age=max_age, path="/console", httponly=True, samesite="strict",
+                        secure=settings.console_cookie_secure)
+
+
+@router.post("/sign-in", response_model=None)
+def sign_in_submit(request: Request, session: SessionDep, settings: SettingsDep,
+                   email: Annotated[str, Form(max_length=200)], password: Annotated[str, Form(max_length=200)],
+                   csrf_token: Annotated[str, Form()] = "") -> Response:
+    """Check the officer's email and password and start a session."""
+    cookie = request.cookies.get(SIGN_IN_CSRF_COOKIE, "")
+    if not cookie or not hmac.compare_digest(cookie, csrf_token):
+        return _sign_in_again(request, "The form has expired. Please try again.", status.HTTP_403_FORBIDDEN)
+    try:
+        token, _ = sign_in(session, email=email, password=password, now=utcnow(), policy=_policy(settings))
+    except SignInRefused as refused:
+        session.commit()  # the failed attempt counts towards the limit
+        if refused.throttled:
+            return _sign_in_again(request, "Too many unsuccessful attempts. Wait 15 minutes, or ask a supervisor "
+                                  "to check your account.", status.HTTP_429_TOO_MANY_REQUESTS)
+        return _sign_in_again(request, "The email address or password is not right.", status.HTTP_401_UNAUTHORIZED)
+    response = RedirectResponse("/console/queue", status.HTTP_303_SEE_OTHER)
+    _set_cookie(response, request, SESSION_COOKIE, token)
+    response.delete_cookie(SIGN_IN_CSRF_COOKIE, path="/console")
+    return response
+
+
+def _sign_in_again(request: Request, error: str, status_code: int) -> HTMLResponse:
+    token = secrets.token_urlsafe(32)
+    response = _page(request, "sign_in.html", {"sign_in_csrf": token, "notice": None, "error": error},
+                     status_code=status_code)
+    _set_cookie(response, request, SIGN_IN_CSRF_COOKIE, token, max_age=3600)
+    return response
+
+
+@router.post("/sign-out")
+def sign_out_submit(request: Request, signed: Checked, session: SessionDep) -> RedirectResponse:
+    """End the session: its cookie no longer works anywhere."""
+    sign_out(session, token=signed.token, now=utcnow())
+    response = RedirectResponse("/console/sign-in?signed_out=true", status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(SESSION_COOKIE, path="/console")
+    return response
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue_page(request: Request, signed: Signed, session: SessionDep) -> HTMLResponse:
+    """Show the officer's queue; the page refreshes its rows itself."""
+    items = service.queue_for_officer(session, signed.officer)
+    queues = [service.QUEUE_NAMES[q] for q in service.QUEUES_OF_ROLE[signed.officer.role]]
+    return _page(request, "queue.html", {"items": items, "queues": queues}, signed=signed)
+
+
+@router.get("/api/queue")
+def queue_json(signed: Signed, session: SessionDep) -> dict[str, Any]:
+    """Return the officer's queue as JSON, for the page's live refresh."""
+    return {"items": [asdict(item) for item in service.queue_for_officer(session, signed.officer)]}
+
+
+@router.post("/handoffs/{reference}/claim", response_model=None)
+def claim(reference: str, request: Request, signed: Checked, session: SessionDep) -> Response:
+    """Take a waiting conversation; if someone was quicker, say who."""
+    try:
+        handoff = service.claim(session, signed.officer, reference=reference)
+    except service.NotAllowed:
+        return _refusal(request, signed, NOT_YOUR_QUEUE, status.HTTP_403_FORBIDDEN)
+    except service.AlreadyClaimed as taken:
+        session.rollback()
+        who = f"{taken.by} has already taken it" if taken.by else "It is no longer waiting"
+        return _refusal(request, signed, f"{who}.", status.HTTP_409_CONFLICT)
+    target = f"/console/conversations/{handoff.conversation_id}"
+    if _wants_json(request):
+        return JSONResponse({"conversation_url": target})
+    return RedirectResponse(target, status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/conversations/{conversation_id}", response_class=HTMLResponse, response_model=None)
+def conversation_page(conversation_id: str, request: Request, signed: Signed, session: SessionDep) -> Response:
+    """Show the conversation: packet, verification, related records, transcript, notes and actions."""
+    try:
+        view = service.view_conversation(session, signed.officer, conversation_id=conversation_id)
+    except service.NotAllowed:
+        return _refusal(request, signed, NOT_YOUR_QUEUE, status.HTTP_403_FORBIDDEN)
+    return _page(request, "conversation.html", {"view": view, "messages": [_message(m) for m in view.messages]},
+                 signed=signed)
+
+
+def _message(message: Message) -> dict[str, Any]:
+    return MessageRead.model_validate(message).model_dump(mode="json")
+
+
+@router.get("/api/conversations/{conversation_id}", response_model=None)
+def conversation_json(conversation_id: str, signed: Signed, session: SessionDep,
+                      after: Annotated[int, Query(ge=0)] = 0) -> Response | dict[str, Any]:
+    """Return new messages and the handoff's state, for the page's live refresh."""
+    try:
+        view = service.view_conversation(session, signed.officer, conversation_id=conversation_id)
+    except service.NotAllowed:
+        return JSONResponse({"detail": NOT_YOUR_QUEUE}, status_code=status.HTTP_403_FORBIDDEN)
+    return {"status": view.handoff.status, "claimed_by": view.claimed_by, "mine": view.mine,
+            "messages": [_message(m) for m in view.messages if m.id > after]}
+
+
+def _act(request: Request, signed: SignedIn, conversation_id: str, action: Any) -> Response:
+    try:
+        result = action()
+    except service.NotAllowed:
+        return _refusal(request, signed, "Only the officer who took this conversation can do that.",
+                        status.HTTP_403_FORBIDDEN)
+    except service.NothingToDo:
+        return _refusal(request, signed, "This conversation is not being handled by an officer now.",
+                        status.HTTP_409_CONFLICT)
+    if _wants_json(request):
+        return JSONResponse({"message": _message(result)} if isinstance(result, Message) else {"ok": True})
+    return RedirectResponse(f"/console/conversations/{conversation_id}", status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/conversations/{conversation_id}/messages", response_model=None)
+def send_reply(conversation_id: str, request: Request, signed: Checked, session: SessionDep,
+               text: Annotated[str, Form(min_length=1, max_length=2000)]) -> Response:
+    """Send a reply to the resident; it appears in their chat at once."""
+    return _act(request, signed, conversation_id,
+                lambda: service.reply(session, signed.officer, conversation_id=conversation_id, text=text.strip()))
+
+
+@router.post("/conversations/{conversation_id}/notes", response_model=None)
+def add_note(conversation_id: str, request: Request, signed: Checked, session: SessionDep,
+             text: Annotated[str, Form(min_length=1, max_length=2000)]) -> Response:
+    """Add an internal note (never shown to the resident)."""
+    return _act(request, signed, conversation_id,
+                lambda: service.add_note(session, signed.officer, conversation_id=conversation_id, text=text.strip()))
+
+
+@router.post("/conversations/{conversation_id}/hand-back", response_model=None)
+def hand_back(conversation_id: str, request: Request, signed: Checked, session: SessionDep) -> Response:
+    """Give the conversation back to the bot."""
+    return _act(request, signed, conversation_id,
+                lambda: service.hand_back(session, signed.officer, conversation_id=conversation_id))
+
+
+@router.post("/conversations/{conversation_id}/resolve", response_model=None)
+def resolve(conversation_id: str, request: Request, signed: Checked, session: SessionDep) -> Response:
+    """Mark the enquiry resolved and ask the resident to rate the conversation."""
+    return _act(request, signed, conversation_id,
+                lambda: service.resolve(session, signed.officer, conversation_id=conversation_id))
+
+
+@router.get("/dashboard", response_class=HTMLResponse, response_model=None)
+def dashboard(request: Request, signed: Signed, session: SessionDep, settings: SettingsDep,
+              day: date | None = None) -> Response:
+    """Show the supervisor's figures for a day (today by default)."""
+    if signed.officer.role != "supervisor":
+        return _refusal(request, signed, "The dashboard is for supervisors.", status.HTTP_403_FORBIDDEN)
+    now = utcnow()
+    day = day or now.astimezone(ZoneInfo(settings.timezone)).date()
+    figures = day_figures(session, day, timezone=settings.timezone, now=now)
+    charts = {
+        "reasons": bar_chart("Handoffs by reason", [(name, n) for name, n in figures.handoffs_by_reason]),
+        "ratings": bar_chart("Satisfaction ratings", [(f"{score} {label}", figures.ratings[score])
+                                                      for score, label in RATING_CHOICES]),
+        "hours": column_chart("Conversations by hour", [(f"{h:02d}:00", n) for h, n in enumerate(figures.by_hour)]),
+        "waits": bar_chart("Waits before an officer joined", _wait_bands(figures.waits_minutes)),
+    }
+    return _page(request, "dashboard.html", {"f": figures, "charts": charts, "day": day,
+                                             "previous": day - timedelta(days=1), "next": day + timedelta(days=1),
+                                             "today": now.astimezone(ZoneInfo(settings.timezone)).date()},
+                 signed=signed)
+
+
+WAIT_BANDS = ((0, 2, "under 2 min"), (2, 5, "2 to 5 min"), (5, 10, "5 to 10 min"), (10, 30, "10 to 30 min"),
+              (30, float("inf"), "30 min or more"))
+
+
+def _wait_bands(waits: list[float]) -> list[tuple[str, float]]:
+    if not waits:
+        return []
+    return [(label, sum(1 for w in waits if low <= w < high)) for low, high, label in WAIT_BANDS]
+
+
+def install(app: FastAPI) -> None:
+    """Add the console's routes and send officers who are not signed in to the sign-in page."""
+    app.include_router(router)
+
+    async def not_signed_in(request: Request, _: Exception) -> Response:
+        if request.url.path.startswith("/console/api/") or _wants_json(request):
+            return JSONResponse({"detail": "Sign in to the console first."}, status_code=status.HTTP_401_UNAUTHORIZED)
+        expired = SESSION_COOKIE in request.cookies
+        response = RedirectResponse(f"/console/sign-in{'?expired=true' if expired else ''}",
+                                    status.HTTP_303_SEE_OTHER)
+        if expired:
+            response.delete_cookie(SESSION_COOKIE, path="/console")
+        return response
+
+    app.add_exception_handler(NotSignedIn, not_signed_in)

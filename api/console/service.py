@@ -1,0 +1,265 @@
+"""What officers do with handoffs: see their queues, claim one (one officer wins), chat, note, resolve or hand back.
+
+Each role sees its own queue; supervisors see every queue. Everything an officer says reaches the resident
+through the hub's messages, so the web widget and Telegram show it the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, case, select, update
+from sqlalchemy.orm import Session
+
+from api.conversations.models import Conversation, Handoff, Message, Mode, Note
+from api.conversations.redaction import redact_card_numbers
+from api.conversations.service import OPEN_HANDOFF_STATES, add_message, ask_for_rating, list_messages
+from api.db import as_utc, utcnow
+from api.electoral.models import AbsentVoteRequest, Elector, ElectoralChangeRequest, Verification
+from api.officers.models import Officer
+from api.payments.models import AccountVerification, CouncilTaxAccount, DocumentRequest
+from api.service_requests.models import ServiceRequest
+
+QUEUES_OF_ROLE = {
+    "electoral_services": ("electoral_services",),
+    "customer_focus": ("customer_focus",),
+    "supervisor": ("electoral_services", "customer_focus"),
+}
+TEAM_OF_ROLE = {"electoral_services": "Electoral Services", "customer_focus": "Customer Focus",
+                "supervisor": "Customer Services"}
+QUEUE_NAMES = {"electoral_services": "Electoral Services", "customer_focus": "Customer Focus"}
+REASON_NAMES = {
+    "resident_asked": "Asked for a person", "fallback": "Bot did not understand", "complaint": "Complaint",
+    "payment_difficulty": "Payment difficulty", "locked_out": "Verification locked out",
+    "backoffice_error": "Back office failed", "emergency": "Emergency", "bot_unavailable": "Bot unavailable",
+    "overdue_request": "Overdue request",
+}
+PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2}
+WAITING_STATES = ("waiting", "callback")
+
+
+class NotAllowed(Exception):
+    """The officer may not see or act on this conversation (another team's queue, or not theirs)."""
+
+
+class AlreadyClaimed(Exception):
+    """Someone else claimed the handoff first, or it is no longer waiting."""
+
+    def __init__(self, by: str | None) -> None:
+        super().__init__(by or "nobody")
+        self.by = by
+
+
+class NothingToDo(Exception):
+    """The conversation has no handoff in the state the action needs."""
+
+
+def first_name(officer: Officer) -> str:
+    """Return the name residents see: the officer's first name."""
+    return officer.display_name.split()[0]
+
+
+def signature(officer: Officer) -> str:
+    """Return how an officer's messages are signed for the resident, e.g. "Priya, Customer Focus"."""
+    return f"{first_name(officer)}, {TEAM_OF_ROLE.get(officer.role, 'Council officer')}"
+
+
+def _waited_minutes(since: datetime, now: datetime) -> int:
+    return max(0, int((now - since).total_seconds() // 60))
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One handoff as the queue shows it."""
+
+    reference: str
+    conversation_id: str
+    reason: str
+    reason_name: str
+    priority: str
+    queue: str
+    status: str
+    channel: str
+    wanted: str
+    waited_minutes: int
+    claimed_by: str | None
+    mine: bool
+
+
+def queue_for_officer(session: Session, officer: Officer, *, now: datetime | None = None) -> list[QueueItem]:
+    """Return the open handoffs in the officer's queues: most urgent first, then longest waiting."""
+    now = now or utcnow()
+    rank = case(PRIORITY_ORDER, value=Handoff.priority, else_=3)
+    rows = session.execute(
+        select(Handoff, Conversation.channel, Officer.display_name)
+        .join(Conversation, Conversation.id == Handoff.conversation_id)
+        .outerjoin(Officer, Officer.id == Handoff.claimed_by)
+        .where(Handoff.status.in_(OPEN_HANDOFF_STATES), Handoff.queue.in_(QUEUES_OF_ROLE[officer.role]))
+        .order_by(rank, Handoff.requested_at))
+    return [QueueItem(reference=h.reference, conversation_id=h.conversation_id, reason=h.reason,
+                      reason_name=REASON_NAMES.get(h.reason, h.reason), priority=h.priority, queue=h.queue,
+                      status=h.status, channel=channel, wanted=(h.packet or {}).get("wanted", ""),
+                      waited_minutes=_waited_minutes(as_utc(h.requested_at), now), claimed_by=claimer,
+                      mine=h.claimed_by == officer.id)
+            for h, channel, claimer in rows]
+
+
+def _latest_handoff(session: Session, conversation_id: str) -> Handoff | None:
+    return session.scalar(select(Handoff).where(Handoff.conversation_id == conversation_id)
+                          .order_by(Handoff.id.desc()).limit(1))
+
+
+def _visible_handoff(session: Session, officer: Officer, conversation_id: str) -> Handoff:
+    handoff = _latest_handoff(session, conversation_id)
+    if handoff is None or handoff.queue not in QUEUES_OF_ROLE[officer.role]:
+        raise NotAllowed
+    return handoff
+
+
+def claim(session: Session, officer: Officer, *, reference: str) -> Handoff:
+    """Take a waiting handoff. When two officers claim at once, exactly one succeeds; the other is told who.
+
+    The claim is one conditional UPDATE, so the database decides the winner: the row changes only while it
+    is still waiting, and only one transaction can make that change.
+    """
+    handoff = session.scalar(select(Handoff).where(Handoff.reference == reference))
+    if handoff is None or handoff.queue not in QUEUES_OF_ROLE[officer.role]:
+        raise NotAllowed
+    now = utcnow()
+    won = cast(CursorResult[Any], session.execute(
+        update(Handoff).where(Handoff.id == handoff.id, Handoff.status.in_(WAITING_STATES))
+        .values(status="claimed", claimed_by=officer.id, claimed_at=now)
+        .execution_options(synchronize_session=False))).rowcount
+    session.refresh(handoff)
+    if not won:
+        claimer = session.get(Officer, handoff.claimed_by) if handoff.claimed_by else None
+        raise AlreadyClaimed(claimer.display_name if claimer else None)
+    conversation = session.get_one(Conversation, handoff.conversation_id)
+    conversation.mode = Mode.OFFICER.value
+    add_message(session, conversation_id=conversation.id, sender="system", author=signature(officer),
+                text=f"{first_name(officer)} from {TEAM_OF_ROLE[officer.role]} has joined the chat.")
+    return handoff
+
+
+def _held_by(session: Session, officer: Officer, conversation_id: str) -> Handoff:
+    handoff = _visible_handoff(session, officer, conversation_id)
+    if handoff.status != "claimed":
+        raise NothingToDo
+    if handoff.claimed_by != officer.id and officer.role != "supervisor":
+        raise NotAllowed
+    return handoff
+
+
+def reply(session: Session, officer: Officer, *, conversation_id: str, text: str) -> Message:
+    """Send the officer's message to the resident (a card number is hidden, as in residents' messages)."""
+    _held_by(session, officer, conversation_id)
+    return add_message(session, conversation_id=conversation_id, sender="officer", author=signature(officer),
+                       text=redact_card_numbers(text).text)
+
+
+def add_note(session: Session, officer: Officer, *, conversation_id: str, text: str) -> Note:
+    """Keep an internal note on the conversation; residents never see notes."""
+    _visible_handoff(session, officer, conversation_id)
+    note = Note(conversation_id=conversation_id, officer_id=officer.id, text=redact_card_numbers(text).text)
+    session.add(note)
+    session.flush()
+    return note
+
+
+def hand_back(session: Session, officer: Officer, *, conversation_id: str) -> None:
+    """Return the conversation to the bot; the resident is told and can carry on."""
+    handoff = _held_by(session, officer, conversation_id)
+    handoff.status, handoff.closed_at = "returned", utcnow()
+    session.get_one(Conversation, conversation_id).mode = Mode.BOT.value
+    add_message(session, conversation_id=conversation_id, sender="system", author=signature(officer),
+                text=f"{first_name(officer)} has handed you back to the council assistant. "
+                     "You can carry on asking questions here.")
+
+
+def resolve(session: Session, officer: Officer, *, conversation_id: str) -> None:
+    """Close the handoff as resolved and ask the resident how we did."""
+    handoff = _held_by(session, officer, conversation_id)
+    handoff.status, handoff.closed_at = "resolved", utcnow()
+    conversation = session.get_one(Conversation, conversation_id)
+    conversation.mode = Mode.BOT.value
+    ask_for_rating(session, conversation, author=signature(officer),
+                   text=f"{first_name(officer)} has marked your enquiry as resolved. Thank you for contacting us. "
+                        "How was your experience today?")
+
+
+@dataclass(frozen=True)
+class RelatedRecord:
+    """A back-office record made in this conversation."""
+
+    kind: str
+    reference: str
+    status: str
+
+
+@dataclass
+class ConversationView:
+    """What the console shows about a conversation: the packet, verification, related records, transcript."""
+
+    conversation: Conversation
+    handoff: Handoff
+    reason_name: str
+    claimed_by: str | None
+    mine: bool
+    messages: list[Message]
+    notes: list[tuple[str, Note]]
+    verification: list[str]
+    related: list[RelatedRecord] = field(default_factory=list)
+    packet: dict[str, Any] = field(default_factory=dict)
+
+
+def view_conversation(session: Session, officer: Officer, *, conversation_id: str) -> ConversationView:
+    """Return everything the officer needs to take the conversation over."""
+    handoff = _visible_handoff(session, officer, conversation_id)
+    claimer = session.get(Officer, handoff.claimed_by) if handoff.claimed_by else None
+    notes = session.execute(select(Officer.display_name, Note).join(Officer, Officer.id == Note.officer_id)
+                            .where(Note.conversation_id == conversation_id).order_by(Note.id))
+    return ConversationView(
+        conversation=session.get_one(Conversation, conversation_id), handoff=handoff,
+        reason_name=REASON_NAMES.get(handoff.reason, handoff.reason),
+        claimed_by=claimer.display_name if claimer else None, mine=handoff.claimed_by == officer.id,
+        messages=list_messages(session, conversation_id=conversation_id),
+        notes=[(name, note) for name, note in notes], verification=verification_level(session, conversation_id),
+        related=related_records(session, conversation_id), packet=handoff.packet or {})
+
+
+def verification_level(session: Session, conversation_id: str) -> list[str]:
+    """Say who the resident has proved to be in this conversation (nothing when they have not)."""
+    now = utcnow()
+    proven = []
+    electoral = session.get(Verification, conversation_id)
+    if electoral is not None and as_utc(electoral.expires_at) > now:
+        elector = session.get_one(Elector, electoral.elector_id)
+        proven.append(f"Identity verified as elector {elector.elector_number} ({elector.first_name} "
+                      f"{elector.last_name})")
+    account = session.get(AccountVerification, conversation_id)
+    if account is not None and as_utc(account.expires_at) > now:
+        proven.append(f"Council tax account {session.get_one(CouncilTaxAccount, account.account_id).reference} "
+                      "verified")
+    return proven
+
+
+def related_records(session: Session, conversation_id: str) -> list[RelatedRecord]:
+    """Return the back-office records made in this conversation, and the verified elector's absent-vote requests."""
+    records = []
+    electoral = session.get(Verification, conversation_id)
+    if electoral is not None:
+        records += [RelatedRecord(f"Absent vote request ({r.kind.value})", r.reference, r.status)
+                    for r in session.scalars(select(AbsentVoteRequest)
+                                             .where(AbsentVoteRequest.elector_id == electoral.elector_id))]
+    records += [RelatedRecord(f"Register change ({r.kind.replace('_', ' ')})", r.reference, r.status)
+                for r in session.scalars(select(ElectoralChangeRequest)
+                                         .where(ElectoralChangeRequest.conversation_id == conversation_id))]
+    records += [RelatedRecord(f"Service request ({r.category.replace('_', ' ')})", r.reference, r.status)
+                for r in session.scalars(select(ServiceRequest)
+                                         .where(ServiceRequest.conversation_id == conversation_id))]
+    records += [RelatedRecord(f"Council tax {r.kind}", r.reference, r.status)
+                for r in session.scalars(select(DocumentRequest)
+                                         .where(DocumentRequest.conversation_id == conversation_id))]
+    return records

@@ -1,0 +1,63 @@
+/* The conversation page: new messages appear as they arrive, and replies are sent without a reload. */
+import { getJson, poll, postForm } from "./poll.js";
+
+const layout = document.querySelector("[data-conversation]");
+const id = layout.dataset.conversation;
+const transcript = document.querySelector("[data-testid='transcript']");
+const status = document.querySelector("[data-testid='handoff-status']");
+const form = document.querySelector("[data-reply-form]");
+const error = document.querySelector("[data-reply-error]");
+let lastId = Number(layout.dataset.lastId || 0);
+
+function addLine(message) {
+  if (message.id <= lastId) return;
+  lastId = message.id;
+  const li = document.createElement("li");
+  li.className = `line line--${message.sender}`;
+  li.dataset.id = message.id;
+  const who = document.createElement("span");
+  who.className = "line__who";
+  who.textContent = message.sender === "officer" ? message.author : message.sender[0].toUpperCase() + message.sender.slice(1);
+  const text = document.createElement("span");
+  text.className = "line__text";
+  text.textContent = message.text;
+  const time = document.createElement("time");
+  time.className = "line__time";
+  time.dateTime = message.created_at;
+  time.textContent = `${message.created_at.slice(11, 16)} UTC`;
+  li.append(who, text, time);
+  transcript.append(li);
+  transcript.scrollTop = transcript.scrollHeight;
+}
+
+transcript.scrollTop = transcript.scrollHeight;
+
+poll(async () => {
+  const update = await getJson(`/console/api/conversations/${id}?after=${lastId}`);
+  for (const message of update.messages) addLine(message);
+  if (update.status !== status.dataset.status) window.location.reload();
+}, 1500);
+
+form?.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const input = form.querySelector("textarea");
+  const text = input.value.trim();
+  if (!text) return;
+  error.hidden = true;
+  try {
+    const { message } = await postForm(form.action, { text });
+    addLine(message);
+    input.value = "";
+    input.focus();
+  } catch (failure) {
+    error.textContent = failure.message;
+    error.hidden = false;
+  }
+});
+
+form?.querySelector("textarea").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    form.requestSubmit();
+  }
+});

@@ -1,0 +1,57 @@
+"""Helpers for console tests: officers in a database, a signed-in browser-like client, a waiting handoff."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from fastapi.testclient import TestClient
+
+from api.officers.auth import hash_password
+from api.officers.models import Officer
+from api.settings import DEV_SERVICE_TOKEN
+
+SERVICE = {"Authorization": f"Bearer {DEV_SERVICE_TOKEN}"}
+PASSWORD = "a-long-test-password"
+OFFICERS = {"electoral": ("alex@council.test", "Alex Morgan", "electoral_services"),
+            "focus": ("priya@council.test", "Priya Shah", "customer_focus"),
+            "focus2": ("jo@council.test", "Jo Brown", "customer_focus"),
+            "supervisor": ("sam@council.test", "Sam Taylor", "supervisor")}
+
+
+@lru_cache(maxsize=1)
+def _password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+def add_officers(session) -> None:
+    """Add the test officers (one argon2 hash shared by all, to keep the tests quick)."""
+    session.add_all(Officer(email=email, display_name=name, role=role, password_hash=_password_hash(), active=True)
+                    for email, name, role in OFFICERS.values())
+    session.commit()
+
+
+def hidden_csrf(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the page has no CSRF field"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, who: str, password: str = PASSWORD):
+    """Sign in through the form as a browser would; return the response (a redirect on success)."""
+    page = client.get("/console/sign-in")
+    return client.post("/console/sign-in", data={"email": OFFICERS[who][0], "password": password,
+                                                 "csrf_token": hidden_csrf(page.text)}, follow_redirects=False)
+
+
+def page_csrf(client: TestClient) -> str:
+    return hidden_csrf(client.get("/console/queue").text)
+
+
+def resident_waiting(client: TestClient, *, topic: str = "general", reason: str = "resident_asked",
+                     **packet) -> tuple[str, str, str]:
+    """Start a resident conversation and queue it for an officer; return its id, token and handoff reference."""
+    created = client.post("/api/chat/conversations").json()
+    handoff = client.post(f"/api/v1/conversations/{created['conversation_id']}/handoffs", headers=SERVICE,
+                          json={"reason": reason, "topic": topic, **packet}).json()
+    return created["conversation_id"], created["token"], handoff["reference"]

@@ -1,0 +1,112 @@
+"""Officers take over live: a resident in the widget and an officer in the console, in two browser contexts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from api.demo.generator import DEMO_OFFICER_PASSWORD
+from tests.browser.conftest import DESKTOP
+from tests.browser.test_webchat import REPLY_TIMEOUT_MS, SCREENSHOTS, ask, chat_input, messages, open_chat
+
+pytestmark = pytest.mark.stack
+
+
+CUSTOMER_FOCUS = "priya.shah@ashdownvale.example"
+SUPERVISOR = "sam.taylor@ashdownvale.example"
+LIVE_MS = 10_000
+
+
+@pytest.fixture
+def officer_page(browser: Browser):
+    """A second, separate browser context: the officer's own cookies, next to the resident's page."""
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, f"the console raised script errors: {errors}"
+
+
+def sign_in(page: Page, base_url: str, email: str) -> None:
+    page.goto(f"{base_url}/console/queue")
+    expect(page).to_have_url(re.compile(r"/console/sign-in"))
+    page.get_by_test_id("email").fill(email)
+    page.get_by_test_id("password").fill(DEMO_OFFICER_PASSWORD)
+    page.get_by_test_id("sign-in").click()
+    expect(page).to_have_url(re.compile(r"/console/queue"))
+
+
+def test_an_officer_takes_over_a_chat_live_and_hands_it_back(page: Page, officer_page: Page, base_url: str) -> None:
+    open_chat(page, base_url)
+    ask(page, "can I talk to a real person please")
+    asked = messages(page, "bot").last.inner_text()
+    reference = re.search(r"HO-\d{6}", asked)
+    assert reference, f"the resident was not given a handoff reference: {asked!r}"
+
+    sign_in(officer_page, base_url, CUSTOMER_FOCUS)
+    row = officer_page.locator(f"tr[data-reference='{reference.group(0)}']")
+    expect(row).to_contain_text("Asked for a person")
+    row.get_by_test_id("claim").click()
+    expect(officer_page.get_by_test_id("handoff-status")).to_contain_text("You are handling this conversation")
+    expect(officer_page.get_by_test_id("transcript")).to_contain_text("can I talk to a real person please")
+
+    expect(messages(page, "system").filter(has_text="Priya from Customer Focus has joined the chat")).to_be_visible(
+        timeout=LIVE_MS)
+    officer_page.get_by_test_id("reply-input").fill("Hello, I'm Priya. What can I help you with today?")
+    officer_page.get_by_test_id("reply-send").click()
+    from_officer = messages(page, "officer").last
+    expect(from_officer).to_contain_text("What can I help you with today?", timeout=LIVE_MS)
+    expect(from_officer).to_contain_text("Priya, Customer Focus")
+
+    bot_replies = messages(page, "bot").count()
+    chat_input(page).fill("my green bin was missed on Monday")
+    chat_input(page).press("Enter")
+    expect(officer_page.get_by_test_id("transcript")).to_contain_text("my green bin was missed on Monday",
+                                                                      timeout=LIVE_MS)
+    page.wait_for_timeout(1500)
+    expect(messages(page, "bot")).to_have_count(bot_replies)  # the bot stays silent while the officer has it
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    officer_page.screenshot(path=SCREENSHOTS / "console-conversation.png", full_page=True)
+    page.screenshot(path=SCREENSHOTS / "widget-with-officer.png")
+
+    officer_page.get_by_test_id("hand-back").click()
+    expect(officer_page.get_by_test_id("handoff-status")).to_contain_text("Handed back to the bot")
+    expect(messages(page, "system").filter(has_text="handed you back to the council assistant")).to_be_visible(
+        timeout=LIVE_MS)
+    ask(page, "what time are you open")
+    expect(messages(page, "bot").last).to_contain_text("9am", timeout=REPLY_TIMEOUT_MS)
+
+
+def test_a_new_handoff_appears_in_the_queue_without_reloading(page: Page, officer_page: Page, base_url: str) -> None:
+    sign_in(officer_page, base_url, CUSTOMER_FOCUS)
+    open_chat(page, base_url)
+    ask(page, "I want to speak to someone")
+    reference = re.search(r"HO-\d{6}", messages(page, "bot").last.inner_text())
+    assert reference
+    expect(officer_page.locator(f"tr[data-reference='{reference.group(0)}']")).to_be_visible(timeout=LIVE_MS)
+    expect(officer_page).to_have_title(re.compile(r"^\(\d+\) "))
+
+
+def test_the_supervisor_dashboard_shows_the_day_with_charts(page: Page, officer_page: Page, base_url: str) -> None:
+    open_chat(page, base_url)
+    ask(page, "hello")
+    sign_in(officer_page, base_url, SUPERVISOR)
+    officer_page.get_by_test_id("nav-dashboard").click()
+    expect(officer_page.get_by_role("heading", level=1)).to_contain_text("Dashboard")
+    conversations = int(officer_page.get_by_test_id("conversations").inner_text())
+    assert conversations >= 1
+    expect(officer_page.get_by_test_id("first-contact")).to_have_text(re.compile(r"^\d+%$"))
+    expect(officer_page.locator("[data-testid='chart-hours'] svg rect").first).to_be_visible()
+    officer_page.screenshot(path=SCREENSHOTS / "console-dashboard.png", full_page=True)
+
+
+def test_signing_out_returns_to_the_sign_in_page_and_the_queue_is_closed(officer_page: Page, base_url: str) -> None:
+    sign_in(officer_page, base_url, CUSTOMER_FOCUS)
+    officer_page.get_by_test_id("sign-out").click()
+    expect(officer_page.get_by_test_id("sign-in-notice")).to_have_text("You have signed out.")
+    officer_page.goto(f"{base_url}/console/queue")
+    expect(officer_page).to_have_url(re.compile(r"/console/sign-in"))

@@ -76,7 +76,7 @@ def day_figures(session: Session, day: date, *, timezone: str, now: datetime) ->
         reasons[handoff.reason] = reasons.get(handoff.reason, 0) + 1
     waits = [(as_utc(h.claimed_at) - as_utc(h.requested_at)).total_seconds() / 60
              for h in handoffs if h.claimed_at is not None]
-    waiting = list(session.scalars(select(Handoff.requested_at).where(Handoff.status == "waiting")))
+    waiting = list(session.scalars(select(Handoff.requested_at).where(Handoff.status.in_(("waiting", "callback")))))
     ratings: dict[int, int] = {int(score or 0): count for score, count in session.execute(
         select(Conversation.rating, func.count()).where(
             Conversation.rated_at >= start, Conversation.rated_at < end, Conversation.rating.is_not(None))

@@ -26,7 +26,7 @@ from api.console.dashboard import bar_chart, column_chart, day_figures
 from api.conversations.models import Message
 from api.conversations.schemas import MessageRead
 from api.conversations.service import RATING_CHOICES
-from api.db import utcnow
+from api.db import as_utc, utcnow
 from api.deps import DatabaseDep, SessionDep, SettingsDep
 from api.officers.auth import SessionPolicy, SignInRefused, current_session, sign_in, sign_out
 from api.officers.models import Officer
@@ -213,8 +213,10 @@ def conversation_page(conversation_id: str, request: Request, signed: Signed, se
         view = service.view_conversation(session, signed.officer, conversation_id=conversation_id)
     except service.NotAllowed:
         return _refusal(request, signed, NOT_YOUR_QUEUE, status.HTTP_403_FORBIDDEN)
-    return _page(request, "conversation.html", {"view": view, "messages": [_message(m) for m in view.messages]},
-                 signed=signed)
+    zone = ZoneInfo(request.app.state.settings.timezone)
+    messages = [_message(m) | {"local_time": f"{as_utc(m.created_at).astimezone(zone):%H:%M}"} for m in view.messages]
+    return _page(request, "conversation.html", {"view": view, "messages": messages,
+                                                "timezone": request.app.state.settings.timezone}, signed=signed)
 
 
 def _message(message: Message) -> dict[str, Any]:

@@ -24,7 +24,9 @@ function addLine(message) {
   const time = document.createElement("time");
   time.className = "line__time";
   time.dateTime = message.created_at;
-  time.textContent = `${message.created_at.slice(11, 16)} UTC`;
+  time.textContent = new Date(message.created_at).toLocaleTimeString("en-GB", {
+    hour: "2-digit", minute: "2-digit", timeZone: layout.dataset.timezone || "Europe/London",
+  });
   li.append(who, text, time);
   transcript.append(li);
   transcript.scrollTop = transcript.scrollHeight;

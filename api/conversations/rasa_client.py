@@ -21,6 +21,8 @@ class BotReply:
 
     text: str
     buttons: list[dict[str, str]] | None = None
+    # The bot asks the hub to put the satisfaction question (the hub owns its answers and records them).
+    ask_rating: bool = False
 
 
 class RasaClient:
@@ -40,10 +42,13 @@ class RasaClient:
             # The error's class is enough to diagnose; the message may hold the resident's text.
             log.warning("rasa unavailable: %s", type(error).__name__)
             raise RasaUnavailable from error
-        return [self._reply(item) for item in body if item.get("text") or item.get("buttons")]
+        return [self._reply(item) for item in body
+                if item.get("text") or item.get("buttons") or (item.get("custom") or {}).get("ask_rating")]
 
     @staticmethod
     def _reply(item: dict[str, Any]) -> BotReply:
+        if (item.get("custom") or {}).get("ask_rating"):
+            return BotReply(text="", ask_rating=True)
         buttons = [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
                    for b in item.get("buttons") or []]
         return BotReply(text=item.get("text") or "", buttons=buttons or None)

@@ -30,6 +30,7 @@ OPEN_HANDOFF_STATES = ("waiting", "callback", "claimed")
 # The answer buttons of the satisfaction question; the hub records them instead of passing them to the bot.
 RATING_CHOICES = ((5, "Very good"), (4, "Good"), (3, "OK"), (2, "Poor"), (1, "Very poor"))
 RATING_PAYLOAD = re.compile(r"^/rate ([1-5])$")
+BOT_RATING_QUESTION = "Before you go: how was your experience with the assistant today?"
 # Minutes an officer typically spends on a chat; the expected wait is this times the queue position.
 MINUTES_PER_QUEUED_CHAT = 4
 
@@ -126,8 +127,10 @@ def handle_resident_message(database: Database, rasa: RasaClient, *, conversatio
                                            buttons=[{"title": "Talk to a person",
                                                      "payload": REQUEST_OFFICER_PAYLOAD}])]
     with database.sessions.begin() as session:
-        return [*warnings, *(add_message(session, conversation_id=conversation_id, sender="bot", text=reply.text,
-                                         buttons=reply.buttons) for reply in replies)]
+        conversation = session.get_one(Conversation, conversation_id)
+        return [*warnings, *(ask_for_rating(session, conversation, text=BOT_RATING_QUESTION) if reply.ask_rating
+                             else add_message(session, conversation_id=conversation_id, sender="bot", text=reply.text,
+                                              buttons=reply.buttons) for reply in replies)]
 
 
 def rating_buttons() -> list[dict[str, str]]:

@@ -206,3 +206,30 @@ def test_a_card_number_is_hidden_before_it_is_stored_or_reaches_rasa(make_client
         stored = " ".join(session.scalars(select(Message.text)))
     assert "4111 1111 1111" not in stored and "411111111111" not in stored
     assert "ending 1111" in stored
+
+
+def rasa_says_goodbye(request: httpx.Request) -> httpx.Response:
+    """Answer a goodbye like the domain's utter_goodbye: the text, then the custom ask for a rating."""
+    body = json.loads(request.content)
+    return httpx.Response(200, json=[{"recipient_id": body["sender"], "text": "Goodbye, and thanks."},
+                                     {"recipient_id": body["sender"], "custom": {"ask_rating": True}}])
+
+
+def test_after_goodbye_the_resident_is_asked_to_rate_and_the_answer_is_kept(open_session, make_client, database_url,
+                                                                            rasa_calls) -> None:
+    client = make_client(rasa_says_goodbye)
+    conversation_id, auth = start(client)
+    replies = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "bye"},
+                          headers=auth).json()["messages"]
+    assert replies[0]["text"] == "Goodbye, and thanks." and replies[0]["sender"] == "bot"
+    question = replies[1]
+    assert "how was your experience" in question["text"]
+    assert [b["title"] for b in question["buttons"]] == ["Very good", "Good", "OK", "Poor", "Very poor"]
+
+    answer = client.post(f"/api/chat/conversations/{conversation_id}/messages",
+                         json={"text": question["buttons"][0]["payload"]}, headers=auth).json()["messages"]
+    assert answer[-1]["text"].startswith("Thank you for your feedback")
+    assert len(rasa_calls) == 1  # the rating is the hub's business, not the bot's
+    with open_session(database_url) as session:
+
+        assert session.get_one(Conversation, conversation_id).rating == 5

@@ -50,6 +50,16 @@ def stack_scalar(database_url: str, query: Select[Any]) -> Any:
         database.engine.dispose()
 
 
+def stack_row(database_url: str, query: Select[Any]) -> tuple[Any, ...]:
+    """Run one query against the running stack's back-office database and return its single row."""
+    database = Database(database_url)
+    try:
+        with database.sessions() as session:
+            return tuple(session.execute(query).one())
+    finally:
+        database.engine.dispose()
+
+
 def stack_residents(database_url: str) -> list[dict[str, Any]]:
     """Return the demo residents seeded into the running stack's database."""
     database = Database(database_url)

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 
-from tests.e2e.chat import texts
+from api.conversations.models import Conversation, Handoff
+from tests.e2e.chat import stack_row, stack_scalar, texts
 
 pytestmark = pytest.mark.stack
 
@@ -52,6 +54,30 @@ def test_asking_for_a_person_records_a_handoff_and_says_what_happens_next(stack,
     # Asking again does not make a second request: the same reference comes back.
     reference = reply.split("HO-")[1][:6]
     assert f"HO-{reference}" in texts(resident.say("I want to speak to an officer"))
+
+
+def test_an_emergency_gets_999_advice_then_an_urgent_handoff(stack, new_resident) -> None:
+    resident = new_resident()
+    replies = resident.say("there's a gas smell in the street and someone has collapsed, help")
+    said = texts(replies)
+    assert "999" in said and "HO-" in said
+    assert said.index("999") < said.index("HO-")  # safety advice comes before anything else
+    reference = "HO-" + said.split("HO-")[1][:6]
+    priority, reason = stack_row(stack.database_url, select(Handoff.priority, Handoff.reason)
+                                 .where(Handoff.reference == reference))
+    assert (priority, reason) == ("urgent", "emergency")
+
+
+def test_saying_goodbye_asks_for_a_rating_which_is_kept(stack, new_resident) -> None:
+    resident = new_resident()
+    resident.say("what time are you open")
+    goodbye = resident.say("thanks, bye")
+    question = next(m for m in goodbye if m.get("buttons"))
+    assert "how was your experience" in question["text"]
+    good = next(b["payload"] for b in question["buttons"] if b["title"] == "Good")
+    assert texts(resident.say(good)).startswith("Thank you for your feedback")
+    assert stack_scalar(stack.database_url, select(Conversation.rating)
+                        .where(Conversation.id == resident.conversation_id)) == 4
 
 
 def test_the_push_stream_carries_the_conversations_messages(stack, new_resident) -> None:

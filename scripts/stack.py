@@ -37,7 +37,8 @@ MODEL_CACHE = Path(os.environ.get("CA_MODEL_CACHE", Path.home() / ".cache" / "co
 SPACY_PIPELINE = ROOT / "bot" / "nlp" / "council_en"
 
 # What the trained model depends on: a change to any of these means a new model.
-MODEL_INPUTS = ("config.yml", "domain", "data", "bot/nlp/build.py", "requirements/rasa.txt")
+MODEL_INPUTS = ("config.yml", "domain", "data", "bot/nlp/build.py", "bot/nlp/sentence_features.py",
+                "requirements/rasa.txt")
 
 DEV_SERVICE_TOKEN = "dev-service-token-change-me"  # noqa: S105  (development default; refused in production)
 DEV_RASA_TOKEN = "dev-rasa-token-change-me"  # noqa: S105  (development default; refused in production)
@@ -151,7 +152,9 @@ def _show_training_progress(log_path: Path) -> None:
 def _rasa_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update({"TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-                "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT)})
+                "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT),
+                # the sentence featurizer's model ships in a package: never reach for the Hugging Face hub
+                "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
     env.update(extra or {})
     return env
 

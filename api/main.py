@@ -21,6 +21,7 @@ from api.payments.outbox import retry_queued_documents
 from api.payments.router import router as payments
 from api.service_requests.router import router as service_requests
 from api.settings import Settings, get_settings
+from api.telegram.router import router as telegram
 from api.web.router import mount_static
 from api.web.router import router as web
 
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(electoral)
     app.include_router(payments)
     app.include_router(service_requests)
+    app.include_router(telegram)
     app.include_router(web)
     install_console(app)
     mount_static(app)

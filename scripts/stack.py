@@ -4,7 +4,9 @@ Used by `make run`, by the end-to-end and browser tests and by the benchmark, so
 starts the same processes the same way:
   - the action server (Rasa environment) on 127.0.0.1:<actions>,
   - the Rasa server with its HTTP API behind a token, on 127.0.0.1:<rasa>,
-  - the API (back office, conversation hub, web chat) on 127.0.0.1:<api>.
+  - the API (back office, conversation hub, web chat) on 127.0.0.1:<api>,
+  - with CA_TELEGRAM_BOT_TOKEN set, the Telegram bridge; with CA_TELEGRAM_EMULATOR=1, a Telegram Bot API
+    emulated on 127.0.0.1:8081 for it to talk to, with a page that acts as a Telegram client.
 Each process logs to var/log/<name>.log; only a short summary is printed.
 """
 
@@ -14,6 +16,7 @@ import fcntl
 import hashlib
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -42,6 +45,8 @@ MODEL_INPUTS = ("config.yml", "domain", "data", "bot/nlp/build.py", "bot/nlp/sen
 
 DEV_SERVICE_TOKEN = "dev-service-token-change-me"  # noqa: S105  (development default; refused in production)
 DEV_RASA_TOKEN = "dev-rasa-token-change-me"  # noqa: S105  (development default; refused in production)
+# The emulator's demo bot token (telegram_bridge.emulator.DEMO_TOKEN): it means nothing to the real Telegram.
+EMULATOR_BOT_TOKEN = "123456:demo-token-for-the-local-emulator"  # noqa: S105
 
 
 def _files(relative: str) -> Iterator[Path]:
@@ -159,6 +164,32 @@ def _rasa_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def spawn(processes: dict[str, subprocess.Popen[bytes]], log_dir: Path, name: str, command: list[str],
+          env: dict[str, str]) -> None:
+    """Start ``command`` as ``processes[name]``, logging to ``log_dir/<name>.log``."""
+    # A process group of its own, so stopping it stops its children too. The child keeps its own
+    # handle on the log file, so ours is closed straight away.
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with (log_dir / f"{name}.log").open("ab") as log:
+        processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                           start_new_session=True)
+
+
+def stop_processes(processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    """Stop every process (and its children), politely first."""
+    for process in processes.values():
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for process in processes.values():
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    processes.clear()
+
+
 def _port_open(port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(1)
@@ -224,11 +255,7 @@ class Stack:
         self.wait_until_ready()
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
-        # A process group of its own, so stopping it stops its children too. The child keeps its own
-        # handle on the log file, so ours is closed straight away.
-        with (self.log_dir / f"{name}.log").open("ab") as log:
-            self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
-                                                    stderr=subprocess.STDOUT, start_new_session=True)
+        spawn(self.processes, self.log_dir, name, command, env)
 
     def wait_until_ready(self, timeout: float = 300) -> None:
         """Wait until the action server, Rasa (model loaded) and the API answer."""
@@ -259,22 +286,101 @@ class Stack:
 
     def stop(self) -> None:
         """Stop every process (and its children), politely first."""
-        for process in self.processes.values():
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        self.processes.clear()
+        stop_processes(self.processes)
+
+
+@dataclass
+class TelegramChannel:
+    """The Telegram bridge for a running hub and, for tests and the local demo, the Bot API emulator it uses."""
+
+    hub_url: str
+    service_token: str
+    bot_token: str = EMULATOR_BOT_TOKEN
+    log_dir: Path = LOGS
+    # Run the emulator on this port and point the bridge at it; None means the real Telegram.
+    emulator_port: int | None = None
+    mode: str = "polling"
+    # Webhook mode with the emulator: where the bridge listens, and the secret the emulator must present.
+    webhook_port: int = 8082
+    webhook_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    outbox_poll_seconds: float = 0.5
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def emulator_url(self) -> str:
+        return f"http://127.0.0.1:{self.emulator_port}"
+
+    @property
+    def webhook_url(self) -> str:
+        return f"http://127.0.0.1:{self.webhook_port}/telegram"
+
+    def start(self, timeout: float = 60) -> None:
+        """Start the emulator (if wanted) and the bridge, and wait until the bridge polls or its webhook is set."""
+        env = dict(os.environ, CA_TELEGRAM_BOT_TOKEN=self.bot_token, CA_TELEGRAM_MODE=self.mode,
+                   CA_HUB_URL=self.hub_url, CA_SERVICE_TOKEN=self.service_token,
+                   CA_OUTBOX_POLL_SECONDS=str(self.outbox_poll_seconds))
+        if self.emulator_port is not None:
+            spawn(self.processes, self.log_dir, "telegram-emulator",
+                  [str(APP_ENV / "python"), "-m", "telegram_bridge.emulator", "--port", str(self.emulator_port),
+                   "--token", self.bot_token], dict(os.environ))
+            env.update(CA_TELEGRAM_API_URL=f"{self.emulator_url}/bot",
+                       CA_TELEGRAM_FILE_URL=f"{self.emulator_url}/file/bot")
+            if self.mode == "webhook":
+                env.update(CA_TELEGRAM_WEBHOOK_URL=self.webhook_url, CA_TELEGRAM_WEBHOOK_PORT=str(self.webhook_port),
+                           CA_TELEGRAM_WEBHOOK_PATH="telegram", CA_TELEGRAM_WEBHOOK_SECRET=self.webhook_secret)
+        spawn(self.processes, self.log_dir, "telegram", [str(APP_ENV / "python"), "-m", "telegram_bridge"], env)
+        self.wait_until_ready(timeout)
+
+    def wait_until_ready(self, timeout: float) -> None:
+        """Wait until the emulator has seen the bridge poll or set its webhook (or, on Telegram, a few seconds)."""
+        started = time.monotonic()
+        while True:
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    self.stop()
+                    raise RuntimeError(f"{name} exited with {process.returncode}; see {self.log_dir / name}.log")
+            if self.emulator_port is None:
+                if time.monotonic() - started > 3:
+                    return
+            elif self._bridge_connected():
+                return
+            if time.monotonic() - started > timeout:
+                self.stop()
+                raise RuntimeError(f"the Telegram bridge did not start; see {self.log_dir / 'telegram.log'}")
+            time.sleep(0.2)
+
+    def _bridge_connected(self) -> bool:
+        try:
+            status = httpx.get(f"{self.emulator_url}/emulator/status", timeout=2).json()
+        except httpx.HTTPError:
+            return False
+        if self.mode == "webhook":
+            return bool(status["webhook_url"])
+        return status["polled_seconds_ago"] is not None
+
+    def stop(self) -> None:
+        """Stop the bridge and the emulator."""
+        stop_processes(self.processes)
+
+
+def telegram_from_environment(stack: Stack) -> TelegramChannel | None:
+    """Return the Telegram channel ``make run`` should start: a bot token, or the emulator, or neither."""
+    token = os.environ.get("CA_TELEGRAM_BOT_TOKEN", "")
+    emulated = os.environ.get("CA_TELEGRAM_EMULATOR", "") not in ("", "0")
+    if not (token or emulated):
+        return None
+    channel = TelegramChannel(hub_url=stack.api_url, service_token=stack.service_token,
+                              bot_token=token or EMULATOR_BOT_TOKEN, log_dir=stack.log_dir,
+                              mode=os.environ.get("CA_TELEGRAM_MODE", "polling"))
+    if emulated:
+        channel.emulator_port = int(os.environ.get("CA_TELEGRAM_EMULATOR_PORT", "8081"))
+    return channel
 
 
 def main() -> None:
     """Prepare everything that is missing, start the stack and keep it running until Ctrl-C."""
     stack = Stack()
+    telegram = telegram_from_environment(stack)
     model = ensure_model()
     stack.seed()
     print("==> starting the action server, Rasa and the API (logs in var/log/)")
@@ -287,18 +393,27 @@ def main() -> None:
         print(f"    Officer console:    {stack.api_url}/console (demo officers below)")
         print(f"    API and its schema: {stack.api_url}/docs")
         print(f"    Rasa (loopback):    {stack.rasa_url}   actions: {stack.actions_url}")
-        print(f"    Emails (receipts):  SMTP 127.0.0.1:{stack.smtp_port}, kept in {stack.mail_dir}\n")
+        print(f"    Emails (receipts):  SMTP 127.0.0.1:{stack.smtp_port}, kept in {stack.mail_dir}")
+        if telegram:
+            telegram.start()
+            where = (f"the emulated Bot API; its Telegram client: {telegram.emulator_url}/"
+                     if telegram.emulator_port else "Telegram")
+            print(f"    Telegram bridge:    {telegram.mode}, on {where}")
+        print()
         print("    Demo residents to try (make demo-residents prints them as JSON):")
         subprocess.run([str(APP_ENV / "python"), "-m", "api.demo", "residents", "--url", stack.database_url,
                         "--brief"], cwd=ROOT, check=False)
         print("\n    Press Ctrl-C to stop.")
-        while all(p.poll() is None for p in stack.processes.values()):
+        processes = {**stack.processes, **(telegram.processes if telegram else {})}
+        while all(p.poll() is None for p in processes.values()):
             time.sleep(1)
-        died = [name for name, p in stack.processes.items() if p.poll() is not None]
+        died = [name for name, p in processes.items() if p.poll() is not None]
         print(f"\n==> {', '.join(died)} stopped unexpectedly; see var/log/. Stopping the rest.")
     except KeyboardInterrupt:
         print("\n==> stopping")
     finally:
+        if telegram:
+            telegram.stop()
         stack.stop()
         print("==> stopped")
 

@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from api.conversations import service
 from api.conversations.office_hours import OfficeHours
-from api.conversations.rasa_client import RasaClient
+from api.conversations.routing import ResidentRoutingDep, office_hours
 from api.conversations.schemas import (
     ConversationCreate,
     ConversationCreated,
@@ -53,17 +53,6 @@ def _owned_conversation(conversation_id: str, database: DatabaseDep,
 OwnedConversation = Annotated[str, Depends(_owned_conversation)]
 
 
-def _rasa(request: Request) -> RasaClient:
-    rasa: RasaClient = request.app.state.rasa
-    return rasa
-
-
-def office_hours(settings: SettingsDep) -> OfficeHours:
-    """Return the officers' live-chat hours from the settings."""
-    return OfficeHours(start_hour=settings.officer_hours_start, end_hour=settings.officer_hours_end,
-                       timezone=settings.timezone)
-
-
 @chat.post("/conversations", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated)
 def start_conversation(session: SessionDep, body: ConversationCreate | None = None) -> ConversationCreated:
     """Start a conversation; keep the token secret, it is needed for every later call."""
@@ -72,19 +61,9 @@ def start_conversation(session: SessionDep, body: ConversationCreate | None = No
 
 
 @chat.post("/conversations/{conversation_id}/messages", response_model=MessageList)
-def send_message(conversation: OwnedConversation, body: MessageCreate, database: DatabaseDep,
-                 settings: SettingsDep, rasa: Annotated[RasaClient, Depends(_rasa)],
-                 hours: Annotated[OfficeHours, Depends(office_hours)]) -> MessageList:
+def send_message(conversation: OwnedConversation, body: MessageCreate, routing: ResidentRoutingDep) -> MessageList:
     """Send the resident's message; the response holds the bot's replies to it (none while an officer has it)."""
-    unavailable = (f"Sorry, I'm having trouble answering right now. Your message has been kept. "
-                   f"You can call us on {settings.council_phone} (Monday to Friday, 8:30am to 5:30pm), "
-                   "or ask for an officer to pick up this conversation.")
-    card_warning = ("Please don't type card details in this chat: for your security I've hidden the number, and "
-                    "it hasn't been stored or passed on. To pay, use our secure payment page "
-                    f"{settings.council_payment_url} or call {settings.council_phone}.")
-    replies = service.handle_resident_message(database, rasa, conversation_id=conversation, text=body.text,
-                                              unavailable_text=unavailable, hours=hours,
-                                              card_warning=card_warning)
+    replies = routing.handle(conversation_id=conversation, text=body.text)
     return MessageList(messages=[MessageRead.model_validate(m) for m in replies])
 
 

@@ -1,0 +1,64 @@
+"""One way into the hub for a resident's message, whatever the channel (web chat, Telegram)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.conversations import service
+from api.conversations.models import Message
+from api.conversations.office_hours import OfficeHours
+from api.conversations.rasa_client import RasaClient
+from api.db import Database
+from api.deps import DatabaseDep, SettingsDep
+from api.settings import Settings
+
+
+def office_hours(settings: SettingsDep) -> OfficeHours:
+    """Return the officers' live-chat hours from the settings."""
+    return OfficeHours(start_hour=settings.officer_hours_start, end_hour=settings.officer_hours_end,
+                       timezone=settings.timezone)
+
+
+@dataclass(frozen=True)
+class ResidentRouting:
+    """What the hub needs to store a resident's message and route it to the bot or an officer."""
+
+    database: Database
+    rasa: RasaClient
+    hours: OfficeHours
+    unavailable_text: str
+    card_warning: str
+
+    def handle(self, *, conversation_id: str, text: str) -> list[Message]:
+        """Store the resident's message and return the replies (none while an officer has the conversation)."""
+        return service.handle_resident_message(self.database, self.rasa, conversation_id=conversation_id, text=text,
+                                               unavailable_text=self.unavailable_text, hours=self.hours,
+                                               card_warning=self.card_warning)
+
+
+def unavailable_text(settings: Settings) -> str:
+    """Say sorry when the bot cannot answer, with the council's number and an officer offer."""
+    return (f"Sorry, I'm having trouble answering right now. Your message has been kept. "
+            f"You can call us on {settings.council_phone} (Monday to Friday, 8:30am to 5:30pm), "
+            "or ask for an officer to pick up this conversation.")
+
+
+def card_warning(settings: Settings) -> str:
+    """Warn a resident who typed a card number, and say how to pay safely."""
+    return ("Please don't type card details in this chat: for your security I've hidden the number, and "
+            "it hasn't been stored or passed on. To pay, use our secure payment page "
+            f"{settings.council_payment_url} or call {settings.council_phone}.")
+
+
+def resident_routing(request: Request, database: DatabaseDep, settings: SettingsDep,
+                     hours: Annotated[OfficeHours, Depends(office_hours)]) -> ResidentRouting:
+    """Return the routing of resident messages, built from the app's database, Rasa client and settings."""
+    rasa: RasaClient = request.app.state.rasa
+    return ResidentRouting(database=database, rasa=rasa, hours=hours, unavailable_text=unavailable_text(settings),
+                           card_warning=card_warning(settings))
+
+
+ResidentRoutingDep = Annotated[ResidentRouting, Depends(resident_routing)]

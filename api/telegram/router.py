@@ -1,0 +1,44 @@
+"""Back-office endpoints the Telegram bridge calls (/api/v1/telegram, service tokens)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+
+from api.conversations.routing import ResidentRoutingDep
+from api.deps import DatabaseDep, SessionDep, require_service_token
+from api.telegram import service
+from api.telegram.schemas import DeliveryCreate, Outbox, OutboxMessage, TelegramMessageAccepted, TelegramMessageIn
+
+router = APIRouter(prefix="/api/v1/telegram", tags=["telegram"], dependencies=[Depends(require_service_token)])
+
+
+@router.post("/updates", response_model=TelegramMessageAccepted)
+def receive_message(body: TelegramMessageIn, database: DatabaseDep,
+                    routing: ResidentRoutingDep) -> TelegramMessageAccepted:
+    """Take in a resident's message from Telegram once, and route it like a web chat message.
+
+    The replies are not in the response: they, and any later officer reply, come through the outbox.
+    """
+    accepted = service.accept_update(database, update_id=body.update_id, chat_id=body.chat_id, text=body.text)
+    if accepted is None:
+        return TelegramMessageAccepted(duplicate=True)
+    routing.handle(conversation_id=accepted.conversation_id, text=accepted.text)
+    return TelegramMessageAccepted(duplicate=False)
+
+
+@router.get("/outbox", response_model=Outbox)
+def read_outbox(session: SessionDep, limit: Annotated[int, Query(ge=1, le=100)] = 50) -> Outbox:
+    """List the messages still to be sent to Telegram chats, oldest first."""
+    return Outbox(messages=[OutboxMessage.model_validate(item)
+                            for item in service.pending_messages(session, limit=limit)])
+
+
+@router.post("/outbox/{message_id}/delivery", status_code=status.HTTP_204_NO_CONTENT)
+def record_delivery(message_id: int, body: DeliveryCreate, session: SessionDep) -> None:
+    """Record that a message was sent to its chat (or refused by Telegram), so it is not sent again."""
+    try:
+        service.mark_delivered(session, message_id=message_id, outcome=body.outcome)
+    except service.NotATelegramMessage:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such Telegram message.") from None

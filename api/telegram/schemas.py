@@ -1,0 +1,54 @@
+"""What the Telegram bridge sends to the hub and reads back from it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from api.conversations.schemas import Button
+
+
+class TelegramMessageIn(BaseModel):
+    """A resident's text message from a Telegram chat, as the bridge received it."""
+
+    update_id: int = Field(ge=0, description="Telegram's update id: a second delivery of the same id is dropped")
+    chat_id: int
+    # Telegram's own limit on a message's length
+    text: str = Field(min_length=1, max_length=4096)
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the message is empty")
+        return value.strip()
+
+
+class TelegramMessageAccepted(BaseModel):
+    """Whether the update was new; the replies reach the chat through the outbox."""
+
+    duplicate: bool
+
+
+class OutboxMessage(BaseModel):
+    """A hub message (bot, officer or system) still to be sent to a Telegram chat."""
+
+    message_id: int
+    chat_id: int
+    sender: Literal["bot", "officer", "system"]
+    text: str
+    buttons: list[Button] | None = None
+
+
+class Outbox(BaseModel):
+    """Messages waiting for the bridge, oldest first."""
+
+    messages: list[OutboxMessage]
+
+
+class DeliveryCreate(BaseModel):
+    """What became of a message the bridge handled."""
+
+    outcome: Literal["sent", "refused"] = Field(
+        default="sent", description="refused: Telegram will not take it (say, the resident blocked the bot)")

@@ -1,0 +1,112 @@
+"""Telegram chats as hub conversations: updates taken in once, button titles turned into payloads, the outbox.
+
+Everything the resident should see on Telegram (bot replies, system messages, officer replies) is a hub
+message in a Telegram conversation; the bridge reads the ones not yet delivered and marks each one as it
+goes. Deliveries are recorded per message rather than as a high-water mark: on PostgreSQL two
+transactions can commit their messages out of id order, and a mark would skip the one that committed late.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.conversations import service as conversations
+from api.conversations.models import Message
+from api.db import Database, utcnow
+from api.telegram.models import TelegramChat, TelegramDelivery, TelegramUpdate
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+# Telegram keeps an undelivered update for 24 hours, so an update id older than this cannot come back.
+UPDATE_MEMORY = timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class AcceptedMessage:
+    """A new message from a chat: the conversation it belongs to and the text to route there."""
+
+    conversation_id: str
+    text: str
+
+
+def accept_update(database: Database, *, update_id: int, chat_id: int, text: str) -> AcceptedMessage | None:
+    """Record the update and return where its text goes, or None when this update was taken in before.
+
+    The first message from a chat opens its conversation. A reply-keyboard tap arrives as the button's
+    title, so a title of the buttons the resident was last offered becomes that button's payload.
+    """
+    for attempt in (1, 2):
+        try:
+            with database.sessions.begin() as session:
+                session.add(TelegramUpdate(update_id=update_id))
+                session.flush()
+                conversation_id = _conversation_for_chat(session, chat_id=chat_id)
+                text = _payload_for_title(session, conversation_id=conversation_id, text=text)
+                session.execute(delete(TelegramUpdate).where(TelegramUpdate.received_at < utcnow() - UPDATE_MEMORY))
+                return AcceptedMessage(conversation_id=conversation_id, text=text)
+        except IntegrityError:
+            with database.sessions() as session:
+                if session.get(TelegramUpdate, update_id) is not None:
+                    log.info("telegram update %s dropped: already taken in", update_id)
+                    return None
+            if attempt == 2:
+                raise
+            # Two first messages from one chat raced to open its conversation; the other one won, so use it.
+    raise AssertionError("unreachable")
+
+
+def _conversation_for_chat(session: Session, *, chat_id: int) -> str:
+    chat = session.get(TelegramChat, chat_id)
+    if chat is not None:
+        return chat.conversation_id
+    created = conversations.create_conversation(session, channel=CHANNEL)
+    session.add(TelegramChat(chat_id=chat_id, conversation_id=created.conversation_id))
+    session.flush()
+    return created.conversation_id
+
+
+def _payload_for_title(session: Session, *, conversation_id: str, text: str) -> str:
+    last_resident = session.scalar(select(func.max(Message.id)).where(
+        Message.conversation_id == conversation_id, Message.sender == "resident")) or 0
+    offered = session.scalars(select(Message).where(
+        Message.conversation_id == conversation_id, Message.sender != "resident", Message.id > last_resident)
+        .order_by(Message.id.desc()))
+    for message in offered:
+        for button in message.buttons or []:
+            if button["title"].casefold() == text.casefold():
+                return str(button["payload"])
+    return text
+
+
+def pending_messages(session: Session, *, limit: int) -> list[dict[str, Any]]:
+    """Return up to ``limit`` undelivered messages of Telegram conversations, oldest first, with their chat ids."""
+    query = (select(Message.id, TelegramChat.chat_id, Message.sender, Message.text, Message.buttons)
+             .join(TelegramChat, TelegramChat.conversation_id == Message.conversation_id)
+             .outerjoin(TelegramDelivery, TelegramDelivery.message_id == Message.id)
+             .where(TelegramDelivery.message_id.is_(None), Message.sender != "resident")
+             .order_by(Message.id).limit(limit))
+    return [{"message_id": row.id, "chat_id": row.chat_id, "sender": row.sender, "text": row.text,
+             "buttons": row.buttons or None} for row in session.execute(query)]
+
+
+class NotATelegramMessage(Exception):
+    """No message of a Telegram conversation has this id."""
+
+
+def mark_delivered(session: Session, *, message_id: int, outcome: str) -> None:
+    """Record that the bridge handled the message; a second mark of the same message changes nothing."""
+    is_telegram = session.scalar(select(Message.id).join(
+        TelegramChat, TelegramChat.conversation_id == Message.conversation_id).where(Message.id == message_id))
+    if is_telegram is None:
+        raise NotATelegramMessage
+    if session.get(TelegramDelivery, message_id) is None:
+        session.add(TelegramDelivery(message_id=message_id, outcome=outcome))
+        session.flush()

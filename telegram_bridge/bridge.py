@@ -1,0 +1,213 @@
+"""Carry Telegram chats to the hub and the hub's messages back: handlers, reply keyboards and the outbox loop.
+
+Residents' messages go to the hub, which routes them exactly as web chat messages (bot, or an officer).
+Whatever the resident should see (bot replies, system messages, officer replies) comes back through
+one path: the hub's outbox, which the bridge reads every fraction of a second and marks as it sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Coroutine
+from datetime import timedelta
+from typing import Any
+
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
+
+from telegram_bridge.hub import HubClient, HubRefused, HubUnavailable, OutgoingMessage
+from telegram_bridge.settings import BridgeSettings
+
+log = logging.getLogger(__name__)
+
+# What /start (the first thing a new Telegram user sends) becomes: the greeting intent, as a Rasa payload.
+GREETING = "/greet"
+# Only messages are asked for; edits, reactions and the like are not part of a conversation here.
+ALLOWED_UPDATES = ["message"]
+
+Markup = ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+BridgeApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class Bridge:
+    """Forwards residents' messages to the hub and sends the hub's outbox to their chats."""
+
+    def __init__(self, settings: BridgeSettings, hub: HubClient) -> None:
+        self.settings = settings
+        self.hub = hub
+        # One message at a time per chat, so the hub sees a chat's messages in the order they were written.
+        self._chat_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # Chats showing a reply keyboard -> whether the resident has written since it was shown.
+        self._keyboards: dict[int, bool] = {}
+        self._outbox_task: asyncio.Task[None] | None = None
+        # Messages on their way to the hub: they run apart from PTB's handlers so that a retry while the
+        # hub is down never holds up stopping the bridge (they are cancelled then).
+        self._forwarding: set[asyncio.Task[None]] = set()
+
+    async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Greet a resident who starts the bot (or sends /start again)."""
+        if update.effective_chat:
+            self._in_background(self.forward(update.update_id, update.effective_chat.id, GREETING, context))
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Send a resident's text message to the hub."""
+        if update.effective_chat and update.effective_message and update.effective_message.text:
+            self._in_background(self.forward(update.update_id, update.effective_chat.id,
+                                             update.effective_message.text, context))
+
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Say kindly that only typed messages can be read (photos, stickers and voice notes are not kept)."""
+        if update.effective_chat:
+            await context.bot.send_message(update.effective_chat.id,
+                                           "Sorry, I can only read typed messages. Please tell me in words "
+                                           "how I can help.")
+
+    def _in_background(self, forwarding: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(forwarding)
+        self._forwarding.add(task)
+        task.add_done_callback(self._forwarding.discard)
+
+    async def forward(self, update_id: int, chat_id: int, text: str, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Hand the message to the hub, retrying until it is taken; the resident hears once if it is down."""
+        async with self._chat_locks[chat_id]:
+            if chat_id in self._keyboards:
+                self._keyboards[chat_id] = True
+            with contextlib.suppress(TelegramError):
+                await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+            delay, apologised = 1.0, False
+            while True:
+                try:
+                    await self.hub.send_resident_message(update_id=update_id, chat_id=chat_id, text=text)
+                    return
+                except HubRefused as error:
+                    log.error("the hub refused update %s (%s); check the bridge's service token", update_id, error)
+                    await self._apologise(context, chat_id, kept=False)
+                    return
+                except HubUnavailable as error:
+                    log.warning("hub unavailable (%s); update %s retried in %.0f s", error, update_id, delay)
+                    if not apologised:
+                        apologised = await self._apologise(context, chat_id, kept=True)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.settings.hub_retry_max_seconds)
+
+    async def _apologise(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, *, kept: bool) -> bool:
+        kept_text = "I've kept your message and will answer here as soon as I can. " if kept else ""
+        try:
+            await context.bot.send_message(
+                chat_id, f"Sorry, I'm having trouble answering right now. {kept_text}If it's urgent, please call "
+                         f"us on {self.settings.council_phone} (Monday to Friday, 8:30am to 5:30pm).")
+        except TelegramError as error:
+            log.warning("could not send the apology: %s", type(error).__name__)
+            return False
+        return True
+
+    async def deliver_outbox_forever(self, application: BridgeApplication) -> None:
+        """Send the hub's outbox to Telegram every poll interval, backing off while the hub is down."""
+        delay = self.settings.outbox_poll_seconds
+        while True:
+            try:
+                sent = await self.deliver_pending(application)
+                delay = self.settings.outbox_poll_seconds
+            except (HubUnavailable, HubRefused) as error:
+                log.warning("could not read or update the outbox (%s); retrying in %.1f s", error, delay)
+                sent = 0
+                delay = min(max(delay * 2, 1.0), self.settings.hub_retry_max_seconds)
+            if not sent:
+                await asyncio.sleep(delay)
+
+    async def deliver_pending(self, application: BridgeApplication) -> int:
+        """Send the waiting messages in order and mark each one; stop at a failure that may pass."""
+        sent = 0
+        for message in await self.hub.pending_messages():
+            markup = self._markup(message)
+            try:
+                await application.bot.send_message(message.chat_id, message.text, reply_markup=markup)
+            except RetryAfter as error:
+                await asyncio.sleep(_seconds(error.retry_after))
+                return sent
+            except (Forbidden, BadRequest) as error:
+                # The resident blocked the bot or the chat is gone: sending again would fail the same way.
+                log.warning("Telegram refused message %s: %s", message.message_id, type(error).__name__)
+                await self.hub.record_delivery(message_id=message.message_id, sent=False)
+                continue
+            except NetworkError as error:
+                log.warning("could not reach Telegram (%s); message %s retried", type(error).__name__,
+                            message.message_id)
+                return sent
+            self._keyboard_sent(message.chat_id, markup)
+            await self.hub.record_delivery(message_id=message.message_id, sent=True)
+            sent += 1
+        return sent
+
+    def _markup(self, message: OutgoingMessage) -> Markup:
+        """Show the message's buttons as a reply keyboard; take away one already answered."""
+        if message.buttons:
+            return ReplyKeyboardMarkup([[KeyboardButton(button.title)] for button in message.buttons],
+                                       one_time_keyboard=True, resize_keyboard=True)
+        if self._keyboards.get(message.chat_id):
+            return ReplyKeyboardRemove()
+        # A keyboard the resident has not answered yet stays, even if more messages follow it.
+        return None
+
+    def _keyboard_sent(self, chat_id: int, markup: Markup) -> None:
+        if isinstance(markup, ReplyKeyboardMarkup):
+            self._keyboards[chat_id] = False
+        elif isinstance(markup, ReplyKeyboardRemove):
+            self._keyboards.pop(chat_id, None)
+
+    async def start_outbox(self, application: BridgeApplication) -> None:
+        """Start sending the outbox once the application is up."""
+        self._outbox_task = asyncio.create_task(self.deliver_outbox_forever(application))
+
+    async def stop_outbox(self, application: BridgeApplication) -> None:
+        """Stop sending the outbox (a message half-sent is offered again next time) and forwarding messages."""
+        tasks = [*self._forwarding, *([self._outbox_task] if self._outbox_task else [])]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def close(self, application: BridgeApplication) -> None:
+        """Close the hub client."""
+        await self.hub.aclose()
+
+
+def _seconds(retry_after: int | timedelta) -> float:
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
+
+
+def build_application(settings: BridgeSettings, hub: HubClient | None = None) -> BridgeApplication:
+    """Build the python-telegram-bot application with the bridge's handlers and outbox loop."""
+    hub = hub or HubClient(settings.hub_url, service_token=settings.service_token.get_secret_value(),
+                           timeout=settings.hub_timeout_seconds)
+    bridge = Bridge(settings, hub)
+    application = (Application.builder()
+                   .token(settings.telegram_bot_token.get_secret_value())
+                   .base_url(settings.telegram_api_url)
+                   .base_file_url(settings.telegram_file_url)
+                   # Each chat waits on the bot's answer; other chats should not wait behind it.
+                   .concurrent_updates(True)
+                   .post_init(bridge.start_outbox)
+                   .post_stop(bridge.stop_outbox)
+                   .post_shutdown(bridge.close)
+                   .build())
+    application.add_handler(CommandHandler("start", bridge.on_start))
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, bridge.on_text))
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT, bridge.on_other))
+    return application
+
+
+def run(settings: BridgeSettings) -> None:
+    """Run the bridge until it is stopped (SIGINT or SIGTERM): polling, or a webhook server."""
+    application = build_application(settings)
+    if settings.telegram_mode == "webhook":
+        application.run_webhook(listen=settings.telegram_webhook_listen, port=settings.telegram_webhook_port,
+                                url_path=settings.telegram_webhook_path, webhook_url=settings.telegram_webhook_url,
+                                secret_token=settings.telegram_webhook_secret.get_secret_value(),
+                                allowed_updates=ALLOWED_UPDATES)
+    else:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)

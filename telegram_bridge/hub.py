@@ -1,0 +1,78 @@
+"""The bridge's one client of the hub: send a resident's message, read the outbox, record deliveries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+
+class HubUnavailable(Exception):
+    """The hub could not be reached or failed (5xx): try again later."""
+
+
+class HubRefused(Exception):
+    """The hub refused the call (4xx): trying again will not help."""
+
+
+@dataclass(frozen=True)
+class Button:
+    """A suggested reply: the title is shown, the payload is what the hub expects back."""
+
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """A hub message to send to a Telegram chat."""
+
+    message_id: int
+    chat_id: int
+    sender: str
+    text: str
+    buttons: tuple[Button, ...]
+
+
+class HubClient:
+    """Calls the hub's /api/v1/telegram endpoints with the bridge's service token."""
+
+    def __init__(self, base_url: str, *, service_token: str, timeout: float,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._http = httpx.AsyncClient(base_url=f"{base_url.rstrip('/')}/api/v1/telegram", timeout=timeout,
+                                       headers={"Authorization": f"Bearer {service_token}"}, transport=transport)
+
+    async def send_resident_message(self, *, update_id: int, chat_id: int, text: str) -> bool:
+        """Hand a resident's message to the hub; return False when the hub had already taken this update in."""
+        body = await self._call("POST", "/updates", json={"update_id": update_id, "chat_id": chat_id, "text": text})
+        return not body["duplicate"]
+
+    async def pending_messages(self, *, limit: int = 50) -> list[OutgoingMessage]:
+        """Return the messages waiting to be sent to Telegram chats, oldest first."""
+        body = await self._call("GET", "/outbox", params={"limit": limit})
+        return [OutgoingMessage(message_id=item["message_id"], chat_id=item["chat_id"], sender=item["sender"],
+                                text=item["text"],
+                                buttons=tuple(Button(title=b["title"], payload=b["payload"])
+                                              for b in item["buttons"] or []))
+                for item in body["messages"]]
+
+    async def record_delivery(self, *, message_id: int, sent: bool) -> None:
+        """Tell the hub the message was sent (or refused by Telegram), so it is not offered again."""
+        await self._call("POST", f"/outbox/{message_id}/delivery", json={"outcome": "sent" if sent else "refused"})
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = await self._http.request(method, path, **kwargs)
+        except httpx.HTTPError as error:
+            # The error's class is enough to diagnose; its message may hold a resident's text.
+            raise HubUnavailable(type(error).__name__) from None
+        if response.status_code >= 500:
+            raise HubUnavailable(f"HTTP {response.status_code}")
+        if response.status_code >= 400:
+            raise HubRefused(f"HTTP {response.status_code}")
+        return response.json() if response.content else None
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self._http.aclose()

@@ -1,0 +1,58 @@
+"""The bridge's settings, read from the environment (prefix ``CA_``) and validated at start-up."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SERVICE_TOKEN = "dev-service-token-change-me"  # noqa: S105  (development default, as the API's)
+# Telegram accepts 1-256 of these characters as a webhook's secret token.
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+class BridgeSettings(BaseSettings):
+    """Where the bot's Telegram Bot API and the hub are, and how updates arrive."""
+
+    model_config = SettingsConfigDict(env_prefix="CA_", extra="ignore")
+
+    telegram_bot_token: SecretStr
+    # polling: the bridge asks Telegram for updates; webhook: Telegram posts them to the bridge's server.
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    # Telegram's by default; a Bot API emulated on loopback in tests and in the local demo.
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_file_url: str = "https://api.telegram.org/file/bot"
+    # Webhook mode: the public https URL Telegram posts to (a reverse proxy forwards it to listen:port/path).
+    telegram_webhook_url: str = ""
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = 8443
+    telegram_webhook_path: str = "telegram"
+    telegram_webhook_secret: SecretStr = SecretStr("")
+
+    hub_url: str = "http://127.0.0.1:8000"
+    service_token: SecretStr = SecretStr(DEV_SERVICE_TOKEN)
+    # A resident's message waits on the bot's answer, which Rasa may take a while to give.
+    hub_timeout_seconds: float = 60.0
+    # How often the bridge asks the hub for messages to send, and the longest wait between retries.
+    outbox_poll_seconds: float = Field(default=0.5, gt=0)
+    hub_retry_max_seconds: float = Field(default=30.0, gt=0)
+
+    council_phone: str = "01632 960 123"
+
+    @model_validator(mode="after")
+    def _webhook_needs_url_and_secret(self) -> BridgeSettings:
+        if self.telegram_mode == "webhook":
+            if not self.telegram_webhook_url:
+                raise ValueError("webhook mode needs CA_TELEGRAM_WEBHOOK_URL, the URL Telegram posts updates to")
+            if not SECRET_TOKEN.fullmatch(self.telegram_webhook_secret.get_secret_value()):
+                raise ValueError("webhook mode needs CA_TELEGRAM_WEBHOOK_SECRET: 1-256 of A-Z, a-z, 0-9, _ and -")
+        return self
+
+
+@lru_cache
+def get_settings() -> BridgeSettings:
+    """Return the process-wide settings, read once."""
+    return BridgeSettings()

@@ -1,0 +1,249 @@
+"""The hub's Telegram endpoints (/api/v1/telegram) on SQLite and PostgreSQL, with Rasa on httpx.MockTransport."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, update
+
+from api.conversations import service as conversations
+from api.conversations.models import Conversation, Message
+from api.conversations.rasa_client import RasaClient
+from api.main import create_app
+from api.settings import DEV_SERVICE_TOKEN, Settings
+from api.telegram.models import TelegramChat
+
+SERVICE = {"Authorization": f"Bearer {DEV_SERVICE_TOKEN}"}
+CHAT = 5550001
+
+RasaHandler = Callable[[httpx.Request], httpx.Response]
+
+
+def rasa_offering_a_person(request: httpx.Request) -> httpx.Response:
+    """Answer like Rasa's REST channel: an echo, then an offer with a button."""
+    body = json.loads(request.content)
+    return httpx.Response(200, json=[
+        {"recipient_id": body["sender"], "text": f"You said: {body['message']}"},
+        {"recipient_id": body["sender"], "text": "Anything else?",
+         "buttons": [{"title": "Talk to a person", "payload": "/request_officer"}]},
+    ])
+
+
+def rasa_down(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("connection refused", request=request)
+
+
+@pytest.fixture
+def rasa_calls() -> list[dict[str, object]]:
+    return []
+
+
+@pytest.fixture
+def make_client(database_url: str,
+                rasa_calls: list[dict[str, object]]) -> Iterator[Callable[[RasaHandler], TestClient]]:
+    clients: list[TestClient] = []
+
+    def build(handler: RasaHandler) -> TestClient:
+        def recording(request: httpx.Request) -> httpx.Response:
+            rasa_calls.append(json.loads(request.content))
+            return handler(request)
+
+        app = create_app(Settings(database_url=database_url, environment="test", document_retry_seconds=0))
+        app.state.rasa = RasaClient("http://rasa.invalid", timeout=5, transport=httpx.MockTransport(recording))
+        client = TestClient(app, headers=SERVICE)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield build
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+def send(client: TestClient, text: str, *, update_id: int, chat_id: int = CHAT) -> dict:
+    response = client.post("/api/v1/telegram/updates", json={"update_id": update_id, "chat_id": chat_id, "text": text})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def outbox(client: TestClient) -> list[dict]:
+    response = client.get("/api/v1/telegram/outbox")
+    assert response.status_code == 200
+    return response.json()["messages"]
+
+
+def deliver_all(client: TestClient) -> list[dict]:
+    """Act as the bridge: read the outbox and mark every message sent."""
+    messages = outbox(client)
+    for message in messages:
+        assert client.post(f"/api/v1/telegram/outbox/{message['message_id']}/delivery",
+                           json={"outcome": "sent"}).status_code == 204
+    return messages
+
+
+def test_a_message_from_a_chat_is_answered_through_the_outbox_with_its_buttons(make_client, rasa_calls) -> None:
+    client = make_client(rasa_offering_a_person)
+
+    assert send(client, " hello ", update_id=100) == {"duplicate": False}
+
+    messages = outbox(client)
+    assert [(m["chat_id"], m["sender"], m["text"]) for m in messages] == [
+        (CHAT, "bot", "You said: hello"), (CHAT, "bot", "Anything else?")]
+    assert messages[0]["buttons"] is None
+    assert messages[1]["buttons"] == [{"title": "Talk to a person", "payload": "/request_officer"}]
+    assert rasa_calls[0]["message"] == "hello"
+    assert rasa_calls[0]["metadata"] == {"channel": "telegram"}
+
+
+def test_delivered_messages_leave_the_outbox_and_a_second_mark_changes_nothing(make_client) -> None:
+    client = make_client(rasa_offering_a_person)
+    send(client, "hello", update_id=100)
+
+    delivered = deliver_all(client)
+
+    assert len(delivered) == 2
+    assert outbox(client) == []
+    again = client.post(f"/api/v1/telegram/outbox/{delivered[0]['message_id']}/delivery", json={"outcome": "sent"})
+    assert again.status_code == 204
+    send(client, "and again", update_id=101)
+    assert [m["text"] for m in outbox(client)] == ["You said: and again", "Anything else?"]
+
+
+def test_the_same_update_delivered_twice_is_taken_in_once(make_client, rasa_calls, open_session,
+                                                          database_url) -> None:
+    client = make_client(rasa_offering_a_person)
+
+    assert send(client, "hello", update_id=7) == {"duplicate": False}
+    assert send(client, "hello", update_id=7) == {"duplicate": True}
+
+    assert len(rasa_calls) == 1
+    assert len(outbox(client)) == 2
+    with open_session(database_url) as session:
+        assert session.scalar(select(func.count()).select_from(Message).where(Message.sender == "resident")) == 1
+
+
+def test_each_chat_has_its_own_telegram_conversation(make_client, open_session, database_url) -> None:
+    client = make_client(rasa_offering_a_person)
+
+    send(client, "hello", update_id=1, chat_id=111)
+    send(client, "hello again", update_id=2, chat_id=222)
+    send(client, "still me", update_id=3, chat_id=111)
+
+    with open_session(database_url) as session:
+        chats = {chat.chat_id: chat.conversation_id for chat in session.scalars(select(TelegramChat))}
+        channels = set(session.scalars(select(Conversation.channel)))
+        residents_first_chat = list(session.scalars(select(Message.text).where(
+            Message.conversation_id == chats[111], Message.sender == "resident").order_by(Message.id)))
+    assert set(chats) == {111, 222} and chats[111] != chats[222]
+    assert channels == {"telegram"}
+    assert residents_first_chat == ["hello", "still me"]
+
+
+def test_tapping_a_reply_keyboard_button_sends_its_payload(make_client, rasa_calls, open_session,
+                                                           database_url) -> None:
+    client = make_client(rasa_offering_a_person)
+    send(client, "hello", update_id=1)
+
+    send(client, "Talk to a person", update_id=2)
+
+    assert rasa_calls[-1]["message"] == "/request_officer"
+    # A title typed when no button offers it is just text.
+    send(client, "nothing to do with buttons", update_id=3)
+    assert rasa_calls[-1]["message"] == "nothing to do with buttons"
+
+
+def test_a_title_from_an_answered_keyboard_is_not_turned_into_a_payload(make_client, rasa_calls) -> None:
+    def rasa_offering_once(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        if body["message"] == "hello":
+            return rasa_offering_a_person(request)
+        return httpx.Response(200, json=[{"recipient_id": body["sender"], "text": "Noted."}])
+
+    client = make_client(rasa_offering_once)
+    send(client, "hello", update_id=1)
+    send(client, "something else", update_id=2)
+
+    send(client, "Talk to a person", update_id=3)
+
+    assert rasa_calls[-1]["message"] == "Talk to a person"
+
+
+def test_while_an_officer_holds_the_conversation_the_bot_is_silent_and_the_officer_reply_goes_out(
+        make_client, rasa_calls, open_session, database_url) -> None:
+    client = make_client(rasa_offering_a_person)
+    send(client, "hello", update_id=1)
+    deliver_all(client)
+    with open_session(database_url) as session:
+        conversation_id = session.scalar(select(TelegramChat.conversation_id).where(TelegramChat.chat_id == CHAT))
+        session.execute(update(Conversation).where(Conversation.id == conversation_id).values(mode="officer"))
+        session.commit()
+
+    send(client, "are you there?", update_id=2)
+    assert outbox(client) == []
+    with open_session(database_url) as session:
+        conversations.add_message(session, conversation_id=conversation_id, sender="officer",
+                                  text="Hello, I'm Sam from the council.")
+        session.commit()
+
+    assert [(m["sender"], m["text"]) for m in outbox(client)] == [("officer", "Hello, I'm Sam from the council.")]
+    assert len(rasa_calls) == 1
+
+
+def test_a_card_number_is_hidden_and_the_resident_warned_as_on_the_web(make_client, rasa_calls, open_session,
+                                                                       database_url) -> None:
+    client = make_client(rasa_offering_a_person)
+
+    send(client, "my card is 4111 1111 1111 1111", update_id=1)
+
+    first = outbox(client)[0]
+    assert first["sender"] == "system" and "don't type card details" in first["text"]
+    assert rasa_calls[0]["message"] == "my card is [card number removed, ending 1111]"
+    with open_session(database_url) as session:
+        stored = " ".join(session.scalars(select(Message.text)))
+    assert "4111 1111 1111" not in stored
+
+
+def test_when_rasa_is_down_the_chat_gets_the_apology_with_the_phone_number(make_client) -> None:
+    client = make_client(rasa_down)
+
+    send(client, "hello", update_id=1)
+
+    [apology] = outbox(client)
+    assert apology["sender"] == "system" and "01632 960 123" in apology["text"]
+    assert apology["buttons"] == [{"title": "Talk to a person", "payload": "/request_officer"}]
+
+
+def test_web_conversations_stay_out_of_the_outbox(make_client) -> None:
+    client = make_client(rasa_offering_a_person)
+    created = client.post("/api/chat/conversations", json={"channel": "web"}).json()
+    web = {"Authorization": f"Bearer {created['token']}"}
+    client.post(f"/api/chat/conversations/{created['conversation_id']}/messages", json={"text": "hi"}, headers=web)
+    [web_reply, *_] = client.get(f"/api/chat/conversations/{created['conversation_id']}/messages",
+                                 headers=web).json()["messages"][1:]
+
+    assert outbox(client) == []
+    assert client.post(f"/api/v1/telegram/outbox/{web_reply['id']}/delivery", json={}).status_code == 404
+
+
+def test_the_telegram_endpoints_need_a_service_token(make_client) -> None:
+    client = make_client(rasa_offering_a_person)
+    client.headers.pop("Authorization")
+
+    refused = [client.post("/api/v1/telegram/updates", json={"update_id": 1, "chat_id": CHAT, "text": "hi"}),
+               client.get("/api/v1/telegram/outbox"),
+               client.post("/api/v1/telegram/outbox/1/delivery", json={})]
+
+    assert [r.status_code for r in refused] == [401, 401, 401]
+    client.headers["Authorization"] = f"Bearer {DEV_SERVICE_TOKEN}"
+    assert outbox(client) == []
+
+
+@pytest.mark.parametrize("text", ["", "   ", "x" * 4097])
+def test_empty_or_overlong_messages_are_refused(make_client, text) -> None:
+    client = make_client(rasa_offering_a_person)
+    response = client.post("/api/v1/telegram/updates", json={"update_id": 1, "chat_id": CHAT, "text": text})
+    assert response.status_code == 422

@@ -5,13 +5,16 @@ APP := .venv/app/bin
 RASA := .venv/rasa/bin
 RASA_QUIET := PYTHONWARNINGS=ignore TF_CPP_MIN_LOG_LEVEL=2 RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 
-.PHONY: help run test install chromium model seed officer demo-residents knowledge-check test-api test-bot test-dialogue bench nlu-report lint clean
+.PHONY: help run run-telegram-demo test install chromium model seed officer demo-residents knowledge-check test-api test-bot test-dialogue bench nlu-report lint clean
 
 help: ## List the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 run: install ## Install what is missing, train and seed if needed, then start everything on 127.0.0.1 (Ctrl-C stops it)
 	@$(APP)/python scripts/stack.py
+
+run-telegram-demo: install ## make run, plus the Telegram bridge and a Telegram Bot API emulated on 127.0.0.1:8081 with a client page
+	@CA_TELEGRAM_EMULATOR=1 $(APP)/python scripts/stack.py
 
 test: install chromium model ## Install what is missing, then run every test
 	@$(MAKE) --no-print-directory lint knowledge-check test-bot test-dialogue test-api
@@ -56,7 +59,7 @@ bench: install model seed ## Measure per-message latency and throughput (hub vs 
 	@$(APP)/python scripts/bench.py
 
 lint: ## ruff and mypy
-	@$(APP)/ruff check api bot scripts tests && $(APP)/mypy api
+	@$(APP)/ruff check api bot scripts tests telegram_bridge && $(APP)/mypy api telegram_bridge
 
 clean: ## Remove local databases, logs and models (not the cached environments)
 	rm -rf var models results bot/nlp/council_en

@@ -304,6 +304,7 @@ class TelegramChannel:
     webhook_port: int = 8082
     webhook_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     outbox_poll_seconds: float = 0.5
+    hub_retry_max_seconds: float = 30.0
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -318,7 +319,8 @@ class TelegramChannel:
         """Start the emulator (if wanted) and the bridge, and wait until the bridge polls or its webhook is set."""
         env = dict(os.environ, CA_TELEGRAM_BOT_TOKEN=self.bot_token, CA_TELEGRAM_MODE=self.mode,
                    CA_HUB_URL=self.hub_url, CA_SERVICE_TOKEN=self.service_token,
-                   CA_OUTBOX_POLL_SECONDS=str(self.outbox_poll_seconds))
+                   CA_OUTBOX_POLL_SECONDS=str(self.outbox_poll_seconds),
+                   CA_HUB_RETRY_MAX_SECONDS=str(self.hub_retry_max_seconds))
         if self.emulator_port is not None:
             spawn(self.processes, self.log_dir, "telegram-emulator",
                   [str(APP_ENV / "python"), "-m", "telegram_bridge.emulator", "--port", str(self.emulator_port),

@@ -126,7 +126,7 @@ class Bridge:
         for message in await self.hub.pending_messages():
             markup = self._markup(message)
             try:
-                await application.bot.send_message(message.chat_id, message.text, reply_markup=markup)
+                await application.bot.send_message(message.chat_id, _as_seen(message), reply_markup=markup)
             except RetryAfter as error:
                 await asyncio.sleep(_seconds(error.retry_after))
                 return sent
@@ -174,6 +174,11 @@ class Bridge:
     async def close(self, application: BridgeApplication) -> None:
         """Close the hub client."""
         await self.hub.aclose()
+
+
+def _as_seen(message: OutgoingMessage) -> str:
+    """Return the text as the resident sees it; every message comes from the bot's account, so an officer signs."""
+    return f"Council officer: {message.text}" if message.sender == "officer" else message.text
 
 
 def _seconds(retry_after: int | timedelta) -> float:

@@ -1,0 +1,55 @@
+"""The emulator's Telegram client page, in Chromium: a person chatting with the bot through the real bridge."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import free_port
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+
+from stack import TelegramChannel
+
+pytestmark = pytest.mark.stack
+
+REPLY_TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def telegram(stack) -> Iterator[TelegramChannel]:
+    """The bridge, polling its own emulator, for the stack's hub."""
+    channel = TelegramChannel(hub_url=stack.api_url, service_token=stack.service_token, log_dir=stack.log_dir,
+                              emulator_port=free_port())
+    channel.start()
+    yield channel
+    channel.stop()
+
+
+def test_a_person_chats_from_the_emulated_telegram_client_and_taps_a_keyboard_button(page: Page,
+                                                                                     telegram) -> None:
+    page.goto(f"{telegram.emulator_url}/")
+    bot = page.locator("#messages li.bot")
+    # The client starts the chat with /start, which the bridge turns into a greeting.
+    expect(bot.first).to_contain_text("assistant", timeout=REPLY_TIMEOUT_MS)
+
+    page.get_by_label("Message").fill("what's the phone number for the council")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#messages")).to_contain_text("01632 960 123", timeout=REPLY_TIMEOUT_MS)
+
+    for unrelated in ("who do you reckon will win the cricket this arvo", "give me a good recipe for banana bread"):
+        page.get_by_label("Message").fill(unrelated)
+        page.get_by_role("button", name="Send").click()
+        expect(page.locator("#messages li.user").last).to_have_text(unrelated)
+    button = page.locator("#keyboard").get_by_role("button", name="Yes, talk to a person")
+    expect(button).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+
+    button.click()
+
+    expect(page.locator("#messages li.user").last).to_have_text("Yes, talk to a person")
+    expect(page.locator("#messages")).to_contain_text("HO-", timeout=REPLY_TIMEOUT_MS)
+    expect(page.locator("#keyboard")).to_be_hidden()

@@ -67,7 +67,14 @@ class Bridge:
                                            "Sorry, I can only read typed messages. Please tell me in words "
                                            "how I can help.")
 
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log a handler's error by its class only: the default handler logs details that may hold a message."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("handling update %s failed: %s", update_id, type(context.error).__name__)
+
     def _in_background(self, forwarding: Coroutine[Any, Any, None]) -> None:
+        # Handlers run one update at a time and return at once, so these tasks start in the order the
+        # messages came, and each chat's lock is taken in that order; other chats never wait on this one.
         task = asyncio.create_task(forwarding)
         self._forwarding.add(task)
         task.add_done_callback(self._forwarding.discard)
@@ -194,15 +201,16 @@ def build_application(settings: BridgeSettings, hub: HubClient | None = None) ->
                    .token(settings.telegram_bot_token.get_secret_value())
                    .base_url(settings.telegram_api_url)
                    .base_file_url(settings.telegram_file_url)
-                   # Each chat waits on the bot's answer; other chats should not wait behind it.
-                   .concurrent_updates(True)
                    .post_init(bridge.start_outbox)
                    .post_stop(bridge.stop_outbox)
                    .post_shutdown(bridge.close)
                    .build())
-    application.add_handler(CommandHandler("start", bridge.on_start))
-    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, bridge.on_text))
-    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT, bridge.on_other))
+    # Residents write to the bot in private chats; a group it was added to is not a resident's conversation.
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("start", bridge.on_start, filters=private))
+    application.add_handler(MessageHandler(private & filters.TEXT, bridge.on_text))
+    application.add_handler(MessageHandler(private & ~filters.TEXT, bridge.on_other))
+    application.add_error_handler(bridge.on_error)
     return application
 
 

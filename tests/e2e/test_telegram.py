@@ -127,12 +127,12 @@ def test_the_same_update_delivered_twice_is_answered_once(stack, user) -> None:
 
     asked = user.say("what's the phone number for the council", copies=2)
     # The chat's messages reach the hub in order, so once this is answered the repeat has been dealt with.
-    user.ask("what time are you open on a wednesday?", "9am")
+    user.ask("hello", "assistant")
 
     replies = texts(user.messages(after=asked))
     assert replies.count("01632 960 123") == 1
     assert resident_messages(stack, conversation_of(stack, user.chat_id)) == [
-        "hello", "what's the phone number for the council", "what time are you open on a wednesday?"]
+        "hello", "what's the phone number for the council", "hello"]
 
 
 @pytest.fixture(scope="module")

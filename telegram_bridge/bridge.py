@@ -185,7 +185,9 @@ class Bridge:
 
 def _as_seen(message: OutgoingMessage) -> str:
     """Return the text as the resident sees it; every message comes from the bot's account, so an officer signs."""
-    return f"Council officer: {message.text}" if message.sender == "officer" else message.text
+    if message.sender != "officer":
+        return message.text
+    return f"{message.author or 'Council officer'}: {message.text}"
 
 
 def _seconds(retry_after: int | timedelta) -> float:

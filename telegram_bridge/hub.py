@@ -33,6 +33,8 @@ class OutgoingMessage:
     sender: str
     text: str
     buttons: tuple[Button, ...]
+    # Who wrote an officer's message, as the resident should see it ("Priya, Customer Focus").
+    author: str | None = None
 
 
 class HubClient:
@@ -54,7 +56,8 @@ class HubClient:
         return [OutgoingMessage(message_id=item["message_id"], chat_id=item["chat_id"], sender=item["sender"],
                                 text=item["text"],
                                 buttons=tuple(Button(title=b["title"], payload=b["payload"])
-                                              for b in item["buttons"] or []))
+                                              for b in item["buttons"] or []),
+                                author=item.get("author"))
                 for item in body["messages"]]
 
     async def record_delivery(self, *, message_id: int, sent: bool) -> None:

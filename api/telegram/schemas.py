@@ -39,6 +39,7 @@ class OutboxMessage(BaseModel):
     sender: Literal["bot", "officer", "system"]
     text: str
     buttons: list[Button] | None = None
+    author: str | None = Field(default=None, description="The officer's first name and team, on officer messages")
 
 
 class Outbox(BaseModel):

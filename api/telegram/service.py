@@ -88,13 +88,13 @@ def _payload_for_title(session: Session, *, conversation_id: str, text: str) -> 
 
 def pending_messages(session: Session, *, limit: int) -> list[dict[str, Any]]:
     """Return up to ``limit`` undelivered messages of Telegram conversations, oldest first, with their chat ids."""
-    query = (select(Message.id, TelegramChat.chat_id, Message.sender, Message.text, Message.buttons)
+    query = (select(Message.id, TelegramChat.chat_id, Message.sender, Message.text, Message.buttons, Message.author)
              .join(TelegramChat, TelegramChat.conversation_id == Message.conversation_id)
              .outerjoin(TelegramDelivery, TelegramDelivery.message_id == Message.id)
              .where(TelegramDelivery.message_id.is_(None), Message.sender != "resident")
              .order_by(Message.id).limit(limit))
     return [{"message_id": row.id, "chat_id": row.chat_id, "sender": row.sender, "text": row.text,
-             "buttons": row.buttons or None} for row in session.execute(query)]
+             "buttons": row.buttons or None, "author": row.author} for row in session.execute(query)]
 
 
 class NotATelegramMessage(Exception):

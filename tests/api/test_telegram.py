@@ -186,10 +186,11 @@ def test_while_an_officer_holds_the_conversation_the_bot_is_silent_and_the_offic
     assert outbox(client) == []
     with open_session(database_url) as session:
         conversations.add_message(session, conversation_id=conversation_id, sender="officer",
-                                  text="Hello, I'm Sam from the council.")
+                                  text="Hello, I'm Sam from the council.", author="Sam, Customer Focus")
         session.commit()
 
-    assert [(m["sender"], m["text"]) for m in outbox(client)] == [("officer", "Hello, I'm Sam from the council.")]
+    assert [(m["sender"], m["author"], m["text"]) for m in outbox(client)] == [
+        ("officer", "Sam, Customer Focus", "Hello, I'm Sam from the council.")]
     assert len(rasa_calls) == 1
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import secrets
 import sys
 from collections.abc import Iterator
@@ -15,11 +16,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from api.conversations import service as conversations
+from api.console import service as console
 from api.conversations.models import Conversation, Message
 from api.db import Database
+from api.officers.models import Officer
 from api.telegram.models import TelegramChat
 from tests.conftest import free_port
 from tests.e2e.chat import stack_scalar
@@ -95,27 +97,31 @@ def test_buttons_become_a_reply_keyboard_and_tapping_one_sends_its_payload(stack
 
 
 def test_an_officer_reply_reaches_the_chat_and_the_bot_stays_silent_meanwhile(stack, user) -> None:
-    user.ask("hello", "assistant")
+    reference = re.search(r"HO-\d{6}", texts(user.ask("can I talk to a real person please", "HO-"))).group(0)
     conversation_id = conversation_of(stack, user.chat_id)
     database = Database(stack.database_url)
     try:
-        # Until the officer console's API exists, the officer takes the conversation through the hub's tables
-        # and service (the console's claim and reply calls are what this stands in for).
+        # The officer claims the handoff through the console's service, as the console's claim button does.
         with database.sessions.begin() as session:
-            session.execute(update(Conversation).where(Conversation.id == conversation_id).values(mode="officer"))
+            officer = session.scalar(select(Officer).where(Officer.role == "customer_focus", Officer.active))
+            console.claim(session, officer, reference=reference)
+        joined = user.wait_for_bot(lambda replies: "has joined the chat" in texts(replies), after=0)
 
         asked = user.say("is anyone there?")
         wait_until(lambda: resident_messages(stack, conversation_id)[-1:] == ["is anyone there?"],
                    what="the hub to keep the message")
         with database.sessions.begin() as session:
-            conversations.add_message(session, conversation_id=conversation_id, sender="officer",
-                                      text="Hello, I'm Sam from the council. How can I help?")
+            officer = session.merge(officer)
+            console.reply(session, officer, conversation_id=conversation_id,
+                          text="Hello, thanks for waiting. How can I help?")
+            signature = console.signature(officer)
     finally:
         database.engine.dispose()
 
-    replies = user.wait_for_bot(lambda replies: "Sam from the council" in texts(replies), after=asked)
+    replies = user.wait_for_bot(lambda replies: "thanks for waiting" in texts(replies), after=asked)
 
-    assert [m["text"] for m in replies] == ["Council officer: Hello, I'm Sam from the council. How can I help?"]
+    assert "Customer Focus" in texts(joined)
+    assert [m["text"] for m in replies] == [f"{signature}: Hello, thanks for waiting. How can I help?"]
     last_resident = select(func.max(Message.id)).where(Message.conversation_id == conversation_id,
                                                        Message.sender == "resident").scalar_subquery()
     assert stack_scalar(stack.database_url, select(func.count()).select_from(Message).where(

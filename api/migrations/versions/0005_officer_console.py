@@ -2,7 +2,7 @@
 names on their messages, internal notes, and residents' satisfaction ratings.
 
 Revision ID: 0005
-Revises: 0003 (0004 is the Telegram channel once it lands)
+Revises: 0004
 Create Date: 2026-11-26 00:30:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | Sequence[str] | None = "0003"
+down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -78,7 +78,9 @@ class BotApi:
     last_poll: float | None = None
     webhook_set_at: float | None = None
     webhook_failures: int = 0
-    _next_update_id: int = 100_000
+    # One bot's update ids only grow, across restarts too (the hub remembers the ones it has taken in), so
+    # an emulator started later carries on from the clock rather than from a fixed number.
+    _next_update_id: int = field(default_factory=lambda: int(time.time() * 1000) % 2_000_000_000)
     _next_message_id: int = 1
 
     def __post_init__(self) -> None:

@@ -7,6 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+from sqlalchemy import select
+
+from api.conversations.models import Message
+from api.db import Database
+from api.telegram.models import TelegramChat
+from tests.e2e.chat import stack_scalar
 
 
 class TelegramUser:
@@ -15,6 +21,12 @@ class TelegramUser:
     def __init__(self, emulator_url: str, chat_id: int) -> None:
         self.http = httpx.Client(base_url=emulator_url, timeout=10)
         self.chat_id = chat_id
+
+    def __enter__(self) -> TelegramUser:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.http.close()
 
     def say(self, text: str, *, copies: int = 1) -> int:
         """Write ``text``; ``copies`` > 1 delivers the same update that many times. Return the message's id."""
@@ -63,3 +75,20 @@ def wait_until(condition: Callable[[], Any], *, timeout: float = 30, what: str =
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.1)
     return result
+
+
+def conversation_of(stack: Any, chat_id: int) -> str:
+    """Return the hub conversation of a Telegram chat, once the hub has opened it."""
+    return wait_until(lambda: stack_scalar(stack.database_url, select(TelegramChat.conversation_id).where(
+        TelegramChat.chat_id == chat_id)), what="the chat's conversation")
+
+
+def resident_messages(stack: Any, conversation_id: str) -> list[str]:
+    """Return the texts the resident sent in the conversation, as the hub stored them."""
+    database = Database(stack.database_url)
+    try:
+        with database.sessions() as session:
+            return list(session.scalars(select(Message.text).where(
+                Message.conversation_id == conversation_id, Message.sender == "resident").order_by(Message.id)))
+    finally:
+        database.engine.dispose()

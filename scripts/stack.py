@@ -41,7 +41,7 @@ SPACY_PIPELINE = ROOT / "bot" / "nlp" / "council_en"
 
 # What the trained model depends on: a change to any of these means a new model.
 MODEL_INPUTS = ("config.yml", "domain", "data", "bot/nlp/build.py", "bot/nlp/sentence_features.py",
-                "requirements/rasa.txt")
+                "bot/nlp/intent_classifier.py", "requirements/rasa.txt")
 
 DEV_SERVICE_TOKEN = "dev-service-token-change-me"  # noqa: S105  (development default; refused in production)
 DEV_RASA_TOKEN = "dev-rasa-token-change-me"  # noqa: S105  (development default; refused in production)

@@ -1,0 +1,132 @@
+"""The linear intent classifier, trained on real features from Rasa's own tokenizer and count vectoriser and the
+project's MiniLM featurizer: it recognises paraphrases it never saw, ranks its guesses, survives a save and load,
+and says nothing when it has nothing to go on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlp.intent_classifier import LinearIntentClassifier
+from bot.nlp.sentence_features import SentenceEmbeddingFeaturizer
+
+EXAMPLES = {
+    "polling_station": ["where is my polling station", "where do I vote", "which hall do I vote at",
+                        "where's the polling place for my street", "I need to find my polling station"],
+    "missed_bin": ["my bin wasn't collected", "the bin men missed my house", "nobody emptied my recycling",
+                   "you forgot my bin again", "my black bin is still full, it was missed"],
+    "pay": ["how can I pay my council tax", "ways to pay my bill", "can I pay by direct debit",
+            "what's the bank account for council tax", "how do I pay the council"],
+}
+
+
+class Pipeline:
+    """Whitespace tokens, word counts and MiniLM, then the classifier: the parts config.yml chains."""
+
+    def __init__(self, storage: LocalModelStorage, encoder: SentenceEmbeddingFeaturizer) -> None:
+        context = ExecutionContext(GraphSchema({}), "test")
+        self.storage = storage
+        self.tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+        self.counts = CountVectorsFeaturizer.create(CountVectorsFeaturizer.get_default_config(), storage,
+                                                    Resource("counts"), context)
+        self.encoder = encoder
+
+    def featurise(self, messages: list[Message], *, train: bool = False) -> list[Message]:
+        data = TrainingData(messages)
+        self.tokenizer.process_training_data(data) if train else self.tokenizer.process(messages)
+        if train:
+            self.counts.train(data)
+            self.counts.process_training_data(data)
+        else:
+            self.counts.process(messages)
+        self.encoder.process(messages)
+        return messages
+
+
+def messages(*texts: str) -> list[Message]:
+    return [Message(data={TEXT: text}) for text in texts]
+
+
+@pytest.fixture(scope="module")
+def encoder() -> SentenceEmbeddingFeaturizer:
+    return SentenceEmbeddingFeaturizer(SentenceEmbeddingFeaturizer.get_default_config(), "minilm")
+
+
+@pytest.fixture
+def trained(tmp_path: Path, encoder: SentenceEmbeddingFeaturizer) -> tuple[Pipeline, LinearIntentClassifier]:
+    pipeline = Pipeline(LocalModelStorage(tmp_path), encoder)
+    data = [Message(data={TEXT: text, INTENT: intent}) for intent, texts in EXAMPLES.items() for text in texts]
+    pipeline.featurise(data, train=True)
+    classifier = LinearIntentClassifier.create({}, pipeline.storage, Resource("intents"),
+                                               ExecutionContext(GraphSchema({}), "test"))
+    classifier.train(TrainingData(data))
+    return pipeline, classifier
+
+
+def intent_of(classifier: LinearIntentClassifier, message: Message) -> dict[str, Any]:
+    classifier.process([message])
+    result: dict[str, Any] = message.get(INTENT)
+    return result
+
+
+def test_unseen_paraphrases_get_the_right_intent(trained: tuple[Pipeline, LinearIntentClassifier]) -> None:
+    pipeline, classifier = trained
+    cases = {"where should I go to cast my vote": "polling_station",
+             "they didn't empty my wheelie bin this week": "missed_bin",
+             "can I pay my bill online": "pay"}
+    for message, expected in zip(pipeline.featurise(messages(*cases)), cases.values(), strict=True):
+        assert intent_of(classifier, message)["name"] == expected, message.get(TEXT)
+
+
+def test_the_ranking_is_ordered_probabilities_led_by_the_intent(
+        trained: tuple[Pipeline, LinearIntentClassifier]) -> None:
+    pipeline, classifier = trained
+    [message] = pipeline.featurise(messages("where is the polling station for my road"))
+    intent = intent_of(classifier, message)
+    ranking = message.get(INTENT_RANKING_KEY)
+    confidences = [entry["confidence"] for entry in ranking]
+    assert ranking[0] == intent
+    assert {entry["name"] for entry in ranking} == set(EXAMPLES)
+    assert confidences == sorted(confidences, reverse=True)
+    assert sum(confidences) == pytest.approx(1.0)
+    assert all(isinstance(value, float) for value in confidences)  # JSON-serialisable, not numpy
+
+
+def test_the_ranking_is_cut_to_its_configured_length(trained: tuple[Pipeline, LinearIntentClassifier]) -> None:
+    pipeline, _ = trained
+    shorter = LinearIntentClassifier.load({"ranking_length": 2}, pipeline.storage, Resource("intents"),
+                                          ExecutionContext(GraphSchema({}), "test"))
+    [message] = pipeline.featurise(messages("bin not emptied"))
+    shorter.process([message])
+    assert len(message.get(INTENT_RANKING_KEY)) == 2
+
+
+def test_a_saved_model_loads_and_predicts_the_same(trained: tuple[Pipeline, LinearIntentClassifier]) -> None:
+    pipeline, classifier = trained
+    loaded = LinearIntentClassifier.load({}, pipeline.storage, Resource("intents"),
+                                         ExecutionContext(GraphSchema({}), "test"))
+    first, second = pipeline.featurise(messages("how do I pay", "how do I pay"))
+    assert intent_of(classifier, first) == intent_of(loaded, second)
+
+
+def test_without_a_trained_model_or_features_it_claims_no_intent(
+        tmp_path: Path, trained: tuple[Pipeline, LinearIntentClassifier]) -> None:
+    _, classifier = trained
+    untrained = LinearIntentClassifier.load({}, LocalModelStorage(tmp_path / "empty"), Resource("none"),
+                                            ExecutionContext(GraphSchema({}), "test"))
+    pipeline, _ = trained
+    [featurised] = pipeline.featurise(messages("where do I vote"))
+    assert intent_of(untrained, featurised) is None
+    bare = Message(data={TEXT: "where do I vote"})
+    assert intent_of(classifier, bare) is None
+    assert bare.get(INTENT_RANKING_KEY) == []

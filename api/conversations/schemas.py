@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _not_blank(value: str) -> str:
+    """Strip a message's text, refusing one that is nothing but spaces."""
+    if not value.strip():
+        raise ValueError("the message is empty")
+    return value.strip()
+
+
+# A resident's message text, on any channel: stripped, never blank (each channel sets its own length limit).
+MessageText = Annotated[str, AfterValidator(_not_blank)]
 
 
 class ConversationCreate(BaseModel):
@@ -24,14 +35,7 @@ class ConversationCreated(BaseModel):
 class MessageCreate(BaseModel):
     """A resident's message."""
 
-    text: str = Field(min_length=1, max_length=2000)
-
-    @field_validator("text")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("the message is empty")
-        return value.strip()
+    text: MessageText = Field(min_length=1, max_length=2000)
 
 
 class Button(BaseModel):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
-from api.conversations.schemas import Button
+from api.conversations.schemas import Button, MessageText
 
 
 class TelegramMessageIn(BaseModel):
@@ -15,14 +15,7 @@ class TelegramMessageIn(BaseModel):
     update_id: int = Field(ge=0, description="Telegram's update id: a second delivery of the same id is dropped")
     chat_id: int
     # Telegram's own limit on a message's length
-    text: str = Field(min_length=1, max_length=4096)
-
-    @field_validator("text")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("the message is empty")
-        return value.strip()
+    text: MessageText = Field(min_length=1, max_length=4096)
 
 
 class TelegramMessageAccepted(BaseModel):

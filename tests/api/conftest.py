@@ -7,20 +7,27 @@ PostgreSQL half instead.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
+from fastapi.testclient import TestClient
 from psycopg import sql
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.conversations.rasa_client import RasaClient
 from api.db import make_engine
 from api.demo import seed_demo_data
+from api.main import create_app
 from api.migrations import upgrade_database
+from api.settings import Settings
+from tests.api.rasa_fakes import RasaHandler
 
 DATABASE_KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 POSTGRES_SERVER = "postgres@127.0.0.1:5432"
@@ -116,3 +123,32 @@ def seeded_session(seeded_database_url: str) -> Iterator[Session]:
     """A session on the shared demo database; it is rolled back at the end of the test."""
     with session_on(seeded_database_url) as session:
         yield session
+
+
+@pytest.fixture
+def rasa_calls() -> list[dict[str, object]]:
+    """Every message the hub sent to Rasa, in order."""
+    return []
+
+
+@pytest.fixture
+def make_client(database_url: str, rasa_calls: list[dict[str, object]]
+                ) -> Iterator[Callable[..., TestClient]]:
+    """Build a hub on the test database whose Rasa is `handler`: make_client(handler, headers=None)."""
+    clients: list[TestClient] = []
+
+    def build(handler: RasaHandler, headers: dict[str, str] | None = None) -> TestClient:
+        def recording(request: httpx.Request) -> httpx.Response:
+            rasa_calls.append(json.loads(request.content))
+            return handler(request)
+
+        app = create_app(Settings(database_url=database_url, environment="test", document_retry_seconds=0))
+        app.state.rasa = RasaClient("http://rasa.invalid", timeout=5, transport=httpx.MockTransport(recording))
+        client = TestClient(app, headers=headers)
+        client.__enter__()  # runs the lifespan, whose exit closes the Rasa client and the engine
+        clients.append(client)
+        return client
+
+    yield build
+    for client in clients:
+        client.__exit__(None, None, None)

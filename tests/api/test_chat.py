@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -11,52 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from api.conversations.models import Conversation, Message
-from api.conversations.rasa_client import RasaClient
-from api.main import create_app
-from api.settings import Settings
-
-RasaHandler = Callable[[httpx.Request], httpx.Response]
-
-
-def rasa_echo(request: httpx.Request) -> httpx.Response:
-    """Answer like Rasa's REST channel: two replies, the second with buttons."""
-    body = json.loads(request.content)
-    return httpx.Response(200, json=[
-        {"recipient_id": body["sender"], "text": f"You said: {body['message']}"},
-        {"recipient_id": body["sender"], "text": "Anything else?",
-         "buttons": [{"title": "Talk to a person", "payload": "/request_officer"}]},
-    ])
-
-
-def rasa_down(request: httpx.Request) -> httpx.Response:
-    raise httpx.ConnectError("connection refused", request=request)
-
-
-@pytest.fixture
-def rasa_calls() -> list[dict[str, object]]:
-    return []
-
-
-@pytest.fixture
-def make_client(database_url: str,
-                rasa_calls: list[dict[str, object]]) -> Iterator[Callable[[RasaHandler], TestClient]]:
-    clients: list[TestClient] = []
-
-    def build(handler: RasaHandler) -> TestClient:
-        def recording(request: httpx.Request) -> httpx.Response:
-            rasa_calls.append(json.loads(request.content))
-            return handler(request)
-
-        app = create_app(Settings(database_url=database_url, environment="test"))
-        app.state.rasa = RasaClient("http://rasa.invalid", timeout=5, transport=httpx.MockTransport(recording))
-        client = TestClient(app)
-        client.__enter__()  # runs the lifespan, whose exit closes the Rasa client and the engine
-        clients.append(client)
-        return client
-
-    yield build
-    for client in clients:
-        client.__exit__(None, None, None)
+from tests.api.rasa_fakes import rasa_down, rasa_offering_a_person
 
 
 def start(client: TestClient) -> tuple[str, dict[str, str]]:
@@ -67,7 +21,7 @@ def start(client: TestClient) -> tuple[str, dict[str, str]]:
 
 
 def test_a_resident_message_gets_the_bots_replies_and_both_are_kept(make_client, rasa_calls) -> None:
-    client = make_client(rasa_echo)
+    client = make_client(rasa_offering_a_person)
     conversation_id, auth = start(client)
 
     response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "  hello  "},
@@ -84,7 +38,7 @@ def test_a_resident_message_gets_the_bots_replies_and_both_are_kept(make_client,
 
 
 def test_conversation_ids_and_tokens_are_unguessable_and_distinct(make_client) -> None:
-    client = make_client(rasa_echo)
+    client = make_client(rasa_offering_a_person)
     first, second = start(client), start(client)
     assert first[0] != second[0] and first[1] != second[1]
     assert len(first[0]) >= 24 and len(first[1]["Authorization"]) >= 40
@@ -97,7 +51,7 @@ def test_conversation_ids_and_tokens_are_unguessable_and_distinct(make_client) -
 def test_without_the_right_token_nothing_is_disclosed_or_stored(open_session, make_client, database_url,
                                                                  rasa_calls,
                                                                  headers, expected) -> None:
-    client = make_client(rasa_echo)
+    client = make_client(rasa_offering_a_person)
     conversation_id, auth = start(client)
     client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "my secret"}, headers=auth)
 
@@ -112,14 +66,14 @@ def test_without_the_right_token_nothing_is_disclosed_or_stored(open_session, ma
 
 
 def test_an_unknown_conversation_is_not_found(make_client) -> None:
-    client = make_client(rasa_echo)
+    client = make_client(rasa_offering_a_person)
     _, auth = start(client)
     assert client.get("/api/chat/conversations/nope/messages", headers=auth).status_code == 404
 
 
 @pytest.mark.parametrize("text", ["", "   ", "x" * 2001])
 def test_empty_or_overlong_messages_are_refused_kindly(make_client, text) -> None:
-    client = make_client(rasa_echo)
+    client = make_client(rasa_offering_a_person)
     conversation_id, auth = start(client)
     response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": text}, headers=auth)
     assert response.status_code == 422
@@ -168,7 +122,7 @@ def test_rasa_answering_with_an_error_status_is_handled_like_rasa_down(make_clie
 
 def test_while_an_officer_holds_the_conversation_the_bot_stays_silent(open_session, make_client, database_url,
                                                                      rasa_calls) -> None:
-    client = make_client(rasa_echo)
+    client = make_client(rasa_offering_a_person)
     conversation_id, auth = start(client)
     with open_session(database_url) as session:
         session.execute(update(Conversation).where(Conversation.id == conversation_id).values(mode="officer"))
@@ -184,7 +138,7 @@ def test_while_an_officer_holds_the_conversation_the_bot_stays_silent(open_sessi
 
 
 def test_the_contract_is_in_the_openapi_schema(make_client) -> None:
-    paths = make_client(rasa_echo).get("/openapi.json").json()["paths"]
+    paths = make_client(rasa_offering_a_person).get("/openapi.json").json()["paths"]
     assert {"/api/chat/conversations", "/api/chat/conversations/{conversation_id}/messages",
             "/api/chat/conversations/{conversation_id}/events",
             "/api/v1/conversations/{conversation_id}/handoffs"} <= set(paths)
@@ -192,7 +146,7 @@ def test_the_contract_is_in_the_openapi_schema(make_client) -> None:
 
 def test_a_card_number_is_hidden_before_it_is_stored_or_reaches_rasa(make_client, rasa_calls, open_session,
                                                                      database_url) -> None:
-    client = make_client(rasa_echo)
+    client = make_client(rasa_offering_a_person)
     conversation_id, auth = start(client)
 
     response = client.post(f"/api/chat/conversations/{conversation_id}/messages",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -12,56 +11,13 @@ from sqlalchemy import func, select, update
 
 from api.conversations import service as conversations
 from api.conversations.models import Conversation, Message
-from api.conversations.rasa_client import RasaClient
-from api.main import create_app
-from api.settings import DEV_SERVICE_TOKEN, Settings
+from api.settings import DEV_SERVICE_TOKEN
 from api.telegram.models import TelegramChat
+from tests.api.rasa_fakes import rasa_down, rasa_offering_a_person
 
 SERVICE = {"Authorization": f"Bearer {DEV_SERVICE_TOKEN}"}
 CHAT = 5550001
 
-RasaHandler = Callable[[httpx.Request], httpx.Response]
-
-
-def rasa_offering_a_person(request: httpx.Request) -> httpx.Response:
-    """Answer like Rasa's REST channel: an echo, then an offer with a button."""
-    body = json.loads(request.content)
-    return httpx.Response(200, json=[
-        {"recipient_id": body["sender"], "text": f"You said: {body['message']}"},
-        {"recipient_id": body["sender"], "text": "Anything else?",
-         "buttons": [{"title": "Talk to a person", "payload": "/request_officer"}]},
-    ])
-
-
-def rasa_down(request: httpx.Request) -> httpx.Response:
-    raise httpx.ConnectError("connection refused", request=request)
-
-
-@pytest.fixture
-def rasa_calls() -> list[dict[str, object]]:
-    return []
-
-
-@pytest.fixture
-def make_client(database_url: str,
-                rasa_calls: list[dict[str, object]]) -> Iterator[Callable[[RasaHandler], TestClient]]:
-    clients: list[TestClient] = []
-
-    def build(handler: RasaHandler) -> TestClient:
-        def recording(request: httpx.Request) -> httpx.Response:
-            rasa_calls.append(json.loads(request.content))
-            return handler(request)
-
-        app = create_app(Settings(database_url=database_url, environment="test", document_retry_seconds=0))
-        app.state.rasa = RasaClient("http://rasa.invalid", timeout=5, transport=httpx.MockTransport(recording))
-        client = TestClient(app, headers=SERVICE)
-        client.__enter__()
-        clients.append(client)
-        return client
-
-    yield build
-    for client in clients:
-        client.__exit__(None, None, None)
 
 
 def send(client: TestClient, text: str, *, update_id: int, chat_id: int = CHAT) -> dict:
@@ -86,7 +42,7 @@ def deliver_all(client: TestClient) -> list[dict]:
 
 
 def test_a_message_from_a_chat_is_answered_through_the_outbox_with_its_buttons(make_client, rasa_calls) -> None:
-    client = make_client(rasa_offering_a_person)
+    client = make_client(rasa_offering_a_person, SERVICE)
 
     assert send(client, " hello ", update_id=100) == {"duplicate": False}
 
@@ -100,7 +56,7 @@ def test_a_message_from_a_chat_is_answered_through_the_outbox_with_its_buttons(m
 
 
 def test_delivered_messages_leave_the_outbox_and_a_second_mark_changes_nothing(make_client) -> None:
-    client = make_client(rasa_offering_a_person)
+    client = make_client(rasa_offering_a_person, SERVICE)
     send(client, "hello", update_id=100)
 
     delivered = deliver_all(client)
@@ -115,7 +71,7 @@ def test_delivered_messages_leave_the_outbox_and_a_second_mark_changes_nothing(m
 
 def test_the_same_update_delivered_twice_is_taken_in_once(make_client, rasa_calls, open_session,
                                                           database_url) -> None:
-    client = make_client(rasa_offering_a_person)
+    client = make_client(rasa_offering_a_person, SERVICE)
 
     assert send(client, "hello", update_id=7) == {"duplicate": False}
     assert send(client, "hello", update_id=7) == {"duplicate": True}
@@ -127,7 +83,7 @@ def test_the_same_update_delivered_twice_is_taken_in_once(make_client, rasa_call
 
 
 def test_each_chat_has_its_own_telegram_conversation(make_client, open_session, database_url) -> None:
-    client = make_client(rasa_offering_a_person)
+    client = make_client(rasa_offering_a_person, SERVICE)
 
     send(client, "hello", update_id=1, chat_id=111)
     send(client, "hello again", update_id=2, chat_id=222)
@@ -145,7 +101,7 @@ def test_each_chat_has_its_own_telegram_conversation(make_client, open_session, 
 
 def test_tapping_a_reply_keyboard_button_sends_its_payload(make_client, rasa_calls, open_session,
                                                            database_url) -> None:
-    client = make_client(rasa_offering_a_person)
+    client = make_client(rasa_offering_a_person, SERVICE)
     send(client, "hello", update_id=1)
 
     send(client, "Talk to a person", update_id=2)
@@ -163,7 +119,7 @@ def test_a_title_from_an_answered_keyboard_is_not_turned_into_a_payload(make_cli
             return rasa_offering_a_person(request)
         return httpx.Response(200, json=[{"recipient_id": body["sender"], "text": "Noted."}])
 
-    client = make_client(rasa_offering_once)
+    client = make_client(rasa_offering_once, SERVICE)
     send(client, "hello", update_id=1)
     send(client, "something else", update_id=2)
 
@@ -174,7 +130,7 @@ def test_a_title_from_an_answered_keyboard_is_not_turned_into_a_payload(make_cli
 
 def test_while_an_officer_holds_the_conversation_the_bot_is_silent_and_the_officer_reply_goes_out(
         make_client, rasa_calls, open_session, database_url) -> None:
-    client = make_client(rasa_offering_a_person)
+    client = make_client(rasa_offering_a_person, SERVICE)
     send(client, "hello", update_id=1)
     deliver_all(client)
     with open_session(database_url) as session:
@@ -196,7 +152,7 @@ def test_while_an_officer_holds_the_conversation_the_bot_is_silent_and_the_offic
 
 def test_a_card_number_is_hidden_and_the_resident_warned_as_on_the_web(make_client, rasa_calls, open_session,
                                                                        database_url) -> None:
-    client = make_client(rasa_offering_a_person)
+    client = make_client(rasa_offering_a_person, SERVICE)
 
     send(client, "my card is 4111 1111 1111 1111", update_id=1)
 
@@ -209,7 +165,7 @@ def test_a_card_number_is_hidden_and_the_resident_warned_as_on_the_web(make_clie
 
 
 def test_when_rasa_is_down_the_chat_gets_the_apology_with_the_phone_number(make_client) -> None:
-    client = make_client(rasa_down)
+    client = make_client(rasa_down, SERVICE)
 
     send(client, "hello", update_id=1)
 
@@ -219,7 +175,7 @@ def test_when_rasa_is_down_the_chat_gets_the_apology_with_the_phone_number(make_
 
 
 def test_web_conversations_stay_out_of_the_outbox(make_client) -> None:
-    client = make_client(rasa_offering_a_person)
+    client = make_client(rasa_offering_a_person, SERVICE)
     created = client.post("/api/chat/conversations", json={"channel": "web"}).json()
     web = {"Authorization": f"Bearer {created['token']}"}
     client.post(f"/api/chat/conversations/{created['conversation_id']}/messages", json={"text": "hi"}, headers=web)
@@ -231,7 +187,7 @@ def test_web_conversations_stay_out_of_the_outbox(make_client) -> None:
 
 
 def test_the_telegram_endpoints_need_a_service_token(make_client) -> None:
-    client = make_client(rasa_offering_a_person)
+    client = make_client(rasa_offering_a_person, SERVICE)
     client.headers.pop("Authorization")
 
     refused = [client.post("/api/v1/telegram/updates", json={"update_id": 1, "chat_id": CHAT, "text": "hi"}),
@@ -245,6 +201,6 @@ def test_the_telegram_endpoints_need_a_service_token(make_client) -> None:
 
 @pytest.mark.parametrize("text", ["", "   ", "x" * 4097])
 def test_empty_or_overlong_messages_are_refused(make_client, text) -> None:
-    client = make_client(rasa_offering_a_person)
+    client = make_client(rasa_offering_a_person, SERVICE)
     response = client.post("/api/v1/telegram/updates", json={"update_id": 1, "chat_id": CHAT, "text": text})
     assert response.status_code == 422

@@ -59,13 +59,30 @@ def write_report(report: dict[str, dict[str, float]], work: Path, folds: int) ->
             lines.append(f"| *{average}* | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1-score']:.3f} | "
                          f"{int(row['support'])} |")
     lines += ["", "![Intent confusion matrix](intent_confusion_matrix.png)", ""]
+    lines += entity_lines(work)
     if below:
         lines.append("Below the bar: " + ", ".join(below))
     (OUT / "report.md").write_text("\n".join(lines) + "\n")
-    for name in ("intent_report.json", "intent_confusion_matrix.png", "intent_histogram.png"):
+    for name in ("intent_report.json", "intent_confusion_matrix.png", "intent_histogram.png",
+                 "DIETClassifier_report.json"):
         if (work / name).exists():
             shutil.copy(work / name, OUT / name)
     return below
+
+
+def entity_lines(work: Path) -> list[str]:
+    """Return a table of DIET's entity scores from the same folds, when Rasa wrote one."""
+    path = work / "DIETClassifier_report.json"
+    if not path.exists():
+        return []
+    report = json.loads(path.read_text())
+    rows = sorted(k for k, v in report.items() if isinstance(v, dict) and "support" in v
+                  and k not in ("micro avg", "macro avg", "weighted avg", "no_entity"))
+    lines = ["## Entities (DIET, same folds)", "", "| entity | precision | recall | F1 | examples |",
+             "| --- | --- | --- | --- | --- |"]
+    lines += [f"| {name} | {report[name]['precision']:.3f} | {report[name]['recall']:.3f} | "
+              f"{report[name]['f1-score']:.3f} | {int(report[name]['support'])} |" for name in rows]
+    return [*lines, ""]
 
 
 def main() -> int:

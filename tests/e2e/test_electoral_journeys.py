@@ -60,8 +60,6 @@ def test_asking_about_someone_else_discloses_nothing(new_resident, residents) ->
     assert "registered" not in reply.lower() or "can't tell anyone" in reply
 
 
-@pytest.mark.xfail(strict=True, reason="known NLU regression since the MiniLM pipeline: this phrasing goes to the "
-                   "fallback instead of third_party_registration (session notes, stop 7); remove when it passes")
 def test_asking_about_someone_else_gets_the_third_party_answer(new_resident, residents) -> None:
     person = residents[1]
     reply = texts(new_resident().say(f"is {person['name']} at {person['address']} registered to vote?"))

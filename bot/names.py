@@ -46,6 +46,10 @@ TASK_SLOTS: dict[str, tuple[str, ...]] = {
                        "task_confirmed"),
     "request_progress": ("request_reference",),
 }
+# Every intent that starts a task (data/rules start them with action_start_task and the task form).
+TASKS = IDENTITY_TASKS | ACCOUNT_TASKS | ADDRESS_TASKS | frozenset(TASK_SLOTS) | {"next_election", "election_deadlines"}
+# How sure the intent classifier must be that an answer mid-task is really a request for another task.
+SWITCH_CONFIDENCE = 0.8
 # Every slot the task form may fill: reset when a task starts or ends.
 FORM_SLOTS = ("full_name", "date_of_birth", "vote_duration", "proxy_name", "proxy_relationship", "proxy_reason",
               "new_name", "reported_name", "report_kind", "task_confirmed", "verification_outcome",

@@ -7,6 +7,7 @@ the back office check them; the name and date of birth are cleared from the conv
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -22,9 +23,12 @@ from bot.names import (
     ADDRESS_SLOTS,
     ADDRESS_TASKS,
     ADDRESSED_CATEGORIES,
+    FORM_SLOTS,
     IDENTITY_SLOTS,
     IDENTITY_TASKS,
+    SWITCH_CONFIDENCE,
     TASK_SLOTS,
+    TASKS,
     UNKNOWN,
 )
 from bot.parsing import (
@@ -40,6 +44,41 @@ from bot.parsing import (
 )
 
 MAX_ADDRESS_BUTTONS = 30
+MIN_ENTITY_CONFIDENCE = 0.6
+
+
+def start_task_events(tracker: Tracker) -> list[EventType]:
+    """Start the task the latest message asks for: forget what an earlier task gathered, keep what this says.
+
+    Verified identities (identity_verified, account_verified) are kept: the back office holds the
+    verification for the conversation's session, so a resident is not asked to prove who they are twice.
+    """
+    task = tracker.latest_message.get("intent", {}).get("name")
+    events: list[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS]
+    # Which deadline was asked about counts only for a deadline question, and only when DIET is sure.
+    kinds = [e.get("value") for e in tracker.latest_message.get("entities", [])
+             if e.get("entity") == "deadline_kind" and e.get("confidence_entity", 1.0) >= MIN_ENTITY_CONFIDENCE]
+    deadline_kind = kinds[0] if kinds and task == "election_deadlines" else None
+    # References and the kind of problem count when this message gives them; older ones are forgotten.
+    text = str(tracker.latest_message.get("text") or "")
+    given = {
+        "account_reference": find_account_reference(text),
+        "payment_reference": find_payment_reference(text),
+        "request_reference": find_request_reference(text),
+        "service_category": category_of(text) if task == "report_problem" and category_of(text) != "other" else None,
+    }
+    return [*events, SlotSet("pending_task", task), SlotSet("request_key", uuid.uuid4().hex),
+            SlotSet("deadline_kind", deadline_kind), *(SlotSet(name, value) for name, value in given.items())]
+
+
+def asks_for_another_task(tracker: Tracker) -> bool:
+    """Tell whether the latest message, mid-task, clearly asks for a different task.
+
+    "How much do I owe?" while being asked for a payment reference is a new task, not an answer.
+    """
+    intent = tracker.latest_message.get("intent") or {}
+    return (intent.get("name") in TASKS and intent.get("name") != tracker.get_slot("pending_task")
+            and float(intent.get("confidence") or 0.0) >= SWITCH_CONFIDENCE)
 
 
 def required_slots_for(task: str | None, slots: Mapping[str, Any]) -> list[str]:
@@ -83,7 +122,13 @@ class ValidateTaskForm(FormValidationAction):
 
     async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> list[EventType]:
-        """Validate the new answers; once the identity details are complete, have the back office check them."""
+        """Validate the new answers; once the identity details are complete, have the back office check them.
+
+        A clear request for another task replaces the task in hand: the form goes on with the new one's
+        questions, and the message is not taken as an answer to the old one's.
+        """
+        if asks_for_another_task(tracker):
+            return start_task_events(tracker)
         events = await super().get_validation_events(dispatcher, tracker, domain)
         slots = dict(tracker.slots) | {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
         task = slots.get("pending_task")

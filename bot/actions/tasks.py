@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,12 +13,10 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import electoral, payments, service_requests
 from bot.actions.common import apologise_for_failure
-from bot.actions.task_form import category_of
+from bot.actions.task_form import start_task_events
 from bot.backoffice import BackOffice, BackOfficeError, NotFound, NotVerified
 from bot.names import ACCOUNT_TASKS, FORM_SLOTS, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED, UNKNOWN
-from bot.parsing import find_account_reference, find_payment_reference, find_request_reference
 
-MIN_ENTITY_CONFIDENCE = 0.6
 
 @dataclass(frozen=True)
 class Reply:
@@ -41,23 +38,7 @@ class ActionStartTask(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        task = tracker.latest_message.get("intent", {}).get("name")
-        events: list[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS]
-        # Which deadline was asked about counts only for a deadline question, and only when DIET is sure.
-        kinds = [e.get("value") for e in tracker.latest_message.get("entities", [])
-                 if e.get("entity") == "deadline_kind" and e.get("confidence_entity", 1.0) >= MIN_ENTITY_CONFIDENCE]
-        deadline_kind = kinds[0] if kinds and task == "election_deadlines" else None
-        # References and the kind of problem count when this message gives them; older ones are forgotten.
-        text = str(tracker.latest_message.get("text") or "")
-        given = {
-            "account_reference": find_account_reference(text),
-            "payment_reference": find_payment_reference(text),
-            "request_reference": find_request_reference(text),
-            "service_category": category_of(text) if task == "report_problem" and category_of(text) != "other"
-            else None,
-        }
-        return [*events, SlotSet("pending_task", task), SlotSet("request_key", uuid.uuid4().hex),
-                SlotSet("deadline_kind", deadline_kind), *(SlotSet(name, value) for name, value in given.items())]
+        return start_task_events(tracker)
 
 
 class ActionCompleteTask(Action):

@@ -178,3 +178,27 @@ def test_looking_up_a_postcode_leaves_it_out_of_the_logs(dispatcher, caplog) -> 
     caplog.set_level(logging.DEBUG)
     validate(FakeBackOffice(), form_tracker("postcode", "TN41 6PA", postcode="TN41 6PA"), dispatcher)
     assert "TN41" not in caplog.text
+
+
+def test_a_clear_request_for_another_task_replaces_the_task_in_hand(dispatcher: CollectingDispatcher) -> None:
+    backoffice = FakeBackOffice()
+    tracker = form_tracker("payment_reference", "how much have I got left to pay this year?",
+                           intent="council_tax_balance", pending_task="payment_received", account_verified=True)
+
+    set_to = slot_events(validate(backoffice, tracker, dispatcher))
+
+    assert set_to["pending_task"] == "council_tax_balance"
+    assert set_to["payment_reference"] is None  # the question is not taken as a payment reference
+    assert "account_verified" not in set_to  # the account stays verified: no second check
+    assert dispatcher.messages == [] and backoffice.calls == []
+    assert required_slots_for("council_tax_balance", tracker.slots | set_to) == []
+
+
+def test_the_same_task_or_an_unsure_guess_is_still_an_answer(dispatcher: CollectingDispatcher) -> None:
+    backoffice = FakeBackOffice()
+    same = form_tracker("full_name", "Rita Richardson", intent="check_registration")
+    assert slot_events(validate(backoffice, same, dispatcher)).get("pending_task") is None
+
+    unsure = form_tracker("full_name", "Polly Station", intent="polling_station")
+    unsure.latest_message["intent"]["confidence"] = 0.55
+    assert slot_events(validate(backoffice, unsure, dispatcher)) == {"full_name": "Polly Station"}

@@ -48,6 +48,17 @@ def test_a_verified_resident_hears_their_balance(new_resident, residents) -> Non
     assert "Your council tax for this year is £" in answer and "leaving £" in answer
 
 
+def test_a_verified_resident_who_changes_their_mind_mid_task_gets_the_new_answer(new_resident, residents) -> None:
+    person = residents[0]
+    chat = new_resident()
+    chat.say("did my council tax payment go through?")
+    chat.say(person["council_tax_account"])
+    assert "payment reference" in texts(chat.say(person["postcode"]))
+    answer = texts(chat.say("actually forget that, how much have I got left to pay this year?"))
+    assert "payment reference" not in answer  # not taken as a wrong answer to the old question
+    assert "£" in answer and "account number" not in answer  # the balance, without proving the account again
+
+
 def test_a_card_number_is_hidden_and_stored_nowhere(new_resident, stack) -> None:
     chat = new_resident()
     replies = chat.say("can I pay with my card 5500 0000 0000 0004 please")  # a Luhn-valid test number

@@ -125,6 +125,17 @@ def test_opening_hours_question_is_answered_with_the_hours(page: Page, base_url:
     expect(messages(page, "bot").filter(has_text="9am").first).to_be_visible()
 
 
+def test_a_typed_card_number_disappears_from_the_residents_own_bubble(page: Page, base_url: str) -> None:
+    open_chat(page, base_url)
+
+    ask(page, "can I pay with my card 4929 1234 5678 9015 please")
+
+    bubble = messages(page, "resident").locator(".chat-message__text")
+    expect(bubble).to_have_text(["can I pay with my card [card number removed, ending 9015] please"])
+    expect(page.get_by_test_id("chat-log")).not_to_contain_text("4929")
+    expect(page.get_by_test_id("chat-log")).to_contain_text("Please don't type card details")
+
+
 def test_reload_keeps_the_transcript_in_order_without_duplicates(page: Page, base_url: str) -> None:
     open_chat(page, base_url)
     ask(page, "hello")

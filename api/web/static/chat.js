@@ -286,6 +286,10 @@ class ChatWidget {
     if (message.sender === "resident" && this.pending.length) {
       element = this.pending.shift();
       element.classList.remove("is-pending");
+      // Show what the hub stored: it hides a card number before storing, so the bubble must not keep it.
+      const body = element.querySelector(".chat-message__text");
+      const stored = this.displayText(message);
+      if (body && body.textContent !== stored) body.textContent = stored;
     } else {
       element = buildMessageElement(message.sender, this.displayText(message), message.author);
       if (message.buttons?.length) {

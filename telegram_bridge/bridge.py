@@ -58,7 +58,8 @@ class Bridge:
         """Send a resident's text message to the hub."""
         if update.effective_chat and update.effective_message and update.effective_message.text:
             self._in_background(self.forward(update.update_id, update.effective_chat.id,
-                                             update.effective_message.text, context))
+                                             update.effective_message.text, context,
+                                             message_id=update.effective_message.message_id))
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Say kindly that only typed messages can be read (photos, stickers and voice notes are not kept)."""
@@ -79,8 +80,13 @@ class Bridge:
         self._forwarding.add(task)
         task.add_done_callback(self._forwarding.discard)
 
-    async def forward(self, update_id: int, chat_id: int, text: str, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Hand the message to the hub, retrying until it is taken; the resident hears once if it is down."""
+    async def forward(self, update_id: int, chat_id: int, text: str, context: ContextTypes.DEFAULT_TYPE,
+                      *, message_id: int | None = None) -> None:
+        """Hand the message to the hub, retrying until it is taken; the resident hears once if it is down.
+
+        When the hub found a card number in it, the resident's message is deleted from the chat (a bot may
+        delete incoming messages in a private chat), so the number does not stay in the chat's history.
+        """
         async with self._chat_locks[chat_id]:
             if chat_id in self._keyboards:
                 self._keyboards[chat_id] = True
@@ -89,7 +95,9 @@ class Bridge:
             delay, apologised = 1.0, False
             while True:
                 try:
-                    await self.hub.send_resident_message(update_id=update_id, chat_id=chat_id, text=text)
+                    accepted = await self.hub.send_resident_message(update_id=update_id, chat_id=chat_id, text=text)
+                    if accepted.card_number_hidden and message_id is not None:
+                        await self._delete(context, chat_id, message_id)
                     return
                 except HubRefused as error:
                     log.error("the hub refused update %s (%s); check the bridge's service token", update_id, error)
@@ -101,6 +109,13 @@ class Bridge:
                         apologised = await self._apologise(context, chat_id, kept=True)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.settings.hub_retry_max_seconds)
+
+    async def _delete(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int) -> None:
+        try:
+            await context.bot.delete_message(chat_id, message_id)
+        except TelegramError as error:
+            # Too old to delete, or already gone: the hub has still stored only the hidden form.
+            log.warning("could not delete a message holding a card number: %s", type(error).__name__)
 
     async def _apologise(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, *, kept: bool) -> bool:
         kept_text = "I've kept your message and will answer here as soon as I can. " if kept else ""

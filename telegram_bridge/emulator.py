@@ -2,7 +2,7 @@
 
 It answers what python-telegram-bot calls (``/bot<token>/<method>``, form or JSON bodies, ``{"ok": ...}``
 answers with realistic objects): getMe, getUpdates (long polling with offset and timeout), sendMessage,
-sendChatAction, setWebhook / deleteWebhook / getWebhookInfo and the command-menu methods. With a webhook
+sendChatAction, deleteMessage, setWebhook / deleteWebhook / getWebhookInfo and the command-menu methods. With a webhook
 set it posts each update to it, with the secret-token header, and retries until the webhook answers 2xx.
 
 Around that, a small control API for tests (``/emulator/...``: a user writes in a chat, read a chat's
@@ -157,6 +157,16 @@ class BotApi:
         if message.reply_markup and "inline_keyboard" in message.reply_markup:
             result["reply_markup"] = message.reply_markup
         return result
+
+    async def _method_deletemessage(self, params: dict[str, Any]) -> Any:
+        chat_id = _chat_id(params)
+        message_id = int(params.get("message_id") or 0)
+        messages = self.chats.get(chat_id, [])
+        kept = [message for message in messages if message.message_id != message_id]
+        if len(kept) == len(messages):
+            raise BotApiError(400, "Bad Request: message to delete not found")
+        self.chats[chat_id] = kept
+        return True
 
     async def _method_sendchataction(self, params: dict[str, Any]) -> Any:
         _chat_id(params)

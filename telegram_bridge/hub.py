@@ -17,6 +17,14 @@ class HubRefused(Exception):
 
 
 @dataclass(frozen=True)
+class Accepted:
+    """The hub's answer to a resident's message: whether it was new, and whether it held a card number."""
+
+    new: bool
+    card_number_hidden: bool
+
+
+@dataclass(frozen=True)
 class Button:
     """A suggested reply: the title is shown, the payload is what the hub expects back."""
 
@@ -45,10 +53,10 @@ class HubClient:
         self._http = httpx.AsyncClient(base_url=f"{base_url.rstrip('/')}/api/v1/telegram", timeout=timeout,
                                        headers={"Authorization": f"Bearer {service_token}"}, transport=transport)
 
-    async def send_resident_message(self, *, update_id: int, chat_id: int, text: str) -> bool:
-        """Hand a resident's message to the hub; return False when the hub had already taken this update in."""
+    async def send_resident_message(self, *, update_id: int, chat_id: int, text: str) -> Accepted:
+        """Hand a resident's message to the hub; say whether it was new and whether it held a card number."""
         body = await self._call("POST", "/updates", json={"update_id": update_id, "chat_id": chat_id, "text": text})
-        return not body["duplicate"]
+        return Accepted(new=not body["duplicate"], card_number_hidden=bool(body.get("card_number_hidden")))
 
     async def pending_messages(self, *, limit: int = 50) -> list[OutgoingMessage]:
         """Return the messages waiting to be sent to Telegram chats, oldest first."""

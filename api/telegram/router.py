@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
+from api.conversations.redaction import redact_card_numbers
 from api.conversations.routing import ResidentRoutingDep
 from api.deps import DatabaseDep, SessionDep, require_service_token
 from api.telegram import service
@@ -25,7 +26,8 @@ def receive_message(body: TelegramMessageIn, database: DatabaseDep,
     if accepted is None:
         return TelegramMessageAccepted(duplicate=True)
     routing.handle(conversation_id=accepted.conversation_id, text=accepted.text)
-    return TelegramMessageAccepted(duplicate=False)
+    return TelegramMessageAccepted(duplicate=False,
+                                   card_number_hidden=redact_card_numbers(body.text).card_numbers > 0)
 
 
 @router.get("/outbox", response_model=Outbox)

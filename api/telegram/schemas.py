@@ -22,6 +22,9 @@ class TelegramMessageAccepted(BaseModel):
     """Whether the update was new; the replies reach the chat through the outbox."""
 
     duplicate: bool
+    card_number_hidden: bool = Field(
+        default=False, description="The text held a card number, hidden before it was stored: the bridge deletes "
+                                   "the resident's message from the Telegram chat, where it would otherwise stay")
 
 
 class OutboxMessage(BaseModel):

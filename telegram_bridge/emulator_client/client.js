@@ -36,6 +36,7 @@ function renderKeyboard() {
 function show(message) {
   const item = document.createElement("li");
   item.className = message.from;
+  item.dataset.id = String(message.message_id);
   item.textContent = message.text;
   list.append(item);
   const markup = message.reply_markup;
@@ -46,14 +47,18 @@ function show(message) {
 }
 
 async function refresh() {
-  const response = await fetch(`/emulator/chats/${state.chatId}/messages?after=${state.lastId}`);
+  // The whole chat each time: a message the bot deleted (one holding a card number) disappears, as in Telegram.
+  const response = await fetch(`/emulator/chats/${state.chatId}/messages`);
   if (!response.ok) return;
   const { messages } = await response.json();
-  for (const message of messages) {
+  const present = new Set(messages.map((message) => String(message.message_id)));
+  for (const item of [...list.children]) if (!present.has(item.dataset.id)) item.remove();
+  const added = messages.filter((message) => message.message_id > state.lastId);
+  for (const message of added) {
     show(message);
     state.lastId = message.message_id;
   }
-  if (messages.length) {
+  if (added.length) {
     renderKeyboard();
     list.scrollTop = list.scrollHeight;
   }

@@ -154,8 +154,10 @@ def test_a_card_number_is_hidden_and_the_resident_warned_as_on_the_web(make_clie
                                                                        database_url) -> None:
     client = make_client(rasa_offering_a_person, SERVICE)
 
-    send(client, "my card is 4111 1111 1111 1111", update_id=1)
+    accepted = send(client, "my card is 4111 1111 1111 1111", update_id=1)
 
+    assert accepted["card_number_hidden"] is True  # the bridge deletes the message from the chat
+    assert send(client, "my reference is PAY-12345678", update_id=2)["card_number_hidden"] is False
     first = outbox(client)[0]
     assert first["sender"] == "system" and "don't type card details" in first["text"]
     assert rasa_calls[0]["message"] == "my card is [card number removed, ending 1111]"

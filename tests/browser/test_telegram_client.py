@@ -53,3 +53,14 @@ def test_a_person_chats_from_the_emulated_telegram_client_and_taps_a_keyboard_bu
     expect(page.locator("#messages li.user").last).to_have_text("Yes, talk to a person")
     expect(page.locator("#messages")).to_contain_text("HO-", timeout=REPLY_TIMEOUT_MS)
     expect(page.locator("#keyboard")).to_be_hidden()
+
+
+def test_a_card_number_sent_from_the_client_vanishes_from_the_chat(page: Page, telegram) -> None:
+    page.goto(f"{telegram.emulator_url}/")
+    expect(page.locator("#messages li.bot").first).to_contain_text("assistant", timeout=REPLY_TIMEOUT_MS)
+
+    page.get_by_label("Message").fill("here's my card 4111 1111 1111 1111 to pay my bill")
+    page.get_by_role("button", name="Send").click()
+
+    expect(page.locator("#messages")).to_contain_text("don't type card details", timeout=REPLY_TIMEOUT_MS)
+    expect(page.locator("#messages")).not_to_contain_text("4111")

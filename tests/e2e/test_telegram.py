@@ -79,6 +79,15 @@ def test_buttons_become_a_reply_keyboard_and_tapping_one_sends_its_payload(stack
     assert resident_messages(stack, conversation_of(stack, user.chat_id))[-1] == "/request_officer"
 
 
+def test_a_card_number_is_deleted_from_the_chat_and_the_resident_warned(stack, user) -> None:
+    user.ask("can I pay my council tax with this card 4111 1111 1111 1111", "don't type card details")
+
+    wait_until(lambda: all("4111" not in m["text"] for m in user.messages()),
+               what="the message with the card number to be deleted from the chat")
+    assert resident_messages(stack, conversation_of(stack, user.chat_id)) == [
+        "can I pay my council tax with this card [card number removed, ending 1111]"]
+
+
 def test_an_officer_reply_reaches_the_chat_and_the_bot_stays_silent_meanwhile(stack, user) -> None:
     reference = re.search(r"HO-\d{6}", texts(user.ask("can I talk to a real person please", "HO-"))).group(0)
     conversation_id = conversation_of(stack, user.chat_id)

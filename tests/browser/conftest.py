@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
@@ -42,9 +43,10 @@ def browser(playwright_driver: Playwright) -> Iterator[Browser]:
     chromium.close()
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """Open a desktop-sized page in a fresh context (empty sessionStorage); fail on uncaught script errors."""
+@contextmanager
+def fresh_page(browser: Browser) -> Iterator[Page]:
+    """Open a desktop-sized page in a context of its own (own cookies, empty sessionStorage); fail on uncaught
+    script errors."""
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     script_errors: list[str] = []
@@ -52,3 +54,10 @@ def page(browser: Browser) -> Iterator[Page]:
     yield page
     context.close()
     assert not script_errors, f"the page raised script errors: {script_errors}"
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """The resident's page."""
+    with fresh_page(browser) as opened:
+        yield opened

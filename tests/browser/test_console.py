@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from api.demo.generator import DEMO_OFFICER_PASSWORD
-from tests.browser.conftest import DESKTOP
+from tests.browser.conftest import fresh_page
 from tests.browser.test_webchat import REPLY_TIMEOUT_MS, SCREENSHOTS, ask, chat_input, messages, open_chat
 
 pytestmark = pytest.mark.stack
@@ -20,15 +21,10 @@ LIVE_MS = 10_000
 
 
 @pytest.fixture
-def officer_page(browser: Browser):
+def officer_page(browser: Browser) -> Iterator[Page]:
     """A second, separate browser context: the officer's own cookies, next to the resident's page."""
-    context = browser.new_context(viewport=DESKTOP)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert not errors, f"the console raised script errors: {errors}"
+    with fresh_page(browser) as opened:
+        yield opened
 
 
 def sign_in(page: Page, base_url: str, email: str) -> None:

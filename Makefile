@@ -5,7 +5,7 @@ APP := .venv/app/bin
 RASA := .venv/rasa/bin
 RASA_QUIET := PYTHONWARNINGS=ignore TF_CPP_MIN_LOG_LEVEL=2 RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 
-.PHONY: help run run-telegram-demo test install chromium model seed officer demo-residents knowledge-check test-api test-bot test-dialogue bench nlu-report lint clean
+.PHONY: help run run-telegram-demo test install chromium model seed officer demo-residents knowledge-check test-api test-bot test-dialogue bench nlu-report nlu-probe lint clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ test-api: ## API, hub, end-to-end and browser tests, on SQLite and PostgreSQL (a
 
 nlu-report: install ## Cross-validate the NLU model: per-intent P/R/F1 and a confusion matrix in reports/nlu/
 	@$(APP)/python scripts/nlu_report.py
+
+nlu-probe: install ## A one-minute cross-validation of the intent data, listing the examples each intent loses
+	@$(RASA_QUIET) $(RASA)/python scripts/nlu_probe.py
 
 bench: install model seed ## Measure per-message latency and throughput (hub vs Rasa direct); writes reports/bench/
 	@$(APP)/python scripts/bench.py

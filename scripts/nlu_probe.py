@@ -4,7 +4,7 @@
 much longer). This probe approximates the same features with scikit-learn (word and character n-gram
 counts and the MiniLM sentence embedding) and the same linear model as bot/nlp/intent_classifier.py, so
 that whoever writes training data can see within a minute which intents are confused and by which
-examples. Run it in the Rasa environment: .venv/rasa/bin/python scripts/nlu_probe.py [--folds 5] [--show 40]
+examples. Run it with `make nlu-probe`, or .venv/rasa/bin/python scripts/nlu_probe.py [--folds 5] [--show 40]
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from fastapi.concurrency import run_in_threadpool
@@ -28,8 +29,15 @@ async def retry_queued_documents(database: Database, settings: Settings) -> None
     """Retry queued documents every ``settings.document_retry_seconds`` until cancelled."""
     while True:
         await asyncio.sleep(settings.document_retry_seconds)
+        attempt = asyncio.ensure_future(run_in_threadpool(retry_once, database, settings))
         try:
-            sent = await run_in_threadpool(retry_once, database, settings)
+            sent = await asyncio.shield(attempt)
+        except asyncio.CancelledError:
+            # A thread cannot be cancelled: let the round in flight finish with the database before the app,
+            # shutting down, disposes the engine under it (a connection checked out then would be leaked).
+            with contextlib.suppress(Exception):
+                await attempt
+            raise
         except Exception:  # a failed round must not stop later ones
             log.exception("retrying queued documents failed")
             continue

@@ -9,10 +9,12 @@ from dateutil import parser as date_parser
 
 POSTCODE = re.compile(r"\b([A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKPSTUW]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE)
 NAME_WORD = re.compile(r"^[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*\.?$")  # apostrophes straight or curly
-NAME_LEAD_INS = re.compile(r"^(?:(?:my|full|the)\s+)*(?:name\s+is|name's|names|name|i am|i'm|im|it's|its|it is|"
+NAME_LEAD_INS = re.compile(r"^(?:(?:my|full|the|new)\s+)*(?:name\s+is|name's|names|name|i am|i'm|im|it's|its|it is|"
                            r"this is)\s*[:\-]?\s*", re.IGNORECASE)
 DOB_LEAD_INS = re.compile(r"^(?:(?:my\s+)?(?:date of birth|dob|d\.o\.b\.?|birthday)\s*(?:is|:|-)?|i was born(?: on)?|"
                           r"born(?: on)?|it's|its)\s*", re.IGNORECASE)
+ADDRESS_LEAD_INS = re.compile(r"^(?:(?:it's|its|it is|that's|thats|my address is|i live at|i'm at|im at|we're at|"
+                              r"number|no\.?)\s+)+", re.IGNORECASE)
 OLDEST_AGE = 120
 
 
@@ -51,7 +53,7 @@ def parse_date_of_birth(text: str, *, today: dt.date) -> dt.date | None:
 
 def choose_address(text: str, addresses: list[tuple[int, str]]) -> int | None:
     """Return the UPRN of the one address ``text`` picks out (a button's UPRN, house number or words), or None."""
-    answer = text.strip().lower().strip(" .")
+    answer = ADDRESS_LEAD_INS.sub("", text.strip().lower()).strip(" .!,")
     if answer.isdigit() and any(str(uprn) == answer for uprn, _ in addresses):
         return int(answer)
     matches = [uprn for uprn, address in addresses if _address_matches(answer, address.lower())]

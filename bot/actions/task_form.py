@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions.common import apologise_for_failure
+from bot.actions.form_answers import answer_in, category_of, report_kind_in, vote_duration_in
 from bot.backoffice import BackOffice, BackOfficeError
 from bot.names import (
     ACCOUNT_TASKS,
@@ -81,6 +82,13 @@ def asks_for_another_task(tracker: Tracker) -> bool:
             and float(intent.get("confidence") or 0.0) >= SWITCH_CONFIDENCE)
 
 
+def is_bare_answer(tracker: Tracker) -> bool:
+    """Tell whether the latest message is nothing but an answer to the slot being asked for."""
+    answer = answer_in(tracker.get_slot("requested_slot"), tracker.latest_message,
+                       task=tracker.get_slot("pending_task"))
+    return answer is not None and answer[1]
+
+
 def required_slots_for(task: str | None, slots: Mapping[str, Any]) -> list[str]:
     """Return the slots ``task`` still needs, in the order they are asked, given the slots so far."""
     if task is None or slots.get("verification_outcome") in ("not_verified", "locked", "error"):
@@ -120,14 +128,30 @@ class ValidateTaskForm(FormValidationAction):
                              domain: DomainDict) -> list[str]:
         return required_slots_for(tracker.get_slot("pending_task"), tracker.slots)
 
+    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> list[EventType]:
+        """Fill the slot being asked for from a message that answers it, whatever its intent (form_answers).
+
+        The domain's mappings already took the message when its intent allowed; this catches the answers
+        the classifier read as something else, such as an email address read as ``contact_details``.
+        """
+        slot = tracker.get_slot("requested_slot")
+        if not slot or slot in tracker.slots_to_validate():
+            return []
+        answer = answer_in(slot, tracker.latest_message, task=tracker.get_slot("pending_task"))
+        if answer is None or (asks_for_another_task(tracker) and not answer[1]):
+            return []
+        return [SlotSet(slot, answer[0])]
+
     async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> list[EventType]:
         """Validate the new answers; once the identity details are complete, have the back office check them.
 
         A clear request for another task replaces the task in hand: the form goes on with the new one's
-        questions, and the message is not taken as an answer to the old one's.
+        questions, and the message is not taken as an answer to the old one's. A reply that is nothing but
+        an answer to the question asked ("TN41 6PA") is an answer, whatever the classifier made of it.
         """
-        if asks_for_another_task(tracker):
+        if asks_for_another_task(tracker) and not is_bare_answer(tracker):
             return start_task_events(tracker)
         events = await super().get_validation_events(dispatcher, tracker, domain)
         slots = dict(tracker.slots) | {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
@@ -219,13 +243,9 @@ class ValidateTaskForm(FormValidationAction):
 
     async def validate_vote_duration(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: DomainDict) -> dict[str, Any]:
-        text = str(value or "").lower()
-        if text in ("next_poll", "permanent"):
-            return {"vote_duration": text}
-        if any(word in text for word in ("next", "one", "just", "only", "this", "single", "once")):
-            return {"vote_duration": "next_poll"}
-        if any(word in text for word in ("long", "perman", "all", "every", "year", "always", "ongoing")):
-            return {"vote_duration": "permanent"}
+        duration = vote_duration_in(str(value or ""))
+        if duration:
+            return {"vote_duration": duration}
         dispatcher.utter_message(text="Sorry, was that just for the next election, or long term?")
         return {"vote_duration": None}
 
@@ -243,11 +263,9 @@ class ValidateTaskForm(FormValidationAction):
 
     async def validate_report_kind(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:
-        text = str(value or "").lower()
-        if any(word in text for word in ("died", "dead", "passed", "death", "deceased")):
-            return {"report_kind": "died"}
-        if any(word in text for word in ("moved", "left", "gone", "out", "away", "lives")):
-            return {"report_kind": "left_address"}
+        kind = report_kind_in(str(value or ""))
+        if kind:
+            return {"report_kind": kind}
         dispatcher.utter_message(text="Sorry, has the person died, or moved out?")
         return {"report_kind": None}
 
@@ -310,28 +328,6 @@ class ValidateTaskForm(FormValidationAction):
                                     domain: DomainDict) -> dict[str, Any]:
         text = str(value or "").strip()
         return {"proxy_reason": text[:300] if text else None}
-
-
-CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("bin_request", ("new bin", "replacement", "broken bin", "extra bin", "damaged bin", "stolen bin", "lost bin")),
-    ("missed_bin", ("bin", "collect", "rubbish wasn't", "recycling", "emptied")),
-    ("pothole", ("pothole", "pot hole", "road surface", "hole in the road")),
-    ("street_light", ("light", "lamp")),
-    ("dumped_rubbish", ("fly", "dump", "tipping", "rubbish", "mattress", "litter")),
-    ("graffiti", ("graffiti", "tag", "spray")),
-    ("fallen_tree", ("tree", "branch")),
-    ("noise", ("noise", "noisy", "loud", "music", "party", "barking")),
-)
-CATEGORIES = frozenset({"missed_bin", "pothole", "street_light", "dumped_rubbish", "graffiti", "fallen_tree", "noise",
-                        "bin_request", "other"})
-
-
-def category_of(text: str) -> str:
-    """Return the service category a resident's words describe ("other" when none fits)."""
-    lowered = text.lower().strip()
-    if lowered in CATEGORIES:
-        return lowered
-    return next((category for category, words in CATEGORY_WORDS if any(w in lowered for w in words)), "other")
 
 
 def _reference_answer(slot: str, value: Any, dispatcher: CollectingDispatcher, *, find: Callable[[str], str | None],

@@ -1,0 +1,236 @@
+"""Inside a form, an answer is an answer: find what a message says for the slot being asked for.
+
+The domain's slot mappings take a message for the slot asked for only when the intent classifier has not
+read it as something else, so "jo.bloggs@gmail.com" classified as ``contact_details`` filled nothing and
+the form asked again for ever. The task form's validation action reads the message itself instead: when
+it fits the slot (an email, a postcode, a date, a reference, a name, yes or no), it fills the slot
+whatever the intent. Only a request for a person, an emergency, "stop" or a clear request for another
+task interrupts; a reply that is nothing but the answer ("TN41 6PA", "it's x@y.com thanks") is never
+taken for another task.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+from bot.parsing import (
+    clean_full_name,
+    find_account_reference,
+    find_email,
+    find_payment_reference,
+    find_postcode,
+    find_request_reference,
+    parse_date_of_birth,
+    says_unknown,
+)
+
+# Intents that interrupt a form whatever the message holds: the resident wants out of the task.
+INTERRUPTING_INTENTS = frozenset({"request_officer", "emergency", "stop", "card_payment_attempt"})
+# Intents that have their own answer in the middle of a form; a confident one wins over a loose answer
+# such as a name ("Opening Hours" is two capitalised words, but it is a question).
+QUICK_QUESTION_INTENTS = frozenset({"opening_hours", "contact_details", "bot_capabilities", "bot_challenge"})
+LOOSE_ANSWER_CONFIDENCE = 0.8
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+NAME_SLOTS = frozenset({"full_name", "new_name", "proxy_name", "reported_name"})
+# Slots that take whatever the resident writes (a description, a place, a relationship, a reason).
+FREE_TEXT_SLOTS = frozenset({"proxy_relationship", "proxy_reason", "problem_location", "problem_description"})
+# Words that may surround an answer without making it about anything else ("you can email me on ...").
+FILLER_WORDS = _word_set("""
+    a an and the it it's its is was be this that that's here there my mine me i i'm im you your can could
+    please thanks thank ta cheers ok okay yes yeah yep sure fine of on at to for in by with use send reach
+    contact email e-mail mail address postcode post code zip date birth dob born reference ref number no
+    account bill payment request sr pay ct best just hi hello hiya hey so well oh right x
+""")
+# Words that are not part of anyone's name: a two-word reply made of them is a remark, not a name.
+NOT_NAME_WORDS = _word_set("""
+    thanks thank you hello hi hiya hey bye goodbye yes yeah no nope not what when where how why who which is are
+    was the a an to of for my me i it this that please open opening hours time times phone number email vote
+    voting council tax bin bins person officer help stop don't dont know sure ok okay fine good great morning
+    evening afternoon cheers sorry can could would do does did have has had want need problem register
+    registered postal proxy payment balance account address postcode date birth name
+""")
+YES_WORDS = ("yes", "yeah", "yep", "yup", "ya", "aye", "sure", "ok", "okay", "go ahead", "please do", "do it",
+             "correct", "that's right", "thats right", "right", "fine", "absolutely", "definitely", "of course",
+             "y", "confirm", "agreed", "sounds good", "go on", "proceed")
+NO_WORDS = ("no", "nope", "nah", "don't", "dont", "do not", "cancel", "not now", "n", "never mind", "nevermind",
+            "no thanks", "no thank you", "rather not", "leave it", "not right", "wrong")
+WORD = re.compile(r"[a-z][a-z'\u2019-]*")
+LEAD_INS = re.compile(r"^(?:(?:hi|hello|hiya|hey|yes|yeah|yep|sure|ok|okay|right|so|well|um|erm|oh|ah|sorry)"
+                      r"\b[\s,.!]*)+", re.IGNORECASE)
+TRAIL_OFFS = re.compile(r"(?:[\s,.!]*\b(?:thanks|thank you|thankyou|ta|cheers|please|thx|here|now|x+)\b[\s.!]*)+$",
+                        re.IGNORECASE)
+
+
+def strip_pleasantries(text: str) -> str:
+    """Drop greetings and thanks around an answer: "hi, it's 26/01/1978 thanks" -> "it's 26/01/1978"."""
+    return TRAIL_OFFS.sub("", LEAD_INS.sub("", text.strip())).strip(" ,.!")
+
+
+def _words(text: str) -> list[str]:
+    return WORD.findall(text.lower().replace("\u2019", "'"))
+
+
+def leftover_words(text: str, value: str) -> list[str]:
+    """Return the words of ``text`` that are neither ``value`` nor the filler around an answer."""
+    rest = re.sub(re.escape(value), " ", text, flags=re.IGNORECASE) if value else text
+    return [w for w in _words(rest) if w not in FILLER_WORDS]
+
+
+def _email(text: str) -> tuple[str, str] | None:
+    email = find_email(text)
+    return (email, email) if email else None
+
+
+def _postcode(text: str) -> tuple[str, str] | None:
+    value = find_postcode(text)
+    if value is None:
+        return None
+    match = re.search(rf"{value.split()[0]}\s*{value.split()[1]}", text, re.IGNORECASE)
+    return value, match.group(0) if match else value
+
+
+def _reference(find: Callable[[str], str | None], pattern: str) -> Callable[[str], tuple[str, str] | None]:
+    def read(text: str) -> tuple[str, str] | None:
+        value = find(text)
+        match = re.search(pattern, text, re.IGNORECASE)
+        return (value, match.group(0)) if value and match else None
+    return read
+
+
+def _date_of_birth(text: str) -> tuple[str, str] | None:
+    candidate = strip_pleasantries(text)
+    born = parse_date_of_birth(candidate, today=dt.date.today())
+    return (candidate, candidate) if born else None
+
+
+# Answers that are unmistakable wherever they appear in the message: (value, the text it was read from).
+STRUCTURED: dict[str, Callable[[str], tuple[str, str] | None]] = {
+    "contact_email": _email,
+    "postcode": _postcode,
+    "date_of_birth": _date_of_birth,
+    "account_reference": _reference(find_account_reference, r"\bCT[\s-]?\d{4}\s?\d{4}\b"),
+    "payment_reference": _reference(find_payment_reference, r"\bPAY[\s-]?\d{4}\s?\d{4}\b"),
+    "request_reference": _reference(find_request_reference, r"\bSR[\s-]?\d{6}\b"),
+}
+
+
+def name_in(text: str) -> str | None:
+    """Return the full name a short reply gives ("hi, it's Sam Taylor thanks"), or None if it is not one."""
+    name = clean_full_name(strip_pleasantries(text))
+    if name is None or any(word in NOT_NAME_WORDS for word in _words(name)):
+        return None
+    return name
+
+
+def yes_or_no(text: str) -> bool | None:
+    """Read a short reply as yes (True) or no (False); None when it is neither, or both."""
+    words = _words(text)
+    if not words or len(words) > 8:
+        return None
+    joined = " ".join(words)
+    said_no = any(re.search(rf"\b{re.escape(phrase)}\b", joined) for phrase in NO_WORDS)
+    said_yes = any(re.search(rf"\b{re.escape(phrase)}\b", joined) for phrase in YES_WORDS)
+    if said_yes == said_no:
+        return None
+    return said_yes
+
+
+CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("bin_request", ("new bin", "replacement", "broken bin", "extra bin", "damaged bin", "stolen bin", "lost bin")),
+    ("missed_bin", ("bin", "collect", "rubbish wasn't", "recycling", "emptied")),
+    ("pothole", ("pothole", "pot hole", "road surface", "hole in the road")),
+    ("street_light", ("light", "lamp")),
+    ("dumped_rubbish", ("fly", "dump", "tipping", "rubbish", "mattress", "litter")),
+    ("graffiti", ("graffiti", "tag", "spray")),
+    ("fallen_tree", ("tree", "branch")),
+    ("noise", ("noise", "noisy", "loud", "music", "party", "barking")),
+)
+CATEGORIES = frozenset({"missed_bin", "pothole", "street_light", "dumped_rubbish", "graffiti", "fallen_tree", "noise",
+                        "bin_request", "other"})
+
+
+def category_of(text: str) -> str:
+    """Return the service category a resident's words describe ("other" when none fits)."""
+    lowered = text.lower().strip()
+    if lowered in CATEGORIES:
+        return lowered
+    return next((category for category, words in CATEGORY_WORDS if any(w in lowered for w in words)), "other")
+
+
+def vote_duration_in(text: str) -> str | None:
+    """Read "just the next election" as next_poll and "long term" as permanent; None when it says neither."""
+    lowered = text.lower()
+    if lowered in ("next_poll", "permanent"):
+        return lowered
+    if any(word in lowered for word in ("next", "one", "just", "only", "this", "single", "once")):
+        return "next_poll"
+    if any(word in lowered for word in ("long", "perman", "all", "every", "year", "always", "ongoing")):
+        return "permanent"
+    return None
+
+
+def report_kind_in(text: str) -> str | None:
+    """Read whether a report says the person died or moved out; None when it says neither."""
+    lowered = text.lower()
+    if any(word in lowered for word in ("died", "dead", "passed", "death", "deceased")):
+        return "died"
+    if any(word in lowered for word in ("moved", "left", "gone", "out", "away", "lives")):
+        return "left_address"
+    return None
+
+
+def _loose_answer(slot: str, text: str, task: str | None) -> Any:
+    """Return what a short reply says for a slot that takes words rather than a code, or None."""
+    if slot in NAME_SLOTS:
+        return name_in(text)
+    if slot in FREE_TEXT_SLOTS:
+        return text.strip() or None
+    if slot == "vote_duration":
+        return vote_duration_in(text)
+    if slot == "report_kind":
+        return report_kind_in(text)
+    if slot == "service_category":
+        category = category_of(text)
+        return None if category == "other" else category
+    if slot == "address_uprn" and re.search(r"\d", text):
+        return strip_pleasantries(text)
+    if slot == "task_confirmed":
+        return yes_or_no(text)
+    if slot in ("account_reference", "payment_reference") and says_unknown(text):
+        return "unknown"
+    if slot == "contact_email" and task != "receipt_request" and (yes_or_no(text) is False or says_unknown(text)):
+        return "none"
+    return None
+
+
+def answer_in(slot: str | None, message: dict[str, Any], *, task: str | None) -> tuple[Any, bool] | None:
+    """Return (the value ``message`` gives for ``slot``, whether the message is nothing but that answer).
+
+    None when the message does not answer the slot, or when the resident asks for a person, reports an
+    emergency or says stop (those interrupt whatever the message holds).
+    """
+    if not slot:
+        return None
+    intent = message.get("intent") or {}
+    if intent.get("name") in INTERRUPTING_INTENTS:
+        return None
+    text = str(message.get("text") or "")
+    if slot in STRUCTURED:
+        found = STRUCTURED[slot](text)
+        if found is not None:
+            value, matched = found
+            return value, not leftover_words(text, matched)
+    confident_question = (intent.get("name") in QUICK_QUESTION_INTENTS
+                          and float(intent.get("confidence") or 0.0) >= LOOSE_ANSWER_CONFIDENCE)
+    if confident_question:
+        return None
+    value = _loose_answer(slot, text, task)
+    return None if value is None else (value, True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,11 +36,28 @@ def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def make_engine(url: str) -> Engine:
+@dataclass(frozen=True)
+class PoolSize:
+    """How many connections a process keeps, may add under load, and how long a request waits for one.
+
+    The defaults hold a burst of 80 residents opening the chat at once on the embedded SQLite default: each
+    of them briefly needs a connection to start a conversation, open the event stream and store messages,
+    while the bot's actions need more for the back office. A request that still finds none after ``timeout``
+    seconds gets a kind 503 (see api/overload.py), never a 500.
+    """
+
+    size: int = 20
+    overflow: int = 80
+    timeout: float = 60.0
+
+
+def make_engine(url: str, pool: PoolSize = PoolSize()) -> Engine:
     """Create an engine for ``url``; SQLite gets a folder, foreign keys and a busy timeout."""
+    sizing = {"pool_size": pool.size, "max_overflow": pool.overflow, "pool_timeout": pool.timeout}
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # A writer waits up to the busy timeout for SQLite's single write lock (WAL lets readers carry on).
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **sizing)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -49,14 +67,14 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, **sizing)
 
 
 class Database:
     """An engine and its session factory; one per process, built by ``create_app``."""
 
-    def __init__(self, url: str) -> None:
-        self.engine = make_engine(url)
+    def __init__(self, url: str, pool: PoolSize = PoolSize()) -> None:
+        self.engine = make_engine(url, pool)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def session_scope(self) -> Iterator[Session]:

@@ -11,11 +11,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 import api.models  # noqa: F401  (every table registered, so relationships and foreign keys resolve)
+from api import overload
 from api.console.router import install as install_console
+from api.conversations.changes import MessageChanges
+from api.conversations.lanes import ThreadLane, widen_default_lane
 from api.conversations.rasa_client import RasaClient
 from api.conversations.router import backoffice as conversations_backoffice
 from api.conversations.router import chat
-from api.db import Database
+from api.db import Database, PoolSize
 from api.electoral.router import router as electoral
 from api.payments.outbox import retry_queued_documents
 from api.payments.router import router as payments
@@ -38,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        widen_default_lane(settings.worker_threads)
         retrying = (asyncio.create_task(retry_queued_documents(app.state.database, settings))
                     if settings.document_retry_seconds > 0 else None)
         yield
@@ -50,7 +54,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Council Assistant", version="1.0.0", description=API_DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
-    app.state.database = Database(settings.database_url)
+    app.state.database = Database(settings.database_url, PoolSize(
+        size=settings.database_pool_size, overflow=settings.database_max_overflow,
+        timeout=settings.database_pool_timeout_seconds))
+    app.state.message_changes = MessageChanges()
+    app.state.message_changes.watch(app.state.database.sessions)
+    app.state.hub_lane = ThreadLane(settings.hub_threads)
     app.state.rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
 
     @app.get("/api/health", tags=["health"])
@@ -66,5 +75,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(telegram)
     app.include_router(web)
     install_console(app)
+    overload.install(app, settings)
     mount_static(app)
     return app

@@ -38,8 +38,19 @@ class Settings(BaseSettings):
     officer_hours_start: int = 9
     officer_hours_end: int = 17
     timezone: str = "Europe/London"
-    # How often the push stream looks for new messages in the database.
+    # How often an open event stream checks whether its conversation has new messages (in memory), and how
+    # often it reads the database anyway, for messages another API worker stored (default: 5 s on SQLite,
+    # which has one worker, and every check otherwise).
     push_poll_seconds: float = 0.5
+    push_fallback_seconds: float | None = None
+
+    # Database connections per process: kept, added under load, and seconds a request waits for one.
+    database_pool_size: int = 20
+    database_max_overflow: int = 80
+    database_pool_timeout_seconds: float = 60.0
+    # Threads for resident messages (each waits on Rasa) and, separately, for every other route.
+    hub_threads: int = 200
+    worker_threads: int = 100
 
     # Officer console sessions end after this long without a request, and after this long at most.
     console_idle_minutes: int = 30
@@ -54,6 +65,13 @@ class Settings(BaseSettings):
     smtp_port: int = 8025
     smtp_from: str = "no-reply@ashdownvale.example"
     smtp_timeout_seconds: float = 10.0
+
+    @property
+    def push_fallback(self) -> float:
+        """Seconds between database reads of an open event stream whatever the in-memory counter says."""
+        if self.push_fallback_seconds is not None:
+            return self.push_fallback_seconds
+        return 5.0 if self.database_url.startswith("sqlite") else self.push_poll_seconds
 
     @property
     def console_cookie_secure(self) -> bool:

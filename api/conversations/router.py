@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
 from api.conversations import service
+from api.conversations.changes import MessageChanges
 from api.conversations.office_hours import OfficeHours
 from api.conversations.routing import ResidentRoutingDep, office_hours
 from api.conversations.schemas import (
@@ -61,9 +62,10 @@ def start_conversation(session: SessionDep, body: ConversationCreate | None = No
 
 
 @chat.post("/conversations/{conversation_id}/messages", response_model=MessageList)
-def send_message(conversation: OwnedConversation, body: MessageCreate, routing: ResidentRoutingDep) -> MessageList:
+async def send_message(conversation: OwnedConversation, body: MessageCreate,
+                       routing: ResidentRoutingDep) -> MessageList:
     """Send the resident's message; the response holds the bot's replies to it (none while an officer has it)."""
-    replies = routing.handle(conversation_id=conversation, text=body.text)
+    replies = await routing.handle_in_lane(conversation_id=conversation, text=body.text)
     return MessageList(messages=[MessageRead.model_validate(m) for m in replies])
 
 
@@ -82,8 +84,9 @@ async def stream_events(conversation_id: str, request: Request, database: Databa
                         after: Annotated[int, Query(ge=0)] = 0) -> StreamingResponse:
     """Push every new message (bot, officer or system) as a server-sent event, read from the database.
 
-    EventSource cannot send headers, so the token comes as a query parameter. Any API worker can serve
-    the stream: it polls the shared database rather than waiting on one process's memory.
+    EventSource cannot send headers, so the token comes as a query parameter. The stream reads the database
+    when this process committed a message to the conversation (api/conversations/changes.py) and, for messages
+    another API worker stored, every ``push_fallback`` seconds whatever.
     """
     def check() -> None:
         with database.sessions() as session:
@@ -98,14 +101,19 @@ async def stream_events(conversation_id: str, request: Request, database: Databa
             return [MessageRead.model_validate(m)
                     for m in service.list_messages(session, conversation_id=conversation_id, after=last_id)]
 
+    changes: MessageChanges = request.app.state.message_changes
+
     async def events() -> AsyncIterator[str]:
-        last_id, idle = after, 0.0
+        last_id, idle, seen, unread = after, 0.0, -1, 0.0
         while not await request.is_disconnected():
-            for message in await run_in_threadpool(fetch, last_id):
-                last_id = message.id
-                idle = 0.0
-                yield f"event: message\nid: {message.id}\ndata: {json.dumps(message.model_dump(mode='json'))}\n\n"
+            if changes.version(conversation_id) != seen or unread >= settings.push_fallback:
+                seen, unread = changes.version(conversation_id), 0.0
+                for message in await run_in_threadpool(fetch, last_id):
+                    last_id = message.id
+                    idle = 0.0
+                    yield f"event: message\nid: {message.id}\ndata: {json.dumps(message.model_dump(mode='json'))}\n\n"
             await asyncio.sleep(settings.push_poll_seconds)
+            unread += settings.push_poll_seconds
             idle += settings.push_poll_seconds
             if idle >= HEARTBEAT_SECONDS:
                 idle = 0.0

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.conversations import service
+from api.conversations.lanes import ThreadLane
 from api.conversations.models import Message
 from api.conversations.office_hours import OfficeHours
 from api.conversations.rasa_client import RasaClient
@@ -31,12 +32,17 @@ class ResidentRouting:
     hours: OfficeHours
     unavailable_text: str
     card_warning: str
+    lane: ThreadLane
 
     def handle(self, *, conversation_id: str, text: str) -> list[Message]:
         """Store the resident's message and return the replies (none while an officer has the conversation)."""
         return service.handle_resident_message(self.database, self.rasa, conversation_id=conversation_id, text=text,
                                                unavailable_text=self.unavailable_text, hours=self.hours,
                                                card_warning=self.card_warning)
+
+    async def handle_in_lane(self, *, conversation_id: str, text: str) -> list[Message]:
+        """Do ``handle`` in the hub's own thread lane, so waiting on Rasa never starves the back office."""
+        return await self.lane.run(lambda: self.handle(conversation_id=conversation_id, text=text))
 
 
 def unavailable_text(settings: Settings) -> str:
@@ -58,7 +64,7 @@ def resident_routing(request: Request, database: DatabaseDep, settings: Settings
     """Return the routing of resident messages, built from the app's database, Rasa client and settings."""
     rasa: RasaClient = request.app.state.rasa
     return ResidentRouting(database=database, rasa=rasa, hours=hours, unavailable_text=unavailable_text(settings),
-                           card_warning=card_warning(settings))
+                           card_warning=card_warning(settings), lane=request.app.state.hub_lane)
 
 
 ResidentRoutingDep = Annotated[ResidentRouting, Depends(resident_routing)]

@@ -16,16 +16,17 @@ router = APIRouter(prefix="/api/v1/telegram", tags=["telegram"], dependencies=[D
 
 
 @router.post("/updates", response_model=TelegramMessageAccepted)
-def receive_message(body: TelegramMessageIn, database: DatabaseDep,
-                    routing: ResidentRoutingDep) -> TelegramMessageAccepted:
+async def receive_message(body: TelegramMessageIn, database: DatabaseDep,
+                          routing: ResidentRoutingDep) -> TelegramMessageAccepted:
     """Take in a resident's message from Telegram once, and route it like a web chat message.
 
     The replies are not in the response: they, and any later officer reply, come through the outbox.
     """
-    accepted = service.accept_update(database, update_id=body.update_id, chat_id=body.chat_id, text=body.text)
+    accepted = await routing.lane.run(lambda: service.accept_update(database, update_id=body.update_id,
+                                                                    chat_id=body.chat_id, text=body.text))
     if accepted is None:
         return TelegramMessageAccepted(duplicate=True)
-    routing.handle(conversation_id=accepted.conversation_id, text=accepted.text)
+    await routing.handle_in_lane(conversation_id=accepted.conversation_id, text=accepted.text)
     return TelegramMessageAccepted(duplicate=False,
                                    card_number_hidden=redact_card_numbers(body.text).card_numbers > 0)
 

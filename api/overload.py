@@ -1,0 +1,53 @@
+"""Answer 503 with a kind sentence, never 500, when the database cannot keep up with a burst.
+
+Under a burst the connection pool can run dry (SQLAlchemy's pool timeout) or SQLite can stay locked by other
+writers for longer than its busy timeout. Neither is the resident's fault and neither loses anything already
+stored, so the answer is "busy, try again" with ``Retry-After`` and the council's phone number, which the web
+chat shows as it is.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from api.settings import Settings
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 10
+
+
+def busy_sentence(settings: Settings) -> str:
+    """Say the service is busy, what to do, and how to reach a person."""
+    return (f"Sorry, a lot of people are using the chat right now. Please try again in a few seconds, "
+            f"or call us on {settings.council_phone} (Monday to Friday, 8:30am to 5:30pm).")
+
+
+def _is_overload(error: OperationalError) -> bool:
+    return "database is locked" in str(error.orig) or "too many connections" in str(error.orig)
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Turn pool exhaustion and lock waits into 503 answers for every route."""
+
+    def busy() -> JSONResponse:
+        return JSONResponse({"detail": busy_sentence(settings)}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+                            headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+    async def pool_timeout(_request: Request, _error: Exception) -> JSONResponse:
+        log.warning("busy: the database connection pool is exhausted")
+        return busy()
+
+    async def operational(_request: Request, error: Exception) -> JSONResponse:
+        if isinstance(error, OperationalError) and _is_overload(error):
+            log.warning("busy: the database stayed locked")
+            return busy()
+        raise error
+
+    app.add_exception_handler(PoolTimeout, pool_timeout)
+    app.add_exception_handler(OperationalError, operational)

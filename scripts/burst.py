@@ -1,0 +1,187 @@
+"""Open the chat for many residents at the same moment and count what each of them got back.
+
+A burst is what a council sees when a link to the chat goes out in a newsletter or on a deadline day: dozens
+of residents open the widget within a second. Each simulated resident does what the web page does: starts a
+conversation, opens the live event stream, says "hello", then asks a question the bot answers by calling the
+back office ("when is the next election?"). Everyone starts together (a barrier), nobody retries.
+
+For each resident the script records whether every step got an answer: a server error (HTTP 5xx) or a dropped
+connection is a failure; a kind "busy, please try again" (429/503 with Retry-After) is counted separately, as is
+an answer that took long. By default the real stack is started on free ports with a fresh SQLite database (the
+embedded default of `make run`); --api-url measures a stack that is already running.
+
+    python scripts/burst.py --residents 80
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import percentile, started_stack
+
+QUESTIONS = ("hello", "when is the next election?")
+BUSY = (429, 503)
+
+
+@dataclass
+class Outcome:
+    """What one resident got: how many questions were answered, and any failure seen on the way."""
+
+    answered: int = 0
+    busy: int = 0
+    server_errors: list[int] = field(default_factory=list)
+    transport_errors: list[str] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    streamed: bool = False
+
+
+@dataclass
+class BurstReport:
+    """The burst's totals, as printed and as the tests read them."""
+
+    residents: int
+    fully_answered: int
+    busy_answers: int
+    server_errors: dict[str, int]
+    transport_errors: dict[str, int]
+    streams_opened: int
+    p50_seconds: float | None
+    p95_seconds: float | None
+    max_seconds: float | None
+    wall_seconds: float
+
+    @property
+    def failed(self) -> bool:
+        """True when any resident saw a server error or a dropped connection."""
+        return bool(self.server_errors or self.transport_errors)
+
+
+async def resident(client: httpx.AsyncClient, api_url: str, start: asyncio.Event, outcome: Outcome) -> None:
+    """Be one resident: start a conversation, open the stream, ask the questions (no retries)."""
+    await start.wait()
+    try:
+        created = await client.post(f"{api_url}/api/chat/conversations", json={"channel": "web"})
+    except httpx.HTTPError as error:
+        outcome.transport_errors.append(type(error).__name__)
+        return
+    if created.status_code in BUSY:
+        outcome.busy += 1
+        return
+    if created.status_code >= 500:
+        outcome.server_errors.append(created.status_code)
+        return
+    body = created.json()
+    conversation, token = body["conversation_id"], body["token"]
+    stream = asyncio.create_task(_watch_stream(client, api_url, conversation, token, outcome))
+    try:
+        for text in QUESTIONS:
+            began = time.monotonic()
+            try:
+                response = await client.post(f"{api_url}/api/chat/conversations/{conversation}/messages",
+                                             json={"text": text}, headers={"Authorization": f"Bearer {token}"})
+            except httpx.HTTPError as error:
+                outcome.transport_errors.append(type(error).__name__)
+                return
+            if response.status_code in BUSY:
+                outcome.busy += 1
+                return
+            if response.status_code >= 500:
+                outcome.server_errors.append(response.status_code)
+                return
+            if response.is_success and response.json()["messages"]:
+                outcome.answered += 1
+                outcome.seconds.append(time.monotonic() - began)
+    finally:
+        stream.cancel()
+        await asyncio.gather(stream, return_exceptions=True)
+
+
+async def _watch_stream(client: httpx.AsyncClient, api_url: str, conversation: str, token: str,
+                        outcome: Outcome) -> None:
+    """Hold the conversation's event stream open, as the widget does, until the resident is done."""
+    try:
+        async with client.stream("GET", f"{api_url}/api/chat/conversations/{conversation}/events",
+                                 params={"token": token}) as response:
+            if response.status_code >= 500:
+                outcome.server_errors.append(response.status_code)
+                return
+            outcome.streamed = response.is_success
+            async for _ in response.aiter_raw():
+                pass
+    except httpx.HTTPError as error:
+        outcome.transport_errors.append(f"stream {type(error).__name__}")
+
+
+async def burst(api_url: str, residents: int, timeout: float) -> BurstReport:
+    """Start ``residents`` residents at the same moment and summarise what they got."""
+    limits = httpx.Limits(max_connections=residents * 3, max_keepalive_connections=residents * 3)
+    outcomes = [Outcome() for _ in range(residents)]
+    start = asyncio.Event()
+    async with httpx.AsyncClient(timeout=timeout, limits=limits) as client:
+        tasks = [asyncio.create_task(resident(client, api_url.rstrip("/"), start, o)) for o in outcomes]
+        await asyncio.sleep(0.2)  # every resident is waiting at the barrier
+        began = time.monotonic()
+        start.set()
+        await asyncio.gather(*tasks)
+        wall = time.monotonic() - began
+    return summarise(outcomes, wall)
+
+
+def summarise(outcomes: Sequence[Outcome], wall: float) -> BurstReport:
+    """Add the residents' outcomes up."""
+    seconds = [s for o in outcomes for s in o.seconds]
+    return BurstReport(
+        residents=len(outcomes),
+        fully_answered=sum(o.answered == len(QUESTIONS) for o in outcomes),
+        busy_answers=sum(o.busy for o in outcomes),
+        server_errors=dict(Counter(str(code) for o in outcomes for code in o.server_errors)),
+        transport_errors=dict(Counter(e for o in outcomes for e in o.transport_errors)),
+        streams_opened=sum(o.streamed for o in outcomes),
+        p50_seconds=round(percentile(seconds, 50), 2) if seconds else None,
+        p95_seconds=round(percentile(seconds, 95), 2) if seconds else None,
+        max_seconds=round(max(seconds), 2) if seconds else None,
+        wall_seconds=round(wall, 1))
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--residents", type=int, default=80, help="residents who open the chat at once")
+    parser.add_argument("--timeout", type=float, default=180.0, help="seconds a resident waits for one answer")
+    parser.add_argument("--api-url", help="measure an already running stack instead of starting one")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON only")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the burst; exit 1 when any resident saw a server error or a dropped connection."""
+    args = parse_args(argv)
+    if args.api_url:
+        report = asyncio.run(burst(args.api_url, args.residents, args.timeout))
+    else:
+        with started_stack(None) as (api_url, _rasa_url, _about):
+            report = asyncio.run(burst(api_url, args.residents, args.timeout))
+    if args.json:
+        print(json.dumps(asdict(report)))
+    else:
+        print(f"{report.residents} residents at once: {report.fully_answered} fully answered, "
+              f"{report.busy_answers} told 'busy', server errors {report.server_errors or 0}, "
+              f"dropped connections {report.transport_errors or 0}, {report.streams_opened} streams opened; "
+              f"answer time p50 {report.p50_seconds} s, p95 {report.p95_seconds} s, max {report.max_seconds} s; "
+              f"{report.wall_seconds} s in all")
+    return 1 if report.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

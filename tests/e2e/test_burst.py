@@ -1,0 +1,25 @@
+"""Eighty residents open the chat at the same moment on the embedded default (SQLite, one API process).
+
+Before the hub had its own thread lane and a pool sized for bursts, this gave HTTP 500s (SQLite pool
+timeouts) and apologies: resident messages filled every worker thread while the bot's actions waited for one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+
+from burst import QUESTIONS, burst  # noqa: E402
+
+
+def test_eighty_residents_at_once_all_get_answers_and_no_errors(stack) -> None:
+    report = asyncio.run(burst(stack.api_url, residents=80, timeout=300))
+
+    assert report.server_errors == {}, report
+    assert report.transport_errors == {}, report
+    assert report.busy_answers == 0, report
+    assert report.streams_opened == 80, report
+    assert report.fully_answered == 80, f"{report} (each resident asks {len(QUESTIONS)} questions)"

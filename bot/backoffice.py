@@ -76,6 +76,20 @@ class BackOffice:
 
     async def _call(self, method: str, path: str, *, json: dict[str, Any] | None = None,
                     params: dict[str, Any] | None = None) -> Any:
+        return (await self._send(method, path, json=json, params=params))[0]
+
+    async def _record(self, path: str, request: dict[str, Any]) -> dict[str, Any]:
+        """POST a request the back office records once; ``already_recorded`` says it was there before.
+
+        The back office answers 201 for a new request and 200 for one it already holds: a retry with the
+        same idempotency key, or the same request still open. The resident is then told the reference
+        they already have rather than thinking a second application was made.
+        """
+        body, status = await self._send("POST", path, json=request)
+        return {**body, "already_recorded": status == httpx.codes.OK}
+
+    async def _send(self, method: str, path: str, *, json: dict[str, Any] | None = None,
+                    params: dict[str, Any] | None = None) -> tuple[Any, int]:
         async with httpx.AsyncClient(base_url=self._base_url, headers=self._headers, timeout=self._timeout,
                                      transport=self._transport) as http:
             try:
@@ -89,11 +103,11 @@ class BackOffice:
         if response.status_code == httpx.codes.FORBIDDEN:
             raise NotVerified
         if response.status_code == httpx.codes.NO_CONTENT:
-            return None
+            return None, response.status_code
         if response.is_error:
             log.warning("back office refused %s: HTTP %s", method, response.status_code)
             raise BackOfficeError(f"the back office answered HTTP {response.status_code}")
-        return response.json()
+        return response.json(), response.status_code
 
     async def request_handoff(self, *, conversation_id: str, reason: str, priority: str = "normal",
                               summary: str = "", topic: str = "general", wanted: str = "",
@@ -140,12 +154,12 @@ class BackOffice:
 
     async def request_absent_vote(self, **request: Any) -> dict[str, Any]:
         """Record a postal or proxy vote request (idempotent by its ``idempotency_key``)."""
-        result: dict[str, Any] = await self._call("POST", "/api/v1/electoral/absent-vote-requests", json=request)
+        result = await self._record("/api/v1/electoral/absent-vote-requests", request)
         return result
 
     async def request_electoral_change(self, **request: Any) -> dict[str, Any]:
         """Record a change to the register (idempotent by its ``idempotency_key``)."""
-        result: dict[str, Any] = await self._call("POST", "/api/v1/electoral/change-requests", json=request)
+        result = await self._record("/api/v1/electoral/change-requests", request)
         return result
 
     async def verify_account(self, *, conversation_id: str, postcode: str, account_reference: str | None = None,
@@ -170,12 +184,12 @@ class BackOffice:
 
     async def request_document(self, **request: Any) -> dict[str, Any]:
         """Have a receipt or statement emailed to the verified resident (idempotent by its key)."""
-        result: dict[str, Any] = await self._call("POST", "/api/v1/payments/document-requests", json=request)
+        result = await self._record("/api/v1/payments/document-requests", request)
         return result
 
     async def lodge_service_request(self, **request: Any) -> dict[str, Any]:
         """Lodge a request for service (idempotent by its key); returns its reference and expected date."""
-        result: dict[str, Any] = await self._call("POST", "/api/v1/service-requests", json=request)
+        result = await self._record("/api/v1/service-requests", request)
         return result
 
     async def service_request_progress(self, *, reference: str) -> dict[str, Any]:

@@ -16,8 +16,12 @@ same whether or not that person is on it.
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.db import as_utc
@@ -39,6 +43,8 @@ from api.verification_common import NotVerified
 
 log = logging.getLogger(__name__)
 
+# A request in this state waits for an officer: asking again for the same thing returns it.
+OPEN_STATUS = "received"
 ABOUT_THE_ELECTOR = ("name_change", "open_register_opt_out", "open_register_opt_in")
 OPEN_REGISTER = {"open_register_opt_out": True, "open_register_opt_in": False}
 # Ways to vote that may still be open when a request is too late for the next poll, by kind and action.
@@ -81,6 +87,8 @@ def request_absent_vote(session: Session, *, request: AbsentVoteRequestCreate, t
         if request.poll_date is not None and request.poll_date not in {
                 poll.poll_date for poll in polls_from(session, today=today, ward=_ward(elector))}:
             raise UnknownPoll(request.poll_date)
+        if (open_row := _open_absent_vote_request(session, elector, request)) is not None:
+            return Recorded(_describe_absent_vote(session, open_row, elector, today=today, now=now), False)
         row, created = insert_once(session, AbsentVoteRequest(
             reference=new_reference(session, AbsentVoteRequest, "AV"), idempotency_key=request.idempotency_key,
             elector_id=elector.id, kind=AbsentVoteKind(request.kind), status="received", created_at=now,
@@ -107,6 +115,8 @@ def request_register_change(session: Session, *, request: ChangeRequestCreate,
     if row is None:
         if not about_the_elector and elector is None and "address" not in details:
             raise AddressNeeded
+        if (open_row := _open_change_request(session, request, elector, details)) is not None:
+            return Recorded(_describe_change(open_row), False)
         change = ElectoralChangeRequest(
             reference=new_reference(session, ElectoralChangeRequest, "EC"), idempotency_key=request.idempotency_key,
             kind=request.kind, conversation_id=request.conversation_id, details=details, created_at=now,
@@ -124,6 +134,50 @@ def request_register_change(session: Session, *, request: ChangeRequestCreate,
               and (not about_the_elector or row.requested_by_elector_id == requester)):
         raise IdempotencyConflict
     return Recorded(_describe_change(row), created)
+
+
+def _open_absent_vote_request(session: Session, elector: Elector,
+                              request: AbsentVoteRequestCreate) -> AbsentVoteRequest | None:
+    """Return the elector's request for the same kind and action that no officer has dealt with yet.
+
+    Asking again (in the same chat or another, in other words, with other details) makes no second
+    application: the resident is told the reference they already have, and an officer can amend it.
+    """
+    rows = session.scalars(select(AbsentVoteRequest).where(
+        AbsentVoteRequest.elector_id == elector.id, AbsentVoteRequest.kind == AbsentVoteKind(request.kind),
+        AbsentVoteRequest.status == OPEN_STATUS).order_by(AbsentVoteRequest.id))
+    return next((row for row in rows if row.details.get("action") == request.action), None)
+
+
+def _open_change_request(session: Session, request: ChangeRequestCreate, elector: Elector | None,
+                         details: dict[str, str]) -> ElectoralChangeRequest | None:
+    """Return an earlier request for the same change that still stands, so asking again records nothing new.
+
+    The same elector's change of name still waiting for an officer; an open-register choice that is
+    already in force; a report from the same chat about the same person at the same address, not yet reviewed.
+    """
+    query = select(ElectoralChangeRequest).where(ElectoralChangeRequest.kind == request.kind)
+    if request.kind in OPEN_REGISTER:
+        if elector is None or elector.open_register_opt_out != OPEN_REGISTER[request.kind]:
+            return None
+        query = query.where(ElectoralChangeRequest.requested_by_elector_id == elector.id)
+        return session.scalars(query.order_by(ElectoralChangeRequest.id.desc())).first()
+    query = query.where(ElectoralChangeRequest.status == OPEN_STATUS)
+    if request.kind in ABOUT_THE_ELECTOR:
+        return session.scalars(query.where(ElectoralChangeRequest.requested_by_elector_id
+                                           == (elector.id if elector else None))).first()
+    # A report from anyone: only the same chat counts, so nobody learns the reference of someone else's report.
+    query = query.where(ElectoralChangeRequest.conversation_id == request.conversation_id)
+    same = (_same_words(details.get("person_name"), "person_name"), _same_words(details.get("address"), "address"))
+    return next((row for row in session.scalars(query.order_by(ElectoralChangeRequest.id))
+                 if all(check(row.details) for check in same)), None)
+
+
+def _same_words(value: str | None, key: str) -> Callable[[dict[str, Any]], bool]:
+    """Compare a detail the way a person would: case, spaces and punctuation aside."""
+    def words(text: object) -> list[str]:
+        return re.findall(r"[a-z0-9]+", str(text or "").lower())
+    return lambda details: words(details.get(key)) == words(value)
 
 
 def _ward(elector: Elector) -> str:

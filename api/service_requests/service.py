@@ -11,7 +11,7 @@ import logging
 import re
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.clock import local_date
@@ -52,6 +52,8 @@ def lodge_request(session: Session, *, request: ServiceRequestCreate, now: datet
                request.contact_email)
     row = by_key(session, ServiceRequest, request.idempotency_key)
     created = False
+    if row is None and (open_row := _open_duplicate(session, request)) is not None:
+        return Recorded(_describe(open_row), False)
     if row is None:
         if request.uprn is not None and session.get(Property, request.uprn) is None:
             raise UnknownProperty(request.uprn)
@@ -70,6 +72,24 @@ def lodge_request(session: Session, *, request: ServiceRequestCreate, now: datet
     elif (row.category, row.uprn, row.location_text, row.description, row.contact_email) != content:
         raise IdempotencyConflict
     return Recorded(_describe(row), created)
+
+
+def _open_duplicate(session: Session, request: ServiceRequestCreate) -> ServiceRequest | None:
+    """Return an open request from the same chat for the same problem (the same property or the same place).
+
+    A resident who reports the same missed bin twice (asking again, a reload, a double click) is told the
+    reference they already have rather than starting a second job for the crews. Only the same chat
+    counts: telling a stranger the reference of a neighbour's report would let them follow it.
+    """
+    query = select(ServiceRequest).where(ServiceRequest.conversation_id == request.conversation_id,
+                                         ServiceRequest.category == request.category,
+                                         ServiceRequest.status.in_(("open", "in_progress")))
+    if request.uprn is not None:
+        query = query.where(ServiceRequest.uprn == request.uprn)
+    else:
+        query = query.where(ServiceRequest.uprn.is_(None),
+                            func.lower(ServiceRequest.location_text) == (request.location_text or "").lower())
+    return session.scalars(query.order_by(ServiceRequest.id)).first()
 
 
 def request_progress(session: Session, *, reference: str, today: date) -> ServiceRequestProgress:

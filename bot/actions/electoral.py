@@ -143,7 +143,11 @@ def deadlines(elections: list[dict[str, Any]], *, kind: str | None) -> str:
 def absent_vote_recorded(result: dict[str, Any]) -> str:
     """Confirm a recorded postal or proxy request: reference, next step, and whether it is in time."""
     kind = "postal vote" if result["kind"] == "postal" else "proxy vote"
-    lines = [f"Done: your {kind} request is recorded with reference {result['reference']}. {result['next_step']}"]
+    if result.get("already_recorded"):
+        lines = [f"You already have a {kind} request with us, reference {result['reference']}, so I haven't made "
+                 f"another. {result['next_step']}"]
+    else:
+        lines = [f"Done: your {kind} request is recorded with reference {result['reference']}. {result['next_step']}"]
     poll = result.get("next_poll")
     if poll and poll.get("in_time"):
         lines.append(f"It's in time for the {poll['title']} on {long_date(poll['poll_date'])} if we receive what we "
@@ -160,6 +164,9 @@ def absent_vote_recorded(result: dict[str, Any]) -> str:
 
 def change_recorded(result: dict[str, Any]) -> str:
     """Confirm a recorded change to the register."""
+    if result.get("already_recorded"):
+        return (f"That's already recorded with reference {result['reference']}, so I haven't made another request. "
+                f"{result['next_step']}")
     return f"Thank you. I've recorded that with reference {result['reference']}. {result['next_step']}"
 
 

@@ -60,6 +60,9 @@ def recovery(account: dict[str, Any]) -> str:
 def document_sent(result: dict[str, Any]) -> str:
     """Confirm a receipt or statement is on its way, without echoing the whole address."""
     what = "receipt" if result["kind"] == "receipt" else "statement"
+    if result.get("already_recorded"):
+        return (f"I've already recorded that {what} request (reference {result['reference']}); it goes to "
+                f"{result['sent_to']}, so I haven't sent another. If it hasn't arrived, please check your junk folder.")
     if result.get("status") == "queued":
         return (f"I've recorded your request for a {what} (reference {result['reference']}). Our email system is busy, "
                 f"so it will be sent to {result['sent_to']} shortly.")

@@ -9,6 +9,10 @@ from bot.actions.electoral import long_date
 
 def lodged(result: dict[str, Any]) -> str:
     """Confirm a lodged request: reference, expected date and the service standard."""
+    if result.get("already_recorded"):
+        return (f"You've already reported this: your reference is {result['reference']}, so I haven't made a second "
+                f"report. We expect to deal with it by {long_date(result['expected_by'])}. You can ask me for an "
+                "update any time by quoting the reference.")
     return (f"Thank you, I've reported it: your reference is {result['reference']}. {result['service_standard']} "
             f"We expect to deal with it by {long_date(result['expected_by'])}. You can ask me for an update any "
             "time by quoting the reference.")

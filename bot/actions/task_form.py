@@ -7,7 +7,6 @@ the back office check them; the name and date of birth are cleared from the conv
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -68,8 +67,8 @@ def start_task_events(tracker: Tracker) -> list[EventType]:
         "request_reference": find_request_reference(text),
         "service_category": category_of(text) if task == "report_problem" and category_of(text) != "other" else None,
     }
-    return [*events, SlotSet("pending_task", task), SlotSet("request_key", uuid.uuid4().hex),
-            SlotSet("deadline_kind", deadline_kind), *(SlotSet(name, value) for name, value in given.items())]
+    return [*events, SlotSet("pending_task", task), SlotSet("deadline_kind", deadline_kind),
+            *(SlotSet(name, value) for name, value in given.items())]
 
 
 def asks_for_another_task(tracker: Tracker) -> bool:

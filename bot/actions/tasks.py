@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,6 +94,17 @@ class ActionCompleteTask(Action):
         return done
 
 
+def request_key(tracker: Tracker, request: dict[str, Any]) -> str:
+    """Return the idempotency key of a request: the same chat asking for the same thing sends the same key.
+
+    A key minted when a task started made a second application each time a resident asked again. One
+    derived from the conversation, the task and what is asked is the same on a retry, a double click or a
+    second ask, so the back office returns the request it already holds (and the resident is told so).
+    """
+    content = json.dumps([tracker.sender_id, tracker.get_slot("pending_task"), request], sort_keys=True, default=str)
+    return "chat-" + hashlib.sha256(content.encode()).hexdigest()[:40]
+
+
 def _conversation(tracker: Tracker) -> str:
     return tracker.sender_id
 
@@ -125,13 +138,13 @@ async def _election_deadlines(backoffice: BackOffice, tracker: Tracker) -> str:
 
 async def _absent_vote_request(backoffice: BackOffice, tracker: Tracker, *, kind: str, action: str) -> str:
     request: dict[str, Any] = {
-        "conversation_id": _conversation(tracker), "idempotency_key": tracker.get_slot("request_key"),
         "kind": kind, "action": action, "duration": tracker.get_slot("vote_duration") or "next_poll",
         "poll_date": None, "proxy_name": tracker.get_slot("proxy_name"),
         "proxy_relationship": tracker.get_slot("proxy_relationship"), "reason": tracker.get_slot("proxy_reason"),
         "delivery": "home" if kind == "postal" else None,
     }
-    return electoral.absent_vote_recorded(await backoffice.request_absent_vote(**request))
+    return electoral.absent_vote_recorded(await backoffice.request_absent_vote(
+        conversation_id=_conversation(tracker), idempotency_key=request_key(tracker, request), **request))
 
 
 async def _existing_absent_vote_kind(backoffice: BackOffice, tracker: Tracker) -> str | None:
@@ -160,8 +173,8 @@ async def _renew_absent_vote(backoffice: BackOffice, tracker: Tracker) -> str:
 
 
 async def _change(backoffice: BackOffice, tracker: Tracker, *, kind: str, details: dict[str, Any]) -> str:
-    result = await backoffice.request_electoral_change(conversation_id=_conversation(tracker),
-                                                       idempotency_key=tracker.get_slot("request_key"),
+    key = request_key(tracker, {"kind": kind, "details": details})
+    result = await backoffice.request_electoral_change(conversation_id=_conversation(tracker), idempotency_key=key,
                                                        kind=kind, details=details)
     return electoral.change_recorded(result)
 
@@ -175,8 +188,12 @@ async def _open_register_opt_out(backoffice: BackOffice, tracker: Tracker) -> st
 
 
 async def _report_death_or_left(backoffice: BackOffice, tracker: Tracker) -> str:
-    details = {"name": tracker.get_slot("reported_name"), "uprn": tracker.get_slot("address_uprn"),
-               "postcode": tracker.get_slot("postcode")}
+    """Report that someone at an address died or moved out: the back office takes the name and the address."""
+    postcode, uprn = tracker.get_slot("postcode"), _uprn(tracker)
+    addresses = await backoffice.find_addresses(postcode=postcode) if postcode else []
+    line = next((a.address for a in addresses if a.uprn == uprn), None)
+    address = f"{line}, {postcode}" if line else postcode
+    details = {"person_name": tracker.get_slot("reported_name"), "address": address}
     return await _change(backoffice, tracker, kind=tracker.get_slot("report_kind") or "left_address", details=details)
 
 
@@ -204,20 +221,21 @@ async def _recovery_notice(backoffice: BackOffice, tracker: Tracker) -> str:
 async def _receipt_request(backoffice: BackOffice, tracker: Tracker) -> str:
     reference = tracker.get_slot("payment_reference")
     has_payment = bool(reference) and reference != UNKNOWN
-    result = await backoffice.request_document(
-        conversation_id=_conversation(tracker), idempotency_key=tracker.get_slot("request_key"),
-        kind="receipt" if has_payment else "statement", payment_reference=reference if has_payment else None,
-        email=tracker.get_slot("contact_email"))
+    request = {"kind": "receipt" if has_payment else "statement",
+               "payment_reference": reference if has_payment else None, "email": tracker.get_slot("contact_email")}
+    result = await backoffice.request_document(conversation_id=_conversation(tracker),
+                                               idempotency_key=request_key(tracker, request), **request)
     return payments.document_sent(result)
 
 
 async def _report_problem(backoffice: BackOffice, tracker: Tracker) -> str:
     email = tracker.get_slot("contact_email")
-    result = await backoffice.lodge_service_request(
-        conversation_id=_conversation(tracker), idempotency_key=tracker.get_slot("request_key"),
-        category=tracker.get_slot("service_category") or "other", uprn=_uprn(tracker),
-        location_text=tracker.get_slot("problem_location"), description=tracker.get_slot("problem_description"),
-        contact_email=None if email in (None, "none") else email)
+    request = {"category": tracker.get_slot("service_category") or "other", "uprn": _uprn(tracker),
+               "location_text": tracker.get_slot("problem_location"),
+               "description": tracker.get_slot("problem_description"),
+               "contact_email": None if email in (None, "none") else email}
+    result = await backoffice.lodge_service_request(conversation_id=_conversation(tracker),
+                                                    idempotency_key=request_key(tracker, request), **request)
     return service_requests.lodged(result)
 
 

@@ -322,3 +322,46 @@ def test_change_request_details_are_bounded_and_kinds_checked(api: ElectoralApi,
     assert send("died", {"person_name": "A Person", "date_of_birth": "1950-01-01"}) == 422
     assert send("moved_home", {}) == 422  # registering at a new address is the resident's own application
     assert send("name_change", {"new_name": "Rita Lopez", "reason": "marriage"}) == 201
+
+
+def test_asking_again_for_an_absent_vote_returns_the_open_request(api: ElectoralApi, residents: list[Person]) -> None:
+    """The same elector asking again (a new key: asked twice, another chat, other details) makes no second one."""
+    rita = residents[0]
+    first = api.post("/electoral/absent-vote-requests", postal(verified(api, rita)))
+    again = api.post("/electoral/absent-vote-requests", postal(verified(api, rita), duration="next_poll"))
+    proxy_vote = api.post("/electoral/absent-vote-requests", proxy(verified(api, rita)))
+
+    assert (first.status_code, again.status_code, proxy_vote.status_code) == (201, 200, 201)
+    assert again.json()["reference"] == first.json()["reference"]
+    assert proxy_vote.json()["reference"] != first.json()["reference"]
+    assert count(api, AbsentVoteRequest) == 2
+    other = api.post("/electoral/absent-vote-requests", postal(verified(api, residents[1])))
+    assert other.status_code == 201 and other.json()["reference"] != first.json()["reference"]
+
+
+def test_asking_again_for_a_change_returns_the_one_that_stands(api: ElectoralApi, residents: list[Person]) -> None:
+    conversation = verified(api, residents[0])
+
+    def change(kind: str, **details: str) -> Any:
+        return api.post("/electoral/change-requests", {"conversation_id": conversation, "idempotency_key": new_key(),
+                                                       "kind": kind, "details": details})
+
+    names = [change("name_change", new_name="Rita Jones"), change("name_change", new_name="Rita Jones")]
+    opt_outs = [change("open_register_opt_out"), change("open_register_opt_out")]
+    reports = [change("died", person_name="Walter Richardson", address="17 Rowan Close, TN41 6PA"),
+               change("died", person_name="walter  richardson", address="17 rowan close TN41 6PA")]
+
+    for first, again in (names, opt_outs, reports):
+        assert (first.status_code, again.status_code) == (201, 200)
+        assert again.json()["reference"] == first.json()["reference"]
+    assert count(api, ElectoralChangeRequest) == 3
+
+
+def test_the_same_report_from_another_chat_is_recorded_apart(api: ElectoralApi) -> None:
+    """A report's reference is told only in the chat that made it: a stranger's report is not joined to it."""
+    details = {"person_name": "Walter Richardson", "address": "17 Rowan Close, TN41 6PA"}
+    replies = [api.post("/electoral/change-requests", {"conversation_id": new_conversation_id(),
+                                                       "idempotency_key": new_key(), "kind": "left_address",
+                                                       "details": details}) for _ in range(2)]
+    assert [reply.status_code for reply in replies] == [201, 201]
+    assert replies[0].json()["reference"] != replies[1].json()["reference"]

@@ -157,3 +157,18 @@ def test_a_demo_residents_request_is_found_however_the_reference_is_typed(api: C
 def test_unknown_references_are_not_found(api: CouncilApi, reference: str) -> None:
     response = api.get(f"/service-requests/{reference}")
     assert (response.status_code, response.json()) == (404, {"detail": "not found"})
+
+
+def test_the_same_problem_reported_again_in_a_chat_returns_the_open_request(api: CouncilApi) -> None:
+    uprn = home_uprn(api)
+    first = api.post("/service-requests", report(category="missed_bin", uprn=uprn, location_text=None))
+    again = api.post("/service-requests", report(category="missed_bin", uprn=uprn, location_text=None,
+                                                 description="Still not collected."))
+    pothole = [api.post("/service-requests", report()), api.post("/service-requests", report())]
+    stranger = api.post("/service-requests", report(conversation_id="conv-2", category="missed_bin", uprn=uprn,
+                                                    location_text=None))
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["reference"] == first.json()["reference"]
+    assert [r.status_code for r in pothole] == [201, 200]
+    assert stranger.status_code == 201 and stranger.json()["reference"] != first.json()["reference"]

@@ -7,6 +7,7 @@ import json
 
 import httpx
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.tasks import ActionCompleteTask, ActionStartTask
 from bot.backoffice import BackOffice
@@ -37,7 +38,7 @@ def backoffice(routes: dict[tuple[str, str], httpx.Response], calls: list[httpx.
 
 def complete(routes, dispatcher, **slots):
     calls: list[httpx.Request] = []
-    tracker = make_tracker(user_event("x", "inform"), slots={"identity_verified": True, "request_key": "key-1"} | slots)
+    tracker = make_tracker(user_event("x", "inform"), slots={"identity_verified": True} | slots)
     events = asyncio.run(ActionCompleteTask(backoffice(routes, calls)).run(dispatcher, tracker, {}))
     return events, calls, " ".join(m["text"] or "" for m in dispatcher.messages)
 
@@ -50,7 +51,6 @@ def test_starting_a_task_remembers_it_and_clears_old_answers(dispatcher) -> None
     tracker = make_tracker(user_event("can I get a postal vote", "request_postal_vote"))
     events = slots_of(asyncio.run(ActionStartTask().run(dispatcher, tracker, {})))
     assert events["pending_task"] == "request_postal_vote"
-    assert len(events["request_key"]) == 32
     assert events["full_name"] is None and events["task_confirmed"] is None
 
 
@@ -130,7 +130,7 @@ def test_a_postal_vote_request_is_sent_once_with_its_key_and_the_reference_is_gi
                               task_confirmed=True)
     [call] = calls
     body = json.loads(call.content)
-    assert body["idempotency_key"] == "key-1" and body["kind"] == "postal" and body["duration"] == "permanent"
+    assert body["idempotency_key"].startswith("chat-") and body["kind"] == "postal" and body["duration"] == "permanent"
     assert "AV-000123" in said and "in time for the Millbrook ward by-election" in said
 
 
@@ -182,3 +182,51 @@ def test_a_station_whose_address_starts_with_its_name_is_named_once(dispatcher) 
     _, _, said = complete({("GET", "/api/v1/electoral/me"): httpx.Response(200, json=record)},
                           dispatcher, pending_task="check_registration")
     assert said.count("St Michael's Church Hall") == 1
+
+
+RECORDED_POSTAL = {"reference": "AV-000123", "kind": "postal", "action": "new", "status": "received",
+                   "next_step": "We will post you the official application form to sign.", "next_poll": None,
+                   "still_open_routes": []}
+
+
+def test_asking_twice_sends_the_same_key_and_the_second_answer_names_the_existing_reference() -> None:
+    """The key comes from the chat and what is asked, not from when the task started (issue: two applications)."""
+    route = ("POST", "/api/v1/electoral/absent-vote-requests")
+    slots = {"pending_task": "request_postal_vote", "vote_duration": "permanent", "task_confirmed": True}
+    _, first, first_said = complete({route: httpx.Response(201, json=RECORDED_POSTAL)},
+                                    CollectingDispatcher(), **slots)
+    _, again, again_said = complete({route: httpx.Response(200, json=RECORDED_POSTAL)}, CollectingDispatcher(),
+                                    **slots)
+
+    assert json.loads(first[0].content)["idempotency_key"] == json.loads(again[0].content)["idempotency_key"]
+    assert "Done: your postal vote request is recorded with reference AV-000123" in first_said
+    assert "You already have a postal vote request with us, reference AV-000123" in again_said
+    assert "haven't made another" in again_said
+
+
+def test_another_chat_or_another_request_gets_another_key() -> None:
+    from bot.actions.tasks import request_key
+
+    def key(sender: str, **request) -> str:
+        tracker = make_tracker(user_event("x", "inform"), slots={"pending_task": "request_postal_vote"},
+                               sender_id=sender)
+        return request_key(tracker, request)
+
+    assert key("a", duration="permanent") == key("a", duration="permanent")
+    assert len({key("a", duration="permanent"), key("b", duration="permanent"), key("a", duration="next_poll")}) == 3
+    assert 8 <= len(key("a")) <= 80
+
+
+def test_a_report_that_someone_died_sends_the_name_and_address_the_back_office_takes(dispatcher) -> None:
+    """The bot sent {name, uprn, postcode}, which the back office refuses (422): "my father has died" always failed."""
+    addresses = {"postcode": "TN41 6PA", "addresses": [{"uprn": 100099500102, "address": "19 Rowan Close, Ashbury"}]}
+    recorded = {"reference": "EC-000321", "kind": "died", "next_step": "Thank you for letting us know."}
+    _, calls, said = complete({("GET", "/api/v1/addresses"): httpx.Response(200, json=addresses),
+                               ("POST", "/api/v1/electoral/change-requests"): httpx.Response(201, json=recorded)},
+                              dispatcher, pending_task="report_death_or_left", identity_verified=False,
+                              reported_name="Arthur Bloggs", report_kind="died", postcode="TN41 6PA",
+                              address_uprn="100099500102", task_confirmed=True)
+    body = json.loads(calls[-1].content)
+    assert body["kind"] == "died"
+    assert body["details"] == {"person_name": "Arthur Bloggs", "address": "19 Rowan Close, Ashbury, TN41 6PA"}
+    assert "EC-000321" in said

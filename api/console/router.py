@@ -21,14 +21,14 @@ from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Req
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.console import service
+from api.console import officers, service
 from api.console.dashboard import bar_chart, column_chart, day_figures
 from api.conversations.models import Message
 from api.conversations.schemas import MessageRead
 from api.conversations.service import RATING_CHOICES
 from api.db import as_utc, utcnow
 from api.deps import DatabaseDep, SessionDep, SettingsDep
-from api.officers.auth import SessionPolicy, SignInRefused, current_session, sign_in, sign_out
+from api.officers.auth import SessionPolicy, SignInRefused, client_key, current_session, sign_in, sign_out
 from api.officers.models import Officer
 from api.settings import Settings
 from api.web.router import SECURITY_HEADERS
@@ -137,7 +137,7 @@ def _set_cookie(response: Response, request: Request, name: str, value: str, *, 
 
 
 @router.post("/sign-in", response_model=None)
-def sign_in_submit(request: Request, session: SessionDep, settings: SettingsDep,
+def sign_in_submit(request: Request, database: DatabaseDep, settings: SettingsDep,
                    email: Annotated[str, Form(max_length=200)], password: Annotated[str, Form(max_length=200)],
                    csrf_token: Annotated[str, Form()] = "") -> Response:
     """Check the officer's email and password and start a session."""
@@ -145,23 +145,34 @@ def sign_in_submit(request: Request, session: SessionDep, settings: SettingsDep,
     if not cookie or not hmac.compare_digest(cookie, csrf_token):
         return _sign_in_again(request, "The form has expired. Please try again.", status.HTTP_403_FORBIDDEN)
     try:
-        token, _ = sign_in(session, email=email, password=password, now=utcnow(), policy=_policy(settings))
+        signed = sign_in(database.sessions, email=email, password=password, client=_client(request, settings),
+                         now=utcnow(), policy=_policy(settings))
     except SignInRefused as refused:
-        session.commit()  # the failed attempt counts towards the limit
         if refused.throttled:
-            return _sign_in_again(request, "Too many unsuccessful attempts. Wait 15 minutes, or ask a supervisor "
-                                  "to check your account.", status.HTTP_429_TOO_MANY_REQUESTS)
+            return _sign_in_again(request, TOO_MANY_ATTEMPTS, status.HTTP_429_TOO_MANY_REQUESTS,
+                                  headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
         return _sign_in_again(request, "The email address or password is not right.", status.HTTP_401_UNAUTHORIZED)
     response = RedirectResponse("/console/queue", status.HTTP_303_SEE_OTHER)
-    _set_cookie(response, request, SESSION_COOKIE, token)
+    _set_cookie(response, request, SESSION_COOKIE, signed.token)
     response.delete_cookie(SIGN_IN_CSRF_COOKIE, path="/console")
     return response
 
 
-def _sign_in_again(request: Request, error: str, status_code: int) -> HTMLResponse:
+TOO_MANY_ATTEMPTS = ("Too many unsuccessful attempts. Wait 15 minutes, or ask a supervisor to unlock your account.")
+RETRY_AFTER_SECONDS = 15 * 60
+
+
+def _client(request: Request, settings: Settings) -> str:
+    """Return the hashed client address the sign-in limits count by (uvicorn's, after any trusted proxy)."""
+    return client_key(settings.secret_key, request.client.host if request.client else "unknown")
+
+
+def _sign_in_again(request: Request, error: str, status_code: int,
+                   headers: dict[str, str] | None = None) -> HTMLResponse:
     token = secrets.token_urlsafe(32)
     response = _page(request, "sign_in.html", {"sign_in_csrf": token, "notice": None, "error": error},
                      status_code=status_code)
+    response.headers.update(headers or {})
     _set_cookie(response, request, SIGN_IN_CSRF_COOKIE, token, max_age=3600)
     return response
 
@@ -299,6 +310,35 @@ def dashboard(request: Request, signed: Signed, session: SessionDep, settings: S
                                              "previous": day - timedelta(days=1), "next": day + timedelta(days=1),
                                              "today": now.astimezone(ZoneInfo(settings.timezone)).date()},
                  signed=signed)
+
+
+@router.get("/officers", response_class=HTMLResponse, response_model=None)
+def officers_page(request: Request, signed: Signed, session: SessionDep, settings: SettingsDep,
+                  done: str | None = None) -> Response:
+    """Show the supervisor every officer account: who is locked out of sign-in, and who has a second factor."""
+    try:
+        statuses = officers.officer_statuses(session, signed.officer, now=utcnow())
+    except service.NotAllowed:
+        return _refusal(request, signed, SUPERVISORS_ONLY, status.HTTP_403_FORBIDDEN)
+    notice = OFFICER_NOTICES.get(done or "")
+    return _page(request, "officers.html", {"officers": statuses, "zone": ZoneInfo(settings.timezone),
+                                            "notice": notice}, signed=signed)
+
+
+SUPERVISORS_ONLY = "Only supervisors can manage officer accounts."
+OFFICER_NOTICES = {"unlocked": "The officer can sign in again."}
+
+
+@router.post("/officers/{officer_id}/unlock", response_model=None)
+def unlock_officer(officer_id: int, request: Request, signed: Checked, session: SessionDep) -> Response:
+    """Clear an officer's sign-in lockouts."""
+    try:
+        officers.unlock(session, signed.officer, officer_id=officer_id)
+    except service.NotAllowed:
+        return _refusal(request, signed, SUPERVISORS_ONLY, status.HTTP_403_FORBIDDEN)
+    except LookupError:
+        return _refusal(request, signed, "There is no such officer.", status.HTTP_404_NOT_FOUND)
+    return RedirectResponse("/console/officers?done=unlocked", status.HTTP_303_SEE_OTHER)
 
 
 WAIT_BANDS = ((0, 2, "under 2 min"), (2, 5, "2 to 5 min"), (5, 10, "5 to 10 min"), (10, 30, "10 to 30 min"),

@@ -1,7 +1,8 @@
-"""Create an officer account for the console: ``python -m api.officers create EMAIL NAME ROLE``.
+"""Manage officer accounts for the console: ``python -m api.officers create EMAIL NAME ROLE``, ``unlock EMAIL``.
 
 The password is asked for twice without echo (or read from standard input with ``--password-stdin``);
-it is stored only as an argon2 hash.
+it is stored only as an argon2 hash. ``unlock`` clears the sign-in limits an officer's address has
+reached (the console's Officers page does the same for supervisors).
 """
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ import argparse
 import getpass
 import sys
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from api.db import Database
 from api.migrations import upgrade_database
-from api.officers.auth import InvalidOfficer, create_officer
-from api.officers.models import ROLES
+from api.officers.auth import InvalidOfficer, create_officer, normalise_email, unlock_officer
+from api.officers.models import ROLES, Officer
 from api.settings import get_settings
 
 
@@ -26,6 +30,16 @@ def _password(from_stdin: bool) -> str:
     return first
 
 
+def _unlock(session: Session, email: str) -> int:
+    if session.scalar(select(Officer).where(func.lower(Officer.email) == normalise_email(email))) is None:
+        print(f"No officer has the address {email}.", file=sys.stderr)
+        return 2
+    cleared = unlock_officer(session, email=email)
+    print(f"Unlocked {normalise_email(email)}" + (f" ({cleared} sign-in limits cleared)." if cleared else
+                                                  " (no sign-in limits were set)."))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line."""
     parser = argparse.ArgumentParser(prog="python -m api.officers", description=__doc__.splitlines()[0])
@@ -35,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("name", help="the name residents and colleagues see, e.g. 'Priya Shah'")
     create.add_argument("role", choices=ROLES)
     create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    unlock = commands.add_parser("unlock", help="let an officer locked out by failed sign-ins sign in again")
+    unlock.add_argument("email")
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -42,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     database = Database(settings.database_url)
     try:
         with database.sessions.begin() as session:
+            if args.command == "unlock":
+                return _unlock(session, args.email)
             officer = create_officer(session, email=args.email, display_name=args.name, role=args.role,
                                      password=_password(args.password_stdin))
             print(f"Created officer {officer.email} ({officer.role}).")

@@ -1,8 +1,10 @@
-"""Officers' passwords (argon2), console sessions with idle timeout, and sign-in throttling."""
+"""Officers' passwords (argon2), console sessions with idle timeout and a second step, and sign-in limits."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,15 +13,17 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import as_utc
+from api.officers import limits
 from api.officers.models import ROLES, Officer, OfficerSession, SignInAttempt
 
+log = logging.getLogger(__name__)
+
 MIN_PASSWORD_LENGTH = 12
-# Failed sign-ins allowed for one email address within the window before sign-in is refused for a while.
-MAX_FAILED_SIGN_INS = 5
-SIGN_IN_WINDOW = timedelta(minutes=15)
+# How long a session waits for its second step (a code, or enrolment) before the password is asked again.
+PENDING_SESSION_LIFETIME = timedelta(minutes=10)
 
 _hasher = PasswordHasher()
 
@@ -91,40 +95,89 @@ def create_officer(session: Session, *, email: str, display_name: str, role: str
     return officer
 
 
-def sign_in(session: Session, *, email: str, password: str, now: datetime,
-            policy: SessionPolicy) -> tuple[str, OfficerSession]:
-    """Check the officer's password and open a session; return the cookie token and the session.
+@dataclass(frozen=True)
+class SignedIn:
+    """A console session just opened: the cookie token and the session (its ``stage`` says what comes next)."""
+
+    token: str
+    opened: OfficerSession
+
+
+def client_key(secret_key: str, client_address: str) -> str:
+    """Return a keyed hash of a client's network address: limits count by it, and no address is stored."""
+    return hmac.new(secret_key.encode(), client_address.encode(), hashlib.sha256).hexdigest()
+
+
+def sign_in(sessions: sessionmaker[Session], *, email: str, password: str, client: str, now: datetime,
+            policy: SessionPolicy, second_factor_required: bool = False) -> SignedIn:
+    """Check the officer's password and open a session; raise SignInRefused when it is wrong or limited.
 
     Every failure says the same thing, whether the address is unknown, the password wrong or the account
-    disabled. After ``MAX_FAILED_SIGN_INS`` failures for an address within ``SIGN_IN_WINDOW``, even the
-    right password is refused until the window has passed.
+    disabled. The attempt first takes its place under the sign-in limits (``api.officers.limits``), in a
+    transaction of its own, so parallel guesses are counted before any password is checked; a right
+    password gives the place back. ``client`` is the client's address as ``client_key`` hashed it.
+
+    An officer with a second factor gets a session in the "second_factor" stage, which opens nothing until a
+    code is given (``complete_second_factor``); one without, where a second factor is required, gets the
+    "enrol" stage, which opens only the enrolment page.
     """
     email = normalise_email(email)
     email_hash = _digest(email)
-    failures = session.scalar(select(func.count()).select_from(SignInAttempt).where(
-        SignInAttempt.email_hash == email_hash, SignInAttempt.succeeded.is_(False),
-        SignInAttempt.attempted_at > now - SIGN_IN_WINDOW)) or 0
-    if failures >= MAX_FAILED_SIGN_INS:
-        raise SignInRefused(throttled=True)
-    officer = session.scalar(select(Officer).where(func.lower(Officer.email) == email))
-    matches = _password_matches(officer.password_hash if officer else _decoy_hash(), password)
-    succeeded = bool(officer and officer.active and matches)
-    session.add(SignInAttempt(email_hash=email_hash, attempted_at=now, succeeded=succeeded))
-    if not succeeded or officer is None:
-        session.flush()
-        raise SignInRefused
+    places = limits.places_for(email_hash=email_hash, client_key=client)
+    with sessions() as session:
+        if not limits.reserve(session, places, now=now):
+            log.info("console sign-in refused: a limit is reached")
+            raise SignInRefused(throttled=True)
+    with sessions.begin() as session:
+        officer = session.scalar(select(Officer).where(func.lower(Officer.email) == email))
+        matches = _password_matches(officer.password_hash if officer else _decoy_hash(), password)
+        succeeded = bool(officer and officer.active and matches)
+        session.add(SignInAttempt(email_hash=email_hash, attempted_at=now, succeeded=succeeded))
+        if succeeded and officer is not None:
+            limits.give_back(session, places)
+            stage = ("second_factor" if officer.second_factor_enrolled else
+                     "enrol" if second_factor_required else "active")
+            return _open(session, officer, now=now, policy=policy, stage=stage)
+    raise SignInRefused  # the failed attempt stays counted and recorded
+
+
+def _open(session: Session, officer: Officer, *, now: datetime, policy: SessionPolicy, stage: str) -> SignedIn:
+    lifetime = policy.lifetime if stage == "active" else PENDING_SESSION_LIFETIME
     token = secrets.token_urlsafe(32)
     opened = OfficerSession(token_hash=_digest(token), officer_id=officer.id, csrf_token=secrets.token_urlsafe(32),
-                            created_at=now, last_seen_at=now, expires_at=now + policy.lifetime)
+                            created_at=now, last_seen_at=now, expires_at=now + lifetime, stage=stage)
     session.add(opened)
     session.flush()
-    return token, opened
+    return SignedIn(token, opened)
 
 
-def current_session(session: Session, *, token: str, now: datetime, policy: SessionPolicy) -> OfficerSession | None:
-    """Return the live session for a cookie token, noting this request; None if it ended, idled or expired."""
+def promote(session: Session, pending: OfficerSession, *, now: datetime, policy: SessionPolicy) -> SignedIn:
+    """End a session that has passed its second step and open a full one under a new token and CSRF token.
+
+    A new token means one that was planted or seen before the second step is worth nothing after it.
+    """
+    pending.ended_at = now
+    return _open(session, pending.officer, now=now, policy=policy, stage="active")
+
+
+def unlock_officer(session: Session, *, email: str) -> int:
+    """Clear every sign-in limit on an officer's address (a supervisor's decision); return how many were set."""
+    return limits.unlock(session, email_hash=_digest(normalise_email(email)))
+
+
+def officer_lockouts(session: Session, officer: Officer, *, now: datetime) -> list[limits.Lockout]:
+    """Return the sign-in limits refusing an officer's address now."""
+    return limits.lockouts(session, email_hash=_digest(normalise_email(officer.email)), now=now)
+
+
+def current_session(session: Session, *, token: str, now: datetime, policy: SessionPolicy,
+                    stages: tuple[str, ...] = ("active",)) -> OfficerSession | None:
+    """Return the live session for a cookie token, noting this request; None if it ended, idled or expired.
+
+    Only sessions in one of ``stages`` count: by default a full session, not one still awaiting a code.
+    """
     found = session.get(OfficerSession, _digest(token))
-    if found is None or found.ended_at is not None or not found.officer.active:
+    if found is None or found.ended_at is not None or not found.officer.active or found.stage not in stages:
         return None
     if now >= as_utc(found.expires_at) or now - as_utc(found.last_seen_at) >= policy.idle:
         found.ended_at = now

@@ -1,4 +1,4 @@
-"""Officers, their console sessions and sign-in attempts."""
+"""Officers, their console sessions, sign-in attempts and limits, and their second factor (TOTP)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,17 @@ class Officer(Base):
     role: Mapped[str] = mapped_column(String(32))
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The TOTP secret: set when enrolment starts, in use once ``totp_enrolled_at`` is set (the officer proved
+    # their authenticator app holds it). ``totp_last_step`` is the last time step accepted, so a code
+    # cannot be used twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def second_factor_enrolled(self) -> bool:
+        """Whether signing in needs a code from the officer's authenticator app (or a recovery code)."""
+        return self.totp_enrolled_at is not None
 
 
 class OfficerSession(Base):
@@ -40,6 +51,9 @@ class OfficerSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # "active": a full session. "second_factor": the password was right and a code is awaited.
+    # "enrol": the password was right and the officer must set up a second factor before anything else.
+    stage: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
 
     officer: Mapped[Officer] = relationship()
 
@@ -53,3 +67,31 @@ class SignInAttempt(Base):
     email_hash: Mapped[str] = mapped_column(String(64), index=True)
     attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+class SignInLimit(Base):
+    """Failed console sign-ins counted in a fixed window, for one limit and one key.
+
+    The key is a hash: of an email address ("account"), of a client address ("client"), or of the two
+    together ("pair"). A check reserves its place here before the password is checked, with one
+    conditional UPDATE, so parallel guesses cannot all slip in under the limit; a right password gives
+    the place back. ``email_hash`` lets a supervisor clear every limit on an officer's address.
+    """
+
+    __tablename__ = "officer_sign_in_limits"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    email_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RecoveryCode(Base):
+    """A single-use code that stands in for the authenticator app; only its hash is stored."""
+
+    __tablename__ = "officer_recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+
+from api.overload import busy_sentence
+from api.settings import Settings
 
 pytestmark = pytest.mark.stack
 
@@ -223,3 +227,20 @@ def test_chat_text_has_sufficient_contrast(page: Page, base_url: str) -> None:
     assert len(results) >= 8
     low = [result for result in results if result["ratio"] < 4.5]
     assert not low, f"text below WCAG AA contrast (4.5:1): {low}"
+
+
+def test_a_busy_hub_gets_its_own_kind_sentence_and_the_typed_text_is_kept(page: Page, base_url: str) -> None:
+    # The hub answers 503 with this sentence when its database pool is exhausted (api/overload.py); the
+    # route replays exactly that answer, since a real burst cannot be timed inside a browser test.
+    busy = busy_sentence(Settings(environment="test"))
+    open_chat(page, base_url)
+    page.route("**/messages", lambda route: route.fulfill(
+        status=503, headers={"Retry-After": "10"}, content_type="application/json",
+        body=json.dumps({"detail": busy})) if route.request.method == "POST" else route.continue_())
+
+    chat_input(page).fill("when is the next election")
+    chat_input(page).press("Enter")
+
+    expect(page.get_by_test_id("chat-log")).to_contain_text(busy)
+    expect(page.get_by_test_id("chat-log")).not_to_contain_text("check your connection")
+    expect(chat_input(page)).to_have_value("when is the next election")

@@ -14,6 +14,7 @@ const MAX_LENGTH = 2000;
 const RECONNECT_MIN_MS = 1000;
 const RECONNECT_MAX_MS = 30000;
 const FORGOTTEN = new Set([401, 404]); // the hub no longer accepts this conversation's id or token
+const BUSY = new Set([429, 503]); // the hub is busy or limiting: it sends a sentence for the resident
 
 class ChatWidget {
   constructor(root) {
@@ -214,6 +215,8 @@ class ChatWidget {
       if (typed && !this.input.value) this.input.value = text;
       if (error instanceof HubError && error.status === 422) {
         this.showError("Sorry, we couldn't send that. Please write your question in 2,000 characters or fewer.");
+      } else if (error instanceof HubError && BUSY.has(error.status) && error.detail) {
+        this.addNote(error.detail);
       } else {
         this.addNote("Sorry, we couldn't send that. Please check your connection and try again, " +
           `or call ${this.phone}.`);

@@ -7,10 +7,21 @@ const STORAGE_KEY = "ca-chat";
 
 /** A refused or failed call; `status` is 0 when the network failed. */
 export class HubError extends Error {
-  constructor(status) {
+  /** `detail` is the hub's own sentence for the resident (a busy or rate-limit answer), when it sent one. */
+  constructor(status, detail = "") {
     super(`the hub answered ${status}`);
     this.name = "HubError";
     this.status = status;
+    this.detail = detail;
+  }
+}
+
+async function readDetail(response) {
+  try {
+    const body = await response.json();
+    return typeof body.detail === "string" ? body.detail : "";
+  } catch (error) {
+    return "";
   }
 }
 
@@ -34,7 +45,7 @@ export function createHubClient(base) {
     } catch (error) {
       throw new HubError(0);
     }
-    if (!response.ok) throw new HubError(response.status);
+    if (!response.ok) throw new HubError(response.status, await readDetail(response));
     return response.json();
   }
 

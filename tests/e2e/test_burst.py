@@ -7,12 +7,8 @@ timeouts) and apologies: resident messages filled every worker thread while the 
 from __future__ import annotations
 
 import asyncio
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-
-from burst import QUESTIONS, burst  # noqa: E402
+from burst import QUESTIONS, burst  # scripts/ is on the path for every test (tests/conftest.py)
 
 
 def test_eighty_residents_at_once_all_get_answers_and_no_errors(stack) -> None:

@@ -30,6 +30,11 @@ ADDRESS_TASKS = frozenset({"polling_station"})
 # Problems reported at a property (the bin is at an address); others are described places.
 ADDRESSED_CATEGORIES = frozenset({"missed_bin", "bin_request"})
 UNKNOWN = "unknown"  # an answer the resident does not have, e.g. no account number to hand
+# verification_outcome while the back office has failed and the resident is asked whether to try again
+# (the answers so far are kept): during the questions, or when the task itself failed (its "yes" stands).
+FAILED_DURING_QUESTIONS = "error"
+FAILED_AT_THE_END = "submit_error"
+FAILED = (FAILED_DURING_QUESTIONS, FAILED_AT_THE_END)
 IDENTITY_SLOTS = ("full_name", "date_of_birth", "postcode", "address_uprn")
 ADDRESS_SLOTS = ("postcode", "address_uprn")
 # Slots a task asks for once the resident is verified (or straight away for tasks that need no identity).

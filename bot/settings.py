@@ -15,7 +15,11 @@ class BotSettings(BaseSettings):
 
     backoffice_url: str = "http://127.0.0.1:8000"
     service_token: str = "dev-service-token-change-me"  # noqa: S105  (development default, as in api.settings)
-    backoffice_timeout_seconds: float = 10.0
+    # One back-office call, and all of one action's calls: an action answers well inside the hub's 30 s wait
+    # for Rasa (api.settings rasa_timeout_seconds), since one message runs at most two actions that reach the
+    # back office (the form's checks, then the task) and one question with the addresses (2 x 8 + 4 < 30).
+    backoffice_timeout_seconds: float = 4.0
+    action_deadline_seconds: float = 8.0
     knowledge_dir: Path = ROOT / "knowledge"
 
     class Config:  # noqa: D106  (pydantic 1 configuration)

@@ -136,7 +136,8 @@ def claim(session: Session, officer: Officer, *, reference: str) -> Handoff:
     if not won:
         claimer = session.get(Officer, handoff.claimed_by) if handoff.claimed_by else None
         raise AlreadyClaimed(claimer.display_name if claimer else None)
-    conversation = session.get_one(Conversation, handoff.conversation_id)
+    # Locked, as the hub locks it to store the bot's replies: none is stored after the officer has joined.
+    conversation = session.get_one(Conversation, handoff.conversation_id, with_for_update=True)
     conversation.mode = Mode.OFFICER.value
     add_message(session, conversation_id=conversation.id, sender="system", author=signature(officer),
                 text=f"{first_name(officer)} from {TEAM_OF_ROLE[officer.role]} has joined the chat.")

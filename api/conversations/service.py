@@ -13,8 +13,9 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from api.conversations.models import Conversation, Handoff, Message, Mode
@@ -127,10 +128,26 @@ def handle_resident_message(database: Database, rasa: RasaClient, *, conversatio
                                            buttons=[{"title": "Talk to a person",
                                                      "payload": REQUEST_OFFICER_PAYLOAD}])]
     with database.sessions.begin() as session:
+        if not bot_may_speak(session, conversation_id):
+            log.info("bot replies dropped: an officer took the conversation while the bot was answering")
+            return warnings
         conversation = session.get_one(Conversation, conversation_id)
         return [*warnings, *(ask_for_rating(session, conversation, text=BOT_RATING_QUESTION) if reply.ask_rating
                              else add_message(session, conversation_id=conversation_id, sender="bot", text=reply.text,
                                               buttons=reply.buttons) for reply in replies)]
+
+
+def bot_may_speak(session: Session, conversation_id: str) -> bool:
+    """Lock the conversation for the bot's replies; False once an officer holds it (nothing is then stored).
+
+    One conditional UPDATE takes the row's lock (SQLite's write lock) before anything is stored, so an
+    officer's claim either committed first, and the replies Rasa sent meanwhile are dropped, or waits
+    until they are stored, ahead of "... has joined the chat".
+    """
+    touched = session.execute(update(Conversation).where(Conversation.id == conversation_id,
+                                                         Conversation.mode != Mode.OFFICER.value)
+                              .values(updated_at=utcnow()).execution_options(synchronize_session=False))
+    return cast(CursorResult[Any], touched).rowcount == 1
 
 
 def rating_buttons() -> list[dict[str, str]]:

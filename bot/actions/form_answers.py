@@ -59,7 +59,8 @@ NOT_NAME_WORDS = _word_set("""
 """)
 YES_WORDS = ("yes", "yeah", "yep", "yup", "ya", "aye", "sure", "ok", "okay", "go ahead", "please do", "do it",
              "correct", "that's right", "thats right", "right", "fine", "absolutely", "definitely", "of course",
-             "y", "confirm", "agreed", "sounds good", "go on", "proceed")
+             "y", "confirm", "agreed", "sounds good", "go on", "proceed", "try again", "again", "retry",
+             "have another go")
 NO_WORDS = ("no", "nope", "nah", "don't", "dont", "do not", "cancel", "not now", "n", "never mind", "nevermind",
             "no thanks", "no thank you", "rather not", "leave it", "not right", "wrong")
 WORD = re.compile(r"[a-z][a-z'\u2019-]*")

@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure, council_phone
-from bot.backoffice import BackOffice, BackOfficeError, HandoffTicket
+from bot.backoffice import BackOffice, BackOfficeError, HandoffTicket, within_deadline
 from bot.names import HANDOFF_INTENTS, MISSED_INTENTS, PRIORITY_OF_REASON, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
 from bot.topics import GENERAL, describe, topic_of
 
@@ -48,6 +48,7 @@ class ActionRequestOfficer(Action):
     def name(self) -> str:
         return "action_request_officer"
 
+    @within_deadline
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         reason, priority = handoff_reason(tracker)

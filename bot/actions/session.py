@@ -9,7 +9,7 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.backoffice import BackOffice, BackOfficeError
+from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 
 
 class ActionSessionStart(Action):
@@ -21,6 +21,7 @@ class ActionSessionStart(Action):
     def name(self) -> str:
         return "action_session_start"
 
+    @within_deadline
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         if tracker.get_slot("identity_verified"):

@@ -15,14 +15,17 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.common import apologise_for_failure
+from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure, council_phone
 from bot.actions.form_answers import answer_in, category_of, report_kind_in, vote_duration_in
-from bot.backoffice import BackOffice, BackOfficeError
+from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 from bot.names import (
     ACCOUNT_TASKS,
     ADDRESS_SLOTS,
     ADDRESS_TASKS,
     ADDRESSED_CATEGORIES,
+    FAILED,
+    FAILED_AT_THE_END,
+    FAILED_DURING_QUESTIONS,
     FORM_SLOTS,
     IDENTITY_SLOTS,
     IDENTITY_TASKS,
@@ -90,8 +93,11 @@ def is_bare_answer(tracker: Tracker) -> bool:
 
 def required_slots_for(task: str | None, slots: Mapping[str, Any]) -> list[str]:
     """Return the slots ``task`` still needs, in the order they are asked, given the slots so far."""
-    if task is None or slots.get("verification_outcome") in ("not_verified", "locked", "error"):
+    outcome = slots.get("verification_outcome")
+    if task is None or outcome in ("not_verified", "locked"):
         return []
+    if outcome in FAILED:
+        return ["task_confirmed"]  # "shall I try again?", with the answers so far kept
     if task in IDENTITY_TASKS and not slots.get("identity_verified"):
         return list(IDENTITY_SLOTS)
     if task in ACCOUNT_TASKS and not slots.get("account_verified"):
@@ -122,6 +128,10 @@ class ValidateTaskForm(FormValidationAction):
 
     def name(self) -> str:
         return "validate_task_form"
+
+    @within_deadline
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        return await super().run(dispatcher, tracker, domain)
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> list[str]:
@@ -155,6 +165,9 @@ class ValidateTaskForm(FormValidationAction):
         events = await super().get_validation_events(dispatcher, tracker, domain)
         slots = dict(tracker.slots) | {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
         task = slots.get("pending_task")
+        if slots.get("verification_outcome") in FAILED and slots.get("task_confirmed") is True:
+            events += await self._try_again(dispatcher, tracker, domain, slots)
+            slots |= {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
         if slots.get("verification_outcome"):
             return events
         if task in IDENTITY_TASKS and not slots.get("identity_verified") and all(slots.get(s) for s in IDENTITY_SLOTS):
@@ -162,6 +175,23 @@ class ValidateTaskForm(FormValidationAction):
         elif (task in ACCOUNT_TASKS and not slots.get("account_verified")
               and all(slots.get(s) for s in required_slots_for(task, slots))):
             events += await self._verify_account(tracker.sender_id, slots)
+        return events
+
+    async def _try_again(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
+                         slots: dict[str, Any]) -> list[EventType]:
+        """Pick up where the back office failed, with the answers kept, once the resident says try again.
+
+        A failure during the questions goes back to them (the task's own confirmation is still to come),
+        and a postcode whose lookup failed is looked up again; a failed task keeps its confirmation, so
+        the task is simply done again (with the same idempotency key, so never twice).
+        """
+        events: list[EventType] = [SlotSet("verification_outcome", None)]
+        if slots.get("verification_outcome") == FAILED_AT_THE_END:
+            return events
+        events.append(SlotSet("task_confirmed", None))
+        if slots.get("postcode") and not slots.get("address_uprn"):
+            looked_up = await self.validate_postcode(slots["postcode"], dispatcher, tracker, domain)
+            events += [SlotSet(name, value) for name, value in looked_up.items()]
         return events
 
     async def _verify_account(self, conversation_id: str, slots: dict[str, Any]) -> list[EventType]:
@@ -173,7 +203,7 @@ class ValidateTaskForm(FormValidationAction):
                 full_name=slots.get("full_name"), date_of_birth=slots.get("date_of_birth"))
             outcome = result.outcome
         except BackOfficeError:
-            outcome = "error"
+            return [SlotSet("verification_outcome", FAILED_DURING_QUESTIONS)]  # kept to check again
         return [SlotSet("full_name", None), SlotSet("date_of_birth", None),
                 SlotSet("account_verified", outcome == "verified"),
                 SlotSet("verification_outcome", None if outcome == "verified" else outcome)]
@@ -185,7 +215,7 @@ class ValidateTaskForm(FormValidationAction):
                 date_of_birth=slots["date_of_birth"], uprn=int(slots["address_uprn"]))
             outcome = result.outcome
         except BackOfficeError:
-            outcome = "error"
+            return [SlotSet("verification_outcome", FAILED_DURING_QUESTIONS)]  # kept to check again
         # The answers have done their job: keep them no longer than needed.
         return [SlotSet("full_name", None), SlotSet("date_of_birth", None),
                 SlotSet("identity_verified", outcome == "verified"),
@@ -213,9 +243,8 @@ class ValidateTaskForm(FormValidationAction):
             return {"postcode": None}
         try:
             addresses = await self.backoffice.find_addresses(postcode=postcode)
-        except BackOfficeError:
-            apologise_for_failure(dispatcher)
-            return {"postcode": None, "verification_outcome": "error"}
+        except BackOfficeError:  # kept, to look up again if the resident tries again
+            return {"postcode": postcode, "address_uprn": None, "verification_outcome": FAILED_DURING_QUESTIONS}
         if not addresses:
             dispatcher.utter_message(text=f"I can't find {postcode} in the Ashdown Vale area. Please check it, or "
                                           "if you live elsewhere, your own council can help.")
@@ -232,8 +261,7 @@ class ValidateTaskForm(FormValidationAction):
         try:
             addresses = await self.backoffice.find_addresses(postcode=postcode)
         except BackOfficeError:
-            apologise_for_failure(dispatcher)
-            return {"address_uprn": None, "verification_outcome": "error"}
+            return {"address_uprn": None, "verification_outcome": FAILED_DURING_QUESTIONS}
         uprn = choose_address(str(value or ""), [(a.uprn, a.address) for a in addresses])
         if uprn is None:
             dispatcher.utter_message(text="Sorry, I couldn't match that to one of the addresses. Please choose "
@@ -358,6 +386,7 @@ class ActionAskAddressUprn(Action):
     def name(self) -> str:
         return "action_ask_address_uprn"
 
+    @within_deadline
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         postcode = tracker.get_slot("postcode")
@@ -372,6 +401,15 @@ class ActionAskAddressUprn(Action):
         return []
 
 
+# Asked after the back office failed; the answers so far are kept for a retry or an officer.
+TRY_AGAIN = (f"{FAILURE_APOLOGY} and I couldn't finish that just now. I've kept what you've told me. Shall I try "
+             "again? You can also call us on {phone}, or I can pass this to an officer with the details you've "
+             "given.")
+TRY_AGAIN_BUTTONS = [{"title": "Try again", "payload": "/affirm"},
+                     {"title": "Talk to a person", "payload": "/request_officer"},
+                     {"title": "No, leave it", "payload": "/deny"}]
+
+
 class ActionAskTaskConfirmed(Action):
     """Summarise what will be recorded and ask the resident to confirm."""
 
@@ -381,8 +419,12 @@ class ActionAskTaskConfirmed(Action):
     def name(self) -> str:
         return "action_ask_task_confirmed"
 
+    @within_deadline
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
+        if tracker.get_slot("verification_outcome") in FAILED:
+            dispatcher.utter_message(text=TRY_AGAIN.format(phone=council_phone()), buttons=TRY_AGAIN_BUTTONS)
+            return []
         address = await self._chosen_address(tracker)
         dispatcher.utter_message(text=f"{confirmation_summary(tracker, address=address)} Shall I go ahead?",
                                  buttons=[{"title": "Yes, go ahead", "payload": "/affirm"},

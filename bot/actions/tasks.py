@@ -14,10 +14,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import electoral, payments, service_requests
-from bot.actions.common import apologise_for_failure
+from bot.actions.common import apologise_for_failure, council_phone
 from bot.actions.task_form import start_task_events
-from bot.backoffice import BackOffice, BackOfficeError, NotFound, NotVerified
-from bot.names import ACCOUNT_TASKS, FORM_SLOTS, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED, UNKNOWN
+from bot.backoffice import BackOffice, BackOfficeError, NotFound, NotVerified, within_deadline
+from bot.names import (
+    ACCOUNT_TASKS,
+    FAILED,
+    FAILED_AT_THE_END,
+    FORM_SLOTS,
+    SLOT_HANDOFF_REASON,
+    SLOT_OFFICER_OFFERED,
+    UNKNOWN,
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,7 @@ class ActionCompleteTask(Action):
     def name(self) -> str:
         return "action_complete_task"
 
+    @within_deadline
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         task = tracker.get_slot("pending_task")
@@ -67,11 +76,15 @@ class ActionCompleteTask(Action):
                                      buttons=[{"title": "Yes, talk to a person", "payload": "/request_officer"},
                                               {"title": "No, thanks", "payload": "/deny"}])
             return [*done, SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "locked_out")]
-        if outcome == "error" or task not in HANDLERS:
-            apologise_for_failure(dispatcher)
+        if tracker.get_slot("task_confirmed") is False and outcome in FAILED:
+            dispatcher.utter_message(text=f"OK, I'll leave it there. If you'd like to try later, just ask me again, "
+                                          f"or call us on {council_phone()}.")
             return done
         if tracker.get_slot("task_confirmed") is False:
             dispatcher.utter_message(text="OK, I haven't recorded anything. What else can I help with?")
+            return done
+        if outcome in FAILED or task not in HANDLERS:
+            apologise_for_failure(dispatcher)
             return done
         backoffice = self._backoffice or BackOffice.from_settings()
         try:
@@ -90,7 +103,9 @@ class ActionCompleteTask(Action):
             dispatcher.utter_message(text="Sorry, I couldn't find that address in our records. "
                                           + electoral.no_details_call())
         except BackOfficeError:
-            apologise_for_failure(dispatcher)
+            # Keep every answer and ask whether to try again (or hand over with them): nothing is lost.
+            return [SlotSet("pending_task", task), SlotSet("verification_outcome", FAILED_AT_THE_END),
+                    SlotSet("task_confirmed", None), FollowupAction("task_form")]
         return done
 
 

@@ -137,6 +137,30 @@ def test_while_an_officer_holds_the_conversation_the_bot_stays_silent(open_sessi
     assert [m["text"] for m in transcript] == ["hello?"]
 
 
+def test_replies_that_arrive_after_an_officer_took_the_conversation_are_not_stored(open_session, make_client,
+                                                                                    database_url) -> None:
+    """Rasa answers slowly; meanwhile an officer takes the chat: the late bot replies must not follow "joined"."""
+    conversation: dict[str, str] = {}
+
+    def rasa_answering_after_an_officer_joined(request: httpx.Request) -> httpx.Response:
+        with open_session(database_url) as session:
+            session.execute(update(Conversation).where(Conversation.id == conversation["id"]).values(mode="officer"))
+            session.add(Message(conversation_id=conversation["id"], sender="system", text="Priya has joined the chat."))
+            session.commit()
+        return rasa_offering_a_person(request)
+
+    client = make_client(rasa_answering_after_an_officer_joined)
+    conversation["id"], auth = start(client)
+
+    response = client.post(f"/api/chat/conversations/{conversation['id']}/messages", json={"text": "hello"},
+                           headers=auth)
+
+    assert response.status_code == 200 and response.json() == {"messages": []}
+    transcript = client.get(f"/api/chat/conversations/{conversation['id']}/messages", headers=auth).json()
+    assert [(m["sender"], m["text"]) for m in transcript["messages"]] == [
+        ("resident", "hello"), ("system", "Priya has joined the chat.")]
+
+
 def test_the_contract_is_in_the_openapi_schema(make_client) -> None:
     paths = make_client(rasa_offering_a_person).get("/openapi.json").json()["paths"]
     assert {"/api/chat/conversations", "/api/chat/conversations/{conversation_id}/messages",

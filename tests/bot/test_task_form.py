@@ -143,7 +143,30 @@ def test_when_the_back_office_is_down_the_check_fails_safely(dispatcher) -> None
     backoffice = BackOffice(base_url="http://backoffice.test", token="t", transport=httpx.MockTransport(down))
     events = slot_events(asyncio.run(ValidateTaskForm(backoffice).get_validation_events(dispatcher, tracker, {})))
     assert events["verification_outcome"] == "error" and events.get("identity_verified") is not True
-    assert "01632 960 123" in dispatcher.messages[0]["text"]
+    # The details are kept to check again, and the form asks whether to (the ask action apologises).
+    assert "full_name" not in events and "date_of_birth" not in events
+    assert required_slots_for("check_registration", tracker.slots | events) == ["task_confirmed"]
+
+
+def test_a_failed_postcode_lookup_keeps_the_postcode_and_trying_again_looks_it_up_again(dispatcher) -> None:
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    broken = BackOffice(base_url="http://backoffice.test", token="t", transport=httpx.MockTransport(down))
+    asked = form_tracker("postcode", "TN41 6PA", pending_task="report_problem", service_category="missed_bin",
+                         postcode="TN41 6PA")
+    failed = slot_events(asyncio.run(ValidateTaskForm(broken).get_validation_events(dispatcher, asked, {})))
+    assert failed == {"postcode": "TN41 6PA", "address_uprn": None, "verification_outcome": "error"}
+
+    slots = asked.slots | failed | {"task_confirmed": True, "requested_slot": "task_confirmed"}
+    again = make_tracker(user_event("yes", "affirm"), {"event": "slot", "name": "task_confirmed", "value": True},
+                         slots=slots)
+    retried = slot_events(validate(FakeBackOffice(), again, dispatcher))
+    assert retried["verification_outcome"] is None and retried["task_confirmed"] is None
+    assert retried["postcode"] == "TN41 6PA" and retried["address_uprn"] is None
+    assert required_slots_for("report_problem", slots | retried)[:2] == ["service_category", "postcode"]
+    assert "address_uprn" in [s for s in required_slots_for("report_problem", slots | retried)
+                              if (slots | retried).get(s) is None][:1]
 
 
 @pytest.mark.parametrize("slot, text, expected", [

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.task_form import ActionAskTaskConfirmed, ValidateTaskForm
 from bot.actions.tasks import ActionCompleteTask, ActionStartTask
 from bot.backoffice import BackOffice
 from tests.bot.conftest import make_tracker, user_event
@@ -154,13 +155,94 @@ def test_a_late_request_says_which_routes_are_still_open(dispatcher) -> None:
     assert "apply for an emergency proxy until 5pm on Thursday 18 February 2027" in said
 
 
+def ask_to_confirm(**slots) -> dict:
+    """What the form says when it asks for task_confirmed next, given the slots."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(user_event("x", "inform"), slots=slots)
+    asyncio.run(ActionAskTaskConfirmed(backoffice({}, [])).run(dispatcher, tracker, {}))
+    [message] = dispatcher.messages
+    return message
+
+
 @pytest.mark.parametrize("task", ["check_registration", "polling_station", "election_deadlines"])
-def test_a_failing_back_office_gets_an_apology_with_a_phone_number(dispatcher, task) -> None:
-    _, _, said = complete({("GET", "/api/v1/electoral/me"): httpx.Response(500),
-                           ("GET", "/api/v1/polling-stations"): httpx.Response(503),
-                           ("GET", "/api/v1/elections/upcoming"): httpx.Response(500)},
-                          dispatcher, pending_task=task, address_uprn="1")
-    assert "Sorry" in said and "01632 960 123" in said
+def test_a_failing_back_office_gets_an_apology_with_a_phone_number_and_a_retry(dispatcher, task) -> None:
+    events, _, said = complete({("GET", "/api/v1/electoral/me"): httpx.Response(500),
+                                ("GET", "/api/v1/polling-stations"): httpx.Response(503),
+                                ("GET", "/api/v1/elections/upcoming"): httpx.Response(500)},
+                               dispatcher, pending_task=task, address_uprn="1")
+    assert said == ""  # the form asks next, with the apology
+    assert slots_of(events) == {"pending_task": task, "verification_outcome": "submit_error", "task_confirmed": None}
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "task_form"}
+    asked = ask_to_confirm(pending_task=task, address_uprn="1", verification_outcome="submit_error")
+    assert "Sorry" in asked["text"] and "01632 960 123" in asked["text"] and "kept what you've told me" in asked["text"]
+    assert [b["payload"] for b in asked["buttons"]] == ["/affirm", "/request_officer", "/deny"]
+
+
+POSTAL_SLOTS = {"pending_task": "request_postal_vote", "vote_duration": "permanent", "task_confirmed": True}
+
+
+def test_a_back_office_error_keeps_the_answers_and_trying_again_records_it_once() -> None:
+    """The issue: a back-office error wiped the form. Now the answers stay, and "try again" finishes the task."""
+    route = ("POST", "/api/v1/electoral/absent-vote-requests")
+    failed, first_call, _ = complete({route: httpx.Response(503)}, CollectingDispatcher(), **POSTAL_SLOTS)
+    kept = POSTAL_SLOTS | slots_of(failed)
+    assert kept["vote_duration"] == "permanent" and kept["pending_task"] == "request_postal_vote"
+    assert "vote_duration" not in slots_of(failed)  # nothing the resident said is cleared
+
+    # The resident taps "Try again": the form takes the yes, clears the failure and has everything again.
+    yes = make_tracker(user_event("try again", "affirm"), {"event": "slot", "name": "task_confirmed", "value": True},
+                       slots=kept | {"requested_slot": "task_confirmed", "identity_verified": True})
+    retried = {e["name"]: e["value"] for e in asyncio.run(ValidateTaskForm(backoffice({}, [])).run(
+        CollectingDispatcher(), yes, {})) if e["event"] == "slot"}
+    assert retried["verification_outcome"] is None and retried.get("task_confirmed", True) is True
+    assert retried["requested_slot"] is None  # the form is done: the task runs again
+
+    _, second_call, said = complete({route: httpx.Response(201, json=RECORDED_POSTAL)}, CollectingDispatcher(),
+                                    **(kept | retried))
+    assert "AV-000123" in said
+    assert json.loads(first_call[0].content) == json.loads(second_call[0].content)  # same key: never twice
+
+
+def test_saying_no_to_trying_again_leaves_it_kindly() -> None:
+    dispatcher = CollectingDispatcher()
+    events, calls, said = complete({}, dispatcher, pending_task="request_postal_vote", vote_duration="permanent",
+                                   verification_outcome="submit_error", task_confirmed=False)
+    assert calls == [] and "leave it there" in said and "01632 960 123" in said
+    assert slots_of(events)["pending_task"] is None
+
+
+def test_a_stalled_back_office_is_given_up_on_within_the_actions_deadline(monkeypatch) -> None:
+    """Rasa would wait 300 s on the action and the hub only 30 s: the action must answer first, progress kept."""
+    from bot import settings
+
+    async def stalled(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(60)
+        return httpx.Response(201, json=RECORDED_POSTAL)
+
+    monkeypatch.setenv("CA_ACTION_DEADLINE_SECONDS", "0.3")
+    settings.get_settings.cache_clear()
+    try:
+        slow = BackOffice(base_url="http://backoffice.test", token="t", transport=httpx.MockTransport(stalled))
+        tracker = make_tracker(user_event("yes", "affirm"), slots={"identity_verified": True} | POSTAL_SLOTS)
+        events = asyncio.run(ActionCompleteTask(slow).run(CollectingDispatcher(), tracker, {}))
+    finally:
+        settings.get_settings.cache_clear()
+    assert slots_of(events)["verification_outcome"] == "submit_error"
+
+
+def test_the_action_server_answers_well_inside_the_hubs_wait_for_rasa() -> None:
+    """Two actions reaching the back office and one address question in a turn must end before the hub gives up."""
+    import ast
+    from pathlib import Path
+
+    from bot.settings import BotSettings
+
+    source = ast.parse((Path(__file__).parents[2] / "api" / "settings.py").read_text())
+    [hub_wait] = [node.value.value for node in ast.walk(source) if isinstance(node, ast.AnnAssign)
+                  and getattr(node.target, "id", "") == "rasa_timeout_seconds"]
+    bot = BotSettings()
+    assert 2 * bot.action_deadline_seconds + bot.backoffice_timeout_seconds < hub_wait
+    assert bot.backoffice_timeout_seconds <= bot.action_deadline_seconds
 
 
 @pytest.mark.parametrize("intent, confidence, expected", [

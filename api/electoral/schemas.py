@@ -160,7 +160,9 @@ class AbsentVoteRequestCreate(Strict):
             raise ValueError('poll_date goes with duration "specific_poll", and only with it')
         if self.kind == "postal" and (self.proxy_name or self.proxy_relationship):
             raise ValueError("proxy details belong to a proxy vote")
-        if self.kind == "proxy" and self.action != "cancel" and not (self.proxy_name and self.proxy_relationship):
+        # A renewal or a cancellation is of the proxy already on record: only a new or changed one names them.
+        if self.kind == "proxy" and self.action in ("new", "change") and not (self.proxy_name
+                                                                              and self.proxy_relationship):
             raise ValueError("a proxy vote needs the proxy's name and their relationship to the elector")
         if self.kind == "proxy" and self.action in ("new", "renew") and self.duration in (None, "permanent") \
                 and not self.reason:

@@ -365,3 +365,13 @@ def test_the_same_report_from_another_chat_is_recorded_apart(api: ElectoralApi) 
                                                        "details": details}) for _ in range(2)]
     assert [reply.status_code for reply in replies] == [201, 201]
     assert replies[0].json()["reference"] != replies[1].json()["reference"]
+
+
+def test_a_proxy_renewal_is_of_the_proxy_on_record(api: ElectoralApi, residents: list[Person]) -> None:
+    """The bot renews what the record holds and asks nothing about the proxy: that must not be refused (422)."""
+    renewal = api.post("/electoral/absent-vote-requests", {
+        "conversation_id": verified(api, residents[1]), "idempotency_key": new_key(), "kind": "proxy",
+        "action": "renew", "duration": "next_poll"})
+    change = api.post("/electoral/absent-vote-requests", proxy(verified(api, residents[1]), action="change",
+                                                               proxy_name=None))
+    assert (renewal.status_code, change.status_code) == (201, 422)

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 import api.models  # noqa: F401  (every table registered, so relationships and foreign keys resolve)
 from api import overload
+from api.access.http import install as install_limits
 from api.console.router import install as install_console
 from api.conversations.changes import MessageChanges
 from api.conversations.lanes import ThreadLane, widen_default_lane
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await retrying
         app.state.rasa.close()
+        app.state.limiter.close()
         app.state.database.engine.dispose()
 
     app = FastAPI(title="Council Assistant", version="1.0.0", description=API_DESCRIPTION, lifespan=lifespan)
@@ -61,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.message_changes.watch(app.state.database.sessions)
     app.state.hub_lane = ThreadLane(settings.hub_threads)
     app.state.rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
+    install_limits(app, redis_url=settings.redis_url, max_body_bytes=settings.max_body_bytes)
 
     @app.get("/api/health", tags=["health"])
     def health() -> dict[str, str]:

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.access.settings import RateLimits
+
 ROOT = Path(__file__).resolve().parent.parent
 
 DEV_SERVICE_TOKEN = "dev-service-token-change-me"  # noqa: S105  (development default; refused in production)
@@ -65,6 +67,11 @@ class Settings(BaseSettings):
     smtp_port: int = 8025
     smtp_from: str = "no-reply@ashdownvale.example"
     smtp_timeout_seconds: float = 10.0
+
+    # Abuse limits (api/access): counted in Redis when set, so several API workers share them, else in memory.
+    redis_url: str | None = None
+    rate_limits: RateLimits = Field(default_factory=RateLimits)  # CA_RATE_LIMITS='{"messages_per_conversation": ...}'
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
 
     @property
     def push_fallback(self) -> float:

@@ -283,7 +283,7 @@ def started_stack(model: Path | None) -> Iterator[tuple[str, str, str]]:
     with tempfile.TemporaryDirectory(prefix="council-bench-") as folder:
         stack = Stack(api_port=free_port(), rasa_port=free_port(), actions_port=free_port(), smtp_port=free_port(),
                       database_url=f"sqlite:///{Path(folder) / 'council.db'}", tracker_db=Path(folder) / "tracker.db",
-                      log_dir=BENCH_LOGS, mail_dir=Path(folder) / "mail")
+                      log_dir=BENCH_LOGS, mail_dir=Path(folder) / "mail", unthrottled=True)
         print(f"==> starting the stack with model {model.name} (logs in {BENCH_LOGS.relative_to(ROOT)}/)", flush=True)
         try:
             stack.seed()

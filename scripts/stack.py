@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import re
 import secrets
@@ -38,6 +39,11 @@ MODELS = ROOT / "models"
 # (or CI on this machine) reuses one instead of training it again.
 MODEL_CACHE = Path(os.environ.get("CA_MODEL_CACHE", Path.home() / ".cache" / "council-assistant" / "models"))
 SPACY_PIPELINE = ROOT / "bot" / "nlp" / "council_en"
+# api.access.settings.RateLimits out of reach of any test or benchmark on loopback (CA_RATE_LIMITS).
+UNTHROTTLED_LIMITS = json.dumps({**dict.fromkeys(("conversations_per_source", "messages_per_conversation",
+                                                  "messages_per_source", "stream_opens_per_source",
+                                                  "sign_ins_per_source"), "100000/minute"),
+                                 "streams_per_conversation": 1000})
 
 # What the trained model depends on: a change to any of these means a new model.
 MODEL_INPUTS = ("config.yml", "domain", "data", "bot/nlp/build.py", "bot/nlp/sentence_features.py",
@@ -211,6 +217,8 @@ class Stack:
     mail_dir: Path = ROOT / "var" / "mail"
     service_token: str = field(default_factory=lambda: os.environ.get("CA_SERVICE_TOKEN", DEV_SERVICE_TOKEN))
     rasa_token: str = field(default_factory=lambda: os.environ.get("CA_RASA_TOKEN", DEV_RASA_TOKEN))
+    # Tests and benchmarks start hundreds of conversations from 127.0.0.1, so their stacks lift the rate limits.
+    unthrottled: bool = False
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -249,6 +257,8 @@ class Stack:
         api_env = dict(os.environ, CA_DATABASE_URL=self.database_url, CA_RASA_URL=self.rasa_url,
                        CA_RASA_TOKEN=self.rasa_token, CA_SERVICE_TOKENS=f'["{self.service_token}"]',
                        CA_SMTP_HOST="127.0.0.1", CA_SMTP_PORT=str(self.smtp_port))
+        if self.unthrottled:
+            api_env["CA_RATE_LIMITS"] = UNTHROTTLED_LIMITS
         self._spawn("api", [str(APP_ENV / "uvicorn"), "api.main:create_app", "--factory", "--host", "127.0.0.1",
                             "--port", str(self.api_port), "--no-access-log",
                             "--timeout-graceful-shutdown", "5"], api_env)

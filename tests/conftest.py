@@ -22,11 +22,15 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """Start the action server, Rasa (with the trained model) and the API on free ports, with fresh SQLite files."""
+    """Start the action server, Rasa (with the trained model) and the API on free ports, with fresh SQLite files.
+
+    The suite starts hundreds of conversations from 127.0.0.1, so this stack's rate limits are lifted
+    (tests/api/test_throttle.py checks the real ones).
+    """
     folder = tmp_path_factory.mktemp("stack")
     running = Stack(api_port=free_port(), rasa_port=free_port(), actions_port=free_port(), smtp_port=free_port(),
                     database_url=f"sqlite:///{folder / 'council.db'}", tracker_db=folder / "tracker.db",
-                    log_dir=folder / "log", mail_dir=folder / "mail")
+                    log_dir=folder / "log", mail_dir=folder / "mail", unthrottled=True)
     model = ensure_model(quiet=True)
     running.seed()
     running.start(model)

@@ -11,7 +11,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials
+from starlette.background import BackgroundTask
 
+from api.access.http import THROTTLED_RESPONSES, Throttled, enforce, limiter_of, per_source
 from api.conversations import service
 from api.conversations.changes import MessageChanges
 from api.conversations.office_hours import OfficeHours
@@ -32,6 +34,8 @@ backoffice = APIRouter(prefix="/api/v1", tags=["conversations"], dependencies=[D
 
 NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "No such conversation.")
 HEARTBEAT_SECONDS = 15.0
+# Seconds a resident is asked to wait when every stream slot of the conversation is taken.
+STREAMS_FULL_RETRY_SECONDS = 30
 
 
 def _owned_conversation(conversation_id: str, database: DatabaseDep,
@@ -54,15 +58,26 @@ def _owned_conversation(conversation_id: str, database: DatabaseDep,
 OwnedConversation = Annotated[str, Depends(_owned_conversation)]
 
 
-@chat.post("/conversations", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated)
+def _talking_conversation(conversation: OwnedConversation, request: Request) -> str:
+    """Return the owned conversation once it is within its message limit (counted only for its owner)."""
+    enforce(request, "messages_per_conversation", conversation)
+    return conversation
+
+
+TalkingConversation = Annotated[str, Depends(_talking_conversation)]
+
+
+@chat.post("/conversations", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated,
+           dependencies=[Depends(per_source("conversations_per_source"))], responses=THROTTLED_RESPONSES)
 def start_conversation(session: SessionDep, body: ConversationCreate | None = None) -> ConversationCreated:
     """Start a conversation; keep the token secret, it is needed for every later call."""
     created = service.create_conversation(session, channel=(body or ConversationCreate()).channel)
     return ConversationCreated(conversation_id=created.conversation_id, token=created.token)
 
 
-@chat.post("/conversations/{conversation_id}/messages", response_model=MessageList)
-async def send_message(conversation: OwnedConversation, body: MessageCreate,
+@chat.post("/conversations/{conversation_id}/messages", response_model=MessageList,
+           dependencies=[Depends(per_source("messages_per_source"))], responses=THROTTLED_RESPONSES)
+async def send_message(conversation: TalkingConversation, body: MessageCreate,
                        routing: ResidentRoutingDep) -> MessageList:
     """Send the resident's message; the response holds the bot's replies to it (none while an officer has it)."""
     replies = await routing.handle_in_lane(conversation_id=conversation, text=body.text)
@@ -77,8 +92,10 @@ def read_transcript(conversation: OwnedConversation, session: SessionDep) -> Mes
 
 
 @chat.get("/conversations/{conversation_id}/events",
+          dependencies=[Depends(per_source("stream_opens_per_source"))],
           responses={200: {"content": {"text/event-stream": {}},
-                           "description": "Server-sent events named `message`, one per new message"}})
+                           "description": "Server-sent events named `message`, one per new message"},
+                     **THROTTLED_RESPONSES})
 async def stream_events(conversation_id: str, request: Request, database: DatabaseDep, settings: SettingsDep,
                         token: Annotated[str, Query(description="The conversation token")],
                         after: Annotated[int, Query(ge=0)] = 0) -> StreamingResponse:
@@ -86,7 +103,8 @@ async def stream_events(conversation_id: str, request: Request, database: Databa
 
     EventSource cannot send headers, so the token comes as a query parameter. The stream reads the database
     when this process committed a message to the conversation (api/conversations/changes.py) and, for messages
-    another API worker stored, every ``push_fallback`` seconds whatever.
+    another API worker stored, every ``push_fallback`` seconds whatever. A conversation has a few stream
+    slots (``streams_per_conversation``), so one token cannot tie up the workers.
     """
     def check() -> None:
         with database.sessions() as session:
@@ -95,6 +113,11 @@ async def stream_events(conversation_id: str, request: Request, database: Databa
         await run_in_threadpool(check)
     except service.ConversationNotFound:
         raise NOT_FOUND from None
+    limiter = limiter_of(request)
+    slot = await run_in_threadpool(limiter.open_stream, conversation_id,
+                                   cap=settings.rate_limits.streams_per_conversation)
+    if slot is None:
+        raise Throttled(STREAMS_FULL_RETRY_SECONDS, reason="streams")
 
     def fetch(last_id: int) -> list[MessageRead]:
         with database.sessions() as session:
@@ -104,7 +127,7 @@ async def stream_events(conversation_id: str, request: Request, database: Databa
     changes: MessageChanges = request.app.state.message_changes
 
     async def events() -> AsyncIterator[str]:
-        last_id, idle, seen, unread = after, 0.0, -1, 0.0
+        last_id, idle, seen, unread, held = after, 0.0, -1, 0.0, 0.0
         while not await request.is_disconnected():
             if changes.version(conversation_id) != seen or unread >= settings.push_fallback:
                 seen, unread = changes.version(conversation_id), 0.0
@@ -115,12 +138,19 @@ async def stream_events(conversation_id: str, request: Request, database: Databa
             await asyncio.sleep(settings.push_poll_seconds)
             unread += settings.push_poll_seconds
             idle += settings.push_poll_seconds
+            held += settings.push_poll_seconds
+            if held >= HEARTBEAT_SECONDS:
+                held = 0.0
+                await run_in_threadpool(limiter.refresh_stream, conversation_id, slot)
             if idle >= HEARTBEAT_SECONDS:
                 idle = 0.0
                 yield ": keep-alive\n\n"
 
+    # The slot is given back when the response ends, however it ends (a background task runs after a
+    # disconnect too); a worker that dies leaves it to lapse.
     return StreamingResponse(events(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+                             background=BackgroundTask(limiter.close_stream, conversation_id, slot))
 
 
 @backoffice.post("/conversations/{conversation_id}/handoffs", response_model=HandoffRead,

@@ -31,6 +31,8 @@ OPEN_HANDOFF_STATES = ("waiting", "callback", "claimed")
 # The answer buttons of the satisfaction question; the hub records them instead of passing them to the bot.
 RATING_CHOICES = ((5, "Very good"), (4, "Good"), (3, "OK"), (2, "Poor"), (1, "Very poor"))
 RATING_PAYLOAD = re.compile(r"^/rate ([1-5])$")
+UNASKED_RATING_TEXT = ("Thank you. You'll be asked to rate the conversation when it ends; until then, "
+                       "just tell me what you need.")
 BOT_RATING_QUESTION = "Before you go: how was your experience with the assistant today?"
 # Minutes an officer typically spends on a chat; the expected wait is this times the queue position.
 MINUTES_PER_QUEUED_CHAT = 4
@@ -110,8 +112,11 @@ def handle_resident_message(database: Database, rasa: RasaClient, *, conversatio
         conversation = session.get_one(Conversation, conversation_id)
         mode, channel = conversation.mode, conversation.channel
         rating = RATING_PAYLOAD.match(text)
-        if rating:
+        if rating and conversation.rating_requested_at is not None:
             return [*warnings, record_rating(session, conversation, int(rating.group(1)))]
+        if rating:  # a rating nobody asked for is not counted, and is no message for the bot either
+            return [*warnings, add_message(session, conversation_id=conversation_id, sender="system",
+                                           text=UNASKED_RATING_TEXT)]
     if mode == Mode.OFFICER:
         return warnings
     try:

@@ -213,7 +213,7 @@ class ChatWidget {
     } catch (error) {
       this.dropPending(bubble);
       if (typed && !this.input.value) this.input.value = text;
-      if (error instanceof HubError && error.status === 422) {
+      if (error instanceof HubError && (error.status === 422 || error.status === 413)) {
         this.showError("Sorry, we couldn't send that. Please write your question in 2,000 characters or fewer.");
       } else if (error instanceof HubError && BUSY.has(error.status) && error.detail) {
         this.addNote(error.detail);

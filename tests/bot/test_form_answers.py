@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.form_answers import answer_in, name_in, yes_or_no
 from bot.actions.task_form import ValidateTaskForm
-from bot.names import FORM_SLOTS
+from bot.names import ACCOUNT_TASKS, FORM_SLOTS, IDENTITY_TASKS
 from tests.bot.conftest import make_tracker
 from tests.bot.test_task_form import FakeBackOffice
 
@@ -80,9 +80,21 @@ CASES: list[tuple[str, dict[str, Any], str, list[str], Any]] = [
      ["no thanks", "no", "I'd rather not"], "none"),
     ("request_progress", {}, "request_reference", ["SR-123456", "it's sr 123456 thanks", "SR123456 please"],
      "SR-123456"),
+    ("recovery_notice", {"account_reference": "unknown"}, "full_name", ["Sam Taylor thanks"], "Sam Taylor"),
+    ("recovery_notice", {"account_reference": "unknown", "full_name": "Sam Taylor"}, "date_of_birth",
+     ["26/01/1978 thanks"], "1978-01-26"),
     ("open_register_opt_out", VERIFIED, "task_confirmed", ["yes please", "yes thanks", "go ahead", "ok do it"], True),
     ("changed_name", VERIFIED | {"new_name": "Sam Jones"}, "task_confirmed", ["no", "nope, leave it"], False),
 ]
+
+# The identity and account questions of every task that asks them, not only the ones above.
+CASES += [(task, {}, "full_name", ["it's Sam Taylor", "hi, Sam Taylor here"], "Sam Taylor")
+          for task in sorted(IDENTITY_TASKS)]
+CASES += [(task, {"full_name": "Sam Taylor", "date_of_birth": "1978-01-26"}, "postcode", ["TN41 6PA thanks"],
+           "TN41 6PA") for task in sorted(IDENTITY_TASKS)]
+CASES += [(task, {}, "account_reference", ["it's CT12345678"], "CT12345678") for task in sorted(ACCOUNT_TASKS)]
+CASES += [(task, {"account_reference": "CT12345678"}, "postcode", ["my postcode is tn41 6pa"], "TN41 6PA")
+          for task in sorted(ACCOUNT_TASKS)]
 
 
 def _expected(slot: str, text: str, value: Any) -> Any:

@@ -123,6 +123,8 @@ def handle_resident_message(database: Database, rasa: RasaClient, *, conversatio
         replies = rasa.send(conversation_id=conversation_id, text=text, metadata={"channel": channel})
     except RasaUnavailable:
         with database.sessions.begin() as session:
+            if not bot_may_speak(session, conversation_id):
+                return warnings  # an officer took the chat meanwhile: no apology for the bot
             if text == REQUEST_OFFICER_PAYLOAD:
                 ticket = request_handoff(session, conversation_id=conversation_id, hours=hours,
                                          request=HandoffCreate(reason="bot_unavailable", priority="high"))

@@ -5,7 +5,7 @@ APP := .venv/app/bin
 RASA := .venv/rasa/bin
 RASA_QUIET := PYTHONWARNINGS=ignore TF_CPP_MIN_LOG_LEVEL=2 RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 
-.PHONY: help run run-telegram-demo test install chromium model seed officer demo-residents knowledge-check test-api test-bot test-dialogue bench nlu-report nlu-probe lint clean
+.PHONY: help run run-telegram-demo test install chromium model seed officer purge demo-residents knowledge-check test-api test-bot test-dialogue bench nlu-report nlu-probe lint clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ officer: install ## Create an officer account for the console (asks for the deta
 	@read -rp "Email: " email; read -rp "Name (as residents see it): " name; \
 	  read -rp "Role (electoral_services, customer_focus, supervisor): " role; \
 	  $(APP)/python -m api.officers create "$$email" "$$name" "$$role"
+
+purge: install ## Delete what the retention schedule no longer allows to keep (the API also does it hourly)
+	@$(APP)/python -m api.privacy purge
 
 demo-residents: install seed ## Print demo residents to try, as JSON
 	@$(APP)/python -m api.demo residents

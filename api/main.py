@@ -13,6 +13,7 @@ from fastapi import FastAPI
 import api.models  # noqa: F401  (every table registered, so relationships and foreign keys resolve)
 from api import overload
 from api.access.http import install as install_limits
+from api.console.privacy import router as console_privacy
 from api.console.router import install as install_console
 from api.conversations.changes import MessageChanges
 from api.conversations.lanes import ThreadLane, widen_default_lane
@@ -23,6 +24,8 @@ from api.db import Database, PoolSize
 from api.electoral.router import router as electoral
 from api.payments.outbox import retry_queued_documents
 from api.payments.router import router as payments
+from api.privacy.retention import purge_periodically
+from api.privacy.tracker import TrackerStore
 from api.service_requests.router import router as service_requests
 from api.settings import Settings, get_settings
 from api.telegram.router import router as telegram
@@ -45,13 +48,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         widen_default_lane(settings.worker_threads)
         retrying = (asyncio.create_task(retry_queued_documents(app.state.database, settings))
                     if settings.document_retry_seconds > 0 else None)
+        purging = (asyncio.create_task(purge_periodically(app.state.database, app.state.tracker, settings))
+                   if settings.purge_interval_seconds > 0 else None)
         yield
-        if retrying:
-            retrying.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await retrying
+        for task in (retrying, purging):
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         app.state.rasa.close()
         app.state.limiter.close()
+        app.state.tracker.close()
         app.state.database.engine.dispose()
 
     app = FastAPI(title="Council Assistant", version="1.0.0", description=API_DESCRIPTION, lifespan=lifespan)
@@ -64,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.hub_lane = ThreadLane(settings.hub_threads)
     app.state.rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
     install_limits(app, redis_url=settings.redis_url, max_body_bytes=settings.max_body_bytes)
+    app.state.tracker = TrackerStore(settings.tracker_store_url)
 
     @app.get("/api/health", tags=["health"])
     def health() -> dict[str, str]:
@@ -79,5 +87,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(web)
     install_console(app)
     overload.install(app, settings)
+    app.include_router(console_privacy)
     mount_static(app)
     return app

@@ -5,7 +5,8 @@ from api.db import Base
 from api.electoral import models as electoral
 from api.officers import models as officers
 from api.payments import models as payments
+from api.privacy import models as privacy
 from api.service_requests import models as service_requests
 from api.telegram import models as telegram
 
-__all__ = ["Base", "conversations", "electoral", "officers", "payments", "service_requests", "telegram"]
+__all__ = ["Base", "conversations", "electoral", "officers", "payments", "privacy", "service_requests", "telegram"]

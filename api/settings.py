@@ -73,6 +73,18 @@ class Settings(BaseSettings):
     rate_limits: RateLimits = Field(default_factory=RateLimits)  # CA_RATE_LIMITS='{"messages_per_conversation": ...}'
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
 
+    # Retention schedule (see README "Privacy"): chat transcripts, handoffs, notes and Rasa's tracker events;
+    # identity-check records; the audit log of officers' views, exports and erasures. The purge deletes what is
+    # older, every ``purge_interval_seconds`` in the API (0 turns the loop off; `make purge` runs it once).
+    retention_transcript_days: int = Field(default=90, ge=1)
+    retention_verification_days: int = Field(default=30, ge=1)
+    retention_audit_days: int = Field(default=730, ge=1)
+    purge_interval_seconds: float = 3600.0
+    # Rasa's tracker store (the SQL database in endpoints.yml), so the purge and erasure reach its events.
+    tracker_store_url: str = f"sqlite:///{ROOT / 'var' / 'rasa_tracker.db'}"
+    # A resolved or handed-back conversation stays open to its team this long; after it, only supervisors.
+    console_closed_visible_hours: float = 24.0
+
     @property
     def push_fallback(self) -> float:
         """Seconds between database reads of an open event stream whatever the in-memory counter says."""

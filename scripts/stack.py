@@ -256,7 +256,8 @@ class Stack:
                              "-c", "aiosmtpd.handlers.Mailbox", str(self.mail_dir)], dict(os.environ))
         api_env = dict(os.environ, CA_DATABASE_URL=self.database_url, CA_RASA_URL=self.rasa_url,
                        CA_RASA_TOKEN=self.rasa_token, CA_SERVICE_TOKENS=f'["{self.service_token}"]',
-                       CA_SMTP_HOST="127.0.0.1", CA_SMTP_PORT=str(self.smtp_port))
+                       CA_SMTP_HOST="127.0.0.1", CA_SMTP_PORT=str(self.smtp_port),
+                       CA_TRACKER_STORE_URL=f"sqlite:///{self.tracker_db}")
         if self.unthrottled:
             api_env["CA_RATE_LIMITS"] = UNTHROTTLED_LIMITS
         self._spawn("api", [str(APP_ENV / "uvicorn"), "api.main:create_app", "--factory", "--host", "127.0.0.1",

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
 from api.console import officers, service
 from api.console.dashboard import bar_chart, column_chart, day_figures
@@ -30,6 +31,7 @@ from api.db import as_utc, utcnow
 from api.deps import DatabaseDep, SessionDep, SettingsDep
 from api.officers.auth import SessionPolicy, SignInRefused, client_key, current_session, sign_in, sign_out
 from api.officers.models import Officer
+from api.privacy import audit
 from api.settings import Settings
 from api.web.router import SECURITY_HEADERS
 
@@ -217,13 +219,24 @@ def claim(reference: str, request: Request, signed: Checked, session: SessionDep
     return RedirectResponse(target, status.HTTP_303_SEE_OTHER)
 
 
+def _view(session: Session, signed: SignedIn, settings: Settings, conversation_id: str) -> service.ConversationView:
+    return service.view_conversation(session, signed.officer, conversation_id=conversation_id,
+                                     closed_visible_for=timedelta(hours=settings.console_closed_visible_hours))
+
+
 @router.get("/conversations/{conversation_id}", response_class=HTMLResponse, response_model=None)
-def conversation_page(conversation_id: str, request: Request, signed: Signed, session: SessionDep) -> Response:
-    """Show the conversation: packet, verification, related records, transcript, notes and actions."""
+def conversation_page(conversation_id: str, request: Request, signed: Signed, session: SessionDep,
+                      settings: SettingsDep) -> Response:
+    """Show the conversation: packet, verification, related records, transcript, notes and actions.
+
+    Every view is written to the audit log (who, which conversation, when).
+    """
     try:
-        view = service.view_conversation(session, signed.officer, conversation_id=conversation_id)
-    except service.NotAllowed:
-        return _refusal(request, signed, NOT_YOUR_QUEUE, status.HTTP_403_FORBIDDEN)
+        view = _view(session, signed, settings, conversation_id)
+    except service.NotAllowed as refused:
+        return _refusal(request, signed, refused.reason or NOT_YOUR_QUEUE, status.HTTP_403_FORBIDDEN)
+    audit.record(session, action="view", officer_id=signed.officer.id, conversation_id=conversation_id,
+                 detail=f"handoff {view.handoff.reference}")
     zone = ZoneInfo(request.app.state.settings.timezone)
     messages = [_message(m) | {"local_time": f"{as_utc(m.created_at).astimezone(zone):%H:%M}"} for m in view.messages]
     return _page(request, "conversation.html", {"view": view, "messages": messages,
@@ -235,13 +248,15 @@ def _message(message: Message) -> dict[str, Any]:
 
 
 @router.get("/api/conversations/{conversation_id}", response_model=None)
-def conversation_json(conversation_id: str, signed: Signed, session: SessionDep,
+def conversation_json(conversation_id: str, signed: Signed, session: SessionDep, settings: SettingsDep,
                       after: Annotated[int, Query(ge=0)] = 0) -> Response | dict[str, Any]:
-    """Return new messages and the handoff's state, for the page's live refresh."""
+    """Return new messages and the handoff's state, for the page's live refresh (audited as a view)."""
     try:
-        view = service.view_conversation(session, signed.officer, conversation_id=conversation_id)
-    except service.NotAllowed:
-        return JSONResponse({"detail": NOT_YOUR_QUEUE}, status_code=status.HTTP_403_FORBIDDEN)
+        view = _view(session, signed, settings, conversation_id)
+    except service.NotAllowed as refused:
+        return JSONResponse({"detail": refused.reason or NOT_YOUR_QUEUE}, status_code=status.HTTP_403_FORBIDDEN)
+    audit.record_poll_view(session, officer_id=signed.officer.id, conversation_id=conversation_id,
+                           detail=f"handoff {view.handoff.reference}")
     return {"status": view.handoff.status, "claimed_by": view.claimed_by, "mine": view.mine,
             "messages": [_message(m) for m in view.messages if m.id > after]}
 

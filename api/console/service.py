@@ -2,12 +2,17 @@
 
 Each role sees its own queue; supervisors see every queue. Everything an officer says reaches the resident
 through the hub's messages, so the web widget and Telegram show it the same way.
+
+Least privilege: who a resident proved to be, and the records that hang off it, are shown only to the teams
+whose work needs them (Electoral Services the elector, Customer Focus the council tax account, supervisors
+both) and only while the conversation is open to the officer. A closed conversation is read-only, and once
+it has been closed for a while only supervisors may open it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, case, select, update
@@ -38,10 +43,26 @@ REASON_NAMES = {
 }
 PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2}
 WAITING_STATES = ("waiting", "callback")
+CLOSED_STATES = ("resolved", "returned")
+ELECTORAL, COUNCIL_TAX = "electoral", "council_tax"
+# The kinds of verified identity (and the records that hang off it) each role's work needs.
+DETAILS_OF_ROLE = {"electoral_services": frozenset({ELECTORAL}), "customer_focus": frozenset({COUNCIL_TAX}),
+                   "supervisor": frozenset({ELECTORAL, COUNCIL_TAX})}
+# How long a closed conversation stays open to its team (the console passes CA_CONSOLE_CLOSED_VISIBLE_HOURS).
+CLOSED_VISIBLE_FOR = timedelta(hours=24)
+WITHHELD = "Identity checked; its details are shown only while the conversation is open to you."
 
 
 class NotAllowed(Exception):
     """The officer may not see or act on this conversation (another team's queue, or not theirs)."""
+
+    def __init__(self, reason: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+CLOSED_TOO_LONG = ("This conversation was closed some time ago; only a supervisor can open it now. "
+                   "Ask a supervisor if you need it.")
 
 
 class AlreadyClaimed(Exception):
@@ -111,11 +132,21 @@ def _latest_handoff(session: Session, conversation_id: str) -> Handoff | None:
                           .order_by(Handoff.id.desc()).limit(1))
 
 
-def _visible_handoff(session: Session, officer: Officer, conversation_id: str) -> Handoff:
+def _visible_handoff(session: Session, officer: Officer, conversation_id: str,
+                     closed_visible_for: timedelta = CLOSED_VISIBLE_FOR) -> Handoff:
     handoff = _latest_handoff(session, conversation_id)
     if handoff is None or handoff.queue not in QUEUES_OF_ROLE[officer.role]:
         raise NotAllowed
+    if (officer.role != "supervisor" and handoff.status in CLOSED_STATES and handoff.closed_at is not None
+            and as_utc(handoff.closed_at) + closed_visible_for < utcnow()):
+        raise NotAllowed(CLOSED_TOO_LONG)
     return handoff
+
+
+def open_to(officer: Officer, handoff: Handoff) -> bool:
+    """Whether the conversation is open to the officer: not closed, and not taken by someone else."""
+    return handoff.status in OPEN_HANDOFF_STATES and (
+        handoff.claimed_by in (None, officer.id) or officer.role == "supervisor")
 
 
 def claim(session: Session, officer: Officer, *, reference: str) -> Handoff:
@@ -161,8 +192,9 @@ def reply(session: Session, officer: Officer, *, conversation_id: str, text: str
 
 
 def add_note(session: Session, officer: Officer, *, conversation_id: str, text: str) -> Note:
-    """Keep an internal note on the conversation; residents never see notes."""
-    _visible_handoff(session, officer, conversation_id)
+    """Keep an internal note on the conversation; residents never see notes. A closed conversation is read-only."""
+    if _visible_handoff(session, officer, conversation_id).status not in OPEN_HANDOFF_STATES:
+        raise NothingToDo
     note = Note(conversation_id=conversation_id, officer_id=officer.id, text=redact_card_numbers(text).text)
     session.add(note)
     session.flush()
@@ -211,56 +243,77 @@ class ConversationView:
     messages: list[Message]
     notes: list[tuple[str, Note]]
     verification: list[str]
+    # Open to this officer: identity details shown, notes may be added. Otherwise the page is read-only.
+    open_to_me: bool
     related: list[RelatedRecord] = field(default_factory=list)
     packet: dict[str, Any] = field(default_factory=dict)
 
 
-def view_conversation(session: Session, officer: Officer, *, conversation_id: str) -> ConversationView:
-    """Return everything the officer needs to take the conversation over."""
-    handoff = _visible_handoff(session, officer, conversation_id)
+def view_conversation(session: Session, officer: Officer, *, conversation_id: str,
+                      closed_visible_for: timedelta = CLOSED_VISIBLE_FOR) -> ConversationView:
+    """Return everything the officer needs to take the conversation over, and no more than their work needs."""
+    handoff = _visible_handoff(session, officer, conversation_id, closed_visible_for)
     claimer = session.get(Officer, handoff.claimed_by) if handoff.claimed_by else None
     notes = session.execute(select(Officer.display_name, Note).join(Officer, Officer.id == Note.officer_id)
                             .where(Note.conversation_id == conversation_id).order_by(Note.id))
+    kinds = DETAILS_OF_ROLE[officer.role] if open_to(officer, handoff) else frozenset()
     return ConversationView(
         conversation=session.get_one(Conversation, conversation_id), handoff=handoff,
         reason_name=REASON_NAMES.get(handoff.reason, handoff.reason),
         claimed_by=claimer.display_name if claimer else None, mine=handoff.claimed_by == officer.id,
         messages=list_messages(session, conversation_id=conversation_id),
-        notes=[(name, note) for name, note in notes], verification=verification_level(session, conversation_id),
-        related=related_records(session, conversation_id), packet=handoff.packet or {})
+        notes=[(name, note) for name, note in notes], open_to_me=open_to(officer, handoff),
+        verification=verification_level(session, conversation_id, kinds=kinds,
+                                         withheld_kinds=DETAILS_OF_ROLE[officer.role]),
+        related=related_records(session, conversation_id, kinds=kinds), packet=handoff.packet or {})
 
 
-def verification_level(session: Session, conversation_id: str) -> list[str]:
-    """Say who the resident has proved to be in this conversation (nothing when they have not)."""
+def verification_level(session: Session, conversation_id: str, *, kinds: frozenset[str],
+                       withheld_kinds: frozenset[str] = frozenset()) -> list[str]:
+    """Say who the resident has proved to be in this conversation, for the ``kinds`` the officer may see.
+
+    A proof of a kind in ``withheld_kinds`` but not in ``kinds`` (the officer's own kind, on a conversation
+    no longer open to them) is mentioned without its details; other kinds are not mentioned at all.
+    """
     now = utcnow()
-    proven = []
+    proven, withheld = [], False
     electoral = session.get(Verification, conversation_id)
     if electoral is not None and as_utc(electoral.expires_at) > now:
-        elector = session.get_one(Elector, electoral.elector_id)
-        proven.append(f"Identity verified as elector {elector.elector_number} ({elector.first_name} "
-                      f"{elector.last_name})")
+        if ELECTORAL in kinds:
+            elector = session.get_one(Elector, electoral.elector_id)
+            proven.append(f"Identity verified as elector {elector.elector_number} ({elector.first_name} "
+                          f"{elector.last_name})")
+        withheld |= ELECTORAL in withheld_kinds - kinds
     account = session.get(AccountVerification, conversation_id)
     if account is not None and as_utc(account.expires_at) > now:
-        proven.append(f"Council tax account {session.get_one(CouncilTaxAccount, account.account_id).reference} "
-                      "verified")
-    return proven
+        if COUNCIL_TAX in kinds:
+            reference = session.get_one(CouncilTaxAccount, account.account_id).reference
+            proven.append(f"Council tax account {reference} verified")
+        withheld |= COUNCIL_TAX in withheld_kinds - kinds
+    return proven + ([WITHHELD] if withheld else [])
 
 
-def related_records(session: Session, conversation_id: str) -> list[RelatedRecord]:
-    """Return the back-office records made in this conversation, and the verified elector's absent-vote requests."""
+def related_records(session: Session, conversation_id: str, *, kinds: frozenset[str]) -> list[RelatedRecord]:
+    """Return the back-office records made in this conversation that the officer's work needs.
+
+    Electoral records (the verified elector's absent-vote requests, register changes) need ``electoral``,
+    council tax documents ``council_tax``; service requests are every team's business.
+    """
     records = []
     electoral = session.get(Verification, conversation_id)
-    if electoral is not None:
+    if electoral is not None and ELECTORAL in kinds:
         records += [RelatedRecord(f"Absent vote request ({r.kind.value})", r.reference, r.status)
                     for r in session.scalars(select(AbsentVoteRequest)
                                              .where(AbsentVoteRequest.elector_id == electoral.elector_id))]
-    records += [RelatedRecord(f"Register change ({r.kind.replace('_', ' ')})", r.reference, r.status)
-                for r in session.scalars(select(ElectoralChangeRequest)
-                                         .where(ElectoralChangeRequest.conversation_id == conversation_id))]
+    if ELECTORAL in kinds:
+        records += [RelatedRecord(f"Register change ({r.kind.replace('_', ' ')})", r.reference, r.status)
+                    for r in session.scalars(select(ElectoralChangeRequest)
+                                             .where(ElectoralChangeRequest.conversation_id == conversation_id))]
     records += [RelatedRecord(f"Service request ({r.category.replace('_', ' ')})", r.reference, r.status)
                 for r in session.scalars(select(ServiceRequest)
                                          .where(ServiceRequest.conversation_id == conversation_id))]
-    records += [RelatedRecord(f"Council tax {r.kind}", r.reference, r.status)
-                for r in session.scalars(select(DocumentRequest)
-                                         .where(DocumentRequest.conversation_id == conversation_id))]
+    if COUNCIL_TAX in kinds:
+        records += [RelatedRecord(f"Council tax {r.kind}", r.reference, r.status)
+                    for r in session.scalars(select(DocumentRequest)
+                                             .where(DocumentRequest.conversation_id == conversation_id))]
     return records

@@ -152,3 +152,10 @@ def make_client(database_url: str, rasa_calls: list[dict[str, object]]
     yield build
     for client in clients:
         client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def tracker_url(database_kind: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database of the test's kind for Rasa's tracker store (Rasa makes its table; see rasa_tracker.py)."""
+    with empty_database(database_kind, tmp_path) as url:
+        yield url

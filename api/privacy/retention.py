@@ -1,0 +1,100 @@
+"""The retention schedule and the purge that enforces it, in the hub's database and Rasa's tracker store.
+
+Transcripts (with handoffs, notes and Rasa's events) go when the conversation has been quiet for the
+transcript period; identity-check records and officers' sign-in attempts after the shorter verification
+period (the lockouts look back minutes, not days); the audit log after its own, longer, period.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from api.conversations.models import Conversation
+from api.db import Database, utcnow
+from api.electoral.models import Verification, VerificationAttempt
+from api.officers.models import SignInAttempt
+from api.payments.models import AccountVerification, AccountVerificationAttempt, DocumentRequest
+from api.privacy import audit
+from api.privacy.deletion import affected, delete_conversations
+from api.privacy.models import AuditEntry
+from api.privacy.tracker import TrackerStore
+from api.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    """How long each kind of record is kept."""
+
+    transcripts: timedelta
+    verification: timedelta
+    audit: timedelta
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RetentionPolicy:
+        """Read the schedule from ``CA_RETENTION_*``."""
+        return cls(transcripts=timedelta(days=settings.retention_transcript_days),
+                   verification=timedelta(days=settings.retention_verification_days),
+                   audit=timedelta(days=settings.retention_audit_days))
+
+
+def purge(session: Session, tracker: TrackerStore, policy: RetentionPolicy, *, now: datetime | None = None
+          ) -> Counter[str]:
+    """Delete everything older than the schedule allows; return how many of each kind went (and log it)."""
+    now = now or utcnow()
+    transcripts, checks = now - policy.transcripts, now - policy.verification
+    quiet = session.scalars(select(Conversation.id).where(Conversation.updated_at < transcripts)).all()
+    counts = delete_conversations(session, quiet)
+    # A sent receipt's address has done its job; one still queued is needed to send it.
+    counts["document addresses"] += affected(session, update(DocumentRequest).where(
+        DocumentRequest.status == "sent", DocumentRequest.created_at < transcripts, DocumentRequest.email != "")
+        .values(email=""))
+    for table in (VerificationAttempt, AccountVerificationAttempt):
+        counts["identity checks"] += affected(session, delete(table).where(table.attempted_at < checks))
+    for proven in (Verification, AccountVerification):
+        counts["identity checks"] += affected(session, delete(proven).where(proven.verified_at < checks))
+    counts["sign-in attempts"] += affected(session, delete(SignInAttempt).where(SignInAttempt.attempted_at < checks))
+    counts["audit entries"] += affected(session, delete(AuditEntry).where(AuditEntry.at < now - policy.audit))
+    counts["tracker events"] += tracker.delete_before(transcripts)
+    counts = +counts  # drop the kinds with nothing deleted
+    summary = describe(counts)
+    audit.record(session, action="purge", officer_id=None, detail=summary, now=now)
+    log.info("retention purge: %s", summary)
+    return counts
+
+
+def describe(counts: Counter[str]) -> str:
+    """Say what went, e.g. "3 conversations, 41 messages", or "nothing was due"."""
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "nothing was due"
+
+
+def purge_once(database: Database, tracker: TrackerStore, settings: Settings) -> Counter[str]:
+    """Run the purge in its own transaction."""
+    with database.sessions.begin() as session:
+        return purge(session, tracker, RetentionPolicy.from_settings(settings))
+
+
+async def purge_periodically(database: Database, tracker: TrackerStore, settings: Settings) -> None:
+    """Purge every ``settings.purge_interval_seconds`` until cancelled."""
+    while True:
+        await asyncio.sleep(settings.purge_interval_seconds)
+        attempt = asyncio.ensure_future(run_in_threadpool(purge_once, database, tracker, settings))
+        try:
+            await asyncio.shield(attempt)
+        except asyncio.CancelledError:
+            # A thread cannot be cancelled: let the round finish before the app disposes the engines.
+            with contextlib.suppress(Exception):
+                await attempt
+            raise
+        except Exception as error:  # a failed round must not stop later ones; the class says enough
+            log.warning("retention purge failed: %s", type(error).__name__)

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     console_session_hours: int = 10
     # Send the console cookie only over HTTPS; on by default in production (plain http://127.0.0.1 in dev).
     console_secure_cookie: bool | None = None
+    # Officers must use a second factor (TOTP) to sign in; on by default in production.
+    console_require_second_factor: bool | None = None
 
     # The mail server that sends receipts and statements (plain SMTP, as to a local relay).
     # How often receipts queued while the mail server was down are retried (0 turns retrying off).
@@ -96,6 +98,13 @@ class Settings(BaseSettings):
     def console_cookie_secure(self) -> bool:
         """Whether the console's session cookie carries the Secure attribute."""
         return self.environment == "production" if self.console_secure_cookie is None else self.console_secure_cookie
+
+    @property
+    def console_second_factor_required(self) -> bool:
+        """Whether an officer without a second factor must set one up before using the console."""
+        if self.console_require_second_factor is None:
+            return self.environment == "production"
+        return self.console_require_second_factor
 
     @model_validator(mode="after")
     def _refuse_default_secrets_outside_dev(self) -> Settings:

@@ -1,4 +1,4 @@
-"""The supervisor's view of officer accounts: who is locked out of sign-in, and unlocking them.
+"""The supervisor's view of officer accounts: who is locked out of sign-in, unlocking them, resetting a second factor.
 
 A lockout comes from failed sign-ins (``api.officers.limits``): from one client ("pair"), or from many
 ("account", a guesser spread over many machines). Only supervisors see this page and act on it; every
@@ -15,6 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.console.service import TEAM_OF_ROLE, NotAllowed
+from api.db import utcnow
+from api.officers import second_factor
 from api.officers.auth import officer_lockouts, unlock_officer
 from api.officers.limits import Lockout
 from api.officers.models import Officer
@@ -63,4 +65,15 @@ def unlock(session: Session, supervisor: Officer, *, officer_id: int) -> Officer
         raise LookupError(officer_id)
     cleared = unlock_officer(session, email=officer.email)
     log.info("officer %s unlocked by officer %s (%s limits cleared)", officer.id, supervisor.id, cleared)
+    return officer
+
+
+def reset_second_factor(session: Session, supervisor: Officer, *, officer_id: int) -> Officer:
+    """Remove an officer's second factor and end their sessions; raise LookupError when there is no such officer."""
+    _supervisor_only(supervisor)
+    officer = session.get(Officer, officer_id)
+    if officer is None:
+        raise LookupError(officer_id)
+    second_factor.reset(session, officer, now=utcnow())
+    log.info("officer %s second factor reset by officer %s", officer.id, supervisor.id)
     return officer

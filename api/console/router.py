@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from api.console import officers, service
@@ -27,10 +28,22 @@ from api.console.dashboard import bar_chart, column_chart, day_figures
 from api.conversations.models import Message
 from api.conversations.schemas import MessageRead
 from api.conversations.service import RATING_CHOICES
-from api.db import as_utc, utcnow
+from api.db import Database, as_utc, utcnow
 from api.deps import DatabaseDep, SessionDep, SettingsDep
-from api.officers.auth import SessionPolicy, SignInRefused, client_key, current_session, sign_in, sign_out
-from api.officers.models import Officer
+from api.officers import second_factor
+from api.officers.auth import (
+    SecondStepExpired,
+    SessionPolicy,
+    SignInRefused,
+    client_key,
+    complete_second_factor,
+    current_session,
+    promote,
+    session_token_hash,
+    sign_in,
+    sign_out,
+)
+from api.officers.models import Officer, OfficerSession
 from api.privacy import audit
 from api.settings import Settings
 from api.web.router import SECURITY_HEADERS
@@ -44,7 +57,15 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 
 
 class NotSignedIn(Exception):
-    """The request has no live console session."""
+    """The request has no live console session (or one still at its second step: ``location`` says where to go)."""
+
+    def __init__(self, location: str | None = None) -> None:
+        super().__init__(location or "sign-in")
+        self.location = location
+
+
+# Where a session in each stage belongs: a code is awaited, a second factor must be set up, or the queue.
+STAGE_PAGES = {"second_factor": "/console/sign-in/code", "enrol": "/console/security", "active": "/console/queue"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +75,7 @@ class SignedIn:
     officer: Officer
     csrf_token: str
     token: str
+    stage: str = "active"
 
 
 def _policy(settings: Settings) -> SessionPolicy:
@@ -61,25 +83,47 @@ def _policy(settings: Settings) -> SessionPolicy:
                          lifetime=timedelta(hours=settings.console_session_hours))
 
 
-def signed_in(request: Request, database: DatabaseDep, settings: SettingsDep) -> SignedIn:
-    """Return the signed-in officer; raise NotSignedIn when the cookie is missing or its session is over."""
+def _signed(request: Request, database: Database, settings: Settings, stages: tuple[str, ...]) -> SignedIn:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise NotSignedIn
     with database.sessions.begin() as session:
-        found = current_session(session, token=token, now=utcnow(), policy=_policy(settings))
+        found = current_session(session, token=token, now=utcnow(), policy=_policy(settings),
+                                stages=tuple(STAGE_PAGES))
         if found is None:
             raise NotSignedIn
+        if found.stage not in stages:
+            raise NotSignedIn(STAGE_PAGES[found.stage])
         officer = found.officer
         session.expunge(officer)
-        return SignedIn(officer=officer, csrf_token=found.csrf_token, token=token)
+        return SignedIn(officer=officer, csrf_token=found.csrf_token, token=token, stage=found.stage)
+
+
+def signed_in(request: Request, database: DatabaseDep, settings: SettingsDep) -> SignedIn:
+    """Return the signed-in officer; raise NotSignedIn when the cookie is missing or its session is over."""
+    return _signed(request, database, settings, ("active",))
+
+
+def setting_up(request: Request, database: DatabaseDep, settings: SettingsDep) -> SignedIn:
+    """Return the officer of a full session or of one that must set up a second factor first."""
+    return _signed(request, database, settings, ("active", "enrol"))
 
 
 Signed = Annotated[SignedIn, Depends(signed_in)]
+SettingUp = Annotated[SignedIn, Depends(setting_up)]
 
 
 async def checked(request: Request, signed: Signed) -> SignedIn:
     """Return the signed-in officer once the request carries their session's CSRF token."""
+    return await _csrf_checked(request, signed)
+
+
+async def setting_up_checked(request: Request, signed: SettingUp) -> SignedIn:
+    """Return the officer setting up a second factor once the request carries their session's CSRF token."""
+    return await _csrf_checked(request, signed)
+
+
+async def _csrf_checked(request: Request, signed: SignedIn) -> SignedIn:
     sent = request.headers.get("X-CSRF-Token")
     if sent is None and request.headers.get("content-type", "").startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")):
@@ -90,6 +134,7 @@ async def checked(request: Request, signed: Signed) -> SignedIn:
 
 
 Checked = Annotated[SignedIn, Depends(checked)]
+SettingUpChecked = Annotated[SignedIn, Depends(setting_up_checked)]
 
 
 def _wants_json(request: Request) -> bool:
@@ -148,13 +193,14 @@ def sign_in_submit(request: Request, database: DatabaseDep, settings: SettingsDe
         return _sign_in_again(request, "The form has expired. Please try again.", status.HTTP_403_FORBIDDEN)
     try:
         signed = sign_in(database.sessions, email=email, password=password, client=_client(request, settings),
-                         now=utcnow(), policy=_policy(settings))
+                         now=utcnow(), policy=_policy(settings),
+                         second_factor_required=settings.console_second_factor_required)
     except SignInRefused as refused:
         if refused.throttled:
             return _sign_in_again(request, TOO_MANY_ATTEMPTS, status.HTTP_429_TOO_MANY_REQUESTS,
                                   headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
         return _sign_in_again(request, "The email address or password is not right.", status.HTTP_401_UNAUTHORIZED)
-    response = RedirectResponse("/console/queue", status.HTTP_303_SEE_OTHER)
+    response = RedirectResponse(STAGE_PAGES[signed.opened.stage], status.HTTP_303_SEE_OTHER)
     _set_cookie(response, request, SESSION_COOKIE, signed.token)
     response.delete_cookie(SIGN_IN_CSRF_COOKIE, path="/console")
     return response
@@ -176,6 +222,115 @@ def _sign_in_again(request: Request, error: str, status_code: int,
                      status_code=status_code)
     response.headers.update(headers or {})
     _set_cookie(response, request, SIGN_IN_CSRF_COOKIE, token, max_age=3600)
+    return response
+
+
+@router.get("/sign-in/code", response_class=HTMLResponse, response_model=None)
+def second_factor_page(request: Request, database: DatabaseDep, settings: SettingsDep) -> Response:
+    """Ask an officer whose password was right for a code from their authenticator app (or a recovery code)."""
+    pending = _pending(request, database, settings)
+    if pending is None:
+        return RedirectResponse("/console/sign-in?expired=true", status.HTTP_303_SEE_OTHER)
+    return _page(request, "second_factor.html", {"error": None, "pending_csrf": pending})
+
+
+def _pending(request: Request, database: Database, settings: Settings) -> str | None:
+    """Return the CSRF token of the request's session awaiting a code, if it has one."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    with database.sessions.begin() as session:
+        found = current_session(session, token=token, now=utcnow(), policy=_policy(settings),
+                                stages=("second_factor",))
+        return found.csrf_token if found else None
+
+
+@router.post("/sign-in/code", response_model=None)
+def second_factor_submit(request: Request, database: DatabaseDep, settings: SettingsDep,
+                         code: Annotated[str, Form(max_length=40)],
+                         csrf_token: Annotated[str, Form()] = "") -> Response:
+    """Check the code and open the full session under a new cookie."""
+    expected = _pending(request, database, settings)
+    if expected is None:
+        return RedirectResponse("/console/sign-in?expired=true", status.HTTP_303_SEE_OTHER)
+    if not hmac.compare_digest(expected, csrf_token):
+        return _code_again(request, expected, "The form has expired. Please try again.", status.HTTP_403_FORBIDDEN)
+    try:
+        signed = complete_second_factor(database.sessions, token=request.cookies.get(SESSION_COOKIE, ""), code=code,
+                                        client=_client(request, settings), now=utcnow(), policy=_policy(settings))
+    except SecondStepExpired:
+        return RedirectResponse("/console/sign-in?expired=true", status.HTTP_303_SEE_OTHER)
+    except SignInRefused as refused:
+        if refused.throttled:
+            return _code_again(request, expected, TOO_MANY_ATTEMPTS, status.HTTP_429_TOO_MANY_REQUESTS,
+                               headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        return _code_again(request, expected, "That code is not right. Codes change every 30 seconds: type the one "
+                           "your app shows now, or a recovery code.", status.HTTP_401_UNAUTHORIZED)
+    response = RedirectResponse("/console/queue", status.HTTP_303_SEE_OTHER)
+    _set_cookie(response, request, SESSION_COOKIE, signed.token)
+    return response
+
+
+def _code_again(request: Request, csrf: str, error: str, status_code: int,
+                headers: dict[str, str] | None = None) -> HTMLResponse:
+    response = _page(request, "second_factor.html", {"error": error, "pending_csrf": csrf}, status_code=status_code)
+    response.headers.update(headers or {})
+    return response
+
+
+@router.get("/security", response_class=HTMLResponse)
+def security_page(request: Request, signed: SettingUp, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+    """Show the officer's two-step sign-in: set it up (QR code and key), or how many recovery codes are left."""
+    return _security(request, signed, session, settings, error=None)
+
+
+def _security(request: Request, signed: SignedIn, session: Session, settings: Settings, *, error: str | None,
+              status_code: int = 200) -> HTMLResponse:
+    officer = session.get_one(Officer, signed.officer.id)
+    context: dict[str, Any] = {"enrolled": officer.second_factor_enrolled, "error": error,
+                               "required": signed.stage == "enrol"}
+    if officer.second_factor_enrolled:
+        context["codes_left"] = second_factor.recovery_codes_left(session, officer)
+    else:
+        context["secret"] = second_factor.start_enrolment(session, officer)
+        uri = second_factor.provisioning_uri(officer, issuer=settings.council_name)
+        context["qr_code"] = Markup(second_factor.qr_code_svg(uri))  # noqa: S704  (segno's SVG of our own URI)
+    return _page(request, "security.html", context, signed=signed, status_code=status_code)
+
+
+@router.post("/security/enrol", response_class=HTMLResponse)
+def enrol(request: Request, signed: SettingUpChecked, session: SessionDep, settings: SettingsDep,
+          code: Annotated[str, Form(max_length=20)]) -> HTMLResponse:
+    """Turn two-step sign-in on once the officer types a code their app made; show the recovery codes once."""
+    officer = session.get_one(Officer, signed.officer.id)
+    codes = second_factor.confirm_enrolment(session, officer, code=code, now=utcnow())
+    if codes is None:
+        return _security(request, signed, session, settings, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+                         error="That code is not right. Check the app shows the council's entry and type the "
+                               "6 digits it shows now.")
+    return _recovery_codes(request, signed, session, settings, codes)
+
+
+@router.post("/security/recovery-codes", response_class=HTMLResponse)
+def replace_recovery_codes(request: Request, signed: Checked, session: SessionDep,
+                           settings: SettingsDep) -> HTMLResponse:
+    """Make a new set of recovery codes (the old ones stop working)."""
+    officer = session.get_one(Officer, signed.officer.id)
+    if not officer.second_factor_enrolled:
+        return _security(request, signed, session, settings, error=None)
+    return _recovery_codes(request, signed, session, settings, second_factor.new_recovery_codes(session, officer))
+
+
+def _recovery_codes(request: Request, signed: SignedIn, session: Session, settings: Settings,
+                    codes: list[str]) -> HTMLResponse:
+    """Show the recovery codes; a session that had to enrol becomes a full one, under a new cookie."""
+    if signed.stage != "enrol":
+        return _page(request, "recovery_codes.html", {"codes": codes}, signed=signed)
+    found = session.get_one(OfficerSession, session_token_hash(signed.token))
+    promoted = promote(session, found, now=utcnow(), policy=_policy(settings))
+    full = SignedIn(officer=signed.officer, csrf_token=promoted.opened.csrf_token, token=promoted.token)
+    response = _page(request, "recovery_codes.html", {"codes": codes}, signed=full)
+    _set_cookie(response, request, SESSION_COOKIE, promoted.token)
     return response
 
 
@@ -341,7 +496,8 @@ def officers_page(request: Request, signed: Signed, session: SessionDep, setting
 
 
 SUPERVISORS_ONLY = "Only supervisors can manage officer accounts."
-OFFICER_NOTICES = {"unlocked": "The officer can sign in again."}
+OFFICER_NOTICES = {"unlocked": "The officer can sign in again.",
+                   "reset": "Two-step sign-in is reset: the officer sets it up again when they next sign in."}
 
 
 @router.post("/officers/{officer_id}/unlock", response_model=None)
@@ -354,6 +510,18 @@ def unlock_officer(officer_id: int, request: Request, signed: Checked, session: 
     except LookupError:
         return _refusal(request, signed, "There is no such officer.", status.HTTP_404_NOT_FOUND)
     return RedirectResponse("/console/officers?done=unlocked", status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/officers/{officer_id}/reset-second-factor", response_model=None)
+def reset_second_factor(officer_id: int, request: Request, signed: Checked, session: SessionDep) -> Response:
+    """Remove an officer's second factor (a lost phone) and end their sessions; they set up a new one."""
+    try:
+        officers.reset_second_factor(session, signed.officer, officer_id=officer_id)
+    except service.NotAllowed:
+        return _refusal(request, signed, SUPERVISORS_ONLY, status.HTTP_403_FORBIDDEN)
+    except LookupError:
+        return _refusal(request, signed, "There is no such officer.", status.HTTP_404_NOT_FOUND)
+    return RedirectResponse("/console/officers?done=reset", status.HTTP_303_SEE_OTHER)
 
 
 WAIT_BANDS = ((0, 2, "under 2 min"), (2, 5, "2 to 5 min"), (5, 10, "5 to 10 min"), (10, 30, "10 to 30 min"),
@@ -370,9 +538,11 @@ def install(app: FastAPI) -> None:
     """Add the console's routes and send officers who are not signed in to the sign-in page."""
     app.include_router(router)
 
-    async def not_signed_in(request: Request, _: Exception) -> Response:
+    async def not_signed_in(request: Request, error: Exception) -> Response:
         if request.url.path.startswith("/console/api/") or _wants_json(request):
             return JSONResponse({"detail": "Sign in to the console first."}, status_code=status.HTTP_401_UNAUTHORIZED)
+        if isinstance(error, NotSignedIn) and error.location:
+            return RedirectResponse(error.location, status.HTTP_303_SEE_OTHER)
         expired = SESSION_COOKIE in request.cookies
         response = RedirectResponse(f"/console/sign-in{'?expired=true' if expired else ''}",
                                     status.HTTP_303_SEE_OTHER)

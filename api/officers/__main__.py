@@ -1,8 +1,9 @@
 """Manage officer accounts for the console: ``python -m api.officers create EMAIL NAME ROLE``, ``unlock EMAIL``.
 
 The password is asked for twice without echo (or read from standard input with ``--password-stdin``);
-it is stored only as an argon2 hash. ``unlock`` clears the sign-in limits an officer's address has
-reached (the console's Officers page does the same for supervisors).
+it is stored only as an argon2 hash. ``unlock EMAIL`` clears the sign-in limits an officer's address has
+reached; ``reset-second-factor EMAIL`` removes their two-step sign-in and ends their sessions (a lost
+phone). The console's Officers page does both for supervisors.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import sys
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.db import Database
+from api.db import Database, utcnow
 from api.migrations import upgrade_database
+from api.officers import second_factor
 from api.officers.auth import InvalidOfficer, create_officer, normalise_email, unlock_officer
 from api.officers.models import ROLES, Officer
 from api.settings import get_settings
@@ -30,9 +32,24 @@ def _password(from_stdin: bool) -> str:
     return first
 
 
-def _unlock(session: Session, email: str) -> int:
-    if session.scalar(select(Officer).where(func.lower(Officer.email) == normalise_email(email))) is None:
+def _officer(session: Session, email: str) -> Officer | None:
+    officer = session.scalar(select(Officer).where(func.lower(Officer.email) == normalise_email(email)))
+    if officer is None:
         print(f"No officer has the address {email}.", file=sys.stderr)
+    return officer
+
+
+def _reset_second_factor(session: Session, email: str) -> int:
+    officer = _officer(session, email)
+    if officer is None:
+        return 2
+    second_factor.reset(session, officer, now=utcnow())
+    print(f"Two-step sign-in removed for {officer.email}; their sessions have ended.")
+    return 0
+
+
+def _unlock(session: Session, email: str) -> int:
+    if _officer(session, email) is None:
         return 2
     cleared = unlock_officer(session, email=email)
     print(f"Unlocked {normalise_email(email)}" + (f" ({cleared} sign-in limits cleared)." if cleared else
@@ -51,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     unlock = commands.add_parser("unlock", help="let an officer locked out by failed sign-ins sign in again")
     unlock.add_argument("email")
+    reset = commands.add_parser("reset-second-factor",
+                                help="remove an officer's two-step sign-in (a lost phone); they set it up again")
+    reset.add_argument("email")
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -60,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         with database.sessions.begin() as session:
             if args.command == "unlock":
                 return _unlock(session, args.email)
+            if args.command == "reset-second-factor":
+                return _reset_second_factor(session, args.email)
             officer = create_officer(session, email=args.email, display_name=args.name, role=args.role,
                                      password=_password(args.password_stdin))
             print(f"Created officer {officer.email} ({officer.role}).")

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import as_utc
-from api.officers import limits
+from api.officers import limits, second_factor
 from api.officers.models import ROLES, Officer, OfficerSession, SignInAttempt
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,11 @@ def _password_matches(password_hash: str, password: str) -> bool:
 
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
+
+
+def session_token_hash(token: str) -> str:
+    """Return how a session's cookie token is stored (its SHA-256), to find the session row."""
+    return _digest(token)
 
 
 def normalise_email(email: str) -> str:
@@ -149,6 +154,39 @@ def _open(session: Session, officer: Officer, *, now: datetime, policy: SessionP
     session.add(opened)
     session.flush()
     return SignedIn(token, opened)
+
+
+class SecondStepExpired(Exception):
+    """The session awaiting a code has ended: the password must be given again."""
+
+
+def complete_second_factor(sessions: sessionmaker[Session], *, token: str, code: str, client: str, now: datetime,
+                           policy: SessionPolicy) -> SignedIn:
+    """Check the code of a session awaiting its second step and open a full session in its place.
+
+    A wrong code counts under the same limits as a wrong password (a guesser who has the password still
+    gets five tries from a machine), and is refused with SignInRefused; an ended session raises
+    SecondStepExpired.
+    """
+    with sessions.begin() as session:
+        pending = current_session(session, token=token, now=now, policy=policy, stages=("second_factor",))
+        if pending is None:
+            raise SecondStepExpired
+        email_hash = _digest(normalise_email(pending.officer.email))
+    places = limits.places_for(email_hash=email_hash, client_key=client)
+    with sessions() as session:
+        if not limits.reserve(session, places, now=now):
+            raise SignInRefused(throttled=True)
+    with sessions.begin() as session:
+        pending = current_session(session, token=token, now=now, policy=policy, stages=("second_factor",))
+        if pending is None:
+            raise SecondStepExpired
+        accepted = second_factor.check(session, pending.officer, code=code, now=now)
+        session.add(SignInAttempt(email_hash=email_hash, attempted_at=now, succeeded=accepted))
+        if accepted:
+            limits.give_back(session, places)
+            return promote(session, pending, now=now, policy=policy)
+    raise SignInRefused
 
 
 def promote(session: Session, pending: OfficerSession, *, now: datetime, policy: SessionPolicy) -> SignedIn:

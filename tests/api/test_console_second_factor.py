@@ -1,0 +1,190 @@
+"""Officers' second factor: enrolment with a QR code, codes at sign-in (once each), recovery codes, the setting
+that requires it, and a supervisor's reset."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+
+import pyotp
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.settings import Settings
+from tests.api.console_helpers import OFFICERS, add_officers, hidden_csrf, page_csrf, sign_in
+from tests.api.test_console_sign_in_limits import officer_id, officer_row
+
+OFFICE = ("198.51.100.10", 50000)
+
+
+def make_app(database_url: str, **settings):
+    return create_app(Settings(database_url=database_url, environment="test", rasa_url="http://127.0.0.1:9",
+                               rasa_timeout_seconds=1, document_retry_seconds=0, **settings))
+
+
+@pytest.fixture
+def app(database_url: str, open_session):
+    with open_session(database_url) as session:
+        add_officers(session)
+    app = make_app(database_url)
+    yield app
+    app.state.database.engine.dispose()
+
+
+def enrol(client: TestClient) -> tuple[pyotp.TOTP, list[str]]:
+    """Set up two-step sign-in from the security page as an officer would; return their app and recovery codes."""
+    page = client.get("/console/security")
+    assert page.status_code == 200 and "<svg" in page.text
+    secret = re.search(r'data-testid="secret">([A-Z2-7]+)<', page.text).group(1)
+    app = pyotp.TOTP(secret)
+    done = client.post("/console/security/enrol", data={"code": app.now(), "csrf_token": hidden_csrf(page.text)})
+    assert done.status_code == 200, done.text
+    codes = re.findall(r"<li><code>([A-Z0-9-]+)</code></li>", done.text)
+    return app, codes
+
+
+def enter_code(client: TestClient, code: str):
+    page = client.get("/console/sign-in/code")
+    return client.post("/console/sign-in/code", data={"code": code, "csrf_token": hidden_csrf(page.text)},
+                       follow_redirects=False)
+
+
+def next_step_code(app: pyotp.TOTP, used: str) -> str:
+    """A code of a later step than ``used`` (the same step is refused, by design)."""
+    later = app.at(time.time() + 30)
+    return later if later != used else app.at(time.time() + 60)
+
+
+def test_enrolment_needs_a_code_from_the_app_and_gives_recovery_codes_once(app) -> None:
+    officer = TestClient(app, client=OFFICE)
+    assert sign_in(officer, "focus").status_code == 303
+    page = officer.get("/console/security")
+    assert 'data-testid="qr-code"' in page.text and "Turn on two-step sign-in" in page.text
+    assert officer.get("/console/security").text.count(re.search(r'data-testid="secret">(\w+)<', page.text).group(1))
+    wrong = officer.post("/console/security/enrol", data={"code": "000000", "csrf_token": hidden_csrf(page.text)})
+    assert wrong.status_code == 422 and "That code is not right" in wrong.text
+    _, codes = enrol(officer)
+    assert len(codes) == 10 and len(set(codes)) == 10
+    status = officer.get("/console/security")
+    assert "Two-step sign-in is on" in status.text and "10 unused recovery codes" in status.text
+    assert not any(code in status.text for code in codes)
+
+
+def test_signing_in_asks_for_a_code_and_opens_nothing_until_it_is_right(app) -> None:
+    officer = TestClient(app, client=OFFICE)
+    sign_in(officer, "focus")
+    authenticator, _ = enrol(officer)
+    officer.post("/console/sign-out", data={"csrf_token": page_csrf(officer)})
+
+    response = sign_in(officer, "focus")
+    assert response.status_code == 303 and response.headers["location"] == "/console/sign-in/code"
+    pending = officer.cookies.get("ca_console")
+    queue = officer.get("/console/queue", follow_redirects=False)
+    assert queue.status_code == 303 and queue.headers["location"] == "/console/sign-in/code"
+    assert officer.get("/console/api/queue").status_code == 401
+    assert TestClient(app, cookies={"ca_console": pending}).get("/console/api/queue").status_code == 401
+    wrong = enter_code(officer, "123456" if authenticator.now() != "123456" else "654321")
+    assert wrong.status_code == 401 and "That code is not right" in wrong.text
+    right = enter_code(officer, next_step_code(authenticator, authenticator.now()))
+    assert right.status_code == 303 and right.headers["location"] == "/console/queue"
+    assert officer.cookies.get("ca_console") != pending
+    assert officer.get("/console/queue").status_code == 200
+    assert TestClient(app, cookies={"ca_console": pending}).get("/console/api/queue").status_code == 401
+
+
+def test_a_code_works_once_and_a_recovery_code_works_once(app) -> None:
+    officer = TestClient(app, client=OFFICE)
+    sign_in(officer, "focus")
+    authenticator, codes = enrol(officer)  # enrolment used the current step
+    seen = authenticator.now()
+    sign_in(officer, "focus")
+    assert enter_code(officer, seen).status_code == 401
+    assert enter_code(officer, next_step_code(authenticator, seen)).status_code == 303
+
+    thief = TestClient(app, client=("203.0.113.7", 40000))
+    sign_in(thief, "focus")
+    assert enter_code(thief, next_step_code(authenticator, seen)).status_code == 401
+
+    other = TestClient(app, client=("198.51.100.11", 50000))
+    sign_in(other, "focus")
+    assert enter_code(other, codes[0].lower()).status_code == 303
+    assert "9 unused recovery codes" in other.get("/console/security").text
+    sign_in(other, "focus")
+    assert enter_code(other, codes[0]).status_code == 401
+
+
+def test_guessing_codes_is_limited_like_guessing_passwords(app) -> None:
+    officer = TestClient(app, client=OFFICE)
+    sign_in(officer, "focus")
+    authenticator, _ = enrol(officer)
+    attacker = TestClient(app, client=("203.0.113.8", 40000))
+    assert sign_in(attacker, "focus").status_code == 303  # the attacker has the password
+    guesses = [f"{n:06d}" for n in range(100000, 100010) if f"{n:06d}" != authenticator.now()][:5]
+    assert [enter_code(attacker, guess).status_code for guess in guesses] == [401] * 5
+    refused = enter_code(attacker, next_step_code(authenticator, authenticator.now()))
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "900"
+
+
+def test_a_required_second_factor_must_be_set_up_before_anything_else(database_url, open_session) -> None:
+    with open_session(database_url) as session:
+        add_officers(session)
+    app = make_app(database_url, console_require_second_factor=True)
+    officer = TestClient(app, client=OFFICE)
+    response = sign_in(officer, "electoral")
+    assert response.status_code == 303 and response.headers["location"] == "/console/security"
+    queue = officer.get("/console/queue", follow_redirects=False)
+    assert queue.status_code == 303 and queue.headers["location"] == "/console/security"
+    assert officer.get("/console/api/queue").status_code == 401
+    assert "Set up two-step sign-in to use the console" in officer.get("/console/security").text
+    before = officer.cookies.get("ca_console")
+    authenticator, _ = enrol(officer)
+    assert officer.cookies.get("ca_console") != before
+    assert officer.get("/console/queue").status_code == 200
+    fresh = TestClient(app, client=OFFICE)
+    assert sign_in(fresh, "electoral").headers["location"] == "/console/sign-in/code"
+    assert enter_code(fresh, next_step_code(authenticator, authenticator.now())).status_code == 303
+    app.state.database.engine.dispose()
+
+
+def test_production_requires_a_second_factor_unless_told_otherwise() -> None:
+    production = {"environment": "production", "service_tokens": ["s" * 40], "rasa_token": "r" * 40,
+                  "secret_key": "k" * 40}
+    assert Settings(**production).console_second_factor_required
+    assert not Settings(**production, console_require_second_factor=False).console_second_factor_required
+    assert not Settings(environment="test").console_second_factor_required
+
+
+def test_a_supervisor_resets_a_lost_phone_and_the_officers_sessions_end(app) -> None:
+    officer = TestClient(app, client=OFFICE)
+    sign_in(officer, "focus")
+    enrol(officer)
+    supervisor = TestClient(app, client=("198.51.100.20", 50000))
+    sign_in(supervisor, "supervisor")
+    page = supervisor.get("/console/officers")
+    assert "On" in officer_row(page.text, OFFICERS["focus"][0])
+    done = supervisor.post(f"/console/officers/{officer_id(app, 'focus')}/reset-second-factor",
+                           data={"csrf_token": hidden_csrf(page.text)}, follow_redirects=False)
+    assert done.status_code == 303
+    assert "Not set up" in officer_row(supervisor.get("/console/officers").text, OFFICERS["focus"][0])
+    assert officer.get("/console/api/queue").status_code == 401
+    assert sign_in(officer, "focus").headers["location"] == "/console/queue"
+    colleague = TestClient(app, client=OFFICE)
+    sign_in(colleague, "focus2")
+    refused = colleague.post(f"/console/officers/{officer_id(app, 'focus')}/reset-second-factor",
+                             data={"csrf_token": page_csrf(colleague)})
+    assert refused.status_code == 403
+
+
+def test_the_reset_command_removes_the_second_factor(app, database_url) -> None:
+    officer = TestClient(app, client=OFFICE)
+    sign_in(officer, "focus")
+    enrol(officer)
+    assert sign_in(officer, "focus").headers["location"] == "/console/sign-in/code"
+    env = {"CA_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-m", "api.officers", "reset-second-factor", OFFICERS["focus"][0]],
+                          capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0 and "Two-step sign-in removed" in done.stdout, done.stderr
+    assert sign_in(officer, "focus").headers["location"] == "/console/queue"

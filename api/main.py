@@ -18,6 +18,7 @@ from api.console.router import install as install_console
 from api.conversations.changes import MessageChanges
 from api.conversations.lanes import ThreadLane, widen_default_lane
 from api.conversations.rasa_client import RasaClient
+from api.conversations.redaction import install_log_redaction
 from api.conversations.router import backoffice as conversations_backoffice
 from api.conversations.router import chat
 from api.db import Database, PoolSize
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Create the application with its database and Rasa client."""
     settings = settings or get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

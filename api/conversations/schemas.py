@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from api.conversations.redaction import CardSafeText
+
 
 def _not_blank(value: str) -> str:
     """Strip a message's text, refusing one that is nothing but spaces."""
@@ -70,12 +72,12 @@ class HandoffCreate(BaseModel):
     reason: Literal["resident_asked", "fallback", "complaint", "payment_difficulty", "locked_out",
                     "backoffice_error", "emergency", "bot_unavailable", "overdue_request"] = "resident_asked"
     priority: Literal["normal", "high", "urgent"] = "normal"
-    summary: str = Field(default="", max_length=1000)
+    summary: CardSafeText = Field(default="", max_length=1000)
     # What the conversation was about, which decides the officers' queue (electoral goes to Electoral Services).
     topic: Literal["electoral", "payments", "service_requests", "general"] = "general"
-    # What the resident was trying to do, in words, and what the bot had gathered (already redacted).
-    wanted: str = Field(default="", max_length=200)
-    collected: dict[str, str] = Field(default_factory=dict, max_length=20)
+    # What the resident was trying to do, in words, and what the bot had gathered (card numbers hidden on arrival).
+    wanted: CardSafeText = Field(default="", max_length=200)
+    collected: dict[str, CardSafeText] = Field(default_factory=dict, max_length=20)
 
 
 class HandoffRead(BaseModel):

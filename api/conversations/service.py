@@ -190,7 +190,7 @@ def request_handoff(session: Session, *, conversation_id: str, request: HandoffC
         handoff = Handoff(conversation_id=conversation_id, reason=request.reason, priority=request.priority,
                           summary=request.summary, reference="pending", queue=queue_for(request.topic),
                           packet={"topic": request.topic, "wanted": request.wanted,
-                                  "collected": {k: redact_card_numbers(v).text for k, v in request.collected.items()}},
+                                  "collected": request.collected},
                           status="waiting" if hours.is_open(now) else "callback", requested_at=now)
         session.add(handoff)
         session.flush()

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from api.conversations.redaction import HideCardNumbers
 from api.electoral.deadlines import DeadlineKind
 
 ConversationId = Annotated[str, Field(min_length=1, max_length=64, description="The hub's conversation id")]
@@ -17,6 +18,16 @@ IdempotencyKey = Annotated[str, Field(
     min_length=8, max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$",
     description="Chosen by the caller, the same on every retry of one request")]
 AbsentVoteKindName = Literal["postal", "proxy"]
+
+# Free text from the bot, by its longest length; card numbers in it are hidden on arrival (the limits
+# come first, so they judge what was sent).
+Text60 = Annotated[str, Field(min_length=1, max_length=60), HideCardNumbers]
+Text80 = Annotated[str, Field(min_length=1, max_length=80), HideCardNumbers]
+Text160 = Annotated[str, Field(min_length=1, max_length=160), HideCardNumbers]
+Text240 = Annotated[str, Field(min_length=1, max_length=240), HideCardNumbers]
+Text300 = Annotated[str, Field(min_length=1, max_length=300), HideCardNumbers]
+Text500 = Annotated[str, Field(min_length=1, max_length=500), HideCardNumbers]
+Text1000 = Annotated[str, Field(min_length=1, max_length=1000), HideCardNumbers]
 
 
 class Strict(BaseModel):
@@ -145,10 +156,10 @@ class AbsentVoteRequestCreate(Strict):
     duration: Literal["next_poll", "specific_poll", "permanent"] | None = Field(
         default=None, description='Needed for "new"; "permanent" is long-term (a postal vote up to 3 years)')
     poll_date: date | None = Field(default=None, description='Only with duration "specific_poll"')
-    proxy_name: str | None = Field(default=None, min_length=1, max_length=160)
-    proxy_relationship: str | None = Field(default=None, min_length=1, max_length=60)
-    reason: str | None = Field(default=None, min_length=1, max_length=500,
-                               description="Why the elector cannot vote in person; needed for a long-term proxy")
+    proxy_name: Text160 | None = Field(default=None)
+    proxy_relationship: Text60 | None = Field(default=None)
+    reason: Text500 | None = Field(default=None,
+                                   description="Why the elector cannot vote in person; needed for a long-term proxy")
     delivery: Literal["home", "other_address"] | None = Field(default=None,
                                                               description="Where postal ballot packs go")
 
@@ -204,17 +215,17 @@ class AbsentVoteRequestRead(BaseModel):
 class ChangeDetails(Strict):
     """Free-text details of a change; which are needed depends on the kind."""
 
-    new_name: str | None = Field(default=None, min_length=1, max_length=160, description="name_change")
-    reason: str | None = Field(default=None, min_length=1, max_length=300, description="e.g. marriage")
-    person_name: str | None = Field(default=None, min_length=1, max_length=160,
-                                    description="died / left_address: who the report is about")
-    address: str | None = Field(default=None, min_length=1, max_length=240,
-                                description="died / left_address: where they lived (defaults to the verified "
-                                            "resident's address)")
-    relationship: str | None = Field(default=None, min_length=1, max_length=60,
-                                     description="The reporter's relationship to the person")
-    when: str | None = Field(default=None, min_length=1, max_length=80, description='e.g. "last week"')
-    notes: str | None = Field(default=None, min_length=1, max_length=1000)
+    new_name: Text160 | None = Field(default=None, description="name_change")
+    reason: Text300 | None = Field(default=None, description="e.g. marriage")
+    person_name: Text160 | None = Field(default=None,
+                                        description="died / left_address: who the report is about")
+    address: Text240 | None = Field(default=None,
+                                    description="died / left_address: where they lived (defaults to the verified "
+                                                "resident's address)")
+    relationship: Text60 | None = Field(default=None,
+                                        description="The reporter's relationship to the person")
+    when: Text80 | None = Field(default=None, description='e.g. "last week"')
+    notes: Text1000 | None = Field(default=None)
 
 
 ChangeKind = Literal["name_change", "died", "left_address", "open_register_opt_out", "open_register_opt_in"]

@@ -11,9 +11,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from api.conversations.redaction import HideCardNumbers
 from api.service_requests.standards import Category
 
 RequestStatus = Literal["open", "in_progress", "closed"]
+
+# Free text from the bot, by its longest length; card numbers in it are hidden on arrival (the limits
+# come first, so they judge what was sent).
+Text240 = Annotated[str, Field(min_length=1, max_length=240), HideCardNumbers]
 
 
 class ServiceRequestCreate(BaseModel):
@@ -27,10 +32,10 @@ class ServiceRequestCreate(BaseModel):
         description="Chosen by the caller, the same on every retry of one request")]
     category: Category
     uprn: int | None = Field(default=None, ge=1, description="The property, from GET /api/v1/addresses")
-    location_text: str | None = Field(default=None, min_length=1, max_length=240,
-                                      description='A described place when there is no address, e.g. '
-                                                  '"outside the school on Mill Lane"')
-    description: str = Field(min_length=1, max_length=1000)
+    location_text: Text240 | None = Field(default=None,
+                                          description='A described place when there is no address, e.g. '
+                                                      '"outside the school on Mill Lane"')
+    description: Annotated[str, Field(min_length=1, max_length=1000), HideCardNumbers]
     contact_email: str | None = Field(default=None, max_length=200,
                                       pattern=r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 

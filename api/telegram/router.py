@@ -28,7 +28,7 @@ async def receive_message(body: TelegramMessageIn, database: DatabaseDep,
         return TelegramMessageAccepted(duplicate=True)
     await routing.handle_in_lane(conversation_id=accepted.conversation_id, text=accepted.text)
     return TelegramMessageAccepted(duplicate=False,
-                                   card_number_hidden=redact_card_numbers(body.text).card_numbers > 0)
+                                   card_number_hidden=redact_card_numbers(body.text).hidden)
 
 
 @router.get("/outbox", response_model=Outbox)

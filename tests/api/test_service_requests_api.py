@@ -172,3 +172,17 @@ def test_the_same_problem_reported_again_in_a_chat_returns_the_open_request(api:
     assert again.json()["reference"] == first.json()["reference"]
     assert [r.status_code for r in pothole] == [201, 200]
     assert stranger.status_code == 201 and stranger.json()["reference"] != first.json()["reference"]
+
+
+def test_a_card_number_in_what_the_bot_sends_is_hidden_before_it_is_stored(api: CouncilApi) -> None:
+    response = api.post("/service-requests", report(
+        description="Bin missed. I paid the fee with 4111.1111.1111.1111 exp 12/27",
+        location_text="Mill Lane, card 5500 0000 0000 0004 123"))
+
+    assert response.status_code == 201
+    with session_on(api.url) as session:
+        stored = session.scalar(select(ServiceRequest).where(ServiceRequest.reference == response.json()["reference"]))
+        assert stored is not None
+        assert stored.description == ("Bin missed. I paid the fee with [card number removed, ending 1111] "
+                                      "exp [expiry date removed]")
+        assert "0000 0000" not in (stored.location_text or "") and "123" not in (stored.location_text or "")

@@ -1,8 +1,22 @@
-"""What every identity check shares: its three answers, how long a proven identity lasts, the lockout counts.
+"""What every identity check shares: its three answers, how long a proven identity lasts, and the lockouts.
 
-Each feature (electoral registration, council tax accounts) keeps its own attempts table and decides who
-is locked; this module counts the failures the same way for all of them. An attempts table has the
-columns ``succeeded`` and ``attempted_at``.
+Each feature (electoral registration, council tax accounts) keeps its own attempts table and finds its own
+candidates; the lockout rules are the same for both and live here. They lock the *attempt source*, never
+the person or the address named, so a script cannot lock a resident out of self-service:
+
+- a conversation with ``MAX_FAILURES`` failed checks in ``LOCK_WINDOW`` is refused ("locked");
+- a source (the pseudonymous client address that started the conversation, ``api.access.source``) with
+  ``MAX_SOURCE_FAILURES`` failed checks in ``SOURCE_WINDOW``, across all its conversations, is refused
+  ("locked"); refused attempts count too, so guessing on keeps either lock in place;
+- a person (or account) named in ``MAX_FAILURES`` failed checks in ``LOCK_WINDOW``, from any sources, is
+  not checked for ``SUBJECT_BACKOFF`` after the latest one: the answer is "not_verified", as for any
+  failure, so it tells a guesser nothing. Only checks actually made count here, never refused ones, so
+  the back-off ends two minutes after the last real guess, and the resident can then verify from a fresh
+  conversation. It caps guessing a date of birth from many addresses at a few tries a minute.
+
+Every refusal is kept with its reason (``Refusal``) for the supervisors' dashboard, and logged without
+personal data. An attempts table has the columns ``conversation_id``, ``client_source``, ``refused``,
+``succeeded`` and ``attempted_at``.
 """
 
 from __future__ import annotations
@@ -16,12 +30,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql import ColumnElement
 
-from api.db import Base
+from api.conversations.models import Conversation
+from api.db import Base, as_utc
 
 # How long a verified identity lasts: the length of a conversation session.
 SESSION_LENGTH = timedelta(minutes=60)
 MAX_FAILURES = 5
 LOCK_WINDOW = timedelta(minutes=15)
+MAX_SOURCE_FAILURES = 10
+SOURCE_WINDOW = timedelta(hours=1)
+SUBJECT_BACKOFF = timedelta(minutes=2)
 
 
 class Outcome(enum.StrEnum):
@@ -40,6 +58,22 @@ class CheckResult:
     expires_at: datetime | None
 
 
+class Refusal(enum.StrEnum):
+    """Why a check was refused without being made."""
+
+    CONVERSATION = "conversation"
+    SOURCE = "source"
+    SUBJECT = "subject"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer to give, and why the check was not made, if it was not."""
+
+    outcome: Outcome
+    refused: Refusal | None = None
+
+
 class NotVerified(Exception):
     """The conversation has no live verified identity."""
 
@@ -54,3 +88,41 @@ def count_failures(session: Session, attempts: type[Base], condition: ColumnElem
         counts = session.scalars(query.group_by(per)).all()
         return max(counts, default=0)
     return session.scalar(query) or 0
+
+
+def conversation_source(session: Session, conversation_id: str) -> str | None:
+    """Return the source that started the conversation (None for Telegram chats and unknown ids)."""
+    return session.scalar(select(Conversation.client_source).where(Conversation.id == conversation_id))
+
+
+def decide(session: Session, attempts: type[Base], subject: QueryableAttribute[Any], *, conversation_id: str,
+           source: str | None, subject_ids: list[int], details_correct: bool, now: datetime) -> Decision:
+    """Apply the lockouts, then the check itself. ``subject`` is the attempts column naming the person checked.
+
+    Every check runs the same queries, whoever is named, so timing tells as little as the answer.
+    """
+    table = attempts.__table__
+    conversation_locked = count_failures(session, attempts, table.c.conversation_id == conversation_id,
+                                         since=now - LOCK_WINDOW) >= MAX_FAILURES
+    source_locked = count_failures(session, attempts, table.c.client_source == (source or ""),
+                                   since=now - SOURCE_WINDOW) >= MAX_SOURCE_FAILURES and source is not None
+    backing_off = _subject_backing_off(session, attempts, subject, subject_ids, now=now)
+    if conversation_locked:
+        return Decision(Outcome.LOCKED, Refusal.CONVERSATION)
+    if source_locked:
+        return Decision(Outcome.LOCKED, Refusal.SOURCE)
+    if backing_off:
+        return Decision(Outcome.NOT_VERIFIED, Refusal.SUBJECT)
+    return Decision(Outcome.VERIFIED if details_correct else Outcome.NOT_VERIFIED)
+
+
+def _subject_backing_off(session: Session, attempts: type[Base], subject: QueryableAttribute[Any],
+                         subject_ids: list[int], *, now: datetime) -> bool:
+    """Whether any of ``subject_ids`` had ``MAX_FAILURES`` real failed checks lately, the last one very lately."""
+    table = attempts.__table__
+    rows = session.execute(
+        select(func.count(), func.max(table.c.attempted_at)).select_from(table)
+        .where(subject.in_(subject_ids), table.c.succeeded.is_(False), table.c.refused.is_(None),
+               table.c.attempted_at > now - LOCK_WINDOW)
+        .group_by(subject)).all()
+    return any(count >= MAX_FAILURES and as_utc(latest) > now - SUBJECT_BACKOFF for count, latest in rows)

@@ -20,6 +20,23 @@ from api.console.service import REASON_NAMES
 from api.conversations.models import Conversation, Handoff, Message
 from api.conversations.service import RATING_CHOICES
 from api.db import as_utc
+from api.electoral.models import VerificationAttempt
+from api.payments.models import AccountVerificationAttempt
+from api.verification_common import Refusal
+
+
+@dataclass(frozen=True)
+class Lockouts:
+    """Identity checks refused unchecked in a day: by how many chats, client addresses and people named."""
+
+    conversations: int = 0
+    addresses: int = 0
+    people: int = 0
+
+    @property
+    def total(self) -> int:
+        """Every lockout, of any kind."""
+        return self.conversations + self.addresses + self.people
 
 
 @dataclass(frozen=True)
@@ -36,6 +53,7 @@ class DayFigures:
     longest_waiting_now_minutes: int
     ratings: dict[int, int]
     by_hour: list[int]
+    lockouts: Lockouts = Lockouts()
 
     @property
     def first_contact_rate(self) -> float | None:
@@ -87,7 +105,24 @@ def day_figures(session: Session, day: date, *, timezone: str, now: datetime) ->
         handoffs_by_reason=sorted(((REASON_NAMES.get(r, r), n) for r, n in reasons.items()), key=lambda x: -x[1]),
         waits_minutes=waits, waiting_now=len(waiting),
         longest_waiting_now_minutes=max((int((now - as_utc(t)).total_seconds() // 60) for t in waiting), default=0),
-        ratings={score: ratings.get(score, 0) for score, _ in RATING_CHOICES}, by_hour=by_hour)
+        ratings={score: ratings.get(score, 0) for score, _ in RATING_CHOICES}, by_hour=by_hour,
+        lockouts=lockouts(session, start=start, end=end))
+
+
+def lockouts(session: Session, *, start: datetime, end: datetime) -> Lockouts:
+    """Count the chats, sources and people (electors or accounts) whose identity checks were refused."""
+    counts = {Refusal.CONVERSATION: 0, Refusal.SOURCE: 0, Refusal.SUBJECT: 0}
+    for attempts, subject in ((VerificationAttempt, VerificationAttempt.elector_id),
+                              (AccountVerificationAttempt, AccountVerificationAttempt.account_id)):
+        table = attempts.__table__
+        keys = {Refusal.CONVERSATION: table.c.conversation_id, Refusal.SOURCE: table.c.client_source,
+                Refusal.SUBJECT: subject}
+        for refusal, key in keys.items():
+            counts[refusal] += session.scalar(
+                select(func.count(func.distinct(key))).where(
+                    table.c.refused == refusal.value, table.c.attempted_at >= start, table.c.attempted_at < end)) or 0
+    return Lockouts(conversations=counts[Refusal.CONVERSATION], addresses=counts[Refusal.SOURCE],
+                    people=counts[Refusal.SUBJECT])
 
 
 BAR_HEIGHT = 22

@@ -35,6 +35,9 @@ class Conversation(Base):
     rating_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     rating: Mapped[int | None] = mapped_column(Integer)
     rated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The pseudonymous source (api.access.source) of the web client that started it: identity checks made
+    # in the conversation are charged to it, so failures lock the place they come from, not the person named.
+    client_source: Mapped[str | None] = mapped_column(String(32))
 
     messages: Mapped[list[Message]] = relationship(order_by="Message.id", back_populates="conversation")
 

@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from starlette.background import BackgroundTask
 
 from api.access.http import THROTTLED_RESPONSES, Throttled, enforce, limiter_of, per_source
+from api.access.source import request_source
 from api.conversations import service
 from api.conversations.changes import MessageChanges
 from api.conversations.office_hours import OfficeHours
@@ -69,9 +70,11 @@ TalkingConversation = Annotated[str, Depends(_talking_conversation)]
 
 @chat.post("/conversations", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated,
            dependencies=[Depends(per_source("conversations_per_source"))], responses=THROTTLED_RESPONSES)
-def start_conversation(session: SessionDep, body: ConversationCreate | None = None) -> ConversationCreated:
+def start_conversation(session: SessionDep, request: Request,
+                       body: ConversationCreate | None = None) -> ConversationCreated:
     """Start a conversation; keep the token secret, it is needed for every later call."""
-    created = service.create_conversation(session, channel=(body or ConversationCreate()).channel)
+    created = service.create_conversation(session, channel=(body or ConversationCreate()).channel,
+                                          client_source=request_source(request))
     return ConversationCreated(conversation_id=created.conversation_id, token=created.token)
 
 

@@ -54,11 +54,15 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_conversation(session: Session, *, channel: str) -> Credentials:
-    """Open a conversation and return its unguessable id and secret token."""
+def create_conversation(session: Session, *, channel: str, client_source: str | None = None) -> Credentials:
+    """Open a conversation and return its unguessable id and secret token.
+
+    ``client_source`` is the pseudonymous source of the web client starting it, which identity checks in
+    the conversation are charged to.
+    """
     credentials = Credentials(conversation_id=secrets.token_urlsafe(18), token=secrets.token_urlsafe(32))
     session.add(Conversation(id=credentials.conversation_id, token_hash=_hash_token(credentials.token),
-                             channel=channel))
+                             channel=channel, client_source=client_source))
     session.flush()
     return credentials
 

@@ -150,6 +150,9 @@ class VerificationAttempt(Base):
     uprn: Mapped[int] = mapped_column(BigInteger, index=True)
     attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     succeeded: Mapped[bool] = mapped_column(Boolean)
+    # Where the attempt came from (the conversation's source), and why it was refused unchecked, if it was.
+    client_source: Mapped[str | None] = mapped_column(String(32), index=True)
+    refused: Mapped[str | None] = mapped_column(String(16))
 
 
 class Verification(Base):

@@ -73,6 +73,9 @@ class AccountVerificationAttempt(Base):
     account_id: Mapped[int | None] = mapped_column(ForeignKey("council_tax_accounts.id"), index=True)
     attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     succeeded: Mapped[bool] = mapped_column(Boolean)
+    # Where the attempt came from (the conversation's source), and why it was refused unchecked, if it was.
+    client_source: Mapped[str | None] = mapped_column(String(32), index=True)
+    refused: Mapped[str | None] = mapped_column(String(16))
 
 
 class AccountVerification(Base):

@@ -2,25 +2,17 @@
 
 Two ways in: the account reference with the postcode of the property billed, or the holder's full name
 with that postcode and their date of birth. As with electoral verification (``api.electoral.verification``),
-a failure is the same answer whether or not such an account exists, and never says what was wrong:
-
-- a conversation with ``MAX_FAILURES`` failed checks in ``LOCK_WINDOW`` is refused ("locked") outright;
-- an account named in ``MAX_FAILURES`` failed checks in ``LOCK_WINDOW``, from any conversations, is
-  refused too; "locked" is said only to someone who gives all its details correctly, anyone else hears
-  "not_verified";
-- an account named in ``MAX_ACCOUNT_FAILURES`` failed checks in ``ACCOUNT_WINDOW`` answers "not_verified"
-  to everyone. Otherwise a guesser opening new conversations could tell a right postcode (or date of
-  birth) from a wrong one by "locked" against "not_verified", at any speed; this caps that at
-  ``MAX_ACCOUNT_FAILURES`` guesses an hour. A resident caught by it is offered a person, as after any failure.
-
-Refused attempts count as failures, so guessing on keeps a lock in place. Logs name only attempt ids.
+a failure is the same answer whether or not such an account exists, and never says what was wrong. The
+lockouts are those of every identity check (``api.verification_common``): the conversation and the
+client's source are locked, an account guessed at from many places is held back for two minutes, and no
+account is ever locked against its holder. Logs name only attempt ids.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -30,19 +22,16 @@ from api.electoral.names import full_name_matches
 from api.electoral.service import normalise_postcode
 from api.payments.models import AccountVerification, AccountVerificationAttempt, CouncilTaxAccount
 from api.verification_common import (
-    LOCK_WINDOW,
-    MAX_FAILURES,
     SESSION_LENGTH,
     CheckResult,
     NotVerified,
     Outcome,
-    count_failures,
+    conversation_source,
+    decide,
 )
 
 log = logging.getLogger(__name__)
 
-MAX_ACCOUNT_FAILURES = 20
-ACCOUNT_WINDOW = timedelta(hours=1)
 ACCOUNT_REFERENCE = re.compile(r"^CT-?(\d{8})$")
 
 
@@ -80,18 +69,23 @@ def verify_account_holder(session: Session, *, conversation_id: str, postcode: s
             if full_name_matches(full_name or "", first_name=account.holder_first_name,
                                  last_name=account.holder_last_name)]
         match = next((account for account in candidates if account.holder_date_of_birth == date_of_birth), None)
-    outcome = _decide(session, conversation_id=conversation_id, candidates=candidates,
+    source = conversation_source(session, conversation_id)
+    decision = decide(session, AccountVerificationAttempt, AccountVerificationAttempt.account_id,
+                      conversation_id=conversation_id, source=source, subject_ids=[c.id for c in candidates],
                       details_correct=match is not None, now=now)
+    outcome = decision.outcome
     named = match or (candidates[0] if candidates else None)
     attempt = AccountVerificationAttempt(conversation_id=conversation_id, account_id=named.id if named else None,
-                                         attempted_at=now, succeeded=outcome is Outcome.VERIFIED)
+                                         attempted_at=now, succeeded=outcome is Outcome.VERIFIED,
+                                         client_source=source, refused=decision.refused)
     session.add(attempt)
     expires_at = None
     if outcome is Outcome.VERIFIED and match is not None:
         expires_at = now + SESSION_LENGTH
         _link(session, conversation_id=conversation_id, account_id=match.id, now=now, expires_at=expires_at)
     session.flush()
-    log.info("account check recorded: attempt %s", attempt.id)
+    log.info("account check recorded: attempt %s%s", attempt.id,
+             f" (refused: {decision.refused} lock)" if decision.refused else "")
     return CheckResult(outcome, expires_at)
 
 
@@ -110,33 +104,6 @@ def verified_account(session: Session, *, conversation_id: str, now: datetime) -
     if account is None:
         raise NotVerified
     return account
-
-
-def _decide(session: Session, *, conversation_id: str, candidates: list[CouncilTaxAccount], details_correct: bool,
-            now: datetime) -> Outcome:
-    # Every check runs the same queries, whatever account is named, so timing tells as little as the answer.
-    ids = [account.id for account in candidates]
-    conversation_locked = _failures(session, conversation_id=conversation_id, since=now - LOCK_WINDOW) >= MAX_FAILURES
-    account_locked = _failures(session, account_ids=ids, since=now - LOCK_WINDOW) >= MAX_FAILURES
-    account_silenced = _failures(session, account_ids=ids, since=now - ACCOUNT_WINDOW) >= MAX_ACCOUNT_FAILURES
-    if conversation_locked:
-        return Outcome.LOCKED
-    if account_silenced:
-        return Outcome.NOT_VERIFIED
-    if account_locked:
-        return Outcome.LOCKED if details_correct else Outcome.NOT_VERIFIED
-    return Outcome.VERIFIED if details_correct else Outcome.NOT_VERIFIED
-
-
-def _failures(session: Session, *, since: datetime, conversation_id: str | None = None,
-              account_ids: list[int] | None = None) -> int:
-    """Count the conversation's failures, or the most against any one of ``account_ids``, after ``since``."""
-    if conversation_id is not None:
-        return count_failures(session, AccountVerificationAttempt,
-                              AccountVerificationAttempt.conversation_id == conversation_id, since=since)
-    return count_failures(session, AccountVerificationAttempt,
-                          AccountVerificationAttempt.account_id.in_(account_ids or []), since=since,
-                          per=AccountVerificationAttempt.account_id)
 
 
 def _link(session: Session, *, conversation_id: str, account_id: int, now: datetime, expires_at: datetime) -> None:

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.clock import get_now
 from api.main import create_app
-from api.settings import DEV_SERVICE_TOKEN, Settings
+from api.settings import DEV_SECRET_KEY, DEV_SERVICE_TOKEN, Settings
 
 SERVICE = {"Authorization": f"Bearer {DEV_SERVICE_TOKEN}"}
 
@@ -60,3 +60,15 @@ def new_conversation_id() -> str:
 
 def new_key() -> str:
     return f"key-{secrets.token_hex(8)}"
+
+
+def conversation_from(url: str, address: str) -> str:
+    """Start a web conversation in the database at ``url`` as the hub does for a client at ``address``."""
+    from api.access.source import source_of
+    from api.conversations.service import create_conversation
+    from tests.api.conftest import session_on
+
+    with session_on(url) as session:
+        created = create_conversation(session, channel="web", client_source=source_of(address, DEV_SECRET_KEY))
+        session.commit()
+    return created.conversation_id

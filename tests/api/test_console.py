@@ -18,7 +18,7 @@ from api.conversations.router import office_hours as office_hours_dependency
 from api.db import utcnow
 from api.main import create_app
 from api.officers.models import Officer, OfficerSession
-from api.settings import Settings
+from api.settings import DEV_SERVICE_TOKEN, Settings
 from tests.api.console_helpers import (
     OFFICERS,
     add_officers,
@@ -278,6 +278,25 @@ def test_the_dashboard_counts_conversations_the_bot_resolved_alone(app, resident
     page = officer_client(app, "supervisor").get("/console/dashboard").text
     assert 'data-testid="conversations">4<' in page and 'data-testid="first-contact">75%' in page
     assert 'data-testid="waiting-now">1<' in page
+
+
+def test_the_dashboard_shows_identity_check_lockouts(app, resident) -> None:
+    service = {"Authorization": f"Bearer {DEV_SERVICE_TOKEN}"}
+
+    def check(conversation_id: str) -> str:
+        body = {"conversation_id": conversation_id, "full_name": "Made Up", "date_of_birth": "1980-01-01",
+                "uprn": 100000001}
+        return str(resident.post("/api/v1/electoral/verifications", json=body, headers=service).json()["outcome"])
+
+    started = [resident.post("/api/chat/conversations").json()["conversation_id"] for _ in range(3)]
+    outcomes = [check(started[0]) for _ in range(6)]  # the sixth is refused: the chat is locked
+    outcomes += [check(started[1]) for _ in range(4)]  # ten failures from this client's address...
+    outcomes += [check(started[2])]  # ...lock it, in any of its chats
+
+    assert outcomes == ["not_verified"] * 5 + ["locked"] + ["not_verified"] * 4 + ["locked"]
+    page = officer_client(app, "supervisor").get("/console/dashboard").text
+    assert 'data-testid="lockouts">2<' in page
+    assert "1 chat, 1 client address, 0 people guessed at" in page
 
 
 def test_only_supervisors_see_the_dashboard(app) -> None:

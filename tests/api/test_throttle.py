@@ -24,7 +24,9 @@ from sqlalchemy import select
 
 from api.access.limiter import Limiter
 from api.access.settings import RateLimits
+from api.access.source import source_of
 from api.conversations.models import Conversation
+from api.settings import DEV_SECRET_KEY
 from tests.api.live_server import build_app, served
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -274,3 +276,20 @@ def test_the_test_stacks_lifted_limits_are_valid_settings() -> None:
 
     lifted = RateLimits.model_validate_json(UNTHROTTLED_LIMITS)
     assert set(lifted.model_fields_set) == set(RateLimits.model_fields)  # none forgotten
+
+
+def test_the_hub_keeps_only_a_keyed_hash_of_the_address_that_started_a_conversation(client_for, open_session,
+                                                                                   database_url) -> None:
+    conversation_id, _ = started(client_for(RESIDENT))
+    with open_session(database_url) as session:
+        stored = session.get_one(Conversation, conversation_id).client_source
+    assert stored == source_of(RESIDENT[0], DEV_SECRET_KEY)
+    assert RESIDENT[0] not in stored and len(stored) == 32
+
+
+def test_an_ipv6_subscriber_is_one_source_across_their_64() -> None:
+    first, second = "2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:fffe"
+    assert source_of(first, "k") == source_of(second, "k")
+    assert source_of(first, "k") != source_of("2001:db8:1:3::1", "k")
+    assert source_of("::ffff:203.0.113.10", "k") == source_of("203.0.113.10", "k")
+    assert source_of("203.0.113.10", "k") != source_of("203.0.113.11", "k")

@@ -3,6 +3,8 @@
 SHELL := /bin/bash
 APP := .venv/app/bin
 RASA := .venv/rasa/bin
+# Every command here runs in development unless told otherwise; the API refuses to start without CA_ENVIRONMENT.
+export CA_ENVIRONMENT ?= development
 RASA_QUIET := PYTHONWARNINGS=ignore TF_CPP_MIN_LOG_LEVEL=2 RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 
 .PHONY: help run run-telegram-demo test install chromium model seed officer purge demo-residents knowledge-check test-api test-bot test-dialogue bench nlu-report nlu-probe lint clean

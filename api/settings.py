@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from api.service_access.tokens import ServiceToken, parse_service_tokens
 
 from api.access.settings import RateLimits
 
 ROOT = Path(__file__).resolve().parent.parent
 
-DEV_SERVICE_TOKEN = "dev-service-token-change-me"  # noqa: S105  (development default; refused in production)
-DEV_RASA_TOKEN = "dev-rasa-token-change-me"  # noqa: S105  (development default; refused in production)
-DEV_SECRET_KEY = "dev-secret-key-change-me"  # noqa: S105  (development default; refused in production)
+# Development defaults, published in this repository: production refuses every one of them.
+DEV_SERVICE_TOKEN = "dev-service-token-change-me"  # noqa: S105  (the action server's development token)
+DEV_TELEGRAM_TOKEN = "dev-telegram-token-change-me"  # noqa: S105  (the Telegram bridge's development token)
+DEV_SECRET_KEY = "dev-secret-key-change-me"  # noqa: S105
+# The shortest secret production accepts: 32 characters of token_urlsafe carry 192 bits.
+MIN_SECRET_LENGTH = 32
+
+
+def _development_service_tokens() -> list[ServiceToken]:
+    return [ServiceToken("actions", DEV_SERVICE_TOKEN), ServiceToken("telegram", DEV_TELEGRAM_TOKEN)]
 
 
 class Settings(BaseSettings):
@@ -23,14 +32,17 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CA_", env_file=ROOT / ".env", extra="ignore")
 
-    environment: Literal["dev", "test", "production"] = "dev"
+    # No default: a deployment must say what it is, so a forgotten variable cannot quietly mean development
+    # (its published tokens, a cookie without Secure). `make` sets development and says so.
+    environment: Literal["development", "test", "production"]
     database_url: str = f"sqlite:///{ROOT / 'var' / 'council.db'}"
-    # Tokens the back office accepts from the action server and other services.
-    service_tokens: list[str] = Field(default_factory=lambda: [DEV_SERVICE_TOKEN])
+    # Tokens the back office accepts, each for one service ("actions" or "telegram"): a comma list
+    # actions:TOKEN,telegram:TOKEN or a JSON object {"actions": "TOKEN", "telegram": "TOKEN"}.
+    service_tokens: Annotated[list[ServiceToken], NoDecode] = Field(default_factory=_development_service_tokens)
+    # Keys the API's HMACs (client-address keys; the hub's per-conversation grants).
     secret_key: str = DEV_SECRET_KEY
 
     rasa_url: str = "http://127.0.0.1:5005"
-    rasa_token: str = DEV_RASA_TOKEN
     rasa_timeout_seconds: float = 30.0
 
     council_name: str = "Ashdown Vale District Council"
@@ -106,14 +118,26 @@ class Settings(BaseSettings):
             return self.environment == "production"
         return self.console_require_second_factor
 
+    @field_validator("service_tokens", mode="before")
+    @classmethod
+    def _read_service_tokens(cls, value: Any) -> list[ServiceToken]:
+        return parse_service_tokens(value)
+
     @model_validator(mode="after")
-    def _refuse_default_secrets_outside_dev(self) -> Settings:
-        if self.environment == "production":
-            defaults = {DEV_SERVICE_TOKEN, DEV_RASA_TOKEN, DEV_SECRET_KEY}
-            used = defaults & {self.secret_key, self.rasa_token, *self.service_tokens}
-            if used:
-                raise ValueError("production refuses the development secrets; set CA_SECRET_KEY, "
-                                 "CA_RASA_TOKEN and CA_SERVICE_TOKENS")
+    def _refuse_unsafe_production(self) -> Settings:
+        """Refuse to start production with a published secret, a short one, or a cookie sent over plain HTTP."""
+        if self.environment != "production":
+            return self
+        held = {"CA_SECRET_KEY": [self.secret_key],
+                "CA_SERVICE_TOKENS": [token.token for token in self.service_tokens]}
+        problems = [f"{name} holds a development default" for name, values in held.items()
+                    if {DEV_SERVICE_TOKEN, DEV_TELEGRAM_TOKEN, DEV_SECRET_KEY} & set(values)]
+        problems += [f"{name} holds a secret shorter than {MIN_SECRET_LENGTH} characters"
+                     for name, values in held.items() if any(len(value) < MIN_SECRET_LENGTH for value in values)]
+        if self.console_secure_cookie is False:
+            problems.append("CA_CONSOLE_SECURE_COOKIE=false would send officers' session cookies over plain HTTP")
+        if problems:
+            raise ValueError("production refuses unsafe settings: " + "; ".join(problems))
         return self
 
 

@@ -49,7 +49,8 @@ UNTHROTTLED_LIMITS = json.dumps({**dict.fromkeys(("conversations_per_source", "m
 MODEL_INPUTS = ("config.yml", "domain", "data", "bot/nlp/build.py", "bot/nlp/sentence_features.py",
                 "bot/nlp/intent_classifier.py", "requirements/rasa.txt")
 
-DEV_SERVICE_TOKEN = "dev-service-token-change-me"  # noqa: S105  (development default; refused in production)
+DEV_SERVICE_TOKEN = "dev-service-token-change-me"  # noqa: S105  (the action server's; refused in production)
+DEV_TELEGRAM_TOKEN = "dev-telegram-token-change-me"  # noqa: S105  (the Telegram bridge's; refused in production)
 DEV_RASA_TOKEN = "dev-rasa-token-change-me"  # noqa: S105  (development default; refused in production)
 # The emulator's demo bot token (telegram_bridge.emulator.DEMO_TOKEN): it means nothing to the real Telegram.
 EMULATOR_BOT_TOKEN = "123456:demo-token-for-the-local-emulator"  # noqa: S105
@@ -215,7 +216,12 @@ class Stack:
     log_dir: Path = LOGS
     # Receipts and statements are sent over SMTP to a local mail sink, kept as a maildir here.
     mail_dir: Path = ROOT / "var" / "mail"
+    # What the API is told it is (CA_ENVIRONMENT): development unless the caller's environment says otherwise.
+    environment: str = field(default_factory=lambda: os.environ.get("CA_ENVIRONMENT", "development"))
+    # The action server's token and the Telegram bridge's: each reaches only its own back-office endpoints.
     service_token: str = field(default_factory=lambda: os.environ.get("CA_SERVICE_TOKEN", DEV_SERVICE_TOKEN))
+    telegram_token: str = field(default_factory=lambda: os.environ.get("CA_TELEGRAM_SERVICE_TOKEN",
+                                                                       DEV_TELEGRAM_TOKEN))
     rasa_token: str = field(default_factory=lambda: os.environ.get("CA_RASA_TOKEN", DEV_RASA_TOKEN))
     # Tests and benchmarks start hundreds of conversations from 127.0.0.1, so their stacks lift the rate limits.
     unthrottled: bool = False
@@ -233,10 +239,15 @@ class Stack:
     def actions_url(self) -> str:
         return f"http://127.0.0.1:{self.actions_port}"
 
+    @property
+    def service_tokens(self) -> str:
+        """CA_SERVICE_TOKENS for the API: the action server's token and the bridge's, each for its service."""
+        return f"actions:{self.service_token},telegram:{self.telegram_token}"
+
     def seed(self) -> None:
         """Migrate the back-office database and seed the demo data if it is empty."""
         subprocess.run([str(APP_ENV / "python"), "-m", "api.demo", "seed", "--url", self.database_url],
-                       cwd=ROOT, check=True)
+                       cwd=ROOT, check=True, env=dict(os.environ, CA_ENVIRONMENT=self.environment))
 
     def start(self, model: Path) -> None:
         """Start the action server, Rasa and the API, and wait until each answers."""
@@ -254,8 +265,8 @@ class Stack:
                                "CA_TRACKER_DIALECT": "sqlite", "CA_TRACKER_DB": str(self.tracker_db)}))
         self._spawn("smtp", [str(APP_ENV / "python"), "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.smtp_port}",
                              "-c", "aiosmtpd.handlers.Mailbox", str(self.mail_dir)], dict(os.environ))
-        api_env = dict(os.environ, CA_DATABASE_URL=self.database_url, CA_RASA_URL=self.rasa_url,
-                       CA_RASA_TOKEN=self.rasa_token, CA_SERVICE_TOKENS=f'["{self.service_token}"]',
+        api_env = dict(os.environ, CA_ENVIRONMENT=self.environment, CA_DATABASE_URL=self.database_url,
+                       CA_RASA_URL=self.rasa_url, CA_SERVICE_TOKENS=self.service_tokens,
                        CA_SMTP_HOST="127.0.0.1", CA_SMTP_PORT=str(self.smtp_port),
                        CA_TRACKER_STORE_URL=f"sqlite:///{self.tracker_db}")
         if self.unthrottled:
@@ -382,7 +393,7 @@ def telegram_from_environment(stack: Stack) -> TelegramChannel | None:
     emulated = os.environ.get("CA_TELEGRAM_EMULATOR", "") not in ("", "0")
     if not (token or emulated):
         return None
-    channel = TelegramChannel(hub_url=stack.api_url, service_token=stack.service_token,
+    channel = TelegramChannel(hub_url=stack.api_url, service_token=stack.telegram_token,
                               bot_token=token or EMULATOR_BOT_TOKEN, log_dir=stack.log_dir,
                               mode=os.environ.get("CA_TELEGRAM_MODE", "polling"))
     if emulated:
@@ -402,6 +413,8 @@ def main() -> None:
     try:
         stack.start(model)
         print(f"==> ready in {time.monotonic() - started:.0f} s\n")
+        print(f"    Environment:        {stack.environment} (CA_ENVIRONMENT)"
+              + (": published development tokens; never expose it" if stack.environment == "development" else ""))
         print(f"    Web chat:           {stack.api_url}/")
         print(f"    Officer console:    {stack.api_url}/console (demo officers below)")
         print(f"    API and its schema: {stack.api_url}/docs")
@@ -415,7 +428,7 @@ def main() -> None:
         print()
         print("    Demo residents to try (make demo-residents prints them as JSON):")
         subprocess.run([str(APP_ENV / "python"), "-m", "api.demo", "residents", "--url", stack.database_url,
-                        "--brief"], cwd=ROOT, check=False)
+                        "--brief"], cwd=ROOT, check=False, env=dict(os.environ, CA_ENVIRONMENT=stack.environment))
         print("\n    Press Ctrl-C to stop.")
         processes = {**stack.processes, **(telegram.processes if telegram else {})}
         while all(p.poll() is None for p in processes.values()):

@@ -9,9 +9,12 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SERVICE_TOKEN = "dev-service-token-change-me"  # noqa: S105  (development default, as the API's)
-# Telegram accepts 1-256 of these characters as a webhook's secret token.
-SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# The bridge's own development token (the API's DEV_TELEGRAM_TOKEN): it reaches only the Telegram endpoints.
+DEV_SERVICE_TOKEN = "dev-telegram-token-change-me"  # noqa: S105  (development default)
+# Telegram accepts 1-256 of these characters as a webhook's secret token; the bridge asks for 32 or more,
+# since the secret is all that stands between the public webhook URL and a forged resident message.
+MIN_WEBHOOK_SECRET = 32
+SECRET_TOKEN = re.compile(rf"[A-Za-z0-9_-]{{{MIN_WEBHOOK_SECRET},256}}")
 
 
 class BridgeSettings(BaseSettings):
@@ -48,7 +51,8 @@ class BridgeSettings(BaseSettings):
             if not self.telegram_webhook_url:
                 raise ValueError("webhook mode needs CA_TELEGRAM_WEBHOOK_URL, the URL Telegram posts updates to")
             if not SECRET_TOKEN.fullmatch(self.telegram_webhook_secret.get_secret_value()):
-                raise ValueError("webhook mode needs CA_TELEGRAM_WEBHOOK_SECRET: 1-256 of A-Z, a-z, 0-9, _ and -")
+                raise ValueError(f"webhook mode needs CA_TELEGRAM_WEBHOOK_SECRET: {MIN_WEBHOOK_SECRET}-256 of A-Z, "
+                                 "a-z, 0-9, _ and - (python -c 'import secrets; print(secrets.token_urlsafe(32))')")
         return self
 
 

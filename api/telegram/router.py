@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from api.conversations.redaction import redact_card_numbers
 from api.conversations.routing import ResidentRoutingDep
-from api.deps import DatabaseDep, SessionDep, require_service_token
+from api.deps import DatabaseDep, SessionDep, require_telegram_token
 from api.telegram import service
 from api.telegram.schemas import DeliveryCreate, Outbox, OutboxMessage, TelegramMessageAccepted, TelegramMessageIn
 
-router = APIRouter(prefix="/api/v1/telegram", tags=["telegram"], dependencies=[Depends(require_service_token)])
+router = APIRouter(prefix="/api/v1/telegram", tags=["telegram"], dependencies=[Depends(require_telegram_token)])
 
 
 @router.post("/updates", response_model=TelegramMessageAccepted)

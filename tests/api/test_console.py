@@ -87,8 +87,8 @@ def test_signing_in_sets_a_protected_session_cookie_and_shows_the_queue(app, res
 
 
 def test_the_session_cookie_is_secure_in_production(database_url) -> None:
-    settings = Settings(database_url=database_url, environment="production", service_tokens=["s"], rasa_token="r",
-                        secret_key="k")
+    settings = Settings(database_url=database_url, environment="production", service_tokens=["actions:" + "s" * 32],
+                        secret_key="k" * 32)
     assert settings.console_cookie_secure
 
 
@@ -307,7 +307,7 @@ def test_only_supervisors_see_the_dashboard(app) -> None:
 # ----- the command that creates officers -----
 
 def test_the_officer_command_creates_an_officer_who_can_sign_in(database_url, tmp_path) -> None:
-    env = {"CA_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
+    env = {"CA_ENVIRONMENT": "test", "CA_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
     made = subprocess.run([sys.executable, "-m", "api.officers", "create", "new.officer@council.test", "Nia Jones",
                            "electoral_services", "--password-stdin"], input="a-brand-new-password\n",
                           capture_output=True, text=True, env=env, check=False)

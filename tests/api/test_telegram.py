@@ -11,11 +11,11 @@ from sqlalchemy import func, select, update
 
 from api.conversations import service as conversations
 from api.conversations.models import Conversation, Message
-from api.settings import DEV_SERVICE_TOKEN
+from api.settings import DEV_TELEGRAM_TOKEN
 from api.telegram.models import TelegramChat
 from tests.api.rasa_fakes import rasa_down, rasa_offering_a_person
 
-SERVICE = {"Authorization": f"Bearer {DEV_SERVICE_TOKEN}"}
+SERVICE = {"Authorization": f"Bearer {DEV_TELEGRAM_TOKEN}"}
 CHAT = 5550001
 
 
@@ -197,7 +197,7 @@ def test_the_telegram_endpoints_need_a_service_token(make_client) -> None:
                client.post("/api/v1/telegram/outbox/1/delivery", json={})]
 
     assert [r.status_code for r in refused] == [401, 401, 401]
-    client.headers["Authorization"] = f"Bearer {DEV_SERVICE_TOKEN}"
+    client.headers["Authorization"] = f"Bearer {DEV_TELEGRAM_TOKEN}"
     assert outbox(client) == []
 
 

@@ -23,7 +23,7 @@ REPLY_TIMEOUT_MS = 30_000
 @pytest.fixture(scope="module")
 def telegram(stack) -> Iterator[TelegramChannel]:
     """The bridge, polling its own emulator, for the stack's hub."""
-    channel = TelegramChannel(hub_url=stack.api_url, service_token=stack.service_token, log_dir=stack.log_dir,
+    channel = TelegramChannel(hub_url=stack.api_url, service_token=stack.telegram_token, log_dir=stack.log_dir,
                               emulator_port=free_port())
     channel.start()
     yield channel

@@ -38,7 +38,7 @@ chat_ids = itertools.count(910_001)
 @pytest.fixture(scope="module")
 def telegram(stack) -> Iterator[TelegramChannel]:
     """The bridge, polling the emulator, for the stack's hub."""
-    channel = TelegramChannel(hub_url=stack.api_url, service_token=stack.service_token, log_dir=stack.log_dir,
+    channel = TelegramChannel(hub_url=stack.api_url, service_token=stack.telegram_token, log_dir=stack.log_dir,
                               emulator_port=free_port())
     channel.start()
     yield channel
@@ -139,7 +139,7 @@ def test_while_the_hub_is_down_the_resident_hears_the_phone_number_and_the_messa
     database_url = f"sqlite:///{tmp_path / 'council.db'}"
     upgrade_database(database_url)
     hub_port = free_port()
-    channel = TelegramChannel(hub_url=f"http://127.0.0.1:{hub_port}", service_token=stack.service_token,
+    channel = TelegramChannel(hub_url=f"http://127.0.0.1:{hub_port}", service_token=stack.telegram_token,
                               log_dir=tmp_path, emulator_port=free_port(), hub_retry_max_seconds=1)
     hub: dict = {}
     try:
@@ -153,8 +153,8 @@ def test_while_the_hub_is_down_the_resident_hears_the_phone_number_and_the_messa
             # The hub comes back: the kept message is answered.
             spawn(hub, tmp_path, "api", [str(APP_ENV / "uvicorn"), "api.main:create_app", "--factory",
                                          "--host", "127.0.0.1", "--port", str(hub_port)],
-                  dict(os.environ, CA_DATABASE_URL=database_url, CA_RASA_URL=stack.rasa_url,
-                       CA_SERVICE_TOKENS=f'["{stack.service_token}"]', CA_DOCUMENT_RETRY_SECONDS="0"))
+                  dict(os.environ, CA_ENVIRONMENT="test", CA_DATABASE_URL=database_url, CA_RASA_URL=stack.rasa_url,
+                       CA_SERVICE_TOKENS=stack.service_tokens, CA_DOCUMENT_RETRY_SECONDS="0"))
             user.wait_for_bot(lambda replies: len(replies) > 1 and "01632 960 123" in replies[-1]["text"],
                               after=asked)
     finally:

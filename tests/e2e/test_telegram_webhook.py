@@ -31,7 +31,7 @@ chat_ids = itertools.count(920_001)
 @pytest.fixture(scope="module")
 def webhook_telegram(stack) -> Iterator[TelegramChannel]:
     """The bridge in webhook mode: the emulator posts updates to the bridge's server with the secret header."""
-    channel = TelegramChannel(hub_url=stack.api_url, service_token=stack.service_token, log_dir=stack.log_dir,
+    channel = TelegramChannel(hub_url=stack.api_url, service_token=stack.telegram_token, log_dir=stack.log_dir,
                               emulator_port=free_port(), mode="webhook", webhook_port=free_port(),
                               webhook_secret=secrets.token_urlsafe(24))
     channel.start()

@@ -25,8 +25,8 @@ from telegram_bridge.settings import BridgeSettings
 
 log = logging.getLogger(__name__)
 
-# What /start (the first thing a new Telegram user sends) becomes: the greeting intent, as a Rasa payload.
-GREETING = "/greet"
+# /start (the first thing a new Telegram user sends) goes to the hub as it is; the hub makes it a greeting.
+GREETING = "/start"
 # Only messages are asked for; edits, reactions and the like are not part of a conversation here.
 ALLOWED_UPDATES = ["message"]
 

@@ -34,15 +34,20 @@ class ResidentRouting:
     card_warning: str
     lane: ThreadLane
 
-    def handle(self, *, conversation_id: str, text: str) -> list[Message]:
-        """Store the resident's message and return the replies (none while an officer has the conversation)."""
+    def handle(self, *, conversation_id: str, text: str, hub_payload: bool = False) -> list[Message]:
+        """Store the resident's message and return the replies (none while an officer has the conversation).
+
+        ``hub_payload`` marks text the hub chose (a channel command turned into a payload), which the bot
+        receives as a payload; a resident's own typed payload syntax never is.
+        """
         return service.handle_resident_message(self.database, self.rasa, conversation_id=conversation_id, text=text,
                                                unavailable_text=self.unavailable_text, hours=self.hours,
-                                               card_warning=self.card_warning)
+                                               card_warning=self.card_warning, hub_payload=hub_payload)
 
-    async def handle_in_lane(self, *, conversation_id: str, text: str) -> list[Message]:
+    async def handle_in_lane(self, *, conversation_id: str, text: str, hub_payload: bool = False) -> list[Message]:
         """Do ``handle`` in the hub's own thread lane, so waiting on Rasa never starves the back office."""
-        return await self.lane.run(lambda: self.handle(conversation_id=conversation_id, text=text))
+        return await self.lane.run(lambda: self.handle(conversation_id=conversation_id, text=text,
+                                                       hub_payload=hub_payload))
 
 
 def unavailable_text(settings: Settings) -> str:

@@ -18,6 +18,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
+from api.conversations import payloads
 from api.conversations.models import Conversation, Handoff, Message, Mode
 from api.conversations.office_hours import OfficeHours
 from api.conversations.rasa_client import RasaClient, RasaUnavailable
@@ -95,20 +96,26 @@ def list_messages(session: Session, *, conversation_id: str, after: int = 0) -> 
 
 
 REQUEST_OFFICER_PAYLOAD = "/request_officer"
+# The answer to a message of nothing but slashes, which leaves the bot nothing to read.
+NOTHING_TO_READ = "Sorry, I didn't catch that. Please tell me in words how I can help."
 
 
 def handle_resident_message(database: Database, rasa: RasaClient, *, conversation_id: str, text: str,
-                            unavailable_text: str, hours: OfficeHours, card_warning: str) -> list[Message]:
+                            unavailable_text: str, hours: OfficeHours, card_warning: str,
+                            hub_payload: bool = False) -> list[Message]:
     """Store the resident's message, let the bot answer when it is the bot's turn, and return the replies.
 
     When Rasa is down the resident gets ``unavailable_text`` with an officer offer; taking the offer
     records the handoff here in the hub, since the bot that would normally do it is the part that failed.
     A card number is hidden before the message is stored or forwarded, and the resident is warned.
+    Typed payload syntax reaches the bot as words (see ``payloads``); ``hub_payload`` marks a payload the
+    hub chose itself, such as Telegram's /start.
     """
     redacted = redact_card_numbers(text)
     text = redacted.text
     warnings: list[Message] = []
     with database.sessions.begin() as session:
+        for_bot = payloads.text_for_bot(session, conversation_id=conversation_id, text=text, hub_payload=hub_payload)
         add_message(session, conversation_id=conversation_id, sender="resident", text=text)
         if redacted.card_numbers:
             warnings.append(add_message(session, conversation_id=conversation_id, sender="system",
@@ -121,15 +128,18 @@ def handle_resident_message(database: Database, rasa: RasaClient, *, conversatio
         if rating:  # a rating nobody asked for is not counted, and is no message for the bot either
             return [*warnings, add_message(session, conversation_id=conversation_id, sender="system",
                                            text=UNASKED_RATING_TEXT)]
+        if not for_bot and mode != Mode.OFFICER:
+            return [*warnings, add_message(session, conversation_id=conversation_id, sender="system",
+                                           text=NOTHING_TO_READ)]
     if mode == Mode.OFFICER:
         return warnings
     try:
-        replies = rasa.send(conversation_id=conversation_id, text=text, metadata={"channel": channel})
+        replies = rasa.send(conversation_id=conversation_id, text=for_bot, metadata={"channel": channel})
     except RasaUnavailable:
         with database.sessions.begin() as session:
             if not bot_may_speak(session, conversation_id):
                 return warnings  # an officer took the chat meanwhile: no apology for the bot
-            if text == REQUEST_OFFICER_PAYLOAD:
+            if for_bot == REQUEST_OFFICER_PAYLOAD:
                 ticket = request_handoff(session, conversation_id=conversation_id, hours=hours,
                                          request=HandoffCreate(reason="bot_unavailable", priority="high"))
                 return [*warnings, add_message(session, conversation_id=conversation_id, sender="system",

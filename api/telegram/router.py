@@ -26,7 +26,8 @@ async def receive_message(body: TelegramMessageIn, database: DatabaseDep,
                                                                     chat_id=body.chat_id, text=body.text))
     if accepted is None:
         return TelegramMessageAccepted(duplicate=True)
-    await routing.handle_in_lane(conversation_id=accepted.conversation_id, text=accepted.text)
+    await routing.handle_in_lane(conversation_id=accepted.conversation_id, text=accepted.text,
+                                 hub_payload=accepted.hub_payload)
     return TelegramMessageAccepted(duplicate=False,
                                    card_number_hidden=redact_card_numbers(body.text).hidden)
 

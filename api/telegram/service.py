@@ -9,6 +9,7 @@ transactions can commit their messages out of id order, and a mark would skip th
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -25,6 +26,10 @@ from api.telegram.models import TelegramChat, TelegramDelivery, TelegramUpdate
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
+# Telegram's /start (a new user's first message, or a deep link "/start <parameter>") is a greeting: the hub
+# sends the bot its greeting payload, the one payload it sends without having offered it as a button.
+START_COMMAND = re.compile(r"^/start(@\w+)?(\s.*)?$", re.DOTALL)
+GREETING_PAYLOAD = "/greet"
 # Telegram keeps an undelivered update for 24 hours, so an update id older than this cannot come back.
 UPDATE_MEMORY = timedelta(days=2)
 
@@ -35,13 +40,16 @@ class AcceptedMessage:
 
     conversation_id: str
     text: str
+    # The text is a payload the hub chose (the greeting for /start), not something the resident typed.
+    hub_payload: bool = False
 
 
 def accept_update(database: Database, *, update_id: int, chat_id: int, text: str) -> AcceptedMessage | None:
     """Record the update and return where its text goes, or None when this update was taken in before.
 
     The first message from a chat opens its conversation. A reply-keyboard tap arrives as the button's
-    title, so a title of the buttons the resident was last offered becomes that button's payload.
+    title, so a title of the buttons the resident was last offered becomes that button's payload, and
+    /start becomes the greeting.
     """
     for attempt in (1, 2):
         try:
@@ -49,8 +57,10 @@ def accept_update(database: Database, *, update_id: int, chat_id: int, text: str
                 session.add(TelegramUpdate(update_id=update_id))
                 session.flush()
                 conversation_id = _conversation_for_chat(session, chat_id=chat_id)
-                text = _payload_for_title(session, conversation_id=conversation_id, text=text)
                 session.execute(delete(TelegramUpdate).where(TelegramUpdate.received_at < utcnow() - UPDATE_MEMORY))
+                if START_COMMAND.match(text):
+                    return AcceptedMessage(conversation_id=conversation_id, text=GREETING_PAYLOAD, hub_payload=True)
+                text = _payload_for_title(session, conversation_id=conversation_id, text=text)
                 return AcceptedMessage(conversation_id=conversation_id, text=text)
         except IntegrityError:
             with database.sessions() as session:

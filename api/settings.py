@@ -9,9 +9,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from api.service_access.tokens import ServiceToken, parse_service_tokens
-
 from api.access.settings import RateLimits
+from api.service_access.tokens import ServiceToken, parse_service_tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -130,7 +130,7 @@ def test_the_unlock_command_lets_a_locked_officer_sign_in(app, database_url) -> 
     for _ in range(5):
         sign_in(office, "focus", password="mistyped-password")
     assert sign_in(office, "focus").status_code == 429
-    env = {"CA_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
+    env = {"CA_ENVIRONMENT": "test", "CA_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-m", "api.officers", "unlock", " PRIYA@council.test"],
                           capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0 and "Unlocked priya@council.test" in done.stdout, done.stderr

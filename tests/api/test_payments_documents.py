@@ -142,9 +142,10 @@ def test_a_scheduled_run_sends_what_was_queued(db_url: str, residents: list[Resi
         now, today = api.now, api.now.date()
 
     with smtp_server() as mailbox, session_on(db_url) as session:
-        assert deliver_queued(session, settings=Settings(smtp_port=mailbox.port), today=today, now=now) == 2
+        settings = Settings(environment="test", smtp_port=mailbox.port)
+        assert deliver_queued(session, settings=settings, today=today, now=now) == 2
         session.commit()
-        assert deliver_queued(session, settings=Settings(smtp_port=mailbox.port), today=today, now=now) == 0
+        assert deliver_queued(session, settings=settings, today=today, now=now) == 0
         assert len(mailbox.messages) == 2
         assert {row.status for row in session.scalars(select(DocumentRequest))} == {"sent"}
 

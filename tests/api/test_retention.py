@@ -128,7 +128,7 @@ def test_the_purge_command_reads_the_schedule_from_the_environment(database_url,
         session.commit()
     write_trackers(tracker_url, {week_old: resident_turn("hello", (now - timedelta(days=8)).timestamp()),
                                  fresh: resident_turn("hello", (now - timedelta(days=6)).timestamp())})
-    env = {"PATH": "/usr/bin:/bin", "CA_RETENTION_TRANSCRIPT_DAYS": "7"}
+    env = {"CA_ENVIRONMENT": "test", "PATH": "/usr/bin:/bin", "CA_RETENTION_TRANSCRIPT_DAYS": "7"}
     done = subprocess.run([sys.executable, "-m", "api.privacy", "purge", "--url", database_url,
                            "--tracker-url", tracker_url], capture_output=True, text=True, env=env, check=False,
                           cwd=Path(__file__).resolve().parent.parent.parent)

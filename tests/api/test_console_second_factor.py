@@ -150,8 +150,7 @@ def test_a_required_second_factor_must_be_set_up_before_anything_else(database_u
 
 
 def test_production_requires_a_second_factor_unless_told_otherwise() -> None:
-    production = {"environment": "production", "service_tokens": ["s" * 40], "rasa_token": "r" * 40,
-                  "secret_key": "k" * 40}
+    production = {"environment": "production", "service_tokens": ["actions:" + "s" * 40], "secret_key": "k" * 40}
     assert Settings(**production).console_second_factor_required
     assert not Settings(**production, console_require_second_factor=False).console_second_factor_required
     assert not Settings(environment="test").console_second_factor_required
@@ -183,7 +182,7 @@ def test_the_reset_command_removes_the_second_factor(app, database_url) -> None:
     sign_in(officer, "focus")
     enrol(officer)
     assert sign_in(officer, "focus").headers["location"] == "/console/sign-in/code"
-    env = {"CA_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
+    env = {"CA_ENVIRONMENT": "test", "CA_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-m", "api.officers", "reset-second-factor", OFFICERS["focus"][0]],
                           capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0 and "Two-step sign-in removed" in done.stdout, done.stderr

@@ -279,8 +279,12 @@ class Stack:
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
         spawn(self.processes, self.log_dir, name, command, env)
 
-    def wait_until_ready(self, timeout: float = 300) -> None:
-        """Wait until the action server, Rasa (model loaded) and the API answer."""
+    def wait_until_ready(self, timeout: float = 900) -> None:
+        """Wait until the action server, Rasa (model loaded) and the API answer.
+
+        Rasa loads TensorFlow and the model in about a minute on an idle 2-core machine, but took over five on a
+        busy one; a generous limit keeps a slow start from failing a test run (a process that dies fails at once).
+        """
         checks = {"actions": f"{self.actions_url}/health",
                   "rasa": f"{self.rasa_url}/status?token={self.rasa_token}",
                   "api": f"{self.api_url}/api/health"}

@@ -12,6 +12,7 @@ Each process logs to var/log/<name>.log; only a short summary is printed.
 
 from __future__ import annotations
 
+import base64
 import fcntl
 import hashlib
 import json
@@ -54,6 +55,13 @@ DEV_TELEGRAM_TOKEN = "dev-telegram-token-change-me"  # noqa: S105  (the Telegram
 DEV_RASA_TOKEN = "dev-rasa-token-change-me"  # noqa: S105  (development default; refused in production)
 # The emulator's demo bot token (telegram_bridge.emulator.DEMO_TOKEN): it means nothing to the real Telegram.
 EMULATOR_BOT_TOKEN = "123456:demo-token-for-the-local-emulator"  # noqa: S105
+# Rasa's and the action server's logging: a filter withholds residents' texts and slot values (bot/privacy/logs.py).
+LOGGING_CONFIG = "bot/privacy/logging.yml"
+
+
+def new_seal_key() -> str:
+    """Return a key for sealing tracker values (32 random bytes in url-safe base64, the Fernet format)."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
 def _files(relative: str) -> Iterator[Path]:
@@ -225,6 +233,9 @@ class Stack:
     rasa_token: str = field(default_factory=lambda: os.environ.get("CA_RASA_TOKEN", DEV_RASA_TOKEN))
     # Tests and benchmarks start hundreds of conversations from 127.0.0.1, so their stacks lift the rate limits.
     unthrottled: bool = False
+    # Seals personal values in Rasa's tracker store; every Rasa server of the stack must share it. A new one
+    # per start is safe: a form in progress when the stack restarts asks its questions again.
+    tracker_seal_key: str = field(default_factory=lambda: os.environ.get("CA_TRACKER_SEAL_KEY") or new_seal_key())
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -255,14 +266,16 @@ class Stack:
         self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         self.mail_dir.parent.mkdir(parents=True, exist_ok=True)
         self._spawn("actions", [str(RASA_ENV / "python"), "-m", "rasa_sdk", "--actions", "bot.actions",
-                                "--port", str(self.actions_port)],
+                                "--port", str(self.actions_port), "--logging-config_file", LOGGING_CONFIG],
                     _rasa_env({"SANIC_HOST": "127.0.0.1", "CA_BACKOFFICE_URL": self.api_url,
                                "CA_SERVICE_TOKEN": self.service_token}))
         self._spawn("rasa", [str(RASA_ENV / "rasa"), "run", "--enable-api", "--auth-token", self.rasa_token,
                              "--interface", "127.0.0.1", "--port", str(self.rasa_port), "--model", str(model),
-                             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+                             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                             "--logging-config-file", LOGGING_CONFIG],
                     _rasa_env({"CA_ACTION_ENDPOINT": f"{self.actions_url}/webhook",
-                               "CA_TRACKER_DIALECT": "sqlite", "CA_TRACKER_DB": str(self.tracker_db)}))
+                               "CA_TRACKER_DIALECT": "sqlite", "CA_TRACKER_DB": str(self.tracker_db),
+                               "CA_TRACKER_SEAL_KEY": self.tracker_seal_key}))
         self._spawn("smtp", [str(APP_ENV / "python"), "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.smtp_port}",
                              "-c", "aiosmtpd.handlers.Mailbox", str(self.mail_dir)], dict(os.environ))
         api_env = dict(os.environ, CA_ENVIRONMENT=self.environment, CA_DATABASE_URL=self.database_url,

@@ -55,7 +55,8 @@ DEV_TELEGRAM_TOKEN = "dev-telegram-token-change-me"  # noqa: S105  (the Telegram
 DEV_RASA_TOKEN = "dev-rasa-token-change-me"  # noqa: S105  (development default; refused in production)
 # The emulator's demo bot token (telegram_bridge.emulator.DEMO_TOKEN): it means nothing to the real Telegram.
 EMULATOR_BOT_TOKEN = "123456:demo-token-for-the-local-emulator"  # noqa: S105
-# Rasa's and the action server's logging: a filter withholds residents' texts and slot values (bot/privacy/logs.py).
+# Logging of Rasa, the action server and the API: a filter withholds residents' texts, slot values and exception
+# messages (bot/privacy/logs.py).
 LOGGING_CONFIG = "bot/privacy/logging.yml"
 
 
@@ -285,7 +286,7 @@ class Stack:
         if self.unthrottled:
             api_env["CA_RATE_LIMITS"] = UNTHROTTLED_LIMITS
         self._spawn("api", [str(APP_ENV / "uvicorn"), "api.main:create_app", "--factory", "--host", "127.0.0.1",
-                            "--port", str(self.api_port), "--no-access-log",
+                            "--port", str(self.api_port), "--no-access-log", "--log-config", LOGGING_CONFIG,
                             "--timeout-graceful-shutdown", "5"], api_env)
         self.wait_until_ready()
 

@@ -46,6 +46,7 @@ SEALED_FIELDS: dict[str, dict[str, Any]] = {
     "slot": {"value": None},
     "bot": {"text": None, "data": {}, "metadata": {}},
     "user": {"metadata": {}},
+    "entities": {"entities": []},
     "session_started": {"metadata": {}},
 }
 # Entity fields that say what was found, not what was typed.

@@ -186,3 +186,25 @@ def test_a_sealed_value_reads_as_unset_once_its_time_is_up() -> None:
 
     assert sealer.open(dict(stored), now=time.time() + 59 * 60)["value"] == "Quillon Zarathustra"
     assert sealer.open(dict(stored), now=time.time() + 61 * 60)["value"] is None
+
+
+def test_what_stays_readable_says_nothing_about_the_resident() -> None:
+    sealer = Sealer(new_key())
+    typed = {"event": "user", "text": "I'm Quillon Zarathustra", "input_channel": "rest",
+             "metadata": {"channel": "web"},
+             "parse_data": {"text": "I'm Quillon Zarathustra", "intent": {"name": "inform", "confidence": 0.9},
+                            "entities": [{"entity": "person", "value": "Quillon Zarathustra", "start": 4, "end": 23}],
+                            "intent_ranking": [{"name": "inform", "confidence": 0.9}]}}
+
+    stored = sealer.seal(typed)
+    opened = sealer.open(dict(stored))
+
+    assert "Quillon" not in str(stored) and "web" not in str(stored)
+    assert stored["parse_data"] == {"intent": {"name": "inform", "confidence": 0.9},
+                                    "entities": [{"entity": "person"}], "text": None}
+    assert opened["text"] is None and opened["metadata"] == {"channel": "web"}
+    assert sealer.seal({"event": "slot", "name": "identity_verified", "value": True})["value"] is True
+    assert sealer.seal({"event": "slot", "name": "pending_task", "value": "check_registration"})["value"] \
+        == "check_registration"
+    added = sealer.seal({"event": "entities", "entities": [{"entity": "postcode", "value": "ZZ9 9QX"}]})
+    assert "ZZ9" not in str(added) and sealer.open(added)["entities"][0]["value"] == "ZZ9 9QX"

@@ -119,12 +119,11 @@ def test_a_canary_s_details_appear_only_where_a_feature_needs_them(stack, new_re
     assert "couldn't match those details" in answer
     # A card number typed into the chat.
     assert "don't type card details" in texts(chat.say(f"can I pay with my card {canary.card} please"))
-    # A receipt emailed to the canary's address, for a demo account the resident proves is theirs.
+    # A receipt or statement emailed to the canary's address, for a demo account the resident proves is theirs.
     chat.say("please email me a receipt for my council tax payment")
     chat.say(payer["council_tax_account"])
     assert "email" in texts(chat.say(payer["postcode"]))
-    sent = texts(chat.say(canary.email))
-    assert "canary.example.net" in sent
+    assert "emailed to" in texts(chat.say(canary.email))  # shown masked
     # And an officer, so a handoff packet is made from what the bot gathered.
     assert texts(chat.say("can I talk to a person?"))
 

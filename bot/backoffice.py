@@ -64,6 +64,10 @@ class NotVerified(BackOfficeError):
     """The conversation has no live verified identity (never verified, expired or ended)."""
 
 
+class NoEmailOnFile(BackOfficeError):
+    """The verified council tax account holds no email address, so no document can be emailed."""
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -84,6 +88,13 @@ def within_deadline(run: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]
         finally:
             _DEADLINE.reset(token)
     return bounded
+
+
+def _detail(response: httpx.Response) -> object:
+    try:
+        return response.json().get("detail")
+    except ValueError:
+        return None
 
 
 class BackOffice:
@@ -137,6 +148,8 @@ class BackOffice:
             raise NotFound
         if response.status_code == httpx.codes.FORBIDDEN:
             raise NotVerified
+        if response.status_code == httpx.codes.CONFLICT and _detail(response) == "no_email_on_file":
+            raise NoEmailOnFile
         if response.status_code == httpx.codes.NO_CONTENT:
             return None, response.status_code
         if response.is_error:

@@ -46,7 +46,8 @@ TASK_SLOTS: dict[str, tuple[str, ...]] = {
     "open_register_opt_out": ("task_confirmed",),
     "report_death_or_left": ("reported_name", "report_kind", "postcode", "address_uprn", "task_confirmed"),
     "payment_received": ("payment_reference",),
-    "receipt_request": ("contact_email",),
+    # No address is asked for: documents go only to the email address the council holds for the account.
+    "receipt_request": (),
     "report_problem": ("service_category", "problem_location", "problem_description", "contact_email",
                        "task_confirmed"),
     "request_progress": ("request_reference",),

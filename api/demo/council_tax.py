@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -61,7 +62,7 @@ def generate_council_tax(rng: random.Random, fake: Faker, register: Register, ho
             "reference": reference, "holder_first_name": holder["first_name"],
             "holder_last_name": holder["last_name"], "holder_date_of_birth": holder["date_of_birth"],
             "uprn": uprn, "band": band, "annual_charge_pence": charge, "instalment_plan": plan,
-            "recovery_stage": stage,
+            "recovery_stage": stage, "email": _email_on_file(holder, reference, demo=uprn in holders),
         })
         instalments = _instalments(reference, charge, plan, rng.choice(DUE_DAYS))
         result.instalments += instalments
@@ -78,6 +79,18 @@ def _unique(rng: random.Random, used: set[str], prefix: str, low: int, high: int
         pass
     used.add(reference)
     return reference
+
+
+def _email_on_file(holder: Row, reference: str, *, demo: bool) -> str | None:
+    """Return the address the council holds for an account, or None for about one account in five.
+
+    Derived from the name and reference rather than drawn, so the rest of the data set is unchanged;
+    every demo resident has one, at a reserved example domain.
+    """
+    if not demo and reference[-1] in "37":
+        return None
+    local = re.sub(r"[^a-z.]", "", f"{holder['first_name']}.{holder['last_name']}".lower())
+    return f"{local}@example.com"
 
 
 def _landlord(rng: random.Random, fake: Faker) -> Row:

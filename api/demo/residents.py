@@ -52,6 +52,7 @@ def _resident(session: Session, elector_number: str) -> dict[str, Any]:
         "polling_district": home.polling_district_code,
         "postal_vote": postal,
         "council_tax_account": account.reference,
+        "council_tax_email": account.email,
         "payment": {"reference": payment.reference, "date": payment.paid_on.isoformat(),
                     "amount": format_pence(payment.amount_pence)},
         "service_request": {"reference": request.reference, "category": request.category},

@@ -3,7 +3,9 @@
 A request is recorded first and committed by the caller, then sent (``deliver``): if the mail server is
 unreachable the request stays "queued" and nothing fails; asking again with the same idempotency key, or
 ``deliver_queued``, tries again. A request is claimed ("sending") before its email goes, so two retries
-at once never send it twice. The address is stored to send to and never logged; the reply shows it masked.
+at once never send it twice. It goes only to the email address the council holds for the account, never
+to one given in the chat (an account without one gets nothing: ``NoEmailOnFile``). The address is stored
+to send to and never logged; the reply shows it masked.
 No card data exists anywhere to put in an email.
 """
 
@@ -28,15 +30,22 @@ from api.settings import Settings
 log = logging.getLogger(__name__)
 
 
+class NoEmailOnFile(Exception):
+    """The account holds no email address, so there is nowhere safe to send a document."""
+
+
 def request_document(session: Session, *, request: DocumentRequestCreate, now: datetime) -> Recorded[str]:
     """Record a receipt or statement request for the verified account and return its reference.
 
-    Raises NotVerified, PaymentNotFound (a payment not on the verified account) or IdempotencyConflict.
+    Raises NotVerified, PaymentNotFound (a payment not on the verified account), NoEmailOnFile or
+    IdempotencyConflict.
     """
     now = now.astimezone(UTC)
     account = verified_account(session, conversation_id=request.conversation_id, now=now)
     payment = service.own_payment(session, account, request.payment_reference) if request.payment_reference else None
-    email = normalise_email(request.email)
+    if not account.email:
+        raise NoEmailOnFile
+    email = normalise_email(account.email)
     row = by_key(session, DocumentRequest, request.idempotency_key)
     created = False
     if row is None:

@@ -30,6 +30,9 @@ class CouncilTaxAccount(Base):
     instalment_plan: Mapped[int] = mapped_column(Integer, default=10)
     # none, reminder, final_notice, summons, liability_order
     recovery_stage: Mapped[str] = mapped_column(String(20), default="none")
+    # The holder's email address as the council holds it (from their sign-up or a form): receipts and
+    # statements go only here, never to an address typed in a chat. None: not known, so nothing is emailed.
+    email: Mapped[str | None] = mapped_column(String(254))
 
     instalments: Mapped[list[Instalment]] = relationship(order_by="Instalment.due_date")
     payments: Mapped[list[Payment]] = relationship(order_by="Payment.paid_on")
@@ -93,8 +96,9 @@ class AccountVerification(Base):
 class DocumentRequest(Base):
     """A receipt or statement a verified account holder asked to be emailed.
 
-    The address is kept because the email is sent from it (and resent while it is queued); it is never
-    logged. ``status``: queued (not sent yet), sending (a send in progress), sent.
+    The address is the account's own at the time of the request, kept because the email is sent (and
+    resent while it is queued) to it; it is never logged. ``status``: queued (not sent yet), sending (a
+    send in progress), sent.
     """
 
     __tablename__ = "document_requests"

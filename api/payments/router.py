@@ -33,6 +33,7 @@ NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "not found")
 FORBIDDEN: Responses = {403: {"description": "The conversation has not proved it holds an account"}}
 UNKNOWN_PAYMENT: Responses = {404: {"description": "No such payment on the verified account (whether or not it "
                                                    "exists on another)"}}
+NO_EMAIL_ON_FILE = "no_email_on_file"
 ConversationQuery = Annotated[str, Query(min_length=1, max_length=64)]
 
 
@@ -41,10 +42,11 @@ ConversationQuery = Annotated[str, Query(min_length=1, max_length=64)]
              responses={422: {"description": "Not a full UK postcode, or not shaped like an account reference"}})
 def verify_account_holder(body: AccountVerificationCreate, session: SessionDep,
                           now: NowDep) -> AccountVerificationResult:
-    """Check the account reference and postcode, or the holder's name, postcode and date of birth.
+    """Check the holder's date of birth with the postcode and the account reference (or the holder's name).
 
-    On success the conversation may read the account for an hour. A failure is the same response whether
-    or not such an account exists; repeated failures lock the conversation and the account for a while.
+    The reference and postcode alone are not enough: both are printed on the bill. On success the
+    conversation may read the account for an hour. A failure is the same response whether or not such an
+    account exists; repeated failures lock the conversation and the account for a while.
     """
     try:
         result = verification.verify_account_holder(
@@ -93,13 +95,17 @@ def read_payment(payment_reference: str, session: SessionDep, clock: ClockDep,
 
 
 @router.post("/document-requests", response_model=DocumentRequestRead, status_code=status.HTTP_201_CREATED,
-             summary="Email a receipt or a statement to the verified account holder",
+             summary="Email a receipt or a statement to the verified account holder's address on file",
              responses={200: {"description": "The same idempotency key again: the request already recorded",
                               "model": DocumentRequestRead}, **FORBIDDEN, **UNKNOWN_PAYMENT,
-                        409: {"description": "The idempotency key was used for a different request"}})
+                        409: {"description": "The idempotency key was used for a different request, or the "
+                                             "account holds no email address to send to"}})
 def request_document(body: DocumentRequestCreate, session: SessionDep, clock: ClockDep, settings: SettingsDep,
                      response: Response) -> DocumentRequestRead:
-    """Record the request, then send the email; "queued" if the mail server cannot take it now (it is kept).
+    """Record the request, then email it to the address the council holds for the account.
+
+    "queued" if the mail server cannot take it now (it is kept). No address can be given: a document
+    never goes to one typed in a chat.
 
     The request is committed before the email is sent, so it survives whatever happens to the email, and an
     email is sent at most once per request however often the request is retried.
@@ -112,6 +118,8 @@ def request_document(body: DocumentRequestCreate, session: SessionDep, clock: Cl
         raise NOT_FOUND from None
     except IdempotencyConflict:
         raise KEY_REUSED from None
+    except documents.NoEmailOnFile:
+        raise HTTPException(status.HTTP_409_CONFLICT, NO_EMAIL_ON_FILE) from None
     session.commit()
     if not recorded.created:
         response.status_code = status.HTTP_200_OK

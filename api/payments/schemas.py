@@ -15,9 +15,6 @@ ConversationId = Annotated[str, Field(min_length=1, max_length=64, description="
 IdempotencyKey = Annotated[str, Field(
     min_length=8, max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$",
     description="Chosen by the caller, the same on every retry of one request")]
-# Deliberately plain: one @, no spaces, a dot in the domain. Whether the mailbox exists shows when mail arrives.
-EmailAddress = Annotated[str, Field(min_length=6, max_length=254, pattern=r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$",
-                                    description="Where to send it")]
 RecoveryStage = Literal["none", "reminder", "final_notice", "summons", "liability_order"]
 
 
@@ -28,20 +25,24 @@ class Strict(BaseModel):
 
 
 class AccountVerificationCreate(Strict):
-    """Proof that an account is the caller's: its reference and the postcode, or the holder's name, postcode and DOB."""
+    """Proof that an account is the caller's: the holder's date of birth, the postcode, and the reference or name.
+
+    The reference and the postcode are printed on every bill, so they only find the account; the date of
+    birth, which is not on the bill, is what proves the caller holds it.
+    """
 
     conversation_id: ConversationId
     account_reference: str | None = Field(default=None, min_length=1, max_length=32,
                                           description='e.g. "CT12345678", "ct 1234 5678" or "CT-12345678"')
     postcode: str = Field(min_length=1, max_length=16, description="Of the property the bill is for")
     full_name: str | None = Field(default=None, min_length=1, max_length=200,
-                                  description="The account holder's name; with date_of_birth, instead of the reference")
-    date_of_birth: date | None = None
+                                  description="The account holder's name, when the reference is not to hand")
+    date_of_birth: date = Field(description="The account holder's date of birth (it is not printed on the bill)")
 
     @model_validator(mode="after")
     def _check_route(self) -> AccountVerificationCreate:
-        if self.account_reference is None and (self.full_name is None or self.date_of_birth is None):
-            raise ValueError("give the account reference, or the holder's full name and date of birth")
+        if self.account_reference is None and self.full_name is None:
+            raise ValueError("give the account reference or the holder's full name, with the date of birth")
         return self
 
 
@@ -92,14 +93,17 @@ class AccountSummary(BaseModel):
 
 
 class DocumentRequestCreate(Strict):
-    """A receipt for one payment, or a statement of the year, to email to the verified account holder."""
+    """A receipt for one payment, or a statement of the year, to email to the verified account holder.
+
+    There is no address to give: it goes to the email address the council holds for the account, so a
+    chat cannot send someone's statement anywhere else (a body naming an address is refused).
+    """
 
     conversation_id: ConversationId
     idempotency_key: IdempotencyKey
     kind: Literal["receipt", "statement"]
     payment_reference: str | None = Field(default=None, min_length=1, max_length=32,
                                           description="Which payment a receipt is for; only with a receipt")
-    email: EmailAddress
 
     @model_validator(mode="after")
     def _check_payment(self) -> DocumentRequestCreate:
@@ -113,5 +117,5 @@ class DocumentRequestRead(BaseModel):
 
     reference: str = Field(description='"DR-" and 6 digits')
     kind: Literal["receipt", "statement"]
-    sent_to: str = Field(description='The address, masked: "r***@e***.com"')
+    sent_to: str = Field(description='The account\'s own address, masked: "r***@e***.com"')
     status: Literal["sent", "queued"] = Field(description='"queued" when the mail server could not take it yet')

@@ -1,7 +1,9 @@
 """Proving a council tax account is the caller's, the lockouts that stop guessing, and the link it gives.
 
-Two ways in: the account reference with the postcode of the property billed, or the holder's full name
-with that postcode and their date of birth. As with electoral verification (``api.electoral.verification``),
+Two ways in, both ending with the holder's date of birth: the account reference with the postcode of the
+property billed, or the holder's full name with that postcode. The reference, the postcode and the name are
+all printed on the bill, so anyone holding the bill has them; the date of birth is not, and is the proof
+that the caller is the holder. As with electoral verification (``api.electoral.verification``),
 a failure is the same answer whether or not such an account exists, and never says what was wrong. The
 lockouts are those of every identity check (``api.verification_common``): the conversation and the
 client's source are locked, an account guessed at from many places is held back for two minutes, and no
@@ -48,7 +50,7 @@ def normalise_account_reference(text: str) -> str:
 
 
 def verify_account_holder(session: Session, *, conversation_id: str, postcode: str, account_reference: str | None,
-                          full_name: str | None, date_of_birth: date | None, now: datetime) -> CheckResult:
+                          full_name: str | None, date_of_birth: date, now: datetime) -> CheckResult:
     """Check the caller holds a council tax account; on success the conversation may read it.
 
     Raises ``InvalidPostcode`` or ``InvalidAccountReference`` for text of the wrong shape (nothing is looked up).
@@ -61,7 +63,8 @@ def verify_account_holder(session: Session, *, conversation_id: str, postcode: s
                                .join(Property, Property.uprn == CouncilTaxAccount.uprn)
                                .where(CouncilTaxAccount.reference == reference)).all()
         candidates = [account for account, _ in rows]
-        match = next((account for account, billed in rows if billed == postcode), None)
+        match = next((account for account, billed in rows
+                      if billed == postcode and account.holder_date_of_birth == date_of_birth), None)
     else:
         candidates = [account for account in session.scalars(
             select(CouncilTaxAccount).join(Property, Property.uprn == CouncilTaxAccount.uprn)

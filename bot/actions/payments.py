@@ -11,7 +11,13 @@ COUNCIL_TAX_PHONE = "01632 960 123"
 
 NOT_VERIFIED = (
     "I'm sorry, I couldn't match those details to an account I can discuss. Please check the account number on your "
-    f"bill (it starts with CT) and the postcode of the property the bill is for, or call us on {COUNCIL_TAX_PHONE}."
+    "bill (it starts with CT), the postcode of the property the bill is for and the account holder's date of birth, "
+    f"or call us on {COUNCIL_TAX_PHONE}."
+)
+NO_EMAIL_ON_FILE = (
+    "For your security, I can only email documents to the address we hold for your council tax account, and we "
+    f"don't have one for it. Please call us on {COUNCIL_TAX_PHONE} and we'll post it to you or add your email "
+    "address, or ask me for a person."
 )
 
 
@@ -63,7 +69,9 @@ def document_sent(result: dict[str, Any]) -> str:
     if result.get("already_recorded"):
         return (f"I've already recorded that {what} request (reference {result['reference']}); it goes to "
                 f"{result['sent_to']}, so I haven't sent another. If it hasn't arrived, please check your junk folder.")
+    where = f"the email address we hold for your account ({result['sent_to']})"
     if result.get("status") == "queued":
         return (f"I've recorded your request for a {what} (reference {result['reference']}). Our email system is busy, "
-                f"so it will be sent to {result['sent_to']} shortly.")
-    return f"Done: your {what} has been emailed to {result['sent_to']} (reference {result['reference']})."
+                f"so it will be sent to {where} shortly.")
+    return (f"Done: your {what} has been emailed to {where} (reference {result['reference']}). For your security, "
+            "documents only go to that address; to change it, please call us.")

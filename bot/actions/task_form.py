@@ -101,9 +101,10 @@ def required_slots_for(task: str | None, slots: Mapping[str, Any]) -> list[str]:
     if task in IDENTITY_TASKS and not slots.get("identity_verified"):
         return list(IDENTITY_SLOTS)
     if task in ACCOUNT_TASKS and not slots.get("account_verified"):
+        # The reference, postcode and name are all on the bill; the holder's date of birth is what proves it.
         if slots.get("account_reference") == UNKNOWN:
             return ["account_reference", "full_name", "date_of_birth", "postcode"]
-        return ["account_reference", "postcode"]
+        return ["account_reference", "postcode", "date_of_birth"]
     needed = list(ADDRESS_SLOTS) if task in ADDRESS_TASKS else []
     for slot in TASK_SLOTS.get(task, ()):
         if slot == "task_confirmed" and task == "request_proxy_vote" and slots.get("vote_duration") == "permanent":

@@ -16,7 +16,7 @@ from rasa_sdk.types import DomainDict
 from bot.actions import electoral, payments, service_requests
 from bot.actions.common import apologise_for_failure, council_phone
 from bot.actions.task_form import start_task_events
-from bot.backoffice import BackOffice, BackOfficeError, NotFound, NotVerified, within_deadline
+from bot.backoffice import BackOffice, BackOfficeError, NoEmailOnFile, NotFound, NotVerified, within_deadline
 from bot.names import (
     ACCOUNT_TASKS,
     FAILED,
@@ -237,9 +237,12 @@ async def _receipt_request(backoffice: BackOffice, tracker: Tracker) -> str:
     reference = tracker.get_slot("payment_reference")
     has_payment = bool(reference) and reference != UNKNOWN
     request = {"kind": "receipt" if has_payment else "statement",
-               "payment_reference": reference if has_payment else None, "email": tracker.get_slot("contact_email")}
-    result = await backoffice.request_document(conversation_id=_conversation(tracker),
-                                               idempotency_key=request_key(tracker, request), **request)
+               "payment_reference": reference if has_payment else None}
+    try:
+        result = await backoffice.request_document(conversation_id=_conversation(tracker),
+                                                   idempotency_key=request_key(tracker, request), **request)
+    except NoEmailOnFile:
+        return payments.NO_EMAIL_ON_FILE
     return payments.document_sent(result)
 
 

@@ -43,6 +43,7 @@ class Resident:
     payment_date: str
     payment_amount: str
     service_request: str
+    email: str | None = None  # the address the council holds for the account
 
 
 def demo_residents(url: str) -> list[Resident]:
@@ -50,7 +51,8 @@ def demo_residents(url: str) -> list[Resident]:
     with session_on(url) as session:
         return [Resident(r["name"], r["date_of_birth"], r["postcode"], r["council_tax_account"],
                          r["payment"]["reference"], r["payment"]["date"], r["payment"]["amount"],
-                         r["service_request"]["reference"]) for r in read_demo_residents(session)]
+                         r["service_request"]["reference"], r.get("council_tax_email"))
+                for r in read_demo_residents(session)]
 
 
 class CouncilApi(BackOfficeApi):
@@ -66,7 +68,8 @@ class CouncilApi(BackOfficeApi):
     def verify_by_reference(self, resident: Resident, conversation_id: str | None = None,
                             **changes: Any) -> httpx.Response:
         return self.verify(conversation_id, **{"account_reference": resident.account_reference,
-                                               "postcode": resident.postcode, **changes})
+                                               "postcode": resident.postcode,
+                                               "date_of_birth": resident.date_of_birth, **changes})
 
     def verify_by_name(self, resident: Resident, conversation_id: str | None = None, **changes: Any) -> httpx.Response:
         return self.verify(conversation_id, **{"full_name": resident.full_name, "postcode": resident.postcode,

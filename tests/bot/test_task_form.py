@@ -64,7 +64,7 @@ def slot_events(events) -> dict:
     ("polling_station", {}, ["postcode", "address_uprn"]),
     ("next_election", {}, []),
     ("report_death_or_left", {}, ["reported_name", "report_kind", "postcode", "address_uprn", "task_confirmed"]),
-    ("council_tax_balance", {}, ["account_reference", "postcode"]),
+    ("council_tax_balance", {}, ["account_reference", "postcode", "date_of_birth"]),
     ("council_tax_balance", {"account_reference": "unknown"},
      ["account_reference", "full_name", "date_of_birth", "postcode"]),
     ("payment_received", {"account_verified": True}, ["payment_reference"]),

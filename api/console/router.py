@@ -23,6 +23,8 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from api.access.http import Throttled, enforce
+from api.access.source import request_source
 from api.console import officers, service
 from api.console.dashboard import bar_chart, column_chart, day_figures
 from api.conversations.models import Message
@@ -35,7 +37,6 @@ from api.officers.auth import (
     SecondStepExpired,
     SessionPolicy,
     SignInRefused,
-    client_key,
     complete_second_factor,
     current_session,
     promote,
@@ -191,8 +192,10 @@ def sign_in_submit(request: Request, database: DatabaseDep, settings: SettingsDe
     cookie = request.cookies.get(SIGN_IN_CSRF_COOKIE, "")
     if not cookie or not hmac.compare_digest(cookie, csrf_token):
         return _sign_in_again(request, "The form has expired. Please try again.", status.HTTP_403_FORBIDDEN)
+    if (wait := _too_fast(request)) is not None:
+        return _sign_in_again(request, TOO_FAST, status.HTTP_429_TOO_MANY_REQUESTS, headers=wait)
     try:
-        signed = sign_in(database.sessions, email=email, password=password, client=_client(request, settings),
+        signed = sign_in(database.sessions, email=email, password=password, client=_client(request),
                          now=utcnow(), policy=_policy(settings),
                          second_factor_required=settings.console_second_factor_required)
     except SignInRefused as refused:
@@ -208,11 +211,21 @@ def sign_in_submit(request: Request, database: DatabaseDep, settings: SettingsDe
 
 TOO_MANY_ATTEMPTS = ("Too many unsuccessful attempts. Wait 15 minutes, or ask a supervisor to unlock your account.")
 RETRY_AFTER_SECONDS = 15 * 60
+TOO_FAST = "Too many sign-in attempts from this computer. Wait a minute, then try again."
 
 
-def _client(request: Request, settings: Settings) -> str:
-    """Return the hashed client address the sign-in limits count by (uvicorn's, after any trusted proxy)."""
-    return client_key(settings.secret_key, request.client.host if request.client else "unknown")
+def _client(request: Request) -> str:
+    """Return the pseudonymous source (keyed hash of the client's address, IPv6 by its /64) limits count by."""
+    return request_source(request)
+
+
+def _too_fast(request: Request) -> dict[str, str] | None:
+    """Count a sign-in request against the per-source request limit; the Retry-After header when it is over."""
+    try:
+        enforce(request, "sign_ins_per_source", request_source(request))
+    except Throttled as throttled:
+        return {"Retry-After": str(throttled.retry_after)}
+    return None
 
 
 def _sign_in_again(request: Request, error: str, status_code: int,
@@ -255,9 +268,11 @@ def second_factor_submit(request: Request, database: DatabaseDep, settings: Sett
         return RedirectResponse("/console/sign-in?expired=true", status.HTTP_303_SEE_OTHER)
     if not hmac.compare_digest(expected, csrf_token):
         return _code_again(request, expected, "The form has expired. Please try again.", status.HTTP_403_FORBIDDEN)
+    if (wait := _too_fast(request)) is not None:
+        return _code_again(request, expected, TOO_FAST, status.HTTP_429_TOO_MANY_REQUESTS, headers=wait)
     try:
         signed = complete_second_factor(database.sessions, token=request.cookies.get(SESSION_COOKIE, ""), code=code,
-                                        client=_client(request, settings), now=utcnow(), policy=_policy(settings))
+                                        client=_client(request), now=utcnow(), policy=_policy(settings))
     except SecondStepExpired:
         return RedirectResponse("/console/sign-in?expired=true", status.HTTP_303_SEE_OTHER)
     except SignInRefused as refused:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import logging
 import secrets
 from dataclasses import dataclass
@@ -108,11 +107,6 @@ class SignedIn:
     opened: OfficerSession
 
 
-def client_key(secret_key: str, client_address: str) -> str:
-    """Return a keyed hash of a client's network address: limits count by it, and no address is stored."""
-    return hmac.new(secret_key.encode(), client_address.encode(), hashlib.sha256).hexdigest()
-
-
 def sign_in(sessions: sessionmaker[Session], *, email: str, password: str, client: str, now: datetime,
             policy: SessionPolicy, second_factor_required: bool = False) -> SignedIn:
     """Check the officer's password and open a session; raise SignInRefused when it is wrong or limited.
@@ -120,7 +114,7 @@ def sign_in(sessions: sessionmaker[Session], *, email: str, password: str, clien
     Every failure says the same thing, whether the address is unknown, the password wrong or the account
     disabled. The attempt first takes its place under the sign-in limits (``api.officers.limits``), in a
     transaction of its own, so parallel guesses are counted before any password is checked; a right
-    password gives the place back. ``client`` is the client's address as ``client_key`` hashed it.
+    password gives the place back. ``client`` is the request's pseudonymous source (``api.access.source``).
 
     An officer with a second factor gets a session in the "second_factor" stage, which opens nothing until a
     code is given (``complete_second_factor``); one without, where a second factor is required, gets the

@@ -155,3 +155,13 @@ def officer_row(html: str, email: str) -> str:
 def officer_id(app, who: str) -> int:
     with app.state.database.sessions() as session:
         return session.scalars(select(Officer.id).where(Officer.email == OFFICERS[who][0])).one()
+
+
+def test_one_computer_signing_in_again_and_again_is_slowed_down(app) -> None:
+    office = from_client(app, OFFICE)
+    for _ in range(10):
+        assert sign_in(office, "focus").status_code == 303
+    refused = sign_in(office, "focus")
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+    assert "Too many sign-in attempts from this computer" in refused.text
+    assert sign_in(from_client(app, ("198.51.100.99", 50000)), "focus").status_code == 303

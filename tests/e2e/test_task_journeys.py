@@ -1,0 +1,220 @@
+"""Every task to its end through the hub, with the real model, actions and back office (issue 12, items 1 to 3).
+
+Each journey starts with a resident's first message and ends with the back office's reference (or the
+proper answer), checked in the back office's own tables: a reply that only looks right is not enough.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from api.electoral.models import AbsentVoteRequest, Elector, ElectoralChangeRequest
+from api.payments.models import DocumentRequest
+from api.service_requests.models import ServiceRequest
+from tests.e2e.chat import buttons, stack_scalar, texts
+from tests.e2e.test_electoral_journeys import prove_identity
+
+pytestmark = pytest.mark.stack
+
+
+def reference(prefix: str, text: str) -> str:
+    match = re.search(rf"\b{prefix}-\d{{6}}\b", text)
+    assert match, f"no {prefix} reference in: {text}"
+    return match.group(0)
+
+
+def count(stack, query) -> int:
+    return int(stack_scalar(stack.database_url, query) or 0)
+
+
+def choose_address(chat, replies: list[dict], person: dict) -> list[dict]:
+    """Tap the resident's own address when the bot offers a choice."""
+    choices = buttons(replies)
+    if not choices:
+        return replies
+    [mine] = [b for b in choices if b["title"].startswith(person["address"])]
+    return chat.say(mine["payload"])
+
+
+def prove_account(chat, person: dict) -> list[dict]:
+    """Answer the account questions (account number, then the billed postcode); return the last replies."""
+    assert "postcode" in texts(chat.say(person["council_tax_account"]))
+    return chat.say(person["postcode"])
+
+
+def registered(residents: list[dict], *, postal: bool | None = None) -> dict:
+    return next(r for r in residents if r["registration_status"] == "registered"
+                and (postal is None or r["postal_vote"] is postal))
+
+
+@pytest.mark.parametrize("answer, email", [
+    ("jo.bloggs@gmail.com", "jo.bloggs@gmail.com"),
+    ("my email is sam.k@outlook.com", "sam.k@outlook.com"),
+    ("you can email me on pat.lee@example.org thanks", "pat.lee@example.org"),
+])
+def test_a_resident_who_gives_an_email_can_report_a_missed_bin(new_resident, residents, stack, answer,
+                                                                email) -> None:
+    """The issue's evidence: the email answer was read as contact_details and the question came back for ever."""
+    person = residents[2]
+    chat = new_resident()
+    replies = chat.say("my bin wasn't collected this morning")
+    if "postcode" not in texts(replies):
+        replies = chat.say("missed_bin")
+    replies = choose_address(chat, chat.say(person["postcode"]), person)
+    assert "describe" in texts(replies)
+    asked = texts(chat.say("the green recycling bin was left full"))
+    assert "email" in asked
+
+    confirm = texts(chat.say(answer))
+
+    assert "Shall I go ahead" in confirm and "email address" not in confirm
+    lodged = texts(chat.say("yes"))
+    sr = reference("SR", lodged)
+    assert stack_scalar(stack.database_url, select(ServiceRequest.contact_email)
+                        .where(ServiceRequest.reference == sr)) == email
+
+
+@pytest.mark.parametrize("first, kind", [("my father has died", "died"), ("my lodger has moved out", "left_address")])
+def test_a_death_or_a_move_is_reported_with_a_reference(new_resident, residents, stack, first, kind) -> None:
+    """The issue's evidence: "my father has died" always ended in an apology (the back office refused the call)."""
+    person = residents[0]
+    chat = new_resident()
+    assert "full name" in texts(chat.say(first))
+    asked = texts(chat.say("Arthur Bloggs"))
+    if "died, or" in asked:
+        asked = texts(chat.say("he died" if kind == "died" else "moved out"))
+    assert "postcode" in asked
+    confirm = texts(choose_address(chat, chat.say(person["postcode"]), person))
+    assert "Arthur Bloggs" in confirm and "Shall I go ahead" in confirm
+
+    done = texts(chat.say("yes please"))
+
+    ec = reference("EC", done)
+    assert "Sorry" not in done
+    assert stack_scalar(stack.database_url, select(ElectoralChangeRequest.kind)
+                        .where(ElectoralChangeRequest.reference == ec)) == kind
+
+
+def test_a_change_of_name_is_recorded(new_resident, residents, stack) -> None:
+    person = registered(residents)
+    chat = new_resident()
+    chat.say("I've changed my name")
+    asked = texts(prove_identity(chat, person))
+    assert "new full name" in asked
+    assert "Shall I go ahead" in texts(chat.say(f"it's {person['first_name']} Okonkwo-Smith"))
+
+    done = texts(chat.say("yes"))
+
+    ec = reference("EC", done)
+    assert stack_scalar(stack.database_url, select(ElectoralChangeRequest.kind)
+                        .where(ElectoralChangeRequest.reference == ec)) == "name_change"
+
+
+def test_an_open_register_opt_out_is_done_at_once(new_resident, residents, stack) -> None:
+    person = residents[1]
+    chat = new_resident()
+    chat.say("take me off the open register")
+    assert "Shall I go ahead" in texts(prove_identity(chat, person))
+
+    done = texts(chat.say("yes go ahead"))
+
+    reference("EC", done)
+    assert "open register" in done
+    assert stack_scalar(stack.database_url, select(Elector.open_register_opt_out)
+                        .where(Elector.elector_number == person["elector_number"])) is True
+
+
+def test_a_proxy_vote_is_requested_with_a_reason(new_resident, residents, stack) -> None:
+    person = registered(residents, postal=False)
+    chat = new_resident()
+    chat.say("I'd like someone to vote for me by proxy")
+    asked = prove_identity(chat, person)
+    [long_term] = [b for b in buttons(asked) if "Long term" in b["title"]]
+    assert "Who would you like to vote for you" in texts(chat.say(long_term["payload"]))
+    assert "How do you know them" in texts(chat.say("Sam Okafor"))
+    assert "why can't you vote in person" in texts(chat.say("my neighbour"))
+    assert "Shall I go ahead" in texts(chat.say("I work away from home most weeks"))
+
+    done = texts(chat.say("yes"))
+
+    av = reference("AV", done)
+    assert count(stack, select(func.count()).select_from(AbsentVoteRequest)
+                 .where(AbsentVoteRequest.reference == av)) == 1
+
+
+def test_a_postal_voter_hears_their_status_then_renews_and_cancels(new_resident, residents, stack) -> None:
+    person = registered(residents, postal=True)
+    chat = new_resident()
+    chat.say("has my postal vote been processed?")
+    status = texts(prove_identity(chat, person))
+    assert "postal vote" in status.lower() and "Sorry" not in status
+
+    renewed = texts(chat.say("I need to renew my postal vote"))
+    assert "Sorry" not in renewed and "full name" not in renewed  # verified once for the conversation
+    reference("AV", renewed)
+
+    assert "Shall I go ahead" in texts(chat.say("please cancel my postal vote"))
+    cancelled = texts(chat.say("yes"))
+    av = reference("AV", cancelled)
+    assert stack_scalar(stack.database_url, select(AbsentVoteRequest.details)
+                        .where(AbsentVoteRequest.reference == av))["action"] == "cancel"
+
+
+def test_asking_twice_for_a_postal_vote_makes_one_application(new_resident, residents, stack) -> None:
+    """The issue's evidence: asking again in the same conversation created a second open request."""
+    person = next(r for r in residents if r["registration_status"] == "registered" and not r["postal_vote"])
+    chat = new_resident()
+    chat.say("I'd like a postal vote")
+    asked = prove_identity(chat, person)
+    [next_only] = [b for b in buttons(asked) if "next election" in b["title"]]
+    chat.say(next_only["payload"])
+    first = texts(chat.say("yes"))
+
+    chat.say("can I have a postal vote please")
+    chat.say(next_only["payload"])
+    second = texts(chat.say("yes"))
+
+    assert reference("AV", first) == reference("AV", second)
+    assert "already have a postal vote request" in second
+    elector = stack_scalar(stack.database_url, select(Elector.id).where(
+        Elector.elector_number == person["elector_number"]))
+    rows = stack_scalar(stack.database_url, select(func.count()).select_from(AbsentVoteRequest).where(
+        AbsentVoteRequest.elector_id == elector, AbsentVoteRequest.kind == "postal",
+        AbsentVoteRequest.status == "received"))
+    assert rows == 1
+
+
+def test_the_next_election_is_named(new_resident) -> None:
+    answer = texts(new_resident().say("when is the next election?"))
+    assert "Sorry" not in answer and re.search(r"\b20\d\d\b", answer)
+
+
+def test_a_final_notice_is_explained_after_the_account_is_proved(new_resident, residents) -> None:
+    person = residents[3]
+    chat = new_resident()
+    chat.say("I got a final notice")
+    answer = texts(prove_account(chat, person))
+    assert "Sorry" not in answer and "couldn't match" not in answer
+    assert "recovery action" in answer or "notice" in answer.lower() or "reminder" in answer.lower()
+
+
+@pytest.mark.parametrize("ask, kind", [("email me a receipt for {payment}", "receipt"),
+                                       ("can you email me a statement of my council tax account", "statement")])
+def test_a_receipt_or_statement_is_emailed(new_resident, residents, stack, ask, kind) -> None:
+    person = residents[1]
+    chat = new_resident()
+    chat.say(ask.format(payment=person["payment"]["reference"]))
+    asked = texts(prove_account(chat, person))
+    if "payment reference" in asked:
+        asked = texts(chat.say(person["payment"]["reference"] if kind == "receipt" else "I don't have one"))
+    assert "email" in asked
+
+    done = texts(chat.say("it's resident.test@example.com thanks"))
+
+    assert kind in done and "Sorry" not in done
+    dr = reference("DR", done)
+    assert stack_scalar(stack.database_url, select(DocumentRequest.kind)
+                        .where(DocumentRequest.reference == dr)) == kind

@@ -234,4 +234,9 @@ def answer_in(slot: str | None, message: dict[str, Any], *, task: str | None) ->
     if confident_question:
         return None
     value = _loose_answer(slot, text, task)
-    return None if value is None else (value, True)
+    if value is None:
+        return None
+    # A name, a yes or no, "I don't have it" is the whole reply; words read for a description, a place or
+    # a category may well be a request for something else, so a clear one of those still switches task.
+    return value, slot in NAME_SLOTS or slot in ("task_confirmed", "account_reference", "payment_reference",
+                                                  "contact_email")

@@ -170,6 +170,13 @@ def test_a_clear_request_for_another_task_still_switches() -> None:
     assert set_to["pending_task"] == "council_tax_balance" and set_to.get("contact_email") is None
 
 
+def test_a_clear_request_for_another_task_is_no_description() -> None:
+    set_to = run_form("report_problem", {"service_category": "pothole", "problem_location": "Mill Lane"},
+                      "problem_description", "actually can I check if I'm registered to vote", "check_registration",
+                      0.94, CollectingDispatcher())
+    assert set_to["pending_task"] == "check_registration" and set_to.get("problem_description") is None
+
+
 def test_a_question_that_is_no_answer_leaves_the_slot_for_the_rules() -> None:
     """Nothing set: Rasa's form rejects, and the in-form rule answers the question, then asks again."""
     assert run_form("report_problem", PROBLEM_DESCRIBED, "contact_email", "what's your phone number?",

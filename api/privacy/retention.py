@@ -1,8 +1,8 @@
 """The retention schedule and the purge that enforces it, in the hub's database and Rasa's tracker store.
 
 Transcripts (with handoffs, notes and Rasa's events) go when the conversation has been quiet for the
-transcript period; identity-check records and officers' sign-in attempts after the shorter verification
-period (the lockouts look back minutes, not days); the audit log after its own, longer, period.
+transcript period; identity-check records and officers' sign-in attempts and limits after the shorter
+verification period (the lockouts look back minutes, not days); the audit log after its own, longer, period.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from api.conversations.models import Conversation
 from api.db import Database, utcnow
 from api.electoral.models import Verification, VerificationAttempt
-from api.officers.models import SignInAttempt
+from api.officers.models import SignInAttempt, SignInLimit
 from api.payments.models import AccountVerification, AccountVerificationAttempt, DocumentRequest
 from api.privacy import audit
 from api.privacy.deletion import affected, delete_conversations
@@ -64,6 +64,8 @@ def purge(session: Session, tracker: TrackerStore, policy: RetentionPolicy, *, n
     for proven in (Verification, AccountVerification):
         counts["identity checks"] += affected(session, delete(proven).where(proven.verified_at < checks))
     counts["sign-in attempts"] += affected(session, delete(SignInAttempt).where(SignInAttempt.attempted_at < checks))
+    # A limit's key hashes a client's address; a window long over counts nothing any more.
+    counts["sign-in limits"] += affected(session, delete(SignInLimit).where(SignInLimit.window_started_at < checks))
     counts["audit entries"] += affected(session, delete(AuditEntry).where(AuditEntry.at < now - policy.audit))
     counts["tracker events"] += tracker.delete_before(transcripts)
     counts = +counts  # drop the kinds with nothing deleted

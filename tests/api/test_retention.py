@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, func, select, text
 from api.db import utcnow
 from api.electoral.models import Verification, VerificationAttempt
 from api.main import create_app
+from api.officers.models import SignInAttempt, SignInLimit
 from api.payments.models import DocumentRequest
 from api.privacy.models import AuditEntry
 from api.privacy.retention import RetentionPolicy, purge
@@ -172,3 +173,18 @@ def test_proven_identities_are_kept_no_longer_than_checks(database_url, tracker,
         purge(session, tracker, SCHEDULE, now=now)
         session.commit()
         assert session.scalar(select(func.count()).select_from(Verification)) == 0
+
+
+def test_officers_sign_in_records_go_after_the_verification_period(database_url, tracker, open_session) -> None:
+    now = utcnow()
+    with open_session(database_url) as session:
+        session.add_all([SignInAttempt(email_hash="a" * 64, attempted_at=now - timedelta(days=31), succeeded=False),
+                         SignInAttempt(email_hash="b" * 64, attempted_at=now - timedelta(days=1), succeeded=False),
+                         SignInLimit(key="client:old", failures=3, window_started_at=now - timedelta(days=31)),
+                         SignInLimit(key="client:new", failures=3, window_started_at=now - timedelta(minutes=5))])
+        session.commit()
+        counts = purge(session, tracker, SCHEDULE, now=now)
+        session.commit()
+        assert list(session.scalars(select(SignInAttempt.email_hash))) == ["b" * 64]
+        assert list(session.scalars(select(SignInLimit.key))) == ["client:new"]
+        assert counts["sign-in attempts"] == counts["sign-in limits"] == 1

@@ -1,0 +1,70 @@
+"""Subject access and erasure on the running stack: what Rasa's real tracker store holds is exported, and an
+erasure leaves nothing of the conversation in the hub's database or in Rasa's tracker store."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from api.conversations.models import Message
+from api.demo.generator import DEMO_OFFICER_PASSWORD
+from api.electoral.models import Verification
+from api.privacy.tracker import TrackerStore
+from tests.e2e.chat import stack_scalar
+from tests.e2e.test_electoral_journeys import prove_identity
+
+pytestmark = pytest.mark.stack
+
+
+def supervisor(api_url: str) -> httpx.Client:
+    """Sign in to the stack's console as the demo supervisor, as a browser would."""
+    client = httpx.Client(base_url=api_url, timeout=60)
+    form = client.get("/console/sign-in").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    signed = client.post("/console/sign-in", data={"email": "sam.taylor@ashdownvale.example",
+                                                   "password": DEMO_OFFICER_PASSWORD, "csrf_token": csrf})
+    assert signed.status_code == 303
+    return client
+
+
+def page_csrf(client: httpx.Client) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/console/privacy").text).group(1)
+
+
+def test_an_erased_conversation_leaves_nothing_in_the_hub_or_rasas_tracker(stack, new_resident, residents) -> None:
+    person = next(r for r in residents if r["registration_status"] == "registered")
+    chat = new_resident()
+    chat.say("am I registered to vote?")
+    assert "You're registered to vote" in "\n".join(m["text"] for m in prove_identity(chat, person))
+    conversation = chat.conversation_id
+    tracker = TrackerStore(f"sqlite:///{stack.tracker_db}")
+    sam = supervisor(stack.api_url)
+    try:
+        held_by_rasa = tracker.conversation_events(conversation)
+        assert [e for e in held_by_rasa if e["event"] == "user"], "Rasa's tracker store holds the conversation"
+
+        exported = sam.get(f"/console/privacy/conversations/{conversation}/export")
+        assert exported.status_code == 200
+        document = exported.json()
+        assert len(document["rasa_tracker_events"]) >= len(held_by_rasa)
+        assert document["identity_checks"]["electoral_verification"]["elector_number"]
+        assert next(m["text"] for m in document["messages"] if m["sender"] == "resident") == "am I registered to vote?"
+
+        erased = sam.post(f"/console/privacy/conversations/{conversation}/erase",
+                          data={"csrf_token": page_csrf(sam), "confirm": "erase"})
+        assert erased.status_code == 200 and "is erased" in erased.text
+
+        assert tracker.conversation_events(conversation) == []
+        assert stack_scalar(stack.database_url, select(func.count()).select_from(Message)
+                            .where(Message.conversation_id == conversation)) == 0
+        assert stack_scalar(stack.database_url, select(func.count()).select_from(Verification)
+                            .where(Verification.conversation_id == conversation)) == 0
+        assert chat.http.get(f"/api/chat/conversations/{conversation}/messages").status_code == 404
+        audit = sam.get("/console/audit", params={"conversation": conversation}).text
+        assert 'data-action="erase"' in audit and 'data-action="export"' in audit and person["name"] not in audit
+    finally:
+        tracker.close()
+        sam.close()

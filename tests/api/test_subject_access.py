@@ -17,9 +17,9 @@ from api.db import utcnow
 from api.main import create_app
 from api.privacy.models import AuditEntry
 from api.privacy.tracker import TrackerStore
-from api.settings import Settings
+from api.settings import DEV_TELEGRAM_TOKEN, Settings
 from api.telegram.models import TelegramChat
-from tests.api.console_helpers import SERVICE, add_officers, page_csrf, resident_waiting, sign_in
+from tests.api.console_helpers import add_officers, page_csrf, resident_waiting, sign_in
 from tests.api.privacy_helpers import conversation_with_everything, held, officer, register
 from tests.api.rasa_tracker import resident_turn, write_trackers
 from tests.api.test_handoffs import FixedHours
@@ -129,7 +129,7 @@ def test_erasure_deletes_the_conversation_from_the_hub_and_rasas_tracker(app, te
     assert [e.action for e in audit_rows(open_session, database_url)] == ["erase"]
 
     # The chat can carry on: its next message opens a new, empty conversation.
-    sent = resident.post("/api/v1/telegram/updates", headers=SERVICE,
+    sent = resident.post("/api/v1/telegram/updates", headers={"Authorization": f"Bearer {DEV_TELEGRAM_TOKEN}"},
                          json={"update_id": 1, "chat_id": telegram_conversation["chat_id"], "text": "hello again"})
     assert sent.status_code == 200
     with open_session(database_url) as session:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Coroutine
 from datetime import timedelta
 from typing import Any
@@ -20,7 +20,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
-from telegram_bridge.hub import HubClient, HubRefused, HubUnavailable, OutgoingMessage
+from telegram_bridge.hub import Accepted, HubClient, HubRefused, HubUnavailable, OutgoingMessage
 from telegram_bridge.settings import BridgeSettings
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 GREETING = "/start"
 # Only messages are asked for; edits, reactions and the like are not part of a conversation here.
 ALLOWED_UPDATES = ["message"]
+# How many of a chat's latest messages (the resident's and the bot's) the bridge can still delete when a
+# later one completes a card number (the hub looks back over the resident's last three, with their replies).
+RECENT_MESSAGES = 20
 
 Markup = ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 BridgeApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -44,6 +47,8 @@ class Bridge:
         self._chat_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         # Chats showing a reply keyboard -> whether the resident has written since it was shown.
         self._keyboards: dict[int, bool] = {}
+        # Chat -> the hub's id -> Telegram's id of the chat's latest messages (both ways), oldest first.
+        self._recent: defaultdict[int, OrderedDict[int, int]] = defaultdict(OrderedDict)
         self._outbox_task: asyncio.Task[None] | None = None
         # Messages on their way to the hub: they run apart from PTB's handlers so that a retry while the
         # hub is down never holds up stopping the bridge (they are cancelled then).
@@ -96,8 +101,7 @@ class Bridge:
             while True:
                 try:
                     accepted = await self.hub.send_resident_message(update_id=update_id, chat_id=chat_id, text=text)
-                    if accepted.card_number_hidden and message_id is not None:
-                        await self._delete(context, chat_id, message_id)
+                    await self._delete_hidden(context, chat_id, message_id, accepted)
                     return
                 except HubRefused as error:
                     log.error("the hub refused update %s (%s); check the bridge's service token", update_id, error)
@@ -109,6 +113,34 @@ class Bridge:
                         apologised = await self._apologise(context, chat_id, kept=True)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.settings.hub_retry_max_seconds)
+
+    async def _delete_hidden(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int | None,
+                             accepted: Accepted) -> None:
+        """Delete the message if the hub hid anything in it, and earlier ones it rewrote because of it.
+
+        The hub names earlier messages by its own ids (the resident's, and the bot's replies that repeated
+        them), so the bridge remembers which Telegram message each of a chat's recent messages became (in
+        memory: a number is split over minutes, not restarts). Bots may delete their own messages too.
+        """
+        recent = self._recent[chat_id]
+        for hub_id in accepted.earlier_hidden:
+            earlier = recent.pop(hub_id, None)
+            if earlier is None:
+                log.warning("an earlier message holding part of a card number is not known to this bridge")
+            else:
+                await self._delete(context, chat_id, earlier)
+        if message_id is None:
+            return
+        if accepted.card_number_hidden:
+            await self._delete(context, chat_id, message_id)
+        elif accepted.message_id is not None:
+            self._remember(chat_id, accepted.message_id, message_id)
+
+    def _remember(self, chat_id: int, hub_id: int, telegram_id: int) -> None:
+        recent = self._recent[chat_id]
+        recent[hub_id] = telegram_id
+        while len(recent) > RECENT_MESSAGES:
+            recent.popitem(last=False)
 
     async def _delete(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int) -> None:
         try:
@@ -148,7 +180,8 @@ class Bridge:
         for message in await self.hub.pending_messages():
             markup = self._markup(message)
             try:
-                await application.bot.send_message(message.chat_id, _as_seen(message), reply_markup=markup)
+                sent_message = await application.bot.send_message(message.chat_id, _as_seen(message),
+                                                                   reply_markup=markup)
             except RetryAfter as error:
                 await asyncio.sleep(_seconds(error.retry_after))
                 return sent
@@ -162,6 +195,7 @@ class Bridge:
                             message.message_id)
                 return sent
             self._keyboard_sent(message.chat_id, markup)
+            self._remember(message.chat_id, message.message_id, sent_message.message_id)
             await self.hub.record_delivery(message_id=message.message_id, sent=True)
             sent += 1
         return sent

@@ -18,10 +18,14 @@ class HubRefused(Exception):
 
 @dataclass(frozen=True)
 class Accepted:
-    """The hub's answer to a resident's message: whether it was new, and whether it held a card number."""
+    """The hub's answer to a resident's message: whether it was new, and what to delete from the chat."""
 
     new: bool
     card_number_hidden: bool
+    # The hub's id for the stored message, and the ids of earlier ones it rewrote to hide a card number
+    # this message completed (their Telegram copies should go too).
+    message_id: int | None = None
+    earlier_hidden: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,8 @@ class HubClient:
     async def send_resident_message(self, *, update_id: int, chat_id: int, text: str) -> Accepted:
         """Hand a resident's message to the hub; say whether it was new and whether it held a card number."""
         body = await self._call("POST", "/updates", json={"update_id": update_id, "chat_id": chat_id, "text": text})
-        return Accepted(new=not body["duplicate"], card_number_hidden=bool(body.get("card_number_hidden")))
+        return Accepted(new=not body["duplicate"], card_number_hidden=bool(body.get("card_number_hidden")),
+                        message_id=body.get("message_id"), earlier_hidden=tuple(body.get("earlier_hidden") or ()))
 
     async def pending_messages(self, *, limit: int = 50) -> list[OutgoingMessage]:
         """Return the messages waiting to be sent to Telegram chats, oldest first."""

@@ -427,8 +427,10 @@ def conversation_json(conversation_id: str, signed: Signed, session: SessionDep,
         return JSONResponse({"detail": refused.reason or NOT_YOUR_QUEUE}, status_code=status.HTTP_403_FORBIDDEN)
     audit.record_poll_view(session, officer_id=signed.officer.id, conversation_id=conversation_id,
                            detail=f"handoff {view.handoff.reference}")
+    # Earlier messages the hub rewrote (a card number completed by a later message): the page replaces them.
+    rewritten = [_message(m) for m in view.messages if m.id <= after and m.rewritten_at is not None]
     return {"status": view.handoff.status, "claimed_by": view.claimed_by, "mine": view.mine,
-            "messages": [_message(m) for m in view.messages if m.id > after]}
+            "messages": [_message(m) for m in view.messages if m.id > after], "rewritten": rewritten}
 
 
 def _act(request: Request, signed: SignedIn, conversation_id: str, action: Any) -> Response:

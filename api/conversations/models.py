@@ -55,6 +55,8 @@ class Message(Base):
     # Who wrote an officer's message or caused a notice, as the resident sees it ("Priya, Customer Focus").
     author: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Set when the hub rewrote the text after storing it: the resident's next message completed a card number.
+    rewritten_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 

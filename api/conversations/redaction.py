@@ -32,6 +32,8 @@ class Redacted:
     text: str
     card_numbers: int = 0
     details: int = 0
+    # The pieces of the original text that were hidden, so copies of them elsewhere can be hidden too.
+    removed: tuple[str, ...] = ()
 
     @property
     def hidden(self) -> bool:
@@ -60,17 +62,18 @@ def redact_messages(texts: Sequence[str]) -> list[Redacted]:
 
 
 def _redact_segment(joined: str, start: int, end: int, found: list[card_numbers.Found]) -> Redacted:
-    parts, position, cards, details = [], start, 0, 0
+    parts, removed, position, cards, details = [], [], start, 0, 0
     for item in found:
         left, right = max(item.start, start), min(item.end, end)
         if left >= right:
             continue
         parts += [joined[position:left], _marker(item, ends_here=item.end <= end)]
+        removed.append(joined[left:right])
         position = right
         cards += item.kind == "card"
         details += item.kind != "card"
     parts.append(joined[position:end])
-    return Redacted(text="".join(parts), card_numbers=cards, details=details)
+    return Redacted(text="".join(parts), card_numbers=cards, details=details, removed=tuple(removed))
 
 
 def _marker(item: card_numbers.Found, *, ends_here: bool) -> str:

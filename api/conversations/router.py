@@ -82,9 +82,14 @@ def start_conversation(session: SessionDep, request: Request,
            dependencies=[Depends(per_source("messages_per_source"))], responses=THROTTLED_RESPONSES)
 async def send_message(conversation: TalkingConversation, body: MessageCreate,
                        routing: ResidentRoutingDep) -> MessageList:
-    """Send the resident's message; the response holds the bot's replies to it (none while an officer has it)."""
-    replies = await routing.handle_in_lane(conversation_id=conversation, text=body.text)
-    return MessageList(messages=[MessageRead.model_validate(m) for m in replies])
+    """Send the resident's message; the response holds the bot's replies to it (none while an officer has it).
+
+    ``rewritten`` holds earlier messages of the resident that this one made the hub rewrite (it completed a
+    card number they began): show their new text in place of the old.
+    """
+    routed = await routing.handle_in_lane(conversation_id=conversation, text=body.text)
+    return MessageList(messages=[MessageRead.model_validate(m) for m in routed.replies],
+                       rewritten=[MessageRead.model_validate(m) for m in routed.rewritten])
 
 
 @chat.get("/conversations/{conversation_id}/messages", response_model=MessageList)

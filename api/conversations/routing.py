@@ -9,7 +9,6 @@ from fastapi import Depends, Request
 
 from api.conversations import service
 from api.conversations.lanes import ThreadLane
-from api.conversations.models import Message
 from api.conversations.office_hours import OfficeHours
 from api.conversations.rasa_client import RasaClient
 from api.db import Database
@@ -34,7 +33,7 @@ class ResidentRouting:
     card_warning: str
     lane: ThreadLane
 
-    def handle(self, *, conversation_id: str, text: str, hub_payload: bool = False) -> list[Message]:
+    def handle(self, *, conversation_id: str, text: str, hub_payload: bool = False) -> service.Routed:
         """Store the resident's message and return the replies (none while an officer has the conversation).
 
         ``hub_payload`` marks text the hub chose (a channel command turned into a payload), which the bot
@@ -44,7 +43,7 @@ class ResidentRouting:
                                                unavailable_text=self.unavailable_text, hours=self.hours,
                                                card_warning=self.card_warning, hub_payload=hub_payload)
 
-    async def handle_in_lane(self, *, conversation_id: str, text: str, hub_payload: bool = False) -> list[Message]:
+    async def handle_in_lane(self, *, conversation_id: str, text: str, hub_payload: bool = False) -> service.Routed:
         """Do ``handle`` in the hub's own thread lane, so waiting on Rasa never starves the back office."""
         return await self.lane.run(lambda: self.handle(conversation_id=conversation_id, text=text,
                                                        hub_payload=hub_payload))

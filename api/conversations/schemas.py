@@ -64,6 +64,9 @@ class MessageList(BaseModel):
     """Messages in the order they were said."""
 
     messages: list[MessageRead]
+    rewritten: list[MessageRead] = Field(
+        default_factory=list, description="After sending: the resident's earlier messages the hub has just "
+                                          "rewritten to hide a card number they began; show these texts instead")
 
 
 class HandoffCreate(BaseModel):

@@ -19,10 +19,10 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from api.conversations import payloads
+from api.conversations.card_guard import hide_card_numbers
 from api.conversations.models import Conversation, Handoff, Message, Mode
 from api.conversations.office_hours import OfficeHours
 from api.conversations.rasa_client import RasaClient, RasaUnavailable
-from api.conversations.redaction import redact_card_numbers
 from api.conversations.schemas import HandoffCreate, HandoffRead
 from api.db import Database, utcnow
 
@@ -100,24 +100,44 @@ REQUEST_OFFICER_PAYLOAD = "/request_officer"
 NOTHING_TO_READ = "Sorry, I didn't catch that. Please tell me in words how I can help."
 
 
+@dataclass(frozen=True)
+class Routed:
+    """A resident's message as stored, the replies to it, and earlier messages rewritten to hide a card number."""
+
+    message: Message
+    hidden: bool
+    rewritten: list[Message]
+    replies: list[Message]
+
+
 def handle_resident_message(database: Database, rasa: RasaClient, *, conversation_id: str, text: str,
                             unavailable_text: str, hours: OfficeHours, card_warning: str,
-                            hub_payload: bool = False) -> list[Message]:
+                            hub_payload: bool = False) -> Routed:
     """Store the resident's message, let the bot answer when it is the bot's turn, and return the replies.
 
     When Rasa is down the resident gets ``unavailable_text`` with an officer offer; taking the offer
     records the handoff here in the hub, since the bot that would normally do it is the part that failed.
-    A card number is hidden before the message is stored or forwarded, and the resident is warned.
+    A card number is hidden before the message is stored or forwarded (with the resident's earlier
+    messages holding part of it), and the resident is warned.
     Typed payload syntax reaches the bot as words (see ``payloads``); ``hub_payload`` marks a payload the
     hub chose itself, such as Telegram's /start.
     """
-    redacted = redact_card_numbers(text)
-    text = redacted.text
+    with database.sessions.begin() as session:
+        guarded = hide_card_numbers(session, conversation_id=conversation_id, text=text)
+        for_bot = payloads.text_for_bot(session, conversation_id=conversation_id, text=guarded.text,
+                                        hub_payload=hub_payload)
+        message = add_message(session, conversation_id=conversation_id, sender="resident", text=guarded.text)
+    replies = _answer(database, rasa, conversation_id=conversation_id, text=guarded.text, for_bot=for_bot,
+                      unavailable_text=unavailable_text, hours=hours,
+                      card_warning=card_warning if guarded.hidden or guarded.rewritten else None)
+    return Routed(message=message, hidden=guarded.hidden, rewritten=guarded.rewritten, replies=replies)
+
+
+def _answer(database: Database, rasa: RasaClient, *, conversation_id: str, text: str, for_bot: str,
+            unavailable_text: str, hours: OfficeHours, card_warning: str | None) -> list[Message]:
     warnings: list[Message] = []
     with database.sessions.begin() as session:
-        for_bot = payloads.text_for_bot(session, conversation_id=conversation_id, text=text, hub_payload=hub_payload)
-        add_message(session, conversation_id=conversation_id, sender="resident", text=text)
-        if redacted.card_numbers:
+        if card_warning:
             warnings.append(add_message(session, conversation_id=conversation_id, sender="system",
                                         text=card_warning))
         conversation = session.get_one(Conversation, conversation_id)

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
-from api.conversations.redaction import redact_card_numbers
 from api.conversations.routing import ResidentRoutingDep
 from api.deps import DatabaseDep, SessionDep, require_telegram_token
 from api.telegram import service
@@ -26,10 +25,10 @@ async def receive_message(body: TelegramMessageIn, database: DatabaseDep,
                                                                     chat_id=body.chat_id, text=body.text))
     if accepted is None:
         return TelegramMessageAccepted(duplicate=True)
-    await routing.handle_in_lane(conversation_id=accepted.conversation_id, text=accepted.text,
-                                 hub_payload=accepted.hub_payload)
-    return TelegramMessageAccepted(duplicate=False,
-                                   card_number_hidden=redact_card_numbers(body.text).hidden)
+    routed = await routing.handle_in_lane(conversation_id=accepted.conversation_id, text=accepted.text,
+                                          hub_payload=accepted.hub_payload)
+    return TelegramMessageAccepted(duplicate=False, message_id=routed.message.id, card_number_hidden=routed.hidden,
+                                   earlier_hidden=[m.id for m in routed.rewritten])
 
 
 @router.get("/outbox", response_model=Outbox)

@@ -22,9 +22,14 @@ class TelegramMessageAccepted(BaseModel):
     """Whether the update was new; the replies reach the chat through the outbox."""
 
     duplicate: bool
+    message_id: int | None = Field(default=None, description="The hub's id for the stored message (not Telegram's)")
     card_number_hidden: bool = Field(
-        default=False, description="The text held a card number, hidden before it was stored: the bridge deletes "
-                                   "the resident's message from the Telegram chat, where it would otherwise stay")
+        default=False, description="The text held a card number or its details, hidden before it was stored: the "
+                                   "bridge deletes the resident's message from the Telegram chat, where it would "
+                                   "otherwise stay")
+    earlier_hidden: list[int] = Field(
+        default_factory=list, description="Hub ids of the resident's earlier messages this one made the hub rewrite "
+                                          "(it completed a card number they began): the bridge deletes those too")
 
 
 class OutboxMessage(BaseModel):

@@ -1,17 +1,24 @@
-"""One redactor on every way text reaches the hub: what the bot hands over, and the API's own log."""
+"""One redactor on every way text reaches the hub: residents' messages (also split over two), what the bot
+hands over, what officers see, and the API's own log."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
-from sqlalchemy import select
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
 
-from api.conversations.models import Handoff
-from tests.api.console_helpers import SERVICE
+from api.conversations.card_guard import SPLIT_WINDOW
+from api.conversations.models import Handoff, Message
+from api.db import utcnow
+from api.settings import DEV_TELEGRAM_TOKEN
+from tests.api.console_helpers import SERVICE, add_officers, resident_waiting, sign_in
 from tests.api.rasa_fakes import rasa_offering_a_person
 from tests.api.test_chat import start
 
 CARD = "4111.1111.1111.1111"
+TELEGRAM = {"Authorization": f"Bearer {DEV_TELEGRAM_TOKEN}"}
 
 
 def test_a_card_number_in_a_handoff_packet_from_the_bot_is_hidden(make_client, open_session, database_url) -> None:
@@ -38,3 +45,94 @@ def test_the_apis_log_never_holds_a_card_number(make_client, caplog) -> None:
 
     assert "resident wrote my card is [card number removed, ending 1111] [security code removed]" in caplog.text
     assert "1111.1111" not in caplog.text
+
+
+# ----- a number split over two messages -----
+
+def say(client, conversation_id: str, auth: dict[str, str], text: str) -> dict:
+    response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": text}, headers=auth)
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_a_card_number_split_over_two_web_messages_is_hidden_in_both(make_client, rasa_calls, open_session,
+                                                                      database_url) -> None:
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+
+    first = say(client, conversation_id, auth, "my card is 4111 1111")
+    second = say(client, conversation_id, auth, "1111 1111 is that ok?")
+
+    assert first["rewritten"] == []
+    # The widget replaces the earlier bubbles with these texts (the bot had repeated what was typed).
+    assert [(m["sender"], m["text"]) for m in second["rewritten"]] == [
+        ("resident", "my card is [card number removed]"), ("bot", "You said: my card is [card number removed]")]
+    assert second["messages"][0]["sender"] == "system" and "don't type card details" in second["messages"][0]["text"]
+    assert rasa_calls[1]["message"] == "[card number removed, ending 1111] is that ok?"
+    transcript = client.get(f"/api/chat/conversations/{conversation_id}/messages", headers=auth).json()["messages"]
+    assert [m["text"] for m in transcript if m["sender"] == "resident"] == [
+        "my card is [card number removed]", "[card number removed, ending 1111] is that ok?"]
+    with open_session(database_url) as session:
+        stored = " ".join(session.scalars(select(Message.text)))
+    assert "4111" not in stored
+
+
+def test_messages_sent_long_apart_are_not_read_as_one_number(make_client, open_session, database_url) -> None:
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+    say(client, conversation_id, auth, "my card is 4111 1111")
+    with open_session(database_url) as session:
+        session.execute(update(Message).values(created_at=utcnow() - SPLIT_WINDOW - timedelta(minutes=1)))
+        session.commit()
+
+    later = say(client, conversation_id, auth, "1111 1111")
+
+    assert later["rewritten"] == []
+    transcript = client.get(f"/api/chat/conversations/{conversation_id}/messages", headers=auth).json()["messages"]
+    assert [m["text"] for m in transcript if m["sender"] == "resident"] == ["my card is 4111 1111", "1111 1111"]
+
+
+def test_a_phone_number_then_an_account_number_are_left_alone(make_client) -> None:
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+    say(client, conversation_id, auth, "01632 960123")
+    assert say(client, conversation_id, auth, "12345678")["rewritten"] == []
+    say(client, conversation_id, auth, "4111 1111 1111")
+    assert say(client, conversation_id, auth, "5")["rewritten"] == []  # 4111 1111 1111 5 is no card
+
+
+def test_telegram_is_told_to_delete_the_earlier_message_too(make_client) -> None:
+    client = make_client(rasa_offering_a_person, TELEGRAM)
+
+    first = client.post("/api/v1/telegram/updates", json={"update_id": 1, "chat_id": 42, "text": "4111 1111 1111"})
+    second = client.post("/api/v1/telegram/updates", json={"update_id": 2, "chat_id": 42, "text": "1111 12/27"})
+
+    assert first.json()["card_number_hidden"] is False and first.json()["earlier_hidden"] == []
+    assert second.json()["card_number_hidden"] is True
+    # The bridge deletes the resident's earlier message, and the bot's reply that repeated it.
+    earlier = second.json()["earlier_hidden"]
+    assert earlier[0] == first.json()["message_id"] and len(earlier) == 2
+    outbox = client.get("/api/v1/telegram/outbox").json()["messages"]
+    assert [m["text"] for m in outbox if m["message_id"] == earlier[1]] == ["You said: [card number removed]"]
+
+
+def test_the_officer_console_is_given_the_rewritten_message(make_client, open_session, database_url) -> None:
+    with open_session(database_url) as session:
+        add_officers(session)
+    client = make_client(rasa_offering_a_person)
+    conversation_id, token, _ = resident_waiting(client)
+    auth = {"Authorization": f"Bearer {token}"}
+    officer = TestClient(client.app)
+    assert sign_in(officer, "focus").status_code == 303
+    say(client, conversation_id, auth, "card 5500 0000")
+    seen = officer.get(f"/console/api/conversations/{conversation_id}?after=0").json()["messages"]
+    fragment = next(m for m in seen if m["sender"] == "resident")
+    echo = next(m for m in seen if m["text"].startswith("You said"))
+
+    say(client, conversation_id, auth, "0000 0004 exp 01/28")
+
+    update_ = officer.get(f"/console/api/conversations/{conversation_id}?after={seen[-1]['id']}").json()
+    # The page puts these texts in place of the lines it shows (the bot's echo repeated the fragment).
+    assert [(m["id"], m["text"]) for m in update_["rewritten"]] == [
+        (fragment["id"], "card [card number removed]"), (echo["id"], "You said: card [card number removed]")]
+    assert update_["messages"][0]["text"] == "[card number removed, ending 0004] exp [expiry date removed]"

@@ -131,7 +131,7 @@ def test_while_an_officer_holds_the_conversation_the_bot_stays_silent(open_sessi
     response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "hello?"},
                            headers=auth)
 
-    assert response.json() == {"messages": []}
+    assert response.json() == {"messages": [], "rewritten": []}
     assert rasa_calls == []
     transcript = client.get(f"/api/chat/conversations/{conversation_id}/messages", headers=auth).json()["messages"]
     assert [m["text"] for m in transcript] == ["hello?"]
@@ -155,7 +155,7 @@ def test_replies_that_arrive_after_an_officer_took_the_conversation_are_not_stor
     response = client.post(f"/api/chat/conversations/{conversation['id']}/messages", json={"text": "hello"},
                            headers=auth)
 
-    assert response.status_code == 200 and response.json() == {"messages": []}
+    assert response.status_code == 200 and response.json() == {"messages": [], "rewritten": []}
     transcript = client.get(f"/api/chat/conversations/{conversation['id']}/messages", headers=auth).json()
     assert [(m["sender"], m["text"]) for m in transcript["messages"]] == [
         ("resident", "hello"), ("system", "Priya has joined the chat.")]

@@ -44,7 +44,9 @@ def deliver_all(client: TestClient) -> list[dict]:
 def test_a_message_from_a_chat_is_answered_through_the_outbox_with_its_buttons(make_client, rasa_calls) -> None:
     client = make_client(rasa_offering_a_person, SERVICE)
 
-    assert send(client, " hello ", update_id=100) == {"duplicate": False, "card_number_hidden": False}
+    accepted = send(client, " hello ", update_id=100)
+    assert accepted == {"duplicate": False, "message_id": accepted["message_id"], "card_number_hidden": False,
+                        "earlier_hidden": []}
 
     messages = outbox(client)
     assert [(m["chat_id"], m["sender"], m["text"]) for m in messages] == [

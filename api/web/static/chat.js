@@ -7,7 +7,7 @@
  * the event stream repeats the replies a POST returned, and echoes the resident's own messages.
  */
 import { HubError, createHubClient, loadSession, readStorage, saveSession, writeStorage } from "./chat/hub.js";
-import { buildButtons, buildMessageElement } from "./chat/messages.js";
+import { appendRichText, buildButtons, buildMessageElement } from "./chat/messages.js";
 
 const OPEN_KEY = "ca-chat-open";
 const MAX_LENGTH = 2000;
@@ -209,6 +209,7 @@ class ChatWidget {
     try {
       const reply = await this.postWithRetry(text);
       bubble.classList.remove("is-pending");
+      for (const message of reply.rewritten ?? []) this.render(message, { live: false });
       for (const message of reply.messages) this.render(message, { live: true });
     } catch (error) {
       this.dropPending(bubble);
@@ -284,17 +285,19 @@ class ChatWidget {
 
   /** Show a hub message once, in id order; a resident echo confirms the oldest pending bubble. */
   render(message, { live }) {
-    if (!message || typeof message.id !== "number" || this.shown.has(message.id)) return;
+    if (!message || typeof message.id !== "number") return;
+    if (this.shown.has(message.id)) {
+      this.showStoredText(this.shown.get(message.id), message);
+      return;
+    }
     let element;
     if (message.sender === "resident" && this.pending.length) {
       element = this.pending.shift();
       element.classList.remove("is-pending");
-      // Show what the hub stored: it hides a card number before storing, so the bubble must not keep it.
-      const body = element.querySelector(".chat-message__text");
-      const stored = this.displayText(message);
-      if (body && body.textContent !== stored) body.textContent = stored;
+      this.showStoredText(element, message);
     } else {
       element = buildMessageElement(message.sender, this.displayText(message), message.author);
+      element.dataset.text = this.displayText(message);
       if (message.buttons?.length) {
         for (const { title, payload } of message.buttons) this.buttonTitles.set(payload, title);
         element.append(buildButtons(message.buttons));
@@ -310,6 +313,19 @@ class ChatWidget {
       this.setUnread(this.unread + 1);
     }
     this.scrollToEnd();
+  }
+
+  /**
+   * Show what the hub stored: it hides a card number before storing, and rewrites earlier messages (and a
+   * reply that repeated them) when a later one completes a number they began, so no bubble keeps it.
+   */
+  showStoredText(element, message) {
+    const body = element.querySelector(".chat-message__text");
+    const stored = this.displayText(message);
+    if (!body || element.dataset.text === stored) return;
+    body.replaceChildren();
+    appendRichText(body, stored);
+    element.dataset.text = stored;
   }
 
   displayText(message) {

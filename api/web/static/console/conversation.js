@@ -32,11 +32,18 @@ function addLine(message) {
   transcript.scrollTop = transcript.scrollHeight;
 }
 
+/** Show the hub's new text of an earlier message (it hid a card number the resident finished later). */
+function replaceText(message) {
+  const text = transcript.querySelector(`li[data-id="${message.id}"] .line__text`);
+  if (text && text.textContent !== message.text) text.textContent = message.text;
+}
+
 transcript.scrollTop = transcript.scrollHeight;
 
 poll(async () => {
   const update = await getJson(`/console/api/conversations/${id}?after=${lastId}`);
   for (const message of update.messages) addLine(message);
+  for (const message of update.rewritten ?? []) replaceText(message);
   if (update.status !== status.dataset.status) window.location.reload();
 }, 1500);
 

@@ -1,0 +1,75 @@
+"""Hide card numbers in a resident's message as it is stored, also one split over consecutive messages.
+
+A resident may send a card number in pieces ("4111 1111", then "1111 1111"). Neither piece is a card
+number alone, so the resident's last few messages from the past minutes are read with the new one as a
+single text; when the new message completes a number, the earlier messages holding its first digits are
+rewritten in place (with any reply that repeated them), and ``rewritten_at`` tells the channels to
+replace (web, console) or delete (Telegram) what they showed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.conversations.card_numbers import ascii_digit
+from api.conversations.models import Message
+from api.conversations.redaction import redact_messages
+from api.db import utcnow
+
+# How far back a number's first part may have been sent, and in how many messages.
+SPLIT_WINDOW = timedelta(minutes=5)
+EARLIER_MESSAGES = 3
+HIDDEN_PIECE = "[card number removed]"
+MIN_PIECE_DIGITS = 4
+
+
+@dataclass(frozen=True)
+class Guarded:
+    """The text to store for the new message, whether anything was hidden in it, and earlier messages rewritten."""
+
+    text: str
+    hidden: bool
+    rewritten: list[Message] = field(default_factory=list)
+
+
+def hide_card_numbers(session: Session, *, conversation_id: str, text: str) -> Guarded:
+    """Return ``text`` with card details hidden, rewriting the resident's earlier messages that held part of one."""
+    now = utcnow()
+    earlier = list(reversed(session.scalars(
+        select(Message).where(Message.conversation_id == conversation_id, Message.sender == "resident",
+                              Message.created_at >= now - SPLIT_WINDOW)
+        .order_by(Message.id.desc()).limit(EARLIER_MESSAGES)).all()))
+    *before, latest = redact_messages([message.text for message in earlier] + [text])
+    rewritten = []
+    for message, redacted in zip(earlier, before, strict=True):
+        if redacted.text != message.text:
+            message.text, message.rewritten_at = redacted.text, now
+            rewritten.append(message)
+    if rewritten:
+        pieces = [piece for redacted in before for piece in redacted.removed]
+        rewritten += _hide_copies(session, conversation_id=conversation_id, after=rewritten[0].id, pieces=pieces)
+    return Guarded(text=latest.text, hidden=latest.hidden, rewritten=rewritten)
+
+
+def _hide_copies(session: Session, *, conversation_id: str, after: int, pieces: list[str]) -> list[Message]:
+    """Hide the pieces in the bot's messages since the first of them: a reply may have repeated what was typed."""
+    # Only pieces of a card number itself (a code alone, "123", is also part of the council's phone number).
+    patterns = [re.compile(rf"(?<!\d){re.escape(piece)}(?!\d)") for piece in pieces
+                if sum(ascii_digit(c) is not None for c in piece) >= MIN_PIECE_DIGITS]
+    if not patterns:
+        return []
+    rewritten = []
+    for message in session.scalars(select(Message).where(
+            Message.conversation_id == conversation_id, Message.sender != "resident", Message.id > after)):
+        text = message.text
+        for pattern in patterns:
+            text = pattern.sub(HIDDEN_PIECE, text)
+        if text != message.text:
+            message.text, message.rewritten_at = text, utcnow()
+            rewritten.append(message)
+    return rewritten

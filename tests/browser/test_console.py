@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 
+import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -106,3 +108,36 @@ def test_signing_out_returns_to_the_sign_in_page_and_the_queue_is_closed(officer
     expect(officer_page.get_by_test_id("sign-in-notice")).to_have_text("You have signed out.")
     officer_page.goto(f"{base_url}/console/queue")
     expect(officer_page).to_have_url(re.compile(r"/console/sign-in"))
+
+
+ELECTORAL = "alex.morgan@ashdownvale.example"
+
+
+def test_an_officer_sets_up_two_step_sign_in_and_a_supervisor_resets_it(page: Page, officer_page: Page,
+                                                                         base_url: str) -> None:
+    sign_in(page, base_url, ELECTORAL)
+    page.get_by_test_id("nav-security").click()
+    expect(page.get_by_test_id("qr-code").locator("svg")).to_be_visible()
+    authenticator = pyotp.TOTP(page.get_by_test_id("secret").inner_text().strip())
+    page.get_by_test_id("code").fill(authenticator.now())
+    page.get_by_test_id("enrol").click()
+    expect(page.get_by_test_id("recovery-codes").locator("li")).to_have_count(10)
+    page.get_by_test_id("continue").click()
+    page.get_by_test_id("sign-out").click()
+
+    page.get_by_test_id("email").fill(ELECTORAL)
+    page.get_by_test_id("password").fill(DEMO_OFFICER_PASSWORD)
+    page.get_by_test_id("sign-in").click()
+    expect(page).to_have_url(re.compile(r"/console/sign-in/code"))
+    page.get_by_test_id("code").fill(authenticator.at(time.time() + 30))  # the step enrolment used is spent
+    page.get_by_test_id("verify-code").click()
+    expect(page).to_have_url(re.compile(r"/console/queue"))
+
+    sign_in(officer_page, base_url, SUPERVISOR)
+    officer_page.get_by_test_id("nav-officers").click()
+    row = officer_page.locator(f"tr[data-officer='{ELECTORAL}']")
+    expect(row.get_by_test_id("second-factor")).to_have_text("On")
+    row.get_by_test_id("reset-second-factor").click()
+    expect(officer_page.get_by_test_id("officers-notice")).to_contain_text("Two-step sign-in is reset")
+    page.reload()
+    expect(page).to_have_url(re.compile(r"/console/sign-in"))

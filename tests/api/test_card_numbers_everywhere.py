@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from api.conversations.card_guard import SPLIT_WINDOW
-from api.conversations.models import Handoff, Message
+from api.conversations.models import Handoff, Message, Note
 from api.db import utcnow
 from api.settings import DEV_TELEGRAM_TOKEN
-from tests.api.console_helpers import SERVICE, add_officers, resident_waiting, sign_in
+from tests.api.console_helpers import SERVICE, add_officers, page_csrf, resident_waiting, sign_in
 from tests.api.rasa_fakes import rasa_offering_a_person
 from tests.api.test_chat import start
 
@@ -136,3 +136,26 @@ def test_the_officer_console_is_given_the_rewritten_message(make_client, open_se
     assert [(m["id"], m["text"]) for m in update_["rewritten"]] == [
         (fragment["id"], "card [card number removed]"), (echo["id"], "You said: card [card number removed]")]
     assert update_["messages"][0]["text"] == "[card number removed, ending 0004] exp [expiry date removed]"
+
+
+def test_an_officers_reply_and_note_lose_a_card_number_however_typed(make_client, open_session,
+                                                                       database_url) -> None:
+    with open_session(database_url) as session:
+        add_officers(session)
+    client = make_client(rasa_offering_a_person)
+    conversation_id, _, reference = resident_waiting(client)
+    officer = TestClient(client.app)
+    assert sign_in(officer, "focus").status_code == 303
+    csrf = {"X-CSRF-Token": page_csrf(officer), "Accept": "application/json"}
+    assert officer.post(f"/console/handoffs/{reference}/claim", headers=csrf).status_code == 200
+
+    officer.post(f"/console/conversations/{conversation_id}/messages", headers=csrf,
+                 data={"text": "Did you mean 4111\u00a01111\u00a01111\u00a01111, expiry 12/27?"})
+    officer.post(f"/console/conversations/{conversation_id}/notes", headers=csrf,
+                 data={"text": "Resident read out 5500/0000/0000/0004 cvv 123"})
+
+    with open_session(database_url) as session:
+        reply = session.scalars(select(Message.text).where(Message.sender == "officer")).one()
+        note = session.scalars(select(Note.text)).one()
+    assert reply == "Did you mean [card number removed, ending 1111], expiry [expiry date removed]?"
+    assert note == "Resident read out [card number removed, ending 0004] cvv [security code removed]"

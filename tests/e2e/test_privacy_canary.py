@@ -4,8 +4,9 @@ then every log file, the hub's database, Rasa's tracker store and the mail spool
 Allowed, because a feature needs it (README, Privacy):
 - the hub's transcript (``messages.text``) keeps what the resident typed, except the card number, so an
   officer who takes the conversation can read it;
-- the email address is where the receipt goes: in the document request that sends it and in the email.
-Nowhere else, and the card number nowhere at all.
+- the email address given for a service request's progress is kept with that request.
+Nowhere else (a statement goes to the address the council holds, never one typed in the chat), and the card
+number nowhere at all.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.e2e.chat import buttons, texts
+from tests.e2e.test_payments_journeys import prove_account
 
 pytestmark = pytest.mark.stack
 
@@ -107,7 +109,7 @@ def choose_my_address(chat, replies: list[dict], address: str) -> list[dict]:
 
 def test_a_canary_s_details_appear_only_where_a_feature_needs_them(stack, new_resident, residents, canary) -> None:
     person = next(r for r in residents if r["registration_status"] == "registered")
-    payer = next(r for r in residents if r.get("council_tax_account") and r.get("payment"))
+    payer = next(r for r in residents if r.get("council_tax_account") and r.get("council_tax_email"))
     chat = new_resident()
 
     # An identity check with the canary's name, date of birth and (unknown) postcode, then a real address.
@@ -119,11 +121,23 @@ def test_a_canary_s_details_appear_only_where_a_feature_needs_them(stack, new_re
     assert "couldn't match those details" in answer
     # A card number typed into the chat.
     assert "don't type card details" in texts(chat.say(f"can I pay with my card {canary.card} please"))
-    # A receipt or statement emailed to the canary's address, for a demo account the resident proves is theirs.
-    chat.say("please email me a receipt for my council tax payment")
-    chat.say(payer["council_tax_account"])
-    assert "email" in texts(chat.say(payer["postcode"]))
-    assert "emailed to" in texts(chat.say(canary.email))  # shown masked
+    # A bin report whose progress goes to the canary's email: the one place the address is needed.
+    replies = chat.say("my bin wasn't collected this morning")
+    answers = {"postcode": person["postcode"], "describe": "the green recycling bin was left full",
+               "email": canary.email}
+    for _ in range(6):  # the form asks what it still needs (the address may be known from earlier)
+        asked = texts(replies)
+        if "Shall I go ahead" in asked:
+            break
+        if buttons(replies):
+            replies = choose_my_address(chat, replies, person["address"])
+            continue
+        replies = chat.say(next(answer for cue, answer in answers.items() if cue in asked))
+    assert "Shall I go ahead" in texts(replies)
+    assert "SR-" in texts(chat.say("yes"))
+    # A statement asked for "to" the canary's email goes to the address the council holds, not to this one.
+    chat.say(f"please email me a statement of my council tax to {canary.email}")
+    assert "email address we hold" in texts(prove_account(chat, payer))
     # And an officer, so a handoff packet is made from what the bot gathered.
     assert texts(chat.say("can I talk to a person?"))
 
@@ -136,12 +150,11 @@ def test_a_canary_s_details_appear_only_where_a_feature_needs_them(stack, new_re
     assert files_holding(tracker_files, traces) == {}, "found in Rasa's tracker store"
 
     hits = {what: where for what, where in database_hits(stack.database_url, traces).items() if where}
-    assert hits.pop("email", set()) <= {TRANSCRIPT, ("document_requests", "email")}
+    assert hits.pop("email") == {TRANSCRIPT, ("service_requests", "contact_email")}
     for what in ("name", "surname", "typed date of birth", "postcode"):
         assert hits.pop(what) == {TRANSCRIPT}, f"the {what} is in the transcript and nowhere else"
     assert hits == {}, "found in the hub's database"
 
     mail = sorted(p for p in Path(stack.mail_dir).rglob("*") if p.is_file())
-    holding = files_holding(mail, traces)
-    assert len(holding.pop("email", [])) == 1, "the receipt went to the canary's address"
-    assert holding == {}, "found in the mail spool"
+    assert mail, "the statement was sent"
+    assert files_holding(mail, traces) == {}, "found in the mail spool"

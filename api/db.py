@@ -26,6 +26,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# The largest value an Integer column (every table's id) holds on PostgreSQL: a larger id in a request
+# names nothing, and is refused with 422 before it reaches the database (where it would fail).
+ROW_ID_MAX = 2**31 - 1
+
 def utcnow() -> datetime:
     """Return the current time in UTC, timezone-aware."""
     return datetime.now(UTC)

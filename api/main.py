@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 import api.models  # noqa: F401  (every table registered, so relationships and foreign keys resolve)
 from api import overload
+from api.access.http import TOO_LARGE_RESPONSES
 from api.access.http import install as install_limits
 from api.console.privacy import router as console_privacy
 from api.console.router import install as install_console
@@ -23,6 +24,7 @@ from api.conversations.router import backoffice as conversations_backoffice
 from api.conversations.router import chat
 from api.db import Database, PoolSize
 from api.electoral.router import router as electoral
+from api.errors import UNPROCESSABLE
 from api.payments.outbox import retry_queued_documents
 from api.payments.router import router as payments
 from api.privacy.retention import purge_periodically
@@ -63,7 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.tracker.close()
         app.state.database.engine.dispose()
 
-    app = FastAPI(title="Council Assistant", version="1.0.0", description=API_DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="Council Assistant", version="1.0.0", description=API_DESCRIPTION, lifespan=lifespan,
+                  responses={**TOO_LARGE_RESPONSES, **UNPROCESSABLE})
     app.state.settings = settings
     app.state.database = Database(settings.database_url, PoolSize(
         size=settings.database_pool_size, overflow=settings.database_max_overflow,

@@ -22,7 +22,10 @@ from api.access.source import request_source
 THROTTLED_RESPONSES: dict[int | str, dict[str, Any]] = {
     429: {"description": "Too many requests from this address or conversation; `Retry-After` says when to "
                          "try again, and `detail` says so in words"},
-    413: {"description": "The request body is larger than the API accepts"},
+}
+# Every route can answer 413 (the body-size limit stands in front of all of them).
+TOO_LARGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    413: {"description": "The request body is larger than the API accepts (`CA_MAX_BODY_BYTES`)"},
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -28,12 +28,20 @@ from api.conversations.schemas import (
     MessageList,
     MessageRead,
 )
+from api.db import ROW_ID_MAX
 from api.deps import DatabaseDep, SessionDep, SettingsDep, bearer, require_service_token
 
 chat = APIRouter(prefix="/api/chat", tags=["chat"])
-backoffice = APIRouter(prefix="/api/v1", tags=["conversations"], dependencies=[Depends(require_service_token)])
+backoffice = APIRouter(prefix="/api/v1", tags=["conversations"], dependencies=[Depends(require_service_token)],
+                       responses={401: {"description": "No valid service token"},
+                                  404: {"description": "No such conversation"}})
 
 NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "No such conversation.")
+# What the routes behind a conversation's token answer when it is missing, wrong or for no conversation.
+OWNED: dict[int | str, dict[str, Any]] = {
+    401: {"description": "The conversation token is missing"},
+    404: {"description": "No such conversation, or the token is not its token (nothing is disclosed)"},
+}
 HEARTBEAT_SECONDS = 15.0
 # Seconds a resident is asked to wait when every stream slot of the conversation is taken.
 STREAMS_FULL_RETRY_SECONDS = 30
@@ -79,7 +87,7 @@ def start_conversation(session: SessionDep, request: Request,
 
 
 @chat.post("/conversations/{conversation_id}/messages", response_model=MessageList,
-           dependencies=[Depends(per_source("messages_per_source"))], responses=THROTTLED_RESPONSES)
+           dependencies=[Depends(per_source("messages_per_source"))], responses={**OWNED, **THROTTLED_RESPONSES})
 async def send_message(conversation: TalkingConversation, body: MessageCreate,
                        routing: ResidentRoutingDep) -> MessageList:
     """Send the resident's message; the response holds the bot's replies to it (none while an officer has it).
@@ -92,7 +100,7 @@ async def send_message(conversation: TalkingConversation, body: MessageCreate,
                        rewritten=[MessageRead.model_validate(m) for m in routed.rewritten])
 
 
-@chat.get("/conversations/{conversation_id}/messages", response_model=MessageList)
+@chat.get("/conversations/{conversation_id}/messages", response_model=MessageList, responses=OWNED)
 def read_transcript(conversation: OwnedConversation, session: SessionDep) -> MessageList:
     """Return every message of the conversation, oldest first."""
     messages = service.list_messages(session, conversation_id=conversation)
@@ -103,10 +111,10 @@ def read_transcript(conversation: OwnedConversation, session: SessionDep) -> Mes
           dependencies=[Depends(per_source("stream_opens_per_source"))],
           responses={200: {"content": {"text/event-stream": {}},
                            "description": "Server-sent events named `message`, one per new message"},
-                     **THROTTLED_RESPONSES})
+                     404: OWNED[404], **THROTTLED_RESPONSES})
 async def stream_events(conversation_id: str, request: Request, database: DatabaseDep, settings: SettingsDep,
                         token: Annotated[str, Query(description="The conversation token")],
-                        after: Annotated[int, Query(ge=0)] = 0) -> StreamingResponse:
+                        after: Annotated[int, Query(ge=0, le=ROW_ID_MAX)] = 0) -> StreamingResponse:
     """Push every new message (bot, officer or system) as a server-sent event, read from the database.
 
     EventSource cannot send headers, so the token comes as a query parameter. The stream reads the database

@@ -14,6 +14,7 @@ from api.clock import ClockDep, get_now, get_today  # noqa: F401  (get_today: te
 from api.deps import SessionDep, require_service_token
 from api.electoral import requests, service, verification
 from api.electoral.schemas import (
+    UPRN_MAX,
     AbsentVoteRequestCreate,
     AbsentVoteRequestRead,
     AddressList,
@@ -35,7 +36,8 @@ router = APIRouter(prefix="/api/v1", tags=["electoral"], dependencies=[Depends(r
 UNKNOWN_PROPERTY = HTTPException(status.HTTP_404_NOT_FOUND, "No property has that UPRN.")
 FORBIDDEN: Responses = {403: {"description": "The conversation has no live verified identity"}}
 NOT_FOUND: Responses = {404: {"description": "No property has that UPRN"}}
-Uprn = Annotated[int, Query(ge=1, description="Unique Property Reference Number, from GET /api/v1/addresses")]
+Uprn = Annotated[int, Query(ge=1, le=UPRN_MAX,
+                            description="Unique Property Reference Number, from GET /api/v1/addresses")]
 
 
 @router.get("/addresses", response_model=AddressList, summary="List the addresses in a postcode",

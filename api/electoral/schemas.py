@@ -30,6 +30,10 @@ Text500 = Annotated[str, Field(min_length=1, max_length=500), HideCardNumbers]
 Text1000 = Annotated[str, Field(min_length=1, max_length=1000), HideCardNumbers]
 
 
+# A UPRN has at most 12 digits (GeoPlace's definition); a larger number is no property.
+UPRN_MAX = 999_999_999_999
+
+
 class Strict(BaseModel):
     """A request body: surrounding spaces are trimmed and unknown fields refused (no NI numbers, no signatures)."""
 
@@ -102,7 +106,7 @@ class VerificationCreate(Strict):
     conversation_id: ConversationId
     full_name: str = Field(min_length=1, max_length=200)
     date_of_birth: date
-    uprn: int = Field(ge=1, description="The resident's home, chosen from GET /api/v1/addresses")
+    uprn: int = Field(ge=1, le=UPRN_MAX, description="The resident's home, chosen from GET /api/v1/addresses")
 
 
 class VerificationResult(BaseModel):

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 
 from api.conversations.routing import ResidentRoutingDep
+from api.db import ROW_ID_MAX
 from api.deps import DatabaseDep, SessionDep, require_telegram_token
 from api.telegram import service
 from api.telegram.schemas import DeliveryCreate, Outbox, OutboxMessage, TelegramMessageAccepted, TelegramMessageIn
 
-router = APIRouter(prefix="/api/v1/telegram", tags=["telegram"], dependencies=[Depends(require_telegram_token)])
+router = APIRouter(prefix="/api/v1/telegram", tags=["telegram"], dependencies=[Depends(require_telegram_token)],
+                   responses={401: {"description": "No valid service token"},
+                              403: {"description": "The token is not the Telegram bridge's"}})
 
 
 @router.post("/updates", response_model=TelegramMessageAccepted)
@@ -38,8 +41,10 @@ def read_outbox(session: SessionDep, limit: Annotated[int, Query(ge=1, le=100)] 
                             for item in service.pending_messages(session, limit=limit)])
 
 
-@router.post("/outbox/{message_id}/delivery", status_code=status.HTTP_204_NO_CONTENT)
-def record_delivery(message_id: int, body: DeliveryCreate, session: SessionDep) -> None:
+@router.post("/outbox/{message_id}/delivery", status_code=status.HTTP_204_NO_CONTENT,
+             responses={404: {"description": "No such Telegram message"}})
+def record_delivery(message_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], body: DeliveryCreate,
+                    session: SessionDep) -> None:
     """Record that a message was sent to its chat (or refused by Telegram), so it is not sent again."""
     try:
         service.mark_delivered(session, message_id=message_id, outcome=body.outcome)

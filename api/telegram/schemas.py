@@ -8,12 +8,16 @@ from pydantic import BaseModel, Field
 
 from api.conversations.schemas import Button, MessageText
 
+TELEGRAM_ID_MAX = 2**52
+
 
 class TelegramMessageIn(BaseModel):
     """A resident's text message from a Telegram chat, as the bridge received it."""
 
-    update_id: int = Field(ge=0, description="Telegram's update id: a second delivery of the same id is dropped")
-    chat_id: int
+    # Telegram's ids fit in 52 bits (its Bot API documentation); larger numbers are no Telegram id.
+    update_id: int = Field(ge=0, le=TELEGRAM_ID_MAX,
+                           description="Telegram's update id: a second delivery of the same id is dropped")
+    chat_id: int = Field(ge=-TELEGRAM_ID_MAX, le=TELEGRAM_ID_MAX)
     # Telegram's own limit on a message's length
     text: MessageText = Field(min_length=1, max_length=4096)
 

@@ -42,8 +42,8 @@ MODEL_CACHE = Path(os.environ.get("CA_MODEL_CACHE", Path.home() / ".cache" / "co
 SPACY_PIPELINE = ROOT / "bot" / "nlp" / "council_en"
 # api.access.settings.RateLimits out of reach of any test or benchmark on loopback (CA_RATE_LIMITS).
 UNTHROTTLED_LIMITS = json.dumps({**dict.fromkeys(("conversations_per_source", "messages_per_conversation",
-                                                  "messages_per_source", "stream_opens_per_source"),
-                                                 "100000/minute"),
+                                                  "messages_per_source", "stream_opens_per_source",
+                                                  "sign_ins_per_source"), "100000/minute"),
                                  "streams_per_conversation": 1000})
 
 # What the trained model depends on: a change to any of these means a new model.

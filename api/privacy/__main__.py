@@ -6,6 +6,8 @@ import argparse
 import logging
 import sys
 
+from sqlalchemy import inspect
+
 from api.db import Database
 from api.privacy.retention import describe, purge_once
 from api.privacy.tracker import TrackerStore
@@ -25,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     database = Database(args.url or settings.database_url)
     tracker = TrackerStore(args.tracker_url or settings.tracker_store_url)
     try:
+        if not inspect(database.engine).has_table("conversations"):
+            print("Nothing to purge: the database has no tables yet (`make seed` makes them).")
+            return 0
         counts = purge_once(database, tracker, settings)
     finally:
         tracker.close()

@@ -141,6 +141,15 @@ def test_the_purge_command_reads_the_schedule_from_the_environment(database_url,
     assert tracker_events(tracker_url, week_old) == [] and tracker_events(tracker_url, fresh) == ["user", "action"]
 
 
+def test_the_purge_command_on_a_database_not_made_yet_says_so_kindly(tmp_path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "CA_ENVIRONMENT": "test"}
+    done = subprocess.run([sys.executable, "-m", "api.privacy", "purge", "--url", f"sqlite:///{tmp_path / 'new.db'}",
+                           "--tracker-url", f"sqlite:///{tmp_path / 'tracker.db'}"], capture_output=True, text=True,
+                          env=env, check=False, cwd=Path(__file__).resolve().parent.parent.parent)
+    assert done.returncode == 0 and "Traceback" not in done.stderr
+    assert "Nothing to purge" in done.stdout and not (tmp_path / "tracker.db").exists()
+
+
 def test_the_api_purges_on_its_own_schedule(database_url, tracker_url, open_session) -> None:
     with open_session(database_url) as session:
         quiet = conversation_with_everything(session, at=utcnow() - timedelta(days=200), note_by=officer(session))

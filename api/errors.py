@@ -11,6 +11,9 @@ Responses = dict[int | str, dict[str, Any]]
 
 NOT_VERIFIED = HTTPException(status.HTTP_403_FORBIDDEN, "not verified")
 KEY_REUSED = HTTPException(status.HTTP_409_CONFLICT, "This idempotency key was already used for a different request.")
+# What every back-office route answers a caller without the right service token.
+SERVICE_TOKEN_REFUSALS: Responses = {401: {"description": "No valid service token"},
+                                     403: {"description": "The token is another service's (each reaches only its own)"}}
 CONFLICT: Responses = {409: {"description": "The idempotency key was used for a different request"}}
 
 

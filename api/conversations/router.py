@@ -30,11 +30,11 @@ from api.conversations.schemas import (
 )
 from api.db import ROW_ID_MAX
 from api.deps import DatabaseDep, SessionDep, SettingsDep, bearer, require_service_token
+from api.errors import SERVICE_TOKEN_REFUSALS
 
 chat = APIRouter(prefix="/api/chat", tags=["chat"])
 backoffice = APIRouter(prefix="/api/v1", tags=["conversations"], dependencies=[Depends(require_service_token)],
-                       responses={401: {"description": "No valid service token"},
-                                  404: {"description": "No such conversation"}})
+                       responses={**SERVICE_TOKEN_REFUSALS, 404: {"description": "No such conversation"}})
 
 NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "No such conversation.")
 # What the routes behind a conversation's token answer when it is missing, wrong or for no conversation.

@@ -26,12 +26,12 @@ from api.electoral.schemas import (
     VerificationCreate,
     VerificationResult,
 )
-from api.errors import CONFLICT, KEY_REUSED, NOT_VERIFIED, Responses
+from api.errors import CONFLICT, KEY_REUSED, NOT_VERIFIED, SERVICE_TOKEN_REFUSALS, Responses
 from api.idempotency import IdempotencyConflict
 from api.verification_common import NotVerified
 
 router = APIRouter(prefix="/api/v1", tags=["electoral"], dependencies=[Depends(require_service_token)],
-                   responses={401: {"description": "No valid service token"}})
+                   responses=SERVICE_TOKEN_REFUSALS)
 
 UNKNOWN_PROPERTY = HTTPException(status.HTTP_404_NOT_FOUND, "No property has that UPRN.")
 FORBIDDEN: Responses = {403: {"description": "The conversation has no live verified identity"}}

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from api.clock import ClockDep, NowDep
 from api.deps import SessionDep, SettingsDep, require_service_token
 from api.electoral.service import InvalidPostcode
-from api.errors import KEY_REUSED, NOT_VERIFIED, Responses
+from api.errors import KEY_REUSED, NOT_VERIFIED, SERVICE_TOKEN_REFUSALS, Responses
 from api.idempotency import IdempotencyConflict
 from api.payments import documents, service, verification
 from api.payments.schemas import (
@@ -27,7 +27,7 @@ from api.payments.schemas import (
 from api.verification_common import NotVerified
 
 router = APIRouter(prefix="/api/v1/payments", tags=["payments"], dependencies=[Depends(require_service_token)],
-                   responses={401: {"description": "No valid service token"}})
+                   responses=SERVICE_TOKEN_REFUSALS)
 
 NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "not found")
 FORBIDDEN: Responses = {403: {"description": "The conversation has not proved it holds an account"}}

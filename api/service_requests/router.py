@@ -10,14 +10,14 @@ from fastapi import APIRouter, Depends, HTTPException, Response, status
 from api.clock import ClockDep
 from api.deps import SessionDep, require_service_token
 from api.electoral.service import UnknownProperty
-from api.errors import CONFLICT, KEY_REUSED
+from api.errors import CONFLICT, KEY_REUSED, SERVICE_TOKEN_REFUSALS
 from api.idempotency import IdempotencyConflict
 from api.service_requests import service
 from api.service_requests.schemas import CategoryRead, ServiceRequestCreate, ServiceRequestProgress, ServiceRequestRead
 
 router = APIRouter(prefix="/api/v1/service-requests", tags=["service requests"],
                    dependencies=[Depends(require_service_token)],
-                   responses={401: {"description": "No valid service token"}})
+                   responses=SERVICE_TOKEN_REFUSALS)
 
 
 @router.get("/categories", response_model=list[CategoryRead], summary="List the categories and service standards")

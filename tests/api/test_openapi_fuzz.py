@@ -68,7 +68,8 @@ def test_every_operation_answers_as_documented(api_schema: Any) -> None:
 
 
 def test_every_operation_documents_its_refusals(fuzzed_app: FastAPI) -> None:
-    """Every operation lists 413, and 422 if it takes input; those behind a token 401; the throttled ones 429."""
+    """Every operation lists 413, and 422 if it takes input; those behind a token 401 (and 403 for another
+    service's token); the throttled ones 429."""
     spec = fuzzed_app.openapi()
     missing = []
     for path, operations in spec["paths"].items():
@@ -77,6 +78,8 @@ def test_every_operation_documents_its_refusals(fuzzed_app: FastAPI) -> None:
             wanted = {"413"} | ({"422"} if operation.get("parameters") or operation.get("requestBody") else set())
             if operation.get("security") or path.startswith("/api/v1"):
                 wanted |= {"401"}
+            if path.startswith("/api/v1"):
+                wanted |= {"403"}  # another service's token
             if (path.startswith("/api/chat") and method != "get") or path.endswith("/events"):
                 wanted |= {"429"}  # starting, sending and streaming are throttled; reading a transcript is not
             if wanted - codes:

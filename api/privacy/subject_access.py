@@ -31,6 +31,10 @@ from api.privacy.tracker import TrackerStore
 from api.service_requests.models import ServiceRequest
 from api.telegram.models import TelegramChat
 
+# Said in the export, so whoever reads it on the resident's behalf knows why those events hold no text.
+TRACKER_NOTE = ("The assistant's dialogue events as its tracker store keeps them: what the resident typed is never "
+                "stored there, and slot values and the assistant's own texts are encrypted and become unreadable "
+                "after a while (an hour by default).")
 TELEGRAM_CHAT_ID = re.compile(r"-?\d{1,18}")
 HANDOFF_REFERENCE = re.compile(r"HO-\d{1,12}", re.IGNORECASE)
 
@@ -96,6 +100,7 @@ def export(session: Session, tracker: TrackerStore, conversation_id: str) -> dic
         "identity_checks": _identity_checks(session, conversation_id),
         "back_office_records": _records(session, conversation_id),
         "rasa_tracker_events": tracker.conversation_events(conversation_id),
+        "about_rasa_tracker_events": TRACKER_NOTE,
     }
 
 

@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         tracker.close()
         database.engine.dispose()
+    if counts is None:
+        print("Another process is purging right now; nothing was done.")
+        return 0
     print(f"Retention purge (transcripts {settings.retention_transcript_days} days, identity checks "
           f"{settings.retention_verification_days} days, audit log {settings.retention_audit_days} days): "
           f"deleted {describe(counts)}.")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from api.conversations.models import Conversation
@@ -80,9 +80,21 @@ def describe(counts: Counter[str]) -> str:
     return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "nothing was due"
 
 
-def purge_once(database: Database, tracker: TrackerStore, settings: Settings) -> Counter[str]:
-    """Run the purge in its own transaction."""
+# Key of the PostgreSQL advisory lock one purge holds while it runs (any constant the app uses nowhere else).
+PURGE_LOCK = 0x43415055  # "CAPU"
+
+
+def purge_once(database: Database, tracker: TrackerStore, settings: Settings) -> Counter[str] | None:
+    """Run the purge in its own transaction; return None when another process is purging right now.
+
+    Every API worker runs the loop, so on PostgreSQL a transaction-scoped advisory lock lets one of them purge
+    and the others skip the round, rather than wait on each other's row locks. SQLite has one writer anyway.
+    """
     with database.sessions.begin() as session:
+        if session.get_bind().dialect.name == "postgresql" and not session.scalar(
+                select(func.pg_try_advisory_xact_lock(PURGE_LOCK))):
+            log.info("retention purge skipped: another process is purging")
+            return None
         return purge(session, tracker, RetentionPolicy.from_settings(settings))
 
 

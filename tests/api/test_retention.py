@@ -14,13 +14,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select, text
 
-from api.db import utcnow
+from api.db import Database, utcnow
 from api.electoral.models import Verification, VerificationAttempt
 from api.main import create_app
 from api.officers.models import SignInAttempt, SignInLimit
 from api.payments.models import DocumentRequest
 from api.privacy.models import AuditEntry
-from api.privacy.retention import RetentionPolicy, purge
+from api.privacy.retention import PURGE_LOCK, RetentionPolicy, purge, purge_once
 from api.privacy.tracker import TrackerStore
 from api.settings import Settings
 from tests.api.privacy_helpers import conversation_with_everything, held, officer, register
@@ -197,3 +197,26 @@ def test_officers_sign_in_records_go_after_the_verification_period(database_url,
         assert list(session.scalars(select(SignInAttempt.email_hash))) == ["b" * 64]
         assert list(session.scalars(select(SignInLimit.key))) == ["client:new"]
         assert counts["sign-in attempts"] == counts["sign-in limits"] == 1
+
+
+@pytest.mark.postgres
+def test_on_postgresql_one_worker_purges_and_the_others_skip_the_round(database_factory, tmp_path,
+                                                                       open_session) -> None:
+    url = database_factory("postgresql")
+    with open_session(url) as session:
+        quiet = conversation_with_everything(session, at=utcnow() - timedelta(days=100), note_by=officer(session))
+        session.commit()
+    settings = Settings(environment="test", database_url=url, tracker_store_url=f"sqlite:///{tmp_path / 'none.db'}")
+    database, tracker = Database(url), TrackerStore(settings.tracker_store_url)
+    try:
+        with database.engine.connect() as other_worker:
+            other_worker.begin()
+            other_worker.execute(select(func.pg_advisory_xact_lock(PURGE_LOCK)))  # another worker is purging
+            assert purge_once(database, tracker, settings) is None
+            with open_session(url) as session:
+                assert held(session, quiet)["conversation"] == 1
+            other_worker.rollback()
+        done = purge_once(database, tracker, settings)
+        assert done is not None and done["conversations"] == 1
+    finally:
+        database.engine.dispose()

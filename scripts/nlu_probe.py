@@ -4,16 +4,20 @@
 much longer). This probe approximates the same features with scikit-learn (word and character n-gram
 counts and the MiniLM sentence embedding) and the same linear model as bot/nlp/intent_classifier.py, so
 that whoever writes training data can see within a minute which intents are confused and by which
-examples. Run it with `make nlu-probe`, or .venv/rasa/bin/python scripts/nlu_probe.py [--folds 5] [--show 40]
+examples. Each held-out example is also scored misspelt (scripts/typos.py), through the same spelling layer
+as the pipeline (bot/nlp/spelling.py; `--no-spelling` leaves it out, for comparison).
+Run it with `make nlu-probe`, or .venv/rasa/bin/python scripts/nlu_probe.py [--folds 5] [--show 40]
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
+import random
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse
@@ -24,9 +28,13 @@ from sklearn.model_selection import StratifiedKFold
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from typos import perturb  # noqa: E402
 
 from bot.nlp.intent_classifier import FeatureJoiner, LinearIntentClassifier  # noqa: E402
 from bot.nlp.sentence_features import load_encoder  # noqa: E402
+from bot.nlp.spelling import Speller, english_words  # noqa: E402
 
 
 def examples() -> tuple[list[str], list[str]]:
@@ -38,21 +46,31 @@ def examples() -> tuple[list[str], list[str]]:
     return [text for text, _ in pairs], [intent for _, intent in pairs]
 
 
-def encode(texts: list[str]) -> np.ndarray:
-    """MiniLM sentence vectors, cached under results/ by the texts' hash (the data changes between runs)."""
-    cache = ROOT / "results" / f"nlu-probe-{hashlib.sha256(chr(0).join(texts).encode()).hexdigest()[:16]}.npy"
-    if cache.exists():
-        return np.load(cache)
-    vectors = load_encoder().encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
-    cache.parent.mkdir(exist_ok=True)
-    for old in cache.parent.glob("nlu-probe-*.npy"):
-        old.unlink()
-    np.save(cache, vectors)
-    return vectors
+class Encoder:
+    """MiniLM sentence vectors by text, cached under results/ (the probe encodes the same texts every run)."""
+
+    CACHE = ROOT / "results" / "nlu-probe-vectors.npz"
+
+    def __init__(self) -> None:
+        self.vectors: dict[str, np.ndarray] = {}
+        if self.CACHE.exists():
+            saved = np.load(self.CACHE)
+            self.vectors = dict(zip(saved["texts"].tolist(), saved["vectors"], strict=True))
+        self._model: Any = None
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        missing = sorted(set(texts) - self.vectors.keys())
+        if missing:
+            self._model = self._model or load_encoder()
+            found = self._model.encode(missing, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+            self.vectors.update(zip(missing, found, strict=True))
+            self.CACHE.parent.mkdir(exist_ok=True)
+            np.savez(self.CACHE, texts=np.array(list(self.vectors)), vectors=np.array(list(self.vectors.values())))
+        return np.array([self.vectors[text] for text in texts])
 
 
-def features(train: list[str], test: list[str], dense_train: np.ndarray, dense_test: np.ndarray,
-             dense_weight: float) -> tuple[scipy.sparse.csr_matrix, scipy.sparse.csr_matrix]:
+def features(train: list[str], tests: list[list[str]], encoder: Encoder,
+             dense_weight: float) -> tuple[scipy.sparse.csr_matrix, list[scipy.sparse.csr_matrix]]:
     """Word and char_wb 1-4 counts and the sentence embedding, joined as the Rasa component joins them."""
     words = CountVectorizer(token_pattern=r"(?u)\b\w+\b")  # noqa: S106 (a regex, not a password)
     chars = CountVectorizer(analyzer="char_wb", ngram_range=(1, 4))
@@ -62,48 +80,87 @@ def features(train: list[str], test: list[str], dense_train: np.ndarray, dense_t
         rows = zip(scipy.sparse.csr_matrix(word_counts), scipy.sparse.csr_matrix(char_counts), dense, strict=True)
         return [[(False, w), (False, c), (True, scipy.sparse.csr_matrix(d.reshape(1, -1)))] for w, c, d in rows]
 
-    fitted = blocks(words.fit_transform(train), chars.fit_transform(train), dense_train)
-    applied = blocks(words.transform(test), chars.transform(test), dense_test)
+    fitted = blocks(words.fit_transform(train), chars.fit_transform(train), encoder(train))
     joiner = FeatureJoiner(dense_weight).fit(fitted)
-    return joiner.transform(fitted), joiner.transform(applied)
+    applied = [joiner.transform(blocks(words.transform(test), chars.transform(test), encoder(test)))
+               for test in tests]
+    return joiner.transform(fitted), applied
+
+
+def speller_for(train: list[str]) -> Callable[[str], str]:
+    """Return the spelling layer as the Rasa pipeline has it: vocabulary from the training texts' spaCy tokens."""
+    import spacy
+
+    tokenizer = spacy.blank("en").tokenizer
+    speller = Speller.from_texts(([t.text for t in tokenizer(text)] for text in train), english_words())
+
+    def correct(text: str) -> str:
+        return speller.correct_text(text, [(t.idx, t.idx + len(t)) for t in tokenizer(text)])[0]
+
+    return correct
+
+
+def misspelt(texts: list[str]) -> list[str]:
+    """Return a misspelt copy of each text (the same every run)."""
+    rng = random.Random(2026)  # noqa: S311 (repeatable typos, not secrets)
+    return [perturb(text, rng)[0] for text in texts]
+
+
+def cross_validate(texts: list[str], typos: list[str], labels: np.ndarray, args: argparse.Namespace,
+                   defaults: dict[str, Any], encoder: Encoder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Predict each example from a model trained on the other folds; also predict its misspelt copy."""
+    predicted, predicted_typos = np.empty_like(labels), np.empty_like(labels)
+    confidence = np.zeros(len(texts))
+    for train, test in StratifiedKFold(args.folds, shuffle=True, random_state=2026).split(texts, labels):
+        correct = (lambda text: text) if args.no_spelling else speller_for([texts[i] for i in train])
+        train_texts = [correct(texts[i]) for i in train]
+        x_train, (x_test, x_typos) = features(train_texts, [[correct(texts[i]) for i in test],
+                                                            [correct(typos[i]) for i in test]],
+                                              encoder, defaults["dense_weight"])
+        model = LogisticRegression(C=defaults["C"], max_iter=defaults["max_iter"]).fit(x_train, labels[train])
+        probabilities = model.predict_proba(x_test)
+        predicted[test] = model.classes_[probabilities.argmax(axis=1)]
+        confidence[test] = probabilities.max(axis=1)
+        predicted_typos[test] = model.predict(x_typos)
+    return predicted, confidence, predicted_typos
 
 
 def main() -> int:
-    """Cross-validate and print per-intent scores and the misclassified examples."""
+    """Cross-validate and print per-intent scores (as written, and misspelt) and the misclassified examples."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--show", type=int, default=60, help="how many misclassified examples to print")
     parser.add_argument("--C", type=float, help="override the classifier's C")
     parser.add_argument("--dense-weight", type=float, help="override the classifier's dense_weight")
+    parser.add_argument("--no-spelling", action="store_true", help="leave out the spelling layer (for comparison)")
     args = parser.parse_args()
     defaults = LinearIntentClassifier.get_default_config()
     defaults["C"] = args.C or defaults["C"]
     defaults["dense_weight"] = args.dense_weight or defaults["dense_weight"]
     texts, intents = examples()
     print(f"{len(texts)} examples, {len(set(intents))} intents; encoding...", flush=True)
-    dense = encode(texts)
     labels = np.array(intents)
-    predicted = np.empty_like(labels)
-    confidence = np.zeros(len(texts))
-    for train, test in StratifiedKFold(args.folds, shuffle=True, random_state=2026).split(texts, labels):
-        x_train, x_test = features([texts[i] for i in train], [texts[i] for i in test], dense[train], dense[test],
-                                   defaults["dense_weight"])
-        model = LogisticRegression(C=defaults["C"], max_iter=defaults["max_iter"]).fit(x_train, labels[train])
-        probabilities = model.predict_proba(x_test)
-        predicted[test] = model.classes_[probabilities.argmax(axis=1)]
-        confidence[test] = probabilities.max(axis=1)
+    typos = misspelt(texts)
+    predicted, confidence, predicted_typos = cross_validate(texts, typos, labels, args, defaults, Encoder())
     report = classification_report(labels, predicted, output_dict=True, zero_division=0)
-    rows = sorted((k for k in report if k in set(intents)), key=lambda k: report[k]["f1-score"])
+    typo_report = classification_report(labels, predicted_typos, output_dict=True, zero_division=0)
+    rows = sorted((k for k in report if k in set(intents)), key=lambda k: typo_report[k]["f1-score"])
     for name in rows:
         print(f"{name:28s} P {report[name]['precision']:.3f} R {report[name]['recall']:.3f} "
-              f"F1 {report[name]['f1-score']:.3f} n {int(report[name]['support'])}")
-    print(f"macro F1 {report['macro avg']['f1-score']:.3f}, accuracy {report['accuracy']:.3f}")
+              f"F1 {report[name]['f1-score']:.3f} n {int(report[name]['support'])}   "
+              f"misspelt F1 {typo_report[name]['f1-score']:.3f}")
+    print(f"macro F1 {report['macro avg']['f1-score']:.3f}, accuracy {report['accuracy']:.3f}; misspelt: macro F1 "
+          f"{typo_report['macro avg']['f1-score']:.3f}, accuracy {typo_report['accuracy']:.3f}")
     right = predicted == labels
     print(f"confidence: correct median {np.median(confidence[right]):.2f}, "
           f"below 0.5 {np.mean(confidence[right] < 0.5):.1%}; wrong median {np.median(confidence[~right]):.2f}")
     print("most confused:", Counter(zip(labels[~right], predicted[~right], strict=True)).most_common(12))
     for index in np.flatnonzero(~right)[: args.show]:
         print(f"  [{labels[index]} -> {predicted[index]} {confidence[index]:.2f}] {texts[index]}")
+    lost = np.flatnonzero(right & (predicted_typos != labels))
+    print(f"misspelt copies lost ({len(lost)}; typos from scripts/typos.py, seed 2026):")
+    for index in lost[: args.show]:
+        print(f"  [{labels[index]} -> {predicted_typos[index]}] {typos[index]}")
     return 0
 
 

@@ -48,7 +48,7 @@ UNTHROTTLED_LIMITS = json.dumps({**dict.fromkeys(("conversations_per_source", "m
 
 # What the trained model depends on: a change to any of these means a new model.
 MODEL_INPUTS = ("config.yml", "domain", "data", "bot/nlp/build.py", "bot/nlp/sentence_features.py",
-                "bot/nlp/intent_classifier.py", "requirements/rasa.txt")
+                "bot/nlp/intent_classifier.py", "bot/nlp/spelling.py", "requirements/rasa.txt")
 
 DEV_SERVICE_TOKEN = "dev-service-token-change-me"  # noqa: S105  (the action server's; refused in production)
 DEV_TELEGRAM_TOKEN = "dev-telegram-token-change-me"  # noqa: S105  (the Telegram bridge's; refused in production)

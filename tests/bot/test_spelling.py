@@ -1,0 +1,175 @@
+"""The spelling layer: residents' typos and text-speak read as the training data's words, and nothing a resident
+wrote is changed (issue 12, item 6). Also the typo generator the NLU report measures it with."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlp.intent_classifier import LinearIntentClassifier
+from bot.nlp.sentence_features import SentenceEmbeddingFeaturizer
+from bot.nlp.spelling import CORRECTED_TEXT, Speller, SpellingCorrector, edit_distance, english_words
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from typos import perturb
+
+EXAMPLES = {
+    "next_election": ["when is the next election", "what date is the next election", "when are the elections",
+                      "is there an election coming up", "when do we next vote"],
+    "check_registration": ["am I registered to vote", "am I on the electoral register", "check my registration",
+                           "I want to know if I'm registered", "is my name on the register"],
+    "request_postal_vote": ["I want a postal vote", "can I vote by post", "apply for a postal vote",
+                            "send me a postal vote form", "I'd like to vote by post"],
+    "council_tax_balance": ["what is my council tax balance", "how much council tax do I owe",
+                            "how much is left to pay on my council tax", "what do I still owe the council",
+                            "council tax balance"],
+    "out_of_scope": ["what's the weather like today", "tell me a joke", "who won the football",
+                     "recommend a good film", "what is the capital of France"],
+}
+VOCABULARY = [text.split() for texts in EXAMPLES.values() for text in texts]
+CONTEXT = ExecutionContext(GraphSchema({}), "test")
+
+
+@pytest.fixture(scope="module")
+def speller() -> Speller:
+    return Speller.from_texts(VOCABULARY, english_words())
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("registred", "registered"),  # a dropped letter
+    ("electon", "election"),
+    ("pstal", "postal"),
+    ("elcetion", "election"),  # swapped letters
+    ("regitsered", "registered"),
+    ("cncl", "council"),  # every vowel dropped
+    ("rgstrd", "registered"),
+    ("wen", "when"),  # text-speak
+    ("nxt", "next"),
+    ("tx", "tax"),
+    ("u", "you"),
+    ("votr", "vote"),  # one edit from "vote" is nearer than vowels put back into "voter"
+    ("Electon", "election"),
+])
+def test_a_misspelt_word_is_read_as_the_word_meant(speller: Speller, typed: str, meant: str) -> None:
+    assert speller.correct(typed) == meant
+
+
+@pytest.mark.parametrize("word", [
+    "weather",  # an English word, though one edit from "whether" would be wrong
+    "council", "Council",  # in the vocabulary as it is
+    "SW1A", "CT12345678", "PAY-12345678", "jo.bloggs@gmail.com", "01632",  # details, never touched
+    "xqzvb",  # nothing near it
+])
+def test_words_that_are_fine_or_are_details_are_left_alone(speller: Speller, word: str) -> None:
+    assert speller.correct(word) == word
+
+
+def test_a_sentence_is_corrected_word_by_word_keeping_everything_between(speller: Speller) -> None:
+    text = "wen is the nxt electon? my postcode is tn41 6pa"
+    spans = [(m.start(), m.end()) for m in __import__("re").finditer(r"\S+?(?=[?\s]|$)", text)]
+    corrected, _ = speller.correct_text(text, spans)
+    assert corrected == "when is the next election? my postcode is tn41 6pa"
+
+
+def test_edit_distance_counts_a_swap_as_one_edit() -> None:
+    assert edit_distance("elcetion", "election") == 1
+    assert edit_distance("registred", "registered") == 1
+    assert edit_distance("cncl", "council") == 3
+    assert edit_distance("", "tax") == 3
+
+
+def tokenised(*texts: str, intents: list[str] | None = None) -> list[Message]:
+    messages = [Message(data={TEXT: text} | ({INTENT: intents[i]} if intents else {})) for i, text in enumerate(texts)]
+    WhitespaceTokenizer(WhitespaceTokenizer.get_default_config()).process(messages)
+    return messages
+
+
+@pytest.fixture
+def corrector(tmp_path: Path) -> SpellingCorrector:
+    component = SpellingCorrector.create({}, LocalModelStorage(tmp_path), Resource("spelling"), CONTEXT)
+    component.train(TrainingData(tokenised(*(" ".join(words) for words in VOCABULARY))))
+    return component
+
+
+def test_the_component_changes_what_featurizers_see_but_not_what_the_resident_wrote(
+        corrector: SpellingCorrector) -> None:
+    [message] = corrector.process(tokenised("wen is the nxt electon jo.bloggs@gmail.com"))
+    assert message.get(TEXT) == "wen is the nxt electon jo.bloggs@gmail.com"
+    tokens = message.get(TOKENS_NAMES[TEXT])
+    assert [t.text for t in tokens] == ["wen", "is", "the", "nxt", "electon", "jo.bloggs@gmail.com"]
+    assert [t.lemma for t in tokens] == ["when", "is", "the", "next", "election", "jo.bloggs@gmail.com"]
+    assert message.get(CORRECTED_TEXT) == "when is the next election jo.bloggs@gmail.com"
+
+
+def test_the_vocabulary_survives_a_save_and_load(corrector: SpellingCorrector, tmp_path: Path) -> None:
+    loaded = SpellingCorrector.load({}, LocalModelStorage(tmp_path), Resource("spelling"), CONTEXT)
+    [message] = loaded.process(tokenised("am i registred"))
+    assert message.get(CORRECTED_TEXT) == "am i registered"
+    untrained = SpellingCorrector.load({}, LocalModelStorage(tmp_path / "empty"), Resource("none"), CONTEXT)
+    [message] = untrained.process(tokenised("am i registred"))
+    assert message.get(CORRECTED_TEXT) is None and message.get(TOKENS_NAMES[TEXT])[2].lemma == "registred"
+
+
+MISSPELT = {"wen is the nxt electon": "next_election", "am i registred to vote": "check_registration",
+            "i want a pstal vote pls": "request_postal_vote", "wats my cncl tx balance": "council_tax_balance",
+            "whens the nxt electon": "next_election", "am i on the electorl regster": "check_registration"}
+
+
+@pytest.fixture(scope="module")
+def encoder() -> SentenceEmbeddingFeaturizer:
+    return SentenceEmbeddingFeaturizer(SentenceEmbeddingFeaturizer.get_default_config(), "minilm")
+
+
+def classify(texts: list[str], tmp_path: Path, encoder: SentenceEmbeddingFeaturizer, *, spelling: bool) -> list[str]:
+    """Train the pipeline config.yml chains (tokens, spelling, counts, MiniLM, classifier); classify ``texts``."""
+    tmp_path.mkdir()
+    storage = LocalModelStorage(tmp_path)
+    data = tokenised(*(t for ts in EXAMPLES.values() for t in ts),
+                     intents=[i for i, ts in EXAMPLES.items() for _ in ts])
+    stages: list = []
+    if spelling:
+        stages.append(SpellingCorrector.create({}, storage, Resource("spelling"), CONTEXT))
+    stages.append(CountVectorsFeaturizer.create(CountVectorsFeaturizer.get_default_config(), storage,
+                                                Resource("counts"), CONTEXT))
+    for stage in stages:
+        stage.train(TrainingData(data))
+        stage.process_training_data(TrainingData(data))
+    encoder.process(data)
+    classifier = LinearIntentClassifier.create({}, storage, Resource("intents"), CONTEXT)
+    classifier.train(TrainingData(data))
+    messages = tokenised(*texts)
+    for stage in stages:
+        stage.process(messages)
+    encoder.process(messages)
+    classifier.process(messages)
+    return [message.get(INTENT)["name"] for message in messages]
+
+
+def test_misspelt_requests_reach_the_right_intent_through_the_pipeline(
+        tmp_path: Path, encoder: SentenceEmbeddingFeaturizer) -> None:
+    assert classify(list(MISSPELT), tmp_path / "with", encoder, spelling=True) == list(MISSPELT.values())
+    # The same pipeline without the spelling layer gets some of them wrong: the layer is what reads them.
+    assert classify(list(MISSPELT), tmp_path / "without", encoder, spelling=False) != list(MISSPELT.values())
+
+
+def test_the_typo_generator_misspells_words_and_moves_protected_spans_with_them() -> None:
+    text = "my postcode is TN41 6PA and my name is Sam Taylor, please check my registration"
+    protected = [(15, 23), (39, 49)]
+    rng = random.Random(7)
+    changed = [perturb(text, rng, protected) for _ in range(30)]
+    assert all(new != text for new, _ in changed)
+    for new, spans in changed:
+        assert [new[start:end] for start, end in spans] == ["TN41 6PA", "Sam Taylor"]
+    assert perturb(text, random.Random(7), protected) == changed[0]  # seeded: a report is repeatable

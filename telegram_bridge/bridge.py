@@ -20,7 +20,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
-from telegram_bridge.hub import Accepted, HubClient, HubRefused, HubUnavailable, OutgoingMessage
+from telegram_bridge.hub import Accepted, HubClient, HubRefused, HubThrottled, HubUnavailable, OutgoingMessage
 from telegram_bridge.settings import BridgeSettings
 
 log = logging.getLogger(__name__)
@@ -97,12 +97,19 @@ class Bridge:
                 self._keyboards[chat_id] = True
             with contextlib.suppress(TelegramError):
                 await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
-            delay, apologised = 1.0, False
+            delay, apologised, told_to_wait = 1.0, False, False
             while True:
                 try:
                     accepted = await self.hub.send_resident_message(update_id=update_id, chat_id=chat_id, text=text)
                     await self._delete_hidden(context, chat_id, message_id, accepted)
                     return
+                except HubThrottled as throttled:  # sent too much too fast: say so once, then hand it in again
+                    log.info("chat over the hub's message limit; update %s handed in again in %.0f s",
+                             update_id, throttled.retry_after)
+                    if not told_to_wait:
+                        told_to_wait = await self._say(context, chat_id, self._wait_text())
+                    await asyncio.sleep(throttled.retry_after)
+                    continue
                 except HubRefused as error:
                     log.error("the hub refused update %s (%s); check the bridge's service token", update_id, error)
                     await self._apologise(context, chat_id, kept=False)
@@ -148,6 +155,18 @@ class Bridge:
         except TelegramError as error:
             # Too old to delete, or already gone: the hub has still stored only the hidden form.
             log.warning("could not delete a message holding a card number: %s", type(error).__name__)
+
+    def _wait_text(self) -> str:
+        return ("You've sent a lot of messages in a short time, so I need to pause for a moment. I'll answer "
+                f"in a minute; if it's urgent, please call us on {self.settings.council_phone}.")
+
+    async def _say(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str) -> bool:
+        try:
+            await context.bot.send_message(chat_id, text)
+        except TelegramError as error:
+            log.warning("could not tell the resident to wait: %s", type(error).__name__)
+            return False
+        return True
 
     async def _apologise(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, *, kept: bool) -> bool:
         kept_text = "I've kept your message and will answer here as soon as I can. " if kept else ""

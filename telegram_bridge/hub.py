@@ -16,6 +16,15 @@ class HubRefused(Exception):
     """The hub refused the call (4xx): trying again will not help."""
 
 
+class HubThrottled(Exception):
+    """The hub limits this chat for now (429): say ``detail`` to the resident, try again in ``retry_after`` s."""
+
+    def __init__(self, retry_after: float, detail: str) -> None:
+        super().__init__(f"HTTP 429, retry in {retry_after:.0f} s")
+        self.retry_after = retry_after
+        self.detail = detail
+
+
 @dataclass(frozen=True)
 class Accepted:
     """The hub's answer to a resident's message: whether it was new, and what to delete from the chat."""
@@ -83,6 +92,8 @@ class HubClient:
         except httpx.HTTPError as error:
             # The error's class is enough to diagnose; its message may hold a resident's text.
             raise HubUnavailable(type(error).__name__) from None
+        if response.status_code == 429:
+            raise HubThrottled(_retry_after(response), _detail(response))
         if response.status_code >= 500:
             raise HubUnavailable(f"HTTP {response.status_code}")
         if response.status_code >= 400:
@@ -92,3 +103,18 @@ class HubClient:
     async def aclose(self) -> None:
         """Close the connections."""
         await self._http.aclose()
+
+
+def _retry_after(response: httpx.Response, default: float = 30.0) -> float:
+    try:
+        return max(1.0, float(response.headers.get("Retry-After", default)))
+    except ValueError:
+        return default
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        detail = response.json().get("detail")
+    except ValueError:
+        return ""
+    return detail if isinstance(detail, str) else ""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
 
+from api.access.http import THROTTLED_RESPONSES, enforce
 from api.conversations.routing import ResidentRoutingDep
 from api.db import ROW_ID_MAX
 from api.deps import DatabaseDep, SessionDep, require_telegram_token
@@ -17,13 +19,16 @@ router = APIRouter(prefix="/api/v1/telegram", tags=["telegram"], dependencies=[D
                               403: {"description": "The token is not the Telegram bridge's"}})
 
 
-@router.post("/updates", response_model=TelegramMessageAccepted)
-async def receive_message(body: TelegramMessageIn, database: DatabaseDep,
+@router.post("/updates", response_model=TelegramMessageAccepted, responses=THROTTLED_RESPONSES)
+async def receive_message(body: TelegramMessageIn, request: Request, database: DatabaseDep,
                           routing: ResidentRoutingDep) -> TelegramMessageAccepted:
     """Take in a resident's message from Telegram once, and route it like a web chat message.
 
-    The replies are not in the response: they, and any later officer reply, come through the outbox.
+    The replies are not in the response: they, and any later officer reply, come through the outbox. A chat
+    has the same message limit as a web conversation; over it the answer is 429 with ``Retry-After`` and a
+    sentence for the resident, and the bridge tells them and hands the message in again after the wait.
     """
+    await run_in_threadpool(enforce, request, "messages_per_conversation", f"telegram:{body.chat_id}")
     accepted = await routing.lane.run(lambda: service.accept_update(database, update_id=body.update_id,
                                                                     chat_id=body.chat_id, text=body.text))
     if accepted is None:

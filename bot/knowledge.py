@@ -1,4 +1,4 @@
-"""Load the knowledge articles (knowledge/*.md): one topic each, with title, answer, source and review date.
+"""Load the knowledge articles (knowledge/*.md): one topic each, with title, answer, source, review date and owner.
 
 Articles are re-read when their file changes, so an edited article is what the bot says on the next
 question without a restart or retraining.
@@ -15,7 +15,8 @@ import yaml
 
 from bot.settings import get_settings
 
-REQUIRED = ("title", "source", "last_reviewed")
+# ``owner`` names the team that keeps the answer right, so an officer knows whom to ask when it goes stale.
+REQUIRED = ("title", "source", "last_reviewed", "owner")
 
 
 class ArticleError(ValueError):
@@ -31,6 +32,7 @@ class Article:
     answer: str
     source: str
     last_reviewed: dt.date
+    owner: str = ""
     intents: tuple[str, ...] = ()
     facts: dict[str, str] = field(default_factory=dict)
     # Entity values that make this the answer, e.g. {"voter_category": "overseas"}.
@@ -53,7 +55,7 @@ def parse_article(slug: str, text: str) -> Article:
     if not isinstance(reviewed, dt.date):
         raise ArticleError(f"{slug}: last_reviewed must be a date (YYYY-MM-DD)")
     return Article(slug=slug, title=str(meta["title"]), answer=answer, source=str(meta["source"]),
-                   last_reviewed=reviewed, intents=tuple(meta.get("intents") or ()),
+                   last_reviewed=reviewed, owner=str(meta["owner"]), intents=tuple(meta.get("intents") or ()),
                    facts={str(k): str(v) for k, v in (meta.get("facts") or {}).items()},
                    when={str(k): str(v) for k, v in (meta.get("when") or {}).items()})
 

@@ -17,6 +17,7 @@ ARTICLE = """---
 title: Opening hours
 source: https://www.ashdownvale.gov.uk/opening-hours
 last_reviewed: 2026-11-20
+owner: Customer Services
 intents: [opening_hours]
 facts:
   phone: "01632 960 123"
@@ -39,6 +40,7 @@ def test_each_answering_intent_has_an_article() -> None:
 
 @pytest.mark.parametrize("broken", [
     ARTICLE.replace("title: Opening hours\n", ""),
+    ARTICLE.replace("owner: Customer Services\n", ""),
     ARTICLE.replace("https://", "http://"),
     ARTICLE.replace("2026-11-20", "last week"),
     ARTICLE.split("---\n\n")[0] + "---\n\n",

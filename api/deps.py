@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Iterator
+import json
+import time
+from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Header, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from api.db import Database
+from api.service_access.grants import GRANT_HEADER, grant_is_valid
 from api.settings import Settings
 
 bearer = HTTPBearer(auto_error=False)
@@ -33,30 +36,58 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
-def require_service(service: str) -> Callable[..., None]:
-    """Return a dependency that admits only a token of ``service`` (one of api.service_access.tokens.SERVICES).
+def _check_service(settings: Settings, credentials: HTTPAuthorizationCredentials | None, service: str) -> None:
+    """Admit only a token of ``service``: no token or an unknown one is 401, another service's token 403."""
+    presented = (credentials.credentials if credentials else "").encode()
+    # Every token is compared, so the time taken does not tell which one nearly matched.
+    matches = [known.service for known in settings.service_tokens
+               if hmac.compare_digest(presented, known.token.encode())]
+    if not matches:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "A valid service token is required.",
+                            headers={"WWW-Authenticate": "Bearer"})
+    if service not in matches:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, SERVICE_REFUSED)
 
-    No token or an unknown one is 401; another service's token is 403, so the Telegram bridge's token
-    cannot read a resident's record and the action server's cannot act as the bridge.
+
+SERVICE_REFUSED = "This service may not call this endpoint."
+GRANT_REFUSED = "This call does not act for that conversation now: a live conversation grant is required."
+GrantHeader = Annotated[str | None, Header(alias=GRANT_HEADER, description=(
+    "The grant the hub gave the bot with the resident's message; needed by every call that names a conversation"))]
+
+
+async def _conversations_named(request: Request) -> set[str]:
+    """Every conversation id the call names: in its path, its query string or its JSON body."""
+    named = set(request.query_params.getlist("conversation_id"))
+    named.add(request.path_params.get("conversation_id") or "")
+    if request.method in ("POST", "PUT", "PATCH"):
+        try:
+            body = json.loads(await request.body() or b"null")
+        except ValueError:
+            body = None  # not JSON: the route refuses it (422) without reading any record
+        if isinstance(body, dict) and isinstance(body.get("conversation_id"), str):
+            named.add(body["conversation_id"])
+    return named - {""}
+
+
+async def require_service_token(settings: Annotated[Settings, Depends(get_app_settings)],
+                                credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+                                request: Request, grant: GrantHeader = None) -> None:
+    """Admit the action server: its own token, and a live grant for every conversation the call names.
+
+    The grant (api.service_access.grants) proves the call acts for the resident writing in that
+    conversation now; checking it here, for every route of the action server's routers, means a route
+    added later cannot forget it. It is checked against the real clock, not the business clock tests move.
     """
-    def check(settings: Annotated[Settings, Depends(get_app_settings)],
-              credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
-        presented = (credentials.credentials if credentials else "").encode()
-        # Every token is compared, so the time taken does not tell which one nearly matched.
-        matches = [known.service for known in settings.service_tokens
-                   if hmac.compare_digest(presented, known.token.encode())]
-        if not matches:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "A valid service token is required.",
-                                headers={"WWW-Authenticate": "Bearer"})
-        if service not in matches:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "This service may not call this endpoint.")
-    check.__name__ = f"require_{service}_token"
-    return check
+    _check_service(settings, credentials, "actions")
+    for conversation_id in await _conversations_named(request):
+        if not grant_is_valid(settings.secret_key, grant or "", conversation_id=conversation_id, now=time.time()):
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, GRANT_REFUSED)
 
 
-# The action server's endpoints (records, requests, handoffs) and the Telegram bridge's.
-require_service_token = require_service("actions")
-require_telegram_token = require_service("telegram")
+def require_telegram_token(settings: Annotated[Settings, Depends(get_app_settings)],
+                           credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
+    """Admit the Telegram bridge: its own token (it acts for chats, which the hub maps to conversations)."""
+    _check_service(settings, credentials, "telegram")
 
 
 # scope="function": commit before the response is sent, so a client that acts on a response (say, posts to

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     # Keys the API's HMACs (client-address keys; the hub's per-conversation grants).
     secret_key: str = DEV_SECRET_KEY
 
+    # How long the grant the hub gives the bot with each message lets the actions reach that conversation's
+    # records (api.service_access.grants): long enough for Rasa to answer under load, no longer.
+    conversation_grant_seconds: int = Field(default=120, ge=5, le=900)
+
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = 30.0
 

@@ -18,6 +18,10 @@ from bot.settings import get_settings
 log = logging.getLogger(__name__)
 # When the running action must stop waiting on the back office (time.monotonic()); see within_deadline.
 _DEADLINE: ContextVar[float | None] = ContextVar("backoffice_deadline", default=None)
+# The grant the hub gave Rasa with the message being answered; bot.action_server sets it for each action
+# call, and every back-office call of that action carries it, so no action can forget it.
+CONVERSATION_GRANT: ContextVar[str | None] = ContextVar("conversation_grant", default=None)
+GRANT_HEADER = "X-Conversation-Grant"
 # httpx logs every request URL at INFO; ours carry postcodes and references next to conversation ids,
 # and logs must hold no personal data.
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -135,7 +139,9 @@ class BackOffice:
         if seconds <= 0:
             log.warning("back office not called: the action's deadline has passed")
             raise BackOfficeError("the action ran out of time")
-        async with httpx.AsyncClient(base_url=self._base_url, headers=self._headers, timeout=seconds,
+        grant = CONVERSATION_GRANT.get()
+        headers = {**self._headers, GRANT_HEADER: grant} if grant else self._headers
+        async with httpx.AsyncClient(base_url=self._base_url, headers=headers, timeout=seconds,
                                      transport=self._transport) as http:
             try:
                 async with asyncio.timeout(seconds):  # the whole call, whatever the transport does with timeouts

@@ -2,8 +2,9 @@
 
 Used by `make run`, by the end-to-end and browser tests and by the benchmark, so that every one of them
 starts the same processes the same way:
-  - the action server (Rasa environment) on 127.0.0.1:<actions>,
-  - the Rasa server with its HTTP API behind a token, on 127.0.0.1:<rasa>,
+  - the action server (Rasa environment, bot/action_server.py: Rasa's shared secret only) on 127.0.0.1:<actions>,
+  - the Rasa server on 127.0.0.1:<rasa>: the REST channel the hub uses, and its HTTP API only when
+    CA_RASA_ENABLE_API=1 (then behind CA_RASA_TOKEN),
   - the API (back office, conversation hub, web chat) on 127.0.0.1:<api>,
   - with CA_TELEGRAM_BOT_TOKEN set, the Telegram bridge; with CA_TELEGRAM_EMULATOR=1, a Telegram Bot API
     emulated on 127.0.0.1:8081 for it to talk to, with a page that acts as a Telegram client.
@@ -53,6 +54,7 @@ MODEL_INPUTS = ("config.yml", "domain", "data", "bot/nlp/build.py", "bot/nlp/sen
 DEV_SERVICE_TOKEN = "dev-service-token-change-me"  # noqa: S105  (the action server's; refused in production)
 DEV_TELEGRAM_TOKEN = "dev-telegram-token-change-me"  # noqa: S105  (the Telegram bridge's; refused in production)
 DEV_RASA_TOKEN = "dev-rasa-token-change-me"  # noqa: S105  (development default; refused in production)
+DEV_ACTIONS_SECRET = "dev-actions-secret-change-me"  # noqa: S105  (Rasa's secret for the action server)
 # The emulator's demo bot token (telegram_bridge.emulator.DEMO_TOKEN): it means nothing to the real Telegram.
 EMULATOR_BOT_TOKEN = "123456:demo-token-for-the-local-emulator"  # noqa: S105
 # Logging of Rasa, the action server and the API: a filter withholds residents' texts, slot values and exception
@@ -232,6 +234,10 @@ class Stack:
     telegram_token: str = field(default_factory=lambda: os.environ.get("CA_TELEGRAM_SERVICE_TOKEN",
                                                                        DEV_TELEGRAM_TOKEN))
     rasa_token: str = field(default_factory=lambda: os.environ.get("CA_RASA_TOKEN", DEV_RASA_TOKEN))
+    # Rasa's HTTP API (trackers, model, events) stays off unless asked for; the hub needs only the REST channel.
+    rasa_api: bool = field(default_factory=lambda: os.environ.get("CA_RASA_ENABLE_API", "") not in ("", "0"))
+    # What Rasa shows the action server (endpoints.yml); nothing else may run an action.
+    actions_secret: str = field(default_factory=lambda: os.environ.get("CA_ACTIONS_SECRET", DEV_ACTIONS_SECRET))
     # Tests and benchmarks start hundreds of conversations from 127.0.0.1, so their stacks lift the rate limits.
     unthrottled: bool = False
     # Seals personal values in Rasa's tracker store; every Rasa server of the stack must share it. A new one
@@ -266,15 +272,18 @@ class Stack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         self.mail_dir.parent.mkdir(parents=True, exist_ok=True)
-        self._spawn("actions", [str(RASA_ENV / "python"), "-m", "rasa_sdk", "--actions", "bot.actions",
+        self._spawn("actions", [str(RASA_ENV / "python"), "-m", "bot.action_server", "--actions", "bot.actions",
                                 "--port", str(self.actions_port), "--logging-config_file", LOGGING_CONFIG],
                     _rasa_env({"SANIC_HOST": "127.0.0.1", "CA_BACKOFFICE_URL": self.api_url,
-                               "CA_SERVICE_TOKEN": self.service_token}))
-        self._spawn("rasa", [str(RASA_ENV / "rasa"), "run", "--enable-api", "--auth-token", self.rasa_token,
+                               "CA_ENVIRONMENT": self.environment, "CA_SERVICE_TOKEN": self.service_token,
+                               "CA_ACTIONS_SECRET": self.actions_secret}))
+        http_api = ["--enable-api", "--auth-token", self.rasa_token] if self.rasa_api else []
+        self._spawn("rasa", [str(RASA_ENV / "rasa"), "run", *http_api,
                              "--interface", "127.0.0.1", "--port", str(self.rasa_port), "--model", str(model),
                              "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
                              "--logging-config-file", LOGGING_CONFIG],
                     _rasa_env({"CA_ACTION_ENDPOINT": f"{self.actions_url}/webhook",
+                               "CA_ACTIONS_SECRET": self.actions_secret,
                                "CA_TRACKER_DIALECT": "sqlite", "CA_TRACKER_DB": str(self.tracker_db),
                                "CA_TRACKER_SEAL_KEY": self.tracker_seal_key}))
         self._spawn("smtp", [str(APP_ENV / "python"), "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.smtp_port}",
@@ -300,7 +309,8 @@ class Stack:
         busy one; a generous limit keeps a slow start from failing a test run (a process that dies fails at once).
         """
         checks = {"actions": f"{self.actions_url}/health",
-                  "rasa": f"{self.rasa_url}/status?token={self.rasa_token}",
+                  # the REST channel answers once the model is loaded (Rasa loads it before it listens)
+                  "rasa": f"{self.rasa_url}/webhooks/rest/",
                   "api": f"{self.api_url}/api/health"}
         deadline = time.monotonic() + timeout
         while not _port_open(self.smtp_port):
@@ -436,7 +446,8 @@ def main() -> None:
         print(f"    Web chat:           {stack.api_url}/")
         print(f"    Officer console:    {stack.api_url}/console (demo officers below)")
         print(f"    API and its schema: {stack.api_url}/docs")
-        print(f"    Rasa (loopback):    {stack.rasa_url}   actions: {stack.actions_url}")
+        print(f"    Rasa (loopback):    {stack.rasa_url} (HTTP API {'on' if stack.rasa_api else 'off'})   "
+              f"actions: {stack.actions_url}")
         print(f"    Emails (receipts):  SMTP 127.0.0.1:{stack.smtp_port}, kept in {stack.mail_dir}")
         if telegram:
             telegram.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -13,6 +14,7 @@ from api.conversations.office_hours import OfficeHours
 from api.conversations.rasa_client import RasaClient
 from api.db import Database
 from api.deps import DatabaseDep, SettingsDep
+from api.service_access.grants import issue_grant
 from api.settings import Settings
 
 
@@ -32,6 +34,9 @@ class ResidentRouting:
     unavailable_text: str
     card_warning: str
     lane: ThreadLane
+    # Sign each message's conversation grant, good for this many seconds.
+    secret_key: str
+    grant_seconds: int
 
     def handle(self, *, conversation_id: str, text: str, hub_payload: bool = False) -> service.Routed:
         """Store the resident's message and return the replies (none while an officer has the conversation).
@@ -39,9 +44,11 @@ class ResidentRouting:
         ``hub_payload`` marks text the hub chose (a channel command turned into a payload), which the bot
         receives as a payload; a resident's own typed payload syntax never is.
         """
+        grant = issue_grant(self.secret_key, conversation_id=conversation_id, now=time.time(),
+                            lifetime_seconds=self.grant_seconds)
         return service.handle_resident_message(self.database, self.rasa, conversation_id=conversation_id, text=text,
                                                unavailable_text=self.unavailable_text, hours=self.hours,
-                                               card_warning=self.card_warning, hub_payload=hub_payload)
+                                               card_warning=self.card_warning, grant=grant, hub_payload=hub_payload)
 
     async def handle_in_lane(self, *, conversation_id: str, text: str, hub_payload: bool = False) -> service.Routed:
         """Do ``handle`` in the hub's own thread lane, so waiting on Rasa never starves the back office."""
@@ -68,7 +75,8 @@ def resident_routing(request: Request, database: DatabaseDep, settings: Settings
     """Return the routing of resident messages, built from the app's database, Rasa client and settings."""
     rasa: RasaClient = request.app.state.rasa
     return ResidentRouting(database=database, rasa=rasa, hours=hours, unavailable_text=unavailable_text(settings),
-                           card_warning=card_warning(settings), lane=request.app.state.hub_lane)
+                           card_warning=card_warning(settings), lane=request.app.state.hub_lane,
+                           secret_key=settings.secret_key, grant_seconds=settings.conversation_grant_seconds)
 
 
 ResidentRoutingDep = Annotated[ResidentRouting, Depends(resident_routing)]

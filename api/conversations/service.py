@@ -111,7 +111,7 @@ class Routed:
 
 
 def handle_resident_message(database: Database, rasa: RasaClient, *, conversation_id: str, text: str,
-                            unavailable_text: str, hours: OfficeHours, card_warning: str,
+                            unavailable_text: str, hours: OfficeHours, card_warning: str, grant: str,
                             hub_payload: bool = False) -> Routed:
     """Store the resident's message, let the bot answer when it is the bot's turn, and return the replies.
 
@@ -120,7 +120,8 @@ def handle_resident_message(database: Database, rasa: RasaClient, *, conversatio
     A card number is hidden before the message is stored or forwarded (with the resident's earlier
     messages holding part of it), and the resident is warned.
     Typed payload syntax reaches the bot as words (see ``payloads``); ``hub_payload`` marks a payload the
-    hub chose itself, such as Telegram's /start.
+    hub chose itself, such as Telegram's /start. ``grant`` goes to the bot with the message, for its actions
+    to show the back office (api.service_access.grants).
     """
     with database.sessions.begin() as session:
         guarded = hide_card_numbers(session, conversation_id=conversation_id, text=text)
@@ -128,12 +129,12 @@ def handle_resident_message(database: Database, rasa: RasaClient, *, conversatio
                                         hub_payload=hub_payload)
         message = add_message(session, conversation_id=conversation_id, sender="resident", text=guarded.text)
     replies = _answer(database, rasa, conversation_id=conversation_id, text=guarded.text, for_bot=for_bot,
-                      unavailable_text=unavailable_text, hours=hours,
+                      grant=grant, unavailable_text=unavailable_text, hours=hours,
                       card_warning=card_warning if guarded.hidden or guarded.rewritten else None)
     return Routed(message=message, hidden=guarded.hidden, rewritten=guarded.rewritten, replies=replies)
 
 
-def _answer(database: Database, rasa: RasaClient, *, conversation_id: str, text: str, for_bot: str,
+def _answer(database: Database, rasa: RasaClient, *, conversation_id: str, text: str, for_bot: str, grant: str,
             unavailable_text: str, hours: OfficeHours, card_warning: str | None) -> list[Message]:
     warnings: list[Message] = []
     with database.sessions.begin() as session:
@@ -154,7 +155,8 @@ def _answer(database: Database, rasa: RasaClient, *, conversation_id: str, text:
     if mode == Mode.OFFICER:
         return warnings
     try:
-        replies = rasa.send(conversation_id=conversation_id, text=for_bot, metadata={"channel": channel})
+        replies = rasa.send(conversation_id=conversation_id, text=for_bot,
+                            metadata={"channel": channel, "grant": grant})
     except RasaUnavailable:
         with database.sessions.begin() as session:
             if not bot_may_speak(session, conversation_id):

@@ -9,9 +9,8 @@ from fastapi.testclient import TestClient
 
 from api.officers.auth import hash_password
 from api.officers.models import Officer
-from api.settings import DEV_SERVICE_TOKEN
+from tests.api.backoffice_api import granted
 
-SERVICE = {"Authorization": f"Bearer {DEV_SERVICE_TOKEN}"}
 PASSWORD = "a-long-test-password"
 OFFICERS = {"electoral": ("alex@council.test", "Alex Morgan", "electoral_services"),
             "focus": ("priya@council.test", "Priya Shah", "customer_focus"),
@@ -52,6 +51,7 @@ def resident_waiting(client: TestClient, *, topic: str = "general", reason: str 
                      **packet) -> tuple[str, str, str]:
     """Start a resident conversation and queue it for an officer; return its id, token and handoff reference."""
     created = client.post("/api/chat/conversations").json()
-    handoff = client.post(f"/api/v1/conversations/{created['conversation_id']}/handoffs", headers=SERVICE,
+    handoff = client.post(f"/api/v1/conversations/{created['conversation_id']}/handoffs",
+                          headers=granted(created["conversation_id"]),
                           json={"reason": reason, "topic": topic, **packet}).json()
     return created["conversation_id"], created["token"], handoff["reference"]

@@ -13,7 +13,8 @@ from api.conversations.card_guard import SPLIT_WINDOW
 from api.conversations.models import Handoff, Message, Note
 from api.db import utcnow
 from api.settings import DEV_TELEGRAM_TOKEN
-from tests.api.console_helpers import SERVICE, add_officers, page_csrf, resident_waiting, sign_in
+from tests.api.backoffice_api import granted
+from tests.api.console_helpers import add_officers, page_csrf, resident_waiting, sign_in
 from tests.api.rasa_fakes import rasa_offering_a_person
 from tests.api.test_chat import start
 
@@ -25,7 +26,7 @@ def test_a_card_number_in_a_handoff_packet_from_the_bot_is_hidden(make_client, o
     client = make_client(rasa_offering_a_person)
     conversation_id, _ = start(client)
 
-    response = client.post(f"/api/v1/conversations/{conversation_id}/handoffs", headers=SERVICE, json={
+    response = client.post(f"/api/v1/conversations/{conversation_id}/handoffs", headers=granted(conversation_id), json={
         "reason": "payment_difficulty", "topic": "payments", "summary": f"Resident typed {CARD} exp 12/27",
         "wanted": f"pay with {CARD}", "collected": {"note": f"card {CARD} cvv 123", "postcode": "TN41 6PA"}})
 

@@ -18,7 +18,8 @@ from api.conversations.router import office_hours as office_hours_dependency
 from api.db import utcnow
 from api.main import create_app
 from api.officers.models import Officer, OfficerSession
-from api.settings import DEV_SERVICE_TOKEN, Settings
+from api.settings import Settings
+from tests.api.backoffice_api import granted
 from tests.api.console_helpers import (
     OFFICERS,
     add_officers,
@@ -281,12 +282,11 @@ def test_the_dashboard_counts_conversations_the_bot_resolved_alone(app, resident
 
 
 def test_the_dashboard_shows_identity_check_lockouts(app, resident) -> None:
-    service = {"Authorization": f"Bearer {DEV_SERVICE_TOKEN}"}
-
     def check(conversation_id: str) -> str:
         body = {"conversation_id": conversation_id, "full_name": "Made Up", "date_of_birth": "1980-01-01",
                 "uprn": 100000001}
-        return str(resident.post("/api/v1/electoral/verifications", json=body, headers=service).json()["outcome"])
+        return str(resident.post("/api/v1/electoral/verifications", json=body,
+                                 headers=granted(conversation_id)).json()["outcome"])
 
     started = [resident.post("/api/chat/conversations").json()["conversation_id"] for _ in range(3)]
     outcomes = [check(started[0]) for _ in range(6)]  # the sixth is refused: the chat is locked

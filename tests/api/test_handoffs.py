@@ -12,9 +12,9 @@ from api.conversations.models import Conversation, Handoff
 from api.conversations.office_hours import OfficeHours
 from api.conversations.router import office_hours as office_hours_dependency
 from api.main import create_app
-from api.settings import DEV_SERVICE_TOKEN, Settings
+from api.settings import Settings
+from tests.api.backoffice_api import granted
 
-SERVICE = {"Authorization": f"Bearer {DEV_SERVICE_TOKEN}"}
 HOURS = OfficeHours(start_hour=9, end_hour=17, timezone="Europe/London")
 
 
@@ -58,8 +58,8 @@ def test_a_handoff_is_recorded_once_and_queues_the_conversation(open_session, cl
     conversation_id = new_conversation(client)
     url = f"/api/v1/conversations/{conversation_id}/handoffs"
 
-    first = client.post(url, json={"reason": "resident_asked"}, headers=SERVICE)
-    again = client.post(url, json={"reason": "resident_asked"}, headers=SERVICE)
+    first = client.post(url, json={"reason": "resident_asked"}, headers=granted(conversation_id))
+    again = client.post(url, json={"reason": "resident_asked"}, headers=granted(conversation_id))
 
     assert first.status_code == again.status_code == 201
     assert first.json()["reference"] == again.json()["reference"]
@@ -77,13 +77,15 @@ def test_a_handoff_is_recorded_once_and_queues_the_conversation(open_session, cl
 
 @pytest.mark.parametrize("open_now", [True], ids=["office-hours"])
 def test_queue_positions_follow_the_order_of_asking(client) -> None:
-    positions = [client.post(f"/api/v1/conversations/{new_conversation(client)}/handoffs", json={},
-                             headers=SERVICE).json()["queue_position"] for _ in range(3)]
+    conversations = [new_conversation(client) for _ in range(3)]
+    positions = [client.post(f"/api/v1/conversations/{conversation_id}/handoffs", json={},
+                             headers=granted(conversation_id)).json()["queue_position"]
+                 for conversation_id in conversations]
     assert positions == [1, 2, 3]
 
 
 def test_a_handoff_for_an_unknown_conversation_is_not_found(client) -> None:
-    assert client.post("/api/v1/conversations/nope/handoffs", json={}, headers=SERVICE).status_code == 404
+    assert client.post("/api/v1/conversations/nope/handoffs", json={}, headers=granted("nope")).status_code == 404
 
 
 @pytest.mark.parametrize("moment, is_open", [

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from api.officers.auth import hash_password
 from api.officers.models import Officer
-from tests.api.backoffice_api import granted
+from tests.api.backoffice_api import SERVICE, granted  # noqa: F401  (SERVICE: the action server's token, for tests)
 
 PASSWORD = "a-long-test-password"
 OFFICERS = {"electoral": ("alex@council.test", "Alex Morgan", "electoral_services"),

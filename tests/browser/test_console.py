@@ -79,6 +79,32 @@ def test_an_officer_takes_over_a_chat_live_and_hands_it_back(page: Page, officer
     expect(messages(page, "bot").last).to_contain_text("9am", timeout=REPLY_TIMEOUT_MS)
 
 
+def test_a_card_number_split_over_two_messages_vanishes_from_the_widget_and_the_console(
+        page: Page, officer_page: Page, base_url: str) -> None:
+    open_chat(page, base_url)
+    ask(page, "can I talk to a real person please")
+    reference = re.search(r"HO-\d{6}", messages(page, "bot").last.inner_text())
+    assert reference
+    sign_in(officer_page, base_url, CUSTOMER_FOCUS)
+    officer_page.locator(f"tr[data-reference='{reference.group(0)}']").get_by_test_id("claim").click()
+    expect(messages(page, "system").filter(has_text="has joined the chat")).to_be_visible(timeout=LIVE_MS)
+    transcript = officer_page.get_by_test_id("transcript")
+
+    chat_input(page).fill("my card number is 4929 1234")
+    chat_input(page).press("Enter")
+    expect(transcript).to_contain_text("my card number is 4929 1234", timeout=LIVE_MS)  # not a number yet
+    chat_input(page).fill("5678 9015")
+    chat_input(page).press("Enter")
+
+    bubbles = messages(page, "resident").locator(".chat-message__text")
+    expect(bubbles.last).to_have_text("[card number removed, ending 9015]", timeout=LIVE_MS)
+    expect(bubbles.filter(has_text="my card number is")).to_have_text(["my card number is [card number removed]"])
+    expect(page.get_by_test_id("chat-log")).not_to_contain_text("4929")
+    expect(transcript).to_contain_text("[card number removed, ending 9015]", timeout=LIVE_MS)
+    expect(transcript).to_contain_text("my card number is [card number removed]", timeout=LIVE_MS)
+    expect(transcript).not_to_contain_text("4929")
+
+
 def test_a_new_handoff_appears_in_the_queue_without_reloading(page: Page, officer_page: Page, base_url: str) -> None:
     sign_in(officer_page, base_url, CUSTOMER_FOCUS)
     open_chat(page, base_url)

@@ -88,6 +88,17 @@ def test_a_card_number_is_deleted_from_the_chat_and_the_resident_warned(stack, u
         "can I pay my council tax with this card [card number removed, ending 1111]"]
 
 
+def test_a_card_number_split_over_two_messages_is_deleted_from_the_chat(stack, user) -> None:
+    first = user.say("my card number is 4929 1234")
+    user.wait_for_bot(lambda replies: bool(replies), after=first)
+    user.ask("5678 9015", "don't type card details")
+
+    wait_until(lambda: all("4929" not in m["text"] and "9015" not in m["text"] for m in user.messages()),
+               what="both parts of the card number to be deleted from the chat")
+    assert resident_messages(stack, conversation_of(stack, user.chat_id)) == [
+        "my card number is [card number removed]", "[card number removed, ending 9015]"]
+
+
 def test_an_officer_reply_reaches_the_chat_and_the_bot_stays_silent_meanwhile(stack, user) -> None:
     reference = re.search(r"HO-\d{6}", texts(user.ask("can I talk to a real person please", "HO-"))).group(0)
     conversation_id = conversation_of(stack, user.chat_id)

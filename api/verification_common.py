@@ -7,7 +7,8 @@ the person or the address named, so a script cannot lock a resident out of self-
 - a conversation with ``MAX_FAILURES`` failed checks in ``LOCK_WINDOW`` is refused ("locked");
 - a source (the pseudonymous client address that started the conversation, ``api.access.source``) with
   ``MAX_SOURCE_FAILURES`` failed checks in ``SOURCE_WINDOW``, across all its conversations, is refused
-  ("locked"); refused attempts count too, so guessing on keeps either lock in place;
+  ("locked"); refused attempts count too, so guessing on keeps either lock in place (but retries in a chat
+  already locked count only against that chat, so a confused resident does not lock their household);
 - a person (or account) named in ``MAX_FAILURES`` failed checks in ``LOCK_WINDOW``, from any sources, is
   not checked for ``SUBJECT_BACKOFF`` after the latest one: the answer is "not_verified", as for any
   failure, so it tells a guesser nothing. Only checks actually made count here, never refused ones, so
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql import ColumnElement
 
@@ -104,7 +105,11 @@ def decide(session: Session, attempts: type[Base], subject: QueryableAttribute[A
     table = attempts.__table__
     conversation_locked = count_failures(session, attempts, table.c.conversation_id == conversation_id,
                                          since=now - LOCK_WINDOW) >= MAX_FAILURES
-    source_locked = count_failures(session, attempts, table.c.client_source == (source or ""),
+    # A resident who keeps trying in a chat that is already locked is not guessing at anyone new: those
+    # refusals keep the chat locked but do not count against their whole address.
+    from_source = and_(table.c.client_source == (source or ""),
+                       or_(table.c.refused.is_(None), table.c.refused != Refusal.CONVERSATION.value))
+    source_locked = count_failures(session, attempts, from_source,
                                    since=now - SOURCE_WINDOW) >= MAX_SOURCE_FAILURES and source is not None
     backing_off = _subject_backing_off(session, attempts, subject, subject_ids, now=now)
     if conversation_locked:

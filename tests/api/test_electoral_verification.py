@@ -190,6 +190,18 @@ def test_ten_failures_from_one_address_lock_that_address_across_its_conversation
     assert api.verify(rita, conversation_from(api.url, "203.0.113.66")).json()["outcome"] == "verified"
 
 
+def test_a_resident_retrying_in_a_locked_chat_does_not_lock_their_household(api: ElectoralApi,
+                                                                           rita: Person) -> None:
+    locked_chat = conversation_from(api.url, "203.0.113.66")
+    for _ in range(5):
+        fail(api, rita, locked_chat)
+    for _ in range(6):  # the bot said "locked"; they try again and again in the same chat
+        assert api.verify(rita, locked_chat).json() == LOCKED
+
+    api.advance(minutes=2, seconds=1)  # their own five failures held their record back briefly
+    assert api.verify(rita, conversation_from(api.url, "203.0.113.66")).json()["outcome"] == "verified"
+
+
 def test_refusals_are_kept_with_their_reason_for_the_dashboard(api: ElectoralApi, rita: Person) -> None:
     conversation = conversation_from(api.url, "203.0.113.66")
     for _ in range(6):

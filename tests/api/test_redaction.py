@@ -221,6 +221,17 @@ def test_a_number_failing_the_luhn_check_is_left_alone(card, separator, size, be
     assert redact_card_numbers(message).text == message
 
 
+@given(non_card_numbers, cards, st.sampled_from(SEPARATORS), non_card_numbers,
+       st.sampled_from([" and my card is ", " - card: ", "\ncard number ", ". Paying by "]),
+       st.sampled_from([" thanks, ", " and call ", ".\nRef "]))
+def test_a_card_number_among_the_councils_numbers_is_hidden_and_they_stay(before, card, separator, after, lead,
+                                                                         trail) -> None:
+    message = f"{before}{lead}{grouped(card, separator, 4)}{trail}{after}"
+    redacted = redact_card_numbers(message).text
+    assert redacted.startswith(f"{before}{lead}") and redacted.endswith(f"{trail}{after}"), redacted
+    assert_at_most_four_digits_left(redacted[len(before + lead):len(redacted) - len(trail + after)], card)
+
+
 REAL_LOOKING_NON_CARDS = [
     "0300 123 4567", "+44 20 7946 0958", "07700 900123", "01632 960123, 07700 900456", "CT10004567",
     "PAY-20261234", "SR-004211", "AA1-0042", "100023336956", "UPRN 100023336956 12 Rowan Close",

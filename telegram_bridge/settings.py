@@ -22,6 +22,8 @@ class BridgeSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CA_", extra="ignore")
 
+    # Only production changes anything here: it refuses the development token and a short one.
+    environment: Literal["development", "test", "production"] | None = None
     telegram_bot_token: SecretStr
     # polling: the bridge asks Telegram for updates; webhook: Telegram posts them to the bridge's server.
     telegram_mode: Literal["polling", "webhook"] = "polling"
@@ -53,6 +55,14 @@ class BridgeSettings(BaseSettings):
             if not SECRET_TOKEN.fullmatch(self.telegram_webhook_secret.get_secret_value()):
                 raise ValueError(f"webhook mode needs CA_TELEGRAM_WEBHOOK_SECRET: {MIN_WEBHOOK_SECRET}-256 of A-Z, "
                                  "a-z, 0-9, _ and - (python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+        return self
+
+    @model_validator(mode="after")
+    def _production_needs_its_own_token(self) -> BridgeSettings:
+        token = self.service_token.get_secret_value()
+        if self.environment == "production" and (token == DEV_SERVICE_TOKEN or len(token) < MIN_WEBHOOK_SECRET):
+            raise ValueError("production refuses the development CA_SERVICE_TOKEN and any shorter than "
+                             f"{MIN_WEBHOOK_SECRET} characters: give the bridge its own telegram token")
         return self
 
 

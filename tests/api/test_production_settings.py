@@ -104,3 +104,16 @@ def test_the_telegram_bridge_takes_a_long_webhook_secret() -> None:
     settings = BridgeSettings(telegram_bot_token="1:x", telegram_mode="webhook",
                               telegram_webhook_url="https://bot.example/telegram", telegram_webhook_secret=secret)
     assert settings.telegram_webhook_secret.get_secret_value() == secret
+
+
+@pytest.mark.parametrize("token", [None, "short-token"])
+def test_the_telegram_bridge_in_production_refuses_the_development_or_a_short_token(token: str | None) -> None:
+    with pytest.raises(ValidationError, match="production refuses the development CA_SERVICE_TOKEN"):
+        BridgeSettings(environment="production", telegram_bot_token="1:x",
+                       **({"service_token": token} if token else {}))
+
+
+def test_the_telegram_bridge_in_production_takes_its_own_token() -> None:
+    token = secrets.token_urlsafe(32)
+    settings = BridgeSettings(environment="production", telegram_bot_token="1:x", service_token=token)
+    assert settings.service_token.get_secret_value() == token

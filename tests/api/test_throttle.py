@@ -8,6 +8,7 @@ server, since a stream never ends by itself).
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
 import sys
 import time
@@ -231,6 +232,14 @@ def limiter_streams(limiter: Limiter, conversation_id: str) -> int:
 @pytest.fixture
 def redis_prefix() -> Iterator[str]:
     """A key prefix of this test's own in the local Redis, deleted afterwards."""
+    if os.environ.get("CA_TEST_REDIS") == "off":
+        pytest.skip("Redis tests switched off by CA_TEST_REDIS=off")
+    try:
+        with redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5) as connection:
+            connection.ping()
+    except redis.RedisError as error:
+        pytest.fail(f"Redis at {REDIS_URL} is unreachable ({type(error).__name__}). Start it, or set "
+                    "CA_TEST_REDIS=off to skip the Redis tests.", pytrace=False)
     prefix = f"ca-test-{secrets.token_hex(6)}"
     yield prefix
     with redis.Redis.from_url(REDIS_URL) as connection:

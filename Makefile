@@ -7,7 +7,7 @@ RASA := .venv/rasa/bin
 export CA_ENVIRONMENT ?= development
 RASA_QUIET := PYTHONWARNINGS=ignore TF_CPP_MIN_LOG_LEVEL=2 RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 
-.PHONY: help run run-telegram-demo test install chromium model seed officer purge demo-residents knowledge-check test-api test-bot test-dialogue bench nlu-report nlu-probe lint clean
+.PHONY: help run run-telegram-demo test install chromium model seed officer purge demo-residents knowledge-check test-api test-bot test-dialogue bench journeys nlu-report nlu-probe lint clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ nlu-report: install ## Cross-validate the NLU model: per-intent P/R/F1 and a con
 
 nlu-probe: install ## A one-minute cross-validation of the intent data, listing the examples each intent loses
 	@$(RASA_QUIET) $(RASA)/python scripts/nlu_probe.py
+
+journeys: install model ## Simulated residents: many generated journeys per task on a fresh stack; writes reports/journeys/
+	@$(APP)/python scripts/journeys.py
 
 bench: install model seed ## Measure per-message latency and throughput (hub vs Rasa direct); writes reports/bench/
 	@$(APP)/python scripts/bench.py

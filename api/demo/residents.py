@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 
 from api.demo.generator import DEMO_ELECTOR_NUMBERS
@@ -21,6 +22,23 @@ def format_pence(pence: int) -> str:
 def read_demo_residents(session: Session) -> list[dict[str, Any]]:
     """Return each demo resident's identity, home, account, latest payment and first request at home."""
     return [_resident(session, number) for number in DEMO_ELECTOR_NUMBERS]
+
+
+def read_personas(session: Session, count: int) -> list[dict[str, Any]]:
+    """Return up to ``count`` electors described like the demo residents, in a fixed order.
+
+    For simulated residents (scripts/journeys.py): electors whose home has a council tax account in their name,
+    a payment and a service request.
+    """
+    personas: list[dict[str, Any]] = []
+    for number in session.scalars(select(Elector.elector_number).order_by(Elector.elector_number)):
+        try:
+            personas.append(_resident(session, number))
+        except NoResultFound:
+            continue
+        if len(personas) >= count:
+            break
+    return personas
 
 
 def _resident(session: Session, elector_number: str) -> dict[str, Any]:

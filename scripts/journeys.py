@@ -103,7 +103,8 @@ OUTCOMES: dict[str, str] = {
     "payment_received": "we received your payment|Your latest payments|no payments on your account",
     "council_tax_balance": "Your council tax for this year is",
     "recovery_notice": "recovery action|Free, independent debt advice",
-    "receipt_request": "has been emailed to|I've recorded your request for a",
+    "receipt_request": ("has been emailed to|I've recorded your request for a"
+                        "|only email documents to the address we hold"),
     "report_problem": "I've reported it: your reference is",
     "request_progress": "request SR-",
 }

@@ -57,6 +57,11 @@ NOT_NAME_WORDS = _word_set("""
     evening afternoon cheers sorry can could would do does did have has had want need problem register
     registered postal proxy payment balance account address postcode date birth name
 """)
+# Slots answered by choosing (the buttons' words typed): a short reply that reads as one is the whole answer.
+CHOICE_SLOTS = frozenset({"vote_duration", "report_kind"})
+SHORT_STATEMENT_WORDS = 5
+QUESTION_WORDS = _word_set("what what's whats when when's whens where where's how how's why who which is are can "
+                           "could do does did will would should")
 YES_WORDS = ("yes", "yeah", "yep", "yup", "ya", "aye", "sure", "ok", "okay", "go ahead", "please do", "do it",
              "correct", "that's right", "thats right", "right", "fine", "absolutely", "definitely", "of course",
              "y", "confirm", "agreed", "sounds good", "go on", "proceed", "try again", "again", "retry",
@@ -121,6 +126,11 @@ STRUCTURED: dict[str, Callable[[str], tuple[str, str] | None]] = {
     "payment_reference": _reference(find_payment_reference, r"\bPAY[\s-]?\d{4}\s?\d{4}\b"),
     "request_reference": _reference(find_request_reference, r"\bSR[\s-]?\d{6}\b"),
 }
+
+
+def misread(slot: str, value: Any) -> bool:
+    """Tell whether a value mapped to a code-like slot (postcode, date, email, reference) is not one."""
+    return slot in STRUCTURED and STRUCTURED[slot](str(value or "")) is None
 
 
 def name_in(text: str) -> str | None:
@@ -236,7 +246,16 @@ def answer_in(slot: str | None, message: dict[str, Any], *, task: str | None) ->
     value = _loose_answer(slot, text, task)
     if value is None:
         return None
-    # A name, a yes or no, "I don't have it" is the whole reply; words read for a description, a place or
-    # a category may well be a request for something else, so a clear one of those still switches task.
-    return value, slot in NAME_SLOTS or slot in ("task_confirmed", "account_reference", "payment_reference",
-                                                  "contact_email")
+    # A name, a yes or no, "I don't have it" is the whole reply, and so is a short statement of how long or
+    # what happened ("just the next election", "he died"); words read for a description, a place or a
+    # category, or a question ("when is the next election?"), may well be a request for something else, so a
+    # clear one of those still switches task.
+    return value, (slot in NAME_SLOTS or slot in ("task_confirmed", "account_reference", "payment_reference",
+                                                   "contact_email")
+                   or (slot in CHOICE_SLOTS and is_short_statement(text)))
+
+
+def is_short_statement(text: str) -> bool:
+    """Tell whether ``text`` is a few words that ask nothing: "just the next election", "long term please"."""
+    words = _words(text)
+    return 0 < len(words) <= SHORT_STATEMENT_WORDS and "?" not in text and words[0] not in QUESTION_WORDS

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure, council_phone
-from bot.actions.form_answers import answer_in, category_of, report_kind_in, vote_duration_in
+from bot.actions.form_answers import answer_in, category_of, misread, report_kind_in, vote_duration_in
 from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 from bot.names import (
     ACCOUNT_TASKS,
@@ -143,10 +143,13 @@ class ValidateTaskForm(FormValidationAction):
         """Fill the slot being asked for from a message that answers it, whatever its intent (form_answers).
 
         The domain's mappings already took the message when its intent allowed; this catches the answers
-        the classifier read as something else, such as an email address read as ``contact_details``.
+        the classifier read as something else, such as an email address read as ``contact_details``, and
+        the code-like answers an entity extractor cut short ("tn41 2lb" is tokenised "tn41", "2", "lb", so
+        the postcode rule misses it and a fragment may be mapped): the code in the message wins.
         """
         slot = tracker.get_slot("requested_slot")
-        if not slot or slot in tracker.slots_to_validate():
+        mapped = tracker.slots_to_validate()
+        if not slot or (slot in mapped and not misread(slot, mapped[slot])):
             return []
         answer = answer_in(slot, tracker.latest_message, task=tracker.get_slot("pending_task"))
         if answer is None or (asks_for_another_task(tracker) and not answer[1]):

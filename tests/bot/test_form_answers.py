@@ -204,3 +204,35 @@ def test_an_answer_in_a_longer_message_is_not_bare() -> None:
     assert answer_in("contact_email", message, task="receipt_request") == ("x@y.com", False)
     bare = {"text": "you can email me on x@y.com thanks", "intent": {"name": "contact_details"}}
     assert answer_in("contact_email", bare, task="receipt_request") == ("x@y.com", True)
+
+
+@pytest.mark.parametrize("misread", ["tn41", "lb", "6"])
+def test_a_postcode_the_entity_extractor_misread_is_taken_from_the_message(misread) -> None:
+    # spaCy splits a lower-case "2lb" or "6pa"-like inward code ("lb" is a unit), so the rule misses the postcode
+    # and DIET may tag part of it: the mapping then fills the slot with a fragment, and the postcode was asked
+    # for again and again (found by the simulated residents, scripts/journeys.py).
+    event = {"event": "user", "text": "tn41 6pa", "parse_data": {"intent": {"name": "inform", "confidence": 0.9},
+                                                                 "entities": []}}
+    base = dict.fromkeys(FORM_SLOTS) | {"pending_task": "polling_station", "requested_slot": "postcode"}
+    tracker = make_tracker(event, {"event": "slot", "name": "postcode", "value": misread}, slots=base)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateTaskForm(FakeBackOffice().client()).run(dispatcher, tracker, DOMAIN))
+    set_to = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert set_to["postcode"] == "TN41 6PA"
+    assert not [m for m in dispatcher.messages if (m.get("text") or "").startswith("Sorry")]
+
+
+@pytest.mark.parametrize("text, value", [("just the next election", "next_poll"),
+                                         ("the next election only", "next_poll"), ("long term please", "permanent")])
+def test_a_typed_duration_is_an_answer_not_a_question_about_elections(text, value) -> None:
+    # "just the next election" was read as next_election (0.8+) and replaced the postal vote being applied for
+    # with the election dates (found by the simulated residents, scripts/journeys.py).
+    set_to = run_form("request_postal_vote", {"identity_verified": True}, "vote_duration", text, "next_election",
+                      0.95, CollectingDispatcher())
+    assert set_to["vote_duration"] == value and "pending_task" not in set_to
+
+
+def test_a_question_about_the_next_election_while_asked_how_long_still_switches() -> None:
+    set_to = run_form("request_postal_vote", {"identity_verified": True}, "vote_duration",
+                      "when is the next election?", "next_election", 0.95, CollectingDispatcher())
+    assert set_to["pending_task"] == "next_election"

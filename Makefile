@@ -7,7 +7,7 @@ RASA := .venv/rasa/bin
 export CA_ENVIRONMENT ?= development
 RASA_QUIET := PYTHONWARNINGS=ignore TF_CPP_MIN_LOG_LEVEL=2 RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 
-.PHONY: help run run-telegram-demo test install chromium model seed officer purge demo-residents knowledge-check test-api test-bot test-dialogue bench journeys nlu-report nlu-probe lint clean
+.PHONY: help run run-telegram-demo test install chromium model seed officer purge demo-residents knowledge-check test-api test-bot test-dialogue bench readability journeys nlu-report nlu-probe lint clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ journeys: install model ## Simulated residents: many generated journeys per task
 
 bench: install model seed ## Measure per-message latency and throughput (hub vs Rasa direct); writes reports/bench/
 	@$(APP)/python scripts/bench.py
+
+readability: install ## Reading age of every fixed reply and knowledge answer; lists the hardest ten
+	@$(APP)/python scripts/readability.py
 
 lint: ## ruff and mypy
 	@$(APP)/ruff check api bot scripts tests telegram_bridge && $(APP)/mypy api telegram_bridge

@@ -28,9 +28,19 @@ router = APIRouter(tags=["web"])
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def contact_page(request: Request) -> HTMLResponse:
     """Render the council's "Contact us" page with the chat widget."""
+    return _page(request, "index.html", page="contact")
+
+
+@router.get("/accessibility", response_class=HTMLResponse, include_in_schema=False)
+def accessibility_statement(request: Request) -> HTMLResponse:
+    """Render the accessibility statement: what was tested, known limits and how to report a problem."""
+    return _page(request, "accessibility.html", page="accessibility")
+
+
+def _page(request: Request, template: str, *, page: str) -> HTMLResponse:
     settings = request.app.state.settings
-    context = {"council_name": settings.council_name, "council_phone": settings.council_phone}
-    return templates.TemplateResponse(request, "index.html", context, headers=SECURITY_HEADERS)
+    context = {"council_name": settings.council_name, "council_phone": settings.council_phone, "page": page}
+    return templates.TemplateResponse(request, template, context, headers=SECURITY_HEADERS)
 
 
 def mount_static(app: FastAPI) -> None:

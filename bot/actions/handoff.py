@@ -30,7 +30,7 @@ def what_happens_next(ticket: HandoffTicket, phone: str) -> str:
                 f"chat {ticket.reply_by}. If it can't wait, call {phone}; in an emergency where someone is in "
                 "danger, call 999.")
     if ticket.status == "claimed":
-        return "An officer is already looking after this conversation and will reply here."
+        return "An officer is already helping you in this chat and will reply here."
     wait = ticket.expected_wait_minutes or 0
     ahead = "You're next in the queue" if ticket.queue_position == 1 else (
         f"You're number {ticket.queue_position} in the queue")

@@ -95,7 +95,7 @@ class ActionCompleteTask(Action):
             dispatcher.utter_message(text=reply)
         except NotVerified:
             # The verified identity expired (it lasts as long as the conversation session): check again.
-            dispatcher.utter_message(text="For your security, your earlier check has expired, so I need to confirm "
+            dispatcher.utter_message(text="To keep your details safe, your check has run out. I need to ask for "
                                           "your details again.")
             verified_slot = "account_verified" if task in ACCOUNT_TASKS else "identity_verified"
             return [*done, SlotSet("pending_task", task), SlotSet(verified_slot, False), FollowupAction("task_form")]

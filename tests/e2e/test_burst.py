@@ -7,12 +7,15 @@ timeouts) and apologies: resident messages filled every worker thread while the 
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from burst import QUESTIONS, burst  # scripts/ is on the path for every test (tests/conftest.py)
 
 
 def test_eighty_residents_at_once_all_get_answers_and_no_errors(stack) -> None:
-    report = asyncio.run(burst(stack.api_url, residents=80, timeout=300))
+    # A thread of its own: the browser tests' Playwright keeps an event loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as runner:
+        report = runner.submit(asyncio.run, burst(stack.api_url, residents=80, timeout=300)).result()
 
     assert report.server_errors == {}, report
     assert report.transport_errors == {}, report

@@ -72,7 +72,10 @@ class ChatWidget {
     });
     this.log.addEventListener("click", (event) => {
       const button = event.target.closest(".chat-button");
-      if (button) this.send(button.dataset.payload, button.textContent, { typed: false });
+      if (!button) return;
+      // Back to the input, so a keyboard or screen reader user carries on where they type.
+      this.input.focus();
+      this.send(button.dataset.payload, button.textContent, { typed: false });
     });
   }
 

@@ -73,7 +73,8 @@ def identity_check(canary: Canary) -> list:
 
 def configured_store(environment: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> TrackerStore:
     """Create the tracker store endpoints.yml describes, as Rasa does, with these CA_ settings."""
-    for name, value in ({"CA_ACTION_ENDPOINT": "http://127.0.0.1:1/webhook"} | environment).items():
+    endpoint = {"CA_ACTION_ENDPOINT": "http://127.0.0.1:1/webhook", "CA_ACTIONS_SECRET": "not-used-here"}
+    for name, value in (endpoint | environment).items():
         monkeypatch.setenv(name, value)
     config = read_endpoint_config(str(ROOT / "endpoints.yml"), "tracker_store")
     if environment["CA_TRACKER_DIALECT"] == "postgresql":  # the embedded profile's endpoints.yml names no server

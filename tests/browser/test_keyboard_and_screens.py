@@ -153,11 +153,14 @@ def test_the_chat_fits_small_screens_and_high_zoom(browser: Browser, base_url: s
 
         overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{name}: the page scrolls sideways by {overflow} px"
-        for control in (chat_input(page), page.get_by_test_id("chat-send"), page.locator("[data-chat-close]")):
+        for control in (chat_input(page), page.get_by_test_id("chat-send"), page.locator("[data-chat-close]"),
+                        page.get_by_text(re.compile("9am")).last):
             control.scroll_into_view_if_needed()
             box = control.bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], \
                 f"{name}: a control is cut off at the side ({box})"
+            assert box["y"] >= 0 and box["y"] + min(box["height"], 40) <= viewport["height"], \
+                f"{name}: a control cannot be scrolled into view ({box})"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / f"widget-{name}.png")
     finally:

@@ -358,6 +358,8 @@ class ChatWidget {
 
   scrollToEnd() {
     this.log.scrollTop = this.log.scrollHeight;
+    // In a short window the whole panel scrolls instead of the log (chat.css, max-height: 480px).
+    this.panel.scrollTop = this.panel.scrollHeight;
   }
 }
 

@@ -89,7 +89,7 @@ def test_a_locked_check_offers_an_officer(dispatcher) -> None:
 def test_an_expired_verification_asks_for_the_details_again(dispatcher) -> None:
     events, _, said = complete({("GET", "/api/v1/electoral/me"): httpx.Response(403, json={"detail": "not verified"})},
                                dispatcher, pending_task="check_registration")
-    assert "expired" in said
+    assert "your check has run out" in said and "ask for your details again" in said
     assert slots_of(events)["identity_verified"] is False and slots_of(events)["pending_task"] == "check_registration"
     assert events[-1] == {"event": "followup", "timestamp": None, "name": "task_form"}
 

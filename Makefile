@@ -7,7 +7,7 @@ RASA := .venv/rasa/bin
 export CA_ENVIRONMENT ?= development
 RASA_QUIET := PYTHONWARNINGS=ignore TF_CPP_MIN_LOG_LEVEL=2 RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 
-.PHONY: help run run-telegram-demo test install chromium model seed officer purge demo-residents knowledge-check test-api test-bot test-dialogue bench readability journeys nlu-report nlu-probe lint clean
+.PHONY: help run run-telegram-demo test install chromium model seed officer purge demo-residents knowledge-check knowledge-eval test-api test-bot test-dialogue bench readability journeys nlu-report nlu-probe lint clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -47,6 +47,10 @@ demo-residents: install seed ## Print demo residents to try, as JSON
 
 knowledge-check: ## Validate every knowledge article
 	@$(RASA)/python -m bot.knowledge
+
+knowledge-eval: model ## Score the evaluation set (knowledge/eval) through the trained model and routing: top-1/top-3 per topic
+	@$(RASA_QUIET) HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(RASA)/python scripts/knowledge_eval.py \
+	  --model models/$$($(APP)/python -c 'import sys; sys.path.insert(0, "scripts"); import stack; print(stack.model_fingerprint())').tar.gz $(ARGS)
 
 test-bot: ## Action and spaCy pipeline tests (Rasa environment)
 	@$(RASA_QUIET) $(RASA)/python -m pytest -c tests/bot/pytest.ini --rootdir . tests/bot -q

@@ -37,6 +37,8 @@ class Article:
     facts: dict[str, str] = field(default_factory=dict)
     # Entity values that make this the answer, e.g. {"voter_category": "overseas"}.
     when: dict[str, str] = field(default_factory=dict)
+    # Words residents use for the topic that its title and text may not (search weighs them like a title).
+    keywords: tuple[str, ...] = ()
 
 
 def parse_article(slug: str, text: str) -> Article:
@@ -57,7 +59,8 @@ def parse_article(slug: str, text: str) -> Article:
     return Article(slug=slug, title=str(meta["title"]), answer=answer, source=str(meta["source"]),
                    last_reviewed=reviewed, owner=str(meta["owner"]), intents=tuple(meta.get("intents") or ()),
                    facts={str(k): str(v) for k, v in (meta.get("facts") or {}).items()},
-                   when={str(k): str(v) for k, v in (meta.get("when") or {}).items()})
+                   when={str(k): str(v) for k, v in (meta.get("when") or {}).items()},
+                   keywords=tuple(str(word) for word in meta.get("keywords") or ()))
 
 
 def article_paths(folder: Path) -> list[Path]:

@@ -1,14 +1,30 @@
-"""What the bot does when it did not understand: say what it can do, and after two misses offer an officer."""
+"""What the bot does with a question no intent answers: search the articles, ask which one, or offer an officer.
+
+A strong, clear search match is answered with its article and link. A middling one gets one clarifying
+question with the top articles as buttons; each button's payload is ``/out_of_scope{"article": "<slug>"}``,
+which comes back here (the hub passes only payloads it offered, and Rasa drops the unknown entity but
+keeps the text) and is answered with that article. With no match the bot says what it can do, and after
+two misses in a row it offers an officer.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.knowledge import say_article
+from bot.knowledge import Article, ArticleError, get_knowledge
 from bot.names import MISSED_INTENTS, MISSES_BEFORE_OFFER, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
+from bot.search import Decision, chosen_article, decide, ranker_for
+
+log = logging.getLogger(__name__)
+CLARIFY = "I'm not sure which of these you mean. Is it one of them?"
+NONE_OF_THESE = {"title": "None of these", "payload": "/deny"}
 
 TOPICS = ("opening hours and contact details, registering to vote, polling stations and election dates, "
           "postal and proxy votes, council tax payments, and reporting problems like missed bins or potholes")
@@ -35,6 +51,8 @@ class ActionHandleMiss(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
+        if self._search(dispatcher, tracker.latest_message.get("text") or ""):
+            return []
         if misses_in_a_row(tracker) >= MISSES_BEFORE_OFFER:
             dispatcher.utter_message(
                 text=("I'm sorry, I'm still not able to help with that. Would you like me to ask an officer "
@@ -47,3 +65,29 @@ class ActionHandleMiss(Action):
             text=(f"Sorry, I didn't quite get that, or it's something I can't help with. I can help with {TOPICS}. "
                   "Could you say it another way?"))
         return []
+
+    @staticmethod
+    def _search(dispatcher: CollectingDispatcher, text: str) -> bool:
+        """Answer or clarify from the knowledge articles; say whether search had anything to offer."""
+        try:
+            articles = get_knowledge().articles()
+        except (ArticleError, OSError) as error:
+            log.error("knowledge unreadable: %s", error)
+            return False
+        chosen = chosen_article(text, articles)
+        decision = Decision(answer=chosen) if chosen else decide(ranker_for(articles).rank(text))
+        if decision.answer is not None:
+            say_article(dispatcher, decision.answer)
+            return True
+        if len(decision.choices) == 1:
+            say_article(dispatcher, decision.choices[0])
+            return True
+        if decision.choices:
+            dispatcher.utter_message(text=CLARIFY, buttons=[*map(choice_button, decision.choices), NONE_OF_THESE])
+            return True
+        return False
+
+
+def choice_button(article: Article) -> dict[str, str]:
+    """Return the button that picks ``article`` in a clarifying question."""
+    return {"title": article.title, "payload": "/out_of_scope" + json.dumps({"article": article.slug})}

@@ -6,10 +6,12 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import apologise_for_failure
-from bot.knowledge import ArticleError, get_knowledge
+from bot.knowledge import Article, ArticleError, get_knowledge
+from bot.search import misroute
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +27,8 @@ class ActionAnswerFromKnowledge(Action):
         intent = tracker.latest_message.get("intent", {}).get("name", "")
         entities = {e["entity"]: str(e.get("value")) for e in tracker.latest_message.get("entities", [])}
         try:
-            article = get_knowledge().for_intent(intent, entities)
+            redirected = misroute(tracker.latest_message.get("text") or "", intent, get_knowledge().articles())
+            article = redirected or get_knowledge().for_intent(intent, entities)
         except (ArticleError, OSError) as error:
             log.error("knowledge unreadable: %s", error)
             article = None
@@ -33,6 +36,27 @@ class ActionAnswerFromKnowledge(Action):
             log.error("no knowledge article answers intent %s", intent)
             apologise_for_failure(dispatcher)
             return []
-        # One blank-line-free message: Rasa's channels split a text into separate messages at blank lines.
-        dispatcher.utter_message(text=f"{article.answer}\nMore: {article.source}")
-        return []
+        say_article(dispatcher, article)
+        # An emergency's rule goes on to hand over as urgent: a barking dog answered instead must not.
+        return [FollowupAction("action_listen")] if redirected is not None else []
+
+
+def say_article(dispatcher: CollectingDispatcher, article: Article) -> None:
+    """Say an article's answer and its source link."""
+    # One blank-line-free message: Rasa's channels split a text into separate messages at blank lines.
+    dispatcher.utter_message(text=f"{article.answer}\nMore: {article.source}")
+
+
+def answer_misroute(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Answer with the article the message names if its intent would start the wrong task; say whether it did."""
+    intent = tracker.latest_message.get("intent", {}).get("name", "")
+    try:
+        article = misroute(tracker.latest_message.get("text") or "", intent, get_knowledge().articles())
+    except (ArticleError, OSError) as error:
+        log.error("knowledge unreadable: %s", error)
+        return False
+    if article is None:
+        return False
+    log.info("intent %s redirected to article %s", intent, article.slug)
+    say_article(dispatcher, article)
+    return True

@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import electoral, payments, service_requests
 from bot.actions.common import apologise_for_failure, council_phone
+from bot.actions.knowledge import answer_misroute
 from bot.actions.task_form import start_task_events
 from bot.backoffice import BackOffice, BackOfficeError, NoEmailOnFile, NotFound, NotVerified, within_deadline
 from bot.names import (
@@ -41,13 +42,19 @@ TaskHandler = Callable[[BackOffice, Tracker], Awaitable[str | Reply]]
 
 
 class ActionStartTask(Action):
-    """Remember which task the resident asked for and clear what an earlier task left behind."""
+    """Remember which task the resident asked for and clear what an earlier task left behind.
+
+    A message that names another service with its own article ("register my baby's birth") gets that
+    article instead, and the task form never starts: the rule's next step is replaced by listening.
+    """
 
     def name(self) -> str:
         return "action_start_task"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
+        if answer_misroute(dispatcher, tracker):
+            return [FollowupAction("action_listen")]
         return start_task_events(tracker)
 
 

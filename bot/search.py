@@ -1,0 +1,189 @@
+"""Find the knowledge article that answers a question in the resident's own words, and spot misroutes.
+
+The intent classifier knows the assistant's tasks and a handful of knowledge intents; the A-Z articles are
+far more than it was trained on, so a question with no task behind it is answered by search instead:
+BM25 over each article's title, file name, keywords and text (title words count more, as they name the
+topic). Everything here is plain Python over the loaded articles, so an added or edited article is
+searchable on the next question without retraining, and nothing is downloaded or loaded at run time.
+
+``misroute`` is the other half: a message that names a different service from the task or answer its
+intent resembles ("register my baby's birth" is not registering to vote; library hours are not office
+hours) is answered with that service's article instead. Its words are few and distinctive on purpose,
+and a real emergency or a real problem report (a bin that was not emptied) is never redirected.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from bot.knowledge import Article
+
+TOKEN = re.compile(r"[a-z0-9]+")
+STOPWORDS = frozenset("""
+a about after all also am an and any are as at be been before being but by can cant could did didnt do does
+doing done dont for from get got had has have having he her here him his how i id if im in into is isnt it
+its ive just me more my no not now of off on or our out over please she so some than that the their them
+then there these they this to too up us very was wasnt we were what when where which who why will with wont
+would you your yours
+""".split())  # noqa: SIM905
+# Field weights: a title word says what the article is about; a body word may be a passing mention.
+WEIGHTS = {"title": 3.0, "slug": 2.0, "keywords": 2.0, "body": 1.0}
+K1, B = 1.2, 0.75
+
+
+def stem(word: str) -> str:
+    """Reduce a word to a rough stem, so "bins", "boxes" and "collected" meet "bin", "box" and "collect"."""
+    if len(word) <= 3 or word.endswith("ss"):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "zes", "sses")):
+        return word[:-2]
+    # No "-ing": parking is not a park, riding not rid.
+    for suffix, minimum in (("ed", 6), ("s", 4)):
+        if word.endswith(suffix) and len(word) >= minimum:
+            return word[: -len(suffix)]
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """Return the stemmed content words of ``text`` (lower case, no stop words, apostrophes dropped)."""
+    words = TOKEN.findall(text.lower().replace("'", "").replace("\u2019", ""))
+    return [stem(word) for word in words if word not in STOPWORDS]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """An article and how well it matches a question."""
+
+    article: Article
+    score: float
+
+
+class Ranker:
+    """BM25 over weighted article fields, built once for a set of articles."""
+
+    def __init__(self, articles: list[Article]) -> None:
+        self.articles = articles
+        self._docs = [self._weighted_terms(article) for article in articles]
+        self._lengths = [sum(doc.values()) for doc in self._docs]
+        self._average = sum(self._lengths) / max(len(self._docs), 1)
+        frequency = Counter(term for doc in self._docs for term in doc)
+        count = len(self._docs)
+        self._idf = {term: math.log(1 + (count - n + 0.5) / (n + 0.5)) for term, n in frequency.items()}
+
+    @staticmethod
+    def _weighted_terms(article: Article) -> Counter[str]:
+        fields = {"title": article.title, "slug": article.slug.replace("-", " "),
+                  "keywords": " ".join(article.keywords), "body": article.answer}
+        weighted: Counter[str] = Counter()
+        for name, text in fields.items():
+            for term in terms(text):
+                weighted[term] += WEIGHTS[name]
+        return weighted
+
+    def rank(self, question: str, limit: int = 3) -> list[Hit]:
+        """Return the best ``limit`` articles for ``question``, best first (none when no word matches)."""
+        query = set(terms(question))
+        hits = []
+        for article, doc, length in zip(self.articles, self._docs, self._lengths, strict=True):
+            score = 0.0
+            for term in query & doc.keys():
+                tf = doc[term]
+                score += self._idf[term] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / self._average))
+            if score > 0:
+                hits.append(Hit(article, score))
+        hits.sort(key=lambda hit: hit.score, reverse=True)
+        return hits[:limit]
+
+
+# A search answer needs a top score this high and this far ahead of the next; between CLARIFY and ANSWER the
+# resident is asked which of the top articles they mean. Measured on knowledge/eval (make knowledge-eval).
+ANSWER_SCORE = 10.0
+ANSWER_MARGIN = 1.25
+CLARIFY_SCORE = 3.0
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What search makes of a question: one article to answer with, a few to choose from, or nothing."""
+
+    answer: Article | None = None
+    choices: tuple[Article, ...] = ()
+
+
+def decide(hits: list[Hit]) -> Decision:
+    """Answer when the best match is strong and clearly ahead, ask when it is middling, else give up."""
+    if not hits or hits[0].score < CLARIFY_SCORE:
+        return Decision()
+    runner_up = hits[1].score if len(hits) > 1 else 0.0
+    if hits[0].score >= ANSWER_SCORE and hits[0].score >= ANSWER_MARGIN * runner_up:
+        return Decision(answer=hits[0].article)
+    return Decision(choices=tuple(hit.article for hit in hits if hit.score >= CLARIFY_SCORE / 2))
+
+
+# A message naming one of these services is about that service's article, whatever the task it resembles.
+# Patterns match the lower-cased message; the first that matches wins.
+DISTINCTIVE: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), slug) for pattern, slug in (
+    (r"\b(birth|baby'?s?|newborn|new born)\b", "register-a-birth"),
+    (r"\bregist\w*\s+(a|the|my|his|her|their|our)?\s*(\w+'?s?\s+)?death\b|\bdeath certificate", "register-a-death"),
+    (r"\blibrar(y|ies)\b", "libraries"),
+    (r"\bleisure cent|\bswimming\b|\bswim\b|\bpool\b|\bgym\b", "leisure-centres"),
+    (r"\bgarden waste\b|\bbrown bin", "garden-waste"),
+    (r"\b(what|which) day\b.*\b(bins?|recycling|rubbish|waste|collect\w*|picked up|emptied)\b"
+     r"|\b(bin|bins|collection|recycling|rubbish) days?\b"
+     r"|\bwhen\b.*\b(bins?|recycling|rubbish)\b.*\b(collected|picked up|emptied)\b", "bin-collection-day"),
+    (r"\bbark(s|ing)?\b", "barking-dogs"),
+))
+# A report of something that went wrong stays a report, even if it names a bin the articles describe.
+PROBLEM = re.compile(r"\b(missed|wasn'?t|was not|weren'?t|didn'?t|did not|not been|never|forgot|skipped|broken|"
+                     r"damaged|stolen|overflowing|dumped)\b")
+# Danger words keep an emergency an emergency: a barking dog is not, a dog attack is.
+DANGER = re.compile(r"\b(fire|flood\w*|gas|smoke|attack\w*|bit|bitten|bite|injur\w*|hurt|blood|danger\w*|"
+                    r"collaps\w*|unconscious|threat\w*|weapon|knife|police|ambulance|999)\b")
+
+
+def misroute(text: str, intent: str, articles: list[Article]) -> Article | None:
+    """Return the article a message names when its intent would otherwise start or answer something else.
+
+    ``None`` means the intent stands: no distinctive service is named, the named article is the one the
+    intent already answers, or the message is a danger or a problem report that must keep its task.
+    """
+    lowered = text.lower().replace("\u2019", "'")
+    if intent == "emergency" and DANGER.search(lowered):
+        return None
+    by_slug = {article.slug: article for article in articles}
+    for pattern, slug in DISTINCTIVE:
+        if not pattern.search(lowered) or slug not in by_slug:
+            continue
+        if intent == "report_problem" and PROBLEM.search(lowered):
+            return None
+        article = by_slug[slug]
+        return None if intent in article.intents else article
+    return None
+
+
+TITLE_PAYLOAD = re.compile(r'"article"\s*:\s*"([a-z0-9-]+)"')
+
+
+def chosen_article(text: str, articles: list[Article]) -> Article | None:
+    """Return the article a clarifying button named (its payload carries the slug), if the message is one."""
+    match = TITLE_PAYLOAD.search(text or "")
+    if match is None:
+        return None
+    return next((article for article in articles if article.slug == match.group(1)), None)
+
+
+_rankers: dict[tuple[int, ...], Ranker] = {}
+
+
+def ranker_for(articles: list[Article]) -> Ranker:
+    """Return a ranker over ``articles``, reused while the knowledge base hands back the same parsed articles."""
+    key = tuple(id(article) for article in articles)
+    if key not in _rankers:
+        _rankers.clear()
+        _rankers[key] = Ranker(articles)
+    return _rankers[key]

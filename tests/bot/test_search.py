@@ -1,0 +1,117 @@
+"""Search over the knowledge articles and the never-misroute rule, through the actions the rules call."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from bot.actions.fallback import ActionHandleMiss, choice_button
+from bot.actions.knowledge import ActionAnswerFromKnowledge
+from bot.actions.tasks import ActionStartTask
+from bot.knowledge import get_knowledge
+from bot.search import ranker_for, terms
+from tests.bot.conftest import make_tracker, user_event
+
+LISTEN = {"event": "followup", "timestamp": None, "name": "action_listen"}
+
+
+def source(slug: str) -> str:
+    return get_knowledge().article(slug).source
+
+
+def run(action, text: str, intent: str, dispatcher) -> list:
+    return asyncio.run(action.run(dispatcher, make_tracker(user_event(text, intent)), {}))
+
+
+# The issue's examples with the intent the classifier gave them, and the action that intent's rule runs.
+ISSUE_EXAMPLES = [
+    ("how do I register my baby's birth", "how_to_register", ActionAnswerFromKnowledge, "register-a-birth"),
+    ("can I register a death here", "report_death_or_left", ActionStartTask, "register-a-death"),
+    ("when does the library open on sundays", "opening_hours", ActionAnswerFromKnowledge, "libraries"),
+    ("what time does the leisure centre pool open", "opening_hours", ActionAnswerFromKnowledge, "leisure-centres"),
+    ("what day is recycling picked up on my street", "report_problem", ActionStartTask, "bin-collection-day"),
+    ("how much is the brown bin garden waste subscription", "report_problem", ActionStartTask, "garden-waste"),
+    ("the dog next door barks all night and keeps us awake", "emergency", ActionAnswerFromKnowledge,
+     "barking-dogs"),
+]
+
+
+@pytest.mark.parametrize(("text", "intent", "action", "slug"), ISSUE_EXAMPLES)
+def test_a_message_naming_another_service_gets_that_services_article(text, intent, action, slug,
+                                                                     dispatcher) -> None:
+    events = run(action(), text, intent, dispatcher)
+    [message] = dispatcher.messages
+    assert source(slug) in message["text"]
+    # No task form, no pending task, and no urgent handoff after the answer: the bot listens again.
+    assert events == [LISTEN]
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("am I registered to vote", "check_registration"),
+    ("my bin wasn't collected", "report_problem"),
+    ("my brown bin wasn't emptied this week", "report_problem"),
+    ("my mum died last month, please take her off the electoral register", "report_death_or_left"),
+    ("there's a dog attacking people in the park", "emergency"),
+])
+def test_a_real_task_request_still_starts_its_task(text, intent, dispatcher) -> None:
+    action = ActionAnswerFromKnowledge() if intent == "emergency" else ActionStartTask()
+    events = run(action, text, intent, dispatcher)
+    assert LISTEN not in events
+    if intent != "emergency":
+        assert {"event": "slot", "timestamp": None, "name": "pending_task", "value": intent} in events
+        assert dispatcher.messages == []
+
+
+def test_office_opening_hours_are_still_the_offices(dispatcher) -> None:
+    assert run(ActionAnswerFromKnowledge(), "what time are you open", "opening_hours", dispatcher) == []
+    assert source("opening-hours") in dispatcher.messages[0]["text"]
+
+
+def test_a_question_no_intent_answers_is_answered_from_the_best_article(dispatcher) -> None:
+    assert run(ActionHandleMiss(), "where do I put old batteries", "out_of_scope", dispatcher) == []
+    [message] = dispatcher.messages
+    assert source("batteries-electricals") in message["text"] and not message["buttons"]
+
+
+def test_a_weaker_match_is_offered_first_among_the_buttons(dispatcher) -> None:
+    run(ActionHandleMiss(), "how do I get rid of an old sofa", "out_of_scope", dispatcher)
+    [question] = dispatcher.messages
+    assert question["buttons"][0]["title"] == get_knowledge().article("bulky-waste").title
+
+
+def test_a_close_call_asks_which_article_and_the_chosen_button_is_answered(dispatcher) -> None:
+    run(ActionHandleMiss(), "i think my council tax band is wrong", "out_of_scope", dispatcher)
+    [question] = dispatcher.messages
+    titles = [button["title"] for button in question["buttons"]]
+    assert "Challenge your council tax band" in titles and "Council tax bands" in titles
+    assert titles[-1] == "None of these" and len(titles) <= 4
+    chosen = next(b for b in question["buttons"] if b["title"] == "Challenge your council tax band")
+    dispatcher.messages.clear()
+    run(ActionHandleMiss(), chosen["payload"], "out_of_scope", dispatcher)
+    assert source("council-tax-band-appeal") in dispatcher.messages[0]["text"]
+
+
+def test_a_forged_button_naming_no_article_is_treated_as_words(dispatcher) -> None:
+    payload = "/out_of_scope" + json.dumps({"article": "../../etc/passwd"})
+    run(ActionHandleMiss(), payload, "out_of_scope", dispatcher)
+    [message] = dispatcher.messages
+    assert "More: https://" not in message["text"]
+
+
+def test_nonsense_still_says_what_the_bot_can_do(dispatcher) -> None:
+    run(ActionHandleMiss(), "asdfgh qwerty", "nlu_fallback", dispatcher)
+    assert "I can help with" in dispatcher.messages[0]["text"]
+
+
+def test_button_payloads_round_trip_every_article() -> None:
+    articles = get_knowledge().articles()
+    for article in articles:
+        assert json.loads(choice_button(article)["payload"].removeprefix("/out_of_scope")) == {"article": article.slug}
+
+
+def test_stems_and_stop_words_let_plural_and_tense_meet() -> None:
+    assert terms("The bins were collected") == terms("bin collect")
+    [best, *_] = ranker_for(get_knowledge().articles()).rank("rats in the loft")
+    assert best.article.slug == "pest-control"

@@ -7,6 +7,7 @@ question without a restart or retraining.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,23 @@ class Article:
     keywords: tuple[str, ...] = ()
 
 
+ANSWER_LINES = (2, 6)
+MARKUP = re.compile(r"^\s*#|<[a-zA-Z/][^>]*>", re.MULTILINE)
+
+
+def check_answer(slug: str, answer: str) -> None:
+    """Raise ArticleError unless the answer is 2 to 6 lines of plain text.
+
+    The text goes to the web chat and Telegram as it is, where a heading or a tag would show as symbols, and a
+    longer answer is a page to read rather than a reply; a longer topic links to its source instead.
+    """
+    lines = [line for line in answer.splitlines() if line.strip()]
+    if not ANSWER_LINES[0] <= len(lines) <= ANSWER_LINES[1]:
+        raise ArticleError(f"{slug}: the answer has {len(lines)} lines; write 2 to 6 and link to the source")
+    if MARKUP.search(answer):
+        raise ArticleError(f"{slug}: the answer must be plain text (no '#' headings or HTML tags)")
+
+
 def parse_article(slug: str, text: str) -> Article:
     """Parse an article's front matter and answer; raise ArticleError when it is malformed."""
     parts = text.split("---", 2)
@@ -51,6 +69,7 @@ def parse_article(slug: str, text: str) -> Article:
     answer = parts[2].strip()
     if missing or not answer:
         raise ArticleError(f"{slug}: missing {', '.join(missing) or 'answer'}")
+    check_answer(slug, answer)
     if not str(meta["source"]).startswith("https://"):
         raise ArticleError(f"{slug}: the source must be an https link")
     reviewed = meta["last_reviewed"]

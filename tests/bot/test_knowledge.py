@@ -24,6 +24,7 @@ facts:
 ---
 
 We are open 9am to 5pm.
+Call 01632 960 123 if you need us outside these times.
 """
 
 
@@ -44,6 +45,10 @@ def test_each_answering_intent_has_an_article() -> None:
     ARTICLE.replace("https://", "http://"),
     ARTICLE.replace("2026-11-20", "last week"),
     ARTICLE.split("---\n\n")[0] + "---\n\n",
+    ARTICLE.replace("\nCall 01632 960 123 if you need us outside these times.", ""),
+    ARTICLE.replace("We are open 9am to 5pm.", "\n".join(f"- line {n}" for n in range(7))),
+    ARTICLE.replace("We are open 9am to 5pm.", "## Opening hours\nWe are open 9am to 5pm."),
+    ARTICLE.replace("We are open 9am to 5pm.", "We are <b>open</b>\n9am to 5pm."),
     "no front matter at all",
 ])
 def test_malformed_articles_are_reported(broken: str) -> None:

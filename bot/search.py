@@ -105,6 +105,9 @@ class Ranker:
 ANSWER_SCORE = 10.0
 ANSWER_MARGIN = 1.25
 CLARIFY_SCORE = 3.0
+# A question the classifier took for a task or another answer needs less to be answered by search.
+QUESTION_SCORE = 5.0
+QUESTION_MARGIN = 1.15
 
 
 @dataclass(frozen=True)
@@ -163,7 +166,33 @@ def misroute(text: str, intent: str, articles: list[Article]) -> Article | None:
             return None
         article = by_slug[slug]
         return None if intent in article.intents else article
-    return None
+    return searched_instead(text, intent, articles)
+
+
+# Intents the classifier gives too readily to questions about other services; a question (not a report or a
+# request) parsed as one of them is answered from a strongly matching article instead.
+# (Knowledge intents are left alone: "what time are you open" shares more words with the library's article
+# than with the office's, so search would take it from the intent that was right.)
+OVERRIDABLE = frozenset({"report_problem", "payment_difficulty", "recovery_notice", "emergency", "council_tax_balance",
+                         "report_death_or_left"})
+QUESTION = re.compile(r"^(how|what|whats|when|where|which|who|why|is|are|do|does|did|can i|can we|can my|"
+                      r"can \w+ \w+ (go|be)|will|should|am i|if)\b|\?\s*$")
+REQUEST = re.compile(r"\b(report|my (account|balance|bill)|i owe|balance)\b")
+
+
+def searched_instead(text: str, intent: str, articles: list[Article]) -> Article | None:
+    """Return a strongly matching article for a question whose intent is a poor fit, or None."""
+    lowered = text.lower().replace("\u2019", "'").strip()
+    if intent not in OVERRIDABLE or not QUESTION.search(lowered) or REQUEST.search(lowered):
+        return None
+    if DANGER.search(lowered) or (intent == "report_problem" and PROBLEM.search(lowered)):
+        return None
+    hits = ranker_for(articles).rank(lowered)
+    if not hits or hits[0].score < QUESTION_SCORE:
+        return None
+    if len(hits) > 1 and hits[0].score < QUESTION_MARGIN * hits[1].score:
+        return None
+    return None if intent in hits[0].article.intents else hits[0].article
 
 
 TITLE_PAYLOAD = re.compile(r'"article"\s*:\s*"([a-z0-9-]+)"')

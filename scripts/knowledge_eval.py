@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from collections import defaultdict
@@ -37,14 +38,26 @@ def load_questions(path: Path) -> dict[str, list[dict[str, str]]]:
 
 
 async def parse_all(model: Path, questions: list[str]) -> dict[str, str]:
-    """Return the intent the trained model gives each question."""
+    """Return the intent the trained model gives each question, reusing the intents saved for this model.
+
+    Parsing takes a second or two a question on a busy machine, so the intents are kept in
+    var/knowledge-eval/<model>.json and a change to routing or articles is scored again at once.
+    """
+    cache = ROOT / "var" / "knowledge-eval" / f"{model.name.removesuffix('.tar.gz')}.json"
+    intents: dict[str, str] = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
+    missing = [question for question in questions if question not in intents]
+    if not missing:
+        return intents
+    import structlog
     from rasa.core.agent import Agent
 
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     agent = Agent.load(str(model))
-    intents = {}
-    for question in questions:
+    for question in missing:
         parsed: dict[str, Any] = await agent.parse_message(question)
         intents[question] = parsed.get("intent", {}).get("name") or "nlu_fallback"
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(intents, indent=1, sort_keys=True), encoding="utf-8")
     return intents
 
 

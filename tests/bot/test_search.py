@@ -35,6 +35,8 @@ ISSUE_EXAMPLES = [
     ("how much is the brown bin garden waste subscription", "report_problem", ActionStartTask, "garden-waste"),
     ("the dog next door barks all night and keeps us awake", "emergency", ActionAnswerFromKnowledge,
      "barking-dogs"),
+    # A question the classifier took for a task, answered by a strong search match.
+    ("which bin do nappies go in", "report_problem", ActionStartTask, "what-goes-in-which-bin"),
 ]
 
 
@@ -54,6 +56,9 @@ def test_a_message_naming_another_service_gets_that_services_article(text, inten
     ("my brown bin wasn't emptied this week", "report_problem"),
     ("my mum died last month, please take her off the electoral register", "report_death_or_left"),
     ("there's a dog attacking people in the park", "emergency"),
+    ("whats my council tax balance", "council_tax_balance"),
+    ("can i report a pothole on station road", "report_problem"),
+    ("there is a dead fox on the pavement", "report_problem"),
 ])
 def test_a_real_task_request_still_starts_its_task(text, intent, dispatcher) -> None:
     action = ActionAnswerFromKnowledge() if intent == "emergency" else ActionStartTask()

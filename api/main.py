@@ -25,6 +25,7 @@ from api.conversations.router import chat
 from api.db import Database, PoolSize
 from api.electoral.router import router as electoral
 from api.errors import UNPROCESSABLE
+from api.observability.http import install as install_observability
 from api.payments.outbox import retry_queued_documents
 from api.payments.router import router as payments
 from api.privacy.retention import purge_periodically
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(web)
     install_console(app)
     overload.install(app, settings)
+    install_observability(app, settings)
     app.include_router(console_privacy)
     mount_static(app)
     return app

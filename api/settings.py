@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     tracker_store_url: str = f"sqlite:///{ROOT / 'var' / 'rasa_tracker.db'}"
     # A resolved or handed-back conversation stays open to its team this long; after it, only supervisors.
     console_closed_visible_hours: float = 24.0
+    # Bearer token Prometheus sends to scrape /metrics; unset, /metrics answers loopback callers only.
+    metrics_token: str | None = None
 
     @property
     def push_fallback(self) -> float:
@@ -132,7 +134,8 @@ class Settings(BaseSettings):
         if self.environment != "production":
             return self
         held = {"CA_SECRET_KEY": [self.secret_key],
-                "CA_SERVICE_TOKENS": [token.token for token in self.service_tokens]}
+                "CA_SERVICE_TOKENS": [token.token for token in self.service_tokens],
+                "CA_METRICS_TOKEN": [self.metrics_token] if self.metrics_token else []}
         problems = [f"{name} holds a development default" for name, values in held.items()
                     if {DEV_SERVICE_TOKEN, DEV_TELEGRAM_TOKEN, DEV_SECRET_KEY} & set(values)]
         problems += [f"{name} holds a secret shorter than {MIN_SECRET_LENGTH} characters"

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+from api.observability.metrics import RASA_CALLS
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +37,17 @@ class RasaClient:
     def send(self, *, conversation_id: str, text: str, metadata: dict[str, Any] | None = None) -> list[BotReply]:
         """Deliver ``text`` as the resident of ``conversation_id`` and return what the bot says."""
         payload = {"sender": conversation_id, "message": text, "metadata": metadata or {}}
+        started = time.perf_counter()
         try:
             response = self._http.post("/webhooks/rest/webhook", json=payload)
             response.raise_for_status()
             body = response.json()
         except (httpx.HTTPError, ValueError) as error:
+            RASA_CALLS.labels(outcome="error").observe(time.perf_counter() - started)
             # The error's class is enough to diagnose; the message may hold the resident's text.
             log.warning("rasa unavailable: %s", type(error).__name__)
             raise RasaUnavailable from error
+        RASA_CALLS.labels(outcome="ok").observe(time.perf_counter() - started)
         return [self._reply(item) for item in body
                 if item.get("text") or item.get("buttons") or (item.get("custom") or {}).get("ask_rating")]
 

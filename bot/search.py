@@ -28,6 +28,7 @@ doing done dont for from get got had has have having he her here him his how i i
 its ive just me more my no not now of off on or our out over please she so some than that the their them
 then there these they this to too up us very was wasnt we were what when where which who why will with wont
 would you your yours
+give good get need want like know tell thank thanks hello hi reckon
 """.split())  # noqa: SIM905
 # Field weights: a title word says what the article is about; a body word may be a passing mention.
 WEIGHTS = {"title": 3.0, "slug": 2.0, "keywords": 2.0, "body": 1.0}
@@ -86,12 +87,20 @@ class Ranker:
         return weighted
 
     def rank(self, question: str, limit: int = 3) -> list[Hit]:
-        """Return the best ``limit`` articles for ``question``, best first (none when no word matches)."""
+        """Return the best ``limit`` articles for ``question``, best first.
+
+        An article must share two of the question's words (its one word, if it has one): "who won the footy"
+        is not about election results because both use "won".
+        """
         query = set(terms(question))
+        needed = min(2, len(query))
         hits = []
         for article, doc, length in zip(self.articles, self._docs, self._lengths, strict=True):
             score = 0.0
-            for term in query & doc.keys():
+            shared = query & doc.keys()
+            if len(shared) < needed:
+                continue
+            for term in shared:
                 tf = doc[term]
                 score += self._idf[term] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / self._average))
             if score > 0:

@@ -1,0 +1,185 @@
+"""compose.yaml and deploy/k8s, read with PyYAML and checked against this code: probes name real endpoints,
+every variable named is one some part reads, Services reach real container ports, and no secret is written."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+import pytest
+import yaml
+from fastapi.routing import APIRoute
+
+from api.main import create_app
+from api.settings import ROOT, Settings
+
+K8S = sorted((ROOT / "deploy" / "k8s").glob("*.yaml"))
+SECRET_EXAMPLE = ROOT / "deploy" / "secret.example.yaml"
+COMPOSE = ROOT / "compose.yaml"
+RASA_ENDPOINTS = [ROOT / "endpoints.yml", ROOT / "deploy" / "rasa" / "endpoints.yml"]
+SECRET_WORDS = ("SECRET", "TOKEN", "KEY", "PASSWORD", "DATABASE_URL", "STORE_URL")
+# Variables other code reads, each with the file that reads it (checked to mention it).
+READ_ELSEWHERE = {"CA_TRACKER_SEAL_KEY": "bot/privacy/sealing.py", "SANIC_HOST": "bot/action_server.py",
+                  "PROMETHEUS_MULTIPROC_DIR": "api/observability/metrics.py"}
+
+
+def api_paths() -> set[str]:
+    """Every route path of the API (the app is built, not started: no database is opened)."""
+    app = create_app(Settings(environment="test", database_url=f"sqlite:///{ROOT / 'var' / 'unused.db'}",
+                              purge_interval_seconds=0, document_retry_seconds=0))
+    return {route.path for route in app.routes if isinstance(route, APIRoute)}
+
+
+def action_server_paths() -> set[str]:
+    """The action server's unauthenticated paths (bot/action_server.py OPEN_PATHS), read without importing Sanic."""
+    tree = ast.parse((ROOT / "bot" / "action_server.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "OPEN_PATHS":
+            return set(ast.literal_eval(node.value))
+    raise AssertionError("OPEN_PATHS not found")
+
+
+# Rasa's own endpoints (not this code's): "/" answers when the server is up, the REST channel's
+# "/webhooks/rest/" once the model is loaded; scripts/stack.py waits on the latter too.
+RASA_PATHS = {"/", "/webhooks/rest/"}
+
+
+def known_variables() -> set[str]:
+    """Every environment variable some part of this code reads."""
+    names = {f"CA_{name.upper()}" for name in Settings.model_fields}
+    bot_settings = ast.parse((ROOT / "bot" / "settings.py").read_text())
+    names |= {f"CA_{node.target.id.upper()}" for cls in bot_settings.body if isinstance(cls, ast.ClassDef)
+              and cls.name == "BotSettings" for node in cls.body
+              if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)}
+    for endpoints in RASA_ENDPOINTS:
+        names |= set(re.findall(r"\$\{(\w+)\}", endpoints.read_text()))
+    for name, reader in READ_ELSEWHERE.items():
+        assert f'"{name}"' in (ROOT / reader).read_text(), f"{reader} no longer reads {name}"
+        names.add(name)
+    return names
+
+
+def k8s_documents() -> list[dict[str, Any]]:
+    return [doc for path in K8S for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+def of_kind(kind: str) -> list[dict[str, Any]]:
+    return [doc for doc in k8s_documents() if doc["kind"] == kind]
+
+
+def component(container: dict[str, Any]) -> str:
+    command = " ".join(container.get("command", []))
+    if "uvicorn api.main" in command:
+        return "api"
+    if "rasa run" in command:
+        return "rasa"
+    if "bot.action_server" in command:
+        return "actions"
+    raise AssertionError(f"unknown container command: {command}")
+
+
+def test_there_are_manifests_for_every_part() -> None:
+    assert K8S, "deploy/k8s holds no manifests"
+    deployed = {component(c) for d in of_kind("Deployment") for c in d["spec"]["template"]["spec"]["containers"]}
+    assert deployed == {"api", "rasa", "actions"}
+    assert {d["kind"] for d in k8s_documents()} >= {"Deployment", "Service", "ConfigMap"}
+
+
+def test_every_deployment_probes_real_endpoints_on_its_own_ports() -> None:
+    paths = {"api": api_paths(), "rasa": RASA_PATHS, "actions": action_server_paths()}
+    assert {"/api/health", "/api/ready"} <= paths["api"]
+    for deployment in of_kind("Deployment"):
+        template = deployment["spec"]["template"]
+        assert deployment["spec"]["selector"]["matchLabels"].items() <= template["metadata"]["labels"].items()
+        for container in template["spec"]["containers"]:
+            ports = {port["name"] for port in container["ports"]}
+            for probe in ("livenessProbe", "readinessProbe"):
+                check = container[probe]["httpGet"]
+                assert check["path"] in paths[component(container)], (deployment["metadata"]["name"], probe)
+                assert check["port"] in ports
+    api = next(c for d in of_kind("Deployment") for c in d["spec"]["template"]["spec"]["containers"]
+               if component(c) == "api")
+    assert api["readinessProbe"]["httpGet"]["path"] == "/api/ready"
+    assert api["livenessProbe"]["httpGet"]["path"] == "/api/health"
+
+
+def test_services_select_a_deployment_and_reach_its_container_ports() -> None:
+    deployments = of_kind("Deployment")
+    for service in of_kind("Service"):
+        selector = service["spec"]["selector"]
+        [target] = [d for d in deployments if selector.items() <= d["spec"]["template"]["metadata"]["labels"].items()]
+        ports = {p["name"]: p["containerPort"] for c in target["spec"]["template"]["spec"]["containers"]
+                 for p in c["ports"]}
+        for port in service["spec"]["ports"]:
+            assert port["targetPort"] in ports
+            assert port["port"] == ports[port["targetPort"]]
+
+
+def test_urls_in_the_config_map_name_real_services_and_ports() -> None:
+    [config] = of_kind("ConfigMap")
+    services = {s["metadata"]["name"]: {p["port"] for p in s["spec"]["ports"]} for s in of_kind("Service")}
+    for name in ("CA_RASA_URL", "CA_BACKOFFICE_URL", "CA_ACTION_ENDPOINT"):
+        host, port = re.match(r"http://([\w-]+):(\d+)", config["data"][name]).groups()  # type: ignore[union-attr]
+        assert int(port) in services[host], name
+
+
+def test_every_variable_named_is_read_by_the_code_and_secrets_come_from_the_secret() -> None:
+    known = known_variables()
+    [config] = of_kind("ConfigMap")
+    assert set(config["data"]) <= known, set(config["data"]) - known
+    assert not [name for name in config["data"] if any(word in name for word in SECRET_WORDS)]
+    assert not of_kind("Secret"), "a Secret in deploy/k8s would overwrite the real one on kubectl apply"
+    secret = yaml.safe_load(SECRET_EXAMPLE.read_text())
+    assert set(secret["stringData"]) <= known
+    assert all(value == "" for value in secret["stringData"].values()), "the example Secret must hold no values"
+    for deployment in of_kind("Deployment"):
+        spec = deployment["spec"]["template"]["spec"]
+        for container in spec["containers"] + spec.get("initContainers", []):
+            for variable in container.get("env", []):
+                assert variable["name"] in known, variable["name"]
+                if any(word in variable["name"] for word in SECRET_WORDS):
+                    assert variable["valueFrom"]["secretKeyRef"]["key"] in secret["stringData"], variable["name"]
+
+
+def test_several_rasa_servers_share_the_tracker_and_lock_stores() -> None:
+    endpoints = yaml.safe_load((ROOT / "deploy" / "rasa" / "endpoints.yml").read_text())
+    assert endpoints["lock_store"]["type"] == "redis"
+    assert endpoints["tracker_store"]["type"] == "bot.privacy.tracker_store.PrivateSQLTrackerStore"
+    assert endpoints["tracker_store"]["dialect"] == "postgresql"
+    [rasa] = [d for d in of_kind("Deployment") if component(d["spec"]["template"]["spec"]["containers"][0]) == "rasa"]
+    assert rasa["spec"]["replicas"] >= 2
+    assert "deploy/rasa/endpoints.yml" in rasa["spec"]["template"]["spec"]["containers"][0]["command"]
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return dict(yaml.safe_load(COMPOSE.read_text()))
+
+
+def test_compose_runs_every_part_with_healthchecks_on_real_endpoints(compose) -> None:
+    services = compose["services"]
+    assert {"postgres", "redis", "api", "rasa", "actions"} <= set(services)
+    paths = {"api": api_paths(), "rasa": RASA_PATHS, "actions": action_server_paths()}
+    for name, service in services.items():
+        if name == "migrate":
+            continue
+        assert "healthcheck" in service, name
+        urls = re.findall(r"http://127\.0\.0\.1:\d+(/[\w/]*)", " ".join(service["healthcheck"]["test"]))
+        if name in paths:
+            assert urls and set(urls) <= paths[name], (name, urls)
+    assert "--workers" in " ".join(services["api"]["command"])
+    assert services["rasa"]["deploy"]["replicas"] == "${CA_RASA_SERVERS:-2}"
+    assert services["rasa"]["command"][services["rasa"]["command"].index("--endpoints") + 1] == \
+        "deploy/rasa/endpoints.yml"
+
+
+def test_compose_names_only_variables_the_code_reads_and_writes_no_secret(compose) -> None:
+    known = known_variables()
+    for name in ("api", "migrate", "rasa", "actions"):
+        for variable, value in compose["services"][name]["environment"].items():
+            assert variable in known, (name, variable)
+            if any(word in variable for word in SECRET_WORDS):
+                assert "${" in str(value), f"{name}: {variable} must come from the environment, not the file"
+    postgres = compose["services"]["postgres"]["environment"]
+    assert postgres["POSTGRES_PASSWORD"].startswith("${")

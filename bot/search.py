@@ -117,6 +117,7 @@ CLARIFY_SCORE = 3.0
 # A question the classifier took for a task or another answer needs less to be answered by search.
 QUESTION_SCORE = 5.0
 QUESTION_MARGIN = 1.15
+STATEMENT_SCORE = 10.0
 
 
 @dataclass(frozen=True)
@@ -192,16 +193,25 @@ REQUEST = re.compile(r"\b(report|my (account|balance|bill)|i owe|balance)\b")
 def searched_instead(text: str, intent: str, articles: list[Article]) -> Article | None:
     """Return a strongly matching article for a question whose intent is a poor fit, or None."""
     lowered = text.lower().replace("\u2019", "'").strip()
-    if intent not in OVERRIDABLE or not QUESTION.search(lowered) or REQUEST.search(lowered):
+    if intent not in OVERRIDABLE or REQUEST.search(lowered) or DANGER.search(lowered):
         return None
-    if DANGER.search(lowered) or (intent == "report_problem" and PROBLEM.search(lowered)):
+    question = bool(QUESTION.search(lowered))
+    # A report or a task request stays one unless it is asked as a question; a few intents yield to a strong
+    # match even for a statement ("household support fund" is no payment difficulty, nor a section 21 notice
+    # a council tax recovery notice).
+    if intent == "report_problem" and PROBLEM.search(lowered):
+        return None
+    if not question and intent not in STATEMENT_OVERRIDABLE:
         return None
     hits = ranker_for(articles).rank(lowered)
-    if not hits or hits[0].score < QUESTION_SCORE:
+    if not hits or hits[0].score < (QUESTION_SCORE if question else STATEMENT_SCORE):
         return None
     if len(hits) > 1 and hits[0].score < QUESTION_MARGIN * hits[1].score:
         return None
     return None if intent in hits[0].article.intents else hits[0].article
+
+
+STATEMENT_OVERRIDABLE = frozenset({"payment_difficulty", "recovery_notice", "emergency"})
 
 
 TITLE_PAYLOAD = re.compile(r'"article"\s*:\s*"([a-z0-9-]+)"')

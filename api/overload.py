@@ -1,4 +1,4 @@
-"""Answer 503 with a kind sentence, never 500, when the database cannot keep up with a burst.
+"""Kind answers under load and for malformed input: 503 with a sentence, never 500; 422s that echo nothing.
 
 Under a burst the connection pool can run dry (SQLAlchemy's pool timeout) or SQLite can stay locked by other
 writers for longer than its busy timeout. Neither is the resident's fault and neither loses anything already
@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -33,7 +34,7 @@ def _is_overload(error: OperationalError) -> bool:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Turn pool exhaustion and lock waits into 503 answers for every route."""
+    """Turn pool exhaustion and lock waits into 503 answers, and shape-errors into 422s, for every route."""
 
     def busy() -> JSONResponse:
         return JSONResponse({"detail": busy_sentence(settings)}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -49,5 +50,14 @@ def install(app: FastAPI, settings: Settings) -> None:
             return busy()
         raise error
 
+    async def invalid(_request: Request, error: Exception) -> JSONResponse:
+        # FastAPI's default 422 echoes each wrong value back: a typed card number or a name and date of birth
+        # would be repeated to the caller, and a value JSON cannot carry (1e999, NaN) turned the answer into a 500.
+        problems = error.errors() if isinstance(error, RequestValidationError) else []
+        return JSONResponse({"detail": [{"loc": list(p.get("loc", ())), "msg": str(p.get("msg", "")),
+                                         "type": str(p.get("type", ""))} for p in problems]},
+                            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+    app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(PoolTimeout, pool_timeout)
     app.add_exception_handler(OperationalError, operational)

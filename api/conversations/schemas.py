@@ -11,7 +11,15 @@ from api.conversations.redaction import CardSafeText
 
 
 def _not_blank(value: str) -> str:
-    """Strip a message's text, refusing one that is nothing but spaces."""
+    """Strip a message's text, refusing one that is nothing but spaces or that no channel could carry.
+
+    A lone surrogate (half of a UTF-16 pair) cannot be written as UTF-8: refused here, before anything is stored
+    or sent to Rasa, rather than failing when the reply is written.
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("the message holds characters that cannot be read") from None
     if not value.strip():
         raise ValueError("the message is empty")
     return value.strip()
@@ -22,9 +30,9 @@ MessageText = Annotated[str, AfterValidator(_not_blank)]
 
 
 class ConversationCreate(BaseModel):
-    """A new conversation; the channel is where the resident is writing from."""
+    """A new conversation from the web chat (Telegram conversations are opened by the bridge, never here)."""
 
-    channel: Literal["web", "telegram"] = "web"
+    channel: Literal["web"] = "web"
 
 
 class ConversationCreated(BaseModel):

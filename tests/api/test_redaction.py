@@ -132,7 +132,7 @@ card_bodies = st.integers(min_value=12, max_value=18).flatmap(
 cards = card_bodies.map(with_luhn_digit)
 SEPARATORS = ["", " ", "  ", "-", " - ", ".", "/", ",", ", ", "\t", "\n", "\r\n", "\u00a0", "\u2007", "\u202f",
               "\u2009", "\u3000", "\u200b", "\u2060", "\ufeff", "\u2013", "\u2014", "\u2011", "\uff0d", "\uff0e",
-              "\uff0f", "_", "|"]
+              "\uff0f", "_", "|", "+", ";", "*", "~", " + "]
 # Digits 0-9 in other scripts: full-width, Arabic-Indic, Devanagari, Bengali, mathematical bold.
 DIGIT_SCRIPTS = [0x30, 0xFF10, 0x660, 0x966, 0x9E6, 0x1D7CE]
 groupings = st.sampled_from([1, 2, 3, 4, 5, 6])

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request, status
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
@@ -477,9 +478,16 @@ def resolve(conversation_id: str, request: Request, signed: Checked, session: Se
                 lambda: service.resolve(session, signed.officer, conversation_id=conversation_id))
 
 
+# The dashboard shows days the council could have figures for (9999-12-31 made "next day" overflow into a 500),
+# and an officer id is a database row id (beyond 64 bits SQLite raised a 500).
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+ROW_ID_MAX = 2**63 - 1
+OfficerId = Annotated[int, PathParam(ge=1, le=ROW_ID_MAX)]
+
+
 @router.get("/dashboard", response_class=HTMLResponse, response_model=None)
 def dashboard(request: Request, signed: Signed, session: SessionDep, settings: SettingsDep,
-              day: date | None = None) -> Response:
+              day: Annotated[date | None, Query(ge=EARLIEST_DAY, le=LATEST_DAY)] = None) -> Response:
     """Show the supervisor's figures for a day (today by default)."""
     if signed.officer.role != "supervisor":
         return _refusal(request, signed, "The dashboard is for supervisors.", status.HTTP_403_FORBIDDEN)
@@ -518,7 +526,7 @@ OFFICER_NOTICES = {"unlocked": "The officer can sign in again.",
 
 
 @router.post("/officers/{officer_id}/unlock", response_model=None)
-def unlock_officer(officer_id: int, request: Request, signed: Checked, session: SessionDep) -> Response:
+def unlock_officer(officer_id: OfficerId, request: Request, signed: Checked, session: SessionDep) -> Response:
     """Clear an officer's sign-in lockouts."""
     try:
         officers.unlock(session, signed.officer, officer_id=officer_id)
@@ -530,7 +538,7 @@ def unlock_officer(officer_id: int, request: Request, signed: Checked, session: 
 
 
 @router.post("/officers/{officer_id}/reset-second-factor", response_model=None)
-def reset_second_factor(officer_id: int, request: Request, signed: Checked, session: SessionDep) -> Response:
+def reset_second_factor(officer_id: OfficerId, request: Request, signed: Checked, session: SessionDep) -> Response:
     """Remove an officer's second factor (a lost phone) and end their sessions; they set up a new one."""
     try:
         officers.reset_second_factor(session, signed.officer, officer_id=officer_id)

@@ -324,3 +324,21 @@ def test_the_officer_command_creates_an_officer_who_can_sign_in(database_url, tm
                                                        "password": "a-brand-new-password",
                                                        "csrf_token": hidden_csrf(page.text)}, follow_redirects=False)
     assert signed.status_code == 303
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_dashboard_day_out_of_range_is_refused_not_a_server_error(app, day: str) -> None:
+    supervisor = officer_client(app, "supervisor")
+    client = TestClient(app, raise_server_exceptions=False, cookies=supervisor.cookies)
+    response = client.get("/console/dashboard", params={"day": day})
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("action", ["unlock", "reset-second-factor"])
+def test_an_officer_id_beyond_any_row_is_refused_not_a_server_error(app, action: str) -> None:
+    supervisor = officer_client(app, "supervisor")
+    csrf = page_csrf(supervisor)
+    client = TestClient(app, raise_server_exceptions=False, cookies=supervisor.cookies)
+    response = client.post(f"/console/officers/99999999999999999999/{action}", data={"csrf_token": csrf},
+                           follow_redirects=False)
+    assert response.status_code == 422

@@ -21,7 +21,7 @@ import json
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -70,16 +70,8 @@ class BurstReport:
 async def resident(client: httpx.AsyncClient, api_url: str, start: asyncio.Event, outcome: Outcome) -> None:
     """Be one resident: start a conversation, open the stream, ask the questions (no retries)."""
     await start.wait()
-    try:
-        created = await client.post(f"{api_url}/api/chat/conversations", json={"channel": "web"})
-    except httpx.HTTPError as error:
-        outcome.transport_errors.append(type(error).__name__)
-        return
-    if created.status_code in BUSY:
-        outcome.busy += 1
-        return
-    if created.status_code >= 500:
-        outcome.server_errors.append(created.status_code)
+    created = await _answered(outcome, client.post(f"{api_url}/api/chat/conversations", json={"channel": "web"}))
+    if created is None:
         return
     body = created.json()
     conversation, token = body["conversation_id"], body["token"]
@@ -87,17 +79,10 @@ async def resident(client: httpx.AsyncClient, api_url: str, start: asyncio.Event
     try:
         for text in QUESTIONS:
             began = time.monotonic()
-            try:
-                response = await client.post(f"{api_url}/api/chat/conversations/{conversation}/messages",
-                                             json={"text": text}, headers={"Authorization": f"Bearer {token}"})
-            except httpx.HTTPError as error:
-                outcome.transport_errors.append(type(error).__name__)
-                return
-            if response.status_code in BUSY:
-                outcome.busy += 1
-                return
-            if response.status_code >= 500:
-                outcome.server_errors.append(response.status_code)
+            response = await _answered(outcome, client.post(
+                f"{api_url}/api/chat/conversations/{conversation}/messages", json={"text": text},
+                headers={"Authorization": f"Bearer {token}"}))
+            if response is None:
                 return
             if response.is_success and response.json()["messages"]:
                 outcome.answered += 1
@@ -105,6 +90,22 @@ async def resident(client: httpx.AsyncClient, api_url: str, start: asyncio.Event
     finally:
         stream.cancel()
         await asyncio.gather(stream, return_exceptions=True)
+
+
+async def _answered(outcome: Outcome, request: Awaitable[httpx.Response]) -> httpx.Response | None:
+    """Return the response, or None after recording a dropped connection, a busy answer or a server error."""
+    try:
+        response = await request
+    except httpx.HTTPError as error:
+        outcome.transport_errors.append(type(error).__name__)
+        return None
+    if response.status_code in BUSY:
+        outcome.busy += 1
+        return None
+    if response.status_code >= 500:
+        outcome.server_errors.append(response.status_code)
+        return None
+    return response
 
 
 async def _watch_stream(client: httpx.AsyncClient, api_url: str, conversation: str, token: str,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -528,25 +529,27 @@ OFFICER_NOTICES = {"unlocked": "The officer can sign in again.",
 @router.post("/officers/{officer_id}/unlock", response_model=None)
 def unlock_officer(officer_id: OfficerId, request: Request, signed: Checked, session: SessionDep) -> Response:
     """Clear an officer's sign-in lockouts."""
-    try:
-        officers.unlock(session, signed.officer, officer_id=officer_id)
-    except service.NotAllowed:
-        return _refusal(request, signed, SUPERVISORS_ONLY, status.HTTP_403_FORBIDDEN)
-    except LookupError:
-        return _refusal(request, signed, "There is no such officer.", status.HTTP_404_NOT_FOUND)
-    return RedirectResponse("/console/officers?done=unlocked", status.HTTP_303_SEE_OTHER)
+    return _officer_action(request, signed, lambda: officers.unlock(session, signed.officer, officer_id=officer_id),
+                           done="unlocked")
 
 
 @router.post("/officers/{officer_id}/reset-second-factor", response_model=None)
 def reset_second_factor(officer_id: OfficerId, request: Request, signed: Checked, session: SessionDep) -> Response:
     """Remove an officer's second factor (a lost phone) and end their sessions; they set up a new one."""
+    return _officer_action(request, signed,
+                           lambda: officers.reset_second_factor(session, signed.officer, officer_id=officer_id),
+                           done="reset")
+
+
+def _officer_action(request: Request, signed: SignedIn, act: Callable[[], object], *, done: str) -> Response:
+    """Do a supervisor's action on an officer's account and go back to the list, or refuse it kindly."""
     try:
-        officers.reset_second_factor(session, signed.officer, officer_id=officer_id)
+        act()
     except service.NotAllowed:
         return _refusal(request, signed, SUPERVISORS_ONLY, status.HTTP_403_FORBIDDEN)
     except LookupError:
         return _refusal(request, signed, "There is no such officer.", status.HTTP_404_NOT_FOUND)
-    return RedirectResponse("/console/officers?done=reset", status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(f"/console/officers?done={done}", status.HTTP_303_SEE_OTHER)
 
 
 WAIT_BANDS = ((0, 2, "under 2 min"), (2, 5, "2 to 5 min"), (5, 10, "5 to 10 min"), (10, 30, "10 to 30 min"),

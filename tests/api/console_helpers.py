@@ -43,6 +43,13 @@ def sign_in(client: TestClient, who: str, password: str = PASSWORD):
                                                  "csrf_token": hidden_csrf(page.text)}, follow_redirects=False)
 
 
+def officer_client(app, who: str) -> TestClient:
+    """A client of ``app`` signed in as the demo officer ``who`` (a key of OFFICERS)."""
+    client = TestClient(app)
+    assert sign_in(client, who).status_code == 303
+    return client
+
+
 def page_csrf(client: TestClient) -> str:
     return hidden_csrf(client.get("/console/queue").text)
 

@@ -24,6 +24,7 @@ from tests.api.console_helpers import (
     OFFICERS,
     add_officers,
     hidden_csrf,
+    officer_client,
     page_csrf,
     resident_waiting,
     sign_in,
@@ -46,12 +47,6 @@ def app(database_url: str, open_session):
 def resident(app) -> Iterator[TestClient]:
     with TestClient(app) as client:
         yield client
-
-
-def officer_client(app, who: str) -> TestClient:
-    client = TestClient(app)
-    assert sign_in(client, who).status_code == 303
-    return client
 
 
 def chat(resident: TestClient, conversation_id: str, token: str, text: str) -> list[dict]:

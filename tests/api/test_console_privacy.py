@@ -17,7 +17,7 @@ from api.electoral.models import AbsentVoteKind, AbsentVoteRequest, Verification
 from api.main import create_app
 from api.payments.models import AccountVerification
 from api.settings import Settings
-from tests.api.console_helpers import add_officers, page_csrf, resident_waiting, sign_in
+from tests.api.console_helpers import add_officers, officer_client, page_csrf, resident_waiting
 from tests.api.privacy_helpers import register
 from tests.api.test_handoffs import FixedHours
 
@@ -37,12 +37,6 @@ def app(database_url: str, open_session):
 def resident(app) -> Iterator[TestClient]:
     with TestClient(app) as client:
         yield client
-
-
-def officer_client(app, who: str) -> TestClient:
-    client = TestClient(app)
-    assert sign_in(client, who).status_code == 303
-    return client
 
 
 def proven(open_session, database_url: str, conversation_id: str, *, account: bool = False) -> dict[str, str]:

@@ -19,7 +19,7 @@ from api.privacy.models import AuditEntry
 from api.privacy.tracker import TrackerStore
 from api.settings import DEV_TELEGRAM_TOKEN, Settings
 from api.telegram.models import TelegramChat
-from tests.api.console_helpers import add_officers, page_csrf, resident_waiting, sign_in
+from tests.api.console_helpers import add_officers, officer_client, page_csrf, resident_waiting
 from tests.api.privacy_helpers import conversation_with_everything, held, officer, register
 from tests.api.rasa_tracker import resident_turn, write_trackers
 from tests.api.test_handoffs import FixedHours
@@ -43,12 +43,6 @@ def app(database_url: str, tracker_url: str, open_session):
 def resident(app) -> Iterator[TestClient]:
     with TestClient(app) as client:
         yield client
-
-
-def officer_client(app, who: str) -> TestClient:
-    client = TestClient(app)
-    assert sign_in(client, who).status_code == 303
-    return client
 
 
 @pytest.fixture

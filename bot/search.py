@@ -187,7 +187,10 @@ OVERRIDABLE = frozenset({"report_problem", "payment_difficulty", "recovery_notic
                          "report_death_or_left"})
 QUESTION = re.compile(r"^(how|what|whats|when|where|which|who|why|is|are|do|does|did|can i|can we|can my|"
                       r"can \w+ \w+ (go|be)|will|should|am i|if)\b|\?\s*$")
-REQUEST = re.compile(r"\b(report|my (account|balance|bill)|i owe|balance)\b")
+# What is left to pay on one's own account is a balance request however it is worded ("do I still owe",
+# "how much is left on my bill"), never a question for an article that happens to share "council tax".
+REQUEST = re.compile(r"\b(report|my (account|balance|bill)|balance|i (still )?owe|owed?|owing|outstanding|arrears|"
+                     r"left (to pay|on (my|the))|behind (on|with))\b")
 
 
 def searched_instead(text: str, intent: str, articles: list[Article]) -> Article | None:

@@ -57,6 +57,12 @@ def test_a_message_naming_another_service_gets_that_services_article(text, inten
     ("my mum died last month, please take her off the electoral register", "report_death_or_left"),
     ("there's a dog attacking people in the park", "emergency"),
     ("whats my council tax balance", "council_tax_balance"),
+    # The failed CI run: a question about what is left to pay was answered with the refunds article.
+    ("how much council tax do I still owe?", "council_tax_balance"),
+    ("how much is left on my council tax bill this year", "council_tax_balance"),
+    ("how much do i have left to pay on my council tax", "council_tax_balance"),
+    ("is there anything outstanding on my council tax?", "council_tax_balance"),
+    ("am i behind with my council tax", "council_tax_balance"),
     ("can i report a pothole on station road", "report_problem"),
     ("there is a dead fox on the pavement", "report_problem"),
 ])

@@ -82,7 +82,7 @@ def test_a_statement_goes_to_the_address_on_the_account_not_one_typed_in_the_cha
 def test_a_verified_resident_hears_their_balance(new_resident, residents) -> None:
     person = residents[1]
     chat = new_resident()
-    chat.say("how much council tax do I still owe?")
+    assert "account number" in texts(chat.say("how much council tax do I still owe?"))
     answer = texts(prove_account(chat, person))
     assert "Your council tax for this year is £" in answer and "leaving £" in answer
 

@@ -1,6 +1,6 @@
 """Statutory deadlines before a poll, counted back in working days from polling day.
 
-The rules (DOMAIN.md, from the Electoral Commission's timetables): registration closes at midnight at the
+The rules (docs/domain.md, from the Electoral Commission's timetables): registration closes at midnight at the
 end of the 12th working day before polling day; new postal votes and changes or cancellations of absent
 votes at 5pm on the 11th; new proxies and Voter Authority Certificates at 5pm on the 6th; emergency
 proxies and replacements of lost or spoilt postal votes at 5pm on polling day. Polling day itself is

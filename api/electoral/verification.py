@@ -1,6 +1,6 @@
 """Proving a resident is an elector, and the verified identity it gives.
 
-The rules (DOMAIN.md, "Disclosure"): the answer to a failed check must be the same whether or not the
+The rules (docs/domain.md, "Electoral registration"): the answer to a failed check must be the same whether or not the
 person named exists, so anonymous and removed entries are simply not looked at, and a failure never
 says what was wrong or how many tries are left. The lockouts that stop guessing are shared with council
 tax checks (``api.verification_common``): they lock the conversation and the client's source, and hold

@@ -1,4 +1,4 @@
-"""What each stage of council tax recovery means for the resident, in plain English (DOMAIN.md).
+"""What each stage of council tax recovery means for the resident, in plain English (docs/domain.md).
 
 A missed instalment brings a reminder; not paying within 7 days brings a final notice and the loss of
 instalments; then a summons with costs and a liability order. At every stage an arrangement is still

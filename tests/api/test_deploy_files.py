@@ -13,11 +13,11 @@ from fastapi.routing import APIRoute
 
 from api.main import create_app
 from api.settings import ROOT, Settings
+from tests.support.variables import rasa_endpoint_variables, settings_variables
 
 K8S = sorted((ROOT / "deploy" / "k8s").glob("*.yaml"))
 SECRET_EXAMPLE = ROOT / "deploy" / "secret.example.yaml"
 COMPOSE = ROOT / "compose.yaml"
-RASA_ENDPOINTS = [ROOT / "endpoints.yml", ROOT / "deploy" / "rasa" / "endpoints.yml"]
 SECRET_WORDS = ("SECRET", "TOKEN", "KEY", "PASSWORD", "DATABASE_URL", "STORE_URL")
 # Variables other code reads, each with the file that reads it (checked to mention it).
 READ_ELSEWHERE = {"CA_TRACKER_SEAL_KEY": "bot/privacy/sealing.py", "SANIC_HOST": "bot/action_server.py",
@@ -47,13 +47,7 @@ RASA_PATHS = {"/", "/webhooks/rest/"}
 
 def known_variables() -> set[str]:
     """Every environment variable some part of this code reads."""
-    names = {f"CA_{name.upper()}" for name in Settings.model_fields}
-    bot_settings = ast.parse((ROOT / "bot" / "settings.py").read_text())
-    names |= {f"CA_{node.target.id.upper()}" for cls in bot_settings.body if isinstance(cls, ast.ClassDef)
-              and cls.name == "BotSettings" for node in cls.body
-              if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)}
-    for endpoints in RASA_ENDPOINTS:
-        names |= set(re.findall(r"\$\{(\w+)\}", endpoints.read_text()))
+    names = settings_variables() | rasa_endpoint_variables()
     for name, reader in READ_ELSEWHERE.items():
         assert f'"{name}"' in (ROOT / reader).read_text(), f"{reader} no longer reads {name}"
         names.add(name)

@@ -1,0 +1,144 @@
+"""What the README, docs/ and .env.example state as fact is held against the code: commands, ports, settings,
+their defaults and the files they name. A renamed setting, a dropped make target or a moved module fails here
+instead of misleading the next person to read the docs."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.settings import ROOT, Settings
+from telegram_bridge.settings import BridgeSettings
+from tests.support.variables import variables_read_by_the_code
+
+README = ROOT / "README.md"
+DOCS = [README, *sorted((ROOT / "docs").glob("*.md"))]
+ENV_EXAMPLE = ROOT / ".env.example"
+# Top-level folders whose files the docs name; a path under them in backticks must exist.
+REPO_DIRS = ("api", "bot", "tests", "scripts", "telegram_bridge", "docs", "knowledge", "deploy", "data", "domain",
+             "requirements", "tools")
+REPO_PATH = re.compile(rf"`((?:{'|'.join(REPO_DIRS)})/[\w./-]*)`")
+ENV_LINE = re.compile(r"^#? ?(CA_[A-Z0-9_]+)=(.*)$", re.MULTILINE)
+# Read by two processes, each with its own development default: the action server's token and the bridge's.
+TWO_DEFAULTS = {"CA_SERVICE_TOKEN"}
+
+
+def text_of(path: Path) -> str:
+    return path.read_text()
+
+
+def make_targets() -> set[str]:
+    return set(re.findall(r"^([a-z][a-z-]*):", text_of(ROOT / "Makefile"), re.MULTILINE))
+
+
+def stack_defaults() -> dict[str, Any]:
+    """The default fields of scripts/stack.py's Stack, read from its source (it is a script, not a package)."""
+    tree = ast.parse(text_of(ROOT / "scripts" / "stack.py"))
+    [stack] = [node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "Stack"]
+    return {node.target.id: ast.literal_eval(node.value) for node in stack.body
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+            and isinstance(node.value, ast.Constant)}
+
+
+def code_default(variable: str) -> tuple[bool, Any]:
+    """Return (known, default) for a scalar setting of the API or the Telegram bridge."""
+    name = variable.removeprefix("CA_").lower()
+    if variable in TWO_DEFAULTS:
+        return False, None
+    for model in (Settings, BridgeSettings):
+        field = model.model_fields.get(name)
+        if field is not None and not field.is_required() and field.default_factory is None:
+            default = field.default
+            return True, default.get_secret_value() if hasattr(default, "get_secret_value") else default
+    return False, None
+
+
+def same_value(written: str, default: Any) -> bool:
+    """Compare a default as the docs write it with the code's, allowing 90 for 90.0 and relative paths."""
+    if default is None:
+        return written == ""
+    if isinstance(default, bool):
+        return written.lower() == str(default).lower()
+    if isinstance(default, int | float):
+        try:
+            return float(written) == float(default)
+        except ValueError:
+            return False
+    return written == str(default).replace(f"{ROOT}/", "")
+
+
+def test_every_make_command_the_docs_give_exists() -> None:
+    named = {target for doc in DOCS for target in re.findall(r"`make ([a-z][a-z-]*)", text_of(doc))}
+    assert named, "the README names no make commands"
+    assert named <= make_targets(), sorted(named - make_targets())
+
+
+def test_every_make_target_is_listed_by_make_help() -> None:
+    helped = set(re.findall(r"^([a-z][a-z-]*):.*## ", text_of(ROOT / "Makefile"), re.MULTILINE))
+    phony = set(re.search(r"^\.PHONY: (.*)$", text_of(ROOT / "Makefile"), re.MULTILINE).group(1).split())  # type: ignore[union-attr]
+    assert make_targets() - {"help"} <= helped, "a target without a ## description is missing from `make help`"
+    assert make_targets() <= phony
+
+
+def test_the_ports_in_the_readme_are_the_ones_make_run_uses() -> None:
+    table = dict(re.findall(r"^\| (API|Rasa|actions|mail sink) \| (\d+) \|", text_of(README), re.MULTILINE))
+    defaults = stack_defaults()
+    assert {name: int(port) for name, port in table.items()} == {
+        "API": defaults["api_port"], "Rasa": defaults["rasa_port"], "actions": defaults["actions_port"],
+        "mail sink": defaults["smtp_port"]}
+
+
+def test_env_example_lists_exactly_the_settings_the_code_reads() -> None:
+    listed = {name for name, _ in ENV_LINE.findall(text_of(ENV_EXAMPLE))}
+    read = variables_read_by_the_code()
+    assert not listed - read, f".env.example lists settings nothing reads: {sorted(listed - read)}"
+    assert not read - listed, f"settings missing from .env.example: {sorted(read - listed)}"
+
+
+def test_env_example_gives_the_codes_defaults() -> None:
+    checked = 0
+    for name, value in ENV_LINE.findall(text_of(ENV_EXAMPLE)):
+        known, default = code_default(name)
+        line = f"# {name}={value}"
+        if known and line in text_of(ENV_EXAMPLE):  # commented out: it states the default
+            assert same_value(value.strip(), default), f"{name}: .env.example says {value!r}, the code {default!r}"
+            checked += 1
+    assert checked > 40
+
+
+def test_every_setting_the_docs_name_is_read_by_the_code() -> None:
+    read = variables_read_by_the_code()
+    for doc in DOCS:
+        named = set(re.findall(r"\b(CA_[A-Z0-9_]*[A-Z0-9])\b", text_of(doc)))
+        # "CA_RETENTION_*" or "CA_OFFICER_HOURS_*" stand for a family of settings
+        families = {name for name in named if not name.endswith("_") and f"`{name}_*`" in text_of(doc)}
+        assert named - families <= read, f"{doc.name} names settings nothing reads: {sorted(named - families - read)}"
+
+
+def test_the_defaults_in_the_readmes_tables_are_the_codes() -> None:
+    rows = re.findall(r"^\| `(CA_[A-Z0-9_]+)` \| `([^`]*)` \|", text_of(README), re.MULTILINE)
+    checked = [(name, written) for name, written in rows if code_default(name)[0]]
+    assert len(checked) >= 6
+    for name, written in checked:
+        assert same_value(written, code_default(name)[1]), f"README says {name} defaults to {written!r}"
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda path: path.name)
+def test_every_file_the_docs_name_exists(doc: Path) -> None:
+    missing = [path for path in REPO_PATH.findall(text_of(doc))
+               if "*" not in path and "…" not in path and not (ROOT / path.rstrip(".")).exists()]
+    assert not missing, f"{doc.name} names files that do not exist: {missing}"
+
+
+def test_nothing_points_outside_the_repository() -> None:
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    pointing = [name for name in tracked if not name.endswith((".png", ".tar.gz", ".ico"))
+                and (ROOT / name).is_file()
+                and re.search(r"\.\./shared|\b(DESIGN|DOMAIN)\.md\b", (ROOT / name).read_text(errors="ignore"))
+                and name != "tests/api/test_readme_facts.py"]
+    assert not pointing, f"these files point at documents outside the repository: {pointing}"

@@ -58,10 +58,16 @@ def terms(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Hit:
-    """An article and how well it matches a question."""
+    """An article and how well it matches a question; ``named`` when the question uses its title or a keyword."""
 
     article: Article
     score: float
+    named: bool = False
+
+
+# A one-word keyword names its article only if that word is in at most this many articles: "cemetery" names
+# the cemeteries article, but "pay" (in dozens) names nothing.
+NAMING_MAX_ARTICLES = 3
 
 
 class Ranker:
@@ -75,6 +81,14 @@ class Ranker:
         frequency = Counter(term for doc in self._docs for term in doc)
         count = len(self._docs)
         self._idf = {term: math.log(1 + (count - n + 0.5) / (n + 0.5)) for term, n in frequency.items()}
+        self._names = [self._naming_phrases(article, frequency) for article in articles]
+
+    @staticmethod
+    def _naming_phrases(article: Article, frequency: Counter[str]) -> list[frozenset[str]]:
+        """Return the term sets of the article's title and keywords that, all present, name the article."""
+        phrases = (frozenset(terms(text)) for text in (article.title, *article.keywords))
+        return [phrase for phrase in phrases
+                if len(phrase) > 1 or (phrase and frequency[next(iter(phrase))] <= NAMING_MAX_ARTICLES)]
 
     @staticmethod
     def _weighted_terms(article: Article) -> Counter[str]:
@@ -89,22 +103,24 @@ class Ranker:
     def rank(self, question: str, limit: int = 3) -> list[Hit]:
         """Return the best ``limit`` articles for ``question``, best first.
 
-        An article must share two of the question's words (its one word, if it has one): "who won the footy"
-        is not about election results because both use "won".
+        An article must share two of the question's words (its one word, if it has one), or the question must
+        name it by its title or a whole keyword: "who won the footy" is not about election results because both
+        use "won", but "get rid of an old sofa" is bulky waste ("sofa" is its keyword and no other article's).
         """
         query = set(terms(question))
         needed = min(2, len(query))
         hits = []
-        for article, doc, length in zip(self.articles, self._docs, self._lengths, strict=True):
+        for article, doc, length, names in zip(self.articles, self._docs, self._lengths, self._names, strict=True):
             score = 0.0
             shared = query & doc.keys()
-            if len(shared) < needed:
+            named = any(phrase <= query for phrase in names)
+            if len(shared) < needed and not named:
                 continue
             for term in shared:
                 tf = doc[term]
                 score += self._idf[term] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / self._average))
             if score > 0:
-                hits.append(Hit(article, score))
+                hits.append(Hit(article, score, named))
         hits.sort(key=lambda hit: hit.score, reverse=True)
         return hits[:limit]
 

@@ -86,6 +86,18 @@ def test_a_question_no_intent_answers_is_answered_from_the_best_article(dispatch
     assert source("batteries-electricals") in message["text"] and not message["buttons"]
 
 
+def test_a_question_naming_an_article_by_its_keyword_is_answered_from_it(dispatcher) -> None:
+    # One shared word, but "settee" is a keyword of the bulky waste article and of no other.
+    run(ActionHandleMiss(), "what do I do with an old settee", "out_of_scope", dispatcher)
+    [message] = dispatcher.messages
+    assert source("bulky-waste") in message["text"]
+
+
+def test_a_common_word_names_no_article() -> None:
+    # "pay" is a keyword of two articles but in dozens: alone with an unknown word it is not enough.
+    assert ranker_for(get_knowledge().articles()).rank("pay zzyzx") == []
+
+
 @pytest.mark.parametrize("text", ["who won the footy", "who do you reckon will win the cricket this arvo",
                                   "give me a good recipe for banana bread"])
 def test_one_shared_word_is_no_answer(text, dispatcher) -> None:

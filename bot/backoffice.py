@@ -182,6 +182,11 @@ class BackOffice:
         result: dict[str, Any] = await self._call("GET", "/api/v1/polling-stations", params={"uprn": uprn})
         return result
 
+    async def bin_collections(self, *, uprn: int) -> dict[str, Any]:
+        """Return the next collection dates of each bin at a property, bank-holiday changes included."""
+        result: dict[str, Any] = await self._call("GET", "/api/v1/bin-collections", params={"uprn": uprn})
+        return result
+
     async def upcoming_elections(self, *, uprn: int | None = None) -> list[dict[str, Any]]:
         """Return the coming polls (for a property's area when ``uprn`` is given) with their deadlines."""
         params = {"uprn": uprn} if uprn is not None else None

@@ -26,7 +26,8 @@ IDENTITY_TASKS = frozenset({
     "renew_absent_vote", "changed_name", "open_register_opt_out",
 })
 ACCOUNT_TASKS = frozenset({"payment_received", "council_tax_balance", "recovery_notice", "receipt_request"})
-ADDRESS_TASKS = frozenset({"polling_station"})
+# Tasks about a property, not a person: a postcode and the chosen address are enough (what they answer is public).
+ADDRESS_TASKS = frozenset({"polling_station", "ask_bin_day"})
 # Problems reported at a property (the bin is at an address); others are described places.
 ADDRESSED_CATEGORIES = frozenset({"missed_bin", "bin_request"})
 UNKNOWN = "unknown"  # an answer the resident does not have, e.g. no account number to hand

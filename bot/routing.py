@@ -36,6 +36,9 @@ def route(text: str, intent: str, articles: list[Article]) -> Route:
     if intent in MISSED_INTENTS:
         return _search(text, articles)
     redirected = misroute(text, intent, articles)
+    task = task_of_article(redirected)
+    if task is not None:
+        return Route(task, (task,), starts=task)
     if redirected is not None:
         return Route(redirected.slug, (redirected.slug,))
     if intent in STARTING:
@@ -43,6 +46,16 @@ def route(text: str, intent: str, articles: list[Article]) -> Route:
     answer = next((a for a in articles if intent in a.intents and not a.when), None)
     name = answer.slug if answer else intent
     return Route(name, (name,))
+
+
+def task_of_article(article: Article | None) -> str | None:
+    """Return the task an article belongs to (bin days: the lookup by address), if it has one.
+
+    A message redirected to such an article starts that task instead: the article would only say "ask me".
+    """
+    if article is None:
+        return None
+    return next((intent for intent in article.intents if intent in TASKS), None)
 
 
 def _search(text: str, articles: list[Article]) -> Route:

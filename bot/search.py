@@ -185,13 +185,13 @@ def misroute(text: str, intent: str, articles: list[Article]) -> Article | None:
     if intent == "emergency" and DANGER.search(lowered):
         return None
     by_slug = {article.slug: article for article in articles}
-    for pattern, slug in DISTINCTIVE:
-        if not pattern.search(lowered) or slug not in by_slug:
-            continue
+    named = [by_slug[slug] for pattern, slug in DISTINCTIVE if slug in by_slug and pattern.search(lowered)]
+    if named:
         if intent == "report_problem" and PROBLEM.search(lowered):
             return None
-        article = by_slug[slug]
-        return None if intent in article.intents else article
+        # The intent stands when any service named is its own: "when is my brown bin collected" names garden
+        # waste too, but it is a bin-day question.
+        return None if any(intent in article.intents for article in named) else named[0]
     return searched_instead(text, intent, articles)
 
 

@@ -47,16 +47,14 @@ def say_article(dispatcher: CollectingDispatcher, article: Article) -> None:
     dispatcher.utter_message(text=f"{article.answer}\nMore: {article.source}")
 
 
-def answer_misroute(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """Answer with the article the message names if its intent would start the wrong task; say whether it did."""
+def misrouted_article(tracker: Tracker) -> Article | None:
+    """Return the article the message names if its intent would start the wrong task, else None."""
     intent = tracker.latest_message.get("intent", {}).get("name", "")
     try:
         article = misroute(tracker.latest_message.get("text") or "", intent, get_knowledge().articles())
     except (ArticleError, OSError) as error:
         log.error("knowledge unreadable: %s", error)
-        return False
-    if article is None:
-        return False
-    log.info("intent %s redirected to article %s", intent, article.slug)
-    say_article(dispatcher, article)
-    return True
+        return None
+    if article is not None:
+        log.info("intent %s redirected to article %s", intent, article.slug)
+    return article

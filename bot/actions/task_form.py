@@ -50,13 +50,14 @@ MAX_ADDRESS_BUTTONS = 30
 MIN_ENTITY_CONFIDENCE = 0.6
 
 
-def start_task_events(tracker: Tracker) -> list[EventType]:
+def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[EventType]:
     """Start the task the latest message asks for: forget what an earlier task gathered, keep what this says.
 
-    Verified identities (identity_verified, account_verified) are kept: the back office holds the
-    verification for the conversation's session, so a resident is not asked to prove who they are twice.
+    ``task`` replaces the message's intent when the message named another task's service. Verified
+    identities (identity_verified, account_verified) are kept: the back office holds the verification for
+    the conversation's session, so a resident is not asked to prove who they are twice.
     """
-    task = tracker.latest_message.get("intent", {}).get("name")
+    task = task or tracker.latest_message.get("intent", {}).get("name")
     events: list[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS]
     # Which deadline was asked about counts only for a deadline question, and only when DIET is sure.
     kinds = [e.get("value") for e in tracker.latest_message.get("entities", [])

@@ -13,9 +13,9 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import electoral, payments, service_requests
+from bot.actions import bins, electoral, payments, service_requests
 from bot.actions.common import apologise_for_failure, council_phone
-from bot.actions.knowledge import answer_misroute
+from bot.actions.knowledge import misrouted_article, say_article
 from bot.actions.task_form import start_task_events
 from bot.backoffice import BackOffice, BackOfficeError, NoEmailOnFile, NotFound, NotVerified, within_deadline
 from bot.names import (
@@ -27,6 +27,7 @@ from bot.names import (
     SLOT_OFFICER_OFFERED,
     UNKNOWN,
 )
+from bot.routing import task_of_article
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,9 @@ class ActionStartTask(Action):
     """Remember which task the resident asked for and clear what an earlier task left behind.
 
     A message that names another service with its own article ("register my baby's birth") gets that
-    article instead, and the task form never starts: the rule's next step is replaced by listening.
+    article instead, and the task form never starts: the rule's next step is replaced by listening. When
+    that article belongs to a task of its own ("what day is recycling picked up" read as a problem report
+    names bin days), that task starts instead: the article would only tell the resident to ask for it.
     """
 
     def name(self) -> str:
@@ -53,9 +56,12 @@ class ActionStartTask(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        if answer_misroute(dispatcher, tracker):
+        redirected = misrouted_article(tracker)
+        task = task_of_article(redirected)
+        if redirected is not None and task is None:
+            say_article(dispatcher, redirected)
             return [FollowupAction("action_listen")]
-        return start_task_events(tracker)
+        return start_task_events(tracker, task=task)
 
 
 class ActionCompleteTask(Action):
@@ -146,6 +152,10 @@ async def _absent_vote_status(backoffice: BackOffice, tracker: Tracker) -> str:
 
 async def _polling_station(backoffice: BackOffice, tracker: Tracker) -> str:
     return electoral.polling_station(await backoffice.polling_station(uprn=_uprn(tracker) or 0))
+
+
+async def _ask_bin_day(backoffice: BackOffice, tracker: Tracker) -> str:
+    return bins.next_collections(await backoffice.bin_collections(uprn=_uprn(tracker) or 0))
 
 
 async def _next_election(backoffice: BackOffice, tracker: Tracker) -> str:
@@ -282,6 +292,7 @@ HANDLERS: dict[str, TaskHandler] = {
     "check_registration": _check_registration,
     "absent_vote_status": _absent_vote_status,
     "polling_station": _polling_station,
+    "ask_bin_day": _ask_bin_day,
     "next_election": _next_election,
     "election_deadlines": _election_deadlines,
     "request_postal_vote": lambda b, t: _absent_vote_request(b, t, kind="postal", action="new"),

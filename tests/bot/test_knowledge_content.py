@@ -21,7 +21,8 @@ ISSUE_EXAMPLES = {
     "can I register a death here": ("article", "register-a-death"),
     "when does the library open on sundays": ("article", "libraries"),
     "what time does the leisure centre pool open": ("article", "leisure-centres"),
-    "what day is recycling picked up on my street": ("article", "bin-collection-day"),
+    # Issue 14 item 3: the bin-day lookup by address answers it (the article only says "ask me").
+    "what day is recycling picked up on my street": ("task", "ask_bin_day"),
     "how much is the brown bin garden waste subscription": ("article", "garden-waste"),
     "the dog next door barks all night and keeps us awake": ("article", "barking-dogs"),
     "am I registered to vote": ("task", "check_registration"),

@@ -1,0 +1,89 @@
+"""What the assistant says about bin collection days: the next dates per bin at the resident's chosen address.
+
+Bin days are published by address and say nothing about who lives there, so the task asks only for a
+postcode and the address (no identity check). The dates, and any bank-holiday change to them, come from
+the back office (``GET /api/v1/bin-collections``); this module only puts them into plain words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bot.knowledge import ArticleError, get_knowledge
+
+BINS_ARTICLE = "bin-collection-day"
+GARDEN_ARTICLE = "garden-waste"
+# Used only when the knowledge base cannot be read: the answer still carries a working link.
+FALLBACK_LINKS = {
+    BINS_ARTICLE: "https://www.ashdownvale.gov.uk/bins-and-recycling/collection-days",
+    GARDEN_ARTICLE: "https://www.ashdownvale.gov.uk/bins-and-recycling/garden-waste",
+}
+
+
+def article_link(slug: str) -> str:
+    """Return an article's source link, so the reply points where the article does (a fixed link if unreadable)."""
+    try:
+        return get_knowledge().article(slug).source
+    except (ArticleError, OSError):
+        return FALLBACK_LINKS[slug]
+
+
+def day_words(value: str, *, today: str | None = None) -> str:
+    """Write a collection date as residents say it: 'Tuesday 8 December', or 'today (Tuesday 8 December)'.
+
+    No year: every date the back office returns is within the next few weeks (months for a winter break).
+    """
+    day = dt.date.fromisoformat(value)
+    words = f"{day:%A} {day.day} {day:%B}"
+    if value == today:
+        return f"today ({words})"
+    if today and day == dt.date.fromisoformat(today) + dt.timedelta(days=1):
+        return f"tomorrow ({words})"
+    return words
+
+
+def _bin_name(item: dict[str, Any]) -> str:
+    return f"{item['label']} ({item['container']})"
+
+
+def _collection_line(item: dict[str, Any], today: str) -> str:
+    """One bullet: the bin and its next date, with why it moved or why it pauses."""
+    first = item["collections"][0]
+    line = f"- {_bin_name(item)}: {day_words(first['date'], today=today)}"
+    if first.get("moved_for"):
+        line += f", a day later than usual because of {first['moved_for']}"
+    if item.get("paused"):
+        line += " (brown bins have a winter break)"
+    return line
+
+
+def _later_changes(bins: list[dict[str, Any]], today: str) -> list[str]:
+    """Describe bank-holiday changes among the later dates listed, so 'is it different at Christmas' is answered."""
+    changes = []
+    for item in bins:
+        for collection in item["collections"][1:]:
+            if collection.get("moved_for"):
+                changes.append(f"{item['label']} moves from {day_words(collection['usual_date'])} to "
+                               f"{day_words(collection['date'], today=today)} because of {collection['moved_for']}")
+    return changes
+
+
+def next_collections(result: dict[str, Any]) -> str:
+    """Describe the next collection of each bin at the address, bank-holiday changes, and where to read more."""
+    today = str(result.get("today") or "")
+    where = f"{result['address']}, {result['postcode']}"
+    bins = [item for item in result["bins"] if item.get("collections")]
+    if not bins:
+        return (f"I'm sorry, I don't have collection days for {where}. Please check on our website: "
+                f"{article_link(BINS_ARTICLE)}")
+    lines = [f"Your next bin collections at {where}:"]
+    lines += [_collection_line(item, today) for item in bins]
+    changes = _later_changes(bins, today)
+    if changes:
+        lines.append("Changes coming up: " + "; ".join(changes) + ".")
+    if not result.get("garden_waste_subscribed"):
+        lines.append(f"There's no garden waste (brown bin) collection here. You can pay for one at "
+                     f"{article_link(GARDEN_ARTICLE)}")
+    lines.append(f"Please put your bins out by 7am. More: {article_link(BINS_ARTICLE)}")
+    return "\n".join(lines)

@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -33,6 +35,15 @@ ROW_ID_MAX = 2**31 - 1
 def utcnow() -> datetime:
     """Return the current time in UTC, timezone-aware."""
     return datetime.now(UTC)
+
+
+def dialect_insert(session: Session, table: Any) -> Any:
+    """Return an INSERT for ``table`` in the session's dialect, which has ON CONFLICT (PostgreSQL or SQLite).
+
+    One statement that inserts or leaves (or updates) the row is what keeps a repeated or concurrent request
+    idempotent without catching errors from a half-failed transaction.
+    """
+    return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(table)
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -14,6 +14,7 @@ import api.models  # noqa: F401  (every table registered, so relationships and f
 from api import overload
 from api.access.http import TOO_LARGE_RESPONSES
 from api.access.http import install as install_limits
+from api.console.gaps import router as console_gaps
 from api.console.privacy import router as console_privacy
 from api.console.router import install as install_console
 from api.conversations.changes import MessageChanges
@@ -95,5 +96,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     overload.install(app, settings)
     install_observability(app, settings)
     app.include_router(console_privacy)
+    app.include_router(console_gaps)
     mount_static(app)
     return app

@@ -3,10 +3,12 @@
 from api.conversations import models as conversations
 from api.db import Base
 from api.electoral import models as electoral
+from api.knowledge_gaps import models as knowledge_gaps
 from api.officers import models as officers
 from api.payments import models as payments
 from api.privacy import models as privacy
 from api.service_requests import models as service_requests
 from api.telegram import models as telegram
 
-__all__ = ["Base", "conversations", "electoral", "officers", "payments", "privacy", "service_requests", "telegram"]
+__all__ = ["Base", "conversations", "electoral", "knowledge_gaps", "officers", "payments", "privacy",
+           "service_requests", "telegram"]

@@ -57,8 +57,15 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Set when the hub rewrote the text after storing it: the resident's next message completed a card number.
     rewritten_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The knowledge article a bot message quoted (its slug): residents may say whether it helped.
+    article: Mapped[str | None] = mapped_column(String(80))
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+    @property
+    def rateable(self) -> bool:
+        """Say whether the resident may mark this message helpful or not: the bot's knowledge answers only."""
+        return self.sender == "bot" and self.article is not None
 
 
 class Handoff(Base):

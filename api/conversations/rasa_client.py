@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -26,6 +27,10 @@ class BotReply:
     buttons: list[dict[str, str]] | None = None
     # The bot asks the hub to put the satisfaction question (the hub owns its answers and records them).
     ask_rating: bool = False
+    # The knowledge article the reply quoted (residents may say whether it helped), and the kind of
+    # knowledge gap it was: unanswered, clarified or low_confidence (bot/actions/knowledge.py).
+    article: str | None = None
+    gap: str | None = None
 
 
 class RasaClient:
@@ -48,17 +53,38 @@ class RasaClient:
             log.warning("rasa unavailable: %s", type(error).__name__)
             raise RasaUnavailable from error
         RASA_CALLS.labels(outcome="ok").observe(time.perf_counter() - started)
-        return [self._reply(item) for item in body
-                if item.get("text") or item.get("buttons") or (item.get("custom") or {}).get("ask_rating")]
-
-    @staticmethod
-    def _reply(item: dict[str, Any]) -> BotReply:
-        if (item.get("custom") or {}).get("ask_rating"):
-            return BotReply(text="", ask_rating=True)
-        buttons = [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-                   for b in item.get("buttons") or []]
-        return BotReply(text=item.get("text") or "", buttons=buttons or None)
+        return bot_replies(body)
 
     def close(self) -> None:
         """Close the connection pool."""
         self._http.close()
+
+
+def bot_replies(body: list[dict[str, Any]]) -> list[BotReply]:
+    """Turn the REST channel's items into replies, folding each knowledge marker into the reply it follows.
+
+    Rasa sends a message's custom JSON as an item of its own after the text, so a ``knowledge`` marker
+    describes the reply before it. Slugs and kinds are checked, as anything from Rasa is stored.
+    """
+    replies: list[BotReply] = []
+    for item in body:
+        custom = item.get("custom") or {}
+        marker = custom.get("knowledge") if isinstance(custom, dict) else None
+        if isinstance(marker, dict) and replies and not (item.get("text") or item.get("buttons")):
+            replies[-1] = replace(replies[-1], article=_checked(marker.get("article"), ARTICLE_SLUG),
+                                  gap=_checked(marker.get("gap"), GAP_KIND))
+        elif isinstance(custom, dict) and custom.get("ask_rating"):
+            replies.append(BotReply(text="", ask_rating=True))
+        elif item.get("text") or item.get("buttons"):
+            buttons = [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+                       for b in item.get("buttons") or []]
+            replies.append(BotReply(text=item.get("text") or "", buttons=buttons or None))
+    return replies
+
+
+ARTICLE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+GAP_KIND = re.compile(r"unanswered|clarified|low_confidence")
+
+
+def _checked(value: object, pattern: re.Pattern[str]) -> str | None:
+    return value if isinstance(value, str) and pattern.fullmatch(value) else None

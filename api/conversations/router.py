@@ -7,7 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials
@@ -31,6 +31,8 @@ from api.conversations.schemas import (
 from api.db import ROW_ID_MAX
 from api.deps import DatabaseDep, SessionDep, SettingsDep, bearer, require_service_token
 from api.errors import SERVICE_TOKEN_REFUSALS
+from api.knowledge_gaps import service as knowledge_gaps
+from api.knowledge_gaps.schemas import AnswerRatingCreate, AnswerRatingRead
 
 chat = APIRouter(prefix="/api/chat", tags=["chat"])
 backoffice = APIRouter(prefix="/api/v1", tags=["conversations"], dependencies=[Depends(require_service_token)],
@@ -98,6 +100,26 @@ async def send_message(conversation: TalkingConversation, body: MessageCreate,
     routed = await routing.handle_in_lane(conversation_id=conversation, text=body.text)
     return MessageList(messages=[MessageRead.model_validate(m) for m in routed.replies],
                        rewritten=[MessageRead.model_validate(m) for m in routed.rewritten])
+
+
+@chat.put("/conversations/{conversation_id}/messages/{message_id}/rating", response_model=AnswerRatingRead,
+          dependencies=[Depends(per_source("messages_per_source"))],
+          responses={**OWNED, 404: {"description": "No such conversation, the token is not its token, or no "
+                                                   "knowledge answer of the assistant's has this id in it"},
+                     **THROTTLED_RESPONSES})
+def rate_answer(conversation: OwnedConversation, message_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)],
+                body: AnswerRatingCreate, session: SessionDep) -> AnswerRatingRead:
+    """Say whether one of the assistant's knowledge answers helped; saying it again replaces the earlier rating.
+
+    Only messages with ``rateable`` true can be rated, in the caller's own conversation. "Not helpful" puts
+    the question behind the answer on the officers' list of knowledge gaps.
+    """
+    try:
+        rating = knowledge_gaps.rate_answer(session, conversation_id=conversation, message_id=message_id,
+                                            helpful=body.helpful)
+    except knowledge_gaps.NotRateable:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "There is no answer to rate with this id.") from None
+    return AnswerRatingRead.of(rating)
 
 
 @chat.get("/conversations/{conversation_id}/messages", response_model=MessageList, responses=OWNED)

@@ -66,6 +66,8 @@ class MessageRead(BaseModel):
     text: str
     buttons: list[Button] | None = None
     created_at: datetime
+    rateable: bool = Field(default=False, description="A knowledge answer of the assistant's: the resident may say "
+                                                       "whether it helped (PUT .../messages/{id}/rating)")
 
 
 class MessageList(BaseModel):

@@ -22,9 +22,10 @@ from api.conversations import payloads
 from api.conversations.card_guard import hide_card_numbers
 from api.conversations.models import Conversation, Handoff, Message, Mode
 from api.conversations.office_hours import OfficeHours
-from api.conversations.rasa_client import RasaClient, RasaUnavailable
+from api.conversations.rasa_client import BotReply, RasaClient, RasaUnavailable
 from api.conversations.schemas import HandoffCreate, HandoffRead
 from api.db import Database, utcnow
+from api.knowledge_gaps import service as knowledge_gaps
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +78,11 @@ def authenticate(session: Session, *, conversation_id: str, token: str) -> Conve
 
 
 def add_message(session: Session, *, conversation_id: str, sender: str, text: str,
-                buttons: list[dict[str, str]] | None = None, author: str | None = None) -> Message:
-    """Store a message in a conversation."""
-    message = Message(conversation_id=conversation_id, sender=sender, text=text, buttons=buttons, author=author)
+                buttons: list[dict[str, str]] | None = None, author: str | None = None,
+                article: str | None = None) -> Message:
+    """Store a message in a conversation (``article``: the knowledge article a bot message quotes)."""
+    message = Message(conversation_id=conversation_id, sender=sender, text=text, buttons=buttons, author=author,
+                      article=article)
     session.add(message)
     conversation = session.get(Conversation, conversation_id)
     if conversation is not None:
@@ -176,8 +179,16 @@ def _answer(database: Database, rasa: RasaClient, *, conversation_id: str, text:
             return warnings
         conversation = session.get_one(Conversation, conversation_id)
         return [*warnings, *(ask_for_rating(session, conversation, text=BOT_RATING_QUESTION) if reply.ask_rating
-                             else add_message(session, conversation_id=conversation_id, sender="bot", text=reply.text,
-                                              buttons=reply.buttons) for reply in replies)]
+                             else _store_reply(session, conversation_id, reply, question=text) for reply in replies)]
+
+
+def _store_reply(session: Session, conversation_id: str, reply: BotReply, *, question: str) -> Message:
+    """Store a bot reply; one the bot marked as a knowledge gap puts the resident's question on the gaps list."""
+    message = add_message(session, conversation_id=conversation_id, sender="bot", text=reply.text,
+                          buttons=reply.buttons, article=reply.article)
+    if reply.gap:
+        knowledge_gaps.record_gap(session, reply=message, question=question, kind=reply.gap)
+    return message
 
 
 def bot_may_speak(session: Session, conversation_id: str) -> bool:

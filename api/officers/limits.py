@@ -22,10 +22,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, case, delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from api.db import as_utc
+from api.db import as_utc, dialect_insert
 from api.officers.models import SignInLimit
 
 
@@ -60,10 +59,6 @@ def places_for(*, email_hash: str, client_key: str) -> list[Place]:
     return sorted(places, key=lambda place: place.key)
 
 
-def _insert(session: Session) -> Any:
-    return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(SignInLimit)
-
-
 def reserve(session: Session, places: list[Place], *, now: datetime) -> bool:
     """Take a place under every limit, or none: False when any limit is reached (nothing is taken then).
 
@@ -72,8 +67,9 @@ def reserve(session: Session, places: list[Place], *, now: datetime) -> bool:
     """
     now = now.astimezone(UTC)
     for place in places:
-        session.execute(_insert(session).values(key=place.key, email_hash=place.email_hash, failures=0,
-                                                window_started_at=now).on_conflict_do_nothing(index_elements=["key"]))
+        session.execute(dialect_insert(session, SignInLimit)
+                        .values(key=place.key, email_hash=place.email_hash, failures=0, window_started_at=now)
+                        .on_conflict_do_nothing(index_elements=["key"]))
         expired = SignInLimit.window_started_at <= now - place.limit.window
         taken = cast(CursorResult[Any], session.execute(
             update(SignInLimit)

@@ -1,7 +1,8 @@
 """Delete conversations and everything the hub keeps with them, for the purge and for an erasure alike.
 
 What goes: the transcript, handoffs (and their packets), internal notes, the Telegram chat's link (its next
-message starts a new conversation) and delivery marks, and the identity checks made in the conversation.
+message starts a new conversation) and delivery marks, the identity checks made in the conversation, and
+the resident's ratings of answers and the knowledge gaps (questions) recorded from it.
 What stays: back-office records made in the chat (a register change, an absent-vote or service request, a
 receipt sent) are the council's records of the service itself, kept under that service's own schedule;
 an export lists them by reference so the data protection officer can deal with them there.
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from api.conversations.models import Conversation, Handoff, Message, Note
 from api.electoral.models import Verification, VerificationAttempt
+from api.knowledge_gaps.models import AnswerRating, KnowledgeGap
 from api.payments.models import AccountVerification, AccountVerificationAttempt
 from api.telegram.models import TelegramChat, TelegramDelivery
 
@@ -38,6 +40,8 @@ def delete_conversations(session: Session, conversation_ids: Sequence[str]) -> C
         messages = select(Message.id).where(Message.conversation_id.in_(ids))
         counts["telegram deliveries"] += affected(session, delete(TelegramDelivery)
                                                 .where(TelegramDelivery.message_id.in_(messages)))
+        counts["answer ratings"] += affected(session, delete(AnswerRating).where(AnswerRating.conversation_id.in_(ids)))
+        counts["knowledge gaps"] += affected(session, delete(KnowledgeGap).where(KnowledgeGap.conversation_id.in_(ids)))
         counts["messages"] += affected(session, delete(Message).where(Message.conversation_id.in_(ids)))
         counts["notes"] += affected(session, delete(Note).where(Note.conversation_id.in_(ids)))
         counts["handoffs"] += affected(session, delete(Handoff).where(Handoff.conversation_id.in_(ids)))

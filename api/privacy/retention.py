@@ -1,7 +1,8 @@
 """The retention schedule and the purge that enforces it, in the hub's database and Rasa's tracker store.
 
 Transcripts (with handoffs, notes and Rasa's events) go when the conversation has been quiet for the
-transcript period; identity-check records and officers' sign-in attempts and limits after the shorter
+transcript period, and so do the questions kept as knowledge gaps (also when they are that old
+themselves); identity-check records and officers' sign-in attempts and limits after the shorter
 verification period (the lockouts look back minutes, not days); the audit log after its own, longer, period.
 """
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from api.conversations.models import Conversation
 from api.db import Database, utcnow
 from api.electoral.models import Verification, VerificationAttempt
+from api.knowledge_gaps.models import KnowledgeGap
 from api.officers.models import SignInAttempt, SignInLimit
 from api.payments.models import AccountVerification, AccountVerificationAttempt, DocumentRequest
 from api.privacy import audit
@@ -55,6 +57,7 @@ def purge(session: Session, tracker: TrackerStore, policy: RetentionPolicy, *, n
     transcripts, checks = now - policy.transcripts, now - policy.verification
     quiet = session.scalars(select(Conversation.id).where(Conversation.updated_at < transcripts)).all()
     counts = delete_conversations(session, quiet)
+    counts["knowledge gaps"] += affected(session, delete(KnowledgeGap).where(KnowledgeGap.created_at < transcripts))
     # A sent receipt's address has done its job; one still queued is needed to send it.
     counts["document addresses"] += affected(session, update(DocumentRequest).where(
         DocumentRequest.status == "sent", DocumentRequest.created_at < transcripts, DocumentRequest.email != "")

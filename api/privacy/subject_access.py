@@ -2,8 +2,9 @@
 
 A resident identifies their conversation by the Telegram chat they wrote from, or by a handoff reference
 they were given; officers may also paste the conversation id. The export is one JSON document: the
-transcript, handoffs and their packets, internal notes, identity checks, the back-office records made in
-the conversation, and Rasa's tracker events for it.
+transcript, handoffs and their packets, internal notes, ratings of answers and the questions kept as
+knowledge gaps, identity checks, the back-office records made in the conversation, and Rasa's tracker
+events for it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from api.conversations.models import Conversation, Handoff, Message, Note
 from api.db import utcnow
 from api.electoral.models import AbsentVoteRequest, Elector, ElectoralChangeRequest, Verification, VerificationAttempt
+from api.knowledge_gaps.models import AnswerRating, KnowledgeGap
 from api.officers.models import Officer
 from api.payments.models import (
     AccountVerification,
@@ -97,6 +99,10 @@ def export(session: Session, tracker: TrackerStore, conversation_id: str) -> dic
         "handoffs": [_row(h, "reference", "reason", "priority", "status", "queue", "summary", "packet",
                           "requested_at", "claimed_at", "closed_at") for h in _by(session, Handoff, conversation_id)],
         "internal_notes": [_row(note, "text", "created_at") | {"officer": name} for note, name in notes],
+        "answer_ratings": [_row(r, "message_id", "article", "helpful", "rated_at")
+                           for r in _by(session, AnswerRating, conversation_id)],
+        "knowledge_gaps": [_row(g, "message_id", "kind", "question", "article", "created_at")
+                           for g in _by(session, KnowledgeGap, conversation_id)],
         "identity_checks": _identity_checks(session, conversation_id),
         "back_office_records": _records(session, conversation_id),
         "rasa_tracker_events": tracker.conversation_events(conversation_id),

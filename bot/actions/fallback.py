@@ -17,7 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.knowledge import say_article
+from bot.actions.knowledge import GAP_CLARIFIED, GAP_LOW_CONFIDENCE, GAP_UNANSWERED, knowledge_marker, say_article
 from bot.knowledge import Article, ArticleError, get_knowledge
 from bot.names import MISSED_INTENTS, MISSES_BEFORE_OFFER, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
 from bot.search import Decision, chosen_article, decide, ranker_for
@@ -51,24 +51,32 @@ class ActionHandleMiss(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
-        if self._search(dispatcher, tracker.latest_message.get("text") or ""):
+        # A message that may be the answer to a question the form asked (a name, a date of birth) is no gap.
+        mark = not tracker.get_slot("requested_slot")
+        if self._search(dispatcher, tracker.latest_message.get("text") or "", mark=mark):
             return []
+        unanswered = knowledge_marker(gap=GAP_UNANSWERED if mark else None)
         if misses_in_a_row(tracker) >= MISSES_BEFORE_OFFER:
             dispatcher.utter_message(
                 text=("I'm sorry, I'm still not able to help with that. Would you like me to ask an officer "
                       "to join this chat?"),
                 buttons=[{"title": "Yes, talk to a person", "payload": "/request_officer"},
                          {"title": "No, thanks", "payload": "/deny"}],
+                json_message=unanswered,
             )
             return [SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "fallback")]
         dispatcher.utter_message(
             text=(f"Sorry, I didn't quite get that, or it's something I can't help with. I can help with {TOPICS}. "
-                  "Could you say it another way?"))
+                  "Could you say it another way?"),
+            json_message=unanswered)
         return []
 
     @staticmethod
-    def _search(dispatcher: CollectingDispatcher, text: str) -> bool:
-        """Answer or clarify from the knowledge articles; say whether search had anything to offer."""
+    def _search(dispatcher: CollectingDispatcher, text: str, *, mark: bool = True) -> bool:
+        """Answer or clarify from the knowledge articles; say whether search had anything to offer.
+
+        With ``mark``, a clarifying question or a guess from a middling match is marked as a knowledge gap.
+        """
         try:
             articles = get_knowledge().articles()
         except (ArticleError, OSError) as error:
@@ -80,10 +88,11 @@ class ActionHandleMiss(Action):
             say_article(dispatcher, decision.answer)
             return True
         if len(decision.choices) == 1:
-            say_article(dispatcher, decision.choices[0])
+            say_article(dispatcher, decision.choices[0], gap=GAP_LOW_CONFIDENCE if mark else None)
             return True
         if decision.choices:
-            dispatcher.utter_message(text=CLARIFY, buttons=[*map(choice_button, decision.choices), NONE_OF_THESE])
+            dispatcher.utter_message(text=CLARIFY, buttons=[*map(choice_button, decision.choices), NONE_OF_THESE],
+                                     json_message=knowledge_marker(gap=GAP_CLARIFIED if mark else None))
             return True
         return False
 

@@ -1,4 +1,11 @@
-"""Answer questions whose answers are knowledge articles (opening hours, contact details, what I can do)."""
+"""Answer questions whose answers are knowledge articles (opening hours, contact details, what I can do).
+
+Every article answer, and every reply to a question the bot could not answer, carries a marker in its
+custom JSON (``{"knowledge": {...}}``) that the hub reads: the article it quoted (so residents can say
+whether it helped) and, for a miss, a clarifying question or a low-confidence answer, what kind of gap it
+was (so supervisors see which article to write next). Rasa's REST channel sends the marker as its own
+item straight after the text; the hub folds it into the reply it follows.
+"""
 
 from __future__ import annotations
 
@@ -41,10 +48,22 @@ class ActionAnswerFromKnowledge(Action):
         return [FollowupAction("action_listen")] if redirected is not None else []
 
 
-def say_article(dispatcher: CollectingDispatcher, article: Article) -> None:
-    """Say an article's answer and its source link."""
+# Kinds of knowledge gap the hub records: nothing found, a clarifying question, a guess from a middling match.
+GAP_UNANSWERED = "unanswered"
+GAP_CLARIFIED = "clarified"
+GAP_LOW_CONFIDENCE = "low_confidence"
+
+
+def knowledge_marker(*, article: Article | None = None, gap: str | None = None) -> dict[str, Any]:
+    """Return the custom JSON that tells the hub which article a reply quoted and whether it was a gap."""
+    return {"knowledge": {"article": article.slug if article else None, "gap": gap}}
+
+
+def say_article(dispatcher: CollectingDispatcher, article: Article, *, gap: str | None = None) -> None:
+    """Say an article's answer and its source link (``gap``: it was only the best guess at the question)."""
     # One blank-line-free message: Rasa's channels split a text into separate messages at blank lines.
-    dispatcher.utter_message(text=f"{article.answer}\nMore: {article.source}")
+    dispatcher.utter_message(text=f"{article.answer}\nMore: {article.source}",
+                             json_message=knowledge_marker(article=article, gap=gap))
 
 
 def misrouted_article(tracker: Tracker) -> Article | None:

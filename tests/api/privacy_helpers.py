@@ -20,6 +20,7 @@ from api.electoral.models import (
     Verification,
     VerificationAttempt,
 )
+from api.knowledge_gaps.models import AnswerRating, KnowledgeGap
 from api.officers.models import Officer
 from api.payments.models import AccountVerification, AccountVerificationAttempt, CouncilTaxAccount
 from api.telegram.models import TelegramChat, TelegramDelivery
@@ -27,7 +28,7 @@ from api.telegram.models import TelegramChat, TelegramDelivery
 HELD = {"messages": Message, "handoffs": Handoff, "notes": Note, "telegram chats": TelegramChat,
         "electoral attempts": VerificationAttempt, "electoral verification": Verification,
         "account attempts": AccountVerificationAttempt, "account verification": AccountVerification,
-        "conversation": Conversation}
+        "answer ratings": AnswerRating, "knowledge gaps": KnowledgeGap, "conversation": Conversation}
 
 
 def held(session: Session, conversation_id: str) -> dict[str, int]:
@@ -83,6 +84,11 @@ def conversation_with_everything(session: Session, *, at: datetime, note_by: Off
     session.flush()
     session.add_all([
         TelegramDelivery(message_id=message.id, outcome="sent", delivered_at=at),
+        # (Ratings and gaps belong to the bot's answers; one message stands for every kind here.)
+        AnswerRating(message_id=message.id, conversation_id=conversation_id, article="batteries-electricals",
+                     helpful=False, rated_at=at),
+        KnowledgeGap(conversation_id=conversation_id, message_id=message.id, kind="not_helpful",
+                     question="where do batteries go", article="batteries-electricals", created_at=at),
         TelegramChat(chat_id=secrets.randbelow(10**9) + 1, conversation_id=conversation_id, created_at=at),
         Handoff(reference=f"HO-{secrets.randbelow(10**9):09d}", conversation_id=conversation_id,
                 reason="resident_asked", queue="customer_focus", requested_at=at,

@@ -72,6 +72,7 @@ def test_the_purge_deletes_quiet_conversations_everywhere_and_keeps_recent_ones(
         kept = held(session, active)
         assert kept["conversation"] == kept["messages"] == kept["handoffs"] == kept["notes"] == 1
         assert kept["telegram chats"] == kept["telegram deliveries"] == kept["electoral attempts"] == 1
+        assert kept["answer ratings"] == kept["knowledge gaps"] == 1
     assert tracker_events(tracker_url, quiet) == []
     assert tracker_events(tracker_url, active) == ["user", "action"]
     assert counts["conversations"] == 1 and counts["tracker events"] == 3 and counts["messages"] == 1

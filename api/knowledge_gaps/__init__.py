@@ -1,0 +1,1 @@
+"""Knowledge gaps: questions the assistant could not answer, or answered in a way residents found unhelpful."""

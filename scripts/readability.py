@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from api.conversations.routing import card_warning, unavailable_text  # noqa: E402
+from api.knowledge_gaps.schemas import THANKS  # noqa: E402
 from api.overload import busy_sentence  # noqa: E402
 from api.settings import Settings  # noqa: E402
 
@@ -109,7 +110,9 @@ def hub_texts() -> list[tuple[str, str]]:
     """Return the hub's own fixed sentences."""
     settings = Settings(environment="test")
     return [("hub: bot unavailable", unavailable_text(settings)), ("hub: card warning", card_warning(settings)),
-            ("hub: busy", busy_sentence(settings))]
+            ("hub: busy", busy_sentence(settings)),
+            *((f"hub: rating thanks ({'helpful' if helpful else 'not helpful'})", text)
+              for helpful, text in THANKS.items())]
 
 
 def score_all() -> list[Scored]:

@@ -10,15 +10,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections import OrderedDict, defaultdict
 from collections.abc import Coroutine
 from datetime import timedelta
 from typing import Any
 
-from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from telegram_bridge.hub import Accepted, HubClient, HubRefused, HubThrottled, HubUnavailable, OutgoingMessage
 from telegram_bridge.settings import BridgeSettings
@@ -27,13 +35,18 @@ log = logging.getLogger(__name__)
 
 # /start (the first thing a new Telegram user sends) goes to the hub as it is; the hub makes it a greeting.
 GREETING = "/start"
-# Only messages are asked for; edits, reactions and the like are not part of a conversation here.
-ALLOWED_UPDATES = ["message"]
+# Messages, and taps on the inline Helpful / Not helpful buttons; edits, reactions and the like are not
+# part of a conversation here.
+ALLOWED_UPDATES = ["message", "callback_query"]
+# An inline rating button's data: the hub's id of the answer and 1 (helpful) or 0 (not helpful).
+RATING_DATA = re.compile(r"^rate:(\d{1,10}):([01])$")
+RATING_TITLES = {True: "👍 Helpful", False: "👎 Not helpful"}
+RATING_FAILED = "Sorry, we couldn't save that. Please try again."
 # How many of a chat's latest messages (the resident's and the bot's) the bridge can still delete when a
 # later one completes a card number (the hub looks back over the resident's last three, with their replies).
 RECENT_MESSAGES = 20
 
-Markup = ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+Markup = ReplyKeyboardMarkup | ReplyKeyboardRemove | InlineKeyboardMarkup | None
 BridgeApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -72,6 +85,30 @@ class Bridge:
             await context.bot.send_message(update.effective_chat.id,
                                            "Sorry, I can only read typed messages. Please tell me in words "
                                            "how I can help.")
+
+    async def on_rating(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Send a tap on Helpful or Not helpful to the hub, thank the resident and show which they chose.
+
+        The hub checks the answer is in this chat's conversation; the buttons stay, so the resident can
+        change their mind (the hub keeps one rating per answer).
+        """
+        query = update.callback_query
+        match = RATING_DATA.match(query.data or "") if query else None
+        if query is None or match is None or update.effective_chat is None:
+            if query is not None:
+                await query.answer()
+            return
+        message_id, helpful = int(match.group(1)), match.group(2) == "1"
+        try:
+            thanks = await self.hub.rate_answer(chat_id=update.effective_chat.id, message_id=message_id,
+                                                helpful=helpful)
+        except (HubUnavailable, HubRefused, HubThrottled) as error:
+            log.warning("could not record a rating: %s", error)
+            await query.answer(RATING_FAILED)
+            return
+        await query.answer(thanks)
+        with contextlib.suppress(TelegramError):  # the same choice again leaves the message unchanged
+            await query.edit_message_reply_markup(rating_markup(message_id, chosen=helpful))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log a handler's error by its class only: the default handler logs details that may hold a message."""
@@ -220,10 +257,16 @@ class Bridge:
         return sent
 
     def _markup(self, message: OutgoingMessage) -> Markup:
-        """Show the message's buttons as a reply keyboard; take away one already answered."""
+        """Show the message's buttons as a reply keyboard; take away one already answered.
+
+        A knowledge answer gets the inline Helpful / Not helpful buttons instead (a message has one markup;
+        a reply keyboard still shown is one-time, and the next message takes it away).
+        """
         if message.buttons:
             return ReplyKeyboardMarkup([[KeyboardButton(button.title)] for button in message.buttons],
                                        one_time_keyboard=True, resize_keyboard=True)
+        if message.rateable:
+            return rating_markup(message.message_id)
         if self._keyboards.get(message.chat_id):
             return ReplyKeyboardRemove()
         # A keyboard the resident has not answered yet stays, even if more messages follow it.
@@ -249,6 +292,14 @@ class Bridge:
     async def close(self, application: BridgeApplication) -> None:
         """Close the hub client."""
         await self.hub.aclose()
+
+
+def rating_markup(message_id: int, *, chosen: bool | None = None) -> InlineKeyboardMarkup:
+    """Return the Helpful / Not helpful buttons for the hub's answer ``message_id``, ticking the one chosen."""
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(f"{title} ✓" if helpful is chosen else title,
+                             callback_data=f"rate:{message_id}:{int(helpful)}")
+        for helpful, title in RATING_TITLES.items()]])
 
 
 def _as_seen(message: OutgoingMessage) -> str:
@@ -280,6 +331,7 @@ def build_application(settings: BridgeSettings, hub: HubClient | None = None) ->
     application.add_handler(CommandHandler("start", bridge.on_start, filters=private))
     application.add_handler(MessageHandler(private & filters.TEXT, bridge.on_text))
     application.add_handler(MessageHandler(private & ~filters.TEXT, bridge.on_other))
+    application.add_handler(CallbackQueryHandler(bridge.on_rating))
     application.add_error_handler(bridge.on_error)
     return application
 

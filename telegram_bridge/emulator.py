@@ -2,11 +2,13 @@
 
 It answers what python-telegram-bot calls (``/bot<token>/<method>``, form or JSON bodies, ``{"ok": ...}``
 answers with realistic objects): getMe, getUpdates (long polling with offset and timeout), sendMessage,
-sendChatAction, deleteMessage, setWebhook / deleteWebhook / getWebhookInfo and the command-menu methods. With a webhook
+sendChatAction, deleteMessage, answerCallbackQuery, editMessageReplyMarkup, setWebhook / deleteWebhook /
+getWebhookInfo and the command-menu methods. With a webhook
 set it posts each update to it, with the secret-token header, and retries until the webhook answers 2xx.
 
-Around that, a small control API for tests (``/emulator/...``: a user writes in a chat, read a chat's
-messages) and a page at ``/`` that acts as a Telegram client for a demo user.
+Around that, a small control API for tests (``/emulator/...``: a user writes in a chat or taps an inline
+button, read a chat's messages and the bot's answers to taps) and a page at ``/`` that acts as a Telegram
+client for a demo user.
 
 Run it: ``python -m telegram_bridge.emulator --port 8081 --token <token>``.
 """
@@ -82,6 +84,9 @@ class BotApi:
     # an emulator started later carries on from the clock rather than from a fixed number.
     _next_update_id: int = field(default_factory=lambda: int(time.time() * 1000) % 2_000_000_000)
     _next_message_id: int = 1
+    # Callback query id -> the text the bot answered it with ("" for an answer without text).
+    callback_answers: dict[str, str] = field(default_factory=dict)
+    _next_callback_id: int = 1
 
     def __post_init__(self) -> None:
         self.bot_id = int(self.token.split(":", 1)[0]) if self.token.split(":", 1)[0].isdigit() else 1
@@ -111,6 +116,22 @@ class BotApi:
         update = {"update_id": self._next_update_id, "message": payload}
         self.pending.extend(dict(update) for _ in range(copies))
         return self._next_update_id
+
+    def user_taps(self, chat_id: int, message_id: int, data: str) -> str:
+        """Queue the update of a tap on a bot message's inline button; return the callback query's id."""
+        message = next((m for m in self.chats.get(chat_id, []) if m.message_id == message_id), None)
+        rows = ((message.reply_markup or {}).get("inline_keyboard") or []) if message else []
+        if message is None or not any(button.get("callback_data") == data for row in rows for button in row):
+            raise BotApiError(400, "Bad Request: no such inline button")
+        query_id = str(self._next_callback_id)
+        self._next_callback_id += 1
+        self._next_update_id += 1
+        shown = {"message_id": message.message_id, "from": self.bot_user, "chat": self.chat(chat_id),
+                 "date": message.date, "text": message.text, "reply_markup": message.reply_markup}
+        self.pending.append({"update_id": self._next_update_id, "callback_query": {
+            "id": query_id, "from": self.user(chat_id), "message": shown, "chat_instance": str(chat_id),
+            "data": data}})
+        return query_id
 
     def _add(self, chat_id: int, sender: str, text: str, reply_markup: dict[str, Any] | None = None) -> ChatMessage:
         message = ChatMessage(message_id=self._next_message_id, sender=sender, text=text, date=int(time.time()),
@@ -167,6 +188,23 @@ class BotApi:
             raise BotApiError(400, "Bad Request: message to delete not found")
         self.chats[chat_id] = kept
         return True
+
+    async def _method_answercallbackquery(self, params: dict[str, Any]) -> Any:
+        self.callback_answers[str(params.get("callback_query_id"))] = str(params.get("text") or "")
+        return True
+
+    async def _method_editmessagereplymarkup(self, params: dict[str, Any]) -> Any:
+        chat_id = _chat_id(params)
+        message = next((m for m in self.chats.get(chat_id, []) if m.message_id == int(params.get("message_id") or 0)),
+                       None)
+        if message is None:
+            raise BotApiError(400, "Bad Request: message to edit not found")
+        markup = params.get("reply_markup")
+        if markup == message.reply_markup:
+            raise BotApiError(400, "Bad Request: message is not modified")
+        message.reply_markup = markup if isinstance(markup, dict) else None
+        return {"message_id": message.message_id, "from": self.bot_user, "chat": self.chat(chat_id),
+                "date": message.date, "text": message.text, "reply_markup": message.reply_markup}
 
     async def _method_sendchataction(self, params: dict[str, Any]) -> Any:
         _chat_id(params)
@@ -273,6 +311,21 @@ def create_app(token: str = DEMO_TOKEN, *, demo_chat_id: int = DEMO_CHAT_ID) -> 
         update_id = api.user_writes(int(request.path_params["chat_id"]), text, copies=int(body.get("copies", 1)))
         return JSONResponse({"update_id": update_id}, status_code=201)
 
+    async def user_taps(request: Request) -> Response:
+        body = await request.json()
+        try:
+            query_id = api.user_taps(int(request.path_params["chat_id"]), int(body.get("message_id") or 0),
+                                     str(body.get("data") or ""))
+        except BotApiError as error:
+            return JSONResponse({"detail": error.description}, status_code=error.code)
+        return JSONResponse({"callback_query_id": query_id}, status_code=201)
+
+    async def callback_answer(request: Request) -> Response:
+        query_id = request.path_params["query_id"]
+        if query_id not in api.callback_answers:
+            return JSONResponse({"answered": False, "text": None})
+        return JSONResponse({"answered": True, "text": api.callback_answers[query_id]})
+
     async def chat_messages(request: Request) -> Response:
         after = int(request.query_params.get("after", 0))
         messages = api.chats.get(int(request.path_params["chat_id"]), [])
@@ -306,6 +359,8 @@ def create_app(token: str = DEMO_TOKEN, *, demo_chat_id: int = DEMO_CHAT_ID) -> 
         Route("/bot{token}/{method}", bot_method, methods=["GET", "POST"]),
         Route("/emulator/chats/{chat_id:int}/messages", user_writes, methods=["POST"]),
         Route("/emulator/chats/{chat_id:int}/messages", chat_messages, methods=["GET"]),
+        Route("/emulator/chats/{chat_id:int}/taps", user_taps, methods=["POST"]),
+        Route("/emulator/callbacks/{query_id}", callback_answer),
         Route("/emulator/status", status),
         page("index.html", "text/html"),
         page("client.js", "text/javascript"),

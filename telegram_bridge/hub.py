@@ -56,6 +56,8 @@ class OutgoingMessage:
     buttons: tuple[Button, ...]
     # Who wrote an officer's message, as the resident should see it ("Priya, Customer Focus").
     author: str | None = None
+    # A knowledge answer: the resident may tap Helpful or Not helpful under it.
+    rateable: bool = False
 
 
 class HubClient:
@@ -79,8 +81,14 @@ class HubClient:
                                 text=item["text"],
                                 buttons=tuple(Button(title=b["title"], payload=b["payload"])
                                               for b in item["buttons"] or []),
-                                author=item.get("author"))
+                                author=item.get("author"), rateable=bool(item.get("rateable")))
                 for item in body["messages"]]
+
+    async def rate_answer(self, *, chat_id: int, message_id: int, helpful: bool) -> str:
+        """Record the resident's rating of a knowledge answer in their chat; return the hub's thank-you."""
+        body = await self._call("POST", "/ratings", json={"chat_id": chat_id, "message_id": message_id,
+                                                          "helpful": helpful})
+        return str(body["thanks"])
 
     async def record_delivery(self, *, message_id: int, sent: bool) -> None:
         """Tell the hub the message was sent (or refused by Telegram), so it is not offered again."""

@@ -11,8 +11,17 @@ from api.access.http import THROTTLED_RESPONSES, enforce
 from api.conversations.routing import ResidentRoutingDep
 from api.db import ROW_ID_MAX
 from api.deps import DatabaseDep, SessionDep, require_telegram_token
+from api.knowledge_gaps import service as knowledge_gaps
+from api.knowledge_gaps.schemas import AnswerRatingRead
 from api.telegram import service
-from api.telegram.schemas import DeliveryCreate, Outbox, OutboxMessage, TelegramMessageAccepted, TelegramMessageIn
+from api.telegram.schemas import (
+    DeliveryCreate,
+    Outbox,
+    OutboxMessage,
+    TelegramMessageAccepted,
+    TelegramMessageIn,
+    TelegramRatingIn,
+)
 
 router = APIRouter(prefix="/api/v1/telegram", tags=["telegram"], dependencies=[Depends(require_telegram_token)],
                    responses={401: {"description": "No valid service token"},
@@ -55,3 +64,14 @@ def record_delivery(message_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], body:
         service.mark_delivered(session, message_id=message_id, outcome=body.outcome)
     except service.NotATelegramMessage:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such Telegram message.") from None
+
+
+@router.post("/ratings", response_model=AnswerRatingRead,
+             responses={404: {"description": "No knowledge answer with this id in the chat's conversation"}})
+def rate_answer(body: TelegramRatingIn, session: SessionDep) -> AnswerRatingRead:
+    """Record a resident's Helpful / Not helpful tap under a knowledge answer; tapping again replaces it."""
+    try:
+        rating = service.rate_answer(session, chat_id=body.chat_id, message_id=body.message_id, helpful=body.helpful)
+    except knowledge_gaps.NotRateable:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "There is no answer to rate with this id.") from None
+    return AnswerRatingRead.of(rating)

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from api.conversations.schemas import Button, MessageText
+from api.db import ROW_ID_MAX
 
 TELEGRAM_ID_MAX = 2**52
 
@@ -45,6 +46,8 @@ class OutboxMessage(BaseModel):
     text: str
     buttons: list[Button] | None = None
     author: str | None = Field(default=None, description="The officer's first name and team, on officer messages")
+    rateable: bool = Field(default=False, description="A knowledge answer: the bridge offers Helpful / Not helpful "
+                                                      "buttons, whose taps it sends to POST /ratings")
 
 
 class Outbox(BaseModel):
@@ -58,3 +61,11 @@ class DeliveryCreate(BaseModel):
 
     outcome: Literal["sent", "refused"] = Field(
         default="sent", description="refused: Telegram will not take it (say, the resident blocked the bot)")
+
+
+class TelegramRatingIn(BaseModel):
+    """A resident's tap on Helpful or Not helpful under a knowledge answer in their Telegram chat."""
+
+    chat_id: int = Field(ge=-TELEGRAM_ID_MAX, le=TELEGRAM_ID_MAX)
+    message_id: int = Field(ge=1, le=ROW_ID_MAX, description="The hub's id of the answer (from the outbox)")
+    helpful: bool

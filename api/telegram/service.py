@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from api.conversations import service as conversations
 from api.conversations.models import Message
 from api.db import Database, utcnow
+from api.knowledge_gaps import service as knowledge_gaps
+from api.knowledge_gaps.models import AnswerRating
 from api.telegram.models import TelegramChat, TelegramDelivery, TelegramUpdate
 
 log = logging.getLogger(__name__)
@@ -98,13 +100,15 @@ def _payload_for_title(session: Session, *, conversation_id: str, text: str) -> 
 
 def pending_messages(session: Session, *, limit: int) -> list[dict[str, Any]]:
     """Return up to ``limit`` undelivered messages of Telegram conversations, oldest first, with their chat ids."""
-    query = (select(Message.id, TelegramChat.chat_id, Message.sender, Message.text, Message.buttons, Message.author)
+    query = (select(Message.id, TelegramChat.chat_id, Message.sender, Message.text, Message.buttons, Message.author,
+                    Message.article)
              .join(TelegramChat, TelegramChat.conversation_id == Message.conversation_id)
              .outerjoin(TelegramDelivery, TelegramDelivery.message_id == Message.id)
              .where(TelegramDelivery.message_id.is_(None), Message.sender != "resident")
              .order_by(Message.id).limit(limit))
     return [{"message_id": row.id, "chat_id": row.chat_id, "sender": row.sender, "text": row.text,
-             "buttons": row.buttons or None, "author": row.author} for row in session.execute(query)]
+             "buttons": row.buttons or None, "author": row.author,
+             "rateable": row.sender == "bot" and row.article is not None} for row in session.execute(query)]
 
 
 class NotATelegramMessage(Exception):
@@ -120,3 +124,16 @@ def mark_delivered(session: Session, *, message_id: int, outcome: str) -> None:
     if session.get(TelegramDelivery, message_id) is None:
         session.add(TelegramDelivery(message_id=message_id, outcome=outcome))
         session.flush()
+
+
+def rate_answer(session: Session, *, chat_id: int, message_id: int, helpful: bool) -> AnswerRating:
+    """Record a Telegram resident's rating of a knowledge answer in their own chat's conversation.
+
+    The chat is the resident's credential on this channel (Telegram says who tapped); an answer of another
+    chat, or a chat the hub does not know, raises ``knowledge_gaps.NotRateable``.
+    """
+    chat = session.get(TelegramChat, chat_id)
+    if chat is None:
+        raise knowledge_gaps.NotRateable
+    return knowledge_gaps.rate_answer(session, conversation_id=chat.conversation_id, message_id=message_id,
+                                      helpful=helpful)

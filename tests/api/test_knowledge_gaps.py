@@ -24,6 +24,7 @@ from api.knowledge_gaps.models import AnswerRating, KnowledgeGap
 from api.knowledge_gaps.service import mask_question
 from api.privacy.retention import RetentionPolicy, purge
 from api.privacy.tracker import TrackerStore
+from api.settings import DEV_TELEGRAM_TOKEN
 from tests.api.console_helpers import add_officers, officer_client
 
 ARTICLE = "batteries-electricals"
@@ -285,3 +286,38 @@ def test_only_supervisors_see_the_gaps(supervisor_and_resident) -> None:
     assert priya.get("/console/gaps.csv").status_code == 403
     assert TestClient(resident.app).get("/console/gaps", follow_redirects=False).status_code == 303
     assert TestClient(resident.app).get("/console/gaps.csv", follow_redirects=False).status_code == 303
+
+
+TELEGRAM = {"Authorization": f"Bearer {DEV_TELEGRAM_TOKEN}"}
+
+
+def telegram_says(client: TestClient, chat_id: int, text: str, update_id: int) -> None:
+    assert client.post("/api/v1/telegram/updates", json={"update_id": update_id, "chat_id": chat_id,
+                                                         "text": text}).status_code == 200
+
+
+def test_telegram_answers_are_offered_for_rating_and_a_tap_counts_only_in_its_own_chat(make_client, open_session,
+                                                                                        database_url) -> None:
+    client = make_client(rasa_with_knowledge, TELEGRAM)
+    telegram_says(client, 7001, "batteries?", 1)
+    telegram_says(client, 7001, "who won the footy", 2)
+    telegram_says(client, 7002, "hello", 3)
+    outbox = client.get("/api/v1/telegram/outbox").json()["messages"]
+    assert [(m["chat_id"], m["rateable"]) for m in outbox] == [(7001, True), (7001, False), (7002, False)]
+    answer = outbox[0]["message_id"]
+
+    def tap(chat_id: int, message_id: int, helpful: bool) -> httpx.Response:
+        return client.post("/api/v1/telegram/ratings", json={"chat_id": chat_id, "message_id": message_id,
+                                                             "helpful": helpful})
+
+    assert tap(7002, answer, False).status_code == 404  # another chat's answer
+    assert tap(7003, answer, False).status_code == 404  # a chat the hub does not know
+    assert tap(7001, outbox[1]["message_id"], False).status_code == 404  # no knowledge answer
+    tapped = tap(7001, answer, False)
+    assert tapped.status_code == 200 and tapped.json()["helpful"] is False
+    assert tap(7001, answer, False).json() == tapped.json()
+    assert gaps(open_session, database_url) == [("unanswered", "who won the footy", None),
+                                                ("unanswered", "hello", None), ("not_helpful", "batteries?", ARTICLE)]
+    # The bridge's token reaches only the Telegram routes, and residents cannot reach this one at all.
+    assert TestClient(client.app).post("/api/v1/telegram/ratings", json={"chat_id": 7001, "message_id": answer,
+                                                                          "helpful": True}).status_code == 401

@@ -7,7 +7,7 @@
  * the event stream repeats the replies a POST returned, and echoes the resident's own messages.
  */
 import { HubError, createHubClient, loadSession, readStorage, saveSession, writeStorage } from "./chat/hub.js";
-import { appendRichText, buildButtons, buildMessageElement } from "./chat/messages.js";
+import { appendRichText, buildButtons, buildMessageElement, buildRating } from "./chat/messages.js";
 
 const OPEN_KEY = "ca-chat-open";
 const MAX_LENGTH = 2000;
@@ -71,6 +71,11 @@ class ChatWidget {
       this.sendTyped();
     });
     this.log.addEventListener("click", (event) => {
+      const rating = event.target.closest(".chat-rating__button");
+      if (rating) {
+        this.rate(rating);
+        return;
+      }
       const button = event.target.closest(".chat-button");
       if (!button) return;
       // Back to the input, so a keyboard or screen reader user carries on where they type.
@@ -263,6 +268,27 @@ class ChatWidget {
     this.input.removeAttribute("aria-invalid");
   }
 
+  /** Tell the hub whether a knowledge answer helped; the focus stays on the pressed button. */
+  async rate(button) {
+    const group = button.closest(".chat-rating");
+    const thanks = group.querySelector(".chat-rating__thanks");
+    if (!this.session || group.dataset.busy) return;
+    group.dataset.busy = "true";
+    try {
+      const rated = await this.hub.rateAnswer(this.session, Number(group.dataset.messageId),
+        button.dataset.helpful === "true");
+      for (const other of group.querySelectorAll(".chat-rating__button")) {
+        other.setAttribute("aria-pressed", String(other === button));
+      }
+      thanks.textContent = rated.thanks;
+    } catch (error) {
+      thanks.textContent = "Sorry, we couldn't save that. Please try again.";
+    } finally {
+      delete group.dataset.busy;
+      this.scrollToEnd();
+    }
+  }
+
   /* ----- the log ----- */
 
   addPendingResident(text) {
@@ -305,6 +331,7 @@ class ChatWidget {
         for (const { title, payload } of message.buttons) this.buttonTitles.set(payload, title);
         element.append(buildButtons(message.buttons));
       }
+      if (message.rateable && message.sender === "bot") element.append(buildRating(message.id));
     }
     element.dataset.id = String(message.id);
     this.shown.set(message.id, element);

@@ -54,6 +54,9 @@ export function createHubClient(base) {
     sendMessage: (session, text) =>
       request("POST", conversationPath(session, "/messages"), session.token, { text }),
     listMessages: (session) => request("GET", conversationPath(session, "/messages"), session.token),
+    rateAnswer: (session, messageId, helpful) =>
+      request("PUT", conversationPath(session, `/messages/${encodeURIComponent(String(messageId))}/rating`),
+        session.token, { helpful }),
     // EventSource cannot send headers, so the stream takes the token as a query parameter.
     eventsUrl: (session, afterId) =>
       `${conversationPath(session, "/events")}?token=${encodeURIComponent(session.token)}` +

@@ -72,3 +72,33 @@ export function buildButtons(buttons) {
   }
   return group;
 }
+
+/**
+ * Build the "Was this helpful?" control under a knowledge answer: two buttons that say whether it helped,
+ * and a line for the hub's thank-you. The group's name says what is asked; the pressed button stays pressed.
+ */
+export function buildRating(messageId) {
+  const group = document.createElement("div");
+  group.className = "chat-rating";
+  group.dataset.messageId = String(messageId);
+  group.setAttribute("role", "group");
+  const question = document.createElement("span");
+  question.className = "chat-rating__question";
+  question.id = `chat-rating-${messageId}`;
+  question.textContent = "Was this helpful?";
+  group.setAttribute("aria-labelledby", question.id);
+  group.append(question);
+  for (const [helpful, title] of [[true, "Yes"], [false, "No"]]) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "chat-rating__button";
+    button.dataset.helpful = String(helpful);
+    button.setAttribute("aria-pressed", "false");
+    button.textContent = title;
+    group.append(button);
+  }
+  const thanks = document.createElement("p");
+  thanks.className = "chat-rating__thanks";
+  group.append(thanks);
+  return group;
+}

@@ -34,6 +34,7 @@ from api.privacy.tracker import TrackerStore
 from api.service_requests.router import router as service_requests
 from api.settings import Settings, get_settings
 from api.telegram.router import router as telegram
+from api.waste.router import router as waste
 from api.web.router import mount_static
 from api.web.router import router as web
 
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(payments)
     app.include_router(service_requests)
     app.include_router(telegram)
+    app.include_router(waste)
     app.include_router(web)
     install_console(app)
     overload.install(app, settings)

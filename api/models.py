@@ -9,6 +9,7 @@ from api.payments import models as payments
 from api.privacy import models as privacy
 from api.service_requests import models as service_requests
 from api.telegram import models as telegram
+from api.waste import models as waste
 
 __all__ = ["Base", "conversations", "electoral", "knowledge_gaps", "officers", "payments", "privacy",
-           "service_requests", "telegram"]
+           "service_requests", "telegram", "waste"]

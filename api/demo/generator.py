@@ -16,6 +16,7 @@ from datetime import date
 from argon2 import PasswordHasher
 from faker import Faker
 
+from api.demo.bins import BinRounds, generate_bin_rounds
 from api.demo.council_tax import CouncilTax, generate_council_tax
 from api.demo.dates import AS_OF, random_date
 from api.demo.people import Register, generate_elections, generate_register, postal_vote
@@ -58,6 +59,7 @@ class DemoData:
     service_requests: ServiceRequests
     officers: list[Row]
     demo_elector_numbers: tuple[str, ...]
+    bins: BinRounds
 
     def row_count(self) -> int:
         """Return how many rows inserting the data set writes."""
@@ -65,7 +67,7 @@ class DemoData:
             self.places.stations, self.places.districts, self.places.properties, self.register.electors,
             self.register.absent_votes, self.elections, self.council_tax.accounts, self.council_tax.instalments,
             self.council_tax.payments, self.service_requests.requests, self.service_requests.updates,
-            self.officers,
+            self.officers, self.bins.rounds, self.bins.property_collections,
         ))
 
 
@@ -82,7 +84,8 @@ def generate_demo_data(seed: int = SEED) -> DemoData:
                for row, (category, created_on, status) in zip(residents, DEMO_REQUESTS, strict=True)]
     service_requests = generate_service_requests(rng, fake, places, planned)
     return DemoData(places, register, generate_elections(places), council_tax, service_requests,
-                    officer_rows(), tuple(row["elector_number"] for row in residents))
+                    officer_rows(), tuple(row["elector_number"] for row in residents),
+                    generate_bin_rounds(places.properties))
 
 
 def officer_rows() -> list[Row]:

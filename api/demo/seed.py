@@ -11,25 +11,28 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm  # type: ignore[import-untyped]
 
 from api.db import Base
+from api.demo.bins import generate_bin_rounds
 from api.demo.generator import DemoData, generate_demo_data
 from api.demo.places import Row
 from api.electoral.models import AbsentVote, Election, Elector, PollingDistrict, PollingStation, Property
 from api.officers.models import Officer
 from api.payments.models import CouncilTaxAccount, Instalment, Payment
 from api.service_requests.models import ServiceRequest, ServiceRequestUpdate
+from api.waste.models import CollectionRound, PropertyCollection
 
 CHUNK = 1000
 COUNTED = (PollingStation, PollingDistrict, Property, Elector, AbsentVote, Election, CouncilTaxAccount, Instalment,
-           Payment, ServiceRequest, ServiceRequestUpdate, Officer)
+           Payment, ServiceRequest, ServiceRequestUpdate, Officer, CollectionRound, PropertyCollection)
 
 
 def seed_demo_data(session: Session, *, progress: bool = True) -> dict[str, int] | None:
     """Insert the demo data set unless the database holds properties already.
 
-    Returns the number of rows per table afterwards, or None when the data was there already.
-    The caller commits.
+    Returns the number of rows per table afterwards, or None when the data was there already (a database
+    seeded before bin rounds existed gets them then). The caller commits.
     """
     if session.scalar(select(Property.uprn).limit(1)) is not None:
+        _add_missing_bin_rounds(session)
         return None
     data = generate_demo_data()
     with tqdm(total=data.row_count(), desc="Seeding demo data", unit="row", file=sys.stderr,
@@ -68,6 +71,19 @@ def _insert_all(session: Session, data: DemoData, bar: tqdm) -> None:
     _insert(session, ServiceRequestUpdate,
             _linked(requests.updates, "request_reference", "request_id", request_ids), bar)
     _insert(session, Officer, data.officers, bar)
+    _insert(session, CollectionRound, data.bins.rounds, bar)
+    _insert(session, PropertyCollection, data.bins.property_collections, bar)
+
+
+def _add_missing_bin_rounds(session: Session) -> None:
+    """Give a demo database seeded before bin rounds existed its rounds, the same as a fresh seed's."""
+    if session.scalar(select(CollectionRound.code).limit(1)) is not None:
+        return
+    properties = session.execute(select(Property.uprn, Property.address_line, Property.polling_district_code))
+    bins = generate_bin_rounds(row._asdict() for row in properties)
+    session.execute(insert(CollectionRound), bins.rounds)
+    for start in range(0, len(bins.property_collections), CHUNK):
+        session.execute(insert(PropertyCollection), bins.property_collections[start:start + CHUNK])
 
 
 def _insert(session: Session, model: type[Base], rows: list[Row], bar: tqdm, *, ids: bool = False) -> list[int]:

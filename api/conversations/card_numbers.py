@@ -24,9 +24,11 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
+
+from api.conversations.escaped_separators import unescape_separators
 
 MIN_DIGITS, MAX_DIGITS = 13, 19
 # When several lengths starting at one group pass the Luhn check, the commonest card length wins, so a
@@ -46,6 +48,31 @@ DETAIL_SHAPES = frozenset({(), (3,), (4,), (2, 2), (2, 4), (2, 2, 3), (2, 2, 4),
                            (4, 4)})
 # A block of digits this long that is not a card number as a whole is searched for one at its start.
 MIN_GLUED_BLOCK = 17
+# Words a resident may put between the pieces of a number sent over two messages ("next bit 1111 1111").
+MAX_WORDED_GAP = 60
+# A card number grouped irregularly ("4111 11111111 1111") has blocks of at least two digits, and may follow
+# at most a short amount in its run ("pay 40 4111 11111111 1111").
+MIN_IRREGULAR_BLOCK = 2
+MAX_LEAD_GROUPS, MAX_LEAD_DIGITS = 2, 3
+# How the council's and banks' own numbers are grouped, with the digits each may hold. A run that reads as a
+# sequence of these ("12345678 87654321", "401122 45678901", "100023336956 20 00 00") is never taken for an
+# irregularly grouped card number. Phone numbers start with 0 (or 44, the UK's code) and dates hold a year.
+ANY, PHONE, YEAR = r"\d+", r"(?:0|44)\d+", r"(?:19|20)\d\d"
+PHONE_SHAPES: dict[tuple[int, ...], str] = {
+    (11,): PHONE, (5, 6): PHONE, (5, 3, 3): PHONE, (4, 3, 4): PHONE, (3, 4, 4): PHONE, (2, 4, 6): PHONE,
+    (2, 2, 4, 4): PHONE}
+OTHER_NUMBER_SHAPES: dict[tuple[int, ...], str] = {
+    **PHONE_SHAPES,
+    (6,): ANY, (2, 2, 2): ANY, (8,): ANY,  # a sort code, an account number (and a date as 03 12 26)
+    (2, 2, 4): rf"\d{{4}}{YEAR}", (4, 2, 2): rf"{YEAR}\d{{4}}", (2, 2): ANY, (4, 2): ANY,  # a date, a time, 2025-26
+    (12,): ANY,  # a UPRN (or a phone number as 447700900123)
+    (3, 3, 4): ANY,  # an NHS number
+}
+ShapeKind = Literal["phone", "other"]
+SHAPES: dict[ShapeKind, dict[tuple[int, ...], re.Pattern[str]]] = {
+    "phone": {size: re.compile(digits) for size, digits in PHONE_SHAPES.items()},
+    "other": {size: re.compile(digits) for size, digits in OTHER_NUMBER_SHAPES.items()}}
+MAX_OTHER_SHAPE = max(len(shape) for shape in OTHER_NUMBER_SHAPES)
 
 # What the redactor itself writes; finding these again keeps redaction idempotent, and a card number
 # already hidden still makes an expiry date or code typed after it (even a message later) a card detail.
@@ -61,6 +88,10 @@ CODE_BY_WORD = re.compile(rf"\b(?:{CODE_WORDS})\b{BETWEEN}(?<!\d)(?P<value>\d{{3
 BARE_EXPIRY = re.compile(r"(?<![\d/.\-])(?P<value>(?:0[1-9]|1[0-2]) ?/ ?(?:20)?\d\d)(?![\d/])")
 
 Kind = Literal["card", "expiry", "code"]
+# How a digit group joins the previous one: not at all (a new chain), by separators, "soft": by separators
+# across messages (which may split a group as the resident typed it), or "worded": across messages with words
+# between the pieces.
+Join = Literal["none", "separator", "soft", "worded"]
 
 
 @dataclass(frozen=True)
@@ -70,7 +101,7 @@ class Found:
     start: int
     end: int
     kind: Kind
-    ending: str = ""
+    ending: str = ""  # empty for a piece of a card number whose end is in a later message
 
 
 @dataclass
@@ -78,10 +109,9 @@ class _Group:
     start: int
     end: int
     digits: str
-    # How this group joins the previous one: not at all (a new chain), by separators, or "soft": across
-    # messages, which may split a group as the resident typed it. (Invisible characters between digits,
-    # such as a zero-width space, do not end a group at all.)
-    join: Literal["none", "separator", "soft"] = "none"
+    # How this group joins the previous one (see ``Join``). Invisible characters between digits, such as a
+    # zero-width space, do not end a group at all.
+    join: Join = "none"
     gap: str = ""  # the separators between this group and the previous one
     positions: list[int] = field(default_factory=list)  # where each digit is in the text
 
@@ -97,6 +127,7 @@ class _Card:
     start: int
     end: int
     last_group: int  # index of the chain's last group taken by the card (details may follow it)
+    first_group: int  # index of its first group
 
 
 def luhn_valid(digits: str) -> bool:
@@ -152,10 +183,11 @@ def find(text: str, *, soft: Collection[int] = ()) -> list[Found]:
     ``soft`` holds the offsets of the characters that join consecutive messages: a number may run on
     across one whether or not the resident broke it at a group boundary.
     """
+    text = unescape_separators(text, is_separator)
     markers = [(m.start(), m.end()) for m in MARKER.finditer(text)]
     found: list[Found] = []
     for chain in _chains(text, markers, soft):
-        found += _cards_and_details(text, chain)
+        found += _ChainReader(text, chain).found()
     hidden_cards = any(f.kind == "card" for f in found) or any(
         text.startswith("[card", start) for start, _ in markers)
     if hidden_cards:
@@ -208,56 +240,246 @@ def _invisible_inside_digits(text: str, index: int) -> bool:
     return end > index and end < len(text) and ascii_digit(text[end]) is not None
 
 
-def _join(text: str, gap_start: int, gap_end: int, soft: Collection[int], *, first: bool) -> Literal[
-        "none", "separator", "soft"]:
+def _join(text: str, gap_start: int, gap_end: int, soft: Collection[int], *, first: bool) -> Join:
     gap = text[gap_start:gap_end]
-    if first or len(gap) > MAX_SEPARATOR_RUN or not all(is_separator(c) for c in gap):
+    if first:
         return "none"
-    # A message break may fall inside a group as the resident typed it.
-    return "soft" if any(gap_start <= s < gap_end for s in soft) else "separator"
+    across = any(gap_start <= s < gap_end for s in soft)
+    if all(is_separator(c) for c in gap) and _visible_length(gap) <= MAX_SEPARATOR_RUN:
+        # A message break may fall inside a group as the resident typed it.
+        return "soft" if across else "separator"
+    # "first bit 4111 1111", then "next bit 1111 1111": words at a message break do not end the number, but
+    # digits glued to a letter (a reference) never continue one.
+    if across and len(gap) <= MAX_WORDED_GAP and not text[gap_end - 1].isalpha():
+        return "worded"
+    return "none"
 
 
-def _cards_and_details(text: str, chain: list[_Group]) -> list[Found]:
-    found: list[Found] = []
-    cards: dict[int, _Card | None] = {}  # by first group: each is worked out once, however often it is asked
+def _visible_length(gap: str) -> int:
+    """Count a gap's characters that show: padding in place of an escape (``%20``) or a zero-width space is not."""
+    return sum(unicodedata.category(c) != "Cf" for c in gap)
 
-    def card_at(first: int) -> _Card | None:
-        if first not in cards:
-            cards[first] = _card_at(chain, first)
-        return cards[first]
 
-    index = 0
-    while index < len(chain):
-        group = chain[index]
-        if group.digits:
-            card = card_at(index)
-            if card is None:
+class _ChainReader:
+    """Find the card numbers in one chain of digit groups, with the expiry dates and codes typed after them.
+
+    Each group's card (if one starts there) is worked out once, however often it is asked for.
+    """
+
+    def __init__(self, text: str, chain: list[_Group]) -> None:
+        self.text, self.chain = text, chain
+        # The first group not taken by an earlier card or its details: groups before it are not a lead.
+        self.floor = 0
+        self._cards: dict[tuple[int, int], _Card | None] = {}
+        self._regular: dict[int, dict[int, _Card]] = {}
+        self._irregular: dict[tuple[int, int], dict[int, _Card]] = {}
+        # Each group's run (groups typed on from one another, not across words), and whether the groups from
+        # it to its run's end read as phone numbers, or as other numbers: worked out once, in linear time.
+        self._run_bounds: list[tuple[int, int]] = []
+        self._reads: dict[ShapeKind, list[bool]] = {"phone": [], "other": []}
+        start = 0
+        for end in range(1, len(chain) + 1):
+            if end == len(chain) or chain[end].join not in ("separator", "soft"):
+                self._run_bounds += [(start, end)] * (end - start)
+                for kind in self._reads:
+                    self._reads[kind] += _readable(kind, [g.digits for g in chain[start:end]])
+                start = end
+
+    def found(self) -> list[Found]:
+        """Return every card number in the chain, and the expiry dates and codes after them."""
+        chain, found = self.chain, []
+        index = 0
+        while index < len(chain):
+            group = chain[index]
+            if group.digits:
+                card = self.card_at(index)
+                if card is None:
+                    index += 1
+                    continue
+                if not self.ends_cleanly(card):
+                    # A date or amount in front may make a card-like run that leaves the real end dangling
+                    # ("12/03/2026 0013 3456 8999 9"): a card starting later that ends cleanly wins.
+                    card = next((later for start in range(index + 1, card.last_group + 1)
+                                 if (later := self.card_at(start)) is not None and self.ends_cleanly(later)), card)
+                found += self._pieces(card)
+                if card.end < chain[card.last_group].end:  # digits glued to the card's end: its code, most likely
+                    found.append(Found(card.end, chain[card.last_group].end, "code"))
+                last = card.last_group
+            elif self.text.startswith("[card", group.start):  # a card number hidden before
+                last = index
+            else:
                 index += 1
                 continue
-            if not _reads_as_details(chain, card):
-                # A date or amount in front may make a card-like run that leaves the real end dangling
-                # ("12/03/2026 0013 3456 8999 9"): a card starting later that ends the chain cleanly wins.
-                card = next((later for start in range(index + 1, card.last_group + 1)
-                             if (later := card_at(start)) is not None and _reads_as_details(chain, later)), card)
-            found.append(Found(card.start, card.end, "card", _digits_between(text, card.start, card.end)[-4:]))
-            if card.end < chain[card.last_group].end:  # digits glued to the card's end: its code, most likely
-                found.append(Found(card.end, chain[card.last_group].end, "code"))
-            last = card.last_group
-        elif text.startswith("[card", group.start):  # a card number hidden before
-            last = index
-        else:
-            index += 1
-            continue
-        details, used = _details_after(chain, last)
-        found += details
-        index = last + 1 + used
-    return found
+            details, used = self.details_after(last)
+            found += details
+            index = self.floor = last + 1 + used
+        return found
+
+    def _pieces(self, card: _Card) -> list[Found]:
+        """Return the card as found, one piece per message where words came between ("next bit 1111 1111").
+
+        Only the last piece carries the ending; the words between the pieces stay as typed.
+        """
+        breaks = [i for i in range(card.first_group + 1, card.last_group + 1) if self.chain[i].join == "worded"]
+        starts = [card.start] + [self.chain[i].start for i in breaks]
+        ends = [self.chain[i - 1].end for i in breaks] + [card.end]
+        ending = _digits_between(self.text, card.start, card.end)[-4:]
+        return [Found(start, end, "card", ending if end == card.end else "") for start, end in zip(starts, ends,
+                                                                                                  strict=True)]
+
+    def card_at(self, first: int) -> _Card | None:
+        """Return the card number starting at group ``first``, if the groups from there make one."""
+        key = (first, self.floor)
+        if key not in self._cards:
+            self._cards[key] = self._card_at(first)
+        return self._cards[key]
+
+    def _card_at(self, first: int) -> _Card | None:
+        candidates = self.regular_at(first) or self.irregular_at(first)
+        if not candidates:
+            return None
+        lead = "".join(g.digits for g in self.chain[first:first + 2])
+        order = (15, *PREFERRED_LENGTHS) if lead.startswith(AMEX_PREFIXES) else PREFERRED_LENGTHS
+        ranked = [candidates[n] for n in order if n in candidates]
+        # A length after which the chain ends, or goes on with what reads as an expiry date and code (or another
+        # card), is the one the resident typed ("... 6679 5" is a 17-digit number, not 16 digits and a stray one).
+        return next((card for card in ranked if self.ends_cleanly(card)), ranked[0])
+
+    def regular_at(self, first: int) -> dict[int, _Card]:
+        """Return the card numbers grouped as people group them that start at group ``first``, by length.
+
+        Not inside a run that reads as phone numbers side by side ("022 5761 2734 0148 795 4842" is two
+        phone numbers, though "5761 2734 0148 795" is grouped like a card and passes the Luhn check).
+        """
+        if first not in self._regular:
+            cards = _regular_cards(self.chain, first)
+            run_start, _ = self._run_bounds[first]
+            if cards and first > run_start and self._reads["phone"][run_start]:
+                cards = {}
+            self._regular[first] = cards
+        return self._regular[first]
+
+    def irregular_at(self, first: int) -> dict[int, _Card]:
+        """Return the card numbers grouped any other way that start at group ``first`` and end cleanly."""
+        return {n: card for n, card in self._irregular_windows(first, self.floor).items() if self.ends_cleanly(card)}
+
+    def follows_card(self, index: int) -> bool:
+        """Say whether a card number (grouped either way) starts at group ``index``, right after another."""
+        return bool(index < len(self.chain) and (self.regular_at(index) or self._irregular_windows(index, index)))
+
+    def _irregular_windows(self, first: int, floor: int) -> dict[int, _Card]:
+        """Return the card numbers grouped any other way that start at group ``first``, by length.
+
+        Any grouping of blocks of two or more digits ("4111 11111111 1111", "4111111 111111111"), but only
+        where nothing else can be meant: the number starts as card brands' numbers do (2 to 6, never a
+        phone's 0), it is its whole run of digit groups (after at most a short amount, before at most an
+        expiry date, a code or another card), its separators are all alike, and neither it nor its run
+        reads as the council's and banks' own numbers side by side (two account numbers, a sort code and
+        an account, a UPRN and a date, phone numbers ...: ``OTHER_NUMBER_SHAPES``). A plus sign starts a
+        phone number, a currency sign an amount, a letter glued to digits a reference ("78p", "AA1-0042").
+        """
+        if (first, floor) in self._irregular:
+            return self._irregular[(first, floor)]
+        chain, text = self.chain, self.text
+        run_start, run_end = self._run_bounds[first]
+        run_start = max(run_start, min(floor, first))
+        lead = chain[run_start:first]
+        if self._never_starts_irregular(first, lead):
+            self._irregular[(first, floor)] = {}
+            return {}
+        candidates: dict[int, _Card] = {}
+        digits, styles = "", set()
+        for last in range(first, run_end):
+            group = chain[last]
+            if (len(group.digits) < MIN_IRREGULAR_BLOCK or _before_letter(text, group.end)
+                    or (last > first and _starts_after_plus(group))):
+                break
+            digits += group.digits
+            styles.update([group.style] if last > first and group.join == "separator" else [])
+            if len(digits) > MAX_DIGITS or len(styles) > 1:
+                break
+            if len(digits) < MIN_DIGITS or not luhn_valid(digits) or not _issued_prefix(digits):
+                continue
+            card = _Card(chain[first].start, group.end, last, first)
+            # Not the pence of an amount or the year of a date ("1,234.56 0011 1223 4555 003"), nor a part of
+            # other numbers, and not where a card grouped as usual starts inside it ("40 4111 1111 1111 1111").
+            if (_not_the_tail_of_another_number(chain, first, last)
+                    and not _readable("other", [g.digits for g in chain[first:last + 1]])[0]
+                    and not any(self.regular_at(inner) for inner in range(first + 1, last + 1))):
+                candidates.setdefault(len(digits), card)
+        self._irregular[(first, floor)] = candidates
+        return candidates
+
+    def _never_starts_irregular(self, first: int, lead: list[_Group]) -> bool:
+        """Say whether an irregularly grouped card number cannot start at group ``first``.
+
+        It cannot after a reference, a country code or a currency sign, after more than a short amount in
+        its run, or where the run from it or from the amount reads as other numbers, or as phone numbers after
+        a short number.
+        """
+        chain, text = self.chain, self.text
+        run_start = first - len(lead)
+        if chain[first].after_letter or _after_sign(text, chain[first].start):
+            return True
+        if _after_reference(text, chain[run_start].start) or len(lead) > MAX_LEAD_GROUPS:
+            return True
+        if any(len(g.digits) > MAX_LEAD_DIGITS or g.after_letter for g in lead):
+            return True
+        if any(self._reads["other"][start] for start in range(run_start, first + 1)):
+            return True
+        # A short number before a phone number ("35 07023587182", "flat 4 07700 900123") is not a card's start.
+        shorts = itertools.takewhile(lambda i: len(chain[i].digits) <= MAX_LEAD_DIGITS,
+                                     range(first, min(first + MAX_LEAD_GROUPS, len(chain) - 1)))
+        return any(self._reads["phone"][i + 1] and self._run_bounds[i + 1][0] == run_start for i in shorts)
+
+    def ends_cleanly(self, card: _Card) -> bool:
+        """Say whether the card ends where its run ends, or goes on only with an expiry date, a code or a card."""
+        if card.end < self.chain[card.last_group].end:
+            return False
+        after = self._run_after(card.last_group)
+        if _sizes(self.chain, after[:MAX_DETAIL_GROUPS]) in DETAIL_SHAPES:
+            return True
+        return any(_sizes(self.chain, after[:n]) in DETAIL_SHAPES and self.follows_card(after[n])
+                   for n in range(min(MAX_DETAIL_GROUPS, len(after) - 1) + 1))
+
+    def details_after(self, last: int) -> tuple[list[Found], int]:
+        """Return the groups after a card number that read as its expiry date and code, and how many they take.
+
+        Never the start of a card number after it: "4111 1111 1111 1111 5500 0000 0000 0004" is two cards,
+        not one card, an expiry date of 5500, a code of 0000 and eight stray digits.
+        """
+        run = self._run_after(last)
+        shapes = [n for n in range(min(MAX_DETAIL_GROUPS, len(run)), -1, -1)
+                  if _sizes(self.chain, run[:n]) in DETAIL_SHAPES]
+        used = next((n for n in shapes if n == len(run) or self.follows_card(run[n])), shapes[0])
+        groups = [self.chain[i] for i in run[:used]]
+        if len(groups) >= 2 and len(groups[0].digits) == 2:
+            # "12/27 123": the month and the year are two groups and one expiry date.
+            return [Found(groups[0].start, groups[1].end, "expiry"),
+                    *(Found(g.start, g.end, "code") for g in groups[2:])], used
+        if len(groups) == 2:  # "0127 123": month and year run together, then the code
+            return [Found(groups[0].start, groups[0].end, "expiry"),
+                    Found(groups[1].start, groups[1].end, "code")], 2
+        return [Found(g.start, g.end, "code") for g in groups], used
+
+    def _run_after(self, last: int) -> list[int]:
+        """Return the indexes of the next few groups typed on after group ``last`` (not across words)."""
+        run = []
+        for index in range(last + 1, min(len(self.chain), last + 2 + MAX_DETAIL_GROUPS)):
+            if self.chain[index].join == "worded":
+                break
+            run.append(index)
+        return run
 
 
-def _card_at(chain: list[_Group], first: int) -> _Card | None:
-    """Return the card number starting at group ``first``, if the groups from there make one."""
+def _sizes(chain: list[_Group], indexes: Iterable[int]) -> tuple[int, ...]:
+    return tuple(len(chain[i].digits) for i in indexes)
+
+
+def _regular_cards(chain: list[_Group], first: int) -> dict[int, _Card]:
+    """Return the card numbers grouped as people group them that start at group ``first``, by length."""
     if chain[first].after_letter:
-        return None
+        return {}
     candidates: dict[int, _Card] = {}
     digits = ""
     for last in range(first, len(chain)):
@@ -269,21 +491,66 @@ def _card_at(chain: list[_Group], first: int) -> _Card | None:
         # The checksum first: it is the cheapest test and rules out nine windows in ten.
         if (len(digits) >= MIN_DIGITS and luhn_valid(digits) and _grouped_like_a_card(chain[first:last + 1])
                 and _not_the_tail_of_another_number(chain, first, last)):
-            candidates.setdefault(len(digits), _Card(chain[first].start, chain[last].end, last))
+            candidates.setdefault(len(digits), _Card(chain[first].start, chain[last].end, last, first))
     group = chain[first]
     if not candidates and len(group.digits) >= MIN_GLUED_BLOCK:
         # One long block: a card number with its code or expiry date glued to its end.
         for length in range(MIN_DIGITS, min(MAX_DIGITS, len(group.digits) - 1) + 1):
             if luhn_valid(group.digits[:length]):
-                candidates.setdefault(length, _Card(group.start, group.positions[length - 1] + 1, first))
-    if not candidates:
-        return None
-    lead = "".join(g.digits for g in chain[first:first + 2])
-    order = (15, *PREFERRED_LENGTHS) if lead.startswith(AMEX_PREFIXES) else PREFERRED_LENGTHS
-    ranked = [candidates[n] for n in order if n in candidates]
-    # A length after which the chain ends, or goes on with what reads as an expiry date and code, is the
-    # one the resident typed ("... 6679 5" is a 17-digit number, not a 16-digit one and a stray digit).
-    return next((card for card in ranked if _reads_as_details(chain, card)), ranked[0])
+                candidates.setdefault(length, _Card(group.start, group.positions[length - 1] + 1, first, first))
+    return candidates
+
+
+def _after_reference(text: str, start: int) -> bool:
+    """Say whether the digits at ``start`` follow a plus sign or a letter and a dash.
+
+    That is a phone number's country code (+44 7700 900123) or a reference (CT-12345678, PAY-12345678).
+    """
+    before = unicodedata.normalize("NFKC", text[max(0, start - 2):start])
+    dash_after_letter = len(before) == 2 and before[0].isalpha() and unicodedata.category(before[1]) == "Pd"
+    return before.endswith("+") or dash_after_letter
+
+
+def _after_sign(text: str, start: int) -> bool:
+    """Say whether the digits at ``start`` follow a currency sign: an amount's, as in £40."""
+    return start > 0 and unicodedata.category(text[start - 1]) == "Sc"
+
+
+def _before_letter(text: str, end: int) -> bool:
+    """Say whether a letter is glued to the digits ending at ``end`` (78p, 3rd, 10am): not part of a card."""
+    return end < len(text) and text[end].isalpha()
+
+
+def _starts_after_plus(group: _Group) -> bool:
+    """Say whether a plus sign after other separators starts this group ("...; +44"): a phone number's start."""
+    visible = [c for c in group.gap if unicodedata.category(c) != "Cf"]
+    return len(visible) > 1 and unicodedata.normalize("NFKC", visible[-1]) == "+"
+
+
+def _issued_prefix(digits: str) -> bool:
+    """Say whether digits start as card brands' numbers do (never 0, as every UK phone number does).
+
+    Visa 4, Mastercard 5 and 2221-2720, Mir 2200-2204, American Express, Diners and JCB 3, Discover, Maestro
+    and UnionPay 6; not 1, as most UPRNs do.
+    """
+    return digits[0] in "3456" or "2200" <= digits[:4] <= "2204" or "2221" <= digits[:4] <= "2720"
+
+
+def _readable(kind: ShapeKind, blocks: list[str]) -> list[bool]:
+    """Say, for each block, whether the blocks from it to the end read, in order, as numbers of ``SHAPES[kind]``.
+
+    Worked out from the end (each block looks only a few blocks ahead), so a long run costs linear time.
+    """
+    shapes = SHAPES[kind]
+    readable = [False] * (len(blocks) + 1)
+    readable[len(blocks)] = True
+    for start in range(len(blocks) - 1, -1, -1):
+        for end in range(start + 1, min(len(blocks), start + MAX_OTHER_SHAPE) + 1):
+            digits = shapes.get(tuple(len(b) for b in blocks[start:end]))
+            if readable[end] and digits and digits.fullmatch("".join(blocks[start:end])):
+                readable[start] = True
+                break
+    return readable[:-1] or [False]
 
 
 def _not_the_tail_of_another_number(chain: list[_Group], first: int, last: int) -> bool:
@@ -297,19 +564,16 @@ def _not_the_tail_of_another_number(chain: list[_Group], first: int, last: int) 
     return {g.style for g in chain[first + 1:last + 1]} == {chain[first].style}
 
 
-def _reads_as_details(chain: list[_Group], card: _Card) -> bool:
-    if card.end < chain[card.last_group].end:
-        return False
-    sizes = tuple(len(g.digits) for g in chain[card.last_group + 1:card.last_group + 1 + MAX_DETAIL_GROUPS])
-    return sizes in DETAIL_SHAPES
-
-
 def _grouped_like_a_card(groups: list[_Group]) -> bool:
-    """Say whether the groups' sizes are how people write card numbers (a message break may split a group)."""
+    """Say whether the groups' sizes are how people write card numbers (a message break may split a group).
+
+    Words between two messages' pieces are no separator the resident chose, so they never mix the styles.
+    """
     digits = "".join(g.digits for g in groups)
     softs = [i for i, g in enumerate(groups) if i and g.join == "soft"]
     if not softs:
-        return _card_grouping([len(g.digits) for g in groups], digits, {g.style for g in groups[1:]})
+        return _card_grouping([len(g.digits) for g in groups], digits,
+                              {g.style for g in groups[1:] if g.join != "worded"})
     for merges in itertools.product((False, True), repeat=len(softs)):
         merged = set(itertools.compress(softs, merges))
         sizes: list[int] = []
@@ -319,7 +583,7 @@ def _grouped_like_a_card(groups: list[_Group]) -> bool:
                 sizes[-1] += len(group.digits)
             else:
                 sizes.append(len(group.digits))
-                gaps.update([group.style] if i else [])
+                gaps.update([group.style] if i and group.join != "worded" else [])
         if _card_grouping(sizes, digits, gaps):
             return True
     return False
@@ -347,20 +611,6 @@ def _style(gap: str) -> str:
     """Say how a gap separates: any mix of spaces, tabs and line breaks is one style; otherwise its marks."""
     marks = "".join(c for c in gap if not c.isspace() and unicodedata.category(c) != "Cf")
     return unicodedata.normalize("NFKC", marks) or " "
-
-
-def _details_after(chain: list[_Group], last: int) -> tuple[list[Found], int]:
-    """Return the groups after a card number that read as its expiry date and code, and how many they take."""
-    groups = list(chain[last + 1:last + 1 + MAX_DETAIL_GROUPS])
-    while tuple(len(g.digits) for g in groups) not in DETAIL_SHAPES:
-        groups.pop()
-    if len(groups) >= 2 and len(groups[0].digits) == 2:
-        # "12/27 123": the month and the year are two groups and one expiry date.
-        return [Found(groups[0].start, groups[1].end, "expiry"),
-                *(Found(g.start, g.end, "code") for g in groups[2:])], len(groups)
-    if len(groups) == 2:  # "0127 123": month and year run together, then the code
-        return [Found(groups[0].start, groups[0].end, "expiry"), Found(groups[1].start, groups[1].end, "code")], 2
-    return [Found(g.start, g.end, "code") for g in groups], len(groups)
 
 
 def _details_by_pattern(text: str, *, taken: list[tuple[int, int]]) -> list[Found]:

@@ -79,7 +79,7 @@ def _redact_segment(joined: str, start: int, end: int, found: list[card_numbers.
 def _marker(item: card_numbers.Found, *, ends_here: bool) -> str:
     if item.kind != "card":
         return HIDDEN_DETAIL[item.kind]
-    return f"[card number removed, ending {item.ending}]" if ends_here else "[card number removed]"
+    return f"[card number removed, ending {item.ending}]" if ends_here and item.ending else "[card number removed]"
 
 
 def is_card_number(text: str) -> bool:

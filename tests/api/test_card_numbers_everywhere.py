@@ -78,6 +78,34 @@ def test_a_card_number_split_over_two_web_messages_is_hidden_in_both(make_client
     assert "4111" not in stored
 
 
+def test_a_card_number_split_with_words_before_the_later_piece_is_hidden_in_both(make_client, open_session,
+                                                                                 database_url) -> None:
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+
+    say(client, conversation_id, auth, "first bit 4111 1111")
+    second = say(client, conversation_id, auth, "next bit 1111 1111")
+
+    assert [(m["sender"], m["text"]) for m in second["rewritten"]] == [
+        ("resident", "first bit [card number removed]"), ("bot", "You said: first bit [card number removed]")]
+    with open_session(database_url) as session:
+        stored = list(session.scalars(select(Message.text).where(Message.sender == "resident")))
+    assert stored == ["first bit [card number removed]", "next bit [card number removed, ending 1111]"]
+
+
+def test_a_card_number_in_a_pasted_link_is_hidden_before_it_is_stored(make_client, open_session,
+                                                                       database_url) -> None:
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+
+    reply = say(client, conversation_id, auth, "https://pay.example/?card=4111%201111%201111%201111")
+
+    assert reply["messages"][0]["sender"] == "system" and "don't type card details" in reply["messages"][0]["text"]
+    with open_session(database_url) as session:
+        stored = " ".join(session.scalars(select(Message.text)))
+    assert "4111" not in stored and "https://pay.example/?card=[card number removed, ending 1111]" in stored
+
+
 def test_messages_sent_long_apart_are_not_read_as_one_number(make_client, open_session, database_url) -> None:
     client = make_client(rasa_offering_a_person)
     conversation_id, auth = start(client)

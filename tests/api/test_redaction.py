@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 
@@ -190,12 +191,13 @@ def pattern(template: str) -> st.SearchStrategy[str]:
 
 PHONES = ["07### ######", "07#########", "+44 7### ######", "+447#########", "07### ### ###", "(07###) ######",
           "01### ######", "01## ### ####", "02# #### ####", "0300 ### ####", "0800 ### ####", "(01###) ######",
-          "+44 (0)1### ######", "01###-######", "07###.######"]
+          "+44 (0)1### ######", "01###-######", "07###.######", "+49 ### ########", "+1 ### ### ####",
+          "+33 # ## ## ## ##"]
 COUNCIL_NUMBERS = [
     "CT########", "CT-########", "PAY-########", "SR-######", "AA1-####", "AB3-####", "AV-######", "EC-######",
     "HO-######", "############",  # a UPRN
     "##/##/20##", "##.##.20##", "20##-##-##", "£##", "£###.##", "£#,###.##", "##p", "TN## #PA", "RH## #AB",
-    "##-##-##", "## ## ##", "########",  # sort codes and account numbers
+    "##-##-##", "## ## ##", "######", "########",  # sort codes and account numbers
     "##:##", "####-##",
 ]
 non_card_numbers = st.sampled_from(PHONES + COUNCIL_NUMBERS).flatmap(pattern)
@@ -260,3 +262,134 @@ def test_log_records_lose_card_numbers_before_any_handler_writes_them() -> None:
     record = logging.LogRecord("api", logging.WARNING, __file__, 1, "resident wrote %s", (f"card {VISA}",), None)
     assert CardNumberLogFilter().filter(record)
     assert record.getMessage() == "resident wrote card [card number removed, ending 1111]"
+
+
+# ----- the second hostile review: each of these was kept in clear -----
+
+WIDE_PERCENT = "\uff05"
+ESCAPED = {
+    "a pasted link with %20": "https://pay.example/?card=4111%201111%201111%201111&ok=1",
+    "twice encoded": "https://pay.example/?card=4111%25201111%25201111%25201111&ok=1",
+    "encoded dashes": "https://pay.example/?card=4111%2D1111%2D1111%2D1111&ok=1",
+    "encoded no-break spaces": "https://pay.example/?card=4111%C2%A01111%C2%A01111%C2%A01111&ok=1",
+    "encoded zero-width spaces": "https://pay.example/?card=4111%E2%80%8B1111%E2%80%8B1111%E2%80%8B1111&ok=1",
+    "form encoding": "https://pay.example/?card=4111+1111+1111+1111&ok=1",
+    "full-width": "https://pay.example/?card=" + in_script("4111" + f"{WIDE_PERCENT}201111" * 3, 0xFF10) + "&ok=1",
+    "HTML no-break spaces": "https://pay.example/?card=4111&nbsp;1111&nbsp;1111&nbsp;1111&ok=1",
+    "HTML numeric spaces": "https://pay.example/?card=4111&#32;1111&#x20;1111&#160;1111&ok=1",
+    "backslash escapes": "https://pay.example/?card=4111\\u00201111\\t1111\\x201111&ok=1",
+}
+
+
+@pytest.mark.parametrize("typed", ESCAPED.values(), ids=ESCAPED.keys())
+def test_a_card_number_with_escaped_separators_is_hidden(typed: str) -> None:
+    redacted = redact_card_numbers(typed)
+    assert redacted.text == "https://pay.example/?card=[card number removed, ending 1111]&ok=1"
+
+
+def test_escapes_that_are_not_separators_and_numbers_that_are_not_cards_stay() -> None:
+    for message in ["10%20off", "https://example.org/a%20b?page=2&amp;x=1", "4111%411111%411111%411111",
+                    "100%25 sure, call 01632%20960123", "&nbsp;CT12345678&nbsp;", "50\\u0020pence"]:
+        assert redact_card_numbers(message).text == message
+
+
+BACK_TO_BACK = {
+    "spaces": "4111 1111 1111 1111 5500 0000 0000 0004",
+    "dashes": "4111-1111-1111-1111 5500-0000-0000-0004",
+    "no groups": "4111111111111111 5500000000000004",
+    "with their details": "4111 1111 1111 1111 12/27 123 5500 0000 0000 0004 01/28 456",
+    "an expiry between": "4111 1111 1111 1111 0127 5500 0000 0000 0004",
+    "the first grouped irregularly": "4111 11111111 1111 5500 0000 0000 0004",
+    "the second grouped irregularly": "4111 1111 1111 1111 5500 00000000 0004",
+    "both grouped irregularly": "4111 11111111 1111 5500 00000000 0004",
+    "an Amex then a Mastercard": "3782 822463 10005 5500 0000 0000 0004",
+}
+
+
+@pytest.mark.parametrize("typed", BACK_TO_BACK.values(), ids=BACK_TO_BACK.keys())
+def test_two_card_numbers_back_to_back_are_both_hidden(typed: str) -> None:
+    redacted = redact_card_numbers(typed)
+    assert redacted.card_numbers == 2
+    assert digits_of(re.sub(r"ending \d{4}", "", redacted.text)) == ""
+    assert re.findall(r"ending (\d{4})", redacted.text) == ["0005" if typed.startswith("3782") else "1111", "0004"]
+
+
+SPLIT_WITH_WORDS = [
+    (["first bit 4111 1111", "next bit 1111 1111"], ["first bit [card number removed]",
+                                                      "next bit [card number removed, ending 1111]"]),
+    (["4111 1111 is the start", "and 1111 1111 the end"], ["[card number removed] is the start",
+                                                           "and [card number removed, ending 1111] the end"]),
+    (["card 4111-1111-1111", "sorry, last bit: 1111"], ["card [card number removed]",
+                                                        "sorry, last bit: [card number removed, ending 1111]"]),
+    (["4111", "then", "1111 1111 1111"], ["[card number removed]", "then",
+                                          "[card number removed, ending 1111]"]),
+    (["my card is 4111 11111111", "1111"], ["my card is [card number removed]",
+                                            "[card number removed, ending 1111]"]),
+]
+
+
+@pytest.mark.parametrize(("texts", "expected"), SPLIT_WITH_WORDS)
+def test_a_number_split_over_messages_with_words_between_the_pieces_is_hidden(texts, expected) -> None:
+    assert [r.text for r in redact_messages(texts)] == expected
+
+
+def test_numbers_in_messages_with_words_between_them_that_make_no_card_stay() -> None:
+    for texts in (["account 12345678", "and the other one is 87654321"], ["my phone 07700 900123", "ref 4111 1111"],
+                  ["sort code 40 11 22", "account 45678901"], ["4111 1111 1111", "my ref is CT11111111"]):
+        assert [r.text for r in redact_messages(texts)] == texts
+
+
+IRREGULAR = ["4111 11111111 1111", "41111 1111111 1111", "4111111 111111111", "411 1111111111 111",
+             "4111111111 111111", "41 111111111111 11", "4111-11111111-1111", "4111  11111111\t1111",
+             "4111.11111111.1111", in_script("4111 11111111 1111", 0x660), in_script("4111 11111111 1111", 0xFF10),
+             "4111%2011111111%201111"]
+
+
+@pytest.mark.parametrize("typed", IRREGULAR)
+def test_a_card_number_grouped_irregularly_is_hidden(typed: str) -> None:
+    assert redact_card_numbers(f"my card is {typed} thanks").text == (
+        "my card is [card number removed, ending 1111] thanks")
+
+
+def test_an_irregularly_grouped_card_number_keeps_the_amount_before_it_and_loses_its_details() -> None:
+    assert redact_card_numbers("pay 40 4111 11111111 1111").text == "pay 40 [card number removed, ending 1111]"
+    assert redact_card_numbers("pay £12.50 with 4111111 111111111 exp 12/27 cvv 123").text == (
+        "pay £12.50 with [card number removed, ending 1111] exp [expiry date removed] cvv [security code removed]")
+    assert redact_card_numbers("amex 37828 2246310005 1234").text == (
+        "amex [card number removed, ending 0005] [security code removed]")
+
+
+def split_into_blocks(digits: str, cuts: list[int]) -> list[str]:
+    bounds = [0, *sorted(cuts), len(digits)]
+    return [digits[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+@given(st.sampled_from(["4", "51", "55", "2221", "2720", "34", "37", "6011", "65", "35"]).flatmap(
+           lambda prefix: st.text(alphabet="0123456789", min_size=15 - len(prefix), max_size=15 - len(prefix)).map(
+               lambda rest: with_luhn_digit(prefix + rest))),
+       st.lists(st.integers(min_value=3, max_value=13), min_size=1, max_size=2, unique=True),
+       st.sampled_from([" ", "-", ".", "/", "\t", "\u00a0", "%20"]), words, words)
+def test_any_16_digit_card_number_in_two_or_three_blocks_of_three_or_more_digits_is_hidden(card, cuts, separator,
+                                                                                       before, after) -> None:
+    blocks = split_into_blocks(card, cuts)
+    assume(all(len(b) >= 3 for b in blocks) and [len(b) for b in blocks] != [8, 8])
+    redacted = redact_card_numbers(f"{before} card {separator.join(blocks)} {after}")
+    assert redacted.card_numbers == 1
+    assert_card_gone(redacted.text, card)
+
+
+# Near misses of the rules above: numbers side by side that an irregular grouping could be read into.
+NEAR_MISSES = [
+    "35 07023587182", "flat 4 07700 900123",
+    "12345678 87654321", "45678901 45678902", "401122 45678901", "45678901 401122", "40 11 22 45678901",
+    "45678901 40-11-22", "sort code 40-11-22 account 45678901", "100023336956 20 00 00", "400023336956 12:30",
+    "+49 151 12345678", "+44 7950 438965 0151 483 8093", "022 5761 2734 0148 795 4842", "£63 07752 269020",
+    "CT-45197472 / 674", "PAY-40017729 86 64 87", "45678901 2025-26", "4567 2025-26 4567", "123 4567 8901 2345",
+    "07700 900123 45678901", "524521126221, 13p", "AA1-3826 - 385757203048",
+    "526866701636; +44 (0)1244 830184", "12/03/2026 / 13/04/2026", "2026-03-12 - 2026-04-13",
+]
+
+
+@pytest.mark.parametrize("message", NEAR_MISSES)
+def test_numbers_side_by_side_that_an_irregular_grouping_could_be_read_into_stay(message: str) -> None:
+    assert redact_card_numbers(message).text == message

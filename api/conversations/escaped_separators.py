@@ -1,0 +1,63 @@
+r"""Read escaped separators (``%20``, ``&nbsp;``, ``\u00a0``) as the separators they stand for.
+
+A resident may paste a link or a snippet of a web page: ``https://pay.example/?card=4111%201111%201111%201111``.
+Read literally, the ``20`` of each ``%20`` is two more digits, the groups no longer look like a card number and
+the number would be kept. So before card numbers are looked for, every escape that stands for separators is
+replaced by those separators, padded with zero-width spaces to the escape's length: offsets in the text stay
+the same (what is hidden is cut out of the original text), and the padding is invisible to the grouping rules.
+
+Only escapes that stand for separators are replaced. An escape of anything else (``%41``, ``&amp;``) is left as
+typed, so its digits are read as before.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Callable
+
+PADDING = "\u200b"  # a zero-width space: a format character, which the grouping rules do not see
+# Percent escapes (also twice encoded, %2520), HTML character references, and backslash escapes.
+PERCENT = re.compile(r"(?:%(?:25)*[0-9A-Fa-f]{2})+")
+ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,30});")
+BACKSLASH = re.compile(r"(?:\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[nrt]))+")
+ESCAPE_MARKS = frozenset("%&\\")
+
+
+def unescape_separators(text: str, is_separator: Callable[[str], bool]) -> str:
+    """Return ``text``, as long, with each escape that stands for separators replaced by them.
+
+    ``is_separator`` is the card reader's own test, so an escape counts exactly when what it stands for would.
+    Full-width percent and ampersand signs are read as their ASCII forms first.
+    """
+    folded = "".join(_fold(char) for char in text)
+    if not ESCAPE_MARKS.intersection(folded):
+        return text
+    out = list(text)
+    for pattern, decode in ((PERCENT, _percent), (ENTITY, html.unescape), (BACKSLASH, _backslash)):
+        for match in pattern.finditer(folded):
+            meant = decode(match.group())
+            if meant and meant != match.group() and all(is_separator(char) for char in meant):
+                padded = meant + PADDING * (len(match.group()) - len(meant))
+                out[match.start():match.end()] = padded
+    return "".join(out)
+
+
+def _fold(char: str) -> str:
+    """Return the one character ``char`` stands for under NFKC (a full-width sign's ASCII one), or ``char``."""
+    folded = unicodedata.normalize("NFKC", char)
+    return folded if len(folded) == 1 else char
+
+
+def _percent(escaped: str) -> str:
+    """Decode a run of percent escapes as UTF-8 (each ``%25`` before an escape is one more layer of encoding)."""
+    raw = bytes(int(piece[-2:], 16) for piece in re.findall(r"%(?:25)*[0-9A-Fa-f]{2}", escaped))
+    return raw.decode("utf-8", errors="replace")
+
+
+def _backslash(escaped: str) -> str:
+    r"""Decode ``\uXXXX``, ``\xXX``, ``\n``, ``\r`` and ``\t`` as a program's string would."""
+    simple = {"n": "\n", "r": "\r", "t": "\t"}
+    return "".join(simple.get(piece[1]) or chr(int(piece[2:], 16))
+                   for piece in re.findall(r"\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[nrt])", escaped))

@@ -10,13 +10,15 @@ inward part of postcodes hidden, and it goes with the conversation under the ret
 from __future__ import annotations
 
 import re
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from api.conversations.models import Message
 from api.db import dialect_insert, utcnow
 from api.knowledge_gaps.models import AnswerRating, KnowledgeGap
+from api.observability.metrics import ANSWER_RATINGS, KNOWLEDGE_GAPS
 
 NOT_HELPFUL = "not_helpful"
 GAP_KINDS = ("unanswered", "clarified", "low_confidence", NOT_HELPFUL)
@@ -55,10 +57,12 @@ def record_gap(session: Session, *, reply: Message, question: str, kind: str) ->
     """
     if kind not in GAP_KINDS or not question.strip() or question.lstrip().startswith("/"):
         return
-    session.execute(dialect_insert(session, KnowledgeGap)
-                    .values(conversation_id=reply.conversation_id, message_id=reply.id, kind=kind,
-                            question=mask_question(question), article=reply.article, created_at=utcnow())
-                    .on_conflict_do_nothing(index_elements=["message_id", "kind"]))
+    added = session.execute(dialect_insert(session, KnowledgeGap)
+                            .values(conversation_id=reply.conversation_id, message_id=reply.id, kind=kind,
+                                    question=mask_question(question), article=reply.article, created_at=utcnow())
+                            .on_conflict_do_nothing(index_elements=["message_id", "kind"]))
+    if cast(CursorResult[Any], added).rowcount:
+        KNOWLEDGE_GAPS.labels(kind=kind).inc()
 
 
 def question_before(session: Session, reply: Message) -> str:
@@ -85,6 +89,7 @@ def rate_answer(session: Session, *, conversation_id: str, message_id: int, help
                     .values(message_id=reply.id, conversation_id=conversation_id, article=reply.article,
                             helpful=helpful, rated_at=now)
                     .on_conflict_do_update(index_elements=["message_id"], set_={"helpful": helpful, "rated_at": now}))
+    ANSWER_RATINGS.labels(helpful=str(helpful).lower()).inc()
     if helpful:
         session.execute(delete(KnowledgeGap).where(KnowledgeGap.message_id == reply.id,
                                                    KnowledgeGap.kind == NOT_HELPFUL))

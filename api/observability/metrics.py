@@ -1,6 +1,7 @@
 """The API's Prometheus metrics, and how several uvicorn workers publish them as one.
 
-Labels are only route templates, methods, status classes, senders and handoff reasons: bounded sets that
+Labels are only route templates, methods, status classes, senders, handoff reasons, kinds of knowledge gap
+and whether an answer helped: bounded sets that
 carry no conversation id, token, name or message text, so /metrics can never disclose a resident.
 With several uvicorn workers each process counts for itself; setting ``PROMETHEUS_MULTIPROC_DIR`` (an
 empty directory, cleared before start) makes prometheus_client share the counts through files there, and
@@ -38,6 +39,10 @@ BACKOFFICE_ERRORS = Counter("ca_backoffice_errors_total",
 MESSAGES = Counter("ca_messages_total", "Chat messages stored, by who sent them (resident, bot, officer)",
                    ["sender"])
 HANDOFFS = Counter("ca_handoffs_total", "Conversations handed to officers, by reason", ["reason"])
+KNOWLEDGE_GAPS = Counter("ca_knowledge_gaps_total", "Questions recorded as knowledge gaps, by kind (unanswered, "
+                         "clarified, low_confidence, not_helpful)", ["kind"])
+ANSWER_RATINGS = Counter("ca_answer_ratings_total", "Residents' ratings of knowledge answers, by whether it helped",
+                         ["helpful"])
 RASA_CALLS = Histogram("ca_rasa_call_seconds", "Time the hub waited for Rasa, by outcome (ok or error)",
                        ["outcome"], buckets=LATENCY_BUCKETS)
 

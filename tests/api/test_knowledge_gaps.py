@@ -15,6 +15,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select, update
 
 from api.conversations.models import Message
@@ -321,3 +322,17 @@ def test_telegram_answers_are_offered_for_rating_and_a_tap_counts_only_in_its_ow
     # The bridge's token reaches only the Telegram routes, and residents cannot reach this one at all.
     assert TestClient(client.app).post("/api/v1/telegram/ratings", json={"chat_id": 7001, "message_id": answer,
                                                                           "helpful": True}).status_code == 401
+
+
+def test_gaps_and_ratings_are_counted_for_prometheus_by_kind_alone(make_client) -> None:
+    def count(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    before = (count("ca_knowledge_gaps_total", kind="unanswered"), count("ca_answer_ratings_total", helpful="false"))
+    client = make_client(rasa_with_knowledge)
+    conversation_id, auth = start(client)
+    say(client, conversation_id, auth, "who won the footy")
+    [answer] = say(client, conversation_id, auth, "batteries?")
+    rate(client, conversation_id, auth, answer["id"], helpful=False)
+    assert (count("ca_knowledge_gaps_total", kind="unanswered"),
+            count("ca_answer_ratings_total", helpful="false")) == (before[0] + 1, before[1] + 1)

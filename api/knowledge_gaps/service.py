@@ -66,14 +66,17 @@ def record_gap(session: Session, *, reply: Message, question: str, kind: str) ->
 
 
 def question_before(session: Session, reply: Message) -> str:
-    """Return what the resident typed that led to ``reply``: their latest message before it that is no payload.
+    """Return what the resident typed that led to ``reply``: their message just before it, or the one before a tap.
 
-    A clarifying question's button sends a payload; the question behind the answer is the one typed before.
+    A clarifying question's button sends a payload; the question behind the answer is the one typed before
+    it. No further back: an older message may be an answer to one of the form's questions (a name).
     """
-    earlier = session.scalars(select(Message.text).where(
-        Message.conversation_id == reply.conversation_id, Message.sender == "resident", Message.id < reply.id,
-        ~Message.text.startswith("/")).order_by(Message.id.desc()).limit(1))
-    return earlier.first() or ""
+    latest = session.scalars(select(Message.text).where(
+        Message.conversation_id == reply.conversation_id, Message.sender == "resident", Message.id < reply.id)
+        .order_by(Message.id.desc()).limit(2)).all()
+    typed = [text for text in latest[:1] if not text.startswith("/")] or [
+        text for text in latest[1:] if latest[0].startswith("/") and not text.startswith("/")]
+    return typed[0] if typed else ""
 
 
 def rate_answer(session: Session, *, conversation_id: str, message_id: int, helpful: bool) -> AnswerRating:

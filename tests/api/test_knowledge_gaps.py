@@ -18,11 +18,12 @@ from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select, update
 
+from api.conversations import service as conversations
 from api.conversations.models import Message
 from api.db import utcnow
 from api.knowledge_gaps.grouping import group_gaps, similarity, words
 from api.knowledge_gaps.models import AnswerRating, KnowledgeGap
-from api.knowledge_gaps.service import mask_question
+from api.knowledge_gaps.service import mask_question, rate_answer
 from api.privacy.retention import RetentionPolicy, purge
 from api.privacy.tracker import TrackerStore
 from api.settings import DEV_TELEGRAM_TOKEN
@@ -336,3 +337,15 @@ def test_gaps_and_ratings_are_counted_for_prometheus_by_kind_alone(make_client) 
     rate(client, conversation_id, auth, answer["id"], helpful=False)
     assert (count("ca_knowledge_gaps_total", kind="unanswered"),
             count("ca_answer_ratings_total", helpful="false")) == (before[0] + 1, before[1] + 1)
+
+
+def test_a_rating_never_reaches_further_back_than_the_question_before_a_tap(session) -> None:
+    # Two taps in a row: the typed message before them may be an answer to the form (a name), so none is kept.
+    created = conversations.create_conversation(session, channel="web")
+    for text in ("Ann Example", "/affirm", '/out_of_scope{"article": "batteries-electricals"}'):
+        conversations.add_message(session, conversation_id=created.conversation_id, sender="resident", text=text)
+    answer = conversations.add_message(session, conversation_id=created.conversation_id, sender="bot",
+                                       text="Batteries go in a bag.", article=ARTICLE)
+    rate_answer(session, conversation_id=created.conversation_id, message_id=answer.id, helpful=False)
+    assert session.scalar(select(func.count()).select_from(KnowledgeGap)) == 0
+    assert session.scalar(select(AnswerRating.helpful)) is False

@@ -21,6 +21,7 @@ from api.conversations.models import Conversation, Handoff, Message
 from api.conversations.service import RATING_CHOICES
 from api.db import as_utc
 from api.electoral.models import VerificationAttempt
+from api.knowledge_gaps.models import AnswerRating, KnowledgeGap
 from api.payments.models import AccountVerificationAttempt
 from api.verification_common import Refusal
 
@@ -54,6 +55,9 @@ class DayFigures:
     ratings: dict[int, int]
     by_hour: list[int]
     lockouts: Lockouts = Lockouts()
+    # Questions the assistant could not answer well that day, and its answers residents marked not helpful.
+    knowledge_gaps: int = 0
+    not_helpful: int = 0
 
     @property
     def first_contact_rate(self) -> float | None:
@@ -106,7 +110,11 @@ def day_figures(session: Session, day: date, *, timezone: str, now: datetime) ->
         waits_minutes=waits, waiting_now=len(waiting),
         longest_waiting_now_minutes=max((int((now - as_utc(t)).total_seconds() // 60) for t in waiting), default=0),
         ratings={score: ratings.get(score, 0) for score, _ in RATING_CHOICES}, by_hour=by_hour,
-        lockouts=lockouts(session, start=start, end=end))
+        lockouts=lockouts(session, start=start, end=end),
+        knowledge_gaps=session.scalar(select(func.count()).select_from(KnowledgeGap).where(
+            KnowledgeGap.created_at >= start, KnowledgeGap.created_at < end)) or 0,
+        not_helpful=session.scalar(select(func.count()).select_from(AnswerRating).where(
+            AnswerRating.rated_at >= start, AnswerRating.rated_at < end, AnswerRating.helpful.is_(False))) or 0)
 
 
 def lockouts(session: Session, *, start: datetime, end: datetime) -> Lockouts:

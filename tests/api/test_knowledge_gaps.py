@@ -349,3 +349,14 @@ def test_a_rating_never_reaches_further_back_than_the_question_before_a_tap(sess
     rate_answer(session, conversation_id=created.conversation_id, message_id=answer.id, helpful=False)
     assert session.scalar(select(func.count()).select_from(KnowledgeGap)) == 0
     assert session.scalar(select(AnswerRating.helpful)) is False
+
+
+def test_the_dashboard_counts_the_days_gaps_and_links_to_the_list(supervisor_and_resident) -> None:
+    sam, resident = supervisor_and_resident
+    conversation_id, auth = start(resident)
+    say(resident, conversation_id, auth, "who won the footy")
+    [answer] = say(resident, conversation_id, auth, "batteries?")
+    rate(resident, conversation_id, auth, answer["id"], helpful=False)
+    page = sam.get("/console/dashboard").text
+    assert 'data-testid="knowledge-gaps">2<' in page and "1 answer marked not helpful" in page
+    assert 'href="/console/gaps"' in page

@@ -14,6 +14,7 @@ import api.models  # noqa: F401  (every table registered, so relationships and f
 from api import overload
 from api.access.http import TOO_LARGE_RESPONSES
 from api.access.http import install as install_limits
+from api.clock import clock_for
 from api.console.gaps import router as console_gaps
 from api.console.privacy import router as console_privacy
 from api.console.router import install as install_console
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Council Assistant", version="1.0.0", description=API_DESCRIPTION, lifespan=lifespan,
                   responses={**TOO_LARGE_RESPONSES, **UNPROCESSABLE})
     app.state.settings = settings
+    app.state.clock = clock_for(settings.clock_start)
     app.state.database = Database(settings.database_url, PoolSize(
         size=settings.database_pool_size, overflow=settings.database_max_overflow,
         timeout=settings.database_pool_timeout_seconds))

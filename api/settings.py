@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -55,6 +56,9 @@ class Settings(BaseSettings):
     officer_hours_start: int = 9
     officer_hours_end: int = 17
     timezone: str = "Europe/London"
+    # The council's clock starts at this moment and runs on from there (api.clock); unset, the real clock.
+    # For tests and demos of a given day: the end-to-end tests' stack runs on a fixed working morning.
+    clock_start: datetime | None = None
     # How often an open event stream checks whether its conversation has new messages (in memory), and how
     # often it reads the database anyway, for messages another API worker stored (default: 5 s on SQLite,
     # which has one worker, and every check otherwise).

@@ -240,6 +240,9 @@ class Stack:
     actions_secret: str = field(default_factory=lambda: os.environ.get("CA_ACTIONS_SECRET", DEV_ACTIONS_SECRET))
     # Tests and benchmarks start hundreds of conversations from 127.0.0.1, so their stacks lift the rate limits.
     unthrottled: bool = False
+    # The API's clock starts here (ISO 8601, CA_CLOCK_START) and runs on; None is the real clock. The tests'
+    # stack runs on a fixed working morning, so office hours and deadlines do not depend on when they run.
+    clock_start: str | None = None
     # Seals personal values in Rasa's tracker store; every Rasa server of the stack must share it. A new one
     # per start is safe: a form in progress when the stack restarts asks its questions again.
     tracker_seal_key: str = field(default_factory=lambda: os.environ.get("CA_TRACKER_SEAL_KEY") or new_seal_key())
@@ -294,6 +297,8 @@ class Stack:
                        CA_TRACKER_STORE_URL=f"sqlite:///{self.tracker_db}")
         if self.unthrottled:
             api_env["CA_RATE_LIMITS"] = UNTHROTTLED_LIMITS
+        if self.clock_start:
+            api_env["CA_CLOCK_START"] = self.clock_start
         self._spawn("api", [str(APP_ENV / "uvicorn"), "api.main:create_app", "--factory", "--host", "127.0.0.1",
                             "--port", str(self.api_port), "--no-access-log", "--log-config", LOGGING_CONFIG,
                             "--timeout-graceful-shutdown", "5"], api_env)

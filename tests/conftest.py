@@ -13,6 +13,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
 from stack import Stack, ensure_model
 
+# The stack's clock starts on a Wednesday morning in office hours (after the demo data's 20 November 2026),
+# so a handoff always meets the queue, not a callback, and dates in replies are the same on every run.
+STACK_CLOCK_START = "2026-11-25T10:30:00+00:00"
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -25,12 +29,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """Start the action server, Rasa (with the trained model) and the API on free ports, with fresh SQLite files.
 
     The suite starts hundreds of conversations from 127.0.0.1, so this stack's rate limits are lifted
-    (tests/api/test_throttle.py checks the real ones).
+    (tests/api/test_throttle.py checks the real ones); its clock starts at ``STACK_CLOCK_START``.
     """
     folder = tmp_path_factory.mktemp("stack")
     running = Stack(api_port=free_port(), rasa_port=free_port(), actions_port=free_port(), smtp_port=free_port(),
                     database_url=f"sqlite:///{folder / 'council.db'}", tracker_db=folder / "tracker.db",
-                    log_dir=folder / "log", mail_dir=folder / "mail", unthrottled=True)
+                    log_dir=folder / "log", mail_dir=folder / "mail", unthrottled=True,
+                    clock_start=STACK_CLOCK_START)
     model = ensure_model(quiet=True)
     running.seed()
     running.start(model)

@@ -15,6 +15,7 @@ from starlette.background import BackgroundTask
 
 from api.access.http import THROTTLED_RESPONSES, Throttled, enforce, limiter_of, per_source
 from api.access.source import request_source
+from api.clock import NowDep
 from api.conversations import service
 from api.conversations.changes import MessageChanges
 from api.conversations.office_hours import OfficeHours
@@ -194,9 +195,10 @@ async def stream_events(conversation_id: str, request: Request, database: Databa
 @backoffice.post("/conversations/{conversation_id}/handoffs", response_model=HandoffRead,
                  status_code=status.HTTP_201_CREATED)
 def request_handoff(conversation_id: str, body: HandoffCreate, session: SessionDep,
-                    hours: Annotated[OfficeHours, Depends(office_hours)]) -> HandoffRead:
+                    hours: Annotated[OfficeHours, Depends(office_hours)], now: NowDep) -> HandoffRead:
     """Ask for an officer to take the conversation over; asking again returns the same request."""
     try:
-        return service.request_handoff(session, conversation_id=conversation_id, request=body, hours=hours)
+        return service.request_handoff(session, conversation_id=conversation_id, request=body, hours=hours,
+                                       now=now)
     except service.ConversationNotFound:
         raise NOT_FOUND from None

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.clock import NowDep
 from api.conversations import service
 from api.conversations.lanes import ThreadLane
 from api.conversations.office_hours import OfficeHours
@@ -37,6 +39,8 @@ class ResidentRouting:
     # Sign each message's conversation grant, good for this many seconds.
     secret_key: str
     grant_seconds: int
+    # When the request came in, by the council's clock (api.clock).
+    now: datetime
 
     def handle(self, *, conversation_id: str, text: str, hub_payload: bool = False) -> service.Routed:
         """Store the resident's message and return the replies (none while an officer has the conversation).
@@ -48,7 +52,8 @@ class ResidentRouting:
                             lifetime_seconds=self.grant_seconds)
         return service.handle_resident_message(self.database, self.rasa, conversation_id=conversation_id, text=text,
                                                unavailable_text=self.unavailable_text, hours=self.hours,
-                                               card_warning=self.card_warning, grant=grant, hub_payload=hub_payload)
+                                               card_warning=self.card_warning, grant=grant, now=self.now,
+                                               hub_payload=hub_payload)
 
     async def handle_in_lane(self, *, conversation_id: str, text: str, hub_payload: bool = False) -> service.Routed:
         """Do ``handle`` in the hub's own thread lane, so waiting on Rasa never starves the back office."""
@@ -71,12 +76,13 @@ def card_warning(settings: Settings) -> str:
 
 
 def resident_routing(request: Request, database: DatabaseDep, settings: SettingsDep,
-                     hours: Annotated[OfficeHours, Depends(office_hours)]) -> ResidentRouting:
+                     hours: Annotated[OfficeHours, Depends(office_hours)], now: NowDep) -> ResidentRouting:
     """Return the routing of resident messages, built from the app's database, Rasa client and settings."""
     rasa: RasaClient = request.app.state.rasa
     return ResidentRouting(database=database, rasa=rasa, hours=hours, unavailable_text=unavailable_text(settings),
                            card_warning=card_warning(settings), lane=request.app.state.hub_lane,
-                           secret_key=settings.secret_key, grant_seconds=settings.conversation_grant_seconds)
+                           secret_key=settings.secret_key, grant_seconds=settings.conversation_grant_seconds,
+                           now=now)
 
 
 ResidentRoutingDep = Annotated[ResidentRouting, Depends(resident_routing)]

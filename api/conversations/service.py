@@ -13,6 +13,7 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, func, select, update
@@ -115,7 +116,7 @@ class Routed:
 
 def handle_resident_message(database: Database, rasa: RasaClient, *, conversation_id: str, text: str,
                             unavailable_text: str, hours: OfficeHours, card_warning: str, grant: str,
-                            hub_payload: bool = False) -> Routed:
+                            now: datetime, hub_payload: bool = False) -> Routed:
     """Store the resident's message, let the bot answer when it is the bot's turn, and return the replies.
 
     When Rasa is down the resident gets ``unavailable_text`` with an officer offer; taking the offer
@@ -124,7 +125,8 @@ def handle_resident_message(database: Database, rasa: RasaClient, *, conversatio
     messages holding part of it), and the resident is warned.
     Typed payload syntax reaches the bot as words (see ``payloads``); ``hub_payload`` marks a payload the
     hub chose itself, such as Telegram's /start. ``grant`` goes to the bot with the message, for its actions
-    to show the back office (api.service_access.grants).
+    to show the back office (api.service_access.grants). ``now`` is when the message came in, by the
+    council's clock: a handoff it leads to is in or out of officers' hours by that moment.
     """
     with database.sessions.begin() as session:
         guarded = hide_card_numbers(session, conversation_id=conversation_id, text=text)
@@ -132,13 +134,13 @@ def handle_resident_message(database: Database, rasa: RasaClient, *, conversatio
                                         hub_payload=hub_payload)
         message = add_message(session, conversation_id=conversation_id, sender="resident", text=guarded.text)
     replies = _answer(database, rasa, conversation_id=conversation_id, text=guarded.text, for_bot=for_bot,
-                      grant=grant, unavailable_text=unavailable_text, hours=hours,
+                      grant=grant, unavailable_text=unavailable_text, hours=hours, now=now,
                       card_warning=card_warning if guarded.hidden or guarded.rewritten else None)
     return Routed(message=message, hidden=guarded.hidden, rewritten=guarded.rewritten, replies=replies)
 
 
 def _answer(database: Database, rasa: RasaClient, *, conversation_id: str, text: str, for_bot: str, grant: str,
-            unavailable_text: str, hours: OfficeHours, card_warning: str | None) -> list[Message]:
+            unavailable_text: str, hours: OfficeHours, now: datetime, card_warning: str | None) -> list[Message]:
     warnings: list[Message] = []
     with database.sessions.begin() as session:
         if card_warning:
@@ -165,7 +167,7 @@ def _answer(database: Database, rasa: RasaClient, *, conversation_id: str, text:
             if not bot_may_speak(session, conversation_id):
                 return warnings  # an officer took the chat meanwhile: no apology for the bot
             if for_bot == REQUEST_OFFICER_PAYLOAD:
-                ticket = request_handoff(session, conversation_id=conversation_id, hours=hours,
+                ticket = request_handoff(session, conversation_id=conversation_id, hours=hours, now=now,
                                          request=HandoffCreate(reason="bot_unavailable", priority="high"))
                 return [*warnings, add_message(session, conversation_id=conversation_id, sender="system",
                                                text=describe_for_resident(ticket))]
@@ -225,14 +227,13 @@ def record_rating(session: Session, conversation: Conversation, score: int) -> M
 
 
 def request_handoff(session: Session, *, conversation_id: str, request: HandoffCreate,
-                    hours: OfficeHours) -> HandoffRead:
+                    hours: OfficeHours, now: datetime) -> HandoffRead:
     """Queue the conversation for an officer (or record a callback out of hours); repeat calls reuse it."""
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
         raise ConversationNotFound
     handoff = session.scalar(select(Handoff).where(Handoff.conversation_id == conversation_id,
                                                    Handoff.status.in_(OPEN_HANDOFF_STATES)))
-    now = utcnow()
     if handoff is None:
         handoff = Handoff(conversation_id=conversation_id, reason=request.reason, priority=request.priority,
                           summary=request.summary, reference="pending", queue=queue_for(request.topic),

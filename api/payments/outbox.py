@@ -8,7 +8,7 @@ import logging
 
 from fastapi.concurrency import run_in_threadpool
 
-from api.clock import get_now, local_date
+from api.clock import clock_for, local_date
 from api.db import Database
 from api.payments.documents import deliver_queued
 from api.settings import Settings
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 def retry_once(database: Database, settings: Settings) -> int:
     """Try every queued document once; return how many were sent."""
-    now = get_now()
+    now = clock_for(settings.clock_start)()
     with database.sessions() as session:
         sent = deliver_queued(session, settings=settings, today=local_date(now), now=now)
         session.commit()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from api.clock import clock_for
 from api.conversations.models import Conversation, Handoff
 from api.conversations.office_hours import OfficeHours
 from api.conversations.router import office_hours as office_hours_dependency
@@ -104,3 +105,27 @@ def test_out_of_hours_the_next_opening_skips_weekends_and_bank_holidays() -> Non
     christmas_eve_evening = datetime(2026, 12, 24, 18, 0, tzinfo=UTC)  # Christmas Eve, a Thursday
     opening = HOURS.next_opening(christmas_eve_evening)
     assert (opening.year, opening.month, opening.day, opening.hour) == (2026, 12, 29, 9)  # after Boxing Day (Mon 28)
+
+
+@pytest.mark.parametrize("start, status", [
+    (datetime(2026, 11, 25, 10, 30, tzinfo=UTC), "waiting"),   # a Wednesday morning: the queue
+    (datetime(2026, 11, 28, 10, 30, tzinfo=UTC), "callback"),  # a Saturday morning: a callback
+], ids=["wednesday-morning", "saturday-morning"])
+def test_an_api_on_a_clock_of_its_own_takes_office_hours_from_it(database_url: str, start: datetime,
+                                                                 status: str) -> None:
+    app = create_app(Settings(database_url=database_url, environment="test", clock_start=start,
+                              purge_interval_seconds=0, document_retry_seconds=0))
+    with TestClient(app) as client:
+        conversation_id = new_conversation(client)
+        ticket = client.post(f"/api/v1/conversations/{conversation_id}/handoffs", json={},
+                             headers=granted(conversation_id)).json()
+    assert ticket["status"] == status
+
+
+def test_a_started_clock_reads_its_start_and_runs_on() -> None:
+    start = datetime(2026, 11, 25, 10, 30, tzinfo=UTC)
+    clock = clock_for(start)
+    first, second = clock(), clock()
+    assert start <= first <= second < start + timedelta(minutes=5)
+    assert clock_for(start) is clock  # one clock per start: the whole process reads the same time
+    assert clock_for(None)().year >= 2026

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -46,11 +47,16 @@ def test_two_misses_in_a_row_bring_an_officer_offer(stack, new_resident) -> None
     assert "HO-" in accepted
 
 
-def test_asking_for_a_person_records_a_handoff_and_says_what_happens_next(stack, new_resident) -> None:
+def test_asking_for_a_person_in_office_hours_records_a_handoff_and_gives_the_queue(stack, new_resident) -> None:
+    # The stack's clock is a Wednesday morning (tests/conftest.py), so officers are answering chats.
     resident = new_resident()
     reply = texts(resident.say("can I talk to a real person please"))
     assert "HO-" in reply
-    assert ("queue" in reply) or ("will reply in this chat" in reply)
+    assert re.search(r"You're (next|number \d+) in the queue", reply), reply
+    assert "nobody can join right now" not in reply
+    status = stack_scalar(stack.database_url, select(Handoff.status).where(
+        Handoff.conversation_id == resident.conversation_id))
+    assert status == "waiting"
     # Asking again does not make a second request: the same reference comes back.
     reference = reply.split("HO-")[1][:6]
     assert f"HO-{reference}" in texts(resident.say("I want to speak to an officer"))

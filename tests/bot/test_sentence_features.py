@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import socket
 
 import numpy as np
 import pytest
@@ -11,6 +11,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlp.sentence_features import SentenceEmbeddingFeaturizer
+from tests.support.network import NetworkBlocked, network_cut
 
 
 @pytest.fixture(scope="module")
@@ -25,9 +26,20 @@ def vector(message: Message) -> np.ndarray:
     return np.asarray(dense[0].features)[0]
 
 
-def test_it_is_told_to_stay_offline(featurizer: SentenceEmbeddingFeaturizer) -> None:
-    assert os.environ["HF_HUB_OFFLINE"] == "1"
-    assert os.environ["TRANSFORMERS_OFFLINE"] == "1"
+def test_the_network_cut_is_real() -> None:
+    with network_cut() as attempts, pytest.raises(NetworkBlocked):
+        socket.create_connection(("huggingface.co", 443), timeout=1)
+    assert attempts
+
+
+def test_it_loads_and_encodes_with_the_network_cut() -> None:
+    with network_cut() as attempts:
+        offline = SentenceEmbeddingFeaturizer({**SentenceEmbeddingFeaturizer.get_default_config(), "batch_size": 8},
+                                              "offline")
+        message = Message(data={TEXT: "where do I vote"})
+        offline.process([message])
+    assert vector(message).shape == (384,)
+    assert attempts == [], "loading the encoder tried to reach the network"
 
 
 def test_each_text_gets_one_normalised_sentence_vector(featurizer: SentenceEmbeddingFeaturizer) -> None:

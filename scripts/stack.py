@@ -55,7 +55,7 @@ DEV_SERVICE_TOKEN = "dev-service-token-change-me"  # noqa: S105  (the action ser
 DEV_TELEGRAM_TOKEN = "dev-telegram-token-change-me"  # noqa: S105  (the Telegram bridge's; refused in production)
 DEV_RASA_TOKEN = "dev-rasa-token-change-me"  # noqa: S105  (development default; refused in production)
 DEV_ACTIONS_SECRET = "dev-actions-secret-change-me"  # noqa: S105  (Rasa's secret for the action server)
-# The emulator's demo bot token (telegram_bridge.emulator.DEMO_TOKEN): it means nothing to the real Telegram.
+# The emulator's demo bot token (tools.telegram_emulator.app.DEMO_TOKEN): it means nothing to the real Telegram.
 EMULATOR_BOT_TOKEN = "123456:demo-token-for-the-local-emulator"  # noqa: S105
 # Logging of Rasa, the action server and the API: a filter withholds residents' texts, slot values and exception
 # messages (bot/privacy/logs.py).
@@ -378,7 +378,7 @@ class TelegramChannel:
                    CA_HUB_RETRY_MAX_SECONDS=str(self.hub_retry_max_seconds))
         if self.emulator_port is not None:
             spawn(self.processes, self.log_dir, "telegram-emulator",
-                  [str(APP_ENV / "python"), "-m", "telegram_bridge.emulator", "--port", str(self.emulator_port),
+                  [str(APP_ENV / "python"), "-m", "tools.telegram_emulator", "--port", str(self.emulator_port),
                    "--token", self.bot_token], dict(os.environ))
             env.update(CA_TELEGRAM_API_URL=f"{self.emulator_url}/bot",
                        CA_TELEGRAM_FILE_URL=f"{self.emulator_url}/file/bot")

@@ -10,7 +10,7 @@ Around that, a small control API for tests (``/emulator/...``: a user writes in 
 button, read a chat's messages and the bot's answers to taps) and a page at ``/`` that acts as a Telegram
 client for a demo user.
 
-Run it: ``python -m telegram_bridge.emulator --port 8081 --token <token>``.
+Run it: ``python -m tools.telegram_emulator --port 8081 --token <token>``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from starlette.routing import Route
 
 log = logging.getLogger(__name__)
 
-CLIENT = Path(__file__).resolve().parent / "emulator_client"
+CLIENT = Path(__file__).resolve().parent / "client"
 DEMO_TOKEN = "123456:demo-token-for-the-local-emulator"  # noqa: S105  (a made-up token for loopback only)
 DEMO_CHAT_ID = 424242
 # Parameters whose form values are plain strings; python-telegram-bot JSON-encodes every other one.

@@ -1,0 +1,1 @@
+"""Development tools that are not part of any process the council runs: they ship in no image."""

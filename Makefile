@@ -7,7 +7,7 @@ RASA := .venv/rasa/bin
 export CA_ENVIRONMENT ?= development
 RASA_QUIET := PYTHONWARNINGS=ignore TF_CPP_MIN_LOG_LEVEL=2 RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 
-.PHONY: help run run-telegram-demo test install chromium model seed officer purge demo-residents knowledge-check knowledge-eval test-api test-bot test-dialogue bench readability journeys nlu-report nlu-probe lint clean
+.PHONY: help run run-telegram-demo test check install chromium model seed officer purge demo-residents knowledge-check knowledge-eval test-api test-bot test-unit test-dialogue bench readability journeys nlu-report nlu-probe lint format format-check clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -20,6 +20,9 @@ run-telegram-demo: install ## make run, plus the Telegram bridge and a Telegram 
 
 test: install chromium model ## Install what is missing, then run every test
 	@$(MAKE) --no-print-directory lint knowledge-check test-bot test-dialogue test-api
+
+check: install ## The quick check while working: lint, types, format of new files, tests without the stack
+	@$(MAKE) --no-print-directory lint format-check knowledge-check test-bot test-unit
 
 install: ## Make both Python environments if missing (cached by their pins under ~/.cache)
 	@./scripts/bootstrap.sh app rasa
@@ -61,6 +64,9 @@ test-dialogue: model ## Rasa data validation and test stories against the traine
 test-api: ## API, hub, end-to-end and browser tests, on SQLite and PostgreSQL (app environment)
 	@$(APP)/python -m pytest tests/api tests/e2e tests/browser -q
 
+test-unit: ## API and hub tests on SQLite only, without starting the stack (no model, PostgreSQL or Chromium)
+	@$(APP)/python -m pytest tests/api -m "not stack and not postgres" -q
+
 nlu-report: install ## Cross-validate the NLU model: per-intent P/R/F1 and a confusion matrix in reports/nlu/
 	@$(APP)/python scripts/nlu_report.py
 
@@ -76,8 +82,20 @@ bench: install model seed ## Measure per-message latency and throughput (hub vs 
 readability: install ## Reading age of every fixed reply and knowledge answer; lists the hardest ten
 	@$(APP)/python scripts/readability.py
 
-lint: ## ruff and mypy
-	@$(APP)/ruff check api bot scripts tests telegram_bridge && $(APP)/mypy api telegram_bridge
+# ruff format is adopted file by file: every Python file added since main (committed or not) must be formatted,
+# and older files are formatted when someone chooses to (make format FILES=...), so work in flight elsewhere is
+# not buried under one big reformatting.
+NEW_PY = $$( { git diff --name-only --diff-filter=A main -- '*.py'; git ls-files --others --exclude-standard -- '*.py'; } | sort -u)
+
+lint: ## ruff and mypy (api and telegram_bridge in the app environment, bot in the Rasa environment)
+	@$(APP)/ruff check api bot scripts tests telegram_bridge tools && $(APP)/mypy api telegram_bridge tools \
+	  && $(APP)/mypy --python-executable $(RASA)/python --cache-dir .mypy_cache/rasa bot
+
+format: ## ruff format the Python files added since main (FILES="a.py b.py" for others)
+	@files="$${FILES:-$(NEW_PY)}"; [ -z "$$files" ] || $(APP)/ruff format $$files
+
+format-check: ## Check that the Python files added since main are ruff-formatted
+	@files="$(NEW_PY)"; [ -z "$$files" ] || $(APP)/ruff format --check $$files
 
 clean: ## Remove local databases, logs and models (not the cached environments)
 	rm -rf var models results bot/nlp/council_en

@@ -19,7 +19,7 @@ import logging
 import os
 import sys
 import zlib
-from typing import Any
+from typing import Any, cast
 
 from rasa_sdk import utils
 from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME
@@ -72,7 +72,7 @@ def _action_call(request: Request) -> Any:
 
 def create_app(actions: str, *, secret: str) -> Sanic:
     """Return rasa-sdk's app for ``actions`` that admits only callers holding ``secret``."""
-    app = create_sdk_app(actions, cors_origins=None)
+    app = create_sdk_app(actions, cors_origins=None)  # rasa-sdk is untyped: Any until returned
     expected = f"Bearer {secret}".encode()
 
     @app.middleware("request")
@@ -89,7 +89,7 @@ def create_app(actions: str, *, secret: str) -> Sanic:
             CONVERSATION_GRANT.set(grant_of(_action_call(request)))
         return None
 
-    return app
+    return cast(Sanic, app)
 
 
 def main(argv: list[str] | None = None) -> None:

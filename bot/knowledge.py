@@ -119,7 +119,8 @@ class Knowledge:
         candidates = [a for a in self.articles() if intent in a.intents]
         specific = [a for a in candidates if a.when and a.when.items() <= entities.items()]
         general = [a for a in candidates if not a.when]
-        return (specific or general or [None])[0]
+        found = specific or general
+        return found[0] if found else None
 
     def fact(self, name: str) -> str:
         """Return a named fact (such as ``phone``) from whichever article declares it."""

@@ -39,8 +39,8 @@ def parse_date_of_birth(text: str, *, today: dt.date) -> dt.date | None:
     if not re.search(r"\d", candidate):
         return None
     try:
-        parsed = date_parser.parse(candidate, dayfirst=True, fuzzy=False,
-                                   default=dt.datetime(1900, 1, 1)).date()
+        parsed: dt.date = date_parser.parse(candidate, dayfirst=True, fuzzy=False,
+                                            default=dt.datetime(1900, 1, 1)).date()
     except (ValueError, OverflowError):
         return None
     # A date with no year in it parses to 1900: refuse it rather than guess.

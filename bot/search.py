@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from bot.knowledge import Article
@@ -91,10 +91,10 @@ class Ranker:
                 if len(phrase) > 1 or (phrase and frequency[next(iter(phrase))] <= NAMING_MAX_ARTICLES)]
 
     @staticmethod
-    def _weighted_terms(article: Article) -> Counter[str]:
+    def _weighted_terms(article: Article) -> dict[str, float]:
         fields = {"title": article.title, "slug": article.slug.replace("-", " "),
                   "keywords": " ".join(article.keywords), "body": article.answer}
-        weighted: Counter[str] = Counter()
+        weighted: dict[str, float] = defaultdict(float)
         for name, text in fields.items():
             for term in terms(text):
                 weighted[term] += WEIGHTS[name]

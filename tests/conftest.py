@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import socket
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-
 from stack import Stack, ensure_model
 
 # The stack's clock starts on a Wednesday morning in office hours (after the demo data's 20 November 2026),

@@ -106,7 +106,8 @@ def _previous_intent(tracker: Tracker) -> str | None:
     users = [e for e in tracker.events if e.get("event") == "user"]
     if len(users) < 2:
         return None
-    return (users[-2].get("parse_data") or {}).get("intent", {}).get("name")
+    name = (users[-2].get("parse_data") or {}).get("intent", {}).get("name")
+    return str(name) if name else None
 
 
 class ActionDeclineOfficer(Action):

@@ -133,7 +133,8 @@ class ValidateTaskForm(FormValidationAction):
 
     @within_deadline
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        return await super().run(dispatcher, tracker, domain)
+        events: list[EventType] = await super().run(dispatcher, tracker, domain)
+        return events
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> list[str]:
@@ -167,7 +168,7 @@ class ValidateTaskForm(FormValidationAction):
         """
         if asks_for_another_task(tracker) and not is_bare_answer(tracker):
             return start_task_events(tracker)
-        events = await super().get_validation_events(dispatcher, tracker, domain)
+        events: list[EventType] = await super().get_validation_events(dispatcher, tracker, domain)
         slots = dict(tracker.slots) | {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
         task = slots.get("pending_task")
         if slots.get("verification_outcome") in FAILED and slots.get("task_confirmed") is True:

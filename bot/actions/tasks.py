@@ -134,7 +134,7 @@ def request_key(tracker: Tracker, request: dict[str, Any]) -> str:
 
 
 def _conversation(tracker: Tracker) -> str:
-    return tracker.sender_id
+    return str(tracker.sender_id)
 
 
 def _uprn(tracker: Tracker) -> int | None:

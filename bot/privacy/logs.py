@@ -64,7 +64,7 @@ def clean_record(record: logging.LogRecord) -> logging.LogRecord:
         return record
     record.private_clean = True
     if record.exc_info and record.exc_info[1] is not None:
-        record.exc_text = describe_exception(record.exc_info)  # type: ignore[arg-type]
+        record.exc_text = describe_exception(record.exc_info)
         record.exc_info = None
     if record.levelno < logging.INFO:
         record.msg, record.args = DEBUG_WITHHELD, None

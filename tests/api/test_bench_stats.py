@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import random
 import statistics
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-
 from bench import Run, percentile, summarise, table, throughput
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from api.settings import ROOT, Settings
 from telegram_bridge.settings import BridgeSettings
@@ -133,6 +134,20 @@ def test_every_file_the_docs_name_exists(doc: Path) -> None:
     missing = [path for path in REPO_PATH.findall(text_of(doc))
                if "*" not in path and "…" not in path and not (ROOT / path.rstrip(".")).exists()]
     assert not missing, f"{doc.name} names files that do not exist: {missing}"
+
+
+def test_every_pre_commit_hook_runs_something_that_exists() -> None:
+    config = yaml.safe_load(text_of(ROOT / ".pre-commit-config.yaml"))
+    hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
+    assert {"ruff", "ruff-format", "mypy"} <= {hook["id"] for hook in hooks}
+    for hook in hooks:
+        assert hook["language"] == "system", f"{hook['id']} would download its own copy of a tool"
+        words = hook["entry"].replace("'", " ").replace("&&", " ").split()
+        for word in words:
+            if word.startswith(".venv/"):
+                assert (ROOT / word).exists(), f"{hook['id']} runs {word}, which `make install` does not make"
+        if words[0] == "make":
+            assert set(words[1:]) - {"--no-print-directory"} <= make_targets(), hook["id"]
 
 
 def test_nothing_points_outside_the_repository() -> None:

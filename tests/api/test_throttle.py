@@ -10,10 +10,8 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import sys
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -280,7 +278,6 @@ def test_with_redis_down_each_worker_still_limits_in_memory(caplog) -> None:
 
 
 def test_the_test_stacks_lifted_limits_are_valid_settings() -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
     from stack import UNTHROTTLED_LIMITS
 
     lifted = RateLimits.model_validate_json(UNTHROTTLED_LIMITS)

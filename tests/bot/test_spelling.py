@@ -4,7 +4,6 @@ wrote is changed (issue 12, item 6). Also the typo generator the NLU report meas
 from __future__ import annotations
 
 import random
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,11 @@ from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from typos import perturb
 
 from bot.nlp.intent_classifier import LinearIntentClassifier
 from bot.nlp.sentence_features import SentenceEmbeddingFeaturizer
 from bot.nlp.spelling import CORRECTED_TEXT, Speller, SpellingCorrector, edit_distance, english_words
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from typos import perturb
 
 EXAMPLES = {
     "next_election": ["when is the next election", "what date is the next election", "when are the elections",

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from stack import TelegramChannel
 
 from tests.conftest import free_port
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-
-from stack import TelegramChannel
 
 pytestmark = pytest.mark.stack
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from stack import APP_ENV, TelegramChannel, spawn, stop_processes
 
 from api.console import service as console
 from api.conversations.models import Conversation, Message
@@ -25,10 +24,6 @@ from api.officers.models import Officer
 from tests.conftest import free_port
 from tests.e2e.chat import stack_scalar
 from tests.e2e.telegram_chat import TelegramUser, conversation_of, keyboard, resident_messages, texts, wait_until
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-
-from stack import APP_ENV, TelegramChannel, spawn, stop_processes
 
 pytestmark = pytest.mark.stack
 

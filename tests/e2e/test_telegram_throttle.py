@@ -6,11 +6,11 @@ chat) and Rasa answered in-process; the bridge is the real process, polling the 
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from stack import TelegramChannel
 
 from api.access.settings import RateLimits
 from api.migrations import upgrade_database
@@ -18,9 +18,6 @@ from api.settings import DEV_TELEGRAM_TOKEN
 from tests.api.live_server import build_app, served
 from tests.conftest import free_port
 from tests.e2e.telegram_chat import TelegramUser, texts
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-from stack import TelegramChannel
 
 COUNCIL_PHONE = "01632 960 123"
 

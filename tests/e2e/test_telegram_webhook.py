@@ -8,20 +8,15 @@ from __future__ import annotations
 
 import itertools
 import secrets
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
+from stack import TelegramChannel
 
 from tests.conftest import free_port
 from tests.e2e.telegram_chat import TelegramUser, conversation_of, resident_messages, texts
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-
-from stack import TelegramChannel
 
 pytestmark = pytest.mark.stack
 

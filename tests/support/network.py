@@ -38,8 +38,10 @@ def network_cut(attempts: list[str] | None = None) -> Iterator[list[str]]:
         seen.append(f"lookup {host}")
         return _refuse(None, host)
 
-    with mock.patch.object(socket.socket, "connect", connect), \
-            mock.patch.object(socket.socket, "connect_ex", lambda self, address: connect(self, address) or 0), \
-            mock.patch.object(socket, "getaddrinfo", lookup), \
-            mock.patch.object(socket, "create_connection", lambda address, *a, **k: lookup(address)):
+    with (
+        mock.patch.object(socket.socket, "connect", connect),
+        mock.patch.object(socket.socket, "connect_ex", lambda self, address: connect(self, address) or 0),
+        mock.patch.object(socket, "getaddrinfo", lookup),
+        mock.patch.object(socket, "create_connection", lambda address, *a, **k: lookup(address)),
+    ):
         yield seen

@@ -27,7 +27,7 @@ from api.demo import seed_demo_data
 from api.main import create_app
 from api.migrations import upgrade_database
 from api.settings import Settings
-from tests.api.rasa_fakes import RasaHandler
+from tests.support.rasa_fakes import RasaHandler
 
 DATABASE_KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 POSTGRES_SERVER = "postgres@127.0.0.1:5432"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.api.rasa_fakes import rasa_offering_a_person
-from tests.api.test_chat import start
+from tests.support.hub import start
+from tests.support.rasa_fakes import rasa_offering_a_person
 
 CARD = "4111 1111 1111 1111"
 

@@ -13,10 +13,10 @@ from api.conversations.card_guard import SPLIT_WINDOW
 from api.conversations.models import Handoff, Message, Note
 from api.db import utcnow
 from api.settings import DEV_TELEGRAM_TOKEN
-from tests.api.backoffice_api import granted
-from tests.api.console_helpers import add_officers, page_csrf, resident_waiting, sign_in
-from tests.api.rasa_fakes import rasa_offering_a_person
-from tests.api.test_chat import start
+from tests.support.backoffice_api import granted
+from tests.support.console import add_officers, page_csrf, resident_waiting, sign_in
+from tests.support.hub import start
+from tests.support.rasa_fakes import rasa_offering_a_person
 
 CARD = "4111.1111.1111.1111"
 TELEGRAM = {"Authorization": f"Bearer {DEV_TELEGRAM_TOKEN}"}

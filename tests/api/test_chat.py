@@ -6,18 +6,11 @@ import json
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from api.conversations.models import Conversation, Message
-from tests.api.rasa_fakes import rasa_down, rasa_offering_a_person
-
-
-def start(client: TestClient) -> tuple[str, dict[str, str]]:
-    response = client.post("/api/chat/conversations", json={"channel": "web"})
-    assert response.status_code == 201
-    body = response.json()
-    return body["conversation_id"], {"Authorization": f"Bearer {body['token']}"}
+from tests.support.hub import start
+from tests.support.rasa_fakes import rasa_down, rasa_offering_a_person
 
 
 def test_a_resident_message_gets_the_bots_replies_and_both_are_kept(make_client, rasa_calls) -> None:

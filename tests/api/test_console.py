@@ -19,8 +19,8 @@ from api.db import utcnow
 from api.main import create_app
 from api.officers.models import Officer, OfficerSession
 from api.settings import Settings
-from tests.api.backoffice_api import granted
-from tests.api.console_helpers import (
+from tests.support.backoffice_api import granted
+from tests.support.console import (
     OFFICERS,
     add_officers,
     hidden_csrf,
@@ -29,7 +29,7 @@ from tests.api.console_helpers import (
     resident_waiting,
     sign_in,
 )
-from tests.api.test_handoffs import FixedHours
+from tests.support.hub import FixedHours
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ from api.electoral.models import AbsentVoteKind, AbsentVoteRequest, Verification
 from api.main import create_app
 from api.payments.models import AccountVerification
 from api.settings import Settings
-from tests.api.console_helpers import add_officers, officer_client, page_csrf, resident_waiting
-from tests.api.privacy_helpers import register
-from tests.api.test_handoffs import FixedHours
+from tests.support.console import add_officers, officer_client, page_csrf, resident_waiting
+from tests.support.hub import FixedHours
+from tests.support.privacy import register
 
 
 @pytest.fixture

@@ -14,8 +14,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
-from tests.api.console_helpers import OFFICERS, add_officers, hidden_csrf, page_csrf, sign_in
-from tests.api.test_console_sign_in_limits import officer_id, officer_row
+from tests.support.console import OFFICERS, add_officers, hidden_csrf, officer_id, officer_row, page_csrf, sign_in
 
 OFFICE = ("198.51.100.10", 50000)
 

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 import threading
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from api.main import create_app
 from api.officers import limits
-from api.officers.models import Officer
 from api.settings import Settings
-from tests.api.console_helpers import OFFICERS, add_officers, hidden_csrf, page_csrf, sign_in
+from tests.support.console import OFFICERS, add_officers, hidden_csrf, officer_id, officer_row, page_csrf, sign_in
 
 ATTACKER = ("203.0.113.66", 40000)
 OFFICE = ("198.51.100.10", 50000)
@@ -144,17 +141,6 @@ def sign_in_as(client: TestClient, email: str, password: str):
     page = client.get("/console/sign-in")
     return client.post("/console/sign-in", data={"email": email, "password": password,
                                                  "csrf_token": hidden_csrf(page.text)}, follow_redirects=False)
-
-
-def officer_row(html: str, email: str) -> str:
-    match = re.search(rf'<tr data-officer="{re.escape(email)}">(.*?)</tr>', html, re.S)
-    assert match, f"no row for {email}"
-    return match.group(1)
-
-
-def officer_id(app, who: str) -> int:
-    with app.state.database.sessions() as session:
-        return session.scalars(select(Officer.id).where(Officer.email == OFFICERS[who][0])).one()
 
 
 def test_one_computer_signing_in_again_and_again_is_slowed_down(app) -> None:

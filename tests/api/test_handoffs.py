@@ -14,20 +14,10 @@ from api.conversations.office_hours import OfficeHours
 from api.conversations.router import office_hours as office_hours_dependency
 from api.main import create_app
 from api.settings import Settings
-from tests.api.backoffice_api import granted
+from tests.support.backoffice_api import granted
+from tests.support.hub import FixedHours
 
 HOURS = OfficeHours(start_hour=9, end_hour=17, timezone="Europe/London")
-
-
-class FixedHours(OfficeHours):
-    """Officer hours that are always open, or always closed, whatever the clock says."""
-
-    def __init__(self, *, open_now: bool) -> None:
-        super().__init__(start_hour=9, end_hour=17, timezone="Europe/London")
-        self.open_now = open_now
-
-    def is_open(self, moment: datetime) -> bool:
-        return self.open_now
 
 
 @pytest.fixture(params=[True, False], ids=["office-hours", "out-of-hours"])

@@ -20,8 +20,8 @@ from api.main import create_app
 from api.migrations import upgrade_database
 from api.service_access.grants import GRANT_HEADER, grant_is_valid, issue_grant
 from api.settings import DEV_SECRET_KEY, DEV_SERVICE_TOKEN, DEV_TELEGRAM_TOKEN, Settings
-from tests.api.backoffice_api import new_conversation_id
-from tests.api.rasa_fakes import rasa_offering_a_person
+from tests.support.backoffice_api import new_conversation_id
+from tests.support.rasa_fakes import rasa_offering_a_person
 
 CALLERS = {"nobody": None, "stranger": "a-token-nobody-issued", "telegram": DEV_TELEGRAM_TOKEN,
            "actions": DEV_SERVICE_TOKEN}

@@ -9,7 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from api.db import Database
 from api.main import create_app
 from api.settings import Settings
-from tests.api.rasa_fakes import rasa_down, rasa_offering_a_person
+from tests.support.rasa_fakes import rasa_down, rasa_offering_a_person
 
 METRICS_TOKEN = "metrics-token-for-tests-only-0123456789"
 SCRAPE = {"Authorization": f"Bearer {METRICS_TOKEN}"}

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.settings import DEV_SERVICE_TOKEN, DEV_TELEGRAM_TOKEN
-from tests.api.live_server import build_app
-from tests.api.test_electoral_support import copy_of
+from tests.support.electoral import copy_of
+from tests.support.live_server import build_app
 
 SERVICE = {"Authorization": f"Bearer {DEV_SERVICE_TOKEN}"}
 TELEGRAM = {"Authorization": f"Bearer {DEV_TELEGRAM_TOKEN}"}

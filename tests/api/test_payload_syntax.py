@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from api.conversations.models import Conversation
 from api.conversations.service import NOTHING_TO_READ
 from api.settings import DEV_TELEGRAM_TOKEN
-from tests.api.rasa_fakes import rasa_offering_a_person
+from tests.support.rasa_fakes import rasa_offering_a_person
 
 TYPED_PAYLOADS = [
     ('/inform{"postcode": "TN41 6PA"}', 'inform{"postcode": "TN41 6PA"}'),

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from api.payments.recovery import EXPLANATIONS
-from tests.api.test_electoral_support import copy_of
-from tests.api.test_payments_support import CouncilApi, Resident, add_account, council_api, demo_residents
+from tests.support.electoral import copy_of
+from tests.support.payments import CouncilApi, Resident, add_account, council_api, demo_residents
 
 TEN_INSTALMENTS = [(date(2026, month, 1), 10_000) for month in range(4, 13)] + [(date(2027, 1, 1), 10_000)]
 

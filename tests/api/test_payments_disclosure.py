@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.test_electoral_support import copy_of
-from tests.api.test_payments_support import (
+from tests.support.electoral import copy_of
+from tests.support.payments import (
     CouncilApi,
     Mailbox,
     Resident,

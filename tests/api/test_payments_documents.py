@@ -15,10 +15,10 @@ from sqlalchemy import select
 from api.payments.documents import deliver_queued, mask_email
 from api.payments.models import DocumentRequest
 from api.settings import Settings
-from tests.api.backoffice_api import new_key
 from tests.api.conftest import session_on
-from tests.api.test_electoral_support import copy_of
-from tests.api.test_payments_support import (
+from tests.support.backoffice_api import new_key
+from tests.support.electoral import copy_of
+from tests.support.payments import (
     CouncilApi,
     Mailbox,
     Resident,

@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.payments.models import AccountVerification, AccountVerificationAttempt
-from tests.api.backoffice_api import conversation_from, new_conversation_id
 from tests.api.conftest import session_on
-from tests.api.test_electoral_support import copy_of
-from tests.api.test_payments_support import CouncilApi, Resident, council_api, demo_residents
+from tests.support.backoffice_api import conversation_from, new_conversation_id
+from tests.support.electoral import copy_of
+from tests.support.payments import CouncilApi, Resident, council_api, demo_residents
 
 FAILED = {"outcome": "not_verified", "expires_at": None}
 LOCKED = {"outcome": "locked", "expires_at": None}

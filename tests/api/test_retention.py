@@ -23,8 +23,8 @@ from api.privacy.models import AuditEntry
 from api.privacy.retention import PURGE_LOCK, RetentionPolicy, purge, purge_once
 from api.privacy.tracker import TrackerStore
 from api.settings import Settings
-from tests.api.privacy_helpers import conversation_with_everything, held, officer, register
-from tests.api.rasa_tracker import resident_turn, write_trackers
+from tests.support.privacy import conversation_with_everything, held, officer, register
+from tests.support.rasa_tracker import resident_turn, write_trackers
 
 SCHEDULE = RetentionPolicy(transcripts=timedelta(days=90), verification=timedelta(days=30),
                            audit=timedelta(days=730))

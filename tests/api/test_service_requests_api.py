@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from api.service_requests.models import ServiceRequest, ServiceRequestUpdate
 from api.service_requests.standards import STANDARDS
-from tests.api.backoffice_api import new_key
 from tests.api.conftest import session_on
-from tests.api.test_electoral_support import copy_of
-from tests.api.test_payments_support import CouncilApi, Resident, council_api, demo_residents
+from tests.support.backoffice_api import new_key
+from tests.support.electoral import copy_of
+from tests.support.payments import CouncilApi, Resident, council_api, demo_residents
 
 FRIDAY_BEFORE_CHRISTMAS = datetime(2026, 12, 18, 11, 0, tzinfo=UTC)
 

@@ -19,10 +19,10 @@ from api.privacy.models import AuditEntry
 from api.privacy.tracker import TrackerStore
 from api.settings import DEV_TELEGRAM_TOKEN, Settings
 from api.telegram.models import TelegramChat
-from tests.api.console_helpers import add_officers, officer_client, page_csrf, resident_waiting
-from tests.api.privacy_helpers import conversation_with_everything, held, officer, register
-from tests.api.rasa_tracker import resident_turn, write_trackers
-from tests.api.test_handoffs import FixedHours
+from tests.support.console import add_officers, officer_client, page_csrf, resident_waiting
+from tests.support.hub import FixedHours
+from tests.support.privacy import conversation_with_everything, held, officer, register
+from tests.support.rasa_tracker import resident_turn, write_trackers
 
 NAME = "Ann Example"
 

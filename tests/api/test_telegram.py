@@ -13,7 +13,7 @@ from api.conversations import service as conversations
 from api.conversations.models import Conversation, Message
 from api.settings import DEV_TELEGRAM_TOKEN
 from api.telegram.models import TelegramChat
-from tests.api.rasa_fakes import rasa_down, rasa_offering_a_person
+from tests.support.rasa_fakes import rasa_down, rasa_offering_a_person
 
 SERVICE = {"Authorization": f"Bearer {DEV_TELEGRAM_TOKEN}"}
 CHAT = 5550001

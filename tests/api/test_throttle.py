@@ -26,7 +26,7 @@ from api.access.settings import RateLimits
 from api.access.source import source_of
 from api.conversations.models import Conversation
 from api.settings import DEV_SECRET_KEY
-from tests.api.live_server import build_app, served
+from tests.support.live_server import build_app, served
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 COUNCIL_PHONE = "01632 960 123"

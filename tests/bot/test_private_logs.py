@@ -91,7 +91,7 @@ def free_port() -> int:
 def action_server_log(tmp_path: Path, config: str | None, name: str) -> tuple[str, httpx.Response]:
     """Run the real action server with a failing action, ask it to run the action for ``name``; return its log."""
     port, log_path = free_port(), tmp_path / f"actions-{bool(config)}.log"
-    command = [PYTHON, "-m", "rasa_sdk", "--actions", "tests.bot.failing_actions", "--port", str(port)]
+    command = [PYTHON, "-m", "rasa_sdk", "--actions", "tests.support.failing_actions", "--port", str(port)]
     with log_path.open("w") as log:
         server = subprocess.Popen([*command, *(["--logging-config_file", config] if config else [])], cwd=ROOT,
                                   stdout=log, stderr=subprocess.STDOUT,

@@ -13,30 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.task_form import ActionAskAddressUprn, ValidateTaskForm, required_slots_for
 from bot.backoffice import BackOffice
 from tests.bot.conftest import make_tracker, user_event
-
-ADDRESSES = {"postcode": "TN41 6PA", "addresses": [{"uprn": 100099500101, "address": "17 Rowan Close, Ashbury"},
-                                                   {"uprn": 100099500102, "address": "19 Rowan Close, Ashbury"}]}
-
-
-class FakeBackOffice:
-    """Answers like the back office over httpx.MockTransport, recording each call."""
-
-    def __init__(self, verification: str = "verified") -> None:
-        self.calls: list[httpx.Request] = []
-        self.verification = verification
-
-    def handler(self, request: httpx.Request) -> httpx.Response:
-        self.calls.append(request)
-        if request.url.path == "/api/v1/addresses":
-            if request.url.params["postcode"] == "TN41 6PA":
-                return httpx.Response(200, json=ADDRESSES)
-            return httpx.Response(200, json={"postcode": request.url.params["postcode"], "addresses": []})
-        if request.url.path == "/api/v1/electoral/verifications":
-            return httpx.Response(200, json={"outcome": self.verification, "expires_at": None, "message_key": "x"})
-        return httpx.Response(404)
-
-    def client(self) -> BackOffice:
-        return BackOffice(base_url="http://backoffice.test", token="t", transport=httpx.MockTransport(self.handler))
+from tests.support.backoffice_fake import FakeBackOffice
 
 
 def form_tracker(requested: str, text: str, intent: str = "inform", **slots):

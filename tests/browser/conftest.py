@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+
+from tests.support.browser import CHROMIUM_ARGS, fresh_page
 
 CHROMIUM = "/usr/bin/chromium"
-# Playwright's own browser download does not work here; Debian's Chromium runs as root without a sandbox.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 
 
 @pytest.fixture(scope="session")
@@ -43,21 +34,15 @@ def browser(playwright_driver: Playwright) -> Iterator[Browser]:
     chromium.close()
 
 
-@contextmanager
-def fresh_page(browser: Browser) -> Iterator[Page]:
-    """Open a desktop-sized page in a context of its own (own cookies, empty sessionStorage); fail on uncaught
-    script errors."""
-    context = browser.new_context(viewport=DESKTOP)
-    page = context.new_page()
-    script_errors: list[str] = []
-    page.on("pageerror", lambda error: script_errors.append(str(error)))
-    yield page
-    context.close()
-    assert not script_errors, f"the page raised script errors: {script_errors}"
-
-
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """The resident's page."""
+    with fresh_page(browser) as opened:
+        yield opened
+
+
+@pytest.fixture
+def officer_page(browser: Browser) -> Iterator[Page]:
+    """A second, separate browser context: the officer's own cookies, next to the resident's page."""
     with fresh_page(browser) as opened:
         yield opened

@@ -18,9 +18,18 @@ from playwright.sync_api import Browser, Page, expect
 from api.conversations.routing import unavailable_text
 from api.overload import busy_sentence
 from api.settings import Settings
-from tests.browser.conftest import fresh_page
-from tests.browser.test_console import CUSTOMER_FOCUS, SUPERVISOR, sign_in
-from tests.browser.test_webchat import REPLY_TIMEOUT_MS, ask, chat_input, launcher, messages, open_chat
+from tests.support.browser import (
+    CUSTOMER_FOCUS,
+    REPLY_TIMEOUT_MS,
+    SUPERVISOR,
+    ask,
+    chat_input,
+    fresh_page,
+    launcher,
+    messages,
+    open_chat,
+    sign_in,
+)
 
 pytestmark = pytest.mark.stack
 

@@ -4,38 +4,28 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 
 import pyotp
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from api.demo.generator import DEMO_OFFICER_PASSWORD
-from tests.browser.conftest import fresh_page
-from tests.browser.test_webchat import REPLY_TIMEOUT_MS, SCREENSHOTS, ask, chat_input, messages, open_chat
+from tests.support.browser import (
+    CUSTOMER_FOCUS,
+    REPLY_TIMEOUT_MS,
+    SCREENSHOTS,
+    SUPERVISOR,
+    ask,
+    chat_input,
+    messages,
+    open_chat,
+    sign_in,
+)
 
 pytestmark = pytest.mark.stack
 
 
-CUSTOMER_FOCUS = "priya.shah@ashdownvale.example"
-SUPERVISOR = "sam.taylor@ashdownvale.example"
 LIVE_MS = 10_000
-
-
-@pytest.fixture
-def officer_page(browser: Browser) -> Iterator[Page]:
-    """A second, separate browser context: the officer's own cookies, next to the resident's page."""
-    with fresh_page(browser) as opened:
-        yield opened
-
-
-def sign_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/console/queue")
-    expect(page).to_have_url(re.compile(r"/console/sign-in"))
-    page.get_by_test_id("email").fill(email)
-    page.get_by_test_id("password").fill(DEMO_OFFICER_PASSWORD)
-    page.get_by_test_id("sign-in").click()
-    expect(page).to_have_url(re.compile(r"/console/queue"))
 
 
 def test_an_officer_takes_over_a_chat_live_and_hands_it_back(page: Page, officer_page: Page, base_url: str) -> None:

@@ -9,14 +9,13 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_console import SUPERVISOR, officer_page, sign_in  # noqa: F401  (officer_page: fixture)
-from tests.browser.test_webchat import SCREENSHOTS, ask, messages, open_chat
+from tests.support.browser import SCREENSHOTS, SUPERVISOR, ask, messages, open_chat, sign_in
 
 pytestmark = pytest.mark.stack
 
 
 def test_a_supervisor_exports_and_erases_a_conversation_and_the_audit_log_shows_it(
-        page: Page, officer_page: Page, base_url: str) -> None:  # noqa: F811
+        page: Page, officer_page: Page, base_url: str) -> None:
     open_chat(page, base_url)
     ask(page, "can I talk to a real person please")
     reference = re.search(r"HO-\d{6}", messages(page, "bot").last.inner_text())

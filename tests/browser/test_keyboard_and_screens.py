@@ -12,9 +12,8 @@ import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from api.demo.generator import DEMO_OFFICER_PASSWORD
-from tests.browser.test_console import CUSTOMER_FOCUS
-from tests.browser.test_webchat import SCREENSHOTS, chat_input, launcher
-from tests.e2e.chat import stack_residents
+from tests.support.browser import CUSTOMER_FOCUS, SCREENSHOTS, chat_input, launcher
+from tests.support.chat import stack_residents
 
 pytestmark = pytest.mark.stack
 

@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from api.overload import busy_sentence
 from api.settings import Settings
+from tests.support.browser import (
+    REPLY_TIMEOUT_MS,
+    SCREENSHOTS,
+    ask,
+    chat_input,
+    confirmed,
+    launcher,
+    messages,
+    open_chat,
+    transcript,
+)
 
 pytestmark = pytest.mark.stack
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
 COUNCIL_NAME = "Ashdown Vale District Council"
 COUNCIL_PHONE = "01632 960 123"
-# Rasa's first prediction after start-up can take a few seconds.
-REPLY_TIMEOUT_MS = 20_000
 MAX_TABS_TO_LAUNCHER = 40
 
 # Relative luminance and contrast ratio as WCAG 2 defines them, over each element's effective background.
@@ -44,45 +51,6 @@ CONTRAST_SCRIPT = """
     });
 }
 """
-
-
-def launcher(page: Page) -> Locator:
-    return page.get_by_test_id("chat-launcher")
-
-
-def chat_input(page: Page) -> Locator:
-    return page.get_by_test_id("chat-input")
-
-
-def messages(page: Page, sender: str) -> Locator:
-    return page.locator(f"[data-testid='chat-log'] .chat-message[data-sender='{sender}']")
-
-
-def open_chat(page: Page, base_url: str) -> None:
-    page.goto(f"{base_url}/")
-    launcher(page).click()
-    expect(page.get_by_test_id("chat-panel")).to_be_visible()
-
-
-def ask(page: Page, text: str) -> None:
-    """Type a question, send it with Enter and wait until the bot has answered it."""
-    answered = messages(page, "bot").count()
-    chat_input(page).fill(text)
-    chat_input(page).press("Enter")
-    expect(messages(page, "bot")).not_to_have_count(answered, timeout=REPLY_TIMEOUT_MS)
-
-
-def confirmed(page: Page, sender: str = "") -> Locator:
-    """Messages the hub has stored (they carry its id), optionally only one sender's."""
-    sender_filter = f"[data-sender='{sender}']" if sender else ""
-    return page.locator(f"[data-testid='chat-log'] .chat-message[data-id]{sender_filter}")
-
-
-def transcript(page: Page) -> list[tuple[str, str]]:
-    return [
-        (message.get_attribute("data-sender") or "", message.locator(".chat-message__text").inner_text())
-        for message in page.locator("[data-testid='chat-log'] .chat-message[data-id]").all()
-    ]
 
 
 def test_page_shows_the_council_and_the_chat_launcher(page: Page, base_url: str) -> None:

@@ -14,8 +14,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from api.access.settings import RateLimits
 from api.migrations import upgrade_database
-from tests.api.live_server import build_app, served
-from tests.browser.conftest import fresh_page
+from tests.support.browser import fresh_page
+from tests.support.live_server import build_app, served
 
 COUNCIL_PHONE = "01632 960 123"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.chat import Resident, stack_residents
+from tests.support.chat import Resident, stack_residents
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from api.conversations.models import Conversation, Handoff
-from tests.e2e.chat import stack_row, stack_scalar, texts
+from tests.support.chat import stack_row, stack_scalar, texts
 
 pytestmark = pytest.mark.stack
 

@@ -6,24 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from api.electoral.models import AbsentVoteRequest
-from tests.e2e.chat import buttons, stack_scalar, texts
+from tests.support.chat import buttons, prove_identity, stack_scalar, texts
 
 pytestmark = pytest.mark.stack
-
-
-def prove_identity(resident_chat, person: dict, *, date_of_birth: str | None = None) -> list[dict]:
-    """Answer the identity questions the way a resident would; return the bot's last replies."""
-    asked = texts(resident_chat.say(f"my name is {person['name']}"))
-    assert "date of birth" in asked
-    day, month, year = (date_of_birth or person["date_of_birth"]).split("-")[::-1]
-    asked = texts(resident_chat.say(f"{day}/{month}/{year}"))
-    assert "postcode" in asked
-    replies = resident_chat.say(person["postcode"].lower())
-    choices = buttons(replies)
-    if not choices:  # a postcode with one address needs no choice
-        return replies
-    [mine] = [b for b in choices if b["title"].startswith(person["address"])]
-    return resident_chat.say(mine["payload"])
 
 
 def test_a_resident_checks_their_registration_after_proving_who_they_are(new_resident, residents) -> None:

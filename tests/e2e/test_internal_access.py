@@ -14,8 +14,7 @@ import pytest
 
 from api.service_access.grants import issue_grant
 from api.settings import DEV_SECRET_KEY
-from tests.e2e.chat import texts
-from tests.e2e.test_electoral_journeys import prove_identity
+from tests.support.chat import prove_identity, texts
 
 pytestmark = pytest.mark.stack
 
@@ -38,7 +37,7 @@ def replies(answer: httpx.Response) -> str:
 @pytest.fixture(scope="module")
 def verified(stack, residents) -> tuple[str, dict]:
     """A conversation whose resident proved who they are, and that resident."""
-    from tests.e2e.chat import Resident
+    from tests.support.chat import Resident
 
     person = next(r for r in residents if r["registration_status"] == "registered")
     resident = Resident(stack.api_url)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.chat import buttons, texts
+from tests.support.chat import buttons, texts
 
 pytestmark = pytest.mark.stack
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.chat import texts
+from tests.support.chat import texts
 
 pytestmark = pytest.mark.stack
 

@@ -9,26 +9,13 @@ from sqlalchemy import func, select
 
 from api.conversations.models import Message
 from api.service_requests.models import ServiceRequest
-from tests.e2e.chat import buttons, stack_scalar, texts
+from tests.support.chat import born, buttons, prove_account, stack_scalar, texts
 
 pytestmark = pytest.mark.stack
 
 
 def count(stack, query) -> int:
     return int(stack_scalar(stack.database_url, query) or 0)
-
-
-def born(person: dict) -> str:
-    """The date of birth as a resident types it: 04/03/1970."""
-    year, month, day = person["date_of_birth"].split("-")
-    return f"{day}/{month}/{year}"
-
-
-def prove_account(chat, person: dict) -> list[dict]:
-    """Give the account number and postcode from the bill, then the holder's date of birth (not on the bill)."""
-    chat.say(person["council_tax_account"])
-    assert "date of birth" in texts(chat.say(person["postcode"]))
-    return chat.say(born(person))
 
 
 def test_a_resident_confirms_a_payment_after_proving_the_account_is_theirs(new_resident, residents) -> None:

@@ -13,8 +13,7 @@ from api.conversations.models import Message
 from api.demo.generator import DEMO_OFFICER_PASSWORD
 from api.electoral.models import Verification
 from api.privacy.tracker import TrackerStore
-from tests.e2e.chat import stack_scalar
-from tests.e2e.test_electoral_journeys import prove_identity
+from tests.support.chat import prove_identity, stack_scalar
 
 pytestmark = pytest.mark.stack
 

@@ -18,8 +18,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.e2e.chat import buttons, texts
-from tests.e2e.test_payments_journeys import prove_account
+from tests.support.chat import buttons, prove_account, texts
 
 pytestmark = pytest.mark.stack
 

@@ -14,8 +14,7 @@ from sqlalchemy import func, select
 from api.electoral.models import AbsentVoteRequest, Elector, ElectoralChangeRequest
 from api.payments.models import DocumentRequest
 from api.service_requests.models import ServiceRequest
-from tests.e2e.chat import buttons, stack_scalar, texts
-from tests.e2e.test_electoral_journeys import prove_identity
+from tests.support.chat import buttons, prove_identity, stack_scalar, texts
 
 pytestmark = pytest.mark.stack
 

@@ -22,8 +22,8 @@ from api.db import Database
 from api.migrations import upgrade_database
 from api.officers.models import Officer
 from tests.conftest import free_port
-from tests.e2e.chat import stack_scalar
-from tests.e2e.telegram_chat import TelegramUser, conversation_of, keyboard, resident_messages, texts, wait_until
+from tests.support.chat import stack_scalar
+from tests.support.telegram_chat import TelegramUser, conversation_of, keyboard, resident_messages, texts, wait_until
 
 pytestmark = pytest.mark.stack
 

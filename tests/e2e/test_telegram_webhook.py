@@ -16,7 +16,7 @@ import pytest
 from stack import TelegramChannel
 
 from tests.conftest import free_port
-from tests.e2e.telegram_chat import TelegramUser, conversation_of, resident_messages, texts
+from tests.support.telegram_chat import TelegramUser, conversation_of, resident_messages, texts
 
 pytestmark = pytest.mark.stack
 

@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from api.conversations.rasa_client import RasaClient
 from api.main import create_app
 from api.settings import Settings
-from tests.api.rasa_fakes import RasaHandler, rasa_offering_a_person
+from tests.support.rasa_fakes import RasaHandler, rasa_offering_a_person
 
 
 def build_app(database_url: str, rasa: RasaHandler = rasa_offering_a_person, **settings: Any) -> FastAPI:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from api.conversations.models import Message
 from api.db import Database
 from api.telegram.models import TelegramChat
-from tests.e2e.chat import stack_scalar
+from tests.support.chat import stack_scalar
 
 
 class TelegramUser:

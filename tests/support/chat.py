@@ -68,3 +68,31 @@ def stack_residents(database_url: str) -> list[dict[str, Any]]:
             return read_demo_residents(session)
     finally:
         database.engine.dispose()
+
+
+def prove_account(chat, person: dict) -> list[dict]:
+    """Give the account number and postcode from the bill, then the holder's date of birth (not on the bill)."""
+    chat.say(person["council_tax_account"])
+    assert "date of birth" in texts(chat.say(person["postcode"]))
+    return chat.say(born(person))
+
+
+def prove_identity(resident_chat, person: dict, *, date_of_birth: str | None = None) -> list[dict]:
+    """Answer the identity questions the way a resident would; return the bot's last replies."""
+    asked = texts(resident_chat.say(f"my name is {person['name']}"))
+    assert "date of birth" in asked
+    day, month, year = (date_of_birth or person["date_of_birth"]).split("-")[::-1]
+    asked = texts(resident_chat.say(f"{day}/{month}/{year}"))
+    assert "postcode" in asked
+    replies = resident_chat.say(person["postcode"].lower())
+    choices = buttons(replies)
+    if not choices:  # a postcode with one address needs no choice
+        return replies
+    [mine] = [b for b in choices if b["title"].startswith(person["address"])]
+    return resident_chat.say(mine["payload"])
+
+
+def born(person: dict) -> str:
+    """The date of birth as a resident types it: 04/03/1970."""
+    year, month, day = person["date_of_birth"].split("-")
+    return f"{day}/{month}/{year}"

@@ -6,10 +6,11 @@ import re
 from functools import lru_cache
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from api.officers.auth import hash_password
 from api.officers.models import Officer
-from tests.api.backoffice_api import SERVICE, granted  # noqa: F401  (SERVICE: the action server's token, for tests)
+from tests.support.backoffice_api import SERVICE, granted  # noqa: F401  (SERVICE: the action server's token, for tests)
 
 PASSWORD = "a-long-test-password"
 OFFICERS = {"electoral": ("alex@council.test", "Alex Morgan", "electoral_services"),
@@ -62,3 +63,14 @@ def resident_waiting(client: TestClient, *, topic: str = "general", reason: str 
                           headers=granted(created["conversation_id"]),
                           json={"reason": reason, "topic": topic, **packet}).json()
     return created["conversation_id"], created["token"], handoff["reference"]
+
+
+def officer_row(html: str, email: str) -> str:
+    match = re.search(rf'<tr data-officer="{re.escape(email)}">(.*?)</tr>', html, re.S)
+    assert match, f"no row for {email}"
+    return match.group(1)
+
+
+def officer_id(app, who: str) -> int:
+    with app.state.database.sessions() as session:
+        return session.scalars(select(Officer.id).where(Officer.email == OFFICERS[who][0])).one()

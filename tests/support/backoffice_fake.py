@@ -1,0 +1,37 @@
+"""The back office as the action tests see it: addresses and identity checks answered over httpx.MockTransport."""
+
+from __future__ import annotations
+
+import httpx
+
+from bot.backoffice import BackOffice
+
+
+class FakeBackOffice:
+    """Answers like the back office over httpx.MockTransport, recording each call."""
+
+    def __init__(self, verification: str = "verified") -> None:
+        self.calls: list[httpx.Request] = []
+        self.verification = verification
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.calls.append(request)
+        if request.url.path == "/api/v1/addresses":
+            if request.url.params["postcode"] == "TN41 6PA":
+                return httpx.Response(200, json=ADDRESSES)
+            return httpx.Response(200, json={"postcode": request.url.params["postcode"], "addresses": []})
+        if request.url.path == "/api/v1/electoral/verifications":
+            return httpx.Response(200, json={"outcome": self.verification, "expires_at": None, "message_key": "x"})
+        return httpx.Response(404)
+
+    def client(self) -> BackOffice:
+        return BackOffice(base_url="http://backoffice.test", token="t", transport=httpx.MockTransport(self.handler))
+
+
+ADDRESSES = {
+    "postcode": "TN41 6PA",
+    "addresses": [
+        {"uprn": 100099500101, "address": "17 Rowan Close, Ashbury"},
+        {"uprn": 100099500102, "address": "19 Rowan Close, Ashbury"},
+    ],
+}

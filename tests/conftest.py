@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import pytest
 from stack import Stack, ensure_model
 
+from tests.support.network import free_port
+
 # The stack's clock starts on a Wednesday morning in office hours (after the demo data's 20 November 2026),
 # so a handoff always meets the queue, not a callback, and dates in replies are the same on every run.
 STACK_CLOCK_START = "2026-11-25T10:30:00+00:00"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

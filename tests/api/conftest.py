@@ -8,66 +8,24 @@ PostgreSQL half instead.
 from __future__ import annotations
 
 import json
-import os
-import secrets
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from psycopg import sql
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from api.conversations.rasa_client import RasaClient
-from api.db import make_engine
 from api.demo import seed_demo_data
 from api.main import create_app
 from api.migrations import upgrade_database
 from api.settings import Settings
+from tests.support.databases import empty_database, session_on
 from tests.support.rasa_fakes import RasaHandler
 
 DATABASE_KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-POSTGRES_SERVER = "postgres@127.0.0.1:5432"
-POSTGRES_ADMIN_URL = f"postgresql://{POSTGRES_SERVER}/postgres"
-
-
-@contextmanager
-def empty_database(kind: str, directory: Path) -> Iterator[str]:
-    """Create an empty database of ``kind`` and yield its SQLAlchemy URL; remove it afterwards."""
-    if kind == "sqlite":
-        yield f"sqlite:///{directory / f'council-{secrets.token_hex(4)}.db'}"
-        return
-    if os.environ.get("CA_TEST_POSTGRES") == "off":
-        pytest.skip("PostgreSQL tests switched off by CA_TEST_POSTGRES=off")
-    name = f"ca_test_{secrets.token_hex(6)}"
-    unreachable = ""
-    try:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.OperationalError as error:
-        unreachable = str(error).strip()
-    if unreachable:
-        pytest.fail(f"PostgreSQL at {POSTGRES_SERVER} is unreachable ({unreachable}). Start it, or set "
-                    "CA_TEST_POSTGRES=off to skip the PostgreSQL tests.", pytrace=False)
-    try:
-        yield f"postgresql+psycopg://{POSTGRES_SERVER}/{name}"
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-@contextmanager
-def session_on(url: str) -> Iterator[Session]:
-    """Yield a session on ``url``; whatever it did not commit is rolled back, and the engine disposed."""
-    engine = make_engine(url)
-    try:
-        with sessionmaker(engine, expire_on_commit=False)() as session:
-            yield session
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(params=DATABASE_KINDS)

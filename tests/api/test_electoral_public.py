@@ -16,8 +16,8 @@ from api.electoral.models import Elector, PollingDistrict, Property
 from api.electoral.router import get_now, get_today
 from api.main import create_app
 from api.settings import Settings
-from tests.api.conftest import session_on
 from tests.support.backoffice_api import SERVICE
+from tests.support.databases import session_on
 from tests.support.electoral import Person, demo_residents
 
 # Every electoral endpoint, with a request that would otherwise succeed or fail validation.

@@ -22,8 +22,8 @@ from api.electoral.models import (
     RegistrationStatus,
 )
 from api.idempotency import insert_once
-from tests.api.conftest import session_on
 from tests.support.backoffice_api import new_conversation_id, new_key
+from tests.support.databases import session_on
 from tests.support.electoral import ElectoralApi, Person, add_elector, copy_of, demo_residents, electoral_api
 
 AV_REFERENCE = re.compile(r"^AV-\d{6}$")

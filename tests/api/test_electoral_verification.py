@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from api.electoral.models import Property, RegistrationStatus, Verification, VerificationAttempt
 from api.electoral.service import as_utc
-from tests.api.conftest import session_on
 from tests.support.backoffice_api import conversation_from, new_conversation_id
+from tests.support.databases import session_on
 from tests.support.electoral import ElectoralApi, Person, add_elector, copy_of, demo_residents, electoral_api
 
 FAILED = {"outcome": "not_verified", "expires_at": None, "message_key": "verification_failed"}

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from api.payments.documents import deliver_queued, mask_email
 from api.payments.models import DocumentRequest
 from api.settings import Settings
-from tests.api.conftest import session_on
 from tests.support.backoffice_api import new_key
+from tests.support.databases import session_on
 from tests.support.electoral import copy_of
 from tests.support.payments import (
     CouncilApi,

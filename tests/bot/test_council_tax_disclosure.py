@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.task_form import ValidateTaskForm, required_slots_for
 from bot.actions.tasks import ActionCompleteTask
 from bot.backoffice import BackOffice
-from tests.bot.conftest import make_tracker, user_event
+from tests.support.trackers import make_tracker, user_event
 
 ADDRESSES = {"postcode": "TN41 6PA", "addresses": [{"uprn": 100099500102, "address": "19 Rowan Close, Ashbury"}]}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.actions.fallback import ActionHandleMiss, misses_in_a_row
-from tests.bot.conftest import make_tracker, user_event
+from tests.support.trackers import make_tracker, user_event
 
 
 def test_one_miss_says_what_the_bot_can_help_with(dispatcher) -> None:

@@ -16,8 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.form_answers import answer_in, name_in, yes_or_no
 from bot.actions.task_form import ValidateTaskForm
 from bot.names import ACCOUNT_TASKS, FORM_SLOTS, IDENTITY_TASKS
-from tests.bot.conftest import make_tracker
 from tests.support.backoffice_fake import FakeBackOffice
+from tests.support.trackers import make_tracker
 
 DOMAIN: dict[str, Any] = {"forms": {"task_form": {"required_slots": [
     "full_name", "date_of_birth", "postcode", "address_uprn", "vote_duration", "proxy_name", "proxy_relationship",

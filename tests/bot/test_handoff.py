@@ -10,7 +10,7 @@ import pytest
 
 from bot.actions.handoff import ActionDeclineOfficer, ActionRequestOfficer
 from bot.backoffice import BackOffice
-from tests.bot.conftest import make_tracker, user_event
+from tests.support.trackers import make_tracker, user_event
 
 CLEARED = [{"event": "slot", "timestamp": None, "name": "officer_offered", "value": False},
            {"event": "slot", "timestamp": None, "name": "handoff_reason", "value": None}]

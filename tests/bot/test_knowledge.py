@@ -11,7 +11,7 @@ import pytest
 from bot.actions import knowledge as knowledge_action
 from bot.knowledge import ArticleError, Knowledge, check, parse_article
 from bot.settings import ROOT
-from tests.bot.conftest import make_tracker, user_event
+from tests.support.trackers import make_tracker, user_event
 
 ARTICLE = """---
 title: Opening hours

@@ -12,7 +12,7 @@ from bot.actions.knowledge import ActionAnswerFromKnowledge
 from bot.actions.tasks import ActionStartTask
 from bot.knowledge import get_knowledge
 from bot.search import ranker_for, terms
-from tests.bot.conftest import make_tracker, user_event
+from tests.support.trackers import make_tracker, user_event
 
 LISTEN = {"event": "followup", "timestamp": None, "name": "action_listen"}
 

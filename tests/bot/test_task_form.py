@@ -12,8 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.task_form import ActionAskAddressUprn, ValidateTaskForm, required_slots_for
 from bot.backoffice import BackOffice
-from tests.bot.conftest import make_tracker, user_event
 from tests.support.backoffice_fake import FakeBackOffice
+from tests.support.trackers import make_tracker, user_event
 
 
 def form_tracker(requested: str, text: str, intent: str = "inform", **slots):

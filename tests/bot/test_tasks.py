@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.task_form import ActionAskTaskConfirmed, ValidateTaskForm
 from bot.actions.tasks import ActionCompleteTask, ActionStartTask
 from bot.backoffice import BackOffice
-from tests.bot.conftest import make_tracker, user_event
+from tests.support.trackers import make_tracker, user_event
 
 STATION = {"name": "Ashbury Village Hall", "address": "Church Lane, Ashbury", "postcode": "TN41 6QB",
            "accessibility": "Step-free access from the car park."}

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from stack import TelegramChannel
 
-from tests.conftest import free_port
+from tests.support.network import free_port
 
 pytestmark = pytest.mark.stack
 

@@ -21,8 +21,8 @@ from api.conversations.models import Conversation, Message
 from api.db import Database
 from api.migrations import upgrade_database
 from api.officers.models import Officer
-from tests.conftest import free_port
 from tests.support.chat import stack_scalar
+from tests.support.network import free_port
 from tests.support.telegram_chat import TelegramUser, conversation_of, keyboard, resident_messages, texts, wait_until
 
 pytestmark = pytest.mark.stack

@@ -15,8 +15,8 @@ from stack import TelegramChannel
 from api.access.settings import RateLimits
 from api.migrations import upgrade_database
 from api.settings import DEV_TELEGRAM_TOKEN
-from tests.conftest import free_port
 from tests.support.live_server import build_app, served
+from tests.support.network import free_port
 from tests.support.telegram_chat import TelegramUser, texts
 
 COUNCIL_PHONE = "01632 960 123"

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from stack import TelegramChannel
 
-from tests.conftest import free_port
+from tests.support.network import free_port
 from tests.support.telegram_chat import TelegramUser, conversation_of, resident_messages, texts
 
 pytestmark = pytest.mark.stack

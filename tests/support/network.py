@@ -45,3 +45,10 @@ def network_cut(attempts: list[str] | None = None) -> Iterator[list[str]]:
         mock.patch.object(socket, "create_connection", lambda address, *a, **k: lookup(address)),
     ):
         yield seen
+
+
+def free_port() -> int:
+    """Return a TCP port on loopback that nothing listens on now (for a process a test starts)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

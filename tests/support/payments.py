@@ -23,9 +23,9 @@ from sqlalchemy import select
 from api.demo import read_demo_residents
 from api.electoral.models import Property
 from api.payments.models import CouncilTaxAccount, Instalment, Payment
-from tests.api.conftest import session_on
-from tests.conftest import free_port
 from tests.support.backoffice_api import BackOfficeApi, backoffice_api, new_conversation_id
+from tests.support.databases import session_on
+from tests.support.network import free_port
 
 # A Friday in late November 2026, just after the demo data's "as of" day.
 START = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)

@@ -21,7 +21,7 @@ from api.main import create_app
 from api.settings import Settings
 from api.waste.models import BinType, CollectionRound, PropertyCollection
 from api.waste.schedule import Collection, next_collections, with_bank_holidays
-from tests.api.backoffice_api import SERVICE
+from tests.support.backoffice_api import SERVICE
 
 OpenSession = Callable[[str], AbstractContextManager[Session]]
 

@@ -27,7 +27,7 @@ from api.knowledge_gaps.service import mask_question, rate_answer
 from api.privacy.retention import RetentionPolicy, purge
 from api.privacy.tracker import TrackerStore
 from api.settings import DEV_TELEGRAM_TOKEN
-from tests.api.console_helpers import add_officers, officer_client
+from tests.support.console import add_officers, officer_client
 
 ARTICLE = "batteries-electricals"
 

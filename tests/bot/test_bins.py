@@ -13,8 +13,8 @@ from bot.actions.task_form import required_slots_for
 from bot.actions.tasks import ActionStartTask
 from bot.knowledge import get_knowledge
 from bot.routing import route
-from tests.bot.conftest import make_tracker, user_event
-from tests.bot.test_tasks import complete, slots_of
+from tests.support.backoffice_fake import complete, slots_of
+from tests.support.trackers import make_tracker, user_event
 
 UPRN = "100099500102"
 # What GET /api/v1/bin-collections answers for a property, asked on Thursday 3 December 2026.

@@ -6,7 +6,7 @@ import asyncio
 
 from bot.actions.fallback import ActionHandleMiss
 from bot.actions.knowledge import ActionAnswerFromKnowledge
-from tests.bot.conftest import make_tracker, user_event
+from tests.support.trackers import make_tracker, user_event
 
 
 def run(action, text: str, intent: str, dispatcher, slots: dict | None = None) -> list:

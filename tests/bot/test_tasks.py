@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.task_form import ActionAskTaskConfirmed, ValidateTaskForm
 from bot.actions.tasks import ActionCompleteTask, ActionStartTask
 from bot.backoffice import BackOffice
+from tests.support.backoffice_fake import backoffice, complete, slots_of
 from tests.support.trackers import make_tracker, user_event
 
 STATION = {"name": "Ashbury Village Hall", "address": "Church Lane, Ashbury", "postcode": "TN41 6QB",
@@ -28,24 +29,6 @@ ELECTIONS = {"today": "2026-11-25", "elections": [{
         {"kind": "proxy", "label": "Apply for a proxy vote", "deadline": "2027-02-10T17:00:00+00:00",
          "passed": False},
     ]}]}
-
-
-def backoffice(routes: dict[tuple[str, str], httpx.Response], calls: list[httpx.Request]) -> BackOffice:
-    def handler(request: httpx.Request) -> httpx.Response:
-        calls.append(request)
-        return routes.get((request.method, request.url.path), httpx.Response(404))
-    return BackOffice(base_url="http://backoffice.test", token="t", transport=httpx.MockTransport(handler))
-
-
-def complete(routes, dispatcher, **slots):
-    calls: list[httpx.Request] = []
-    tracker = make_tracker(user_event("x", "inform"), slots={"identity_verified": True} | slots)
-    events = asyncio.run(ActionCompleteTask(backoffice(routes, calls)).run(dispatcher, tracker, {}))
-    return events, calls, " ".join(m["text"] or "" for m in dispatcher.messages)
-
-
-def slots_of(events) -> dict:
-    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
 def test_starting_a_task_remembers_it_and_clears_old_answers(dispatcher) -> None:

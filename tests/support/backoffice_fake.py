@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
+from bot.actions.tasks import ActionCompleteTask
 from bot.backoffice import BackOffice
+from tests.support.trackers import make_tracker, user_event
 
 
 class FakeBackOffice:
@@ -35,3 +39,25 @@ ADDRESSES = {
         {"uprn": 100099500102, "address": "19 Rowan Close, Ashbury"},
     ],
 }
+
+
+def backoffice(routes: dict[tuple[str, str], httpx.Response], calls: list[httpx.Request]) -> BackOffice:
+    """A back-office client whose calls get the answer ``routes`` gives (method, path), recorded in ``calls``."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return routes.get((request.method, request.url.path), httpx.Response(404))
+
+    return BackOffice(base_url="http://backoffice.test", token="t", transport=httpx.MockTransport(handler))
+
+
+def complete(routes, dispatcher, **slots):
+    """Complete the task in ``slots`` for a verified resident; return the events, the calls and what was said."""
+    calls: list[httpx.Request] = []
+    tracker = make_tracker(user_event("x", "inform"), slots={"identity_verified": True} | slots)
+    events = asyncio.run(ActionCompleteTask(backoffice(routes, calls)).run(dispatcher, tracker, {}))
+    return events, calls, " ".join(m["text"] or "" for m in dispatcher.messages)
+
+
+def slots_of(events) -> dict:
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}

@@ -8,6 +8,7 @@ COPY requirements/app.txt requirements/app.txt
 RUN pip install --no-cache-dir -r requirements/app.txt
 COPY alembic.ini ./
 COPY api api
+COPY council council
 ENV PYTHONUNBUFFERED=1
 USER nobody
 EXPOSE 8000
@@ -20,6 +21,7 @@ RUN pip install --no-cache-dir -r requirements/rasa.txt \
  && pip install --no-cache-dir --no-deps --ignore-requires-python rasa==3.6.21 rasa-sdk==3.6.2
 COPY config.yml credentials.yml endpoints.yml ./
 COPY bot bot
+COPY council council
 COPY knowledge knowledge
 COPY deploy/rasa deploy/rasa
 COPY models models

@@ -88,7 +88,7 @@ readability: install ## Reading age of every fixed reply and knowledge answer; l
 NEW_PY = $$( { git diff --name-only --diff-filter=A main -- '*.py'; git ls-files --others --exclude-standard -- '*.py'; } | sort -u)
 
 lint: ## ruff and mypy (api and telegram_bridge in the app environment, bot in the Rasa environment)
-	@$(APP)/ruff check api bot scripts tests telegram_bridge tools && $(APP)/mypy api telegram_bridge tools \
+	@$(APP)/ruff check api bot council scripts tests telegram_bridge tools && $(APP)/mypy api council telegram_bridge tools \
 	  && $(APP)/mypy --python-executable $(RASA)/python --cache-dir .mypy_cache/rasa bot
 
 format: ## ruff format the Python files added since main (FILES="a.py b.py" for others)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from api.settings import Settings
+from council import council_facts
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ RETRY_AFTER_SECONDS = 10
 def busy_sentence(settings: Settings) -> str:
     """Say the service is busy, what to do, and how to reach a person."""
     return (f"Sorry, a lot of people are using the chat right now. Please try again in a few seconds, "
-            f"or call us on {settings.council_phone} (Monday to Friday, 8:30am to 5:30pm).")
+            f"or call us on {settings.council_phone} ({council_facts().phone_hours}).")
 
 
 def _is_overload(error: OperationalError) -> bool:

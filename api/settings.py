@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from api.access.settings import RateLimits
 from api.service_access.tokens import ServiceToken, parse_service_tokens
+from council import council_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,9 +50,10 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = 30.0
 
-    council_name: str = "Ashdown Vale District Council"
-    council_phone: str = "01632 960 123"
-    council_payment_url: str = "https://www.ashdownvale.gov.uk/pay"
+    # The council's name, phone number and payment page: council/facts.yml unless a deployment says otherwise.
+    council_name: str = council_facts().name
+    council_phone: str = council_facts().phone
+    council_payment_url: str = council_facts().payment_url
     # Hours when officers answer live chats, local time; outside them a callback is recorded.
     officer_hours_start: int = 9
     officer_hours_end: int = 17

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from bot.settings import get_settings
+from council import council_facts
 
 # ``owner`` names the team that keeps the answer right, so an officer knows whom to ask when it goes stale.
 REQUIRED = ("title", "source", "last_reviewed", "owner")
@@ -75,11 +76,26 @@ def parse_article(slug: str, text: str) -> Article:
     reviewed = meta["last_reviewed"]
     if not isinstance(reviewed, dt.date):
         raise ArticleError(f"{slug}: last_reviewed must be a date (YYYY-MM-DD)")
+    check_council_facts(slug, {str(k): str(v) for k, v in (meta.get("facts") or {}).items()}, answer)
     return Article(slug=slug, title=str(meta["title"]), answer=answer, source=str(meta["source"]),
                    last_reviewed=reviewed, owner=str(meta["owner"]), intents=tuple(meta.get("intents") or ()),
                    facts={str(k): str(v) for k, v in (meta.get("facts") or {}).items()},
                    when={str(k): str(v) for k, v in (meta.get("when") or {}).items()},
                    keywords=tuple(str(word) for word in meta.get("keywords") or ()))
+
+
+def check_council_facts(slug: str, facts: dict[str, str], answer: str) -> None:
+    """Refuse a council fact an article declares differently from council/facts.yml, or does not say.
+
+    The council's phone numbers and addresses live in council/facts.yml; an article that states them (the
+    contact article) would otherwise drift from what the bot's own replies say.
+    """
+    council = asdict(council_facts())
+    for name, value in facts.items():
+        if name in council and value != council[name]:
+            raise ArticleError(f"{slug}: the fact {name} is {value!r} but council/facts.yml says {council[name]!r}")
+        if name in council and value not in answer:
+            raise ArticleError(f"{slug}: the answer does not say the {name} it declares ({value})")
 
 
 def article_paths(folder: Path) -> list[Path]:

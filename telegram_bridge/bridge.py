@@ -28,6 +28,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
+from council import council_facts
 from telegram_bridge.hub import Accepted, HubClient, HubRefused, HubThrottled, HubUnavailable, OutgoingMessage
 from telegram_bridge.settings import BridgeSettings
 
@@ -210,7 +211,7 @@ class Bridge:
         try:
             await context.bot.send_message(
                 chat_id, f"Sorry, I'm having trouble answering right now. {kept_text}If it's urgent, please call "
-                         f"us on {self.settings.council_phone} (Monday to Friday, 8:30am to 5:30pm).")
+                         f"us on {self.settings.council_phone} ({council_facts().phone_hours}).")
         except TelegramError as error:
             log.warning("could not send the apology: %s", type(error).__name__)
             return False

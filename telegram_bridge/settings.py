@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from council import council_facts
+
 # The bridge's own development token (the API's DEV_TELEGRAM_TOKEN): it reaches only the Telegram endpoints.
 DEV_SERVICE_TOKEN = "dev-telegram-token-change-me"  # noqa: S105  (development default)
 # Telegram accepts 1-256 of these characters as a webhook's secret token; the bridge asks for 32 or more,
@@ -45,7 +47,7 @@ class BridgeSettings(BaseSettings):
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
     hub_retry_max_seconds: float = Field(default=30.0, gt=0)
 
-    council_phone: str = "01632 960 123"
+    council_phone: str = council_facts().phone
 
     @model_validator(mode="after")
     def _webhook_needs_url_and_secret(self) -> BridgeSettings:

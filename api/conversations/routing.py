@@ -18,6 +18,7 @@ from api.db import Database
 from api.deps import DatabaseDep, SettingsDep
 from api.service_access.grants import issue_grant
 from api.settings import Settings
+from council import council_facts
 
 
 def office_hours(settings: SettingsDep) -> OfficeHours:
@@ -64,7 +65,7 @@ class ResidentRouting:
 def unavailable_text(settings: Settings) -> str:
     """Say sorry when the bot cannot answer, with the council's number and an officer offer."""
     return (f"Sorry, I'm having trouble answering right now. Your message has been kept. "
-            f"You can call us on {settings.council_phone} (Monday to Friday, 8:30am to 5:30pm), "
+            f"You can call us on {settings.council_phone} ({council_facts().phone_hours}), "
             "or ask for an officer to pick up this conversation.")
 
 

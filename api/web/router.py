@@ -9,6 +9,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from council import council_facts
+
 WEB_DIR = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=WEB_DIR / "templates")
 
@@ -39,7 +41,8 @@ def accessibility_statement(request: Request) -> HTMLResponse:
 
 def _page(request: Request, template: str, *, page: str) -> HTMLResponse:
     settings = request.app.state.settings
-    context = {"council_name": settings.council_name, "council_phone": settings.council_phone, "page": page}
+    context = {"council_name": settings.council_name, "council_phone": settings.council_phone, "page": page,
+               "council": council_facts()}
     return templates.TemplateResponse(request, template, context, headers=SECURITY_HEADERS)
 
 

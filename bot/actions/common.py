@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.knowledge import ArticleError, get_knowledge
+from council import council_facts
 
-FALLBACK_PHONE = "01632 960 123"
 # How the apology for a failure begins; a handoff asked for straight after it is for a back-office failure.
 FAILURE_APOLOGY = "Sorry, something went wrong on our side"
 
 
 def council_phone() -> str:
-    """Return the council's phone number from the knowledge base (a fixed fallback if it is unreadable)."""
-    try:
-        return get_knowledge().fact("phone")
-    except (ArticleError, OSError):
-        return FALLBACK_PHONE
+    """Return the council's phone number (council/facts.yml, which the knowledge check holds the articles to)."""
+    return council_facts().phone
 
 
 def apologise_for_failure(dispatcher: CollectingDispatcher, *, offer_officer: bool = True) -> None:
     """Tell the resident something failed, with a phone number and (unless asking failed) an officer offer."""
     text = (f"{FAILURE_APOLOGY} and I can't do that right now. "
-            f"You can call us on {council_phone()} (Monday to Friday, 8:30am to 5:30pm)")
+            f"You can call us on {council_facts().call_us()}")
     if not offer_officer:
         dispatcher.utter_message(text=f"{text}. Your messages here are kept.")
         return

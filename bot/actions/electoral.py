@@ -9,8 +9,9 @@ import datetime as dt
 from typing import Any
 
 from bot.actions.common import council_phone
+from council import council_facts
 
-ELECTORAL_PHONE = "01632 960 456"
+ELECTORAL_PHONE = council_facts().electoral_phone
 REGISTER_LINK = "https://www.gov.uk/register-to-vote"
 POSTAL_LINK = "https://www.gov.uk/apply-postal-vote"
 PROXY_LINK = "https://www.gov.uk/apply-proxy-vote"
@@ -110,9 +111,9 @@ def polling_station(result: dict[str, Any]) -> str:
 def upcoming_elections(elections: list[dict[str, Any]], *, for_address: bool) -> str:
     """List the coming polls."""
     if not elections:
-        return ("There are no elections scheduled in Ashdown Vale at the moment. By-elections can be called at "
-                "short notice; we publish them on our website.")
-    where = "for your address" if for_address else "in Ashdown Vale"
+        return (f"There are no elections scheduled in {council_facts().short_name} at the moment. By-elections can "
+                "be called at short notice; we publish them on our website.")
+    where = "for your address" if for_address else f"in {council_facts().short_name}"
     lines = [f"The next polls {where}:"]
     lines += [f"- {e['title']}: {long_date(e['poll_date'])}" for e in elections[:4]]
     if not for_address and any(e.get("area") not in (None, "all") for e in elections):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.actions.electoral import long_date
+from council import council_facts
 
-PAY_PAGE = "https://www.ashdownvale.gov.uk/pay"
-COUNCIL_TAX_PHONE = "01632 960 123"
+PAY_PAGE = council_facts().payment_url
+COUNCIL_TAX_PHONE = council_facts().phone
 
 NOT_VERIFIED = (
     "I'm sorry, I couldn't match those details to an account I can discuss. Please check the account number on your "

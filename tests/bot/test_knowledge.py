@@ -11,6 +11,7 @@ import pytest
 from bot.actions import knowledge as knowledge_action
 from bot.knowledge import ArticleError, Knowledge, check, parse_article
 from bot.settings import ROOT
+from council import council_facts
 from tests.support.trackers import make_tracker, user_event
 
 ARTICLE = """---
@@ -90,3 +91,17 @@ def test_an_article_for_a_specific_case_is_chosen_by_the_messages_entities(tmp_p
     assert "overseas answer" in knowledge.for_intent("how_to_register", {"voter_category": "overseas"}).answer
     assert "general answer" in knowledge.for_intent("how_to_register", {"voter_category": "student"}).answer
     assert "general answer" in knowledge.for_intent("how_to_register").answer
+
+
+def contact_article(facts: str, answer: str) -> str:
+    return ("---\ntitle: Contact the council\nsource: https://www.ashdownvale.gov.uk/contact-us\n"
+            f"last_reviewed: 2026-11-20\nowner: Customer Services\nfacts:\n{facts}\n---\n\n{answer}\n")
+
+
+def test_an_article_stating_a_council_fact_must_agree_with_the_facts_file() -> None:
+    phone = council_facts().phone
+    parse_article("contact", contact_article(f'  phone: "{phone}"', f"Call us on {phone}.\nOr ask here."))
+    with pytest.raises(ArticleError, match=r"council/facts\.yml"):
+        parse_article("contact", contact_article('  phone: "01632 960 000"', "Call us on 01632 960 000.\nOr ask."))
+    with pytest.raises(ArticleError, match="does not say"):
+        parse_article("contact", contact_article(f'  phone: "{phone}"', "Call us.\nOr ask here."))

@@ -24,6 +24,7 @@ from api.db import utcnow
 from api.knowledge_gaps.grouping import group_gaps, similarity, words
 from api.knowledge_gaps.models import AnswerRating, KnowledgeGap
 from api.knowledge_gaps.service import mask_question, rate_answer
+from api.privacy import subject_access
 from api.privacy.retention import RetentionPolicy, purge
 from api.privacy.tracker import TrackerStore
 from api.settings import DEV_TELEGRAM_TOKEN
@@ -360,3 +361,25 @@ def test_the_dashboard_counts_the_days_gaps_and_links_to_the_list(supervisor_and
     page = sam.get("/console/dashboard").text
     assert 'data-testid="knowledge-gaps">2<' in page and "1 answer marked not helpful" in page
     assert 'href="/console/gaps"' in page
+
+
+def test_a_subject_access_export_holds_the_ratings_and_questions_and_erasure_removes_them(
+        make_client, open_session, database_url, tracker_url) -> None:
+    client = make_client(rasa_with_knowledge)
+    conversation_id, auth = start(client)
+    say(client, conversation_id, auth, "who won the footy")
+    [answer] = say(client, conversation_id, auth, "batteries?")
+    rate(client, conversation_id, auth, answer["id"], helpful=False)
+    tracker = TrackerStore(tracker_url)
+    try:
+        with open_session(database_url) as session:
+            held = subject_access.export(session, tracker, conversation_id)
+            assert [(r["article"], r["helpful"]) for r in held["answer_ratings"]] == [(ARTICLE, False)]
+            assert [(g["kind"], g["question"]) for g in held["knowledge_gaps"]] == [
+                ("unanswered", "who won the footy"), ("not_helpful", "batteries?")]
+            erased = subject_access.erase(session, tracker, conversation_id)
+            session.commit()
+    finally:
+        tracker.close()
+    assert erased["answer ratings"] == 1 and erased["knowledge gaps"] == 2
+    assert gaps(open_session, database_url) == []

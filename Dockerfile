@@ -9,6 +9,9 @@ RUN pip install --no-cache-dir -r requirements/app.txt
 COPY alembic.ini ./
 COPY api api
 COPY council council
+# the log policy the API shares with Rasa and the actions (privacy filter, request ids, JSON lines)
+COPY bot/__init__.py bot/__init__.py
+COPY bot/privacy/__init__.py bot/privacy/logs.py bot/privacy/logging.yml bot/privacy/logging-json.yml bot/privacy/
 ENV PYTHONUNBUFFERED=1
 USER nobody
 EXPOSE 8000

@@ -7,13 +7,16 @@ RASA := .venv/rasa/bin
 export CA_ENVIRONMENT ?= development
 RASA_QUIET := PYTHONWARNINGS=ignore TF_CPP_MIN_LOG_LEVEL=2 RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 
-.PHONY: help run run-telegram-demo test check install chromium model seed officer purge demo-residents knowledge-check knowledge-eval test-api test-bot test-unit test-dialogue bench readability journeys nlu-report nlu-probe lint format format-check clean
+.PHONY: help run run-production run-telegram-demo test check install chromium model seed officer purge demo-residents knowledge-check knowledge-eval test-api test-bot test-unit test-dialogue bench load readability journeys nlu-report nlu-probe lint format format-check clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 run: install ## Install what is missing, train and seed if needed, then start everything on 127.0.0.1 (Ctrl-C stops it)
 	@$(APP)/python scripts/stack.py
+
+run-production: install ## The production profile on this machine: PostgreSQL, Redis, one Rasa server per core, several API and action workers
+	@$(APP)/python scripts/stack.py production
 
 run-telegram-demo: install ## make run, plus the Telegram bridge and a Telegram Bot API emulated on 127.0.0.1:8081 with a client page
 	@CA_TELEGRAM_EMULATOR=1 $(APP)/python scripts/stack.py

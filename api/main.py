@@ -28,6 +28,7 @@ from api.db import Database, PoolSize
 from api.electoral.router import router as electoral
 from api.errors import UNPROCESSABLE
 from api.observability.http import install as install_observability
+from api.observability.requests import RequestIdMiddleware
 from api.payments.outbox import retry_queued_documents
 from api.payments.router import router as payments
 from api.privacy.retention import purge_periodically
@@ -79,7 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.message_changes = MessageChanges()
     app.state.message_changes.watch(app.state.database.sessions)
     app.state.hub_lane = ThreadLane(settings.hub_threads)
-    app.state.rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds)
+    app.state.rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds,
+                                retry_after=settings.rasa_retry_seconds)
     install_limits(app, redis_url=settings.redis_url, max_body_bytes=settings.max_body_bytes)
     app.state.tracker = TrackerStore(settings.tracker_store_url)
 
@@ -99,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_console(app)
     overload.install(app, settings)
     install_observability(app, settings)
+    app.add_middleware(RequestIdMiddleware)  # outermost: every other layer's log lines carry the id
     app.include_router(console_privacy)
     app.include_router(console_gaps)
     mount_static(app)

@@ -47,8 +47,12 @@ class Settings(BaseSettings):
     # records (api.service_access.grants): long enough for Rasa to answer under load, no longer.
     conversation_grant_seconds: int = Field(default=120, ge=5, le=900)
 
+    # One Rasa server, or several as a comma list (http://a:5005,http://b:5005): the hub spreads conversations
+    # over them and fails over when one is down (api/conversations/rasa_client.py); a down server is skipped
+    # for ``rasa_retry_seconds``.
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = 30.0
+    rasa_retry_seconds: float = Field(default=10.0, ge=0)
 
     # The council's name, phone number and payment page: council/facts.yml unless a deployment says otherwise.
     council_name: str = council_facts().name

@@ -8,7 +8,9 @@ This wrapper (run as ``python -m bot.action_server``, with rasa-sdk's own comman
   which Rasa sends from endpoints.yml; anything else gets 401 before an action runs;
 - the conversation grant: the hub puts a short-lived signed grant in each message's metadata, and the
   grant of the message being answered is set for the action's back-office calls (bot.backoffice), which
-  the back office checks against the conversation the call names (api.service_access.grants).
+  the back office checks against the conversation the call names (api.service_access.grants);
+- the request id the hub put beside the grant, set for the action's log lines and back-office calls, so
+  one resident message can be followed through every log (bot/privacy/logs.py).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.backoffice import CONVERSATION_GRANT
+from bot.privacy.logs import REQUEST_ID, valid_request_id
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -39,24 +42,28 @@ OPEN_PATHS = ("/health",)
 SESSION_METADATA_SLOT = "session_started_metadata"
 
 
-def grant_of(action_call: Any) -> str | None:
-    """Return the grant of the latest message in an action call's tracker, or None.
+def message_metadata(action_call: Any) -> dict[str, Any]:
+    """Return the metadata of the latest message in an action call's tracker (empty if none).
 
     The latest is whichever came last of the resident's message (its metadata) and a new session's
     metadata slot (set just before action_session_start runs, ahead of the message itself). An older
-    message's grant is never used: it is the message being answered that the call acts for.
+    message's metadata is never used: it is the message being answered that the call acts for.
     """
     tracker = action_call.get("tracker") if isinstance(action_call, dict) else None
     for event in reversed((tracker or {}).get("events") or []):
         if event.get("event") == "user":
-            return _grant_in(event.get("metadata"))
-        if event.get("event") == "slot" and event.get("name") == SESSION_METADATA_SLOT:
-            return _grant_in(event.get("value"))
-    return None
+            metadata = event.get("metadata")
+        elif event.get("event") == "slot" and event.get("name") == SESSION_METADATA_SLOT:
+            metadata = event.get("value")
+        else:
+            continue
+        return metadata if isinstance(metadata, dict) else {}
+    return {}
 
 
-def _grant_in(metadata: Any) -> str | None:
-    grant = metadata.get("grant") if isinstance(metadata, dict) else None
+def grant_of(action_call: Any) -> str | None:
+    """Return the grant of the latest message in an action call's tracker, or None."""
+    grant = message_metadata(action_call).get("grant")
     return grant if isinstance(grant, str) and grant else None
 
 
@@ -77,8 +84,9 @@ def create_app(actions: str, *, secret: str) -> Sanic:
 
     @app.middleware("request")
     async def admit_only_rasa(request: Request) -> HTTPResponse | None:
-        # A keep-alive connection serves several requests in one task: clear the previous call's grant.
+        # A keep-alive connection serves several requests in one task: clear the previous call's grant and id.
         CONVERSATION_GRANT.set(None)
+        REQUEST_ID.set(None)
         if request.path in OPEN_PATHS:
             return None
         presented = request.headers.get("Authorization", "").encode()
@@ -86,7 +94,9 @@ def create_app(actions: str, *, secret: str) -> Sanic:
             log.warning("action server: refused a request without the shared secret")
             return response.json({"error": "The action server answers Rasa only."}, status=401)
         if request.path == "/webhook":
-            CONVERSATION_GRANT.set(grant_of(_action_call(request)))
+            call = _action_call(request)
+            CONVERSATION_GRANT.set(grant_of(call))
+            REQUEST_ID.set(valid_request_id(message_metadata(call).get("request_id")))
         return None
 
     return cast(Sanic, app)

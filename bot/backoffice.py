@@ -13,6 +13,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import httpx
 
+from bot.privacy.logs import REQUEST_ID, REQUEST_ID_HEADER
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -139,8 +140,9 @@ class BackOffice:
         if seconds <= 0:
             log.warning("back office not called: the action's deadline has passed")
             raise BackOfficeError("the action ran out of time")
-        grant = CONVERSATION_GRANT.get()
-        headers = {**self._headers, GRANT_HEADER: grant} if grant else self._headers
+        grant, request_id = CONVERSATION_GRANT.get(), REQUEST_ID.get()
+        headers = {**self._headers, **({GRANT_HEADER: grant} if grant else {}),
+                   **({REQUEST_ID_HEADER: request_id} if request_id else {})}
         async with httpx.AsyncClient(base_url=self._base_url, headers=headers, timeout=seconds,
                                      transport=self._transport) as http:
             try:
@@ -150,6 +152,8 @@ class BackOffice:
                 log.warning("back office unreachable: %s %s: %s", method, path.split("/")[1:3],
                             type(error).__name__)
                 raise BackOfficeError("the back office could not be reached") from error
+        # The service the path names (electoral, addresses, conversations, ...); the rest can identify someone.
+        log.info("back office %s %s: HTTP %d", method, path.split("/")[3], response.status_code)
         if response.status_code == httpx.codes.NOT_FOUND:
             raise NotFound
         if response.status_code == httpx.codes.FORBIDDEN:

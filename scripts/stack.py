@@ -6,6 +6,9 @@ starts the same processes the same way:
   - the Rasa server on 127.0.0.1:<rasa>: the REST channel the hub uses, and its HTTP API only when
     CA_RASA_ENABLE_API=1 (then behind CA_RASA_TOKEN),
   - the API (back office, conversation hub, web chat) on 127.0.0.1:<api>,
+  - in the production profile (`make run-production`, ``production_stack``): PostgreSQL for the back office and
+    Rasa's tracker store, Redis for Rasa's lock store and the API's shared rate limits, several Rasa servers
+    (one per core unless CA_RASA_SERVERS says), several API and action-server workers,
   - with CA_TELEGRAM_BOT_TOKEN set, the Telegram bridge; with CA_TELEGRAM_EMULATOR=1, a Telegram Bot API
     emulated on 127.0.0.1:8081 for it to talk to, with a page that acts as a Telegram client.
 Each process logs to var/log/<name>.log; only a short summary is printed.
@@ -29,6 +32,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -60,6 +64,8 @@ EMULATOR_BOT_TOKEN = "123456:demo-token-for-the-local-emulator"  # noqa: S105
 # Logging of Rasa, the action server and the API: a filter withholds residents' texts, slot values and exception
 # messages (bot/privacy/logs.py).
 LOGGING_CONFIG = "bot/privacy/logging.yml"
+# The same, one JSON object a line with the request id of the resident message (the production profile).
+JSON_LOGGING_CONFIG = "bot/privacy/logging-json.yml"
 
 
 def new_seal_key() -> str:
@@ -246,7 +252,27 @@ class Stack:
     # Seals personal values in Rasa's tracker store; every Rasa server of the stack must share it. A new one
     # per start is safe: a form in progress when the stack restarts asks its questions again.
     tracker_seal_key: str = field(default_factory=lambda: os.environ.get("CA_TRACKER_SEAL_KEY") or new_seal_key())
+    # The production profile: a PostgreSQL tracker store (instead of the tracker_db SQLite file), Redis for
+    # the lock store and the rate limits, and how many of each process. One of each is the embedded default.
+    tracker_url: str | None = None
+    redis_url: str | None = None
+    rasa_servers: int = 1
+    # The Rasa servers' ports (default: rasa_port and the ones after it).
+    rasa_ports: list[int] = field(default_factory=list)
+    api_workers: int = 1
+    action_workers: int = 1
+    log_config: str = LOGGING_CONFIG
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.rasa_ports:
+            self.rasa_ports = [self.rasa_port + number for number in range(self.rasa_servers)]
+        if len(self.rasa_ports) != self.rasa_servers or self.rasa_servers < 1:
+            raise ValueError("give one port per Rasa server, and at least one server")
+        self.rasa_port = self.rasa_ports[0]
+        if self.rasa_servers > 1 and not (self.tracker_url and self.redis_url):
+            # Each server would keep its own SQLite tracker and lock conversations only in its own memory.
+            raise ValueError("several Rasa servers need a shared tracker store (PostgreSQL) and Redis's lock store")
 
     @property
     def api_url(self) -> str:
@@ -254,7 +280,18 @@ class Stack:
 
     @property
     def rasa_url(self) -> str:
+        """The first Rasa server (the only one in the embedded default)."""
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        """Every Rasa server, in the order the hub is given them (CA_RASA_URL as a comma list)."""
+        return [f"http://127.0.0.1:{port}" for port in self.rasa_ports]
+
+    @staticmethod
+    def rasa_name(number: int) -> str:
+        """Return the process (and log) name of Rasa server ``number`` (0-based): rasa, rasa-2, rasa-3, ..."""
+        return "rasa" if number == 0 else f"rasa-{number + 1}"
 
     @property
     def actions_url(self) -> str:
@@ -271,38 +308,69 @@ class Stack:
                        cwd=ROOT, check=True, env=dict(os.environ, CA_ENVIRONMENT=self.environment))
 
     def start(self, model: Path) -> None:
-        """Start the action server, Rasa and the API, and wait until each answers."""
+        """Start the action server, the Rasa servers and the API, and wait until each answers."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         self.mail_dir.parent.mkdir(parents=True, exist_ok=True)
         self._spawn("actions", [str(RASA_ENV / "python"), "-m", "bot.action_server", "--actions", "bot.actions",
-                                "--port", str(self.actions_port), "--logging-config_file", LOGGING_CONFIG],
+                                "--port", str(self.actions_port), "--logging-config_file", self.log_config],
                     _rasa_env({"SANIC_HOST": "127.0.0.1", "CA_BACKOFFICE_URL": self.api_url,
                                "CA_ENVIRONMENT": self.environment, "CA_SERVICE_TOKEN": self.service_token,
-                               "CA_ACTIONS_SECRET": self.actions_secret}))
-        http_api = ["--enable-api", "--auth-token", self.rasa_token] if self.rasa_api else []
-        self._spawn("rasa", [str(RASA_ENV / "rasa"), "run", *http_api,
-                             "--interface", "127.0.0.1", "--port", str(self.rasa_port), "--model", str(model),
-                             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-                             "--logging-config-file", LOGGING_CONFIG],
-                    _rasa_env({"CA_ACTION_ENDPOINT": f"{self.actions_url}/webhook",
                                "CA_ACTIONS_SECRET": self.actions_secret,
-                               "CA_TRACKER_DIALECT": "sqlite", "CA_TRACKER_DB": str(self.tracker_db),
-                               "CA_TRACKER_SEAL_KEY": self.tracker_seal_key}))
+                               "ACTION_SERVER_SANIC_WORKERS": str(self.action_workers)}))
+        for number in range(self.rasa_servers):
+            self.start_rasa(model, number)
         self._spawn("smtp", [str(APP_ENV / "python"), "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.smtp_port}",
                              "-c", "aiosmtpd.handlers.Mailbox", str(self.mail_dir)], dict(os.environ))
-        api_env = dict(os.environ, CA_ENVIRONMENT=self.environment, CA_DATABASE_URL=self.database_url,
-                       CA_RASA_URL=self.rasa_url, CA_SERVICE_TOKENS=self.service_tokens,
-                       CA_SMTP_HOST="127.0.0.1", CA_SMTP_PORT=str(self.smtp_port),
-                       CA_TRACKER_STORE_URL=f"sqlite:///{self.tracker_db}")
-        if self.unthrottled:
-            api_env["CA_RATE_LIMITS"] = UNTHROTTLED_LIMITS
-        if self.clock_start:
-            api_env["CA_CLOCK_START"] = self.clock_start
-        self._spawn("api", [str(APP_ENV / "uvicorn"), "api.main:create_app", "--factory", "--host", "127.0.0.1",
-                            "--port", str(self.api_port), "--no-access-log", "--log-config", LOGGING_CONFIG,
-                            "--timeout-graceful-shutdown", "5"], api_env)
+        self._spawn("api", self._api_command(), self._api_env())
         self.wait_until_ready()
+
+    def start_rasa(self, model: Path, number: int) -> None:
+        """Start Rasa server ``number`` (0-based) on its port; a test can stop one and start it again."""
+        http_api = ["--enable-api", "--auth-token", self.rasa_token] if self.rasa_api else []
+        endpoints = "deploy/rasa/endpoints.yml" if self.tracker_url else "endpoints.yml"
+        self._spawn(self.rasa_name(number),
+                    [str(RASA_ENV / "rasa"), "run", *http_api, "--interface", "127.0.0.1",
+                     "--port", str(self.rasa_ports[number]), "--model", str(model), "--endpoints", endpoints,
+                     "--credentials", "credentials.yml", "--logging-config-file", self.log_config],
+                    _rasa_env({"CA_ACTION_ENDPOINT": f"{self.actions_url}/webhook",
+                               "CA_ACTIONS_SECRET": self.actions_secret,
+                               "CA_TRACKER_SEAL_KEY": self.tracker_seal_key, **self._rasa_stores()}))
+
+    def _rasa_stores(self) -> dict[str, str]:
+        """Return the variables of Rasa's endpoints file: its SQLite file, or PostgreSQL and Redis (deploy/rasa)."""
+        if not self.tracker_url:
+            return {"CA_TRACKER_DIALECT": "sqlite", "CA_TRACKER_DB": str(self.tracker_db)}
+        tracker, lock = urlsplit(self.tracker_url), urlsplit(self.redis_url or "")
+        return {"CA_TRACKER_HOST": tracker.hostname or "127.0.0.1", "CA_TRACKER_PORT": str(tracker.port or 5432),
+                "CA_TRACKER_DB": tracker.path.lstrip("/"), "CA_TRACKER_USERNAME": tracker.username or "",
+                "CA_TRACKER_PASSWORD": tracker.password or "",
+                "CA_LOCK_STORE_HOST": lock.hostname or "127.0.0.1", "CA_LOCK_STORE_PORT": str(lock.port or 6379)}
+
+    def _api_command(self) -> list[str]:
+        workers = ["--workers", str(self.api_workers)] if self.api_workers > 1 else []
+        return [str(APP_ENV / "uvicorn"), "api.main:create_app", "--factory", "--host", "127.0.0.1",
+                "--port", str(self.api_port), *workers, "--no-access-log", "--log-config", self.log_config,
+                "--timeout-graceful-shutdown", "5"]
+
+    def _api_env(self) -> dict[str, str]:
+        env = dict(os.environ, CA_ENVIRONMENT=self.environment, CA_DATABASE_URL=self.database_url,
+                   CA_RASA_URL=",".join(self.rasa_urls), CA_SERVICE_TOKENS=self.service_tokens,
+                   CA_SMTP_HOST="127.0.0.1", CA_SMTP_PORT=str(self.smtp_port),
+                   CA_TRACKER_STORE_URL=self.tracker_url or f"sqlite:///{self.tracker_db}")
+        if self.redis_url:
+            env["CA_REDIS_URL"] = self.redis_url
+        if self.unthrottled:
+            env["CA_RATE_LIMITS"] = UNTHROTTLED_LIMITS
+        if self.clock_start:
+            env["CA_CLOCK_START"] = self.clock_start
+        if self.api_workers > 1:
+            # prometheus_client's multiprocess mode: /metrics adds up every worker's counts (emptied each start).
+            shared = self.log_dir / "prometheus"
+            shutil.rmtree(shared, ignore_errors=True)
+            shared.mkdir(parents=True)
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(shared)
+        return env
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
         spawn(self.processes, self.log_dir, name, command, env)
@@ -315,8 +383,9 @@ class Stack:
         """
         checks = {"actions": f"{self.actions_url}/health",
                   # the REST channel answers once the model is loaded (Rasa loads it before it listens)
-                  "rasa": f"{self.rasa_url}/webhooks/rest/",
-                  "api": f"{self.api_url}/api/health"}
+                  **{self.rasa_name(number): f"{url}/webhooks/rest/" for number, url in enumerate(self.rasa_urls)},
+                  # readiness: the API answers and reaches its database
+                  "api": f"{self.api_url}/api/ready"}
         deadline = time.monotonic() + timeout
         while not _port_open(self.smtp_port):
             if self.processes["smtp"].poll() is not None or time.monotonic() > deadline:
@@ -434,9 +503,61 @@ def telegram_from_environment(stack: Stack) -> TelegramChannel | None:
     return channel
 
 
-def main() -> None:
+# The production profile's defaults on one machine: PostgreSQL and Redis as installed locally (trust auth).
+PRODUCTION_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/council_prod"
+PRODUCTION_TRACKER_URL = "postgresql://postgres@127.0.0.1:5432/council_prod_tracker"
+PRODUCTION_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def cores() -> int:
+    """Return the CPUs this process may use."""
+    return len(os.sched_getaffinity(0))
+
+
+def ensure_postgres_database(url: str) -> None:
+    """Create the database ``url`` names on its server if it is missing (connecting as the URL's user)."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url.replace("postgresql+psycopg://", "postgresql://"))
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as connection:
+        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(f"==> created the PostgreSQL database {name}")
+
+
+def production_stack(**ports: int) -> Stack:
+    """Return the production profile: PostgreSQL, Redis, CA_RASA_SERVERS Rasa servers and several workers.
+
+    Each setting comes from the environment when set (CA_DATABASE_URL, CA_TRACKER_STORE_URL, CA_REDIS_URL,
+    CA_RASA_SERVERS, CA_API_WORKERS, CA_ACTION_WORKERS), else from the local defaults above: one Rasa server
+    per core, as many API workers, two action-server workers. Logs are JSON lines with request ids.
+    """
+    return Stack(database_url=os.environ.get("CA_DATABASE_URL", PRODUCTION_DATABASE_URL),
+                 tracker_url=os.environ.get("CA_TRACKER_STORE_URL", PRODUCTION_TRACKER_URL),
+                 redis_url=os.environ.get("CA_REDIS_URL", PRODUCTION_REDIS_URL),
+                 rasa_servers=int(os.environ.get("CA_RASA_SERVERS", cores())),
+                 api_workers=int(os.environ.get("CA_API_WORKERS", max(2, cores()))),
+                 action_workers=int(os.environ.get("CA_ACTION_WORKERS", 2)), log_config=JSON_LOGGING_CONFIG, **ports)
+
+
+def prepare_production(stack: Stack) -> None:
+    """Create the profile's PostgreSQL databases if missing and check Redis answers, before anything starts."""
+    for url in (stack.database_url, stack.tracker_url or ""):
+        if url.startswith("postgresql"):
+            ensure_postgres_database(url)
+    import redis
+
+    redis.Redis.from_url(stack.redis_url or PRODUCTION_REDIS_URL, socket_connect_timeout=5).ping()
+
+
+def main(profile: str = "embedded") -> None:
     """Prepare everything that is missing, start the stack and keep it running until Ctrl-C."""
-    stack = Stack()
+    stack = production_stack() if profile == "production" else Stack()
+    if profile == "production":
+        prepare_production(stack)
     telegram = telegram_from_environment(stack)
     model = ensure_model()
     stack.seed()
@@ -451,8 +572,12 @@ def main() -> None:
         print(f"    Web chat:           {stack.api_url}/")
         print(f"    Officer console:    {stack.api_url}/console (demo officers below)")
         print(f"    API and its schema: {stack.api_url}/docs")
-        print(f"    Rasa (loopback):    {stack.rasa_url} (HTTP API {'on' if stack.rasa_api else 'off'})   "
+        print(f"    Rasa (loopback):    {', '.join(stack.rasa_urls)} (HTTP API {'on' if stack.rasa_api else 'off'})   "
               f"actions: {stack.actions_url}")
+        if profile == "production":
+            print(f"    Production profile: {stack.rasa_servers} Rasa servers, {stack.api_workers} API workers, "
+                  f"{stack.action_workers} action-server workers; PostgreSQL {_without_password(stack.database_url)} "
+                  f"and {_without_password(stack.tracker_url or '')}; Redis {_without_password(stack.redis_url or '')}")
         print(f"    Emails (receipts):  SMTP 127.0.0.1:{stack.smtp_port}, kept in {stack.mail_dir}")
         if telegram:
             telegram.start()
@@ -478,8 +603,13 @@ def main() -> None:
         print("==> stopped")
 
 
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    return parts._replace(netloc=parts.netloc.split("@")[-1]).geturl()
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "model":
         ensure_model()
     else:
-        main()
+        main(sys.argv[1] if len(sys.argv) > 1 else "embedded")

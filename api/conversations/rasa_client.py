@@ -1,18 +1,40 @@
-"""The one client the hub uses to reach Rasa's REST channel."""
+"""The one client the hub uses to reach Rasa's REST channel, spread over one or several Rasa servers.
+
+With several Rasa servers (the production profile) each conversation goes to one of them, chosen by
+rendezvous hashing of its id: the same server for as long as that server is up, so its messages queue behind
+each other on one server instead of contending for Redis's conversation lock on two. When a server refuses
+the connection (it is down or restarting) the hub marks it down for ``retry_after`` seconds and sends the
+message to the conversation's next server in the same hash order, so only the down server's conversations move
+and they all move somewhere predictable. That is safe because every Rasa server reads and writes the same
+tracker store (PostgreSQL) under the same lock store (Redis), so any server can carry on any conversation.
+
+Only a refused connection is retried elsewhere: then the message never reached Rasa. A server that drops the
+connection while answering may already have handled the message (and still holds the conversation's lock in
+Redis until the lock lapses), so sending it again could answer it twice: the hub marks that server down and the
+resident gets the apology, with the message kept. A slow answer (a timeout) is not a sign the server is down,
+only busy, so it moves nothing.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 
-from api.observability.metrics import RASA_CALLS
+from api.observability.metrics import RASA_CALLS, RASA_FAILOVERS
+from bot.privacy.logs import REQUEST_ID
 
 log = logging.getLogger(__name__)
+
+# Seconds a server that refused a connection or dropped one is skipped before the hub tries it again.
+DEFAULT_RETRY_AFTER = 10.0
 
 
 class RasaUnavailable(Exception):
@@ -33,27 +55,92 @@ class BotReply:
     gap: str | None = None
 
 
+def parse_urls(urls: str | Sequence[str]) -> list[str]:
+    """Return the Rasa servers' base URLs from a comma-separated string (CA_RASA_URL) or a list."""
+    items = urls.split(",") if isinstance(urls, str) else list(urls)
+    parsed = [url.strip().rstrip("/") for url in items if url.strip()]
+    if not parsed:
+        raise ValueError("no Rasa server URL given")
+    return parsed
+
+
+def servers_in_order(conversation_id: str, servers: Sequence[str]) -> list[str]:
+    """Return ``servers`` in the order this conversation tries them (rendezvous hashing: highest weight first).
+
+    Each server's weight depends only on the conversation and that server, so adding or losing a server moves
+    only the conversations that were, or will be, on it.
+    """
+    def weight(server: str) -> bytes:
+        return hashlib.sha256(f"{server}|{conversation_id}".encode()).digest()
+
+    return sorted(servers, key=weight, reverse=True)
+
+
 class RasaClient:
     """Send a resident's message to Rasa's REST webhook and return the bot's replies."""
 
-    def __init__(self, base_url: str, *, timeout: float, transport: httpx.BaseTransport | None = None) -> None:
-        self._http = httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
+    def __init__(self, base_url: str | Sequence[str], *, timeout: float, transport: httpx.BaseTransport | None = None,
+                 retry_after: float = DEFAULT_RETRY_AFTER) -> None:
+        self.servers = parse_urls(base_url)
+        self._http = httpx.Client(timeout=timeout, transport=transport,
+                                  limits=httpx.Limits(max_connections=None, max_keepalive_connections=200))
+        self._retry_after = retry_after
+        self._down_until: dict[str, float] = {}
+        self._lock = threading.Lock()
 
     def send(self, *, conversation_id: str, text: str, metadata: dict[str, Any] | None = None) -> list[BotReply]:
-        """Deliver ``text`` as the resident of ``conversation_id`` and return what the bot says."""
-        payload = {"sender": conversation_id, "message": text, "metadata": metadata or {}}
+        """Deliver ``text`` as the resident of ``conversation_id`` and return what the bot says.
+
+        The request's id goes in the metadata, for Rasa's and the actions' log lines (bot/channels.py).
+        """
+        request_id = REQUEST_ID.get()
+        payload = {"sender": conversation_id, "message": text,
+                   "metadata": {**(metadata or {}), **({"request_id": request_id} if request_id else {})}}
         started = time.perf_counter()
-        try:
-            response = self._http.post("/webhooks/rest/webhook", json=payload)
-            response.raise_for_status()
-            body = response.json()
-        except (httpx.HTTPError, ValueError) as error:
-            RASA_CALLS.labels(outcome="error").observe(time.perf_counter() - started)
-            # The error's class is enough to diagnose; the message may hold the resident's text.
-            log.warning("rasa unavailable: %s", type(error).__name__)
-            raise RasaUnavailable from error
-        RASA_CALLS.labels(outcome="ok").observe(time.perf_counter() - started)
-        return bot_replies(body)
+        order = self._candidates(conversation_id)
+        for attempt, server in enumerate(order):
+            try:
+                response = self._http.post(f"{server}/webhooks/rest/webhook", json=payload)
+                response.raise_for_status()
+                body = response.json()
+            except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+                self._mark_down(server, error)
+                if attempt + 1 < len(order):
+                    RASA_FAILOVERS.inc()
+                    continue
+                self._fail(started, error)
+            except (httpx.HTTPError, ValueError) as error:
+                if isinstance(error, (httpx.RemoteProtocolError, httpx.ReadError)):
+                    self._mark_down(server, error)  # it dropped the connection: probably stopped or crashed
+                self._fail(started, error)
+            seconds = time.perf_counter() - started
+            RASA_CALLS.labels(outcome="ok").observe(seconds)
+            log.info("rasa server %d of %d answered in %.0f ms", self.servers.index(server) + 1, len(self.servers),
+                     seconds * 1000)
+            return bot_replies(body)
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+    def _candidates(self, conversation_id: str) -> list[str]:
+        """Return the conversation's servers in hash order, those marked down last (tried only as a last resort)."""
+        now = time.monotonic()
+        ordered = servers_in_order(conversation_id, self.servers)
+        with self._lock:
+            up = [server for server in ordered if self._down_until.get(server, 0.0) <= now]
+        return up + [server for server in ordered if server not in up]
+
+    def _mark_down(self, server: str, error: Exception) -> None:
+        with self._lock:
+            self._down_until[server] = time.monotonic() + self._retry_after
+        # The server's position, not its URL or the error's message (which may quote the resident's text).
+        log.warning("rasa server %d of %d unreachable (%s); skipped for %.0f s", self.servers.index(server) + 1,
+                    len(self.servers), type(error).__name__, self._retry_after)
+
+    @staticmethod
+    def _fail(started: float, error: Exception) -> NoReturn:
+        RASA_CALLS.labels(outcome="error").observe(time.perf_counter() - started)
+        # The error's class is enough to diagnose; the message may hold the resident's text.
+        log.warning("rasa unavailable: %s", type(error).__name__)
+        raise RasaUnavailable from error
 
     def close(self) -> None:
         """Close the connection pool."""

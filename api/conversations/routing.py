@@ -16,6 +16,7 @@ from api.conversations.office_hours import OfficeHours
 from api.conversations.rasa_client import RasaClient
 from api.db import Database
 from api.deps import DatabaseDep, SettingsDep
+from api.observability.metrics import HUB_QUEUE
 from api.service_access.grants import issue_grant
 from api.settings import Settings
 from council import council_facts
@@ -57,9 +58,13 @@ class ResidentRouting:
                                                hub_payload=hub_payload)
 
     async def handle_in_lane(self, *, conversation_id: str, text: str, hub_payload: bool = False) -> service.Routed:
-        """Do ``handle`` in the hub's own thread lane, so waiting on Rasa never starves the back office."""
-        return await self.lane.run(lambda: self.handle(conversation_id=conversation_id, text=text,
-                                                       hub_payload=hub_payload))
+        """Do ``handle`` in the hub's own thread lane, so waiting on Rasa never starves the back office.
+
+        While it waits for a thread or for Rasa the message counts in the queue-length gauge on /metrics.
+        """
+        with HUB_QUEUE.track_inprogress():
+            return await self.lane.run(lambda: self.handle(conversation_id=conversation_id, text=text,
+                                                           hub_payload=hub_payload))
 
 
 def unavailable_text(settings: Settings) -> str:

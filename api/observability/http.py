@@ -67,6 +67,10 @@ class MetricsMiddleware:
         metrics.HTTP_LATENCY.labels(method=method, route=route).observe(seconds)
         if status_code >= 500 and route.startswith("/api/v1"):
             metrics.BACKOFFICE_ERRORS.labels(route=route).inc()
+        if route.startswith("/api/"):
+            # By route template, never the path (which can hold a postcode or a reference): with the request id
+            # the log line has, this is how one message's back-office calls are found.
+            log.info("%s %s answered %d in %.0f ms", method, route, status_code, seconds * 1000)
 
 
 def _may_scrape(request: Request, settings: Settings) -> bool:

@@ -17,6 +17,7 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -45,6 +46,12 @@ ANSWER_RATINGS = Counter("ca_answer_ratings_total", "Residents' ratings of knowl
                          ["helpful"])
 RASA_CALLS = Histogram("ca_rasa_call_seconds", "Time the hub waited for Rasa, by outcome (ok or error)",
                        ["outcome"], buckets=LATENCY_BUCKETS)
+RASA_FAILOVERS = Counter("ca_rasa_failovers_total",
+                         "Resident messages sent to another Rasa server because theirs refused the connection")
+# Resident messages the hub holds unanswered: waiting for a hub thread or for Rasa. "livesum" adds up the live
+# workers' values in multiprocess mode (a dead worker's count goes with it).
+HUB_QUEUE = Gauge("ca_hub_queue_length", "Resident messages the hub is holding, waiting for a thread or for Rasa",
+                  multiprocess_mode="livesum")
 
 
 def _count_message(_mapper: Mapper[Message], _connection: Connection, message: Message) -> None:

@@ -12,6 +12,12 @@ is not enough: creating ``PrivateLogFilter`` (as ``logging.yml`` beside this mod
 the log record factory, so every record is cleaned when it is made, whichever handler prints it.
 What is kept: the time, level, logger, the message's fixed wording, and tracebacks as file, line, function
 and exception class, which is what diagnosing a failure needs.
+
+Every record also gets the request id of the resident message being handled (``REQUEST_ID``), so one message
+can be followed from the hub through Rasa and the actions to the back office. The hub makes the id (a random
+hex string that says nothing about anyone) and passes it on: to Rasa as a header (bot/channels.py), to the
+actions in the message's metadata (bot/action_server.py), to the back office as a header (bot/backoffice.py).
+``JsonFormatter`` writes one JSON object per line for the production profile's log collectors.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ import json
 import logging
 import re
 import traceback
+from contextvars import ContextVar
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
@@ -31,6 +39,17 @@ RESPONSE_BODY = re.compile(r"body=(['\"]).*", re.DOTALL)
 STRUCTURED_KEYS = ("event", "event_key", "level", "log_level", "timestamp", "logger")
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
+
+# The request id of the resident message this task is handling (None outside one), and how one looks: the hub
+# makes 32 hex digits; an id from elsewhere is used only if it has this shape, so no text can ride in on it.
+REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
+REQUEST_ID_HEADER = "X-Request-ID"
+REQUEST_ID_SHAPE = re.compile(r"^[0-9a-f]{16,64}$")
+
+
+def valid_request_id(value: object) -> str | None:
+    """Return ``value`` if it has the shape of a request id, else None."""
+    return value if isinstance(value, str) and REQUEST_ID_SHAPE.match(value) else None
 
 
 class PrivateLogFilter(logging.Filter):
@@ -63,6 +82,8 @@ def clean_record(record: logging.LogRecord) -> logging.LogRecord:
     if getattr(record, "private_clean", False):
         return record
     record.private_clean = True
+    if getattr(record, "request_id", None) is None:
+        record.request_id = REQUEST_ID.get()
     if record.exc_info and record.exc_info[1] is not None:
         record.exc_text = describe_exception(record.exc_info)
         record.exc_info = None
@@ -123,3 +144,36 @@ def describe_exception(exc_info: ExcInfo) -> str:
             lines.insert(0, "\nThe above exception led to the one below.\n\n")
         error = cause
     return "".join(lines).strip("\n")
+
+
+class JsonFormatter(logging.Formatter):
+    """Write each (already cleaned) record as one JSON object: time, level, logger, message, request id, traceback.
+
+    Rasa installs coloredlogs' handler after reading the logging config file, which would turn the lines back
+    into coloured text; making this formatter stops that (coloredlogs.install becomes a no-op in this process),
+    so the handlers of the config file stay. The privacy filter still runs first, at record creation.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        keep_configured_handlers()
+
+    def format(self, record: logging.LogRecord) -> str:
+        clean_record(record)
+        line: dict[str, Any] = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+                                "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        request_id = getattr(record, "request_id", None)
+        if request_id:
+            line["request_id"] = request_id
+        if record.exc_text:
+            line["traceback"] = record.exc_text
+        return json.dumps(line)
+
+
+def keep_configured_handlers() -> None:
+    """Stop coloredlogs (Rasa's and rasa-sdk's start-up) from replacing the handlers the config file made."""
+    try:
+        import coloredlogs  # type: ignore[import-not-found,unused-ignore]  # (Rasa's environment only)
+    except ImportError:
+        return
+    coloredlogs.install = lambda *args, **kwargs: None

@@ -128,6 +128,18 @@ def test_rasa_with_the_secret_runs_the_action_and_the_message_grant_goes_to_the_
     assert last["headers"]["Authorization"] == "Bearer dev-service-token-change-me"
 
 
+def test_the_messages_request_id_goes_to_the_back_office_and_a_malformed_one_does_not(
+        action_server, backoffice) -> None:
+    request_id = "0123456789abcdef0123456789abcdef"
+    for given, expected in ((request_id, request_id), ("Jane Smith 01/02/1980", None)):
+        message = user("hello", "a-grant")
+        message["metadata"]["request_id"] = given
+        httpx.post(f"{action_server}/webhook", json=session_start_call(message),
+                   headers={"Authorization": f"Bearer {SECRET}"})
+
+        assert backoffice[1][-1]["headers"].get("X-Request-ID") == expected
+
+
 def test_an_older_messages_grant_is_never_reused(action_server, backoffice) -> None:
     call = session_start_call(session_metadata("grant-of-an-earlier-message"), user("hello", None))
 

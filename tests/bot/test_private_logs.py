@@ -82,6 +82,46 @@ def test_rasa_logs_a_failing_action_without_the_tracker_or_the_resident_s_text()
     assert "rest.message.received.failure" in logged and "KeyError" in logged
 
 
+JSON_CONFIG = "bot/privacy/logging-json.yml"
+REQUEST_ID = "0123456789abcdef0123456789abcdef"
+
+
+def test_the_production_json_logs_are_one_object_a_line_and_just_as_private() -> None:
+    name = canary()
+
+    logged = rasa_log(JSON_CONFIG, name)
+
+    lines = [json.loads(line) for line in logged.splitlines() if line.strip()]
+    assert name not in logged and name.split()[1] not in logged
+    assert any(line["message"] == "Encountered an exception while running action"
+               and "ClientResponseError" in line["traceback"] for line in lines), lines
+    assert all({"time", "level", "logger", "message"} <= set(line) for line in lines)
+
+
+def test_rasas_rest_channel_tags_its_log_lines_with_the_hubs_request_id() -> None:
+    script = """
+import asyncio, logging, sys
+from types import SimpleNamespace
+from rasa.utils.common import configure_logging_and_warnings
+from rasa.utils.io import configure_colored_logging
+from bot.channels import TracedRestInput
+configure_logging_and_warnings(None, sys.argv[1], warn_only_once=True, filter_repeated_logs=True)
+configure_colored_logging(None)
+for number, metadata in enumerate(({"channel": "web", "request_id": sys.argv[2]}, {"request_id": "Jane Smith"}, None)):
+    async def handle():
+        TracedRestInput().get_metadata(SimpleNamespace(json={"sender": "c", "message": "hi", "metadata": metadata}))
+        logging.getLogger("rasa.core.processor").info("handled a message (%d)", number)  # Rasa drops repeats
+    asyncio.run(handle())
+"""
+    run = subprocess.run([PYTHON, "-c", script, JSON_CONFIG, REQUEST_ID], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert run.returncode == 0, run.stderr[-2000:]
+
+    lines = [json.loads(line) for line in (run.stdout + run.stderr).splitlines() if "handled a message" in line]
+    assert [line.get("request_id") for line in lines] == [REQUEST_ID, None, None]
+    assert "Jane" not in run.stdout + run.stderr
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -1,0 +1,30 @@
+"""Rasa's REST channel, as the hub calls it, with the hub's request id set for every log line of the message.
+
+The hub puts a request id in each message's metadata (api/observability/requests.py). Setting it here, in the
+task that handles the message, gives Rasa's own log lines that id (bot/privacy/logs.py adds it to every record),
+so one message can be followed through the hub, Rasa, the actions and the back office. The channel keeps the
+name "rest", so its webhook stays /webhooks/rest/webhook; credentials.yml names this class instead of "rest".
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa.core.channels.rest import RestInput
+from sanic.request import Request
+
+from bot.privacy.logs import REQUEST_ID, valid_request_id
+
+log = logging.getLogger(__name__)
+
+
+class TracedRestInput(RestInput):
+    """The REST channel; it also sets the log request id from the message's metadata."""
+
+    def get_metadata(self, request: Request) -> dict[str, Any] | None:
+        """Return the message's metadata, after setting its request id (if it has a valid one) for the logs."""
+        metadata = super().get_metadata(request)
+        REQUEST_ID.set(valid_request_id((metadata or {}).get("request_id") if isinstance(metadata, dict) else None))
+        log.info("message from the hub")
+        return metadata

@@ -82,6 +82,9 @@ journeys: install model ## Simulated residents: many generated journeys per task
 bench: install model seed ## Measure per-message latency and throughput (hub vs Rasa direct); writes reports/bench/
 	@$(APP)/python scripts/bench.py
 
+load: install model ## Load test of the production profile at 20/100/300 residents, hub vs one Rasa server; writes reports/load/
+	@$(APP)/python scripts/load.py $(ARGS)
+
 readability: install ## Reading age of every fixed reply and knowledge answer; lists the hardest ten
 	@$(APP)/python scripts/readability.py
 

@@ -25,6 +25,8 @@ class TracedRestInput(RestInput):
     def get_metadata(self, request: Request) -> dict[str, Any] | None:
         """Return the message's metadata, after setting its request id (if it has a valid one) for the logs."""
         metadata = super().get_metadata(request)
-        REQUEST_ID.set(valid_request_id((metadata or {}).get("request_id") if isinstance(metadata, dict) else None))
-        log.info("message from the hub")
+        request_id = valid_request_id(metadata.get("request_id") if isinstance(metadata, dict) else None)
+        REQUEST_ID.set(request_id)
+        # The id in the text too: Rasa drops a log line that repeats the one before it word for word.
+        log.info("message from the hub, request %s", request_id or "without an id")
         return metadata

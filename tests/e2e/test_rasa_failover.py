@@ -110,5 +110,5 @@ def test_one_messages_request_id_runs_through_the_hub_rasa_the_actions_and_the_b
     rasa = [message for name, messages in tagged.items() if name.startswith("rasa") for message in messages]
     assert any(m.startswith("rasa server") and "answered" in m for m in tagged["api"]), tagged
     assert any(m.startswith("GET /api/v1/addresses answered 200") for m in tagged["api"]), tagged
-    assert "message from the hub" in rasa, tagged
+    assert f"message from the hub, request {request_id}" in rasa, tagged
     assert any(m.startswith("back office GET addresses: HTTP 200") for m in tagged["actions"]), tagged

@@ -24,8 +24,9 @@ class TracedRestInput(RestInput):
 
     def get_metadata(self, request: Request) -> dict[str, Any] | None:
         """Return the message's metadata, after setting its request id (if it has a valid one) for the logs."""
-        metadata = super().get_metadata(request)
-        request_id = valid_request_id(metadata.get("request_id") if isinstance(metadata, dict) else None)
+        given = super().get_metadata(request)
+        metadata: dict[str, Any] | None = given if isinstance(given, dict) else None
+        request_id = valid_request_id(metadata.get("request_id") if metadata else None)
         REQUEST_ID.set(request_id)
         # The id in the text too: Rasa drops a log line that repeats the one before it word for word.
         log.info("message from the hub, request %s", request_id or "without an id")

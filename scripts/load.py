@@ -64,10 +64,19 @@ def journey(number: int, person: dict[str, Any]) -> tuple[str, list[str]]:
     steps = {
         "small talk": ["hello", "what time are you open", "what's your phone number", "thanks", "bye"],
         "polling station": ["where do I vote?", person["postcode"], "<button>", "thanks"],
-        "registration check": ["am I registered to vote?", f"my name is {person['name']}", f"{day}/{month}/{year}",
-                               person["postcode"], "<button>"],
-        "elections": ["when is the next election?", "what's the deadline for a postal vote?",
-                      "what ID do I need to vote?", "bye"],
+        "registration check": [
+            "am I registered to vote?",
+            f"my name is {person['name']}",
+            f"{day}/{month}/{year}",
+            person["postcode"],
+            "<button>",
+        ],
+        "elections": [
+            "when is the next election?",
+            "what's the deadline for a postal vote?",
+            "what ID do I need to vote?",
+            "bye",
+        ],
         "handoff": ["hello", "can I talk to a person?"],
     }[name]
     return name, steps
@@ -98,8 +107,11 @@ class HubPath:
         self.url = api_url
 
     async def send(self, client: httpx.AsyncClient, conversation: dict[str, str], text: str) -> httpx.Response:
-        return await client.post(f"{self.url}/api/chat/conversations/{conversation['id']}/messages",
-                                 json={"text": text}, headers={"Authorization": f"Bearer {conversation['token']}"})
+        return await client.post(
+            f"{self.url}/api/chat/conversations/{conversation['id']}/messages",
+            json={"text": text},
+            headers={"Authorization": f"Bearer {conversation['token']}"},
+        )
 
     @staticmethod
     def reply(response: httpx.Response) -> Reply:
@@ -119,10 +131,11 @@ class DirectPath:
     async def send(self, client: httpx.AsyncClient, conversation: dict[str, str], text: str) -> httpx.Response:
         from api.service_access.grants import issue_grant
 
-        grant = issue_grant(self.secret_key, conversation_id=conversation["id"], now=time.time(),
-                            lifetime_seconds=120)
-        return await client.post(f"{self.url}/webhooks/rest/webhook", json={
-            "sender": conversation["id"], "message": text, "metadata": {"channel": "web", "grant": grant}})
+        grant = issue_grant(self.secret_key, conversation_id=conversation["id"], now=time.time(), lifetime_seconds=120)
+        return await client.post(
+            f"{self.url}/webhooks/rest/webhook",
+            json={"sender": conversation["id"], "message": text, "metadata": {"channel": "web", "grant": grant}},
+        )
 
     @staticmethod
     def reply(response: httpx.Response) -> Reply:
@@ -141,8 +154,15 @@ async def open_conversation(client: httpx.AsyncClient, api_url: str) -> dict[str
     return {"id": body["conversation_id"], "token": body["token"]}
 
 
-async def resident(path: Path_, client: httpx.AsyncClient, conversation: dict[str, str], steps: list[str],
-                   person: dict[str, Any], run: Run, failures: Counter[str]) -> int:
+async def resident(
+    path: Path_,
+    client: httpx.AsyncClient,
+    conversation: dict[str, str],
+    steps: list[str],
+    person: dict[str, Any],
+    run: Run,
+    failures: Counter[str],
+) -> int:
     """Go through one journey, recording each message's latency or failure; return the messages sent."""
     buttons: list[dict[str, str]] = []
     sent = 0
@@ -173,33 +193,43 @@ async def resident(path: Path_, client: httpx.AsyncClient, conversation: dict[st
     return sent
 
 
-async def level(path: Path_, api_url: str, residents: list[dict[str, Any]], concurrency: int,
-                timeout: float) -> tuple[Run, int, int]:
+async def level(
+    path: Path_, api_url: str, residents: list[dict[str, Any]], concurrency: int, timeout: float
+) -> tuple[Run, int, int]:
     """Run ``concurrency`` residents at once on ``path``; return the run, messages sent and messages lost."""
     run = Run(path.name, concurrency, 1)
     failures: Counter[str] = Counter()
     limits = httpx.Limits(max_connections=concurrency + 10, max_keepalive_connections=concurrency + 10)
     async with httpx.AsyncClient(timeout=timeout, limits=limits) as client:
         conversations = [await open_conversation(client, api_url) for _ in range(concurrency)]
-        plans = [(conversations[i], *journey(i, residents[i % len(residents)]), residents[i % len(residents)])
-                 for i in range(concurrency)]
+        plans = [
+            (conversations[i], *journey(i, residents[i % len(residents)]), residents[i % len(residents)])
+            for i in range(concurrency)
+        ]
         started = time.perf_counter()
-        sent = await asyncio.gather(*(resident(path, client, conversation, steps, person, run, failures)
-                                      for conversation, _name, steps, person in plans))
+        sent = await asyncio.gather(
+            *(
+                resident(path, client, conversation, steps, person, run, failures)
+                for conversation, _name, steps, person in plans
+            )
+        )
         run.wall_seconds = time.perf_counter() - started
         run.silent_replies = failures["no reply"]
         lost = 0
         if isinstance(path, HubPath):
             for (conversation, *_rest), count in zip(plans, sent, strict=True):
-                transcript = await client.get(f"{api_url}/api/chat/conversations/{conversation['id']}/messages",
-                                              headers={"Authorization": f"Bearer {conversation['token']}"})
+                transcript = await client.get(
+                    f"{api_url}/api/chat/conversations/{conversation['id']}/messages",
+                    headers={"Authorization": f"Bearer {conversation['token']}"},
+                )
                 stored = sum(m["sender"] == "resident" for m in transcript.json()["messages"])
                 lost += max(0, count - stored)
     return run, sum(sent), lost
 
 
-async def measure(api_url: str, rasa_url: str, secret_key: str, residents: list[dict[str, Any]],
-                  levels: Sequence[int], timeout: float) -> tuple[list[Run], dict[tuple[str, int], dict[str, int]]]:
+async def measure(
+    api_url: str, rasa_url: str, secret_key: str, residents: list[dict[str, Any]], levels: Sequence[int], timeout: float
+) -> tuple[list[Run], dict[tuple[str, int], dict[str, int]]]:
     """Run every level on both paths, alternating which goes first; return the runs and sent/lost counts."""
     paths: list[Path_] = [HubPath(api_url), DirectPath(rasa_url, secret_key)]
     runs: list[Run] = []
@@ -208,13 +238,16 @@ async def measure(api_url: str, rasa_url: str, secret_key: str, residents: list[
     for path in paths:
         await level(path, api_url, residents, len(JOURNEYS), timeout)
     for index, concurrency in enumerate(levels):
-        for path in (paths if index % 2 == 0 else list(reversed(paths))):
+        for path in paths if index % 2 == 0 else list(reversed(paths)):
             print(f"==> {path.name}: {concurrency} residents at once", flush=True)
             run, sent, lost = await level(path, api_url, residents, concurrency, timeout)
             runs.append(run)
             counts[(path.name, concurrency)] = {"sent": sent, "lost": lost}
-            print(f"    {len(run.latencies)} answered of {sent} in {run.wall_seconds:.0f} s, "
-                  f"errors {dict(run.errors) or 0}, lost {lost}", flush=True)
+            print(
+                f"    {len(run.latencies)} answered of {sent} in {run.wall_seconds:.0f} s, "
+                f"errors {dict(run.errors) or 0}, lost {lost}",
+                flush=True,
+            )
     return runs, counts
 
 
@@ -233,8 +266,12 @@ def started_profile(model: Path | None, rasa_servers: int | None) -> Iterator[St
     if rasa_servers:
         os.environ["CA_RASA_SERVERS"] = str(rasa_servers)
     servers = int(os.environ.get("CA_RASA_SERVERS", len(os.sched_getaffinity(0))))
-    stack = production_stack(api_port=free_port(), rasa_ports=[free_port() for _ in range(servers)],
-                             actions_port=free_port(), smtp_port=free_port())
+    stack = production_stack(
+        api_port=free_port(),
+        rasa_ports=[free_port() for _ in range(servers)],
+        actions_port=free_port(),
+        smtp_port=free_port(),
+    )
     stack.database_url = f"postgresql+psycopg://{POSTGRES}/{names[0]}"
     stack.tracker_url = f"postgresql://{POSTGRES}/{names[1]}"
     stack.log_dir, stack.mail_dir, stack.unthrottled = LOAD_LOGS, ROOT / "var" / "load-mail", True
@@ -245,8 +282,11 @@ def started_profile(model: Path | None, rasa_servers: int | None) -> Iterator[St
         for url in (stack.database_url, stack.tracker_url):
             ensure_postgres_database(url)
         stack.seed()
-        print(f"==> starting the production profile: {stack.rasa_servers} Rasa servers, {stack.api_workers} API "
-              f"workers, {stack.action_workers} action workers (logs in {LOAD_LOGS.relative_to(ROOT)}/)", flush=True)
+        print(
+            f"==> starting the production profile: {stack.rasa_servers} Rasa servers, {stack.api_workers} API "
+            f"workers, {stack.action_workers} action workers (logs in {LOAD_LOGS.relative_to(ROOT)}/)",
+            flush=True,
+        )
         started = time.monotonic()
         stack.start(model)
         print(f"==> ready in {time.monotonic() - started:.0f} s", flush=True)
@@ -275,56 +315,103 @@ def demo_residents(database_url: str) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- report
 
 
-def write_report(out: Path, summaries: list[Summary], runs: list[Run], counts: dict[tuple[str, int], dict[str, int]],
-                 about: dict[str, Any], settings: dict[str, Any], when: datetime) -> None:
+def write_report(
+    out: Path,
+    summaries: list[Summary],
+    runs: list[Run],
+    counts: dict[tuple[str, int], dict[str, int]],
+    about: dict[str, Any],
+    settings: dict[str, Any],
+    when: datetime,
+) -> None:
     """Write report.md (the table, with lost messages and the ratios the issue's targets name) and results.json."""
     by_key = {(s.path, s.concurrency): s for s in summaries}
-    rows = ["| concurrent residents | hub msg/s | direct msg/s | hub ÷ direct throughput | hub p95 ÷ direct p95 "
-            "| hub lost messages |", "| --- | --- | --- | --- | --- | --- |"]
+    rows = [
+        "| concurrent residents | hub msg/s | direct msg/s | hub ÷ direct throughput | hub p95 ÷ direct p95 "
+        "| hub lost messages |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for concurrency in settings["levels"]:
         hub, direct = by_key[("hub", concurrency)], by_key[("direct", concurrency)]
         ratio = hub.throughput / direct.throughput if direct.throughput else float("nan")
         p95 = (hub.p95_ms / direct.p95_ms) if hub.p95_ms and direct.p95_ms else float("nan")
-        rows.append(f"| {concurrency} | {hub.throughput:.1f} | {direct.throughput:.1f} | {ratio:.2f} | {p95:.2f} "
-                    f"| {counts[('hub', concurrency)]['lost']} |")
-    errors = [f"- {run.path} at {run.concurrency}: " + ", ".join(f"{kind}: {n}" for kind, n in run.errors.items())
-              for run in runs if run.errors] or ["- No errors."]
-    silent = [f"- {run.path} at {run.concurrency}: {run.silent_replies} answered with nothing (not counted as errors)"
-              for run in runs if run.silent_replies]
+        rows.append(
+            f"| {concurrency} | {hub.throughput:.1f} | {direct.throughput:.1f} | {ratio:.2f} | {p95:.2f} "
+            f"| {counts[('hub', concurrency)]['lost']} |"
+        )
+    errors = [
+        f"- {run.path} at {run.concurrency}: " + ", ".join(f"{kind}: {n}" for kind, n in run.errors.items())
+        for run in runs
+        if run.errors
+    ] or ["- No errors."]
+    silent = [
+        f"- {run.path} at {run.concurrency}: {run.silent_replies} answered with nothing (not counted as errors)"
+        for run in runs
+        if run.silent_replies
+    ]
     lines = [
-        "# Load test: production profile, hub vs one Rasa server", "",
+        "# Load test: production profile, hub vs one Rasa server",
+        "",
         f"Measured {when:%Y-%m-%d %H:%M} UTC on {about['nproc']} CPUs ({about['cpu']}), Python {about['python']}; "
         f"commit {about['commit'] or 'unknown'}. Load average (1 min) {about['load_average']['start']} at the start, "
-        f"{about['load_average']['end']} at the end (other work on the machine shows up as noise).", "",
+        f"{about['load_average']['end']} at the end (other work on the machine shows up as noise).",
+        "",
         f"Profile: {settings['profile']}. At each level C, C residents at once each go through one journey "
         f"({', '.join(JOURNEYS)}, in turn), one message at a time with no think time. 'hub' is the public path "
         "(stored, relayed to the conversation's Rasa server); 'direct' is one of the profile's Rasa servers "
         "called as the hub calls it (same metadata and grant, so the same back-office work), nothing stored. "
         "Latency is per message, answered messages only; throughput is answered messages over wall time. "
         "An error is a non-200, a dropped connection or an apology; lost = sent to the hub but not in its "
-        "transcript afterwards.", "",
-        table(summaries), "",
-        *rows, "",
-        *errors, *silent, "",
-        "![latency](latency.png)", "", "![throughput](throughput.png)", "",
+        "transcript afterwards.",
+        "",
+        table(summaries),
+        "",
+        *rows,
+        "",
+        *errors,
+        *silent,
+        "",
+        "![latency](latency.png)",
+        "",
+        "![throughput](throughput.png)",
+        "",
     ]
     (out / "report.md").write_text("\n".join(lines))
-    results = {"date": when.isoformat(timespec="seconds"), "machine": about, "settings": settings,
-               "summaries": [asdict(s) for s in summaries],
-               "counts": [{"path": p, "concurrency": c, **v} for (p, c), v in counts.items()],
-               "runs": [{"path": r.path, "concurrency": r.concurrency, "wall_seconds": round(r.wall_seconds, 3),
-                         "errors": dict(r.errors), "silent_replies": r.silent_replies,
-                         "latencies_ms": [round(s * 1000, 1) for s in r.latencies]} for r in runs]}
+    results = {
+        "date": when.isoformat(timespec="seconds"),
+        "machine": about,
+        "settings": settings,
+        "summaries": [asdict(s) for s in summaries],
+        "counts": [{"path": p, "concurrency": c, **v} for (p, c), v in counts.items()],
+        "runs": [
+            {
+                "path": r.path,
+                "concurrency": r.concurrency,
+                "wall_seconds": round(r.wall_seconds, 3),
+                "errors": dict(r.errors),
+                "silent_replies": r.silent_replies,
+                "latencies_ms": [round(s * 1000, 1) for s in r.latencies],
+            }
+            for r in runs
+        ],
+    }
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Read the command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
-    parser.add_argument("--levels", type=int, nargs="+", default=[20, 100, 300], metavar="C",
-                        help="concurrent residents to measure at (default: 20 100 300)")
-    parser.add_argument("--rasa-servers", type=int, help="Rasa servers in the profile (default: CA_RASA_SERVERS, "
-                        "else one per core)")
+    parser.add_argument(
+        "--levels",
+        type=int,
+        nargs="+",
+        default=[20, 100, 300],
+        metavar="C",
+        help="concurrent residents to measure at (default: 20 100 300)",
+    )
+    parser.add_argument(
+        "--rasa-servers", type=int, help="Rasa servers in the profile (default: CA_RASA_SERVERS, else one per core)"
+    )
     parser.add_argument("--timeout", type=float, default=180.0, help="seconds before a request counts as failed")
     parser.add_argument("--model", type=Path, help="the model to serve (default: the one for the current data)")
     parser.add_argument("--out", type=Path, default=OUT, help=f"output folder (default: {OUT.relative_to(ROOT)})")
@@ -345,13 +432,19 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         secret_key = os.environ.get("CA_SECRET_KEY", DEV_SECRET_KEY)
         residents = demo_residents(stack.database_url)
-        runs, counts = asyncio.run(measure(stack.api_url, stack.rasa_urls[0], secret_key, residents, args.levels,
-                                           args.timeout))
-        profile = (f"{stack.rasa_servers} Rasa servers (PostgreSQL tracker store, Redis lock store), "
-                   f"{stack.api_workers} API workers, {stack.action_workers} action-server workers, PostgreSQL back "
-                   "office, rate limits lifted")
-    summaries = [summarise([r for r in runs if (r.path, r.concurrency) == (path, c)])
-                 for c in args.levels for path in ("hub", "direct")]
+        runs, counts = asyncio.run(
+            measure(stack.api_url, stack.rasa_urls[0], secret_key, residents, args.levels, args.timeout)
+        )
+        profile = (
+            f"{stack.rasa_servers} Rasa servers (PostgreSQL tracker store, Redis lock store), "
+            f"{stack.api_workers} API workers, {stack.action_workers} action-server workers, PostgreSQL back "
+            "office, rate limits lifted"
+        )
+    summaries = [
+        summarise([r for r in runs if (r.path, r.concurrency) == (path, c)])
+        for c in args.levels
+        for path in ("hub", "direct")
+    ]
     about = machine(load_at_start)
     settings = {"profile": profile, "levels": args.levels, "timeout": args.timeout, "journeys": JOURNEYS}
     write_report(args.out, summaries, runs, counts, about, settings, when)

@@ -33,8 +33,14 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = next((value.decode("latin-1") for name, value in scope.get("headers", [])
-                      if name.decode("latin-1").lower() == REQUEST_ID_HEADER.lower()), None)
+        given = next(
+            (
+                value.decode("latin-1")
+                for name, value in scope.get("headers", [])
+                if name.decode("latin-1").lower() == REQUEST_ID_HEADER.lower()
+            ),
+            None,
+        )
         request_id = valid_request_id(given) or new_request_id()
         token = REQUEST_ID.set(request_id)
 

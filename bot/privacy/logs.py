@@ -173,7 +173,7 @@ class JsonFormatter(logging.Formatter):
 def keep_configured_handlers() -> None:
     """Stop coloredlogs (Rasa's and rasa-sdk's start-up) from replacing the handlers the config file made."""
     try:
-        import coloredlogs  # type: ignore[import-not-found,unused-ignore]  # (Rasa's environment only)
+        import coloredlogs  # type: ignore[import-untyped,import-not-found,unused-ignore]  # Rasa's environment only
     except ImportError:
         return
     coloredlogs.install = lambda *args, **kwargs: None

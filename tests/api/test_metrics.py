@@ -4,33 +4,15 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from prometheus_client.parser import text_string_to_metric_families
 
 from api.db import Database
 from api.main import create_app
 from api.settings import Settings
+from tests.support.hub import start
+from tests.support.metrics import METRICS_TOKEN, SCRAPE, scrape, value
 from tests.support.rasa_fakes import rasa_down, rasa_offering_a_person
 
-METRICS_TOKEN = "metrics-token-for-tests-only-0123456789"
-SCRAPE = {"Authorization": f"Bearer {METRICS_TOKEN}"}
 MESSAGES_ROUTE = "/api/chat/conversations/{conversation_id}/messages"
-
-
-def scrape(client: TestClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    """Every sample /metrics publishes, keyed by name and labels."""
-    response = client.get("/metrics", headers=SCRAPE)
-    assert response.status_code == 200
-    return {(sample.name, frozenset(sample.labels.items())): sample.value
-            for family in text_string_to_metric_families(response.text) for sample in family.samples}
-
-
-def value(samples: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str) -> float:
-    return samples.get((name, frozenset(labels.items())), 0.0)
-
-
-def start(client: TestClient) -> tuple[str, dict[str, str]]:
-    body = client.post("/api/chat/conversations", json={"channel": "web"}).json()
-    return body["conversation_id"], {"Authorization": f"Bearer {body['token']}"}
 
 
 @pytest.fixture

@@ -17,7 +17,8 @@ from fastapi.testclient import TestClient
 from api.conversations.rasa_client import RasaClient, RasaUnavailable, parse_urls, servers_in_order
 from api.main import create_app
 from api.settings import Settings
-from tests.api.test_metrics import METRICS_TOKEN, scrape, start, value
+from tests.support.hub import start
+from tests.support.metrics import METRICS_TOKEN, scrape, value
 
 SERVERS = ["http://rasa-1:5005", "http://rasa-2:5005", "http://rasa-3:5005"]
 
@@ -126,16 +127,18 @@ def test_a_dropped_connection_is_not_sent_again_but_the_server_is_skipped_next_t
 def test_the_hub_fails_over_and_counts_it_on_metrics(database_url, monkeypatch) -> None:
     monkeypatch.setenv("CA_METRICS_TOKEN", METRICS_TOKEN)
     servers = Servers()
-    app = create_app(Settings(database_url=database_url, environment="test", document_retry_seconds=0,
-                              rasa_url=",".join(SERVERS)))
+    app = create_app(
+        Settings(database_url=database_url, environment="test", document_retry_seconds=0, rasa_url=",".join(SERVERS))
+    )
     app.state.rasa = client_for(servers)
     with TestClient(app) as client:
         conversation_id, auth = start(client)
         servers.down.add(servers_in_order(conversation_id, SERVERS)[0])
         before = scrape(client)
 
-        response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "hello"},
-                               headers=auth)
+        response = client.post(
+            f"/api/chat/conversations/{conversation_id}/messages", json={"text": "hello"}, headers=auth
+        )
 
         assert response.status_code == 200
         assert response.json()["messages"][0]["text"].startswith("answered by")

@@ -13,7 +13,7 @@ import logging
 import pytest
 
 from bot.privacy.logs import REQUEST_ID_SHAPE, JsonFormatter, install_record_factory
-from tests.api.rasa_fakes import rasa_down, rasa_offering_a_person
+from tests.support.rasa_fakes import rasa_down, rasa_offering_a_person
 
 GIVEN = "0123456789abcdef0123456789abcdef"
 
@@ -23,10 +23,12 @@ def test_the_hub_gives_each_message_an_id_and_sends_it_to_rasa(make_client, rasa
     body = client.post("/api/chat/conversations", json={"channel": "web"}).json()
     auth = {"Authorization": f"Bearer {body['token']}"}
 
-    first = client.post(f"/api/chat/conversations/{body['conversation_id']}/messages", json={"text": "hi"},
-                        headers=auth)
-    second = client.post(f"/api/chat/conversations/{body['conversation_id']}/messages", json={"text": "hi"},
-                         headers=auth)
+    first = client.post(
+        f"/api/chat/conversations/{body['conversation_id']}/messages", json={"text": "hi"}, headers=auth
+    )
+    second = client.post(
+        f"/api/chat/conversations/{body['conversation_id']}/messages", json={"text": "hi"}, headers=auth
+    )
 
     ids = [first.headers["X-Request-ID"], second.headers["X-Request-ID"]]
     assert all(REQUEST_ID_SHAPE.match(i) for i in ids) and ids[0] != ids[1]
@@ -56,8 +58,11 @@ def test_log_lines_written_while_a_message_is_handled_carry_its_id(make_client, 
     client = make_client(rasa_down)
     body = client.post("/api/chat/conversations", json={"channel": "web"}).json()
     with caplog.at_level(logging.WARNING, logger="api.conversations.rasa_client"):
-        answered = client.post(f"/api/chat/conversations/{body['conversation_id']}/messages", json={"text": "hi"},
-                               headers={"Authorization": f"Bearer {body['token']}"})
+        answered = client.post(
+            f"/api/chat/conversations/{body['conversation_id']}/messages",
+            json={"text": "hi"},
+            headers={"Authorization": f"Bearer {body['token']}"},
+        )
 
     # written in the hub's own thread lane, while the message waited on Rasa
     [unavailable] = [r for r in caplog.records if r.getMessage().startswith("rasa unavailable")]
@@ -68,8 +73,7 @@ def test_log_lines_written_while_a_message_is_handled_carry_its_id(make_client, 
 
 
 def test_the_json_formatter_writes_the_request_id_it_is_given() -> None:
-    record = logging.LogRecord("api.conversations", logging.WARNING, __file__, 1, "rasa unavailable: %s", ("X",),
-                               None)
+    record = logging.LogRecord("api.conversations", logging.WARNING, __file__, 1, "rasa unavailable: %s", ("X",), None)
     record.request_id = GIVEN
 
     line = JsonFormatter().format(record)

@@ -20,7 +20,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg import sql
-from stack import (  # scripts/ is on the path (tests/conftest.py)
+from stack import (
     JSON_LOGGING_CONFIG,
     Stack,
     ensure_model,
@@ -28,9 +28,8 @@ from stack import (  # scripts/ is on the path (tests/conftest.py)
 )
 
 from api.conversations.rasa_client import servers_in_order
-from tests.conftest import free_port
-from tests.e2e.chat import Resident, stack_residents, texts
-from tests.e2e.test_electoral_journeys import prove_identity
+from tests.support.chat import Resident, prove_identity, stack_residents, texts
+from tests.support.network import free_port
 
 pytestmark = [pytest.mark.stack, pytest.mark.postgres]
 
@@ -44,12 +43,21 @@ def two_rasa_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack
         pytest.skip("needs PostgreSQL and Redis (CA_TEST_POSTGRES / CA_TEST_REDIS is off)")
     folder = tmp_path_factory.mktemp("failover")
     names = [f"ca_test_failover_{secrets.token_hex(4)}", f"ca_test_failover_tracker_{secrets.token_hex(4)}"]
-    running = Stack(api_port=free_port(), rasa_ports=[free_port(), free_port()], rasa_servers=2,
-                    actions_port=free_port(), smtp_port=free_port(),
-                    database_url=f"postgresql+psycopg://{POSTGRES}/{names[0]}",
-                    tracker_url=f"postgresql://{POSTGRES}/{names[1]}", redis_url="redis://127.0.0.1:6379/0",
-                    tracker_db=Path(folder / "unused.db"), log_dir=folder / "log", mail_dir=folder / "mail",
-                    unthrottled=True, log_config=JSON_LOGGING_CONFIG)
+    running = Stack(
+        api_port=free_port(),
+        rasa_ports=[free_port(), free_port()],
+        rasa_servers=2,
+        actions_port=free_port(),
+        smtp_port=free_port(),
+        database_url=f"postgresql+psycopg://{POSTGRES}/{names[0]}",
+        tracker_url=f"postgresql://{POSTGRES}/{names[1]}",
+        redis_url="redis://127.0.0.1:6379/0",
+        tracker_db=Path(folder / "unused.db"),
+        log_dir=folder / "log",
+        mail_dir=folder / "mail",
+        unthrottled=True,
+        log_config=JSON_LOGGING_CONFIG,
+    )
     try:
         for url in (running.database_url, running.tracker_url or ""):
             ensure_postgres_database(url)
@@ -65,7 +73,8 @@ def two_rasa_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack
 
 
 def test_a_rasa_server_killed_mid_conversation_and_the_next_message_is_answered_by_the_other(
-        two_rasa_servers: Stack) -> None:
+    two_rasa_servers: Stack,
+) -> None:
     stack = two_rasa_servers
     person = next(r for r in stack_residents(stack.database_url) if r["registration_status"] == "registered")
     chat = Resident(stack.api_url)
@@ -88,14 +97,16 @@ def test_a_rasa_server_killed_mid_conversation_and_the_next_message_is_answered_
 
 
 def test_one_messages_request_id_runs_through_the_hub_rasa_the_actions_and_the_back_office(
-        two_rasa_servers: Stack) -> None:
+    two_rasa_servers: Stack,
+) -> None:
     stack = two_rasa_servers
     person = stack_residents(stack.database_url)[3]
     chat = Resident(stack.api_url)
     try:
         chat.say("where do I vote?")
-        answered = chat.http.post(f"/api/chat/conversations/{chat.conversation_id}/messages",
-                                  json={"text": person["postcode"]})
+        answered = chat.http.post(
+            f"/api/chat/conversations/{chat.conversation_id}/messages", json={"text": person["postcode"]}
+        )
         answered.raise_for_status()
     finally:
         chat.http.close()

@@ -11,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from api.access.settings import RateLimits
+from api.officers.sealing import DEV_SECOND_FACTOR_KEY, SecretSeal, key_problem
 from api.service_access.tokens import ServiceToken, parse_service_tokens
 from council import council_facts
 
@@ -42,6 +43,9 @@ class Settings(BaseSettings):
     service_tokens: Annotated[list[ServiceToken], NoDecode] = Field(default_factory=_development_service_tokens)
     # Keys the API's HMACs (client-address keys; the hub's per-conversation grants).
     secret_key: str = DEV_SECRET_KEY
+    # Seals officers' second-factor (TOTP) secrets in the database (api.officers.sealing): one Fernet key, or
+    # several comma-separated while rotating (the first seals, every one opens).
+    second_factor_key: str = Field(default=DEV_SECOND_FACTOR_KEY, repr=False)
 
     # How long the grant the hub gives the bot with each message lets the actions reach that conversation's
     # records (api.service_access.grants): long enough for Rasa to answer under load, no longer.
@@ -133,6 +137,18 @@ class Settings(BaseSettings):
             return self.environment == "production"
         return self.console_require_second_factor
 
+    def second_factor_seal(self) -> SecretSeal:
+        """Return what seals and opens officers' second-factor secrets with ``CA_SECOND_FACTOR_KEY``."""
+        return SecretSeal(self.second_factor_key)
+
+    @field_validator("second_factor_key")
+    @classmethod
+    def _check_second_factor_key(cls, value: str) -> str:
+        problem = key_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
     @field_validator("service_tokens", mode="before")
     @classmethod
     def _read_service_tokens(cls, value: Any) -> list[ServiceToken]:
@@ -144,10 +160,11 @@ class Settings(BaseSettings):
         if self.environment != "production":
             return self
         held = {"CA_SECRET_KEY": [self.secret_key],
+                "CA_SECOND_FACTOR_KEY": [key.strip() for key in self.second_factor_key.split(",")],
                 "CA_SERVICE_TOKENS": [token.token for token in self.service_tokens],
                 "CA_METRICS_TOKEN": [self.metrics_token] if self.metrics_token else []}
         problems = [f"{name} holds a development default" for name, values in held.items()
-                    if {DEV_SERVICE_TOKEN, DEV_TELEGRAM_TOKEN, DEV_SECRET_KEY} & set(values)]
+                    if {DEV_SERVICE_TOKEN, DEV_TELEGRAM_TOKEN, DEV_SECRET_KEY, DEV_SECOND_FACTOR_KEY} & set(values)]
         problems += [f"{name} holds a secret shorter than {MIN_SECRET_LENGTH} characters"
                      for name, values in held.items() if any(len(value) < MIN_SECRET_LENGTH for value in values)]
         if self.console_secure_cookie is False:

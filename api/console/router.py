@@ -274,7 +274,8 @@ def second_factor_submit(request: Request, database: DatabaseDep, settings: Sett
         return _code_again(request, expected, TOO_FAST, status.HTTP_429_TOO_MANY_REQUESTS, headers=wait)
     try:
         signed = complete_second_factor(database.sessions, token=request.cookies.get(SESSION_COOKIE, ""), code=code,
-                                        client=_client(request), now=utcnow(), policy=_policy(settings))
+                                        client=_client(request), now=utcnow(), policy=_policy(settings),
+                                        seal=settings.second_factor_seal())
     except SecondStepExpired:
         return RedirectResponse("/console/sign-in?expired=true", status.HTTP_303_SEE_OTHER)
     except SignInRefused as refused:
@@ -309,8 +310,8 @@ def _security(request: Request, signed: SignedIn, session: Session, settings: Se
     if officer.second_factor_enrolled:
         context["codes_left"] = second_factor.recovery_codes_left(session, officer)
     else:
-        context["secret"] = second_factor.start_enrolment(session, officer)
-        uri = second_factor.provisioning_uri(officer, issuer=settings.council_name)
+        context["secret"] = second_factor.start_enrolment(session, officer, seal=settings.second_factor_seal())
+        uri = second_factor.provisioning_uri(officer, context["secret"], issuer=settings.council_name)
         context["qr_code"] = Markup(second_factor.qr_code_svg(uri))  # noqa: S704  (segno's SVG of our own URI)
     return _page(request, "security.html", context, signed=signed, status_code=status_code)
 
@@ -320,7 +321,8 @@ def enrol(request: Request, signed: SettingUpChecked, session: SessionDep, setti
           code: Annotated[str, Form(max_length=20)]) -> HTMLResponse:
     """Turn two-step sign-in on once the officer types a code their app made; show the recovery codes once."""
     officer = session.get_one(Officer, signed.officer.id)
-    codes = second_factor.confirm_enrolment(session, officer, code=code, now=utcnow())
+    codes = second_factor.confirm_enrolment(session, officer, code=code, now=utcnow(),
+                                            seal=settings.second_factor_seal())
     if codes is None:
         return _security(request, signed, session, settings, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
                          error="That code is not right. Check the app shows the council's entry and type the "

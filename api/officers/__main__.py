@@ -3,7 +3,8 @@
 The password is asked for twice without echo (or read from standard input with ``--password-stdin``);
 it is stored only as an argon2 hash. ``unlock EMAIL`` clears the sign-in limits an officer's address has
 reached; ``reset-second-factor EMAIL`` removes their two-step sign-in and ends their sessions (a lost
-phone). The console's Officers page does both for supervisors.
+phone). The console's Officers page does both for supervisors. ``reseal-second-factors`` seals every
+officer's two-step sign-in secret again with the first key of ``CA_SECOND_FACTOR_KEY`` (rotating the key).
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     reset = commands.add_parser("reset-second-factor",
                                 help="remove an officer's two-step sign-in (a lost phone); they set it up again")
     reset.add_argument("email")
+    commands.add_parser("reseal-second-factors",
+                        help="seal two-step sign-in secrets with the first key of CA_SECOND_FACTOR_KEY")
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -82,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
                 return _unlock(session, args.email)
             if args.command == "reset-second-factor":
                 return _reset_second_factor(session, args.email)
+            if args.command == "reseal-second-factors":
+                count = second_factor.reseal_all(session, seal=settings.second_factor_seal())
+                print(f"Sealed {count} two-step sign-in secrets with the first key.")
+                return 0
             officer = create_officer(session, email=args.email, display_name=args.name, role=args.role,
                                      password=_password(args.password_stdin))
             print(f"Created officer {officer.email} ({officer.role}).")

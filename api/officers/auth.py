@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.db import as_utc
 from api.officers import limits, second_factor
 from api.officers.models import ROLES, Officer, OfficerSession, SignInAttempt
+from api.officers.sealing import SecretSeal
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ class SecondStepExpired(Exception):
 
 
 def complete_second_factor(sessions: sessionmaker[Session], *, token: str, code: str, client: str, now: datetime,
-                           policy: SessionPolicy) -> SignedIn:
+                           policy: SessionPolicy, seal: SecretSeal) -> SignedIn:
     """Check the code of a session awaiting its second step and open a full session in its place.
 
     A wrong code counts under the same limits as a wrong password (a guesser who has the password still
@@ -175,7 +176,7 @@ def complete_second_factor(sessions: sessionmaker[Session], *, token: str, code:
         pending = current_session(session, token=token, now=now, policy=policy, stages=("second_factor",))
         if pending is None:
             raise SecondStepExpired
-        accepted = second_factor.check(session, pending.officer, code=code, now=now)
+        accepted = second_factor.check(session, pending.officer, code=code, now=now, seal=seal)
         session.add(SignInAttempt(email_hash=email_hash, attempted_at=now, succeeded=accepted))
         if accepted:
             limits.give_back(session, places)

@@ -23,10 +23,10 @@ class Officer(Base):
     role: Mapped[str] = mapped_column(String(32))
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # The TOTP secret: set when enrolment starts, in use once ``totp_enrolled_at`` is set (the officer proved
-    # their authenticator app holds it). ``totp_last_step`` is the last time step accepted, so a code
-    # cannot be used twice.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The TOTP secret, sealed with CA_SECOND_FACTOR_KEY (api.officers.sealing): set when enrolment starts, in
+    # use once ``totp_enrolled_at`` is set (the officer proved their authenticator app holds it).
+    # ``totp_last_step`` is the last time step accepted, so a code cannot be used twice.
+    totp_secret_sealed: Mapped[str | None] = mapped_column(String(255))
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
 

@@ -5,7 +5,8 @@ code their app made from it, so nobody is left with a second factor they cannot 
 accepted for its 30-second step and one step either side (clock drift), and each step only once: the
 last step used is moved forward with a conditional UPDATE, so a code seen over a shoulder, or sent twice
 at once, does not open a second session. Recovery codes are random (50 bits), so a SHA-256 hash of each
-is enough to store; each works once.
+is enough to store; each works once. The TOTP secret itself must be read back, so it is stored sealed
+(``api.officers.sealing``) and opened only to check a code.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.officers.models import Officer, OfficerSession, RecoveryCode
+from api.officers.sealing import SecretSeal
 
 log = logging.getLogger(__name__)
 
@@ -34,19 +36,24 @@ class AlreadyEnrolled(Exception):
     """The officer already has a second factor; a supervisor resets it before a new one is set up."""
 
 
-def start_enrolment(session: Session, officer: Officer) -> str:
-    """Return the secret the officer's app should hold, making one if enrolment has not started."""
+def start_enrolment(session: Session, officer: Officer, *, seal: SecretSeal) -> str:
+    """Return the secret the officer's app should hold, making one if enrolment has not started.
+
+    A secret no key opens any more (the key was changed before the officer finished) is replaced.
+    """
     if officer.second_factor_enrolled:
         raise AlreadyEnrolled
-    if officer.totp_secret is None:
-        officer.totp_secret = pyotp.random_base32(length=32)
+    secret = seal.open(officer.totp_secret_sealed)
+    if secret is None:
+        secret = pyotp.random_base32(length=32)
+        officer.totp_secret_sealed = seal.seal(secret)
         session.flush()
-    return officer.totp_secret
+    return secret
 
 
-def provisioning_uri(officer: Officer, *, issuer: str) -> str:
+def provisioning_uri(officer: Officer, secret: str, *, issuer: str) -> str:
     """Return the otpauth:// URI an authenticator app reads (from the QR code) to hold the officer's secret."""
-    return pyotp.TOTP(officer.totp_secret or "").provisioning_uri(name=officer.email, issuer_name=issuer)
+    return pyotp.TOTP(secret).provisioning_uri(name=officer.email, issuer_name=issuer)
 
 
 def qr_code_svg(uri: str) -> str:
@@ -68,11 +75,13 @@ def _digits(code: str) -> str:
     return "".join(code.split())
 
 
-def confirm_enrolment(session: Session, officer: Officer, *, code: str, now: datetime) -> list[str] | None:
+def confirm_enrolment(session: Session, officer: Officer, *, code: str, now: datetime,
+                      seal: SecretSeal) -> list[str] | None:
     """Turn the second factor on if ``code`` comes from the enrolment secret; return new recovery codes."""
-    if officer.second_factor_enrolled or officer.totp_secret is None:
+    secret = seal.open(officer.totp_secret_sealed)
+    if officer.second_factor_enrolled or secret is None:
         return None
-    step = _accepted_step(officer.totp_secret, _digits(code), now)
+    step = _accepted_step(secret, _digits(code), now)
     if step is None:
         return None
     officer.totp_enrolled_at, officer.totp_last_step = now.astimezone(UTC), step
@@ -80,13 +89,14 @@ def confirm_enrolment(session: Session, officer: Officer, *, code: str, now: dat
     return new_recovery_codes(session, officer)
 
 
-def check(session: Session, officer: Officer, *, code: str, now: datetime) -> bool:
+def check(session: Session, officer: Officer, *, code: str, now: datetime, seal: SecretSeal) -> bool:
     """Accept a code from the officer's app, or one of their unused recovery codes, once."""
-    if not officer.second_factor_enrolled or officer.totp_secret is None:
+    if not officer.second_factor_enrolled:
         return False
     typed = _digits(code)
     if typed.isdigit() and len(typed) == 6:
-        step = _accepted_step(officer.totp_secret, typed, now)
+        secret = seal.open(officer.totp_secret_sealed)
+        step = None if secret is None else _accepted_step(secret, typed, now)
         return step is not None and _use_step(session, officer, step)
     return _use_recovery_code(session, officer, typed, now)
 
@@ -134,10 +144,19 @@ def reset(session: Session, officer: Officer, *, now: datetime) -> None:
 
     They set up a new one the next time they sign in (at once, where a second factor is required).
     """
-    officer.totp_secret = officer.totp_enrolled_at = officer.totp_last_step = None
+    officer.totp_secret_sealed = officer.totp_enrolled_at = officer.totp_last_step = None
     session.execute(delete(RecoveryCode).where(RecoveryCode.officer_id == officer.id))
     session.execute(update(OfficerSession).where(OfficerSession.officer_id == officer.id,
                                                  OfficerSession.ended_at.is_(None))
                     .values(ended_at=now.astimezone(UTC)).execution_options(synchronize_session=False))
     session.flush()
     log.info("officer %s second factor reset", officer.id)
+
+
+def reseal_all(session: Session, *, seal: SecretSeal) -> int:
+    """Seal every officer's secret again with the first key (after a new key was put first); return how many."""
+    officers = session.scalars(select(Officer).where(Officer.totp_secret_sealed.is_not(None))).all()
+    for officer in officers:
+        officer.totp_secret_sealed = seal.reseal(officer.totp_secret_sealed or "")
+    session.flush()
+    return len(officers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import subprocess
 import sys
 import threading
@@ -84,7 +85,7 @@ def test_signing_in_sets_a_protected_session_cookie_and_shows_the_queue(app, res
 
 def test_the_session_cookie_is_secure_in_production(database_url) -> None:
     settings = Settings(database_url=database_url, environment="production", service_tokens=["actions:" + "s" * 32],
-                        secret_key="k" * 32)
+                        secret_key="k" * 32, second_factor_key=base64.urlsafe_b64encode(b"k" * 32).decode())
     assert settings.console_cookie_secure
 
 

@@ -3,7 +3,9 @@ that requires it, and a supervisor's reset."""
 
 from __future__ import annotations
 
+import base64
 import re
+import secrets
 import subprocess
 import sys
 import time
@@ -11,8 +13,11 @@ import time
 import pyotp
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from api.main import create_app
+from api.migrations import downgrade_database, upgrade_database
+from api.officers.sealing import SecretSeal
 from api.settings import Settings
 from tests.support.console import OFFICERS, add_officers, hidden_csrf, officer_id, officer_row, page_csrf, sign_in
 
@@ -31,6 +36,11 @@ def app(database_url: str, open_session):
     app = make_app(database_url)
     yield app
     app.state.database.engine.dispose()
+
+
+def new_key() -> str:
+    """A Fernet key, as CA_SECOND_FACTOR_KEY holds."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
 def enrol(client: TestClient) -> tuple[pyotp.TOTP, list[str]]:
@@ -152,7 +162,8 @@ def test_a_required_second_factor_must_be_set_up_before_anything_else(database_u
 
 
 def test_production_requires_a_second_factor_unless_told_otherwise() -> None:
-    production = {"environment": "production", "service_tokens": ["actions:" + "s" * 40], "secret_key": "k" * 40}
+    production = {"environment": "production", "service_tokens": ["actions:" + "s" * 40], "secret_key": "k" * 40,
+                  "second_factor_key": new_key()}
     assert Settings(**production).console_second_factor_required
     assert not Settings(**production, console_require_second_factor=False).console_second_factor_required
     assert not Settings(environment="test").console_second_factor_required
@@ -189,3 +200,92 @@ def test_the_reset_command_removes_the_second_factor(app, database_url) -> None:
                           capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0 and "Two-step sign-in removed" in done.stdout, done.stderr
     assert sign_in(officer, "focus").headers["location"] == "/console/queue"
+
+
+# ----- the secret is sealed at rest -----
+
+def stored_officer(database_url: str, open_session, who: str) -> dict[str, object]:
+    """The officer's row as the database holds it (every column, read with SQL, not through the model)."""
+    with open_session(database_url) as session:
+        return dict(session.execute(text("SELECT * FROM officers WHERE email = :email"),
+                                    {"email": OFFICERS[who][0]}).mappings().one())
+
+
+def test_the_second_factor_secret_is_stored_sealed_and_still_opens_at_sign_in(app, database_url,
+                                                                               open_session) -> None:
+    officer = TestClient(app, client=OFFICE)
+    sign_in(officer, "focus")
+    authenticator, _ = enrol(officer)
+
+    row = stored_officer(database_url, open_session, "focus")
+    assert not any(authenticator.secret in str(value) for value in row.values())
+    assert SecretSeal(Settings(environment="test").second_factor_key).open(str(row["totp_secret_sealed"])) == (
+        authenticator.secret)
+    sign_in(officer, "focus")
+    assert enter_code(officer, next_step_code(authenticator, authenticator.now())).status_code == 303
+
+
+def test_only_the_key_that_sealed_a_secret_opens_it_and_a_new_key_can_be_rotated_in(database_url,
+                                                                                    open_session) -> None:
+    with open_session(database_url) as session:
+        add_officers(session)
+    first, second = new_key(), new_key()
+    apps = {key: make_app(database_url, second_factor_key=key) for key in (first, second, f"{second},{first}")}
+    try:
+        officer = TestClient(apps[first], client=OFFICE)
+        sign_in(officer, "focus")
+        authenticator, _ = enrol(officer)
+        code = next_step_code(authenticator, authenticator.now())
+
+        stranger = TestClient(apps[second], client=OFFICE)
+        sign_in(stranger, "focus")
+        assert enter_code(stranger, code).status_code == 401  # another key opens nothing
+
+        rotating = TestClient(apps[f"{second},{first}"], client=OFFICE)
+        sign_in(rotating, "focus")
+        assert enter_code(rotating, code).status_code == 303
+    finally:
+        for app in apps.values():
+            app.state.database.engine.dispose()
+    env = {"CA_ENVIRONMENT": "test", "CA_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin",
+           "CA_SECOND_FACTOR_KEY": f"{second},{first}"}
+    done = subprocess.run([sys.executable, "-m", "api.officers", "reseal-second-factors"],
+                          capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0 and "Sealed 1 two-step sign-in secrets" in done.stdout, done.stderr
+    sealed = str(stored_officer(database_url, open_session, "focus")["totp_secret_sealed"])
+    assert SecretSeal(second).open(sealed) == authenticator.secret
+
+
+def test_a_key_that_is_not_a_fernet_key_is_refused_with_how_to_make_one() -> None:
+    with pytest.raises(ValueError, match="CA_SECOND_FACTOR_KEY key 2 is not a Fernet key"):
+        Settings(environment="test", second_factor_key=f"{new_key()},not-a-key")
+
+
+def test_the_migration_seals_secrets_stored_in_plain_text_and_needs_the_key_to(database_factory, open_session,
+                                                                                monkeypatch) -> None:
+    url = database_factory("sqlite")
+    downgrade_database(url, "0012")
+    secret = pyotp.random_base32(length=32)
+    with open_session(url) as session:
+        session.execute(text("INSERT INTO officers (email, display_name, role, password_hash, active, totp_secret) "
+                             "VALUES ('a@council.test', 'A', 'customer_focus', 'x', true, :secret)"),
+                        {"secret": secret})
+        session.commit()
+    monkeypatch.delenv("CA_SECOND_FACTOR_KEY", raising=False)
+    monkeypatch.setenv("CA_ENVIRONMENT", "production")
+    with pytest.raises(RuntimeError, match="set CA_SECOND_FACTOR_KEY"):
+        upgrade_database(url)
+    with open_session(url) as session:  # nothing was changed
+        assert session.execute(text("SELECT totp_secret FROM officers")).scalar_one() == secret
+
+    key = new_key()
+    monkeypatch.setenv("CA_SECOND_FACTOR_KEY", key)
+    upgrade_database(url)
+    with open_session(url) as session:
+        row = dict(session.execute(text("SELECT * FROM officers")).mappings().one())
+    assert "totp_secret" not in row and secret not in str(row)
+    assert SecretSeal(key).open(str(row["totp_secret_sealed"])) == secret
+
+    downgrade_database(url, "0012")
+    with open_session(url) as session:
+        assert session.execute(text("SELECT totp_secret FROM officers")).scalar_one() == secret

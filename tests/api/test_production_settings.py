@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
 
 import pytest
 from pydantic import ValidationError
 
 from api.service_access.tokens import ServiceToken
-from api.settings import DEV_SECRET_KEY, DEV_SERVICE_TOKEN, DEV_TELEGRAM_TOKEN, Settings
+from api.settings import DEV_SECOND_FACTOR_KEY, DEV_SECRET_KEY, DEV_SERVICE_TOKEN, DEV_TELEGRAM_TOKEN, Settings
 from telegram_bridge.settings import BridgeSettings
 
-STRONG = {"secret_key": secrets.token_urlsafe(32),
+STRONG_KEY = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+STRONG = {"secret_key": secrets.token_urlsafe(32), "second_factor_key": STRONG_KEY,
           "service_tokens": f"actions:{secrets.token_urlsafe(32)},telegram:{secrets.token_urlsafe(32)}"}
 
 
 @pytest.fixture(autouse=True)
 def no_ambient_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     """Read only what each test sets (make exports CA_ENVIRONMENT=development for every command)."""
-    for name in ("CA_ENVIRONMENT", "CA_SERVICE_TOKENS", "CA_SECRET_KEY", "CA_CONSOLE_SECURE_COOKIE"):
+    for name in ("CA_ENVIRONMENT", "CA_SERVICE_TOKENS", "CA_SECRET_KEY", "CA_CONSOLE_SECURE_COOKIE",
+                 "CA_SECOND_FACTOR_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setitem(Settings.model_config, "env_file", None)
 
@@ -36,6 +39,8 @@ def test_the_environment_comes_from_ca_environment(monkeypatch: pytest.MonkeyPat
 
 @pytest.mark.parametrize(("override", "named"), [
     ({"secret_key": DEV_SECRET_KEY}, "CA_SECRET_KEY holds a development default"),
+    ({"second_factor_key": DEV_SECOND_FACTOR_KEY}, "CA_SECOND_FACTOR_KEY holds a development default"),
+    ({"second_factor_key": f"{STRONG_KEY},{DEV_SECOND_FACTOR_KEY}"}, "CA_SECOND_FACTOR_KEY holds a development"),
     ({"service_tokens": f"actions:{DEV_SERVICE_TOKEN}"}, "CA_SERVICE_TOKENS holds a development default"),
     ({"service_tokens": f"telegram:{DEV_TELEGRAM_TOKEN}"}, "CA_SERVICE_TOKENS holds a development default"),
     ({"secret_key": "k" * 31}, "CA_SECRET_KEY holds a secret shorter than 32"),

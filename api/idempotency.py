@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.db import Base
+from api.errors import DomainError
 
 Row = TypeVar("Row", bound=Base)
 Body = TypeVar("Body")
@@ -29,8 +30,11 @@ class Recorded(Generic[Body]):
     created: bool
 
 
-class IdempotencyConflict(Exception):
+class IdempotencyConflict(DomainError):
     """The idempotency key was used before for a different request."""
+
+    status_code = 409
+    detail = "This idempotency key was already used for a different request."
 
 
 def by_key(session: Session, model: type[Row], key: str) -> Row | None:

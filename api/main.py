@@ -26,7 +26,7 @@ from api.conversations.router import backoffice as conversations_backoffice
 from api.conversations.router import chat
 from api.db import Database, PoolSize
 from api.electoral.router import router as electoral
-from api.errors import UNPROCESSABLE
+from api.errors import UNPROCESSABLE, install_domain_errors
 from api.observability.http import install as install_observability
 from api.observability.requests import RequestIdMiddleware
 from api.payments.outbox import retry_queued_documents
@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(telegram)
     app.include_router(waste)
     app.include_router(web)
+    install_domain_errors(app)
     install_console(app)
     overload.install(app, settings)
     install_observability(app, settings)

@@ -33,6 +33,7 @@ from sqlalchemy.sql import ColumnElement
 
 from api.conversations.models import Conversation
 from api.db import Base, as_utc
+from api.errors import DomainError
 
 # How long a verified identity lasts: the length of a conversation session.
 SESSION_LENGTH = timedelta(minutes=60)
@@ -75,8 +76,11 @@ class Decision:
     refused: Refusal | None = None
 
 
-class NotVerified(Exception):
+class NotVerified(DomainError):
     """The conversation has no live verified identity."""
+
+    status_code = 403
+    detail = "not verified"
 
 
 def count_failures(session: Session, attempts: type[Base], condition: ColumnElement[bool], *, since: datetime,

@@ -39,7 +39,6 @@ chat = APIRouter(prefix="/api/chat", tags=["chat"])
 backoffice = APIRouter(prefix="/api/v1", tags=["conversations"], dependencies=[Depends(require_service_token)],
                        responses={**SERVICE_TOKEN_REFUSALS, 404: {"description": "No such conversation"}})
 
-NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "No such conversation.")
 # What the routes behind a conversation's token answer when it is missing, wrong or for no conversation.
 OWNED: dict[int | str, dict[str, Any]] = {
     401: {"description": "The conversation token is missing"},
@@ -60,11 +59,8 @@ def _owned_conversation(conversation_id: str, database: DatabaseDep,
     if credentials is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "The conversation token is missing.",
                             headers={"WWW-Authenticate": "Bearer"})
-    try:
-        with database.sessions() as session:
-            return service.authenticate(session, conversation_id=conversation_id, token=credentials.credentials).id
-    except service.ConversationNotFound:
-        raise NOT_FOUND from None
+    with database.sessions() as session:
+        return service.authenticate(session, conversation_id=conversation_id, token=credentials.credentials).id
 
 
 OwnedConversation = Annotated[str, Depends(_owned_conversation)]
@@ -115,11 +111,8 @@ def rate_answer(conversation: OwnedConversation, message_id: Annotated[int, Path
     Only messages with ``rateable`` true can be rated, in the caller's own conversation. "Not helpful" puts
     the question behind the answer on the officers' list of knowledge gaps.
     """
-    try:
-        rating = knowledge_gaps.rate_answer(session, conversation_id=conversation, message_id=message_id,
-                                            helpful=body.helpful)
-    except knowledge_gaps.NotRateable:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "There is no answer to rate with this id.") from None
+    rating = knowledge_gaps.rate_answer(session, conversation_id=conversation, message_id=message_id,
+                                        helpful=body.helpful)
     return AnswerRatingRead.of(rating)
 
 
@@ -148,10 +141,7 @@ async def stream_events(conversation_id: str, request: Request, database: Databa
     def check() -> None:
         with database.sessions() as session:
             service.authenticate(session, conversation_id=conversation_id, token=token)
-    try:
-        await run_in_threadpool(check)
-    except service.ConversationNotFound:
-        raise NOT_FOUND from None
+    await run_in_threadpool(check)
     limiter = limiter_of(request)
     slot = await run_in_threadpool(limiter.open_stream, conversation_id,
                                    cap=settings.rate_limits.streams_per_conversation)
@@ -197,8 +187,5 @@ async def stream_events(conversation_id: str, request: Request, database: Databa
 def request_handoff(conversation_id: str, body: HandoffCreate, session: SessionDep,
                     hours: Annotated[OfficeHours, Depends(office_hours)], now: NowDep) -> HandoffRead:
     """Ask for an officer to take the conversation over; asking again returns the same request."""
-    try:
-        return service.request_handoff(session, conversation_id=conversation_id, request=body, hours=hours,
-                                       now=now)
-    except service.ConversationNotFound:
-        raise NOT_FOUND from None
+    return service.request_handoff(session, conversation_id=conversation_id, request=body, hours=hours,
+                                   now=now)

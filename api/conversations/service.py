@@ -26,6 +26,7 @@ from api.conversations.office_hours import OfficeHours
 from api.conversations.rasa_client import BotReply, RasaClient, RasaUnavailable
 from api.conversations.schemas import HandoffCreate, HandoffRead
 from api.db import Database, utcnow
+from api.errors import DomainError
 from api.knowledge_gaps import service as knowledge_gaps
 
 log = logging.getLogger(__name__)
@@ -41,8 +42,11 @@ BOT_RATING_QUESTION = "Before you go: how was your experience with the assistant
 MINUTES_PER_QUEUED_CHAT = 4
 
 
-class ConversationNotFound(Exception):
+class ConversationNotFound(DomainError):
     """No conversation has this id, or the token does not match it."""
+
+    status_code = 404
+    detail = "No such conversation."
 
 
 @dataclass(frozen=True)

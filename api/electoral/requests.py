@@ -38,6 +38,7 @@ from api.electoral.schemas import (
 )
 from api.electoral.service import polls_from
 from api.electoral.verification import optional_verified_elector, verified_elector
+from api.errors import DomainError
 from api.idempotency import IdempotencyConflict, Recorded, by_key, insert_once, new_reference
 from api.verification_common import NotVerified
 
@@ -66,12 +67,18 @@ CHANGE_NEXT_STEPS = {
                     "that address. The person should register at their new address at gov.uk/register-to-vote.",
 }
 
-class UnknownPoll(ValueError):
+class UnknownPoll(DomainError, ValueError):
     """No poll in the elector's area on the date asked for."""
 
+    status_code = 422
+    detail = "There is no poll on that date where you live."
 
-class AddressNeeded(ValueError):
+
+class AddressNeeded(DomainError, ValueError):
     """A report about someone from a caller who has not proved their address needs the person's address."""
+
+    status_code = 422
+    detail = "Please give the address where the person lived."
 
 
 def request_absent_vote(session: Session, *, request: AbsentVoteRequestCreate, today: date,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from api.clock import ClockDep, get_now, get_today  # noqa: F401  (get_today: tests override it from here)
 from api.deps import SessionDep, require_service_token
@@ -26,14 +26,11 @@ from api.electoral.schemas import (
     VerificationCreate,
     VerificationResult,
 )
-from api.errors import CONFLICT, KEY_REUSED, NOT_VERIFIED, SERVICE_TOKEN_REFUSALS, Responses
-from api.idempotency import IdempotencyConflict
-from api.verification_common import NotVerified
+from api.errors import CONFLICT, SERVICE_TOKEN_REFUSALS, Responses
 
 router = APIRouter(prefix="/api/v1", tags=["electoral"], dependencies=[Depends(require_service_token)],
                    responses=SERVICE_TOKEN_REFUSALS)
 
-UNKNOWN_PROPERTY = HTTPException(status.HTTP_404_NOT_FOUND, "No property has that UPRN.")
 FORBIDDEN: Responses = {403: {"description": "The conversation has no live verified identity"}}
 NOT_FOUND: Responses = {404: {"description": "No property has that UPRN"}}
 Uprn = Annotated[int, Query(ge=1, le=UPRN_MAX,
@@ -46,31 +43,21 @@ def list_addresses(session: SessionDep,
                    postcode: Annotated[str, Query(max_length=16, description='e.g. "TN41 6PA" or "tn416pa"')]
                    ) -> AddressList:
     """List the properties in a postcode (public information), in street-number order; none if unknown."""
-    try:
-        return service.list_addresses(session, postcode=postcode)
-    except service.InvalidPostcode:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            "That doesn't look like a full UK postcode. It should look like TN41 6PA.") from None
+    return service.list_addresses(session, postcode=postcode)
 
 
 @router.get("/polling-stations", response_model=PollingPlace, summary="Find where a property votes",
             responses=NOT_FOUND)
 def find_polling_station(session: SessionDep, uprn: Uprn) -> PollingPlace:
     """Return the polling district, ward, station (with its accessibility) and poll hours of a property."""
-    try:
-        return service.polling_place(session, uprn=uprn)
-    except service.UnknownProperty:
-        raise UNKNOWN_PROPERTY from None
+    return service.polling_place(session, uprn=uprn)
 
 
 @router.get("/elections/upcoming", response_model=UpcomingElections,
             summary="List upcoming elections and their deadlines", responses=NOT_FOUND)
 def list_upcoming_elections(session: SessionDep, clock: ClockDep, uprn: Uprn | None = None) -> UpcomingElections:
     """List the polls from today on with their statutory deadlines; with a UPRN, only those covering it."""
-    try:
-        return service.upcoming_elections(session, today=clock.today, now=clock.now, uprn=uprn)
-    except service.UnknownProperty:
-        raise UNKNOWN_PROPERTY from None
+    return service.upcoming_elections(session, today=clock.today, now=clock.now, uprn=uprn)
 
 
 @router.post("/electoral/verifications", response_model=VerificationResult, summary="Verify an elector's identity")
@@ -101,10 +88,7 @@ def end_verification(conversation_id: str, session: SessionDep) -> Response:
 def read_my_record(session: SessionDep, clock: ClockDep,
                    conversation_id: Annotated[str, Query(min_length=1, max_length=64)]) -> MyRecord:
     """Return the verified elector's registration, polling place, open-register choice, absent votes and requests."""
-    try:
-        return service.my_record(session, conversation_id=conversation_id, today=clock.today, now=clock.now)
-    except NotVerified:
-        raise NOT_VERIFIED from None
+    return service.my_record(session, conversation_id=conversation_id, today=clock.today, now=clock.now)
 
 
 @router.post("/electoral/absent-vote-requests", response_model=AbsentVoteRequestRead,
@@ -114,15 +98,7 @@ def read_my_record(session: SessionDep, clock: ClockDep,
 def request_absent_vote(body: AbsentVoteRequestCreate, session: SessionDep, clock: ClockDep,
                         response: Response) -> AbsentVoteRequestRead:
     """Record the verified elector's request and say whether it is in time for the next poll, and what else is open."""
-    try:
-        recorded = requests.request_absent_vote(session, request=body, today=clock.today, now=clock.now)
-    except NotVerified:
-        raise NOT_VERIFIED from None
-    except IdempotencyConflict:
-        raise KEY_REUSED from None
-    except requests.UnknownPoll:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            "There is no poll on that date where you live.") from None
+    recorded = requests.request_absent_vote(session, request=body, today=clock.today, now=clock.now)
     if not recorded.created:
         response.status_code = status.HTTP_200_OK
     return recorded.body
@@ -135,15 +111,7 @@ def request_absent_vote(body: AbsentVoteRequestCreate, session: SessionDep, cloc
 def request_register_change(body: ChangeRequestCreate, session: SessionDep, clock: ClockDep,
                             response: Response) -> ChangeRequestRead:
     """Record a change: name and open-register choices need a verified identity; reports about others do not."""
-    try:
-        recorded = requests.request_register_change(session, request=body, now=clock.now)
-    except NotVerified:
-        raise NOT_VERIFIED from None
-    except IdempotencyConflict:
-        raise KEY_REUSED from None
-    except requests.AddressNeeded:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            "Please give the address where the person lived.") from None
+    recorded = requests.request_register_change(session, request=body, now=clock.now)
     if not recorded.created:
         response.status_code = status.HTTP_200_OK
     return recorded.body

@@ -37,6 +37,7 @@ from api.electoral.schemas import (
     UpcomingElections,
 )
 from api.electoral.verification import verified_elector
+from api.errors import DomainError
 
 # A full UK postcode without its space: outward code (area, district) and inward code (sector, unit).
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
@@ -50,12 +51,18 @@ PROXY_SIGNATURE_YEARS = 5
 NaturalKey = tuple[tuple[int, int, str], ...]
 
 
-class InvalidPostcode(ValueError):
+class InvalidPostcode(DomainError, ValueError):
     """The text is not a full UK postcode."""
 
+    status_code = 422
+    detail = "That doesn't look like a full UK postcode. It should look like TN41 6PA."
 
-class UnknownProperty(LookupError):
-    """No property has this UPRN."""
+
+class UnknownProperty(DomainError, LookupError):
+    """No property has this UPRN (a lookup by UPRN: nothing there)."""
+
+    status_code = 404
+    detail = "No property has that UPRN."
 
 
 def normalise_postcode(text: str) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from api.conversations.models import Message
 from api.db import dialect_insert, utcnow
+from api.errors import DomainError
 from api.knowledge_gaps.models import AnswerRating, KnowledgeGap
 from api.observability.metrics import ANSWER_RATINGS, KNOWLEDGE_GAPS
 
@@ -38,8 +39,11 @@ HIDDEN = (
 )
 
 
-class NotRateable(Exception):
+class NotRateable(DomainError):
     """No knowledge answer of the bot has this id in this conversation."""
+
+    status_code = 404
+    detail = "There is no answer to rate with this id."
 
 
 def mask_question(text: str) -> str:

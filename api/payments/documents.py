@@ -19,6 +19,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from api.errors import DomainError
 from api.idempotency import IdempotencyConflict, Recorded, by_key, insert_once, new_reference
 from api.payments import service
 from api.payments.mail import Email, MailNotSent, send_email
@@ -30,8 +31,11 @@ from api.settings import Settings
 log = logging.getLogger(__name__)
 
 
-class NoEmailOnFile(Exception):
+class NoEmailOnFile(DomainError):
     """The account holds no email address, so there is nowhere safe to send a document."""
+
+    status_code = 409
+    detail = "no_email_on_file"  # the action server recognises this word (bot/backoffice.py)
 
 
 def request_document(session: Session, *, request: DocumentRequestCreate, now: datetime) -> Recorded[str]:

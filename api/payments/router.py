@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from api.clock import ClockDep, NowDep
 from api.deps import SessionDep, SettingsDep, require_service_token
-from api.electoral.service import InvalidPostcode
-from api.errors import KEY_REUSED, NOT_VERIFIED, SERVICE_TOKEN_REFUSALS, Responses
-from api.idempotency import IdempotencyConflict
+from api.errors import SERVICE_TOKEN_REFUSALS, Responses
 from api.payments import documents, service, verification
 from api.payments.schemas import (
     AccountSummary,
@@ -24,16 +22,13 @@ from api.payments.schemas import (
     DocumentRequestRead,
     PaymentDetail,
 )
-from api.verification_common import NotVerified
 
 router = APIRouter(prefix="/api/v1/payments", tags=["payments"], dependencies=[Depends(require_service_token)],
                    responses=SERVICE_TOKEN_REFUSALS)
 
-NOT_FOUND = HTTPException(status.HTTP_404_NOT_FOUND, "not found")
 FORBIDDEN: Responses = {403: {"description": "The conversation has not proved it holds an account"}}
 UNKNOWN_PAYMENT: Responses = {404: {"description": "No such payment on the verified account (whether or not it "
                                                    "exists on another)"}}
-NO_EMAIL_ON_FILE = "no_email_on_file"
 ConversationQuery = Annotated[str, Query(min_length=1, max_length=64)]
 
 
@@ -48,18 +43,10 @@ def verify_account_holder(body: AccountVerificationCreate, session: SessionDep,
     conversation may read the account for an hour. A failure is the same response whether or not such an
     account exists; repeated failures lock the conversation and the account for a while.
     """
-    try:
-        result = verification.verify_account_holder(
-            session, conversation_id=body.conversation_id, postcode=body.postcode,
-            account_reference=body.account_reference, full_name=body.full_name, date_of_birth=body.date_of_birth,
-            now=now)
-    except InvalidPostcode:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            "That doesn't look like a full UK postcode. It should look like TN41 6PA.") from None
-    except verification.InvalidAccountReference:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            "That doesn't look like a council tax account number. It should look like "
-                            "CT12345678.") from None
+    result = verification.verify_account_holder(
+        session, conversation_id=body.conversation_id, postcode=body.postcode,
+        account_reference=body.account_reference, full_name=body.full_name, date_of_birth=body.date_of_birth,
+        now=now)
     return AccountVerificationResult(outcome=result.outcome.value, expires_at=result.expires_at)
 
 
@@ -74,10 +61,7 @@ def end_verification(conversation_id: str, session: SessionDep) -> Response:
 @router.get("/account", response_model=AccountSummary, summary="Read the verified account", responses=FORBIDDEN)
 def read_account(session: SessionDep, clock: ClockDep, conversation_id: ConversationQuery) -> AccountSummary:
     """Return the year's bill, what has been paid, the balance, the next instalment and any recovery action."""
-    try:
-        return service.account_summary(session, conversation_id=conversation_id, today=clock.today, now=clock.now)
-    except NotVerified:
-        raise NOT_VERIFIED from None
+    return service.account_summary(session, conversation_id=conversation_id, today=clock.today, now=clock.now)
 
 
 @router.get("/payments/{payment_reference}", response_model=PaymentDetail,
@@ -85,13 +69,8 @@ def read_account(session: SessionDep, clock: ClockDep, conversation_id: Conversa
 def read_payment(payment_reference: str, session: SessionDep, clock: ClockDep,
                  conversation_id: ConversationQuery) -> PaymentDetail:
     """Return a payment received on the verified account ("PAY-12345678", "pay12345678" and spaces all work)."""
-    try:
-        return service.find_payment(session, conversation_id=conversation_id, reference=payment_reference,
-                                    now=clock.now)
-    except NotVerified:
-        raise NOT_VERIFIED from None
-    except service.PaymentNotFound:
-        raise NOT_FOUND from None
+    return service.find_payment(session, conversation_id=conversation_id, reference=payment_reference,
+                                now=clock.now)
 
 
 @router.post("/document-requests", response_model=DocumentRequestRead, status_code=status.HTTP_201_CREATED,
@@ -110,16 +89,7 @@ def request_document(body: DocumentRequestCreate, session: SessionDep, clock: Cl
     The request is committed before the email is sent, so it survives whatever happens to the email, and an
     email is sent at most once per request however often the request is retried.
     """
-    try:
-        recorded = documents.request_document(session, request=body, now=clock.now)
-    except NotVerified:
-        raise NOT_VERIFIED from None
-    except service.PaymentNotFound:
-        raise NOT_FOUND from None
-    except IdempotencyConflict:
-        raise KEY_REUSED from None
-    except documents.NoEmailOnFile:
-        raise HTTPException(status.HTTP_409_CONFLICT, NO_EMAIL_ON_FILE) from None
+    recorded = documents.request_document(session, request=body, now=clock.now)
     session.commit()
     if not recorded.created:
         response.status_code = status.HTTP_200_OK

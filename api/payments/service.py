@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.errors import DomainError
 from api.payments import recovery
 from api.payments.models import CouncilTaxAccount, Instalment, Payment
 from api.payments.schemas import AccountSummary, InstalmentRead, PaymentDetail, PaymentRead
@@ -24,8 +25,11 @@ PAYMENT_REFERENCE = re.compile(r"^PAY-?(\d{8})$")
 RECENT_PAYMENTS = 3
 
 
-class PaymentNotFound(LookupError):
+class PaymentNotFound(DomainError, LookupError):
     """No payment with that reference on the verified account (whether or not it exists elsewhere)."""
+
+    status_code = 404
+    detail = "not found"
 
 
 def format_pence(pence: int) -> str:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from api.electoral.models import Property
 from api.electoral.names import full_name_matches
 from api.electoral.service import normalise_postcode
+from api.errors import DomainError
 from api.payments.models import AccountVerification, AccountVerificationAttempt, CouncilTaxAccount
 from api.verification_common import (
     SESSION_LENGTH,
@@ -37,8 +38,11 @@ log = logging.getLogger(__name__)
 ACCOUNT_REFERENCE = re.compile(r"^CT-?(\d{8})$")
 
 
-class InvalidAccountReference(ValueError):
+class InvalidAccountReference(DomainError, ValueError):
     """The text is not shaped like a council tax account reference."""
+
+    status_code = 422
+    detail = "That doesn't look like a council tax account number. It should look like CT12345678."
 
 
 def normalise_account_reference(text: str) -> str:

@@ -5,13 +5,11 @@ Time comes from ``api.clock``, which tests override.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Response, status
+from fastapi import APIRouter, Depends, Response, status
 
 from api.clock import ClockDep
 from api.deps import SessionDep, require_service_token
-from api.electoral.service import UnknownProperty
-from api.errors import CONFLICT, KEY_REUSED, SERVICE_TOKEN_REFUSALS
-from api.idempotency import IdempotencyConflict
+from api.errors import CONFLICT, SERVICE_TOKEN_REFUSALS
 from api.service_requests import service
 from api.service_requests.schemas import CategoryRead, ServiceRequestCreate, ServiceRequestProgress, ServiceRequestRead
 
@@ -34,12 +32,7 @@ def list_categories() -> list[CategoryRead]:
 def lodge_request(body: ServiceRequestCreate, session: SessionDep, clock: ClockDep,
                   response: Response) -> ServiceRequestRead:
     """Record the request and return its reference and the date the service standard promises."""
-    try:
-        recorded = service.lodge_request(session, request=body, now=clock.now)
-    except IdempotencyConflict:
-        raise KEY_REUSED from None
-    except UnknownProperty:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "No property has that UPRN.") from None
+    recorded = service.lodge_request(session, request=body, now=clock.now)
     if not recorded.created:
         response.status_code = status.HTTP_200_OK
     return recorded.body
@@ -49,7 +42,4 @@ def lodge_request(body: ServiceRequestCreate, session: SessionDep, clock: ClockD
             responses={404: {"description": "No request has that reference"}})
 def read_progress(reference: str, session: SessionDep, clock: ClockDep) -> ServiceRequestProgress:
     """Return the status, dates, latest public note and team of a request ("SR-123456", "sr 123456")."""
-    try:
-        return service.request_progress(session, reference=reference, today=clock.today)
-    except service.UnknownRequest:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "not found") from None
+    return service.request_progress(session, reference=reference, today=clock.today)

@@ -18,6 +18,7 @@ from api.clock import local_date
 from api.db import as_utc
 from api.electoral.models import Property
 from api.electoral.service import UnknownProperty
+from api.errors import DomainError
 from api.idempotency import IdempotencyConflict, Recorded, by_key, insert_once, new_reference
 from api.service_requests.models import ServiceRequest, ServiceRequestUpdate
 from api.service_requests.schemas import (
@@ -35,8 +36,17 @@ log = logging.getLogger(__name__)
 REQUEST_REFERENCE = re.compile(r"^SR-?(\d{6})$")
 
 
-class UnknownRequest(LookupError):
+class UnknownRequest(DomainError, LookupError):
     """No request has this reference."""
+
+    status_code = 404
+    detail = "not found"
+
+
+class UnknownRequestProperty(UnknownProperty):
+    """A request names a property (by UPRN) that does not exist: the body is wrong, so 422, not 404."""
+
+    status_code = 422
 
 
 def list_categories() -> list[CategoryRead]:
@@ -56,7 +66,7 @@ def lodge_request(session: Session, *, request: ServiceRequestCreate, now: datet
         return Recorded(_describe(open_row), False)
     if row is None:
         if request.uprn is not None and session.get(Property, request.uprn) is None:
-            raise UnknownProperty(request.uprn)
+            raise UnknownRequestProperty(request.uprn)
         standard = STANDARDS[request.category]
         row, created = insert_once(session, ServiceRequest(
             reference=new_reference(session, ServiceRequest, "SR"), idempotency_key=request.idempotency_key,

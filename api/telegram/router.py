@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 
 from api.access.http import THROTTLED_RESPONSES, enforce
 from api.conversations.routing import ResidentRoutingDep
 from api.db import ROW_ID_MAX
 from api.deps import DatabaseDep, SessionDep, require_telegram_token
-from api.knowledge_gaps import service as knowledge_gaps
 from api.knowledge_gaps.schemas import AnswerRatingRead
 from api.telegram import service
 from api.telegram.schemas import (
@@ -60,18 +59,12 @@ def read_outbox(session: SessionDep, limit: Annotated[int, Query(ge=1, le=100)] 
 def record_delivery(message_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], body: DeliveryCreate,
                     session: SessionDep) -> None:
     """Record that a message was sent to its chat (or refused by Telegram), so it is not sent again."""
-    try:
-        service.mark_delivered(session, message_id=message_id, outcome=body.outcome)
-    except service.NotATelegramMessage:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such Telegram message.") from None
+    service.mark_delivered(session, message_id=message_id, outcome=body.outcome)
 
 
 @router.post("/ratings", response_model=AnswerRatingRead,
              responses={404: {"description": "No knowledge answer with this id in the chat's conversation"}})
 def rate_answer(body: TelegramRatingIn, session: SessionDep) -> AnswerRatingRead:
     """Record a resident's Helpful / Not helpful tap under a knowledge answer; tapping again replaces it."""
-    try:
-        rating = service.rate_answer(session, chat_id=body.chat_id, message_id=body.message_id, helpful=body.helpful)
-    except knowledge_gaps.NotRateable:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "There is no answer to rate with this id.") from None
+    rating = service.rate_answer(session, chat_id=body.chat_id, message_id=body.message_id, helpful=body.helpful)
     return AnswerRatingRead.of(rating)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from api.conversations import service as conversations
 from api.conversations.models import Message
 from api.db import Database, utcnow
+from api.errors import DomainError
 from api.knowledge_gaps import service as knowledge_gaps
 from api.knowledge_gaps.models import AnswerRating
 from api.telegram.models import TelegramChat, TelegramDelivery, TelegramUpdate
@@ -111,8 +112,11 @@ def pending_messages(session: Session, *, limit: int) -> list[dict[str, Any]]:
              "rateable": row.sender == "bot" and row.article is not None} for row in session.execute(query)]
 
 
-class NotATelegramMessage(Exception):
+class NotATelegramMessage(DomainError):
     """No message of a Telegram conversation has this id."""
+
+    status_code = 404
+    detail = "No such Telegram message."
 
 
 def mark_delivered(session: Session, *, message_id: int, outcome: str) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, Query
 
 from api.clock import ClockDep
 from api.deps import SessionDep, require_service_token
@@ -26,7 +26,4 @@ def read_bin_collections(session: SessionDep, clock: ClockDep,
                          uprn: Annotated[int, Query(ge=1, le=UPRN_MAX, description=(
                              "Unique Property Reference Number, from GET /api/v1/addresses"))]) -> BinCollections:
     """Return each bin's next collections from today, moved for bank holidays (public: no identity check)."""
-    try:
-        return service.bin_collections(session, uprn=uprn, today=clock.today)
-    except service.UnknownProperty:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No property has that UPRN.") from None
+    return service.bin_collections(session, uprn=uprn, today=clock.today)

@@ -27,6 +27,7 @@ from telegram import (
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.request import BaseRequest
 
 from council import council_facts
 from telegram_bridge.hub import Accepted, HubClient, HubRefused, HubThrottled, HubUnavailable, OutgoingMessage
@@ -115,6 +116,11 @@ class Bridge:
         """Log a handler's error by its class only: the default handler logs details that may hold a message."""
         update_id = update.update_id if isinstance(update, Update) else None
         log.error("handling update %s failed: %s", update_id, type(context.error).__name__)
+
+    async def settle(self) -> None:
+        """Wait until every message on its way to the hub has been taken (or given up on)."""
+        while self._forwarding:
+            await asyncio.gather(*self._forwarding, return_exceptions=True)
 
     def _in_background(self, forwarding: Coroutine[Any, Any, None]) -> None:
         # Handlers run one update at a time and return at once, so these tasks start in the order the
@@ -314,19 +320,27 @@ def _seconds(retry_after: int | timedelta) -> float:
     return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
 
 
-def build_application(settings: BridgeSettings, hub: HubClient | None = None) -> BridgeApplication:
-    """Build the python-telegram-bot application with the bridge's handlers and outbox loop."""
+def build_application(settings: BridgeSettings, hub: HubClient | None = None,
+                      bot_api: BaseRequest | None = None) -> BridgeApplication:
+    """Build the python-telegram-bot application with the bridge's handlers and outbox loop.
+
+    ``bot_api`` replaces PTB's HTTP requests to the Bot API; the in-process tests give it one that never
+    leaves the process, as python-telegram-bot's own tests do.
+    """
     hub = hub or HubClient(settings.hub_url, service_token=settings.service_token.get_secret_value(),
                            timeout=settings.hub_timeout_seconds)
     bridge = Bridge(settings, hub)
-    application = (Application.builder()
-                   .token(settings.telegram_bot_token.get_secret_value())
-                   .base_url(settings.telegram_api_url)
-                   .base_file_url(settings.telegram_file_url)
-                   .post_init(bridge.start_outbox)
-                   .post_stop(bridge.stop_outbox)
-                   .post_shutdown(bridge.close)
-                   .build())
+    builder = (Application.builder()
+               .token(settings.telegram_bot_token.get_secret_value())
+               .base_url(settings.telegram_api_url)
+               .base_file_url(settings.telegram_file_url)
+               .post_init(bridge.start_outbox)
+               .post_stop(bridge.stop_outbox)
+               .post_shutdown(bridge.close))
+    if bot_api is not None:
+        builder = builder.request(bot_api).get_updates_request(bot_api)
+    application = builder.build()
+    application.bot_data["bridge"] = bridge
     # Residents write to the bot in private chats; a group it was added to is not a resident's conversation.
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     application.add_handler(CommandHandler("start", bridge.on_start, filters=private))

@@ -7,7 +7,6 @@ needs a real server; so does a browser.
 from __future__ import annotations
 
 import contextlib
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from fastapi import FastAPI
 from api.conversations.rasa_client import RasaClient
 from api.main import create_app
 from api.settings import Settings
+from tests.support.network import free_port
 from tests.support.rasa_fakes import RasaHandler, rasa_offering_a_person
 
 
@@ -28,12 +28,6 @@ def build_app(database_url: str, rasa: RasaHandler = rasa_offering_a_person, **s
     app = create_app(Settings(database_url=database_url, environment="test", document_retry_seconds=0, **settings))
     app.state.rasa = RasaClient("http://rasa.invalid", timeout=5, transport=httpx.MockTransport(rasa))
     return app
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextlib.contextmanager

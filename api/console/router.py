@@ -412,13 +412,19 @@ def conversation_page(conversation_id: str, request: Request, signed: Signed, se
     audit.record(session, action="view", officer_id=signed.officer.id, conversation_id=conversation_id,
                  detail=f"handoff {view.handoff.reference}")
     zone = ZoneInfo(request.app.state.settings.timezone)
-    messages = [_message(m) | {"local_time": f"{as_utc(m.created_at).astimezone(zone):%H:%M}"} for m in view.messages]
+    messages = [_line(view, m) | {"local_time": f"{as_utc(m.created_at).astimezone(zone):%H:%M}"}
+                for m in view.messages]
     return _page(request, "conversation.html", {"view": view, "messages": messages,
                                                 "timezone": request.app.state.settings.timezone}, signed=signed)
 
 
 def _message(message: Message) -> dict[str, Any]:
     return MessageRead.model_validate(message).model_dump(mode="json")
+
+
+def _line(view: service.ConversationView, message: Message) -> dict[str, Any]:
+    """Return a transcript line as this officer may see it (a date of birth their work does not need hidden)."""
+    return _message(message) | {"text": view.text_of(message)}
 
 
 @router.get("/api/conversations/{conversation_id}", response_model=None)
@@ -432,9 +438,9 @@ def conversation_json(conversation_id: str, signed: Signed, session: SessionDep,
     audit.record_poll_view(session, officer_id=signed.officer.id, conversation_id=conversation_id,
                            detail=f"handoff {view.handoff.reference}")
     # Earlier messages the hub rewrote (a card number completed by a later message): the page replaces them.
-    rewritten = [_message(m) for m in view.messages if m.id <= after and m.rewritten_at is not None]
+    rewritten = [_line(view, m) for m in view.messages if m.id <= after and m.rewritten_at is not None]
     return {"status": view.handoff.status, "claimed_by": view.claimed_by, "mine": view.mine,
-            "messages": [_message(m) for m in view.messages if m.id > after], "rewritten": rewritten}
+            "messages": [_line(view, m) for m in view.messages if m.id > after], "rewritten": rewritten}
 
 
 def _act(request: Request, signed: SignedIn, conversation_id: str, action: Any) -> Response:

@@ -18,6 +18,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, case, select, update
 from sqlalchemy.orm import Session
 
+from api.console.transcript import hidden_birth_dates
 from api.conversations.models import Conversation, Handoff, Message, Mode, Note
 from api.conversations.redaction import redact_card_numbers
 from api.conversations.service import OPEN_HANDOFF_STATES, add_message, ask_for_rating, list_messages
@@ -247,6 +248,13 @@ class ConversationView:
     open_to_me: bool
     related: list[RelatedRecord] = field(default_factory=list)
     packet: dict[str, Any] = field(default_factory=dict)
+    # What to show instead of a resident's message, by message id: a date of birth the officer's work does
+    # not need (api.console.transcript). The stored message is unchanged.
+    shown_text: dict[int, str] = field(default_factory=dict)
+
+    def text_of(self, message: Message) -> str:
+        """Return a message's text as this officer may see it."""
+        return self.shown_text.get(message.id, message.text)
 
 
 def view_conversation(session: Session, officer: Officer, *, conversation_id: str,
@@ -257,11 +265,12 @@ def view_conversation(session: Session, officer: Officer, *, conversation_id: st
     notes = session.execute(select(Officer.display_name, Note).join(Officer, Officer.id == Note.officer_id)
                             .where(Note.conversation_id == conversation_id).order_by(Note.id))
     kinds = DETAILS_OF_ROLE[officer.role] if open_to(officer, handoff) else frozenset()
+    messages = list_messages(session, conversation_id=conversation_id)
     return ConversationView(
         conversation=session.get_one(Conversation, conversation_id), handoff=handoff,
         reason_name=REASON_NAMES.get(handoff.reason, handoff.reason),
         claimed_by=claimer.display_name if claimer else None, mine=handoff.claimed_by == officer.id,
-        messages=list_messages(session, conversation_id=conversation_id),
+        messages=messages, shown_text={} if ELECTORAL in kinds else hidden_birth_dates(messages),
         notes=[(name, note) for name, note in notes], open_to_me=open_to(officer, handoff),
         verification=verification_level(session, conversation_id, kinds=kinds,
                                          withheld_kinds=DETAILS_OF_ROLE[officer.role]),

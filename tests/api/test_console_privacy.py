@@ -7,16 +7,18 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.conversations.models import Handoff
+from api.console.transcript import hidden_birth_dates
+from api.conversations.models import Handoff, Message
 from api.conversations.router import office_hours as office_hours_dependency
 from api.db import utcnow
 from api.electoral.models import AbsentVoteKind, AbsentVoteRequest, Verification
 from api.main import create_app
 from api.payments.models import AccountVerification
-from api.settings import Settings
+from api.settings import ROOT, Settings
 from tests.support.console import add_officers, officer_client, page_csrf, resident_waiting
 from tests.support.hub import FixedHours
 from tests.support.privacy import register
@@ -142,3 +144,84 @@ def test_how_long_a_closed_conversation_stays_open_is_a_setting(database_url, op
             session.commit()
         assert priya.get(f"/console/conversations/{conversation_id}").status_code == 403
     app.state.database.engine.dispose()
+
+
+# ----- a date of birth typed by the resident, in the transcript -----
+
+def birth_date_question() -> str:
+    """The bot's question, as the domain words it (the console recognises answers to it)."""
+    domain = yaml.safe_load((ROOT / "domain" / "electoral.yml").read_text())
+    return str(domain["responses"]["utter_ask_date_of_birth"][0]["text"])
+
+
+BIRTH_DATES = ["14 03 1961", "the 14th of Mar 61", "14/03/1961", "14 March 1961"]
+
+
+def said_with_birth_dates(open_session, database_url: str, conversation_id: str) -> None:
+    """Store the identity check's questions and the resident's answers, as the hub would have."""
+    with open_session(database_url) as session:
+        session.add_all(Message(conversation_id=conversation_id, sender=sender, text=text) for sender, text in [
+            ("bot", "What is your full name?"), ("resident", "Ann Example"),
+            ("bot", birth_date_question()), ("resident", "14 03 1961"),
+            ("bot", "Sorry, I couldn't read that as a date of birth. Please write it as day, month and year."),
+            ("resident", "the 14th of Mar 61"),
+            ("bot", "How can I help?"),
+            ("resident", "I was born on 14/03/1961 and my bin was missed on 12/03/2026"),
+            ("resident", "my DOB is 14 March 1961, why was I charged £12.50?"),
+        ])
+        session.commit()
+
+
+def transcript_texts(officer: TestClient, conversation_id: str) -> tuple[str, str]:
+    """The conversation page, and the live refresh's messages, as the officer gets them."""
+    page = officer.get(f"/console/conversations/{conversation_id}").text
+    live = officer.get(f"/console/api/conversations/{conversation_id}?after=0").json()["messages"]
+    return page, " | ".join(m["text"] for m in live)
+
+
+def test_customer_focus_never_sees_a_date_of_birth_the_resident_typed(app, resident, database_url,
+                                                                      open_session) -> None:
+    conversation_id, _, reference = resident_waiting(resident, topic="payments", reason="payment_difficulty")
+    said_with_birth_dates(open_session, database_url, conversation_id)
+    focus = officer_client(app, "focus")
+    for moment in ("waiting", "claimed"):
+        for shown in transcript_texts(focus, conversation_id):
+            assert not any(date in shown for date in BIRTH_DATES), (moment, shown)
+            assert "Ann Example" in shown and "12/03/2026" in shown and "£12.50" in shown  # what their work needs
+            assert shown.count("[date of birth hidden]") == 4
+        if moment == "waiting":
+            claim(focus, reference)
+    for shown in transcript_texts(officer_client(app, "supervisor"), conversation_id):
+        assert all(date in shown for date in BIRTH_DATES)
+
+
+def test_an_electoral_officer_sees_a_typed_date_of_birth_only_while_the_conversation_is_open_to_them(
+        app, resident, database_url, open_session) -> None:
+    conversation_id, _, reference = resident_waiting(resident, topic="electoral", wanted="Postal vote")
+    said_with_birth_dates(open_session, database_url, conversation_id)
+    alex, sam = officer_client(app, "electoral"), officer_client(app, "supervisor")
+    for shown in transcript_texts(alex, conversation_id):
+        assert all(date in shown for date in BIRTH_DATES)
+
+    claim(sam, reference)
+    assert not any(date in shown for shown in transcript_texts(alex, conversation_id) for date in BIRTH_DATES)
+    assert sam.post(f"/console/conversations/{conversation_id}/resolve",
+                    data={"csrf_token": page_csrf(sam)}).status_code == 200
+    for officer in (alex, sam):
+        assert not any(date in shown for shown in transcript_texts(officer, conversation_id) for date in BIRTH_DATES)
+    with open_session(database_url) as session:  # only what is shown changes, not what is stored
+        stored = " ".join(session.scalars(select(Message.text).where(Message.conversation_id == conversation_id)))
+    assert all(date in stored for date in BIRTH_DATES)
+
+
+@pytest.mark.parametrize(("asked", "typed", "shown"), [
+    ("What is your date of birth?", "why do you need that?", "why do you need that?"),
+    ("What is your date of birth?", "3rd of May 1990", "[date of birth hidden]"),
+    ("How can I help?", "born and raised in Mayfield, bin missed on 3 May", "born and raised in Mayfield, bin "
+                                                                             "missed on 3 May"),
+    ("How can I help?", "d.o.b. 03-05-1990 ref CT12345678", "d.o.b. [date of birth hidden] ref CT12345678"),
+    ("How can I help?", "my birthday is May 3rd 1990", "my birthday is [date of birth hidden]"),
+])
+def test_what_counts_as_a_typed_date_of_birth(asked: str, typed: str, shown: str) -> None:
+    messages = [Message(id=1, sender="bot", text=asked), Message(id=2, sender="resident", text=typed)]
+    assert hidden_birth_dates(messages).get(2, typed) == shown

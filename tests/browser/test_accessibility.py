@@ -85,6 +85,24 @@ def test_the_rating_question(page: Page, base_url: str) -> None:
     assert_accessible(page, "rating question")
 
 
+def test_a_knowledge_answer_with_its_rating_control_and_the_knowledge_gaps_page(page: Page, officer_page: Page,
+                                                                               base_url: str) -> None:
+    open_chat(page, base_url)
+    ask(page, "when does the library open on sundays")
+    rating = messages(page, "bot").last.get_by_role("group", name="Was this helpful?")
+    expect(rating).to_be_visible()
+    assert_accessible(page, "knowledge answer with its rating control")
+    rating.get_by_role("button", name="No").click()
+    expect(rating).to_contain_text("Thank you for telling us")
+    assert_accessible(page, "knowledge answer rated")
+
+    ask(page, "who won the footy")
+    sign_in(officer_page, base_url, SUPERVISOR)
+    officer_page.goto(f"{base_url}/console/gaps")
+    expect(officer_page.get_by_test_id("gap-group").first).to_be_visible()
+    assert_accessible(officer_page, "knowledge gaps with questions and rated articles")
+
+
 @pytest.mark.parametrize(("status", "sentence"), [
     (503, busy_sentence(Settings(environment="test"))),
     (429, busy_sentence(Settings(environment="test"))),

@@ -1,0 +1,60 @@
+"""Knowledge gaps through the real stack: a resident rates an answer in the widget, a supervisor reads the list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import fresh_page
+from tests.browser.test_console import SUPERVISOR, sign_in
+from tests.browser.test_webchat import ask, chat_input, messages, open_chat
+
+pytestmark = pytest.mark.stack
+
+LIBRARY_QUESTION = "when does the library open on sundays"
+MISSED_QUESTION = "who won the footy"
+
+
+@pytest.fixture
+def officer_page(browser: Browser) -> Iterator[Page]:
+    with fresh_page(browser) as opened:
+        yield opened
+
+
+def test_a_resident_marks_an_answer_not_helpful_and_the_supervisor_sees_it_in_the_gaps(page: Page, officer_page: Page,
+                                                                                     base_url: str) -> None:
+    open_chat(page, base_url)
+    ask(page, LIBRARY_QUESTION)
+    answer = messages(page, "bot").last
+    expect(answer).to_contain_text("eastweald.gov.uk/libraries")
+    rating = answer.get_by_role("group", name="Was this helpful?")
+    expect(rating).to_be_visible()
+
+    # Keyboard only: the buttons are reached and pressed like any other, and the focus stays where it was.
+    no = rating.get_by_role("button", name="No")
+    no.focus()
+    page.keyboard.press("Enter")
+    expect(rating).to_contain_text("Thank you for telling us")
+    expect(no).to_have_attribute("aria-pressed", "true")
+    expect(rating.get_by_role("button", name="Yes")).to_have_attribute("aria-pressed", "false")
+    assert page.evaluate("document.activeElement.textContent") == "No"
+
+    ask(page, MISSED_QUESTION)
+    expect(messages(page, "bot").last.locator(".chat-rating")).to_have_count(0)  # a miss is not an answer to rate
+    expect(chat_input(page)).to_be_editable()
+
+    sign_in(officer_page, base_url, SUPERVISOR)
+    officer_page.get_by_test_id("nav-gaps").click()
+    expect(officer_page.get_by_role("heading", level=1)).to_have_text("Knowledge gaps")
+    groups = officer_page.get_by_test_id("gap-group")
+    expect(groups.filter(has_text=MISSED_QUESTION).first).to_contain_text("not understood")
+    expect(groups.filter(has_text=LIBRARY_QUESTION).first).to_contain_text("marked not helpful")
+    libraries = officer_page.locator("tr[data-article='libraries']")
+    assert int(libraries.get_by_test_id("not-helpful").inner_text()) >= 1
+
+    with officer_page.expect_download() as download:
+        officer_page.get_by_test_id("gaps-csv").click()
+    saved = download.value.path().read_text()
+    assert MISSED_QUESTION in saved and saved.startswith("last asked (UTC),times asked,")

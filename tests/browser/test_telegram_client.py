@@ -59,3 +59,17 @@ def test_a_card_number_sent_from_the_client_vanishes_from_the_chat(page: Page, t
 
     expect(page.locator("#messages")).to_contain_text("don't type card details", timeout=REPLY_TIMEOUT_MS)
     expect(page.locator("#messages")).not_to_contain_text("4111")
+
+
+def test_a_person_marks_an_answer_not_helpful_from_its_inline_buttons(page: Page, telegram) -> None:
+    page.goto(f"{telegram.emulator_url}/")
+    expect(page.locator("#messages li.bot").first).to_contain_text("assistant", timeout=REPLY_TIMEOUT_MS)
+    page.get_by_label("Message").fill("when does the library open on sundays")
+    page.get_by_role("button", name="Send").click()
+    answer = page.locator("#messages li.bot").filter(has_text="eastweald.gov.uk/libraries")
+    expect(answer).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+
+    answer.get_by_role("button", name="👎 Not helpful").click()
+
+    expect(page.locator("#status")).to_contain_text("Thank you for telling us", timeout=REPLY_TIMEOUT_MS)
+    expect(answer.get_by_role("button", name="👎 Not helpful ✓")).to_be_visible(timeout=REPLY_TIMEOUT_MS)

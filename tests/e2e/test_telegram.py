@@ -19,6 +19,7 @@ from stack import APP_ENV, TelegramChannel, spawn, stop_processes
 from api.console import service as console
 from api.conversations.models import Conversation, Message
 from api.db import Database
+from api.knowledge_gaps.models import AnswerRating, KnowledgeGap
 from api.migrations import upgrade_database
 from api.officers.models import Officer
 from tests.support.chat import stack_scalar
@@ -173,3 +174,30 @@ def test_while_the_hub_is_down_the_resident_hears_the_phone_number_and_the_messa
     finally:
         hub_database.engine.dispose()
     assert kept == ["what's the phone number for the council"]
+
+
+def test_a_knowledge_answer_is_rated_from_its_inline_buttons(stack, user) -> None:
+    question = "when does the library open on sundays"
+    replies = user.ask(question, "eastweald.gov.uk/libraries")
+    answer = next(m for m in replies if "eastweald.gov.uk/libraries" in m["text"])
+    buttons = [b for row in (answer["reply_markup"] or {}).get("inline_keyboard", []) for b in row]
+    assert [b["text"] for b in buttons] == ["👍 Helpful", "👎 Not helpful"]
+
+    tapped = user.http.post(f"/emulator/chats/{user.chat_id}/taps",
+                            json={"message_id": answer["message_id"], "data": buttons[1]["callback_data"]})
+    assert tapped.status_code == 201
+    query = tapped.json()["callback_query_id"]
+    reply = wait_until(lambda: (a := user.http.get(f"/emulator/callbacks/{query}").json())["answered"] and a,
+                       what="the bot's answer to the tap")
+    assert reply["text"].startswith("Thank you for telling us")
+    # The chosen button is ticked (the buttons stay, to change one's mind).
+    wait_until(lambda: "👎 Not helpful ✓" in str(next(m for m in user.messages() if m["message_id"]
+                                                     == answer["message_id"])["reply_markup"]),
+               what="the tick on the chosen button")
+
+    conversation_id = conversation_of(stack, user.chat_id)
+    rated = stack_scalar(stack.database_url, select(AnswerRating.helpful).where(
+        AnswerRating.conversation_id == conversation_id))
+    kept = stack_scalar(stack.database_url, select(KnowledgeGap.question).where(
+        KnowledgeGap.conversation_id == conversation_id, KnowledgeGap.kind == "not_helpful"))
+    assert rated is False and kept == question

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import fresh_page
-from tests.browser.test_console import SUPERVISOR, sign_in
-from tests.browser.test_webchat import ask, chat_input, messages, open_chat
+from tests.support.browser import SUPERVISOR, ask, chat_input, messages, open_chat, sign_in
 
 pytestmark = pytest.mark.stack
 
 LIBRARY_QUESTION = "when does the library open on sundays"
 MISSED_QUESTION = "who won the footy"
-
-
-@pytest.fixture
-def officer_page(browser: Browser) -> Iterator[Page]:
-    with fresh_page(browser) as opened:
-        yield opened
 
 
 def test_a_resident_marks_an_answer_not_helpful_and_the_supervisor_sees_it_in_the_gaps(page: Page, officer_page: Page,

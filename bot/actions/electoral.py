@@ -17,10 +17,10 @@ POSTAL_LINK = "https://www.gov.uk/apply-postal-vote"
 PROXY_LINK = "https://www.gov.uk/apply-proxy-vote"
 
 NOT_VERIFIED = (
-    "I'm sorry, I couldn't match those details to an entry I can confirm. That can happen if you're not registered "
-    "at that address, or if a detail is different on the register (for example a shortened first name). You can "
-    f"register or re-register at {REGISTER_LINK} (it takes about 5 minutes; have your National Insurance number "
-    f"ready), or call electoral services on {ELECTORAL_PHONE}."
+    "I'm sorry, I couldn't match those details to the register. Maybe you're not registered at that address, or a "
+    "detail is written another way on the register, like a short first name. You can register again at "
+    f"{REGISTER_LINK}. It takes about 5 minutes, and you need your National Insurance number. Or call electoral "
+    f"services on {ELECTORAL_PHONE}."
 )
 LOCKED = (
     "For your security I can't check any more details in this chat for now. An officer can help you confirm who you "
@@ -91,8 +91,8 @@ def absent_vote_status(record: dict[str, Any]) -> str:
     """Describe the verified resident's postal and proxy votes and requests."""
     votes = record.get("absent_votes") or []
     requests = record.get("open_requests") or []
-    lines = [absent_vote_line(vote) for vote in votes] or ["You don't have a postal or proxy vote at the moment, "
-                                                          "so you'd vote in person at your polling station."]
+    lines = [absent_vote_line(vote) for vote in votes] or ["You don't have a postal or proxy vote now. You vote in "
+                                                          "person at your polling station."]
     lines += [f"Your request {r['reference']} ({r['kind'].replace('_', ' ')}) is {r['status']}." for r in requests]
     return "Thank you, that's confirmed. " + " ".join(lines)
 
@@ -137,7 +137,7 @@ def deadlines(elections: list[dict[str, Any]], *, kind: str | None) -> str:
         lines.append("Still open: " + "; ".join(f"{d['label'].lower()} until {deadline_words(d['deadline'])}"
                                                   for d in still_open) + ".")
     if passed:
-        lines.append("A late application still counts for later elections.")
+        lines.append("If you apply late, it still counts for the next elections.")
     return "\n".join(lines)
 
 

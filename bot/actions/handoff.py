@@ -27,8 +27,7 @@ def what_happens_next(ticket: HandoffTicket, phone: str) -> str:
     if ticket.status == "callback":
         return (f"Our officers answer chats {ticket.officer_hours}, so nobody can join right now. "
                 f"I've recorded your request (reference {ticket.reference}) and an officer will reply in this "
-                f"chat {ticket.reply_by}. If it can't wait, call {phone}; in an emergency where someone is in "
-                "danger, call 999.")
+                f"chat {ticket.reply_by}. If it can't wait, call {phone}. If someone is in danger, call 999.")
     if ticket.status == "claimed":
         return "An officer is already helping you in this chat and will reply here."
     wait = ticket.expected_wait_minutes or 0

@@ -11,14 +11,14 @@ PAY_PAGE = council_facts().payment_url
 COUNCIL_TAX_PHONE = council_facts().phone
 
 NOT_VERIFIED = (
-    "I'm sorry, I couldn't match those details to an account I can discuss. Please check the account number on your "
-    "bill (it starts with CT), the postcode of the property the bill is for and the account holder's date of birth, "
-    f"or call us on {COUNCIL_TAX_PHONE}."
+    "I'm sorry, I couldn't match those details to an account. Please check three things: the account number on your "
+    "bill (it starts with CT), the postcode of the home the bill is for, and the date of birth of the person who pays "
+    f"the bill. Or call us on {COUNCIL_TAX_PHONE}."
 )
 NO_EMAIL_ON_FILE = (
-    "For your security, I can only email documents to the address we hold for your council tax account, and we "
-    f"don't have one for it. Please call us on {COUNCIL_TAX_PHONE} and we'll post it to you or add your email "
-    "address, or ask me for a person."
+    "For your security, I can only email documents to the address we hold for your council tax account. We don't "
+    f"have an email address for it. Please call us on {COUNCIL_TAX_PHONE}: we can post it to you or add your email. "
+    "Or ask me for a person."
 )
 
 
@@ -60,7 +60,8 @@ def balance(account: dict[str, Any]) -> str:
 def recovery(account: dict[str, Any]) -> str:
     """Explain where the account is in recovery and what the resident can do."""
     if account.get("recovery_stage") in (None, "none"):
-        return ("There's no reminder or other recovery action on your account at the moment. " + balance(account))
+        return ("We have not sent you a reminder. There is no other recovery action on your account now. "
+                + balance(account))
     return str(account.get("recovery_explanation") or "")
 
 
@@ -75,4 +76,4 @@ def document_sent(result: dict[str, Any]) -> str:
         return (f"I've recorded your request for a {what} (reference {result['reference']}). Our email system is busy, "
                 f"so it will be sent to {where} shortly.")
     return (f"Done: your {what} has been emailed to {where} (reference {result['reference']}). For your security, "
-            "documents only go to that address; to change it, please call us.")
+            "we only send documents there. To change the address, please call us.")

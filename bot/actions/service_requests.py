@@ -35,5 +35,5 @@ def progress(result: dict[str, Any]) -> str:
 
 def not_found(reference: str) -> str:
     """Say a reference matches no request."""
-    return (f"I can't find a request with the reference {reference}. Please check it: it looks like SR-123456 and "
-            "was in the reply or email you got when you reported the problem.")
+    return (f"I can't find a request with the reference {reference}. Please check it. It looks like SR-123456, "
+            "and you got it in our reply or email when you told us about the problem.")

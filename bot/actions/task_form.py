@@ -317,8 +317,8 @@ class ValidateTaskForm(FormValidationAction):
     async def validate_request_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                          domain: DomainDict) -> dict[str, Any]:
         return _reference_answer("request_reference", value, dispatcher, find=find_request_reference,
-                                 may_not_have=False, hint="a request reference looks like SR-123456; it was in the "
-                                 "reply or email you got when you reported it.")
+                                 may_not_have=False, hint="a request reference looks like SR-123456. You got it in "
+                                 "our reply or email when you told us about the problem.")
 
     async def validate_contact_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: DomainDict) -> dict[str, Any]:

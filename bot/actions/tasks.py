@@ -188,7 +188,7 @@ async def _existing_absent_vote_kind(backoffice: BackOffice, tracker: Tracker) -
 async def _cancel_absent_vote(backoffice: BackOffice, tracker: Tracker) -> str:
     kind = await _existing_absent_vote_kind(backoffice, tracker)
     if kind is None:
-        return "You don't have a postal or proxy vote with us, so there's nothing to cancel: you can vote in person."
+        return "You don't have a postal or proxy vote with us, so there's nothing to cancel. You can vote in person."
     return await _absent_vote_request(backoffice, tracker, kind=kind, action="cancel")
 
 

@@ -88,4 +88,4 @@ def test_an_account_without_an_address_gets_a_phone_number_not_an_email() -> Non
                            slots={"pending_task": "receipt_request", "account_verified": True})
     asyncio.run(ActionCompleteTask(office.client()).run(dispatcher, tracker, {}))
     said = " ".join(m["text"] or "" for m in dispatcher.messages)
-    assert "we don't have one for it" in said and "01632 960 123" in said
+    assert "We don't have an email address for it" in said and "01632 960 123" in said

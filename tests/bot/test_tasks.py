@@ -100,7 +100,7 @@ def test_a_passed_deadline_says_so_and_names_the_routes_still_open(dispatcher) -
                           pending_task="election_deadlines", deadline_kind="postal", identity_verified=False)
     assert "the deadline has passed" in said
     assert "apply for a proxy vote until 5pm on Wednesday 10 February 2027" in said
-    assert "still counts for later elections" in said
+    assert "still counts for the next elections" in said
 
 
 def test_a_postal_vote_request_is_sent_once_with_its_key_and_the_reference_is_given(dispatcher) -> None:

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select, update
@@ -27,7 +28,7 @@ from api.knowledge_gaps.service import mask_question, rate_answer
 from api.privacy import subject_access
 from api.privacy.retention import RetentionPolicy, purge
 from api.privacy.tracker import TrackerStore
-from api.settings import DEV_TELEGRAM_TOKEN
+from api.settings import DEV_TELEGRAM_TOKEN, ROOT
 from tests.support.console import add_officers, officer_client
 
 ARTICLE = "batteries-electricals"
@@ -383,3 +384,35 @@ def test_a_subject_access_export_holds_the_ratings_and_questions_and_erasure_rem
         tracker.close()
     assert erased["answer ratings"] == 1 and erased["knowledge gaps"] == 2
     assert gaps(open_session, database_url) == []
+
+
+def test_a_typo_in_a_long_word_still_groups_but_short_words_must_match() -> None:
+    assert similarity(words("where is the libary"), words("where is the library")) == 1.0
+    assert similarity(words("recieve my bill"), words("receive my bill")) == 1.0
+    assert similarity(words("bin"), words("bit")) == 0.0
+    groups = group_gaps([gap("libary opening sundays", 1), gap("library opening sunday", 2), gap("bit", 3),
+                         gap("bin", 4)])
+    assert [g.count for g in groups] == [2, 1, 1]
+
+
+def test_the_indexed_grouping_is_the_same_as_comparing_every_group() -> None:
+    questions = [q["q"] for topic in yaml.safe_load((ROOT / "knowledge" / "eval" / "questions.yml").read_text())[
+        "topics"].values() for q in topic]
+    gaps = [gap(text, minutes) for minutes, text in enumerate(questions + [q.upper() + "?" for q in questions[::3]])]
+
+    def every_group(found: frozenset[str], seeds: list[frozenset[str]]) -> int | None:
+        scores = [similarity(found, seed) for seed in seeds]
+        best = max(range(len(seeds)), key=lambda n: (scores[n], -n), default=None)
+        return best if best is not None and scores[best] >= 0.5 else None
+
+    seeds: list[frozenset[str]] = []
+    sizes: list[int] = []
+    for one in gaps:
+        found = words(one.question)
+        chosen = every_group(found, seeds)
+        if chosen is None:
+            seeds.append(found)
+            sizes.append(0)
+            chosen = len(seeds) - 1
+        sizes[chosen] += 1
+    assert [g.count for g in group_gaps(gaps)] == sizes

@@ -54,6 +54,8 @@ MAX_WORDED_GAP = 60
 # at most a short amount in its run ("pay 40 4111 11111111 1111").
 MIN_IRREGULAR_BLOCK = 2
 MAX_LEAD_GROUPS, MAX_LEAD_DIGITS = 2, 3
+# Letters glued after digits that make them a quantity, not part of a card: 13p, 3rd, 10am, 5kg.
+MAX_UNIT_LETTERS = 2
 # How the council's and banks' own numbers are grouped, with the digits each may hold. A run that reads as a
 # sequence of these ("12345678 87654321", "401122 45678901", "100023336956 20 00 00") is never taken for an
 # irregularly grouped card number. Phone numbers start with 0 (or 44, the UK's code) and dates hold a year.
@@ -517,8 +519,14 @@ def _after_sign(text: str, start: int) -> bool:
 
 
 def _before_letter(text: str, end: int) -> bool:
-    """Say whether a letter is glued to the digits ending at ``end`` (78p, 3rd, 10am): not part of a card."""
-    return end < len(text) and text[end].isalpha()
+    """Say whether a unit is glued to the digits ending at ``end`` (78p, 3rd, 10am, 5kg): not part of a card.
+
+    One or two letters only: a word typed on without a space ("...1111thanks") does not save a card number.
+    """
+    letters = 0
+    while end + letters < len(text) and text[end + letters].isalpha():
+        letters += 1
+    return 0 < letters <= MAX_UNIT_LETTERS
 
 
 def _starts_after_plus(group: _Group) -> bool:

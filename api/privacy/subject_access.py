@@ -80,7 +80,8 @@ def summary(session: Session, tracker: TrackerStore, conversation_id: str) -> di
     return {"conversation_id": conversation_id, "channel": conversation.channel,
             "telegram_chat_id": chat.chat_id if chat else None, "started": conversation.created_at,
             "last_activity": conversation.updated_at, "messages": count(Message), "handoffs": count(Handoff),
-            "notes": count(Note), "tracker_events": len(tracker.conversation_events(conversation_id))}
+            "notes": count(Note), "answer_ratings": count(AnswerRating), "knowledge_gaps": count(KnowledgeGap),
+            "tracker_events": len(tracker.conversation_events(conversation_id))}
 
 
 def export(session: Session, tracker: TrackerStore, conversation_id: str) -> dict[str, Any]:

@@ -74,6 +74,8 @@ def test_a_supervisor_finds_a_telegram_chat_and_exports_everything_held(app, tel
         found = sam.get("/console/privacy", params={"q": query})
         assert found.status_code == 200 and conversation_id in found.text
         assert 'data-testid="held-messages">1<' in found.text and 'data-testid="held-tracker-events">3<' in found.text
+        assert 'data-testid="held-answer-ratings">1<' in found.text
+        assert 'data-testid="held-knowledge-gaps">1<' in found.text
         assert NAME not in found.text  # the look-up shows counts, not the data
     assert sam.get("/console/privacy", params={"q": "HO-999999999"}).status_code == 404
 

@@ -1,21 +1,188 @@
-"""Where a parsed message goes, in one function: the task it starts, the article it gets, or a question back.
+"""Where a parsed message goes: the task its intent starts, the article it gets, or a question back.
 
-The actions make these decisions one at a time as the rules call them (action_start_task,
-action_answer_from_knowledge, action_handle_miss); this module puts the same decisions together for a
-message and its intent, so `make knowledge-eval` measures what residents get without a running stack.
+The actions ask this module what to do with the resident's latest message (action_start_task,
+action_answer_from_knowledge, action_offer_payment_help and action_handle_miss all call ``instead`` or
+``for_missed``), and `make knowledge-eval` asks ``route`` the same, so the score measures what residents get.
+A task request redirected to an article that belongs to a task of its own (bin days) starts that task.
+
+The never-misroute rule lives here: a message that names a different service from the task or answer its
+intent resembles ("register my baby's birth" is not registering to vote; library hours are not office
+hours) is answered with that service's article instead, and a question the classifier took for a task is
+answered by a strong search match. A real emergency (danger words) or a real problem report (a bin that was
+not emptied) is never redirected, and neither is a task request in the resident's own words.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.knowledge import Article
 from bot.names import HANDOFF_INTENTS, INTENT_REQUEST_OFFICER, MISSED_INTENTS, TASKS
-from bot.search import chosen_article, decide, misroute, ranker_for
+from bot.search import Decision, chosen_article, decide, ranker_for
+from bot.topics import topic_of
 
 # Intents whose rules start something on the resident's behalf: a task form or an officer handoff.
 STARTING = TASKS | frozenset(HANDOFF_INTENTS) | {INTENT_REQUEST_OFFICER}
 CLARIFY = "(clarifying question)"
+
+# Intents whose rule's first action asks ``instead`` (action_start_task, action_answer_from_knowledge,
+# action_offer_payment_help): only these can be answered from another article. A complaint's rule speaks
+# first and an officer request hands over at once, so those are never redirected (route says so too).
+REDIRECTABLE = TASKS | {"payment_difficulty"}
+# The teams whose articles belong to a task's own service: "am I registered to vote" names the register to
+# vote article, which is the electoral task's business, not another service.
+OWN_TEAMS = {"electoral": frozenset({"Electoral Services"}), "payments": frozenset({"Revenues"})}
+# Search scores (BM25, see bot/search.py) a match needs to overrule an intent: a question needs less than a
+# statement, and an article the message names (its title or a keyword) less than one it merely shares words with.
+QUESTION_SCORE = 5.0
+STATEMENT_SCORE = 10.0
+NAMED_SCORE = 7.0
+# How far the best match must be ahead of the next for search to pick it over the intent.
+MARGIN = 1.15
+
+# A message naming one of these services is about that service's article, whatever the task it resembles.
+# Patterns match the lower-cased message; the first that matches wins.
+DISTINCTIVE: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), slug) for pattern, slug in (
+    (r"\b(birth|baby'?s?|newborn|new born)\b", "register-a-birth"),
+    (r"\bregist\w*\s+(a|the|my|his|her|their|our)?\s*(\w+'?s?\s+)?death\b|\bdeath certificate", "register-a-death"),
+    (r"\blibrar(y|ies)\b", "libraries"),
+    (r"\bleisure cent|\bswimming\b|\bswim\b|\bpool\b|\bgym\b", "leisure-centres"),
+    (r"\bgarden waste\b|\bbrown bin", "garden-waste"),
+    (r"\b(what|which) day\b.*\b(bins?|recycling|rubbish|waste|collect\w*|picked up|emptied)\b"
+     r"|\b(bin|bins|collection|recycling|rubbish) days?\b"
+     r"|\bwhen\b.*\b(bins?|recycling|rubbish)\b.*\b(collected|picked up|emptied)\b", "bin-collection-day"),
+    (r"\bbark(s|ing)?\b", "barking-dogs"),
+))
+# A report of something that went wrong stays a report, even if it names a bin the articles describe.
+PROBLEM = re.compile(r"\b(missed|wasn'?t|was not|weren'?t|didn'?t|did not|not been|never|forgot|skipped|broken|"
+                     r"damaged|stolen|overflowing|dumped)\b")
+# ... and so does a statement that something is there or has stopped working ("there's graffiti on the bus
+# shelter", "the street light outside number 12 is out"), or that asks for something to be done.
+REPORT = re.compile(r"\b(there (is|are)|there'?s|report\w*|(is|are|has gone|have gone) out|not working|"
+                    r"(need|want) (a|an|another) (new|replacement)|please (come|send|fix|collect|remove|clear))\b")
+# Danger words keep an emergency an emergency: a barking dog is not, a dog attack is.
+DANGER = re.compile(r"\b(fire|flood\w*|gas|smoke|attack\w*|bit|bitten|bite|injur\w*|hurt|blood|danger\w*|"
+                    r"collaps\w*|unconscious|threat\w*|weapon|knife|police|ambulance|999)\b")
+# Not being able to pay one's council tax is the payment-difficulty task (an officer, raised priority) however
+# the rest is worded; help with food or heating bills is the cost-of-living article's.
+HARDSHIP = re.compile(r"\b(can'?t|cannot|can not|unable to|struggl\w*|afford|behind|debt|arrears|bailiffs?|"
+                      r"lost my job|redundant)\b")
+OWN_ACCOUNT = re.compile(r"\b(council tax|my bill|my payments?|instalments?|direct debit)\b")
+
+# Intents the classifier gives too readily to questions about other services; a question (not a report or a
+# request) parsed as one of them is answered from a strongly matching article instead.
+OVERRIDABLE = frozenset({"report_problem", "payment_difficulty", "recovery_notice", "emergency", "council_tax_balance",
+                         "report_death_or_left"})
+QUESTION = re.compile(r"^(how|what|whats|when|where|which|who|why|is|are|do|does|did|can i|can we|can my|"
+                      r"can \w+ \w+ (go|be)|will|should|am i|if)\b|\?\s*$"
+                      r"|\b(how (much|many|long|often|do|can)|who (is|are|do|does|fixes|looks)|what (can|should|do))\b")
+# What is left to pay on one's own account is a balance request however it is worded ("do I still owe",
+# "how much is left on my bill"), never a question for an article that happens to share "council tax".
+REQUEST = re.compile(r"\b(report|my (account|balance|bill)|balance|i (still )?owe|owed?|owing|outstanding|arrears|"
+                     r"left (to pay|on (my|the))|behind (on|with)|still (got|have) to pay)\b")
+# Words of a task's own service: a message using them is about that service, whatever other one it names
+# ("someone on the register here has died" is for the electoral register, not registering a death).
+OWN_SERVICE = {
+    "electoral": re.compile(r"\b(vot(e|es|er|ers|ing)|elect\w*|the (electoral )?(register|roll)|poll\w*|ballot|"
+                            r"proxy|postal|surname|my name|maiden|(is|are) different now|"
+                            r"chang(e|ed) (my|our|his|her))\b"),
+    "payments": re.compile(r"\b(council tax|payments?|paid|balance|receipts?|statement|reminder|summons|"
+                           r"final notice|account)\b"),
+}
+# A category button's payload in the report form ("missed_bin"), not words to search.
+PAYLOAD_WORD = re.compile(r"[a-z]+(_[a-z]+)+")
+# Asking after something already reported is the progress task, whatever service it names.
+PROGRESS = re.compile(r"\b(reported|update|progress|any news|reference|ref)\b")
+# Statements a few intents yield to a strong match ("household support fund" is no payment difficulty, nor a
+# section 21 notice a council tax recovery notice).
+STATEMENT_OVERRIDABLE = frozenset({"payment_difficulty", "recovery_notice", "emergency", "report_problem"})
+
+
+def instead(text: str, intent: str, articles: list[Article], confidence: float = 1.0) -> Decision:
+    """Return what answers ``text`` better than its intent's own action; an empty Decision when the intent stands.
+
+    In order: a button's payload ("/report_problem") stands, as the resident chose it; danger words keep an
+    emergency; a distinctive service named (DISTINCTIVE) gets its article; then search may overrule the intent
+    (``_searched``). ``confidence`` is the classifier's; it is not used yet, as wrong intents came as sure as
+    right ones on the evaluation set.
+    """
+    lowered = text.lower().replace("\u2019", "'").strip()
+    if lowered.startswith("/") or PAYLOAD_WORD.fullmatch(lowered) or (intent == "emergency" and DANGER.search(lowered)):
+        return Decision()
+    own = _own_article(intent, articles)
+    if intent not in REDIRECTABLE and own is None:
+        return Decision()
+    by_slug = {article.slug: article for article in articles}
+    named = [by_slug[slug] for pattern, slug in DISTINCTIVE if slug in by_slug and pattern.search(lowered)]
+    if named:
+        if intent == "report_problem" and _keeps_task(lowered, intent):
+            return Decision()
+        # The intent stands when any service named is its own: "when is my brown bin collected" names garden
+        # waste too, but it is a bin-day question.
+        return Decision() if any(intent in article.intents for article in named) else Decision(answer=named[0])
+    article = _searched(lowered, intent, own, articles)
+    return Decision(answer=article) if article is not None else Decision()
+
+
+def _own_article(intent: str, articles: list[Article]) -> Article | None:
+    """Return the general article that answers ``intent`` (opening hours for opening_hours), if there is one."""
+    return next((article for article in articles if intent in article.intents and not article.when), None)
+
+
+def _keeps_task(lowered: str, intent: str) -> bool:
+    """Whether the message reads as the task its intent starts, whatever articles it also matches."""
+    if DANGER.search(lowered) or REQUEST.search(lowered):
+        return True
+    if intent == "report_problem":
+        return bool(PROBLEM.search(lowered) or REPORT.search(lowered))
+    if intent == "payment_difficulty":
+        return bool(HARDSHIP.search(lowered) and OWN_ACCOUNT.search(lowered))
+    if intent == "report_death_or_left":
+        return bool(OWN_SERVICE["electoral"].search(lowered))
+    if intent == "request_progress":
+        return bool(PROGRESS.search(lowered))
+    return False
+
+
+def _searched(lowered: str, intent: str, own: Article | None, articles: list[Article]) -> Article | None:
+    """Return a strongly matching article for a message whose intent is a poor fit, or None."""
+    if intent in TASKS | {"payment_difficulty", "emergency"} and _keeps_task(lowered, intent):
+        return None
+    ranker = ranker_for(articles)
+    ranked = ranker.rank(lowered, limit=len(articles))
+    own_score = next((hit.score for hit in ranked if hit.article is own), 0.0)
+    hits = [hit for hit in ranked if intent not in hit.article.intents][:5]
+    if not hits:
+        return None
+    best, runner_up = hits[0], (hits[1].score if len(hits) > 1 else 0.0)
+    clear = best.score >= MARGIN * runner_up
+    # Another service named outright: its title or keyword, in words the intent's own article does not use
+    # ("cemetery opening times" is not the office's opening hours) or from another team than the task's.
+    named = [hit for hit in hits if hit.named]
+    if named and named[0].score >= NAMED_SCORE and (len(named) == 1 or named[0].score >= MARGIN * named[1].score):
+        hit = named[0]
+        if own is not None and (not ranker.uses(own, hit.naming) or hit.score >= MARGIN * own_score):
+            return hit.article
+        topic = topic_of(intent)
+        own_service = OWN_SERVICE.get(topic)
+        if own is None and hit.article.owner not in OWN_TEAMS.get(topic, frozenset()) and not (
+                own_service and own_service.search(lowered)):
+            return hit.article
+    if intent not in OVERRIDABLE:
+        return None
+    question = bool(QUESTION.search(lowered))
+    if not question and intent not in STATEMENT_OVERRIDABLE:
+        return None
+    if best.score < (QUESTION_SCORE if question else STATEMENT_SCORE) or not clear:
+        return None
+    return best.article
+
+
+def for_missed(text: str, articles: list[Article]) -> Decision:
+    """Return what search makes of a message no intent answers: a chosen button's article, or the best match."""
+    chosen = chosen_article(text, articles)
+    return Decision(answer=chosen) if chosen is not None else decide(ranker_for(articles).rank(text))
 
 
 @dataclass(frozen=True)
@@ -31,16 +198,19 @@ class Route:
     starts: str | None = None
 
 
-def route(text: str, intent: str, articles: list[Article]) -> Route:
-    """Return where ``text``, parsed as ``intent``, goes with the current articles."""
+def route(text: str, intent: str, articles: list[Article], confidence: float = 1.0) -> Route:
+    """Return where ``text``, parsed as ``intent`` with ``confidence``, goes with the current articles."""
     if intent in MISSED_INTENTS:
-        return _search(text, articles)
-    redirected = misroute(text, intent, articles)
-    task = task_of_article(redirected)
+        decision = for_missed(text, articles)
+        if decision.answer is None and not decision.choices:
+            return Route(None, tuple(hit.article.slug for hit in ranker_for(articles).rank(text)))
+        return _answered(decision)
+    decision = instead(text, intent, articles, confidence)
+    task = task_of_article(decision.answer) if intent in TASKS else None
     if task is not None:
         return Route(task, (task,), starts=task)
-    if redirected is not None:
-        return Route(redirected.slug, (redirected.slug,))
+    if decision.answer is not None or decision.choices:
+        return _answered(decision)
     if intent in STARTING:
         return Route(intent, (intent,), starts=intent)
     answer = next((a for a in articles if intent in a.intents and not a.when), None)
@@ -51,23 +221,17 @@ def route(text: str, intent: str, articles: list[Article]) -> Route:
 def task_of_article(article: Article | None) -> str | None:
     """Return the task an article belongs to (bin days: the lookup by address), if it has one.
 
-    A message redirected to such an article starts that task instead: the article would only say "ask me".
+    A task request redirected to such an article starts that task instead: the article would only say "ask me".
     """
     if article is None:
         return None
     return next((intent for intent in article.intents if intent in TASKS), None)
 
 
-def _search(text: str, articles: list[Article]) -> Route:
-    chosen = chosen_article(text, articles)
-    if chosen is not None:
-        return Route(chosen.slug, (chosen.slug,))
-    hits = ranker_for(articles).rank(text)
-    decision = decide(hits)
+def _answered(decision: Decision) -> Route:
+    """Return the route of a decision that answers or asks (a single choice is answered outright)."""
     if decision.answer is not None:
         return Route(decision.answer.slug, (decision.answer.slug,))
     if len(decision.choices) == 1:
         return Route(decision.choices[0].slug, (decision.choices[0].slug,))
-    if decision.choices:
-        return Route(CLARIFY, tuple(article.slug for article in decision.choices))
-    return Route(None, tuple(hit.article.slug for hit in hits))
+    return Route(CLARIFY, tuple(article.slug for article in decision.choices))

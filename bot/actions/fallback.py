@@ -9,7 +9,6 @@ two misses in a row it offers an officer.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -17,14 +16,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.knowledge import GAP_CLARIFIED, GAP_LOW_CONFIDENCE, GAP_UNANSWERED, knowledge_marker, say_article
-from bot.knowledge import Article, ArticleError, get_knowledge
+from bot.actions.knowledge import GAP_UNANSWERED, knowledge_marker, say_decision
+from bot.knowledge import ArticleError, get_knowledge
 from bot.names import MISSED_INTENTS, MISSES_BEFORE_OFFER, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
-from bot.search import Decision, chosen_article, decide, ranker_for
+from bot.routing import for_missed
 
 log = logging.getLogger(__name__)
-CLARIFY = "I'm not sure which of these you mean. Is it one of them?"
-NONE_OF_THESE = {"title": "None of these", "payload": "/deny"}
 
 TOPICS = ("opening hours and contact details, registering to vote, polling stations and election dates, "
           "postal and proxy votes, council tax payments, and reporting problems like missed bins or potholes")
@@ -82,21 +79,4 @@ class ActionHandleMiss(Action):
         except (ArticleError, OSError) as error:
             log.error("knowledge unreadable: %s", error)
             return False
-        chosen = chosen_article(text, articles)
-        decision = Decision(answer=chosen) if chosen else decide(ranker_for(articles).rank(text))
-        if decision.answer is not None:
-            say_article(dispatcher, decision.answer)
-            return True
-        if len(decision.choices) == 1:
-            say_article(dispatcher, decision.choices[0], gap=GAP_LOW_CONFIDENCE if mark else None)
-            return True
-        if decision.choices:
-            dispatcher.utter_message(text=CLARIFY, buttons=[*map(choice_button, decision.choices), NONE_OF_THESE],
-                                     json_message=knowledge_marker(gap=GAP_CLARIFIED if mark else None))
-            return True
-        return False
-
-
-def choice_button(article: Article) -> dict[str, str]:
-    """Return the button that picks ``article`` in a clarifying question."""
-    return {"title": article.title, "payload": "/out_of_scope" + json.dumps({"article": article.slug})}
+        return say_decision(dispatcher, for_missed(text, articles), mark=mark)

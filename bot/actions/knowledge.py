@@ -1,5 +1,9 @@
 """Answer questions whose answers are knowledge articles (opening hours, contact details, what I can do).
 
+Also home of the two replies search gives (an article with its link, or a clarifying question with the
+likeliest articles as buttons), used here, by the task and payment-help actions when bot/routing.py says
+another article answers the message better than its intent, and by the fallback.
+
 Every article answer, and every reply to a question the bot could not answer, carries a marker in its
 custom JSON (``{"knowledge": {...}}``) that the hub reads: the article it quoted (so residents can say
 whether it helped) and, for a miss, a clarifying question or a low-confidence answer, what kind of gap it
@@ -9,6 +13,7 @@ item straight after the text; the hub folds it into the reply it follows.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -18,9 +23,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import apologise_for_failure
 from bot.knowledge import Article, ArticleError, get_knowledge
-from bot.search import misroute
+from bot.routing import instead
+from bot.search import Decision
 
 log = logging.getLogger(__name__)
+CLARIFY = "I'm not sure which of these you mean. Is it one of them?"
+NONE_OF_THESE = {"title": "None of these", "payload": "/deny"}
 
 
 class ActionAnswerFromKnowledge(Action):
@@ -31,11 +39,13 @@ class ActionAnswerFromKnowledge(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
+        # An emergency's rule goes on to hand over as urgent: a barking dog answered instead must not.
+        if say_decision(dispatcher, decision_instead(tracker)):
+            return [FollowupAction("action_listen")]
         intent = tracker.latest_message.get("intent", {}).get("name", "")
         entities = {e["entity"]: str(e.get("value")) for e in tracker.latest_message.get("entities", [])}
         try:
-            redirected = misroute(tracker.latest_message.get("text") or "", intent, get_knowledge().articles())
-            article = redirected or get_knowledge().for_intent(intent, entities)
+            article = get_knowledge().for_intent(intent, entities)
         except (ArticleError, OSError) as error:
             log.error("knowledge unreadable: %s", error)
             article = None
@@ -44,8 +54,7 @@ class ActionAnswerFromKnowledge(Action):
             apologise_for_failure(dispatcher)
             return []
         say_article(dispatcher, article)
-        # An emergency's rule goes on to hand over as urgent: a barking dog answered instead must not.
-        return [FollowupAction("action_listen")] if redirected is not None else []
+        return []
 
 
 # Kinds of knowledge gap the hub records: nothing found, a clarifying question, a guess from a middling match.
@@ -66,14 +75,37 @@ def say_article(dispatcher: CollectingDispatcher, article: Article, *, gap: str 
                              json_message=knowledge_marker(article=article, gap=gap))
 
 
-def misrouted_article(tracker: Tracker) -> Article | None:
-    """Return the article the message names if its intent would start the wrong task, else None."""
-    intent = tracker.latest_message.get("intent", {}).get("name", "")
+def choice_button(article: Article) -> dict[str, str]:
+    """Return the button that picks ``article`` in a clarifying question."""
+    return {"title": article.title, "payload": "/out_of_scope" + json.dumps({"article": article.slug})}
+
+
+def say_decision(dispatcher: CollectingDispatcher, decision: Decision, *, mark: bool = False) -> bool:
+    """Say the article search chose, or ask which of its choices the resident means; say whether it said anything.
+
+    A single choice is answered outright: a question with one button and "None of these" asks nothing. With
+    ``mark``, a clarifying question or a single middling choice is marked as a knowledge gap.
+    """
+    if decision.answer is not None:
+        say_article(dispatcher, decision.answer)
+    elif len(decision.choices) == 1:
+        say_article(dispatcher, decision.choices[0], gap=GAP_LOW_CONFIDENCE if mark else None)
+    elif decision.choices:
+        dispatcher.utter_message(text=CLARIFY, buttons=[*map(choice_button, decision.choices), NONE_OF_THESE],
+                                 json_message=knowledge_marker(gap=GAP_CLARIFIED if mark else None))
+    return decision.answer is not None or bool(decision.choices)
+
+
+def decision_instead(tracker: Tracker) -> Decision:
+    """Return what answers the latest message better than its intent (bot.routing.instead); empty if nothing."""
+    parsed = tracker.latest_message.get("intent") or {}
+    intent = str(parsed.get("name") or "")
     try:
-        article = misroute(tracker.latest_message.get("text") or "", intent, get_knowledge().articles())
+        decision = instead(tracker.latest_message.get("text") or "", intent, get_knowledge().articles(),
+                           float(parsed.get("confidence") or 0.0))
     except (ArticleError, OSError) as error:
         log.error("knowledge unreadable: %s", error)
-        return None
-    if article is not None:
-        log.info("intent %s redirected to article %s", intent, article.slug)
-    return article
+        return Decision()
+    if decision.answer is not None or decision.choices:
+        log.info("intent %s answered from the articles instead", intent)
+    return decision

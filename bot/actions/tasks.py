@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import bins, electoral, payments, service_requests
 from bot.actions.common import apologise_for_failure, council_phone
-from bot.actions.knowledge import misrouted_article, say_article
+from bot.actions.knowledge import decision_instead, say_decision
 from bot.actions.task_form import start_task_events
 from bot.backoffice import BackOffice, BackOfficeError, NoEmailOnFile, NotFound, NotVerified, within_deadline
 from bot.names import (
@@ -56,10 +56,9 @@ class ActionStartTask(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        redirected = misrouted_article(tracker)
-        task = task_of_article(redirected)
-        if redirected is not None and task is None:
-            say_article(dispatcher, redirected)
+        decision = decision_instead(tracker)
+        task = task_of_article(decision.answer)
+        if task is None and say_decision(dispatcher, decision):
             return [FollowupAction("action_listen")]
         return start_task_events(tracker, task=task)
 

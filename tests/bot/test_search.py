@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from bot.actions.fallback import ActionHandleMiss, choice_button
-from bot.actions.knowledge import ActionAnswerFromKnowledge
+from bot.actions.fallback import ActionHandleMiss
+from bot.actions.knowledge import ActionAnswerFromKnowledge, choice_button
 from bot.actions.tasks import ActionStartTask
 from bot.knowledge import get_knowledge
 from bot.search import ranker_for, terms

@@ -15,7 +15,7 @@ from bot.actions.payment_help import ActionOfferPaymentHelp
 from bot.actions.tasks import ActionStartTask
 from bot.knowledge import get_knowledge
 from bot.routing import route
-from tests.bot.conftest import make_tracker, user_event
+from tests.support.trackers import make_tracker, user_event
 
 LISTEN = {"event": "followup", "timestamp": None, "name": "action_listen"}
 
@@ -28,41 +28,55 @@ def source(slug: str) -> str:
     return get_knowledge().article(slug).source
 
 
-@pytest.mark.parametrize(("text", "intent", "action", "slug"), [
-    # A knowledge intent whose own article does not use the service the message names.
-    ("what time does the cemetery open", "opening_hours", ActionAnswerFromKnowledge, "cemeteries"),
-    # A better article of the same team is still a better answer than the intent's general one.
-    ("do I need to pay council tax as a student", "how_to_pay", ActionAnswerFromKnowledge, "student-council-tax"),
-    # A task intent, but the message names another team's service in none of the task's own words.
-    ("renew my bus pass", "renew_absent_vote", ActionStartTask, "bus-pass"),
-    ("when is the next planning committee", "next_election", ActionStartTask, "council-meetings"),
-    ("how much is a resident parking permit", "council_tax_balance", ActionStartTask, "parking-permits"),
-    # A question, or a statement with no report in it, is not a problem report.
-    ("who do I tell about rats in my kitchen", "report_problem", ActionStartTask, "pest-control"),
-    ("my neighbour's conifers are 5 metres tall and block the sun", "report_problem", ActionStartTask, "high-hedges"),
-    # Asking about a fund is not struggling to pay one's council tax.
-    ("can i get help from the household support fund", "payment_difficulty", ActionOfferPaymentHelp,
-     "cost-of-living-help"),
-])
-def test_a_message_about_another_service_gets_its_article_and_no_task(text, intent, action, slug,
-                                                                      dispatcher) -> None:
+@pytest.mark.parametrize(
+    ("text", "intent", "action", "slug"),
+    [
+        # A knowledge intent whose own article does not use the service the message names.
+        ("what time does the cemetery open", "opening_hours", ActionAnswerFromKnowledge, "cemeteries"),
+        # A better article of the same team is still a better answer than the intent's general one.
+        ("do I need to pay council tax as a student", "how_to_pay", ActionAnswerFromKnowledge, "student-council-tax"),
+        # A task intent, but the message names another team's service in none of the task's own words.
+        ("renew my bus pass", "renew_absent_vote", ActionStartTask, "bus-pass"),
+        ("when is the next planning committee", "next_election", ActionStartTask, "council-meetings"),
+        ("how much is a resident parking permit", "council_tax_balance", ActionStartTask, "parking-permits"),
+        # A question, or a statement with no report in it, is not a problem report.
+        ("who do I tell about rats in my kitchen", "report_problem", ActionStartTask, "pest-control"),
+        (
+            "my neighbour's conifers are 5 metres tall and block the sun",
+            "report_problem",
+            ActionStartTask,
+            "high-hedges",
+        ),
+        # Asking about a fund is not struggling to pay one's council tax.
+        (
+            "can i get help from the household support fund",
+            "payment_difficulty",
+            ActionOfferPaymentHelp,
+            "cost-of-living-help",
+        ),
+    ],
+)
+def test_a_message_about_another_service_gets_its_article_and_no_task(text, intent, action, slug, dispatcher) -> None:
     events = run(action(), text, intent, dispatcher)
     [message] = dispatcher.messages
     assert source(slug) in message["text"]
     assert events == [LISTEN]
 
 
-@pytest.mark.parametrize(("text", "intent"), [
-    # The task's own words: the electoral register, a changed name, an earlier report, a category button.
-    ("someone on the register here has died", "report_death_or_left"),
-    ("I got married and my surname is different now", "changed_name"),
-    ("i reported a fallen tree last week, any update", "request_progress"),
-    ("missed_bin", "report_problem"),
-    # A report names a service the articles describe ("library", "pool") but is still a report.
-    ("there's graffiti on the library wall", "report_problem"),
-    ("the pool at the leisure centre is broken", "report_problem"),
-    ("the street light outside number 12 is out", "report_problem"),
-])
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # The task's own words: the electoral register, a changed name, an earlier report, a category button.
+        ("someone on the register here has died", "report_death_or_left"),
+        ("I got married and my surname is different now", "changed_name"),
+        ("i reported a fallen tree last week, any update", "request_progress"),
+        ("missed_bin", "report_problem"),
+        # A report names a service the articles describe ("library", "pool") but is still a report.
+        ("there's graffiti on the library wall", "report_problem"),
+        ("the pool at the leisure centre is broken", "report_problem"),
+        ("the street light outside number 12 is out", "report_problem"),
+    ],
+)
 def test_a_task_in_the_residents_own_words_still_starts(text, intent, dispatcher) -> None:
     events = run(ActionStartTask(), text, intent, dispatcher)
     assert LISTEN not in events and dispatcher.messages == []
@@ -70,8 +84,9 @@ def test_a_task_in_the_residents_own_words_still_starts(text, intent, dispatcher
 
 
 def test_struggling_to_pay_council_tax_is_still_offered_an_officer(dispatcher) -> None:
-    events = run(ActionOfferPaymentHelp(), "I've lost my job and can't pay my council tax", "payment_difficulty",
-                 dispatcher)
+    events = run(
+        ActionOfferPaymentHelp(), "I've lost my job and can't pay my council tax", "payment_difficulty", dispatcher
+    )
     assert dispatcher.messages[0]["response"] == "utter_payment_difficulty"
     assert LISTEN not in events
 

@@ -74,8 +74,7 @@ OWN_ACCOUNT = re.compile(r"\b(council tax|my bill|my payments?|instalments?|dire
 # request) parsed as one of them is answered from a strongly matching article instead.
 OVERRIDABLE = frozenset({"report_problem", "payment_difficulty", "recovery_notice", "emergency", "council_tax_balance",
                          "report_death_or_left"})
-QUESTION = re.compile(r"^(how|what|whats|when|where|which|who|why|is|are|do|does|did|can i|can we|can my|"
-                      r"can \w+ \w+ (go|be)|will|should|am i|if)\b|\?\s*$"
+QUESTION = re.compile(r"^(how|what|whats|when|where|which|who|why|is|are|do|does|did|can|will|should|am i|if)\b|\?\s*$"
                       r"|\b(how (much|many|long|often|do|can)|who (is|are|do|does|fixes|looks)|what (can|should|do))\b")
 # What is left to pay on one's own account is a balance request however it is worded ("do I still owe",
 # "how much is left on my bill"), never a question for an article that happens to share "council tax".
@@ -120,9 +119,21 @@ def instead(text: str, intent: str, articles: list[Article], confidence: float =
             return Decision()
         # The intent stands when any service named is its own: "when is my brown bin collected" names garden
         # waste too, but it is a bin-day question.
-        return Decision() if any(intent in article.intents for article in named) else Decision(answer=named[0])
-    article = _searched(lowered, intent, own, articles)
-    return Decision(answer=article) if article is not None else Decision()
+        if any(intent in article.intents for article in named):
+            return Decision()
+        return Decision(answer=_named_more_strongly(lowered, named[0], intent, articles) or named[0])
+    return _searched(lowered, intent, own, articles)
+
+
+def _named_more_strongly(lowered: str, article: Article, intent: str, articles: list[Article]) -> Article | None:
+    """Return another article the message names clearly more strongly than ``article``, if there is one.
+
+    "I've had a baby, how do I update my housing application" mentions a baby, but names the housing register.
+    """
+    ranked = ranker_for(articles).rank(lowered, limit=5)
+    score = next((hit.score for hit in ranked if hit.article is article), 0.0)
+    return next((hit.article for hit in ranked if hit.named and hit.article is not article
+                 and intent not in hit.article.intents and hit.score >= max(NAMED_SCORE, MARGIN * score)), None)
 
 
 def _own_article(intent: str, articles: list[Article]) -> Article | None:
@@ -145,16 +156,20 @@ def _keeps_task(lowered: str, intent: str) -> bool:
     return False
 
 
-def _searched(lowered: str, intent: str, own: Article | None, articles: list[Article]) -> Article | None:
-    """Return a strongly matching article for a message whose intent is a poor fit, or None."""
+def _searched(lowered: str, intent: str, own: Article | None, articles: list[Article]) -> Decision:
+    """Return a strongly matching article for a message whose intent is a poor fit, or an empty Decision.
+
+    A question whose best two matches are close gets a clarifying question instead of the task: the
+    articles as buttons, and the task itself as one (its payload starts it).
+    """
     if intent in TASKS | {"payment_difficulty", "emergency"} and _keeps_task(lowered, intent):
-        return None
+        return Decision()
     ranker = ranker_for(articles)
     ranked = ranker.rank(lowered, limit=len(articles))
     own_score = next((hit.score for hit in ranked if hit.article is own), 0.0)
     hits = [hit for hit in ranked if intent not in hit.article.intents][:5]
     if not hits:
-        return None
+        return Decision()
     best, runner_up = hits[0], (hits[1].score if len(hits) > 1 else 0.0)
     clear = best.score >= MARGIN * runner_up
     # Another service named outright: its title or keyword, in words the intent's own article does not use
@@ -163,20 +178,25 @@ def _searched(lowered: str, intent: str, own: Article | None, articles: list[Art
     if named and named[0].score >= NAMED_SCORE and (len(named) == 1 or named[0].score >= MARGIN * named[1].score):
         hit = named[0]
         if own is not None and (not ranker.uses(own, hit.naming) or hit.score >= MARGIN * own_score):
-            return hit.article
+            return Decision(answer=hit.article)
         topic = topic_of(intent)
         own_service = OWN_SERVICE.get(topic)
         if own is None and hit.article.owner not in OWN_TEAMS.get(topic, frozenset()) and not (
                 own_service and own_service.search(lowered)):
-            return hit.article
+            return Decision(answer=hit.article)
     if intent not in OVERRIDABLE:
-        return None
+        return Decision()
     question = bool(QUESTION.search(lowered))
     if not question and intent not in STATEMENT_OVERRIDABLE:
-        return None
-    if best.score < (QUESTION_SCORE if question else STATEMENT_SCORE) or not clear:
-        return None
-    return best.article
+        return Decision()
+    if best.score < (QUESTION_SCORE if question else STATEMENT_SCORE):
+        return Decision()
+    if clear:
+        return Decision(answer=best.article)
+    if question and intent in TASKS:
+        close = tuple(hit.article for hit in hits[:2] if hit.score * MARGIN >= best.score)
+        return Decision(choices=close, task=intent)
+    return Decision()
 
 
 def for_missed(text: str, articles: list[Article]) -> Decision:
@@ -232,6 +252,7 @@ def _answered(decision: Decision) -> Route:
     """Return the route of a decision that answers or asks (a single choice is answered outright)."""
     if decision.answer is not None:
         return Route(decision.answer.slug, (decision.answer.slug,))
-    if len(decision.choices) == 1:
+    if len(decision.choices) == 1 and not decision.task:
         return Route(decision.choices[0].slug, (decision.choices[0].slug,))
-    return Route(CLARIFY, tuple(article.slug for article in decision.choices))
+    offered = tuple(article.slug for article in decision.choices)
+    return Route(CLARIFY, (*offered, decision.task) if decision.task else offered)

@@ -143,10 +143,15 @@ CLARIFY_SCORE = 3.0
 
 @dataclass(frozen=True)
 class Decision:
-    """What search makes of a question: one article to answer with, a few to choose from, or nothing."""
+    """What search makes of a question: one article to answer with, a few to choose from, or nothing.
+
+    ``task``: the task the message's intent would have started, offered beside the ``choices`` when search
+    and the intent disagree and neither is clearly right.
+    """
 
     answer: Article | None = None
     choices: tuple[Article, ...] = ()
+    task: str | None = None
 
 
 def decide(hits: list[Hit]) -> Decision:

@@ -25,9 +25,13 @@ from bot.actions.common import apologise_for_failure
 from bot.knowledge import Article, ArticleError, get_knowledge
 from bot.routing import instead
 from bot.search import Decision
+from bot.topics import describe
 
 log = logging.getLogger(__name__)
 CLARIFY = "I'm not sure which of these you mean. Is it one of them?"
+# What a task's button says in a clarifying question, in the resident's words.
+TASK_TITLES = {"report_problem": "Report a problem", "council_tax_balance": "Check my council tax balance",
+               "recovery_notice": "A council tax reminder or summons", "report_death_or_left": "Update the register"}
 NONE_OF_THESE = {"title": "None of these", "payload": "/deny"}
 
 
@@ -88,12 +92,19 @@ def say_decision(dispatcher: CollectingDispatcher, decision: Decision, *, mark: 
     """
     if decision.answer is not None:
         say_article(dispatcher, decision.answer)
-    elif len(decision.choices) == 1:
+    elif len(decision.choices) == 1 and not decision.task:
         say_article(dispatcher, decision.choices[0], gap=GAP_LOW_CONFIDENCE if mark else None)
     elif decision.choices:
-        dispatcher.utter_message(text=CLARIFY, buttons=[*map(choice_button, decision.choices), NONE_OF_THESE],
+        task = [task_button(decision.task)] if decision.task else []
+        dispatcher.utter_message(text=CLARIFY,
+                                 buttons=[*map(choice_button, decision.choices), *task, NONE_OF_THESE],
                                  json_message=knowledge_marker(gap=GAP_CLARIFIED if mark else None))
     return decision.answer is not None or bool(decision.choices)
+
+
+def task_button(task: str) -> dict[str, str]:
+    """Return the button that starts ``task`` (its intent as the payload, which the rules start it from)."""
+    return {"title": TASK_TITLES.get(task, describe(task)), "payload": f"/{task}"}
 
 
 def decision_instead(tracker: Tracker) -> Decision:

@@ -47,6 +47,20 @@ def source(slug: str) -> str:
             ActionStartTask,
             "high-hedges",
         ),
+        # A question, even one starting "can", taken for an emergency.
+        (
+            "can the council help pay for a stairlift",
+            "emergency",
+            ActionAnswerFromKnowledge,
+            "disabled-facilities-grant",
+        ),
+        # A baby is mentioned, but the housing register is named more strongly than registering a birth.
+        (
+            "ive had a baby, how do i update my housing application",
+            "moved_home",
+            ActionAnswerFromKnowledge,
+            "housing-register-update",
+        ),
         # Asking about a fund is not struggling to pay one's council tax.
         (
             "can i get help from the household support fund",
@@ -102,3 +116,16 @@ def test_intents_whose_rule_speaks_first_are_measured_as_they_run(intent) -> Non
     # claim an article for them (make knowledge-eval would overstate what residents get).
     articles = get_knowledge().articles()
     assert route("how do complaints work at the library", intent, articles).starts == intent
+
+
+def test_a_question_between_two_articles_and_the_task_asks_which_with_the_task_as_a_button(dispatcher) -> None:
+    events = run(ActionStartTask(), "who collects fly tipping and graffiti", "report_problem", dispatcher)
+    assert events == [LISTEN]
+    [question] = dispatcher.messages
+    payloads = [button["payload"] for button in question["buttons"]]
+    assert '/out_of_scope{"article": "graffiti"}' in payloads and '/out_of_scope{"article": "fly-tipping"}' in payloads
+    assert "/report_problem" in payloads and payloads[-1] == "/deny"
+    # The task's button comes back as its intent's payload, and that starts the task.
+    dispatcher.messages.clear()
+    events = run(ActionStartTask(), "/report_problem", "report_problem", dispatcher)
+    assert {"event": "slot", "timestamp": None, "name": "pending_task", "value": "report_problem"} in events

@@ -91,6 +91,9 @@ OWN_SERVICE = {
 }
 # A category button's payload in the report form ("missed_bin"), not words to search.
 PAYLOAD_WORD = re.compile(r"[a-z]+(_[a-z]+)+")
+# Tasks offered as a button beside close articles. Not the council tax account tasks: a balance request with a
+# typo ("balanve") is still a balance request, and is better started than questioned.
+CLARIFIED_TASKS = frozenset({"report_problem", "report_death_or_left"})
 # Asking after something already reported is the progress task, whatever service it names.
 PROGRESS = re.compile(r"\b(reported|update|progress|any news|reference|ref)\b")
 # Statements a few intents yield to a strong match ("household support fund" is no payment difficulty, nor a
@@ -193,7 +196,7 @@ def _searched(lowered: str, intent: str, own: Article | None, articles: list[Art
         return Decision()
     if clear:
         return Decision(answer=best.article)
-    if question and intent in TASKS:
+    if question and intent in CLARIFIED_TASKS:
         close = tuple(hit.article for hit in hits[:2] if hit.score * MARGIN >= best.score)
         return Decision(choices=close, task=intent)
     return Decision()

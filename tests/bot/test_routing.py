@@ -89,6 +89,8 @@ def test_a_message_about_another_service_gets_its_article_and_no_task(text, inte
         ("there's graffiti on the library wall", "report_problem"),
         ("the pool at the leisure centre is broken", "report_problem"),
         ("the street light outside number 12 is out", "report_problem"),
+        # A misspelt balance request is close to two council tax articles, but is not asked which one it means.
+        ("what's my council tax balanve?", "council_tax_balance"),
     ],
 )
 def test_a_task_in_the_residents_own_words_still_starts(text, intent, dispatcher) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import string
 import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -39,7 +40,8 @@ AMEX_PREFIXES = ("34", "37")
 BRAND_GROUPINGS: dict[tuple[int, ...], tuple[str, ...]] = {(4, 6, 5): AMEX_PREFIXES,
                                                             (4, 6, 4): ("30", "36", "38", "39")}
 # Separators a resident may put between digit groups (besides any space, dash or invisible format character).
-SEPARATOR_CHARS = frozenset(".,/\\_|:;+*~·•・\u2212\u2044\u2215")
+# Any ASCII punctuation but the dollar sign (an amount's), and a few from other scripts.
+SEPARATOR_CHARS = frozenset(set(string.punctuation) - {"$"}) | frozenset("·•・\u2212\u2044\u2215")
 MAX_SEPARATOR_RUN = 5
 # Digit groups right after a card number in its chain are its expiry date and code when shaped like them.
 MAX_DETAIL_GROUPS = 3

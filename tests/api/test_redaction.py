@@ -286,6 +286,12 @@ def test_a_card_number_with_escaped_separators_is_hidden(typed: str) -> None:
     assert redacted.text == "https://pay.example/?card=[card number removed, ending 1111]&ok=1"
 
 
+@pytest.mark.parametrize("separator", list("#=^%'`\"!?@()[]{}<>&"))
+def test_a_card_number_separated_by_any_punctuation_is_hidden(separator: str) -> None:
+    for typed in (separator.join(["4111", "1111", "1111", "1111"]), separator.join(["4111", "11111111", "1111"])):
+        assert redact_card_numbers(f"card {typed} ok").text == "card [card number removed, ending 1111] ok"
+
+
 def test_escapes_that_are_not_separators_and_numbers_that_are_not_cards_stay() -> None:
     for message in ["10%20off", "https://example.org/a%20b?page=2&amp;x=1", "4111%411111%411111%411111",
                     "100%25 sure, call 01632%20960123", "&nbsp;CT12345678&nbsp;", "50\\u0020pence"]:
@@ -391,6 +397,8 @@ NEAR_MISSES = [
     "CT-45197472 / 674", "PAY-40017729 86 64 87", "45678901 2025-26", "4567 2025-26 4567", "123 4567 8901 2345",
     "07700 900123 45678901", "524521126221, 13p", "AA1-3826 - 385757203048",
     "526866701636; +44 (0)1244 830184", "12/03/2026 / 13/04/2026", "2026-03-12 - 2026-04-13",
+    "(01632) 960123", "call (020) 7946 0123 or 07700 900123", "ref #12345678 #87654321", "a=12345678&b=20-00-00",
+    "it is 50% off, 12/03/2026", "Is it 12345678? 20-00-00", '"12345678" "87654321"', "$4111 $1111 $1111 $1111",
 ]
 
 

@@ -11,7 +11,9 @@ likely stands for:
    word is a subsequence;
 3. typos ("registred", "electon", "pstal", swapped letters): the training word within one edit (two for
    words of six letters or more), counting a swap of neighbouring letters as one edit, by the symmetric
-   delete method (the one SymSpell uses); ties go to a word with the same first letter, then the commoner one.
+   delete method (the one SymSpell uses). Ties go to the likelier typo: a letter left out, typed twice or
+   swapped, or a key next to the right one, before a letter replaced by a far-off key ("leve" is "leave",
+   not "live"; "wher" is "where", not "when"); then to a word with the same first letter, then the commoner.
 A word with no vowels after its first letter is tried as 2 then 3; any other as 3 then 2 ("votr" is "vote",
 not "voter").
 
@@ -52,6 +54,7 @@ logger = logging.getLogger(__name__)
 CORRECTED_TEXT = "text_spelling_corrected"
 VOCABULARY_FILE = "vocabulary.json"
 VOWELS = frozenset("aeiou")
+KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
 # Text-speak that edit distance cannot recover (too short, or a real word of its own).
 TEXT_SPEAK: dict[str, str] = {
@@ -99,6 +102,24 @@ def edit_distance(a: str, b: str) -> int:
                 current[j] = min(current[j], previous2[j - 2] + 1)
         previous2, previous = previous, current
     return previous[-1]
+
+
+def neighbouring_keys(a: str, b: str) -> bool:
+    """Whether two letters sit side by side on a QWERTY keyboard row (a slip of the finger: "vite" for "vote")."""
+    return any(abs(row.find(a) - row.find(b)) == 1 for row in KEYBOARD_ROWS if a in row and b in row)
+
+
+def far_substitutions(typed: str, word: str) -> int:
+    """How many letters of ``typed`` replace a letter of ``word`` that is not a neighbouring key.
+
+    Counted only for words of the same length that differ by substitutions alone; people leave letters out,
+    double them and swap them far more often than they hit a far-off key, so such a candidate is less likely.
+    """
+    if len(typed) != len(word):
+        return 0
+    pairs = [(a, b) for a, b in zip(typed, word, strict=True) if a != b]
+    swapped = len(pairs) == 2 and pairs[0] == pairs[1][::-1]
+    return 0 if swapped else sum(not neighbouring_keys(a, b) for a, b in pairs)
 
 
 def max_edits(word: str) -> int:
@@ -169,7 +190,8 @@ class Speller:
     def _nearest(self, word: str) -> str | None:
         """Return the vocabulary word fewest edits away, within ``max_edits``.
 
-        Ties go to a word with the same first letter (typos rarely hit the first one), then the commoner word.
+        Ties go to the likelier typo (see ``far_substitutions``), then to a word with the same first letter
+        (typos rarely hit the first one), then to the commoner word.
         """
         limit = max_edits(word)
         if limit == 0:
@@ -179,7 +201,8 @@ class Speller:
         scored = [(distance, w) for distance, w in scored if distance <= min(limit, max_edits(w) or 1)]
         if not scored:
             return None
-        return min(scored, key=lambda item: (item[0], item[1][0] != word[0], -self.counts[item[1]], item[1]))[1]
+        return min(scored, key=lambda item: (item[0], far_substitutions(word, item[1]), item[1][0] != word[0],
+                                             -self.counts[item[1]], item[1]))[1]
 
     def correct_text(self, text: str, spans: Iterable[tuple[int, int]]) -> tuple[str, list[str]]:
         """Correct each token span of ``text``; return the corrected sentence and the corrected words."""

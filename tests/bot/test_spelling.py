@@ -73,6 +73,20 @@ def test_words_that_are_fine_or_are_details_are_left_alone(speller: Speller, wor
     assert speller.correct(word) == word
 
 
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("leve", "leave"),  # a letter left out, not "live" with a far-off key
+    ("wher", "where"),  # not "when": n is nowhere near r
+    ("deb", "debt"),  # not "dob"
+    ("reaply", "reapply"),  # not "really"
+    ("vite", "vote"),  # a neighbouring key is a likely slip
+])
+def test_a_tie_goes_to_the_typo_people_make(typed: str, meant: str) -> None:
+    """Both words are one edit away; a dropped letter or a neighbouring key beats a far-off key."""
+    words = ["leave", "live", "live", "where", "when", "when", "when", "debt", "dob", "dob", "reapply", "really",
+             "really", "vote", "vita"]
+    assert Speller.from_texts([words]).correct(typed) == meant
+
+
 def test_a_sentence_is_corrected_word_by_word_keeping_everything_between(speller: Speller) -> None:
     text = "wen is the nxt electon? my postcode is tn41 6pa"
     spans = [(m.start(), m.end()) for m in __import__("re").finditer(r"\S+?(?=[?\s]|$)", text)]

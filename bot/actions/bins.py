@@ -52,7 +52,7 @@ def _collection_line(item: dict[str, Any], today: str) -> str:
     first = item["collections"][0]
     line = f"- {_bin_name(item)}: {day_words(first['date'], today=today)}"
     if first.get("moved_for"):
-        line += f", a day later than usual because of {first['moved_for']}"
+        line += f" (moved from {day_words(first['usual_date'])} because of {first['moved_for']})"
     if item.get("paused"):
         line += " (brown bins have a winter break)"
     return line

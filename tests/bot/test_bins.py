@@ -75,8 +75,8 @@ def test_a_moved_next_collection_says_so_on_its_own_line() -> None:
     moved["today"] = "2026-12-24"
     moved["bins"][2]["collections"] = moved["bins"][2]["collections"][1:]
     said = next_collections(moved)
-    assert ("- Recycling (blue bin): Saturday 26 December, a day later than usual because of Christmas Day"
-            in said)
+    assert ("- Recycling (blue bin): Saturday 26 December (moved from Friday 25 December because of Christmas "
+            "Day)") in said
 
 
 def test_garden_waste_is_listed_for_subscribers_and_offered_to_others() -> None:

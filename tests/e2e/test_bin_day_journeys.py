@@ -1,0 +1,74 @@
+"""Bin days through the hub, with the real model, actions and back office (issue 14, item 3).
+
+A resident asks which day their bins go, gives a postcode, picks their address and hears each bin's next
+collection (the dates the back office works out for today), with no identity questions; a missed bin in
+the same chat is still reported, not answered with dates.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from api.clock import local_date
+from api.db import Database, utcnow
+from api.electoral.models import Property
+from api.service_requests.models import ServiceRequest
+from api.waste.service import bin_collections
+from tests.e2e.chat import stack_scalar, texts
+from tests.e2e.test_task_journeys import choose_address, reference
+
+pytestmark = pytest.mark.stack
+BINS_LINK = "https://www.ashdownvale.gov.uk/bins-and-recycling/collection-days"
+
+
+def day_words(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def expected_firsts(stack, person: dict) -> dict[str, date]:
+    """The next collection of each bin at the resident's home, as the back office works it out today."""
+    uprn = stack_scalar(stack.database_url, select(Property.uprn).where(
+        Property.address_line == person["address"], Property.postcode == person["postcode"]))
+    database = Database(stack.database_url)
+    try:
+        with database.sessions() as session:
+            found = bin_collections(session, uprn=uprn, today=local_date(utcnow()))
+    finally:
+        database.engine.dispose()
+    return {item.label: item.collections[0].date for item in found.bins}
+
+
+@pytest.mark.parametrize("ask", ["when is my bin day?", "wat day r the bins collectd on my road"])
+def test_a_resident_hears_each_bins_next_collection_at_their_address(new_resident, residents, stack, ask) -> None:
+    person = residents[0]
+    chat = new_resident()
+    assert "postcode" in texts(chat.say(ask))
+
+    answer = texts(choose_address(chat, chat.say(person["postcode"]), person))
+
+    assert f"Your next bin collections at {person['address']}, {person['postcode']}:" in answer
+    for label, day in expected_firsts(stack, person).items():
+        assert label in answer and day_words(day) in answer, (label, day, answer)
+    assert BINS_LINK in answer
+    asked = texts(chat.transcript())
+    assert "date of birth" not in asked and "full name" not in asked
+
+
+def test_a_missed_bin_is_reported_after_asking_the_bin_day(new_resident, residents, stack) -> None:
+    person = residents[1]
+    chat = new_resident()
+    chat.say("what day is recycling picked up on my street")
+    assert "Your next bin collections" in texts(choose_address(chat, chat.say(person["postcode"]), person))
+
+    replies = chat.say("my bin wasn't collected this morning")
+    if "describe" not in texts(replies):
+        replies = chat.say("missed_bin")
+    assert "describe" in texts(replies) and "Your next bin collections" not in texts(replies)
+    assert "email" in texts(chat.say("the blue recycling bin was left full"))
+    assert "Shall I go ahead" in texts(chat.say("no thanks"))
+    sr = reference("SR", texts(chat.say("yes")))
+    assert stack_scalar(stack.database_url, select(ServiceRequest.category)
+                        .where(ServiceRequest.reference == sr)) == "missed_bin"

@@ -52,21 +52,21 @@ def _collection_line(item: dict[str, Any], today: str) -> str:
     first = item["collections"][0]
     line = f"- {_bin_name(item)}: {day_words(first['date'], today=today)}"
     if first.get("moved_for"):
-        line += f" (moved from {day_words(first['usual_date'])} because of {first['moved_for']})"
+        line += f", not {day_words(first['usual_date'])} ({first['moved_for']})"
     if item.get("paused"):
         line += " (brown bins have a winter break)"
     return line
 
 
 def _later_changes(bins: list[dict[str, Any]], today: str) -> list[str]:
-    """Describe bank-holiday changes among the later dates listed, so 'is it different at Christmas' is answered."""
-    changes = []
-    for item in bins:
-        for collection in item["collections"][1:]:
-            if collection.get("moved_for"):
-                changes.append(f"{item['label']} moves from {day_words(collection['usual_date'])} to "
-                               f"{day_words(collection['date'], today=today)} because of {collection['moved_for']}")
-    return changes
+    """List bank-holiday changes among the later dates, soonest first, so "is it different at Christmas" is answered.
+
+    One short line each: a long sentence of dates is hard to read.
+    """
+    changes = sorted((collection["date"], item["label"], collection) for item in bins
+                     for collection in item["collections"][1:] if collection.get("moved_for"))
+    return [f"- {label}: {day_words(day, today=today)}, not {day_words(collection['usual_date'])} "
+            f"({collection['moved_for']})" for day, label, collection in changes]
 
 
 def next_collections(result: dict[str, Any]) -> str:
@@ -81,7 +81,7 @@ def next_collections(result: dict[str, Any]) -> str:
     lines += [_collection_line(item, today) for item in bins]
     changes = _later_changes(bins, today)
     if changes:
-        lines.append("Changes coming up: " + "; ".join(changes) + ".")
+        lines += ["Changes for bank holidays:", *changes]
     if not result.get("garden_waste_subscribed"):
         lines.append(f"There's no garden waste (brown bin) collection here. You can pay for one at "
                      f"{article_link(GARDEN_ARTICLE)}")

@@ -84,6 +84,8 @@ OPENINGS: dict[str, list[str]] = {
                        "my bin wasnt colected"],
     "request_progress": ["any update on my request?", "what's happening with the problem I reported",
                          "can you check the progress of my report"],
+    "ask_bin_day": ["when is my bin day?", "what day are my bins collected", "is it recycling week at mine",
+                    "wen is bin day", "is my bin day changed for christmas"],
 }
 
 # What the bot says when a task is done (answer, reference number or proper refusal); ``|`` between alternatives.
@@ -107,6 +109,7 @@ OUTCOMES: dict[str, str] = {
                         "|only email documents to the address we hold"),
     "report_problem": "I've reported it: your reference is",
     "request_progress": "request SR-",
+    "ask_bin_day": "Your next bin collections at",
 }
 # What the bot says when something failed: a journey that meets one of these has gone wrong.
 FAILURES = ("Sorry, something went wrong", "couldn't match those details", "I didn't quite get that",

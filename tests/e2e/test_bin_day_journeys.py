@@ -17,8 +17,7 @@ from api.db import Database, utcnow
 from api.electoral.models import Property
 from api.service_requests.models import ServiceRequest
 from api.waste.service import bin_collections
-from tests.e2e.chat import stack_scalar, texts
-from tests.e2e.test_task_journeys import choose_address, reference
+from tests.support.chat import choose_address, reference, stack_scalar, texts
 
 pytestmark = pytest.mark.stack
 BINS_LINK = "https://www.ashdownvale.gov.uk/bins-and-recycling/collection-days"
@@ -30,8 +29,12 @@ def day_words(day: date) -> str:
 
 def expected_firsts(stack, person: dict) -> dict[str, date]:
     """The next collection of each bin at the resident's home, as the back office works it out today."""
-    uprn = stack_scalar(stack.database_url, select(Property.uprn).where(
-        Property.address_line == person["address"], Property.postcode == person["postcode"]))
+    uprn = stack_scalar(
+        stack.database_url,
+        select(Property.uprn).where(
+            Property.address_line == person["address"], Property.postcode == person["postcode"]
+        ),
+    )
     database = Database(stack.database_url)
     try:
         with database.sessions() as session:
@@ -70,5 +73,7 @@ def test_a_missed_bin_is_reported_after_asking_the_bin_day(new_resident, residen
     assert "email" in texts(chat.say("the blue recycling bin was left full"))
     assert "Shall I go ahead" in texts(chat.say("no thanks"))
     sr = reference("SR", texts(chat.say("yes")))
-    assert stack_scalar(stack.database_url, select(ServiceRequest.category)
-                        .where(ServiceRequest.reference == sr)) == "missed_bin"
+    assert (
+        stack_scalar(stack.database_url, select(ServiceRequest.category).where(ServiceRequest.reference == sr))
+        == "missed_bin"
+    )

@@ -14,28 +14,13 @@ from sqlalchemy import func, select
 from api.electoral.models import AbsentVoteRequest, Elector, ElectoralChangeRequest
 from api.payments.models import DocumentRequest
 from api.service_requests.models import ServiceRequest
-from tests.support.chat import buttons, prove_identity, stack_scalar, texts
+from tests.support.chat import buttons, choose_address, prove_identity, reference, stack_scalar, texts
 
 pytestmark = pytest.mark.stack
 
 
-def reference(prefix: str, text: str) -> str:
-    match = re.search(rf"\b{prefix}-\d{{6}}\b", text)
-    assert match, f"no {prefix} reference in: {text}"
-    return match.group(0)
-
-
 def count(stack, query) -> int:
     return int(stack_scalar(stack.database_url, query) or 0)
-
-
-def choose_address(chat, replies: list[dict], person: dict) -> list[dict]:
-    """Tap the resident's own address when the bot offers a choice."""
-    choices = buttons(replies)
-    if not choices:
-        return replies
-    [mine] = [b for b in choices if b["title"].startswith(person["address"])]
-    return chat.say(mine["payload"])
 
 
 def prove_account(chat, person: dict) -> list[dict]:

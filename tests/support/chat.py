@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -38,6 +39,22 @@ def texts(messages: list[dict]) -> str:
 def buttons(messages: list[dict]) -> list[dict]:
     """Return every button offered in ``messages``."""
     return [b for m in messages for b in (m.get("buttons") or [])]
+
+
+def choose_address(chat: Resident, replies: list[dict], person: dict) -> list[dict]:
+    """Tap the resident's own address when the bot offers a choice."""
+    choices = buttons(replies)
+    if not choices:
+        return replies
+    [mine] = [b for b in choices if b["title"].startswith(person["address"])]
+    return chat.say(mine["payload"])
+
+
+def reference(prefix: str, text: str) -> str:
+    """Return the first reference like SR-123456 in ``text`` (failing the test if there is none)."""
+    match = re.search(rf"\b{prefix}-\d{{6}}\b", text)
+    assert match, f"no {prefix} reference in: {text}"
+    return match.group(0)
 
 
 def stack_scalar(database_url: str, query: Select[Any]) -> Any:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.parsing import (
+    ADDRESS_LEAD_INS,
     clean_full_name,
     find_account_reference,
     find_email,
@@ -59,6 +60,13 @@ NOT_NAME_WORDS = _word_set("""
 """)
 # Slots answered by choosing (the buttons' words typed): a short reply that reads as one is the whole answer.
 CHOICE_SLOTS = frozenset({"vote_duration", "report_kind"})
+# An address line as residents type it from the list they were shown: "19 Rowan Close", "Flat 2, 14 Mill Lane",
+# "Orchard House, Maple Crescent". A named house on a street read like a problem report ("Orchard House, Maple
+# Crescent" is report_problem at 0.9) must still be the answer, not a new report.
+STREET_TYPES = ("road|lane|close|way|avenue|drive|gardens|crescent|place|rise|walk|mews|view|court|street|hill|"
+                "green|row|terrace|square|park|grove")
+ADDRESS_LINE = re.compile(rf"^(?:flat \w+,?\s*)?(?:\d+[a-z]?\s+[a-z' .-]+|[a-z][a-z' .-]*,\s*[a-z][a-z' .-]*\b"
+                          rf"(?:{STREET_TYPES}))$", re.IGNORECASE)
 SHORT_STATEMENT_WORDS = 5
 QUESTION_WORDS = _word_set("what what's whats when when's whens where where's how how's why who which is are can "
                            "could do does did will would should")
@@ -198,6 +206,11 @@ def report_kind_in(text: str) -> str | None:
     return None
 
 
+def is_address_line(text: str) -> bool:
+    """Tell whether ``text`` is nothing but an address line ("it's 19 Rowan Close thanks" is)."""
+    return bool(ADDRESS_LINE.match(ADDRESS_LEAD_INS.sub("", strip_pleasantries(text))))
+
+
 def _loose_answer(slot: str, text: str, task: str | None) -> Any:
     """Return what a short reply says for a slot that takes words rather than a code, or None."""
     if slot in NAME_SLOTS:
@@ -211,7 +224,7 @@ def _loose_answer(slot: str, text: str, task: str | None) -> Any:
     if slot == "service_category":
         category = category_of(text)
         return None if category == "other" else category
-    if slot == "address_uprn" and re.search(r"\d", text):
+    if slot == "address_uprn" and (re.search(r"\d", text) or is_address_line(text)):
         return strip_pleasantries(text)
     if slot == "task_confirmed":
         return yes_or_no(text)
@@ -252,7 +265,8 @@ def answer_in(slot: str | None, message: dict[str, Any], *, task: str | None) ->
     # clear one of those still switches task.
     return value, (slot in NAME_SLOTS or slot in ("task_confirmed", "account_reference", "payment_reference",
                                                    "contact_email")
-                   or (slot in CHOICE_SLOTS and is_short_statement(text)))
+                   or (slot in CHOICE_SLOTS and is_short_statement(text))
+                   or (slot == "address_uprn" and is_address_line(text)))
 
 
 def is_short_statement(text: str) -> bool:

@@ -164,6 +164,19 @@ def test_a_bare_postcode_is_an_answer_even_if_read_as_another_task() -> None:
     assert set_to["postcode"] == "TN41 6PA" and "pending_task" not in set_to
 
 
+@pytest.mark.parametrize("task", ["ask_bin_day", "polling_station"])
+@pytest.mark.parametrize(("text", "uprn"), [
+    ("Orchard House, Rowan Close", "100099500103"),  # the demo journeys' named house, read as report_problem 0.9
+    ("orchard house, rowan close thanks", "100099500103"),
+    ("19 Rowan Close", "100099500102"),
+    ("it's 19 rowan close", "100099500102"),
+])
+def test_a_typed_address_is_an_answer_even_if_read_as_a_problem_report(task, text, uprn) -> None:
+    set_to = run_form(task, {"postcode": "TN41 6PA"}, "address_uprn", text, "report_problem", 0.9,
+                      CollectingDispatcher())
+    assert set_to["address_uprn"] == uprn and "pending_task" not in set_to
+
+
 def test_a_clear_request_for_another_task_still_switches() -> None:
     set_to = run_form("report_problem", PROBLEM_DESCRIBED, "contact_email",
                       "actually what's my council tax balance", "council_tax_balance", 0.93, CollectingDispatcher())

@@ -107,7 +107,8 @@ def test_the_address_question_offers_each_address_as_a_button(dispatcher) -> Non
     tracker = form_tracker("address_uprn", "TN41 6PA", postcode="TN41 6PA")
     asyncio.run(ActionAskAddressUprn(FakeBackOffice().client()).run(dispatcher, tracker, {}))
     [message] = dispatcher.messages
-    assert [b["title"] for b in message["buttons"]] == ["17 Rowan Close, Ashbury", "19 Rowan Close, Ashbury"]
+    assert [b["title"] for b in message["buttons"]] == ["17 Rowan Close, Ashbury", "19 Rowan Close, Ashbury",
+                                                   "Orchard House, Rowan Close, Ashbury"]
     assert message["buttons"][1]["payload"] == '/inform{"address_uprn": "100099500102"}'
 
 

@@ -7,7 +7,7 @@ the same chat is still reported, not answered with dates.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -27,8 +27,13 @@ def day_words(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B}"
 
 
+def stack_today(stack) -> date:
+    """The stack's date: its clock starts at a fixed moment (tests/conftest.py) and runs on from there."""
+    return local_date(datetime.fromisoformat(stack.clock_start)) if stack.clock_start else local_date(utcnow())
+
+
 def expected_firsts(stack, person: dict) -> dict[str, date]:
-    """The next collection of each bin at the resident's home, as the back office works it out today."""
+    """The next collection of each bin at the resident's home, as the back office works it out on the stack's day."""
     uprn = stack_scalar(
         stack.database_url,
         select(Property.uprn).where(
@@ -38,7 +43,7 @@ def expected_firsts(stack, person: dict) -> dict[str, date]:
     database = Database(stack.database_url)
     try:
         with database.sessions() as session:
-            found = bin_collections(session, uprn=uprn, today=local_date(utcnow()))
+            found = bin_collections(session, uprn=uprn, today=stack_today(stack))
     finally:
         database.engine.dispose()
     return {item.label: item.collections[0].date for item in found.bins}
@@ -56,6 +61,8 @@ def test_a_resident_hears_each_bins_next_collection_at_their_address(new_residen
     for label, day in expected_firsts(stack, person).items():
         assert label in answer and day_words(day) in answer, (label, day, answer)
     assert BINS_LINK in answer
+    # The stack's day is Wednesday 25 November 2026; this resident's bins go on Mondays.
+    assert "- Recycling: Tuesday 29 December, not Monday 28 December (Boxing Day)" in answer
     asked = texts(chat.transcript())
     assert "date of birth" not in asked and "full name" not in asked
 

@@ -37,6 +37,7 @@ ADDRESSES = {
     "addresses": [
         {"uprn": 100099500101, "address": "17 Rowan Close, Ashbury"},
         {"uprn": 100099500102, "address": "19 Rowan Close, Ashbury"},
+        {"uprn": 100099500103, "address": "Orchard House, Rowan Close, Ashbury"},
     ],
 }
 

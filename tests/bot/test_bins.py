@@ -147,5 +147,6 @@ def test_another_bin_service_named_in_a_bin_day_question_gets_its_article(dispat
     assert source("garden-waste") in dispatcher.messages[0]["text"]
 
 
-def test_the_bin_day_article_tells_residents_to_ask_for_their_days() -> None:
+def test_the_bin_day_and_christmas_articles_tell_residents_to_ask_for_their_days() -> None:
     assert 'ask "when is my bin day?"' in get_knowledge().article("bin-collection-day").answer
+    assert 'Ask me "when is my bin day?"' in get_knowledge().article("christmas-collections").answer

@@ -18,7 +18,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, case, select, update
 from sqlalchemy.orm import Session
 
-from api.console.transcript import hidden_birth_dates
+from api.console.transcript import hidden_birth_dates, hide_birth_dates_in
 from api.conversations.models import Conversation, Handoff, Message, Mode, Note
 from api.conversations.redaction import redact_card_numbers
 from api.conversations.service import OPEN_HANDOFF_STATES, add_message, ask_for_rating, list_messages
@@ -242,7 +242,7 @@ class ConversationView:
     claimed_by: str | None
     mine: bool
     messages: list[Message]
-    notes: list[tuple[str, Note]]
+    notes: list[tuple[str, str]]  # who wrote each note, and its text as this officer may see it
     verification: list[str]
     # Open to this officer: identity details shown, notes may be added. Otherwise the page is read-only.
     open_to_me: bool
@@ -271,7 +271,8 @@ def view_conversation(session: Session, officer: Officer, *, conversation_id: st
         reason_name=REASON_NAMES.get(handoff.reason, handoff.reason),
         claimed_by=claimer.display_name if claimer else None, mine=handoff.claimed_by == officer.id,
         messages=messages, shown_text={} if ELECTORAL in kinds else hidden_birth_dates(messages),
-        notes=[(name, note) for name, note in notes], open_to_me=open_to(officer, handoff),
+        notes=[(name, note.text if ELECTORAL in kinds else hide_birth_dates_in(note.text)) for name, note in notes],
+        open_to_me=open_to(officer, handoff),
         verification=verification_level(session, conversation_id, kinds=kinds,
                                          withheld_kinds=DETAILS_OF_ROLE[officer.role]),
         related=related_records(session, conversation_id, kinds=kinds), packet=handoff.packet or {})

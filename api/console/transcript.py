@@ -9,7 +9,8 @@ subject access export holds it), only what the console shows.
 
 A date of birth is found two ways: the resident's answer to a question about it (the bot's "What is your
 date of birth?", its re-ask, or an officer's), and a date written after words about birth ("born on ...",
-"my DOB is ..."). Other dates (a missed bin, a payment) stay: Customer Focus needs those.
+"my DOB is ...") by the resident, an officer replying or an officer's note. Other dates (a missed bin, a
+payment) stay: Customer Focus needs those.
 """
 
 from __future__ import annotations
@@ -35,16 +36,18 @@ def hidden_birth_dates(messages: Sequence[Message]) -> dict[int, str]:
     shown: dict[int, str] = {}
     asked = False
     for message in messages:
+        answer = message.sender == "resident" and asked and HOLDS_A_DATE.search(message.text)
+        text = HIDDEN_BIRTH_DATE if answer else hide_birth_dates_in(message.text)
         if message.sender in ("bot", "officer"):
             asked = bool(BIRTH_DATE_QUESTION.search(message.text))
-            continue
-        if message.sender != "resident":
-            continue
-        text = HIDDEN_BIRTH_DATE if asked and HOLDS_A_DATE.search(message.text) else BIRTH_DATE.sub(
-            _hide_date, message.text)
         if text != message.text:
             shown[message.id] = text
     return shown
+
+
+def hide_birth_dates_in(text: str) -> str:
+    """Return ``text`` with every date written after words about birth ("born on 3 May 1990") hidden."""
+    return BIRTH_DATE.sub(_hide_date, text)
 
 
 def _hide_date(match: re.Match[str]) -> str:

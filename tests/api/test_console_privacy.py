@@ -12,11 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.console.transcript import hidden_birth_dates
-from api.conversations.models import Handoff, Message
+from api.conversations.models import Handoff, Message, Note
 from api.conversations.router import office_hours as office_hours_dependency
 from api.db import utcnow
 from api.electoral.models import AbsentVoteKind, AbsentVoteRequest, Verification
 from api.main import create_app
+from api.officers.models import Officer
 from api.payments.models import AccountVerification
 from api.settings import ROOT, Settings
 from tests.support.console import add_officers, officer_client, page_csrf, resident_waiting
@@ -168,7 +169,10 @@ def said_with_birth_dates(open_session, database_url: str, conversation_id: str)
             ("bot", "How can I help?"),
             ("resident", "I was born on 14/03/1961 and my bin was missed on 12/03/2026"),
             ("resident", "my DOB is 14 March 1961, why was I charged £12.50?"),
+            ("officer", "Thanks, I have your date of birth as 14/03/1961."),
         ])
+        officer_id = session.scalars(select(Officer.id).where(Officer.role == "electoral_services")).first()
+        session.add(Note(conversation_id=conversation_id, officer_id=officer_id, text="DOB 14 March 1961 checked"))
         session.commit()
 
 
@@ -188,7 +192,7 @@ def test_customer_focus_never_sees_a_date_of_birth_the_resident_typed(app, resid
         for shown in transcript_texts(focus, conversation_id):
             assert not any(date in shown for date in BIRTH_DATES), (moment, shown)
             assert "Ann Example" in shown and "12/03/2026" in shown and "£12.50" in shown  # what their work needs
-            assert shown.count("[date of birth hidden]") == 4
+            assert shown.count("[date of birth hidden]") >= 5
         if moment == "waiting":
             claim(focus, reference)
     for shown in transcript_texts(officer_client(app, "supervisor"), conversation_id):
@@ -221,6 +225,7 @@ def test_an_electoral_officer_sees_a_typed_date_of_birth_only_while_the_conversa
                                                                              "missed on 3 May"),
     ("How can I help?", "d.o.b. 03-05-1990 ref CT12345678", "d.o.b. [date of birth hidden] ref CT12345678"),
     ("How can I help?", "my birthday is May 3rd 1990", "my birthday is [date of birth hidden]"),
+    ("What is your date of birth?", "3/5/90", "[date of birth hidden]"),
 ])
 def test_what_counts_as_a_typed_date_of_birth(asked: str, typed: str, shown: str) -> None:
     messages = [Message(id=1, sender="bot", text=asked), Message(id=2, sender="resident", text=typed)]

@@ -96,6 +96,10 @@ PAYLOAD_WORD = re.compile(r"[a-z]+(_[a-z]+)+")
 CLARIFIED_TASKS = frozenset({"report_problem", "report_death_or_left"})
 # Asking after something already reported is the progress task, whatever service it names.
 PROGRESS = re.compile(r"\b(reported|update|progress|any news|reference|ref)\b")
+# When a bin goes out is the bin-day lookup's question, whichever bin it names ("do i put the food caddy out this
+# week or next" names the food caddy article, but wants the day).
+COLLECTION_TIME = re.compile(r"\b(what day|which day|which week|this week|next week|tomorrow|tonight|bin day|"
+                             r"collection days?|go(es)? out|put \w+( \w+){0,2} out|picked up|collected|emptied)\b")
 # Statements a few intents yield to a strong match ("household support fund" is no payment difficulty, nor a
 # section 21 notice a council tax recovery notice).
 STATEMENT_OVERRIDABLE = frozenset({"payment_difficulty", "recovery_notice", "emergency", "report_problem"})
@@ -118,7 +122,7 @@ def instead(text: str, intent: str, articles: list[Article], confidence: float =
     by_slug = {article.slug: article for article in articles}
     named = [by_slug[slug] for pattern, slug in DISTINCTIVE if slug in by_slug and pattern.search(lowered)]
     if named:
-        if intent == "report_problem" and _keeps_task(lowered, intent):
+        if intent in ("report_problem", "ask_bin_day") and _keeps_task(lowered, intent):
             return Decision()
         # The intent stands when any service named is its own: "when is my brown bin collected" names garden
         # waste too, but it is a bin-day question.
@@ -156,6 +160,8 @@ def _keeps_task(lowered: str, intent: str) -> bool:
         return bool(OWN_SERVICE["electoral"].search(lowered))
     if intent == "request_progress":
         return bool(PROGRESS.search(lowered))
+    if intent == "ask_bin_day":
+        return bool(COLLECTION_TIME.search(lowered))
     return False
 
 

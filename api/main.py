@@ -15,8 +15,6 @@ from api import overload
 from api.access.http import TOO_LARGE_RESPONSES
 from api.access.http import install as install_limits
 from api.clock import clock_for
-from api.console.gaps import router as console_gaps
-from api.console.privacy import router as console_privacy
 from api.console.router import install as install_console
 from api.conversations.changes import MessageChanges
 from api.conversations.lanes import ThreadLane, widen_default_lane
@@ -103,7 +101,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     overload.install(app, settings)
     install_observability(app, settings)
     app.add_middleware(RequestIdMiddleware)  # outermost: every other layer's log lines carry the id
-    app.include_router(console_privacy)
-    app.include_router(console_gaps)
     mount_static(app)
     return app

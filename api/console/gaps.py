@@ -15,12 +15,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import HTMLResponse, Response
 
-from api.console.router import PAGE_HEADERS, Signed, SignedIn, _page, _refusal
+from api.console.pages import PAGE_HEADERS, page, refusal
+from api.console.sessions import Signed, SignedIn
 from api.db import utcnow
 from api.deps import SessionDep
 from api.knowledge_gaps.grouping import KIND_NAMES, article_ratings, gap_groups
 
-router = APIRouter(prefix="/console", include_in_schema=False)
+# Included in the protected console router (router.py), which requires a signed-in officer for every route.
+router = APIRouter()
 SUPERVISORS_ONLY = "The knowledge gaps are for supervisors."
 PERIODS = (7, 30, 90)
 Days = Annotated[int, Query(ge=1, le=366)]
@@ -31,7 +33,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def _refuse_non_supervisor(request: Request, signed: SignedIn) -> Response | None:
     if signed.officer.role != "supervisor":
-        return _refusal(request, signed, SUPERVISORS_ONLY, status.HTTP_403_FORBIDDEN)
+        return refusal(request, signed, SUPERVISORS_ONLY, status.HTTP_403_FORBIDDEN)
     return None
 
 
@@ -46,7 +48,7 @@ def gaps_page(request: Request, signed: Signed, session: SessionDep, days: Days 
     context = {"groups": groups, "ratings": article_ratings(session, since=since, order=order), "days": days,
                "order": order, "periods": PERIODS, "kind_names": KIND_NAMES,
                "questions": sum(group.count for group in groups)}
-    return _page(request, "gaps.html", context, signed=signed)
+    return page(request, "gaps.html", context, signed=signed)
 
 
 @router.get("/gaps.csv", response_model=None)

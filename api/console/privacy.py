@@ -13,13 +13,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request, status
 from fastapi.responses import HTMLResponse, Response
 
-from api.console.router import PAGE_HEADERS, Checked, Signed, SignedIn, _page, _refusal
+from api.console.pages import PAGE_HEADERS, page, refusal
+from api.console.sessions import Checked, Signed, SignedIn
 from api.deps import SessionDep
 from api.privacy import audit, subject_access
 from api.privacy.retention import describe
 from api.privacy.tracker import TrackerStore
 
-router = APIRouter(prefix="/console", include_in_schema=False)
+# Included in the protected console router (router.py), which requires a signed-in officer for every route.
+router = APIRouter()
 SUPERVISORS_ONLY = "Subject access requests and the audit log are for supervisors."
 NOT_FOUND = "Nothing is held under that reference: no conversation, handoff or Telegram chat matches it."
 
@@ -31,7 +33,7 @@ def _tracker(request: Request) -> TrackerStore:
 
 def _refuse_non_supervisor(request: Request, signed: SignedIn) -> Response | None:
     if signed.officer.role != "supervisor":
-        return _refusal(request, signed, SUPERVISORS_ONLY, status.HTTP_403_FORBIDDEN)
+        return refusal(request, signed, SUPERVISORS_ONLY, status.HTTP_403_FORBIDDEN)
     return None
 
 
@@ -43,7 +45,7 @@ def privacy_page(request: Request, signed: Signed, session: SessionDep,
         return refused
     found = subject_access.find_conversation(session, q) if q.strip() else None
     held = subject_access.summary(session, _tracker(request), found) if found else None
-    return _page(request, "privacy.html", {"q": q, "held": held, "not_found": bool(q.strip()) and not found},
+    return page(request, "privacy.html", {"q": q, "held": held, "not_found": bool(q.strip()) and not found},
                  signed=signed, status_code=404 if q.strip() and not found else 200)
 
 
@@ -53,7 +55,7 @@ def export(conversation_id: str, request: Request, signed: Signed, session: Sess
     if refused := _refuse_non_supervisor(request, signed):
         return refused
     if subject_access.find_conversation(session, conversation_id) != conversation_id:
-        return _refusal(request, signed, NOT_FOUND, status.HTTP_404_NOT_FOUND)
+        return refusal(request, signed, NOT_FOUND, status.HTTP_404_NOT_FOUND)
     document = subject_access.export(session, _tracker(request), conversation_id)
     audit.record(session, action="export", officer_id=signed.officer.id, conversation_id=conversation_id,
                  detail=f"{len(document['messages'])} messages, {len(document['rasa_tracker_events'])} tracker events")
@@ -70,17 +72,17 @@ def erase(conversation_id: str, request: Request, signed: Checked, session: Sess
     if refused := _refuse_non_supervisor(request, signed):
         return refused
     if subject_access.find_conversation(session, conversation_id) != conversation_id:
-        return _refusal(request, signed, NOT_FOUND, status.HTTP_404_NOT_FOUND)
+        return refusal(request, signed, NOT_FOUND, status.HTTP_404_NOT_FOUND)
     if confirm != "erase":
         held = subject_access.summary(session, _tracker(request), conversation_id)
-        return _page(request, "privacy.html", {"q": conversation_id, "held": held, "not_found": False,
+        return page(request, "privacy.html", {"q": conversation_id, "held": held, "not_found": False,
                                                "error": "Tick the box to confirm the erasure."},
                      signed=signed, status_code=status.HTTP_400_BAD_REQUEST)
     counts = subject_access.erase(session, _tracker(request), conversation_id)
     summary = describe(counts)
     audit.record(session, action="erase", officer_id=signed.officer.id, conversation_id=conversation_id,
                  detail=summary)
-    return _page(request, "message.html", {"title": "Erased",
+    return page(request, "message.html", {"title": "Erased",
                                            "message": f"Conversation {conversation_id} is erased: {summary}."},
                  signed=signed)
 
@@ -94,4 +96,4 @@ def audit_page(request: Request, signed: Signed, session: SessionDep,
         return refused
     rows = audit.recent(session, conversation_id=conversation.strip() or None, officer_email=officer or None)
     context: dict[str, Any] = {"rows": rows, "conversation": conversation, "officer_filter": officer}
-    return _page(request, "audit.html", context, signed=signed)
+    return page(request, "audit.html", context, signed=signed)

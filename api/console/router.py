@@ -1,373 +1,47 @@
-"""The officer console's pages (/console) and the JSON its pages poll for live updates (/console/api).
+"""The officer console's protected pages (/console) and the JSON its pages poll for live updates (/console/api).
 
-Sign-in gives a random session token in an HttpOnly, SameSite=Strict cookie (Secure in production); only
-its hash is stored, and the session ends at sign-out, after the idle timeout, or at its lifetime. Every
-form and every state-changing call carries the session's CSRF token (the sign-in form uses a double-submit
-cookie, since there is no session yet). Pages answer an officer who is not signed in with a redirect to
-the sign-in page, the JSON with 401; another team's conversations get 403.
+Everything here needs a signed-in officer with a full session: the router requires it once, router-wide
+(``signed_in``), so a new route cannot forget it; routes still take ``Signed``/``Checked`` to know who is
+asking (FastAPI solves the dependency once per request). The supervisors' privacy and knowledge-gap pages
+are included under the same router. Pages answer an officer who is not signed in with a redirect to the
+sign-in page, the JSON with 401; another team's conversations get 403. Sign-in itself is in ``public.py``.
 """
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request, status
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
-from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from api.access.http import Throttled, enforce
-from api.access.source import request_source
-from api.console import officers, service
+from api.console import gaps, officers, privacy, public, security, service
 from api.console.dashboard import bar_chart, column_chart, day_figures
+from api.console.pages import page, refusal
+from api.console.sessions import Checked, Signed, SignedIn, install_not_signed_in, signed_in, wants_json
 from api.conversations.models import Message
 from api.conversations.schemas import MessageRead
 from api.conversations.service import RATING_CHOICES
-from api.db import Database, as_utc, utcnow
-from api.deps import DatabaseDep, SessionDep, SettingsDep
-from api.officers import second_factor
-from api.officers.auth import (
-    SecondStepExpired,
-    SessionPolicy,
-    SignInRefused,
-    complete_second_factor,
-    current_session,
-    promote,
-    session_token_hash,
-    sign_in,
-    sign_out,
-)
-from api.officers.models import Officer, OfficerSession
+from api.db import as_utc, utcnow
+from api.deps import SessionDep, SettingsDep
 from api.privacy import audit
 from api.settings import Settings
-from api.web.router import SECURITY_HEADERS
 
-SESSION_COOKIE = "ca_console"
-SIGN_IN_CSRF_COOKIE = "ca_console_sign_in"
-PAGE_HEADERS = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
-
-templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
-router = APIRouter(prefix="/console", include_in_schema=False)
-
-
-class NotSignedIn(Exception):
-    """The request has no live console session (or one still at its second step: ``location`` says where to go)."""
-
-    def __init__(self, location: str | None = None) -> None:
-        super().__init__(location or "sign-in")
-        self.location = location
-
-
-# Where a session in each stage belongs: a code is awaited, a second factor must be set up, or the queue.
-STAGE_PAGES = {"second_factor": "/console/sign-in/code", "enrol": "/console/security", "active": "/console/queue"}
-
-
-@dataclass(frozen=True)
-class SignedIn:
-    """The officer behind a request, and their session's CSRF token."""
-
-    officer: Officer
-    csrf_token: str
-    token: str
-    stage: str = "active"
-
-
-def _policy(settings: Settings) -> SessionPolicy:
-    return SessionPolicy(idle=timedelta(minutes=settings.console_idle_minutes),
-                         lifetime=timedelta(hours=settings.console_session_hours))
-
-
-def _signed(request: Request, database: Database, settings: Settings, stages: tuple[str, ...]) -> SignedIn:
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        raise NotSignedIn
-    with database.sessions.begin() as session:
-        found = current_session(session, token=token, now=utcnow(), policy=_policy(settings),
-                                stages=tuple(STAGE_PAGES))
-        if found is None:
-            raise NotSignedIn
-        if found.stage not in stages:
-            raise NotSignedIn(STAGE_PAGES[found.stage])
-        officer = found.officer
-        session.expunge(officer)
-        return SignedIn(officer=officer, csrf_token=found.csrf_token, token=token, stage=found.stage)
-
-
-def signed_in(request: Request, database: DatabaseDep, settings: SettingsDep) -> SignedIn:
-    """Return the signed-in officer; raise NotSignedIn when the cookie is missing or its session is over."""
-    return _signed(request, database, settings, ("active",))
-
-
-def setting_up(request: Request, database: DatabaseDep, settings: SettingsDep) -> SignedIn:
-    """Return the officer of a full session or of one that must set up a second factor first."""
-    return _signed(request, database, settings, ("active", "enrol"))
-
-
-Signed = Annotated[SignedIn, Depends(signed_in)]
-SettingUp = Annotated[SignedIn, Depends(setting_up)]
-
-
-async def checked(request: Request, signed: Signed) -> SignedIn:
-    """Return the signed-in officer once the request carries their session's CSRF token."""
-    return await _csrf_checked(request, signed)
-
-
-async def setting_up_checked(request: Request, signed: SettingUp) -> SignedIn:
-    """Return the officer setting up a second factor once the request carries their session's CSRF token."""
-    return await _csrf_checked(request, signed)
-
-
-async def _csrf_checked(request: Request, signed: SignedIn) -> SignedIn:
-    sent = request.headers.get("X-CSRF-Token")
-    if sent is None and request.headers.get("content-type", "").startswith(
-            ("application/x-www-form-urlencoded", "multipart/form-data")):
-        sent = str((await request.form()).get("csrf_token") or "")
-    if not sent or not hmac.compare_digest(sent, signed.csrf_token):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "The form has expired. Reload the page and try again.")
-    return signed
-
-
-Checked = Annotated[SignedIn, Depends(checked)]
-SettingUpChecked = Annotated[SignedIn, Depends(setting_up_checked)]
-
-
-def _wants_json(request: Request) -> bool:
-    return "application/json" in request.headers.get("accept", "")
-
-
-def _page(request: Request, name: str, context: dict[str, Any], *, signed: SignedIn | None = None,
-          status_code: int = 200) -> HTMLResponse:
-    settings: Settings = request.app.state.settings
-    base = {"council_name": settings.council_name, "officer": signed.officer if signed else None,
-            "team": service.TEAM_OF_ROLE.get(signed.officer.role) if signed else None,
-            "csrf_token": signed.csrf_token if signed else None}
-    return templates.TemplateResponse(request, name, base | context, status_code=status_code, headers=PAGE_HEADERS)
-
-
-def _refusal(request: Request, signed: SignedIn, message: str, status_code: int) -> Response:
-    if _wants_json(request):
-        return JSONResponse({"detail": message}, status_code=status_code)
-    return _page(request, "message.html", {"title": "Not available", "message": message}, signed=signed,
-                 status_code=status_code)
-
+router = APIRouter(prefix="/console", include_in_schema=False, dependencies=[Depends(signed_in)])
 
 NOT_YOUR_QUEUE = "This conversation is not in your team's queue."
-
-
-@router.get("")
-def console_home() -> RedirectResponse:
-    """Go to the queue."""
-    return RedirectResponse("/console/queue", status.HTTP_303_SEE_OTHER)
-
-
-@router.get("/sign-in", response_class=HTMLResponse)
-def sign_in_page(request: Request, signed_out: bool = False, expired: bool = False) -> HTMLResponse:
-    """Show the sign-in form, with a fresh double-submit CSRF token."""
-    token = secrets.token_urlsafe(32)
-    notice = ("You have signed out." if signed_out else
-              "Your session ended. Please sign in again." if expired else None)
-    response = _page(request, "sign_in.html", {"sign_in_csrf": token, "notice": notice, "error": None})
-    _set_cookie(response, request, SIGN_IN_CSRF_COOKIE, token, max_age=3600)
-    return response
-
-
-def _set_cookie(response: Response, request: Request, name: str, value: str, *, max_age: int | None = None) -> None:
-    settings: Settings = request.app.state.settings
-    response.set_cookie(name, value, max_age=max_age, path="/console", httponly=True, samesite="strict",
-                        secure=settings.console_cookie_secure)
-
-
-@router.post("/sign-in", response_model=None)
-def sign_in_submit(request: Request, database: DatabaseDep, settings: SettingsDep,
-                   email: Annotated[str, Form(max_length=200)], password: Annotated[str, Form(max_length=200)],
-                   csrf_token: Annotated[str, Form()] = "") -> Response:
-    """Check the officer's email and password and start a session."""
-    cookie = request.cookies.get(SIGN_IN_CSRF_COOKIE, "")
-    if not cookie or not hmac.compare_digest(cookie, csrf_token):
-        return _sign_in_again(request, "The form has expired. Please try again.", status.HTTP_403_FORBIDDEN)
-    if (wait := _too_fast(request)) is not None:
-        return _sign_in_again(request, TOO_FAST, status.HTTP_429_TOO_MANY_REQUESTS, headers=wait)
-    try:
-        signed = sign_in(database.sessions, email=email, password=password, client=_client(request),
-                         now=utcnow(), policy=_policy(settings),
-                         second_factor_required=settings.console_second_factor_required)
-    except SignInRefused as refused:
-        if refused.throttled:
-            return _sign_in_again(request, TOO_MANY_ATTEMPTS, status.HTTP_429_TOO_MANY_REQUESTS,
-                                  headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
-        return _sign_in_again(request, "The email address or password is not right.", status.HTTP_401_UNAUTHORIZED)
-    response = RedirectResponse(STAGE_PAGES[signed.opened.stage], status.HTTP_303_SEE_OTHER)
-    _set_cookie(response, request, SESSION_COOKIE, signed.token)
-    response.delete_cookie(SIGN_IN_CSRF_COOKIE, path="/console")
-    return response
-
-
-TOO_MANY_ATTEMPTS = ("Too many unsuccessful attempts. Wait 15 minutes, or ask a supervisor to unlock your account.")
-RETRY_AFTER_SECONDS = 15 * 60
-TOO_FAST = "Too many sign-in attempts from this computer. Wait a minute, then try again."
-
-
-def _client(request: Request) -> str:
-    """Return the pseudonymous source (keyed hash of the client's address, IPv6 by its /64) limits count by."""
-    return request_source(request)
-
-
-def _too_fast(request: Request) -> dict[str, str] | None:
-    """Count a sign-in request against the per-source request limit; the Retry-After header when it is over."""
-    try:
-        enforce(request, "sign_ins_per_source", request_source(request))
-    except Throttled as throttled:
-        return {"Retry-After": str(throttled.retry_after)}
-    return None
-
-
-def _sign_in_again(request: Request, error: str, status_code: int,
-                   headers: dict[str, str] | None = None) -> HTMLResponse:
-    token = secrets.token_urlsafe(32)
-    response = _page(request, "sign_in.html", {"sign_in_csrf": token, "notice": None, "error": error},
-                     status_code=status_code)
-    response.headers.update(headers or {})
-    _set_cookie(response, request, SIGN_IN_CSRF_COOKIE, token, max_age=3600)
-    return response
-
-
-@router.get("/sign-in/code", response_class=HTMLResponse, response_model=None)
-def second_factor_page(request: Request, database: DatabaseDep, settings: SettingsDep) -> Response:
-    """Ask an officer whose password was right for a code from their authenticator app (or a recovery code)."""
-    pending = _pending(request, database, settings)
-    if pending is None:
-        return RedirectResponse("/console/sign-in?expired=true", status.HTTP_303_SEE_OTHER)
-    return _page(request, "second_factor.html", {"error": None, "pending_csrf": pending})
-
-
-def _pending(request: Request, database: Database, settings: Settings) -> str | None:
-    """Return the CSRF token of the request's session awaiting a code, if it has one."""
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return None
-    with database.sessions.begin() as session:
-        found = current_session(session, token=token, now=utcnow(), policy=_policy(settings),
-                                stages=("second_factor",))
-        return found.csrf_token if found else None
-
-
-@router.post("/sign-in/code", response_model=None)
-def second_factor_submit(request: Request, database: DatabaseDep, settings: SettingsDep,
-                         code: Annotated[str, Form(max_length=40)],
-                         csrf_token: Annotated[str, Form()] = "") -> Response:
-    """Check the code and open the full session under a new cookie."""
-    expected = _pending(request, database, settings)
-    if expected is None:
-        return RedirectResponse("/console/sign-in?expired=true", status.HTTP_303_SEE_OTHER)
-    if not hmac.compare_digest(expected, csrf_token):
-        return _code_again(request, expected, "The form has expired. Please try again.", status.HTTP_403_FORBIDDEN)
-    if (wait := _too_fast(request)) is not None:
-        return _code_again(request, expected, TOO_FAST, status.HTTP_429_TOO_MANY_REQUESTS, headers=wait)
-    try:
-        signed = complete_second_factor(database.sessions, token=request.cookies.get(SESSION_COOKIE, ""), code=code,
-                                        client=_client(request), now=utcnow(), policy=_policy(settings),
-                                        seal=settings.second_factor_seal())
-    except SecondStepExpired:
-        return RedirectResponse("/console/sign-in?expired=true", status.HTTP_303_SEE_OTHER)
-    except SignInRefused as refused:
-        if refused.throttled:
-            return _code_again(request, expected, TOO_MANY_ATTEMPTS, status.HTTP_429_TOO_MANY_REQUESTS,
-                               headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
-        return _code_again(request, expected, "That code is not right. Codes change every 30 seconds: type the one "
-                           "your app shows now, or a recovery code.", status.HTTP_401_UNAUTHORIZED)
-    response = RedirectResponse("/console/queue", status.HTTP_303_SEE_OTHER)
-    _set_cookie(response, request, SESSION_COOKIE, signed.token)
-    return response
-
-
-def _code_again(request: Request, csrf: str, error: str, status_code: int,
-                headers: dict[str, str] | None = None) -> HTMLResponse:
-    response = _page(request, "second_factor.html", {"error": error, "pending_csrf": csrf}, status_code=status_code)
-    response.headers.update(headers or {})
-    return response
-
-
-@router.get("/security", response_class=HTMLResponse)
-def security_page(request: Request, signed: SettingUp, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
-    """Show the officer's two-step sign-in: set it up (QR code and key), or how many recovery codes are left."""
-    return _security(request, signed, session, settings, error=None)
-
-
-def _security(request: Request, signed: SignedIn, session: Session, settings: Settings, *, error: str | None,
-              status_code: int = 200) -> HTMLResponse:
-    officer = session.get_one(Officer, signed.officer.id)
-    context: dict[str, Any] = {"enrolled": officer.second_factor_enrolled, "error": error,
-                               "required": signed.stage == "enrol"}
-    if officer.second_factor_enrolled:
-        context["codes_left"] = second_factor.recovery_codes_left(session, officer)
-    else:
-        context["secret"] = second_factor.start_enrolment(session, officer, seal=settings.second_factor_seal())
-        uri = second_factor.provisioning_uri(officer, context["secret"], issuer=settings.council_name)
-        context["qr_code"] = Markup(second_factor.qr_code_svg(uri))  # noqa: S704  (segno's SVG of our own URI)
-    return _page(request, "security.html", context, signed=signed, status_code=status_code)
-
-
-@router.post("/security/enrol", response_class=HTMLResponse)
-def enrol(request: Request, signed: SettingUpChecked, session: SessionDep, settings: SettingsDep,
-          code: Annotated[str, Form(max_length=20)]) -> HTMLResponse:
-    """Turn two-step sign-in on once the officer types a code their app made; show the recovery codes once."""
-    officer = session.get_one(Officer, signed.officer.id)
-    codes = second_factor.confirm_enrolment(session, officer, code=code, now=utcnow(),
-                                            seal=settings.second_factor_seal())
-    if codes is None:
-        return _security(request, signed, session, settings, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-                         error="That code is not right. Check the app shows the council's entry and type the "
-                               "6 digits it shows now.")
-    return _recovery_codes(request, signed, session, settings, codes)
-
-
-@router.post("/security/recovery-codes", response_class=HTMLResponse)
-def replace_recovery_codes(request: Request, signed: Checked, session: SessionDep,
-                           settings: SettingsDep) -> HTMLResponse:
-    """Make a new set of recovery codes (the old ones stop working)."""
-    officer = session.get_one(Officer, signed.officer.id)
-    if not officer.second_factor_enrolled:
-        return _security(request, signed, session, settings, error=None)
-    return _recovery_codes(request, signed, session, settings, second_factor.new_recovery_codes(session, officer))
-
-
-def _recovery_codes(request: Request, signed: SignedIn, session: Session, settings: Settings,
-                    codes: list[str]) -> HTMLResponse:
-    """Show the recovery codes; a session that had to enrol becomes a full one, under a new cookie."""
-    if signed.stage != "enrol":
-        return _page(request, "recovery_codes.html", {"codes": codes}, signed=signed)
-    found = session.get_one(OfficerSession, session_token_hash(signed.token))
-    promoted = promote(session, found, now=utcnow(), policy=_policy(settings))
-    full = SignedIn(officer=signed.officer, csrf_token=promoted.opened.csrf_token, token=promoted.token)
-    response = _page(request, "recovery_codes.html", {"codes": codes}, signed=full)
-    _set_cookie(response, request, SESSION_COOKIE, promoted.token)
-    return response
-
-
-@router.post("/sign-out")
-def sign_out_submit(request: Request, signed: Checked, session: SessionDep) -> RedirectResponse:
-    """End the session: its cookie no longer works anywhere."""
-    sign_out(session, token=signed.token, now=utcnow())
-    response = RedirectResponse("/console/sign-in?signed_out=true", status.HTTP_303_SEE_OTHER)
-    response.delete_cookie(SESSION_COOKIE, path="/console")
-    return response
-
 
 @router.get("/queue", response_class=HTMLResponse)
 def queue_page(request: Request, signed: Signed, session: SessionDep) -> HTMLResponse:
     """Show the officer's queue; the page refreshes its rows itself."""
     items = service.queue_for_officer(session, signed.officer)
     queues = [service.QUEUE_NAMES[q] for q in service.QUEUES_OF_ROLE[signed.officer.role]]
-    return _page(request, "queue.html", {"items": items, "queues": queues}, signed=signed)
+    return page(request, "queue.html", {"items": items, "queues": queues}, signed=signed)
 
 
 @router.get("/api/queue")
@@ -382,13 +56,13 @@ def claim(reference: str, request: Request, signed: Checked, session: SessionDep
     try:
         handoff = service.claim(session, signed.officer, reference=reference)
     except service.NotAllowed:
-        return _refusal(request, signed, NOT_YOUR_QUEUE, status.HTTP_403_FORBIDDEN)
+        return refusal(request, signed, NOT_YOUR_QUEUE, status.HTTP_403_FORBIDDEN)
     except service.AlreadyClaimed as taken:
         session.rollback()
         who = f"{taken.by} has already taken it" if taken.by else "It is no longer waiting"
-        return _refusal(request, signed, f"{who}.", status.HTTP_409_CONFLICT)
+        return refusal(request, signed, f"{who}.", status.HTTP_409_CONFLICT)
     target = f"/console/conversations/{handoff.conversation_id}"
-    if _wants_json(request):
+    if wants_json(request):
         return JSONResponse({"conversation_url": target})
     return RedirectResponse(target, status.HTTP_303_SEE_OTHER)
 
@@ -408,13 +82,13 @@ def conversation_page(conversation_id: str, request: Request, signed: Signed, se
     try:
         view = _view(session, signed, settings, conversation_id)
     except service.NotAllowed as refused:
-        return _refusal(request, signed, refused.reason or NOT_YOUR_QUEUE, status.HTTP_403_FORBIDDEN)
+        return refusal(request, signed, refused.reason or NOT_YOUR_QUEUE, status.HTTP_403_FORBIDDEN)
     audit.record(session, action="view", officer_id=signed.officer.id, conversation_id=conversation_id,
                  detail=f"handoff {view.handoff.reference}")
     zone = ZoneInfo(request.app.state.settings.timezone)
     messages = [_line(view, m) | {"local_time": f"{as_utc(m.created_at).astimezone(zone):%H:%M}"}
                 for m in view.messages]
-    return _page(request, "conversation.html", {"view": view, "messages": messages,
+    return page(request, "conversation.html", {"view": view, "messages": messages,
                                                 "timezone": request.app.state.settings.timezone}, signed=signed)
 
 
@@ -447,12 +121,12 @@ def _act(request: Request, signed: SignedIn, conversation_id: str, action: Any) 
     try:
         result = action()
     except service.NotAllowed:
-        return _refusal(request, signed, "Only the officer who took this conversation can do that.",
+        return refusal(request, signed, "Only the officer who took this conversation can do that.",
                         status.HTTP_403_FORBIDDEN)
     except service.NothingToDo:
-        return _refusal(request, signed, "This conversation is not being handled by an officer now.",
+        return refusal(request, signed, "This conversation is not being handled by an officer now.",
                         status.HTTP_409_CONFLICT)
-    if _wants_json(request):
+    if wants_json(request):
         return JSONResponse({"message": _message(result)} if isinstance(result, Message) else {"ok": True})
     return RedirectResponse(f"/console/conversations/{conversation_id}", status.HTTP_303_SEE_OTHER)
 
@@ -499,7 +173,7 @@ def dashboard(request: Request, signed: Signed, session: SessionDep, settings: S
               day: Annotated[date | None, Query(ge=EARLIEST_DAY, le=LATEST_DAY)] = None) -> Response:
     """Show the supervisor's figures for a day (today by default)."""
     if signed.officer.role != "supervisor":
-        return _refusal(request, signed, "The dashboard is for supervisors.", status.HTTP_403_FORBIDDEN)
+        return refusal(request, signed, "The dashboard is for supervisors.", status.HTTP_403_FORBIDDEN)
     now = utcnow()
     day = day or now.astimezone(ZoneInfo(settings.timezone)).date()
     figures = day_figures(session, day, timezone=settings.timezone, now=now)
@@ -510,7 +184,7 @@ def dashboard(request: Request, signed: Signed, session: SessionDep, settings: S
         "hours": column_chart("Conversations by hour", [(f"{h:02d}:00", n) for h, n in enumerate(figures.by_hour)]),
         "waits": bar_chart("Waits before an officer joined", _wait_bands(figures.waits_minutes)),
     }
-    return _page(request, "dashboard.html", {"f": figures, "charts": charts, "day": day,
+    return page(request, "dashboard.html", {"f": figures, "charts": charts, "day": day,
                                              "previous": day - timedelta(days=1), "next": day + timedelta(days=1),
                                              "today": now.astimezone(ZoneInfo(settings.timezone)).date()},
                  signed=signed)
@@ -523,9 +197,9 @@ def officers_page(request: Request, signed: Signed, session: SessionDep, setting
     try:
         statuses = officers.officer_statuses(session, signed.officer, now=utcnow())
     except service.NotAllowed:
-        return _refusal(request, signed, SUPERVISORS_ONLY, status.HTTP_403_FORBIDDEN)
+        return refusal(request, signed, SUPERVISORS_ONLY, status.HTTP_403_FORBIDDEN)
     notice = OFFICER_NOTICES.get(done or "")
-    return _page(request, "officers.html", {"officers": statuses, "zone": ZoneInfo(settings.timezone),
+    return page(request, "officers.html", {"officers": statuses, "zone": ZoneInfo(settings.timezone),
                                             "notice": notice}, signed=signed)
 
 
@@ -554,9 +228,9 @@ def _officer_action(request: Request, signed: SignedIn, act: Callable[[], object
     try:
         act()
     except service.NotAllowed:
-        return _refusal(request, signed, SUPERVISORS_ONLY, status.HTTP_403_FORBIDDEN)
+        return refusal(request, signed, SUPERVISORS_ONLY, status.HTTP_403_FORBIDDEN)
     except LookupError:
-        return _refusal(request, signed, "There is no such officer.", status.HTTP_404_NOT_FOUND)
+        return refusal(request, signed, "There is no such officer.", status.HTTP_404_NOT_FOUND)
     return RedirectResponse(f"/console/officers?done={done}", status.HTTP_303_SEE_OTHER)
 
 
@@ -570,20 +244,14 @@ def _wait_bands(waits: list[float]) -> list[tuple[str, float]]:
     return [(label, sum(1 for w in waits if low <= w < high)) for low, high, label in WAIT_BANDS]
 
 
+
+router.include_router(privacy.router)
+router.include_router(gaps.router)
+
+
 def install(app: FastAPI) -> None:
-    """Add the console's routes and send officers who are not signed in to the sign-in page."""
+    """Add the console: its public routes, the second-factor set-up, and the protected pages."""
+    app.include_router(public.router)
+    app.include_router(security.router)
     app.include_router(router)
-
-    async def not_signed_in(request: Request, error: Exception) -> Response:
-        if request.url.path.startswith("/console/api/") or _wants_json(request):
-            return JSONResponse({"detail": "Sign in to the console first."}, status_code=status.HTTP_401_UNAUTHORIZED)
-        if isinstance(error, NotSignedIn) and error.location:
-            return RedirectResponse(error.location, status.HTTP_303_SEE_OTHER)
-        expired = SESSION_COOKIE in request.cookies
-        response = RedirectResponse(f"/console/sign-in{'?expired=true' if expired else ''}",
-                                    status.HTTP_303_SEE_OTHER)
-        if expired:
-            response.delete_cookie(SESSION_COOKIE, path="/console")
-        return response
-
-    app.add_exception_handler(NotSignedIn, not_signed_in)
+    install_not_signed_in(app)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from api.conversations.redaction import CardSafeText
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _not_blank(value: str) -> str:
@@ -20,6 +23,9 @@ def _not_blank(value: str) -> str:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise ValueError("the message holds characters that cannot be read") from None
+    # Control characters (a NUL byte, a bell) mean nothing to a reader and PostgreSQL refuses a NUL in text: each
+    # becomes a space, so the words either side are kept apart and the message is kept.
+    value = CONTROL.sub(" ", value)
     if not value.strip():
         raise ValueError("the message is empty")
     return value.strip()

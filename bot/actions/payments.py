@@ -15,6 +15,11 @@ NOT_VERIFIED = (
     "bill (it starts with CT), the postcode of the home the bill is for, and the date of birth of the person who pays "
     f"the bill. Or call us on {COUNCIL_TAX_PHONE}."
 )
+LOCKED = (
+    "For your security I can't check any more details in this chat for now. An officer can help you confirm who you "
+    f"are another way, or you can call us on {COUNCIL_TAX_PHONE}. Would you like me to ask an officer to join this "
+    "chat?"
+)
 NO_EMAIL_ON_FILE = (
     "For your security, I can only email documents to the address we hold for your council tax account. We don't "
     f"have an email address for it. Please call us on {COUNCIL_TAX_PHONE}: we can post it to you or add your email. "

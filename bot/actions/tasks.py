@@ -84,7 +84,8 @@ class ActionCompleteTask(Action):
                                               {"title": "Talk to a person", "payload": "/request_officer"}])
             return done
         if outcome == "locked":
-            dispatcher.utter_message(text=electoral.LOCKED,
+            # A council tax check that locks points to the council tax line, not to electoral services.
+            dispatcher.utter_message(text=payments.LOCKED if task in ACCOUNT_TASKS else electoral.LOCKED,
                                      buttons=[{"title": "Yes, talk to a person", "payload": "/request_officer"},
                                               {"title": "No, thanks", "payload": "/deny"}])
             return [*done, SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "locked_out")]

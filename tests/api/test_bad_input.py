@@ -35,6 +35,20 @@ def test_a_lone_surrogate_is_refused_before_anything_is_stored_or_sent(make_clie
     assert transcript["messages"] == []
 
 
+def test_control_characters_become_spaces_and_the_message_is_kept(make_client) -> None:
+    # The attacker review stored "hi\x00there" as sent; PostgreSQL refuses a NUL in text, so it would have failed.
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+
+    response = client.post(f"/api/chat/conversations/{conversation_id}/messages",
+                           content='{"text": "hi\\u0000there\\u0007"}',
+                           headers={**auth, "Content-Type": "application/json"})
+
+    assert response.status_code in (200, 201)
+    transcript = client.get(f"/api/chat/conversations/{conversation_id}/messages", headers=auth).json()
+    assert transcript["messages"][0]["text"] == "hi there"
+
+
 def test_a_refused_message_is_not_echoed_back(make_client) -> None:
     client = make_client(rasa_offering_a_person)
     conversation_id, auth = start(client)

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.task_form import ActionAskTaskConfirmed, ValidateTaskForm
 from bot.actions.tasks import ActionCompleteTask, ActionStartTask
 from bot.backoffice import BackOffice
+from council import council_facts
 from tests.support.backoffice_fake import backoffice, complete, slots_of
 from tests.support.trackers import make_tracker, user_event
 
@@ -67,6 +68,14 @@ def test_a_locked_check_offers_an_officer(dispatcher) -> None:
     assert "For your security" in said
     assert slots_of(events)["officer_offered"] is True and slots_of(events)["handoff_reason"] == "locked_out"
     assert dispatcher.messages[0]["buttons"][0]["payload"] == "/request_officer"
+
+
+def test_a_locked_council_tax_check_points_to_the_council_tax_line_not_electoral_services(dispatcher) -> None:
+    events, _, said = complete({}, dispatcher, pending_task="council_tax_balance", verification_outcome="locked",
+                               identity_verified=False)
+    assert "For your security" in said and "electoral services" not in said
+    assert council_facts().phone in said
+    assert slots_of(events)["officer_offered"] is True
 
 
 def test_an_expired_verification_asks_for_the_details_again(dispatcher) -> None:

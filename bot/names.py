@@ -20,14 +20,8 @@ PRIORITY_OF_REASON = {"payment_difficulty": "high", "emergency": "urgent", "lock
 # After this many misses in a row the bot offers an officer.
 MISSES_BEFORE_OFFER = 2
 
-# Tasks the task form gathers details for, named after the intent that starts them.
-IDENTITY_TASKS = frozenset({
-    "check_registration", "absent_vote_status", "request_postal_vote", "request_proxy_vote", "cancel_absent_vote",
-    "renew_absent_vote", "changed_name", "open_register_opt_out",
-})
-ACCOUNT_TASKS = frozenset({"payment_received", "council_tax_balance", "recovery_notice", "receipt_request"})
-# Tasks about a property, not a person: a postcode and the chosen address are enough (what they answer is public).
-ADDRESS_TASKS = frozenset({"polling_station", "ask_bin_day"})
+# The tasks themselves are declared in the topic modules (bot/actions/electoral.py ...), collected in
+# bot/tasks_registry.py.
 # Problems reported at a property (the bin is at an address); others are described places.
 ADDRESSED_CATEGORIES = frozenset({"missed_bin", "bin_request"})
 UNKNOWN = "unknown"  # an answer the resident does not have, e.g. no account number to hand
@@ -38,23 +32,6 @@ FAILED_AT_THE_END = "submit_error"
 FAILED = (FAILED_DURING_QUESTIONS, FAILED_AT_THE_END)
 IDENTITY_SLOTS = ("full_name", "date_of_birth", "postcode", "address_uprn")
 ADDRESS_SLOTS = ("postcode", "address_uprn")
-# Slots a task asks for once the resident is verified (or straight away for tasks that need no identity).
-TASK_SLOTS: dict[str, tuple[str, ...]] = {
-    "request_postal_vote": ("vote_duration", "task_confirmed"),
-    "request_proxy_vote": ("vote_duration", "proxy_name", "proxy_relationship", "task_confirmed"),
-    "cancel_absent_vote": ("task_confirmed",),
-    "changed_name": ("new_name", "task_confirmed"),
-    "open_register_opt_out": ("task_confirmed",),
-    "report_death_or_left": ("reported_name", "report_kind", "postcode", "address_uprn", "task_confirmed"),
-    "payment_received": ("payment_reference",),
-    # No address is asked for: documents go only to the email address the council holds for the account.
-    "receipt_request": (),
-    "report_problem": ("service_category", "problem_location", "problem_description", "contact_email",
-                       "task_confirmed"),
-    "request_progress": ("request_reference",),
-}
-# Every intent that starts a task (data/rules start them with action_start_task and the task form).
-TASKS = IDENTITY_TASKS | ACCOUNT_TASKS | ADDRESS_TASKS | frozenset(TASK_SLOTS) | {"next_election", "election_deadlines"}
 # How sure the intent classifier must be that an answer mid-task is really a request for another task.
 SWITCH_CONFIDENCE = 0.8
 # Every slot the task form may fill: reset when a task starts or ends.

@@ -18,8 +18,9 @@ import re
 from dataclasses import dataclass
 
 from bot.knowledge import Article
-from bot.names import HANDOFF_INTENTS, INTENT_REQUEST_OFFICER, MISSED_INTENTS, TASKS
+from bot.names import HANDOFF_INTENTS, INTENT_REQUEST_OFFICER, MISSED_INTENTS
 from bot.search import Decision, chosen_article, decide, ranker_for
+from bot.tasks_registry import TASKS
 from bot.topics import topic_of
 
 # Intents whose rules start something on the resident's behalf: a task form or an officer handoff.

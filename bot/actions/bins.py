@@ -10,6 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from rasa_sdk import Tracker
+
+from bot.actions.task_kit import Task, uprn_of
+from bot.backoffice import BackOffice
 from bot.knowledge import ArticleError, get_knowledge
 
 BINS_ARTICLE = "bin-collection-day"
@@ -87,3 +91,11 @@ def next_collections(result: dict[str, Any]) -> str:
                      f"{article_link(GARDEN_ARTICLE)}")
     lines.append(f"Please put your bins out by 7am. More: {article_link(BINS_ARTICLE)}")
     return "\n".join(lines)
+
+
+async def _ask_bin_day(backoffice: BackOffice, tracker: Tracker) -> str:
+    return next_collections(await backoffice.bin_collections(uprn=uprn_of(tracker) or 0))
+
+
+# Bin days are public: a postcode and the chosen address are all the task asks.
+TASKS = (Task("ask_bin_day", _ask_bin_day, needs="address"),)

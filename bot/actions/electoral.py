@@ -1,6 +1,7 @@
-"""What the assistant says about registration, polling stations, elections and absent votes.
+"""The electoral tasks: registration, polling stations, elections, absent votes and register changes.
 
-Functions here turn the back office's answers into plain English; actions in tasks.py call them.
+Functions here turn the back office's answers into plain English; ``TASKS`` at the end declares each task
+(what it needs, its questions, its back-office call and its confirmation), collected by bot.tasks_registry.
 """
 
 from __future__ import annotations
@@ -8,7 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from rasa_sdk import Tracker
+
 from bot.actions.common import council_phone
+from bot.actions.task_kit import Task, conversation_of, request_key, uprn_of
+from bot.backoffice import BackOffice
 from council import council_facts
 
 ELECTORAL_PHONE = council_facts().electoral_phone
@@ -174,3 +179,139 @@ def change_recorded(result: dict[str, Any]) -> str:
 def no_details_call() -> str:
     """Return the line that sends a resident to the phone when the chat cannot finish."""
     return f"If you'd rather talk it through, call {council_phone()}."
+
+
+# The tasks: each handler makes the back-office call and words the answer with the functions above.
+
+
+async def _check_registration(backoffice: BackOffice, tracker: Tracker) -> str:
+    return registration_status(await backoffice.my_electoral_record(conversation_id=conversation_of(tracker)))
+
+
+async def _absent_vote_status(backoffice: BackOffice, tracker: Tracker) -> str:
+    return absent_vote_status(await backoffice.my_electoral_record(conversation_id=conversation_of(tracker)))
+
+
+async def _polling_station(backoffice: BackOffice, tracker: Tracker) -> str:
+    return polling_station(await backoffice.polling_station(uprn=uprn_of(tracker) or 0))
+
+
+async def _next_election(backoffice: BackOffice, tracker: Tracker) -> str:
+    uprn = uprn_of(tracker)
+    return upcoming_elections(await backoffice.upcoming_elections(uprn=uprn), for_address=uprn is not None)
+
+
+async def _election_deadlines(backoffice: BackOffice, tracker: Tracker) -> str:
+    elections = await backoffice.upcoming_elections(uprn=uprn_of(tracker))
+    return deadlines(elections, kind=tracker.get_slot("deadline_kind"))
+
+
+async def _absent_vote_request(backoffice: BackOffice, tracker: Tracker, *, kind: str, action: str) -> str:
+    request: dict[str, Any] = {
+        "kind": kind, "action": action, "duration": tracker.get_slot("vote_duration") or "next_poll",
+        "poll_date": None, "proxy_name": tracker.get_slot("proxy_name"),
+        "proxy_relationship": tracker.get_slot("proxy_relationship"), "reason": tracker.get_slot("proxy_reason"),
+        "delivery": "home" if kind == "postal" else None,
+    }
+    return absent_vote_recorded(await backoffice.request_absent_vote(
+        conversation_id=conversation_of(tracker), idempotency_key=request_key(tracker, request), **request))
+
+
+async def _request_postal_vote(backoffice: BackOffice, tracker: Tracker) -> str:
+    return await _absent_vote_request(backoffice, tracker, kind="postal", action="new")
+
+
+async def _request_proxy_vote(backoffice: BackOffice, tracker: Tracker) -> str:
+    return await _absent_vote_request(backoffice, tracker, kind="proxy", action="new")
+
+
+async def _cancel_absent_vote(backoffice: BackOffice, tracker: Tracker) -> str:
+    record = await backoffice.my_electoral_record(conversation_id=conversation_of(tracker))
+    votes = record.get("absent_votes") or []
+    if not votes:
+        return "You don't have a postal or proxy vote with us, so there's nothing to cancel. You can vote in person."
+    return await _absent_vote_request(backoffice, tracker, kind=str(votes[0]["kind"]), action="cancel")
+
+
+async def _renew_absent_vote(backoffice: BackOffice, tracker: Tracker) -> str:
+    record = await backoffice.my_electoral_record(conversation_id=conversation_of(tracker))
+    votes = record.get("absent_votes") or []
+    if not votes:
+        return ("You don't have a postal or proxy vote with us at the moment, so there's nothing to renew. "
+                "Would you like to apply for one? Just say \"postal vote\" or \"proxy vote\".")
+    vote = votes[0]
+    status = absent_vote_line(vote)
+    result = await _absent_vote_request(backoffice, tracker, kind=vote["kind"], action="renew")
+    return f"{status} {result}"
+
+
+async def _change(backoffice: BackOffice, tracker: Tracker, *, kind: str, details: dict[str, Any]) -> str:
+    key = request_key(tracker, {"kind": kind, "details": details})
+    result = await backoffice.request_electoral_change(conversation_id=conversation_of(tracker),
+                                                       idempotency_key=key, kind=kind, details=details)
+    return change_recorded(result)
+
+
+async def _changed_name(backoffice: BackOffice, tracker: Tracker) -> str:
+    return await _change(backoffice, tracker, kind="name_change", details={"new_name": tracker.get_slot("new_name")})
+
+
+async def _open_register_opt_out(backoffice: BackOffice, tracker: Tracker) -> str:
+    return await _change(backoffice, tracker, kind="open_register_opt_out", details={})
+
+
+async def _report_death_or_left(backoffice: BackOffice, tracker: Tracker) -> str:
+    """Report that someone at an address died or moved out: the back office takes the name and the address."""
+    postcode, uprn = tracker.get_slot("postcode"), uprn_of(tracker)
+    addresses = await backoffice.find_addresses(postcode=postcode) if postcode else []
+    line = next((a.address for a in addresses if a.uprn == uprn), None)
+    address = f"{line}, {postcode}" if line else postcode
+    details = {"person_name": tracker.get_slot("reported_name"), "address": address}
+    return await _change(backoffice, tracker, kind=tracker.get_slot("report_kind") or "left_address", details=details)
+
+
+def _postal_vote_summary(tracker: Tracker, address: str | None) -> str:
+    next_poll = tracker.get_slot("vote_duration") == "next_poll"
+    kind = "a postal vote for the next election" if next_poll else "a long-term postal vote (up to 3 years)"
+    return f"I'll record a request for {kind}."
+
+
+def _proxy_vote_summary(tracker: Tracker, address: str | None) -> str:
+    duration = "at the next election" if tracker.get_slot("vote_duration") == "next_poll" else "long term"
+    proxy = f"{tracker.get_slot('proxy_name')} ({tracker.get_slot('proxy_relationship')})"
+    return f"I'll record a request for {proxy} to vote for you by proxy {duration}."
+
+
+def _report_death_or_left_summary(tracker: Tracker, address: str | None) -> str:
+    what = "has died" if tracker.get_slot("report_kind") == "died" else "has moved out"
+    return f"I'll let electoral services know that {tracker.get_slot('reported_name')} {what}."
+
+
+TASKS = (
+    Task("check_registration", _check_registration, needs="identity"),
+    Task("absent_vote_status", _absent_vote_status, needs="identity"),
+    Task("polling_station", _polling_station, needs="address"),
+    Task("next_election", _next_election),
+    Task("election_deadlines", _election_deadlines),
+    Task("request_postal_vote", _request_postal_vote, needs="identity", slots=("vote_duration", "task_confirmed"),
+         summary=_postal_vote_summary),
+    # A long-term proxy needs a reason; one for the next election does not.
+    Task("request_proxy_vote", _request_proxy_vote, needs="identity",
+         slots=("vote_duration", "proxy_name", "proxy_relationship", "proxy_reason", "task_confirmed"),
+         asked_if={"proxy_reason": lambda slots: slots.get("vote_duration") == "permanent"},
+         summary=_proxy_vote_summary),
+    Task("cancel_absent_vote", _cancel_absent_vote, needs="identity", slots=("task_confirmed",),
+         summary=lambda tracker, address: ("I'll record a request to cancel your postal or proxy vote, so you can "
+                                           "vote in person.")),
+    Task("renew_absent_vote", _renew_absent_vote, needs="identity"),
+    Task("changed_name", _changed_name, needs="identity", slots=("new_name", "task_confirmed"),
+         summary=lambda tracker, address: ("I'll record a request to change your name on the register to "
+                                           f"{tracker.get_slot('new_name')}.")),
+    Task("open_register_opt_out", _open_register_opt_out, needs="identity", slots=("task_confirmed",),
+         summary=lambda tracker, address: ("I'll record a request to remove your details from the open register. "
+                                           "Your vote is not affected.")),
+    # About someone else, so no identity check: the back office records what was reported, nothing is disclosed.
+    Task("report_death_or_left", _report_death_or_left,
+         slots=("reported_name", "report_kind", "postcode", "address_uprn", "task_confirmed"),
+         summary=_report_death_or_left_summary),
+)

@@ -1,10 +1,18 @@
-"""What the assistant says about council tax accounts, payments, recovery and documents."""
+"""The council tax tasks: payments, the balance, recovery and documents, with what the assistant says.
+
+Every task here needs a proved council tax account; ``TASKS`` at the end declares them for bot.tasks_registry.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rasa_sdk import Tracker
+
 from bot.actions.electoral import long_date
+from bot.actions.task_kit import Task, conversation_of, request_key
+from bot.backoffice import BackOffice, NoEmailOnFile, NotFound
+from bot.names import UNKNOWN
 from council import council_facts
 
 PAY_PAGE = council_facts().payment_url
@@ -82,3 +90,49 @@ def document_sent(result: dict[str, Any]) -> str:
                 f"so it will be sent to {where} shortly.")
     return (f"Done: your {what} has been emailed to {where} (reference {result['reference']}). For your security, "
             "we only send documents there. To change the address, please call us.")
+
+
+# The tasks: each handler makes the back-office call and words the answer with the functions above.
+
+
+async def _payment_received(backoffice: BackOffice, tracker: Tracker) -> str:
+    reference = tracker.get_slot("payment_reference")
+    conversation_id = conversation_of(tracker)
+    if reference and reference != UNKNOWN:
+        try:
+            return payment_found(await backoffice.my_payment(conversation_id=conversation_id,
+                                                             payment_reference=reference))
+        except NotFound:
+            account = await backoffice.my_account(conversation_id=conversation_id)
+            return payment_not_found(reference, account)
+    return recent_payments(await backoffice.my_account(conversation_id=conversation_id))
+
+
+async def _council_tax_balance(backoffice: BackOffice, tracker: Tracker) -> str:
+    return balance(await backoffice.my_account(conversation_id=conversation_of(tracker)))
+
+
+async def _recovery_notice(backoffice: BackOffice, tracker: Tracker) -> str:
+    return recovery(await backoffice.my_account(conversation_id=conversation_of(tracker)))
+
+
+async def _receipt_request(backoffice: BackOffice, tracker: Tracker) -> str:
+    reference = tracker.get_slot("payment_reference")
+    has_payment = bool(reference) and reference != UNKNOWN
+    request = {"kind": "receipt" if has_payment else "statement",
+               "payment_reference": reference if has_payment else None}
+    try:
+        result = await backoffice.request_document(conversation_id=conversation_of(tracker),
+                                                   idempotency_key=request_key(tracker, request), **request)
+    except NoEmailOnFile:
+        return NO_EMAIL_ON_FILE
+    return document_sent(result)
+
+
+TASKS = (
+    Task("payment_received", _payment_received, needs="account", slots=("payment_reference",)),
+    Task("council_tax_balance", _council_tax_balance, needs="account"),
+    Task("recovery_notice", _recovery_notice, needs="account"),
+    # No address is asked for: documents go only to the email address the council holds for the account.
+    Task("receipt_request", _receipt_request, needs="account"),
+)

@@ -1,10 +1,20 @@
-"""What the assistant says about requests for service: lodging them and their progress."""
+"""The service request tasks: reporting a problem and asking about its progress, with what the assistant says.
+
+``TASKS`` at the end declares them for bot.tasks_registry.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+
 from bot.actions.electoral import long_date
+from bot.actions.task_kit import Reply, Task, conversation_of, request_key, uprn_of
+from bot.backoffice import BackOffice, NotFound
+from bot.names import ADDRESSED_CATEGORIES, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
 
 
 def lodged(result: dict[str, Any]) -> str:
@@ -37,3 +47,53 @@ def not_found(reference: str) -> str:
     """Say a reference matches no request."""
     return (f"I can't find a request with the reference {reference}. Please check it. It looks like SR-123456, "
             "and you got it in our reply or email when you told us about the problem.")
+
+
+# The tasks: each handler makes the back-office call and words the answer with the functions above.
+
+
+async def _report_problem(backoffice: BackOffice, tracker: Tracker) -> str:
+    email = tracker.get_slot("contact_email")
+    request = {"category": tracker.get_slot("service_category") or "other", "uprn": uprn_of(tracker),
+               "location_text": tracker.get_slot("problem_location"),
+               "description": tracker.get_slot("problem_description"),
+               "contact_email": None if email in (None, "none") else email}
+    result = await backoffice.lodge_service_request(conversation_id=conversation_of(tracker),
+                                                    idempotency_key=request_key(tracker, request), **request)
+    return lodged(result)
+
+
+async def _request_progress(backoffice: BackOffice, tracker: Tracker) -> str | Reply:
+    reference = str(tracker.get_slot("request_reference"))
+    try:
+        result = await backoffice.service_request_progress(reference=reference)
+    except NotFound:
+        return not_found(reference)
+    if result.get("overdue"):
+        return Reply(text=progress(result),
+                     buttons=[{"title": "Yes, ask an officer", "payload": "/request_officer"},
+                              {"title": "No, thanks", "payload": "/deny"}],
+                     events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "overdue_request")])
+    return progress(result)
+
+
+def _at_an_address(slots: Mapping[str, Any]) -> bool:
+    """Tell whether the problem is at a property (a missed bin is at an address) rather than a described place."""
+    return slots.get("service_category") in ADDRESSED_CATEGORIES
+
+
+def _report_problem_summary(tracker: Tracker, address: str | None) -> str:
+    where = tracker.get_slot("problem_location") or address or "the address you chose"
+    label = str(tracker.get_slot("service_category") or "other").replace("_", " ")
+    return f"I'll report a {label} problem at {where}: \"{tracker.get_slot('problem_description')}\"."
+
+
+TASKS = (
+    Task("report_problem", _report_problem,
+         slots=("service_category", "postcode", "address_uprn", "problem_location", "problem_description",
+                "contact_email", "task_confirmed"),
+         asked_if={"postcode": _at_an_address, "address_uprn": _at_an_address,
+                   "problem_location": lambda slots: not _at_an_address(slots)},
+         summary=_report_problem_summary),
+    Task("request_progress", _request_progress, slots=("request_reference",)),
+)

@@ -19,19 +19,13 @@ from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure, council_p
 from bot.actions.form_answers import answer_in, category_of, misread, report_kind_in, vote_duration_in
 from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 from bot.names import (
-    ACCOUNT_TASKS,
     ADDRESS_SLOTS,
-    ADDRESS_TASKS,
-    ADDRESSED_CATEGORIES,
     FAILED,
     FAILED_AT_THE_END,
     FAILED_DURING_QUESTIONS,
     FORM_SLOTS,
     IDENTITY_SLOTS,
-    IDENTITY_TASKS,
     SWITCH_CONFIDENCE,
-    TASK_SLOTS,
-    TASKS,
     UNKNOWN,
 )
 from bot.parsing import (
@@ -45,6 +39,7 @@ from bot.parsing import (
     parse_date_of_birth,
     says_unknown,
 )
+from bot.tasks_registry import ACCOUNT_TASKS, IDENTITY_TASKS, REGISTRY, TASKS
 
 MAX_ADDRESS_BUTTONS = 30
 MIN_ENTITY_CONFIDENCE = 0.6
@@ -106,14 +101,13 @@ def required_slots_for(task: str | None, slots: Mapping[str, Any]) -> list[str]:
         if slots.get("account_reference") == UNKNOWN:
             return ["account_reference", "full_name", "date_of_birth", "postcode"]
         return ["account_reference", "postcode", "date_of_birth"]
-    needed = list(ADDRESS_SLOTS) if task in ADDRESS_TASKS else []
-    for slot in TASK_SLOTS.get(task, ()):
-        if slot == "task_confirmed" and task == "request_proxy_vote" and slots.get("vote_duration") == "permanent":
-            needed.append("proxy_reason")
-        if slot == "problem_location" and slots.get("service_category") in ADDRESSED_CATEGORIES:
-            needed += [s for s in ADDRESS_SLOTS if s not in needed]
-            continue
-        if slot not in needed:
+    declared = REGISTRY.get(task)
+    if declared is None:
+        return []
+    needed = list(ADDRESS_SLOTS) if declared.needs == "address" else []
+    for slot in declared.slots:
+        condition = declared.asked_if.get(slot)
+        if (condition is None or condition(slots)) and slot not in needed:
             needed.append(slot)
     return needed
 
@@ -450,27 +444,8 @@ class ActionAskTaskConfirmed(Action):
 
 
 def confirmation_summary(tracker: Tracker, *, address: str | None = None) -> str:
-    """Describe, in one sentence, the request the form is about to record."""
-    task = tracker.get_slot("pending_task")
-    next_poll = tracker.get_slot("vote_duration") == "next_poll"
-    if task == "request_postal_vote":
-        kind = "a postal vote for the next election" if next_poll else "a long-term postal vote (up to 3 years)"
-        return f"I'll record a request for {kind}."
-    if task == "request_proxy_vote":
-        duration = "at the next election" if next_poll else "long term"
-        proxy = f"{tracker.get_slot('proxy_name')} ({tracker.get_slot('proxy_relationship')})"
-        return f"I'll record a request for {proxy} to vote for you by proxy {duration}."
-    if task == "cancel_absent_vote":
-        return "I'll record a request to cancel your postal or proxy vote, so you can vote in person."
-    if task == "changed_name":
-        return f"I'll record a request to change your name on the register to {tracker.get_slot('new_name')}."
-    if task == "open_register_opt_out":
-        return "I'll record a request to remove your details from the open register. Your vote is not affected."
-    if task == "report_problem":
-        where = tracker.get_slot("problem_location") or address or "the address you chose"
-        label = str(tracker.get_slot("service_category") or "other").replace("_", " ")
-        return f"I'll report a {label} problem at {where}: \"{tracker.get_slot('problem_description')}\"."
-    if task == "report_death_or_left":
-        what = "has died" if tracker.get_slot("report_kind") == "died" else "has moved out"
-        return f"I'll let electoral services know that {tracker.get_slot('reported_name')} {what}."
-    return "I'll record your request."
+    """Describe, in one sentence, the request the form is about to record (the task's own summary)."""
+    declared = REGISTRY.get(str(tracker.get_slot("pending_task")))
+    if declared is None or declared.summary is None:
+        return "I'll record your request."
+    return declared.summary(tracker, address)

@@ -15,7 +15,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.form_answers import answer_in, name_in, yes_or_no
 from bot.actions.task_form import ValidateTaskForm
-from bot.names import ACCOUNT_TASKS, FORM_SLOTS, IDENTITY_TASKS
+from bot.names import FORM_SLOTS
+from bot.tasks_registry import ACCOUNT_TASKS, IDENTITY_TASKS
 from tests.support.backoffice_fake import FakeBackOffice
 from tests.support.trackers import make_tracker
 

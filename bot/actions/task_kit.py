@@ -1,0 +1,79 @@
+"""What a task declaration is made of, and the small helpers every task's back-office call shares.
+
+Each topic module (electoral, payments, service_requests, bins) declares its tasks as ``Task`` entries
+beside their reply wording; ``bot.tasks_registry`` collects them, and the generic task form and the
+start and complete actions read only the registry. Keeping the declaration, the call and the wording in
+one module means adding a task is one entry plus its YAML and training data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+
+from bot.backoffice import BackOffice
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A task's answer when it is more than text: buttons, and slots to set."""
+
+    text: str
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    events: list[EventType] = field(default_factory=list)
+
+
+TaskHandler = Callable[[BackOffice, Tracker], Awaitable[str | Reply]]
+# Writes the one-sentence summary the resident confirms; ``address`` is the chosen address line, if any.
+Summary = Callable[[Tracker, str | None], str]
+# Tells, from the slots so far, whether a conditional slot is asked at all.
+SlotCondition = Callable[[Mapping[str, Any]], bool]
+# What a task needs proved before its own questions: a person on the register, a council tax account
+# holder, or only an address (its answer is public); None needs nothing.
+Needs = Literal["identity", "account", "address"] | None
+
+
+@dataclass(frozen=True)
+class Task:
+    """One task the bot does with the back office, named after the intent that starts it.
+
+    ``slots`` are the task's own questions in the order asked (after the identity, account or address
+    checks ``needs`` brings); a slot in ``asked_if`` is asked only when its condition holds. A task that
+    records something ends with ``task_confirmed`` and must have a ``summary`` to confirm; the registry
+    refuses one without (a missing handler or summary fails at import, never as an apology at run time).
+    """
+
+    name: str
+    handler: TaskHandler
+    needs: Needs = None
+    slots: tuple[str, ...] = ()
+    asked_if: Mapping[str, SlotCondition] = field(default_factory=dict)
+    summary: Summary | None = None
+
+
+def request_key(tracker: Tracker, request: dict[str, Any]) -> str:
+    """Return the idempotency key of a request: the same chat asking for the same thing sends the same key.
+
+    A key minted when a task started made a second application each time a resident asked again. One
+    derived from the conversation, the task and what is asked is the same on a retry, a double click or a
+    second ask, so the back office returns the request it already holds (and the resident is told so).
+    """
+    content = json.dumps([tracker.sender_id, tracker.get_slot("pending_task"), request], sort_keys=True, default=str)
+    return "chat-" + hashlib.sha256(content.encode()).hexdigest()[:40]
+
+
+def conversation_of(tracker: Tracker) -> str:
+    """Return the conversation id the back office keeps a verification under."""
+    return str(tracker.sender_id)
+
+
+def uprn_of(tracker: Tracker) -> int | None:
+    """Return the chosen address's UPRN, or None when no address was chosen."""
+    value = tracker.get_slot("address_uprn")
+    return int(value) if value else None

@@ -14,13 +14,11 @@ from bot.actions import electoral, payments
 from bot.actions.common import apologise_for_failure, council_phone
 from bot.actions.knowledge import decision_instead, say_decision
 from bot.actions.task_form import start_task_events
-from bot.actions.task_kit import Reply, request_key
+from bot.actions.task_kit import Reply
 from bot.backoffice import BackOffice, BackOfficeError, NotFound, NotVerified, within_deadline
 from bot.names import FAILED, FAILED_AT_THE_END, FORM_SLOTS, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
 from bot.routing import task_of_article
 from bot.tasks_registry import ACCOUNT_TASKS, REGISTRY
-
-__all__ = ["ActionCompleteTask", "ActionStartTask", "Reply", "request_key"]
 
 
 class ActionStartTask(Action):

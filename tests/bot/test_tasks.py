@@ -279,7 +279,7 @@ def test_asking_twice_sends_the_same_key_and_the_second_answer_names_the_existin
 
 
 def test_another_chat_or_another_request_gets_another_key() -> None:
-    from bot.actions.tasks import request_key
+    from bot.actions.task_kit import request_key
 
     def key(sender: str, **request) -> str:
         tracker = make_tracker(user_event("x", "inform"), slots={"pending_task": "request_postal_vote"},

@@ -582,8 +582,9 @@ def _grouped_like_a_card(groups: list[_Group]) -> bool:
     digits = "".join(g.digits for g in groups)
     softs = [i for i, g in enumerate(groups) if i and g.join == "soft"]
     if not softs:
-        return _card_grouping([len(g.digits) for g in groups], digits,
-                              {g.style for g in groups[1:] if g.join != "worded"})
+        return (_card_grouping([len(g.digits) for g in groups], digits,
+                               {g.style for g in groups[1:] if g.join != "worded"})
+                or _grouped_digit_by_digit(groups, digits))
     for merges in itertools.product((False, True), repeat=len(softs)):
         merged = set(itertools.compress(softs, merges))
         sizes: list[int] = []
@@ -597,6 +598,27 @@ def _grouped_like_a_card(groups: list[_Group]) -> bool:
         if _card_grouping(sizes, digits, gaps):
             return True
     return False
+
+
+def _grouped_digit_by_digit(groups: list[_Group], digits: str) -> bool:
+    """Say whether single digits typed with spaces make blocks that one other mark joins as a card's groups.
+
+    "4 1 1 1 - 1 1 1 1 - 1 1 1 1 - 1 1 1 1": the spaces are inside the blocks and the dashes between them,
+    so the number is read as its blocks; where both kinds of gap mix any other way, nothing changes.
+    """
+    if any(len(g.digits) != 1 or g.join == "worded" for g in groups):
+        return False
+    styles = [g.style for g in groups[1:]]
+    marks = set(styles) - {" "}
+    if len(marks) != 1 or " " not in styles:
+        return False
+    sizes = [1]
+    for style in styles:
+        if style == " ":
+            sizes[-1] += 1
+        else:
+            sizes.append(1)
+    return min(sizes) > 1 and _card_grouping(sizes, digits, marks)
 
 
 def _card_grouping(sizes: list[int], digits: str, gaps: set[str]) -> bool:

@@ -42,6 +42,9 @@ BRAND_GROUPINGS: dict[tuple[int, ...], tuple[str, ...]] = {(4, 6, 5): AMEX_PREFI
 # Separators a resident may put between digit groups (besides any space, dash or invisible format character).
 # Any ASCII punctuation but the dollar sign (an amount's), and a few from other scripts.
 SEPARATOR_CHARS = frozenset(set(string.punctuation) - {"$"}) | frozenset("·•・\u2212\u2044\u2215")
+# Characters that show as blank space but are letters or symbols to Unicode: the braille blank, the Hangul
+# fillers, the Khmer inherent vowels and the combining grapheme joiner. Read as spaces, never as letters.
+BLANK_CHARS = frozenset("\u2800\u3164\u115f\u1160\uffa0\u17b4\u17b5\u034f")
 MAX_SEPARATOR_RUN = 5
 # Digit groups right after a card number in its chain are its expiry date and code when shaped like them.
 MAX_DETAIL_GROUPS = 3
@@ -81,13 +84,16 @@ MAX_OTHER_SHAPE = max(len(shape) for shape in OTHER_NUMBER_SHAPES)
 # What the redactor itself writes; finding these again keeps redaction idempotent, and a card number
 # already hidden still makes an expiry date or code typed after it (even a message later) a card detail.
 MARKER = re.compile(r"\[(?:card number removed(?:, ending \d{4})?|expiry date removed|security code removed)\]")
-EXPIRY = r"(?:0?[1-9]|1[0-2]) ?[/.\-] ?(?:20)?\d\d|(?:0[1-9]|1[0-2])\d\d"
+# An expiry date or code may be typed digit by digit ("exp 1 2 / 2 7", "cvv 1 2 3"), tried after the usual forms.
+EXPIRY = (r"(?:0?[1-9]|1[0-2]) ?[/.\-] ?(?:20)?\d\d|(?:0[1-9]|1[0-2])\d\d"
+          r"|(?:(?:0 )?[1-9]|1 [0-2]) ?[/.\-] ?(?:2 0 )?\d \d|(?:0 [1-9]|1 [0-2]) \d \d")
 EXPIRY_WORDS = r"exp(?:iry|ires|iration|\.)?(?: date)?|valid (?:thru|through|until|to)|end date"
 CODE_WORDS = (r"cvv2?|cvc2?|cv2|csc|security (?:code|number|digits)|(?:3|three)[ -]digit (?:code|number)"
               r"|code on the back|digits on the back")
 BETWEEN = r"[^\d\n]{0,20}?"
 EXPIRY_BY_WORD = re.compile(rf"\b(?:{EXPIRY_WORDS})\b{BETWEEN}(?<!\d)(?P<value>{EXPIRY})(?![\d/])", re.IGNORECASE)
-CODE_BY_WORD = re.compile(rf"\b(?:{CODE_WORDS})\b{BETWEEN}(?<!\d)(?P<value>\d{{3,4}})(?!\d)", re.IGNORECASE)
+CODE_BY_WORD = re.compile(rf"\b(?:{CODE_WORDS})\b{BETWEEN}(?<!\d)(?P<value>\d{{3,4}}|\d(?: \d){{2,3}})(?!\d)",
+                          re.IGNORECASE)
 # A month/year with no word before it is an expiry date only in a message that holds a card number.
 BARE_EXPIRY = re.compile(r"(?<![\d/.\-])(?P<value>(?:0[1-9]|1[0-2]) ?/ ?(?:20)?\d\d)(?![\d/])")
 
@@ -157,7 +163,7 @@ def ascii_digit(char: str) -> str | None:
 
 def is_separator(char: str) -> bool:
     """Say whether a character may stand between the digit groups of one number."""
-    if char.isspace() or unicodedata.category(char) in ("Cf", "Pd", "Zs"):
+    if char.isspace() or char in BLANK_CHARS or unicodedata.category(char) in ("Cf", "Pd", "Zs"):
         return True
     return char in SEPARATOR_CHARS or unicodedata.normalize("NFKC", char) in SEPARATOR_CHARS
 
@@ -225,7 +231,7 @@ def _chains(text: str, markers: list[tuple[int, int]], soft: Collection[int]) ->
                 break
             end += 1
         groups.append(_Group(index, end, "".join(digits), _join(text, gap_start, index, soft, first=not groups),
-                             gap=text[gap_start:index], after_letter=index > 0 and text[index - 1].isalpha(),
+                             gap=text[gap_start:index], after_letter=index > 0 and _is_letter(text[index - 1]),
                              positions=positions))
         gap_start = index = end
     for group in groups:
@@ -234,6 +240,11 @@ def _chains(text: str, markers: list[tuple[int, int]], soft: Collection[int]) ->
         else:
             chains[-1].append(group)
     return chains
+
+
+def _is_letter(char: str) -> bool:
+    """Say whether a character is a letter a person sees (a Hangul filler is a letter to Unicode but blank)."""
+    return char.isalpha() and char not in BLANK_CHARS
 
 
 def _invisible_inside_digits(text: str, index: int) -> bool:
@@ -511,7 +522,7 @@ def _after_reference(text: str, start: int) -> bool:
     That is a phone number's country code (+44 7700 900123) or a reference (CT-12345678, PAY-12345678).
     """
     before = unicodedata.normalize("NFKC", text[max(0, start - 2):start])
-    dash_after_letter = len(before) == 2 and before[0].isalpha() and unicodedata.category(before[1]) == "Pd"
+    dash_after_letter = len(before) == 2 and _is_letter(before[0]) and unicodedata.category(before[1]) == "Pd"
     return before.endswith("+") or dash_after_letter
 
 
@@ -526,7 +537,7 @@ def _before_letter(text: str, end: int) -> bool:
     One or two letters only: a word typed on without a space ("...1111thanks") does not save a card number.
     """
     letters = 0
-    while end + letters < len(text) and text[end + letters].isalpha():
+    while end + letters < len(text) and _is_letter(text[end + letters]):
         letters += 1
     return 0 < letters <= MAX_UNIT_LETTERS
 
@@ -641,7 +652,7 @@ def _card_grouping(sizes: list[int], digits: str, gaps: set[str]) -> bool:
 @functools.lru_cache(maxsize=256)
 def _style(gap: str) -> str:
     """Say how a gap separates: any mix of spaces, tabs and line breaks is one style; otherwise its marks."""
-    marks = "".join(c for c in gap if not c.isspace() and unicodedata.category(c) != "Cf")
+    marks = "".join(c for c in gap if not c.isspace() and c not in BLANK_CHARS and unicodedata.category(c) != "Cf")
     return unicodedata.normalize("NFKC", marks) or " "
 
 

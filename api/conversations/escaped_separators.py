@@ -6,6 +6,10 @@ the number would be kept. So before card numbers are looked for, every escape th
 replaced by those separators, padded with zero-width spaces to the escape's length: offsets in the text stay
 the same (what is hidden is cut out of the original text), and the padding is invisible to the grouping rules.
 
+An HTML tag pasted with a web page (``<b>4111</b> <b>1111</b>``, ``4111<br>1111``) separates what is on either side
+of it as a line break or a new cell does, so each tag is read as a space padded the same way; digits inside a
+tag (``<h1>``, ``colspan="2"``) are never part of the text a resident sees.
+
 Only escapes that stand for separators are replaced. An escape of anything else (``%41``, ``&amp;``) is left as
 typed, so its digits are read as before.
 """
@@ -22,7 +26,9 @@ PADDING = "\u200b"  # a zero-width space: a format character, which the grouping
 PERCENT = re.compile(r"(?:%(?:25)*[0-9A-Fa-f]{2})+")
 ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,30});")
 BACKSLASH = re.compile(r"(?:\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[nrt]))+")
-ESCAPE_MARKS = frozenset("%&\\")
+# An opening or closing HTML tag: a letter right after the angle bracket, so "5 < 6 and 7 > 4" is no tag.
+TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,200})?/?>")
+ESCAPE_MARKS = frozenset("%&\\<")
 
 
 def unescape_separators(text: str, is_separator: Callable[[str], bool]) -> str:
@@ -41,6 +47,8 @@ def unescape_separators(text: str, is_separator: Callable[[str], bool]) -> str:
             if meant and meant != match.group() and all(is_separator(char) for char in meant):
                 padded = meant + PADDING * (len(match.group()) - len(meant))
                 out[match.start():match.end()] = padded
+    for match in TAG.finditer(folded):
+        out[match.start():match.end()] = " " + PADDING * (len(match.group()) - 1)
     return "".join(out)
 
 

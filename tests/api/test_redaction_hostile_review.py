@@ -27,3 +27,45 @@ SPACED_DIGITS = {
 @pytest.mark.parametrize("typed", SPACED_DIGITS.values(), ids=SPACED_DIGITS.keys())
 def test_a_card_number_typed_digit_by_digit_with_marks_between_its_groups_is_hidden(typed: str) -> None:
     assert_only_the_card_is_hidden(f"my card is {typed} thanks")
+
+
+BLANKS = ["\u2800", "\u3164", "\u115f", "\u1160", "\uffa0", *map(chr, range(0x2000, 0x200B)), "\u205f"]
+
+
+@pytest.mark.parametrize("blank", BLANKS, ids=[f"U+{ord(b):04X}" for b in BLANKS])
+def test_a_card_number_separated_by_characters_that_look_blank_is_hidden(blank: str) -> None:
+    assert_only_the_card_is_hidden(blank.join(["card", "4111", "1111", "1111", "1111", "ok"]))
+    assert_only_the_card_is_hidden(f"card 4111{blank}11111111{blank}1111 ok")
+
+
+PASTED_HTML = ["<b>4111</b> <b>1111</b> <b>1111</b> <b>1111</b>", "<span>4111 1111</span><span>1111 1111</span>",
+               "4111<br>1111<br>1111<br>1111", "<td>4111</td><td>1111</td><td>1111</td><td>1111</td>",
+               '<span class="num">4111</span>&nbsp;<span class="num">1111 1111 1111</span>']
+
+
+@pytest.mark.parametrize("typed", PASTED_HTML)
+def test_a_card_number_in_pasted_html_is_hidden_with_tags_between_its_groups(typed: str) -> None:
+    assert_only_the_card_is_hidden(typed)
+
+
+def test_html_tags_around_the_councils_numbers_change_nothing() -> None:
+    for message in ["<b>07700 900123</b>", "<td>12</td><td>34</td><td>2026</td>", "<h1>CT12345678</h1>",
+                    "a <b>b</b> 5 < 6 and 7 > 4", "<p>call 01632 960123</p><p>ref PAY-20261234</p>"]:
+        assert redact_card_numbers(message).text == message
+
+
+PUNCTUATED = ["4111(1111)1111(1111)", "[4111](1111) 1111 1111", "4111'1111'1111'1111", "4111#1111#1111#1111"]
+
+
+@pytest.mark.parametrize("typed", PUNCTUATED)
+def test_a_card_number_with_brackets_quotes_or_hashes_between_its_groups_is_hidden(typed: str) -> None:
+    assert_only_the_card_is_hidden(typed)
+
+
+def test_an_expiry_date_typed_digit_by_digit_after_a_card_number_is_hidden() -> None:
+    for typed in ["4111 1111 1111 1111 exp 1 2 / 2 7", "4111 1111 1111 1111 expiry 0 3 / 2 0 2 8"]:
+        assert redact_card_numbers(typed).text == "[card number removed, ending 1111] " + typed.split()[4] + \
+            " [expiry date removed]"
+    assert redact_card_numbers("4111 1111 1111 1111 cvv 1 2 3").text == \
+        "[card number removed, ending 1111] cvv [security code removed]"
+    assert redact_card_numbers("exp 1 2 / 2 7, see you at 1 2").text == "exp 1 2 / 2 7, see you at 1 2"

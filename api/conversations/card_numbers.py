@@ -44,6 +44,9 @@ BRAND_GROUPINGS: dict[tuple[int, ...], tuple[str, ...]] = {(4, 6, 5): AMEX_PREFI
 SEPARATOR_CHARS = frozenset(set(string.punctuation) - {"$"}) | frozenset("·•・\u2212\u2044\u2215")
 # Characters that show as blank space but are letters or symbols to Unicode: the braille blank, the Hangul
 # fillers, the Khmer inherent vowels and the combining grapheme joiner. Read as spaces, never as letters.
+# A letter x (or a times sign) between digit groups, as in 4111x1111x1111x1111, joins them like a separator; a card
+# never starts right after one (0x4111...), and an x glued to digits keeps an irregular grouping from being a card.
+TIMES_MARKS = frozenset("xX\u00d7")
 BLANK_CHARS = frozenset("\u2800\u3164\u115f\u1160\uffa0\u17b4\u17b5\u034f")
 MAX_SEPARATOR_RUN = 5
 # Digit groups right after a card number in its chain are its expiry date and code when shaped like them.
@@ -260,7 +263,7 @@ def _join(text: str, gap_start: int, gap_end: int, soft: Collection[int], *, fir
     if first:
         return "none"
     across = any(gap_start <= s < gap_end for s in soft)
-    if all(is_separator(c) for c in gap) and _visible_length(gap) <= MAX_SEPARATOR_RUN:
+    if (all(is_separator(c) for c in gap) or _times_gap(gap)) and _visible_length(gap) <= MAX_SEPARATOR_RUN:
         # A message break may fall inside a group as the resident typed it.
         return "soft" if across else "separator"
     # "first bit 4111 1111", then "next bit 1111 1111": words at a message break do not end the number, but
@@ -268,6 +271,12 @@ def _join(text: str, gap_start: int, gap_end: int, soft: Collection[int], *, fir
     if across and len(gap) <= MAX_WORDED_GAP and not text[gap_end - 1].isalpha():
         return "worded"
     return "none"
+
+
+def _times_gap(gap: str) -> bool:
+    """Say whether a gap is one x or times sign with at most spaces around it ("4111x1111", "4111 x 1111")."""
+    marks = [c for c in gap if not is_separator(c)]
+    return len(marks) == 1 and marks[0] in TIMES_MARKS and len(gap) <= 3
 
 
 def _visible_length(gap: str) -> int:
@@ -595,7 +604,7 @@ def _grouped_like_a_card(groups: list[_Group]) -> bool:
     if not softs:
         return (_card_grouping([len(g.digits) for g in groups], digits,
                                {g.style for g in groups[1:] if g.join != "worded"})
-                or _grouped_digit_by_digit(groups, digits))
+                or _grouped_digit_by_digit(groups, digits) or _one_group_in_two_pieces(groups, digits))
     for merges in itertools.product((False, True), repeat=len(softs)):
         merged = set(itertools.compress(softs, merges))
         sizes: list[int] = []
@@ -630,6 +639,20 @@ def _grouped_digit_by_digit(groups: list[_Group], digits: str) -> bool:
         else:
             sizes.append(1)
     return min(sizes) > 1 and _card_grouping(sizes, digits, marks)
+
+
+def _one_group_in_two_pieces(groups: list[_Group], digits: str) -> bool:
+    """Say whether the groups are grouped like a card once one group typed in two pieces is put back together.
+
+    "4111 1111 1111 111 1": a slip of the space bar inside one group. Only for numbers that start as card brands'
+    do (never a phone number's 0), in at least three groups once mended, so two numbers side by side stay.
+    """
+    if len(groups) < 4 or not _issued_prefix(digits) or any(g.join == "worded" for g in groups):
+        return False
+    sizes = [len(g.digits) for g in groups]
+    styles = {g.style for g in groups[1:]}
+    return any(_card_grouping([*sizes[:cut - 1], sizes[cut - 1] + sizes[cut], *sizes[cut + 1:]], digits, styles)
+               for cut in range(1, len(sizes)))
 
 
 def _card_grouping(sizes: list[int], digits: str, gaps: set[str]) -> bool:

@@ -69,3 +69,29 @@ def test_an_expiry_date_typed_digit_by_digit_after_a_card_number_is_hidden() -> 
     assert redact_card_numbers("4111 1111 1111 1111 cvv 1 2 3").text == \
         "[card number removed, ending 1111] cvv [security code removed]"
     assert redact_card_numbers("exp 1 2 / 2 7, see you at 1 2").text == "exp 1 2 / 2 7, see you at 1 2"
+
+
+def test_a_card_number_with_an_x_between_its_groups_is_hidden() -> None:
+    for typed in ["4111x1111x1111x1111", "4111X1111X1111X1111", "4111\u00d71111\u00d71111\u00d71111",
+                  "4111 x 1111 x 1111 x 1111"]:
+        assert_only_the_card_is_hidden(f"card {typed} ok")
+
+
+def test_measurements_and_references_with_an_x_stay() -> None:
+    for message in ["the bin is 1200x600x900 mm", "2x4 and 3x3", "0x4111111111111111", "box 4111x2222",
+                    "12345678x87654321", "ref AB12x3456789012345"]:
+        assert redact_card_numbers(message).text == message
+
+
+SPLIT_LAST_GROUP = ["4111 1111 1111 111 1", "4111 1111 1111 1 111", "4111-1111-1111-11-11", "4111 1111 111 1 1111"]
+
+
+@pytest.mark.parametrize("typed", SPLIT_LAST_GROUP)
+def test_a_card_number_with_one_group_typed_in_two_pieces_is_hidden(typed: str) -> None:
+    assert_only_the_card_is_hidden(f"it's {typed} thanks")
+
+
+def test_numbers_with_a_short_number_after_them_stay() -> None:
+    for message in ["0300 123 4567 2 1", "07700 900123 1 2", "call 0161 496 0000 1", "12 Rowan Close 4 5",
+                    "20-00-00 12345678 1"]:
+        assert redact_card_numbers(message).text == message

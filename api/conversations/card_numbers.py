@@ -642,17 +642,23 @@ def _grouped_digit_by_digit(groups: list[_Group], digits: str) -> bool:
 
 
 def _one_group_in_two_pieces(groups: list[_Group], digits: str) -> bool:
-    """Say whether the groups are grouped like a card once one group typed in two pieces is put back together.
+    """Say whether the groups are four-digit groups, as printed, once one group typed in two pieces is mended.
 
-    "4111 1111 1111 111 1": a slip of the space bar inside one group. Only for numbers that start as card brands'
-    do (never a phone number's 0), in at least three groups once mended, so two numbers side by side stay.
+    "4111 1111 1111 111 1": a slip of the space bar inside a group, one piece a single digit. Only a group after
+    the first, only blocks of four, and only numbers that start as card brands' do (never a phone number's 0):
+    numbers side by side ("+44 7602 643447 2058", "5585 71 57 08") are never mended into a card.
     """
     if len(groups) < 4 or not _issued_prefix(digits) or any(g.join == "worded" for g in groups):
         return False
     sizes = [len(g.digits) for g in groups]
     styles = {g.style for g in groups[1:]}
-    return any(_card_grouping([*sizes[:cut - 1], sizes[cut - 1] + sizes[cut], *sizes[cut + 1:]], digits, styles)
-               for cut in range(1, len(sizes)))
+    for cut in range(2, len(sizes)):
+        if min(sizes[cut - 1], sizes[cut]) != 1:
+            continue
+        mended = [*sizes[:cut - 1], sizes[cut - 1] + sizes[cut], *sizes[cut + 1:]]
+        if all(size == 4 for size in mended[:-1]) and mended[-1] <= 4 and _card_grouping(mended, digits, styles):
+            return True
+    return False
 
 
 def _card_grouping(sizes: list[int], digits: str, gaps: set[str]) -> bool:

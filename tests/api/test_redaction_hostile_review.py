@@ -93,5 +93,6 @@ def test_a_card_number_with_one_group_typed_in_two_pieces_is_hidden(typed: str) 
 
 def test_numbers_with_a_short_number_after_them_stay() -> None:
     for message in ["0300 123 4567 2 1", "07700 900123 1 2", "call 0161 496 0000 1", "12 Rowan Close 4 5",
-                    "20-00-00 12345678 1"]:
+                    "20-00-00 12345678 1", "+44 7602 643447\t2058;", "+44 7861 436031  6296-46,",
+                    "029 4531 5585\t71 57 08 0300 620 2123 -", "+44 7090 490435 51 07 88 97"]:
         assert redact_card_numbers(message).text == message

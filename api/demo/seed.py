@@ -14,9 +14,10 @@ from api.db import Base
 from api.demo.bins import generate_bin_rounds
 from api.demo.generator import DemoData, generate_demo_data
 from api.demo.places import Row
-from api.electoral.models import AbsentVote, Election, Elector, PollingDistrict, PollingStation, Property
+from api.electoral.models import AbsentVote, Election, Elector, PollingDistrict, PollingStation
 from api.officers.models import Officer
 from api.payments.models import CouncilTaxAccount, Instalment, Payment
+from api.places.models import Property
 from api.service_requests.models import ServiceRequest, ServiceRequestUpdate
 from api.waste.models import CollectionRound, PropertyCollection
 

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Enum, ForeignK
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.db import Base, utcnow
+from api.places.models import Property
 
 
 class PollingDistrict(Base):
@@ -35,21 +36,6 @@ class PollingStation(Base):
     address: Mapped[str] = mapped_column(String(240))
     postcode: Mapped[str] = mapped_column(String(10))
     accessibility: Mapped[str] = mapped_column(Text, default="")
-
-
-class Property(Base):
-    """A property in the council's area, identified by its UPRN."""
-
-    __tablename__ = "properties"
-
-    # UPRNs run to 12 digits, beyond a 32-bit INTEGER; foreign keys to this column inherit its type.
-    uprn: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    address_line: Mapped[str] = mapped_column(String(200))
-    town: Mapped[str] = mapped_column(String(80))
-    postcode: Mapped[str] = mapped_column(String(10), index=True)
-    polling_district_code: Mapped[str] = mapped_column(ForeignKey("polling_districts.code"))
-
-    polling_district: Mapped[PollingDistrict] = relationship()
 
 
 class RegistrationStatus(enum.StrEnum):

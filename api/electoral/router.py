@@ -14,7 +14,6 @@ from api.clock import ClockDep, get_now, get_today  # noqa: F401  (get_today: te
 from api.deps import SessionDep, require_service_token
 from api.electoral import requests, service, verification
 from api.electoral.schemas import (
-    UPRN_MAX,
     AbsentVoteRequestCreate,
     AbsentVoteRequestRead,
     AddressList,
@@ -27,6 +26,7 @@ from api.electoral.schemas import (
     VerificationResult,
 )
 from api.errors import CONFLICT, SERVICE_TOKEN_REFUSALS, Responses
+from api.places.models import UPRN_MAX
 
 router = APIRouter(prefix="/api/v1", tags=["electoral"], dependencies=[Depends(require_service_token)],
                    responses=SERVICE_TOKEN_REFUSALS)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.conversations.redaction import HideCardNumbers
 from api.electoral.deadlines import DeadlineKind
+from api.places.models import UPRN_MAX
 
 ConversationId = Annotated[str, Field(min_length=1, max_length=64, description="The hub's conversation id")]
 IdempotencyKey = Annotated[str, Field(
@@ -30,8 +31,6 @@ Text500 = Annotated[str, Field(min_length=1, max_length=500), HideCardNumbers]
 Text1000 = Annotated[str, Field(min_length=1, max_length=1000), HideCardNumbers]
 
 
-# A UPRN has at most 12 digits (GeoPlace's definition); a larger number is no property.
-UPRN_MAX = 999_999_999_999
 
 
 class Strict(BaseModel):

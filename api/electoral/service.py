@@ -21,7 +21,6 @@ from api.electoral.models import (
     Election,
     ElectoralChangeRequest,
     PollingDistrict,
-    Property,
     RegistrationStatus,
 )
 from api.electoral.schemas import (
@@ -37,10 +36,9 @@ from api.electoral.schemas import (
     UpcomingElections,
 )
 from api.electoral.verification import verified_elector
-from api.errors import DomainError
+from api.places.models import Property
+from api.places.service import UnknownProperty, normalise_postcode
 
-# A full UK postcode without its space: outward code (area, district) and inward code (sector, unit).
-POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 NUMBERED_ADDRESS = re.compile(r"^(?:(?P<unit>.+?),\s*)?(?P<number>\d+)(?P<suffix>[A-Za-z]?)\s+(?P<street>.+)$")
 DIGIT_RUNS = re.compile(r"(\d+)")
 ALL_AREAS = "all"
@@ -49,28 +47,6 @@ POSTAL_RENEWAL_NOTICE_MONTHS = 3
 PROXY_SIGNATURE_YEARS = 5
 
 NaturalKey = tuple[tuple[int, int, str], ...]
-
-
-class InvalidPostcode(DomainError, ValueError):
-    """The text is not a full UK postcode."""
-
-    status_code = 422
-    detail = "That doesn't look like a full UK postcode. It should look like TN41 6PA."
-
-
-class UnknownProperty(DomainError, LookupError):
-    """No property has this UPRN (a lookup by UPRN: nothing there)."""
-
-    status_code = 404
-    detail = "No property has that UPRN."
-
-
-def normalise_postcode(text: str) -> str:
-    """Return ``text`` as a postcode in capitals with one space ("tn416pa" -> "TN41 6PA")."""
-    parts = POSTCODE.match("".join(text.split()).upper())
-    if parts is None:
-        raise InvalidPostcode(text)
-    return f"{parts[1]} {parts[2]}"
 
 
 def list_addresses(session: Session, *, postcode: str) -> AddressList:

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from api.electoral.models import Elector, RegistrationStatus, Verification, VerificationAttempt
-from api.electoral.names import full_name_matches
+from api.places.names import full_name_matches
 from api.verification_common import (
     SESSION_LENGTH,
     CheckResult,

@@ -19,11 +19,11 @@ from datetime import UTC, date, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from api.electoral.models import Property
-from api.electoral.names import full_name_matches
-from api.electoral.service import normalise_postcode
 from api.errors import DomainError
 from api.payments.models import AccountVerification, AccountVerificationAttempt, CouncilTaxAccount
+from api.places.models import Property
+from api.places.names import full_name_matches
+from api.places.service import normalise_postcode
 from api.verification_common import (
     SESSION_LENGTH,
     CheckResult,

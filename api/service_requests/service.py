@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from api.clock import local_date
 from api.db import as_utc
-from api.electoral.models import Property
-from api.electoral.service import UnknownProperty
 from api.errors import DomainError
 from api.idempotency import IdempotencyConflict, Recorded, by_key, insert_once, new_reference
+from api.places.models import Property
+from api.places.service import UnknownProperty
 from api.service_requests.models import ServiceRequest, ServiceRequestUpdate
 from api.service_requests.schemas import (
     CategoryRead,

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Query
 
 from api.clock import ClockDep
 from api.deps import SessionDep, require_service_token
-from api.electoral.schemas import UPRN_MAX
 from api.errors import SERVICE_TOKEN_REFUSALS
+from api.places.models import UPRN_MAX
 from api.waste import service
 from api.waste.schemas import BinCollections
 

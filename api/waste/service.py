@@ -7,8 +7,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.electoral.models import Property
-from api.electoral.service import UnknownProperty
+from api.places.models import Property
+from api.places.service import UnknownProperty
 from api.waste.models import BinType, CollectionRound, PropertyCollection
 from api.waste.schedule import in_season, next_collections
 from api.waste.schemas import BinCollections, BinRead, CollectionRead

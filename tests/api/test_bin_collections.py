@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from api.clock import get_today
 from api.demo.seed import seed_demo_data
-from api.electoral.models import Property
 from api.main import create_app
+from api.places.models import Property
 from api.settings import Settings
 from api.waste.models import BinType, CollectionRound, PropertyCollection
 from api.waste.schedule import Collection, next_collections, with_bank_holidays

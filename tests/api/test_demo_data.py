@@ -30,13 +30,13 @@ from api.electoral.models import (
     Elector,
     PollingDistrict,
     PollingStation,
-    Property,
     RegistrationStatus,
 )
 from api.migrations import alembic_config, downgrade_database, upgrade_database
 from api.models import Base
 from api.officers.models import ROLES, Officer
 from api.payments.models import CouncilTaxAccount, Payment
+from api.places.models import Property
 from api.service_requests.models import ServiceRequest
 
 OpenSession = Callable[[str], AbstractContextManager[Session]]

@@ -15,7 +15,8 @@ from api.electoral.deadlines import (
     working_days_before,
 )
 from api.electoral.models import AbsentVote, AbsentVoteKind
-from api.electoral.service import add_months, address_order, normalise_postcode, renewal_due
+from api.electoral.service import add_months, address_order, renewal_due
+from api.places.service import normalise_postcode
 
 
 def london(year: int, month: int, day: int, hour: int = 17, minute: int = 0, second: int = 0) -> datetime:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from api.electoral.names import full_name_matches, name_tokens
+from api.places.names import full_name_matches, name_tokens
 
 
 @pytest.mark.parametrize(("typed", "first", "last"), [

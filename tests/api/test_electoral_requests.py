@@ -18,10 +18,10 @@ from api.electoral.models import (
     AbsentVoteRequest,
     Elector,
     ElectoralChangeRequest,
-    Property,
     RegistrationStatus,
 )
 from api.idempotency import insert_once
+from api.places.models import Property
 from tests.support.backoffice_api import new_conversation_id, new_key
 from tests.support.databases import session_on
 from tests.support.electoral import ElectoralApi, Person, add_elector, copy_of, demo_residents, electoral_api

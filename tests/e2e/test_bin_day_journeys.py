@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from api.clock import local_date
 from api.db import Database, utcnow
-from api.electoral.models import Property
+from api.places.models import Property
 from api.service_requests.models import ServiceRequest
 from api.waste.service import bin_collections
 from tests.support.chat import choose_address, reference, stack_scalar, texts

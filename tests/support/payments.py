@@ -21,8 +21,8 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import select
 
 from api.demo import read_demo_residents
-from api.electoral.models import Property
 from api.payments.models import CouncilTaxAccount, Instalment, Payment
+from api.places.models import Property
 from tests.support.backoffice_api import BackOfficeApi, backoffice_api, new_conversation_id
 from tests.support.databases import session_on
 from tests.support.network import free_port

@@ -15,7 +15,6 @@ from api.electoral.models import (
     AbsentVoteRequest,
     Elector,
     PollingDistrict,
-    Property,
     RegistrationStatus,
     Verification,
     VerificationAttempt,
@@ -23,6 +22,7 @@ from api.electoral.models import (
 from api.knowledge_gaps.models import AnswerRating, KnowledgeGap
 from api.officers.models import Officer
 from api.payments.models import AccountVerification, AccountVerificationAttempt, CouncilTaxAccount
+from api.places.models import Property
 from api.telegram.models import TelegramChat, TelegramDelivery
 
 HELD = {"messages": Message, "handoffs": Handoff, "notes": Note, "telegram chats": TelegramChat,

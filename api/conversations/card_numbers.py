@@ -98,7 +98,8 @@ EXPIRY_BY_WORD = re.compile(rf"\b(?:{EXPIRY_WORDS})\b{BETWEEN}(?<!\d)(?P<value>{
 CODE_BY_WORD = re.compile(rf"\b(?:{CODE_WORDS})\b{BETWEEN}(?<!\d)(?P<value>\d{{3,4}}|\d(?: \d){{2,3}})(?!\d)",
                           re.IGNORECASE)
 # A month/year with no word before it is an expiry date only in a message that holds a card number.
-BARE_EXPIRY = re.compile(r"(?<![\d/.\-])(?P<value>(?:0[1-9]|1[0-2]) ?/ ?(?:20)?\d\d)(?![\d/])")
+BARE_EXPIRY = re.compile(r"(?<![\d/.\-])(?P<value>(?:0[1-9]|1[0-2]) ?/ ?(?:20)?\d\d"
+                         r"|(?:0 [1-9]|1 [0-2]) ?/ ?(?:2 0 )?\d \d)(?![\d/])")
 
 Kind = Literal["card", "expiry", "code"]
 # How a digit group joins the previous one: not at all (a new chain), by separators, "soft": by separators
@@ -621,24 +622,27 @@ def _grouped_like_a_card(groups: list[_Group]) -> bool:
 
 
 def _grouped_digit_by_digit(groups: list[_Group], digits: str) -> bool:
-    """Say whether single digits typed with spaces make blocks that one other mark joins as a card's groups.
+    """Say whether single digits typed with one kind of gap make blocks that another kind joins as a card's groups.
 
-    "4 1 1 1 - 1 1 1 1 - 1 1 1 1 - 1 1 1 1": the spaces are inside the blocks and the dashes between them,
-    so the number is read as its blocks; where both kinds of gap mix any other way, nothing changes.
+    "4 1 1 1 - 1 1 1 1 - 1 1 1 1 - 1 1 1 1" (spaces inside the blocks, dashes between them) or "4-1-1-1 1-1-1-1
+    ..." (the other way round): the number is read as its blocks; where two kinds of gap mix any other way, or
+    a third comes in, nothing changes.
     """
     if any(len(g.digits) != 1 or g.join == "worded" for g in groups):
         return False
     styles = [g.style for g in groups[1:]]
-    marks = set(styles) - {" "}
-    if len(marks) != 1 or " " not in styles:
+    if len(set(styles)) != 2:
         return False
-    sizes = [1]
-    for style in styles:
-        if style == " ":
-            sizes[-1] += 1
-        else:
-            sizes.append(1)
-    return min(sizes) > 1 and _card_grouping(sizes, digits, marks)
+    for inner in set(styles):
+        sizes = [1]
+        for style in styles:
+            if style == inner:
+                sizes[-1] += 1
+            else:
+                sizes.append(1)
+        if min(sizes) > 1 and _card_grouping(sizes, digits, set(styles) - {inner}):
+            return True
+    return False
 
 
 def _one_group_in_two_pieces(groups: list[_Group], digits: str) -> bool:

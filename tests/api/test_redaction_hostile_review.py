@@ -21,6 +21,7 @@ SPACED_DIGITS = {
     "full-width": "\uff14 \uff11 \uff11 \uff11 \uff0d \uff11 \uff11 \uff11 \uff11 \uff0d \uff11 \uff11 \uff11 \uff11"
                   " \uff0d \uff11 \uff11 \uff11 \uff11",
     "slashes between groups": "4 1 1 1 / 1 1 1 1 / 1 1 1 1 / 1 1 1 1",
+    "dashes inside groups": "4-1-1-1 1-1-1-1 1-1-1-1 1-1-1-1",
 }
 
 
@@ -48,6 +49,12 @@ def test_a_card_number_in_pasted_html_is_hidden_with_tags_between_its_groups(typ
     assert_only_the_card_is_hidden(typed)
 
 
+def test_single_digits_with_mixed_gaps_that_make_no_card_stay() -> None:
+    for message in ["1 2 - 3 4 - 5 6 - 7 8 - 9 0 - 1 2 - 3 4 - 5", "4 1 1 1 - 1 1 1 1 / 1 1 1 1 . 1 1 1 1",
+                    "0-1-6-1 4-9-6 0-0-0-0 1-2"]:
+        assert redact_card_numbers(message).text == message
+
+
 def test_html_tags_around_the_councils_numbers_change_nothing() -> None:
     for message in ["<b>07700 900123</b>", "<td>12</td><td>34</td><td>2026</td>", "<h1>CT12345678</h1>",
                     "a <b>b</b> 5 < 6 and 7 > 4", "<p>call 01632 960123</p><p>ref PAY-20261234</p>"]:
@@ -68,6 +75,8 @@ def test_an_expiry_date_typed_digit_by_digit_after_a_card_number_is_hidden() -> 
             " [expiry date removed]"
     assert redact_card_numbers("4111 1111 1111 1111 cvv 1 2 3").text == \
         "[card number removed, ending 1111] cvv [security code removed]"
+    assert redact_card_numbers("4111 1111 1111 1111 1 2 / 2 7").text == \
+        "[card number removed, ending 1111] [expiry date removed]"
     assert redact_card_numbers("exp 1 2 / 2 7, see you at 1 2").text == "exp 1 2 / 2 7, see you at 1 2"
 
 

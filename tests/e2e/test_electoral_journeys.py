@@ -42,13 +42,13 @@ def test_asking_about_someone_else_discloses_nothing(new_resident, residents) ->
     person = residents[1]
     reply = texts(new_resident().say(f"is {person['name']} at {person['address']} registered to vote?"))
     assert person["polling_district"] not in reply and person["postcode"] not in reply
-    assert "registered" not in reply.lower() or "can't tell anyone" in reply
+    assert "registered" not in reply.lower() or "can't tell you if someone else is registered" in reply
 
 
 def test_asking_about_someone_else_gets_the_third_party_answer(new_resident, residents) -> None:
     person = residents[1]
     reply = texts(new_resident().say(f"is {person['name']} at {person['address']} registered to vote?"))
-    assert "can't tell anyone whether another person is registered" in reply
+    assert "can't tell you if someone else is registered" in reply
 
 
 def test_a_resident_finds_their_polling_station_by_postcode(new_resident, residents) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,3 +104,17 @@ class Database:
             raise
         finally:
             session.close()
+
+
+@contextmanager
+def session_on(url: str) -> Iterator[Session]:
+    """Yield a session on ``url`` for a short job outside the API (a script, a test reading the stack's database).
+
+    Whatever it did not commit is rolled back, and the engine is disposed, so no connection outlives the job.
+    """
+    engine = make_engine(url)
+    try:
+        with sessionmaker(engine, expire_on_commit=False)() as session:
+            yield session
+    finally:
+        engine.dispose()

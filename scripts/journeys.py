@@ -404,15 +404,11 @@ def free_port() -> int:
 
 def read_personas(database_url: str, count: int) -> list[dict[str, Any]]:
     """Residents from the seeded database, in a fixed order (see api.demo.residents.read_personas)."""
-    from api.db import Database
+    from api.db import session_on
     from api.demo.residents import read_personas as read
 
-    database = Database(database_url)
-    try:
-        with database.sessions() as session:
-            return read(session, count)
-    finally:
-        database.engine.dispose()
+    with session_on(database_url) as session:
+        return read(session, count)
 
 
 if __name__ == "__main__":

@@ -301,15 +301,11 @@ def started_profile(model: Path | None, rasa_servers: int | None) -> Iterator[St
 
 def demo_residents(database_url: str) -> list[dict[str, Any]]:
     """Return the demo residents of the profile's database."""
-    from api.db import Database
+    from api.db import session_on
     from api.demo.residents import read_demo_residents
 
-    database = Database(database_url)
-    try:
-        with database.sessions() as session:
-            return read_demo_residents(session)
-    finally:
-        database.engine.dispose()
+    with session_on(database_url) as session:
+        return read_demo_residents(session)
 
 
 # ---------------------------------------------------------------- report

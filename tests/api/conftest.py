@@ -19,11 +19,12 @@ from hypothesis import settings
 from sqlalchemy.orm import Session
 
 from api.conversations.rasa_client import RasaClient
+from api.db import session_on
 from api.demo import seed_demo_data
 from api.main import create_app
 from api.migrations import upgrade_database
 from api.settings import Settings
-from tests.support.databases import empty_database, session_on
+from tests.support.databases import empty_database
 from tests.support.rasa_fakes import RasaHandler
 
 DATABASE_KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]

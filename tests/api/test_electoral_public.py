@@ -12,13 +12,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from api.db import session_on
 from api.electoral.models import Elector, PollingDistrict
 from api.electoral.router import get_now, get_today
 from api.main import create_app
 from api.places.models import Property
 from api.settings import Settings
 from tests.support.backoffice_api import SERVICE
-from tests.support.databases import session_on
 from tests.support.electoral import Person, demo_residents
 
 # Every electoral endpoint, with a request that would otherwise succeed or fail validation.

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from api.db import session_on
 from api.electoral.deadlines import COUNCIL_TIMEZONE
 from api.electoral.models import (
     AbsentVote,
@@ -23,7 +24,6 @@ from api.electoral.models import (
 from api.idempotency import insert_once
 from api.places.models import Property
 from tests.support.backoffice_api import new_conversation_id, new_key
-from tests.support.databases import session_on
 from tests.support.electoral import ElectoralApi, Person, add_elector, copy_of, demo_residents, electoral_api
 
 AV_REFERENCE = re.compile(r"^AV-\d{6}$")

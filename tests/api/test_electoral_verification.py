@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from api.db import session_on
 from api.electoral.models import RegistrationStatus, Verification, VerificationAttempt
 from api.electoral.service import as_utc
 from api.places.models import Property
 from tests.support.backoffice_api import conversation_from, new_conversation_id
-from tests.support.databases import session_on
 from tests.support.electoral import ElectoralApi, Person, add_elector, copy_of, demo_residents, electoral_api
 
 FAILED = {"outcome": "not_verified", "expires_at": None, "message_key": "verification_failed"}

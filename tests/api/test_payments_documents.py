@@ -12,11 +12,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from api.db import session_on
 from api.payments.documents import deliver_queued, mask_email
 from api.payments.models import DocumentRequest
 from api.settings import Settings
 from tests.support.backoffice_api import new_key
-from tests.support.databases import session_on
 from tests.support.electoral import copy_of
 from tests.support.payments import (
     CouncilApi,

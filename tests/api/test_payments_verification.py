@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from api.db import session_on
 from api.payments.models import AccountVerification, AccountVerificationAttempt
 from tests.support.backoffice_api import conversation_from, new_conversation_id
-from tests.support.databases import session_on
 from tests.support.electoral import copy_of
 from tests.support.payments import CouncilApi, Resident, council_api, demo_residents
 

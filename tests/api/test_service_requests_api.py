@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from api.db import session_on
 from api.service_requests.models import ServiceRequest, ServiceRequestUpdate
 from api.service_requests.standards import STANDARDS
 from tests.support.backoffice_api import new_key
-from tests.support.databases import session_on
 from tests.support.electoral import copy_of
 from tests.support.payments import CouncilApi, Resident, council_api, demo_residents
 

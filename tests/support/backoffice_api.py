@@ -85,7 +85,7 @@ def conversation_from(url: str, address: str) -> str:
     """Start a web conversation in the database at ``url`` as the hub does for a client at ``address``."""
     from api.access.source import source_of
     from api.conversations.service import create_conversation
-    from tests.support.databases import session_on
+    from api.db import session_on
 
     with session_on(url) as session:
         created = create_conversation(session, channel="web", client_source=source_of(address, DEV_SECRET_KEY))

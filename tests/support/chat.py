@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Select
 
-from api.db import Database
+from api.db import session_on
 from api.demo.residents import read_demo_residents
 
 
@@ -59,32 +59,20 @@ def reference(prefix: str, text: str) -> str:
 
 def stack_scalar(database_url: str, query: Select[Any]) -> Any:
     """Run one query against the running stack's back-office database and return its single value."""
-    database = Database(database_url)
-    try:
-        with database.sessions() as session:
-            return session.scalar(query)
-    finally:
-        database.engine.dispose()
+    with session_on(database_url) as session:
+        return session.scalar(query)
 
 
 def stack_row(database_url: str, query: Select[Any]) -> tuple[Any, ...]:
     """Run one query against the running stack's back-office database and return its single row."""
-    database = Database(database_url)
-    try:
-        with database.sessions() as session:
-            return tuple(session.execute(query).one())
-    finally:
-        database.engine.dispose()
+    with session_on(database_url) as session:
+        return tuple(session.execute(query).one())
 
 
 def stack_residents(database_url: str) -> list[dict[str, Any]]:
     """Return the demo residents seeded into the running stack's database."""
-    database = Database(database_url)
-    try:
-        with database.sessions() as session:
-            return read_demo_residents(session)
-    finally:
-        database.engine.dispose()
+    with session_on(database_url) as session:
+        return read_demo_residents(session)
 
 
 def prove_account(chat, person: dict) -> list[dict]:

@@ -15,9 +15,6 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg import sql
-from sqlalchemy.orm import Session, sessionmaker
-
-from api.db import make_engine
 
 POSTGRES_SERVER = "postgres@127.0.0.1:5432"
 
@@ -53,12 +50,3 @@ def empty_database(kind: str, directory: Path) -> Iterator[str]:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-@contextmanager
-def session_on(url: str) -> Iterator[Session]:
-    """Yield a session on ``url``; whatever it did not commit is rolled back, and the engine disposed."""
-    engine = make_engine(url)
-    try:
-        with sessionmaker(engine, expire_on_commit=False)() as session:
-            yield session
-    finally:
-        engine.dispose()

@@ -20,10 +20,11 @@ import psycopg
 from psycopg import sql
 from sqlalchemy import select
 
+from api.db import session_on
 from api.demo import read_demo_residents
 from api.electoral.models import Elector, RegistrationStatus
 from tests.support.backoffice_api import BackOfficeApi, backoffice_api, new_conversation_id
-from tests.support.databases import POSTGRES_ADMIN_URL, session_on
+from tests.support.databases import POSTGRES_ADMIN_URL
 
 # A Monday in January 2027: before every deadline of both 2027 polls.
 START = datetime(2027, 1, 11, 10, 0, tzinfo=UTC)

@@ -20,11 +20,11 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import select
 
+from api.db import session_on
 from api.demo import read_demo_residents
 from api.payments.models import CouncilTaxAccount, Instalment, Payment
 from api.places.models import Property
 from tests.support.backoffice_api import BackOfficeApi, backoffice_api, new_conversation_id
-from tests.support.databases import session_on
 from tests.support.network import free_port
 
 # A Friday in late November 2026, just after the demo data's "as of" day.

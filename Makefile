@@ -24,8 +24,8 @@ run-telegram-demo: install ## make run, plus the Telegram bridge and a Telegram 
 test: install chromium model ## Install what is missing, then run every test
 	@$(MAKE) --no-print-directory lint knowledge-check test-bot test-dialogue test-api
 
-check: install ## The quick check while working: lint, types, format of new files, tests without the stack
-	@$(MAKE) --no-print-directory lint format-check knowledge-check test-bot test-unit
+check: install ## The quick check while working: lint, format, types, tests without the stack
+	@$(MAKE) --no-print-directory lint knowledge-check test-bot test-unit
 
 install: ## Make both Python environments if missing (cached by their pins under ~/.cache)
 	@./scripts/bootstrap.sh app rasa
@@ -88,20 +88,17 @@ load: install model ## Load test of the production profile at 20/100/300 residen
 readability: install ## Reading age of every fixed reply and knowledge answer; lists the hardest ten
 	@$(APP)/python scripts/readability.py
 
-# ruff format is adopted file by file: every Python file added since main (committed or not) must be formatted,
-# and older files are formatted when someone chooses to (make format FILES=...), so work in flight elsewhere is
-# not buried under one big reformatting.
-NEW_PY = $$( { git diff --name-only --diff-filter=A main -- '*.py'; git ls-files --others --exclude-standard -- '*.py'; } | sort -u)
+PY_DIRS := api bot council scripts tests telegram_bridge tools
 
-lint: ## ruff and mypy (api and telegram_bridge in the app environment, bot in the Rasa environment)
-	@$(APP)/ruff check api bot council scripts tests telegram_bridge tools && $(APP)/mypy api council telegram_bridge tools \
+lint: ## ruff check, ruff format --check and mypy (api and telegram_bridge in the app environment, bot in the Rasa environment)
+	@$(APP)/ruff check $(PY_DIRS) && $(APP)/ruff format --check --quiet $(PY_DIRS) && $(APP)/mypy api council telegram_bridge tools \
 	  && $(APP)/mypy --python-executable $(RASA)/python --cache-dir .mypy_cache/rasa bot
 
-format: ## ruff format the Python files added since main (FILES="a.py b.py" for others)
-	@files="$${FILES:-$(NEW_PY)}"; [ -z "$$files" ] || $(APP)/ruff format $$files
+format: ## ruff format every Python file (FILES="a.py b.py" for some)
+	@$(APP)/ruff format $${FILES:-$(PY_DIRS)}
 
-format-check: ## Check that the Python files added since main are ruff-formatted
-	@files="$(NEW_PY)"; [ -z "$$files" ] || $(APP)/ruff format --check $$files
+format-check: ## Check that every Python file is ruff-formatted (also part of make lint)
+	@$(APP)/ruff format --check $(PY_DIRS)
 
 clean: ## Remove local databases, logs and models (not the cached environments)
 	rm -rf var models results bot/nlp/council_en

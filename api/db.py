@@ -33,6 +33,7 @@ class Base(DeclarativeBase):
 # names nothing, and is refused with 422 before it reaches the database (where it would fail).
 ROW_ID_MAX = 2**31 - 1
 
+
 def utcnow() -> datetime:
     """Return the current time in UTC, timezone-aware."""
     return datetime.now(UTC)

@@ -40,19 +40,28 @@ def _check_service(settings: Settings, credentials: HTTPAuthorizationCredentials
     """Admit only a token of ``service``: no token or an unknown one is 401, another service's token 403."""
     presented = (credentials.credentials if credentials else "").encode()
     # Every token is compared, so the time taken does not tell which one nearly matched.
-    matches = [known.service for known in settings.service_tokens
-               if hmac.compare_digest(presented, known.token.encode())]
+    matches = [
+        known.service for known in settings.service_tokens if hmac.compare_digest(presented, known.token.encode())
+    ]
     if not matches:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "A valid service token is required.",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "A valid service token is required.", headers={"WWW-Authenticate": "Bearer"}
+        )
     if service not in matches:
         raise HTTPException(status.HTTP_403_FORBIDDEN, SERVICE_REFUSED)
 
 
 SERVICE_REFUSED = "This service may not call this endpoint."
 GRANT_REFUSED = "This call does not act for that conversation now: a live conversation grant is required."
-GrantHeader = Annotated[str | None, Header(alias=GRANT_HEADER, description=(
-    "The grant the hub gave the bot with the resident's message; needed by every call that names a conversation"))]
+GrantHeader = Annotated[
+    str | None,
+    Header(
+        alias=GRANT_HEADER,
+        description=(
+            "The grant the hub gave the bot with the resident's message; needed by every call that names a conversation"
+        ),
+    ),
+]
 
 
 async def _conversations_named(request: Request) -> set[str]:
@@ -69,9 +78,12 @@ async def _conversations_named(request: Request) -> set[str]:
     return named - {""}
 
 
-async def require_service_token(settings: Annotated[Settings, Depends(get_app_settings)],
-                                credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-                                request: Request, grant: GrantHeader = None) -> None:
+async def require_service_token(
+    settings: Annotated[Settings, Depends(get_app_settings)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    request: Request,
+    grant: GrantHeader = None,
+) -> None:
     """Admit the action server: its own token, and a live grant for every conversation the call names.
 
     The grant (api.service_access.grants) proves the call acts for the resident writing in that
@@ -84,8 +96,10 @@ async def require_service_token(settings: Annotated[Settings, Depends(get_app_se
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, GRANT_REFUSED)
 
 
-def require_telegram_token(settings: Annotated[Settings, Depends(get_app_settings)],
-                           credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
+def require_telegram_token(
+    settings: Annotated[Settings, Depends(get_app_settings)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> None:
     """Admit the Telegram bridge: its own token (it acts for chats, which the hub maps to conversations)."""
     _check_service(settings, credentials, "telegram")
 

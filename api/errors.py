@@ -33,9 +33,12 @@ def install_domain_errors(app: FastAPI) -> None:
 
     app.add_exception_handler(DomainError, answer)
 
+
 # What every back-office route answers a caller without the right service token.
-SERVICE_TOKEN_REFUSALS: Responses = {401: {"description": "No valid service token"},
-                                     403: {"description": "The token is another service's (each reaches only its own)"}}
+SERVICE_TOKEN_REFUSALS: Responses = {
+    401: {"description": "No valid service token"},
+    403: {"description": "The token is another service's (each reaches only its own)"},
+}
 CONFLICT: Responses = {409: {"description": "The idempotency key was used for a different request"}}
 
 

@@ -53,10 +53,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         widen_default_lane(settings.worker_threads)
-        retrying = (asyncio.create_task(retry_queued_documents(app.state.database, settings))
-                    if settings.document_retry_seconds > 0 else None)
-        purging = (asyncio.create_task(purge_periodically(app.state.database, app.state.tracker, settings))
-                   if settings.purge_interval_seconds > 0 else None)
+        retrying = (
+            asyncio.create_task(retry_queued_documents(app.state.database, settings))
+            if settings.document_retry_seconds > 0
+            else None
+        )
+        purging = (
+            asyncio.create_task(purge_periodically(app.state.database, app.state.tracker, settings))
+            if settings.purge_interval_seconds > 0
+            else None
+        )
         yield
         for task in (retrying, purging):
             if task:
@@ -68,18 +74,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.tracker.close()
         app.state.database.engine.dispose()
 
-    app = FastAPI(title="Council Assistant", version="1.0.0", description=API_DESCRIPTION, lifespan=lifespan,
-                  responses={**TOO_LARGE_RESPONSES, **UNPROCESSABLE})
+    app = FastAPI(
+        title="Council Assistant",
+        version="1.0.0",
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+        responses={**TOO_LARGE_RESPONSES, **UNPROCESSABLE},
+    )
     app.state.settings = settings
     app.state.clock = clock_for(settings.clock_start)
-    app.state.database = Database(settings.database_url, PoolSize(
-        size=settings.database_pool_size, overflow=settings.database_max_overflow,
-        timeout=settings.database_pool_timeout_seconds))
+    app.state.database = Database(
+        settings.database_url,
+        PoolSize(
+            size=settings.database_pool_size,
+            overflow=settings.database_max_overflow,
+            timeout=settings.database_pool_timeout_seconds,
+        ),
+    )
     app.state.message_changes = MessageChanges()
     app.state.message_changes.watch(app.state.database.sessions)
     app.state.hub_lane = ThreadLane(settings.hub_threads)
-    app.state.rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_seconds,
-                                retry_after=settings.rasa_retry_seconds)
+    app.state.rasa = RasaClient(
+        settings.rasa_url, timeout=settings.rasa_timeout_seconds, retry_after=settings.rasa_retry_seconds
+    )
     install_limits(app, redis_url=settings.redis_url, max_body_bytes=settings.max_body_bytes)
     app.state.tracker = TrackerStore(settings.tracker_store_url)
 

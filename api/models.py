@@ -12,5 +12,16 @@ from api.service_requests import models as service_requests
 from api.telegram import models as telegram
 from api.waste import models as waste
 
-__all__ = ["Base", "conversations", "electoral", "knowledge_gaps", "officers", "payments", "places", "privacy",
-           "service_requests", "telegram", "waste"]
+__all__ = [
+    "Base",
+    "conversations",
+    "electoral",
+    "knowledge_gaps",
+    "officers",
+    "payments",
+    "places",
+    "privacy",
+    "service_requests",
+    "telegram",
+    "waste",
+]

@@ -26,8 +26,10 @@ RETRY_AFTER_SECONDS = 10
 
 def busy_sentence(settings: Settings) -> str:
     """Say the service is busy, what to do, and how to reach a person."""
-    return (f"Sorry, a lot of people are using the chat right now. Please try again in a few seconds, "
-            f"or call us on {settings.council_phone} ({council_facts().phone_hours}).")
+    return (
+        f"Sorry, a lot of people are using the chat right now. Please try again in a few seconds, "
+        f"or call us on {settings.council_phone} ({council_facts().phone_hours})."
+    )
 
 
 def _is_overload(error: OperationalError) -> bool:
@@ -38,8 +40,11 @@ def install(app: FastAPI, settings: Settings) -> None:
     """Turn pool exhaustion and lock waits into 503 answers, and shape-errors into 422s, for every route."""
 
     def busy() -> JSONResponse:
-        return JSONResponse({"detail": busy_sentence(settings)}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-                            headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        return JSONResponse(
+            {"detail": busy_sentence(settings)},
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
 
     async def pool_timeout(_request: Request, _error: Exception) -> JSONResponse:
         log.warning("busy: the database connection pool is exhausted")
@@ -55,9 +60,15 @@ def install(app: FastAPI, settings: Settings) -> None:
         # FastAPI's default 422 echoes each wrong value back: a typed card number or a name and date of birth
         # would be repeated to the caller, and a value JSON cannot carry (1e999, NaN) turned the answer into a 500.
         problems = error.errors() if isinstance(error, RequestValidationError) else []
-        return JSONResponse({"detail": [{"loc": list(p.get("loc", ())), "msg": str(p.get("msg", "")),
-                                         "type": str(p.get("type", ""))} for p in problems]},
-                            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+        return JSONResponse(
+            {
+                "detail": [
+                    {"loc": list(p.get("loc", ())), "msg": str(p.get("msg", "")), "type": str(p.get("type", ""))}
+                    for p in problems
+                ]
+            },
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
 
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(PoolTimeout, pool_timeout)

@@ -159,14 +159,22 @@ class Settings(BaseSettings):
         """Refuse to start production with a published secret, a short one, or a cookie sent over plain HTTP."""
         if self.environment != "production":
             return self
-        held = {"CA_SECRET_KEY": [self.secret_key],
-                "CA_SECOND_FACTOR_KEY": [key.strip() for key in self.second_factor_key.split(",")],
-                "CA_SERVICE_TOKENS": [token.token for token in self.service_tokens],
-                "CA_METRICS_TOKEN": [self.metrics_token] if self.metrics_token else []}
-        problems = [f"{name} holds a development default" for name, values in held.items()
-                    if {DEV_SERVICE_TOKEN, DEV_TELEGRAM_TOKEN, DEV_SECRET_KEY, DEV_SECOND_FACTOR_KEY} & set(values)]
-        problems += [f"{name} holds a secret shorter than {MIN_SECRET_LENGTH} characters"
-                     for name, values in held.items() if any(len(value) < MIN_SECRET_LENGTH for value in values)]
+        held = {
+            "CA_SECRET_KEY": [self.secret_key],
+            "CA_SECOND_FACTOR_KEY": [key.strip() for key in self.second_factor_key.split(",")],
+            "CA_SERVICE_TOKENS": [token.token for token in self.service_tokens],
+            "CA_METRICS_TOKEN": [self.metrics_token] if self.metrics_token else [],
+        }
+        problems = [
+            f"{name} holds a development default"
+            for name, values in held.items()
+            if {DEV_SERVICE_TOKEN, DEV_TELEGRAM_TOKEN, DEV_SECRET_KEY, DEV_SECOND_FACTOR_KEY} & set(values)
+        ]
+        problems += [
+            f"{name} holds a secret shorter than {MIN_SECRET_LENGTH} characters"
+            for name, values in held.items()
+            if any(len(value) < MIN_SECRET_LENGTH for value in values)
+        ]
         if self.console_secure_cookie is False:
             problems.append("CA_CONSOLE_SECURE_COOKIE=false would send officers' session cookies over plain HTTP")
         if problems:

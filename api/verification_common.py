@@ -83,12 +83,21 @@ class NotVerified(DomainError):
     detail = "not verified"
 
 
-def count_failures(session: Session, attempts: type[Base], condition: ColumnElement[bool], *, since: datetime,
-                   per: QueryableAttribute[Any] | None = None) -> int:
+def count_failures(
+    session: Session,
+    attempts: type[Base],
+    condition: ColumnElement[bool],
+    *,
+    since: datetime,
+    per: QueryableAttribute[Any] | None = None,
+) -> int:
     """Count failed ``attempts`` matching ``condition`` after ``since``; with ``per``, the most in any one group."""
     table = attempts.__table__
-    query = select(func.count().label("failures")).select_from(table).where(
-        condition, table.c.succeeded.is_(False), table.c.attempted_at > since)
+    query = (
+        select(func.count().label("failures"))
+        .select_from(table)
+        .where(condition, table.c.succeeded.is_(False), table.c.attempted_at > since)
+    )
     if per is not None:
         counts = session.scalars(query.group_by(per)).all()
         return max(counts, default=0)
@@ -100,21 +109,36 @@ def conversation_source(session: Session, conversation_id: str) -> str | None:
     return session.scalar(select(Conversation.client_source).where(Conversation.id == conversation_id))
 
 
-def decide(session: Session, attempts: type[Base], subject: QueryableAttribute[Any], *, conversation_id: str,
-           source: str | None, subject_ids: list[int], details_correct: bool, now: datetime) -> Decision:
+def decide(
+    session: Session,
+    attempts: type[Base],
+    subject: QueryableAttribute[Any],
+    *,
+    conversation_id: str,
+    source: str | None,
+    subject_ids: list[int],
+    details_correct: bool,
+    now: datetime,
+) -> Decision:
     """Apply the lockouts, then the check itself. ``subject`` is the attempts column naming the person checked.
 
     Every check runs the same queries, whoever is named, so timing tells as little as the answer.
     """
     table = attempts.__table__
-    conversation_locked = count_failures(session, attempts, table.c.conversation_id == conversation_id,
-                                         since=now - LOCK_WINDOW) >= MAX_FAILURES
+    conversation_locked = (
+        count_failures(session, attempts, table.c.conversation_id == conversation_id, since=now - LOCK_WINDOW)
+        >= MAX_FAILURES
+    )
     # A resident who keeps trying in a chat that is already locked is not guessing at anyone new: those
     # refusals keep the chat locked but do not count against their whole address.
-    from_source = and_(table.c.client_source == (source or ""),
-                       or_(table.c.refused.is_(None), table.c.refused != Refusal.CONVERSATION.value))
-    source_locked = count_failures(session, attempts, from_source,
-                                   since=now - SOURCE_WINDOW) >= MAX_SOURCE_FAILURES and source is not None
+    from_source = and_(
+        table.c.client_source == (source or ""),
+        or_(table.c.refused.is_(None), table.c.refused != Refusal.CONVERSATION.value),
+    )
+    source_locked = (
+        count_failures(session, attempts, from_source, since=now - SOURCE_WINDOW) >= MAX_SOURCE_FAILURES
+        and source is not None
+    )
     backing_off = _subject_backing_off(session, attempts, subject, subject_ids, now=now)
     if conversation_locked:
         return Decision(Outcome.LOCKED, Refusal.CONVERSATION)
@@ -125,13 +149,20 @@ def decide(session: Session, attempts: type[Base], subject: QueryableAttribute[A
     return Decision(Outcome.VERIFIED if details_correct else Outcome.NOT_VERIFIED)
 
 
-def _subject_backing_off(session: Session, attempts: type[Base], subject: QueryableAttribute[Any],
-                         subject_ids: list[int], *, now: datetime) -> bool:
+def _subject_backing_off(
+    session: Session, attempts: type[Base], subject: QueryableAttribute[Any], subject_ids: list[int], *, now: datetime
+) -> bool:
     """Whether any of ``subject_ids`` had ``MAX_FAILURES`` real failed checks lately, the last one very lately."""
     table = attempts.__table__
     rows = session.execute(
-        select(func.count(), func.max(table.c.attempted_at)).select_from(table)
-        .where(subject.in_(subject_ids), table.c.succeeded.is_(False), table.c.refused.is_(None),
-               table.c.attempted_at > now - LOCK_WINDOW)
-        .group_by(subject)).all()
+        select(func.count(), func.max(table.c.attempted_at))
+        .select_from(table)
+        .where(
+            subject.in_(subject_ids),
+            table.c.succeeded.is_(False),
+            table.c.refused.is_(None),
+            table.c.attempted_at > now - LOCK_WINDOW,
+        )
+        .group_by(subject)
+    ).all()
     return any(count >= MAX_FAILURES and as_utc(latest) > now - SUBJECT_BACKOFF for count, latest in rows)

@@ -110,8 +110,9 @@ def main(argv: list[str] | None = None) -> None:
     if problems:
         sys.exit("the action server will not start: " + "; ".join(problems))
     utils.configure_colored_logging(args.loglevel)
-    utils.configure_file_logging(logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), args.log_file, args.loglevel,
-                                 args.logging_config_file)
+    utils.configure_file_logging(
+        logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), args.log_file, args.loglevel, args.logging_config_file
+    )
     utils.update_sanic_log_level()
     app = create_app(args.actions or "bot.actions", secret=settings.actions_secret)
     host = os.environ.get("SANIC_HOST", "127.0.0.1")

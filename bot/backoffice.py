@@ -85,6 +85,7 @@ def within_deadline(run: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]
     told sorry. With each call bounded by ``backoffice_timeout_seconds`` and each action by this deadline,
     an action answers (with an apology that keeps the resident's answers) well inside the hub's time.
     """
+
     @functools.wraps(run)
     async def bounded(*args: P.args, **kwargs: P.kwargs) -> R:
         token = _DEADLINE.set(time.monotonic() + get_settings().action_deadline_seconds)
@@ -92,6 +93,7 @@ def within_deadline(run: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]
             return await run(*args, **kwargs)
         finally:
             _DEADLINE.reset(token)
+
     return bounded
 
 
@@ -105,8 +107,9 @@ def _detail(response: httpx.Response) -> object:
 class BackOffice:
     """Typed access to the council's back office over HTTP with a service token."""
 
-    def __init__(self, *, base_url: str, token: str, timeout: float = 10.0,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self, *, base_url: str, token: str, timeout: float = 10.0, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
         self._base_url = base_url
         self._headers = {"Authorization": f"Bearer {token}"}
         self._timeout = timeout
@@ -116,11 +119,13 @@ class BackOffice:
     def from_settings(cls) -> BackOffice:
         """Build the client from the action server's settings."""
         settings = get_settings()
-        return cls(base_url=settings.backoffice_url, token=settings.service_token,
-                   timeout=settings.backoffice_timeout_seconds)
+        return cls(
+            base_url=settings.backoffice_url, token=settings.service_token, timeout=settings.backoffice_timeout_seconds
+        )
 
-    async def _call(self, method: str, path: str, *, json: dict[str, Any] | None = None,
-                    params: dict[str, Any] | None = None) -> Any:
+    async def _call(
+        self, method: str, path: str, *, json: dict[str, Any] | None = None, params: dict[str, Any] | None = None
+    ) -> Any:
         return (await self._send(method, path, json=json, params=params))[0]
 
     async def _record(self, path: str, request: dict[str, Any]) -> dict[str, Any]:
@@ -133,24 +138,28 @@ class BackOffice:
         body, status = await self._send("POST", path, json=request)
         return {**body, "already_recorded": status == httpx.codes.OK}
 
-    async def _send(self, method: str, path: str, *, json: dict[str, Any] | None = None,
-                    params: dict[str, Any] | None = None) -> tuple[Any, int]:
+    async def _send(
+        self, method: str, path: str, *, json: dict[str, Any] | None = None, params: dict[str, Any] | None = None
+    ) -> tuple[Any, int]:
         deadline = _DEADLINE.get()
         seconds = self._timeout if deadline is None else min(self._timeout, deadline - time.monotonic())
         if seconds <= 0:
             log.warning("back office not called: the action's deadline has passed")
             raise BackOfficeError("the action ran out of time")
         grant, request_id = CONVERSATION_GRANT.get(), REQUEST_ID.get()
-        headers = {**self._headers, **({GRANT_HEADER: grant} if grant else {}),
-                   **({REQUEST_ID_HEADER: request_id} if request_id else {})}
-        async with httpx.AsyncClient(base_url=self._base_url, headers=headers, timeout=seconds,
-                                     transport=self._transport) as http:
+        headers = {
+            **self._headers,
+            **({GRANT_HEADER: grant} if grant else {}),
+            **({REQUEST_ID_HEADER: request_id} if request_id else {}),
+        }
+        async with httpx.AsyncClient(
+            base_url=self._base_url, headers=headers, timeout=seconds, transport=self._transport
+        ) as http:
             try:
                 async with asyncio.timeout(seconds):  # the whole call, whatever the transport does with timeouts
                     response = await http.request(method, path, json=json, params=params)
             except (httpx.HTTPError, TimeoutError) as error:
-                log.warning("back office unreachable: %s %s: %s", method, path.split("/")[1:3],
-                            type(error).__name__)
+                log.warning("back office unreachable: %s %s: %s", method, path.split("/")[1:3], type(error).__name__)
                 raise BackOfficeError("the back office could not be reached") from error
         # The service the path names (electoral, addresses, conversations, ...); the rest can identify someone.
         log.info("back office %s %s: HTTP %d", method, path.split("/")[3], response.status_code)
@@ -167,13 +176,30 @@ class BackOffice:
             raise BackOfficeError(f"the back office answered HTTP {response.status_code}")
         return response.json(), response.status_code
 
-    async def request_handoff(self, *, conversation_id: str, reason: str, priority: str = "normal",
-                              summary: str = "", topic: str = "general", wanted: str = "",
-                              collected: dict[str, str] | None = None) -> HandoffTicket:
+    async def request_handoff(
+        self,
+        *,
+        conversation_id: str,
+        reason: str,
+        priority: str = "normal",
+        summary: str = "",
+        topic: str = "general",
+        wanted: str = "",
+        collected: dict[str, str] | None = None,
+    ) -> HandoffTicket:
         """Ask for an officer to take the conversation over, with what the officer needs to know."""
-        body = await self._call("POST", f"/api/v1/conversations/{conversation_id}/handoffs",
-                                json={"reason": reason, "priority": priority, "summary": summary, "topic": topic,
-                                      "wanted": wanted, "collected": collected or {}})
+        body = await self._call(
+            "POST",
+            f"/api/v1/conversations/{conversation_id}/handoffs",
+            json={
+                "reason": reason,
+                "priority": priority,
+                "summary": summary,
+                "topic": topic,
+                "wanted": wanted,
+                "collected": collected or {},
+            },
+        )
         return HandoffTicket(**{field: body.get(field) for field in HandoffTicket.__dataclass_fields__})
 
     async def find_addresses(self, *, postcode: str) -> list[Address]:
@@ -197,12 +223,20 @@ class BackOffice:
         body = await self._call("GET", "/api/v1/elections/upcoming", params=params)
         return list(body["elections"])
 
-    async def verify_identity(self, *, conversation_id: str, full_name: str, date_of_birth: str,
-                              uprn: int) -> Verification:
+    async def verify_identity(
+        self, *, conversation_id: str, full_name: str, date_of_birth: str, uprn: int
+    ) -> Verification:
         """Ask the back office whether the details match an elector; only the outcome comes back."""
-        body = await self._call("POST", "/api/v1/electoral/verifications",
-                                json={"conversation_id": conversation_id, "full_name": full_name,
-                                      "date_of_birth": date_of_birth, "uprn": uprn})
+        body = await self._call(
+            "POST",
+            "/api/v1/electoral/verifications",
+            json={
+                "conversation_id": conversation_id,
+                "full_name": full_name,
+                "date_of_birth": date_of_birth,
+                "uprn": uprn,
+            },
+        )
         return Verification(outcome=str(body["outcome"]), expires_at=body.get("expires_at"))
 
     async def end_verification(self, *, conversation_id: str) -> None:
@@ -211,8 +245,9 @@ class BackOffice:
 
     async def my_electoral_record(self, *, conversation_id: str) -> dict[str, Any]:
         """Return the verified resident's own registration, polling station and absent votes."""
-        result: dict[str, Any] = await self._call("GET", "/api/v1/electoral/me",
-                                                  params={"conversation_id": conversation_id})
+        result: dict[str, Any] = await self._call(
+            "GET", "/api/v1/electoral/me", params={"conversation_id": conversation_id}
+        )
         return result
 
     async def request_absent_vote(self, **request: Any) -> dict[str, Any]:
@@ -225,24 +260,41 @@ class BackOffice:
         result = await self._record("/api/v1/electoral/change-requests", request)
         return result
 
-    async def verify_account(self, *, conversation_id: str, postcode: str, account_reference: str | None = None,
-                             full_name: str | None = None, date_of_birth: str | None = None) -> Verification:
+    async def verify_account(
+        self,
+        *,
+        conversation_id: str,
+        postcode: str,
+        account_reference: str | None = None,
+        full_name: str | None = None,
+        date_of_birth: str | None = None,
+    ) -> Verification:
         """Ask whether the details prove the council tax account is the resident's; only the outcome returns."""
-        body = await self._call("POST", "/api/v1/payments/verifications",
-                                json={"conversation_id": conversation_id, "account_reference": account_reference,
-                                      "postcode": postcode, "full_name": full_name, "date_of_birth": date_of_birth})
+        body = await self._call(
+            "POST",
+            "/api/v1/payments/verifications",
+            json={
+                "conversation_id": conversation_id,
+                "account_reference": account_reference,
+                "postcode": postcode,
+                "full_name": full_name,
+                "date_of_birth": date_of_birth,
+            },
+        )
         return Verification(outcome=str(body["outcome"]), expires_at=body.get("expires_at"))
 
     async def my_account(self, *, conversation_id: str) -> dict[str, Any]:
         """Return the verified resident's council tax account: balance, next instalment, recovery stage."""
-        result: dict[str, Any] = await self._call("GET", "/api/v1/payments/account",
-                                                  params={"conversation_id": conversation_id})
+        result: dict[str, Any] = await self._call(
+            "GET", "/api/v1/payments/account", params={"conversation_id": conversation_id}
+        )
         return result
 
     async def my_payment(self, *, conversation_id: str, payment_reference: str) -> dict[str, Any]:
         """Return one payment on the verified resident's account (NotFound when it is not theirs)."""
-        result: dict[str, Any] = await self._call("GET", f"/api/v1/payments/payments/{payment_reference}",
-                                                  params={"conversation_id": conversation_id})
+        result: dict[str, Any] = await self._call(
+            "GET", f"/api/v1/payments/payments/{payment_reference}", params={"conversation_id": conversation_id}
+        )
         return result
 
     async def request_document(self, **request: Any) -> dict[str, Any]:

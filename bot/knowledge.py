@@ -77,11 +77,18 @@ def parse_article(slug: str, text: str) -> Article:
     if not isinstance(reviewed, dt.date):
         raise ArticleError(f"{slug}: last_reviewed must be a date (YYYY-MM-DD)")
     check_council_facts(slug, {str(k): str(v) for k, v in (meta.get("facts") or {}).items()}, answer)
-    return Article(slug=slug, title=str(meta["title"]), answer=answer, source=str(meta["source"]),
-                   last_reviewed=reviewed, owner=str(meta["owner"]), intents=tuple(meta.get("intents") or ()),
-                   facts={str(k): str(v) for k, v in (meta.get("facts") or {}).items()},
-                   when={str(k): str(v) for k, v in (meta.get("when") or {}).items()},
-                   keywords=tuple(str(word) for word in meta.get("keywords") or ()))
+    return Article(
+        slug=slug,
+        title=str(meta["title"]),
+        answer=answer,
+        source=str(meta["source"]),
+        last_reviewed=reviewed,
+        owner=str(meta["owner"]),
+        intents=tuple(meta.get("intents") or ()),
+        facts={str(k): str(v) for k, v in (meta.get("facts") or {}).items()},
+        when={str(k): str(v) for k, v in (meta.get("when") or {}).items()},
+        keywords=tuple(str(word) for word in meta.get("keywords") or ()),
+    )
 
 
 def check_council_facts(slug: str, facts: dict[str, str], answer: str) -> None:

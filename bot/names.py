@@ -35,6 +35,19 @@ ADDRESS_SLOTS = ("postcode", "address_uprn")
 # How sure the intent classifier must be that an answer mid-task is really a request for another task.
 SWITCH_CONFIDENCE = 0.8
 # Every slot the task form may fill: reset when a task starts or ends.
-FORM_SLOTS = ("full_name", "date_of_birth", "vote_duration", "proxy_name", "proxy_relationship", "proxy_reason",
-              "new_name", "reported_name", "report_kind", "task_confirmed", "verification_outcome",
-              "problem_location", "problem_description", "contact_email")
+FORM_SLOTS = (
+    "full_name",
+    "date_of_birth",
+    "vote_duration",
+    "proxy_name",
+    "proxy_relationship",
+    "proxy_reason",
+    "new_name",
+    "reported_name",
+    "report_kind",
+    "task_confirmed",
+    "verification_outcome",
+    "problem_location",
+    "problem_description",
+    "contact_email",
+)

@@ -9,12 +9,21 @@ from dateutil import parser as date_parser
 
 POSTCODE = re.compile(r"\b([A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKPSTUW]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE)
 NAME_WORD = re.compile(r"^[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*\.?$")  # apostrophes straight or curly
-NAME_LEAD_INS = re.compile(r"^(?:(?:my|full|the|new)\s+)*(?:name\s+is|name's|names|name|i am|i'm|im|it's|its|it is|"
-                           r"this is)\s*[:\-]?\s*", re.IGNORECASE)
-DOB_LEAD_INS = re.compile(r"^(?:(?:my\s+)?(?:date of birth|dob|d\.o\.b\.?|birthday)\s*(?:is|:|-)?|i was born(?: on)?|"
-                          r"born(?: on)?|it's|its)\s*", re.IGNORECASE)
-ADDRESS_LEAD_INS = re.compile(r"^(?:(?:it's|its|it is|that's|thats|my address is|i live at|i'm at|im at|we're at|"
-                              r"number|no\.?)\s+)+", re.IGNORECASE)
+NAME_LEAD_INS = re.compile(
+    r"^(?:(?:my|full|the|new)\s+)*(?:name\s+is|name's|names|name|i am|i'm|im|it's|its|it is|"
+    r"this is)\s*[:\-]?\s*",
+    re.IGNORECASE,
+)
+DOB_LEAD_INS = re.compile(
+    r"^(?:(?:my\s+)?(?:date of birth|dob|d\.o\.b\.?|birthday)\s*(?:is|:|-)?|i was born(?: on)?|"
+    r"born(?: on)?|it's|its)\s*",
+    re.IGNORECASE,
+)
+ADDRESS_LEAD_INS = re.compile(
+    r"^(?:(?:it's|its|it is|that's|thats|my address is|i live at|i'm at|im at|we're at|"
+    r"number|no\.?)\s+)+",
+    re.IGNORECASE,
+)
 OLDEST_AGE = 120
 
 
@@ -39,8 +48,9 @@ def parse_date_of_birth(text: str, *, today: dt.date) -> dt.date | None:
     if not re.search(r"\d", candidate):
         return None
     try:
-        parsed: dt.date = date_parser.parse(candidate, dayfirst=True, fuzzy=False,
-                                            default=dt.datetime(1900, 1, 1)).date()
+        parsed: dt.date = date_parser.parse(
+            candidate, dayfirst=True, fuzzy=False, default=dt.datetime(1900, 1, 1)
+        ).date()
     except (ValueError, OverflowError):
         return None
     # A date with no year in it parses to 1900: refuse it rather than guess.
@@ -75,8 +85,11 @@ ACCOUNT_REFERENCE = re.compile(r"\bCT[\s-]?(\d{4})\s?(\d{4})\b", re.IGNORECASE)
 PAYMENT_REFERENCE = re.compile(r"\bPAY[\s-]?(\d{4})\s?(\d{4})\b", re.IGNORECASE)
 REQUEST_REFERENCE = re.compile(r"\bSR[\s-]?(\d{6})\b", re.IGNORECASE)
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
-DONT_KNOW = re.compile(r"\b(don'?t|do not|dont|no|not|haven'?t|have not|can'?t|cannot|lost|unknown|no idea|"
-                       r"not sure|skip|none)\b", re.IGNORECASE)
+DONT_KNOW = re.compile(
+    r"\b(don'?t|do not|dont|no|not|haven'?t|have not|can'?t|cannot|lost|unknown|no idea|"
+    r"not sure|skip|none)\b",
+    re.IGNORECASE,
+)
 
 
 def find_account_reference(text: str) -> str | None:

@@ -44,51 +44,81 @@ MARGIN = 1.15
 
 # A message naming one of these services is about that service's article, whatever the task it resembles.
 # Patterns match the lower-cased message; the first that matches wins.
-DISTINCTIVE: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), slug) for pattern, slug in (
-    (r"\b(birth|baby'?s?|newborn|new born)\b", "register-a-birth"),
-    (r"\bregist\w*\s+(a|the|my|his|her|their|our)?\s*(\w+'?s?\s+)?death\b|\bdeath certificate", "register-a-death"),
-    (r"\blibrar(y|ies)\b", "libraries"),
-    (r"\bleisure cent|\bswimming\b|\bswim\b|\bpool\b|\bgym\b", "leisure-centres"),
-    (r"\bgarden waste\b|\bbrown bin", "garden-waste"),
-    (r"\b(what|which) day\b.*\b(bins?|recycling|rubbish|waste|collect\w*|picked up|emptied)\b"
-     r"|\b(bin|bins|collection|recycling|rubbish) days?\b"
-     r"|\bwhen\b.*\b(bins?|recycling|rubbish)\b.*\b(collected|picked up|emptied)\b", "bin-collection-day"),
-    (r"\bbark(s|ing)?\b", "barking-dogs"),
-))
+DISTINCTIVE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), slug)
+    for pattern, slug in (
+        (r"\b(birth|baby'?s?|newborn|new born)\b", "register-a-birth"),
+        (r"\bregist\w*\s+(a|the|my|his|her|their|our)?\s*(\w+'?s?\s+)?death\b|\bdeath certificate", "register-a-death"),
+        (r"\blibrar(y|ies)\b", "libraries"),
+        (r"\bleisure cent|\bswimming\b|\bswim\b|\bpool\b|\bgym\b", "leisure-centres"),
+        (r"\bgarden waste\b|\bbrown bin", "garden-waste"),
+        (
+            r"\b(what|which) day\b.*\b(bins?|recycling|rubbish|waste|collect\w*|picked up|emptied)\b"
+            r"|\b(bin|bins|collection|recycling|rubbish) days?\b"
+            r"|\bwhen\b.*\b(bins?|recycling|rubbish)\b.*\b(collected|picked up|emptied)\b",
+            "bin-collection-day",
+        ),
+        (r"\bbark(s|ing)?\b", "barking-dogs"),
+    )
+)
 # A report of something that went wrong stays a report, even if it names a bin the articles describe.
-PROBLEM = re.compile(r"\b(missed|wasn'?t|was not|weren'?t|didn'?t|did not|not been|never|forgot|skipped|broken|"
-                     r"damaged|stolen|overflowing|dumped)\b")
+PROBLEM = re.compile(
+    r"\b(missed|wasn'?t|was not|weren'?t|didn'?t|did not|not been|never|forgot|skipped|broken|"
+    r"damaged|stolen|overflowing|dumped)\b"
+)
 # ... and so does a statement that something is there or has stopped working ("there's graffiti on the bus
 # shelter", "the street light outside number 12 is out"), or that asks for something to be done.
-REPORT = re.compile(r"\b(there (is|are)|there'?s|report\w*|(is|are|has gone|have gone) out|not working|"
-                    r"(need|want) (a|an|another) (new|replacement)|please (come|send|fix|collect|remove|clear))\b")
+REPORT = re.compile(
+    r"\b(there (is|are)|there'?s|report\w*|(is|are|has gone|have gone) out|not working|"
+    r"(need|want) (a|an|another) (new|replacement)|please (come|send|fix|collect|remove|clear))\b"
+)
 # Danger words keep an emergency an emergency: a barking dog is not, a dog attack is.
-DANGER = re.compile(r"\b(fire|flood\w*|gas|smoke|attack\w*|bit|bitten|bite|injur\w*|hurt|blood|danger\w*|"
-                    r"collaps\w*|unconscious|threat\w*|weapon|knife|police|ambulance|999)\b")
+DANGER = re.compile(
+    r"\b(fire|flood\w*|gas|smoke|attack\w*|bit|bitten|bite|injur\w*|hurt|blood|danger\w*|"
+    r"collaps\w*|unconscious|threat\w*|weapon|knife|police|ambulance|999)\b"
+)
 # Not being able to pay one's council tax is the payment-difficulty task (an officer, raised priority) however
 # the rest is worded; help with food or heating bills is the cost-of-living article's.
-HARDSHIP = re.compile(r"\b(can'?t|cannot|can not|unable to|struggl\w*|afford|behind|debt|arrears|bailiffs?|"
-                      r"lost my job|redundant)\b")
+HARDSHIP = re.compile(
+    r"\b(can'?t|cannot|can not|unable to|struggl\w*|afford|behind|debt|arrears|bailiffs?|"
+    r"lost my job|redundant)\b"
+)
 OWN_ACCOUNT = re.compile(r"\b(council tax|my bill|my payments?|instalments?|direct debit)\b")
 
 # Intents the classifier gives too readily to questions about other services; a question (not a report or a
 # request) parsed as one of them is answered from a strongly matching article instead.
-OVERRIDABLE = frozenset({"report_problem", "payment_difficulty", "recovery_notice", "emergency", "council_tax_balance",
-                         "report_death_or_left"})
-QUESTION = re.compile(r"^(how|what|whats|when|where|which|who|why|is|are|do|does|did|can|will|should|am i|if)\b|\?\s*$"
-                      r"|\b(how (much|many|long|often|do|can)|who (is|are|do|does|fixes|looks)|what (can|should|do))\b")
+OVERRIDABLE = frozenset(
+    {
+        "report_problem",
+        "payment_difficulty",
+        "recovery_notice",
+        "emergency",
+        "council_tax_balance",
+        "report_death_or_left",
+    }
+)
+QUESTION = re.compile(
+    r"^(how|what|whats|when|where|which|who|why|is|are|do|does|did|can|will|should|am i|if)\b|\?\s*$"
+    r"|\b(how (much|many|long|often|do|can)|who (is|are|do|does|fixes|looks)|what (can|should|do))\b"
+)
 # What is left to pay on one's own account is a balance request however it is worded ("do I still owe",
 # "how much is left on my bill"), never a question for an article that happens to share "council tax".
-REQUEST = re.compile(r"\b(report|my (account|balance|bill)|balance|i (still )?owe|owed?|owing|outstanding|arrears|"
-                     r"left (to pay|on (my|the))|behind (on|with)|still (got|have) to pay)\b")
+REQUEST = re.compile(
+    r"\b(report|my (account|balance|bill)|balance|i (still )?owe|owed?|owing|outstanding|arrears|"
+    r"left (to pay|on (my|the))|behind (on|with)|still (got|have) to pay)\b"
+)
 # Words of a task's own service: a message using them is about that service, whatever other one it names
 # ("someone on the register here has died" is for the electoral register, not registering a death).
 OWN_SERVICE = {
-    "electoral": re.compile(r"\b(vot(e|es|er|ers|ing)|elect\w*|the (electoral )?(register|roll)|poll\w*|ballot|"
-                            r"proxy|postal|surname|my name|maiden|(is|are) different now|"
-                            r"chang(e|ed) (my|our|his|her))\b"),
-    "payments": re.compile(r"\b(council tax|payments?|paid|balance|receipts?|statement|reminder|summons|"
-                           r"final notice|account)\b"),
+    "electoral": re.compile(
+        r"\b(vot(e|es|er|ers|ing)|elect\w*|the (electoral )?(register|roll)|poll\w*|ballot|"
+        r"proxy|postal|surname|my name|maiden|(is|are) different now|"
+        r"chang(e|ed) (my|our|his|her))\b"
+    ),
+    "payments": re.compile(
+        r"\b(council tax|payments?|paid|balance|receipts?|statement|reminder|summons|"
+        r"final notice|account)\b"
+    ),
 }
 # A category button's payload in the report form ("missed_bin"), not words to search.
 PAYLOAD_WORD = re.compile(r"[a-z]+(_[a-z]+)+")
@@ -99,8 +129,10 @@ CLARIFIED_TASKS = frozenset({"report_problem", "report_death_or_left"})
 PROGRESS = re.compile(r"\b(reported|update|progress|any news|reference|ref)\b")
 # When a bin goes out is the bin-day lookup's question, whichever bin it names ("do i put the food caddy out this
 # week or next" names the food caddy article, but wants the day).
-COLLECTION_TIME = re.compile(r"\b(what day|which day|which week|this week|next week|tomorrow|tonight|bin day|"
-                             r"collection days?|go(es)? out|put \w+( \w+){0,2} out|picked up|collected|emptied)\b")
+COLLECTION_TIME = re.compile(
+    r"\b(what day|which day|which week|this week|next week|tomorrow|tonight|bin day|"
+    r"collection days?|go(es)? out|put \w+( \w+){0,2} out|picked up|collected|emptied)\b"
+)
 # Statements a few intents yield to a strong match ("household support fund" is no payment difficulty, nor a
 # section 21 notice a council tax recovery notice).
 STATEMENT_OVERRIDABLE = frozenset({"payment_difficulty", "recovery_notice", "emergency", "report_problem"})
@@ -140,8 +172,17 @@ def _named_more_strongly(lowered: str, article: Article, intent: str, articles: 
     """
     ranked = ranker_for(articles).rank(lowered, limit=5)
     score = next((hit.score for hit in ranked if hit.article is article), 0.0)
-    return next((hit.article for hit in ranked if hit.named and hit.article is not article
-                 and intent not in hit.article.intents and hit.score >= max(NAMED_SCORE, MARGIN * score)), None)
+    return next(
+        (
+            hit.article
+            for hit in ranked
+            if hit.named
+            and hit.article is not article
+            and intent not in hit.article.intents
+            and hit.score >= max(NAMED_SCORE, MARGIN * score)
+        ),
+        None,
+    )
 
 
 def _own_article(intent: str, articles: list[Article]) -> Article | None:
@@ -191,8 +232,11 @@ def _searched(lowered: str, intent: str, own: Article | None, articles: list[Art
             return Decision(answer=hit.article)
         topic = topic_of(intent)
         own_service = OWN_SERVICE.get(topic)
-        if own is None and hit.article.owner not in OWN_TEAMS.get(topic, frozenset()) and not (
-                own_service and own_service.search(lowered)):
+        if (
+            own is None
+            and hit.article.owner not in OWN_TEAMS.get(topic, frozenset())
+            and not (own_service and own_service.search(lowered))
+        ):
             return Decision(answer=hit.article)
     if intent not in OVERRIDABLE:
         return Decision()

@@ -18,14 +18,16 @@ from dataclasses import dataclass
 from bot.knowledge import Article
 
 TOKEN = re.compile(r"[a-z0-9]+")
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a about after all also am an and any are as at be been before being but by can cant could did didnt do does
 doing done dont for from get got had has have having he her here him his how i id if im in into is isnt it
 its ive just me more my no not now of off on or our out over please she so some than that the their them
 then there these they this to too up us very was wasnt we were what when where which who why will with wont
 would you your yours
 give good get need want like know tell thank thanks hello hi reckon
-""".split())  # noqa: SIM905
+""".split()  # noqa: SIM905
+)
 # Field weights: a title word says what the article is about; a body word may be a passing mention.
 WEIGHTS = {"title": 3.0, "slug": 2.0, "keywords": 2.0, "body": 1.0}
 K1, B = 1.2, 0.75
@@ -92,13 +94,20 @@ class Ranker:
     def _naming_phrases(article: Article, frequency: Counter[str]) -> list[frozenset[str]]:
         """Return the term sets of the article's title and keywords that, all present, name the article."""
         phrases = (frozenset(terms(text)) for text in (article.title, *article.keywords))
-        return [phrase for phrase in phrases
-                if len(phrase) > 1 or (phrase and frequency[next(iter(phrase))] <= NAMING_MAX_ARTICLES)]
+        return [
+            phrase
+            for phrase in phrases
+            if len(phrase) > 1 or (phrase and frequency[next(iter(phrase))] <= NAMING_MAX_ARTICLES)
+        ]
 
     @staticmethod
     def _weighted_terms(article: Article) -> dict[str, float]:
-        fields = {"title": article.title, "slug": article.slug.replace("-", " "),
-                  "keywords": " ".join(article.keywords), "body": article.answer}
+        fields = {
+            "title": article.title,
+            "slug": article.slug.replace("-", " "),
+            "keywords": " ".join(article.keywords),
+            "body": article.answer,
+        }
         weighted: dict[str, float] = defaultdict(float)
         for name, text in fields.items():
             for term in terms(text):

@@ -40,10 +40,15 @@ class BotSettings(BaseSettings):
         if self.environment != "production":
             return []
         held = {"CA_SERVICE_TOKEN": self.service_token, "CA_ACTIONS_SECRET": self.actions_secret}
-        return [f"{name} holds a development default" for name, value in held.items()
-                if value in (DEV_SERVICE_TOKEN, DEV_ACTIONS_SECRET)] + [
-                f"{name} holds a secret shorter than {MIN_SECRET_LENGTH} characters"
-                for name, value in held.items() if len(value) < MIN_SECRET_LENGTH]
+        return [
+            f"{name} holds a development default"
+            for name, value in held.items()
+            if value in (DEV_SERVICE_TOKEN, DEV_ACTIONS_SECRET)
+        ] + [
+            f"{name} holds a secret shorter than {MIN_SECRET_LENGTH} characters"
+            for name, value in held.items()
+            if len(value) < MIN_SECRET_LENGTH
+        ]
 
 
 @lru_cache

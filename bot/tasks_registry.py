@@ -29,8 +29,9 @@ def collect(tasks: Iterable[Task]) -> dict[str, Task]:
             raise TaskDeclarationError(f"task {task.name!r} has no handler")
         if "task_confirmed" in task.slots and task.summary is None:
             raise TaskDeclarationError(f"task {task.name!r} asks for a confirmation but has no summary")
-        if task.slots.count("task_confirmed") > 1 or ("task_confirmed" in task.slots
-                                                      and task.slots[-1] != "task_confirmed"):
+        if task.slots.count("task_confirmed") > 1 or (
+            "task_confirmed" in task.slots and task.slots[-1] != "task_confirmed"
+        ):
             raise TaskDeclarationError(f"task {task.name!r} must ask for task_confirmed once, last")
         unknown = set(task.asked_if) - set(task.slots)
         if unknown:

@@ -107,12 +107,17 @@ def summarise(runs: Sequence[Run]) -> Summary:
     def ms(value: float) -> float:
         return round(value * 1000, 1)
 
-    return Summary(path=runs[0].path, concurrency=runs[0].concurrency, rounds=len(runs),
-                   requests=sum(run.requests for run in runs), errors=sum(sum(run.errors.values()) for run in runs),
-                   p50_ms=ms(percentile(latencies, 50)) if latencies else None,
-                   p95_ms=ms(percentile(latencies, 95)) if latencies else None,
-                   mean_ms=ms(sum(latencies) / len(latencies)) if latencies else None,
-                   throughput=round(throughput(len(latencies), wall), 1))
+    return Summary(
+        path=runs[0].path,
+        concurrency=runs[0].concurrency,
+        rounds=len(runs),
+        requests=sum(run.requests for run in runs),
+        errors=sum(sum(run.errors.values()) for run in runs),
+        p50_ms=ms(percentile(latencies, 50)) if latencies else None,
+        p95_ms=ms(percentile(latencies, 95)) if latencies else None,
+        mean_ms=ms(sum(latencies) / len(latencies)) if latencies else None,
+        throughput=round(throughput(len(latencies), wall), 1),
+    )
 
 
 # ---------------------------------------------------------------- the two paths
@@ -145,8 +150,11 @@ class Hub:
         return {"id": body["conversation_id"], "token": body["token"]}
 
     async def send(self, client: httpx.AsyncClient, conversation: dict[str, str], text: str) -> httpx.Response:
-        return await client.post(f"{self.url}/api/chat/conversations/{conversation['id']}/messages",
-                                 json={"text": text}, headers={"Authorization": f"Bearer {conversation['token']}"})
+        return await client.post(
+            f"{self.url}/api/chat/conversations/{conversation['id']}/messages",
+            json={"text": text},
+            headers={"Authorization": f"Bearer {conversation['token']}"},
+        )
 
     def replies(self, response: httpx.Response) -> int:
         return len(response.json()["messages"])
@@ -164,8 +172,9 @@ class Direct:
         return {"id": f"bench-{uuid.uuid4().hex}"}
 
     async def send(self, client: httpx.AsyncClient, conversation: dict[str, str], text: str) -> httpx.Response:
-        return await client.post(f"{self.url}/webhooks/rest/webhook",
-                                 json={"sender": conversation["id"], "message": text})
+        return await client.post(
+            f"{self.url}/webhooks/rest/webhook", json={"sender": conversation["id"], "message": text}
+        )
 
     def replies(self, response: httpx.Response) -> int:
         return len(response.json())
@@ -180,8 +189,9 @@ class Progress(Protocol):
     def update(self, n: int = 1) -> Any: ...
 
 
-async def run_once(target: Target, client: httpx.AsyncClient, run: Run, *, conversations: int, messages: int,
-                   progress: Progress) -> Run:
+async def run_once(
+    target: Target, client: httpx.AsyncClient, run: Run, *, conversations: int, messages: int, progress: Progress
+) -> Run:
     """Open the conversations (untimed), then let run.concurrency residents work through them at once."""
     opened: list[dict[str, str] | None] = []
     for _ in range(conversations):
@@ -206,8 +216,9 @@ async def run_once(target: Target, client: httpx.AsyncClient, run: Run, *, conve
     return run
 
 
-async def send_timed(target: Target, client: httpx.AsyncClient, conversation: dict[str, str], text: str,
-                     run: Run) -> None:
+async def send_timed(
+    target: Target, client: httpx.AsyncClient, conversation: dict[str, str], text: str, run: Run
+) -> None:
     """Send one message and record its latency, or the kind of error it met."""
     started = time.perf_counter()
     try:
@@ -239,24 +250,38 @@ async def measure(targets: dict[str, Target], args: argparse.Namespace) -> list[
         return max(concurrency, int(args.conversations))
 
     per_path = args.warmup * args.messages_per_conversation + sum(
-        args.rounds * conversations_at(c) * args.messages_per_conversation for c in args.concurrency)
+        args.rounds * conversations_at(c) * args.messages_per_conversation for c in args.concurrency
+    )
     limits = httpx.Limits(max_connections=max(args.concurrency) + 5, max_keepalive_connections=max(args.concurrency))
     runs: list[Run] = []
     async with httpx.AsyncClient(timeout=args.timeout, limits=limits) as client:
         with tqdm(total=per_path * len(targets), unit="msg", dynamic_ncols=True, file=sys.stderr) as progress:
             for name, target in targets.items():
                 progress.set_description(f"warm-up {name}")
-                await run_once(target, client, Run(name, 1, 0), conversations=args.warmup,
-                               messages=args.messages_per_conversation, progress=progress)
+                await run_once(
+                    target,
+                    client,
+                    Run(name, 1, 0),
+                    conversations=args.warmup,
+                    messages=args.messages_per_conversation,
+                    progress=progress,
+                )
             for concurrency in args.concurrency:
                 for round_number in range(1, args.rounds + 1):
                     # hub, direct | direct, hub | ...: neither path always goes first.
                     order = list(targets) if round_number % 2 else list(reversed(targets))
                     for name in order:
                         progress.set_description(f"{name} c={concurrency} round {round_number}/{args.rounds}")
-                        runs.append(await run_once(targets[name], client, Run(name, concurrency, round_number),
-                                                   conversations=conversations_at(concurrency),
-                                                   messages=args.messages_per_conversation, progress=progress))
+                        runs.append(
+                            await run_once(
+                                targets[name],
+                                client,
+                                Run(name, concurrency, round_number),
+                                conversations=conversations_at(concurrency),
+                                messages=args.messages_per_conversation,
+                                progress=progress,
+                            )
+                        )
     return runs
 
 
@@ -281,17 +306,28 @@ def started_stack(model: Path | None) -> Iterator[tuple[str, str, str]]:
     for old in BENCH_LOGS.glob("*.log"):
         old.unlink()
     with tempfile.TemporaryDirectory(prefix="council-bench-") as folder:
-        stack = Stack(api_port=free_port(), rasa_port=free_port(), actions_port=free_port(), smtp_port=free_port(),
-                      database_url=f"sqlite:///{Path(folder) / 'council.db'}", tracker_db=Path(folder) / "tracker.db",
-                      log_dir=BENCH_LOGS, mail_dir=Path(folder) / "mail", unthrottled=True)
+        stack = Stack(
+            api_port=free_port(),
+            rasa_port=free_port(),
+            actions_port=free_port(),
+            smtp_port=free_port(),
+            database_url=f"sqlite:///{Path(folder) / 'council.db'}",
+            tracker_db=Path(folder) / "tracker.db",
+            log_dir=BENCH_LOGS,
+            mail_dir=Path(folder) / "mail",
+            unthrottled=True,
+        )
         print(f"==> starting the stack with model {model.name} (logs in {BENCH_LOGS.relative_to(ROOT)}/)", flush=True)
         try:
             stack.seed()
             started = time.monotonic()
             stack.start(model)
             print(f"==> ready in {time.monotonic() - started:.0f} s", flush=True)
-            yield (stack.api_url, stack.rasa_url,
-                   f"started by the benchmark (model {model.name}, fresh SQLite database and tracker store)")
+            yield (
+                stack.api_url,
+                stack.rasa_url,
+                f"started by the benchmark (model {model.name}, fresh SQLite database and tracker store)",
+            )
         finally:
             stack.stop()
             print("==> stack stopped", flush=True)
@@ -302,11 +338,18 @@ def started_stack(model: Path | None) -> Iterator[tuple[str, str, str]]:
 
 def machine(load_at_start: float) -> dict[str, Any]:
     """Describe where the numbers were measured, with the load average at the start and the end."""
-    cpu = next((line.split(":", 1)[1].strip() for line in _read_lines("/proc/cpuinfo")
-                if line.startswith("model name")), platform.processor() or "unknown")
-    return {"nproc": len(os.sched_getaffinity(0)), "cpu": cpu, "python": platform.python_version(),
-            "platform": platform.platform(), "commit": git_commit(),
-            "load_average": {"start": round(load_at_start, 2), "end": round(os.getloadavg()[0], 2)}}
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in _read_lines("/proc/cpuinfo") if line.startswith("model name")),
+        platform.processor() or "unknown",
+    )
+    return {
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "commit": git_commit(),
+        "load_average": {"start": round(load_at_start, 2), "end": round(os.getloadavg()[0], 2)},
+    }
 
 
 def _read_lines(path: str) -> list[str]:
@@ -319,10 +362,12 @@ def _read_lines(path: str) -> list[str]:
 def git_commit() -> str | None:
     """Return the short commit, marked when the working tree has changes; None outside a repository."""
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                                check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True,
-                               check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
     return f"{commit} (with uncommitted changes)" if dirty else commit
@@ -333,19 +378,39 @@ COLUMNS = ("path", "concurrency", "requests", "errors", "p50 ms", "p95 ms", "mea
 
 def table(summaries: Sequence[Summary]) -> str:
     """Render the summaries as a Markdown table."""
+
     def cell(value: float | None) -> str:
         return "-" if value is None else f"{value:.1f}"
 
-    rows = [(s.path, str(s.concurrency), str(s.requests), str(s.errors), cell(s.p50_ms), cell(s.p95_ms),
-             cell(s.mean_ms), cell(s.throughput)) for s in summaries]
+    rows = [
+        (
+            s.path,
+            str(s.concurrency),
+            str(s.requests),
+            str(s.errors),
+            cell(s.p50_ms),
+            cell(s.p95_ms),
+            cell(s.mean_ms),
+            cell(s.throughput),
+        )
+        for s in summaries
+    ]
     widths = [max(len(column), *(len(row[i]) for row in rows)) for i, column in enumerate(COLUMNS)]
     lines = [COLUMNS, tuple("-" * width for width in widths), *rows]
-    return "\n".join("| " + " | ".join(value.ljust(width) for value, width in zip(line, widths, strict=True)) + " |"
-                     for line in lines)
+    return "\n".join(
+        "| " + " | ".join(value.ljust(width) for value, width in zip(line, widths, strict=True)) + " |"
+        for line in lines
+    )
 
 
-def write_report(out: Path, summaries: list[Summary], runs: list[Run], settings: dict[str, Any],
-                 about: dict[str, Any], when: datetime) -> None:
+def write_report(
+    out: Path,
+    summaries: list[Summary],
+    runs: list[Run],
+    settings: dict[str, Any],
+    about: dict[str, Any],
+    when: datetime,
+) -> None:
     """Write report.md and results.json."""
     errors: Counter[str] = Counter()
     for run in runs:
@@ -354,30 +419,52 @@ def write_report(out: Path, summaries: list[Summary], runs: list[Run], settings:
     notes = [f"- Errors: {kind}: {n}" for kind, n in sorted(errors.items())] or ["- No errors."]
     notes += [f"- Answered 200 with no bot message: {key}: {n}" for key, n in sorted(silent.items())]
     lines = [
-        "# Benchmark: conversation hub vs Rasa direct", "",
+        "# Benchmark: conversation hub vs Rasa direct",
+        "",
         f"Measured {when:%Y-%m-%d %H:%M} UTC on {about['nproc']} CPUs ({about['cpu']}), Python {about['python']}, "
         f"{about['platform']}; commit {about['commit'] or 'unknown'}. Load average (1 min) "
         f"{about['load_average']['start']} at the start, {about['load_average']['end']} at the end: other work on "
-        "the machine shows up as noise, which the alternating rounds spread over both paths.", "",
-        table(summaries), "",
+        "the machine shows up as noise, which the alternating rounds spread over both paths.",
+        "",
+        table(summaries),
+        "",
         f"Settings: {settings['stack']}; concurrency {', '.join(map(str, settings['concurrency']))}; "
         f"{settings['rounds']} rounds per path and concurrency, alternating hub and direct; at concurrency C, "
         f"max(C, {settings['conversations']}) conversations of {settings['messages_per_conversation']} messages "
         f"({' / '.join(SCRIPT)}, cycling); {settings['warmup']} warm-up conversations per path; "
-        f"timeout {settings['timeout']} s.", "",
+        f"timeout {settings['timeout']} s.",
+        "",
         "Latency is per message, of answered requests only (request sent to response read). Throughput is "
         "answered messages over the wall time of the runs; opening a hub conversation happens before the clock "
-        "starts. Errors are non-200 answers or exceptions.", "",
-        *notes, "",
-        "![latency](latency.png)", "", "![throughput](throughput.png)", "",
+        "starts. Errors are non-200 answers or exceptions.",
+        "",
+        *notes,
+        "",
+        "![latency](latency.png)",
+        "",
+        "![throughput](throughput.png)",
+        "",
     ]
     (out / "report.md").write_text("\n".join(lines))
-    raw = [{"path": run.path, "concurrency": run.concurrency, "round": run.round,
-            "wall_seconds": round(run.wall_seconds, 4), "errors": dict(run.errors),
-            "silent_replies": run.silent_replies, "latencies_ms": [round(s * 1000, 2) for s in run.latencies]}
-           for run in runs]
-    results = {"date": when.isoformat(timespec="seconds"), "machine": about, "settings": settings,
-               "summaries": [asdict(s) for s in summaries], "runs": raw}
+    raw = [
+        {
+            "path": run.path,
+            "concurrency": run.concurrency,
+            "round": run.round,
+            "wall_seconds": round(run.wall_seconds, 4),
+            "errors": dict(run.errors),
+            "silent_replies": run.silent_replies,
+            "latencies_ms": [round(s * 1000, 2) for s in run.latencies],
+        }
+        for run in runs
+    ]
+    results = {
+        "date": when.isoformat(timespec="seconds"),
+        "machine": about,
+        "settings": settings,
+        "summaries": [asdict(s) for s in summaries],
+        "runs": raw,
+    }
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
 
 
@@ -401,24 +488,32 @@ def write_charts(out: Path, summaries: list[Summary], about: dict[str, Any]) -> 
         return "-" if value is None else f"{value:.1f}" if value < 100 else f"{value:.0f}"
 
     def failures(concurrency: int) -> str:
-        failed = [f"{s.path} {s.errors} of {s.requests}" for path in PATHS
-                  if (s := by_key[(path, concurrency)]).errors]
+        failed = [f"{s.path} {s.errors} of {s.requests}" for path in PATHS if (s := by_key[(path, concurrency)]).errors]
         return "\nfailed: " + ", ".join(failed) if failed else ""
 
     # Each concurrency gets its own panel and scale: queueing at 20 would flatten the bars at 1.
-    figure, panels = plt.subplots(1, len(levels), figsize=(1 + 4.2 * len(levels), 4.8), layout="constrained",
-                                  squeeze=False)
+    figure, panels = plt.subplots(
+        1, len(levels), figsize=(1 + 4.2 * len(levels), 4.8), layout="constrained", squeeze=False
+    )
     for axes, concurrency in zip(panels[0], levels, strict=True):
         for offset, path in enumerate(PATHS):
             summary = by_key[(path, concurrency)]
             values = [summary.p50_ms, summary.p95_ms]
-            drawn = axes.bar([i + (offset - 0.5) * width for i in range(2)], [v or 0.0 for v in values], width,
-                             label=LABELS[path], color=COLOURS[path])
+            drawn = axes.bar(
+                [i + (offset - 0.5) * width for i in range(2)],
+                [v or 0.0 for v in values],
+                width,
+                label=LABELS[path],
+                color=COLOURS[path],
+            )
             axes.bar_label(drawn, labels=[number(v) for v in values], fontsize=8, padding=2)
         axes.set_xticks(range(2), ["p50 (median)", "p95"])
         axes.set_ylabel("latency per message (ms)")
-        axes.set_title(f"{concurrency} conversation{'s' if concurrency > 1 else ''} at once{failures(concurrency)}",
-                       fontsize=10, color="#b00020" if failures(concurrency) else "black")
+        axes.set_title(
+            f"{concurrency} conversation{'s' if concurrency > 1 else ''} at once{failures(concurrency)}",
+            fontsize=10,
+            color="#b00020" if failures(concurrency) else "black",
+        )
         _tidy(axes)
     panels[0][0].legend(frameon=False, loc="upper left")
     figure.suptitle(f"Per-message latency: hub vs Rasa direct\n{subtitle}", fontsize=11)
@@ -428,10 +523,19 @@ def write_charts(out: Path, summaries: list[Summary], about: dict[str, Any]) -> 
     figure, axes = plt.subplots(figsize=(1 + 2.5 * len(levels), 4.8), layout="constrained")
     for offset, path in enumerate(PATHS):
         chosen = [by_key[(path, c)] for c in levels]
-        drawn = axes.bar([i + (offset - 0.5) * width for i in range(len(levels))], [s.throughput for s in chosen],
-                         width, label=LABELS[path], color=COLOURS[path])
-        axes.bar_label(drawn, fontsize=8, padding=2, labels=[
-            number(s.throughput) + (f"\n({s.errors} failed)" if s.errors else "") for s in chosen])
+        drawn = axes.bar(
+            [i + (offset - 0.5) * width for i in range(len(levels))],
+            [s.throughput for s in chosen],
+            width,
+            label=LABELS[path],
+            color=COLOURS[path],
+        )
+        axes.bar_label(
+            drawn,
+            fontsize=8,
+            padding=2,
+            labels=[number(s.throughput) + (f"\n({s.errors} failed)" if s.errors else "") for s in chosen],
+        )
     axes.set_xticks(range(len(levels)), [str(c) for c in levels])
     axes.set_xlabel("conversations at once")
     axes.set_ylabel("answered messages per second")
@@ -454,19 +558,44 @@ def _tidy(axes: Any) -> None:
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Read the command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
-    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 20], metavar="C",
-                        help="concurrent conversations to measure at (default: 1 20)")
-    parser.add_argument("--messages-per-conversation", type=int, default=10, metavar="N",
-                        help="messages each resident sends, one after the other (default: 10)")
-    parser.add_argument("--conversations", type=int, default=20, metavar="N",
-                        help="conversations per run, raised to the concurrency if lower (default: 20)")
-    parser.add_argument("--rounds", type=int, default=4,
-                        help="runs per path and concurrency, alternating hub and direct (default: 4)")
-    parser.add_argument("--warmup", type=int, default=2, metavar="N",
-                        help="untimed conversations per path before measuring (default: 2; 0 for none)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        nargs="+",
+        default=[1, 20],
+        metavar="C",
+        help="concurrent conversations to measure at (default: 1 20)",
+    )
+    parser.add_argument(
+        "--messages-per-conversation",
+        type=int,
+        default=10,
+        metavar="N",
+        help="messages each resident sends, one after the other (default: 10)",
+    )
+    parser.add_argument(
+        "--conversations",
+        type=int,
+        default=20,
+        metavar="N",
+        help="conversations per run, raised to the concurrency if lower (default: 20)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="runs per path and concurrency, alternating hub and direct (default: 4)"
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=2,
+        metavar="N",
+        help="untimed conversations per path before measuring (default: 2; 0 for none)",
+    )
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds before a request counts as failed")
-    parser.add_argument("--model", type=Path, help="start Rasa with this model (default: the one for the current "
-                        "data, trained first if missing)")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        help="start Rasa with this model (default: the one for the current data, trained first if missing)",
+    )
     parser.add_argument("--api-url", help="measure the hub already running here instead of starting the stack")
     parser.add_argument("--rasa-url", help="measure the Rasa server already running here (with --api-url)")
     parser.add_argument("--out", type=Path, default=OUT, help=f"output folder (default: {OUT.relative_to(ROOT)})")
@@ -494,15 +623,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     def given_stack() -> Iterator[tuple[str, str, str]]:
         yield args.api_url, args.rasa_url, f"already running (hub {args.api_url}, Rasa {args.rasa_url})"
 
-    with (given_stack() if args.api_url else started_stack(args.model)) as (api_url, rasa_url, stack):
+    with given_stack() if args.api_url else started_stack(args.model) as (api_url, rasa_url, stack):
         targets: dict[str, Target] = {"hub": Hub(api_url), "direct": Direct(rasa_url)}
         runs = asyncio.run(measure(targets, args))
-    summaries = [summarise([run for run in runs if (run.path, run.concurrency) == (path, concurrency)])
-                 for concurrency in args.concurrency for path in PATHS]
-    settings = {"stack": stack,
-                "concurrency": args.concurrency, "rounds": args.rounds, "conversations": args.conversations,
-                "messages_per_conversation": args.messages_per_conversation, "warmup": args.warmup,
-                "timeout": args.timeout}
+    summaries = [
+        summarise([run for run in runs if (run.path, run.concurrency) == (path, concurrency)])
+        for concurrency in args.concurrency
+        for path in PATHS
+    ]
+    settings = {
+        "stack": stack,
+        "concurrency": args.concurrency,
+        "rounds": args.rounds,
+        "conversations": args.conversations,
+        "messages_per_conversation": args.messages_per_conversation,
+        "warmup": args.warmup,
+        "timeout": args.timeout,
+    }
     about = machine(load_at_start)
     write_report(args.out, summaries, runs, settings, about, when)
     write_charts(args.out, summaries, about)

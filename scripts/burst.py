@@ -79,9 +79,14 @@ async def resident(client: httpx.AsyncClient, api_url: str, start: asyncio.Event
     try:
         for text in QUESTIONS:
             began = time.monotonic()
-            response = await _answered(outcome, client.post(
-                f"{api_url}/api/chat/conversations/{conversation}/messages", json={"text": text},
-                headers={"Authorization": f"Bearer {token}"}))
+            response = await _answered(
+                outcome,
+                client.post(
+                    f"{api_url}/api/chat/conversations/{conversation}/messages",
+                    json={"text": text},
+                    headers={"Authorization": f"Bearer {token}"},
+                ),
+            )
             if response is None:
                 return
             if response.is_success and response.json()["messages"]:
@@ -108,12 +113,14 @@ async def _answered(outcome: Outcome, request: Awaitable[httpx.Response]) -> htt
     return response
 
 
-async def _watch_stream(client: httpx.AsyncClient, api_url: str, conversation: str, token: str,
-                        outcome: Outcome) -> None:
+async def _watch_stream(
+    client: httpx.AsyncClient, api_url: str, conversation: str, token: str, outcome: Outcome
+) -> None:
     """Hold the conversation's event stream open, as the widget does, until the resident is done."""
     try:
-        async with client.stream("GET", f"{api_url}/api/chat/conversations/{conversation}/events",
-                                 params={"token": token}) as response:
+        async with client.stream(
+            "GET", f"{api_url}/api/chat/conversations/{conversation}/events", params={"token": token}
+        ) as response:
             if response.status_code >= 500:
                 outcome.server_errors.append(response.status_code)
                 return
@@ -152,7 +159,8 @@ def summarise(outcomes: Sequence[Outcome], wall: float) -> BurstReport:
         p50_seconds=round(percentile(seconds, 50), 2) if seconds else None,
         p95_seconds=round(percentile(seconds, 95), 2) if seconds else None,
         max_seconds=round(max(seconds), 2) if seconds else None,
-        wall_seconds=round(wall, 1))
+        wall_seconds=round(wall, 1),
+    )
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -176,11 +184,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         print(json.dumps(asdict(report)))
     else:
-        print(f"{report.residents} residents at once: {report.fully_answered} fully answered, "
-              f"{report.busy_answers} told 'busy', server errors {report.server_errors or 0}, "
-              f"dropped connections {report.transport_errors or 0}, {report.streams_opened} streams opened; "
-              f"answer time p50 {report.p50_seconds} s, p95 {report.p95_seconds} s, max {report.max_seconds} s; "
-              f"{report.wall_seconds} s in all")
+        print(
+            f"{report.residents} residents at once: {report.fully_answered} fully answered, "
+            f"{report.busy_answers} told 'busy', server errors {report.server_errors or 0}, "
+            f"dropped connections {report.transport_errors or 0}, {report.streams_opened} streams opened; "
+            f"answer time p50 {report.p50_seconds} s, p95 {report.p95_seconds} s, max {report.max_seconds} s; "
+            f"{report.wall_seconds} s in all"
+        )
     return 1 if report.failed else 0
 
 

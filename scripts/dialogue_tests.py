@@ -31,10 +31,40 @@ def main() -> int:
     """Validate the data, then test the stories; exit non-zero on any failure."""
     model = ensure_model(quiet=True)
     print("==> dialogue tests")
-    ok = run("validate", [str(RASA_ENV / "rasa"), "data", "validate", "--fail-on-warnings", "--domain", "domain",
-                          "--data", "data", "--config", "config.yml"])
-    ok = run("stories", [str(RASA_ENV / "rasa"), "test", "core", "--model", str(model), "--stories", "tests/stories",
-                         "--out", str(RESULTS), "--fail-on-prediction-errors", "--no-plot"]) and ok
+    ok = run(
+        "validate",
+        [
+            str(RASA_ENV / "rasa"),
+            "data",
+            "validate",
+            "--fail-on-warnings",
+            "--domain",
+            "domain",
+            "--data",
+            "data",
+            "--config",
+            "config.yml",
+        ],
+    )
+    ok = (
+        run(
+            "stories",
+            [
+                str(RASA_ENV / "rasa"),
+                "test",
+                "core",
+                "--model",
+                str(model),
+                "--stories",
+                "tests/stories",
+                "--out",
+                str(RESULTS),
+                "--fail-on-prediction-errors",
+                "--no-plot",
+            ],
+        )
+        and ok
+    )
     failed = RESULTS / "failed_test_stories.yml"
     if failed.exists() and "story:" in failed.read_text():
         print(f"    failed stories are in {failed}")

@@ -46,46 +46,123 @@ OUT = ROOT / "reports" / "journeys"
 
 # How each task is asked for: plain, chatty, misspelt and text-speak.
 OPENINGS: dict[str, list[str]] = {
-    "check_registration": ["am I registered to vote?", "can you check if I'm on the electoral register",
-                           "hi, I want to make sure I'm registered to vote", "am i registred to vote",
-                           "am i on the electoral roll?", "chk if im registered 2 vote pls"],
-    "absent_vote_status": ["has my postal vote been processed?", "what's the status of my postal vote application",
-                           "did you get my postal vote form?", "has my pstal vote been sorted"],
-    "polling_station": ["where do I vote?", "where is my polling station", "which polling station do I go to",
-                        "wher is my polling staton"],
-    "next_election": ["when is the next election?", "are there any elections coming up",
-                      "wen is the nxt electon", "when's the next vote round here"],
-    "election_deadlines": ["what's the deadline to register to vote?", "when do I need to apply for a postal vote by",
-                           "what's the last day to apply for a proxy vote", "wats the deadlne for a postal vote"],
-    "request_postal_vote": ["I'd like a postal vote", "can I vote by post?", "I want to apply for a postal vote",
-                            "i want a pstal vote pls", "please send me a postal vote"],
-    "request_proxy_vote": ["I'd like someone to vote for me", "can I have a proxy vote",
-                           "I want to apply for a proxy vote", "can my son vote on my behalf"],
-    "cancel_absent_vote": ["I want to cancel my postal vote", "please cancel my proxy vote, I'll vote in person",
-                           "stop my postal vote", "cancel my postal vote pls"],
-    "renew_absent_vote": ["I need to renew my postal vote", "my postal vote is expiring, can I renew it",
-                          "renew my proxy vote please"],
-    "changed_name": ["I've changed my name", "I got married and my surname is different now",
-                     "I need to update my name on the electoral register", "ive changed my name"],
-    "open_register_opt_out": ["take me off the open register", "I don't want my details on the open register",
-                              "opt me out of the edited register", "remove me from the open regster"],
-    "report_death_or_left": ["my father has died", "my son has moved out, please take him off the register",
-                             "someone on the register here has died", "my lodger has left the address"],
-    "payment_received": ["did my council tax payment go through?", "have you received my payment",
-                         "I paid my council tax, can you check it arrived", "did my paymnet go thru"],
-    "council_tax_balance": ["what's my council tax balance?", "how much council tax do I owe",
-                            "how much is left to pay this year", "wats my cncl tx balance"],
-    "recovery_notice": ["I got a final notice", "I've had a reminder letter about council tax",
-                        "why have I been sent a summons", "i got a reminder for my council tax"],
-    "receipt_request": ["email me a receipt", "can I have a receipt for my payment please",
-                        "please send me a council tax statement", "i need a reciept for my council tax"],
-    "report_problem": ["my bin wasn't collected", "there's a pothole on my road",
-                       "I want to report a broken street light", "someone has dumped rubbish in the lane",
-                       "my bin wasnt colected"],
-    "request_progress": ["any update on my request?", "what's happening with the problem I reported",
-                         "can you check the progress of my report"],
-    "ask_bin_day": ["when is my bin day?", "what day are my bins collected", "is it recycling week at mine",
-                    "wen is bin day", "is my bin day changed for christmas"],
+    "check_registration": [
+        "am I registered to vote?",
+        "can you check if I'm on the electoral register",
+        "hi, I want to make sure I'm registered to vote",
+        "am i registred to vote",
+        "am i on the electoral roll?",
+        "chk if im registered 2 vote pls",
+    ],
+    "absent_vote_status": [
+        "has my postal vote been processed?",
+        "what's the status of my postal vote application",
+        "did you get my postal vote form?",
+        "has my pstal vote been sorted",
+    ],
+    "polling_station": [
+        "where do I vote?",
+        "where is my polling station",
+        "which polling station do I go to",
+        "wher is my polling staton",
+    ],
+    "next_election": [
+        "when is the next election?",
+        "are there any elections coming up",
+        "wen is the nxt electon",
+        "when's the next vote round here",
+    ],
+    "election_deadlines": [
+        "what's the deadline to register to vote?",
+        "when do I need to apply for a postal vote by",
+        "what's the last day to apply for a proxy vote",
+        "wats the deadlne for a postal vote",
+    ],
+    "request_postal_vote": [
+        "I'd like a postal vote",
+        "can I vote by post?",
+        "I want to apply for a postal vote",
+        "i want a pstal vote pls",
+        "please send me a postal vote",
+    ],
+    "request_proxy_vote": [
+        "I'd like someone to vote for me",
+        "can I have a proxy vote",
+        "I want to apply for a proxy vote",
+        "can my son vote on my behalf",
+    ],
+    "cancel_absent_vote": [
+        "I want to cancel my postal vote",
+        "please cancel my proxy vote, I'll vote in person",
+        "stop my postal vote",
+        "cancel my postal vote pls",
+    ],
+    "renew_absent_vote": [
+        "I need to renew my postal vote",
+        "my postal vote is expiring, can I renew it",
+        "renew my proxy vote please",
+    ],
+    "changed_name": [
+        "I've changed my name",
+        "I got married and my surname is different now",
+        "I need to update my name on the electoral register",
+        "ive changed my name",
+    ],
+    "open_register_opt_out": [
+        "take me off the open register",
+        "I don't want my details on the open register",
+        "opt me out of the edited register",
+        "remove me from the open regster",
+    ],
+    "report_death_or_left": [
+        "my father has died",
+        "my son has moved out, please take him off the register",
+        "someone on the register here has died",
+        "my lodger has left the address",
+    ],
+    "payment_received": [
+        "did my council tax payment go through?",
+        "have you received my payment",
+        "I paid my council tax, can you check it arrived",
+        "did my paymnet go thru",
+    ],
+    "council_tax_balance": [
+        "what's my council tax balance?",
+        "how much council tax do I owe",
+        "how much is left to pay this year",
+        "wats my cncl tx balance",
+    ],
+    "recovery_notice": [
+        "I got a final notice",
+        "I've had a reminder letter about council tax",
+        "why have I been sent a summons",
+        "i got a reminder for my council tax",
+    ],
+    "receipt_request": [
+        "email me a receipt",
+        "can I have a receipt for my payment please",
+        "please send me a council tax statement",
+        "i need a reciept for my council tax",
+    ],
+    "report_problem": [
+        "my bin wasn't collected",
+        "there's a pothole on my road",
+        "I want to report a broken street light",
+        "someone has dumped rubbish in the lane",
+        "my bin wasnt colected",
+    ],
+    "request_progress": [
+        "any update on my request?",
+        "what's happening with the problem I reported",
+        "can you check the progress of my report",
+    ],
+    "ask_bin_day": [
+        "when is my bin day?",
+        "what day are my bins collected",
+        "is it recycling week at mine",
+        "wen is bin day",
+        "is my bin day changed for christmas",
+    ],
 }
 
 # What the bot says when a task is done (answer, reference number or proper refusal); ``|`` between alternatives.
@@ -105,29 +182,60 @@ OUTCOMES: dict[str, str] = {
     "payment_received": "we received your payment|Your latest payments|no payments on your account",
     "council_tax_balance": "Your council tax for this year is",
     "recovery_notice": "recovery action|Free, independent debt advice",
-    "receipt_request": ("has been emailed to|I've recorded your request for a"
-                        "|only email documents to the address we hold"),
+    "receipt_request": (
+        "has been emailed to|I've recorded your request for a|only email documents to the address we hold"
+    ),
     "report_problem": "I've reported it: your reference is",
     "request_progress": "request SR-",
     "ask_bin_day": "Your next bin collections at",
 }
 # What the bot says when something failed: a journey that meets one of these has gone wrong.
-FAILURES = ("Sorry, something went wrong", "couldn't match those details", "I didn't quite get that",
-            "still not able to help", "I couldn't find that address")
+FAILURES = (
+    "Sorry, something went wrong",
+    "couldn't match those details",
+    "I didn't quite get that",
+    "still not able to help",
+    "I couldn't find that address",
+)
 TASKS = tuple(OPENINGS)
 
 PROBLEMS = {  # category -> (button title words, how a resident describes it, where)
     "missed_bin": ("missed_bin", "the black bin wasn't emptied on collection day", None),
-    "pothole": ("pothole", "a deep pothole about a foot wide, cars are swerving round it",
-                "outside the post office on the High Street"),
+    "pothole": (
+        "pothole",
+        "a deep pothole about a foot wide, cars are swerving round it",
+        "outside the post office on the High Street",
+    ),
     "street_light": ("street_light", "the street light has been out for a week", "opposite number 14 Station Road"),
-    "dumped_rubbish": ("dumped_rubbish", "a mattress and some bin bags dumped by the gate",
-                       "the lane behind the church"),
+    "dumped_rubbish": (
+        "dumped_rubbish",
+        "a mattress and some bin bags dumped by the gate",
+        "the lane behind the church",
+    ),
 }
-DATE_FORMATS = ("{d:02d}/{m:02d}/{y}", "{d} {month} {y}", "{d}-{m}-{y}", "{d}.{m}.{y}", "{month} {d} {y}",
-                "born {d} {month} {y}", "{d}/{m}/{y}")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+DATE_FORMATS = (
+    "{d:02d}/{m:02d}/{y}",
+    "{d} {month} {y}",
+    "{d}-{m}-{y}",
+    "{d}.{m}.{y}",
+    "{month} {d} {y}",
+    "born {d} {month} {y}",
+    "{d}/{m}/{y}",
+)
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 @dataclass
@@ -145,9 +253,15 @@ class Style:
     @classmethod
     def draw(cls, rng: random.Random) -> Style:
         """Draw a resident's habits."""
-        return cls(taps_buttons=rng.random() < 0.6, misspells_opening=rng.random() < 0.25,
-                   makes_a_mistake=rng.random() < 0.3, digresses=rng.random() < 0.15,
-                   date_format=rng.choice(DATE_FORMATS), lower_case=rng.random() < 0.4, wordy=rng.random() < 0.5)
+        return cls(
+            taps_buttons=rng.random() < 0.6,
+            misspells_opening=rng.random() < 0.25,
+            makes_a_mistake=rng.random() < 0.3,
+            digresses=rng.random() < 0.15,
+            date_format=rng.choice(DATE_FORMATS),
+            lower_case=rng.random() < 0.4,
+            wordy=rng.random() < 0.5,
+        )
 
 
 @dataclass
@@ -240,35 +354,81 @@ def answer(journey: Journey, asked: str, buttons: list[dict[str, str]]) -> str |
         journey.digressions_left -= 1
         return rng.choice(["sorry, what time are you open?", "before I forget, what's your phone number?"])
     answers: list[tuple[str, Callable[[], str]]] = [
-        ("shall i go ahead", lambda: _choose(journey, buttons, rng.choice(["yes", "yes please", "go ahead", "yep"]),
-                                             "Yes")),
-        ("new full name", lambda: _typed(journey, f"it's now {person['first_name']} Whitfield" if wordy
-                                         else f"{person['first_name']} Whitfield")),
+        (
+            "shall i go ahead",
+            lambda: _choose(journey, buttons, rng.choice(["yes", "yes please", "go ahead", "yep"]), "Yes"),
+        ),
+        (
+            "new full name",
+            lambda: _typed(
+                journey, f"it's now {person['first_name']} Whitfield" if wordy else f"{person['first_name']} Whitfield"
+            ),
+        ),
         ("person's full name", lambda: _typed(journey, "Arthur " + person["last_name"])),
-        ("vote for you", lambda: _typed(journey, rng.choice(["my daughter Emma " + person["last_name"],
-                                                             "Emma " + person["last_name"]]))),
+        (
+            "vote for you",
+            lambda: _typed(
+                journey, rng.choice(["my daughter Emma " + person["last_name"], "Emma " + person["last_name"]])
+            ),
+        ),
         ("how do you know them", lambda: rng.choice(["she's my daughter", "my daughter", "daughter"])),
         ("why can't you vote in person", lambda: "I work offshore for weeks at a time"),
-        ("died, or", lambda: _choose(journey, buttons, "he died last month" if "died" in journey.opening
-                                     else "moved out", "died" if "died" in journey.opening else "moved")),
+        (
+            "died, or",
+            lambda: _choose(
+                journey,
+                buttons,
+                "he died last month" if "died" in journey.opening else "moved out",
+                "died" if "died" in journey.opening else "moved",
+            ),
+        ),
         ("which address", lambda: _choose(journey, buttons, person["address"], person["address"])),
-        ("how long", lambda: _choose(journey, buttons, rng.choice(["just the next election", "long term please"]),
-                                     rng.choice(["next election", "Long term"]))),
-        ("full name", lambda: _mistake(journey, person["first_name"]) or _typed(
-            journey, f"my name is {person['name']}" if wordy else person["name"])),
+        (
+            "how long",
+            lambda: _choose(
+                journey,
+                buttons,
+                rng.choice(["just the next election", "long term please"]),
+                rng.choice(["next election", "Long term"]),
+            ),
+        ),
+        (
+            "full name",
+            lambda: (
+                _mistake(journey, person["first_name"])
+                or _typed(journey, f"my name is {person['name']}" if wordy else person["name"])
+            ),
+        ),
         ("date of birth", lambda: _mistake(journey, "the fifth") or _date_of_birth(journey)),
-        ("account number", lambda: _mistake(journey, person["council_tax_account"][:-1]) or _typed(
-            journey, f"it's {person['council_tax_account']}" if wordy else person["council_tax_account"])),
+        (
+            "account number",
+            lambda: (
+                _mistake(journey, person["council_tax_account"][:-1])
+                or _typed(journey, f"it's {person['council_tax_account']}" if wordy else person["council_tax_account"])
+            ),
+        ),
         ("payment reference", lambda: rng.choice([person["payment"]["reference"], "I don't have it"])),
-        ("kind of problem", lambda: _choose(journey, buttons, journey.problem.replace("_", " "),
-                                            PROBLEMS[journey.problem][0])),
+        (
+            "kind of problem",
+            lambda: _choose(journey, buttons, journey.problem.replace("_", " "), PROBLEMS[journey.problem][0]),
+        ),
         ("where is it", lambda: PROBLEMS[journey.problem][2] or f"outside {person['address']}"),
         ("describe the problem", lambda: PROBLEMS[journey.problem][1]),
         ("email", lambda: _email(journey)),
-        ("reference? it looks like sr-", lambda: _typed(journey, f"it's {person['service_request']['reference']}"
-                                                        if wordy else person["service_request"]["reference"])),
-        ("postcode", lambda: _mistake(journey, person["postcode"].split()[0]) or _typed(
-            journey, f"my postcode is {person['postcode']}" if wordy else person["postcode"])),
+        (
+            "reference? it looks like sr-",
+            lambda: _typed(
+                journey,
+                f"it's {person['service_request']['reference']}" if wordy else person["service_request"]["reference"],
+            ),
+        ),
+        (
+            "postcode",
+            lambda: (
+                _mistake(journey, person["postcode"].split()[0])
+                or _typed(journey, f"my postcode is {person['postcode']}" if wordy else person["postcode"])
+            ),
+        ),
     ]
     return next((reply() for cue, reply in answers if cue in lowered), None)
 
@@ -276,8 +436,9 @@ def answer(journey: Journey, asked: str, buttons: list[dict[str, str]]) -> str |
 def _email(journey: Journey) -> str:
     address = f"{journey.persona['first_name'].lower()}.{journey.persona['last_name'].lower()}@example.com"
     skip = ["no thanks"] if journey.task == "report_problem" else []  # updates by email are optional there
-    return journey.rng.choice([address, f"it's {address}", f"{address} thanks", f"you can email me on {address}",
-                               *skip])
+    return journey.rng.choice(
+        [address, f"it's {address}", f"{address} thanks", f"you can email me on {address}", *skip]
+    )
 
 
 def run_journey(api_url: str, journey: Journey) -> Result:
@@ -315,8 +476,7 @@ def run_journey(api_url: str, journey: Journey) -> Result:
     return result(False, "too many turns")
 
 
-def make_journeys(personas: list[dict[str, Any]], tasks: tuple[str, ...], per_task: int,
-                  seed: int) -> list[Journey]:
+def make_journeys(personas: list[dict[str, Any]], tasks: tuple[str, ...], per_task: int, seed: int) -> list[Journey]:
     """Generate ``per_task`` journeys for each task, each with its own persona and habits."""
     rng = random.Random(seed)  # noqa: S311 (repeatable residents, not secrets)
     journeys = []
@@ -347,12 +507,19 @@ def write_report(results: list[Result], seconds: float, seed: int) -> list[str]:
     OUT.mkdir(parents=True, exist_ok=True)
     table = shares(results)
     below = [task for task, (right, total) in table.items() if right / total < TARGET]
-    lines = ["# Simulated residents", "",
-             f"Generated by `make journeys` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: "
-             f"{len(results)} journeys (seed {seed}) in {seconds:.0f} s. Target: at least {TARGET:.0%} right per task.",
-             "", "| task | right | journeys | share |", "| --- | --- | --- | --- |"]
-    lines += [f"| {task}{' ⚠' if task in below else ''} | {right} | {total} | {right / total:.0%} |"
-              for task, (right, total) in sorted(table.items())]
+    lines = [
+        "# Simulated residents",
+        "",
+        f"Generated by `make journeys` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: "
+        f"{len(results)} journeys (seed {seed}) in {seconds:.0f} s. Target: at least {TARGET:.0%} right per task.",
+        "",
+        "| task | right | journeys | share |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [
+        f"| {task}{' ⚠' if task in below else ''} | {right} | {total} | {right / total:.0%} |"
+        for task, (right, total) in sorted(table.items())
+    ]
     wrong = [r for r in results if not r.right]
     lines += ["", f"{len(wrong)} journeys went wrong; their transcripts are in failures.json."]
     (OUT / "report.md").write_text("\n".join(lines) + "\n")
@@ -374,9 +541,17 @@ def main() -> int:
     folder.mkdir(parents=True, exist_ok=True)
     for old in ("council.db", "tracker.db"):
         (folder / old).unlink(missing_ok=True)
-    stack = Stack(api_port=free_port(), rasa_port=free_port(), actions_port=free_port(), smtp_port=free_port(),
-                  database_url=f"sqlite:///{folder / 'council.db'}", tracker_db=folder / "tracker.db",
-                  log_dir=folder / "log", mail_dir=folder / "mail", unthrottled=True)
+    stack = Stack(
+        api_port=free_port(),
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        smtp_port=free_port(),
+        database_url=f"sqlite:///{folder / 'council.db'}",
+        tracker_db=folder / "tracker.db",
+        log_dir=folder / "log",
+        mail_dir=folder / "mail",
+        unthrottled=True,
+    )
     model = ensure_model()
     stack.seed()
     print("==> starting the stack", flush=True)
@@ -384,8 +559,9 @@ def main() -> int:
     try:
         personas = read_personas(stack.database_url, count=60)
         journeys = make_journeys(personas, tuple(args.tasks), args.per_task, args.seed)
-        print(f"==> {len(journeys)} simulated residents ({len(personas)} personas), {args.workers} at a time",
-              flush=True)
+        print(
+            f"==> {len(journeys)} simulated residents ({len(personas)} personas), {args.workers} at a time", flush=True
+        )
         started = time.monotonic()
         results = run_all(stack.api_url, journeys, args.workers)
         below = write_report(results, time.monotonic() - started, args.seed)

@@ -74,8 +74,10 @@ async def parse_all(model: Path, questions: list[str]) -> dict[str, dict[str, An
     for question in missing:
         parsed: dict[str, Any] = await agent.parse_message(question)
         intent = parsed.get("intent") or {}
-        parses[question] = {"intent": intent.get("name") or "nlu_fallback",
-                            "confidence": float(intent.get("confidence") or 0.0)}
+        parses[question] = {
+            "intent": intent.get("name") or "nlu_fallback",
+            "confidence": float(intent.get("confidence") or 0.0),
+        }
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text(json.dumps(parses, indent=1, sort_keys=True), encoding="utf-8")
     return parses
@@ -105,8 +107,10 @@ class Tally:
         self.top3 += want in result.top3
         self.wrong += wrong
         if result.first != want:
-            self.misses.append(f"{topic}: {item['q']!r} wants {want}; got {result.first} "
-                               f"({parse['intent']} {parse['confidence']:.2f}{', CONFIDENTLY WRONG' if wrong else ''})")
+            self.misses.append(
+                f"{topic}: {item['q']!r} wants {want}; got {result.first} "
+                f"({parse['intent']} {parse['confidence']:.2f}{', CONFIDENTLY WRONG' if wrong else ''})"
+            )
 
     def row(self, name: str) -> str:
         """Return a Markdown table row of the rates."""
@@ -121,12 +125,17 @@ class Tally:
 
 def total(tallies: list[Tally]) -> Tally:
     """Add tallies up (their misses are not kept)."""
-    return Tally(sum(t.n for t in tallies), sum(t.top1 for t in tallies), sum(t.top3 for t in tallies),
-                 sum(t.wrong for t in tallies))
+    return Tally(
+        sum(t.n for t in tallies),
+        sum(t.top1 for t in tallies),
+        sum(t.top3 for t in tallies),
+        sum(t.wrong for t in tallies),
+    )
 
 
-def score(topics: dict[str, list[dict[str, str]]], parses: dict[str, dict[str, Any]],
-          articles: list[Article]) -> tuple[dict[str, Tally], Tally, Tally]:
+def score(
+    topics: dict[str, list[dict[str, str]]], parses: dict[str, dict[str, Any]], articles: list[Article]
+) -> tuple[dict[str, Tally], Tally, Tally]:
     """Route every question; return the tallies per topic, for the tuning four fifths and for the held-out fifth."""
     by_topic: dict[str, Tally] = defaultdict(Tally)
     tuning, holdout = Tally(), Tally()
@@ -143,15 +152,23 @@ def report(by_topic: dict[str, Tally], tuning: Tally, holdout: Tally, model: Pat
     """Return the Markdown report: a row per topic, the whole set, and its two halves."""
     everything = total(list(by_topic.values()))
     top1, wrong = everything.top1 / max(everything.n, 1), everything.wrong / max(everything.n, 1)
-    lines = ["# Knowledge evaluation", "",
-             f"Model `{model.name}`; {everything.n} questions from knowledge/eval/questions.yml routed by "
-             "bot/routing.py (`make knowledge-eval`). Held out: a fifth of the questions (by checksum), not to be "
-             "looked at while tuning.",
-             "", "| topic | n | top-1 | top-3 | confidently wrong |", "|---|---:|---:|---:|---:|",
-             *(tally.row(topic) for topic, tally in by_topic.items()),
-             everything.row("**all**"), tuning.row("tuning four fifths"), holdout.row("held-out fifth"), "",
-             f"Targets: top-1 >= 90% ({'met' if top1 >= TOP1_TARGET else 'not met'}), "
-             f"confidently wrong <= 2% ({'met' if wrong <= WRONG_TARGET else 'not met'})."]
+    lines = [
+        "# Knowledge evaluation",
+        "",
+        f"Model `{model.name}`; {everything.n} questions from knowledge/eval/questions.yml routed by "
+        "bot/routing.py (`make knowledge-eval`). Held out: a fifth of the questions (by checksum), not to be "
+        "looked at while tuning.",
+        "",
+        "| topic | n | top-1 | top-3 | confidently wrong |",
+        "|---|---:|---:|---:|---:|",
+        *(tally.row(topic) for topic, tally in by_topic.items()),
+        everything.row("**all**"),
+        tuning.row("tuning four fifths"),
+        holdout.row("held-out fifth"),
+        "",
+        f"Targets: top-1 >= 90% ({'met' if top1 >= TOP1_TARGET else 'not met'}), "
+        f"confidently wrong <= 2% ({'met' if wrong <= WRONG_TARGET else 'not met'}).",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -49,8 +49,12 @@ def write_folds(out: Path, folds: int) -> None:
     for index, (train, test) in enumerate(splitter.split(examples, intents)):
         folder = out / f"fold{index + 1}"
         folder.mkdir(parents=True, exist_ok=True)
-        training = TrainingData([examples[i] for i in train], entity_synonyms=data.entity_synonyms,
-                                regex_features=data.regex_features, lookup_tables=data.lookup_tables)
+        training = TrainingData(
+            [examples[i] for i in train],
+            entity_synonyms=data.entity_synonyms,
+            regex_features=data.regex_features,
+            lookup_tables=data.lookup_tables,
+        )
         (folder / "train.yml").write_text(training.nlu_as_yaml())
         (folder / "test.yml").write_text(TrainingData([examples[i] for i in test]).nlu_as_yaml())
         typos = TrainingData([misspelt(examples[i], rng) for i in test])

@@ -69,21 +69,22 @@ class Encoder:
         return np.array([self.vectors[text] for text in texts])
 
 
-def features(train: list[str], tests: list[list[str]], encoder: Encoder,
-             dense_weight: float) -> tuple[scipy.sparse.csr_matrix, list[scipy.sparse.csr_matrix]]:
+def features(
+    train: list[str], tests: list[list[str]], encoder: Encoder, dense_weight: float
+) -> tuple[scipy.sparse.csr_matrix, list[scipy.sparse.csr_matrix]]:
     """Word and char_wb 1-4 counts and the sentence embedding, joined as the Rasa component joins them."""
     words = CountVectorizer(token_pattern=r"(?u)\b\w+\b")  # noqa: S106 (a regex, not a password)
     chars = CountVectorizer(analyzer="char_wb", ngram_range=(1, 4))
 
-    def blocks(word_counts: scipy.sparse.spmatrix, char_counts: scipy.sparse.spmatrix,
-               dense: np.ndarray) -> list[list[tuple[bool, scipy.sparse.csr_matrix]]]:
+    def blocks(
+        word_counts: scipy.sparse.spmatrix, char_counts: scipy.sparse.spmatrix, dense: np.ndarray
+    ) -> list[list[tuple[bool, scipy.sparse.csr_matrix]]]:
         rows = zip(scipy.sparse.csr_matrix(word_counts), scipy.sparse.csr_matrix(char_counts), dense, strict=True)
         return [[(False, w), (False, c), (True, scipy.sparse.csr_matrix(d.reshape(1, -1)))] for w, c, d in rows]
 
     fitted = blocks(words.fit_transform(train), chars.fit_transform(train), encoder(train))
     joiner = FeatureJoiner(dense_weight).fit(fitted)
-    applied = [joiner.transform(blocks(words.transform(test), chars.transform(test), encoder(test)))
-               for test in tests]
+    applied = [joiner.transform(blocks(words.transform(test), chars.transform(test), encoder(test))) for test in tests]
     return joiner.transform(fitted), applied
 
 
@@ -106,17 +107,26 @@ def misspelt(texts: list[str]) -> list[str]:
     return [perturb(text, rng)[0] for text in texts]
 
 
-def cross_validate(texts: list[str], typos: list[str], labels: np.ndarray, args: argparse.Namespace,
-                   defaults: dict[str, Any], encoder: Encoder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def cross_validate(
+    texts: list[str],
+    typos: list[str],
+    labels: np.ndarray,
+    args: argparse.Namespace,
+    defaults: dict[str, Any],
+    encoder: Encoder,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Predict each example from a model trained on the other folds; also predict its misspelt copy."""
     predicted, predicted_typos = np.empty_like(labels), np.empty_like(labels)
     confidence = np.zeros(len(texts))
     for train, test in StratifiedKFold(args.folds, shuffle=True, random_state=2026).split(texts, labels):
         correct = (lambda text: text) if args.no_spelling else speller_for([texts[i] for i in train])
         train_texts = [correct(texts[i]) for i in train]
-        x_train, (x_test, x_typos) = features(train_texts, [[correct(texts[i]) for i in test],
-                                                            [correct(typos[i]) for i in test]],
-                                              encoder, defaults["dense_weight"])
+        x_train, (x_test, x_typos) = features(
+            train_texts,
+            [[correct(texts[i]) for i in test], [correct(typos[i]) for i in test]],
+            encoder,
+            defaults["dense_weight"],
+        )
         model = LogisticRegression(C=defaults["C"], max_iter=defaults["max_iter"]).fit(x_train, labels[train])
         probabilities = model.predict_proba(x_test)
         predicted[test] = model.classes_[probabilities.argmax(axis=1)]
@@ -146,14 +156,20 @@ def main() -> int:
     typo_report = classification_report(labels, predicted_typos, output_dict=True, zero_division=0)
     rows = sorted((k for k in report if k in set(intents)), key=lambda k: typo_report[k]["f1-score"])
     for name in rows:
-        print(f"{name:28s} P {report[name]['precision']:.3f} R {report[name]['recall']:.3f} "
-              f"F1 {report[name]['f1-score']:.3f} n {int(report[name]['support'])}   "
-              f"misspelt F1 {typo_report[name]['f1-score']:.3f}")
-    print(f"macro F1 {report['macro avg']['f1-score']:.3f}, accuracy {report['accuracy']:.3f}; misspelt: macro F1 "
-          f"{typo_report['macro avg']['f1-score']:.3f}, accuracy {typo_report['accuracy']:.3f}")
+        print(
+            f"{name:28s} P {report[name]['precision']:.3f} R {report[name]['recall']:.3f} "
+            f"F1 {report[name]['f1-score']:.3f} n {int(report[name]['support'])}   "
+            f"misspelt F1 {typo_report[name]['f1-score']:.3f}"
+        )
+    print(
+        f"macro F1 {report['macro avg']['f1-score']:.3f}, accuracy {report['accuracy']:.3f}; misspelt: macro F1 "
+        f"{typo_report['macro avg']['f1-score']:.3f}, accuracy {typo_report['accuracy']:.3f}"
+    )
     right = predicted == labels
-    print(f"confidence: correct median {np.median(confidence[right]):.2f}, "
-          f"below 0.5 {np.mean(confidence[right] < 0.5):.1%}; wrong median {np.median(confidence[~right]):.2f}")
+    print(
+        f"confidence: correct median {np.median(confidence[right]):.2f}, "
+        f"below 0.5 {np.mean(confidence[right] < 0.5):.1%}; wrong median {np.median(confidence[~right]):.2f}"
+    )
     print("most confused:", Counter(zip(labels[~right], predicted[~right], strict=True)).most_common(12))
     for index in np.flatnonzero(~right)[: args.show]:
         print(f"  [{labels[index]} -> {predicted[index]} {confidence[index]:.2f}] {texts[index]}")

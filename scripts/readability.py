@@ -64,9 +64,13 @@ def action_texts() -> list[tuple[str, str]]:
     found = []
     for path in sorted((ROOT / "bot" / "actions").glob("*.py")):
         tree = ast.parse(path.read_text())
-        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
-                      if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-                      and node.body and isinstance(node.body[0], ast.Expr)}
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+        }
         for node in ast.walk(tree):
             if id(node) in docstrings:
                 continue
@@ -109,17 +113,23 @@ def knowledge_texts() -> list[tuple[str, str]]:
 def hub_texts() -> list[tuple[str, str]]:
     """Return the hub's own fixed sentences."""
     settings = Settings(environment="test")
-    return [("hub: bot unavailable", unavailable_text(settings)), ("hub: card warning", card_warning(settings)),
-            ("hub: busy", busy_sentence(settings)),
-            *((f"hub: rating thanks ({'helpful' if helpful else 'not helpful'})", text)
-              for helpful, text in THANKS.items())]
+    return [
+        ("hub: bot unavailable", unavailable_text(settings)),
+        ("hub: card warning", card_warning(settings)),
+        ("hub: busy", busy_sentence(settings)),
+        *(
+            (f"hub: rating thanks ({'helpful' if helpful else 'not helpful'})", text)
+            for helpful, text in THANKS.items()
+        ),
+    ]
 
 
 def score_all() -> list[Scored]:
     """Score every fixed text, hardest first."""
     texts = [*domain_texts(), *action_texts(), *knowledge_texts(), *hub_texts()]
-    return sorted((Scored(where, text, reading_age(text)) for where, text in texts),
-                  key=lambda s: s.reading_age, reverse=True)
+    return sorted(
+        (Scored(where, text, reading_age(text)) for where, text in texts), key=lambda s: s.reading_age, reverse=True
+    )
 
 
 def main() -> None:

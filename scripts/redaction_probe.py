@@ -53,7 +53,7 @@ def blocks(rng: random.Random, digits: str) -> list[str]:
 def kept(redacted: str, number: str) -> bool:
     """Say whether five digits of ``number`` in a row survive in ``redacted`` (its shown ending aside)."""
     left = "".join(d for c in re.sub(r"ending \d{4}", "", redacted) if (d := ascii_digit(c)) is not None)
-    return any(number[i:i + 5] in left for i in range(len(number) - 4))
+    return any(number[i : i + 5] in left for i in range(len(number) - 4))
 
 
 def fill(rng: random.Random, template: str) -> str:

@@ -46,14 +46,33 @@ MODELS = ROOT / "models"
 MODEL_CACHE = Path(os.environ.get("CA_MODEL_CACHE", Path.home() / ".cache" / "council-assistant" / "models"))
 SPACY_PIPELINE = ROOT / "bot" / "nlp" / "council_en"
 # api.access.settings.RateLimits out of reach of any test or benchmark on loopback (CA_RATE_LIMITS).
-UNTHROTTLED_LIMITS = json.dumps({**dict.fromkeys(("conversations_per_source", "messages_per_conversation",
-                                                  "messages_per_source", "stream_opens_per_source",
-                                                  "sign_ins_per_source"), "100000/minute"),
-                                 "streams_per_conversation": 1000})
+UNTHROTTLED_LIMITS = json.dumps(
+    {
+        **dict.fromkeys(
+            (
+                "conversations_per_source",
+                "messages_per_conversation",
+                "messages_per_source",
+                "stream_opens_per_source",
+                "sign_ins_per_source",
+            ),
+            "100000/minute",
+        ),
+        "streams_per_conversation": 1000,
+    }
+)
 
 # What the trained model depends on: a change to any of these means a new model.
-MODEL_INPUTS = ("config.yml", "domain", "data", "bot/nlp/build.py", "bot/nlp/sentence_features.py",
-                "bot/nlp/intent_classifier.py", "bot/nlp/spelling.py", "requirements/rasa.txt")
+MODEL_INPUTS = (
+    "config.yml",
+    "domain",
+    "data",
+    "bot/nlp/build.py",
+    "bot/nlp/sentence_features.py",
+    "bot/nlp/intent_classifier.py",
+    "bot/nlp/spelling.py",
+    "requirements/rasa.txt",
+)
 
 DEV_SERVICE_TOKEN = "dev-service-token-change-me"  # noqa: S105  (the action server's; refused in production)
 DEV_TELEGRAM_TOKEN = "dev-telegram-token-change-me"  # noqa: S105  (the Telegram bridge's; refused in production)
@@ -122,8 +141,20 @@ def _ensure_model_locked(*, quiet: bool) -> Path:
         return model
     print(f"==> training the Rasa model {name} (a few minutes; full log in var/log/train.log)")
     started = time.monotonic()
-    command = [str(RASA_ENV / "rasa"), "train", "--config", "config.yml", "--domain", "domain", "--data", "data",
-               "--out", str(MODELS), "--fixed-model-name", name]
+    command = [
+        str(RASA_ENV / "rasa"),
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain",
+        "--data",
+        "data",
+        "--out",
+        str(MODELS),
+        "--fixed-model-name",
+        name,
+    ]
     _run_logged(command, "train", progress=True)
     if not model.exists():
         raise SystemExit(f"training finished but {model} is missing; see var/log/train.log")
@@ -180,23 +211,33 @@ def _show_training_progress(log_path: Path) -> None:
 
 def _rasa_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-                "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT),
-                # the sentence featurizer's model ships in a package: never reach for the Hugging Face hub
-                "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
+    env.update(
+        {
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "PYTHONWARNINGS": "ignore",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "RASA_TELEMETRY_ENABLED": "false",
+            "PYTHONPATH": str(ROOT),
+            # the sentence featurizer's model ships in a package: never reach for the Hugging Face hub
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
+        }
+    )
     env.update(extra or {})
     return env
 
 
-def spawn(processes: dict[str, subprocess.Popen[bytes]], log_dir: Path, name: str, command: list[str],
-          env: dict[str, str]) -> None:
+def spawn(
+    processes: dict[str, subprocess.Popen[bytes]], log_dir: Path, name: str, command: list[str], env: dict[str, str]
+) -> None:
     """Start ``command`` as ``processes[name]``, logging to ``log_dir/<name>.log``."""
     # A process group of its own, so stopping it stops its children too. The child keeps its own
     # handle on the log file, so ours is closed straight away.
     log_dir.mkdir(parents=True, exist_ok=True)
     with (log_dir / f"{name}.log").open("ab") as log:
-        processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                           start_new_session=True)
+        processes[name] = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 def stop_processes(processes: dict[str, subprocess.Popen[bytes]]) -> None:
@@ -237,8 +278,7 @@ class Stack:
     environment: str = field(default_factory=lambda: os.environ.get("CA_ENVIRONMENT", "development"))
     # The action server's token and the Telegram bridge's: each reaches only its own back-office endpoints.
     service_token: str = field(default_factory=lambda: os.environ.get("CA_SERVICE_TOKEN", DEV_SERVICE_TOKEN))
-    telegram_token: str = field(default_factory=lambda: os.environ.get("CA_TELEGRAM_SERVICE_TOKEN",
-                                                                       DEV_TELEGRAM_TOKEN))
+    telegram_token: str = field(default_factory=lambda: os.environ.get("CA_TELEGRAM_SERVICE_TOKEN", DEV_TELEGRAM_TOKEN))
     rasa_token: str = field(default_factory=lambda: os.environ.get("CA_RASA_TOKEN", DEV_RASA_TOKEN))
     # Rasa's HTTP API (trackers, model, events) stays off unless asked for; the hub needs only the REST channel.
     rasa_api: bool = field(default_factory=lambda: os.environ.get("CA_RASA_ENABLE_API", "") not in ("", "0"))
@@ -304,24 +344,59 @@ class Stack:
 
     def seed(self) -> None:
         """Migrate the back-office database and seed the demo data if it is empty."""
-        subprocess.run([str(APP_ENV / "python"), "-m", "api.demo", "seed", "--url", self.database_url],
-                       cwd=ROOT, check=True, env=dict(os.environ, CA_ENVIRONMENT=self.environment))
+        subprocess.run(
+            [str(APP_ENV / "python"), "-m", "api.demo", "seed", "--url", self.database_url],
+            cwd=ROOT,
+            check=True,
+            env=dict(os.environ, CA_ENVIRONMENT=self.environment),
+        )
 
     def start(self, model: Path) -> None:
         """Start the action server, the Rasa servers and the API, and wait until each answers."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         self.mail_dir.parent.mkdir(parents=True, exist_ok=True)
-        self._spawn("actions", [str(RASA_ENV / "python"), "-m", "bot.action_server", "--actions", "bot.actions",
-                                "--port", str(self.actions_port), "--logging-config_file", self.log_config],
-                    _rasa_env({"SANIC_HOST": "127.0.0.1", "CA_BACKOFFICE_URL": self.api_url,
-                               "CA_ENVIRONMENT": self.environment, "CA_SERVICE_TOKEN": self.service_token,
-                               "CA_ACTIONS_SECRET": self.actions_secret,
-                               "ACTION_SERVER_SANIC_WORKERS": str(self.action_workers)}))
+        self._spawn(
+            "actions",
+            [
+                str(RASA_ENV / "python"),
+                "-m",
+                "bot.action_server",
+                "--actions",
+                "bot.actions",
+                "--port",
+                str(self.actions_port),
+                "--logging-config_file",
+                self.log_config,
+            ],
+            _rasa_env(
+                {
+                    "SANIC_HOST": "127.0.0.1",
+                    "CA_BACKOFFICE_URL": self.api_url,
+                    "CA_ENVIRONMENT": self.environment,
+                    "CA_SERVICE_TOKEN": self.service_token,
+                    "CA_ACTIONS_SECRET": self.actions_secret,
+                    "ACTION_SERVER_SANIC_WORKERS": str(self.action_workers),
+                }
+            ),
+        )
         for number in range(self.rasa_servers):
             self.start_rasa(model, number)
-        self._spawn("smtp", [str(APP_ENV / "python"), "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.smtp_port}",
-                             "-c", "aiosmtpd.handlers.Mailbox", str(self.mail_dir)], dict(os.environ))
+        self._spawn(
+            "smtp",
+            [
+                str(APP_ENV / "python"),
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                f"127.0.0.1:{self.smtp_port}",
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+                str(self.mail_dir),
+            ],
+            dict(os.environ),
+        )
         self._spawn("api", self._api_command(), self._api_env())
         self.wait_until_ready()
 
@@ -329,35 +404,79 @@ class Stack:
         """Start Rasa server ``number`` (0-based) on its port; a test can stop one and start it again."""
         http_api = ["--enable-api", "--auth-token", self.rasa_token] if self.rasa_api else []
         endpoints = "deploy/rasa/endpoints.yml" if self.tracker_url else "endpoints.yml"
-        self._spawn(self.rasa_name(number),
-                    [str(RASA_ENV / "rasa"), "run", *http_api, "--interface", "127.0.0.1",
-                     "--port", str(self.rasa_ports[number]), "--model", str(model), "--endpoints", endpoints,
-                     "--credentials", "credentials.yml", "--logging-config-file", self.log_config],
-                    _rasa_env({"CA_ACTION_ENDPOINT": f"{self.actions_url}/webhook",
-                               "CA_ACTIONS_SECRET": self.actions_secret,
-                               "CA_TRACKER_SEAL_KEY": self.tracker_seal_key, **self._rasa_stores()}))
+        self._spawn(
+            self.rasa_name(number),
+            [
+                str(RASA_ENV / "rasa"),
+                "run",
+                *http_api,
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(self.rasa_ports[number]),
+                "--model",
+                str(model),
+                "--endpoints",
+                endpoints,
+                "--credentials",
+                "credentials.yml",
+                "--logging-config-file",
+                self.log_config,
+            ],
+            _rasa_env(
+                {
+                    "CA_ACTION_ENDPOINT": f"{self.actions_url}/webhook",
+                    "CA_ACTIONS_SECRET": self.actions_secret,
+                    "CA_TRACKER_SEAL_KEY": self.tracker_seal_key,
+                    **self._rasa_stores(),
+                }
+            ),
+        )
 
     def _rasa_stores(self) -> dict[str, str]:
         """Return the variables of Rasa's endpoints file: its SQLite file, or PostgreSQL and Redis (deploy/rasa)."""
         if not self.tracker_url:
             return {"CA_TRACKER_DIALECT": "sqlite", "CA_TRACKER_DB": str(self.tracker_db)}
         tracker, lock = urlsplit(self.tracker_url), urlsplit(self.redis_url or "")
-        return {"CA_TRACKER_HOST": tracker.hostname or "127.0.0.1", "CA_TRACKER_PORT": str(tracker.port or 5432),
-                "CA_TRACKER_DB": tracker.path.lstrip("/"), "CA_TRACKER_USERNAME": tracker.username or "",
-                "CA_TRACKER_PASSWORD": tracker.password or "",
-                "CA_LOCK_STORE_HOST": lock.hostname or "127.0.0.1", "CA_LOCK_STORE_PORT": str(lock.port or 6379)}
+        return {
+            "CA_TRACKER_HOST": tracker.hostname or "127.0.0.1",
+            "CA_TRACKER_PORT": str(tracker.port or 5432),
+            "CA_TRACKER_DB": tracker.path.lstrip("/"),
+            "CA_TRACKER_USERNAME": tracker.username or "",
+            "CA_TRACKER_PASSWORD": tracker.password or "",
+            "CA_LOCK_STORE_HOST": lock.hostname or "127.0.0.1",
+            "CA_LOCK_STORE_PORT": str(lock.port or 6379),
+        }
 
     def _api_command(self) -> list[str]:
         workers = ["--workers", str(self.api_workers)] if self.api_workers > 1 else []
-        return [str(APP_ENV / "uvicorn"), "api.main:create_app", "--factory", "--host", "127.0.0.1",
-                "--port", str(self.api_port), *workers, "--no-access-log", "--log-config", self.log_config,
-                "--timeout-graceful-shutdown", "5"]
+        return [
+            str(APP_ENV / "uvicorn"),
+            "api.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.api_port),
+            *workers,
+            "--no-access-log",
+            "--log-config",
+            self.log_config,
+            "--timeout-graceful-shutdown",
+            "5",
+        ]
 
     def _api_env(self) -> dict[str, str]:
-        env = dict(os.environ, CA_ENVIRONMENT=self.environment, CA_DATABASE_URL=self.database_url,
-                   CA_RASA_URL=",".join(self.rasa_urls), CA_SERVICE_TOKENS=self.service_tokens,
-                   CA_SMTP_HOST="127.0.0.1", CA_SMTP_PORT=str(self.smtp_port),
-                   CA_TRACKER_STORE_URL=self.tracker_url or f"sqlite:///{self.tracker_db}")
+        env = dict(
+            os.environ,
+            CA_ENVIRONMENT=self.environment,
+            CA_DATABASE_URL=self.database_url,
+            CA_RASA_URL=",".join(self.rasa_urls),
+            CA_SERVICE_TOKENS=self.service_tokens,
+            CA_SMTP_HOST="127.0.0.1",
+            CA_SMTP_PORT=str(self.smtp_port),
+            CA_TRACKER_STORE_URL=self.tracker_url or f"sqlite:///{self.tracker_db}",
+        )
         if self.redis_url:
             env["CA_REDIS_URL"] = self.redis_url
         if self.unthrottled:
@@ -381,11 +500,13 @@ class Stack:
         Rasa loads TensorFlow and the model in about a minute on an idle 2-core machine, but took over five on a
         busy one; a generous limit keeps a slow start from failing a test run (a process that dies fails at once).
         """
-        checks = {"actions": f"{self.actions_url}/health",
-                  # the REST channel answers once the model is loaded (Rasa loads it before it listens)
-                  **{self.rasa_name(number): f"{url}/webhooks/rest/" for number, url in enumerate(self.rasa_urls)},
-                  # readiness: the API answers and reaches its database
-                  "api": f"{self.api_url}/api/ready"}
+        checks = {
+            "actions": f"{self.actions_url}/health",
+            # the REST channel answers once the model is loaded (Rasa loads it before it listens)
+            **{self.rasa_name(number): f"{url}/webhooks/rest/" for number, url in enumerate(self.rasa_urls)},
+            # readiness: the API answers and reaches its database
+            "api": f"{self.api_url}/api/ready",
+        }
         deadline = time.monotonic() + timeout
         while not _port_open(self.smtp_port):
             if self.processes["smtp"].poll() is not None or time.monotonic() > deadline:
@@ -441,19 +562,41 @@ class TelegramChannel:
 
     def start(self, timeout: float = 60) -> None:
         """Start the emulator (if wanted) and the bridge, and wait until the bridge polls or its webhook is set."""
-        env = dict(os.environ, CA_TELEGRAM_BOT_TOKEN=self.bot_token, CA_TELEGRAM_MODE=self.mode,
-                   CA_HUB_URL=self.hub_url, CA_SERVICE_TOKEN=self.service_token,
-                   CA_OUTBOX_POLL_SECONDS=str(self.outbox_poll_seconds),
-                   CA_HUB_RETRY_MAX_SECONDS=str(self.hub_retry_max_seconds))
+        env = dict(
+            os.environ,
+            CA_TELEGRAM_BOT_TOKEN=self.bot_token,
+            CA_TELEGRAM_MODE=self.mode,
+            CA_HUB_URL=self.hub_url,
+            CA_SERVICE_TOKEN=self.service_token,
+            CA_OUTBOX_POLL_SECONDS=str(self.outbox_poll_seconds),
+            CA_HUB_RETRY_MAX_SECONDS=str(self.hub_retry_max_seconds),
+        )
         if self.emulator_port is not None:
-            spawn(self.processes, self.log_dir, "telegram-emulator",
-                  [str(APP_ENV / "python"), "-m", "tools.telegram_emulator", "--port", str(self.emulator_port),
-                   "--token", self.bot_token], dict(os.environ))
-            env.update(CA_TELEGRAM_API_URL=f"{self.emulator_url}/bot",
-                       CA_TELEGRAM_FILE_URL=f"{self.emulator_url}/file/bot")
+            spawn(
+                self.processes,
+                self.log_dir,
+                "telegram-emulator",
+                [
+                    str(APP_ENV / "python"),
+                    "-m",
+                    "tools.telegram_emulator",
+                    "--port",
+                    str(self.emulator_port),
+                    "--token",
+                    self.bot_token,
+                ],
+                dict(os.environ),
+            )
+            env.update(
+                CA_TELEGRAM_API_URL=f"{self.emulator_url}/bot", CA_TELEGRAM_FILE_URL=f"{self.emulator_url}/file/bot"
+            )
             if self.mode == "webhook":
-                env.update(CA_TELEGRAM_WEBHOOK_URL=self.webhook_url, CA_TELEGRAM_WEBHOOK_PORT=str(self.webhook_port),
-                           CA_TELEGRAM_WEBHOOK_PATH="telegram", CA_TELEGRAM_WEBHOOK_SECRET=self.webhook_secret)
+                env.update(
+                    CA_TELEGRAM_WEBHOOK_URL=self.webhook_url,
+                    CA_TELEGRAM_WEBHOOK_PORT=str(self.webhook_port),
+                    CA_TELEGRAM_WEBHOOK_PATH="telegram",
+                    CA_TELEGRAM_WEBHOOK_SECRET=self.webhook_secret,
+                )
         spawn(self.processes, self.log_dir, "telegram", [str(APP_ENV / "python"), "-m", "telegram_bridge"], env)
         self.wait_until_ready(timeout)
 
@@ -495,9 +638,13 @@ def telegram_from_environment(stack: Stack) -> TelegramChannel | None:
     emulated = os.environ.get("CA_TELEGRAM_EMULATOR", "") not in ("", "0")
     if not (token or emulated):
         return None
-    channel = TelegramChannel(hub_url=stack.api_url, service_token=stack.telegram_token,
-                              bot_token=token or EMULATOR_BOT_TOKEN, log_dir=stack.log_dir,
-                              mode=os.environ.get("CA_TELEGRAM_MODE", "polling"))
+    channel = TelegramChannel(
+        hub_url=stack.api_url,
+        service_token=stack.telegram_token,
+        bot_token=token or EMULATOR_BOT_TOKEN,
+        log_dir=stack.log_dir,
+        mode=os.environ.get("CA_TELEGRAM_MODE", "polling"),
+    )
     if emulated:
         channel.emulator_port = int(os.environ.get("CA_TELEGRAM_EMULATOR_PORT", "8081"))
     return channel
@@ -535,12 +682,16 @@ def production_stack(**ports: int) -> Stack:
     CA_RASA_SERVERS, CA_API_WORKERS, CA_ACTION_WORKERS), else from the local defaults above: one Rasa server
     per core, as many API workers, two action-server workers. Logs are JSON lines with request ids.
     """
-    return Stack(database_url=os.environ.get("CA_DATABASE_URL", PRODUCTION_DATABASE_URL),
-                 tracker_url=os.environ.get("CA_TRACKER_STORE_URL", PRODUCTION_TRACKER_URL),
-                 redis_url=os.environ.get("CA_REDIS_URL", PRODUCTION_REDIS_URL),
-                 rasa_servers=int(os.environ.get("CA_RASA_SERVERS", cores())),
-                 api_workers=int(os.environ.get("CA_API_WORKERS", max(2, cores()))),
-                 action_workers=int(os.environ.get("CA_ACTION_WORKERS", 2)), log_config=JSON_LOGGING_CONFIG, **ports)
+    return Stack(
+        database_url=os.environ.get("CA_DATABASE_URL", PRODUCTION_DATABASE_URL),
+        tracker_url=os.environ.get("CA_TRACKER_STORE_URL", PRODUCTION_TRACKER_URL),
+        redis_url=os.environ.get("CA_REDIS_URL", PRODUCTION_REDIS_URL),
+        rasa_servers=int(os.environ.get("CA_RASA_SERVERS", cores())),
+        api_workers=int(os.environ.get("CA_API_WORKERS", max(2, cores()))),
+        action_workers=int(os.environ.get("CA_ACTION_WORKERS", 2)),
+        log_config=JSON_LOGGING_CONFIG,
+        **ports,
+    )
 
 
 def prepare_production(stack: Stack) -> None:
@@ -567,27 +718,40 @@ def main(profile: str = "embedded") -> None:
     try:
         stack.start(model)
         print(f"==> ready in {time.monotonic() - started:.0f} s\n")
-        print(f"    Environment:        {stack.environment} (CA_ENVIRONMENT)"
-              + (": published development tokens; never expose it" if stack.environment == "development" else ""))
+        print(
+            f"    Environment:        {stack.environment} (CA_ENVIRONMENT)"
+            + (": published development tokens; never expose it" if stack.environment == "development" else "")
+        )
         print(f"    Web chat:           {stack.api_url}/")
         print(f"    Officer console:    {stack.api_url}/console (demo officers below)")
         print(f"    API and its schema: {stack.api_url}/docs")
-        print(f"    Rasa (loopback):    {', '.join(stack.rasa_urls)} (HTTP API {'on' if stack.rasa_api else 'off'})   "
-              f"actions: {stack.actions_url}")
+        print(
+            f"    Rasa (loopback):    {', '.join(stack.rasa_urls)} (HTTP API {'on' if stack.rasa_api else 'off'})   "
+            f"actions: {stack.actions_url}"
+        )
         if profile == "production":
-            print(f"    Production profile: {stack.rasa_servers} Rasa servers, {stack.api_workers} API workers, "
-                  f"{stack.action_workers} action-server workers; PostgreSQL {_without_password(stack.database_url)} "
-                  f"and {_without_password(stack.tracker_url or '')}; Redis {_without_password(stack.redis_url or '')}")
+            print(
+                f"    Production profile: {stack.rasa_servers} Rasa servers, {stack.api_workers} API workers, "
+                f"{stack.action_workers} action-server workers; PostgreSQL {_without_password(stack.database_url)} "
+                f"and {_without_password(stack.tracker_url or '')}; Redis {_without_password(stack.redis_url or '')}"
+            )
         print(f"    Emails (receipts):  SMTP 127.0.0.1:{stack.smtp_port}, kept in {stack.mail_dir}")
         if telegram:
             telegram.start()
-            where = (f"the emulated Bot API; its Telegram client: {telegram.emulator_url}/"
-                     if telegram.emulator_port else "Telegram")
+            where = (
+                f"the emulated Bot API; its Telegram client: {telegram.emulator_url}/"
+                if telegram.emulator_port
+                else "Telegram"
+            )
             print(f"    Telegram bridge:    {telegram.mode}, on {where}")
         print()
         print("    Demo residents to try (make demo-residents prints them as JSON):")
-        subprocess.run([str(APP_ENV / "python"), "-m", "api.demo", "residents", "--url", stack.database_url,
-                        "--brief"], cwd=ROOT, check=False, env=dict(os.environ, CA_ENVIRONMENT=stack.environment))
+        subprocess.run(
+            [str(APP_ENV / "python"), "-m", "api.demo", "residents", "--url", stack.database_url, "--brief"],
+            cwd=ROOT,
+            check=False,
+            env=dict(os.environ, CA_ENVIRONMENT=stack.environment),
+        )
         print("\n    Press Ctrl-C to stop.")
         processes = {**stack.processes, **(telegram.processes if telegram else {})}
         while all(p.poll() is None for p in processes.values()):

@@ -24,7 +24,7 @@ def _neighbours(letter: str) -> str:
     for row in KEYBOARD:
         index = row.find(letter.lower())
         if index >= 0:
-            return row[max(index - 1, 0):index] + row[index + 1:index + 2]
+            return row[max(index - 1, 0) : index] + row[index + 1 : index + 2]
     return ""
 
 
@@ -34,19 +34,19 @@ def drop_vowel(word: str, rng: random.Random) -> str:
     if not places:
         return drop_letter(word, rng)
     i = rng.choice(places)
-    return word[:i] + word[i + 1:]
+    return word[:i] + word[i + 1 :]
 
 
 def swap_letters(word: str, rng: random.Random) -> str:
     """Swap two neighbouring letters: "elcetion"."""
     i = rng.randrange(1, len(word) - 1)
-    return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
 def drop_letter(word: str, rng: random.Random) -> str:
     """Leave out one letter (not the first): "registred"."""
     i = rng.randrange(1, len(word))
-    return word[:i] + word[i + 1:]
+    return word[:i] + word[i + 1 :]
 
 
 def double_letter(word: str, rng: random.Random) -> str:
@@ -59,7 +59,7 @@ def wrong_key(word: str, rng: random.Random) -> str:
     """Hit a key next to the right one: "vite"."""
     i = rng.randrange(1, len(word))
     keys = _neighbours(word[i])
-    return word[:i] + rng.choice(keys) + word[i + 1:] if keys else drop_letter(word, rng)
+    return word[:i] + rng.choice(keys) + word[i + 1 :] if keys else drop_letter(word, rng)
 
 
 def no_vowels(word: str, rng: random.Random) -> str:
@@ -68,25 +68,31 @@ def no_vowels(word: str, rng: random.Random) -> str:
     return stripped if len(stripped) >= 2 else drop_vowel(word, rng)
 
 
-MISTAKES: tuple[Callable[[str, random.Random], str], ...] = (drop_vowel, swap_letters, drop_letter, double_letter,
-                                                             wrong_key, no_vowels)
+MISTAKES: tuple[Callable[[str, random.Random], str], ...] = (
+    drop_vowel,
+    swap_letters,
+    drop_letter,
+    double_letter,
+    wrong_key,
+    no_vowels,
+)
 
 
-def perturb(text: str, rng: random.Random,
-            protected: Sequence[tuple[int, int]] = ()) -> tuple[str, list[tuple[int, int]]]:
+def perturb(
+    text: str, rng: random.Random, protected: Sequence[tuple[int, int]] = ()
+) -> tuple[str, list[tuple[int, int]]]:
     """Misspell one word (two in a longer message) outside the ``protected`` spans.
 
     Returns the new text and the protected spans' new (start, end), in the order given.
     """
-    words = [m for m in WORD.finditer(text)
-             if not any(m.start() < end and start < m.end() for start, end in protected)]
+    words = [m for m in WORD.finditer(text) if not any(m.start() < end and start < m.end() for start, end in protected)]
     if not words:
         return text, list(protected)
     chosen = sorted(rng.sample(words, 2 if len(words) >= 6 else 1), key=lambda m: m.start())
     pieces, position, shifts = [], 0, []
     for match in chosen:
         wrong = rng.choice(MISTAKES)(match.group(), rng)
-        pieces += [text[position:match.start()], wrong]
+        pieces += [text[position : match.start()], wrong]
         shifts.append((match.start(), len(wrong) - len(match.group())))
         position = match.end()
     pieces.append(text[position:])

@@ -77,16 +77,23 @@ class Bridge:
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Send a resident's text message to the hub."""
         if update.effective_chat and update.effective_message and update.effective_message.text:
-            self._in_background(self.forward(update.update_id, update.effective_chat.id,
-                                             update.effective_message.text, context,
-                                             message_id=update.effective_message.message_id))
+            self._in_background(
+                self.forward(
+                    update.update_id,
+                    update.effective_chat.id,
+                    update.effective_message.text,
+                    context,
+                    message_id=update.effective_message.message_id,
+                )
+            )
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Say kindly that only typed messages can be read (photos, stickers and voice notes are not kept)."""
         if update.effective_chat:
-            await context.bot.send_message(update.effective_chat.id,
-                                           "Sorry, I can only read typed messages. Please tell me in words "
-                                           "how I can help.")
+            await context.bot.send_message(
+                update.effective_chat.id,
+                "Sorry, I can only read typed messages. Please tell me in words how I can help.",
+            )
 
     async def on_rating(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Send a tap on Helpful or Not helpful to the hub, thank the resident and show which they chose.
@@ -102,8 +109,9 @@ class Bridge:
             return
         message_id, helpful = int(match.group(1)), match.group(2) == "1"
         try:
-            thanks = await self.hub.rate_answer(chat_id=update.effective_chat.id, message_id=message_id,
-                                                helpful=helpful)
+            thanks = await self.hub.rate_answer(
+                chat_id=update.effective_chat.id, message_id=message_id, helpful=helpful
+            )
         except (HubUnavailable, HubRefused, HubThrottled) as error:
             log.warning("could not record a rating: %s", error)
             await query.answer(RATING_FAILED)
@@ -129,8 +137,15 @@ class Bridge:
         self._forwarding.add(task)
         task.add_done_callback(self._forwarding.discard)
 
-    async def forward(self, update_id: int, chat_id: int, text: str, context: ContextTypes.DEFAULT_TYPE,
-                      *, message_id: int | None = None) -> None:
+    async def forward(
+        self,
+        update_id: int,
+        chat_id: int,
+        text: str,
+        context: ContextTypes.DEFAULT_TYPE,
+        *,
+        message_id: int | None = None,
+    ) -> None:
         """Hand the message to the hub, retrying until it is taken; the resident hears once if it is down.
 
         When the hub found a card number in it, the resident's message is deleted from the chat (a bot may
@@ -148,8 +163,11 @@ class Bridge:
                     await self._delete_hidden(context, chat_id, message_id, accepted)
                     return
                 except HubThrottled as throttled:  # sent too much too fast: say so once, then hand it in again
-                    log.info("chat over the hub's message limit; update %s handed in again in %.0f s",
-                             update_id, throttled.retry_after)
+                    log.info(
+                        "chat over the hub's message limit; update %s handed in again in %.0f s",
+                        update_id,
+                        throttled.retry_after,
+                    )
                     if not told_to_wait:
                         told_to_wait = await self._say(context, chat_id, self._wait_text())
                     await asyncio.sleep(throttled.retry_after)
@@ -165,8 +183,9 @@ class Bridge:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.settings.hub_retry_max_seconds)
 
-    async def _delete_hidden(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int | None,
-                             accepted: Accepted) -> None:
+    async def _delete_hidden(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int | None, accepted: Accepted
+    ) -> None:
         """Delete the message if the hub hid anything in it, and earlier ones it rewrote because of it.
 
         The hub names earlier messages by its own ids (the resident's, and the bot's replies that repeated
@@ -201,8 +220,10 @@ class Bridge:
             log.warning("could not delete a message holding a card number: %s", type(error).__name__)
 
     def _wait_text(self) -> str:
-        return ("You've sent a lot of messages in a short time, so I need to pause for a moment. I'll answer "
-                f"in a minute; if it's urgent, please call us on {self.settings.council_phone}.")
+        return (
+            "You've sent a lot of messages in a short time, so I need to pause for a moment. I'll answer "
+            f"in a minute; if it's urgent, please call us on {self.settings.council_phone}."
+        )
 
     async def _say(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str) -> bool:
         try:
@@ -216,8 +237,10 @@ class Bridge:
         kept_text = "I've kept your message and will answer here as soon as I can. " if kept else ""
         try:
             await context.bot.send_message(
-                chat_id, f"Sorry, I'm having trouble answering right now. {kept_text}If it's urgent, please call "
-                         f"us on {self.settings.council_phone} ({council_facts().phone_hours}).")
+                chat_id,
+                f"Sorry, I'm having trouble answering right now. {kept_text}If it's urgent, please call "
+                f"us on {self.settings.council_phone} ({council_facts().phone_hours}).",
+            )
         except TelegramError as error:
             log.warning("could not send the apology: %s", type(error).__name__)
             return False
@@ -243,8 +266,9 @@ class Bridge:
         for message in await self.hub.pending_messages():
             markup = self._markup(message)
             try:
-                sent_message = await application.bot.send_message(message.chat_id, _as_seen(message),
-                                                                   reply_markup=markup)
+                sent_message = await application.bot.send_message(
+                    message.chat_id, _as_seen(message), reply_markup=markup
+                )
             except RetryAfter as error:
                 await asyncio.sleep(_seconds(error.retry_after))
                 return sent
@@ -254,8 +278,9 @@ class Bridge:
                 await self.hub.record_delivery(message_id=message.message_id, sent=False)
                 continue
             except NetworkError as error:
-                log.warning("could not reach Telegram (%s); message %s retried", type(error).__name__,
-                            message.message_id)
+                log.warning(
+                    "could not reach Telegram (%s); message %s retried", type(error).__name__, message.message_id
+                )
                 return sent
             self._keyboard_sent(message.chat_id, markup)
             self._remember(message.chat_id, message.message_id, sent_message.message_id)
@@ -270,8 +295,11 @@ class Bridge:
         a reply keyboard still shown is one-time, and the next message takes it away).
         """
         if message.buttons:
-            return ReplyKeyboardMarkup([[KeyboardButton(button.title)] for button in message.buttons],
-                                       one_time_keyboard=True, resize_keyboard=True)
+            return ReplyKeyboardMarkup(
+                [[KeyboardButton(button.title)] for button in message.buttons],
+                one_time_keyboard=True,
+                resize_keyboard=True,
+            )
         if message.rateable:
             return rating_markup(message.message_id)
         if self._keyboards.get(message.chat_id):
@@ -303,10 +331,16 @@ class Bridge:
 
 def rating_markup(message_id: int, *, chosen: bool | None = None) -> InlineKeyboardMarkup:
     """Return the Helpful / Not helpful buttons for the hub's answer ``message_id``, ticking the one chosen."""
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton(f"{title} ✓" if helpful is chosen else title,
-                             callback_data=f"rate:{message_id}:{int(helpful)}")
-        for helpful, title in RATING_TITLES.items()]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    f"{title} ✓" if helpful is chosen else title, callback_data=f"rate:{message_id}:{int(helpful)}"
+                )
+                for helpful, title in RATING_TITLES.items()
+            ]
+        ]
+    )
 
 
 def _as_seen(message: OutgoingMessage) -> str:
@@ -320,23 +354,27 @@ def _seconds(retry_after: int | timedelta) -> float:
     return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
 
 
-def build_application(settings: BridgeSettings, hub: HubClient | None = None,
-                      bot_api: BaseRequest | None = None) -> BridgeApplication:
+def build_application(
+    settings: BridgeSettings, hub: HubClient | None = None, bot_api: BaseRequest | None = None
+) -> BridgeApplication:
     """Build the python-telegram-bot application with the bridge's handlers and outbox loop.
 
     ``bot_api`` replaces PTB's HTTP requests to the Bot API; the in-process tests give it one that never
     leaves the process, as python-telegram-bot's own tests do.
     """
-    hub = hub or HubClient(settings.hub_url, service_token=settings.service_token.get_secret_value(),
-                           timeout=settings.hub_timeout_seconds)
+    hub = hub or HubClient(
+        settings.hub_url, service_token=settings.service_token.get_secret_value(), timeout=settings.hub_timeout_seconds
+    )
     bridge = Bridge(settings, hub)
-    builder = (Application.builder()
-               .token(settings.telegram_bot_token.get_secret_value())
-               .base_url(settings.telegram_api_url)
-               .base_file_url(settings.telegram_file_url)
-               .post_init(bridge.start_outbox)
-               .post_stop(bridge.stop_outbox)
-               .post_shutdown(bridge.close))
+    builder = (
+        Application.builder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_file_url)
+        .post_init(bridge.start_outbox)
+        .post_stop(bridge.stop_outbox)
+        .post_shutdown(bridge.close)
+    )
     if bot_api is not None:
         builder = builder.request(bot_api).get_updates_request(bot_api)
     application = builder.build()
@@ -355,9 +393,13 @@ def run(settings: BridgeSettings) -> None:
     """Run the bridge until it is stopped (SIGINT or SIGTERM): polling, or a webhook server."""
     application = build_application(settings)
     if settings.telegram_mode == "webhook":
-        application.run_webhook(listen=settings.telegram_webhook_listen, port=settings.telegram_webhook_port,
-                                url_path=settings.telegram_webhook_path, webhook_url=settings.telegram_webhook_url,
-                                secret_token=settings.telegram_webhook_secret.get_secret_value(),
-                                allowed_updates=ALLOWED_UPDATES)
+        application.run_webhook(
+            listen=settings.telegram_webhook_listen,
+            port=settings.telegram_webhook_port,
+            url_path=settings.telegram_webhook_path,
+            webhook_url=settings.telegram_webhook_url,
+            secret_token=settings.telegram_webhook_secret.get_secret_value(),
+            allowed_updates=ALLOWED_UPDATES,
+        )
     else:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)

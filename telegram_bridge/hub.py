@@ -63,31 +63,47 @@ class OutgoingMessage:
 class HubClient:
     """Calls the hub's /api/v1/telegram endpoints with the bridge's service token."""
 
-    def __init__(self, base_url: str, *, service_token: str, timeout: float,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self._http = httpx.AsyncClient(base_url=f"{base_url.rstrip('/')}/api/v1/telegram", timeout=timeout,
-                                       headers={"Authorization": f"Bearer {service_token}"}, transport=transport)
+    def __init__(
+        self, base_url: str, *, service_token: str, timeout: float, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self._http = httpx.AsyncClient(
+            base_url=f"{base_url.rstrip('/')}/api/v1/telegram",
+            timeout=timeout,
+            headers={"Authorization": f"Bearer {service_token}"},
+            transport=transport,
+        )
 
     async def send_resident_message(self, *, update_id: int, chat_id: int, text: str) -> Accepted:
         """Hand a resident's message to the hub; say whether it was new and whether it held a card number."""
         body = await self._call("POST", "/updates", json={"update_id": update_id, "chat_id": chat_id, "text": text})
-        return Accepted(new=not body["duplicate"], card_number_hidden=bool(body.get("card_number_hidden")),
-                        message_id=body.get("message_id"), earlier_hidden=tuple(body.get("earlier_hidden") or ()))
+        return Accepted(
+            new=not body["duplicate"],
+            card_number_hidden=bool(body.get("card_number_hidden")),
+            message_id=body.get("message_id"),
+            earlier_hidden=tuple(body.get("earlier_hidden") or ()),
+        )
 
     async def pending_messages(self, *, limit: int = 50) -> list[OutgoingMessage]:
         """Return the messages waiting to be sent to Telegram chats, oldest first."""
         body = await self._call("GET", "/outbox", params={"limit": limit})
-        return [OutgoingMessage(message_id=item["message_id"], chat_id=item["chat_id"], sender=item["sender"],
-                                text=item["text"],
-                                buttons=tuple(Button(title=b["title"], payload=b["payload"])
-                                              for b in item["buttons"] or []),
-                                author=item.get("author"), rateable=bool(item.get("rateable")))
-                for item in body["messages"]]
+        return [
+            OutgoingMessage(
+                message_id=item["message_id"],
+                chat_id=item["chat_id"],
+                sender=item["sender"],
+                text=item["text"],
+                buttons=tuple(Button(title=b["title"], payload=b["payload"]) for b in item["buttons"] or []),
+                author=item.get("author"),
+                rateable=bool(item.get("rateable")),
+            )
+            for item in body["messages"]
+        ]
 
     async def rate_answer(self, *, chat_id: int, message_id: int, helpful: bool) -> str:
         """Record the resident's rating of a knowledge answer in their chat; return the hub's thank-you."""
-        body = await self._call("POST", "/ratings", json={"chat_id": chat_id, "message_id": message_id,
-                                                          "helpful": helpful})
+        body = await self._call(
+            "POST", "/ratings", json={"chat_id": chat_id, "message_id": message_id, "helpful": helpful}
+        )
         return str(body["thanks"])
 
     async def record_delivery(self, *, message_id: int, sent: bool) -> None:

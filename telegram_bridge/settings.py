@@ -55,16 +55,20 @@ class BridgeSettings(BaseSettings):
             if not self.telegram_webhook_url:
                 raise ValueError("webhook mode needs CA_TELEGRAM_WEBHOOK_URL, the URL Telegram posts updates to")
             if not SECRET_TOKEN.fullmatch(self.telegram_webhook_secret.get_secret_value()):
-                raise ValueError(f"webhook mode needs CA_TELEGRAM_WEBHOOK_SECRET: {MIN_WEBHOOK_SECRET}-256 of A-Z, "
-                                 "a-z, 0-9, _ and - (python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+                raise ValueError(
+                    f"webhook mode needs CA_TELEGRAM_WEBHOOK_SECRET: {MIN_WEBHOOK_SECRET}-256 of A-Z, "
+                    "a-z, 0-9, _ and - (python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+                )
         return self
 
     @model_validator(mode="after")
     def _production_needs_its_own_token(self) -> BridgeSettings:
         token = self.service_token.get_secret_value()
         if self.environment == "production" and (token == DEV_SERVICE_TOKEN or len(token) < MIN_WEBHOOK_SECRET):
-            raise ValueError("production refuses the development CA_SERVICE_TOKEN and any shorter than "
-                             f"{MIN_WEBHOOK_SECRET} characters: give the bridge its own telegram token")
+            raise ValueError(
+                "production refuses the development CA_SERVICE_TOKEN and any shorter than "
+                f"{MIN_WEBHOOK_SECRET} characters: give the bridge its own telegram token"
+            )
         return self
 
 

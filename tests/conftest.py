@@ -22,10 +22,18 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     (tests/api/test_throttle.py checks the real ones); its clock starts at ``STACK_CLOCK_START``.
     """
     folder = tmp_path_factory.mktemp("stack")
-    running = Stack(api_port=free_port(), rasa_port=free_port(), actions_port=free_port(), smtp_port=free_port(),
-                    database_url=f"sqlite:///{folder / 'council.db'}", tracker_db=folder / "tracker.db",
-                    log_dir=folder / "log", mail_dir=folder / "mail", unthrottled=True,
-                    clock_start=STACK_CLOCK_START)
+    running = Stack(
+        api_port=free_port(),
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        smtp_port=free_port(),
+        database_url=f"sqlite:///{folder / 'council.db'}",
+        tracker_db=folder / "tracker.db",
+        log_dir=folder / "log",
+        mail_dir=folder / "mail",
+        unthrottled=True,
+        clock_start=STACK_CLOCK_START,
+    )
     model = ensure_model(quiet=True)
     running.seed()
     running.start(model)

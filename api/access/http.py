@@ -20,8 +20,10 @@ from api.access.source import request_source
 
 # Responses every throttled route documents in its OpenAPI description.
 THROTTLED_RESPONSES: dict[int | str, dict[str, Any]] = {
-    429: {"description": "Too many requests from this address or conversation; `Retry-After` says when to "
-                         "try again, and `detail` says so in words"},
+    429: {
+        "description": "Too many requests from this address or conversation; `Retry-After` says when to "
+        "try again, and `detail` says so in words"
+    },
 }
 # Every route can answer 413 (the body-size limit stands in front of all of them).
 TOO_LARGE_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -54,8 +56,10 @@ def enforce(request: Request, rule: str, key: str) -> None:
 
 def per_source(rule: str) -> Callable[[Request], None]:
     """Return a route dependency that limits each source (client address) by the ``RateLimits`` field ``rule``."""
+
     def dependency(request: Request) -> None:
         enforce(request, rule, request_source(request))
+
     dependency.__name__ = f"limit_{rule}"
     return dependency
 
@@ -63,17 +67,24 @@ def per_source(rule: str) -> Callable[[Request], None]:
 def throttled_text(phone: str, reason: str) -> str:
     """Say kindly why the request was refused and what the resident can do."""
     if reason == "streams":
-        return ("This conversation is already open in several windows. Please close one and try again, "
-                f"or call us on {phone}.")
-    return ("You've sent a lot of messages in a short time, so I need to pause for a moment. Please try again "
-            f"in a minute, or call us on {phone}.")
+        return (
+            "This conversation is already open in several windows. Please close one and try again, "
+            f"or call us on {phone}."
+        )
+    return (
+        "You've sent a lot of messages in a short time, so I need to pause for a moment. Please try again "
+        f"in a minute, or call us on {phone}."
+    )
 
 
 def _throttled(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, Throttled)
     text = throttled_text(request.app.state.settings.council_phone, error.reason)
-    return JSONResponse({"detail": text, "retry_after": error.retry_after}, status_code=429,
-                        headers={"Retry-After": str(error.retry_after)})
+    return JSONResponse(
+        {"detail": text, "retry_after": error.retry_after},
+        status_code=429,
+        headers={"Retry-After": str(error.retry_after)},
+    )
 
 
 class BodySizeLimit:
@@ -123,9 +134,17 @@ class BodySizeLimit:
 
     async def _refuse(self, send: Send) -> None:
         body = json.dumps({"detail": f"The request is too large: at most {self.max_bytes} bytes are accepted."})
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body.encode()})
 
 

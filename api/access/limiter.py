@@ -52,8 +52,9 @@ class Limiter:
         self._shared: MovingWindowRateLimiter | None = None
         self._redis: redis.Redis | None = None
         if redis_url:
-            self._shared = MovingWindowRateLimiter(RedisStorage(redis_url, key_prefix=key_prefix,
-                                                                socket_timeout=2, socket_connect_timeout=2))
+            self._shared = MovingWindowRateLimiter(
+                RedisStorage(redis_url, key_prefix=key_prefix, socket_timeout=2, socket_connect_timeout=2)
+            )
             self._redis = redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
         self._streams: dict[str, dict[str, float]] = {}
         self._lock = threading.Lock()
@@ -108,8 +109,11 @@ class Limiter:
                 self._warn(error)
         with self._lock:
             now = time.monotonic()
-            slots = {s: seen for s, seen in self._streams.get(conversation_id, {}).items()
-                     if now - seen < STREAM_LEASE_SECONDS}
+            slots = {
+                s: seen
+                for s, seen in self._streams.get(conversation_id, {}).items()
+                if now - seen < STREAM_LEASE_SECONDS
+            }
             self._streams[conversation_id] = slots
             if len(slots) >= cap:
                 return None
@@ -172,8 +176,10 @@ class Limiter:
         now = time.monotonic()
         if now - self._warned_at >= WARN_EVERY_SECONDS:
             self._warned_at = now
-            log.warning("Redis is unavailable for rate limits (%s); counting in this worker's memory meanwhile",
-                        type(error).__name__)
+            log.warning(
+                "Redis is unavailable for rate limits (%s); counting in this worker's memory meanwhile",
+                type(error).__name__,
+            )
 
     def close(self) -> None:
         """Close the Redis connection, if any."""

@@ -22,8 +22,13 @@ class RateLimits(BaseModel):
     # Event streams open at once on one conversation (a resident with a few tabs open).
     streams_per_conversation: int = Field(default=3, ge=1)
 
-    @field_validator("conversations_per_source", "messages_per_conversation", "messages_per_source",
-                     "stream_opens_per_source", "sign_ins_per_source")
+    @field_validator(
+        "conversations_per_source",
+        "messages_per_conversation",
+        "messages_per_source",
+        "stream_opens_per_source",
+        "sign_ins_per_source",
+    )
     @classmethod
     def _parses(cls, value: str) -> str:
         parse_many(value)  # raises ValueError on a malformed rule, so a bad setting stops start-up

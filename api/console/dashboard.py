@@ -85,8 +85,10 @@ def day_figures(session: Session, day: date, *, timezone: str, now: datetime) ->
     spoke = exists().where(Message.conversation_id == Conversation.id, Message.sender == "resident")
     handed = exists().where(Handoff.conversation_id == Conversation.id)
     conversations = session.execute(
-        select(Conversation.channel, Conversation.created_at, handed)
-        .where(Conversation.created_at >= start, Conversation.created_at < end, spoke)).all()
+        select(Conversation.channel, Conversation.created_at, handed).where(
+            Conversation.created_at >= start, Conversation.created_at < end, spoke
+        )
+    ).all()
     by_channel: dict[str, int] = {}
     by_hour = [0] * 24
     for channel, created_at, _ in conversations:
@@ -96,41 +98,72 @@ def day_figures(session: Session, day: date, *, timezone: str, now: datetime) ->
     reasons: dict[str, int] = {}
     for handoff in handoffs:
         reasons[handoff.reason] = reasons.get(handoff.reason, 0) + 1
-    waits = [(as_utc(h.claimed_at) - as_utc(h.requested_at)).total_seconds() / 60
-             for h in handoffs if h.claimed_at is not None]
+    waits = [
+        (as_utc(h.claimed_at) - as_utc(h.requested_at)).total_seconds() / 60
+        for h in handoffs
+        if h.claimed_at is not None
+    ]
     waiting = list(session.scalars(select(Handoff.requested_at).where(Handoff.status.in_(("waiting", "callback")))))
-    ratings: dict[int, int] = {int(score or 0): count for score, count in session.execute(
-        select(Conversation.rating, func.count()).where(
-            Conversation.rated_at >= start, Conversation.rated_at < end, Conversation.rating.is_not(None))
-        .group_by(Conversation.rating))}
+    ratings: dict[int, int] = {
+        int(score or 0): count
+        for score, count in session.execute(
+            select(Conversation.rating, func.count())
+            .where(Conversation.rated_at >= start, Conversation.rated_at < end, Conversation.rating.is_not(None))
+            .group_by(Conversation.rating)
+        )
+    }
     return DayFigures(
-        day=day, conversations=len(conversations), by_channel=by_channel,
+        day=day,
+        conversations=len(conversations),
+        by_channel=by_channel,
         without_officer=sum(1 for *_, was_handed in conversations if not was_handed),
         handoffs_by_reason=sorted(((REASON_NAMES.get(r, r), n) for r, n in reasons.items()), key=lambda x: -x[1]),
-        waits_minutes=waits, waiting_now=len(waiting),
+        waits_minutes=waits,
+        waiting_now=len(waiting),
         longest_waiting_now_minutes=max((int((now - as_utc(t)).total_seconds() // 60) for t in waiting), default=0),
-        ratings={score: ratings.get(score, 0) for score, _ in RATING_CHOICES}, by_hour=by_hour,
+        ratings={score: ratings.get(score, 0) for score, _ in RATING_CHOICES},
+        by_hour=by_hour,
         lockouts=lockouts(session, start=start, end=end),
-        knowledge_gaps=session.scalar(select(func.count()).select_from(KnowledgeGap).where(
-            KnowledgeGap.created_at >= start, KnowledgeGap.created_at < end)) or 0,
-        not_helpful=session.scalar(select(func.count()).select_from(AnswerRating).where(
-            AnswerRating.rated_at >= start, AnswerRating.rated_at < end, AnswerRating.helpful.is_(False))) or 0)
+        knowledge_gaps=session.scalar(
+            select(func.count())
+            .select_from(KnowledgeGap)
+            .where(KnowledgeGap.created_at >= start, KnowledgeGap.created_at < end)
+        )
+        or 0,
+        not_helpful=session.scalar(
+            select(func.count())
+            .select_from(AnswerRating)
+            .where(AnswerRating.rated_at >= start, AnswerRating.rated_at < end, AnswerRating.helpful.is_(False))
+        )
+        or 0,
+    )
 
 
 def lockouts(session: Session, *, start: datetime, end: datetime) -> Lockouts:
     """Count the chats, sources and people (electors or accounts) whose identity checks were refused."""
     counts = {Refusal.CONVERSATION: 0, Refusal.SOURCE: 0, Refusal.SUBJECT: 0}
-    for attempts, subject in ((VerificationAttempt, VerificationAttempt.elector_id),
-                              (AccountVerificationAttempt, AccountVerificationAttempt.account_id)):
+    for attempts, subject in (
+        (VerificationAttempt, VerificationAttempt.elector_id),
+        (AccountVerificationAttempt, AccountVerificationAttempt.account_id),
+    ):
         table = attempts.__table__
-        keys = {Refusal.CONVERSATION: table.c.conversation_id, Refusal.SOURCE: table.c.client_source,
-                Refusal.SUBJECT: subject}
+        keys = {
+            Refusal.CONVERSATION: table.c.conversation_id,
+            Refusal.SOURCE: table.c.client_source,
+            Refusal.SUBJECT: subject,
+        }
         for refusal, key in keys.items():
-            counts[refusal] += session.scalar(
-                select(func.count(func.distinct(key))).where(
-                    table.c.refused == refusal.value, table.c.attempted_at >= start, table.c.attempted_at < end)) or 0
-    return Lockouts(conversations=counts[Refusal.CONVERSATION], addresses=counts[Refusal.SOURCE],
-                    people=counts[Refusal.SUBJECT])
+            counts[refusal] += (
+                session.scalar(
+                    select(func.count(func.distinct(key))).where(
+                        table.c.refused == refusal.value, table.c.attempted_at >= start, table.c.attempted_at < end
+                    )
+                )
+                or 0
+            )
+    return Lockouts(
+        conversations=counts[Refusal.CONVERSATION], addresses=counts[Refusal.SOURCE], people=counts[Refusal.SUBJECT]
+    )
 
 
 BAR_HEIGHT = 22
@@ -149,17 +182,21 @@ def bar_chart(title: str, bars: list[tuple[str, float]], *, unit: str = "") -> M
     top = max(value for _, value in bars) or 1
     room = CHART_WIDTH - LABEL_WIDTH - 60
     height = BAR_HEIGHT * len(bars) + 8
-    parts = [f'<svg class="chart" role="img" viewBox="0 0 {CHART_WIDTH} {height}" width="100%" '
-             f'aria-labelledby="chart-{_slug(title)}"><title id="chart-{_slug(title)}">{escape(title)}</title>']
+    parts = [
+        f'<svg class="chart" role="img" viewBox="0 0 {CHART_WIDTH} {height}" width="100%" '
+        f'aria-labelledby="chart-{_slug(title)}"><title id="chart-{_slug(title)}">{escape(title)}</title>'
+    ]
     for row, (label, value) in enumerate(bars):
         y = 4 + row * BAR_HEIGHT
         width = max(2.0, room * value / top) if value else 0
         shown = f"{value:g}{unit}"
-        parts.append(f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end" class="chart-label">'
-                     f'{escape(label)}</text>'
-                     f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{width:.1f}" height="{BAR_HEIGHT - 8}" '
-                     f'class="chart-bar"/>'
-                     f'<text x="{LABEL_WIDTH + width + 6:.1f}" y="{y + 15}" class="chart-value">{escape(shown)}</text>')
+        parts.append(
+            f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end" class="chart-label">'
+            f"{escape(label)}</text>"
+            f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{width:.1f}" height="{BAR_HEIGHT - 8}" '
+            f'class="chart-bar"/>'
+            f'<text x="{LABEL_WIDTH + width + 6:.1f}" y="{y + 15}" class="chart-value">{escape(shown)}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 (every text in it went through escape)
 
@@ -169,17 +206,23 @@ def column_chart(title: str, columns: list[tuple[str, int]]) -> Markup:
     height, base = 150, 125
     top = max((value for _, value in columns), default=0) or 1
     step = CHART_WIDTH / max(1, len(columns))
-    parts = [f'<svg class="chart" role="img" viewBox="0 0 {CHART_WIDTH} {height}" width="100%" '
-             f'aria-labelledby="chart-{_slug(title)}"><title id="chart-{_slug(title)}">{escape(title)}</title>',
-             f'<line x1="0" y1="{base}" x2="{CHART_WIDTH}" y2="{base}" class="chart-axis"/>']
+    parts = [
+        f'<svg class="chart" role="img" viewBox="0 0 {CHART_WIDTH} {height}" width="100%" '
+        f'aria-labelledby="chart-{_slug(title)}"><title id="chart-{_slug(title)}">{escape(title)}</title>',
+        f'<line x1="0" y1="{base}" x2="{CHART_WIDTH}" y2="{base}" class="chart-axis"/>',
+    ]
     for index, (label, value) in enumerate(columns):
         x = index * step
         bar = (base - 10) * value / top
         if value:
-            parts.append(f'<rect x="{x + 2:.1f}" y="{base - bar:.1f}" width="{step - 4:.1f}" height="{bar:.1f}" '
-                         f'class="chart-bar"><title>{escape(label)}: {value}</title></rect>')
+            parts.append(
+                f'<rect x="{x + 2:.1f}" y="{base - bar:.1f}" width="{step - 4:.1f}" height="{bar:.1f}" '
+                f'class="chart-bar"><title>{escape(label)}: {value}</title></rect>'
+            )
         if index % 3 == 0:
-            parts.append(f'<text x="{x + step / 2:.1f}" y="{base + 16}" text-anchor="middle" '
-                         f'class="chart-label">{escape(label)}</text>')
+            parts.append(
+                f'<text x="{x + step / 2:.1f}" y="{base + 16}" text-anchor="middle" '
+                f'class="chart-label">{escape(label)}</text>'
+            )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 (every text in it went through escape)

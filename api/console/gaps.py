@@ -38,22 +38,35 @@ def _refuse_non_supervisor(request: Request, signed: SignedIn) -> Response | Non
 
 
 @router.get("/gaps", response_class=HTMLResponse, response_model=None)
-def gaps_page(request: Request, signed: Signed, session: SessionDep, days: Days = 30,
-              order: Order = "newest") -> Response:
+def gaps_page(
+    request: Request, signed: Signed, session: SessionDep, days: Days = 30, order: Order = "newest"
+) -> Response:
     """Show the questions the assistant could not answer, grouped, and the answers residents rated."""
     if refused := _refuse_non_supervisor(request, signed):
         return refused
     since = utcnow() - timedelta(days=days)
     groups = gap_groups(session, since=since, order=order)
-    context = {"groups": groups, "ratings": article_ratings(session, since=since, order=order), "days": days,
-               "order": order, "periods": PERIODS, "kind_names": KIND_NAMES,
-               "questions": sum(group.count for group in groups)}
+    context = {
+        "groups": groups,
+        "ratings": article_ratings(session, since=since, order=order),
+        "days": days,
+        "order": order,
+        "periods": PERIODS,
+        "kind_names": KIND_NAMES,
+        "questions": sum(group.count for group in groups),
+    }
     return page(request, "gaps.html", context, signed=signed)
 
 
 @router.get("/gaps.csv", response_model=None)
-def gaps_csv(request: Request, signed: Signed, session: SessionDep, days: Days = 30, order: Order = "newest",
-             table: Annotated[Literal["questions", "articles"], Query()] = "questions") -> Response:
+def gaps_csv(
+    request: Request,
+    signed: Signed,
+    session: SessionDep,
+    days: Days = 30,
+    order: Order = "newest",
+    table: Annotated[Literal["questions", "articles"], Query()] = "questions",
+) -> Response:
     """Download the grouped questions (or the articles' ratings) as CSV, as the page shows them."""
     if refused := _refuse_non_supervisor(request, signed):
         return refused
@@ -61,14 +74,23 @@ def gaps_csv(request: Request, signed: Signed, session: SessionDep, days: Days =
     rows: list[list[object]]
     if table == "articles":
         rows = [["article", "not helpful", "helpful", "last rated (UTC)"]]
-        rows += [[r.article, r.not_helpful, r.helpful, f"{r.last_rated:%Y-%m-%d %H:%M}"]
-                 for r in article_ratings(session, since=since, order=order)]
+        rows += [
+            [r.article, r.not_helpful, r.helpful, f"{r.last_rated:%Y-%m-%d %H:%M}"]
+            for r in article_ratings(session, since=since, order=order)
+        ]
     else:
         rows = [["last asked (UTC)", "times asked", *KIND_NAMES.values(), "articles given", "example questions"]]
-        rows += [[f"{g.last_asked:%Y-%m-%d %H:%M}", g.count, *(g.kinds[kind] for kind in KIND_NAMES),
-                  "; ".join(g.articles), " | ".join(g.examples)] for g in gap_groups(session, since=since, order=order)]
-    headers = {**PAGE_HEADERS,
-               "Content-Disposition": f'attachment; filename="knowledge-gaps-{table}-{days}-days.csv"'}
+        rows += [
+            [
+                f"{g.last_asked:%Y-%m-%d %H:%M}",
+                g.count,
+                *(g.kinds[kind] for kind in KIND_NAMES),
+                "; ".join(g.articles),
+                " | ".join(g.examples),
+            ]
+            for g in gap_groups(session, since=since, order=order)
+        ]
+    headers = {**PAGE_HEADERS, "Content-Disposition": f'attachment; filename="knowledge-gaps-{table}-{days}-days.csv"'}
     return Response(to_csv(rows), media_type="text/csv; charset=utf-8", headers=headers)
 
 
@@ -77,6 +99,7 @@ def to_csv(rows: list[list[object]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
-        writer.writerow([f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_START) else cell
-                         for cell in row])
+        writer.writerow(
+            [f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_START) else cell for cell in row]
+        )
     return buffer.getvalue()

@@ -50,10 +50,18 @@ def _supervisor_only(officer: Officer) -> None:
 def officer_statuses(session: Session, supervisor: Officer, *, now: datetime) -> list[OfficerStatus]:
     """Return every officer account with its lockouts, locked ones first."""
     _supervisor_only(supervisor)
-    statuses = [OfficerStatus(id=o.id, name=o.display_name, email=o.email, team=TEAM_OF_ROLE.get(o.role, o.role),
-                              active=o.active, second_factor=o.second_factor_enrolled,
-                              lockouts=officer_lockouts(session, o, now=now))
-                for o in session.scalars(select(Officer).order_by(Officer.display_name))]
+    statuses = [
+        OfficerStatus(
+            id=o.id,
+            name=o.display_name,
+            email=o.email,
+            team=TEAM_OF_ROLE.get(o.role, o.role),
+            active=o.active,
+            second_factor=o.second_factor_enrolled,
+            lockouts=officer_lockouts(session, o, now=now),
+        )
+        for o in session.scalars(select(Officer).order_by(Officer.display_name))
+    ]
     return sorted(statuses, key=lambda status: not status.locked)
 
 

@@ -19,13 +19,17 @@ PAGE_HEADERS = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 
 
-def page(request: Request, name: str, context: dict[str, Any], *, signed: SignedIn | None = None,
-         status_code: int = 200) -> HTMLResponse:
+def page(
+    request: Request, name: str, context: dict[str, Any], *, signed: SignedIn | None = None, status_code: int = 200
+) -> HTMLResponse:
     """Render a console template with the council's name, the officer, their team and the CSRF token."""
     settings: Settings = request.app.state.settings
-    base = {"council_name": settings.council_name, "officer": signed.officer if signed else None,
-            "team": TEAM_OF_ROLE.get(signed.officer.role) if signed else None,
-            "csrf_token": signed.csrf_token if signed else None}
+    base = {
+        "council_name": settings.council_name,
+        "officer": signed.officer if signed else None,
+        "team": TEAM_OF_ROLE.get(signed.officer.role) if signed else None,
+        "csrf_token": signed.csrf_token if signed else None,
+    }
     return templates.TemplateResponse(request, name, base | context, status_code=status_code, headers=PAGE_HEADERS)
 
 
@@ -33,5 +37,6 @@ def refusal(request: Request, signed: SignedIn, message: str, status_code: int) 
     """Say kindly why the officer may not do this: a page for the browser, JSON for a page's script."""
     if wants_json(request):
         return JSONResponse({"detail": message}, status_code=status_code)
-    return page(request, "message.html", {"title": "Not available", "message": message}, signed=signed,
-                status_code=status_code)
+    return page(
+        request, "message.html", {"title": "Not available", "message": message}, signed=signed, status_code=status_code
+    )

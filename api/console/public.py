@@ -32,6 +32,7 @@ from api.settings import Settings
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
+
 @router.get("")
 def console_home() -> RedirectResponse:
     """Go to the queue."""
@@ -42,17 +43,21 @@ def console_home() -> RedirectResponse:
 def sign_in_page(request: Request, signed_out: bool = False, expired: bool = False) -> HTMLResponse:
     """Show the sign-in form, with a fresh double-submit CSRF token."""
     token = secrets.token_urlsafe(32)
-    notice = ("You have signed out." if signed_out else
-              "Your session ended. Please sign in again." if expired else None)
+    notice = "You have signed out." if signed_out else "Your session ended. Please sign in again." if expired else None
     response = page(request, "sign_in.html", {"sign_in_csrf": token, "notice": notice, "error": None})
     set_cookie(response, request, SIGN_IN_CSRF_COOKIE, token, max_age=3600)
     return response
 
 
 @router.post("/sign-in", response_model=None)
-def sign_in_submit(request: Request, database: DatabaseDep, settings: SettingsDep,
-                   email: Annotated[str, Form(max_length=200)], password: Annotated[str, Form(max_length=200)],
-                   csrf_token: Annotated[str, Form()] = "") -> Response:
+def sign_in_submit(
+    request: Request,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=200)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
     """Check the officer's email and password and start a session."""
     cookie = request.cookies.get(SIGN_IN_CSRF_COOKIE, "")
     if not cookie or not hmac.compare_digest(cookie, csrf_token):
@@ -60,13 +65,23 @@ def sign_in_submit(request: Request, database: DatabaseDep, settings: SettingsDe
     if (wait := _too_fast(request)) is not None:
         return _sign_in_again(request, TOO_FAST, status.HTTP_429_TOO_MANY_REQUESTS, headers=wait)
     try:
-        signed = sign_in(database.sessions, email=email, password=password, client=_client(request),
-                         now=utcnow(), policy=policy(settings),
-                         second_factor_required=settings.console_second_factor_required)
+        signed = sign_in(
+            database.sessions,
+            email=email,
+            password=password,
+            client=_client(request),
+            now=utcnow(),
+            policy=policy(settings),
+            second_factor_required=settings.console_second_factor_required,
+        )
     except SignInRefused as refused:
         if refused.throttled:
-            return _sign_in_again(request, TOO_MANY_ATTEMPTS, status.HTTP_429_TOO_MANY_REQUESTS,
-                                  headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+            return _sign_in_again(
+                request,
+                TOO_MANY_ATTEMPTS,
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
         return _sign_in_again(request, "The email address or password is not right.", status.HTTP_401_UNAUTHORIZED)
     response = RedirectResponse(STAGE_PAGES[signed.opened.stage], status.HTTP_303_SEE_OTHER)
     set_cookie(response, request, SESSION_COOKIE, signed.token)
@@ -74,7 +89,7 @@ def sign_in_submit(request: Request, database: DatabaseDep, settings: SettingsDe
     return response
 
 
-TOO_MANY_ATTEMPTS = ("Too many unsuccessful attempts. Wait 15 minutes, or ask a supervisor to unlock your account.")
+TOO_MANY_ATTEMPTS = "Too many unsuccessful attempts. Wait 15 minutes, or ask a supervisor to unlock your account."
 RETRY_AFTER_SECONDS = 15 * 60
 TOO_FAST = "Too many sign-in attempts from this computer. Wait a minute, then try again."
 
@@ -93,11 +108,13 @@ def _too_fast(request: Request) -> dict[str, str] | None:
     return None
 
 
-def _sign_in_again(request: Request, error: str, status_code: int,
-                   headers: dict[str, str] | None = None) -> HTMLResponse:
+def _sign_in_again(
+    request: Request, error: str, status_code: int, headers: dict[str, str] | None = None
+) -> HTMLResponse:
     token = secrets.token_urlsafe(32)
-    response = page(request, "sign_in.html", {"sign_in_csrf": token, "notice": None, "error": error},
-                     status_code=status_code)
+    response = page(
+        request, "sign_in.html", {"sign_in_csrf": token, "notice": None, "error": error}, status_code=status_code
+    )
     response.headers.update(headers or {})
     set_cookie(response, request, SIGN_IN_CSRF_COOKIE, token, max_age=3600)
     return response
@@ -118,15 +135,18 @@ def _pending(request: Request, database: Database, settings: Settings) -> str | 
     if not token:
         return None
     with database.sessions.begin() as session:
-        found = current_session(session, token=token, now=utcnow(), policy=policy(settings),
-                                stages=("second_factor",))
+        found = current_session(session, token=token, now=utcnow(), policy=policy(settings), stages=("second_factor",))
         return found.csrf_token if found else None
 
 
 @router.post("/sign-in/code", response_model=None)
-def second_factor_submit(request: Request, database: DatabaseDep, settings: SettingsDep,
-                         code: Annotated[str, Form(max_length=40)],
-                         csrf_token: Annotated[str, Form()] = "") -> Response:
+def second_factor_submit(
+    request: Request,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    code: Annotated[str, Form(max_length=40)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
     """Check the code and open the full session under a new cookie."""
     expected = _pending(request, database, settings)
     if expected is None:
@@ -136,28 +156,44 @@ def second_factor_submit(request: Request, database: DatabaseDep, settings: Sett
     if (wait := _too_fast(request)) is not None:
         return _code_again(request, expected, TOO_FAST, status.HTTP_429_TOO_MANY_REQUESTS, headers=wait)
     try:
-        signed = complete_second_factor(database.sessions, token=request.cookies.get(SESSION_COOKIE, ""), code=code,
-                                        client=_client(request), now=utcnow(), policy=policy(settings),
-                                        seal=settings.second_factor_seal())
+        signed = complete_second_factor(
+            database.sessions,
+            token=request.cookies.get(SESSION_COOKIE, ""),
+            code=code,
+            client=_client(request),
+            now=utcnow(),
+            policy=policy(settings),
+            seal=settings.second_factor_seal(),
+        )
     except SecondStepExpired:
         return RedirectResponse("/console/sign-in?expired=true", status.HTTP_303_SEE_OTHER)
     except SignInRefused as refused:
         if refused.throttled:
-            return _code_again(request, expected, TOO_MANY_ATTEMPTS, status.HTTP_429_TOO_MANY_REQUESTS,
-                               headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
-        return _code_again(request, expected, "That code is not right. Codes change every 30 seconds: type the one "
-                           "your app shows now, or a recovery code.", status.HTTP_401_UNAUTHORIZED)
+            return _code_again(
+                request,
+                expected,
+                TOO_MANY_ATTEMPTS,
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+        return _code_again(
+            request,
+            expected,
+            "That code is not right. Codes change every 30 seconds: type the one "
+            "your app shows now, or a recovery code.",
+            status.HTTP_401_UNAUTHORIZED,
+        )
     response = RedirectResponse("/console/queue", status.HTTP_303_SEE_OTHER)
     set_cookie(response, request, SESSION_COOKIE, signed.token)
     return response
 
 
-def _code_again(request: Request, csrf: str, error: str, status_code: int,
-                headers: dict[str, str] | None = None) -> HTMLResponse:
+def _code_again(
+    request: Request, csrf: str, error: str, status_code: int, headers: dict[str, str] | None = None
+) -> HTMLResponse:
     response = page(request, "second_factor.html", {"error": error, "pending_csrf": csrf}, status_code=status_code)
     response.headers.update(headers or {})
     return response
-
 
 
 @router.post("/sign-out")
@@ -167,4 +203,3 @@ def sign_out_submit(request: Request, signed: Checked, session: SessionDep) -> R
     response = RedirectResponse("/console/sign-in?signed_out=true", status.HTTP_303_SEE_OTHER)
     response.delete_cookie(SESSION_COOKIE, path="/console")
     return response
-

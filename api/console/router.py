@@ -36,6 +36,7 @@ router = APIRouter(prefix="/console", include_in_schema=False, dependencies=[Dep
 
 NOT_YOUR_QUEUE = "This conversation is not in your team's queue."
 
+
 @router.get("/queue", response_class=HTMLResponse)
 def queue_page(request: Request, signed: Signed, session: SessionDep) -> HTMLResponse:
     """Show the officer's queue; the page refreshes its rows itself."""
@@ -68,13 +69,18 @@ def claim(reference: str, request: Request, signed: Checked, session: SessionDep
 
 
 def _view(session: Session, signed: SignedIn, settings: Settings, conversation_id: str) -> service.ConversationView:
-    return service.view_conversation(session, signed.officer, conversation_id=conversation_id,
-                                     closed_visible_for=timedelta(hours=settings.console_closed_visible_hours))
+    return service.view_conversation(
+        session,
+        signed.officer,
+        conversation_id=conversation_id,
+        closed_visible_for=timedelta(hours=settings.console_closed_visible_hours),
+    )
 
 
 @router.get("/conversations/{conversation_id}", response_class=HTMLResponse, response_model=None)
-def conversation_page(conversation_id: str, request: Request, signed: Signed, session: SessionDep,
-                      settings: SettingsDep) -> Response:
+def conversation_page(
+    conversation_id: str, request: Request, signed: Signed, session: SessionDep, settings: SettingsDep
+) -> Response:
     """Show the conversation: packet, verification, related records, transcript, notes and actions.
 
     Every view is written to the audit log (who, which conversation, when).
@@ -83,13 +89,23 @@ def conversation_page(conversation_id: str, request: Request, signed: Signed, se
         view = _view(session, signed, settings, conversation_id)
     except service.NotAllowed as refused:
         return refusal(request, signed, refused.reason or NOT_YOUR_QUEUE, status.HTTP_403_FORBIDDEN)
-    audit.record(session, action="view", officer_id=signed.officer.id, conversation_id=conversation_id,
-                 detail=f"handoff {view.handoff.reference}")
+    audit.record(
+        session,
+        action="view",
+        officer_id=signed.officer.id,
+        conversation_id=conversation_id,
+        detail=f"handoff {view.handoff.reference}",
+    )
     zone = ZoneInfo(request.app.state.settings.timezone)
-    messages = [_line(view, m) | {"local_time": f"{as_utc(m.created_at).astimezone(zone):%H:%M}"}
-                for m in view.messages]
-    return page(request, "conversation.html", {"view": view, "messages": messages,
-                                                "timezone": request.app.state.settings.timezone}, signed=signed)
+    messages = [
+        _line(view, m) | {"local_time": f"{as_utc(m.created_at).astimezone(zone):%H:%M}"} for m in view.messages
+    ]
+    return page(
+        request,
+        "conversation.html",
+        {"view": view, "messages": messages, "timezone": request.app.state.settings.timezone},
+        signed=signed,
+    )
 
 
 def _message(message: Message) -> dict[str, Any]:
@@ -102,63 +118,105 @@ def _line(view: service.ConversationView, message: Message) -> dict[str, Any]:
 
 
 @router.get("/api/conversations/{conversation_id}", response_model=None)
-def conversation_json(conversation_id: str, signed: Signed, session: SessionDep, settings: SettingsDep,
-                      after: Annotated[int, Query(ge=0)] = 0) -> Response | dict[str, Any]:
+def conversation_json(
+    conversation_id: str,
+    signed: Signed,
+    session: SessionDep,
+    settings: SettingsDep,
+    after: Annotated[int, Query(ge=0)] = 0,
+) -> Response | dict[str, Any]:
     """Return new messages and the handoff's state, for the page's live refresh (audited as a view)."""
     try:
         view = _view(session, signed, settings, conversation_id)
     except service.NotAllowed as refused:
         return JSONResponse({"detail": refused.reason or NOT_YOUR_QUEUE}, status_code=status.HTTP_403_FORBIDDEN)
-    audit.record_poll_view(session, officer_id=signed.officer.id, conversation_id=conversation_id,
-                           detail=f"handoff {view.handoff.reference}")
+    audit.record_poll_view(
+        session,
+        officer_id=signed.officer.id,
+        conversation_id=conversation_id,
+        detail=f"handoff {view.handoff.reference}",
+    )
     # Earlier messages the hub rewrote (a card number completed by a later message): the page replaces them.
     rewritten = [_line(view, m) for m in view.messages if m.id <= after and m.rewritten_at is not None]
-    return {"status": view.handoff.status, "claimed_by": view.claimed_by, "mine": view.mine,
-            "messages": [_line(view, m) for m in view.messages if m.id > after], "rewritten": rewritten}
+    return {
+        "status": view.handoff.status,
+        "claimed_by": view.claimed_by,
+        "mine": view.mine,
+        "messages": [_line(view, m) for m in view.messages if m.id > after],
+        "rewritten": rewritten,
+    }
 
 
 def _act(request: Request, signed: SignedIn, conversation_id: str, action: Any) -> Response:
     try:
         result = action()
     except service.NotAllowed:
-        return refusal(request, signed, "Only the officer who took this conversation can do that.",
-                        status.HTTP_403_FORBIDDEN)
+        return refusal(
+            request, signed, "Only the officer who took this conversation can do that.", status.HTTP_403_FORBIDDEN
+        )
     except service.NothingToDo:
-        return refusal(request, signed, "This conversation is not being handled by an officer now.",
-                        status.HTTP_409_CONFLICT)
+        return refusal(
+            request, signed, "This conversation is not being handled by an officer now.", status.HTTP_409_CONFLICT
+        )
     if wants_json(request):
         return JSONResponse({"message": _message(result)} if isinstance(result, Message) else {"ok": True})
     return RedirectResponse(f"/console/conversations/{conversation_id}", status.HTTP_303_SEE_OTHER)
 
 
 @router.post("/conversations/{conversation_id}/messages", response_model=None)
-def send_reply(conversation_id: str, request: Request, signed: Checked, session: SessionDep,
-               text: Annotated[str, Form(min_length=1, max_length=2000)]) -> Response:
+def send_reply(
+    conversation_id: str,
+    request: Request,
+    signed: Checked,
+    session: SessionDep,
+    text: Annotated[str, Form(min_length=1, max_length=2000)],
+) -> Response:
     """Send a reply to the resident; it appears in their chat at once."""
-    return _act(request, signed, conversation_id,
-                lambda: service.reply(session, signed.officer, conversation_id=conversation_id, text=text.strip()))
+    return _act(
+        request,
+        signed,
+        conversation_id,
+        lambda: service.reply(session, signed.officer, conversation_id=conversation_id, text=text.strip()),
+    )
 
 
 @router.post("/conversations/{conversation_id}/notes", response_model=None)
-def add_note(conversation_id: str, request: Request, signed: Checked, session: SessionDep,
-             text: Annotated[str, Form(min_length=1, max_length=2000)]) -> Response:
+def add_note(
+    conversation_id: str,
+    request: Request,
+    signed: Checked,
+    session: SessionDep,
+    text: Annotated[str, Form(min_length=1, max_length=2000)],
+) -> Response:
     """Add an internal note (never shown to the resident)."""
-    return _act(request, signed, conversation_id,
-                lambda: service.add_note(session, signed.officer, conversation_id=conversation_id, text=text.strip()))
+    return _act(
+        request,
+        signed,
+        conversation_id,
+        lambda: service.add_note(session, signed.officer, conversation_id=conversation_id, text=text.strip()),
+    )
 
 
 @router.post("/conversations/{conversation_id}/hand-back", response_model=None)
 def hand_back(conversation_id: str, request: Request, signed: Checked, session: SessionDep) -> Response:
     """Give the conversation back to the bot."""
-    return _act(request, signed, conversation_id,
-                lambda: service.hand_back(session, signed.officer, conversation_id=conversation_id))
+    return _act(
+        request,
+        signed,
+        conversation_id,
+        lambda: service.hand_back(session, signed.officer, conversation_id=conversation_id),
+    )
 
 
 @router.post("/conversations/{conversation_id}/resolve", response_model=None)
 def resolve(conversation_id: str, request: Request, signed: Checked, session: SessionDep) -> Response:
     """Mark the enquiry resolved and ask the resident to rate the conversation."""
-    return _act(request, signed, conversation_id,
-                lambda: service.resolve(session, signed.officer, conversation_id=conversation_id))
+    return _act(
+        request,
+        signed,
+        conversation_id,
+        lambda: service.resolve(session, signed.officer, conversation_id=conversation_id),
+    )
 
 
 # The dashboard shows days the council could have figures for (9999-12-31 made "next day" overflow into a 500),
@@ -169,8 +227,13 @@ OfficerId = Annotated[int, PathParam(ge=1, le=ROW_ID_MAX)]
 
 
 @router.get("/dashboard", response_class=HTMLResponse, response_model=None)
-def dashboard(request: Request, signed: Signed, session: SessionDep, settings: SettingsDep,
-              day: Annotated[date | None, Query(ge=EARLIEST_DAY, le=LATEST_DAY)] = None) -> Response:
+def dashboard(
+    request: Request,
+    signed: Signed,
+    session: SessionDep,
+    settings: SettingsDep,
+    day: Annotated[date | None, Query(ge=EARLIEST_DAY, le=LATEST_DAY)] = None,
+) -> Response:
     """Show the supervisor's figures for a day (today by default)."""
     if signed.officer.role != "supervisor":
         return refusal(request, signed, "The dashboard is for supervisors.", status.HTTP_403_FORBIDDEN)
@@ -179,48 +242,69 @@ def dashboard(request: Request, signed: Signed, session: SessionDep, settings: S
     figures = day_figures(session, day, timezone=settings.timezone, now=now)
     charts = {
         "reasons": bar_chart("Handoffs by reason", [(name, n) for name, n in figures.handoffs_by_reason]),
-        "ratings": bar_chart("Satisfaction ratings", [(f"{score} {label}", figures.ratings[score])
-                                                      for score, label in RATING_CHOICES]),
+        "ratings": bar_chart(
+            "Satisfaction ratings", [(f"{score} {label}", figures.ratings[score]) for score, label in RATING_CHOICES]
+        ),
         "hours": column_chart("Conversations by hour", [(f"{h:02d}:00", n) for h, n in enumerate(figures.by_hour)]),
         "waits": bar_chart("Waits before an officer joined", _wait_bands(figures.waits_minutes)),
     }
-    return page(request, "dashboard.html", {"f": figures, "charts": charts, "day": day,
-                                             "previous": day - timedelta(days=1), "next": day + timedelta(days=1),
-                                             "today": now.astimezone(ZoneInfo(settings.timezone)).date()},
-                 signed=signed)
+    return page(
+        request,
+        "dashboard.html",
+        {
+            "f": figures,
+            "charts": charts,
+            "day": day,
+            "previous": day - timedelta(days=1),
+            "next": day + timedelta(days=1),
+            "today": now.astimezone(ZoneInfo(settings.timezone)).date(),
+        },
+        signed=signed,
+    )
 
 
 @router.get("/officers", response_class=HTMLResponse, response_model=None)
-def officers_page(request: Request, signed: Signed, session: SessionDep, settings: SettingsDep,
-                  done: str | None = None) -> Response:
+def officers_page(
+    request: Request, signed: Signed, session: SessionDep, settings: SettingsDep, done: str | None = None
+) -> Response:
     """Show the supervisor every officer account: who is locked out of sign-in, and who has a second factor."""
     try:
         statuses = officers.officer_statuses(session, signed.officer, now=utcnow())
     except service.NotAllowed:
         return refusal(request, signed, SUPERVISORS_ONLY, status.HTTP_403_FORBIDDEN)
     notice = OFFICER_NOTICES.get(done or "")
-    return page(request, "officers.html", {"officers": statuses, "zone": ZoneInfo(settings.timezone),
-                                            "notice": notice}, signed=signed)
+    return page(
+        request,
+        "officers.html",
+        {"officers": statuses, "zone": ZoneInfo(settings.timezone), "notice": notice},
+        signed=signed,
+    )
 
 
 SUPERVISORS_ONLY = "Only supervisors can manage officer accounts."
-OFFICER_NOTICES = {"unlocked": "The officer can sign in again.",
-                   "reset": "Two-step sign-in is reset: the officer sets it up again when they next sign in."}
+OFFICER_NOTICES = {
+    "unlocked": "The officer can sign in again.",
+    "reset": "Two-step sign-in is reset: the officer sets it up again when they next sign in.",
+}
 
 
 @router.post("/officers/{officer_id}/unlock", response_model=None)
 def unlock_officer(officer_id: OfficerId, request: Request, signed: Checked, session: SessionDep) -> Response:
     """Clear an officer's sign-in lockouts."""
-    return _officer_action(request, signed, lambda: officers.unlock(session, signed.officer, officer_id=officer_id),
-                           done="unlocked")
+    return _officer_action(
+        request, signed, lambda: officers.unlock(session, signed.officer, officer_id=officer_id), done="unlocked"
+    )
 
 
 @router.post("/officers/{officer_id}/reset-second-factor", response_model=None)
 def reset_second_factor(officer_id: OfficerId, request: Request, signed: Checked, session: SessionDep) -> Response:
     """Remove an officer's second factor (a lost phone) and end their sessions; they set up a new one."""
-    return _officer_action(request, signed,
-                           lambda: officers.reset_second_factor(session, signed.officer, officer_id=officer_id),
-                           done="reset")
+    return _officer_action(
+        request,
+        signed,
+        lambda: officers.reset_second_factor(session, signed.officer, officer_id=officer_id),
+        done="reset",
+    )
 
 
 def _officer_action(request: Request, signed: SignedIn, act: Callable[[], object], *, done: str) -> Response:
@@ -234,15 +318,19 @@ def _officer_action(request: Request, signed: SignedIn, act: Callable[[], object
     return RedirectResponse(f"/console/officers?done={done}", status.HTTP_303_SEE_OTHER)
 
 
-WAIT_BANDS = ((0, 2, "under 2 min"), (2, 5, "2 to 5 min"), (5, 10, "5 to 10 min"), (10, 30, "10 to 30 min"),
-              (30, float("inf"), "30 min or more"))
+WAIT_BANDS = (
+    (0, 2, "under 2 min"),
+    (2, 5, "2 to 5 min"),
+    (5, 10, "5 to 10 min"),
+    (10, 30, "10 to 30 min"),
+    (30, float("inf"), "30 min or more"),
+)
 
 
 def _wait_bands(waits: list[float]) -> list[tuple[str, float]]:
     if not waits:
         return []
     return [(label, sum(1 for w in waits if low <= w < high)) for low, high, label in WAIT_BANDS]
-
 
 
 router.include_router(privacy.router)

@@ -33,17 +33,28 @@ from api.settings import Settings
 
 router = APIRouter(prefix="/console", include_in_schema=False, dependencies=[Depends(setting_up)])
 
+
 @router.get("/security", response_class=HTMLResponse)
 def security_page(request: Request, signed: SettingUp, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
     """Show the officer's two-step sign-in: set it up (QR code and key), or how many recovery codes are left."""
     return _security(request, signed, session, settings, error=None)
 
 
-def _security(request: Request, signed: SignedIn, session: Session, settings: Settings, *, error: str | None,
-              status_code: int = 200) -> HTMLResponse:
+def _security(
+    request: Request,
+    signed: SignedIn,
+    session: Session,
+    settings: Settings,
+    *,
+    error: str | None,
+    status_code: int = 200,
+) -> HTMLResponse:
     officer = session.get_one(Officer, signed.officer.id)
-    context: dict[str, Any] = {"enrolled": officer.second_factor_enrolled, "error": error,
-                               "required": signed.stage == "enrol"}
+    context: dict[str, Any] = {
+        "enrolled": officer.second_factor_enrolled,
+        "error": error,
+        "required": signed.stage == "enrol",
+    }
     if officer.second_factor_enrolled:
         context["codes_left"] = second_factor.recovery_codes_left(session, officer)
     else:
@@ -54,22 +65,34 @@ def _security(request: Request, signed: SignedIn, session: Session, settings: Se
 
 
 @router.post("/security/enrol", response_class=HTMLResponse)
-def enrol(request: Request, signed: SettingUpChecked, session: SessionDep, settings: SettingsDep,
-          code: Annotated[str, Form(max_length=20)]) -> HTMLResponse:
+def enrol(
+    request: Request,
+    signed: SettingUpChecked,
+    session: SessionDep,
+    settings: SettingsDep,
+    code: Annotated[str, Form(max_length=20)],
+) -> HTMLResponse:
     """Turn two-step sign-in on once the officer types a code their app made; show the recovery codes once."""
     officer = session.get_one(Officer, signed.officer.id)
-    codes = second_factor.confirm_enrolment(session, officer, code=code, now=utcnow(),
-                                            seal=settings.second_factor_seal())
+    codes = second_factor.confirm_enrolment(
+        session, officer, code=code, now=utcnow(), seal=settings.second_factor_seal()
+    )
     if codes is None:
-        return _security(request, signed, session, settings, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-                         error="That code is not right. Check the app shows the council's entry and type the "
-                               "6 digits it shows now.")
+        return _security(
+            request,
+            signed,
+            session,
+            settings,
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+            error="That code is not right. Check the app shows the council's entry and type the 6 digits it shows now.",
+        )
     return _recovery_codes(request, signed, session, settings, codes)
 
 
 @router.post("/security/recovery-codes", response_class=HTMLResponse)
-def replace_recovery_codes(request: Request, signed: Checked, session: SessionDep,
-                           settings: SettingsDep) -> HTMLResponse:
+def replace_recovery_codes(
+    request: Request, signed: Checked, session: SessionDep, settings: SettingsDep
+) -> HTMLResponse:
     """Make a new set of recovery codes (the old ones stop working)."""
     officer = session.get_one(Officer, signed.officer.id)
     if not officer.second_factor_enrolled:
@@ -77,8 +100,9 @@ def replace_recovery_codes(request: Request, signed: Checked, session: SessionDe
     return _recovery_codes(request, signed, session, settings, second_factor.new_recovery_codes(session, officer))
 
 
-def _recovery_codes(request: Request, signed: SignedIn, session: Session, settings: Settings,
-                    codes: list[str]) -> HTMLResponse:
+def _recovery_codes(
+    request: Request, signed: SignedIn, session: Session, settings: Settings, codes: list[str]
+) -> HTMLResponse:
     """Show the recovery codes; a session that had to enrol becomes a full one, under a new cookie."""
     if signed.stage != "enrol":
         return page(request, "recovery_codes.html", {"codes": codes}, signed=signed)
@@ -88,4 +112,3 @@ def _recovery_codes(request: Request, signed: SignedIn, session: Session, settin
     response = page(request, "recovery_codes.html", {"codes": codes}, signed=full)
     set_cookie(response, request, SESSION_COOKIE, promoted.token)
     return response
-

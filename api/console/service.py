@@ -33,13 +33,21 @@ QUEUES_OF_ROLE = {
     "customer_focus": ("customer_focus",),
     "supervisor": ("electoral_services", "customer_focus"),
 }
-TEAM_OF_ROLE = {"electoral_services": "Electoral Services", "customer_focus": "Customer Focus",
-                "supervisor": "Customer Services"}
+TEAM_OF_ROLE = {
+    "electoral_services": "Electoral Services",
+    "customer_focus": "Customer Focus",
+    "supervisor": "Customer Services",
+}
 QUEUE_NAMES = {"electoral_services": "Electoral Services", "customer_focus": "Customer Focus"}
 REASON_NAMES = {
-    "resident_asked": "Asked for a person", "fallback": "Bot did not understand", "complaint": "Complaint",
-    "payment_difficulty": "Payment difficulty", "locked_out": "Verification locked out",
-    "backoffice_error": "Back office failed", "emergency": "Emergency", "bot_unavailable": "Bot unavailable",
+    "resident_asked": "Asked for a person",
+    "fallback": "Bot did not understand",
+    "complaint": "Complaint",
+    "payment_difficulty": "Payment difficulty",
+    "locked_out": "Verification locked out",
+    "backoffice_error": "Back office failed",
+    "emergency": "Emergency",
+    "bot_unavailable": "Bot unavailable",
     "overdue_request": "Overdue request",
 }
 PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2}
@@ -47,8 +55,11 @@ WAITING_STATES = ("waiting", "callback")
 CLOSED_STATES = ("resolved", "returned")
 ELECTORAL, COUNCIL_TAX = "electoral", "council_tax"
 # The kinds of verified identity (and the records that hang off it) each role's work needs.
-DETAILS_OF_ROLE = {"electoral_services": frozenset({ELECTORAL}), "customer_focus": frozenset({COUNCIL_TAX}),
-                   "supervisor": frozenset({ELECTORAL, COUNCIL_TAX})}
+DETAILS_OF_ROLE = {
+    "electoral_services": frozenset({ELECTORAL}),
+    "customer_focus": frozenset({COUNCIL_TAX}),
+    "supervisor": frozenset({ELECTORAL, COUNCIL_TAX}),
+}
 # How long a closed conversation stays open to its team (the console passes CA_CONSOLE_CLOSED_VISIBLE_HOURS).
 CLOSED_VISIBLE_FOR = timedelta(hours=24)
 WITHHELD = "Identity checked; its details are shown only while the conversation is open to you."
@@ -62,8 +73,9 @@ class NotAllowed(Exception):
         self.reason = reason
 
 
-CLOSED_TOO_LONG = ("This conversation was closed some time ago; only a supervisor can open it now. "
-                   "Ask a supervisor if you need it.")
+CLOSED_TOO_LONG = (
+    "This conversation was closed some time ago; only a supervisor can open it now. Ask a supervisor if you need it."
+)
 
 
 class AlreadyClaimed(Exception):
@@ -119,27 +131,45 @@ def queue_for_officer(session: Session, officer: Officer, *, now: datetime | Non
         .join(Conversation, Conversation.id == Handoff.conversation_id)
         .outerjoin(Officer, Officer.id == Handoff.claimed_by)
         .where(Handoff.status.in_(OPEN_HANDOFF_STATES), Handoff.queue.in_(QUEUES_OF_ROLE[officer.role]))
-        .order_by(rank, Handoff.requested_at))
-    return [QueueItem(reference=h.reference, conversation_id=h.conversation_id, reason=h.reason,
-                      reason_name=REASON_NAMES.get(h.reason, h.reason), priority=h.priority, queue=h.queue,
-                      status=h.status, channel=channel, wanted=(h.packet or {}).get("wanted", ""),
-                      waited_minutes=_waited_minutes(as_utc(h.requested_at), now), claimed_by=claimer,
-                      mine=h.claimed_by == officer.id)
-            for h, channel, claimer in rows]
+        .order_by(rank, Handoff.requested_at)
+    )
+    return [
+        QueueItem(
+            reference=h.reference,
+            conversation_id=h.conversation_id,
+            reason=h.reason,
+            reason_name=REASON_NAMES.get(h.reason, h.reason),
+            priority=h.priority,
+            queue=h.queue,
+            status=h.status,
+            channel=channel,
+            wanted=(h.packet or {}).get("wanted", ""),
+            waited_minutes=_waited_minutes(as_utc(h.requested_at), now),
+            claimed_by=claimer,
+            mine=h.claimed_by == officer.id,
+        )
+        for h, channel, claimer in rows
+    ]
 
 
 def _latest_handoff(session: Session, conversation_id: str) -> Handoff | None:
-    return session.scalar(select(Handoff).where(Handoff.conversation_id == conversation_id)
-                          .order_by(Handoff.id.desc()).limit(1))
+    return session.scalar(
+        select(Handoff).where(Handoff.conversation_id == conversation_id).order_by(Handoff.id.desc()).limit(1)
+    )
 
 
-def _visible_handoff(session: Session, officer: Officer, conversation_id: str,
-                     closed_visible_for: timedelta = CLOSED_VISIBLE_FOR) -> Handoff:
+def _visible_handoff(
+    session: Session, officer: Officer, conversation_id: str, closed_visible_for: timedelta = CLOSED_VISIBLE_FOR
+) -> Handoff:
     handoff = _latest_handoff(session, conversation_id)
     if handoff is None or handoff.queue not in QUEUES_OF_ROLE[officer.role]:
         raise NotAllowed
-    if (officer.role != "supervisor" and handoff.status in CLOSED_STATES and handoff.closed_at is not None
-            and as_utc(handoff.closed_at) + closed_visible_for < utcnow()):
+    if (
+        officer.role != "supervisor"
+        and handoff.status in CLOSED_STATES
+        and handoff.closed_at is not None
+        and as_utc(handoff.closed_at) + closed_visible_for < utcnow()
+    ):
         raise NotAllowed(CLOSED_TOO_LONG)
     return handoff
 
@@ -147,7 +177,8 @@ def _visible_handoff(session: Session, officer: Officer, conversation_id: str,
 def open_to(officer: Officer, handoff: Handoff) -> bool:
     """Whether the conversation is open to the officer: not closed, and not taken by someone else."""
     return handoff.status in OPEN_HANDOFF_STATES and (
-        handoff.claimed_by in (None, officer.id) or officer.role == "supervisor")
+        handoff.claimed_by in (None, officer.id) or officer.role == "supervisor"
+    )
 
 
 def claim(session: Session, officer: Officer, *, reference: str) -> Handoff:
@@ -160,10 +191,15 @@ def claim(session: Session, officer: Officer, *, reference: str) -> Handoff:
     if handoff is None or handoff.queue not in QUEUES_OF_ROLE[officer.role]:
         raise NotAllowed
     now = utcnow()
-    won = cast(CursorResult[Any], session.execute(
-        update(Handoff).where(Handoff.id == handoff.id, Handoff.status.in_(WAITING_STATES))
-        .values(status="claimed", claimed_by=officer.id, claimed_at=now)
-        .execution_options(synchronize_session=False))).rowcount
+    won = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Handoff)
+            .where(Handoff.id == handoff.id, Handoff.status.in_(WAITING_STATES))
+            .values(status="claimed", claimed_by=officer.id, claimed_at=now)
+            .execution_options(synchronize_session=False)
+        ),
+    ).rowcount
     session.refresh(handoff)
     if not won:
         claimer = session.get(Officer, handoff.claimed_by) if handoff.claimed_by else None
@@ -171,8 +207,13 @@ def claim(session: Session, officer: Officer, *, reference: str) -> Handoff:
     # Locked, as the hub locks it to store the bot's replies: none is stored after the officer has joined.
     conversation = session.get_one(Conversation, handoff.conversation_id, with_for_update=True)
     conversation.mode = Mode.OFFICER.value
-    add_message(session, conversation_id=conversation.id, sender="system", author=signature(officer),
-                text=f"{first_name(officer)} from {TEAM_OF_ROLE[officer.role]} has joined the chat.")
+    add_message(
+        session,
+        conversation_id=conversation.id,
+        sender="system",
+        author=signature(officer),
+        text=f"{first_name(officer)} from {TEAM_OF_ROLE[officer.role]} has joined the chat.",
+    )
     return handoff
 
 
@@ -188,8 +229,13 @@ def _held_by(session: Session, officer: Officer, conversation_id: str) -> Handof
 def reply(session: Session, officer: Officer, *, conversation_id: str, text: str) -> Message:
     """Send the officer's message to the resident (a card number is hidden, as in residents' messages)."""
     _held_by(session, officer, conversation_id)
-    return add_message(session, conversation_id=conversation_id, sender="officer", author=signature(officer),
-                       text=redact_card_numbers(text).text)
+    return add_message(
+        session,
+        conversation_id=conversation_id,
+        sender="officer",
+        author=signature(officer),
+        text=redact_card_numbers(text).text,
+    )
 
 
 def add_note(session: Session, officer: Officer, *, conversation_id: str, text: str) -> Note:
@@ -207,9 +253,14 @@ def hand_back(session: Session, officer: Officer, *, conversation_id: str) -> No
     handoff = _held_by(session, officer, conversation_id)
     handoff.status, handoff.closed_at = "returned", utcnow()
     session.get_one(Conversation, conversation_id).mode = Mode.BOT.value
-    add_message(session, conversation_id=conversation_id, sender="system", author=signature(officer),
-                text=f"{first_name(officer)} has handed you back to the council assistant. "
-                     "You can carry on asking questions here.")
+    add_message(
+        session,
+        conversation_id=conversation_id,
+        sender="system",
+        author=signature(officer),
+        text=f"{first_name(officer)} has handed you back to the council assistant. "
+        "You can carry on asking questions here.",
+    )
 
 
 def resolve(session: Session, officer: Officer, *, conversation_id: str) -> None:
@@ -218,9 +269,13 @@ def resolve(session: Session, officer: Officer, *, conversation_id: str) -> None
     handoff.status, handoff.closed_at = "resolved", utcnow()
     conversation = session.get_one(Conversation, conversation_id)
     conversation.mode = Mode.BOT.value
-    ask_for_rating(session, conversation, author=signature(officer),
-                   text=f"{first_name(officer)} has marked your enquiry as resolved. Thank you for contacting us. "
-                        "How was your experience today?")
+    ask_for_rating(
+        session,
+        conversation,
+        author=signature(officer),
+        text=f"{first_name(officer)} has marked your enquiry as resolved. Thank you for contacting us. "
+        "How was your experience today?",
+    )
 
 
 @dataclass(frozen=True)
@@ -257,29 +312,41 @@ class ConversationView:
         return self.shown_text.get(message.id, message.text)
 
 
-def view_conversation(session: Session, officer: Officer, *, conversation_id: str,
-                      closed_visible_for: timedelta = CLOSED_VISIBLE_FOR) -> ConversationView:
+def view_conversation(
+    session: Session, officer: Officer, *, conversation_id: str, closed_visible_for: timedelta = CLOSED_VISIBLE_FOR
+) -> ConversationView:
     """Return everything the officer needs to take the conversation over, and no more than their work needs."""
     handoff = _visible_handoff(session, officer, conversation_id, closed_visible_for)
     claimer = session.get(Officer, handoff.claimed_by) if handoff.claimed_by else None
-    notes = session.execute(select(Officer.display_name, Note).join(Officer, Officer.id == Note.officer_id)
-                            .where(Note.conversation_id == conversation_id).order_by(Note.id))
+    notes = session.execute(
+        select(Officer.display_name, Note)
+        .join(Officer, Officer.id == Note.officer_id)
+        .where(Note.conversation_id == conversation_id)
+        .order_by(Note.id)
+    )
     kinds = DETAILS_OF_ROLE[officer.role] if open_to(officer, handoff) else frozenset()
     messages = list_messages(session, conversation_id=conversation_id)
     return ConversationView(
-        conversation=session.get_one(Conversation, conversation_id), handoff=handoff,
+        conversation=session.get_one(Conversation, conversation_id),
+        handoff=handoff,
         reason_name=REASON_NAMES.get(handoff.reason, handoff.reason),
-        claimed_by=claimer.display_name if claimer else None, mine=handoff.claimed_by == officer.id,
-        messages=messages, shown_text={} if ELECTORAL in kinds else hidden_birth_dates(messages),
+        claimed_by=claimer.display_name if claimer else None,
+        mine=handoff.claimed_by == officer.id,
+        messages=messages,
+        shown_text={} if ELECTORAL in kinds else hidden_birth_dates(messages),
         notes=[(name, note.text if ELECTORAL in kinds else hide_birth_dates_in(note.text)) for name, note in notes],
         open_to_me=open_to(officer, handoff),
-        verification=verification_level(session, conversation_id, kinds=kinds,
-                                         withheld_kinds=DETAILS_OF_ROLE[officer.role]),
-        related=related_records(session, conversation_id, kinds=kinds), packet=handoff.packet or {})
+        verification=verification_level(
+            session, conversation_id, kinds=kinds, withheld_kinds=DETAILS_OF_ROLE[officer.role]
+        ),
+        related=related_records(session, conversation_id, kinds=kinds),
+        packet=handoff.packet or {},
+    )
 
 
-def verification_level(session: Session, conversation_id: str, *, kinds: frozenset[str],
-                       withheld_kinds: frozenset[str] = frozenset()) -> list[str]:
+def verification_level(
+    session: Session, conversation_id: str, *, kinds: frozenset[str], withheld_kinds: frozenset[str] = frozenset()
+) -> list[str]:
     """Say who the resident has proved to be in this conversation, for the ``kinds`` the officer may see.
 
     A proof of a kind in ``withheld_kinds`` but not in ``kinds`` (the officer's own kind, on a conversation
@@ -291,8 +358,9 @@ def verification_level(session: Session, conversation_id: str, *, kinds: frozens
     if electoral is not None and as_utc(electoral.expires_at) > now:
         if ELECTORAL in kinds:
             elector = session.get_one(Elector, electoral.elector_id)
-            proven.append(f"Identity verified as elector {elector.elector_number} ({elector.first_name} "
-                          f"{elector.last_name})")
+            proven.append(
+                f"Identity verified as elector {elector.elector_number} ({elector.first_name} {elector.last_name})"
+            )
         withheld |= ELECTORAL in withheld_kinds - kinds
     account = session.get(AccountVerification, conversation_id)
     if account is not None and as_utc(account.expires_at) > now:
@@ -312,18 +380,26 @@ def related_records(session: Session, conversation_id: str, *, kinds: frozenset[
     records = []
     electoral = session.get(Verification, conversation_id)
     if electoral is not None and ELECTORAL in kinds:
-        records += [RelatedRecord(f"Absent vote request ({r.kind.value})", r.reference, r.status)
-                    for r in session.scalars(select(AbsentVoteRequest)
-                                             .where(AbsentVoteRequest.elector_id == electoral.elector_id))]
+        records += [
+            RelatedRecord(f"Absent vote request ({r.kind.value})", r.reference, r.status)
+            for r in session.scalars(
+                select(AbsentVoteRequest).where(AbsentVoteRequest.elector_id == electoral.elector_id)
+            )
+        ]
     if ELECTORAL in kinds:
-        records += [RelatedRecord(f"Register change ({r.kind.replace('_', ' ')})", r.reference, r.status)
-                    for r in session.scalars(select(ElectoralChangeRequest)
-                                             .where(ElectoralChangeRequest.conversation_id == conversation_id))]
-    records += [RelatedRecord(f"Service request ({r.category.replace('_', ' ')})", r.reference, r.status)
-                for r in session.scalars(select(ServiceRequest)
-                                         .where(ServiceRequest.conversation_id == conversation_id))]
+        records += [
+            RelatedRecord(f"Register change ({r.kind.replace('_', ' ')})", r.reference, r.status)
+            for r in session.scalars(
+                select(ElectoralChangeRequest).where(ElectoralChangeRequest.conversation_id == conversation_id)
+            )
+        ]
+    records += [
+        RelatedRecord(f"Service request ({r.category.replace('_', ' ')})", r.reference, r.status)
+        for r in session.scalars(select(ServiceRequest).where(ServiceRequest.conversation_id == conversation_id))
+    ]
     if COUNCIL_TAX in kinds:
-        records += [RelatedRecord(f"Council tax {r.kind}", r.reference, r.status)
-                    for r in session.scalars(select(DocumentRequest)
-                                             .where(DocumentRequest.conversation_id == conversation_id))]
+        records += [
+            RelatedRecord(f"Council tax {r.kind}", r.reference, r.status)
+            for r in session.scalars(select(DocumentRequest).where(DocumentRequest.conversation_id == conversation_id))
+        ]
     return records

@@ -51,8 +51,9 @@ class SignedIn:
 
 def policy(settings: Settings) -> SessionPolicy:
     """Return how long a console session may sit idle and live at most, from the settings."""
-    return SessionPolicy(idle=timedelta(minutes=settings.console_idle_minutes),
-                         lifetime=timedelta(hours=settings.console_session_hours))
+    return SessionPolicy(
+        idle=timedelta(minutes=settings.console_idle_minutes), lifetime=timedelta(hours=settings.console_session_hours)
+    )
 
 
 def _signed(request: Request, database: Database, settings: Settings, stages: tuple[str, ...]) -> SignedIn:
@@ -60,8 +61,7 @@ def _signed(request: Request, database: Database, settings: Settings, stages: tu
     if not token:
         raise NotSignedIn
     with database.sessions.begin() as session:
-        found = current_session(session, token=token, now=utcnow(), policy=policy(settings),
-                                stages=tuple(STAGE_PAGES))
+        found = current_session(session, token=token, now=utcnow(), policy=policy(settings), stages=tuple(STAGE_PAGES))
         if found is None:
             raise NotSignedIn
         if found.stage not in stages:
@@ -98,7 +98,8 @@ async def setting_up_checked(request: Request, signed: SettingUp) -> SignedIn:
 async def _csrf_checked(request: Request, signed: SignedIn) -> SignedIn:
     sent = request.headers.get("X-CSRF-Token")
     if sent is None and request.headers.get("content-type", "").startswith(
-            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
         sent = str((await request.form()).get("csrf_token") or "")
     if not sent or not hmac.compare_digest(sent, signed.csrf_token):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "The form has expired. Reload the page and try again.")
@@ -117,8 +118,15 @@ def wants_json(request: Request) -> bool:
 def set_cookie(response: Response, request: Request, name: str, value: str, *, max_age: int | None = None) -> None:
     """Set a console cookie: HttpOnly, SameSite=Strict, scoped to /console, Secure when the settings say so."""
     settings: Settings = request.app.state.settings
-    response.set_cookie(name, value, max_age=max_age, path="/console", httponly=True, samesite="strict",
-                        secure=settings.console_cookie_secure)
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/console",
+        httponly=True,
+        samesite="strict",
+        secure=settings.console_cookie_secure,
+    )
 
 
 def install_not_signed_in(app: FastAPI) -> None:
@@ -130,8 +138,7 @@ def install_not_signed_in(app: FastAPI) -> None:
         if isinstance(error, NotSignedIn) and error.location:
             return RedirectResponse(error.location, status.HTTP_303_SEE_OTHER)
         expired = SESSION_COOKIE in request.cookies
-        response = RedirectResponse(f"/console/sign-in{'?expired=true' if expired else ''}",
-                                    status.HTTP_303_SEE_OTHER)
+        response = RedirectResponse(f"/console/sign-in{'?expired=true' if expired else ''}", status.HTTP_303_SEE_OTHER)
         if expired:
             response.delete_cookie(SESSION_COOKIE, path="/console")
         return response

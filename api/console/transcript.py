@@ -27,8 +27,11 @@ BIRTH_DATE_QUESTION = re.compile(r"\b(?:date of birth|birth ?date|dob)\b", re.IG
 # An answer holds a date when it has a digit or a month's name; "why do you need that?" is kept.
 HOLDS_A_DATE = re.compile(rf"\d|\b(?:{MONTHS})\b", re.IGNORECASE)
 DATE_PART = rf"(?:\d{{1,4}}(?:st|nd|rd|th)?\b|\b(?:{MONTHS})\b\.?)"
-BIRTH_DATE = re.compile(rf"\b(?:born|birth|birthday|dob|d\.o\.b)\b[^\d\n]{{0,25}}?"
-                        rf"(?P<date>{DATE_PART}(?:[\s/.,\-]+(?:of\s+)?{DATE_PART}){{0,3}})", re.IGNORECASE)
+BIRTH_DATE = re.compile(
+    rf"\b(?:born|birth|birthday|dob|d\.o\.b)\b[^\d\n]{{0,25}}?"
+    rf"(?P<date>{DATE_PART}(?:[\s/.,\-]+(?:of\s+)?{DATE_PART}){{0,3}})",
+    re.IGNORECASE,
+)
 
 
 def hidden_birth_dates(messages: Sequence[Message]) -> dict[int, str]:
@@ -52,4 +55,4 @@ def hide_birth_dates_in(text: str) -> str:
 
 def _hide_date(match: re.Match[str]) -> str:
     start, end = match.span("date")
-    return match.string[match.start():start] + HIDDEN_BIRTH_DATE + match.string[end:match.end()]
+    return match.string[match.start() : start] + HIDDEN_BIRTH_DATE + match.string[end : match.end()]

@@ -40,10 +40,20 @@ class Guarded:
 def hide_card_numbers(session: Session, *, conversation_id: str, text: str) -> Guarded:
     """Return ``text`` with card details hidden, rewriting the resident's earlier messages that held part of one."""
     now = utcnow()
-    earlier = list(reversed(session.scalars(
-        select(Message).where(Message.conversation_id == conversation_id, Message.sender == "resident",
-                              Message.created_at >= now - SPLIT_WINDOW)
-        .order_by(Message.id.desc()).limit(EARLIER_MESSAGES)).all()))
+    earlier = list(
+        reversed(
+            session.scalars(
+                select(Message)
+                .where(
+                    Message.conversation_id == conversation_id,
+                    Message.sender == "resident",
+                    Message.created_at >= now - SPLIT_WINDOW,
+                )
+                .order_by(Message.id.desc())
+                .limit(EARLIER_MESSAGES)
+            ).all()
+        )
+    )
     *before, latest = redact_messages([message.text for message in earlier] + [text])
     rewritten = []
     for message, redacted in zip(earlier, before, strict=True):
@@ -59,13 +69,19 @@ def hide_card_numbers(session: Session, *, conversation_id: str, text: str) -> G
 def _hide_copies(session: Session, *, conversation_id: str, after: int, pieces: list[str]) -> list[Message]:
     """Hide the pieces in the bot's messages since the first of them: a reply may have repeated what was typed."""
     # Only pieces of a card number itself (a code alone, "123", is also part of the council's phone number).
-    patterns = [re.compile(rf"(?<!\d){re.escape(piece)}(?!\d)") for piece in pieces
-                if sum(ascii_digit(c) is not None for c in piece) >= MIN_PIECE_DIGITS]
+    patterns = [
+        re.compile(rf"(?<!\d){re.escape(piece)}(?!\d)")
+        for piece in pieces
+        if sum(ascii_digit(c) is not None for c in piece) >= MIN_PIECE_DIGITS
+    ]
     if not patterns:
         return []
     rewritten = []
-    for message in session.scalars(select(Message).where(
-            Message.conversation_id == conversation_id, Message.sender != "resident", Message.id > after)):
+    for message in session.scalars(
+        select(Message).where(
+            Message.conversation_id == conversation_id, Message.sender != "resident", Message.id > after
+        )
+    ):
         text = message.text
         for pattern in patterns:
             text = pattern.sub(HIDDEN_PIECE, text)

@@ -37,8 +37,10 @@ MIN_DIGITS, MAX_DIGITS = 13, 19
 PREFERRED_LENGTHS = (16, 15, 19, 14, 18, 17, 13)
 AMEX_PREFIXES = ("34", "37")
 # Groupings printed on one brand's cards only: American Express 4-6-5, Diners Club 4-6-4.
-BRAND_GROUPINGS: dict[tuple[int, ...], tuple[str, ...]] = {(4, 6, 5): AMEX_PREFIXES,
-                                                            (4, 6, 4): ("30", "36", "38", "39")}
+BRAND_GROUPINGS: dict[tuple[int, ...], tuple[str, ...]] = {
+    (4, 6, 5): AMEX_PREFIXES,
+    (4, 6, 4): ("30", "36", "38", "39"),
+}
 # Separators a resident may put between digit groups (besides any space, dash or invisible format character).
 # Any ASCII punctuation but the dollar sign (an amount's), and a few from other scripts.
 SEPARATOR_CHARS = frozenset(set(string.punctuation) - {"$"}) | frozenset("·•・\u2212\u2044\u2215")
@@ -52,8 +54,7 @@ MAX_SEPARATOR_RUN = 5
 # Digit groups right after a card number in its chain are its expiry date and code when shaped like them.
 MAX_DETAIL_GROUPS = 3
 # What may follow a card number in its chain: nothing, a code, an expiry date (MM YY, MM YYYY or MMYY), or both.
-DETAIL_SHAPES = frozenset({(), (3,), (4,), (2, 2), (2, 4), (2, 2, 3), (2, 2, 4), (2, 4, 3), (2, 4, 4), (4, 3),
-                           (4, 4)})
+DETAIL_SHAPES = frozenset({(), (3,), (4,), (2, 2), (2, 4), (2, 2, 3), (2, 2, 4), (2, 4, 3), (2, 4, 4), (4, 3), (4, 4)})
 # A block of digits this long that is not a card number as a whole is searched for one at its start.
 MIN_GLUED_BLOCK = 17
 # Words a resident may put between the pieces of a number sent over two messages ("next bit 1111 1111").
@@ -69,37 +70,56 @@ MAX_UNIT_LETTERS = 2
 # irregularly grouped card number. Phone numbers start with 0 (or 44, the UK's code) and dates hold a year.
 ANY, PHONE, YEAR = r"\d+", r"(?:0|44)\d+", r"(?:19|20)\d\d"
 PHONE_SHAPES: dict[tuple[int, ...], str] = {
-    (11,): PHONE, (5, 6): PHONE, (5, 3, 3): PHONE, (4, 3, 4): PHONE, (3, 4, 4): PHONE, (2, 4, 6): PHONE,
-    (2, 2, 4, 4): PHONE}
+    (11,): PHONE,
+    (5, 6): PHONE,
+    (5, 3, 3): PHONE,
+    (4, 3, 4): PHONE,
+    (3, 4, 4): PHONE,
+    (2, 4, 6): PHONE,
+    (2, 2, 4, 4): PHONE,
+}
 OTHER_NUMBER_SHAPES: dict[tuple[int, ...], str] = {
     **PHONE_SHAPES,
-    (6,): ANY, (2, 2, 2): ANY, (8,): ANY,  # a sort code, an account number (and a date as 03 12 26)
-    (2, 2, 4): rf"\d{{4}}{YEAR}", (4, 2, 2): rf"{YEAR}\d{{4}}", (2, 2): ANY, (4, 2): ANY,  # a date, a time, 2025-26
+    (6,): ANY,
+    (2, 2, 2): ANY,
+    (8,): ANY,  # a sort code, an account number (and a date as 03 12 26)
+    (2, 2, 4): rf"\d{{4}}{YEAR}",
+    (4, 2, 2): rf"{YEAR}\d{{4}}",
+    (2, 2): ANY,
+    (4, 2): ANY,  # a date, a time, 2025-26
     (12,): ANY,  # a UPRN (or a phone number as 447700900123)
     (3, 3, 4): ANY,  # an NHS number
 }
 ShapeKind = Literal["phone", "other"]
 SHAPES: dict[ShapeKind, dict[tuple[int, ...], re.Pattern[str]]] = {
     "phone": {size: re.compile(digits) for size, digits in PHONE_SHAPES.items()},
-    "other": {size: re.compile(digits) for size, digits in OTHER_NUMBER_SHAPES.items()}}
+    "other": {size: re.compile(digits) for size, digits in OTHER_NUMBER_SHAPES.items()},
+}
 MAX_OTHER_SHAPE = max(len(shape) for shape in OTHER_NUMBER_SHAPES)
 
 # What the redactor itself writes; finding these again keeps redaction idempotent, and a card number
 # already hidden still makes an expiry date or code typed after it (even a message later) a card detail.
 MARKER = re.compile(r"\[(?:card number removed(?:, ending \d{4})?|expiry date removed|security code removed)\]")
 # An expiry date or code may be typed digit by digit ("exp 1 2 / 2 7", "cvv 1 2 3"), tried after the usual forms.
-EXPIRY = (r"(?:0?[1-9]|1[0-2]) ?[/.\-] ?(?:20)?\d\d|(?:0[1-9]|1[0-2])\d\d"
-          r"|(?:(?:0 )?[1-9]|1 [0-2]) ?[/.\-] ?(?:2 0 )?\d \d|(?:0 [1-9]|1 [0-2]) \d \d")
+EXPIRY = (
+    r"(?:0?[1-9]|1[0-2]) ?[/.\-] ?(?:20)?\d\d|(?:0[1-9]|1[0-2])\d\d"
+    r"|(?:(?:0 )?[1-9]|1 [0-2]) ?[/.\-] ?(?:2 0 )?\d \d|(?:0 [1-9]|1 [0-2]) \d \d"
+)
 EXPIRY_WORDS = r"exp(?:iry|ires|iration|\.)?(?: date)?|valid (?:thru|through|until|to)|end date"
-CODE_WORDS = (r"cvv2?|cvc2?|cv2|csc|security (?:code|number|digits)|(?:3|three)[ -]digit (?:code|number)"
-              r"|code on the back|digits on the back")
+CODE_WORDS = (
+    r"cvv2?|cvc2?|cv2|csc|security (?:code|number|digits)|(?:3|three)[ -]digit (?:code|number)"
+    r"|code on the back|digits on the back"
+)
 BETWEEN = r"[^\d\n]{0,20}?"
 EXPIRY_BY_WORD = re.compile(rf"\b(?:{EXPIRY_WORDS})\b{BETWEEN}(?<!\d)(?P<value>{EXPIRY})(?![\d/])", re.IGNORECASE)
-CODE_BY_WORD = re.compile(rf"\b(?:{CODE_WORDS})\b{BETWEEN}(?<!\d)(?P<value>\d{{3,4}}|\d(?: \d){{2,3}})(?!\d)",
-                          re.IGNORECASE)
+CODE_BY_WORD = re.compile(
+    rf"\b(?:{CODE_WORDS})\b{BETWEEN}(?<!\d)(?P<value>\d{{3,4}}|\d(?: \d){{2,3}})(?!\d)", re.IGNORECASE
+)
 # A month/year with no word before it is an expiry date only in a message that holds a card number.
-BARE_EXPIRY = re.compile(r"(?<![\d/.\-])(?P<value>(?:0[1-9]|1[0-2]) ?/ ?(?:20)?\d\d"
-                         r"|(?:0 [1-9]|1 [0-2]) ?/ ?(?:2 0 )?\d \d)(?![\d/])")
+BARE_EXPIRY = re.compile(
+    r"(?<![\d/.\-])(?P<value>(?:0[1-9]|1[0-2]) ?/ ?(?:20)?\d\d"
+    r"|(?:0 [1-9]|1 [0-2]) ?/ ?(?:2 0 )?\d \d)(?![\d/])"
+)
 
 Kind = Literal["card", "expiry", "code"]
 # How a digit group joins the previous one: not at all (a new chain), by separators, "soft": by separators
@@ -132,6 +152,7 @@ class _Group:
     @property
     def style(self) -> str:
         return _style(self.gap)
+
     # Glued to a letter before it, as in CT12345678 or a parcel's JD0146...: a reference, never a card's start.
     after_letter: bool = False
 
@@ -184,8 +205,9 @@ def normalised(text: str) -> str:
             out.append(digit)
         elif is_separator(char):
             folded = unicodedata.normalize("NFKC", char)
-            out.append(folded if folded in "/.-" and len(folded) == 1 else
-                       "-" if unicodedata.category(char) == "Pd" else " ")
+            out.append(
+                folded if folded in "/.-" and len(folded) == 1 else "-" if unicodedata.category(char) == "Pd" else " "
+            )
         else:
             out.append(char)
     return "".join(out)
@@ -202,8 +224,7 @@ def find(text: str, *, soft: Collection[int] = ()) -> list[Found]:
     found: list[Found] = []
     for chain in _chains(text, markers, soft):
         found += _ChainReader(text, chain).found()
-    hidden_cards = any(f.kind == "card" for f in found) or any(
-        text.startswith("[card", start) for start, _ in markers)
+    hidden_cards = any(f.kind == "card" for f in found) or any(text.startswith("[card", start) for start, _ in markers)
     if hidden_cards:
         found += _details_by_pattern(text, taken=[(f.start, f.end) for f in found] + markers)
     return sorted(found, key=lambda f: f.start)
@@ -234,9 +255,17 @@ def _chains(text: str, markers: list[tuple[int, int]], soft: Collection[int]) ->
             elif not _invisible_inside_digits(text, end):
                 break
             end += 1
-        groups.append(_Group(index, end, "".join(digits), _join(text, gap_start, index, soft, first=not groups),
-                             gap=text[gap_start:index], after_letter=index > 0 and _is_letter(text[index - 1]),
-                             positions=positions))
+        groups.append(
+            _Group(
+                index,
+                end,
+                "".join(digits),
+                _join(text, gap_start, index, soft, first=not groups),
+                gap=text[gap_start:index],
+                after_letter=index > 0 and _is_letter(text[index - 1]),
+                positions=positions,
+            )
+        )
         gap_start = index = end
     for group in groups:
         if group.join == "none" or not chains:
@@ -324,8 +353,14 @@ class _ChainReader:
                 if not self.ends_cleanly(card):
                     # A date or amount in front may make a card-like run that leaves the real end dangling
                     # ("12/03/2026 0013 3456 8999 9"): a card starting later that ends cleanly wins.
-                    card = next((later for start in range(index + 1, card.last_group + 1)
-                                 if (later := self.card_at(start)) is not None and self.ends_cleanly(later)), card)
+                    card = next(
+                        (
+                            later
+                            for start in range(index + 1, card.last_group + 1)
+                            if (later := self.card_at(start)) is not None and self.ends_cleanly(later)
+                        ),
+                        card,
+                    )
                 found += self._pieces(card)
                 if card.end < chain[card.last_group].end:  # digits glued to the card's end: its code, most likely
                     found.append(Found(card.end, chain[card.last_group].end, "code"))
@@ -349,8 +384,10 @@ class _ChainReader:
         starts = [card.start] + [self.chain[i].start for i in breaks]
         ends = [self.chain[i - 1].end for i in breaks] + [card.end]
         ending = _digits_between(self.text, card.start, card.end)[-4:]
-        return [Found(start, end, "card", ending if end == card.end else "") for start, end in zip(starts, ends,
-                                                                                                  strict=True)]
+        return [
+            Found(start, end, "card", ending if end == card.end else "")
+            for start, end in zip(starts, ends, strict=True)
+        ]
 
     def card_at(self, first: int) -> _Card | None:
         """Return the card number starting at group ``first``, if the groups from there make one."""
@@ -363,7 +400,7 @@ class _ChainReader:
         candidates = self.regular_at(first) or self.irregular_at(first)
         if not candidates:
             return None
-        lead = "".join(g.digits for g in self.chain[first:first + 2])
+        lead = "".join(g.digits for g in self.chain[first : first + 2])
         order = (15, *PREFERRED_LENGTHS) if lead.startswith(AMEX_PREFIXES) else PREFERRED_LENGTHS
         ranked = [candidates[n] for n in order if n in candidates]
         # A length after which the chain ends, or goes on with what reads as an expiry date and code (or another
@@ -416,8 +453,11 @@ class _ChainReader:
         digits, styles = "", set()
         for last in range(first, run_end):
             group = chain[last]
-            if (len(group.digits) < MIN_IRREGULAR_BLOCK or _before_letter(text, group.end)
-                    or (last > first and _starts_after_plus(group))):
+            if (
+                len(group.digits) < MIN_IRREGULAR_BLOCK
+                or _before_letter(text, group.end)
+                or (last > first and _starts_after_plus(group))
+            ):
                 break
             digits += group.digits
             styles.update([group.style] if last > first and group.join == "separator" else [])
@@ -428,9 +468,11 @@ class _ChainReader:
             card = _Card(chain[first].start, group.end, last, first)
             # Not the pence of an amount or the year of a date ("1,234.56 0011 1223 4555 003"), nor a part of
             # other numbers, and not where a card grouped as usual starts inside it ("40 4111 1111 1111 1111").
-            if (_not_the_tail_of_another_number(chain, first, last)
-                    and not _readable("other", [g.digits for g in chain[first:last + 1]])[0]
-                    and not any(self.regular_at(inner) for inner in range(first + 1, last + 1))):
+            if (
+                _not_the_tail_of_another_number(chain, first, last)
+                and not _readable("other", [g.digits for g in chain[first : last + 1]])[0]
+                and not any(self.regular_at(inner) for inner in range(first + 1, last + 1))
+            ):
                 candidates.setdefault(len(digits), card)
         self._irregular[(first, floor)] = candidates
         return candidates
@@ -453,8 +495,10 @@ class _ChainReader:
         if any(self._reads["other"][start] for start in range(run_start, first + 1)):
             return True
         # A short number before a phone number ("35 07023587182", "flat 4 07700 900123") is not a card's start.
-        shorts = itertools.takewhile(lambda i: len(chain[i].digits) <= MAX_LEAD_DIGITS,
-                                     range(first, min(first + MAX_LEAD_GROUPS, len(chain) - 1)))
+        shorts = itertools.takewhile(
+            lambda i: len(chain[i].digits) <= MAX_LEAD_DIGITS,
+            range(first, min(first + MAX_LEAD_GROUPS, len(chain) - 1)),
+        )
         return any(self._reads["phone"][i + 1] and self._run_bounds[i + 1][0] == run_start for i in shorts)
 
     def ends_cleanly(self, card: _Card) -> bool:
@@ -464,8 +508,10 @@ class _ChainReader:
         after = self._run_after(card.last_group)
         if _sizes(self.chain, after[:MAX_DETAIL_GROUPS]) in DETAIL_SHAPES:
             return True
-        return any(_sizes(self.chain, after[:n]) in DETAIL_SHAPES and self.follows_card(after[n])
-                   for n in range(min(MAX_DETAIL_GROUPS, len(after) - 1) + 1))
+        return any(
+            _sizes(self.chain, after[:n]) in DETAIL_SHAPES and self.follows_card(after[n])
+            for n in range(min(MAX_DETAIL_GROUPS, len(after) - 1) + 1)
+        )
 
     def details_after(self, last: int) -> tuple[list[Found], int]:
         """Return the groups after a card number that read as its expiry date and code, and how many they take.
@@ -474,17 +520,19 @@ class _ChainReader:
         not one card, an expiry date of 5500, a code of 0000 and eight stray digits.
         """
         run = self._run_after(last)
-        shapes = [n for n in range(min(MAX_DETAIL_GROUPS, len(run)), -1, -1)
-                  if _sizes(self.chain, run[:n]) in DETAIL_SHAPES]
+        shapes = [
+            n for n in range(min(MAX_DETAIL_GROUPS, len(run)), -1, -1) if _sizes(self.chain, run[:n]) in DETAIL_SHAPES
+        ]
         used = next((n for n in shapes if n == len(run) or self.follows_card(run[n])), shapes[0])
         groups = [self.chain[i] for i in run[:used]]
         if len(groups) >= 2 and len(groups[0].digits) == 2:
             # "12/27 123": the month and the year are two groups and one expiry date.
-            return [Found(groups[0].start, groups[1].end, "expiry"),
-                    *(Found(g.start, g.end, "code") for g in groups[2:])], used
+            return [
+                Found(groups[0].start, groups[1].end, "expiry"),
+                *(Found(g.start, g.end, "code") for g in groups[2:]),
+            ], used
         if len(groups) == 2:  # "0127 123": month and year run together, then the code
-            return [Found(groups[0].start, groups[0].end, "expiry"),
-                    Found(groups[1].start, groups[1].end, "code")], 2
+            return [Found(groups[0].start, groups[0].end, "expiry"), Found(groups[1].start, groups[1].end, "code")], 2
         return [Found(g.start, g.end, "code") for g in groups], used
 
     def _run_after(self, last: int) -> list[int]:
@@ -514,8 +562,12 @@ def _regular_cards(chain: list[_Group], first: int) -> dict[int, _Card]:
         if len(digits) > MAX_DIGITS:
             break
         # The checksum first: it is the cheapest test and rules out nine windows in ten.
-        if (len(digits) >= MIN_DIGITS and luhn_valid(digits) and _grouped_like_a_card(chain[first:last + 1])
-                and _not_the_tail_of_another_number(chain, first, last)):
+        if (
+            len(digits) >= MIN_DIGITS
+            and luhn_valid(digits)
+            and _grouped_like_a_card(chain[first : last + 1])
+            and _not_the_tail_of_another_number(chain, first, last)
+        ):
             candidates.setdefault(len(digits), _Card(chain[first].start, chain[last].end, last, first))
     group = chain[first]
     if not candidates and len(group.digits) >= MIN_GLUED_BLOCK:
@@ -531,7 +583,7 @@ def _after_reference(text: str, start: int) -> bool:
 
     That is a phone number's country code (+44 7700 900123) or a reference (CT-12345678, PAY-12345678).
     """
-    before = unicodedata.normalize("NFKC", text[max(0, start - 2):start])
+    before = unicodedata.normalize("NFKC", text[max(0, start - 2) : start])
     dash_after_letter = len(before) == 2 and _is_letter(before[0]) and unicodedata.category(before[1]) == "Pd"
     return before.endswith("+") or dash_after_letter
 
@@ -592,7 +644,7 @@ def _not_the_tail_of_another_number(chain: list[_Group], first: int, last: int) 
     """
     if chain[first].join != "separator" or chain[first].style == " ":
         return True
-    return {g.style for g in chain[first + 1:last + 1]} == {chain[first].style}
+    return {g.style for g in chain[first + 1 : last + 1]} == {chain[first].style}
 
 
 def _grouped_like_a_card(groups: list[_Group]) -> bool:
@@ -603,9 +655,11 @@ def _grouped_like_a_card(groups: list[_Group]) -> bool:
     digits = "".join(g.digits for g in groups)
     softs = [i for i, g in enumerate(groups) if i and g.join == "soft"]
     if not softs:
-        return (_card_grouping([len(g.digits) for g in groups], digits,
-                               {g.style for g in groups[1:] if g.join != "worded"})
-                or _grouped_digit_by_digit(groups, digits) or _one_group_in_two_pieces(groups, digits))
+        return (
+            _card_grouping([len(g.digits) for g in groups], digits, {g.style for g in groups[1:] if g.join != "worded"})
+            or _grouped_digit_by_digit(groups, digits)
+            or _one_group_in_two_pieces(groups, digits)
+        )
     for merges in itertools.product((False, True), repeat=len(softs)):
         merged = set(itertools.compress(softs, merges))
         sizes: list[int] = []
@@ -659,7 +713,7 @@ def _one_group_in_two_pieces(groups: list[_Group], digits: str) -> bool:
     for cut in range(2, len(sizes)):
         if min(sizes[cut - 1], sizes[cut]) != 1:
             continue
-        mended = [*sizes[:cut - 1], sizes[cut - 1] + sizes[cut], *sizes[cut + 1:]]
+        mended = [*sizes[: cut - 1], sizes[cut - 1] + sizes[cut], *sizes[cut + 1 :]]
         if all(size == 4 for size in mended[:-1]) and mended[-1] <= 4 and _card_grouping(mended, digits, styles):
             return True
     return False
@@ -694,7 +748,10 @@ def _details_by_pattern(text: str, *, taken: list[tuple[int, int]]) -> list[Foun
     plain = normalised(text)
     found: list[Found] = []
     patterns: tuple[tuple[re.Pattern[str], Kind], ...] = (
-        (EXPIRY_BY_WORD, "expiry"), (CODE_BY_WORD, "code"), (BARE_EXPIRY, "expiry"))
+        (EXPIRY_BY_WORD, "expiry"),
+        (CODE_BY_WORD, "code"),
+        (BARE_EXPIRY, "expiry"),
+    )
     for pattern, kind in patterns:
         for match in pattern.finditer(plain):
             start, end = match.span("value")

@@ -46,9 +46,9 @@ def unescape_separators(text: str, is_separator: Callable[[str], bool]) -> str:
             meant = decode(match.group())
             if meant and meant != match.group() and all(is_separator(char) for char in meant):
                 padded = meant + PADDING * (len(match.group()) - len(meant))
-                out[match.start():match.end()] = padded
+                out[match.start() : match.end()] = padded
     for match in TAG.finditer(folded):
-        out[match.start():match.end()] = " " + PADDING * (len(match.group()) - 1)
+        out[match.start() : match.end()] = " " + PADDING * (len(match.group()) - 1)
     return "".join(out)
 
 
@@ -67,5 +67,7 @@ def _percent(escaped: str) -> str:
 def _backslash(escaped: str) -> str:
     r"""Decode ``\uXXXX``, ``\xXX``, ``\n``, ``\r`` and ``\t`` as a program's string would."""
     simple = {"n": "\n", "r": "\r", "t": "\t"}
-    return "".join(simple.get(piece[1]) or chr(int(piece[2:], 16))
-                   for piece in re.findall(r"\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[nrt])", escaped))
+    return "".join(
+        simple.get(piece[1]) or chr(int(piece[2:], 16))
+        for piece in re.findall(r"\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[nrt])", escaped)
+    )

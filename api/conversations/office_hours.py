@@ -37,8 +37,7 @@ class OfficeHours:
 
     def describe(self) -> str:
         """Describe the hours in words, e.g. 'Monday to Friday, 9am to 5pm, except bank holidays'."""
-        return (f"Monday to Friday, {_hour(self.start_hour)} to {_hour(self.end_hour)}, "
-                "except bank holidays")
+        return f"Monday to Friday, {_hour(self.start_hour)} to {_hour(self.end_hour)}, except bank holidays"
 
 
 def _hour(hour: int) -> str:

@@ -24,8 +24,11 @@ LEADING_PAYLOAD_MARKS = re.compile(r"^[\s/]+")
 
 def offered_payloads(session: Session, *, conversation_id: str) -> set[str]:
     """Return the payloads of every button the bot, an officer or the hub offered in the conversation."""
-    offers = session.scalars(select(Message.buttons).where(
-        Message.conversation_id == conversation_id, Message.sender != "resident", Message.buttons.is_not(None)))
+    offers = session.scalars(
+        select(Message.buttons).where(
+            Message.conversation_id == conversation_id, Message.sender != "resident", Message.buttons.is_not(None)
+        )
+    )
     return {str(button.get("payload", "")) for buttons in offers for button in buttons or []}
 
 

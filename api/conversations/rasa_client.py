@@ -70,6 +70,7 @@ def servers_in_order(conversation_id: str, servers: Sequence[str]) -> list[str]:
     Each server's weight depends only on the conversation and that server, so adding or losing a server moves
     only the conversations that were, or will be, on it.
     """
+
     def weight(server: str) -> bytes:
         return hashlib.sha256(f"{server}|{conversation_id}".encode()).digest()
 
@@ -79,11 +80,20 @@ def servers_in_order(conversation_id: str, servers: Sequence[str]) -> list[str]:
 class RasaClient:
     """Send a resident's message to Rasa's REST webhook and return the bot's replies."""
 
-    def __init__(self, base_url: str | Sequence[str], *, timeout: float, transport: httpx.BaseTransport | None = None,
-                 retry_after: float = DEFAULT_RETRY_AFTER) -> None:
+    def __init__(
+        self,
+        base_url: str | Sequence[str],
+        *,
+        timeout: float,
+        transport: httpx.BaseTransport | None = None,
+        retry_after: float = DEFAULT_RETRY_AFTER,
+    ) -> None:
         self.servers = parse_urls(base_url)
-        self._http = httpx.Client(timeout=timeout, transport=transport,
-                                  limits=httpx.Limits(max_connections=None, max_keepalive_connections=200))
+        self._http = httpx.Client(
+            timeout=timeout,
+            transport=transport,
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=200),
+        )
         self._retry_after = retry_after
         self._down_until: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -94,8 +104,11 @@ class RasaClient:
         The request's id goes in the metadata, for Rasa's and the actions' log lines (bot/channels.py).
         """
         request_id = REQUEST_ID.get()
-        payload = {"sender": conversation_id, "message": text,
-                   "metadata": {**(metadata or {}), **({"request_id": request_id} if request_id else {})}}
+        payload = {
+            "sender": conversation_id,
+            "message": text,
+            "metadata": {**(metadata or {}), **({"request_id": request_id} if request_id else {})},
+        }
         started = time.perf_counter()
         order = self._candidates(conversation_id)
         for attempt, server in enumerate(order):
@@ -115,8 +128,12 @@ class RasaClient:
                 self._fail(started, error)
             seconds = time.perf_counter() - started
             RASA_CALLS.labels(outcome="ok").observe(seconds)
-            log.info("rasa server %d of %d answered in %.0f ms", self.servers.index(server) + 1, len(self.servers),
-                     seconds * 1000)
+            log.info(
+                "rasa server %d of %d answered in %.0f ms",
+                self.servers.index(server) + 1,
+                len(self.servers),
+                seconds * 1000,
+            )
             return bot_replies(body)
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
@@ -132,8 +149,13 @@ class RasaClient:
         with self._lock:
             self._down_until[server] = time.monotonic() + self._retry_after
         # The server's position, not its URL or the error's message (which may quote the resident's text).
-        log.warning("rasa server %d of %d unreachable (%s); skipped for %.0f s", self.servers.index(server) + 1,
-                    len(self.servers), type(error).__name__, self._retry_after)
+        log.warning(
+            "rasa server %d of %d unreachable (%s); skipped for %.0f s",
+            self.servers.index(server) + 1,
+            len(self.servers),
+            type(error).__name__,
+            self._retry_after,
+        )
 
     @staticmethod
     def _fail(started: float, error: Exception) -> NoReturn:
@@ -158,13 +180,18 @@ def bot_replies(body: list[dict[str, Any]]) -> list[BotReply]:
         custom = item.get("custom") or {}
         marker = custom.get("knowledge") if isinstance(custom, dict) else None
         if isinstance(marker, dict) and replies and not (item.get("text") or item.get("buttons")):
-            replies[-1] = replace(replies[-1], article=_checked(marker.get("article"), ARTICLE_SLUG),
-                                  gap=_checked(marker.get("gap"), GAP_KIND))
+            replies[-1] = replace(
+                replies[-1],
+                article=_checked(marker.get("article"), ARTICLE_SLUG),
+                gap=_checked(marker.get("gap"), GAP_KIND),
+            )
         elif isinstance(custom, dict) and custom.get("ask_rating"):
             replies.append(BotReply(text="", ask_rating=True))
         elif item.get("text") or item.get("buttons"):
-            buttons = [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-                       for b in item.get("buttons") or []]
+            buttons = [
+                {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+                for b in item.get("buttons") or []
+            ]
             replies.append(BotReply(text=item.get("text") or "", buttons=buttons or None))
     return replies
 

@@ -17,8 +17,16 @@ from pydantic import AfterValidator
 from api.conversations import card_numbers
 from api.conversations.card_numbers import MAX_DIGITS, MIN_DIGITS, ascii_digit, is_separator, luhn_valid
 
-__all__ = ["CardSafeText", "HideCardNumbers", "Redacted", "install_log_redaction", "is_card_number", "luhn_valid",
-           "redact_card_numbers", "redact_messages"]
+__all__ = [
+    "CardSafeText",
+    "HideCardNumbers",
+    "Redacted",
+    "install_log_redaction",
+    "is_card_number",
+    "luhn_valid",
+    "redact_card_numbers",
+    "redact_messages",
+]
 
 # What joins consecutive messages when they are read as one text (a separator, so a number runs on across it).
 MESSAGE_JOIN = "\n"
@@ -85,8 +93,11 @@ def _marker(item: card_numbers.Found, *, ends_here: bool) -> str:
 def is_card_number(text: str) -> bool:
     """Say whether ``text`` (digits and separators only) is a plausible card number."""
     digits = "".join(d for c in text if (d := ascii_digit(c)) is not None)
-    return (all(ascii_digit(c) is not None or is_separator(c) for c in text)
-            and MIN_DIGITS <= len(digits) <= MAX_DIGITS and luhn_valid(digits))
+    return (
+        all(ascii_digit(c) is not None or is_separator(c) for c in text)
+        and MIN_DIGITS <= len(digits) <= MAX_DIGITS
+        and luhn_valid(digits)
+    )
 
 
 def _hide_in_text(value: str) -> str:

@@ -36,8 +36,12 @@ from api.knowledge_gaps import service as knowledge_gaps
 from api.knowledge_gaps.schemas import AnswerRatingCreate, AnswerRatingRead
 
 chat = APIRouter(prefix="/api/chat", tags=["chat"])
-backoffice = APIRouter(prefix="/api/v1", tags=["conversations"], dependencies=[Depends(require_service_token)],
-                       responses={**SERVICE_TOKEN_REFUSALS, 404: {"description": "No such conversation"}})
+backoffice = APIRouter(
+    prefix="/api/v1",
+    tags=["conversations"],
+    dependencies=[Depends(require_service_token)],
+    responses={**SERVICE_TOKEN_REFUSALS, 404: {"description": "No such conversation"}},
+)
 
 # What the routes behind a conversation's token answer when it is missing, wrong or for no conversation.
 OWNED: dict[int | str, dict[str, Any]] = {
@@ -49,16 +53,20 @@ HEARTBEAT_SECONDS = 15.0
 STREAMS_FULL_RETRY_SECONDS = 30
 
 
-def _owned_conversation(conversation_id: str, database: DatabaseDep,
-                        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> str:
+def _owned_conversation(
+    conversation_id: str,
+    database: DatabaseDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> str:
     """Return the conversation id once the bearer token is shown to be its token.
 
     It uses a session of its own, closed at once: a message's route then waits on Rasa without holding a
     database connection, so concurrent conversations cannot exhaust the pool.
     """
     if credentials is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "The conversation token is missing.",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "The conversation token is missing.", headers={"WWW-Authenticate": "Bearer"}
+        )
     with database.sessions() as session:
         return service.authenticate(session, conversation_id=conversation_id, token=credentials.credentials).id
 
@@ -75,44 +83,71 @@ def _talking_conversation(conversation: OwnedConversation, request: Request) -> 
 TalkingConversation = Annotated[str, Depends(_talking_conversation)]
 
 
-@chat.post("/conversations", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated,
-           dependencies=[Depends(per_source("conversations_per_source"))], responses=THROTTLED_RESPONSES)
-def start_conversation(session: SessionDep, request: Request,
-                       body: ConversationCreate | None = None) -> ConversationCreated:
+@chat.post(
+    "/conversations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ConversationCreated,
+    dependencies=[Depends(per_source("conversations_per_source"))],
+    responses=THROTTLED_RESPONSES,
+)
+def start_conversation(
+    session: SessionDep, request: Request, body: ConversationCreate | None = None
+) -> ConversationCreated:
     """Start a conversation; keep the token secret, it is needed for every later call."""
-    created = service.create_conversation(session, channel=(body or ConversationCreate()).channel,
-                                          client_source=request_source(request))
+    created = service.create_conversation(
+        session, channel=(body or ConversationCreate()).channel, client_source=request_source(request)
+    )
     return ConversationCreated(conversation_id=created.conversation_id, token=created.token)
 
 
-@chat.post("/conversations/{conversation_id}/messages", response_model=MessageList,
-           dependencies=[Depends(per_source("messages_per_source"))], responses={**OWNED, **THROTTLED_RESPONSES})
-async def send_message(conversation: TalkingConversation, body: MessageCreate,
-                       routing: ResidentRoutingDep) -> MessageList:
+@chat.post(
+    "/conversations/{conversation_id}/messages",
+    response_model=MessageList,
+    dependencies=[Depends(per_source("messages_per_source"))],
+    responses={**OWNED, **THROTTLED_RESPONSES},
+)
+async def send_message(
+    conversation: TalkingConversation, body: MessageCreate, routing: ResidentRoutingDep
+) -> MessageList:
     """Send the resident's message; the response holds the bot's replies to it (none while an officer has it).
 
     ``rewritten`` holds earlier messages of the resident that this one made the hub rewrite (it completed a
     card number they began): show their new text in place of the old.
     """
     routed = await routing.handle_in_lane(conversation_id=conversation, text=body.text)
-    return MessageList(messages=[MessageRead.model_validate(m) for m in routed.replies],
-                       rewritten=[MessageRead.model_validate(m) for m in routed.rewritten])
+    return MessageList(
+        messages=[MessageRead.model_validate(m) for m in routed.replies],
+        rewritten=[MessageRead.model_validate(m) for m in routed.rewritten],
+    )
 
 
-@chat.put("/conversations/{conversation_id}/messages/{message_id}/rating", response_model=AnswerRatingRead,
-          dependencies=[Depends(per_source("messages_per_source"))],
-          responses={**OWNED, 404: {"description": "No such conversation, the token is not its token, or no "
-                                                   "knowledge answer of the assistant's has this id in it"},
-                     **THROTTLED_RESPONSES})
-def rate_answer(conversation: OwnedConversation, message_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)],
-                body: AnswerRatingCreate, session: SessionDep) -> AnswerRatingRead:
+@chat.put(
+    "/conversations/{conversation_id}/messages/{message_id}/rating",
+    response_model=AnswerRatingRead,
+    dependencies=[Depends(per_source("messages_per_source"))],
+    responses={
+        **OWNED,
+        404: {
+            "description": "No such conversation, the token is not its token, or no "
+            "knowledge answer of the assistant's has this id in it"
+        },
+        **THROTTLED_RESPONSES,
+    },
+)
+def rate_answer(
+    conversation: OwnedConversation,
+    message_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)],
+    body: AnswerRatingCreate,
+    session: SessionDep,
+) -> AnswerRatingRead:
     """Say whether one of the assistant's knowledge answers helped; saying it again replaces the earlier rating.
 
     Only messages with ``rateable`` true can be rated, in the caller's own conversation. "Not helpful" puts
     the question behind the answer on the officers' list of knowledge gaps.
     """
-    rating = knowledge_gaps.rate_answer(session, conversation_id=conversation, message_id=message_id,
-                                        helpful=body.helpful)
+    rating = knowledge_gaps.rate_answer(
+        session, conversation_id=conversation, message_id=message_id, helpful=body.helpful
+    )
     return AnswerRatingRead.of(rating)
 
 
@@ -123,14 +158,26 @@ def read_transcript(conversation: OwnedConversation, session: SessionDep) -> Mes
     return MessageList(messages=[MessageRead.model_validate(m) for m in messages])
 
 
-@chat.get("/conversations/{conversation_id}/events",
-          dependencies=[Depends(per_source("stream_opens_per_source"))],
-          responses={200: {"content": {"text/event-stream": {}},
-                           "description": "Server-sent events named `message`, one per new message"},
-                     404: OWNED[404], **THROTTLED_RESPONSES})
-async def stream_events(conversation_id: str, request: Request, database: DatabaseDep, settings: SettingsDep,
-                        token: Annotated[str, Query(description="The conversation token")],
-                        after: Annotated[int, Query(ge=0, le=ROW_ID_MAX)] = 0) -> StreamingResponse:
+@chat.get(
+    "/conversations/{conversation_id}/events",
+    dependencies=[Depends(per_source("stream_opens_per_source"))],
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "Server-sent events named `message`, one per new message",
+        },
+        404: OWNED[404],
+        **THROTTLED_RESPONSES,
+    },
+)
+async def stream_events(
+    conversation_id: str,
+    request: Request,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    token: Annotated[str, Query(description="The conversation token")],
+    after: Annotated[int, Query(ge=0, le=ROW_ID_MAX)] = 0,
+) -> StreamingResponse:
     """Push every new message (bot, officer or system) as a server-sent event, read from the database.
 
     EventSource cannot send headers, so the token comes as a query parameter. The stream reads the database
@@ -138,20 +185,25 @@ async def stream_events(conversation_id: str, request: Request, database: Databa
     another API worker stored, every ``push_fallback`` seconds whatever. A conversation has a few stream
     slots (``streams_per_conversation``), so one token cannot tie up the workers.
     """
+
     def check() -> None:
         with database.sessions() as session:
             service.authenticate(session, conversation_id=conversation_id, token=token)
+
     await run_in_threadpool(check)
     limiter = limiter_of(request)
-    slot = await run_in_threadpool(limiter.open_stream, conversation_id,
-                                   cap=settings.rate_limits.streams_per_conversation)
+    slot = await run_in_threadpool(
+        limiter.open_stream, conversation_id, cap=settings.rate_limits.streams_per_conversation
+    )
     if slot is None:
         raise Throttled(STREAMS_FULL_RETRY_SECONDS, reason="streams")
 
     def fetch(last_id: int) -> list[MessageRead]:
         with database.sessions() as session:
-            return [MessageRead.model_validate(m)
-                    for m in service.list_messages(session, conversation_id=conversation_id, after=last_id)]
+            return [
+                MessageRead.model_validate(m)
+                for m in service.list_messages(session, conversation_id=conversation_id, after=last_id)
+            ]
 
     changes: MessageChanges = request.app.state.message_changes
 
@@ -177,15 +229,23 @@ async def stream_events(conversation_id: str, request: Request, database: Databa
 
     # The slot is given back when the response ends, however it ends (a background task runs after a
     # disconnect too); a worker that dies leaves it to lapse.
-    return StreamingResponse(events(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-                             background=BackgroundTask(limiter.close_stream, conversation_id, slot))
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        background=BackgroundTask(limiter.close_stream, conversation_id, slot),
+    )
 
 
-@backoffice.post("/conversations/{conversation_id}/handoffs", response_model=HandoffRead,
-                 status_code=status.HTTP_201_CREATED)
-def request_handoff(conversation_id: str, body: HandoffCreate, session: SessionDep,
-                    hours: Annotated[OfficeHours, Depends(office_hours)], now: NowDep) -> HandoffRead:
+@backoffice.post(
+    "/conversations/{conversation_id}/handoffs", response_model=HandoffRead, status_code=status.HTTP_201_CREATED
+)
+def request_handoff(
+    conversation_id: str,
+    body: HandoffCreate,
+    session: SessionDep,
+    hours: Annotated[OfficeHours, Depends(office_hours)],
+    now: NowDep,
+) -> HandoffRead:
     """Ask for an officer to take the conversation over; asking again returns the same request."""
-    return service.request_handoff(session, conversation_id=conversation_id, request=body, hours=hours,
-                                   now=now)
+    return service.request_handoff(session, conversation_id=conversation_id, request=body, hours=hours, now=now)

@@ -24,8 +24,9 @@ from council import council_facts
 
 def office_hours(settings: SettingsDep) -> OfficeHours:
     """Return the officers' live-chat hours from the settings."""
-    return OfficeHours(start_hour=settings.officer_hours_start, end_hour=settings.officer_hours_end,
-                       timezone=settings.timezone)
+    return OfficeHours(
+        start_hour=settings.officer_hours_start, end_hour=settings.officer_hours_end, timezone=settings.timezone
+    )
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,21 @@ class ResidentRouting:
         ``hub_payload`` marks text the hub chose (a channel command turned into a payload), which the bot
         receives as a payload; a resident's own typed payload syntax never is.
         """
-        grant = issue_grant(self.secret_key, conversation_id=conversation_id, now=time.time(),
-                            lifetime_seconds=self.grant_seconds)
-        return service.handle_resident_message(self.database, self.rasa, conversation_id=conversation_id, text=text,
-                                               unavailable_text=self.unavailable_text, hours=self.hours,
-                                               card_warning=self.card_warning, grant=grant, now=self.now,
-                                               hub_payload=hub_payload)
+        grant = issue_grant(
+            self.secret_key, conversation_id=conversation_id, now=time.time(), lifetime_seconds=self.grant_seconds
+        )
+        return service.handle_resident_message(
+            self.database,
+            self.rasa,
+            conversation_id=conversation_id,
+            text=text,
+            unavailable_text=self.unavailable_text,
+            hours=self.hours,
+            card_warning=self.card_warning,
+            grant=grant,
+            now=self.now,
+            hub_payload=hub_payload,
+        )
 
     async def handle_in_lane(self, *, conversation_id: str, text: str, hub_payload: bool = False) -> service.Routed:
         """Do ``handle`` in the hub's own thread lane, so waiting on Rasa never starves the back office.
@@ -63,32 +73,49 @@ class ResidentRouting:
         While it waits for a thread or for Rasa the message counts in the queue-length gauge on /metrics.
         """
         with HUB_QUEUE.track_inprogress():
-            return await self.lane.run(lambda: self.handle(conversation_id=conversation_id, text=text,
-                                                           hub_payload=hub_payload))
+            return await self.lane.run(
+                lambda: self.handle(conversation_id=conversation_id, text=text, hub_payload=hub_payload)
+            )
 
 
 def unavailable_text(settings: Settings) -> str:
     """Say sorry when the bot cannot answer, with the council's number and an officer offer."""
-    return (f"Sorry, I'm having trouble answering right now. Your message has been kept. "
-            f"You can call us on {settings.council_phone} ({council_facts().phone_hours}), "
-            "or ask for an officer to pick up this conversation.")
+    return (
+        f"Sorry, I'm having trouble answering right now. Your message has been kept. "
+        f"You can call us on {settings.council_phone} ({council_facts().phone_hours}), "
+        "or ask for an officer to pick up this conversation."
+    )
 
 
 def card_warning(settings: Settings) -> str:
     """Warn a resident who typed a card number, and say how to pay safely."""
-    return ("Please don't type card details in this chat: for your security I've hidden the number, and "
-            "it hasn't been stored or passed on. To pay, use our secure payment page "
-            f"{settings.council_payment_url} or call {settings.council_phone}.")
+    return (
+        "Please don't type card details in this chat: for your security I've hidden the number, and "
+        "it hasn't been stored or passed on. To pay, use our secure payment page "
+        f"{settings.council_payment_url} or call {settings.council_phone}."
+    )
 
 
-def resident_routing(request: Request, database: DatabaseDep, settings: SettingsDep,
-                     hours: Annotated[OfficeHours, Depends(office_hours)], now: NowDep) -> ResidentRouting:
+def resident_routing(
+    request: Request,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    hours: Annotated[OfficeHours, Depends(office_hours)],
+    now: NowDep,
+) -> ResidentRouting:
     """Return the routing of resident messages, built from the app's database, Rasa client and settings."""
     rasa: RasaClient = request.app.state.rasa
-    return ResidentRouting(database=database, rasa=rasa, hours=hours, unavailable_text=unavailable_text(settings),
-                           card_warning=card_warning(settings), lane=request.app.state.hub_lane,
-                           secret_key=settings.secret_key, grant_seconds=settings.conversation_grant_seconds,
-                           now=now)
+    return ResidentRouting(
+        database=database,
+        rasa=rasa,
+        hours=hours,
+        unavailable_text=unavailable_text(settings),
+        card_warning=card_warning(settings),
+        lane=request.app.state.hub_lane,
+        secret_key=settings.secret_key,
+        grant_seconds=settings.conversation_grant_seconds,
+        now=now,
+    )
 
 
 ResidentRoutingDep = Annotated[ResidentRouting, Depends(resident_routing)]

@@ -72,8 +72,11 @@ class MessageRead(BaseModel):
     text: str
     buttons: list[Button] | None = None
     created_at: datetime
-    rateable: bool = Field(default=False, description="A knowledge answer of the assistant's: the resident may say "
-                                                       "whether it helped (PUT .../messages/{id}/rating)")
+    rateable: bool = Field(
+        default=False,
+        description="A knowledge answer of the assistant's: the resident may say "
+        "whether it helped (PUT .../messages/{id}/rating)",
+    )
 
 
 class MessageList(BaseModel):
@@ -81,15 +84,26 @@ class MessageList(BaseModel):
 
     messages: list[MessageRead]
     rewritten: list[MessageRead] = Field(
-        default_factory=list, description="After sending: the resident's earlier messages the hub has just "
-                                          "rewritten to hide a card number they began; show these texts instead")
+        default_factory=list,
+        description="After sending: the resident's earlier messages the hub has just "
+        "rewritten to hide a card number they began; show these texts instead",
+    )
 
 
 class HandoffCreate(BaseModel):
     """A request, from the bot, that an officer takes the conversation over."""
 
-    reason: Literal["resident_asked", "fallback", "complaint", "payment_difficulty", "locked_out",
-                    "backoffice_error", "emergency", "bot_unavailable", "overdue_request"] = "resident_asked"
+    reason: Literal[
+        "resident_asked",
+        "fallback",
+        "complaint",
+        "payment_difficulty",
+        "locked_out",
+        "backoffice_error",
+        "emergency",
+        "bot_unavailable",
+        "overdue_request",
+    ] = "resident_asked"
     priority: Literal["normal", "high", "urgent"] = "normal"
     summary: CardSafeText = Field(default="", max_length=1000)
     # What the conversation was about, which decides the officers' queue (electoral goes to Electoral Services).

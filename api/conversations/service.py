@@ -35,8 +35,9 @@ OPEN_HANDOFF_STATES = ("waiting", "callback", "claimed")
 # The answer buttons of the satisfaction question; the hub records them instead of passing them to the bot.
 RATING_CHOICES = ((5, "Very good"), (4, "Good"), (3, "OK"), (2, "Poor"), (1, "Very poor"))
 RATING_PAYLOAD = re.compile(r"^/rate ([1-5])$")
-UNASKED_RATING_TEXT = ("Thank you. You'll be asked to rate the conversation when it ends; until then, "
-                       "just tell me what you need.")
+UNASKED_RATING_TEXT = (
+    "Thank you. You'll be asked to rate the conversation when it ends; until then, just tell me what you need."
+)
 BOT_RATING_QUESTION = "Before you go: how was your experience with the assistant today?"
 # Minutes an officer typically spends on a chat; the expected wait is this times the queue position.
 MINUTES_PER_QUEUED_CHAT = 4
@@ -68,8 +69,14 @@ def create_conversation(session: Session, *, channel: str, client_source: str | 
     the conversation are charged to.
     """
     credentials = Credentials(conversation_id=secrets.token_urlsafe(18), token=secrets.token_urlsafe(32))
-    session.add(Conversation(id=credentials.conversation_id, token_hash=_hash_token(credentials.token),
-                             channel=channel, client_source=client_source))
+    session.add(
+        Conversation(
+            id=credentials.conversation_id,
+            token_hash=_hash_token(credentials.token),
+            channel=channel,
+            client_source=client_source,
+        )
+    )
     session.flush()
     return credentials
 
@@ -82,12 +89,20 @@ def authenticate(session: Session, *, conversation_id: str, token: str) -> Conve
     return conversation
 
 
-def add_message(session: Session, *, conversation_id: str, sender: str, text: str,
-                buttons: list[dict[str, str]] | None = None, author: str | None = None,
-                article: str | None = None) -> Message:
+def add_message(
+    session: Session,
+    *,
+    conversation_id: str,
+    sender: str,
+    text: str,
+    buttons: list[dict[str, str]] | None = None,
+    author: str | None = None,
+    article: str | None = None,
+) -> Message:
     """Store a message in a conversation (``article``: the knowledge article a bot message quotes)."""
-    message = Message(conversation_id=conversation_id, sender=sender, text=text, buttons=buttons, author=author,
-                      article=article)
+    message = Message(
+        conversation_id=conversation_id, sender=sender, text=text, buttons=buttons, author=author, article=article
+    )
     session.add(message)
     conversation = session.get(Conversation, conversation_id)
     if conversation is not None:
@@ -98,8 +113,7 @@ def add_message(session: Session, *, conversation_id: str, sender: str, text: st
 
 def list_messages(session: Session, *, conversation_id: str, after: int = 0) -> list[Message]:
     """Return the conversation's messages with an id above ``after``, oldest first."""
-    query = (select(Message).where(Message.conversation_id == conversation_id, Message.id > after)
-             .order_by(Message.id))
+    query = select(Message).where(Message.conversation_id == conversation_id, Message.id > after).order_by(Message.id)
     return list(session.scalars(query))
 
 
@@ -118,9 +132,19 @@ class Routed:
     replies: list[Message]
 
 
-def handle_resident_message(database: Database, rasa: RasaClient, *, conversation_id: str, text: str,
-                            unavailable_text: str, hours: OfficeHours, card_warning: str, grant: str,
-                            now: datetime, hub_payload: bool = False) -> Routed:
+def handle_resident_message(
+    database: Database,
+    rasa: RasaClient,
+    *,
+    conversation_id: str,
+    text: str,
+    unavailable_text: str,
+    hours: OfficeHours,
+    card_warning: str,
+    grant: str,
+    now: datetime,
+    hub_payload: bool = False,
+) -> Routed:
     """Store the resident's message, let the bot answer when it is the bot's turn, and return the replies.
 
     When Rasa is down the resident gets ``unavailable_text`` with an officer offer; taking the offer
@@ -134,64 +158,117 @@ def handle_resident_message(database: Database, rasa: RasaClient, *, conversatio
     """
     with database.sessions.begin() as session:
         guarded = hide_card_numbers(session, conversation_id=conversation_id, text=text)
-        for_bot = payloads.text_for_bot(session, conversation_id=conversation_id, text=guarded.text,
-                                        hub_payload=hub_payload)
+        for_bot = payloads.text_for_bot(
+            session, conversation_id=conversation_id, text=guarded.text, hub_payload=hub_payload
+        )
         message = add_message(session, conversation_id=conversation_id, sender="resident", text=guarded.text)
-    replies = _answer(database, rasa, conversation_id=conversation_id, text=guarded.text, for_bot=for_bot,
-                      grant=grant, unavailable_text=unavailable_text, hours=hours, now=now,
-                      card_warning=card_warning if guarded.hidden or guarded.rewritten else None)
+    replies = _answer(
+        database,
+        rasa,
+        conversation_id=conversation_id,
+        text=guarded.text,
+        for_bot=for_bot,
+        grant=grant,
+        unavailable_text=unavailable_text,
+        hours=hours,
+        now=now,
+        card_warning=card_warning if guarded.hidden or guarded.rewritten else None,
+    )
     return Routed(message=message, hidden=guarded.hidden, rewritten=guarded.rewritten, replies=replies)
 
 
-def _answer(database: Database, rasa: RasaClient, *, conversation_id: str, text: str, for_bot: str, grant: str,
-            unavailable_text: str, hours: OfficeHours, now: datetime, card_warning: str | None) -> list[Message]:
+def _answer(
+    database: Database,
+    rasa: RasaClient,
+    *,
+    conversation_id: str,
+    text: str,
+    for_bot: str,
+    grant: str,
+    unavailable_text: str,
+    hours: OfficeHours,
+    now: datetime,
+    card_warning: str | None,
+) -> list[Message]:
     warnings: list[Message] = []
     with database.sessions.begin() as session:
         if card_warning:
-            warnings.append(add_message(session, conversation_id=conversation_id, sender="system",
-                                        text=card_warning))
+            warnings.append(add_message(session, conversation_id=conversation_id, sender="system", text=card_warning))
         conversation = session.get_one(Conversation, conversation_id)
         mode, channel = conversation.mode, conversation.channel
         rating = RATING_PAYLOAD.match(text)
         if rating and conversation.rating_requested_at is not None:
             return [*warnings, record_rating(session, conversation, int(rating.group(1)))]
         if rating:  # a rating nobody asked for is not counted, and is no message for the bot either
-            return [*warnings, add_message(session, conversation_id=conversation_id, sender="system",
-                                           text=UNASKED_RATING_TEXT)]
+            return [
+                *warnings,
+                add_message(session, conversation_id=conversation_id, sender="system", text=UNASKED_RATING_TEXT),
+            ]
         if not for_bot and mode != Mode.OFFICER:
-            return [*warnings, add_message(session, conversation_id=conversation_id, sender="system",
-                                           text=NOTHING_TO_READ)]
+            return [
+                *warnings,
+                add_message(session, conversation_id=conversation_id, sender="system", text=NOTHING_TO_READ),
+            ]
     if mode == Mode.OFFICER:
         return warnings
     try:
-        replies = rasa.send(conversation_id=conversation_id, text=for_bot,
-                            metadata={"channel": channel, "grant": grant})
+        replies = rasa.send(
+            conversation_id=conversation_id, text=for_bot, metadata={"channel": channel, "grant": grant}
+        )
     except RasaUnavailable:
         with database.sessions.begin() as session:
             if not bot_may_speak(session, conversation_id):
                 return warnings  # an officer took the chat meanwhile: no apology for the bot
             if for_bot == REQUEST_OFFICER_PAYLOAD:
-                ticket = request_handoff(session, conversation_id=conversation_id, hours=hours, now=now,
-                                         request=HandoffCreate(reason="bot_unavailable", priority="high"))
-                return [*warnings, add_message(session, conversation_id=conversation_id, sender="system",
-                                               text=describe_for_resident(ticket))]
-            return [*warnings, add_message(session, conversation_id=conversation_id, sender="system",
-                                           text=unavailable_text,
-                                           buttons=[{"title": "Talk to a person",
-                                                     "payload": REQUEST_OFFICER_PAYLOAD}])]
+                ticket = request_handoff(
+                    session,
+                    conversation_id=conversation_id,
+                    hours=hours,
+                    now=now,
+                    request=HandoffCreate(reason="bot_unavailable", priority="high"),
+                )
+                return [
+                    *warnings,
+                    add_message(
+                        session, conversation_id=conversation_id, sender="system", text=describe_for_resident(ticket)
+                    ),
+                ]
+            return [
+                *warnings,
+                add_message(
+                    session,
+                    conversation_id=conversation_id,
+                    sender="system",
+                    text=unavailable_text,
+                    buttons=[{"title": "Talk to a person", "payload": REQUEST_OFFICER_PAYLOAD}],
+                ),
+            ]
     with database.sessions.begin() as session:
         if not bot_may_speak(session, conversation_id):
             log.info("bot replies dropped: an officer took the conversation while the bot was answering")
             return warnings
         conversation = session.get_one(Conversation, conversation_id)
-        return [*warnings, *(ask_for_rating(session, conversation, text=BOT_RATING_QUESTION) if reply.ask_rating
-                             else _store_reply(session, conversation_id, reply, question=text) for reply in replies)]
+        return [
+            *warnings,
+            *(
+                ask_for_rating(session, conversation, text=BOT_RATING_QUESTION)
+                if reply.ask_rating
+                else _store_reply(session, conversation_id, reply, question=text)
+                for reply in replies
+            ),
+        ]
 
 
 def _store_reply(session: Session, conversation_id: str, reply: BotReply, *, question: str) -> Message:
     """Store a bot reply; one the bot marked as a knowledge gap puts the resident's question on the gaps list."""
-    message = add_message(session, conversation_id=conversation_id, sender="bot", text=reply.text,
-                          buttons=reply.buttons, article=reply.article)
+    message = add_message(
+        session,
+        conversation_id=conversation_id,
+        sender="bot",
+        text=reply.text,
+        buttons=reply.buttons,
+        article=reply.article,
+    )
     if reply.gap:
         knowledge_gaps.record_gap(session, reply=message, question=question, kind=reply.gap)
     return message
@@ -204,9 +281,12 @@ def bot_may_speak(session: Session, conversation_id: str) -> bool:
     officer's claim either committed first, and the replies Rasa sent meanwhile are dropped, or waits
     until they are stored, ahead of "... has joined the chat".
     """
-    touched = session.execute(update(Conversation).where(Conversation.id == conversation_id,
-                                                         Conversation.mode != Mode.OFFICER.value)
-                              .values(updated_at=utcnow()).execution_options(synchronize_session=False))
+    touched = session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id, Conversation.mode != Mode.OFFICER.value)
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     return cast(CursorResult[Any], touched).rowcount == 1
 
 
@@ -218,32 +298,45 @@ def rating_buttons() -> list[dict[str, str]]:
 def ask_for_rating(session: Session, conversation: Conversation, text: str, *, author: str | None = None) -> Message:
     """Ask the resident how we did, with one button per answer."""
     conversation.rating_requested_at = utcnow()
-    return add_message(session, conversation_id=conversation.id, sender="system", text=text,
-                       buttons=rating_buttons(), author=author)
+    return add_message(
+        session, conversation_id=conversation.id, sender="system", text=text, buttons=rating_buttons(), author=author
+    )
 
 
 def record_rating(session: Session, conversation: Conversation, score: int) -> Message:
     """Keep the resident's rating (the latest answer counts) and thank them."""
     conversation.rating = score
     conversation.rated_at = utcnow()
-    return add_message(session, conversation_id=conversation.id, sender="system",
-                       text="Thank you for your feedback. If you need anything else, just ask here.")
+    return add_message(
+        session,
+        conversation_id=conversation.id,
+        sender="system",
+        text="Thank you for your feedback. If you need anything else, just ask here.",
+    )
 
 
-def request_handoff(session: Session, *, conversation_id: str, request: HandoffCreate,
-                    hours: OfficeHours, now: datetime) -> HandoffRead:
+def request_handoff(
+    session: Session, *, conversation_id: str, request: HandoffCreate, hours: OfficeHours, now: datetime
+) -> HandoffRead:
     """Queue the conversation for an officer (or record a callback out of hours); repeat calls reuse it."""
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
         raise ConversationNotFound
-    handoff = session.scalar(select(Handoff).where(Handoff.conversation_id == conversation_id,
-                                                   Handoff.status.in_(OPEN_HANDOFF_STATES)))
+    handoff = session.scalar(
+        select(Handoff).where(Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN_HANDOFF_STATES))
+    )
     if handoff is None:
-        handoff = Handoff(conversation_id=conversation_id, reason=request.reason, priority=request.priority,
-                          summary=request.summary, reference="pending", queue=queue_for(request.topic),
-                          packet={"topic": request.topic, "wanted": request.wanted,
-                                  "collected": request.collected},
-                          status="waiting" if hours.is_open(now) else "callback", requested_at=now)
+        handoff = Handoff(
+            conversation_id=conversation_id,
+            reason=request.reason,
+            priority=request.priority,
+            summary=request.summary,
+            reference="pending",
+            queue=queue_for(request.topic),
+            packet={"topic": request.topic, "wanted": request.wanted, "collected": request.collected},
+            status="waiting" if hours.is_open(now) else "callback",
+            requested_at=now,
+        )
         session.add(handoff)
         session.flush()
         handoff.reference = f"HO-{handoff.id:06d}"
@@ -262,10 +355,14 @@ def queue_for(topic: str) -> str:
 def describe_for_resident(ticket: HandoffRead) -> str:
     """Say what happens next after a handoff the hub recorded itself."""
     if ticket.status == "callback":
-        return (f"I've asked an officer to pick up this chat (reference {ticket.reference}). Officers answer "
-                f"chats {ticket.officer_hours}, so they will reply here {ticket.reply_by}.")
-    return (f"I've asked an officer to pick up this chat (reference {ticket.reference}). You're number "
-            f"{ticket.queue_position} in the queue; please keep this window open.")
+        return (
+            f"I've asked an officer to pick up this chat (reference {ticket.reference}). Officers answer "
+            f"chats {ticket.officer_hours}, so they will reply here {ticket.reply_by}."
+        )
+    return (
+        f"I've asked an officer to pick up this chat (reference {ticket.reference}). You're number "
+        f"{ticket.queue_position} in the queue; please keep this window open."
+    )
 
 
 def _describe_handoff(session: Session, handoff: Handoff, hours: OfficeHours) -> HandoffRead:
@@ -273,12 +370,22 @@ def _describe_handoff(session: Session, handoff: Handoff, hours: OfficeHours) ->
     position = wait = None
     reply_by = None
     if handoff.status == "waiting":
-        position = 1 + (session.scalar(select(func.count()).select_from(Handoff).where(
-            Handoff.status == "waiting", Handoff.id < handoff.id)) or 0)
+        position = 1 + (
+            session.scalar(
+                select(func.count()).select_from(Handoff).where(Handoff.status == "waiting", Handoff.id < handoff.id)
+            )
+            or 0
+        )
         wait = position * MINUTES_PER_QUEUED_CHAT
     elif handoff.status == "callback":
         opening = hours.next_opening(handoff.requested_at)
         reply_by = f"by the end of {opening:%A %-d %B}"
-    return HandoffRead(reference=handoff.reference, status=handoff.status,
-                       in_office_hours=in_hours, queue_position=position, expected_wait_minutes=wait,
-                       officer_hours=hours.describe(), reply_by=reply_by)
+    return HandoffRead(
+        reference=handoff.reference,
+        status=handoff.status,
+        in_office_hours=in_hours,
+        queue_position=position,
+        expected_wait_minutes=wait,
+        officer_hours=hours.describe(),
+        reply_by=reply_by,
+    )

@@ -8,5 +8,12 @@ from api.demo.generator import DEMO_ELECTOR_NUMBERS, DEMO_OFFICER_PASSWORD, SEED
 from api.demo.residents import read_demo_residents
 from api.demo.seed import count_rows, seed_demo_data
 
-__all__ = ["DEMO_ELECTOR_NUMBERS", "DEMO_OFFICER_PASSWORD", "SEED", "count_rows", "generate_demo_data",
-           "read_demo_residents", "seed_demo_data"]
+__all__ = [
+    "DEMO_ELECTOR_NUMBERS",
+    "DEMO_OFFICER_PASSWORD",
+    "SEED",
+    "count_rows",
+    "generate_demo_data",
+    "read_demo_residents",
+    "seed_demo_data",
+]

@@ -24,11 +24,15 @@ from api.settings import get_settings
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command named in ``argv`` and return the exit status."""
     parser = argparse.ArgumentParser(prog="python -m api.demo", description=__doc__)
-    parser.add_argument("command", choices=("seed", "residents"),
-                        help="seed: migrate, then add the demo data if absent; residents: print them as JSON")
+    parser.add_argument(
+        "command",
+        choices=("seed", "residents"),
+        help="seed: migrate, then add the demo data if absent; residents: print them as JSON",
+    )
     parser.add_argument("--url", help="database URL (default: the settings' CA_DATABASE_URL)")
-    parser.add_argument("--brief", action="store_true",
-                        help="residents: one line each, and the demo officers' sign-in, instead of JSON")
+    parser.add_argument(
+        "--brief", action="store_true", help="residents: one line each, and the demo officers' sign-in, instead of JSON"
+    )
     args = parser.parse_args(argv)
     url = args.url or get_settings().database_url
     if args.command == "seed":
@@ -64,12 +68,16 @@ def print_residents(session: Session, *, brief: bool = False) -> int:
         return 0
     for r in residents:
         postal = ", postal vote" if r["postal_vote"] else ""
-        print(f"      {r['name']}, born {r['date_of_birth']}, {r['address']}, {r['postcode']}: "
-              f"{r['registration_status']}{postal}; council tax {r['council_tax_account']} "
-              f"(paid {r['payment']['amount']} on {r['payment']['date']}); "
-              f"request {r['service_request']['reference']} ({r['service_request']['category']})")
-    print(f"    Officer accounts for /console (demo password {DEMO_OFFICER_PASSWORD}): "
-          + ", ".join(f"{email} ({role})" for email, role in officers))
+        print(
+            f"      {r['name']}, born {r['date_of_birth']}, {r['address']}, {r['postcode']}: "
+            f"{r['registration_status']}{postal}; council tax {r['council_tax_account']} "
+            f"(paid {r['payment']['amount']} on {r['payment']['date']}); "
+            f"request {r['service_request']['reference']} ({r['service_request']['category']})"
+        )
+    print(
+        f"    Officer accounts for /console (demo password {DEMO_OFFICER_PASSWORD}): "
+        + ", ".join(f"{email} ({role})" for email, role in officers)
+    )
     return 0
 
 

@@ -42,16 +42,36 @@ def district_rounds(district: str, index: int) -> list[Row]:
     rubbish_week = FIRST_WEEK + timedelta(days=weekday + 7 * (index // WORKING_DAYS % 2))
     recycling_week = rubbish_week + timedelta(days=7)
     return [
-        {"code": round_code(district, "REF"), "bin_type": BinType.REFUSE, "first_collection": rubbish_week,
-         "every_weeks": 2},
-        {"code": round_code(district, "REFW"), "bin_type": BinType.REFUSE, "first_collection": rubbish_week,
-         "every_weeks": 1},
-        {"code": round_code(district, "REC"), "bin_type": BinType.RECYCLING, "first_collection": recycling_week,
-         "every_weeks": 2},
-        {"code": round_code(district, "FOOD"), "bin_type": BinType.FOOD, "first_collection": rubbish_week,
-         "every_weeks": 1},
-        {"code": round_code(district, "GDN"), "bin_type": BinType.GARDEN, "first_collection": recycling_week,
-         "every_weeks": 2},
+        {
+            "code": round_code(district, "REF"),
+            "bin_type": BinType.REFUSE,
+            "first_collection": rubbish_week,
+            "every_weeks": 2,
+        },
+        {
+            "code": round_code(district, "REFW"),
+            "bin_type": BinType.REFUSE,
+            "first_collection": rubbish_week,
+            "every_weeks": 1,
+        },
+        {
+            "code": round_code(district, "REC"),
+            "bin_type": BinType.RECYCLING,
+            "first_collection": recycling_week,
+            "every_weeks": 2,
+        },
+        {
+            "code": round_code(district, "FOOD"),
+            "bin_type": BinType.FOOD,
+            "first_collection": rubbish_week,
+            "every_weeks": 1,
+        },
+        {
+            "code": round_code(district, "GDN"),
+            "bin_type": BinType.GARDEN,
+            "first_collection": recycling_week,
+            "every_weeks": 2,
+        },
     ]
 
 
@@ -69,6 +89,7 @@ def generate_bin_rounds(properties: Iterable[Row]) -> BinRounds:
     rows = list(properties)
     districts = sorted({row["polling_district_code"] for row in rows})
     rounds = [item for index, district in enumerate(districts) for item in district_rounds(district, index)]
-    collections = [item for row in rows
-                   for item in property_rounds(row["uprn"], row["address_line"], row["polling_district_code"])]
+    collections = [
+        item for row in rows for item in property_rounds(row["uprn"], row["address_line"], row["polling_district_code"])
+    ]
     return BinRounds(rounds, collections)

@@ -58,12 +58,20 @@ def generate_council_tax(rng: random.Random, fake: Faker, register: Register, ho
         if occupants[uprn] == [holder]:
             charge = round(charge * (1 - SINGLE_PERSON_DISCOUNT))
         plan = 10 if rng.random() < 0.8 else 12
-        result.accounts.append({
-            "reference": reference, "holder_first_name": holder["first_name"],
-            "holder_last_name": holder["last_name"], "holder_date_of_birth": holder["date_of_birth"],
-            "uprn": uprn, "band": band, "annual_charge_pence": charge, "instalment_plan": plan,
-            "recovery_stage": stage, "email": _email_on_file(holder, reference, demo=uprn in holders),
-        })
+        result.accounts.append(
+            {
+                "reference": reference,
+                "holder_first_name": holder["first_name"],
+                "holder_last_name": holder["last_name"],
+                "holder_date_of_birth": holder["date_of_birth"],
+                "uprn": uprn,
+                "band": band,
+                "annual_charge_pence": charge,
+                "instalment_plan": plan,
+                "recovery_stage": stage,
+                "email": _email_on_file(holder, reference, demo=uprn in holders),
+            }
+        )
         instalments = _instalments(reference, charge, plan, rng.choice(DUE_DAYS))
         result.instalments += instalments
         result.payments += _payments(rng, reference, instalments, stage)
@@ -95,8 +103,11 @@ def _email_on_file(holder: Row, reference: str, *, demo: bool) -> str | None:
 
 def _landlord(rng: random.Random, fake: Faker) -> Row:
     """Return a liable person who is not on the register (a landlord, or someone not entitled to vote)."""
-    return {"first_name": fake.first_name(), "last_name": fake.last_name(),
-            "date_of_birth": random_date(rng, date(1945, 1, 1), date(2000, 12, 31))}
+    return {
+        "first_name": fake.first_name(),
+        "last_name": fake.last_name(),
+        "date_of_birth": random_date(rng, date(1945, 1, 1), date(2000, 12, 31)),
+    }
 
 
 def _instalments(reference: str, charge: int, plan: int, due_day: int) -> list[Row]:
@@ -126,6 +137,13 @@ def _payments(rng: random.Random, reference: str, instalments: list[Row], stage:
             paid_on = instalment["due_date"] + timedelta(days=rng.randint(-6, 4))
             if method in ("phone", "in_person"):
                 paid_on = next_working_day(paid_on)
-        rows.append({"reference": "", "account_reference": reference, "paid_on": min(paid_on, AS_OF),
-                     "amount_pence": instalment["amount_pence"], "method": method})
+        rows.append(
+            {
+                "reference": "",
+                "account_reference": reference,
+                "paid_on": min(paid_on, AS_OF),
+                "amount_pence": instalment["amount_pence"],
+                "method": method,
+            }
+        )
     return rows

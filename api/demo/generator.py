@@ -63,12 +63,25 @@ class DemoData:
 
     def row_count(self) -> int:
         """Return how many rows inserting the data set writes."""
-        return sum(len(rows) for rows in (
-            self.places.stations, self.places.districts, self.places.properties, self.register.electors,
-            self.register.absent_votes, self.elections, self.council_tax.accounts, self.council_tax.instalments,
-            self.council_tax.payments, self.service_requests.requests, self.service_requests.updates,
-            self.officers, self.bins.rounds, self.bins.property_collections,
-        ))
+        return sum(
+            len(rows)
+            for rows in (
+                self.places.stations,
+                self.places.districts,
+                self.places.properties,
+                self.register.electors,
+                self.register.absent_votes,
+                self.elections,
+                self.council_tax.accounts,
+                self.council_tax.instalments,
+                self.council_tax.payments,
+                self.service_requests.requests,
+                self.service_requests.updates,
+                self.officers,
+                self.bins.rounds,
+                self.bins.property_collections,
+            )
+        )
 
 
 def generate_demo_data(seed: int = SEED) -> DemoData:
@@ -80,12 +93,21 @@ def generate_demo_data(seed: int = SEED) -> DemoData:
     register = generate_register(rng, fake, places)
     residents = _designate_demo_residents(rng, register)
     council_tax = generate_council_tax(rng, fake, register, {row["uprn"]: row for row in residents})
-    planned = [PlannedRequest(row["uprn"], _email(row), category, created_on, status)
-               for row, (category, created_on, status) in zip(residents, DEMO_REQUESTS, strict=True)]
+    planned = [
+        PlannedRequest(row["uprn"], _email(row), category, created_on, status)
+        for row, (category, created_on, status) in zip(residents, DEMO_REQUESTS, strict=True)
+    ]
     service_requests = generate_service_requests(rng, fake, places, planned)
-    return DemoData(places, register, generate_elections(places), council_tax, service_requests,
-                    officer_rows(), tuple(row["elector_number"] for row in residents),
-                    generate_bin_rounds(places.properties))
+    return DemoData(
+        places,
+        register,
+        generate_elections(places),
+        council_tax,
+        service_requests,
+        officer_rows(),
+        tuple(row["elector_number"] for row in residents),
+        generate_bin_rounds(places.properties),
+    )
 
 
 def officer_rows() -> list[Row]:
@@ -94,8 +116,15 @@ def officer_rows() -> list[Row]:
     rows = []
     for name, role in OFFICERS:
         email = f"{name.lower().replace(' ', '.')}@{OFFICER_EMAIL_DOMAIN}"
-        rows.append({"email": email, "display_name": name, "role": role,
-                     "password_hash": hasher.hash(DEMO_OFFICER_PASSWORD), "active": True})
+        rows.append(
+            {
+                "email": email,
+                "display_name": name,
+                "role": role,
+                "password_hash": hasher.hash(DEMO_OFFICER_PASSWORD),
+                "active": True,
+            }
+        )
     return rows
 
 
@@ -103,10 +132,14 @@ def _designate_demo_residents(rng: random.Random, register: Register) -> list[Ro
     """Pick one adult elector per ward and shape their record to their role in ``DEMO_ROLES``."""
     residents = []
     for ward, role in zip(WARDS, DEMO_ROLES, strict=True):
-        candidates = [row for row in register.electors
-                      if row["elector_number"].startswith(ward.letters)
-                      and row["status"] is RegistrationStatus.REGISTERED and not row["anonymous"]
-                      and 25 <= (AS_OF - row["date_of_birth"]).days // 365 <= 75]
+        candidates = [
+            row
+            for row in register.electors
+            if row["elector_number"].startswith(ward.letters)
+            and row["status"] is RegistrationStatus.REGISTERED
+            and not row["anonymous"]
+            and 25 <= (AS_OF - row["date_of_birth"]).days // 365 <= 75
+        ]
         resident = rng.choice(candidates)
         number = resident["elector_number"]
         register.absent_votes = [vote for vote in register.absent_votes if vote["elector_number"] != number]

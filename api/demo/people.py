@@ -92,28 +92,50 @@ def _absent_vote(rng: random.Random, fake: Faker, elector: Row) -> Row | None:
         return postal_vote(elector["elector_number"], random_date(rng, POSTAL_RULES_START, date(2026, 10, 30)))
     if draw < POSTAL_SHARE + PROXY_SHARE:
         # A proxy has no three-year end; its signature is refreshed every five years instead.
-        return {"elector_number": elector["elector_number"], "kind": AbsentVoteKind.PROXY, "status": "active",
-                "granted_on": random_date(rng, POSTAL_RULES_START, date(2026, 10, 30)), "expires_on": None,
-                "proxy_name": fake.name()}
+        return {
+            "elector_number": elector["elector_number"],
+            "kind": AbsentVoteKind.PROXY,
+            "status": "active",
+            "granted_on": random_date(rng, POSTAL_RULES_START, date(2026, 10, 30)),
+            "expires_on": None,
+            "proxy_name": fake.name(),
+        }
     return None
 
 
 def postal_vote(elector_number: str, granted_on: date) -> Row:
     """Return a long-term postal vote granted on ``granted_on``, expired if its end is before ``AS_OF``."""
     expires_on = postal_vote_expiry(granted_on)
-    return {"elector_number": elector_number, "kind": AbsentVoteKind.POSTAL,
-            "status": "active" if expires_on >= AS_OF else "expired", "granted_on": granted_on,
-            "expires_on": expires_on, "proxy_name": None}
+    return {
+        "elector_number": elector_number,
+        "kind": AbsentVoteKind.POSTAL,
+        "status": "active" if expires_on >= AS_OF else "expired",
+        "granted_on": granted_on,
+        "expires_on": expires_on,
+        "proxy_name": None,
+    }
 
 
 def generate_elections(places: Places) -> list[Row]:
     """Return the elections timetable: a past by-election, one coming up, and the 2027 district elections."""
     wards = places.wards
     return [
-        {"title": f"District council by-election: {wards['AD']} ward", "election_type": "local_by_election",
-         "poll_date": date(2025, 7, 10), "area": wards["AD"]},
-        {"title": f"District council by-election: {wards['AC']} ward", "election_type": "local_by_election",
-         "poll_date": date(2027, 2, 18), "area": wards["AC"]},
-        {"title": "Ashdown Vale District Council elections", "election_type": "local",
-         "poll_date": date(2027, 5, 6), "area": "all"},
+        {
+            "title": f"District council by-election: {wards['AD']} ward",
+            "election_type": "local_by_election",
+            "poll_date": date(2025, 7, 10),
+            "area": wards["AD"],
+        },
+        {
+            "title": f"District council by-election: {wards['AC']} ward",
+            "election_type": "local_by_election",
+            "poll_date": date(2027, 2, 18),
+            "area": wards["AC"],
+        },
+        {
+            "title": "Ashdown Vale District Council elections",
+            "election_type": "local",
+            "poll_date": date(2027, 5, 6),
+            "area": "all",
+        },
     ]

@@ -34,45 +34,156 @@ STREETS_PER_DISTRICT = 10
 
 # Two stations per ward: the first serves districts 1 and 2, the second district 3.
 STATIONS = {
-    "AA": (("St Michael's Church Hall",
+    "AA": (
+        (
+            "St Michael's Church Hall",
             "Level access from the car park; two accessible parking bays; hearing loop at the ballot desk. "
-            "A tactile voting device and a large-print ballot paper are available on request."),
-           ("Ashbury Library",
+            "A tactile voting device and a large-print ballot paper are available on request.",
+        ),
+        (
+            "Ashbury Library",
             "Automatic doors and step-free access; accessible toilet; seating while you wait. "
-            "No parking on site: the nearest accessible bays are in the Market Street car park.")),
-    "AB": (("Eastfield Community Centre",
+            "No parking on site: the nearest accessible bays are in the Market Street car park.",
+        ),
+    ),
+    "AB": (
+        (
+            "Eastfield Community Centre",
             "Step-free entrance at the side door (signposted); accessible parking; hearing loop; "
-            "a low-level polling booth is provided."),
-           ("Brook Farm Primary School (Hall)",
+            "a low-level polling booth is provided.",
+        ),
+        (
+            "Brook Farm Primary School (Hall)",
             "Enter by the school gate on the left; ramp to the hall; parking in the playground on polling day. "
-            "Tactile voting device and large-print ballot paper available.")),
-    "AC": (("Millbrook Village Hall",
+            "Tactile voting device and large-print ballot paper available.",
+        ),
+    ),
+    "AC": (
+        (
+            "Millbrook Village Hall",
             "One step at the front; a portable ramp is in place on polling day. Accessible toilet. "
-            "Staff can help any voter who asks; a companion may help a disabled voter to mark the ballot."),
-           ("Spring Hill Scout Hut",
+            "Staff can help any voter who asks; a companion may help a disabled voter to mark the ballot.",
+        ),
+        (
+            "Spring Hill Scout Hut",
             "Gravel path from the lane, then level entry; limited parking; the hut has no accessible toilet. "
-            "Large-print ballot paper and magnifier available.")),
-    "AD": (("Kestrel Heath Village Hall",
-            "Level access; accessible parking beside the entrance; hearing loop; seating while you wait."),
-           ("Furze Hill Methodist Church",
+            "Large-print ballot paper and magnifier available.",
+        ),
+    ),
+    "AD": (
+        (
+            "Kestrel Heath Village Hall",
+            "Level access; accessible parking beside the entrance; hearing loop; seating while you wait.",
+        ),
+        (
+            "Furze Hill Methodist Church",
             "Ramped entrance from the churchyard path; handrails; accessible toilet in the rear hall. "
-            "Tactile voting device available.")),
+            "Tactile voting device available.",
+        ),
+    ),
 }
 
 STREET_WORDS = (
-    "Oak", "Ash", "Beech", "Birch", "Chestnut", "Elm", "Hazel", "Holly", "Larch", "Maple", "Rowan",
-    "Willow", "Church", "Mill", "Station", "School", "Forge", "Market", "Bridge", "Meadow", "Orchard",
-    "Park", "Priory", "Queens", "Kings", "Victoria", "Windmill", "Brook", "Heath", "Forest", "Weald",
-    "Downs", "Kestrel", "Falcon", "Swallow", "Lark", "Wren", "Heron", "Badger", "Oast", "Bracken",
-    "Fern", "Heather", "Gorse", "Primrose", "Bluebell", "Foxglove", "Cowslip", "St Mary's", "Manor",
-    "Grange", "Rectory", "Vicarage", "Pound", "Tanyard", "Copse", "Spring", "Hop Garden", "Chapel",
-    "Poplar", "Hawthorn", "Sandy", "Furnace", "Coppice", "Pippin", "Kiln",
+    "Oak",
+    "Ash",
+    "Beech",
+    "Birch",
+    "Chestnut",
+    "Elm",
+    "Hazel",
+    "Holly",
+    "Larch",
+    "Maple",
+    "Rowan",
+    "Willow",
+    "Church",
+    "Mill",
+    "Station",
+    "School",
+    "Forge",
+    "Market",
+    "Bridge",
+    "Meadow",
+    "Orchard",
+    "Park",
+    "Priory",
+    "Queens",
+    "Kings",
+    "Victoria",
+    "Windmill",
+    "Brook",
+    "Heath",
+    "Forest",
+    "Weald",
+    "Downs",
+    "Kestrel",
+    "Falcon",
+    "Swallow",
+    "Lark",
+    "Wren",
+    "Heron",
+    "Badger",
+    "Oast",
+    "Bracken",
+    "Fern",
+    "Heather",
+    "Gorse",
+    "Primrose",
+    "Bluebell",
+    "Foxglove",
+    "Cowslip",
+    "St Mary's",
+    "Manor",
+    "Grange",
+    "Rectory",
+    "Vicarage",
+    "Pound",
+    "Tanyard",
+    "Copse",
+    "Spring",
+    "Hop Garden",
+    "Chapel",
+    "Poplar",
+    "Hawthorn",
+    "Sandy",
+    "Furnace",
+    "Coppice",
+    "Pippin",
+    "Kiln",
 )
-STREET_TYPES = ("Road", "Lane", "Close", "Way", "Avenue", "Drive", "Gardens", "Crescent", "Place", "Rise",
-                "Walk", "Mews", "View", "Court")
-HOUSE_NAMES = ("Rose Cottage", "The Old Forge", "Hillside", "Orchard House", "Little Oaks", "Meadow View",
-               "The Barn", "Holly Lodge", "Brookside", "Oast House", "Ivy Cottage", "Fairview",
-               "The Old Rectory", "Corner Cottage", "Woodlands")
+STREET_TYPES = (
+    "Road",
+    "Lane",
+    "Close",
+    "Way",
+    "Avenue",
+    "Drive",
+    "Gardens",
+    "Crescent",
+    "Place",
+    "Rise",
+    "Walk",
+    "Mews",
+    "View",
+    "Court",
+)
+HOUSE_NAMES = (
+    "Rose Cottage",
+    "The Old Forge",
+    "Hillside",
+    "Orchard House",
+    "Little Oaks",
+    "Meadow View",
+    "The Barn",
+    "Holly Lodge",
+    "Brookside",
+    "Oast House",
+    "Ivy Cottage",
+    "Fairview",
+    "The Old Rectory",
+    "Corner Cottage",
+    "Woodlands",
+)
 # Letters Royal Mail uses in the last two characters of a postcode.
 UNIT_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 UPRN_START = 100_099_500_000
@@ -107,8 +218,14 @@ def generate_places(rng: random.Random) -> Places:
     for ward in WARDS:
         for number, district_name in enumerate(ward.districts, start=1):
             code = f"{ward.letters}{number}"
-            districts.append({"code": code, "name": district_name, "ward": ward.name,
-                              "station_key": (ward.letters, 0 if number < 3 else 1)})
+            districts.append(
+                {
+                    "code": code,
+                    "name": district_name,
+                    "ward": ward.name,
+                    "station_key": (ward.letters, 0 if number < 3 else 1),
+                }
+            )
             streets += [Street(names.pop(0), ward.town, code) for _ in range(STREETS_PER_DISTRICT)]
     ward_of = {ward.letters: ward for ward in WARDS}
     properties: list[Row] = []
@@ -121,15 +238,26 @@ def generate_places(rng: random.Random) -> Places:
         for line, postcode in zip(lines, postcodes, strict=True):
             uprn += rng.randint(1, 40)
             street.uprns.append(uprn)
-            properties.append({"uprn": uprn, "address_line": line, "town": street.town, "postcode": postcode,
-                               "polling_district_code": street.district_code})
+            properties.append(
+                {
+                    "uprn": uprn,
+                    "address_line": line,
+                    "town": street.town,
+                    "postcode": postcode,
+                    "polling_district_code": street.district_code,
+                }
+            )
     stations = _stations(rng, streets, properties)
     return Places(stations, districts, properties, streets, {w.letters: w.name for w in WARDS})
 
 
 def _street_names(rng: random.Random, count: int) -> list[str]:
-    combos = [f"{word} {kind}" for word in STREET_WORDS for kind in STREET_TYPES
-              if not (word.endswith("Garden") and kind == "Gardens")]
+    combos = [
+        f"{word} {kind}"
+        for word in STREET_WORDS
+        for kind in STREET_TYPES
+        if not (word.endswith("Garden") and kind == "Gardens")
+    ]
     return rng.sample(combos, count)
 
 
@@ -176,6 +304,13 @@ def _stations(rng: random.Random, streets: list[Street], properties: list[Row]) 
         for index, (name, accessibility) in enumerate(pair):
             code = f"{letters}{1 if index == 0 else 3}"
             street = rng.choice([s for s in streets if s.district_code == code])
-            rows.append({"key": (letters, index), "name": name, "address": f"{name}, {street.name}, {street.town}",
-                         "postcode": postcode_of[street.uprns[0]], "accessibility": accessibility})
+            rows.append(
+                {
+                    "key": (letters, index),
+                    "name": name,
+                    "address": f"{name}, {street.name}, {street.town}",
+                    "postcode": postcode_of[street.uprns[0]],
+                    "accessibility": accessibility,
+                }
+            )
     return rows

@@ -44,19 +44,38 @@ def read_personas(session: Session, count: int) -> list[dict[str, Any]]:
 def _resident(session: Session, elector_number: str) -> dict[str, Any]:
     elector = session.scalars(select(Elector).where(Elector.elector_number == elector_number)).one()
     home = elector.property
-    account = session.scalars(select(CouncilTaxAccount).where(
-        CouncilTaxAccount.uprn == elector.uprn,
-        CouncilTaxAccount.holder_first_name == elector.first_name,
-        CouncilTaxAccount.holder_last_name == elector.last_name,
-        CouncilTaxAccount.holder_date_of_birth == elector.date_of_birth,
-    )).one()
-    payment = session.scalars(select(Payment).where(Payment.account_id == account.id)
-                              .order_by(Payment.paid_on.desc(), Payment.reference.desc()).limit(1)).one()
-    request = session.scalars(select(ServiceRequest).where(ServiceRequest.uprn == elector.uprn)
-                              .order_by(ServiceRequest.created_at, ServiceRequest.reference).limit(1)).one()
-    postal = session.scalar(select(AbsentVote.id).where(
-        AbsentVote.elector_id == elector.id, AbsentVote.kind == AbsentVoteKind.POSTAL,
-        AbsentVote.status == "active").limit(1)) is not None
+    account = session.scalars(
+        select(CouncilTaxAccount).where(
+            CouncilTaxAccount.uprn == elector.uprn,
+            CouncilTaxAccount.holder_first_name == elector.first_name,
+            CouncilTaxAccount.holder_last_name == elector.last_name,
+            CouncilTaxAccount.holder_date_of_birth == elector.date_of_birth,
+        )
+    ).one()
+    payment = session.scalars(
+        select(Payment)
+        .where(Payment.account_id == account.id)
+        .order_by(Payment.paid_on.desc(), Payment.reference.desc())
+        .limit(1)
+    ).one()
+    request = session.scalars(
+        select(ServiceRequest)
+        .where(ServiceRequest.uprn == elector.uprn)
+        .order_by(ServiceRequest.created_at, ServiceRequest.reference)
+        .limit(1)
+    ).one()
+    postal = (
+        session.scalar(
+            select(AbsentVote.id)
+            .where(
+                AbsentVote.elector_id == elector.id,
+                AbsentVote.kind == AbsentVoteKind.POSTAL,
+                AbsentVote.status == "active",
+            )
+            .limit(1)
+        )
+        is not None
+    )
     return {
         "name": f"{elector.first_name} {elector.last_name}",
         "first_name": elector.first_name,
@@ -71,7 +90,10 @@ def _resident(session: Session, elector_number: str) -> dict[str, Any]:
         "postal_vote": postal,
         "council_tax_account": account.reference,
         "council_tax_email": account.email,
-        "payment": {"reference": payment.reference, "date": payment.paid_on.isoformat(),
-                    "amount": format_pence(payment.amount_pence)},
+        "payment": {
+            "reference": payment.reference,
+            "date": payment.paid_on.isoformat(),
+            "amount": format_pence(payment.amount_pence),
+        },
         "service_request": {"reference": request.reference, "category": request.category},
     }

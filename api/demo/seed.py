@@ -22,8 +22,22 @@ from api.service_requests.models import ServiceRequest, ServiceRequestUpdate
 from api.waste.models import CollectionRound, PropertyCollection
 
 CHUNK = 1000
-COUNTED = (PollingStation, PollingDistrict, Property, Elector, AbsentVote, Election, CouncilTaxAccount, Instalment,
-           Payment, ServiceRequest, ServiceRequestUpdate, Officer, CollectionRound, PropertyCollection)
+COUNTED = (
+    PollingStation,
+    PollingDistrict,
+    Property,
+    Elector,
+    AbsentVote,
+    Election,
+    CouncilTaxAccount,
+    Instalment,
+    Payment,
+    ServiceRequest,
+    ServiceRequestUpdate,
+    Officer,
+    CollectionRound,
+    PropertyCollection,
+)
 
 
 def seed_demo_data(session: Session, *, progress: bool = True) -> dict[str, int] | None:
@@ -36,8 +50,9 @@ def seed_demo_data(session: Session, *, progress: bool = True) -> dict[str, int]
         _add_missing_bin_rounds(session)
         return None
     data = generate_demo_data()
-    with tqdm(total=data.row_count(), desc="Seeding demo data", unit="row", file=sys.stderr,
-              disable=not progress, leave=False) as bar:
+    with tqdm(
+        total=data.row_count(), desc="Seeding demo data", unit="row", file=sys.stderr, disable=not progress, leave=False
+    ) as bar:
         _insert_all(session, data, bar)
     session.flush()
     return count_rows(session)
@@ -50,27 +65,47 @@ def count_rows(session: Session) -> dict[str, int]:
 
 def _insert_all(session: Session, data: DemoData, bar: tqdm) -> None:
     places, register = data.places, data.register
-    station_ids = dict(zip([row["key"] for row in places.stations],
-                           _insert(session, PollingStation, _without(places.stations, "key"), bar, ids=True),
-                           strict=True))
+    station_ids = dict(
+        zip(
+            [row["key"] for row in places.stations],
+            _insert(session, PollingStation, _without(places.stations, "key"), bar, ids=True),
+            strict=True,
+        )
+    )
     _insert(session, PollingDistrict, _linked(places.districts, "station_key", "station_id", station_ids), bar)
     _insert(session, Property, places.properties, bar)
-    elector_ids = dict(zip([row["elector_number"] for row in register.electors],
-                           _insert(session, Elector, register.electors, bar, ids=True), strict=True))
+    elector_ids = dict(
+        zip(
+            [row["elector_number"] for row in register.electors],
+            _insert(session, Elector, register.electors, bar, ids=True),
+            strict=True,
+        )
+    )
     _insert(session, AbsentVote, _linked(register.absent_votes, "elector_number", "elector_id", elector_ids), bar)
     _insert(session, Election, data.elections, bar)
 
     tax = data.council_tax
-    account_ids = dict(zip([row["reference"] for row in tax.accounts],
-                           _insert(session, CouncilTaxAccount, tax.accounts, bar, ids=True), strict=True))
+    account_ids = dict(
+        zip(
+            [row["reference"] for row in tax.accounts],
+            _insert(session, CouncilTaxAccount, tax.accounts, bar, ids=True),
+            strict=True,
+        )
+    )
     _insert(session, Instalment, _linked(tax.instalments, "account_reference", "account_id", account_ids), bar)
     _insert(session, Payment, _linked(tax.payments, "account_reference", "account_id", account_ids), bar)
 
     requests = data.service_requests
-    request_ids = dict(zip([row["reference"] for row in requests.requests],
-                           _insert(session, ServiceRequest, requests.requests, bar, ids=True), strict=True))
-    _insert(session, ServiceRequestUpdate,
-            _linked(requests.updates, "request_reference", "request_id", request_ids), bar)
+    request_ids = dict(
+        zip(
+            [row["reference"] for row in requests.requests],
+            _insert(session, ServiceRequest, requests.requests, bar, ids=True),
+            strict=True,
+        )
+    )
+    _insert(
+        session, ServiceRequestUpdate, _linked(requests.updates, "request_reference", "request_id", request_ids), bar
+    )
     _insert(session, Officer, data.officers, bar)
     _insert(session, CollectionRound, data.bins.rounds, bar)
     _insert(session, PropertyCollection, data.bins.property_collections, bar)
@@ -84,14 +119,14 @@ def _add_missing_bin_rounds(session: Session) -> None:
     bins = generate_bin_rounds(row._asdict() for row in properties)
     session.execute(insert(CollectionRound), bins.rounds)
     for start in range(0, len(bins.property_collections), CHUNK):
-        session.execute(insert(PropertyCollection), bins.property_collections[start:start + CHUNK])
+        session.execute(insert(PropertyCollection), bins.property_collections[start : start + CHUNK])
 
 
 def _insert(session: Session, model: type[Base], rows: list[Row], bar: tqdm, *, ids: bool = False) -> list[int]:
     """Insert ``rows`` in chunks; with ``ids``, return the new primary keys in the order of the rows."""
     new_ids: list[int] = []
     for start in range(0, len(rows), CHUNK):
-        chunk = rows[start:start + CHUNK]
+        chunk = rows[start : start + CHUNK]
         if ids:
             statement = insert(model).returning(model.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
             new_ids += session.scalars(statement, chunk).all()

@@ -55,10 +55,13 @@ RULES: dict[DeadlineKind, DeadlineRule] = {
     DeadlineKind.ABSENT_VOTE_CHANGE: DeadlineRule(11, OFFICE_CUT_OFF, "Change or cancel a postal or proxy vote"),
     DeadlineKind.PROXY: DeadlineRule(6, OFFICE_CUT_OFF, "Apply for a proxy vote"),
     DeadlineKind.VOTER_AUTHORITY_CERTIFICATE: DeadlineRule(
-        6, OFFICE_CUT_OFF, "Apply for a Voter Authority Certificate (free photo ID for voting)"),
+        6, OFFICE_CUT_OFF, "Apply for a Voter Authority Certificate (free photo ID for voting)"
+    ),
     DeadlineKind.EMERGENCY_PROXY: DeadlineRule(
-        0, OFFICE_CUT_OFF,
-        "Apply for an emergency proxy vote (if illness, disability, work or lost photo ID stops you going)"),
+        0,
+        OFFICE_CUT_OFF,
+        "Apply for an emergency proxy vote (if illness, disability, work or lost photo ID stops you going)",
+    ),
     DeadlineKind.POSTAL_REPLACEMENT: DeadlineRule(0, OFFICE_CUT_OFF, "Replace a lost or spoilt postal vote"),
 }
 
@@ -101,4 +104,3 @@ def deadline(poll_date: date, kind: DeadlineKind) -> Deadline:
 def timetable(poll_date: date) -> list[Deadline]:
     """Return every deadline for a poll on ``poll_date``, in the order a resident meets them."""
     return [deadline(poll_date, kind) for kind in DeadlineKind]
-

@@ -58,14 +58,15 @@ FORM_TO_SIGN = "We will email or post you the official application form to sign;
 OFFICER_CHANGE = "An electoral services officer will make the change and write to you to confirm it."
 CHANGE_NEXT_STEPS = {
     "name_change": "An electoral services officer will update your name on the register and may ask for "
-                   "evidence of the change, such as a marriage certificate or deed poll.",
+    "evidence of the change, such as a marriage certificate or deed poll.",
     "open_register_opt_out": "Done: you are now left out of the open register. This does not affect your vote.",
     "open_register_opt_in": "Done: you are now included in the open register. This does not affect your vote.",
     "died": "Thank you for letting us know, and we are sorry for your loss. An electoral services officer will "
-            "review the register for that address.",
+    "review the register for that address.",
     "left_address": "Thank you for letting us know. An electoral services officer will review the register for "
-                    "that address. The person should register at their new address at gov.uk/register-to-vote.",
+    "that address. The person should register at their new address at gov.uk/register-to-vote.",
 }
+
 
 class UnknownPoll(DomainError, ValueError):
     """No poll in the elector's area on the date asked for."""
@@ -81,35 +82,51 @@ class AddressNeeded(DomainError, ValueError):
     detail = "Please give the address where the person lived."
 
 
-def request_absent_vote(session: Session, *, request: AbsentVoteRequestCreate, today: date,
-                        now: datetime) -> Recorded[AbsentVoteRequestRead]:
+def request_absent_vote(
+    session: Session, *, request: AbsentVoteRequestCreate, today: date, now: datetime
+) -> Recorded[AbsentVoteRequestRead]:
     """Record a postal or proxy vote request for the verified elector and say whether it is in time."""
     now = now.astimezone(UTC)  # SQLite keeps no time zone: every stored moment is UTC
     elector = verified_elector(session, conversation_id=request.conversation_id, now=now)
-    content = request.model_dump(mode="json", include={"action", "duration", "poll_date", "proxy_name",
-                                                       "proxy_relationship", "reason", "delivery"})
+    content = request.model_dump(
+        mode="json",
+        include={"action", "duration", "poll_date", "proxy_name", "proxy_relationship", "reason", "delivery"},
+    )
     row = by_key(session, AbsentVoteRequest, request.idempotency_key)
     created = False
     if row is None:
         if request.poll_date is not None and request.poll_date not in {
-                poll.poll_date for poll in polls_from(session, today=today, ward=_ward(elector))}:
+            poll.poll_date for poll in polls_from(session, today=today, ward=_ward(elector))
+        }:
             raise UnknownPoll(request.poll_date)
         if (open_row := _open_absent_vote_request(session, elector, request)) is not None:
             return Recorded(_describe_absent_vote(session, open_row, elector, today=today, now=now), False)
-        row, created = insert_once(session, AbsentVoteRequest(
-            reference=new_reference(session, AbsentVoteRequest, "AV"), idempotency_key=request.idempotency_key,
-            elector_id=elector.id, kind=AbsentVoteKind(request.kind), status="received", created_at=now,
-            details={**content, "conversation_id": request.conversation_id}))
+        row, created = insert_once(
+            session,
+            AbsentVoteRequest(
+                reference=new_reference(session, AbsentVoteRequest, "AV"),
+                idempotency_key=request.idempotency_key,
+                elector_id=elector.id,
+                kind=AbsentVoteKind(request.kind),
+                status="received",
+                created_at=now,
+                details={**content, "conversation_id": request.conversation_id},
+            ),
+        )
     if created:
         log.info("absent vote request %s received: %s %s", row.reference, request.kind, request.action)
-    elif not (row.elector_id == elector.id and row.kind == request.kind
-              and {k: v for k, v in row.details.items() if k != "conversation_id"} == content):
+    elif not (
+        row.elector_id == elector.id
+        and row.kind == request.kind
+        and {k: v for k, v in row.details.items() if k != "conversation_id"} == content
+    ):
         raise IdempotencyConflict
     return Recorded(_describe_absent_vote(session, row, elector, today=today, now=now), created)
 
 
-def request_register_change(session: Session, *, request: ChangeRequestCreate,
-                            now: datetime) -> Recorded[ChangeRequestRead]:
+def request_register_change(
+    session: Session, *, request: ChangeRequestCreate, now: datetime
+) -> Recorded[ChangeRequestRead]:
     """Record a change to the register for the verified elector, or a report about someone at an address."""
     now = now.astimezone(UTC)
     elector = optional_verified_elector(session, conversation_id=request.conversation_id, now=now)
@@ -125,9 +142,15 @@ def request_register_change(session: Session, *, request: ChangeRequestCreate,
         if (open_row := _open_change_request(session, request, elector, details)) is not None:
             return Recorded(_describe_change(open_row), False)
         change = ElectoralChangeRequest(
-            reference=new_reference(session, ElectoralChangeRequest, "EC"), idempotency_key=request.idempotency_key,
-            kind=request.kind, conversation_id=request.conversation_id, details=details, created_at=now,
-            requested_by_elector_id=elector.id if elector else None, status="received")
+            reference=new_reference(session, ElectoralChangeRequest, "EC"),
+            idempotency_key=request.idempotency_key,
+            kind=request.kind,
+            conversation_id=request.conversation_id,
+            details=details,
+            created_at=now,
+            requested_by_elector_id=elector.id if elector else None,
+            status="received",
+        )
         if request.kind in OPEN_REGISTER and elector is not None:
             elector.open_register_opt_out = OPEN_REGISTER[request.kind]
             change.status = "completed"
@@ -137,27 +160,38 @@ def request_register_change(session: Session, *, request: ChangeRequestCreate,
         log.info("register change request %s received: %s", row.reference, row.kind)
     # A report may be retried after the reporter's verification has lapsed: who asked is compared only
     # for changes to the asker's own entry.
-    elif not (row.kind == request.kind and row.details == details
-              and (not about_the_elector or row.requested_by_elector_id == requester)):
+    elif not (
+        row.kind == request.kind
+        and row.details == details
+        and (not about_the_elector or row.requested_by_elector_id == requester)
+    ):
         raise IdempotencyConflict
     return Recorded(_describe_change(row), created)
 
 
-def _open_absent_vote_request(session: Session, elector: Elector,
-                              request: AbsentVoteRequestCreate) -> AbsentVoteRequest | None:
+def _open_absent_vote_request(
+    session: Session, elector: Elector, request: AbsentVoteRequestCreate
+) -> AbsentVoteRequest | None:
     """Return the elector's request for the same kind and action that no officer has dealt with yet.
 
     Asking again (in the same chat or another, in other words, with other details) makes no second
     application: the resident is told the reference they already have, and an officer can amend it.
     """
-    rows = session.scalars(select(AbsentVoteRequest).where(
-        AbsentVoteRequest.elector_id == elector.id, AbsentVoteRequest.kind == AbsentVoteKind(request.kind),
-        AbsentVoteRequest.status == OPEN_STATUS).order_by(AbsentVoteRequest.id))
+    rows = session.scalars(
+        select(AbsentVoteRequest)
+        .where(
+            AbsentVoteRequest.elector_id == elector.id,
+            AbsentVoteRequest.kind == AbsentVoteKind(request.kind),
+            AbsentVoteRequest.status == OPEN_STATUS,
+        )
+        .order_by(AbsentVoteRequest.id)
+    )
     return next((row for row in rows if row.details.get("action") == request.action), None)
 
 
-def _open_change_request(session: Session, request: ChangeRequestCreate, elector: Elector | None,
-                         details: dict[str, str]) -> ElectoralChangeRequest | None:
+def _open_change_request(
+    session: Session, request: ChangeRequestCreate, elector: Elector | None, details: dict[str, str]
+) -> ElectoralChangeRequest | None:
     """Return an earlier request for the same change that still stands, so asking again records nothing new.
 
     The same elector's change of name still waiting for an officer; an open-register choice that is
@@ -171,19 +205,28 @@ def _open_change_request(session: Session, request: ChangeRequestCreate, elector
         return session.scalars(query.order_by(ElectoralChangeRequest.id.desc())).first()
     query = query.where(ElectoralChangeRequest.status == OPEN_STATUS)
     if request.kind in ABOUT_THE_ELECTOR:
-        return session.scalars(query.where(ElectoralChangeRequest.requested_by_elector_id
-                                           == (elector.id if elector else None))).first()
+        return session.scalars(
+            query.where(ElectoralChangeRequest.requested_by_elector_id == (elector.id if elector else None))
+        ).first()
     # A report from anyone: only the same chat counts, so nobody learns the reference of someone else's report.
     query = query.where(ElectoralChangeRequest.conversation_id == request.conversation_id)
     same = (_same_words(details.get("person_name"), "person_name"), _same_words(details.get("address"), "address"))
-    return next((row for row in session.scalars(query.order_by(ElectoralChangeRequest.id))
-                 if all(check(row.details) for check in same)), None)
+    return next(
+        (
+            row
+            for row in session.scalars(query.order_by(ElectoralChangeRequest.id))
+            if all(check(row.details) for check in same)
+        ),
+        None,
+    )
 
 
 def _same_words(value: str | None, key: str) -> Callable[[dict[str, Any]], bool]:
     """Compare a detail the way a person would: case, spaces and punctuation aside."""
+
     def words(text: object) -> list[str]:
         return re.findall(r"[a-z0-9]+", str(text or "").lower())
+
     return lambda details: words(details.get(key)) == words(value)
 
 
@@ -191,8 +234,9 @@ def _ward(elector: Elector) -> str:
     return elector.property.polling_district.ward
 
 
-def _describe_absent_vote(session: Session, row: AbsentVoteRequest, elector: Elector, *, today: date,
-                          now: datetime) -> AbsentVoteRequestRead:
+def _describe_absent_vote(
+    session: Session, row: AbsentVoteRequest, elector: Elector, *, today: date, now: datetime
+) -> AbsentVoteRequestRead:
     action = str(row.details["action"])
     poll = _first_poll(session, row, elector, today=today)
     next_poll, routes, next_step = None, [], FORM_TO_SIGN if action in ("new", "renew") else OFFICER_CHANGE
@@ -202,14 +246,23 @@ def _describe_absent_vote(session: Session, row: AbsentVoteRequest, elector: Ele
         in_time = not due.passed(as_utc(row.created_at))  # in time when it was lodged, whenever asked again
         next_poll = NextPoll(title=poll.title, poll_date=poll.poll_date, deadline=due.at, in_time=in_time)
         if not in_time:
-            routes = [Route(kind=d.kind, label=d.label, deadline=d.at)
-                      for d in (deadlines.deadline(poll.poll_date, kind)
-                                for kind in LATE_ROUTES.get((row.kind.value, group), ()))
-                      if not d.passed(now)]
+            routes = [
+                Route(kind=d.kind, label=d.label, deadline=d.at)
+                for d in (
+                    deadlines.deadline(poll.poll_date, kind) for kind in LATE_ROUTES.get((row.kind.value, group), ())
+                )
+                if not d.passed(now)
+            ]
             next_step += " " + _too_late(poll, group, long_term=row.details.get("duration") in ("permanent", None))
-    return AbsentVoteRequestRead(reference=row.reference, kind=row.kind.value, action=action,
-                                 status=row.status, next_step=next_step, next_poll=next_poll,
-                                 still_open_routes=routes)
+    return AbsentVoteRequestRead(
+        reference=row.reference,
+        kind=row.kind.value,
+        action=action,
+        status=row.status,
+        next_step=next_step,
+        next_poll=next_poll,
+        still_open_routes=routes,
+    )
 
 
 def _first_poll(session: Session, row: AbsentVoteRequest, elector: Elector, *, today: date) -> Election | None:
@@ -237,5 +290,4 @@ def _too_late(poll: Election, group: str, *, long_term: bool) -> str:
 
 
 def _describe_change(row: ElectoralChangeRequest) -> ChangeRequestRead:
-    return ChangeRequestRead(reference=row.reference, kind=row.kind,
-                             next_step=CHANGE_NEXT_STEPS[row.kind])
+    return ChangeRequestRead(reference=row.reference, kind=row.kind, next_step=CHANGE_NEXT_STEPS[row.kind])

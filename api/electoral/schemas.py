@@ -15,9 +15,15 @@ from api.electoral.deadlines import DeadlineKind
 from api.places.models import UPRN_MAX
 
 ConversationId = Annotated[str, Field(min_length=1, max_length=64, description="The hub's conversation id")]
-IdempotencyKey = Annotated[str, Field(
-    min_length=8, max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$",
-    description="Chosen by the caller, the same on every retry of one request")]
+IdempotencyKey = Annotated[
+    str,
+    Field(
+        min_length=8,
+        max_length=80,
+        pattern=r"^[A-Za-z0-9_.:\-]+$",
+        description="Chosen by the caller, the same on every retry of one request",
+    ),
+]
 AbsentVoteKindName = Literal["postal", "proxy"]
 
 # Free text from the bot, by its longest length; card numbers in it are hidden on arrival (the limits
@@ -29,8 +35,6 @@ Text240 = Annotated[str, Field(min_length=1, max_length=240), HideCardNumbers]
 Text300 = Annotated[str, Field(min_length=1, max_length=300), HideCardNumbers]
 Text500 = Annotated[str, Field(min_length=1, max_length=500), HideCardNumbers]
 Text1000 = Annotated[str, Field(min_length=1, max_length=1000), HideCardNumbers]
-
-
 
 
 class Strict(BaseModel):
@@ -123,8 +127,9 @@ class AbsentVoteRead(BaseModel):
     status: str = Field(description='"active" or "expired"')
     granted_on: date
     expires_on: date | None
-    renewal_due: bool = Field(description="A postal vote ending within 3 months, or a proxy due its 5-year "
-                                          "signature refresh")
+    renewal_due: bool = Field(
+        description="A postal vote ending within 3 months, or a proxy due its 5-year signature refresh"
+    )
     proxy_name: str | None
 
 
@@ -157,14 +162,15 @@ class AbsentVoteRequestCreate(Strict):
     kind: AbsentVoteKindName
     action: Literal["new", "change", "cancel", "renew"]
     duration: Literal["next_poll", "specific_poll", "permanent"] | None = Field(
-        default=None, description='Needed for "new"; "permanent" is long-term (a postal vote up to 3 years)')
+        default=None, description='Needed for "new"; "permanent" is long-term (a postal vote up to 3 years)'
+    )
     poll_date: date | None = Field(default=None, description='Only with duration "specific_poll"')
     proxy_name: Text160 | None = Field(default=None)
     proxy_relationship: Text60 | None = Field(default=None)
-    reason: Text500 | None = Field(default=None,
-                                   description="Why the elector cannot vote in person; needed for a long-term proxy")
-    delivery: Literal["home", "other_address"] | None = Field(default=None,
-                                                              description="Where postal ballot packs go")
+    reason: Text500 | None = Field(
+        default=None, description="Why the elector cannot vote in person; needed for a long-term proxy"
+    )
+    delivery: Literal["home", "other_address"] | None = Field(default=None, description="Where postal ballot packs go")
 
     @model_validator(mode="after")
     def _check_combination(self) -> AbsentVoteRequestCreate:
@@ -175,11 +181,18 @@ class AbsentVoteRequestCreate(Strict):
         if self.kind == "postal" and (self.proxy_name or self.proxy_relationship):
             raise ValueError("proxy details belong to a proxy vote")
         # A renewal or a cancellation is of the proxy already on record: only a new or changed one names them.
-        if self.kind == "proxy" and self.action in ("new", "change") and not (self.proxy_name
-                                                                              and self.proxy_relationship):
+        if (
+            self.kind == "proxy"
+            and self.action in ("new", "change")
+            and not (self.proxy_name and self.proxy_relationship)
+        ):
             raise ValueError("a proxy vote needs the proxy's name and their relationship to the elector")
-        if self.kind == "proxy" and self.action in ("new", "renew") and self.duration in (None, "permanent") \
-                and not self.reason:
+        if (
+            self.kind == "proxy"
+            and self.action in ("new", "renew")
+            and self.duration in (None, "permanent")
+            and not self.reason
+        ):
             raise ValueError("a long-term proxy vote needs a reason")
         if self.kind == "proxy" and self.delivery is not None:
             raise ValueError("delivery applies to postal votes")
@@ -220,13 +233,11 @@ class ChangeDetails(Strict):
 
     new_name: Text160 | None = Field(default=None, description="name_change")
     reason: Text300 | None = Field(default=None, description="e.g. marriage")
-    person_name: Text160 | None = Field(default=None,
-                                        description="died / left_address: who the report is about")
-    address: Text240 | None = Field(default=None,
-                                    description="died / left_address: where they lived (defaults to the verified "
-                                                "resident's address)")
-    relationship: Text60 | None = Field(default=None,
-                                        description="The reporter's relationship to the person")
+    person_name: Text160 | None = Field(default=None, description="died / left_address: who the report is about")
+    address: Text240 | None = Field(
+        default=None, description="died / left_address: where they lived (defaults to the verified resident's address)"
+    )
+    relationship: Text60 | None = Field(default=None, description="The reporter's relationship to the person")
     when: Text80 | None = Field(default=None, description='e.g. "last week"')
     notes: Text1000 | None = Field(default=None)
 

@@ -54,40 +54,60 @@ def list_addresses(session: Session, *, postcode: str) -> AddressList:
     normalised = normalise_postcode(postcode)
     properties = session.scalars(select(Property).where(Property.postcode == normalised)).all()
     ordered = sorted(properties, key=lambda p: (address_order(p.address_line), p.uprn))
-    return AddressList(postcode=normalised,
-                       addresses=[AddressRead(uprn=p.uprn, address=f"{p.address_line}, {p.town}") for p in ordered])
+    return AddressList(
+        postcode=normalised,
+        addresses=[AddressRead(uprn=p.uprn, address=f"{p.address_line}, {p.town}") for p in ordered],
+    )
 
 
 def address_order(line: str) -> tuple[str, int, int, str, NaturalKey]:
     """Sort key for an address line: by street, numbered houses by number (flats within), then named houses."""
     numbered = NUMBERED_ADDRESS.match(line)
     if numbered:
-        return (numbered["street"].casefold(), 0, int(numbered["number"]), numbered["suffix"].casefold(),
-                _natural(numbered["unit"] or ""))
+        return (
+            numbered["street"].casefold(),
+            0,
+            int(numbered["number"]),
+            numbered["suffix"].casefold(),
+            _natural(numbered["unit"] or ""),
+        )
     name, _, street = line.rpartition(", ")
     return (street.casefold(), 1, 0, "", _natural(name or line))
 
 
 def _natural(text: str) -> NaturalKey:
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
-                 for part in DIGIT_RUNS.split(text) if part)
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold()) for part in DIGIT_RUNS.split(text) if part
+    )
 
 
 def polling_place(session: Session, *, uprn: int) -> PollingPlace:
     """Return the polling district, ward and station of a property."""
     district = _district_of(session, uprn)
-    return PollingPlace(polling_district=district.code, ward=district.ward, station=_station(district),
-                        poll_hours=deadlines.POLL_HOURS)
+    return PollingPlace(
+        polling_district=district.code, ward=district.ward, station=_station(district), poll_hours=deadlines.POLL_HOURS
+    )
 
 
 def upcoming_elections(session: Session, *, today: date, now: datetime, uprn: int | None = None) -> UpcomingElections:
     """Return the polls from ``today`` on (only those covering the property, given one) and their deadlines."""
     ward = _district_of(session, uprn).ward if uprn is not None else None
-    return UpcomingElections(today=today, elections=[
-        ElectionRead(title=poll.title, election_type=poll.election_type, poll_date=poll.poll_date, area=poll.area,
-                     deadlines=[DeadlineRead(kind=d.kind, label=d.label, deadline=d.at, passed=d.passed(now))
-                                for d in deadlines.timetable(poll.poll_date)])
-        for poll in polls_from(session, today=today, ward=ward)])
+    return UpcomingElections(
+        today=today,
+        elections=[
+            ElectionRead(
+                title=poll.title,
+                election_type=poll.election_type,
+                poll_date=poll.poll_date,
+                area=poll.area,
+                deadlines=[
+                    DeadlineRead(kind=d.kind, label=d.label, deadline=d.at, passed=d.passed(now))
+                    for d in deadlines.timetable(poll.poll_date)
+                ],
+            )
+            for poll in polls_from(session, today=today, ward=ward)
+        ],
+    )
 
 
 def polls_from(session: Session, *, today: date, ward: str | None) -> list[Election]:
@@ -102,16 +122,30 @@ def my_record(session: Session, *, conversation_id: str, today: date, now: datet
     """Return the verified elector's own entry; raise NotVerified without a live verification."""
     elector = verified_elector(session, conversation_id=conversation_id, now=now)
     district = _district_of(session, elector.uprn)
-    votes = session.scalars(select(AbsentVote).where(AbsentVote.elector_id == elector.id)
-                            .order_by(AbsentVote.granted_on.desc(), AbsentVote.id.desc())).all()
+    votes = session.scalars(
+        select(AbsentVote)
+        .where(AbsentVote.elector_id == elector.id)
+        .order_by(AbsentVote.granted_on.desc(), AbsentVote.id.desc())
+    ).all()
     return MyRecord(
         registration_status="pending" if elector.status == RegistrationStatus.PENDING else "registered",
-        polling_district=district.code, ward=district.ward, station=_station(district),
+        polling_district=district.code,
+        ward=district.ward,
+        station=_station(district),
         open_register_opt_out=elector.open_register_opt_out,
-        absent_votes=[AbsentVoteRead(kind=vote.kind.value, status=vote.status, granted_on=vote.granted_on,
-                                     expires_on=vote.expires_on, renewal_due=renewal_due(vote, today=today),
-                                     proxy_name=vote.proxy_name) for vote in votes],
-        open_requests=_open_requests(session, elector_id=elector.id))
+        absent_votes=[
+            AbsentVoteRead(
+                kind=vote.kind.value,
+                status=vote.status,
+                granted_on=vote.granted_on,
+                expires_on=vote.expires_on,
+                renewal_due=renewal_due(vote, today=today),
+                proxy_name=vote.proxy_name,
+            )
+            for vote in votes
+        ],
+        open_requests=_open_requests(session, elector_id=elector.id),
+    )
 
 
 def renewal_due(vote: AbsentVote, *, today: date) -> bool:
@@ -131,23 +165,41 @@ def add_months(day: date, months: int) -> date:
 
 
 def _open_requests(session: Session, *, elector_id: int) -> list[OpenRequestRead]:
-    absent = session.scalars(select(AbsentVoteRequest).where(
-        AbsentVoteRequest.elector_id == elector_id, AbsentVoteRequest.status.in_(OPEN_REQUEST_STATES))).all()
+    absent = session.scalars(
+        select(AbsentVoteRequest).where(
+            AbsentVoteRequest.elector_id == elector_id, AbsentVoteRequest.status.in_(OPEN_REQUEST_STATES)
+        )
+    ).all()
     # Reports about other people (died, left_address) are not the elector's own requests: left out.
-    changes = session.scalars(select(ElectoralChangeRequest).where(
-        ElectoralChangeRequest.requested_by_elector_id == elector_id,
-        ElectoralChangeRequest.kind.in_(("name_change", "open_register_opt_out", "open_register_opt_in")),
-        ElectoralChangeRequest.status.in_(OPEN_REQUEST_STATES))).all()
-    rows = [OpenRequestRead(reference=r.reference, kind=f"{r.kind.value}_{r.details.get('action', 'new')}",
-                            status=r.status, created_at=as_utc(r.created_at)) for r in absent]
-    rows += [OpenRequestRead(reference=r.reference, kind=r.kind, status=r.status, created_at=as_utc(r.created_at))
-             for r in changes]
+    changes = session.scalars(
+        select(ElectoralChangeRequest).where(
+            ElectoralChangeRequest.requested_by_elector_id == elector_id,
+            ElectoralChangeRequest.kind.in_(("name_change", "open_register_opt_out", "open_register_opt_in")),
+            ElectoralChangeRequest.status.in_(OPEN_REQUEST_STATES),
+        )
+    ).all()
+    rows = [
+        OpenRequestRead(
+            reference=r.reference,
+            kind=f"{r.kind.value}_{r.details.get('action', 'new')}",
+            status=r.status,
+            created_at=as_utc(r.created_at),
+        )
+        for r in absent
+    ]
+    rows += [
+        OpenRequestRead(reference=r.reference, kind=r.kind, status=r.status, created_at=as_utc(r.created_at))
+        for r in changes
+    ]
     return sorted(rows, key=lambda row: (row.created_at, row.reference), reverse=True)
 
 
 def _district_of(session: Session, uprn: int) -> PollingDistrict:
-    district = session.scalar(select(PollingDistrict).join(Property, Property.polling_district_code
-                                                           == PollingDistrict.code).where(Property.uprn == uprn))
+    district = session.scalar(
+        select(PollingDistrict)
+        .join(Property, Property.polling_district_code == PollingDistrict.code)
+        .where(Property.uprn == uprn)
+    )
     if district is None:
         raise UnknownProperty(uprn)
     return district

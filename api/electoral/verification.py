@@ -36,33 +36,56 @@ MESSAGE_KEYS = {
 }
 
 
-def verify_elector_identity(session: Session, *, conversation_id: str, full_name: str, date_of_birth: date,
-                            uprn: int, now: datetime) -> CheckResult:
+def verify_elector_identity(
+    session: Session, *, conversation_id: str, full_name: str, date_of_birth: date, uprn: int, now: datetime
+) -> CheckResult:
     """Check that the caller is an elector at ``uprn``; on success the conversation speaks for them."""
     now = now.astimezone(UTC)  # SQLite keeps no time zone: every stored moment is UTC
-    candidates = [elector for elector in session.scalars(
-        select(Elector).where(Elector.uprn == uprn, Elector.status != RegistrationStatus.REMOVED,
-                              Elector.anonymous.is_(False)).order_by(Elector.id))
-                  if full_name_matches(full_name, first_name=elector.first_name, last_name=elector.last_name)]
+    candidates = [
+        elector
+        for elector in session.scalars(
+            select(Elector)
+            .where(Elector.uprn == uprn, Elector.status != RegistrationStatus.REMOVED, Elector.anonymous.is_(False))
+            .order_by(Elector.id)
+        )
+        if full_name_matches(full_name, first_name=elector.first_name, last_name=elector.last_name)
+    ]
     match = next((elector for elector in candidates if elector.date_of_birth == date_of_birth), None)
     source = conversation_source(session, conversation_id)
-    decision = decide(session, VerificationAttempt, VerificationAttempt.elector_id, conversation_id=conversation_id,
-                      source=source, subject_ids=[c.id for c in candidates], details_correct=match is not None,
-                      now=now)
+    decision = decide(
+        session,
+        VerificationAttempt,
+        VerificationAttempt.elector_id,
+        conversation_id=conversation_id,
+        source=source,
+        subject_ids=[c.id for c in candidates],
+        details_correct=match is not None,
+        now=now,
+    )
     outcome = decision.outcome
     named = match or (candidates[0] if candidates else None)
-    attempt = VerificationAttempt(conversation_id=conversation_id, elector_id=named.id if named else None,
-                                  uprn=uprn, attempted_at=now, succeeded=outcome is Outcome.VERIFIED,
-                                  client_source=source, refused=decision.refused)
+    attempt = VerificationAttempt(
+        conversation_id=conversation_id,
+        elector_id=named.id if named else None,
+        uprn=uprn,
+        attempted_at=now,
+        succeeded=outcome is Outcome.VERIFIED,
+        client_source=source,
+        refused=decision.refused,
+    )
     session.add(attempt)
     expires_at = None
     if outcome is Outcome.VERIFIED and match is not None:
         expires_at = now + SESSION_LENGTH
-        _start_verified_session(session, conversation_id=conversation_id, elector_id=match.id, now=now,
-                                expires_at=expires_at)
+        _start_verified_session(
+            session, conversation_id=conversation_id, elector_id=match.id, now=now, expires_at=expires_at
+        )
     session.flush()
-    log.info("identity check recorded: attempt %s%s", attempt.id,
-             f" (refused: {decision.refused} lock)" if decision.refused else "")
+    log.info(
+        "identity check recorded: attempt %s%s",
+        attempt.id,
+        f" (refused: {decision.refused} lock)" if decision.refused else "",
+    )
     return CheckResult(outcome, expires_at)
 
 
@@ -75,9 +98,15 @@ def end_verification(session: Session, *, conversation_id: str) -> None:
 def verified_elector(session: Session, *, conversation_id: str, now: datetime) -> Elector:
     """Return the elector the conversation has proved to be, or raise NotVerified."""
     elector = session.scalar(
-        select(Elector).join(Verification, Verification.elector_id == Elector.id)
-        .where(Verification.conversation_id == conversation_id, Verification.expires_at > now.astimezone(UTC),
-               Elector.status != RegistrationStatus.REMOVED, Elector.anonymous.is_(False)))
+        select(Elector)
+        .join(Verification, Verification.elector_id == Elector.id)
+        .where(
+            Verification.conversation_id == conversation_id,
+            Verification.expires_at > now.astimezone(UTC),
+            Elector.status != RegistrationStatus.REMOVED,
+            Elector.anonymous.is_(False),
+        )
+    )
     if elector is None:
         raise NotVerified
     return elector
@@ -91,12 +120,14 @@ def optional_verified_elector(session: Session, *, conversation_id: str, now: da
         return None
 
 
-def _start_verified_session(session: Session, *, conversation_id: str, elector_id: int, now: datetime,
-                            expires_at: datetime) -> None:
+def _start_verified_session(
+    session: Session, *, conversation_id: str, elector_id: int, now: datetime, expires_at: datetime
+) -> None:
     verification = session.get(Verification, conversation_id)
     if verification is None:
-        session.add(Verification(conversation_id=conversation_id, elector_id=elector_id, verified_at=now,
-                                 expires_at=expires_at))
+        session.add(
+            Verification(conversation_id=conversation_id, elector_id=elector_id, verified_at=now, expires_at=expires_at)
+        )
         return
     verification.elector_id = elector_id
     verification.verified_at = now

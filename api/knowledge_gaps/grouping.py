@@ -36,15 +36,21 @@ MOST_QUESTIONS = 3000
 EXAMPLES = 3
 WORD = re.compile(r"[a-z0-9]+")
 HIDDEN_DETAIL = re.compile(r"\[[^\]]*\]")
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a about after all also am an and any are as at be been before being but by can cant could did didnt do does
 doing dont for from get got had has have having he her here him his how i id if im in into is isnt it its ive
 just me my no not now of off on or our out over please she so some than that the their them then there these
 they this to too up us very was we were what whats when where which who why will with wont would you your
 hi hello thanks thank ok okay need want know tell
-""".split())  # noqa: SIM905
-KIND_NAMES = {"unanswered": "not understood", "clarified": "asked which topic", "low_confidence": "best guess",
-              "not_helpful": "marked not helpful"}
+""".split()  # noqa: SIM905
+)
+KIND_NAMES = {
+    "unanswered": "not understood",
+    "clarified": "asked which topic",
+    "low_confidence": "best guess",
+    "not_helpful": "marked not helpful",
+}
 
 
 def stem(word: str) -> str:
@@ -75,7 +81,7 @@ def variants(word: str) -> frozenset[str]:
     """
     if len(word) < MIN_TYPO_LENGTH:
         return frozenset({word})
-    return frozenset({word, *(word[:i] + word[i + 1:] for i in range(len(word)))})
+    return frozenset({word, *(word[:i] + word[i + 1 :] for i in range(len(word)))})
 
 
 def similarity(first: frozenset[str], second: frozenset[str]) -> float:
@@ -131,8 +137,11 @@ def group_gaps(gaps: list[KnowledgeGap]) -> list[GapGroup]:
         shared: Counter[int] = Counter()
         for word in found or {""}:
             shared.update(set().union(*(index.get(key, set()) for key in variants(word))))
-        best_score, best_number = max((_jaccard(len(found), len(groups[number].words), count), -number)
-                                      for number, count in shared.items()) if shared else (0.0, 0)
+        best_score, best_number = (
+            max((_jaccard(len(found), len(groups[number].words), count), -number) for number, count in shared.items())
+            if shared
+            else (0.0, 0)
+        )
         if best_score >= SIMILAR:
             group = groups[-best_number]
         else:
@@ -153,9 +162,14 @@ def _jaccard(first: int, second: int, shared: int) -> float:
 
 def gap_groups(session: Session, *, since: datetime, order: str = "newest") -> list[GapGroup]:
     """Return the questions recorded since ``since`` in groups: newest first, or most asked first."""
-    gaps = list(session.scalars(select(KnowledgeGap).where(KnowledgeGap.created_at >= since)
-                                .order_by(KnowledgeGap.created_at.desc(), KnowledgeGap.id.desc())
-                                .limit(MOST_QUESTIONS)))
+    gaps = list(
+        session.scalars(
+            select(KnowledgeGap)
+            .where(KnowledgeGap.created_at >= since)
+            .order_by(KnowledgeGap.created_at.desc(), KnowledgeGap.id.desc())
+            .limit(MOST_QUESTIONS)
+        )
+    )
     groups = group_gaps(gaps)
     if order == "count":
         groups.sort(key=lambda group: (-group.count, -group.last_asked.timestamp()))
@@ -175,10 +189,17 @@ class ArticleRatings:
 def article_ratings(session: Session, *, since: datetime, order: str = "newest") -> list[ArticleRatings]:
     """Return each rated article's not-helpful and helpful counts since ``since``: newest or most not helpful first."""
     not_helpful = func.sum(case((AnswerRating.helpful.is_(False), 1), else_=0))
-    rows = session.execute(select(AnswerRating.article, not_helpful, func.count(), func.max(AnswerRating.rated_at))
-                           .where(AnswerRating.rated_at >= since).group_by(AnswerRating.article))
-    ratings = [ArticleRatings(article=article, not_helpful=int(bad or 0), helpful=int(total) - int(bad or 0),
-                              last_rated=as_utc(last)) for article, bad, total, last in rows]
+    rows = session.execute(
+        select(AnswerRating.article, not_helpful, func.count(), func.max(AnswerRating.rated_at))
+        .where(AnswerRating.rated_at >= since)
+        .group_by(AnswerRating.article)
+    )
+    ratings = [
+        ArticleRatings(
+            article=article, not_helpful=int(bad or 0), helpful=int(total) - int(bad or 0), last_rated=as_utc(last)
+        )
+        for article, bad, total, last in rows
+    ]
     if order == "count":
         return sorted(ratings, key=lambda r: (-r.not_helpful, -r.last_rated.timestamp()))
     return sorted(ratings, key=lambda r: r.last_rated, reverse=True)

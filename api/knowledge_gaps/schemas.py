@@ -6,8 +6,10 @@ from pydantic import BaseModel, Field
 
 from api.knowledge_gaps.models import AnswerRating
 
-THANKS = {True: "Thank you. I'm glad that helped.",
-          False: "Thank you for telling us. We'll use this to improve our answers."}
+THANKS = {
+    True: "Thank you. I'm glad that helped.",
+    False: "Thank you for telling us. We'll use this to improve our answers.",
+}
 
 
 class AnswerRatingCreate(BaseModel):

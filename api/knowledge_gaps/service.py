@@ -25,8 +25,10 @@ NOT_HELPFUL = "not_helpful"
 GAP_KINDS = ("unanswered", "clarified", "low_confidence", NOT_HELPFUL)
 # Longer questions are cut: a supervisor needs the gist, and less text is less to protect.
 QUESTION_CHARS = 300
-MONTHS = (r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t|tember)?|oct(ober)?|"
-          r"nov(ember)?|dec(ember)?")
+MONTHS = (
+    r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t|tember)?|oct(ober)?|"
+    r"nov(ember)?|dec(ember)?"
+)
 # What a question must not keep: a date (of birth, say), an email address, a phone or other long number,
 # and a full postcode (its outward part, the district, is kept: it says where, not who).
 HIDDEN = (
@@ -51,7 +53,7 @@ def mask_question(text: str) -> str:
     for pattern, replacement in HIDDEN:
         text = pattern.sub(replacement, text)
     text = " ".join(text.split())
-    return text if len(text) <= QUESTION_CHARS else text[:QUESTION_CHARS - 1].rstrip() + "…"
+    return text if len(text) <= QUESTION_CHARS else text[: QUESTION_CHARS - 1].rstrip() + "…"
 
 
 def record_gap(session: Session, *, reply: Message, question: str, kind: str) -> None:
@@ -61,10 +63,18 @@ def record_gap(session: Session, *, reply: Message, question: str, kind: str) ->
     """
     if kind not in GAP_KINDS or not question.strip() or question.lstrip().startswith("/"):
         return
-    added = session.execute(dialect_insert(session, KnowledgeGap)
-                            .values(conversation_id=reply.conversation_id, message_id=reply.id, kind=kind,
-                                    question=mask_question(question), article=reply.article, created_at=utcnow())
-                            .on_conflict_do_nothing(index_elements=["message_id", "kind"]))
+    added = session.execute(
+        dialect_insert(session, KnowledgeGap)
+        .values(
+            conversation_id=reply.conversation_id,
+            message_id=reply.id,
+            kind=kind,
+            question=mask_question(question),
+            article=reply.article,
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["message_id", "kind"])
+    )
     if cast(CursorResult[Any], added).rowcount:
         KNOWLEDGE_GAPS.labels(kind=kind).inc()
 
@@ -75,11 +85,15 @@ def question_before(session: Session, reply: Message) -> str:
     A clarifying question's button sends a payload; the question behind the answer is the one typed before
     it. No further back: an older message may be an answer to one of the form's questions (a name).
     """
-    latest = session.scalars(select(Message.text).where(
-        Message.conversation_id == reply.conversation_id, Message.sender == "resident", Message.id < reply.id)
-        .order_by(Message.id.desc()).limit(2)).all()
+    latest = session.scalars(
+        select(Message.text)
+        .where(Message.conversation_id == reply.conversation_id, Message.sender == "resident", Message.id < reply.id)
+        .order_by(Message.id.desc())
+        .limit(2)
+    ).all()
     typed = [text for text in latest[:1] if not text.startswith("/")] or [
-        text for text in latest[1:] if latest[0].startswith("/") and not text.startswith("/")]
+        text for text in latest[1:] if latest[0].startswith("/") and not text.startswith("/")
+    ]
     return typed[0] if typed else ""
 
 
@@ -92,14 +106,18 @@ def rate_answer(session: Session, *, conversation_id: str, message_id: int, help
     if reply is None or reply.conversation_id != conversation_id or not reply.rateable or reply.article is None:
         raise NotRateable
     now = utcnow()
-    session.execute(dialect_insert(session, AnswerRating)
-                    .values(message_id=reply.id, conversation_id=conversation_id, article=reply.article,
-                            helpful=helpful, rated_at=now)
-                    .on_conflict_do_update(index_elements=["message_id"], set_={"helpful": helpful, "rated_at": now}))
+    session.execute(
+        dialect_insert(session, AnswerRating)
+        .values(
+            message_id=reply.id, conversation_id=conversation_id, article=reply.article, helpful=helpful, rated_at=now
+        )
+        .on_conflict_do_update(index_elements=["message_id"], set_={"helpful": helpful, "rated_at": now})
+    )
     ANSWER_RATINGS.labels(helpful=str(helpful).lower()).inc()
     if helpful:
-        session.execute(delete(KnowledgeGap).where(KnowledgeGap.message_id == reply.id,
-                                                   KnowledgeGap.kind == NOT_HELPFUL))
+        session.execute(
+            delete(KnowledgeGap).where(KnowledgeGap.message_id == reply.id, KnowledgeGap.kind == NOT_HELPFUL)
+        )
     else:
         record_gap(session, reply=reply, question=question_before(session, reply), kind=NOT_HELPFUL)
     return session.get_one(AnswerRating, reply.id, populate_existing=True)

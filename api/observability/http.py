@@ -101,6 +101,7 @@ def install(app: FastAPI, settings: Settings) -> None:
                 connection.execute(text("SELECT 1"))
         except SQLAlchemyError as error:
             log.warning("not ready: the database did not answer (%s)", type(error).__name__)
-            return JSONResponse({"status": "unavailable", "database": "unreachable"},
-                                status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
+            return JSONResponse(
+                {"status": "unavailable", "database": "unreachable"}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE
+            )
         return JSONResponse({"status": "ready", "database": "ok"})

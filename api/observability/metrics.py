@@ -31,27 +31,44 @@ from api.conversations.models import Handoff, Message
 # Seconds; a resident notices from about a second, and Rasa under load takes several.
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
-HTTP_REQUESTS = Counter("ca_http_requests_total", "HTTP requests answered, by route template",
-                        ["method", "route", "status"])
-HTTP_LATENCY = Histogram("ca_http_request_seconds", "Time to answer an HTTP request, by route template",
-                         ["method", "route"], buckets=LATENCY_BUCKETS)
-BACKOFFICE_ERRORS = Counter("ca_backoffice_errors_total",
-                            "Back-office (/api/v1) requests that ended in a server error", ["route"])
-MESSAGES = Counter("ca_messages_total", "Chat messages stored, by who sent them (resident, bot, officer)",
-                   ["sender"])
+HTTP_REQUESTS = Counter(
+    "ca_http_requests_total", "HTTP requests answered, by route template", ["method", "route", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "ca_http_request_seconds",
+    "Time to answer an HTTP request, by route template",
+    ["method", "route"],
+    buckets=LATENCY_BUCKETS,
+)
+BACKOFFICE_ERRORS = Counter(
+    "ca_backoffice_errors_total", "Back-office (/api/v1) requests that ended in a server error", ["route"]
+)
+MESSAGES = Counter("ca_messages_total", "Chat messages stored, by who sent them (resident, bot, officer)", ["sender"])
 HANDOFFS = Counter("ca_handoffs_total", "Conversations handed to officers, by reason", ["reason"])
-KNOWLEDGE_GAPS = Counter("ca_knowledge_gaps_total", "Questions recorded as knowledge gaps, by kind (unanswered, "
-                         "clarified, low_confidence, not_helpful)", ["kind"])
-ANSWER_RATINGS = Counter("ca_answer_ratings_total", "Residents' ratings of knowledge answers, by whether it helped",
-                         ["helpful"])
-RASA_CALLS = Histogram("ca_rasa_call_seconds", "Time the hub waited for Rasa, by outcome (ok or error)",
-                       ["outcome"], buckets=LATENCY_BUCKETS)
-RASA_FAILOVERS = Counter("ca_rasa_failovers_total",
-                         "Resident messages sent to another Rasa server because theirs refused the connection")
+KNOWLEDGE_GAPS = Counter(
+    "ca_knowledge_gaps_total",
+    "Questions recorded as knowledge gaps, by kind (unanswered, clarified, low_confidence, not_helpful)",
+    ["kind"],
+)
+ANSWER_RATINGS = Counter(
+    "ca_answer_ratings_total", "Residents' ratings of knowledge answers, by whether it helped", ["helpful"]
+)
+RASA_CALLS = Histogram(
+    "ca_rasa_call_seconds",
+    "Time the hub waited for Rasa, by outcome (ok or error)",
+    ["outcome"],
+    buckets=LATENCY_BUCKETS,
+)
+RASA_FAILOVERS = Counter(
+    "ca_rasa_failovers_total", "Resident messages sent to another Rasa server because theirs refused the connection"
+)
 # Resident messages the hub holds unanswered: waiting for a hub thread or for Rasa. "livesum" adds up the live
 # workers' values in multiprocess mode (a dead worker's count goes with it).
-HUB_QUEUE = Gauge("ca_hub_queue_length", "Resident messages the hub is holding, waiting for a thread or for Rasa",
-                  multiprocess_mode="livesum")
+HUB_QUEUE = Gauge(
+    "ca_hub_queue_length",
+    "Resident messages the hub is holding, waiting for a thread or for Rasa",
+    multiprocess_mode="livesum",
+)
 
 
 def _count_message(_mapper: Mapper[Message], _connection: Connection, message: Message) -> None:

@@ -53,8 +53,10 @@ def _unlock(session: Session, email: str) -> int:
     if _officer(session, email) is None:
         return 2
     cleared = unlock_officer(session, email=email)
-    print(f"Unlocked {normalise_email(email)}" + (f" ({cleared} sign-in limits cleared)." if cleared else
-                                                  " (no sign-in limits were set)."))
+    print(
+        f"Unlocked {normalise_email(email)}"
+        + (f" ({cleared} sign-in limits cleared)." if cleared else " (no sign-in limits were set).")
+    )
     return 0
 
 
@@ -69,11 +71,13 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     unlock = commands.add_parser("unlock", help="let an officer locked out by failed sign-ins sign in again")
     unlock.add_argument("email")
-    reset = commands.add_parser("reset-second-factor",
-                                help="remove an officer's two-step sign-in (a lost phone); they set it up again")
+    reset = commands.add_parser(
+        "reset-second-factor", help="remove an officer's two-step sign-in (a lost phone); they set it up again"
+    )
     reset.add_argument("email")
-    commands.add_parser("reseal-second-factors",
-                        help="seal two-step sign-in secrets with the first key of CA_SECOND_FACTOR_KEY")
+    commands.add_parser(
+        "reseal-second-factors", help="seal two-step sign-in secrets with the first key of CA_SECOND_FACTOR_KEY"
+    )
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -89,8 +93,13 @@ def main(argv: list[str] | None = None) -> int:
                 count = second_factor.reseal_all(session, seal=settings.second_factor_seal())
                 print(f"Sealed {count} two-step sign-in secrets with the first key.")
                 return 0
-            officer = create_officer(session, email=args.email, display_name=args.name, role=args.role,
-                                     password=_password(args.password_stdin))
+            officer = create_officer(
+                session,
+                email=args.email,
+                display_name=args.name,
+                role=args.role,
+                password=_password(args.password_stdin),
+            )
             print(f"Created officer {officer.email} ({officer.role}).")
     except InvalidOfficer as error:
         print(f"Not created: {error}.", file=sys.stderr)

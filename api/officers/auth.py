@@ -93,8 +93,9 @@ def create_officer(session: Session, *, email: str, display_name: str, role: str
         raise InvalidOfficer(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     if session.scalar(select(Officer).where(func.lower(Officer.email) == email)) is not None:
         raise InvalidOfficer("an officer with that email address already exists")
-    officer = Officer(email=email, display_name=display_name.strip(), role=role,
-                      password_hash=hash_password(password), active=True)
+    officer = Officer(
+        email=email, display_name=display_name.strip(), role=role, password_hash=hash_password(password), active=True
+    )
     session.add(officer)
     session.flush()
     return officer
@@ -108,8 +109,16 @@ class SignedIn:
     opened: OfficerSession
 
 
-def sign_in(sessions: sessionmaker[Session], *, email: str, password: str, client: str, now: datetime,
-            policy: SessionPolicy, second_factor_required: bool = False) -> SignedIn:
+def sign_in(
+    sessions: sessionmaker[Session],
+    *,
+    email: str,
+    password: str,
+    client: str,
+    now: datetime,
+    policy: SessionPolicy,
+    second_factor_required: bool = False,
+) -> SignedIn:
     """Check the officer's password and open a session; raise SignInRefused when it is wrong or limited.
 
     Every failure says the same thing, whether the address is unknown, the password wrong or the account
@@ -135,8 +144,9 @@ def sign_in(sessions: sessionmaker[Session], *, email: str, password: str, clien
         session.add(SignInAttempt(email_hash=email_hash, attempted_at=now, succeeded=succeeded))
         if succeeded and officer is not None:
             limits.give_back(session, places)
-            stage = ("second_factor" if officer.second_factor_enrolled else
-                     "enrol" if second_factor_required else "active")
+            stage = (
+                "second_factor" if officer.second_factor_enrolled else "enrol" if second_factor_required else "active"
+            )
             return _open(session, officer, now=now, policy=policy, stage=stage)
     raise SignInRefused  # the failed attempt stays counted and recorded
 
@@ -144,8 +154,15 @@ def sign_in(sessions: sessionmaker[Session], *, email: str, password: str, clien
 def _open(session: Session, officer: Officer, *, now: datetime, policy: SessionPolicy, stage: str) -> SignedIn:
     lifetime = policy.lifetime if stage == "active" else PENDING_SESSION_LIFETIME
     token = secrets.token_urlsafe(32)
-    opened = OfficerSession(token_hash=_digest(token), officer_id=officer.id, csrf_token=secrets.token_urlsafe(32),
-                            created_at=now, last_seen_at=now, expires_at=now + lifetime, stage=stage)
+    opened = OfficerSession(
+        token_hash=_digest(token),
+        officer_id=officer.id,
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + lifetime,
+        stage=stage,
+    )
     session.add(opened)
     session.flush()
     return SignedIn(token, opened)
@@ -155,8 +172,16 @@ class SecondStepExpired(Exception):
     """The session awaiting a code has ended: the password must be given again."""
 
 
-def complete_second_factor(sessions: sessionmaker[Session], *, token: str, code: str, client: str, now: datetime,
-                           policy: SessionPolicy, seal: SecretSeal) -> SignedIn:
+def complete_second_factor(
+    sessions: sessionmaker[Session],
+    *,
+    token: str,
+    code: str,
+    client: str,
+    now: datetime,
+    policy: SessionPolicy,
+    seal: SecretSeal,
+) -> SignedIn:
     """Check the code of a session awaiting its second step and open a full session in its place.
 
     A wrong code counts under the same limits as a wrong password (a guesser who has the password still
@@ -203,8 +228,9 @@ def officer_lockouts(session: Session, officer: Officer, *, now: datetime) -> li
     return limits.lockouts(session, email_hash=_digest(normalise_email(officer.email)), now=now)
 
 
-def current_session(session: Session, *, token: str, now: datetime, policy: SessionPolicy,
-                    stages: tuple[str, ...] = ("active",)) -> OfficerSession | None:
+def current_session(
+    session: Session, *, token: str, now: datetime, policy: SessionPolicy, stages: tuple[str, ...] = ("active",)
+) -> OfficerSession | None:
     """Return the live session for a cookie token, noting this request; None if it ended, idled or expired.
 
     Only sessions in one of ``stages`` count: by default a full session, not one still awaiting a code.

@@ -53,9 +53,11 @@ class Place:
 
 def places_for(*, email_hash: str, client_key: str) -> list[Place]:
     """Return the places an attempt for ``email_hash`` from ``client_key`` takes, in a fixed (deadlock-free) order."""
-    places = [Place(PAIR, f"pair:{email_hash[:32]}:{client_key[:32]}", email_hash),
-              Place(CLIENT, f"client:{client_key}", None),
-              Place(ACCOUNT, f"account:{email_hash}", email_hash)]
+    places = [
+        Place(PAIR, f"pair:{email_hash[:32]}:{client_key[:32]}", email_hash),
+        Place(CLIENT, f"client:{client_key}", None),
+        Place(ACCOUNT, f"account:{email_hash}", email_hash),
+    ]
     return sorted(places, key=lambda place: place.key)
 
 
@@ -67,17 +69,24 @@ def reserve(session: Session, places: list[Place], *, now: datetime) -> bool:
     """
     now = now.astimezone(UTC)
     for place in places:
-        session.execute(dialect_insert(session, SignInLimit)
-                        .values(key=place.key, email_hash=place.email_hash, failures=0, window_started_at=now)
-                        .on_conflict_do_nothing(index_elements=["key"]))
+        session.execute(
+            dialect_insert(session, SignInLimit)
+            .values(key=place.key, email_hash=place.email_hash, failures=0, window_started_at=now)
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
         expired = SignInLimit.window_started_at <= now - place.limit.window
-        taken = cast(CursorResult[Any], session.execute(
-            update(SignInLimit)
-            .where(SignInLimit.key == place.key,
-                   or_(SignInLimit.failures < place.limit.max_failures, expired))
-            .values(failures=case((expired, 1), else_=SignInLimit.failures + 1),
-                    window_started_at=case((expired, now), else_=SignInLimit.window_started_at))
-            .execution_options(synchronize_session=False))).rowcount
+        taken = cast(
+            CursorResult[Any],
+            session.execute(
+                update(SignInLimit)
+                .where(SignInLimit.key == place.key, or_(SignInLimit.failures < place.limit.max_failures, expired))
+                .values(
+                    failures=case((expired, 1), else_=SignInLimit.failures + 1),
+                    window_started_at=case((expired, now), else_=SignInLimit.window_started_at),
+                )
+                .execution_options(synchronize_session=False)
+            ),
+        ).rowcount
         if not taken:
             session.rollback()
             return False
@@ -87,14 +96,22 @@ def reserve(session: Session, places: list[Place], *, now: datetime) -> bool:
 
 def give_back(session: Session, places: list[Place]) -> None:
     """Return the places a successful attempt took (it was not a failure after all). Does not commit."""
-    session.execute(update(SignInLimit).where(SignInLimit.key.in_([p.key for p in places]), SignInLimit.failures > 0)
-                    .values(failures=SignInLimit.failures - 1).execution_options(synchronize_session=False))
+    session.execute(
+        update(SignInLimit)
+        .where(SignInLimit.key.in_([p.key for p in places]), SignInLimit.failures > 0)
+        .values(failures=SignInLimit.failures - 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def unlock(session: Session, *, email_hash: str) -> int:
     """Clear every limit on an email address (from every client); return how many were cleared."""
-    result = cast(CursorResult[Any], session.execute(
-        delete(SignInLimit).where(SignInLimit.email_hash == email_hash).execution_options(synchronize_session=False)))
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            delete(SignInLimit).where(SignInLimit.email_hash == email_hash).execution_options(synchronize_session=False)
+        ),
+    )
     return result.rowcount
 
 

@@ -33,9 +33,11 @@ def key_problem(keys: str) -> str | None:
         try:
             Fernet(part)
         except ValueError:
-            return (f"{KEY_VARIABLE} key {position} is not a Fernet key (32 random bytes, url-safe base64: "
-                    "python -c \"import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32))"
-                    ".decode())\")")
+            return (
+                f"{KEY_VARIABLE} key {position} is not a Fernet key (32 random bytes, url-safe base64: "
+                'python -c "import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32))'
+                '.decode())")'
+            )
     return None
 
 

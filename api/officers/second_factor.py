@@ -75,8 +75,9 @@ def _digits(code: str) -> str:
     return "".join(code.split())
 
 
-def confirm_enrolment(session: Session, officer: Officer, *, code: str, now: datetime,
-                      seal: SecretSeal) -> list[str] | None:
+def confirm_enrolment(
+    session: Session, officer: Officer, *, code: str, now: datetime, seal: SecretSeal
+) -> list[str] | None:
     """Turn the second factor on if ``code`` comes from the enrolment secret; return new recovery codes."""
     secret = seal.open(officer.totp_secret_sealed)
     if officer.second_factor_enrolled or secret is None:
@@ -102,10 +103,15 @@ def check(session: Session, officer: Officer, *, code: str, now: datetime, seal:
 
 
 def _use_step(session: Session, officer: Officer, step: int) -> bool:
-    used = cast(CursorResult[Any], session.execute(
-        update(Officer).where(Officer.id == officer.id,
-                              or_(Officer.totp_last_step.is_(None), Officer.totp_last_step < step))
-        .values(totp_last_step=step).execution_options(synchronize_session=False))).rowcount
+    used = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Officer)
+            .where(Officer.id == officer.id, or_(Officer.totp_last_step.is_(None), Officer.totp_last_step < step))
+            .values(totp_last_step=step)
+            .execution_options(synchronize_session=False)
+        ),
+    ).rowcount
     return used == 1
 
 
@@ -114,10 +120,19 @@ def _recovery_hash(code: str) -> str:
 
 
 def _use_recovery_code(session: Session, officer: Officer, code: str, now: datetime) -> bool:
-    used = cast(CursorResult[Any], session.execute(
-        update(RecoveryCode).where(RecoveryCode.officer_id == officer.id,
-                                   RecoveryCode.code_hash == _recovery_hash(code), RecoveryCode.used_at.is_(None))
-        .values(used_at=now.astimezone(UTC)).execution_options(synchronize_session=False))).rowcount
+    used = cast(
+        CursorResult[Any],
+        session.execute(
+            update(RecoveryCode)
+            .where(
+                RecoveryCode.officer_id == officer.id,
+                RecoveryCode.code_hash == _recovery_hash(code),
+                RecoveryCode.used_at.is_(None),
+            )
+            .values(used_at=now.astimezone(UTC))
+            .execution_options(synchronize_session=False)
+        ),
+    ).rowcount
     if used:
         log.info("officer %s signed in with a recovery code", officer.id)
     return used == 1
@@ -126,8 +141,10 @@ def _use_recovery_code(session: Session, officer: Officer, code: str, now: datet
 def new_recovery_codes(session: Session, officer: Officer) -> list[str]:
     """Replace the officer's recovery codes with new ones; return them (this is the only time they are shown)."""
     session.execute(delete(RecoveryCode).where(RecoveryCode.officer_id == officer.id))
-    codes = ["".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
-             for _ in range(RECOVERY_CODE_COUNT)]
+    codes = [
+        "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
+        for _ in range(RECOVERY_CODE_COUNT)
+    ]
     session.add_all(RecoveryCode(officer_id=officer.id, code_hash=_recovery_hash(code)) for code in codes)
     session.flush()
     return [f"{code[:5]}-{code[5:]}" for code in codes]
@@ -135,8 +152,14 @@ def new_recovery_codes(session: Session, officer: Officer) -> list[str]:
 
 def recovery_codes_left(session: Session, officer: Officer) -> int:
     """Return how many of the officer's recovery codes are unused."""
-    return session.scalar(select(func.count()).select_from(RecoveryCode).where(
-        RecoveryCode.officer_id == officer.id, RecoveryCode.used_at.is_(None))) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(RecoveryCode)
+            .where(RecoveryCode.officer_id == officer.id, RecoveryCode.used_at.is_(None))
+        )
+        or 0
+    )
 
 
 def reset(session: Session, officer: Officer, *, now: datetime) -> None:
@@ -146,9 +169,12 @@ def reset(session: Session, officer: Officer, *, now: datetime) -> None:
     """
     officer.totp_secret_sealed = officer.totp_enrolled_at = officer.totp_last_step = None
     session.execute(delete(RecoveryCode).where(RecoveryCode.officer_id == officer.id))
-    session.execute(update(OfficerSession).where(OfficerSession.officer_id == officer.id,
-                                                 OfficerSession.ended_at.is_(None))
-                    .values(ended_at=now.astimezone(UTC)).execution_options(synchronize_session=False))
+    session.execute(
+        update(OfficerSession)
+        .where(OfficerSession.officer_id == officer.id, OfficerSession.ended_at.is_(None))
+        .values(ended_at=now.astimezone(UTC))
+        .execution_options(synchronize_session=False)
+    )
     session.flush()
     log.info("officer %s second factor reset", officer.id)
 

@@ -53,29 +53,50 @@ def request_document(session: Session, *, request: DocumentRequestCreate, now: d
     row = by_key(session, DocumentRequest, request.idempotency_key)
     created = False
     if row is None:
-        row, created = insert_once(session, DocumentRequest(
-            reference=new_reference(session, DocumentRequest, "DR"), idempotency_key=request.idempotency_key,
-            conversation_id=request.conversation_id, account_id=account.id, kind=request.kind,
-            payment_id=payment.id if payment else None, email=email, status="queued", created_at=now))
+        row, created = insert_once(
+            session,
+            DocumentRequest(
+                reference=new_reference(session, DocumentRequest, "DR"),
+                idempotency_key=request.idempotency_key,
+                conversation_id=request.conversation_id,
+                account_id=account.id,
+                kind=request.kind,
+                payment_id=payment.id if payment else None,
+                email=email,
+                status="queued",
+                created_at=now,
+            ),
+        )
     if created:
         log.info("document request %s recorded: %s", row.reference, row.kind)
     elif (row.account_id, row.kind, row.payment_id, row.email) != (
-            account.id, request.kind, payment.id if payment else None, email):
+        account.id,
+        request.kind,
+        payment.id if payment else None,
+        email,
+    ):
         raise IdempotencyConflict
     return Recorded(row.reference, created)
 
 
-def deliver(session: Session, *, reference: str, settings: Settings, today: date,
-            now: datetime) -> DocumentRequestRead:
+def deliver(session: Session, *, reference: str, settings: Settings, today: date, now: datetime) -> DocumentRequestRead:
     """Send the request's email unless it has gone (or is going); return the request with its status.
 
     Commits the claim before sending, so the caller must have committed the request itself.
     """
     row = session.scalars(select(DocumentRequest).where(DocumentRequest.reference == reference)).one()
     email = compose(session, row, council_name=settings.council_name, today=today)
-    claimed = cast(CursorResult[Any], session.execute(
-        update(DocumentRequest).where(DocumentRequest.id == row.id, DocumentRequest.status == "queued")
-        .values(status="sending"))).rowcount == 1
+    claimed = (
+        cast(
+            CursorResult[Any],
+            session.execute(
+                update(DocumentRequest)
+                .where(DocumentRequest.id == row.id, DocumentRequest.status == "queued")
+                .values(status="sending")
+            ),
+        ).rowcount
+        == 1
+    )
     session.commit()  # the claim holds before the email goes, and no transaction stays open while it does
     if not claimed:
         session.refresh(row)  # sent already, or being sent by a concurrent retry
@@ -90,16 +111,23 @@ def deliver(session: Session, *, reference: str, settings: Settings, today: date
             row.status, row.sent_at = "sent", now.astimezone(UTC)
             log.info("document request %s sent", row.reference)
         session.flush()
-    return DocumentRequestRead(reference=row.reference, kind=cast(Any, row.kind), sent_to=mask_email(row.email),
-                               status="sent" if row.status == "sent" else "queued")
+    return DocumentRequestRead(
+        reference=row.reference,
+        kind=cast(Any, row.kind),
+        sent_to=mask_email(row.email),
+        status="sent" if row.status == "sent" else "queued",
+    )
 
 
 def deliver_queued(session: Session, *, settings: Settings, today: date, now: datetime) -> int:
     """Try again to send every queued request (for a scheduled job); return how many went."""
-    references = session.scalars(select(DocumentRequest.reference).where(DocumentRequest.status == "queued")
-                                 .order_by(DocumentRequest.id)).all()
-    return sum(deliver(session, reference=reference, settings=settings, today=today, now=now).status == "sent"
-               for reference in references)
+    references = session.scalars(
+        select(DocumentRequest.reference).where(DocumentRequest.status == "queued").order_by(DocumentRequest.id)
+    ).all()
+    return sum(
+        deliver(session, reference=reference, settings=settings, today=today, now=now).status == "sent"
+        for reference in references
+    )
 
 
 def compose(session: Session, row: DocumentRequest, *, council_name: str, today: date) -> Email:
@@ -107,30 +135,41 @@ def compose(session: Session, row: DocumentRequest, *, council_name: str, today:
     account = session.get_one(CouncilTaxAccount, row.account_id)
     if row.kind == "receipt":
         payment = session.get_one(Payment, row.payment_id)
-        lines = [f"{council_name}: council tax receipt", "",
-                 f"Account reference: {account.reference}",
-                 f"Payment reference: {payment.reference}",
-                 f"Date received: {payment.paid_on:%-d %B %Y}",
-                 f"Amount: {service.format_pence(payment.amount_pence)}",
-                 f"Method: {payment.method.replace('_', ' ')}", "",
-                 "Thank you for your payment. Keep this email as your receipt."]
+        lines = [
+            f"{council_name}: council tax receipt",
+            "",
+            f"Account reference: {account.reference}",
+            f"Payment reference: {payment.reference}",
+            f"Date received: {payment.paid_on:%-d %B %Y}",
+            f"Amount: {service.format_pence(payment.amount_pence)}",
+            f"Method: {payment.method.replace('_', ' ')}",
+            "",
+            "Thank you for your payment. Keep this email as your receipt.",
+        ]
         return Email(row.email, f"Council tax receipt {payment.reference}", "\n".join(lines) + "\n")
     summary = service.summarise(session, account, today=today)
     payments = service.year_payments(session, account)
-    lines = [f"{council_name}: council tax statement for 2026/27, as at {today:%-d %B %Y}", "",
-             f"Account reference: {summary.account_reference}",
-             f"Band: {summary.band}",
-             f"Annual charge: {summary.annual_charge}",
-             f"Instalments: {summary.instalment_plan} a year", "",
-             "Payments received this year:"]
-    lines += [f"  {p.paid_on:%-d %b %Y}  {p.reference}  {service.format_pence(p.amount_pence)}  "
-              f"{p.method.replace('_', ' ')}" for p in reversed(payments)] or ["  none"]
+    lines = [
+        f"{council_name}: council tax statement for 2026/27, as at {today:%-d %B %Y}",
+        "",
+        f"Account reference: {summary.account_reference}",
+        f"Band: {summary.band}",
+        f"Annual charge: {summary.annual_charge}",
+        f"Instalments: {summary.instalment_plan} a year",
+        "",
+        "Payments received this year:",
+    ]
+    lines += [
+        f"  {p.paid_on:%-d %b %Y}  {p.reference}  {service.format_pence(p.amount_pence)}  {p.method.replace('_', ' ')}"
+        for p in reversed(payments)
+    ] or ["  none"]
     lines += ["", f"Paid this year: {summary.paid_this_year}", f"Balance: {summary.balance}"]
     if summary.credit:
         lines.append(f"In credit: {summary.credit}")
     if summary.next_instalment:
-        lines.append(f"Next instalment: {summary.next_instalment.amount} due on "
-                     f"{summary.next_instalment.due_date:%-d %B %Y}")
+        lines.append(
+            f"Next instalment: {summary.next_instalment.amount} due on {summary.next_instalment.due_date:%-d %B %Y}"
+        )
     lines += ["", summary.recovery_explanation]
     return Email(row.email, f"Council tax statement {account.reference}", "\n".join(lines) + "\n")
 

@@ -12,9 +12,15 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ConversationId = Annotated[str, Field(min_length=1, max_length=64, description="The hub's conversation id")]
-IdempotencyKey = Annotated[str, Field(
-    min_length=8, max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$",
-    description="Chosen by the caller, the same on every retry of one request")]
+IdempotencyKey = Annotated[
+    str,
+    Field(
+        min_length=8,
+        max_length=80,
+        pattern=r"^[A-Za-z0-9_.:\-]+$",
+        description="Chosen by the caller, the same on every retry of one request",
+    ),
+]
 RecoveryStage = Literal["none", "reminder", "final_notice", "summons", "liability_order"]
 
 
@@ -32,11 +38,16 @@ class AccountVerificationCreate(Strict):
     """
 
     conversation_id: ConversationId
-    account_reference: str | None = Field(default=None, min_length=1, max_length=32,
-                                          description='e.g. "CT12345678", "ct 1234 5678" or "CT-12345678"')
+    account_reference: str | None = Field(
+        default=None, min_length=1, max_length=32, description='e.g. "CT12345678", "ct 1234 5678" or "CT-12345678"'
+    )
     postcode: str = Field(min_length=1, max_length=16, description="Of the property the bill is for")
-    full_name: str | None = Field(default=None, min_length=1, max_length=200,
-                                  description="The account holder's name, when the reference is not to hand")
+    full_name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The account holder's name, when the reference is not to hand",
+    )
     date_of_birth: date = Field(description="The account holder's date of birth (it is not printed on the bill)")
 
     @model_validator(mode="after")
@@ -86,7 +97,8 @@ class AccountSummary(BaseModel):
     balance: str = Field(description='What is left to pay this year; "£0.00" when paid in full or in credit')
     credit: str | None = Field(description="Overpaid this year; null unless the account is in credit")
     next_instalment: InstalmentRead | None = Field(
-        description="Null when nothing more is due by instalments (paid up, or the right to instalments is lost)")
+        description="Null when nothing more is due by instalments (paid up, or the right to instalments is lost)"
+    )
     recovery_stage: RecoveryStage
     recovery_explanation: str
     recent_payments: list[PaymentRead] = Field(description="The latest three, newest first")
@@ -102,8 +114,9 @@ class DocumentRequestCreate(Strict):
     conversation_id: ConversationId
     idempotency_key: IdempotencyKey
     kind: Literal["receipt", "statement"]
-    payment_reference: str | None = Field(default=None, min_length=1, max_length=32,
-                                          description="Which payment a receipt is for; only with a receipt")
+    payment_reference: str | None = Field(
+        default=None, min_length=1, max_length=32, description="Which payment a receipt is for; only with a receipt"
+    )
 
     @model_validator(mode="after")
     def _check_payment(self) -> DocumentRequestCreate:

@@ -54,20 +54,33 @@ def summarise(session: Session, account: CouncilTaxAccount, *, today: date) -> A
     paid = sum(payment.amount_pence for payment in payments)
     left = account.annual_charge_pence - paid
     return AccountSummary(
-        account_reference=account.reference, band=account.band,
-        annual_charge=format_pence(account.annual_charge_pence), instalment_plan=account.instalment_plan,
-        paid_this_year=format_pence(paid), balance=format_pence(max(left, 0)),
+        account_reference=account.reference,
+        band=account.band,
+        annual_charge=format_pence(account.annual_charge_pence),
+        instalment_plan=account.instalment_plan,
+        paid_this_year=format_pence(paid),
+        balance=format_pence(max(left, 0)),
         credit=format_pence(-left) if left < 0 else None,
         next_instalment=_next_instalment(session, account, paid=paid, today=today),
-        recovery_stage=account.recovery_stage, recovery_explanation=recovery.explain(account.recovery_stage),
-        recent_payments=[_payment_read(payment) for payment in payments[:RECENT_PAYMENTS]])
+        recovery_stage=account.recovery_stage,
+        recovery_explanation=recovery.explain(account.recovery_stage),
+        recent_payments=[_payment_read(payment) for payment in payments[:RECENT_PAYMENTS]],
+    )
 
 
 def year_payments(session: Session, account: CouncilTaxAccount) -> list[Payment]:
     """Return the account's payments in the billing year, newest first."""
-    return list(session.scalars(select(Payment).where(
-        Payment.account_id == account.id, Payment.paid_on >= BILLING_YEAR_START, Payment.paid_on <= BILLING_YEAR_END)
-        .order_by(Payment.paid_on.desc(), Payment.reference.desc())))
+    return list(
+        session.scalars(
+            select(Payment)
+            .where(
+                Payment.account_id == account.id,
+                Payment.paid_on >= BILLING_YEAR_START,
+                Payment.paid_on <= BILLING_YEAR_END,
+            )
+            .order_by(Payment.paid_on.desc(), Payment.reference.desc())
+        )
+    )
 
 
 def find_payment(session: Session, *, conversation_id: str, reference: str, now: datetime) -> PaymentDetail:
@@ -80,15 +93,17 @@ def find_payment(session: Session, *, conversation_id: str, reference: str, now:
 def own_payment(session: Session, account: CouncilTaxAccount, reference: str) -> Payment:
     """Return the payment ``reference`` (as typed) if it is on ``account``; raise PaymentNotFound otherwise."""
     normalised = normalise_payment_reference(reference)
-    payment = session.scalar(select(Payment).where(Payment.reference == normalised,
-                                                   Payment.account_id == account.id)) if normalised else None
+    payment = (
+        session.scalar(select(Payment).where(Payment.reference == normalised, Payment.account_id == account.id))
+        if normalised
+        else None
+    )
     if payment is None:
         raise PaymentNotFound
     return payment
 
 
-def _next_instalment(session: Session, account: CouncilTaxAccount, *, paid: int,
-                     today: date) -> InstalmentRead | None:
+def _next_instalment(session: Session, account: CouncilTaxAccount, *, paid: int, today: date) -> InstalmentRead | None:
     """Return the first instalment due from ``today`` on that the payments so far do not cover.
 
     Payments cover instalments in due-date order, so one paid early counts towards the next. After a final
@@ -97,8 +112,9 @@ def _next_instalment(session: Session, account: CouncilTaxAccount, *, paid: int,
     if account.recovery_stage in recovery.INSTALMENTS_LOST:
         return None
     covered = paid
-    for instalment in session.scalars(select(Instalment).where(Instalment.account_id == account.id)
-                                      .order_by(Instalment.due_date, Instalment.id)):
+    for instalment in session.scalars(
+        select(Instalment).where(Instalment.account_id == account.id).order_by(Instalment.due_date, Instalment.id)
+    ):
         owing = instalment.amount_pence - max(min(covered, instalment.amount_pence), 0)
         covered -= instalment.amount_pence
         if owing > 0 and instalment.due_date >= today:
@@ -107,5 +123,9 @@ def _next_instalment(session: Session, account: CouncilTaxAccount, *, paid: int,
 
 
 def _payment_read(payment: Payment) -> PaymentRead:
-    return PaymentRead(reference=payment.reference, date=payment.paid_on, amount=format_pence(payment.amount_pence),
-                       method=payment.method.replace("_", " "))
+    return PaymentRead(
+        reference=payment.reference,
+        date=payment.paid_on,
+        amount=format_pence(payment.amount_pence),
+        method=payment.method.replace("_", " "),
+    )

@@ -53,8 +53,16 @@ def normalise_account_reference(text: str) -> str:
     return f"CT{match[1]}"
 
 
-def verify_account_holder(session: Session, *, conversation_id: str, postcode: str, account_reference: str | None,
-                          full_name: str | None, date_of_birth: date, now: datetime) -> CheckResult:
+def verify_account_holder(
+    session: Session,
+    *,
+    conversation_id: str,
+    postcode: str,
+    account_reference: str | None,
+    full_name: str | None,
+    date_of_birth: date,
+    now: datetime,
+) -> CheckResult:
     """Check the caller holds a council tax account; on success the conversation may read it.
 
     Raises ``InvalidPostcode`` or ``InvalidAccountReference`` for text of the wrong shape (nothing is looked up).
@@ -63,36 +71,66 @@ def verify_account_holder(session: Session, *, conversation_id: str, postcode: s
     postcode = normalise_postcode(postcode)
     if account_reference is not None:
         reference = normalise_account_reference(account_reference)
-        rows = session.execute(select(CouncilTaxAccount, Property.postcode)
-                               .join(Property, Property.uprn == CouncilTaxAccount.uprn)
-                               .where(CouncilTaxAccount.reference == reference)).all()
+        rows = session.execute(
+            select(CouncilTaxAccount, Property.postcode)
+            .join(Property, Property.uprn == CouncilTaxAccount.uprn)
+            .where(CouncilTaxAccount.reference == reference)
+        ).all()
         candidates = [account for account, _ in rows]
-        match = next((account for account, billed in rows
-                      if billed == postcode and account.holder_date_of_birth == date_of_birth), None)
+        match = next(
+            (
+                account
+                for account, billed in rows
+                if billed == postcode and account.holder_date_of_birth == date_of_birth
+            ),
+            None,
+        )
     else:
-        candidates = [account for account in session.scalars(
-            select(CouncilTaxAccount).join(Property, Property.uprn == CouncilTaxAccount.uprn)
-            .where(Property.postcode == postcode).order_by(CouncilTaxAccount.id))
-            if full_name_matches(full_name or "", first_name=account.holder_first_name,
-                                 last_name=account.holder_last_name)]
+        candidates = [
+            account
+            for account in session.scalars(
+                select(CouncilTaxAccount)
+                .join(Property, Property.uprn == CouncilTaxAccount.uprn)
+                .where(Property.postcode == postcode)
+                .order_by(CouncilTaxAccount.id)
+            )
+            if full_name_matches(
+                full_name or "", first_name=account.holder_first_name, last_name=account.holder_last_name
+            )
+        ]
         match = next((account for account in candidates if account.holder_date_of_birth == date_of_birth), None)
     source = conversation_source(session, conversation_id)
-    decision = decide(session, AccountVerificationAttempt, AccountVerificationAttempt.account_id,
-                      conversation_id=conversation_id, source=source, subject_ids=[c.id for c in candidates],
-                      details_correct=match is not None, now=now)
+    decision = decide(
+        session,
+        AccountVerificationAttempt,
+        AccountVerificationAttempt.account_id,
+        conversation_id=conversation_id,
+        source=source,
+        subject_ids=[c.id for c in candidates],
+        details_correct=match is not None,
+        now=now,
+    )
     outcome = decision.outcome
     named = match or (candidates[0] if candidates else None)
-    attempt = AccountVerificationAttempt(conversation_id=conversation_id, account_id=named.id if named else None,
-                                         attempted_at=now, succeeded=outcome is Outcome.VERIFIED,
-                                         client_source=source, refused=decision.refused)
+    attempt = AccountVerificationAttempt(
+        conversation_id=conversation_id,
+        account_id=named.id if named else None,
+        attempted_at=now,
+        succeeded=outcome is Outcome.VERIFIED,
+        client_source=source,
+        refused=decision.refused,
+    )
     session.add(attempt)
     expires_at = None
     if outcome is Outcome.VERIFIED and match is not None:
         expires_at = now + SESSION_LENGTH
         _link(session, conversation_id=conversation_id, account_id=match.id, now=now, expires_at=expires_at)
     session.flush()
-    log.info("account check recorded: attempt %s%s", attempt.id,
-             f" (refused: {decision.refused} lock)" if decision.refused else "")
+    log.info(
+        "account check recorded: attempt %s%s",
+        attempt.id,
+        f" (refused: {decision.refused} lock)" if decision.refused else "",
+    )
     return CheckResult(outcome, expires_at)
 
 
@@ -105,9 +143,12 @@ def end_verification(session: Session, *, conversation_id: str) -> None:
 def verified_account(session: Session, *, conversation_id: str, now: datetime) -> CouncilTaxAccount:
     """Return the account the conversation has proved is the caller's, or raise NotVerified."""
     account = session.scalar(
-        select(CouncilTaxAccount).join(AccountVerification, AccountVerification.account_id == CouncilTaxAccount.id)
-        .where(AccountVerification.conversation_id == conversation_id,
-               AccountVerification.expires_at > now.astimezone(UTC)))
+        select(CouncilTaxAccount)
+        .join(AccountVerification, AccountVerification.account_id == CouncilTaxAccount.id)
+        .where(
+            AccountVerification.conversation_id == conversation_id, AccountVerification.expires_at > now.astimezone(UTC)
+        )
+    )
     if account is None:
         raise NotVerified
     return account
@@ -116,8 +157,11 @@ def verified_account(session: Session, *, conversation_id: str, now: datetime) -
 def _link(session: Session, *, conversation_id: str, account_id: int, now: datetime, expires_at: datetime) -> None:
     verification = session.get(AccountVerification, conversation_id)
     if verification is None:
-        session.add(AccountVerification(conversation_id=conversation_id, account_id=account_id, verified_at=now,
-                                        expires_at=expires_at))
+        session.add(
+            AccountVerification(
+                conversation_id=conversation_id, account_id=account_id, verified_at=now, expires_at=expires_at
+            )
+        )
         return
     verification.account_id = account_id
     verification.verified_at = now

@@ -15,8 +15,9 @@ import unicodedata
 APOSTROPHES = "'\u2018\u2019\u02bc`"
 SEPARATORS = re.compile(r"[\s\-\u2010-\u2015.,]+")
 # Letters that carry no accent to strip, as someone without them on their keyboard types them.
-PLAIN_LETTERS = str.maketrans({"\u0131": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "æ": "ae", "œ": "oe",
-                               "þ": "th"})
+PLAIN_LETTERS = str.maketrans(
+    {"\u0131": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "æ": "ae", "œ": "oe", "þ": "th"}
+)
 # Dropped from the front of a typed name when at least a first and a last name remain.
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "sir", "dame"})
 
@@ -48,8 +49,9 @@ def _names_match(given: list[str], first: list[str], last: list[str]) -> bool:
     if len(given) < 2:
         return False
     surname = "".join(last)
-    return any("".join(given[-size:]) == surname and _forenames_match(given[:-size], first)
-               for size in range(1, len(given)))
+    return any(
+        "".join(given[-size:]) == surname and _forenames_match(given[:-size], first) for size in range(1, len(given))
+    )
 
 
 def _forenames_match(given: list[str], registered: list[str]) -> bool:

@@ -37,9 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     if counts is None:
         print("Another process is purging right now; nothing was done.")
         return 0
-    print(f"Retention purge (transcripts {settings.retention_transcript_days} days, identity checks "
-          f"{settings.retention_verification_days} days, audit log {settings.retention_audit_days} days): "
-          f"deleted {describe(counts)}.")
+    print(
+        f"Retention purge (transcripts {settings.retention_transcript_days} days, identity checks "
+        f"{settings.retention_verification_days} days, audit log {settings.retention_audit_days} days): "
+        f"deleted {describe(counts)}."
+    )
     return 0
 
 

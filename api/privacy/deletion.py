@@ -36,10 +36,11 @@ def delete_conversations(session: Session, conversation_ids: Sequence[str]) -> C
     """Delete the conversations and what hangs off them; return how many rows of each kind went."""
     counts: Counter[str] = Counter()
     for start in range(0, len(conversation_ids), CHUNK):
-        ids = list(conversation_ids[start:start + CHUNK])
+        ids = list(conversation_ids[start : start + CHUNK])
         messages = select(Message.id).where(Message.conversation_id.in_(ids))
-        counts["telegram deliveries"] += affected(session, delete(TelegramDelivery)
-                                                .where(TelegramDelivery.message_id.in_(messages)))
+        counts["telegram deliveries"] += affected(
+            session, delete(TelegramDelivery).where(TelegramDelivery.message_id.in_(messages))
+        )
         counts["answer ratings"] += affected(session, delete(AnswerRating).where(AnswerRating.conversation_id.in_(ids)))
         counts["knowledge gaps"] += affected(session, delete(KnowledgeGap).where(KnowledgeGap.conversation_id.in_(ids)))
         counts["messages"] += affected(session, delete(Message).where(Message.conversation_id.in_(ids)))

@@ -45,13 +45,16 @@ class RetentionPolicy:
     @classmethod
     def from_settings(cls, settings: Settings) -> RetentionPolicy:
         """Read the schedule from ``CA_RETENTION_*``."""
-        return cls(transcripts=timedelta(days=settings.retention_transcript_days),
-                   verification=timedelta(days=settings.retention_verification_days),
-                   audit=timedelta(days=settings.retention_audit_days))
+        return cls(
+            transcripts=timedelta(days=settings.retention_transcript_days),
+            verification=timedelta(days=settings.retention_verification_days),
+            audit=timedelta(days=settings.retention_audit_days),
+        )
 
 
-def purge(session: Session, tracker: TrackerStore, policy: RetentionPolicy, *, now: datetime | None = None
-          ) -> Counter[str]:
+def purge(
+    session: Session, tracker: TrackerStore, policy: RetentionPolicy, *, now: datetime | None = None
+) -> Counter[str]:
     """Delete everything older than the schedule allows; return how many of each kind went (and log it)."""
     now = now or utcnow()
     transcripts, checks = now - policy.transcripts, now - policy.verification
@@ -59,9 +62,12 @@ def purge(session: Session, tracker: TrackerStore, policy: RetentionPolicy, *, n
     counts = delete_conversations(session, quiet)
     counts["knowledge gaps"] += affected(session, delete(KnowledgeGap).where(KnowledgeGap.created_at < transcripts))
     # A sent receipt's address has done its job; one still queued is needed to send it.
-    counts["document addresses"] += affected(session, update(DocumentRequest).where(
-        DocumentRequest.status == "sent", DocumentRequest.created_at < transcripts, DocumentRequest.email != "")
-        .values(email=""))
+    counts["document addresses"] += affected(
+        session,
+        update(DocumentRequest)
+        .where(DocumentRequest.status == "sent", DocumentRequest.created_at < transcripts, DocumentRequest.email != "")
+        .values(email=""),
+    )
     for table in (VerificationAttempt, AccountVerificationAttempt):
         counts["identity checks"] += affected(session, delete(table).where(table.attempted_at < checks))
     for proven in (Verification, AccountVerification):
@@ -95,7 +101,8 @@ def purge_once(database: Database, tracker: TrackerStore, settings: Settings) ->
     """
     with database.sessions.begin() as session:
         if session.get_bind().dialect.name == "postgresql" and not session.scalar(
-                select(func.pg_try_advisory_xact_lock(PURGE_LOCK))):
+            select(func.pg_try_advisory_xact_lock(PURGE_LOCK))
+        ):
             log.info("retention purge skipped: another process is purging")
             return None
         return purge(session, tracker, RetentionPolicy.from_settings(settings))

@@ -34,9 +34,11 @@ from api.service_requests.models import ServiceRequest
 from api.telegram.models import TelegramChat
 
 # Said in the export, so whoever reads it on the resident's behalf knows why those events hold no text.
-TRACKER_NOTE = ("The assistant's dialogue events as its tracker store keeps them: what the resident typed is never "
-                "stored there, and slot values and the assistant's own texts are encrypted and become unreadable "
-                "after a while (an hour by default).")
+TRACKER_NOTE = (
+    "The assistant's dialogue events as its tracker store keeps them: what the resident typed is never "
+    "stored there, and slot values and the assistant's own texts are encrypted and become unreadable "
+    "after a while (an hour by default)."
+)
 TELEGRAM_CHAT_ID = re.compile(r"-?\d{1,18}")
 HANDOFF_REFERENCE = re.compile(r"HO-\d{1,12}", re.IGNORECASE)
 
@@ -74,36 +76,69 @@ def summary(session: Session, tracker: TrackerStore, conversation_id: str) -> di
     chat = session.scalar(select(TelegramChat).where(TelegramChat.conversation_id == conversation_id))
 
     def count(model: Any) -> int:
-        return session.scalar(select(func.count()).select_from(model)
-                              .where(model.conversation_id == conversation_id)) or 0
+        return (
+            session.scalar(select(func.count()).select_from(model).where(model.conversation_id == conversation_id)) or 0
+        )
 
-    return {"conversation_id": conversation_id, "channel": conversation.channel,
-            "telegram_chat_id": chat.chat_id if chat else None, "started": conversation.created_at,
-            "last_activity": conversation.updated_at, "messages": count(Message), "handoffs": count(Handoff),
-            "notes": count(Note), "answer_ratings": count(AnswerRating), "knowledge_gaps": count(KnowledgeGap),
-            "tracker_events": len(tracker.conversation_events(conversation_id))}
+    return {
+        "conversation_id": conversation_id,
+        "channel": conversation.channel,
+        "telegram_chat_id": chat.chat_id if chat else None,
+        "started": conversation.created_at,
+        "last_activity": conversation.updated_at,
+        "messages": count(Message),
+        "handoffs": count(Handoff),
+        "notes": count(Note),
+        "answer_ratings": count(AnswerRating),
+        "knowledge_gaps": count(KnowledgeGap),
+        "tracker_events": len(tracker.conversation_events(conversation_id)),
+    }
 
 
 def export(session: Session, tracker: TrackerStore, conversation_id: str) -> dict[str, Any]:
     """Return everything held about the conversation, as plain JSON-ready data."""
     conversation = session.get_one(Conversation, conversation_id)
     chat = session.scalar(select(TelegramChat).where(TelegramChat.conversation_id == conversation_id))
-    notes = session.execute(select(Note, Officer.display_name).join(Officer, Officer.id == Note.officer_id)
-                            .where(Note.conversation_id == conversation_id).order_by(Note.id))
+    notes = session.execute(
+        select(Note, Officer.display_name)
+        .join(Officer, Officer.id == Note.officer_id)
+        .where(Note.conversation_id == conversation_id)
+        .order_by(Note.id)
+    )
     return {
         "exported_at": utcnow().isoformat(),
-        "conversation": _row(conversation, "id", "channel", "mode", "created_at", "updated_at", "rating",
-                             "rated_at") | {"telegram_chat_id": chat.chat_id if chat else None},
-        "messages": [_row(m, "id", "sender", "author", "text", "buttons", "created_at")
-                     for m in session.scalars(select(Message).where(Message.conversation_id == conversation_id)
-                                              .order_by(Message.id))],
-        "handoffs": [_row(h, "reference", "reason", "priority", "status", "queue", "summary", "packet",
-                          "requested_at", "claimed_at", "closed_at") for h in _by(session, Handoff, conversation_id)],
+        "conversation": _row(conversation, "id", "channel", "mode", "created_at", "updated_at", "rating", "rated_at")
+        | {"telegram_chat_id": chat.chat_id if chat else None},
+        "messages": [
+            _row(m, "id", "sender", "author", "text", "buttons", "created_at")
+            for m in session.scalars(
+                select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)
+            )
+        ],
+        "handoffs": [
+            _row(
+                h,
+                "reference",
+                "reason",
+                "priority",
+                "status",
+                "queue",
+                "summary",
+                "packet",
+                "requested_at",
+                "claimed_at",
+                "closed_at",
+            )
+            for h in _by(session, Handoff, conversation_id)
+        ],
         "internal_notes": [_row(note, "text", "created_at") | {"officer": name} for note, name in notes],
-        "answer_ratings": [_row(r, "message_id", "article", "helpful", "rated_at")
-                           for r in _by(session, AnswerRating, conversation_id)],
-        "knowledge_gaps": [_row(g, "message_id", "kind", "question", "article", "created_at")
-                           for g in _by(session, KnowledgeGap, conversation_id)],
+        "answer_ratings": [
+            _row(r, "message_id", "article", "helpful", "rated_at") for r in _by(session, AnswerRating, conversation_id)
+        ],
+        "knowledge_gaps": [
+            _row(g, "message_id", "kind", "question", "article", "created_at")
+            for g in _by(session, KnowledgeGap, conversation_id)
+        ],
         "identity_checks": _identity_checks(session, conversation_id),
         "back_office_records": _records(session, conversation_id),
         "rasa_tracker_events": tracker.conversation_events(conversation_id),
@@ -115,31 +150,43 @@ def _identity_checks(session: Session, conversation_id: str) -> dict[str, Any]:
     electoral = session.get(Verification, conversation_id)
     account = session.get(AccountVerification, conversation_id)
     return {
-        "electoral_attempts": [_row(a, "attempted_at", "succeeded")
-                               for a in _by(session, VerificationAttempt, conversation_id)],
-        "electoral_verification": electoral and {
+        "electoral_attempts": [
+            _row(a, "attempted_at", "succeeded") for a in _by(session, VerificationAttempt, conversation_id)
+        ],
+        "electoral_verification": electoral
+        and {
             "elector_number": session.get_one(Elector, electoral.elector_id).elector_number,
-            **_row(electoral, "verified_at", "expires_at")},
-        "council_tax_attempts": [_row(a, "attempted_at", "succeeded")
-                                 for a in _by(session, AccountVerificationAttempt, conversation_id)],
-        "council_tax_verification": account and {
+            **_row(electoral, "verified_at", "expires_at"),
+        },
+        "council_tax_attempts": [
+            _row(a, "attempted_at", "succeeded") for a in _by(session, AccountVerificationAttempt, conversation_id)
+        ],
+        "council_tax_verification": account
+        and {
             "account_reference": session.get_one(CouncilTaxAccount, account.account_id).reference,
-            **_row(account, "verified_at", "expires_at")},
+            **_row(account, "verified_at", "expires_at"),
+        },
     }
 
 
 def _records(session: Session, conversation_id: str) -> dict[str, Any]:
-    absent = session.scalars(select(AbsentVoteRequest).where(
-        AbsentVoteRequest.details["conversation_id"].as_string() == conversation_id))
+    absent = session.scalars(
+        select(AbsentVoteRequest).where(AbsentVoteRequest.details["conversation_id"].as_string() == conversation_id)
+    )
     return {
         "absent_vote_requests": [_row(r, "reference", "kind", "status", "details", "created_at") for r in absent],
-        "register_changes": [_row(r, "reference", "kind", "status", "details", "created_at")
-                             for r in _by(session, ElectoralChangeRequest, conversation_id)],
-        "service_requests": [_row(r, "reference", "category", "status", "location_text", "description",
-                                  "contact_email", "created_at")
-                             for r in _by(session, ServiceRequest, conversation_id)],
-        "council_tax_documents": [_row(r, "reference", "kind", "email", "status", "created_at", "sent_at")
-                                  for r in _by(session, DocumentRequest, conversation_id)],
+        "register_changes": [
+            _row(r, "reference", "kind", "status", "details", "created_at")
+            for r in _by(session, ElectoralChangeRequest, conversation_id)
+        ],
+        "service_requests": [
+            _row(r, "reference", "category", "status", "location_text", "description", "contact_email", "created_at")
+            for r in _by(session, ServiceRequest, conversation_id)
+        ],
+        "council_tax_documents": [
+            _row(r, "reference", "kind", "email", "status", "created_at", "sent_at")
+            for r in _by(session, DocumentRequest, conversation_id)
+        ],
     }
 
 
@@ -150,9 +197,16 @@ def erase(session: Session, tracker: TrackerStore, conversation_id: str) -> Coun
     database), so a failure there leaves the hub's rows in place and the erasure can simply be repeated.
     """
     counts = delete_conversations(session, [conversation_id])
-    counts["document addresses"] += affected(session, update(DocumentRequest).where(
-        DocumentRequest.conversation_id == conversation_id, DocumentRequest.status == "sent",
-        DocumentRequest.email != "").values(email=""))
+    counts["document addresses"] += affected(
+        session,
+        update(DocumentRequest)
+        .where(
+            DocumentRequest.conversation_id == conversation_id,
+            DocumentRequest.status == "sent",
+            DocumentRequest.email != "",
+        )
+        .values(email=""),
+    )
     session.flush()
     counts["tracker events"] += tracker.delete_conversation(conversation_id)
     return +counts

@@ -16,8 +16,15 @@ from typing import Any
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, create_engine, delete, inspect, select
 from sqlalchemy.engine import Engine
 
-events = Table("events", MetaData(), Column("id", Integer, primary_key=True), Column("sender_id", String(255)),
-               Column("type_name", String(255)), Column("timestamp", Float), Column("data", Text))
+events = Table(
+    "events",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("sender_id", String(255)),
+    Column("type_name", String(255)),
+    Column("timestamp", Float),
+    Column("data", Text),
+)
 
 
 def _sqlalchemy_url(url: str) -> str:
@@ -42,8 +49,11 @@ class TrackerStore:
             # Rasa's own database: no pragmas changed (make_engine would switch SQLite to WAL), a busy
             # timeout so a purge waits for Rasa's writes rather than failing.
             sqlite = self.url.startswith("sqlite")
-            self._engine = create_engine(self.url, pool_pre_ping=not sqlite,
-                                         connect_args={"timeout": 30, "check_same_thread": False} if sqlite else {})
+            self._engine = create_engine(
+                self.url,
+                pool_pre_ping=not sqlite,
+                connect_args={"timeout": 30, "check_same_thread": False} if sqlite else {},
+            )
         return inspect(self._engine).has_table("events")
 
     def delete_before(self, cutoff: datetime) -> int:
@@ -68,8 +78,9 @@ class TrackerStore:
             return []
         assert self._engine is not None
         with self._engine.connect() as connection:
-            rows = connection.execute(select(events.c.data).where(events.c.sender_id == conversation_id)
-                                      .order_by(events.c.id))
+            rows = connection.execute(
+                select(events.c.data).where(events.c.sender_id == conversation_id).order_by(events.c.id)
+            )
             return [json.loads(data) for (data,) in rows]
 
     def close(self) -> None:

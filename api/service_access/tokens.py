@@ -38,13 +38,18 @@ def parse_service_tokens(value: Any) -> list[ServiceToken]:
         text = value.strip()
         value = json.loads(text) if text[:1] in ("[", "{") else [item for item in text.split(",") if item.strip()]
     if isinstance(value, dict):
-        pairs = [(service, token) for service, tokens in value.items()
-                 for token in (tokens if isinstance(tokens, list) else [tokens])]
+        pairs = [
+            (service, token)
+            for service, tokens in value.items()
+            for token in (tokens if isinstance(tokens, list) else [tokens])
+        ]
     elif isinstance(value, list | tuple):
         pairs = [_split(item) for item in value]
     else:
-        raise InvalidServiceTokens("CA_SERVICE_TOKENS must be a comma list like actions:TOKEN,telegram:TOKEN "
-                                   "or a JSON object like {\"actions\": \"TOKEN\"}")
+        raise InvalidServiceTokens(
+            "CA_SERVICE_TOKENS must be a comma list like actions:TOKEN,telegram:TOKEN "
+            'or a JSON object like {"actions": "TOKEN"}'
+        )
     return [_checked(str(service).strip(), str(token).strip()) for service, token in pairs]
 
 
@@ -53,15 +58,17 @@ def _split(item: Any) -> tuple[str, str]:
         return item.service, item.token
     service, colon, token = str(item).strip().partition(":")
     if not colon:
-        raise InvalidServiceTokens("each item of CA_SERVICE_TOKENS names its service, as in actions:TOKEN "
-                                   f"(services: {', '.join(SERVICES)})")
+        raise InvalidServiceTokens(
+            f"each item of CA_SERVICE_TOKENS names its service, as in actions:TOKEN (services: {', '.join(SERVICES)})"
+        )
     return service, token
 
 
 def _checked(service: str, token: str) -> ServiceToken:
     if service not in SERVICES:
-        raise InvalidServiceTokens(f"CA_SERVICE_TOKENS names an unknown service {service!r}; "
-                                   f"the services are {', '.join(SERVICES)}")
+        raise InvalidServiceTokens(
+            f"CA_SERVICE_TOKENS names an unknown service {service!r}; the services are {', '.join(SERVICES)}"
+        )
     if not token:
         raise InvalidServiceTokens(f"CA_SERVICE_TOKENS gives the {service} service an empty token")
     return ServiceToken(service=service, token=token)

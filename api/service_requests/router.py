@@ -13,9 +13,12 @@ from api.errors import CONFLICT, SERVICE_TOKEN_REFUSALS
 from api.service_requests import service
 from api.service_requests.schemas import CategoryRead, ServiceRequestCreate, ServiceRequestProgress, ServiceRequestRead
 
-router = APIRouter(prefix="/api/v1/service-requests", tags=["service requests"],
-                   dependencies=[Depends(require_service_token)],
-                   responses=SERVICE_TOKEN_REFUSALS)
+router = APIRouter(
+    prefix="/api/v1/service-requests",
+    tags=["service requests"],
+    dependencies=[Depends(require_service_token)],
+    responses=SERVICE_TOKEN_REFUSALS,
+)
 
 
 @router.get("/categories", response_model=list[CategoryRead], summary="List the categories and service standards")
@@ -24,13 +27,22 @@ def list_categories() -> list[CategoryRead]:
     return service.list_categories()
 
 
-@router.post("", response_model=ServiceRequestRead, status_code=status.HTTP_201_CREATED,
-             summary="Lodge a request for service",
-             responses={200: {"description": "The same idempotency key again: the request already recorded",
-                              "model": ServiceRequestRead},
-                        **CONFLICT})
-def lodge_request(body: ServiceRequestCreate, session: SessionDep, clock: ClockDep,
-                  response: Response) -> ServiceRequestRead:
+@router.post(
+    "",
+    response_model=ServiceRequestRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Lodge a request for service",
+    responses={
+        200: {
+            "description": "The same idempotency key again: the request already recorded",
+            "model": ServiceRequestRead,
+        },
+        **CONFLICT,
+    },
+)
+def lodge_request(
+    body: ServiceRequestCreate, session: SessionDep, clock: ClockDep, response: Response
+) -> ServiceRequestRead:
     """Record the request and return its reference and the date the service standard promises."""
     recorded = service.lodge_request(session, request=body, now=clock.now)
     if not recorded.created:
@@ -38,8 +50,12 @@ def lodge_request(body: ServiceRequestCreate, session: SessionDep, clock: ClockD
     return recorded.body
 
 
-@router.get("/{reference}", response_model=ServiceRequestProgress, summary="Follow a request's progress",
-            responses={404: {"description": "No request has that reference"}})
+@router.get(
+    "/{reference}",
+    response_model=ServiceRequestProgress,
+    summary="Follow a request's progress",
+    responses={404: {"description": "No request has that reference"}},
+)
 def read_progress(reference: str, session: SessionDep, clock: ClockDep) -> ServiceRequestProgress:
     """Return the status, dates, latest public note and team of a request ("SR-123456", "sr 123456")."""
     return service.request_progress(session, reference=reference, today=clock.today)

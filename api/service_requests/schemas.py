@@ -27,17 +27,22 @@ class ServiceRequestCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     conversation_id: Annotated[str, Field(min_length=1, max_length=64, description="The hub's conversation id")]
-    idempotency_key: Annotated[str, Field(
-        min_length=8, max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$",
-        description="Chosen by the caller, the same on every retry of one request")]
+    idempotency_key: Annotated[
+        str,
+        Field(
+            min_length=8,
+            max_length=80,
+            pattern=r"^[A-Za-z0-9_.:\-]+$",
+            description="Chosen by the caller, the same on every retry of one request",
+        ),
+    ]
     category: Category
     uprn: int | None = Field(default=None, ge=1, description="The property, from GET /api/v1/addresses")
-    location_text: Text240 | None = Field(default=None,
-                                          description='A described place when there is no address, e.g. '
-                                                      '"outside the school on Mill Lane"')
+    location_text: Text240 | None = Field(
+        default=None, description='A described place when there is no address, e.g. "outside the school on Mill Lane"'
+    )
     description: Annotated[str, Field(min_length=1, max_length=1000), HideCardNumbers]
-    contact_email: str | None = Field(default=None, max_length=200,
-                                      pattern=r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+    contact_email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 
     @model_validator(mode="after")
     def _check_place(self) -> ServiceRequestCreate:

@@ -51,15 +51,18 @@ class UnknownRequestProperty(UnknownProperty):
 
 def list_categories() -> list[CategoryRead]:
     """Return every category of request with its service standard."""
-    return [CategoryRead(category=name, label=standard.label, service_standard=standard.promise,
-                         working_days=standard.working_days) for name, standard in STANDARDS.items()]
+    return [
+        CategoryRead(
+            category=name, label=standard.label, service_standard=standard.promise, working_days=standard.working_days
+        )
+        for name, standard in STANDARDS.items()
+    ]
 
 
 def lodge_request(session: Session, *, request: ServiceRequestCreate, now: datetime) -> Recorded[ServiceRequestRead]:
     """Record a request (once per idempotency key) and say when the council expects to deal with it."""
     now = now.astimezone(UTC)  # SQLite keeps no time zone: every stored moment is UTC
-    content = (request.category, request.uprn, request.location_text or "", request.description,
-               request.contact_email)
+    content = (request.category, request.uprn, request.location_text or "", request.description, request.contact_email)
     row = by_key(session, ServiceRequest, request.idempotency_key)
     created = False
     if row is None and (open_row := _open_duplicate(session, request)) is not None:
@@ -68,15 +71,33 @@ def lodge_request(session: Session, *, request: ServiceRequestCreate, now: datet
         if request.uprn is not None and session.get(Property, request.uprn) is None:
             raise UnknownRequestProperty(request.uprn)
         standard = STANDARDS[request.category]
-        row, created = insert_once(session, ServiceRequest(
-            reference=new_reference(session, ServiceRequest, "SR"), idempotency_key=request.idempotency_key,
-            category=request.category, uprn=request.uprn, location_text=request.location_text or "",
-            description=request.description, status="open", responsible_team=standard.team,
-            contact_email=request.contact_email, conversation_id=request.conversation_id, created_at=now,
-            expected_by=add_working_days(local_date(now), standard.working_days)))
+        row, created = insert_once(
+            session,
+            ServiceRequest(
+                reference=new_reference(session, ServiceRequest, "SR"),
+                idempotency_key=request.idempotency_key,
+                category=request.category,
+                uprn=request.uprn,
+                location_text=request.location_text or "",
+                description=request.description,
+                status="open",
+                responsible_team=standard.team,
+                contact_email=request.contact_email,
+                conversation_id=request.conversation_id,
+                created_at=now,
+                expected_by=add_working_days(local_date(now), standard.working_days),
+            ),
+        )
     if created:
-        session.add(ServiceRequestUpdate(request_id=row.id, created_at=now, status="open", public=True,
-                                         note=f"Request received and passed to the {row.responsible_team} team."))
+        session.add(
+            ServiceRequestUpdate(
+                request_id=row.id,
+                created_at=now,
+                status="open",
+                public=True,
+                note=f"Request received and passed to the {row.responsible_team} team.",
+            )
+        )
         session.flush()
         log.info("service request %s lodged: %s", row.reference, row.category)
     elif (row.category, row.uprn, row.location_text, row.description, row.contact_email) != content:
@@ -91,14 +112,18 @@ def _open_duplicate(session: Session, request: ServiceRequestCreate) -> ServiceR
     reference they already have rather than starting a second job for the crews. Only the same chat
     counts: telling a stranger the reference of a neighbour's report would let them follow it.
     """
-    query = select(ServiceRequest).where(ServiceRequest.conversation_id == request.conversation_id,
-                                         ServiceRequest.category == request.category,
-                                         ServiceRequest.status.in_(("open", "in_progress")))
+    query = select(ServiceRequest).where(
+        ServiceRequest.conversation_id == request.conversation_id,
+        ServiceRequest.category == request.category,
+        ServiceRequest.status.in_(("open", "in_progress")),
+    )
     if request.uprn is not None:
         query = query.where(ServiceRequest.uprn == request.uprn)
     else:
-        query = query.where(ServiceRequest.uprn.is_(None),
-                            func.lower(ServiceRequest.location_text) == (request.location_text or "").lower())
+        query = query.where(
+            ServiceRequest.uprn.is_(None),
+            func.lower(ServiceRequest.location_text) == (request.location_text or "").lower(),
+        )
     return session.scalars(query.order_by(ServiceRequest.id)).first()
 
 
@@ -108,20 +133,35 @@ def request_progress(session: Session, *, reference: str, today: date) -> Servic
     row = session.scalar(select(ServiceRequest).where(ServiceRequest.reference == f"SR-{match[1]}")) if match else None
     if row is None:
         raise UnknownRequest
-    latest = session.scalar(select(ServiceRequestUpdate).where(
-        ServiceRequestUpdate.request_id == row.id, ServiceRequestUpdate.public.is_(True))
-        .order_by(ServiceRequestUpdate.created_at.desc(), ServiceRequestUpdate.id.desc()).limit(1))
+    latest = session.scalar(
+        select(ServiceRequestUpdate)
+        .where(ServiceRequestUpdate.request_id == row.id, ServiceRequestUpdate.public.is_(True))
+        .order_by(ServiceRequestUpdate.created_at.desc(), ServiceRequestUpdate.id.desc())
+        .limit(1)
+    )
     return ServiceRequestProgress(
-        reference=row.reference, category=row.category, category_label=STANDARDS[row.category].label,
-        status=row.status, created_at=as_utc(row.created_at), expected_by=row.expected_by,
+        reference=row.reference,
+        category=row.category,
+        category_label=STANDARDS[row.category].label,
+        status=row.status,
+        created_at=as_utc(row.created_at),
+        expected_by=row.expected_by,
         overdue=row.status != "closed" and row.expected_by is not None and today > row.expected_by,
         latest_update=UpdateRead(status=latest.status, note=latest.note, at=as_utc(latest.created_at))
-        if latest else None,
-        responsible_team=row.responsible_team)
+        if latest
+        else None,
+        responsible_team=row.responsible_team,
+    )
 
 
 def _describe(row: ServiceRequest) -> ServiceRequestRead:
     standard = STANDARDS[row.category]
-    return ServiceRequestRead(reference=row.reference, category=row.category, category_label=standard.label,
-                              status=row.status, expected_by=row.expected_by,
-                              service_standard=standard.promise, responsible_team=row.responsible_team)
+    return ServiceRequestRead(
+        reference=row.reference,
+        category=row.category,
+        category_label=standard.label,
+        status=row.status,
+        expected_by=row.expected_by,
+        service_standard=standard.promise,
+        responsible_team=row.responsible_team,
+    )

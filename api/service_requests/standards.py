@@ -8,8 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Category = Literal["missed_bin", "pothole", "street_light", "dumped_rubbish", "graffiti", "fallen_tree", "noise",
-                   "bin_request", "other"]
+Category = Literal[
+    "missed_bin",
+    "pothole",
+    "street_light",
+    "dumped_rubbish",
+    "graffiti",
+    "fallen_tree",
+    "noise",
+    "bin_request",
+    "other",
+]
 
 
 @dataclass(frozen=True)
@@ -23,20 +32,30 @@ class ServiceStandard:
 
 
 STANDARDS: dict[str, ServiceStandard] = {
-    "missed_bin": ServiceStandard("Missed bin collection", "Waste and Recycling", 2,
-                                  "We collect missed bins within 2 working days."),
+    "missed_bin": ServiceStandard(
+        "Missed bin collection", "Waste and Recycling", 2, "We collect missed bins within 2 working days."
+    ),
     "pothole": ServiceStandard("Pothole", "Highways", 5, "We inspect reported potholes within 5 working days."),
-    "street_light": ServiceStandard("Street light fault", "Street Lighting", 7,
-                                    "We repair street light faults within 7 working days."),
-    "dumped_rubbish": ServiceStandard("Dumped rubbish (fly-tipping)", "Street Scene", 3,
-                                      "We clear dumped rubbish within 3 working days."),
+    "street_light": ServiceStandard(
+        "Street light fault", "Street Lighting", 7, "We repair street light faults within 7 working days."
+    ),
+    "dumped_rubbish": ServiceStandard(
+        "Dumped rubbish (fly-tipping)", "Street Scene", 3, "We clear dumped rubbish within 3 working days."
+    ),
     "graffiti": ServiceStandard("Graffiti", "Street Scene", 5, "We remove graffiti within 5 working days."),
-    "fallen_tree": ServiceStandard("Fallen tree or branch", "Parks and Trees", 1,
-                                   "We make fallen trees and branches safe within 1 working day."),
-    "noise": ServiceStandard("Noise complaint", "Environmental Health", 5,
-                             "We contact you about a noise complaint within 5 working days."),
-    "bin_request": ServiceStandard("New or replacement bin", "Waste and Recycling", 10,
-                                   "We deliver new and replacement bins within 10 working days."),
-    "other": ServiceStandard("Other request", "Customer Focus", 10,
-                             "We reply to other requests within 10 working days."),
+    "fallen_tree": ServiceStandard(
+        "Fallen tree or branch", "Parks and Trees", 1, "We make fallen trees and branches safe within 1 working day."
+    ),
+    "noise": ServiceStandard(
+        "Noise complaint", "Environmental Health", 5, "We contact you about a noise complaint within 5 working days."
+    ),
+    "bin_request": ServiceStandard(
+        "New or replacement bin",
+        "Waste and Recycling",
+        10,
+        "We deliver new and replacement bins within 10 working days.",
+    ),
+    "other": ServiceStandard(
+        "Other request", "Customer Focus", 10, "We reply to other requests within 10 working days."
+    ),
 }

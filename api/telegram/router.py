@@ -22,14 +22,21 @@ from api.telegram.schemas import (
     TelegramRatingIn,
 )
 
-router = APIRouter(prefix="/api/v1/telegram", tags=["telegram"], dependencies=[Depends(require_telegram_token)],
-                   responses={401: {"description": "No valid service token"},
-                              403: {"description": "The token is not the Telegram bridge's"}})
+router = APIRouter(
+    prefix="/api/v1/telegram",
+    tags=["telegram"],
+    dependencies=[Depends(require_telegram_token)],
+    responses={
+        401: {"description": "No valid service token"},
+        403: {"description": "The token is not the Telegram bridge's"},
+    },
+)
 
 
 @router.post("/updates", response_model=TelegramMessageAccepted, responses=THROTTLED_RESPONSES)
-async def receive_message(body: TelegramMessageIn, request: Request, database: DatabaseDep,
-                          routing: ResidentRoutingDep) -> TelegramMessageAccepted:
+async def receive_message(
+    body: TelegramMessageIn, request: Request, database: DatabaseDep, routing: ResidentRoutingDep
+) -> TelegramMessageAccepted:
     """Take in a resident's message from Telegram once, and route it like a web chat message.
 
     The replies are not in the response: they, and any later officer reply, come through the outbox. A chat
@@ -37,33 +44,47 @@ async def receive_message(body: TelegramMessageIn, request: Request, database: D
     sentence for the resident, and the bridge tells them and hands the message in again after the wait.
     """
     await run_in_threadpool(enforce, request, "messages_per_conversation", f"telegram:{body.chat_id}")
-    accepted = await routing.lane.run(lambda: service.accept_update(database, update_id=body.update_id,
-                                                                    chat_id=body.chat_id, text=body.text))
+    accepted = await routing.lane.run(
+        lambda: service.accept_update(database, update_id=body.update_id, chat_id=body.chat_id, text=body.text)
+    )
     if accepted is None:
         return TelegramMessageAccepted(duplicate=True)
-    routed = await routing.handle_in_lane(conversation_id=accepted.conversation_id, text=accepted.text,
-                                          hub_payload=accepted.hub_payload)
-    return TelegramMessageAccepted(duplicate=False, message_id=routed.message.id, card_number_hidden=routed.hidden,
-                                   earlier_hidden=[m.id for m in routed.rewritten])
+    routed = await routing.handle_in_lane(
+        conversation_id=accepted.conversation_id, text=accepted.text, hub_payload=accepted.hub_payload
+    )
+    return TelegramMessageAccepted(
+        duplicate=False,
+        message_id=routed.message.id,
+        card_number_hidden=routed.hidden,
+        earlier_hidden=[m.id for m in routed.rewritten],
+    )
 
 
 @router.get("/outbox", response_model=Outbox)
 def read_outbox(session: SessionDep, limit: Annotated[int, Query(ge=1, le=100)] = 50) -> Outbox:
     """List the messages still to be sent to Telegram chats, oldest first."""
-    return Outbox(messages=[OutboxMessage.model_validate(item)
-                            for item in service.pending_messages(session, limit=limit)])
+    return Outbox(
+        messages=[OutboxMessage.model_validate(item) for item in service.pending_messages(session, limit=limit)]
+    )
 
 
-@router.post("/outbox/{message_id}/delivery", status_code=status.HTTP_204_NO_CONTENT,
-             responses={404: {"description": "No such Telegram message"}})
-def record_delivery(message_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], body: DeliveryCreate,
-                    session: SessionDep) -> None:
+@router.post(
+    "/outbox/{message_id}/delivery",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={404: {"description": "No such Telegram message"}},
+)
+def record_delivery(
+    message_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], body: DeliveryCreate, session: SessionDep
+) -> None:
     """Record that a message was sent to its chat (or refused by Telegram), so it is not sent again."""
     service.mark_delivered(session, message_id=message_id, outcome=body.outcome)
 
 
-@router.post("/ratings", response_model=AnswerRatingRead,
-             responses={404: {"description": "No knowledge answer with this id in the chat's conversation"}})
+@router.post(
+    "/ratings",
+    response_model=AnswerRatingRead,
+    responses={404: {"description": "No knowledge answer with this id in the chat's conversation"}},
+)
 def rate_answer(body: TelegramRatingIn, session: SessionDep) -> AnswerRatingRead:
     """Record a resident's Helpful / Not helpful tap under a knowledge answer; tapping again replaces it."""
     rating = service.rate_answer(session, chat_id=body.chat_id, message_id=body.message_id, helpful=body.helpful)

@@ -87,11 +87,17 @@ def _conversation_for_chat(session: Session, *, chat_id: int) -> str:
 
 
 def _payload_for_title(session: Session, *, conversation_id: str, text: str) -> str:
-    last_resident = session.scalar(select(func.max(Message.id)).where(
-        Message.conversation_id == conversation_id, Message.sender == "resident")) or 0
-    offered = session.scalars(select(Message).where(
-        Message.conversation_id == conversation_id, Message.sender != "resident", Message.id > last_resident)
-        .order_by(Message.id.desc()))
+    last_resident = (
+        session.scalar(
+            select(func.max(Message.id)).where(Message.conversation_id == conversation_id, Message.sender == "resident")
+        )
+        or 0
+    )
+    offered = session.scalars(
+        select(Message)
+        .where(Message.conversation_id == conversation_id, Message.sender != "resident", Message.id > last_resident)
+        .order_by(Message.id.desc())
+    )
     for message in offered:
         for button in message.buttons or []:
             if button["title"].casefold() == text.casefold():
@@ -101,15 +107,34 @@ def _payload_for_title(session: Session, *, conversation_id: str, text: str) -> 
 
 def pending_messages(session: Session, *, limit: int) -> list[dict[str, Any]]:
     """Return up to ``limit`` undelivered messages of Telegram conversations, oldest first, with their chat ids."""
-    query = (select(Message.id, TelegramChat.chat_id, Message.sender, Message.text, Message.buttons, Message.author,
-                    Message.article)
-             .join(TelegramChat, TelegramChat.conversation_id == Message.conversation_id)
-             .outerjoin(TelegramDelivery, TelegramDelivery.message_id == Message.id)
-             .where(TelegramDelivery.message_id.is_(None), Message.sender != "resident")
-             .order_by(Message.id).limit(limit))
-    return [{"message_id": row.id, "chat_id": row.chat_id, "sender": row.sender, "text": row.text,
-             "buttons": row.buttons or None, "author": row.author,
-             "rateable": row.sender == "bot" and row.article is not None} for row in session.execute(query)]
+    query = (
+        select(
+            Message.id,
+            TelegramChat.chat_id,
+            Message.sender,
+            Message.text,
+            Message.buttons,
+            Message.author,
+            Message.article,
+        )
+        .join(TelegramChat, TelegramChat.conversation_id == Message.conversation_id)
+        .outerjoin(TelegramDelivery, TelegramDelivery.message_id == Message.id)
+        .where(TelegramDelivery.message_id.is_(None), Message.sender != "resident")
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    return [
+        {
+            "message_id": row.id,
+            "chat_id": row.chat_id,
+            "sender": row.sender,
+            "text": row.text,
+            "buttons": row.buttons or None,
+            "author": row.author,
+            "rateable": row.sender == "bot" and row.article is not None,
+        }
+        for row in session.execute(query)
+    ]
 
 
 class NotATelegramMessage(DomainError):
@@ -121,8 +146,11 @@ class NotATelegramMessage(DomainError):
 
 def mark_delivered(session: Session, *, message_id: int, outcome: str) -> None:
     """Record that the bridge handled the message; a second mark of the same message changes nothing."""
-    is_telegram = session.scalar(select(Message.id).join(
-        TelegramChat, TelegramChat.conversation_id == Message.conversation_id).where(Message.id == message_id))
+    is_telegram = session.scalar(
+        select(Message.id)
+        .join(TelegramChat, TelegramChat.conversation_id == Message.conversation_id)
+        .where(Message.id == message_id)
+    )
     if is_telegram is None:
         raise NotATelegramMessage
     if session.get(TelegramDelivery, message_id) is None:
@@ -139,5 +167,6 @@ def rate_answer(session: Session, *, chat_id: int, message_id: int, helpful: boo
     chat = session.get(TelegramChat, chat_id)
     if chat is None:
         raise knowledge_gaps.NotRateable
-    return knowledge_gaps.rate_answer(session, conversation_id=chat.conversation_id, message_id=message_id,
-                                      helpful=helpful)
+    return knowledge_gaps.rate_answer(
+        session, conversation_id=chat.conversation_id, message_id=message_id, helpful=helpful
+    )

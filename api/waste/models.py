@@ -60,12 +60,14 @@ class PropertyCollection(Base):
 
     __tablename__ = "property_collections"
     __table_args__ = (
-        ForeignKeyConstraint(["round_code", "bin_type"], ["collection_rounds.code", "collection_rounds.bin_type"],
-                             name="fk_property_collections_round_code_collection_rounds"),
+        ForeignKeyConstraint(
+            ["round_code", "bin_type"],
+            ["collection_rounds.code", "collection_rounds.bin_type"],
+            name="fk_property_collections_round_code_collection_rounds",
+        ),
     )
 
-    uprn: Mapped[int] = mapped_column(BigInteger, ForeignKey("properties.uprn"), primary_key=True,
-                                      autoincrement=False)
+    uprn: Mapped[int] = mapped_column(BigInteger, ForeignKey("properties.uprn"), primary_key=True, autoincrement=False)
     bin_type: Mapped[BinType] = mapped_column(BIN_TYPE, primary_key=True)
     round_code: Mapped[str] = mapped_column(String(16), index=True)
 

@@ -61,8 +61,9 @@ def with_bank_holidays(usual: date) -> Collection:
     return Collection(day, usual, tuple(dict.fromkeys(reasons)))
 
 
-def next_collections(first_collection: date, every_weeks: int, *, today: date, count: int,
-                     seasonal: bool = False) -> list[Collection]:
+def next_collections(
+    first_collection: date, every_weeks: int, *, today: date, count: int, seasonal: bool = False
+) -> list[Collection]:
     """Return the round's next ``count`` collections from ``today`` on, moved for bank holidays.
 
     A collection moved from before today to today or later still counts (Friday's, moved to Saturday, is

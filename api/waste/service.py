@@ -32,23 +32,46 @@ def bin_collections(session: Session, *, uprn: int, today: date) -> BinCollectio
     home = session.get(Property, uprn)
     if home is None:
         raise UnknownProperty(uprn)
-    rounds = session.scalars(select(CollectionRound).join(
-        PropertyCollection, (PropertyCollection.round_code == CollectionRound.code)
-        & (PropertyCollection.bin_type == CollectionRound.bin_type)).where(PropertyCollection.uprn == uprn)).all()
+    rounds = session.scalars(
+        select(CollectionRound)
+        .join(
+            PropertyCollection,
+            (PropertyCollection.round_code == CollectionRound.code)
+            & (PropertyCollection.bin_type == CollectionRound.bin_type),
+        )
+        .where(PropertyCollection.uprn == uprn)
+    ).all()
     bins = [_bin(collection_round, today) for collection_round in rounds]
     bins.sort(key=lambda item: (item.collections[0].date, BIN_ORDER.index(item.bin_type)))
-    return BinCollections(uprn=uprn, address=home.address_line, postcode=home.postcode, today=today,
-                          garden_waste_subscribed=any(item.bin_type is BinType.GARDEN for item in bins), bins=bins)
+    return BinCollections(
+        uprn=uprn,
+        address=home.address_line,
+        postcode=home.postcode,
+        today=today,
+        garden_waste_subscribed=any(item.bin_type is BinType.GARDEN for item in bins),
+        bins=bins,
+    )
 
 
 def _bin(collection_round: CollectionRound, today: date) -> BinRead:
     garden = collection_round.bin_type is BinType.GARDEN
-    coming = next_collections(collection_round.first_collection, collection_round.every_weeks, today=today,
-                              count=COLLECTIONS_LISTED, seasonal=garden)
+    coming = next_collections(
+        collection_round.first_collection,
+        collection_round.every_weeks,
+        today=today,
+        count=COLLECTIONS_LISTED,
+        seasonal=garden,
+    )
     label, container = BIN_NAMES[collection_round.bin_type]
     return BinRead(
-        bin_type=collection_round.bin_type, label=label, container=container,
+        bin_type=collection_round.bin_type,
+        label=label,
+        container=container,
         frequency="weekly" if collection_round.every_weeks == 1 else "fortnightly",
-        usual_day=f"{collection_round.first_collection:%A}", paused=garden and not in_season(today),
-        collections=[CollectionRead(date=c.day, usual_date=c.usual_day, moved_for=" and ".join(c.moved_for) or None)
-                     for c in coming])
+        usual_day=f"{collection_round.first_collection:%A}",
+        paused=garden and not in_season(today),
+        collections=[
+            CollectionRead(date=c.day, usual_date=c.usual_day, moved_for=" and ".join(c.moved_for) or None)
+            for c in coming
+        ],
+    )

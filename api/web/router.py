@@ -41,8 +41,12 @@ def accessibility_statement(request: Request) -> HTMLResponse:
 
 def _page(request: Request, template: str, *, page: str) -> HTMLResponse:
     settings = request.app.state.settings
-    context = {"council_name": settings.council_name, "council_phone": settings.council_phone, "page": page,
-               "council": council_facts()}
+    context = {
+        "council_name": settings.council_name,
+        "council_phone": settings.council_phone,
+        "page": page,
+        "council": council_facts(),
+    }
     return templates.TemplateResponse(request, template, context, headers=SECURITY_HEADERS)
 
 

@@ -67,10 +67,17 @@ def _later_changes(bins: list[dict[str, Any]], today: str) -> list[str]:
 
     One short line each: a long sentence of dates is hard to read.
     """
-    changes = sorted((collection["date"], item["label"], collection) for item in bins
-                     for collection in item["collections"][1:] if collection.get("moved_for"))
-    return [f"- {label}: {day_words(day, today=today)}, not {day_words(collection['usual_date'])} "
-            f"({collection['moved_for']})" for day, label, collection in changes]
+    changes = sorted(
+        (collection["date"], item["label"], collection)
+        for item in bins
+        for collection in item["collections"][1:]
+        if collection.get("moved_for")
+    )
+    return [
+        f"- {label}: {day_words(day, today=today)}, not {day_words(collection['usual_date'])} "
+        f"({collection['moved_for']})"
+        for day, label, collection in changes
+    ]
 
 
 def next_collections(result: dict[str, Any]) -> str:
@@ -79,16 +86,20 @@ def next_collections(result: dict[str, Any]) -> str:
     where = f"{result['address']}, {result['postcode']}"
     bins = [item for item in result["bins"] if item.get("collections")]
     if not bins:
-        return (f"I'm sorry, I don't have collection days for {where}. Please check on our website: "
-                f"{article_link(BINS_ARTICLE)}")
+        return (
+            f"I'm sorry, I don't have collection days for {where}. Please check on our website: "
+            f"{article_link(BINS_ARTICLE)}"
+        )
     lines = [f"Your next bin collections at {where}:"]
     lines += [_collection_line(item, today) for item in bins]
     changes = _later_changes(bins, today)
     if changes:
         lines += ["Changes for bank holidays:", *changes]
     if not result.get("garden_waste_subscribed"):
-        lines.append(f"There's no garden waste (brown bin) collection here. You can pay for one at "
-                     f"{article_link(GARDEN_ARTICLE)}")
+        lines.append(
+            f"There's no garden waste (brown bin) collection here. You can pay for one at "
+            f"{article_link(GARDEN_ARTICLE)}"
+        )
     lines.append(f"Please put your bins out by 7am. More: {article_link(BINS_ARTICLE)}")
     return "\n".join(lines)
 

@@ -17,10 +17,11 @@ def council_phone() -> str:
 
 def apologise_for_failure(dispatcher: CollectingDispatcher, *, offer_officer: bool = True) -> None:
     """Tell the resident something failed, with a phone number and (unless asking failed) an officer offer."""
-    text = (f"{FAILURE_APOLOGY} and I can't do that right now. "
-            f"You can call us on {council_facts().call_us()}")
+    text = f"{FAILURE_APOLOGY} and I can't do that right now. You can call us on {council_facts().call_us()}"
     if not offer_officer:
         dispatcher.utter_message(text=f"{text}. Your messages here are kept.")
         return
-    dispatcher.utter_message(text=f"{text}, or I can ask an officer to pick up this chat.",
-                             buttons=[{"title": "Talk to a person", "payload": "/request_officer"}])
+    dispatcher.utter_message(
+        text=f"{text}, or I can ask an officer to pick up this chat.",
+        buttons=[{"title": "Talk to a person", "payload": "/request_officer"}],
+    )

@@ -63,10 +63,14 @@ def registration_status(record: dict[str, Any]) -> str:
     """Describe the verified resident's own registration."""
     station = record.get("station") or {}
     if record["registration_status"] == "pending":
-        return ("Thank you, that's confirmed. Your application to register is being processed. Once it's accepted "
-                "you'll be added at the next monthly update of the register, and we'll write to you.")
-    lines = [f"Thank you, that's confirmed. You're registered to vote at your address, in polling district "
-             f"{record['polling_district']} ({record['ward']} ward)."]
+        return (
+            "Thank you, that's confirmed. Your application to register is being processed. Once it's accepted "
+            "you'll be added at the next monthly update of the register, and we'll write to you."
+        )
+    lines = [
+        f"Thank you, that's confirmed. You're registered to vote at your address, in polling district "
+        f"{record['polling_district']} ({record['ward']} ward)."
+    ]
     if station:
         lines.append(f"Your polling station is {station_words(station)}.")
     votes = record.get("absent_votes") or []
@@ -87,8 +91,11 @@ def absent_vote_line(vote: dict[str, Any]) -> str:
         line += f", which ends on {long_date(vote['expires_on'])}"
     line += "."
     if vote.get("renewal_due"):
-        line += (" It's due for renewal: reapply at " + POSTAL_LINK if vote["kind"] == "postal"
-                 else " Your signature is due to be refreshed: apply again at " + PROXY_LINK) + "."
+        line += (
+            " It's due for renewal: reapply at " + POSTAL_LINK
+            if vote["kind"] == "postal"
+            else " Your signature is due to be refreshed: apply again at " + PROXY_LINK
+        ) + "."
     return line
 
 
@@ -96,8 +103,9 @@ def absent_vote_status(record: dict[str, Any]) -> str:
     """Describe the verified resident's postal and proxy votes and requests."""
     votes = record.get("absent_votes") or []
     requests = record.get("open_requests") or []
-    lines = [absent_vote_line(vote) for vote in votes] or ["You don't have a postal or proxy vote now. You vote in "
-                                                          "person at your polling station."]
+    lines = [absent_vote_line(vote) for vote in votes] or [
+        "You don't have a postal or proxy vote now. You vote in person at your polling station."
+    ]
     lines += [f"Your request {r['reference']} ({r['kind'].replace('_', ' ')}) is {r['status']}." for r in requests]
     return "Thank you, that's confirmed. " + " ".join(lines)
 
@@ -105,9 +113,11 @@ def absent_vote_status(record: dict[str, Any]) -> str:
 def polling_station(result: dict[str, Any]) -> str:
     """Describe the polling station for an address."""
     station = result["station"]
-    text = (f"Your polling station is {station_words(station)} "
-            f"(polling district {result['polling_district']}, {result['ward']} ward). Polls are open "
-            f"{result.get('poll_hours', '7am to 10pm')} on polling day. Remember to bring photo ID.")
+    text = (
+        f"Your polling station is {station_words(station)} "
+        f"(polling district {result['polling_district']}, {result['ward']} ward). Polls are open "
+        f"{result.get('poll_hours', '7am to 10pm')} on polling day. Remember to bring photo ID."
+    )
     if station.get("accessibility"):
         text += f" Access: {station['accessibility']}"
     return text
@@ -116,8 +126,10 @@ def polling_station(result: dict[str, Any]) -> str:
 def upcoming_elections(elections: list[dict[str, Any]], *, for_address: bool) -> str:
     """List the coming polls."""
     if not elections:
-        return (f"There are no elections scheduled in {council_facts().short_name} at the moment. By-elections can "
-                "be called at short notice; we publish them on our website.")
+        return (
+            f"There are no elections scheduled in {council_facts().short_name} at the moment. By-elections can "
+            "be called at short notice; we publish them on our website."
+        )
     where = "for your address" if for_address else f"in {council_facts().short_name}"
     lines = [f"The next polls {where}:"]
     lines += [f"- {e['title']}: {long_date(e['poll_date'])}" for e in elections[:4]]
@@ -139,8 +151,11 @@ def deadlines(elections: list[dict[str, Any]], *, kind: str | None) -> str:
     passed = [d for d in chosen if d["passed"]]
     still_open = [d for d in poll["deadlines"] if not d["passed"] and d not in chosen]
     if passed and still_open:
-        lines.append("Still open: " + "; ".join(f"{d['label'].lower()} until {deadline_words(d['deadline'])}"
-                                                  for d in still_open) + ".")
+        lines.append(
+            "Still open: "
+            + "; ".join(f"{d['label'].lower()} until {deadline_words(d['deadline'])}" for d in still_open)
+            + "."
+        )
     if passed:
         lines.append("If you apply late, it still counts for the next elections.")
     return "\n".join(lines)
@@ -150,29 +165,40 @@ def absent_vote_recorded(result: dict[str, Any]) -> str:
     """Confirm a recorded postal or proxy request: reference, next step, and whether it is in time."""
     kind = "postal vote" if result["kind"] == "postal" else "proxy vote"
     if result.get("already_recorded"):
-        lines = [f"You already have a {kind} request with us, reference {result['reference']}, so I haven't made "
-                 f"another. {result['next_step']}"]
+        lines = [
+            f"You already have a {kind} request with us, reference {result['reference']}, so I haven't made "
+            f"another. {result['next_step']}"
+        ]
     else:
         lines = [f"Done: your {kind} request is recorded with reference {result['reference']}. {result['next_step']}"]
     poll = result.get("next_poll")
     if poll and poll.get("in_time"):
-        lines.append(f"It's in time for the {poll['title']} on {long_date(poll['poll_date'])} if we receive what we "
-                     f"need by {deadline_words(poll['deadline'])}.")
+        lines.append(
+            f"It's in time for the {poll['title']} on {long_date(poll['poll_date'])} if we receive what we "
+            f"need by {deadline_words(poll['deadline'])}."
+        )
     elif poll:
-        lines.append(f"It's too late for the {poll['title']} on {long_date(poll['poll_date'])} (the deadline was "
-                     f"{deadline_words(poll['deadline'])}), but it will count for later elections.")
+        lines.append(
+            f"It's too late for the {poll['title']} on {long_date(poll['poll_date'])} (the deadline was "
+            f"{deadline_words(poll['deadline'])}), but it will count for later elections."
+        )
         routes = result.get("still_open_routes") or []
         if routes:
-            lines.append("For that poll you can still: " + "; ".join(
-                f"{r['label'].lower()} until {deadline_words(r['deadline'])}" for r in routes) + ".")
+            lines.append(
+                "For that poll you can still: "
+                + "; ".join(f"{r['label'].lower()} until {deadline_words(r['deadline'])}" for r in routes)
+                + "."
+            )
     return " ".join(lines)
 
 
 def change_recorded(result: dict[str, Any]) -> str:
     """Confirm a recorded change to the register."""
     if result.get("already_recorded"):
-        return (f"That's already recorded with reference {result['reference']}, so I haven't made another request. "
-                f"{result['next_step']}")
+        return (
+            f"That's already recorded with reference {result['reference']}, so I haven't made another request. "
+            f"{result['next_step']}"
+        )
     return f"Thank you. I've recorded that with reference {result['reference']}. {result['next_step']}"
 
 
@@ -208,13 +234,20 @@ async def _election_deadlines(backoffice: BackOffice, tracker: Tracker) -> str:
 
 async def _absent_vote_request(backoffice: BackOffice, tracker: Tracker, *, kind: str, action: str) -> str:
     request: dict[str, Any] = {
-        "kind": kind, "action": action, "duration": tracker.get_slot("vote_duration") or "next_poll",
-        "poll_date": None, "proxy_name": tracker.get_slot("proxy_name"),
-        "proxy_relationship": tracker.get_slot("proxy_relationship"), "reason": tracker.get_slot("proxy_reason"),
+        "kind": kind,
+        "action": action,
+        "duration": tracker.get_slot("vote_duration") or "next_poll",
+        "poll_date": None,
+        "proxy_name": tracker.get_slot("proxy_name"),
+        "proxy_relationship": tracker.get_slot("proxy_relationship"),
+        "reason": tracker.get_slot("proxy_reason"),
         "delivery": "home" if kind == "postal" else None,
     }
-    return absent_vote_recorded(await backoffice.request_absent_vote(
-        conversation_id=conversation_of(tracker), idempotency_key=request_key(tracker, request), **request))
+    return absent_vote_recorded(
+        await backoffice.request_absent_vote(
+            conversation_id=conversation_of(tracker), idempotency_key=request_key(tracker, request), **request
+        )
+    )
 
 
 async def _request_postal_vote(backoffice: BackOffice, tracker: Tracker) -> str:
@@ -237,8 +270,10 @@ async def _renew_absent_vote(backoffice: BackOffice, tracker: Tracker) -> str:
     record = await backoffice.my_electoral_record(conversation_id=conversation_of(tracker))
     votes = record.get("absent_votes") or []
     if not votes:
-        return ("You don't have a postal or proxy vote with us at the moment, so there's nothing to renew. "
-                "Would you like to apply for one? Just say \"postal vote\" or \"proxy vote\".")
+        return (
+            "You don't have a postal or proxy vote with us at the moment, so there's nothing to renew. "
+            'Would you like to apply for one? Just say "postal vote" or "proxy vote".'
+        )
     vote = votes[0]
     status = absent_vote_line(vote)
     result = await _absent_vote_request(backoffice, tracker, kind=vote["kind"], action="renew")
@@ -247,8 +282,9 @@ async def _renew_absent_vote(backoffice: BackOffice, tracker: Tracker) -> str:
 
 async def _change(backoffice: BackOffice, tracker: Tracker, *, kind: str, details: dict[str, Any]) -> str:
     key = request_key(tracker, {"kind": kind, "details": details})
-    result = await backoffice.request_electoral_change(conversation_id=conversation_of(tracker),
-                                                       idempotency_key=key, kind=kind, details=details)
+    result = await backoffice.request_electoral_change(
+        conversation_id=conversation_of(tracker), idempotency_key=key, kind=kind, details=details
+    )
     return change_recorded(result)
 
 
@@ -293,25 +329,55 @@ TASKS = (
     Task("polling_station", _polling_station, needs="address"),
     Task("next_election", _next_election),
     Task("election_deadlines", _election_deadlines),
-    Task("request_postal_vote", _request_postal_vote, needs="identity", slots=("vote_duration", "task_confirmed"),
-         summary=_postal_vote_summary),
+    Task(
+        "request_postal_vote",
+        _request_postal_vote,
+        needs="identity",
+        slots=("vote_duration", "task_confirmed"),
+        summary=_postal_vote_summary,
+    ),
     # A long-term proxy needs a reason; one for the next election does not.
-    Task("request_proxy_vote", _request_proxy_vote, needs="identity",
-         slots=("vote_duration", "proxy_name", "proxy_relationship", "proxy_reason", "task_confirmed"),
-         asked_if={"proxy_reason": lambda slots: slots.get("vote_duration") == "permanent"},
-         summary=_proxy_vote_summary),
-    Task("cancel_absent_vote", _cancel_absent_vote, needs="identity", slots=("task_confirmed",),
-         summary=lambda tracker, address: ("I'll record a request to cancel your postal or proxy vote, so you can "
-                                           "vote in person.")),
+    Task(
+        "request_proxy_vote",
+        _request_proxy_vote,
+        needs="identity",
+        slots=("vote_duration", "proxy_name", "proxy_relationship", "proxy_reason", "task_confirmed"),
+        asked_if={"proxy_reason": lambda slots: slots.get("vote_duration") == "permanent"},
+        summary=_proxy_vote_summary,
+    ),
+    Task(
+        "cancel_absent_vote",
+        _cancel_absent_vote,
+        needs="identity",
+        slots=("task_confirmed",),
+        summary=lambda tracker, address: (
+            "I'll record a request to cancel your postal or proxy vote, so you can vote in person."
+        ),
+    ),
     Task("renew_absent_vote", _renew_absent_vote, needs="identity"),
-    Task("changed_name", _changed_name, needs="identity", slots=("new_name", "task_confirmed"),
-         summary=lambda tracker, address: ("I'll record a request to change your name on the register to "
-                                           f"{tracker.get_slot('new_name')}.")),
-    Task("open_register_opt_out", _open_register_opt_out, needs="identity", slots=("task_confirmed",),
-         summary=lambda tracker, address: ("I'll record a request to remove your details from the open register. "
-                                           "Your vote is not affected.")),
+    Task(
+        "changed_name",
+        _changed_name,
+        needs="identity",
+        slots=("new_name", "task_confirmed"),
+        summary=lambda tracker, address: (
+            f"I'll record a request to change your name on the register to {tracker.get_slot('new_name')}."
+        ),
+    ),
+    Task(
+        "open_register_opt_out",
+        _open_register_opt_out,
+        needs="identity",
+        slots=("task_confirmed",),
+        summary=lambda tracker, address: (
+            "I'll record a request to remove your details from the open register. Your vote is not affected."
+        ),
+    ),
     # About someone else, so no identity check: the back office records what was reported, nothing is disclosed.
-    Task("report_death_or_left", _report_death_or_left,
-         slots=("reported_name", "report_kind", "postcode", "address_uprn", "task_confirmed"),
-         summary=_report_death_or_left_summary),
+    Task(
+        "report_death_or_left",
+        _report_death_or_left,
+        slots=("reported_name", "report_kind", "postcode", "address_uprn", "task_confirmed"),
+        summary=_report_death_or_left_summary,
+    ),
 )

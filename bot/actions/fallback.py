@@ -23,8 +23,10 @@ from bot.routing import for_missed
 
 log = logging.getLogger(__name__)
 
-TOPICS = ("opening hours and contact details, registering to vote, polling stations and election dates, "
-          "postal and proxy votes, council tax payments, and reporting problems like missed bins or potholes")
+TOPICS = (
+    "opening hours and contact details, registering to vote, polling stations and election dates, "
+    "postal and proxy votes, council tax payments, and reporting problems like missed bins or potholes"
+)
 
 
 def misses_in_a_row(tracker: Tracker) -> int:
@@ -46,8 +48,9 @@ class ActionHandleMiss(Action):
     def name(self) -> str:
         return "action_handle_miss"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         # A message that may be the answer to a question the form asked (a name, a date of birth) is no gap.
         mark = not tracker.get_slot("requested_slot")
         if self._search(dispatcher, tracker.latest_message.get("text") or "", mark=mark):
@@ -55,17 +58,24 @@ class ActionHandleMiss(Action):
         unanswered = knowledge_marker(gap=GAP_UNANSWERED if mark else None)
         if misses_in_a_row(tracker) >= MISSES_BEFORE_OFFER:
             dispatcher.utter_message(
-                text=("I'm sorry, I'm still not able to help with that. Would you like me to ask an officer "
-                      "to join this chat?"),
-                buttons=[{"title": "Yes, talk to a person", "payload": "/request_officer"},
-                         {"title": "No, thanks", "payload": "/deny"}],
+                text=(
+                    "I'm sorry, I'm still not able to help with that. Would you like me to ask an officer "
+                    "to join this chat?"
+                ),
+                buttons=[
+                    {"title": "Yes, talk to a person", "payload": "/request_officer"},
+                    {"title": "No, thanks", "payload": "/deny"},
+                ],
                 json_message=unanswered,
             )
             return [SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "fallback")]
         dispatcher.utter_message(
-            text=(f"Sorry, I didn't quite get that, or it's something I can't help with. I can help with {TOPICS}. "
-                  "Could you say it another way?"),
-            json_message=unanswered)
+            text=(
+                f"Sorry, I didn't quite get that, or it's something I can't help with. I can help with {TOPICS}. "
+                "Could you say it another way?"
+            ),
+            json_message=unanswered,
+        )
         return []
 
     @staticmethod

@@ -63,24 +63,80 @@ CHOICE_SLOTS = frozenset({"vote_duration", "report_kind"})
 # An address line as residents type it from the list they were shown: "19 Rowan Close", "Flat 2, 14 Mill Lane",
 # "Orchard House, Maple Crescent". A named house on a street read like a problem report ("Orchard House, Maple
 # Crescent" is report_problem at 0.9) must still be the answer, not a new report.
-STREET_TYPES = ("road|lane|close|way|avenue|drive|gardens|crescent|place|rise|walk|mews|view|court|street|hill|"
-                "green|row|terrace|square|park|grove")
-ADDRESS_LINE = re.compile(rf"^(?:flat \w+,?\s*)?(?:\d+[a-z]?\s+[a-z' .-]+|[a-z][a-z' .-]*,\s*[a-z][a-z' .-]*\b"
-                          rf"(?:{STREET_TYPES}))$", re.IGNORECASE)
+STREET_TYPES = (
+    "road|lane|close|way|avenue|drive|gardens|crescent|place|rise|walk|mews|view|court|street|hill|"
+    "green|row|terrace|square|park|grove"
+)
+ADDRESS_LINE = re.compile(
+    rf"^(?:flat \w+,?\s*)?(?:\d+[a-z]?\s+[a-z' .-]+|[a-z][a-z' .-]*,\s*[a-z][a-z' .-]*\b"
+    rf"(?:{STREET_TYPES}))$",
+    re.IGNORECASE,
+)
 SHORT_STATEMENT_WORDS = 5
-QUESTION_WORDS = _word_set("what what's whats when when's whens where where's how how's why who which is are can "
-                           "could do does did will would should")
-YES_WORDS = ("yes", "yeah", "yep", "yup", "ya", "aye", "sure", "ok", "okay", "go ahead", "please do", "do it",
-             "correct", "that's right", "thats right", "right", "fine", "absolutely", "definitely", "of course",
-             "y", "confirm", "agreed", "sounds good", "go on", "proceed", "try again", "again", "retry",
-             "have another go")
-NO_WORDS = ("no", "nope", "nah", "don't", "dont", "do not", "cancel", "not now", "n", "never mind", "nevermind",
-            "no thanks", "no thank you", "rather not", "leave it", "not right", "wrong")
+QUESTION_WORDS = _word_set(
+    "what what's whats when when's whens where where's how how's why who which is are can "
+    "could do does did will would should"
+)
+YES_WORDS = (
+    "yes",
+    "yeah",
+    "yep",
+    "yup",
+    "ya",
+    "aye",
+    "sure",
+    "ok",
+    "okay",
+    "go ahead",
+    "please do",
+    "do it",
+    "correct",
+    "that's right",
+    "thats right",
+    "right",
+    "fine",
+    "absolutely",
+    "definitely",
+    "of course",
+    "y",
+    "confirm",
+    "agreed",
+    "sounds good",
+    "go on",
+    "proceed",
+    "try again",
+    "again",
+    "retry",
+    "have another go",
+)
+NO_WORDS = (
+    "no",
+    "nope",
+    "nah",
+    "don't",
+    "dont",
+    "do not",
+    "cancel",
+    "not now",
+    "n",
+    "never mind",
+    "nevermind",
+    "no thanks",
+    "no thank you",
+    "rather not",
+    "leave it",
+    "not right",
+    "wrong",
+)
 WORD = re.compile(r"[a-z][a-z'\u2019-]*")
-LEAD_INS = re.compile(r"^(?:(?:hi|hello|hiya|hey|yes|yeah|yep|sure|ok|okay|right|so|well|um|erm|oh|ah|sorry)"
-                      r"\b[\s,.!]*)+", re.IGNORECASE)
-TRAIL_OFFS = re.compile(r"(?:[\s,.!]*\b(?:thanks|thank you|thankyou|ta|cheers|please|thx|here|now|x+)\b[\s.!]*)+$",
-                        re.IGNORECASE)
+LEAD_INS = re.compile(
+    r"^(?:(?:hi|hello|hiya|hey|yes|yeah|yep|sure|ok|okay|right|so|well|um|erm|oh|ah|sorry)"
+    r"\b[\s,.!]*)+",
+    re.IGNORECASE,
+)
+TRAIL_OFFS = re.compile(
+    r"(?:[\s,.!]*\b(?:thanks|thank you|thankyou|ta|cheers|please|thx|here|now|x+)\b[\s.!]*)+$", re.IGNORECASE
+)
 
 
 def strip_pleasantries(text: str) -> str:
@@ -116,6 +172,7 @@ def _reference(find: Callable[[str], str | None], pattern: str) -> Callable[[str
         value = find(text)
         match = re.search(pattern, text, re.IGNORECASE)
         return (value, match.group(0)) if value and match else None
+
     return read
 
 
@@ -172,8 +229,19 @@ CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("fallen_tree", ("tree", "branch")),
     ("noise", ("noise", "noisy", "loud", "music", "party", "barking")),
 )
-CATEGORIES = frozenset({"missed_bin", "pothole", "street_light", "dumped_rubbish", "graffiti", "fallen_tree", "noise",
-                        "bin_request", "other"})
+CATEGORIES = frozenset(
+    {
+        "missed_bin",
+        "pothole",
+        "street_light",
+        "dumped_rubbish",
+        "graffiti",
+        "fallen_tree",
+        "noise",
+        "bin_request",
+        "other",
+    }
+)
 
 
 def category_of(text: str) -> str:
@@ -252,8 +320,10 @@ def answer_in(slot: str | None, message: dict[str, Any], *, task: str | None) ->
         if found is not None:
             value, matched = found
             return value, not leftover_words(text, matched)
-    confident_question = (intent.get("name") in QUICK_QUESTION_INTENTS
-                          and float(intent.get("confidence") or 0.0) >= LOOSE_ANSWER_CONFIDENCE)
+    confident_question = (
+        intent.get("name") in QUICK_QUESTION_INTENTS
+        and float(intent.get("confidence") or 0.0) >= LOOSE_ANSWER_CONFIDENCE
+    )
     if confident_question:
         return None
     value = _loose_answer(slot, text, task)
@@ -263,10 +333,12 @@ def answer_in(slot: str | None, message: dict[str, Any], *, task: str | None) ->
     # what happened ("just the next election", "he died"); words read for a description, a place or a
     # category, or a question ("when is the next election?"), may well be a request for something else, so a
     # clear one of those still switches task.
-    return value, (slot in NAME_SLOTS or slot in ("task_confirmed", "account_reference", "payment_reference",
-                                                   "contact_email")
-                   or (slot in CHOICE_SLOTS and is_short_statement(text))
-                   or (slot == "address_uprn" and is_address_line(text)))
+    return value, (
+        slot in NAME_SLOTS
+        or slot in ("task_confirmed", "account_reference", "payment_reference", "contact_email")
+        or (slot in CHOICE_SLOTS and is_short_statement(text))
+        or (slot == "address_uprn" and is_address_line(text))
+    )
 
 
 def is_short_statement(text: str) -> bool:

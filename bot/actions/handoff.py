@@ -15,27 +15,56 @@ from bot.topics import GENERAL, describe, topic_of
 
 # Slots an officer may see in the handoff packet. Names and dates of birth are never among them (they are
 # cleared once checked); a postcode shows only its outward part and an email only its domain.
-PACKET_SLOTS = ("service_category", "problem_location", "problem_description", "vote_duration", "proxy_relationship",
-                "report_kind", "payment_reference", "request_reference", "verification_outcome")
+PACKET_SLOTS = (
+    "service_category",
+    "problem_location",
+    "problem_description",
+    "vote_duration",
+    "proxy_relationship",
+    "report_kind",
+    "payment_reference",
+    "request_reference",
+    "verification_outcome",
+)
 # Intents that say nothing about what the resident wanted (small talk, answers, asking for a person).
-CONVERSATIONAL_INTENTS = frozenset({"affirm", "deny", "greet", "goodbye", "thank", "stop", "request_officer",
-                                   "out_of_scope", "nlu_fallback", "bot_challenge", "inform"})
+CONVERSATIONAL_INTENTS = frozenset(
+    {
+        "affirm",
+        "deny",
+        "greet",
+        "goodbye",
+        "thank",
+        "stop",
+        "request_officer",
+        "out_of_scope",
+        "nlu_fallback",
+        "bot_challenge",
+        "inform",
+    }
+)
 
 
 def what_happens_next(ticket: HandoffTicket, phone: str) -> str:
     """Describe, in plain words, what happens after the handoff request."""
     if ticket.status == "callback":
-        return (f"Our officers answer chats {ticket.officer_hours}, so nobody can join right now. "
-                f"I've recorded your request (reference {ticket.reference}) and an officer will reply in this "
-                f"chat {ticket.reply_by}. If it can't wait, call {phone}. If someone is in danger, call 999.")
+        return (
+            f"Our officers answer chats {ticket.officer_hours}, so nobody can join right now. "
+            f"I've recorded your request (reference {ticket.reference}) and an officer will reply in this "
+            f"chat {ticket.reply_by}. If it can't wait, call {phone}. If someone is in danger, call 999."
+        )
     if ticket.status == "claimed":
         return "An officer is already helping you in this chat and will reply here."
     wait = ticket.expected_wait_minutes or 0
-    ahead = "You're next in the queue" if ticket.queue_position == 1 else (
-        f"You're number {ticket.queue_position} in the queue")
-    return (f"I've asked an officer to join this chat (reference {ticket.reference}). {ahead}, and the wait is "
-            f"about {wait} minutes. Please keep this window open: the officer's replies will appear here. "
-            "You can keep asking me things while you wait.")
+    ahead = (
+        "You're next in the queue"
+        if ticket.queue_position == 1
+        else (f"You're number {ticket.queue_position} in the queue")
+    )
+    return (
+        f"I've asked an officer to join this chat (reference {ticket.reference}). {ahead}, and the wait is "
+        f"about {wait} minutes. Please keep this window open: the officer's replies will appear here. "
+        "You can keep asking me things while you wait."
+    )
 
 
 class ActionRequestOfficer(Action):
@@ -48,14 +77,16 @@ class ActionRequestOfficer(Action):
         return "action_request_officer"
 
     @within_deadline
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         reason, priority = handoff_reason(tracker)
         done = [SlotSet(SLOT_OFFICER_OFFERED, False), SlotSet(SLOT_HANDOFF_REASON, None)]
         try:
             backoffice = self._backoffice or BackOffice.from_settings()
-            ticket = await backoffice.request_handoff(conversation_id=tracker.sender_id, reason=reason,
-                                                      priority=priority, **handoff_packet(tracker))
+            ticket = await backoffice.request_handoff(
+                conversation_id=tracker.sender_id, reason=reason, priority=priority, **handoff_packet(tracker)
+            )
         except BackOfficeError:
             apologise_for_failure(dispatcher, offer_officer=False)
             return done
@@ -81,14 +112,18 @@ def handoff_reason(tracker: Tracker) -> tuple[str, str]:
 def handoff_packet(tracker: Tracker) -> dict[str, Any]:
     """Return what the officer is told: the topic, what the resident wanted and what the bot gathered."""
     wanted = tracker.get_slot("pending_task") or next(
-        (intent for intent in _intents_newest_first(tracker) if intent not in CONVERSATIONAL_INTENTS), None)
+        (intent for intent in _intents_newest_first(tracker) if intent not in CONVERSATIONAL_INTENTS), None
+    )
     collected = {name: str(value) for name in PACKET_SLOTS if (value := tracker.get_slot(name)) not in (None, "")}
     if postcode := tracker.get_slot("postcode"):
         collected["postcode"] = f"{str(postcode).split()[0]} (outward part only)"
     if email := tracker.get_slot("contact_email"):
         collected["contact_email"] = f"an address at {str(email).rpartition('@')[2]}"
-    return {"topic": topic_of(wanted) if wanted else GENERAL, "wanted": describe(wanted) if wanted else "",
-            "collected": collected}
+    return {
+        "topic": topic_of(wanted) if wanted else GENERAL,
+        "wanted": describe(wanted) if wanted else "",
+        "collected": collected,
+    }
 
 
 def _last_bot_text(tracker: Tracker) -> str:
@@ -115,7 +150,8 @@ class ActionDeclineOfficer(Action):
     def name(self) -> str:
         return "action_decline_officer"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_no_problem")
         return [SlotSet(SLOT_OFFICER_OFFERED, False), SlotSet(SLOT_HANDOFF_REASON, None)]

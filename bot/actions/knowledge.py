@@ -30,8 +30,12 @@ from bot.topics import describe
 log = logging.getLogger(__name__)
 CLARIFY = "I'm not sure which of these you mean. Is it one of them?"
 # What a task's button says in a clarifying question, in the resident's words.
-TASK_TITLES = {"report_problem": "Report a problem", "council_tax_balance": "Check my council tax balance",
-               "recovery_notice": "A council tax reminder or summons", "report_death_or_left": "Update the register"}
+TASK_TITLES = {
+    "report_problem": "Report a problem",
+    "council_tax_balance": "Check my council tax balance",
+    "recovery_notice": "A council tax reminder or summons",
+    "report_death_or_left": "Update the register",
+}
 NONE_OF_THESE = {"title": "None of these", "payload": "/deny"}
 
 
@@ -41,8 +45,9 @@ class ActionAnswerFromKnowledge(Action):
     def name(self) -> str:
         return "action_answer_from_knowledge"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         # An emergency's rule goes on to hand over as urgent: a barking dog answered instead must not.
         if say_decision(dispatcher, decision_instead(tracker)):
             return [FollowupAction("action_listen")]
@@ -75,8 +80,9 @@ def knowledge_marker(*, article: Article | None = None, gap: str | None = None) 
 def say_article(dispatcher: CollectingDispatcher, article: Article, *, gap: str | None = None) -> None:
     """Say an article's answer and its source link (``gap``: it was only the best guess at the question)."""
     # One blank-line-free message: Rasa's channels split a text into separate messages at blank lines.
-    dispatcher.utter_message(text=f"{article.answer}\nMore: {article.source}",
-                             json_message=knowledge_marker(article=article, gap=gap))
+    dispatcher.utter_message(
+        text=f"{article.answer}\nMore: {article.source}", json_message=knowledge_marker(article=article, gap=gap)
+    )
 
 
 def choice_button(article: Article) -> dict[str, str]:
@@ -96,9 +102,11 @@ def say_decision(dispatcher: CollectingDispatcher, decision: Decision, *, mark: 
         say_article(dispatcher, decision.choices[0], gap=GAP_LOW_CONFIDENCE if mark else None)
     elif decision.choices:
         task = [task_button(decision.task)] if decision.task else []
-        dispatcher.utter_message(text=CLARIFY,
-                                 buttons=[*map(choice_button, decision.choices), *task, NONE_OF_THESE],
-                                 json_message=knowledge_marker(gap=GAP_CLARIFIED if mark else None))
+        dispatcher.utter_message(
+            text=CLARIFY,
+            buttons=[*map(choice_button, decision.choices), *task, NONE_OF_THESE],
+            json_message=knowledge_marker(gap=GAP_CLARIFIED if mark else None),
+        )
     return decision.answer is not None or bool(decision.choices)
 
 
@@ -112,8 +120,12 @@ def decision_instead(tracker: Tracker) -> Decision:
     parsed = tracker.latest_message.get("intent") or {}
     intent = str(parsed.get("name") or "")
     try:
-        decision = instead(tracker.latest_message.get("text") or "", intent, get_knowledge().articles(),
-                           float(parsed.get("confidence") or 0.0))
+        decision = instead(
+            tracker.latest_message.get("text") or "",
+            intent,
+            get_knowledge().articles(),
+            float(parsed.get("confidence") or 0.0),
+        )
     except (ArticleError, OSError) as error:
         log.error("knowledge unreadable: %s", error)
         return Decision()

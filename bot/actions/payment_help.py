@@ -17,8 +17,7 @@ class ActionOfferPaymentHelp(Action):
     def name(self) -> str:
         return "action_offer_payment_help"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         # "Is there a household support fund?" is a question for its article, not a resident who cannot pay.
         if say_decision(dispatcher, decision_instead(tracker)):
             return [FollowupAction("action_listen")]

@@ -37,14 +37,18 @@ NO_EMAIL_ON_FILE = (
 
 def payment_found(payment: dict[str, Any]) -> str:
     """Confirm a payment was received."""
-    return (f"Yes, we received your payment {payment['reference']} of {payment['amount']} on "
-            f"{long_date(payment['date'])}, paid by {payment['method']}.")
+    return (
+        f"Yes, we received your payment {payment['reference']} of {payment['amount']} on "
+        f"{long_date(payment['date'])}, paid by {payment['method']}."
+    )
 
 
 def payment_not_found(reference: str, account: dict[str, Any]) -> str:
     """Say a payment is not on the account, and list what is."""
-    return (f"I can't find a payment {reference} on your account. Payments can take up to 3 working days to show. "
-            + recent_payments(account))
+    return (
+        f"I can't find a payment {reference} on your account. Payments can take up to 3 working days to show. "
+        + recent_payments(account)
+    )
 
 
 def recent_payments(account: dict[str, Any]) -> str:
@@ -59,9 +63,11 @@ def recent_payments(account: dict[str, Any]) -> str:
 
 def balance(account: dict[str, Any]) -> str:
     """Describe the balance, the next instalment and the plan."""
-    lines = [f"Your council tax for this year is {account['annual_charge']} (band {account['band']}), paid in "
-             f"{account['instalment_plan']} monthly instalments. You've paid {account['paid_this_year']}, "
-             f"leaving {account['balance']} to pay."]
+    lines = [
+        f"Your council tax for this year is {account['annual_charge']} (band {account['band']}), paid in "
+        f"{account['instalment_plan']} monthly instalments. You've paid {account['paid_this_year']}, "
+        f"leaving {account['balance']} to pay."
+    ]
     upcoming = account.get("next_instalment")
     if upcoming:
         lines.append(f"Your next instalment is {upcoming['amount']}, due on {long_date(upcoming['due_date'])}.")
@@ -73,8 +79,9 @@ def balance(account: dict[str, Any]) -> str:
 def recovery(account: dict[str, Any]) -> str:
     """Explain where the account is in recovery and what the resident can do."""
     if account.get("recovery_stage") in (None, "none"):
-        return ("We have not sent you a reminder. There is no other recovery action on your account now. "
-                + balance(account))
+        return "We have not sent you a reminder. There is no other recovery action on your account now. " + balance(
+            account
+        )
     return str(account.get("recovery_explanation") or "")
 
 
@@ -82,14 +89,20 @@ def document_sent(result: dict[str, Any]) -> str:
     """Confirm a receipt or statement is on its way, without echoing the whole address."""
     what = "receipt" if result["kind"] == "receipt" else "statement"
     if result.get("already_recorded"):
-        return (f"I've already recorded that {what} request (reference {result['reference']}); it goes to "
-                f"{result['sent_to']}, so I haven't sent another. If it hasn't arrived, please check your junk folder.")
+        return (
+            f"I've already recorded that {what} request (reference {result['reference']}); it goes to "
+            f"{result['sent_to']}, so I haven't sent another. If it hasn't arrived, please check your junk folder."
+        )
     where = f"the email address we hold for your account ({result['sent_to']})"
     if result.get("status") == "queued":
-        return (f"I've recorded your request for a {what} (reference {result['reference']}). Our email system is busy, "
-                f"so it will be sent to {where} shortly.")
-    return (f"Done: your {what} has been emailed to {where} (reference {result['reference']}). For your security, "
-            "we only send documents there. To change the address, please call us.")
+        return (
+            f"I've recorded your request for a {what} (reference {result['reference']}). Our email system is busy, "
+            f"so it will be sent to {where} shortly."
+        )
+    return (
+        f"Done: your {what} has been emailed to {where} (reference {result['reference']}). For your security, "
+        "we only send documents there. To change the address, please call us."
+    )
 
 
 # The tasks: each handler makes the back-office call and words the answer with the functions above.
@@ -100,8 +113,9 @@ async def _payment_received(backoffice: BackOffice, tracker: Tracker) -> str:
     conversation_id = conversation_of(tracker)
     if reference and reference != UNKNOWN:
         try:
-            return payment_found(await backoffice.my_payment(conversation_id=conversation_id,
-                                                             payment_reference=reference))
+            return payment_found(
+                await backoffice.my_payment(conversation_id=conversation_id, payment_reference=reference)
+            )
         except NotFound:
             account = await backoffice.my_account(conversation_id=conversation_id)
             return payment_not_found(reference, account)
@@ -119,11 +133,14 @@ async def _recovery_notice(backoffice: BackOffice, tracker: Tracker) -> str:
 async def _receipt_request(backoffice: BackOffice, tracker: Tracker) -> str:
     reference = tracker.get_slot("payment_reference")
     has_payment = bool(reference) and reference != UNKNOWN
-    request = {"kind": "receipt" if has_payment else "statement",
-               "payment_reference": reference if has_payment else None}
+    request = {
+        "kind": "receipt" if has_payment else "statement",
+        "payment_reference": reference if has_payment else None,
+    }
     try:
-        result = await backoffice.request_document(conversation_id=conversation_of(tracker),
-                                                   idempotency_key=request_key(tracker, request), **request)
+        result = await backoffice.request_document(
+            conversation_id=conversation_of(tracker), idempotency_key=request_key(tracker, request), **request
+        )
     except NoEmailOnFile:
         return NO_EMAIL_ON_FILE
     return document_sent(result)

@@ -20,18 +20,21 @@ from bot.names import ADDRESSED_CATEGORIES, SLOT_HANDOFF_REASON, SLOT_OFFICER_OF
 def lodged(result: dict[str, Any]) -> str:
     """Confirm a lodged request: reference, expected date and the service standard."""
     if result.get("already_recorded"):
-        return (f"You've already reported this: your reference is {result['reference']}, so I haven't made a second "
-                f"report. We expect to deal with it by {long_date(result['expected_by'])}. You can ask me for an "
-                "update any time by quoting the reference.")
-    return (f"Thank you, I've reported it: your reference is {result['reference']}. {result['service_standard']} "
-            f"We expect to deal with it by {long_date(result['expected_by'])}. You can ask me for an update any "
-            "time by quoting the reference.")
+        return (
+            f"You've already reported this: your reference is {result['reference']}, so I haven't made a second "
+            f"report. We expect to deal with it by {long_date(result['expected_by'])}. You can ask me for an "
+            "update any time by quoting the reference."
+        )
+    return (
+        f"Thank you, I've reported it: your reference is {result['reference']}. {result['service_standard']} "
+        f"We expect to deal with it by {long_date(result['expected_by'])}. You can ask me for an update any "
+        "time by quoting the reference."
+    )
 
 
 def progress(result: dict[str, Any]) -> str:
     """Describe a request's progress as the person who lodged it may see it."""
-    status = {"open": "open", "in_progress": "in progress", "closed": "closed"}.get(result["status"],
-                                                                                  result["status"])
+    status = {"open": "open", "in_progress": "in progress", "closed": "closed"}.get(result["status"], result["status"])
     lines = [f"Your {result['category_label'].lower()} request {result['reference']} is {status}."]
     update = result.get("latest_update")
     if update:
@@ -45,8 +48,10 @@ def progress(result: dict[str, Any]) -> str:
 
 def not_found(reference: str) -> str:
     """Say a reference matches no request."""
-    return (f"I can't find a request with the reference {reference}. Please check it. It looks like SR-123456, "
-            "and you got it in our reply or email when you told us about the problem.")
+    return (
+        f"I can't find a request with the reference {reference}. Please check it. It looks like SR-123456, "
+        "and you got it in our reply or email when you told us about the problem."
+    )
 
 
 # The tasks: each handler makes the back-office call and words the answer with the functions above.
@@ -54,12 +59,16 @@ def not_found(reference: str) -> str:
 
 async def _report_problem(backoffice: BackOffice, tracker: Tracker) -> str:
     email = tracker.get_slot("contact_email")
-    request = {"category": tracker.get_slot("service_category") or "other", "uprn": uprn_of(tracker),
-               "location_text": tracker.get_slot("problem_location"),
-               "description": tracker.get_slot("problem_description"),
-               "contact_email": None if email in (None, "none") else email}
-    result = await backoffice.lodge_service_request(conversation_id=conversation_of(tracker),
-                                                    idempotency_key=request_key(tracker, request), **request)
+    request = {
+        "category": tracker.get_slot("service_category") or "other",
+        "uprn": uprn_of(tracker),
+        "location_text": tracker.get_slot("problem_location"),
+        "description": tracker.get_slot("problem_description"),
+        "contact_email": None if email in (None, "none") else email,
+    }
+    result = await backoffice.lodge_service_request(
+        conversation_id=conversation_of(tracker), idempotency_key=request_key(tracker, request), **request
+    )
     return lodged(result)
 
 
@@ -70,10 +79,14 @@ async def _request_progress(backoffice: BackOffice, tracker: Tracker) -> str | R
     except NotFound:
         return not_found(reference)
     if result.get("overdue"):
-        return Reply(text=progress(result),
-                     buttons=[{"title": "Yes, ask an officer", "payload": "/request_officer"},
-                              {"title": "No, thanks", "payload": "/deny"}],
-                     events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "overdue_request")])
+        return Reply(
+            text=progress(result),
+            buttons=[
+                {"title": "Yes, ask an officer", "payload": "/request_officer"},
+                {"title": "No, thanks", "payload": "/deny"},
+            ],
+            events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "overdue_request")],
+        )
     return progress(result)
 
 
@@ -85,15 +98,28 @@ def _at_an_address(slots: Mapping[str, Any]) -> bool:
 def _report_problem_summary(tracker: Tracker, address: str | None) -> str:
     where = tracker.get_slot("problem_location") or address or "the address you chose"
     label = str(tracker.get_slot("service_category") or "other").replace("_", " ")
-    return f"I'll report a {label} problem at {where}: \"{tracker.get_slot('problem_description')}\"."
+    return f'I\'ll report a {label} problem at {where}: "{tracker.get_slot("problem_description")}".'
 
 
 TASKS = (
-    Task("report_problem", _report_problem,
-         slots=("service_category", "postcode", "address_uprn", "problem_location", "problem_description",
-                "contact_email", "task_confirmed"),
-         asked_if={"postcode": _at_an_address, "address_uprn": _at_an_address,
-                   "problem_location": lambda slots: not _at_an_address(slots)},
-         summary=_report_problem_summary),
+    Task(
+        "report_problem",
+        _report_problem,
+        slots=(
+            "service_category",
+            "postcode",
+            "address_uprn",
+            "problem_location",
+            "problem_description",
+            "contact_email",
+            "task_confirmed",
+        ),
+        asked_if={
+            "postcode": _at_an_address,
+            "address_uprn": _at_an_address,
+            "problem_location": lambda slots: not _at_an_address(slots),
+        },
+        summary=_report_problem_summary,
+    ),
     Task("request_progress", _request_progress, slots=("request_reference",)),
 )

@@ -22,12 +22,12 @@ class ActionSessionStart(Action):
         return "action_session_start"
 
     @within_deadline
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if tracker.get_slot("identity_verified"):
             # The back office also expires verifications by time, so a failure here is not fatal.
             with contextlib.suppress(BackOfficeError):
                 await (self._backoffice or BackOffice.from_settings()).end_verification(
-                    conversation_id=tracker.sender_id)
+                    conversation_id=tracker.sender_id
+                )
         # Slots are not carried over (session_config), so the new session starts unverified.
         return [SessionStarted(), ActionExecuted("action_listen")]

@@ -55,8 +55,11 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
     task = task or tracker.latest_message.get("intent", {}).get("name")
     events: list[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS]
     # Which deadline was asked about counts only for a deadline question, and only when DIET is sure.
-    kinds = [e.get("value") for e in tracker.latest_message.get("entities", [])
-             if e.get("entity") == "deadline_kind" and e.get("confidence_entity", 1.0) >= MIN_ENTITY_CONFIDENCE]
+    kinds = [
+        e.get("value")
+        for e in tracker.latest_message.get("entities", [])
+        if e.get("entity") == "deadline_kind" and e.get("confidence_entity", 1.0) >= MIN_ENTITY_CONFIDENCE
+    ]
     deadline_kind = kinds[0] if kinds and task == "election_deadlines" else None
     # References and the kind of problem count when this message gives them; older ones are forgotten.
     text = str(tracker.latest_message.get("text") or "")
@@ -66,8 +69,12 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         "request_reference": find_request_reference(text),
         "service_category": category_of(text) if task == "report_problem" and category_of(text) != "other" else None,
     }
-    return [*events, SlotSet("pending_task", task), SlotSet("deadline_kind", deadline_kind),
-            *(SlotSet(name, value) for name, value in given.items())]
+    return [
+        *events,
+        SlotSet("pending_task", task),
+        SlotSet("deadline_kind", deadline_kind),
+        *(SlotSet(name, value) for name, value in given.items()),
+    ]
 
 
 def asks_for_another_task(tracker: Tracker) -> bool:
@@ -76,14 +83,18 @@ def asks_for_another_task(tracker: Tracker) -> bool:
     "How much do I owe?" while being asked for a payment reference is a new task, not an answer.
     """
     intent = tracker.latest_message.get("intent") or {}
-    return (intent.get("name") in TASKS and intent.get("name") != tracker.get_slot("pending_task")
-            and float(intent.get("confidence") or 0.0) >= SWITCH_CONFIDENCE)
+    return (
+        intent.get("name") in TASKS
+        and intent.get("name") != tracker.get_slot("pending_task")
+        and float(intent.get("confidence") or 0.0) >= SWITCH_CONFIDENCE
+    )
 
 
 def is_bare_answer(tracker: Tracker) -> bool:
     """Tell whether the latest message is nothing but an answer to the slot being asked for."""
-    answer = answer_in(tracker.get_slot("requested_slot"), tracker.latest_message,
-                       task=tracker.get_slot("pending_task"))
+    answer = answer_in(
+        tracker.get_slot("requested_slot"), tracker.latest_message, task=tracker.get_slot("pending_task")
+    )
     return answer is not None and answer[1]
 
 
@@ -130,12 +141,14 @@ class ValidateTaskForm(FormValidationAction):
         events: list[EventType] = await super().run(dispatcher, tracker, domain)
         return events
 
-    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
-                             domain: DomainDict) -> list[str]:
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
         return required_slots_for(tracker.get_slot("pending_task"), tracker.slots)
 
-    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> list[EventType]:
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         """Fill the slot being asked for from a message that answers it, whatever its intent (form_answers).
 
         The domain's mappings already took the message when its intent allowed; this catches the answers
@@ -152,8 +165,9 @@ class ValidateTaskForm(FormValidationAction):
             return []
         return [SlotSet(slot, answer[0])]
 
-    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> list[EventType]:
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         """Validate the new answers; once the identity details are complete, have the back office check them.
 
         A clear request for another task replaces the task in hand: the form goes on with the new one's
@@ -172,13 +186,17 @@ class ValidateTaskForm(FormValidationAction):
             return events
         if task in IDENTITY_TASKS and not slots.get("identity_verified") and all(slots.get(s) for s in IDENTITY_SLOTS):
             events += await self._verify(tracker.sender_id, slots)
-        elif (task in ACCOUNT_TASKS and not slots.get("account_verified")
-              and all(slots.get(s) for s in required_slots_for(task, slots))):
+        elif (
+            task in ACCOUNT_TASKS
+            and not slots.get("account_verified")
+            and all(slots.get(s) for s in required_slots_for(task, slots))
+        ):
             events += await self._verify_account(tracker.sender_id, slots)
         return events
 
-    async def _try_again(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
-                         slots: dict[str, Any]) -> list[EventType]:
+    async def _try_again(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, slots: dict[str, Any]
+    ) -> list[EventType]:
         """Pick up where the back office failed, with the answers kept, once the resident says try again.
 
         A failure during the questions goes back to them (the task's own confirmation is still to come),
@@ -198,45 +216,63 @@ class ValidateTaskForm(FormValidationAction):
         reference = slots.get("account_reference")
         try:
             result = await self.backoffice.verify_account(
-                conversation_id=conversation_id, postcode=slots["postcode"],
+                conversation_id=conversation_id,
+                postcode=slots["postcode"],
                 account_reference=None if reference == UNKNOWN else reference,
-                full_name=slots.get("full_name"), date_of_birth=slots.get("date_of_birth"))
+                full_name=slots.get("full_name"),
+                date_of_birth=slots.get("date_of_birth"),
+            )
             outcome = result.outcome
         except BackOfficeError:
             return [SlotSet("verification_outcome", FAILED_DURING_QUESTIONS)]  # kept to check again
-        return [SlotSet("full_name", None), SlotSet("date_of_birth", None),
-                SlotSet("account_verified", outcome == "verified"),
-                SlotSet("verification_outcome", None if outcome == "verified" else outcome)]
+        return [
+            SlotSet("full_name", None),
+            SlotSet("date_of_birth", None),
+            SlotSet("account_verified", outcome == "verified"),
+            SlotSet("verification_outcome", None if outcome == "verified" else outcome),
+        ]
 
     async def _verify(self, conversation_id: str, slots: dict[str, Any]) -> list[EventType]:
         try:
             result = await self.backoffice.verify_identity(
-                conversation_id=conversation_id, full_name=slots["full_name"],
-                date_of_birth=slots["date_of_birth"], uprn=int(slots["address_uprn"]))
+                conversation_id=conversation_id,
+                full_name=slots["full_name"],
+                date_of_birth=slots["date_of_birth"],
+                uprn=int(slots["address_uprn"]),
+            )
             outcome = result.outcome
         except BackOfficeError:
             return [SlotSet("verification_outcome", FAILED_DURING_QUESTIONS)]  # kept to check again
         # The answers have done their job: keep them no longer than needed.
-        return [SlotSet("full_name", None), SlotSet("date_of_birth", None),
-                SlotSet("identity_verified", outcome == "verified"),
-                SlotSet("verification_outcome", None if outcome == "verified" else outcome)]
+        return [
+            SlotSet("full_name", None),
+            SlotSet("date_of_birth", None),
+            SlotSet("identity_verified", outcome == "verified"),
+            SlotSet("verification_outcome", None if outcome == "verified" else outcome),
+        ]
 
-    async def validate_full_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> dict[str, Any]:
-        return _name_answer("full_name", value, dispatcher, whose="your first name and surname, for example "
-                                                                 "\"Sam Taylor\"")
+    async def validate_full_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return _name_answer(
+            "full_name", value, dispatcher, whose='your first name and surname, for example "Sam Taylor"'
+        )
 
-    async def validate_date_of_birth(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                     domain: DomainDict) -> dict[str, Any]:
+    async def validate_date_of_birth(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         born = parse_date_of_birth(str(value or ""), today=dt.date.today())
         if born is None:
-            dispatcher.utter_message(text="Sorry, I couldn't read that as a date of birth. Please write it as "
-                                          "day, month and year, for example 26/01/1978 or 26 January 1978.")
+            dispatcher.utter_message(
+                text="Sorry, I couldn't read that as a date of birth. Please write it as "
+                "day, month and year, for example 26/01/1978 or 26 January 1978."
+            )
             return {"date_of_birth": None}
         return {"date_of_birth": born.isoformat()}
 
-    async def validate_postcode(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                domain: DomainDict) -> dict[str, Any]:
+    async def validate_postcode(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         postcode = find_postcode(str(value or ""))
         if postcode is None:
             dispatcher.utter_message(text="Sorry, that doesn't look like a postcode. Please type it like TN41 6PA.")
@@ -246,15 +282,18 @@ class ValidateTaskForm(FormValidationAction):
         except BackOfficeError:  # kept, to look up again if the resident tries again
             return {"postcode": postcode, "address_uprn": None, "verification_outcome": FAILED_DURING_QUESTIONS}
         if not addresses:
-            dispatcher.utter_message(text=f"I can't find {postcode} in the Ashdown Vale area. Please check it, or "
-                                          "if you live elsewhere, your own council can help.")
+            dispatcher.utter_message(
+                text=f"I can't find {postcode} in the Ashdown Vale area. Please check it, or "
+                "if you live elsewhere, your own council can help."
+            )
             return {"postcode": None}
         if len(addresses) == 1:
             return {"postcode": postcode, "address_uprn": str(addresses[0].uprn)}
         return {"postcode": postcode, "address_uprn": None}
 
-    async def validate_address_uprn(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> dict[str, Any]:
+    async def validate_address_uprn(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         postcode = tracker.get_slot("postcode")
         if not postcode:
             return {"address_uprn": None}
@@ -264,58 +303,87 @@ class ValidateTaskForm(FormValidationAction):
             return {"address_uprn": None, "verification_outcome": FAILED_DURING_QUESTIONS}
         uprn = choose_address(str(value or ""), [(a.uprn, a.address) for a in addresses])
         if uprn is None:
-            dispatcher.utter_message(text="Sorry, I couldn't match that to one of the addresses. Please choose "
-                                          "one of the buttons, or type the house number and street.")
+            dispatcher.utter_message(
+                text="Sorry, I couldn't match that to one of the addresses. Please choose "
+                "one of the buttons, or type the house number and street."
+            )
         return {"address_uprn": str(uprn) if uprn else None}
 
-    async def validate_vote_duration(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                     domain: DomainDict) -> dict[str, Any]:
+    async def validate_vote_duration(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         duration = vote_duration_in(str(value or ""))
         if duration:
             return {"vote_duration": duration}
         dispatcher.utter_message(text="Sorry, was that just for the next election, or long term?")
         return {"vote_duration": None}
 
-    async def validate_proxy_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                  domain: DomainDict) -> dict[str, Any]:
+    async def validate_proxy_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return _name_answer("proxy_name", value, dispatcher, whose="your proxy's first name and surname")
 
-    async def validate_new_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                domain: DomainDict) -> dict[str, Any]:
+    async def validate_new_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return _name_answer("new_name", value, dispatcher, whose="your new first name and surname")
 
-    async def validate_reported_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                     domain: DomainDict) -> dict[str, Any]:
+    async def validate_reported_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return _name_answer("reported_name", value, dispatcher, whose="the person's first name and surname")
 
-    async def validate_report_kind(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: DomainDict) -> dict[str, Any]:
+    async def validate_report_kind(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         kind = report_kind_in(str(value or ""))
         if kind:
             return {"report_kind": kind}
         dispatcher.utter_message(text="Sorry, has the person died, or moved out?")
         return {"report_kind": None}
 
-    async def validate_account_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                         domain: DomainDict) -> dict[str, Any]:
-        return _reference_answer("account_reference", value, dispatcher, find=find_account_reference,
-                                 may_not_have=True, hint="that doesn't look like an account number. It starts with "
-                                 "CT and has 8 digits, like CT12345678. If you don't have it, just say so.")
+    async def validate_account_reference(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return _reference_answer(
+            "account_reference",
+            value,
+            dispatcher,
+            find=find_account_reference,
+            may_not_have=True,
+            hint="that doesn't look like an account number. It starts with "
+            "CT and has 8 digits, like CT12345678. If you don't have it, just say so.",
+        )
 
-    async def validate_payment_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                         domain: DomainDict) -> dict[str, Any]:
-        return _reference_answer("payment_reference", value, dispatcher, find=find_payment_reference,
-                                 may_not_have=True, hint="a payment reference looks like PAY-12345678. If you don't "
-                                 "have one, say so and I'll list your latest payments.")
+    async def validate_payment_reference(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return _reference_answer(
+            "payment_reference",
+            value,
+            dispatcher,
+            find=find_payment_reference,
+            may_not_have=True,
+            hint="a payment reference looks like PAY-12345678. If you don't "
+            "have one, say so and I'll list your latest payments.",
+        )
 
-    async def validate_request_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                         domain: DomainDict) -> dict[str, Any]:
-        return _reference_answer("request_reference", value, dispatcher, find=find_request_reference,
-                                 may_not_have=False, hint="a request reference looks like SR-123456. You got it in "
-                                 "our reply or email when you told us about the problem.")
+    async def validate_request_reference(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return _reference_answer(
+            "request_reference",
+            value,
+            dispatcher,
+            find=find_request_reference,
+            may_not_have=False,
+            hint="a request reference looks like SR-123456. You got it in "
+            "our reply or email when you told us about the problem.",
+        )
 
-    async def validate_contact_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                     domain: DomainDict) -> dict[str, Any]:
+    async def validate_contact_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         text = str(value or "")
         email = find_email(text)
         if email:
@@ -325,40 +393,53 @@ class ValidateTaskForm(FormValidationAction):
         dispatcher.utter_message(text="Sorry, I need an email address like name@example.com.")
         return {"contact_email": None}
 
-    async def validate_service_category(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                        domain: DomainDict) -> dict[str, Any]:
+    async def validate_service_category(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         return {"service_category": category_of(str(value or ""))}
 
-    async def validate_problem_location(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                        domain: DomainDict) -> dict[str, Any]:
+    async def validate_problem_location(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         text = str(value or "").strip()
         if len(text) < 4:
-            dispatcher.utter_message(text="Sorry, I need a bit more to find it: a street name, a landmark or a "
-                                          "postcode.")
+            dispatcher.utter_message(
+                text="Sorry, I need a bit more to find it: a street name, a landmark or a postcode."
+            )
             return {"problem_location": None}
         return {"problem_location": text[:240]}
 
-    async def validate_problem_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                           domain: DomainDict) -> dict[str, Any]:
+    async def validate_problem_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         text = str(value or "").strip()
         if len(text) < 3:
             dispatcher.utter_message(text="Could you tell me a little more about the problem?")
             return {"problem_description": None}
         return {"problem_description": text[:1000]}
 
-    async def validate_proxy_relationship(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                          domain: DomainDict) -> dict[str, Any]:
+    async def validate_proxy_relationship(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         text = str(value or "").strip()
         return {"proxy_relationship": text[:80] if text else None}
 
-    async def validate_proxy_reason(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> dict[str, Any]:
+    async def validate_proxy_reason(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         text = str(value or "").strip()
         return {"proxy_reason": text[:300] if text else None}
 
 
-def _reference_answer(slot: str, value: Any, dispatcher: CollectingDispatcher, *, find: Callable[[str], str | None],
-                      may_not_have: bool, hint: str) -> dict[str, Any]:
+def _reference_answer(
+    slot: str,
+    value: Any,
+    dispatcher: CollectingDispatcher,
+    *,
+    find: Callable[[str], str | None],
+    may_not_have: bool,
+    hint: str,
+) -> dict[str, Any]:
     """Accept a reference for ``slot`` (or, where allowed, "I don't have it"), or explain its format."""
     text = str(value or "")
     reference = find(text)
@@ -387,27 +468,32 @@ class ActionAskAddressUprn(Action):
         return "action_ask_address_uprn"
 
     @within_deadline
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         postcode = tracker.get_slot("postcode")
         try:
             addresses = await (self._backoffice or BackOffice.from_settings()).find_addresses(postcode=postcode)
         except BackOfficeError:
             apologise_for_failure(dispatcher)
             return []
-        buttons = [{"title": a.address, "payload": f'/inform{{"address_uprn": "{a.uprn}"}}'}
-                   for a in addresses[:MAX_ADDRESS_BUTTONS]]
+        buttons = [
+            {"title": a.address, "payload": f'/inform{{"address_uprn": "{a.uprn}"}}'}
+            for a in addresses[:MAX_ADDRESS_BUTTONS]
+        ]
         dispatcher.utter_message(text=f"Which address at {postcode} is yours?", buttons=buttons)
         return []
 
 
 # Asked after the back office failed; the answers so far are kept for a retry or an officer.
-TRY_AGAIN = (f"{FAILURE_APOLOGY} and I couldn't finish that just now. I've kept what you've told me. Shall I try "
-             "again? You can also call us on {phone}, or I can pass this to an officer with the details you've "
-             "given.")
-TRY_AGAIN_BUTTONS = [{"title": "Try again", "payload": "/affirm"},
-                     {"title": "Talk to a person", "payload": "/request_officer"},
-                     {"title": "No, leave it", "payload": "/deny"}]
+TRY_AGAIN = (
+    f"{FAILURE_APOLOGY} and I couldn't finish that just now. I've kept what you've told me. Shall I try "
+    "again? You can also call us on {phone}, or I can pass this to an officer with the details you've "
+    "given."
+)
+TRY_AGAIN_BUTTONS = [
+    {"title": "Try again", "payload": "/affirm"},
+    {"title": "Talk to a person", "payload": "/request_officer"},
+    {"title": "No, leave it", "payload": "/deny"},
+]
 
 
 class ActionAskTaskConfirmed(Action):
@@ -420,17 +506,16 @@ class ActionAskTaskConfirmed(Action):
         return "action_ask_task_confirmed"
 
     @within_deadline
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if tracker.get_slot("verification_outcome") in FAILED:
             dispatcher.utter_message(text=TRY_AGAIN.format(phone=council_phone()), buttons=TRY_AGAIN_BUTTONS)
             return []
         address = await self._chosen_address(tracker)
-        dispatcher.utter_message(text=f"{confirmation_summary(tracker, address=address)} Shall I go ahead?",
-                                 buttons=[{"title": "Yes, go ahead", "payload": "/affirm"},
-                                          {"title": "No", "payload": "/deny"}])
+        dispatcher.utter_message(
+            text=f"{confirmation_summary(tracker, address=address)} Shall I go ahead?",
+            buttons=[{"title": "Yes, go ahead", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}],
+        )
         return []
-
 
     async def _chosen_address(self, tracker: Tracker) -> str | None:
         uprn, postcode = tracker.get_slot("address_uprn"), tracker.get_slot("postcode")

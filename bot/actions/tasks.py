@@ -33,8 +33,7 @@ class ActionStartTask(Action):
     def name(self) -> str:
         return "action_start_task"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         decision = decision_instead(tracker)
         task = task_of_article(decision.answer)
         if task is None and say_decision(dispatcher, decision):
@@ -52,25 +51,34 @@ class ActionCompleteTask(Action):
         return "action_complete_task"
 
     @within_deadline
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         task = tracker.get_slot("pending_task")
         outcome = tracker.get_slot("verification_outcome")
         done: list[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("pending_task", None)]
         if outcome == "not_verified":
-            dispatcher.utter_message(text=payments.NOT_VERIFIED if task in ACCOUNT_TASKS else electoral.NOT_VERIFIED,
-                                     buttons=[{"title": "Try again", "payload": f"/{task}"},
-                                              {"title": "Talk to a person", "payload": "/request_officer"}])
+            dispatcher.utter_message(
+                text=payments.NOT_VERIFIED if task in ACCOUNT_TASKS else electoral.NOT_VERIFIED,
+                buttons=[
+                    {"title": "Try again", "payload": f"/{task}"},
+                    {"title": "Talk to a person", "payload": "/request_officer"},
+                ],
+            )
             return done
         if outcome == "locked":
             # A council tax check that locks points to the council tax line, not to electoral services.
-            dispatcher.utter_message(text=payments.LOCKED if task in ACCOUNT_TASKS else electoral.LOCKED,
-                                     buttons=[{"title": "Yes, talk to a person", "payload": "/request_officer"},
-                                              {"title": "No, thanks", "payload": "/deny"}])
+            dispatcher.utter_message(
+                text=payments.LOCKED if task in ACCOUNT_TASKS else electoral.LOCKED,
+                buttons=[
+                    {"title": "Yes, talk to a person", "payload": "/request_officer"},
+                    {"title": "No, thanks", "payload": "/deny"},
+                ],
+            )
             return [*done, SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "locked_out")]
         if tracker.get_slot("task_confirmed") is False and outcome in FAILED:
-            dispatcher.utter_message(text=f"OK, I'll leave it there. If you'd like to try later, just ask me again, "
-                                          f"or call us on {council_phone()}.")
+            dispatcher.utter_message(
+                text=f"OK, I'll leave it there. If you'd like to try later, just ask me again, "
+                f"or call us on {council_phone()}."
+            )
             return done
         if tracker.get_slot("task_confirmed") is False:
             dispatcher.utter_message(text="OK, I haven't recorded anything. What else can I help with?")
@@ -87,15 +95,21 @@ class ActionCompleteTask(Action):
             dispatcher.utter_message(text=reply)
         except NotVerified:
             # The verified identity expired (it lasts as long as the conversation session): check again.
-            dispatcher.utter_message(text="To keep your details safe, your check has run out. I need to ask for "
-                                          "your details again.")
+            dispatcher.utter_message(
+                text="To keep your details safe, your check has run out. I need to ask for your details again."
+            )
             verified_slot = "account_verified" if task in ACCOUNT_TASKS else "identity_verified"
             return [*done, SlotSet("pending_task", task), SlotSet(verified_slot, False), FollowupAction("task_form")]
         except NotFound:
-            dispatcher.utter_message(text="Sorry, I couldn't find that address in our records. "
-                                          + electoral.no_details_call())
+            dispatcher.utter_message(
+                text="Sorry, I couldn't find that address in our records. " + electoral.no_details_call()
+            )
         except BackOfficeError:
             # Keep every answer and ask whether to try again (or hand over with them): nothing is lost.
-            return [SlotSet("pending_task", task), SlotSet("verification_outcome", FAILED_AT_THE_END),
-                    SlotSet("task_confirmed", None), FollowupAction("task_form")]
+            return [
+                SlotSet("pending_task", task),
+                SlotSet("verification_outcome", FAILED_AT_THE_END),
+                SlotSet("task_confirmed", None),
+                FollowupAction("task_form"),
+            ]
         return done

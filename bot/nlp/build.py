@@ -26,8 +26,11 @@ REFERENCES: dict[str, str] = {
     "request_reference": r"(?i)^SR-?[0-9]{6}$",
     "handoff_reference": r"(?i)^HO-?[0-9]{6}$",
 }
-ELECTOR_NUMBER = [{"TEXT": {"REGEX": r"(?i)^[A-Z]{2}[0-9]$"}}, {"TEXT": "-", "OP": "?"},
-                  {"TEXT": {"REGEX": r"^[0-9]{4}$"}}]
+ELECTOR_NUMBER = [
+    {"TEXT": {"REGEX": r"(?i)^[A-Z]{2}[0-9]$"}},
+    {"TEXT": "-", "OP": "?"},
+    {"TEXT": {"REGEX": r"^[0-9]{4}$"}},
+]
 
 
 def patterns() -> list[dict[str, Any]]:

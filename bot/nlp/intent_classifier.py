@@ -56,8 +56,11 @@ Blocks = list[tuple[bool, scipy.sparse.csr_matrix]]
 
 def sentence_blocks(message: Message) -> Blocks:
     """Return the sentence features, one (is dense, 1-row matrix) per featurizer, in pipeline order."""
-    return [(feature.is_dense(), scipy.sparse.csr_matrix(feature.features, dtype=np.float64))
-            for feature in message.features if feature.attribute == TEXT and feature.type == FEATURE_TYPE_SENTENCE]
+    return [
+        (feature.is_dense(), scipy.sparse.csr_matrix(feature.features, dtype=np.float64))
+        for feature in message.features
+        if feature.attribute == TEXT and feature.type == FEATURE_TYPE_SENTENCE
+    ]
 
 
 class FeatureJoiner:
@@ -77,16 +80,22 @@ class FeatureJoiner:
 
     def fit(self, examples: list[Blocks]) -> FeatureJoiner:
         """Learn one idf weighting per sparse block from the training examples."""
-        self.idf = [None if dense else TfidfTransformer(norm=None).fit(self._stack(examples, i))
-                    for i, (dense, _) in enumerate(examples[0])]
+        self.idf = [
+            None if dense else TfidfTransformer(norm=None).fit(self._stack(examples, i))
+            for i, (dense, _) in enumerate(examples[0])
+        ]
         return self
 
     def transform(self, examples: list[Blocks]) -> scipy.sparse.csr_matrix:
         """One row per example: the weighted, normalised blocks side by side."""
         if any(len(blocks) != len(self.idf) for blocks in examples):
             raise ValueError("a message has different sentence features from the training data")
-        columns = [self._stack(examples, i) * self.dense_weight if idf is None
-                   else normalize(idf.transform(self._stack(examples, i))) for i, idf in enumerate(self.idf)]
+        columns = [
+            self._stack(examples, i) * self.dense_weight
+            if idf is None
+            else normalize(idf.transform(self._stack(examples, i)))
+            for i, idf in enumerate(self.idf)
+        ]
         return scipy.sparse.hstack(columns, format="csr")
 
     @staticmethod
@@ -113,8 +122,14 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         """Inverse regularisation strength, solver iterations, the dense block's weight, ranking size."""
         return {C: 20.0, MAX_ITER: 3000, DENSE_WEIGHT: 2.0, RANKING_LENGTH: 10}
 
-    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-                 model: LogisticRegression | None = None, joiner: FeatureJoiner | None = None) -> None:
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: LogisticRegression | None = None,
+        joiner: FeatureJoiner | None = None,
+    ) -> None:
         """Keep the configuration and, once trained or loaded, the model."""
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
@@ -123,8 +138,13 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._joiner = joiner
 
     @classmethod
-    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> LinearIntentClassifier:
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LinearIntentClassifier:
         """Create a new, untrained classifier."""
         return cls(config, model_storage, resource)
 
@@ -148,8 +168,14 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             joblib.dump({"model": self._model, "joiner": self._joiner}, directory / MODEL_FILE)
 
     @classmethod
-    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> LinearIntentClassifier:
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LinearIntentClassifier:
         """Load a trained model; an untrained component (no file) predicts nothing."""
         try:
             with model_storage.read_from(resource) as directory:
@@ -167,8 +193,13 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             if self._model is not None and self._joiner is not None and blocks:
                 probabilities = self._model.predict_proba(self._joiner.transform([blocks]))[0]
                 order = np.argsort(probabilities)[::-1][: self._config[RANKING_LENGTH]]
-                ranking = [{INTENT_NAME_KEY: str(self._model.classes_[index]),
-                            PREDICTED_CONFIDENCE_KEY: float(probabilities[index])} for index in order]
+                ranking = [
+                    {
+                        INTENT_NAME_KEY: str(self._model.classes_[index]),
+                        PREDICTED_CONFIDENCE_KEY: float(probabilities[index]),
+                    }
+                    for index in order
+                ]
                 intent = ranking[0]
             message.set(INTENT, intent, add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

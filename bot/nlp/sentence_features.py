@@ -94,8 +94,13 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Normalised sentence vectors, one row per text (float32, shape [len(texts), 384])."""
-        vectors = self._encoder.encode(texts, batch_size=self._config[BATCH_SIZE], convert_to_numpy=True,
-                                       normalize_embeddings=True, show_progress_bar=False)
+        vectors = self._encoder.encode(
+            texts,
+            batch_size=self._config[BATCH_SIZE],
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
         return np.asarray(vectors, dtype=np.float32)
 
     def process(self, messages: list[Message]) -> list[Message]:

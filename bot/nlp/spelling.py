@@ -58,13 +58,50 @@ KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
 # Text-speak that edit distance cannot recover (too short, or a real word of its own).
 TEXT_SPEAK: dict[str, str] = {
-    "u": "you", "ur": "your", "r": "are", "y": "why", "pls": "please", "plz": "please", "plez": "please",
-    "wen": "when", "wot": "what", "wat": "what", "wht": "what", "nxt": "next", "tx": "tax", "thx": "thanks",
-    "ty": "thanks", "abt": "about", "cn": "can", "cud": "could", "wud": "would", "shud": "should", "gov": "government",
-    "govt": "government", "hw": "how", "msg": "message", "ppl": "people", "tmrw": "tomorrow", "tmr": "tomorrow",
-    "2day": "today", "b4": "before", "im": "i'm", "ive": "i've", "dont": "don't", "cant": "can't", "wont": "won't",
-    "didnt": "didn't", "havent": "haven't", "whats": "what's", "wheres": "where's", "hasnt": "hasn't",
-    "isnt": "isn't", "wasnt": "wasn't", "doesnt": "doesn't", "reg": "register", "addr": "address",
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "y": "why",
+    "pls": "please",
+    "plz": "please",
+    "plez": "please",
+    "wen": "when",
+    "wot": "what",
+    "wat": "what",
+    "wht": "what",
+    "nxt": "next",
+    "tx": "tax",
+    "thx": "thanks",
+    "ty": "thanks",
+    "abt": "about",
+    "cn": "can",
+    "cud": "could",
+    "wud": "would",
+    "shud": "should",
+    "gov": "government",
+    "govt": "government",
+    "hw": "how",
+    "msg": "message",
+    "ppl": "people",
+    "tmrw": "tomorrow",
+    "tmr": "tomorrow",
+    "2day": "today",
+    "b4": "before",
+    "im": "i'm",
+    "ive": "i've",
+    "dont": "don't",
+    "cant": "can't",
+    "wont": "won't",
+    "didnt": "didn't",
+    "havent": "haven't",
+    "whats": "what's",
+    "wheres": "where's",
+    "hasnt": "hasn't",
+    "isnt": "isn't",
+    "wasnt": "wasn't",
+    "doesnt": "doesn't",
+    "reg": "register",
+    "addr": "address",
 }
 
 
@@ -84,7 +121,7 @@ def deletes(word: str, depth: int) -> set[str]:
     found = {word}
     frontier = {word}
     for _ in range(depth):
-        frontier = {variant[:i] + variant[i + 1:] for variant in frontier for i in range(len(variant))}
+        frontier = {variant[:i] + variant[i + 1 :] for variant in frontier for i in range(len(variant))}
         found |= frontier
     return found
 
@@ -201,8 +238,16 @@ class Speller:
         scored = [(distance, w) for distance, w in scored if distance <= min(limit, max_edits(w) or 1)]
         if not scored:
             return None
-        return min(scored, key=lambda item: (item[0], far_substitutions(word, item[1]), item[1][0] != word[0],
-                                             -self.counts[item[1]], item[1]))[1]
+        return min(
+            scored,
+            key=lambda item: (
+                item[0],
+                far_substitutions(word, item[1]),
+                item[1][0] != word[0],
+                -self.counts[item[1]],
+                item[1],
+            ),
+        )[1]
 
     def correct_text(self, text: str, spans: Iterable[tuple[int, int]]) -> tuple[str, list[str]]:
         """Correct each token span of ``text``; return the corrected sentence and the corrected words."""
@@ -232,8 +277,9 @@ class SpellingCorrector(GraphComponent):
         """Nothing to configure."""
         return {}
 
-    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-                 speller: Speller | None = None) -> None:
+    def __init__(
+        self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, speller: Speller | None = None
+    ) -> None:
         """Keep where to persist and, once trained or loaded, the speller."""
         self._config = config
         self._model_storage = model_storage
@@ -241,8 +287,13 @@ class SpellingCorrector(GraphComponent):
         self._speller = speller
 
     @classmethod
-    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> SpellingCorrector:
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SpellingCorrector:
         """Create a corrector with no vocabulary yet."""
         return cls(config, model_storage, resource)
 
@@ -256,8 +307,14 @@ class SpellingCorrector(GraphComponent):
         return self._resource
 
     @classmethod
-    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> SpellingCorrector:
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> SpellingCorrector:
         """Load the vocabulary learnt in training; without one, the corrector changes nothing."""
         try:
             with model_storage.read_from(resource) as directory:

@@ -99,8 +99,10 @@ def clean_message(msg: object, args: Any) -> str:
     if isinstance(msg, BaseException):
         return type(msg).__name__
     if args:
-        args = tuple(type(a).__name__ if isinstance(a, BaseException) else a for a in
-                     (args if isinstance(args, tuple) else (args,)))
+        args = tuple(
+            type(a).__name__ if isinstance(a, BaseException) else a
+            for a in (args if isinstance(args, tuple) else (args,))
+        )
         try:
             text = str(msg) % args
         except (TypeError, ValueError, KeyError):
@@ -137,8 +139,12 @@ def describe_exception(exc_info: ExcInfo) -> str:
     while error is not None and id(error) not in seen:
         seen.add(id(error))
         frames = traceback.format_list(traceback.extract_tb(error.__traceback__)) if error.__traceback__ else []
-        lines = ["Traceback (most recent call last):\n", *frames,
-                 f"{type(error).__module__}.{type(error).__qualname__}: {WITHHELD}\n", *lines]
+        lines = [
+            "Traceback (most recent call last):\n",
+            *frames,
+            f"{type(error).__module__}.{type(error).__qualname__}: {WITHHELD}\n",
+            *lines,
+        ]
         cause = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
         if cause is not None:
             lines.insert(0, "\nThe above exception led to the one below.\n\n")
@@ -160,8 +166,12 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         clean_record(record)
-        line: dict[str, Any] = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-                                "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         request_id = getattr(record, "request_id", None)
         if request_id:
             line["request_id"] = request_id

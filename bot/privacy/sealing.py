@@ -36,11 +36,23 @@ SEALED = "sealed"
 
 # Slots whose values say nothing about a person: flags, task and category names, a request's idempotency key.
 # Every other slot's value (names, dates of birth, postcodes, addresses, emails, references, free text) is sealed.
-CLEAR_SLOTS = frozenset({
-    "pending_task", "request_key", "identity_verified", "account_verified", "verification_outcome",
-    "officer_offered", "handoff_reason", "task_confirmed", "deadline_kind", "vote_duration", "service_category",
-    "report_kind", "requested_slot",
-})
+CLEAR_SLOTS = frozenset(
+    {
+        "pending_task",
+        "request_key",
+        "identity_verified",
+        "account_verified",
+        "verification_outcome",
+        "officer_offered",
+        "handoff_reason",
+        "task_confirmed",
+        "deadline_kind",
+        "vote_duration",
+        "service_category",
+        "report_kind",
+        "requested_slot",
+    }
+)
 # The fields of each kind of event that are sealed, with the value they read as while sealed.
 SEALED_FIELDS: dict[str, dict[str, Any]] = {
     "slot": {"value": None},

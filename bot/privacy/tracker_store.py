@@ -35,10 +35,16 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             for event in new_events:
                 data = event.as_dict()
                 stored = self.sealer.seal(data)
-                session.add(self.SQLEvent(
-                    sender_id=tracker.sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
-                    intent_name=(data.get("parse_data") or {}).get("intent", {}).get("name"),
-                    action_name=data.get("name"), data=json.dumps(stored)))
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=(data.get("parse_data") or {}).get("intent", {}).get("name"),
+                        action_name=data.get("name"),
+                        data=json.dumps(stored),
+                    )
+                )
             self._erase_cleared_slots(session, tracker, new_events)
             session.commit()
 
@@ -48,14 +54,19 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         The task form clears a name and date of birth as soon as the back office has checked them; from then on
         nothing needs the values, in this session or any other.
         """
-        cleared = {e.key for e in new_events
-                   if isinstance(e, SlotSet) and e.value is None and is_sealed_slot(e.key)
-                   and tracker.get_slot(e.key) is None}
+        cleared = {
+            e.key
+            for e in new_events
+            if isinstance(e, SlotSet) and e.value is None and is_sealed_slot(e.key) and tracker.get_slot(e.key) is None
+        }
         if not cleared:
             return
         rows = session.query(self.SQLEvent).filter(
-            self.SQLEvent.sender_id == tracker.sender_id, self.SQLEvent.type_name == SlotSet.type_name,
-            self.SQLEvent.action_name.in_(sorted(cleared)), self.SQLEvent.data.contains(f'"{SEALED}"'))
+            self.SQLEvent.sender_id == tracker.sender_id,
+            self.SQLEvent.type_name == SlotSet.type_name,
+            self.SQLEvent.action_name.in_(sorted(cleared)),
+            self.SQLEvent.data.contains(f'"{SEALED}"'),
+        )
         for row in rows:
             data = json.loads(row.data)
             data.pop(SEALED, None)
@@ -64,8 +75,9 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
         """Rebuild the tracker from the stored events, opening what is sealed (if it is not too old)."""
         with self.session_scope() as session:
-            rows = self._event_query(session, sender_id,
-                                     fetch_events_from_all_sessions=fetch_events_from_all_sessions).all()
+            rows = self._event_query(
+                session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions
+            ).all()
             events = [self.sealer.open(json.loads(row.data)) for row in rows]
         if not (self.domain and events):
             return None

@@ -45,6 +45,7 @@ def database_kind(request: pytest.FixtureRequest) -> str:
 def database_factory(tmp_path: Path) -> Iterator[Callable[[str], str]]:
     """Make further migrated databases (``factory(kind) -> url``), all removed after the test."""
     with ExitStack() as stack:
+
         def make(kind: str) -> str:
             url = stack.enter_context(empty_database(kind, tmp_path))
             upgrade_database(url)
@@ -97,8 +98,7 @@ def rasa_calls() -> list[dict[str, object]]:
 
 
 @pytest.fixture
-def make_client(database_url: str, rasa_calls: list[dict[str, object]]
-                ) -> Iterator[Callable[..., TestClient]]:
+def make_client(database_url: str, rasa_calls: list[dict[str, object]]) -> Iterator[Callable[..., TestClient]]:
     """Build a hub on the test database whose Rasa is `handler`: make_client(handler, headers=None)."""
     clients: list[TestClient] = []
 

@@ -14,9 +14,11 @@ def test_numbers_json_cannot_carry_get_a_422_not_a_500(make_client, rasa_calls) 
     client = make_client(rasa_offering_a_person)
     conversation_id, auth = start(client)
 
-    for path, body in (("/api/chat/conversations", '{"channel": 1e999}'),
-                       (f"/api/chat/conversations/{conversation_id}/messages", '{"text": 1e999}'),
-                       (f"/api/chat/conversations/{conversation_id}/messages", '{"text": NaN}')):
+    for path, body in (
+        ("/api/chat/conversations", '{"channel": 1e999}'),
+        (f"/api/chat/conversations/{conversation_id}/messages", '{"text": 1e999}'),
+        (f"/api/chat/conversations/{conversation_id}/messages", '{"text": NaN}'),
+    ):
         response = client.post(path, content=body, headers={**auth, "Content-Type": "application/json"})
         assert response.status_code == 422, (path, body, response.text)
     assert rasa_calls == []
@@ -26,8 +28,11 @@ def test_a_lone_surrogate_is_refused_before_anything_is_stored_or_sent(make_clie
     client = make_client(rasa_offering_a_person)
     conversation_id, auth = start(client)
 
-    response = client.post(f"/api/chat/conversations/{conversation_id}/messages",
-                           content='{"text": "hello \\ud800"}', headers={**auth, "Content-Type": "application/json"})
+    response = client.post(
+        f"/api/chat/conversations/{conversation_id}/messages",
+        content='{"text": "hello \\ud800"}',
+        headers={**auth, "Content-Type": "application/json"},
+    )
 
     assert response.status_code == 422
     assert rasa_calls == []
@@ -40,9 +45,11 @@ def test_control_characters_become_spaces_and_the_message_is_kept(make_client) -
     client = make_client(rasa_offering_a_person)
     conversation_id, auth = start(client)
 
-    response = client.post(f"/api/chat/conversations/{conversation_id}/messages",
-                           content='{"text": "hi\\u0000there\\u0007"}',
-                           headers={**auth, "Content-Type": "application/json"})
+    response = client.post(
+        f"/api/chat/conversations/{conversation_id}/messages",
+        content='{"text": "hi\\u0000there\\u0007"}',
+        headers={**auth, "Content-Type": "application/json"},
+    )
 
     assert response.status_code in (200, 201)
     transcript = client.get(f"/api/chat/conversations/{conversation_id}/messages", headers=auth).json()
@@ -53,8 +60,11 @@ def test_a_refused_message_is_not_echoed_back(make_client) -> None:
     client = make_client(rasa_offering_a_person)
     conversation_id, auth = start(client)
 
-    response = client.post(f"/api/chat/conversations/{conversation_id}/messages",
-                           json={"text": f"my card is {CARD} " + "x" * 2000}, headers=auth)
+    response = client.post(
+        f"/api/chat/conversations/{conversation_id}/messages",
+        json={"text": f"my card is {CARD} " + "x" * 2000},
+        headers=auth,
+    )
 
     assert response.status_code == 422
     assert "4111" not in response.text

@@ -50,8 +50,9 @@ def test_throughput_is_answered_messages_per_second() -> None:
 
 def test_summarise_pools_rounds_and_keeps_errors_out_of_latency() -> None:
     first = Run("hub", 20, 1, wall_seconds=2.0, latencies=[0.010] * 99 + [0.500])
-    second = Run("hub", 20, 2, wall_seconds=1.0, latencies=[0.020] * 50,
-                 errors=Counter({"HTTP 500": 7, "ReadTimeout": 3}))
+    second = Run(
+        "hub", 20, 2, wall_seconds=1.0, latencies=[0.020] * 50, errors=Counter({"HTTP 500": 7, "ReadTimeout": 3})
+    )
 
     summary = summarise([first, second])
 

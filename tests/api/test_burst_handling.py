@@ -18,8 +18,16 @@ from api.settings import Settings
 @pytest.fixture
 def tiny_pool_app(database_url: str):
     """A hub whose database pool has one connection and gives up waiting for it almost at once."""
-    app = create_app(Settings(database_url=database_url, environment="test", document_retry_seconds=0,
-                              database_pool_size=1, database_max_overflow=0, database_pool_timeout_seconds=0.2))
+    app = create_app(
+        Settings(
+            database_url=database_url,
+            environment="test",
+            document_retry_seconds=0,
+            database_pool_size=1,
+            database_max_overflow=0,
+            database_pool_timeout_seconds=0.2,
+        )
+    )
     with TestClient(app, raise_server_exceptions=False) as client:
         yield app, client
 
@@ -65,8 +73,15 @@ def test_a_committed_message_moves_the_counter_and_a_rolled_back_one_does_not(da
 
 
 def test_the_event_stream_reads_the_database_only_when_something_changed(database_url: str) -> None:
-    app = create_app(Settings(database_url=database_url, environment="test", document_retry_seconds=0,
-                              push_poll_seconds=0.05, push_fallback_seconds=60))
+    app = create_app(
+        Settings(
+            database_url=database_url,
+            environment="test",
+            document_retry_seconds=0,
+            push_poll_seconds=0.05,
+            push_fallback_seconds=60,
+        )
+    )
     reads: list[str] = []
 
     def count_message_reads(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
@@ -86,8 +101,9 @@ def test_the_event_stream_reads_the_database_only_when_something_changed(databas
                 service.add_message(session, conversation_id=conversation, sender="system", text="Hello from us")
 
         threading.Thread(target=officer_posts_later, daemon=True).start()
-        with client.stream("GET", f"/api/chat/conversations/{conversation}/events",
-                           params={"token": token}) as response:
+        with client.stream(
+            "GET", f"/api/chat/conversations/{conversation}/events", params={"token": token}
+        ) as response:
             for line in response.iter_lines():
                 if line.startswith("data:"):
                     received.append(line)

@@ -26,17 +26,30 @@ def test_a_card_number_in_a_handoff_packet_from_the_bot_is_hidden(make_client, o
     client = make_client(rasa_offering_a_person)
     conversation_id, _ = start(client)
 
-    response = client.post(f"/api/v1/conversations/{conversation_id}/handoffs", headers=granted(conversation_id), json={
-        "reason": "payment_difficulty", "topic": "payments", "summary": f"Resident typed {CARD} exp 12/27",
-        "wanted": f"pay with {CARD}", "collected": {"note": f"card {CARD} cvv 123", "postcode": "TN41 6PA"}})
+    response = client.post(
+        f"/api/v1/conversations/{conversation_id}/handoffs",
+        headers=granted(conversation_id),
+        json={
+            "reason": "payment_difficulty",
+            "topic": "payments",
+            "summary": f"Resident typed {CARD} exp 12/27",
+            "wanted": f"pay with {CARD}",
+            "collected": {"note": f"card {CARD} cvv 123", "postcode": "TN41 6PA"},
+        },
+    )
 
     assert response.status_code == 201
     with open_session(database_url) as session:
         handoff = session.scalars(select(Handoff)).one()
     assert handoff.summary == "Resident typed [card number removed, ending 1111] exp [expiry date removed]"
-    assert handoff.packet == {"topic": "payments", "wanted": "pay with [card number removed, ending 1111]",
-                              "collected": {"note": "card [card number removed, ending 1111] cvv "
-                                                    "[security code removed]", "postcode": "TN41 6PA"}}
+    assert handoff.packet == {
+        "topic": "payments",
+        "wanted": "pay with [card number removed, ending 1111]",
+        "collected": {
+            "note": "card [card number removed, ending 1111] cvv [security code removed]",
+            "postcode": "TN41 6PA",
+        },
+    }
 
 
 def test_the_apis_log_never_holds_a_card_number(make_client, caplog) -> None:
@@ -50,14 +63,16 @@ def test_the_apis_log_never_holds_a_card_number(make_client, caplog) -> None:
 
 # ----- a number split over two messages -----
 
+
 def say(client, conversation_id: str, auth: dict[str, str], text: str) -> dict:
     response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": text}, headers=auth)
     assert response.status_code == 200
     return response.json()
 
 
-def test_a_card_number_split_over_two_web_messages_is_hidden_in_both(make_client, rasa_calls, open_session,
-                                                                      database_url) -> None:
+def test_a_card_number_split_over_two_web_messages_is_hidden_in_both(
+    make_client, rasa_calls, open_session, database_url
+) -> None:
     client = make_client(rasa_offering_a_person)
     conversation_id, auth = start(client)
 
@@ -67,19 +82,24 @@ def test_a_card_number_split_over_two_web_messages_is_hidden_in_both(make_client
     assert first["rewritten"] == []
     # The widget replaces the earlier bubbles with these texts (the bot had repeated what was typed).
     assert [(m["sender"], m["text"]) for m in second["rewritten"]] == [
-        ("resident", "my card is [card number removed]"), ("bot", "You said: my card is [card number removed]")]
+        ("resident", "my card is [card number removed]"),
+        ("bot", "You said: my card is [card number removed]"),
+    ]
     assert second["messages"][0]["sender"] == "system" and "don't type card details" in second["messages"][0]["text"]
     assert rasa_calls[1]["message"] == "[card number removed, ending 1111] is that ok?"
     transcript = client.get(f"/api/chat/conversations/{conversation_id}/messages", headers=auth).json()["messages"]
     assert [m["text"] for m in transcript if m["sender"] == "resident"] == [
-        "my card is [card number removed]", "[card number removed, ending 1111] is that ok?"]
+        "my card is [card number removed]",
+        "[card number removed, ending 1111] is that ok?",
+    ]
     with open_session(database_url) as session:
         stored = " ".join(session.scalars(select(Message.text)))
     assert "4111" not in stored
 
 
-def test_a_card_number_split_with_words_before_the_later_piece_is_hidden_in_both(make_client, open_session,
-                                                                                 database_url) -> None:
+def test_a_card_number_split_with_words_before_the_later_piece_is_hidden_in_both(
+    make_client, open_session, database_url
+) -> None:
     client = make_client(rasa_offering_a_person)
     conversation_id, auth = start(client)
 
@@ -87,14 +107,15 @@ def test_a_card_number_split_with_words_before_the_later_piece_is_hidden_in_both
     second = say(client, conversation_id, auth, "next bit 1111 1111")
 
     assert [(m["sender"], m["text"]) for m in second["rewritten"]] == [
-        ("resident", "first bit [card number removed]"), ("bot", "You said: first bit [card number removed]")]
+        ("resident", "first bit [card number removed]"),
+        ("bot", "You said: first bit [card number removed]"),
+    ]
     with open_session(database_url) as session:
         stored = list(session.scalars(select(Message.text).where(Message.sender == "resident")))
     assert stored == ["first bit [card number removed]", "next bit [card number removed, ending 1111]"]
 
 
-def test_a_card_number_in_a_pasted_link_is_hidden_before_it_is_stored(make_client, open_session,
-                                                                       database_url) -> None:
+def test_a_card_number_in_a_pasted_link_is_hidden_before_it_is_stored(make_client, open_session, database_url) -> None:
     client = make_client(rasa_offering_a_person)
     conversation_id, auth = start(client)
 
@@ -163,12 +184,13 @@ def test_the_officer_console_is_given_the_rewritten_message(make_client, open_se
     update_ = officer.get(f"/console/api/conversations/{conversation_id}?after={seen[-1]['id']}").json()
     # The page puts these texts in place of the lines it shows (the bot's echo repeated the fragment).
     assert [(m["id"], m["text"]) for m in update_["rewritten"]] == [
-        (fragment["id"], "card [card number removed]"), (echo["id"], "You said: card [card number removed]")]
+        (fragment["id"], "card [card number removed]"),
+        (echo["id"], "You said: card [card number removed]"),
+    ]
     assert update_["messages"][0]["text"] == "[card number removed, ending 0004] exp [expiry date removed]"
 
 
-def test_an_officers_reply_and_note_lose_a_card_number_however_typed(make_client, open_session,
-                                                                       database_url) -> None:
+def test_an_officers_reply_and_note_lose_a_card_number_however_typed(make_client, open_session, database_url) -> None:
     with open_session(database_url) as session:
         add_officers(session)
     client = make_client(rasa_offering_a_person)
@@ -178,10 +200,16 @@ def test_an_officers_reply_and_note_lose_a_card_number_however_typed(make_client
     csrf = {"X-CSRF-Token": page_csrf(officer), "Accept": "application/json"}
     assert officer.post(f"/console/handoffs/{reference}/claim", headers=csrf).status_code == 200
 
-    officer.post(f"/console/conversations/{conversation_id}/messages", headers=csrf,
-                 data={"text": "Did you mean 4111\u00a01111\u00a01111\u00a01111, expiry 12/27?"})
-    officer.post(f"/console/conversations/{conversation_id}/notes", headers=csrf,
-                 data={"text": "Resident read out 5500/0000/0000/0004 cvv 123"})
+    officer.post(
+        f"/console/conversations/{conversation_id}/messages",
+        headers=csrf,
+        data={"text": "Did you mean 4111\u00a01111\u00a01111\u00a01111, expiry 12/27?"},
+    )
+    officer.post(
+        f"/console/conversations/{conversation_id}/notes",
+        headers=csrf,
+        data={"text": "Resident read out 5500/0000/0000/0004 cvv 123"},
+    )
 
     with open_session(database_url) as session:
         reply = session.scalars(select(Message.text).where(Message.sender == "officer")).one()

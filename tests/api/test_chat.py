@@ -17,8 +17,9 @@ def test_a_resident_message_gets_the_bots_replies_and_both_are_kept(make_client,
     client = make_client(rasa_offering_a_person)
     conversation_id, auth = start(client)
 
-    response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "  hello  "},
-                           headers=auth)
+    response = client.post(
+        f"/api/chat/conversations/{conversation_id}/messages", json={"text": "  hello  "}, headers=auth
+    )
 
     assert response.status_code == 200
     replies = response.json()["messages"]
@@ -38,13 +39,16 @@ def test_conversation_ids_and_tokens_are_unguessable_and_distinct(make_client) -
     assert len(first[0]) >= 24 and len(first[1]["Authorization"]) >= 40
 
 
-@pytest.mark.parametrize("headers, expected", [
-    ({}, 401),
-    ({"Authorization": "Bearer not-the-token"}, 404),
-])
-def test_without_the_right_token_nothing_is_disclosed_or_stored(open_session, make_client, database_url,
-                                                                 rasa_calls,
-                                                                 headers, expected) -> None:
+@pytest.mark.parametrize(
+    "headers, expected",
+    [
+        ({}, 401),
+        ({"Authorization": "Bearer not-the-token"}, 404),
+    ],
+)
+def test_without_the_right_token_nothing_is_disclosed_or_stored(
+    open_session, make_client, database_url, rasa_calls, headers, expected
+) -> None:
     client = make_client(rasa_offering_a_person)
     conversation_id, auth = start(client)
     client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "my secret"}, headers=auth)
@@ -74,12 +78,14 @@ def test_empty_or_overlong_messages_are_refused_kindly(make_client, text) -> Non
 
 
 def test_when_rasa_is_down_the_resident_gets_an_apology_with_a_phone_number_and_the_message_is_kept(
-        make_client) -> None:
+    make_client,
+) -> None:
     client = make_client(rasa_down)
     conversation_id, auth = start(client)
 
-    response = client.post(f"/api/chat/conversations/{conversation_id}/messages",
-                           json={"text": "is my bin day changing"}, headers=auth)
+    response = client.post(
+        f"/api/chat/conversations/{conversation_id}/messages", json={"text": "is my bin day changing"}, headers=auth
+    )
 
     assert response.status_code == 200
     [reply] = response.json()["messages"]
@@ -90,14 +96,16 @@ def test_when_rasa_is_down_the_resident_gets_an_apology_with_a_phone_number_and_
     assert transcript[0]["text"] == "is my bin day changing"
 
 
-def test_when_rasa_is_down_taking_the_officer_offer_still_queues_the_conversation(open_session, make_client,
-                                                                                 database_url) -> None:
+def test_when_rasa_is_down_taking_the_officer_offer_still_queues_the_conversation(
+    open_session, make_client, database_url
+) -> None:
     client = make_client(rasa_down)
     conversation_id, auth = start(client)
     client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "hello"}, headers=auth)
 
-    response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "/request_officer"},
-                           headers=auth)
+    response = client.post(
+        f"/api/chat/conversations/{conversation_id}/messages", json={"text": "/request_officer"}, headers=auth
+    )
 
     [reply] = response.json()["messages"]
     assert "HO-" in reply["text"] and "officer" in reply["text"]
@@ -114,16 +122,16 @@ def test_rasa_answering_with_an_error_status_is_handled_like_rasa_down(make_clie
     assert response.json()["messages"][0]["sender"] == "system"
 
 
-def test_while_an_officer_holds_the_conversation_the_bot_stays_silent(open_session, make_client, database_url,
-                                                                     rasa_calls) -> None:
+def test_while_an_officer_holds_the_conversation_the_bot_stays_silent(
+    open_session, make_client, database_url, rasa_calls
+) -> None:
     client = make_client(rasa_offering_a_person)
     conversation_id, auth = start(client)
     with open_session(database_url) as session:
         session.execute(update(Conversation).where(Conversation.id == conversation_id).values(mode="officer"))
         session.commit()
 
-    response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "hello?"},
-                           headers=auth)
+    response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "hello?"}, headers=auth)
 
     assert response.json() == {"messages": [], "rewritten": []}
     assert rasa_calls == []
@@ -131,8 +139,9 @@ def test_while_an_officer_holds_the_conversation_the_bot_stays_silent(open_sessi
     assert [m["text"] for m in transcript] == ["hello?"]
 
 
-def test_replies_that_arrive_after_an_officer_took_the_conversation_are_not_stored(open_session, make_client,
-                                                                                    database_url) -> None:
+def test_replies_that_arrive_after_an_officer_took_the_conversation_are_not_stored(
+    open_session, make_client, database_url
+) -> None:
     """Rasa answers slowly; meanwhile an officer takes the chat: the late bot replies must not follow "joined"."""
     conversation: dict[str, str] = {}
 
@@ -146,29 +155,39 @@ def test_replies_that_arrive_after_an_officer_took_the_conversation_are_not_stor
     client = make_client(rasa_answering_after_an_officer_joined)
     conversation["id"], auth = start(client)
 
-    response = client.post(f"/api/chat/conversations/{conversation['id']}/messages", json={"text": "hello"},
-                           headers=auth)
+    response = client.post(
+        f"/api/chat/conversations/{conversation['id']}/messages", json={"text": "hello"}, headers=auth
+    )
 
     assert response.status_code == 200 and response.json() == {"messages": [], "rewritten": []}
     transcript = client.get(f"/api/chat/conversations/{conversation['id']}/messages", headers=auth).json()
     assert [(m["sender"], m["text"]) for m in transcript["messages"]] == [
-        ("resident", "hello"), ("system", "Priya has joined the chat.")]
+        ("resident", "hello"),
+        ("system", "Priya has joined the chat."),
+    ]
 
 
 def test_the_contract_is_in_the_openapi_schema(make_client) -> None:
     paths = make_client(rasa_offering_a_person).get("/openapi.json").json()["paths"]
-    assert {"/api/chat/conversations", "/api/chat/conversations/{conversation_id}/messages",
-            "/api/chat/conversations/{conversation_id}/events",
-            "/api/v1/conversations/{conversation_id}/handoffs"} <= set(paths)
+    assert {
+        "/api/chat/conversations",
+        "/api/chat/conversations/{conversation_id}/messages",
+        "/api/chat/conversations/{conversation_id}/events",
+        "/api/v1/conversations/{conversation_id}/handoffs",
+    } <= set(paths)
 
 
-def test_a_card_number_is_hidden_before_it_is_stored_or_reaches_rasa(make_client, rasa_calls, open_session,
-                                                                     database_url) -> None:
+def test_a_card_number_is_hidden_before_it_is_stored_or_reaches_rasa(
+    make_client, rasa_calls, open_session, database_url
+) -> None:
     client = make_client(rasa_offering_a_person)
     conversation_id, auth = start(client)
 
-    response = client.post(f"/api/chat/conversations/{conversation_id}/messages",
-                           json={"text": "can I pay with 4111 1111 1111 1111 please"}, headers=auth)
+    response = client.post(
+        f"/api/chat/conversations/{conversation_id}/messages",
+        json={"text": "can I pay with 4111 1111 1111 1111 please"},
+        headers=auth,
+    )
 
     replies = response.json()["messages"]
     assert replies[0]["sender"] == "system" and "don't type card details" in replies[0]["text"]
@@ -183,25 +202,34 @@ def test_a_card_number_is_hidden_before_it_is_stored_or_reaches_rasa(make_client
 def rasa_says_goodbye(request: httpx.Request) -> httpx.Response:
     """Answer a goodbye like the domain's utter_goodbye: the text, then the custom ask for a rating."""
     body = json.loads(request.content)
-    return httpx.Response(200, json=[{"recipient_id": body["sender"], "text": "Goodbye, and thanks."},
-                                     {"recipient_id": body["sender"], "custom": {"ask_rating": True}}])
+    return httpx.Response(
+        200,
+        json=[
+            {"recipient_id": body["sender"], "text": "Goodbye, and thanks."},
+            {"recipient_id": body["sender"], "custom": {"ask_rating": True}},
+        ],
+    )
 
 
-def test_after_goodbye_the_resident_is_asked_to_rate_and_the_answer_is_kept(open_session, make_client, database_url,
-                                                                            rasa_calls) -> None:
+def test_after_goodbye_the_resident_is_asked_to_rate_and_the_answer_is_kept(
+    open_session, make_client, database_url, rasa_calls
+) -> None:
     client = make_client(rasa_says_goodbye)
     conversation_id, auth = start(client)
-    replies = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "bye"},
-                          headers=auth).json()["messages"]
+    replies = client.post(
+        f"/api/chat/conversations/{conversation_id}/messages", json={"text": "bye"}, headers=auth
+    ).json()["messages"]
     assert replies[0]["text"] == "Goodbye, and thanks." and replies[0]["sender"] == "bot"
     question = replies[1]
     assert "how was your experience" in question["text"]
     assert [b["title"] for b in question["buttons"]] == ["Very good", "Good", "OK", "Poor", "Very poor"]
 
-    answer = client.post(f"/api/chat/conversations/{conversation_id}/messages",
-                         json={"text": question["buttons"][0]["payload"]}, headers=auth).json()["messages"]
+    answer = client.post(
+        f"/api/chat/conversations/{conversation_id}/messages",
+        json={"text": question["buttons"][0]["payload"]},
+        headers=auth,
+    ).json()["messages"]
     assert answer[-1]["text"].startswith("Thank you for your feedback")
     assert len(rasa_calls) == 1  # the rating is the hub's business, not the bot's
     with open_session(database_url) as session:
-
         assert session.get_one(Conversation, conversation_id).rating == 5

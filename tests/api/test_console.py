@@ -37,8 +37,15 @@ from tests.support.hub import FixedHours
 def app(database_url: str, open_session):
     with open_session(database_url) as session:
         add_officers(session)
-    app = create_app(Settings(database_url=database_url, environment="test", rasa_url="http://127.0.0.1:9",
-                              rasa_timeout_seconds=1, document_retry_seconds=0))
+    app = create_app(
+        Settings(
+            database_url=database_url,
+            environment="test",
+            rasa_url="http://127.0.0.1:9",
+            rasa_timeout_seconds=1,
+            document_retry_seconds=0,
+        )
+    )
     app.dependency_overrides[office_hours_dependency] = lambda: FixedHours(open_now=True)
     yield app
     app.state.database.engine.dispose()
@@ -51,18 +58,23 @@ def resident(app) -> Iterator[TestClient]:
 
 
 def chat(resident: TestClient, conversation_id: str, token: str, text: str) -> list[dict]:
-    response = resident.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": text},
-                             headers={"Authorization": f"Bearer {token}"})
+    response = resident.post(
+        f"/api/chat/conversations/{conversation_id}/messages",
+        json={"text": text},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert response.status_code == 200
     return response.json()["messages"]
 
 
 def transcript(resident: TestClient, conversation_id: str, token: str) -> list[dict]:
-    return resident.get(f"/api/chat/conversations/{conversation_id}/messages",
-                        headers={"Authorization": f"Bearer {token}"}).json()["messages"]
+    return resident.get(
+        f"/api/chat/conversations/{conversation_id}/messages", headers={"Authorization": f"Bearer {token}"}
+    ).json()["messages"]
 
 
 # ----- signing in -----
+
 
 def test_pages_refuse_anyone_not_signed_in(resident) -> None:
     for path in ("/console/queue", "/console/dashboard", "/console/conversations/anything"):
@@ -84,16 +96,23 @@ def test_signing_in_sets_a_protected_session_cookie_and_shows_the_queue(app, res
 
 
 def test_the_session_cookie_is_secure_in_production(database_url) -> None:
-    settings = Settings(database_url=database_url, environment="production", service_tokens=["actions:" + "s" * 32],
-                        secret_key="k" * 32, second_factor_key=base64.urlsafe_b64encode(b"k" * 32).decode())
+    settings = Settings(
+        database_url=database_url,
+        environment="production",
+        service_tokens=["actions:" + "s" * 32],
+        secret_key="k" * 32,
+        second_factor_key=base64.urlsafe_b64encode(b"k" * 32).decode(),
+    )
     assert settings.console_cookie_secure
 
 
 def test_a_wrong_password_and_an_unknown_address_get_the_same_answer(resident) -> None:
     wrong = sign_in(resident, "focus", password="not-the-password")
     page = resident.get("/console/sign-in")
-    unknown = resident.post("/console/sign-in", data={"email": "nobody@council.test", "password": "whatever-it-is",
-                                                      "csrf_token": hidden_csrf(page.text)})
+    unknown = resident.post(
+        "/console/sign-in",
+        data={"email": "nobody@council.test", "password": "whatever-it-is", "csrf_token": hidden_csrf(page.text)},
+    )
     assert wrong.status_code == unknown.status_code == 401
     assert "The email address or password is not right." in wrong.text
     assert "The email address or password is not right." in unknown.text
@@ -101,8 +120,9 @@ def test_a_wrong_password_and_an_unknown_address_get_the_same_answer(resident) -
 
 
 def test_sign_in_without_the_form_token_is_refused(resident) -> None:
-    response = resident.post("/console/sign-in", data={"email": OFFICERS["focus"][0], "password": "x" * 20},
-                             follow_redirects=False)
+    response = resident.post(
+        "/console/sign-in", data={"email": OFFICERS["focus"][0], "password": "x" * 20}, follow_redirects=False
+    )
     assert response.status_code == 403
 
 
@@ -141,18 +161,22 @@ def test_state_changes_need_the_csrf_token(app, resident) -> None:
 
 # ----- queues and roles -----
 
+
 def test_each_team_sees_its_own_queue_and_the_supervisor_sees_both(app, resident) -> None:
     electoral_id, _, electoral_ref = resident_waiting(resident, topic="electoral", wanted="Check registration")
     _, _, focus_ref = resident_waiting(resident, topic="payments", reason="payment_difficulty")
-    seen = {who: {item["reference"] for item in officer_client(app, who).get("/console/api/queue").json()["items"]}
-            for who in ("electoral", "focus", "supervisor")}
+    seen = {
+        who: {item["reference"] for item in officer_client(app, who).get("/console/api/queue").json()["items"]}
+        for who in ("electoral", "focus", "supervisor")
+    }
     assert seen == {"electoral": {electoral_ref}, "focus": {focus_ref}, "supervisor": {electoral_ref, focus_ref}}
 
     focus = officer_client(app, "focus")
     refused = focus.get(f"/console/conversations/{electoral_id}")
     assert refused.status_code == 403 and "not in your team" in refused.text
-    assert focus.post(f"/console/handoffs/{electoral_ref}/claim",
-                      data={"csrf_token": page_csrf(focus)}).status_code == 403
+    assert (
+        focus.post(f"/console/handoffs/{electoral_ref}/claim", data={"csrf_token": page_csrf(focus)}).status_code == 403
+    )
 
 
 def test_the_queue_puts_the_most_urgent_first(app, resident) -> None:
@@ -166,28 +190,37 @@ def test_the_queue_puts_the_most_urgent_first(app, resident) -> None:
 
 # ----- taking a conversation over -----
 
+
 def test_an_officer_takes_over_chats_live_and_hands_back(app, resident) -> None:
     conversation_id, token, reference = resident_waiting(
-        resident, topic="service_requests", wanted="Report problem",
-        collected={"problem_location": "outside the library", "note": "card 4111 1111 1111 1111"})
+        resident,
+        topic="service_requests",
+        wanted="Report problem",
+        collected={"problem_location": "outside the library", "note": "card 4111 1111 1111 1111"},
+    )
     officer = officer_client(app, "focus")
     page = officer.get(f"/console/conversations/{conversation_id}")
     assert "Report problem" in page.text and "outside the library" in page.text
     assert "4111 1111 1111 1111" not in page.text and "Not verified" in page.text
 
-    claimed = officer.post(f"/console/handoffs/{reference}/claim", data={"csrf_token": page_csrf(officer)},
-                           follow_redirects=False)
+    claimed = officer.post(
+        f"/console/handoffs/{reference}/claim", data={"csrf_token": page_csrf(officer)}, follow_redirects=False
+    )
     assert claimed.status_code == 303 and claimed.headers["location"] == f"/console/conversations/{conversation_id}"
     joined = transcript(resident, conversation_id, token)[-1]
     assert joined["sender"] == "system" and joined["text"] == "Priya from Customer Focus has joined the chat."
 
     assert chat(resident, conversation_id, token, "hello? is anyone there") == []  # the bot stays silent
-    sent = officer.post(f"/console/conversations/{conversation_id}/messages",
-                        data={"text": "Hi, I'm Priya. How can I help?"},
-                        headers={"X-CSRF-Token": page_csrf(officer), "Accept": "application/json"})
+    sent = officer.post(
+        f"/console/conversations/{conversation_id}/messages",
+        data={"text": "Hi, I'm Priya. How can I help?"},
+        headers={"X-CSRF-Token": page_csrf(officer), "Accept": "application/json"},
+    )
     assert sent.status_code == 200
-    officer.post(f"/console/conversations/{conversation_id}/notes",
-                 data={"text": "Resident sounds worried", "csrf_token": page_csrf(officer)})
+    officer.post(
+        f"/console/conversations/{conversation_id}/notes",
+        data={"text": "Resident sounds worried", "csrf_token": page_csrf(officer)},
+    )
     seen = transcript(resident, conversation_id, token)
     assert seen[-1]["sender"] == "officer" and seen[-1]["author"] == "Priya, Customer Focus"
     assert seen[-1]["text"] == "Hi, I'm Priya. How can I help?"
@@ -200,16 +233,21 @@ def test_an_officer_takes_over_chats_live_and_hands_back(app, resident) -> None:
     assert "handed you back to the council assistant" in back["text"]
     replies = chat(resident, conversation_id, token, "what are your opening hours")
     assert replies, "the bot (here: its apology, as Rasa is not running) answers again after hand back"
-    refused = officer.post(f"/console/conversations/{conversation_id}/messages", data={"text": "late",
-                           "csrf_token": page_csrf(officer)})
+    refused = officer.post(
+        f"/console/conversations/{conversation_id}/messages", data={"text": "late", "csrf_token": page_csrf(officer)}
+    )
     assert refused.status_code == 409
 
 
 def test_when_two_officers_claim_the_second_is_told_who_has_it(app, resident) -> None:
     _, _, reference = resident_waiting(resident)
     priya, jo = officer_client(app, "focus"), officer_client(app, "focus2")
-    assert priya.post(f"/console/handoffs/{reference}/claim", data={"csrf_token": page_csrf(priya)},
-                      follow_redirects=False).status_code == 303
+    assert (
+        priya.post(
+            f"/console/handoffs/{reference}/claim", data={"csrf_token": page_csrf(priya)}, follow_redirects=False
+        ).status_code
+        == 303
+    )
     late = jo.post(f"/console/handoffs/{reference}/claim", data={"csrf_token": page_csrf(jo)})
     assert late.status_code == 409 and "Priya Shah has already taken it" in late.text
 
@@ -279,10 +317,17 @@ def test_the_dashboard_counts_conversations_the_bot_resolved_alone(app, resident
 
 def test_the_dashboard_shows_identity_check_lockouts(app, resident) -> None:
     def check(conversation_id: str) -> str:
-        body = {"conversation_id": conversation_id, "full_name": "Made Up", "date_of_birth": "1980-01-01",
-                "uprn": 100000001}
-        return str(resident.post("/api/v1/electoral/verifications", json=body,
-                                 headers=granted(conversation_id)).json()["outcome"])
+        body = {
+            "conversation_id": conversation_id,
+            "full_name": "Made Up",
+            "date_of_birth": "1980-01-01",
+            "uprn": 100000001,
+        }
+        return str(
+            resident.post("/api/v1/electoral/verifications", json=body, headers=granted(conversation_id)).json()[
+                "outcome"
+            ]
+        )
 
     started = [resident.post("/api/chat/conversations").json()["conversation_id"] for _ in range(3)]
     outcomes = [check(started[0]) for _ in range(6)]  # the sixth is refused: the chat is locked
@@ -302,23 +347,49 @@ def test_only_supervisors_see_the_dashboard(app) -> None:
 
 # ----- the command that creates officers -----
 
+
 def test_the_officer_command_creates_an_officer_who_can_sign_in(database_url, tmp_path) -> None:
     env = {"CA_ENVIRONMENT": "test", "CA_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
-    made = subprocess.run([sys.executable, "-m", "api.officers", "create", "new.officer@council.test", "Nia Jones",
-                           "electoral_services", "--password-stdin"], input="a-brand-new-password\n",
-                          capture_output=True, text=True, env=env, check=False)
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "api.officers",
+            "create",
+            "new.officer@council.test",
+            "Nia Jones",
+            "electoral_services",
+            "--password-stdin",
+        ],
+        input="a-brand-new-password\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert made.returncode == 0, made.stderr
     assert "a-brand-new-password" not in made.stdout + made.stderr
-    short = subprocess.run([sys.executable, "-m", "api.officers", "create", "x@council.test", "X Y",
-                            "customer_focus", "--password-stdin"], input="short\n", capture_output=True, text=True,
-                           env=env, check=False)
+    short = subprocess.run(
+        [sys.executable, "-m", "api.officers", "create", "x@council.test", "X Y", "customer_focus", "--password-stdin"],
+        input="short\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert short.returncode == 2 and "at least 12 characters" in short.stderr
     app = create_app(Settings(database_url=database_url, environment="test", document_retry_seconds=0))
     with TestClient(app) as client:
         page = client.get("/console/sign-in")
-        signed = client.post("/console/sign-in", data={"email": "New.Officer@council.test",
-                                                       "password": "a-brand-new-password",
-                                                       "csrf_token": hidden_csrf(page.text)}, follow_redirects=False)
+        signed = client.post(
+            "/console/sign-in",
+            data={
+                "email": "New.Officer@council.test",
+                "password": "a-brand-new-password",
+                "csrf_token": hidden_csrf(page.text),
+            },
+            follow_redirects=False,
+        )
     assert signed.status_code == 303
 
 
@@ -335,6 +406,7 @@ def test_an_officer_id_beyond_any_row_is_refused_not_a_server_error(app, action:
     supervisor = officer_client(app, "supervisor")
     csrf = page_csrf(supervisor)
     client = TestClient(app, raise_server_exceptions=False, cookies=supervisor.cookies)
-    response = client.post(f"/console/officers/99999999999999999999/{action}", data={"csrf_token": csrf},
-                           follow_redirects=False)
+    response = client.post(
+        f"/console/officers/99999999999999999999/{action}", data={"csrf_token": csrf}, follow_redirects=False
+    )
     assert response.status_code == 422

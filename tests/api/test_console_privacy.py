@@ -29,8 +29,15 @@ from tests.support.privacy import register
 def app(database_url: str, open_session):
     with open_session(database_url) as session:
         add_officers(session)
-    app = create_app(Settings(database_url=database_url, environment="test", rasa_url="http://127.0.0.1:9",
-                              rasa_timeout_seconds=1, document_retry_seconds=0))
+    app = create_app(
+        Settings(
+            database_url=database_url,
+            environment="test",
+            rasa_url="http://127.0.0.1:9",
+            rasa_timeout_seconds=1,
+            document_retry_seconds=0,
+        )
+    )
     app.dependency_overrides[office_hours_dependency] = lambda: FixedHours(open_now=True)
     yield app
     app.state.database.engine.dispose()
@@ -48,25 +55,46 @@ def proven(open_session, database_url: str, conversation_id: str, *, account: bo
     now = utcnow()
     with open_session(database_url) as session:
         rows = register(session)
-        session.add(Verification(conversation_id=conversation_id, elector_id=rows["elector"].id, verified_at=now,
-                                 expires_at=now + timedelta(hours=1)))
-        session.add(AbsentVoteRequest(reference="AV-PRIV01", idempotency_key="priv-1", elector_id=rows["elector"].id,
-                                      kind=AbsentVoteKind.POSTAL, details={"conversation_id": "an-earlier-chat"}))
+        session.add(
+            Verification(
+                conversation_id=conversation_id,
+                elector_id=rows["elector"].id,
+                verified_at=now,
+                expires_at=now + timedelta(hours=1),
+            )
+        )
+        session.add(
+            AbsentVoteRequest(
+                reference="AV-PRIV01",
+                idempotency_key="priv-1",
+                elector_id=rows["elector"].id,
+                kind=AbsentVoteKind.POSTAL,
+                details={"conversation_id": "an-earlier-chat"},
+            )
+        )
         if account:
-            session.add(AccountVerification(conversation_id=conversation_id, account_id=rows["account"].id,
-                                            verified_at=now, expires_at=now + timedelta(hours=1)))
+            session.add(
+                AccountVerification(
+                    conversation_id=conversation_id,
+                    account_id=rows["account"].id,
+                    verified_at=now,
+                    expires_at=now + timedelta(hours=1),
+                )
+            )
         session.commit()
         return {"elector": rows["elector"].elector_number, "account": rows["account"].reference}
 
 
 def claim(officer: TestClient, reference: str) -> None:
-    response = officer.post(f"/console/handoffs/{reference}/claim", data={"csrf_token": page_csrf(officer)},
-                            follow_redirects=False)
+    response = officer.post(
+        f"/console/handoffs/{reference}/claim", data={"csrf_token": page_csrf(officer)}, follow_redirects=False
+    )
     assert response.status_code == 303
 
 
-def test_customer_focus_never_sees_an_electoral_identity_or_absent_vote_history(app, resident, database_url,
-                                                                                open_session) -> None:
+def test_customer_focus_never_sees_an_electoral_identity_or_absent_vote_history(
+    app, resident, database_url, open_session
+) -> None:
     conversation_id, _, reference = resident_waiting(resident, topic="payments", reason="payment_difficulty")
     secret = proven(open_session, database_url, conversation_id, account=True)
     focus = officer_client(app, "focus")
@@ -82,7 +110,8 @@ def test_customer_focus_never_sees_an_electoral_identity_or_absent_vote_history(
 
 
 def test_an_electoral_officer_sees_the_identity_only_while_the_conversation_is_open_to_them(
-        app, resident, database_url, open_session) -> None:
+    app, resident, database_url, open_session
+) -> None:
     conversation_id, _, reference = resident_waiting(resident, topic="electoral", wanted="Postal vote")
     secret = proven(open_session, database_url, conversation_id, account=True)
     alex, sam = officer_client(app, "electoral"), officer_client(app, "supervisor")
@@ -95,15 +124,18 @@ def test_an_electoral_officer_sees_the_identity_only_while_the_conversation_is_o
     assert secret["elector"] not in taken and "Ann Example" not in taken and "AV-PRIV01" not in taken
     assert "shown only while the conversation is open to you" in taken
 
-    assert sam.post(f"/console/conversations/{conversation_id}/resolve",
-                    data={"csrf_token": page_csrf(sam)}).status_code == 200
+    assert (
+        sam.post(f"/console/conversations/{conversation_id}/resolve", data={"csrf_token": page_csrf(sam)}).status_code
+        == 200
+    )
     for officer in (alex, sam):
         closed = officer.get(f"/console/conversations/{conversation_id}").text
         assert secret["elector"] not in closed and "AV-PRIV01" not in closed
 
 
-def test_a_resolved_conversation_is_read_only_and_later_only_supervisors_open_it(app, resident, database_url,
-                                                                                 open_session) -> None:
+def test_a_resolved_conversation_is_read_only_and_later_only_supervisors_open_it(
+    app, resident, database_url, open_session
+) -> None:
     conversation_id, _, reference = resident_waiting(resident)
     priya = officer_client(app, "focus")
     claim(priya, reference)
@@ -111,8 +143,10 @@ def test_a_resolved_conversation_is_read_only_and_later_only_supervisors_open_it
 
     page = priya.get(f"/console/conversations/{conversation_id}")
     assert page.status_code == 200 and 'data-testid="note-input"' not in page.text and "read-only" in page.text
-    note = priya.post(f"/console/conversations/{conversation_id}/notes",
-                      data={"text": "one more thing", "csrf_token": page_csrf(priya)})
+    note = priya.post(
+        f"/console/conversations/{conversation_id}/notes",
+        data={"text": "one more thing", "csrf_token": page_csrf(priya)},
+    )
     assert note.status_code == 409
     assert "one more thing" not in priya.get(f"/console/conversations/{conversation_id}").text
 
@@ -130,8 +164,16 @@ def test_a_resolved_conversation_is_read_only_and_later_only_supervisors_open_it
 def test_how_long_a_closed_conversation_stays_open_is_a_setting(database_url, open_session) -> None:
     with open_session(database_url) as session:
         add_officers(session)
-    app = create_app(Settings(database_url=database_url, environment="test", rasa_url="http://127.0.0.1:9",
-                              rasa_timeout_seconds=1, document_retry_seconds=0, console_closed_visible_hours=1))
+    app = create_app(
+        Settings(
+            database_url=database_url,
+            environment="test",
+            rasa_url="http://127.0.0.1:9",
+            rasa_timeout_seconds=1,
+            document_retry_seconds=0,
+            console_closed_visible_hours=1,
+        )
+    )
     app.dependency_overrides[office_hours_dependency] = lambda: FixedHours(open_now=True)
     with TestClient(app) as resident:
         conversation_id, _, reference = resident_waiting(resident)
@@ -140,14 +182,16 @@ def test_how_long_a_closed_conversation_stays_open_is_a_setting(database_url, op
         priya.post(f"/console/conversations/{conversation_id}/hand-back", data={"csrf_token": page_csrf(priya)})
         assert priya.get(f"/console/conversations/{conversation_id}").status_code == 200
         with open_session(database_url) as session:
-            session.scalar(select(Handoff).where(Handoff.reference == reference)).closed_at = (
-                utcnow() - timedelta(minutes=61))
+            session.scalar(select(Handoff).where(Handoff.reference == reference)).closed_at = utcnow() - timedelta(
+                minutes=61
+            )
             session.commit()
         assert priya.get(f"/console/conversations/{conversation_id}").status_code == 403
     app.state.database.engine.dispose()
 
 
 # ----- a date of birth typed by the resident, in the transcript -----
+
 
 def birth_date_question() -> str:
     """The bot's question, as the domain words it (the console recognises answers to it)."""
@@ -161,16 +205,21 @@ BIRTH_DATES = ["14 03 1961", "the 14th of Mar 61", "14/03/1961", "14 March 1961"
 def said_with_birth_dates(open_session, database_url: str, conversation_id: str) -> None:
     """Store the identity check's questions and the resident's answers, as the hub would have."""
     with open_session(database_url) as session:
-        session.add_all(Message(conversation_id=conversation_id, sender=sender, text=text) for sender, text in [
-            ("bot", "What is your full name?"), ("resident", "Ann Example"),
-            ("bot", birth_date_question()), ("resident", "14 03 1961"),
-            ("bot", "Sorry, I couldn't read that as a date of birth. Please write it as day, month and year."),
-            ("resident", "the 14th of Mar 61"),
-            ("bot", "How can I help?"),
-            ("resident", "I was born on 14/03/1961 and my bin was missed on 12/03/2026"),
-            ("resident", "my DOB is 14 March 1961, why was I charged £12.50?"),
-            ("officer", "Thanks, I have your date of birth as 14/03/1961."),
-        ])
+        session.add_all(
+            Message(conversation_id=conversation_id, sender=sender, text=text)
+            for sender, text in [
+                ("bot", "What is your full name?"),
+                ("resident", "Ann Example"),
+                ("bot", birth_date_question()),
+                ("resident", "14 03 1961"),
+                ("bot", "Sorry, I couldn't read that as a date of birth. Please write it as day, month and year."),
+                ("resident", "the 14th of Mar 61"),
+                ("bot", "How can I help?"),
+                ("resident", "I was born on 14/03/1961 and my bin was missed on 12/03/2026"),
+                ("resident", "my DOB is 14 March 1961, why was I charged £12.50?"),
+                ("officer", "Thanks, I have your date of birth as 14/03/1961."),
+            ]
+        )
         officer_id = session.scalars(select(Officer.id).where(Officer.role == "electoral_services")).first()
         session.add(Note(conversation_id=conversation_id, officer_id=officer_id, text="DOB 14 March 1961 checked"))
         session.commit()
@@ -183,8 +232,9 @@ def transcript_texts(officer: TestClient, conversation_id: str) -> tuple[str, st
     return page, " | ".join(m["text"] for m in live)
 
 
-def test_customer_focus_never_sees_a_date_of_birth_the_resident_typed(app, resident, database_url,
-                                                                      open_session) -> None:
+def test_customer_focus_never_sees_a_date_of_birth_the_resident_typed(
+    app, resident, database_url, open_session
+) -> None:
     conversation_id, _, reference = resident_waiting(resident, topic="payments", reason="payment_difficulty")
     said_with_birth_dates(open_session, database_url, conversation_id)
     focus = officer_client(app, "focus")
@@ -200,7 +250,8 @@ def test_customer_focus_never_sees_a_date_of_birth_the_resident_typed(app, resid
 
 
 def test_an_electoral_officer_sees_a_typed_date_of_birth_only_while_the_conversation_is_open_to_them(
-        app, resident, database_url, open_session) -> None:
+    app, resident, database_url, open_session
+) -> None:
     conversation_id, _, reference = resident_waiting(resident, topic="electoral", wanted="Postal vote")
     said_with_birth_dates(open_session, database_url, conversation_id)
     alex, sam = officer_client(app, "electoral"), officer_client(app, "supervisor")
@@ -209,8 +260,10 @@ def test_an_electoral_officer_sees_a_typed_date_of_birth_only_while_the_conversa
 
     claim(sam, reference)
     assert not any(date in shown for shown in transcript_texts(alex, conversation_id) for date in BIRTH_DATES)
-    assert sam.post(f"/console/conversations/{conversation_id}/resolve",
-                    data={"csrf_token": page_csrf(sam)}).status_code == 200
+    assert (
+        sam.post(f"/console/conversations/{conversation_id}/resolve", data={"csrf_token": page_csrf(sam)}).status_code
+        == 200
+    )
     for officer in (alex, sam):
         assert not any(date in shown for shown in transcript_texts(officer, conversation_id) for date in BIRTH_DATES)
     with open_session(database_url) as session:  # only what is shown changes, not what is stored
@@ -218,15 +271,21 @@ def test_an_electoral_officer_sees_a_typed_date_of_birth_only_while_the_conversa
     assert all(date in stored for date in BIRTH_DATES)
 
 
-@pytest.mark.parametrize(("asked", "typed", "shown"), [
-    ("What is your date of birth?", "why do you need that?", "why do you need that?"),
-    ("What is your date of birth?", "3rd of May 1990", "[date of birth hidden]"),
-    ("How can I help?", "born and raised in Mayfield, bin missed on 3 May", "born and raised in Mayfield, bin "
-                                                                             "missed on 3 May"),
-    ("How can I help?", "d.o.b. 03-05-1990 ref CT12345678", "d.o.b. [date of birth hidden] ref CT12345678"),
-    ("How can I help?", "my birthday is May 3rd 1990", "my birthday is [date of birth hidden]"),
-    ("What is your date of birth?", "3/5/90", "[date of birth hidden]"),
-])
+@pytest.mark.parametrize(
+    ("asked", "typed", "shown"),
+    [
+        ("What is your date of birth?", "why do you need that?", "why do you need that?"),
+        ("What is your date of birth?", "3rd of May 1990", "[date of birth hidden]"),
+        (
+            "How can I help?",
+            "born and raised in Mayfield, bin missed on 3 May",
+            "born and raised in Mayfield, bin missed on 3 May",
+        ),
+        ("How can I help?", "d.o.b. 03-05-1990 ref CT12345678", "d.o.b. [date of birth hidden] ref CT12345678"),
+        ("How can I help?", "my birthday is May 3rd 1990", "my birthday is [date of birth hidden]"),
+        ("What is your date of birth?", "3/5/90", "[date of birth hidden]"),
+    ],
+)
 def test_what_counts_as_a_typed_date_of_birth(asked: str, typed: str, shown: str) -> None:
     messages = [Message(id=1, sender="bot", text=asked), Message(id=2, sender="resident", text=typed)]
     assert hidden_birth_dates(messages).get(2, typed) == shown

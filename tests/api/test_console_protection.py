@@ -20,8 +20,14 @@ from tests.support.console import add_officers, sign_in
 
 # The only console routes open without a full session: the sign-in form, the second-factor challenge, and
 # sign-out (which checks its own session and CSRF token), plus /console, which only redirects to the queue.
-PUBLIC = {("GET", "/console"), ("GET", "/console/sign-in"), ("POST", "/console/sign-in"),
-          ("GET", "/console/sign-in/code"), ("POST", "/console/sign-in/code"), ("POST", "/console/sign-out")}
+PUBLIC = {
+    ("GET", "/console"),
+    ("GET", "/console/sign-in"),
+    ("POST", "/console/sign-in"),
+    ("GET", "/console/sign-in/code"),
+    ("POST", "/console/sign-in/code"),
+    ("POST", "/console/sign-out"),
+}
 # Routes an officer who must first set up a second factor may use (stage "enrol").
 SETTING_UP = {("GET", "/console/security"), ("POST", "/console/security/enrol")}
 
@@ -47,8 +53,11 @@ def refused_anonymously(client: TestClient, method: str, path: str) -> bool:
     """Whether an anonymous browser is sent to sign-in (JSON under /console/api: 401) and a script gets 401."""
     page = client.request(method, filled(path), follow_redirects=False)
     script = client.request(method, filled(path), headers={"Accept": "application/json"}, follow_redirects=False)
-    page_refused = (page.status_code == 401 if path.startswith("/console/api/") else
-                    page.status_code == 303 and page.headers.get("location") == "/console/sign-in")
+    page_refused = (
+        page.status_code == 401
+        if path.startswith("/console/api/")
+        else page.status_code == 303 and page.headers.get("location") == "/console/sign-in"
+    )
     return page_refused and script.status_code == 401
 
 
@@ -56,23 +65,32 @@ def refused_anonymously(client: TestClient, method: str, path: str) -> bool:
 def app(database_url: str, open_session) -> FastAPI:
     with open_session(database_url) as session:
         add_officers(session)
-    return create_app(Settings(database_url=database_url, environment="test", rasa_url="http://127.0.0.1:9",
-                               rasa_timeout_seconds=1))
+    return create_app(
+        Settings(database_url=database_url, environment="test", rasa_url="http://127.0.0.1:9", rasa_timeout_seconds=1)
+    )
 
 
 def test_the_route_table_has_the_console_pages(app) -> None:
     routes = set(console_routes(app))
     assert routes >= PUBLIC | SETTING_UP
     # Pages from each router: the queue, a live poll, the supervisors' privacy and knowledge-gap pages.
-    assert {("GET", "/console/queue"), ("GET", "/console/api/queue"), ("GET", "/console/audit"),
-            ("GET", "/console/gaps"), ("POST", "/console/security/recovery-codes")} <= routes
+    assert {
+        ("GET", "/console/queue"),
+        ("GET", "/console/api/queue"),
+        ("GET", "/console/audit"),
+        ("GET", "/console/gaps"),
+        ("POST", "/console/security/recovery-codes"),
+    } <= routes
 
 
 def test_every_console_route_but_sign_in_refuses_an_anonymous_request(app) -> None:
     with TestClient(app) as client:
-        open_routes = [(method, path) for method, path in console_routes(app)
-                       if (method, path) not in PUBLIC - {("POST", "/console/sign-out")}
-                       and not refused_anonymously(client, method, path)]
+        open_routes = [
+            (method, path)
+            for method, path in console_routes(app)
+            if (method, path) not in PUBLIC - {("POST", "/console/sign-out")}
+            and not refused_anonymously(client, method, path)
+        ]
     assert open_routes == []
 
 
@@ -91,8 +109,14 @@ def test_a_route_added_outside_the_protected_routers_is_caught(app) -> None:
 def test_an_officer_who_must_set_up_a_second_factor_is_sent_to_do_that_first(database_url, open_session) -> None:
     with open_session(database_url) as session:
         add_officers(session)
-    app = create_app(Settings(database_url=database_url, environment="test", rasa_url="http://127.0.0.1:9",
-                              console_require_second_factor=True))
+    app = create_app(
+        Settings(
+            database_url=database_url,
+            environment="test",
+            rasa_url="http://127.0.0.1:9",
+            console_require_second_factor=True,
+        )
+    )
     with TestClient(app) as client:
         assert sign_in(client, "focus").headers["location"] == "/console/security"
         sent_elsewhere = []
@@ -100,8 +124,11 @@ def test_an_officer_who_must_set_up_a_second_factor_is_sent_to_do_that_first(dat
             if (method, path) in PUBLIC | SETTING_UP:
                 continue
             response = client.request(method, filled(path), follow_redirects=False)
-            sent_to_set_up = (response.status_code == 401 if path.startswith("/console/api/") else
-                              response.status_code == 303 and response.headers["location"] == "/console/security")
+            sent_to_set_up = (
+                response.status_code == 401
+                if path.startswith("/console/api/")
+                else response.status_code == 303 and response.headers["location"] == "/console/security"
+            )
             if not sent_to_set_up:
                 sent_elsewhere.append((method, path, response.status_code))
         assert client.get("/console/security").status_code == 200

@@ -25,8 +25,16 @@ OFFICE = ("198.51.100.10", 50000)
 
 
 def make_app(database_url: str, **settings):
-    return create_app(Settings(database_url=database_url, environment="test", rasa_url="http://127.0.0.1:9",
-                               rasa_timeout_seconds=1, document_retry_seconds=0, **settings))
+    return create_app(
+        Settings(
+            database_url=database_url,
+            environment="test",
+            rasa_url="http://127.0.0.1:9",
+            rasa_timeout_seconds=1,
+            document_retry_seconds=0,
+            **settings,
+        )
+    )
 
 
 @pytest.fixture
@@ -57,8 +65,9 @@ def enrol(client: TestClient) -> tuple[pyotp.TOTP, list[str]]:
 
 def enter_code(client: TestClient, code: str):
     page = client.get("/console/sign-in/code")
-    return client.post("/console/sign-in/code", data={"code": code, "csrf_token": hidden_csrf(page.text)},
-                       follow_redirects=False)
+    return client.post(
+        "/console/sign-in/code", data={"code": code, "csrf_token": hidden_csrf(page.text)}, follow_redirects=False
+    )
 
 
 def next_step_code(app: pyotp.TOTP, used: str) -> str:
@@ -162,8 +171,12 @@ def test_a_required_second_factor_must_be_set_up_before_anything_else(database_u
 
 
 def test_production_requires_a_second_factor_unless_told_otherwise() -> None:
-    production = {"environment": "production", "service_tokens": ["actions:" + "s" * 40], "secret_key": "k" * 40,
-                  "second_factor_key": new_key()}
+    production = {
+        "environment": "production",
+        "service_tokens": ["actions:" + "s" * 40],
+        "secret_key": "k" * 40,
+        "second_factor_key": new_key(),
+    }
     assert Settings(**production).console_second_factor_required
     assert not Settings(**production, console_require_second_factor=False).console_second_factor_required
     assert not Settings(environment="test").console_second_factor_required
@@ -177,16 +190,20 @@ def test_a_supervisor_resets_a_lost_phone_and_the_officers_sessions_end(app) -> 
     sign_in(supervisor, "supervisor")
     page = supervisor.get("/console/officers")
     assert "On" in officer_row(page.text, OFFICERS["focus"][0])
-    done = supervisor.post(f"/console/officers/{officer_id(app, 'focus')}/reset-second-factor",
-                           data={"csrf_token": hidden_csrf(page.text)}, follow_redirects=False)
+    done = supervisor.post(
+        f"/console/officers/{officer_id(app, 'focus')}/reset-second-factor",
+        data={"csrf_token": hidden_csrf(page.text)},
+        follow_redirects=False,
+    )
     assert done.status_code == 303
     assert "Not set up" in officer_row(supervisor.get("/console/officers").text, OFFICERS["focus"][0])
     assert officer.get("/console/api/queue").status_code == 401
     assert sign_in(officer, "focus").headers["location"] == "/console/queue"
     colleague = TestClient(app, client=OFFICE)
     sign_in(colleague, "focus2")
-    refused = colleague.post(f"/console/officers/{officer_id(app, 'focus')}/reset-second-factor",
-                             data={"csrf_token": page_csrf(colleague)})
+    refused = colleague.post(
+        f"/console/officers/{officer_id(app, 'focus')}/reset-second-factor", data={"csrf_token": page_csrf(colleague)}
+    )
     assert refused.status_code == 403
 
 
@@ -196,23 +213,31 @@ def test_the_reset_command_removes_the_second_factor(app, database_url) -> None:
     enrol(officer)
     assert sign_in(officer, "focus").headers["location"] == "/console/sign-in/code"
     env = {"CA_ENVIRONMENT": "test", "CA_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-m", "api.officers", "reset-second-factor", OFFICERS["focus"][0]],
-                          capture_output=True, text=True, env=env, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "api.officers", "reset-second-factor", OFFICERS["focus"][0]],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 0 and "Two-step sign-in removed" in done.stdout, done.stderr
     assert sign_in(officer, "focus").headers["location"] == "/console/queue"
 
 
 # ----- the secret is sealed at rest -----
 
+
 def stored_officer(database_url: str, open_session, who: str) -> dict[str, object]:
     """The officer's row as the database holds it (every column, read with SQL, not through the model)."""
     with open_session(database_url) as session:
-        return dict(session.execute(text("SELECT * FROM officers WHERE email = :email"),
-                                    {"email": OFFICERS[who][0]}).mappings().one())
+        return dict(
+            session.execute(text("SELECT * FROM officers WHERE email = :email"), {"email": OFFICERS[who][0]})
+            .mappings()
+            .one()
+        )
 
 
-def test_the_second_factor_secret_is_stored_sealed_and_still_opens_at_sign_in(app, database_url,
-                                                                               open_session) -> None:
+def test_the_second_factor_secret_is_stored_sealed_and_still_opens_at_sign_in(app, database_url, open_session) -> None:
     officer = TestClient(app, client=OFFICE)
     sign_in(officer, "focus")
     authenticator, _ = enrol(officer)
@@ -220,13 +245,13 @@ def test_the_second_factor_secret_is_stored_sealed_and_still_opens_at_sign_in(ap
     row = stored_officer(database_url, open_session, "focus")
     assert not any(authenticator.secret in str(value) for value in row.values())
     assert SecretSeal(Settings(environment="test").second_factor_key).open(str(row["totp_secret_sealed"])) == (
-        authenticator.secret)
+        authenticator.secret
+    )
     sign_in(officer, "focus")
     assert enter_code(officer, next_step_code(authenticator, authenticator.now())).status_code == 303
 
 
-def test_only_the_key_that_sealed_a_secret_opens_it_and_a_new_key_can_be_rotated_in(database_url,
-                                                                                    open_session) -> None:
+def test_only_the_key_that_sealed_a_secret_opens_it_and_a_new_key_can_be_rotated_in(database_url, open_session) -> None:
     with open_session(database_url) as session:
         add_officers(session)
     first, second = new_key(), new_key()
@@ -247,10 +272,19 @@ def test_only_the_key_that_sealed_a_secret_opens_it_and_a_new_key_can_be_rotated
     finally:
         for app in apps.values():
             app.state.database.engine.dispose()
-    env = {"CA_ENVIRONMENT": "test", "CA_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin",
-           "CA_SECOND_FACTOR_KEY": f"{second},{first}"}
-    done = subprocess.run([sys.executable, "-m", "api.officers", "reseal-second-factors"],
-                          capture_output=True, text=True, env=env, check=False)
+    env = {
+        "CA_ENVIRONMENT": "test",
+        "CA_DATABASE_URL": database_url,
+        "PATH": "/usr/bin:/bin",
+        "CA_SECOND_FACTOR_KEY": f"{second},{first}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "api.officers", "reseal-second-factors"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 0 and "Sealed 1 two-step sign-in secrets" in done.stdout, done.stderr
     sealed = str(stored_officer(database_url, open_session, "focus")["totp_secret_sealed"])
     assert SecretSeal(second).open(sealed) == authenticator.secret
@@ -261,15 +295,20 @@ def test_a_key_that_is_not_a_fernet_key_is_refused_with_how_to_make_one() -> Non
         Settings(environment="test", second_factor_key=f"{new_key()},not-a-key")
 
 
-def test_the_migration_seals_secrets_stored_in_plain_text_and_needs_the_key_to(database_factory, open_session,
-                                                                                monkeypatch) -> None:
+def test_the_migration_seals_secrets_stored_in_plain_text_and_needs_the_key_to(
+    database_factory, open_session, monkeypatch
+) -> None:
     url = database_factory("sqlite")
     downgrade_database(url, "0012")
     secret = pyotp.random_base32(length=32)
     with open_session(url) as session:
-        session.execute(text("INSERT INTO officers (email, display_name, role, password_hash, active, totp_secret) "
-                             "VALUES ('a@council.test', 'A', 'customer_focus', 'x', true, :secret)"),
-                        {"secret": secret})
+        session.execute(
+            text(
+                "INSERT INTO officers (email, display_name, role, password_hash, active, totp_secret) "
+                "VALUES ('a@council.test', 'A', 'customer_focus', 'x', true, :secret)"
+            ),
+            {"secret": secret},
+        )
         session.commit()
     monkeypatch.delenv("CA_SECOND_FACTOR_KEY", raising=False)
     monkeypatch.setenv("CA_ENVIRONMENT", "production")

@@ -22,8 +22,15 @@ OFFICE = ("198.51.100.10", 50000)
 def app(database_url: str, open_session):
     with open_session(database_url) as session:
         add_officers(session)
-    app = create_app(Settings(database_url=database_url, environment="test", rasa_url="http://127.0.0.1:9",
-                              rasa_timeout_seconds=1, document_retry_seconds=0))
+    app = create_app(
+        Settings(
+            database_url=database_url,
+            environment="test",
+            rasa_url="http://127.0.0.1:9",
+            rasa_timeout_seconds=1,
+            document_retry_seconds=0,
+        )
+    )
     yield app
     app.state.database.engine.dispose()
 
@@ -83,8 +90,11 @@ def test_guessing_from_many_computers_locks_the_address_until_a_supervisor_unloc
     page = supervisor.get("/console/officers")
     row = officer_row(page.text, OFFICERS["focus"][0])
     assert "Locked from every computer" in row and "8 failed attempts" in row
-    response = supervisor.post(f"/console/officers/{officer_id(app, 'focus')}/unlock",
-                               data={"csrf_token": page_csrf(supervisor)}, follow_redirects=False)
+    response = supervisor.post(
+        f"/console/officers/{officer_id(app, 'focus')}/unlock",
+        data={"csrf_token": page_csrf(supervisor)},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     assert "The officer can sign in again." in supervisor.get(response.headers["location"]).text
     assert sign_in(office, "focus").status_code == 303
@@ -99,8 +109,9 @@ def test_an_officer_who_mistyped_is_unlocked_by_a_supervisor(app) -> None:
     assert sign_in(supervisor, "supervisor").status_code == 303
     row = officer_row(supervisor.get("/console/officers").text, OFFICERS["electoral"][0])
     assert "Locked from one computer" in row and "5 failed attempts" in row
-    supervisor.post(f"/console/officers/{officer_id(app, 'electoral')}/unlock",
-                    data={"csrf_token": page_csrf(supervisor)})
+    supervisor.post(
+        f"/console/officers/{officer_id(app, 'electoral')}/unlock", data={"csrf_token": page_csrf(supervisor)}
+    )
     assert sign_in(office, "electoral").status_code == 303
     assert "Locked" not in officer_row(supervisor.get("/console/officers").text, OFFICERS["electoral"][0])
 
@@ -109,8 +120,9 @@ def test_only_supervisors_see_and_unlock_officers(app) -> None:
     officer = from_client(app, OFFICE)
     assert sign_in(officer, "focus").status_code == 303
     assert officer.get("/console/officers").status_code == 403
-    refused = officer.post(f"/console/officers/{officer_id(app, 'focus')}/unlock",
-                           data={"csrf_token": page_csrf(officer)})
+    refused = officer.post(
+        f"/console/officers/{officer_id(app, 'focus')}/unlock", data={"csrf_token": page_csrf(officer)}
+    )
     assert refused.status_code == 403
     stranger = from_client(app)
     assert stranger.get("/console/officers", follow_redirects=False).status_code == 303
@@ -118,8 +130,10 @@ def test_only_supervisors_see_and_unlock_officers(app) -> None:
     sign_in(supervisor, "supervisor")
     no_token = supervisor.post(f"/console/officers/{officer_id(app, 'focus')}/unlock")
     assert no_token.status_code == 403
-    assert supervisor.post("/console/officers/999999/unlock", data={"csrf_token": page_csrf(supervisor)}
-                           ).status_code == 404
+    assert (
+        supervisor.post("/console/officers/999999/unlock", data={"csrf_token": page_csrf(supervisor)}).status_code
+        == 404
+    )
 
 
 def test_the_unlock_command_lets_a_locked_officer_sign_in(app, database_url) -> None:
@@ -128,19 +142,32 @@ def test_the_unlock_command_lets_a_locked_officer_sign_in(app, database_url) -> 
         sign_in(office, "focus", password="mistyped-password")
     assert sign_in(office, "focus").status_code == 429
     env = {"CA_ENVIRONMENT": "test", "CA_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-m", "api.officers", "unlock", " PRIYA@council.test"],
-                          capture_output=True, text=True, env=env, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "api.officers", "unlock", " PRIYA@council.test"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 0 and "Unlocked priya@council.test" in done.stdout, done.stderr
     assert sign_in(office, "focus").status_code == 303
-    unknown = subprocess.run([sys.executable, "-m", "api.officers", "unlock", "nobody@council.test"],
-                             capture_output=True, text=True, env=env, check=False)
+    unknown = subprocess.run(
+        [sys.executable, "-m", "api.officers", "unlock", "nobody@council.test"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert unknown.returncode == 2 and "No officer has the address" in unknown.stderr
 
 
 def sign_in_as(client: TestClient, email: str, password: str):
     page = client.get("/console/sign-in")
-    return client.post("/console/sign-in", data={"email": email, "password": password,
-                                                 "csrf_token": hidden_csrf(page.text)}, follow_redirects=False)
+    return client.post(
+        "/console/sign-in",
+        data={"email": email, "password": password, "csrf_token": hidden_csrf(page.text)},
+        follow_redirects=False,
+    )
 
 
 def test_one_computer_signing_in_again_and_again_is_slowed_down(app) -> None:

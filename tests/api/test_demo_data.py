@@ -70,13 +70,21 @@ def schema_differences(url: str) -> list[object]:
 def fingerprint(session: Session) -> str:
     """Digest the rows that identify people, accounts, payments and requests, in a stable order."""
     queries = [
-        select(Elector.elector_number, Elector.first_name, Elector.last_name, Elector.date_of_birth, Elector.uprn,
-               Elector.status).order_by(Elector.elector_number),
-        select(CouncilTaxAccount.reference, CouncilTaxAccount.uprn, CouncilTaxAccount.annual_charge_pence)
-        .order_by(CouncilTaxAccount.reference),
+        select(
+            Elector.elector_number,
+            Elector.first_name,
+            Elector.last_name,
+            Elector.date_of_birth,
+            Elector.uprn,
+            Elector.status,
+        ).order_by(Elector.elector_number),
+        select(CouncilTaxAccount.reference, CouncilTaxAccount.uprn, CouncilTaxAccount.annual_charge_pence).order_by(
+            CouncilTaxAccount.reference
+        ),
         select(Payment.reference, Payment.paid_on, Payment.amount_pence).order_by(Payment.reference),
-        select(ServiceRequest.reference, ServiceRequest.category, ServiceRequest.uprn, ServiceRequest.status)
-        .order_by(ServiceRequest.reference),
+        select(ServiceRequest.reference, ServiceRequest.category, ServiceRequest.uprn, ServiceRequest.status).order_by(
+            ServiceRequest.reference
+        ),
     ]
     digest = hashlib.sha256()
     for query in queries:
@@ -102,8 +110,9 @@ def test_migrations_downgrade_to_base_and_upgrade_again(database_url: str, open_
     assert engine_version == head
 
 
-def test_seed_command_twice_keeps_the_same_data(database_url: str, open_session: OpenSession,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_seed_command_twice_keeps_the_same_data(
+    database_url: str, open_session: OpenSession, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["seed", "--url", database_url]) == 0
     first_output = capsys.readouterr().out
     with open_session(database_url) as session:
@@ -124,8 +133,9 @@ def test_seed_command_twice_keeps_the_same_data(database_url: str, open_session:
             assert value not in first_output + second_output
 
 
-def test_fresh_database_seeded_gives_identical_data(database_url: str, seeded_session: Session,
-                                                    open_session: OpenSession) -> None:
+def test_fresh_database_seeded_gives_identical_data(
+    database_url: str, seeded_session: Session, open_session: OpenSession
+) -> None:
     # Runs for each pair of kinds (fresh, shared): seeding is repeatable, and the same on SQLite and PostgreSQL.
     with open_session(database_url) as session:
         seed_demo_data(session, progress=False)
@@ -143,27 +153,39 @@ def test_demo_residents_records_belong_to_their_home(seeded_session: Session) ->
     residents = read_demo_residents(seeded_session)
     assert [r["elector_number"] for r in residents] == list(DEMO_ELECTOR_NUMBERS)
     assert sorted((r["registration_status"], r["postal_vote"]) for r in residents) == [
-        ("pending", False), ("registered", False), ("registered", False), ("registered", True)]
+        ("pending", False),
+        ("registered", False),
+        ("registered", False),
+        ("registered", True),
+    ]
     for resident in residents:
         elector = seeded_session.scalars(
-            select(Elector).where(Elector.elector_number == resident["elector_number"])).one()
+            select(Elector).where(Elector.elector_number == resident["elector_number"])
+        ).one()
         assert not elector.anonymous
         account = seeded_session.scalars(
-            select(CouncilTaxAccount).where(CouncilTaxAccount.reference == resident["council_tax_account"])).one()
+            select(CouncilTaxAccount).where(CouncilTaxAccount.reference == resident["council_tax_account"])
+        ).one()
         assert (account.uprn, account.holder_first_name, account.holder_last_name, account.holder_date_of_birth) == (
-            elector.uprn, elector.first_name, elector.last_name, elector.date_of_birth)
+            elector.uprn,
+            elector.first_name,
+            elector.last_name,
+            elector.date_of_birth,
+        )
         payment = seeded_session.scalars(
-            select(Payment).where(Payment.reference == resident["payment"]["reference"])).one()
+            select(Payment).where(Payment.reference == resident["payment"]["reference"])
+        ).one()
         assert payment.account_id == account.id
         assert re.fullmatch(r"£\d{1,3}(,\d{3})*\.\d\d", resident["payment"]["amount"])
         request = seeded_session.scalars(
-            select(ServiceRequest).where(ServiceRequest.reference == resident["service_request"]["reference"])).one()
+            select(ServiceRequest).where(ServiceRequest.reference == resident["service_request"]["reference"])
+        ).one()
         assert request.uprn == elector.uprn
         assert request.category == resident["service_request"]["category"]
-        assert (resident["address"], resident["postcode"]) == (elector.property.address_line,
-                                                               elector.property.postcode)
+        assert (resident["address"], resident["postcode"]) == (elector.property.address_line, elector.property.postcode)
         neighbours = seeded_session.scalar(
-            select(func.count()).select_from(Property).where(Property.postcode == resident["postcode"]))
+            select(func.count()).select_from(Property).where(Property.postcode == resident["postcode"])
+        )
         assert neighbours is not None and neighbours >= 5
 
 
@@ -177,17 +199,21 @@ def test_references_are_unique_and_well_formed(seeded_session: Session) -> None:
     assert [code for code in postcodes if not POSTCODE.fullmatch(code)] == []
     sizes = Counter(postcodes).values()
     assert min(sizes) >= 5 and max(sizes) <= 25
-    numbers = seeded_session.execute(select(Elector.elector_number, Property.polling_district_code)
-                                     .join(Property, Elector.uprn == Property.uprn)).all()
+    numbers = seeded_session.execute(
+        select(Elector.elector_number, Property.polling_district_code).join(Property, Elector.uprn == Property.uprn)
+    ).all()
     assert all(number.startswith(f"{district}-") for number, district in numbers)
 
 
-@pytest.mark.parametrize(("granted_on", "expires_on"), [
-    (date(2024, 1, 30), date(2026, 1, 31)),
-    (date(2024, 1, 31), date(2027, 1, 31)),
-    (date(2024, 2, 1), date(2027, 1, 31)),
-    (date(2025, 12, 31), date(2028, 1, 31)),
-])
+@pytest.mark.parametrize(
+    ("granted_on", "expires_on"),
+    [
+        (date(2024, 1, 30), date(2026, 1, 31)),
+        (date(2024, 1, 31), date(2027, 1, 31)),
+        (date(2024, 2, 1), date(2027, 1, 31)),
+        (date(2025, 12, 31), date(2028, 1, 31)),
+    ],
+)
 def test_postal_vote_ends_on_the_third_31_january_after_grant(granted_on: date, expires_on: date) -> None:
     assert postal_vote_expiry(granted_on) == expires_on
 
@@ -196,8 +222,11 @@ def test_postal_votes_in_the_register_follow_the_expiry_rule(seeded_session: Ses
     votes = seeded_session.scalars(select(AbsentVote).where(AbsentVote.kind == AbsentVoteKind.POSTAL)).all()
     assert votes
     for vote in votes:
-        januaries = [date(year, 1, 31) for year in range(vote.granted_on.year, vote.granted_on.year + 4)
-                     if date(year, 1, 31) > vote.granted_on]
+        januaries = [
+            date(year, 1, 31)
+            for year in range(vote.granted_on.year, vote.granted_on.year + 4)
+            if date(year, 1, 31) > vote.granted_on
+        ]
         assert vote.expires_on == januaries[2]
         assert vote.status == ("active" if vote.expires_on >= AS_OF else "expired")
 
@@ -239,20 +268,31 @@ def test_demo_officers_have_one_role_each_and_the_demo_password(seeded_session: 
         assert hasher.verify(officer.password_hash, DEMO_OFFICER_PASSWORD)
 
 
-def test_residents_command_prints_the_residents_as_json(seeded_database_url: str, seeded_session: Session,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_residents_command_prints_the_residents_as_json(
+    seeded_database_url: str, seeded_session: Session, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["residents", "--url", seeded_database_url]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed == read_demo_residents(seeded_session)
-    assert {"name", "date_of_birth", "address", "postcode", "registration_status", "polling_district",
-            "council_tax_account", "payment", "service_request"} <= set(printed[0])
+    assert {
+        "name",
+        "date_of_birth",
+        "address",
+        "postcode",
+        "registration_status",
+        "polling_district",
+        "council_tax_account",
+        "payment",
+        "service_request",
+    } <= set(printed[0])
     assert main(["residents", "--brief", "--url", seeded_database_url]) == 0
     brief = capsys.readouterr().out.splitlines()
     assert [line.strip().split(",")[0] for line in brief[:4]] == [r["name"] for r in printed]
     assert "Officer accounts" in brief[4] and DEMO_OFFICER_PASSWORD in brief[4]
 
 
-def test_residents_command_on_an_empty_database_says_to_seed_first(database_url: str,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_residents_command_on_an_empty_database_says_to_seed_first(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["residents", "--url", database_url]) == 1
     assert "seed" in capsys.readouterr().err

@@ -20,14 +20,23 @@ SECRET_EXAMPLE = ROOT / "deploy" / "secret.example.yaml"
 COMPOSE = ROOT / "compose.yaml"
 SECRET_WORDS = ("SECRET", "TOKEN", "KEY", "PASSWORD", "DATABASE_URL", "STORE_URL")
 # Variables other code reads, each with the file that reads it (checked to mention it).
-READ_ELSEWHERE = {"CA_TRACKER_SEAL_KEY": "bot/privacy/sealing.py", "SANIC_HOST": "bot/action_server.py",
-                  "PROMETHEUS_MULTIPROC_DIR": "api/observability/metrics.py"}
+READ_ELSEWHERE = {
+    "CA_TRACKER_SEAL_KEY": "bot/privacy/sealing.py",
+    "SANIC_HOST": "bot/action_server.py",
+    "PROMETHEUS_MULTIPROC_DIR": "api/observability/metrics.py",
+}
 
 
 def api_paths() -> set[str]:
     """Every route path of the API (the app is built, not started: no database is opened)."""
-    app = create_app(Settings(environment="test", database_url=f"sqlite:///{ROOT / 'var' / 'unused.db'}",
-                              purge_interval_seconds=0, document_retry_seconds=0))
+    app = create_app(
+        Settings(
+            environment="test",
+            database_url=f"sqlite:///{ROOT / 'var' / 'unused.db'}",
+            purge_interval_seconds=0,
+            document_retry_seconds=0,
+        )
+    )
     return {route.path for route in app.routes if isinstance(route, APIRoute)}
 
 
@@ -92,8 +101,9 @@ def test_every_deployment_probes_real_endpoints_on_its_own_ports() -> None:
                 check = container[probe]["httpGet"]
                 assert check["path"] in paths[component(container)], (deployment["metadata"]["name"], probe)
                 assert check["port"] in ports
-    api = next(c for d in of_kind("Deployment") for c in d["spec"]["template"]["spec"]["containers"]
-               if component(c) == "api")
+    api = next(
+        c for d in of_kind("Deployment") for c in d["spec"]["template"]["spec"]["containers"] if component(c) == "api"
+    )
     assert api["readinessProbe"]["httpGet"]["path"] == "/api/ready"
     assert api["livenessProbe"]["httpGet"]["path"] == "/api/health"
 
@@ -103,8 +113,9 @@ def test_services_select_a_deployment_and_reach_its_container_ports() -> None:
     for service in of_kind("Service"):
         selector = service["spec"]["selector"]
         [target] = [d for d in deployments if selector.items() <= d["spec"]["template"]["metadata"]["labels"].items()]
-        ports = {p["name"]: p["containerPort"] for c in target["spec"]["template"]["spec"]["containers"]
-                 for p in c["ports"]}
+        ports = {
+            p["name"]: p["containerPort"] for c in target["spec"]["template"]["spec"]["containers"] for p in c["ports"]
+        }
         for port in service["spec"]["ports"]:
             assert port["targetPort"] in ports
             assert port["port"] == ports[port["targetPort"]]
@@ -164,8 +175,9 @@ def test_compose_runs_every_part_with_healthchecks_on_real_endpoints(compose) ->
             assert urls and set(urls) <= paths[name], (name, urls)
     assert "--workers" in " ".join(services["api"]["command"])
     assert services["rasa"]["deploy"]["replicas"] == "${CA_RASA_SERVERS:-2}"
-    assert services["rasa"]["command"][services["rasa"]["command"].index("--endpoints") + 1] == \
-        "deploy/rasa/endpoints.yml"
+    assert (
+        services["rasa"]["command"][services["rasa"]["command"].index("--endpoints") + 1] == "deploy/rasa/endpoints.yml"
+    )
 
 
 def test_compose_names_only_variables_the_code_reads_and_writes_no_secret(compose) -> None:

@@ -57,8 +57,9 @@ def get(client: TestClient, path: str, **params: Any) -> Any:
 
 
 @pytest.mark.parametrize("typed", ["TN41 6PA", "tn416pa", "  Tn41   6pA ", "TN416PA"])
-def test_addresses_in_a_postcode_come_in_house_number_order(client: TestClient, residents: list[Person],
-                                                            seeded_database_url: str, typed: str) -> None:
+def test_addresses_in_a_postcode_come_in_house_number_order(
+    client: TestClient, residents: list[Person], seeded_database_url: str, typed: str
+) -> None:
     listing = get(client, "/addresses", postcode=typed)
 
     assert listing["postcode"] == "TN41 6PA"
@@ -67,14 +68,15 @@ def test_addresses_in_a_postcode_come_in_house_number_order(client: TestClient, 
     assert numbers == sorted(numbers) == list(range(1, len(numbers) + 1))  # 1, 2, ... 10, 11, not 1, 10, 11, 2
     with session_on(seeded_database_url) as session:
         assert {a["uprn"] for a in listing["addresses"]} == set(
-            session.scalars(select(Property.uprn).where(Property.postcode == "TN41 6PA")))
+            session.scalars(select(Property.uprn).where(Property.postcode == "TN41 6PA"))
+        )
 
 
-def test_flats_and_named_houses_sort_naturally_within_a_postcode(client: TestClient,
-                                                                  seeded_database_url: str) -> None:
+def test_flats_and_named_houses_sort_naturally_within_a_postcode(client: TestClient, seeded_database_url: str) -> None:
     with session_on(seeded_database_url) as session:
-        postcode = session.scalars(select(Property.postcode).where(Property.address_line.like("Flat %"))
-                                   .order_by(Property.uprn).limit(1)).one()
+        postcode = session.scalars(
+            select(Property.postcode).where(Property.address_line.like("Flat %")).order_by(Property.uprn).limit(1)
+        ).one()
 
     lines = [a["address"] for a in get(client, "/addresses", postcode=postcode)["addresses"]]
 
@@ -83,7 +85,7 @@ def test_flats_and_named_houses_sort_naturally_within_a_postcode(client: TestCli
     numbered = [line for line in lines if line[0].isdigit() or line.startswith("Flat ")]
     house_numbers = [int(re.search(r"(?:^|, )(\d+) ", line)[1]) for line in numbered]  # type: ignore[index]
     assert house_numbers == sorted(house_numbers)
-    assert lines[:len(numbered)] == numbered  # named houses after the numbered ones
+    assert lines[: len(numbered)] == numbered  # named houses after the numbered ones
 
 
 @pytest.mark.parametrize("typed", ["TN41", "hello", "12345", "TN41 6PAX", "TN41 6P", "6PA TN41", "T N 4 1"])
@@ -104,9 +106,17 @@ def test_a_property_s_polling_station(client: TestClient, residents: list[Person
         district = session.get_one(PollingDistrict, "AA1")
         station = district.station
         assert station is not None
-        assert place == {"polling_district": "AA1", "ward": "Ashbury Central", "poll_hours": "7am to 10pm",
-                         "station": {"name": station.name, "address": station.address, "postcode": station.postcode,
-                                     "accessibility": station.accessibility}}
+        assert place == {
+            "polling_district": "AA1",
+            "ward": "Ashbury Central",
+            "poll_hours": "7am to 10pm",
+            "station": {
+                "name": station.name,
+                "address": station.address,
+                "postcode": station.postcode,
+                "accessibility": station.accessibility,
+            },
+        }
     assert client.get("/api/v1/polling-stations", params={"uprn": 42}, headers=SERVICE).status_code == 404
 
 
@@ -117,7 +127,9 @@ def test_upcoming_elections_in_order_with_their_deadlines(client: TestClient, ap
 
     assert elections["today"] == "2026-11-25"
     assert [(e["poll_date"], e["area"]) for e in elections["elections"]] == [
-        ("2027-02-18", "Millbrook"), ("2027-05-06", "all")]  # the 2025 by-election is over
+        ("2027-02-18", "Millbrook"),
+        ("2027-05-06", "all"),
+    ]  # the 2025 by-election is over
     may = elections["elections"][1]
     assert may["title"] == "Ashdown Vale District Council elections" and may["election_type"] == "local"
     assert [(d["kind"], d["deadline"], d["passed"]) for d in may["deadlines"]] == [
@@ -133,24 +145,39 @@ def test_upcoming_elections_in_order_with_their_deadlines(client: TestClient, ap
     assert all(d["label"] for d in may["deadlines"])
 
 
-def test_upcoming_elections_for_a_property_are_those_covering_its_ward(client: TestClient, app: FastAPI,
-                                                                        residents: list[Person]) -> None:
+def test_upcoming_elections_for_a_property_are_those_covering_its_ward(
+    client: TestClient, app: FastAPI, residents: list[Person]
+) -> None:
     app.dependency_overrides[get_today] = lambda: date(2026, 11, 25)
     rita, jodie = residents[0], residents[2]  # Ashbury Central, Millbrook
 
     assert [e["poll_date"] for e in get(client, "/elections/upcoming", uprn=rita.uprn)["elections"]] == ["2027-05-06"]
     assert [e["poll_date"] for e in get(client, "/elections/upcoming", uprn=jodie.uprn)["elections"]] == [
-        "2027-02-18", "2027-05-06"]
+        "2027-02-18",
+        "2027-05-06",
+    ]
     assert client.get("/api/v1/elections/upcoming", params={"uprn": 42}, headers=SERVICE).status_code == 404
 
 
-@pytest.mark.parametrize(("moment", "passed"), [
-    (datetime(2027, 4, 20, 15, 59, 59, tzinfo=UTC), {"registration"}),
-    (datetime(2027, 4, 20, 16, 0, 1, tzinfo=UTC), {"registration", "postal", "absent_vote_change"}),
-    (datetime(2027, 5, 6, 16, 0, 1, tzinfo=UTC), {"registration", "postal", "absent_vote_change", "proxy",
-                                                  "voter_authority_certificate", "emergency_proxy",
-                                                  "postal_replacement"}),
-])
+@pytest.mark.parametrize(
+    ("moment", "passed"),
+    [
+        (datetime(2027, 4, 20, 15, 59, 59, tzinfo=UTC), {"registration"}),
+        (datetime(2027, 4, 20, 16, 0, 1, tzinfo=UTC), {"registration", "postal", "absent_vote_change"}),
+        (
+            datetime(2027, 5, 6, 16, 0, 1, tzinfo=UTC),
+            {
+                "registration",
+                "postal",
+                "absent_vote_change",
+                "proxy",
+                "voter_authority_certificate",
+                "emergency_proxy",
+                "postal_replacement",
+            },
+        ),
+    ],
+)
 def test_deadlines_pass_with_the_clock(client: TestClient, app: FastAPI, moment: datetime, passed: set[str]) -> None:
     app.dependency_overrides[get_now] = lambda: moment
 
@@ -167,27 +194,40 @@ def test_after_the_last_poll_nothing_is_upcoming(client: TestClient, app: FastAP
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic abc"}],
-                         ids=["no-token", "wrong-token", "not-bearer"])
-def test_every_electoral_endpoint_needs_the_service_token(client: TestClient, method: str, path: str,
-                                                          headers: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic abc"}],
+    ids=["no-token", "wrong-token", "not-bearer"],
+)
+def test_every_electoral_endpoint_needs_the_service_token(
+    client: TestClient, method: str, path: str, headers: dict[str, str]
+) -> None:
     response = client.request(method, path, headers=headers, json={})
     assert response.status_code == 401
     assert response.json() == {"detail": "A valid service token is required."}
 
 
 def test_the_token_test_covers_every_electoral_route(app: FastAPI) -> None:
-    declared = {(method.upper(), path) for path, item in app.openapi()["paths"].items()
-                for method, operation in item.items() if "electoral" in operation["tags"]}
-    tested = {(method, re.sub(r"\?.*", "", path).replace("some-conversation", "{conversation_id}"))
-              for method, path in ROUTES}
+    declared = {
+        (method.upper(), path)
+        for path, item in app.openapi()["paths"].items()
+        for method, operation in item.items()
+        if "electoral" in operation["tags"]
+    }
+    tested = {
+        (method, re.sub(r"\?.*", "", path).replace("some-conversation", "{conversation_id}")) for method, path in ROUTES
+    }
     assert declared == tested
 
 
 def test_openapi_documents_every_electoral_operation(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
-    operations = [(path, method, operation) for path, item in schema["paths"].items()
-                  for method, operation in item.items() if "electoral" in operation.get("tags", [])]
+    operations = [
+        (path, method, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if "electoral" in operation.get("tags", [])
+    ]
 
     assert len(operations) == len(ROUTES)
     for path, method, operation in operations:
@@ -199,17 +239,24 @@ def test_openapi_documents_every_electoral_operation(client: TestClient) -> None
     assert set(components["VerificationResult"]["properties"]) == {"outcome", "expires_at", "message_key"}
     for name in ("VerificationResult", "MyRecord", "AbsentVoteRequestRead", "ChangeRequestRead"):
         assert not {"elector_id", "elector_number", "date_of_birth", "first_name", "last_name"} & set(
-            components[name]["properties"])
+            components[name]["properties"]
+        )
 
 
-def test_public_look_ups_name_nobody(client: TestClient, app: FastAPI, residents: list[Person],
-                                     seeded_database_url: str) -> None:
+def test_public_look_ups_name_nobody(
+    client: TestClient, app: FastAPI, residents: list[Person], seeded_database_url: str
+) -> None:
     rita = residents[0]
     app.dependency_overrides[get_today] = lambda: date(2026, 11, 25)
     with session_on(seeded_database_url) as session:
         names = [(e.first_name, e.last_name) for e in session.scalars(select(Elector).where(Elector.uprn == rita.uprn))]
-    texts = [client.get(path, params=params, headers=SERVICE).text for path, params in (
-        ("/api/v1/addresses", {"postcode": "TN41 6PA"}), ("/api/v1/polling-stations", {"uprn": rita.uprn}),
-        ("/api/v1/elections/upcoming", {"uprn": rita.uprn}))]
+    texts = [
+        client.get(path, params=params, headers=SERVICE).text
+        for path, params in (
+            ("/api/v1/addresses", {"postcode": "TN41 6PA"}),
+            ("/api/v1/polling-stations", {"uprn": rita.uprn}),
+            ("/api/v1/elections/upcoming", {"uprn": rita.uprn}),
+        )
+    ]
     assert names
     assert [name for name in names for text in texts if name[1] in text] == []

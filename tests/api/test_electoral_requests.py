@@ -52,14 +52,29 @@ def verified(api: ElectoralApi, person: Person) -> str:
 
 
 def postal(conversation: str, **changes: Any) -> dict[str, Any]:
-    return {"conversation_id": conversation, "idempotency_key": new_key(), "kind": "postal", "action": "new",
-            "duration": "permanent", "delivery": "home", **changes}
+    return {
+        "conversation_id": conversation,
+        "idempotency_key": new_key(),
+        "kind": "postal",
+        "action": "new",
+        "duration": "permanent",
+        "delivery": "home",
+        **changes,
+    }
 
 
 def proxy(conversation: str, **changes: Any) -> dict[str, Any]:
-    return {"conversation_id": conversation, "idempotency_key": new_key(), "kind": "proxy", "action": "new",
-            "duration": "permanent", "proxy_name": "Sam Okafor", "proxy_relationship": "neighbour",
-            "reason": "I work away from home", **changes}
+    return {
+        "conversation_id": conversation,
+        "idempotency_key": new_key(),
+        "kind": "proxy",
+        "action": "new",
+        "duration": "permanent",
+        "proxy_name": "Sam Okafor",
+        "proxy_relationship": "neighbour",
+        "reason": "I work away from home",
+        **changes,
+    }
 
 
 def count(api: ElectoralApi, model: type[AbsentVoteRequest] | type[ElectoralChangeRequest]) -> int:
@@ -67,8 +82,9 @@ def count(api: ElectoralApi, model: type[AbsentVoteRequest] | type[ElectoralChan
         return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_an_absent_vote_request_is_recorded_once_per_idempotency_key(api: ElectoralApi,
-                                                                      residents: list[Person]) -> None:
+def test_an_absent_vote_request_is_recorded_once_per_idempotency_key(
+    api: ElectoralApi, residents: list[Person]
+) -> None:
     conversation = verified(api, residents[0])
     body = postal(conversation)
 
@@ -82,10 +98,12 @@ def test_an_absent_vote_request_is_recorded_once_per_idempotency_key(api: Electo
     assert first.json()["status"] == "received" and first.json()["kind"] == "postal"
     assert first.json()["next_step"].startswith("We will email or post you the official application form")
     with session_on(api.url) as session:
-        rows = session.scalars(select(AbsentVoteRequest).where(
-            AbsentVoteRequest.idempotency_key == body["idempotency_key"])).all()
+        rows = session.scalars(
+            select(AbsentVoteRequest).where(AbsentVoteRequest.idempotency_key == body["idempotency_key"])
+        ).all()
         assert [(row.reference, row.elector_id, row.kind, row.details["duration"]) for row in rows] == [
-            (first.json()["reference"], residents[0].elector_id, AbsentVoteKind.POSTAL, "permanent")]
+            (first.json()["reference"], residents[0].elector_id, AbsentVoteKind.POSTAL, "permanent")
+        ]
         assert not {"ni_number", "national_insurance_number", "signature"} & set(rows[0].details)
 
 
@@ -100,14 +118,18 @@ def test_the_same_key_from_another_elector_is_a_conflict(api: ElectoralApi, resi
     assert count(api, AbsentVoteRequest) == 1
 
 
-def test_a_concurrent_retry_that_loses_the_race_returns_the_winner(api: ElectoralApi,
-                                                                  residents: list[Person]) -> None:
+def test_a_concurrent_retry_that_loses_the_race_returns_the_winner(api: ElectoralApi, residents: list[Person]) -> None:
     body = postal(verified(api, residents[0]))
     winner = api.post("/electoral/absent-vote-requests", body).json()
     with session_on(api.url) as session:
         # As if this retry had looked the key up just before the winner committed.
-        loser = AbsentVoteRequest(reference="AV-000000", idempotency_key=body["idempotency_key"],
-                                  elector_id=residents[0].elector_id, kind=AbsentVoteKind.POSTAL, details={})
+        loser = AbsentVoteRequest(
+            reference="AV-000000",
+            idempotency_key=body["idempotency_key"],
+            elector_id=residents[0].elector_id,
+            kind=AbsentVoteKind.POSTAL,
+            details={},
+        )
         row, created = insert_once(session, loser)
         assert (row.reference, created) == (winner["reference"], False)
     assert count(api, AbsentVoteRequest) == 1
@@ -117,28 +139,38 @@ def test_requests_need_a_live_verification(api: ElectoralApi, residents: list[Pe
     conversation = verified(api, residents[0])
     api.advance(minutes=61)
 
-    changes = (("name_change", {"new_name": "Rita Lopez"}), ("open_register_opt_out", {}),
-               ("open_register_opt_in", {}))
-    responses = [api.post("/electoral/absent-vote-requests", postal(conversation)),
-                 api.post("/electoral/absent-vote-requests", postal(new_conversation_id())),
-                 *(api.post("/electoral/change-requests", {"conversation_id": conversation, "kind": kind,
-                                                           "idempotency_key": new_key(), "details": details})
-                   for kind, details in changes)]
+    changes = (("name_change", {"new_name": "Rita Lopez"}), ("open_register_opt_out", {}), ("open_register_opt_in", {}))
+    responses = [
+        api.post("/electoral/absent-vote-requests", postal(conversation)),
+        api.post("/electoral/absent-vote-requests", postal(new_conversation_id())),
+        *(
+            api.post(
+                "/electoral/change-requests",
+                {"conversation_id": conversation, "kind": kind, "idempotency_key": new_key(), "details": details},
+            )
+            for kind, details in changes
+        ),
+    ]
 
     assert [(r.status_code, r.json()) for r in responses] == [(403, {"detail": "not verified"})] * 5
     assert count(api, AbsentVoteRequest) == count(api, ElectoralChangeRequest) == 0
 
 
-@pytest.mark.parametrize(("moment", "in_time", "routes"), [
-    (datetime(2027, 4, 20, 15, 0, tzinfo=UTC), True, []),
-    (POSTAL_DEADLINE_MAY, True, []),
-    (datetime(2027, 4, 20, 17, 0, tzinfo=COUNCIL_TIMEZONE), True, []),  # the same moment, given in London time
-    (POSTAL_DEADLINE_MAY.replace(second=1), False, ["proxy", "emergency_proxy"]),
-    (PROXY_DEADLINE_MAY.replace(second=1), False, ["emergency_proxy"]),
-    (datetime(2027, 5, 6, 16, 0, 1, tzinfo=UTC), False, []),
-], ids=["hour-before", "at-5pm", "at-5pm-london", "second-after", "after-proxy-deadline", "after-5pm-polling-day"])
+@pytest.mark.parametrize(
+    ("moment", "in_time", "routes"),
+    [
+        (datetime(2027, 4, 20, 15, 0, tzinfo=UTC), True, []),
+        (POSTAL_DEADLINE_MAY, True, []),
+        (datetime(2027, 4, 20, 17, 0, tzinfo=COUNCIL_TIMEZONE), True, []),  # the same moment, given in London time
+        (POSTAL_DEADLINE_MAY.replace(second=1), False, ["proxy", "emergency_proxy"]),
+        (PROXY_DEADLINE_MAY.replace(second=1), False, ["emergency_proxy"]),
+        (datetime(2027, 5, 6, 16, 0, 1, tzinfo=UTC), False, []),
+    ],
+    ids=["hour-before", "at-5pm", "at-5pm-london", "second-after", "after-proxy-deadline", "after-5pm-polling-day"],
+)
 def test_a_postal_vote_request_is_in_time_until_5pm_eleven_working_days_before(
-        api: ElectoralApi, residents: list[Person], moment: datetime, in_time: bool, routes: list[str]) -> None:
+    api: ElectoralApi, residents: list[Person], moment: datetime, in_time: bool, routes: list[str]
+) -> None:
     api.now = moment
     request = postal(verified(api, residents[0]))
     response = api.post("/electoral/absent-vote-requests", request)
@@ -148,8 +180,12 @@ def test_a_postal_vote_request_is_in_time_until_5pm_eleven_working_days_before(
     assert (response.status_code, retry.status_code) == (201, 200)
     assert retry.json()["next_poll"] == response.json()["next_poll"]  # judged by when it was lodged
     body = response.json()
-    assert body["next_poll"] == {"title": "Ashdown Vale District Council elections", "poll_date": "2027-05-06",
-                                 "deadline": "2027-04-20T17:00:00+01:00", "in_time": in_time}
+    assert body["next_poll"] == {
+        "title": "Ashdown Vale District Council elections",
+        "poll_date": "2027-05-06",
+        "deadline": "2027-04-20T17:00:00+01:00",
+        "in_time": in_time,
+    }
     assert [route["kind"] for route in body["still_open_routes"]] == routes
     assert all(route["label"] and route["deadline"] for route in body["still_open_routes"])
     if not in_time:
@@ -162,9 +198,12 @@ def test_the_next_poll_is_the_one_in_the_electors_ward(api: ElectoralApi, reside
     millbrook = api.post("/electoral/absent-vote-requests", proxy(verified(api, residents[2])))
     ashbury = api.post("/electoral/absent-vote-requests", proxy(verified(api, residents[0])))
 
-    assert millbrook.json()["next_poll"] == {"title": "District council by-election: Millbrook ward",
-                                             "poll_date": "2027-02-18", "deadline": "2027-02-10T17:00:00Z",
-                                             "in_time": True}
+    assert millbrook.json()["next_poll"] == {
+        "title": "District council by-election: Millbrook ward",
+        "poll_date": "2027-02-18",
+        "deadline": "2027-02-10T17:00:00Z",
+        "in_time": True,
+    }
     assert ashbury.json()["next_poll"]["poll_date"] == "2027-05-06"
 
 
@@ -179,57 +218,91 @@ def test_a_specific_poll_must_be_one_where_the_elector_lives(api: ElectoralApi, 
     assert by_election.status_code == 422
 
 
-@pytest.mark.parametrize(("changes", "problem"), [
-    ({"proxy_name": None}, "proxy's name"),
-    ({"proxy_relationship": None}, "proxy's name"),
-    ({"reason": None}, "needs a reason"),
-    ({"reason": "   "}, "at least 1 character"),
-    ({"ni_number": "QQ123456C"}, "Extra inputs are not permitted"),
-    ({"signature": "data:image/png;base64,AAAA"}, "Extra inputs are not permitted"),
-    ({"duration": "specific_poll"}, "poll_date"),
-    ({"duration": None}, "needs a duration"),
-    ({"idempotency_key": "short"}, "at least 8 characters"),
-    ({"idempotency_key": "k" * 81}, "at most 80 characters"),
-    ({"delivery": "home"}, "postal votes"),
-], ids=lambda value: value if isinstance(value, str) else next(iter(value)))
-def test_invalid_absent_vote_requests_are_refused(api: ElectoralApi, residents: list[Person],
-                                                  changes: dict[str, Any], problem: str) -> None:
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"proxy_name": None}, "proxy's name"),
+        ({"proxy_relationship": None}, "proxy's name"),
+        ({"reason": None}, "needs a reason"),
+        ({"reason": "   "}, "at least 1 character"),
+        ({"ni_number": "QQ123456C"}, "Extra inputs are not permitted"),
+        ({"signature": "data:image/png;base64,AAAA"}, "Extra inputs are not permitted"),
+        ({"duration": "specific_poll"}, "poll_date"),
+        ({"duration": None}, "needs a duration"),
+        ({"idempotency_key": "short"}, "at least 8 characters"),
+        ({"idempotency_key": "k" * 81}, "at most 80 characters"),
+        ({"delivery": "home"}, "postal votes"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else next(iter(value)),
+)
+def test_invalid_absent_vote_requests_are_refused(
+    api: ElectoralApi, residents: list[Person], changes: dict[str, Any], problem: str
+) -> None:
     response = api.post("/electoral/absent-vote-requests", proxy(verified(api, residents[0]), **changes))
     assert response.status_code == 422
     assert problem in response.text
 
 
-def test_a_single_poll_proxy_needs_no_reason_and_a_cancellation_no_proxy(api: ElectoralApi,
-                                                                          residents: list[Person]) -> None:
+def test_a_single_poll_proxy_needs_no_reason_and_a_cancellation_no_proxy(
+    api: ElectoralApi, residents: list[Person]
+) -> None:
     conversation = verified(api, residents[3])
     single = api.post("/electoral/absent-vote-requests", proxy(conversation, duration="next_poll", reason=None))
-    cancel = api.post("/electoral/absent-vote-requests", {
-        "conversation_id": conversation, "idempotency_key": new_key(), "kind": "postal", "action": "cancel"})
+    cancel = api.post(
+        "/electoral/absent-vote-requests",
+        {"conversation_id": conversation, "idempotency_key": new_key(), "kind": "postal", "action": "cancel"},
+    )
 
     assert single.status_code == cancel.status_code == 201
     assert cancel.json()["next_step"].startswith("An electoral services officer will make the change")
     assert cancel.json()["next_poll"]["deadline"] == "2027-04-20T17:00:00+01:00"  # changes: 11 working days
 
 
-def test_my_record_lists_absent_votes_with_renewals_and_open_requests(api: ElectoralApi,
-                                                                      residents: list[Person]) -> None:
+def test_my_record_lists_absent_votes_with_renewals_and_open_requests(
+    api: ElectoralApi, residents: list[Person]
+) -> None:
     rita = residents[0]
     with session_on(api.url) as session:
-        session.add(AbsentVote(elector_id=rita.elector_id, kind=AbsentVoteKind.PROXY, status="active",
-                               granted_on=date(2021, 12, 1), expires_on=None, proxy_name="Dev Patel"))
+        session.add(
+            AbsentVote(
+                elector_id=rita.elector_id,
+                kind=AbsentVoteKind.PROXY,
+                status="active",
+                granted_on=date(2021, 12, 1),
+                expires_on=None,
+                proxy_name="Dev Patel",
+            )
+        )
         session.commit()
     conversation = verified(api, rita)
     request = api.post("/electoral/absent-vote-requests", postal(conversation)).json()
     api.advance(minutes=1)
-    change = api.post("/electoral/change-requests", {"conversation_id": conversation, "idempotency_key": new_key(),
-                                                     "kind": "name_change", "details": {"new_name": "Rita Lopez"}})
+    change = api.post(
+        "/electoral/change-requests",
+        {
+            "conversation_id": conversation,
+            "idempotency_key": new_key(),
+            "kind": "name_change",
+            "details": {"new_name": "Rita Lopez"},
+        },
+    )
 
     record = api.me(conversation).json()
 
-    assert record["absent_votes"] == [{"kind": "proxy", "status": "active", "granted_on": "2021-12-01",
-                                       "expires_on": None, "renewal_due": True, "proxy_name": "Dev Patel"}]
+    assert record["absent_votes"] == [
+        {
+            "kind": "proxy",
+            "status": "active",
+            "granted_on": "2021-12-01",
+            "expires_on": None,
+            "renewal_due": True,
+            "proxy_name": "Dev Patel",
+        }
+    ]
     assert [(r["reference"], r["kind"], r["status"]) for r in record["open_requests"]] == [
-        (change.json()["reference"], "name_change", "received"), (request["reference"], "postal_new", "received")]
+        (change.json()["reference"], "name_change", "received"),
+        (request["reference"], "postal_new", "received"),
+    ]
     kathleen = api.me(verified(api, residents[3])).json()
     assert [vote["kind"] for vote in kathleen["absent_votes"]] == ["postal"]
     vote = kathleen["absent_votes"][0]
@@ -237,8 +310,9 @@ def test_my_record_lists_absent_votes_with_renewals_and_open_requests(api: Elect
     assert kathleen["open_requests"] == []
 
 
-def test_an_open_register_opt_out_applies_at_once_and_is_kept_on_record(api: ElectoralApi,
-                                                                       residents: list[Person]) -> None:
+def test_an_open_register_opt_out_applies_at_once_and_is_kept_on_record(
+    api: ElectoralApi, residents: list[Person]
+) -> None:
     rita = residents[0]
     conversation = verified(api, rita)
     body = {"conversation_id": conversation, "idempotency_key": new_key(), "kind": "open_register_opt_out"}
@@ -254,52 +328,73 @@ def test_an_open_register_opt_out_applies_at_once_and_is_kept_on_record(api: Ele
     with session_on(api.url) as session:
         assert session.get_one(Elector, rita.elector_id).open_register_opt_out is True
         row = session.scalars(select(ElectoralChangeRequest)).one()
-        assert (row.kind, row.status, row.requested_by_elector_id) == ("open_register_opt_out", "completed",
-                                                                      rita.elector_id)
+        assert (row.kind, row.status, row.requested_by_elector_id) == (
+            "open_register_opt_out",
+            "completed",
+            rita.elector_id,
+        )
 
-    opt_in = api.post("/electoral/change-requests", {**body, "idempotency_key": new_key(),
-                                                     "kind": "open_register_opt_in"})
+    opt_in = api.post(
+        "/electoral/change-requests", {**body, "idempotency_key": new_key(), "kind": "open_register_opt_in"}
+    )
     assert opt_in.status_code == 201
     assert api.me(conversation).json()["open_register_opt_out"] is False
 
 
 @pytest.mark.parametrize("kind", ["died", "left_address"])
 def test_a_report_about_someone_reads_the_same_whether_or_not_they_are_registered(
-        api: ElectoralApi, residents: list[Person], kind: str) -> None:
+    api: ElectoralApi, residents: list[Person], kind: str
+) -> None:
     with session_on(api.url) as session:
-        elector = session.scalars(select(Elector).where(Elector.status == RegistrationStatus.REGISTERED,
-                                                        Elector.id != residents[0].elector_id).limit(1)).one()
+        elector = session.scalars(
+            select(Elector)
+            .where(Elector.status == RegistrationStatus.REGISTERED, Elector.id != residents[0].elector_id)
+            .limit(1)
+        ).one()
         home = session.get_one(Property, elector.uprn)
-        registered = {"person_name": f"{elector.first_name} {elector.last_name}",
-                      "address": f"{home.address_line}, {home.postcode}"}
+        registered = {
+            "person_name": f"{elector.first_name} {elector.last_name}",
+            "address": f"{home.address_line}, {home.postcode}",
+        }
     unknown = {"person_name": "Harold Pinkerton", "address": registered["address"]}
 
-    replies = [api.post("/electoral/change-requests", {"conversation_id": new_conversation_id(),
-                                                       "idempotency_key": new_key(), "kind": kind, "details": details})
-               for details in (registered, unknown)]
+    replies = [
+        api.post(
+            "/electoral/change-requests",
+            {"conversation_id": new_conversation_id(), "idempotency_key": new_key(), "kind": kind, "details": details},
+        )
+        for details in (registered, unknown)
+    ]
 
     assert [reply.status_code for reply in replies] == [201, 201]
     assert [{k: v for k, v in reply.json().items() if k != "reference"} for reply in replies] == [
-        {"kind": kind, "next_step": replies[0].json()["next_step"]}] * 2
+        {"kind": kind, "next_step": replies[0].json()["next_step"]}
+    ] * 2
     assert all(EC_REFERENCE.match(reply.json()["reference"]) for reply in replies)
     with session_on(api.url) as session:
         assert session.get_one(Elector, elector.id).status == RegistrationStatus.REGISTERED  # an officer decides
         rows = session.scalars(select(ElectoralChangeRequest).order_by(ElectoralChangeRequest.id)).all()
         assert [(row.details, row.requested_by_elector_id, row.status) for row in rows] == [
-            (registered, None, "received"), (unknown, None, "received")]
+            (registered, None, "received"),
+            (unknown, None, "received"),
+        ]
 
 
 def test_a_verified_resident_may_report_someone_at_their_own_address_without_giving_it(
-        api: ElectoralApi, residents: list[Person]) -> None:
+    api: ElectoralApi, residents: list[Person]
+) -> None:
     rita = residents[0]
     add_elector(api.url, first_name="Walter", last_name="Richardson", born=date(1940, 2, 2), uprn=rita.uprn)
     details = {"person_name": "Walter Richardson", "relationship": "father", "when": "last month"}
 
-    anyone = api.post("/electoral/change-requests", {"conversation_id": new_conversation_id(),
-                                                     "idempotency_key": new_key(), "kind": "died", "details": details})
-    resident = api.post("/electoral/change-requests", {"conversation_id": verified(api, rita),
-                                                       "idempotency_key": new_key(), "kind": "died",
-                                                       "details": details})
+    anyone = api.post(
+        "/electoral/change-requests",
+        {"conversation_id": new_conversation_id(), "idempotency_key": new_key(), "kind": "died", "details": details},
+    )
+    resident = api.post(
+        "/electoral/change-requests",
+        {"conversation_id": verified(api, rita), "idempotency_key": new_key(), "kind": "died", "details": details},
+    )
 
     assert anyone.status_code == 422 and "address" in anyone.json()["detail"]
     assert resident.status_code == 201
@@ -312,8 +407,10 @@ def test_change_request_details_are_bounded_and_kinds_checked(api: ElectoralApi,
     conversation = verified(api, residents[0])
 
     def send(kind: str, details: dict[str, str]) -> int:
-        return api.post("/electoral/change-requests", {"conversation_id": conversation, "idempotency_key": new_key(),
-                                                       "kind": kind, "details": details}).status_code
+        return api.post(
+            "/electoral/change-requests",
+            {"conversation_id": conversation, "idempotency_key": new_key(), "kind": kind, "details": details},
+        ).status_code
 
     assert send("name_change", {}) == 422
     assert send("name_change", {"new_name": "x" * 161}) == 422
@@ -343,13 +440,17 @@ def test_asking_again_for_a_change_returns_the_one_that_stands(api: ElectoralApi
     conversation = verified(api, residents[0])
 
     def change(kind: str, **details: str) -> Any:
-        return api.post("/electoral/change-requests", {"conversation_id": conversation, "idempotency_key": new_key(),
-                                                       "kind": kind, "details": details})
+        return api.post(
+            "/electoral/change-requests",
+            {"conversation_id": conversation, "idempotency_key": new_key(), "kind": kind, "details": details},
+        )
 
     names = [change("name_change", new_name="Rita Jones"), change("name_change", new_name="Rita Jones")]
     opt_outs = [change("open_register_opt_out"), change("open_register_opt_out")]
-    reports = [change("died", person_name="Walter Richardson", address="17 Rowan Close, TN41 6PA"),
-               change("died", person_name="walter  richardson", address="17 rowan close TN41 6PA")]
+    reports = [
+        change("died", person_name="Walter Richardson", address="17 Rowan Close, TN41 6PA"),
+        change("died", person_name="walter  richardson", address="17 rowan close TN41 6PA"),
+    ]
 
     for first, again in (names, opt_outs, reports):
         assert (first.status_code, again.status_code) == (201, 200)
@@ -360,18 +461,35 @@ def test_asking_again_for_a_change_returns_the_one_that_stands(api: ElectoralApi
 def test_the_same_report_from_another_chat_is_recorded_apart(api: ElectoralApi) -> None:
     """A report's reference is told only in the chat that made it: a stranger's report is not joined to it."""
     details = {"person_name": "Walter Richardson", "address": "17 Rowan Close, TN41 6PA"}
-    replies = [api.post("/electoral/change-requests", {"conversation_id": new_conversation_id(),
-                                                       "idempotency_key": new_key(), "kind": "left_address",
-                                                       "details": details}) for _ in range(2)]
+    replies = [
+        api.post(
+            "/electoral/change-requests",
+            {
+                "conversation_id": new_conversation_id(),
+                "idempotency_key": new_key(),
+                "kind": "left_address",
+                "details": details,
+            },
+        )
+        for _ in range(2)
+    ]
     assert [reply.status_code for reply in replies] == [201, 201]
     assert replies[0].json()["reference"] != replies[1].json()["reference"]
 
 
 def test_a_proxy_renewal_is_of_the_proxy_on_record(api: ElectoralApi, residents: list[Person]) -> None:
     """The bot renews what the record holds and asks nothing about the proxy: that must not be refused (422)."""
-    renewal = api.post("/electoral/absent-vote-requests", {
-        "conversation_id": verified(api, residents[1]), "idempotency_key": new_key(), "kind": "proxy",
-        "action": "renew", "duration": "next_poll"})
-    change = api.post("/electoral/absent-vote-requests", proxy(verified(api, residents[1]), action="change",
-                                                               proxy_name=None))
+    renewal = api.post(
+        "/electoral/absent-vote-requests",
+        {
+            "conversation_id": verified(api, residents[1]),
+            "idempotency_key": new_key(),
+            "kind": "proxy",
+            "action": "renew",
+            "duration": "next_poll",
+        },
+    )
+    change = api.post(
+        "/electoral/absent-vote-requests", proxy(verified(api, residents[1]), action="change", proxy_name=None)
+    )
     assert (renewal.status_code, change.status_code) == (201, 422)

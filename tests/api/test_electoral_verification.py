@@ -39,8 +39,11 @@ def neighbour_uprn(api: ElectoralApi, person: Person) -> int:
     """Return another property in the same postcode."""
     with session_on(api.url) as session:
         postcode = session.get_one(Property, person.uprn).postcode
-        return next(uprn for uprn in session.scalars(select(Property.uprn).where(Property.postcode == postcode))
-                    if uprn != person.uprn)
+        return next(
+            uprn
+            for uprn in session.scalars(select(Property.uprn).where(Property.postcode == postcode))
+            if uprn != person.uprn
+        )
 
 
 def fail(api: ElectoralApi, person: Person, conversation_id: str | None = None) -> None:
@@ -57,8 +60,11 @@ def test_each_demo_resident_verifies_and_reads_only_their_own_record(api: Electo
     response = api.verify(person, conversation)
 
     assert response.status_code == 200
-    assert response.json() == {"outcome": "verified", "expires_at": (api.now + timedelta(minutes=60))
-                               .isoformat().replace("+00:00", "Z"), "message_key": "verification_succeeded"}
+    assert response.json() == {
+        "outcome": "verified",
+        "expires_at": (api.now + timedelta(minutes=60)).isoformat().replace("+00:00", "Z"),
+        "message_key": "verification_succeeded",
+    }
     record = api.me(conversation)
     assert record.status_code == 200
     expected_status = "pending" if index == 2 else "registered"
@@ -66,17 +72,25 @@ def test_each_demo_resident_verifies_and_reads_only_their_own_record(api: Electo
     assert [vote["kind"] for vote in record.json()["absent_votes"]] == (["postal"] if index == 3 else [])
     assert set(response.json()) == {"outcome", "expires_at", "message_key"}
     assert not {"name", "first_name", "last_name", "date_of_birth", "elector_number", "elector_id", "id"} & set(
-        record.json())
+        record.json()
+    )
     for text in (response.text, record.text):
         for secret in (*person.full_name.split(), person.date_of_birth):
             assert secret not in text
 
 
 def test_failures_are_byte_identical_whoever_is_named(api: ElectoralApi, rita: Person) -> None:
-    anonymous = add_elector(api.url, first_name="Nadia", last_name="Osei", born=date(1990, 3, 4), uprn=rita.uprn,
-                            anonymous=True)
-    removed = add_elector(api.url, first_name="Colin", last_name="Barker", born=date(1961, 7, 9), uprn=rita.uprn,
-                          status=RegistrationStatus.REMOVED)
+    anonymous = add_elector(
+        api.url, first_name="Nadia", last_name="Osei", born=date(1990, 3, 4), uprn=rita.uprn, anonymous=True
+    )
+    removed = add_elector(
+        api.url,
+        first_name="Colin",
+        last_name="Barker",
+        born=date(1961, 7, 9),
+        uprn=rita.uprn,
+        status=RegistrationStatus.REMOVED,
+    )
     attempts = {
         "wrong date of birth": api.verify(rita, date_of_birth="1978-01-27"),
         "nobody of that name": api.verify(rita, full_name="Rhona Ritchie"),
@@ -91,8 +105,15 @@ def test_failures_are_byte_identical_whoever_is_named(api: ElectoralApi, rita: P
     assert attempts["nobody of that name"].json() == FAILED
     # Every response carries its own random request id (for tracing, it says nothing about who was named);
     # every other header must be the same.
-    assert len({tuple(sorted((name, value) for name, value in response.headers.items() if name != "x-request-id"))
-                for response in attempts.values()}) == 1
+    assert (
+        len(
+            {
+                tuple(sorted((name, value) for name, value in response.headers.items() if name != "x-request-id"))
+                for response in attempts.values()
+            }
+        )
+        == 1
+    )
     assert all(len(response.headers["x-request-id"]) == 32 for response in attempts.values())
 
 
@@ -103,13 +124,27 @@ def test_every_attempt_is_recorded_with_the_candidate_but_not_what_was_typed(api
     api.verify(rita, conversation)
 
     with session_on(api.url) as session:
-        attempts = session.scalars(select(VerificationAttempt).where(
-            VerificationAttempt.conversation_id == conversation).order_by(VerificationAttempt.id)).all()
+        attempts = session.scalars(
+            select(VerificationAttempt)
+            .where(VerificationAttempt.conversation_id == conversation)
+            .order_by(VerificationAttempt.id)
+        ).all()
         assert [(a.elector_id, a.succeeded) for a in attempts] == [
-            (rita.elector_id, False), (None, False), (rita.elector_id, True)]
+            (rita.elector_id, False),
+            (None, False),
+            (rita.elector_id, True),
+        ]
         assert all(a.uprn == rita.uprn and a.attempted_at is not None for a in attempts)
         assert {column.name for column in VerificationAttempt.__table__.columns} == {
-            "id", "conversation_id", "elector_id", "uprn", "attempted_at", "succeeded", "client_source", "refused"}
+            "id",
+            "conversation_id",
+            "elector_id",
+            "uprn",
+            "attempted_at",
+            "succeeded",
+            "client_source",
+            "refused",
+        }
 
 
 def test_five_failures_lock_the_conversation_for_fifteen_minutes(api: ElectoralApi, rita: Person) -> None:
@@ -142,7 +177,8 @@ def test_guessing_while_locked_keeps_the_lock(api: ElectoralApi, rita: Person) -
 
 
 def test_a_person_guessed_at_from_five_conversations_is_held_back_two_minutes_and_learns_nothing(
-        api: ElectoralApi, rita: Person) -> None:
+    api: ElectoralApi, rita: Person
+) -> None:
     for _ in range(5):
         fail(api, rita)
     someone_else = demo_residents(api.url)[1]
@@ -161,10 +197,12 @@ def test_a_person_guessed_at_from_five_conversations_is_held_back_two_minutes_an
     assert api.verify(rita).json()["outcome"] == "verified"  # ...which ends two minutes after the last guess
 
 
-def test_twenty_failed_checks_an_hour_at_one_address_do_not_lock_its_electors_out(api: ElectoralApi,
-                                                                                   rita: Person) -> None:
+def test_twenty_failed_checks_an_hour_at_one_address_do_not_lock_its_electors_out(
+    api: ElectoralApi, rita: Person
+) -> None:
     """Issue 11: a script failing 20 checks an hour at one address locked every elector there for > 90 min."""
     housemate = add_elector(api.url, first_name="Dev", last_name="Richardson", born=date(1999, 5, 6), uprn=rita.uprn)
+
     def guess(number: int) -> None:  # a made-up person at Rita's address, in a new conversation
         api.verify(rita, conversation_from(api.url, "203.0.113.66"), full_name=f"Guess Number{'x' * number}")
 
@@ -180,8 +218,9 @@ def test_twenty_failed_checks_an_hour_at_one_address_do_not_lock_its_electors_ou
     assert api.verify(rita, conversation_from(api.url, "203.0.113.66")).json() == LOCKED  # the script's address is
 
 
-def test_ten_failures_from_one_address_lock_that_address_across_its_conversations(api: ElectoralApi,
-                                                                                  rita: Person) -> None:
+def test_ten_failures_from_one_address_lock_that_address_across_its_conversations(
+    api: ElectoralApi, rita: Person
+) -> None:
     conversations = [conversation_from(api.url, "203.0.113.66") for _ in range(3)]
     for conversation, tries in zip(conversations, (4, 4, 2), strict=True):
         for _ in range(tries):
@@ -195,8 +234,7 @@ def test_ten_failures_from_one_address_lock_that_address_across_its_conversation
     assert api.verify(rita, conversation_from(api.url, "203.0.113.66")).json()["outcome"] == "verified"
 
 
-def test_a_resident_retrying_in_a_locked_chat_does_not_lock_their_household(api: ElectoralApi,
-                                                                           rita: Person) -> None:
+def test_a_resident_retrying_in_a_locked_chat_does_not_lock_their_household(api: ElectoralApi, rita: Person) -> None:
     locked_chat = conversation_from(api.url, "203.0.113.66")
     for _ in range(5):
         fail(api, rita, locked_chat)
@@ -261,25 +299,44 @@ def test_verifying_again_replaces_the_earlier_verification(api: ElectoralApi, ri
     with session_on(api.url) as session:
         rows = session.scalars(select(Verification).where(Verification.conversation_id == conversation)).all()
         assert [(row.elector_id, as_utc(row.expires_at)) for row in rows] == [
-            (partner.elector_id, api.now + timedelta(minutes=60))]
+            (partner.elector_id, api.now + timedelta(minutes=60))
+        ]
 
 
-def test_logs_hold_no_names_dates_of_birth_or_addresses(api: ElectoralApi, rita: Person,
-                                                       caplog: pytest.LogCaptureFixture) -> None:
+def test_logs_hold_no_names_dates_of_birth_or_addresses(
+    api: ElectoralApi, rita: Person, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     conversation = new_conversation_id()
     fail(api, rita, conversation)
     api.verify(rita, full_name="Rhona Ritchie")
     api.verify(rita, conversation)
     api.me(conversation)
-    api.post("/electoral/change-requests", {"conversation_id": conversation, "idempotency_key": "log-test-0001",
-                                            "kind": "died", "details": {"person_name": "Harold Pinkerton"}})
+    api.post(
+        "/electoral/change-requests",
+        {
+            "conversation_id": conversation,
+            "idempotency_key": "log-test-0001",
+            "kind": "died",
+            "details": {"person_name": "Harold Pinkerton"},
+        },
+    )
 
     assert "identity check recorded" in caplog.text
     with session_on(api.url) as session:
         home = session.get_one(Property, rita.uprn)
-        secrets = [*rita.full_name.split(), "Rhona", "Ritchie", "Harold", "Pinkerton", rita.date_of_birth,
-                   "1978-01-27", "26/01/1978", home.address_line, home.postcode]
+        secrets = [
+            *rita.full_name.split(),
+            "Rhona",
+            "Ritchie",
+            "Harold",
+            "Pinkerton",
+            rita.date_of_birth,
+            "1978-01-27",
+            "26/01/1978",
+            home.address_line,
+            home.postcode,
+        ]
     logged = caplog.text + " ".join(str(record.args) for record in caplog.records)
     assert [secret for secret in secrets if secret.lower() in logged.lower()] == []
 
@@ -298,14 +355,19 @@ def typed_versions(draw: st.DrawFn, first: str, last: str) -> str:
     parts.append(_vary(draw, last))
     if draw(st.booleans()):
         parts.insert(0, draw(st.sampled_from(["Mrs", "ms", "DR"])))
-    return draw(st.sampled_from(["", " ", "  "])) + "".join(
-        part + draw(space) for part in parts[:-1]) + parts[-1] + draw(st.sampled_from(["", " ", "  "]))
+    return (
+        draw(st.sampled_from(["", " ", "  "]))
+        + "".join(part + draw(space) for part in parts[:-1])
+        + parts[-1]
+        + draw(st.sampled_from(["", " ", "  "]))
+    )
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_any_case_and_spacing_of_a_residents_name_still_verifies(api: ElectoralApi, rita: Person,
-                                                                 data: st.DataObject) -> None:
+def test_any_case_and_spacing_of_a_residents_name_still_verifies(
+    api: ElectoralApi, rita: Person, data: st.DataObject
+) -> None:
     # The fixture's state needs no reset between examples: each uses a new conversation and succeeds.
     first, last = rita.full_name.split()
     typed = data.draw(typed_versions(first, last))

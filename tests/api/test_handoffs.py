@@ -44,8 +44,7 @@ def test_the_back_office_refuses_calls_without_a_service_token(client) -> None:
         assert response.status_code == 401
 
 
-def test_a_handoff_is_recorded_once_and_queues_the_conversation(open_session, client, database_url,
-                                                                open_now) -> None:
+def test_a_handoff_is_recorded_once_and_queues_the_conversation(open_session, client, database_url, open_now) -> None:
     conversation_id = new_conversation(client)
     url = f"/api/v1/conversations/{conversation_id}/handoffs"
 
@@ -69,9 +68,12 @@ def test_a_handoff_is_recorded_once_and_queues_the_conversation(open_session, cl
 @pytest.mark.parametrize("open_now", [True], ids=["office-hours"])
 def test_queue_positions_follow_the_order_of_asking(client) -> None:
     conversations = [new_conversation(client) for _ in range(3)]
-    positions = [client.post(f"/api/v1/conversations/{conversation_id}/handoffs", json={},
-                             headers=granted(conversation_id)).json()["queue_position"]
-                 for conversation_id in conversations]
+    positions = [
+        client.post(
+            f"/api/v1/conversations/{conversation_id}/handoffs", json={}, headers=granted(conversation_id)
+        ).json()["queue_position"]
+        for conversation_id in conversations
+    ]
     assert positions == [1, 2, 3]
 
 
@@ -79,14 +81,17 @@ def test_a_handoff_for_an_unknown_conversation_is_not_found(client) -> None:
     assert client.post("/api/v1/conversations/nope/handoffs", json={}, headers=granted("nope")).status_code == 404
 
 
-@pytest.mark.parametrize("moment, is_open", [
-    (datetime(2026, 11, 25, 10, 0, tzinfo=UTC), True),     # a Wednesday morning
-    (datetime(2026, 11, 25, 17, 30, tzinfo=UTC), False),   # after 5pm
-    (datetime(2026, 11, 28, 11, 0, tzinfo=UTC), False),    # a Saturday
-    (datetime(2026, 12, 25, 11, 0, tzinfo=UTC), False),    # Christmas Day
-    (datetime(2026, 8, 31, 10, 0, tzinfo=UTC), False),     # summer bank holiday (England)
-    (datetime(2026, 7, 1, 8, 30, tzinfo=UTC), True),       # 9:30 British Summer Time
-])
+@pytest.mark.parametrize(
+    "moment, is_open",
+    [
+        (datetime(2026, 11, 25, 10, 0, tzinfo=UTC), True),  # a Wednesday morning
+        (datetime(2026, 11, 25, 17, 30, tzinfo=UTC), False),  # after 5pm
+        (datetime(2026, 11, 28, 11, 0, tzinfo=UTC), False),  # a Saturday
+        (datetime(2026, 12, 25, 11, 0, tzinfo=UTC), False),  # Christmas Day
+        (datetime(2026, 8, 31, 10, 0, tzinfo=UTC), False),  # summer bank holiday (England)
+        (datetime(2026, 7, 1, 8, 30, tzinfo=UTC), True),  # 9:30 British Summer Time
+    ],
+)
 def test_officer_hours_follow_working_days_and_london_time(moment, is_open) -> None:
     assert HOURS.is_open(moment) is is_open
 
@@ -97,18 +102,31 @@ def test_out_of_hours_the_next_opening_skips_weekends_and_bank_holidays() -> Non
     assert (opening.year, opening.month, opening.day, opening.hour) == (2026, 12, 29, 9)  # after Boxing Day (Mon 28)
 
 
-@pytest.mark.parametrize("start, status", [
-    (datetime(2026, 11, 25, 10, 30, tzinfo=UTC), "waiting"),   # a Wednesday morning: the queue
-    (datetime(2026, 11, 28, 10, 30, tzinfo=UTC), "callback"),  # a Saturday morning: a callback
-], ids=["wednesday-morning", "saturday-morning"])
-def test_an_api_on_a_clock_of_its_own_takes_office_hours_from_it(database_url: str, start: datetime,
-                                                                 status: str) -> None:
-    app = create_app(Settings(database_url=database_url, environment="test", clock_start=start,
-                              purge_interval_seconds=0, document_retry_seconds=0))
+@pytest.mark.parametrize(
+    "start, status",
+    [
+        (datetime(2026, 11, 25, 10, 30, tzinfo=UTC), "waiting"),  # a Wednesday morning: the queue
+        (datetime(2026, 11, 28, 10, 30, tzinfo=UTC), "callback"),  # a Saturday morning: a callback
+    ],
+    ids=["wednesday-morning", "saturday-morning"],
+)
+def test_an_api_on_a_clock_of_its_own_takes_office_hours_from_it(
+    database_url: str, start: datetime, status: str
+) -> None:
+    app = create_app(
+        Settings(
+            database_url=database_url,
+            environment="test",
+            clock_start=start,
+            purge_interval_seconds=0,
+            document_retry_seconds=0,
+        )
+    )
     with TestClient(app) as client:
         conversation_id = new_conversation(client)
-        ticket = client.post(f"/api/v1/conversations/{conversation_id}/handoffs", json={},
-                             headers=granted(conversation_id)).json()
+        ticket = client.post(
+            f"/api/v1/conversations/{conversation_id}/handoffs", json={}, headers=granted(conversation_id)
+        ).json()
     assert ticket["status"] == status
 
 

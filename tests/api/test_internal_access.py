@@ -23,15 +23,22 @@ from api.settings import DEV_SECRET_KEY, DEV_SERVICE_TOKEN, DEV_TELEGRAM_TOKEN, 
 from tests.support.backoffice_api import new_conversation_id
 from tests.support.rasa_fakes import rasa_offering_a_person
 
-CALLERS = {"nobody": None, "stranger": "a-token-nobody-issued", "telegram": DEV_TELEGRAM_TOKEN,
-           "actions": DEV_SERVICE_TOKEN}
+CALLERS = {
+    "nobody": None,
+    "stranger": "a-token-nobody-issued",
+    "telegram": DEV_TELEGRAM_TOKEN,
+    "actions": DEV_SERVICE_TOKEN,
+}
 
 
 def backoffice_routes(app: FastAPI) -> list[tuple[str, str]]:
     """Every (method, path) under /api/v1 in the OpenAPI schema, path parameters filled with a plausible value."""
-    return sorted((method.upper(), re.sub(r"\{[^}]+\}", "1", path))
-                  for path, operations in app.openapi()["paths"].items() if path.startswith("/api/v1/")
-                  for method in operations)
+    return sorted(
+        (method.upper(), re.sub(r"\{[^}]+\}", "1", path))
+        for path, operations in app.openapi()["paths"].items()
+        if path.startswith("/api/v1/")
+        for method in operations
+    )
 
 
 def service_of(path: str) -> str:
@@ -53,8 +60,13 @@ REFUSED_SERVICE = (403, SERVICE_REFUSED)
 def call(client: TestClient, method: str, path: str, token: str | None) -> tuple[int, object]:
     """Call with ``token`` and a live grant for conversation "1", the one every route is asked about here."""
     headers = {GRANT_HEADER: grant_for("1"), **({"Authorization": f"Bearer {token}"} if token else {})}
-    response = client.request(method, path, headers=headers, json={} if method in ("POST", "PUT", "PATCH") else None,
-                              params={"conversation_id": "1", "postcode": "TN41 6PA", "uprn": 1})
+    response = client.request(
+        method,
+        path,
+        headers=headers,
+        json={} if method in ("POST", "PUT", "PATCH") else None,
+        params={"conversation_id": "1", "postcode": "TN41 6PA", "uprn": 1},
+    )
     body = response.json() if response.headers.get("content-type") == "application/json" else None
     return response.status_code, body.get("detail") if isinstance(body, dict) else None
 
@@ -66,8 +78,9 @@ def test_the_matrix_covers_both_services(client: TestClient) -> None:
 
 @pytest.mark.parametrize("caller", CALLERS)
 def test_each_caller_reaches_only_its_own_endpoints(client: TestClient, caller: str) -> None:
-    answers = {(method, path): call(client, method, path, CALLERS[caller])
-               for method, path in backoffice_routes(client.app)}  # type: ignore[arg-type]
+    answers = {
+        (method, path): call(client, method, path, CALLERS[caller]) for method, path in backoffice_routes(client.app)
+    }  # type: ignore[arg-type]
 
     for (method, path), (status, detail) in answers.items():
         if caller in ("nobody", "stranger"):
@@ -79,13 +92,17 @@ def test_each_caller_reaches_only_its_own_endpoints(client: TestClient, caller: 
 
 
 def test_a_refusal_says_nothing_about_the_record(client: TestClient) -> None:
-    response = client.get("/api/v1/electoral/me", params={"conversation_id": "1"},
-                          headers={"Authorization": f"Bearer {DEV_TELEGRAM_TOKEN}"})
+    response = client.get(
+        "/api/v1/electoral/me",
+        params={"conversation_id": "1"},
+        headers={"Authorization": f"Bearer {DEV_TELEGRAM_TOKEN}"},
+    )
     assert response.status_code == 403
     assert response.json() == {"detail": SERVICE_REFUSED}
 
 
 # ----- the conversation: a call about a resident's record must carry the hub's grant for that conversation -----
+
 
 def conversation_routes(app: FastAPI) -> list[tuple[str, str, str]]:
     """Every (method, path, where) of the action server's routes that names a conversation, from OpenAPI."""
@@ -105,21 +122,28 @@ def conversation_routes(app: FastAPI) -> list[tuple[str, str, str]]:
     return sorted(found)
 
 
-def call_about(client: TestClient, method: str, path: str, where: str, conversation_id: str,
-               grant: str | None) -> tuple[int, object]:
+def call_about(
+    client: TestClient, method: str, path: str, where: str, conversation_id: str, grant: str | None
+) -> tuple[int, object]:
     headers = {"Authorization": f"Bearer {DEV_SERVICE_TOKEN}", **({GRANT_HEADER: grant} if grant else {})}
     path = path.replace("{conversation_id}", conversation_id)
     path = re.sub(r"\{[^}]+\}", "1", path)
-    response = client.request(method, path, headers=headers,
-                              params={"conversation_id": conversation_id} if where == "query" else None,
-                              json={"conversation_id": conversation_id} if where == "body" else None)
+    response = client.request(
+        method,
+        path,
+        headers=headers,
+        params={"conversation_id": conversation_id} if where == "query" else None,
+        json={"conversation_id": conversation_id} if where == "body" else None,
+    )
     return response.status_code, response.json().get("detail") if response.content else None
 
 
-def grant_for(conversation_id: str, *, key: str = DEV_SECRET_KEY, issued: float | None = None,
-              lifetime: int = 120) -> str:
-    return issue_grant(key, conversation_id=conversation_id, now=time.time() if issued is None else issued,
-                       lifetime_seconds=lifetime)
+def grant_for(
+    conversation_id: str, *, key: str = DEV_SECRET_KEY, issued: float | None = None, lifetime: int = 120
+) -> str:
+    return issue_grant(
+        key, conversation_id=conversation_id, now=time.time() if issued is None else issued, lifetime_seconds=lifetime
+    )
 
 
 BAD_GRANTS = {
@@ -136,10 +160,14 @@ BAD_GRANTS = {
 
 def test_every_route_about_a_record_is_in_the_matrix(client: TestClient) -> None:
     routes = {(method, path) for method, path, _ in conversation_routes(client.app)}  # type: ignore[arg-type]
-    assert {("GET", "/api/v1/electoral/me"), ("GET", "/api/v1/payments/account"),
-            ("POST", "/api/v1/conversations/{conversation_id}/handoffs"),
-            ("POST", "/api/v1/electoral/verifications"), ("POST", "/api/v1/payments/document-requests"),
-            ("DELETE", "/api/v1/payments/verifications/{conversation_id}")} <= routes
+    assert {
+        ("GET", "/api/v1/electoral/me"),
+        ("GET", "/api/v1/payments/account"),
+        ("POST", "/api/v1/conversations/{conversation_id}/handoffs"),
+        ("POST", "/api/v1/electoral/verifications"),
+        ("POST", "/api/v1/payments/document-requests"),
+        ("DELETE", "/api/v1/payments/verifications/{conversation_id}"),
+    } <= routes
 
 
 @pytest.mark.parametrize("grant", BAD_GRANTS)
@@ -159,8 +187,11 @@ def test_with_the_grant_for_the_conversation_the_call_goes_through(client: TestC
 
 def test_naming_a_second_conversation_in_the_same_call_needs_its_grant_too(client: TestClient) -> None:
     mine, theirs = new_conversation_id(), new_conversation_id()
-    response = client.get("/api/v1/electoral/me", params=[("conversation_id", mine), ("conversation_id", theirs)],
-                          headers={"Authorization": f"Bearer {DEV_SERVICE_TOKEN}", GRANT_HEADER: grant_for(mine)})
+    response = client.get(
+        "/api/v1/electoral/me",
+        params=[("conversation_id", mine), ("conversation_id", theirs)],
+        headers={"Authorization": f"Bearer {DEV_SERVICE_TOKEN}", GRANT_HEADER: grant_for(mine)},
+    )
     assert response.status_code == 401
 
 
@@ -168,8 +199,11 @@ def test_the_hub_gives_the_bot_a_short_lived_grant_for_that_conversation_only(ma
     hub = make_client(rasa_offering_a_person)
     created = hub.post("/api/chat/conversations").json()
     other = hub.post("/api/chat/conversations").json()["conversation_id"]
-    hub.post(f"/api/chat/conversations/{created['conversation_id']}/messages", json={"text": "hello"},
-             headers={"Authorization": f"Bearer {created['token']}"})
+    hub.post(
+        f"/api/chat/conversations/{created['conversation_id']}/messages",
+        json={"text": "hello"},
+        headers={"Authorization": f"Bearer {created['token']}"},
+    )
 
     grant = rasa_calls[-1]["metadata"]["grant"]
     now = time.time()

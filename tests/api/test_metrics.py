@@ -27,20 +27,30 @@ def test_a_resident_message_moves_the_message_rasa_and_route_metrics(scraped_cli
     conversation_id, auth = start(client)
     before = scrape(client)
 
-    response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "hello"},
-                           headers=auth)
+    response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "hello"}, headers=auth)
 
     assert response.status_code == 200
     after = scrape(client)
-    assert value(after, "ca_messages_total", sender="resident") - value(before, "ca_messages_total",
-                                                                         sender="resident") == 1
+    assert (
+        value(after, "ca_messages_total", sender="resident") - value(before, "ca_messages_total", sender="resident")
+        == 1
+    )
     assert value(after, "ca_messages_total", sender="bot") - value(before, "ca_messages_total", sender="bot") == 2
-    assert value(after, "ca_rasa_call_seconds_count", outcome="ok") - value(
-        before, "ca_rasa_call_seconds_count", outcome="ok") == 1
-    assert value(after, "ca_http_requests_total", method="POST", route=MESSAGES_ROUTE, status="2xx") - value(
-        before, "ca_http_requests_total", method="POST", route=MESSAGES_ROUTE, status="2xx") == 1
-    assert value(after, "ca_http_request_seconds_count", method="POST", route=MESSAGES_ROUTE) - value(
-        before, "ca_http_request_seconds_count", method="POST", route=MESSAGES_ROUTE) == 1
+    assert (
+        value(after, "ca_rasa_call_seconds_count", outcome="ok")
+        - value(before, "ca_rasa_call_seconds_count", outcome="ok")
+        == 1
+    )
+    assert (
+        value(after, "ca_http_requests_total", method="POST", route=MESSAGES_ROUTE, status="2xx")
+        - value(before, "ca_http_requests_total", method="POST", route=MESSAGES_ROUTE, status="2xx")
+        == 1
+    )
+    assert (
+        value(after, "ca_http_request_seconds_count", method="POST", route=MESSAGES_ROUTE)
+        - value(before, "ca_http_request_seconds_count", method="POST", route=MESSAGES_ROUTE)
+        == 1
+    )
 
 
 def test_rasa_down_counts_an_error_and_the_hubs_own_handoff(scraped_client) -> None:
@@ -49,14 +59,19 @@ def test_rasa_down_counts_an_error_and_the_hubs_own_handoff(scraped_client) -> N
     before = scrape(client)
 
     client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "hello"}, headers=auth)
-    client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "/request_officer"},
-                headers=auth)
+    client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "/request_officer"}, headers=auth)
 
     after = scrape(client)
-    assert value(after, "ca_rasa_call_seconds_count", outcome="error") - value(
-        before, "ca_rasa_call_seconds_count", outcome="error") == 2
-    assert value(after, "ca_handoffs_total", reason="bot_unavailable") - value(
-        before, "ca_handoffs_total", reason="bot_unavailable") == 1
+    assert (
+        value(after, "ca_rasa_call_seconds_count", outcome="error")
+        - value(before, "ca_rasa_call_seconds_count", outcome="error")
+        == 2
+    )
+    assert (
+        value(after, "ca_handoffs_total", reason="bot_unavailable")
+        - value(before, "ca_handoffs_total", reason="bot_unavailable")
+        == 1
+    )
 
 
 def test_metrics_hold_no_ids_tokens_or_words_from_the_chat(scraped_client) -> None:
@@ -72,8 +87,16 @@ def test_metrics_hold_no_ids_tokens_or_words_from_the_chat(scraped_client) -> No
     # timestamp like 1.7962904196e+09 (a *_created sample) may contain "1961" by chance.
     described = "\n".join(line.rsplit(" ", 1)[0] for line in text.splitlines())
 
-    for secret in (conversation_id, auth["Authorization"][7:], "Zebedee", "Quince", "1961", "TN41", "CT12345678",
-                   METRICS_TOKEN):
+    for secret in (
+        conversation_id,
+        auth["Authorization"][7:],
+        "Zebedee",
+        "Quince",
+        "1961",
+        "TN41",
+        "CT12345678",
+        METRICS_TOKEN,
+    ):
         assert secret not in described
     assert 'route="unmatched"' in text
 
@@ -88,16 +111,18 @@ def test_metrics_refuse_a_caller_without_the_token(scraped_client, headers) -> N
 
 @pytest.mark.parametrize("peer, expected", [("127.0.0.1", 200), ("203.0.113.9", 404)])
 def test_without_a_token_only_the_same_machine_may_scrape(database_url, peer, expected) -> None:
-    app = create_app(Settings(database_url=database_url, environment="test", document_retry_seconds=0,
-                              purge_interval_seconds=0))
+    app = create_app(
+        Settings(database_url=database_url, environment="test", document_retry_seconds=0, purge_interval_seconds=0)
+    )
     with TestClient(app, client=(peer, 40000)) as client:
         response = client.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"})
     assert response.status_code == expected
 
 
 def test_ready_checks_the_database_while_health_only_says_alive(database_url) -> None:
-    app = create_app(Settings(database_url=database_url, environment="test", document_retry_seconds=0,
-                              purge_interval_seconds=0))
+    app = create_app(
+        Settings(database_url=database_url, environment="test", document_retry_seconds=0, purge_interval_seconds=0)
+    )
     with TestClient(app) as client:
         assert client.get("/api/ready").json() == {"status": "ready", "database": "ok"}
         working = app.state.database
@@ -115,5 +140,9 @@ def test_ready_checks_the_database_while_health_only_says_alive(database_url) ->
 
 def test_production_refuses_a_short_metrics_token() -> None:
     with pytest.raises(ValueError, match="CA_METRICS_TOKEN"):
-        Settings(environment="production", metrics_token="short", secret_key="s" * 40,
-                 service_tokens="actions:" + "a" * 40 + ",telegram:" + "t" * 40)
+        Settings(
+            environment="production",
+            metrics_token="short",
+            secret_key="s" * 40,
+            service_tokens="actions:" + "a" * 40 + ",telegram:" + "t" * 40,
+        )

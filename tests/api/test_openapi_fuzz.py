@@ -55,8 +55,13 @@ def test_every_operation_answers_as_documented(api_schema: Any) -> None:
         operation = result.ok()
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def answers_as_documented(case: Any) -> None:
             case.call_and_validate(headers=token_for(case.path), excluded_checks=[positive_data_acceptance])
 
@@ -93,11 +98,17 @@ def test_fuzzing_runs_against_this_checkout(api_schema: Any, tmp_path: Path) -> 
     assert len(operations) >= 20
 
 
-@pytest.mark.parametrize("method, path", [("GET", "/api/v1/polling-stations?uprn=99999999999999999999"),
-                                          ("GET", "/api/v1/elections/upcoming?uprn=99999999999999999999"),
-                                          ("POST", "/api/v1/telegram/outbox/9999999999/delivery")])
-def test_a_number_too_large_for_an_id_is_refused_not_a_server_error(fuzzed_app: FastAPI, method: str,
-                                                                    path: str) -> None:
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/api/v1/polling-stations?uprn=99999999999999999999"),
+        ("GET", "/api/v1/elections/upcoming?uprn=99999999999999999999"),
+        ("POST", "/api/v1/telegram/outbox/9999999999/delivery"),
+    ],
+)
+def test_a_number_too_large_for_an_id_is_refused_not_a_server_error(
+    fuzzed_app: FastAPI, method: str, path: str
+) -> None:
     """Found by the fuzzer: a 20-digit UPRN or a 10-digit message id reached the database and failed there (500)."""
     with TestClient(fuzzed_app, raise_server_exceptions=False) as client:
         response = client.request(method, path, headers=token_for(path), json={"outcome": "sent"})

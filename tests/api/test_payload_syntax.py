@@ -12,8 +12,10 @@ from tests.support.rasa_fakes import rasa_offering_a_person
 
 TYPED_PAYLOADS = [
     ('/inform{"postcode": "TN41 6PA"}', 'inform{"postcode": "TN41 6PA"}'),
-    ('  /inform{"full_name": "Rita Patel", "date_of_birth": "1970-01-01"}',
-     'inform{"full_name": "Rita Patel", "date_of_birth": "1970-01-01"}'),
+    (
+        '  /inform{"full_name": "Rita Patel", "date_of_birth": "1970-01-01"}',
+        'inform{"full_name": "Rita Patel", "date_of_birth": "1970-01-01"}',
+    ),
     ("//affirm", "affirm"),
     ("/ request_officer", "request_officer"),
     ("/restart", "restart"),
@@ -33,8 +35,9 @@ def say(client: TestClient, conversation: tuple[str, dict[str, str]], text: str)
 
 
 @pytest.mark.parametrize(("typed", "understood_as"), TYPED_PAYLOADS)
-def test_typed_payload_syntax_reaches_the_bot_as_words(make_client, rasa_calls, open_session, database_url,
-                                                       typed: str, understood_as: str) -> None:
+def test_typed_payload_syntax_reaches_the_bot_as_words(
+    make_client, rasa_calls, open_session, database_url, typed: str, understood_as: str
+) -> None:
     client = make_client(rasa_offering_a_person)
     conversation = start(client)
 
@@ -66,8 +69,7 @@ def test_a_payload_offered_in_another_conversation_is_not_honoured(make_client, 
 
     say(client, other, "/request_officer")
 
-    assert rasa_calls[-1] == {"sender": other[0], "message": "request_officer",
-                              "metadata": rasa_calls[-1]["metadata"]}
+    assert rasa_calls[-1] == {"sender": other[0], "message": "request_officer", "metadata": rasa_calls[-1]["metadata"]}
 
 
 def test_nothing_but_slashes_gets_a_kind_answer_without_troubling_the_bot(make_client, rasa_calls) -> None:
@@ -85,13 +87,16 @@ def telegram(client: TestClient, text: str, update_id: int) -> None:
     assert response.status_code == 200, response.text
 
 
-@pytest.mark.parametrize(("sent", "bot_receives"), [
-    ("/start", "/greet"),
-    ("/start@AshdownValeBot", "/greet"),
-    ("/start from-the-council-website", "/greet"),
-    ("/greet", "greet"),
-    ('/inform{"postcode": "TN41 6PA"}', 'inform{"postcode": "TN41 6PA"}'),
-])
+@pytest.mark.parametrize(
+    ("sent", "bot_receives"),
+    [
+        ("/start", "/greet"),
+        ("/start@AshdownValeBot", "/greet"),
+        ("/start from-the-council-website", "/greet"),
+        ("/greet", "greet"),
+        ('/inform{"postcode": "TN41 6PA"}', 'inform{"postcode": "TN41 6PA"}'),
+    ],
+)
 def test_on_telegram_only_start_becomes_a_payload(make_client, rasa_calls, sent: str, bot_receives: str) -> None:
     client = make_client(rasa_offering_a_person, {"Authorization": f"Bearer {DEV_TELEGRAM_TOKEN}"})
 

@@ -71,20 +71,29 @@ def test_the_holders_date_of_birth_opens_their_account(api: CouncilApi, rita: Re
     assert account.status_code == 200 and account.json()["account_reference"] == rita.account_reference
 
 
-def test_a_statement_cannot_be_sent_to_an_address_given_in_the_chat(api: CouncilApi, mailbox: Mailbox,
-                                                                   rita: Resident) -> None:
+def test_a_statement_cannot_be_sent_to_an_address_given_in_the_chat(
+    api: CouncilApi, mailbox: Mailbox, rita: Resident
+) -> None:
     conversation = api.verified(rita)
-    response = api.post("/payments/document-requests", {"conversation_id": conversation, "kind": "statement",
-                                                        "idempotency_key": "key-typed-address",
-                                                        "email": "someone.else@attacker.example"})
+    response = api.post(
+        "/payments/document-requests",
+        {
+            "conversation_id": conversation,
+            "kind": "statement",
+            "idempotency_key": "key-typed-address",
+            "email": "someone.else@attacker.example",
+        },
+    )
     assert response.status_code == 422
     assert mailbox.messages == []
 
 
 def test_a_statement_goes_to_the_address_on_the_account(api: CouncilApi, mailbox: Mailbox, rita: Resident) -> None:
     assert rita.email and rita.email.endswith("@example.com")
-    response = api.post("/payments/document-requests", {"conversation_id": api.verified(rita), "kind": "statement",
-                                                        "idempotency_key": "key-on-file-0001"})
+    response = api.post(
+        "/payments/document-requests",
+        {"conversation_id": api.verified(rita), "kind": "statement", "idempotency_key": "key-on-file-0001"},
+    )
     assert response.status_code == 201
     local, _, domain = rita.email.partition("@")
     assert response.json()["sent_to"] == f"{local[0]}***@{domain[0]}***.com"
@@ -92,11 +101,14 @@ def test_a_statement_goes_to_the_address_on_the_account(api: CouncilApi, mailbox
     assert envelope.rcpt_tos == [rita.email]
 
 
-def test_an_account_without_an_address_on_file_gets_nothing_emailed(api: CouncilApi, mailbox: Mailbox,
-                                                                    db_url: str) -> None:
+def test_an_account_without_an_address_on_file_gets_nothing_emailed(
+    api: CouncilApi, mailbox: Mailbox, db_url: str
+) -> None:
     holder = add_account(db_url, reference="CT29999991", charge=150_000, instalments=[], payments=[])
     conversation = api.verified(holder)
-    response = api.post("/payments/document-requests", {"conversation_id": conversation, "kind": "statement",
-                                                        "idempotency_key": "key-no-address-01"})
+    response = api.post(
+        "/payments/document-requests",
+        {"conversation_id": conversation, "kind": "statement", "idempotency_key": "key-no-address-01"},
+    )
     assert response.status_code == 409 and response.json() == {"detail": "no_email_on_file"}
     assert mailbox.messages == []

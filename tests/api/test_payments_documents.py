@@ -54,8 +54,13 @@ def residents(db_url: str) -> list[Resident]:
 
 
 def receipt(conversation: str, resident: Resident, **changes: Any) -> dict[str, Any]:
-    return {"conversation_id": conversation, "idempotency_key": new_key(), "kind": "receipt",
-            "payment_reference": resident.payment_reference, **changes}
+    return {
+        "conversation_id": conversation,
+        "idempotency_key": new_key(),
+        "kind": "receipt",
+        "payment_reference": resident.payment_reference,
+        **changes,
+    }
 
 
 def test_a_receipt_arrives_by_email(api: CouncilApi, mailbox: Mailbox, residents: list[Resident]) -> None:
@@ -76,8 +81,9 @@ def test_a_receipt_arrives_by_email(api: CouncilApi, mailbox: Mailbox, residents
     assert message.get_content_type() == "text/plain"
 
 
-def test_a_statement_lists_the_years_payments_and_balance(api: CouncilApi, mailbox: Mailbox,
-                                                          residents: list[Resident]) -> None:
+def test_a_statement_lists_the_years_payments_and_balance(
+    api: CouncilApi, mailbox: Mailbox, residents: list[Resident]
+) -> None:
     rita = residents[0]
     body = {"conversation_id": api.verified(rita), "idempotency_key": new_key(), "kind": "statement"}
 
@@ -88,14 +94,20 @@ def test_a_statement_lists_the_years_payments_and_balance(api: CouncilApi, mailb
     [(envelope, message)] = mailbox.messages
     text = message.get_payload(decode=True).decode()
     assert envelope.rcpt_tos == [rita.email]
-    for expected in (rita.account_reference, rita.payment_reference, "£2,098.91", "Balance: £696.00",
-                     "Next instalment: £174.00 due on 1 December 2026"):
+    for expected in (
+        rita.account_reference,
+        rita.payment_reference,
+        "£2,098.91",
+        "Balance: £696.00",
+        "Next instalment: £174.00 due on 1 December 2026",
+    ):
         assert expected in text
     assert text.count("PAY-") == 8
 
 
-def test_a_retry_returns_the_same_request_and_sends_nothing_more(api: CouncilApi, mailbox: Mailbox,
-                                                                 residents: list[Resident]) -> None:
+def test_a_retry_returns_the_same_request_and_sends_nothing_more(
+    api: CouncilApi, mailbox: Mailbox, residents: list[Resident]
+) -> None:
     rita = residents[0]
     body = receipt(api.verified(rita), rita)
     first = api.post("/payments/document-requests", body)
@@ -112,7 +124,8 @@ def test_a_retry_returns_the_same_request_and_sends_nothing_more(api: CouncilApi
 
 
 def test_when_the_mail_server_is_down_the_request_is_queued_and_sent_later(
-        db_url: str, residents: list[Resident], caplog: pytest.LogCaptureFixture) -> None:
+    db_url: str, residents: list[Resident], caplog: pytest.LogCaptureFixture
+) -> None:
     rita = residents[0]
     down = free_port()
     with council_api(db_url, smtp_port=down) as api:
@@ -147,8 +160,9 @@ def test_a_scheduled_run_sends_what_was_queued(db_url: str, residents: list[Resi
         assert {row.status for row in session.scalars(select(DocumentRequest))} == {"sent"}
 
 
-def test_only_the_verified_holders_own_payments_and_no_address_from_the_chat(api: CouncilApi, mailbox: Mailbox,
-                                                                     residents: list[Resident]) -> None:
+def test_only_the_verified_holders_own_payments_and_no_address_from_the_chat(
+    api: CouncilApi, mailbox: Mailbox, residents: list[Resident]
+) -> None:
     rita, janice = residents[0], residents[1]
     conversation = api.verified(rita)
 
@@ -164,27 +178,36 @@ def test_only_the_verified_holders_own_payments_and_no_address_from_the_chat(api
     assert mailbox.messages == []
 
 
-def test_logs_hold_no_address_name_or_account(api: CouncilApi, residents: list[Resident],
-                                              caplog: pytest.LogCaptureFixture) -> None:
+def test_logs_hold_no_address_name_or_account(
+    api: CouncilApi, residents: list[Resident], caplog: pytest.LogCaptureFixture
+) -> None:
     rita = residents[0]
     with caplog.at_level(logging.DEBUG):
         reference = api.post("/payments/document-requests", receipt(api.verified(rita), rita)).json()["reference"]
     # Everything but the test's own SMTP server (aiosmtpd logs what it receives, as a mail server's log would).
     logged = "\n".join(record.getMessage() for record in caplog.records if not record.name.startswith("mail.log"))
     assert f"document request {reference} sent" in logged
-    for secret in (str(rita.email).partition("@")[0], "example.com", *rita.full_name.split(), rita.date_of_birth,
-                   rita.account_reference, rita.postcode):
+    for secret in (
+        str(rita.email).partition("@")[0],
+        "example.com",
+        *rita.full_name.split(),
+        rita.date_of_birth,
+        rita.account_reference,
+        rita.postcode,
+    ):
         assert secret.lower() not in logged.lower()
 
 
-@pytest.mark.parametrize(("address", "masked"), [("rita.r@example.com", "r***@e***.com"),
-                                                 ("j@council.gov.uk", "j***@c***.gov.uk")])
+@pytest.mark.parametrize(
+    ("address", "masked"), [("rita.r@example.com", "r***@e***.com"), ("j@council.gov.uk", "j***@c***.gov.uk")]
+)
 def test_masked_addresses_show_only_first_letters(address: str, masked: str) -> None:
     assert mask_email(address) == masked
 
 
-def test_the_api_sends_queued_documents_by_itself_once_the_mail_server_is_back(db_url: str,
-                                                                                residents: list[Resident]) -> None:
+def test_the_api_sends_queued_documents_by_itself_once_the_mail_server_is_back(
+    db_url: str, residents: list[Resident]
+) -> None:
     rita = residents[0]
     port = free_port()
     with council_api(db_url, smtp_port=port, document_retry_seconds=0.2) as api:

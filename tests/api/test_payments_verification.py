@@ -52,13 +52,15 @@ def test_each_demo_resident_verifies_both_ways(api: CouncilApi, residents: list[
 
 
 @pytest.mark.parametrize("typed", ["ct{}", "CT-{}", "CT {} ", "c t {}"])
-def test_account_reference_is_accepted_as_people_type_it(api: CouncilApi, residents: list[Resident],
-                                                         typed: str) -> None:
+def test_account_reference_is_accepted_as_people_type_it(
+    api: CouncilApi, residents: list[Resident], typed: str
+) -> None:
     rita = residents[0]
     digits = rita.account_reference.removeprefix("CT")
     spaced = f"{digits[:4]} {digits[4:]}"
-    response = api.verify_by_reference(rita, account_reference=typed.format(spaced),
-                                       postcode=rita.postcode.lower().replace(" ", ""))
+    response = api.verify_by_reference(
+        rita, account_reference=typed.format(spaced), postcode=rita.postcode.lower().replace(" ", "")
+    )
     assert response.json()["outcome"] == "verified"
 
 
@@ -80,8 +82,9 @@ def test_wrong_and_unknown_details_get_byte_identical_answers(api: CouncilApi, r
     assert answers[0].json() == FAILED
 
 
-def test_malformed_postcode_or_reference_is_refused_before_anything_is_looked_up(api: CouncilApi,
-                                                                                 residents: list[Resident]) -> None:
+def test_malformed_postcode_or_reference_is_refused_before_anything_is_looked_up(
+    api: CouncilApi, residents: list[Resident]
+) -> None:
     rita = residents[0]
     assert api.verify_by_reference(rita, postcode="not a postcode").status_code == 422
     assert api.verify_by_reference(rita, account_reference="1234").status_code == 422
@@ -101,7 +104,8 @@ def test_five_failures_lock_the_conversation(api: CouncilApi, residents: list[Re
 
 
 def test_an_account_guessed_at_from_five_conversations_is_held_back_two_minutes_and_learns_nothing(
-        api: CouncilApi, residents: list[Resident]) -> None:
+    api: CouncilApi, residents: list[Resident]
+) -> None:
     rita = residents[0]
     for _ in range(5):  # each from a new conversation
         assert api.verify_by_reference(rita, postcode=residents[1].postcode).json() == FAILED
@@ -115,18 +119,19 @@ def test_an_account_guessed_at_from_five_conversations_is_held_back_two_minutes_
     assert api.verify_by_reference(rita).json()["outcome"] == "verified"  # the holder is never locked out
 
 
-def test_failures_lock_the_address_they_come_from_not_the_account(api: CouncilApi,
-                                                                  residents: list[Resident]) -> None:
+def test_failures_lock_the_address_they_come_from_not_the_account(api: CouncilApi, residents: list[Resident]) -> None:
     rita = residents[0]
     for number in range(20):  # a script at one address, a new conversation each time, many accounts' postcodes
-        api.verify_by_reference(residents[number % 2 + 1], conversation_from(api.url, "203.0.113.66"),
-                                postcode=rita.postcode)
+        api.verify_by_reference(
+            residents[number % 2 + 1], conversation_from(api.url, "203.0.113.66"), postcode=rita.postcode
+        )
 
     assert api.verify_by_reference(rita, conversation_from(api.url, "203.0.113.66")).json() == LOCKED
     assert api.verify_by_reference(rita, conversation_from(api.url, "198.51.100.7")).json()["outcome"] == "verified"
     api.advance(minutes=2, seconds=1)  # the accounts guessed at most are held back only briefly
-    assert api.verify_by_reference(residents[1],
-                                   conversation_from(api.url, "192.0.2.44")).json()["outcome"] == "verified"
+    assert (
+        api.verify_by_reference(residents[1], conversation_from(api.url, "192.0.2.44")).json()["outcome"] == "verified"
+    )
     assert api.verify_by_reference(rita, conversation_from(api.url, "203.0.113.66")).json() == LOCKED
 
 
@@ -138,8 +143,15 @@ def test_attempts_keep_nothing_that_was_typed(api: CouncilApi, residents: list[R
         attempts = session.scalars(select(AccountVerificationAttempt)).all()
         assert [attempt.succeeded for attempt in attempts] == [False, True]
         columns = set(AccountVerificationAttempt.__table__.columns.keys())
-        assert columns == {"id", "conversation_id", "account_id", "attempted_at", "succeeded", "client_source",
-                           "refused"}
+        assert columns == {
+            "id",
+            "conversation_id",
+            "account_id",
+            "attempted_at",
+            "succeeded",
+            "client_source",
+            "refused",
+        }
 
 
 def test_verification_expires_after_an_hour_and_can_be_ended(api: CouncilApi, residents: list[Resident]) -> None:
@@ -161,8 +173,9 @@ def test_electoral_verification_does_not_open_the_account(api: CouncilApi, resid
     assert api.get("/payments/account", conversation_id=new_conversation_id()).status_code == 403
 
 
-def test_logs_hold_no_personal_data(api: CouncilApi, residents: list[Resident],
-                                    caplog: pytest.LogCaptureFixture) -> None:
+def test_logs_hold_no_personal_data(
+    api: CouncilApi, residents: list[Resident], caplog: pytest.LogCaptureFixture
+) -> None:
     rita = residents[0]
     with caplog.at_level(logging.DEBUG):
         api.verify_by_name(rita, date_of_birth=wrong_day(rita))
@@ -171,16 +184,20 @@ def test_logs_hold_no_personal_data(api: CouncilApi, residents: list[Resident],
         api.get(f"/payments/payments/{rita.payment_reference}", conversation_id=conversation)
     logged = caplog.text
     assert "account check recorded" in logged
-    for secret in (*rita.full_name.split(), rita.date_of_birth, wrong_day(rita), rita.postcode,
-                   rita.account_reference):
+    for secret in (*rita.full_name.split(), rita.date_of_birth, wrong_day(rita), rita.postcode, rita.account_reference):
         assert secret not in logged
 
 
-ROUTES = [("POST", "/api/v1/payments/verifications"), ("DELETE", "/api/v1/payments/verifications/abc"),
-          ("GET", "/api/v1/payments/account?conversation_id=abc"),
-          ("GET", "/api/v1/payments/payments/PAY-12345678?conversation_id=abc"),
-          ("POST", "/api/v1/payments/document-requests"), ("POST", "/api/v1/service-requests"),
-          ("GET", "/api/v1/service-requests/SR-123456"), ("GET", "/api/v1/service-requests/categories")]
+ROUTES = [
+    ("POST", "/api/v1/payments/verifications"),
+    ("DELETE", "/api/v1/payments/verifications/abc"),
+    ("GET", "/api/v1/payments/account?conversation_id=abc"),
+    ("GET", "/api/v1/payments/payments/PAY-12345678?conversation_id=abc"),
+    ("POST", "/api/v1/payments/document-requests"),
+    ("POST", "/api/v1/service-requests"),
+    ("GET", "/api/v1/service-requests/SR-123456"),
+    ("GET", "/api/v1/service-requests/categories"),
+]
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)

@@ -24,8 +24,10 @@ def test_the_fixed_replies_read_at_about_a_nine_year_olds_level() -> None:
 
 def test_the_score_tells_plain_words_from_officialese() -> None:
     plain = "You can pay your council tax online. It takes five minutes."
-    officialese = ("Notwithstanding the aforementioned considerations, individuals experiencing financial "
-                   "difficulties are encouraged to communicate expeditiously with the revenues department.")
+    officialese = (
+        "Notwithstanding the aforementioned considerations, individuals experiencing financial "
+        "difficulties are encouraged to communicate expeditiously with the revenues department."
+    )
 
     assert reading_age(plain) <= TARGET_MEDIAN_AGE < reading_age(officialese)
 

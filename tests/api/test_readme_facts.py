@@ -21,8 +21,20 @@ README = ROOT / "README.md"
 DOCS = [README, *sorted((ROOT / "docs").glob("*.md"))]
 ENV_EXAMPLE = ROOT / ".env.example"
 # Top-level folders whose files the docs name; a path under them in backticks must exist.
-REPO_DIRS = ("api", "bot", "tests", "scripts", "telegram_bridge", "docs", "knowledge", "deploy", "data", "domain",
-             "requirements", "tools")
+REPO_DIRS = (
+    "api",
+    "bot",
+    "tests",
+    "scripts",
+    "telegram_bridge",
+    "docs",
+    "knowledge",
+    "deploy",
+    "data",
+    "domain",
+    "requirements",
+    "tools",
+)
 REPO_PATH = re.compile(rf"`((?:{'|'.join(REPO_DIRS)})/[\w./-]*)`")
 ENV_LINE = re.compile(r"^#? ?(CA_[A-Z0-9_]+)=(.*)$", re.MULTILINE)
 # Read by two processes, each with its own development default: the action server's token and the bridge's.
@@ -41,9 +53,13 @@ def stack_defaults() -> dict[str, Any]:
     """The default fields of scripts/stack.py's Stack, read from its source (it is a script, not a package)."""
     tree = ast.parse(text_of(ROOT / "scripts" / "stack.py"))
     [stack] = [node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "Stack"]
-    return {node.target.id: ast.literal_eval(node.value) for node in stack.body
-            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-            and isinstance(node.value, ast.Constant)}
+    return {
+        node.target.id: ast.literal_eval(node.value)
+        for node in stack.body
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and isinstance(node.value, ast.Constant)
+    }
 
 
 def code_default(variable: str) -> tuple[bool, Any]:
@@ -90,8 +106,11 @@ def test_the_ports_in_the_readme_are_the_ones_make_run_uses() -> None:
     table = dict(re.findall(r"^\| (API|Rasa|actions|mail sink) \| (\d+) \|", text_of(README), re.MULTILINE))
     defaults = stack_defaults()
     assert {name: int(port) for name, port in table.items()} == {
-        "API": defaults["api_port"], "Rasa": defaults["rasa_port"], "actions": defaults["actions_port"],
-        "mail sink": defaults["smtp_port"]}
+        "API": defaults["api_port"],
+        "Rasa": defaults["rasa_port"],
+        "actions": defaults["actions_port"],
+        "mail sink": defaults["smtp_port"],
+    }
 
 
 def test_env_example_lists_exactly_the_settings_the_code_reads() -> None:
@@ -131,8 +150,11 @@ def test_the_defaults_in_the_readmes_tables_are_the_codes() -> None:
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda path: path.name)
 def test_every_file_the_docs_name_exists(doc: Path) -> None:
-    missing = [path for path in REPO_PATH.findall(text_of(doc))
-               if "*" not in path and "…" not in path and not (ROOT / path.rstrip(".")).exists()]
+    missing = [
+        path
+        for path in REPO_PATH.findall(text_of(doc))
+        if "*" not in path and "…" not in path and not (ROOT / path.rstrip(".")).exists()
+    ]
     assert not missing, f"{doc.name} names files that do not exist: {missing}"
 
 
@@ -152,8 +174,12 @@ def test_every_pre_commit_hook_runs_something_that_exists() -> None:
 
 def test_nothing_points_outside_the_repository() -> None:
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
-    pointing = [name for name in tracked if not name.endswith((".png", ".tar.gz", ".ico"))
-                and (ROOT / name).is_file()
-                and re.search(r"\.\./shared|\b(DESIGN|DOMAIN)\.md\b", (ROOT / name).read_text(errors="ignore"))
-                and name != "tests/api/test_readme_facts.py"]
+    pointing = [
+        name
+        for name in tracked
+        if not name.endswith((".png", ".tar.gz", ".ico"))
+        and (ROOT / name).is_file()
+        and re.search(r"\.\./shared|\b(DESIGN|DOMAIN)\.md\b", (ROOT / name).read_text(errors="ignore"))
+        and name != "tests/api/test_readme_facts.py"
+    ]
     assert not pointing, f"these files point at documents outside the repository: {pointing}"

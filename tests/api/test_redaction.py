@@ -43,13 +43,14 @@ def assert_at_most_four_digits_left(redacted_text: str, card: str) -> None:
     endings = re.findall(r"ending (\d{4})", redacted_text)
     assert endings and all(ending in card for ending in endings), redacted_text
     left = digits_of(re.sub(r"ending \d{4}", "", redacted_text))
-    assert not any(card[i:i + 5] in left for i in range(len(card) - 4)), redacted_text
+    assert not any(card[i : i + 5] in left for i in range(len(card) - 4)), redacted_text
 
 
 def no_valid_part(digits: str) -> bool:
     """Say whether no run of 13 to 19 of these digits passes the Luhn check."""
-    return not any(luhn_valid(digits[i:j])
-                   for i in range(len(digits)) for j in range(i + 13, min(i + 19, len(digits)) + 1))
+    return not any(
+        luhn_valid(digits[i:j]) for i in range(len(digits)) for j in range(i + 13, min(i + 19, len(digits)) + 1)
+    )
 
 
 # ----- the evidence of issue 10: each of these was stored in clear -----
@@ -79,15 +80,18 @@ def test_the_amount_in_front_of_a_card_number_stays() -> None:
 def test_the_expiry_date_and_security_code_next_to_a_card_number_are_hidden() -> None:
     cases = {
         "my card is 4111 1111 1111 1111 123": "my card is [card number removed, ending 1111] [security code removed]",
-        "4111 1111 1111 1111 12/27 123":
-            "[card number removed, ending 1111] [expiry date removed] [security code removed]",
-        "card 4111111111111111 exp 12/27 cvv 123":
-            "card [card number removed, ending 1111] exp [expiry date removed] cvv [security code removed]",
-        "security code 123, expires 01/2028, card 5500-0000-0000-0004":
+        "4111 1111 1111 1111 12/27 123": (
+            "[card number removed, ending 1111] [expiry date removed] [security code removed]"
+        ),
+        "card 4111111111111111 exp 12/27 cvv 123": (
+            "card [card number removed, ending 1111] exp [expiry date removed] cvv [security code removed]"
+        ),
+        "security code 123, expires 01/2028, card 5500-0000-0000-0004": (
             "security code [security code removed], expires [expiry date removed], card "
-            "[card number removed, ending 0004]",
+            "[card number removed, ending 0004]"
+        ),
         "4111111111111111 and it runs out 12/27": "[card number removed, ending 1111] and it runs out "
-                                                  "[expiry date removed]",
+        "[expiry date removed]",
         "41111111111111111227123": "[card number removed, ending 1111][security code removed]",
     }
     for typed, expected in cases.items():
@@ -129,11 +133,44 @@ def test_redacting_twice_changes_nothing() -> None:
 # ----- every way of typing a card number (property-based) -----
 
 card_bodies = st.integers(min_value=12, max_value=18).flatmap(
-    lambda n: st.text(alphabet="0123456789", min_size=n, max_size=n))
+    lambda n: st.text(alphabet="0123456789", min_size=n, max_size=n)
+)
 cards = card_bodies.map(with_luhn_digit)
-SEPARATORS = ["", " ", "  ", "-", " - ", ".", "/", ",", ", ", "\t", "\n", "\r\n", "\u00a0", "\u2007", "\u202f",
-              "\u2009", "\u3000", "\u200b", "\u2060", "\ufeff", "\u2013", "\u2014", "\u2011", "\uff0d", "\uff0e",
-              "\uff0f", "_", "|", "+", ";", "*", "~", " + "]
+SEPARATORS = [
+    "",
+    " ",
+    "  ",
+    "-",
+    " - ",
+    ".",
+    "/",
+    ",",
+    ", ",
+    "\t",
+    "\n",
+    "\r\n",
+    "\u00a0",
+    "\u2007",
+    "\u202f",
+    "\u2009",
+    "\u3000",
+    "\u200b",
+    "\u2060",
+    "\ufeff",
+    "\u2013",
+    "\u2014",
+    "\u2011",
+    "\uff0d",
+    "\uff0e",
+    "\uff0f",
+    "_",
+    "|",
+    "+",
+    ";",
+    "*",
+    "~",
+    " + ",
+]
 # Digits 0-9 in other scripts: full-width, Arabic-Indic, Devanagari, Bengali, mathematical bold.
 DIGIT_SCRIPTS = [0x30, 0xFF10, 0x660, 0x966, 0x9E6, 0x1D7CE]
 groupings = st.sampled_from([1, 2, 3, 4, 5, 6])
@@ -141,7 +178,7 @@ words = st.text(alphabet=st.characters(blacklist_categories=["Nd", "No"]), max_s
 
 
 def grouped(digits: str, separator: str, size: int) -> str:
-    return separator.join(digits[i:i + size] for i in range(0, len(digits), size))
+    return separator.join(digits[i : i + size] for i in range(0, len(digits), size))
 
 
 def in_script(digits: str, zero: int) -> str:
@@ -149,20 +186,25 @@ def in_script(digits: str, zero: int) -> str:
 
 
 @given(cards, st.sampled_from(SEPARATORS), groupings, st.sampled_from(DIGIT_SCRIPTS), words, words)
-def test_any_luhn_valid_card_number_is_hidden_leaving_at_most_the_last_four(card, separator, size, script,
-                                                                            before, after) -> None:
+def test_any_luhn_valid_card_number_is_hidden_leaving_at_most_the_last_four(
+    card, separator, size, script, before, after
+) -> None:
     typed = in_script(grouped(card, separator, size), script)
     redacted = redact_card_numbers(f"{before} my card is {typed} {after}")
     assert redacted.card_numbers == 1
     assert_at_most_four_digits_left(redacted.text, card)
 
 
-@given(cards, st.sampled_from(SEPARATORS), st.sampled_from(["£40", "40", "£12.50", "1,234.56", "12/03/2026"]),
-       st.sampled_from(["", " 123", " 12/27", " 12/27 123", " 0127 1234", " exp 12/27 cvv 123"]))
+@given(
+    cards,
+    st.sampled_from(SEPARATORS),
+    st.sampled_from(["£40", "40", "£12.50", "1,234.56", "12/03/2026"]),
+    st.sampled_from(["", " 123", " 12/27", " 12/27 123", " 0127 1234", " exp 12/27 cvv 123"]),
+)
 def test_a_card_number_is_found_between_an_amount_and_its_expiry_and_code(card, separator, amount, details) -> None:
     redacted = redact_card_numbers(f"pay {amount} {grouped(card, separator, 4)}{details} please")
     assert redacted.text.startswith(f"pay {amount} ")
-    after_amount = redacted.text[len(f"pay {amount} "):]
+    after_amount = redacted.text[len(f"pay {amount} ") :]
     assert_at_most_four_digits_left(after_amount, card)
     assert digits_of(re.sub(r"ending \d{4}", "", after_amount)) == ""
 
@@ -182,32 +224,76 @@ def test_a_card_number_split_anywhere_over_two_messages_is_hidden_in_both(card, 
 
 # ----- the council's numbers, and numbers that are not cards, come through untouched -----
 
+
 def pattern(template: str) -> st.SearchStrategy[str]:
     """Fill every '#' of ``template`` with a digit."""
     count = template.count("#")
     return st.text(alphabet="0123456789", min_size=count, max_size=count).map(
-        lambda digits: template.replace("#", "{}").format(*digits))
+        lambda digits: template.replace("#", "{}").format(*digits)
+    )
 
 
-PHONES = ["07### ######", "07#########", "+44 7### ######", "+447#########", "07### ### ###", "(07###) ######",
-          "01### ######", "01## ### ####", "02# #### ####", "0300 ### ####", "0800 ### ####", "(01###) ######",
-          "+44 (0)1### ######", "01###-######", "07###.######", "+49 ### ########", "+1 ### ### ####"]
+PHONES = [
+    "07### ######",
+    "07#########",
+    "+44 7### ######",
+    "+447#########",
+    "07### ### ###",
+    "(07###) ######",
+    "01### ######",
+    "01## ### ####",
+    "02# #### ####",
+    "0300 ### ####",
+    "0800 ### ####",
+    "(01###) ######",
+    "+44 (0)1### ######",
+    "01###-######",
+    "07###.######",
+    "+49 ### ########",
+    "+1 ### ### ####",
+]
 COUNCIL_NUMBERS = [
-    "CT########", "CT-########", "PAY-########", "SR-######", "AA1-####", "AB3-####", "AV-######", "EC-######",
-    "HO-######", "############",  # a UPRN
-    "##/##/20##", "##.##.20##", "20##-##-##", "£##", "£###.##", "£#,###.##", "##p", "TN## #PA", "RH## #AB",
-    "##-##-##", "## ## ##", "######", "########",  # sort codes and account numbers
-    "##:##", "####-##",
+    "CT########",
+    "CT-########",
+    "PAY-########",
+    "SR-######",
+    "AA1-####",
+    "AB3-####",
+    "AV-######",
+    "EC-######",
+    "HO-######",
+    "############",  # a UPRN
+    "##/##/20##",
+    "##.##.20##",
+    "20##-##-##",
+    "£##",
+    "£###.##",
+    "£#,###.##",
+    "##p",
+    "TN## #PA",
+    "RH## #AB",
+    "##-##-##",
+    "## ## ##",
+    "######",
+    "########",  # sort codes and account numbers
+    "##:##",
+    "####-##",
 ]
 non_card_numbers = st.sampled_from(PHONES + COUNCIL_NUMBERS).flatmap(pattern)
 CONNECTORS = [" and ", ", ", " / ", " or ", "; ", " ", "\n", " - ", " then "]
-SENTENCES = ["{}", "my number is {}", "call me on {} please", "ref {} paid on the 3rd", "it's {}.",
-             "UPRN {} for 12 Rowan Close", "details: {}"]
+SENTENCES = [
+    "{}",
+    "my number is {}",
+    "call me on {} please",
+    "ref {} paid on the 3rd",
+    "it's {}.",
+    "UPRN {} for 12 Rowan Close",
+    "details: {}",
+]
 
 
 @given(st.lists(non_card_numbers, min_size=1, max_size=2), st.sampled_from(CONNECTORS), st.sampled_from(SENTENCES))
-def test_phone_numbers_references_dates_amounts_and_bank_details_are_never_hidden(numbers, connector,
-                                                                                   sentence) -> None:
+def test_phone_numbers_references_dates_amounts_and_bank_details_are_never_hidden(numbers, connector, sentence) -> None:
     message = sentence.format(connector.join(numbers))
     assert redact_card_numbers(message).text == message
 
@@ -222,24 +308,51 @@ def test_a_number_failing_the_luhn_check_is_left_alone(card, separator, size, be
     assert redact_card_numbers(message).text == message
 
 
-@given(non_card_numbers, cards, st.sampled_from(SEPARATORS), non_card_numbers,
-       st.sampled_from([" and my card is ", " - card: ", "\ncard number ", ". Paying by "]),
-       st.sampled_from([" thanks, ", " and call ", ".\nRef "]))
-def test_a_card_number_among_the_councils_numbers_is_hidden_and_they_stay(before, card, separator, after, lead,
-                                                                         trail) -> None:
+@given(
+    non_card_numbers,
+    cards,
+    st.sampled_from(SEPARATORS),
+    non_card_numbers,
+    st.sampled_from([" and my card is ", " - card: ", "\ncard number ", ". Paying by "]),
+    st.sampled_from([" thanks, ", " and call ", ".\nRef "]),
+)
+def test_a_card_number_among_the_councils_numbers_is_hidden_and_they_stay(
+    before, card, separator, after, lead, trail
+) -> None:
     message = f"{before}{lead}{grouped(card, separator, 4)}{trail}{after}"
     redacted = redact_card_numbers(message).text
     assert redacted.startswith(f"{before}{lead}") and redacted.endswith(f"{trail}{after}"), redacted
-    assert_at_most_four_digits_left(redacted[len(before + lead):len(redacted) - len(trail + after)], card)
+    assert_at_most_four_digits_left(redacted[len(before + lead) : len(redacted) - len(trail + after)], card)
 
 
 REAL_LOOKING_NON_CARDS = [
-    "0300 123 4567", "+44 20 7946 0958", "07700 900123", "01632 960123, 07700 900456", "CT10004567",
-    "PAY-20261234", "SR-004211", "AA1-0042", "100023336956", "UPRN 100023336956 12 Rowan Close",
-    "12/03/2026", "03/12/2026 - 04/12/2026", "2026-12-03 10:30", "£1,234.56", "£174.00 on 01/04/2026",
-    "TN41 6PA", "20-00-00 12345678", "12345678 200000", "sort code 20-00-00, account 55779911",
-    "ISBN 978-0-306-40615-7", "NHS number 943 476 5919", "VAT GB 123 4567 89", "NI QQ 12 34 56 C",
-    "JD0146000062812345678", "order 1234567890123", "10 12 2026 3 4", "between 9:00 and 17:30 on 3/12",
+    "0300 123 4567",
+    "+44 20 7946 0958",
+    "07700 900123",
+    "01632 960123, 07700 900456",
+    "CT10004567",
+    "PAY-20261234",
+    "SR-004211",
+    "AA1-0042",
+    "100023336956",
+    "UPRN 100023336956 12 Rowan Close",
+    "12/03/2026",
+    "03/12/2026 - 04/12/2026",
+    "2026-12-03 10:30",
+    "£1,234.56",
+    "£174.00 on 01/04/2026",
+    "TN41 6PA",
+    "20-00-00 12345678",
+    "12345678 200000",
+    "sort code 20-00-00, account 55779911",
+    "ISBN 978-0-306-40615-7",
+    "NHS number 943 476 5919",
+    "VAT GB 123 4567 89",
+    "NI QQ 12 34 56 C",
+    "JD0146000062812345678",
+    "order 1234567890123",
+    "10 12 2026 3 4",
+    "between 9:00 and 17:30 on 3/12",
     "elector AA1-0001 at 19 Rowan Close TN41 6PA, phone 01632 960001",
 ]
 
@@ -252,7 +365,8 @@ def test_real_looking_numbers_that_are_not_cards_come_through(message: str) -> N
 def test_known_test_cards() -> None:
     assert redact_card_numbers("4111 1111 1111 1111").text == "[card number removed, ending 1111]"
     assert redact_card_numbers("5500-0000-0000-0004 exp 12/27").text == (
-        "[card number removed, ending 0004] exp [expiry date removed]")
+        "[card number removed, ending 0004] exp [expiry date removed]"
+    )
     assert redact_card_numbers("two cards 4111111111111111 and 378282246310005").card_numbers == 2
     assert redact_card_numbers("amex 3782 822463 10005").text == "amex [card number removed, ending 0005]"
 
@@ -293,8 +407,14 @@ def test_a_card_number_separated_by_any_punctuation_is_hidden(separator: str) ->
 
 
 def test_escapes_that_are_not_separators_and_numbers_that_are_not_cards_stay() -> None:
-    for message in ["10%20off", "https://example.org/a%20b?page=2&amp;x=1", "4111%411111%411111%411111",
-                    "100%25 sure, call 01632%20960123", "&nbsp;CT12345678&nbsp;", "50\\u0020pence"]:
+    for message in [
+        "10%20off",
+        "https://example.org/a%20b?page=2&amp;x=1",
+        "4111%411111%411111%411111",
+        "100%25 sure, call 01632%20960123",
+        "&nbsp;CT12345678&nbsp;",
+        "50\\u0020pence",
+    ]:
         assert redact_card_numbers(message).text == message
 
 
@@ -320,16 +440,20 @@ def test_two_card_numbers_back_to_back_are_both_hidden(typed: str) -> None:
 
 
 SPLIT_WITH_WORDS = [
-    (["first bit 4111 1111", "next bit 1111 1111"], ["first bit [card number removed]",
-                                                      "next bit [card number removed, ending 1111]"]),
-    (["4111 1111 is the start", "and 1111 1111 the end"], ["[card number removed] is the start",
-                                                           "and [card number removed, ending 1111] the end"]),
-    (["card 4111-1111-1111", "sorry, last bit: 1111"], ["card [card number removed]",
-                                                        "sorry, last bit: [card number removed, ending 1111]"]),
-    (["4111", "then", "1111 1111 1111"], ["[card number removed]", "then",
-                                          "[card number removed, ending 1111]"]),
-    (["my card is 4111 11111111", "1111"], ["my card is [card number removed]",
-                                            "[card number removed, ending 1111]"]),
+    (
+        ["first bit 4111 1111", "next bit 1111 1111"],
+        ["first bit [card number removed]", "next bit [card number removed, ending 1111]"],
+    ),
+    (
+        ["4111 1111 is the start", "and 1111 1111 the end"],
+        ["[card number removed] is the start", "and [card number removed, ending 1111] the end"],
+    ),
+    (
+        ["card 4111-1111-1111", "sorry, last bit: 1111"],
+        ["card [card number removed]", "sorry, last bit: [card number removed, ending 1111]"],
+    ),
+    (["4111", "then", "1111 1111 1111"], ["[card number removed]", "then", "[card number removed, ending 1111]"]),
+    (["my card is 4111 11111111", "1111"], ["my card is [card number removed]", "[card number removed, ending 1111]"]),
 ]
 
 
@@ -339,21 +463,36 @@ def test_a_number_split_over_messages_with_words_between_the_pieces_is_hidden(te
 
 
 def test_numbers_in_messages_with_words_between_them_that_make_no_card_stay() -> None:
-    for texts in (["account 12345678", "and the other one is 87654321"], ["my phone 07700 900123", "ref 4111 1111"],
-                  ["sort code 40 11 22", "account 45678901"], ["4111 1111 1111", "my ref is CT11111111"]):
+    for texts in (
+        ["account 12345678", "and the other one is 87654321"],
+        ["my phone 07700 900123", "ref 4111 1111"],
+        ["sort code 40 11 22", "account 45678901"],
+        ["4111 1111 1111", "my ref is CT11111111"],
+    ):
         assert [r.text for r in redact_messages(texts)] == texts
 
 
-IRREGULAR = ["4111 11111111 1111", "41111 1111111 1111", "4111111 111111111", "411 1111111111 111",
-             "4111111111 111111", "41 111111111111 11", "4111-11111111-1111", "4111  11111111\t1111",
-             "4111.11111111.1111", in_script("4111 11111111 1111", 0x660), in_script("4111 11111111 1111", 0xFF10),
-             "4111%2011111111%201111"]
+IRREGULAR = [
+    "4111 11111111 1111",
+    "41111 1111111 1111",
+    "4111111 111111111",
+    "411 1111111111 111",
+    "4111111111 111111",
+    "41 111111111111 11",
+    "4111-11111111-1111",
+    "4111  11111111\t1111",
+    "4111.11111111.1111",
+    in_script("4111 11111111 1111", 0x660),
+    in_script("4111 11111111 1111", 0xFF10),
+    "4111%2011111111%201111",
+]
 
 
 @pytest.mark.parametrize("typed", IRREGULAR)
 def test_a_card_number_grouped_irregularly_is_hidden(typed: str) -> None:
     assert redact_card_numbers(f"my card is {typed} thanks").text == (
-        "my card is [card number removed, ending 1111] thanks")
+        "my card is [card number removed, ending 1111] thanks"
+    )
 
 
 def test_an_irregularly_grouped_card_number_with_a_word_glued_after_it_is_hidden() -> None:
@@ -363,9 +502,11 @@ def test_an_irregularly_grouped_card_number_with_a_word_glued_after_it_is_hidden
 def test_an_irregularly_grouped_card_number_keeps_the_amount_before_it_and_loses_its_details() -> None:
     assert redact_card_numbers("pay 40 4111 11111111 1111").text == "pay 40 [card number removed, ending 1111]"
     assert redact_card_numbers("pay £12.50 with 4111111 111111111 exp 12/27 cvv 123").text == (
-        "pay £12.50 with [card number removed, ending 1111] exp [expiry date removed] cvv [security code removed]")
+        "pay £12.50 with [card number removed, ending 1111] exp [expiry date removed] cvv [security code removed]"
+    )
     assert redact_card_numbers("amex 37828 2246310005 1234").text == (
-        "amex [card number removed, ending 0005] [security code removed]")
+        "amex [card number removed, ending 0005] [security code removed]"
+    )
 
 
 def split_into_blocks(digits: str, cuts: list[int]) -> list[str]:
@@ -373,13 +514,20 @@ def split_into_blocks(digits: str, cuts: list[int]) -> list[str]:
     return [digits[a:b] for a, b in itertools.pairwise(bounds)]
 
 
-@given(st.sampled_from(["4", "51", "55", "2221", "2720", "34", "37", "6011", "65", "35"]).flatmap(
-           lambda prefix: st.text(alphabet="0123456789", min_size=15 - len(prefix), max_size=15 - len(prefix)).map(
-               lambda rest: with_luhn_digit(prefix + rest))),
-       st.lists(st.integers(min_value=3, max_value=13), min_size=1, max_size=2, unique=True),
-       st.sampled_from([" ", "-", ".", "/", "\t", "\u00a0", "%20"]), words, words)
-def test_any_16_digit_card_number_in_two_or_three_blocks_of_three_or_more_digits_is_hidden(card, cuts, separator,
-                                                                                       before, after) -> None:
+@given(
+    st.sampled_from(["4", "51", "55", "2221", "2720", "34", "37", "6011", "65", "35"]).flatmap(
+        lambda prefix: st.text(alphabet="0123456789", min_size=15 - len(prefix), max_size=15 - len(prefix)).map(
+            lambda rest: with_luhn_digit(prefix + rest)
+        )
+    ),
+    st.lists(st.integers(min_value=3, max_value=13), min_size=1, max_size=2, unique=True),
+    st.sampled_from([" ", "-", ".", "/", "\t", "\u00a0", "%20"]),
+    words,
+    words,
+)
+def test_any_16_digit_card_number_in_two_or_three_blocks_of_three_or_more_digits_is_hidden(
+    card, cuts, separator, before, after
+) -> None:
     blocks = split_into_blocks(card, cuts)
     assume(all(len(b) >= 3 for b in blocks) and [len(b) for b in blocks] != [8, 8])
     redacted = redact_card_numbers(f"{before} card {separator.join(blocks)} {after}")
@@ -390,15 +538,40 @@ def test_any_16_digit_card_number_in_two_or_three_blocks_of_three_or_more_digits
 
 # Near misses of the rules above: numbers side by side that an irregular grouping could be read into.
 NEAR_MISSES = [
-    "35 07023587182", "flat 4 07700 900123",
-    "12345678 87654321", "45678901 45678902", "401122 45678901", "45678901 401122", "40 11 22 45678901",
-    "45678901 40-11-22", "sort code 40-11-22 account 45678901", "100023336956 20 00 00", "400023336956 12:30",
-    "+49 151 12345678", "+44 7950 438965 0151 483 8093", "022 5761 2734 0148 795 4842", "£63 07752 269020",
-    "CT-45197472 / 674", "PAY-40017729 86 64 87", "45678901 2025-26", "4567 2025-26 4567", "123 4567 8901 2345",
-    "07700 900123 45678901", "524521126221, 13p", "AA1-3826 - 385757203048",
-    "526866701636; +44 (0)1244 830184", "12/03/2026 / 13/04/2026", "2026-03-12 - 2026-04-13",
-    "(01632) 960123", "call (020) 7946 0123 or 07700 900123", "ref #12345678 #87654321", "a=12345678&b=20-00-00",
-    "it is 50% off, 12/03/2026", "Is it 12345678? 20-00-00", '"12345678" "87654321"', "$4111 $1111 $1111 $1111",
+    "35 07023587182",
+    "flat 4 07700 900123",
+    "12345678 87654321",
+    "45678901 45678902",
+    "401122 45678901",
+    "45678901 401122",
+    "40 11 22 45678901",
+    "45678901 40-11-22",
+    "sort code 40-11-22 account 45678901",
+    "100023336956 20 00 00",
+    "400023336956 12:30",
+    "+49 151 12345678",
+    "+44 7950 438965 0151 483 8093",
+    "022 5761 2734 0148 795 4842",
+    "£63 07752 269020",
+    "CT-45197472 / 674",
+    "PAY-40017729 86 64 87",
+    "45678901 2025-26",
+    "4567 2025-26 4567",
+    "123 4567 8901 2345",
+    "07700 900123 45678901",
+    "524521126221, 13p",
+    "AA1-3826 - 385757203048",
+    "526866701636; +44 (0)1244 830184",
+    "12/03/2026 / 13/04/2026",
+    "2026-03-12 - 2026-04-13",
+    "(01632) 960123",
+    "call (020) 7946 0123 or 07700 900123",
+    "ref #12345678 #87654321",
+    "a=12345678&b=20-00-00",
+    "it is 50% off, 12/03/2026",
+    "Is it 12345678? 20-00-00",
+    '"12345678" "87654321"',
+    "$4111 $1111 $1111 $1111",
 ]
 
 

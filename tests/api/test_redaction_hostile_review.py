@@ -19,7 +19,7 @@ def assert_only_the_card_is_hidden(typed: str) -> None:
 SPACED_DIGITS = {
     "dashes between groups": "4 1 1 1 - 1 1 1 1 - 1 1 1 1 - 1 1 1 1",
     "full-width": "\uff14 \uff11 \uff11 \uff11 \uff0d \uff11 \uff11 \uff11 \uff11 \uff0d \uff11 \uff11 \uff11 \uff11"
-                  " \uff0d \uff11 \uff11 \uff11 \uff11",
+    " \uff0d \uff11 \uff11 \uff11 \uff11",
     "slashes between groups": "4 1 1 1 / 1 1 1 1 / 1 1 1 1 / 1 1 1 1",
     "dashes inside groups": "4-1-1-1 1-1-1-1 1-1-1-1 1-1-1-1",
 }
@@ -39,9 +39,13 @@ def test_a_card_number_separated_by_characters_that_look_blank_is_hidden(blank: 
     assert_only_the_card_is_hidden(f"card 4111{blank}11111111{blank}1111 ok")
 
 
-PASTED_HTML = ["<b>4111</b> <b>1111</b> <b>1111</b> <b>1111</b>", "<span>4111 1111</span><span>1111 1111</span>",
-               "4111<br>1111<br>1111<br>1111", "<td>4111</td><td>1111</td><td>1111</td><td>1111</td>",
-               '<span class="num">4111</span>&nbsp;<span class="num">1111 1111 1111</span>']
+PASTED_HTML = [
+    "<b>4111</b> <b>1111</b> <b>1111</b> <b>1111</b>",
+    "<span>4111 1111</span><span>1111 1111</span>",
+    "4111<br>1111<br>1111<br>1111",
+    "<td>4111</td><td>1111</td><td>1111</td><td>1111</td>",
+    '<span class="num">4111</span>&nbsp;<span class="num">1111 1111 1111</span>',
+]
 
 
 @pytest.mark.parametrize("typed", PASTED_HTML)
@@ -50,14 +54,22 @@ def test_a_card_number_in_pasted_html_is_hidden_with_tags_between_its_groups(typ
 
 
 def test_single_digits_with_mixed_gaps_that_make_no_card_stay() -> None:
-    for message in ["1 2 - 3 4 - 5 6 - 7 8 - 9 0 - 1 2 - 3 4 - 5", "4 1 1 1 - 1 1 1 1 / 1 1 1 1 . 1 1 1 1",
-                    "0-1-6-1 4-9-6 0-0-0-0 1-2"]:
+    for message in [
+        "1 2 - 3 4 - 5 6 - 7 8 - 9 0 - 1 2 - 3 4 - 5",
+        "4 1 1 1 - 1 1 1 1 / 1 1 1 1 . 1 1 1 1",
+        "0-1-6-1 4-9-6 0-0-0-0 1-2",
+    ]:
         assert redact_card_numbers(message).text == message
 
 
 def test_html_tags_around_the_councils_numbers_change_nothing() -> None:
-    for message in ["<b>07700 900123</b>", "<td>12</td><td>34</td><td>2026</td>", "<h1>CT12345678</h1>",
-                    "a <b>b</b> 5 < 6 and 7 > 4", "<p>call 01632 960123</p><p>ref PAY-20261234</p>"]:
+    for message in [
+        "<b>07700 900123</b>",
+        "<td>12</td><td>34</td><td>2026</td>",
+        "<h1>CT12345678</h1>",
+        "a <b>b</b> 5 < 6 and 7 > 4",
+        "<p>call 01632 960123</p><p>ref PAY-20261234</p>",
+    ]:
         assert redact_card_numbers(message).text == message
 
 
@@ -71,24 +83,40 @@ def test_a_card_number_with_brackets_quotes_or_hashes_between_its_groups_is_hidd
 
 def test_an_expiry_date_typed_digit_by_digit_after_a_card_number_is_hidden() -> None:
     for typed in ["4111 1111 1111 1111 exp 1 2 / 2 7", "4111 1111 1111 1111 expiry 0 3 / 2 0 2 8"]:
-        assert redact_card_numbers(typed).text == "[card number removed, ending 1111] " + typed.split()[4] + \
-            " [expiry date removed]"
-    assert redact_card_numbers("4111 1111 1111 1111 cvv 1 2 3").text == \
-        "[card number removed, ending 1111] cvv [security code removed]"
-    assert redact_card_numbers("4111 1111 1111 1111 1 2 / 2 7").text == \
-        "[card number removed, ending 1111] [expiry date removed]"
+        assert (
+            redact_card_numbers(typed).text
+            == "[card number removed, ending 1111] " + typed.split()[4] + " [expiry date removed]"
+        )
+    assert (
+        redact_card_numbers("4111 1111 1111 1111 cvv 1 2 3").text
+        == "[card number removed, ending 1111] cvv [security code removed]"
+    )
+    assert (
+        redact_card_numbers("4111 1111 1111 1111 1 2 / 2 7").text
+        == "[card number removed, ending 1111] [expiry date removed]"
+    )
     assert redact_card_numbers("exp 1 2 / 2 7, see you at 1 2").text == "exp 1 2 / 2 7, see you at 1 2"
 
 
 def test_a_card_number_with_an_x_between_its_groups_is_hidden() -> None:
-    for typed in ["4111x1111x1111x1111", "4111X1111X1111X1111", "4111\u00d71111\u00d71111\u00d71111",
-                  "4111 x 1111 x 1111 x 1111"]:
+    for typed in [
+        "4111x1111x1111x1111",
+        "4111X1111X1111X1111",
+        "4111\u00d71111\u00d71111\u00d71111",
+        "4111 x 1111 x 1111 x 1111",
+    ]:
         assert_only_the_card_is_hidden(f"card {typed} ok")
 
 
 def test_measurements_and_references_with_an_x_stay() -> None:
-    for message in ["the bin is 1200x600x900 mm", "2x4 and 3x3", "0x4111111111111111", "box 4111x2222",
-                    "12345678x87654321", "ref AB12x3456789012345"]:
+    for message in [
+        "the bin is 1200x600x900 mm",
+        "2x4 and 3x3",
+        "0x4111111111111111",
+        "box 4111x2222",
+        "12345678x87654321",
+        "ref AB12x3456789012345",
+    ]:
         assert redact_card_numbers(message).text == message
 
 
@@ -101,7 +129,15 @@ def test_a_card_number_with_one_group_typed_in_two_pieces_is_hidden(typed: str) 
 
 
 def test_numbers_with_a_short_number_after_them_stay() -> None:
-    for message in ["0300 123 4567 2 1", "07700 900123 1 2", "call 0161 496 0000 1", "12 Rowan Close 4 5",
-                    "20-00-00 12345678 1", "+44 7602 643447\t2058;", "+44 7861 436031  6296-46,",
-                    "029 4531 5585\t71 57 08 0300 620 2123 -", "+44 7090 490435 51 07 88 97"]:
+    for message in [
+        "0300 123 4567 2 1",
+        "07700 900123 1 2",
+        "call 0161 496 0000 1",
+        "12 Rowan Close 4 5",
+        "20-00-00 12345678 1",
+        "+44 7602 643447\t2058;",
+        "+44 7861 436031  6296-46,",
+        "029 4531 5585\t71 57 08 0300 620 2123 -",
+        "+44 7090 490435 51 07 88 97",
+    ]:
         assert redact_card_numbers(message).text == message

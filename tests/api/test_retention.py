@@ -26,8 +26,7 @@ from api.settings import Settings
 from tests.support.privacy import conversation_with_everything, held, officer, register
 from tests.support.rasa_tracker import resident_turn, write_trackers
 
-SCHEDULE = RetentionPolicy(transcripts=timedelta(days=90), verification=timedelta(days=30),
-                           audit=timedelta(days=730))
+SCHEDULE = RetentionPolicy(transcripts=timedelta(days=90), verification=timedelta(days=30), audit=timedelta(days=730))
 
 
 @pytest.fixture
@@ -43,14 +42,19 @@ def tracker_events(url: str, sender_id: str) -> list[str]:
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            return [row[0] for row in connection.execute(
-                text("SELECT type_name FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender_id})]
+            return [
+                row[0]
+                for row in connection.execute(
+                    text("SELECT type_name FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender_id}
+                )
+            ]
     finally:
         engine.dispose()
 
 
-def test_the_purge_deletes_quiet_conversations_everywhere_and_keeps_recent_ones(database_url, tracker_url, tracker,
-                                                                                 open_session) -> None:
+def test_the_purge_deletes_quiet_conversations_everywhere_and_keeps_recent_ones(
+    database_url, tracker_url, tracker, open_session
+) -> None:
     now = utcnow()
     old, recent = now - timedelta(days=91), now - timedelta(days=10)
     with open_session(database_url) as session:
@@ -58,9 +62,13 @@ def test_the_purge_deletes_quiet_conversations_everywhere_and_keeps_recent_ones(
         quiet = conversation_with_everything(session, at=old, note_by=someone, register_rows=register(session))
         active = conversation_with_everything(session, at=recent, note_by=someone)
         session.commit()
-    write_trackers(tracker_url, {
-        quiet: resident_turn("I'm Ann Example", old.timestamp(), slot=("full_name", "Ann Example")),
-        active: resident_turn("my bin was missed", recent.timestamp())})
+    write_trackers(
+        tracker_url,
+        {
+            quiet: resident_turn("I'm Ann Example", old.timestamp(), slot=("full_name", "Ann Example")),
+            active: resident_turn("my bin was missed", recent.timestamp()),
+        },
+    )
     assert tracker_events(tracker_url, quiet) == ["user", "slot", "action"]
 
     with open_session(database_url) as session:
@@ -78,15 +86,20 @@ def test_the_purge_deletes_quiet_conversations_everywhere_and_keeps_recent_ones(
     assert counts["conversations"] == 1 and counts["tracker events"] == 3 and counts["messages"] == 1
 
 
-def test_identity_checks_go_after_their_shorter_period_while_the_conversation_stays(database_url, tracker,
-                                                                                     open_session) -> None:
+def test_identity_checks_go_after_their_shorter_period_while_the_conversation_stays(
+    database_url, tracker, open_session
+) -> None:
     now = utcnow()
     with open_session(database_url) as session:
         rows = register(session)
-        conversation = conversation_with_everything(session, at=now - timedelta(days=40), note_by=officer(session),
-                                                    register_rows=rows)
-        session.add(VerificationAttempt(conversation_id=conversation, uprn=1, attempted_at=now - timedelta(days=20),
-                                        succeeded=True))
+        conversation = conversation_with_everything(
+            session, at=now - timedelta(days=40), note_by=officer(session), register_rows=rows
+        )
+        session.add(
+            VerificationAttempt(
+                conversation_id=conversation, uprn=1, attempted_at=now - timedelta(days=20), succeeded=True
+            )
+        )
         session.commit()
     with open_session(database_url) as session:
         purge(session, tracker, SCHEDULE, now=now)
@@ -102,19 +115,34 @@ def test_audit_entries_and_sent_receipt_addresses_follow_the_schedule(database_u
     now = utcnow()
     with open_session(database_url) as session:
         rows, who = register(session), officer(session, "supervisor")
-        session.add_all([AuditEntry(action="view", officer_id=who.id, conversation_id=name,
-                                    at=now - timedelta(days=age)) for name, age in (("gone", 731), ("kept", 700))])
+        session.add_all(
+            [
+                AuditEntry(action="view", officer_id=who.id, conversation_id=name, at=now - timedelta(days=age))
+                for name, age in (("gone", 731), ("kept", 700))
+            ]
+        )
         for key, status, age in (("sent-old", "sent", 100), ("queued-old", "queued", 100), ("sent-new", "sent", 5)):
-            session.add(DocumentRequest(reference=key, idempotency_key=key, conversation_id="c", kind="receipt",
-                                        account_id=rows["account"].id, email="ann@example.org", status=status,
-                                        created_at=now - timedelta(days=age)))
+            session.add(
+                DocumentRequest(
+                    reference=key,
+                    idempotency_key=key,
+                    conversation_id="c",
+                    kind="receipt",
+                    account_id=rows["account"].id,
+                    email="ann@example.org",
+                    status=status,
+                    created_at=now - timedelta(days=age),
+                )
+            )
         session.commit()
     with open_session(database_url) as session:
         purge(session, tracker, SCHEDULE, now=now)
         session.commit()
         assert set(session.scalars(select(AuditEntry.conversation_id).where(AuditEntry.action == "view"))) == {"kept"}
-        emails = {reference: email for reference, email in session.execute(select(DocumentRequest.reference,
-                                                                                      DocumentRequest.email))}
+        emails = {
+            reference: email
+            for reference, email in session.execute(select(DocumentRequest.reference, DocumentRequest.email))
+        }
         assert emails == {"sent-old": "", "queued-old": "ann@example.org", "sent-new": "ann@example.org"}
         purge_entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "purge"))
         assert purge_entry is not None and purge_entry.officer_id is None
@@ -128,12 +156,22 @@ def test_the_purge_command_reads_the_schedule_from_the_environment(database_url,
         week_old = conversation_with_everything(session, at=now - timedelta(days=8), note_by=who)
         fresh = conversation_with_everything(session, at=now - timedelta(days=6), note_by=who)
         session.commit()
-    write_trackers(tracker_url, {week_old: resident_turn("hello", (now - timedelta(days=8)).timestamp()),
-                                 fresh: resident_turn("hello", (now - timedelta(days=6)).timestamp())})
+    write_trackers(
+        tracker_url,
+        {
+            week_old: resident_turn("hello", (now - timedelta(days=8)).timestamp()),
+            fresh: resident_turn("hello", (now - timedelta(days=6)).timestamp()),
+        },
+    )
     env = {"CA_ENVIRONMENT": "test", "PATH": "/usr/bin:/bin", "CA_RETENTION_TRANSCRIPT_DAYS": "7"}
-    done = subprocess.run([sys.executable, "-m", "api.privacy", "purge", "--url", database_url,
-                           "--tracker-url", tracker_url], capture_output=True, text=True, env=env, check=False,
-                          cwd=Path(__file__).resolve().parent.parent.parent)
+    done = subprocess.run(
+        [sys.executable, "-m", "api.privacy", "purge", "--url", database_url, "--tracker-url", tracker_url],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent.parent,
+    )
     assert done.returncode == 0, done.stderr
     assert "transcripts 7 days" in done.stdout
     assert "1 conversations" in done.stdout and "2 tracker events" in done.stdout
@@ -144,9 +182,23 @@ def test_the_purge_command_reads_the_schedule_from_the_environment(database_url,
 
 def test_the_purge_command_on_a_database_not_made_yet_says_so_kindly(tmp_path) -> None:
     env = {"PATH": "/usr/bin:/bin", "CA_ENVIRONMENT": "test"}
-    done = subprocess.run([sys.executable, "-m", "api.privacy", "purge", "--url", f"sqlite:///{tmp_path / 'new.db'}",
-                           "--tracker-url", f"sqlite:///{tmp_path / 'tracker.db'}"], capture_output=True, text=True,
-                          env=env, check=False, cwd=Path(__file__).resolve().parent.parent.parent)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "api.privacy",
+            "purge",
+            "--url",
+            f"sqlite:///{tmp_path / 'new.db'}",
+            "--tracker-url",
+            f"sqlite:///{tmp_path / 'tracker.db'}",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent.parent,
+    )
     assert done.returncode == 0 and "Traceback" not in done.stderr
     assert "Nothing to purge" in done.stdout and not (tmp_path / "tracker.db").exists()
 
@@ -155,8 +207,15 @@ def test_the_api_purges_on_its_own_schedule(database_url, tracker_url, open_sess
     with open_session(database_url) as session:
         quiet = conversation_with_everything(session, at=utcnow() - timedelta(days=200), note_by=officer(session))
         session.commit()
-    app = create_app(Settings(database_url=database_url, tracker_store_url=tracker_url, environment="test",
-                              document_retry_seconds=0, purge_interval_seconds=0.2))
+    app = create_app(
+        Settings(
+            database_url=database_url,
+            tracker_store_url=tracker_url,
+            environment="test",
+            document_retry_seconds=0,
+            purge_interval_seconds=0.2,
+        )
+    )
     with TestClient(app), open_session(database_url) as session:
         deadline = time.monotonic() + 60
         while held(session, quiet)["conversation"] and time.monotonic() < deadline:
@@ -177,8 +236,14 @@ def test_proven_identities_are_kept_no_longer_than_checks(database_url, tracker,
     now = utcnow()
     with open_session(database_url) as session:
         rows = register(session)
-        session.add(Verification(conversation_id="c1", elector_id=rows["elector"].id,
-                                 verified_at=now - timedelta(days=31), expires_at=now - timedelta(days=31)))
+        session.add(
+            Verification(
+                conversation_id="c1",
+                elector_id=rows["elector"].id,
+                verified_at=now - timedelta(days=31),
+                expires_at=now - timedelta(days=31),
+            )
+        )
         session.commit()
         purge(session, tracker, SCHEDULE, now=now)
         session.commit()
@@ -188,10 +253,14 @@ def test_proven_identities_are_kept_no_longer_than_checks(database_url, tracker,
 def test_officers_sign_in_records_go_after_the_verification_period(database_url, tracker, open_session) -> None:
     now = utcnow()
     with open_session(database_url) as session:
-        session.add_all([SignInAttempt(email_hash="a" * 64, attempted_at=now - timedelta(days=31), succeeded=False),
-                         SignInAttempt(email_hash="b" * 64, attempted_at=now - timedelta(days=1), succeeded=False),
-                         SignInLimit(key="client:old", failures=3, window_started_at=now - timedelta(days=31)),
-                         SignInLimit(key="client:new", failures=3, window_started_at=now - timedelta(minutes=5))])
+        session.add_all(
+            [
+                SignInAttempt(email_hash="a" * 64, attempted_at=now - timedelta(days=31), succeeded=False),
+                SignInAttempt(email_hash="b" * 64, attempted_at=now - timedelta(days=1), succeeded=False),
+                SignInLimit(key="client:old", failures=3, window_started_at=now - timedelta(days=31)),
+                SignInLimit(key="client:new", failures=3, window_started_at=now - timedelta(minutes=5)),
+            ]
+        )
         session.commit()
         counts = purge(session, tracker, SCHEDULE, now=now)
         session.commit()
@@ -201,8 +270,9 @@ def test_officers_sign_in_records_go_after_the_verification_period(database_url,
 
 
 @pytest.mark.postgres
-def test_on_postgresql_one_worker_purges_and_the_others_skip_the_round(database_factory, tmp_path,
-                                                                       open_session) -> None:
+def test_on_postgresql_one_worker_purges_and_the_others_skip_the_round(
+    database_factory, tmp_path, open_session
+) -> None:
     url = database_factory("postgresql")
     with open_session(url) as session:
         quiet = conversation_with_everything(session, at=utcnow() - timedelta(days=100), note_by=officer(session))

@@ -32,9 +32,16 @@ def residents(api: CouncilApi) -> list[Resident]:
 
 
 def report(**changes: Any) -> dict[str, Any]:
-    return {"conversation_id": "conv-1", "idempotency_key": new_key(), "category": "pothole", "uprn": None,
-            "location_text": "Outside the school on Mill Lane", "description": "Deep pothole by the kerb.",
-            "contact_email": None, **changes}
+    return {
+        "conversation_id": "conv-1",
+        "idempotency_key": new_key(),
+        "category": "pothole",
+        "uprn": None,
+        "location_text": "Outside the school on Mill Lane",
+        "description": "Deep pothole by the kerb.",
+        "contact_email": None,
+        **changes,
+    }
 
 
 def home_uprn(api: CouncilApi) -> int:
@@ -44,15 +51,19 @@ def home_uprn(api: CouncilApi) -> int:
         return uprn
 
 
-@pytest.mark.parametrize(("category", "lodged", "expected"), [
-    ("missed_bin", FRIDAY_BEFORE_CHRISTMAS, "2026-12-22"),  # Monday and Tuesday
-    ("bin_request", FRIDAY_BEFORE_CHRISTMAS, "2027-01-06"),  # skips Christmas, Boxing Day (Mon 28) and New Year
-    ("fallen_tree", datetime(2026, 12, 24, 15, 0, tzinfo=UTC), "2026-12-29"),
-    # 23:30 UTC on Thursday 2 July is half past midnight on Friday in London: lodged on the Friday.
-    ("missed_bin", datetime(2026, 7, 2, 23, 30, tzinfo=UTC), "2026-07-07"),
-])
+@pytest.mark.parametrize(
+    ("category", "lodged", "expected"),
+    [
+        ("missed_bin", FRIDAY_BEFORE_CHRISTMAS, "2026-12-22"),  # Monday and Tuesday
+        ("bin_request", FRIDAY_BEFORE_CHRISTMAS, "2027-01-06"),  # skips Christmas, Boxing Day (Mon 28) and New Year
+        ("fallen_tree", datetime(2026, 12, 24, 15, 0, tzinfo=UTC), "2026-12-29"),
+        # 23:30 UTC on Thursday 2 July is half past midnight on Friday in London: lodged on the Friday.
+        ("missed_bin", datetime(2026, 7, 2, 23, 30, tzinfo=UTC), "2026-07-07"),
+    ],
+)
 def test_the_expected_date_follows_the_service_standard_in_working_days(
-        api: CouncilApi, category: str, lodged: datetime, expected: str) -> None:
+    api: CouncilApi, category: str, lodged: datetime, expected: str
+) -> None:
     api.now = lodged
 
     response = api.post("/service-requests", report(category=category, uprn=home_uprn(api), location_text=None))
@@ -60,18 +71,37 @@ def test_the_expected_date_follows_the_service_standard_in_working_days(
     assert response.status_code == 201
     body = response.json()
     standard = STANDARDS[category]
-    assert body == {"reference": body["reference"], "category": category, "category_label": standard.label,
-                    "status": "open", "expected_by": expected, "service_standard": standard.promise,
-                    "responsible_team": standard.team}
+    assert body == {
+        "reference": body["reference"],
+        "category": category,
+        "category_label": standard.label,
+        "status": "open",
+        "expected_by": expected,
+        "service_standard": standard.promise,
+        "responsible_team": standard.team,
+    }
     assert body["reference"].startswith("SR-") and len(body["reference"]) == 9
 
 
 def test_missed_bin_standard_reads_as_published(api: CouncilApi) -> None:
     categories = api.get("/service-requests/categories").json()
-    assert {"category": "missed_bin", "label": "Missed bin collection",
-            "service_standard": "We collect missed bins within 2 working days.", "working_days": 2} in categories
-    assert [c["category"] for c in categories] == ["missed_bin", "pothole", "street_light", "dumped_rubbish",
-                                                   "graffiti", "fallen_tree", "noise", "bin_request", "other"]
+    assert {
+        "category": "missed_bin",
+        "label": "Missed bin collection",
+        "service_standard": "We collect missed bins within 2 working days.",
+        "working_days": 2,
+    } in categories
+    assert [c["category"] for c in categories] == [
+        "missed_bin",
+        "pothole",
+        "street_light",
+        "dumped_rubbish",
+        "graffiti",
+        "fallen_tree",
+        "noise",
+        "bin_request",
+        "other",
+    ]
 
 
 def test_lodging_is_idempotent_and_a_reused_key_is_a_conflict(api: CouncilApi) -> None:
@@ -87,11 +117,18 @@ def test_lodging_is_idempotent_and_a_reused_key_is_a_conflict(api: CouncilApi) -
         assert len(rows.all()) == 1
 
 
-@pytest.mark.parametrize("changes", [
-    {"location_text": None},  # neither an address nor a place
-    {"category": "alien_landing"}, {"description": ""}, {"description": "x" * 1001},
-    {"contact_email": "not an email"}, {"uprn": 1}, {"idempotency_key": "short"},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"location_text": None},  # neither an address nor a place
+        {"category": "alien_landing"},
+        {"description": ""},
+        {"description": "x" * 1001},
+        {"contact_email": "not an email"},
+        {"uprn": 1},
+        {"idempotency_key": "short"},
+    ],
+)
 def test_incomplete_or_wrong_requests_are_refused(api: CouncilApi, changes: dict[str, Any]) -> None:
     assert api.post("/service-requests", report(**changes)).status_code == 422
 
@@ -101,28 +138,52 @@ def test_progress_shows_only_public_notes_and_nothing_personal(api: CouncilApi) 
     lodged = api.post("/service-requests", report(contact_email="rita@example.com")).json()
     reference = lodged["reference"]
     assert api.get(f"/service-requests/{reference}").json()["latest_update"] == {
-        "status": "open", "note": "Request received and passed to the Highways team.",
-        "at": "2026-12-18T11:00:00Z"}
+        "status": "open",
+        "note": "Request received and passed to the Highways team.",
+        "at": "2026-12-18T11:00:00Z",
+    }
 
     with session_on(api.url) as session:
         request = session.scalars(select(ServiceRequest).where(ServiceRequest.reference == reference)).one()
         request.status = "in_progress"
-        session.add_all([
-            ServiceRequestUpdate(request_id=request.id, created_at=FRIDAY_BEFORE_CHRISTMAS + timedelta(hours=1),
-                                 status="in_progress", note="An inspector has ordered a repair.", public=True),
-            ServiceRequestUpdate(request_id=request.id, created_at=FRIDAY_BEFORE_CHRISTMAS + timedelta(hours=2),
-                                 status="in_progress", note="Contractor invoice query.", public=False)])
+        session.add_all(
+            [
+                ServiceRequestUpdate(
+                    request_id=request.id,
+                    created_at=FRIDAY_BEFORE_CHRISTMAS + timedelta(hours=1),
+                    status="in_progress",
+                    note="An inspector has ordered a repair.",
+                    public=True,
+                ),
+                ServiceRequestUpdate(
+                    request_id=request.id,
+                    created_at=FRIDAY_BEFORE_CHRISTMAS + timedelta(hours=2),
+                    status="in_progress",
+                    note="Contractor invoice query.",
+                    public=False,
+                ),
+            ]
+        )
         session.commit()
 
     progress = api.get(f"/service-requests/{reference}")
 
     assert progress.status_code == 200
     assert progress.json() == {
-        "reference": reference, "category": "pothole", "category_label": "Pothole", "status": "in_progress",
-        "created_at": "2026-12-18T11:00:00Z", "expected_by": "2026-12-29", "overdue": False,
-        "latest_update": {"status": "in_progress", "note": "An inspector has ordered a repair.",
-                          "at": "2026-12-18T12:00:00Z"},
-        "responsible_team": "Highways"}
+        "reference": reference,
+        "category": "pothole",
+        "category_label": "Pothole",
+        "status": "in_progress",
+        "created_at": "2026-12-18T11:00:00Z",
+        "expected_by": "2026-12-29",
+        "overdue": False,
+        "latest_update": {
+            "status": "in_progress",
+            "note": "An inspector has ordered a repair.",
+            "at": "2026-12-18T12:00:00Z",
+        },
+        "responsible_team": "Highways",
+    }
     for private in ("Contractor", "rita@example.com", "Deep pothole", "Mill Lane", "conv-1"):
         assert private not in progress.text
 
@@ -142,12 +203,14 @@ def test_overdue_once_past_the_expected_date_until_closed(api: CouncilApi) -> No
     assert api.get(f"/service-requests/{reference}").json()["overdue"] is False
 
 
-def test_a_demo_residents_request_is_found_however_the_reference_is_typed(api: CouncilApi,
-                                                                          residents: list[Resident]) -> None:
+def test_a_demo_residents_request_is_found_however_the_reference_is_typed(
+    api: CouncilApi, residents: list[Resident]
+) -> None:
     reference = residents[0].service_request
     digits = reference.removeprefix("SR-")
-    answers = [api.get(f"/service-requests/{typed}") for typed in (reference, f"sr-{digits}", f"SR {digits}",
-                                                                   f"sr{digits}")]
+    answers = [
+        api.get(f"/service-requests/{typed}") for typed in (reference, f"sr-{digits}", f"SR {digits}", f"sr{digits}")
+    ]
     assert {answer.status_code for answer in answers} == {200}
     assert all(answer.json() == answers[0].json() for answer in answers)
     assert answers[0].json()["category"] == "missed_bin"
@@ -162,11 +225,14 @@ def test_unknown_references_are_not_found(api: CouncilApi, reference: str) -> No
 def test_the_same_problem_reported_again_in_a_chat_returns_the_open_request(api: CouncilApi) -> None:
     uprn = home_uprn(api)
     first = api.post("/service-requests", report(category="missed_bin", uprn=uprn, location_text=None))
-    again = api.post("/service-requests", report(category="missed_bin", uprn=uprn, location_text=None,
-                                                 description="Still not collected."))
+    again = api.post(
+        "/service-requests",
+        report(category="missed_bin", uprn=uprn, location_text=None, description="Still not collected."),
+    )
     pothole = [api.post("/service-requests", report()), api.post("/service-requests", report())]
-    stranger = api.post("/service-requests", report(conversation_id="conv-2", category="missed_bin", uprn=uprn,
-                                                    location_text=None))
+    stranger = api.post(
+        "/service-requests", report(conversation_id="conv-2", category="missed_bin", uprn=uprn, location_text=None)
+    )
 
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["reference"] == first.json()["reference"]
@@ -175,14 +241,19 @@ def test_the_same_problem_reported_again_in_a_chat_returns_the_open_request(api:
 
 
 def test_a_card_number_in_what_the_bot_sends_is_hidden_before_it_is_stored(api: CouncilApi) -> None:
-    response = api.post("/service-requests", report(
-        description="Bin missed. I paid the fee with 4111.1111.1111.1111 exp 12/27",
-        location_text="Mill Lane, card 5500 0000 0000 0004 123"))
+    response = api.post(
+        "/service-requests",
+        report(
+            description="Bin missed. I paid the fee with 4111.1111.1111.1111 exp 12/27",
+            location_text="Mill Lane, card 5500 0000 0000 0004 123",
+        ),
+    )
 
     assert response.status_code == 201
     with session_on(api.url) as session:
         stored = session.scalar(select(ServiceRequest).where(ServiceRequest.reference == response.json()["reference"]))
         assert stored is not None
-        assert stored.description == ("Bin missed. I paid the fee with [card number removed, ending 1111] "
-                                      "exp [expiry date removed]")
+        assert stored.description == (
+            "Bin missed. I paid the fee with [card number removed, ending 1111] exp [expiry date removed]"
+        )
         assert "0000 0000" not in (stored.location_text or "") and "123" not in (stored.location_text or "")

@@ -31,8 +31,16 @@ NAME = "Ann Example"
 def app(database_url: str, tracker_url: str, open_session):
     with open_session(database_url) as session:
         add_officers(session)
-    app = create_app(Settings(database_url=database_url, tracker_store_url=tracker_url, environment="test",
-                              rasa_url="http://127.0.0.1:9", rasa_timeout_seconds=1, document_retry_seconds=0))
+    app = create_app(
+        Settings(
+            database_url=database_url,
+            tracker_store_url=tracker_url,
+            environment="test",
+            rasa_url="http://127.0.0.1:9",
+            rasa_timeout_seconds=1,
+            document_retry_seconds=0,
+        )
+    )
     app.dependency_overrides[office_hours_dependency] = lambda: FixedHours(open_now=True)
     yield app
     app.state.tracker.close()
@@ -50,14 +58,19 @@ def telegram_conversation(resident, database_url, tracker_url, open_session) -> 
     """A Telegram conversation holding a row of every kind, and Rasa's tracker of it with the resident's name."""
     now = utcnow()
     with open_session(database_url) as session:
-        conversation_id = conversation_with_everything(session, at=now, note_by=officer(session),
-                                                       register_rows=register(session))
+        conversation_id = conversation_with_everything(
+            session, at=now, note_by=officer(session), register_rows=register(session)
+        )
         session.commit()
         chat_id = session.scalar(select(TelegramChat.chat_id).where(TelegramChat.conversation_id == conversation_id))
         reference = session.scalar(select(Handoff.reference).where(Handoff.conversation_id == conversation_id))
-    write_trackers(tracker_url, {conversation_id: resident_turn(f"I'm {NAME}", now.timestamp(),
-                                                                slot=("full_name", NAME)),
-                                 "someone-else": resident_turn("hello", now.timestamp())})
+    write_trackers(
+        tracker_url,
+        {
+            conversation_id: resident_turn(f"I'm {NAME}", now.timestamp(), slot=("full_name", NAME)),
+            "someone-else": resident_turn("hello", now.timestamp()),
+        },
+    )
     return {"id": conversation_id, "chat_id": chat_id, "reference": reference}
 
 
@@ -66,8 +79,9 @@ def audit_rows(open_session, database_url: str) -> list[AuditEntry]:
         return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
 
 
-def test_a_supervisor_finds_a_telegram_chat_and_exports_everything_held(app, telegram_conversation, database_url,
-                                                                        open_session) -> None:
+def test_a_supervisor_finds_a_telegram_chat_and_exports_everything_held(
+    app, telegram_conversation, database_url, open_session
+) -> None:
     sam = officer_client(app, "supervisor")
     conversation_id = telegram_conversation["id"]
     for query in (str(telegram_conversation["chat_id"]), telegram_conversation["reference"], conversation_id):
@@ -91,7 +105,8 @@ def test_a_supervisor_finds_a_telegram_chat_and_exports_everything_held(app, tel
     assert len(held_data["identity_checks"]["electoral_attempts"]) == 1
     assert [r["reference"][:3] for r in held_data["back_office_records"]["absent_vote_requests"]] == ["AV-"]
     assert {"event": "slot", "name": "full_name", "value": NAME}.items() <= next(
-        e for e in held_data["rasa_tracker_events"] if e["event"] == "slot").items()
+        e for e in held_data["rasa_tracker_events"] if e["event"] == "slot"
+    ).items()
     assert all(e.get("text") != "hello" for e in held_data["rasa_tracker_events"])  # not another's
 
     entries = audit_rows(open_session, database_url)
@@ -99,9 +114,9 @@ def test_a_supervisor_finds_a_telegram_chat_and_exports_everything_held(app, tel
     assert "1 messages" in entries[0].detail and NAME not in entries[0].detail
 
 
-def test_erasure_deletes_the_conversation_from_the_hub_and_rasas_tracker(app, telegram_conversation, resident,
-                                                                         database_url, tracker_url,
-                                                                         open_session) -> None:
+def test_erasure_deletes_the_conversation_from_the_hub_and_rasas_tracker(
+    app, telegram_conversation, resident, database_url, tracker_url, open_session
+) -> None:
     sam = officer_client(app, "supervisor")
     conversation_id = telegram_conversation["id"]
     erase = f"/console/privacy/conversations/{conversation_id}/erase"
@@ -125,8 +140,11 @@ def test_erasure_deletes_the_conversation_from_the_hub_and_rasas_tracker(app, te
     assert [e.action for e in audit_rows(open_session, database_url)] == ["erase"]
 
     # The chat can carry on: its next message opens a new, empty conversation.
-    sent = resident.post("/api/v1/telegram/updates", headers={"Authorization": f"Bearer {DEV_TELEGRAM_TOKEN}"},
-                         json={"update_id": 1, "chat_id": telegram_conversation["chat_id"], "text": "hello again"})
+    sent = resident.post(
+        "/api/v1/telegram/updates",
+        headers={"Authorization": f"Bearer {DEV_TELEGRAM_TOKEN}"},
+        json={"update_id": 1, "chat_id": telegram_conversation["chat_id"], "text": "hello again"},
+    )
     assert sent.status_code == 200
     with open_session(database_url) as session:
         chat = session.get(TelegramChat, telegram_conversation["chat_id"])
@@ -136,41 +154,60 @@ def test_erasure_deletes_the_conversation_from_the_hub_and_rasas_tracker(app, te
 def test_a_web_resident_whose_conversation_is_erased_finds_nothing_left(app, resident) -> None:
     conversation_id, token, _ = resident_waiting(resident)
     sam = officer_client(app, "supervisor")
-    assert sam.post(f"/console/privacy/conversations/{conversation_id}/erase",
-                    data={"csrf_token": page_csrf(sam), "confirm": "erase"}).status_code == 200
-    gone = resident.get(f"/api/chat/conversations/{conversation_id}/messages",
-                        headers={"Authorization": f"Bearer {token}"})
+    assert (
+        sam.post(
+            f"/console/privacy/conversations/{conversation_id}/erase",
+            data={"csrf_token": page_csrf(sam), "confirm": "erase"},
+        ).status_code
+        == 200
+    )
+    gone = resident.get(
+        f"/api/chat/conversations/{conversation_id}/messages", headers={"Authorization": f"Bearer {token}"}
+    )
     assert gone.status_code == 404
 
 
-def test_only_supervisors_reach_subject_access_and_the_audit_log(app, telegram_conversation, database_url,
-                                                                 open_session) -> None:
+def test_only_supervisors_reach_subject_access_and_the_audit_log(
+    app, telegram_conversation, database_url, open_session
+) -> None:
     conversation_id = telegram_conversation["id"]
     for who in ("focus", "electoral"):
         officer_ = officer_client(app, who)
-        for path in ("/console/privacy", f"/console/privacy?q={conversation_id}", "/console/audit",
-                     f"/console/privacy/conversations/{conversation_id}/export"):
+        for path in (
+            "/console/privacy",
+            f"/console/privacy?q={conversation_id}",
+            "/console/audit",
+            f"/console/privacy/conversations/{conversation_id}/export",
+        ):
             refused = officer_.get(path)
             assert refused.status_code == 403 and "for supervisors" in refused.text, (who, path)
-        assert officer_.post(f"/console/privacy/conversations/{conversation_id}/erase",
-                             data={"csrf_token": page_csrf(officer_), "confirm": "erase"}).status_code == 403
+        assert (
+            officer_.post(
+                f"/console/privacy/conversations/{conversation_id}/erase",
+                data={"csrf_token": page_csrf(officer_), "confirm": "erase"},
+            ).status_code
+            == 403
+        )
     with open_session(database_url) as session:
         assert held(session, conversation_id)["conversation"] == 1
     assert audit_rows(open_session, database_url) == []
 
 
-def test_every_view_of_a_conversation_is_audited_without_the_data(app, resident, database_url,
-                                                                  open_session) -> None:
+def test_every_view_of_a_conversation_is_audited_without_the_data(app, resident, database_url, open_session) -> None:
     conversation_id, token, reference = resident_waiting(resident)
-    resident.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": f"I'm {NAME}"},
-                  headers={"Authorization": f"Bearer {token}"})
+    resident.post(
+        f"/api/chat/conversations/{conversation_id}/messages",
+        json={"text": f"I'm {NAME}"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     priya, sam = officer_client(app, "focus"), officer_client(app, "supervisor")
     assert priya.get(f"/console/conversations/{conversation_id}").status_code == 200
     for _ in range(3):  # the page's live refresh is the same view: logged once per window
         assert priya.get(f"/console/api/conversations/{conversation_id}?after=0").status_code == 200
     entries = audit_rows(open_session, database_url)
-    assert [(e.action, e.conversation_id, e.detail) for e in entries] == [("view", conversation_id,
-                                                                           f"handoff {reference}")]
+    assert [(e.action, e.conversation_id, e.detail) for e in entries] == [
+        ("view", conversation_id, f"handoff {reference}")
+    ]
     # A read through the JSON alone is a view too.
     assert sam.get(f"/console/api/conversations/{conversation_id}?after=0").status_code == 200
     assert len(audit_rows(open_session, database_url)) == 2

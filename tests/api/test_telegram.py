@@ -19,7 +19,6 @@ SERVICE = {"Authorization": f"Bearer {DEV_TELEGRAM_TOKEN}"}
 CHAT = 5550001
 
 
-
 def send(client: TestClient, text: str, *, update_id: int, chat_id: int = CHAT) -> dict:
     response = client.post("/api/v1/telegram/updates", json={"update_id": update_id, "chat_id": chat_id, "text": text})
     assert response.status_code == 200, response.text
@@ -36,8 +35,12 @@ def deliver_all(client: TestClient) -> list[dict]:
     """Act as the bridge: read the outbox and mark every message sent."""
     messages = outbox(client)
     for message in messages:
-        assert client.post(f"/api/v1/telegram/outbox/{message['message_id']}/delivery",
-                           json={"outcome": "sent"}).status_code == 204
+        assert (
+            client.post(
+                f"/api/v1/telegram/outbox/{message['message_id']}/delivery", json={"outcome": "sent"}
+            ).status_code
+            == 204
+        )
     return messages
 
 
@@ -45,12 +48,18 @@ def test_a_message_from_a_chat_is_answered_through_the_outbox_with_its_buttons(m
     client = make_client(rasa_offering_a_person, SERVICE)
 
     accepted = send(client, " hello ", update_id=100)
-    assert accepted == {"duplicate": False, "message_id": accepted["message_id"], "card_number_hidden": False,
-                        "earlier_hidden": []}
+    assert accepted == {
+        "duplicate": False,
+        "message_id": accepted["message_id"],
+        "card_number_hidden": False,
+        "earlier_hidden": [],
+    }
 
     messages = outbox(client)
     assert [(m["chat_id"], m["sender"], m["text"]) for m in messages] == [
-        (CHAT, "bot", "You said: hello"), (CHAT, "bot", "Anything else?")]
+        (CHAT, "bot", "You said: hello"),
+        (CHAT, "bot", "Anything else?"),
+    ]
     assert messages[0]["buttons"] is None
     assert messages[1]["buttons"] == [{"title": "Talk to a person", "payload": "/request_officer"}]
     assert rasa_calls[0]["message"] == "hello"
@@ -71,8 +80,7 @@ def test_delivered_messages_leave_the_outbox_and_a_second_mark_changes_nothing(m
     assert [m["text"] for m in outbox(client)] == ["You said: and again", "Anything else?"]
 
 
-def test_the_same_update_delivered_twice_is_taken_in_once(make_client, rasa_calls, open_session,
-                                                          database_url) -> None:
+def test_the_same_update_delivered_twice_is_taken_in_once(make_client, rasa_calls, open_session, database_url) -> None:
     client = make_client(rasa_offering_a_person, SERVICE)
 
     assert send(client, "hello", update_id=7)["duplicate"] is False
@@ -94,15 +102,19 @@ def test_each_chat_has_its_own_telegram_conversation(make_client, open_session, 
     with open_session(database_url) as session:
         chats = {chat.chat_id: chat.conversation_id for chat in session.scalars(select(TelegramChat))}
         channels = set(session.scalars(select(Conversation.channel)))
-        residents_first_chat = list(session.scalars(select(Message.text).where(
-            Message.conversation_id == chats[111], Message.sender == "resident").order_by(Message.id)))
+        residents_first_chat = list(
+            session.scalars(
+                select(Message.text)
+                .where(Message.conversation_id == chats[111], Message.sender == "resident")
+                .order_by(Message.id)
+            )
+        )
     assert set(chats) == {111, 222} and chats[111] != chats[222]
     assert channels == {"telegram"}
     assert residents_first_chat == ["hello", "still me"]
 
 
-def test_tapping_a_reply_keyboard_button_sends_its_payload(make_client, rasa_calls, open_session,
-                                                           database_url) -> None:
+def test_tapping_a_reply_keyboard_button_sends_its_payload(make_client, rasa_calls, open_session, database_url) -> None:
     client = make_client(rasa_offering_a_person, SERVICE)
     send(client, "hello", update_id=1)
 
@@ -131,7 +143,8 @@ def test_a_title_from_an_answered_keyboard_is_not_turned_into_a_payload(make_cli
 
 
 def test_while_an_officer_holds_the_conversation_the_bot_is_silent_and_the_officer_reply_goes_out(
-        make_client, rasa_calls, open_session, database_url) -> None:
+    make_client, rasa_calls, open_session, database_url
+) -> None:
     client = make_client(rasa_offering_a_person, SERVICE)
     send(client, "hello", update_id=1)
     deliver_all(client)
@@ -143,17 +156,24 @@ def test_while_an_officer_holds_the_conversation_the_bot_is_silent_and_the_offic
     send(client, "are you there?", update_id=2)
     assert outbox(client) == []
     with open_session(database_url) as session:
-        conversations.add_message(session, conversation_id=conversation_id, sender="officer",
-                                  text="Hello, I'm Sam from the council.", author="Sam, Customer Focus")
+        conversations.add_message(
+            session,
+            conversation_id=conversation_id,
+            sender="officer",
+            text="Hello, I'm Sam from the council.",
+            author="Sam, Customer Focus",
+        )
         session.commit()
 
     assert [(m["sender"], m["author"], m["text"]) for m in outbox(client)] == [
-        ("officer", "Sam, Customer Focus", "Hello, I'm Sam from the council.")]
+        ("officer", "Sam, Customer Focus", "Hello, I'm Sam from the council.")
+    ]
     assert len(rasa_calls) == 1
 
 
-def test_a_card_number_is_hidden_and_the_resident_warned_as_on_the_web(make_client, rasa_calls, open_session,
-                                                                       database_url) -> None:
+def test_a_card_number_is_hidden_and_the_resident_warned_as_on_the_web(
+    make_client, rasa_calls, open_session, database_url
+) -> None:
     client = make_client(rasa_offering_a_person, SERVICE)
 
     accepted = send(client, "my card is 4111 1111 1111 1111", update_id=1)
@@ -183,8 +203,9 @@ def test_web_conversations_stay_out_of_the_outbox(make_client) -> None:
     created = client.post("/api/chat/conversations", json={"channel": "web"}).json()
     web = {"Authorization": f"Bearer {created['token']}"}
     client.post(f"/api/chat/conversations/{created['conversation_id']}/messages", json={"text": "hi"}, headers=web)
-    [web_reply, *_] = client.get(f"/api/chat/conversations/{created['conversation_id']}/messages",
-                                 headers=web).json()["messages"][1:]
+    [web_reply, *_] = client.get(f"/api/chat/conversations/{created['conversation_id']}/messages", headers=web).json()[
+        "messages"
+    ][1:]
 
     assert outbox(client) == []
     assert client.post(f"/api/v1/telegram/outbox/{web_reply['id']}/delivery", json={}).status_code == 404
@@ -194,9 +215,11 @@ def test_the_telegram_endpoints_need_a_service_token(make_client) -> None:
     client = make_client(rasa_offering_a_person, SERVICE)
     client.headers.pop("Authorization")
 
-    refused = [client.post("/api/v1/telegram/updates", json={"update_id": 1, "chat_id": CHAT, "text": "hi"}),
-               client.get("/api/v1/telegram/outbox"),
-               client.post("/api/v1/telegram/outbox/1/delivery", json={})]
+    refused = [
+        client.post("/api/v1/telegram/updates", json={"update_id": 1, "chat_id": CHAT, "text": "hi"}),
+        client.get("/api/v1/telegram/outbox"),
+        client.post("/api/v1/telegram/outbox/1/delivery", json={}),
+    ]
 
     assert [r.status_code for r in refused] == [401, 401, 401]
     client.headers["Authorization"] = f"Bearer {DEV_TELEGRAM_TOKEN}"

@@ -67,8 +67,9 @@ def assert_kind_refusal(response: httpx.Response) -> None:
     assert COUNCIL_PHONE in response.json()["detail"]
 
 
-def test_three_hundred_conversations_from_one_address_are_refused_past_the_limit(client_for, open_session,
-                                                                                  database_url) -> None:
+def test_three_hundred_conversations_from_one_address_are_refused_past_the_limit(
+    client_for, open_session, database_url
+) -> None:
     client = client_for()  # the default limits: 10 a minute, 60 an hour
 
     answers = [start(client) for _ in range(300)]
@@ -94,8 +95,10 @@ def test_messages_are_limited_per_conversation_and_the_refused_one_is_not_stored
     transcript = client.get(url, headers=auth).json()["messages"]
     assert "message 3" not in [m["text"] for m in transcript]
     other_id, other_auth = started(client)  # another conversation has its own count
-    assert client.post(f"/api/chat/conversations/{other_id}/messages", json={"text": "hi"},
-                       headers=other_auth).status_code == 200
+    assert (
+        client.post(f"/api/chat/conversations/{other_id}/messages", json={"text": "hi"}, headers=other_auth).status_code
+        == 200
+    )
 
 
 def test_wrong_tokens_do_not_use_up_a_conversations_messages(client_for) -> None:
@@ -114,8 +117,11 @@ def test_messages_are_limited_per_address_across_conversations(client_for) -> No
     client = client_for(rate_limits=RateLimits(messages_per_source="4/minute"))
     conversations = [started(client) for _ in range(3)]
 
-    codes = [client.post(f"/api/chat/conversations/{cid}/messages", json={"text": "hi"}, headers=auth).status_code
-             for cid, auth in conversations for _ in range(2)]
+    codes = [
+        client.post(f"/api/chat/conversations/{cid}/messages", json={"text": "hi"}, headers=auth).status_code
+        for cid, auth in conversations
+        for _ in range(2)
+    ]
 
     assert codes == [200, 200, 200, 200, 429, 429]
 
@@ -126,8 +132,11 @@ def test_a_body_over_64_kb_is_refused_with_413_before_it_is_read(client_for, siz
     conversation_id, auth = started(client)
     huge = b'{"text": "' + b"a" * size + b'"}'
 
-    declared = client.post(f"/api/chat/conversations/{conversation_id}/messages", content=huge,
-                           headers={**auth, "Content-Type": "application/json"})
+    declared = client.post(
+        f"/api/chat/conversations/{conversation_id}/messages",
+        content=huge,
+        headers={**auth, "Content-Type": "application/json"},
+    )
     created = client.post("/api/chat/conversations", content=huge, headers={"Content-Type": "application/json"})
 
     assert declared.status_code == 413 and created.status_code == 413
@@ -144,8 +153,11 @@ def test_a_streamed_body_without_a_length_is_cut_off_at_the_limit(client_for) ->
             yield b"a" * 4096
         yield b'"}'
 
-    response = client.post(f"/api/chat/conversations/{conversation_id}/messages", content=chunks(),
-                           headers={**auth, "Content-Type": "application/json"})
+    response = client.post(
+        f"/api/chat/conversations/{conversation_id}/messages",
+        content=chunks(),
+        headers={**auth, "Content-Type": "application/json"},
+    )
 
     assert response.status_code == 413
 
@@ -153,8 +165,9 @@ def test_a_streamed_body_without_a_length_is_cut_off_at_the_limit(client_for) ->
 def test_a_normal_message_still_gets_through_the_size_limit(client_for) -> None:
     client = client_for()
     conversation_id, auth = started(client)
-    response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "é" * 2000},
-                           headers=auth)
+    response = client.post(
+        f"/api/chat/conversations/{conversation_id}/messages", json={"text": "é" * 2000}, headers=auth
+    )
     assert response.status_code == 200
 
 
@@ -162,8 +175,9 @@ def test_a_rating_nobody_asked_for_is_not_recorded(client_for, open_session, dat
     client = client_for()
     conversation_id, auth = started(client)
 
-    replies = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "/rate 1"},
-                          headers=auth).json()["messages"]
+    replies = client.post(
+        f"/api/chat/conversations/{conversation_id}/messages", json={"text": "/rate 1"}, headers=auth
+    ).json()["messages"]
 
     assert replies[-1]["sender"] == "system" and "asked to rate" in replies[-1]["text"]
     with open_session(database_url) as session:
@@ -179,8 +193,9 @@ def open_streams(http: httpx.Client, stack: contextlib.ExitStack, url: str, coun
 
 
 def test_sixty_streams_on_one_conversation_get_three_slots_and_a_closed_one_is_given_back(database_url) -> None:
-    app = build_app(database_url, push_poll_seconds=0.1,
-                    rate_limits=RateLimits(stream_opens_per_source="1000/minute"))  # the cap alone, here
+    app = build_app(
+        database_url, push_poll_seconds=0.1, rate_limits=RateLimits(stream_opens_per_source="1000/minute")
+    )  # the cap alone, here
     with served(app) as base, httpx.Client(base_url=base, timeout=10) as http:
         created = http.post("/api/chat/conversations", json={"channel": "web"}).json()
         url = f"/api/chat/conversations/{created['conversation_id']}/events?token={created['token']}"
@@ -236,8 +251,11 @@ def redis_prefix() -> Iterator[str]:
         with redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5) as connection:
             connection.ping()
     except redis.RedisError as error:
-        pytest.fail(f"Redis at {REDIS_URL} is unreachable ({type(error).__name__}). Start it, or set "
-                    "CA_TEST_REDIS=off to skip the Redis tests.", pytrace=False)
+        pytest.fail(
+            f"Redis at {REDIS_URL} is unreachable ({type(error).__name__}). Start it, or set "
+            "CA_TEST_REDIS=off to skip the Redis tests.",
+            pytrace=False,
+        )
     prefix = f"ca-test-{secrets.token_hex(6)}"
     yield prefix
     with redis.Redis.from_url(REDIS_URL) as connection:
@@ -284,8 +302,9 @@ def test_the_test_stacks_lifted_limits_are_valid_settings() -> None:
     assert set(lifted.model_fields_set) == set(RateLimits.model_fields)  # none forgotten
 
 
-def test_the_hub_keeps_only_a_keyed_hash_of_the_address_that_started_a_conversation(client_for, open_session,
-                                                                                   database_url) -> None:
+def test_the_hub_keeps_only_a_keyed_hash_of_the_address_that_started_a_conversation(
+    client_for, open_session, database_url
+) -> None:
     conversation_id, _ = started(client_for(RESIDENT))
     with open_session(database_url) as session:
         stored = session.get_one(Conversation, conversation_id).client_source

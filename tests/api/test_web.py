@@ -9,8 +9,9 @@ from api.settings import Settings
 
 
 def test_the_page_uses_the_councils_settings_and_serves_its_widget(database_url: str) -> None:
-    settings = Settings(database_url=database_url, environment="test", council_name="Testshire Council",
-                        council_phone="01632 960 777")
+    settings = Settings(
+        database_url=database_url, environment="test", council_name="Testshire Council", council_phone="01632 960 777"
+    )
     with TestClient(create_app(settings)) as client:
         page = client.get("/")
         script = client.get("/static/chat.js")

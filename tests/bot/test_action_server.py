@@ -62,10 +62,22 @@ def backoffice() -> Iterator[tuple[str, list[dict[str, Any]]]]:
 def action_server(backoffice, tmp_path_factory) -> Iterator[str]:
     port = free_port()
     log = (tmp_path_factory.mktemp("actions") / "actions.log").open("wb")
-    env = dict(os.environ, PYTHONPATH=str(ROOT), CA_ENVIRONMENT="test", CA_ACTIONS_SECRET=SECRET,
-               CA_BACKOFFICE_URL=backoffice[0], SANIC_HOST="127.0.0.1", PYTHONWARNINGS="ignore")
-    process = subprocess.Popen([sys.executable, "-m", "bot.action_server", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        CA_ENVIRONMENT="test",
+        CA_ACTIONS_SECRET=SECRET,
+        CA_BACKOFFICE_URL=backoffice[0],
+        SANIC_HOST="127.0.0.1",
+        PYTHONWARNINGS="ignore",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.action_server", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:
@@ -85,10 +97,22 @@ def action_server(backoffice, tmp_path_factory) -> Iterator[str]:
 
 def session_start_call(*events: dict[str, Any]) -> dict[str, Any]:
     """Rasa's call to run action_session_start for a conversation whose resident had proved who they are."""
-    return {"next_action": "action_session_start", "sender_id": CONVERSATION, "version": "3.6.21", "domain": {},
-            "tracker": {"sender_id": CONVERSATION, "slots": {"identity_verified": True}, "latest_message": {},
-                        "events": list(events), "paused": False, "followup_action": None, "active_loop": {},
-                        "latest_action_name": None}}
+    return {
+        "next_action": "action_session_start",
+        "sender_id": CONVERSATION,
+        "version": "3.6.21",
+        "domain": {},
+        "tracker": {
+            "sender_id": CONVERSATION,
+            "slots": {"identity_verified": True},
+            "latest_message": {},
+            "events": list(events),
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": None,
+        },
+    }
 
 
 def user(text: str, grant: str | None) -> dict[str, Any]:
@@ -99,8 +123,10 @@ def session_metadata(grant: str) -> dict[str, Any]:
     return {"event": "slot", "name": "session_started_metadata", "value": {"channel": "web", "grant": grant}}
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": SECRET},
-                                     {"Authorization": f"Bearer {SECRET[:-1]}"}])
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer wrong"}, {"Authorization": SECRET}, {"Authorization": f"Bearer {SECRET[:-1]}"}],
+)
 def test_without_the_shared_secret_no_action_runs(action_server, backoffice, headers) -> None:
     before = len(backoffice[1])
     webhook = httpx.post(f"{action_server}/webhook", json=session_start_call(user("hi", "a-grant")), headers=headers)
@@ -116,7 +142,8 @@ def test_health_needs_no_secret(action_server) -> None:
 
 
 def test_rasa_with_the_secret_runs_the_action_and_the_message_grant_goes_to_the_back_office(
-        action_server, backoffice) -> None:
+    action_server, backoffice
+) -> None:
     call = session_start_call(user("hello", "old-grant"), session_metadata("grant-of-this-message"))
 
     answer = httpx.post(f"{action_server}/webhook", json=call, headers={"Authorization": f"Bearer {SECRET}"})
@@ -129,13 +156,15 @@ def test_rasa_with_the_secret_runs_the_action_and_the_message_grant_goes_to_the_
 
 
 def test_the_messages_request_id_goes_to_the_back_office_and_a_malformed_one_does_not(
-        action_server, backoffice) -> None:
+    action_server, backoffice
+) -> None:
     request_id = "0123456789abcdef0123456789abcdef"
     for given, expected in ((request_id, request_id), ("Jane Smith 01/02/1980", None)):
         message = user("hello", "a-grant")
         message["metadata"]["request_id"] = given
-        httpx.post(f"{action_server}/webhook", json=session_start_call(message),
-                   headers={"Authorization": f"Bearer {SECRET}"})
+        httpx.post(
+            f"{action_server}/webhook", json=session_start_call(message), headers={"Authorization": f"Bearer {SECRET}"}
+        )
 
         assert backoffice[1][-1]["headers"].get("X-Request-ID") == expected
 
@@ -149,8 +178,16 @@ def test_an_older_messages_grant_is_never_reused(action_server, backoffice) -> N
 
 
 def test_the_grant_is_the_latest_messages() -> None:
-    call = {"tracker": {"events": [user("one", "first"), {"event": "bot", "text": "ok"}, user("two", "second"),
-                                   {"event": "action", "name": "action_listen"}]}}
+    call = {
+        "tracker": {
+            "events": [
+                user("one", "first"),
+                {"event": "bot", "text": "ok"},
+                user("two", "second"),
+                {"event": "action", "name": "action_listen"},
+            ]
+        }
+    }
     assert grant_of(call) == "second"
     assert grant_of({"tracker": {"events": [user("one", "first"), session_metadata("session")]}}) == "session"
     assert grant_of({"tracker": {"events": [user("one", None)]}}) is None
@@ -166,13 +203,21 @@ def test_the_action_server_will_not_start_without_an_environment_or_with_weak_pr
     assert "CA_SERVICE_TOKEN holds a development default" in weak
     assert BotSettings(environment="production", service_token="s" * 32, actions_secret="a" * 32).unsafe() == []
     assert BotSettings(environment="production", service_token="s" * 32, actions_secret="short").unsafe() == [
-        "CA_ACTIONS_SECRET holds a secret shorter than 32 characters"]
+        "CA_ACTIONS_SECRET holds a secret shorter than 32 characters"
+    ]
 
 
 def test_the_command_refuses_to_start_without_an_environment() -> None:
     env = {k: v for k, v in os.environ.items() if k != "CA_ENVIRONMENT"} | {"PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "bot.action_server", "--port", str(free_port())], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.action_server", "--port", str(free_port())],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode != 0 and "CA_ENVIRONMENT must be" in done.stderr
     assert json.dumps(done.stderr)  # a plain message, not a traceback
     assert "Traceback" not in done.stderr

@@ -22,8 +22,9 @@ class CouncilTaxOffice:
 
     def __init__(self, document: httpx.Response | None = None) -> None:
         self.calls: list[httpx.Request] = []
-        self.document = document or httpx.Response(201, json={"reference": "DR-000111", "kind": "statement",
-                                                               "sent_to": "r***@e***.com", "status": "sent"})
+        self.document = document or httpx.Response(
+            201, json={"reference": "DR-000111", "kind": "statement", "sent_to": "r***@e***.com", "status": "sent"}
+        )
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         self.calls.append(request)
@@ -44,8 +45,9 @@ class CouncilTaxOffice:
 
 def answer(office: CouncilTaxOffice, requested: str, text: str, value: str, **slots) -> dict:
     base = {"pending_task": "council_tax_balance", "account_verified": False, "requested_slot": requested}
-    tracker = make_tracker(user_event(text, "inform"), {"event": "slot", "name": requested, "value": value},
-                           slots=base | slots)
+    tracker = make_tracker(
+        user_event(text, "inform"), {"event": "slot", "name": requested, "value": value}, slots=base | slots
+    )
     events = asyncio.run(ValidateTaskForm(office.client()).get_validation_events(CollectingDispatcher(), tracker, {}))
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
@@ -60,8 +62,9 @@ def test_the_account_number_and_postcode_from_the_bill_do_not_open_the_account()
 
 def test_the_holders_date_of_birth_goes_with_the_check() -> None:
     office = CouncilTaxOffice()
-    set_to = answer(office, "date_of_birth", "4 March 1970", "4 March 1970", account_reference="CT26041538",
-                    postcode="TN41 6PA")
+    set_to = answer(
+        office, "date_of_birth", "4 March 1970", "4 March 1970", account_reference="CT26041538", postcode="TN41 6PA"
+    )
     [check] = office.checks()
     assert check["account_reference"] == "CT26041538" and check["date_of_birth"] == "1970-03-04"
     assert set_to["account_verified"] is True and set_to["date_of_birth"] is None  # not kept once checked
@@ -71,9 +74,14 @@ def test_a_statement_asks_for_no_address_and_names_none() -> None:
     assert required_slots_for("receipt_request", {"account_verified": True}) == []
     office = CouncilTaxOffice()
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(user_event("send it to someone.else@attacker.example", "inform"),
-                           slots={"pending_task": "receipt_request", "account_verified": True,
-                                  "contact_email": "someone.else@attacker.example"})
+    tracker = make_tracker(
+        user_event("send it to someone.else@attacker.example", "inform"),
+        slots={
+            "pending_task": "receipt_request",
+            "account_verified": True,
+            "contact_email": "someone.else@attacker.example",
+        },
+    )
     asyncio.run(ActionCompleteTask(office.client()).run(dispatcher, tracker, {}))
     [request] = [json.loads(c.content) for c in office.calls if c.url.path.endswith("/document-requests")]
     assert "email" not in request and "attacker" not in json.dumps(request)
@@ -84,8 +92,10 @@ def test_a_statement_asks_for_no_address_and_names_none() -> None:
 def test_an_account_without_an_address_gets_a_phone_number_not_an_email() -> None:
     office = CouncilTaxOffice(httpx.Response(409, json={"detail": "no_email_on_file"}))
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(user_event("email me a statement", "receipt_request"),
-                           slots={"pending_task": "receipt_request", "account_verified": True})
+    tracker = make_tracker(
+        user_event("email me a statement", "receipt_request"),
+        slots={"pending_task": "receipt_request", "account_verified": True},
+    )
     asyncio.run(ActionCompleteTask(office.client()).run(dispatcher, tracker, {}))
     said = " ".join(m["text"] or "" for m in dispatcher.messages)
     assert "We don't have an email address for it" in said and "01632 960 123" in said

@@ -19,8 +19,10 @@ def test_one_miss_says_what_the_bot_can_help_with(dispatcher) -> None:
 def test_two_misses_in_a_row_offer_an_officer(dispatcher) -> None:
     tracker = make_tracker(user_event("asdfgh", "nlu_fallback"), user_event("recipe for scones", "out_of_scope"))
     events = asyncio.run(ActionHandleMiss().run(dispatcher, tracker, {}))
-    assert events == [{"event": "slot", "timestamp": None, "name": "officer_offered", "value": True},
-                      {"event": "slot", "timestamp": None, "name": "handoff_reason", "value": "fallback"}]
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "officer_offered", "value": True},
+        {"event": "slot", "timestamp": None, "name": "handoff_reason", "value": "fallback"},
+    ]
     assert dispatcher.messages[0]["buttons"] == [
         {"title": "Yes, talk to a person", "payload": "/request_officer"},
         {"title": "No, thanks", "payload": "/deny"},
@@ -28,6 +30,9 @@ def test_two_misses_in_a_row_offer_an_officer(dispatcher) -> None:
 
 
 def test_an_understood_message_between_misses_resets_the_count() -> None:
-    tracker = make_tracker(user_event("asdf", "nlu_fallback"), user_event("opening times?", "opening_hours"),
-                           user_event("qwerty", "nlu_fallback"))
+    tracker = make_tracker(
+        user_event("asdf", "nlu_fallback"),
+        user_event("opening times?", "opening_hours"),
+        user_event("qwerty", "nlu_fallback"),
+    )
     assert misses_in_a_row(tracker) == 1

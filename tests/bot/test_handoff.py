@@ -12,19 +12,26 @@ from bot.actions.handoff import ActionDeclineOfficer, ActionRequestOfficer
 from bot.backoffice import BackOffice
 from tests.support.trackers import make_tracker, user_event
 
-CLEARED = [{"event": "slot", "timestamp": None, "name": "officer_offered", "value": False},
-           {"event": "slot", "timestamp": None, "name": "handoff_reason", "value": None}]
+CLEARED = [
+    {"event": "slot", "timestamp": None, "name": "officer_offered", "value": False},
+    {"event": "slot", "timestamp": None, "name": "handoff_reason", "value": None},
+]
 
 
 def backoffice(handler) -> BackOffice:
-    return BackOffice(base_url="http://backoffice.test", token="service-token",
-                      transport=httpx.MockTransport(handler))
+    return BackOffice(base_url="http://backoffice.test", token="service-token", transport=httpx.MockTransport(handler))
 
 
 def ticket(**overrides) -> dict:
-    return {"reference": "HO-000042", "status": "waiting", "in_office_hours": True, "queue_position": 3,
-            "expected_wait_minutes": 12, "officer_hours": "Monday to Friday, 9am to 5pm, except bank holidays",
-            "reply_by": None} | overrides
+    return {
+        "reference": "HO-000042",
+        "status": "waiting",
+        "in_office_hours": True,
+        "queue_position": 3,
+        "expected_wait_minutes": 12,
+        "officer_hours": "Monday to Friday, 9am to 5pm, except bank holidays",
+        "reply_by": None,
+    } | overrides
 
 
 def test_in_office_hours_the_resident_hears_the_queue_position_and_wait(dispatcher) -> None:
@@ -48,11 +55,17 @@ def test_in_office_hours_the_resident_hears_the_queue_position_and_wait(dispatch
 
 
 def test_out_of_hours_the_resident_hears_when_an_officer_will_reply(dispatcher) -> None:
-    out_of_hours = ticket(status="callback", in_office_hours=False, queue_position=None, expected_wait_minutes=None,
-                          reply_by="by the end of Monday 30 November")
+    out_of_hours = ticket(
+        status="callback",
+        in_office_hours=False,
+        queue_position=None,
+        expected_wait_minutes=None,
+        reply_by="by the end of Monday 30 November",
+    )
     tracker = make_tracker(user_event("get me a human", "request_officer"))
-    asyncio.run(ActionRequestOfficer(backoffice(lambda r: httpx.Response(201, json=out_of_hours)))
-                .run(dispatcher, tracker, {}))
+    asyncio.run(
+        ActionRequestOfficer(backoffice(lambda r: httpx.Response(201, json=out_of_hours))).run(dispatcher, tracker, {})
+    )
 
     text = dispatcher.messages[0]["text"]
     assert "HO-000042" in text and "by the end of Monday 30 November" in text
@@ -66,20 +79,33 @@ def test_after_misses_the_handoff_reason_is_fallback(dispatcher) -> None:
         reasons.append(json.loads(request.content)["reason"])
         return httpx.Response(201, json=ticket())
 
-    tracker = make_tracker(user_event("blah", "out_of_scope"), user_event("blah blah", "out_of_scope"),
-                           user_event("yes", "affirm"), slots={"officer_offered": True})
+    tracker = make_tracker(
+        user_event("blah", "out_of_scope"),
+        user_event("blah blah", "out_of_scope"),
+        user_event("yes", "affirm"),
+        slots={"officer_offered": True},
+    )
     asyncio.run(ActionRequestOfficer(backoffice(handler)).run(dispatcher, tracker, {}))
     assert reasons == ["fallback"]
 
 
-@pytest.mark.parametrize("events, slots, expected", [
-    ([user_event("I want to make a formal complaint", "complaint")], {}, ("complaint", "normal")),
-    ([user_event("I can't pay, I lost my job", "payment_difficulty"), user_event("yes", "affirm")],
-     {"officer_offered": True}, ("payment_difficulty", "high")),
-    ([user_event("x", "check_registration"), user_event("yes", "affirm")],
-     {"officer_offered": True, "handoff_reason": "locked_out"}, ("locked_out", "high")),
-    ([user_event("get me a human", "request_officer")], {}, ("resident_asked", "normal")),
-])
+@pytest.mark.parametrize(
+    "events, slots, expected",
+    [
+        ([user_event("I want to make a formal complaint", "complaint")], {}, ("complaint", "normal")),
+        (
+            [user_event("I can't pay, I lost my job", "payment_difficulty"), user_event("yes", "affirm")],
+            {"officer_offered": True},
+            ("payment_difficulty", "high"),
+        ),
+        (
+            [user_event("x", "check_registration"), user_event("yes", "affirm")],
+            {"officer_offered": True, "handoff_reason": "locked_out"},
+            ("locked_out", "high"),
+        ),
+        ([user_event("get me a human", "request_officer")], {}, ("resident_asked", "normal")),
+    ],
+)
 def test_the_officer_hears_why_and_how_urgently(dispatcher, events, slots, expected) -> None:
     sent = []
 
@@ -122,8 +148,10 @@ def test_payment_difficulty_offers_an_officer_with_raised_priority(dispatcher) -
     tracker = make_tracker(user_event("I've lost my job and can't pay my council tax", "payment_difficulty"))
     events = asyncio.run(ActionOfferPaymentHelp().run(dispatcher, tracker, {}))
     assert dispatcher.messages[0]["response"] == "utter_payment_difficulty"
-    assert events == [{"event": "slot", "timestamp": None, "name": "officer_offered", "value": True},
-                      {"event": "slot", "timestamp": None, "name": "handoff_reason", "value": "payment_difficulty"}]
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "officer_offered", "value": True},
+        {"event": "slot", "timestamp": None, "name": "handoff_reason", "value": "payment_difficulty"},
+    ]
 
 
 def sent_packet(dispatcher, *events, slots=None) -> dict:
@@ -138,20 +166,30 @@ def sent_packet(dispatcher, *events, slots=None) -> dict:
 
 
 def test_an_electoral_task_goes_to_electoral_services_with_what_was_gathered_but_no_identity(dispatcher) -> None:
-    packet = sent_packet(dispatcher, user_event("am I registered", "check_registration"),
-                         user_event("talk to a person", "request_officer"),
-                         slots={"pending_task": "check_registration", "full_name": "Rita Richardson",
-                                "date_of_birth": "26/01/1978", "postcode": "TN41 6PA",
-                                "verification_outcome": "not_verified"})
+    packet = sent_packet(
+        dispatcher,
+        user_event("am I registered", "check_registration"),
+        user_event("talk to a person", "request_officer"),
+        slots={
+            "pending_task": "check_registration",
+            "full_name": "Rita Richardson",
+            "date_of_birth": "26/01/1978",
+            "postcode": "TN41 6PA",
+            "verification_outcome": "not_verified",
+        },
+    )
     assert packet["topic"] == "electoral" and packet["wanted"] == "Check registration"
     assert packet["collected"] == {"verification_outcome": "not_verified", "postcode": "TN41 (outward part only)"}
     assert "Rita" not in json.dumps(packet) and "1978" not in json.dumps(packet)
 
 
 def test_a_payment_question_goes_to_customer_focus_with_the_reference(dispatcher) -> None:
-    packet = sent_packet(dispatcher, user_event("did my payment go through", "payment_received"),
-                         user_event("I want a human", "request_officer"),
-                         slots={"payment_reference": "PAY-94901911", "contact_email": "rita@example.com"})
+    packet = sent_packet(
+        dispatcher,
+        user_event("did my payment go through", "payment_received"),
+        user_event("I want a human", "request_officer"),
+        slots={"payment_reference": "PAY-94901911", "contact_email": "rita@example.com"},
+    )
     assert packet["topic"] == "payments" and packet["wanted"] == "Payment received"
     assert packet["collected"] == {"payment_reference": "PAY-94901911", "contact_email": "an address at example.com"}
 
@@ -163,7 +201,11 @@ def test_small_talk_alone_tells_the_officer_nothing_was_asked_yet(dispatcher) ->
 
 def test_asking_for_an_officer_after_a_back_office_failure_says_so(dispatcher) -> None:
     apology = {"event": "bot", "text": "Sorry, something went wrong on our side and I can't do that right now."}
-    packet = sent_packet(dispatcher, user_event("where do I vote", "polling_station"), apology,
-                         user_event("Talk to a person", "request_officer"))
+    packet = sent_packet(
+        dispatcher,
+        user_event("where do I vote", "polling_station"),
+        apology,
+        user_event("Talk to a person", "request_officer"),
+    )
     assert (packet["reason"], packet["priority"]) == ("backoffice_error", "high")
     assert packet["topic"] == "electoral"

@@ -21,12 +21,27 @@ from bot.nlp.intent_classifier import LinearIntentClassifier
 from bot.nlp.sentence_features import SentenceEmbeddingFeaturizer
 
 EXAMPLES = {
-    "polling_station": ["where is my polling station", "where do I vote", "which hall do I vote at",
-                        "where's the polling place for my street", "I need to find my polling station"],
-    "missed_bin": ["my bin wasn't collected", "the bin men missed my house", "nobody emptied my recycling",
-                   "you forgot my bin again", "my black bin is still full, it was missed"],
-    "pay": ["how can I pay my council tax", "ways to pay my bill", "can I pay by direct debit",
-            "what's the bank account for council tax", "how do I pay the council"],
+    "polling_station": [
+        "where is my polling station",
+        "where do I vote",
+        "which hall do I vote at",
+        "where's the polling place for my street",
+        "I need to find my polling station",
+    ],
+    "missed_bin": [
+        "my bin wasn't collected",
+        "the bin men missed my house",
+        "nobody emptied my recycling",
+        "you forgot my bin again",
+        "my black bin is still full, it was missed",
+    ],
+    "pay": [
+        "how can I pay my council tax",
+        "ways to pay my bill",
+        "can I pay by direct debit",
+        "what's the bank account for council tax",
+        "how do I pay the council",
+    ],
 }
 
 
@@ -37,8 +52,9 @@ class Pipeline:
         context = ExecutionContext(GraphSchema({}), "test")
         self.storage = storage
         self.tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
-        self.counts = CountVectorsFeaturizer.create(CountVectorsFeaturizer.get_default_config(), storage,
-                                                    Resource("counts"), context)
+        self.counts = CountVectorsFeaturizer.create(
+            CountVectorsFeaturizer.get_default_config(), storage, Resource("counts"), context
+        )
         self.encoder = encoder
 
     def featurise(self, messages: list[Message], *, train: bool = False) -> list[Message]:
@@ -67,8 +83,9 @@ def trained(tmp_path: Path, encoder: SentenceEmbeddingFeaturizer) -> tuple[Pipel
     pipeline = Pipeline(LocalModelStorage(tmp_path), encoder)
     data = [Message(data={TEXT: text, INTENT: intent}) for intent, texts in EXAMPLES.items() for text in texts]
     pipeline.featurise(data, train=True)
-    classifier = LinearIntentClassifier.create({}, pipeline.storage, Resource("intents"),
-                                               ExecutionContext(GraphSchema({}), "test"))
+    classifier = LinearIntentClassifier.create(
+        {}, pipeline.storage, Resource("intents"), ExecutionContext(GraphSchema({}), "test")
+    )
     classifier.train(TrainingData(data))
     return pipeline, classifier
 
@@ -81,15 +98,18 @@ def intent_of(classifier: LinearIntentClassifier, message: Message) -> dict[str,
 
 def test_unseen_paraphrases_get_the_right_intent(trained: tuple[Pipeline, LinearIntentClassifier]) -> None:
     pipeline, classifier = trained
-    cases = {"where should I go to cast my vote": "polling_station",
-             "they didn't empty my wheelie bin this week": "missed_bin",
-             "can I pay my bill online": "pay"}
+    cases = {
+        "where should I go to cast my vote": "polling_station",
+        "they didn't empty my wheelie bin this week": "missed_bin",
+        "can I pay my bill online": "pay",
+    }
     for message, expected in zip(pipeline.featurise(messages(*cases)), cases.values(), strict=True):
         assert intent_of(classifier, message)["name"] == expected, message.get(TEXT)
 
 
 def test_the_ranking_is_ordered_probabilities_led_by_the_intent(
-        trained: tuple[Pipeline, LinearIntentClassifier]) -> None:
+    trained: tuple[Pipeline, LinearIntentClassifier],
+) -> None:
     pipeline, classifier = trained
     [message] = pipeline.featurise(messages("where is the polling station for my road"))
     intent = intent_of(classifier, message)
@@ -104,8 +124,9 @@ def test_the_ranking_is_ordered_probabilities_led_by_the_intent(
 
 def test_the_ranking_is_cut_to_its_configured_length(trained: tuple[Pipeline, LinearIntentClassifier]) -> None:
     pipeline, _ = trained
-    shorter = LinearIntentClassifier.load({"ranking_length": 2}, pipeline.storage, Resource("intents"),
-                                          ExecutionContext(GraphSchema({}), "test"))
+    shorter = LinearIntentClassifier.load(
+        {"ranking_length": 2}, pipeline.storage, Resource("intents"), ExecutionContext(GraphSchema({}), "test")
+    )
     [message] = pipeline.featurise(messages("bin not emptied"))
     shorter.process([message])
     assert len(message.get(INTENT_RANKING_KEY)) == 2
@@ -113,17 +134,20 @@ def test_the_ranking_is_cut_to_its_configured_length(trained: tuple[Pipeline, Li
 
 def test_a_saved_model_loads_and_predicts_the_same(trained: tuple[Pipeline, LinearIntentClassifier]) -> None:
     pipeline, classifier = trained
-    loaded = LinearIntentClassifier.load({}, pipeline.storage, Resource("intents"),
-                                         ExecutionContext(GraphSchema({}), "test"))
+    loaded = LinearIntentClassifier.load(
+        {}, pipeline.storage, Resource("intents"), ExecutionContext(GraphSchema({}), "test")
+    )
     first, second = pipeline.featurise(messages("how do I pay", "how do I pay"))
     assert intent_of(classifier, first) == intent_of(loaded, second)
 
 
 def test_without_a_trained_model_or_features_it_claims_no_intent(
-        tmp_path: Path, trained: tuple[Pipeline, LinearIntentClassifier]) -> None:
+    tmp_path: Path, trained: tuple[Pipeline, LinearIntentClassifier]
+) -> None:
     _, classifier = trained
-    untrained = LinearIntentClassifier.load({}, LocalModelStorage(tmp_path / "empty"), Resource("none"),
-                                            ExecutionContext(GraphSchema({}), "test"))
+    untrained = LinearIntentClassifier.load(
+        {}, LocalModelStorage(tmp_path / "empty"), Resource("none"), ExecutionContext(GraphSchema({}), "test")
+    )
     pipeline, _ = trained
     [featurised] = pipeline.featurise(messages("where do I vote"))
     assert intent_of(untrained, featurised) is None

@@ -40,18 +40,21 @@ def test_each_answering_intent_has_an_article() -> None:
     assert knowledge.fact("phone") == "01632 960 123"
 
 
-@pytest.mark.parametrize("broken", [
-    ARTICLE.replace("title: Opening hours\n", ""),
-    ARTICLE.replace("owner: Customer Services\n", ""),
-    ARTICLE.replace("https://", "http://"),
-    ARTICLE.replace("2026-11-20", "last week"),
-    ARTICLE.split("---\n\n")[0] + "---\n\n",
-    ARTICLE.replace("\nCall 01632 960 123 if you need us outside these times.", ""),
-    ARTICLE.replace("We are open 9am to 5pm.", "\n".join(f"- line {n}" for n in range(7))),
-    ARTICLE.replace("We are open 9am to 5pm.", "## Opening hours\nWe are open 9am to 5pm."),
-    ARTICLE.replace("We are open 9am to 5pm.", "We are <b>open</b>\n9am to 5pm."),
-    "no front matter at all",
-])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        ARTICLE.replace("title: Opening hours\n", ""),
+        ARTICLE.replace("owner: Customer Services\n", ""),
+        ARTICLE.replace("https://", "http://"),
+        ARTICLE.replace("2026-11-20", "last week"),
+        ARTICLE.split("---\n\n")[0] + "---\n\n",
+        ARTICLE.replace("\nCall 01632 960 123 if you need us outside these times.", ""),
+        ARTICLE.replace("We are open 9am to 5pm.", "\n".join(f"- line {n}" for n in range(7))),
+        ARTICLE.replace("We are open 9am to 5pm.", "## Opening hours\nWe are open 9am to 5pm."),
+        ARTICLE.replace("We are open 9am to 5pm.", "We are <b>open</b>\n9am to 5pm."),
+        "no front matter at all",
+    ],
+)
 def test_malformed_articles_are_reported(broken: str) -> None:
     with pytest.raises(ArticleError):
         parse_article("broken", broken)
@@ -82,8 +85,9 @@ def test_an_intent_without_an_article_gets_an_apology(tmp_path: Path, dispatcher
 
 def test_an_article_for_a_specific_case_is_chosen_by_the_messages_entities(tmp_path: Path) -> None:
     general = ARTICLE.replace("intents: [opening_hours]", "intents: [how_to_register]")
-    overseas = general.replace("intents: [how_to_register]",
-                               "intents: [how_to_register]\nwhen: {voter_category: overseas}")
+    overseas = general.replace(
+        "intents: [how_to_register]", "intents: [how_to_register]\nwhen: {voter_category: overseas}"
+    )
     (tmp_path / "register.md").write_text(general.replace("9am to 5pm", "general answer"))
     (tmp_path / "register-overseas.md").write_text(overseas.replace("9am to 5pm", "overseas answer"))
     knowledge = Knowledge(tmp_path)
@@ -94,8 +98,10 @@ def test_an_article_for_a_specific_case_is_chosen_by_the_messages_entities(tmp_p
 
 
 def contact_article(facts: str, answer: str) -> str:
-    return ("---\ntitle: Contact the council\nsource: https://www.ashdownvale.gov.uk/contact-us\n"
-            f"last_reviewed: 2026-11-20\nowner: Customer Services\nfacts:\n{facts}\n---\n\n{answer}\n")
+    return (
+        "---\ntitle: Contact the council\nsource: https://www.ashdownvale.gov.uk/contact-us\n"
+        f"last_reviewed: 2026-11-20\nowner: Customer Services\nfacts:\n{facts}\n---\n\n{answer}\n"
+    )
 
 
 def test_an_article_stating_a_council_fact_must_agree_with_the_facts_file() -> None:

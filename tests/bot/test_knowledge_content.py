@@ -63,7 +63,8 @@ def test_the_a_to_z_has_at_least_120_articles_each_with_an_owner_team() -> None:
 def test_county_services_say_the_county_runs_them_and_link_to_it() -> None:
     county = [a for a in Knowledge(ROOT / "knowledge").articles() if a.source.startswith(COUNTY_SITE)]
     assert {"register-a-birth", "register-a-death", "libraries", "blue-badge", "school-admissions"} <= {
-        a.slug for a in county}
+        a.slug for a in county
+    }
     for article in county:
         assert "East Weald County Council" in article.answer, article.slug
         assert "https://" in article.answer, article.slug
@@ -92,8 +93,7 @@ def test_the_evaluation_set_covers_many_articles_and_topics() -> None:
 
 
 def test_the_issues_eight_examples_are_in_the_evaluation_set_with_the_right_answer() -> None:
-    expected = {i["q"]: ("article", i["article"]) if "article" in i else ("task", i["task"])
-                for i in eval_questions()}
+    expected = {i["q"]: ("article", i["article"]) if "article" in i else ("task", i["task"]) for i in eval_questions()}
     for question, answer in ISSUE_EXAMPLES.items():
         assert expected.get(question) == answer, question
 
@@ -106,4 +106,3 @@ def test_no_evaluation_question_is_a_training_example() -> None:
     seen = training_examples()
     unseen = [i for i in eval_questions() if i["topic"] != "issue-14"]
     assert [i["q"] for i in unseen if i["q"].strip().lower() in seen] == []
-

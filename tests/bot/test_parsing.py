@@ -21,29 +21,52 @@ from bot.parsing import (
 TODAY = dt.date(2026, 11, 25)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("TN41 6PA", "TN41 6PA"), ("tn416pa", "TN41 6PA"), ("my postcode is sw1a 1aa thanks", "SW1A 1AA"),
-    ("M1 1AE", "M1 1AE"), ("no idea", None), ("12345", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("TN41 6PA", "TN41 6PA"),
+        ("tn416pa", "TN41 6PA"),
+        ("my postcode is sw1a 1aa thanks", "SW1A 1AA"),
+        ("M1 1AE", "M1 1AE"),
+        ("no idea", None),
+        ("12345", None),
+    ],
+)
 def test_postcodes(text: str, expected: str | None) -> None:
     assert find_postcode(text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Rita Richardson", "Rita Richardson"), ("my name is jodie kemp", "Jodie Kemp"),
-    ("It's Kathleen Mary Gray", "Kathleen Mary Gray"), ("Siobhán O'Neill-Byrne", "Siobhán O'Neill-Byrne"),
-    ("Rita", None), ("why do you need that 2", None), ("12 Rowan Close", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Rita Richardson", "Rita Richardson"),
+        ("my name is jodie kemp", "Jodie Kemp"),
+        ("It's Kathleen Mary Gray", "Kathleen Mary Gray"),
+        ("Siobhán O'Neill-Byrne", "Siobhán O'Neill-Byrne"),
+        ("Rita", None),
+        ("why do you need that 2", None),
+        ("12 Rowan Close", None),
+    ],
+)
 def test_full_names(text: str, expected: str | None) -> None:
     assert clean_full_name(text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("26/01/1978", dt.date(1978, 1, 26)), ("born 15th August 1955", dt.date(1955, 8, 15)),
-    ("DOB 18-04-1989", dt.date(1989, 4, 18)), ("17 Aug 1984", dt.date(1984, 8, 17)),
-    ("01/02/03", dt.date(2003, 2, 1)),
-    ("tomorrow", None), ("26/01", None), ("31/02/1980", None), ("01/01/2030", None), ("1/1/1850", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("26/01/1978", dt.date(1978, 1, 26)),
+        ("born 15th August 1955", dt.date(1955, 8, 15)),
+        ("DOB 18-04-1989", dt.date(1989, 4, 18)),
+        ("17 Aug 1984", dt.date(1984, 8, 17)),
+        ("01/02/03", dt.date(2003, 2, 1)),
+        ("tomorrow", None),
+        ("26/01", None),
+        ("31/02/1980", None),
+        ("01/01/2030", None),
+        ("1/1/1850", None),
+    ],
+)
 def test_dates_of_birth(text: str, expected: dt.date | None) -> None:
     assert parse_date_of_birth(text, today=TODAY) == expected
 
@@ -51,25 +74,44 @@ def test_dates_of_birth(text: str, expected: dt.date | None) -> None:
 ADDRESSES = [(101, "1 Rowan Close, Ashbury"), (102, "2 Rowan Close, Ashbury"), (119, "19 Rowan Close, Ashbury")]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("19 Rowan Close", 119), ("19 rowan close, ashbury", 119), ("101", 101), ("19", 119), ("3", None),
-    ("Rowan Close", None), ("7 Oak Road", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("19 Rowan Close", 119),
+        ("19 rowan close, ashbury", 119),
+        ("101", 101),
+        ("19", 119),
+        ("3", None),
+        ("Rowan Close", None),
+        ("7 Oak Road", None),
+    ],
+)
 def test_address_choice(text: str, expected: int | None) -> None:
     assert choose_address(text, ADDRESSES) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("CT20451234", "CT20451234"), ("my account is ct-2045 1234", "CT20451234"), ("CT 20451234", "CT20451234"),
-    ("CT2045123", None), ("4111 1111 1111 1111", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("CT20451234", "CT20451234"),
+        ("my account is ct-2045 1234", "CT20451234"),
+        ("CT 20451234", "CT20451234"),
+        ("CT2045123", None),
+        ("4111 1111 1111 1111", None),
+    ],
+)
 def test_account_references(text, expected) -> None:
     assert find_account_reference(text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("PAY-94901911", "PAY-94901911"), ("pay 9490 1911", "PAY-94901911"), ("payment", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("PAY-94901911", "PAY-94901911"),
+        ("pay 9490 1911", "PAY-94901911"),
+        ("payment", None),
+    ],
+)
 def test_payment_references(text, expected) -> None:
     assert find_payment_reference(text) == expected
 
@@ -79,8 +121,10 @@ def test_request_references(text, expected) -> None:
     assert find_request_reference(text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [("I don't have it", True), ("no idea", True), ("not to hand", True),
-                                            ("CT20451234", False), ("yes", False)])
+@pytest.mark.parametrize(
+    "text, expected",
+    [("I don't have it", True), ("no idea", True), ("not to hand", True), ("CT20451234", False), ("yes", False)],
+)
 def test_saying_you_do_not_have_something(text, expected) -> None:
     assert says_unknown(text) is expected
 

@@ -59,14 +59,23 @@ def canary() -> str:
 
 def tracker_body(name: str) -> str:
     """The action server's 500 body: its error and the request it was given, i.e. the whole tracker."""
-    return json.dumps({"error": f"no elector called {name}",
-                       "request_body": {"tracker": {"slots": {"full_name": name}, "latest_message": {"text": name}}}})
+    return json.dumps(
+        {
+            "error": f"no elector called {name}",
+            "request_body": {"tracker": {"slots": {"full_name": name}, "latest_message": {"text": name}}},
+        }
+    )
 
 
 def rasa_log(config: str, name: str) -> str:
-    run = subprocess.run([PYTHON, "-c", RASA_LOGGING, config, name, tracker_body(name)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=120,
-                         env=dict(os.environ, PYTHONPATH=str(ROOT), LOG_LEVEL="INFO"))
+    run = subprocess.run(
+        [PYTHON, "-c", RASA_LOGGING, config, name, tracker_body(name)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ, PYTHONPATH=str(ROOT), LOG_LEVEL="INFO"),
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     return run.stdout + run.stderr
 
@@ -93,8 +102,11 @@ def test_the_production_json_logs_are_one_object_a_line_and_just_as_private() ->
 
     lines = [json.loads(line) for line in logged.splitlines() if line.strip()]
     assert name not in logged and name.split()[1] not in logged
-    assert any(line["message"] == "Encountered an exception while running action"
-               and "ClientResponseError" in line["traceback"] for line in lines), lines
+    assert any(
+        line["message"] == "Encountered an exception while running action"
+        and "ClientResponseError" in line["traceback"]
+        for line in lines
+    ), lines
     assert all({"time", "level", "logger", "message"} <= set(line) for line in lines)
 
 
@@ -113,8 +125,14 @@ for number, metadata in enumerate(({"channel": "web", "request_id": sys.argv[2]}
         logging.getLogger("rasa.core.processor").info("handled a message (%d)", number)  # Rasa drops repeats
     asyncio.run(handle())
 """
-    run = subprocess.run([PYTHON, "-c", script, JSON_CONFIG, REQUEST_ID], cwd=ROOT, capture_output=True, text=True,
-                         timeout=120, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    run = subprocess.run(
+        [PYTHON, "-c", script, JSON_CONFIG, REQUEST_ID],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
     assert run.returncode == 0, run.stderr[-2000:]
 
     lines = [json.loads(line) for line in (run.stdout + run.stderr).splitlines() if "handled a message" in line]
@@ -133,9 +151,13 @@ def action_server_log(tmp_path: Path, config: str | None, name: str) -> tuple[st
     port, log_path = free_port(), tmp_path / f"actions-{bool(config)}.log"
     command = [PYTHON, "-m", "rasa_sdk", "--actions", "tests.support.failing_actions", "--port", str(port)]
     with log_path.open("w") as log:
-        server = subprocess.Popen([*command, *(["--logging-config_file", config] if config else [])], cwd=ROOT,
-                                  stdout=log, stderr=subprocess.STDOUT,
-                                  env=dict(os.environ, PYTHONPATH=str(ROOT), SANIC_HOST="127.0.0.1"))
+        server = subprocess.Popen(
+            [*command, *(["--logging-config_file", config] if config else [])],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=dict(os.environ, PYTHONPATH=str(ROOT), SANIC_HOST="127.0.0.1"),
+        )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -145,11 +167,22 @@ def action_server_log(tmp_path: Path, config: str | None, name: str) -> tuple[st
             except httpx.HTTPError:
                 assert time.monotonic() < deadline and server.poll() is None, log_path.read_text()
                 time.sleep(0.3)
-        call = {"next_action": "action_that_fails", "sender_id": "conversation-1", "version": "3.6.2", "domain": {},
-                "tracker": {"sender_id": "conversation-1", "slots": {"full_name": name}, "events": [],
-                            "latest_message": {"text": f"my name is {name}", "intent": {}, "entities": []},
-                            "paused": False, "followup_action": None, "active_loop": {},
-                            "latest_action_name": None}}
+        call = {
+            "next_action": "action_that_fails",
+            "sender_id": "conversation-1",
+            "version": "3.6.2",
+            "domain": {},
+            "tracker": {
+                "sender_id": "conversation-1",
+                "slots": {"full_name": name},
+                "events": [],
+                "latest_message": {"text": f"my name is {name}", "intent": {}, "entities": []},
+                "paused": False,
+                "followup_action": None,
+                "active_loop": {},
+                "latest_action_name": None,
+            },
+        }
         response = httpx.post(f"http://127.0.0.1:{port}/webhook", json=call, timeout=30)
     finally:
         server.terminate()

@@ -33,16 +33,14 @@ ISSUE_EXAMPLES = [
     ("what time does the leisure centre pool open", "opening_hours", ActionAnswerFromKnowledge, "leisure-centres"),
     # (The issue's bin-day question starts the bin-day lookup instead: tests/bot/test_bins.py.)
     ("how much is the brown bin garden waste subscription", "report_problem", ActionStartTask, "garden-waste"),
-    ("the dog next door barks all night and keeps us awake", "emergency", ActionAnswerFromKnowledge,
-     "barking-dogs"),
+    ("the dog next door barks all night and keeps us awake", "emergency", ActionAnswerFromKnowledge, "barking-dogs"),
     # A question the classifier took for a task, answered by a strong search match.
     ("which bin do nappies go in", "report_problem", ActionStartTask, "what-goes-in-which-bin"),
 ]
 
 
 @pytest.mark.parametrize(("text", "intent", "action", "slug"), ISSUE_EXAMPLES)
-def test_a_message_naming_another_service_gets_that_services_article(text, intent, action, slug,
-                                                                     dispatcher) -> None:
+def test_a_message_naming_another_service_gets_that_services_article(text, intent, action, slug, dispatcher) -> None:
     events = run(action(), text, intent, dispatcher)
     [message] = dispatcher.messages
     assert source(slug) in message["text"]
@@ -50,22 +48,25 @@ def test_a_message_naming_another_service_gets_that_services_article(text, inten
     assert events == [LISTEN]
 
 
-@pytest.mark.parametrize(("text", "intent"), [
-    ("am I registered to vote", "check_registration"),
-    ("my bin wasn't collected", "report_problem"),
-    ("my brown bin wasn't emptied this week", "report_problem"),
-    ("my mum died last month, please take her off the electoral register", "report_death_or_left"),
-    ("there's a dog attacking people in the park", "emergency"),
-    ("whats my council tax balance", "council_tax_balance"),
-    # The failed CI run: a question about what is left to pay was answered with the refunds article.
-    ("how much council tax do I still owe?", "council_tax_balance"),
-    ("how much is left on my council tax bill this year", "council_tax_balance"),
-    ("how much do i have left to pay on my council tax", "council_tax_balance"),
-    ("is there anything outstanding on my council tax?", "council_tax_balance"),
-    ("am i behind with my council tax", "council_tax_balance"),
-    ("can i report a pothole on station road", "report_problem"),
-    ("there is a dead fox on the pavement", "report_problem"),
-])
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("am I registered to vote", "check_registration"),
+        ("my bin wasn't collected", "report_problem"),
+        ("my brown bin wasn't emptied this week", "report_problem"),
+        ("my mum died last month, please take her off the electoral register", "report_death_or_left"),
+        ("there's a dog attacking people in the park", "emergency"),
+        ("whats my council tax balance", "council_tax_balance"),
+        # The failed CI run: a question about what is left to pay was answered with the refunds article.
+        ("how much council tax do I still owe?", "council_tax_balance"),
+        ("how much is left on my council tax bill this year", "council_tax_balance"),
+        ("how much do i have left to pay on my council tax", "council_tax_balance"),
+        ("is there anything outstanding on my council tax?", "council_tax_balance"),
+        ("am i behind with my council tax", "council_tax_balance"),
+        ("can i report a pothole on station road", "report_problem"),
+        ("there is a dead fox on the pavement", "report_problem"),
+    ],
+)
 def test_a_real_task_request_still_starts_its_task(text, intent, dispatcher) -> None:
     action = ActionAnswerFromKnowledge() if intent == "emergency" else ActionStartTask()
     events = run(action, text, intent, dispatcher)
@@ -98,8 +99,10 @@ def test_a_common_word_names_no_article() -> None:
     assert ranker_for(get_knowledge().articles()).rank("pay zzyzx") == []
 
 
-@pytest.mark.parametrize("text", ["who won the footy", "who do you reckon will win the cricket this arvo",
-                                  "give me a good recipe for banana bread"])
+@pytest.mark.parametrize(
+    "text",
+    ["who won the footy", "who do you reckon will win the cricket this arvo", "give me a good recipe for banana bread"],
+)
 def test_one_shared_word_is_no_answer(text, dispatcher) -> None:
     # "won" is in the election results article and "cricket" in the sports pitches one: neither is the question.
     run(ActionHandleMiss(), text, "out_of_scope", dispatcher)

@@ -16,8 +16,9 @@ from tests.support.network import NetworkBlocked, network_cut
 
 @pytest.fixture(scope="module")
 def featurizer() -> SentenceEmbeddingFeaturizer:
-    return SentenceEmbeddingFeaturizer({**SentenceEmbeddingFeaturizer.get_default_config(), "batch_size": 8},
-                                       "sentence_features")
+    return SentenceEmbeddingFeaturizer(
+        {**SentenceEmbeddingFeaturizer.get_default_config(), "batch_size": 8}, "sentence_features"
+    )
 
 
 def vector(message: Message) -> np.ndarray:
@@ -34,8 +35,9 @@ def test_the_network_cut_is_real() -> None:
 
 def test_it_loads_and_encodes_with_the_network_cut() -> None:
     with network_cut() as attempts:
-        offline = SentenceEmbeddingFeaturizer({**SentenceEmbeddingFeaturizer.get_default_config(), "batch_size": 8},
-                                              "offline")
+        offline = SentenceEmbeddingFeaturizer(
+            {**SentenceEmbeddingFeaturizer.get_default_config(), "batch_size": 8}, "offline"
+        )
         message = Message(data={TEXT: "where do I vote"})
         offline.process([message])
     assert vector(message).shape == (384,)

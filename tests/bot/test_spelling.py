@@ -23,17 +23,41 @@ from bot.nlp.sentence_features import SentenceEmbeddingFeaturizer
 from bot.nlp.spelling import CORRECTED_TEXT, Speller, SpellingCorrector, edit_distance, english_words
 
 EXAMPLES = {
-    "next_election": ["when is the next election", "what date is the next election", "when are the elections",
-                      "is there an election coming up", "when do we next vote"],
-    "check_registration": ["am I registered to vote", "am I on the electoral register", "check my registration",
-                           "I want to know if I'm registered", "is my name on the register"],
-    "request_postal_vote": ["I want a postal vote", "can I vote by post", "apply for a postal vote",
-                            "send me a postal vote form", "I'd like to vote by post"],
-    "council_tax_balance": ["what is my council tax balance", "how much council tax do I owe",
-                            "how much is left to pay on my council tax", "what do I still owe the council",
-                            "council tax balance"],
-    "out_of_scope": ["what's the weather like today", "tell me a joke", "who won the football",
-                     "recommend a good film", "what is the capital of France"],
+    "next_election": [
+        "when is the next election",
+        "what date is the next election",
+        "when are the elections",
+        "is there an election coming up",
+        "when do we next vote",
+    ],
+    "check_registration": [
+        "am I registered to vote",
+        "am I on the electoral register",
+        "check my registration",
+        "I want to know if I'm registered",
+        "is my name on the register",
+    ],
+    "request_postal_vote": [
+        "I want a postal vote",
+        "can I vote by post",
+        "apply for a postal vote",
+        "send me a postal vote form",
+        "I'd like to vote by post",
+    ],
+    "council_tax_balance": [
+        "what is my council tax balance",
+        "how much council tax do I owe",
+        "how much is left to pay on my council tax",
+        "what do I still owe the council",
+        "council tax balance",
+    ],
+    "out_of_scope": [
+        "what's the weather like today",
+        "tell me a joke",
+        "who won the football",
+        "recommend a good film",
+        "what is the capital of France",
+    ],
 }
 VOCABULARY = [text.split() for texts in EXAMPLES.values() for text in texts]
 CONTEXT = ExecutionContext(GraphSchema({}), "test")
@@ -44,46 +68,75 @@ def speller() -> Speller:
     return Speller.from_texts(VOCABULARY, english_words())
 
 
-@pytest.mark.parametrize(("typed", "meant"), [
-    ("registred", "registered"),  # a dropped letter
-    ("electon", "election"),
-    ("pstal", "postal"),
-    ("elcetion", "election"),  # swapped letters
-    ("regitsered", "registered"),
-    ("cncl", "council"),  # every vowel dropped
-    ("rgstrd", "registered"),
-    ("wen", "when"),  # text-speak
-    ("nxt", "next"),
-    ("tx", "tax"),
-    ("u", "you"),
-    ("votr", "vote"),  # one edit from "vote" is nearer than vowels put back into "voter"
-    ("Electon", "election"),
-])
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("registred", "registered"),  # a dropped letter
+        ("electon", "election"),
+        ("pstal", "postal"),
+        ("elcetion", "election"),  # swapped letters
+        ("regitsered", "registered"),
+        ("cncl", "council"),  # every vowel dropped
+        ("rgstrd", "registered"),
+        ("wen", "when"),  # text-speak
+        ("nxt", "next"),
+        ("tx", "tax"),
+        ("u", "you"),
+        ("votr", "vote"),  # one edit from "vote" is nearer than vowels put back into "voter"
+        ("Electon", "election"),
+    ],
+)
 def test_a_misspelt_word_is_read_as_the_word_meant(speller: Speller, typed: str, meant: str) -> None:
     assert speller.correct(typed) == meant
 
 
-@pytest.mark.parametrize("word", [
-    "weather",  # an English word, though one edit from "whether" would be wrong
-    "council", "Council",  # in the vocabulary as it is
-    "SW1A", "CT12345678", "PAY-12345678", "jo.bloggs@gmail.com", "01632",  # details, never touched
-    "xqzvb",  # nothing near it
-])
+@pytest.mark.parametrize(
+    "word",
+    [
+        "weather",  # an English word, though one edit from "whether" would be wrong
+        "council",
+        "Council",  # in the vocabulary as it is
+        "SW1A",
+        "CT12345678",
+        "PAY-12345678",
+        "jo.bloggs@gmail.com",
+        "01632",  # details, never touched
+        "xqzvb",  # nothing near it
+    ],
+)
 def test_words_that_are_fine_or_are_details_are_left_alone(speller: Speller, word: str) -> None:
     assert speller.correct(word) == word
 
 
-@pytest.mark.parametrize(("typed", "meant"), [
-    ("leve", "leave"),  # a letter left out, not "live" with a far-off key
-    ("wher", "where"),  # not "when": n is nowhere near r
-    ("deb", "debt"),  # not "dob"
-    ("reaply", "reapply"),  # not "really"
-    ("vite", "vote"),  # a neighbouring key is a likely slip
-])
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("leve", "leave"),  # a letter left out, not "live" with a far-off key
+        ("wher", "where"),  # not "when": n is nowhere near r
+        ("deb", "debt"),  # not "dob"
+        ("reaply", "reapply"),  # not "really"
+        ("vite", "vote"),  # a neighbouring key is a likely slip
+    ],
+)
 def test_a_tie_goes_to_the_typo_people_make(typed: str, meant: str) -> None:
     """Both words are one edit away; a dropped letter or a neighbouring key beats a far-off key."""
-    words = ["leave", "live", "live", "where", "when", "when", "when", "debt", "dob", "dob", "reapply", "really",
-             "really", "vote", "vita"]
+    words = [
+        "leave",
+        "live",
+        "live",
+        "where",
+        "when",
+        "when",
+        "when",
+        "debt",
+        "dob",
+        "dob",
+        "reapply",
+        "really",
+        "really",
+        "vote",
+        "vita",
+    ]
     assert Speller.from_texts([words]).correct(typed) == meant
 
 
@@ -115,7 +168,8 @@ def corrector(tmp_path: Path) -> SpellingCorrector:
 
 
 def test_the_component_changes_what_featurizers_see_but_not_what_the_resident_wrote(
-        corrector: SpellingCorrector) -> None:
+    corrector: SpellingCorrector,
+) -> None:
     [message] = corrector.process(tokenised("wen is the nxt electon jo.bloggs@gmail.com"))
     assert message.get(TEXT) == "wen is the nxt electon jo.bloggs@gmail.com"
     tokens = message.get(TOKENS_NAMES[TEXT])
@@ -133,9 +187,14 @@ def test_the_vocabulary_survives_a_save_and_load(corrector: SpellingCorrector, t
     assert message.get(CORRECTED_TEXT) is None and message.get(TOKENS_NAMES[TEXT])[2].lemma == "registred"
 
 
-MISSPELT = {"wen is the nxt electon": "next_election", "am i registred to vote": "check_registration",
-            "i want a pstal vote pls": "request_postal_vote", "wats my cncl tx balance": "council_tax_balance",
-            "whens the nxt electon": "next_election", "am i on the electorl regster": "check_registration"}
+MISSPELT = {
+    "wen is the nxt electon": "next_election",
+    "am i registred to vote": "check_registration",
+    "i want a pstal vote pls": "request_postal_vote",
+    "wats my cncl tx balance": "council_tax_balance",
+    "whens the nxt electon": "next_election",
+    "am i on the electorl regster": "check_registration",
+}
 
 
 @pytest.fixture(scope="module")
@@ -147,13 +206,15 @@ def classify(texts: list[str], tmp_path: Path, encoder: SentenceEmbeddingFeaturi
     """Train the pipeline config.yml chains (tokens, spelling, counts, MiniLM, classifier); classify ``texts``."""
     tmp_path.mkdir()
     storage = LocalModelStorage(tmp_path)
-    data = tokenised(*(t for ts in EXAMPLES.values() for t in ts),
-                     intents=[i for i, ts in EXAMPLES.items() for _ in ts])
+    data = tokenised(
+        *(t for ts in EXAMPLES.values() for t in ts), intents=[i for i, ts in EXAMPLES.items() for _ in ts]
+    )
     stages: list = []
     if spelling:
         stages.append(SpellingCorrector.create({}, storage, Resource("spelling"), CONTEXT))
-    stages.append(CountVectorsFeaturizer.create(CountVectorsFeaturizer.get_default_config(), storage,
-                                                Resource("counts"), CONTEXT))
+    stages.append(
+        CountVectorsFeaturizer.create(CountVectorsFeaturizer.get_default_config(), storage, Resource("counts"), CONTEXT)
+    )
     for stage in stages:
         stage.train(TrainingData(data))
         stage.process_training_data(TrainingData(data))
@@ -169,7 +230,8 @@ def classify(texts: list[str], tmp_path: Path, encoder: SentenceEmbeddingFeaturi
 
 
 def test_misspelt_requests_reach_the_right_intent_through_the_pipeline(
-        tmp_path: Path, encoder: SentenceEmbeddingFeaturizer) -> None:
+    tmp_path: Path, encoder: SentenceEmbeddingFeaturizer
+) -> None:
     assert classify(list(MISSPELT), tmp_path / "with", encoder, spelling=True) == list(MISSPELT.values())
     # The same pipeline without the spelling layer gets some of them wrong: the layer is what reads them.
     assert classify(list(MISSPELT), tmp_path / "without", encoder, spelling=False) != list(MISSPELT.values())

@@ -31,34 +31,55 @@ def slot_events(events) -> dict:
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
-@pytest.mark.parametrize("task, slots, expected", [
-    ("check_registration", {}, ["full_name", "date_of_birth", "postcode", "address_uprn"]),
-    ("check_registration", {"identity_verified": True}, []),
-    ("check_registration", {"verification_outcome": "not_verified"}, []),
-    ("request_postal_vote", {"identity_verified": True}, ["vote_duration", "task_confirmed"]),
-    ("request_proxy_vote", {"identity_verified": True, "vote_duration": "permanent"},
-     ["vote_duration", "proxy_name", "proxy_relationship", "proxy_reason", "task_confirmed"]),
-    ("polling_station", {}, ["postcode", "address_uprn"]),
-    ("next_election", {}, []),
-    ("report_death_or_left", {}, ["reported_name", "report_kind", "postcode", "address_uprn", "task_confirmed"]),
-    ("council_tax_balance", {}, ["account_reference", "postcode", "date_of_birth"]),
-    ("council_tax_balance", {"account_reference": "unknown"},
-     ["account_reference", "full_name", "date_of_birth", "postcode"]),
-    ("payment_received", {"account_verified": True}, ["payment_reference"]),
-    ("report_problem", {"service_category": "pothole"},
-     ["service_category", "problem_location", "problem_description", "contact_email", "task_confirmed"]),
-    ("report_problem", {"service_category": "missed_bin"},
-     ["service_category", "postcode", "address_uprn", "problem_description", "contact_email", "task_confirmed"]),
-    ("request_progress", {}, ["request_reference"]),
-])
+@pytest.mark.parametrize(
+    "task, slots, expected",
+    [
+        ("check_registration", {}, ["full_name", "date_of_birth", "postcode", "address_uprn"]),
+        ("check_registration", {"identity_verified": True}, []),
+        ("check_registration", {"verification_outcome": "not_verified"}, []),
+        ("request_postal_vote", {"identity_verified": True}, ["vote_duration", "task_confirmed"]),
+        (
+            "request_proxy_vote",
+            {"identity_verified": True, "vote_duration": "permanent"},
+            ["vote_duration", "proxy_name", "proxy_relationship", "proxy_reason", "task_confirmed"],
+        ),
+        ("polling_station", {}, ["postcode", "address_uprn"]),
+        ("next_election", {}, []),
+        ("report_death_or_left", {}, ["reported_name", "report_kind", "postcode", "address_uprn", "task_confirmed"]),
+        ("council_tax_balance", {}, ["account_reference", "postcode", "date_of_birth"]),
+        (
+            "council_tax_balance",
+            {"account_reference": "unknown"},
+            ["account_reference", "full_name", "date_of_birth", "postcode"],
+        ),
+        ("payment_received", {"account_verified": True}, ["payment_reference"]),
+        (
+            "report_problem",
+            {"service_category": "pothole"},
+            ["service_category", "problem_location", "problem_description", "contact_email", "task_confirmed"],
+        ),
+        (
+            "report_problem",
+            {"service_category": "missed_bin"},
+            ["service_category", "postcode", "address_uprn", "problem_description", "contact_email", "task_confirmed"],
+        ),
+        ("request_progress", {}, ["request_reference"]),
+    ],
+)
 def test_each_task_asks_for_what_it_needs(task, slots, expected) -> None:
     assert required_slots_for(task, slots) == expected
 
 
 def test_a_complete_set_of_details_is_checked_by_the_back_office_and_then_forgotten(dispatcher) -> None:
     backoffice = FakeBackOffice("verified")
-    tracker = form_tracker("address_uprn", "19 Rowan Close", full_name="Rita Richardson",
-                           date_of_birth="1978-01-26", postcode="TN41 6PA", address_uprn="19 Rowan Close")
+    tracker = form_tracker(
+        "address_uprn",
+        "19 Rowan Close",
+        full_name="Rita Richardson",
+        date_of_birth="1978-01-26",
+        postcode="TN41 6PA",
+        address_uprn="19 Rowan Close",
+    )
 
     events = slot_events(validate(backoffice, tracker, dispatcher))
 
@@ -66,29 +87,41 @@ def test_a_complete_set_of_details_is_checked_by_the_back_office_and_then_forgot
     assert events["identity_verified"] is True and events["verification_outcome"] is None
     assert events["full_name"] is None and events["date_of_birth"] is None
     [check] = [c for c in backoffice.calls if c.url.path == "/api/v1/electoral/verifications"]
-    assert json.loads(check.content) == {"conversation_id": "conversation-1", "full_name": "Rita Richardson",
-                                         "date_of_birth": "1978-01-26", "uprn": 100099500102}
+    assert json.loads(check.content) == {
+        "conversation_id": "conversation-1",
+        "full_name": "Rita Richardson",
+        "date_of_birth": "1978-01-26",
+        "uprn": 100099500102,
+    }
 
 
 @pytest.mark.parametrize("outcome", ["not_verified", "locked"])
 def test_a_failed_check_ends_the_questions(dispatcher, outcome) -> None:
-    tracker = form_tracker("address_uprn", "19 Rowan Close", full_name="Rita Richardson",
-                           date_of_birth="1978-01-27", postcode="TN41 6PA", address_uprn="19 Rowan Close")
+    tracker = form_tracker(
+        "address_uprn",
+        "19 Rowan Close",
+        full_name="Rita Richardson",
+        date_of_birth="1978-01-27",
+        postcode="TN41 6PA",
+        address_uprn="19 Rowan Close",
+    )
     events = slot_events(validate(FakeBackOffice(outcome), tracker, dispatcher))
     assert events["identity_verified"] is False and events["verification_outcome"] == outcome
     assert events["full_name"] is None and events["date_of_birth"] is None
 
 
 def test_a_postcode_outside_the_area_is_asked_again(dispatcher) -> None:
-    events = slot_events(validate(FakeBackOffice(), form_tracker("postcode", "SW1A 1AA", postcode="SW1A 1AA"),
-                                  dispatcher))
+    events = slot_events(
+        validate(FakeBackOffice(), form_tracker("postcode", "SW1A 1AA", postcode="SW1A 1AA"), dispatcher)
+    )
     assert events["postcode"] is None
     assert "can't find SW1A 1AA" in dispatcher.messages[0]["text"]
 
 
 def test_a_postcode_that_is_not_one_is_asked_again_kindly(dispatcher) -> None:
-    events = slot_events(validate(FakeBackOffice(), form_tracker("postcode", "my house", postcode="my house"),
-                                  dispatcher))
+    events = slot_events(
+        validate(FakeBackOffice(), form_tracker("postcode", "my house", postcode="my house"), dispatcher)
+    )
     assert events["postcode"] is None and "TN41 6PA" in dispatcher.messages[0]["text"]
 
 
@@ -107,8 +140,11 @@ def test_the_address_question_offers_each_address_as_a_button(dispatcher) -> Non
     tracker = form_tracker("address_uprn", "TN41 6PA", postcode="TN41 6PA")
     asyncio.run(ActionAskAddressUprn(FakeBackOffice().client()).run(dispatcher, tracker, {}))
     [message] = dispatcher.messages
-    assert [b["title"] for b in message["buttons"]] == ["17 Rowan Close, Ashbury", "19 Rowan Close, Ashbury",
-                                                   "Orchard House, Rowan Close, Ashbury"]
+    assert [b["title"] for b in message["buttons"]] == [
+        "17 Rowan Close, Ashbury",
+        "19 Rowan Close, Ashbury",
+        "Orchard House, Rowan Close, Ashbury",
+    ]
     assert message["buttons"][1]["payload"] == '/inform{"address_uprn": "100099500102"}'
 
 
@@ -116,8 +152,14 @@ def test_when_the_back_office_is_down_the_check_fails_safely(dispatcher) -> None
     def down(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)
 
-    tracker = form_tracker("address_uprn", "19 Rowan Close", full_name="Rita Richardson",
-                           date_of_birth="1978-01-26", postcode="TN41 6PA", address_uprn="100099500102")
+    tracker = form_tracker(
+        "address_uprn",
+        "19 Rowan Close",
+        full_name="Rita Richardson",
+        date_of_birth="1978-01-26",
+        postcode="TN41 6PA",
+        address_uprn="100099500102",
+    )
     backoffice = BackOffice(base_url="http://backoffice.test", token="t", transport=httpx.MockTransport(down))
     events = slot_events(asyncio.run(ValidateTaskForm(backoffice).get_validation_events(dispatcher, tracker, {})))
     assert events["verification_outcome"] == "error" and events.get("identity_verified") is not True
@@ -131,34 +173,44 @@ def test_a_failed_postcode_lookup_keeps_the_postcode_and_trying_again_looks_it_u
         raise httpx.ConnectError("refused", request=request)
 
     broken = BackOffice(base_url="http://backoffice.test", token="t", transport=httpx.MockTransport(down))
-    asked = form_tracker("postcode", "TN41 6PA", pending_task="report_problem", service_category="missed_bin",
-                         postcode="TN41 6PA")
+    asked = form_tracker(
+        "postcode", "TN41 6PA", pending_task="report_problem", service_category="missed_bin", postcode="TN41 6PA"
+    )
     failed = slot_events(asyncio.run(ValidateTaskForm(broken).get_validation_events(dispatcher, asked, {})))
     assert failed == {"postcode": "TN41 6PA", "address_uprn": None, "verification_outcome": "error"}
 
     slots = asked.slots | failed | {"task_confirmed": True, "requested_slot": "task_confirmed"}
-    again = make_tracker(user_event("yes", "affirm"), {"event": "slot", "name": "task_confirmed", "value": True},
-                         slots=slots)
+    again = make_tracker(
+        user_event("yes", "affirm"), {"event": "slot", "name": "task_confirmed", "value": True}, slots=slots
+    )
     retried = slot_events(validate(FakeBackOffice(), again, dispatcher))
     assert retried["verification_outcome"] is None and retried["task_confirmed"] is None
     assert retried["postcode"] == "TN41 6PA" and retried["address_uprn"] is None
     assert required_slots_for("report_problem", slots | retried)[:2] == ["service_category", "postcode"]
-    assert "address_uprn" in [s for s in required_slots_for("report_problem", slots | retried)
-                              if (slots | retried).get(s) is None][:1]
+    assert (
+        "address_uprn"
+        in [s for s in required_slots_for("report_problem", slots | retried) if (slots | retried).get(s) is None][:1]
+    )
 
 
-@pytest.mark.parametrize("slot, text, expected", [
-    ("account_reference", "it's ct-2604 1538", "CT26041538"),
-    ("account_reference", "I don't have it to hand", "unknown"),
-    ("account_reference", "the blue one", None),
-    ("payment_reference", "pay 9490 1911", "PAY-94901911"),
-    ("payment_reference", "no idea", "unknown"),
-    ("request_reference", "sr 246414", "SR-246414"),
-    ("request_reference", "I lost it", None),
-])
+@pytest.mark.parametrize(
+    "slot, text, expected",
+    [
+        ("account_reference", "it's ct-2604 1538", "CT26041538"),
+        ("account_reference", "I don't have it to hand", "unknown"),
+        ("account_reference", "the blue one", None),
+        ("payment_reference", "pay 9490 1911", "PAY-94901911"),
+        ("payment_reference", "no idea", "unknown"),
+        ("request_reference", "sr 246414", "SR-246414"),
+        ("request_reference", "I lost it", None),
+    ],
+)
 def test_references_are_read_or_explained(dispatcher, slot, text, expected) -> None:
-    task, verified = {"account_reference": ("payment_received", False), "payment_reference": ("payment_received", True),
-                      "request_reference": ("request_progress", False)}[slot]
+    task, verified = {
+        "account_reference": ("payment_received", False),
+        "payment_reference": ("payment_received", True),
+        "request_reference": ("request_progress", False),
+    }[slot]
     tracker = form_tracker(slot, text, pending_task=task, account_verified=verified)
     events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
     assert events[slot] == expected
@@ -168,11 +220,19 @@ def test_references_are_read_or_explained(dispatcher, slot, text, expected) -> N
 def test_the_confirmation_names_the_chosen_address(dispatcher) -> None:
     from bot.actions.task_form import ActionAskTaskConfirmed
 
-    tracker = form_tracker("task_confirmed", "x", pending_task="report_problem", service_category="missed_bin",
-                           postcode="TN41 6PA", address_uprn="100099500102", problem_description="blue bin missed")
+    tracker = form_tracker(
+        "task_confirmed",
+        "x",
+        pending_task="report_problem",
+        service_category="missed_bin",
+        postcode="TN41 6PA",
+        address_uprn="100099500102",
+        problem_description="blue bin missed",
+    )
     asyncio.run(ActionAskTaskConfirmed(FakeBackOffice().client()).run(dispatcher, tracker, {}))
-    assert dispatcher.messages[0]["text"] == ('I\'ll report a missed bin problem at 19 Rowan Close, Ashbury: '
-                                              '"blue bin missed". Shall I go ahead?')
+    assert dispatcher.messages[0]["text"] == (
+        'I\'ll report a missed bin problem at 19 Rowan Close, Ashbury: "blue bin missed". Shall I go ahead?'
+    )
 
 
 def test_looking_up_a_postcode_leaves_it_out_of_the_logs(dispatcher, caplog) -> None:
@@ -183,8 +243,13 @@ def test_looking_up_a_postcode_leaves_it_out_of_the_logs(dispatcher, caplog) -> 
 
 def test_a_clear_request_for_another_task_replaces_the_task_in_hand(dispatcher: CollectingDispatcher) -> None:
     backoffice = FakeBackOffice()
-    tracker = form_tracker("payment_reference", "how much have I got left to pay this year?",
-                           intent="council_tax_balance", pending_task="payment_received", account_verified=True)
+    tracker = form_tracker(
+        "payment_reference",
+        "how much have I got left to pay this year?",
+        intent="council_tax_balance",
+        pending_task="payment_received",
+        account_verified=True,
+    )
 
     set_to = slot_events(validate(backoffice, tracker, dispatcher))
 

@@ -64,7 +64,7 @@ def _task_starting_intents() -> set[str]:
     for rule in _rules():
         steps = rule.get("steps") or []
         for index, step in enumerate(steps):
-            actions = [s.get("action") for s in steps[index + 1:index + 3]]
+            actions = [s.get("action") for s in steps[index + 1 : index + 3]]
             if _step_intents(step) and actions == START_ACTIONS:
                 started.update(_step_intents(step))
     return started
@@ -73,22 +73,32 @@ def _task_starting_intents() -> set[str]:
 def _asked_slots(name: str) -> set[str]:
     """Return every slot the form can ask for the task: its own and those its identity, account or address need."""
     task = REGISTRY[name]
-    return set(task.slots) | set(required_slots_for(name, {})) | set(required_slots_for(
-        name, {"account_reference": UNKNOWN}))
+    return (
+        set(task.slots)
+        | set(required_slots_for(name, {}))
+        | set(required_slots_for(name, {"account_reference": UNKNOWN}))
+    )
 
 
 def _string_constants(folder: Path, *, leaving_out: set[str]) -> set[str]:
     found: set[str] = set()
     for path in folder.rglob("*.py"):
         if path.name not in leaving_out:
-            found |= {node.value for node in ast.walk(ast.parse(path.read_text()))
-                      if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+            found |= {
+                node.value
+                for node in ast.walk(ast.parse(path.read_text()))
+                if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            }
     return found
 
 
 def test_every_task_has_training_examples_and_is_an_intent_of_the_domain() -> None:
-    examples = {item["intent"]: item.get("examples") or "" for part in _yaml_files("data/nlu")
-                for item in part.get("nlu") or [] if "intent" in item}
+    examples = {
+        item["intent"]: item.get("examples") or ""
+        for part in _yaml_files("data/nlu")
+        for item in part.get("nlu") or []
+        if "intent" in item
+    }
     assert {name for name in TASKS if not examples.get(name, "").strip()} == set()
     assert set(_domain()["intents"]) >= TASKS
 
@@ -104,8 +114,11 @@ def test_every_question_a_task_asks_is_in_the_domain_with_its_wording_and_its_ch
     asked = _asked_slots(name)
     assert asked <= set(domain["slots"])
     assert asked <= set(domain["forms"]["task_form"]["required_slots"])
-    unasked = {slot for slot in asked
-               if f"utter_ask_{slot}" not in domain["responses"] and f"action_ask_{slot}" not in domain["actions"]}
+    unasked = {
+        slot
+        for slot in asked
+        if f"utter_ask_{slot}" not in domain["responses"] and f"action_ask_{slot}" not in domain["actions"]
+    }
     assert unasked == set()
     # task_confirmed is yes or no, read from the affirm and deny intents by its domain mapping.
     unchecked = {slot for slot in asked - {"task_confirmed"} if not hasattr(ValidateTaskForm, f"validate_{slot}")}
@@ -123,8 +136,11 @@ def test_every_question_a_task_asks_is_forgotten_when_another_task_starts() -> N
 def test_every_category_the_bot_uses_exists_in_the_back_office() -> None:
     """The API's categories, read from its source (the Rasa environment cannot import the API)."""
     source = (ROOT / "api" / "service_requests" / "standards.py").read_text()
-    alias = next(node for node in ast.parse(source).body
-                 if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "Category")
+    alias = next(
+        node
+        for node in ast.parse(source).body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "Category"
+    )
     api_categories = set(ast.literal_eval(alias.value.slice))  # type: ignore[attr-defined]
     worded = {category for category, _ in form_answers.CATEGORY_WORDS}
     assert set(form_answers.CATEGORIES) == api_categories
@@ -170,8 +186,23 @@ def test_a_declaration_the_form_could_not_run_is_refused_when_collected() -> Non
 def test_the_registry_holds_every_task_the_bot_had_before_it() -> None:
     """The nineteen tasks the tables in bot/names.py listed when the registry replaced them."""
     assert {
-        "check_registration", "absent_vote_status", "polling_station", "ask_bin_day", "next_election",
-        "election_deadlines", "request_postal_vote", "request_proxy_vote", "cancel_absent_vote",
-        "renew_absent_vote", "changed_name", "open_register_opt_out", "report_death_or_left", "payment_received",
-        "council_tax_balance", "recovery_notice", "receipt_request", "report_problem", "request_progress",
+        "check_registration",
+        "absent_vote_status",
+        "polling_station",
+        "ask_bin_day",
+        "next_election",
+        "election_deadlines",
+        "request_postal_vote",
+        "request_proxy_vote",
+        "cancel_absent_vote",
+        "renew_absent_vote",
+        "changed_name",
+        "open_register_opt_out",
+        "report_death_or_left",
+        "payment_received",
+        "council_tax_balance",
+        "recovery_notice",
+        "receipt_request",
+        "report_problem",
+        "request_progress",
     } == TASKS

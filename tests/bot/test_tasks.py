@@ -16,20 +16,52 @@ from council import council_facts
 from tests.support.backoffice_fake import backoffice, complete, slots_of
 from tests.support.trackers import make_tracker, user_event
 
-STATION = {"name": "Ashbury Village Hall", "address": "Church Lane, Ashbury", "postcode": "TN41 6QB",
-           "accessibility": "Step-free access from the car park."}
-RECORD = {"registration_status": "registered", "polling_district": "AA1", "ward": "Ashbury", "station": STATION,
-          "open_register_opt_out": False, "absent_votes": [], "open_requests": []}
-ELECTIONS = {"today": "2026-11-25", "elections": [{
-    "title": "Millbrook ward by-election", "election_type": "local", "poll_date": "2027-02-18", "area": "Millbrook",
-    "deadlines": [
-        {"kind": "registration", "label": "Register to vote", "deadline": "2027-02-02T23:59:59+00:00",
-         "passed": False},
-        {"kind": "postal", "label": "Apply for a postal vote", "deadline": "2027-02-03T17:00:00+00:00",
-         "passed": False},
-        {"kind": "proxy", "label": "Apply for a proxy vote", "deadline": "2027-02-10T17:00:00+00:00",
-         "passed": False},
-    ]}]}
+STATION = {
+    "name": "Ashbury Village Hall",
+    "address": "Church Lane, Ashbury",
+    "postcode": "TN41 6QB",
+    "accessibility": "Step-free access from the car park.",
+}
+RECORD = {
+    "registration_status": "registered",
+    "polling_district": "AA1",
+    "ward": "Ashbury",
+    "station": STATION,
+    "open_register_opt_out": False,
+    "absent_votes": [],
+    "open_requests": [],
+}
+ELECTIONS = {
+    "today": "2026-11-25",
+    "elections": [
+        {
+            "title": "Millbrook ward by-election",
+            "election_type": "local",
+            "poll_date": "2027-02-18",
+            "area": "Millbrook",
+            "deadlines": [
+                {
+                    "kind": "registration",
+                    "label": "Register to vote",
+                    "deadline": "2027-02-02T23:59:59+00:00",
+                    "passed": False,
+                },
+                {
+                    "kind": "postal",
+                    "label": "Apply for a postal vote",
+                    "deadline": "2027-02-03T17:00:00+00:00",
+                    "passed": False,
+                },
+                {
+                    "kind": "proxy",
+                    "label": "Apply for a proxy vote",
+                    "deadline": "2027-02-10T17:00:00+00:00",
+                    "passed": False,
+                },
+            ],
+        }
+    ],
+}
 
 
 def test_starting_a_task_remembers_it_and_clears_old_answers(dispatcher) -> None:
@@ -40,8 +72,11 @@ def test_starting_a_task_remembers_it_and_clears_old_answers(dispatcher) -> None
 
 
 def test_a_verified_resident_hears_their_own_registration(dispatcher) -> None:
-    events, calls, said = complete({("GET", "/api/v1/electoral/me"): httpx.Response(200, json=RECORD)},
-                                   dispatcher, pending_task="check_registration")
+    events, calls, said = complete(
+        {("GET", "/api/v1/electoral/me"): httpx.Response(200, json=RECORD)},
+        dispatcher,
+        pending_task="check_registration",
+    )
     assert "You're registered to vote" in said and "Ashbury Village Hall" in said
     assert calls[0].url.params["conversation_id"] == "conversation-1"
     assert slots_of(events)["pending_task"] is None
@@ -49,38 +84,47 @@ def test_a_verified_resident_hears_their_own_registration(dispatcher) -> None:
 
 def test_a_pending_application_is_described_as_pending(dispatcher) -> None:
     record = RECORD | {"registration_status": "pending"}
-    _, _, said = complete({("GET", "/api/v1/electoral/me"): httpx.Response(200, json=record)},
-                          dispatcher, pending_task="check_registration")
+    _, _, said = complete(
+        {("GET", "/api/v1/electoral/me"): httpx.Response(200, json=record)},
+        dispatcher,
+        pending_task="check_registration",
+    )
     assert "being processed" in said
 
 
 def test_failed_checks_get_the_same_reply_whoever_was_asked_about(dispatcher) -> None:
-    _, calls, said = complete({}, dispatcher, pending_task="check_registration",
-                                   verification_outcome="not_verified", identity_verified=False)
+    _, calls, said = complete(
+        {}, dispatcher, pending_task="check_registration", verification_outcome="not_verified", identity_verified=False
+    )
     assert calls == []
     assert "couldn't match those details" in said and "gov.uk/register-to-vote" in said
     assert dispatcher.messages[0]["buttons"][0] == {"title": "Try again", "payload": "/check_registration"}
 
 
 def test_a_locked_check_offers_an_officer(dispatcher) -> None:
-    events, _, said = complete({}, dispatcher, pending_task="check_registration", verification_outcome="locked",
-                               identity_verified=False)
+    events, _, said = complete(
+        {}, dispatcher, pending_task="check_registration", verification_outcome="locked", identity_verified=False
+    )
     assert "For your security" in said
     assert slots_of(events)["officer_offered"] is True and slots_of(events)["handoff_reason"] == "locked_out"
     assert dispatcher.messages[0]["buttons"][0]["payload"] == "/request_officer"
 
 
 def test_a_locked_council_tax_check_points_to_the_council_tax_line_not_electoral_services(dispatcher) -> None:
-    events, _, said = complete({}, dispatcher, pending_task="council_tax_balance", verification_outcome="locked",
-                               identity_verified=False)
+    events, _, said = complete(
+        {}, dispatcher, pending_task="council_tax_balance", verification_outcome="locked", identity_verified=False
+    )
     assert "For your security" in said and "electoral services" not in said
     assert council_facts().phone in said
     assert slots_of(events)["officer_offered"] is True
 
 
 def test_an_expired_verification_asks_for_the_details_again(dispatcher) -> None:
-    events, _, said = complete({("GET", "/api/v1/electoral/me"): httpx.Response(403, json={"detail": "not verified"})},
-                               dispatcher, pending_task="check_registration")
+    events, _, said = complete(
+        {("GET", "/api/v1/electoral/me"): httpx.Response(403, json={"detail": "not verified"})},
+        dispatcher,
+        pending_task="check_registration",
+    )
     assert "your check has run out" in said and "ask for your details again" in said
     assert slots_of(events)["identity_verified"] is False and slots_of(events)["pending_task"] == "check_registration"
     assert events[-1] == {"event": "followup", "timestamp": None, "name": "task_form"}
@@ -88,15 +132,25 @@ def test_an_expired_verification_asks_for_the_details_again(dispatcher) -> None:
 
 def test_a_polling_station_is_found_for_the_chosen_address(dispatcher) -> None:
     result = {"polling_district": "AA1", "ward": "Ashbury", "station": STATION, "poll_hours": "7am to 10pm"}
-    _, calls, said = complete({("GET", "/api/v1/polling-stations"): httpx.Response(200, json=result)}, dispatcher,
-                              pending_task="polling_station", address_uprn="100099500102", identity_verified=False)
+    _, calls, said = complete(
+        {("GET", "/api/v1/polling-stations"): httpx.Response(200, json=result)},
+        dispatcher,
+        pending_task="polling_station",
+        address_uprn="100099500102",
+        identity_verified=False,
+    )
     assert calls[0].url.params["uprn"] == "100099500102"
     assert "Ashbury Village Hall" in said and "7am to 10pm" in said and "Step-free" in said
 
 
 def test_deadlines_are_given_in_plain_words(dispatcher) -> None:
-    _, _, said = complete({("GET", "/api/v1/elections/upcoming"): httpx.Response(200, json=ELECTIONS)}, dispatcher,
-                          pending_task="election_deadlines", deadline_kind="postal", identity_verified=False)
+    _, _, said = complete(
+        {("GET", "/api/v1/elections/upcoming"): httpx.Response(200, json=ELECTIONS)},
+        dispatcher,
+        pending_task="election_deadlines",
+        deadline_kind="postal",
+        identity_verified=False,
+    )
     assert "Thursday 18 February 2027" in said
     assert "Apply for a postal vote: the deadline is 5pm on Wednesday 3 February 2027" in said
     assert "Register to vote" not in said
@@ -105,22 +159,40 @@ def test_deadlines_are_given_in_plain_words(dispatcher) -> None:
 def test_a_passed_deadline_says_so_and_names_the_routes_still_open(dispatcher) -> None:
     late = json.loads(json.dumps(ELECTIONS))
     late["elections"][0]["deadlines"][1]["passed"] = True
-    _, _, said = complete({("GET", "/api/v1/elections/upcoming"): httpx.Response(200, json=late)}, dispatcher,
-                          pending_task="election_deadlines", deadline_kind="postal", identity_verified=False)
+    _, _, said = complete(
+        {("GET", "/api/v1/elections/upcoming"): httpx.Response(200, json=late)},
+        dispatcher,
+        pending_task="election_deadlines",
+        deadline_kind="postal",
+        identity_verified=False,
+    )
     assert "the deadline has passed" in said
     assert "apply for a proxy vote until 5pm on Wednesday 10 February 2027" in said
     assert "still counts for the next elections" in said
 
 
 def test_a_postal_vote_request_is_sent_once_with_its_key_and_the_reference_is_given(dispatcher) -> None:
-    recorded = {"reference": "AV-000123", "kind": "postal", "action": "new", "status": "received",
-                "next_step": "We will post you the official application form to sign.",
-                "next_poll": {"title": "Millbrook ward by-election", "poll_date": "2027-02-18",
-                              "deadline": "2027-02-03T17:00:00+00:00", "in_time": True},
-                "still_open_routes": []}
-    _, calls, said = complete({("POST", "/api/v1/electoral/absent-vote-requests"): httpx.Response(201, json=recorded)},
-                              dispatcher, pending_task="request_postal_vote", vote_duration="permanent",
-                              task_confirmed=True)
+    recorded = {
+        "reference": "AV-000123",
+        "kind": "postal",
+        "action": "new",
+        "status": "received",
+        "next_step": "We will post you the official application form to sign.",
+        "next_poll": {
+            "title": "Millbrook ward by-election",
+            "poll_date": "2027-02-18",
+            "deadline": "2027-02-03T17:00:00+00:00",
+            "in_time": True,
+        },
+        "still_open_routes": [],
+    }
+    _, calls, said = complete(
+        {("POST", "/api/v1/electoral/absent-vote-requests"): httpx.Response(201, json=recorded)},
+        dispatcher,
+        pending_task="request_postal_vote",
+        vote_duration="permanent",
+        task_confirmed=True,
+    )
     [call] = calls
     body = json.loads(call.content)
     assert body["idempotency_key"].startswith("chat-") and body["kind"] == "postal" and body["duration"] == "permanent"
@@ -128,21 +200,40 @@ def test_a_postal_vote_request_is_sent_once_with_its_key_and_the_reference_is_gi
 
 
 def test_a_declined_confirmation_records_nothing(dispatcher) -> None:
-    _, calls, said = complete({}, dispatcher, pending_task="request_postal_vote", vote_duration="next_poll",
-                              task_confirmed=False)
+    _, calls, said = complete(
+        {}, dispatcher, pending_task="request_postal_vote", vote_duration="next_poll", task_confirmed=False
+    )
     assert calls == [] and "haven't recorded anything" in said
 
 
 def test_a_late_request_says_which_routes_are_still_open(dispatcher) -> None:
-    recorded = {"reference": "AV-000124", "kind": "postal", "action": "new", "status": "received",
-                "next_step": "We will post you the form.",
-                "next_poll": {"title": "Millbrook ward by-election", "poll_date": "2027-02-18",
-                              "deadline": "2027-02-03T17:00:00+00:00", "in_time": False},
-                "still_open_routes": [{"kind": "emergency_proxy", "label": "Apply for an emergency proxy",
-                                       "deadline": "2027-02-18T17:00:00+00:00"}]}
-    _, _, said = complete({("POST", "/api/v1/electoral/absent-vote-requests"): httpx.Response(201, json=recorded)},
-                          dispatcher, pending_task="request_postal_vote", vote_duration="next_poll",
-                          task_confirmed=True)
+    recorded = {
+        "reference": "AV-000124",
+        "kind": "postal",
+        "action": "new",
+        "status": "received",
+        "next_step": "We will post you the form.",
+        "next_poll": {
+            "title": "Millbrook ward by-election",
+            "poll_date": "2027-02-18",
+            "deadline": "2027-02-03T17:00:00+00:00",
+            "in_time": False,
+        },
+        "still_open_routes": [
+            {
+                "kind": "emergency_proxy",
+                "label": "Apply for an emergency proxy",
+                "deadline": "2027-02-18T17:00:00+00:00",
+            }
+        ],
+    }
+    _, _, said = complete(
+        {("POST", "/api/v1/electoral/absent-vote-requests"): httpx.Response(201, json=recorded)},
+        dispatcher,
+        pending_task="request_postal_vote",
+        vote_duration="next_poll",
+        task_confirmed=True,
+    )
     assert "too late" in said and "count for later elections" in said
     assert "apply for an emergency proxy until 5pm on Thursday 18 February 2027" in said
 
@@ -158,10 +249,16 @@ def ask_to_confirm(**slots) -> dict:
 
 @pytest.mark.parametrize("task", ["check_registration", "polling_station", "election_deadlines"])
 def test_a_failing_back_office_gets_an_apology_with_a_phone_number_and_a_retry(dispatcher, task) -> None:
-    events, _, said = complete({("GET", "/api/v1/electoral/me"): httpx.Response(500),
-                                ("GET", "/api/v1/polling-stations"): httpx.Response(503),
-                                ("GET", "/api/v1/elections/upcoming"): httpx.Response(500)},
-                               dispatcher, pending_task=task, address_uprn="1")
+    events, _, said = complete(
+        {
+            ("GET", "/api/v1/electoral/me"): httpx.Response(500),
+            ("GET", "/api/v1/polling-stations"): httpx.Response(503),
+            ("GET", "/api/v1/elections/upcoming"): httpx.Response(500),
+        },
+        dispatcher,
+        pending_task=task,
+        address_uprn="1",
+    )
     assert said == ""  # the form asks next, with the apology
     assert slots_of(events) == {"pending_task": task, "verification_outcome": "submit_error", "task_confirmed": None}
     assert events[-1] == {"event": "followup", "timestamp": None, "name": "task_form"}
@@ -182,23 +279,36 @@ def test_a_back_office_error_keeps_the_answers_and_trying_again_records_it_once(
     assert "vote_duration" not in slots_of(failed)  # nothing the resident said is cleared
 
     # The resident taps "Try again": the form takes the yes, clears the failure and has everything again.
-    yes = make_tracker(user_event("try again", "affirm"), {"event": "slot", "name": "task_confirmed", "value": True},
-                       slots=kept | {"requested_slot": "task_confirmed", "identity_verified": True})
-    retried = {e["name"]: e["value"] for e in asyncio.run(ValidateTaskForm(backoffice({}, [])).run(
-        CollectingDispatcher(), yes, {})) if e["event"] == "slot"}
+    yes = make_tracker(
+        user_event("try again", "affirm"),
+        {"event": "slot", "name": "task_confirmed", "value": True},
+        slots=kept | {"requested_slot": "task_confirmed", "identity_verified": True},
+    )
+    retried = {
+        e["name"]: e["value"]
+        for e in asyncio.run(ValidateTaskForm(backoffice({}, [])).run(CollectingDispatcher(), yes, {}))
+        if e["event"] == "slot"
+    }
     assert retried["verification_outcome"] is None and retried.get("task_confirmed", True) is True
     assert retried["requested_slot"] is None  # the form is done: the task runs again
 
-    _, second_call, said = complete({route: httpx.Response(201, json=RECORDED_POSTAL)}, CollectingDispatcher(),
-                                    **(kept | retried))
+    _, second_call, said = complete(
+        {route: httpx.Response(201, json=RECORDED_POSTAL)}, CollectingDispatcher(), **(kept | retried)
+    )
     assert "AV-000123" in said
     assert json.loads(first_call[0].content) == json.loads(second_call[0].content)  # same key: never twice
 
 
 def test_saying_no_to_trying_again_leaves_it_kindly() -> None:
     dispatcher = CollectingDispatcher()
-    events, calls, said = complete({}, dispatcher, pending_task="request_postal_vote", vote_duration="permanent",
-                                   verification_outcome="submit_error", task_confirmed=False)
+    events, calls, said = complete(
+        {},
+        dispatcher,
+        pending_task="request_postal_vote",
+        vote_duration="permanent",
+        verification_outcome="submit_error",
+        task_confirmed=False,
+    )
     assert calls == [] and "leave it there" in said and "01632 960 123" in said
     assert slots_of(events)["pending_task"] is None
 
@@ -230,20 +340,27 @@ def test_the_action_server_answers_well_inside_the_hubs_wait_for_rasa() -> None:
     from bot.settings import BotSettings
 
     source = ast.parse((Path(__file__).parents[2] / "api" / "settings.py").read_text())
-    [hub_wait] = [node.value.value for node in ast.walk(source) if isinstance(node, ast.AnnAssign)
-                  and getattr(node.target, "id", "") == "rasa_timeout_seconds"]
+    [hub_wait] = [
+        node.value.value
+        for node in ast.walk(source)
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "rasa_timeout_seconds"
+    ]
     bot = BotSettings()
     assert 2 * bot.action_deadline_seconds + bot.backoffice_timeout_seconds < hub_wait
     assert bot.backoffice_timeout_seconds <= bot.action_deadline_seconds
 
 
-@pytest.mark.parametrize("intent, confidence, expected", [
-    ("election_deadlines", 0.95, "postal"),
-    ("election_deadlines", 0.3, None),
-    ("next_election", 0.95, None),  # another task: its own rule starts it, the deadline is not kept
-])
-def test_the_deadline_asked_about_counts_only_for_a_confident_deadline_question(dispatcher, intent, confidence,
-                                                                                expected) -> None:
+@pytest.mark.parametrize(
+    "intent, confidence, expected",
+    [
+        ("election_deadlines", 0.95, "postal"),
+        ("election_deadlines", 0.3, None),
+        ("next_election", 0.95, None),  # another task: its own rule starts it, the deadline is not kept
+    ],
+)
+def test_the_deadline_asked_about_counts_only_for_a_confident_deadline_question(
+    dispatcher, intent, confidence, expected
+) -> None:
     event = user_event("last day for a postal vote", intent)
     event["parse_data"]["entities"] = [{"entity": "deadline_kind", "value": "postal", "confidence_entity": confidence}]
     events = slots_of(asyncio.run(ActionStartTask().run(dispatcher, make_tracker(event), {})))
@@ -253,24 +370,31 @@ def test_the_deadline_asked_about_counts_only_for_a_confident_deadline_question(
 def test_a_station_whose_address_starts_with_its_name_is_named_once(dispatcher) -> None:
     station = STATION | {"name": "St Michael's Church Hall", "address": "St Michael's Church Hall, Rowan Close"}
     record = RECORD | {"station": station}
-    _, _, said = complete({("GET", "/api/v1/electoral/me"): httpx.Response(200, json=record)},
-                          dispatcher, pending_task="check_registration")
+    _, _, said = complete(
+        {("GET", "/api/v1/electoral/me"): httpx.Response(200, json=record)},
+        dispatcher,
+        pending_task="check_registration",
+    )
     assert said.count("St Michael's Church Hall") == 1
 
 
-RECORDED_POSTAL = {"reference": "AV-000123", "kind": "postal", "action": "new", "status": "received",
-                   "next_step": "We will post you the official application form to sign.", "next_poll": None,
-                   "still_open_routes": []}
+RECORDED_POSTAL = {
+    "reference": "AV-000123",
+    "kind": "postal",
+    "action": "new",
+    "status": "received",
+    "next_step": "We will post you the official application form to sign.",
+    "next_poll": None,
+    "still_open_routes": [],
+}
 
 
 def test_asking_twice_sends_the_same_key_and_the_second_answer_names_the_existing_reference() -> None:
     """The key comes from the chat and what is asked, not from when the task started (issue: two applications)."""
     route = ("POST", "/api/v1/electoral/absent-vote-requests")
     slots = {"pending_task": "request_postal_vote", "vote_duration": "permanent", "task_confirmed": True}
-    _, first, first_said = complete({route: httpx.Response(201, json=RECORDED_POSTAL)},
-                                    CollectingDispatcher(), **slots)
-    _, again, again_said = complete({route: httpx.Response(200, json=RECORDED_POSTAL)}, CollectingDispatcher(),
-                                    **slots)
+    _, first, first_said = complete({route: httpx.Response(201, json=RECORDED_POSTAL)}, CollectingDispatcher(), **slots)
+    _, again, again_said = complete({route: httpx.Response(200, json=RECORDED_POSTAL)}, CollectingDispatcher(), **slots)
 
     assert json.loads(first[0].content)["idempotency_key"] == json.loads(again[0].content)["idempotency_key"]
     assert "Done: your postal vote request is recorded with reference AV-000123" in first_said
@@ -282,8 +406,9 @@ def test_another_chat_or_another_request_gets_another_key() -> None:
     from bot.actions.task_kit import request_key
 
     def key(sender: str, **request) -> str:
-        tracker = make_tracker(user_event("x", "inform"), slots={"pending_task": "request_postal_vote"},
-                               sender_id=sender)
+        tracker = make_tracker(
+            user_event("x", "inform"), slots={"pending_task": "request_postal_vote"}, sender_id=sender
+        )
         return request_key(tracker, request)
 
     assert key("a", duration="permanent") == key("a", duration="permanent")
@@ -295,11 +420,20 @@ def test_a_report_that_someone_died_sends_the_name_and_address_the_back_office_t
     """The bot sent {name, uprn, postcode}, which the back office refuses (422): "my father has died" always failed."""
     addresses = {"postcode": "TN41 6PA", "addresses": [{"uprn": 100099500102, "address": "19 Rowan Close, Ashbury"}]}
     recorded = {"reference": "EC-000321", "kind": "died", "next_step": "Thank you for letting us know."}
-    _, calls, said = complete({("GET", "/api/v1/addresses"): httpx.Response(200, json=addresses),
-                               ("POST", "/api/v1/electoral/change-requests"): httpx.Response(201, json=recorded)},
-                              dispatcher, pending_task="report_death_or_left", identity_verified=False,
-                              reported_name="Arthur Bloggs", report_kind="died", postcode="TN41 6PA",
-                              address_uprn="100099500102", task_confirmed=True)
+    _, calls, said = complete(
+        {
+            ("GET", "/api/v1/addresses"): httpx.Response(200, json=addresses),
+            ("POST", "/api/v1/electoral/change-requests"): httpx.Response(201, json=recorded),
+        },
+        dispatcher,
+        pending_task="report_death_or_left",
+        identity_verified=False,
+        reported_name="Arthur Bloggs",
+        report_kind="died",
+        postcode="TN41 6PA",
+        address_uprn="100099500102",
+        task_confirmed=True,
+    )
     body = json.loads(calls[-1].content)
     assert body["kind"] == "died"
     assert body["details"] == {"person_name": "Arthur Bloggs", "address": "19 Rowan Close, Ashbury, TN41 6PA"}

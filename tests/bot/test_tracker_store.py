@@ -54,20 +54,41 @@ def user(text: str, intent: str = "inform", entities: list[dict] | None = None) 
 def identity_check(canary: Canary) -> list:
     """The events of a resident proving who they are, as Rasa and the task form produce them, turn by turn."""
     return [
-        [user("am I registered to vote?", "check_registration"), ActionExecuted("action_start_task"),
-         SlotSet("pending_task", "check_registration"), BotUttered("What is your full name?"),
-         ActionExecuted("action_listen")],
-        [user(f"my name is {canary.name}"), SlotSet("full_name", canary.name),
-         BotUttered(f"Thanks, {canary.name}. What is your date of birth?"), ActionExecuted("action_listen")],
-        [user(canary.typed_date), SlotSet("date_of_birth", canary.date_of_birth),
-         BotUttered("And your postcode?"), ActionExecuted("action_listen")],
-        [user(canary.postcode, entities=[{"entity": "postcode", "value": canary.postcode, "start": 0, "end": 8}]),
-         SlotSet("postcode", canary.postcode), SlotSet("contact_email", canary.email),
-         BotUttered("Which address?", {"buttons": [{"title": f"1 Lane, {canary.postcode}", "payload": "/x"}]}),
-         ActionExecuted("action_listen")],
-        [user("/choose_address"), SlotSet("address_uprn", "100012345678"), SlotSet("identity_verified", True),
-         SlotSet("full_name", None), SlotSet("date_of_birth", None), BotUttered("You're registered to vote."),
-         ActionExecuted("action_listen")],
+        [
+            user("am I registered to vote?", "check_registration"),
+            ActionExecuted("action_start_task"),
+            SlotSet("pending_task", "check_registration"),
+            BotUttered("What is your full name?"),
+            ActionExecuted("action_listen"),
+        ],
+        [
+            user(f"my name is {canary.name}"),
+            SlotSet("full_name", canary.name),
+            BotUttered(f"Thanks, {canary.name}. What is your date of birth?"),
+            ActionExecuted("action_listen"),
+        ],
+        [
+            user(canary.typed_date),
+            SlotSet("date_of_birth", canary.date_of_birth),
+            BotUttered("And your postcode?"),
+            ActionExecuted("action_listen"),
+        ],
+        [
+            user(canary.postcode, entities=[{"entity": "postcode", "value": canary.postcode, "start": 0, "end": 8}]),
+            SlotSet("postcode", canary.postcode),
+            SlotSet("contact_email", canary.email),
+            BotUttered("Which address?", {"buttons": [{"title": f"1 Lane, {canary.postcode}", "payload": "/x"}]}),
+            ActionExecuted("action_listen"),
+        ],
+        [
+            user("/choose_address"),
+            SlotSet("address_uprn", "100012345678"),
+            SlotSet("identity_verified", True),
+            SlotSet("full_name", None),
+            SlotSet("date_of_birth", None),
+            BotUttered("You're registered to vote."),
+            ActionExecuted("action_listen"),
+        ],
     ]
 
 
@@ -153,8 +174,9 @@ def test_the_next_turn_still_has_the_details_the_form_gathered(store_settings, m
     assert said[-1].text == "Which address?" and said[-1].data["buttons"][0]["title"].endswith(canary.postcode)
 
 
-def test_a_name_and_date_of_birth_cleared_after_the_check_are_erased_not_just_hidden(store_settings,
-                                                                                    monkeypatch) -> None:
+def test_a_name_and_date_of_birth_cleared_after_the_check_are_erased_not_just_hidden(
+    store_settings, monkeypatch
+) -> None:
     canary = Canary()
     store = configured_store(store_settings, monkeypatch)
     play(store, "conversation-3", identity_check(canary))
@@ -168,13 +190,15 @@ def test_a_name_and_date_of_birth_cleared_after_the_check_are_erased_not_just_hi
 
 
 def test_another_rasa_server_with_the_same_key_carries_on_and_one_with_another_key_asks_again(
-        store_settings, monkeypatch) -> None:
+    store_settings, monkeypatch
+) -> None:
     canary = Canary()
     play(configured_store(store_settings, monkeypatch), "conversation-4", identity_check(canary)[:3])
 
     same_key = asyncio.run(configured_store(store_settings, monkeypatch).retrieve("conversation-4"))
-    other_key = asyncio.run(configured_store(store_settings | {KEY_VARIABLE: new_key()}, monkeypatch)
-                            .retrieve("conversation-4"))
+    other_key = asyncio.run(
+        configured_store(store_settings | {KEY_VARIABLE: new_key()}, monkeypatch).retrieve("conversation-4")
+    )
 
     assert same_key.get_slot("full_name") == canary.name
     assert other_key.get_slot("full_name") is None and other_key.get_slot("date_of_birth") is None
@@ -191,21 +215,33 @@ def test_a_sealed_value_reads_as_unset_once_its_time_is_up() -> None:
 
 def test_what_stays_readable_says_nothing_about_the_resident() -> None:
     sealer = Sealer(new_key())
-    typed = {"event": "user", "text": "I'm Quillon Zarathustra", "input_channel": "rest",
-             "metadata": {"channel": "web"},
-             "parse_data": {"text": "I'm Quillon Zarathustra", "intent": {"name": "inform", "confidence": 0.9},
-                            "entities": [{"entity": "person", "value": "Quillon Zarathustra", "start": 4, "end": 23}],
-                            "intent_ranking": [{"name": "inform", "confidence": 0.9}]}}
+    typed = {
+        "event": "user",
+        "text": "I'm Quillon Zarathustra",
+        "input_channel": "rest",
+        "metadata": {"channel": "web"},
+        "parse_data": {
+            "text": "I'm Quillon Zarathustra",
+            "intent": {"name": "inform", "confidence": 0.9},
+            "entities": [{"entity": "person", "value": "Quillon Zarathustra", "start": 4, "end": 23}],
+            "intent_ranking": [{"name": "inform", "confidence": 0.9}],
+        },
+    }
 
     stored = sealer.seal(typed)
     opened = sealer.open(dict(stored))
 
     assert "Quillon" not in str(stored) and "web" not in str(stored)
-    assert stored["parse_data"] == {"intent": {"name": "inform", "confidence": 0.9},
-                                    "entities": [{"entity": "person"}], "text": None}
+    assert stored["parse_data"] == {
+        "intent": {"name": "inform", "confidence": 0.9},
+        "entities": [{"entity": "person"}],
+        "text": None,
+    }
     assert opened["text"] is None and opened["metadata"] == {"channel": "web"}
     assert sealer.seal({"event": "slot", "name": "identity_verified", "value": True})["value"] is True
-    assert sealer.seal({"event": "slot", "name": "pending_task", "value": "check_registration"})["value"] \
+    assert (
+        sealer.seal({"event": "slot", "name": "pending_task", "value": "check_registration"})["value"]
         == "check_registration"
+    )
     added = sealer.seal({"event": "entities", "entities": [{"entity": "postcode", "value": "ZZ9 9QX"}]})
     assert "ZZ9" not in str(added) and sealer.open(added)["entities"][0]["value"] == "ZZ9 9QX"

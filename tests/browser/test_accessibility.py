@@ -40,10 +40,11 @@ LIVE_MS = 10_000
 
 def violations(page: Page) -> list[str]:
     """Run axe over the whole page at WCAG 2.2 A/AA and describe each violation with the elements it names."""
-    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA},
-                                     "resultTypes": ["violations"]})
-    return [f"{v['id']} ({v['impact']}): {v['help']} at " + ", ".join(str(n["target"]) for n in v["nodes"])
-            for v in results.response["violations"]]
+    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]})
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at " + ", ".join(str(n["target"]) for n in v["nodes"])
+        for v in results.response["violations"]
+    ]
 
 
 def assert_accessible(page: Page, state: str) -> None:
@@ -80,13 +81,13 @@ def test_the_open_chat_a_reply_with_buttons_and_an_input_error(page: Page, base_
 def test_the_rating_question(page: Page, base_url: str) -> None:
     open_chat(page, base_url)
     ask(page, "thanks, bye")
-    expect(messages(page, "system").filter(has_text="how was your experience")).to_be_visible(
-        timeout=REPLY_TIMEOUT_MS)
+    expect(messages(page, "system").filter(has_text="how was your experience")).to_be_visible(timeout=REPLY_TIMEOUT_MS)
     assert_accessible(page, "rating question")
 
 
-def test_a_knowledge_answer_with_its_rating_control_and_the_knowledge_gaps_page(page: Page, officer_page: Page,
-                                                                               base_url: str) -> None:
+def test_a_knowledge_answer_with_its_rating_control_and_the_knowledge_gaps_page(
+    page: Page, officer_page: Page, base_url: str
+) -> None:
     open_chat(page, base_url)
     ask(page, "when does the library open on sundays")
     rating = messages(page, "bot").last.get_by_role("group", name="Was this helpful?")
@@ -103,15 +104,28 @@ def test_a_knowledge_answer_with_its_rating_control_and_the_knowledge_gaps_page(
     assert_accessible(officer_page, "knowledge gaps with questions and rated articles")
 
 
-@pytest.mark.parametrize(("status", "sentence"), [
-    (503, busy_sentence(Settings(environment="test"))),
-    (429, busy_sentence(Settings(environment="test"))),
-])
+@pytest.mark.parametrize(
+    ("status", "sentence"),
+    [
+        (503, busy_sentence(Settings(environment="test"))),
+        (429, busy_sentence(Settings(environment="test"))),
+    ],
+)
 def test_busy_and_rate_limited_answers(page: Page, base_url: str, status: int, sentence: str) -> None:
     open_chat(page, base_url)
-    page.route("**/messages", lambda route: route.fulfill(
-        status=status, headers={"Retry-After": "10"}, content_type="application/json",
-        body=json.dumps({"detail": sentence})) if route.request.method == "POST" else route.continue_())
+    page.route(
+        "**/messages",
+        lambda route: (
+            route.fulfill(
+                status=status,
+                headers={"Retry-After": "10"},
+                content_type="application/json",
+                body=json.dumps({"detail": sentence}),
+            )
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
+    )
     chat_input(page).fill("hello")
     chat_input(page).press("Enter")
     expect(page.get_by_test_id("chat-log")).to_contain_text(sentence)
@@ -122,12 +136,31 @@ def test_the_bot_unavailable_answer(page: Page, base_url: str) -> None:
     # The hub's own apology when Rasa is down, with its "Talk to a person" button, as the hub sends it.
     apology = unavailable_text(Settings(environment="test"))
     open_chat(page, base_url)
-    page.route("**/messages", lambda route: route.fulfill(
-        status=200, content_type="application/json",
-        body=json.dumps({"messages": [{"id": 999_999, "sender": "system", "text": apology, "author": None,
-                                       "buttons": [{"title": "Talk to a person", "payload": "/request_officer"}],
-                                       "created_at": "2026-12-03T10:00:00Z"}]}))
-        if route.request.method == "POST" else route.continue_())
+    page.route(
+        "**/messages",
+        lambda route: (
+            route.fulfill(
+                status=200,
+                content_type="application/json",
+                body=json.dumps(
+                    {
+                        "messages": [
+                            {
+                                "id": 999_999,
+                                "sender": "system",
+                                "text": apology,
+                                "author": None,
+                                "buttons": [{"title": "Talk to a person", "payload": "/request_officer"}],
+                                "created_at": "2026-12-03T10:00:00Z",
+                            }
+                        ]
+                    }
+                ),
+            )
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
+    )
     chat_input(page).fill("hello")
     chat_input(page).press("Enter")
     expect(page.get_by_test_id("chat-log")).to_contain_text("having trouble answering")
@@ -159,8 +192,13 @@ def test_an_officer_joined_and_every_console_page(page: Page, officer_page: Page
 def test_the_supervisors_pages(officer_page: Page, base_url: str) -> None:
     sign_in(officer_page, base_url, SUPERVISOR)
     links = officer_page.locator("nav a[href^='/console/']")
-    paths = sorted({href for href in (links.nth(i).get_attribute("href") for i in range(links.count()))
-                    if href and "sign-out" not in href})
+    paths = sorted(
+        {
+            href
+            for href in (links.nth(i).get_attribute("href") for i in range(links.count()))
+            if href and "sign-out" not in href
+        }
+    )
     assert "/console/dashboard" in paths, paths
     for path in paths:
         response = officer_page.goto(f"{base_url}{path}")

@@ -43,7 +43,8 @@ def test_an_officer_takes_over_a_chat_live_and_hands_it_back(page: Page, officer
     expect(officer_page.get_by_test_id("transcript")).to_contain_text("can I talk to a real person please")
 
     expect(messages(page, "system").filter(has_text="Priya from Customer Focus has joined the chat")).to_be_visible(
-        timeout=LIVE_MS)
+        timeout=LIVE_MS
+    )
     officer_page.get_by_test_id("reply-input").fill("Hello, I'm Priya. What can I help you with today?")
     officer_page.get_by_test_id("reply-send").click()
     from_officer = messages(page, "officer").last
@@ -54,13 +55,15 @@ def test_an_officer_takes_over_a_chat_live_and_hands_it_back(page: Page, officer
     chat_input(page).fill("my green bin was missed on Monday")
     # The hub's answer to this very message is the positive event to wait for: it is sent once the hub has
     # decided who answers, so "no bot reply" is then a fact, not the absence of one so far.
-    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/messages"),
-                              timeout=LIVE_MS) as answered:
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and r.url.endswith("/messages"), timeout=LIVE_MS
+    ) as answered:
         chat_input(page).press("Enter")
     assert answered.value.ok
     assert [m["sender"] for m in answered.value.json()["messages"]] == []  # the bot stays silent
-    expect(officer_page.get_by_test_id("transcript")).to_contain_text("my green bin was missed on Monday",
-                                                                      timeout=LIVE_MS)
+    expect(officer_page.get_by_test_id("transcript")).to_contain_text(
+        "my green bin was missed on Monday", timeout=LIVE_MS
+    )
     expect(messages(page, "resident").last).to_contain_text("my green bin was missed on Monday")
     expect(messages(page, "bot")).to_have_count(bot_replies)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -70,13 +73,15 @@ def test_an_officer_takes_over_a_chat_live_and_hands_it_back(page: Page, officer
     officer_page.get_by_test_id("hand-back").click()
     expect(officer_page.get_by_test_id("handoff-status")).to_contain_text("Handed back to the bot")
     expect(messages(page, "system").filter(has_text="handed you back to the council assistant")).to_be_visible(
-        timeout=LIVE_MS)
+        timeout=LIVE_MS
+    )
     ask(page, "what time are you open")
     expect(messages(page, "bot").last).to_contain_text("9am", timeout=REPLY_TIMEOUT_MS)
 
 
 def test_a_card_number_split_over_two_messages_vanishes_from_the_widget_and_the_console(
-        page: Page, officer_page: Page, base_url: str) -> None:
+    page: Page, officer_page: Page, base_url: str
+) -> None:
     open_chat(page, base_url)
     ask(page, "can I talk to a real person please")
     reference = re.search(r"HO-\d{6}", messages(page, "bot").last.inner_text())
@@ -135,8 +140,9 @@ def test_signing_out_returns_to_the_sign_in_page_and_the_queue_is_closed(officer
 ELECTORAL = "alex.morgan@ashdownvale.example"
 
 
-def test_an_officer_sets_up_two_step_sign_in_and_a_supervisor_resets_it(page: Page, officer_page: Page,
-                                                                         base_url: str) -> None:
+def test_an_officer_sets_up_two_step_sign_in_and_a_supervisor_resets_it(
+    page: Page, officer_page: Page, base_url: str
+) -> None:
     sign_in(page, base_url, ELECTORAL)
     page.get_by_test_id("nav-security").click()
     expect(page.get_by_test_id("qr-code").locator("svg")).to_be_visible()

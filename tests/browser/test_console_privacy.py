@@ -15,7 +15,8 @@ pytestmark = pytest.mark.stack
 
 
 def test_a_supervisor_exports_and_erases_a_conversation_and_the_audit_log_shows_it(
-        page: Page, officer_page: Page, base_url: str) -> None:
+    page: Page, officer_page: Page, base_url: str
+) -> None:
     open_chat(page, base_url)
     ask(page, "can I talk to a real person please")
     reference = re.search(r"HO-\d{6}", messages(page, "bot").last.inner_text())

@@ -84,8 +84,9 @@ def press_reply_button(page: Page, title_starts: str, key: str = "Enter") -> Non
         page.keyboard.press("Shift+Tab")
         now = focused(page)
         seen.append(now["text"][:30])
-        if "chat-button" in now["cls"] and (now["text"] == title_starts
-                                            or re.match(re.escape(title_starts) + r"\b(?![ \d])", now["text"])):
+        if "chat-button" in now["cls"] and (
+            now["text"] == title_starts or re.match(re.escape(title_starts) + r"\b(?![ \d])", now["text"])
+        ):
             assert now["ring"] == "yes", f"the button {now['text']!r} has no visible focus indicator"
             page.keyboard.press(key)
             return
@@ -138,8 +139,9 @@ def test_a_missed_bin_report_with_only_the_keyboard(page: Page, base_url: str, s
 
 
 @pytest.mark.parametrize(("name", "viewport"), [("phone-320x640", PHONE), ("zoom-400", ZOOMED)])
-def test_the_chat_fits_small_screens_and_high_zoom(browser: Browser, base_url: str, name: str,
-                                                   viewport: ViewportSize) -> None:
+def test_the_chat_fits_small_screens_and_high_zoom(
+    browser: Browser, base_url: str, name: str, viewport: ViewportSize
+) -> None:
     context = browser.new_context(viewport=viewport, reduced_motion="reduce")
     page = context.new_page()
     try:
@@ -152,15 +154,21 @@ def test_the_chat_fits_small_screens_and_high_zoom(browser: Browser, base_url: s
 
         overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{name}: the page scrolls sideways by {overflow} px"
-        for control in (chat_input(page), page.get_by_test_id("chat-send"), page.locator("[data-chat-close]"),
-                        page.get_by_text(re.compile("9am")).last):
+        for control in (
+            chat_input(page),
+            page.get_by_test_id("chat-send"),
+            page.locator("[data-chat-close]"),
+            page.get_by_text(re.compile("9am")).last,
+        ):
             control.scroll_into_view_if_needed()
             box = control.bounding_box()
-            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], \
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], (
                 f"{name}: a control is cut off at the side ({box})"
+            )
             # Scrolled to, at least part of it is on screen (a long reply may be taller than the window).
-            assert box["y"] < viewport["height"] and box["y"] + box["height"] > 0, \
+            assert box["y"] < viewport["height"] and box["y"] + box["height"] > 0, (
                 f"{name}: a control cannot be scrolled into view ({box})"
+            )
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / f"widget-{name}.png")
     finally:
@@ -189,15 +197,19 @@ def tab_to(page: Page, testid: str, *, within: str = "") -> None:
     for presses in range(MAX_TABS):
         if presses or testid != "email":  # the sign-in page puts the focus in the email box itself
             page.keyboard.press("Tab")
-        if page.evaluate("""([testid, within]) => { const el = document.activeElement;
-            return el.dataset.testid === testid && (!within || !!el.closest(within)); }""", [testid, within]):
+        if page.evaluate(
+            """([testid, within]) => { const el = document.activeElement;
+            return el.dataset.testid === testid && (!within || !!el.closest(within)); }""",
+            [testid, within],
+        ):
             assert focused(page)["ring"] == "yes", f"{testid} has no visible focus indicator"
             return
     pytest.fail(f"{MAX_TABS} presses of Tab never reached {testid}")
 
 
-def test_an_officer_signs_in_takes_a_chat_and_replies_with_only_the_keyboard(page: Page, browser: Browser,
-                                                                            base_url: str) -> None:
+def test_an_officer_signs_in_takes_a_chat_and_replies_with_only_the_keyboard(
+    page: Page, browser: Browser, base_url: str
+) -> None:
     page.goto(f"{base_url}/")
     launcher(page).click()
     chat_input(page).fill("can I talk to a real person please")

@@ -13,8 +13,9 @@ LIBRARY_QUESTION = "when does the library open on sundays"
 MISSED_QUESTION = "who won the footy"
 
 
-def test_a_resident_marks_an_answer_not_helpful_and_the_supervisor_sees_it_in_the_gaps(page: Page, officer_page: Page,
-                                                                                     base_url: str) -> None:
+def test_a_resident_marks_an_answer_not_helpful_and_the_supervisor_sees_it_in_the_gaps(
+    page: Page, officer_page: Page, base_url: str
+) -> None:
     open_chat(page, base_url)
     ask(page, LIBRARY_QUESTION)
     answer = messages(page, "bot").last

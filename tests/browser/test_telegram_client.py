@@ -18,15 +18,15 @@ REPLY_TIMEOUT_MS = 30_000
 @pytest.fixture(scope="module")
 def telegram(stack) -> Iterator[TelegramChannel]:
     """The bridge, polling its own emulator, for the stack's hub."""
-    channel = TelegramChannel(hub_url=stack.api_url, service_token=stack.telegram_token, log_dir=stack.log_dir,
-                              emulator_port=free_port())
+    channel = TelegramChannel(
+        hub_url=stack.api_url, service_token=stack.telegram_token, log_dir=stack.log_dir, emulator_port=free_port()
+    )
     channel.start()
     yield channel
     channel.stop()
 
 
-def test_a_person_chats_from_the_emulated_telegram_client_and_taps_a_keyboard_button(page: Page,
-                                                                                     telegram) -> None:
+def test_a_person_chats_from_the_emulated_telegram_client_and_taps_a_keyboard_button(page: Page, telegram) -> None:
     page.goto(f"{telegram.emulator_url}/")
     bot = page.locator("#messages li.bot")
     # The client starts the chat with /start, which the bridge turns into a greeting.

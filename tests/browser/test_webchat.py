@@ -139,7 +139,8 @@ def test_escape_closes_the_chat_and_returns_focus_to_the_launcher(page: Page, ba
 
 
 def test_a_resident_sees_their_questions_and_the_answers_in_order_with_the_latest_in_view(
-        page: Page, base_url: str) -> None:
+    page: Page, base_url: str
+) -> None:
     open_chat(page, base_url)
     ask(page, "hello")
     ask(page, "what time are you open")
@@ -147,8 +148,9 @@ def test_a_resident_sees_their_questions_and_the_answers_in_order_with_the_lates
     seen = transcript(page)
     asked = [text for sender, text in seen if sender == "resident"]
     assert asked == ["hello", "what time are you open"]
-    answer = " ".join(text for sender, text in seen[seen.index(("resident", "what time are you open")) + 1:]
-                      if sender == "bot")
+    answer = " ".join(
+        text for sender, text in seen[seen.index(("resident", "what time are you open")) + 1 :] if sender == "bot"
+    )
     assert "9am" in answer and "5pm" in answer
     expect(messages(page, "bot").last).to_be_in_viewport()
     expect(chat_input(page)).to_be_enabled()
@@ -173,8 +175,7 @@ def test_every_control_has_an_accessible_name(page: Page, base_url: str) -> None
     expect(page.get_by_role("log")).to_have_attribute("aria-live", "polite")
     # Screen readers are told who said each message, not only shown it.
     expect(messages(page, "resident").first.locator(".visually-hidden")).to_have_text("You said:")
-    expect(messages(page, "bot").first.locator(".visually-hidden").first).to_have_text(
-        "Council Assistant said:")
+    expect(messages(page, "bot").first.locator(".visually-hidden").first).to_have_text("Council Assistant said:")
 
 
 def test_keyboard_focus_is_visible_on_the_launcher(page: Page, base_url: str) -> None:
@@ -194,8 +195,10 @@ def test_chat_text_has_sufficient_contrast(page: Page, base_url: str) -> None:
     open_chat(page, base_url)
     ask(page, "hello")
 
-    selectors = (".chat-message__text, .chat-message__who, .chat-button, .chat__send, .chat__launcher, "
-                 ".chat__title, .chat__label, .chat__hint, .chat__notice")
+    selectors = (
+        ".chat-message__text, .chat-message__who, .chat-button, .chat__send, .chat__launcher, "
+        ".chat__title, .chat__label, .chat__hint, .chat__notice"
+    )
     results = page.locator(selectors).evaluate_all(CONTRAST_SCRIPT)
 
     assert len(results) >= 8
@@ -208,9 +211,19 @@ def test_a_busy_hub_gets_its_own_kind_sentence_and_the_typed_text_is_kept(page: 
     # route replays exactly that answer, since a real burst cannot be timed inside a browser test.
     busy = busy_sentence(Settings(environment="test"))
     open_chat(page, base_url)
-    page.route("**/messages", lambda route: route.fulfill(
-        status=503, headers={"Retry-After": "10"}, content_type="application/json",
-        body=json.dumps({"detail": busy})) if route.request.method == "POST" else route.continue_())
+    page.route(
+        "**/messages",
+        lambda route: (
+            route.fulfill(
+                status=503,
+                headers={"Retry-After": "10"},
+                content_type="application/json",
+                body=json.dumps({"detail": busy}),
+            )
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
+    )
 
     chat_input(page).fill("when is the next election")
     chat_input(page).press("Enter")

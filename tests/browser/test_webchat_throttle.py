@@ -35,8 +35,7 @@ def resident_page(browser: Browser) -> Iterator[Page]:
         yield page
 
 
-def test_a_throttled_message_gets_a_kind_sentence_and_stays_in_the_box(resident_page: Page,
-                                                                       throttled_url: str) -> None:
+def test_a_throttled_message_gets_a_kind_sentence_and_stays_in_the_box(resident_page: Page, throttled_url: str) -> None:
     page = resident_page
     page.goto(f"{throttled_url}/")
     page.get_by_test_id("chat-launcher").click()

@@ -54,8 +54,9 @@ def test_asking_for_a_person_in_office_hours_records_a_handoff_and_gives_the_que
     assert "HO-" in reply
     assert re.search(r"You're (next|number \d+) in the queue", reply), reply
     assert "nobody can join right now" not in reply
-    status = stack_scalar(stack.database_url, select(Handoff.status).where(
-        Handoff.conversation_id == resident.conversation_id))
+    status = stack_scalar(
+        stack.database_url, select(Handoff.status).where(Handoff.conversation_id == resident.conversation_id)
+    )
     assert status == "waiting"
     # Asking again does not make a second request: the same reference comes back.
     reference = reply.split("HO-")[1][:6]
@@ -69,8 +70,9 @@ def test_an_emergency_gets_999_advice_then_an_urgent_handoff(stack, new_resident
     assert "999" in said and "HO-" in said
     assert said.index("999") < said.index("HO-")  # safety advice comes before anything else
     reference = "HO-" + said.split("HO-")[1][:6]
-    priority, reason = stack_row(stack.database_url, select(Handoff.priority, Handoff.reason)
-                                 .where(Handoff.reference == reference))
+    priority, reason = stack_row(
+        stack.database_url, select(Handoff.priority, Handoff.reason).where(Handoff.reference == reference)
+    )
     assert (priority, reason) == ("urgent", "emergency")
 
 
@@ -82,8 +84,10 @@ def test_saying_goodbye_asks_for_a_rating_which_is_kept(stack, new_resident) -> 
     assert "how was your experience" in question["text"]
     good = next(b["payload"] for b in question["buttons"] if b["title"] == "Good")
     assert texts(resident.say(good)).startswith("Thank you for your feedback")
-    assert stack_scalar(stack.database_url, select(Conversation.rating)
-                        .where(Conversation.id == resident.conversation_id)) == 4
+    assert (
+        stack_scalar(stack.database_url, select(Conversation.rating).where(Conversation.id == resident.conversation_id))
+        == 4
+    )
 
 
 def test_the_push_stream_carries_the_conversations_messages(stack, new_resident) -> None:
@@ -104,8 +108,11 @@ def test_the_push_stream_carries_the_conversations_messages(stack, new_resident)
 
 def test_the_push_stream_refuses_a_wrong_token(stack, new_resident) -> None:
     resident = new_resident()
-    response = httpx.get(f"{stack.api_url}/api/chat/conversations/{resident.conversation_id}/events",
-                         params={"token": "wrong"}, timeout=10)
+    response = httpx.get(
+        f"{stack.api_url}/api/chat/conversations/{resident.conversation_id}/events",
+        params={"token": "wrong"},
+        timeout=10,
+    )
     assert response.status_code == 404
 
 
@@ -116,7 +123,7 @@ def listening_addresses(port: int) -> set[str]:
         local, state = line.split()[1], line.split()[3]
         address, hex_port = local.split(":")
         if state == "0A" and int(hex_port, 16) == port:
-            found.add(".".join(str(int(address[i:i + 2], 16)) for i in (6, 4, 2, 0)))
+            found.add(".".join(str(int(address[i : i + 2], 16)) for i in (6, 4, 2, 0)))
     return found
 
 

@@ -82,5 +82,10 @@ def test_a_verified_resident_requests_a_postal_vote_which_is_recorded_once(new_r
 
     assert "AV-" in done
     reference = "AV-" + done.split("AV-")[1][:6]
-    assert stack_scalar(stack.database_url, select(func.count()).select_from(AbsentVoteRequest)
-                        .where(AbsentVoteRequest.reference == reference)) == 1
+    assert (
+        stack_scalar(
+            stack.database_url,
+            select(func.count()).select_from(AbsentVoteRequest).where(AbsentVoteRequest.reference == reference),
+        )
+        == 1
+    )

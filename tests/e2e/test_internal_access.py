@@ -22,12 +22,27 @@ pytestmark = pytest.mark.stack
 def check_registration_call(conversation_id: str, grant: str | None) -> dict:
     """Rasa's call to run the task 'check my registration' for a conversation whose resident is verified."""
     metadata = {"channel": "web", **({"grant": grant} if grant else {})}
-    return {"next_action": "action_complete_task", "sender_id": conversation_id, "version": "3.6.21", "domain": {},
-            "tracker": {"sender_id": conversation_id, "latest_message": {"text": "yes", "metadata": metadata},
-                        "slots": {"pending_task": "check_registration", "verification_outcome": "verified",
-                                  "identity_verified": True, "task_confirmed": None},
-                        "events": [{"event": "user", "text": "yes", "metadata": metadata}], "paused": False,
-                        "followup_action": None, "active_loop": {}, "latest_action_name": "task_form"}}
+    return {
+        "next_action": "action_complete_task",
+        "sender_id": conversation_id,
+        "version": "3.6.21",
+        "domain": {},
+        "tracker": {
+            "sender_id": conversation_id,
+            "latest_message": {"text": "yes", "metadata": metadata},
+            "slots": {
+                "pending_task": "check_registration",
+                "verification_outcome": "verified",
+                "identity_verified": True,
+                "task_confirmed": None,
+            },
+            "events": [{"event": "user", "text": "yes", "metadata": metadata}],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "task_form",
+        },
+    }
 
 
 def replies(answer: httpx.Response) -> str:
@@ -62,14 +77,16 @@ def test_with_rasas_secret_but_no_grant_from_the_hub_the_back_office_gives_nothi
     conversation_id, person = verified
     rasa = {"Authorization": f"Bearer {stack.actions_secret}"}
 
-    answer = httpx.post(f"{stack.actions_url}/webhook", json=check_registration_call(conversation_id, None),
-                        headers=rasa)
+    answer = httpx.post(
+        f"{stack.actions_url}/webhook", json=check_registration_call(conversation_id, None), headers=rasa
+    )
 
     assert answer.status_code == 200
     assert "You're registered" not in answer.text and person["polling_district"] not in answer.text
     # The back office refused: the task keeps the resident's answers to ask whether to try again.
     assert {"event": "followup", "name": "task_form"} in [
-        {k: e.get(k) for k in ("event", "name")} for e in answer.json()["events"]]
+        {k: e.get(k) for k in ("event", "name")} for e in answer.json()["events"]
+    ]
 
 
 def test_the_same_call_with_the_hubs_live_grant_is_answered(stack, verified) -> None:
@@ -77,8 +94,11 @@ def test_the_same_call_with_the_hubs_live_grant_is_answered(stack, verified) -> 
     conversation_id, person = verified
     grant = issue_grant(DEV_SECRET_KEY, conversation_id=conversation_id, now=time.time(), lifetime_seconds=60)
 
-    answer = httpx.post(f"{stack.actions_url}/webhook", json=check_registration_call(conversation_id, grant),
-                        headers={"Authorization": f"Bearer {stack.actions_secret}"})
+    answer = httpx.post(
+        f"{stack.actions_url}/webhook",
+        json=check_registration_call(conversation_id, grant),
+        headers={"Authorization": f"Bearer {stack.actions_secret}"},
+    )
 
     assert "You're registered to vote" in replies(answer)
     assert f"polling district {person['polling_district']}" in replies(answer)
@@ -87,8 +107,11 @@ def test_the_same_call_with_the_hubs_live_grant_is_answered(stack, verified) -> 
 def test_writing_to_rasa_directly_as_a_verified_conversation_discloses_nothing(stack, verified) -> None:
     conversation_id, person = verified
 
-    answer = httpx.post(f"{stack.rasa_url}/webhooks/rest/webhook", timeout=60,
-                        json={"sender": conversation_id, "message": "am I registered to vote?"})
+    answer = httpx.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        timeout=60,
+        json={"sender": conversation_id, "message": "am I registered to vote?"},
+    )
 
     said = "\n".join(str(r.get("text")) for r in answer.json())
     assert "You're registered" not in said and person["polling_district"] not in said

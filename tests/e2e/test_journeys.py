@@ -44,8 +44,9 @@ def test_personas_are_real_residents_of_the_demo_data(stack, personas) -> None:
     assert {p["elector_number"] for p in personas} <= numbers
 
 
-@pytest.mark.parametrize("index", range(len(TASKS) * PER_TASK),
-                         ids=[f"{task}-{n}" for task in TASKS for n in range(PER_TASK)])
+@pytest.mark.parametrize(
+    "index", range(len(TASKS) * PER_TASK), ids=[f"{task}-{n}" for task in TASKS for n in range(PER_TASK)]
+)
 def test_a_simulated_resident_reaches_the_outcome_of_their_task(stack, journeys, index: int) -> None:
     journey = journeys[index]
     result = run_journey(stack.api_url, journey)

@@ -11,13 +11,16 @@ pytestmark = pytest.mark.stack
 SITE = "https://www.ashdownvale.gov.uk/"
 
 
-@pytest.mark.parametrize(("question", "link"), [
-    # Libraries and registration are the county's: their articles link to its site.
-    ("when does the library open on sundays", "https://www.eastweald.gov.uk/libraries"),
-    ("how do I register my baby's birth", "https://www.eastweald.gov.uk/registration/births"),
-    # "what day is recycling picked up on my street" starts the bin-day lookup (tests/e2e/test_bin_day_journeys.py).
-    ("the dog next door barks all night and keeps us awake", SITE + "environmental-health/barking-dogs"),
-])
+@pytest.mark.parametrize(
+    ("question", "link"),
+    [
+        # Libraries and registration are the county's: their articles link to its site.
+        ("when does the library open on sundays", "https://www.eastweald.gov.uk/libraries"),
+        ("how do I register my baby's birth", "https://www.eastweald.gov.uk/registration/births"),
+        # "what day is recycling picked up on my street" starts the bin-day lookup (tests/e2e/test_bin_day_journeys.py).
+        ("the dog next door barks all night and keeps us awake", SITE + "environmental-health/barking-dogs"),
+    ],
+)
 def test_an_everyday_question_gets_its_article_and_starts_nothing(stack, new_resident, question, link) -> None:
     resident = new_resident()
     reply = resident.say(question)

@@ -42,4 +42,5 @@ def test_a_misspelt_message_keeps_its_details_as_typed(new_resident, residents) 
     chat = new_resident()
     replies = chat.say(f"wher do i vote, my pstcode is {person['postcode'].lower()}")
     assert "Your polling station is" in texts(replies) or any(
-        (b["title"] or "").startswith(person["address"]) for m in replies for b in (m.get("buttons") or []))
+        (b["title"] or "").startswith(person["address"]) for m in replies for b in (m.get("buttons") or [])
+    )

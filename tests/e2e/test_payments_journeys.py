@@ -41,8 +41,9 @@ def test_someone_elses_account_gets_nothing(new_resident, residents) -> None:
     assert "£" not in answer
 
 
-def test_the_details_printed_on_the_bill_reveal_nothing_without_the_holders_date_of_birth(new_resident,
-                                                                                           residents) -> None:
+def test_the_details_printed_on_the_bill_reveal_nothing_without_the_holders_date_of_birth(
+    new_resident, residents
+) -> None:
     person = residents[1]
     chat = new_resident()
     chat.say("how much council tax do I owe and am I in arrears?")
@@ -53,8 +54,9 @@ def test_the_details_printed_on_the_bill_reveal_nothing_without_the_holders_date
     assert "couldn't match those details" in answer and "£" not in answer
 
 
-def test_a_statement_goes_to_the_address_on_the_account_not_one_typed_in_the_chat(new_resident, residents,
-                                                                                    stack) -> None:
+def test_a_statement_goes_to_the_address_on_the_account_not_one_typed_in_the_chat(
+    new_resident, residents, stack
+) -> None:
     person = residents[0]
     chat = new_resident()
     chat.say("please email me a statement of my council tax to someone.else@attacker.example")
@@ -110,8 +112,9 @@ def test_a_resident_reports_a_missed_bin_and_then_tracks_it(new_resident, reside
     lodged = texts(chat.say("yes"))
     assert "SR-" in lodged and "We expect to deal with it by" in lodged
     reference = "SR-" + lodged.split("SR-")[1][:6]
-    assert count(stack, select(func.count()).select_from(ServiceRequest)
-                 .where(ServiceRequest.reference == reference)) == 1
+    assert (
+        count(stack, select(func.count()).select_from(ServiceRequest).where(ServiceRequest.reference == reference)) == 1
+    )
 
     progress = texts(new_resident().say(f"any update on {reference}?"))
     assert reference in progress and "is open" in progress

@@ -23,8 +23,10 @@ def supervisor(api_url: str) -> httpx.Client:
     client = httpx.Client(base_url=api_url, timeout=60)
     form = client.get("/console/sign-in").text
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
-    signed = client.post("/console/sign-in", data={"email": "sam.taylor@ashdownvale.example",
-                                                   "password": DEMO_OFFICER_PASSWORD, "csrf_token": csrf})
+    signed = client.post(
+        "/console/sign-in",
+        data={"email": "sam.taylor@ashdownvale.example", "password": DEMO_OFFICER_PASSWORD, "csrf_token": csrf},
+    )
     assert signed.status_code == 303
     return client
 
@@ -52,15 +54,27 @@ def test_an_erased_conversation_leaves_nothing_in_the_hub_or_rasas_tracker(stack
         assert document["identity_checks"]["electoral_verification"]["elector_number"]
         assert next(m["text"] for m in document["messages"] if m["sender"] == "resident") == "am I registered to vote?"
 
-        erased = sam.post(f"/console/privacy/conversations/{conversation}/erase",
-                          data={"csrf_token": page_csrf(sam), "confirm": "erase"})
+        erased = sam.post(
+            f"/console/privacy/conversations/{conversation}/erase",
+            data={"csrf_token": page_csrf(sam), "confirm": "erase"},
+        )
         assert erased.status_code == 200 and "is erased" in erased.text
 
         assert tracker.conversation_events(conversation) == []
-        assert stack_scalar(stack.database_url, select(func.count()).select_from(Message)
-                            .where(Message.conversation_id == conversation)) == 0
-        assert stack_scalar(stack.database_url, select(func.count()).select_from(Verification)
-                            .where(Verification.conversation_id == conversation)) == 0
+        assert (
+            stack_scalar(
+                stack.database_url,
+                select(func.count()).select_from(Message).where(Message.conversation_id == conversation),
+            )
+            == 0
+        )
+        assert (
+            stack_scalar(
+                stack.database_url,
+                select(func.count()).select_from(Verification).where(Verification.conversation_id == conversation),
+            )
+            == 0
+        )
         assert chat.http.get(f"/api/chat/conversations/{conversation}/messages").status_code == 404
         audit = sam.get("/console/audit", params={"conversation": conversation}).text
         assert 'data-action="erase"' in audit and 'data-action="export"' in audit and person["name"] not in audit

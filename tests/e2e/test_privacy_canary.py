@@ -30,7 +30,7 @@ def luhn_card(rng: random.Random) -> str:
     digits = [4] + [rng.randrange(10) for _ in range(14)]
     total = sum(d if i % 2 else (d * 2 - 9 if d > 4 else d * 2) for i, d in enumerate(reversed(digits)))
     number = "".join(map(str, digits)) + str((10 - total % 10) % 10)
-    return " ".join(number[i:i + 4] for i in range(0, 16, 4))
+    return " ".join(number[i : i + 4] for i in range(0, 16, 4))
 
 
 class Canary:
@@ -55,9 +55,15 @@ class Canary:
 
     def traces(self) -> dict[str, str]:
         """Each planted detail, by what it is."""
-        return {"name": self.name, "surname": self.surname, "typed date of birth": self.typed_date,
-                "date of birth": self.date_of_birth, "postcode": self.postcode, "email": self.email,
-                **{f"card number ({i})": trace for i, trace in enumerate(self.card_traces())}}
+        return {
+            "name": self.name,
+            "surname": self.surname,
+            "typed date of birth": self.typed_date,
+            "date of birth": self.date_of_birth,
+            "postcode": self.postcode,
+            "email": self.email,
+            **{f"card number ({i})": trace for i, trace in enumerate(self.card_traces())},
+        }
 
 
 def database_hits(database_url: str, traces: dict[str, str]) -> dict[str, set[tuple[str, str]]]:
@@ -124,8 +130,11 @@ def test_a_canary_s_details_appear_only_where_a_feature_needs_them(stack, new_re
     assert "don't type card details" in texts(chat.say(f"can I pay with my card {canary.card} please"))
     # A bin report whose progress goes to the canary's email: the one place the address is needed.
     replies = chat.say("my bin wasn't collected this morning")
-    answers = {"postcode": person["postcode"], "describe": "the green recycling bin was left full",
-               "email": canary.email}
+    answers = {
+        "postcode": person["postcode"],
+        "describe": "the green recycling bin was left full",
+        "email": canary.email,
+    }
     for _ in range(6):  # the form asks what it still needs (the address may be known from earlier)
         asked = texts(replies)
         if "Shall I go ahead" in asked:
@@ -152,9 +161,17 @@ def test_a_canary_s_details_appear_only_where_a_feature_needs_them(stack, new_re
     # The name and date of birth were set (sealed), then erased once the tasks that needed them were over.
     engine = sa.create_engine(f"sqlite:///{stack.tracker_db}")
     with engine.connect() as connection:
-        identity_rows = connection.execute(sa.text(
-            "SELECT data FROM events WHERE sender_id = :id AND type_name = 'slot' "
-            "AND action_name IN ('full_name', 'date_of_birth')"), {"id": chat.conversation_id}).scalars().all()
+        identity_rows = (
+            connection.execute(
+                sa.text(
+                    "SELECT data FROM events WHERE sender_id = :id AND type_name = 'slot' "
+                    "AND action_name IN ('full_name', 'date_of_birth')"
+                ),
+                {"id": chat.conversation_id},
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     assert identity_rows and not [row for row in identity_rows if '"sealed"' in row]
 

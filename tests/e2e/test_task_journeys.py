@@ -32,17 +32,22 @@ def prove_account(chat, person: dict) -> list[dict]:
 
 
 def registered(residents: list[dict], *, postal: bool | None = None) -> dict:
-    return next(r for r in residents if r["registration_status"] == "registered"
-                and (postal is None or r["postal_vote"] is postal))
+    return next(
+        r
+        for r in residents
+        if r["registration_status"] == "registered" and (postal is None or r["postal_vote"] is postal)
+    )
 
 
-@pytest.mark.parametrize("answer, email", [
-    ("jo.bloggs@gmail.com", "jo.bloggs@gmail.com"),
-    ("my email is sam.k@outlook.com", "sam.k@outlook.com"),
-    ("you can email me on pat.lee@example.org thanks", "pat.lee@example.org"),
-])
-def test_a_resident_who_gives_an_email_can_report_a_missed_bin(new_resident, residents, stack, answer,
-                                                                email) -> None:
+@pytest.mark.parametrize(
+    "answer, email",
+    [
+        ("jo.bloggs@gmail.com", "jo.bloggs@gmail.com"),
+        ("my email is sam.k@outlook.com", "sam.k@outlook.com"),
+        ("you can email me on pat.lee@example.org thanks", "pat.lee@example.org"),
+    ],
+)
+def test_a_resident_who_gives_an_email_can_report_a_missed_bin(new_resident, residents, stack, answer, email) -> None:
     """The issue's evidence: the email answer was read as contact_details and the question came back for ever."""
     person = residents[2]
     chat = new_resident()
@@ -59,8 +64,10 @@ def test_a_resident_who_gives_an_email_can_report_a_missed_bin(new_resident, res
     assert "Shall I go ahead" in confirm and "email address" not in confirm
     lodged = texts(chat.say("yes"))
     sr = reference("SR", lodged)
-    assert stack_scalar(stack.database_url, select(ServiceRequest.contact_email)
-                        .where(ServiceRequest.reference == sr)) == email
+    assert (
+        stack_scalar(stack.database_url, select(ServiceRequest.contact_email).where(ServiceRequest.reference == sr))
+        == email
+    )
 
 
 @pytest.mark.parametrize("first, kind", [("my father has died", "died"), ("my lodger has moved out", "left_address")])
@@ -80,8 +87,12 @@ def test_a_death_or_a_move_is_reported_with_a_reference(new_resident, residents,
 
     ec = reference("EC", done)
     assert "Sorry" not in done
-    assert stack_scalar(stack.database_url, select(ElectoralChangeRequest.kind)
-                        .where(ElectoralChangeRequest.reference == ec)) == kind
+    assert (
+        stack_scalar(
+            stack.database_url, select(ElectoralChangeRequest.kind).where(ElectoralChangeRequest.reference == ec)
+        )
+        == kind
+    )
 
 
 def test_a_change_of_name_is_recorded(new_resident, residents, stack) -> None:
@@ -95,8 +106,12 @@ def test_a_change_of_name_is_recorded(new_resident, residents, stack) -> None:
     done = texts(chat.say("yes"))
 
     ec = reference("EC", done)
-    assert stack_scalar(stack.database_url, select(ElectoralChangeRequest.kind)
-                        .where(ElectoralChangeRequest.reference == ec)) == "name_change"
+    assert (
+        stack_scalar(
+            stack.database_url, select(ElectoralChangeRequest.kind).where(ElectoralChangeRequest.reference == ec)
+        )
+        == "name_change"
+    )
 
 
 def test_an_open_register_opt_out_is_done_at_once(new_resident, residents, stack) -> None:
@@ -109,8 +124,13 @@ def test_an_open_register_opt_out_is_done_at_once(new_resident, residents, stack
 
     reference("EC", done)
     assert "open register" in done
-    assert stack_scalar(stack.database_url, select(Elector.open_register_opt_out)
-                        .where(Elector.elector_number == person["elector_number"])) is True
+    assert (
+        stack_scalar(
+            stack.database_url,
+            select(Elector.open_register_opt_out).where(Elector.elector_number == person["elector_number"]),
+        )
+        is True
+    )
 
 
 def test_a_proxy_vote_is_requested_with_a_reason(new_resident, residents, stack) -> None:
@@ -127,8 +147,9 @@ def test_a_proxy_vote_is_requested_with_a_reason(new_resident, residents, stack)
     done = texts(chat.say("yes"))
 
     av = reference("AV", done)
-    assert count(stack, select(func.count()).select_from(AbsentVoteRequest)
-                 .where(AbsentVoteRequest.reference == av)) == 1
+    assert (
+        count(stack, select(func.count()).select_from(AbsentVoteRequest).where(AbsentVoteRequest.reference == av)) == 1
+    )
 
 
 def test_a_postal_voter_hears_their_status_then_renews_and_cancels(new_resident, residents, stack) -> None:
@@ -145,8 +166,12 @@ def test_a_postal_voter_hears_their_status_then_renews_and_cancels(new_resident,
     assert "Shall I go ahead" in texts(chat.say("please cancel my postal vote"))
     cancelled = texts(chat.say("yes"))
     av = reference("AV", cancelled)
-    assert stack_scalar(stack.database_url, select(AbsentVoteRequest.details)
-                        .where(AbsentVoteRequest.reference == av))["action"] == "cancel"
+    assert (
+        stack_scalar(stack.database_url, select(AbsentVoteRequest.details).where(AbsentVoteRequest.reference == av))[
+            "action"
+        ]
+        == "cancel"
+    )
 
 
 def test_asking_twice_for_a_postal_vote_makes_one_application(new_resident, residents, stack) -> None:
@@ -165,11 +190,19 @@ def test_asking_twice_for_a_postal_vote_makes_one_application(new_resident, resi
 
     assert reference("AV", first) == reference("AV", second)
     assert "already have a postal vote request" in second
-    elector = stack_scalar(stack.database_url, select(Elector.id).where(
-        Elector.elector_number == person["elector_number"]))
-    rows = stack_scalar(stack.database_url, select(func.count()).select_from(AbsentVoteRequest).where(
-        AbsentVoteRequest.elector_id == elector, AbsentVoteRequest.kind == "postal",
-        AbsentVoteRequest.status == "received"))
+    elector = stack_scalar(
+        stack.database_url, select(Elector.id).where(Elector.elector_number == person["elector_number"])
+    )
+    rows = stack_scalar(
+        stack.database_url,
+        select(func.count())
+        .select_from(AbsentVoteRequest)
+        .where(
+            AbsentVoteRequest.elector_id == elector,
+            AbsentVoteRequest.kind == "postal",
+            AbsentVoteRequest.status == "received",
+        ),
+    )
     assert rows == 1
 
 
@@ -187,8 +220,13 @@ def test_a_final_notice_is_explained_after_the_account_is_proved(new_resident, r
     assert "recovery action" in answer or "notice" in answer.lower() or "reminder" in answer.lower()
 
 
-@pytest.mark.parametrize("ask, kind", [("email me a receipt for {payment}", "receipt"),
-                                       ("can you email me a statement of my council tax account", "statement")])
+@pytest.mark.parametrize(
+    "ask, kind",
+    [
+        ("email me a receipt for {payment}", "receipt"),
+        ("can you email me a statement of my council tax account", "statement"),
+    ],
+)
 def test_a_receipt_or_statement_is_emailed(new_resident, residents, stack, ask, kind) -> None:
     person = residents[1]
     chat = new_resident()
@@ -199,7 +237,8 @@ def test_a_receipt_or_statement_is_emailed(new_resident, residents, stack, ask, 
 
     assert kind in done and "Sorry" not in done and "the email address we hold for your account" in done
     dr = reference("DR", done)
-    assert stack_scalar(stack.database_url, select(DocumentRequest.kind)
-                        .where(DocumentRequest.reference == dr)) == kind
-    assert stack_scalar(stack.database_url, select(DocumentRequest.email)
-                        .where(DocumentRequest.reference == dr)) == person["council_tax_email"]
+    assert stack_scalar(stack.database_url, select(DocumentRequest.kind).where(DocumentRequest.reference == dr)) == kind
+    assert (
+        stack_scalar(stack.database_url, select(DocumentRequest.email).where(DocumentRequest.reference == dr))
+        == person["council_tax_email"]
+    )

@@ -28,8 +28,9 @@ def throttled_telegram(tmp_path: Path) -> Iterator[TelegramChannel]:
     upgrade_database(url)
     limits = RateLimits(messages_per_conversation="2/10 seconds")
     with served(build_app(url, rate_limits=limits)) as hub:
-        channel = TelegramChannel(hub_url=hub, service_token=DEV_TELEGRAM_TOKEN, log_dir=tmp_path / "log",
-                                  emulator_port=free_port())
+        channel = TelegramChannel(
+            hub_url=hub, service_token=DEV_TELEGRAM_TOKEN, log_dir=tmp_path / "log", emulator_port=free_port()
+        )
         channel.start()
         try:
             yield channel

@@ -26,9 +26,15 @@ chat_ids = itertools.count(920_001)
 @pytest.fixture(scope="module")
 def webhook_telegram(stack) -> Iterator[TelegramChannel]:
     """The bridge in webhook mode: the emulator posts updates to the bridge's server with the secret header."""
-    channel = TelegramChannel(hub_url=stack.api_url, service_token=stack.telegram_token, log_dir=stack.log_dir,
-                              emulator_port=free_port(), mode="webhook", webhook_port=free_port(),
-                              webhook_secret=secrets.token_urlsafe(24))
+    channel = TelegramChannel(
+        hub_url=stack.api_url,
+        service_token=stack.telegram_token,
+        log_dir=stack.log_dir,
+        emulator_port=free_port(),
+        mode="webhook",
+        webhook_port=free_port(),
+        webhook_secret=secrets.token_urlsafe(24),
+    )
     channel.start()
     yield channel
     channel.stop()
@@ -40,15 +46,21 @@ def test_in_webhook_mode_only_calls_with_the_secret_are_taken_in(stack, webhook_
         forged = forged_update(user.chat_id, "what's the phone number for the council")
 
         without = httpx.post(webhook_telegram.webhook_url, json=forged)
-        wrong = httpx.post(webhook_telegram.webhook_url, json=forged,
-                           headers={"X-Telegram-Bot-Api-Secret-Token": "not-the-secret"})
-        right = httpx.post(webhook_telegram.webhook_url, json=forged,
-                           headers={"X-Telegram-Bot-Api-Secret-Token": webhook_telegram.webhook_secret})
+        wrong = httpx.post(
+            webhook_telegram.webhook_url, json=forged, headers={"X-Telegram-Bot-Api-Secret-Token": "not-the-secret"}
+        )
+        right = httpx.post(
+            webhook_telegram.webhook_url,
+            json=forged,
+            headers={"X-Telegram-Bot-Api-Secret-Token": webhook_telegram.webhook_secret},
+        )
 
         assert (without.status_code, wrong.status_code, right.status_code) == (403, 403, 200)
         user.wait_for_bot(lambda replies: "01632 960 123" in texts(replies), after=before)
     assert resident_messages(stack, conversation_of(stack, user.chat_id)) == [
-        "hello", "what's the phone number for the council"]
+        "hello",
+        "what's the phone number for the council",
+    ]
 
 
 def forged_update(chat_id: int, text: str) -> dict:
@@ -57,5 +69,7 @@ def forged_update(chat_id: int, text: str) -> dict:
     chat = {"id": chat_id, "type": "private", "first_name": "Demo"}
     # Above any id the emulator hands out, so it is new to the hub.
     update_id = 2_000_000_000 + secrets.randbelow(10**8)
-    return {"update_id": update_id,
-            "message": {"message_id": 1, "date": int(time.time()), "text": text, "chat": chat, "from": person}}
+    return {
+        "update_id": update_id,
+        "message": {"message_id": 1, "date": int(time.time()), "text": text, "chat": chat, "from": person},
+    }

@@ -32,8 +32,11 @@ def granted(conversation_id: str, *, secret_key: str = DEV_SECRET_KEY, lifetime_
 def as_the_bot(path: str, params: dict[str, Any] | None = None, body: dict[str, Any] | None = None) -> dict[str, str]:
     """The headers the action server would send: its token, and a grant for the conversation the call names."""
     in_path = CONVERSATION_IN_PATH.search(path)
-    conversation_id = ((params or {}).get("conversation_id") or (body or {}).get("conversation_id")
-                       or (in_path.group(1) if in_path else None))
+    conversation_id = (
+        (params or {}).get("conversation_id")
+        or (body or {}).get("conversation_id")
+        or (in_path.group(1) if in_path else None)
+    )
     return granted(str(conversation_id)) if conversation_id else SERVICE
 
 

@@ -13,10 +13,12 @@ from api.officers.models import Officer
 from tests.support.backoffice_api import SERVICE, granted  # noqa: F401  (SERVICE: the action server's token, for tests)
 
 PASSWORD = "a-long-test-password"
-OFFICERS = {"electoral": ("alex@council.test", "Alex Morgan", "electoral_services"),
-            "focus": ("priya@council.test", "Priya Shah", "customer_focus"),
-            "focus2": ("jo@council.test", "Jo Brown", "customer_focus"),
-            "supervisor": ("sam@council.test", "Sam Taylor", "supervisor")}
+OFFICERS = {
+    "electoral": ("alex@council.test", "Alex Morgan", "electoral_services"),
+    "focus": ("priya@council.test", "Priya Shah", "customer_focus"),
+    "focus2": ("jo@council.test", "Jo Brown", "customer_focus"),
+    "supervisor": ("sam@council.test", "Sam Taylor", "supervisor"),
+}
 
 
 @lru_cache(maxsize=1)
@@ -26,8 +28,10 @@ def _password_hash() -> str:
 
 def add_officers(session) -> None:
     """Add the test officers (one argon2 hash shared by all, to keep the tests quick)."""
-    session.add_all(Officer(email=email, display_name=name, role=role, password_hash=_password_hash(), active=True)
-                    for email, name, role in OFFICERS.values())
+    session.add_all(
+        Officer(email=email, display_name=name, role=role, password_hash=_password_hash(), active=True)
+        for email, name, role in OFFICERS.values()
+    )
     session.commit()
 
 
@@ -40,8 +44,11 @@ def hidden_csrf(html: str) -> str:
 def sign_in(client: TestClient, who: str, password: str = PASSWORD):
     """Sign in through the form as a browser would; return the response (a redirect on success)."""
     page = client.get("/console/sign-in")
-    return client.post("/console/sign-in", data={"email": OFFICERS[who][0], "password": password,
-                                                 "csrf_token": hidden_csrf(page.text)}, follow_redirects=False)
+    return client.post(
+        "/console/sign-in",
+        data={"email": OFFICERS[who][0], "password": password, "csrf_token": hidden_csrf(page.text)},
+        follow_redirects=False,
+    )
 
 
 def officer_client(app, who: str) -> TestClient:
@@ -55,13 +62,16 @@ def page_csrf(client: TestClient) -> str:
     return hidden_csrf(client.get("/console/queue").text)
 
 
-def resident_waiting(client: TestClient, *, topic: str = "general", reason: str = "resident_asked",
-                     **packet) -> tuple[str, str, str]:
+def resident_waiting(
+    client: TestClient, *, topic: str = "general", reason: str = "resident_asked", **packet
+) -> tuple[str, str, str]:
     """Start a resident conversation and queue it for an officer; return its id, token and handoff reference."""
     created = client.post("/api/chat/conversations").json()
-    handoff = client.post(f"/api/v1/conversations/{created['conversation_id']}/handoffs",
-                          headers=granted(created["conversation_id"]),
-                          json={"reason": reason, "topic": topic, **packet}).json()
+    handoff = client.post(
+        f"/api/v1/conversations/{created['conversation_id']}/handoffs",
+        headers=granted(created["conversation_id"]),
+        json={"reason": reason, "topic": topic, **packet},
+    ).json()
     return created["conversation_id"], created["token"], handoff["reference"]
 
 

@@ -56,8 +56,13 @@ class ElectoralApi(BackOfficeApi):
 
     def verify(self, person: Person, conversation_id: str | None = None, **changes: Any) -> httpx.Response:
         """Try to verify as ``person`` (with any detail changed), in a new conversation unless one is given."""
-        body = {"conversation_id": conversation_id or new_conversation_id(), "full_name": person.full_name,
-                "date_of_birth": person.date_of_birth, "uprn": person.uprn, **changes}
+        body = {
+            "conversation_id": conversation_id or new_conversation_id(),
+            "full_name": person.full_name,
+            "date_of_birth": person.date_of_birth,
+            "uprn": person.uprn,
+            **changes,
+        }
         return self.post("/electoral/verifications", body)
 
     def me(self, conversation_id: str) -> httpx.Response:
@@ -89,13 +94,29 @@ def demo_residents(url: str) -> list[Person]:
         return people
 
 
-def add_elector(url: str, *, first_name: str, last_name: str, born: date, uprn: int,
-                status: RegistrationStatus = RegistrationStatus.REGISTERED, anonymous: bool = False) -> Person:
+def add_elector(
+    url: str,
+    *,
+    first_name: str,
+    last_name: str,
+    born: date,
+    uprn: int,
+    status: RegistrationStatus = RegistrationStatus.REGISTERED,
+    anonymous: bool = False,
+) -> Person:
     """Add an elector at ``uprn`` and return them as a resident would type them."""
     with session_on(url) as session:
-        elector = Elector(elector_number=f"ZZ9-{secrets.token_hex(3)}", first_name=first_name, last_name=last_name,
-                          date_of_birth=born, uprn=uprn, status=status, anonymous=anonymous,
-                          open_register_opt_out=False, registered_on=date(2020, 5, 1))
+        elector = Elector(
+            elector_number=f"ZZ9-{secrets.token_hex(3)}",
+            first_name=first_name,
+            last_name=last_name,
+            date_of_birth=born,
+            uprn=uprn,
+            status=status,
+            anonymous=anonymous,
+            open_register_opt_out=False,
+            registered_on=date(2020, 5, 1),
+        )
         session.add(elector)
         session.commit()
         return Person(f"{first_name} {last_name}", born.isoformat(), uprn, elector.id)

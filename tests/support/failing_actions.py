@@ -14,6 +14,7 @@ class ActionThatFails(Action):
     def name(self) -> str:
         return "action_that_fails"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         raise ValueError(f"no elector called {tracker.get_slot('full_name')}")

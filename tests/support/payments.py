@@ -49,10 +49,20 @@ class Resident:
 def demo_residents(url: str) -> list[Resident]:
     """Return the demo residents (``python -m api.demo residents``)."""
     with session_on(url) as session:
-        return [Resident(r["name"], r["date_of_birth"], r["postcode"], r["council_tax_account"],
-                         r["payment"]["reference"], r["payment"]["date"], r["payment"]["amount"],
-                         r["service_request"]["reference"], r.get("council_tax_email"))
-                for r in read_demo_residents(session)]
+        return [
+            Resident(
+                r["name"],
+                r["date_of_birth"],
+                r["postcode"],
+                r["council_tax_account"],
+                r["payment"]["reference"],
+                r["payment"]["date"],
+                r["payment"]["amount"],
+                r["service_request"]["reference"],
+                r.get("council_tax_email"),
+            )
+            for r in read_demo_residents(session)
+        ]
 
 
 class CouncilApi(BackOfficeApi):
@@ -62,18 +72,33 @@ class CouncilApi(BackOfficeApi):
 
     def verify(self, conversation_id: str | None = None, **body: Any) -> httpx.Response:
         """Try to verify an account with ``body`` (account_reference, postcode, full_name, date_of_birth)."""
-        return self.post("/payments/verifications", {"conversation_id": conversation_id or new_conversation_id(),
-                                                     **body})
+        return self.post(
+            "/payments/verifications", {"conversation_id": conversation_id or new_conversation_id(), **body}
+        )
 
-    def verify_by_reference(self, resident: Resident, conversation_id: str | None = None,
-                            **changes: Any) -> httpx.Response:
-        return self.verify(conversation_id, **{"account_reference": resident.account_reference,
-                                               "postcode": resident.postcode,
-                                               "date_of_birth": resident.date_of_birth, **changes})
+    def verify_by_reference(
+        self, resident: Resident, conversation_id: str | None = None, **changes: Any
+    ) -> httpx.Response:
+        return self.verify(
+            conversation_id,
+            **{
+                "account_reference": resident.account_reference,
+                "postcode": resident.postcode,
+                "date_of_birth": resident.date_of_birth,
+                **changes,
+            },
+        )
 
     def verify_by_name(self, resident: Resident, conversation_id: str | None = None, **changes: Any) -> httpx.Response:
-        return self.verify(conversation_id, **{"full_name": resident.full_name, "postcode": resident.postcode,
-                                               "date_of_birth": resident.date_of_birth, **changes})
+        return self.verify(
+            conversation_id,
+            **{
+                "full_name": resident.full_name,
+                "postcode": resident.postcode,
+                "date_of_birth": resident.date_of_birth,
+                **changes,
+            },
+        )
 
     def verified(self, resident: Resident) -> str:
         """Return a new conversation that has proved ``resident``'s account."""
@@ -87,20 +112,45 @@ def council_api(url: str, **settings: Any) -> AbstractContextManager[CouncilApi]
     return backoffice_api(CouncilApi, url, **settings)
 
 
-def add_account(url: str, *, reference: str, charge: int, instalments: list[tuple[date, int]],
-                payments: list[tuple[date, int]], recovery_stage: str = "none", plan: int = 10) -> Resident:
+def add_account(
+    url: str,
+    *,
+    reference: str,
+    charge: int,
+    instalments: list[tuple[date, int]],
+    payments: list[tuple[date, int]],
+    recovery_stage: str = "none",
+    plan: int = 10,
+) -> Resident:
     """Add an account billed at a demo property, with its instalments and payments; return its holder."""
     with session_on(url) as session:
         home = session.scalars(select(Property).order_by(Property.uprn).limit(1)).one()
-        account = CouncilTaxAccount(reference=reference, holder_first_name="Testa", holder_last_name="Holder",
-                                    holder_date_of_birth=date(1970, 3, 4), uprn=home.uprn, band="C",
-                                    annual_charge_pence=charge, instalment_plan=plan, recovery_stage=recovery_stage)
+        account = CouncilTaxAccount(
+            reference=reference,
+            holder_first_name="Testa",
+            holder_last_name="Holder",
+            holder_date_of_birth=date(1970, 3, 4),
+            uprn=home.uprn,
+            band="C",
+            annual_charge_pence=charge,
+            instalment_plan=plan,
+            recovery_stage=recovery_stage,
+        )
         session.add(account)
         session.flush()
-        session.add_all(Instalment(account_id=account.id, due_date=due, amount_pence=amount)
-                        for due, amount in instalments)
-        session.add_all(Payment(reference=f"PAY-{secrets.randbelow(10**8):08d}", account_id=account.id,
-                                paid_on=paid, amount_pence=amount, method="online") for paid, amount in payments)
+        session.add_all(
+            Instalment(account_id=account.id, due_date=due, amount_pence=amount) for due, amount in instalments
+        )
+        session.add_all(
+            Payment(
+                reference=f"PAY-{secrets.randbelow(10**8):08d}",
+                account_id=account.id,
+                paid_on=paid,
+                amount_pence=amount,
+                method="online",
+            )
+            for paid, amount in payments
+        )
         session.commit()
         return Resident("Testa Holder", "1970-03-04", home.postcode, reference, "", "", "", "")
 

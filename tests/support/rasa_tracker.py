@@ -36,17 +36,28 @@ def rasa_url(url: str) -> str:
 def write_trackers(url: str, trackers: dict[str, list[dict[str, Any]]]) -> None:
     """Save the trackers (sender id -> Rasa event dicts) with Rasa's own SQL tracker store at ``url``."""
     env = dict(os.environ, SQLALCHEMY_SILENCE_UBER_WARNING="1", PYTHONWARNINGS="ignore")
-    done = subprocess.run([str(RASA_PYTHON), "-c", WRITER], input=json.dumps({"url": rasa_url(url),
-                                                                              "trackers": trackers}),
-                          capture_output=True, text=True, env=env, check=False, timeout=120)
+    done = subprocess.run(
+        [str(RASA_PYTHON), "-c", WRITER],
+        input=json.dumps({"url": rasa_url(url), "trackers": trackers}),
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
 
 
 def resident_turn(text: str, at: float, *, slot: tuple[str, str] | None = None) -> list[dict[str, Any]]:
     """Events of one turn as Rasa stores them: the resident's message, a slot set from it, the bot listening."""
-    events: list[dict[str, Any]] = [{"event": "user", "text": text, "timestamp": at,
-                                     "parse_data": {"intent": {"name": "inform", "confidence": 1.0},
-                                                    "entities": [], "text": text}}]
+    events: list[dict[str, Any]] = [
+        {
+            "event": "user",
+            "text": text,
+            "timestamp": at,
+            "parse_data": {"intent": {"name": "inform", "confidence": 1.0}, "entities": [], "text": text},
+        }
+    ]
     if slot:
         events.append({"event": "slot", "name": slot[0], "value": slot[1], "timestamp": at + 0.1})
     events.append({"event": "action", "name": "action_listen", "timestamp": at + 0.2})

@@ -38,8 +38,9 @@ class TelegramUser:
         """Return the chat's messages (user and bot) with an id above ``after``."""
         return self.http.get(f"/emulator/chats/{self.chat_id}/messages", params={"after": after}).json()["messages"]
 
-    def wait_for_bot(self, until: Callable[[list[dict[str, Any]]], bool], *, after: int,
-                     timeout: float = 60) -> list[dict[str, Any]]:
+    def wait_for_bot(
+        self, until: Callable[[list[dict[str, Any]]], bool], *, after: int, timeout: float = 60
+    ) -> list[dict[str, Any]]:
         """Poll the bot's messages after message ``after`` until ``until(messages)`` holds; fail on timeout."""
         deadline = time.monotonic() + timeout
         while True:
@@ -79,8 +80,12 @@ def wait_until(condition: Callable[[], Any], *, timeout: float = 30, what: str =
 
 def conversation_of(stack: Any, chat_id: int) -> str:
     """Return the hub conversation of a Telegram chat, once the hub has opened it."""
-    return wait_until(lambda: stack_scalar(stack.database_url, select(TelegramChat.conversation_id).where(
-        TelegramChat.chat_id == chat_id)), what="the chat's conversation")
+    return wait_until(
+        lambda: stack_scalar(
+            stack.database_url, select(TelegramChat.conversation_id).where(TelegramChat.chat_id == chat_id)
+        ),
+        what="the chat's conversation",
+    )
 
 
 def resident_messages(stack: Any, conversation_id: str) -> list[str]:
@@ -88,7 +93,12 @@ def resident_messages(stack: Any, conversation_id: str) -> list[str]:
     database = Database(stack.database_url)
     try:
         with database.sessions() as session:
-            return list(session.scalars(select(Message.text).where(
-                Message.conversation_id == conversation_id, Message.sender == "resident").order_by(Message.id)))
+            return list(
+                session.scalars(
+                    select(Message.text)
+                    .where(Message.conversation_id == conversation_id, Message.sender == "resident")
+                    .order_by(Message.id)
+                )
+            )
     finally:
         database.engine.dispose()

@@ -26,9 +26,13 @@ MAKE_DEFAULT = re.compile(r"^export (CA_[A-Z0-9_]+) \?=", re.MULTILINE)
 def settings_fields(path: Path, class_name: str) -> set[str]:
     """Return CA_<FIELD> for each field of a settings class, read from its source without importing it."""
     tree = ast.parse(path.read_text())
-    return {f"CA_{node.target.id.upper()}" for cls in tree.body if isinstance(cls, ast.ClassDef)
-            and cls.name == class_name for node in cls.body
-            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)}
+    return {
+        f"CA_{node.target.id.upper()}"
+        for cls in tree.body
+        if isinstance(cls, ast.ClassDef) and cls.name == class_name
+        for node in cls.body
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+    }
 
 
 def settings_variables() -> set[str]:

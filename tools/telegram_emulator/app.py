@@ -63,8 +63,13 @@ class ChatMessage:
     reply_markup: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"message_id": self.message_id, "from": self.sender, "text": self.text, "date": self.date,
-                "reply_markup": self.reply_markup}
+        return {
+            "message_id": self.message_id,
+            "from": self.sender,
+            "text": self.text,
+            "date": self.date,
+            "reply_markup": self.reply_markup,
+        }
 
 
 @dataclass
@@ -93,9 +98,15 @@ class BotApi:
 
     @property
     def bot_user(self) -> dict[str, Any]:
-        return {"id": self.bot_id, "is_bot": True, "first_name": "Council Assistant",
-                "username": "council_assistant_bot", "can_join_groups": False,
-                "can_read_all_group_messages": False, "supports_inline_queries": False}
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": "Council Assistant",
+            "username": "council_assistant_bot",
+            "can_join_groups": False,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     @staticmethod
     def user(chat_id: int) -> dict[str, Any]:
@@ -109,8 +120,13 @@ class BotApi:
         """Record a user's message and queue its update (``copies`` times, as a repeated delivery would)."""
         message = self._add(chat_id, "user", text)
         self._next_update_id += 1
-        payload: dict[str, Any] = {"message_id": message.message_id, "from": self.user(chat_id),
-                                   "chat": self.chat(chat_id), "date": message.date, "text": text}
+        payload: dict[str, Any] = {
+            "message_id": message.message_id,
+            "from": self.user(chat_id),
+            "chat": self.chat(chat_id),
+            "date": message.date,
+            "text": text,
+        }
         if text.startswith("/"):
             payload["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         update = {"update_id": self._next_update_id, "message": payload}
@@ -126,16 +142,32 @@ class BotApi:
         query_id = str(self._next_callback_id)
         self._next_callback_id += 1
         self._next_update_id += 1
-        shown = {"message_id": message.message_id, "from": self.bot_user, "chat": self.chat(chat_id),
-                 "date": message.date, "text": message.text, "reply_markup": message.reply_markup}
-        self.pending.append({"update_id": self._next_update_id, "callback_query": {
-            "id": query_id, "from": self.user(chat_id), "message": shown, "chat_instance": str(chat_id),
-            "data": data}})
+        shown = {
+            "message_id": message.message_id,
+            "from": self.bot_user,
+            "chat": self.chat(chat_id),
+            "date": message.date,
+            "text": message.text,
+            "reply_markup": message.reply_markup,
+        }
+        self.pending.append(
+            {
+                "update_id": self._next_update_id,
+                "callback_query": {
+                    "id": query_id,
+                    "from": self.user(chat_id),
+                    "message": shown,
+                    "chat_instance": str(chat_id),
+                    "data": data,
+                },
+            }
+        )
         return query_id
 
     def _add(self, chat_id: int, sender: str, text: str, reply_markup: dict[str, Any] | None = None) -> ChatMessage:
-        message = ChatMessage(message_id=self._next_message_id, sender=sender, text=text, date=int(time.time()),
-                              reply_markup=reply_markup)
+        message = ChatMessage(
+            message_id=self._next_message_id, sender=sender, text=text, date=int(time.time()), reply_markup=reply_markup
+        )
         self._next_message_id += 1
         self.chats.setdefault(chat_id, []).append(message)
         return message
@@ -152,8 +184,11 @@ class BotApi:
 
     async def _method_getupdates(self, params: dict[str, Any]) -> Any:
         if self.webhook_url:
-            raise BotApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                   "use deleteWebhook to delete the webhook first")
+            raise BotApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         self.last_poll = time.monotonic()
         offset = int(params.get("offset") or 0)
         if offset:
@@ -173,8 +208,13 @@ class BotApi:
             raise BotApiError(400, "Bad Request: message is too long")
         markup = params.get("reply_markup")
         message = self._add(chat_id, "bot", text, markup if isinstance(markup, dict) else None)
-        result: dict[str, Any] = {"message_id": message.message_id, "from": self.bot_user,
-                                  "chat": self.chat(chat_id), "date": message.date, "text": text}
+        result: dict[str, Any] = {
+            "message_id": message.message_id,
+            "from": self.bot_user,
+            "chat": self.chat(chat_id),
+            "date": message.date,
+            "text": text,
+        }
         if message.reply_markup and "inline_keyboard" in message.reply_markup:
             result["reply_markup"] = message.reply_markup
         return result
@@ -195,16 +235,23 @@ class BotApi:
 
     async def _method_editmessagereplymarkup(self, params: dict[str, Any]) -> Any:
         chat_id = _chat_id(params)
-        message = next((m for m in self.chats.get(chat_id, []) if m.message_id == int(params.get("message_id") or 0)),
-                       None)
+        message = next(
+            (m for m in self.chats.get(chat_id, []) if m.message_id == int(params.get("message_id") or 0)), None
+        )
         if message is None:
             raise BotApiError(400, "Bad Request: message to edit not found")
         markup = params.get("reply_markup")
         if markup == message.reply_markup:
             raise BotApiError(400, "Bad Request: message is not modified")
         message.reply_markup = markup if isinstance(markup, dict) else None
-        return {"message_id": message.message_id, "from": self.bot_user, "chat": self.chat(chat_id),
-                "date": message.date, "text": message.text, "reply_markup": message.reply_markup}
+        return {
+            "message_id": message.message_id,
+            "from": self.bot_user,
+            "chat": self.chat(chat_id),
+            "date": message.date,
+            "text": message.text,
+            "reply_markup": message.reply_markup,
+        }
 
     async def _method_sendchataction(self, params: dict[str, Any]) -> Any:
         _chat_id(params)
@@ -226,8 +273,11 @@ class BotApi:
         return True
 
     async def _method_getwebhookinfo(self, params: dict[str, Any]) -> Any:
-        return {"url": self.webhook_url, "has_custom_certificate": False,
-                "pending_update_count": len(self.pending) if self.webhook_url else 0}
+        return {
+            "url": self.webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self.pending) if self.webhook_url else 0,
+        }
 
     async def _method_setmycommands(self, params: dict[str, Any]) -> Any:
         return True
@@ -299,8 +349,9 @@ def create_app(token: str = DEMO_TOKEN, *, demo_chat_id: int = DEMO_CHAT_ID) -> 
         try:
             result = await api.call(request.path_params["method"], await _parameters(request))
         except BotApiError as error:
-            return JSONResponse({"ok": False, "error_code": error.code, "description": error.description},
-                                status_code=error.code)
+            return JSONResponse(
+                {"ok": False, "error_code": error.code, "description": error.description}, status_code=error.code
+            )
         return JSONResponse({"ok": True, "result": result})
 
     async def user_writes(request: Request) -> Response:
@@ -314,8 +365,9 @@ def create_app(token: str = DEMO_TOKEN, *, demo_chat_id: int = DEMO_CHAT_ID) -> 
     async def user_taps(request: Request) -> Response:
         body = await request.json()
         try:
-            query_id = api.user_taps(int(request.path_params["chat_id"]), int(body.get("message_id") or 0),
-                                     str(body.get("data") or ""))
+            query_id = api.user_taps(
+                int(request.path_params["chat_id"]), int(body.get("message_id") or 0), str(body.get("data") or "")
+            )
         except BotApiError as error:
             return JSONResponse({"detail": error.description}, status_code=error.code)
         return JSONResponse({"callback_query_id": query_id}, status_code=201)
@@ -333,17 +385,28 @@ def create_app(token: str = DEMO_TOKEN, *, demo_chat_id: int = DEMO_CHAT_ID) -> 
 
     async def status(request: Request) -> Response:
         now = time.monotonic()
-        return JSONResponse({
-            "polled_seconds_ago": None if api.last_poll is None else now - api.last_poll,
-            "webhook_url": api.webhook_url, "pending_updates": len(api.pending),
-            "webhook_failures": api.webhook_failures, "demo_chat_id": demo_chat_id,
-        })
+        return JSONResponse(
+            {
+                "polled_seconds_ago": None if api.last_poll is None else now - api.last_poll,
+                "webhook_url": api.webhook_url,
+                "pending_updates": len(api.pending),
+                "webhook_failures": api.webhook_failures,
+                "demo_chat_id": demo_chat_id,
+            }
+        )
 
     def page(name: str, media_type: str) -> Route:
         async def serve(request: Request) -> Response:
-            return FileResponse(CLIENT / name, media_type=media_type, headers={
-                "Content-Security-Policy": "default-src 'self'; base-uri 'none'; form-action 'self'",
-                "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+            return FileResponse(
+                CLIENT / name,
+                media_type=media_type,
+                headers={
+                    "Content-Security-Policy": "default-src 'self'; base-uri 'none'; form-action 'self'",
+                    "Cache-Control": "no-store",
+                    "X-Content-Type-Options": "nosniff",
+                },
+            )
+
         return Route("/" if name == "index.html" else f"/{name}", serve)
 
     @contextlib.asynccontextmanager
@@ -355,17 +418,20 @@ def create_app(token: str = DEMO_TOKEN, *, demo_chat_id: int = DEMO_CHAT_ID) -> 
             with contextlib.suppress(asyncio.CancelledError):
                 await pushing
 
-    app = Starlette(routes=[
-        Route("/bot{token}/{method}", bot_method, methods=["GET", "POST"]),
-        Route("/emulator/chats/{chat_id:int}/messages", user_writes, methods=["POST"]),
-        Route("/emulator/chats/{chat_id:int}/messages", chat_messages, methods=["GET"]),
-        Route("/emulator/chats/{chat_id:int}/taps", user_taps, methods=["POST"]),
-        Route("/emulator/callbacks/{query_id}", callback_answer),
-        Route("/emulator/status", status),
-        page("index.html", "text/html"),
-        page("client.js", "text/javascript"),
-        page("client.css", "text/css"),
-    ], lifespan=lifespan)
+    app = Starlette(
+        routes=[
+            Route("/bot{token}/{method}", bot_method, methods=["GET", "POST"]),
+            Route("/emulator/chats/{chat_id:int}/messages", user_writes, methods=["POST"]),
+            Route("/emulator/chats/{chat_id:int}/messages", chat_messages, methods=["GET"]),
+            Route("/emulator/chats/{chat_id:int}/taps", user_taps, methods=["POST"]),
+            Route("/emulator/callbacks/{query_id}", callback_answer),
+            Route("/emulator/status", status),
+            page("index.html", "text/html"),
+            page("client.js", "text/javascript"),
+            page("client.css", "text/css"),
+        ],
+        lifespan=lifespan,
+    )
     app.state.bot_api = api
     return app
 
@@ -378,8 +444,12 @@ def main() -> None:
     parser.add_argument("--demo-chat-id", type=int, default=DEMO_CHAT_ID)
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(arguments.token, demo_chat_id=arguments.demo_chat_id), host="127.0.0.1",
-                port=arguments.port, access_log=False)
+    uvicorn.run(
+        create_app(arguments.token, demo_chat_id=arguments.demo_chat_id),
+        host="127.0.0.1",
+        port=arguments.port,
+        access_log=False,
+    )
 
 
 if __name__ == "__main__":

@@ -3,16 +3,36 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 import httpx
 
+from bot.backoffice_models import (
+    AbsentVoteRecorded,
+    Account,
+    Address,
+    AddressList,
+    BinCollections,
+    ChangeRecorded,
+    DocumentSent,
+    Election,
+    ElectoralRecord,
+    HandoffTicket,
+    MalformedAnswer,
+    Payment,
+    PollingPlace,
+    ServiceRequestLodged,
+    ServiceRequestProgress,
+    UpcomingElections,
+    Verification,
+    parse,
+)
 from bot.privacy.logs import REQUEST_ID, REQUEST_ID_HEADER
 from bot.settings import get_settings
 
@@ -36,35 +56,6 @@ class NotFound(BackOfficeError):
     """The back office has no such record (or will not say whether it has)."""
 
 
-@dataclass(frozen=True)
-class HandoffTicket:
-    """What happens next after the resident asked for an officer."""
-
-    reference: str
-    status: str
-    in_office_hours: bool
-    queue_position: int | None
-    expected_wait_minutes: int | None
-    officer_hours: str
-    reply_by: str | None
-
-
-@dataclass(frozen=True)
-class Address:
-    """A property the resident can pick from a postcode's list."""
-
-    uprn: int
-    address: str
-
-
-@dataclass(frozen=True)
-class Verification:
-    """The back office's answer to an identity check: verified, not_verified or locked."""
-
-    outcome: str
-    expires_at: str | None = None
-
-
 class NotVerified(BackOfficeError):
     """The conversation has no live verified identity (never verified, expired or ended)."""
 
@@ -75,6 +66,8 @@ class NoEmailOnFile(BackOfficeError):
 
 P = ParamSpec("P")
 R = TypeVar("R")
+Recorded = TypeVar("Recorded", AbsentVoteRecorded, ChangeRecorded, DocumentSent, ServiceRequestLodged)
+Answer = TypeVar("Answer")
 
 
 def within_deadline(run: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
@@ -95,6 +88,14 @@ def within_deadline(run: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]
             _DEADLINE.reset(token)
 
     return bounded
+
+
+def _parsed(kind: type[Answer], body: object, path: str) -> Answer:
+    try:
+        return parse(kind, body)
+    except MalformedAnswer as error:
+        log.warning("back office answer unreadable: %s: %s", path.split("/")[3], error)
+        raise BackOfficeError("the back office's answer lacks what the bot reads") from error
 
 
 def _detail(response: httpx.Response) -> object:
@@ -128,7 +129,15 @@ class BackOffice:
     ) -> Any:
         return (await self._send(method, path, json=json, params=params))[0]
 
-    async def _record(self, path: str, request: dict[str, Any]) -> dict[str, Any]:
+    async def _read(self, kind: type[Answer], path: str, *, params: dict[str, Any] | None = None) -> Answer:
+        """GET ``path`` and read the answer as ``kind``.
+
+        An answer without a field the bot reads is a back-office failure like any other (BackOfficeError):
+        the resident keeps their answers and is offered a retry, rather than the action failing mid-reply.
+        """
+        return _parsed(kind, await self._call("GET", path, params=params), path)
+
+    async def _record(self, kind: type[Recorded], path: str, request: dict[str, Any]) -> Recorded:
         """POST a request the back office records once; ``already_recorded`` says it was there before.
 
         The back office answers 201 for a new request and 200 for one it already holds: a retry with the
@@ -136,7 +145,7 @@ class BackOffice:
         they already have rather than thinking a second application was made.
         """
         body, status = await self._send("POST", path, json=request)
-        return {**body, "already_recorded": status == httpx.codes.OK}
+        return dataclasses.replace(_parsed(kind, body, path), already_recorded=status == httpx.codes.OK)
 
     async def _send(
         self, method: str, path: str, *, json: dict[str, Any] | None = None, params: dict[str, Any] | None = None
@@ -200,28 +209,24 @@ class BackOffice:
                 "collected": collected or {},
             },
         )
-        return HandoffTicket(**{field: body.get(field) for field in HandoffTicket.__dataclass_fields__})
+        return _parsed(HandoffTicket, body, "/api/v1/conversations")
 
     async def find_addresses(self, *, postcode: str) -> list[Address]:
         """Return the addresses at ``postcode`` (empty when the postcode is not in the council's area)."""
-        body = await self._call("GET", "/api/v1/addresses", params={"postcode": postcode})
-        return [Address(uprn=int(item["uprn"]), address=str(item["address"])) for item in body["addresses"]]
+        return (await self._read(AddressList, "/api/v1/addresses", params={"postcode": postcode})).addresses
 
-    async def polling_station(self, *, uprn: int) -> dict[str, Any]:
+    async def polling_station(self, *, uprn: int) -> PollingPlace:
         """Return the polling district, station and poll hours for a property."""
-        result: dict[str, Any] = await self._call("GET", "/api/v1/polling-stations", params={"uprn": uprn})
-        return result
+        return await self._read(PollingPlace, "/api/v1/polling-stations", params={"uprn": uprn})
 
-    async def bin_collections(self, *, uprn: int) -> dict[str, Any]:
+    async def bin_collections(self, *, uprn: int) -> BinCollections:
         """Return the next collection dates of each bin at a property, bank-holiday changes included."""
-        result: dict[str, Any] = await self._call("GET", "/api/v1/bin-collections", params={"uprn": uprn})
-        return result
+        return await self._read(BinCollections, "/api/v1/bin-collections", params={"uprn": uprn})
 
-    async def upcoming_elections(self, *, uprn: int | None = None) -> list[dict[str, Any]]:
+    async def upcoming_elections(self, *, uprn: int | None = None) -> list[Election]:
         """Return the coming polls (for a property's area when ``uprn`` is given) with their deadlines."""
         params = {"uprn": uprn} if uprn is not None else None
-        body = await self._call("GET", "/api/v1/elections/upcoming", params=params)
-        return list(body["elections"])
+        return (await self._read(UpcomingElections, "/api/v1/elections/upcoming", params=params)).elections
 
     async def verify_identity(
         self, *, conversation_id: str, full_name: str, date_of_birth: str, uprn: int
@@ -237,28 +242,23 @@ class BackOffice:
                 "uprn": uprn,
             },
         )
-        return Verification(outcome=str(body["outcome"]), expires_at=body.get("expires_at"))
+        return _parsed(Verification, body, "/api/v1/electoral/verifications")
 
     async def end_verification(self, *, conversation_id: str) -> None:
         """Forget the conversation's verified identity."""
         await self._call("DELETE", f"/api/v1/electoral/verifications/{conversation_id}")
 
-    async def my_electoral_record(self, *, conversation_id: str) -> dict[str, Any]:
+    async def my_electoral_record(self, *, conversation_id: str) -> ElectoralRecord:
         """Return the verified resident's own registration, polling station and absent votes."""
-        result: dict[str, Any] = await self._call(
-            "GET", "/api/v1/electoral/me", params={"conversation_id": conversation_id}
-        )
-        return result
+        return await self._read(ElectoralRecord, "/api/v1/electoral/me", params={"conversation_id": conversation_id})
 
-    async def request_absent_vote(self, **request: Any) -> dict[str, Any]:
+    async def request_absent_vote(self, **request: Any) -> AbsentVoteRecorded:
         """Record a postal or proxy vote request (idempotent by its ``idempotency_key``)."""
-        result = await self._record("/api/v1/electoral/absent-vote-requests", request)
-        return result
+        return await self._record(AbsentVoteRecorded, "/api/v1/electoral/absent-vote-requests", request)
 
-    async def request_electoral_change(self, **request: Any) -> dict[str, Any]:
+    async def request_electoral_change(self, **request: Any) -> ChangeRecorded:
         """Record a change to the register (idempotent by its ``idempotency_key``)."""
-        result = await self._record("/api/v1/electoral/change-requests", request)
-        return result
+        return await self._record(ChangeRecorded, "/api/v1/electoral/change-requests", request)
 
     async def verify_account(
         self,
@@ -281,33 +281,26 @@ class BackOffice:
                 "date_of_birth": date_of_birth,
             },
         )
-        return Verification(outcome=str(body["outcome"]), expires_at=body.get("expires_at"))
+        return _parsed(Verification, body, "/api/v1/payments/verifications")
 
-    async def my_account(self, *, conversation_id: str) -> dict[str, Any]:
+    async def my_account(self, *, conversation_id: str) -> Account:
         """Return the verified resident's council tax account: balance, next instalment, recovery stage."""
-        result: dict[str, Any] = await self._call(
-            "GET", "/api/v1/payments/account", params={"conversation_id": conversation_id}
-        )
-        return result
+        return await self._read(Account, "/api/v1/payments/account", params={"conversation_id": conversation_id})
 
-    async def my_payment(self, *, conversation_id: str, payment_reference: str) -> dict[str, Any]:
+    async def my_payment(self, *, conversation_id: str, payment_reference: str) -> Payment:
         """Return one payment on the verified resident's account (NotFound when it is not theirs)."""
-        result: dict[str, Any] = await self._call(
-            "GET", f"/api/v1/payments/payments/{payment_reference}", params={"conversation_id": conversation_id}
+        return await self._read(
+            Payment, f"/api/v1/payments/payments/{payment_reference}", params={"conversation_id": conversation_id}
         )
-        return result
 
-    async def request_document(self, **request: Any) -> dict[str, Any]:
+    async def request_document(self, **request: Any) -> DocumentSent:
         """Have a receipt or statement emailed to the verified resident (idempotent by its key)."""
-        result = await self._record("/api/v1/payments/document-requests", request)
-        return result
+        return await self._record(DocumentSent, "/api/v1/payments/document-requests", request)
 
-    async def lodge_service_request(self, **request: Any) -> dict[str, Any]:
+    async def lodge_service_request(self, **request: Any) -> ServiceRequestLodged:
         """Lodge a request for service (idempotent by its key); returns its reference and expected date."""
-        result = await self._record("/api/v1/service-requests", request)
-        return result
+        return await self._record(ServiceRequestLodged, "/api/v1/service-requests", request)
 
-    async def service_request_progress(self, *, reference: str) -> dict[str, Any]:
+    async def service_request_progress(self, *, reference: str) -> ServiceRequestProgress:
         """Return what the person who lodged a request may see of its progress."""
-        result: dict[str, Any] = await self._call("GET", f"/api/v1/service-requests/{reference}")
-        return result
+        return await self._read(ServiceRequestProgress, f"/api/v1/service-requests/{reference}")

@@ -8,12 +8,12 @@ the back office (``GET /api/v1/bin-collections``); this module only puts them in
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from rasa_sdk import Tracker
 
 from bot.actions.task_kit import Task, uprn_of
 from bot.backoffice import BackOffice
+from bot.backoffice_models import Bin, BinCollections
 from bot.knowledge import ArticleError, get_knowledge
 
 BINS_ARTICLE = "bin-collection-day"
@@ -47,44 +47,43 @@ def day_words(value: str, *, today: str | None = None) -> str:
     return words
 
 
-def _bin_name(item: dict[str, Any]) -> str:
-    return f"{item['label']} ({item['container']})"
+def _bin_name(item: Bin) -> str:
+    return f"{item.label} ({item.container})"
 
 
-def _collection_line(item: dict[str, Any], today: str) -> str:
+def _collection_line(item: Bin, today: str) -> str:
     """One bullet: the bin and its next date, with why it moved or why it pauses."""
-    first = item["collections"][0]
-    line = f"- {_bin_name(item)}: {day_words(first['date'], today=today)}"
-    if first.get("moved_for"):
-        line += f", not {day_words(first['usual_date'])} ({first['moved_for']})"
-    if item.get("paused"):
+    first = item.collections[0]
+    line = f"- {_bin_name(item)}: {day_words(first.date, today=today)}"
+    if first.moved_for:
+        line += f", not {day_words(first.usual_date)} ({first.moved_for})"
+    if item.paused:
         line += " (brown bins have a winter break)"
     return line
 
 
-def _later_changes(bins: list[dict[str, Any]], today: str) -> list[str]:
+def _later_changes(bins: list[Bin], today: str) -> list[str]:
     """List bank-holiday changes among the later dates, soonest first, so "is it different at Christmas" is answered.
 
     One short line each: a long sentence of dates is hard to read.
     """
     changes = sorted(
-        (collection["date"], item["label"], collection)
+        (collection.date, item.label, collection.usual_date, collection.moved_for)
         for item in bins
-        for collection in item["collections"][1:]
-        if collection.get("moved_for")
+        for collection in item.collections[1:]
+        if collection.moved_for
     )
     return [
-        f"- {label}: {day_words(day, today=today)}, not {day_words(collection['usual_date'])} "
-        f"({collection['moved_for']})"
-        for day, label, collection in changes
+        f"- {label}: {day_words(day, today=today)}, not {day_words(usual)} ({moved_for})"
+        for day, label, usual, moved_for in changes
     ]
 
 
-def next_collections(result: dict[str, Any]) -> str:
+def next_collections(result: BinCollections) -> str:
     """Describe the next collection of each bin at the address, bank-holiday changes, and where to read more."""
-    today = str(result.get("today") or "")
-    where = f"{result['address']}, {result['postcode']}"
-    bins = [item for item in result["bins"] if item.get("collections")]
+    today = result.today or ""
+    where = f"{result.address}, {result.postcode}"
+    bins = [item for item in result.bins if item.collections]
     if not bins:
         return (
             f"I'm sorry, I don't have collection days for {where}. Please check on our website: "
@@ -95,7 +94,7 @@ def next_collections(result: dict[str, Any]) -> str:
     changes = _later_changes(bins, today)
     if changes:
         lines += ["Changes for bank holidays:", *changes]
-    if not result.get("garden_waste_subscribed"):
+    if not result.garden_waste_subscribed:
         lines.append(
             f"There's no garden waste (brown bin) collection here. You can pay for one at "
             f"{article_link(GARDEN_ARTICLE)}"

@@ -14,6 +14,15 @@ from rasa_sdk import Tracker
 from bot.actions.common import council_phone
 from bot.actions.task_kit import Task, conversation_of, request_key, uprn_of
 from bot.backoffice import BackOffice
+from bot.backoffice_models import (
+    AbsentVote,
+    AbsentVoteRecorded,
+    ChangeRecorded,
+    Election,
+    ElectoralRecord,
+    PollingPlace,
+    Station,
+)
 from council import council_facts
 
 ELECTORAL_PHONE = council_facts().electoral_phone
@@ -51,79 +60,81 @@ def deadline_words(value: str) -> str:
     return f"{hour}{minutes}{suffix} on {long_date(moment.date())}"
 
 
-def station_words(station: dict[str, Any]) -> str:
+def station_words(station: Station) -> str:
     """Name a polling station once, with its address and postcode."""
-    address = str(station["address"])
-    if not address.startswith(str(station["name"])):
-        address = f"{station['name']}, {address}"
-    return f"{address}, {station['postcode']}"
+    address = station.address
+    if not address.startswith(station.name):
+        address = f"{station.name}, {address}"
+    return f"{address}, {station.postcode}"
 
 
-def registration_status(record: dict[str, Any]) -> str:
+def registration_status(record: ElectoralRecord) -> str:
     """Describe the verified resident's own registration."""
-    station = record.get("station") or {}
-    if record["registration_status"] == "pending":
+    station = record.station
+    if record.registration_status == "pending":
         return (
             "Thank you, that's confirmed. Your application to register is being processed. Once it's accepted "
             "you'll be added at the next monthly update of the register, and we'll write to you."
         )
     lines = [
         f"Thank you, that's confirmed. You're registered to vote at your address, in polling district "
-        f"{record['polling_district']} ({record['ward']} ward)."
+        f"{record.polling_district} ({record.ward} ward)."
     ]
     if station:
         lines.append(f"Your polling station is {station_words(station)}.")
-    votes = record.get("absent_votes") or []
-    for vote in votes:
+    for vote in record.absent_votes:
         lines.append(absent_vote_line(vote))
-    if record.get("open_register_opt_out"):
+    if record.open_register_opt_out:
         lines.append("Your details are not on the open register.")
     return " ".join(lines)
 
 
-def absent_vote_line(vote: dict[str, Any]) -> str:
+def absent_vote_line(vote: AbsentVote) -> str:
     """Describe one postal or proxy arrangement."""
-    kind = "postal vote" if vote["kind"] == "postal" else "proxy vote"
-    line = f"You have a {kind} ({vote['status']})"
-    if vote.get("proxy_name"):
-        line += f" with {vote['proxy_name']} as your proxy"
-    if vote.get("expires_on"):
-        line += f", which ends on {long_date(vote['expires_on'])}"
+    kind = "postal vote" if vote.kind == "postal" else "proxy vote"
+    line = f"You have a {kind} ({vote.status})"
+    if vote.proxy_name:
+        line += f" with {vote.proxy_name} as your proxy"
+    if vote.expires_on:
+        line += f", which ends on {long_date(vote.expires_on)}"
     line += "."
-    if vote.get("renewal_due"):
+    if vote.renewal_due:
         line += (
             " It's due for renewal: reapply at " + POSTAL_LINK
-            if vote["kind"] == "postal"
+            if vote.kind == "postal"
             else " Your signature is due to be refreshed: apply again at " + PROXY_LINK
         ) + "."
     return line
 
 
-def absent_vote_status(record: dict[str, Any]) -> str:
+def absent_vote_status(record: ElectoralRecord) -> str:
     """Describe the verified resident's postal and proxy votes and requests."""
-    votes = record.get("absent_votes") or []
-    requests = record.get("open_requests") or []
-    lines = [absent_vote_line(vote) for vote in votes] or [
+    lines = [absent_vote_line(vote) for vote in record.absent_votes] or [
         "You don't have a postal or proxy vote now. You vote in person at your polling station."
     ]
-    lines += [f"Your request {r['reference']} ({r['kind'].replace('_', ' ')}) is {r['status']}." for r in requests]
+    lines += [f"Your request {r.reference} ({r.kind.replace('_', ' ')}) is {r.status}." for r in record.open_requests]
     return "Thank you, that's confirmed. " + " ".join(lines)
 
 
-def polling_station(result: dict[str, Any]) -> str:
-    """Describe the polling station for an address."""
-    station = result["station"]
+def polling_station(result: PollingPlace) -> str:
+    """Describe the polling station for an address (or say none is appointed yet, with who to ask)."""
+    where = f"polling district {result.polling_district}, {result.ward} ward"
+    station = result.station
+    if station is None:
+        return (
+            f"A polling station for your address ({where}) has not been appointed yet. We write to every voter "
+            f"with their polling station before an election, or call electoral services on {ELECTORAL_PHONE}."
+        )
     text = (
-        f"Your polling station is {station_words(station)} "
-        f"(polling district {result['polling_district']}, {result['ward']} ward). Polls are open "
-        f"{result.get('poll_hours', '7am to 10pm')} on polling day. Remember to bring photo ID."
+        f"Your polling station is {station_words(station)} ({where}). Polls are open "
+        f"{result.poll_hours} on polling day. Remember to bring photo ID."
     )
-    if station.get("accessibility"):
-        text += f" Access: {station['accessibility']}"
+    if station.accessibility:
+        text += f" Access: {station.accessibility}"
     return text
 
 
-def upcoming_elections(elections: list[dict[str, Any]], *, for_address: bool) -> str:
+def upcoming_elections(elections: list[Election], *, for_address: bool) -> str:
     """List the coming polls."""
     if not elections:
         return (
@@ -132,28 +143,28 @@ def upcoming_elections(elections: list[dict[str, Any]], *, for_address: bool) ->
         )
     where = "for your address" if for_address else f"in {council_facts().short_name}"
     lines = [f"The next polls {where}:"]
-    lines += [f"- {e['title']}: {long_date(e['poll_date'])}" for e in elections[:4]]
-    if not for_address and any(e.get("area") not in (None, "all") for e in elections):
+    lines += [f"- {e.title}: {long_date(e.poll_date)}" for e in elections[:4]]
+    if not for_address and any(e.area not in (None, "all") for e in elections):
         lines.append("Some of these are for one ward only: tell me your postcode and I'll say which apply to you.")
     return "\n".join(lines)
 
 
-def deadlines(elections: list[dict[str, Any]], *, kind: str | None) -> str:
+def deadlines(elections: list[Election], *, kind: str | None) -> str:
     """Give the deadlines for the next poll, saying which have passed and which routes remain."""
     if not elections:
         return upcoming_elections(elections, for_address=False)
     poll = elections[0]
-    chosen = [d for d in poll["deadlines"] if kind is None or d["kind"] == kind] or poll["deadlines"]
-    lines = [f"For the {poll['title']} on {long_date(poll['poll_date'])}:"]
+    chosen = [d for d in poll.deadlines if kind is None or d.kind == kind] or poll.deadlines
+    lines = [f"For the {poll.title} on {long_date(poll.poll_date)}:"]
     for item in chosen:
-        state = "has passed" if item["passed"] else "is"
-        lines.append(f"- {item['label']}: the deadline {state} {deadline_words(item['deadline'])}")
-    passed = [d for d in chosen if d["passed"]]
-    still_open = [d for d in poll["deadlines"] if not d["passed"] and d not in chosen]
+        state = "has passed" if item.passed else "is"
+        lines.append(f"- {item.label}: the deadline {state} {deadline_words(item.deadline)}")
+    passed = [d for d in chosen if d.passed]
+    still_open = [d for d in poll.deadlines if not d.passed and d not in chosen]
     if passed and still_open:
         lines.append(
             "Still open: "
-            + "; ".join(f"{d['label'].lower()} until {deadline_words(d['deadline'])}" for d in still_open)
+            + "; ".join(f"{d.label.lower()} until {deadline_words(d.deadline)}" for d in still_open)
             + "."
         )
     if passed:
@@ -161,45 +172,45 @@ def deadlines(elections: list[dict[str, Any]], *, kind: str | None) -> str:
     return "\n".join(lines)
 
 
-def absent_vote_recorded(result: dict[str, Any]) -> str:
+def absent_vote_recorded(result: AbsentVoteRecorded) -> str:
     """Confirm a recorded postal or proxy request: reference, next step, and whether it is in time."""
-    kind = "postal vote" if result["kind"] == "postal" else "proxy vote"
-    if result.get("already_recorded"):
+    kind = "postal vote" if result.kind == "postal" else "proxy vote"
+    if result.already_recorded:
         lines = [
-            f"You already have a {kind} request with us, reference {result['reference']}, so I haven't made "
-            f"another. {result['next_step']}"
+            f"You already have a {kind} request with us, reference {result.reference}, so I haven't made "
+            f"another. {result.next_step}"
         ]
     else:
-        lines = [f"Done: your {kind} request is recorded with reference {result['reference']}. {result['next_step']}"]
-    poll = result.get("next_poll")
-    if poll and poll.get("in_time"):
+        lines = [f"Done: your {kind} request is recorded with reference {result.reference}. {result.next_step}"]
+    poll = result.next_poll
+    if poll and poll.in_time:
         lines.append(
-            f"It's in time for the {poll['title']} on {long_date(poll['poll_date'])} if we receive what we "
-            f"need by {deadline_words(poll['deadline'])}."
+            f"It's in time for the {poll.title} on {long_date(poll.poll_date)} if we receive what we "
+            f"need by {deadline_words(poll.deadline)}."
         )
     elif poll:
         lines.append(
-            f"It's too late for the {poll['title']} on {long_date(poll['poll_date'])} (the deadline was "
-            f"{deadline_words(poll['deadline'])}), but it will count for later elections."
+            f"It's too late for the {poll.title} on {long_date(poll.poll_date)} (the deadline was "
+            f"{deadline_words(poll.deadline)}), but it will count for later elections."
         )
-        routes = result.get("still_open_routes") or []
+        routes = result.still_open_routes
         if routes:
             lines.append(
                 "For that poll you can still: "
-                + "; ".join(f"{r['label'].lower()} until {deadline_words(r['deadline'])}" for r in routes)
+                + "; ".join(f"{r.label.lower()} until {deadline_words(r.deadline)}" for r in routes)
                 + "."
             )
     return " ".join(lines)
 
 
-def change_recorded(result: dict[str, Any]) -> str:
+def change_recorded(result: ChangeRecorded) -> str:
     """Confirm a recorded change to the register."""
-    if result.get("already_recorded"):
+    if result.already_recorded:
         return (
-            f"That's already recorded with reference {result['reference']}, so I haven't made another request. "
-            f"{result['next_step']}"
+            f"That's already recorded with reference {result.reference}, so I haven't made another request. "
+            f"{result.next_step}"
         )
-    return f"Thank you. I've recorded that with reference {result['reference']}. {result['next_step']}"
+    return f"Thank you. I've recorded that with reference {result.reference}. {result.next_step}"
 
 
 def no_details_call() -> str:
@@ -260,15 +271,15 @@ async def _request_proxy_vote(backoffice: BackOffice, tracker: Tracker) -> str:
 
 async def _cancel_absent_vote(backoffice: BackOffice, tracker: Tracker) -> str:
     record = await backoffice.my_electoral_record(conversation_id=conversation_of(tracker))
-    votes = record.get("absent_votes") or []
+    votes = record.absent_votes
     if not votes:
         return "You don't have a postal or proxy vote with us, so there's nothing to cancel. You can vote in person."
-    return await _absent_vote_request(backoffice, tracker, kind=str(votes[0]["kind"]), action="cancel")
+    return await _absent_vote_request(backoffice, tracker, kind=votes[0].kind, action="cancel")
 
 
 async def _renew_absent_vote(backoffice: BackOffice, tracker: Tracker) -> str:
     record = await backoffice.my_electoral_record(conversation_id=conversation_of(tracker))
-    votes = record.get("absent_votes") or []
+    votes = record.absent_votes
     if not votes:
         return (
             "You don't have a postal or proxy vote with us at the moment, so there's nothing to renew. "
@@ -276,7 +287,7 @@ async def _renew_absent_vote(backoffice: BackOffice, tracker: Tracker) -> str:
         )
     vote = votes[0]
     status = absent_vote_line(vote)
-    result = await _absent_vote_request(backoffice, tracker, kind=vote["kind"], action="renew")
+    result = await _absent_vote_request(backoffice, tracker, kind=vote.kind, action="renew")
     return f"{status} {result}"
 
 

@@ -9,7 +9,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure, council_phone
-from bot.backoffice import BackOffice, BackOfficeError, HandoffTicket, within_deadline
+from bot.backoffice import BackOffice, BackOfficeError, within_deadline
+from bot.backoffice_models import HandoffTicket
 from bot.names import HANDOFF_INTENTS, MISSED_INTENTS, PRIORITY_OF_REASON, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
 from bot.topics import GENERAL, describe, topic_of
 

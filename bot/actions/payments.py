@@ -5,13 +5,12 @@ Every task here needs a proved council tax account; ``TASKS`` at the end declare
 
 from __future__ import annotations
 
-from typing import Any
-
 from rasa_sdk import Tracker
 
 from bot.actions.electoral import long_date
 from bot.actions.task_kit import Task, conversation_of, request_key
 from bot.backoffice import BackOffice, NoEmailOnFile, NotFound
+from bot.backoffice_models import Account, DocumentSent, Payment
 from bot.names import UNKNOWN
 from council import council_facts
 
@@ -35,15 +34,15 @@ NO_EMAIL_ON_FILE = (
 )
 
 
-def payment_found(payment: dict[str, Any]) -> str:
+def payment_found(payment: Payment) -> str:
     """Confirm a payment was received."""
     return (
-        f"Yes, we received your payment {payment['reference']} of {payment['amount']} on "
-        f"{long_date(payment['date'])}, paid by {payment['method']}."
+        f"Yes, we received your payment {payment.reference} of {payment.amount} on "
+        f"{long_date(payment.date)}, paid by {payment.method}."
     )
 
 
-def payment_not_found(reference: str, account: dict[str, Any]) -> str:
+def payment_not_found(reference: str, account: Account) -> str:
     """Say a payment is not on the account, and list what is."""
     return (
         f"I can't find a payment {reference} on your account. Payments can take up to 3 working days to show. "
@@ -51,56 +50,56 @@ def payment_not_found(reference: str, account: dict[str, Any]) -> str:
     )
 
 
-def recent_payments(account: dict[str, Any]) -> str:
+def recent_payments(account: Account) -> str:
     """List the latest payments on the account."""
-    payments = account.get("recent_payments") or []
+    payments = account.recent_payments
     if not payments:
         return "There are no payments on your account for this year yet."
     lines = ["Your latest payments:"]
-    lines += [f"- {p['reference']}: {p['amount']} on {long_date(p['date'])} ({p['method']})" for p in payments]
+    lines += [f"- {p.reference}: {p.amount} on {long_date(p.date)} ({p.method})" for p in payments]
     return "\n".join(lines)
 
 
-def balance(account: dict[str, Any]) -> str:
+def balance(account: Account) -> str:
     """Describe the balance, the next instalment and the plan."""
     lines = [
-        f"Your council tax for this year is {account['annual_charge']} (band {account['band']}), paid in "
-        f"{account['instalment_plan']} monthly instalments. You've paid {account['paid_this_year']}, "
-        f"leaving {account['balance']} to pay."
+        f"Your council tax for this year is {account.annual_charge} (band {account.band}), paid in "
+        f"{account.instalment_plan} monthly instalments. You've paid {account.paid_this_year}, "
+        f"leaving {account.balance} to pay."
     ]
-    upcoming = account.get("next_instalment")
+    upcoming = account.next_instalment
     if upcoming:
-        lines.append(f"Your next instalment is {upcoming['amount']}, due on {long_date(upcoming['due_date'])}.")
-    if account.get("recovery_stage") not in (None, "none"):
-        lines.append(str(account.get("recovery_explanation") or ""))
+        lines.append(f"Your next instalment is {upcoming.amount}, due on {long_date(upcoming.due_date)}.")
+    if account.recovery_stage not in (None, "none"):
+        lines.append(account.recovery_explanation or "")
     return " ".join(line for line in lines if line)
 
 
-def recovery(account: dict[str, Any]) -> str:
+def recovery(account: Account) -> str:
     """Explain where the account is in recovery and what the resident can do."""
-    if account.get("recovery_stage") in (None, "none"):
+    if account.recovery_stage in (None, "none"):
         return "We have not sent you a reminder. There is no other recovery action on your account now. " + balance(
             account
         )
-    return str(account.get("recovery_explanation") or "")
+    return account.recovery_explanation or ""
 
 
-def document_sent(result: dict[str, Any]) -> str:
+def document_sent(result: DocumentSent) -> str:
     """Confirm a receipt or statement is on its way, without echoing the whole address."""
-    what = "receipt" if result["kind"] == "receipt" else "statement"
-    if result.get("already_recorded"):
+    what = "receipt" if result.kind == "receipt" else "statement"
+    if result.already_recorded:
         return (
-            f"I've already recorded that {what} request (reference {result['reference']}); it goes to "
-            f"{result['sent_to']}, so I haven't sent another. If it hasn't arrived, please check your junk folder."
+            f"I've already recorded that {what} request (reference {result.reference}); it goes to "
+            f"{result.sent_to}, so I haven't sent another. If it hasn't arrived, please check your junk folder."
         )
-    where = f"the email address we hold for your account ({result['sent_to']})"
-    if result.get("status") == "queued":
+    where = f"the email address we hold for your account ({result.sent_to})"
+    if result.status == "queued":
         return (
-            f"I've recorded your request for a {what} (reference {result['reference']}). Our email system is busy, "
+            f"I've recorded your request for a {what} (reference {result.reference}). Our email system is busy, "
             f"so it will be sent to {where} shortly."
         )
     return (
-        f"Done: your {what} has been emailed to {where} (reference {result['reference']}). For your security, "
+        f"Done: your {what} has been emailed to {where} (reference {result.reference}). For your security, "
         "we only send documents there. To change the address, please call us."
     )
 

@@ -14,34 +14,35 @@ from rasa_sdk.events import SlotSet
 from bot.actions.electoral import long_date
 from bot.actions.task_kit import Reply, Task, conversation_of, request_key, uprn_of
 from bot.backoffice import BackOffice, NotFound
+from bot.backoffice_models import ServiceRequestLodged, ServiceRequestProgress
 from bot.names import ADDRESSED_CATEGORIES, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
 
 
-def lodged(result: dict[str, Any]) -> str:
+def lodged(result: ServiceRequestLodged) -> str:
     """Confirm a lodged request: reference, expected date and the service standard."""
-    if result.get("already_recorded"):
+    if result.already_recorded:
         return (
-            f"You've already reported this: your reference is {result['reference']}, so I haven't made a second "
-            f"report. We expect to deal with it by {long_date(result['expected_by'])}. You can ask me for an "
+            f"You've already reported this: your reference is {result.reference}, so I haven't made a second "
+            f"report. We expect to deal with it by {long_date(result.expected_by)}. You can ask me for an "
             "update any time by quoting the reference."
         )
     return (
-        f"Thank you, I've reported it: your reference is {result['reference']}. {result['service_standard']} "
-        f"We expect to deal with it by {long_date(result['expected_by'])}. You can ask me for an update any "
+        f"Thank you, I've reported it: your reference is {result.reference}. {result.service_standard} "
+        f"We expect to deal with it by {long_date(result.expected_by)}. You can ask me for an update any "
         "time by quoting the reference."
     )
 
 
-def progress(result: dict[str, Any]) -> str:
+def progress(result: ServiceRequestProgress) -> str:
     """Describe a request's progress as the person who lodged it may see it."""
-    status = {"open": "open", "in_progress": "in progress", "closed": "closed"}.get(result["status"], result["status"])
-    lines = [f"Your {result['category_label'].lower()} request {result['reference']} is {status}."]
-    update = result.get("latest_update")
+    status = {"open": "open", "in_progress": "in progress", "closed": "closed"}.get(result.status, result.status)
+    lines = [f"Your {result.category_label.lower()} request {result.reference} is {status}."]
+    update = result.latest_update
     if update:
-        lines.append(f"Latest update ({long_date(str(update['at'])[:10])}): {update['note']}")
-    if result["status"] != "closed":
-        lines.append(f"We expect to deal with it by {long_date(result['expected_by'])}.")
-    if result.get("overdue"):
+        lines.append(f"Latest update ({long_date(update.at[:10])}): {update.note}")
+    if result.status != "closed" and result.expected_by:
+        lines.append(f"We expect to deal with it by {long_date(result.expected_by)}.")
+    if result.overdue:
         lines.append("I'm sorry, it's now overdue. Would you like me to ask an officer to look into it?")
     return " ".join(lines)
 
@@ -78,7 +79,7 @@ async def _request_progress(backoffice: BackOffice, tracker: Tracker) -> str | R
         result = await backoffice.service_request_progress(reference=reference)
     except NotFound:
         return not_found(reference)
-    if result.get("overdue"):
+    if result.overdue:
         return Reply(
             text=progress(result),
             buttons=[

@@ -1,4 +1,4 @@
-"""What the bot and the back office each list for themselves must agree: the categories of a service request.
+"""What the bot and the back office each hold for themselves must agree: service categories and answers' fields.
 
 The bot (Rasa environment) reads a resident's words into a category and the API (app environment) keeps
 the service standard of each; neither can import the other, so this reads the bot's lists from its source.
@@ -7,11 +7,21 @@ the service standard of each; neither can import the other, so this reads the bo
 from __future__ import annotations
 
 import ast
+import dataclasses
+import enum
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any, get_args
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
+from fastapi.routing import APIRoute, iter_route_contexts
+from pydantic import BaseModel
+
+import bot.backoffice_models as bot_records
+from api.electoral.schemas import PollingPlace
+from api.main import create_app
 from api.service_requests.standards import STANDARDS, Category
-from api.settings import ROOT
+from api.settings import ROOT, Settings
 
 
 def bot_constant(path: Path, name: str) -> Any:
@@ -35,3 +45,109 @@ def test_every_category_the_bot_reads_from_words_exists_and_addressed_ones_too()
     addressed = set(bot_constant(ROOT / "bot" / "names.py", "ADDRESSED_CATEGORIES"))
     assert worded <= set(STANDARDS) and addressed <= set(STANDARDS)
     assert set(STANDARDS) - worded == {"other"}, "a category residents cannot name in words"
+
+
+# Each back-office answer the bot reads, by the route that gives it, and the record the bot reads it into.
+BOT_READS: dict[tuple[str, str], type] = {
+    ("POST", "/api/v1/conversations/{conversation_id}/handoffs"): bot_records.HandoffTicket,
+    ("GET", "/api/v1/addresses"): bot_records.AddressList,
+    ("GET", "/api/v1/polling-stations"): bot_records.PollingPlace,
+    ("GET", "/api/v1/elections/upcoming"): bot_records.UpcomingElections,
+    ("POST", "/api/v1/electoral/verifications"): bot_records.Verification,
+    ("GET", "/api/v1/electoral/me"): bot_records.ElectoralRecord,
+    ("POST", "/api/v1/electoral/absent-vote-requests"): bot_records.AbsentVoteRecorded,
+    ("POST", "/api/v1/electoral/change-requests"): bot_records.ChangeRecorded,
+    ("POST", "/api/v1/payments/verifications"): bot_records.Verification,
+    ("GET", "/api/v1/payments/account"): bot_records.Account,
+    ("GET", "/api/v1/payments/payments/{payment_reference}"): bot_records.Payment,
+    ("POST", "/api/v1/payments/document-requests"): bot_records.DocumentSent,
+    ("POST", "/api/v1/service-requests"): bot_records.ServiceRequestLodged,
+    ("GET", "/api/v1/service-requests/{reference}"): bot_records.ServiceRequestProgress,
+    ("GET", "/api/v1/bin-collections"): bot_records.BinCollections,
+}
+
+
+def json_kind(annotation: Any) -> str:
+    """How a field's value is written in JSON: dates, times, enums and literals of words are all strings."""
+    if get_origin(annotation) is Literal:
+        return json_kind(type(get_args(annotation)[0]))
+    if isinstance(annotation, type) and issubclass(annotation, bool):
+        return "boolean"
+    if isinstance(annotation, type) and issubclass(annotation, int) and not issubclass(annotation, enum.Enum):
+        return "integer"
+    if annotation in (str, date, datetime) or (isinstance(annotation, type) and issubclass(annotation, str)):
+        return "string"
+    return repr(annotation)
+
+
+def unwrapped(annotation: Any) -> tuple[Any, bool, bool]:
+    """Return the annotation without ``| None`` and ``list[...]``, whether it may be null, and whether a list."""
+    nullable = False
+    if get_origin(annotation) in (UnionType, Union):
+        options = [a for a in get_args(annotation) if a is not type(None)]
+        nullable = len(options) < len(get_args(annotation))
+        (annotation,) = options
+    if get_origin(annotation) is list:
+        (item,) = get_args(annotation)
+        return item, nullable, True
+    return annotation, nullable, False
+
+
+def disagreements(record: type, schema: type[BaseModel], where: str) -> list[str]:
+    """List where the bot's record reads something the API's response schema does not promise."""
+    found: list[str] = []
+    hints = get_type_hints(record)
+    for item in dataclasses.fields(record):
+        if item.metadata == bot_records.FROM_CLIENT:
+            continue
+        name = f"{where}.{item.name}"
+        if item.name not in schema.model_fields:
+            found.append(f"{name}: the API does not send it")
+            continue
+        ours, ours_nullable, ours_list = unwrapped(hints[item.name])
+        theirs, theirs_nullable, theirs_list = unwrapped(schema.model_fields[item.name].annotation)
+        if theirs_nullable and not ours_nullable:
+            found.append(f"{name}: the API may send null, the bot does not expect it")
+        if ours_list != theirs_list:
+            found.append(f"{name}: a list on one side only")
+        elif dataclasses.is_dataclass(ours) and isinstance(theirs, type) and issubclass(theirs, BaseModel):
+            found += disagreements(ours, theirs, name)
+        elif json_kind(ours) != json_kind(theirs):
+            found.append(f"{name}: the bot reads {json_kind(ours)}, the API sends {json_kind(theirs)}")
+    return found
+
+
+def test_every_record_the_bot_reads_is_what_its_route_answers(tmp_path: Path) -> None:
+    """The bot's client reads answers into records of its own (another environment, no shared code); each field
+    it reads must be one the route's response schema sends, of the same JSON kind, and allowed null when the
+    API may send null (a polling district with no station yet was read as a station and failed the action)."""
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/unused.db", environment="test"))
+    # FastAPI 0.165 keeps included routers whole in app.routes; iter_route_contexts flattens them.
+    answers = {
+        (method, context.path): context.route.response_model
+        for context in iter_route_contexts(app.routes)
+        if isinstance(context.route, APIRoute)
+        for method in context.methods or ()
+    }
+    assert set(BOT_READS) <= set(answers), "a route the bot calls is not in the API"
+    found = [
+        problem
+        for (method, path), record in BOT_READS.items()
+        for problem in disagreements(record, answers[(method, path)], f"{method} {path}: {record.__name__}")
+    ]
+    assert found == []
+
+
+def test_the_agreement_check_notices_a_field_the_api_does_not_promise() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Misread:
+        station: bot_records.Station
+        ward: int
+        missing: str
+
+    found = disagreements(Misread, PollingPlace, "Misread")
+    assert found == [
+        "Misread.station: the API may send null, the bot does not expect it",
+        "Misread.ward: the bot reads integer, the API sends string",
+        "Misread.missing: the API does not send it",
+    ]

@@ -143,6 +143,44 @@ def test_a_polling_station_is_found_for_the_chosen_address(dispatcher) -> None:
     assert "Ashbury Village Hall" in said and "7am to 10pm" in said and "Step-free" in said
 
 
+def test_a_district_with_no_polling_station_yet_gets_a_kind_answer_not_a_failure(dispatcher) -> None:
+    """The API answers station null while none is appointed; the bot read it as a station and the action failed."""
+    result = {"polling_district": "AA1", "ward": "Ashbury", "station": None, "poll_hours": "7am to 10pm"}
+    events, _, said = complete(
+        {("GET", "/api/v1/polling-stations"): httpx.Response(200, json=result)},
+        dispatcher,
+        pending_task="polling_station",
+        address_uprn="100099500102",
+        identity_verified=False,
+    )
+    assert "has not been appointed yet" in said and "AA1" in said
+    assert council_facts().electoral_phone in said
+    assert slots_of(events)["pending_task"] is None
+
+
+@pytest.mark.parametrize(
+    ("task", "route", "answer"),
+    [
+        ("check_registration", ("GET", "/api/v1/electoral/me"), {"registration_status": "registered"}),
+        ("council_tax_balance", ("GET", "/api/v1/payments/account"), {"band": "C", "balance": 12}),
+        ("polling_station", ("GET", "/api/v1/polling-stations"), {"polling_district": "AA1", "ward": None}),
+    ],
+)
+def test_an_answer_missing_what_the_bot_reads_keeps_the_answers_and_offers_a_retry(
+    dispatcher, task, route, answer
+) -> None:
+    """A back office answering without a field the bot reads (or with the wrong type) failed the action midway."""
+    events, _, said = complete(
+        {route: httpx.Response(200, json=answer)},
+        dispatcher,
+        pending_task=task,
+        address_uprn="100099500102",
+        account_verified=True,
+    )
+    assert said == ""  # the form asks next, with the apology and a retry
+    assert slots_of(events) == {"pending_task": task, "verification_outcome": "submit_error", "task_confirmed": None}
+
+
 def test_deadlines_are_given_in_plain_words(dispatcher) -> None:
     _, _, said = complete(
         {("GET", "/api/v1/elections/upcoming"): httpx.Response(200, json=ELECTIONS)},

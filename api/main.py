@@ -95,7 +95,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.message_changes.watch(app.state.database.sessions)
     app.state.hub_lane = ThreadLane(settings.hub_threads)
     app.state.rasa = RasaClient(
-        settings.rasa_url, timeout=settings.rasa_timeout_seconds, retry_after=settings.rasa_retry_seconds
+        settings.rasa_url,
+        timeout=settings.rasa_timeout_seconds,
+        retry_after=settings.rasa_retry_seconds,
+        max_in_flight=settings.rasa_max_in_flight,
     )
     install_limits(app, redis_url=settings.redis_url, max_body_bytes=settings.max_body_bytes)
     app.state.tracker = TrackerStore(settings.tracker_store_url)

@@ -16,12 +16,15 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from api.conversations.service import HubBusy
 from api.settings import Settings
 from council import council_facts
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 10
+# When the bot is far behind, residents are asked to try again in a minute: its queue takes that long to clear.
+BOT_BUSY_RETRY_AFTER_SECONDS = 60
 
 
 def busy_sentence(settings: Settings) -> str:
@@ -29,6 +32,15 @@ def busy_sentence(settings: Settings) -> str:
     return (
         f"Sorry, a lot of people are using the chat right now. Please try again in a few seconds, "
         f"or call us on {settings.council_phone} ({council_facts().phone_hours})."
+    )
+
+
+def bot_busy_sentence(settings: Settings) -> str:
+    """Say the assistant is busy, that the message is kept, and the three ways on: later, by phone, an officer."""
+    return (
+        "Sorry, a lot of people are using the chat right now, so I can't answer straight away. Your message has "
+        f"been kept. Please try again in a minute, call us on {settings.council_phone} "
+        f'({council_facts().phone_hours}), or type "officer" and I\'ll ask an officer to pick up this chat.'
     )
 
 
@@ -44,6 +56,14 @@ def install(app: FastAPI, settings: Settings) -> None:
             {"detail": busy_sentence(settings)},
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+    async def bot_busy(_request: Request, _error: Exception) -> JSONResponse:
+        log.warning("busy: the conversation's Rasa server is far behind; the message was kept, not sent")
+        return JSONResponse(
+            {"detail": bot_busy_sentence(settings)},
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(BOT_BUSY_RETRY_AFTER_SECONDS)},
         )
 
     async def pool_timeout(_request: Request, _error: Exception) -> JSONResponse:
@@ -70,6 +90,7 @@ def install(app: FastAPI, settings: Settings) -> None:
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
 
+    app.add_exception_handler(HubBusy, bot_busy)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(PoolTimeout, pool_timeout)
     app.add_exception_handler(OperationalError, operational)

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = 30.0
     rasa_retry_seconds: float = Field(default=10.0, ge=0)
+    # Resident messages one API worker may have waiting on one Rasa server; the next is told "busy, try again"
+    # (503 with Retry-After, the message kept) instead of queueing towards the timeout. 0: no limit.
+    rasa_max_in_flight: int = Field(default=100, ge=0)
 
     # The council's name, phone number and payment page: council/facts.yml unless a deployment says otherwise.
     council_name: str = council_facts().name

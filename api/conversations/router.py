@@ -104,7 +104,14 @@ def start_conversation(
     "/conversations/{conversation_id}/messages",
     response_model=MessageList,
     dependencies=[Depends(per_source("messages_per_source"))],
-    responses={**OWNED, **THROTTLED_RESPONSES},
+    responses={
+        **OWNED,
+        **THROTTLED_RESPONSES,
+        503: {
+            "description": "The assistant is too busy to answer now: the message is kept, `Retry-After` says "
+            "when to try again, and `detail` says so in words with the council's number and the officer offer"
+        },
+    },
 )
 async def send_message(
     conversation: TalkingConversation, body: MessageCreate, routing: ResidentRoutingDep

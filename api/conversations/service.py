@@ -23,7 +23,7 @@ from api.conversations import payloads
 from api.conversations.card_guard import hide_card_numbers
 from api.conversations.models import Conversation, Handoff, Message, Mode
 from api.conversations.office_hours import OfficeHours
-from api.conversations.rasa_client import BotReply, RasaClient, RasaUnavailable
+from api.conversations.rasa_client import BotReply, RasaBusy, RasaClient, RasaUnavailable
 from api.conversations.schemas import HandoffCreate, HandoffRead
 from api.db import Database, utcnow
 from api.errors import DomainError
@@ -48,6 +48,23 @@ class ConversationNotFound(DomainError):
 
     status_code = 404
     detail = "No such conversation."
+
+
+class HubBusy(Exception):
+    """The conversation's Rasa server is too far behind to take the message; it is stored, not answered.
+
+    The web chat gets 503 with ``Retry-After`` and a sentence with the council's number and the officer offer
+    (api/overload.py); Telegram gets the sentence in its chat (api/telegram/router.py). A request for an
+    officer is still taken, by the hub itself. ``routed`` is the stored message, with no replies.
+    """
+
+    def __init__(self, routed: Routed | None = None) -> None:
+        super().__init__("the bot is busy")
+        self.routed = routed
+
+
+# While the bot is busy the hub reads a request for a person itself (the busy answer tells residents to ask so).
+ASKS_FOR_OFFICER = re.compile(r"\b(officers?|human|real person|a person|advis[eo]r|agent)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -162,18 +179,21 @@ def handle_resident_message(
             session, conversation_id=conversation_id, text=guarded.text, hub_payload=hub_payload
         )
         message = add_message(session, conversation_id=conversation_id, sender="resident", text=guarded.text)
-    replies = _answer(
-        database,
-        rasa,
-        conversation_id=conversation_id,
-        text=guarded.text,
-        for_bot=for_bot,
-        grant=grant,
-        unavailable_text=unavailable_text,
-        hours=hours,
-        now=now,
-        card_warning=card_warning if guarded.hidden or guarded.rewritten else None,
-    )
+    try:
+        replies = _answer(
+            database,
+            rasa,
+            conversation_id=conversation_id,
+            text=guarded.text,
+            for_bot=for_bot,
+            grant=grant,
+            unavailable_text=unavailable_text,
+            hours=hours,
+            now=now,
+            card_warning=card_warning if guarded.hidden or guarded.rewritten else None,
+        )
+    except HubBusy:
+        raise HubBusy(Routed(message=message, hidden=guarded.hidden, rewritten=guarded.rewritten, replies=[])) from None
     return Routed(message=message, hidden=guarded.hidden, rewritten=guarded.rewritten, replies=replies)
 
 
@@ -215,24 +235,17 @@ def _answer(
         replies = rasa.send(
             conversation_id=conversation_id, text=for_bot, metadata={"channel": channel, "grant": grant}
         )
+    except RasaBusy:
+        if for_bot != REQUEST_OFFICER_PAYLOAD and not ASKS_FOR_OFFICER.search(for_bot):
+            raise HubBusy from None
+        with database.sessions.begin() as session:
+            return [*warnings, *_hand_off_without_bot(session, conversation_id, hours=hours, now=now)]
     except RasaUnavailable:
         with database.sessions.begin() as session:
+            if for_bot == REQUEST_OFFICER_PAYLOAD:
+                return [*warnings, *_hand_off_without_bot(session, conversation_id, hours=hours, now=now)]
             if not bot_may_speak(session, conversation_id):
                 return warnings  # an officer took the chat meanwhile: no apology for the bot
-            if for_bot == REQUEST_OFFICER_PAYLOAD:
-                ticket = request_handoff(
-                    session,
-                    conversation_id=conversation_id,
-                    hours=hours,
-                    now=now,
-                    request=HandoffCreate(reason="bot_unavailable", priority="high"),
-                )
-                return [
-                    *warnings,
-                    add_message(
-                        session, conversation_id=conversation_id, sender="system", text=describe_for_resident(ticket)
-                    ),
-                ]
             return [
                 *warnings,
                 add_message(
@@ -257,6 +270,22 @@ def _answer(
                 for reply in replies
             ),
         ]
+
+
+def _hand_off_without_bot(
+    session: Session, conversation_id: str, *, hours: OfficeHours, now: datetime
+) -> list[Message]:
+    """Queue the conversation for an officer when the bot cannot (down or busy), and tell the resident what next."""
+    if not bot_may_speak(session, conversation_id):
+        return []  # an officer took the chat meanwhile
+    ticket = request_handoff(
+        session,
+        conversation_id=conversation_id,
+        hours=hours,
+        now=now,
+        request=HandoffCreate(reason="bot_unavailable", priority="high"),
+    )
+    return [add_message(session, conversation_id=conversation_id, sender="system", text=describe_for_resident(ticket))]
 
 
 def _store_reply(session: Session, conversation_id: str, reply: BotReply, *, question: str) -> Message:

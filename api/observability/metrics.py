@@ -62,6 +62,10 @@ RASA_CALLS = Histogram(
 RASA_FAILOVERS = Counter(
     "ca_rasa_failovers_total", "Resident messages sent to another Rasa server because theirs refused the connection"
 )
+RASA_BUSY = Counter(
+    "ca_rasa_busy_total",
+    "Resident messages not sent to Rasa because their server already had CA_RASA_MAX_IN_FLIGHT waiting (told 'busy')",
+)
 # Resident messages the hub holds unanswered: waiting for a hub thread or for Rasa. "livesum" adds up the live
 # workers' values in multiprocess mode (a dead worker's count goes with it).
 HUB_QUEUE = Gauge(

@@ -9,9 +9,11 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.access.http import THROTTLED_RESPONSES, enforce
 from api.conversations.routing import ResidentRoutingDep
-from api.db import ROW_ID_MAX
-from api.deps import DatabaseDep, SessionDep, require_telegram_token
+from api.conversations.service import HubBusy, add_message
+from api.db import ROW_ID_MAX, Database
+from api.deps import DatabaseDep, SessionDep, SettingsDep, require_telegram_token
 from api.knowledge_gaps.schemas import AnswerRatingRead
+from api.overload import bot_busy_sentence
 from api.telegram import service
 from api.telegram.schemas import (
     DeliveryCreate,
@@ -35,13 +37,19 @@ router = APIRouter(
 
 @router.post("/updates", response_model=TelegramMessageAccepted, responses=THROTTLED_RESPONSES)
 async def receive_message(
-    body: TelegramMessageIn, request: Request, database: DatabaseDep, routing: ResidentRoutingDep
+    body: TelegramMessageIn,
+    request: Request,
+    database: DatabaseDep,
+    routing: ResidentRoutingDep,
+    settings: SettingsDep,
 ) -> TelegramMessageAccepted:
     """Take in a resident's message from Telegram once, and route it like a web chat message.
 
     The replies are not in the response: they, and any later officer reply, come through the outbox. A chat
     has the same message limit as a web conversation; over it the answer is 429 with ``Retry-After`` and a
     sentence for the resident, and the bridge tells them and hands the message in again after the wait.
+    When the bot is too busy to take the message (api/overload.py), it is kept and the busy sentence goes to
+    the chat through the outbox: handing the update in again would only find it already taken.
     """
     await run_in_threadpool(enforce, request, "messages_per_conversation", f"telegram:{body.chat_id}")
     accepted = await routing.lane.run(
@@ -49,15 +57,27 @@ async def receive_message(
     )
     if accepted is None:
         return TelegramMessageAccepted(duplicate=True)
-    routed = await routing.handle_in_lane(
-        conversation_id=accepted.conversation_id, text=accepted.text, hub_payload=accepted.hub_payload
-    )
+    try:
+        routed = await routing.handle_in_lane(
+            conversation_id=accepted.conversation_id, text=accepted.text, hub_payload=accepted.hub_payload
+        )
+    except HubBusy as busy:
+        if busy.routed is None:
+            raise
+        routed = busy.routed
+        await routing.lane.run(lambda: _say_busy(database, accepted.conversation_id, bot_busy_sentence(settings)))
     return TelegramMessageAccepted(
         duplicate=False,
         message_id=routed.message.id,
         card_number_hidden=routed.hidden,
         earlier_hidden=[m.id for m in routed.rewritten],
     )
+
+
+def _say_busy(database: Database, conversation_id: str, sentence: str) -> None:
+    """Put the busy sentence in the Telegram chat's outbox."""
+    with database.sessions.begin() as session:
+        add_message(session, conversation_id=conversation_id, sender="system", text=sentence)
 
 
 @router.get("/outbox", response_model=Outbox)

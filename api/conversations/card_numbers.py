@@ -46,9 +46,12 @@ BRAND_GROUPINGS: dict[tuple[int, ...], tuple[str, ...]] = {
 SEPARATOR_CHARS = frozenset(set(string.punctuation) - {"$"}) | frozenset("·•・\u2212\u2044\u2215")
 # Characters that show as blank space but are letters or symbols to Unicode: the braille blank, the Hangul
 # fillers, the Khmer inherent vowels and the combining grapheme joiner. Read as spaces, never as letters.
-# A letter x (or a times sign) between digit groups, as in 4111x1111x1111x1111, joins them like a separator; a card
-# never starts right after one (0x4111...), and an x glued to digits keeps an irregular grouping from being a card.
+# One letter (or a times sign) between digit groups, as in 4111x1111x1111x1111, 4111a1111a1111a1111 or
+# "4111 o 1111 o 1111 o 1111", joins them like a separator; a card never starts right after one (0x4111...), only one
+# letter may be used between a number's groups, and a letter glued to digits keeps an irregular grouping from being a
+# card unless it joins them to the next group.
 TIMES_MARKS = frozenset("xX\u00d7")
+MAX_LETTER_GAP = 3
 BLANK_CHARS = frozenset("\u2800\u3164\u115f\u1160\uffa0\u17b4\u17b5\u034f")
 MAX_SEPARATOR_RUN = 5
 # Digit groups right after a card number in its chain are its expiry date and code when shaped like them.
@@ -252,7 +255,7 @@ def _chains(text: str, markers: list[tuple[int, int]], soft: Collection[int]) ->
             if (d := ascii_digit(text[end])) is not None:
                 digits.append(d)
                 positions.append(end)
-            elif not _invisible_inside_digits(text, end):
+            elif not (_marks_a_digit(text, end) or _invisible_inside_digits(text, end)):
                 break
             end += 1
         groups.append(
@@ -280,6 +283,15 @@ def _is_letter(char: str) -> bool:
     return char.isalpha() and char not in BLANK_CHARS
 
 
+def _marks_a_digit(text: str, index: int) -> bool:
+    """Say whether text[index] is a mark drawn on the digit before it: a keycap (4\ufe0f\u20e3) or a tilde.
+
+    It belongs to that digit as a reader sees it, so it neither ends the group nor is left behind when the
+    card number is cut out.
+    """
+    return unicodedata.category(text[index]) in ("Mn", "Me")
+
+
 def _invisible_inside_digits(text: str, index: int) -> bool:
     """Say whether text[index] is a character nobody sees (a zero-width space) with a digit after the run."""
     end = index
@@ -293,7 +305,7 @@ def _join(text: str, gap_start: int, gap_end: int, soft: Collection[int], *, fir
     if first:
         return "none"
     across = any(gap_start <= s < gap_end for s in soft)
-    if (all(is_separator(c) for c in gap) or _times_gap(gap)) and _visible_length(gap) <= MAX_SEPARATOR_RUN:
+    if (all(is_separator(c) for c in gap) or _letter_gap(gap)) and _visible_length(gap) <= MAX_SEPARATOR_RUN:
         # A message break may fall inside a group as the resident typed it.
         return "soft" if across else "separator"
     # "first bit 4111 1111", then "next bit 1111 1111": words at a message break do not end the number, but
@@ -303,10 +315,18 @@ def _join(text: str, gap_start: int, gap_end: int, soft: Collection[int], *, fir
     return "none"
 
 
-def _times_gap(gap: str) -> bool:
-    """Say whether a gap is one x or times sign with at most spaces around it ("4111x1111", "4111 x 1111")."""
+def _letter_gap(gap: str) -> bool:
+    """Say whether a gap is one letter or times sign with at most a separator either side ("4111a1111", "4111 o 1111").
+
+    Residents type a letter where the space bar was meant, or copy a number written with one; a word (two or
+    more letters) between numbers always ends them, and so does a letter with different separators either side.
+    """
     marks = [c for c in gap if not is_separator(c)]
-    return len(marks) == 1 and marks[0] in TIMES_MARKS and len(gap) <= 3
+    if len(marks) != 1 or not (marks[0] in TIMES_MARKS or _is_letter(marks[0])):
+        return False
+    # The same on both sides ("4111-A-1111"): a unit glued to a number before a separator ("51p/0741...") is no join.
+    before, _, after = gap.partition(marks[0])
+    return (before == after or marks[0] in TIMES_MARKS) and _visible_length(gap) <= MAX_LETTER_GAP
 
 
 def _visible_length(gap: str) -> int:
@@ -455,7 +475,7 @@ class _ChainReader:
             group = chain[last]
             if (
                 len(group.digits) < MIN_IRREGULAR_BLOCK
-                or _before_letter(text, group.end)
+                or (_before_letter(text, group.end) and not self._joined_by_letter(last))
                 or (last > first and _starts_after_plus(group))
             ):
                 break
@@ -476,6 +496,11 @@ class _ChainReader:
                 candidates.setdefault(len(digits), card)
         self._irregular[(first, floor)] = candidates
         return candidates
+
+    def _joined_by_letter(self, index: int) -> bool:
+        """Say whether the letter after group ``index`` joins it to the next group ("4111a11111111a1111")."""
+        after = index + 1
+        return after < len(self.chain) and self.chain[after].join != "none" and _letter_gap(self.chain[after].gap)
 
     def _never_starts_irregular(self, first: int, lead: list[_Group]) -> bool:
         """Say whether an irregularly grouped card number cannot start at group ``first``.
@@ -722,6 +747,9 @@ def _one_group_in_two_pieces(groups: list[_Group], digits: str) -> bool:
 def _card_grouping(sizes: list[int], digits: str, gaps: set[str]) -> bool:
     if len(sizes) == 1:
         return True
+    if sum(any(c.isalpha() for c in gap) for gap in gaps) > 1:
+        # "4111 a 1111 b 1111 c 1111" is a list, not a number typed with a slip of the finger.
+        return False
     if tuple(sizes) in BRAND_GROUPINGS:
         # Only those brands' numbers: a mobile number as +44 7700 900123 is grouped 4-6 too.
         return digits.startswith(BRAND_GROUPINGS[tuple(sizes)])

@@ -141,3 +141,46 @@ def test_numbers_with_a_short_number_after_them_stay() -> None:
         "+44 7090 490435 51 07 88 97",
     ]:
         assert redact_card_numbers(message).text == message
+
+
+# ----- a second hostile review: forms that were still stored in clear -----
+
+LETTER_SEPARATED = [
+    "4111a1111a1111a1111",
+    "4111 o 1111 o 1111 o 1111",
+    "4111-A-1111-A-1111-A-1111",
+    "4111e1111e1111e1111",
+]
+
+
+@pytest.mark.parametrize("typed", LETTER_SEPARATED)
+def test_a_card_number_with_one_letter_between_its_groups_is_hidden(typed: str) -> None:
+    assert_only_the_card_is_hidden(f"my card {typed} ok")
+
+
+def test_numbers_with_different_letters_between_them_stay() -> None:
+    for message in [
+        "4111 a 1111 b 1111 c 1111",
+        "flat 4 a 12 b 1111 c 1111",
+        "12 a 34 o 56",
+        "bins 1 a 2 b 3, flats 11 c 12",
+        "CT12345678 a 1234",
+    ]:
+        assert redact_card_numbers(message).text == message
+
+
+KEYCAPS = {
+    "keycap emoji": "".join(f"{d}\ufe0f\u20e3" for d in "4111111111111111"),
+    "keycaps in groups": " ".join(
+        "".join(f"{d}\ufe0f\u20e3" for d in group) for group in ["4111", "1111", "1111", "1111"]
+    ),
+    "keycaps without the variation selector": "".join(f"{d}\u20e3" for d in "4111111111111111"),
+    "a variation selector inside a group": "4\ufe0f111 1111 1111 1111",
+    "combining marks on digits": "4\u03031\u03031\u03031 1111 1111 1111",
+}
+
+
+@pytest.mark.parametrize("typed", KEYCAPS.values(), ids=KEYCAPS.keys())
+def test_a_card_number_in_keycap_emoji_or_with_marks_on_its_digits_is_hidden(typed: str) -> None:
+    assert_only_the_card_is_hidden(f"card {typed} ok")
+    assert "\u20e3" not in MARKER.sub("", redact_card_numbers(f"card {typed} ok").text)

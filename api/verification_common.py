@@ -166,3 +166,28 @@ def _subject_backing_off(
         .group_by(subject)
     ).all()
     return any(count >= MAX_FAILURES and as_utc(latest) > now - SUBJECT_BACKOFF for count, latest in rows)
+
+
+def refusals_between(
+    session: Session, attempts: type[Base], subject: QueryableAttribute[Any], *, start: datetime, end: datetime
+) -> dict[Refusal, int]:
+    """Count, for each kind of refusal in [start, end), how many chats, sources or people were refused.
+
+    Distinct keys, not attempts: a supervisor asks how many chats (or client addresses, or people named)
+    were locked out that day, and a locked chat retrying ten times is still one.
+    """
+    table = attempts.__table__
+    keys = {
+        Refusal.CONVERSATION: table.c.conversation_id,
+        Refusal.SOURCE: table.c.client_source,
+        Refusal.SUBJECT: subject,
+    }
+    return {
+        refusal: session.scalar(
+            select(func.count(func.distinct(key))).where(
+                table.c.refused == refusal.value, table.c.attempted_at >= start, table.c.attempted_at < end
+            )
+        )
+        or 0
+        for refusal, key in keys.items()
+    }

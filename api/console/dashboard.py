@@ -20,9 +20,9 @@ from api.console.service import REASON_NAMES
 from api.conversations.models import Conversation, Handoff, Message
 from api.conversations.service import RATING_CHOICES
 from api.db import as_utc
-from api.electoral.models import VerificationAttempt
-from api.knowledge_gaps.models import AnswerRating, KnowledgeGap
-from api.payments.models import AccountVerificationAttempt
+from api.electoral import verification as electoral_verification
+from api.knowledge_gaps.service import counts_between as gap_counts
+from api.payments import verification as account_verification
 from api.verification_common import Refusal
 
 
@@ -112,6 +112,7 @@ def day_figures(session: Session, day: date, *, timezone: str, now: datetime) ->
             .group_by(Conversation.rating)
         )
     }
+    gaps = gap_counts(session, start=start, end=end)
     return DayFigures(
         day=day,
         conversations=len(conversations),
@@ -124,45 +125,22 @@ def day_figures(session: Session, day: date, *, timezone: str, now: datetime) ->
         ratings={score: ratings.get(score, 0) for score, _ in RATING_CHOICES},
         by_hour=by_hour,
         lockouts=lockouts(session, start=start, end=end),
-        knowledge_gaps=session.scalar(
-            select(func.count())
-            .select_from(KnowledgeGap)
-            .where(KnowledgeGap.created_at >= start, KnowledgeGap.created_at < end)
-        )
-        or 0,
-        not_helpful=session.scalar(
-            select(func.count())
-            .select_from(AnswerRating)
-            .where(AnswerRating.rated_at >= start, AnswerRating.rated_at < end, AnswerRating.helpful.is_(False))
-        )
-        or 0,
+        knowledge_gaps=gaps.gaps,
+        not_helpful=gaps.not_helpful,
     )
 
 
 def lockouts(session: Session, *, start: datetime, end: datetime) -> Lockouts:
-    """Count the chats, sources and people (electors or accounts) whose identity checks were refused."""
-    counts = {Refusal.CONVERSATION: 0, Refusal.SOURCE: 0, Refusal.SUBJECT: 0}
-    for attempts, subject in (
-        (VerificationAttempt, VerificationAttempt.elector_id),
-        (AccountVerificationAttempt, AccountVerificationAttempt.account_id),
-    ):
-        table = attempts.__table__
-        keys = {
-            Refusal.CONVERSATION: table.c.conversation_id,
-            Refusal.SOURCE: table.c.client_source,
-            Refusal.SUBJECT: subject,
-        }
-        for refusal, key in keys.items():
-            counts[refusal] += (
-                session.scalar(
-                    select(func.count(func.distinct(key))).where(
-                        table.c.refused == refusal.value, table.c.attempted_at >= start, table.c.attempted_at < end
-                    )
-                )
-                or 0
-            )
+    """Count the chats, sources and people (electors or accounts) whose identity checks were refused.
+
+    Each identity check counts its own refusals (its attempts table is its own); the dashboard adds them up.
+    """
+    electoral = electoral_verification.refusal_counts(session, start=start, end=end)
+    accounts = account_verification.refusal_counts(session, start=start, end=end)
     return Lockouts(
-        conversations=counts[Refusal.CONVERSATION], addresses=counts[Refusal.SOURCE], people=counts[Refusal.SUBJECT]
+        conversations=electoral[Refusal.CONVERSATION] + accounts[Refusal.CONVERSATION],
+        addresses=electoral[Refusal.SOURCE] + accounts[Refusal.SOURCE],
+        people=electoral[Refusal.SUBJECT] + accounts[Refusal.SUBJECT],
     )
 
 

@@ -23,10 +23,13 @@ from api.conversations.models import Conversation, Handoff, Message, Mode, Note
 from api.conversations.redaction import redact_card_numbers
 from api.conversations.service import OPEN_HANDOFF_STATES, add_message, ask_for_rating, list_messages
 from api.db import as_utc, utcnow
-from api.electoral.models import AbsentVoteRequest, Elector, ElectoralChangeRequest, Verification
+from api.electoral import requests as electoral_requests
+from api.electoral.verification import optional_verified_elector
 from api.officers.models import Officer
-from api.payments.models import AccountVerification, CouncilTaxAccount, DocumentRequest
-from api.service_requests.models import ServiceRequest
+from api.payments import documents as payment_documents
+from api.payments.verification import optional_verified_account
+from api.records import RecordSummary
+from api.service_requests import service as service_requests
 
 QUEUES_OF_ROLE = {
     "electoral_services": ("electoral_services",),
@@ -278,13 +281,8 @@ def resolve(session: Session, officer: Officer, *, conversation_id: str) -> None
     )
 
 
-@dataclass(frozen=True)
-class RelatedRecord:
-    """A back-office record made in this conversation."""
-
-    kind: str
-    reference: str
-    status: str
+# A back-office record made in this conversation, as its feature lists it.
+RelatedRecord = RecordSummary
 
 
 @dataclass
@@ -350,23 +348,22 @@ def verification_level(
     """Say who the resident has proved to be in this conversation, for the ``kinds`` the officer may see.
 
     A proof of a kind in ``withheld_kinds`` but not in ``kinds`` (the officer's own kind, on a conversation
-    no longer open to them) is mentioned without its details; other kinds are not mentioned at all.
+    no longer open to them) is mentioned without its details; other kinds are not mentioned at all. Each
+    proof is read through its feature's service, which alone decides what counts as proved.
     """
     now = utcnow()
     proven, withheld = [], False
-    electoral = session.get(Verification, conversation_id)
-    if electoral is not None and as_utc(electoral.expires_at) > now:
+    elector = optional_verified_elector(session, conversation_id=conversation_id, now=now)
+    if elector is not None:
         if ELECTORAL in kinds:
-            elector = session.get_one(Elector, electoral.elector_id)
             proven.append(
                 f"Identity verified as elector {elector.elector_number} ({elector.first_name} {elector.last_name})"
             )
         withheld |= ELECTORAL in withheld_kinds - kinds
-    account = session.get(AccountVerification, conversation_id)
-    if account is not None and as_utc(account.expires_at) > now:
+    account = optional_verified_account(session, conversation_id=conversation_id, now=now)
+    if account is not None:
         if COUNCIL_TAX in kinds:
-            reference = session.get_one(CouncilTaxAccount, account.account_id).reference
-            proven.append(f"Council tax account {reference} verified")
+            proven.append(f"Council tax account {account.reference} verified")
         withheld |= COUNCIL_TAX in withheld_kinds - kinds
     return proven + ([WITHHELD] if withheld else [])
 
@@ -375,31 +372,11 @@ def related_records(session: Session, conversation_id: str, *, kinds: frozenset[
     """Return the back-office records made in this conversation that the officer's work needs.
 
     Electoral records (the verified elector's absent-vote requests, register changes) need ``electoral``,
-    council tax documents ``council_tax``; service requests are every team's business.
+    council tax documents ``council_tax``; service requests are every team's business. Each feature lists
+    its own records (``records_of_conversation``), so the console never reads their tables.
     """
-    records = []
-    electoral = session.get(Verification, conversation_id)
-    if electoral is not None and ELECTORAL in kinds:
-        records += [
-            RelatedRecord(f"Absent vote request ({r.kind.value})", r.reference, r.status)
-            for r in session.scalars(
-                select(AbsentVoteRequest).where(AbsentVoteRequest.elector_id == electoral.elector_id)
-            )
-        ]
-    if ELECTORAL in kinds:
-        records += [
-            RelatedRecord(f"Register change ({r.kind.replace('_', ' ')})", r.reference, r.status)
-            for r in session.scalars(
-                select(ElectoralChangeRequest).where(ElectoralChangeRequest.conversation_id == conversation_id)
-            )
-        ]
-    records += [
-        RelatedRecord(f"Service request ({r.category.replace('_', ' ')})", r.reference, r.status)
-        for r in session.scalars(select(ServiceRequest).where(ServiceRequest.conversation_id == conversation_id))
-    ]
+    records = electoral_requests.records_of_conversation(session, conversation_id) if ELECTORAL in kinds else []
+    records += service_requests.records_of_conversation(session, conversation_id)
     if COUNCIL_TAX in kinds:
-        records += [
-            RelatedRecord(f"Council tax {r.kind}", r.reference, r.status)
-            for r in session.scalars(select(DocumentRequest).where(DocumentRequest.conversation_id == conversation_id))
-        ]
+        records += payment_documents.records_of_conversation(session, conversation_id)
     return records

@@ -27,7 +27,14 @@ from sqlalchemy.orm import Session
 from api.db import as_utc
 from api.electoral import deadlines
 from api.electoral.deadlines import DeadlineKind
-from api.electoral.models import AbsentVoteKind, AbsentVoteRequest, Election, Elector, ElectoralChangeRequest
+from api.electoral.models import (
+    AbsentVoteKind,
+    AbsentVoteRequest,
+    Election,
+    Elector,
+    ElectoralChangeRequest,
+    Verification,
+)
 from api.electoral.schemas import (
     AbsentVoteRequestCreate,
     AbsentVoteRequestRead,
@@ -40,6 +47,7 @@ from api.electoral.service import polls_from
 from api.electoral.verification import optional_verified_elector, verified_elector
 from api.errors import DomainError
 from api.idempotency import IdempotencyConflict, Recorded, by_key, insert_once, new_reference
+from api.records import RecordSummary
 from api.verification_common import NotVerified
 
 log = logging.getLogger(__name__)
@@ -291,3 +299,27 @@ def _too_late(poll: Election, group: str, *, long_term: bool) -> str:
 
 def _describe_change(row: ElectoralChangeRequest) -> ChangeRequestRead:
     return ChangeRequestRead(reference=row.reference, kind=row.kind, next_step=CHANGE_NEXT_STEPS[row.kind])
+
+
+def records_of_conversation(session: Session, conversation_id: str) -> list[RecordSummary]:
+    """List the electoral records behind a conversation, for an officer whose work needs them.
+
+    The absent-vote requests of the elector the conversation proved to be (whenever they were made, since
+    an officer taking over needs the elector's open requests), then the register changes asked for in it.
+    """
+    records: list[RecordSummary] = []
+    verification = session.get(Verification, conversation_id)
+    if verification is not None:
+        records += [
+            RecordSummary(f"Absent vote request ({r.kind.value})", r.reference, r.status)
+            for r in session.scalars(
+                select(AbsentVoteRequest).where(AbsentVoteRequest.elector_id == verification.elector_id)
+            )
+        ]
+    records += [
+        RecordSummary(f"Register change ({r.kind.replace('_', ' ')})", r.reference, r.status)
+        for r in session.scalars(
+            select(ElectoralChangeRequest).where(ElectoralChangeRequest.conversation_id == conversation_id)
+        )
+    ]
+    return records

@@ -23,8 +23,10 @@ from api.verification_common import (
     CheckResult,
     NotVerified,
     Outcome,
+    Refusal,
     conversation_source,
     decide,
+    refusals_between,
 )
 
 log = logging.getLogger(__name__)
@@ -132,3 +134,8 @@ def _start_verified_session(
     verification.elector_id = elector_id
     verification.verified_at = now
     verification.expires_at = expires_at
+
+
+def refusal_counts(session: Session, *, start: datetime, end: datetime) -> dict[Refusal, int]:
+    """Count the chats, sources and electors whose identity checks were refused in [start, end)."""
+    return refusals_between(session, VerificationAttempt, VerificationAttempt.elector_id, start=start, end=end)

@@ -10,9 +10,11 @@ inward part of postcodes hidden, and it goes with the conversation under the ret
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
 
 from api.conversations.models import Message
@@ -121,3 +123,21 @@ def rate_answer(session: Session, *, conversation_id: str, message_id: int, help
     else:
         record_gap(session, reply=reply, question=question_before(session, reply), kind=NOT_HELPFUL)
     return session.get_one(AnswerRating, reply.id, populate_existing=True)
+
+
+@dataclass(frozen=True)
+class GapCounts:
+    """A period's questions the assistant could not answer well, and answers residents marked not helpful."""
+
+    gaps: int
+    not_helpful: int
+
+
+def counts_between(session: Session, *, start: datetime, end: datetime) -> GapCounts:
+    """Count the knowledge gaps recorded and the not-helpful ratings given in [start, end)."""
+    gaps = select(func.count()).select_from(KnowledgeGap)
+    not_helpful = select(func.count()).select_from(AnswerRating).where(AnswerRating.helpful.is_(False))
+    return GapCounts(
+        gaps=session.scalar(gaps.where(KnowledgeGap.created_at >= start, KnowledgeGap.created_at < end)) or 0,
+        not_helpful=session.scalar(not_helpful.where(AnswerRating.rated_at >= start, AnswerRating.rated_at < end)) or 0,
+    )

@@ -26,6 +26,7 @@ from api.payments.mail import Email, MailNotSent, send_email
 from api.payments.models import CouncilTaxAccount, DocumentRequest, Payment
 from api.payments.schemas import DocumentRequestCreate, DocumentRequestRead
 from api.payments.verification import verified_account
+from api.records import RecordSummary
 from api.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -185,3 +186,11 @@ def mask_email(address: str) -> str:
     mailbox, _, domain = address.rpartition("@")
     name, _, suffix = domain.partition(".")
     return f"{mailbox[:1]}***@{name[:1]}***.{suffix}"
+
+
+def records_of_conversation(session: Session, conversation_id: str) -> list[RecordSummary]:
+    """List the receipts and statements asked for in a conversation, for an officer whose work needs them."""
+    return [
+        RecordSummary(f"Council tax {r.kind}", r.reference, r.status)
+        for r in session.scalars(select(DocumentRequest).where(DocumentRequest.conversation_id == conversation_id))
+    ]

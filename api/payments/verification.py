@@ -29,8 +29,10 @@ from api.verification_common import (
     CheckResult,
     NotVerified,
     Outcome,
+    Refusal,
     conversation_source,
     decide,
+    refusals_between,
 )
 
 log = logging.getLogger(__name__)
@@ -152,6 +154,21 @@ def verified_account(session: Session, *, conversation_id: str, now: datetime) -
     if account is None:
         raise NotVerified
     return account
+
+
+def optional_verified_account(session: Session, *, conversation_id: str, now: datetime) -> CouncilTaxAccount | None:
+    """Return the account the conversation has proved is the caller's, or None."""
+    try:
+        return verified_account(session, conversation_id=conversation_id, now=now)
+    except NotVerified:
+        return None
+
+
+def refusal_counts(session: Session, *, start: datetime, end: datetime) -> dict[Refusal, int]:
+    """Count the chats, sources and accounts whose checks were refused in [start, end)."""
+    return refusals_between(
+        session, AccountVerificationAttempt, AccountVerificationAttempt.account_id, start=start, end=end
+    )
 
 
 def _link(session: Session, *, conversation_id: str, account_id: int, now: datetime, expires_at: datetime) -> None:

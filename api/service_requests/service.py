@@ -20,6 +20,7 @@ from api.errors import DomainError
 from api.idempotency import IdempotencyConflict, Recorded, by_key, insert_once, new_reference
 from api.places.models import Property
 from api.places.service import UnknownProperty
+from api.records import RecordSummary
 from api.service_requests.models import ServiceRequest, ServiceRequestUpdate
 from api.service_requests.schemas import (
     CategoryRead,
@@ -165,3 +166,11 @@ def _describe(row: ServiceRequest) -> ServiceRequestRead:
         service_standard=standard.promise,
         responsible_team=row.responsible_team,
     )
+
+
+def records_of_conversation(session: Session, conversation_id: str) -> list[RecordSummary]:
+    """List the service requests lodged in a conversation (every team's business: they are not personal)."""
+    return [
+        RecordSummary(f"Service request ({r.category.replace('_', ' ')})", r.reference, r.status)
+        for r in session.scalars(select(ServiceRequest).where(ServiceRequest.conversation_id == conversation_id))
+    ]

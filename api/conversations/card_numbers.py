@@ -56,6 +56,8 @@ BLANK_CHARS = frozenset("\u2800\u3164\u115f\u1160\uffa0\u17b4\u17b5\u034f")
 MAX_SEPARATOR_RUN = 5
 # Digit groups right after a card number in its chain are its expiry date and code when shaped like them.
 MAX_DETAIL_GROUPS = 3
+# A date or code may be typed digit by digit ("12/27 1 2 3"): up to four single digits then read as one group.
+MAX_SPELT_DIGITS = 4
 # What may follow a card number in its chain: nothing, a code, an expiry date (MM YY, MM YYYY or MMYY), or both.
 DETAIL_SHAPES = frozenset({(), (3,), (4,), (2, 2), (2, 4), (2, 2, 3), (2, 2, 4), (2, 4, 3), (2, 4, 4), (4, 3), (4, 4)})
 # A block of digits this long that is not a card number as a whole is searched for one at its start.
@@ -425,7 +427,20 @@ class _ChainReader:
         ranked = [candidates[n] for n in order if n in candidates]
         # A length after which the chain ends, or goes on with what reads as an expiry date and code (or another
         # card), is the one the resident typed ("... 6679 5" is a 17-digit number, not 16 digits and a stray one).
-        return next((card for card in ranked if self.ends_cleanly(card)), ranked[0])
+        # A group mended from two pieces only when nothing else ends cleanly: "5900 7779 2334 9 123" is a 13-digit
+        # number and its code, not 16 digits ending in the code.
+        clean = [card for card in ranked if self.ends_cleanly(card)]
+        return next((card for card in clean if not self._mended(card)), clean[0] if clean else ranked[0])
+
+    def _mended(self, card: _Card) -> bool:
+        """Say whether the card is grouped like one only once a group typed in two pieces is mended."""
+        groups = self.chain[card.first_group : card.last_group + 1]
+        digits = "".join(g.digits for g in groups)
+        return (
+            not any(g.join == "soft" for g in groups[1:])
+            and not _card_grouping([len(g.digits) for g in groups], digits, {g.style for g in groups[1:]})
+            and _one_group_in_two_pieces(groups, digits)
+        )
 
     def regular_at(self, first: int) -> dict[int, _Card]:
         """Return the card numbers grouped as people group them that start at group ``first``, by length.
@@ -530,12 +545,12 @@ class _ChainReader:
         """Say whether the card ends where its run ends, or goes on only with an expiry date, a code or a card."""
         if card.end < self.chain[card.last_group].end:
             return False
-        after = self._run_after(card.last_group)
-        if _sizes(self.chain, after[:MAX_DETAIL_GROUPS]) in DETAIL_SHAPES:
-            return True
+        run = self._run_after(card.last_group)
         return any(
-            _sizes(self.chain, after[:n]) in DETAIL_SHAPES and self.follows_card(after[n])
-            for n in range(min(MAX_DETAIL_GROUPS, len(after) - 1) + 1)
+            (len(units) == MAX_DETAIL_GROUPS and not _spelt(units))
+            or taken == len(run)
+            or self.follows_card(run[taken])
+            for units, taken in self._detail_readings(run)
         )
 
     def details_after(self, last: int) -> tuple[list[Found], int]:
@@ -545,29 +560,75 @@ class _ChainReader:
         not one card, an expiry date of 5500, a code of 0000 and eight stray digits.
         """
         run = self._run_after(last)
-        shapes = [
-            n for n in range(min(MAX_DETAIL_GROUPS, len(run)), -1, -1) if _sizes(self.chain, run[:n]) in DETAIL_SHAPES
-        ]
-        used = next((n for n in shapes if n == len(run) or self.follows_card(run[n])), shapes[0])
-        groups = [self.chain[i] for i in run[:used]]
-        if len(groups) >= 2 and len(groups[0].digits) == 2:
+        readings = self._detail_readings(run)
+        ending = [r for r in readings if r[1] == len(run) or self.follows_card(run[r[1]])]
+        # Digits typed one by one are a date or code only where nothing follows them ("... 1 2 3 4 5 6" is not).
+        unspelt = [r for r in readings if not _spelt(r[0])]
+        units, used = max(ending or unspelt, key=lambda reading: reading[1])
+        spans = [(self.chain[unit[0]].start, self.chain[unit[-1]].end) for unit in units]
+        sizes = self._unit_sizes(units)
+        if len(spans) >= 2 and sizes[0] == 2:
             # "12/27 123": the month and the year are two groups and one expiry date.
-            return [
-                Found(groups[0].start, groups[1].end, "expiry"),
-                *(Found(g.start, g.end, "code") for g in groups[2:]),
-            ], used
-        if len(groups) == 2:  # "0127 123": month and year run together, then the code
-            return [Found(groups[0].start, groups[0].end, "expiry"), Found(groups[1].start, groups[1].end, "code")], 2
-        return [Found(g.start, g.end, "code") for g in groups], used
+            return [Found(spans[0][0], spans[1][1], "expiry"), *(Found(*span, "code") for span in spans[2:])], used
+        if len(spans) == 2:  # "0127 123": month and year run together, then the code
+            return [Found(*spans[0], "expiry"), Found(*spans[1], "code")], used
+        return [Found(*span, "code") for span in spans], used
+
+    def _detail_readings(self, run: list[int]) -> list[tuple[list[list[int]], int]]:
+        """Return each way the start of ``run`` reads as an expiry date and code: the units, and the groups taken.
+
+        A unit is one group, or two to four single digits typed with spaces between them ("1 2 / 2 7 1 2 3"):
+        a date or code typed digit by digit. The empty reading (nothing taken) is always one of them.
+        """
+        readings: list[tuple[list[list[int]], int]] = []
+
+        def extend(units: list[list[int]], taken: int) -> None:
+            if self._unit_sizes(units) in DETAIL_SHAPES and (not _spelt(units) or self._dated(units)):
+                readings.append((units, taken))
+            if len(units) == MAX_DETAIL_GROUPS or taken == len(run):
+                return
+            extend([*units, [run[taken]]], taken + 1)
+            end = taken
+            while end < len(run) and end - taken < MAX_SPELT_DIGITS and self._spelt_digit(run, taken, end):
+                end += 1
+                if end - taken >= 2:
+                    extend([*units, run[taken:end]], end)
+
+        extend([], 0)
+        return readings
+
+    def _dated(self, units: list[list[int]]) -> bool:
+        """Say whether the expiry date in a reading, if any, has a month of 01 to 12 and a year of 20YY or YY."""
+        blocks = ["".join(self.chain[i].digits for i in unit) for unit in units]
+        if len(blocks) >= 2 and len(blocks[0]) == 2:
+            month, year = blocks[0], blocks[1]
+        elif len(blocks) == 2:
+            month, year = blocks[0][:2], blocks[0][2:]
+        else:
+            return True
+        return "01" <= month <= "12" and (len(year) == 2 or year.startswith("20"))
+
+    def _spelt_digit(self, run: list[int], first: int, index: int) -> bool:
+        """Say whether run[index] is one digit of a date or code typed digit by digit from run[first]."""
+        group = self.chain[run[index]]
+        return len(group.digits) == 1 and (index == first or group.style == " ")
+
+    def _unit_sizes(self, units: list[list[int]]) -> tuple[int, ...]:
+        return tuple(sum(len(self.chain[i].digits) for i in unit) for unit in units)
 
     def _run_after(self, last: int) -> list[int]:
         """Return the indexes of the next few groups typed on after group ``last`` (not across words)."""
         run = []
-        for index in range(last + 1, min(len(self.chain), last + 2 + MAX_DETAIL_GROUPS)):
+        for index in range(last + 1, min(len(self.chain), last + 2 + MAX_DETAIL_GROUPS * MAX_SPELT_DIGITS)):
             if self.chain[index].join == "worded":
                 break
             run.append(index)
         return run
+
+
+def _spelt(units: list[list[int]]) -> bool:
+    """Say whether a reading of a card's details holds a date or code typed digit by digit."""
+    return any(len(unit) > 1 for unit in units)
 
 
 def _sizes(chain: list[_Group], indexes: Iterable[int]) -> tuple[int, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from api.conversations.card_numbers import MARKER, ascii_digit
-from api.conversations.redaction import redact_card_numbers
+from api.conversations.redaction import redact_card_numbers, redact_messages
 
 
 def assert_only_the_card_is_hidden(typed: str) -> None:
@@ -184,3 +184,45 @@ KEYCAPS = {
 def test_a_card_number_in_keycap_emoji_or_with_marks_on_its_digits_is_hidden(typed: str) -> None:
     assert_only_the_card_is_hidden(f"card {typed} ok")
     assert "\u20e3" not in MARKER.sub("", redact_card_numbers(f"card {typed} ok").text)
+
+
+ALL_THREE = "[card number removed, ending 1111] [expiry date removed] [security code removed]"
+DIGIT_BY_DIGIT_CODES = {
+    "4111 1111 1111 1111 12/27 1 2 3": ALL_THREE,
+    "4111 1111 1111 1111 1 2 3": "[card number removed, ending 1111] [security code removed]",
+    "4111 1111 1111 1111 1 2 / 2 7 1 2 3": (
+        "[card number removed, ending 1111] [expiry date removed] [security code removed]"
+    ),
+    "4111-1111-1111-1111 12/2027 1 2 3 4": (
+        "[card number removed, ending 1111] [expiry date removed] [security code removed]"
+    ),
+}
+
+
+@pytest.mark.parametrize("typed", DIGIT_BY_DIGIT_CODES)
+def test_a_code_typed_digit_by_digit_after_a_card_and_its_expiry_date_with_no_word_is_hidden(typed: str) -> None:
+    assert redact_card_numbers(typed).text == DIGIT_BY_DIGIT_CODES[typed]
+
+
+def test_a_code_typed_digit_by_digit_a_message_after_the_card_is_hidden() -> None:
+    card, expiry, code = redact_messages(["my card 4111 1111 1111 1111", "12/27", "1 2 3"])
+    assert (card.text, expiry.text, code.text) == (
+        "my card [card number removed, ending 1111]",
+        "[expiry date removed]",
+        "[security code removed]",
+    )
+
+
+def test_single_digits_after_a_card_that_make_no_code_stay() -> None:
+    assert (
+        redact_card_numbers("4111 1111 1111 1111 1 2 3 4 5 6").text == "[card number removed, ending 1111] 1 2 3 4 5 6"
+    )
+    assert redact_card_numbers("12/27 1 2 3").text == "12/27 1 2 3"
+
+
+def test_a_code_after_a_short_card_number_is_not_shown_as_its_ending() -> None:
+    # Read as a 16-digit number with its last group in two pieces, the code was shown as the "last four digits".
+    assert (
+        redact_card_numbers("pay 40 5900-7779-2334-9 123 please").text
+        == "pay 40 [card number removed, ending 3349] [security code removed] please"
+    )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import settings
 from sqlalchemy.orm import Session
@@ -82,6 +83,19 @@ def seeded_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest
             seed_demo_data(session, progress=False)
             session.commit()
         yield url
+
+
+@pytest.fixture
+def seeded_app(seeded_database_url: str) -> FastAPI:
+    """The API on the shared demo database; a test may override its dependencies (the clock), never commit."""
+    return create_app(Settings(database_url=seeded_database_url, environment="test"))
+
+
+@pytest.fixture
+def seeded_client(seeded_app: FastAPI) -> Iterator[TestClient]:
+    """A client of ``seeded_app``, started (and stopped after the test) as the server would be."""
+    with TestClient(seeded_app) as client:
+        yield client
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import date
 from typing import Any
@@ -16,9 +16,7 @@ from sqlalchemy.orm import Session
 
 from api.clock import get_today
 from api.demo.seed import seed_demo_data
-from api.main import create_app
 from api.places.models import Property
-from api.settings import Settings
 from api.waste.models import BinType, CollectionRound, PropertyCollection
 from api.waste.schedule import Collection, next_collections, with_bank_holidays
 from tests.support.backoffice_api import SERVICE
@@ -65,17 +63,6 @@ def test_fortnightly_rounds_keep_their_week_and_garden_waste_stops_for_the_winte
     assert [c.day for c in garden] == [date(2026, 11, 24), date(2027, 3, 2), date(2027, 3, 16)]
 
 
-@pytest.fixture
-def app(seeded_database_url: str) -> FastAPI:
-    return create_app(Settings(database_url=seeded_database_url, environment="test"))
-
-
-@pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as client:
-        yield client
-
-
 def property_on(session: Session, *, weekday: int, garden: bool, flat: bool = False) -> int:
     """Return the UPRN of a demo property collected on ``weekday`` (0 is Monday), with or without garden waste."""
     gardens = set(session.scalars(select(PropertyCollection.uprn).where(PropertyCollection.bin_type == BinType.GARDEN)))
@@ -93,17 +80,19 @@ def property_on(session: Session, *, weekday: int, garden: bool, flat: bool = Fa
     )
 
 
-def lookup(client: TestClient, app: FastAPI, uprn: int, today: date) -> dict[str, Any]:
-    app.dependency_overrides[get_today] = lambda: today
-    response = client.get("/api/v1/bin-collections", params={"uprn": uprn}, headers=SERVICE)
+def lookup(seeded_client: TestClient, seeded_app: FastAPI, uprn: int, today: date) -> dict[str, Any]:
+    seeded_app.dependency_overrides[get_today] = lambda: today
+    response = seeded_client.get("/api/v1/bin-collections", params={"uprn": uprn}, headers=SERVICE)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
 
 
-def test_christmas_week_dates_for_a_friday_address(client: TestClient, app: FastAPI, seeded_session: Session) -> None:
+def test_christmas_week_dates_for_a_friday_address(
+    seeded_client: TestClient, seeded_app: FastAPI, seeded_session: Session
+) -> None:
     uprn = property_on(seeded_session, weekday=4, garden=False)
-    body = lookup(client, app, uprn, date(2026, 12, 21))
+    body = lookup(seeded_client, seeded_app, uprn, date(2026, 12, 21))
     home = seeded_session.get(Property, uprn)
     assert home is not None
     assert (body["address"], body["postcode"], body["today"]) == (home.address_line, home.postcode, "2026-12-21")
@@ -124,10 +113,10 @@ def test_christmas_week_dates_for_a_friday_address(client: TestClient, app: Fast
 
 
 def test_a_monday_bank_holiday_moves_the_collection_to_tuesday(
-    client: TestClient, app: FastAPI, seeded_session: Session
+    seeded_client: TestClient, seeded_app: FastAPI, seeded_session: Session
 ) -> None:
     uprn = property_on(seeded_session, weekday=0, garden=True)
-    body = lookup(client, app, uprn, date(2027, 5, 31))  # Spring Bank Holiday
+    body = lookup(seeded_client, seeded_app, uprn, date(2027, 5, 31))  # Spring Bank Holiday
     bins = {item["bin_type"]: item for item in body["bins"]}
     assert bins["food"]["collections"][0] == {
         "date": "2027-06-01",
@@ -138,11 +127,13 @@ def test_a_monday_bank_holiday_moves_the_collection_to_tuesday(
 
 
 def test_garden_waste_pauses_in_winter_and_flats_have_weekly_rubbish(
-    client: TestClient, app: FastAPI, seeded_session: Session
+    seeded_client: TestClient, seeded_app: FastAPI, seeded_session: Session
 ) -> None:
     garden = {
         item["bin_type"]: item
-        for item in lookup(client, app, property_on(seeded_session, weekday=2, garden=True), date(2026, 12, 3))["bins"]
+        for item in lookup(
+            seeded_client, seeded_app, property_on(seeded_session, weekday=2, garden=True), date(2026, 12, 3)
+        )["bins"]
     }
     assert garden["garden"]["paused"] is True
     assert garden["garden"]["collections"][0]["date"].startswith("2027-03")
@@ -150,15 +141,18 @@ def test_garden_waste_pauses_in_winter_and_flats_have_weekly_rubbish(
     flat = {
         item["bin_type"]: item
         for item in lookup(
-            client, app, property_on(seeded_session, weekday=2, garden=False, flat=True), date(2026, 12, 3)
+            seeded_client,
+            seeded_app,
+            property_on(seeded_session, weekday=2, garden=False, flat=True),
+            date(2026, 12, 3),
         )["bins"]
     }
     assert flat["refuse"]["frequency"] == "weekly" and "garden" not in flat
 
 
-def test_an_unknown_property_is_404_and_the_service_token_is_required(client: TestClient) -> None:
-    assert client.get("/api/v1/bin-collections", params={"uprn": 1}, headers=SERVICE).status_code == 404
-    assert client.get("/api/v1/bin-collections", params={"uprn": 1}).status_code == 401
+def test_an_unknown_property_is_404_and_the_service_token_is_required(seeded_client: TestClient) -> None:
+    assert seeded_client.get("/api/v1/bin-collections", params={"uprn": 1}, headers=SERVICE).status_code == 404
+    assert seeded_client.get("/api/v1/bin-collections", params={"uprn": 1}).status_code == 401
 
 
 def test_every_demo_property_has_rubbish_recycling_and_food_and_some_pay_for_garden_waste(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -15,9 +14,7 @@ from sqlalchemy import select
 from api.db import session_on
 from api.electoral.models import Elector, PollingDistrict
 from api.electoral.router import get_now, get_today
-from api.main import create_app
 from api.places.models import Property
-from api.settings import Settings
 from tests.support.backoffice_api import SERVICE
 from tests.support.electoral import Person, demo_residents
 
@@ -34,33 +31,22 @@ ROUTES = [
 ]
 
 
-@pytest.fixture
-def app(seeded_database_url: str) -> FastAPI:
-    return create_app(Settings(database_url=seeded_database_url, environment="test"))
-
-
-@pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as client:
-        yield client
-
-
 @pytest.fixture(scope="module")
 def residents(seeded_database_url: str) -> list[Person]:
     return demo_residents(seeded_database_url)
 
 
-def get(client: TestClient, path: str, **params: Any) -> Any:
-    response = client.get(f"/api/v1{path}", params=params, headers=SERVICE)
+def get(seeded_client: TestClient, path: str, **params: Any) -> Any:
+    response = seeded_client.get(f"/api/v1{path}", params=params, headers=SERVICE)
     assert response.status_code == 200, response.text
     return response.json()
 
 
 @pytest.mark.parametrize("typed", ["TN41 6PA", "tn416pa", "  Tn41   6pA ", "TN416PA"])
 def test_addresses_in_a_postcode_come_in_house_number_order(
-    client: TestClient, residents: list[Person], seeded_database_url: str, typed: str
+    seeded_client: TestClient, residents: list[Person], seeded_database_url: str, typed: str
 ) -> None:
-    listing = get(client, "/addresses", postcode=typed)
+    listing = get(seeded_client, "/addresses", postcode=typed)
 
     assert listing["postcode"] == "TN41 6PA"
     assert {"uprn": residents[0].uprn, "address": "19 Rowan Close, Ashbury"} in listing["addresses"]
@@ -72,13 +58,15 @@ def test_addresses_in_a_postcode_come_in_house_number_order(
         )
 
 
-def test_flats_and_named_houses_sort_naturally_within_a_postcode(client: TestClient, seeded_database_url: str) -> None:
+def test_flats_and_named_houses_sort_naturally_within_a_postcode(
+    seeded_client: TestClient, seeded_database_url: str
+) -> None:
     with session_on(seeded_database_url) as session:
         postcode = session.scalars(
             select(Property.postcode).where(Property.address_line.like("Flat %")).order_by(Property.uprn).limit(1)
         ).one()
 
-    lines = [a["address"] for a in get(client, "/addresses", postcode=postcode)["addresses"]]
+    lines = [a["address"] for a in get(seeded_client, "/addresses", postcode=postcode)["addresses"]]
 
     flats = [line for line in lines if line.startswith("Flat ")]
     assert [int(line.split()[1].rstrip(",")) for line in flats] == list(range(1, len(flats) + 1))
@@ -89,18 +77,20 @@ def test_flats_and_named_houses_sort_naturally_within_a_postcode(client: TestCli
 
 
 @pytest.mark.parametrize("typed", ["TN41", "hello", "12345", "TN41 6PAX", "TN41 6P", "6PA TN41", "T N 4 1"])
-def test_a_malformed_postcode_gets_a_kind_422(client: TestClient, typed: str) -> None:
-    response = client.get("/api/v1/addresses", params={"postcode": typed}, headers=SERVICE)
+def test_a_malformed_postcode_gets_a_kind_422(seeded_client: TestClient, typed: str) -> None:
+    response = seeded_client.get("/api/v1/addresses", params={"postcode": typed}, headers=SERVICE)
     assert response.status_code == 422
     assert response.json() == {"detail": "That doesn't look like a full UK postcode. It should look like TN41 6PA."}
 
 
-def test_a_valid_postcode_outside_the_district_has_no_addresses(client: TestClient) -> None:
-    assert get(client, "/addresses", postcode="sw1a1aa") == {"postcode": "SW1A 1AA", "addresses": []}
+def test_a_valid_postcode_outside_the_district_has_no_addresses(seeded_client: TestClient) -> None:
+    assert get(seeded_client, "/addresses", postcode="sw1a1aa") == {"postcode": "SW1A 1AA", "addresses": []}
 
 
-def test_a_property_s_polling_station(client: TestClient, residents: list[Person], seeded_database_url: str) -> None:
-    place = get(client, "/polling-stations", uprn=residents[0].uprn)
+def test_a_property_s_polling_station(
+    seeded_client: TestClient, residents: list[Person], seeded_database_url: str
+) -> None:
+    place = get(seeded_client, "/polling-stations", uprn=residents[0].uprn)
 
     with session_on(seeded_database_url) as session:
         district = session.get_one(PollingDistrict, "AA1")
@@ -117,13 +107,13 @@ def test_a_property_s_polling_station(client: TestClient, residents: list[Person
                 "accessibility": station.accessibility,
             },
         }
-    assert client.get("/api/v1/polling-stations", params={"uprn": 42}, headers=SERVICE).status_code == 404
+    assert seeded_client.get("/api/v1/polling-stations", params={"uprn": 42}, headers=SERVICE).status_code == 404
 
 
-def test_upcoming_elections_in_order_with_their_deadlines(client: TestClient, app: FastAPI) -> None:
-    app.dependency_overrides[get_today] = lambda: date(2026, 11, 25)
+def test_upcoming_elections_in_order_with_their_deadlines(seeded_client: TestClient, seeded_app: FastAPI) -> None:
+    seeded_app.dependency_overrides[get_today] = lambda: date(2026, 11, 25)
 
-    elections = get(client, "/elections/upcoming")
+    elections = get(seeded_client, "/elections/upcoming")
 
     assert elections["today"] == "2026-11-25"
     assert [(e["poll_date"], e["area"]) for e in elections["elections"]] == [
@@ -146,17 +136,19 @@ def test_upcoming_elections_in_order_with_their_deadlines(client: TestClient, ap
 
 
 def test_upcoming_elections_for_a_property_are_those_covering_its_ward(
-    client: TestClient, app: FastAPI, residents: list[Person]
+    seeded_client: TestClient, seeded_app: FastAPI, residents: list[Person]
 ) -> None:
-    app.dependency_overrides[get_today] = lambda: date(2026, 11, 25)
+    seeded_app.dependency_overrides[get_today] = lambda: date(2026, 11, 25)
     rita, jodie = residents[0], residents[2]  # Ashbury Central, Millbrook
 
-    assert [e["poll_date"] for e in get(client, "/elections/upcoming", uprn=rita.uprn)["elections"]] == ["2027-05-06"]
-    assert [e["poll_date"] for e in get(client, "/elections/upcoming", uprn=jodie.uprn)["elections"]] == [
+    assert [e["poll_date"] for e in get(seeded_client, "/elections/upcoming", uprn=rita.uprn)["elections"]] == [
+        "2027-05-06"
+    ]
+    assert [e["poll_date"] for e in get(seeded_client, "/elections/upcoming", uprn=jodie.uprn)["elections"]] == [
         "2027-02-18",
         "2027-05-06",
     ]
-    assert client.get("/api/v1/elections/upcoming", params={"uprn": 42}, headers=SERVICE).status_code == 404
+    assert seeded_client.get("/api/v1/elections/upcoming", params={"uprn": 42}, headers=SERVICE).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -178,19 +170,21 @@ def test_upcoming_elections_for_a_property_are_those_covering_its_ward(
         ),
     ],
 )
-def test_deadlines_pass_with_the_clock(client: TestClient, app: FastAPI, moment: datetime, passed: set[str]) -> None:
-    app.dependency_overrides[get_now] = lambda: moment
+def test_deadlines_pass_with_the_clock(
+    seeded_client: TestClient, seeded_app: FastAPI, moment: datetime, passed: set[str]
+) -> None:
+    seeded_app.dependency_overrides[get_now] = lambda: moment
 
-    elections = get(client, "/elections/upcoming")
+    elections = get(seeded_client, "/elections/upcoming")
 
     assert elections["today"] == moment.date().isoformat()
     assert [e["poll_date"] for e in elections["elections"]] == ["2027-05-06"]  # polling day itself is listed
     assert {d["kind"] for d in elections["elections"][0]["deadlines"] if d["passed"]} == passed
 
 
-def test_after_the_last_poll_nothing_is_upcoming(client: TestClient, app: FastAPI) -> None:
-    app.dependency_overrides[get_today] = lambda: date(2027, 5, 7)
-    assert get(client, "/elections/upcoming") == {"today": "2027-05-07", "elections": []}
+def test_after_the_last_poll_nothing_is_upcoming(seeded_client: TestClient, seeded_app: FastAPI) -> None:
+    seeded_app.dependency_overrides[get_today] = lambda: date(2027, 5, 7)
+    assert get(seeded_client, "/elections/upcoming") == {"today": "2027-05-07", "elections": []}
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
@@ -200,17 +194,17 @@ def test_after_the_last_poll_nothing_is_upcoming(client: TestClient, app: FastAP
     ids=["no-token", "wrong-token", "not-bearer"],
 )
 def test_every_electoral_endpoint_needs_the_service_token(
-    client: TestClient, method: str, path: str, headers: dict[str, str]
+    seeded_client: TestClient, method: str, path: str, headers: dict[str, str]
 ) -> None:
-    response = client.request(method, path, headers=headers, json={})
+    response = seeded_client.request(method, path, headers=headers, json={})
     assert response.status_code == 401
     assert response.json() == {"detail": "A valid service token is required."}
 
 
-def test_the_token_test_covers_every_electoral_route(app: FastAPI) -> None:
+def test_the_token_test_covers_every_electoral_route(seeded_app: FastAPI) -> None:
     declared = {
         (method.upper(), path)
-        for path, item in app.openapi()["paths"].items()
+        for path, item in seeded_app.openapi()["paths"].items()
         for method, operation in item.items()
         if "electoral" in operation["tags"]
     }
@@ -220,8 +214,8 @@ def test_the_token_test_covers_every_electoral_route(app: FastAPI) -> None:
     assert declared == tested
 
 
-def test_openapi_documents_every_electoral_operation(client: TestClient) -> None:
-    schema = client.get("/openapi.json").json()
+def test_openapi_documents_every_electoral_operation(seeded_client: TestClient) -> None:
+    schema = seeded_client.get("/openapi.json").json()
     operations = [
         (path, method, operation)
         for path, item in schema["paths"].items()
@@ -244,14 +238,14 @@ def test_openapi_documents_every_electoral_operation(client: TestClient) -> None
 
 
 def test_public_look_ups_name_nobody(
-    client: TestClient, app: FastAPI, residents: list[Person], seeded_database_url: str
+    seeded_client: TestClient, seeded_app: FastAPI, residents: list[Person], seeded_database_url: str
 ) -> None:
     rita = residents[0]
-    app.dependency_overrides[get_today] = lambda: date(2026, 11, 25)
+    seeded_app.dependency_overrides[get_today] = lambda: date(2026, 11, 25)
     with session_on(seeded_database_url) as session:
         names = [(e.first_name, e.last_name) for e in session.scalars(select(Elector).where(Elector.uprn == rita.uprn))]
     texts = [
-        client.get(path, params=params, headers=SERVICE).text
+        seeded_client.get(path, params=params, headers=SERVICE).text
         for path, params in (
             ("/api/v1/addresses", {"postcode": "TN41 6PA"}),
             ("/api/v1/polling-stations", {"uprn": rita.uprn}),

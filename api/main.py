@@ -16,7 +16,7 @@ from api.access.http import TOO_LARGE_RESPONSES
 from api.access.http import install as install_limits
 from api.clock import clock_for
 from api.console.router import install as install_console
-from api.conversations.changes import MessageChanges
+from api.conversations.changes import MessageChanges, PostgresListener
 from api.conversations.lanes import ThreadLane, widen_default_lane
 from api.conversations.rasa_client import RasaClient
 from api.conversations.redaction import install_log_redaction
@@ -53,6 +53,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         widen_default_lane(settings.worker_threads)
+        if app.state.listener:
+            app.state.listener.start()
         retrying = (
             asyncio.create_task(retry_queued_documents(app.state.database, settings))
             if settings.document_retry_seconds > 0
@@ -69,6 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        if app.state.listener:
+            app.state.listener.stop()
         app.state.rasa.close()
         app.state.limiter.close()
         app.state.tracker.close()
@@ -92,7 +96,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
     )
     app.state.message_changes = MessageChanges()
-    app.state.message_changes.watch(app.state.database.sessions)
+    on_postgres = settings.database_url.startswith("postgresql")
+    app.state.message_changes.watch(app.state.database.sessions, notify=on_postgres)
+    # Another worker's new messages reach this one's streams through PostgreSQL (SQLite has one worker).
+    app.state.listener = PostgresListener(settings.database_url, app.state.message_changes) if on_postgres else None
     app.state.hub_lane = ThreadLane(settings.hub_threads)
     app.state.rasa = RasaClient(
         settings.rasa_url,

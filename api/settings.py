@@ -72,9 +72,11 @@ class Settings(BaseSettings):
     # The council's clock starts at this moment and runs on from there (api.clock); unset, the real clock.
     # For tests and demos of a given day: the end-to-end tests' stack runs on a fixed working morning.
     clock_start: datetime | None = None
-    # How often an open event stream checks whether its conversation has new messages (in memory), and how
-    # often it reads the database anyway, for messages another API worker stored (default: 5 s on SQLite,
-    # which has one worker, and every check otherwise).
+    # An open event stream wakes as soon as its conversation has a new message (stored by this worker, or by
+    # another one: PostgreSQL's LISTEN/NOTIFY, api/conversations/changes.py). It also looks every
+    # ``push_poll_seconds`` whether its client has gone, and reads the database anyway every
+    # ``push_fallback_seconds`` (default: 5 s on SQLite, 30 s on PostgreSQL; every look while the listener is
+    # not connected).
     push_poll_seconds: float = 0.5
     push_fallback_seconds: float | None = None
 
@@ -126,7 +128,7 @@ class Settings(BaseSettings):
         """Seconds between database reads of an open event stream whatever the in-memory counter says."""
         if self.push_fallback_seconds is not None:
             return self.push_fallback_seconds
-        return 5.0 if self.database_url.startswith("sqlite") else self.push_poll_seconds
+        return 5.0 if self.database_url.startswith("sqlite") else 30.0
 
     @property
     def console_cookie_secure(self) -> bool:

@@ -187,10 +187,11 @@ async def stream_events(
 ) -> StreamingResponse:
     """Push every new message (bot, officer or system) as a server-sent event, read from the database.
 
-    EventSource cannot send headers, so the token comes as a query parameter. The stream reads the database
-    when this process committed a message to the conversation (api/conversations/changes.py) and, for messages
-    another API worker stored, every ``push_fallback`` seconds whatever. A conversation has a few stream
-    slots (``streams_per_conversation``), so one token cannot tie up the workers.
+    EventSource cannot send headers, so the token comes as a query parameter. The stream sleeps until a message
+    of the conversation is committed, by this worker or (on PostgreSQL, by LISTEN/NOTIFY) another one
+    (api/conversations/changes.py), and only then reads the database; it also reads every ``push_fallback``
+    seconds whatever. A conversation has a few stream slots (``streams_per_conversation``), so one token
+    cannot tie up the workers.
     """
 
     def check() -> None:
@@ -214,24 +215,28 @@ async def stream_events(
 
     changes: MessageChanges = request.app.state.message_changes
 
+    def fallback() -> float:
+        """Seconds between reads whatever the counter says: every tick while other workers' news cannot arrive."""
+        local_only = not changes.shared and not settings.database_url.startswith("sqlite")
+        return settings.push_poll_seconds if local_only else settings.push_fallback
+
     async def events() -> AsyncIterator[str]:
-        last_id, idle, seen, unread, held = after, 0.0, -1, 0.0, 0.0
+        last_id, seen = after, -1
+        loop = asyncio.get_running_loop()
+        read_at = idle_since = held_since = loop.time()
         while not await request.is_disconnected():
-            if changes.version(conversation_id) != seen or unread >= settings.push_fallback:
-                seen, unread = changes.version(conversation_id), 0.0
+            if changes.version(conversation_id) != seen or loop.time() - read_at >= fallback():
+                seen, read_at = changes.version(conversation_id), loop.time()
                 for message in await run_in_threadpool(fetch, last_id):
-                    last_id = message.id
-                    idle = 0.0
+                    last_id, idle_since = message.id, loop.time()
                     yield f"event: message\nid: {message.id}\ndata: {json.dumps(message.model_dump(mode='json'))}\n\n"
-            await asyncio.sleep(settings.push_poll_seconds)
-            unread += settings.push_poll_seconds
-            idle += settings.push_poll_seconds
-            held += settings.push_poll_seconds
-            if held >= HEARTBEAT_SECONDS:
-                held = 0.0
+            # Sleep until a new message (pushed, not polled) or the tick that checks the client is still there.
+            await changes.wait(conversation_id, seen, settings.push_poll_seconds)
+            if loop.time() - held_since >= HEARTBEAT_SECONDS:
+                held_since = loop.time()
                 await run_in_threadpool(limiter.refresh_stream, conversation_id, slot)
-            if idle >= HEARTBEAT_SECONDS:
-                idle = 0.0
+            if loop.time() - idle_since >= HEARTBEAT_SECONDS:
+                idle_since = loop.time()
                 yield ": keep-alive\n\n"
 
     # The slot is given back when the response ends, however it ends (a background task runs after a

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
@@ -114,3 +116,63 @@ def test_the_event_stream_reads_the_database_only_when_something_changed(databas
     # One read when the stream opened and one when the message was committed; about 20 checks of the
     # in-memory counter in between did not touch the database.
     assert 1 <= len(reads) <= 3, reads
+
+
+@pytest.mark.postgres
+def test_a_message_another_worker_stores_is_pushed_to_the_stream_on_postgresql(database_factory) -> None:
+    """Two API workers on one PostgreSQL database: a message the second stores reaches a stream on the first
+    through LISTEN/NOTIFY, not by reading the database on a timer (the timer here is ten minutes)."""
+    database_url = database_factory("postgresql")
+    settings = Settings(
+        database_url=database_url,
+        environment="test",
+        document_retry_seconds=0,
+        push_poll_seconds=0.2,
+        push_fallback_seconds=600,
+    )
+    app, other_worker = create_app(settings), create_app(settings)
+    reads: list[str] = []
+
+    def count_message_reads(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if "FROM messages" in statement:
+            reads.append(statement)
+
+    event.listen(app.state.database.engine, "before_cursor_execute", count_message_reads)
+    received: list[str] = []
+    try:
+        with TestClient(app) as client:
+            created = client.post("/api/chat/conversations", json={"channel": "web"}).json()
+            conversation, token = created["conversation_id"], created["token"]
+            assert _eventually(lambda: app.state.message_changes.shared), "the listener never connected"
+
+            def read_stream() -> None:
+                with client.stream(
+                    "GET", f"/api/chat/conversations/{conversation}/events", params={"token": token}
+                ) as response:
+                    for line in response.iter_lines():
+                        if line.startswith("data:"):
+                            received.append(line)
+                            return
+
+            reader = threading.Thread(target=read_stream, daemon=True)
+            reader.start()
+            assert _eventually(lambda: len(reads) >= 1), "the stream never opened"
+            with other_worker.state.database.sessions.begin() as session:
+                service.add_message(session, conversation_id=conversation, sender="officer", text="Hello from us")
+            reader.join(timeout=60)
+    finally:
+        other_worker.state.database.engine.dispose()
+
+    assert received and "Hello from us" in received[0], "the stream did not get the other worker's message"
+    # One read when the stream opened, one (or two: its own commit and the notification) when it was woken.
+    assert len(reads) <= 3, reads
+
+
+def _eventually(condition: Callable[[], bool]) -> bool:
+    """Wait up to 30 s for something other threads do (no timing is measured)."""
+    deadline = time.monotonic() + 30
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True

@@ -786,20 +786,26 @@ def _grouped_digit_by_digit(groups: list[_Group], digits: str) -> bool:
 
 
 def _one_group_in_two_pieces(groups: list[_Group], digits: str) -> bool:
-    """Say whether the groups are four-digit groups, as printed, once one group typed in two pieces is mended.
+    """Say whether the groups are grouped as printed once one group typed in two pieces is mended.
 
-    "4111 1111 1111 111 1": a slip of the space bar inside a group, one piece a single digit. Only a group after
-    the first, only blocks of four, and only numbers that start as card brands' do (never a phone number's 0):
-    numbers side by side ("+44 7602 643447 2058", "5585 71 57 08") are never mended into a card.
+    "4111 1111 1111 111 1": a slip of the space bar inside a group. Into four-digit groups only when one piece is a
+    single digit after the first group, and only for numbers that start as card brands' do (never a phone number's
+    0): numbers side by side ("+44 7602 643447 2058", "5585 71 57 08") are never mended into a card. Into a brand's
+    own grouping (American Express 4-6-5 as "3782 822463 1000 5", Diners 4-6-4) any split is mended, since only
+    that brand's numbers may be read that way.
     """
     if len(groups) < 4 or not _issued_prefix(digits) or any(g.join == "worded" for g in groups):
         return False
     sizes = [len(g.digits) for g in groups]
     styles = {g.style for g in groups[1:]}
-    for cut in range(2, len(sizes)):
-        if min(sizes[cut - 1], sizes[cut]) != 1:
-            continue
+    for cut in range(1, len(sizes)):
         mended = [*sizes[: cut - 1], sizes[cut - 1] + sizes[cut], *sizes[cut + 1 :]]
+        if tuple(mended) in BRAND_GROUPINGS:
+            if digits.startswith(BRAND_GROUPINGS[tuple(mended)]) and len(styles) == 1:
+                return True
+            continue
+        if cut < 2 or min(sizes[cut - 1], sizes[cut]) != 1:
+            continue
         if all(size == 4 for size in mended[:-1]) and mended[-1] <= 4 and _card_grouping(mended, digits, styles):
             return True
     return False

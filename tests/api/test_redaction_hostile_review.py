@@ -226,3 +226,20 @@ def test_a_code_after_a_short_card_number_is_not_shown_as_its_ending() -> None:
         redact_card_numbers("pay 40 5900-7779-2334-9 123 please").text
         == "pay 40 [card number removed, ending 3349] [security code removed] please"
     )
+
+
+BRAND_GROUPS_SPLIT = {
+    "Amex, last group split after four": ("3782 822463 1000 5", "0005"),
+    "Amex, last group split after one": ("3782 822463 1 0005", "0005"),
+    "Amex, middle group split": ("3782 822 463 10005", "0005"),
+    "Amex, middle group split unevenly": ("3782-8224-63-10005", "0005"),
+    "Amex, last group split in the middle": ("3782 822463 10 005", "0005"),
+    "Diners, last group split": ("3056 930902 590 4", "5904"),
+    "Diners, middle group split": ("3056 93 0902 5904", "5904"),
+}
+
+
+@pytest.mark.parametrize("typed,ending", BRAND_GROUPS_SPLIT.values(), ids=BRAND_GROUPS_SPLIT.keys())
+def test_an_amex_or_diners_number_with_one_group_typed_in_two_pieces_is_hidden(typed: str, ending: str) -> None:
+    redacted = redact_card_numbers(f"card {typed} thanks")
+    assert redacted.text == f"card [card number removed, ending {ending}] thanks"

@@ -71,6 +71,18 @@ def of_kind(kind: str) -> list[dict[str, Any]]:
     return [doc for doc in k8s_documents() if doc["kind"] == kind]
 
 
+def workloads() -> list[dict[str, Any]]:
+    """The Deployments and StatefulSets: everything that runs a container."""
+    return of_kind("Deployment") + of_kind("StatefulSet")
+
+
+def rasa_urls(value: str) -> list[tuple[str, int]]:
+    """The (host, port) of each Rasa server in a CA_RASA_URL comma list."""
+    found = [re.fullmatch(r"http://([\w.-]+):(\d+)", url.strip()) for url in value.split(",")]
+    assert all(found), value
+    return [(match.group(1), int(match.group(2))) for match in found if match]
+
+
 def component(container: dict[str, Any]) -> str:
     command = " ".join(container.get("command", []))
     if "uvicorn api.main" in command:
@@ -84,15 +96,15 @@ def component(container: dict[str, Any]) -> str:
 
 def test_there_are_manifests_for_every_part() -> None:
     assert K8S, "deploy/k8s holds no manifests"
-    deployed = {component(c) for d in of_kind("Deployment") for c in d["spec"]["template"]["spec"]["containers"]}
+    deployed = {component(c) for d in workloads() for c in d["spec"]["template"]["spec"]["containers"]}
     assert deployed == {"api", "rasa", "actions"}
-    assert {d["kind"] for d in k8s_documents()} >= {"Deployment", "Service", "ConfigMap"}
+    assert {d["kind"] for d in k8s_documents()} >= {"Deployment", "StatefulSet", "Service", "ConfigMap"}
 
 
 def test_every_deployment_probes_real_endpoints_on_its_own_ports() -> None:
     paths = {"api": api_paths(), "rasa": RASA_PATHS, "actions": action_server_paths()}
     assert {"/api/health", "/api/ready"} <= paths["api"]
-    for deployment in of_kind("Deployment"):
+    for deployment in workloads():
         template = deployment["spec"]["template"]
         assert deployment["spec"]["selector"]["matchLabels"].items() <= template["metadata"]["labels"].items()
         for container in template["spec"]["containers"]:
@@ -109,7 +121,7 @@ def test_every_deployment_probes_real_endpoints_on_its_own_ports() -> None:
 
 
 def test_services_select_a_deployment_and_reach_its_container_ports() -> None:
-    deployments = of_kind("Deployment")
+    deployments = workloads()
     for service in of_kind("Service"):
         selector = service["spec"]["selector"]
         [target] = [d for d in deployments if selector.items() <= d["spec"]["template"]["metadata"]["labels"].items()]
@@ -124,9 +136,24 @@ def test_services_select_a_deployment_and_reach_its_container_ports() -> None:
 def test_urls_in_the_config_map_name_real_services_and_ports() -> None:
     [config] = of_kind("ConfigMap")
     services = {s["metadata"]["name"]: {p["port"] for p in s["spec"]["ports"]} for s in of_kind("Service")}
-    for name in ("CA_RASA_URL", "CA_BACKOFFICE_URL", "CA_ACTION_ENDPOINT"):
+    for name in ("CA_BACKOFFICE_URL", "CA_ACTION_ENDPOINT"):
         host, port = re.match(r"http://([\w-]+):(\d+)", config["data"][name]).groups()  # type: ignore[union-attr]
         assert int(port) in services[host], name
+
+
+def test_the_hub_is_given_every_rasa_server_by_its_stable_name_not_one_service() -> None:
+    """The hub spreads conversations over the list and fails over along it, so the list must name each server:
+    one per StatefulSet replica, through the headless Service (one cluster IP would hide which server is down)."""
+    [config] = of_kind("ConfigMap")
+    [rasa] = of_kind("StatefulSet")
+    [service] = [s for s in of_kind("Service") if s["metadata"]["name"] == rasa["spec"]["serviceName"]]
+    assert service["spec"]["clusterIP"] == "None", "the Rasa Service must be headless: one DNS name per server"
+    assert service["spec"]["selector"].items() <= rasa["spec"]["template"]["metadata"]["labels"].items()
+    port = next(p["port"] for p in service["spec"]["ports"])
+    name, replicas = rasa["metadata"]["name"], rasa["spec"]["replicas"]
+    expected = [(f"{name}-{n}.{service['metadata']['name']}", port) for n in range(replicas)]
+    assert rasa_urls(config["data"]["CA_RASA_URL"]) == expected
+    assert replicas >= 2
 
 
 def test_every_variable_named_is_read_by_the_code_and_secrets_come_from_the_secret() -> None:
@@ -138,7 +165,7 @@ def test_every_variable_named_is_read_by_the_code_and_secrets_come_from_the_secr
     secret = yaml.safe_load(SECRET_EXAMPLE.read_text())
     assert set(secret["stringData"]) <= known
     assert all(value == "" for value in secret["stringData"].values()), "the example Secret must hold no values"
-    for deployment in of_kind("Deployment"):
+    for deployment in workloads():
         spec = deployment["spec"]["template"]["spec"]
         for container in spec["containers"] + spec.get("initContainers", []):
             for variable in container.get("env", []):
@@ -152,7 +179,7 @@ def test_several_rasa_servers_share_the_tracker_and_lock_stores() -> None:
     assert endpoints["lock_store"]["type"] == "redis"
     assert endpoints["tracker_store"]["type"] == "bot.privacy.tracker_store.PrivateSQLTrackerStore"
     assert endpoints["tracker_store"]["dialect"] == "postgresql"
-    [rasa] = [d for d in of_kind("Deployment") if component(d["spec"]["template"]["spec"]["containers"][0]) == "rasa"]
+    [rasa] = [d for d in workloads() if component(d["spec"]["template"]["spec"]["containers"][0]) == "rasa"]
     assert rasa["spec"]["replicas"] >= 2
     assert "deploy/rasa/endpoints.yml" in rasa["spec"]["template"]["spec"]["containers"][0]["command"]
 
@@ -162,10 +189,23 @@ def compose() -> dict[str, Any]:
     return dict(yaml.safe_load(COMPOSE.read_text()))
 
 
+def compose_rasa_servers(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The compose services that run a Rasa server."""
+    return {
+        name: service
+        for name, service in compose["services"].items()
+        if "rasa run" in " ".join(service.get("command", []))
+    }
+
+
 def test_compose_runs_every_part_with_healthchecks_on_real_endpoints(compose) -> None:
     services = compose["services"]
-    assert {"postgres", "redis", "api", "rasa", "actions"} <= set(services)
-    paths = {"api": api_paths(), "rasa": RASA_PATHS, "actions": action_server_paths()}
+    assert {"postgres", "redis", "api", "actions"} <= set(services)
+    paths = {
+        "api": api_paths(),
+        "actions": action_server_paths(),
+        **dict.fromkeys(compose_rasa_servers(compose), RASA_PATHS),
+    }
     for name, service in services.items():
         if name == "migrate":
             continue
@@ -174,15 +214,28 @@ def test_compose_runs_every_part_with_healthchecks_on_real_endpoints(compose) ->
         if name in paths:
             assert urls and set(urls) <= paths[name], (name, urls)
     assert "--workers" in " ".join(services["api"]["command"])
-    assert services["rasa"]["deploy"]["replicas"] == "${CA_RASA_SERVERS:-2}"
-    assert (
-        services["rasa"]["command"][services["rasa"]["command"].index("--endpoints") + 1] == "deploy/rasa/endpoints.yml"
-    )
+    for service in compose_rasa_servers(compose).values():
+        assert service["command"][service["command"].index("--endpoints") + 1] == "deploy/rasa/endpoints.yml"
+
+
+def test_compose_gives_the_hub_every_rasa_server_by_name(compose) -> None:
+    """Several Rasa services, each named in the API's CA_RASA_URL, each listening where the URL says, and none
+    scaled by replicas (copies behind one name would spread connections, not conversations)."""
+    servers = compose_rasa_servers(compose)
+    assert len(servers) >= 2
+    listed = rasa_urls(compose["services"]["api"]["environment"]["CA_RASA_URL"])
+    assert sorted(host for host, _ in listed) == sorted(servers)
+    for host, port in listed:
+        command = servers[host]["command"]
+        assert int(command[command.index("--port") + 1]) == port
+        assert "replicas" not in servers[host].get("deploy", {})
+        environment = servers[host]["environment"]
+        assert environment["CA_TRACKER_HOST"] == "postgres" and environment["CA_LOCK_STORE_HOST"] == "redis"
 
 
 def test_compose_names_only_variables_the_code_reads_and_writes_no_secret(compose) -> None:
     known = known_variables()
-    for name in ("api", "migrate", "rasa", "actions"):
+    for name in ("api", "migrate", "actions", *compose_rasa_servers(compose)):
         for variable, value in compose["services"][name]["environment"].items():
             assert variable in known, (name, variable)
             if any(word in variable for word in SECRET_WORDS):

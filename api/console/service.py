@@ -372,8 +372,8 @@ def related_records(session: Session, conversation_id: str, *, kinds: frozenset[
     """Return the back-office records made in this conversation that the officer's work needs.
 
     Electoral records (the verified elector's absent-vote requests, register changes) need ``electoral``,
-    council tax documents ``council_tax``; service requests are every team's business. Each feature lists
-    its own records (``records_of_conversation``), so the console never reads their tables.
+    council tax documents ``council_tax``; service requests (lodged or cancelled in it) are every team's
+    business. Each feature lists its own records (``records_of_conversation``), so the console never reads their tables.
     """
     records = electoral_requests.records_of_conversation(session, conversation_id) if ELECTORAL in kinds else []
     records += service_requests.records_of_conversation(session, conversation_id)

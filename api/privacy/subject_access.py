@@ -41,6 +41,11 @@ TRACKER_NOTE = (
 )
 TELEGRAM_CHAT_ID = re.compile(r"-?\d{1,18}")
 HANDOFF_REFERENCE = re.compile(r"HO-\d{1,12}", re.IGNORECASE)
+# What a service request made in the chat holds about the resident, a cancellation's reason included.
+SERVICE_REQUEST_FIELDS = (
+    *("reference", "category", "status", "location_text", "description", "contact_email", "created_at"),
+    *("cancelled_at", "cancel_reason"),
+)
 
 
 def find_conversation(session: Session, query: str) -> str | None:
@@ -179,10 +184,7 @@ def _records(session: Session, conversation_id: str) -> dict[str, Any]:
             _row(r, "reference", "kind", "status", "details", "created_at")
             for r in _by(session, ElectoralChangeRequest, conversation_id)
         ],
-        "service_requests": [
-            _row(r, "reference", "category", "status", "location_text", "description", "contact_email", "created_at")
-            for r in _by(session, ServiceRequest, conversation_id)
-        ],
+        "service_requests": [_row(r, *SERVICE_REQUEST_FIELDS) for r in _by(session, ServiceRequest, conversation_id)],
         "council_tax_documents": [
             _row(r, "reference", "kind", "email", "status", "created_at", "sent_at")
             for r in _by(session, DocumentRequest, conversation_id)

@@ -22,7 +22,7 @@ class ServiceRequest(Base):
     uprn: Mapped[int | None] = mapped_column(ForeignKey("properties.uprn"))
     location_text: Mapped[str] = mapped_column(String(240), default="")
     description: Mapped[str] = mapped_column(Text, default="")
-    # open, in_progress, closed
+    # open, in_progress, closed, cancelled (by the person who reported it, while not closed)
     status: Mapped[str] = mapped_column(String(16), default="open")
     responsible_team: Mapped[str] = mapped_column(String(80), default="")
     contact_email: Mapped[str | None] = mapped_column(String(200))
@@ -30,6 +30,12 @@ class ServiceRequest(Base):
     conversation_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expected_by: Mapped[date | None] = mapped_column(Date)
+    # Who cancelled it, when and why: how the reporter was shown (reporting_chat or reporter_email), the chat
+    # they cancelled it in (an officer reading that chat sees it), and their reason in their words.
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_by: Mapped[str | None] = mapped_column(String(20))
+    cancelled_in_conversation: Mapped[str | None] = mapped_column(String(64), index=True)
+    cancel_reason: Mapped[str | None] = mapped_column(String(300))
 
     updates: Mapped[list[ServiceRequestUpdate]] = relationship(order_by="ServiceRequestUpdate.created_at")
 

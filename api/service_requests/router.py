@@ -1,4 +1,4 @@
-"""Service-request endpoints the bot's actions call (/api/v1, service token): lodge, follow, list categories.
+"""Service-request endpoints the bot's actions call (/api/v1, service token): lodge, follow, cancel, list categories.
 
 Time comes from ``api.clock``, which tests override.
 """
@@ -11,7 +11,14 @@ from api.clock import ClockDep
 from api.deps import SessionDep, require_service_token
 from api.errors import CONFLICT, SERVICE_TOKEN_REFUSALS
 from api.service_requests import service
-from api.service_requests.schemas import CategoryRead, ServiceRequestCreate, ServiceRequestProgress, ServiceRequestRead
+from api.service_requests.schemas import (
+    CancellationCreate,
+    CancellationRead,
+    CategoryRead,
+    ServiceRequestCreate,
+    ServiceRequestProgress,
+    ServiceRequestRead,
+)
 
 router = APIRouter(
     prefix="/api/v1/service-requests",
@@ -59,3 +66,14 @@ def lodge_request(
 def read_progress(reference: str, session: SessionDep, clock: ClockDep) -> ServiceRequestProgress:
     """Return the status, dates, latest public note and team of a request ("SR-123456", "sr 123456")."""
     return service.request_progress(session, reference=reference, today=clock.today)
+
+
+@router.post(
+    "/{reference}/cancellation",
+    response_model=CancellationRead,
+    summary="Cancel a request for the person who reported it",
+    responses={404: {"description": "No request has that reference, or the caller is not shown to have reported it"}},
+)
+def cancel_request(reference: str, body: CancellationCreate, session: SessionDep, clock: ClockDep) -> CancellationRead:
+    """Cancel a request that is not closed; asking again answers that it was already cancelled."""
+    return service.cancel_request(session, reference=reference, cancellation=body, now=clock.now)

@@ -14,7 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from api.conversations.redaction import HideCardNumbers
 from api.service_requests.standards import Category
 
-RequestStatus = Literal["open", "in_progress", "closed"]
+RequestStatus = Literal["open", "in_progress", "closed", "cancelled"]
+# What became of a request to cancel: cancelled now, cancelled before (asking twice is no error), or closed.
+CancellationOutcome = Literal["cancelled", "already_cancelled", "already_closed"]
 
 # Free text from the bot, by its longest length; card numbers in it are hidden on arrival (the limits
 # come first, so they judge what was sent).
@@ -83,6 +85,45 @@ class ServiceRequestProgress(BaseModel):
     overdue: bool = Field(description="Not closed and past the expected date")
     latest_update: UpdateRead | None = Field(description="The latest public note; internal notes are never shown")
     responsible_team: str
+
+
+class CancellationCreate(BaseModel):
+    """A request to cancel a request for service, from its reporter: proof that it is theirs, and why.
+
+    The proof is the chat it was reported in (``conversation_id``, with that chat's grant) or the email
+    address given with the report; a reference alone proves nothing (anyone may have seen it).
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    conversation_id: Annotated[str, Field(min_length=1, max_length=64, description="The hub's conversation id")]
+    reporter_email: str | None = Field(
+        default=None,
+        max_length=200,
+        pattern=r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$",
+        description="The email address given with the report, if the resident gave one",
+    )
+    reason: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=300,
+            description='Why it is no longer needed, in the resident\'s words, e.g. "the bin was collected after all"',
+        ),
+        HideCardNumbers,
+    ]
+
+
+class CancellationRead(BaseModel):
+    """What became of the request to cancel, for the person shown to have reported it."""
+
+    reference: str
+    category: Category
+    category_label: str
+    status: RequestStatus
+    outcome: CancellationOutcome
+    responsible_team: str
+    cancelled_at: datetime | None = Field(description="When it was cancelled; none for a closed request")
 
 
 class CategoryRead(BaseModel):

@@ -1,8 +1,9 @@
-"""Lodging requests for service and telling anyone who quotes a reference how the request is getting on.
+"""Lodging requests for service, telling anyone who quotes a reference how one is getting on, and cancelling one.
 
 Lodging is idempotent (``api.idempotency``). The expected date comes from the category's published
 service standard (``standards``), counted in working days from the day the request is lodged. Progress
-shows the status, the dates and the latest public note only.
+shows the status, the dates and the latest public note only. Only the person who reported a request may
+cancel it, and only while it is not closed (docs/domain.md, "Cancelling a service request").
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import logging
 import re
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from api.clock import local_date
@@ -23,6 +24,9 @@ from api.places.service import UnknownProperty
 from api.records import RecordSummary
 from api.service_requests.models import ServiceRequest, ServiceRequestUpdate
 from api.service_requests.schemas import (
+    CancellationCreate,
+    CancellationOutcome,
+    CancellationRead,
     CategoryRead,
     ServiceRequestCreate,
     ServiceRequestProgress,
@@ -35,6 +39,8 @@ from api.working_days import add_working_days
 log = logging.getLogger(__name__)
 
 REQUEST_REFERENCE = re.compile(r"^SR-?(\d{6})$")
+# Statuses in which the council still has work to do: a request can be cancelled, or be late, only in these.
+LIVE_STATUSES = ("open", "in_progress")
 
 
 class UnknownRequest(DomainError, LookupError):
@@ -128,12 +134,19 @@ def _open_duplicate(session: Session, request: ServiceRequestCreate) -> ServiceR
     return session.scalars(query.order_by(ServiceRequest.id)).first()
 
 
-def request_progress(session: Session, *, reference: str, today: date) -> ServiceRequestProgress:
-    """Return where the request stands ("SR-123456", "sr 123456"...), or raise UnknownRequest."""
+def _by_reference(session: Session, reference: str, *, for_update: bool = False) -> ServiceRequest:
+    """Return the request a reference names, however typed ("SR-123456", "sr 123456"), or raise UnknownRequest."""
     match = REQUEST_REFERENCE.match("".join(reference.split()).upper())
-    row = session.scalar(select(ServiceRequest).where(ServiceRequest.reference == f"SR-{match[1]}")) if match else None
+    query = select(ServiceRequest).where(ServiceRequest.reference == f"SR-{match[1]}") if match else None
+    row = session.scalar(query.with_for_update() if for_update else query) if query is not None else None
     if row is None:
         raise UnknownRequest
+    return row
+
+
+def request_progress(session: Session, *, reference: str, today: date) -> ServiceRequestProgress:
+    """Return where the request stands ("SR-123456", "sr 123456"...), or raise UnknownRequest."""
+    row = _by_reference(session, reference)
     latest = session.scalar(
         select(ServiceRequestUpdate)
         .where(ServiceRequestUpdate.request_id == row.id, ServiceRequestUpdate.public.is_(True))
@@ -147,11 +160,79 @@ def request_progress(session: Session, *, reference: str, today: date) -> Servic
         status=row.status,
         created_at=as_utc(row.created_at),
         expected_by=row.expected_by,
-        overdue=row.status != "closed" and row.expected_by is not None and today > row.expected_by,
+        overdue=row.status in LIVE_STATUSES and row.expected_by is not None and today > row.expected_by,
         latest_update=UpdateRead(status=latest.status, note=latest.note, at=as_utc(latest.created_at))
         if latest
         else None,
         responsible_team=row.responsible_team,
+    )
+
+
+def cancel_request(
+    session: Session, *, reference: str, cancellation: CancellationCreate, now: datetime
+) -> CancellationRead:
+    """Cancel a request for the person who reported it, recording who (how they were shown), when and why.
+
+    Someone not shown to be the reporter gets the same answer as for an unknown reference, so a refusal
+    says nothing about the request. Asking again is no error: the answer says it was already cancelled.
+    A closed request stays closed (the work is done).
+    """
+    row = _by_reference(session, reference, for_update=True)
+    proof = _reporters_proof(row, cancellation)
+    if proof is None:
+        log.info("service request cancellation refused: not shown to be the reporter")
+        raise UnknownRequest
+    if row.status not in LIVE_STATUSES:
+        return _cancellation(row, "already_cancelled" if row.status == "cancelled" else "already_closed")
+    now = now.astimezone(UTC)
+    row.status, row.cancelled_at, row.cancelled_by = "cancelled", now, proof
+    row.cancelled_in_conversation, row.cancel_reason = cancellation.conversation_id, cancellation.reason
+    session.add_all(
+        [
+            ServiceRequestUpdate(
+                request_id=row.id, created_at=now, status="cancelled", public=True, note=CANCELLED_NOTE
+            ),
+            ServiceRequestUpdate(
+                request_id=row.id,
+                created_at=now,
+                status="cancelled",
+                public=False,
+                note=f"Cancelled by the person who reported it, {PROOF_WORDS[proof]}. Reason: {cancellation.reason}",
+            ),
+        ]
+    )
+    session.flush()
+    log.info("service request %s cancelled by its reporter (%s)", row.reference, proof)
+    return _cancellation(row, "cancelled")
+
+
+CANCELLED_NOTE = "Cancelled at the request of the person who reported it."
+PROOF_WORDS = {"reporting_chat": "in the chat they reported it in", "reporter_email": "with the email they gave"}
+
+
+def _reporters_proof(row: ServiceRequest, cancellation: CancellationCreate) -> str | None:
+    """Tell how the caller is shown to be the reporter: the same chat, or the email given with the report.
+
+    The chat is proved by its grant (``api.deps``); the email must match the one on the report, ignoring
+    case. A postcode or an address proves nothing: neighbours know them.
+    """
+    if row.conversation_id is not None and row.conversation_id == cancellation.conversation_id:
+        return "reporting_chat"
+    given, on_file = cancellation.reporter_email, row.contact_email
+    if given and on_file and given.strip().casefold() == on_file.strip().casefold():
+        return "reporter_email"
+    return None
+
+
+def _cancellation(row: ServiceRequest, outcome: CancellationOutcome) -> CancellationRead:
+    return CancellationRead(
+        reference=row.reference,
+        category=row.category,
+        category_label=STANDARDS[row.category].label,
+        status=row.status,
+        outcome=outcome,
+        responsible_team=row.responsible_team,
+        cancelled_at=as_utc(row.cancelled_at) if row.cancelled_at else None,
     )
 
 
@@ -169,8 +250,14 @@ def _describe(row: ServiceRequest) -> ServiceRequestRead:
 
 
 def records_of_conversation(session: Session, conversation_id: str) -> list[RecordSummary]:
-    """List the service requests lodged in a conversation (every team's business: they are not personal)."""
+    """List the service requests lodged or cancelled in a conversation (every team's business: not personal).
+
+    A request cancelled from another chat shows in both: the officer reading either sees it cancelled.
+    """
+    in_chat = or_(
+        ServiceRequest.conversation_id == conversation_id, ServiceRequest.cancelled_in_conversation == conversation_id
+    )
     return [
         RecordSummary(f"Service request ({r.category.replace('_', ' ')})", r.reference, r.status)
-        for r in session.scalars(select(ServiceRequest).where(ServiceRequest.conversation_id == conversation_id))
+        for r in session.scalars(select(ServiceRequest).where(in_chat).order_by(ServiceRequest.id))
     ]

@@ -1,0 +1,227 @@
+"""Cancelling a request for service: only its reporter, only while not closed, idempotent, and recorded.
+
+The rules are in docs/domain.md ("Cancelling a service request"); each test runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from api.console.service import related_records
+from api.db import session_on
+from api.service_requests.models import ServiceRequest, ServiceRequestUpdate
+from tests.support.backoffice_api import new_key
+from tests.support.electoral import copy_of
+from tests.support.payments import CouncilApi, council_api
+
+LODGED = datetime(2026, 12, 14, 9, 30, tzinfo=UTC)
+REPORTER = "conv-reporter"
+
+
+@pytest.fixture
+def api(seeded_database_url: str, tmp_path: Path) -> Iterator[CouncilApi]:
+    with copy_of(seeded_database_url, tmp_path) as url, council_api(url) as api:
+        api.now = LODGED
+        yield api
+
+
+def lodge(api: CouncilApi, **changes: Any) -> str:
+    """Report a pothole from the reporter's chat (with an email unless told otherwise); return its reference."""
+    body = {
+        "conversation_id": REPORTER,
+        "idempotency_key": new_key(),
+        "category": "pothole",
+        "location_text": "Outside the school on Mill Lane",
+        "description": "Deep pothole by the kerb.",
+        "contact_email": "Rita.Patel@example.com",
+        **changes,
+    }
+    response = api.post("/service-requests", body)
+    assert response.status_code == 201
+    return str(response.json()["reference"])
+
+
+def cancel(api: CouncilApi, reference: str, **changes: Any) -> Any:
+    body = {"conversation_id": REPORTER, "reporter_email": None, "reason": "Filled in by a neighbour.", **changes}
+    return api.post(f"/service-requests/{reference}/cancellation", body)
+
+
+def stored(api: CouncilApi, reference: str) -> tuple[ServiceRequest, list[ServiceRequestUpdate]]:
+    with session_on(api.url) as session:
+        row = session.scalars(select(ServiceRequest).where(ServiceRequest.reference == reference)).one()
+        updates = list(
+            session.scalars(
+                select(ServiceRequestUpdate)
+                .where(ServiceRequestUpdate.request_id == row.id)
+                .order_by(ServiceRequestUpdate.id)
+            )
+        )
+        session.expunge_all()
+        return row, updates
+
+
+def test_the_reporter_cancels_from_the_chat_they_reported_it_in(api: CouncilApi) -> None:
+    reference = lodge(api)
+    api.advance(hours=3)
+
+    response = cancel(api, reference, reason="The pothole was filled in this morning.")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "reference": reference,
+        "category": "pothole",
+        "category_label": "Pothole",
+        "status": "cancelled",
+        "outcome": "cancelled",
+        "responsible_team": "Highways",
+        "cancelled_at": "2026-12-14T12:30:00Z",
+    }
+    row, updates = stored(api, reference)
+    assert (row.status, row.cancelled_by, row.cancelled_in_conversation) == ("cancelled", "reporting_chat", REPORTER)
+    assert row.cancel_reason == "The pothole was filled in this morning."
+    assert row.cancelled_at is not None and row.cancelled_at.replace(tzinfo=UTC) == LODGED + timedelta(hours=3)
+    # The officers' notes: a public one anyone quoting the reference sees, and one with the reason for officers.
+    assert [(u.status, u.public) for u in updates[1:]] == [("cancelled", True), ("cancelled", False)]
+    assert "The pothole was filled in this morning." in updates[2].note
+
+
+def test_the_reporter_cancels_from_another_chat_with_the_email_they_gave_in_any_case(api: CouncilApi) -> None:
+    reference = lodge(api)
+
+    response = cancel(api, reference, conversation_id="conv-later", reporter_email="rita.patel@EXAMPLE.com")
+
+    assert (response.status_code, response.json()["outcome"]) == (200, "cancelled")
+    row, _ = stored(api, reference)
+    assert (row.cancelled_by, row.cancelled_in_conversation) == ("reporter_email", "conv-later")
+
+
+@pytest.mark.parametrize(
+    "attempt",
+    [
+        {"conversation_id": "conv-stranger"},  # the reference alone proves nothing
+        {"conversation_id": "conv-stranger", "reporter_email": "someone.else@example.com"},
+    ],
+)
+def test_anyone_else_gets_the_same_answer_as_for_an_unknown_reference_and_nothing_changes(
+    api: CouncilApi, attempt: dict[str, Any]
+) -> None:
+    reference = lodge(api)
+
+    refused = cancel(api, reference, **attempt)
+    unknown = cancel(api, "SR-999999", **attempt)
+
+    assert (refused.status_code, refused.json()) == (404, {"detail": "not found"})
+    assert (unknown.status_code, unknown.json()) == (404, {"detail": "not found"})
+    row, updates = stored(api, reference)
+    assert (row.status, row.cancelled_at, row.cancel_reason, len(updates)) == ("open", None, None, 1)
+
+
+def test_a_report_made_without_an_email_is_cancelled_only_from_its_own_chat(api: CouncilApi) -> None:
+    reference = lodge(api, contact_email=None)
+
+    elsewhere = cancel(api, reference, conversation_id="conv-later", reporter_email="rita.patel@example.com")
+    there = cancel(api, reference)
+
+    assert elsewhere.status_code == 404
+    assert (there.status_code, there.json()["outcome"]) == (200, "cancelled")
+
+
+def test_cancelling_twice_tells_the_existing_state_and_records_it_once(api: CouncilApi) -> None:
+    reference = lodge(api)
+    first = cancel(api, reference)
+    api.advance(days=1)
+
+    again = cancel(api, reference, reason="Asking again in case.")
+
+    assert again.status_code == 200
+    assert again.json() == {**first.json(), "outcome": "already_cancelled"}
+    row, updates = stored(api, reference)
+    assert row.cancel_reason == "Filled in by a neighbour."
+    assert len(updates) == 3
+
+
+def test_a_closed_request_stays_closed(api: CouncilApi) -> None:
+    reference = lodge(api)
+    with session_on(api.url) as session:
+        session.scalars(select(ServiceRequest).where(ServiceRequest.reference == reference)).one().status = "closed"
+        session.commit()
+
+    response = cancel(api, reference)
+
+    assert response.status_code == 200
+    assert (response.json()["outcome"], response.json()["status"], response.json()["cancelled_at"]) == (
+        "already_closed",
+        "closed",
+        None,
+    )
+    row, updates = stored(api, reference)
+    assert (row.status, row.cancelled_at, len(updates)) == ("closed", None, 1)
+
+
+def test_a_request_in_progress_can_still_be_cancelled(api: CouncilApi) -> None:
+    reference = lodge(api)
+    with session_on(api.url) as session:
+        row = session.scalars(select(ServiceRequest).where(ServiceRequest.reference == reference)).one()
+        row.status = "in_progress"
+        session.commit()
+
+    assert cancel(api, reference).json()["outcome"] == "cancelled"
+
+
+def test_progress_shows_it_cancelled_not_overdue_and_not_the_reason(api: CouncilApi) -> None:
+    reference = lodge(api)
+    cancel(api, reference, reason="My neighbour Rita fixed it.")
+    api.advance(days=30)
+
+    progress = api.get(f"/service-requests/{reference}").json()
+
+    assert (progress["status"], progress["overdue"]) == ("cancelled", False)
+    assert progress["latest_update"]["note"] == "Cancelled at the request of the person who reported it."
+    assert "Rita" not in str(progress)
+
+
+def test_an_officer_sees_it_cancelled_in_the_chat_it_was_reported_in_and_the_one_it_was_cancelled_in(
+    api: CouncilApi,
+) -> None:
+    reference = lodge(api)
+    cancel(api, reference, conversation_id="conv-later", reporter_email="rita.patel@example.com")
+
+    with session_on(api.url) as session:
+        seen = {
+            conversation: [(r.reference, r.status) for r in related_records(session, conversation, kinds=frozenset())]
+            for conversation in (REPORTER, "conv-later", "conv-stranger")
+        }
+
+    assert seen == {REPORTER: [(reference, "cancelled")], "conv-later": [(reference, "cancelled")], "conv-stranger": []}
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"reason": ""},
+        {"reason": "x" * 301},
+        {"reporter_email": "not an email"},
+        {"conversation_id": ""},
+        {"who": "me"},
+    ],
+)
+def test_a_malformed_cancellation_is_refused_before_any_rule_runs(api: CouncilApi, changes: dict[str, Any]) -> None:
+    reference = lodge(api)
+    assert cancel(api, reference, **changes).status_code == 422
+    assert stored(api, reference)[0].status == "open"
+
+
+def test_a_card_number_in_the_reason_is_hidden_before_it_is_stored(api: CouncilApi) -> None:
+    reference = lodge(api)
+
+    cancel(api, reference, reason="Paid a contractor with 4111 1111 1111 1111 instead")
+
+    row, updates = stored(api, reference)
+    assert row.cancel_reason == "Paid a contractor with [card number removed, ending 1111] instead"
+    assert all("4111 1111" not in u.note for u in updates)

@@ -27,6 +27,7 @@ from bot.backoffice_models import (
     MalformedAnswer,
     Payment,
     PollingPlace,
+    ServiceRequestCancellation,
     ServiceRequestLodged,
     ServiceRequestProgress,
     UpcomingElections,
@@ -304,3 +305,13 @@ class BackOffice:
     async def service_request_progress(self, *, reference: str) -> ServiceRequestProgress:
         """Return what the person who lodged a request may see of its progress."""
         return await self._read(ServiceRequestProgress, f"/api/v1/service-requests/{reference}")
+
+    async def cancel_service_request(
+        self, *, reference: str, conversation_id: str, reporter_email: str | None, reason: str
+    ) -> ServiceRequestCancellation:
+        """Cancel a request for the person who reported it; NotFound when it is unknown or not shown to be theirs."""
+        path = f"/api/v1/service-requests/{reference}/cancellation"
+        body = await self._call(
+            "POST", path, json={"conversation_id": conversation_id, "reporter_email": reporter_email, "reason": reason}
+        )
+        return _parsed(ServiceRequestCancellation, body, path)

@@ -257,6 +257,17 @@ class ServiceRequestProgress:
 
 
 @dataclass(frozen=True)
+class ServiceRequestCancellation:
+    """What became of a request to cancel: ``outcome`` cancelled, already_cancelled or already_closed."""
+
+    reference: str
+    category_label: str
+    outcome: str
+    responsible_team: str
+    cancelled_at: str | None = None
+
+
+@dataclass(frozen=True)
 class Collection:
     """One collection date; ``moved_for`` names the bank holidays that moved it from ``usual_date``."""
 

@@ -127,6 +127,15 @@ PAYLOAD_WORD = re.compile(r"[a-z]+(_[a-z]+)+")
 CLARIFIED_TASKS = frozenset({"report_problem", "report_death_or_left"})
 # Asking after something already reported is the progress task, whatever service it names.
 PROGRESS = re.compile(r"\b(reported|update|progress|any news|reference|ref)\b")
+# Withdrawing a report: a reference, "after all", or a cancelling word with the report or request it cancels
+# ("the bin was collected after all" names bin days, "cancel SR-... the fly-tipping has gone" fly-tipping).
+# "Cancel my garden waste collection" names no report: it is the article's.
+CANCELLING = re.compile(
+    r"\b(sr[\s-]?\d{6}|after all|no longer need\w*|"
+    r"(cancel\w*|cancle|canx|withdraw\w*|scrap|delete|undo|take back|close|call off|ignore|remove)\b.*"
+    r"\b(report\w*|reprot|request|ticket|crew)|"
+    r"(report\w*|request)\b.*\b(cancel\w*|withdraw\w*|not needed|no longer|any ?more|no more))\b"
+)
 # When a bin goes out is the bin-day lookup's question, whichever bin it names ("do i put the food caddy out this
 # week or next" names the food caddy article, but wants the day).
 COLLECTION_TIME = re.compile(
@@ -202,6 +211,8 @@ def _keeps_task(lowered: str, intent: str) -> bool:
         return bool(OWN_SERVICE["electoral"].search(lowered))
     if intent == "request_progress":
         return bool(PROGRESS.search(lowered))
+    if intent == "cancel_service_request":
+        return bool(CANCELLING.search(lowered))
     if intent == "ask_bin_day":
         return bool(COLLECTION_TIME.search(lowered))
     return False

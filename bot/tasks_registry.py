@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.actions import bins, electoral, payments, service_requests
-from bot.actions.task_kit import Task
+from bot.actions.task_kit import Question, Task
+from bot.names import FORM_SLOTS
 
 TASK_MODULES = (electoral, payments, service_requests, bins)
 
 
 class TaskDeclarationError(ValueError):
-    """A task is declared twice, has no handler, or asks for a confirmation it cannot summarise."""
+    """A task is declared twice, has no handler, asks for a confirmation it cannot summarise, or has a stray check."""
 
 
 def collect(tasks: Iterable[Task]) -> dict[str, Task]:
@@ -36,8 +37,20 @@ def collect(tasks: Iterable[Task]) -> dict[str, Task]:
         unknown = set(task.asked_if) - set(task.slots)
         if unknown:
             raise TaskDeclarationError(f"task {task.name!r} has conditions for slots it never asks: {sorted(unknown)}")
+        _check_questions(task, registry)
         registry[task.name] = task
     return registry
+
+
+def _check_questions(task: Task, earlier: dict[str, Task]) -> None:
+    """Refuse a task's own question it never asks, or one another task already declared (one home per check)."""
+    unasked = set(task.questions) - set(task.slots)
+    if unasked:
+        raise TaskDeclarationError(f"task {task.name!r} has checks for questions it never asks: {sorted(unasked)}")
+    for other in earlier.values():
+        shared = set(task.questions) & set(other.questions)
+        if shared:
+            raise TaskDeclarationError(f"task {task.name!r} declares {sorted(shared)} again (from {other.name!r})")
 
 
 REGISTRY: dict[str, Task] = collect(task for module in TASK_MODULES for task in module.TASKS)
@@ -47,3 +60,7 @@ TASKS = frozenset(REGISTRY)
 IDENTITY_TASKS = frozenset(name for name, task in REGISTRY.items() if task.needs == "identity")
 ACCOUNT_TASKS = frozenset(name for name, task in REGISTRY.items() if task.needs == "account")
 ADDRESS_TASKS = frozenset(name for name, task in REGISTRY.items() if task.needs == "address")
+# The tasks' own questions and their checks, by slot (the task form checks the shared ones itself).
+QUESTIONS: dict[str, Question] = {slot: q for task in REGISTRY.values() for slot, q in task.questions.items()}
+# Every answer a task may have gathered: forgotten when a task starts or ends, so none carries into the next.
+FORGOTTEN_SLOTS = (*FORM_SLOTS, *(slot for slot in QUESTIONS if slot not in FORM_SLOTS))

@@ -1,21 +1,24 @@
-"""The service request tasks: reporting a problem and asking about its progress, with what the assistant says.
+"""The service request tasks: reporting a problem, asking about its progress and cancelling it, with the wording.
 
 ``TASKS`` at the end declares them for bot.tasks_registry.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
+from bot.actions.common import council_phone
 from bot.actions.electoral import long_date
-from bot.actions.task_kit import Reply, Task, conversation_of, request_key, uprn_of
+from bot.actions.task_kit import Question, Reply, Task, conversation_of, request_key, uprn_of
 from bot.backoffice import BackOffice, NotFound
-from bot.backoffice_models import ServiceRequestLodged, ServiceRequestProgress
+from bot.backoffice_models import ServiceRequestCancellation, ServiceRequestLodged, ServiceRequestProgress
 from bot.names import ADDRESSED_CATEGORIES, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
+from bot.parsing import find_email, says_unknown
 
 
 def lodged(result: ServiceRequestLodged) -> str:
@@ -35,12 +38,12 @@ def lodged(result: ServiceRequestLodged) -> str:
 
 def progress(result: ServiceRequestProgress) -> str:
     """Describe a request's progress as the person who lodged it may see it."""
-    status = {"open": "open", "in_progress": "in progress", "closed": "closed"}.get(result.status, result.status)
+    status = {"open": "open", "in_progress": "in progress"}.get(result.status, result.status)
     lines = [f"Your {result.category_label.lower()} request {result.reference} is {status}."]
     update = result.latest_update
     if update:
         lines.append(f"Latest update ({long_date(update.at[:10])}): {update.note}")
-    if result.status != "closed" and result.expected_by:
+    if result.status in ("open", "in_progress") and result.expected_by:
         lines.append(f"We expect to deal with it by {long_date(result.expected_by)}.")
     if result.overdue:
         lines.append("I'm sorry, it's now overdue. Would you like me to ask an officer to look into it?")
@@ -52,6 +55,35 @@ def not_found(reference: str) -> str:
     return (
         f"I can't find a request with the reference {reference}. Please check it. It looks like SR-123456, "
         "and you got it in our reply or email when you told us about the problem."
+    )
+
+
+def cancelled(result: ServiceRequestCancellation) -> str:
+    """Tell the person who reported a problem what became of their request to cancel it.
+
+    Asking twice is no error: the second answer says it was already cancelled, and when.
+    """
+    what = f"{result.category_label.lower()} request {result.reference}"
+    if result.outcome == "cancelled":
+        return (
+            f"Done: I've cancelled your {what}, so the {result.responsible_team} team won't deal with it now. "
+            "If the problem comes back, just tell me and I'll report it again."
+        )
+    if result.outcome == "already_cancelled":
+        when = f" on {long_date(result.cancelled_at[:10])}" if result.cancelled_at else ""
+        return f"Your {what} was already cancelled{when}, so there's nothing more to do."
+    return (
+        f"Your {what} is already closed, so there's nothing to cancel. If the problem is back, just tell me and "
+        "I'll report it again."
+    )
+
+
+def cannot_cancel(reference: str) -> str:
+    """Refuse a cancellation without saying whether the reference exists or whose it is."""
+    return (
+        f"I can't cancel {reference} with those details. Only the person who reported a problem can cancel it: "
+        "in the chat they reported it in, or with the email address they gave us. If you reported it another "
+        f"way, please call us on {council_phone()}, or I can ask an officer to help."
     )
 
 
@@ -91,6 +123,50 @@ async def _request_progress(backoffice: BackOffice, tracker: Tracker) -> str | R
     return progress(result)
 
 
+async def _cancel_service_request(backoffice: BackOffice, tracker: Tracker) -> str | Reply:
+    reference = str(tracker.get_slot("request_reference"))
+    email = tracker.get_slot("reporter_email")
+    try:
+        result = await backoffice.cancel_service_request(
+            reference=reference,
+            conversation_id=conversation_of(tracker),
+            reporter_email=None if email in (None, NO_EMAIL) else email,
+            reason=str(tracker.get_slot("cancel_reason") or ""),
+        )
+    except NotFound:
+        return Reply(
+            text=cannot_cancel(reference),
+            buttons=[
+                {"title": "Yes, ask an officer", "payload": "/request_officer"},
+                {"title": "No, thanks", "payload": "/deny"},
+            ],
+            events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "cancel_refused")],
+        )
+    return cancelled(result)
+
+
+NO_EMAIL = "none"
+DID_NOT_GIVE = re.compile(r"\b(didn'?t|did not|never|without|wasn'?t|no email)\b", re.IGNORECASE)
+
+
+def _reporter_email(text: str) -> str | None:
+    """Read the email given with the report, or ``none`` when the resident says they gave none."""
+    email = find_email(text)
+    if email:
+        return email
+    return NO_EMAIL if says_unknown(text) or DID_NOT_GIVE.search(text) else None
+
+
+def _cancel_reason(text: str) -> str | None:
+    """Keep the resident's reason in their words (an officer reads it), a few words at least."""
+    reason = " ".join(text.split())
+    return reason[:300] if len(reason) >= 2 else None
+
+
+def _cancel_summary(tracker: Tracker, address: str | None) -> str:
+    return f"I'll cancel your request {tracker.get_slot('request_reference')}."
+
+
 def _at_an_address(slots: Mapping[str, Any]) -> bool:
     """Tell whether the problem is at a property (a missed bin is at an address) rather than a described place."""
     return slots.get("service_category") in ADDRESSED_CATEGORIES
@@ -123,4 +199,20 @@ TASKS = (
         summary=_report_problem_summary,
     ),
     Task("request_progress", _request_progress, slots=("request_reference",)),
+    Task(
+        "cancel_service_request",
+        _cancel_service_request,
+        slots=("request_reference", "reporter_email", "cancel_reason", "task_confirmed"),
+        summary=_cancel_summary,
+        questions={
+            "reporter_email": Question(
+                _reporter_email,
+                again="Sorry, I need the email address you gave when you reported it, like name@example.com. "
+                "If you didn't give one, just say so.",
+            ),
+            "cancel_reason": Question(
+                _cancel_reason, again="Could you tell me in a few words why it isn't needed?", free_text=True
+            ),
+        },
+    ),
 )

@@ -16,14 +16,24 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure, council_phone
-from bot.actions.form_answers import answer_in, category_of, misread, report_kind_in, vote_duration_in
+from bot.actions.form_answers import (
+    INTERRUPTING_INTENTS,
+    LOOSE_ANSWER_CONFIDENCE,
+    QUICK_QUESTION_INTENTS,
+    answer_in,
+    category_of,
+    leftover_words,
+    misread,
+    report_kind_in,
+    vote_duration_in,
+)
+from bot.actions.task_kit import Question
 from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 from bot.names import (
     ADDRESS_SLOTS,
     FAILED,
     FAILED_AT_THE_END,
     FAILED_DURING_QUESTIONS,
-    FORM_SLOTS,
     IDENTITY_SLOTS,
     SWITCH_CONFIDENCE,
     UNKNOWN,
@@ -39,7 +49,7 @@ from bot.parsing import (
     parse_date_of_birth,
     says_unknown,
 )
-from bot.tasks_registry import ACCOUNT_TASKS, IDENTITY_TASKS, REGISTRY, TASKS
+from bot.tasks_registry import ACCOUNT_TASKS, FORGOTTEN_SLOTS, IDENTITY_TASKS, QUESTIONS, REGISTRY, TASKS
 
 MAX_ADDRESS_BUTTONS = 30
 MIN_ENTITY_CONFIDENCE = 0.6
@@ -53,7 +63,7 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
     the conversation's session, so a resident is not asked to prove who they are twice.
     """
     task = task or tracker.latest_message.get("intent", {}).get("name")
-    events: list[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS]
+    events: list[EventType] = [SlotSet(slot, None) for slot in FORGOTTEN_SLOTS]
     # Which deadline was asked about counts only for a deadline question, and only when DIET is sure.
     kinds = [
         e.get("value")
@@ -92,10 +102,39 @@ def asks_for_another_task(tracker: Tracker) -> bool:
 
 def is_bare_answer(tracker: Tracker) -> bool:
     """Tell whether the latest message is nothing but an answer to the slot being asked for."""
-    answer = answer_in(
-        tracker.get_slot("requested_slot"), tracker.latest_message, task=tracker.get_slot("pending_task")
-    )
+    answer = answer_to(tracker.get_slot("requested_slot"), tracker)
     return answer is not None and answer[1]
+
+
+def answer_to(slot: str | None, tracker: Tracker) -> tuple[Any, bool] | None:
+    """Return (what the latest message gives for ``slot``, whether it is nothing but that answer), or None.
+
+    A task's own question is read by its declared check; the shared questions by ``form_answers``.
+    """
+    question = QUESTIONS.get(slot or "")
+    if question is not None:
+        return question_answer_in(question, tracker.latest_message)
+    return answer_in(slot, tracker.latest_message, task=tracker.get_slot("pending_task"))
+
+
+def question_answer_in(question: Question, message: dict[str, Any]) -> tuple[Any, bool] | None:
+    """Read a task's own question from a message whatever its intent, as ``form_answers.answer_in`` does.
+
+    Asking for a person, an emergency or "stop" interrupts. An answer with a shape (an email) counts even
+    in a confident quick question, as in ``answer_in``; free words do not (they may be asking for the opening
+    hours), and are never the whole message, so a clear request for another task still switches task.
+    """
+    intent = message.get("intent") or {}
+    if intent.get("name") in INTERRUPTING_INTENTS:
+        return None
+    text = str(message.get("text") or "")
+    confident = float(intent.get("confidence") or 0.0) >= LOOSE_ANSWER_CONFIDENCE
+    if question.free_text and intent.get("name") in QUICK_QUESTION_INTENTS and confident:
+        return None
+    value = question.read(text)
+    if value is None:
+        return None
+    return value, not question.free_text and not leftover_words(text, value)
 
 
 def required_slots_for(task: str | None, slots: Mapping[str, Any]) -> list[str]:
@@ -136,6 +175,27 @@ class ValidateTaskForm(FormValidationAction):
     def name(self) -> str:
         return "validate_task_form"
 
+    def __getattr__(self, name: str) -> Any:
+        """Check the answer to a task's own question: ``validate_<slot>`` for a slot its ``Task`` declares.
+
+        rasa_sdk looks ``validate_<slot>`` up by name; the questions one task declares in its topic module
+        (``Task.questions``) are found here, so a new task's question needs no method in this form.
+        """
+        question = QUESTIONS.get(name.removeprefix("validate_")) if name.startswith("validate_") else None
+        if question is None:
+            raise AttributeError(name)
+        slot = name.removeprefix("validate_")
+
+        async def validate(
+            value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+        ) -> dict[str, Any]:
+            read = question.read(str(value or ""))
+            if read is None:
+                dispatcher.utter_message(text=question.again)
+            return {slot: read}
+
+        return validate
+
     @within_deadline
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         events: list[EventType] = await super().run(dispatcher, tracker, domain)
@@ -160,7 +220,7 @@ class ValidateTaskForm(FormValidationAction):
         mapped = tracker.slots_to_validate()
         if not slot or (slot in mapped and not misread(slot, mapped[slot])):
             return []
-        answer = answer_in(slot, tracker.latest_message, task=tracker.get_slot("pending_task"))
+        answer = answer_to(slot, tracker)
         if answer is None or (asks_for_another_task(tracker) and not answer[1]):
             return []
         return [SlotSet(slot, answer[0])]

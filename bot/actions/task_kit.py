@@ -34,9 +34,26 @@ TaskHandler = Callable[[BackOffice, Tracker], Awaitable[str | Reply]]
 Summary = Callable[[Tracker, str | None], str]
 # Tells, from the slots so far, whether a conditional slot is asked at all.
 SlotCondition = Callable[[Mapping[str, Any]], bool]
+# Reads an answer to a task's own question: the value to keep, or None when the answer does not fit.
+ReadAnswer = Callable[[str], str | None]
 # What a task needs proved before its own questions: a person on the register, a council tax account
 # holder, or only an address (its answer is public); None needs nothing.
 Needs = Literal["identity", "account", "address"] | None
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question only one task asks, declared with it: how its answer is read and what to say when it does not fit.
+
+    The form's shared questions (names, dates, postcodes, references, emails for updates) have their checks in
+    ``bot.actions.task_form``; a question of the task's own is checked here instead, so adding a task with a
+    new question touches its topic module and its YAML, not the form. A ``free_text`` answer takes the
+    resident's words as they are, so it never stands in the way of a clear request for another task.
+    """
+
+    read: ReadAnswer
+    again: str
+    free_text: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,6 +64,7 @@ class Task:
     checks ``needs`` brings); a slot in ``asked_if`` is asked only when its condition holds. A task that
     records something ends with ``task_confirmed`` and must have a ``summary`` to confirm; the registry
     refuses one without (a missing handler or summary fails at import, never as an apology at run time).
+    ``questions`` holds the checks of the slots only this task asks (see ``Question``).
     """
 
     name: str
@@ -55,6 +73,7 @@ class Task:
     slots: tuple[str, ...] = ()
     asked_if: Mapping[str, SlotCondition] = field(default_factory=dict)
     summary: Summary | None = None
+    questions: Mapping[str, Question] = field(default_factory=dict)
 
 
 def request_key(tracker: Tracker, request: dict[str, Any]) -> str:

@@ -16,9 +16,9 @@ from bot.actions.knowledge import decision_instead, say_decision
 from bot.actions.task_form import start_task_events
 from bot.actions.task_kit import Reply
 from bot.backoffice import BackOffice, BackOfficeError, NotFound, NotVerified, within_deadline
-from bot.names import FAILED, FAILED_AT_THE_END, FORM_SLOTS, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
+from bot.names import FAILED, FAILED_AT_THE_END, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
 from bot.routing import task_of_article
-from bot.tasks_registry import ACCOUNT_TASKS, REGISTRY
+from bot.tasks_registry import ACCOUNT_TASKS, FORGOTTEN_SLOTS, REGISTRY
 
 
 class ActionStartTask(Action):
@@ -54,7 +54,7 @@ class ActionCompleteTask(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         task = tracker.get_slot("pending_task")
         outcome = tracker.get_slot("verification_outcome")
-        done: list[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("pending_task", None)]
+        done: list[EventType] = [SlotSet(slot, None) for slot in FORGOTTEN_SLOTS] + [SlotSet("pending_task", None)]
         if outcome == "not_verified":
             dispatcher.utter_message(
                 text=payments.NOT_VERIFIED if task in ACCOUNT_TASKS else electoral.NOT_VERIFIED,

@@ -1,0 +1,225 @@
+"""Cancelling a reported problem: what the form asks, how it reads the answers, and what the resident is told.
+
+The back office is answered over httpx.MockTransport; what it decides (who may cancel) is tested in
+tests/api/test_service_request_cancellation.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.service_requests import progress
+from bot.actions.task_form import ActionAskTaskConfirmed, ValidateTaskForm, required_slots_for, start_task_events
+from bot.actions.tasks import ActionStartTask
+from bot.backoffice_models import ServiceRequestProgress, Update
+from council import council_facts
+from tests.support.backoffice_fake import complete, slots_of
+from tests.support.trackers import make_tracker, user_event
+
+ROUTE = ("POST", "/api/v1/service-requests/SR-245007/cancellation")
+TASK = {"pending_task": "cancel_service_request", "request_reference": "SR-245007"}
+
+
+def result(outcome: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "reference": "SR-245007",
+        "category": "missed_bin",
+        "category_label": "Missed bin collection",
+        "status": "cancelled" if outcome != "already_closed" else "closed",
+        "outcome": outcome,
+        "responsible_team": "Waste and Recycling",
+        "cancelled_at": "2026-11-24T10:15:00+00:00" if outcome != "already_closed" else None,
+    } | extra
+
+
+def test_the_form_asks_for_the_reference_the_email_given_and_a_reason_then_confirms() -> None:
+    assert required_slots_for("cancel_service_request", {}) == [
+        "request_reference",
+        "reporter_email",
+        "cancel_reason",
+        "task_confirmed",
+    ]
+
+
+def test_a_reference_in_the_opening_message_is_not_asked_for_again() -> None:
+    tracker = make_tracker(user_event("I don't need it any more, cancel sr 245007", "cancel_service_request"))
+    started = slots_of(start_task_events(tracker))
+    assert started["pending_task"] == "cancel_service_request"
+    assert started["request_reference"] == "SR-245007"
+
+
+# The intents the domain's from_text mappings of these slots leave out (domain/service_requests.yml).
+NOT_MAPPED = {"request_officer", "emergency", "card_payment_attempt", "stop", "opening_hours", "contact_details"}
+DOMAIN = {"forms": {"task_form": {"required_slots": ["request_reference", "reporter_email", "cancel_reason"]}}}
+
+
+def validate(slot: str, text: str, *, intent: str = "inform", confidence: float = 0.9) -> tuple[dict, list[str]]:
+    """Run the task form on ``text`` answering ``slot`` as Rasa would; return the slots it set and what it said.
+
+    Rasa's from_text mapping fills the slot first unless the intent is one it leaves out; the form then
+    reads the message itself (an answer is an answer whatever the intent) and checks the value.
+    """
+    event = user_event(text, intent)
+    event["parse_data"]["intent"]["confidence"] = confidence
+    mapped = [] if intent in NOT_MAPPED else [{"event": "slot", "name": slot, "value": text}]
+    tracker = make_tracker(event, *mapped, slots={**TASK, "requested_slot": slot} | {slot: None})
+    tracker.slots.update(slots_of(mapped))
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateTaskForm().run(dispatcher, tracker, DOMAIN))
+    checked = {slot: value for slot, value in slots_of(events).items() if slot in ("reporter_email", "cancel_reason")}
+    return checked, [m["text"] for m in dispatcher.messages]
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("jo.bloggs@example.com", "jo.bloggs@example.com"),
+        ("it was jo.bloggs@example.com thanks", "jo.bloggs@example.com"),
+        ("I didn't give one", "none"),
+        ("i never gave an email", "none"),
+        ("don't have one", "none"),
+    ],
+)
+def test_the_email_given_with_the_report_or_none_is_read(text: str, kept: str) -> None:
+    checked, said = validate("reporter_email", text)
+    assert checked == {"reporter_email": kept}
+    assert said == []
+
+
+def test_an_email_the_classifier_read_as_contact_details_is_still_the_answer() -> None:
+    checked, _ = validate("reporter_email", "jo.bloggs@example.com", intent="contact_details", confidence=0.97)
+    assert checked == {"reporter_email": "jo.bloggs@example.com"}
+
+
+def test_an_answer_that_is_not_an_email_is_explained_and_asked_again() -> None:
+    checked, said = validate("reporter_email", "blue")
+    assert checked == {"reporter_email": None}
+    assert "the email address you gave when you reported it" in said[0]
+    assert "If you didn't give one, just say so" in said[0]
+
+
+def test_the_reason_is_kept_in_the_residents_words() -> None:
+    checked, said = validate("cancel_reason", "  the bin was   collected after all ", intent="cancel_service_request")
+    assert checked == {"cancel_reason": "the bin was collected after all"}
+    assert said == []
+
+
+def test_a_clear_request_for_another_task_is_not_taken_for_the_reason() -> None:
+    event = user_event("how much council tax do I owe", "council_tax_balance")
+    event["parse_data"]["intent"]["confidence"] = 0.95
+    tracker = make_tracker(event, slots={**TASK, "requested_slot": "cancel_reason"})
+    events = asyncio.run(ValidateTaskForm().get_validation_events(CollectingDispatcher(), tracker, {}))
+    assert slots_of(events)["pending_task"] == "council_tax_balance"
+    assert slots_of(events)["cancel_reason"] is None
+
+
+def test_the_confirmation_repeats_only_what_the_resident_gave() -> None:
+    """Nothing about the request (what, where) is said before the back office knows it is theirs."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        user_event("the bin came", "inform"),
+        slots={**TASK, "reporter_email": "none", "cancel_reason": "the bin came"},
+    )
+    asyncio.run(ActionAskTaskConfirmed().run(dispatcher, tracker, {}))
+    assert dispatcher.messages[0]["text"] == "I'll cancel your request SR-245007. Shall I go ahead?"
+
+
+def cancel(response: httpx.Response, **slots: Any) -> tuple[dict, list[httpx.Request], str]:
+    filled = {**TASK, "reporter_email": "jo@example.com", "cancel_reason": "collected after all"} | slots
+    events, calls, said = complete({ROUTE: response}, CollectingDispatcher(), task_confirmed=True, **filled)
+    return slots_of(events), calls, said
+
+
+def test_a_cancelled_request_is_confirmed_and_the_answers_are_forgotten() -> None:
+    slots, calls, said = cancel(httpx.Response(200, json=result("cancelled")))
+
+    assert json.loads(calls[0].content) == {
+        "conversation_id": "conversation-1",
+        "reporter_email": "jo@example.com",
+        "reason": "collected after all",
+    }
+    assert "I've cancelled your missed bin collection request SR-245007" in said
+    assert "Waste and Recycling team won't deal with it now" in said
+    assert slots["reporter_email"] is None and slots["cancel_reason"] is None and slots["pending_task"] is None
+
+
+def test_no_email_given_sends_none_so_only_the_chat_can_prove_it() -> None:
+    _, calls, _ = cancel(httpx.Response(200, json=result("cancelled")), reporter_email="none")
+    assert json.loads(calls[0].content)["reporter_email"] is None
+
+
+def test_cancelling_twice_says_it_was_already_cancelled_and_when() -> None:
+    _, _, said = cancel(httpx.Response(200, json=result("already_cancelled")))
+    assert "SR-245007 was already cancelled on Tuesday 24 November 2026, so there's nothing more to do" in said
+
+
+def test_a_closed_request_cannot_be_cancelled_and_the_resident_is_told_so() -> None:
+    _, _, said = cancel(httpx.Response(200, json=result("already_closed")))
+    assert "is already closed, so there's nothing to cancel" in said
+    assert "cancelled your" not in said
+
+
+def test_a_refusal_says_who_can_cancel_gives_the_phone_number_and_offers_an_officer() -> None:
+    """Unknown reference and someone else's report get the same answer: nothing about the request is told."""
+    slots, _, said = cancel(httpx.Response(404, json={"detail": "not found"}))
+
+    assert said.startswith("I can't cancel SR-245007 with those details.")
+    assert council_facts().phone in said
+    assert slots["officer_offered"] is True and slots["handoff_reason"] == "cancel_refused"
+    assert "missed bin" not in said.lower()
+
+
+def test_a_failing_back_office_keeps_the_answers_and_offers_to_try_again() -> None:
+    slots, _, said = cancel(httpx.Response(500))
+    assert slots["verification_outcome"] == "submit_error"
+    assert slots["pending_task"] == "cancel_service_request"
+    assert "reporter_email" not in slots and "cancel_reason" not in slots  # kept: not cleared
+    assert "cancelled" not in said
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the bin was collected after all",  # names bin days
+        "I don't need the pothole fixed any more, cancel SR-402266",  # names potholes
+        "found my bin round the back, cancel the replacement bin request",  # names new bins
+        "call off the crew for my missed bin, it's been collected",  # names missed bins
+        "the fly tipping has gone, cancel sr 123456",  # names fly-tipping
+    ],
+)
+def test_a_cancellation_naming_a_service_with_an_article_still_starts_the_task(text: str) -> None:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(
+        ActionStartTask().run(dispatcher, make_tracker(user_event(text, "cancel_service_request")), {})
+    )
+    assert dispatcher.messages == []
+    assert slots_of(events)["pending_task"] == "cancel_service_request"
+
+
+def test_cancelling_another_service_that_names_no_report_gets_its_article() -> None:
+    """ "Cancel my garden waste" is the subscription's business, not a reported problem's."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(user_event("cancel my garden waste collection", "cancel_service_request"))
+    events = asyncio.run(ActionStartTask().run(dispatcher, tracker, {}))
+    assert "pending_task" not in slots_of(events)
+    assert "garden waste" in dispatcher.messages[0]["text"].lower()
+
+
+def test_progress_of_a_cancelled_request_says_so_and_promises_no_date() -> None:
+    said = progress(
+        ServiceRequestProgress(
+            reference="SR-245007",
+            category_label="Pothole",
+            status="cancelled",
+            expected_by="2026-12-21",
+            latest_update=Update(note="Cancelled at the request of the person who reported it.", at="2026-12-14T12:30"),
+        )
+    )
+    assert said.startswith("Your pothole request SR-245007 is cancelled.")
+    assert "We expect to deal with it" not in said

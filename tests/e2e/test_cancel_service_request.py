@@ -1,0 +1,94 @@
+"""Cancelling a reported problem through the hub, with the real model, actions and back office (issue 16).
+
+A resident reports a pothole, then cancels it: in the same chat, and from a new chat with the email they
+gave. Someone else quoting the reference is told who can cancel and offered an officer, learns nothing about
+the request, and the request stays open. The rules are in docs/domain.md ("Cancelling a service request").
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from api.service_requests.models import ServiceRequest
+from tests.support.chat import Resident, buttons, reference, stack_row, texts
+
+pytestmark = pytest.mark.stack
+EMAIL = "jo.bloggs@example.com"
+
+
+def report_a_pothole(chat: Resident) -> str:
+    """Report a pothole on Mill Lane with an email for updates, answering each question; return its reference."""
+    asked = texts(chat.say("there's a pothole on Mill Lane"))
+    if "What kind of problem" in asked:
+        asked = texts(chat.say("pothole"))
+    assert "Where is it?" in asked, asked
+    assert "describe the problem" in texts(chat.say("outside the primary school on Mill Lane"))
+    assert "email" in texts(chat.say("a deep hole by the kerb, about a foot wide"))
+    assert "Shall I go ahead?" in texts(chat.say(EMAIL))
+    return reference("SR", texts(chat.say("yes")))
+
+
+def cancel(chat: Resident, sr: str, *, email: str, reason: str = "a neighbour filled it in yesterday") -> str:
+    """Ask to cancel ``sr`` and answer the questions; return what the bot says at the end."""
+    asked = texts(chat.say(f"I don't need the pothole fixed any more, please cancel {sr}"))
+    assert "What email address did you give when you reported it?" in asked, asked
+    assert "Why don't you need it any more?" in texts(chat.say(email))
+    confirm = texts(chat.say(reason))
+    assert f"I'll cancel your request {sr}. Shall I go ahead?" in confirm
+    return texts(chat.say("yes"))
+
+
+def stored(stack, sr: str) -> tuple:
+    query = select(
+        ServiceRequest.status,
+        ServiceRequest.cancelled_by,
+        ServiceRequest.cancel_reason,
+        ServiceRequest.cancelled_in_conversation,
+    ).where(ServiceRequest.reference == sr)
+    return stack_row(stack.database_url, query)
+
+
+def test_a_resident_cancels_their_report_in_the_same_chat_and_asking_again_says_it_is_done(new_resident, stack) -> None:
+    chat = new_resident()
+    sr = report_a_pothole(chat)
+
+    done = cancel(chat, sr, email="I can't remember which one I used")
+
+    assert f"I've cancelled your pothole request {sr}" in done
+    assert stored(stack, sr) == (
+        "cancelled",
+        "reporting_chat",
+        "a neighbour filled it in yesterday",
+        chat.conversation_id,
+    )
+    again = cancel(chat, sr, email=EMAIL, reason="just checking")
+    assert f"{sr} was already cancelled on" in again
+    assert stored(stack, sr)[2] == "a neighbour filled it in yesterday"
+
+
+def test_the_reporter_cancels_from_a_new_chat_with_the_email_they_gave(new_resident, stack) -> None:
+    sr = report_a_pothole(new_resident())
+    later = new_resident()
+
+    done = cancel(later, sr, email=f"it was {EMAIL.upper()}")
+
+    assert f"I've cancelled your pothole request {sr}" in done
+    assert stored(stack, sr)[:2] == ("cancelled", "reporter_email")
+
+
+def test_someone_else_with_the_reference_learns_nothing_and_the_report_stays_open(new_resident, stack) -> None:
+    sr = report_a_pothole(new_resident())
+    stranger = new_resident()
+
+    asked = texts(stranger.say(f"cancel {sr}"))
+    assert "What email address did you give when you reported it?" in asked, asked
+    stranger.say("someone@example.com")
+    stranger.say("not needed")
+    replies = stranger.say("yes")
+
+    said = texts(replies)
+    assert f"I can't cancel {sr} with those details" in said
+    assert "Mill Lane" not in said and "pothole" not in said.lower()
+    assert {"title": "Yes, ask an officer", "payload": "/request_officer"} in buttons(replies)
+    assert stored(stack, sr) == ("open", None, None, None)

@@ -20,6 +20,7 @@ split over two messages is found, and the earlier message can be rewritten too.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import re
@@ -29,7 +30,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from api.conversations.escaped_separators import unescape_separators
+from api.conversations.escaped_separators import escape_end, unescape_separators
 
 MIN_DIGITS, MAX_DIGITS = 13, 19
 # When several lengths starting at one group pass the Luhn check, the commonest card length wins, so a
@@ -224,7 +225,7 @@ def find(text: str, *, soft: Collection[int] = ()) -> list[Found]:
     ``soft`` holds the offsets of the characters that join consecutive messages: a number may run on
     across one whether or not the resident broke it at a group boundary.
     """
-    text = unescape_separators(text, is_separator)
+    typed, text = text, unescape_separators(text, is_separator)
     markers = [(m.start(), m.end()) for m in MARKER.finditer(text)]
     found: list[Found] = []
     for chain in _chains(text, markers, soft):
@@ -232,6 +233,8 @@ def find(text: str, *, soft: Collection[int] = ()) -> list[Found]:
     hidden_cards = any(f.kind == "card" for f in found) or any(text.startswith("[card", start) for start, _ in markers)
     if hidden_cards:
         found += _details_by_pattern(text, taken=[(f.start, f.end) for f in found] + markers)
+    # A digit read from an escape (%31) stands where the escape starts: cut out the whole escape with it.
+    found = [dataclasses.replace(f, end=escape_end(typed, text, f.end)) for f in found]
     return sorted(found, key=lambda f: f.start)
 
 

@@ -1,4 +1,4 @@
-r"""Read escaped separators (``%20``, ``&nbsp;``, ``\u00a0``) as the separators they stand for.
+r"""Read escaped separators (``%20``, ``&nbsp;``, ``\u00a0``) and digits (``%34``, ``&#52;``) as what they stand for.
 
 A resident may paste a link or a snippet of a web page: ``https://pay.example/?card=4111%201111%201111%201111``.
 Read literally, the ``20`` of each ``%20`` is two more digits, the groups no longer look like a card number and
@@ -10,8 +10,15 @@ An HTML tag pasted with a web page (``<b>4111</b> <b>1111</b>``, ``4111<br>1111`
 of it as a line break or a new cell does, so each tag is read as a space padded the same way; digits inside a
 tag (``<h1>``, ``colspan="2"``) are never part of the text a resident sees.
 
-Only escapes that stand for separators are replaced. An escape of anything else (``%41``, ``&amp;``) is left as
-typed, so its digits are read as before.
+A card number may also come with its digits escaped (``%34%31%31%31...``, ``&#52;&#49;...``, ``\u0034``), as a
+form or a script posts it. Each escape that stands for a digit is replaced by the digit and the same padding, the
+digit where the escape starts; ``escape_end`` tells how far the escape a digit came from runs, so what is cut out
+ends after the escape, not in the middle of it.
+
+A tag typed with spaces (``< br >``, ``< /td >``) or escaped itself (``&lt;br&gt;``) separates the same way.
+
+Only escapes that stand for separators or digits are replaced. An escape of anything else (``%41``, ``&amp;``) is
+left as typed, so its digits are read as before.
 """
 
 from __future__ import annotations
@@ -26,13 +33,17 @@ PADDING = "\u200b"  # a zero-width space: a format character, which the grouping
 PERCENT = re.compile(r"(?:%(?:25)*[0-9A-Fa-f]{2})+")
 ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,30});")
 BACKSLASH = re.compile(r"(?:\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[nrt]))+")
-# An opening or closing HTML tag: a letter right after the angle bracket, so "5 < 6 and 7 > 4" is no tag.
+# An opening or closing HTML tag: a letter right after the angle bracket, so "5 < 6 and 7 > 4" is no tag; the
+# tags that break a line or a cell also with spaces inside ("< br >", "< /td >"); and any tag escaped itself.
 TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,200})?/?>")
+SPACED_TAG = re.compile(r"<\s*/?\s*(?:br|p|div|td|th|tr|li|span|b|strong)\s*/?\s*>", re.IGNORECASE)
+ESCAPED_TAG = re.compile(r"&lt;\s*/?\s*[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,200}?)?\s*/?\s*&gt;", re.IGNORECASE)
+TAGS = (TAG, SPACED_TAG, ESCAPED_TAG)
 ESCAPE_MARKS = frozenset("%&\\<")
 
 
 def unescape_separators(text: str, is_separator: Callable[[str], bool]) -> str:
-    """Return ``text``, as long, with each escape that stands for separators replaced by them.
+    """Return ``text``, as long, with each escape that stands for separators or digits replaced by them.
 
     ``is_separator`` is the card reader's own test, so an escape counts exactly when what it stands for would.
     Full-width percent and ampersand signs are read as their ASCII forms first.
@@ -41,15 +52,44 @@ def unescape_separators(text: str, is_separator: Callable[[str], bool]) -> str:
     if not ESCAPE_MARKS.intersection(folded):
         return text
     out = list(text)
-    for pattern, decode in ((PERCENT, _percent), (ENTITY, html.unescape), (BACKSLASH, _backslash)):
+
+    def stands_for(meant: str) -> bool:
+        return bool(meant) and all((char.isascii() and char.isdigit()) or is_separator(char) for char in meant)
+
+    for start, end, meant in _escapes(folded):
+        if meant != folded[start:end] and stands_for(meant):
+            out[start:end] = meant + PADDING * (end - start - len(meant))
+    for pattern in TAGS:
         for match in pattern.finditer(folded):
-            meant = decode(match.group())
-            if meant and meant != match.group() and all(is_separator(char) for char in meant):
-                padded = meant + PADDING * (len(match.group()) - len(meant))
-                out[match.start() : match.end()] = padded
-    for match in TAG.finditer(folded):
-        out[match.start() : match.end()] = " " + PADDING * (len(match.group()) - 1)
+            out[match.start() : match.end()] = " " + PADDING * (len(match.group()) - 1)
     return "".join(out)
+
+
+def escape_end(typed: str, unescaped: str, end: int) -> int:
+    """Return where the escape holding the character before ``end`` ends: past the padding put in its place."""
+    while end < len(typed) and unescaped[end] == PADDING and typed[end] != PADDING:
+        end += 1
+    return end
+
+
+def _escapes(folded: str) -> list[tuple[int, int, str]]:
+    """Return each escape in the text as (start, end, what it stands for): one per character where each byte is one."""
+    found = []
+    for match in PERCENT.finditer(folded):
+        pieces = list(re.finditer(r"%(?:25)*[0-9A-Fa-f]{2}", match.group()))
+        meant = _percent(match.group())
+        if len(meant) == len(pieces):
+            found += [
+                (match.start() + p.start(), match.start() + p.end(), char)
+                for p, char in zip(pieces, meant, strict=True)
+            ]
+        else:  # a character of several bytes (%C2%A0, a no-break space): the run stands for its characters
+            found.append((match.start(), match.end(), meant))
+    found += [(m.start(), m.end(), html.unescape(m.group())) for m in ENTITY.finditer(folded)]
+    for match in BACKSLASH.finditer(folded):
+        pieces = re.finditer(r"\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[nrt])", match.group())
+        found += [(match.start() + p.start(), match.start() + p.end(), _backslash(p.group())) for p in pieces]
+    return found
 
 
 def _fold(char: str) -> str:

@@ -243,3 +243,53 @@ BRAND_GROUPS_SPLIT = {
 def test_an_amex_or_diners_number_with_one_group_typed_in_two_pieces_is_hidden(typed: str, ending: str) -> None:
     redacted = redact_card_numbers(f"card {typed} thanks")
     assert redacted.text == f"card [card number removed, ending {ending}] thanks"
+
+
+LINE_BREAK_TAGS = [
+    "4111 < br > 1111 < br > 1111 < br > 1111",
+    "4111<br/>1111<br/>1111<br/>1111",
+    "4111 <br /> 1111 <br /> 1111 <br /> 1111",
+    "4111< BR >1111< BR >1111< BR >1111",
+    "4111 &lt;br&gt; 1111 &lt;br&gt; 1111 &lt;br&gt; 1111",
+    "4111&lt;br/&gt;1111&lt;br/&gt;1111&lt;br/&gt;1111",
+    "4111 &lt; br / &gt; 1111 &lt; br / &gt; 1111 &lt; br / &gt; 1111",
+    "&lt;td&gt;4111&lt;/td&gt;&lt;td&gt;1111 1111 1111&lt;/td&gt;",
+    "4111< /td >< td >1111< /td >< td >1111< /td >< td >1111",
+]
+
+
+@pytest.mark.parametrize("typed", LINE_BREAK_TAGS)
+def test_a_card_number_with_spaced_or_escaped_html_tags_between_its_groups_is_hidden(typed: str) -> None:
+    assert_only_the_card_is_hidden(typed)
+
+
+ESCAPED_DIGITS = {
+    "percent-escaped digits": "%34%31%31%31%31%31%31%31%31%31%31%31%31%31%31%31",
+    "percent-escaped digits and spaces": "%34%31%31%31%20%31%31%31%31%20%31%31%31%31%20%31%31%31%31",
+    "some digits escaped": "41%311%20%31111+1111%201111",
+    "%20 and + in a link": "https://pay.example/?card=4111%201111+1111%201111&go=1",
+    "HTML decimal references": "&#52;&#49;&#49;&#49; &#49;&#49;&#49;&#49; &#49;&#49;&#49;&#49; &#49;&#49;&#49;&#49;",
+    "HTML hex references": "&#x34;" + "&#x31;" * 15,
+    "backslash escapes": "\\u0034\\u0031\\u0031\\u0031 1111 1111 \\x31\\x31\\x31\\x31",
+}
+
+
+@pytest.mark.parametrize("typed", ESCAPED_DIGITS.values(), ids=ESCAPED_DIGITS.keys())
+def test_a_card_number_with_its_digits_escaped_is_hidden_leaving_no_escape_behind(typed: str) -> None:
+    redacted = redact_card_numbers(f"pasted {typed} ok")
+    assert redacted.card_numbers == 1, redacted.text
+    assert "ending 1111]" in redacted.text
+    left = MARKER.sub("", redacted.text)
+    assert "%3" not in left and "&#" not in left and "\\u00" not in left and "\\x3" not in left, redacted.text
+
+
+def test_escapes_and_comparisons_around_the_councils_numbers_change_nothing() -> None:
+    for message in [
+        "a 20% discount on 12/03/2026",
+        "%41%42 and %31%32",
+        "https://example.org/?ref=CT12345678&amp;page=2",
+        "5 < 6 and 7 > 4",
+        "bins &lt; 3 &gt; 1",
+        "call 01632%20960123",
+    ]:
+        assert redact_card_numbers(message).text == message

@@ -87,8 +87,10 @@ def _escapes(folded: str) -> list[tuple[int, int, str]]:
             found.append((match.start(), match.end(), meant))
     found += [(m.start(), m.end(), html.unescape(m.group())) for m in ENTITY.finditer(folded)]
     for match in BACKSLASH.finditer(folded):
-        pieces = re.finditer(r"\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[nrt])", match.group())
-        found += [(match.start() + p.start(), match.start() + p.end(), _backslash(p.group())) for p in pieces]
+        found += [
+            (match.start() + piece.start(), match.start() + piece.end(), _backslash(piece.group()))
+            for piece in re.finditer(r"\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[nrt])", match.group())
+        ]
     return found
 
 

@@ -183,3 +183,96 @@ def test_nothing_points_outside_the_repository() -> None:
         and name != "tests/api/test_readme_facts.py"
     ]
     assert not pointing, f"these files point at documents outside the repository: {pointing}"
+
+
+# `python -m <module> [command]` for the project's own modules (pytest and pip are not ours to check).
+PYTHON_COMMAND = re.compile(r"python -m ((?:api|telegram_bridge|tools)(?:\.\w+)*)(?: ([a-z][a-z-]*))?")
+# A default written in prose: "`CA_X`, 4 s", "`CA_X`, default 120", "`CA_X` (default 24" and "30 s for Rasa (`CA_X`)".
+PROSE_DEFAULTS = (
+    re.compile(r"`(?P<name>CA_[A-Z0-9_]+)`,? (?:default )?(?P<value>\d+(?:\.\d+)?)(?: (?P<unit>s|minutes|hours)\b)?"),
+    re.compile(r"`(?P<name>CA_[A-Z0-9_]+)` \(default (?P<value>\d+(?:\.\d+)?)"),
+    re.compile(r"(?P<value>\d+(?:\.\d+)?) (?P<unit>s|minutes|hours)\b[\w ]{0,30}\(`(?P<name>CA_[A-Z0-9_]+)`"),
+)
+COMPOSE_DEFAULT = re.compile(r"\$\{(CA_[A-Z0-9_]+):-([^}]*)\}")
+
+
+def strings_in(path: Path) -> set[str]:
+    """Every string constant in a Python source: the command names its argument parser accepts are among them."""
+    return {
+        node.value
+        for node in ast.walk(ast.parse(text_of(path)))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+
+
+def test_every_python_command_the_docs_give_exists() -> None:
+    commands = {found for doc in DOCS for found in PYTHON_COMMAND.findall(text_of(doc))}
+    assert len(commands) >= 5, "the docs name fewer python -m commands than they used to"
+    for module, command in sorted(commands):
+        main = ROOT / module.replace(".", "/") / "__main__.py"
+        assert main.exists(), f"`python -m {module}` names a module that cannot be run"
+        assert not command or command in strings_in(main), f"`python -m {module} {command}`: no such command"
+
+
+def bot_defaults() -> dict[str, Any]:
+    """The action server's settings defaults, read from bot/settings.py (pydantic 1, the Rasa environment)."""
+    tree = ast.parse(text_of(ROOT / "bot" / "settings.py"))
+    return {
+        f"CA_{node.target.id.upper()}": node.value.value
+        for cls in tree.body
+        if isinstance(cls, ast.ClassDef) and cls.name == "BotSettings"
+        for node in cls.body
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and isinstance(node.value, ast.Constant)
+    }
+
+
+def documented_default(name: str) -> tuple[bool, Any]:
+    """Return (known, default) for a setting of the API, the bridge, the action server or compose.yaml."""
+    known, default = code_default(name)
+    if known:
+        return known, default
+    if name in bot_defaults():
+        return True, bot_defaults()[name]
+    compose = dict(COMPOSE_DEFAULT.findall(text_of(ROOT / "compose.yaml")))
+    return (True, compose[name]) if name in compose else (False, None)
+
+
+def in_units_of(name: str, value: float, unit: str | None) -> float:
+    """Convert a written value to the unit the setting's name ends with (CA_X_SECONDS, CA_X_MINUTES ...)."""
+    seconds = value * {"minutes": 60, "hours": 3600}.get(unit or "s", 1)
+    for suffix, size in (("_SECONDS", 1), ("_MINUTES", 60), ("_HOURS", 3600)):
+        if name.endswith(suffix) and unit:
+            return seconds / size
+    return value
+
+
+def test_the_defaults_the_docs_write_in_prose_are_the_codes() -> None:
+    checked = []
+    for doc in DOCS:
+        for pattern in PROSE_DEFAULTS:
+            for found in pattern.finditer(text_of(doc)):
+                name, value, unit = found["name"], float(found["value"]), found.groupdict().get("unit")
+                known, default = documented_default(name)
+                if known:
+                    written = in_units_of(name, value, unit)
+                    assert float(default) == written, f"{doc.name} says {name} is {found[0]!r}; the code: {default}"
+                    checked.append(name)
+    assert len(set(checked)) >= 6, sorted(set(checked))
+
+
+def test_the_prose_default_check_reads_each_way_a_default_is_written() -> None:
+    text = (
+        "each call (`CA_BACKOFFICE_TIMEOUT_SECONDS`, 4 s), grants (`CA_CONVERSATION_GRANT_SECONDS`, default 120), "
+        "hours `CA_CONSOLE_CLOSED_VISIBLE_HOURS` (default 24), the hub 30 s for Rasa (`CA_RASA_TIMEOUT_SECONDS`)"
+    )
+    found = sorted((f["name"], f["value"]) for pattern in PROSE_DEFAULTS for f in pattern.finditer(text))
+    assert found == [
+        ("CA_BACKOFFICE_TIMEOUT_SECONDS", "4"),
+        ("CA_CONSOLE_CLOSED_VISIBLE_HOURS", "24"),
+        ("CA_CONVERSATION_GRANT_SECONDS", "120"),
+        ("CA_RASA_TIMEOUT_SECONDS", "30"),
+    ]
+    assert in_units_of("CA_CONSOLE_IDLE_MINUTES", 30, "minutes") == 30
+    assert in_units_of("CA_RASA_RETRY_SECONDS", 2, "minutes") == 120

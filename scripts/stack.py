@@ -82,6 +82,11 @@ DEV_ACTIONS_SECRET = "dev-actions-secret-change-me"  # noqa: S105  (Rasa's secre
 EMULATOR_BOT_TOKEN = "123456:demo-token-for-the-local-emulator"  # noqa: S105
 # Logging of Rasa, the action server and the API: a filter withholds residents' texts, slot values and exception
 # messages (bot/privacy/logs.py).
+# Seconds the API keeps an idle client connection open. Far longer than HTTP clients keep one in their pools
+# (httpx: 5 s; a reverse proxy's upstream pool: up to 60 s): with uvicorn's default of 5 s, a client reusing a
+# connection just as uvicorn closed it lost the request unanswered and unstored (the load test's "lost" messages
+# at 300 residents, a RemoteProtocolError or ReadError on the client).
+API_KEEP_ALIVE_SECONDS = 75
 LOGGING_CONFIG = "bot/privacy/logging.yml"
 # The same, one JSON object a line with the request id of the resident message (the production profile).
 JSON_LOGGING_CONFIG = "bot/privacy/logging-json.yml"
@@ -464,6 +469,8 @@ class Stack:
             self.log_config,
             "--timeout-graceful-shutdown",
             "5",
+            "--timeout-keep-alive",
+            str(API_KEEP_ALIVE_SECONDS),
         ]
 
     def _api_env(self) -> dict[str, str]:

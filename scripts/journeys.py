@@ -156,6 +156,12 @@ OPENINGS: dict[str, list[str]] = {
         "what's happening with the problem I reported",
         "can you check the progress of my report",
     ],
+    "cancel_service_request": [
+        "cancel my report",
+        "the bin was collected after all, please cancel my report",
+        "I don't need the problem I reported fixed any more",
+        "cancle my reprot pls",
+    ],
     "ask_bin_day": [
         "when is my bin day?",
         "what day are my bins collected",
@@ -187,6 +193,11 @@ OUTCOMES: dict[str, str] = {
     ),
     "report_problem": "I've reported it: your reference is",
     "request_progress": "request SR-",
+    # A persona's request may be closed already, or reported by someone else (their email is not on it): the
+    # refusal that names who can cancel is then the right answer.
+    "cancel_service_request": (
+        "I've cancelled your|was already cancelled|already closed, so there's nothing to cancel|I can't cancel SR-"
+    ),
     "ask_bin_day": "Your next bin collections at",
 }
 # What the bot says when something failed: a journey that meets one of these has gone wrong.
@@ -414,6 +425,10 @@ def answer(journey: Journey, asked: str, buttons: list[dict[str, str]]) -> str |
         ),
         ("where is it", lambda: PROBLEMS[journey.problem][2] or f"outside {person['address']}"),
         ("describe the problem", lambda: PROBLEMS[journey.problem][1]),
+        (
+            "why don't you need it",
+            lambda: rng.choice(["the bin was collected after all", "it's been sorted", "fixed now thanks"]),
+        ),
         ("email", lambda: _email(journey)),
         (
             "reference? it looks like sr-",
@@ -434,7 +449,9 @@ def answer(journey: Journey, asked: str, buttons: list[dict[str, str]]) -> str |
 
 
 def _email(journey: Journey) -> str:
-    address = f"{journey.persona['first_name'].lower()}.{journey.persona['last_name'].lower()}@example.com"
+    # The address the demo data gives a resident's own report (api/demo/generator.py), which proves a cancellation.
+    local = re.sub(r"[^a-z.]", "", f"{journey.persona['first_name']}.{journey.persona['last_name']}".lower())
+    address = f"{local}@example.com"
     skip = ["no thanks"] if journey.task == "report_problem" else []  # updates by email are optional there
     return journey.rng.choice(
         [address, f"it's {address}", f"{address} thanks", f"you can email me on {address}", *skip]

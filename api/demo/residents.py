@@ -95,5 +95,11 @@ def _resident(session: Session, elector_number: str) -> dict[str, Any]:
             "date": payment.paid_on.isoformat(),
             "amount": format_pence(payment.amount_pence),
         },
-        "service_request": {"reference": request.reference, "category": request.category},
+        # The email given with the report proves the resident reported it (to cancel it from a new chat).
+        "service_request": {
+            "reference": request.reference,
+            "category": request.category,
+            "status": request.status,
+            "contact_email": request.contact_email,
+        },
     }

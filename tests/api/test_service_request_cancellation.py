@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from api.console.service import related_records
 from api.db import session_on
+from api.demo import read_demo_residents
 from api.service_requests.models import ServiceRequest, ServiceRequestUpdate
 from tests.support.backoffice_api import new_key
 from tests.support.electoral import copy_of
@@ -225,3 +226,14 @@ def test_a_card_number_in_the_reason_is_hidden_before_it_is_stored(api: CouncilA
     row, updates = stored(api, reference)
     assert row.cancel_reason == "Paid a contractor with [card number removed, ending 1111] instead"
     assert all("4111 1111" not in u.note for u in updates)
+
+
+def test_a_demo_resident_cancels_their_open_request_with_the_email_make_demo_residents_shows(api: CouncilApi) -> None:
+    """The README's way to try it: the demo request's contact_email proves its reporter from any chat."""
+    with session_on(api.url) as session:
+        people = read_demo_residents(session)
+    sr = next(p["service_request"] for p in people if p["service_request"]["status"] in ("open", "in_progress"))
+
+    response = cancel(api, sr["reference"], conversation_id="conv-demo", reporter_email=sr["contact_email"])
+
+    assert (response.status_code, response.json()["outcome"]) == (200, "cancelled")

@@ -213,6 +213,8 @@ class Account:
     recovery_stage: str | None = None
     recovery_explanation: str | None = None
     recent_payments: list[Payment] = field(default_factory=list)
+    # Which account was proved: a question about another account's reference is refused (bot/actions/tasks.py).
+    account_reference: str | None = None
 
 
 @dataclass(frozen=True)

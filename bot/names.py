@@ -30,6 +30,8 @@ UNKNOWN = "unknown"  # an answer the resident does not have, e.g. no account num
 FAILED_DURING_QUESTIONS = "error"
 FAILED_AT_THE_END = "submit_error"
 FAILED = (FAILED_DURING_QUESTIONS, FAILED_AT_THE_END)
+# verification_outcome once the resident dropped the task mid-form ("forget it"): the form ends, nothing is sent.
+STOPPED = "stopped"
 IDENTITY_SLOTS = ("full_name", "date_of_birth", "postcode", "address_uprn")
 ADDRESS_SLOTS = ("postcode", "address_uprn")
 # How sure the intent classifier must be that an answer mid-task is really a request for another task.
@@ -50,4 +52,6 @@ FORM_SLOTS = (
     "problem_location",
     "problem_description",
     "contact_email",
+    "answer_misses",
+    "document_kind",
 )

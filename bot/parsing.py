@@ -44,7 +44,8 @@ def clean_full_name(text: str) -> str | None:
 
 def parse_date_of_birth(text: str, *, today: dt.date) -> dt.date | None:
     """Return the date of birth in ``text`` (day first, as written in the UK), or None if it is not one."""
-    candidate = DOB_LEAD_INS.sub("", text.strip()).strip(" .,!")
+    # "26 Jan '78": the apostrophe that stands for "19" is not part of the number.
+    candidate = re.sub(r"'(?=\d{2}\b)", "", DOB_LEAD_INS.sub("", text.strip()).strip(" .,!"))
     if not re.search(r"\d", candidate):
         return None
     try:
@@ -53,8 +54,9 @@ def parse_date_of_birth(text: str, *, today: dt.date) -> dt.date | None:
         ).date()
     except (ValueError, OverflowError):
         return None
-    # A date with no year in it parses to 1900: refuse it rather than guess.
-    if not re.search(r"\d{4}|\d{1,2}[/\-. ]\d{1,2}[/\-. ]\d{2}\b", candidate):
+    # A date with no year in it parses to 1900: refuse it rather than guess. A two-digit year counts after
+    # a numeric month ("26/1/78") or a month's name ("26th jan 78"), the forms residents type.
+    if not re.search(r"\d{4}|\d{1,2}[/\-. ]\d{1,2}[/\-. ]\d{2}\b|[a-z]{3,}\.?,?\s+\d{2}$", candidate, re.IGNORECASE):
         return None
     if parsed > today or parsed.year < today.year - OLDEST_AGE:
         return None
@@ -87,7 +89,7 @@ REQUEST_REFERENCE = re.compile(r"\bSR[\s-]?(\d{6})\b", re.IGNORECASE)
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 DONT_KNOW = re.compile(
     r"\b(don'?t|do not|dont|no|not|haven'?t|have not|can'?t|cannot|lost|unknown|no idea|"
-    r"not sure|skip|none)\b",
+    r"not sure|skip|none|dunno|idk|no clue|misplaced|where(?:'s| is) my)\b",
     re.IGNORECASE,
 )
 

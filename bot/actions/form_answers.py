@@ -324,7 +324,9 @@ def answer_in(slot: str | None, message: dict[str, Any], *, task: str | None) ->
         intent.get("name") in QUICK_QUESTION_INTENTS
         and float(intent.get("confidence") or 0.0) >= LOOSE_ANSWER_CONFIDENCE
     )
-    if confident_question:
+    # A place or a description is whatever was typed: "outside 12 high street by the bus stop" read as
+    # contact_details is still where the pothole is; only a message shaped like a question is one.
+    if confident_question and (slot not in FREE_TEXT_SLOTS or looks_like_question(text)):
         return None
     value = _loose_answer(slot, text, task)
     if value is None:
@@ -339,6 +341,15 @@ def answer_in(slot: str | None, message: dict[str, Any], *, task: str | None) ->
         or (slot in CHOICE_SLOTS and is_short_statement(text))
         or (slot == "address_uprn" and is_address_line(text))
     )
+
+
+def looks_like_question(text: str) -> bool:
+    """Tell whether ``text`` reads as a question: a question mark, a question word first, or two or three words.
+
+    "phone number" or "opening hours" typed as a description is a question; a sentence giving a place is not.
+    """
+    words = _words(strip_pleasantries(text))
+    return "?" in text or not words or words[0] in QUESTION_WORDS or (len(words) <= 3 and not re.search(r"\d", text))
 
 
 def is_short_statement(text: str) -> bool:

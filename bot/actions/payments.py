@@ -84,6 +84,22 @@ def recovery(account: Account) -> str:
     return account.recovery_explanation or ""
 
 
+# Words that ask for a statement of the account rather than a receipt for one payment.
+STATEMENT_WORDS = ("statement", "proof", "summary", "record of", "all my payments", "letter", "copy of my bill")
+
+
+def document_kind_in(text: str) -> str:
+    """Read whether a document request asks for a receipt (one payment) or a statement (the account).
+
+    "Email me a receipt" was answered with a statement: the task never asked which payment. A request that
+    names a receipt is now a receipt; one that names a statement, or neither, is a statement.
+    """
+    lowered = text.lower()
+    if "receipt" in lowered and not any(word in lowered for word in STATEMENT_WORDS):
+        return "receipt"
+    return "statement"
+
+
 def document_sent(result: DocumentSent) -> str:
     """Confirm a receipt or statement is on its way, without echoing the whole address."""
     what = "receipt" if result.kind == "receipt" else "statement"
@@ -130,8 +146,9 @@ async def _recovery_notice(backoffice: BackOffice, tracker: Tracker) -> str:
 
 
 async def _receipt_request(backoffice: BackOffice, tracker: Tracker) -> str:
+    """Email a receipt for the payment named (a receipt was asked for), or else a statement of the account."""
     reference = tracker.get_slot("payment_reference")
-    has_payment = bool(reference) and reference != UNKNOWN
+    has_payment = tracker.get_slot("document_kind") == "receipt" and bool(reference) and reference != UNKNOWN
     request = {
         "kind": "receipt" if has_payment else "statement",
         "payment_reference": reference if has_payment else None,
@@ -150,5 +167,12 @@ TASKS = (
     Task("council_tax_balance", _council_tax_balance, needs="account"),
     Task("recovery_notice", _recovery_notice, needs="account"),
     # No address is asked for: documents go only to the email address the council holds for the account.
-    Task("receipt_request", _receipt_request, needs="account"),
+    # A receipt is for one payment, so its reference is asked ("I don't have it" sends a statement instead).
+    Task(
+        "receipt_request",
+        _receipt_request,
+        needs="account",
+        slots=("payment_reference",),
+        asked_if={"payment_reference": lambda slots: slots.get("document_kind") == "receipt"},
+    ),
 )

@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure, council_phone
 from bot.actions.form_answers import (
+    FREE_TEXT_SLOTS,
     INTERRUPTING_INTENTS,
     LOOSE_ANSWER_CONFIDENCE,
     QUICK_QUESTION_INTENTS,
@@ -27,14 +28,20 @@ from bot.actions.form_answers import (
     report_kind_in,
     vote_duration_in,
 )
+from bot.actions.form_help import OFFICER_BUTTON, asks_for_help, asks_to_stop, help_for, way_out
+from bot.actions.knowledge import say_article
+from bot.actions.payments import document_kind_in
 from bot.actions.task_kit import Question
 from bot.backoffice import BackOffice, BackOfficeError, within_deadline
+from bot.knowledge import ArticleError, get_knowledge
 from bot.names import (
     ADDRESS_SLOTS,
     FAILED,
     FAILED_AT_THE_END,
     FAILED_DURING_QUESTIONS,
     IDENTITY_SLOTS,
+    MISSES_BEFORE_OFFER,
+    STOPPED,
     SWITCH_CONFIDENCE,
     UNKNOWN,
 )
@@ -52,6 +59,19 @@ from bot.parsing import (
 from bot.tasks_registry import ACCOUNT_TASKS, FORGOTTEN_SLOTS, IDENTITY_TASKS, QUESTIONS, REGISTRY, TASKS
 
 MAX_ADDRESS_BUTTONS = 30
+# Intents answered by an article of their own (their rules run action_answer_from_knowledge): asked with
+# confidence in the middle of a task, they are a question to answer, not an answer to take.
+ARTICLE_INTENTS = frozenset(
+    {"how_to_pay", "instalment_plan", "how_to_register", "register_timing", "moved_home", "voter_id"}
+)
+# Said when the resident has no account number to hand: where it is, and the other ways on.
+NO_ACCOUNT_NUMBER = (
+    "No problem. For next time, the account number is at the top of your council tax bill and starts with CT. "
+    "I can check the account with the name, date of birth and postcode of the person who pays it instead. "
+    "{way_out}"
+)
+# Slots where "I don't know" is itself an answer (no reference to hand: the form asks other details instead).
+UNKNOWN_SLOTS = frozenset({"account_reference", "payment_reference", "contact_email"})
 MIN_ENTITY_CONFIDENCE = 0.6
 
 
@@ -78,6 +98,7 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         "payment_reference": find_payment_reference(text),
         "request_reference": find_request_reference(text),
         "service_category": category_of(text) if task == "report_problem" and category_of(text) != "other" else None,
+        "document_kind": document_kind_in(text) if task == "receipt_request" else None,
     }
     return [
         *events,
@@ -137,10 +158,83 @@ def question_answer_in(question: Question, message: dict[str, Any]) -> tuple[Any
     return value, not question.free_text and not leftover_words(text, value)
 
 
+def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """Deal with a message that asks about the question, drops the task or asks something else.
+
+    None when the message may be an answer (the usual validation then reads it).
+
+    "Why do you need that?" gets the reason and how to answer, with the officer offer; "forget it, how do I
+    pay?" stops the task and answers the question; a sure question with an article of its own ("how do I
+    pay my council tax?") is answered and the same question asked again. The detail asked for is left
+    empty in each case (which also keeps Rasa from rejecting the form), never filled with the message.
+    """
+    slot = tracker.get_slot("requested_slot")
+    message = tracker.latest_message
+    intent = message.get("intent") or {}
+    text = str(message.get("text") or "")
+    if not slot or intent.get("name") in INTERRUPTING_INTENTS:
+        return None
+    free_text = slot in FREE_TEXT_SLOTS or (slot in QUESTIONS and QUESTIONS[slot].free_text)
+    # A description or a place is whatever was typed, so a short "forget it" or "why?" there is checked first.
+    if answer_to(slot, tracker) is not None and not free_text:
+        return None
+    if asks_to_stop(text, free_text=free_text):
+        dispatcher.utter_message(text="OK, I've stopped there and nothing has been sent.")
+        if not answer_the_question(dispatcher, tracker):
+            dispatcher.utter_message(text="What else can I help with?")
+        return [SlotSet(slot, None), SlotSet("verification_outcome", STOPPED)]
+    if asks_for_help(text, free_text=free_text) and not (slot in UNKNOWN_SLOTS and says_unknown(text)):
+        dispatcher.utter_message(text=help_for(slot), buttons=[OFFICER_BUTTON])
+        return [SlotSet(slot, None), SlotSet("answer_misses", misses_so_far(tracker) + 1)]
+    sure = float(intent.get("confidence") or 0.0) >= SWITCH_CONFIDENCE
+    if sure and intent.get("name") in ARTICLE_INTENTS and answer_the_question(dispatcher, tracker):
+        return [SlotSet(slot, None)]
+    return None
+
+
+def answer_the_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Answer the latest message from its intent's article, if it has one; say whether it was answered."""
+    intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+    if intent not in ARTICLE_INTENTS:
+        return False
+    entities = {e["entity"]: str(e.get("value")) for e in tracker.latest_message.get("entities", [])}
+    try:
+        article = get_knowledge().for_intent(intent, entities)
+    except (ArticleError, OSError):
+        return False
+    if article is None:
+        return False
+    say_article(dispatcher, article)
+    return True
+
+
+def misses_so_far(tracker: Tracker) -> int:
+    """Return how many replies in a row have not answered the question asked."""
+    return int(tracker.get_slot("answer_misses") or 0)
+
+
+def count_misses(dispatcher: CollectingDispatcher, tracker: Tracker, events: list[EventType]) -> list[EventType]:
+    """Count a reply that did not answer the question; from the second, add the phone number and an officer.
+
+    A resident whose date of birth the bot cannot read was asked the same question four times; now the
+    second miss in a row adds the way out to the example, and any answer that fills a detail starts afresh.
+    """
+    slot = tracker.get_slot("requested_slot")
+    filled = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    if not slot or slot not in filled:
+        return []
+    if filled[slot] is not None:
+        return [SlotSet("answer_misses", 0)] if misses_so_far(tracker) else []
+    misses = misses_so_far(tracker) + 1
+    if misses >= MISSES_BEFORE_OFFER:
+        dispatcher.utter_message(text=way_out(), buttons=[OFFICER_BUTTON])
+    return [SlotSet("answer_misses", misses)]
+
+
 def required_slots_for(task: str | None, slots: Mapping[str, Any]) -> list[str]:
     """Return the slots ``task`` still needs, in the order they are asked, given the slots so far."""
     outcome = slots.get("verification_outcome")
-    if task is None or outcome in ("not_verified", "locked"):
+    if task is None or outcome in ("not_verified", "locked", STOPPED):
         return []
     if outcome in FAILED:
         return ["task_confirmed"]  # "shall I try again?", with the answers so far kept
@@ -236,7 +330,11 @@ class ValidateTaskForm(FormValidationAction):
         """
         if asks_for_another_task(tracker) and not is_bare_answer(tracker):
             return start_task_events(tracker)
+        not_an_answer = not_an_answer_events(dispatcher, tracker)
+        if not_an_answer is not None:
+            return not_an_answer
         events: list[EventType] = await super().get_validation_events(dispatcher, tracker, domain)
+        events += count_misses(dispatcher, tracker, events)
         slots = dict(tracker.slots) | {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
         task = slots.get("pending_task")
         if slots.get("verification_outcome") in FAILED and slots.get("task_confirmed") is True:
@@ -405,7 +503,7 @@ class ValidateTaskForm(FormValidationAction):
     async def validate_account_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return _reference_answer(
+        answer = _reference_answer(
             "account_reference",
             value,
             dispatcher,
@@ -414,6 +512,9 @@ class ValidateTaskForm(FormValidationAction):
             hint="that doesn't look like an account number. It starts with "
             "CT and has 8 digits, like CT12345678. If you don't have it, just say so.",
         )
+        if answer["account_reference"] == UNKNOWN:
+            dispatcher.utter_message(text=NO_ACCOUNT_NUMBER.format(way_out=way_out()), buttons=[OFFICER_BUTTON])
+        return answer
 
     async def validate_payment_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

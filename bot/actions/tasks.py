@@ -12,13 +12,21 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import electoral, payments
 from bot.actions.common import apologise_for_failure, council_phone
+from bot.actions.form_answers import name_in
 from bot.actions.knowledge import decision_instead, say_decision
 from bot.actions.task_form import start_task_events
 from bot.actions.task_kit import Reply
 from bot.backoffice import BackOffice, BackOfficeError, NotFound, NotVerified, within_deadline
-from bot.names import FAILED, FAILED_AT_THE_END, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
+from bot.names import (
+    FAILED,
+    FAILED_AT_THE_END,
+    SLOT_HANDOFF_REASON,
+    SLOT_OFFICER_OFFERED,
+    STOPPED,
+    UNKNOWN,
+)
 from bot.routing import task_of_article
-from bot.tasks_registry import ACCOUNT_TASKS, FORGOTTEN_SLOTS, REGISTRY
+from bot.tasks_registry import ACCOUNT_TASKS, FORGOTTEN_SLOTS, IDENTITY_TASKS, REGISTRY
 
 
 class ActionStartTask(Action):
@@ -41,6 +49,28 @@ class ActionStartTask(Action):
         return start_task_events(tracker, task=task)
 
 
+# Said when a verified resident asks about an account reference that is not the one they proved.
+OTHER_ACCOUNT = (
+    "I can only talk about the council tax account you've proved is yours in this chat, so I can't tell you "
+    "anything about that account number. The person who pays that bill can ask us themselves, or call us on "
+    "{phone}. Would you like to hear about your own account?"
+)
+
+
+async def asks_about_another_account(backoffice: BackOffice, tracker: Tracker) -> bool:
+    """Tell whether an account task names an account reference other than the verified account's.
+
+    "What's the balance on CT…?" after proving another account was answered with the resident's own balance
+    as if it were the one asked about. The reference in the message is compared with the verified account;
+    nothing about the other account is looked up, so nothing about it can be said.
+    """
+    named = tracker.get_slot("account_reference")
+    if tracker.get_slot("pending_task") not in ACCOUNT_TASKS or not named or named == UNKNOWN:
+        return False
+    account = await backoffice.my_account(conversation_id=str(tracker.sender_id))
+    return str(account.account_reference or "").upper() != str(named).upper()
+
+
 class ActionCompleteTask(Action):
     """Do the task with the details gathered, or explain why it cannot be done."""
 
@@ -55,15 +85,10 @@ class ActionCompleteTask(Action):
         task = tracker.get_slot("pending_task")
         outcome = tracker.get_slot("verification_outcome")
         done: list[EventType] = [SlotSet(slot, None) for slot in FORGOTTEN_SLOTS] + [SlotSet("pending_task", None)]
+        if outcome == STOPPED:
+            return done  # the form already said it stopped, and answered any question asked with it
         if outcome == "not_verified":
-            dispatcher.utter_message(
-                text=payments.NOT_VERIFIED if task in ACCOUNT_TASKS else electoral.NOT_VERIFIED,
-                buttons=[
-                    {"title": "Try again", "payload": f"/{task}"},
-                    {"title": "Talk to a person", "payload": "/request_officer"},
-                ],
-            )
-            return done
+            return [*done, *not_verified_reply(dispatcher, tracker, str(task))]
         if outcome == "locked":
             # A council tax check that locks points to the council tax line, not to electoral services.
             dispatcher.utter_message(
@@ -88,6 +113,12 @@ class ActionCompleteTask(Action):
             return done
         backoffice = self._backoffice or BackOffice.from_settings()
         try:
+            if await asks_about_another_account(backoffice, tracker):
+                dispatcher.utter_message(
+                    text=OTHER_ACCOUNT.format(phone=council_phone()),
+                    buttons=[{"title": "Yes, my own account", "payload": f"/{task}"}],
+                )
+                return done
             reply = await REGISTRY[task].handler(backoffice, tracker)
             if isinstance(reply, Reply):
                 dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
@@ -113,3 +144,90 @@ class ActionCompleteTask(Action):
                 FollowupAction("task_form"),
             ]
         return done
+
+
+# Said once a check has failed more than once: the same "please check" again would be a loop.
+STILL_NOT_VERIFIED = (
+    "I'm sorry, I still couldn't match those details, so I'll stop checking here to keep the record safe. "
+    "{where} Please call us on {phone}: we can check who you are another way. Or would you like me to ask an "
+    "officer to join this chat?"
+)
+WHERE_DETAILS_ARE = {
+    True: "Your council tax account number is at the top of your bill, next to the date it was sent, and "
+    "starts with CT.",
+    False: "The register holds your name as you gave it when you registered (sometimes a full first name).",
+}
+OFFER_BUTTONS = [
+    {"title": "Yes, talk to a person", "payload": "/request_officer"},
+    {"title": "No, thanks", "payload": "/deny"},
+]
+
+
+NOT_VERIFIED_OPENINGS = (payments.NOT_VERIFIED, electoral.NOT_VERIFIED, STILL_NOT_VERIFIED.split("{", 1)[0])
+
+
+def failed_checks(tracker: Tracker) -> int:
+    """Count the identity or account checks that failed in this conversation (the bot said it could not match)."""
+    return sum(
+        1
+        for e in tracker.events
+        if e.get("event") == "bot" and str(e.get("text") or "").startswith(NOT_VERIFIED_OPENINGS)
+    )
+
+
+def not_verified_reply(dispatcher: CollectingDispatcher, tracker: Tracker, task: str) -> list[EventType]:
+    """Say a check failed: the first time, what to check and a try-again button; after that, a way out.
+
+    Asking a resident to check their details a third and fourth time only loops: after two failures the
+    bot explains where the details are, gives the phone number and offers an officer instead.
+    """
+    if failed_checks(tracker) == 0:
+        dispatcher.utter_message(
+            text=payments.NOT_VERIFIED if task in ACCOUNT_TASKS else electoral.NOT_VERIFIED,
+            buttons=[
+                {"title": "Try again", "payload": f"/{task}"},
+                {"title": "Talk to a person", "payload": "/request_officer"},
+            ],
+        )
+        return []
+    dispatcher.utter_message(
+        text=STILL_NOT_VERIFIED.format(where=WHERE_DETAILS_ARE[task in ACCOUNT_TASKS], phone=council_phone()),
+        buttons=OFFER_BUTTONS,
+    )
+    return [SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "fallback")]
+
+
+def task_that_failed(tracker: Tracker) -> str | None:
+    """Return the task whose check the bot's latest reply said had failed, or None if it said something else."""
+    said = [e for e in tracker.events if e.get("event") == "bot"]
+    if not said or not str(said[-1].get("text") or "").startswith(NOT_VERIFIED_OPENINGS):
+        return None
+    for event in reversed(said):
+        buttons = (event.get("data") or {}).get("buttons") or []
+        retry = next((b.get("payload") for b in buttons if b.get("title") == "Try again"), None)
+        if retry and str(retry).lstrip("/") in REGISTRY:
+            return str(retry).lstrip("/")
+    return None
+
+
+class ActionDetailsWithoutTask(Action):
+    """Answer details (an account number, a name) typed when no question is waiting for them.
+
+    Straight after a failed check they are another try at it: the task starts again with them. After
+    repeated failures the resident hears where the details are, the phone number and an officer offer;
+    "What would you like me to do with that?" over and over was a loop with no way out.
+    """
+
+    def name(self) -> str:
+        return "action_details_without_task"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        task = task_that_failed(tracker)
+        if task is None:
+            dispatcher.utter_message(response="utter_what_for")
+            return []
+        if failed_checks(tracker) >= 2:
+            return not_verified_reply(dispatcher, tracker, task)
+        name = name_in(str(tracker.latest_message.get("text") or "")) if task in IDENTITY_TASKS else None
+        retyped = [SlotSet("full_name", name)] if name else []
+        return [*start_task_events(tracker, task=task), *retyped, FollowupAction("task_form")]

@@ -34,12 +34,13 @@ MINUTES_VARIABLE = "CA_TRACKER_SEAL_MINUTES"
 DEFAULT_SEAL_MINUTES = 60
 SEALED = "sealed"
 
-# Slots whose values say nothing about a person: flags, task and category names, a request's idempotency key.
+# Slots whose values say nothing about a person: flags, counts, task and category names.
 # Every other slot's value (names, dates of birth, postcodes, addresses, emails, references, free text) is sealed.
 CLEAR_SLOTS = frozenset(
     {
         "pending_task",
-        "request_key",
+        "answer_misses",
+        "document_kind",
         "identity_verified",
         "account_verified",
         "verification_outcome",

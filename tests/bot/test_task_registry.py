@@ -28,9 +28,6 @@ ROOT = Path(__file__).resolve().parents[2]
 START_ACTIONS = ["action_start_task", "task_form"]
 # Rasa runs these by name without a rule naming them: the session start, and the form's helpers.
 CALLED_BY_RASA = {"action_session_start", "validate_task_form"}
-# Declared in the domain but read by no code: once a task's idempotency key, now derived from what is asked
-# (task_kit.request_key). Removing it changes the model's inputs, so it goes at the next planned retrain.
-UNUSED_SLOTS_AWAITING_RETRAIN = {"request_key"}
 
 
 def _yaml_files(folder: str) -> list[dict[str, Any]]:
@@ -169,7 +166,7 @@ def test_every_slot_of_the_domain_is_used_by_the_code() -> None:
     """A slot nothing reads is dead weight in every tracker (the sealing list only names slots to seal)."""
     named = _string_constants(ROOT / "bot", leaving_out={"sealing.py"})
     unused = set(_domain()["slots"]) - named
-    assert unused == UNUSED_SLOTS_AWAITING_RETRAIN
+    assert unused == set()
 
 
 async def _answer(backoffice: Any, tracker: Any) -> str | Reply:

@@ -1,0 +1,331 @@
+"""The dead ends an attacker found as a new resident (issue 12): each journey now finishes or offers a way out.
+
+Each test drives the action the stack runs at that turn (the form's validation, the start, the completion,
+the reply to details typed with no question waiting) with the message the resident typed and the intent
+the classifier gave it, and checks what the resident would notice: the detail filled, the reply, the offer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from typing import Any
+
+import httpx
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import electoral, payments
+from bot.actions.task_form import ValidateTaskForm, required_slots_for
+from bot.actions.tasks import ActionCompleteTask, ActionDetailsWithoutTask, ActionStartTask
+from bot.names import FORM_SLOTS
+from bot.parsing import parse_date_of_birth
+from council import council_facts
+from tests.support.backoffice_fake import FakeBackOffice, backoffice, complete, slots_of
+from tests.support.trackers import make_tracker
+
+PHONE = council_facts().phone
+TALK_TO_A_PERSON = {"title": "Talk to a person", "payload": "/request_officer"}
+
+
+def message(text: str, intent: str, confidence: float = 0.9) -> dict[str, Any]:
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent, "confidence": confidence}}}
+
+
+def bot(text: str, buttons: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {"event": "bot", "text": text, "data": {"buttons": buttons or []}}
+
+
+def run_form(
+    task: str, asked: str, text: str, intent: str = "inform", confidence: float = 0.9, **slots: Any
+) -> tuple[dict[str, Any], CollectingDispatcher]:
+    """Run the form's validation on the resident's reply to ``asked``, as Rasa does (the mapping took the text)."""
+    base = dict.fromkeys(FORM_SLOTS) | {"pending_task": task, "requested_slot": asked}
+    base |= {"identity_verified": False, "account_verified": False}
+    # Rasa's from_text mapping hands the reply over as the slot's candidate value (most intents allow it).
+    candidate = [{"event": "slot", "name": asked, "value": text}] if intent in ("inform", "out_of_scope") else []
+    tracker = make_tracker(message(text, intent, confidence), *candidate, slots=base | slots)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateTaskForm(FakeBackOffice().client()).run(dispatcher, tracker, {"forms": {}}))
+    return slots_of(events), dispatcher
+
+
+def said(dispatcher: CollectingDispatcher) -> str:
+    return " ".join(m.get("text") or "" for m in dispatcher.messages)
+
+
+# 1. Dates of birth as residents type them; two misses bring an example and the officer offer.
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["26th jan 78", "26th January 1978", "26/1/78", "jan 26 1978", "26.01.78", "26 Jan '78", "January 26th, 1978"],
+)
+def test_dates_of_birth_as_residents_type_them_are_read(text: str) -> None:
+    assert parse_date_of_birth(text, today=dt.date(2026, 12, 3)) == dt.date(1978, 1, 26)
+
+
+def test_a_date_of_birth_typed_the_way_residents_do_fills_the_slot() -> None:
+    set_to, dispatcher = run_form("check_registration", "date_of_birth", "26th jan 78", full_name="Sam Taylor")
+    assert set_to["date_of_birth"] == "1978-01-26" and not dispatcher.messages
+
+
+def test_the_second_unreadable_date_adds_an_example_the_phone_number_and_an_officer() -> None:
+    first, once = run_form("check_registration", "date_of_birth", "the twenty sixth", full_name="Sam Taylor")
+    assert first["date_of_birth"] is None and first["answer_misses"] == 1
+    assert "26/01/1978" in said(once) and TALK_TO_A_PERSON not in once.messages[-1]["buttons"]
+
+    second, twice = run_form(
+        "check_registration", "date_of_birth", "sometime in the seventies", full_name="Sam Taylor", answer_misses=1
+    )
+    assert second["date_of_birth"] is None and second["answer_misses"] == 2
+    assert "26/01/1978" in said(twice) and PHONE in said(twice)
+    assert TALK_TO_A_PERSON in twice.messages[-1]["buttons"]
+
+
+def test_an_answer_after_misses_starts_the_count_again() -> None:
+    set_to, _ = run_form("check_registration", "date_of_birth", "26/01/1978", full_name="Sam Taylor", answer_misses=2)
+    assert set_to["date_of_birth"] == "1978-01-26" and set_to["answer_misses"] == 0
+
+
+# 2. A council tax account number typed again after failed checks.
+
+
+def test_an_account_number_typed_after_a_failed_check_is_another_try() -> None:
+    tracker = make_tracker(
+        message("did my payment go through", "payment_received"),
+        bot(payments.NOT_VERIFIED, [{"title": "Try again", "payload": "/payment_received"}]),
+        message("CT26041538", "inform_account"),
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionDetailsWithoutTask().run(dispatcher, tracker, {}))
+    assert slots_of(events)["pending_task"] == "payment_received"
+    assert slots_of(events)["account_reference"] == "CT26041538"
+    assert any(e["event"] == "followup" and e["name"] == "task_form" for e in events)
+    assert dispatcher.messages == []
+
+
+def test_after_two_failed_checks_the_resident_hears_why_the_phone_number_and_an_officer_offer() -> None:
+    retry = [{"title": "Try again", "payload": "/payment_received"}]
+    tracker = make_tracker(
+        message("did my payment go through", "payment_received"),
+        bot(payments.NOT_VERIFIED, retry),
+        message("CT26041538", "inform_account"),
+        message("TN41 6PA", "inform"),
+        message("26/01/1978", "inform"),
+        bot(payments.NOT_VERIFIED, retry),
+        message("CT26041538", "inform_account"),
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionDetailsWithoutTask().run(dispatcher, tracker, {}))
+    reply = said(dispatcher)
+    assert "What would you like me to do with that" not in reply
+    assert "top of your bill" in reply and PHONE in reply and "officer" in reply
+    assert slots_of(events)["officer_offered"] is True
+    assert dispatcher.messages[0]["buttons"][0]["payload"] == "/request_officer"
+
+
+def test_a_second_failed_check_itself_offers_the_way_out(dispatcher: CollectingDispatcher) -> None:
+    calls: list[httpx.Request] = []
+    retry = [{"title": "Try again", "payload": "/council_tax_balance"}]
+    tracker = make_tracker(
+        bot(payments.NOT_VERIFIED, retry),
+        message("26/01/1978", "inform"),
+        slots={"pending_task": "council_tax_balance", "verification_outcome": "not_verified"},
+    )
+    events = asyncio.run(ActionCompleteTask(backoffice({}, calls)).run(dispatcher, tracker, {}))
+    assert PHONE in said(dispatcher) and "officer" in said(dispatcher)
+    assert slots_of(events)["officer_offered"] is True and calls == []
+
+
+def test_details_with_no_failed_check_before_still_ask_what_for(dispatcher: CollectingDispatcher) -> None:
+    tracker = make_tracker(bot("Hello!"), message("Janice Dunn", "inform"))
+    assert asyncio.run(ActionDetailsWithoutTask().run(dispatcher, tracker, {})) == []
+    assert dispatcher.messages[0]["response"] == "utter_what_for"
+
+
+def test_an_electoral_retry_keeps_the_name_typed(dispatcher: CollectingDispatcher) -> None:
+    tracker = make_tracker(
+        bot(electoral.NOT_VERIFIED, [{"title": "Try again", "payload": "/check_registration"}]),
+        message("Rita Richardson", "inform"),
+    )
+    events = slots_of(asyncio.run(ActionDetailsWithoutTask().run(dispatcher, tracker, {})))
+    assert events["pending_task"] == "check_registration" and events["full_name"] == "Rita Richardson"
+
+
+# 3 and 6. Questions about the question are explained, with the officer offer, and the form goes on.
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("why do u need that", "out_of_scope"),
+        ("i dont know", "out_of_scope"),
+        ("help", "bot_capabilities"),
+        ("what do you mean", "nlu_fallback"),
+        ("why do you need my date of birth?", "bot_challenge"),
+    ],
+)
+def test_a_question_about_the_date_of_birth_question_is_explained(text: str, intent: str) -> None:
+    set_to, dispatcher = run_form("check_registration", "date_of_birth", text, intent, 0.9, full_name="Sam Taylor")
+    assert set_to["date_of_birth"] is None  # not taken as the answer
+    assert "pending_task" not in set_to and set_to.get("requested_slot") == "date_of_birth"  # the form goes on
+    reply = said(dispatcher)
+    assert "proves it's you" in reply and "26/01/1978" in reply and PHONE in reply
+    assert "Sorry, I couldn't read that" not in reply
+    assert dispatcher.messages[0]["buttons"] == [TALK_TO_A_PERSON]
+
+
+@pytest.mark.parametrize(
+    "task, asked, slots, expected",
+    [
+        ("check_registration", "full_name", {}, "first name and surname"),
+        ("check_registration", "postcode", {"full_name": "Sam Taylor", "date_of_birth": "1978-01-26"}, "TN41 6PA"),
+        ("council_tax_balance", "account_reference", {}, "top of your council tax bill"),
+        ("request_progress", "request_reference", {}, "SR-123456"),
+        ("report_problem", "problem_location", {"service_category": "pothole"}, "street and a landmark"),
+        ("request_postal_vote", "vote_duration", {"identity_verified": True}, "long term"),
+    ],
+)
+def test_every_question_can_be_asked_why(task: str, asked: str, slots: dict[str, Any], expected: str) -> None:
+    set_to, dispatcher = run_form(task, asked, "why do you need that?", "out_of_scope", 0.7, **slots)
+    assert set_to[asked] is None and expected in said(dispatcher) and PHONE in said(dispatcher)
+
+
+def test_no_bill_to_hand_explains_where_the_number_is_and_goes_on_another_way() -> None:
+    set_to, dispatcher = run_form("council_tax_balance", "account_reference", "dunno where my bill is", "out_of_scope")
+    assert set_to["account_reference"] == "unknown"
+    assert required_slots_for("council_tax_balance", {"account_reference": "unknown"})[1] == "full_name"
+    reply = said(dispatcher)
+    assert "top of your council tax bill" in reply and PHONE in reply
+    assert TALK_TO_A_PERSON in dispatcher.messages[-1]["buttons"]
+
+
+# 4 and 7. An answer that fits the slot fills it, whatever the classifier says.
+
+
+def test_a_pothole_location_read_as_contact_details_is_the_location() -> None:
+    text = "outside 12 high street by the bus stop"
+    set_to, dispatcher = run_form(
+        "report_problem", "problem_location", text, "contact_details", 0.97, service_category="pothole"
+    )
+    assert set_to["problem_location"] == text and not dispatcher.messages
+
+
+def test_a_question_for_contact_details_in_the_location_slot_is_still_a_question() -> None:
+    set_to, _ = run_form("report_problem", "problem_location", "what's your phone number?", "contact_details", 0.97)
+    assert set_to.get("problem_location") is None
+
+
+def test_an_email_given_with_a_phone_number_fills_the_email() -> None:
+    slots = {"service_category": "pothole", "problem_location": "Mill Lane", "problem_description": "deep hole"}
+    set_to, _ = run_form(
+        "report_problem",
+        "contact_email",
+        "my email is x@y.com and phone 07700 900123",
+        "contact_details",
+        0.97,
+        **slots,
+    )
+    assert set_to["contact_email"] == "x@y.com"
+
+
+# 5. "Forget it" with another question stops the task and answers the question.
+
+
+def test_forget_it_and_a_question_during_the_date_of_birth_stops_the_task_and_answers() -> None:
+    text = "oh wait, forget it, how do i pay my council tax"
+    set_to, dispatcher = run_form(
+        "check_registration", "date_of_birth", text, "how_to_pay", 0.9, full_name="Sam Taylor"
+    )
+    assert set_to["date_of_birth"] is None and set_to["verification_outcome"] == "stopped"
+    assert set_to.get("requested_slot") is None  # the form ends
+    reply = said(dispatcher)
+    assert "stopped" in reply and "Sorry, I couldn't read that" not in reply
+    assert "gov.uk/pay" in reply or "ashdownvale.gov.uk" in reply  # the how-to-pay article, with its link
+
+
+def test_a_stopped_task_completes_silently(dispatcher: CollectingDispatcher) -> None:
+    events, calls, reply = complete(
+        {}, dispatcher, pending_task="check_registration", verification_outcome="stopped", identity_verified=False
+    )
+    assert calls == [] and reply == "" and slots_of(events)["pending_task"] is None
+
+
+def test_a_sure_how_to_question_mid_form_is_answered_and_the_question_asked_again() -> None:
+    set_to, dispatcher = run_form(
+        "check_registration", "date_of_birth", "how do i pay my council tax", "how_to_pay", 0.95, full_name="Sam Taylor"
+    )
+    assert set_to["date_of_birth"] is None and set_to.get("requested_slot") == "date_of_birth"
+    assert "verification_outcome" not in set_to and "More:" in said(dispatcher)
+
+
+# 8. "Email me a receipt" is a receipt for a payment, not a statement.
+
+
+def test_email_me_a_receipt_asks_which_payment_and_sends_a_receipt(dispatcher: CollectingDispatcher) -> None:
+    tracker = make_tracker(message("email me a receipt", "receipt_request"))
+    started = slots_of(asyncio.run(ActionStartTask().run(dispatcher, tracker, {})))
+    assert started["document_kind"] == "receipt"
+    assert "payment_reference" in required_slots_for("receipt_request", started | {"account_verified": True})
+
+    result = {"kind": "receipt", "reference": "DOC-1", "sent_to": "j***@example.com", "status": "sent"}
+    _, calls, reply = complete(
+        {("POST", "/api/v1/payments/document-requests"): httpx.Response(201, json=result)},
+        dispatcher,
+        pending_task="receipt_request",
+        account_verified=True,
+        document_kind="receipt",
+        payment_reference="PAY-94901911",
+    )
+    assert json.loads(calls[0].content)["kind"] == "receipt"
+    assert json.loads(calls[0].content)["payment_reference"] == "PAY-94901911"
+    assert "receipt" in reply
+
+
+def test_a_statement_asked_for_is_a_statement_with_no_payment_question(dispatcher: CollectingDispatcher) -> None:
+    tracker = make_tracker(message("can you email me a statement of my account", "receipt_request"))
+    started = slots_of(asyncio.run(ActionStartTask().run(dispatcher, tracker, {})))
+    assert started["document_kind"] == "statement"
+    assert required_slots_for("receipt_request", started | {"account_verified": True}) == []
+
+
+# 9. Another account's reference after verification: only the verified account is discussed.
+
+ACCOUNT = {
+    "account_reference": "CT26041538",
+    "band": "C",
+    "annual_charge": "£1,800.00",
+    "instalment_plan": 10,
+    "paid_this_year": "£900.00",
+    "balance": "£900.00",
+    "credit": None,
+    "next_instalment": None,
+    "recovery_stage": "none",
+    "recovery_explanation": "",
+    "recent_payments": [],
+}
+
+
+def test_the_balance_of_another_account_is_refused_without_disclosing_either(dispatcher: CollectingDispatcher) -> None:
+    _, _, reply = complete(
+        {("GET", "/api/v1/payments/account"): httpx.Response(200, json=ACCOUNT)},
+        dispatcher,
+        pending_task="council_tax_balance",
+        account_verified=True,
+        account_reference="CT99990000",
+    )
+    assert "only talk about the council tax account you've proved is yours" in reply
+    assert "£" not in reply and "CT99990000" not in reply
+
+
+def test_the_verified_account_named_again_gets_its_balance(dispatcher: CollectingDispatcher) -> None:
+    _, _, reply = complete(
+        {("GET", "/api/v1/payments/account"): httpx.Response(200, json=ACCOUNT)},
+        dispatcher,
+        pending_task="council_tax_balance",
+        account_verified=True,
+        account_reference="CT26041538",
+    )
+    assert "leaving £900.00 to pay" in reply

@@ -14,7 +14,10 @@ import json
 import os
 import secrets
 import signal
+import time
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
@@ -28,7 +31,7 @@ from stack import (
 )
 
 from api.conversations.rasa_client import servers_in_order
-from tests.support.chat import Resident, prove_identity, stack_residents, texts
+from tests.support.chat import Resident, buttons, prove_identity, stack_residents, texts
 from tests.support.network import free_port
 
 pytestmark = [pytest.mark.stack, pytest.mark.postgres]
@@ -123,3 +126,93 @@ def test_one_messages_request_id_runs_through_the_hub_rasa_the_actions_and_the_b
     assert any(m.startswith("GET /api/v1/addresses answered 200") for m in tagged["api"]), tagged
     assert f"message from the hub, request {request_id}" in rasa, tagged
     assert any(m.startswith("back office GET addresses: HTTP 200") for m in tagged["actions"]), tagged
+
+
+APOLOGY = "trouble answering"
+
+
+def _both_servers_up(stack: Stack) -> None:
+    """Start again any Rasa server an earlier test killed, and wait until each has its model loaded."""
+    model = ensure_model(quiet=True)
+    for number in range(stack.rasa_servers):
+        if stack.processes[stack.rasa_name(number)].poll() is not None:
+            stack.start_rasa(model, number)
+    stack.wait_until_ready()
+
+
+class Journey:
+    """One resident checking their registration, who tries a step again (as the apology invites) if it fails."""
+
+    def __init__(self, stack: Stack, person: dict) -> None:
+        self.chat = Resident(stack.api_url)
+        self.person = person
+        self.sent: list[str] = []
+        self.apologies = 0
+        self.outcome = ""
+
+    def step(self, text: str, expected: str) -> list[dict]:
+        """Say ``text`` until the reply is not the apology (at most four times); the reply must hold ``expected``."""
+        for _attempt in range(4):
+            self.sent.append(text)
+            replies = self.chat.say(text)
+            if APOLOGY not in texts(replies):
+                assert expected in texts(replies), (text, texts(replies))
+                return replies
+            self.apologies += 1
+            time.sleep(5)  # the resident reads the apology, then tries again
+        raise AssertionError(f"{text!r} was never answered")
+
+    def name_and_birth(self) -> None:
+        self.step(f"my name is {self.person['name']}", "date of birth")
+
+    def finish(self) -> None:
+        day, month, year = self.person["date_of_birth"].split("-")[::-1]
+        self.step(f"{day}/{month}/{year}", "postcode")
+        replies = self.step(self.person["postcode"].lower(), "")
+        choices = [b for b in buttons(replies) if b["title"].startswith(self.person["address"])]
+        if choices:
+            replies = self.step(choices[0]["payload"], "")
+        self.outcome = texts(replies)
+
+
+def test_a_rasa_server_killed_under_load_and_every_conversation_carries_on_with_nothing_lost(
+    two_rasa_servers: Stack,
+) -> None:
+    """Several residents mid-form on both servers; one server is killed while their next answers are being
+    handled. Every conversation finishes on the surviving server and every message sent is in the transcript."""
+    stack = two_rasa_servers
+    _both_servers_up(stack)
+    people = [r for r in stack_residents(stack.database_url) if r["registration_status"] == "registered"]
+    journeys: list[Journey] = []
+    homes: Counter[str] = Counter()
+    for person in people:  # three conversations on each server
+        journey = Journey(stack, person)
+        home = servers_in_order(journey.chat.conversation_id, stack.rasa_urls)[0]
+        if homes[home] < 3:
+            homes[home] += 1
+            journeys.append(journey)
+        else:
+            journey.chat.http.close()
+        if len(journeys) == 6:
+            break
+    victim = stack.rasa_urls[0]
+    try:
+        with ThreadPoolExecutor(max_workers=len(journeys)) as pool:
+            list(pool.map(lambda j: j.step("hi, am I registered to vote?", "full name"), journeys))
+            answering = [pool.submit(j.name_and_birth) for j in journeys]
+            process = stack.processes[stack.rasa_name(stack.rasa_urls.index(victim))]
+            os.killpg(process.pid, signal.SIGKILL)  # while the answers are being worked out
+            process.wait()
+            for future in answering:
+                future.result()
+            list(pool.map(Journey.finish, journeys))
+
+        for journey in journeys:
+            assert "You're registered to vote" in journey.outcome, journey.outcome
+            said = [m["text"] for m in journey.chat.transcript() if m["sender"] == "resident"]
+            assert said == journey.sent, "a message the resident sent is missing from the transcript"
+            if servers_in_order(journey.chat.conversation_id, stack.rasa_urls)[0] != victim:
+                assert journey.apologies == 0, "a conversation on the surviving server was disturbed"
+    finally:
+        for journey in journeys:
+            journey.chat.http.close()

@@ -226,6 +226,10 @@ def _rasa_env(extra: dict[str, str] | None = None) -> dict[str, str]:
             # the sentence featurizer's model ships in a package: never reach for the Hugging Face hub
             "HF_HUB_OFFLINE": "1",
             "TRANSFORMERS_OFFLINE": "1",
+            # Rasa's and the action server's Sanic close idle connections after 5 s by default: the hub's pool
+            # (httpx, 5 s) and Rasa's pool to the actions (aiohttp, 15 s) reused connections Sanic had just
+            # closed, and the message got the apology. Keep them open longer than either client does.
+            "SANIC_KEEP_ALIVE_TIMEOUT": str(API_KEEP_ALIVE_SECONDS),
         }
     )
     env.update(extra or {})

@@ -23,6 +23,7 @@ SECRET_WORDS = ("SECRET", "TOKEN", "KEY", "PASSWORD", "DATABASE_URL", "STORE_URL
 READ_ELSEWHERE = {
     "CA_TRACKER_SEAL_KEY": "bot/privacy/sealing.py",
     "SANIC_HOST": "bot/action_server.py",
+    "SANIC_KEEP_ALIVE_TIMEOUT": "scripts/stack.py",  # Sanic itself reads it
     "PROMETHEUS_MULTIPROC_DIR": "api/observability/metrics.py",
 }
 

@@ -85,3 +85,14 @@ def test_the_deployment_files_keep_idle_connections_as_long_as_the_stack() -> No
     for command in commands:
         assert f"--timeout-keep-alive {API_KEEP_ALIVE_SECONDS}" in command, command
     assert API_KEEP_ALIVE_SECONDS > 60  # longer than a reverse proxy's upstream pool keeps a connection
+    # Rasa's and the action server's Sanic likewise (tests/e2e/test_keep_alive.py runs them).
+    for name, service in compose["services"].items():
+        command = " ".join(service.get("command", []))
+        if "rasa run" in command or "bot.action_server" in command:
+            assert service["environment"]["SANIC_KEEP_ALIVE_TIMEOUT"] == str(API_KEEP_ALIVE_SECONDS), name
+    [config] = [
+        doc
+        for doc in yaml.safe_load_all((ROOT / "deploy" / "k8s" / "configmap.yaml").read_text())
+        if doc["kind"] == "ConfigMap"
+    ]
+    assert config["data"]["SANIC_KEEP_ALIVE_TIMEOUT"] == str(API_KEEP_ALIVE_SECONDS)

@@ -6,9 +6,10 @@ the council's own numbers side by side:
     .venv/app/bin/python scripts/redaction_probe.py [--cards 20000] [--others 100000] [--seed 1]
 
 Cards: random Luhn-valid numbers of the main brands, 13 to 19 digits, cut at random into 2 to 5 blocks of 2 or
-more digits, with a separator, words or an amount before and an expiry date or code after; a card is "kept"
-when five of its digits in a row survive. Others: two to four of the test suite's phone numbers, council
-references, dates, amounts, sort codes and account numbers (and short numbers), joined by separators.
+more digits, with a separator (then again with two of a space, a dash and a dot mixed at random), words or an
+amount before and an expiry date or code after; a card is "kept" when five of its digits in a row survive.
+Others: two to four of the test suite's phone numbers, council references, dates, amounts, sort codes and
+account numbers (and short numbers), joined by separators.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ SEPARATORS = [" ", "-", ".", "/", "  ", "\t", "\u00a0", "%20", "&nbsp;", " - ", 
 LEADS = ["my card is ", "pay 40 ", "card: ", "pay £12.50 with ", "", "number "]
 TAILS = ["", " thanks", " 123", " 12/27 123", " exp 12/27"]
 OTHERS = [*PHONES, *COUNCIL_NUMBERS, "####", "###", "##", "#", "£##.##", "20##", "## ## ## ##"]
+# Separators a resident may mix inside one number ("4111-11111111 1111").
+MIXED = [" ", "-", "."]
 JOINS = [", ", " / ", "; ", " ", "\n", " - ", "-", "/", ".", "  ", "\t"]
 
 
@@ -75,6 +78,15 @@ def main() -> None:
         typed = rng.choice(LEADS) + rng.choice(SEPARATORS).join(blocks(rng, number)) + rng.choice(TAILS)
         missed += kept(redact_card_numbers(typed).text, number)
     print(f"irregularly grouped card numbers kept: {missed} of {args.cards} ({100 * missed / args.cards:.1f} %)")
+    rng = random.Random(args.seed)  # noqa: S311  (test data, not secrets)
+    missed = 0
+    for _ in range(args.cards):
+        number = card(rng)
+        pair = rng.sample(MIXED, 2)
+        parts = blocks(rng, number)
+        typed = parts[0] + "".join(rng.choice(pair) + part for part in parts[1:])
+        missed += kept(redact_card_numbers(rng.choice(LEADS) + typed + rng.choice(TAILS)).text, number)
+    print(f"... with two kinds of separator mixed: {missed} of {args.cards} ({100 * missed / args.cards:.1f} %)")
     rng = random.Random(args.seed)  # noqa: S311  (test data, not secrets)
     hidden = 0
     for _ in range(args.others):

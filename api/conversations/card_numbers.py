@@ -69,6 +69,11 @@ MAX_WORDED_GAP = 60
 # at most a short amount in its run ("pay 40 4111 11111111 1111").
 MIN_IRREGULAR_BLOCK = 2
 MAX_LEAD_GROUPS, MAX_LEAD_DIGITS = 2, 3
+# Separators one irregularly grouped number may mix ("4111-11111111 1111"): single spaces, dashes and dots, between
+# blocks of two or more digits, with nothing before them in the run. Lists mix commas, slashes and semicolons.
+MAX_IRREGULAR_STYLES = 2
+MIXABLE_STYLES = frozenset(" -.")
+MIN_MIXED_BLOCK = 2
 # Letters glued after digits that make them a quantity, not part of a card: 13p, 3rd, 10am, 5kg.
 MAX_UNIT_LETTERS = 2
 # How the council's and banks' own numbers are grouped, with the digits each may hold. A run that reads as a
@@ -83,6 +88,12 @@ PHONE_SHAPES: dict[tuple[int, ...], str] = {
     (3, 4, 4): PHONE,
     (2, 4, 6): PHONE,
     (2, 2, 4, 4): PHONE,
+    # French numbers in pairs (06 12 34 56 78, +33 6 12 34 56 78, 0033 6..., +33 (0)6...) and Spanish ones.
+    (2, 2, 2, 2, 2): r"0\d{9}",
+    (2, 1, 2, 2, 2, 2): r"33\d{9}",
+    (2, 1, 1, 2, 2, 2, 2): r"330\d{9}",
+    (4, 1, 2, 2, 2, 2): r"0033\d{9}",
+    (2, 3, 2, 2, 2): r"34\d{9}",
 }
 OTHER_NUMBER_SHAPES: dict[tuple[int, ...], str] = {
     **PHONE_SHAPES,
@@ -454,7 +465,7 @@ class _ChainReader:
         if first not in self._regular:
             cards = _regular_cards(self.chain, first)
             run_start, _ = self._run_bounds[first]
-            if cards and first > run_start and self._reads["phone"][run_start]:
+            if cards and self._reads["phone"][run_start]:
                 cards = {}
             self._regular[first] = cards
         return self._regular[first]
@@ -499,9 +510,11 @@ class _ChainReader:
                 break
             digits += group.digits
             styles.update([group.style] if last > first and group.join == "separator" else [])
-            if len(digits) > MAX_DIGITS or len(styles) > 1:
+            if len(digits) > MAX_DIGITS or len(styles) > MAX_IRREGULAR_STYLES:
                 break
             if len(digits) < MIN_DIGITS or not luhn_valid(digits) or not _issued_prefix(digits):
+                continue
+            if len(styles) > 1 and not self._may_mix(run_start, first, last):
                 continue
             card = _Card(chain[first].start, group.end, last, first)
             # Not the pence of an amount or the year of a date ("1,234.56 0011 1223 4555 003"), nor a part of
@@ -514,6 +527,21 @@ class _ChainReader:
                 candidates.setdefault(len(digits), card)
         self._irregular[(first, floor)] = candidates
         return candidates
+
+    def _may_mix(self, run_start: int, first: int, last: int) -> bool:
+        """Say whether an irregular window may mix two kinds of separator (see ``MIXABLE_STYLES``).
+
+        Not where the run reads as other numbers from any of its groups on, or holds a phone number after its first
+        group: "3852-0800 136 3484" and "6447-53 07268 859141" are numbers and a phone number.
+        """
+        groups = self.chain[first : last + 1]
+        return (
+            run_start == first
+            and not any(self._reads["other"][i] for i in range(first + 1, last + 1))
+            and not _holds_a_phone_number([g.digits for g in groups[1:]])
+            and all(len(g.digits) >= MIN_MIXED_BLOCK for g in groups)
+            and all(g.style in MIXABLE_STYLES and _visible_length(g.gap) == 1 for g in groups[1:])
+        )
 
     def _joined_by_letter(self, index: int) -> bool:
         """Say whether the letter after group ``index`` joins it to the next group ("4111a11111111a1111")."""
@@ -723,6 +751,17 @@ def _readable(kind: ShapeKind, blocks: list[str]) -> list[bool]:
                 readable[start] = True
                 break
     return readable[:-1] or [False]
+
+
+def _holds_a_phone_number(blocks: list[str]) -> bool:
+    """Say whether some blocks in a row read as a phone number ("07268 859141", "0800 136 3484")."""
+    shapes = SHAPES["phone"]
+    return any(
+        (digits := shapes.get(tuple(len(b) for b in blocks[start:end]))) is not None
+        and digits.fullmatch("".join(blocks[start:end])) is not None
+        for start in range(len(blocks))
+        for end in range(start + 1, min(len(blocks), start + MAX_OTHER_SHAPE) + 1)
+    )
 
 
 def _not_the_tail_of_another_number(chain: list[_Group], first: int, last: int) -> bool:

@@ -293,3 +293,58 @@ def test_escapes_and_comparisons_around_the_councils_numbers_change_nothing() ->
         "call 01632%20960123",
     ]:
         assert redact_card_numbers(message).text == message
+
+
+MIXED_IRREGULAR = [
+    "4111-11111111 1111",
+    "41111111 1111-1111",
+    "4111.11111111 1111",
+    "411 1111-11111 1111",
+    "4111-1111 1111.1111",
+    "41 11 11 11 11 11 11 11",
+]
+
+
+@pytest.mark.parametrize("typed", MIXED_IRREGULAR)
+def test_a_card_number_grouped_irregularly_with_two_kinds_of_separator_is_hidden(typed: str) -> None:
+    assert_only_the_card_is_hidden(f"card {typed} ok")
+
+
+def test_numbers_side_by_side_with_mixed_separators_stay() -> None:
+    for message in [
+        "3852-0800 136 3484",
+        "594-07609 960148",
+        "2271-4543 0106 476 5717",
+        "40-11-22 12345678",
+        "12.03.2026 0300 123 4567",
+        "4111-1111, 1111 1111111",
+        "6447-53 07268 859141 98",
+    ]:
+        assert redact_card_numbers(message).text == message
+
+
+EUROPEAN_PHONES = [
+    "+33 6 12 34 56 78",
+    "06 12 34 56 78",
+    "06.12.34.56.78",
+    "06-12-34-56-78",
+    "0033 6 12 34 56 78",
+    "+33 (0)6 12 34 56 78",
+    "+49 30 12345678",
+    "+34 612 34 56 78",
+    "+353 87 123 4567",
+    "+44 (0)20 7946 0958",
+    "07700 900123",
+    "+44 7700 900 123",
+]
+
+
+@pytest.mark.parametrize("phone", EUROPEAN_PHONES)
+def test_european_and_uk_phone_numbers_in_pairs_or_side_by_side_stay(phone: str) -> None:
+    for message in [
+        f"call me on {phone}",
+        f"{phone} or 07 98 76 54 32",
+        f"{phone}, ref CT12345678, PAY-12345678, paid £1,234.56 on 12/03/2026",
+        f"{phone} 06 12 34 56 78 / 0300 123 4567",
+    ]:
+        assert redact_card_numbers(message).text == message

@@ -207,13 +207,18 @@ def name_in(text: str) -> str | None:
 
 
 def yes_or_no(text: str) -> bool | None:
-    """Read a short reply as yes (True) or no (False); None when it is neither, or both."""
+    """Read a short reply as yes (True) or no (False); None when it is neither, or both.
+
+    "Cancel" is no on its own, but with a yes it names what is agreed to: "yes cancel it" confirms
+    cancelling a report or a postal vote.
+    """
     words = _words(text)
     if not words or len(words) > 8:
         return None
     joined = " ".join(words)
-    said_no = any(re.search(rf"\b{re.escape(phrase)}\b", joined) for phrase in NO_WORDS)
     said_yes = any(re.search(rf"\b{re.escape(phrase)}\b", joined) for phrase in YES_WORDS)
+    no_words = [phrase for phrase in NO_WORDS if not (said_yes and phrase == "cancel")]
+    said_no = any(re.search(rf"\b{re.escape(phrase)}\b", joined) for phrase in no_words)
     if said_yes == said_no:
         return None
     return said_yes

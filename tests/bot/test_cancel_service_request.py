@@ -223,3 +223,18 @@ def test_progress_of_a_cancelled_request_says_so_and_promises_no_date() -> None:
     )
     assert said.startswith("Your pothole request SR-245007 is cancelled.")
     assert "We expect to deal with it" not in said
+
+
+@pytest.mark.parametrize(
+    ("text", "agreed"),
+    [("yes cancel it", True), ("yep, cancel it please", True), ("cancel", False), ("no, don't cancel it", False)],
+)
+def test_confirming_a_cancellation_with_the_word_cancel_is_read_as_meant(text: str, agreed: bool) -> None:
+    """At "I'll cancel your request ... Shall I go ahead?", "yes cancel it" is a yes, whatever the classifier says."""
+    event = user_event(text, "cancel_service_request")
+    tracker = make_tracker(
+        event,
+        slots={**TASK, "reporter_email": "none", "cancel_reason": "fixed", "requested_slot": "task_confirmed"},
+    )
+    events = asyncio.run(ValidateTaskForm().get_extraction_events(CollectingDispatcher(), tracker, {}))
+    assert slots_of(events) == {"task_confirmed": agreed}

@@ -74,6 +74,8 @@ MAX_LEAD_GROUPS, MAX_LEAD_DIGITS = 2, 3
 MAX_IRREGULAR_STYLES = 2
 MIXABLE_STYLES = frozenset(" -.")
 MIN_MIXED_BLOCK = 2
+# A word typed on into a card number without a space ("card4111...") has at least this many small letters.
+MIN_GLUED_WORD = 3
 # Letters glued after digits that make them a quantity, not part of a card: 13p, 3rd, 10am, 5kg.
 MAX_UNIT_LETTERS = 2
 # How the council's and banks' own numbers are grouped, with the digits each may hold. A run that reads as a
@@ -170,8 +172,10 @@ class _Group:
     def style(self) -> str:
         return _style(self.gap)
 
-    # Glued to a letter before it, as in CT12345678 or a parcel's JD0146...: a reference, never a card's start.
+    # Glued to a letter before it, as in CT12345678 or a parcel's JD0146...: a reference, never a card's start,
+    # unless the letters are a word in small letters typed on without a space ("card4111...").
     after_letter: bool = False
+    after_word: bool = False
 
 
 @dataclass(frozen=True)
@@ -282,6 +286,7 @@ def _chains(text: str, markers: list[tuple[int, int]], soft: Collection[int]) ->
                 _join(text, gap_start, index, soft, first=not groups),
                 gap=text[gap_start:index],
                 after_letter=index > 0 and _is_letter(text[index - 1]),
+                after_word=_after_word(text, index),
                 positions=positions,
             )
         )
@@ -292,6 +297,19 @@ def _chains(text: str, markers: list[tuple[int, int]], soft: Collection[int]) ->
         else:
             chains[-1].append(group)
     return chains
+
+
+def _after_word(text: str, index: int) -> bool:
+    """Say whether a word of three or more small letters ends right before ``index`` ("card4111...", "is4111...").
+
+    A reference's letters are capitals (CT12345678, JD0146...) or one or two letters ("ab123..."); a word typed on
+    into a card number without a space is neither.
+    """
+    start = index
+    while start > 0 and _is_letter(text[start - 1]):
+        start -= 1
+    word = text[start:index]
+    return len(word) >= MIN_GLUED_WORD and word.islower()
 
 
 def _is_letter(char: str) -> bool:
@@ -668,7 +686,7 @@ def _sizes(chain: list[_Group], indexes: Iterable[int]) -> tuple[int, ...]:
 
 def _regular_cards(chain: list[_Group], first: int) -> dict[int, _Card]:
     """Return the card numbers grouped as people group them that start at group ``first``, by length."""
-    if chain[first].after_letter:
+    if chain[first].after_letter and not chain[first].after_word:
         return {}
     candidates: dict[int, _Card] = {}
     digits = ""

@@ -348,3 +348,16 @@ def test_european_and_uk_phone_numbers_in_pairs_or_side_by_side_stay(phone: str)
         f"{phone} 06 12 34 56 78 / 0300 123 4567",
     ]:
         assert redact_card_numbers(message).text == message
+
+
+GLUED_TO_A_WORD = ["card4111111111111111", "my card number4111 1111 1111 1111", "number4111-1111-1111-1111 thanks"]
+
+
+@pytest.mark.parametrize("typed", GLUED_TO_A_WORD)
+def test_a_card_number_typed_on_from_a_word_without_a_space_is_hidden(typed: str) -> None:
+    assert_only_the_card_is_hidden(typed)
+
+
+def test_references_glued_to_capitals_or_short_prefixes_stay() -> None:
+    for message in ["CT4111111111111111", "JD4111111111111111", "ref ab4111111111111111", "AB12x3456789012345"]:
+        assert redact_card_numbers(message).text == message

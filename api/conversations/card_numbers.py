@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from api.conversations.escaped_separators import escape_end, unescape_separators
+from api.conversations.spelt_numbers import find_spelt_cards
 
 MIN_DIGITS, MAX_DIGITS = 13, 19
 # When several lengths starting at one group pass the Luhn check, the commonest card length wins, so a
@@ -245,12 +246,23 @@ def find(text: str, *, soft: Collection[int] = ()) -> list[Found]:
     found: list[Found] = []
     for chain in _chains(text, markers, soft):
         found += _ChainReader(text, chain).found()
+    found += _spelt_out(text, taken=found)
     hidden_cards = any(f.kind == "card" for f in found) or any(text.startswith("[card", start) for start, _ in markers)
     if hidden_cards:
         found += _details_by_pattern(text, taken=[(f.start, f.end) for f in found] + markers)
     # A digit read from an escape (%31) stands where the escape starts: cut out the whole escape with it.
     found = [dataclasses.replace(f, end=escape_end(typed, text, f.end)) for f in found]
     return sorted(found, key=lambda f: f.start)
+
+
+def _spelt_out(text: str, *, taken: list[Found]) -> list[Found]:
+    """Return the card numbers spelt out in words ("four one one one ..."), with a code after them (spelt_numbers)."""
+    found = []
+    for card in find_spelt_cards(text, lambda digits: luhn_valid(digits) and _issued_prefix(digits)):
+        if not any(card.start < t.end and t.start < card.end for t in taken):
+            found.append(Found(card.start, card.end, "card", card.ending))
+            found += [Found(*card.code, "code")] if card.code else []
+    return found
 
 
 def _chains(text: str, markers: list[tuple[int, int]], soft: Collection[int]) -> list[list[_Group]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from api.conversations.card_numbers import MARKER, ascii_digit
@@ -360,4 +362,37 @@ def test_a_card_number_typed_on_from_a_word_without_a_space_is_hidden(typed: str
 
 def test_references_glued_to_capitals_or_short_prefixes_stay() -> None:
     for message in ["CT4111111111111111", "JD4111111111111111", "ref ab4111111111111111", "AB12x3456789012345"]:
+        assert redact_card_numbers(message).text == message
+
+
+SPELT_OUT = {
+    "in words": "four one one one one one one one one one one one one one one one",
+    "in words, grouped": "four one one one, one one one one, one one one one, one one one one",
+    "in words, capitals": "Four One One One One One One One One One One One One One One One",
+    "double and triple, as said aloud": "four triple one, double one double one, one one one one, one one one one",
+    "oh for zero": "five five oh oh, oh oh oh oh, oh oh oh oh, oh oh oh four",
+    "words and digits mixed": "four one one one 1111 1111 1111",
+    "with dashes": "four-one-one-one-one-one-one-one-one-one-one-one-one-one-one-one",
+}
+
+
+@pytest.mark.parametrize("typed", SPELT_OUT.values(), ids=SPELT_OUT.keys())
+def test_a_card_number_spelt_out_in_words_is_hidden(typed: str) -> None:
+    redacted = redact_card_numbers(f"my card is {typed} thanks")
+    assert redacted.card_numbers == 1, redacted.text
+    assert redacted.text.startswith("my card is [card number removed, ending ") and redacted.text.endswith("] thanks")
+    assert not re.search(r"\b(one|two|three|four|five|oh|double|triple)\b", MARKER.sub("", redacted.text), re.I)
+
+
+def test_a_code_spelt_out_after_a_spelt_card_is_hidden_and_number_words_in_sentences_stay() -> None:
+    assert (
+        redact_card_numbers("four one one one one one one one one one one one one one one one, one two three").text
+        == "[card number removed, ending 1111], [security code removed]"
+    )
+    for message in [
+        "one or two bins, three bags, and four five six boxes",
+        "call oh one six three two, nine six oh one two three",
+        "one two three four five six seven eight nine ten eleven twelve",
+        "I have one one one one one one one one one one one one one one one one reasons",
+    ]:
         assert redact_card_numbers(message).text == message

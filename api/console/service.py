@@ -52,6 +52,7 @@ REASON_NAMES = {
     "emergency": "Emergency",
     "bot_unavailable": "Bot unavailable",
     "overdue_request": "Overdue request",
+    "cancel_refused": "Could not cancel a request (not shown to be the reporter)",
 }
 PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2}
 WAITING_STATES = ("waiting", "callback")

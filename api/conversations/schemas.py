@@ -103,6 +103,7 @@ class HandoffCreate(BaseModel):
         "emergency",
         "bot_unavailable",
         "overdue_request",
+        "cancel_refused",
     ] = "resident_asked"
     priority: Literal["normal", "high", "urgent"] = "normal"
     summary: CardSafeText = Field(default="", max_length=1000)

@@ -152,3 +152,36 @@ def test_the_agreement_check_notices_a_field_the_api_does_not_promise() -> None:
         "Misread.ward: the bot reads integer, the API sends string",
         "Misread.missing: the API does not send it",
     ]
+
+
+def _handoff_reasons_the_bot_sets() -> set[str]:
+    """Every reason the bot gives a handoff: offers it records (SlotSet(SLOT_HANDOFF_REASON, "...")), the reasons
+    its handoff-worthy intents carry (bot/names.py HANDOFF_INTENTS) and the ones bot/actions/handoff.py returns."""
+    found = {reason for reason, _ in bot_constant(ROOT / "bot" / "names.py", "HANDOFF_INTENTS").values()}
+    for path in (ROOT / "bot").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "SlotSet"
+                and len(node.args) == 2
+                and getattr(node.args[0], "id", None) == "SLOT_HANDOFF_REASON"
+                and isinstance(node.args[1], ast.Constant)
+                and node.args[1].value is not None
+            ):
+                found.add(node.args[1].value)
+    handoff = ast.parse((ROOT / "bot" / "actions" / "handoff.py").read_text())
+    function = next(n for n in handoff.body if isinstance(n, ast.FunctionDef) and n.name == "handoff_reason")
+    returned = [n.value for n in ast.walk(function) if isinstance(n, ast.Return) and isinstance(n.value, ast.Tuple)]
+    return found | {r.elts[0].value for r in returned if isinstance(r.elts[0], ast.Constant)}
+
+
+def test_every_handoff_reason_the_bot_gives_is_one_the_hub_takes_and_the_console_names() -> None:
+    """A reason the hub refused would turn an accepted officer offer into a failure apology."""
+    from api.console.service import REASON_NAMES
+    from api.conversations.schemas import HandoffCreate
+
+    taken = set(get_args(HandoffCreate.model_fields["reason"].annotation))
+    bot_reasons = _handoff_reasons_the_bot_sets()
+    assert {"overdue_request", "locked_out", "fallback", "resident_asked", "complaint"} <= bot_reasons
+    assert bot_reasons - taken == set()
+    assert set(REASON_NAMES) == taken

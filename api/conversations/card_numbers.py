@@ -46,6 +46,9 @@ BRAND_GROUPINGS: dict[tuple[int, ...], tuple[str, ...]] = {
 # Separators a resident may put between digit groups (besides any space, dash or invisible format character).
 # Any ASCII punctuation but the dollar sign (an amount's), and a few from other scripts.
 SEPARATOR_CHARS = frozenset(set(string.punctuation) - {"$"}) | frozenset("·•・\u2212\u2044\u2215")
+# Invisible format characters, spaces, and punctuation of every script (the Arabic comma, the ideographic comma and
+# full stop, brackets and quotes); never a currency sign, which starts an amount.
+SEPARATOR_CATEGORIES = frozenset({"Cf", "Zs", "Pd", "Po", "Ps", "Pe", "Pi", "Pf", "Pc"})
 # Characters that show as blank space but are letters or symbols to Unicode: the braille blank, the Hangul
 # fillers, the Khmer inherent vowels and the combining grapheme joiner. Read as spaces, never as letters.
 # One letter (or a times sign) between digit groups, as in 4111x1111x1111x1111, 4111a1111a1111a1111 or
@@ -131,9 +134,13 @@ CODE_WORDS = (
     r"|code on the back|digits on the back"
 )
 BETWEEN = r"[^\d\n]{0,20}?"
-EXPIRY_BY_WORD = re.compile(rf"\b(?:{EXPIRY_WORDS})\b{BETWEEN}(?<!\d)(?P<value>{EXPIRY})(?![\d/])", re.IGNORECASE)
+# The word may be typed on into the value without a space ("exp1227", "cvv123").
+WORD_END = r"(?:\b|(?=\d))"
+EXPIRY_BY_WORD = re.compile(
+    rf"\b(?:{EXPIRY_WORDS}){WORD_END}{BETWEEN}(?<!\d)(?P<value>{EXPIRY})(?![\d/])", re.IGNORECASE
+)
 CODE_BY_WORD = re.compile(
-    rf"\b(?:{CODE_WORDS})\b{BETWEEN}(?<!\d)(?P<value>\d{{3,4}}|\d(?: \d){{2,3}})(?!\d)", re.IGNORECASE
+    rf"\b(?:{CODE_WORDS}){WORD_END}{BETWEEN}(?<!\d)(?P<value>\d{{3,4}}|\d(?: \d){{2,3}})(?!\d)", re.IGNORECASE
 )
 # A month/year with no word before it is an expiry date only in a message that holds a card number.
 BARE_EXPIRY = re.compile(
@@ -210,7 +217,7 @@ def ascii_digit(char: str) -> str | None:
 
 def is_separator(char: str) -> bool:
     """Say whether a character may stand between the digit groups of one number."""
-    if char.isspace() or char in BLANK_CHARS or unicodedata.category(char) in ("Cf", "Pd", "Zs"):
+    if char.isspace() or char in BLANK_CHARS or unicodedata.category(char) in SEPARATOR_CATEGORIES:
         return True
     return char in SEPARATOR_CHARS or unicodedata.normalize("NFKC", char) in SEPARATOR_CHARS
 

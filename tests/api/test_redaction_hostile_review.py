@@ -396,3 +396,28 @@ def test_a_code_spelt_out_after_a_spelt_card_is_hidden_and_number_words_in_sente
         "I have one one one one one one one one one one one one one one one one reasons",
     ]:
         assert redact_card_numbers(message).text == message
+
+
+OTHER_SCRIPTS_PUNCTUATION = {
+    "Arabic comma, Arabic-Indic digits": "\u060c".join(["\u0664\u0661\u0661\u0661"] + ["\u0661" * 4] * 3),
+    "Arabic comma": "4111\u060c1111\u060c1111\u060c1111",
+    "ideographic comma": "4111\u30011111\u30011111\u30011111",
+    "ideographic full stop": "4111\u30021111\u30021111\u30021111",
+    "small comma": "4111\ufe501111\ufe501111\ufe501111",
+}
+
+
+@pytest.mark.parametrize("typed", OTHER_SCRIPTS_PUNCTUATION.values(), ids=OTHER_SCRIPTS_PUNCTUATION.keys())
+def test_a_card_number_with_other_scripts_punctuation_between_its_groups_is_hidden(typed: str) -> None:
+    assert_only_the_card_is_hidden(f"card {typed} ok")
+
+
+def test_an_expiry_date_and_code_typed_right_after_their_word_without_a_space_are_hidden() -> None:
+    assert (
+        redact_card_numbers("pls use 4111111111111111 exp1227 cvv123").text
+        == "pls use [card number removed, ending 1111] exp[expiry date removed] cvv[security code removed]"
+    )
+    assert (
+        redact_card_numbers("4111 1111 1111 1111 expiry12/27 cvc1234").text
+        == "[card number removed, ending 1111] expiry[expiry date removed] cvc[security code removed]"
+    )

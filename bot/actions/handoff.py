@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure, council_phone
+from bot.actions.form_answers import QUICK_QUESTION_INTENTS
 from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 from bot.backoffice_models import HandoffTicket
 from bot.names import HANDOFF_INTENTS, MISSED_INTENTS, PRIORITY_OF_REASON, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
@@ -41,6 +42,7 @@ CONVERSATIONAL_INTENTS = frozenset(
         "nlu_fallback",
         "bot_challenge",
         "inform",
+        "inform_account",
     }
 )
 
@@ -112,9 +114,7 @@ def handoff_reason(tracker: Tracker) -> tuple[str, str]:
 
 def handoff_packet(tracker: Tracker) -> dict[str, Any]:
     """Return what the officer is told: the topic, what the resident wanted and what the bot gathered."""
-    wanted = tracker.get_slot("pending_task") or next(
-        (intent for intent in _intents_newest_first(tracker) if intent not in CONVERSATIONAL_INTENTS), None
-    )
+    wanted = tracker.get_slot("pending_task") or what_was_wanted(tracker)
     collected = {name: str(value) for name in PACKET_SLOTS if (value := tracker.get_slot(name)) not in (None, "")}
     if postcode := tracker.get_slot("postcode"):
         collected["postcode"] = f"{str(postcode).split()[0]} (outward part only)"
@@ -125,6 +125,29 @@ def handoff_packet(tracker: Tracker) -> dict[str, Any]:
         "wanted": describe(wanted) if wanted else "",
         "collected": collected,
     }
+
+
+def what_was_wanted(tracker: Tracker) -> str | None:
+    """Return the task or request the resident was last on, newest first, when no task is in hand.
+
+    An answer typed in a form and read as a quick question ("my email is ..." read as contact_details) is
+    no request: the packet said "Wanted: Contact details" for a resident reporting a pothole. A task the
+    conversation started (its pending_task) or a request that is not a quick question counts first; a
+    quick question only when nothing else was asked.
+    """
+    quick = None
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") == "pending_task" and event.get("value"):
+            return str(event["value"])
+        if event.get("event") != "user":
+            continue
+        intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
+        if not intent or intent in CONVERSATIONAL_INTENTS:
+            continue
+        if intent not in QUICK_QUESTION_INTENTS:
+            return str(intent)
+        quick = quick or str(intent)
+    return quick
 
 
 def _last_bot_text(tracker: Tracker) -> str:

@@ -209,3 +209,24 @@ def test_asking_for_an_officer_after_a_back_office_failure_says_so(dispatcher) -
     )
     assert (packet["reason"], packet["priority"]) == ("backoffice_error", "high")
     assert packet["topic"] == "electoral"
+
+
+def test_the_packet_names_the_task_the_resident_was_on_not_an_answer_read_as_a_question(dispatcher) -> None:
+    """Issue 12: "Wanted: Contact details" for a resident reporting a pothole whose answer was misread."""
+    packet = sent_packet(
+        dispatcher,
+        user_event("there's a pothole on my road", "report_problem"),
+        {"event": "slot", "name": "pending_task", "value": "report_problem"},
+        user_event("outside 12 high street by the bus stop", "contact_details"),
+        {"event": "slot", "name": "pending_task", "value": None},
+        user_event("my email is x@y.com and phone 07700 900123", "contact_details"),
+        user_event("can I talk to someone", "request_officer"),
+    )
+    assert packet["wanted"] == "Report problem" and packet["topic"] == "service_requests"
+
+
+def test_a_quick_question_alone_is_still_what_was_wanted(dispatcher) -> None:
+    packet = sent_packet(
+        dispatcher, user_event("what's your phone number", "contact_details"), user_event("a person", "request_officer")
+    )
+    assert packet["wanted"] == "Contact details"

@@ -6,9 +6,13 @@ from pydantic import BaseModel, Field
 
 from api.knowledge_gaps.models import AnswerRating
 
+# "Not helpful" is not the end: the resident hears how to go on (ask in other words, or a person).
 THANKS = {
     True: "Thank you. I'm glad that helped.",
-    False: "Thank you for telling us. We'll use this to improve our answers.",
+    False: (
+        "Thank you for telling us. Sorry that didn't help. You can ask me again in other words, or type "
+        '"talk to a person" and I\'ll ask an officer to join this chat.'
+    ),
 }
 
 

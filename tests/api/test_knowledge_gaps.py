@@ -24,6 +24,7 @@ from api.conversations.models import Message
 from api.db import utcnow
 from api.knowledge_gaps.grouping import group_gaps, similarity, words
 from api.knowledge_gaps.models import AnswerRating, KnowledgeGap
+from api.knowledge_gaps.schemas import THANKS
 from api.knowledge_gaps.service import mask_question, rate_answer
 from api.privacy import subject_access
 from api.privacy.retention import RetentionPolicy, purge
@@ -174,7 +175,7 @@ def test_not_helpful_puts_the_question_on_the_list_and_rating_again_replaces_it(
         == {
             "message_id": answer["id"],
             "helpful": False,
-            "thanks": "Thank you for telling us. We'll use this to improve our answers.",
+            "thanks": THANKS[False],
         }
     )
     assert gaps(open_session, database_url) == [("not_helpful", "can I put batteries in the bin", ARTICLE)]
@@ -184,6 +185,15 @@ def test_not_helpful_puts_the_question_on_the_list_and_rating_again_replaces_it(
         assert session.scalar(select(func.count()).select_from(AnswerRating)) == 1
         assert session.scalar(select(AnswerRating.helpful)) is True
     assert gaps(open_session, database_url) == []
+
+
+def test_not_helpful_is_no_dead_end_it_offers_to_ask_again_or_a_person(make_client) -> None:
+    """Issue 12: "Was this helpful? No" ended the exchange; the resident now hears how to go on."""
+    client = make_client(rasa_with_knowledge)
+    conversation_id, auth = start(client)
+    [answer] = say(client, conversation_id, auth, "can I put batteries in the bin")
+    thanks = rate(client, conversation_id, auth, answer["id"], helpful=False).json()["thanks"]
+    assert "in other words" in thanks and "talk to a person" in thanks and "officer" in thanks
 
 
 def test_the_question_behind_an_answer_chosen_from_buttons_is_the_one_typed(

@@ -3,8 +3,8 @@
 A resident may send a card number in pieces ("4111 1111", then "1111 1111"). Neither piece is a card
 number alone, so the resident's last few messages from the past minutes are read with the new one as a
 single text; when the new message completes a number, the earlier messages holding its first digits are
-rewritten in place (with any reply that repeated them), and ``rewritten_at`` tells the channels to
-replace (web, console) or delete (Telegram) what they showed.
+rewritten in place (with any reply that repeated them, and any knowledge gap's question that kept them), and
+``rewritten_at`` tells the channels to replace (web, console) or delete (Telegram) what they showed.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from api.conversations.card_numbers import ascii_digit
 from api.conversations.models import Message
 from api.conversations.redaction import redact_messages
 from api.db import utcnow
+from api.knowledge_gaps.models import KnowledgeGap
 
 # How far back a number's first part may have been sent, and in how many messages.
 SPLIT_WINDOW = timedelta(minutes=5)
@@ -63,17 +64,40 @@ def hide_card_numbers(session: Session, *, conversation_id: str, text: str) -> G
     if rewritten:
         pieces = [piece for redacted in before for piece in redacted.removed]
         rewritten += _hide_copies(session, conversation_id=conversation_id, after=rewritten[0].id, pieces=pieces)
+        _hide_in_gaps(session, conversation_id=conversation_id, after=rewritten[0].id, pieces=pieces)
     return Guarded(text=latest.text, hidden=latest.hidden, rewritten=rewritten)
+
+
+def _piece_patterns(pieces: list[str]) -> list[re.Pattern[str]]:
+    """Return patterns for the pieces of a card number, matching them also with their spaces collapsed.
+
+    Only pieces of a card number itself (a code alone, "123", is also part of the council's phone number).
+    A knowledge gap keeps a question with its runs of spaces, tabs and line breaks made one space.
+    """
+    return [
+        re.compile(r"(?<!\d)" + r"\s+".join(map(re.escape, piece.split())) + r"(?!\d)")
+        for piece in pieces
+        if sum(ascii_digit(c) is not None for c in piece) >= MIN_PIECE_DIGITS
+    ]
+
+
+def _hide_in_gaps(session: Session, *, conversation_id: str, after: int, pieces: list[str]) -> None:
+    """Hide the pieces in the questions of knowledge gaps the bot's replies since the first of them left.
+
+    The bot may not have understood the first piece ("my card is 4111.1111"); the hub then kept it as a question
+    for the knowledge team, which must not keep part of a card number either.
+    """
+    patterns = _piece_patterns(pieces)
+    for gap in session.scalars(
+        select(KnowledgeGap).where(KnowledgeGap.conversation_id == conversation_id, KnowledgeGap.message_id > after)
+    ):
+        for pattern in patterns:
+            gap.question = pattern.sub(HIDDEN_PIECE, gap.question)
 
 
 def _hide_copies(session: Session, *, conversation_id: str, after: int, pieces: list[str]) -> list[Message]:
     """Hide the pieces in the bot's messages since the first of them: a reply may have repeated what was typed."""
-    # Only pieces of a card number itself (a code alone, "123", is also part of the council's phone number).
-    patterns = [
-        re.compile(rf"(?<!\d){re.escape(piece)}(?!\d)")
-        for piece in pieces
-        if sum(ascii_digit(c) is not None for c in piece) >= MIN_PIECE_DIGITS
-    ]
+    patterns = _piece_patterns(pieces)
     if not patterns:
         return []
     rewritten = []

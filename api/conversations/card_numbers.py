@@ -400,6 +400,7 @@ class _ChainReader:
         self._cards: dict[tuple[int, int], _Card | None] = {}
         self._regular: dict[int, dict[int, _Card]] = {}
         self._irregular: dict[tuple[int, int], dict[int, _Card]] = {}
+        self._readings: dict[tuple[int, ...], list[tuple[list[list[int]], int]]] = {}
         # Each group's run (groups typed on from one another, not across words), and whether the groups from
         # it to its run's end read as phone numbers, or as other numbers: worked out once, in linear time.
         self._run_bounds: list[tuple[int, int]] = []
@@ -646,8 +647,15 @@ class _ChainReader:
         """Return each way the start of ``run`` reads as an expiry date and code: the units, and the groups taken.
 
         A unit is one group, or two to four single digits typed with spaces between them ("1 2 / 2 7 1 2 3"):
-        a date or code typed digit by digit. The empty reading (nothing taken) is always one of them.
+        a date or code typed digit by digit. The empty reading (nothing taken) is always one of them. Worked out
+        once per run: every card length ending at one group asks again.
         """
+        key = tuple(run)
+        if key not in self._readings:
+            self._readings[key] = self._read_details(run)
+        return self._readings[key]
+
+    def _read_details(self, run: list[int]) -> list[tuple[list[list[int]], int]]:
         readings: list[tuple[list[list[int]], int]] = []
 
         def extend(units: list[list[int]], taken: int) -> None:

@@ -12,7 +12,9 @@ from sqlalchemy import select, update
 from api.conversations.card_guard import SPLIT_WINDOW
 from api.conversations.models import Handoff, Message, Note
 from api.db import utcnow
+from api.knowledge_gaps.models import KnowledgeGap
 from api.settings import DEV_TELEGRAM_TOKEN
+from tests.api.test_knowledge_gaps import rasa_with_knowledge
 from tests.support.backoffice_api import granted
 from tests.support.console import add_officers, page_csrf, resident_waiting, sign_in
 from tests.support.hub import start
@@ -216,3 +218,16 @@ def test_an_officers_reply_and_note_lose_a_card_number_however_typed(make_client
         note = session.scalars(select(Note.text)).one()
     assert reply == "Did you mean [card number removed, ending 1111], expiry [expiry date removed]?"
     assert note == "Resident read out [card number removed, ending 0004] cvv [security code removed]"
+
+
+def test_the_first_piece_of_a_split_number_is_hidden_in_the_knowledge_gap_it_left_too(
+    make_client, open_session, database_url
+) -> None:
+    # The bot did not understand the first piece, so the hub kept it as a knowledge gap's question.
+    client = make_client(rasa_with_knowledge)
+    conversation_id, auth = start(client)
+    say(client, conversation_id, auth, "my card is 4111.1111")
+    say(client, conversation_id, auth, "1111.1111 thanks")
+    with open_session(database_url) as session:
+        questions = list(session.scalars(select(KnowledgeGap.question).order_by(KnowledgeGap.id)))
+    assert questions == ["my card is [card number removed]", "[card number removed, ending 1111] thanks"]

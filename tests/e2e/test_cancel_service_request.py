@@ -84,7 +84,7 @@ def test_someone_else_with_the_reference_learns_nothing_and_the_report_stays_ope
     asked = texts(stranger.say(f"cancel {sr}"))
     assert "What email address did you give when you reported it?" in asked, asked
     stranger.say("someone@example.com")
-    stranger.say("not needed")
+    stranger.say("someone else fixed it")
     replies = stranger.say("yes")
 
     said = texts(replies)

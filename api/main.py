@@ -106,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         timeout=settings.rasa_timeout_seconds,
         retry_after=settings.rasa_retry_seconds,
         max_in_flight=settings.rasa_max_in_flight,
+        busy_after=settings.rasa_busy_after_seconds,
     )
     install_limits(app, redis_url=settings.redis_url, max_body_bytes=settings.max_body_bytes)
     app.state.tracker = TrackerStore(settings.tracker_store_url)

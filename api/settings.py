@@ -57,8 +57,11 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = 30.0
     rasa_retry_seconds: float = Field(default=10.0, ge=0)
-    # Resident messages one API worker may have waiting on one Rasa server; the next is told "busy, try again"
-    # (503 with Retry-After, the message kept) instead of queueing towards the timeout. 0: no limit.
+    # When a Rasa server is too far behind, a resident's message is kept but not sent, and the resident is told
+    # "busy, try again" at once (503 with Retry-After) instead of waiting towards the timeout: when it would wait
+    # longer than ``rasa_busy_after_seconds`` by the server's recent pace, or one API worker already has
+    # ``rasa_max_in_flight`` messages waiting on it (api/conversations/backlog.py). 0 turns either off.
+    rasa_busy_after_seconds: float = Field(default=20.0, ge=0)
     rasa_max_in_flight: int = Field(default=100, ge=0)
 
     # The council's name, phone number and payment page: council/facts.yml unless a deployment says otherwise.

@@ -14,11 +14,10 @@ Redis until the lock lapses), so sending it again could answer it twice: the hub
 resident gets the apology, with the message kept. A slow answer (a timeout) is not a sign the server is down,
 only busy, so it moves nothing.
 
-A server that is far behind is not sent more: with ``max_in_flight`` messages of this process already waiting
-on it, the next message for it raises ``RasaBusy`` at once instead of queueing behind them and timing out, so
-the resident hears "busy, try again" in a moment rather than an apology half a minute later. The count is per
-API worker and per server (each worker knows only its own requests), so the production profile sets it for
-its number of workers.
+A server that is far behind is not sent more: when the message would wait longer than ``busy_after`` seconds
+(predicted from the server's recent pace) or ``max_in_flight`` messages of this worker already wait on it, the
+message raises ``RasaBusy`` at once instead of queueing and timing out, so the resident hears "busy, try again"
+in a moment rather than an apology half a minute later (api/conversations/backlog.py).
 """
 
 from __future__ import annotations
@@ -28,15 +27,14 @@ import logging
 import re
 import threading
 import time
-from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, NoReturn
 
 import httpx
 
-from api.observability.metrics import RASA_BUSY, RASA_CALLS, RASA_FAILOVERS
+from api.conversations.backlog import Backlog
+from api.observability.metrics import RASA_CALLS, RASA_FAILOVERS
 from bot.privacy.logs import REQUEST_ID
 
 log = logging.getLogger(__name__)
@@ -47,10 +45,6 @@ DEFAULT_RETRY_AFTER = 10.0
 
 class RasaUnavailable(Exception):
     """Rasa could not be reached or answered with an error."""
-
-
-class RasaBusy(Exception):
-    """The conversation's Rasa server already has as many messages waiting as it may; this one was not sent."""
 
 
 @dataclass(frozen=True)
@@ -100,11 +94,11 @@ class RasaClient:
         transport: httpx.BaseTransport | None = None,
         retry_after: float = DEFAULT_RETRY_AFTER,
         max_in_flight: int = 0,
+        busy_after: float = 0.0,
     ) -> None:
         self.servers = parse_urls(base_url)
-        # Messages this process may have waiting on one server at once (0: no limit).
-        self.max_in_flight = max_in_flight
-        self._in_flight: Counter[str] = Counter()
+        # When a server is too far behind to be sent more (0 and 0: never).
+        self.backlog = Backlog(max_in_flight=max_in_flight, busy_after=busy_after)
         self._http = httpx.Client(
             timeout=timeout,
             transport=transport,
@@ -118,7 +112,7 @@ class RasaClient:
         """Deliver ``text`` as the resident of ``conversation_id`` and return what the bot says.
 
         The request's id goes in the metadata, for Rasa's and the actions' log lines (bot/channels.py).
-        Raises ``RasaBusy`` without sending when the server it would go to is full (``max_in_flight``).
+        Raises ``RasaBusy`` without sending when the server it would go to is too far behind (``backlog``).
         """
         request_id = REQUEST_ID.get()
         payload = {
@@ -130,7 +124,7 @@ class RasaClient:
         order = self._candidates(conversation_id)
         for attempt, server in enumerate(order):
             try:
-                with self._slot(server):
+                with self.backlog.slot(server):
                     response = self._http.post(f"{server}/webhooks/rest/webhook", json=payload)
                 response.raise_for_status()
                 body = response.json()
@@ -154,32 +148,6 @@ class RasaClient:
             )
             return bot_replies(body)
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
-
-    def in_flight(self, server: str) -> int:
-        """Return how many messages of this process are waiting on ``server`` now."""
-        with self._lock:
-            return self._in_flight[server]
-
-    @contextmanager
-    def _slot(self, server: str) -> Iterator[None]:
-        """Hold one of the server's in-flight places while a message waits on it; raise RasaBusy if none is free."""
-        with self._lock:
-            if self.max_in_flight and self._in_flight[server] >= self.max_in_flight:
-                full = True
-            else:
-                full = False
-                self._in_flight[server] += 1
-        if full:
-            RASA_BUSY.inc()
-            log.warning(
-                "rasa server %d of %d is full; message not sent", self.servers.index(server) + 1, len(self.servers)
-            )
-            raise RasaBusy
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._in_flight[server] -= 1
 
     def _candidates(self, conversation_id: str) -> list[str]:
         """Return the conversation's servers in hash order, those marked down last (tried only as a last resort)."""

@@ -20,10 +20,11 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from api.conversations import payloads
+from api.conversations.backlog import RasaBusy
 from api.conversations.card_guard import hide_card_numbers
 from api.conversations.models import Conversation, Handoff, Message, Mode
 from api.conversations.office_hours import OfficeHours
-from api.conversations.rasa_client import BotReply, RasaBusy, RasaClient, RasaUnavailable
+from api.conversations.rasa_client import BotReply, RasaClient, RasaUnavailable
 from api.conversations.schemas import HandoffCreate, HandoffRead
 from api.db import Database, utcnow
 from api.errors import DomainError

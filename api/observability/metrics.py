@@ -64,7 +64,7 @@ RASA_FAILOVERS = Counter(
 )
 RASA_BUSY = Counter(
     "ca_rasa_busy_total",
-    "Resident messages not sent to Rasa because their server already had CA_RASA_MAX_IN_FLIGHT waiting (told 'busy')",
+    "Resident messages kept but not sent to Rasa because their server was too far behind (the resident told 'busy')",
 )
 # Resident messages the hub holds unanswered: waiting for a hub thread or for Rasa. "livesum" adds up the live
 # workers' values in multiprocess mode (a dead worker's count goes with it).

@@ -18,7 +18,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from api.conversations.rasa_client import RasaBusy, RasaClient
+from api.conversations.backlog import COLD_SECONDS_PER_PLACE, Backlog, RasaBusy
+from api.conversations.rasa_client import RasaClient
 from api.main import create_app
 from api.settings import DEV_TELEGRAM_TOKEN, Settings
 from tests.support.hub import start
@@ -75,7 +76,7 @@ def fill_the_server(client: TestClient, pool: ThreadPoolExecutor) -> list:
         conversation, auth = start(client)
         url = f"/api/chat/conversations/{conversation}/messages"
         waiting.append(pool.submit(client.post, url, json={"text": f"question {n}"}, headers=auth))
-    wait_until(lambda: rasa.in_flight(RASA) == 2)
+    wait_until(lambda: rasa.backlog.waiting(RASA) == 2)
     return waiting
 
 
@@ -148,6 +149,76 @@ def test_without_a_limit_nothing_is_refused() -> None:
     rasa = RasaClient(RASA, timeout=5, transport=httpx.MockTransport(held), max_in_flight=0)
     assert rasa.send(conversation_id="c", text="hi")[0].text == "You said: hi"
     full = RasaClient(RASA, timeout=5, transport=httpx.MockTransport(held), max_in_flight=1)
-    with full._slot(RASA), pytest.raises(RasaBusy):  # one message already waiting on the server
+    with full.backlog.slot(RASA), pytest.raises(RasaBusy):  # one message already waiting on the server
         full.send(conversation_id="c", text="hi")
-    assert full.in_flight(RASA) == 0
+    assert full.backlog.waiting(RASA) == 0
+
+
+class Clock:
+    """A clock the test moves: a Rasa answer "takes" as long as the test says."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def answer_taking(backlog: Backlog, clock: Clock, seconds: float) -> None:
+    """One message alone in the queue, answered after ``seconds``."""
+    with backlog.slot(RASA):
+        clock.now += seconds
+
+
+def test_a_message_that_would_wait_past_the_limit_at_the_servers_pace_is_not_sent() -> None:
+    clock = Clock()
+    backlog = Backlog(max_in_flight=100, busy_after=20, clock=clock)
+    answer_taking(backlog, clock, 8.0)  # the server takes 8 s a message: it is far behind
+
+    with backlog.slot(RASA), backlog.slot(RASA):  # two waiting; a third would wait about 3 x 8 s
+        assert backlog.expected_wait(RASA, 2) == pytest.approx(24.0)
+        with pytest.raises(RasaBusy):
+            backlog.slot(RASA).__enter__()
+    assert backlog.waiting(RASA) == 0
+
+    # A message with nothing ahead of it is always sent, so a server that speeds up is seen to.
+    with backlog.slot(RASA):
+        pass
+
+
+def test_a_fast_server_takes_many_waiting_messages() -> None:
+    clock = Clock()
+    backlog = Backlog(max_in_flight=100, busy_after=20, clock=clock)
+    answer_taking(backlog, clock, 0.1)
+
+    held = [backlog.slot(RASA) for _ in range(50)]
+    for slot in held:
+        slot.__enter__()  # fifty waiting: about 5 s for the next at 0.1 s a place
+    assert backlog.waiting(RASA) == 50
+    for slot in held:
+        slot.__exit__(None, None, None)
+
+
+def test_before_any_answer_the_pace_is_guessed_slow() -> None:
+    backlog = Backlog(max_in_flight=100, busy_after=20, clock=Clock())
+    cap = int(20 / COLD_SECONDS_PER_PLACE)
+    held = [backlog.slot(RASA) for _ in range(cap)]
+    for slot in held:
+        slot.__enter__()
+    with pytest.raises(RasaBusy):
+        backlog.slot(RASA).__enter__()
+    for slot in held:
+        slot.__exit__(None, None, None)
+
+
+def test_a_timed_out_answer_teaches_the_pace_and_a_refused_connection_does_not() -> None:
+    clock = Clock()
+    backlog = Backlog(max_in_flight=100, busy_after=20, clock=clock)
+    with pytest.raises(httpx.ReadTimeout), backlog.slot(RASA):
+        clock.now += 30
+        raise httpx.ReadTimeout("no answer")
+    assert backlog.expected_wait(RASA, 0) == pytest.approx(30.0)
+    with pytest.raises(httpx.ConnectError), backlog.slot("http://other.invalid"):
+        clock.now += 30
+        raise httpx.ConnectError("refused")
+    assert backlog.expected_wait("http://other.invalid", 0) == COLD_SECONDS_PER_PLACE

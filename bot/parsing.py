@@ -58,6 +58,9 @@ def parse_date_of_birth(text: str, *, today: dt.date) -> dt.date | None:
     # a numeric month ("26/1/78") or a month's name ("26th jan 78"), the forms residents type.
     if not re.search(r"\d{4}|\d{1,2}[/\-. ]\d{1,2}[/\-. ]\d{2}\b|[a-z]{3,}\.?,?\s+\d{2}$", candidate, re.IGNORECASE):
         return None
+    # A two-digit year is read within 50 years of now, so "5/3/50" came out as 2050: a birth is in the past.
+    if parsed > today and not re.search(r"\d{4}", candidate):
+        parsed = parsed.replace(year=parsed.year - 100)
     if parsed > today or parsed.year < today.year - OLDEST_AGE:
         return None
     return parsed

@@ -66,6 +66,14 @@ def test_dates_of_birth_as_residents_type_them_are_read(text: str) -> None:
     assert parse_date_of_birth(text, today=dt.date(2026, 12, 3)) == dt.date(1978, 1, 26)
 
 
+@pytest.mark.parametrize(
+    "text, born",
+    [("5/3/50", dt.date(1950, 3, 5)), ("1st feb 30", dt.date(1930, 2, 1)), ("9.9.09", dt.date(2009, 9, 9))],
+)
+def test_a_two_digit_year_is_a_past_year(text: str, born: dt.date) -> None:
+    assert parse_date_of_birth(text, today=dt.date(2026, 12, 3)) == born
+
+
 def test_a_date_of_birth_typed_the_way_residents_do_fills_the_slot() -> None:
     set_to, dispatcher = run_form("check_registration", "date_of_birth", "26th jan 78", full_name="Sam Taylor")
     assert set_to["date_of_birth"] == "1978-01-26" and not dispatcher.messages

@@ -45,8 +45,7 @@ WHY_AND_HOW: dict[str, str] = {
     "your council tax bill and starts with CT, for example CT12345678. If you can't find it, say \"I don't "
     "have it\" and I'll check with your name, date of birth and postcode instead.",
     "payment_reference": "The payment reference tells me which payment you mean. It's on your payment "
-    "confirmation or bank statement, for example PAY-12345678. If you don't have it, say so and I'll use "
-    "your latest payments.",
+    "confirmation or bank statement, for example PAY-12345678. If you don't have it, just say so.",
     "request_reference": "The reference tells me which report you mean. It's in the reply or email you got "
     "when you reported the problem, for example SR-123456.",
     "contact_email": 'An email address lets us send you updates. It\'s up to you: say "no" to skip it.',

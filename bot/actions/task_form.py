@@ -519,14 +519,15 @@ class ValidateTaskForm(FormValidationAction):
     async def validate_payment_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        receipt = tracker.get_slot("pending_task") == "receipt_request"
         return _reference_answer(
             "payment_reference",
             value,
             dispatcher,
             find=find_payment_reference,
             may_not_have=True,
-            hint="a payment reference looks like PAY-12345678. If you don't "
-            "have one, say so and I'll list your latest payments.",
+            hint="a payment reference looks like PAY-12345678. If you don't have one, say so and I'll "
+            + ("email a statement instead." if receipt else "list your latest payments."),
         )
 
     async def validate_request_reference(

@@ -337,3 +337,10 @@ def test_the_verified_account_named_again_gets_its_balance(dispatcher: Collectin
         account_reference="CT26041538",
     )
     assert "leaving £900.00 to pay" in reply
+
+
+def test_a_receipt_without_a_readable_reference_says_a_statement_comes_instead() -> None:
+    set_to, dispatcher = run_form(
+        "receipt_request", "payment_reference", "the one last week", account_verified=True, document_kind="receipt"
+    )
+    assert set_to["payment_reference"] is None and "email a statement instead" in said(dispatcher)

@@ -197,6 +197,27 @@ def not_verified_reply(dispatcher: CollectingDispatcher, tracker: Tracker, task:
     return [SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "fallback")]
 
 
+# How utter_what_for begins (domain/electoral.yml): asked once, the second time gets buttons instead.
+WHAT_FOR = "Thanks. What would you like me to do with that?"
+TALK_TO_A_PERSON = {"title": "Talk to a person", "payload": "/request_officer"}
+CHOICES_FOR_DETAILS = {
+    "inform_account": [
+        {"title": "Check my council tax balance", "payload": "/council_tax_balance"},
+        {"title": "Did my payment go through?", "payload": "/payment_received"},
+    ],
+    "inform": [
+        {"title": "Am I registered to vote?", "payload": "/check_registration"},
+        {"title": "Where do I vote?", "payload": "/polling_station"},
+        {"title": "Check my council tax balance", "payload": "/council_tax_balance"},
+    ],
+}
+
+
+def _last_bot_text(tracker: Tracker) -> str:
+    said = [e for e in tracker.events if e.get("event") == "bot"]
+    return str(said[-1].get("text") or "") if said else ""
+
+
 def task_that_failed(tracker: Tracker) -> str | None:
     """Return the task whose check the bot's latest reply said had failed, or None if it said something else."""
     said = [e for e in tracker.events if e.get("event") == "bot"]
@@ -223,6 +244,14 @@ class ActionDetailsWithoutTask(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         task = task_that_failed(tracker)
+        if task is None and _last_bot_text(tracker).startswith(WHAT_FOR):
+            # Asked once already: name the likely tasks as buttons, with a person, rather than ask again.
+            intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+            dispatcher.utter_message(
+                text="I'm not sure what you'd like me to do. Is it one of these?",
+                buttons=[*CHOICES_FOR_DETAILS.get(intent, CHOICES_FOR_DETAILS["inform"]), TALK_TO_A_PERSON],
+            )
+            return []
         if task is None:
             dispatcher.utter_message(response="utter_what_for")
             return []

@@ -344,3 +344,26 @@ def test_a_receipt_without_a_readable_reference_says_a_statement_comes_instead()
         "receipt_request", "payment_reference", "the one last week", account_verified=True, document_kind="receipt"
     )
     assert set_to["payment_reference"] is None and "email a statement instead" in said(dispatcher)
+
+
+def test_details_typed_again_after_what_for_get_choices_and_a_person(dispatcher: CollectingDispatcher) -> None:
+    what_for = "Thanks. What would you like me to do with that? For example, I can check your registration."
+    tracker = make_tracker(
+        message("CT26041538", "inform_account"), bot(what_for), message("CT26041538", "inform_account")
+    )
+    assert asyncio.run(ActionDetailsWithoutTask().run(dispatcher, tracker, {})) == []
+    [reply] = dispatcher.messages
+    assert "What would you like me to do with that" not in (reply["text"] or "")
+    assert {"title": "Check my council tax balance", "payload": "/council_tax_balance"} in reply["buttons"]
+    assert TALK_TO_A_PERSON in reply["buttons"]
+
+
+def test_the_what_for_opening_is_the_domains() -> None:
+    from pathlib import Path
+
+    import yaml
+
+    from bot.actions.tasks import WHAT_FOR
+
+    domain = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain" / "electoral.yml").read_text())
+    assert domain["responses"]["utter_what_for"][0]["text"].startswith(WHAT_FOR)

@@ -69,6 +69,10 @@ WHY_AND_HOW: dict[str, str] = {
     "problem_description": "A few words help the team bring the right things, for example which bin was "
     "missed or how big the hole is.",
     "task_confirmed": 'Please say "yes" to go ahead, or "no" to leave it.',
+    "reporter_email": "Only the person who reported a problem can cancel it, so I check the email address "
+    "given with the report. If you didn't give one, just say so.",
+    "cancel_reason": "The team likes to know why a report isn't needed, for example \"the bin was collected "
+    'after all". A few words are enough.',
 }
 GENERAL_HELP = "I need that detail to finish what you asked for."
 OFFICER_BUTTON = {"title": "Talk to a person", "payload": "/request_officer"}

@@ -194,6 +194,7 @@ def test_a_question_about_the_date_of_birth_question_is_explained(text: str, int
         ("request_progress", "request_reference", {}, "SR-123456"),
         ("report_problem", "problem_location", {"service_category": "pothole"}, "street and a landmark"),
         ("request_postal_vote", "vote_duration", {"identity_verified": True}, "long term"),
+        ("cancel_service_request", "reporter_email", {"request_reference": "SR-246414"}, "email address given"),
     ],
 )
 def test_every_question_can_be_asked_why(task: str, asked: str, slots: dict[str, Any], expected: str) -> None:

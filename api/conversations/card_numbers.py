@@ -498,15 +498,28 @@ class _ChainReader:
         """Return the card numbers grouped as people group them that start at group ``first``, by length.
 
         Not inside a run that reads as phone numbers side by side ("022 5761 2734 0148 795 4842" is two
-        phone numbers, though "5761 2734 0148 795" is grouped like a card and passes the Luhn check).
+        phone numbers, though "5761 2734 0148 795" is grouped like a card and passes the Luhn check), nor
+        starting inside a phone number ("02 90 35 12 43 98 18 40 07": a French number and more pairs).
         """
         if first not in self._regular:
             cards = _regular_cards(self.chain, first)
             run_start, _ = self._run_bounds[first]
-            if cards and self._reads["phone"][run_start]:
+            if cards and (self._reads["phone"][run_start] or self._inside_a_phone_number(run_start, first)):
                 cards = {}
             self._regular[first] = cards
         return self._regular[first]
+
+    def _inside_a_phone_number(self, run_start: int, first: int) -> bool:
+        """Say whether groups before ``first`` in its run start a phone number that takes group ``first`` too."""
+        blocks = [g.digits for g in self.chain[max(run_start, first - MAX_OTHER_SHAPE + 1) : first + MAX_OTHER_SHAPE]]
+        offset = first - max(run_start, first - MAX_OTHER_SHAPE + 1)
+        shapes = SHAPES["phone"]
+        return any(
+            (digits := shapes.get(tuple(len(b) for b in blocks[start:end]))) is not None
+            and digits.fullmatch("".join(blocks[start:end])) is not None
+            for start in range(offset)
+            for end in range(offset + 1, min(len(blocks), start + MAX_OTHER_SHAPE) + 1)
+        )
 
     def irregular_at(self, first: int) -> dict[int, _Card]:
         """Return the card numbers grouped any other way that start at group ``first`` and end cleanly."""

@@ -421,3 +421,16 @@ def test_an_expiry_date_and_code_typed_right_after_their_word_without_a_space_ar
         redact_card_numbers("4111 1111 1111 1111 expiry12/27 cvc1234").text
         == "[card number removed, ending 1111] expiry[expiry date removed] cvc[security code removed]"
     )
+
+
+def test_a_number_grouped_like_a_card_that_starts_inside_a_phone_number_stays() -> None:
+    # Each was hidden as a card starting in the middle of the phone number (found by scripts/redaction_probe.py).
+    for message in [
+        "02 90 35 12 43\t98 18 40 07",
+        "92/+49 72 44079266\t+33 4 98 11 43 33  08 37 90 66 56-",
+        "07542 757894\n060440  022 4623 5222  (07268) 634710",
+        "023 2226 7001\n0101 105 4901 - 69-43-12",
+        "+44 7427 821582  257040\t03.30.2058.",
+        "0300 888 6452\n023 8585 9208  0300 659 5883.05 45 92 23;",
+    ]:
+        assert redact_card_numbers(message).text == message

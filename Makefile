@@ -24,8 +24,9 @@ run-telegram-demo: install ## make run, plus the Telegram bridge and a Telegram 
 test: install chromium model ## Install what is missing, then run every test
 	@$(MAKE) --no-print-directory lint knowledge-check test-bot test-dialogue test-api
 
-check: install ## The quick check while working: lint, format, types, tests without the stack
-	@$(MAKE) --no-print-directory lint knowledge-check test-bot test-unit
+check: install ## The quick check while working (about a minute on an idle 2-core machine): lint, format, types, then the bot and API tests side by side, without the stack or slow tests
+	@$(MAKE) --no-print-directory lint knowledge-check
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-bot test-unit
 
 install: ## Make both Python environments if missing (cached by their pins under ~/.cache)
 	@./scripts/bootstrap.sh app rasa
@@ -67,8 +68,8 @@ test-dialogue: model ## Rasa data validation and test stories against the traine
 test-api: ## API, hub, end-to-end and browser tests, on SQLite and PostgreSQL (app environment)
 	@$(APP)/python -m pytest tests/api tests/e2e tests/browser -q
 
-test-unit: ## API and hub tests on SQLite only, without starting the stack (no model, PostgreSQL or Chromium)
-	@$(APP)/python -m pytest tests/api -m "not stack and not postgres" -q
+test-unit: ## API and hub tests on SQLite only, on every core, without the stack or slow tests (no model, PostgreSQL or Chromium)
+	@$(APP)/python -m pytest tests/api -m "not stack and not postgres and not slow" -n auto -q
 
 nlu-report: install ## Cross-validate the NLU model: per-intent P/R/F1 and a confusion matrix in reports/nlu/
 	@$(APP)/python scripts/nlu_report.py

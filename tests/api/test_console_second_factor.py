@@ -207,6 +207,7 @@ def test_a_supervisor_resets_a_lost_phone_and_the_officers_sessions_end(app) -> 
     assert refused.status_code == 403
 
 
+@pytest.mark.slow
 def test_the_reset_command_removes_the_second_factor(app, database_url) -> None:
     officer = TestClient(app, client=OFFICE)
     sign_in(officer, "focus")
@@ -251,6 +252,7 @@ def test_the_second_factor_secret_is_stored_sealed_and_still_opens_at_sign_in(ap
     assert enter_code(officer, next_step_code(authenticator, authenticator.now())).status_code == 303
 
 
+@pytest.mark.slow
 def test_only_the_key_that_sealed_a_secret_opens_it_and_a_new_key_can_be_rotated_in(database_url, open_session) -> None:
     with open_session(database_url) as session:
         add_officers(session)

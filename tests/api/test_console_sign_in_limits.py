@@ -16,6 +16,8 @@ from tests.support.console import OFFICERS, add_officers, hidden_csrf, officer_i
 
 ATTACKER = ("203.0.113.66", 40000)
 OFFICE = ("198.51.100.10", 50000)
+# Every test here hashes dozens of passwords (argon2, slow on purpose): make test runs them, make check does not.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture

@@ -110,6 +110,7 @@ def test_migrations_downgrade_to_base_and_upgrade_again(database_url: str, open_
     assert engine_version == head
 
 
+@pytest.mark.slow
 def test_seed_command_twice_keeps_the_same_data(
     database_url: str, open_session: OpenSession, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -133,6 +134,7 @@ def test_seed_command_twice_keeps_the_same_data(
             assert value not in first_output + second_output
 
 
+@pytest.mark.slow
 def test_fresh_database_seeded_gives_identical_data(
     database_url: str, seeded_session: Session, open_session: OpenSession
 ) -> None:

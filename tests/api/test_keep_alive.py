@@ -61,6 +61,7 @@ def api_port(tmp_path: Path) -> int:
         process.wait(timeout=30)
 
 
+@pytest.mark.slow
 def test_a_connection_idle_longer_than_a_client_pool_keeps_one_still_takes_a_request(api_port: int) -> None:
     with socket.create_connection(("127.0.0.1", api_port), timeout=10) as connection:
         assert health_over(connection).startswith(b"HTTP/1.1 200")

@@ -49,6 +49,7 @@ def api_schema(fuzzed_app: FastAPI) -> Any:
     return schemathesis.openapi.from_asgi("/openapi.json", fuzzed_app)
 
 
+@pytest.mark.slow
 def test_every_operation_answers_as_documented(api_schema: Any) -> None:
     failures = []
     for result in api_schema.get_all_operations():

@@ -149,6 +149,7 @@ def test_audit_entries_and_sent_receipt_addresses_follow_the_schedule(database_u
         assert "1 audit entries" in purge_entry.detail and "ann" not in purge_entry.detail
 
 
+@pytest.mark.slow
 def test_the_purge_command_reads_the_schedule_from_the_environment(database_url, tracker_url, open_session) -> None:
     now = utcnow()
     with open_session(database_url) as session:

@@ -79,6 +79,7 @@ def audit_rows(open_session, database_url: str) -> list[AuditEntry]:
         return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
 
 
+@pytest.mark.slow
 def test_a_supervisor_finds_a_telegram_chat_and_exports_everything_held(
     app, telegram_conversation, database_url, open_session
 ) -> None:
@@ -167,6 +168,7 @@ def test_a_web_resident_whose_conversation_is_erased_finds_nothing_left(app, res
     assert gone.status_code == 404
 
 
+@pytest.mark.slow
 def test_only_supervisors_reach_subject_access_and_the_audit_log(
     app, telegram_conversation, database_url, open_session
 ) -> None:

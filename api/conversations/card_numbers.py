@@ -74,7 +74,8 @@ MAX_WORDED_GAP = 60
 MIN_IRREGULAR_BLOCK = 2
 MAX_LEAD_GROUPS, MAX_LEAD_DIGITS = 2, 3
 # Separators one irregularly grouped number may mix ("4111-11111111 1111"): single spaces, dashes and dots, between
-# blocks of two or more digits, with nothing before them in the run. Lists mix commas, slashes and semicolons.
+# blocks of two or more digits (after at most a short amount, as any irregular grouping). Lists mix commas, slashes
+# and semicolons.
 MAX_IRREGULAR_STYLES = 2
 MIXABLE_STYLES = frozenset(" -.")
 MIN_MIXED_BLOCK = 2
@@ -565,7 +566,7 @@ class _ChainReader:
                 break
             if len(digits) < MIN_DIGITS or not luhn_valid(digits) or not _issued_prefix(digits):
                 continue
-            if len(styles) > 1 and not self._may_mix(run_start, first, last):
+            if len(styles) > 1 and not self._may_mix(first, last):
                 continue
             card = _Card(chain[first].start, group.end, last, first)
             # Not the pence of an amount or the year of a date ("1,234.56 0011 1223 4555 003"), nor a part of
@@ -579,7 +580,7 @@ class _ChainReader:
         self._irregular[(first, floor)] = candidates
         return candidates
 
-    def _may_mix(self, run_start: int, first: int, last: int) -> bool:
+    def _may_mix(self, first: int, last: int) -> bool:
         """Say whether an irregular window may mix two kinds of separator (see ``MIXABLE_STYLES``).
 
         Not where the run reads as other numbers from any of its groups on, or holds a phone number after its first
@@ -587,8 +588,7 @@ class _ChainReader:
         """
         groups = self.chain[first : last + 1]
         return (
-            run_start == first
-            and not any(self._reads["other"][i] for i in range(first + 1, last + 1))
+            not any(self._reads["other"][i] for i in range(first + 1, last + 1))
             and not _holds_a_phone_number([g.digits for g in groups[1:]])
             and all(len(g.digits) >= MIN_MIXED_BLOCK for g in groups)
             and all(g.style in MIXABLE_STYLES and _visible_length(g.gap) == 1 for g in groups[1:])

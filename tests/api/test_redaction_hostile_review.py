@@ -434,3 +434,10 @@ def test_a_number_grouped_like_a_card_that_starts_inside_a_phone_number_stays() 
         "0300 888 6452\n023 8585 9208  0300 659 5883.05 45 92 23;",
     ]:
         assert redact_card_numbers(message).text == message
+
+
+def test_an_amount_before_a_card_number_with_mixed_separators_stays_and_the_card_is_hidden() -> None:
+    assert redact_card_numbers("pay 40 4111-11111111 1111").text == "pay 40 [card number removed, ending 1111]"
+    assert redact_card_numbers("pay 12 411 1111-11111 1111 exp 12/27").text == (
+        "pay 12 [card number removed, ending 1111] exp [expiry date removed]"
+    )

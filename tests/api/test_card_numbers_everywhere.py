@@ -14,11 +14,10 @@ from api.conversations.models import Handoff, Message, Note
 from api.db import utcnow
 from api.knowledge_gaps.models import KnowledgeGap
 from api.settings import DEV_TELEGRAM_TOKEN
-from tests.api.test_knowledge_gaps import rasa_with_knowledge
 from tests.support.backoffice_api import granted
 from tests.support.console import add_officers, page_csrf, resident_waiting, sign_in
 from tests.support.hub import start
-from tests.support.rasa_fakes import rasa_offering_a_person
+from tests.support.rasa_fakes import rasa_offering_a_person, rasa_with_knowledge
 
 CARD = "4111.1111.1111.1111"
 TELEGRAM = {"Authorization": f"Bearer {DEV_TELEGRAM_TOKEN}"}

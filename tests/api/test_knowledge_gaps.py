@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from datetime import timedelta
 
@@ -31,43 +30,7 @@ from api.privacy.retention import RetentionPolicy, purge
 from api.privacy.tracker import TrackerStore
 from api.settings import DEV_TELEGRAM_TOKEN, ROOT
 from tests.support.console import add_officers, officer_client
-
-ARTICLE = "batteries-electricals"
-
-
-def marker(article: str | None = None, gap: str | None = None) -> dict[str, object]:
-    return {"recipient_id": "x", "custom": {"knowledge": {"article": article, "gap": gap}}}
-
-
-def rasa_with_knowledge(request: httpx.Request) -> httpx.Response:
-    """Answer batteries from an article, ask back about council tax, and miss everything else."""
-    text = json.loads(request.content)["message"]
-    if "batter" in text or "article" in text:
-        return httpx.Response(
-            200, json=[{"recipient_id": "x", "text": "Put batteries in a bag on your bin lid."}, marker(ARTICLE)]
-        )
-    if "council tax" in text:
-        return httpx.Response(
-            200,
-            json=[
-                {
-                    "recipient_id": "x",
-                    "text": "I'm not sure which of these you mean.",
-                    "buttons": [
-                        {"title": "Council tax bands", "payload": '/out_of_scope{"article": "council-tax-bands"}'}
-                    ],
-                },
-                marker(gap="clarified"),
-            ],
-        )
-    if "guess" in text:
-        return httpx.Response(
-            200,
-            json=[{"recipient_id": "x", "text": "Allotments: ask the parish."}, marker("allotments", "low_confidence")],
-        )
-    return httpx.Response(
-        200, json=[{"recipient_id": "x", "text": "Sorry, I didn't quite get that."}, marker(gap="unanswered")]
-    )
+from tests.support.rasa_fakes import ARTICLE, rasa_with_knowledge
 
 
 def start(client: TestClient) -> tuple[str, dict[str, str]]:

@@ -1,4 +1,4 @@
-"""Rasa's REST channel answered in-process (httpx.MockTransport), for the hub's chat and Telegram tests."""
+"""Rasa's REST channel answered in-process (httpx.MockTransport), for the hub's chat, Telegram and knowledge tests."""
 
 from __future__ import annotations
 
@@ -29,3 +29,43 @@ def rasa_offering_a_person(request: httpx.Request) -> httpx.Response:
 def rasa_down(request: httpx.Request) -> httpx.Response:
     """Rasa is not listening."""
     raise httpx.ConnectError("connection refused", request=request)
+
+
+# The article rasa_with_knowledge answers from.
+ARTICLE = "batteries-electricals"
+
+
+def marker(article: str | None = None, gap: str | None = None) -> dict[str, object]:
+    """The custom JSON item the bot's knowledge answers and misses end with (bot/actions/knowledge.py)."""
+    return {"recipient_id": "x", "custom": {"knowledge": {"article": article, "gap": gap}}}
+
+
+def rasa_with_knowledge(request: httpx.Request) -> httpx.Response:
+    """Answer batteries from an article, ask back about council tax, and miss everything else."""
+    text = json.loads(request.content)["message"]
+    if "batter" in text or "article" in text:
+        return httpx.Response(
+            200, json=[{"recipient_id": "x", "text": "Put batteries in a bag on your bin lid."}, marker(ARTICLE)]
+        )
+    if "council tax" in text:
+        return httpx.Response(
+            200,
+            json=[
+                {
+                    "recipient_id": "x",
+                    "text": "I'm not sure which of these you mean.",
+                    "buttons": [
+                        {"title": "Council tax bands", "payload": '/out_of_scope{"article": "council-tax-bands"}'}
+                    ],
+                },
+                marker(gap="clarified"),
+            ],
+        )
+    if "guess" in text:
+        return httpx.Response(
+            200,
+            json=[{"recipient_id": "x", "text": "Allotments: ask the parish."}, marker("allotments", "low_confidence")],
+        )
+    return httpx.Response(
+        200, json=[{"recipient_id": "x", "text": "Sorry, I didn't quite get that."}, marker(gap="unanswered")]
+    )

@@ -35,8 +35,9 @@ log = logging.getLogger(__name__)
 _PENDING = "changed_conversations"
 _NOTIFIED = "notified_conversations"
 CHANNEL = "ca_messages"
-# Seconds the listener waits for a notification before looking at its stop flag, and before reconnecting.
-LISTEN_TICK_SECONDS = 1.0
+# Seconds the listener waits for a notification before looking at its stop flag (an app stops within one), and
+# before reconnecting.
+LISTEN_TICK_SECONDS = 0.25
 RECONNECT_SECONDS = 2.0
 
 

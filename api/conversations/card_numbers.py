@@ -57,6 +57,8 @@ SEPARATOR_CATEGORIES = frozenset({"Cf", "Zs", "Pd", "Po", "Ps", "Pe", "Pi", "Pf"
 # card unless it joins them to the next group.
 TIMES_MARKS = frozenset("xX\u00d7")
 MAX_LETTER_GAP = 3
+# A separator said as a word, as dictation writes it ("4111 dash 1111 dash ..."); only one such word per number.
+SAID_SEPARATOR = re.compile(r"[^\S\n]+(?:dash|hyphen|space|slash|dot|stroke)[^\S\n]+", re.IGNORECASE)
 BLANK_CHARS = frozenset("\u2800\u3164\u115f\u1160\uffa0\u17b4\u17b5\u034f")
 MAX_SEPARATOR_RUN = 5
 # Digit groups right after a card number in its chain are its expiry date and code when shaped like them.
@@ -359,7 +361,9 @@ def _join(text: str, gap_start: int, gap_end: int, soft: Collection[int], *, fir
     if first:
         return "none"
     across = any(gap_start <= s < gap_end for s in soft)
-    if (all(is_separator(c) for c in gap) or _letter_gap(gap)) and _visible_length(gap) <= MAX_SEPARATOR_RUN:
+    if (
+        (all(is_separator(c) for c in gap) or _letter_gap(gap)) and _visible_length(gap) <= MAX_SEPARATOR_RUN
+    ) or SAID_SEPARATOR.fullmatch(gap):
         # A message break may fall inside a group as the resident typed it.
         return "soft" if across else "separator"
     # "first bit 4111 1111", then "next bit 1111 1111": words at a message break do not end the number, but

@@ -441,3 +441,20 @@ def test_an_amount_before_a_card_number_with_mixed_separators_stays_and_the_card
     assert redact_card_numbers("pay 12 411 1111-11111 1111 exp 12/27").text == (
         "pay 12 [card number removed, ending 1111] exp [expiry date removed]"
     )
+
+
+SAID_SEPARATORS = [
+    "4111 dash 1111 dash 1111 dash 1111",
+    "4111 space 1111 space 1111 space 1111",
+    "4111 Dash 11111111 Dash 1111",
+]
+
+
+@pytest.mark.parametrize("typed", SAID_SEPARATORS)
+def test_a_card_number_dictated_with_its_separators_said_as_words_is_hidden(typed: str) -> None:
+    assert_only_the_card_is_hidden(f"card {typed} ok")
+
+
+def test_numbers_with_words_for_separators_that_make_no_card_stay() -> None:
+    for message in ["version 4 dot 1 dot 12", "4111 dash 1111 space 1111 dot 1111", "07700 dash 900123"]:
+        assert redact_card_numbers(message).text == message

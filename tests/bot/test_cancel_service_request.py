@@ -14,9 +14,11 @@ import httpx
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.service_requests import progress
 from bot.actions.task_form import ActionAskTaskConfirmed, ValidateTaskForm, required_slots_for, start_task_events
 from bot.actions.tasks import ActionStartTask
+from bot.backoffice import BackOffice
 from bot.backoffice_models import ServiceRequestProgress, Update
 from council import council_facts
 from tests.support.backoffice_fake import complete, slots_of
@@ -238,3 +240,32 @@ def test_confirming_a_cancellation_with_the_word_cancel_is_read_as_meant(text: s
     )
     events = asyncio.run(ValidateTaskForm().get_extraction_events(CollectingDispatcher(), tracker, {}))
     assert slots_of(events) == {"task_confirmed": agreed}
+
+
+def test_taking_the_officer_offer_after_a_refusal_tells_the_officer_why_and_which_reference() -> None:
+    """The officer learns the reference and that the cancellation was refused, never the email tried."""
+    refused, _, _ = cancel(httpx.Response(404, json={"detail": "not found"}))
+    after = {**TASK, "reporter_email": "jo@example.com", "cancel_reason": "fixed"} | refused
+    sent: list[dict] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(json.loads(request.content))
+        ticket = {"reference": "HO-000042", "status": "waiting", "in_office_hours": True, "queue_position": 1}
+        return httpx.Response(201, json=ticket | {"expected_wait_minutes": 5, "officer_hours": "9-5", "reply_by": None})
+
+    tracker = make_tracker(
+        user_event("cancel SR-245007", "cancel_service_request"),
+        user_event("/request_officer", "request_officer"),
+        slots=after,
+    )
+    client = BackOffice(base_url="http://backoffice.test", token="t", transport=httpx.MockTransport(handler))
+    asyncio.run(ActionRequestOfficer(client).run(CollectingDispatcher(), tracker, {}))
+
+    [packet] = sent
+    assert (packet["reason"], packet["topic"], packet["wanted"]) == (
+        "cancel_refused",
+        "service_requests",
+        "Cancel service request",
+    )
+    assert packet["collected"] == {"request_reference": "SR-245007"}
+    assert "jo@example.com" not in json.dumps(packet)

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from api.conversations.card_numbers import ascii_digit
 from api.conversations.redaction import luhn_valid, redact_card_numbers
-from tests.api.test_redaction import COUNCIL_NUMBERS, PHONES
+from tests.support.number_shapes import COUNCIL_NUMBERS, PHONES
 
 PREFIXES = ["4", "51", "55", "2221", "2720", "34", "37", "6011", "65", "36", "35"]
 SEPARATORS = [" ", "-", ".", "/", "  ", "\t", "\u00a0", "%20", "&nbsp;", " - ", ",", "\n", "\u2009", "\u200b "]

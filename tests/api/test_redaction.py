@@ -18,6 +18,7 @@ from api.conversations.redaction import (
     redact_card_numbers,
     redact_messages,
 )
+from tests.support.number_shapes import COUNCIL_NUMBERS, PHONES
 
 VISA = "4111111111111111"
 
@@ -233,52 +234,6 @@ def pattern(template: str) -> st.SearchStrategy[str]:
     )
 
 
-PHONES = [
-    "07### ######",
-    "07#########",
-    "+44 7### ######",
-    "+447#########",
-    "07### ### ###",
-    "(07###) ######",
-    "01### ######",
-    "01## ### ####",
-    "02# #### ####",
-    "0300 ### ####",
-    "0800 ### ####",
-    "(01###) ######",
-    "+44 (0)1### ######",
-    "01###-######",
-    "07###.######",
-    "+49 ### ########",
-    "+1 ### ### ####",
-]
-COUNCIL_NUMBERS = [
-    "CT########",
-    "CT-########",
-    "PAY-########",
-    "SR-######",
-    "AA1-####",
-    "AB3-####",
-    "AV-######",
-    "EC-######",
-    "HO-######",
-    "############",  # a UPRN
-    "##/##/20##",
-    "##.##.20##",
-    "20##-##-##",
-    "£##",
-    "£###.##",
-    "£#,###.##",
-    "##p",
-    "TN## #PA",
-    "RH## #AB",
-    "##-##-##",
-    "## ## ##",
-    "######",
-    "########",  # sort codes and account numbers
-    "##:##",
-    "####-##",
-]
 non_card_numbers = st.sampled_from(PHONES + COUNCIL_NUMBERS).flatmap(pattern)
 CONNECTORS = [" and ", ", ", " / ", " or ", "; ", " ", "\n", " - ", " then "]
 SENTENCES = [

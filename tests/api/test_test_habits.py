@@ -47,6 +47,15 @@ def test_no_test_imports_another_test_module_or_edits_sys_path() -> None:
     assert {path: found for path, found in broken.items() if found} == {}
 
 
+def test_no_script_imports_a_test_module() -> None:
+    """Scripts run directly and may put the repository on sys.path, but what they share with tests is support."""
+    broken = {
+        str(path.relative_to(ROOT)): [found for found in habits_broken(path.read_text()) if found != "edits sys.path"]
+        for path in sorted((ROOT / "scripts").glob("*.py"))
+    }
+    assert {path: found for path, found in broken.items() if found} == {}
+
+
 def test_the_check_sees_each_way_of_breaking_the_habits() -> None:
     source = (
         "import sys\nfrom tests.api.test_knowledge_gaps import rasa_with_knowledge\nimport tests.bot.test_tasks\n"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from bot.tasks_registry import QUESTIONS
 from council import council_facts
 
 # Words that ask about the question rather than answer it.
@@ -69,10 +70,6 @@ WHY_AND_HOW: dict[str, str] = {
     "problem_description": "A few words help the team bring the right things, for example which bin was "
     "missed or how big the hole is.",
     "task_confirmed": 'Please say "yes" to go ahead, or "no" to leave it.',
-    "reporter_email": "Only the person who reported a problem can cancel it, so I check the email address "
-    "given with the report. If you didn't give one, just say so.",
-    "cancel_reason": "The team likes to know why a report isn't needed, for example \"the bin was collected "
-    'after all". A few words are enough.',
 }
 GENERAL_HELP = "I need that detail to finish what you asked for."
 OFFICER_BUTTON = {"title": "Talk to a person", "payload": "/request_officer"}
@@ -105,5 +102,10 @@ def way_out() -> str:
 
 
 def help_for(slot: str) -> str:
-    """Return why ``slot`` is asked and how to answer it, with the phone number and the officer offer."""
-    return f"{WHY_AND_HOW.get(slot, GENERAL_HELP)} {way_out()}"
+    """Return why ``slot`` is asked and how to answer it, with the phone number and the officer offer.
+
+    A question only one task asks says why in its own declaration (``task_kit.Question.why``).
+    """
+    question = QUESTIONS.get(slot)
+    why = question.why if question is not None and question.why else WHY_AND_HOW.get(slot, GENERAL_HELP)
+    return f"{why} {way_out()}"

@@ -209,9 +209,15 @@ TASKS = (
                 _reporter_email,
                 again="Sorry, I need the email address you gave when you reported it, like name@example.com. "
                 "If you didn't give one, just say so.",
+                why="Only the person who reported a problem can cancel it, so I check the email address given with "
+                "the report. If you didn't give one, just say so.",
             ),
             "cancel_reason": Question(
-                _cancel_reason, again="Could you tell me in a few words why it isn't needed?", free_text=True
+                _cancel_reason,
+                again="Could you tell me in a few words why it isn't needed?",
+                free_text=True,
+                why="The team likes to know why a report isn't needed, for example \"the bin was collected after "
+                'all". A few words are enough.',
             ),
         },
     ),

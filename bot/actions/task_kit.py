@@ -47,13 +47,16 @@ class Question:
 
     The form's shared questions (names, dates, postcodes, references, emails for updates) have their checks in
     ``bot.actions.task_form``; a question of the task's own is checked here instead, so adding a task with a
-    new question touches its topic module and its YAML, not the form. A ``free_text`` answer takes the
-    resident's words as they are, so it never stands in the way of a clear request for another task.
+    new question touches its topic module and its YAML, not the form nor ``form_help`` (``why`` is said when
+    the resident asks why it is needed). A ``free_text`` answer takes the resident's words as they are, so
+    it never stands in the way of a clear request for another task.
     """
 
     read: ReadAnswer
     again: str
     free_text: bool = False
+    # Said when the resident asks why it is needed or how to answer ("why do you need that?").
+    why: str = ""
 
 
 @dataclass(frozen=True)

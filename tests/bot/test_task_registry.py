@@ -124,6 +124,11 @@ def test_every_question_a_task_asks_is_in_the_domain_with_its_wording_and_its_ch
     assert unchecked == set()
 
 
+def test_every_tasks_own_question_says_why_it_is_asked() -> None:
+    """Asking "why do you need that?" gets the question's own reason, not the general sentence."""
+    assert {slot for slot, question in QUESTIONS.items() if not question.why.strip()} == set()
+
+
 def test_a_tasks_own_question_is_not_also_checked_by_the_form() -> None:
     """One home per check: a question a task declares must not shadow (or be shadowed by) a form method."""
     assert {slot for slot in QUESTIONS if f"validate_{slot}" in vars(ValidateTaskForm)} == set()

@@ -253,12 +253,45 @@ class BackOffice:
         """Return the verified resident's own registration, polling station and absent votes."""
         return await self._read(ElectoralRecord, "/api/v1/electoral/me", params={"conversation_id": conversation_id})
 
-    async def request_absent_vote(self, **request: Any) -> AbsentVoteRecorded:
+    async def request_absent_vote(
+        self,
+        *,
+        conversation_id: str,
+        idempotency_key: str,
+        kind: str,
+        action: str,
+        duration: str | None,
+        poll_date: str | None,
+        proxy_name: str | None,
+        proxy_relationship: str | None,
+        reason: str | None,
+        delivery: str | None,
+    ) -> AbsentVoteRecorded:
         """Record a postal or proxy vote request (idempotent by its ``idempotency_key``)."""
+        request = {
+            "conversation_id": conversation_id,
+            "idempotency_key": idempotency_key,
+            "kind": kind,
+            "action": action,
+            "duration": duration,
+            "poll_date": poll_date,
+            "proxy_name": proxy_name,
+            "proxy_relationship": proxy_relationship,
+            "reason": reason,
+            "delivery": delivery,
+        }
         return await self._record(AbsentVoteRecorded, "/api/v1/electoral/absent-vote-requests", request)
 
-    async def request_electoral_change(self, **request: Any) -> ChangeRecorded:
+    async def request_electoral_change(
+        self, *, conversation_id: str, idempotency_key: str, kind: str, details: dict[str, str | None]
+    ) -> ChangeRecorded:
         """Record a change to the register (idempotent by its ``idempotency_key``)."""
+        request = {
+            "conversation_id": conversation_id,
+            "idempotency_key": idempotency_key,
+            "kind": kind,
+            "details": details,
+        }
         return await self._record(ChangeRecorded, "/api/v1/electoral/change-requests", request)
 
     async def verify_account(
@@ -294,12 +327,39 @@ class BackOffice:
             Payment, f"/api/v1/payments/payments/{payment_reference}", params={"conversation_id": conversation_id}
         )
 
-    async def request_document(self, **request: Any) -> DocumentSent:
+    async def request_document(
+        self, *, conversation_id: str, idempotency_key: str, kind: str, payment_reference: str | None
+    ) -> DocumentSent:
         """Have a receipt or statement emailed to the verified resident (idempotent by its key)."""
+        request = {
+            "conversation_id": conversation_id,
+            "idempotency_key": idempotency_key,
+            "kind": kind,
+            "payment_reference": payment_reference,
+        }
         return await self._record(DocumentSent, "/api/v1/payments/document-requests", request)
 
-    async def lodge_service_request(self, **request: Any) -> ServiceRequestLodged:
+    async def lodge_service_request(
+        self,
+        *,
+        conversation_id: str,
+        idempotency_key: str,
+        category: str,
+        uprn: int | None,
+        location_text: str | None,
+        description: str | None,
+        contact_email: str | None,
+    ) -> ServiceRequestLodged:
         """Lodge a request for service (idempotent by its key); returns its reference and expected date."""
+        request = {
+            "conversation_id": conversation_id,
+            "idempotency_key": idempotency_key,
+            "category": category,
+            "uprn": uprn,
+            "location_text": location_text,
+            "description": description,
+            "contact_email": contact_email,
+        }
         return await self._record(ServiceRequestLodged, "/api/v1/service-requests", request)
 
     async def service_request_progress(self, *, reference: str) -> ServiceRequestProgress:

@@ -5,6 +5,8 @@ Every task here needs a proved council tax account; ``TASKS`` at the end declare
 
 from __future__ import annotations
 
+from typing import Any
+
 from rasa_sdk import Tracker
 
 from bot.actions.electoral import long_date
@@ -149,7 +151,7 @@ async def _receipt_request(backoffice: BackOffice, tracker: Tracker) -> str:
     """Email a receipt for the payment named (a receipt was asked for), or else a statement of the account."""
     reference = tracker.get_slot("payment_reference")
     has_payment = tracker.get_slot("document_kind") == "receipt" and bool(reference) and reference != UNKNOWN
-    request = {
+    request: dict[str, Any] = {
         "kind": "receipt" if has_payment else "statement",
         "payment_reference": reference if has_payment else None,
     }

@@ -476,3 +476,36 @@ def test_a_report_that_someone_died_sends_the_name_and_address_the_back_office_t
     assert body["kind"] == "died"
     assert body["details"] == {"person_name": "Arthur Bloggs", "address": "19 Rowan Close, Ashbury, TN41 6PA"}
     assert "EC-000321" in said
+
+
+def test_a_reported_problem_sends_what_the_back_office_takes_and_names_the_reference(dispatcher) -> None:
+    lodged = {
+        "reference": "SR-000777",
+        "category": "missed_bin",
+        "category_label": "Missed bin",
+        "status": "open",
+        "expected_by": "2026-11-27",
+        "service_standard": "We collect missed bins within 2 working days.",
+        "responsible_team": "Waste",
+    }
+    _, calls, said = complete(
+        {("POST", "/api/v1/service-requests"): httpx.Response(201, json=lodged)},
+        dispatcher,
+        pending_task="report_problem",
+        identity_verified=False,
+        service_category="missed_bin",
+        address_uprn="100099500102",
+        problem_description="the blue bin was not emptied",
+        contact_email="none",
+        task_confirmed=True,
+    )
+    body = json.loads(calls[-1].content)
+    assert {key: value for key, value in body.items() if key != "idempotency_key"} == {
+        "conversation_id": "conversation-1",
+        "category": "missed_bin",
+        "uprn": 100099500102,
+        "location_text": None,
+        "description": "the blue bin was not emptied",
+        "contact_email": None,
+    }
+    assert "SR-000777" in said and "Friday 27 November 2026" in said and "2 working days" in said

@@ -24,7 +24,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import read_endpoint_config
 
-from bot.privacy.sealing import KEY_VARIABLE, Sealer, new_key
+from bot.privacy.sealing import KEY_VARIABLE, SEALED, Sealer, new_key
 
 ROOT = Path(__file__).resolve().parents[2]
 with warnings.catch_warnings():  # each domain file alone lacks the mappings another holds; together they are valid
@@ -231,7 +231,11 @@ def test_what_stays_readable_says_nothing_about_the_resident() -> None:
     stored = sealer.seal(typed)
     opened = sealer.open(dict(stored))
 
-    assert "Quillon" not in str(stored) and "web" not in str(stored)
+    # The ciphertext is random text that can spell "web" by chance (about one run in a thousand did), so
+    # the readable part is checked without it.
+    readable = str({name: value for name, value in stored.items() if name != SEALED})
+    assert "Quillon" not in readable and "web" not in readable
+    assert "Quillon" not in stored[SEALED]
     assert stored["parse_data"] == {
         "intent": {"name": "inform", "confidence": 0.9},
         "entities": [{"entity": "person"}],

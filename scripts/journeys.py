@@ -488,6 +488,8 @@ def run_journey(api_url: str, journey: Journey) -> Result:
             if reply is None:
                 return result(False, "unexpected question")
             said = reply
+    except httpx.HTTPStatusError as error:  # the status says which: 503 is the hub's "busy", 500 a fault
+        return result(False, f"hub error HTTP {error.response.status_code}")
     except httpx.HTTPError as error:
         return result(False, f"hub error {error.__class__.__name__}")
     return result(False, "too many turns")

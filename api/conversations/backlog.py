@@ -8,7 +8,11 @@ answer's time divided by its place in the queue when it was sent is the server's
 prediction is over ``busy_after`` seconds, or ``max_in_flight`` are already waiting, the message is not sent and
 ``RasaBusy`` is raised: the resident is told "busy" at once, with the message kept (api/overload.py).
 
-A message with nothing waiting ahead of it is always sent, so the measure keeps up with a server that speeds up.
+A message with fewer than ``PREDICT_FROM_WAITING`` waiting ahead of it is always sent: the measure keeps up with
+a server that speeds up, and a few residents at once on a slow (or busy) machine are answered slowly rather
+than turned away. Answers are worked on side by side (an action waiting on the back office holds no core), so
+the straight-line prediction overstates short queues: on the shared 2-core machine two or three residents at
+once were told "busy" when their answers would have come in time.
 Before any answer has been timed the guess is ``COLD_SECONDS_PER_PLACE``, deliberately slow: on a fast machine
 the first answers correct it within a second. Each API worker measures its own messages; their waits include
 other workers' messages ahead of them, so the prediction is of the real wait.
@@ -31,6 +35,8 @@ log = logging.getLogger(__name__)
 
 # Seconds per queue place assumed before a server's first answer is timed (at most 20 waiting at the default 20 s).
 COLD_SECONDS_PER_PLACE = 1.0
+# The prediction applies only once this many messages already wait on the server (see the module's docstring).
+PREDICT_FROM_WAITING = 3
 # Weight of the newest answer in the moving average of seconds per place.
 SMOOTHING = 0.2
 
@@ -88,7 +94,9 @@ class Backlog:
     def _too_far_behind(self, server: str, ahead: int) -> bool:
         if self.max_in_flight and ahead >= self.max_in_flight:
             return True
-        return bool(self.busy_after) and ahead > 0 and self.expected_wait(server, ahead) > self.busy_after
+        return (
+            bool(self.busy_after) and ahead >= PREDICT_FROM_WAITING and self.expected_wait(server, ahead) > self.busy_after
+        )
 
     def _learn(self, server: str, seconds: float, place: int) -> None:
         sample = seconds / place

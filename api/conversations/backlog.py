@@ -94,9 +94,8 @@ class Backlog:
     def _too_far_behind(self, server: str, ahead: int) -> bool:
         if self.max_in_flight and ahead >= self.max_in_flight:
             return True
-        return (
-            bool(self.busy_after) and ahead >= PREDICT_FROM_WAITING and self.expected_wait(server, ahead) > self.busy_after
-        )
+        queue_formed = ahead >= PREDICT_FROM_WAITING
+        return bool(self.busy_after) and queue_formed and self.expected_wait(server, ahead) > self.busy_after
 
     def _learn(self, server: str, seconds: float, place: int) -> None:
         sample = seconds / place

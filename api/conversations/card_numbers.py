@@ -284,8 +284,12 @@ def _chains(text: str, markers: list[tuple[int, int]], soft: Collection[int]) ->
     while index < len(text):
         if index in marker_at:
             end = marker_at[index]
-            # A hidden card number is a digitless group: details after it join it, digits before it do not.
-            groups.append(_Group(index, end, "", "none"))
+            # A hidden card number is a digitless group: details after it join it, digits before it do not. A hidden
+            # expiry date or code joins the hidden card number (or detail) before it, so a code sent after both, in a
+            # message of its own, is read as that card's too ("[card ...]", "[expiry date removed]", "123").
+            join = _join(text, gap_start, index, soft, first=not groups)
+            joined = join in ("separator", "soft") and not groups[-1].digits and not text.startswith("[card", index)
+            groups.append(_Group(index, end, "", join if joined else "none"))
             gap_start = index = end
             continue
         digit = ascii_digit(text[index])
@@ -445,7 +449,7 @@ class _ChainReader:
                     found.append(Found(card.end, chain[card.last_group].end, "code"))
                 last = card.last_group
             elif self.text.startswith("[card", group.start):  # a card number hidden before
-                last = index
+                last = self._hidden_details_after(index)
             else:
                 index += 1
                 continue
@@ -453,6 +457,15 @@ class _ChainReader:
             found += details
             index = self.floor = last + 1 + used
         return found
+
+    def _hidden_details_after(self, index: int) -> int:
+        """Return the last of the hidden expiry date and code right after the hidden card number at group ``index``.
+
+        Digits after them are read as the rest of that card's details, as they would be after the card's digits.
+        """
+        while index + 1 < len(self.chain) and self.chain[index + 1].join != "none" and not self.chain[index + 1].digits:
+            index += 1
+        return index
 
     def _pieces(self, card: _Card) -> list[Found]:
         """Return the card as found, one piece per message where words came between ("next bit 1111 1111").

@@ -230,3 +230,47 @@ def test_the_first_piece_of_a_split_number_is_hidden_in_the_knowledge_gap_it_lef
     with open_session(database_url) as session:
         questions = list(session.scalars(select(KnowledgeGap.question).order_by(KnowledgeGap.id)))
     assert questions == ["my card is [card number removed]", "[card number removed, ending 1111] thanks"]
+
+
+# ----- the expiry date and code sent in messages of their own -----
+
+
+def test_a_code_sent_after_the_card_number_and_expiry_date_in_messages_of_their_own_is_hidden(
+    make_client, open_session, database_url
+) -> None:
+    """A resident reading a card aloud sends the number, then the expiry date, then the code: none is kept."""
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+
+    say(client, conversation_id, auth, "4111111111111111")
+    say(client, conversation_id, auth, "12/27")
+    say(client, conversation_id, auth, "123")
+    say(client, conversation_id, auth, "4111 1111 1111 1111 12/27")
+    say(client, conversation_id, auth, "456")
+
+    with open_session(database_url) as session:
+        stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
+    assert stored == [
+        "[card number removed, ending 1111]",
+        "[expiry date removed]",
+        "[security code removed]",
+        "[card number removed, ending 1111] [expiry date removed]",
+        "[security code removed]",
+    ]
+
+
+def test_a_number_sent_after_an_expiry_date_without_a_card_number_stays(
+    make_client, open_session, database_url
+) -> None:
+    """Only after a hidden card number: a date then a house number in its own message are kept as typed."""
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+
+    say(client, conversation_id, auth, "bin day 12/27")
+    say(client, conversation_id, auth, "123")
+    say(client, conversation_id, auth, "[expiry date removed]")
+    say(client, conversation_id, auth, "456")
+
+    with open_session(database_url) as session:
+        stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
+    assert stored == ["bin day 12/27", "123", "[expiry date removed]", "456"]

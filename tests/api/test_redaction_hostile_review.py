@@ -458,3 +458,11 @@ def test_a_card_number_dictated_with_its_separators_said_as_words_is_hidden(type
 def test_numbers_with_words_for_separators_that_make_no_card_stay() -> None:
     for message in ["version 4 dot 1 dot 12", "4111 dash 1111 space 1111 dot 1111", "07700 dash 900123"]:
         assert redact_card_numbers(message).text == message
+
+
+def test_a_code_after_a_card_number_and_expiry_date_hidden_before_is_hidden() -> None:
+    """What the store reads back: earlier messages already redacted, then the code alone (hostile review #171)."""
+    stored = ["[card number removed, ending 1111]", "[expiry date removed]", "123"]
+    assert [r.text for r in redact_messages(stored)][-1] == "[security code removed]"
+    same_message = ["[card number removed, ending 1111] [expiry date removed]", "123"]
+    assert [r.text for r in redact_messages(same_message)][-1] == "[security code removed]"

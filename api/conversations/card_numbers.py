@@ -116,6 +116,7 @@ OTHER_NUMBER_SHAPES: dict[tuple[int, ...], str] = {
     (12,): ANY,  # a UPRN (or a phone number as 447700900123)
     (3, 3, 4): ANY,  # an NHS number
 }
+YEAR_GROUP = re.compile(YEAR)
 ShapeKind = Literal["phone", "other"]
 SHAPES: dict[ShapeKind, dict[tuple[int, ...], re.Pattern[str]]] = {
     "phone": {size: re.compile(digits) for size, digits in PHONE_SHAPES.items()},
@@ -758,6 +759,7 @@ def _regular_cards(chain: list[_Group], first: int) -> dict[int, _Card]:
             len(digits) >= MIN_DIGITS
             and luhn_valid(digits)
             and _grouped_like_a_card(chain[first : last + 1])
+            and not _years_in_a_row(chain[first : last + 1])
             and _not_the_tail_of_another_number(chain, first, last)
         ):
             candidates.setdefault(len(digits), _Card(chain[first].start, chain[last].end, last, first))
@@ -768,6 +770,15 @@ def _regular_cards(chain: list[_Group], first: int) -> dict[int, _Card]:
             if luhn_valid(group.digits[:length]):
                 candidates.setdefault(length, _Card(group.start, group.positions[length - 1] + 1, first, first))
     return candidates
+
+
+def _years_in_a_row(groups: list[_Group]) -> bool:
+    """Say whether every group is a year of four digits ("I owe for 2023, 2024, 2025, 2026"): a list, not a card.
+
+    Such a run passes the Luhn check one time in ten, and residents list years of arrears or bills in fours, also one
+    a message. No card brand's number starts 19 or 20 (Mastercard's 2-series starts at 2221, Mir's at 2200).
+    """
+    return len(groups) > 1 and all(YEAR_GROUP.fullmatch(g.digits) for g in groups)
 
 
 def _after_reference(text: str, start: int) -> bool:

@@ -274,3 +274,16 @@ def test_a_number_sent_after_an_expiry_date_without_a_card_number_stays(
     with open_session(database_url) as session:
         stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
     assert stored == ["bin day 12/27", "123", "[expiry date removed]", "456"]
+
+
+def test_years_sent_one_a_message_are_stored_as_typed(make_client, open_session, database_url) -> None:
+    """Years of arrears listed one a message read as four groups of a card when joined (hostile review #158)."""
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+
+    replies = [say(client, conversation_id, auth, year) for year in ["2015", "2016", "2017", "2018"]]
+
+    assert all(reply["rewritten"] == [] for reply in replies)
+    with open_session(database_url) as session:
+        stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
+    assert stored == ["2015", "2016", "2017", "2018"]

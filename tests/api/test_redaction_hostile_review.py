@@ -466,3 +466,32 @@ def test_a_code_after_a_card_number_and_expiry_date_hidden_before_is_hidden() ->
     assert [r.text for r in redact_messages(stored)][-1] == "[security code removed]"
     same_message = ["[card number removed, ending 1111] [expiry date removed]", "123"]
     assert [r.text for r in redact_messages(same_message)][-1] == "[security code removed]"
+
+
+YEARS_IN_A_ROW = [
+    "I owe for 2023, 2024, 2025, 2026",
+    "I was in arrears 2015, 2016, 2017, 2018",
+    "2015 2016 2017 2018",
+    "bills for 2010-2011-2012-2013 were wrong",
+    "I paid in 2010 2011 2012 2013 and 2014",
+    "2016 2017 2018 2019 2020",
+    "my last 4 readings: 2015 2016 2017 2018",
+    "born 1958 1961 1990 1995",
+    "moved in 1985, 1987, 1990, 1992",
+]
+
+
+@pytest.mark.parametrize("message", YEARS_IN_A_ROW)
+def test_four_years_in_a_row_are_not_a_card_number(message: str) -> None:
+    """Years of arrears or bills listed in fours pass the Luhn check often enough to be hidden (hostile review)."""
+    assert redact_card_numbers(message).text == message
+
+
+def test_one_year_per_message_is_not_a_card_number() -> None:
+    assert [r.text for r in redact_messages(["2015", "2016", "2017", "2018"])] == ["2015", "2016", "2017", "2018"]
+
+
+def test_a_card_number_with_some_groups_like_years_is_still_hidden() -> None:
+    """Only groups that are all years: a card with one or two year-like groups keeps being hidden."""
+    assert redact_card_numbers("4000 2015 2016 2013").text == "[card number removed, ending 2013]"
+    assert redact_card_numbers("2221 2000 2010 2013").text == "[card number removed, ending 2013]"

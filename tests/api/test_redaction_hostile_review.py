@@ -495,3 +495,33 @@ def test_a_card_number_with_some_groups_like_years_is_still_hidden() -> None:
     """Only groups that are all years: a card with one or two year-like groups keeps being hidden."""
     assert redact_card_numbers("4000 2015 2016 2013").text == "[card number removed, ending 2013]"
     assert redact_card_numbers("2221 2000 2010 2013").text == "[card number removed, ending 2013]"
+
+
+MISTYPED_AFTER_A_CARD_WORD = [
+    "my card number is 4111 1111 1111 1112",
+    "card no: 5500-0000-0000-0005",
+    "Visa 4111.1111.1111.1121",
+    "debit card 4111111111111112",
+    "long number on my card 4111 1111 1111 1112",
+]
+
+
+@pytest.mark.parametrize("typed", MISTYPED_AFTER_A_CARD_WORD)
+def test_a_mistyped_card_number_right_after_a_card_word_is_hidden(typed: str) -> None:
+    """One digit wrong fails the Luhn check; grouped 4-4-4-4 as printed and called a card, it is hidden all the same."""
+    redacted = redact_card_numbers(typed)
+    assert redacted.card_numbers == 1, redacted.text
+    assert len([c for c in MARKER.sub("", redacted.text) if c.isdigit()]) == 0, redacted.text
+
+
+def test_sixteen_digits_in_fours_without_a_card_word_or_a_brands_start_stay() -> None:
+    """Failing the Luhn check, without 'card' (or a brand) just before, or not starting as a brand's, it is no card."""
+    for message in [
+        "refs 2868 4349 2877 5385",
+        "meter readings 4439 2537 8993 1465",
+        "account number 5123 4567 8901 2345",
+        "card reference 1234 5678 9012 3457",
+        "card ending 1111, reference 1234 5678 9012 3456",
+        "my card is fine, the bill says 4111 1111 1111 1112 though",
+    ]:
+        assert redact_card_numbers(message).text == message

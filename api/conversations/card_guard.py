@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +27,8 @@ SPLIT_WINDOW = timedelta(minutes=5)
 EARLIER_MESSAGES = 3
 HIDDEN_PIECE = "[card number removed]"
 MIN_PIECE_DIGITS = 4
+CARD_MARKER_START = "[card number removed"
+ANCHOR_TAIL = "later"
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ def hide_card_numbers(session: Session, *, conversation_id: str, text: str) -> G
             ).all()
         )
     )
-    *before, latest = redact_messages([message.text for message in earlier] + [text])
+    anchor = _hidden_card_before(session, conversation_id=conversation_id, since=now - SPLIT_WINDOW, earlier=earlier)
+    *before, latest = redact_messages([*anchor, *(message.text for message in earlier), text])[len(anchor) :]
     rewritten = []
     for message, redacted in zip(earlier, before, strict=True):
         if redacted.text != message.text:
@@ -66,6 +69,33 @@ def hide_card_numbers(session: Session, *, conversation_id: str, text: str) -> G
         rewritten += _hide_copies(session, conversation_id=conversation_id, after=rewritten[0].id, pieces=pieces)
         _hide_in_gaps(session, conversation_id=conversation_id, after=rewritten[0].id, pieces=pieces)
     return Guarded(text=latest.text, hidden=latest.hidden, rewritten=rewritten)
+
+
+def _hidden_card_before(
+    session: Session, *, conversation_id: str, since: datetime, earlier: list[Message]
+) -> list[str]:
+    """Return the latest message of the past minutes with a hidden card number, if it is older than ``earlier``.
+
+    Read as context only, never rewritten: a resident reading a card aloud field by field ("exp", "12/27", "cvv",
+    "123") pushes the number out of the last few messages before the code comes, and "cvv 123" is a card's code
+    only with a card in view. A word goes after it: messages came between, so a bare number in the first of
+    ``earlier`` is not read as the card's code. Empty when there is none.
+    """
+    if not earlier:
+        return []
+    found = session.scalars(
+        select(Message.text)
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.sender == "resident",
+            Message.created_at >= since,
+            Message.id < earlier[0].id,
+            Message.text.contains(CARD_MARKER_START),
+        )
+        .order_by(Message.id.desc())
+        .limit(1)
+    ).first()
+    return [f"{found} {ANCHOR_TAIL}"] if found else []
 
 
 def _piece_patterns(pieces: list[str]) -> list[re.Pattern[str]]:

@@ -287,3 +287,37 @@ def test_years_sent_one_a_message_are_stored_as_typed(make_client, open_session,
     with open_session(database_url) as session:
         stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
     assert stored == ["2015", "2016", "2017", "2018"]
+
+
+def test_a_code_sent_after_its_label_with_the_card_number_five_messages_back_is_hidden(
+    make_client, open_session, database_url
+) -> None:
+    """Number, "exp", date, "cvv", code, one a message: the card is out of the last three (hostile review #169)."""
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+
+    for text in ["4111 1111 1111 1111", "exp", "12/27", "cvv", "123"]:
+        say(client, conversation_id, auth, text)
+
+    with open_session(database_url) as session:
+        stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
+    assert stored == [
+        "[card number removed, ending 1111]",
+        "exp",
+        "[expiry date removed]",
+        "cvv",
+        "[security code removed]",
+    ]
+
+
+def test_a_bare_number_messages_after_a_card_number_stays(make_client, open_session, database_url) -> None:
+    """Without a label, a number four messages after a card is a house number or an amount, as typed."""
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+
+    for text in ["4111 1111 1111 1111", "which house?", "123", "ok", "thanks"]:
+        say(client, conversation_id, auth, text)
+
+    with open_session(database_url) as session:
+        stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
+    assert stored == ["[card number removed, ending 1111]", "which house?", "123", "ok", "thanks"]

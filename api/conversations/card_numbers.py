@@ -136,6 +136,9 @@ EXPIRY_WORDS = r"exp(?:iry|ires|iration|\.)?(?: date)?|valid (?:thru|through|unt
 CODE_WORDS = (
     r"cvv2?|cvc2?|cv2|csc|security (?:code|number|digits)|(?:3|three)[ -]digit (?:code|number)"
     r"|code on the back|digits on the back"
+    # Shorter words residents use once a card number is in view (the patterns run only then): "Sec: 123",
+    # "cv 123", "three digits 123", "short number 123", and a PIN volunteered.
+    r"|sec|cv|(?:3|three) digits|short number|pin(?: number)?"
 )
 BETWEEN = r"[^\d\n]{0,20}?"
 # The word may be typed on into the value without a space ("exp1227", "cvv123").

@@ -525,3 +525,25 @@ def test_sixteen_digits_in_fours_without_a_card_word_or_a_brands_start_stay() ->
         "my card is fine, the bill says 4111 1111 1111 1112 though",
     ]:
         assert redact_card_numbers(message).text == message
+
+
+CODES_BEHIND_OTHER_WORDS = {
+    "Card no: 5500 0000 0000 0004 Exp: 12/27 Sec: 123": "Sec: [security code removed]",
+    "4111 1111 1111 1111 ex 12/27 cv 123": "cv [security code removed]",
+    "5500 0000 0000 0004 three digits 123": "three digits [security code removed]",
+    "long number 4111111111111111 short number 123": "short number [security code removed]",
+    "4111 1111 1111 1111 pin 1234": "pin [security code removed]",
+}
+
+
+@pytest.mark.parametrize("typed", CODES_BEHIND_OTHER_WORDS)
+def test_a_code_behind_another_word_after_a_card_number_is_hidden(typed: str) -> None:
+    """Words residents use for the code (hostile review #134, #136-#139), only where a card number is in view."""
+    redacted = redact_card_numbers(typed).text
+    assert CODES_BEHIND_OTHER_WORDS[typed] in redacted, redacted
+    assert not [c for c in MARKER.sub("", redacted) if c.isdigit()], redacted
+
+
+def test_those_words_with_a_number_and_no_card_number_stay() -> None:
+    for message in ["pin 1234 is my door code", "sec 123 of the form", "my cv 123 pages", "short number 123"]:
+        assert redact_card_numbers(message).text == message

@@ -101,6 +101,20 @@ QUESTION = re.compile(
     r"^(how|what|whats|when|where|which|who|why|is|are|do|does|did|can|will|should|am i|if)\b|\?\s*$"
     r"|\b(how (much|many|long|often|do|can)|who (is|are|do|does|fixes|looks)|what (can|should|do))\b"
 )
+# An outright request for a person, whatever else the message says ("my bill is wrong and I want to speak to a
+# real person"): it hands over, never answers from an article. Not "can a person register someone else".
+WANTS_A_PERSON = re.compile(
+    r"\b(speak|talk|chat|get through)(ing)? (to|with) (a |an |some |one |your )?(real |actual |live |proper )?"
+    r"(person|human|officer|someone|somebody|advis[eo]r|agent|member of staff|staff|people)\b"
+    r"|\b(real|actual|live|proper) (person|human)\b|\bhuman,? please\b"
+)
+
+
+def wants_a_person(text: str) -> bool:
+    """Say whether ``text`` asks outright to speak to a person (see WANTS_A_PERSON)."""
+    return bool(WANTS_A_PERSON.search(text.lower().replace("\u2019", "'")))
+
+
 # What is left to pay on one's own account is a balance request however it is worded ("do I still owe",
 # "how much is left on my bill"), never a question for an article that happens to share "council tax".
 REQUEST = re.compile(

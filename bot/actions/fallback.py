@@ -13,13 +13,13 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.knowledge import GAP_UNANSWERED, knowledge_marker, say_decision
 from bot.knowledge import ArticleError, get_knowledge
 from bot.names import MISSED_INTENTS, MISSES_BEFORE_OFFER, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
-from bot.routing import for_missed
+from bot.routing import for_missed, wants_a_person
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,8 @@ class ActionHandleMiss(Action):
     ) -> list[dict[str, Any]]:
         # A message that may be the answer to a question the form asked (a name, a date of birth) is no gap.
         mark = not tracker.get_slot("requested_slot")
+        if wants_a_person(tracker.latest_message.get("text") or ""):
+            return [FollowupAction("action_request_officer")]
         if self._search(dispatcher, tracker.latest_message.get("text") or "", mark=mark):
             return []
         unanswered = knowledge_marker(gap=GAP_UNANSWERED if mark else None)

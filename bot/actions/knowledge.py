@@ -23,7 +23,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import apologise_for_failure
 from bot.knowledge import Article, ArticleError, get_knowledge
-from bot.routing import instead
+from bot.names import HANDOFF_INTENTS
+from bot.routing import instead, wants_a_person
 from bot.search import Decision
 from bot.topics import describe
 
@@ -48,10 +49,14 @@ class ActionAnswerFromKnowledge(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        intent = tracker.latest_message.get("intent", {}).get("name", "")
+        # Asked outright for a person ("... and I want to speak to a real person"): hand over, not an article.
+        # Complaints, emergencies and payment difficulty hand over by their own rules after the answer.
+        if intent not in HANDOFF_INTENTS and wants_a_person(tracker.latest_message.get("text") or ""):
+            return [FollowupAction("action_request_officer")]
         # An emergency's rule goes on to hand over as urgent: a barking dog answered instead must not.
         if say_decision(dispatcher, decision_instead(tracker)):
             return [FollowupAction("action_listen")]
-        intent = tracker.latest_message.get("intent", {}).get("name", "")
         entities = {e["entity"]: str(e.get("value")) for e in tracker.latest_message.get("entities", [])}
         try:
             article = get_knowledge().for_intent(intent, entities)

@@ -29,6 +29,16 @@ def test_two_misses_in_a_row_offer_an_officer(dispatcher) -> None:
     ]
 
 
+def test_asking_outright_for_a_person_hands_over_instead_of_offering_articles(dispatcher) -> None:
+    # Found in the browser: this got three council tax articles to choose from and no officer.
+    tracker = make_tracker(
+        user_event("my council tax bill is wrong and i want to speak to a real person", "out_of_scope")
+    )
+    events = asyncio.run(ActionHandleMiss().run(dispatcher, tracker, {}))
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_request_officer"}]
+    assert dispatcher.messages == []
+
+
 def test_an_understood_message_between_misses_resets_the_count() -> None:
     tracker = make_tracker(
         user_event("asdf", "nlu_fallback"),

@@ -14,7 +14,7 @@ from bot.actions.knowledge import ActionAnswerFromKnowledge
 from bot.actions.payment_help import ActionOfferPaymentHelp
 from bot.actions.tasks import ActionStartTask
 from bot.knowledge import get_knowledge
-from bot.routing import route
+from bot.routing import route, wants_a_person
 from tests.support.trackers import make_tracker, user_event
 
 LISTEN = {"event": "followup", "timestamp": None, "name": "action_listen"}
@@ -131,3 +131,22 @@ def test_a_question_between_two_articles_and_the_task_asks_which_with_the_task_a
     dispatcher.messages.clear()
     events = run(ActionStartTask(), "/report_problem", "report_problem", dispatcher)
     assert {"event": "slot", "timestamp": None, "name": "pending_task", "value": "report_problem"} in events
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        ("my council tax bill is wrong and i want to speak to a real person", True),
+        ("can i talk to someone about my bill", True),
+        ("I need to speak with an officer please", True),
+        ("is there an actual human there?", True),
+        ("human please", True),
+        ("let me chat to a member of staff", True),
+        ("can a person register someone else to vote", False),
+        ("how do I register a person who lives with me", False),
+        ("who do I speak to about a dropped kerb", False),
+        ("the person next door keeps dumping rubbish", False),
+    ],
+)
+def test_an_outright_request_for_a_person_is_recognised_and_nothing_else(text: str, wanted: bool) -> None:
+    assert wants_a_person(text) is wanted

@@ -128,8 +128,11 @@ MAX_OTHER_SHAPE = max(len(shape) for shape in OTHER_NUMBER_SHAPES)
 # already hidden still makes an expiry date or code typed after it (even a message later) a card detail.
 MARKER = re.compile(r"\[(?:card number removed(?:, ending \d{4})?|expiry date removed|security code removed)\]")
 # An expiry date or code may be typed digit by digit ("exp 1 2 / 2 7", "cvv 1 2 3"), tried after the usual forms.
+# After its word only, an expiry date dictated without a slash: "expiry 12 27", "expires December 2027", "exp dec 27".
+MONTH_NAMES = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 EXPIRY = (
     r"(?:0?[1-9]|1[0-2]) ?[/.\-] ?(?:20)?\d\d|(?:0[1-9]|1[0-2])\d\d"
+    rf"|(?:0[1-9]|1[0-2]) (?:20)?\d\d(?! \d\d)|{MONTH_NAMES},? (?:20)?\d\d"
     r"|(?:(?:0 )?[1-9]|1 [0-2]) ?[/.\-] ?(?:2 0 )?\d \d|(?:0 [1-9]|1 [0-2]) \d \d"
 )
 EXPIRY_WORDS = r"exp(?:iry|ires|iration|\.)?(?: date)?|valid (?:thru|through|until|to)|end date"

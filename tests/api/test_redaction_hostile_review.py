@@ -547,3 +547,22 @@ def test_a_code_behind_another_word_after_a_card_number_is_hidden(typed: str) ->
 def test_those_words_with_a_number_and_no_card_number_stay() -> None:
     for message in ["pin 1234 is my door code", "sec 123 of the form", "my cv 123 pages", "short number 123"]:
         assert redact_card_numbers(message).text == message
+
+
+EXPIRY_DATES_WITHOUT_A_SLASH = {
+    "4111 1111 1111 1111 expiry 12 27 cvv 1 2 3": "expiry [expiry date removed] cvv [security code removed]",
+    "4111 1111 1111 1111 expiry December 2027": "expiry [expiry date removed]",
+    "card 4111 1111 1111 1111 expires dec 27 cvv 123": "expires [expiry date removed] cvv [security code removed]",
+}
+
+
+@pytest.mark.parametrize("typed", EXPIRY_DATES_WITHOUT_A_SLASH)
+def test_an_expiry_date_dictated_without_a_slash_after_its_word_is_hidden(typed: str) -> None:
+    """As dictation writes it (hostile review #135, #58): month and year with a space, or the month's name."""
+    redacted = redact_card_numbers(typed).text
+    assert redacted.endswith(EXPIRY_DATES_WITHOUT_A_SLASH[typed]), redacted
+
+
+def test_a_date_in_words_with_no_card_number_stays() -> None:
+    for message in ["my tenancy expires December 2027", "permit expiry 12 27 days left"]:
+        assert redact_card_numbers(message).text == message

@@ -321,3 +321,25 @@ def test_a_bare_number_messages_after_a_card_number_stays(make_client, open_sess
     with open_session(database_url) as session:
         stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
     assert stored == ["[card number removed, ending 1111]", "which house?", "123", "ok", "thanks"]
+
+
+def test_an_expiry_date_in_words_and_the_code_each_a_message_after_the_card_are_hidden(
+    make_client, open_session, database_url
+) -> None:
+    """Read aloud one word a message (hostile review #170): the month, the year and the code are all hidden."""
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+
+    for text in ["4111 1111 1111 1111", "expires", "december", "2027", "cvv", "123"]:
+        say(client, conversation_id, auth, text)
+
+    with open_session(database_url) as session:
+        stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
+    assert stored == [
+        "[card number removed, ending 1111]",
+        "expires",
+        "[expiry date removed]",
+        "[expiry date removed]",
+        "cvv",
+        "[security code removed]",
+    ]

@@ -144,15 +144,17 @@ CODE_WORDS = (
     r"|sec|cv|(?:3|three) digits|short number|pin(?: number)?"
 )
 BETWEEN = r"[^\d\n]{0,20}?"
-# The word may be typed on into the value without a space ("exp1227", "cvv123").
+# The word may be typed on into the value without a space ("exp1227", "cvv123"), or on from the digits before it
+# ("4111111111111111exp1227cvv123").
 WORD_END = r"(?:\b|(?=\d))"
+WORD_START = r"(?:\b|(?<=\d))"
 EXPIRY_BY_WORD = re.compile(
-    rf"\b(?:{EXPIRY_WORDS}){WORD_END}{BETWEEN}(?<!\d)(?P<value>{EXPIRY})(?![\d/])", re.IGNORECASE
+    rf"{WORD_START}(?:{EXPIRY_WORDS}){WORD_END}{BETWEEN}(?<!\d)(?P<value>{EXPIRY})(?![\d/])", re.IGNORECASE
 )
 CODE_BY_WORD = re.compile(
-    rf"\b(?:{CODE_WORDS}){WORD_END}{BETWEEN}(?<!\d)(?P<value>\d{{3,4}}|\d(?: \d){{2,3}})(?!\d)", re.IGNORECASE
+    rf"{WORD_START}(?:{CODE_WORDS}){WORD_END}{BETWEEN}(?<!\d)(?P<value>\d{{3,4}}|\d(?: \d){{2,3}})(?!\d)",
+    re.IGNORECASE,
 )
-# A month/year with no word before it is an expiry date only in a message that holds a card number.
 # A number called a card right before it: the words, then at most a few (not "card ending", which gives the last four).
 CARD_WORDS = r"(?:card|visa|mastercard|master card|amex|maestro)"
 MISTYPED_CARD = re.compile(
@@ -160,6 +162,7 @@ MISTYPED_CARD = re.compile(
     r"(?P<number>\d{4}(?P<sep>[ .\-]?)\d{4}(?P=sep)\d{4}(?P=sep)\d{4})(?![\d/.\-]?\d)",
     re.IGNORECASE,
 )
+# A month/year with no word before it is an expiry date only in a message that holds a card number.
 BARE_EXPIRY = re.compile(
     r"(?<![\d/.\-])(?P<value>(?:0[1-9]|1[0-2]) ?/ ?(?:20)?\d\d"
     r"|(?:0 [1-9]|1 [0-2]) ?/ ?(?:2 0 )?\d \d)(?![\d/])"

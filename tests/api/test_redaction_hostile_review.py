@@ -566,3 +566,9 @@ def test_an_expiry_date_dictated_without_a_slash_after_its_word_is_hidden(typed:
 def test_a_date_in_words_with_no_card_number_stays() -> None:
     for message in ["my tenancy expires December 2027", "permit expiry 12 27 days left"]:
         assert redact_card_numbers(message).text == message
+
+
+def test_the_expiry_date_and_code_glued_to_the_card_number_and_their_words_are_hidden() -> None:
+    """All typed on without a space (hostile review #34): the number was hidden, its details kept."""
+    redacted = redact_card_numbers("4111111111111111exp1227cvv123").text
+    assert redacted == "[card number removed, ending 1111]exp[expiry date removed]cvv[security code removed]"

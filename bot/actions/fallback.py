@@ -13,10 +13,12 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.knowledge import GAP_UNANSWERED, knowledge_marker, say_decision
+from bot.backoffice import BackOffice
 from bot.knowledge import ArticleError, get_knowledge
 from bot.names import MISSED_INTENTS, MISSES_BEFORE_OFFER, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
 from bot.routing import for_missed, wants_a_person
@@ -45,6 +47,9 @@ def misses_in_a_row(tracker: Tracker) -> int:
 class ActionHandleMiss(Action):
     """Reply to a message the bot did not understand or cannot help with."""
 
+    def __init__(self, backoffice: BackOffice | None = None) -> None:
+        self._backoffice = backoffice  # for a handoff asked for outright; from settings when None
+
     def name(self) -> str:
         return "action_handle_miss"
 
@@ -54,7 +59,9 @@ class ActionHandleMiss(Action):
         # A message that may be the answer to a question the form asked (a name, a date of birth) is no gap.
         mark = not tracker.get_slot("requested_slot")
         if wants_a_person(tracker.latest_message.get("text") or ""):
-            return [FollowupAction("action_request_officer")]
+            # Handed over here, not by a follow-up action: after one, the policy predicted this fallback
+            # again and the resident was told "I've asked an officer" three times.
+            return await ActionRequestOfficer(self._backoffice).run(dispatcher, tracker, domain)
         if self._search(dispatcher, tracker.latest_message.get("text") or "", mark=mark):
             return []
         unanswered = knowledge_marker(gap=GAP_UNANSWERED if mark else None)

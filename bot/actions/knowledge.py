@@ -22,6 +22,7 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import apologise_for_failure
+from bot.actions.handoff import ActionRequestOfficer
 from bot.knowledge import Article, ArticleError, get_knowledge
 from bot.names import HANDOFF_INTENTS
 from bot.routing import instead, wants_a_person
@@ -53,7 +54,7 @@ class ActionAnswerFromKnowledge(Action):
         # Asked outright for a person ("... and I want to speak to a real person"): hand over, not an article.
         # Complaints, emergencies and payment difficulty hand over by their own rules after the answer.
         if intent not in HANDOFF_INTENTS and wants_a_person(tracker.latest_message.get("text") or ""):
-            return [FollowupAction("action_request_officer")]
+            return await ActionRequestOfficer().run(dispatcher, tracker, domain)
         # An emergency's rule goes on to hand over as urgent: a barking dog answered instead must not.
         if say_decision(dispatcher, decision_instead(tracker)):
             return [FollowupAction("action_listen")]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
+
 from bot.actions.fallback import ActionHandleMiss, misses_in_a_row
+from bot.backoffice import BackOffice
 from tests.support.trackers import make_tracker, user_event
 
 
@@ -34,9 +37,31 @@ def test_asking_outright_for_a_person_hands_over_instead_of_offering_articles(di
     tracker = make_tracker(
         user_event("my council tax bill is wrong and i want to speak to a real person", "out_of_scope")
     )
-    events = asyncio.run(ActionHandleMiss().run(dispatcher, tracker, {}))
-    assert events == [{"event": "followup", "timestamp": None, "name": "action_request_officer"}]
-    assert dispatcher.messages == []
+    asked = []
+
+    def hub(request: httpx.Request) -> httpx.Response:
+        asked.append(request)
+        return httpx.Response(
+            201,
+            json={
+                "reference": "HO-000007",
+                "status": "waiting",
+                "in_office_hours": True,
+                "queue_position": 1,
+                "expected_wait_minutes": 4,
+                "officer_hours": "Monday to Friday, 9am to 5pm, except bank holidays",
+                "reply_by": None,
+            },
+        )
+
+    backoffice = BackOffice(
+        base_url="http://backoffice.test", token="service-token", transport=httpx.MockTransport(hub)
+    )
+    asyncio.run(ActionHandleMiss(backoffice).run(dispatcher, tracker, {}))
+    assert len(asked) == 1
+    # Said once, by this action: a follow-up action was predicted again and said it three times.
+    [message] = dispatcher.messages
+    assert "I've asked an officer to join this chat (reference HO-000007)" in message["text"]
 
 
 def test_an_understood_message_between_misses_resets_the_count() -> None:

@@ -162,6 +162,12 @@ MISTYPED_CARD = re.compile(
     r"(?P<number>\d{4}(?P<sep>[ .\-]?)\d{4}(?P=sep)\d{4}(?P=sep)\d{4})(?![\d/.\-]?\d)",
     re.IGNORECASE,
 )
+# Words before a card's last four digits, told on purpose ("card ending 1111", "ends in 1111", "last 4 digits: 1111").
+LAST_FOUR_WORDS = re.compile(
+    r"(?:\bending|\bends(?: with| in)?|\blast (?:4|four)(?: digits)?(?: are| is)?)[^\S\n]*:?[^\S\n]*\Z", re.IGNORECASE
+)
+MAX_LAST_FOUR_WORDS = 30
+LAST_FOUR = 4
 # A month/year with no word before it is an expiry date only in a message that holds a card number.
 BARE_EXPIRY = re.compile(
     r"(?<![\d/.\-])(?P<value>(?:0[1-9]|1[0-2]) ?/ ?(?:20)?\d\d"
@@ -204,6 +210,8 @@ class _Group:
     # unless the letters are a word in small letters typed on without a space ("card4111...").
     after_letter: bool = False
     after_word: bool = False
+    # Right after "ending", "ends in" or "last four": a card's last four digits, told on purpose, never its start.
+    after_ending: bool = False
 
 
 @dataclass(frozen=True)
@@ -347,6 +355,7 @@ def _chains(text: str, markers: list[tuple[int, int]], soft: Collection[int]) ->
                 gap=text[gap_start:index],
                 after_letter=index > 0 and _is_letter(text[index - 1]),
                 after_word=_after_word(text, index),
+                after_ending=LAST_FOUR_WORDS.search(text, max(0, index - MAX_LAST_FOUR_WORDS), index) is not None,
                 positions=positions,
             )
         )
@@ -659,7 +668,7 @@ class _ChainReader:
         """
         chain, text = self.chain, self.text
         run_start = first - len(lead)
-        if chain[first].after_letter or _after_sign(text, chain[first].start):
+        if chain[first].after_letter or _told_last_four(chain, first) or _after_sign(text, chain[first].start):
             return True
         if _after_reference(text, chain[run_start].start) or len(lead) > MAX_LEAD_GROUPS:
             return True
@@ -777,7 +786,7 @@ def _sizes(chain: list[_Group], indexes: Iterable[int]) -> tuple[int, ...]:
 
 def _regular_cards(chain: list[_Group], first: int) -> dict[int, _Card]:
     """Return the card numbers grouped as people group them that start at group ``first``, by length."""
-    if chain[first].after_letter and not chain[first].after_word:
+    if (chain[first].after_letter and not chain[first].after_word) or _told_last_four(chain, first):
         return {}
     candidates: dict[int, _Card] = {}
     digits = ""
@@ -812,6 +821,15 @@ def _years_in_a_row(groups: list[_Group]) -> bool:
     a message. No card brand's number starts 19 or 20 (Mastercard's 2-series starts at 2221, Mir's at 2200).
     """
     return len(groups) > 1 and all(YEAR_GROUP.fullmatch(g.digits) for g in groups)
+
+
+def _told_last_four(chain: list[_Group], first: int) -> bool:
+    """Say whether group ``first`` is a card's last four told on purpose ("card ending 1111"), so no card's start.
+
+    Only four digits standing alone in their message: "ending 4111 1111 1111 1111" is still a whole number.
+    """
+    alone = first + 1 == len(chain) or chain[first + 1].join != "separator"
+    return chain[first].after_ending and alone and len(chain[first].digits) == LAST_FOUR
 
 
 def _after_reference(text: str, start: int) -> bool:

@@ -343,3 +343,17 @@ def test_an_expiry_date_in_words_and_the_code_each_a_message_after_the_card_are_
         "cvv",
         "[security code removed]",
     ]
+
+
+def test_the_last_four_told_before_the_full_number_stay_as_typed(make_client, open_session, database_url) -> None:
+    """'card ending 0004' is no piece of the number sent next: not rewritten, and the number keeps its ending."""
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+
+    say(client, conversation_id, auth, "card ending 0004")
+    second = say(client, conversation_id, auth, "full number 5500 0000 0000 0004")
+
+    assert second["rewritten"] == []
+    with open_session(database_url) as session:
+        stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
+    assert stored == ["card ending 0004", "full number [card number removed, ending 0004]"]

@@ -572,3 +572,23 @@ def test_the_expiry_date_and_code_glued_to_the_card_number_and_their_words_are_h
     """All typed on without a space (hostile review #34): the number was hidden, its details kept."""
     redacted = redact_card_numbers("4111111111111111exp1227cvv123").text
     assert redacted == "[card number removed, ending 1111]exp[expiry date removed]cvv[security code removed]"
+
+
+@pytest.mark.parametrize(
+    ("first", "ending"),
+    [("card ending 0004", "0004"), ("my card ends in 1111", "1111"), ("the last four digits are 1111", "1111")],
+)
+def test_the_last_four_given_before_the_full_number_stay_and_the_number_keeps_its_own_ending(
+    first: str, ending: str
+) -> None:
+    """A card's last four told first are no piece of the number sent next (hostile review #87, #147)."""
+    card = {"0004": "5500 0000 0000 0004", "1111": "4111 1111 1111 1111"}[ending]
+    redacted = [r.text for r in redact_messages([first, f"full number {card}"])]
+    assert redacted == [first, f"full number [card number removed, ending {ending}]"]
+
+
+def test_a_whole_card_number_after_ending_is_still_hidden() -> None:
+    assert (
+        redact_card_numbers("card ending 4111 1111 1111 1111").text == "card ending [card number removed, ending 1111]"
+    )
+    assert redact_card_numbers("last four 4111111111111111").text == "last four [card number removed, ending 1111]"

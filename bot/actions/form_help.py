@@ -101,11 +101,26 @@ def way_out() -> str:
     return f"If it's easier, you can call us on {council_facts().phone}, or talk to a person."
 
 
-def help_for(slot: str) -> str:
+# Details a resident may ask about by name while another is being asked ("why do you need my date of birth" at
+# the name question): the answer is about the detail they named.
+DETAIL_NAMED = (
+    (re.compile(r"\b(?:date of birth|birth ?day|d\.?o\.?b|born)\b", re.IGNORECASE), "date_of_birth"),
+    (re.compile(r"\bpost ?code\b", re.IGNORECASE), "postcode"),
+    (re.compile(r"\baccount (?:number|no|ref\w*)\b", re.IGNORECASE), "account_reference"),
+    (re.compile(r"\be-?mail\b", re.IGNORECASE), "contact_email"),
+    (re.compile(r"\b(?:my|your|full) name\b", re.IGNORECASE), "full_name"),
+)
+
+
+def help_for(slot: str, text: str = "") -> str:
     """Return why ``slot`` is asked and how to answer it, with the phone number and the officer offer.
 
-    A question only one task asks says why in its own declaration (``task_kit.Question.why``).
+    A question only one task asks says why in its own declaration (``task_kit.Question.why``). When ``text``
+    names another detail the bot asks for ("why do you need my date of birth"), that detail is explained.
     """
+    named = next((detail for pattern, detail in DETAIL_NAMED if pattern.search(text)), slot)
+    if named != slot:
+        return f"{WHY_AND_HOW[named]} {way_out()}"
     question = QUESTIONS.get(slot)
     why = question.why if question is not None and question.why else WHY_AND_HOW.get(slot, GENERAL_HELP)
     return f"{why} {way_out()}"

@@ -184,7 +184,7 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
             dispatcher.utter_message(text="What else can I help with?")
         return [SlotSet(slot, None), SlotSet("verification_outcome", STOPPED)]
     if asks_for_help(text, free_text=free_text) and not (slot in UNKNOWN_SLOTS and says_unknown(text)):
-        dispatcher.utter_message(text=help_for(slot), buttons=[OFFICER_BUTTON])
+        dispatcher.utter_message(text=help_for(slot, text), buttons=[OFFICER_BUTTON])
         return [SlotSet(slot, None), SlotSet("answer_misses", misses_so_far(tracker) + 1)]
     sure = float(intent.get("confidence") or 0.0) >= SWITCH_CONFIDENCE
     if sure and intent.get("name") in ARTICLE_INTENTS and answer_the_question(dispatcher, tracker):

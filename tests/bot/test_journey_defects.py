@@ -16,7 +16,7 @@ import httpx
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions import electoral, payments
+from bot.actions import electoral, form_help, payments
 from bot.actions.task_form import ValidateTaskForm, required_slots_for
 from bot.actions.tasks import ActionCompleteTask, ActionDetailsWithoutTask, ActionStartTask
 from bot.names import FORM_SLOTS
@@ -368,3 +368,17 @@ def test_the_what_for_opening_is_the_domains() -> None:
 
     domain = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain" / "electoral.yml").read_text())
     assert domain["responses"]["utter_what_for"][0]["text"].startswith(WHAT_FOR)
+
+
+@pytest.mark.parametrize(
+    ("slot", "text", "explains"),
+    [
+        ("full_name", "why do you need my date of birth", "Your date of birth"),
+        ("full_name", "why do u need my dob", "Your date of birth"),
+        ("date_of_birth", "what do you need my postcode for", "Your postcode"),
+        ("full_name", "why do you need that", "I need your name"),
+    ],
+)
+def test_a_question_about_a_named_detail_is_answered_about_that_detail(slot: str, text: str, explains: str) -> None:
+    # Found by a confused-resident probe: "why do you need my date of birth" at the name question explained the name.
+    assert form_help.help_for(slot, text).startswith(explains)

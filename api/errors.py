@@ -42,6 +42,11 @@ SERVICE_TOKEN_REFUSALS: Responses = {
 CONFLICT: Responses = {409: {"description": "The idempotency key was used for a different request"}}
 
 
+def replayed(model: type) -> Responses:
+    """Document a recording route's 200: its idempotency key sent again returns what was already recorded."""
+    return {200: {"description": "The same idempotency key again: the request already recorded", "model": model}}
+
+
 class Refusal(BaseModel):
     """A refused request: one sentence, or (for a body or parameters of the wrong shape) FastAPI's list of errors."""
 

@@ -25,7 +25,7 @@ from api.electoral.schemas import (
     VerificationCreate,
     VerificationResult,
 )
-from api.errors import CONFLICT, SERVICE_TOKEN_REFUSALS, Responses
+from api.errors import CONFLICT, SERVICE_TOKEN_REFUSALS, Responses, replayed
 from api.places.models import UPRN_MAX
 
 router = APIRouter(
@@ -125,10 +125,7 @@ def read_my_record(
     status_code=status.HTTP_201_CREATED,
     summary="Request a postal or proxy vote, or a change to one",
     responses={
-        200: {
-            "description": "The same idempotency key again: the request already recorded",
-            "model": AbsentVoteRequestRead,
-        },
+        **replayed(AbsentVoteRequestRead),
         **FORBIDDEN,
         **CONFLICT,
     },
@@ -149,10 +146,7 @@ def request_absent_vote(
     status_code=status.HTTP_201_CREATED,
     summary="Change the register, or report that someone has died or moved away",
     responses={
-        200: {
-            "description": "The same idempotency key again: the request already recorded",
-            "model": ChangeRequestRead,
-        },
+        **replayed(ChangeRequestRead),
         **FORBIDDEN,
         **CONFLICT,
     },

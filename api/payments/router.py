@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from api.clock import ClockDep, NowDep
 from api.deps import SessionDep, SettingsDep, require_service_token
-from api.errors import SERVICE_TOKEN_REFUSALS, Responses
+from api.errors import SERVICE_TOKEN_REFUSALS, Responses, replayed
 from api.payments import documents, service, verification
 from api.payments.schemas import (
     AccountSummary,
@@ -100,10 +100,7 @@ def read_payment(
     status_code=status.HTTP_201_CREATED,
     summary="Email a receipt or a statement to the verified account holder's address on file",
     responses={
-        200: {
-            "description": "The same idempotency key again: the request already recorded",
-            "model": DocumentRequestRead,
-        },
+        **replayed(DocumentRequestRead),
         **FORBIDDEN,
         **UNKNOWN_PAYMENT,
         409: {

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Response, status
 
 from api.clock import ClockDep
 from api.deps import SessionDep, require_service_token
-from api.errors import CONFLICT, SERVICE_TOKEN_REFUSALS
+from api.errors import CONFLICT, SERVICE_TOKEN_REFUSALS, replayed
 from api.service_requests import service
 from api.service_requests.schemas import (
     CancellationCreate,
@@ -40,10 +40,7 @@ def list_categories() -> list[CategoryRead]:
     status_code=status.HTTP_201_CREATED,
     summary="Lodge a request for service",
     responses={
-        200: {
-            "description": "The same idempotency key again: the request already recorded",
-            "model": ServiceRequestRead,
-        },
+        **replayed(ServiceRequestRead),
         **CONFLICT,
     },
 )

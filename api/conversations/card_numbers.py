@@ -57,8 +57,14 @@ SEPARATOR_CATEGORIES = frozenset({"Cf", "Zs", "Pd", "Po", "Ps", "Pe", "Pi", "Pf"
 # card unless it joins them to the next group.
 TIMES_MARKS = frozenset("xX\u00d7")
 MAX_LETTER_GAP = 3
-# A separator said as a word, as dictation writes it ("4111 dash 1111 dash ..."); only one such word per number.
-SAID_SEPARATOR = re.compile(r"[^\S\n]+(?:dash|hyphen|space|slash|dot|stroke)[^\S\n]+", re.IGNORECASE)
+# A separator said as a word, as dictation writes it ("4111 dash 1111 dash ..."), or "and" read between the groups
+# ("4111 and 1111 and 1111 and 1111"); only one such word per number, and then between all of its groups.
+SAID_SEPARATOR = re.compile(r"[^\S\n]+(?:dash|hyphen|space|slash|dot|stroke|and)[^\S\n]+", re.IGNORECASE)
+SAID_STYLES = frozenset({"dash", "hyphen", "space", "slash", "dot", "stroke", "and"})
+# Emoji and other symbols between the groups ("4111 🔒 1111 🔒 ..."), with what draws them: the variation selectors
+# and skin-tone modifiers (a zero-width joiner is a format character already). Never a currency sign.
+SYMBOL_CATEGORIES = frozenset({"So", "Sk"})
+EMOJI_MODIFIERS = frozenset("\ufe0e\ufe0f")
 BLANK_CHARS = frozenset("\u2800\u3164\u115f\u1160\uffa0\u17b4\u17b5\u034f")
 MAX_SEPARATOR_RUN = 5
 # Digit groups right after a card number in its chain are its expiry date and code when shaped like them.
@@ -245,7 +251,9 @@ def ascii_digit(char: str) -> str | None:
 
 def is_separator(char: str) -> bool:
     """Say whether a character may stand between the digit groups of one number."""
-    if char.isspace() or char in BLANK_CHARS or unicodedata.category(char) in SEPARATOR_CATEGORIES:
+    if char.isspace() or char in BLANK_CHARS or char in EMOJI_MODIFIERS:
+        return True
+    if unicodedata.category(char) in SEPARATOR_CATEGORIES | SYMBOL_CATEGORIES:
         return True
     return char in SEPARATOR_CHARS or unicodedata.normalize("NFKC", char) in SEPARATOR_CHARS
 
@@ -369,16 +377,18 @@ def _chains(text: str, markers: list[tuple[int, int]], soft: Collection[int]) ->
 
 
 def _after_word(text: str, index: int) -> bool:
-    """Say whether a word of three or more small letters ends right before ``index`` ("card4111...", "is4111...").
+    """Say whether a word of three or more small letters, or one letter alone, ends right before ``index``.
 
-    A reference's letters are capitals (CT12345678, JD0146...) or one or two letters ("ab123..."); a word typed on
-    into a card number without a space is neither.
+    ("card4111...", "is4111...", "x4111..."). A reference's letters are capitals (CT12345678, JD0146...) or two
+    letters ("ab123..."); a word typed on into a card number without a space is neither.
     """
     start = index
     while start > 0 and _is_letter(text[start - 1]):
         start -= 1
     word = text[start:index]
-    return len(word) >= MIN_GLUED_WORD and word.islower()
+    # One letter alone glued on ("x4111...", "ref:a4111..."): a slip of the finger, as no reference has one letter.
+    alone = len(word) == 1 and (start == 0 or not text[start - 1].isalnum())
+    return (len(word) >= MIN_GLUED_WORD and word.islower()) or alone
 
 
 def _is_letter(char: str) -> bool:
@@ -618,6 +628,7 @@ class _ChainReader:
                 len(group.digits) < MIN_IRREGULAR_BLOCK
                 or (_before_letter(text, group.end) and not self._joined_by_letter(last))
                 or (last > first and _starts_after_plus(group))
+                or (last > first and group.style.lower() == "and")  # "and" joins only a card grouped as printed
             ):
                 break
             digits += group.digits
@@ -909,6 +920,13 @@ def _not_the_tail_of_another_number(chain: list[_Group], first: int, last: int) 
     """
     if chain[first].join != "separator" or chain[first].style == " ":
         return True
+    sizes = [len(g.digits) for g in chain[first : last + 1]]
+    if chain[first].style.lower() in SAID_STYLES or (
+        chain[first - 1].after_letter and (first == last or sizes == [4, 4, 4, 4])
+    ):
+        # A reference before the mark is no amount or date: a card number in one block or as printed after it is
+        # not its tail ("AA1-4111111111111111", "AB3-4111 1111 1111 1111"); nor is one after "and".
+        return True
     return {g.style for g in chain[first + 1 : last + 1]} == {chain[first].style}
 
 
@@ -995,6 +1013,9 @@ def _card_grouping(sizes: list[int], digits: str, gaps: set[str]) -> bool:
         return True
     if sum(any(c.isalpha() for c in gap) for gap in gaps) > 1:
         # "4111 a 1111 b 1111 c 1111" is a list, not a number typed with a slip of the finger.
+        return False
+    if {gap.lower() for gap in gaps} & SAID_STYLES and len(gaps) > 1:
+        # "1200, 1350, 1400 and 1500" is a list; a number read out says its word between every group.
         return False
     if tuple(sizes) in BRAND_GROUPINGS:
         # Only those brands' numbers: a mobile number as +44 7700 900123 is grouped 4-6 too.

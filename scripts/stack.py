@@ -59,6 +59,7 @@ UNTHROTTLED_LIMITS = json.dumps(
             "100000/minute",
         ),
         "streams_per_conversation": 1000,
+        "streams_per_officer": 1000,
     }
 )
 

@@ -66,6 +66,11 @@ def per_source(rule: str) -> Callable[[Request], None]:
 
 def throttled_text(phone: str, reason: str) -> str:
     """Say kindly why the request was refused and what the resident can do."""
+    if reason == "officer_streams":
+        return (
+            "The console is open in too many windows or tabs to update them all at once. Close one; this page "
+            "still updates, a little more slowly."
+        )
     if reason == "streams":
         return (
             "This conversation is already open in several windows. Please close one and try again, "

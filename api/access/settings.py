@@ -21,6 +21,10 @@ class RateLimits(BaseModel):
     sign_ins_per_source: str = "10/minute;50/hour"
     # Event streams open at once on one conversation (a resident with a few tabs open).
     streams_per_conversation: int = Field(default=3, ge=1)
+    # Event streams open at once for one officer (the console's queue and conversation pages, one a tab). A
+    # browser holds at most six connections to one site over HTTP/1.1, so four leave room for the pages' own
+    # requests; a page refused a stream polls instead.
+    streams_per_officer: int = Field(default=4, ge=1)
 
     @field_validator(
         "conversations_per_source",

@@ -1,4 +1,7 @@
-"""The officer console's protected pages (/console) and the JSON its pages poll for live updates (/console/api).
+"""The officer console's protected pages (/console), and the live updates its pages get (/console/api).
+
+The same updates are pushed as server-sent events (``/console/api/queue/events``,
+``/console/api/conversations/{id}/events``).
 
 Everything here needs a signed-in officer with a full session: the router requires it once, router-wide
 (``signed_in``), so a new route cannot forget it; routes still take ``Signed``/``Checked`` to know who is
@@ -17,24 +20,37 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request, status
 from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from api.console import gaps, officers, privacy, public, security, service
 from api.console.dashboard import bar_chart, column_chart, day_figures
 from api.console.pages import page, refusal
-from api.console.sessions import Checked, Signed, SignedIn, install_not_signed_in, signed_in, wants_json
+from api.console.sessions import (
+    Checked,
+    Signed,
+    SignedIn,
+    install_not_signed_in,
+    signed_in,
+    still_signed_in,
+    wants_json,
+)
+from api.conversations.changes import HANDOFFS
 from api.conversations.models import Message
 from api.conversations.schemas import MessageRead
 from api.conversations.service import RATING_CHOICES
+from api.conversations.streams import Batch, event_stream, resume_after, sse, take_slot
 from api.db import as_utc, utcnow
-from api.deps import SessionDep, SettingsDep
+from api.deps import DatabaseDep, SessionDep, SettingsDep
 from api.privacy import audit
 from api.settings import Settings
 
 router = APIRouter(prefix="/console", include_in_schema=False, dependencies=[Depends(signed_in)])
 
 NOT_YOUR_QUEUE = "This conversation is not in your team's queue."
+# An officer or message id is a database row id (beyond 64 bits SQLite raised a 500).
+ROW_ID_MAX = 2**63 - 1
 
 
 @router.get("/queue", response_class=HTMLResponse)
@@ -147,6 +163,127 @@ def conversation_json(
     }
 
 
+# ----- pushed to the pages (server-sent events), with the same access rules as the JSON above -----
+
+SIGNED_OUT = "Your console session has ended: sign in again."
+# Seconds a page is asked to wait when every stream slot of the officer is taken (it polls meanwhile).
+OFFICER_STREAMS_RETRY_SECONDS = 30
+
+
+async def _officer_slot(request: Request, signed: SignedIn, settings: Settings) -> tuple[str, str]:
+    key = f"officer/{signed.officer.id}"
+    slot = await take_slot(
+        request,
+        key,
+        cap=settings.rate_limits.streams_per_officer,
+        reason="officer_streams",
+        retry_after=OFFICER_STREAMS_RETRY_SECONDS,
+    )
+    return key, slot
+
+
+def _gone(detail: str) -> Batch:
+    """End the stream with its reason: the page reloads, and is refused or sent to sign in as a page would be."""
+    return Batch([sse("gone", {"detail": detail})], end=True)
+
+
+@router.get("/api/queue/events", response_model=None)
+async def queue_events(request: Request, signed: Signed, database: DatabaseDep, settings: SettingsDep) -> Response:
+    """Push the officer's queue (as ``/console/api/queue`` gives it) whenever a handoff changes: ``queue`` events.
+
+    It is sent when the stream opens and again whenever it differs from the last one sent; the stream wakes on
+    any handoff's change (api/conversations/changes.py) and reads the database every ``push_fallback`` seconds
+    whatever (the minutes waited move on). It ends with a ``gone`` event once the officer's session ends.
+    """
+    slot_key, slot = await _officer_slot(request, signed, settings)
+    sent: list[dict[str, Any]] | None = None
+
+    def read() -> Batch:
+        nonlocal sent
+        with database.sessions.begin() as session:
+            if not still_signed_in(session, signed, settings):
+                return _gone(SIGNED_OUT)
+            items = [asdict(item) for item in service.queue_for_officer(session, signed.officer)]
+        if items == sent:
+            return Batch()
+        sent = items
+        return Batch([sse("queue", {"items": items})])
+
+    return event_stream(request, follow=HANDOFFS, read=read, slot_key=slot_key, slot=slot)
+
+
+@router.get("/api/conversations/{conversation_id}/events", response_model=None)
+async def conversation_events(
+    conversation_id: str,
+    request: Request,
+    signed: Signed,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    after: Annotated[int, Query(ge=0, le=ROW_ID_MAX)] = 0,
+) -> Response:
+    """Push what ``/console/api/conversations/{id}`` gives, as events, whenever the conversation changes.
+
+    ``message`` (with the message's id, so a reconnecting browser resumes after its ``Last-Event-ID``) for each
+    new message, ``rewritten`` for an earlier one the hub rewrote, ``status`` (the handoff's state) when the
+    stream opens and whenever it changes. Each read is the JSON's: the same view of the conversation (a date of
+    birth the officer's work does not need stays hidden), audited as the JSON's reads are. Another team's
+    conversation gets 403; once the officer may no longer see it, or their session ends, a ``gone`` event ends
+    the stream.
+    """
+
+    def check() -> str | None:
+        with database.sessions() as session:
+            try:
+                service.check_visible(
+                    session,
+                    signed.officer,
+                    conversation_id,
+                    timedelta(hours=settings.console_closed_visible_hours),
+                )
+            except service.NotAllowed as refused:
+                return refused.reason or NOT_YOUR_QUEUE
+        return None
+
+    refused = await run_in_threadpool(check)
+    if refused is not None:
+        return JSONResponse({"detail": refused}, status_code=status.HTTP_403_FORBIDDEN)
+    slot_key, slot = await _officer_slot(request, signed, settings)
+    last_id = resume_after(request, after)
+    state: dict[str, Any] | None = None
+    rewritten: dict[int, Any] = {}
+
+    def read() -> Batch:
+        nonlocal last_id, state
+        with database.sessions.begin() as session:
+            if not still_signed_in(session, signed, settings):
+                return _gone(SIGNED_OUT)
+            try:
+                view = _view(session, signed, settings, conversation_id)
+            except service.NotAllowed as lost:
+                return _gone(lost.reason or NOT_YOUR_QUEUE)
+            audit.record_poll_view(
+                session,
+                officer_id=signed.officer.id,
+                conversation_id=conversation_id,
+                detail=f"handoff {view.handoff.reference}",
+            )
+            events = []
+            for message in view.messages:
+                if message.id > last_id:
+                    events.append(sse("message", _line(view, message), event_id=message.id))
+                    last_id = message.id
+                elif message.rewritten_at is not None and rewritten.get(message.id) != message.rewritten_at:
+                    rewritten[message.id] = message.rewritten_at
+                    events.append(sse("rewritten", _line(view, message)))
+            now = {"status": view.handoff.status, "claimed_by": view.claimed_by, "mine": view.mine}
+        if now != state:
+            state = now
+            events.append(sse("status", now))
+        return Batch(events)
+
+    return event_stream(request, follow=conversation_id, read=read, slot_key=slot_key, slot=slot)
+
+
 def _act(request: Request, signed: SignedIn, conversation_id: str, action: Any) -> Response:
     try:
         result = action()
@@ -219,10 +356,8 @@ def resolve(conversation_id: str, request: Request, signed: Checked, session: Se
     )
 
 
-# The dashboard shows days the council could have figures for (9999-12-31 made "next day" overflow into a 500),
-# and an officer id is a database row id (beyond 64 bits SQLite raised a 500).
+# The dashboard shows days the council could have figures for (9999-12-31 made "next day" overflow into a 500).
 EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2999, 12, 31)
-ROW_ID_MAX = 2**63 - 1
 OfficerId = Annotated[int, PathParam(ge=1, le=ROW_ID_MAX)]
 
 

@@ -178,6 +178,13 @@ def _visible_handoff(
     return handoff
 
 
+def check_visible(
+    session: Session, officer: Officer, conversation_id: str, closed_visible_for: timedelta = CLOSED_VISIBLE_FOR
+) -> None:
+    """Raise NotAllowed unless the officer may see the conversation (as ``view_conversation`` decides)."""
+    _visible_handoff(session, officer, conversation_id, closed_visible_for)
+
+
 def open_to(officer: Officer, handoff: Handoff) -> bool:
     """Whether the conversation is open to the officer: not closed, and not taken by someone else."""
     return handoff.status in OPEN_HANDOFF_STATES and (

@@ -16,6 +16,7 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from api.db import Database, utcnow
 from api.deps import DatabaseDep, SettingsDep
@@ -69,6 +70,12 @@ def _signed(request: Request, database: Database, settings: Settings, stages: tu
         officer = found.officer
         session.expunge(officer)
         return SignedIn(officer=officer, csrf_token=found.csrf_token, token=token, stage=found.stage)
+
+
+def still_signed_in(session: Session, signed: SignedIn, settings: Settings) -> bool:
+    """Whether the session behind ``signed`` is still live: an open event stream asks before each read."""
+    found = current_session(session, token=signed.token, now=utcnow(), policy=policy(settings))
+    return found is not None
 
 
 def signed_in(request: Request, database: DatabaseDep, settings: SettingsDep) -> SignedIn:

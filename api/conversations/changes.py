@@ -12,6 +12,10 @@ connection per worker that ``LISTEN``s on it, bumps the same counters. While the
 database restarting) streams fall back to reading the database every tick, so nothing waits for long. SQLite has
 one worker, so its in-process counters see everything; streams there still read the database now and then
 (``push_fallback_seconds``) in case another process (a script, the purge) wrote.
+
+Handoffs move counters too: a handoff added or changed (by the ORM, or by an UPDATE statement such as the
+console's claim) moves its conversation's counter and the ``HANDOFFS`` counter, which the officer console's
+queue streams follow; so a new request for an officer reaches every open queue page the same way.
 """
 
 from __future__ import annotations
@@ -26,15 +30,18 @@ from typing import Any
 import psycopg
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
-from api.conversations.models import Message
+from api.conversations.models import Handoff, Message
 
 log = logging.getLogger(__name__)
 
 _PENDING = "changed_conversations"
 _NOTIFIED = "notified_conversations"
 CHANNEL = "ca_messages"
+# The counter of every handoff (the console's queues). No conversation id has a slash in it (they are URL-safe
+# base64), so it cannot be mistaken for one.
+HANDOFFS = "handoffs/all"
 # Seconds the listener waits for a notification before looking at its stop flag (an app stops within one), and
 # before reconnecting.
 LISTEN_TICK_SECONDS = 0.25
@@ -42,7 +49,9 @@ RECONNECT_SECONDS = 2.0
 
 
 class MessageChanges:
-    """One counter per conversation, moved after each commit that added or changed its messages.
+    """One counter per conversation and one for every handoff, moved after each commit that changed them.
+
+    A conversation's counter moves with its messages and its handoffs, ``HANDOFFS`` with any handoff.
 
     ``wait`` lets an event stream sleep until its conversation's counter moves; a bump from any thread (a
     request's commit, the PostgreSQL listener) wakes it through its event loop.
@@ -58,11 +67,15 @@ class MessageChanges:
     def watch(self, sessions: sessionmaker[Session], *, notify: bool = False) -> None:
         """Follow every session ``sessions`` makes; with ``notify``, announce each change to other workers too."""
         event.listen(sessions, "after_flush", self._note_and_notify if notify else self._note)
+        event.listen(sessions, "do_orm_execute", self._note_statement)
+        if notify:
+            # A statement's change (the claim's UPDATE) may have no flush after it: announce it before commit.
+            event.listen(sessions, "before_commit", self._notify)
         event.listen(sessions, "after_commit", self._publish)
         event.listen(sessions, "after_soft_rollback", self._forget)
 
     def version(self, conversation_id: str) -> int:
-        """Return the conversation's counter; it changes whenever a message of it is committed."""
+        """Return the counter of a conversation (or ``HANDOFFS``); it changes whenever a change to it is committed."""
         return self._versions.get(conversation_id, 0)
 
     def bump(self, conversation_ids: set[str]) -> None:
@@ -94,20 +107,35 @@ class MessageChanges:
                         del self._waiters[conversation_id]
 
     @staticmethod
-    def _note(session: Session, _context: Any) -> set[str]:
-        changed = {item.conversation_id for item in (*session.new, *session.dirty) if isinstance(item, Message)}
+    def _note(session: Session, _context: Any) -> None:
+        changed: set[str] = set()
+        for item in (*session.new, *session.dirty):
+            if isinstance(item, Message):
+                changed.add(item.conversation_id)
+            elif isinstance(item, Handoff):
+                changed.update((item.conversation_id, HANDOFFS))
         if changed:
             session.info.setdefault(_PENDING, set()).update(changed)
-        return changed
+
+    @staticmethod
+    def _note_statement(state: ORMExecuteState) -> None:
+        """Note an UPDATE, INSERT or DELETE statement on handoffs (it changes rows the session does not track)."""
+        if (state.is_update or state.is_insert or state.is_delete) and any(
+            mapper.class_ is Handoff for mapper in state.all_mappers
+        ):
+            state.session.info.setdefault(_PENDING, set()).add(HANDOFFS)
 
     def _note_and_notify(self, session: Session, context: Any) -> None:
         """Note the change, and queue a NOTIFY in the same transaction: other workers hear of it only on commit."""
+        self._note(session, context)
+        self._notify(session)
+
+    @staticmethod
+    def _notify(session: Session) -> None:
         notified: set[str] = session.info.setdefault(_NOTIFIED, set())
-        for conversation_id in self._note(session, context) - notified:
-            session.connection().execute(
-                text("SELECT pg_notify(:channel, :id)"), {"channel": CHANNEL, "id": conversation_id}
-            )
-            notified.add(conversation_id)
+        for key in session.info.get(_PENDING, set()) - notified:
+            session.connection().execute(text("SELECT pg_notify(:channel, :id)"), {"channel": CHANNEL, "id": key})
+            notified.add(key)
 
     def _publish(self, session: Session) -> None:
         session.info.pop(_NOTIFIED, None)

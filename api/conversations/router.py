@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials
-from starlette.background import BackgroundTask
 
-from api.access.http import THROTTLED_RESPONSES, Throttled, enforce, limiter_of, per_source
+from api.access.http import THROTTLED_RESPONSES, enforce, per_source
 from api.access.source import request_source
 from api.clock import NowDep
 from api.conversations import service
-from api.conversations.changes import MessageChanges
 from api.conversations.office_hours import OfficeHours
 from api.conversations.routing import ResidentRoutingDep, office_hours
 from api.conversations.schemas import (
@@ -29,6 +24,7 @@ from api.conversations.schemas import (
     MessageList,
     MessageRead,
 )
+from api.conversations.streams import Batch, event_stream, resume_after, sse, take_slot
 from api.db import ROW_ID_MAX
 from api.deps import DatabaseDep, SessionDep, SettingsDep, bearer, require_service_token
 from api.errors import SERVICE_TOKEN_REFUSALS
@@ -48,7 +44,6 @@ OWNED: dict[int | str, dict[str, Any]] = {
     401: {"description": "The conversation token is missing"},
     404: {"description": "No such conversation, or the token is not its token (nothing is disclosed)"},
 }
-HEARTBEAT_SECONDS = 15.0
 # Seconds a resident is asked to wait when every stream slot of the conversation is taken.
 STREAMS_FULL_RETRY_SECONDS = 30
 
@@ -190,8 +185,9 @@ async def stream_events(
     EventSource cannot send headers, so the token comes as a query parameter. The stream sleeps until a message
     of the conversation is committed, by this worker or (on PostgreSQL, by LISTEN/NOTIFY) another one
     (api/conversations/changes.py), and only then reads the database; it also reads every ``push_fallback``
-    seconds whatever. A conversation has a few stream slots (``streams_per_conversation``), so one token
-    cannot tie up the workers.
+    seconds whatever (api/conversations/streams.py, shared with the officer console). A conversation has a few
+    stream slots (``streams_per_conversation``), so one token cannot tie up the workers. A browser reconnecting
+    by itself resumes after its ``Last-Event-ID``.
     """
 
     def check() -> None:
@@ -199,54 +195,27 @@ async def stream_events(
             service.authenticate(session, conversation_id=conversation_id, token=token)
 
     await run_in_threadpool(check)
-    limiter = limiter_of(request)
-    slot = await run_in_threadpool(
-        limiter.open_stream, conversation_id, cap=settings.rate_limits.streams_per_conversation
+    slot = await take_slot(
+        request,
+        conversation_id,
+        cap=settings.rate_limits.streams_per_conversation,
+        reason="streams",
+        retry_after=STREAMS_FULL_RETRY_SECONDS,
     )
-    if slot is None:
-        raise Throttled(STREAMS_FULL_RETRY_SECONDS, reason="streams")
+    last_id = resume_after(request, after)
 
-    def fetch(last_id: int) -> list[MessageRead]:
+    def read() -> Batch:
+        nonlocal last_id
         with database.sessions() as session:
-            return [
+            messages = [
                 MessageRead.model_validate(m)
                 for m in service.list_messages(session, conversation_id=conversation_id, after=last_id)
             ]
+        if messages:
+            last_id = messages[-1].id
+        return Batch([sse("message", m.model_dump(mode="json"), event_id=m.id) for m in messages])
 
-    changes: MessageChanges = request.app.state.message_changes
-
-    def fallback() -> float:
-        """Seconds between reads whatever the counter says: every tick while other workers' news cannot arrive."""
-        local_only = not changes.shared and not settings.database_url.startswith("sqlite")
-        return settings.push_poll_seconds if local_only else settings.push_fallback
-
-    async def events() -> AsyncIterator[str]:
-        last_id, seen = after, -1
-        loop = asyncio.get_running_loop()
-        read_at = idle_since = held_since = loop.time()
-        while not await request.is_disconnected():
-            if changes.version(conversation_id) != seen or loop.time() - read_at >= fallback():
-                seen, read_at = changes.version(conversation_id), loop.time()
-                for message in await run_in_threadpool(fetch, last_id):
-                    last_id, idle_since = message.id, loop.time()
-                    yield f"event: message\nid: {message.id}\ndata: {json.dumps(message.model_dump(mode='json'))}\n\n"
-            # Sleep until a new message (pushed, not polled) or the tick that checks the client is still there.
-            await changes.wait(conversation_id, seen, settings.push_poll_seconds)
-            if loop.time() - held_since >= HEARTBEAT_SECONDS:
-                held_since = loop.time()
-                await run_in_threadpool(limiter.refresh_stream, conversation_id, slot)
-            if loop.time() - idle_since >= HEARTBEAT_SECONDS:
-                idle_since = loop.time()
-                yield ": keep-alive\n\n"
-
-    # The slot is given back when the response ends, however it ends (a background task runs after a
-    # disconnect too); a worker that dies leaves it to lapse.
-    return StreamingResponse(
-        events(),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-        background=BackgroundTask(limiter.close_stream, conversation_id, slot),
-    )
+    return event_stream(request, follow=conversation_id, read=read, slot_key=conversation_id, slot=slot)
 
 
 @backoffice.post(

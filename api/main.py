@@ -17,7 +17,7 @@ from api.access.http import install as install_limits
 from api.clock import clock_for
 from api.console.router import install as install_console
 from api.conversations.changes import MessageChanges, PostgresListener
-from api.conversations.lanes import ThreadLane, widen_default_lane
+from api.conversations.lanes import ConversationOrder, ThreadLane, widen_default_lane
 from api.conversations.rasa_client import RasaClient
 from api.conversations.redaction import install_log_redaction
 from api.conversations.router import backoffice as conversations_backoffice
@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     await task
         if app.state.listener:
             app.state.listener.stop()
-        app.state.rasa.close()
+        await app.state.rasa.aclose()
         app.state.limiter.close()
         app.state.tracker.close()
         app.state.database.engine.dispose()
@@ -101,11 +101,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Another worker's new messages reach this one's streams through PostgreSQL (SQLite has one worker).
     app.state.listener = PostgresListener(settings.database_url, app.state.message_changes) if on_postgres else None
     app.state.hub_lane = ThreadLane(settings.hub_threads)
+    app.state.conversation_order = ConversationOrder()
     app.state.rasa = RasaClient(
         settings.rasa_url,
         timeout=settings.rasa_timeout_seconds,
         retry_after=settings.rasa_retry_seconds,
-        max_in_flight=settings.rasa_max_in_flight,
+        in_flight=settings.rasa_in_flight,
+        max_queued=settings.rasa_max_queued,
         busy_after=settings.rasa_busy_after_seconds,
     )
     install_limits(app, redis_url=settings.redis_url, max_body_bytes=settings.max_body_bytes)

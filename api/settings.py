@@ -57,12 +57,14 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = 30.0
     rasa_retry_seconds: float = Field(default=10.0, ge=0)
-    # When a Rasa server is too far behind, a resident's message is kept but not sent, and the resident is told
-    # "busy, try again" at once (503 with Retry-After) instead of waiting towards the timeout: when it would wait
-    # longer than ``rasa_busy_after_seconds`` by the server's recent pace, or one API worker already has
-    # ``rasa_max_in_flight`` messages waiting on it (api/conversations/backlog.py). 0 turns either off.
-    rasa_busy_after_seconds: float = Field(default=20.0, ge=0)
-    rasa_max_in_flight: int = Field(default=100, ge=0)
+    # Each Rasa server is sent ``rasa_in_flight`` messages at a time by each API worker; the others wait their
+    # turn in the hub, without holding a thread, so the timeout covers only Rasa's own work and a burst is
+    # answered more slowly, not refused (api/conversations/backlog.py). Only a hopeless wait is refused ("busy,
+    # try again": 503 with Retry-After, the message kept): over ``rasa_busy_after_seconds`` by the server's
+    # measured pace, or ``rasa_max_queued`` messages already in line. 0 turns either off.
+    rasa_in_flight: int = Field(default=4, ge=1)
+    rasa_busy_after_seconds: float = Field(default=180.0, ge=0)
+    rasa_max_queued: int = Field(default=500, ge=0)
 
     # The council's name, phone number and payment page: council/facts.yml unless a deployment says otherwise.
     council_name: str = council_facts().name

@@ -14,7 +14,7 @@ import re
 from collections import OrderedDict, defaultdict
 from collections.abc import Coroutine
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import (
     InlineKeyboardButton,
@@ -47,6 +47,9 @@ RATING_FAILED = "Sorry, we couldn't save that. Please try again."
 # How many of a chat's latest messages (the resident's and the bot's) the bridge can still delete when a
 # later one completes a card number (the hub looks back over the resident's last three, with their replies).
 RECENT_MESSAGES = 20
+T = TypeVar("T")
+# Seconds between "typing..." actions while a message waits on the hub (Telegram shows one for about five).
+TYPING_REFRESH_SECONDS = 4.0
 
 Markup = ReplyKeyboardMarkup | ReplyKeyboardRemove | InlineKeyboardMarkup | None
 BridgeApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -154,12 +157,11 @@ class Bridge:
         async with self._chat_locks[chat_id]:
             if chat_id in self._keyboards:
                 self._keyboards[chat_id] = True
-            with contextlib.suppress(TelegramError):
-                await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
             delay, apologised, told_to_wait = 1.0, False, False
             while True:
                 try:
-                    accepted = await self.hub.send_resident_message(update_id=update_id, chat_id=chat_id, text=text)
+                    handing_in = self.hub.send_resident_message(update_id=update_id, chat_id=chat_id, text=text)
+                    accepted = await self._typing_while(context, chat_id, handing_in)
                     await self._delete_hidden(context, chat_id, message_id, accepted)
                     return
                 except HubThrottled as throttled:  # sent too much too fast: say so once, then hand it in again
@@ -182,6 +184,26 @@ class Bridge:
                         apologised = await self._apologise(context, chat_id, kept=True)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.settings.hub_retry_max_seconds)
+
+    @staticmethod
+    async def _typing_while(context: ContextTypes.DEFAULT_TYPE, chat_id: int, waiting: Coroutine[Any, Any, T]) -> T:
+        """Show "typing..." until ``waiting`` is done: in a burst the hub holds a message until the bot's turn.
+
+        Telegram shows the action for about five seconds, so it is sent again every ``TYPING_REFRESH_SECONDS``.
+        """
+
+        async def keep_typing() -> None:
+            while True:
+                with contextlib.suppress(TelegramError):
+                    await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+                await asyncio.sleep(TYPING_REFRESH_SECONDS)
+
+        typing = asyncio.create_task(keep_typing())
+        try:
+            return await waiting
+        finally:
+            typing.cancel()
+            await asyncio.gather(typing, return_exceptions=True)
 
     async def _delete_hidden(
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int | None, accepted: Accepted

@@ -41,8 +41,10 @@ class BridgeSettings(BaseSettings):
 
     hub_url: str = "http://127.0.0.1:8000"
     service_token: SecretStr = SecretStr(DEV_SERVICE_TOKEN)
-    # A resident's message waits on the bot's answer, which Rasa may take a while to give.
-    hub_timeout_seconds: float = 60.0
+    # A resident's message waits on the bot's answer: in a burst it waits its turn in the hub (up to the hub's
+    # CA_RASA_BUSY_AFTER_SECONDS, 180 s by default) and then Rasa's answer (CA_RASA_TIMEOUT_SECONDS, 30 s), so
+    # the bridge waits longer than both before it apologises and hands the message in again.
+    hub_timeout_seconds: float = 240.0
     # How often the bridge asks the hub for messages to send, and the longest wait between retries.
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
     hub_retry_max_seconds: float = Field(default=30.0, gt=0)

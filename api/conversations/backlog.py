@@ -1,104 +1,152 @@
-"""How far behind each Rasa server is, as one API worker sees it, and when to stop sending it more.
+"""Each Rasa server's line of resident messages, as one API worker keeps it: a few at a time, the rest wait their turn.
 
-Waiting on Rasa is what makes a burst hurt: past what a server can answer within the hub's timeout, every extra
-message only waits 30 s for the apology, and makes the ones behind it wait longer. So before a message is sent
-the hub asks whether its server would answer it in time. It predicts the wait from what it has measured: each
-answer's time divided by its place in the queue when it was sent is the server's recent "seconds per place"
-(a moving average), and a message joining ``n`` already waiting should wait about ``(n + 1)`` times that. If the
-prediction is over ``busy_after`` seconds, or ``max_in_flight`` are already waiting, the message is not sent and
-``RasaBusy`` is raised: the resident is told "busy" at once, with the message kept (api/overload.py).
+A burst hurt because every message went to Rasa at once: Rasa then worked on eighty messages side by side, each
+took eighty times as long, and every one ran into the hub's 30 s timeout together (the apology), or, with the
+earlier guard, most residents were told "busy" at once. Now the hub sends at most ``in_flight`` messages to a
+server at a time; the others wait here in order of arrival, asynchronously (no thread, connection or database
+session is held while a message waits). The hub's Rasa timeout covers only the time Rasa works on a message,
+and a burst is answered more slowly, not refused. While a message waits, the web chat shows its typing dots.
 
-A message with fewer than ``PREDICT_FROM_WAITING`` waiting ahead of it is always sent: the measure keeps up with
-a server that speeds up, and a few residents at once on a slow (or busy) machine are answered slowly rather
-than turned away. Answers are worked on side by side (an action waiting on the back office holds no core), so
-the straight-line prediction overstates short queues: on the shared 2-core machine two or three residents at
-once were told "busy" when their answers would have come in time.
-Before any answer has been timed the guess is ``COLD_SECONDS_PER_PLACE``, deliberately slow: on a fast machine
-the first answers correct it within a second. Each API worker measures its own messages; their waits include
-other workers' messages ahead of them, so the prediction is of the real wait.
+A message is refused with ``RasaBusy`` (the resident is told "busy" at once, the message kept; api/overload.py)
+only when its wait is hopeless: ``max_queued`` messages already wait for the server, or the predicted wait is
+over ``busy_after`` seconds. The prediction is from measurement: the time Rasa takes over one message while it
+is in flight (a moving average) times the places ahead, divided by the messages in flight at once. Before the
+first answer is timed nothing is predicted; only the cap applies.
+
+Each API worker keeps its own lines, so a server sees at most ``in_flight`` messages from each worker.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 import httpx
 
-from api.observability.metrics import RASA_BUSY
+from api.observability.metrics import RASA_BUSY, RASA_LINE_WAIT
 
 log = logging.getLogger(__name__)
 
-# Seconds per queue place assumed before a server's first answer is timed (at most 20 waiting at the default 20 s).
-COLD_SECONDS_PER_PLACE = 1.0
-# The prediction applies only once this many messages already wait on the server (see the module's docstring).
-PREDICT_FROM_WAITING = 3
-# Weight of the newest answer in the moving average of seconds per place.
+# Weight of the newest answer in the moving average of seconds per answer.
 SMOOTHING = 0.2
 
 
 class RasaBusy(Exception):
-    """The conversation's Rasa server is too far behind to answer in time; this message was not sent."""
+    """The conversation's Rasa server is hopelessly far behind; this message was not sent."""
+
+
+@dataclass
+class _Line:
+    """One server's messages in flight and those waiting their turn (oldest first)."""
+
+    loop: asyncio.AbstractEventLoop
+    in_flight: int = 0
+    waiting: deque[asyncio.Future[None]] = field(default_factory=deque)
 
 
 class Backlog:
-    """Per server: messages of this worker waiting on it, and the recent seconds each queue place costs."""
+    """Per server: at most ``in_flight`` messages sent at once, the rest in line, and Rasa's recent pace."""
 
-    def __init__(self, *, max_in_flight: int, busy_after: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.max_in_flight = max_in_flight  # 0: no cap on the count
+    def __init__(
+        self,
+        *,
+        in_flight: int,
+        max_queued: int,
+        busy_after: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if in_flight < 1:
+            raise ValueError("at least one message must be sent to a Rasa server at a time")
+        self.in_flight = in_flight
+        self.max_queued = max_queued  # 0: no cap on the line's length
         self.busy_after = busy_after  # 0: no prediction, only the cap
         self._clock = clock
-        self._waiting: Counter[str] = Counter()
-        self._per_place: dict[str, float] = {}
-        self._lock = threading.Lock()
+        self._lines: dict[str, _Line] = {}
+        self._per_answer: dict[str, float] = {}
 
     def waiting(self, server: str) -> int:
-        """Return how many of this worker's messages are waiting on ``server`` now."""
-        with self._lock:
-            return self._waiting[server]
+        """Return how many of this worker's messages wait their turn for ``server`` now."""
+        line = self._lines.get(server)
+        return sum(not f.done() for f in line.waiting) if line else 0
 
-    def expected_wait(self, server: str, ahead: int) -> float:
-        """Seconds a message with ``ahead`` messages before it should wait on ``server``."""
-        return self._per_place.get(server, COLD_SECONDS_PER_PLACE) * (ahead + 1)
+    def sent(self, server: str) -> int:
+        """Return how many of this worker's messages ``server`` is working on now."""
+        line = self._lines.get(server)
+        return line.in_flight if line else 0
 
-    @contextmanager
-    def slot(self, server: str) -> Iterator[None]:
-        """Hold a place in the server's queue while a message waits on it; raise RasaBusy if it would be too late."""
-        with self._lock:
-            ahead = self._waiting[server]
-            full = self._too_far_behind(server, ahead)
-            if not full:
-                self._waiting[server] += 1
-        if full:
-            RASA_BUSY.inc()
-            log.warning("rasa server is too far behind (%d waiting); message kept, not sent", ahead)
-            raise RasaBusy
+    def expected_wait(self, server: str, ahead: int) -> float | None:
+        """Seconds a message with ``ahead`` messages in line before it should wait for its turn (None: not known)."""
+        per_answer = self._per_answer.get(server)
+        return None if per_answer is None else per_answer * (ahead + 1) / self.in_flight
+
+    @asynccontextmanager
+    async def turn(self, server: str) -> AsyncIterator[None]:
+        """Wait for the message's turn on ``server`` and hold it while Rasa answers; RasaBusy if hopeless."""
+        line = self._line(server)
+        if line.in_flight < self.in_flight and not line.waiting:
+            line.in_flight += 1
+        else:
+            ahead = self.waiting(server)
+            if self._hopeless(server, ahead):
+                RASA_BUSY.inc()
+                log.warning("rasa server is hopelessly far behind (%d waiting); message kept, not sent", ahead)
+                raise RasaBusy
+            queued = self._clock()
+            mine: asyncio.Future[None] = line.loop.create_future()
+            line.waiting.append(mine)
+            try:
+                await mine  # the message before it hands its turn on (in_flight stays counted)
+            except BaseException:
+                if mine.done() and not mine.cancelled():
+                    self._hand_on(line)  # it was given the turn as it was cancelled: pass the turn on
+                else:
+                    with contextlib.suppress(ValueError):
+                        line.waiting.remove(mine)
+                raise
+            RASA_LINE_WAIT.observe(self._clock() - queued)
         started = self._clock()
         try:
             yield
-        except httpx.ConnectTimeout:
+        except httpx.ConnectError:
             raise  # never reached it: nothing learnt about its pace
-        except httpx.TimeoutException:
-            self._learn(server, self._clock() - started, ahead + 1)  # a timeout is the slowest answer of all
+        except httpx.TimeoutException as error:
+            if not isinstance(error, httpx.ConnectTimeout):
+                self._learn(server, self._clock() - started)  # a timeout is the slowest answer of all
             raise
         else:
-            self._learn(server, self._clock() - started, ahead + 1)
+            self._learn(server, self._clock() - started)
         finally:
-            with self._lock:
-                self._waiting[server] -= 1
+            self._hand_on(line)
 
-    def _too_far_behind(self, server: str, ahead: int) -> bool:
-        if self.max_in_flight and ahead >= self.max_in_flight:
+    def _line(self, server: str) -> _Line:
+        loop = asyncio.get_running_loop()
+        line = self._lines.get(server)
+        if line is None or line.loop is not loop:  # a new event loop (tests start several): a new line
+            line = self._lines[server] = _Line(loop=loop)
+        return line
+
+    @staticmethod
+    def _hand_on(line: _Line) -> None:
+        """Give the finished message's turn to the oldest one still waiting, or free it."""
+        while line.waiting:
+            following = line.waiting.popleft()
+            if not following.done():
+                following.set_result(None)
+                return
+        line.in_flight -= 1
+
+    def _hopeless(self, server: str, ahead: int) -> bool:
+        if self.max_queued and ahead >= self.max_queued:
             return True
-        queue_formed = ahead >= PREDICT_FROM_WAITING
-        return bool(self.busy_after) and queue_formed and self.expected_wait(server, ahead) > self.busy_after
+        wait = self.expected_wait(server, ahead)
+        return bool(self.busy_after) and wait is not None and wait > self.busy_after
 
-    def _learn(self, server: str, seconds: float, place: int) -> None:
-        sample = seconds / place
-        with self._lock:
-            previous = self._per_place.get(server)
-            self._per_place[server] = sample if previous is None else previous + SMOOTHING * (sample - previous)
+    def _learn(self, server: str, seconds: float) -> None:
+        previous = self._per_answer.get(server)
+        self._per_answer[server] = seconds if previous is None else previous + SMOOTHING * (seconds - previous)

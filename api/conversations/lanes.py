@@ -9,7 +9,9 @@ deadlock on itself until timeouts broke it. So resident messages run in a lane o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import TypeVar
 
 import anyio.to_thread
@@ -35,3 +37,32 @@ class ThreadLane:
 def widen_default_lane(threads: int) -> None:
     """Give the API's ordinary routes ``threads`` threads (anyio's default is 40); call inside the event loop."""
     anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+
+
+class ConversationOrder:
+    """One message of a conversation handled at a time, in the order they came.
+
+    asyncio's lock serves first come, first served, so a resident's second message never overtakes the first on
+    its way to the bot (within one API worker; across workers Rasa's lock store keeps the order they reach it).
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._holders: dict[str, int] = {}
+
+    def waiting(self, conversation_id: str) -> int:
+        """Return how many messages of the conversation are being handled or waiting to be."""
+        return self._holders.get(conversation_id, 0)
+
+    @asynccontextmanager
+    async def turn(self, conversation_id: str) -> AsyncIterator[None]:
+        """Wait until the conversation's earlier messages are handled, then hold its turn."""
+        lock = self._locks.setdefault(conversation_id, asyncio.Lock())
+        self._holders[conversation_id] = self._holders.get(conversation_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._holders[conversation_id] -= 1
+            if not self._holders[conversation_id]:  # nobody else holds or waits: forget the conversation
+                del self._holders[conversation_id], self._locks[conversation_id]

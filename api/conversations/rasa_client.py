@@ -14,10 +14,10 @@ Redis until the lock lapses), so sending it again could answer it twice: the hub
 resident gets the apology, with the message kept. A slow answer (a timeout) is not a sign the server is down,
 only busy, so it moves nothing.
 
-A server that is far behind is not sent more: when the message would wait longer than ``busy_after`` seconds
-(predicted from the server's recent pace) or ``max_in_flight`` messages of this worker already wait on it, the
-message raises ``RasaBusy`` at once instead of queueing and timing out, so the resident hears "busy, try again"
-in a moment rather than an apology half a minute later (api/conversations/backlog.py).
+A server is sent only a few messages at a time (``in_flight``); the rest wait their turn in the hub, without
+holding a thread, so the timeout covers only Rasa's own work and a burst is answered more slowly rather than
+refused. Only a hopeless wait (``max_queued`` already in line, or a predicted wait over ``busy_after`` seconds)
+raises ``RasaBusy`` at once, and the resident hears "busy, try again" (api/conversations/backlog.py).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, NoReturn
 
@@ -91,15 +91,16 @@ class RasaClient:
         base_url: str | Sequence[str],
         *,
         timeout: float,
-        transport: httpx.BaseTransport | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
         retry_after: float = DEFAULT_RETRY_AFTER,
-        max_in_flight: int = 0,
+        in_flight: int = 4,
+        max_queued: int = 0,
         busy_after: float = 0.0,
     ) -> None:
         self.servers = parse_urls(base_url)
-        # When a server is too far behind to be sent more (0 and 0: never).
-        self.backlog = Backlog(max_in_flight=max_in_flight, busy_after=busy_after)
-        self._http = httpx.Client(
+        # How many messages each server is sent at once, and when a wait for a turn is hopeless (0 and 0: never).
+        self.backlog = Backlog(in_flight=in_flight, max_queued=max_queued, busy_after=busy_after)
+        self._http = httpx.AsyncClient(
             timeout=timeout,
             transport=transport,
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=200),
@@ -108,24 +109,38 @@ class RasaClient:
         self._down_until: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def send(self, *, conversation_id: str, text: str, metadata: dict[str, Any] | None = None) -> list[BotReply]:
+    async def send(
+        self,
+        *,
+        conversation_id: str,
+        text: str,
+        metadata: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
+    ) -> list[BotReply]:
         """Deliver ``text`` as the resident of ``conversation_id`` and return what the bot says.
 
-        The request's id goes in the metadata, for Rasa's and the actions' log lines (bot/channels.py).
-        Raises ``RasaBusy`` without sending when the server it would go to is too far behind (``backlog``).
+        The message waits its turn on its server first (``backlog``); the timeout runs from when it is sent.
+        ``metadata`` may be a function, called when the message's turn comes (a grant it holds then runs from
+        when Rasa starts on it, not from when the message joined the line). The request's id goes in the
+        metadata, for Rasa's and the actions' log lines (bot/channels.py).
+        Raises ``RasaBusy`` without sending when the wait for the server it would go to is hopeless.
         """
         request_id = REQUEST_ID.get()
-        payload = {
-            "sender": conversation_id,
-            "message": text,
-            "metadata": {**(metadata or {}), **({"request_id": request_id} if request_id else {})},
-        }
-        started = time.perf_counter()
+
+        def payload() -> dict[str, Any]:
+            given = metadata() if callable(metadata) else metadata
+            return {
+                "sender": conversation_id,
+                "message": text,
+                "metadata": {**(given or {}), **({"request_id": request_id} if request_id else {})},
+            }
+
         order = self._candidates(conversation_id)
         for attempt, server in enumerate(order):
+            started = time.perf_counter()
             try:
-                with self.backlog.slot(server):
-                    response = self._http.post(f"{server}/webhooks/rest/webhook", json=payload)
+                async with self.backlog.turn(server):
+                    started = time.perf_counter()  # Rasa's time, not the wait in line
+                    response = await self._http.post(f"{server}/webhooks/rest/webhook", json=payload())
                 response.raise_for_status()
                 body = response.json()
             except (httpx.ConnectError, httpx.ConnectTimeout) as error:
@@ -176,9 +191,9 @@ class RasaClient:
         log.warning("rasa unavailable: %s", type(error).__name__)
         raise RasaUnavailable from error
 
-    def close(self) -> None:
+    async def aclose(self) -> None:
         """Close the connection pool."""
-        self._http.close()
+        await self._http.aclose()
 
 
 def bot_replies(body: list[dict[str, Any]]) -> list[BotReply]:

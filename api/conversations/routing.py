@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 
 from api.clock import NowDep
 from api.conversations import service
-from api.conversations.lanes import ThreadLane
+from api.conversations.lanes import ConversationOrder, ThreadLane
 from api.conversations.office_hours import OfficeHours
 from api.conversations.rasa_client import RasaClient
 from api.db import Database
@@ -39,43 +39,44 @@ class ResidentRouting:
     unavailable_text: str
     card_warning: str
     lane: ThreadLane
+    order: ConversationOrder
     # Sign each message's conversation grant, good for this many seconds.
     secret_key: str
     grant_seconds: int
     # When the request came in, by the council's clock (api.clock).
     now: datetime
 
-    def handle(self, *, conversation_id: str, text: str, hub_payload: bool = False) -> service.Routed:
+    async def handle_in_lane(self, *, conversation_id: str, text: str, hub_payload: bool = False) -> service.Routed:
         """Store the resident's message and return the replies (none while an officer has the conversation).
 
+        The database work runs in the hub's own thread lane, so waiting never starves the back office; the wait
+        for Rasa holds no thread. A conversation's messages are handled one after another in the order they
+        came (``order``): a resident's second message never reaches the bot before the first.
         ``hub_payload`` marks text the hub chose (a channel command turned into a payload), which the bot
         receives as a payload; a resident's own typed payload syntax never is.
+        While it waits the message counts in the queue-length gauge on /metrics.
         """
-        grant = issue_grant(
-            self.secret_key, conversation_id=conversation_id, now=time.time(), lifetime_seconds=self.grant_seconds
-        )
-        return service.handle_resident_message(
-            self.database,
-            self.rasa,
-            conversation_id=conversation_id,
-            text=text,
-            unavailable_text=self.unavailable_text,
-            hours=self.hours,
-            card_warning=self.card_warning,
-            grant=grant,
-            now=self.now,
-            hub_payload=hub_payload,
-        )
 
-    async def handle_in_lane(self, *, conversation_id: str, text: str, hub_payload: bool = False) -> service.Routed:
-        """Do ``handle`` in the hub's own thread lane, so waiting on Rasa never starves the back office.
-
-        While it waits for a thread or for Rasa the message counts in the queue-length gauge on /metrics.
-        """
-        with HUB_QUEUE.track_inprogress():
-            return await self.lane.run(
-                lambda: self.handle(conversation_id=conversation_id, text=text, hub_payload=hub_payload)
+        def grant() -> str:
+            return issue_grant(
+                self.secret_key, conversation_id=conversation_id, now=time.time(), lifetime_seconds=self.grant_seconds
             )
+
+        with HUB_QUEUE.track_inprogress():
+            async with self.order.turn(conversation_id):
+                return await service.handle_resident_message(
+                    self.database,
+                    self.rasa,
+                    run=self.lane.run,
+                    conversation_id=conversation_id,
+                    text=text,
+                    unavailable_text=self.unavailable_text,
+                    hours=self.hours,
+                    card_warning=self.card_warning,
+                    grant=grant,
+                    now=self.now,
+                    hub_payload=hub_payload,
+                )
 
 
 def unavailable_text(settings: Settings) -> str:
@@ -112,6 +113,7 @@ def resident_routing(
         unavailable_text=unavailable_text(settings),
         card_warning=card_warning(settings),
         lane=request.app.state.hub_lane,
+        order=request.app.state.conversation_order,
         secret_key=settings.secret_key,
         grant_seconds=settings.conversation_grant_seconds,
         now=now,

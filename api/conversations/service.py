@@ -12,7 +12,8 @@ import hmac
 import logging
 import re
 import secrets
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -150,143 +151,168 @@ class Routed:
     replies: list[Message]
 
 
-def handle_resident_message(
+@dataclass(frozen=True)
+class Accepted:
+    """A resident's message as stored, and what is left to do: ``for_bot`` is None when nothing goes to the bot."""
+
+    message: Message
+    hidden: bool
+    rewritten: list[Message]
+    # Replies the hub gave itself: a card warning, and the whole answer when ``for_bot`` is None.
+    replies: list[Message]
+    for_bot: str | None
+    channel: str
+
+
+async def handle_resident_message(
     database: Database,
     rasa: RasaClient,
     *,
+    run: Callable[[Callable[[], Any]], Awaitable[Any]],
     conversation_id: str,
     text: str,
     unavailable_text: str,
     hours: OfficeHours,
     card_warning: str,
-    grant: str,
+    grant: Callable[[], str],
     now: datetime,
     hub_payload: bool = False,
 ) -> Routed:
     """Store the resident's message, let the bot answer when it is the bot's turn, and return the replies.
 
+    The database work runs in threads through ``run``; waiting for Rasa (its turn in the server's line, then
+    its answer) holds no thread and no database connection.
     When Rasa is down the resident gets ``unavailable_text`` with an officer offer; taking the offer
     records the handoff here in the hub, since the bot that would normally do it is the part that failed.
     A card number is hidden before the message is stored or forwarded (with the resident's earlier
     messages holding part of it), and the resident is warned.
     Typed payload syntax reaches the bot as words (see ``payloads``); ``hub_payload`` marks a payload the
     hub chose itself, such as Telegram's /start. ``grant`` goes to the bot with the message, for its actions
-    to show the back office (api.service_access.grants). ``now`` is when the message came in, by the
-    council's clock: a handoff it leads to is in or out of officers' hours by that moment.
+    to show the back office (api.service_access.grants); it is issued when the message's turn with Rasa comes.
+    ``now`` is when the message came in, by the council's clock: a handoff it leads to is in or out of
+    officers' hours by that moment.
     """
+    accepted: Accepted = await run(
+        lambda: accept_resident_message(
+            database, conversation_id=conversation_id, text=text, card_warning=card_warning, hub_payload=hub_payload
+        )
+    )
+    routed = Routed(message=accepted.message, hidden=accepted.hidden, rewritten=accepted.rewritten, replies=[])
+    if accepted.for_bot is None:
+        return replace(routed, replies=accepted.replies)
+    for_bot = accepted.for_bot
+    try:
+        replies = await rasa.send(
+            conversation_id=conversation_id,
+            text=for_bot,
+            metadata=lambda: {"channel": accepted.channel, "grant": grant()},
+        )
+    except RasaBusy:
+        if for_bot != REQUEST_OFFICER_PAYLOAD and not ASKS_FOR_OFFICER.search(for_bot):
+            raise HubBusy(routed) from None
+        answer = lambda: _hand_off_without_bot(database, conversation_id, hours=hours, now=now)  # noqa: E731
+    except RasaUnavailable:
+        answer = lambda: _bot_unavailable(  # noqa: E731
+            database, conversation_id, for_bot=for_bot, unavailable_text=unavailable_text, hours=hours, now=now
+        )
+    else:
+        answer = lambda: _store_replies(database, conversation_id, replies, question=accepted.message.text)  # noqa: E731
+    return replace(routed, replies=[*accepted.replies, *await run(answer)])
+
+
+def accept_resident_message(
+    database: Database, *, conversation_id: str, text: str, card_warning: str, hub_payload: bool = False
+) -> Accepted:
+    """Store the message (card numbers hidden) and decide whether the bot is to read it; answer it if not."""
     with database.sessions.begin() as session:
         guarded = hide_card_numbers(session, conversation_id=conversation_id, text=text)
         for_bot = payloads.text_for_bot(
             session, conversation_id=conversation_id, text=guarded.text, hub_payload=hub_payload
         )
         message = add_message(session, conversation_id=conversation_id, sender="resident", text=guarded.text)
-    try:
-        replies = _answer(
-            database,
-            rasa,
-            conversation_id=conversation_id,
-            text=guarded.text,
-            for_bot=for_bot,
-            grant=grant,
-            unavailable_text=unavailable_text,
-            hours=hours,
-            now=now,
-            card_warning=card_warning if guarded.hidden or guarded.rewritten else None,
-        )
-    except HubBusy:
-        raise HubBusy(Routed(message=message, hidden=guarded.hidden, rewritten=guarded.rewritten, replies=[])) from None
-    return Routed(message=message, hidden=guarded.hidden, rewritten=guarded.rewritten, replies=replies)
-
-
-def _answer(
-    database: Database,
-    rasa: RasaClient,
-    *,
-    conversation_id: str,
-    text: str,
-    for_bot: str,
-    grant: str,
-    unavailable_text: str,
-    hours: OfficeHours,
-    now: datetime,
-    card_warning: str | None,
-) -> list[Message]:
-    warnings: list[Message] = []
+    accepted = Accepted(
+        message=message, hidden=guarded.hidden, rewritten=guarded.rewritten, replies=[], for_bot=None, channel=""
+    )
     with database.sessions.begin() as session:
-        if card_warning:
+        warnings = []
+        if guarded.hidden or guarded.rewritten:
             warnings.append(add_message(session, conversation_id=conversation_id, sender="system", text=card_warning))
         conversation = session.get_one(Conversation, conversation_id)
         mode, channel = conversation.mode, conversation.channel
-        rating = RATING_PAYLOAD.match(text)
+        rating = RATING_PAYLOAD.match(guarded.text)
         if rating and conversation.rating_requested_at is not None:
-            return [*warnings, record_rating(session, conversation, int(rating.group(1)))]
+            return replace(accepted, replies=[*warnings, record_rating(session, conversation, int(rating.group(1)))])
         if rating:  # a rating nobody asked for is not counted, and is no message for the bot either
-            return [
-                *warnings,
-                add_message(session, conversation_id=conversation_id, sender="system", text=UNASKED_RATING_TEXT),
-            ]
+            unasked = add_message(session, conversation_id=conversation_id, sender="system", text=UNASKED_RATING_TEXT)
+            return replace(accepted, replies=[*warnings, unasked])
         if not for_bot and mode != Mode.OFFICER:
-            return [
-                *warnings,
-                add_message(session, conversation_id=conversation_id, sender="system", text=NOTHING_TO_READ),
-            ]
+            nothing = add_message(session, conversation_id=conversation_id, sender="system", text=NOTHING_TO_READ)
+            return replace(accepted, replies=[*warnings, nothing])
     if mode == Mode.OFFICER:
-        return warnings
-    try:
-        replies = rasa.send(
-            conversation_id=conversation_id, text=for_bot, metadata={"channel": channel, "grant": grant}
-        )
-    except RasaBusy:
-        if for_bot != REQUEST_OFFICER_PAYLOAD and not ASKS_FOR_OFFICER.search(for_bot):
-            raise HubBusy from None
-        with database.sessions.begin() as session:
-            return [*warnings, *_hand_off_without_bot(session, conversation_id, hours=hours, now=now)]
-    except RasaUnavailable:
-        with database.sessions.begin() as session:
-            if for_bot == REQUEST_OFFICER_PAYLOAD:
-                return [*warnings, *_hand_off_without_bot(session, conversation_id, hours=hours, now=now)]
-            if not bot_may_speak(session, conversation_id):
-                return warnings  # an officer took the chat meanwhile: no apology for the bot
-            return [
-                *warnings,
-                add_message(
-                    session,
-                    conversation_id=conversation_id,
-                    sender="system",
-                    text=unavailable_text,
-                    buttons=[{"title": "Talk to a person", "payload": REQUEST_OFFICER_PAYLOAD}],
-                ),
-            ]
+        return replace(accepted, replies=warnings)
+    return replace(accepted, replies=warnings, for_bot=for_bot, channel=channel)
+
+
+def _bot_unavailable(
+    database: Database,
+    conversation_id: str,
+    *,
+    for_bot: str,
+    unavailable_text: str,
+    hours: OfficeHours,
+    now: datetime,
+) -> list[Message]:
+    """Rasa failed: hand over if the resident asked for an officer, else apologise with an officer offer."""
+    if for_bot == REQUEST_OFFICER_PAYLOAD:
+        return _hand_off_without_bot(database, conversation_id, hours=hours, now=now)
+    with database.sessions.begin() as session:
+        if not bot_may_speak(session, conversation_id):
+            return []  # an officer took the chat meanwhile: no apology for the bot
+        return [
+            add_message(
+                session,
+                conversation_id=conversation_id,
+                sender="system",
+                text=unavailable_text,
+                buttons=[{"title": "Talk to a person", "payload": REQUEST_OFFICER_PAYLOAD}],
+            )
+        ]
+
+
+def _store_replies(
+    database: Database, conversation_id: str, replies: list[BotReply], *, question: str
+) -> list[Message]:
+    """Store the bot's replies, unless an officer took the conversation while the bot was answering."""
     with database.sessions.begin() as session:
         if not bot_may_speak(session, conversation_id):
             log.info("bot replies dropped: an officer took the conversation while the bot was answering")
-            return warnings
+            return []
         conversation = session.get_one(Conversation, conversation_id)
         return [
-            *warnings,
-            *(
-                ask_for_rating(session, conversation, text=BOT_RATING_QUESTION)
-                if reply.ask_rating
-                else _store_reply(session, conversation_id, reply, question=text)
-                for reply in replies
-            ),
+            ask_for_rating(session, conversation, text=BOT_RATING_QUESTION)
+            if reply.ask_rating
+            else _store_reply(session, conversation_id, reply, question=question)
+            for reply in replies
         ]
 
 
 def _hand_off_without_bot(
-    session: Session, conversation_id: str, *, hours: OfficeHours, now: datetime
+    database: Database, conversation_id: str, *, hours: OfficeHours, now: datetime
 ) -> list[Message]:
     """Queue the conversation for an officer when the bot cannot (down or busy), and tell the resident what next."""
-    if not bot_may_speak(session, conversation_id):
-        return []  # an officer took the chat meanwhile
-    ticket = request_handoff(
-        session,
-        conversation_id=conversation_id,
-        hours=hours,
-        now=now,
-        request=HandoffCreate(reason="bot_unavailable", priority="high"),
-    )
-    return [add_message(session, conversation_id=conversation_id, sender="system", text=describe_for_resident(ticket))]
+    with database.sessions.begin() as session:
+        if not bot_may_speak(session, conversation_id):
+            return []  # an officer took the chat meanwhile
+        ticket = request_handoff(
+            session,
+            conversation_id=conversation_id,
+            hours=hours,
+            now=now,
+            request=HandoffCreate(reason="bot_unavailable", priority="high"),
+        )
+        return [
+            add_message(session, conversation_id=conversation_id, sender="system", text=describe_for_resident(ticket))
+        ]
 
 
 def _store_reply(session: Session, conversation_id: str, reply: BotReply, *, question: str) -> Message:

@@ -55,9 +55,14 @@ ANSWER_RATINGS = Counter(
 )
 RASA_CALLS = Histogram(
     "ca_rasa_call_seconds",
-    "Time the hub waited for Rasa, by outcome (ok or error)",
+    "Time Rasa took over a resident message once sent (its wait in line not counted), by outcome (ok or error)",
     ["outcome"],
     buckets=LATENCY_BUCKETS,
+)
+RASA_LINE_WAIT = Histogram(
+    "ca_rasa_line_wait_seconds",
+    "Time a resident message waited in the hub for its turn on its Rasa server (a few are sent at a time)",
+    buckets=(*LATENCY_BUCKETS, 120.0, 180.0, 300.0),
 )
 RASA_FAILOVERS = Counter(
     "ca_rasa_failovers_total", "Resident messages sent to another Rasa server because theirs refused the connection"

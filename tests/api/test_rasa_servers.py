@@ -7,6 +7,7 @@ tests/e2e/test_rasa_failover.py.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 
@@ -14,7 +15,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from api.conversations.rasa_client import RasaClient, RasaUnavailable, parse_urls, servers_in_order
+from api.conversations.rasa_client import BotReply, RasaClient, RasaUnavailable, parse_urls, servers_in_order
 from api.main import create_app
 from api.settings import Settings
 from tests.support.hub import start
@@ -44,6 +45,11 @@ class Servers:
         return httpx.Response(200, json=[{"recipient_id": body["sender"], "text": f"answered by {server}"}])
 
 
+def send(rasa: RasaClient, **message: str) -> list[BotReply]:
+    """Send one message as the hub does, in an event loop of its own."""
+    return asyncio.run(rasa.send(**message))
+
+
 def client_for(servers: Servers) -> RasaClient:
     return RasaClient(",".join(SERVERS), timeout=5, transport=httpx.MockTransport(servers))
 
@@ -60,7 +66,7 @@ def test_each_conversation_sticks_to_one_server_and_conversations_spread_over_al
     rasa = client_for(servers)
     for number in range(60):
         for _ in range(3):
-            rasa.send(conversation_id=f"conversation-{number}", text="hello")
+            send(rasa, conversation_id=f"conversation-{number}", text="hello")
 
     assert all(len(used) == 1 for used in servers.senders.values())
     assert set(servers.answered) == set(SERVERS)
@@ -81,11 +87,11 @@ def test_a_refused_connection_sends_the_message_to_the_next_server_and_later_one
     rasa = client_for(servers)
     conversation = "conversation-7"
     first, second = servers_in_order(conversation, SERVERS)[:2]
-    rasa.send(conversation_id=conversation, text="hello")
+    send(rasa, conversation_id=conversation, text="hello")
     servers.down.add(first)
 
-    replies = rasa.send(conversation_id=conversation, text="still there?")
-    replies += rasa.send(conversation_id=conversation, text="and now?")
+    replies = send(rasa, conversation_id=conversation, text="still there?")
+    replies += send(rasa, conversation_id=conversation, text="and now?")
 
     assert [reply.text for reply in replies] == [f"answered by {second}"] * 2
     assert servers.answered[first] == 1  # skipped while marked down, not asked again each time
@@ -97,17 +103,17 @@ def test_a_server_back_up_gets_its_conversations_back_after_the_retry_time() -> 
     conversation = "conversation-3"
     first = servers_in_order(conversation, SERVERS)[0]
     servers.down.add(first)
-    rasa.send(conversation_id=conversation, text="hello")
+    send(rasa, conversation_id=conversation, text="hello")
     servers.down.clear()
 
-    assert rasa.send(conversation_id=conversation, text="hello again")[0].text == f"answered by {first}"
+    assert send(rasa, conversation_id=conversation, text="hello again")[0].text == f"answered by {first}"
 
 
 def test_every_server_down_is_rasa_unavailable() -> None:
     servers = Servers()
     servers.down.update(SERVERS)
     with pytest.raises(RasaUnavailable):
-        client_for(servers).send(conversation_id="conversation-1", text="hello")
+        send(client_for(servers), conversation_id="conversation-1", text="hello")
 
 
 def test_a_dropped_connection_is_not_sent_again_but_the_server_is_skipped_next_time() -> None:
@@ -119,9 +125,9 @@ def test_a_dropped_connection_is_not_sent_again_but_the_server_is_skipped_next_t
     servers.dropping.add(first)
 
     with pytest.raises(RasaUnavailable):
-        rasa.send(conversation_id=conversation, text="hello")
+        send(rasa, conversation_id=conversation, text="hello")
     assert servers.answered == Counter()
-    assert rasa.send(conversation_id=conversation, text="hello?")[0].text == f"answered by {second}"
+    assert send(rasa, conversation_id=conversation, text="hello?")[0].text == f"answered by {second}"
 
 
 def test_the_hub_fails_over_and_counts_it_on_metrics(database_url, monkeypatch) -> None:

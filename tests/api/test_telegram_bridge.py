@@ -6,18 +6,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
 from api.migrations import upgrade_database
+from telegram_bridge import bridge as bridge_module
 from telegram_bridge.bridge import Bridge, BridgeApplication, build_application
 from telegram_bridge.settings import BridgeSettings
 from tests.support.live_server import build_app, served
+from tests.support.rasa_fakes import rasa_offering_a_person
 
 CHAT_ID = 7_700_001
 BOT = {"id": 1, "is_bot": True, "first_name": "Ashdown Vale", "username": "ashdown_vale_bot"}
@@ -84,9 +88,11 @@ def hub(tmp_path: Path) -> Iterator[tuple[str, str]]:
         yield base_url, url
 
 
-def run(hub_url: str, updates: list[dict[str, Any]], *, deliver: bool = True) -> RecordedBotApi:
+def run(
+    hub_url: str, updates: list[dict[str, Any]], *, deliver: bool = True, bot_api: RecordedBotApi | None = None
+) -> RecordedBotApi:
     """Feed ``updates`` to the bridge's Application in order, let the hub take them, then send its outbox."""
-    bot_api = RecordedBotApi()
+    bot_api = bot_api or RecordedBotApi()
     settings = BridgeSettings(telegram_bot_token="123456:offline", hub_url=hub_url, environment="test")
 
     async def scenario() -> None:
@@ -115,6 +121,30 @@ def test_a_message_reaches_the_hub_and_the_replies_come_back_with_a_reply_keyboa
     assert texts == ["You said: where do I vote?", "Anything else?"]
     keyboard = bot_api.sent()[-1]["reply_markup"]["keyboard"]
     assert [[button["text"] for button in row] for row in keyboard] == [["Talk to a person"]]
+
+
+def test_a_long_wait_for_the_bot_keeps_typing_shown_and_brings_the_answer_not_an_apology(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In a burst the hub holds a message until the bot's turn; Telegram shows "typing..." for about five seconds.
+    monkeypatch.setattr(bridge_module, "TYPING_REFRESH_SECONDS", 0.01)
+    bot_api = RecordedBotApi()
+
+    async def rasa_answering_late(request: httpx.Request) -> httpx.Response:
+        """Answer once the resident has been shown "typing..." three times (no clock is read)."""
+        deadline = time.monotonic() + 30
+        while len(bot_api.sent("sendChatAction")) < 3:
+            assert time.monotonic() < deadline, "the bridge stopped showing that the bot is typing"
+            await asyncio.sleep(0.01)
+        return rasa_offering_a_person(request)
+
+    url = f"sqlite:///{tmp_path / 'council.db'}"
+    upgrade_database(url)
+    with served(build_app(url, rasa_answering_late)) as hub_url:
+        run(hub_url, [update(5, text="where do I vote?")], bot_api=bot_api)
+
+    assert {call["action"] for call in bot_api.sent("sendChatAction")} == {"typing"}
+    assert [call["text"] for call in bot_api.sent()] == ["You said: where do I vote?", "Anything else?"]
 
 
 def test_a_card_number_is_deleted_from_the_chat(hub) -> None:

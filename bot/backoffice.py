@@ -7,6 +7,7 @@ import dataclasses
 import functools
 import logging
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any, ParamSpec, TypeVar
@@ -106,6 +107,23 @@ def _detail(response: httpx.Response) -> object:
         return None
 
 
+# One connection pool per event loop and back office (an action server worker runs one loop): a new client per call
+# cost about 25 ms of CPU (its TLS context loads the certificate bundle, even for http) and a new connection.
+_POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, int], httpx.AsyncClient]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _pooled_client(base_url: str, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
+    """Return this event loop's client for ``base_url`` (and ``transport``, which tests give), made on first use."""
+    pools = _POOLS.setdefault(asyncio.get_running_loop(), {})
+    key = (base_url, id(transport))
+    client = pools.get(key)
+    if client is None or client.is_closed:
+        client = pools[key] = httpx.AsyncClient(base_url=base_url, transport=transport)
+    return client
+
+
 class BackOffice:
     """Typed access to the council's back office over HTTP with a service token."""
 
@@ -162,15 +180,13 @@ class BackOffice:
             **({GRANT_HEADER: grant} if grant else {}),
             **({REQUEST_ID_HEADER: request_id} if request_id else {}),
         }
-        async with httpx.AsyncClient(
-            base_url=self._base_url, headers=headers, timeout=seconds, transport=self._transport
-        ) as http:
-            try:
-                async with asyncio.timeout(seconds):  # the whole call, whatever the transport does with timeouts
-                    response = await http.request(method, path, json=json, params=params)
-            except (httpx.HTTPError, TimeoutError) as error:
-                log.warning("back office unreachable: %s %s: %s", method, path.split("/")[1:3], type(error).__name__)
-                raise BackOfficeError("the back office could not be reached") from error
+        http = _pooled_client(self._base_url, self._transport)
+        try:
+            async with asyncio.timeout(seconds):  # the whole call, whatever the transport does with timeouts
+                response = await http.request(method, path, json=json, params=params, headers=headers, timeout=seconds)
+        except (httpx.HTTPError, TimeoutError) as error:
+            log.warning("back office unreachable: %s %s: %s", method, path.split("/")[1:3], type(error).__name__)
+            raise BackOfficeError("the back office could not be reached") from error
         # The service the path names (electoral, addresses, conversations, ...); the rest can identify someone.
         log.info("back office %s %s: HTTP %d", method, path.split("/")[3], response.status_code)
         if response.status_code == httpx.codes.NOT_FOUND:

@@ -179,7 +179,9 @@ async def resident(
             continue
         elapsed = time.perf_counter() - started
         if response.status_code != 200:
-            run.errors[f"HTTP {response.status_code}"] += 1
+            # A 503 "busy" is kind, and the message is kept, but the resident got no answer: an error here.
+            busy = " (busy)" if response.status_code in (429, 503) else ""
+            run.errors[f"HTTP {response.status_code}{busy}"] += 1
             continue
         reply = path.reply(response)
         buttons = reply.buttons
@@ -229,20 +231,26 @@ async def level(
 
 async def measure(
     api_url: str, rasa_url: str, secret_key: str, residents: list[dict[str, Any]], levels: Sequence[int], timeout: float
-) -> tuple[list[Run], dict[tuple[str, int], dict[str, int]]]:
+) -> tuple[list[Run], dict[tuple[str, int], dict[str, Any]]]:
     """Run every level on both paths, alternating which goes first; return the runs and sent/lost counts."""
     paths: list[Path_] = [HubPath(api_url), DirectPath(rasa_url, secret_key)]
     runs: list[Run] = []
-    counts: dict[tuple[str, int], dict[str, int]] = {}
+    counts: dict[tuple[str, int], dict[str, Any]] = {}
     # warm-up: one of each journey on each path, untimed
     for path in paths:
         await level(path, api_url, residents, len(JOURNEYS), timeout)
     for index, concurrency in enumerate(levels):
         for path in paths if index % 2 == 0 else list(reversed(paths)):
             print(f"==> {path.name}: {concurrency} residents at once", flush=True)
+            load_before = os.getloadavg()[0]
             run, sent, lost = await level(path, api_url, residents, concurrency, timeout)
             runs.append(run)
-            counts[(path.name, concurrency)] = {"sent": sent, "lost": lost}
+            counts[(path.name, concurrency)] = {
+                "sent": sent,
+                "lost": lost,
+                "load_before": round(load_before, 2),
+                "load_after": round(os.getloadavg()[0], 2),
+            }
             print(
                 f"    {len(run.latencies)} answered of {sent} in {run.wall_seconds:.0f} s, "
                 f"errors {dict(run.errors) or 0}, lost {lost}",
@@ -315,7 +323,7 @@ def write_report(
     out: Path,
     summaries: list[Summary],
     runs: list[Run],
-    counts: dict[tuple[str, int], dict[str, int]],
+    counts: dict[tuple[str, int], dict[str, Any]],
     about: dict[str, Any],
     settings: dict[str, Any],
     when: datetime,
@@ -324,8 +332,8 @@ def write_report(
     by_key = {(s.path, s.concurrency): s for s in summaries}
     rows = [
         "| concurrent residents | hub msg/s | direct msg/s | hub ÷ direct throughput | hub p95 ÷ direct p95 "
-        "| hub lost messages |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| hub lost messages | load average (hub run, direct run) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for concurrency in settings["levels"]:
         hub, direct = by_key[("hub", concurrency)], by_key[("direct", concurrency)]
@@ -333,7 +341,8 @@ def write_report(
         p95 = (hub.p95_ms / direct.p95_ms) if hub.p95_ms and direct.p95_ms else float("nan")
         rows.append(
             f"| {concurrency} | {hub.throughput:.1f} | {direct.throughput:.1f} | {ratio:.2f} | {p95:.2f} "
-            f"| {counts[('hub', concurrency)]['lost']} |"
+            f"| {counts[('hub', concurrency)]['lost']} | {_load(counts[('hub', concurrency)])}, "
+            f"{_load(counts[('direct', concurrency)])} |"
         )
     errors = [
         f"- {run.path} at {run.concurrency}: " + ", ".join(f"{kind}: {n}" for kind, n in run.errors.items())
@@ -357,8 +366,9 @@ def write_report(
         "(stored, relayed to the conversation's Rasa server); 'direct' is one of the profile's Rasa servers "
         "called as the hub calls it (same metadata and grant, so the same back-office work), nothing stored. "
         "Latency is per message, answered messages only; throughput is answered messages over wall time. "
-        "An error is a non-200, a dropped connection or an apology; lost = sent to the hub but not in its "
-        "transcript afterwards.",
+        "An error is a non-200 (a 503 'busy' included: the message is kept, but the resident got no answer), a "
+        "dropped connection or an apology; a message's wait for its turn in the hub counts in its latency. "
+        "Lost = sent to the hub but not in its transcript afterwards.",
         "",
         table(summaries),
         "",
@@ -392,6 +402,11 @@ def write_report(
         ],
     }
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+def _load(count: dict[str, Any]) -> str:
+    """Return the machine's 1-minute load average before and after one run, as 'before→after'."""
+    return f"{count.get('load_before', '?')}→{count.get('load_after', '?')}"
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -117,18 +117,29 @@ def spelt_code(code: str) -> str:
 def mistyped(rng: random.Random) -> str:
     """Return a 16-digit number of a main brand with one digit typed wrong (so failing the Luhn check)."""
     while True:
-        number = card(rng)
-        if len(number) != 16:
-            continue
+        number = card16(rng)
         i = rng.randrange(1, 16)
         wrong = number[:i] + str((int(number[i]) + rng.randint(1, 9)) % 10) + number[i + 1 :]
         if not luhn_valid(wrong):
             return wrong
 
 
+def card16(rng: random.Random, prefix: str = "") -> str:
+    """Return a random Luhn-valid 16-digit number of a main brand (Visa and Mastercard, most cards in the UK)."""
+    while True:
+        number = card(rng)
+        if len(number) == 16 and number.startswith(prefix):
+            return number
+
+
 def form(rng: random.Random, family: str) -> tuple[str, str]:
-    """Return one typed form of ``family`` and the digits that must not survive (a card's, or a code's)."""
-    number = card(rng)
+    """Return one typed form of ``family`` and the digits that must not survive (a card's, or a code's).
+
+    Forms said aloud or read off a card use 16-digit numbers: a 13- or 17-digit number said in pairs ends in an
+    ambiguous pair ("thirty" then "one" is also "thirty one").
+    """
+    typed_off = family in ("and between groups", "emoji between groups", "letter glued in front")
+    number = card(rng) if typed_off else card16(rng)
     if family == "and between groups":
         return rng.choice(["my card is ", "", "it's "]) + fours(number, rng.choice([" and ", " & ", " AND "])), number
     if family == "emoji between groups":
@@ -136,8 +147,7 @@ def form(rng: random.Random, family: str) -> tuple[str, str]:
     if family == "O, l or I for 0 or 1":
         return "card " * rng.randint(0, 1) + lookalike(rng, number), number
     if family == "'for' for four":
-        visa = "4" + card(rng)[1:]
-        visa = next(visa[:-1] + str(d) for d in range(10) if luhn_valid(visa[:-1] + str(d)))
+        visa = card16(rng, "4")
         words = " ".join("for" if c == "4" and rng.random() < 0.7 else NUMBER_WORDS[int(c)] for c in visa)
         return rng.choice([f"for {fours(visa)[1:]}", words]), visa
     if family == "said in pairs":

@@ -147,7 +147,7 @@ CODE_WORDS = (
     r"|code on the back|digits on the back"
     # Shorter words residents use once a card number is in view (the patterns run only then): "Sec: 123",
     # "cv 123", "three digits 123", "short number 123", and a PIN volunteered.
-    r"|sec|cv|(?:3|three) digits|short number|pin(?: number)?"
+    r"|sec|cv|(?:3|three) digits|short number|pin(?: number)?|code"
 )
 BETWEEN = r"[^\d\n]{0,20}?"
 # The word may be typed on into the value without a space ("exp1227", "cvv123"), or on from the digits before it
@@ -161,6 +161,18 @@ CODE_BY_WORD = re.compile(
     rf"{WORD_START}(?:{CODE_WORDS}){WORD_END}{BETWEEN}(?<!\d)(?P<value>\d{{3,4}}|\d(?: \d){{2,3}})(?!\d)",
     re.IGNORECASE,
 )
+# A code said in words, as dictation writes it ("cvv one two three", "12/27 one two three"): after a code word, or
+# right after the card number or its expiry date. Only with a card number in view, as every pattern here.
+CODE_DIGIT_WORD = r"(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine)"
+SPELT_CODE = rf"{CODE_DIGIT_WORD}(?:[ ,\-]+{CODE_DIGIT_WORD}){{2,3}}\b(?![ ,\-]*{CODE_DIGIT_WORD}\b)"
+CODE_SPELT_BY_WORD = re.compile(
+    rf"\b(?:{CODE_WORDS})\b(?:(?!\b{CODE_DIGIT_WORD}\b)[^\d\n]){{0,20}}?\b(?P<value>{SPELT_CODE})", re.IGNORECASE
+)
+SPELT_CODE_AFTER = re.compile(rf"[^\S\n]*[,;:.\-]?\s*(?:and\s+)?(?P<value>{SPELT_CODE})", re.IGNORECASE)
+# Letters a resident may type for digits in a card number: O (or o) for 0, l or I for 1 ("4lll 1111", "5500 OOOO").
+LOOKALIKE_DIGITS = str.maketrans("OoIl", "0011")
+LOOKALIKE_WORD = re.compile(r"(?<![^\W\d_])[0-9OoIl]+(?![^\W\d_])")
+LOOKALIKE_GROUP = 4
 # A number called a card right before it: the words, then at most a few (not "card ending", which gives the last four).
 CARD_WORDS = r"(?:card|visa|mastercard|master card|amex|maestro)"
 MISTYPED_CARD = re.compile(
@@ -285,6 +297,16 @@ def find(text: str, *, soft: Collection[int] = ()) -> list[Found]:
     across one whether or not the resident broke it at a group boundary.
     """
     typed, text = text, unescape_separators(text, is_separator)
+    found = _find(text, soft)
+    looked = _lookalikes_as_digits(text)
+    if looked != text:
+        found += _lookalike_cards(text, looked, soft, taken=found)
+    # A digit read from an escape (%31) stands where the escape starts: cut out the whole escape with it.
+    found = [dataclasses.replace(f, end=escape_end(typed, text, f.end)) for f in found]
+    return sorted(found, key=lambda f: f.start)
+
+
+def _find(text: str, soft: Collection[int]) -> list[Found]:
     markers = [(m.start(), m.end()) for m in MARKER.finditer(text)]
     found: list[Found] = []
     for chain in _chains(text, markers, soft):
@@ -294,9 +316,37 @@ def find(text: str, *, soft: Collection[int] = ()) -> list[Found]:
     hidden_cards = any(f.kind == "card" for f in found) or any(text.startswith("[card", start) for start, _ in markers)
     if hidden_cards:
         found += _details_by_pattern(text, taken=[(f.start, f.end) for f in found] + markers)
-    # A digit read from an escape (%31) stands where the escape starts: cut out the whole escape with it.
-    found = [dataclasses.replace(f, end=escape_end(typed, text, f.end)) for f in found]
-    return sorted(found, key=lambda f: f.start)
+        found += _spelt_codes_after(text, found, markers)
+    return found
+
+
+def _lookalikes_as_digits(text: str) -> str:
+    """Return ``text`` with letters typed for digits read as those digits: O or o for 0, l or I for 1.
+
+    Only in words made of digits and those letters holding a digit ("4lll", "OOO4"), or of up to four of one of those
+    letters alone ("OOOO", a card's group; not "I" alone): never in ordinary words ("lol", "Io", "Ill"). The length
+    stays the same.
+    """
+
+    def digits(match: re.Match[str]) -> str:
+        word = match.group()
+        alone = len(set(word.lower())) == 1 and (1 < len(word) <= LOOKALIKE_GROUP or word in "Ool")
+        if any(c.isdigit() for c in word) or alone:
+            return word.translate(LOOKALIKE_DIGITS)
+        return word
+
+    return LOOKALIKE_WORD.sub(digits, text)
+
+
+def _lookalike_cards(text: str, looked: str, soft: Collection[int], *, taken: list[Found]) -> list[Found]:
+    """Return the card numbers found only once letters are read as digits, with their expiry dates and codes.
+
+    ("4lll 1111 ...", "5500 OOOO ..."): each card holds at least one such letter and overlaps nothing found before.
+    """
+    changed = [i for i, (a, b) in enumerate(zip(text, looked, strict=True)) if a != b]
+    found = [f for f in _find(looked, soft) if not any(f.start < t.end and t.start < f.end for t in taken)]
+    cards = [f for f in found if f.kind == "card" and any(f.start <= i < f.end for i in changed)]
+    return [f for f in found if f.kind != "card" or f in cards] if cards else []
 
 
 def _mistyped_after_card_word(text: str, *, taken: list[Found]) -> list[Found]:
@@ -1045,6 +1095,7 @@ def _details_by_pattern(text: str, *, taken: list[tuple[int, int]]) -> list[Foun
     patterns: tuple[tuple[re.Pattern[str], Kind], ...] = (
         (EXPIRY_BY_WORD, "expiry"),
         (CODE_BY_WORD, "code"),
+        (CODE_SPELT_BY_WORD, "code"),
         (BARE_EXPIRY, "expiry"),
     )
     for pattern, kind in patterns:
@@ -1054,6 +1105,21 @@ def _details_by_pattern(text: str, *, taken: list[tuple[int, int]]) -> list[Foun
                 found.append(Found(start, end, kind))
                 taken.append((start, end))
     return found
+
+
+def _spelt_codes_after(text: str, found: list[Found], markers: list[tuple[int, int]]) -> list[Found]:
+    """Find codes said in words right after a card number or its expiry date, hidden now or before ("one two three")."""
+    plain, taken = normalised(text), [(f.start, f.end) for f in found] + markers
+    ends = [f.end for f in found if f.kind != "code"] + [end for start, end in markers if "code" not in text[start:end]]
+    codes: list[Found] = []
+    for end in sorted(set(ends)):
+        match = SPELT_CODE_AFTER.match(plain, end)
+        if match:
+            start, stop = match.span("value")
+            if not any(start < t_end and t_start < stop for t_start, t_end in taken):
+                codes.append(Found(start, stop, "code"))
+                taken.append((start, stop))
+    return codes
 
 
 def _digits_between(text: str, start: int, end: int) -> str:

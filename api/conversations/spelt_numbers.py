@@ -31,13 +31,26 @@ WORDS = {
     "nine": "9",
 }
 DIGIT_WORD = "|".join(WORDS)
+# Read two digits at a time ("forty one eleven eleven ..."): the tens, with a unit after them or not, and the teens.
+TENS = {"twenty": "2", "thirty": "3", "forty": "4", "fourty": "4", "fifty": "5", "sixty": "6", "seventy": "7"}
+TENS |= {"eighty": "8", "ninety": "9"}
+TEENS = {"ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14", "fifteen": "15"}
+TEENS |= {"sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19"}
+UNIT_WORD = "|".join(word for word in WORDS if word not in ("zero", "oh", "nought"))
+# "for" said for four by dictation, only as a card's first digit before the rest in groups as printed (see _runs).
+FOR = re.compile(r"for|fore", re.IGNORECASE)
 TOKEN = re.compile(
-    rf"\b(?:(?P<times>double|triple)[ -](?P<repeated>{DIGIT_WORD}|\d)\b|(?P<word>{DIGIT_WORD})\b|(?P<digits>\d+))",
+    rf"\b(?:(?P<times>double|triple)[ -](?P<repeated>{DIGIT_WORD}|\d)\b"
+    rf"|(?P<tens>{'|'.join(TENS)})(?:[ -](?P<unit>{UNIT_WORD}))?\b|(?P<teen>{'|'.join(TEENS)})\b"
+    rf"|(?P<word>{DIGIT_WORD}|for|fore)\b|(?P<digits>\d+))",
     re.IGNORECASE,
 )
+# "for 111 1111 1111 1111": the first group's four said as "for", the rest typed in digits.
+FOR_GROUPS = (3, 4, 4, 4)
 # What may stand between the tokens of one number: spaces, a comma, a dash or a dot.
 JOIN = re.compile(r"[\s,.\-]{1,3}")
 MIN_DIGITS, MAX_DIGITS = 13, 19
+PREFERRED_LENGTHS = (16, 15, 19, 14, 18, 17, 13)  # as card_numbers.PREFERRED_LENGTHS (which imports this module)
 # A run holds at least this many words, so a number typed in digits is left to card_numbers.
 MIN_WORDS = 4
 CODE_LENGTHS = (3, 4)
@@ -74,14 +87,30 @@ def _runs(text: str) -> list[list[tuple[int, int, str, bool]]]:
         else:
             runs.append([token])
         previous_end = match.end()
-    return [run for run in runs if sum(is_word for *_, is_word in run) >= MIN_WORDS]
+    return [run for run in runs if sum(is_word for *_, is_word in run) >= MIN_WORDS or _for_then_groups(text, run)]
+
+
+def _for_then_groups(text: str, run: list[tuple[int, int, str, bool]]) -> bool:
+    """Say whether the run is "for" and then digits grouped as a card's, less its first digit ("for 111 1111 ...")."""
+    first, *rest = run
+    return (
+        FOR.fullmatch(text[first[0] : first[1]]) is not None
+        and all(not is_word for *_, is_word in rest)
+        and tuple(len(digits) for _, _, digits, _ in rest[: len(FOR_GROUPS)]) == FOR_GROUPS
+    )
 
 
 def _digits(match: re.Match[str]) -> str:
     if match.group("digits") is not None:
         return match.group("digits")
+    if match.group("tens") is not None:
+        unit = match.group("unit")
+        return TENS[match.group("tens").lower()] + (WORDS[unit.lower()] if unit else "0")
+    if match.group("teen") is not None:
+        return TEENS[match.group("teen").lower()]
     if match.group("word") is not None:
-        return WORDS[match.group("word").lower()]
+        word = match.group("word").lower()
+        return "4" if FOR.fullmatch(word) else WORDS[word]
     repeated = match.group("repeated")
     digit = repeated if repeated.isdigit() else WORDS[repeated.lower()]
     return digit * (2 if match.group("times").lower() == "double" else 3)
@@ -89,14 +118,24 @@ def _digits(match: re.Match[str]) -> str:
 
 def _card_in(run: list[tuple[int, int, str, bool]], is_card: Callable[[str], bool]) -> SpeltCard | None:
     """Return the card number the run starts with (whole tokens only), with a code right after it, or None."""
-    digits = ""
-    for index, (_, end, token_digits, _) in enumerate(run):
+    digits, cards = "", []
+    for index, (*_, token_digits, _) in enumerate(run):
         digits += token_digits
         if len(digits) > MAX_DIGITS:
-            return None
+            break
         if len(digits) >= MIN_DIGITS and is_card(digits):
-            return SpeltCard(run[0][0], end, digits[-4:], _code_after(run[index + 1 :]))
-    return None
+            rest = run[index + 1 :]
+            cards.append((not rest or _code_after(rest) is not None, len(digits), index))
+    if not cards:
+        return None
+    # The length after which the run ends, or only a code follows, and then the commonest length: a shorter prefix
+    # of a number said in pairs may pass the Luhn check too ("fifty one oh oh ... seventy oh zero").
+    _, _, index = max(cards, key=lambda card: (card[0], -PREFERRED_LENGTHS.index(card[1])))
+    return SpeltCard(run[0][0], run[index][1], _digits_of(run[: index + 1])[-4:], _code_after(run[index + 1 :]))
+
+
+def _digits_of(run: list[tuple[int, int, str, bool]]) -> str:
+    return "".join(token[2] for token in run)
 
 
 def _code_after(rest: list[tuple[int, int, str, bool]]) -> tuple[int, int] | None:

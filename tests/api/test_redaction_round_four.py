@@ -6,9 +6,11 @@ Every form is how a resident could plausibly type or dictate a card; see docs/pr
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from api.conversations.card_numbers import MARKER, ascii_digit
-from api.conversations.redaction import redact_card_numbers
+from api.conversations.redaction import luhn_valid, redact_card_numbers, redact_messages
 
 
 def assert_only_the_card_is_hidden(typed: str, ending: str = "1111") -> None:
@@ -77,3 +79,171 @@ def test_a_card_number_glued_to_a_reference_loses_its_digits_and_the_reference_s
 )
 def test_references_with_two_letters_and_short_numbers_after_a_letter_stay(message: str) -> None:
     assert_untouched(message)
+
+
+# ----- the security code said in words after the expiry date -----
+
+ALL_THREE = "[card number removed, ending 1111] {}[expiry date removed] {}[security code removed]{}"
+SPELT_CODES = {
+    "4111 1111 1111 1111 exp 12/27 code one two three": ALL_THREE.format("exp ", "code ", ""),
+    "4111 1111 1111 1111 12/27 one two three": ALL_THREE.format("", "", ""),
+    "4111 1111 1111 1111 12/27 and one two three thanks": ALL_THREE.format("", "and ", " thanks"),
+    "4111 1111 1111 1111 exp 12/27 cvv is seven oh nine": ALL_THREE.format("exp ", "cvv is ", ""),
+    "4111 1111 1111 1111 expires December 2027 security code four, oh, four, one": ALL_THREE.format(
+        "expires ", "security code ", ""
+    ),
+}
+
+
+@pytest.mark.parametrize(("typed", "stored"), SPELT_CODES.items())
+def test_a_security_code_said_in_words_after_the_expiry_date_is_hidden(typed: str, stored: str) -> None:
+    assert redact_card_numbers(typed).text == stored
+
+
+def test_a_code_in_words_in_a_message_of_its_own_after_the_card_and_expiry_is_hidden() -> None:
+    stored = [r.text for r in redact_messages(["4111 1111 1111 1111", "exp 12/27", "one two three"])]
+    assert stored == ["[card number removed, ending 1111]", "exp [expiry date removed]", "[security code removed]"]
+
+
+def test_number_words_that_are_no_code_stay() -> None:
+    assert_untouched("code one two three")  # no card number in view
+    assert_untouched("I have one two three bags and my postcode is TN41 6PA")
+    # Five or six words are no code, nor is a postcode.
+    for message in [
+        "4111 1111 1111 1111 exp 12/27 cvv one two three four five",
+        "4111 1111 1111 1111 12/27 one two three four five six",
+    ]:
+        assert redact_card_numbers(message).text.endswith(message[message.index(" one") :])
+    assert redact_card_numbers("4111 1111 1111 1111 postcode TN41 6PA").text.endswith(" postcode TN41 6PA")
+
+
+# ----- letters typed for digits: O or o for 0, l or I for 1 -----
+
+LOOKALIKES = {
+    "4lll 1111 1111 1111": "1111",
+    "4111 l111 1111 1111": "1111",
+    "4III IIII IIII IIII": "1111",
+    "my card is 4lll1111llll1111 thanks": "1111",
+    "5500 OOOO OOOO OOO4": "0004",
+    "5500 oooo oooo ooo4": "0004",
+    "3782 822463 1OOO5": "0005",
+    "4lll llll OOO7 O": "0070",  # a 13-digit Visa number, its last group a single O
+}
+
+
+@pytest.mark.parametrize(("typed", "ending"), LOOKALIKES.items())
+def test_a_card_number_with_letters_typed_for_its_zeros_and_ones_is_hidden(typed: str, ending: str) -> None:
+    redacted = redact_card_numbers(typed)
+    assert redacted.card_numbers == 1
+    assert f"[card number removed, ending {ending}]" in redacted.text
+    assert not any(c in "OoIl0123456789" for c in MARKER.sub("", redacted.text).replace("my card is", "")), redacted
+
+
+def test_letters_for_digits_lose_the_cards_details_too() -> None:
+    assert redact_card_numbers("5500 OOOO OOOO OOO4 exp 12/27 cvv 123").text == (
+        "[card number removed, ending 0004] exp [expiry date removed] cvv [security code removed]"
+    )
+
+
+@pytest.mark.parametrize(
+    "message", ["lol Io Ill OOOO 4111", "Il0l 4lll", "HOLLOW 1111 1111", "flat 1O, 11 Oak Road TN41 6PA", "POOL 2024"]
+)
+def test_words_of_those_letters_beside_numbers_stay(message: str) -> None:
+    assert_untouched(message)
+
+
+# ----- dictation: "for" for four, a number said two digits at a time -----
+
+DICTATED = {
+    "for 111 1111 1111 1111": "1111",
+    "my card is for 111 1111 1111 1111 thanks": "1111",
+    "for one one one, one one one one, one one one one, one one one one": "1111",
+    "forty one eleven eleven eleven eleven eleven eleven eleven": "1111",
+    "forty one eleven, eleven eleven, eleven eleven, eleven eleven": "1111",
+    "fifty five oh oh, oh oh oh oh, oh oh oh oh, oh oh oh four": "0004",
+}
+
+
+@pytest.mark.parametrize(("typed", "ending"), DICTATED.items())
+def test_a_card_number_dictated_with_for_or_in_pairs_is_hidden(typed: str, ending: str) -> None:
+    redacted = redact_card_numbers(typed)
+    assert redacted.card_numbers == 1
+    assert f"[card number removed, ending {ending}]" in redacted.text
+    left = MARKER.sub("", redacted.text)
+    assert not any(word in left for word in ("one", "eleven", "oh", "111", "for ")), redacted.text
+
+
+def test_a_dictated_card_loses_its_expiry_date_too() -> None:
+    assert redact_card_numbers("my card is for 111 1111 1111 1111 exp 12/27").text == (
+        "my card is [card number removed, ending 1111] exp [expiry date removed]"
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "thanks for 111 1111 1111 1112",  # not a card number with a four in front
+        "for 2 weeks, for one or two bins",
+        "twenty one, twenty two, twenty three, forty four, fifty five, sixty six, seventy seven",
+        "I am forty one and my flat is eleven",
+        "for 0300 123 4567 or 07700 900123",
+    ],
+)
+def test_for_and_number_words_in_sentences_stay(message: str) -> None:
+    assert_untouched(message)
+
+
+# ----- the same forms for any card number (property-based) -----
+
+sixteen_digit_cards = st.sampled_from(["4", "51", "55", "2221", "2720", "6011", "65"]).flatmap(
+    lambda prefix: st.text(alphabet="0123456789", min_size=15 - len(prefix), max_size=15 - len(prefix)).map(
+        lambda body: with_luhn_digit(prefix + body)
+    )
+)
+NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+
+
+def with_luhn_digit(body: str) -> str:
+    return next(body + str(d) for d in range(10) if luhn_valid(body + str(d)))
+
+
+def in_fours(digits: str, separator: str) -> str:
+    return separator.join(digits[i : i + 4] for i in range(0, len(digits), 4))
+
+
+def in_pairs(digits: str) -> str:
+    said = []
+    for tens, unit in zip(map(int, digits[::2]), map(int, digits[1::2]), strict=True):
+        if tens == 0:
+            said.append(f"oh {NUMBER_WORDS[unit]}")
+        elif tens == 1:
+            said.append(TEENS[unit])
+        else:
+            said.append(TENS[tens] + (f" {NUMBER_WORDS[unit]}" if unit else ""))
+    return " ".join(said)
+
+
+@given(
+    sixteen_digit_cards,
+    st.sampled_from([" and ", " & ", " 🔒 ", "💳", " ➡️ ", " 👍🏽 "]),
+    st.sampled_from(["", "card "]),
+)
+def test_any_card_number_with_and_or_emoji_between_its_groups_is_hidden(card: str, separator: str, lead: str) -> None:
+    redacted = redact_card_numbers(f"{lead}{in_fours(card, separator)} thanks")
+    assert redacted.text == f"{lead}[card number removed, ending {card[-4:]}] thanks"
+
+
+@given(sixteen_digit_cards, st.lists(st.booleans(), min_size=16, max_size=16), st.sampled_from(["lI", "l", "I"]))
+def test_any_card_number_with_letters_for_some_zeros_and_ones_is_hidden(card: str, swaps, ones: str) -> None:
+    typed = "".join(
+        ("O" if c == "0" else ones[i % len(ones)]) if c in "01" and swap else c
+        for i, (c, swap) in enumerate(zip(card, swaps, strict=True))
+    )
+    assert redact_card_numbers(in_fours(typed, " ")).text == f"[card number removed, ending {card[-4:]}]"
+
+
+@given(sixteen_digit_cards, st.sampled_from(["", "my card is ", "it's "]))
+def test_any_card_number_said_two_digits_at_a_time_is_hidden(card: str, lead: str) -> None:
+    assert redact_card_numbers(f"{lead}{in_pairs(card)}").text == f"{lead}[card number removed, ending {card[-4:]}]"

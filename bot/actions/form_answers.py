@@ -28,8 +28,10 @@ from bot.parsing import (
     says_unknown,
 )
 
-# Intents that interrupt a form whatever the message holds: the resident wants out of the task.
-INTERRUPTING_INTENTS = frozenset({"request_officer", "emergency", "stop", "card_payment_attempt"})
+# Intents that interrupt a form whatever the message holds: the resident wants out of the task. "stop" is not
+# among them: "don't have it" at the account number is read as stop, yet it is an answer. The task form reads
+# a stop itself (bot.actions.task_form.not_an_answer_events): a clear stop ends the task, an answer is taken.
+INTERRUPTING_INTENTS = frozenset({"request_officer", "emergency", "card_payment_attempt"})
 # Intents that have their own answer in the middle of a form; a confident one wins over a loose answer
 # such as a name ("Opening Hours" is two capitalised words, but it is a question).
 QUICK_QUESTION_INTENTS = frozenset({"opening_hours", "contact_details", "bot_capabilities", "bot_challenge"})
@@ -311,8 +313,8 @@ def _loose_answer(slot: str, text: str, task: str | None) -> Any:
 def answer_in(slot: str | None, message: dict[str, Any], *, task: str | None) -> tuple[Any, bool] | None:
     """Return (the value ``message`` gives for ``slot``, whether the message is nothing but that answer).
 
-    None when the message does not answer the slot, or when the resident asks for a person, reports an
-    emergency or says stop (those interrupt whatever the message holds).
+    None when the message does not answer the slot, or when the resident asks for a person or reports an
+    emergency (those interrupt whatever the message holds). A clear "stop" is the task form's to read.
     """
     if not slot:
         return None

@@ -20,6 +20,8 @@ HELP_ASKED = re.compile(
     r"\bwhat do (?:you|u|ya) mean\b|\bwhat do (?:you|u) need (?:it|that|this) for\b|"
     r"\b(?:don'?t|dont|do not|didn'?t) (?:understand|get (?:it|that|you)|know)\b|\bdunno\b|\bidk\b|"
     r"\bno (?:idea|clue)\b|\bnot sure\b|\bconfus|\bhuh\b|"
+    r"\b(?:don'?t|dont|do not) have (?:it|one|that|them|any)\b|\bhaven'?t got (?:it|one|that)\b|"
+    r"\bcan'?t remember\b|\bforgot(?:ten)?\b|"
     r"\bwhere (?:do|can|would|will|should) i (?:find|get|look)\b|\bwhere(?:'s| is) (?:it|that|my|the)\b|"
     r"\bcan'?t find\b|\bcannot find\b|^\s*(?:help|help me|help please|pls help|please help|\?+)\W*$",
     re.IGNORECASE,
@@ -28,8 +30,12 @@ HELP_ASKED = re.compile(
 FREE_TEXT_HELP_WORDS = 6
 FREE_TEXT_STOP_START = 2  # words before "forget it" in a description that still make it a change of mind
 STOP_ASKED = re.compile(
-    r"\b(?:forget (?:it|that|about it|this)|never ?mind|scrap (?:it|that)|cancel (?:it|that|this)|"
-    r"don'?t bother|leave it)\b",
+    r"\b(?:forget (?:it|that|about it|this|all that)|never ?mind|scrap (?:it|that|this)|cancel (?:it|that|this)|"
+    r"scratch that|don'?t bother|leave it|stop (?:it|this|that|asking|the form|please|now|there|here)|"
+    r"(?:i|i'd|i would) (?:want|like) to stop|(?:don'?t|do not) want to (?:do|carry on|continue|go on)|"
+    r"changed my mind)\b"
+    # The word alone, or first ("stop", "cancel please", "quit this"), and the Stop button's payload.
+    r"|^\W*(?:stop|cancel|quit|exit|abort|end this|start again|start over|restart)\b",
     re.IGNORECASE,
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -12,7 +13,17 @@ from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure, council_p
 from bot.actions.form_answers import QUICK_QUESTION_INTENTS
 from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 from bot.backoffice_models import HandoffTicket
-from bot.names import HANDOFF_INTENTS, MISSED_INTENTS, PRIORITY_OF_REASON, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
+from bot.knowledge import Article, ArticleError, get_knowledge
+from bot.names import (
+    HANDOFF_INTENTS,
+    INTENT_REQUEST_OFFICER,
+    MISSED_INTENTS,
+    PRIORITY_OF_REASON,
+    SLOT_HANDOFF_REASON,
+    SLOT_OFFICER_OFFERED,
+)
+from bot.routing import for_missed
+from bot.search import terms
 from bot.topics import GENERAL, describe, topic_of
 
 # Slots an officer may see in the handoff packet. Names and dates of birth are never among them (they are
@@ -37,6 +48,7 @@ CONVERSATIONAL_INTENTS = frozenset(
         "goodbye",
         "thank",
         "stop",
+        "not_helpful",
         "request_officer",
         "out_of_scope",
         "nlu_fallback",
@@ -113,18 +125,63 @@ def handoff_reason(tracker: Tracker) -> tuple[str, str]:
 
 
 def handoff_packet(tracker: Tracker) -> dict[str, Any]:
-    """Return what the officer is told: the topic, what the resident wanted and what the bot gathered."""
+    """Return what the officer is told: the topic, what the resident wanted and what the bot gathered.
+
+    With no task or question the classifier named, the words the resident used say it ("I want to talk to
+    someone about my council tax bill" is about the council tax bill article's subject); failing those, the
+    officer is told whether a question went unanswered or nothing was asked at all, never "Not known".
+    """
     wanted = tracker.get_slot("pending_task") or what_was_wanted(tracker)
+    topic, described = (topic_of(wanted), describe(wanted)) if wanted else what_was_asked(tracker)
     collected = {name: str(value) for name in PACKET_SLOTS if (value := tracker.get_slot(name)) not in (None, "")}
     if postcode := tracker.get_slot("postcode"):
         collected["postcode"] = f"{str(postcode).split()[0]} (outward part only)"
     if email := tracker.get_slot("contact_email"):
         collected["contact_email"] = f"an address at {str(email).rpartition('@')[2]}"
-    return {
-        "topic": topic_of(wanted) if wanted else GENERAL,
-        "wanted": describe(wanted) if wanted else "",
-        "collected": collected,
-    }
+    return {"topic": topic, "wanted": described, "collected": collected}
+
+
+NOTHING_ASKED = "Nothing asked yet: asked for a person straight away"
+UNANSWERED = "A question the assistant could not answer"
+# Words that ask for a person rather than name a subject: what is left of a request for a person is its subject.
+PERSON_WORDS = re.compile(
+    r"\b(?:speak\w*|talk\w*|chat\w*|person|people|human|officer|someone|somebody|agent|advis[eo]r|staff|member|"
+    r"team|operator|call\w*|ring\w*|phone|back|real|actual|live|proper|please|pls|plz|transfer|connect|put|through|"
+    r"help|assist\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def what_was_asked(tracker: Tracker) -> tuple[str, str]:
+    """Return (topic, what the resident asked about) from their own words, oldest first, when no intent says.
+
+    A request for a person that names its subject, or a question the bot could not answer, is searched in
+    the articles; the first that matches names the subject.
+    """
+    asked = False
+    for event in tracker.events:
+        if event.get("event") != "user":
+            continue
+        intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
+        text = str(event.get("text") or "")
+        if intent not in MISSED_INTENTS | {INTENT_REQUEST_OFFICER} or text.startswith("/"):
+            continue
+        asked = asked or intent in MISSED_INTENTS
+        article = _article_about(PERSON_WORDS.sub(" ", text))
+        if article is not None:
+            topics = [topic_of(i) for i in article.intents if topic_of(i) != GENERAL]
+            return (topics[0] if topics else GENERAL), f"Asked about: {article.title}"
+    return GENERAL, UNANSWERED if asked else NOTHING_ASKED
+
+
+def _article_about(text: str) -> Article | None:
+    if len(terms(text)) < 1:
+        return None
+    try:
+        decision = for_missed(text, get_knowledge().articles())
+    except (ArticleError, OSError):
+        return None
+    return decision.answer
 
 
 def what_was_wanted(tracker: Tracker) -> str | None:
@@ -179,3 +236,33 @@ class ActionDeclineOfficer(Action):
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_no_problem")
         return [SlotSet(SLOT_OFFICER_OFFERED, False), SlotSet(SLOT_HANDOFF_REASON, None)]
+
+
+# Said when the resident types that an answer did not help (as the answer's "No" button's thanks says).
+NOT_HELPFUL = (
+    "Sorry that didn't help. You can ask me again in other words, or I can ask an officer to join this chat. "
+    "Would you like to talk to a person?"
+)
+
+
+class ActionNotHelpful(Action):
+    """Answer "that didn't help" typed after an answer: offer to take the question again, or a person.
+
+    "What else can I help you with?" left a resident whose question went unanswered with nowhere to go. A yes
+    hands over (the officer-offer rules), with what the resident was asking about in the packet.
+    """
+
+    def name(self) -> str:
+        return "action_not_helpful"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(
+            text=NOT_HELPFUL,
+            buttons=[
+                {"title": "Yes, talk to a person", "payload": "/request_officer"},
+                {"title": "No, I'll ask again", "payload": "/deny"},
+            ],
+        )
+        return [SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "fallback")]

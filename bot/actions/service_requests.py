@@ -14,11 +14,12 @@ from rasa_sdk.events import SlotSet
 
 from bot.actions.common import council_phone
 from bot.actions.electoral import long_date
+from bot.actions.form_answers import leftover_words
 from bot.actions.task_kit import Question, Reply, Task, conversation_of, request_key, uprn_of
 from bot.backoffice import BackOffice, NotFound
 from bot.backoffice_models import ServiceRequestCancellation, ServiceRequestLodged, ServiceRequestProgress
 from bot.names import ADDRESSED_CATEGORIES, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
-from bot.parsing import find_email, says_unknown
+from bot.parsing import REQUEST_REFERENCE, find_email, says_unknown
 
 
 def lodged(result: ServiceRequestLodged) -> str:
@@ -158,9 +159,35 @@ def _reporter_email(text: str) -> str | None:
 
 
 def _cancel_reason(text: str) -> str | None:
-    """Keep the resident's reason in their words (an officer reads it), a few words at least."""
+    """Keep the resident's reason in their words (an officer reads it), a few words at least.
+
+    "Yes", "ok" or "no" is no reason (a "yes" was kept as one, and the team read "Reason: yes").
+    """
     reason = " ".join(text.split())
-    return reason[:300] if len(reason) >= 2 else None
+    if len(reason) < 2 or not [w for w in leftover_words(reason, "") if w not in BARE_REPLIES]:
+        return None
+    return reason[:300]
+
+
+BARE_REPLIES = frozenset({"nope", "nah", "yup", "aye", "y", "n", "yeah", "yep", "alright", "k", "kk"})
+# Words that give a reason in a request to cancel ("cancel SR-123456, the bin was collected after all").
+REASON_GIVEN = re.compile(
+    r"\b(?:because|cos|coz|cause|since|as it|as the|as they|after all|fixed|fixd|sorted|collected|colected|"
+    r"emptied|came back|come back|been done|cleared|mistake|found|moved|painted|wrong|back on|filled|took|taken|"
+    r"gone|turned up|not (?:a problem|an issue)|resolved)\b",
+    re.IGNORECASE,
+)
+
+
+def reason_in_request(text: str) -> str | None:
+    """Return the reason a request to cancel gives with it, in the resident's words, or None if it gives none.
+
+    "Cancel SR-123456, the bin was collected after all" says why: the form does not ask again. "I don't need
+    it any more" only says what cancelling means, so the reason is still asked.
+    """
+    if not REASON_GIVEN.search(text):
+        return None
+    return _cancel_reason(re.sub(r"\s+([,.!?])", r"\1", REQUEST_REFERENCE.sub(" ", text)).strip(" ,.-"))
 
 
 def _cancel_summary(tracker: Tracker, address: str | None) -> str:

@@ -21,16 +21,20 @@ from bot.actions.form_answers import (
     INTERRUPTING_INTENTS,
     LOOSE_ANSWER_CONFIDENCE,
     QUICK_QUESTION_INTENTS,
+    STRUCTURED,
     answer_in,
     category_of,
     leftover_words,
+    looks_like_question,
     misread,
     report_kind_in,
     vote_duration_in,
+    yes_or_no,
 )
-from bot.actions.form_help import OFFICER_BUTTON, asks_for_help, asks_to_stop, help_for, way_out
-from bot.actions.knowledge import say_article
+from bot.actions.form_help import OFFICER_BUTTON, STOP_ASKED, asks_for_help, asks_to_stop, help_for, way_out
+from bot.actions.knowledge import say_article, say_decision
 from bot.actions.payments import document_kind_in
+from bot.actions.service_requests import reason_in_request
 from bot.actions.task_kit import Question
 from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 from bot.knowledge import ArticleError, get_knowledge
@@ -41,6 +45,8 @@ from bot.names import (
     FAILED_DURING_QUESTIONS,
     IDENTITY_SLOTS,
     MISSES_BEFORE_OFFER,
+    SLOT_HANDOFF_REASON,
+    SLOT_OFFICER_OFFERED,
     STOPPED,
     SWITCH_CONFIDENCE,
     UNKNOWN,
@@ -56,6 +62,7 @@ from bot.parsing import (
     parse_date_of_birth,
     says_unknown,
 )
+from bot.routing import for_missed
 from bot.tasks_registry import ACCOUNT_TASKS, FORGOTTEN_SLOTS, IDENTITY_TASKS, QUESTIONS, REGISTRY, TASKS
 
 MAX_ADDRESS_BUTTONS = 30
@@ -99,6 +106,8 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         "request_reference": find_request_reference(text),
         "service_category": category_of(text) if task == "report_problem" and category_of(text) != "other" else None,
         "document_kind": document_kind_in(text) if task == "receipt_request" else None,
+        # "Cancel SR-123456, the bin was collected after all" has said why: the reason is not asked again.
+        "cancel_reason": reason_in_request(text) if task == "cancel_service_request" else None,
     }
     return [
         *events,
@@ -141,7 +150,7 @@ def answer_to(slot: str | None, tracker: Tracker) -> tuple[Any, bool] | None:
 def question_answer_in(question: Question, message: dict[str, Any]) -> tuple[Any, bool] | None:
     """Read a task's own question from a message whatever its intent, as ``form_answers.answer_in`` does.
 
-    Asking for a person, an emergency or "stop" interrupts. An answer with a shape (an email) counts even
+    Asking for a person or an emergency interrupts. An answer with a shape (an email) counts even
     in a confident quick question, as in ``answer_in``; free words do not (they may be asking for the opening
     hours), and are never the whole message, so a clear request for another task still switches task.
     """
@@ -163,49 +172,144 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
 
     None when the message may be an answer (the usual validation then reads it).
 
-    "Why do you need that?" gets the reason and how to answer, with the officer offer; "forget it, how do I
-    pay?" stops the task and answers the question; a sure question with an article of its own ("how do I
-    pay my council tax?") is answered and the same question asked again. The detail asked for is left
-    empty in each case (which also keeps Rasa from rejecting the form), never filled with the message.
+    "Why do you need that?" gets the reason and how to answer, with the officer offer; asked again ("I don't
+    know" twice), the form stops asking and offers a person instead. "Forget it, when are you open?" stops the
+    task and answers the question. A sure question with an article of its own ("how do I pay my council
+    tax?") is answered and the same question asked again. A bare "no" where no yes or no is asked says how to
+    stop, once; the second stops. The detail asked for is left empty in each case (which also keeps Rasa from
+    rejecting the form, so no rule answers the message as well), never filled with the message.
+
+    "Stop" is read here rather than by a rule: the classifier reads "don't have it" as stop, yet at the
+    account number it is an answer. A clear stop ("stop", "cancel that", "forget it") ends the task; an
+    answer is an answer ("dont have it", "not sure" at a reference); a stop the classifier is sure of that
+    is neither still ends it.
     """
     slot = tracker.get_slot("requested_slot")
     message = tracker.latest_message
     intent = message.get("intent") or {}
+    name = str(intent.get("name") or "")
     text = str(message.get("text") or "")
-    if not slot or intent.get("name") in INTERRUPTING_INTENTS:
+    if not slot or name in INTERRUPTING_INTENTS:
         return None
     free_text = slot in FREE_TEXT_SLOTS or (slot in QUESTIONS and QUESTIONS[slot].free_text)
-    # A description or a place is whatever was typed, so a short "forget it" or "why?" there is checked first.
-    if answer_to(slot, tracker) is not None and not free_text:
+    answer = answer_to(slot, tracker)
+    coded = slot in STRUCTURED and STRUCTURED[slot](text) is not None
+    # A yes or no to "shall I go ahead?" ("yes cancel it") and a code typed with other words are answers.
+    if answer is not None and (slot == "task_confirmed" or (coded and name != "stop")):
         return None
+    # A description or a place is whatever was typed, so a short "forget it" or "why?" there is checked first.
     if asks_to_stop(text, free_text=free_text):
-        dispatcher.utter_message(text="OK, I've stopped there and nothing has been sent.")
-        if not answer_the_question(dispatcher, tracker):
-            dispatcher.utter_message(text="What else can I help with?")
-        return [SlotSet(slot, None), SlotSet("verification_outcome", STOPPED)]
-    if asks_for_help(text, free_text=free_text) and not (slot in UNKNOWN_SLOTS and says_unknown(text)):
+        return stop_events(dispatcher, tracker)
+    if answer is not None and not free_text:
+        return None
+    help_asked = asks_for_help(text, free_text=free_text) or (name == "not_helpful" and not free_text)
+    if help_asked and not (slot in UNKNOWN_SLOTS and says_unknown(text)):
+        if offered_a_way_out(tracker):
+            return stop_and_offer_a_person(dispatcher, tracker)
         dispatcher.utter_message(text=help_for(slot, text), buttons=[OFFICER_BUTTON])
         return [SlotSet(slot, None), SlotSet("answer_misses", misses_so_far(tracker) + 1)]
+    if name == "stop" and not free_text:
+        return stop_events(dispatcher, tracker)
+    if not free_text and (name == "deny" or yes_or_no(text) is False):
+        if misses_so_far(tracker) >= MISSES_BEFORE_OFFER - 1:
+            return stop_events(dispatcher, tracker)
+        dispatcher.utter_message(text=NO_MID_TASK, buttons=[STOP_BUTTON])
+        return [SlotSet(slot, None), SlotSet("answer_misses", misses_so_far(tracker) + 1)]
+    if not free_text and (name == "affirm" or yes_or_no(text) is True):
+        # "Yes" to a question that wants a detail: the question again, nothing else ("How can I help?" was said).
+        return [SlotSet(slot, None), SlotSet("answer_misses", misses_so_far(tracker) + 1)]
     sure = float(intent.get("confidence") or 0.0) >= SWITCH_CONFIDENCE
-    if sure and intent.get("name") in ARTICLE_INTENTS and answer_the_question(dispatcher, tracker):
+    if sure and name in ARTICLE_INTENTS and answer_the_question(dispatcher, tracker):
         return [SlotSet(slot, None)]
     return None
 
 
+# Said once to a bare "no" where the question wants a detail; a second "no" stops the task.
+NO_MID_TASK = "That's OK. If you'd rather not carry on, say \"stop\" and nothing will be sent."
+STOP_BUTTON = {"title": "Stop", "payload": "/stop"}
+# Said when the resident still can't give a detail after hearing why it is needed and where to find it.
+CANNOT_GIVE_IT = (
+    "That's OK, I'll stop asking, and nothing has been sent. A person can help you with this instead: would "
+    "you like me to ask an officer to join this chat? Or you can call us on {phone}."
+)
+OFFER_BUTTONS = [
+    {"title": "Yes, talk to a person", "payload": "/request_officer"},
+    {"title": "No, thanks", "payload": "/deny"},
+]
+
+
+def offered_a_way_out(tracker: Tracker) -> bool:
+    """Tell whether the bot's reply to the previous message already explained the question and offered a person.
+
+    Then "I don't know" again gets a clear offer of a person, not the same explanation a fourth time.
+    """
+    latest_seen = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if latest_seen:
+                return False
+            latest_seen = True
+        elif event.get("event") == "bot" and latest_seen and way_out() in str(event.get("text") or ""):
+            return True
+    return False
+
+
+def stop_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """End the task in hand (nothing is sent), and answer a question asked with the stop, if there is one."""
+    dispatcher.utter_message(text="OK, I've stopped there and nothing has been sent.")
+    if not answer_the_question(dispatcher, tracker):
+        dispatcher.utter_message(text="What else can I help with?")
+    return [SlotSet(tracker.get_slot("requested_slot"), None), SlotSet("verification_outcome", STOPPED)]
+
+
+def stop_and_offer_a_person(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Stop asking for a detail the resident cannot give, and offer a person (a yes hands over)."""
+    dispatcher.utter_message(text=CANNOT_GIVE_IT.format(phone=council_phone()), buttons=OFFER_BUTTONS)
+    return [
+        SlotSet(tracker.get_slot("requested_slot"), None),
+        SlotSet("verification_outcome", STOPPED),
+        SlotSet(SLOT_OFFICER_OFFERED, True),
+        SlotSet(SLOT_HANDOFF_REASON, "fallback"),
+    ]
+
+
+# Intents whose article answers a question asked with a stop ("forget it, when are you open?").
+ANSWERED_INTENTS = ARTICLE_INTENTS | {"opening_hours", "contact_details", "bot_capabilities"}
+# How likely the question's intent must be, in the message's ranking, when "stop" leads it.
+RANKED_QUESTION_CONFIDENCE = 0.2
+
+
 def answer_the_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """Answer the latest message from its intent's article, if it has one; say whether it was answered."""
-    intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
-    if intent not in ARTICLE_INTENTS:
-        return False
-    entities = {e["entity"]: str(e.get("value")) for e in tracker.latest_message.get("entities", [])}
+    """Answer a question asked with a stop, if there is one; say whether it was answered.
+
+    The question's intent is the message's own, or (when the classifier read the whole as "stop") the likeliest
+    question in its ranking; failing both, the words after the stop are searched in the articles.
+    """
+    message = tracker.latest_message
+    intent = str((message.get("intent") or {}).get("name") or "")
+    text = str(message.get("text") or "")
+    stop = STOP_ASKED.search(text)
+    rest = text[stop.end() :] if stop else text
+    if intent not in ANSWERED_INTENTS:
+        if not looks_like_question(rest) or len(rest.split()) < 2:
+            return False
+        ranked = [
+            str(r.get("name"))
+            for r in message.get("intent_ranking") or []
+            if r.get("name") in ANSWERED_INTENTS and float(r.get("confidence") or 0.0) >= RANKED_QUESTION_CONFIDENCE
+        ]
+        intent = ranked[0] if ranked else ""
+    entities = {e["entity"]: str(e.get("value")) for e in message.get("entities", [])}
     try:
-        article = get_knowledge().for_intent(intent, entities)
+        knowledge = get_knowledge()
+        if intent:
+            article = knowledge.for_intent(intent, entities)
+            if article is not None:
+                say_article(dispatcher, article)
+                return True
+        return say_decision(dispatcher, for_missed(rest, knowledge.articles()))
     except (ArticleError, OSError):
         return False
-    if article is None:
-        return False
-    say_article(dispatcher, article)
-    return True
 
 
 def misses_so_far(tracker: Tracker) -> int:

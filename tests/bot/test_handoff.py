@@ -196,7 +196,9 @@ def test_a_payment_question_goes_to_customer_focus_with_the_reference(dispatcher
 
 def test_small_talk_alone_tells_the_officer_nothing_was_asked_yet(dispatcher) -> None:
     packet = sent_packet(dispatcher, user_event("hi", "greet"), user_event("a person please", "request_officer"))
-    assert packet["topic"] == "general" and packet["wanted"] == "" and packet["collected"] == {}
+    # Said in words, not left empty (the console showed "Not known", as if something had been lost).
+    assert packet["topic"] == "general" and packet["collected"] == {}
+    assert packet["wanted"] == "Nothing asked yet: asked for a person straight away"
 
 
 def test_asking_for_an_officer_after_a_back_office_failure_says_so(dispatcher) -> None:

@@ -172,9 +172,10 @@ def _cancel_reason(text: str) -> str | None:
 BARE_REPLIES = frozenset({"nope", "nah", "yup", "aye", "y", "n", "yeah", "yep", "alright", "k", "kk"})
 # Words that give a reason in a request to cancel ("cancel SR-123456, the bin was collected after all").
 REASON_GIVEN = re.compile(
-    r"\b(?:because|cos|coz|cause|since|as it|as the|as they|after all|fixed|fixd|sorted|collected|colected|"
-    r"emptied|came back|come back|been done|cleared|mistake|found|moved|painted|wrong|back on|filled|took|taken|"
-    r"gone|turned up|not (?:a problem|an issue)|resolved)\b",
+    r"\b(?:because|cos|coz|cause|since|after all|came back|come back|came round|mistake|found|moved|painted over|"
+    r"wrong|back on|took it|taken away|gone|turned up|resolved|"
+    r"(?:been|was|were|got|is|are|now|already|it's|its|has|have) (?:been )?"
+    r"(?:fixed|fixd|sorted|repaired|cleared|collected|colected|emptied|done|filled(?: in)?|removed))\b",
     re.IGNORECASE,
 )
 

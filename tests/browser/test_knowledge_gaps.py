@@ -49,3 +49,26 @@ def test_a_resident_marks_an_answer_not_helpful_and_the_supervisor_sees_it_in_th
         officer_page.get_by_test_id("gaps-csv").click()
     saved = download.value.path().read_text()
     assert MISSED_QUESTION in saved and saved.startswith("last asked (UTC),times asked,")
+
+
+def test_after_no_the_resident_can_ask_again_or_talk_to_a_person_with_a_button(page: Page, base_url: str) -> None:
+    """The "No" thanks offered both ways on in words only (issue 12): now each is a button, reached by keyboard."""
+    open_chat(page, base_url)
+    ask(page, LIBRARY_QUESTION)
+    rating = messages(page, "bot").last.get_by_role("group", name="Was this helpful?")
+    rating.get_by_role("button", name="No").click()
+    next_steps = rating.get_by_role("group", name="What next?")
+    expect(next_steps).to_be_visible()
+
+    next_steps.get_by_role("button", name="Ask in other words").click()
+    expect(chat_input(page)).to_be_focused()
+
+    answered = messages(page, "bot").count()
+    next_steps.get_by_role("button", name="Talk to a person").focus()
+    page.keyboard.press("Enter")
+    expect(messages(page, "bot")).not_to_have_count(answered)
+    expect(messages(page, "bot").last).to_contain_text("I've asked an officer to join this chat")
+    expect(messages(page, "resident").last).to_contain_text("talk to a person", ignore_case=True)
+
+    rating.get_by_role("button", name="Yes").click()  # changing one's mind takes the offer away
+    expect(next_steps).to_have_count(0)

@@ -80,6 +80,7 @@ class ChatWidget {
       if (!button) return;
       // Back to the input, so a keyboard or screen reader user carries on where they type.
       this.input.focus();
+      if (button.dataset.action === "rephrase") return; // "Ask in other words": the input is ready
       this.send(button.dataset.payload, button.textContent, { typed: false });
     });
   }
@@ -281,12 +282,30 @@ class ChatWidget {
         other.setAttribute("aria-pressed", String(other === button));
       }
       thanks.textContent = rated.thanks;
+      this.offerNextSteps(group, button.dataset.helpful !== "true");
     } catch (error) {
       thanks.textContent = "Sorry, we couldn't save that. Please try again.";
     } finally {
       delete group.dataset.busy;
       this.scrollToEnd();
     }
+  }
+
+  /**
+   * After "No", offer the two ways on as buttons as well as in words: talk to a person (sent as those words,
+   * which the bot hands over on), or ask again (back to the input). "Yes" takes the offer away again.
+   */
+  offerNextSteps(group, notHelpful) {
+    group.querySelector(".chat-rating__next")?.remove();
+    if (!notHelpful) return;
+    const next = buildButtons([
+      { title: "Talk to a person", payload: "talk to a person" },
+      { title: "Ask in other words", payload: "" },
+    ]);
+    next.classList.add("chat-rating__next");
+    next.setAttribute("aria-label", "What next?");
+    next.lastElementChild.dataset.action = "rephrase";
+    group.append(next);
   }
 
   /* ----- the log ----- */

@@ -180,6 +180,20 @@ MISTYPED_CARD = re.compile(
     r"(?P<number>\d{4}(?P<sep>[ .\-]?)\d{4}(?P=sep)\d{4}(?P=sep)\d{4})(?![\d/.\-]?\d)",
     re.IGNORECASE,
 )
+# Sixteen digits printed as a card's, four blocks of four with one space or dash between, standing alone (no digits,
+# letters or marks of another number glued on either side): a card even if a digit is typed wrong (see below).
+MISTYPED_AS_PRINTED = re.compile(
+    r"(?<![\w/.\-\u2010-\u2015,:+£$€#])(?<![\d,.] )"
+    r"(?P<number>\d{4}(?P<sep>[^\S\n]|[\-\u2010-\u2015])\d{4}(?P=sep)\d{4}(?P=sep)\d{4})"
+    r"(?![\w/.\-\u2010-\u2015,:%]?\d)(?![\w£$€%])"
+)
+# ... unless a word before says what else it is: a reference, an account, a meter reading, an order or a parcel.
+NOT_A_CARD_BEFORE = re.compile(
+    r"\b(?:refs?|reference|references|account|acc|a/c|meter|readings?|order|tracking|parcel|policy|invoice|claim"
+    r"|customer|serial|imei|mpan|mprn|uprn)\b[^\d\n]{0,20}\Z",
+    re.IGNORECASE,
+)
+MAX_NOT_A_CARD_BEFORE = 40
 # Words before a card's last four digits, told on purpose ("card ending 1111", "ends in 1111", "last 4 digits: 1111").
 LAST_FOUR_WORDS = re.compile(
     r"(?:\bending|\bends(?: with| in)?|\blast (?:4|four)(?: digits)?(?: are| is)?)[^\S\n]*:?[^\S\n]*\Z", re.IGNORECASE
@@ -300,7 +314,7 @@ def find(text: str, *, soft: Collection[int] = ()) -> list[Found]:
     found = _find(text, soft)
     looked = _lookalikes_as_digits(text)
     if looked != text:
-        found += _lookalike_cards(text, looked, soft, taken=found)
+        found = _with_lookalike_cards(text, looked, soft, found)
     # A digit read from an escape (%31) stands where the escape starts: cut out the whole escape with it.
     found = [dataclasses.replace(f, end=escape_end(typed, text, f.end)) for f in found]
     return sorted(found, key=lambda f: f.start)
@@ -338,15 +352,19 @@ def _lookalikes_as_digits(text: str) -> str:
     return LOOKALIKE_WORD.sub(digits, text)
 
 
-def _lookalike_cards(text: str, looked: str, soft: Collection[int], *, taken: list[Found]) -> list[Found]:
-    """Return the card numbers found only once letters are read as digits, with their expiry dates and codes.
+def _with_lookalike_cards(text: str, looked: str, soft: Collection[int], found: list[Found]) -> list[Found]:
+    """Add the card numbers found only once letters are read as digits, with their expiry dates and codes.
 
-    ("4lll 1111 ...", "5500 OOOO ..."): each card holds at least one such letter and overlaps nothing found before.
+    ("4lll 1111 ...", "5500 OOOO ..."): each card holds at least one such letter. It replaces what was found inside
+    it (a shorter number passing the Luhn check by chance, "...6389" of "...389I"), and overlaps nothing else found.
     """
     changed = [i for i, (a, b) in enumerate(zip(text, looked, strict=True)) if a != b]
-    found = [f for f in _find(looked, soft) if not any(f.start < t.end and t.start < f.end for t in taken)]
-    cards = [f for f in found if f.kind == "card" and any(f.start <= i < f.end for i in changed)]
-    return [f for f in found if f.kind != "card" or f in cards] if cards else []
+    extra = _find(looked, soft)
+    cards = [f for f in extra if f.kind == "card" and any(f.start <= i < f.end for i in changed)]
+    kept = [f for f in found if not any(c.start <= f.start and f.end <= c.end for c in cards)]
+    extra = [f for f in extra if not any(f.start < t.end and t.start < f.end for t in kept)]
+    cards = [f for f in extra if f in cards]
+    return kept + [f for f in extra if f.kind != "card" or f in cards] if cards else found
 
 
 def _mistyped_after_card_word(text: str, *, taken: list[Found]) -> list[Found]:
@@ -356,13 +374,29 @@ def _mistyped_after_card_word(text: str, *, taken: list[Found]) -> list[Found]:
     one block), as printed on a card, starting as a brand's number does, and right after "card" or a brand's name:
     sixteen digits in fours elsewhere (meter readings, references) fail the check nine times in ten and stay.
     """
-    found = []
-    for match in MISTYPED_CARD.finditer(normalised(text)):
+    found: list[Found] = []
+    digits_ascii = "".join(d if (d := ascii_digit(c)) is not None else c for c in text)
+    for match in [*MISTYPED_CARD.finditer(normalised(text)), *MISTYPED_AS_PRINTED.finditer(digits_ascii)]:
         start, end = match.span("number")
         digits = re.sub(r"\D", "", match["number"])
-        if _issued_prefix(digits) and not any(start < t.end and t.start < end for t in taken):
+        if (
+            _issued_prefix(digits)
+            and not any(start < t.end and t.start < end for t in [*taken, *found])
+            and (match.re is MISTYPED_CARD or _no_other_number(text, start, digits))
+        ):
             found.append(Found(start, end, "card", digits[-4:]))
     return found
+
+
+def _no_other_number(text: str, start: int, digits: str) -> bool:
+    """Say whether sixteen digits as printed on a card (failing the Luhn check) are no other number named or listed.
+
+    Not after a word naming another number ("ref", "account", "meter reading"...), and not four groups in order
+    (readings or years in a row): a card's groups are in order by chance one time in twelve.
+    """
+    values = [int(digits[i : i + 4]) for i in range(0, 16, 4)]
+    in_order = values == sorted(values) or values == sorted(values, reverse=True)
+    return not in_order and not NOT_A_CARD_BEFORE.search(text, max(0, start - MAX_NOT_A_CARD_BEFORE), start)
 
 
 def _spelt_out(text: str, *, taken: list[Found]) -> list[Found]:

@@ -522,7 +522,8 @@ def test_sixteen_digits_in_fours_without_a_card_word_or_a_brands_start_stay() ->
         "account number 5123 4567 8901 2345",
         "card reference 1234 5678 9012 3457",
         "card ending 1111, reference 1234 5678 9012 3456",
-        "my card is fine, the bill says 4111 1111 1111 1112 though",
+        # "my card is fine, the bill says 4111 1111 1111 1112 though" is hidden since round four (a number printed
+        # as a card's, starting as a brand's): tests/api/test_redaction_round_four.py
     ]:
         assert redact_card_numbers(message).text == message
 

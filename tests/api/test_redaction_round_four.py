@@ -6,7 +6,7 @@ Every form is how a resident could plausibly type or dictate a card; see docs/pr
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from api.conversations.card_numbers import MARKER, ascii_digit
@@ -247,3 +247,67 @@ def test_any_card_number_with_letters_for_some_zeros_and_ones_is_hidden(card: st
 @given(sixteen_digit_cards, st.sampled_from(["", "my card is ", "it's "]))
 def test_any_card_number_said_two_digits_at_a_time_is_hidden(card: str, lead: str) -> None:
     assert redact_card_numbers(f"{lead}{in_pairs(card)}").text == f"{lead}[card number removed, ending {card[-4:]}]"
+
+
+# ----- a mistyped number (failing the Luhn check) printed as a card's, with no card word -----
+
+MISTYPED = [
+    "4111 1111 1111 1112",
+    "my card is fine, the bill says 4111 1111 1111 1112 though",
+    "it's 5500-0000-0000-0005 thanks",
+    "5500\u00a00000\u00a00000\u00a00005",
+    "3782 8224 6310 0050",
+]
+
+
+@pytest.mark.parametrize("typed", MISTYPED)
+def test_a_mistyped_number_printed_as_a_cards_is_hidden_without_a_card_word(typed: str) -> None:
+    redacted = redact_card_numbers(typed)
+    assert redacted.card_numbers == 1
+    assert len([c for c in MARKER.sub("", redacted.text) if ascii_digit(c) is not None]) == 0, redacted.text
+
+
+def test_a_mistyped_number_loses_its_details_too() -> None:
+    assert redact_card_numbers("4111 1111 1111 1112 exp 12/27 cvv 123").text == (
+        "[card number removed, ending 1112] exp [expiry date removed] cvv [security code removed]"
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "meter readings 4439 2537 8993 1465",  # named as something else
+        "ref: 4439 2537 8993 1465",
+        "account number 5123 4567 8901 2345",
+        "order 6011 2345 6789 0124 arrived",
+        "readings 4523 4610 4702 4811",  # in order
+        "5000 4000 3000 2000",
+        "4111,1111,1111,1112",  # commas: a list
+        "4111_1111_1111_1112",
+        "£4111 1111 1111 1112",
+        "1234 5678 9012 3457",  # no brand starts with 1
+    ],
+)
+def test_sixteen_digits_named_listed_or_not_as_printed_stay(message: str) -> None:
+    assert_untouched(message)
+
+
+def test_a_mistyped_number_split_over_two_messages_stays() -> None:
+    # Two messages of "1234 5678" are as often two numbers (account numbers) as a card in halves.
+    assert [r.text for r in redact_messages(["4111 1111", "1111 1112"])] == ["4111 1111", "1111 1112"]
+
+
+@given(
+    sixteen_digit_cards,
+    st.integers(min_value=1, max_value=15),
+    st.integers(1, 9),
+    st.sampled_from([" ", "-", "\u00a0"]),
+)
+def test_any_card_number_with_one_digit_typed_wrong_and_printed_in_fours_is_hidden(card, place, change, sep) -> None:
+    wrong = card[:place] + str((int(card[place]) + change) % 10) + card[place + 1 :]
+    values = [int(wrong[i : i + 4]) for i in range(0, 16, 4)]
+    assume(values not in (sorted(values), sorted(values, reverse=True)))
+    assume(wrong[0] in "3456" or "2221" <= wrong[:4] <= "2720")  # still a brand's start
+    assert redact_card_numbers(f"here {in_fours(wrong, sep)} thanks").text == (
+        f"here [card number removed, ending {wrong[-4:]}] thanks"
+    )

@@ -2,10 +2,11 @@
 
 Before the hub had its own thread lane and a pool sized for bursts, this gave HTTP 500s (SQLite pool
 timeouts) and apologies: resident messages filled every worker thread while the bot's actions waited for one.
-Then, on a loaded machine, most messages waited the full 30 s for Rasa and got the apology (which this script
-counted as an answer). Now a message that could not be answered in time is not sent: its resident is told
-"busy, try again" at once, with the message kept. How many are answered depends on the machine; that nobody
-gets a server error, a dropped connection or a 30-second wait for the apology does not.
+Then, on a loaded machine, most messages waited the full 30 s for Rasa and got the apology; then most residents
+were told "busy" at once (69 of 80). Now each message waits its turn in the hub and Rasa is sent a few at a time:
+everyone is answered, more slowly (api/conversations/backlog.py). Only a wait predicted past three minutes would
+be refused, which eighty residents on this machine do not come near (measured: the longest answer 119 s at load
+average 11, with the final model training beside it).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from burst import burst  # scripts/ is on the path for every test (tests/conftest.py)
 
 
-def test_eighty_residents_at_once_get_answers_or_busy_at_once_and_no_errors(stack) -> None:
+def test_eighty_residents_at_once_are_all_answered_none_refused_nothing_lost(stack) -> None:
     # A thread of its own: the browser tests' Playwright keeps an event loop running in this one.
     with ThreadPoolExecutor(max_workers=1) as runner:
         report = runner.submit(asyncio.run, burst(stack.api_url, residents=80, timeout=300)).result()
@@ -24,6 +25,6 @@ def test_eighty_residents_at_once_get_answers_or_busy_at_once_and_no_errors(stac
     assert report.server_errors == {}, report
     assert report.transport_errors == {}, report
     assert report.streams_opened == 80, report
-    assert report.fully_answered >= 1, report
-    # Every question asked got a reply: an answer, "busy" at once (that resident then stops), or the apology.
-    assert report.answers + report.busy_answers + report.apologies == report.asked, report
+    assert report.busy_answers == 0, report
+    assert report.apologies == 0, report
+    assert report.answers == report.asked == 160, report

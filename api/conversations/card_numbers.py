@@ -87,6 +87,8 @@ MAX_LEAD_GROUPS, MAX_LEAD_DIGITS = 2, 3
 MAX_IRREGULAR_STYLES = 2
 MIXABLE_STYLES = frozenset(" -.")
 MIN_MIXED_BLOCK = 2
+# A group in pieces with chat between is mended only into a card grouped in this many blocks or more (see _Group).
+MIN_GROUPS_ACROSS_CHAT = 3
 # A word typed on into a card number without a space ("card4111...") has at least this many small letters.
 MIN_GLUED_WORD = 3
 # Letters glued after digits that make them a quantity, not part of a card: 13p, 3rd, 10am, 5kg.
@@ -244,6 +246,9 @@ class _Group:
     after_word: bool = False
     # Right after "ending", "ends in" or "last four": a card's last four digits, told on purpose, never its start.
     after_ending: bool = False
+    # Sent in a message of its own after other messages without digits, the previous group ending its own message
+    # ("4111 1111 1111 11", "hang on", "11"): the chat between is skipped, so a group split by it may be mended.
+    after_chat: bool = False
 
 
 @dataclass(frozen=True)
@@ -448,6 +453,7 @@ def _chains(text: str, markers: list[tuple[int, int]], soft: Collection[int]) ->
                 after_letter=index > 0 and _is_letter(text[index - 1]),
                 after_word=_after_word(text, index),
                 after_ending=LAST_FOUR_WORDS.search(text, max(0, index - MAX_LAST_FOUR_WORDS), index) is not None,
+                after_chat=bool(groups) and _chat_between(text, gap_start, index, soft),
                 positions=positions,
             )
         )
@@ -458,6 +464,12 @@ def _chains(text: str, markers: list[tuple[int, int]], soft: Collection[int]) ->
         else:
             chains[-1].append(group)
     return chains
+
+
+def _chat_between(text: str, gap_start: int, gap_end: int, soft: Collection[int]) -> bool:
+    """Say whether the gap is whole messages and nothing else: the digits either side end and start a message."""
+    breaks = sorted(s for s in soft if gap_start <= s < gap_end)
+    return len(breaks) >= 2 and not text[gap_start : breaks[0]].strip() and not text[breaks[-1] + 1 : gap_end].strip()
 
 
 def _after_word(text: str, index: int) -> bool:
@@ -1020,7 +1032,7 @@ def _grouped_like_a_card(groups: list[_Group]) -> bool:
     Words between two messages' pieces are no separator the resident chose, so they never mix the styles.
     """
     digits = "".join(g.digits for g in groups)
-    softs = [i for i, g in enumerate(groups) if i and g.join == "soft"]
+    softs = [i for i, g in enumerate(groups) if i and (g.join == "soft" or (g.join == "worded" and g.after_chat))]
     if not softs:
         return (
             _card_grouping([len(g.digits) for g in groups], digits, {g.style for g in groups[1:] if g.join != "worded"})
@@ -1037,7 +1049,10 @@ def _grouped_like_a_card(groups: list[_Group]) -> bool:
             else:
                 sizes.append(len(group.digits))
                 gaps.update([group.style] if i and group.join != "worded" else [])
-        if _card_grouping(sizes, digits, gaps):
+        # Pieces mended across chat make a card's groups as printed, never one block: "8002", "hang on",
+        # "07538661243" are two numbers.
+        across_chat = any(groups[i].join == "worded" for i in merged)
+        if _card_grouping(sizes, digits, gaps) and not (across_chat and len(sizes) < MIN_GROUPS_ACROSS_CHAT):
             return True
     return False
 

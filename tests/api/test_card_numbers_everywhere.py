@@ -292,7 +292,7 @@ def test_years_sent_one_a_message_are_stored_as_typed(make_client, open_session,
 def test_a_code_sent_after_its_label_with_the_card_number_five_messages_back_is_hidden(
     make_client, open_session, database_url
 ) -> None:
-    """Number, "exp", date, "cvv", code, one a message: the card is out of the last three (hostile review #169)."""
+    """Number, "exp", date, "cvv", code, one a message: the card was out of the three read (hostile review #169)."""
     client = make_client(rasa_offering_a_person)
     conversation_id, auth = start(client)
 
@@ -357,3 +357,60 @@ def test_the_last_four_told_before_the_full_number_stay_as_typed(make_client, op
     with open_session(database_url) as session:
         stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
     assert stored == ["card ending 0004", "full number [card number removed, ending 0004]"]
+
+
+def test_a_card_number_in_five_pieces_with_chat_between_is_hidden_in_every_piece(
+    make_client, open_session, database_url
+) -> None:
+    """Read out a group a message, the last group in two pieces, with chat between (round four of issue 10)."""
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+
+    sent = ["4111", "1111", "hang on", "1111", "11", "sorry, wrong button", "ok", "11"]
+    for text in sent:
+        say(client, conversation_id, auth, text)
+
+    with open_session(database_url) as session:
+        stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
+    assert stored == [
+        "[card number removed]",
+        "[card number removed]",
+        "hang on",
+        "[card number removed]",
+        "[card number removed]",
+        "sorry, wrong button",
+        "ok",
+        "[card number removed, ending 1111]",
+    ]
+
+
+def test_a_card_numbers_first_half_three_chat_messages_back_is_hidden(make_client, open_session, database_url) -> None:
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+
+    for text in ["my card is 4111 1111", "hang on", "getting my purse", "right", "1111 1111"]:
+        say(client, conversation_id, auth, text)
+
+    with open_session(database_url) as session:
+        stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
+    assert stored == [
+        "my card is [card number removed]",
+        "hang on",
+        "getting my purse",
+        "right",
+        "[card number removed, ending 1111]",
+    ]
+
+
+def test_short_numbers_a_message_each_with_chat_between_stay(make_client, open_session, database_url) -> None:
+    """A flat number, a year and an amount, with chat between, are as typed however many messages are read."""
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+
+    sent = ["flat 12", "ok", "2024", "sorry", "4111", "thanks", "1234 5678", "yes", "9012 3456", "bye"]
+    for text in sent:
+        say(client, conversation_id, auth, text)
+
+    with open_session(database_url) as session:
+        stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
+    assert stored == sent

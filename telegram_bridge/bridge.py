@@ -45,8 +45,9 @@ RATING_DATA = re.compile(r"^rate:(\d{1,10}):([01])$")
 RATING_TITLES = {True: "👍 Helpful", False: "👎 Not helpful"}
 RATING_FAILED = "Sorry, we couldn't save that. Please try again."
 # How many of a chat's latest messages (the resident's and the bot's) the bridge can still delete when a
-# later one completes a card number (the hub looks back over the resident's last three, with their replies).
-RECENT_MESSAGES = 20
+# later one completes a card number: the hub looks back over the resident's last eight (api/conversations/card_guard.py
+# EARLIER_MESSAGES), with the bot's replies to each (often two or three).
+RECENT_MESSAGES = 60
 T = TypeVar("T")
 # Seconds between "typing..." actions while a message waits on the hub (Telegram shows one for about five).
 TYPING_REFRESH_SECONDS = 4.0

@@ -165,3 +165,30 @@ def test_a_group_chat_is_not_a_residents_conversation(hub) -> None:
     bot_api = run(hub[0], [update(4, text="hello", chat={"id": -100, "type": "group", "title": "Street"})])
 
     assert bot_api.sent() == [] and bot_api.sent("sendChatAction") == []
+
+
+def test_every_piece_of_a_card_number_sent_over_eight_messages_is_deleted_from_the_chat(hub) -> None:
+    """The hub reads a resident's last eight messages with a new one; the bot answered each twice in between."""
+    bot_api = RecordedBotApi()
+    settings = BridgeSettings(telegram_bot_token="123456:offline", hub_url=hub[0], environment="test")
+    sent = ["4111", "1111", "hang on", "1111", "11", "sorry, wrong button", "ok", "11"]
+
+    async def scenario() -> None:
+        application: BridgeApplication = build_application(settings, bot_api=bot_api)
+        bridge: Bridge = application.bot_data["bridge"]
+        await application.initialize()
+        try:
+            for update_id, text in enumerate(sent, start=1):
+                await application.process_update(Update.de_json(update(update_id, text=text), application.bot))
+                await bridge.settle()
+                await bridge.deliver_pending(application)
+        finally:
+            await application.shutdown()
+            await bridge.close(application)
+
+    asyncio.run(scenario())
+
+    deleted = {int(call["message_id"]) for call in bot_api.sent("deleteMessage")}
+    pieces = {update_id for update_id, text in enumerate(sent, start=1) if text[0].isdigit()}
+    assert pieces <= deleted
+    assert not deleted & {3, 6, 7}  # the chat between stays

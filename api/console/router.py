@@ -1,7 +1,8 @@
 """The officer console's protected pages (/console), and the live updates its pages get (/console/api).
 
-The same updates are pushed as server-sent events (``/console/api/queue/events``,
-``/console/api/conversations/{id}/events``).
+The pages listen to server-sent event streams (``/console/api/queue/events``,
+``/console/api/conversations/{id}/events``) and poll the JSON beside them only when a browser has no EventSource
+or a stream is refused.
 
 Everything here needs a signed-in officer with a full session: the router requires it once, router-wide
 (``signed_in``), so a new route cannot forget it; routes still take ``Signed``/``Checked`` to know who is

@@ -169,3 +169,63 @@ def test_an_officer_sets_up_two_step_sign_in_and_a_supervisor_resets_it(
     expect(officer_page.get_by_test_id("officers-notice")).to_contain_text("Two-step sign-in is reset")
     page.reload()
     expect(page).to_have_url(re.compile(r"/console/sign-in"))
+
+
+def console_reads(officer_page: Page) -> list[str]:
+    """Every request the console page makes for its live updates, as '<resource type> <path>' (growing)."""
+    reads: list[str] = []
+
+    def note(request) -> None:  # type: ignore[no-untyped-def]
+        path = request.url.split("://", 1)[1].split("/", 1)[1]
+        if path.startswith("console/api/"):
+            reads.append(f"{request.resource_type} /{path.split('?')[0]}")
+
+    officer_page.on("request", note)
+    return reads
+
+
+def test_the_console_shows_a_new_handoff_and_the_residents_message_pushed_without_polling(
+    page: Page, officer_page: Page, base_url: str
+) -> None:
+    reads = console_reads(officer_page)
+    sign_in(officer_page, base_url, CUSTOMER_FOCUS)
+    open_chat(page, base_url)
+    ask(page, "can I talk to a real person please")
+    reference = re.search(r"HO-\d{6}", messages(page, "bot").last.inner_text())
+    assert reference
+    row = officer_page.locator(f"tr[data-reference='{reference.group(0)}']")
+    expect(row).to_be_visible(timeout=LIVE_MS)
+    row.get_by_test_id("claim").click()
+    expect(officer_page.get_by_test_id("handoff-status")).to_contain_text("You are handling this conversation")
+    expect(messages(page, "system").filter(has_text="has joined the chat")).to_be_visible(timeout=LIVE_MS)
+
+    chat_input(page).fill("is anyone there? my bin was missed")
+    chat_input(page).press("Enter")
+    expect(officer_page.get_by_test_id("transcript")).to_contain_text(
+        "is anyone there? my bin was missed", timeout=LIVE_MS
+    )
+    # Both pages listened to a stream and never asked for the JSON.
+    assert "eventsource /console/api/queue/events" in reads, reads
+    conversation_stream = [read for read in reads if read.startswith("eventsource /console/api/conversations/")]
+    assert conversation_stream and conversation_stream[0].endswith("/events"), reads
+    assert all(read.startswith("eventsource ") for read in reads), reads
+
+
+def test_without_event_source_the_console_page_polls_and_still_shows_the_residents_message(
+    page: Page, officer_page: Page, base_url: str
+) -> None:
+    officer_page.add_init_script("delete window.EventSource;")
+    reads = console_reads(officer_page)
+    open_chat(page, base_url)
+    ask(page, "can I talk to a real person please")
+    reference = re.search(r"HO-\d{6}", messages(page, "bot").last.inner_text())
+    assert reference
+    sign_in(officer_page, base_url, CUSTOMER_FOCUS)
+    officer_page.locator(f"tr[data-reference='{reference.group(0)}']").get_by_test_id("claim").click()
+    expect(messages(page, "system").filter(has_text="has joined the chat")).to_be_visible(timeout=LIVE_MS)
+
+    chat_input(page).fill("hello, still here")
+    chat_input(page).press("Enter")
+    expect(officer_page.get_by_test_id("transcript")).to_contain_text("hello, still here", timeout=LIVE_MS)
+    assert not any(read.startswith("eventsource ") for read in reads), reads
+    assert any(read.startswith("fetch /console/api/conversations/") for read in reads), reads

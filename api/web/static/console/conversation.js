@@ -1,5 +1,6 @@
-/* The conversation page: new messages appear as they arrive, and replies are sent without a reload. */
-import { getJson, poll, postForm } from "./poll.js";
+/* The conversation page: new messages appear as the server pushes them, and replies are sent without a reload.
+   Without a stream it polls /console/api/conversations/{id}. */
+import { getJson, listen, postForm } from "./poll.js";
 
 const layout = document.querySelector("[data-conversation]");
 const id = layout.dataset.conversation;
@@ -40,12 +41,22 @@ function replaceText(message) {
 
 transcript.scrollTop = transcript.scrollHeight;
 
-poll(async () => {
-  const update = await getJson(`/console/api/conversations/${id}?after=${lastId}`);
-  for (const message of update.messages) addLine(message);
-  for (const message of update.rewritten ?? []) replaceText(message);
-  if (update.status !== status.dataset.status) window.location.reload();
-}, 1500);
+/** A change of the handoff (taken, handed back, resolved) changes what the page offers: load it again. */
+function showStatus(state) {
+  if (state.status !== status.dataset.status) window.location.reload();
+}
+
+listen(
+  () => `/console/api/conversations/${id}/events?after=${lastId}`,
+  { message: addLine, rewritten: replaceText, status: showStatus },
+  async () => {
+    const update = await getJson(`/console/api/conversations/${id}?after=${lastId}`);
+    for (const message of update.messages) addLine(message);
+    for (const message of update.rewritten ?? []) replaceText(message);
+    showStatus(update);
+  },
+  1500,
+);
 
 form?.addEventListener("submit", async (event) => {
   event.preventDefault();

@@ -1,4 +1,5 @@
-/* Shared by the console pages: JSON calls with the session's CSRF token, and a polling loop that backs off. */
+/* Shared by the console pages: JSON calls with the session's CSRF token, a polling loop that backs off, and
+   `listen`, which takes the page's updates from a server-sent event stream and polls only without one. */
 
 export function csrfToken() {
   return document.querySelector("meta[name='csrf-token']")?.content ?? "";
@@ -27,9 +28,11 @@ export async function postForm(url, fields) {
   return body;
 }
 
-/** Call ``tick`` every ``everyMs`` (slower after failures, never overlapping). */
+/** Call ``tick`` every ``everyMs`` (slower after failures, never overlapping); return a function that stops it. */
 export function poll(tick, everyMs) {
   let delay = everyMs;
+  let timer = null;
+  let stopped = false;
   const run = async () => {
     try {
       await tick();
@@ -37,7 +40,58 @@ export function poll(tick, everyMs) {
     } catch {
       delay = Math.min(delay * 2, 30000);
     }
-    window.setTimeout(run, delay);
+    if (!stopped) timer = window.setTimeout(run, delay);
   };
-  window.setTimeout(run, everyMs);
+  timer = window.setTimeout(run, everyMs);
+  return () => {
+    stopped = true;
+    window.clearTimeout(timer);
+  };
+}
+
+const RETRY_MIN_MS = 5000;
+const RETRY_MAX_MS = 60000;
+
+/**
+ * Take the page's updates from the event stream at ``url()`` (``handlers``: event name -> function of its data).
+ *
+ * A dropped connection is reconnected by EventSource itself, resuming after the last event's id. A stream that
+ * cannot be had (no EventSource in this browser, or refused: signed out, too many windows, the server away)
+ * leaves the page polling with ``tick`` every ``everyMs``, which also notices a signed-out session; the stream
+ * is tried again now and then, and polling stops once it opens. A ``gone`` event (the session ended, or the
+ * conversation may no longer be seen) reloads the page, which then says why as any page would.
+ */
+export function listen(url, handlers, tick, everyMs) {
+  if (typeof window.EventSource !== "function") {
+    poll(tick, everyMs);
+    return;
+  }
+  let stopPolling = null;
+  let retryMs = RETRY_MIN_MS;
+  const connect = () => {
+    const source = new EventSource(url());
+    source.addEventListener("open", () => {
+      stopPolling?.();
+      stopPolling = null;
+      retryMs = RETRY_MIN_MS;
+    });
+    for (const [name, handle] of Object.entries(handlers)) {
+      source.addEventListener(name, (event) => {
+        let data;
+        try { data = JSON.parse(event.data); } catch { return; }
+        handle(data);
+      });
+    }
+    source.addEventListener("gone", () => {
+      source.close();
+      window.location.reload();
+    });
+    source.addEventListener("error", () => {
+      if (source.readyState !== EventSource.CLOSED) return; // reconnecting by itself
+      stopPolling ??= poll(tick, everyMs);
+      window.setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+    });
+  };
+  connect();
 }

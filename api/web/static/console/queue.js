@@ -1,5 +1,6 @@
-/* The queue page: rebuilds its rows from /console/api/queue every two seconds, so new handoffs appear. */
-import { poll, getJson } from "./poll.js";
+/* The queue page: rebuilds its rows whenever the server pushes the queue (a handoff was added or changed), so new
+   handoffs appear; without a stream it polls /console/api/queue every two seconds. */
+import { getJson, listen } from "./poll.js";
 
 const table = document.querySelector("[data-testid='queue']");
 const rows = document.querySelector("[data-queue-rows]");
@@ -51,11 +52,17 @@ function row(item, isNew) {
   return tr;
 }
 
-poll(async () => {
-  const { items } = await getJson("/console/api/queue");
+function show(items) {
   const known = new Set([...rows.querySelectorAll("tr")].map((tr) => tr.dataset.reference));
   rows.replaceChildren(...items.map((item) => row(item, !known.has(item.reference))));
   empty.hidden = items.length > 0;
   const waiting = items.filter((item) => item.status !== "claimed").length;
   document.title = waiting ? `(${waiting}) ${baseTitle}` : baseTitle;
-}, 2000);
+}
+
+listen(
+  () => "/console/api/queue/events",
+  { queue: ({ items }) => show(items) },
+  async () => show((await getJson("/console/api/queue")).items),
+  2000,
+);

@@ -3,7 +3,8 @@
 A resident may send a card number in pieces ("4111 1111", then "1111 1111"). Neither piece is a card
 number alone, so the resident's last few messages from the past minutes are read with the new one as a
 single text; when the new message completes a number, the earlier messages holding its first digits are
-rewritten in place (with any reply that repeated them, and any knowledge gap's question that kept them), and
+rewritten in place (with any reply that repeated them, any knowledge gap's question that kept them, and any
+handoff or service request the bot lodged quoting them), and
 ``rewritten_at`` tells the channels to replace (web, console) or delete (Telegram) what they showed.
 """
 
@@ -12,15 +13,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from api.conversations.card_numbers import ascii_digit
-from api.conversations.models import Message
+from api.conversations.models import Handoff, Message
 from api.conversations.redaction import redact_messages
 from api.db import utcnow
 from api.knowledge_gaps.models import KnowledgeGap
+from api.service_requests.models import ServiceRequest
 
 # How far back a number's first part may have been sent, and in how many messages. Eight earlier messages: a card
 # read out a group a message, one group in two pieces, with "hang on" or "sorry" between (scripts/redaction_probe.py,
@@ -71,6 +74,7 @@ def hide_card_numbers(session: Session, *, conversation_id: str, text: str) -> G
         pieces = [piece for redacted in before for piece in redacted.removed]
         rewritten += _hide_copies(session, conversation_id=conversation_id, after=rewritten[0].id, pieces=pieces)
         _hide_in_gaps(session, conversation_id=conversation_id, after=rewritten[0].id, pieces=pieces)
+        _hide_in_records(session, conversation_id=conversation_id, since=rewritten[0].created_at, pieces=pieces)
     return Guarded(text=latest.text, hidden=latest.hidden, rewritten=rewritten)
 
 
@@ -126,6 +130,44 @@ def _hide_in_gaps(session: Session, *, conversation_id: str, after: int, pieces:
     ):
         for pattern in patterns:
             gap.question = pattern.sub(HIDDEN_PIECE, gap.question)
+
+
+def _hide_in_records(session: Session, *, conversation_id: str, since: datetime, pieces: list[str]) -> None:
+    """Hide the pieces in what the bot lodged from this chat since the first of them.
+
+    A handoff's summary and packet, a service request's description, place and cancel reason: the bot quotes what
+    the resident typed, which held only a piece of the number when it was lodged.
+    """
+    patterns = _piece_patterns(pieces)
+    if not patterns:
+        return
+
+    def hidden(value: Any) -> Any:
+        if isinstance(value, str):
+            for pattern in patterns:
+                value = pattern.sub(HIDDEN_PIECE, value)
+            return value
+        if isinstance(value, dict):
+            return {key: hidden(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [hidden(item) for item in value]
+        return value
+
+    for handoff in session.scalars(
+        select(Handoff).where(Handoff.conversation_id == conversation_id, Handoff.requested_at >= since)
+    ):
+        handoff.summary, handoff.packet = hidden(handoff.summary), hidden(handoff.packet)
+    for request in session.scalars(
+        select(ServiceRequest).where(
+            or_(
+                ServiceRequest.conversation_id == conversation_id,
+                ServiceRequest.cancelled_in_conversation == conversation_id,
+            ),
+            or_(ServiceRequest.created_at >= since, ServiceRequest.cancelled_at >= since),
+        )
+    ):
+        request.description, request.location_text = hidden(request.description), hidden(request.location_text)
+        request.cancel_reason = hidden(request.cancel_reason)
 
 
 def _hide_copies(session: Session, *, conversation_id: str, after: int, pieces: list[str]) -> list[Message]:

@@ -13,6 +13,7 @@ from api.conversations.card_guard import SPLIT_WINDOW
 from api.conversations.models import Handoff, Message, Note
 from api.db import utcnow
 from api.knowledge_gaps.models import KnowledgeGap
+from api.service_requests.models import ServiceRequest
 from api.settings import DEV_TELEGRAM_TOKEN
 from tests.support.backoffice_api import granted
 from tests.support.console import add_officers, page_csrf, resident_waiting, sign_in
@@ -414,3 +415,44 @@ def test_short_numbers_a_message_each_with_chat_between_stay(make_client, open_s
     with open_session(database_url) as session:
         stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
     assert stored == sent
+
+
+def test_the_first_piece_of_a_split_number_is_hidden_in_what_the_bot_lodged_quoting_it(
+    make_client, open_session, database_url
+) -> None:
+    """The bot hands over and lodges a report quoting the first piece; the second piece completes the number."""
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+
+    say(client, conversation_id, auth, "I can't pay, my card 4111 1111 keeps failing")
+    handoff = client.post(
+        f"/api/v1/conversations/{conversation_id}/handoffs",
+        headers=granted(conversation_id),
+        json={
+            "reason": "payment_difficulty",
+            "topic": "payments",
+            "summary": "Resident said: I can't pay, my card 4111 1111 keeps failing",
+            "wanted": "help paying",
+            "collected": {"said": "my card 4111 1111 keeps failing"},
+        },
+    )
+    report = client.post(
+        "/api/v1/service-requests",
+        headers=granted(conversation_id),
+        json={
+            "conversation_id": conversation_id,
+            "idempotency_key": "piece-quoted-1",
+            "category": "other",
+            "location_text": "Mill Lane",
+            "description": "my card 4111 1111 keeps failing at the payment kiosk",
+        },
+    )
+    assert handoff.status_code == 201 and report.status_code == 201, (handoff.text, report.text)
+    say(client, conversation_id, auth, "1111 1111")
+
+    with open_session(database_url) as session:
+        stored_handoff = session.scalars(select(Handoff)).one()
+        stored_request = session.scalars(select(ServiceRequest)).one()
+    assert stored_handoff.summary == "Resident said: I can't pay, my card [card number removed] keeps failing"
+    assert stored_handoff.packet["collected"] == {"said": "my card [card number removed] keeps failing"}
+    assert stored_request.description == "my card [card number removed] keeps failing at the payment kiosk"

@@ -311,3 +311,28 @@ def test_any_card_number_with_one_digit_typed_wrong_and_printed_in_fours_is_hidd
     assert redact_card_numbers(f"here {in_fours(wrong, sep)} thanks").text == (
         f"here [card number removed, ending {wrong[-4:]}] thanks"
     )
+
+
+# ----- meter readings in fours that pass the Luhn check, named as readings and in order -----
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["meter readings 4402 4510 4602 4700", "readings: 4402, 4510, 4602, 4700", "my meter 4700 4602 4510 4402"],
+)
+def test_meter_readings_in_order_named_as_such_stay_though_they_pass_the_luhn_check(message: str) -> None:
+    assert luhn_valid("4402451046024700")
+    assert_untouched(message)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "4402 4510 4602 4700",  # not named: a card
+        "meter readings 4439 2537 8993 1464",  # named, but not in order: may be a card
+        "my meter reading is done, card 4111 1111 1111 1111",
+        "meter reading 4402 4510 4602 4700 12/27 123",  # a card's details after it
+    ],
+)
+def test_fours_passing_the_luhn_check_otherwise_stay_hidden(typed: str) -> None:
+    assert redact_card_numbers(typed).card_numbers == 1

@@ -456,3 +456,41 @@ def test_the_first_piece_of_a_split_number_is_hidden_in_what_the_bot_lodged_quot
     assert stored_handoff.summary == "Resident said: I can't pay, my card [card number removed] keeps failing"
     assert stored_handoff.packet["collected"] == {"said": "my card [card number removed] keeps failing"}
     assert stored_request.description == "my card [card number removed] keeps failing at the payment kiosk"
+
+
+def test_round_four_forms_are_hidden_in_an_officers_reply_and_note(make_client, open_session, database_url) -> None:
+    with open_session(database_url) as session:
+        add_officers(session)
+    client = make_client(rasa_offering_a_person)
+    conversation_id, _, reference = resident_waiting(client)
+    officer = TestClient(client.app)
+    assert sign_in(officer, "focus").status_code == 303
+    csrf = {"X-CSRF-Token": page_csrf(officer), "Accept": "application/json"}
+    assert officer.post(f"/console/handoffs/{reference}/claim", headers=csrf).status_code == 200
+
+    reply = "Did you mean 4lll 1111 1111 1111?"
+    note = "Read out as for 111 1111 1111 1111, code one two three"
+    officer.post(f"/console/conversations/{conversation_id}/messages", headers=csrf, data={"text": reply})
+    officer.post(f"/console/conversations/{conversation_id}/notes", headers=csrf, data={"text": note})
+
+    with open_session(database_url) as session:
+        stored_reply = session.scalars(select(Message.text).where(Message.sender == "officer")).one()
+        stored_note = session.scalars(select(Note.text)).one()
+    assert stored_reply == "Did you mean [card number removed, ending 1111]?"
+    assert stored_note == "Read out as [card number removed, ending 1111], code [security code removed]"
+
+
+def test_a_card_typed_as_an_answer_to_a_forms_question_reaches_the_bot_hidden(
+    make_client, rasa_calls, open_session, database_url
+) -> None:
+    """A name field (the bot fills slots from what it is sent): it never sees the digits."""
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+
+    say(client, conversation_id, auth, "5500 OOOO OOOO OOO4")
+    say(client, conversation_id, auth, "my name is x4111111111111111")
+
+    assert [call["message"] for call in rasa_calls] == [
+        "[card number removed, ending 0004]",
+        "my name is x[card number removed, ending 1111]",
+    ]

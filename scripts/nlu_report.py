@@ -27,6 +27,10 @@ F1_BAR = 0.9
 AVERAGES = ("micro avg", "macro avg", "weighted avg")
 Report = dict[str, dict[str, float]]  # label -> precision, recall, f1-score, support
 Prediction = tuple[str, str]  # (true intent, predicted intent)
+ENTITY_EXTRACTORS = (
+    "DIETClassifier",
+    "EntityDIET",
+)  # config.yml's entity tagger: Rasa's or bot/nlp/entity_extractor.py
 Timing = tuple[float, float]  # (seconds one fold's `rasa train nlu` took, the 1-minute load average as it began)
 
 
@@ -148,13 +152,14 @@ def score(pairs: list[Prediction]) -> Report:
 
 
 def entity_report(results: list[Path]) -> Report:
-    """DIET's entity scores over all folds, summed from each fold's counts."""
+    """Return the entity tagger's scores over all folds, summed from each fold's counts."""
     true_positives: Counter[str] = Counter()
     predicted: Counter[str] = Counter()
     support: Counter[str] = Counter()
     for folder in results:
-        path = folder / "DIETClassifier_report.json"
-        if not path.exists():
+        paths = [folder / f"{name}_report.json" for name in ENTITY_EXTRACTORS]
+        path = next((path for path in paths if path.exists()), None)
+        if path is None:
             continue
         for name, row in json.loads(path.read_text()).items():
             if name in AVERAGES or not isinstance(row, dict) or "support" not in row or name == "no_entity":
@@ -235,6 +240,7 @@ def write_report(
         f"Accuracy {clean['accuracy']['value']:.3f} as written, {typos['accuracy']['value']:.3f} misspelt.",
         "",
         timing_line(timings),
+        "DIET's settings and their training times side by side: [training-time.md](training-time.md).",
         "",
         "![Intent confusion matrix](intent_confusion_matrix.png)",
         "",

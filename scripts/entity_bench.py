@@ -17,9 +17,11 @@ Results are printed and appended, one JSON line per variant, to results/entity-b
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -175,6 +177,7 @@ def main() -> int:
     import nlu_folds
 
     work = Path(tempfile.mkdtemp(prefix="entity-bench-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # the folds and every DIET trained (tens of MB)
     nlu_folds.ROOT = args.root
     nlu_folds.write_folds(work, args.folds)
     fold = work / f"fold{args.fold}"

@@ -194,8 +194,11 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     free_text = slot in FREE_TEXT_SLOTS or (slot in QUESTIONS and QUESTIONS[slot].free_text)
     answer = answer_to(slot, tracker)
     coded = slot in STRUCTURED and STRUCTURED[slot](text) is not None
-    # A yes or no to "shall I go ahead?" ("yes cancel it") and a code typed with other words are answers.
-    if answer is not None and (slot == "task_confirmed" or (coded and name != "stop")):
+    # A yes or no to "shall I go ahead?" ("yes cancel it", or its buttons' /affirm and /deny, which the domain
+    # maps) and a code typed with other words are answers.
+    if slot == "task_confirmed" and (answer is not None or tracker.slots_to_validate().get(slot) is not None):
+        return None
+    if answer is not None and coded and name != "stop":
         return None
     # A description or a place is whatever was typed, so a short "forget it" or "why?" there is checked first.
     if asks_to_stop(text, free_text=free_text):
@@ -210,12 +213,13 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         return [SlotSet(slot, None), SlotSet("answer_misses", misses_so_far(tracker) + 1)]
     if name == "stop" and not free_text:
         return stop_events(dispatcher, tracker)
-    if not free_text and (name == "deny" or yes_or_no(text) is False):
+    asks_a_detail = not free_text and slot != "task_confirmed"
+    if asks_a_detail and (name == "deny" or yes_or_no(text) is False):
         if misses_so_far(tracker) >= MISSES_BEFORE_OFFER - 1:
             return stop_events(dispatcher, tracker)
         dispatcher.utter_message(text=NO_MID_TASK, buttons=[STOP_BUTTON])
         return [SlotSet(slot, None), SlotSet("answer_misses", misses_so_far(tracker) + 1)]
-    if not free_text and (name == "affirm" or yes_or_no(text) is True):
+    if asks_a_detail and (name == "affirm" or yes_or_no(text) is True):
         # "Yes" to a question that wants a detail: the question again, nothing else ("How can I help?" was said).
         return [SlotSet(slot, None), SlotSet("answer_misses", misses_so_far(tracker) + 1)]
     sure = float(intent.get("confidence") or 0.0) >= SWITCH_CONFIDENCE

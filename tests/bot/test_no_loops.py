@@ -137,6 +137,21 @@ def test_no_is_still_the_answer_where_the_question_is_yes_or_no() -> None:
     assert set_to["contact_email"] == "none"
 
 
+@pytest.mark.parametrize(("payload", "intent", "agreed"), [("/affirm", "affirm", True), ("/deny", "deny", False)])
+def test_the_confirmation_buttons_confirm_or_refuse(payload: str, intent: str, agreed: bool) -> None:
+    """The buttons' payloads are mapped by the domain (from_intent): "Yes, go ahead" must not ask again for ever."""
+    slots = {"identity_verified": True, "vote_duration": "next_poll"}
+    base = dict.fromkeys(FORM_SLOTS) | {"pending_task": "request_postal_vote", "requested_slot": "task_confirmed"}
+    tracker = make_tracker(
+        message(payload, intent, 1.0),
+        {"event": "slot", "name": "task_confirmed", "value": agreed},
+        slots=base | slots | {"task_confirmed": agreed},
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateTaskForm(FakeBackOffice().client()).run(dispatcher, tracker, {"forms": {}}))
+    assert slots_of(events)["task_confirmed"] is agreed and dispatcher.messages == []
+
+
 # 3. "I don't know" again, after the explanation and the offer: stop asking, and offer a person clearly.
 
 

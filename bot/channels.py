@@ -14,9 +14,13 @@ from typing import Any
 from rasa.core.channels.rest import RestInput
 from sanic.request import Request
 
+from bot import rasa_speedups
 from bot.privacy.logs import REQUEST_ID, valid_request_id
 
 log = logging.getLogger(__name__)
+
+# Rasa imports this module when it loads its channels (credentials.yml), before it answers anything.
+rasa_speedups.install()
 
 
 class TracedRestInput(RestInput):

@@ -423,7 +423,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--rasa-servers", type=int, help="Rasa servers in the profile (default: CA_RASA_SERVERS, else one per core)"
     )
-    parser.add_argument("--timeout", type=float, default=180.0, help="seconds before a request counts as failed")
+    # Longer than the hub may hold a message: its wait in line (up to CA_RASA_BUSY_AFTER_SECONDS, 180 s) and
+    # Rasa's answer (CA_RASA_TIMEOUT_SECONDS, 30 s); the 2026-12-03 16:04 run still used 180 s (4 ReadTimeouts at 300).
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds before a request counts as failed")
     parser.add_argument("--model", type=Path, help="the model to serve (default: the one for the current data)")
     parser.add_argument("--out", type=Path, default=OUT, help=f"output folder (default: {OUT.relative_to(ROOT)})")
     args = parser.parse_args(argv)

@@ -740,6 +740,9 @@ class ActionAskAddressUprn(Action):
     @within_deadline
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         postcode = tracker.get_slot("postcode")
+        if not postcode:  # e.g. a task started by "forget it, when is my bin day" mid-way through another
+            dispatcher.utter_message(response="utter_ask_postcode")
+            return [SlotSet("requested_slot", "postcode")]
         try:
             addresses = await (self._backoffice or BackOffice.from_settings()).find_addresses(postcode=postcode)
         except BackOfficeError:

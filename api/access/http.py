@@ -64,8 +64,8 @@ def per_source(rule: str) -> Callable[[Request], None]:
     return dependency
 
 
-def throttled_text(phone: str, reason: str) -> str:
-    """Say kindly why the request was refused and what the resident can do."""
+def throttled_text(phone: str, reason: str, retry_after: int = 60) -> str:
+    """Say kindly why the request was refused, when to try again and what the resident can do."""
     if reason == "officer_streams":
         return (
             "The console is open in too many windows or tabs to update them all at once. Close one; this page "
@@ -78,13 +78,23 @@ def throttled_text(phone: str, reason: str) -> str:
         )
     return (
         "You've sent a lot of messages in a short time, so I need to pause for a moment. Please try again "
-        f"in a minute, or call us on {phone}."
+        f"{_when(retry_after)}, or call us on {phone}."
     )
+
+
+def _when(seconds: int) -> str:
+    """Say a wait in words a resident would use: "in a minute", "in about 42 minutes", "in about 2 hours"."""
+    minutes = max(1, round(seconds / 60))
+    if minutes <= 1:
+        return "in a minute"
+    if minutes < 90:
+        return f"in about {minutes} minutes"
+    return f"in about {round(minutes / 60)} hours"
 
 
 def _throttled(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, Throttled)
-    text = throttled_text(request.app.state.settings.council_phone, error.reason)
+    text = throttled_text(request.app.state.settings.council_phone, error.reason, error.retry_after)
     return JSONResponse(
         {"detail": text, "retry_after": error.retry_after},
         status_code=429,

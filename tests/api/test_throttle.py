@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from api.access.http import throttled_text
 from api.access.limiter import Limiter
 from api.access.settings import RateLimits
 from api.access.source import source_of
@@ -65,6 +66,19 @@ def assert_kind_refusal(response: httpx.Response) -> None:
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) >= 1
     assert COUNCIL_PHONE in response.json()["detail"]
+    if "pause" in response.json()["detail"] and int(response.headers["Retry-After"]) <= 90:
+        assert "try again in a minute" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "retry_after, said",
+    [(20, "in a minute"), (2524, "in about 42 minutes"), (3599, "in about 60 minutes"), (7200, "in about 2 hours")],
+)
+def test_the_refusal_says_when_to_try_again_as_retry_after_does(retry_after: int, said: str) -> None:
+    # Found by a probe: after an hour's limit of new chats the reply said "try again in a minute" with a
+    # Retry-After of 2524 seconds, so a resident who did so was refused again and again.
+    text = throttled_text(COUNCIL_PHONE, "busy", retry_after)
+    assert f"try again {said}," in text and COUNCIL_PHONE in text
 
 
 def test_three_hundred_conversations_from_one_address_are_refused_past_the_limit(

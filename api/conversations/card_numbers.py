@@ -991,6 +991,11 @@ def _starts_after_plus(group: _Group) -> bool:
     return len(visible) > 1 and unicodedata.normalize("NFKC", visible[-1]) == "+"
 
 
+def _sixteen_digit_brand(digits: str) -> bool:
+    """Say whether digits start as Visa's (4) or Mastercard's (51-55, 2221-2720) 16-digit numbers do."""
+    return digits[0] == "4" or "51" <= digits[:2] <= "55" or "2221" <= digits[:4] <= "2720"
+
+
 def _issued_prefix(digits: str) -> bool:
     """Say whether digits start as card brands' numbers do (never 0, as every UK phone number does).
 
@@ -1140,9 +1145,10 @@ def _card_grouping(sizes: list[int], digits: str, gaps: set[str]) -> bool:
         # Only those brands' numbers: a mobile number as +44 7700 900123 is grouped 4-6 too.
         return digits.startswith(BRAND_GROUPINGS[tuple(sizes)])
     if len(sizes) == 2:
-        # Nobody copies a card number in two halves; two account numbers or a UPRN and a house number
-        # ("12345678, 87654321", "100012345678 12") are written that way. A message break is merged above.
-        return False
+        # Two account numbers or a UPRN and a house number ("12345678, 87654321", "100012345678 12") are written
+        # that way; a message break is merged above. But a Visa or Mastercard number is copied in two halves of
+        # eight ("41111111 11111111", found by a probe): those stay cards when a space or dash is between.
+        return sizes == [8, 8] and gaps <= {" ", "-"} and _sixteen_digit_brand(digits)
     uniform = all(size == sizes[0] for size in sizes[:-1]) and sizes[-1] <= sizes[0]
     # A number is split the same way throughout ("4 1 1 1 ...", "4111.1111..."), where numbers side by side
     # mix their separators ("020 7946 0123, 2024-05-01", "20-00-00, 40-11-22"). Only four blocks of four, as

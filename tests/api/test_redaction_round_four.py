@@ -336,3 +336,26 @@ def test_meter_readings_in_order_named_as_such_stay_though_they_pass_the_luhn_ch
 )
 def test_fours_passing_the_luhn_check_otherwise_stay_hidden(typed: str) -> None:
     assert redact_card_numbers(typed).card_numbers == 1
+
+
+# Found by a confused-resident probe after round four: a Visa or Mastercard number copied in two halves of eight
+# was stored as typed. Two account numbers side by side (8 and 8) stay, as do halves with a comma or a word between.
+@pytest.mark.parametrize(
+    "typed, ending",
+    [
+        ("41111111 11111111", "1111"),
+        ("my card is 41111111 11111111 thanks", "1111"),
+        ("41111111-11111111", "1111"),
+        ("55000000 00000004", "0004"),
+    ],
+)
+def test_a_card_number_in_two_halves_of_eight_is_hidden(typed: str, ending: str) -> None:
+    assert_only_the_card_is_hidden(typed, ending)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["account numbers 12345678 87654321", "12345678, 87654321", "41111111, 11111111", "41111111 and then 11111111"],
+)
+def test_two_numbers_of_eight_that_are_no_card_stay(message: str) -> None:
+    assert_untouched(message)

@@ -739,10 +739,12 @@ class ActionAskAddressUprn(Action):
 
     @within_deadline
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        postcode = tracker.get_slot("postcode")
-        if not postcode:  # e.g. a task started by "forget it, when is my bin day" mid-way through another
+        postcode = find_postcode(str(tracker.get_slot("postcode") or ""))
+        if postcode is None:
+            # e.g. "forget it, when is my bin day" typed at another task's postcode question: the new task starts
+            # with no postcode, or with that sentence in the slot.
             dispatcher.utter_message(response="utter_ask_postcode")
-            return [SlotSet("requested_slot", "postcode")]
+            return [SlotSet("requested_slot", "postcode"), SlotSet("postcode", None)]
         try:
             addresses = await (self._backoffice or BackOffice.from_settings()).find_addresses(postcode=postcode)
         except BackOfficeError:

@@ -272,13 +272,16 @@ def test_the_same_task_or_an_unsure_guess_is_still_an_answer(dispatcher: Collect
     assert slot_events(validate(backoffice, unsure, dispatcher)) == {"full_name": "Polly Station"}
 
 
-def test_the_address_question_without_a_postcode_asks_for_the_postcode(dispatcher) -> None:
+@pytest.mark.parametrize("postcode", [None, "actually forget it, when is my bin day"])
+def test_the_address_question_without_a_postcode_asks_for_the_postcode(dispatcher, postcode) -> None:
     # Found by a confused-resident probe: "whats my balance", "CT26041538", "actually forget it, when is my bin
-    # day" reached the address question with no postcode; the address look-up was refused and the resident got
-    # "Sorry, something went wrong on our side".
-    tracker = form_tracker("address_uprn", "forget it, when is my bin day", pending_task="ask_bin_day")
+    # day" (typed at the postcode question) reached the address question with no postcode, or that sentence as
+    # one; the address look-up was refused and the resident got "Sorry, something went wrong on our side".
+    tracker = form_tracker(
+        "address_uprn", "forget it, when is my bin day", pending_task="ask_bin_day", postcode=postcode
+    )
     events = asyncio.run(ActionAskAddressUprn(FakeBackOffice().client()).run(dispatcher, tracker, {}))
     [message] = dispatcher.messages
     assert message.get("response") == "utter_ask_postcode"
     assert "went wrong" not in (message.get("text") or "")
-    assert slot_events(events) == {"requested_slot": "postcode"}
+    assert slot_events(events) == {"requested_slot": "postcode", "postcode": None}

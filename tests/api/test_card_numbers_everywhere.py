@@ -72,6 +72,12 @@ def say(client, conversation_id: str, auth: dict[str, str], text: str) -> dict:
     return response.json()
 
 
+def resident_texts(open_session, database_url: str) -> list[str]:
+    """Return what the hub stored of the resident's messages, oldest first."""
+    with open_session(database_url) as session:
+        return list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
+
+
 def test_a_card_number_split_over_two_web_messages_is_hidden_in_both(
     make_client, rasa_calls, open_session, database_url
 ) -> None:
@@ -249,8 +255,7 @@ def test_a_code_sent_after_the_card_number_and_expiry_date_in_messages_of_their_
     say(client, conversation_id, auth, "4111 1111 1111 1111 12/27")
     say(client, conversation_id, auth, "456")
 
-    with open_session(database_url) as session:
-        stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
+    stored = resident_texts(open_session, database_url)
     assert stored == [
         "[card number removed, ending 1111]",
         "[expiry date removed]",
@@ -272,8 +277,7 @@ def test_a_number_sent_after_an_expiry_date_without_a_card_number_stays(
     say(client, conversation_id, auth, "[expiry date removed]")
     say(client, conversation_id, auth, "456")
 
-    with open_session(database_url) as session:
-        stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
+    stored = resident_texts(open_session, database_url)
     assert stored == ["bin day 12/27", "123", "[expiry date removed]", "456"]
 
 
@@ -285,8 +289,7 @@ def test_years_sent_one_a_message_are_stored_as_typed(make_client, open_session,
     replies = [say(client, conversation_id, auth, year) for year in ["2015", "2016", "2017", "2018"]]
 
     assert all(reply["rewritten"] == [] for reply in replies)
-    with open_session(database_url) as session:
-        stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
+    stored = resident_texts(open_session, database_url)
     assert stored == ["2015", "2016", "2017", "2018"]
 
 
@@ -300,8 +303,7 @@ def test_a_code_sent_after_its_label_with_the_card_number_five_messages_back_is_
     for text in ["4111 1111 1111 1111", "exp", "12/27", "cvv", "123"]:
         say(client, conversation_id, auth, text)
 
-    with open_session(database_url) as session:
-        stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
+    stored = resident_texts(open_session, database_url)
     assert stored == [
         "[card number removed, ending 1111]",
         "exp",
@@ -319,8 +321,7 @@ def test_a_bare_number_messages_after_a_card_number_stays(make_client, open_sess
     for text in ["4111 1111 1111 1111", "which house?", "123", "ok", "thanks"]:
         say(client, conversation_id, auth, text)
 
-    with open_session(database_url) as session:
-        stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
+    stored = resident_texts(open_session, database_url)
     assert stored == ["[card number removed, ending 1111]", "which house?", "123", "ok", "thanks"]
 
 
@@ -334,8 +335,7 @@ def test_an_expiry_date_in_words_and_the_code_each_a_message_after_the_card_are_
     for text in ["4111 1111 1111 1111", "expires", "december", "2027", "cvv", "123"]:
         say(client, conversation_id, auth, text)
 
-    with open_session(database_url) as session:
-        stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
+    stored = resident_texts(open_session, database_url)
     assert stored == [
         "[card number removed, ending 1111]",
         "expires",
@@ -355,8 +355,7 @@ def test_the_last_four_told_before_the_full_number_stay_as_typed(make_client, op
     second = say(client, conversation_id, auth, "full number 5500 0000 0000 0004")
 
     assert second["rewritten"] == []
-    with open_session(database_url) as session:
-        stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
+    stored = resident_texts(open_session, database_url)
     assert stored == ["card ending 0004", "full number [card number removed, ending 0004]"]
 
 
@@ -371,8 +370,7 @@ def test_a_card_number_in_five_pieces_with_chat_between_is_hidden_in_every_piece
     for text in sent:
         say(client, conversation_id, auth, text)
 
-    with open_session(database_url) as session:
-        stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
+    stored = resident_texts(open_session, database_url)
     assert stored == [
         "[card number removed]",
         "[card number removed]",
@@ -392,8 +390,7 @@ def test_a_card_numbers_first_half_three_chat_messages_back_is_hidden(make_clien
     for text in ["my card is 4111 1111", "hang on", "getting my purse", "right", "1111 1111"]:
         say(client, conversation_id, auth, text)
 
-    with open_session(database_url) as session:
-        stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
+    stored = resident_texts(open_session, database_url)
     assert stored == [
         "my card is [card number removed]",
         "hang on",
@@ -412,8 +409,7 @@ def test_short_numbers_a_message_each_with_chat_between_stay(make_client, open_s
     for text in sent:
         say(client, conversation_id, auth, text)
 
-    with open_session(database_url) as session:
-        stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
+    stored = resident_texts(open_session, database_url)
     assert stored == sent
 
 

@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from api.console import service as console
 from api.conversations.models import Conversation, Handoff
-from api.conversations.router import office_hours as office_hours_dependency
 from api.db import utcnow
 from api.main import create_app
 from api.officers.models import Officer, OfficerSession
@@ -24,29 +23,20 @@ from tests.support.backoffice_api import granted
 from tests.support.console import (
     OFFICERS,
     add_officers,
+    console_app,
     hidden_csrf,
     officer_client,
     page_csrf,
     resident_waiting,
     sign_in,
 )
-from tests.support.hub import FixedHours
 
 
 @pytest.fixture
 def app(database_url: str, open_session):
     with open_session(database_url) as session:
         add_officers(session)
-    app = create_app(
-        Settings(
-            database_url=database_url,
-            environment="test",
-            rasa_url="http://127.0.0.1:9",
-            rasa_timeout_seconds=1,
-            document_retry_seconds=0,
-        )
-    )
-    app.dependency_overrides[office_hours_dependency] = lambda: FixedHours(open_now=True)
+    app = console_app(database_url)
     yield app
     app.state.database.engine.dispose()
 

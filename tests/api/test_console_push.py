@@ -20,15 +20,11 @@ from api.console import service as console
 from api.conversations import service as hub
 from api.conversations.changes import HANDOFFS, MessageChanges
 from api.conversations.models import Handoff
-from api.conversations.router import office_hours as office_hours_dependency
 from api.db import Database, PoolSize
-from api.main import create_app
 from api.officers.models import Officer
 from api.privacy.models import AuditEntry
-from api.settings import Settings
-from tests.support.console import add_officers, officer_client, page_csrf, resident_waiting
+from tests.support.console import add_officers, console_app, officer_client, page_csrf, resident_waiting
 from tests.support.event_streams import open_events
-from tests.support.hub import FixedHours
 
 QUEUE = "/console/api/queue/events"
 
@@ -38,20 +34,7 @@ def conversation_events(conversation_id: str) -> str:
 
 
 def build(database_url: str, **settings) -> FastAPI:
-    app = create_app(
-        Settings(
-            database_url=database_url,
-            environment="test",
-            rasa_url="http://127.0.0.1:9",
-            rasa_timeout_seconds=1,
-            document_retry_seconds=0,
-            push_poll_seconds=0.1,
-            push_fallback_seconds=600,
-            **settings,
-        )
-    )
-    app.dependency_overrides[office_hours_dependency] = lambda: FixedHours(open_now=True)
-    return app
+    return console_app(database_url, push_poll_seconds=0.1, push_fallback_seconds=600, **settings)
 
 
 @pytest.fixture

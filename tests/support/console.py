@@ -5,12 +5,17 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from api.conversations.router import office_hours as office_hours_dependency
+from api.main import create_app
 from api.officers.auth import hash_password
 from api.officers.models import Officer
+from api.settings import Settings
 from tests.support.backoffice_api import SERVICE, granted  # noqa: F401  (SERVICE: the action server's token, for tests)
+from tests.support.hub import FixedHours
 
 PASSWORD = "a-long-test-password"
 OFFICERS = {
@@ -19,6 +24,22 @@ OFFICERS = {
     "focus2": ("jo@council.test", "Jo Brown", "customer_focus"),
     "supervisor": ("sam@council.test", "Sam Taylor", "supervisor"),
 }
+
+
+def console_app(database_url: str, **settings) -> FastAPI:
+    """The API for console tests: no Rasa to reach (hand-offs are made directly), the office open."""
+    app = create_app(
+        Settings(
+            database_url=database_url,
+            environment="test",
+            rasa_url="http://127.0.0.1:9",
+            rasa_timeout_seconds=1,
+            document_retry_seconds=0,
+            **settings,
+        )
+    )
+    app.dependency_overrides[office_hours_dependency] = lambda: FixedHours(open_now=True)
+    return app
 
 
 @lru_cache(maxsize=1)

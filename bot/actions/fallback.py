@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.knowledge import GAP_UNANSWERED, knowledge_marker, say_decision
+from bot.actions.tasks import retry_events
 from bot.backoffice import BackOffice
 from bot.knowledge import ArticleError, get_knowledge
 from bot.names import MISSED_INTENTS, MISSES_BEFORE_OFFER, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
@@ -58,6 +59,10 @@ class ActionHandleMiss(Action):
     ) -> list[dict[str, Any]]:
         # A message that may be the answer to a question the form asked (a name, a date of birth) is no gap.
         mark = not tracker.get_slot("requested_slot")
+        # "Try again" straight after a failed check, not understood as words, is the retry its button offers.
+        retry = retry_events(dispatcher, tracker)
+        if retry is not None:
+            return retry
         if wants_a_person(tracker.latest_message.get("text") or ""):
             # Handed over here, not by a follow-up action: after one, the policy predicted this fallback
             # again and the resident was told "I've asked an officer" three times.

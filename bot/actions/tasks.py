@@ -5,6 +5,8 @@ What each task does is declared with it in its topic module and read from bot.ta
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -12,11 +14,12 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import electoral, payments
 from bot.actions.common import apologise_for_failure, council_phone
-from bot.actions.form_answers import name_in
-from bot.actions.knowledge import decision_instead, say_decision
+from bot.actions.form_answers import STRUCTURED, name_in, strip_pleasantries
+from bot.actions.knowledge import decision_instead, say_decision, task_button
 from bot.actions.task_form import start_task_events
 from bot.actions.task_kit import Reply
 from bot.backoffice import BackOffice, BackOfficeError, NotFound, NotVerified, within_deadline
+from bot.knowledge import ArticleError, get_knowledge
 from bot.names import (
     FAILED,
     FAILED_AT_THE_END,
@@ -25,8 +28,9 @@ from bot.names import (
     STOPPED,
     UNKNOWN,
 )
-from bot.routing import task_of_article
-from bot.tasks_registry import ACCOUNT_TASKS, FORGOTTEN_SLOTS, IDENTITY_TASKS, REGISTRY
+from bot.parsing import find_email
+from bot.routing import for_missed, task_of_article
+from bot.tasks_registry import ACCOUNT_TASKS, FORGOTTEN_SLOTS, IDENTITY_TASKS, REGISTRY, TASKS
 
 
 class ActionStartTask(Action):
@@ -231,12 +235,67 @@ def task_that_failed(tracker: Tracker) -> str | None:
     return None
 
 
+# Asked when a message gives no detail and names no task clearly: the likeliest tasks, and a person.
+WHICH_TASK = "I'm not sure what you'd like me to do. Is it one of these?"
+# How likely a task must be, in the message's intent ranking, to be offered as a button.
+OFFERED_TASK_CONFIDENCE = 0.05
+MAX_OFFERED_TASKS = 3
+# "Try again", "retry", "can I try that again", "let me have another go", with pleasantries around it.
+RETRY = re.compile(
+    r"^(?:(?:can|could|may) (?:i|we|you) |let me |let'?s |i'?ll |i will |please )?(?:try(?: it| that| this)?"
+    r"(?: again| once more)|retry|re-try|have another go|another go|go again)(?: please| now| then)?$",
+    re.IGNORECASE,
+)
+
+
+def asks_to_retry(text: str) -> bool:
+    """Tell whether ``text`` is nothing but a request to try again ("Try again", "retry", "try again please")."""
+    return bool(RETRY.match(strip_pleasantries(text.replace("\u2019", "'")).strip(" ?.!")))
+
+
+def gives_a_detail(text: str) -> bool:
+    """Tell whether ``text`` holds a detail a task could use: a name, a date of birth, a postcode, a reference."""
+    return name_in(text) is not None or find_email(text) is not None or any(read(text) for read in STRUCTURED.values())
+
+
+def try_the_task_again(dispatcher: CollectingDispatcher, tracker: Tracker, task: str) -> list[EventType]:
+    """Start a task whose check failed again, keeping a name typed as the retry; after two failures, a way out."""
+    if failed_checks(tracker) >= 2:
+        return not_verified_reply(dispatcher, tracker, task)
+    name = name_in(str(tracker.latest_message.get("text") or "")) if task in IDENTITY_TASKS else None
+    retyped = [SlotSet("full_name", name)] if name else []
+    return [*start_task_events(tracker, task=task), *retyped, FollowupAction("task_form")]
+
+
+def retry_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """Start the failed check again when the latest message asks to try again straight after it; else None.
+
+    Typed "Try again" is the retry its button offers, whatever the classifier made of the words.
+    """
+    task = task_that_failed(tracker)
+    if task is None or not asks_to_retry(str(tracker.latest_message.get("text") or "")):
+        return None
+    return try_the_task_again(dispatcher, tracker, task)
+
+
+def likely_tasks(tracker: Tracker) -> list[str]:
+    """Return the tasks the latest message's intent ranking gives some chance, likeliest first."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    return [
+        str(r.get("name"))
+        for r in ranking
+        if r.get("name") in TASKS and float(r.get("confidence") or 0.0) >= OFFERED_TASK_CONFIDENCE
+    ][:MAX_OFFERED_TASKS]
+
+
 class ActionDetailsWithoutTask(Action):
     """Answer details (an account number, a name) typed when no question is waiting for them.
 
     Straight after a failed check they are another try at it: the task starts again with them. After
     repeated failures the resident hears where the details are, the phone number and an officer offer;
-    "What would you like me to do with that?" over and over was a loop with no way out.
+    "What would you like me to do with that?" over and over was a loop with no way out. A message read as
+    details that gives none ("am i regd 2 vote") is never asked what to do "with that": the likeliest tasks
+    are offered, or the articles searched, with a person.
     """
 
     def name(self) -> str:
@@ -244,19 +303,50 @@ class ActionDetailsWithoutTask(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         task = task_that_failed(tracker)
+        text = str(tracker.latest_message.get("text") or "")
+        if task is None and not gives_a_detail(text):
+            return self._not_details(dispatcher, tracker, text)
         if task is None and _last_bot_text(tracker).startswith(WHAT_FOR):
             # Asked once already: name the likely tasks as buttons, with a person, rather than ask again.
             intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
             dispatcher.utter_message(
-                text="I'm not sure what you'd like me to do. Is it one of these?",
+                text=WHICH_TASK,
                 buttons=[*CHOICES_FOR_DETAILS.get(intent, CHOICES_FOR_DETAILS["inform"]), TALK_TO_A_PERSON],
             )
             return []
         if task is None:
             dispatcher.utter_message(response="utter_what_for")
             return []
-        if failed_checks(tracker) >= 2:
-            return not_verified_reply(dispatcher, tracker, task)
-        name = name_in(str(tracker.latest_message.get("text") or "")) if task in IDENTITY_TASKS else None
-        retyped = [SlotSet("full_name", name)] if name else []
-        return [*start_task_events(tracker, task=task), *retyped, FollowupAction("task_form")]
+        return try_the_task_again(dispatcher, tracker, task)
+
+    @staticmethod
+    def _not_details(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType]:
+        tasks = likely_tasks(tracker)
+        if tasks:
+            dispatcher.utter_message(text=WHICH_TASK, buttons=[*map(task_button, tasks), TALK_TO_A_PERSON])
+            return []
+        try:
+            if say_decision(dispatcher, for_missed(text, get_knowledge().articles()), mark=True):
+                return []
+        except (ArticleError, OSError):
+            pass
+        dispatcher.utter_message(text=WHICH_TASK, buttons=[*CHOICES_FOR_DETAILS["inform"], TALK_TO_A_PERSON])
+        return []
+
+
+class ActionYesWithNothingAsked(Action):
+    """Answer a yes when no question is waiting: after a failed check it is "try again"; else how can I help.
+
+    The failed check's "Try again" button starts the check again; typed, "try again" was read as yes and got
+    "How can I help?", so the resident had to start over in their own words.
+    """
+
+    def name(self) -> str:
+        return "action_yes_with_nothing_asked"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        task = task_that_failed(tracker)
+        if task is not None:
+            return try_the_task_again(dispatcher, tracker, task)
+        dispatcher.utter_message(response="utter_how_can_i_help")
+        return []

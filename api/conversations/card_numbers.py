@@ -26,7 +26,7 @@ import itertools
 import re
 import string
 import unicodedata
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -460,8 +460,13 @@ def _chains(text: str, markers: list[tuple[int, int]], soft: Collection[int]) ->
             if (d := ascii_digit(text[end])) is not None:
                 digits.append(d)
                 positions.append(end)
-            elif not (_marks_a_digit(text, end) or _invisible_inside_digits(text, end)):
-                break
+            elif not _marks_a_digit(text, end):
+                # A run of invisible characters is looked at once, so a long one costs linear time, not quadratic.
+                after = _invisible_run_end(text, end)
+                if after == end or after == len(text) or ascii_digit(text[after]) is None:
+                    break
+                end = after
+                continue
             end += 1
         groups.append(
             _Group(
@@ -521,12 +526,15 @@ def _marks_a_digit(text: str, index: int) -> bool:
     return unicodedata.category(text[index]) in ("Mn", "Me")
 
 
-def _invisible_inside_digits(text: str, index: int) -> bool:
-    """Say whether text[index] is a character nobody sees (a zero-width space) with a digit after the run."""
+def _invisible_run_end(text: str, index: int) -> int:
+    """Return where the run of characters nobody sees (zero-width spaces) starting at ``index`` ends.
+
+    Such a run with a digit after it is inside a group of digits: it neither ends the group nor splits it.
+    """
     end = index
     while end < len(text) and unicodedata.category(text[end]) == "Cf":
         end += 1
-    return end > index and end < len(text) and ascii_digit(text[end]) is not None
+    return end
 
 
 def _join(text: str, gap_start: int, gap_end: int, soft: Collection[int], *, first: bool) -> Join:
@@ -578,7 +586,6 @@ class _ChainReader:
         self._cards: dict[tuple[int, int], _Card | None] = {}
         self._regular: dict[int, dict[int, _Card]] = {}
         self._irregular: dict[tuple[int, int], dict[int, _Card]] = {}
-        self._readings: dict[tuple[int, ...], list[tuple[list[list[int]], int]]] = {}
         # Each group's run (groups typed on from one another, not across words), and whether the groups from
         # it to its run's end read as phone numbers, or as other numbers: worked out once, in linear time.
         self._run_bounds: list[tuple[int, int]] = []
@@ -848,46 +855,10 @@ class _ChainReader:
 
         A unit is one group, or two to four single digits typed with spaces between them ("1 2 / 2 7 1 2 3"):
         a date or code typed digit by digit. The empty reading (nothing taken) is always one of them. Worked out
-        once per run: every card length ending at one group asks again.
+        once for each shape of run (its groups' digits and separators), however many card lengths and runs ask.
         """
-        key = tuple(run)
-        if key not in self._readings:
-            self._readings[key] = self._read_details(run)
-        return self._readings[key]
-
-    def _read_details(self, run: list[int]) -> list[tuple[list[list[int]], int]]:
-        readings: list[tuple[list[list[int]], int]] = []
-
-        def extend(units: list[list[int]], taken: int) -> None:
-            if self._unit_sizes(units) in DETAIL_SHAPES and (not _spelt(units) or self._dated(units)):
-                readings.append((units, taken))
-            if len(units) == MAX_DETAIL_GROUPS or taken == len(run):
-                return
-            extend([*units, [run[taken]]], taken + 1)
-            end = taken
-            while end < len(run) and end - taken < MAX_SPELT_DIGITS and self._spelt_digit(run, taken, end):
-                end += 1
-                if end - taken >= 2:
-                    extend([*units, run[taken:end]], end)
-
-        extend([], 0)
-        return readings
-
-    def _dated(self, units: list[list[int]]) -> bool:
-        """Say whether the expiry date in a reading, if any, has a month of 01 to 12 and a year of 20YY or YY."""
-        blocks = ["".join(self.chain[i].digits for i in unit) for unit in units]
-        if len(blocks) >= 2 and len(blocks[0]) == 2:
-            month, year = blocks[0], blocks[1]
-        elif len(blocks) == 2:
-            month, year = blocks[0][:2], blocks[0][2:]
-        else:
-            return True
-        return "01" <= month <= "12" and (len(year) == 2 or year.startswith("20"))
-
-    def _spelt_digit(self, run: list[int], first: int, index: int) -> bool:
-        """Say whether run[index] is one digit of a date or code typed digit by digit from run[first]."""
-        group = self.chain[run[index]]
-        return len(group.digits) == 1 and (index == first or group.style == " ")
+        shape = tuple((self.chain[i].digits, self.chain[i].style) for i in run)
+        return [([[run[i] for i in unit] for unit in units], taken) for units, taken in _read_details(shape)]
 
     def _unit_sizes(self, units: list[list[int]]) -> tuple[int, ...]:
         return tuple(sum(len(self.chain[i].digits) for i in unit) for unit in units)
@@ -902,7 +873,48 @@ class _ChainReader:
         return run
 
 
-def _spelt(units: list[list[int]]) -> bool:
+@functools.lru_cache(maxsize=1024)
+def _read_details(run: tuple[tuple[str, str], ...]) -> tuple[tuple[tuple[tuple[int, ...], ...], int], ...]:
+    """Read the start of a run of groups (each its digits and the style of the gap before it) as a card's details.
+
+    Return each reading: its units (positions in the run) and how many groups it takes (see ``_detail_readings``).
+    """
+    readings: list[tuple[tuple[tuple[int, ...], ...], int]] = []
+
+    def sizes(units: tuple[tuple[int, ...], ...]) -> tuple[int, ...]:
+        return tuple(sum(len(run[i][0]) for i in unit) for unit in units)
+
+    def dated(units: tuple[tuple[int, ...], ...]) -> bool:
+        blocks = ["".join(run[i][0] for i in unit) for unit in units]
+        if len(blocks) >= 2 and len(blocks[0]) == 2:
+            month, year = blocks[0], blocks[1]
+        elif len(blocks) == 2:
+            month, year = blocks[0][:2], blocks[0][2:]
+        else:
+            return True
+        return "01" <= month <= "12" and (len(year) == 2 or year.startswith("20"))
+
+    def spelt_digit(first: int, index: int) -> bool:
+        digits, style = run[index]
+        return len(digits) == 1 and (index == first or style == " ")
+
+    def extend(units: tuple[tuple[int, ...], ...], taken: int) -> None:
+        if sizes(units) in DETAIL_SHAPES and (not _spelt(units) or dated(units)):
+            readings.append((units, taken))
+        if len(units) == MAX_DETAIL_GROUPS or taken == len(run):
+            return
+        extend((*units, (taken,)), taken + 1)
+        end = taken
+        while end < len(run) and end - taken < MAX_SPELT_DIGITS and spelt_digit(taken, end):
+            end += 1
+            if end - taken >= 2:
+                extend((*units, tuple(range(taken, end))), end)
+
+    extend((), 0)
+    return tuple(readings)
+
+
+def _spelt(units: Sequence[Sequence[int]]) -> bool:
     """Say whether a reading of a card's details holds a date or code typed digit by digit."""
     return any(len(unit) > 1 for unit in units)
 

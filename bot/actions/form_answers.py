@@ -286,6 +286,24 @@ def is_address_line(text: str) -> bool:
     return bool(ADDRESS_LINE.match(ADDRESS_LEAD_INS.sub("", strip_pleasantries(text))))
 
 
+STREET = re.compile(rf"^(?:\d+[a-z]?\s+)?[a-z][a-z' .-]*\s(?:{STREET_TYPES})$", re.IGNORECASE)
+
+
+def is_typed_address(text: str) -> bool:
+    """Tell whether ``text`` is nothing but an address with its postcode ("19 Rowan Close, Ashdown, TN41 6PA").
+
+    Each part but the postcode is an address line, a street, or one word (a town).
+    """
+    postcode = _postcode(text)
+    if postcode is None:
+        return False
+    rest = strip_pleasantries(ADDRESS_LEAD_INS.sub("", text.replace(postcode[1], ",")))
+    parts = [p.strip(" .!") for p in re.split(r"[,\n]+", rest) if p.strip(" .!")]
+    return bool(parts) and all(
+        is_address_line(p) or STREET.match(p) or re.fullmatch(r"[a-z'-]+", p, re.I) for p in parts
+    )
+
+
 def _loose_answer(slot: str, text: str, task: str | None) -> Any:
     """Return what a short reply says for a slot that takes words rather than a code, or None."""
     if slot in NAME_SLOTS:
@@ -308,6 +326,76 @@ def _loose_answer(slot: str, text: str, task: str | None) -> Any:
     if slot == "contact_email" and task != "receipt_request" and (yes_or_no(text) is False or says_unknown(text)):
         return "none"
     return None
+
+
+MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+# A date written inside a longer message: 26/01/1978, 26-1-78, 26 Jan 1978, 26th of January '78, January 26 1978.
+DATE_IN_TEXT = re.compile(
+    rf"\b(?:\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?:\d{{4}}|\d{{2}})"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS}\.?,?\s+'?(?:\d{{4}}|\d{{2}})"
+    rf"|{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:\d{{4}}|\d{{2}})"
+    rf"|\d{{1,2}}\s\d{{1,2}}\s\d{{4}})\b",
+    re.IGNORECASE,
+)
+# A numbered address line inside a longer message: "19 Rowan Close", "Flat 2, 14 Mill Lane".
+NUMBERED_ADDRESS = re.compile(
+    rf"\b(?:flat \w+,?\s*)?\d+[a-z]?\s+(?:[a-z']+\s+){{0,3}}?(?:{STREET_TYPES})\b", re.IGNORECASE
+)
+# Words that only say which detail follows ("born", "dob", "my postcode is"): they separate the details.
+DETAIL_WORDS = re.compile(
+    r"\b(?:my name is|my name's|name is|i'm|i am|full name|name|born on|born|date of birth|d\.o\.b\.?|dob|"
+    r"birthday|post code|postcode|my address is|address|i live at|account number|account|number|ref|and|is|my|"
+    r"it's|its|at|on)\b",
+    re.IGNORECASE,
+)
+# Codes read from a message giving several details, in this order (each is taken out before the next is read).
+CODED_DETAILS = ("postcode", "account_reference", "payment_reference", "request_reference", "contact_email")
+SEPARATOR = "|"
+
+
+def details_in(text: str) -> tuple[dict[str, str], list[str]]:
+    """Read every identity detail a message gives at once, and return them with the words left over.
+
+    "Rita Richardson, born 26 Jan 1978, TN41 6PA" gives a name, a date of birth and a postcode; "19 Rowan Close,
+    Ashdown, TN41 6PA" a postcode and an address line (under ``address_uprn``, to be matched at the postcode).
+    The words left over are the chunks that were none of these (a town, or a question).
+    """
+    found: dict[str, str] = {}
+    rest = text
+    for slot in CODED_DETAILS:
+        read = STRUCTURED[slot](rest)
+        if read is not None:
+            found[slot] = read[0]
+            rest = rest.replace(read[1], SEPARATOR, 1)
+    for date in DATE_IN_TEXT.finditer(rest):
+        if parse_date_of_birth(date.group(0), today=dt.date.today()) is not None:
+            found["date_of_birth"] = date.group(0)
+            rest = rest.replace(date.group(0), SEPARATOR, 1)
+            break
+    address = NUMBERED_ADDRESS.search(rest)
+    if address is not None:
+        found["address_uprn"] = address.group(0)
+        rest = rest.replace(address.group(0), SEPARATOR, 1)
+    chunks = [c.strip(" .!?-'\"") for c in re.split(r"[|,;\n]+", DETAIL_WORDS.sub(SEPARATOR, rest))]
+    chunks = [c for c in chunks if c]
+    if "address_uprn" not in found:
+        # A named house on a street ("Orchard House, Rowan Close"): two chunks that read as an address line.
+        for index in range(len(chunks) - 2, -1, -1):
+            line = f"{chunks[index]}, {chunks[index + 1]}"
+            if is_address_line(line):
+                found["address_uprn"] = line
+                del chunks[index : index + 2]
+                break
+    for index, chunk in enumerate(chunks):
+        name = name_in(chunk)
+        if name is not None:
+            found["full_name"] = name
+            del chunks[index]
+            break
+    return found, chunks
 
 
 def answer_in(slot: str | None, message: dict[str, Any], *, task: str | None) -> tuple[Any, bool] | None:

@@ -24,6 +24,8 @@ from bot.actions.form_answers import (
     STRUCTURED,
     answer_in,
     category_of,
+    details_in,
+    is_typed_address,
     leftover_words,
     looks_like_question,
     misread,
@@ -80,6 +82,8 @@ NO_ACCOUNT_NUMBER = (
 # Slots where "I don't know" is itself an answer (no reference to hand: the form asks other details instead).
 UNKNOWN_SLOTS = frozenset({"account_reference", "payment_reference", "contact_email"})
 MIN_ENTITY_CONFIDENCE = 0.6
+# The order details given at once are checked in: the postcode is looked up before an address is matched to it.
+DETAIL_ORDER = ("account_reference", "full_name", "date_of_birth", "postcode", "address_uprn")
 
 
 def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[EventType]:
@@ -131,9 +135,47 @@ def asks_for_another_task(tracker: Tracker) -> bool:
 
 
 def is_bare_answer(tracker: Tracker) -> bool:
-    """Tell whether the latest message is nothing but an answer to the slot being asked for."""
+    """Tell whether the latest message is nothing but an answer to the slot being asked for (or several details)."""
     answer = answer_to(tracker.get_slot("requested_slot"), tracker)
-    return answer is not None and answer[1]
+    if answer is not None and answer[1]:
+        return True
+    text = str(tracker.latest_message.get("text") or "")
+    if tracker.get_slot("requested_slot") in ADDRESS_SLOTS and is_typed_address(text):
+        return True
+    _, left = details_in(text)
+    return bool(details_given(tracker)) and "?" not in text and all(len(chunk.split()) == 1 for chunk in left)
+
+
+# The questions of an identity or account check, and of an address: one message may answer several at once.
+DETAIL_SLOTS = frozenset({"full_name", "date_of_birth", "postcode", "address_uprn", "account_reference"})
+
+
+def details_given(tracker: Tracker) -> dict[str, str]:
+    """Return the details the latest message gives at once for the check in hand, when it gives more than one.
+
+    "Rita Richardson, born 26 Jan 1978, TN41 6PA" typed at the name question fills the name, the date of birth
+    and the postcode (and "19 Rowan Close" the address); an account number typed on the no-account-number route
+    ("found it, CT26041538") is taken and the check goes on with it. Only the question asked and the details not
+    yet given are filled, and only those the task asks for. Empty when the message gives one detail or none
+    (the usual validation reads it) or interrupts.
+    """
+    slot = tracker.get_slot("requested_slot")
+    message = tracker.latest_message
+    if slot not in DETAIL_SLOTS or (message.get("intent") or {}).get("name") in INTERRUPTING_INTENTS:
+        return {}
+    task = tracker.get_slot("pending_task")
+    found, _ = details_in(str(message.get("text") or ""))
+    found_reference = "account_reference" in found and tracker.get_slot("account_reference") in (None, UNKNOWN)
+    route = dict(tracker.slots) | ({"account_reference": found["account_reference"]} if found_reference else {})
+    wanted = set(required_slots_for(task, route))
+    given = {
+        name: value
+        for name, value in found.items()
+        if name in wanted and (name == slot or not tracker.get_slot(name) or (name == "account_reference"))
+    }
+    if task in ACCOUNT_TASKS and found_reference and slot != "account_reference":
+        return given
+    return given if len(given) >= 2 else {}
 
 
 def answer_to(slot: str | None, tracker: Tracker) -> tuple[Any, bool] | None:
@@ -419,6 +461,8 @@ class ValidateTaskForm(FormValidationAction):
         the postcode rule misses it and a fragment may be mapped): the code in the message wins.
         """
         slot = tracker.get_slot("requested_slot")
+        if details_given(tracker):
+            return []  # validated together by get_validation_events
         mapped = tracker.slots_to_validate()
         if not slot or (slot in mapped and not misread(slot, mapped[slot])):
             return []
@@ -441,8 +485,13 @@ class ValidateTaskForm(FormValidationAction):
         not_an_answer = not_an_answer_events(dispatcher, tracker)
         if not_an_answer is not None:
             return not_an_answer
-        events: list[EventType] = await super().get_validation_events(dispatcher, tracker, domain)
-        events += count_misses(dispatcher, tracker, events)
+        given = details_given(tracker)
+        events: list[EventType]
+        if given:
+            events = await self._validate_details(given, dispatcher, tracker, domain)
+        else:
+            events = await super().get_validation_events(dispatcher, tracker, domain)
+            events += count_misses(dispatcher, tracker, events)
         slots = dict(tracker.slots) | {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
         task = slots.get("pending_task")
         if slots.get("verification_outcome") in FAILED and slots.get("task_confirmed") is True:
@@ -459,6 +508,26 @@ class ValidateTaskForm(FormValidationAction):
         ):
             events += await self._verify_account(tracker.sender_id, slots)
         return events
+
+    async def _validate_details(
+        self, given: dict[str, str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Check each detail a message gave at once, in the order they are asked.
+
+        What the message put in the slot asked for is cleared when it was not that detail (the question is then
+        asked again, or is no longer needed).
+        """
+        slot = str(tracker.get_slot("requested_slot"))
+        checked: dict[str, Any] = {} if slot in given else {slot: None}
+        checked["answer_misses"] = 0
+        for name in sorted(given, key=list(DETAIL_ORDER).index):
+            answer = await getattr(self, f"validate_{name}")(given[name], dispatcher, tracker, domain)
+            checked |= answer
+            tracker.slots.update(answer)
+        if tracker.get_slot("account_reference") not in (None, UNKNOWN):
+            # The account number proves the account with the postcode and date of birth: no name is needed.
+            checked["full_name"] = None
+        return [SlotSet(name, value) for name, value in checked.items()]
 
     async def _try_again(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, slots: dict[str, Any]

@@ -14,9 +14,10 @@ from tests.support.trackers import make_tracker, user_event
 class FakeBackOffice:
     """Answers like the back office over httpx.MockTransport, recording each call."""
 
-    def __init__(self, verification: str = "verified") -> None:
+    def __init__(self, verification: str = "verified", *, accounts: bool = False) -> None:
         self.calls: list[httpx.Request] = []
         self.verification = verification
+        self.accounts = accounts  # council tax account checks are answered too (else 404, a failure)
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         self.calls.append(request)
@@ -25,6 +26,8 @@ class FakeBackOffice:
                 return httpx.Response(200, json=ADDRESSES)
             return httpx.Response(200, json={"postcode": request.url.params["postcode"], "addresses": []})
         if request.url.path == "/api/v1/electoral/verifications":
+            return httpx.Response(200, json={"outcome": self.verification, "expires_at": None, "message_key": "x"})
+        if request.url.path == "/api/v1/payments/verifications" and self.accounts:
             return httpx.Response(200, json={"outcome": self.verification, "expires_at": None, "message_key": "x"})
         return httpx.Response(404)
 

@@ -6,13 +6,15 @@ Functions here turn the back office's answers into plain English; ``TASKS`` at t
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
 
 from bot.actions.common import council_phone
-from bot.actions.task_kit import Task, conversation_of, request_key, uprn_of
+from bot.actions.task_kit import Task, conversation_of, opening_request, request_key, uprn_of
 from bot.backoffice import BackOffice
 from bot.backoffice_models import (
     AbsentVote,
@@ -23,6 +25,7 @@ from bot.backoffice_models import (
     PollingPlace,
     Station,
 )
+from bot.knowledge import ArticleError, get_knowledge
 from council import council_facts
 
 ELECTORAL_PHONE = council_facts().electoral_phone
@@ -314,7 +317,21 @@ async def _report_death_or_left(backoffice: BackOffice, tracker: Tracker) -> str
     line = next((a.address for a in addresses if a.uprn == uprn), None)
     address = f"{line}, {postcode}" if line else postcode
     details = {"person_name": tracker.get_slot("reported_name"), "address": address}
-    return await _change(backoffice, tracker, kind=tracker.get_slot("report_kind") or "left_address", details=details)
+    kind = tracker.get_slot("report_kind") or "left_address"
+    recorded = await _change(backoffice, tracker, kind=kind, details=details)
+    if kind == "died" and COUNCIL_TAX.search(opening_request(tracker)):
+        # "My mum died and I need to sort her council tax": the death is reported, then the council tax answered.
+        with contextlib.suppress(ArticleError, OSError):
+            article = next((a for a in get_knowledge().articles() if a.slug == COUNCIL_TAX_AFTER_A_DEATH), None)
+            if article is not None:
+                # A blank line: the channels send it as a message of its own.
+                return f"{recorded}\n\nYou also asked about council tax. {article.answer}\nMore: {article.source}"
+    return recorded
+
+
+# The council tax article said after a death is reported, when the resident mentioned council tax too.
+COUNCIL_TAX_AFTER_A_DEATH = "council-tax-after-death"
+COUNCIL_TAX = re.compile(r"\b(council ?tax|ctax|c tax)\b", re.IGNORECASE)
 
 
 def _postal_vote_summary(tracker: Tracker, address: str | None) -> str:

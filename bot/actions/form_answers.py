@@ -281,6 +281,25 @@ def report_kind_in(text: str) -> str | None:
     return None
 
 
+# What a report says happened, in the resident's opening words: read only when it says one of the two.
+DIED = re.compile(r"\b(died|dead|passed away|passed on|death|deceased)\b", re.IGNORECASE)
+LEFT = re.compile(
+    r"\b(moved (out|away|house|home|on)|left|gone away|no longer lives?|(doesn'?t|does not|don'?t) live)\b",
+    re.IGNORECASE,
+)
+
+
+def report_kind_told(text: str) -> str | None:
+    """Read whether an opening message says the person died or moved out; None when it says neither, or both.
+
+    Stricter than ``report_kind_in`` (an answer to "died or moved out?"): "sort out her council tax" is no move.
+    """
+    died, left = bool(DIED.search(text)), bool(LEFT.search(text))
+    if died == left:
+        return None
+    return "died" if died else "left_address"
+
+
 def is_address_line(text: str) -> bool:
     """Tell whether ``text`` is nothing but an address line ("it's 19 Rowan Close thanks" is)."""
     return bool(ADDRESS_LINE.match(ADDRESS_LEAD_INS.sub("", strip_pleasantries(text))))

@@ -30,6 +30,7 @@ from bot.actions.form_answers import (
     looks_like_question,
     misread,
     report_kind_in,
+    report_kind_told,
     vote_duration_in,
     yes_or_no,
 )
@@ -112,6 +113,8 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         "document_kind": document_kind_in(text) if task == "receipt_request" else None,
         # "Cancel SR-123456, the bin was collected after all" has said why: the reason is not asked again.
         "cancel_reason": reason_in_request(text) if task == "cancel_service_request" else None,
+        # "My mum died and ..." has said what happened: the form asks who, not whether they died or moved out.
+        "report_kind": report_kind_told(text) if task == "report_death_or_left" else None,
     }
     return [
         *events,

@@ -99,3 +99,13 @@ def uprn_of(tracker: Tracker) -> int | None:
     """Return the chosen address's UPRN, or None when no address was chosen."""
     value = tracker.get_slot("address_uprn")
     return int(value) if value else None
+
+
+def opening_request(tracker: Tracker) -> str:
+    """Return the words of the message that started the task in hand (answered by action_start_task), or ""."""
+    events = list(tracker.events)
+    for index in range(len(events) - 1, -1, -1):
+        if events[index].get("event") == "action" and events[index].get("name") == "action_start_task":
+            users = [e for e in events[:index] if e.get("event") == "user"]
+            return str(users[-1].get("text") or "") if users else ""
+    return ""

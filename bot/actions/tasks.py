@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import electoral, payments
 from bot.actions.common import apologise_for_failure, council_phone
-from bot.actions.form_answers import STRUCTURED, name_in, strip_pleasantries
+from bot.actions.form_answers import STRUCTURED, name_in, report_kind_told, strip_pleasantries
 from bot.actions.knowledge import decision_instead, say_decision, task_button
 from bot.actions.task_form import start_task_events
 from bot.actions.task_kit import Reply
@@ -29,8 +29,29 @@ from bot.names import (
     UNKNOWN,
 )
 from bot.parsing import find_email
-from bot.routing import for_missed, task_of_article
+from bot.routing import QUESTION, for_missed, task_of_article
 from bot.tasks_registry import ACCOUNT_TASKS, FORGOTTEN_SLOTS, IDENTITY_TASKS, REGISTRY, TASKS
+
+# Intents a message telling of a death and its council tax may be read as; the death report comes first.
+BEREAVEMENT_INTENTS = ACCOUNT_TASKS | {"report_death_or_left"}
+
+
+def tells_of_a_death_and_council_tax(tracker: Tracker) -> bool:
+    """Tell whether the latest message says someone died and asks for their council tax to be dealt with.
+
+    "My mum died and I need to sort her council tax" got the register-a-death article or the balance check (for
+    an account the resident cannot prove is theirs), the council tax part or the death dropped. The death is
+    reported first, and the council tax after a death explained once it is recorded (electoral._report_death_or_left).
+    A question ("do we still pay council tax on her flat?") is left to the articles.
+    """
+    text = str(tracker.latest_message.get("text") or "")
+    intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+    return (
+        intent in BEREAVEMENT_INTENTS
+        and report_kind_told(text) == "died"
+        and bool(electoral.COUNCIL_TAX.search(text))
+        and not QUESTION.search(text.lower())
+    )
 
 
 class ActionStartTask(Action):
@@ -46,6 +67,8 @@ class ActionStartTask(Action):
         return "action_start_task"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if tells_of_a_death_and_council_tax(tracker):
+            return start_task_events(tracker, task="report_death_or_left")
         decision = decision_instead(tracker)
         task = task_of_article(decision.answer)
         if task is None and say_decision(dispatcher, decision):

@@ -10,15 +10,17 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import electoral, payments
 from bot.actions.fallback import ActionHandleMiss
-from bot.actions.task_form import ValidateTaskForm
-from bot.actions.tasks import ActionDetailsWithoutTask, ActionYesWithNothingAsked
+from bot.actions.task_form import ValidateTaskForm, start_task_events
+from bot.actions.tasks import ActionCompleteTask, ActionDetailsWithoutTask, ActionStartTask, ActionYesWithNothingAsked
+from bot.knowledge import get_knowledge
 from bot.names import FORM_SLOTS
-from tests.support.backoffice_fake import FakeBackOffice, slots_of
+from tests.support.backoffice_fake import FakeBackOffice, backoffice, slots_of
 from tests.support.trackers import make_tracker
 
 WHAT_FOR = "do with that"
@@ -283,3 +285,72 @@ def test_a_full_address_at_the_postcode_question_uses_its_postcode(text: str, up
     assert "postcode" not in said(dispatcher)  # the postcode is not asked again
     # A house that is not at the postcode is said so; the addresses there are then offered.
     assert said(dispatcher).startswith("Sorry, I couldn't match") == text.startswith("42")
+
+
+# 5. A death and the council tax in one message: the death is reported, then what happens to the council tax.
+
+BEREAVED = "my mum died and I need to sort her council tax"
+AFTER_A_DEATH = next(a for a in get_knowledge().articles() if a.slug == "council-tax-after-death")
+
+
+@pytest.mark.parametrize("intent", ["report_death_or_left", "council_tax_balance", "recovery_notice"])
+def test_a_death_and_council_tax_starts_the_death_report_knowing_the_person_died(intent: str) -> None:
+    dispatcher = CollectingDispatcher()
+    events = slots_of(asyncio.run(ActionStartTask().run(dispatcher, make_tracker(message(BEREAVED, intent)), {})))
+    assert events["pending_task"] == "report_death_or_left" and events["report_kind"] == "died"
+    assert dispatcher.messages == []  # the report starts: no article instead of it
+    # The form asks who died, never again whether they died or moved out.
+    set_to, asked, _ = run_form(
+        "report_death_or_left", "reported_name", message("Joan Smith", "inform"), report_kind=events["report_kind"]
+    )
+    assert set_to["requested_slot"] == "postcode" and "died" not in said(asked)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("my dad passed away, please take him off the register", "died"),
+        ("my lodger has moved out, take her off the electoral register", "left_address"),
+        ("someone at my address died or moved out", None),  # both: the form asks which
+        ("I need to update the register", None),
+    ],
+)
+def test_what_happened_is_taken_from_the_opening_message_only_when_it_says_one_thing(text: str, kind: str) -> None:
+    events = slots_of(start_task_events(make_tracker(message(text, "report_death_or_left"))))
+    assert events["report_kind"] == kind
+
+
+def completed_death_report(opening: str) -> str:
+    recorded = {"reference": "EC-000321", "kind": "died", "next_step": "Thank you for letting us know."}
+    calls: list[httpx.Request] = []
+    client = backoffice(
+        {
+            ("GET", "/api/v1/addresses"): httpx.Response(200, json={"postcode": "TN41 6PA", "addresses": []}),
+            ("POST", "/api/v1/electoral/change-requests"): httpx.Response(201, json=recorded),
+        },
+        calls,
+    )
+    slots = {"pending_task": "report_death_or_left", "reported_name": "Joan Smith", "report_kind": "died"}
+    slots |= {"postcode": "TN41 6PA", "address_uprn": "100099500102", "task_confirmed": True}
+    tracker = make_tracker(
+        message(opening, "report_death_or_left"),
+        {"event": "action", "name": "action_start_task"},
+        bot("Thank you for letting us know. What is the person's full name?"),
+        message("Joan Smith", "inform"),
+        message("yes", "affirm"),
+        slots=slots,
+    )
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionCompleteTask(client).run(dispatcher, tracker, {}))
+    return said(dispatcher)
+
+
+def test_after_the_death_is_reported_the_council_tax_asked_about_is_explained() -> None:
+    reply = completed_death_report(BEREAVED)
+    assert "EC-000321" in reply
+    assert AFTER_A_DEATH.answer.splitlines()[1] in reply and AFTER_A_DEATH.source in reply
+    assert reply.index("EC-000321") < reply.index(AFTER_A_DEATH.source)
+
+
+def test_a_death_reported_without_council_tax_is_not_told_about_council_tax() -> None:
+    assert "council tax" not in completed_death_report("my father has died").lower()

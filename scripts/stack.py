@@ -311,6 +311,11 @@ class Stack:
     rasa_ports: list[int] = field(default_factory=list)
     api_workers: int = 1
     action_workers: int = 1
+    # Threads each Rasa server's torch (the sentence encoder), TensorFlow (DIET) and BLAS may use for one
+    # operation (CA_RASA_THREADS). None: the CPUs shared out between the Rasa servers when there are several
+    # (each library would otherwise start one thread per core in every server, and N servers on N cores would
+    # fight over them), the libraries' own default (every core) for a single server.
+    rasa_threads: int | None = field(default_factory=lambda: _positive(os.environ.get("CA_RASA_THREADS")))
     log_config: str = LOGGING_CONFIG
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
@@ -320,6 +325,8 @@ class Stack:
         if len(self.rasa_ports) != self.rasa_servers or self.rasa_servers < 1:
             raise ValueError("give one port per Rasa server, and at least one server")
         self.rasa_port = self.rasa_ports[0]
+        if self.rasa_threads is None and self.rasa_servers > 1:
+            self.rasa_threads = max(1, cores() // self.rasa_servers)
         if self.rasa_servers > 1 and not (self.tracker_url and self.redis_url):
             # Each server would keep its own SQLite tracker and lock conversations only in its own memory.
             raise ValueError("several Rasa servers need a shared tracker store (PostgreSQL) and Redis's lock store")
@@ -433,15 +440,37 @@ class Stack:
                 "--logging-config-file",
                 self.log_config,
             ],
-            _rasa_env(
-                {
-                    "CA_ACTION_ENDPOINT": f"{self.actions_url}/webhook",
-                    "CA_ACTIONS_SECRET": self.actions_secret,
-                    "CA_TRACKER_SEAL_KEY": self.tracker_seal_key,
-                    **self._rasa_stores(),
-                }
-            ),
+            self.rasa_environment(),
         )
+
+    def rasa_environment(self) -> dict[str, str]:
+        """Return the environment each Rasa server runs with: its action server, stores, seal key and threads."""
+        return _rasa_env(
+            {
+                "CA_ACTION_ENDPOINT": f"{self.actions_url}/webhook",
+                "CA_ACTIONS_SECRET": self.actions_secret,
+                "CA_TRACKER_SEAL_KEY": self.tracker_seal_key,
+                **self._rasa_stores(),
+                **self.rasa_thread_settings(),
+            }
+        )
+
+    def rasa_thread_settings(self) -> dict[str, str]:
+        """Return the variables that hold a Rasa server to ``rasa_threads`` threads per operation (none if unset).
+
+        torch reads OMP_NUM_THREADS when it starts, numpy's BLAS the OpenBLAS/MKL ones, and `rasa run` hands
+        the TF_ ones to TensorFlow (rasa/utils/tensorflow/environment.py).
+        """
+        if self.rasa_threads is None:
+            return {}
+        threads = str(self.rasa_threads)
+        return {
+            "OMP_NUM_THREADS": threads,
+            "MKL_NUM_THREADS": threads,
+            "OPENBLAS_NUM_THREADS": threads,
+            "TF_INTRA_OP_PARALLELISM_THREADS": threads,
+            "TF_INTER_OP_PARALLELISM_THREADS": threads,
+        }
 
     def _rasa_stores(self) -> dict[str, str]:
         """Return the variables of Rasa's endpoints file: its SQLite file, or PostgreSQL and Redis (deploy/rasa)."""
@@ -673,6 +702,15 @@ def cores() -> int:
     return len(os.sched_getaffinity(0))
 
 
+def _positive(setting: str | None) -> int | None:
+    """Read a count setting: None when unset or empty, else a whole number of at least 1."""
+    if not setting:
+        return None
+    if not setting.strip().isdigit() or int(setting) < 1:
+        raise ValueError(f"expected a whole number of at least 1, not {setting!r}")
+    return int(setting)
+
+
 def ensure_postgres_database(url: str) -> None:
     """Create the database ``url`` names on its server if it is missing (connecting as the URL's user)."""
     import psycopg
@@ -691,8 +729,9 @@ def production_stack(**ports: int) -> Stack:
     """Return the production profile: PostgreSQL, Redis, CA_RASA_SERVERS Rasa servers and several workers.
 
     Each setting comes from the environment when set (CA_DATABASE_URL, CA_TRACKER_STORE_URL, CA_REDIS_URL,
-    CA_RASA_SERVERS, CA_API_WORKERS, CA_ACTION_WORKERS), else from the local defaults above: one Rasa server
-    per core, as many API workers, two action-server workers. Logs are JSON lines with request ids.
+    CA_RASA_SERVERS, CA_RASA_THREADS, CA_API_WORKERS, CA_ACTION_WORKERS), else from the local defaults above: one
+    Rasa server per core (each with its share of the cores' threads), as many API workers, two action-server
+    workers. Logs are JSON lines with request ids.
     """
     return Stack(
         database_url=os.environ.get("CA_DATABASE_URL", PRODUCTION_DATABASE_URL),
@@ -743,7 +782,8 @@ def main(profile: str = "embedded") -> None:
         )
         if profile == "production":
             print(
-                f"    Production profile: {stack.rasa_servers} Rasa servers, {stack.api_workers} API workers, "
+                f"    Production profile: {stack.rasa_servers} Rasa servers ({stack.rasa_threads or 'default'} "
+                f"threads each), {stack.api_workers} API workers, "
                 f"{stack.action_workers} action-server workers; PostgreSQL {_without_password(stack.database_url)} "
                 f"and {_without_password(stack.tracker_url or '')}; Redis {_without_password(stack.redis_url or '')}"
             )

@@ -230,9 +230,18 @@ async def level(
 
 
 async def measure(
-    api_url: str, rasa_url: str, secret_key: str, residents: list[dict[str, Any]], levels: Sequence[int], timeout: float
+    api_url: str,
+    rasa_url: str,
+    secret_key: str,
+    residents: list[dict[str, Any]],
+    levels: Sequence[int],
+    timeout: float,
+    meter: RasaMeter,
 ) -> tuple[list[Run], dict[tuple[str, int], dict[str, Any]]]:
-    """Run every level on both paths, alternating which goes first; return the runs and sent/lost counts."""
+    """Run every level on both paths, alternating which goes first; return the runs and sent/lost counts.
+
+    Each count also holds the Rasa servers' CPU seconds per answered message and their threads at the end.
+    """
     paths: list[Path_] = [HubPath(api_url), DirectPath(rasa_url, secret_key)]
     runs: list[Run] = []
     counts: dict[tuple[str, int], dict[str, Any]] = {}
@@ -242,21 +251,65 @@ async def measure(
     for index, concurrency in enumerate(levels):
         for path in paths if index % 2 == 0 else list(reversed(paths)):
             print(f"==> {path.name}: {concurrency} residents at once", flush=True)
-            load_before = os.getloadavg()[0]
+            load_before, cpu_before = os.getloadavg()[0], meter.cpu_seconds()
             run, sent, lost = await level(path, api_url, residents, concurrency, timeout)
             runs.append(run)
+            rasa_cpu = meter.cpu_seconds() - cpu_before
             counts[(path.name, concurrency)] = {
                 "sent": sent,
                 "lost": lost,
                 "load_before": round(load_before, 2),
                 "load_after": round(os.getloadavg()[0], 2),
+                "rasa_cpu_seconds": round(rasa_cpu, 1),
+                "rasa_cpu_ms_per_answer": round(rasa_cpu * 1000 / len(run.latencies), 1) if run.latencies else None,
+                "rasa_threads": meter.threads(),
             }
             print(
                 f"    {len(run.latencies)} answered of {sent} in {run.wall_seconds:.0f} s, "
-                f"errors {dict(run.errors) or 0}, lost {lost}",
+                f"errors {dict(run.errors) or 0}, lost {lost}, Rasa CPU {rasa_cpu:.0f} s",
                 flush=True,
             )
     return runs, counts
+
+
+# ---------------------------------------------------------------- what the Rasa servers spend
+
+
+def group_cpu_seconds(group: int) -> float:
+    """CPU seconds (user and system) used so far by every live process of process group ``group``."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        # after the name: state, ppid, pgrp, ... utime and stime are the 12th and 13th
+        if int(fields[2]) == group:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def threads_of(pid: int) -> int:
+    """Return how many threads process ``pid`` has now (0 if it has gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("Threads:")), 0)
+
+
+class RasaMeter:
+    """CPU seconds and threads of the profile's Rasa servers (each its own process group, see stack.spawn)."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.pids = [stack.processes[stack.rasa_name(number)].pid for number in range(stack.rasa_servers)]
+
+    def cpu_seconds(self) -> float:
+        return sum(group_cpu_seconds(pid) for pid in self.pids)
+
+    def threads(self) -> list[int]:
+        return [threads_of(pid) for pid in self.pids]
 
 
 # ---------------------------------------------------------------- the stack
@@ -332,8 +385,8 @@ def write_report(
     by_key = {(s.path, s.concurrency): s for s in summaries}
     rows = [
         "| concurrent residents | hub msg/s | direct msg/s | hub ÷ direct throughput | hub p95 ÷ direct p95 "
-        "| hub lost messages | load average (hub run, direct run) |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| hub lost messages | Rasa CPU ms per answer (hub, direct) | load average (hub run, direct run) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for concurrency in settings["levels"]:
         hub, direct = by_key[("hub", concurrency)], by_key[("direct", concurrency)]
@@ -341,7 +394,8 @@ def write_report(
         p95 = (hub.p95_ms / direct.p95_ms) if hub.p95_ms and direct.p95_ms else float("nan")
         rows.append(
             f"| {concurrency} | {hub.throughput:.1f} | {direct.throughput:.1f} | {ratio:.2f} | {p95:.2f} "
-            f"| {counts[('hub', concurrency)]['lost']} | {_load(counts[('hub', concurrency)])}, "
+            f"| {counts[('hub', concurrency)]['lost']} | {_cpu(counts[('hub', concurrency)])}, "
+            f"{_cpu(counts[('direct', concurrency)])} | {_load(counts[('hub', concurrency)])}, "
             f"{_load(counts[('direct', concurrency)])} |"
         )
     errors = [
@@ -368,7 +422,8 @@ def write_report(
         "Latency is per message, answered messages only; throughput is answered messages over wall time. "
         "An error is a non-200 (a 503 'busy' included: the message is kept, but the resident got no answer), a "
         "dropped connection or an apology; a message's wait for its turn in the hub counts in its latency. "
-        "Lost = sent to the hub but not in its transcript afterwards.",
+        "Lost = sent to the hub but not in its transcript afterwards. Rasa CPU per answer = the CPU time every "
+        "Rasa server of the profile used during the run (from /proc), over the messages answered.",
         "",
         table(summaries),
         "",
@@ -376,6 +431,9 @@ def write_report(
         "",
         *errors,
         *silent,
+        "",
+        "Threads of each Rasa server at the end of each run: "
+        + "; ".join(f"{path} at {c}: {v.get('rasa_threads')}" for (path, c), v in counts.items()),
         "",
         "![latency](latency.png)",
         "",
@@ -402,6 +460,12 @@ def write_report(
         ],
     }
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+def _cpu(count: dict[str, Any]) -> str:
+    """Return the Rasa servers' CPU milliseconds per answered message of one run ('-' if none was answered)."""
+    value = count.get("rasa_cpu_ms_per_answer")
+    return "-" if value is None else f"{value:.0f}"
 
 
 def _load(count: dict[str, Any]) -> str:
@@ -446,10 +510,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         secret_key = os.environ.get("CA_SECRET_KEY", DEV_SECRET_KEY)
         residents = demo_residents(stack.database_url)
         runs, counts = asyncio.run(
-            measure(stack.api_url, stack.rasa_urls[0], secret_key, residents, args.levels, args.timeout)
+            measure(
+                stack.api_url, stack.rasa_urls[0], secret_key, residents, args.levels, args.timeout, RasaMeter(stack)
+            )
         )
+        threads = f"{stack.rasa_threads} torch/TensorFlow threads each" if stack.rasa_threads else "default threads"
         profile = (
-            f"{stack.rasa_servers} Rasa servers (PostgreSQL tracker store, Redis lock store), "
+            f"{stack.rasa_servers} Rasa servers ({threads}; PostgreSQL tracker store, Redis lock store), "
             f"{stack.api_workers} API workers, {stack.action_workers} action-server workers, PostgreSQL back "
             "office, rate limits lifted"
         )

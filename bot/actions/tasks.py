@@ -17,7 +17,8 @@ from bot.actions.common import apologise_for_failure, council_phone
 from bot.actions.form_answers import STRUCTURED, name_in, report_kind_told, strip_pleasantries
 from bot.actions.knowledge import decision_instead, say_decision, task_button
 from bot.actions.task_form import start_task_events
-from bot.actions.task_kit import Reply
+from bot.actions.task_kit import Reply, opening_request
+from bot.actions.two_requests import noticed_both, offer_the_second, requests_in, second_request
 from bot.backoffice import BackOffice, BackOfficeError, NotFound, NotVerified, within_deadline
 from bot.knowledge import ArticleError, get_knowledge
 from bot.names import (
@@ -69,6 +70,15 @@ class ActionStartTask(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if tells_of_a_death_and_council_tax(tracker):
             return start_task_events(tracker, task="report_death_or_left")
+        text = str(tracker.latest_message.get("text") or "")
+        intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+        second = second_request(text, intent)
+        if second is not None and intent in {request.intent for request in requests_in(text)}:
+            # "I need a postal vote and when is my bin day": the intent is one of two requests the message makes
+            # (searched whole, it read as a question about postal votes and got the article, both lost). The
+            # intent's task starts; the other is offered when it is done.
+            dispatcher.utter_message(text=noticed_both(intent, second))
+            return start_task_events(tracker)
         decision = decision_instead(tracker)
         task = task_of_article(decision.answer)
         if task is None and say_decision(dispatcher, decision):
@@ -147,10 +157,15 @@ class ActionCompleteTask(Action):
                 )
                 return done
             reply = await REGISTRY[task].handler(backoffice, tracker)
-            if isinstance(reply, Reply):
-                dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
-                return [*done, *reply.events]
-            dispatcher.utter_message(text=reply)
+            if not isinstance(reply, Reply):
+                reply = Reply(text=reply)
+            dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+            second = second_request(opening_request(tracker), task)
+            if second is not None:
+                # The other request made in the message that started this task, now this one is done.
+                text, buttons = offer_the_second(second)
+                dispatcher.utter_message(text=text, buttons=buttons)
+            return [*done, *reply.events]
         except NotVerified:
             # The verified identity expired (it lasts as long as the conversation session): check again.
             dispatcher.utter_message(

@@ -354,3 +354,63 @@ def test_after_the_death_is_reported_the_council_tax_asked_about_is_explained() 
 
 def test_a_death_reported_without_council_tax_is_not_told_about_council_tax() -> None:
     assert "council tax" not in completed_death_report("my father has died").lower()
+
+
+# 8. Two requests in one message: the first is done, the second noticed and offered once it is.
+
+TWO = "I need a postal vote and when is my bin day"
+
+
+@pytest.mark.parametrize(
+    ("intent", "first", "then"),
+    [("request_postal_vote", "postal vote", "bin day"), ("ask_bin_day", "bin day", "postal vote")],
+)
+def test_two_requests_in_one_message_are_both_noticed_and_the_first_started(intent: str, first: str, then: str) -> None:
+    dispatcher = CollectingDispatcher()
+    events = slots_of(asyncio.run(ActionStartTask().run(dispatcher, make_tracker(message(TWO, intent)), {})))
+    assert events["pending_task"] == intent
+    reply = said(dispatcher)
+    assert first in reply and then in reply and reply.index(first) < reply.index(then)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I need a postal vote",
+        "I need a postal vote for the next election",
+        "please cancel SR-245007, the bin was collected after all",
+        "can I have a postal vote and send it to my address",
+    ],
+)
+def test_one_request_is_one_request(text: str) -> None:
+    dispatcher = CollectingDispatcher()
+    intent = "cancel_service_request" if "SR-" in text else "request_postal_vote"
+    asyncio.run(ActionStartTask().run(dispatcher, make_tracker(message(text, intent)), {}))
+    assert "two things" not in said(dispatcher)
+
+
+def completed_postal_vote(opening: str) -> CollectingDispatcher:
+    recorded = {"reference": "AV-000123", "kind": "postal", "next_step": "We'll write to you."}
+    client = backoffice({("POST", "/api/v1/electoral/absent-vote-requests"): httpx.Response(201, json=recorded)}, [])
+    slots = {"pending_task": "request_postal_vote", "vote_duration": "permanent", "task_confirmed": True}
+    tracker = make_tracker(
+        message(opening, "request_postal_vote"),
+        {"event": "action", "name": "action_start_task"},
+        message("yes", "affirm"),
+        slots=slots | {"identity_verified": True},
+    )
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionCompleteTask(client).run(dispatcher, tracker, {}))
+    return dispatcher
+
+
+def test_once_the_first_is_done_the_second_request_is_offered() -> None:
+    dispatcher = completed_postal_vote(TWO)
+    assert "AV-000123" in said(dispatcher) and "bin day" in said(dispatcher)
+    assert said(dispatcher).index("AV-000123") < said(dispatcher).index("bin day")
+    assert payloads(dispatcher)[-1] == "/ask_bin_day"
+
+
+def test_a_single_request_done_offers_nothing_else() -> None:
+    dispatcher = completed_postal_vote("I need a postal vote")
+    assert "AV-000123" in said(dispatcher) and "/ask_bin_day" not in payloads(dispatcher)

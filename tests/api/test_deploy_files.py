@@ -19,12 +19,22 @@ K8S = sorted((ROOT / "deploy" / "k8s").glob("*.yaml"))
 SECRET_EXAMPLE = ROOT / "deploy" / "secret.example.yaml"
 COMPOSE = ROOT / "compose.yaml"
 SECRET_WORDS = ("SECRET", "TOKEN", "KEY", "PASSWORD", "DATABASE_URL", "STORE_URL")
+# What holds a Rasa server's torch, TensorFlow and BLAS to a number of compute threads (scripts/stack.py).
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "TF_INTRA_OP_PARALLELISM_THREADS",
+    "TF_INTER_OP_PARALLELISM_THREADS",
+)
 # Variables other code reads, each with the file that reads it (checked to mention it).
 READ_ELSEWHERE = {
     "CA_TRACKER_SEAL_KEY": "bot/privacy/sealing.py",
     "SANIC_HOST": "bot/action_server.py",
     "SANIC_KEEP_ALIVE_TIMEOUT": "scripts/stack.py",  # Sanic itself reads it
     "PROMETHEUS_MULTIPROC_DIR": "api/observability/metrics.py",
+    # torch, BLAS and Rasa (for TensorFlow) read these; the stack sets them for each of several Rasa servers
+    **dict.fromkeys(THREAD_VARIABLES, "scripts/stack.py"),
 }
 
 
@@ -185,6 +195,16 @@ def test_several_rasa_servers_share_the_tracker_and_lock_stores() -> None:
     assert "deploy/rasa/endpoints.yml" in rasa["spec"]["template"]["spec"]["containers"][0]["command"]
 
 
+def test_each_rasa_server_computes_on_as_many_threads_as_the_cpu_it_requests() -> None:
+    """Without these torch and TensorFlow start one thread per core of the node in every server on it."""
+    [rasa] = [d for d in workloads() if component(d["spec"]["template"]["spec"]["containers"][0]) == "rasa"]
+    container = rasa["spec"]["template"]["spec"]["containers"][0]
+    cpus = str(container["resources"]["requests"]["cpu"])
+    assert {v["name"]: v.get("value") for v in container["env"] if v["name"] in THREAD_VARIABLES} == dict.fromkeys(
+        THREAD_VARIABLES, cpus
+    )
+
+
 @pytest.fixture(scope="module")
 def compose() -> dict[str, Any]:
     return dict(yaml.safe_load(COMPOSE.read_text()))
@@ -232,6 +252,8 @@ def test_compose_gives_the_hub_every_rasa_server_by_name(compose) -> None:
         assert "replicas" not in servers[host].get("deploy", {})
         environment = servers[host]["environment"]
         assert environment["CA_TRACKER_HOST"] == "postgres" and environment["CA_LOCK_STORE_HOST"] == "redis"
+        # the host's cores shared between the servers, not all of them in each (scripts/stack.py)
+        assert {environment.get(name) for name in THREAD_VARIABLES} == {"${CA_RASA_THREADS:-1}"}, host
 
 
 def test_compose_names_only_variables_the_code_reads_and_writes_no_secret(compose) -> None:

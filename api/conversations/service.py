@@ -194,7 +194,12 @@ async def handle_resident_message(
     """
     accepted: Accepted = await run(
         lambda: accept_resident_message(
-            database, conversation_id=conversation_id, text=text, card_warning=card_warning, hub_payload=hub_payload
+            database,
+            conversation_id=conversation_id,
+            text=text,
+            card_warning=card_warning,
+            hub_payload=hub_payload,
+            hours=hours,
         )
     )
     routed = Routed(message=accepted.message, hidden=accepted.hidden, rewritten=accepted.rewritten, replies=[])
@@ -221,9 +226,19 @@ async def handle_resident_message(
 
 
 def accept_resident_message(
-    database: Database, *, conversation_id: str, text: str, card_warning: str, hub_payload: bool = False
+    database: Database,
+    *,
+    conversation_id: str,
+    text: str,
+    card_warning: str,
+    hub_payload: bool = False,
+    hours: OfficeHours | None = None,
 ) -> Accepted:
-    """Store the message (card numbers hidden) and decide whether the bot is to read it; answer it if not."""
+    """Store the message (card numbers hidden) and decide whether the bot is to read it; answer it if not.
+
+    While the resident waits for an officer (``hours`` given), the message is the officer's: the hub says the
+    officer is on the way and that the message is kept, and the bot does not read it.
+    """
     with database.sessions.begin() as session:
         guarded = hide_card_numbers(session, conversation_id=conversation_id, text=text)
         for_bot = payloads.text_for_bot(
@@ -245,12 +260,39 @@ def accept_resident_message(
         if rating:  # a rating nobody asked for is not counted, and is no message for the bot either
             unasked = add_message(session, conversation_id=conversation_id, sender="system", text=UNASKED_RATING_TEXT)
             return replace(accepted, replies=[*warnings, unasked])
+        waiting = _waiting_handoff(session, conversation_id) if mode == Mode.QUEUED and hours else None
+        if waiting is not None and hours is not None:
+            ticket = _describe_handoff(session, waiting, hours)
+            kept = add_message(session, conversation_id=conversation_id, sender="system", text=still_waiting(ticket))
+            return replace(accepted, replies=[*warnings, kept])
         if not for_bot and mode != Mode.OFFICER:
             nothing = add_message(session, conversation_id=conversation_id, sender="system", text=NOTHING_TO_READ)
             return replace(accepted, replies=[*warnings, nothing])
     if mode == Mode.OFFICER:
         return replace(accepted, replies=warnings)
     return replace(accepted, replies=warnings, for_bot=for_bot, channel=channel)
+
+
+def _waiting_handoff(session: Session, conversation_id: str) -> Handoff | None:
+    """Return the conversation's handoff still waiting for an officer (in the queue or for a callback), if any."""
+    return session.scalar(
+        select(Handoff).where(Handoff.conversation_id == conversation_id, Handoff.status.in_(("waiting", "callback")))
+    )
+
+
+def still_waiting(ticket: HandoffRead) -> str:
+    """Answer a message sent while waiting for an officer: who is coming, when, and that the message is kept.
+
+    "hello??" typed in the queue went to the bot, which greeted the resident as if the chat had begun again.
+    """
+    kept = f"I've kept your message for them to read (reference {ticket.reference}), so you don't need to repeat it."
+    if ticket.status == "callback":
+        return f"Officers answer chats {ticket.officer_hours}, so an officer will reply here {ticket.reply_by}. {kept}"
+    wait = f", about {ticket.expected_wait_minutes} minutes" if ticket.expected_wait_minutes else ""
+    return (
+        f"An officer is on the way: you're number {ticket.queue_position} in the queue{wait}. {kept} "
+        "Please keep this window open."
+    )
 
 
 def _bot_unavailable(

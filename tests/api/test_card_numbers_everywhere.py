@@ -178,11 +178,12 @@ def test_the_officer_console_is_given_the_rewritten_message(make_client, open_se
     with open_session(database_url) as session:
         add_officers(session)
     client = make_client(rasa_offering_a_person)
-    conversation_id, token, _ = resident_waiting(client)
-    auth = {"Authorization": f"Bearer {token}"}
+    conversation_id, auth = start(client)
     officer = TestClient(client.app)
     assert sign_in(officer, "focus").status_code == 303
-    say(client, conversation_id, auth, "card 5500 0000")
+    say(client, conversation_id, auth, "card 5500 0000")  # the bot echoes it; then the resident asks for a person
+    asked = client.post(f"/api/v1/conversations/{conversation_id}/handoffs", json={}, headers=granted(conversation_id))
+    assert asked.status_code == 201
     seen = officer.get(f"/console/api/conversations/{conversation_id}?after=0").json()["messages"]
     fragment = next(m for m in seen if m["sender"] == "resident")
     echo = next(m for m in seen if m["text"].startswith("You said"))

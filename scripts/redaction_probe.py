@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api.conversations.card_guard import EARLIER_MESSAGES
+from api.conversations.card_guard import EARLIER_MESSAGES, MAX_EARLIER_WITH_CHAT, window_size
 from api.conversations.card_numbers import ascii_digit
 from api.conversations.redaction import luhn_valid, redact_card_numbers, redact_messages
 from tests.support.number_shapes import COUNCIL_NUMBERS, PHONES
@@ -180,8 +180,12 @@ def code_kept(redacted: str, code: str) -> bool:
 
 
 def guard(stored: list[str], text: str, window: int) -> None:
-    """Store ``text`` as card_guard does: read with the last ``window`` messages, which are rewritten in place."""
-    earlier = stored[-window:] if window else []
+    """Store ``text`` as card_guard does: read with earlier messages, which are rewritten in place.
+
+    Back to the ``window``-th holding a digit, at most MAX_EARLIER_WITH_CHAT of them (card_guard.window_size).
+    """
+    recent = stored[-MAX_EARLIER_WITH_CHAT:]
+    earlier = recent[len(recent) - window_size(recent, window) :] if window else []
     *before, latest = redact_messages([*earlier, text])
     stored[len(stored) - len(earlier) :] = [r.text for r in before]
     stored.append(latest.text)

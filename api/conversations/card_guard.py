@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from api.conversations.card_numbers import ascii_digit
+from api.conversations.card_numbers import MARKER, ascii_digit
 from api.conversations.models import Handoff, Message
 from api.conversations.redaction import redact_messages
 from api.db import utcnow
@@ -31,6 +31,9 @@ from api.service_requests.models import ServiceRequest
 # council's numbers and chat with something hidden 241 and 234 of 5,000: a wider window costs no false alarm).
 SPLIT_WINDOW = timedelta(minutes=5)
 EARLIER_MESSAGES = 8
+# Messages with no digit in them ("hang on", "getting my purse") do not count towards the eight: a card's halves with
+# nine chat messages between were read apart (round five). At most this many messages are read back all told.
+MAX_EARLIER_WITH_CHAT = 20
 HIDDEN_PIECE = "[card number removed]"
 MIN_PIECE_DIGITS = 4
 CARD_MARKER_START = "[card number removed"
@@ -49,20 +52,17 @@ class Guarded:
 def hide_card_numbers(session: Session, *, conversation_id: str, text: str) -> Guarded:
     """Return ``text`` with card details hidden, rewriting the resident's earlier messages that held part of one."""
     now = utcnow()
-    earlier = list(
-        reversed(
-            session.scalars(
-                select(Message)
-                .where(
-                    Message.conversation_id == conversation_id,
-                    Message.sender == "resident",
-                    Message.created_at >= now - SPLIT_WINDOW,
-                )
-                .order_by(Message.id.desc())
-                .limit(EARLIER_MESSAGES)
-            ).all()
+    recent = session.scalars(
+        select(Message)
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.sender == "resident",
+            Message.created_at >= now - SPLIT_WINDOW,
         )
-    )
+        .order_by(Message.id.desc())
+        .limit(MAX_EARLIER_WITH_CHAT)
+    ).all()
+    earlier = list(reversed(recent[: window_size([m.text for m in reversed(recent)])]))
     anchor = _hidden_card_before(session, conversation_id=conversation_id, since=now - SPLIT_WINDOW, earlier=earlier)
     *before, latest = redact_messages([*anchor, *(message.text for message in earlier), text])[len(anchor) :]
     rewritten = []
@@ -76,6 +76,20 @@ def hide_card_numbers(session: Session, *, conversation_id: str, text: str) -> G
         _hide_in_gaps(session, conversation_id=conversation_id, after=rewritten[0].id, pieces=pieces)
         _hide_in_records(session, conversation_id=conversation_id, since=rewritten[0].created_at, pieces=pieces)
     return Guarded(text=latest.text, hidden=latest.hidden, rewritten=rewritten)
+
+
+def window_size(texts: list[str], numbered: int = EARLIER_MESSAGES) -> int:
+    """Return how many of the latest ``texts`` (oldest first) to read with a new message.
+
+    Back to the ``numbered``-th holding a digit or a hidden card detail; the chat between is read too, so a card's
+    pieces still join across it.
+    """
+    seen = 0
+    for size, text in enumerate(reversed(texts), start=1):
+        seen += any(ascii_digit(c) is not None for c in text) or ("removed" in text and MARKER.search(text) is not None)
+        if seen == numbered:
+            return size
+    return len(texts)
 
 
 def _hidden_card_before(

@@ -77,6 +77,8 @@ DETAIL_SHAPES = frozenset({(), (3,), (4,), (2, 2), (2, 4), (2, 2, 3), (2, 2, 4),
 MIN_GLUED_BLOCK = 17
 # Words a resident may put between the pieces of a number sent over two messages ("next bit 1111 1111").
 MAX_WORDED_GAP = 60
+# Whole messages of chat between the pieces ("hang on", "getting my purse", ...) may run longer (see _Group.after_chat).
+MAX_CHAT_GAP = 1000
 # A card number grouped irregularly ("4111 11111111 1111") has blocks of at least two digits, and may follow
 # at most a short amount in its run ("pay 40 4111 11111111 1111").
 MIN_IRREGULAR_BLOCK = 2
@@ -86,11 +88,17 @@ MAX_LEAD_GROUPS, MAX_LEAD_DIGITS = 2, 3
 # and semicolons.
 MAX_IRREGULAR_STYLES = 2
 MIXABLE_STYLES = frozenset(" -.")
+# Thousands separators: a card copied from a spreadsheet cell formatted as a number ("4,111,111,111,111,111").
+THOUSANDS_MARKS = frozenset(",.")
 MIN_MIXED_BLOCK = 2
 # A group in pieces with chat between is mended only into a card grouped in this many blocks or more (see _Group).
 MIN_GROUPS_ACROSS_CHAT = 3
 # A word typed on into a card number without a space ("card4111...") has at least this many small letters.
 MIN_GLUED_WORD = 3
+# Card words glued to a number in any case ("CARD4111...", "Card4111..."): a card's, never a reference's letters.
+GLUED_CARD_WORDS = frozenset(
+    {"card", "cardno", "cardnumber", "cardnum", "visa", "mastercard", "amex", "maestro", "debit", "credit", "pan"}
+)
 # Letters glued after digits that make them a quantity, not part of a card: 13p, 3rd, 10am, 5kg.
 MAX_UNIT_LETTERS = 2
 # How the council's and banks' own numbers are grouped, with the digits each may hold. A run that reads as a
@@ -509,7 +517,8 @@ def _after_word(text: str, index: int) -> bool:
     word = text[start:index]
     # One letter alone glued on ("x4111...", "ref:a4111..."): a slip of the finger, as no reference has one letter.
     alone = len(word) == 1 and (start == 0 or not text[start - 1].isalnum())
-    return (len(word) >= MIN_GLUED_WORD and word.islower()) or alone
+    # A card word however written ("CARD4111...", "Visa4111...", "CARDNO4111..."): what the number is, not a reference.
+    return (len(word) >= MIN_GLUED_WORD and word.islower()) or alone or word.lower() in GLUED_CARD_WORDS
 
 
 def _is_letter(char: str) -> bool:
@@ -549,7 +558,8 @@ def _join(text: str, gap_start: int, gap_end: int, soft: Collection[int], *, fir
         return "soft" if across else "separator"
     # "first bit 4111 1111", then "next bit 1111 1111": words at a message break do not end the number, but
     # digits glued to a letter (a reference) never continue one.
-    if across and len(gap) <= MAX_WORDED_GAP and not text[gap_end - 1].isalpha():
+    chat = len(gap) <= MAX_CHAT_GAP and _chat_between(text, gap_start, gap_end, soft)
+    if across and not text[gap_end - 1].isalpha() and (len(gap) <= MAX_WORDED_GAP or chat):
         return "worded"
     return "none"
 
@@ -941,6 +951,7 @@ def _regular_cards(chain: list[_Group], first: int) -> dict[int, _Card]:
             and luhn_valid(digits)
             and _grouped_like_a_card(chain[first : last + 1])
             and not _years_in_a_row(chain[first : last + 1])
+            and not _an_amount(chain, first, last)
             and _not_the_tail_of_another_number(chain, first, last)
         ):
             candidates.setdefault(len(digits), _Card(chain[first].start, chain[last].end, last, first))
@@ -1161,11 +1172,45 @@ def _card_grouping(sizes: list[int], digits: str, gaps: set[str]) -> bool:
         # that way; a message break is merged above. But a Visa or Mastercard number is copied in two halves of
         # eight ("41111111 11111111", found by a probe): those stay cards when a space or dash is between.
         return sizes == [8, 8] and gaps <= {" ", "-"} and _sixteen_digit_brand(digits)
+    if _thousands(sizes, gaps):
+        # "4,111,111,111,111,111": a card copied from a spreadsheet or typed as a big number; an amount's sign or
+        # pence before or after it is checked in _regular_cards.
+        return _issued_prefix(digits)
     uniform = all(size == sizes[0] for size in sizes[:-1]) and sizes[-1] <= sizes[0]
     # A number is split the same way throughout ("4 1 1 1 ...", "4111.1111..."), where numbers side by side
     # mix their separators ("020 7946 0123, 2024-05-01", "20-00-00, 40-11-22"). Only four blocks of four, as
     # printed on a card, may mix them.
     return uniform and (len(gaps) == 1 or sizes == [4, 4, 4, 4])
+
+
+def _thousands(sizes: Sequence[int], gaps: Collection[str]) -> bool:
+    """Say whether groups are written with thousands separators: one to three digits, then threes, one comma or dot."""
+    return (
+        len(sizes) > 2
+        and 1 <= sizes[0] <= 3
+        and all(s == 3 for s in sizes[1:])
+        and len(gaps) == 1
+        and (set(gaps) <= THOUSANDS_MARKS)
+    )
+
+
+def _an_amount(chain: list[_Group], first: int, last: int) -> bool:
+    """Say whether a number written with thousands separators is an amount, or runs on, so is no card.
+
+    A currency sign before it ("£4,111,111,111,111,111"), pence after it ("....111.50", "....111,50"), or more
+    groups of three after it: the card must be the whole number.
+    """
+    sizes = [len(g.digits) for g in chain[first : last + 1]]
+    styles = {g.style for g in chain[first + 1 : last + 1]}
+    if not _thousands(sizes, styles):
+        return False
+    before = chain[first].gap.rstrip()
+    if (before and unicodedata.category(before[-1]) == "Sc") or (
+        first > 0 and chain[first].join != "none" and chain[first].style in THOUSANDS_MARKS
+    ):
+        return True
+    after = chain[last + 1] if last + 1 < len(chain) and chain[last + 1].join == "separator" else None
+    return after is not None and after.style in THOUSANDS_MARKS and len(after.gap) == 1
 
 
 @functools.lru_cache(maxsize=256)

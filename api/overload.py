@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from api.conversations.schemas import TOO_LONG
 from api.conversations.service import HubBusy
 from api.settings import Settings
 from council import council_facts
@@ -25,6 +26,8 @@ log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 10
 # When the bot is far behind, residents are asked to try again in a minute: its queue takes that long to clear.
 BOT_BUSY_RETRY_AFTER_SECONDS = 60
+# Where residents' own messages come in (the web chat's routes).
+RESIDENT_PATHS = ("/api/chat/",)
 
 
 def busy_sentence(settings: Settings) -> str:
@@ -76,10 +79,15 @@ def install(app: FastAPI, settings: Settings) -> None:
             return busy()
         raise error
 
-    async def invalid(_request: Request, error: Exception) -> JSONResponse:
+    async def invalid(request: Request, error: Exception) -> JSONResponse:
         # FastAPI's default 422 echoes each wrong value back: a typed card number or a name and date of birth
         # would be repeated to the caller, and a value JSON cannot carry (1e999, NaN) turned the answer into a 500.
         problems = error.errors() if isinstance(error, RequestValidationError) else []
+        if request.url.path.startswith(RESIDENT_PATHS) and any(
+            tuple(p.get("loc", ())) == ("body", "text") and p.get("type") == "string_too_long" for p in problems
+        ):
+            # A resident's message over the limit: a sentence the web chat shows as it is, nothing kept.
+            return JSONResponse({"detail": TOO_LONG}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
         return JSONResponse(
             {
                 "detail": [

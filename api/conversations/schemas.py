@@ -48,10 +48,15 @@ class ConversationCreated(BaseModel):
     token: str
 
 
+# The longest message the hub takes from a resident, on any channel, and what a resident is told past it.
+MAX_MESSAGE_LENGTH = 2000
+TOO_LONG = "That message is too long for me - please send it in shorter parts of up to 2,000 characters."
+
+
 class MessageCreate(BaseModel):
     """A resident's message."""
 
-    text: MessageText = Field(min_length=1, max_length=2000)
+    text: MessageText = Field(min_length=1, max_length=MAX_MESSAGE_LENGTH)
 
 
 class Button(BaseModel):

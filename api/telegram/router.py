@@ -8,7 +8,9 @@ from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 
 from api.access.http import THROTTLED_RESPONSES, enforce
+from api.conversations.redaction import redact_card_numbers
 from api.conversations.routing import ResidentRoutingDep
+from api.conversations.schemas import MAX_MESSAGE_LENGTH, TOO_LONG
 from api.conversations.service import HubBusy, add_message
 from api.db import ROW_ID_MAX, Database
 from api.deps import DatabaseDep, SessionDep, SettingsDep, require_telegram_token
@@ -57,6 +59,11 @@ async def receive_message(
     )
     if accepted is None:
         return TelegramMessageAccepted(duplicate=True)
+    if len(body.text) > MAX_MESSAGE_LENGTH:
+        # Telegram takes up to 4,096 characters, the hub 2,000 as on the web: the resident is told so in the chat,
+        # and nothing of the message is kept or sent to the bot. A card number in it still has it deleted there.
+        await routing.lane.run(lambda: _say_busy(database, accepted.conversation_id, TOO_LONG))
+        return TelegramMessageAccepted(duplicate=False, card_number_hidden=redact_card_numbers(body.text).hidden)
     try:
         routed = await routing.handle_in_lane(
             conversation_id=accepted.conversation_id, text=accepted.text, hub_payload=accepted.hub_payload
@@ -75,7 +82,7 @@ async def receive_message(
 
 
 def _say_busy(database: Database, conversation_id: str, sentence: str) -> None:
-    """Put the busy sentence in the Telegram chat's outbox."""
+    """Put a sentence (busy, too long) in the Telegram chat's outbox."""
     with database.sessions.begin() as session:
         add_message(session, conversation_id=conversation_id, sender="system", text=sentence)
 

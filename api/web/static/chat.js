@@ -224,7 +224,9 @@ class ChatWidget {
       this.dropPending(bubble);
       if (typed && !this.input.value) this.input.value = text;
       if (error instanceof HubError && (error.status === 422 || error.status === 413)) {
-        this.showError("Sorry, we couldn't send that. Please write your question in 2,000 characters or fewer.");
+        // The hub's own sentence when it sent one (a message over the limit), never its list of problems.
+        this.showError(error.detail ||
+          "Sorry, we couldn't send that. Please write your question in 2,000 characters or fewer.");
       } else if (error instanceof HubError && BUSY.has(error.status) && error.detail) {
         this.addNote(error.detail);
       } else {

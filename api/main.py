@@ -14,6 +14,7 @@ import api.models  # noqa: F401  (every table registered, so relationships and f
 from api import overload
 from api.access.http import TOO_LARGE_RESPONSES
 from api.access.http import install as install_limits
+from api.access.proxies import TrustedProxies
 from api.clock import clock_for
 from api.console.router import install as install_console
 from api.conversations.changes import MessageChanges, PostgresListener
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_console(app)
     overload.install(app, settings)
     install_observability(app, settings)
-    app.add_middleware(RequestIdMiddleware)  # outermost: every other layer's log lines carry the id
+    app.add_middleware(RequestIdMiddleware)  # every other layer's log lines carry the id
+    app.add_middleware(TrustedProxies, trusted=settings.trusted_proxies)  # outermost: the client's address first
     mount_static(app)
     return app

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from api.access.proxies import parse_networks
 from api.access.settings import RateLimits
 from api.officers.sealing import DEV_SECOND_FACTOR_KEY, SecretSeal, key_problem
 from api.service_access.tokens import ServiceToken, parse_service_tokens
@@ -113,6 +114,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     rate_limits: RateLimits = Field(default_factory=RateLimits)  # CA_RATE_LIMITS='{"messages_per_conversation": ...}'
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Proxies whose X-Forwarded-For names the client (addresses or networks, a comma list): none by default, so a
+    # caller cannot name a new address per request; the servers run with uvicorn's --no-proxy-headers.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # Retention schedule (see README "Privacy"): chat transcripts, handoffs, notes and Rasa's tracker events;
     # identity-check records; the audit log of officers' views, exports and erasures. The purge deletes what is
@@ -158,6 +162,11 @@ class Settings(BaseSettings):
         if problem:
             raise ValueError(problem)
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _read_trusted_proxies(cls, value: Any) -> list[str]:
+        return parse_networks(value or "")
 
     @field_validator("service_tokens", mode="before")
     @classmethod

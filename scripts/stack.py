@@ -499,6 +499,9 @@ class Stack:
             str(self.api_port),
             *workers,
             "--no-access-log",
+            # X-Forwarded-For is read by the API from CA_TRUSTED_PROXIES only (api/access/proxies.py): uvicorn would
+            # believe it from any caller on loopback, where `make run` serves with no proxy in front.
+            "--no-proxy-headers",
             "--log-config",
             self.log_config,
             "--timeout-graceful-shutdown",

@@ -6,8 +6,8 @@ the place it came from. The raw address is never stored or logged: only an HMAC 
 key, cut to 32 hex digits. IPv6 clients are counted by their /64, the block one subscriber is given, so
 stepping through addresses in it does not reset the count.
 
-Behind a reverse proxy the client's address comes from ``X-Forwarded-For``, which uvicorn reads only
-from the proxies it trusts (``--forwarded-allow-ips``, loopback by default).
+Behind a reverse proxy the client's address comes from ``X-Forwarded-For``, read only from the proxies named in
+``CA_TRUSTED_PROXIES`` (api/access/proxies.py; none by default).
 """
 
 from __future__ import annotations

@@ -101,6 +101,34 @@ def speller_for(train: list[str]) -> Callable[[str], str]:
     return correct
 
 
+def text_speak(
+    texts: list[str], labels: np.ndarray, args: argparse.Namespace, defaults: dict[str, Any], encoder: Encoder
+) -> None:
+    """Train on every example; print how many of the held-out text-speak phrases reach their intent, and misses."""
+    import yaml
+
+    groups = yaml.safe_load((ROOT / "scripts" / "textspeak_phrases.yml").read_text())
+    phrases = [
+        (group, intent, text) for group, by_intent in groups.items() for intent, ts in by_intent.items() for text in ts
+    ]
+    correct = (lambda text: text) if args.no_spelling else speller_for(texts)
+    x_train, (x_phrases,) = features(
+        [correct(text) for text in texts],
+        [[correct(text) for _, _, text in phrases]],
+        encoder,
+        defaults["dense_weight"],
+    )
+    model = LogisticRegression(C=defaults["C"], max_iter=defaults["max_iter"]).fit(x_train, labels)
+    predicted = model.predict(x_phrases)
+    for group in groups:
+        rows = [(intent, text, got) for (g, intent, text), got in zip(phrases, predicted, strict=True) if g == group]
+        right = sum(intent == got for intent, _, got in rows)
+        print(f"text-speak phrases ({group}, scripts/textspeak_phrases.yml): {right} of {len(rows)} reach their intent")
+        for intent, text, got in rows:
+            if intent != got:
+                print(f"  [{intent} -> {got}] {text}")
+
+
 def misspelt(texts: list[str]) -> list[str]:
     """Return a misspelt copy of each text (the same every run)."""
     rng = random.Random(2026)  # noqa: S311 (repeatable typos, not secrets)
@@ -177,6 +205,7 @@ def main() -> int:
     print(f"misspelt copies lost ({len(lost)}; typos from scripts/typos.py, seed 2026):")
     for index in lost[: args.show]:
         print(f"  [{labels[index]} -> {predicted_typos[index]}] {typos[index]}")
+    text_speak(texts, labels, args, defaults, Encoder())
     return 0
 
 

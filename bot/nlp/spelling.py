@@ -6,20 +6,23 @@ shifts the sentence embedding, and "wen is the nxt electon" was read as out_of_s
 runs after the tokenizer and, for each word the training data never used, finds the training word it most
 likely stands for:
 
-1. text-speak ("u", "pls", "wen", "nxt", "tx"): a short fixed list, because edit distance cannot guess these;
+1. text-speak ("u", "pls", "wen", "nxt", "tx", "regd", "sum1"): a short fixed list, because edit distance cannot
+   guess these, read so even where the training data has them; "2" and "4" between two words ("am i regd 2
+   vote", "vote 4 me") are "to" and "for", unless a number is likelier ("flat 2", "2 bins");
 2. dropped vowels ("cncl", "pstl vt", "rgstrd"): a training word with the same consonants, of which the typed
    word is a subsequence;
 3. typos ("registred", "electon", "pstal", swapped letters): the training word within one edit (two for
    words of six letters or more), counting a swap of neighbouring letters as one edit, by the symmetric
    delete method (the one SymSpell uses). Ties go to the likelier typo: a letter left out, typed twice or
-   swapped, or a key next to the right one, before a letter replaced by a far-off key ("leve" is "leave",
-   not "live"; "wher" is "where", not "when"); then to a word with the same first letter, then the commoner.
+   swapped, or a key next to the right one, before a letter replaced by a far-off key or a stray letter
+   ("leve" is "leave", not "live"; "wher" is "where", not "when"; "ther" is "there", not "the"); then to a
+   word with the same first letter, then the commoner.
 A word with no vowels after its first letter is tried as 2 then 3; any other as 3 then 2 ("votr" is "vote",
 not "voter").
 
 Real English words are left alone (the sentence encoder's own word list, shipped with the model package,
 says which words are English), so "weather" is not turned into "whether". Words with digits or symbols
-(postcodes, references, emails) are never touched.
+(postcodes, references, emails) are never touched, apart from the text-speak of step 1 ("2day", "sum1").
 
 The correction changes nothing a resident wrote: the message text, and so every entity and slot value, stays
 as typed. It replaces the token's lemma, which the count vectorisers read (`use_lemma`, Rasa's default), and
@@ -101,8 +104,41 @@ TEXT_SPEAK: dict[str, str] = {
     "wasnt": "wasn't",
     "doesnt": "doesn't",
     "reg": "register",
+    "regd": "registered",
     "addr": "address",
+    "wats": "what's",
+    "wots": "what's",
+    "rd": "road",
+    "thru": "through",
+    "sum1": "someone",
+    "some1": "someone",
+    "any1": "anyone",
+    "every1": "everyone",
+    "2nite": "tonight",
+    "2moro": "tomorrow",
+    "2morrow": "tomorrow",
+    "nite": "night",
+    "tonite": "tonight",
+    "gr8": "great",
+    "l8r": "later",
+    "cos": "because",
+    "coz": "because",
+    "cuz": "because",
+    "bc": "because",
+    "hav": "have",
+    "luv": "love",
+    "appt": "appointment",
 }
+
+# Digits that text-speak uses for words ("am i regd 2 vote", "can sum1 vote 4 me"), read as words only between
+# two words, and not where a number is likelier: after "at", "flat", "no" or "stage" ("2 The Green", "stage 2"),
+# or before a plural or a month ("2 bins", "4 weeks", "2 november").
+NUMBER_WORDS: dict[str, str] = {"2": "to", "4": "for"}
+NUMBER_BEFORE = frozenset({"at", "no", "number", "flat", "house", "stage", "on", "by", "of", "from", "until", "till"})
+MONTHS = frozenset(
+    {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october"}
+    | {"november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
+)
 
 
 def skeleton(word: str) -> str:
@@ -146,12 +182,19 @@ def neighbouring_keys(a: str, b: str) -> bool:
     return any(abs(row.find(a) - row.find(b)) == 1 for row in KEYBOARD_ROWS if a in row and b in row)
 
 
-def far_substitutions(typed: str, word: str) -> int:
-    """How many letters of ``typed`` replace a letter of ``word`` that is not a neighbouring key.
+def unlikely_edits(typed: str, word: str) -> int:
+    """How many of the edits from ``word`` to ``typed`` are of the rarer kinds: a far-off key or a stray letter.
 
-    Counted only for words of the same length that differ by substitutions alone; people leave letters out,
-    double them and swap them far more often than they hit a far-off key, so such a candidate is less likely.
+    People leave letters out, double them, swap two and hit a neighbouring key far more often than they hit a
+    far-off key or add a letter that is not a double, so a candidate reached only by those is less likely
+    ("ther" is "there" with a letter left out, not "the" with a stray "r"; "dird" is "died" with a
+    neighbouring key, not "did" with a stray "r"). Counted for words of the same length that differ by
+    substitutions alone, and for a typed word one letter longer.
     """
+    if len(typed) == len(word) + 1:
+        strays = [i for i in range(len(typed)) if typed[:i] + typed[i + 1 :] == word]
+        doubled = any(typed[i] in typed[max(i - 1, 0) : i] + typed[i + 1 : i + 2] for i in strays)
+        return 0 if doubled else 1
     if len(typed) != len(word):
         return 0
     pairs = [(a, b) for a, b in zip(typed, word, strict=True) if a != b]
@@ -164,6 +207,18 @@ def max_edits(word: str) -> int:
     if len(word) < 3:
         return 0
     return 1 if len(word) < 6 else 2
+
+
+def number_is_a_word(before: str, after: str) -> bool:
+    """Whether a "2" or "4" between the words ``before`` and ``after`` stands for "to" or "for" (see NUMBER_WORDS)."""
+    return (
+        before.isalpha()
+        and before not in NUMBER_BEFORE
+        and after.isalpha()
+        and after.islower()
+        and not after.endswith("s")
+        and after not in MONTHS
+    )
 
 
 @lru_cache(maxsize=1)
@@ -207,10 +262,10 @@ class Speller:
         return word if corrected == lowered else corrected
 
     def _correct(self, word: str) -> str:
-        if word in self.counts or (not word.isalpha() and word not in TEXT_SPEAK):
-            return word
-        if word in TEXT_SPEAK:
+        if word in TEXT_SPEAK:  # first, so that text-speak in the training data is read as the words too
             return TEXT_SPEAK[word]
+        if word in self.counts or not word.isalpha():
+            return word
         if skeleton(word[1:]) == word[1:]:  # no vowels after the first letter: text-speak, not an English word
             return self._without_vowels(word) or self._nearest(word) or word
         if word in self.known:
@@ -227,7 +282,7 @@ class Speller:
     def _nearest(self, word: str) -> str | None:
         """Return the vocabulary word fewest edits away, within ``max_edits``.
 
-        Ties go to the likelier typo (see ``far_substitutions``), then to a word with the same first letter
+        Ties go to the likelier typo (see ``unlikely_edits``), then to a word with the same first letter
         (typos rarely hit the first one), then to the commoner word.
         """
         limit = max_edits(word)
@@ -242,7 +297,7 @@ class Speller:
             scored,
             key=lambda item: (
                 item[0],
-                far_substitutions(word, item[1]),
+                unlikely_edits(word, item[1]),
                 item[1][0] != word[0],
                 -self.counts[item[1]],
                 item[1],
@@ -254,8 +309,14 @@ class Speller:
         pieces: list[str] = []
         words: list[str] = []
         position = 0
-        for start, end in spans:
+        spans = list(spans)
+        for index, (start, end) in enumerate(spans):
             word = self.correct(text[start:end])
+            if word in NUMBER_WORDS:
+                before = text[slice(*spans[index - 1])].lower() if index > 0 else ""
+                after = self.correct(text[slice(*spans[index + 1])]) if index + 1 < len(spans) else ""
+                if number_is_a_word(before, after):
+                    word = NUMBER_WORDS[word]
             pieces += [text[position:start], word]
             words.append(word)
             position = end

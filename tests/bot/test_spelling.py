@@ -4,6 +4,7 @@ wrote is changed (issue 12, item 6). Also the typo generator the NLU report meas
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,52 @@ def test_a_tie_goes_to_the_typo_people_make(typed: str, meant: str) -> None:
     assert Speller.from_texts([words]).correct(typed) == meant
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant", "other"),
+    [
+        ("ther", "there", "the"),  # a letter left out, not a stray "r"
+        ("dird", "died", "did"),  # a neighbouring key, not a stray "r"
+        ("deid", "died", "did"),  # two letters swapped, not a stray "e"
+        ("oen", "open", "on"),
+    ],
+)
+def test_a_stray_letter_is_less_likely_than_one_left_out(typed: str, meant: str, other: str) -> None:
+    """Both words are one edit away and the wrong one is commoner; residents drop letters more than add them."""
+    assert Speller.from_texts([[meant, other, other, other]]).correct(typed) == meant
+
+
+def spans_of(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"[^\s,?]+", text)]
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("am i regd 2 vote", "am i registered to vote"),
+        ("can sum1 vote 4 me", "can someone vote for me"),
+        ("wats my cncl tax balnce", "what's my council tax balance"),
+        ("pstal vote pls", "postal vote please"),
+        ("wen is the nxt electon", "when is the next election"),
+        ("when r the nxt elections", "when are the next elections"),
+        # digits that are numbers stay numbers
+        ("flat 2, tn41 6pa", "flat 2, tn41 6pa"),
+        ("we need 2 bins", "we need 2 bins"),
+        ("i live at 2 the green", "i live at 2 the green"),
+        ("i paid on 4 november", "i paid on 4 november"),
+        ("stage 2 complaint", "stage 2 complaint"),
+    ],
+)
+def test_text_speak_is_read_as_the_words_it_stands_for(speller: Speller, typed: str, read: str) -> None:
+    """Phrases like those in the issue (item 6) and scripts/textspeak_phrases.yml, through the small vocabulary."""
+    assert speller.correct_text(typed, spans_of(typed))[0] == read
+
+
+def test_text_speak_is_read_as_words_even_where_the_training_data_uses_it() -> None:
+    """Training examples with "wen" and "u" are read as "when" and "you", as a resident's message is."""
+    speller = Speller.from_texts([["wen", "r", "u", "open"], ["when", "are", "you", "open"]])
+    assert speller.correct_text("wen r u open", spans_of("wen r u open"))[0] == "when are you open"
+
+
 def test_a_sentence_is_corrected_word_by_word_keeping_everything_between(speller: Speller) -> None:
     text = "wen is the nxt electon? my postcode is tn41 6pa"
     spans = [(m.start(), m.end()) for m in __import__("re").finditer(r"\S+?(?=[?\s]|$)", text)]
@@ -194,6 +241,8 @@ MISSPELT = {
     "wats my cncl tx balance": "council_tax_balance",
     "whens the nxt electon": "next_election",
     "am i on the electorl regster": "check_registration",
+    "am i regd 2 vote": "check_registration",
+    "can sum1 send me a postl vote pls": "request_postal_vote",
 }
 
 

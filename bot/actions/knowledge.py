@@ -23,6 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import apologise_for_failure
 from bot.actions.handoff import ActionRequestOfficer
+from bot.actions.two_requests import offer_the_second, requests_in, second_request
 from bot.knowledge import Article, ArticleError, get_knowledge
 from bot.names import HANDOFF_INTENTS
 from bot.routing import instead, wants_a_person
@@ -55,8 +56,13 @@ class ActionAnswerFromKnowledge(Action):
         # Complaints, emergencies and payment difficulty hand over by their own rules after the answer.
         if intent not in HANDOFF_INTENTS and wants_a_person(tracker.latest_message.get("text") or ""):
             return await ActionRequestOfficer().run(dispatcher, tracker, domain)
+        text = str(tracker.latest_message.get("text") or "")
+        second = second_request(text, intent)
+        # One of two requests made ("... and when is my bin day") is answered as asked: searched whole, the message
+        # named the other's article and this one was lost.
+        one_of_two = second is not None and intent in {request.intent for request in requests_in(text)}
         # An emergency's rule goes on to hand over as urgent: a barking dog answered instead must not.
-        if say_decision(dispatcher, decision_instead(tracker)):
+        if not one_of_two and say_decision(dispatcher, decision_instead(tracker)):
             return [FollowupAction("action_listen")]
         entities = {e["entity"]: str(e.get("value")) for e in tracker.latest_message.get("entities", [])}
         try:
@@ -69,6 +75,10 @@ class ActionAnswerFromKnowledge(Action):
             apologise_for_failure(dispatcher)
             return []
         say_article(dispatcher, article)
+        if second is not None and not tracker.get_slot("requested_slot"):
+            # "What are your opening hours and when is my bin day": the other request, offered once this is answered.
+            offer, buttons = offer_the_second(second)
+            dispatcher.utter_message(text=offer, buttons=buttons)
         return []
 
 

@@ -414,3 +414,24 @@ def test_once_the_first_is_done_the_second_request_is_offered() -> None:
 def test_a_single_request_done_offers_nothing_else() -> None:
     dispatcher = completed_postal_vote("I need a postal vote")
     assert "AV-000123" in said(dispatcher) and "/ask_bin_day" not in payloads(dispatcher)
+
+
+def test_a_question_answered_from_an_article_offers_the_other_request_made_with_it() -> None:
+    from bot.actions.knowledge import ActionAnswerFromKnowledge
+
+    dispatcher = CollectingDispatcher()
+    text = "what are your opening hours and when is my bin day"
+    asyncio.run(ActionAnswerFromKnowledge().run(dispatcher, make_tracker(message(text, "opening_hours")), {}))
+    opening_hours = get_knowledge().for_intent("opening_hours", {})
+    assert opening_hours is not None and opening_hours.answer in said(dispatcher)
+    assert payloads(dispatcher)[-1] == "/ask_bin_day" and "bin day" in dispatcher.messages[-1]["text"]
+
+
+def test_a_quick_question_in_the_middle_of_a_task_offers_nothing_else() -> None:
+    from bot.actions.knowledge import ActionAnswerFromKnowledge
+
+    dispatcher = CollectingDispatcher()
+    text = "what are your opening hours and when is my bin day"
+    tracker = make_tracker(message(text, "opening_hours"), slots={"requested_slot": "postcode"})
+    asyncio.run(ActionAnswerFromKnowledge().run(dispatcher, tracker, {}))
+    assert "/ask_bin_day" not in payloads(dispatcher)

@@ -84,7 +84,7 @@ NO_ACCOUNT_NUMBER = (
 UNKNOWN_SLOTS = frozenset({"account_reference", "payment_reference", "contact_email"})
 MIN_ENTITY_CONFIDENCE = 0.6
 # The order details given at once are checked in: the postcode is looked up before an address is matched to it.
-DETAIL_ORDER = ("account_reference", "full_name", "date_of_birth", "postcode", "address_uprn")
+DETAIL_ORDER = ("account_reference", "full_name", "date_of_birth", "postcode", "address_uprn", "payment_reference")
 
 
 def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[EventType]:
@@ -170,7 +170,9 @@ def details_given(tracker: Tracker) -> dict[str, str]:
     found, _ = details_in(str(message.get("text") or ""))
     found_reference = "account_reference" in found and tracker.get_slot("account_reference") in (None, UNKNOWN)
     route = dict(tracker.slots) | ({"account_reference": found["account_reference"]} if found_reference else {})
-    wanted = set(required_slots_for(task, route))
+    # The check's details, and a reference the task asks for once the check is done (a payment's, typed with them).
+    declared = REGISTRY.get(str(task))
+    wanted = (set(required_slots_for(task, route)) | set(declared.slots if declared else ())) & set(DETAIL_ORDER)
     given = {
         name: value
         for name, value in found.items()

@@ -435,3 +435,13 @@ def test_a_quick_question_in_the_middle_of_a_task_offers_nothing_else() -> None:
     tracker = make_tracker(message(text, "opening_hours"), slots={"requested_slot": "postcode"})
     asyncio.run(ActionAnswerFromKnowledge().run(dispatcher, tracker, {}))
     assert "/ask_bin_day" not in payloads(dispatcher)
+
+
+def test_a_payment_reference_typed_with_the_account_details_is_not_asked_again() -> None:
+    set_to, _, _ = run_form(
+        "payment_received",
+        "account_reference",
+        message("CT26041538 PAY-12345678 TN41 6PA 26/01/1978", "payment_received", 0.7),
+    )
+    assert set_to["account_verified"] is True and set_to["payment_reference"] == "PAY-12345678"
+    assert set_to["requested_slot"] is None  # nothing left to ask: the payment is looked up

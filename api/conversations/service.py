@@ -65,6 +65,14 @@ class HubBusy(Exception):
         self.routed = routed
 
 
+# Words of immediate danger: while a resident waits for an officer such a message still goes to the bot, whose
+# emergency rule gives the 999 advice at once (any other message waits for the officer). A false alarm only
+# gets the bot's usual answer.
+DANGER = re.compile(
+    r"\b(999|emergency|fire|flood\w*|gas|smoke|attack\w*|bitten|bleeding|blood|injur\w*|hurt|collaps\w*|"
+    r"unconscious|danger\w*|threat\w*|weapon|knife|police|ambulance|suicid\w*|kill)\b",
+    re.IGNORECASE,
+)
 # While the bot is busy the hub reads a request for a person itself (the busy answer tells residents to ask so).
 ASKS_FOR_OFFICER = re.compile(r"\b(officers?|human|real person|a person|advis[eo]r|agent)\b", re.IGNORECASE)
 
@@ -260,7 +268,8 @@ def accept_resident_message(
         if rating:  # a rating nobody asked for is not counted, and is no message for the bot either
             unasked = add_message(session, conversation_id=conversation_id, sender="system", text=UNASKED_RATING_TEXT)
             return replace(accepted, replies=[*warnings, unasked])
-        waiting = _waiting_handoff(session, conversation_id) if mode == Mode.QUEUED and hours else None
+        chasing = mode == Mode.QUEUED and hours is not None and not DANGER.search(guarded.text)
+        waiting = _waiting_handoff(session, conversation_id) if chasing else None
         if waiting is not None and hours is not None:
             ticket = _describe_handoff(session, waiting, hours)
             kept = add_message(session, conversation_id=conversation_id, sender="system", text=still_waiting(ticket))

@@ -64,3 +64,11 @@ def test_with_no_officer_asked_for_the_bot_still_answers(make_client, rasa_calls
         f"/api/chat/conversations/{conversation_id}/messages", json={"text": "hello??"}, headers=auth
     )
     assert response.json()["messages"][0]["text"] == "You said: hello??" and len(rasa_calls) == 1
+
+
+def test_an_emergency_while_waiting_still_reaches_the_bot_for_its_999_advice(make_client, rasa_calls) -> None:
+    client, conversation_id, auth = queued(make_client, open_now=True)
+    text = "there's smoke coming from next door and I can smell gas"
+    response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": text}, headers=auth)
+    assert [c["message"] for c in rasa_calls] == [text]
+    assert response.json()["messages"][0]["text"] == f"You said: {text}"

@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     council_name: str = council_facts().name
     council_phone: str = council_facts().phone
     council_payment_url: str = council_facts().payment_url
+    council_payment_phone: str = council_facts().payment_phone
     # Hours when officers answer live chats, local time; outside them a callback is recorded.
     officer_hours_start: int = 9
     officer_hours_end: int = 17

@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from rasa.core.channels import rest
+from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.channels.rest import RestInput
 from sanic.request import Request
 
@@ -21,6 +23,27 @@ log = logging.getLogger(__name__)
 
 # Rasa imports this module when it loads its channels (credentials.yml), before it answers anything.
 rasa_speedups.install()
+
+
+class NamedResponses(CollectingOutputChannel):
+    """Collect the bot's messages as the REST channel does, each with the name of the domain response it came from.
+
+    The hub needs it to tell one answer from another without matching its words: after its own card warning it
+    leaves out the bot's (``utter_card_details``), so a resident who typed a card number is warned once.
+    """
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Collect the message's items, naming the response (Rasa's ``utter_action``) in each."""
+        name = message.get("utter_action")
+        before = len(self.messages)
+        await super().send_response(recipient_id, message)
+        if isinstance(name, str):
+            for item in self.messages[before:]:
+                item["response"] = name
+
+
+# RestInput's webhook builds its collector by this module-level name when a message comes in.
+rest.CollectingOutputChannel = NamedResponses
 
 
 class TracedRestInput(RestInput):

@@ -26,6 +26,7 @@ class CouncilFacts:
     payment_url: str
     phone: str
     phone_hours: str
+    payment_phone: str
     electoral_phone: str
     emergency_phone: str
     email: str

@@ -58,6 +58,8 @@ class BotReply:
     # The knowledge article the reply quoted (residents may say whether it helped), and the kind of
     # knowledge gap it was: unanswered, clarified or low_confidence (bot/actions/knowledge.py).
     article: str | None = None
+    # The domain response the reply came from ("utter_card_details"), as the bot's REST channel names it.
+    response: str | None = None
     gap: str | None = None
 
 
@@ -219,7 +221,14 @@ def bot_replies(body: list[dict[str, Any]]) -> list[BotReply]:
                 {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
                 for b in item.get("buttons") or []
             ]
-            replies.append(BotReply(text=item.get("text") or "", buttons=buttons or None))
+            response = item.get("response")
+            replies.append(
+                BotReply(
+                    text=item.get("text") or "",
+                    buttons=buttons or None,
+                    response=response if isinstance(response, str) else None,
+                )
+            )
     return replies
 
 

@@ -92,8 +92,8 @@ def card_warning(settings: Settings) -> str:
     """Warn a resident who typed a card number, and say how to pay safely."""
     return (
         "Please don't type card details in this chat: for your security I've hidden the number, and "
-        "it hasn't been stored or passed on. To pay, use our secure payment page "
-        f"{settings.council_payment_url} or call {settings.council_phone}."
+        "it hasn't been stored or passed on. To pay by card, use our secure payment page "
+        f"{settings.council_payment_url} or the automated phone line {settings.council_payment_phone} (24 hours)."
     )
 
 

@@ -34,6 +34,8 @@ from api.knowledge_gaps import service as knowledge_gaps
 log = logging.getLogger(__name__)
 
 OPEN_HANDOFF_STATES = ("waiting", "callback", "claimed")
+# The bot's answer to card_payment_attempt (domain/payments.yml), not repeated after the hub's own card warning.
+CARD_DETAILS_RESPONSE = "utter_card_details"
 # The answer buttons of the satisfaction question; the hub records them instead of passing them to the bot.
 RATING_CHOICES = ((5, "Very good"), (4, "Good"), (3, "OK"), (2, "Poor"), (1, "Very poor"))
 RATING_PAYLOAD = re.compile(r"^/rate ([1-5])$")
@@ -229,6 +231,9 @@ async def handle_resident_message(
             database, conversation_id, for_bot=for_bot, unavailable_text=unavailable_text, hours=hours, now=now
         )
     else:
+        if accepted.hidden or accepted.rewritten:
+            # The hub has warned already (with the payment line); the bot's own warning would say it twice.
+            replies = [reply for reply in replies if reply.response != CARD_DETAILS_RESPONSE]
         answer = lambda: _store_replies(database, conversation_id, replies, question=accepted.message.text)  # noqa: E731
     return replace(routed, replies=[*accepted.replies, *await run(answer)])
 

@@ -69,3 +69,22 @@ def rasa_with_knowledge(request: httpx.Request) -> httpx.Response:
     return httpx.Response(
         200, json=[{"recipient_id": "x", "text": "Sorry, I didn't quite get that."}, marker(gap="unanswered")]
     )
+
+
+# The bot's answer to card_payment_attempt (domain/payments.yml utter_card_details), named as bot/channels.py names it.
+CARD_DETAILS = (
+    "Please don't type card details in this chat: it isn't a safe place for them. To pay by card, use our secure "
+    "payment page https://www.ashdownvale.gov.uk/pay or the automated phone line 01632 960 124 (24 hours)."
+)
+
+
+def rasa_refusing_card_details(request: httpx.Request) -> httpx.Response:
+    """Answer as the bot does when it reads a card payment attempt: its own warning, then the offer."""
+    body = json.loads(request.content)
+    return httpx.Response(
+        200,
+        json=[
+            {"recipient_id": body["sender"], "text": CARD_DETAILS, "response": "utter_card_details"},
+            {"recipient_id": body["sender"], "text": "Anything else?"},
+        ],
+    )

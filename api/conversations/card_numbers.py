@@ -1150,7 +1150,12 @@ def _one_group_in_two_pieces(groups: list[_Group], digits: str) -> bool:
             continue
         if cut < 2 or min(sizes[cut - 1], sizes[cut]) != 1:
             continue
-        if all(size == 4 for size in mended[:-1]) and mended[-1] <= 4 and _card_grouping(mended, digits, styles):
+        # The stray last digit may come after "and" ("4111 1111 1111 111 and 1", found by a hostile pass: stored as
+        # typed, and read by the bot as a reference): the mended groups are judged by their own separators.
+        gaps = styles
+        if cut == len(sizes) - 1 and sizes[cut] == 1 and groups[cut].style.lower() == "and":
+            gaps = {g.style for g in groups[1:cut]}
+        if all(size == 4 for size in mended[:-1]) and mended[-1] <= 4 and _card_grouping(mended, digits, gaps):
             return True
     return False
 

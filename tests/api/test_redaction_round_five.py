@@ -126,3 +126,32 @@ def test_numbers_with_much_chat_between_that_make_no_card_stay(make_client, open
         say(client, conversation_id, auth, text)
 
     assert resident_texts(open_session, database_url) == sent
+
+
+# ----- a card typed with a stray piece after "and" (found by a hostile pass: it reached the bot, which began a
+# service-request lookup with it) -----
+
+
+@pytest.mark.parametrize("typed", ["4111 1111 1111 111 and 1", "my card 4111 1111 1111 111 and 1 thanks"])
+def test_a_card_number_with_its_last_digit_after_and_is_hidden(typed: str) -> None:
+    assert_only_the_card_is_hidden(typed)
+
+
+@pytest.mark.parametrize(
+    "message", ["4111 1111 1111 112 and 1", "flats 4111 1111 and 1111 1111", "2024 2025 2026 202 and 6"]
+)
+def test_numbers_with_a_digit_after_and_that_make_no_card_stay(message: str) -> None:
+    assert_untouched(message)
+
+
+def test_the_bot_never_reads_the_digits_of_a_card_typed_with_a_stray_piece(
+    make_client, rasa_calls, open_session, database_url
+) -> None:
+    """What the bot could take for a reference is what it is sent: only the marker's last four."""
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+
+    say(client, conversation_id, auth, "4111 1111 1111 111 and 1")
+
+    assert [call["message"] for call in rasa_calls] == ["[card number removed, ending 1111]"]
+    assert resident_texts(open_session, database_url) == ["[card number removed, ending 1111]"]

@@ -37,7 +37,7 @@ from api.console.sessions import (
     still_signed_in,
     wants_json,
 )
-from api.conversations.changes import HANDOFFS
+from api.conversations.changes import HANDOFFS, officer_key
 from api.conversations.models import Message
 from api.conversations.schemas import MessageRead
 from api.conversations.service import RATING_CHOICES
@@ -210,7 +210,8 @@ async def queue_events(request: Request, signed: Signed, database: DatabaseDep, 
         sent = items
         return Batch([sse("queue", {"items": items})])
 
-    return event_stream(request, follow=HANDOFFS, read=read, slot_key=slot_key, slot=slot)
+    wake = (officer_key(signed.officer.id),)  # a sign-out ends the stream at once
+    return event_stream(request, follow=HANDOFFS, read=read, slot_key=slot_key, slot=slot, wake=wake)
 
 
 @router.get("/api/conversations/{conversation_id}/events", response_model=None)
@@ -282,7 +283,8 @@ async def conversation_events(
             events.append(sse("status", now))
         return Batch(events)
 
-    return event_stream(request, follow=conversation_id, read=read, slot_key=slot_key, slot=slot)
+    wake = (officer_key(signed.officer.id),)  # a sign-out ends the stream at once
+    return event_stream(request, follow=conversation_id, read=read, slot_key=slot_key, slot=slot, wake=wake)
 
 
 def _act(request: Request, signed: SignedIn, conversation_id: str, action: Any) -> Response:

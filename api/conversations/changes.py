@@ -33,6 +33,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from api.conversations.models import Handoff, Message
+from api.officers.models import OfficerSession
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,13 @@ CHANNEL = "ca_messages"
 # The counter of every handoff (the console's queues). No conversation id has a slash in it (they are URL-safe
 # base64), so it cannot be mistaken for one.
 HANDOFFS = "handoffs/all"
+
+
+def officer_key(officer_id: int) -> str:
+    """Return the counter an officer's sign-out moves: their console streams wake on it and find the session over."""
+    return f"officer/{officer_id}"
+
+
 # Seconds the listener waits for a notification before looking at its stop flag (an app stops within one), and
 # before reconnecting.
 LISTEN_TICK_SECONDS = 0.25
@@ -78,6 +86,10 @@ class MessageChanges:
         """Return the counter of a conversation (or ``HANDOFFS``); it changes whenever a change to it is committed."""
         return self._versions.get(conversation_id, 0)
 
+    def versions(self, keys: tuple[str, ...]) -> int:
+        """Return the sum of several counters: it changes whenever any of them does (they only go up)."""
+        return sum(self.version(key) for key in keys)
+
     def bump(self, conversation_ids: set[str]) -> None:
         """Move the counters of ``conversation_ids`` and wake the streams waiting on them."""
         with self._lock:
@@ -89,22 +101,25 @@ class MessageChanges:
             with contextlib.suppress(RuntimeError):  # the stream's loop has closed: nobody to wake
                 loop.call_soon_threadsafe(waiter.set)
 
-    async def wait(self, conversation_id: str, seen: int, timeout: float) -> None:
-        """Return when the conversation's counter is no longer ``seen``, or after ``timeout`` seconds."""
+    async def wait(self, keys: str | tuple[str, ...], seen: int, timeout: float) -> None:
+        """Return when the counter (or the sum of ``keys``' counters) is no longer ``seen``, or after ``timeout`` s."""
+        keys = (keys,) if isinstance(keys, str) else keys
         waiter = (asyncio.get_running_loop(), asyncio.Event())
         with self._lock:
-            self._waiters[conversation_id].add(waiter)
+            for key in keys:
+                self._waiters[key].add(waiter)
         try:
-            if self.version(conversation_id) == seen:
+            if self.versions(keys) == seen:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(waiter[1].wait(), timeout)
         finally:
             with self._lock:
-                waiters = self._waiters.get(conversation_id)
-                if waiters is not None:
-                    waiters.discard(waiter)
-                    if not waiters:
-                        del self._waiters[conversation_id]
+                for key in keys:
+                    waiters = self._waiters.get(key)
+                    if waiters is not None:
+                        waiters.discard(waiter)
+                        if not waiters:
+                            del self._waiters[key]
 
     @staticmethod
     def _note(session: Session, _context: Any) -> None:
@@ -114,6 +129,8 @@ class MessageChanges:
                 changed.add(item.conversation_id)
             elif isinstance(item, Handoff):
                 changed.update((item.conversation_id, HANDOFFS))
+            elif isinstance(item, OfficerSession) and item.ended_at is not None:
+                changed.add(officer_key(item.officer_id))
         if changed:
             session.info.setdefault(_PENDING, set()).update(changed)
 

@@ -65,9 +65,18 @@ async def take_slot(request: Request, key: str, *, cap: int, reason: str, retry_
 
 
 def event_stream(
-    request: Request, *, follow: str, read: Callable[[], Batch], slot_key: str, slot: str
+    request: Request,
+    *,
+    follow: str,
+    read: Callable[[], Batch],
+    slot_key: str,
+    slot: str,
+    wake: tuple[str, ...] = (),
 ) -> StreamingResponse:
     """Stream what ``read`` finds each time the counter ``follow`` moves (``read`` runs in a worker thread).
+
+    ``wake`` names other counters that make it read at once: an officer's sign-out (``changes.officer_key``), so
+    their streams end then, not at the next change or timer read.
 
     The slot taken under ``slot_key`` is given back when the response ends, however it ends (a background task
     runs after a disconnect too); a worker that dies leaves it to lapse.
@@ -82,12 +91,12 @@ def event_stream(
         return settings.push_poll_seconds if local_only else settings.push_fallback
 
     async def events() -> AsyncIterator[str]:
-        seen = -1
+        seen, keys = -1, (follow, *wake)
         loop = asyncio.get_running_loop()
         read_at = idle_since = held_since = loop.time()
         while not await request.is_disconnected():
-            if changes.version(follow) != seen or loop.time() - read_at >= fallback():
-                seen, read_at = changes.version(follow), loop.time()
+            if changes.versions(keys) != seen or loop.time() - read_at >= fallback():
+                seen, read_at = changes.versions(keys), loop.time()
                 batch = await run_in_threadpool(read)
                 for chunk in batch.events:
                     idle_since = loop.time()
@@ -95,7 +104,7 @@ def event_stream(
                 if batch.end:
                     return
             # Sleep until a change (pushed, not polled) or the tick that checks the client is still there.
-            await changes.wait(follow, seen, settings.push_poll_seconds)
+            await changes.wait(keys, seen, settings.push_poll_seconds)
             if loop.time() - held_since >= HEARTBEAT_SECONDS:
                 held_since = loop.time()
                 await run_in_threadpool(limiter.refresh_stream, slot_key, slot)

@@ -46,26 +46,37 @@ def examples() -> tuple[list[str], list[str]]:
     return [text for text, _ in pairs], [intent for _, intent in pairs]
 
 
+def configured_quantize() -> bool:
+    """Whether config.yml's sentence featurizer runs the quantised encoder (its `quantize` setting)."""
+    import yaml
+
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    for component in pipeline:
+        if component["name"].endswith("SentenceEmbeddingFeaturizer"):
+            return bool(component.get("quantize", False))
+    return False
+
+
 class Encoder:
     """MiniLM sentence vectors by text, cached under results/ (the probe encodes the same texts every run)."""
 
-    CACHE = ROOT / "results" / "nlu-probe-vectors.npz"
-
-    def __init__(self) -> None:
+    def __init__(self, *, quantize: bool = False) -> None:
+        self.quantize = quantize
+        self.cache = ROOT / "results" / ("nlu-probe-vectors-int8.npz" if quantize else "nlu-probe-vectors.npz")
         self.vectors: dict[str, np.ndarray] = {}
-        if self.CACHE.exists():
-            saved = np.load(self.CACHE)
+        if self.cache.exists():
+            saved = np.load(self.cache)
             self.vectors = dict(zip(saved["texts"].tolist(), saved["vectors"], strict=True))
         self._model: Any = None
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         missing = sorted(set(texts) - self.vectors.keys())
         if missing:
-            self._model = self._model or load_encoder()
+            self._model = self._model or load_encoder(quantize=self.quantize)
             found = self._model.encode(missing, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
             self.vectors.update(zip(missing, found, strict=True))
-            self.CACHE.parent.mkdir(exist_ok=True)
-            np.savez(self.CACHE, texts=np.array(list(self.vectors)), vectors=np.array(list(self.vectors.values())))
+            self.cache.parent.mkdir(exist_ok=True)
+            np.savez(self.cache, texts=np.array(list(self.vectors)), vectors=np.array(list(self.vectors.values())))
         return np.array([self.vectors[text] for text in texts])
 
 
@@ -146,7 +157,7 @@ def cross_validate(
     """Predict each example from a model trained on the other folds; also predict its misspelt copy."""
     predicted, predicted_typos = np.empty_like(labels), np.empty_like(labels)
     confidence = np.zeros(len(texts))
-    for train, test in StratifiedKFold(args.folds, shuffle=True, random_state=2026).split(texts, labels):
+    for train, test in StratifiedKFold(args.folds, shuffle=True, random_state=args.seed).split(texts, labels):
         correct = (lambda text: text) if args.no_spelling else speller_for([texts[i] for i in train])
         train_texts = [correct(texts[i]) for i in train]
         x_train, (x_test, x_typos) = features(
@@ -167,19 +178,30 @@ def main() -> int:
     """Cross-validate and print per-intent scores (as written, and misspelt) and the misclassified examples."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=2026, help="how the examples are dealt into folds")
     parser.add_argument("--show", type=int, default=60, help="how many misclassified examples to print")
     parser.add_argument("--C", type=float, help="override the classifier's C")
     parser.add_argument("--dense-weight", type=float, help="override the classifier's dense_weight")
     parser.add_argument("--no-spelling", action="store_true", help="leave out the spelling layer (for comparison)")
+    parser.add_argument(
+        "--encoder",
+        choices=("config", "float", "int8"),
+        default="config",
+        help="the sentence encoder: as config.yml's featurizer has it (default), float, or int8-quantised",
+    )
     args = parser.parse_args()
     defaults = LinearIntentClassifier.get_default_config()
     defaults["C"] = args.C or defaults["C"]
     defaults["dense_weight"] = args.dense_weight or defaults["dense_weight"]
+    quantize = configured_quantize() if args.encoder == "config" else args.encoder == "int8"
     texts, intents = examples()
-    print(f"{len(texts)} examples, {len(set(intents))} intents; encoding...", flush=True)
+    encoder_name = "int8-quantised" if quantize else "float"
+    print(f"{len(texts)} examples, {len(set(intents))} intents; {encoder_name} encoder; encoding...", flush=True)
     labels = np.array(intents)
     typos = misspelt(texts)
-    predicted, confidence, predicted_typos = cross_validate(texts, typos, labels, args, defaults, Encoder())
+    predicted, confidence, predicted_typos = cross_validate(
+        texts, typos, labels, args, defaults, Encoder(quantize=quantize)
+    )
     report = classification_report(labels, predicted, output_dict=True, zero_division=0)
     typo_report = classification_report(labels, predicted_typos, output_dict=True, zero_division=0)
     rows = sorted((k for k in report if k in set(intents)), key=lambda k: typo_report[k]["f1-score"])

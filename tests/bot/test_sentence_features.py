@@ -145,3 +145,28 @@ def test_the_cache_can_be_turned_off(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     monkeypatch.setenv("CA_SENTENCE_CACHE", str(tmp_path))
     cache = VectorCache.from_environment()
     assert cache is not None and cache.path.parent == tmp_path
+
+
+def test_the_quantised_encoder_gives_vectors_close_to_the_float_ones_and_keeps_its_own_cache(
+    featurizer: SentenceEmbeddingFeaturizer, tmp_path: Path
+) -> None:
+    config = {**SentenceEmbeddingFeaturizer.get_default_config(), "batch_size": 8, "quantize": True}
+    quantised = SentenceEmbeddingFeaturizer(config, "int8")
+    texts = ["where is my polling station", "my bin was not emptied", "can I pay my council tax monthly"]
+    float_messages = [Message(data={TEXT: text}) for text in texts]
+    int8_messages = [Message(data={TEXT: text}) for text in texts]
+    featurizer.process(float_messages)
+    quantised.process(int8_messages)
+    for a, b in zip(float_messages, int8_messages, strict=True):
+        assert np.linalg.norm(vector(b)) == pytest.approx(1.0, abs=1e-4)
+        assert 0.9 < float(vector(a) @ vector(b)) < 0.9999, "int8 vectors are near the float ones, not the same"
+    # each still tells a polling station from a bin
+    assert float(vector(int8_messages[0]) @ vector(float_messages[0])) > float(
+        vector(int8_messages[0]) @ vector(float_messages[1])
+    )
+    assert VectorCache(tmp_path, quantize=True).path != VectorCache(tmp_path).path
+
+
+def test_quantize_is_true_or_false() -> None:
+    with pytest.raises(ValueError, match="quantize"):
+        SentenceEmbeddingFeaturizer.validate_config({"alias": None, "batch_size": 8, "quantize": "yes"})

@@ -1,9 +1,9 @@
 """Kind answers under load and for malformed input: 503 with a sentence, never 500; 422s that echo nothing.
 
-Under a burst the connection pool can run dry (SQLAlchemy's pool timeout) or SQLite can stay locked by other
-writers for longer than its busy timeout. Neither is the resident's fault and neither loses anything already
-stored, so the answer is "busy, try again" with ``Retry-After`` and the council's phone number, which the web
-chat shows as it is.
+Under a burst the connection pool can run dry (SQLAlchemy's pool timeout), SQLite can stay locked by other
+writers for longer than its busy timeout, or PostgreSQL can refuse a new connection at its connection limit.
+None is the resident's fault and none loses anything already stored, so the answer is "busy, try again" with
+``Retry-After`` and the council's phone number, which the web chat shows as it is.
 """
 
 from __future__ import annotations
@@ -47,8 +47,19 @@ def bot_busy_sentence(settings: Settings) -> str:
     )
 
 
+# What the database says when it is only too busy: SQLite's lock wait; PostgreSQL's limits on connections per role
+# or database ("too many connections for ..."), and its server-wide max_connections (SQLSTATE 53300, "sorry, too
+# many clients already", or "remaining connection slots are reserved ..." once only the reserved ones are left).
+OVERLOAD_MESSAGES = (
+    "database is locked",
+    "too many connections",
+    "too many clients",
+    "remaining connection slots are reserved",
+)
+
+
 def _is_overload(error: OperationalError) -> bool:
-    return "database is locked" in str(error.orig) or "too many connections" in str(error.orig)
+    return any(message in str(error.orig) for message in OVERLOAD_MESSAGES)
 
 
 def install(app: FastAPI, settings: Settings) -> None:

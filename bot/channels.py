@@ -9,12 +9,15 @@ name "rest", so its webhook stays /webhooks/rest/webhook; credentials.yml names 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels import rest
-from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from bot import rasa_speedups
 from bot.privacy.logs import REQUEST_ID, valid_request_id
@@ -47,7 +50,26 @@ rest.CollectingOutputChannel = NamedResponses
 
 
 class TracedRestInput(RestInput):
-    """The REST channel; it also sets the log request id from the message's metadata."""
+    """The REST channel; it also sets the log request id from the message's metadata.
+
+    Its health check (GET /webhooks/rest/, the readiness check of the stack, compose and Kubernetes) says 503
+    until the server has a model to answer with: Rasa's own says "ok" even when the model failed to load, and
+    every message then gets an empty answer ("Ignoring message as there is no agent to handle it").
+    """
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Return Rasa's REST blueprint, its health check answering 503 while no model is loaded."""
+        webhook: Blueprint = super().blueprint(on_new_message)
+
+        @webhook.middleware("request")
+        async def ready_only_with_a_model(request: Request) -> HTTPResponse | None:
+            if request.method == "GET" and request.path.rstrip("/").endswith("/webhooks/rest"):
+                agent = getattr(request.app.ctx, "agent", None)
+                if agent is None or not agent.is_ready():
+                    return response.json({"status": "no model loaded"}, status=503)
+            return None
+
+        return webhook
 
     def get_metadata(self, request: Request) -> dict[str, Any] | None:
         """Return the message's metadata, after setting its request id (if it has a valid one) for the logs."""

@@ -785,8 +785,8 @@ def main(profile: str = "embedded") -> None:
         )
         if profile == "production":
             print(
-                f"    Production profile: {stack.rasa_servers} Rasa servers ({stack.rasa_threads or 'default'} "
-                f"threads each), {stack.api_workers} API workers, "
+                f"    Production profile: {stack.rasa_servers} Rasa servers ({_threads(stack.rasa_threads)} each), "
+                f"{stack.api_workers} API workers, "
                 f"{stack.action_workers} action-server workers; PostgreSQL {_without_password(stack.database_url)} "
                 f"and {_without_password(stack.tracker_url or '')}; Redis {_without_password(stack.redis_url or '')}"
             )
@@ -820,6 +820,13 @@ def main(profile: str = "embedded") -> None:
             telegram.stop()
         stack.stop()
         print("==> stopped")
+
+
+def _threads(threads: int | None) -> str:
+    """Say how many compute threads each Rasa server has: '1 thread', '2 threads', or the libraries' default."""
+    if threads is None:
+        return "default threads"
+    return f"{threads} thread" + ("" if threads == 1 else "s")
 
 
 def _without_password(url: str) -> str:

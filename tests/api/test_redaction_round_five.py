@@ -10,24 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from api.conversations.card_numbers import MARKER, ascii_digit
-from api.conversations.redaction import redact_card_numbers
 from tests.api.test_card_numbers_everywhere import resident_texts, say
-from tests.api.test_redaction_round_four import sixteen_digit_cards
+from tests.api.test_redaction_round_four import assert_only_the_card_is_hidden, assert_untouched, sixteen_digit_cards
 from tests.support.hub import start
 from tests.support.rasa_fakes import rasa_offering_a_person
-
-
-def assert_only_the_card_is_hidden(typed: str, ending: str = "1111") -> None:
-    redacted = redact_card_numbers(typed)
-    assert redacted.card_numbers == 1, redacted.text
-    assert f"ending {ending}]" in redacted.text, redacted.text
-    assert not [c for c in MARKER.sub("", redacted.text) if ascii_digit(c) is not None], redacted.text
-
-
-def assert_untouched(message: str) -> None:
-    assert redact_card_numbers(message).text == message
-
 
 # ----- irregular groupings (hidden since round two; kept here as the brief's examples) -----
 

@@ -20,24 +20,12 @@ from bot.actions.task_form import ValidateTaskForm, start_task_events
 from bot.actions.tasks import ActionCompleteTask, ActionDetailsWithoutTask, ActionStartTask, ActionYesWithNothingAsked
 from bot.knowledge import get_knowledge
 from bot.names import FORM_SLOTS
+from tests.bot.test_no_loops import NOT_MAPPED, bot, message
 from tests.support.backoffice_fake import FakeBackOffice, backoffice, slots_of
 from tests.support.trackers import make_tracker
 
 WHAT_FOR = "do with that"
-# The slots Rasa's from_text mapping leaves alone for these intents (domain/*.yml): nothing is mapped then.
-NOT_MAPPED = {"request_officer", "emergency", "card_payment_attempt", "stop", "deny", "affirm", "opening_hours"}
 RITA = {"uprn": "100099500102", "postcode": "TN41 6PA", "born": "1978-01-26"}  # 19 Rowan Close (FakeBackOffice)
-
-
-def message(text: str, intent: str, confidence: float = 0.9, ranking: list[tuple[str, float]] | None = None) -> dict:
-    parse: dict[str, Any] = {"intent": {"name": intent, "confidence": confidence}, "entities": []}
-    if ranking is not None:
-        parse["intent_ranking"] = [{"name": name, "confidence": c} for name, c in ranking]
-    return {"event": "user", "text": text, "parse_data": parse}
-
-
-def bot(text: str, buttons: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    return {"event": "bot", "text": text, "data": {"buttons": buttons or []}}
 
 
 def said(dispatcher: CollectingDispatcher) -> str:

@@ -67,13 +67,11 @@ class HubBusy(Exception):
         self.routed = routed
 
 
-# Words of immediate danger: while a resident waits for an officer such a message still goes to the bot, whose
-# emergency rule gives the 999 advice at once (any other message waits for the officer). A false alarm only
-# gets the bot's usual answer.
-DANGER = re.compile(
-    r"\b(999|emergency|fire|flood\w*|gas|smoke|attack\w*|bitten|bleeding|blood|injur\w*|hurt|collaps\w*|"
-    r"unconscious|danger\w*|threat\w*|weapon|knife|police|ambulance|suicid\w*|kill)\b",
-    re.IGNORECASE,
+# While a resident waits for an officer the bot still answers their questions (the handoff message says they may
+# keep asking), but these answers of its own would only confuse: a greeting or "how can I help" as if the chat had
+# begun again, or small talk. The hub says instead that the officer is on the way and the message is kept.
+SMALL_TALK_RESPONSES = frozenset(
+    {"utter_greet", "utter_how_can_i_help", "utter_goodbye", "utter_you_are_welcome", "utter_no_problem"}
 )
 # While the bot is busy the hub reads a request for a person itself (the busy answer tells residents to ask so).
 ASKS_FOR_OFFICER = re.compile(r"\b(officers?|human|real person|a person|advis[eo]r|agent)\b", re.IGNORECASE)
@@ -172,6 +170,9 @@ class Accepted:
     replies: list[Message]
     for_bot: str | None
     channel: str
+    # The resident is waiting for an officer: an answer the bot has nothing to add with is replaced (see
+    # ``nothing_for_a_waiting_resident``).
+    waiting: bool = False
 
 
 async def handle_resident_message(
@@ -234,7 +235,12 @@ async def handle_resident_message(
         if accepted.hidden or accepted.rewritten:
             # The hub has warned already (with the payment line); the bot's own warning would say it twice.
             replies = [reply for reply in replies if reply.response != CARD_DETAILS_RESPONSE]
-        answer = lambda: _store_replies(database, conversation_id, replies, question=accepted.message.text)  # noqa: E731
+        if accepted.waiting and nothing_for_a_waiting_resident(replies):
+            answer = lambda: _still_waiting_reply(database, conversation_id, hours)  # noqa: E731
+        else:
+            answer = lambda: _store_replies(  # noqa: E731
+                database, conversation_id, replies, question=accepted.message.text
+            )
     return replace(routed, replies=[*accepted.replies, *await run(answer)])
 
 
@@ -249,8 +255,8 @@ def accept_resident_message(
 ) -> Accepted:
     """Store the message (card numbers hidden) and decide whether the bot is to read it; answer it if not.
 
-    While the resident waits for an officer (``hours`` given), the message is the officer's: the hub says the
-    officer is on the way and that the message is kept, and the bot does not read it.
+    While the resident waits for an officer (``hours`` given), a question still goes to the bot, but asking for a
+    person again is answered by the hub: the officer is on the way, and the message is kept for them.
     """
     with database.sessions.begin() as session:
         guarded = hide_card_numbers(session, conversation_id=conversation_id, text=text)
@@ -273,9 +279,8 @@ def accept_resident_message(
         if rating:  # a rating nobody asked for is not counted, and is no message for the bot either
             unasked = add_message(session, conversation_id=conversation_id, sender="system", text=UNASKED_RATING_TEXT)
             return replace(accepted, replies=[*warnings, unasked])
-        chasing = mode == Mode.QUEUED and hours is not None and not DANGER.search(guarded.text)
-        waiting = _waiting_handoff(session, conversation_id) if chasing else None
-        if waiting is not None and hours is not None:
+        waiting = _waiting_handoff(session, conversation_id) if mode == Mode.QUEUED and hours is not None else None
+        if waiting is not None and hours is not None and (not for_bot or asks_for_a_person(for_bot)):
             ticket = _describe_handoff(session, waiting, hours)
             kept = add_message(session, conversation_id=conversation_id, sender="system", text=still_waiting(ticket))
             return replace(accepted, replies=[*warnings, kept])
@@ -284,7 +289,27 @@ def accept_resident_message(
             return replace(accepted, replies=[*warnings, nothing])
     if mode == Mode.OFFICER:
         return replace(accepted, replies=warnings)
-    return replace(accepted, replies=warnings, for_bot=for_bot, channel=channel)
+    return replace(accepted, replies=warnings, for_bot=for_bot, channel=channel, waiting=waiting is not None)
+
+
+def asks_for_a_person(text: str) -> bool:
+    """Whether a message asks for an officer: the offer's button, or words such as "a real person"."""
+    return bool(ASKS_FOR_OFFICER.search(text.replace("_", " ")))  # "/request_officer" as tapped or typed
+
+
+def nothing_for_a_waiting_resident(replies: list[BotReply]) -> bool:
+    """Whether the bot's answer gives a resident waiting for an officer nothing: a greeting, small talk, a miss."""
+    return all(reply.response in SMALL_TALK_RESPONSES or reply.gap == knowledge_gaps.UNANSWERED for reply in replies)
+
+
+def _still_waiting_reply(database: Database, conversation_id: str, hours: OfficeHours) -> list[Message]:
+    """Tell a resident still in the queue that the officer is on the way (nothing once an officer has it)."""
+    with database.sessions.begin() as session:
+        waiting = _waiting_handoff(session, conversation_id)
+        if waiting is None:
+            return []
+        ticket = _describe_handoff(session, waiting, hours)
+        return [add_message(session, conversation_id=conversation_id, sender="system", text=still_waiting(ticket))]
 
 
 def _waiting_handoff(session: Session, conversation_id: str) -> Handoff | None:
@@ -297,7 +322,7 @@ def _waiting_handoff(session: Session, conversation_id: str) -> Handoff | None:
 def still_waiting(ticket: HandoffRead) -> str:
     """Answer a message sent while waiting for an officer: who is coming, when, and that the message is kept.
 
-    "hello??" typed in the queue went to the bot, which greeted the resident as if the chat had begun again.
+    "hello??" typed in the queue got the bot's greeting, as if the chat had begun again.
     """
     kept = f"I've kept your message for them to read (reference {ticket.reference}), so you don't need to repeat it."
     if ticket.status == "callback":

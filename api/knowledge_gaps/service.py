@@ -24,7 +24,9 @@ from api.knowledge_gaps.models import AnswerRating, KnowledgeGap
 from api.observability.metrics import ANSWER_RATINGS, KNOWLEDGE_GAPS
 
 NOT_HELPFUL = "not_helpful"
-GAP_KINDS = ("unanswered", "clarified", "low_confidence", NOT_HELPFUL)
+# The bot understood nothing and found no article (bot/actions/knowledge.py GAP_UNANSWERED).
+UNANSWERED = "unanswered"
+GAP_KINDS = (UNANSWERED, "clarified", "low_confidence", NOT_HELPFUL)
 # Longer questions are cut: a supervisor needs the gist, and less text is less to protect.
 QUESTION_CHARS = 300
 MONTHS = (

@@ -100,7 +100,10 @@ def test_opening_hours_question_is_answered_with_the_hours(page: Page, base_url:
 def test_a_typed_card_number_disappears_from_the_residents_own_bubble(page: Page, base_url: str) -> None:
     open_chat(page, base_url)
 
-    ask(page, "can I pay with my card 4929 1234 5678 9015 please")
+    # The hub's warning answers it (the bot's own warning is left out, so the resident is warned once).
+    chat_input(page).fill("can I pay with my card 4929 1234 5678 9015 please")
+    chat_input(page).press("Enter")
+    expect(messages(page, "system")).to_contain_text(["Please don't type card details"], timeout=REPLY_TIMEOUT_MS)
 
     bubble = messages(page, "resident").locator(".chat-message__text")
     expect(bubble).to_have_text(["can I pay with my card [card number removed, ending 9015] please"])

@@ -71,6 +71,17 @@ def rasa_with_knowledge(request: httpx.Request) -> httpx.Response:
     )
 
 
+# The bot's greeting (domain/core.yml utter_greet), named as bot/channels.py names it.
+GREETING = "Hello! I'm the council's assistant. How can I help?"
+
+
+def rasa_greeting_and_knowledge(request: httpx.Request) -> httpx.Response:
+    """Greet a hello with the named greeting; answer anything else as ``rasa_with_knowledge`` does."""
+    if "hello" in json.loads(request.content)["message"].lower():
+        return httpx.Response(200, json=[{"recipient_id": "x", "text": GREETING, "response": "utter_greet"}])
+    return rasa_with_knowledge(request)
+
+
 # The bot's answer to card_payment_attempt (domain/payments.yml utter_card_details), named as bot/channels.py names it.
 CARD_DETAILS = (
     "Please don't type card details in this chat: it isn't a safe place for them. To pay by card, use our secure "

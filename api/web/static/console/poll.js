@@ -68,6 +68,9 @@ export function listen(url, handlers, tick, everyMs) {
   }
   let stopPolling = null;
   let retryMs = RETRY_MIN_MS;
+  let leaving = false;
+  // A form submitted the ordinary way (not taken over by a script) is leaving the page.
+  window.addEventListener("submit", (event) => { if (!event.defaultPrevented) leaving = true; });
   const connect = () => {
     const source = new EventSource(url());
     source.addEventListener("open", () => {
@@ -84,7 +87,8 @@ export function listen(url, handlers, tick, everyMs) {
     }
     source.addEventListener("gone", () => {
       source.close();
-      window.location.reload();
+      // Signing out ends the stream too: the sign-out's own page ("You have signed out.") is on its way.
+      if (!leaving) window.location.reload();
     });
     source.addEventListener("error", () => {
       if (source.readyState !== EventSource.CLOSED) return; // reconnecting by itself

@@ -10,10 +10,9 @@ from sqlalchemy import func, select
 
 from api.conversations.models import Message
 from tests.api.test_telegram import CHAT, SERVICE, outbox, send
-from tests.support.hub import start
+from tests.support.hub import TOO_LONG, start
 from tests.support.rasa_fakes import rasa_offering_a_person
 
-TOO_LONG = "That message is too long for me - please send it in shorter parts of up to 2,000 characters."
 LONG = "Please help with my bin. " * 81  # 2,025 characters
 
 

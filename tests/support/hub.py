@@ -1,4 +1,6 @@
-"""The hub in tests: a conversation started as the web chat starts one, and officers' hours fixed open or shut."""
+"""The hub in tests: a conversation started as the web chat starts one, officers' hours fixed open or shut, the
+kind sentence an overlong message gets.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +9,9 @@ from datetime import datetime
 from fastapi.testclient import TestClient
 
 from api.conversations.office_hours import OfficeHours
+
+# What a resident sees, on the web chat and on Telegram, for a message over 2,000 characters.
+TOO_LONG = "That message is too long for me - please send it in shorter parts of up to 2,000 characters."
 
 
 def start(client: TestClient) -> tuple[str, dict[str, str]]:

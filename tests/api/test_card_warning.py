@@ -12,9 +12,9 @@ import re
 
 from api.settings import ROOT
 from council import council_facts
-from tests.api.test_telegram import SERVICE, outbox, send
 from tests.support.hub import start
 from tests.support.rasa_fakes import CARD_DETAILS, rasa_offering_a_person, rasa_refusing_card_details
+from tests.support.telegram_hub import SERVICE, outbox, send
 
 PHONE = re.compile(r"0\d{4} \d{3} \d{3}")
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from api.conversations.models import Message
-from tests.api.test_telegram import CHAT, SERVICE, outbox, send
 from tests.support.hub import TOO_LONG, start
 from tests.support.rasa_fakes import rasa_offering_a_person
+from tests.support.telegram_hub import CHAT, SERVICE, outbox, send
 
 LONG = "Please help with my bin. " * 81  # 2,025 characters
 

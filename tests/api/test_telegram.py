@@ -14,21 +14,7 @@ from api.conversations.models import Conversation, Message
 from api.settings import DEV_TELEGRAM_TOKEN
 from api.telegram.models import TelegramChat
 from tests.support.rasa_fakes import rasa_down, rasa_offering_a_person
-
-SERVICE = {"Authorization": f"Bearer {DEV_TELEGRAM_TOKEN}"}
-CHAT = 5550001
-
-
-def send(client: TestClient, text: str, *, update_id: int, chat_id: int = CHAT) -> dict:
-    response = client.post("/api/v1/telegram/updates", json={"update_id": update_id, "chat_id": chat_id, "text": text})
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def outbox(client: TestClient) -> list[dict]:
-    response = client.get("/api/v1/telegram/outbox")
-    assert response.status_code == 200
-    return response.json()["messages"]
+from tests.support.telegram_hub import CHAT, SERVICE, outbox, send
 
 
 def deliver_all(client: TestClient) -> list[dict]:

@@ -13,15 +13,12 @@ from sqlalchemy import select
 
 from api.console.transcript import hidden_birth_dates
 from api.conversations.models import Handoff, Message, Note
-from api.conversations.router import office_hours as office_hours_dependency
 from api.db import utcnow
 from api.electoral.models import AbsentVoteKind, AbsentVoteRequest, Verification
-from api.main import create_app
 from api.officers.models import Officer
 from api.payments.models import AccountVerification
-from api.settings import ROOT, Settings
-from tests.support.console import add_officers, officer_client, page_csrf, resident_waiting
-from tests.support.hub import FixedHours
+from api.settings import ROOT
+from tests.support.console import add_officers, console_app, officer_client, page_csrf, resident_waiting
 from tests.support.privacy import register
 
 
@@ -29,16 +26,7 @@ from tests.support.privacy import register
 def app(database_url: str, open_session):
     with open_session(database_url) as session:
         add_officers(session)
-    app = create_app(
-        Settings(
-            database_url=database_url,
-            environment="test",
-            rasa_url="http://127.0.0.1:9",
-            rasa_timeout_seconds=1,
-            document_retry_seconds=0,
-        )
-    )
-    app.dependency_overrides[office_hours_dependency] = lambda: FixedHours(open_now=True)
+    app = console_app(database_url)
     yield app
     app.state.database.engine.dispose()
 
@@ -164,17 +152,7 @@ def test_a_resolved_conversation_is_read_only_and_later_only_supervisors_open_it
 def test_how_long_a_closed_conversation_stays_open_is_a_setting(database_url, open_session) -> None:
     with open_session(database_url) as session:
         add_officers(session)
-    app = create_app(
-        Settings(
-            database_url=database_url,
-            environment="test",
-            rasa_url="http://127.0.0.1:9",
-            rasa_timeout_seconds=1,
-            document_retry_seconds=0,
-            console_closed_visible_hours=1,
-        )
-    )
-    app.dependency_overrides[office_hours_dependency] = lambda: FixedHours(open_now=True)
+    app = console_app(database_url, console_closed_visible_hours=1)
     with TestClient(app) as resident:
         conversation_id, _, reference = resident_waiting(resident)
         priya = officer_client(app, "focus")

@@ -9,10 +9,17 @@ import threading
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
 from api.officers import limits
-from api.settings import Settings
-from tests.support.console import OFFICERS, add_officers, hidden_csrf, officer_id, officer_row, page_csrf, sign_in
+from tests.support.console import (
+    OFFICERS,
+    add_officers,
+    console_app,
+    hidden_csrf,
+    officer_id,
+    officer_row,
+    page_csrf,
+    sign_in,
+)
 
 ATTACKER = ("203.0.113.66", 40000)
 OFFICE = ("198.51.100.10", 50000)
@@ -24,15 +31,7 @@ pytestmark = pytest.mark.slow
 def app(database_url: str, open_session):
     with open_session(database_url) as session:
         add_officers(session)
-    app = create_app(
-        Settings(
-            database_url=database_url,
-            environment="test",
-            rasa_url="http://127.0.0.1:9",
-            rasa_timeout_seconds=1,
-            document_retry_seconds=0,
-        )
-    )
+    app = console_app(database_url)
     yield app
     app.state.database.engine.dispose()
 

@@ -7,11 +7,7 @@ arrives during a test was pushed by a commit's wake-up, not found by a timer.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -23,33 +19,18 @@ from api.conversations.models import Handoff
 from api.db import Database, PoolSize
 from api.officers.models import Officer
 from api.privacy.models import AuditEntry
-from tests.support.console import add_officers, console_app, officer_client, page_csrf, resident_waiting
+from tests.support.console import (
+    QUEUE,
+    add_officers,
+    conversation_events,
+    listening,
+    officer_client,
+    page_csrf,
+    push_app,
+    resident_waiting,
+)
+from tests.support.console_push import push_app_with_officers, resident_client  # noqa: F401  (fixtures: app, resident)
 from tests.support.event_streams import open_events
-
-QUEUE = "/console/api/queue/events"
-
-
-def conversation_events(conversation_id: str) -> str:
-    return f"/console/api/conversations/{conversation_id}/events"
-
-
-def build(database_url: str, **settings) -> FastAPI:
-    return console_app(database_url, push_poll_seconds=0.1, push_fallback_seconds=600, **settings)
-
-
-@pytest.fixture
-def app(database_url: str, open_session):
-    with open_session(database_url) as session:
-        add_officers(session)
-    app = build(database_url)
-    yield app
-    app.state.database.engine.dispose()
-
-
-@pytest.fixture
-def resident(app) -> Iterator[TestClient]:
-    with TestClient(app) as client:
-        yield client
 
 
 def claim(officer: TestClient, reference: str) -> None:
@@ -110,7 +91,7 @@ def test_the_claims_update_statement_moves_the_handoff_counters(database_url: st
     """The claim changes its handoff by one conditional UPDATE, which the session does not track as an object."""
     with open_session(database_url) as session:
         add_officers(session)
-    app = build(database_url)
+    app = push_app(database_url)
     with TestClient(app) as resident:
         conversation_id, _, reference = resident_waiting(resident, topic="payments")
     database = Database(database_url, PoolSize(size=2, overflow=0))
@@ -221,7 +202,7 @@ def test_a_signed_out_officer_gets_no_stream_and_an_open_one_ends(app, resident)
 def test_an_officer_has_a_few_streams_at_once(database_url: str, open_session) -> None:
     with open_session(database_url) as session:
         add_officers(session)
-    app = build(database_url, rate_limits=RateLimits(streams_per_officer=2))
+    app = push_app(database_url, rate_limits=RateLimits(streams_per_officer=2))
     with TestClient(app) as resident:
         resident_waiting(resident, topic="payments")
         priya = officer_client(app, "focus")
@@ -245,11 +226,11 @@ def test_a_handoff_and_a_message_stored_by_another_worker_are_pushed_on_postgres
     database_url = database_factory("postgresql")
     with open_session(database_url) as session:
         add_officers(session)
-    app, other_worker = build(database_url), build(database_url)
+    app, other_worker = push_app(database_url), push_app(database_url)
     try:
         with TestClient(app), TestClient(other_worker) as elsewhere:
             priya = officer_client(app, "focus")
-            assert _listening(app)
+            assert listening(app)
             with open_events(priya, QUEUE) as queue:
                 assert references(queue.next_named("queue")) == []
                 conversation_id, token, reference = resident_waiting(elsewhere, topic="payments")
@@ -262,16 +243,6 @@ def test_a_handoff_and_a_message_stored_by_another_worker_are_pushed_on_postgres
     finally:
         other_worker.state.database.engine.dispose()
         app.state.database.engine.dispose()
-
-
-def _listening(app) -> bool:
-    """Wait up to 30 s for the app's LISTEN connection (a hang guard, not a measured time)."""
-    deadline = time.monotonic() + 30
-    while not app.state.message_changes.shared:
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 def test_every_handoff_row_is_seen_by_the_queue_counter(database_url: str) -> None:

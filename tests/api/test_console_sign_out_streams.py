@@ -11,8 +11,17 @@ import time
 
 from fastapi.testclient import TestClient
 
-from tests.api.test_console_push import QUEUE, _listening, app, build, conversation_events, resident  # noqa: F401
-from tests.support.console import add_officers, officer_client, page_csrf, resident_waiting
+from tests.support.console import (
+    QUEUE,
+    add_officers,
+    conversation_events,
+    listening,
+    officer_client,
+    page_csrf,
+    push_app,
+    resident_waiting,
+)
+from tests.support.console_push import push_app_with_officers, resident_client  # noqa: F401  (fixtures: app, resident)
 from tests.support.event_streams import open_events
 
 PROMPTLY = 10  # seconds: a hang guard; the gone event comes within a poll tick (0.1 s here)
@@ -23,7 +32,7 @@ def sign_out(officer: TestClient) -> None:
     assert response.status_code == 303
 
 
-def test_signing_out_ends_the_officers_open_streams_with_nothing_else_changing(app, resident) -> None:  # noqa: F811
+def test_signing_out_ends_the_officers_open_streams_with_nothing_else_changing(app, resident) -> None:
     conversation_id, _, _ = resident_waiting(resident, topic="payments")
     priya = officer_client(app, "focus")
     with open_events(priya, QUEUE) as queue, open_events(priya, conversation_events(conversation_id)) as stream:
@@ -39,7 +48,7 @@ def test_signing_out_ends_the_officers_open_streams_with_nothing_else_changing(a
         assert time.monotonic() - started < PROMPTLY
 
 
-def test_another_officers_streams_stay_open(app, resident) -> None:  # noqa: F811
+def test_another_officers_streams_stay_open(app, resident) -> None:
     priya, jo = officer_client(app, "focus"), officer_client(app, "focus2")
     with open_events(priya, QUEUE) as hers, open_events(jo, QUEUE) as his:
         hers.next_named("queue"), his.next_named("queue")
@@ -55,11 +64,11 @@ def test_signing_out_on_another_worker_ends_the_stream_on_postgresql(database_fa
     database_url = database_factory("postgresql")
     with open_session(database_url) as session:
         add_officers(session)
-    app, other_worker = build(database_url), build(database_url)  # noqa: F811
+    app, other_worker = push_app(database_url), push_app(database_url)
     try:
         with TestClient(app), TestClient(other_worker):
             priya = officer_client(app, "focus")
-            assert _listening(app)
+            assert listening(app)
             with open_events(priya, QUEUE) as queue:
                 queue.next_named("queue")
                 elsewhere = TestClient(other_worker, cookies={"ca_console": priya.cookies["ca_console"]})

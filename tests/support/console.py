@@ -1,8 +1,13 @@
-"""Helpers for console tests: officers in a database, a signed-in browser-like client, a waiting handoff."""
+"""Helpers for console tests: officers in a database, a signed-in browser-like client, a waiting handoff, and the
+console's pushed events (server-sent): their URLs and an app whose pushes only commits wake.
+
+Fixtures for that app are in tests/support/console_push.py.
+"""
 
 from __future__ import annotations
 
 import re
+import time
 from functools import lru_cache
 
 from fastapi import FastAPI
@@ -105,3 +110,29 @@ def officer_row(html: str, email: str) -> str:
 def officer_id(app, who: str) -> int:
     with app.state.database.sessions() as session:
         return session.scalars(select(Officer.id).where(Officer.email == OFFICERS[who][0])).one()
+
+
+# ----- pushed events (server-sent) -----
+
+QUEUE = "/console/api/queue/events"
+
+
+def conversation_events(conversation_id: str) -> str:
+    return f"/console/api/conversations/{conversation_id}/events"
+
+
+def push_app(database_url: str, **settings) -> FastAPI:
+    """The console's API reading the database on its own only every ten minutes (``push_fallback_seconds``), so an
+    event that arrives during a test was pushed by a commit's wake-up, not found by a timer.
+    """
+    return console_app(database_url, push_poll_seconds=0.1, push_fallback_seconds=600, **settings)
+
+
+def listening(app) -> bool:
+    """Wait up to 30 s for the app's LISTEN connection (a hang guard, not a measured time)."""
+    deadline = time.monotonic() + 30
+    while not app.state.message_changes.shared:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True

@@ -14,15 +14,18 @@ import yaml
 
 from api.migrations import upgrade_database
 from api.settings import ROOT
-from tests.api.test_keep_alive import api_port  # noqa: F401  (the API started with the stack's command)
-from tests.api.test_throttle import assert_kind_refusal, client_for  # noqa: F401
+from tests.support.live_server import api_started_as_the_stack_starts_it  # noqa: F401  (fixture: api_port)
+from tests.support.throttling import (
+    assert_kind_refusal,
+    clients_from_addresses,  # noqa: F401  (fixture: client_for)
+)
 
 PROXY = ("10.1.2.3", 40000)
 LIMIT = 10  # conversations a minute from one address (the default limits)
 
 
 def test_the_api_as_the_stack_starts_it_gives_one_budget_whatever_the_header_says(
-    api_port,  # noqa: F811
+    api_port,
     tmp_path: Path,
 ) -> None:
     upgrade_database(f"sqlite:///{tmp_path / 'council.db'}")  # the database the fixture's API was given
@@ -36,7 +39,7 @@ def test_the_api_as_the_stack_starts_it_gives_one_budget_whatever_the_header_say
     assert_kind_refusal(answers[LIMIT])
 
 
-def test_by_default_the_header_is_not_believed(client_for) -> None:  # noqa: F811
+def test_by_default_the_header_is_not_believed(client_for) -> None:
     client = client_for()
 
     answers = [
@@ -48,7 +51,7 @@ def test_by_default_the_header_is_not_believed(client_for) -> None:  # noqa: F81
     assert_kind_refusal(answers[LIMIT])
 
 
-def test_a_named_proxy_is_believed_and_counts_each_client_on_its_own(client_for) -> None:  # noqa: F811
+def test_a_named_proxy_is_believed_and_counts_each_client_on_its_own(client_for) -> None:
     client = client_for(PROXY, trusted_proxies="10.0.0.0/8")
 
     answers = [
@@ -59,7 +62,7 @@ def test_a_named_proxy_is_believed_and_counts_each_client_on_its_own(client_for)
     assert [a.status_code for a in answers] == [201] * (LIMIT + 1)
 
 
-def test_what_a_caller_writes_before_the_proxys_entry_is_not_believed(client_for) -> None:  # noqa: F811
+def test_what_a_caller_writes_before_the_proxys_entry_is_not_believed(client_for) -> None:
     """The proxy appends the address it saw; anything further left the caller wrote, and changes nothing."""
     client = client_for(PROXY, trusted_proxies="10.0.0.0/8")
 

@@ -8,18 +8,15 @@ residents (a ReadError on the client, nothing in the API's log). This starts the
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 import yaml
-from stack import API_KEEP_ALIVE_SECONDS, Stack
+from stack import API_KEEP_ALIVE_SECONDS
 
 from api.settings import ROOT
-from tests.support.network import free_port
+from tests.support.live_server import api_started_as_the_stack_starts_it  # noqa: F401  (fixture: api_port)
 
 # httpx's pool keeps an idle connection this long (httpx.Limits' default keepalive_expiry); the server must outlast it.
 CLIENT_KEEP_ALIVE_SECONDS = 5.0
@@ -36,29 +33,6 @@ def health_over(connection: socket.socket) -> bytes:
             break
         received += chunk
     return received
-
-
-@pytest.fixture
-def api_port(tmp_path: Path) -> int:
-    """The API alone, started with the stack's command and options, on a free port."""
-    stack = Stack(api_port=free_port(), database_url=f"sqlite:///{tmp_path / 'council.db'}", log_dir=tmp_path)
-    env = dict(os.environ, CA_ENVIRONMENT="test", CA_DATABASE_URL=stack.database_url, CA_PURGE_INTERVAL_SECONDS="0")
-    with (tmp_path / "api.log").open("wb") as log:
-        process = subprocess.Popen(stack._api_command(), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert process.poll() is None, (tmp_path / "api.log").read_text()
-            try:
-                socket.create_connection(("127.0.0.1", stack.api_port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the API never started"
-                time.sleep(0.2)
-        yield stack.api_port
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.mark.slow

@@ -11,13 +11,11 @@ import contextlib
 import os
 import secrets
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import httpx
 import pytest
 import redis
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -28,29 +26,15 @@ from api.access.source import source_of
 from api.conversations.models import Conversation
 from api.settings import DEV_SECRET_KEY
 from tests.support.live_server import build_app, served
+from tests.support.throttling import (
+    COUNCIL_PHONE,
+    RESIDENT,
+    assert_kind_refusal,
+    clients_from_addresses,  # noqa: F401  (fixture: client_for)
+)
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-COUNCIL_PHONE = "01632 960 123"
-RESIDENT = ("203.0.113.10", 50000)
 NEIGHBOUR = ("198.51.100.20", 50000)
-
-
-@pytest.fixture
-def client_for(database_url: str) -> Iterator[Callable[..., TestClient]]:
-    """Clients of one app (one API worker) as seen from different addresses: client_for(address, **settings)."""
-    opened: list[TestClient] = []
-    apps: dict[str, FastAPI] = {}
-
-    def build(address: tuple[str, int] = RESIDENT, app: FastAPI | None = None, **settings: Any) -> TestClient:
-        app = app or apps.setdefault("default", build_app(database_url, **settings))
-        client = TestClient(app, client=address)
-        client.__enter__()
-        opened.append(client)
-        return client
-
-    yield build
-    for client in opened:
-        client.__exit__(None, None, None)
 
 
 def start(client: TestClient) -> httpx.Response:
@@ -60,14 +44,6 @@ def start(client: TestClient) -> httpx.Response:
 def started(client: TestClient) -> tuple[str, dict[str, str]]:
     body = start(client).json()
     return body["conversation_id"], {"Authorization": f"Bearer {body['token']}"}
-
-
-def assert_kind_refusal(response: httpx.Response) -> None:
-    assert response.status_code == 429
-    assert int(response.headers["Retry-After"]) >= 1
-    assert COUNCIL_PHONE in response.json()["detail"]
-    if "pause" in response.json()["detail"] and int(response.headers["Retry-After"]) <= 90:
-        assert "try again in a minute" in response.json()["detail"]
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from api.service_requests.models import ServiceRequest
 from api.settings import DEV_TELEGRAM_TOKEN
 from tests.support.backoffice_api import granted
 from tests.support.console import add_officers, page_csrf, resident_waiting, sign_in
-from tests.support.hub import start
+from tests.support.hub import resident_texts, say, start
 from tests.support.rasa_fakes import rasa_offering_a_person, rasa_with_knowledge
 
 CARD = "4111.1111.1111.1111"
@@ -64,18 +64,6 @@ def test_the_apis_log_never_holds_a_card_number(make_client, caplog) -> None:
 
 
 # ----- a number split over two messages -----
-
-
-def say(client, conversation_id: str, auth: dict[str, str], text: str) -> dict:
-    response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": text}, headers=auth)
-    assert response.status_code == 200
-    return response.json()
-
-
-def resident_texts(open_session, database_url: str) -> list[str]:
-    """Return what the hub stored of the resident's messages, oldest first."""
-    with open_session(database_url) as session:
-        return list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
 
 
 def test_a_card_number_split_over_two_web_messages_is_hidden_in_both(

@@ -19,13 +19,9 @@ from api.conversations.redaction import (
     redact_messages,
 )
 from tests.support.number_shapes import COUNCIL_NUMBERS, PHONES
+from tests.support.redaction import with_luhn_digit
 
 VISA = "4111111111111111"
-
-
-def with_luhn_digit(body: str) -> str:
-    """Append the check digit that makes ``body`` Luhn-valid."""
-    return next(body + str(d) for d in range(10) if luhn_valid(body + str(d)))
 
 
 def digits_of(text: str) -> str:

@@ -10,10 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.api.test_card_numbers_everywhere import resident_texts, say
-from tests.api.test_redaction_round_four import assert_only_the_card_is_hidden, assert_untouched, sixteen_digit_cards
-from tests.support.hub import start
+from tests.support.hub import resident_texts, say, start
 from tests.support.rasa_fakes import rasa_offering_a_person
+from tests.support.redaction import assert_only_the_card_is_hidden, assert_untouched, sixteen_digit_cards
 
 # ----- irregular groupings (hidden since round two; kept here as the brief's examples) -----
 

@@ -11,19 +11,11 @@ from hypothesis import strategies as st
 
 from api.conversations.card_numbers import MARKER, ascii_digit
 from api.conversations.redaction import luhn_valid, redact_card_numbers, redact_messages
-
-
-def assert_only_the_card_is_hidden(typed: str, ending: str = "1111") -> None:
-    """The message holds one card number: it is hidden, and no digit of it is left outside the marker."""
-    redacted = redact_card_numbers(typed)
-    assert redacted.card_numbers == 1, redacted.text
-    assert f"ending {ending}]" in redacted.text, redacted.text
-    assert not [c for c in MARKER.sub("", redacted.text) if ascii_digit(c) is not None], redacted.text
-
-
-def assert_untouched(message: str) -> None:
-    assert redact_card_numbers(message).text == message
-
+from tests.support.redaction import (
+    assert_only_the_card_is_hidden,
+    assert_untouched,
+    sixteen_digit_cards,
+)
 
 # ----- "and" or emoji between the groups -----
 
@@ -195,18 +187,9 @@ def test_for_and_number_words_in_sentences_stay(message: str) -> None:
 
 # ----- the same forms for any card number (property-based) -----
 
-sixteen_digit_cards = st.sampled_from(["4", "51", "55", "2221", "2720", "6011", "65"]).flatmap(
-    lambda prefix: st.text(alphabet="0123456789", min_size=15 - len(prefix), max_size=15 - len(prefix)).map(
-        lambda body: with_luhn_digit(prefix + body)
-    )
-)
 NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
-
-
-def with_luhn_digit(body: str) -> str:
-    return next(body + str(d) for d in range(10) if luhn_valid(body + str(d)))
 
 
 def in_fours(digits: str, separator: str) -> str:

@@ -1,5 +1,5 @@
-"""The hub in tests: a conversation started as the web chat starts one, officers' hours fixed open or shut, the
-kind sentence an overlong message gets.
+"""The hub in tests: a conversation started as the web chat starts one, a resident's message sent on it and what the
+hub stored of them, officers' hours fixed open or shut, the kind sentence an overlong message gets.
 """
 
 from __future__ import annotations
@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from api.conversations.models import Message
 from api.conversations.office_hours import OfficeHours
 
 # What a resident sees, on the web chat and on Telegram, for a message over 2,000 characters.
@@ -20,6 +22,19 @@ def start(client: TestClient) -> tuple[str, dict[str, str]]:
     assert response.status_code == 201
     body = response.json()
     return body["conversation_id"], {"Authorization": f"Bearer {body['token']}"}
+
+
+def say(client: TestClient, conversation_id: str, auth: dict[str, str], text: str) -> dict:
+    """Send ``text`` as the resident on the web conversation; return the hub's answer."""
+    response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": text}, headers=auth)
+    assert response.status_code == 200
+    return response.json()
+
+
+def resident_texts(open_session, database_url: str) -> list[str]:
+    """Return what the hub stored of the resident's messages, oldest first."""
+    with open_session(database_url) as session:
+        return list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
 
 
 class FixedHours(OfficeHours):

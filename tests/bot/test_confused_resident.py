@@ -20,9 +20,8 @@ from bot.actions.task_form import ValidateTaskForm, start_task_events
 from bot.actions.tasks import ActionCompleteTask, ActionDetailsWithoutTask, ActionStartTask, ActionYesWithNothingAsked
 from bot.knowledge import get_knowledge
 from bot.names import FORM_SLOTS
-from tests.bot.test_no_loops import NOT_MAPPED, bot, message
 from tests.support.backoffice_fake import FakeBackOffice, backoffice, slots_of
-from tests.support.trackers import make_tracker
+from tests.support.trackers import NOT_MAPPED, bot, make_tracker, message
 
 WHAT_FOR = "do with that"
 RITA = {"uprn": "100099500102", "postcode": "TN41 6PA", "born": "1978-01-26"}  # 19 Rowan Close (FakeBackOffice)

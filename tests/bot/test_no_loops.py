@@ -22,23 +22,10 @@ from bot.knowledge import get_knowledge
 from bot.names import FORM_SLOTS
 from council import council_facts
 from tests.support.backoffice_fake import FakeBackOffice, slots_of
-from tests.support.trackers import make_tracker
+from tests.support.trackers import NOT_MAPPED, bot, make_tracker, message
 
 PHONE = council_facts().phone
 ROOT = Path(__file__).resolve().parents[2]
-# The intents the domain's from_text mappings leave out (domain/*.yml): with these, Rasa maps nothing.
-NOT_MAPPED = {"request_officer", "emergency", "card_payment_attempt", "stop", "deny", "affirm", "opening_hours"}
-
-
-def message(text: str, intent: str, confidence: float = 0.9, ranking: list[tuple[str, float]] | None = None) -> dict:
-    parse: dict[str, Any] = {"intent": {"name": intent, "confidence": confidence}, "entities": []}
-    if ranking is not None:
-        parse["intent_ranking"] = [{"name": name, "confidence": c} for name, c in ranking]
-    return {"event": "user", "text": text, "parse_data": parse}
-
-
-def bot(text: str, buttons: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    return {"event": "bot", "text": text, "data": {"buttons": buttons or []}}
 
 
 def run_form(

@@ -417,6 +417,26 @@ def details_in(text: str) -> tuple[dict[str, str], list[str]]:
     return found, chunks
 
 
+def interrupts(message: dict[str, Any]) -> bool:
+    """Tell whether a message leaves the form whatever it holds: a request for a person, an emergency, a card.
+
+    A message that is nothing but a code (an email, a postcode, a date, a reference) asks for nobody, whatever
+    the classifier says: "someone@example.com" at "What email address did you give?" was read as a request for
+    a person, and a stranger cancelling a report was put in the officers' queue instead of being refused.
+    """
+    from bot.routing import wants_a_person  # bot.routing imports the task registry, which imports this module
+
+    name = (message.get("intent") or {}).get("name")
+    if name not in INTERRUPTING_INTENTS:
+        return False
+    text = str(message.get("text") or "")
+    if name == "card_payment_attempt" or wants_a_person(text):
+        return True
+    return not any(
+        (found := read(text)) is not None and not leftover_words(text, found[1]) for read in STRUCTURED.values()
+    )
+
+
 def answer_in(slot: str | None, message: dict[str, Any], *, task: str | None) -> tuple[Any, bool] | None:
     """Return (the value ``message`` gives for ``slot``, whether the message is nothing but that answer).
 
@@ -426,7 +446,7 @@ def answer_in(slot: str | None, message: dict[str, Any], *, task: str | None) ->
     if not slot:
         return None
     intent = message.get("intent") or {}
-    if intent.get("name") in INTERRUPTING_INTENTS:
+    if interrupts(message):
         return None
     text = str(message.get("text") or "")
     if slot in STRUCTURED:

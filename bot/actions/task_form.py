@@ -18,13 +18,13 @@ from rasa_sdk.types import DomainDict
 from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure, council_phone
 from bot.actions.form_answers import (
     FREE_TEXT_SLOTS,
-    INTERRUPTING_INTENTS,
     LOOSE_ANSWER_CONFIDENCE,
     QUICK_QUESTION_INTENTS,
     STRUCTURED,
     answer_in,
     category_of,
     details_in,
+    interrupts,
     is_typed_address,
     leftover_words,
     looks_like_question,
@@ -164,7 +164,7 @@ def details_given(tracker: Tracker) -> dict[str, str]:
     """
     slot = tracker.get_slot("requested_slot")
     message = tracker.latest_message
-    if slot not in DETAIL_SLOTS or (message.get("intent") or {}).get("name") in INTERRUPTING_INTENTS:
+    if slot not in DETAIL_SLOTS or interrupts(message):
         return {}
     task = tracker.get_slot("pending_task")
     found, _ = details_in(str(message.get("text") or ""))
@@ -202,7 +202,7 @@ def question_answer_in(question: Question, message: dict[str, Any]) -> tuple[Any
     hours), and are never the whole message, so a clear request for another task still switches task.
     """
     intent = message.get("intent") or {}
-    if intent.get("name") in INTERRUPTING_INTENTS:
+    if interrupts(message):
         return None
     text = str(message.get("text") or "")
     confident = float(intent.get("confidence") or 0.0) >= LOOSE_ANSWER_CONFIDENCE
@@ -236,7 +236,7 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     intent = message.get("intent") or {}
     name = str(intent.get("name") or "")
     text = str(message.get("text") or "")
-    if not slot or name in INTERRUPTING_INTENTS:
+    if not slot or interrupts(message):
         return None
     free_text = slot in FREE_TEXT_SLOTS or (slot in QUESTIONS and QUESTIONS[slot].free_text)
     answer = answer_to(slot, tracker)

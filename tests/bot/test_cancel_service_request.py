@@ -94,6 +94,20 @@ def test_the_email_given_with_the_report_or_none_is_read(text: str, kept: str) -
     assert said == []
 
 
+@pytest.mark.parametrize("intent", ["request_officer", "emergency"])
+def test_a_bare_email_read_as_a_request_for_a_person_is_still_the_answer(intent: str) -> None:
+    # "someone@example.com" was read as request_officer: the stranger was queued for an officer, not refused.
+    checked, said = validate("reporter_email", "someone@example.com", intent=intent, confidence=0.93)
+    assert checked == {"reporter_email": "someone@example.com"}
+    assert said == []
+
+
+def test_asking_for_someone_with_an_email_in_it_still_asks_for_a_person() -> None:
+    text = "can I speak to someone, it's someone@example.com"
+    checked, _ = validate("reporter_email", text, intent="request_officer")
+    assert "reporter_email" not in checked
+
+
 def test_an_email_the_classifier_read_as_contact_details_is_still_the_answer() -> None:
     checked, _ = validate("reporter_email", "jo.bloggs@example.com", intent="contact_details", confidence=0.97)
     assert checked == {"reporter_email": "jo.bloggs@example.com"}

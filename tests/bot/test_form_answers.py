@@ -332,6 +332,19 @@ def test_a_person_an_emergency_or_stop_interrupts_even_with_an_answer_in_it(inte
     assert set_to.get("verification_outcome") == ("stopped" if intent == "stop" else None)
 
 
+@pytest.mark.parametrize(
+    ("asked", "text"),
+    [("contact_email", "someone@example.com"), ("postcode", "TN41 6PA"), ("account_reference", "CT26041538")],
+)
+def test_a_bare_code_read_as_a_request_for_a_person_is_an_answer(asked, text) -> None:
+    slots = {"service_category": "missed_bin", "postcode": "TN41 6PA", "address_uprn": "100099500102"}
+    slots |= {"problem_description": "green bin left full"}
+    task = "report_problem" if asked != "account_reference" else "council_tax_balance"
+    slots = slots if task == "report_problem" else {}
+    set_to = run_form(task, slots, asked, text, "request_officer", 0.9, CollectingDispatcher())
+    assert set_to.get(asked) not in (None, "")
+
+
 def test_a_bare_postcode_is_an_answer_even_if_read_as_another_task() -> None:
     set_to = run_form(
         "check_registration",

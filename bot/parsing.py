@@ -33,11 +33,27 @@ def find_postcode(text: str) -> str | None:
     return f"{match.group(1).upper()} {match.group(2).upper()}" if match else None
 
 
+# Words that begin a question or a phrase and never a name ("how do I apply", "the electoral register"); "will",
+# "can" and "do" are left out, as they begin names too (Will Smith, Can Yilmaz, Do Van Minh).
+NOT_A_NAME_FIRST = frozenset(
+    "how what what's whats why where when who which whose is are does did should could would shall the a an".split()  # noqa: SIM905
+)
+# Words no name holds: pronouns and negations ("i dont know it", "not telling you").
+NOT_IN_A_NAME = frozenset("i i'm im you your me my we it it's its don't dont can't cant not".split())  # noqa: SIM905
+
+
 def clean_full_name(text: str) -> str | None:
-    """Return a plausible full name (at least two words of letters) from ``text``, or None."""
+    """Return a plausible full name (at least two words of letters) from ``text``, or None.
+
+    A question or a phrase is not a name, though its words are letters: taken as one, it was sent to be
+    checked and used up one of the resident's tries.
+    """
     candidate = NAME_LEAD_INS.sub("", text.strip()).strip(" .,!")
     words = candidate.split()
     if not 2 <= len(words) <= 6 or not all(NAME_WORD.match(word) for word in words):
+        return None
+    lowered = [word.lower().replace("\u2019", "'") for word in words]
+    if lowered[0] in NOT_A_NAME_FIRST or NOT_IN_A_NAME.intersection(lowered):
         return None
     return " ".join(word[:1].upper() + word[1:] if word.islower() else word for word in words)
 

@@ -46,6 +46,19 @@ def test_postcodes(text: str, expected: str | None) -> None:
         ("Rita", None),
         ("why do you need that 2", None),
         ("12 Rowan Close", None),
+        # Questions and phrases typed at "What is your full name?" were taken as the name and sent to be checked,
+        # using up one of the resident's two tries: "can i vote by post" then "how do I apply".
+        ("how do I apply", None),
+        ("the electoral register", None),
+        ("is there a deadline", None),
+        ("what do you need it for", None),
+        ("i dont know it", None),
+        ("not telling you", None),
+        # Names that begin with a word a question could begin with are still names.
+        ("Will Smith", "Will Smith"),
+        ("Do Van Minh", "Do Van Minh"),
+        ("Can Yilmaz", "Can Yilmaz"),
+        ("Grace Good", "Grace Good"),
     ],
 )
 def test_full_names(text: str, expected: str | None) -> None:

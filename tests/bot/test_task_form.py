@@ -285,3 +285,15 @@ def test_the_address_question_without_a_postcode_asks_for_the_postcode(dispatche
     assert message.get("response") == "utter_ask_postcode"
     assert "went wrong" not in (message.get("text") or "")
     assert slot_events(events) == {"requested_slot": "postcode", "postcode": None}
+
+
+@pytest.mark.parametrize("text", ["how do I apply", "the electoral register"])
+def test_a_question_typed_at_the_name_question_is_not_checked_as_a_name(dispatcher, text) -> None:
+    """'can i vote by post' then 'how do I apply' sent 'How do I apply' to the register check as the name."""
+    backoffice = FakeBackOffice()
+    tracker = form_tracker(
+        "full_name", text, full_name=text, date_of_birth="1978-01-26", postcode="TN41 6PA", address_uprn="100099504414"
+    )
+    events = slot_events(validate(backoffice, tracker, dispatcher))
+    assert events["full_name"] is None and "identity_verified" not in events
+    assert 'first name and surname, for example "Sam Taylor"' in dispatcher.messages[0]["text"]

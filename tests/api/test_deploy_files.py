@@ -265,3 +265,23 @@ def test_compose_names_only_variables_the_code_reads_and_writes_no_secret(compos
                 assert "${" in str(value), f"{name}: {variable} must come from the environment, not the file"
     postgres = compose["services"]["postgres"]["environment"]
     assert postgres["POSTGRES_PASSWORD"].startswith("${")
+
+
+def test_only_the_hub_reaches_rasa_and_only_rasa_reaches_the_action_server() -> None:
+    """Rasa's REST webhook takes no token; in the cluster it listens on 0.0.0.0, so any pod could talk to it as
+    any conversation id, past the hub's redaction and throttles, unless a NetworkPolicy lets in only the hub."""
+    labels = {
+        component(c): d["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"]
+        for d in workloads()
+        for c in d["spec"]["template"]["spec"]["containers"]
+    }
+    allowed: dict[str, set[tuple[str, int]]] = {}
+    for policy in of_kind("NetworkPolicy"):
+        spec = policy["spec"]
+        assert spec["policyTypes"] == ["Ingress"], policy["metadata"]["name"]
+        target = spec["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
+        for rule in spec["ingress"]:
+            sources = [peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for peer in rule["from"]]
+            allowed.setdefault(target, set()).update((s, p["port"]) for s in sources for p in rule["ports"])
+    assert allowed.get(labels["rasa"]) == {(labels["api"], 5005)}
+    assert allowed.get(labels["actions"]) == {(labels["rasa"], 5055)}

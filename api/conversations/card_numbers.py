@@ -1087,22 +1087,48 @@ def _grouped_like_a_card(groups: list[_Group]) -> bool:
             or _grouped_digit_by_digit(groups, digits)
             or _one_group_in_two_pieces(groups, digits)
         )
-    for merges in itertools.product((False, True), repeat=len(softs)):
-        merged = set(itertools.compress(softs, merges))
-        sizes: list[int] = []
+    # Each message break may or may not split a group. Not every way is weighed (twice the ways for each break: a
+    # card typed a digit a message has eighteen), only the groupings a card is written in, each of which says where
+    # its blocks start: every break elsewhere is mended, and a separator there (never mended) rules it out.
+    mendable = set(softs)
+    starts = list(itertools.accumulate(len(g.digits) for g in groups[:-1]))  # where groups[1:] start, in digits
+    for sizes in _card_shapes(len(digits)):
+        blocks = set(itertools.accumulate(sizes[:-1]))
         gaps = set()
-        for i, group in enumerate(groups):
-            if i in merged:
-                sizes[-1] += len(group.digits)
+        merged: list[int] = []
+        for i, start in enumerate(starts, start=1):
+            if start in blocks:
+                gaps.update([groups[i].style] if groups[i].join != "worded" else [])
+            elif i in mendable:
+                merged.append(i)
             else:
-                sizes.append(len(group.digits))
-                gaps.update([group.style] if i and group.join != "worded" else [])
-        # Pieces mended across chat make a card's groups as printed, never one block: "8002", "hang on",
-        # "07538661243" are two numbers.
-        across_chat = any(groups[i].join == "worded" for i in merged)
-        if _card_grouping(sizes, digits, gaps) and not (across_chat and len(sizes) < MIN_GROUPS_ACROSS_CHAT):
-            return True
+                break
+        else:
+            if len(blocks) != len(starts) - len(merged):
+                continue  # a block would start inside a group
+            # Pieces mended across chat make a card's groups as printed, never one block: "8002", "hang on",
+            # "07538661243" are two numbers.
+            across_chat = any(groups[i].join == "worded" for i in merged)
+            if _card_grouping(list(sizes), digits, gaps) and not (across_chat and len(sizes) < MIN_GROUPS_ACROSS_CHAT):
+                return True
     return False
+
+
+@functools.cache
+def _card_shapes(length: int) -> tuple[tuple[int, ...], ...]:
+    """Return every grouping of ``length`` digits that ``_card_grouping`` may take for a card's.
+
+    One block; equal blocks with a shorter or equal last one (so four of four, and two halves of eight); thousands
+    (one to three digits, then threes); American Express's and Diners Club's own.
+    """
+    shapes = {(length,), *(shape for shape in BRAND_GROUPINGS if sum(shape) == length)}
+    for first in range(1, 4):
+        if (length - first) % 3 == 0 and length - first >= 6:
+            shapes.add((first, *[3] * ((length - first) // 3)))
+    for size in range(1, length):
+        count = -(-length // size)
+        shapes.add((*[size] * (count - 1), length - size * (count - 1)))
+    return tuple(sorted(shapes))
 
 
 def _grouped_digit_by_digit(groups: list[_Group], digits: str) -> bool:

@@ -15,8 +15,10 @@ Round four (docs/privacy-redaction.md): ``--forms`` typed forms of each family t
 or emoji between the groups, O/l/I for 0/1, "for" for four, a number said in pairs, a letter glued in front, a code
 in words after the expiry, a mistyped number with no card word), how many are kept; meter readings in fours with
 something hidden; and, for each card_guard window in ``--windows`` (how many earlier messages are read with a new
-one), cards sent a group or more a message with chat between that are kept, and ordinary conversations (the
-council's numbers, short numbers and chat, one a message) with something hidden.
+one), cards sent a group or more a message with chat between that are kept, ordinary conversations (the
+council's numbers, short numbers and chat, one a message) with something hidden, cards typed one, two or one to four
+digits a message with a digit left (round six), and short answers of a few digits, one a message, with something
+hidden.
 """
 
 from __future__ import annotations
@@ -29,9 +31,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api.conversations.card_guard import EARLIER_MESSAGES, MAX_EARLIER_WITH_CHAT, window_size
+from api.conversations.card_guard import (
+    EARLIER_MESSAGES,
+    HIDDEN_PIECE,
+    MAX_EARLIER_WITH_CHAT,
+    continued_pieces,
+    redact_window,
+    window_size,
+)
 from api.conversations.card_numbers import ascii_digit
-from api.conversations.redaction import luhn_valid, redact_card_numbers, redact_messages
+from api.conversations.redaction import luhn_valid, redact_card_numbers
 from tests.support.number_shapes import COUNCIL_NUMBERS, PHONES
 
 PREFIXES = ["4", "51", "55", "2221", "2720", "34", "37", "6011", "65", "36", "35"]
@@ -182,13 +191,47 @@ def code_kept(redacted: str, code: str) -> bool:
 def guard(stored: list[str], text: str, window: int) -> None:
     """Store ``text`` as card_guard does: read with earlier messages, which are rewritten in place.
 
-    Back to the ``window``-th holding a digit, at most MAX_EARLIER_WITH_CHAT of them (card_guard.window_size).
+    Back to the ``window``-th holding a digit (a run of messages of a few digits alone counting once), at most
+    MAX_EARLIER_WITH_CHAT of them (card_guard.window_size); digits alone right after a card hidden in such pieces go
+    on with it (card_guard.continued_pieces).
     """
     recent = stored[-MAX_EARLIER_WITH_CHAT:]
+    if window and (continued := continued_pieces(recent, text)):
+        stored[len(stored) - continued :] = [HIDDEN_PIECE] * continued
+        stored.append(HIDDEN_PIECE)
+        return
     earlier = recent[len(recent) - window_size(recent, window) :] if window else []
-    *before, latest = redact_messages([*earlier, text])
+    *before, latest = redact_window(earlier, text)
     stored[len(stored) - len(earlier) :] = [r.text for r in before]
     stored.append(latest.text)
+
+
+def digits_conversation(rng: random.Random) -> tuple[list[str], str]:
+    """Return a card typed a digit, two digits or one to four digits a message, perhaps after its words."""
+    number = card(rng)
+    size = rng.choice([1, 2, 0])
+    messages, start = [], 0
+    while start < len(number):
+        end = start + (size or rng.randint(1, 4))
+        messages.append(number[start:end])
+        start = end
+    return (["my card number is"] if rng.random() < 0.5 else []) + messages, number
+
+
+SHORT_ANSWERS = ["#", "#", "##", "##", "###", "0#", "1#", "20##", "19##", "####", "#/#", "##/##", "0###", "0##"]
+
+
+def short_answers(rng: random.Random) -> list[str]:
+    """Return 4 to 16 answers of a few digits alone, one a message, with now and then a word or two between.
+
+    How many bins, a house number, a date or phone number in pieces, menu choices, a year, an amount.
+    """
+    answers = []
+    for _ in range(rng.randint(4, 16)):
+        answers.append(fill(rng, rng.choice(SHORT_ANSWERS)))
+        if rng.random() < 0.1:
+            answers.append(rng.choice(CHAT))
+    return answers
 
 
 def pieces_conversation(rng: random.Random) -> tuple[list[str], str]:
@@ -276,9 +319,27 @@ def round_four(args: argparse.Namespace) -> None:
             for message in messages:
                 guard(stored, message, window)
             alarms += stored != messages
+        digit_leaks = 0
+        for _ in range(args.conversations):
+            messages, number = digits_conversation(rng)
+            stored = []
+            for message in messages:
+                guard(stored, message, window)
+            left = re.sub(r"ending \d{4}", "", "\n".join(stored))
+            digit_leaks += any(ascii_digit(c) is not None for c in left) or any(
+                ending != number[-4:] for ending in re.findall(r"ending (\d{4})", "\n".join(stored))
+            )
+        short_alarms = 0
+        for _ in range(args.conversations):
+            messages, stored = short_answers(rng), []
+            for message in messages:
+                guard(stored, message, window)
+            short_alarms += stored != messages
         print(
             f"card_guard window {window}: a card in pieces kept {leaks} of {args.conversations}, "
-            f"ordinary conversations with something hidden {alarms} of {args.conversations}"
+            f"ordinary conversations with something hidden {alarms} of {args.conversations}; "
+            f"a card a few digits a message with a digit left (or another ending shown) {digit_leaks}, "
+            f"short answers a message each with something hidden {short_alarms} of {args.conversations}"
         )
 
 

@@ -6,21 +6,26 @@ single text; when the new message completes a number, the earlier messages holdi
 rewritten in place (with any reply that repeated them, any knowledge gap's question that kept them, and any
 handoff or service request the bot lodged quoting them), and
 ``rewritten_at`` tells the channels to replace (web, console) or delete (Telegram) what they showed.
+
+A card typed a digit, or a few digits, a message ("4", "1", "1", ...) is read the same way: a run of messages of one
+to four digits alone counts as one message when reading back, and a card found in it takes the run's earlier pieces.
+Its first digits may make a card number before the rest is typed; the digits sent right after go on with it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from api.conversations.card_numbers import MARKER, ascii_digit
+from api.conversations.card_numbers import MARKER, MAX_DIGITS, MIN_DIGITS, ascii_digit, is_separator
 from api.conversations.models import Handoff, Message
-from api.conversations.redaction import redact_messages
+from api.conversations.redaction import Redacted, redact_messages
 from api.db import utcnow
 from api.knowledge_gaps.models import KnowledgeGap
 from api.service_requests.models import ServiceRequest
@@ -34,6 +39,12 @@ EARLIER_MESSAGES = 8
 # Messages with no digit in them ("hang on", "getting my purse") do not count towards the eight: a card's halves with
 # nine chat messages between were read apart (round five). At most this many messages are read back all told.
 MAX_EARLIER_WITH_CHAT = 20
+# A message of at most this many digits and nothing else is a piece of a run read as one (``window_size``).
+MAX_RUN_PIECE_DIGITS = 4
+# A card number typed in such pieces was hidden in at least this many of them (13 digits, at most 4 a message).
+MIN_HIDDEN_PIECES = -(-MIN_DIGITS // MAX_RUN_PIECE_DIGITS)
+# A message that is a hidden card number, or a piece of one, and nothing else.
+HIDDEN_CARD_PIECE = re.compile(r"\[card number removed(?:, ending \d{4})?\]")
 HIDDEN_PIECE = "[card number removed]"
 MIN_PIECE_DIGITS = 4
 CARD_MARKER_START = "[card number removed"
@@ -42,11 +53,16 @@ ANCHOR_TAIL = "later"
 
 @dataclass(frozen=True)
 class Guarded:
-    """The text to store for the new message, whether anything was hidden in it, and earlier messages rewritten."""
+    """The text to store for the new message, whether anything was hidden in it, and earlier messages rewritten.
+
+    ``continued``: the message went on with a card number hidden in the messages just before it, whose resident was
+    warned then (no second warning).
+    """
 
     text: str
     hidden: bool
     rewritten: list[Message] = field(default_factory=list)
+    continued: bool = False
 
 
 def hide_card_numbers(session: Session, *, conversation_id: str, text: str) -> Guarded:
@@ -62,9 +78,12 @@ def hide_card_numbers(session: Session, *, conversation_id: str, text: str) -> G
         .order_by(Message.id.desc())
         .limit(MAX_EARLIER_WITH_CHAT)
     ).all()
-    earlier = list(reversed(recent[: window_size([m.text for m in reversed(recent)])]))
+    texts = [m.text for m in reversed(recent)]
+    if continued := continued_pieces(texts, text):
+        return _continue_hidden_card(session, conversation_id=conversation_id, pieces=recent[:continued], now=now)
+    earlier = list(reversed(recent[: window_size(texts)]))
     anchor = _hidden_card_before(session, conversation_id=conversation_id, since=now - SPLIT_WINDOW, earlier=earlier)
-    *before, latest = redact_messages([*anchor, *(message.text for message in earlier), text])[len(anchor) :]
+    *before, latest = redact_window([message.text for message in earlier], text, anchor=anchor)
     rewritten = []
     for message, redacted in zip(earlier, before, strict=True):
         if redacted.text != message.text:
@@ -75,21 +94,145 @@ def hide_card_numbers(session: Session, *, conversation_id: str, text: str) -> G
         rewritten += _hide_copies(session, conversation_id=conversation_id, after=rewritten[0].id, pieces=pieces)
         _hide_in_gaps(session, conversation_id=conversation_id, after=rewritten[0].id, pieces=pieces)
         _hide_in_records(session, conversation_id=conversation_id, since=rewritten[0].created_at, pieces=pieces)
-    return Guarded(text=latest.text, hidden=latest.hidden, rewritten=rewritten)
+        rewritten += _hide_short_pieces(session, conversation_id=conversation_id, earlier=earlier, before=before)
+    return Guarded(text=latest.text, hidden=latest.hidden, rewritten=list(dict.fromkeys(rewritten)))
+
+
+def redact_window(texts: list[str], text: str, *, anchor: Sequence[str] = ()) -> list[Redacted]:
+    """Redact the earlier ``texts`` (oldest first) and the new ``text`` read as one, as ``redact_messages`` does.
+
+    ``anchor``: a message before them with a hidden card number, read as context only. A card number found in a
+    run of messages of a few digits alone takes the run's pieces before it too, up to a card's most digits: typed a
+    digit a message, "5", "1", "8", ... may make a card from the second digit before the last is typed.
+    """
+    *before, latest = redact_messages([*anchor, *texts, text])[len(anchor) :]
+    if not latest.card_numbers or not digits_alone(text):
+        return [*before, latest]
+    start = len(texts)
+    while start > 0 and digits_alone(texts[start - 1]):
+        start -= 1
+    first = next((i for i in range(start, len(texts)) if before[i].card_numbers), None)
+    if first is not None:
+        total = sum(map(_digit_count, [*texts[first:], text]))
+        for index in range(first - 1, start - 1, -1):
+            total += _digit_count(texts[index])
+            if total > MAX_DIGITS:
+                break
+            before[index] = Redacted(text=HIDDEN_PIECE, card_numbers=1, removed=(texts[index],))
+    return [*before, latest]
+
+
+def continued_pieces(texts: list[str], text: str) -> int:
+    """Return how many of the latest ``texts`` are the hidden pieces of a card number that ``text`` goes on with.
+
+    A card typed a few digits a message may be a card number before it is all typed ("5555 5555 5555 4" passes the
+    Luhn check, and "444" follows): digits alone right after four or more pieces hidden whole, each a message of its
+    own, are the rest of it (up to nineteen pieces, a card's most digits). 0 when ``text`` goes on with none.
+    """
+    if not digits_alone(text):
+        return 0
+    pieces = 0
+    for earlier in reversed(texts):
+        if HIDDEN_CARD_PIECE.fullmatch(earlier) is None:
+            break
+        pieces += 1
+    return pieces if MIN_HIDDEN_PIECES <= pieces < MAX_DIGITS else 0
+
+
+def _continue_hidden_card(
+    session: Session, *, conversation_id: str, pieces: Sequence[Message], now: datetime
+) -> Guarded:
+    """Hide the new message as the rest of the card hidden in ``pieces`` (newest first), and drop its ending.
+
+    Where the number ends cannot be known: the ending shown named digits before the last four. It goes from the
+    piece, and from the bot's replies, knowledge gaps and records that repeated the piece.
+    """
+    ended = [message for message in reversed(pieces) if message.text != HIDDEN_PIECE]
+    endings = [message.text for message in ended]
+    for message in ended:
+        message.text, message.rewritten_at = HIDDEN_PIECE, now
+    rewritten = list(ended)
+    if ended:
+        rewritten += _hide_copies(session, conversation_id=conversation_id, after=ended[0].id, pieces=endings)
+        _hide_in_gaps(session, conversation_id=conversation_id, after=ended[0].id, pieces=endings)
+        _hide_in_records(session, conversation_id=conversation_id, since=ended[0].created_at, pieces=endings)
+    return Guarded(text=HIDDEN_PIECE, hidden=True, rewritten=rewritten, continued=True)
+
+
+def _hide_short_pieces(
+    session: Session, *, conversation_id: str, earlier: list[Message], before: list[Redacted]
+) -> list[Message]:
+    """Hide the card's pieces of fewer than four digits ("4", "11") in what answered the message that held each.
+
+    A card typed a digit a message: the bot may have repeated each digit ("You said: 4"), and its replies read
+    together hold the number. A digit that short is looked for only in the bot's replies to a message that was that
+    piece and nothing else (never in the hub's warning, whose phone number holds "123").
+    """
+    rewritten = []
+    for index, (message, redacted) in enumerate(zip(earlier, before, strict=True)):
+        short = [piece for piece in redacted.removed if _digit_count(piece) < MIN_PIECE_DIGITS]
+        if not short or HIDDEN_CARD_PIECE.fullmatch(redacted.text) is None:
+            continue
+        following = earlier[index + 1] if index + 1 < len(earlier) else None
+        until = None if following is None else following.id
+        rewritten += _hide_copies(
+            session,
+            conversation_id=conversation_id,
+            after=message.id,
+            before=until,
+            pieces=short,
+            min_digits=1,
+            senders=("bot",),
+        )
+        _hide_in_gaps(
+            session, conversation_id=conversation_id, after=message.id, before=until, pieces=short, min_digits=1
+        )
+        _hide_in_records(
+            session,
+            conversation_id=conversation_id,
+            since=message.created_at,
+            until=None if following is None else following.created_at,
+            pieces=short,
+            min_digits=1,
+        )
+    return rewritten
+
+
+def _digit_count(text: str) -> int:
+    return sum(ascii_digit(c) is not None for c in text)
 
 
 def window_size(texts: list[str], numbered: int = EARLIER_MESSAGES) -> int:
     """Return how many of the latest ``texts`` (oldest first) to read with a new message.
 
     Back to the ``numbered``-th holding a digit or a hidden card detail; the chat between is read too, so a card's
-    pieces still join across it.
+    pieces still join across it. Consecutive messages of a few digits alone ("4", "1", "11", "1111") are one piece:
+    a card typed a digit or a group a message is read whole, its sixteen messages counting as one of the eight.
     """
-    seen = 0
+    seen, in_run = 0, False
     for size, text in enumerate(reversed(texts), start=1):
-        seen += any(ascii_digit(c) is not None for c in text) or ("removed" in text and MARKER.search(text) is not None)
-        if seen == numbered:
-            return size
+        short = digits_alone(text)
+        if not (in_run and short):
+            if seen == numbered:
+                return size - 1
+            seen += any(ascii_digit(c) is not None for c in text) or (
+                "removed" in text and MARKER.search(text) is not None
+            )
+        in_run = short
     return len(texts)
+
+
+def digits_alone(text: str) -> bool:
+    """Say whether ``text`` is one to four digits with nothing but separators: one piece of a number typed in pieces."""
+    digits = 0
+    for char in text:
+        if ascii_digit(char) is not None:
+            digits += 1
+            if digits > MAX_RUN_PIECE_DIGITS:
+                return False
+        elif not is_separator(char):
+            return False
+    return digits > 0
 
 
 def _hidden_card_before(
@@ -119,7 +262,7 @@ def _hidden_card_before(
     return [f"{found} {ANCHOR_TAIL}"] if found else []
 
 
-def _piece_patterns(pieces: list[str]) -> list[re.Pattern[str]]:
+def _piece_patterns(pieces: list[str], min_digits: int = MIN_PIECE_DIGITS) -> list[re.Pattern[str]]:
     """Return patterns for the pieces of a card number, matching them also with their spaces collapsed.
 
     Only pieces of a card number itself (a code alone, "123", is also part of the council's phone number).
@@ -128,31 +271,50 @@ def _piece_patterns(pieces: list[str]) -> list[re.Pattern[str]]:
     return [
         re.compile(r"(?<!\d)" + r"\s+".join(map(re.escape, piece.split())) + r"(?!\d)")
         for piece in pieces
-        if sum(ascii_digit(c) is not None for c in piece) >= MIN_PIECE_DIGITS
+        if _digit_count(piece) >= min_digits
     ]
 
 
-def _hide_in_gaps(session: Session, *, conversation_id: str, after: int, pieces: list[str]) -> None:
+def _hide_in_gaps(
+    session: Session,
+    *,
+    conversation_id: str,
+    after: int,
+    pieces: list[str],
+    before: int | None = None,
+    min_digits: int = MIN_PIECE_DIGITS,
+) -> None:
     """Hide the pieces in the questions of knowledge gaps the bot's replies since the first of them left.
 
     The bot may not have understood the first piece ("my card is 4111.1111"); the hub then kept it as a question
     for the knowledge team, which must not keep part of a card number either.
     """
-    patterns = _piece_patterns(pieces)
-    for gap in session.scalars(
-        select(KnowledgeGap).where(KnowledgeGap.conversation_id == conversation_id, KnowledgeGap.message_id > after)
-    ):
+    patterns = _piece_patterns(pieces, min_digits)
+    if not patterns:
+        return
+    query = select(KnowledgeGap).where(KnowledgeGap.conversation_id == conversation_id, KnowledgeGap.message_id > after)
+    if before is not None:
+        query = query.where(KnowledgeGap.message_id < before)
+    for gap in session.scalars(query):
         for pattern in patterns:
             gap.question = pattern.sub(HIDDEN_PIECE, gap.question)
 
 
-def _hide_in_records(session: Session, *, conversation_id: str, since: datetime, pieces: list[str]) -> None:
+def _hide_in_records(
+    session: Session,
+    *,
+    conversation_id: str,
+    since: datetime,
+    pieces: list[str],
+    until: datetime | None = None,
+    min_digits: int = MIN_PIECE_DIGITS,
+) -> None:
     """Hide the pieces in what the bot lodged from this chat since the first of them.
 
     A handoff's summary and packet, a service request's description, place and cancel reason: the bot quotes what
     the resident typed, which held only a piece of the number when it was lodged.
     """
-    patterns = _piece_patterns(pieces)
+    patterns = _piece_patterns(pieces, min_digits)
     if not patterns:
         return
 
@@ -167,34 +329,55 @@ def _hide_in_records(session: Session, *, conversation_id: str, since: datetime,
             return [hidden(item) for item in value]
         return value
 
-    for handoff in session.scalars(
-        select(Handoff).where(Handoff.conversation_id == conversation_id, Handoff.requested_at >= since)
-    ):
+    handoffs = select(Handoff).where(Handoff.conversation_id == conversation_id, Handoff.requested_at >= since)
+    if until is not None:
+        handoffs = handoffs.where(Handoff.requested_at < until)
+    for handoff in session.scalars(handoffs):
         handoff.summary, handoff.packet = hidden(handoff.summary), hidden(handoff.packet)
+    lodged = ServiceRequest.created_at >= since
+    cancelled = ServiceRequest.cancelled_at >= since
+    if until is not None:
+        lodged = and_(lodged, ServiceRequest.created_at < until)
+        cancelled = and_(cancelled, ServiceRequest.cancelled_at < until)
     for request in session.scalars(
         select(ServiceRequest).where(
             or_(
                 ServiceRequest.conversation_id == conversation_id,
                 ServiceRequest.cancelled_in_conversation == conversation_id,
             ),
-            or_(ServiceRequest.created_at >= since, ServiceRequest.cancelled_at >= since),
+            or_(lodged, cancelled),
         )
     ):
         request.description, request.location_text = hidden(request.description), hidden(request.location_text)
         request.cancel_reason = hidden(request.cancel_reason)
 
 
-def _hide_copies(session: Session, *, conversation_id: str, after: int, pieces: list[str]) -> list[Message]:
-    """Hide the pieces in the bot's messages since the first of them: a reply may have repeated what was typed."""
-    patterns = _piece_patterns(pieces)
+def _hide_copies(
+    session: Session,
+    *,
+    conversation_id: str,
+    after: int,
+    pieces: list[str],
+    before: int | None = None,
+    min_digits: int = MIN_PIECE_DIGITS,
+    senders: tuple[str, ...] = (),
+) -> list[Message]:
+    """Hide the pieces in the bot's messages since the first of them: a reply may have repeated what was typed.
+
+    ``before`` and ``senders``: only messages before that id, or from those senders (all but the resident's).
+    """
+    patterns = _piece_patterns(pieces, min_digits)
     if not patterns:
         return []
+    query = select(Message).where(
+        Message.conversation_id == conversation_id, Message.sender != "resident", Message.id > after
+    )
+    if before is not None:
+        query = query.where(Message.id < before)
+    if senders:
+        query = query.where(Message.sender.in_(senders))
     rewritten = []
-    for message in session.scalars(
-        select(Message).where(
-            Message.conversation_id == conversation_id, Message.sender != "resident", Message.id > after
-        )
-    ):
+    for message in session.scalars(query):
         text = message.text
         for pattern in patterns:
             text = pattern.sub(HIDDEN_PIECE, text)

@@ -269,7 +269,7 @@ def accept_resident_message(
     )
     with database.sessions.begin() as session:
         warnings = []
-        if guarded.hidden or guarded.rewritten:
+        if (guarded.hidden or guarded.rewritten) and not guarded.continued:  # warned when the card was hidden
             warnings.append(add_message(session, conversation_id=conversation_id, sender="system", text=card_warning))
         conversation = session.get_one(Conversation, conversation_id)
         mode, channel = conversation.mode, conversation.channel

@@ -95,6 +95,13 @@ class ActionRequestOfficer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        # "Try again" after a failed check is read as yes to its officer offer, yet the resident asked to retry:
+        # they hear again what they can do (a probe found an officer request recorded without being asked).
+        from bot.actions.tasks import retry_events  # bot.actions.tasks imports the knowledge actions, which import this
+
+        retry = retry_events(dispatcher, tracker)
+        if retry is not None:
+            return retry
         reason, priority = handoff_reason(tracker)
         done = [SlotSet(SLOT_OFFICER_OFFERED, False), SlotSet(SLOT_HANDOFF_REASON, None)]
         try:

@@ -14,8 +14,9 @@ import httpx
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions import electoral, payments
+from bot.actions import electoral, payments, tasks
 from bot.actions.fallback import ActionHandleMiss
+from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.task_form import ValidateTaskForm, start_task_events
 from bot.actions.tasks import ActionCompleteTask, ActionDetailsWithoutTask, ActionStartTask, ActionYesWithNothingAsked
 from bot.knowledge import get_knowledge
@@ -127,6 +128,43 @@ def test_try_again_not_understood_after_a_failed_check_starts_the_check_again(te
     events = asyncio.run(ActionHandleMiss().run(dispatcher, tracker, {}))
     assert slots_of(events)["pending_task"] == "council_tax_balance" and followed_by_form(events)
     assert "didn't quite get that" not in said(dispatcher)
+
+
+@pytest.mark.parametrize("text", ["try again", "Try again please", "can I try again"])
+def test_try_again_after_the_second_failed_check_asks_instead_of_booking_an_officer(text: str) -> None:
+    # Read as yes to the officer offer, "try again" recorded an officer request nobody had asked for (a probe).
+    calls: list[httpx.Request] = []
+    client = backoffice({}, calls)
+    lockout = tasks.STILL_NOT_VERIFIED.format(where=tasks.WHERE_DETAILS_ARE[False], phone="01632 960 123")
+    tracker = make_tracker(
+        message("am I registered to vote", "check_registration"),
+        bot(electoral.NOT_VERIFIED, RETRY),
+        message("Rita Richardson", "inform"),
+        bot(lockout, [{"title": "Yes, talk to a person", "payload": "/request_officer"}]),
+        message(text, "affirm"),
+        slots={"officer_offered": True},
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionRequestOfficer(client).run(dispatcher, tracker, {}))
+    assert calls == []  # no handoff recorded
+    assert "would you like me to ask an officer" in said(dispatcher)
+    assert slots_of(events).get("officer_offered") is True
+
+
+def test_yes_to_the_officer_offer_after_a_failed_check_still_books_one() -> None:
+    calls: list[httpx.Request] = []
+    ticket = {"reference": "HO-000009", "status": "waiting", "queue_position": 1, "expected_wait_minutes": 4}
+    client = backoffice({("POST", "/api/v1/conversations/c1/handoffs"): httpx.Response(201, json=ticket)}, calls)
+    lockout = tasks.STILL_NOT_VERIFIED.format(where=tasks.WHERE_DETAILS_ARE[False], phone="01632 960 123")
+    tracker = make_tracker(
+        message("am I registered to vote", "check_registration"),
+        bot(lockout, [{"title": "Yes, talk to a person", "payload": "/request_officer"}]),
+        message("yes please", "affirm"),
+        slots={"officer_offered": True},
+        sender_id="c1",
+    )
+    asyncio.run(ActionRequestOfficer(client).run(CollectingDispatcher(), tracker, {}))
+    assert [request.method for request in calls] == ["POST"]
 
 
 def test_yes_with_nothing_asked_and_no_failed_check_asks_how_to_help() -> None:

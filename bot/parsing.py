@@ -42,13 +42,22 @@ NOT_A_NAME_FIRST = frozenset(
 NOT_IN_A_NAME = frozenset("i i'm im you your me my we it it's its don't dont can't cant not".split())  # noqa: SIM905
 
 
+# "my daughter Emma Johnson" at "Who would you like to vote for you?": the relation goes, the name stays.
+RELATION_LEAD_IN = re.compile(
+    r"^(?:(?:it'?s|it is|that'?s|that would be)\s+)?(?:my|our)\s+(?:daughter|son|wife|husband|partner|mum|mother|"
+    r"mom|dad|father|brother|sister|friend|neighbour|neighbor|grandson|granddaughter|carer|aunt|uncle|nephew|niece|"
+    r"cousin|fianc[eé]e?)\b[\s,:-]*(?:(?:is\s+)?(?:called|named)\s+|is\s+)?",
+    re.IGNORECASE,
+)
+
+
 def clean_full_name(text: str) -> str | None:
     """Return a plausible full name (at least two words of letters) from ``text``, or None.
 
     A question or a phrase is not a name, though its words are letters: taken as one, it was sent to be
     checked and used up one of the resident's tries.
     """
-    candidate = NAME_LEAD_INS.sub("", text.strip()).strip(" .,!")
+    candidate = RELATION_LEAD_IN.sub("", NAME_LEAD_INS.sub("", text.strip()).strip(" .,!")).strip(" .,!")
     words = candidate.split()
     if not 2 <= len(words) <= 6 or not all(NAME_WORD.match(word) for word in words):
         return None

@@ -357,14 +357,15 @@ def _lookalikes_as_digits(text: str) -> str:
     """Return ``text`` with letters typed for digits read as those digits: O or o for 0, l or I for 1.
 
     Only in words made of digits and those letters holding a digit ("4lll", "OOO4"), or of up to four of one of those
-    letters alone ("OOOO", a card's group; not "I" alone): never in ordinary words ("lol", "Io", "Ill"). The length
-    stays the same.
+    letters alone ("OOOO", a card's group; not "I" alone), or of four of them mixed ("OOOI", "lOIO": a card's group
+    too): never in shorter ordinary words ("lol", "Io", "Ill"). A card is taken only if the digits pass its checks, so
+    "loll" beside digits is read but kept. The length stays the same.
     """
 
     def digits(match: re.Match[str]) -> str:
         word = match.group()
         alone = len(set(word.lower())) == 1 and (1 < len(word) <= LOOKALIKE_GROUP or word in "Ool")
-        if any(c.isdigit() for c in word) or alone:
+        if any(c.isdigit() for c in word) or alone or len(word) == LOOKALIKE_GROUP:
             return word.translate(LOOKALIKE_DIGITS)
         return word
 

@@ -120,6 +120,10 @@ LOOKALIKES = {
     "5500 oooo oooo ooo4": "0004",
     "3782 822463 1OOO5": "0005",
     "4lll llll OOO7 O": "0070",  # a 13-digit Visa number, its last group a single O
+    # A whole group of those letters mixed (hypothesis found "5100 0000 OOOI 0007" shown as typed).
+    "5100 0000 OOOI 0007": "0007",
+    "4111 OOlI 1111 1115": "1115",
+    "card 4111 OOIl 1111 1114 thanks": "1114",
 }
 
 
@@ -138,7 +142,15 @@ def test_letters_for_digits_lose_the_cards_details_too() -> None:
 
 
 @pytest.mark.parametrize(
-    "message", ["lol Io Ill OOOO 4111", "Il0l 4lll", "HOLLOW 1111 1111", "flat 1O, 11 Oak Road TN41 6PA", "POOL 2024"]
+    "message",
+    [
+        "lol Io Ill OOOO 4111",
+        "Il0l 4lll",
+        "HOLLOW 1111 1111",
+        "flat 1O, 11 Oak Road TN41 6PA",
+        "POOL 2024",
+        "loll 4111 1111 then",
+    ],
 )
 def test_words_of_those_letters_beside_numbers_stay(message: str) -> None:
     assert_untouched(message)

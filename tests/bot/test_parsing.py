@@ -59,6 +59,10 @@ def test_postcodes(text: str, expected: str | None) -> None:
         ("Do Van Minh", "Do Van Minh"),
         ("Can Yilmaz", "Can Yilmaz"),
         ("Grace Good", "Grace Good"),
+        # A proxy named with who they are (make test's simulated resident was refused after 5ba71b4).
+        ("my daughter Emma Johnson", "Emma Johnson"),
+        ("it's my husband, Peter Shaw", "Peter Shaw"),
+        ("my son is called Tom Hart", "Tom Hart"),
     ],
 )
 def test_full_names(text: str, expected: str | None) -> None:

@@ -43,12 +43,26 @@ NOT_IN_A_NAME = frozenset("i i'm im you your me my we it it's its don't dont can
 
 
 # "my daughter Emma Johnson" at "Who would you like to vote for you?": the relation goes, the name stays.
+RELATIONS = (
+    r"(?:daughter|son|wife|husband|partner|mum|mother|mom|dad|father|brother|sister|friend|neighbour|neighbor|"
+    r"grandson|granddaughter|carer|aunt|uncle|nephew|niece|cousin|fianc[eé]e?)"
+)
 RELATION_LEAD_IN = re.compile(
-    r"^(?:(?:it'?s|it is|that'?s|that would be)\s+)?(?:my|our)\s+(?:daughter|son|wife|husband|partner|mum|mother|"
-    r"mom|dad|father|brother|sister|friend|neighbour|neighbor|grandson|granddaughter|carer|aunt|uncle|nephew|niece|"
-    r"cousin|fianc[eé]e?)\b[\s,:-]*(?:(?:is\s+)?(?:called|named)\s+|is\s+)?",
+    rf"^(?:(?:it'?s|it is|that'?s|that would be)\s+)?(?:my|our)\s+{RELATIONS}\b[\s,:-]*"
+    r"(?:(?:is\s+)?(?:called|named)\s+|is\s+)?",
     re.IGNORECASE,
 )
+# Words that make a message about another person: "my neighbour at 3 Oak Road", "her date of birth", "for my mum".
+SOMEONE_ELSE = re.compile(
+    rf"\b(?:(?:my|our|a|the|your)\s+{RELATIONS}s?\b|{RELATIONS}'?s\b|next door|someone|somebody|another person|"
+    r"on behalf of|he|she|he's|she's|his|her|hers|him)\b",
+    re.IGNORECASE,
+)
+
+
+def speaks_of_someone_else(text: str) -> bool:
+    """Tell whether ``text`` speaks of another person, so the details in it may not be the resident's own."""
+    return bool(SOMEONE_ELSE.search(text.replace("\u2019", "'")))
 
 
 def clean_full_name(text: str) -> str | None:

@@ -26,6 +26,7 @@ from bot.parsing import (
     find_request_reference,
     parse_date_of_birth,
     says_unknown,
+    speaks_of_someone_else,
 )
 
 # Intents that interrupt a form whatever the message holds: the resident wants out of the task. "stop" is not
@@ -382,6 +383,18 @@ def details_in(text: str) -> tuple[dict[str, str], list[str]]:
     Ashdown, TN41 6PA" a postcode and an address line (under ``address_uprn``, to be matched at the postcode).
     The words left over are the chunks that were none of these (a town, or a question).
     """
+    found, chunks = _details_but_a_name(text)
+    for index, chunk in enumerate(chunks):
+        name = name_in(chunk)
+        if name is not None:
+            found["full_name"] = name
+            del chunks[index]
+            break
+    return found, chunks
+
+
+def _details_but_a_name(text: str) -> tuple[dict[str, str], list[str]]:
+    """Read the codes, the date of birth and the address line in ``text``; return them and the chunks left over."""
     found: dict[str, str] = {}
     rest = text
     for slot in CODED_DETAILS:
@@ -408,13 +421,36 @@ def details_in(text: str) -> tuple[dict[str, str], list[str]]:
                 found["address_uprn"] = line
                 del chunks[index : index + 2]
                 break
-    for index, chunk in enumerate(chunks):
-        name = name_in(chunk)
-        if name is not None:
-            found["full_name"] = name
-            del chunks[index]
-            break
     return found, chunks
+
+
+# "my name is sam taylor": a name the resident says is theirs, however it is typed (cut at the next detail).
+NAMED = re.compile(r"\b(?:my name is|my name's|name is|name\s*:)\s+", re.IGNORECASE)
+NAME_ENDS = re.compile(r"[,.;:!?|\n\d]|\b(?:and|born|dob|d\.o\.b|date|postcode|address|at|from|of)\b", re.IGNORECASE)
+# A resident speaking of themselves: a request with a name in it ("is John Smith on the register?") may not be.
+FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i am|my|me|mine)\b", re.IGNORECASE)
+
+
+def own_details_in(text: str) -> dict[str, str]:
+    """Read the details an opening message gives about the resident themselves, to fill the questions ahead.
+
+    "am i on the electoral roll? im Rita Richardson, 19 Rowan Close TN41 6PA, dob 26/1/78" gives a name, an address
+    line, a postcode and a date of birth. Stricter than ``details_in`` (an answer to a question): the words of the
+    request are not a name ("check if I'm registered" is no "Check If"), so a name counts when the resident says it
+    is theirs ("my name is ...") or types it with capitals in a message about themselves; a message about someone
+    else ("my neighbour at 3 Oak Road", "her date of birth") gives nothing. The details are still checked as
+    answers are, and the identity check still runs on them.
+    """
+    if speaks_of_someone_else(text):
+        return {}
+    found, chunks = _details_but_a_name(text)
+    named = NAMED.search(text)
+    name = name_in(NAME_ENDS.split(text[named.end() :], maxsplit=1)[0]) if named else None
+    if name is None and FIRST_PERSON.search(text.replace("\u2019", "'")):
+        pieces = [piece for chunk in chunks for piece in re.split(r"[?.!]+", chunk)]
+        typed = [name for piece in pieces if (name := name_in(piece)) is not None and name in text]
+        name = typed[-1] if typed else None
+    return found | ({"full_name": name} if name else {})
 
 
 def interrupts(message: dict[str, Any]) -> bool:

@@ -29,6 +29,7 @@ from bot.actions.form_answers import (
     leftover_words,
     looks_like_question,
     misread,
+    own_details_in,
     report_kind_in,
     report_kind_told,
     vote_duration_in,
@@ -116,12 +117,38 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         # "My mum died and ..." has said what happened: the form asks who, not whether they died or moved out.
         "report_kind": report_kind_told(text) if task == "report_death_or_left" else None,
     }
+    told = details_told(text, task, dict(tracker.slots) | dict.fromkeys(FORGOTTEN_SLOTS) | given)
     return [
         *events,
         SlotSet("pending_task", task),
         SlotSet("deadline_kind", deadline_kind),
         *(SlotSet(name, value) for name, value in given.items()),
+        *(SlotSet(name, value) for name, value in told.items()),
     ]
+
+
+# The details an opening message may give for the questions ahead (a reference is read with the others above).
+OPENING_DETAILS = frozenset({"full_name", "date_of_birth", "postcode", "address_uprn"})
+# Tasks whose questions are about another person (the one who died or moved out): their details are asked.
+ABOUT_SOMEONE_ELSE = frozenset({"report_death_or_left"})
+
+
+def details_told(text: str, task: str | None, slots: Mapping[str, Any]) -> dict[str, str]:
+    """Return the resident's own details an opening message gives that the task will ask for.
+
+    "am i on the electoral roll? im Rita Richardson, 19 Rowan Close TN41 6PA, dob 26/1/78" was asked for the name,
+    the date of birth and the postcode again. They only fill the questions: the form checks each as an answer when
+    it starts (one that does not fit is asked for again, with the reason) and the identity check runs on them. An
+    address line counts with its postcode (it is matched to the addresses there); a verified resident's name and
+    date of birth are not needed, so not kept.
+    """
+    if task in ABOUT_SOMEONE_ELSE:
+        return {}
+    told = own_details_in(text)
+    if "postcode" not in told:
+        told.pop("address_uprn", None)
+    wanted = OPENING_DETAILS & set(required_slots_for(task, slots))
+    return {name: value for name, value in told.items() if name in wanted}
 
 
 def asks_for_another_task(tracker: Tracker) -> bool:
@@ -144,6 +171,10 @@ def is_bare_answer(tracker: Tracker) -> bool:
         return True
     text = str(tracker.latest_message.get("text") or "")
     if tracker.get_slot("requested_slot") in ADDRESS_SLOTS and is_typed_address(text):
+        return True
+    # "my payment reference is PAY-12345678" at the account number: a wrong answer, explained, not a new task.
+    payment = STRUCTURED["payment_reference"](text)
+    if tracker.get_slot("requested_slot") == "account_reference" and payment and not leftover_words(text, payment[1]):
         return True
     _, left = details_in(text)
     return bool(details_given(tracker)) and "?" not in text and all(len(chunk.split()) == 1 for chunk in left)
@@ -485,14 +516,16 @@ class ValidateTaskForm(FormValidationAction):
         questions, and the message is not taken as an answer to the old one's. A reply that is nothing but
         an answer to the question asked ("TN41 6PA") is an answer, whatever the classifier made of it.
         """
-        if asks_for_another_task(tracker) and not is_bare_answer(tracker):
-            return start_task_events(tracker)
-        not_an_answer = not_an_answer_events(dispatcher, tracker)
-        if not_an_answer is not None:
-            return not_an_answer
-        given = details_given(tracker)
         events: list[EventType]
-        if given:
+        if asks_for_another_task(tracker) and not is_bare_answer(tracker):
+            events = start_task_events(tracker)
+            told = await self._check_told(events, dispatcher, tracker, domain)
+            if not told:
+                return events
+            events += told
+        elif (not_an_answer := not_an_answer_events(dispatcher, tracker)) is not None:
+            return not_an_answer
+        elif given := details_given(tracker):
             events = await self._validate_details(given, dispatcher, tracker, domain)
         else:
             events = await super().get_validation_events(dispatcher, tracker, domain)
@@ -514,6 +547,23 @@ class ValidateTaskForm(FormValidationAction):
             events += await self._verify_account(tracker.sender_id, slots)
         return events
 
+    async def _check_told(
+        self, started: list[EventType], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Check the details a request for another task gave mid-form ("am I registered? I'm Rita Richardson, ...").
+
+        At the start of a form Rasa has the details the opening message filled checked; a form already running is
+        not started again, so it checks them here, in the order they are asked.
+        """
+        tracker.slots.update({e["name"]: e["value"] for e in started if e.get("event") == "slot"})
+        told = {e["name"]: e["value"] for e in started if e.get("event") == "slot" and e["name"] in OPENING_DETAILS}
+        checked: dict[str, Any] = {}
+        for name in sorted((n for n, v in told.items() if v is not None), key=list(DETAIL_ORDER).index):
+            answer = await getattr(self, f"validate_{name}")(told[name], dispatcher, tracker, domain)
+            checked |= answer
+            tracker.slots.update(answer)
+        return [SlotSet(name, value) for name, value in checked.items()]
+
     async def _validate_details(
         self, given: dict[str, str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
@@ -524,6 +574,9 @@ class ValidateTaskForm(FormValidationAction):
         """
         slot = str(tracker.get_slot("requested_slot"))
         checked: dict[str, Any] = {} if slot in given else {slot: None}
+        payment = find_payment_reference(str(tracker.latest_message.get("text") or ""))
+        if slot == "account_reference" and slot not in given and payment:
+            checked |= payment_reference_instead(payment, dispatcher, tracker)
         checked["answer_misses"] = 0
         for name in sorted(given, key=list(DETAIL_ORDER).index):
             answer = await getattr(self, f"validate_{name}")(given[name], dispatcher, tracker, domain)
@@ -685,6 +738,9 @@ class ValidateTaskForm(FormValidationAction):
     async def validate_account_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        payment = find_payment_reference(str(value or ""))
+        if payment is not None and find_account_reference(str(value or "")) is None:
+            return payment_reference_instead(payment, dispatcher, tracker)
         answer = _reference_answer(
             "account_reference",
             value,
@@ -773,6 +829,31 @@ class ValidateTaskForm(FormValidationAction):
     ) -> dict[str, Any]:
         text = str(value or "").strip()
         return {"proxy_reason": text[:300] if text else None}
+
+
+# Said when a payment reference is given for the account number: the back office finds an account only by its
+# number, postcode and holder, so the payment reference cannot prove it; where the number is, and the other way on.
+PAYMENT_REFERENCE_INSTEAD = (
+    "Thanks, {payment} is a payment reference rather than your account number.{kept} The account number starts "
+    "with CT and has 8 digits, like CT12345678; it's at the top of your council tax bill and on any letter about "
+    "your council tax. What is your account number? If you don't have it to hand, just say so and I'll check the "
+    "account with the name, date of birth and postcode of the person who pays it instead."
+)
+PAYMENT_REFERENCE_KEPT = " I've kept it to look up that payment once I've checked the account is yours."
+
+
+def payment_reference_instead(payment: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    """Answer a payment reference typed at the account number question: say kindly what is asked, keep it if needed.
+
+    "PAY-12345678" there was told only that it did not look like an account number, and a payment it named was
+    asked for again once the account was checked. The account number is asked again (the form goes on); the
+    payment reference fills the task's own question when the task asks one.
+    """
+    task = tracker.get_slot("pending_task")
+    keep = "payment_reference" in required_slots_for(task, dict(tracker.slots) | {"account_verified": True})
+    kept = PAYMENT_REFERENCE_KEPT if keep else ""
+    dispatcher.utter_message(text=PAYMENT_REFERENCE_INSTEAD.format(payment=payment, kept=kept))
+    return {"account_reference": None} | ({"payment_reference": payment} if keep else {})
 
 
 def _reference_answer(

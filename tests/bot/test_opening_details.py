@@ -1,0 +1,213 @@
+"""Details a resident gives in the message that starts a task are used, not asked for again (issue 12 journeys).
+
+The form starts as Rasa 3.6 starts it: action_start_task's slots, then the form's activation, which sends every
+slot of the form already filled to validate_task_form to be checked as an answer. The details only fill the
+questions: each is still checked, and the identity check still runs on them before anything is said.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.task_form import ValidateTaskForm, start_task_events
+from tests.support.backoffice_fake import FakeBackOffice, slots_of
+from tests.support.trackers import make_tracker, message
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = yaml.safe_load((ROOT / "domain" / "electoral.yml").read_text())
+# The form's slots in the domain's order: Rasa sends the filled ones in this order when the form starts.
+FORM_SLOTS = DOMAIN["forms"]["task_form"]["required_slots"]
+RITA = "am i on the electoral roll? im Rita Richardson, 19 Rowan Close TN41 6PA, dob 26/1/78"
+
+
+def started(text: str, intent: str, **slots: Any) -> dict[str, Any]:
+    """The slots action_start_task sets for ``text`` read as ``intent``."""
+    return slots_of(start_task_events(make_tracker(message(text, intent), slots=slots)))
+
+
+def start(text: str, intent: str, backoffice: FakeBackOffice, **slots: Any) -> tuple[dict[str, Any], list[str]]:
+    """Start the task and the form as Rasa does; return the slots after the form's first step and what was said."""
+    opening = message(text, intent)
+    set_at_start = start_task_events(make_tracker(opening, slots=slots))
+    now = slots | slots_of(set_at_start)
+    prefilled = [{"event": "slot", "name": s, "value": now[s]} for s in FORM_SLOTS if now.get(s) is not None]
+    action = {"event": "action", "name": "task_form"}
+    tracker = make_tracker(opening, *set_at_start, action, *prefilled, slots=now | {"requested_slot": None})
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateTaskForm(backoffice.client()).run(dispatcher, tracker, DOMAIN))
+    return now | slots_of(events), [m["text"] for m in dispatcher.messages]
+
+
+def checks(backoffice: FakeBackOffice) -> list[dict[str, Any]]:
+    """The identity checks the back office was asked for."""
+    return [json.loads(c.content) for c in backoffice.calls if c.url.path == "/api/v1/electoral/verifications"]
+
+
+def test_the_details_in_an_opening_message_are_checked_not_asked_again() -> None:
+    backoffice = FakeBackOffice("verified")
+    slots, said = start(RITA, "check_registration", backoffice)
+    [check] = checks(backoffice)
+    given = (check["full_name"], check["date_of_birth"], check["uprn"])
+    assert given == ("Rita Richardson", "1978-01-26", 100099500102)
+    assert slots["identity_verified"] is True
+    assert slots["requested_slot"] is None  # nothing is asked again
+    assert (slots["full_name"], slots["date_of_birth"]) == (None, None)  # cleared once checked, as typed answers are
+    assert said == []
+
+
+def test_details_from_the_opening_message_still_have_to_pass_the_identity_check() -> None:
+    backoffice = FakeBackOffice("not_verified")
+    slots, _ = start(RITA, "check_registration", backoffice)
+    assert len(checks(backoffice)) == 1
+    assert slots["identity_verified"] is False
+    assert slots["verification_outcome"] == "not_verified"
+
+
+def test_the_opening_details_only_fill_the_questions() -> None:
+    slots = started(RITA, "check_registration")
+    assert {k: slots.get(k) for k in ("full_name", "date_of_birth", "postcode", "address_uprn")} == {
+        "full_name": "Rita Richardson",
+        "date_of_birth": "26/1/78",
+        "postcode": "TN41 6PA",
+        "address_uprn": "19 Rowan Close",
+    }
+    assert "identity_verified" not in slots
+
+
+def test_a_detail_that_does_not_fit_is_asked_for_again_with_the_reason() -> None:
+    backoffice = FakeBackOffice("verified")
+    text = "am I registered to vote? I'm Rita Richardson, 99 Nowhere Street TN41 6PA, born 26/1/1978"
+    slots, said = start(text, "check_registration", backoffice)
+    assert checks(backoffice) == []
+    assert slots["requested_slot"] == "address_uprn"
+    assert (slots["full_name"], slots["date_of_birth"]) == ("Rita Richardson", "1978-01-26")
+    assert any("couldn't match that to one of the addresses" in s for s in said)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is my neighbour at 3 Oak Road TN41 6PA on the register?",
+        "can you check her registration, Jane Smith 1/2/1950, TN41 6PA",
+        "Is John Smith on the electoral roll",
+        "my mum Jane Smith 19 Rowan Close TN41 6PA wants to know if she's registered",
+    ],
+)
+def test_details_about_someone_else_are_not_taken(text: str) -> None:
+    slots = started(text, "check_registration")
+    assert not {"full_name", "date_of_birth", "address_uprn"} & {k for k, v in slots.items() if v}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["check if I'm registered please", "hello im wondering whether im registered", "Am I registered to vote?"],
+)
+def test_the_words_of_a_request_are_not_a_name(text: str) -> None:
+    assert not started(text, "check_registration").get("full_name")
+
+
+def test_a_verified_resident_s_name_and_date_of_birth_are_not_kept() -> None:
+    slots = started(RITA, "check_registration", identity_verified=True)
+    assert not slots.get("full_name") and not slots.get("date_of_birth")
+
+
+def test_a_problem_reported_at_an_address_keeps_the_address() -> None:
+    backoffice = FakeBackOffice()
+    slots, said = start("my bin wasn't collected at 19 Rowan Close TN41 6PA", "report_problem", backoffice)
+    assert (slots["service_category"], slots["postcode"]) == ("missed_bin", "TN41 6PA")
+    assert slots["address_uprn"] == "100099500102"
+    assert slots["requested_slot"] == "problem_description"
+    assert said == []
+
+
+def test_a_postcode_alone_still_asks_which_address() -> None:
+    backoffice = FakeBackOffice()
+    slots, _ = start("my bin wasn't collected, TN41 6PA", "report_problem", backoffice)
+    assert slots["postcode"] == "TN41 6PA"
+    assert slots["requested_slot"] == "address_uprn"
+
+
+def test_the_reported_person_s_details_are_not_taken_as_the_resident_s() -> None:
+    slots = started("I'm Tom Hart, my neighbour at 3 Oak Road TN41 6PA died", "report_death_or_left")
+    assert not slots.get("full_name") and not slots.get("postcode")
+
+
+ACCOUNT_QUESTION = {"requested_slot": "account_reference", "account_reference": None}
+
+
+def at_the_account_number(
+    text: str, task: str, *, intent: str = "inform_account", confidence: float = 0.9
+) -> tuple[dict[str, Any], list[str]]:
+    """Answer the account number question of ``task`` with ``text``; return the slots set and what was said."""
+    mapped = {"event": "slot", "name": "account_reference", "value": text}
+    tracker = make_tracker(message(text, intent, confidence), mapped, slots={"pending_task": task, **ACCOUNT_QUESTION})
+    tracker.slots["account_reference"] = text
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateTaskForm(FakeBackOffice(accounts=True).client()).run(dispatcher, tracker, DOMAIN))
+    return slots_of(events), [m["text"] for m in dispatcher.messages]
+
+
+def test_a_payment_reference_at_the_account_number_is_explained() -> None:
+    slots, said = at_the_account_number("PAY-12345678", "council_tax_balance")
+    assert slots["account_reference"] is None
+    assert slots["requested_slot"] == "account_reference"
+    assert "pending_task" not in slots
+    [reply] = said
+    assert "PAY-12345678 is a payment reference" in reply
+    assert "top of your council tax bill" in reply and "CT12345678" in reply
+    assert "I've kept it" not in reply  # a balance needs no payment
+
+
+def test_a_payment_reference_at_the_account_number_is_kept_for_the_payment_asked_about() -> None:
+    slots, said = at_the_account_number("PAY 1234 5678", "payment_received")
+    assert slots["payment_reference"] == "PAY-12345678"
+    assert slots["account_reference"] is None
+    assert "I've kept it" in said[0]
+
+
+def test_a_payment_reference_read_as_another_task_does_not_lose_the_form() -> None:
+    slots, said = at_the_account_number(
+        "my payment reference is PAY-12345678", "council_tax_balance", intent="payment_received", confidence=0.95
+    )
+    assert "pending_task" not in slots  # still the balance
+    assert slots["requested_slot"] == "account_reference"
+    assert "is a payment reference" in said[0]
+
+
+def test_a_payment_reference_given_with_other_details_is_explained() -> None:
+    slots, said = at_the_account_number("PAY-12345678, TN41 6PA, 26/1/78", "council_tax_balance")
+    assert slots["postcode"] == "TN41 6PA"
+    assert slots["account_reference"] is None
+    assert any("is a payment reference" in s for s in said)
+
+
+def test_details_in_a_request_for_another_task_mid_form_are_checked_too() -> None:
+    # Mid-form the form is already running, so Rasa sends nothing to be checked: the form checks them itself.
+    backoffice = FakeBackOffice("verified")
+    tracker = make_tracker(
+        message(RITA, "check_registration", 0.95), slots={"pending_task": "council_tax_balance", **ACCOUNT_QUESTION}
+    )
+    dispatcher = CollectingDispatcher()
+    slots = slots_of(asyncio.run(ValidateTaskForm(backoffice.client()).run(dispatcher, tracker, DOMAIN)))
+    assert slots["pending_task"] == "check_registration"
+    [check] = checks(backoffice)
+    assert (check["date_of_birth"], check["uprn"]) == ("1978-01-26", 100099500102)
+    assert slots["identity_verified"] is True
+    assert (slots["full_name"], slots["date_of_birth"]) == (None, None)
+    assert slots["requested_slot"] is None
+
+
+def test_the_address_line_is_kept_when_the_postcode_came_from_an_entity() -> None:
+    # DIET's postcode entity fills the postcode before the task starts; the address line beside it was dropped.
+    slots, _ = start(
+        "my bin wasn't collected at 19 Rowan Close TN41 6PA", "report_problem", FakeBackOffice(), postcode="TN41 6PA"
+    )
+    assert slots["address_uprn"] == "100099500102"
+    assert slots["requested_slot"] == "problem_description"

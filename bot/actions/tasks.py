@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 from bot.actions import electoral, payments
 from bot.actions.common import apologise_for_failure, council_phone
 from bot.actions.form_answers import STRUCTURED, name_in, report_kind_told, strip_pleasantries
+from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.knowledge import decision_instead, say_decision, task_button
 from bot.actions.task_form import start_task_events
 from bot.actions.task_kit import Reply, opening_request
@@ -30,7 +31,7 @@ from bot.names import (
     UNKNOWN,
 )
 from bot.parsing import find_email
-from bot.routing import QUESTION, for_missed, task_of_article
+from bot.routing import QUESTION, for_missed, task_of_article, wants_a_person
 from bot.tasks_registry import ACCOUNT_TASKS, FORGOTTEN_SLOTS, IDENTITY_TASKS, REGISTRY, TASKS
 
 # Intents a message telling of a death and its council tax may be read as; the death report comes first.
@@ -71,6 +72,11 @@ class ActionStartTask(Action):
         if tells_of_a_death_and_council_tax(tracker):
             return start_task_events(tracker, task="report_death_or_left")
         text = str(tracker.latest_message.get("text") or "")
+        if wants_a_person(text):
+            # "My bin wasn't collected, can I speak to a person": asked for a person, the resident gets one (the
+            # officer's packet names the subject); the form would have asked for a postcode instead. Handed over here
+            # and then listening, not by a follow-up action (after one the policy went on with the task's rule).
+            return [*await ActionRequestOfficer().run(dispatcher, tracker, domain), FollowupAction("action_listen")]
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
         second = second_request(text, intent)
         if second is not None and intent in {request.intent for request in requests_in(text)}:

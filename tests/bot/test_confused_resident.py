@@ -14,7 +14,7 @@ import httpx
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions import electoral, payments, tasks
+from bot.actions import electoral, handoff, payments, tasks
 from bot.actions.fallback import ActionHandleMiss
 from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.task_form import ValidateTaskForm, start_task_events
@@ -470,3 +470,45 @@ def test_a_payment_reference_typed_with_the_account_details_is_not_asked_again()
     )
     assert set_to["account_verified"] is True and set_to["payment_reference"] == "PAY-12345678"
     assert set_to["requested_slot"] is None  # nothing left to ask: the payment is looked up
+
+
+# A task asked for together with a person ("my bin wasn't collected, can i speak to a person"): seen in the web chat,
+# the report form started and asked for the postcode; the resident asked for a person and gets one.
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("my bin wasnt collected, can i speak to a person", "report_problem"),
+        ("I want to talk to a real person about my council tax balance", "council_tax_balance"),
+        ("postal vote please but I'd rather speak to someone", "request_postal_vote"),
+    ],
+)
+def test_a_task_asked_for_with_a_person_hands_over_instead_of_starting_the_form(
+    text: str, intent: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[httpx.Request] = []
+    ticket = {
+        "reference": "HO-000010",
+        "status": "waiting",
+        "in_office_hours": True,
+        "queue_position": 1,
+        "expected_wait_minutes": 4,
+        "officer_hours": "Monday to Friday, 9am to 5pm",
+        "reply_by": None,
+    }
+    client = backoffice({("POST", "/api/v1/conversations/c1/handoffs"): httpx.Response(201, json=ticket)}, calls)
+    monkeypatch.setattr(handoff.BackOffice, "from_settings", classmethod(lambda cls: client))
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionStartTask().run(dispatcher, make_tracker(message(text, intent), sender_id="c1"), {}))
+    assert [request.method for request in calls] == ["POST"]
+    assert "HO-000010" in said(dispatcher)
+    assert [e.get("name") for e in events if e.get("event") == "followup"] == ["action_listen"]
+    assert not slots_of(events).get("pending_task")
+
+
+def test_a_task_that_mentions_people_without_asking_for_one_starts() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(message("can a person register someone else to vote by post", "request_postal_vote"))
+    events = asyncio.run(ActionStartTask().run(dispatcher, tracker, {}))
+    assert slots_of(events).get("pending_task") == "request_postal_vote"

@@ -1,16 +1,19 @@
-"""Compare entity extractor settings quickly: featurise one held-out split once, then train each DIET variant.
+"""Compare entity extractor settings quickly: featurise one held-out split once, then train each variant.
 
 Run in the Rasa environment (it imports Rasa and the project's components):
 
     .venv/rasa/bin/python scripts/entity_bench.py --fold 1 --folds 3 \
-        --variant 'base={"epochs": 40}' --variant 'light={"epochs": 40, "featurizers": ["words"]}'
+        --variant 'base={"epochs": 40}' --variant 'light={"epochs": 40, "featurizers": ["words"]}' \
+        --variant 'crf={"extractor": "CRFEntityExtractor", "max_iterations": 100}'
 
 The folds are `make nlu-report`'s (scripts/nlu_folds.py: stratified by intent, fixed seed). Every featurizer of
 config.yml up to DIET is trained on the fold's training examples and run once over the training and held-out
 examples (as written and misspelt); then each variant (DIET's options as JSON on top of config.yml's DIET;
 `"only_with_entities": N` keeps the examples with entities plus N of those without) is trained and scored.
+A variant with `"extractor": "CRFEntityExtractor"` is Rasa's CRF instead, its other options on top of the
+CRF's defaults (`features`, `max_iterations`, `L1_c`, `L2_c`, ...; `"only_with_entities"` as for DIET).
 Scores are per entity, over exact spans (start, end and label all right) and over tokens (as `rasa test nlu`
-counts them); the times are DIET's training alone, wall and CPU (all threads of this process).
+counts them); the times are the extractor's training alone, wall and CPU (all threads of this process).
 Results are printed and appended, one JSON line per variant, to results/entity-bench.jsonl.
 """
 
@@ -39,6 +42,7 @@ from rasa.engine.graph import ExecutionContext, GraphSchema  # noqa: E402
 from rasa.engine.storage.local_model_storage import LocalModelStorage  # noqa: E402
 from rasa.engine.storage.resource import Resource  # noqa: E402
 from rasa.nlu.classifiers.diet_classifier import DIETClassifier  # noqa: E402
+from rasa.nlu.extractors.crf_entity_extractor import CRFEntityExtractor  # noqa: E402
 from rasa.shared.importers.utils import training_data_from_paths  # noqa: E402
 from rasa.shared.nlu.constants import ENTITIES, TEXT  # noqa: E402
 from rasa.shared.nlu.training_data.message import Message  # noqa: E402
@@ -46,17 +50,33 @@ from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E4
 
 OUT = ROOT / "results" / "entity-bench.jsonl"
 Span = tuple[int, int, str]
+# The entity extractors a variant (or config.yml) may name; DIET is the default.
+EXTRACTORS: dict[str, type] = {"DIETClassifier": DIETClassifier, "CRFEntityExtractor": CRFEntityExtractor}
 
 
 def pipeline_steps(config: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Return the components of config.yml before DIET (without the intent classifier), and DIET's options."""
+    """Return the components of config.yml before its entity extractor (without the intent classifier), and DIET's.
+
+    DIET's options are config.yml's DIET's; only intent_classification false when config.yml's extractor is the CRF.
+    """
     steps = yaml.safe_load(config.read_text())["pipeline"]
-    names = [step["name"] for step in steps]
-    diet = next(i for i, name in enumerate(names) if name.rpartition(".")[2] in ("DIETClassifier", "EntityDIET"))
-    before = [s for s in steps[:diet] if s["name"] not in ("bot.nlp.intent_classifier.LinearIntentClassifier",)]
+    names = [step["name"].rpartition(".")[2] for step in steps]
+    learnt = ("DIETClassifier", "EntityDIET", "CRFEntityExtractor")
+    extractor = next(i for i, name in enumerate(names) if name in learnt)
+    before = [s for s in steps[:extractor] if s["name"] not in ("bot.nlp.intent_classifier.LinearIntentClassifier",)]
     # DIET's own options; the sample of examples without entities is the variant's `only_with_entities`
     skip = {"name", "examples_without_entities"}
-    return before, {"intent_classification": False} | {k: v for k, v in steps[diet].items() if k not in skip}
+    options = {k: v for k, v in steps[extractor].items() if k not in skip} if names[extractor] != learnt[2] else {}
+    return before, {"intent_classification": False} | options
+
+
+def extractor_config(options: dict[str, Any], diet_options: dict[str, Any]) -> tuple[type, dict[str, Any]]:
+    """Return a variant's extractor class and its full config: DIET's on top of config.yml's DIET, or the CRF's."""
+    options = dict(options)
+    cls = EXTRACTORS[options.pop("extractor", "DIETClassifier")]
+    if cls is DIETClassifier:
+        return cls, {**DIETClassifier.get_default_config(), **diet_options, **options}
+    return cls, {**cls.get_default_config(), **options}
 
 
 def component_class(name: str) -> type:
@@ -130,15 +150,15 @@ def prf(hit: float, guessed: float, true: float) -> dict[str, float]:
     return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "support": true}
 
 
-def score(gold: list[Message], predicted: list[Message]) -> dict[str, Any]:
-    """Per-entity exact-span and token scores, with micro and macro averages."""
+def score(gold: list[Message], predicted: list[Message], extractor: str = "DIETClassifier") -> dict[str, Any]:
+    """Per-entity exact-span and token scores of one extractor's entities, with micro and macro averages."""
     result: dict[str, Any] = {}
     for unit in ("span", "token"):
         hit: Counter[str] = Counter()
         guessed: Counter[str] = Counter()
         true: Counter[str] = Counter()
         for g, p in zip(gold, predicted, strict=True):
-            gs, ps = spans(g), spans(p, "DIETClassifier")
+            gs, ps = spans(g), spans(p, extractor)
             if unit == "span":
                 items_g, items_p = [s[2] for s in gs], [s[2] for s in ps]
                 hits = [s[2] for s in gs & ps]
@@ -177,7 +197,7 @@ def main() -> int:
     import nlu_folds
 
     work = Path(tempfile.mkdtemp(prefix="entity-bench-"))
-    atexit.register(shutil.rmtree, work, ignore_errors=True)  # the folds and every DIET trained (tens of MB)
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # the folds and every extractor trained (tens of MB)
     nlu_folds.ROOT = args.root
     nlu_folds.write_folds(work, args.folds)
     fold = work / f"fold{args.fold}"
@@ -195,7 +215,7 @@ def main() -> int:
         name, _, options = variant.partition("=")
         options_dict = json.loads(options or "{}")
         keep = options_dict.pop("only_with_entities", None)
-        config = {**DIETClassifier.get_default_config(), **diet_options, **options_dict}
+        cls, config = extractor_config(options_dict, diet_options)
         data = training
         if keep is not None:
             with_entities = [m for m in training.nlu_examples if m.get(ENTITIES)]
@@ -203,14 +223,15 @@ def main() -> int:
             rng = random.Random(2026)  # noqa: S311
             chosen = with_entities + rng.sample(without, min(keep, len(without)))
             data = TrainingData(chosen)
-        context = ExecutionContext(GraphSchema({}), "bench", node_name=f"DIET{number}")
-        diet = DIETClassifier.create(config, storage, Resource(f"DIET{number}"), context)
+        context = ExecutionContext(GraphSchema({}), "bench", node_name=f"extractor{number}")
+        extractor = cls.create(config, storage, Resource(f"extractor{number}"), context)
         wall, cpu = time.monotonic(), time.process_time()
-        diet.train(data)
+        extractor.train(data)
         wall, cpu = time.monotonic() - wall, time.process_time() - cpu
         row: dict[str, Any] = {
             "variant": name,
             "options": json.loads(options or "{}"),
+            "extractor": cls.__name__,
             "fold": args.fold,
             "folds": args.folds,
             "train_examples": len(data.nlu_examples),
@@ -219,8 +240,8 @@ def main() -> int:
             "load": os.getloadavg()[0],
         }
         for test_name, data_set in tests.items():
-            predicted = diet.process(copy_features(featurised[test_name]))
-            row[test_name] = score(data_set.nlu_examples, predicted)
+            predicted = extractor.process(copy_features(featurised[test_name]))
+            row[test_name] = score(data_set.nlu_examples, predicted, cls.__name__)
         OUT.parent.mkdir(exist_ok=True)
         with OUT.open("a") as out:
             out.write(json.dumps(row) + "\n")

@@ -60,6 +60,23 @@ SOMEONE_ELSE = re.compile(
 )
 
 
+# An application made for another person: "a postal vote for my mum Janice Dunn", "on behalf of my dad", "cancel
+# her proxy". Not "my daughter to vote for me" (the resident's own proxy) nor "for me and my husband" (their own too).
+FOR_SOMEONE_ELSE = re.compile(
+    rf"\b(?:for|apply for|applying for)\s+(?:my|our)\s+{RELATIONS}s?\b|\bon behalf of\b|"
+    rf"\b(?:my|our)\s+{RELATIONS}'?s\s+(?:postal|proxy|vote)|\b(?:his|her|their)\s+(?:postal|proxy)\b|"
+    r"\bfor (?:him|her|them|someone else|somebody else|another person)\b",
+    re.IGNORECASE,
+)
+FOR_THEMSELVES_TOO = re.compile(r"\bfor (?:me|myself|us) (?:and|&)\b|\bme (?:and|&) my\b", re.IGNORECASE)
+
+
+def applies_for_someone_else(text: str) -> bool:
+    """Tell whether ``text`` asks for an application for another person only (not for the resident as well)."""
+    plain = text.replace("\u2019", "'")
+    return bool(FOR_SOMEONE_ELSE.search(plain)) and not FOR_THEMSELVES_TOO.search(plain)
+
+
 def speaks_of_someone_else(text: str) -> bool:
     """Tell whether ``text`` speaks of another person, so the details in it may not be the resident's own."""
     return bool(SOMEONE_ELSE.search(text.replace("\u2019", "'")))

@@ -30,7 +30,7 @@ from bot.names import (
     STOPPED,
     UNKNOWN,
 )
-from bot.parsing import find_email
+from bot.parsing import applies_for_someone_else, find_email
 from bot.routing import QUESTION, for_missed, task_of_article, wants_a_person
 from bot.tasks_registry import ACCOUNT_TASKS, FORGOTTEN_SLOTS, IDENTITY_TASKS, REGISTRY, TASKS
 
@@ -78,6 +78,11 @@ class ActionStartTask(Action):
             # and then listening, not by a follow-up action (after one the policy went on with the task's rule).
             return [*await ActionRequestOfficer().run(dispatcher, tracker, domain), FollowupAction("action_listen")]
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+        if intent in ABSENT_VOTE_TASKS and applies_for_someone_else(text):
+            # "Can I apply for a postal vote for my mum?": the application was made for the verified resident
+            # (a probe got AV-... in their name). Each voter applies for their own absent vote.
+            dispatcher.utter_message(text=FOR_SOMEONE_ELSE_REPLY)
+            return [FollowupAction("action_listen")]
         second = second_request(text, intent)
         if second is not None and intent in {request.intent for request in requests_in(text)}:
             # "I need a postal vote and when is my bin day": the intent is one of two requests the message makes
@@ -91,6 +96,19 @@ class ActionStartTask(Action):
             return [FollowupAction("action_listen")]
         return start_task_events(tracker, task=task)
 
+
+# Absent votes are the voter's own: applied for, changed or looked up only by the voter, once they have proved who
+# they are in their own conversation.
+ABSENT_VOTE_TASKS = frozenset(
+    {"request_postal_vote", "request_proxy_vote", "cancel_absent_vote", "renew_absent_vote", "absent_vote_status"}
+)
+FOR_SOMEONE_ELSE_REPLY = (
+    "I can only deal with postal and proxy votes for the person I'm talking to: each voter applies for, changes or "
+    "checks their own, because they sign the application and we check it's them. They can ask me in their own "
+    "chat, apply online (https://www.gov.uk/apply-postal-vote or https://www.gov.uk/apply-proxy-vote), or call "
+    f"electoral services on {electoral.ELECTORAL_PHONE} for a paper form that someone can help them fill in (they "
+    "sign it themselves). Can I help with anything for you?"
+)
 
 # Said when a verified resident asks about an account reference that is not the one they proved.
 OTHER_ACCOUNT = (

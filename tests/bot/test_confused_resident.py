@@ -512,3 +512,41 @@ def test_a_task_that_mentions_people_without_asking_for_one_starts() -> None:
     tracker = make_tracker(message("can a person register someone else to vote by post", "request_postal_vote"))
     events = asyncio.run(ActionStartTask().run(dispatcher, tracker, {}))
     assert slots_of(events).get("pending_task") == "request_postal_vote"
+
+
+# An absent vote asked for another person: a probe verified as Rita Richardson, asked "can I apply for a postal vote
+# for my mum Janice Dunn?", answered the form, and AV-164383 was recorded in Rita's name.
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("can I apply for a postal vote for my mum Janice Dunn?", "request_postal_vote"),
+        ("I need a proxy vote for my father, he's in hospital", "request_proxy_vote"),
+        ("I want to be the proxy for my neighbour", "request_proxy_vote"),
+        ("cancel her postal vote please", "cancel_absent_vote"),
+        ("has my husband's postal vote been renewed", "absent_vote_status"),
+        ("postal vote on behalf of my dad", "request_postal_vote"),
+    ],
+)
+def test_an_absent_vote_for_someone_else_is_explained_not_applied_for(text: str, intent: str) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(message(text, intent), slots={"identity_verified": True})
+    events = asyncio.run(ActionStartTask().run(dispatcher, tracker, {}))
+    assert not slots_of(events).get("pending_task")
+    assert [e.get("name") for e in events if e.get("event") == "followup"] == ["action_listen"]
+    assert "each voter applies for" in said(dispatcher) and "01632 960 456" in said(dispatcher)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("I want my daughter to vote for me", "request_proxy_vote"),
+        ("can my son be my proxy", "request_proxy_vote"),
+        ("a postal vote for me and my husband please", "request_postal_vote"),
+        ("I want a postal vote for the next election", "request_postal_vote"),
+    ],
+)
+def test_a_residents_own_absent_vote_naming_a_relative_still_starts(text: str, intent: str) -> None:
+    events = asyncio.run(ActionStartTask().run(CollectingDispatcher(), make_tracker(message(text, intent)), {}))
+    assert slots_of(events).get("pending_task") == intent

@@ -366,6 +366,11 @@ class ActionDetailsWithoutTask(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         task = task_that_failed(tracker)
         text = str(tracker.latest_message.get("text") or "")
+        asked = [request.intent for request in requests_in(text) if request.intent in TASKS]
+        if task is None and asked and gives_a_detail(text):
+            # "i'd like a postal vote. Rita Richardson 26/01/1978 TN41 6PA", read as details alone, was asked
+            # "What would you like me to do with that?": the request it makes starts, with the details it gives.
+            return [*start_task_events(tracker, task=asked[0]), FollowupAction("task_form")]
         if task is None and not gives_a_detail(text):
             return self._not_details(dispatcher, tracker, text)
         if task is None and _last_bot_text(tracker).startswith(WHAT_FOR):

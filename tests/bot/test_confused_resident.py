@@ -550,3 +550,30 @@ def test_an_absent_vote_for_someone_else_is_explained_not_applied_for(text: str,
 def test_a_residents_own_absent_vote_naming_a_relative_still_starts(text: str, intent: str) -> None:
     events = asyncio.run(ActionStartTask().run(CollectingDispatcher(), make_tracker(message(text, intent)), {}))
     assert slots_of(events).get("pending_task") == intent
+
+
+# A request and the resident's details in one message read as details alone: the probe's "i'd like a postal vote.
+# Rita Richardson 26/01/1978 TN41 6PA" was asked "What would you like me to do with that?" (twice, in two chats).
+
+
+@pytest.mark.parametrize(
+    ("text", "task"),
+    [
+        ("i'd like a postal vote. Rita Richardson 26/01/1978 TN41 6PA", "request_postal_vote"),
+        ("Rita Richardson 26/01/1978 TN41 6PA - am I registered to vote?", "check_registration"),
+    ],
+)
+def test_details_with_a_request_start_that_request_with_them(text: str, task: str) -> None:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionDetailsWithoutTask().run(dispatcher, make_tracker(message(text, "inform")), {}))
+    slots = slots_of(events)
+    assert slots.get("pending_task") == task
+    assert slots.get("full_name") == "Rita Richardson" and slots.get("postcode") == "TN41 6PA"
+    assert [e.get("name") for e in events if e.get("event") == "followup"] == ["task_form"]
+    assert "What would you like me to do" not in said(dispatcher)
+
+
+def test_details_alone_are_still_asked_what_for() -> None:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionDetailsWithoutTask().run(dispatcher, make_tracker(message("CT26041538", "inform")), {}))
+    assert not slots_of(events).get("pending_task")

@@ -355,6 +355,13 @@ def stop_and_offer_a_person(dispatcher: CollectingDispatcher, tracker: Tracker) 
     ]
 
 
+# A place is never a question that starts so and ends with "?" ("by the park?" may be one; "is it free?" is not).
+QUESTION_FIRST_WORDS = frozenset("is are will would do does did can could how what why when who should shall".split())  # noqa: SIM905
+NOT_A_PLACE = (
+    "I can't answer that one here, but you can ask me again once the report is made, or talk to a person. "
+    "First, I need to know where the problem is."
+)
+
 # Intents whose article answers a question asked with a stop ("forget it, when are you open?").
 ANSWERED_INTENTS = ARTICLE_INTENTS | {"opening_hours", "contact_details", "bot_capabilities"}
 # How likely the question's intent must be, in the message's ranking, when "stop" leads it.
@@ -802,6 +809,12 @@ class ValidateTaskForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value or "").strip()
+        words = text.lower().split()
+        if text.endswith("?") and words and words[0] in QUESTION_FIRST_WORDS:
+            # "is this going to cost me anything?" at "Where is the problem?" was sent to the team as the place. A
+            # question the classifier was sure of is answered before this; searched, this one got a parking article.
+            dispatcher.utter_message(text=NOT_A_PLACE)
+            return {"problem_location": None}
         if len(text) < 4:
             dispatcher.utter_message(
                 text="Sorry, I need a bit more to find it: a street name, a landmark or a postcode."

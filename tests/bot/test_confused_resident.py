@@ -577,3 +577,23 @@ def test_details_alone_are_still_asked_what_for() -> None:
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionDetailsWithoutTask().run(dispatcher, make_tracker(message("CT26041538", "inform")), {}))
     assert not slots_of(events).get("pending_task")
+
+
+# A question at "Where is the problem?": the probe's "is this going to cost me anything?" was reported to the team as
+# the pothole's place ("I'll report a pothole problem at is this going to cost me anything?").
+
+
+@pytest.mark.parametrize("text", ["is this going to cost me anything?", "how long will it take to fix?"])
+def test_a_question_is_not_taken_as_the_place_of_a_problem(text: str) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(message(text, "out_of_scope", 0.4), slots={"pending_task": "report_problem"})
+    set_to = asyncio.run(ValidateTaskForm().validate_problem_location(text, dispatcher, tracker, {}))
+    assert set_to == {"problem_location": None}
+    assert "ask me again once the report is made" in said(dispatcher)
+
+
+@pytest.mark.parametrize("text", ["outside 12 High Street", "by the park?", "where the bus stop is on Mill Lane"])
+def test_a_place_is_still_a_place(text: str) -> None:
+    tracker = make_tracker(message(text, "inform"), slots={"pending_task": "report_problem"})
+    set_to = asyncio.run(ValidateTaskForm().validate_problem_location(text, CollectingDispatcher(), tracker, {}))
+    assert set_to == {"problem_location": text}

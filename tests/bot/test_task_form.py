@@ -297,3 +297,32 @@ def test_a_question_typed_at_the_name_question_is_not_checked_as_a_name(dispatch
     events = slot_events(validate(backoffice, tracker, dispatcher))
     assert events["full_name"] is None and "identity_verified" not in events
     assert 'first name and surname, for example "Sam Taylor"' in dispatcher.messages[0]["text"]
+
+
+# A detail put right at a later question: the probe typed "sorry my date of birth is 26/01/1978" at the address
+# question after a wrong date; the correction was dropped, the check ran on the wrong date and used up a try.
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["sorry my date of birth is 26/01/1978", "actually it's 26/01/1978 not 24/01", "oops, dob should be 26 jan 1978"],
+)
+def test_a_date_of_birth_put_right_at_the_address_question_replaces_the_wrong_one(dispatcher, text: str) -> None:
+    tracker = form_tracker(
+        "address_uprn",
+        text,
+        full_name="Rita Richardson",
+        date_of_birth="1978-01-24",
+        postcode="TN41 6PA",
+        address_uprn=None,
+    )
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events.get("date_of_birth") == "1978-01-26"
+    assert "verification_outcome" not in events  # the address is still to be chosen; nothing was checked
+
+
+def test_the_same_date_again_at_the_address_question_changes_nothing(dispatcher) -> None:
+    tracker = form_tracker(
+        "address_uprn", "26/01/1978", full_name="Rita Richardson", date_of_birth="1978-01-26", postcode="TN41 6PA"
+    )
+    assert "date_of_birth" not in slot_events(validate(FakeBackOffice(), tracker, dispatcher))

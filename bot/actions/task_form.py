@@ -118,11 +118,13 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         # "My mum died and ..." has said what happened: the form asks who, not whether they died or moved out.
         "report_kind": report_kind_told(text) if task == "report_death_or_left" else None,
     }
-    told = details_told(text, task, dict(tracker.slots) | dict.fromkeys(FORGOTTEN_SLOTS) | given)
+    recheck = checked_again(tracker, text, task)
+    told = details_told(text, task, dict(tracker.slots) | dict.fromkeys(FORGOTTEN_SLOTS) | given | recheck)
     return [
         *events,
         SlotSet("pending_task", task),
         SlotSet("deadline_kind", deadline_kind),
+        *(SlotSet(name, value) for name, value in recheck.items()),
         *(SlotSet(name, value) for name, value in given.items()),
         *(SlotSet(name, value) for name, value in told.items()),
     ]
@@ -132,6 +134,20 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
 OPENING_DETAILS = frozenset({"full_name", "date_of_birth", "postcode", "address_uprn"})
 # Tasks whose questions are about another person (the one who died or moved out): their details are asked.
 ABOUT_SOMEONE_ELSE = frozenset({"report_death_or_left"})
+
+
+def checked_again(tracker: Tracker, text: str, task: str | None = None) -> dict[str, bool]:
+    """Return the checks to forget when a verified conversation names who is typing, else nothing.
+
+    A probe proved it was Rita Richardson, then typed "actually my name is Kathleen Gray and my postcode is TN44 3LW"
+    and "am i registered to vote?": the answer was Rita's. A name given after the check may be another person's (a
+    shared computer, a relative taking over), so the check runs again on the details given; the same person passes
+    it again. A name given for a report about someone else (a death, a move) is theirs, not the resident's.
+    """
+    verified = tracker.get_slot("identity_verified") or tracker.get_slot("account_verified")
+    if not verified or task in ABOUT_SOMEONE_ELSE or "full_name" not in own_details_in(text):
+        return {}
+    return {"identity_verified": False, "account_verified": False}
 
 
 def details_told(text: str, task: str | None, slots: Mapping[str, Any]) -> dict[str, str]:

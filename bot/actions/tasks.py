@@ -17,7 +17,7 @@ from bot.actions.common import apologise_for_failure, council_phone
 from bot.actions.form_answers import STRUCTURED, name_in, report_kind_told, strip_pleasantries
 from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.knowledge import decision_instead, say_decision, task_button
-from bot.actions.task_form import start_task_events
+from bot.actions.task_form import checked_again, start_task_events
 from bot.actions.task_kit import Reply, opening_request
 from bot.actions.two_requests import noticed_both, offer_the_second, requests_in, second_request
 from bot.backoffice import BackOffice, BackOfficeError, NotFound, NotVerified, within_deadline
@@ -108,6 +108,12 @@ FOR_SOMEONE_ELSE_REPLY = (
     "chat, apply online (https://www.gov.uk/apply-postal-vote or https://www.gov.uk/apply-proxy-vote), or call "
     f"electoral services on {electoral.ELECTORAL_PHONE} for a paper form that someone can help them fill in (they "
     "sign it themselves). Can I help with anything for you?"
+)
+
+# Said when a name is given after the resident proved who they are (it may be someone else at the keyboard).
+NAMED_AFTER_THE_CHECK = (
+    "Thanks. Before I look anything else up I'll check the details again, in case someone else is typing now. "
+    "What would you like me to do?"
 )
 
 # Said when a verified resident asks about an account reference that is not the one they proved.
@@ -371,6 +377,9 @@ class ActionDetailsWithoutTask(Action):
             # "i'd like a postal vote. Rita Richardson 26/01/1978 TN41 6PA", read as details alone, was asked
             # "What would you like me to do with that?": the request it makes starts, with the details it gives.
             return [*start_task_events(tracker, task=asked[0]), FollowupAction("task_form")]
+        if task is None and (recheck := checked_again(tracker, text)):
+            dispatcher.utter_message(text=NAMED_AFTER_THE_CHECK)
+            return [SlotSet(name, value) for name, value in recheck.items()]
         if task is None and not gives_a_detail(text):
             return self._not_details(dispatcher, tracker, text)
         if task is None and _last_bot_text(tracker).startswith(WHAT_FOR):

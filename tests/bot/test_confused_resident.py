@@ -597,3 +597,32 @@ def test_a_place_is_still_a_place(text: str) -> None:
     tracker = make_tracker(message(text, "inform"), slots={"pending_task": "report_problem"})
     set_to = asyncio.run(ValidateTaskForm().validate_problem_location(text, CollectingDispatcher(), tracker, {}))
     assert set_to == {"problem_location": text}
+
+
+# A name given after the check: the probe proved it was Rita Richardson, typed "actually my name is Kathleen Gray and
+# my postcode is TN44 3LW", asked "am i registered to vote?" and was answered with Rita's record.
+
+
+def test_a_name_given_after_the_check_makes_the_next_task_check_again() -> None:
+    slots = {"identity_verified": True, "account_verified": True}
+    dispatcher = CollectingDispatcher()
+    text = "actually my name is Kathleen Gray and my postcode is TN44 3LW"
+    events = asyncio.run(
+        ActionDetailsWithoutTask().run(dispatcher, make_tracker(message(text, "inform"), slots=slots), {})
+    )
+    assert slots_of(events) == {"identity_verified": False, "account_verified": False}
+    assert "check the details again" in said(dispatcher)
+
+
+def test_a_task_asked_with_a_name_in_a_verified_conversation_checks_that_name() -> None:
+    text = "am i registered to vote? I'm Kathleen Gray, 5 Priory Walk TN44 3LW, born 17/08/1984"
+    tracker = make_tracker(message(text, "check_registration"), slots={"identity_verified": True})
+    started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {})))
+    assert started["identity_verified"] is False
+    assert started.get("full_name") == "Kathleen Gray" and started.get("postcode") == "TN44 3LW"
+
+
+def test_a_verified_resident_asking_without_a_name_stays_verified() -> None:
+    tracker = make_tracker(message("do i have a postal vote?", "absent_vote_status"), slots={"identity_verified": True})
+    started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {})))
+    assert "identity_verified" not in started

@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import electoral, payments
 from bot.actions.common import apologise_for_failure, council_phone
-from bot.actions.form_answers import STRUCTURED, name_in, report_kind_told, strip_pleasantries
+from bot.actions.form_answers import STRUCTURED, details_in, name_in, report_kind_told, strip_pleasantries
 from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.knowledge import decision_instead, say_decision, task_button
 from bot.actions.task_form import checked_again, start_task_events
@@ -330,8 +330,17 @@ def try_the_task_again(dispatcher: CollectingDispatcher, tracker: Tracker, task:
     """Start a task whose check failed again, keeping a name typed as the retry; after two failures, a way out."""
     if failed_checks(tracker) >= 2:
         return not_verified_reply(dispatcher, tracker, task)
-    name = name_in(str(tracker.latest_message.get("text") or "")) if task in IDENTITY_TASKS else None
-    retyped = [SlotSet("full_name", name)] if name else []
+    text = str(tracker.latest_message.get("text") or "")
+    retyped: list[EventType] = []
+    if task in IDENTITY_TASKS:
+        # "Rita Richardson 24/01/1978 TN41 6PA" typed straight after a failed check is the next try, whole: only a
+        # name was kept, and the form asked for the name again (a probe). Each detail is checked as an answer.
+        found, _ = details_in(text)
+        if "postcode" not in found:
+            found.pop("address_uprn", None)
+        name = found.get("full_name") or name_in(text)
+        told = {k: v for k, v in found.items() if k in ("date_of_birth", "postcode", "address_uprn")}
+        retyped = [SlotSet(slot, value) for slot, value in ({"full_name": name} | told).items() if value]
     return [*start_task_events(tracker, task=task), *retyped, FollowupAction("task_form")]
 
 

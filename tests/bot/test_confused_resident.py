@@ -626,3 +626,26 @@ def test_a_verified_resident_asking_without_a_name_stays_verified() -> None:
     tracker = make_tracker(message("do i have a postal vote?", "absent_vote_status"), slots={"identity_verified": True})
     started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {})))
     assert "identity_verified" not in started
+
+
+# The next try, typed whole straight after a failed check: the probe's "Rita Richardson 24/01/1978 TN41 6PA" kept
+# only the name and the form asked for the name again.
+
+
+def test_details_typed_whole_after_a_failed_check_are_the_next_try() -> None:
+    tracker = make_tracker(
+        message(
+            "am i on the electoral roll? im Rita Richardson, 19 Rowan Close TN41 6PA, dob 25/1/78", "check_registration"
+        ),
+        bot(electoral.NOT_VERIFIED, RETRY),
+        message("Rita Richardson 24/01/1978 TN41 6PA", "inform"),
+    )
+    events = asyncio.run(ActionDetailsWithoutTask().run(CollectingDispatcher(), tracker, {}))
+    slots = slots_of(events)
+    assert slots["pending_task"] == "check_registration"
+    assert (slots["full_name"], slots["date_of_birth"], slots["postcode"]) == (
+        "Rita Richardson",
+        "24/01/1978",
+        "TN41 6PA",
+    )
+    assert [e.get("name") for e in events if e.get("event") == "followup"] == ["task_form"]

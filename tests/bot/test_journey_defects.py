@@ -173,6 +173,9 @@ def test_an_electoral_retry_keeps_the_name_typed(dispatcher: CollectingDispatche
         ("help", "bot_capabilities"),
         ("what do you mean", "nlu_fallback"),
         ("why do you need my date of birth?", "bot_challenge"),
+        # After a failed check (a probe): read as "no", it got "If you'd rather not carry on, say stop".
+        ("what went wrong?", "deny"),
+        ("what happened", "out_of_scope"),
     ],
 )
 def test_a_question_about_the_date_of_birth_question_is_explained(text: str, intent: str) -> None:

@@ -108,7 +108,7 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
     # References and the kind of problem count when this message gives them; older ones are forgotten.
     text = str(tracker.latest_message.get("text") or "")
     given = {
-        "account_reference": find_account_reference(text),
+        "account_reference": find_account_reference(text) or account_carried_over(tracker, task),
         "payment_reference": find_payment_reference(text),
         "request_reference": find_request_reference(text),
         "service_category": category_of(text) if task == "report_problem" and category_of(text) != "other" else None,
@@ -134,6 +134,20 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
 OPENING_DETAILS = frozenset({"full_name", "date_of_birth", "postcode", "address_uprn"})
 # Tasks whose questions are about another person (the one who died or moved out): their details are asked.
 ABOUT_SOMEONE_ELSE = frozenset({"report_death_or_left"})
+
+
+def account_carried_over(tracker: Tracker, task: str | None) -> str | None:
+    """Return the account number given for the account task in hand when the resident switches to another one.
+
+    "did my council tax payment go through? account CT24821414", then "what's my balance?" at the date of birth
+    question: the balance task asked for the account number again (a probe). The same account, for the same typist,
+    still to be checked (a name given meanwhile starts the check again, see checked_again).
+    """
+    before = tracker.get_slot("pending_task")
+    account = tracker.get_slot("account_reference")
+    if task in ACCOUNT_TASKS and before in ACCOUNT_TASKS and account not in (None, UNKNOWN):
+        return str(account)
+    return None
 
 
 def checked_again(tracker: Tracker, text: str, task: str | None = None) -> dict[str, bool]:

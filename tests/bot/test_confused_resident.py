@@ -649,3 +649,32 @@ def test_details_typed_whole_after_a_failed_check_are_the_next_try() -> None:
         "TN41 6PA",
     )
     assert [e.get("name") for e in events if e.get("event") == "followup"] == ["task_form"]
+
+
+# Another council tax question mid-check keeps the account number: the probe's "did my council tax payment go
+# through? account CT24821414", then "what's my balance?" at the date of birth, was asked for the account again.
+
+
+def test_an_account_number_carries_from_one_council_tax_task_to_the_next() -> None:
+    tracker = make_tracker(
+        message("what's my balance?", "council_tax_balance"),
+        slots={
+            "pending_task": "payment_received",
+            "account_reference": "CT24821414",
+            "requested_slot": "date_of_birth",
+        },
+    )
+    assert slots_of(start_task_events(tracker))["account_reference"] == "CT24821414"
+
+
+@pytest.mark.parametrize(
+    ("before", "account", "text", "intent"),
+    [
+        ("check_registration", "CT24821414", "what's my balance?", "council_tax_balance"),
+        ("payment_received", "CT24821414", "am I registered to vote?", "check_registration"),
+        ("payment_received", "unknown", "what's my balance?", "council_tax_balance"),
+    ],
+)
+def test_no_account_number_is_carried_where_none_was_given_for_council_tax(before, account, text, intent) -> None:
+    tracker = make_tracker(message(text, intent), slots={"pending_task": before, "account_reference": account})
+    assert slots_of(start_task_events(tracker))["account_reference"] is None

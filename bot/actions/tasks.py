@@ -30,7 +30,7 @@ from bot.names import (
     STOPPED,
     UNKNOWN,
 )
-from bot.parsing import applies_for_someone_else, find_email
+from bot.parsing import applies_for_someone_else, find_email, find_postcode
 from bot.routing import QUESTION, for_missed, task_of_article, wants_a_person
 from bot.tasks_registry import ACCOUNT_TASKS, FORGOTTEN_SLOTS, IDENTITY_TASKS, REGISTRY, TASKS
 
@@ -365,6 +365,15 @@ def likely_tasks(tracker: Tracker) -> list[str]:
     ][:MAX_OFFERED_TASKS]
 
 
+def address_left_behind(text: str) -> list[EventType]:
+    """Forget the address chosen at the old postcode when a new one is given on its own.
+
+    "actually my postcode is TN42 6FW" after a bin day at TN41 6PA, then "when is my bin day": the old address was
+    tried at the new postcode and the resident heard "Sorry, I couldn't match that to one of the addresses" (a probe).
+    """
+    return [SlotSet("address_uprn", None)] if find_postcode(text) else []
+
+
 class ActionDetailsWithoutTask(Action):
     """Answer details (an account number, a name) typed when no question is waiting for them.
 
@@ -398,10 +407,10 @@ class ActionDetailsWithoutTask(Action):
                 text=WHICH_TASK,
                 buttons=[*CHOICES_FOR_DETAILS.get(intent, CHOICES_FOR_DETAILS["inform"]), TALK_TO_A_PERSON],
             )
-            return []
+            return address_left_behind(text)
         if task is None:
             dispatcher.utter_message(response="utter_what_for")
-            return []
+            return address_left_behind(text)
         return try_the_task_again(dispatcher, tracker, task)
 
     @staticmethod

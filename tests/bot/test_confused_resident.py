@@ -678,3 +678,16 @@ def test_an_account_number_carries_from_one_council_tax_task_to_the_next() -> No
 def test_no_account_number_is_carried_where_none_was_given_for_council_tax(before, account, text, intent) -> None:
     tracker = make_tracker(message(text, intent), slots={"pending_task": before, "account_reference": account})
     assert slots_of(start_task_events(tracker))["account_reference"] is None
+
+
+# A new postcode given on its own after a task: the probe's "actually my postcode is TN42 6FW" after a bin day at
+# TN41 6PA, then "when is my bin day", was told "Sorry, I couldn't match that to one of the addresses".
+
+
+def test_a_new_postcode_on_its_own_forgets_the_address_chosen_at_the_old_one() -> None:
+    tracker = make_tracker(
+        message("actually my postcode is TN42 6FW", "inform"),
+        slots={"postcode": "TN42 6FW", "address_uprn": "100099504414"},
+    )
+    events = asyncio.run(ActionDetailsWithoutTask().run(CollectingDispatcher(), tracker, {}))
+    assert slots_of(events) == {"address_uprn": None}

@@ -349,10 +349,19 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if asks_a_detail and (name == "affirm" or yes_or_no(text) is True):
         # "Yes" to a question that wants a detail: the question again, nothing else ("How can I help?" was said).
         return [SlotSet(slot, None), SlotSet("answer_misses", misses_so_far(tracker) + 1)]
+    words = text.lower().split()
+    if slot == "task_confirmed" and "?" not in text and not (words and words[0] in QUESTION_FIRST_WORDS):
+        # "last month" at "Shall I go ahead?" got the service-voter article (a probe): neither yes nor no, and no
+        # question, it is asked again as a yes or no.
+        dispatcher.utter_message(text=YES_OR_NO)
+        return [SlotSet(slot, None)]
     sure = float(intent.get("confidence") or 0.0) >= SWITCH_CONFIDENCE
     if sure and name in ARTICLE_INTENTS and answer_the_question(dispatcher, tracker):
         return [SlotSet(slot, None)]
     return None
+
+
+YES_OR_NO = "Sorry, I need a yes or a no here. If you'd rather not, say no and nothing will be sent."
 
 
 # Said once to a bare "no" where the question wants a detail; a second "no" stops the task.

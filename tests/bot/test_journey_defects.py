@@ -385,3 +385,23 @@ def test_the_what_for_opening_is_the_domains() -> None:
 def test_a_question_about_a_named_detail_is_answered_about_that_detail(slot: str, text: str, explains: str) -> None:
     # Found by a confused-resident probe: "why do you need my date of birth" at the name question explained the name.
     assert form_help.help_for(slot, text).startswith(explains)
+
+
+# Neither yes nor no at "Shall I go ahead?": the probe's "last month" (after a moved-out report) got the service-voter
+# article and the confirmation again.
+
+
+@pytest.mark.parametrize(("text", "intent"), [("last month", "how_to_register"), ("the 3rd", "nlu_fallback")])
+def test_neither_yes_nor_no_at_the_confirmation_asks_for_a_yes_or_no(text: str, intent: str) -> None:
+    slots = {"identity_verified": True, "report_kind": "left", "reported_name": "Zoe Nobody"}
+    set_to, dispatcher = run_form("report_death_or_left", "task_confirmed", text, intent, 0.95, **slots)
+    assert set_to.get("task_confirmed") is None
+    assert said(dispatcher).startswith("Sorry, I need a yes or a no") and "register" not in said(dispatcher)
+
+
+def test_a_question_at_the_confirmation_is_still_answered() -> None:
+    slots = {"identity_verified": True, "report_kind": "left", "reported_name": "Zoe Nobody"}
+    set_to, dispatcher = run_form(
+        "report_death_or_left", "task_confirmed", "how do i pay my council tax?", "how_to_pay", 0.95, **slots
+    )
+    assert set_to.get("task_confirmed") is None and "Direct debit" in said(dispatcher)

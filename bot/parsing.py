@@ -21,7 +21,7 @@ DOB_LEAD_INS = re.compile(
 )
 ADDRESS_LEAD_INS = re.compile(
     r"^(?:(?:it's|its|it is|that's|thats|my address is|i live at|i'm at|im at|we're at|"
-    r"number|no\.?)\s+)+",
+    r"number|no\.?|no,)\s+)+",
     re.IGNORECASE,
 )
 OLDEST_AGE = 120
@@ -131,7 +131,33 @@ def choose_address(text: str, addresses: list[tuple[int, str]]) -> int | None:
     return matches[0] if len(matches) == 1 else None
 
 
+# Street types as residents shorten them ("19 rowan cl"): read as the words the council's addresses use.
+STREET_ABBREVIATIONS = {
+    "cl": "close",
+    "rd": "road",
+    "st": "street",
+    "ave": "avenue",
+    "av": "avenue",
+    "dr": "drive",
+    "ln": "lane",
+    "gdns": "gardens",
+    "gdn": "gardens",
+    "cres": "crescent",
+    "pl": "place",
+    "sq": "square",
+    "tce": "terrace",
+    "terr": "terrace",
+    "ct": "court",
+    "gr": "grove",
+    "gro": "grove",
+    "pk": "park",
+    "wk": "walk",
+}
+ABBREVIATED = re.compile(rf"\b({'|'.join(STREET_ABBREVIATIONS)})\b\.?")
+
+
 def _address_matches(answer: str, address: str) -> bool:
+    answer = ABBREVIATED.sub(lambda match: STREET_ABBREVIATIONS[match.group(1)], answer)
     first_line = address.split(",")[0]
     if answer in (first_line, address) or address.startswith(answer + ","):
         return True

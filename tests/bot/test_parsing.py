@@ -101,6 +101,12 @@ ADDRESSES = [(101, "1 Rowan Close, Ashbury"), (102, "2 Rowan Close, Ashbury"), (
         ("3", None),
         ("Rowan Close", None),
         ("7 Oak Road", None),
+        # Street types shortened as on envelopes (a probe's "19 rowan cl" and "no 19 rowan cl" were refused).
+        ("19 rowan cl", 119),
+        ("no 19 rowan cl", 119),
+        ("no, 19 Rowan Cl.", 119),
+        ("2 rowan cl ashbury", 102),
+        ("19 rowan rd", None),
     ],
 )
 def test_address_choice(text: str, expected: int | None) -> None:

@@ -206,3 +206,54 @@ def find_email(text: str) -> str | None:
 def says_unknown(text: str) -> bool:
     """Say whether ``text`` means the resident doesn't have or won't give the thing asked for."""
     return bool(DONT_KNOW.search(text)) and not any(ch.isdigit() for ch in text)
+
+
+# Which election deadline a question is about (the deadline_kind values of data/nlu/electoral.yml), read from the
+# words residents use, misspelt ones too. Read by the bot itself: the learnt extractor found these half as often.
+_EMERGENCY = r"(?:emergency|emergancy|emergeny|emergancey|emergencey|emergenc|urgent|last[- ]minute)"
+_PROXY = r"(?:prox(?:y|ie|ys|ies|e|i)|proxi(?:es)?)"
+DEADLINE_KINDS = (
+    ("emergency_proxy", re.compile(rf"\b{_EMERGENCY}\s+{_PROXY}\b", re.IGNORECASE)),
+    ("proxy", re.compile(rf"\b{_PROXY}\b|\bsome(?:one|body) (?:to|who can|who could) vote for me\b", re.IGNORECASE)),
+    (
+        "postal",
+        re.compile(r"\bpost(?:al|el|le|ol|all)\b|\bvot(?:e|ing) by (?:post|mail)\b|\bpostal[- ]?vot", re.IGNORECASE),
+    ),
+    (
+        "voter_authority_certificate",
+        re.compile(
+            r"\bvoter'?s? (?:authou?rity |auth |athority |authorty )?"
+            r"(?:certificate|certifcate|certficate|cert|card|id|i\.d\.?)"
+            r"|\bvac\b|\bphoto (?:id|i\.d\.?)\b|\b(?:voting|vote|election) (?:id|i\.d\.?)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "registration",
+        re.compile(
+            r"\b(?:re[gj][ie]?[sd]?t[ae]?[rd](?:ed|ing|s)?|re[gj]ist[ae]r(?:ed|ing|s)?|regi?sta?r|rejister|regester(?:ing)?"
+            r"|regist(?:ration|ering)|registartion|enrol+(?:ing|ment)?|electoral roll"
+            r"|sign(?:ing)? up to vote|get(?:ting)? on the (?:electoral )?(?:register|roll))\b",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+
+def deadline_kinds_in(text: str) -> list[str]:
+    """Return the deadline kinds a message names, in the order it names them ("postal and proxy votes": both)."""
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in DEADLINE_KINDS:
+        for match in pattern.finditer(text):
+            # "emergency proxy" is read first: its "proxy" is not a second, ordinary proxy.
+            if any(start <= match.start() < end for start, end in taken):
+                continue
+            taken.append(match.span())
+            found.append((match.start(), kind))
+    kinds: list[str] = []
+    # "register for a postal vote" asks about the postal vote: registering is named first only when alone.
+    for _, kind in sorted(found, key=lambda place: (place[1] == "registration", place[0])):
+        if kind not in kinds:
+            kinds.append(kind)
+    return kinds

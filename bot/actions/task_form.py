@@ -59,6 +59,7 @@ from bot.names import (
 from bot.parsing import (
     choose_address,
     clean_full_name,
+    deadline_kinds_in,
     find_account_reference,
     find_email,
     find_payment_reference,
@@ -84,7 +85,6 @@ NO_ACCOUNT_NUMBER = (
 )
 # Slots where "I don't know" is itself an answer (no reference to hand: the form asks other details instead).
 UNKNOWN_SLOTS = frozenset({"account_reference", "payment_reference", "contact_email"})
-MIN_ENTITY_CONFIDENCE = 0.6
 # The order details given at once are checked in: the postcode is looked up before an address is matched to it.
 DETAIL_ORDER = ("account_reference", "full_name", "date_of_birth", "postcode", "address_uprn", "payment_reference")
 
@@ -98,15 +98,12 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
     """
     task = task or tracker.latest_message.get("intent", {}).get("name")
     events: list[EventType] = [SlotSet(slot, None) for slot in FORGOTTEN_SLOTS]
-    # Which deadline was asked about counts only for a deadline question, and only when DIET is sure.
-    kinds = [
-        e.get("value")
-        for e in tracker.latest_message.get("entities", [])
-        if e.get("entity") == "deadline_kind" and e.get("confidence_entity", 1.0) >= MIN_ENTITY_CONFIDENCE
-    ]
-    deadline_kind = kinds[0] if kinds and task == "election_deadlines" else None
-    # References and the kind of problem count when this message gives them; older ones are forgotten.
+    # Which deadline was asked about counts only for a deadline question. The bot reads it from the words itself
+    # (bot/parsing.py): no learnt extractor is needed, and Rasa's CRF finds deadline_kind half as often as DIET.
     text = str(tracker.latest_message.get("text") or "")
+    kinds = deadline_kinds_in(text) if task == "election_deadlines" else []
+    deadline_kind = kinds[0] if kinds else None
+    # References and the kind of problem count when this message gives them; older ones are forgotten.
     given = {
         "account_reference": find_account_reference(text) or account_carried_over(tracker, task),
         "payment_reference": find_payment_reference(text),

@@ -9,6 +9,7 @@ import pytest
 from bot.parsing import (
     choose_address,
     clean_full_name,
+    deadline_kinds_in,
     find_account_reference,
     find_email,
     find_payment_reference,
@@ -155,3 +156,32 @@ def test_saying_you_do_not_have_something(text, expected) -> None:
 def test_email_addresses() -> None:
     assert find_email("send it to rita.r+tax@example.co.uk please") == "rita.r+tax@example.co.uk"
     assert find_email("my email is rita at example dot com") is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("what's the deadline to register", ["registration"]),
+        ("is it to late to regester for thursday", ["registration"]),
+        ("whens the last day 2 registar", ["registration"]),
+        ("how long have i got to get on the electoral roll", ["registration"]),
+        ("last day to enroll to vote?", ["registration"]),
+        ("when do postal vote applications close", ["postal"]),
+        ("deadline for a postle vote", ["postal"]),
+        ("can i still vote by post", ["postal"]),
+        ("deadline to register for a postal vote", ["postal", "registration"]),
+        ("is it too late for a proxy", ["proxy"]),
+        ("last day to appoint a proxie", ["proxy"]),
+        ("is there a cut-off for emergency proxies", ["emergency_proxy"]),
+        ("emergancy proxy deadline, im in hospital", ["emergency_proxy"]),
+        ("how late can I apply for a VAC", ["voter_authority_certificate"]),
+        ("too late to get voter ID?", ["voter_authority_certificate"]),
+        ("deadline for the free photo id for voting", ["voter_authority_certificate"]),
+        ("voter authorty certificate deadline", ["voter_authority_certificate"]),
+        ("deadlines for postal and proxy votes", ["postal", "proxy"]),
+        ("what are the election deadlines", []),
+        ("when is the vacancy filled", []),
+    ],
+)
+def test_deadline_kinds(text: str, expected: list[str]) -> None:
+    assert deadline_kinds_in(text) == expected

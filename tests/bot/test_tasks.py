@@ -389,20 +389,30 @@ def test_the_action_server_answers_well_inside_the_hubs_wait_for_rasa() -> None:
 
 
 @pytest.mark.parametrize(
-    "intent, confidence, expected",
+    "intent, text, expected",
     [
-        ("election_deadlines", 0.95, "postal"),
-        ("election_deadlines", 0.3, None),
-        ("next_election", 0.95, None),  # another task: its own rule starts it, the deadline is not kept
+        ("election_deadlines", "last day for a postal vote", "postal"),
+        ("election_deadlines", "whens the cut off for a postle vote", "postal"),
+        ("election_deadlines", "is it to late to regester", "registration"),
+        ("election_deadlines", "can i still get an emergancy proxie im in hospital", "emergency_proxy"),
+        ("election_deadlines", "deadline for the voter id thing", "voter_authority_certificate"),
+        ("election_deadlines", "what are the election deadlines", None),  # every deadline is listed
+        ("next_election", "last day for a postal vote", None),  # another task: its own rule starts it
     ],
 )
-def test_the_deadline_asked_about_counts_only_for_a_confident_deadline_question(
-    dispatcher, intent, confidence, expected
+def test_the_deadline_asked_about_is_read_from_the_words_of_a_deadline_question(
+    dispatcher, intent, text, expected
 ) -> None:
-    event = user_event("last day for a postal vote", intent)
-    event["parse_data"]["entities"] = [{"entity": "deadline_kind", "value": "postal", "confidence_entity": confidence}]
-    events = slots_of(asyncio.run(ActionStartTask().run(dispatcher, make_tracker(event), {})))
+    # No entity: the learnt extractor (a CRF) often misses deadline_kind, so the bot reads the words itself.
+    events = slots_of(asyncio.run(ActionStartTask().run(dispatcher, make_tracker(user_event(text, intent)), {})))
     assert events["deadline_kind"] == expected
+
+
+def test_a_wrong_deadline_entity_does_not_override_the_words(dispatcher) -> None:
+    event = user_event("last day for a postal vote", "election_deadlines")
+    event["parse_data"]["entities"] = [{"entity": "deadline_kind", "value": "proxy", "confidence_entity": 0.95}]
+    events = slots_of(asyncio.run(ActionStartTask().run(dispatcher, make_tracker(event), {})))
+    assert events["deadline_kind"] == "postal"
 
 
 def test_a_station_whose_address_starts_with_its_name_is_named_once(dispatcher) -> None:

@@ -1,5 +1,6 @@
 """The NLU report's entity table is summed from each fold's `rasa test nlu` report of the entity tagger, whether
-config.yml tags entities with Rasa's DIETClassifier or the project's EntityDIET (bot/nlp/entity_extractor.py)."""
+config.yml tags entities with Rasa's CRFEntityExtractor, its DIETClassifier or the project's EntityDIET
+(bot/nlp/entity_extractor.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def fold(folder: Path, extractor: str, postcode: tuple[float, float, int]) -> Pa
     return folder
 
 
-@pytest.mark.parametrize("extractor", ["DIETClassifier", "EntityDIET"])
+@pytest.mark.parametrize("extractor", ["CRFEntityExtractor", "DIETClassifier", "EntityDIET"])
 def test_each_folds_entity_counts_are_summed_whichever_tagger_wrote_them(tmp_path: Path, extractor: str) -> None:
     folds = [fold(tmp_path / "one", extractor, (1.0, 0.5, 10)), fold(tmp_path / "two", extractor, (0.5, 1.0, 5))]
     report = entity_report(folds)

@@ -56,7 +56,7 @@ REASON_NAMES = {
 }
 PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2}
 WAITING_STATES = ("waiting", "callback")
-CLOSED_STATES = ("resolved", "returned")
+CLOSED_STATES = ("resolved", "returned", "withdrawn")  # withdrawn: the resident no longer needed an officer
 ELECTORAL, COUNCIL_TAX = "electoral", "council_tax"
 # The kinds of verified identity (and the records that hang off it) each role's work needs.
 DETAILS_OF_ROLE = {

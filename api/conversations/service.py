@@ -280,6 +280,16 @@ def accept_resident_message(
             unasked = add_message(session, conversation_id=conversation_id, sender="system", text=UNASKED_RATING_TEXT)
             return replace(accepted, replies=[*warnings, unasked])
         waiting = _waiting_handoff(session, conversation_id) if mode == Mode.QUEUED and hours is not None else None
+        if waiting is not None and for_bot and (withdrawn := WITHDRAWS_REQUEST.match(for_bot)):
+            # "Actually never mind, how do I pay my council tax": the request leaves the officers' queue (a probe's
+            # stayed there), the bot answers again, and whatever follows the words is its to answer.
+            waiting.status, waiting.closed_at = "withdrawn", utcnow()
+            conversation.mode = mode = Mode.BOT.value
+            text_withdrawn = WITHDRAWN_TEXT.format(reference=waiting.reference)
+            warnings.append(add_message(session, conversation_id=conversation_id, sender="system", text=text_withdrawn))
+            waiting, for_bot = None, for_bot[withdrawn.end() :].strip(" ,.;:-!")
+            if len(for_bot.split()) < MIN_WORDS_AFTER_WITHDRAWING:
+                return replace(accepted, replies=warnings)
         if waiting is not None and hours is not None and (not for_bot or asks_for_a_person(for_bot)):
             ticket = _describe_handoff(session, waiting, hours)
             kept = add_message(session, conversation_id=conversation_id, sender="system", text=still_waiting(ticket))
@@ -290,6 +300,22 @@ def accept_resident_message(
     if mode == Mode.OFFICER:
         return replace(accepted, replies=warnings)
     return replace(accepted, replies=warnings, for_bot=for_bot, channel=channel, waiting=waiting is not None)
+
+
+# A resident in the queue who no longer needs the officer ("never mind", "I don't need a person any more").
+WITHDRAWS_REQUEST = re.compile(
+    r"^\W*(?:(?:actually|oh|ok|okay|sorry|no)[\s,]+)*(?:never ?mind|forget (?:it|that)|no need|"
+    r"(?:it'?s|its) (?:ok|okay|fine|sorted)(?: now)?(?:[\s,]+cancel (?:that|it|the|my)(?: request)?)?|"
+    r"(?:i'?ve|i have) sorted it|cancel (?:that|it|the|my) (?:request|officer|call ?back)|"
+    r"(?:i )?(?:don'?t|do not|no longer) need (?:a person|an officer|anyone|someone|the officer|a call ?back|"
+    r"to (?:speak|talk) to (?:anyone|someone|a person|an officer))(?: any ?more)?)\b",
+    re.IGNORECASE,
+)
+WITHDRAWN_TEXT = (
+    "OK, I've cancelled your request for an officer ({reference}). I'm still here if you need anything, and you "
+    "can ask for a person again at any time."
+)
+MIN_WORDS_AFTER_WITHDRAWING = 2  # "never mind, what do I do with old batteries": the rest goes to the bot
 
 
 def asks_for_a_person(text: str) -> bool:

@@ -400,3 +400,25 @@ def test_an_officer_id_beyond_any_row_is_refused_not_a_server_error(app, action:
         f"/console/officers/99999999999999999999/{action}", data={"csrf_token": csrf}, follow_redirects=False
     )
     assert response.status_code == 422
+
+
+# ----- a resident who no longer needs an officer -----
+
+
+def test_a_request_the_resident_withdrew_leaves_the_queue_and_reads_as_withdrawn(app, resident) -> None:
+    conversation_id, token, reference = resident_waiting(resident, topic="payments", reason="payment_difficulty")
+    focus = officer_client(app, "focus")
+    assert reference in {item["reference"] for item in focus.get("/console/api/queue").json()["items"]}
+
+    said = chat(resident, conversation_id, token, "actually never mind")
+
+    assert "cancelled your request for an officer" in said[0]["text"]
+    assert reference not in {item["reference"] for item in focus.get("/console/api/queue").json()["items"]}
+    page = focus.get(f"/console/conversations/{conversation_id}")
+    assert (
+        page.status_code == 200
+        and "no longer needed an officer" in page.text
+        and 'data-testid="read-only"' in page.text
+    )
+    refused = focus.post(f"/console/handoffs/{reference}/claim", data={"csrf_token": page_csrf(focus)})
+    assert refused.status_code in (303, 409) and "You are handling" not in refused.text

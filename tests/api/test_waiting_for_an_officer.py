@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from api.conversations.models import Handoff
 from api.conversations.router import office_hours as office_hours_dependency
 from tests.support.backoffice_api import granted
 from tests.support.hub import FixedHours, start
@@ -109,3 +111,42 @@ def test_an_emergency_while_waiting_still_reaches_the_bot_for_its_999_advice(mak
     response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": text}, headers=auth)
     assert [c["message"] for c in rasa_calls] == [text]
     assert response.json()["messages"][0]["text"] == f"You said: {text}"
+
+
+# A resident who no longer needs the officer says so: a probe asked for a complaint officer, then wrote "actually
+# never mind, how do i pay my council tax", and the request stayed in the officers' queue.
+
+
+@pytest.mark.parametrize(
+    "text", ["actually never mind", "I don't need a person any more", "it's ok now, cancel that request"]
+)
+def test_saying_never_mind_while_waiting_withdraws_the_request(
+    make_client, rasa_calls, database_url, open_session, text
+) -> None:
+    client, conversation_id, auth = queued(make_client, open_now=True)
+
+    response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": text}, headers=auth)
+
+    [reply] = response.json()["messages"]
+    assert reply["sender"] == "system" and "cancelled your request for an officer" in reply["text"]
+    with open_session(database_url) as session:
+        handoff = session.scalars(select(Handoff).where(Handoff.conversation_id == conversation_id)).one()
+        assert handoff.status == "withdrawn" and handoff.closed_at is not None
+    # The bot answers again, as before the request: a greeting is a greeting, not "an officer is on the way".
+    hello = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": "hello"}, headers=auth)
+    assert [m["text"] for m in hello.json()["messages"]] == [GREETING]
+
+
+def test_never_mind_with_a_question_withdraws_and_answers_it(make_client, rasa_calls) -> None:
+    client, conversation_id, auth = queued(make_client, open_now=True)
+
+    response = client.post(
+        f"/api/chat/conversations/{conversation_id}/messages",
+        json={"text": "never mind, what do I do with old batteries"},
+        headers=auth,
+    )
+
+    replies = response.json()["messages"]
+    assert [m["sender"] for m in replies] == ["system", "bot"]
+    assert replies[1]["text"] == "Put batteries in a bag on your bin lid."
+    assert [call["message"] for call in rasa_calls][-1] == "what do I do with old batteries"

@@ -240,6 +240,55 @@ DEADLINE_KINDS = (
 )
 
 
+# Who a registration question is for, read from the resident's words: it picks the article (knowledge/register-*.md
+# `when: {voter_category: ...}`). Read here rather than by the trained entity extractor, which missed "moved abroad",
+# "in the army" and "domestic abuse victim" once it was a CRF (reports/nlu/training-time.md). First match wins:
+# someone at risk abroad needs the anonymous route first; forces posted abroad register as service voters.
+VOTER_CATEGORIES = (
+    (
+        "anonymous",
+        re.compile(
+            r"\banonymous(?:ly)?\b|\brefuge\b|\bdomestic (?:abuse|violence)\b|\babus(?:ive|ed|er)\b|\bat risk\b|"
+            r"\b(?:my|our) (?:own )?safety\b|\bunsafe\b|\bstalk(?:er|ed|ing)?\b|\bfleeing\b|\bviolent\b|"
+            r"\bkeep (?:my|our) (?:name|address|details) (?:off|out|hidden|secret|private)\b|"
+            r"\b(?:hide|hidden|hiding) (?:my|our) (?:name|address)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "service",
+        re.compile(
+            r"\b(?:army|navy|raf|royal air force|royal marines?|armed forces|the forces|forces family|military|"
+            r"soldier|sailor|serving (?:in|abroad|overseas)|crown servant|british council|service voter)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "overseas",
+        re.compile(
+            r"\babroad\b|\boverseas\b|\bexpat(?:riate)?s?\b|\boutside (?:the )?(?:uk|u\.k\.|united kingdom|britain|"
+            r"england|country)\b|\bemigrated\b|\bliv(?:e|ing) in (?:spain|france|portugal|australia|canada|"
+            r"america|the us|the usa|germany|italy|ireland|new zealand|dubai|another country)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "student",
+        re.compile(
+            r"\bstudents?\b|\buni(?:versity)?\b|\bhalls\b|\bterm(?:[- ]?time)? address\b|\bterm[- ]?time\b|"
+            r"\bcollege\b|\bcampus\b|\bfreshers?\b",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+
+def voter_category_in(text: str) -> str | None:
+    """Return who a registration question is for (anonymous, service, overseas, student), or None."""
+    plain = text.replace("\u2019", "'")
+    return next((category for category, words in VOTER_CATEGORIES if words.search(plain)), None)
+
+
 def deadline_kinds_in(text: str) -> list[str]:
     """Return the deadline kinds a message names, in the order it names them ("postal and proxy votes": both)."""
     found: list[tuple[int, str]] = []

@@ -26,6 +26,7 @@ from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.two_requests import offer_the_second, requests_in, second_request
 from bot.knowledge import Article, ArticleError, get_knowledge
 from bot.names import HANDOFF_INTENTS
+from bot.parsing import voter_category_in
 from bot.routing import instead, wants_a_person
 from bot.search import Decision
 from bot.topics import describe
@@ -61,10 +62,13 @@ class ActionAnswerFromKnowledge(Action):
         # One of two requests made ("... and when is my bin day") is answered as asked: searched whole, the message
         # named the other's article and this one was lost.
         one_of_two = second is not None and intent in {request.intent for request in requests_in(text)}
+        entities = entities_of(tracker.latest_message)
+        # Who a registration question is for names its article: searched, "I am a university student, how do I
+        # register to vote" got the student council tax article.
+        particular = intent == "how_to_register" and "voter_category" in entities
         # An emergency's rule goes on to hand over as urgent: a barking dog answered instead must not.
-        if not one_of_two and say_decision(dispatcher, decision_instead(tracker)):
+        if not one_of_two and not particular and say_decision(dispatcher, decision_instead(tracker)):
             return [FollowupAction("action_listen")]
-        entities = {e["entity"]: str(e.get("value")) for e in tracker.latest_message.get("entities", [])}
         try:
             article = get_knowledge().for_intent(intent, entities)
         except (ArticleError, OSError) as error:
@@ -104,6 +108,18 @@ def say_article(dispatcher: CollectingDispatcher, article: Article, *, gap: str 
 def choice_button(article: Article) -> dict[str, str]:
     """Return the button that picks ``article`` in a clarifying question."""
     return {"title": article.title, "payload": "/out_of_scope" + json.dumps({"article": article.slug})}
+
+
+def entities_of(message: dict[str, Any]) -> dict[str, str]:
+    """Return the values that pick an article: the message's entities, and who a registration question is for.
+
+    The latter is read from the words (bot.parsing.voter_category_in), not left to the entity extractor.
+    """
+    entities = {e["entity"]: str(e.get("value")) for e in message.get("entities", [])}
+    category = voter_category_in(str(message.get("text") or ""))
+    if category is not None:
+        entities["voter_category"] = category
+    return entities
 
 
 def say_decision(dispatcher: CollectingDispatcher, decision: Decision, *, mark: bool = False) -> bool:

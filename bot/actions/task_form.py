@@ -37,7 +37,7 @@ from bot.actions.form_answers import (
     yes_or_no,
 )
 from bot.actions.form_help import OFFICER_BUTTON, STOP_ASKED, asks_for_help, asks_to_stop, help_for, way_out
-from bot.actions.knowledge import say_article, say_decision
+from bot.actions.knowledge import entities_of, say_article, say_decision
 from bot.actions.payments import document_kind_in
 from bot.actions.service_requests import reason_in_request
 from bot.actions.task_kit import Question
@@ -443,7 +443,7 @@ def answer_the_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> b
             if r.get("name") in ANSWERED_INTENTS and float(r.get("confidence") or 0.0) >= RANKED_QUESTION_CONFIDENCE
         ]
         intent = ranked[0] if ranked else ""
-    entities = {e["entity"]: str(e.get("value")) for e in message.get("entities", [])}
+    entities = entities_of(message)
     try:
         knowledge = get_knowledge()
         if intent:

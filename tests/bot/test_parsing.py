@@ -17,6 +17,7 @@ from bot.parsing import (
     find_request_reference,
     parse_date_of_birth,
     says_unknown,
+    voter_category_in,
 )
 
 TODAY = dt.date(2026, 11, 25)
@@ -185,3 +186,22 @@ def test_email_addresses() -> None:
 )
 def test_deadline_kinds(text: str, expected: list[str]) -> None:
     assert deadline_kinds_in(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("I've moved abroad, can I still vote", "overseas"),
+        ("I'm a British expat in Spain", "overseas"),
+        ("I'm in the army, posted abroad", "service"),
+        ("crown servant working overseas", "service"),
+        ("I'm in a refuge, can I register without my address", "anonymous"),
+        ("keep my name off the register for my safety", "anonymous"),
+        ("I'm at uni in halls", "student"),
+        ("how do I register at my term address", "student"),
+        ("how do I register to vote", None),
+        ("I want a postal vote long term", None),
+    ],
+)
+def test_who_a_registration_question_is_for(text: str, category: str | None) -> None:
+    assert voter_category_in(text) == category

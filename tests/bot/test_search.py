@@ -144,3 +144,25 @@ def test_stems_and_stop_words_let_plural_and_tense_meet() -> None:
     assert terms("The bins were collected") == terms("bin collect")
     [best, *_] = ranker_for(get_knowledge().articles()).rank("rats and mice in the house")
     assert best.article.slug == "pest-control"
+
+
+# Who a registration question is for picks its article from the words, with no entity from the extractor (a CRF
+# entity extractor missed "moved abroad", "in the army", "domestic abuse victim"; reports/nlu/training-time.md).
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("I've moved abroad, can I still register to vote", "register-overseas"),
+        ("how do i register, im living outside the UK", "register-overseas"),
+        ("I'm in the army, how do I register", "register-service"),
+        ("my husband is in the RAF, can we register", "register-service"),
+        ("I'm a domestic abuse victim, can I register without my address showing", "register-anonymous"),
+        ("how do I register at my term address", "register-student"),
+        ("I am a university student, how do I register to vote", "register-student"),
+        ("how do I register to vote", "register-to-vote"),
+    ],
+)
+def test_who_a_registration_question_is_for_picks_its_article(text: str, slug: str, dispatcher) -> None:
+    run(ActionAnswerFromKnowledge(), text, "how_to_register", dispatcher)
+    assert get_knowledge().article(slug).answer[:60] in dispatcher.messages[0]["text"]

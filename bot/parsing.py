@@ -248,7 +248,8 @@ VOTER_CATEGORIES = (
     (
         "anonymous",
         re.compile(
-            r"\banonymous(?:ly)?\b|\brefuge\b|\bdomestic (?:abuse|violence)\b|\babus(?:ive|ed|er)\b|\bat risk\b|"
+            r"\banon[iy]m[oi]?[ua]?s(?:ly)?\b|\brefuge\b|\bdomestic (?:abuse|violence)\b|\babus(?:ive|ed|er)\b|"
+            r"\bat risk\b|"
             r"\b(?:my|our) (?:own )?safety\b|\bunsafe\b|\bstalk(?:er|ed|ing)?\b|\bfleeing\b|\bviolent\b|"
             r"\bkeep (?:my|our) (?:name|address|details) (?:off|out|hidden|secret|private)\b|"
             r"\b(?:hide|hidden|hiding) (?:my|our) (?:name|address)\b",

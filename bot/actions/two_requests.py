@@ -79,7 +79,8 @@ REQUESTS = (
     ),
     _request(
         "opening_hours",
-        r"\bopening (hours|times)\b|\bwhen (are you|is the office|is the council) open\b",
+        r"\bopening (hours|times)\b|\bwhen (are you|is the office|is the council) open\b|"
+        r"\bwhat time (do|are|does) (you|the office|the council|it) (open|close|shut)\b",
         "our opening hours",
         "When are you open?",
     ),

@@ -19,6 +19,7 @@ from bot.actions.fallback import ActionHandleMiss
 from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.task_form import ValidateTaskForm, start_task_events
 from bot.actions.tasks import ActionCompleteTask, ActionDetailsWithoutTask, ActionStartTask, ActionYesWithNothingAsked
+from bot.actions.two_requests import requests_in
 from bot.knowledge import get_knowledge
 from bot.names import FORM_SLOTS
 from tests.support.backoffice_fake import FakeBackOffice, backoffice, slots_of
@@ -691,3 +692,14 @@ def test_a_new_postcode_on_its_own_forgets_the_address_chosen_at_the_old_one() -
     )
     events = asyncio.run(ActionDetailsWithoutTask().run(CollectingDispatcher(), tracker, {}))
     assert slots_of(events) == {"address_uprn": None}
+
+
+# "hi, when is my bin day and what time do you open?" (a probe): the opening hours were dropped.
+
+
+def test_what_time_you_open_is_noticed_beside_a_bin_day() -> None:
+    text = "hi, when is my bin day and what time do you open?"
+    assert [request.intent for request in requests_in(text)] == ["ask_bin_day", "opening_hours"]
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionStartTask().run(dispatcher, make_tracker(message(text, "ask_bin_day")), {}))
+    assert "two things" in said(dispatcher) and "opening hours" in said(dispatcher)

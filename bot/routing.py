@@ -110,6 +110,20 @@ WANTS_A_PERSON = re.compile(
 )
 
 
+# A missed collection, however it is spelt ("my bin wsn't collected" was read as a bin day question): a report.
+MISSED_COLLECTION = re.compile(
+    r"\b(?:missed|wasn'?t|wsn'?t|wasnt|was not|weren'?t|werent|not been|never|ha(?:s|ve)n'?t been|"
+    r"didn'?t get|did not get|not)\b[^.?!]{0,30}\b(?:collected|colected|emptied|picked up|taken)\b|"
+    r"\bmissed (?:my |our |the )?(?:bins?|collection|recycling)\b|\b(?:bins?|recycling) (?:was|were|got) missed\b",
+    re.IGNORECASE,
+)
+
+
+def reports_a_missed_collection(text: str) -> bool:
+    """Say whether ``text`` tells of a collection that did not happen (see MISSED_COLLECTION)."""
+    return bool(MISSED_COLLECTION.search(text.replace("\u2019", "'")))
+
+
 def wants_a_person(text: str) -> bool:
     """Say whether ``text`` asks outright to speak to a person (see WANTS_A_PERSON)."""
     return bool(WANTS_A_PERSON.search(text.lower().replace("\u2019", "'")))

@@ -31,7 +31,7 @@ from bot.names import (
     UNKNOWN,
 )
 from bot.parsing import applies_for_someone_else, find_email, find_postcode
-from bot.routing import QUESTION, for_missed, task_of_article, wants_a_person
+from bot.routing import QUESTION, for_missed, reports_a_missed_collection, task_of_article, wants_a_person
 from bot.tasks_registry import ACCOUNT_TASKS, FORGOTTEN_SLOTS, IDENTITY_TASKS, REGISTRY, TASKS
 
 # Intents a message telling of a death and its council tax may be read as; the death report comes first.
@@ -83,6 +83,9 @@ class ActionStartTask(Action):
             # (a probe got AV-... in their name). Each voter applies for their own absent vote.
             dispatcher.utter_message(text=FOR_SOMEONE_ELSE_REPLY)
             return [FollowupAction("action_listen")]
+        if intent == "ask_bin_day" and reports_a_missed_collection(text):
+            # "my bin wsn't collected" read as a bin day question (make test's simulated resident got its bin days).
+            return start_task_events(tracker, task="report_problem")
         second = second_request(text, intent)
         if second is not None and intent in {request.intent for request in requests_in(text)}:
             # "I need a postal vote and when is my bin day": the intent is one of two requests the message makes

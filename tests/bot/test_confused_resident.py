@@ -703,3 +703,22 @@ def test_what_time_you_open_is_noticed_beside_a_bin_day() -> None:
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionStartTask().run(dispatcher, make_tracker(message(text, "ask_bin_day")), {}))
     assert "two things" in said(dispatcher) and "opening hours" in said(dispatcher)
+
+
+# A missed collection read as a bin day question: make test's simulated resident ("my bin wsn't collected", a typo)
+# got its bin days, not a report.
+
+
+@pytest.mark.parametrize(
+    "text", ["my bin wsn't collected", "bins werent emptied this week", "you missed my recycling", "bin not collected"]
+)
+def test_a_missed_collection_read_as_a_bin_day_question_is_reported(text: str) -> None:
+    events = asyncio.run(ActionStartTask().run(CollectingDispatcher(), make_tracker(message(text, "ask_bin_day")), {}))
+    started = slots_of(events)
+    assert started["pending_task"] == "report_problem" and started["service_category"] == "missed_bin"
+
+
+@pytest.mark.parametrize("text", ["when is my bin collected", "what day are the bins emptied", "is my bin day moving"])
+def test_a_bin_day_question_is_still_a_bin_day_question(text: str) -> None:
+    events = asyncio.run(ActionStartTask().run(CollectingDispatcher(), make_tracker(message(text, "ask_bin_day")), {}))
+    assert slots_of(events)["pending_task"] == "ask_bin_day"

@@ -232,7 +232,7 @@ def _keeps_task(lowered: str, intent: str) -> bool:
     if DANGER.search(lowered) or REQUEST.search(lowered):
         return True
     if intent == "report_problem":
-        return bool(PROBLEM.search(lowered) or REPORT.search(lowered))
+        return bool(PROBLEM.search(lowered) or REPORT.search(lowered) or MISSED_COLLECTION.search(lowered))
     if intent == "payment_difficulty":
         return bool(HARDSHIP.search(lowered) and OWN_ACCOUNT.search(lowered))
     if intent == "report_death_or_left":

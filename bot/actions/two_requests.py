@@ -102,7 +102,9 @@ def requests_in(text: str) -> list[Request]:
 def second_request(text: str, task: str | None) -> Request | None:
     """Return the request ``text`` makes besides ``task`` (the one being done), or None if it makes one only."""
     others = [request for request in requests_in(text) if request.intent != task]
-    if not others or len(JOINS.split(text)) < 2:
+    # A question mark at the end splits off nothing: "what's the deadline for a postal vote?" is one request, and
+    # was offered "You also asked about a postal vote" after its answer (seen in the web chat).
+    if not others or len([part for part in JOINS.split(text) if part and part.strip(" ,.!?")]) < 2:
         return None
     return others[0]
 

@@ -293,6 +293,19 @@ def _last_bot_text(tracker: Tracker) -> str:
     return str(said[-1].get("text") or "") if said else ""
 
 
+def offered_task(tracker: Tracker) -> list[str]:
+    """Return the one task the bot's latest reply offered as a button ("Shall we do that now? [When is my bin day?]").
+
+    A postcode typed instead of tapping it ("TN41 6PA") was asked "What would you like me to do with that?" (seen in
+    the web chat, after "when is my bin day and what time do you open?" was answered with the opening hours).
+    """
+    said = [e for e in tracker.events if e.get("event") == "bot"]
+    buttons = ((said[-1].get("data") or {}).get("buttons") or []) if said else []
+    tasks = [str(b.get("payload") or "").lstrip("/") for b in buttons]
+    tasks = [task for task in tasks if task in TASKS]
+    return tasks if len(tasks) == 1 and len(buttons) == 1 else []
+
+
 def task_that_failed(tracker: Tracker) -> str | None:
     """Return the task whose check the bot's latest reply said had failed, or None if it said something else."""
     said = [e for e in tracker.events if e.get("event") == "bot"]
@@ -393,7 +406,7 @@ class ActionDetailsWithoutTask(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         task = task_that_failed(tracker)
         text = str(tracker.latest_message.get("text") or "")
-        asked = [request.intent for request in requests_in(text) if request.intent in TASKS]
+        asked = [request.intent for request in requests_in(text) if request.intent in TASKS] or offered_task(tracker)
         if task is None and asked and gives_a_detail(text):
             # "i'd like a postal vote. Rita Richardson 26/01/1978 TN41 6PA", read as details alone, was asked
             # "What would you like me to do with that?": the request it makes starts, with the details it gives.

@@ -730,3 +730,13 @@ def test_one_question_ending_in_a_question_mark_is_one_request() -> None:
     # "what's the deadline for a postal vote?" was answered and then offered "You also asked about a postal vote".
     assert second_request("what's the deadline for a postal vote?", "election_deadlines") is None
     assert second_request("when is my bin day? and can I get a postal vote", "ask_bin_day") is not None
+
+
+def test_a_postcode_typed_instead_of_tapping_an_offered_task_starts_it() -> None:
+    offer = bot(
+        "You also asked about your bin day. Shall we do that now?",
+        [{"title": "When is my bin day?", "payload": "/ask_bin_day"}],
+    )
+    tracker = make_tracker(offer, message("TN41 6PA", "inform"))
+    events = asyncio.run(ActionDetailsWithoutTask().run(CollectingDispatcher(), tracker, {}))
+    assert slots_of(events)["pending_task"] == "ask_bin_day" and slots_of(events)["postcode"] == "TN41 6PA"

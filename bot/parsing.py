@@ -156,8 +156,13 @@ STREET_ABBREVIATIONS = {
 ABBREVIATED = re.compile(rf"\b({'|'.join(STREET_ABBREVIATIONS)})\b\.?")
 
 
+def _spelt_out(text: str) -> str:
+    return ABBREVIATED.sub(lambda match: STREET_ABBREVIATIONS[match.group(1)], text)
+
+
 def _address_matches(answer: str, address: str) -> bool:
-    answer = ABBREVIATED.sub(lambda match: STREET_ABBREVIATIONS[match.group(1)], answer)
+    # Both sides spelt out alike: the council's own addresses abbreviate too ("17 St Mary's Lane", a saint).
+    answer, address = _spelt_out(answer), _spelt_out(address)
     first_line = address.split(",")[0]
     if answer in (first_line, address) or address.startswith(answer + ","):
         return True

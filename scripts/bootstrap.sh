@@ -8,6 +8,13 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3.11}
 CACHE=${CA_ENV_CACHE:-$HOME/.cache/council-assistant/envs}
 mkdir -p "$CACHE" .venv
+# One build at a time: a second `make` started while an environment is being built (another checkout, a
+# second terminal) waits here instead of deleting the half-built environment and starting again.
+exec 9>"$CACHE/.build.lock"
+if ! flock -n 9; then
+  echo "==> another checkout is building the environments; waiting for it to finish"
+  flock 9
+fi
 
 key() { cat "$@" | sha256sum | cut -c1-12; }
 

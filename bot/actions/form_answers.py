@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.parsing import (
     ADDRESS_LEAD_INS,
+    RELATIONS,
     clean_full_name,
     find_account_reference,
     find_email,
@@ -431,6 +432,30 @@ NAME_ENDS = re.compile(r"[,.;:!?|\n\d]|\b(?:and|born|dob|d\.o\.b|date|postcode|a
 FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i am|my|me|mine)\b", re.IGNORECASE)
 
 
+# The resident naming themselves: "I'm Rita Richardson", "my name is Rita Richardson", "this is Rita Richardson".
+INTRODUCED = re.compile(r"\b(?:my name is|my name's|i'm|i\u2019m|im|i am|this is)\s+", re.IGNORECASE)
+
+
+def introduced_after(text: str) -> str | None:
+    """Return the end of ``text`` from where the resident names themselves, when nobody else is spoken of there.
+
+    "is my husband Tom Richardson registered? I'm Rita Richardson, born 26/01/1978, 19 Rowan Close TN41 6PA": the
+    details after "I'm Rita Richardson" are hers (a probe had them all dropped and asked again). What comes before
+    is about the other person and is never read; "I'm asking for him, 19 Rowan Close" names nobody, and a part that
+    speaks of another person ("I'm Rita and my husband Tom, born ...") may give theirs, so neither counts.
+    """
+    for intro in reversed(list(INTRODUCED.finditer(text))):
+        name = name_in(NAME_ENDS.split(text[intro.end() :], maxsplit=1)[0])
+        rest = text[intro.start() :]
+        if (
+            name is not None
+            and not re.search(rf"\b{RELATIONS}\b", name, re.IGNORECASE)
+            and not speaks_of_someone_else(rest)
+        ):
+            return rest
+    return None
+
+
 def own_details_in(text: str) -> dict[str, str]:
     """Read the details an opening message gives about the resident themselves, to fill the questions ahead.
 
@@ -438,11 +463,15 @@ def own_details_in(text: str) -> dict[str, str]:
     line, a postcode and a date of birth. Stricter than ``details_in`` (an answer to a question): the words of the
     request are not a name ("check if I'm registered" is no "Check If"), so a name counts when the resident says it
     is theirs ("my name is ...") or types it with capitals in a message about themselves; a message about someone
-    else ("my neighbour at 3 Oak Road", "her date of birth") gives nothing. The details are still checked as
-    answers are, and the identity check still runs on them.
+    else ("my neighbour at 3 Oak Road", "her date of birth") gives nothing but what follows the resident naming
+    themselves (``introduced_after``). The details are still checked as answers are, and the identity check still
+    runs on them.
     """
     if speaks_of_someone_else(text):
-        return {}
+        own = introduced_after(text)
+        if own is None:
+            return {}
+        text = own
     found, chunks = _details_but_a_name(text)
     named = NAMED.search(text)
     name = name_in(NAME_ENDS.split(text[named.end() :], maxsplit=1)[0]) if named else None

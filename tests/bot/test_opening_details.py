@@ -105,6 +105,45 @@ def test_details_about_someone_else_are_not_taken(text: str) -> None:
     assert not {"full_name", "date_of_birth", "address_uprn"} & {k for k, v in slots.items() if v}
 
 
+OWN_DETAILS_AFTER = "I'm Rita Richardson, born 26/01/1978, 19 Rowan Close TN41 6PA"
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "is my husband Tom Richardson registered to vote?",
+        "my neighbour Janice Dunn says I'm not on the register.",
+        "My daughter Emma Richardson told me to check if I can vote!",
+    ],
+)
+def test_the_resident_s_own_details_after_someone_else_s_name_are_checked_as_theirs(first: str) -> None:
+    # A probe: all the details were dropped and asked for again, because the message spoke of another person.
+    backoffice = FakeBackOffice("verified")
+    slots, said = start(f"{first} {OWN_DETAILS_AFTER}", "check_registration", backoffice)
+    [check] = checks(backoffice)
+    assert (check["full_name"], check["date_of_birth"], check["uprn"]) == (
+        "Rita Richardson",
+        "1978-01-26",
+        100099500102,
+    )
+    assert slots["identity_verified"] is True and slots["requested_slot"] is None
+    assert said == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is my husband Tom Richardson registered? I'm asking for him, 19 Rowan Close TN41 6PA, born 2/3/1975",
+        "I'm Rita Richardson and my husband Tom Richardson, 19 Rowan Close TN41 6PA, wants to know if he can vote",
+        "my mum Janice Dunn wants to check. I'm her daughter, she was born 26/01/1950, TN41 6PA",
+        "my husband Tom Richardson asked me. I am at 19 Rowan Close TN41 6PA, born 2/3/1975",
+    ],
+)
+def test_details_that_may_be_the_other_person_s_are_still_not_taken(text: str) -> None:
+    slots = started(text, "check_registration")
+    assert not {"full_name", "date_of_birth", "postcode", "address_uprn"} & {k for k, v in slots.items() if v}
+
+
 @pytest.mark.parametrize(
     "text",
     ["check if I'm registered please", "hello im wondering whether im registered", "Am I registered to vote?"],

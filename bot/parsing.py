@@ -98,11 +98,42 @@ def clean_full_name(text: str) -> str | None:
     return " ".join(word[:1].upper() + word[1:] if word.islower() else word for word in words)
 
 
-def parse_date_of_birth(text: str, *, today: dt.date) -> dt.date | None:
-    """Return the date of birth in ``text`` (day first, as written in the UK), or None if it is not one."""
+# A date in figures: day, month and year in the UK ("26/01/1978"), month first in the US ("01/26/1978").
+NUMERIC_DATE = re.compile(r"^(\d{1,2})[/\-. ](\d{1,2})[/\-. ](\d{4}|\d{2})$")
+
+
+def _date_candidate(text: str) -> str:
     # "26 Jan '78": the apostrophe that stands for "19" is not part of the number.
-    candidate = re.sub(r"'(?=\d{2}\b)", "", DOB_LEAD_INS.sub("", text.strip()).strip(" .,!"))
-    if not re.search(r"\d", candidate):
+    return re.sub(r"'(?=\d{2}\b)", "", DOB_LEAD_INS.sub("", text.strip()).strip(" .,!"))
+
+
+def _month_first(candidate: str) -> re.Match[str] | None:
+    """Match a date in figures that cannot be day first (its second number is no month) but can be month first."""
+    figures = NUMERIC_DATE.match(candidate)
+    if figures and int(figures.group(1)) <= 12 < int(figures.group(2)):
+        return figures
+    return None
+
+
+def month_first_date(text: str, *, today: dt.date) -> dt.date | None:
+    """Return the date ``text`` reads month first ("01/26/1978": 26 January 1978) when it cannot be day first.
+
+    None otherwise. Not taken as the date of birth: a council should not guess. The resident is asked whether
+    they meant it.
+    """
+    figures = _month_first(_date_candidate(text))
+    if figures is None:
+        return None
+    return parse_date_of_birth(f"{figures.group(2)}/{figures.group(1)}/{figures.group(3)}", today=today)
+
+
+def parse_date_of_birth(text: str, *, today: dt.date) -> dt.date | None:
+    """Return the date of birth in ``text`` (day first, as written in the UK), or None if it is not one.
+
+    A date in figures that only reads month first ("01/26/1978") is not one: dateutil would swap it silently.
+    """
+    candidate = _date_candidate(text)
+    if not re.search(r"\d", candidate) or _month_first(candidate):
         return None
     try:
         parsed: dt.date = date_parser.parse(

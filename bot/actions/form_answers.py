@@ -25,6 +25,7 @@ from bot.parsing import (
     find_payment_reference,
     find_postcode,
     find_request_reference,
+    month_first_date,
     parse_date_of_birth,
     says_unknown,
     speaks_of_someone_else,
@@ -181,9 +182,15 @@ def _reference(find: Callable[[str], str | None], pattern: str) -> Callable[[str
 
 
 def _date_of_birth(text: str) -> tuple[str, str] | None:
+    # A date that only reads month first ("01/26/1978") is a date too: its check asks what the resident meant.
     candidate = strip_pleasantries(text)
-    born = parse_date_of_birth(candidate, today=dt.date.today())
-    return (candidate, candidate) if born else None
+    return (candidate, candidate) if is_a_date(candidate) else None
+
+
+def is_a_date(text: str) -> bool:
+    """Tell whether ``text`` is a date of birth, or one that only reads month first (to be asked about)."""
+    today = dt.date.today()
+    return parse_date_of_birth(text, today=today) is not None or month_first_date(text, today=today) is not None
 
 
 # Answers that are unmistakable wherever they appear in the message: (value, the text it was read from).
@@ -404,7 +411,7 @@ def _details_but_a_name(text: str) -> tuple[dict[str, str], list[str]]:
             found[slot] = read[0]
             rest = rest.replace(read[1], SEPARATOR, 1)
     for date in DATE_IN_TEXT.finditer(rest):
-        if parse_date_of_birth(date.group(0), today=dt.date.today()) is not None:
+        if is_a_date(date.group(0)):
             found["date_of_birth"] = date.group(0)
             rest = rest.replace(date.group(0), SEPARATOR, 1)
             break

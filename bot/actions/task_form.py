@@ -65,6 +65,7 @@ from bot.parsing import (
     find_payment_reference,
     find_postcode,
     find_request_reference,
+    month_first_date,
     parse_date_of_birth,
     says_unknown,
 )
@@ -260,11 +261,40 @@ CORRECTION = re.compile(
 )
 
 
+# Asked when a date of birth only reads month first; its button's title is YES_TO_DATE and the date in words.
+MONTH_FIRST = "Sorry, I read dates day first, as in the UK, and {typed} can't be that way round. Did you mean {words}?"
+YES_TO_DATE = "Yes, "
+DAY_MONTH_YEAR = (
+    "No problem. Please type your date of birth as day, month and year, with the month as a word, "
+    "for example 3 May 1980."
+)
+
+
+def date_offered(tracker: Tracker) -> str | None:
+    """Return the date of birth in words the bot's last reply asked about ("Did you mean 26 January 1978?"), if any."""
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                return None
+        elif event.get("event") == "bot" and users == 1:
+            for button in (event.get("data") or {}).get("buttons") or []:
+                payload = str(button.get("payload") or "")
+                if button.get("title") == f"{YES_TO_DATE}{payload}" and STRUCTURED["date_of_birth"](payload):
+                    return payload
+    return None
+
+
 def answer_to(slot: str | None, tracker: Tracker) -> tuple[Any, bool] | None:
     """Return (what the latest message gives for ``slot``, whether it is nothing but that answer), or None.
 
-    A task's own question is read by its declared check; the shared questions by ``form_answers``.
+    A task's own question is read by its declared check; the shared questions by ``form_answers``. A yes to the
+    date of birth the bot asked about in words is that date.
     """
+    text = str(tracker.latest_message.get("text") or "")
+    if slot == "date_of_birth" and yes_or_no(text) is True and (offered := date_offered(tracker)):
+        return offered, True
     question = QUESTIONS.get(slot or "")
     if question is not None:
         return question_answer_in(question, tracker.latest_message)
@@ -338,7 +368,11 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if name == "stop" and not free_text:
         return stop_events(dispatcher, tracker)
     asks_a_detail = not free_text and slot != "task_confirmed"
-    if asks_a_detail and (name == "deny" or yes_or_no(text) is False):
+    said_no = name == "deny" or yes_or_no(text) is False
+    if slot == "date_of_birth" and said_no and date_offered(tracker):
+        dispatcher.utter_message(text=DAY_MONTH_YEAR)
+        return [SlotSet(slot, None)]
+    if asks_a_detail and said_no:
         if misses_so_far(tracker) >= MISSES_BEFORE_OFFER - 1:
             return stop_events(dispatcher, tracker)
         dispatcher.utter_message(text=NO_MID_TASK, buttons=[STOP_BUTTON])
@@ -717,6 +751,16 @@ class ValidateTaskForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         born = parse_date_of_birth(str(value or ""), today=dt.date.today())
+        meant = month_first_date(str(value or ""), today=dt.date.today()) if born is None else None
+        if meant is not None:
+            # "01/26/1978" was taken silently as 26 January 1978 (a probe). Asked in words, with the date as a button
+            # that answers in words: nothing is checked on a guess.
+            words = f"{meant.day} {meant:%B} {meant.year}"
+            dispatcher.utter_message(
+                text=MONTH_FIRST.format(typed=str(value).strip(), words=words),
+                buttons=[{"title": f"{YES_TO_DATE}{words}", "payload": words}],
+            )
+            return {"date_of_birth": None}
         if born is None:
             dispatcher.utter_message(
                 text="Sorry, I couldn't read that as a date of birth. Please write it as "

@@ -38,15 +38,21 @@ def payloads(dispatcher: CollectingDispatcher) -> list[str]:
 
 
 def run_form(
-    task: str, asked: str, latest: dict[str, Any], backoffice: FakeBackOffice | None = None, **slots: Any
+    task: str,
+    asked: str,
+    latest: dict[str, Any],
+    backoffice: FakeBackOffice | None = None,
+    *,
+    earlier: tuple[dict[str, Any], ...] = (),
+    **slots: Any,
 ) -> tuple[dict[str, Any], CollectingDispatcher, list[dict[str, Any]]]:
-    """Run the form's validation on ``latest`` (the reply to ``asked``) as Rasa does; return the slots set, what
-    was said and the back office's calls."""
+    """Run the form's validation on ``latest`` (the reply to ``asked``, after the ``earlier`` events) as Rasa does;
+    return the slots set, what was said and the back office's calls."""
     base = dict.fromkeys(FORM_SLOTS) | {"pending_task": task, "requested_slot": asked}
     base |= {"identity_verified": False, "account_verified": False} | slots
     intent = latest["parse_data"]["intent"]["name"]
     mapped = [] if intent in NOT_MAPPED else [{"event": "slot", "name": asked, "value": latest["text"]}]
-    tracker = make_tracker(latest, *mapped, slots=base)
+    tracker = make_tracker(*earlier, latest, *mapped, slots=base)
     tracker.slots.update(slots_of(mapped))
     dispatcher = CollectingDispatcher()
     backoffice = backoffice or FakeBackOffice(accounts=True)
@@ -740,3 +746,85 @@ def test_a_postcode_typed_instead_of_tapping_an_offered_task_starts_it() -> None
     tracker = make_tracker(offer, message("TN41 6PA", "inform"))
     events = asyncio.run(ActionDetailsWithoutTask().run(CollectingDispatcher(), tracker, {}))
     assert slots_of(events)["pending_task"] == "ask_bin_day" and slots_of(events)["postcode"] == "TN41 6PA"
+
+
+# 9. A date of birth that can only be month first (01/26/1978) is not guessed: the resident is asked what they meant.
+
+AT_THE_ADDRESS = {"full_name": "Rita Richardson", "postcode": "TN41 6PA", "address_uprn": RITA["uprn"]}
+
+
+def verifications(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [c for c in calls if c["path"] == "/api/v1/electoral/verifications"]
+
+
+@pytest.mark.parametrize("text", ["01/26/1978", "1/26/78", "born 01-26-1978"])
+def test_a_month_first_date_of_birth_is_asked_about_not_guessed(text: str) -> None:
+    set_to, dispatcher, calls = run_form(
+        "check_registration", "date_of_birth", message(text, "inform"), **AT_THE_ADDRESS
+    )
+    assert set_to["date_of_birth"] is None and verifications(calls) == []  # nothing checked on a guess
+    assert "Did you mean 26 January 1978?" in said(dispatcher)
+    assert payloads(dispatcher) == ["26 January 1978"]  # tapping it answers in words, read one way only
+
+
+def test_a_month_first_date_given_with_other_details_is_asked_about_too() -> None:
+    text = "Rita Richardson, 01/26/1978, TN41 6PA"
+    set_to, dispatcher, calls = run_form("check_registration", "full_name", message(text, "inform"))
+    assert set_to["full_name"] == "Rita Richardson" and set_to["postcode"] == "TN41 6PA"
+    assert not set_to.get("date_of_birth") and verifications(calls) == []
+    assert "Did you mean 26 January 1978?" in said(dispatcher)
+
+
+def asked_about(text: str) -> tuple[dict[str, Any], ...]:
+    """The events of ``text`` typed at the date of birth question and the bot's replies to it."""
+    _, dispatcher, _ = run_form("check_registration", "date_of_birth", message(text, "inform"), **AT_THE_ADDRESS)
+    return (
+        message(text, "inform"),
+        *(
+            {"event": "bot", "text": m.get("text"), "data": {"buttons": m.get("buttons") or []}}
+            for m in dispatcher.messages
+        ),
+        bot("Thank you. What is your date of birth? For example 26/01/1978."),
+    )
+
+
+@pytest.mark.parametrize(
+    "reply, intent", [("yes", "affirm"), ("Yes that's right", "affirm"), ("26 January 1978", "inform")]
+)
+def test_yes_to_the_date_in_words_checks_that_date(reply: str, intent: str) -> None:
+    set_to, _, calls = run_form(
+        "check_registration",
+        "date_of_birth",
+        message(reply, intent),
+        earlier=asked_about("01/26/1978"),
+        **AT_THE_ADDRESS,
+    )
+    [check] = verifications(calls)
+    assert check["date_of_birth"] == RITA["born"] and set_to["identity_verified"] is True
+
+
+def test_no_to_the_date_in_words_asks_for_it_as_day_month_year() -> None:
+    set_to, dispatcher, calls = run_form(
+        "check_registration",
+        "date_of_birth",
+        message("no", "deny"),
+        earlier=asked_about("01/26/1978"),
+        **AT_THE_ADDRESS,
+    )
+    assert set_to["date_of_birth"] is None and verifications(calls) == []
+    assert "day, month and year" in said(dispatcher) and "stop" not in said(dispatcher).lower()
+
+
+@pytest.mark.parametrize(
+    "text, born",
+    [
+        ("26/01/1978", "1978-01-26"),
+        ("26 Jan 78", "1978-01-26"),
+        ("1/2/1978", "1978-02-01"),
+        ("12/11/1978", "1978-11-12"),
+    ],
+)
+def test_a_uk_date_of_birth_is_read_day_first_without_a_question(text: str, born: str) -> None:
+    _, dispatcher, calls = run_form("check_registration", "date_of_birth", message(text, "inform"), **AT_THE_ADDRESS)
+    [check] = verifications(calls)
+    assert check["date_of_birth"] == born and "Did you mean" not in said(dispatcher)

@@ -15,6 +15,7 @@ from bot.parsing import (
     find_payment_reference,
     find_postcode,
     find_request_reference,
+    month_first_date,
     parse_date_of_birth,
     says_unknown,
     voter_category_in,
@@ -84,10 +85,28 @@ def test_full_names(text: str, expected: str | None) -> None:
         ("31/02/1980", None),
         ("01/01/2030", None),
         ("1/1/1850", None),
+        # Only month first (US order): not guessed (dateutil swapped it silently into 26 January 1978).
+        ("01/26/1978", None),
+        ("12-31-85", None),
     ],
 )
 def test_dates_of_birth(text: str, expected: dt.date | None) -> None:
     assert parse_date_of_birth(text, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("01/26/1978", dt.date(1978, 1, 26)),
+        ("dob 12-31-85", dt.date(1985, 12, 31)),
+        ("26/01/1978", None),  # day first: no question
+        ("01/02/1978", None),  # either way round: read the UK way
+        ("13/26/1978", None),  # neither way round
+        ("02/30/1978", None),  # no 30 February
+    ],
+)
+def test_dates_that_only_read_month_first(text: str, expected: dt.date | None) -> None:
+    assert month_first_date(text, today=TODAY) == expected
 
 
 ADDRESSES = [

@@ -51,7 +51,7 @@ def enforce(request: Request, rule: str, key: str) -> None:
     limits = request.app.state.settings.rate_limits
     decision = limiter_of(request).hit(getattr(limits, rule), f"{rule}/{key}")
     if not decision.allowed:
-        raise Throttled(decision.retry_after)
+        raise Throttled(decision.retry_after, reason=REASONS.get(rule, "busy"))
 
 
 def per_source(rule: str) -> Callable[[Request], None]:
@@ -62,6 +62,10 @@ def per_source(rule: str) -> Callable[[Request], None]:
 
     dependency.__name__ = f"limit_{rule}"
     return dependency
+
+
+# Why a rule refuses, as throttled_text words it (the message limits, and any other, are "busy").
+REASONS = {"conversations_per_source": "new_chats"}
 
 
 def throttled_text(phone: str, reason: str, retry_after: int = 60) -> str:
@@ -75,6 +79,12 @@ def throttled_text(phone: str, reason: str, retry_after: int = 60) -> str:
         return (
             "This conversation is already open in several windows. Please close one and try again, "
             f"or call us on {phone}."
+        )
+    if reason == "new_chats":
+        # Not the messages' "pause for a moment": the hour's limit of new chats can mean a wait of most of an hour.
+        return (
+            "A lot of new chats have been started from your connection recently, so I can't start another just "
+            f"now. Please try again {_when(retry_after)}, or call us on {phone}."
         )
     return (
         "You've sent a lot of messages in a short time, so I need to pause for a moment. Please try again "

@@ -66,11 +66,25 @@ class Limiter:
         return self._shared is not None
 
     def hit(self, rule: str, key: str) -> Decision:
-        """Count one request by ``key`` against every item of ``rule``; refuse it when one is used up."""
-        for item in parse_many(rule):
+        """Count one request by ``key`` against every item of ``rule``; refuse it when one is used up.
+
+        A refusal waits for every item used up, not only the first: with "10/minute;60/hour" both spent, the
+        minute's wait alone was said, and the resident who came back then was refused again.
+        """
+        items = parse_many(rule)
+        for index, item in enumerate(items):
             if not self._hit(item, key):
-                return Decision(False, self._retry_after(item, key))
+                spent = [item, *(later for later in items[index + 1 :] if not self._has_room(later, key))]
+                return Decision(False, max(self._retry_after(full, key) for full in spent))
         return ALLOWED
+
+    def _has_room(self, item: RateLimitItem, key: str) -> bool:
+        if self._shared is not None:
+            try:
+                return self._shared.test(item, key)
+            except redis.RedisError as error:
+                self._warn(error)
+        return self._memory.test(item, key)
 
     def _hit(self, item: RateLimitItem, key: str) -> bool:
         if self._shared is not None:

@@ -73,6 +73,31 @@ def test_three_hundred_conversations_from_one_address_are_refused_past_the_limit
     assert start(client_for(NEIGHBOUR)).status_code == 201  # another address is not held back
 
 
+@pytest.mark.parametrize("limits", ["10/minute;3/hour", "3/minute;3/hour"])
+def test_a_new_chat_refused_for_the_hour_says_truly_when_to_try_again(client_for, limits: str) -> None:
+    # A probe: the hourly limit of new chats per address answered with the per-minute message wording ("You've
+    # sent a lot of messages ... pause for a moment"); with both limits used up, "try again in a minute" too.
+    client = client_for(rate_limits=RateLimits(conversations_per_source=limits))
+    assert [start(client).status_code for _ in range(3)] == [201] * 3
+
+    refused = start(client)
+
+    assert_kind_refusal(refused)
+    wait = int(refused.headers["Retry-After"])
+    assert wait > 3500  # the hour's window, not the minute's
+    detail = refused.json()["detail"]
+    assert "new chats" in detail and "messages" not in detail and "a moment" not in detail
+    assert f"try again in about {round(wait / 60)} minutes, or call us on {COUNCIL_PHONE}" in detail
+
+
+def test_a_new_chat_refused_for_the_minute_says_a_minute(client_for) -> None:
+    client = client_for(rate_limits=RateLimits(conversations_per_source="3/minute;60/hour"))
+    [start(client) for _ in range(3)]
+    refused = start(client)
+    assert int(refused.headers["Retry-After"]) <= 60
+    assert "new chats" in refused.json()["detail"] and "try again in a minute" in refused.json()["detail"]
+
+
 def test_messages_are_limited_per_conversation_and_the_refused_one_is_not_stored(client_for) -> None:
     client = client_for(rate_limits=RateLimits(messages_per_conversation="3/minute"))
     conversation_id, auth = started(client)

@@ -59,6 +59,9 @@ DISTINCTIVE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "bin-collection-day",
         ),
         (r"\bbark(s|ing)?\b", "barking-dogs"),
+        # Asked of the register's task ("what's my elector number" read as check_registration), it is the article's:
+        # where the number is printed and who can tell it, never a check that would not say it anyway.
+        (r"\belector(al)?( roll| register)? (number|no\b|ref)|\bvot(er|ing) number\b", "elector-number"),
     )
 )
 # A report of something that went wrong stays a report, even if it names a bin the articles describe.

@@ -15,8 +15,10 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import electoral, handoff, payments, tasks
+from bot.actions.electoral import ELECTORAL_PHONE
 from bot.actions.fallback import ActionHandleMiss
 from bot.actions.handoff import ActionRequestOfficer
+from bot.actions.knowledge import ActionAnswerFromKnowledge
 from bot.actions.task_form import ValidateTaskForm, start_task_events
 from bot.actions.tasks import ActionCompleteTask, ActionDetailsWithoutTask, ActionStartTask, ActionYesWithNothingAsked
 from bot.actions.two_requests import requests_in, second_request
@@ -828,3 +830,29 @@ def test_a_uk_date_of_birth_is_read_day_first_without_a_question(text: str, born
     _, dispatcher, calls = run_form("check_registration", "date_of_birth", message(text, "inform"), **AT_THE_ADDRESS)
     [check] = verifications(calls)
     assert check["date_of_birth"] == born and "Did you mean" not in said(dispatcher)
+
+
+# 10. "What's my elector number?" is told where to find it, never given it, and not the council's contact details.
+
+ELECTOR_NUMBER = ["what's my elector number?", "whats my electoral number", "where do i find my elector number"]
+
+
+@pytest.mark.parametrize("text", ELECTOR_NUMBER)
+@pytest.mark.parametrize(
+    "intent, action",
+    [
+        ("contact_details", ActionAnswerFromKnowledge),
+        ("check_registration", ActionStartTask),
+        ("nlu_fallback", ActionHandleMiss),
+        ("out_of_scope", ActionHandleMiss),
+    ],
+)
+def test_an_elector_number_question_is_told_where_to_find_it(text: str, intent: str, action: type) -> None:
+    # A probe got the council's contact details, which say nothing of it.
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action().run(dispatcher, make_tracker(message(text, intent)), {}))
+    reply = said(dispatcher)
+    assert "poll card" in reply and "letter" in reply  # where it is printed
+    assert get_knowledge().article("contact-details").source not in reply
+    assert ELECTORAL_PHONE in reply  # electoral services, for a resident who proves who they are
+    assert not [e for e in events if e.get("name") == "pending_task" and e.get("value")]  # no check started

@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 import scipy.sparse
 from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import classification_report
 from sklearn.model_selection import StratifiedKFold
 
@@ -35,6 +34,8 @@ from typos import perturb  # noqa: E402
 from bot.nlp.intent_classifier import FeatureJoiner, LinearIntentClassifier  # noqa: E402
 from bot.nlp.sentence_features import load_encoder  # noqa: E402
 from bot.nlp.spelling import Speller, english_words  # noqa: E402
+
+ENCODER_DIMENSIONS = 384  # all-MiniLM-L6-v2's sentence vector
 
 
 def examples() -> tuple[list[str], list[str]]:
@@ -99,6 +100,11 @@ def features(
     return joiner.transform(fitted), applied
 
 
+def dense_columns(joined: scipy.sparse.csr_matrix) -> list[int]:
+    """Return the sentence embedding's columns (`features` puts it last)."""
+    return list(range(joined.shape[1] - ENCODER_DIMENSIONS, joined.shape[1]))
+
+
 def speller_for(train: list[str]) -> Callable[[str], str]:
     """Return the spelling layer as the Rasa pipeline has it: vocabulary from the training texts' spaCy tokens."""
     import spacy
@@ -129,7 +135,7 @@ def text_speak(
         encoder,
         defaults["dense_weight"],
     )
-    model = LogisticRegression(C=defaults["C"], max_iter=defaults["max_iter"]).fit(x_train, labels)
+    model = LinearIntentClassifier.make_model(defaults).fit(x_train, labels, dense_columns(x_train))
     predicted = model.predict(x_phrases)
     for group in groups:
         rows = [(intent, text, got) for (g, intent, text), got in zip(phrases, predicted, strict=True) if g == group]
@@ -166,7 +172,7 @@ def cross_validate(
             encoder,
             defaults["dense_weight"],
         )
-        model = LogisticRegression(C=defaults["C"], max_iter=defaults["max_iter"]).fit(x_train, labels[train])
+        model = LinearIntentClassifier.make_model(defaults).fit(x_train, labels[train], dense_columns(x_train))
         probabilities = model.predict_proba(x_test)
         predicted[test] = model.classes_[probabilities.argmax(axis=1)]
         confidence[test] = probabilities.max(axis=1)
@@ -182,6 +188,7 @@ def main() -> int:
     parser.add_argument("--show", type=int, default=60, help="how many misclassified examples to print")
     parser.add_argument("--C", type=float, help="override the classifier's C")
     parser.add_argument("--dense-weight", type=float, help="override the classifier's dense_weight")
+    parser.add_argument("--neighbour-weight", type=float, help="override the classifier's neighbour_weight (0: none)")
     parser.add_argument("--no-spelling", action="store_true", help="leave out the spelling layer (for comparison)")
     parser.add_argument(
         "--encoder",
@@ -193,6 +200,8 @@ def main() -> int:
     defaults = LinearIntentClassifier.get_default_config()
     defaults["C"] = args.C or defaults["C"]
     defaults["dense_weight"] = args.dense_weight or defaults["dense_weight"]
+    if args.neighbour_weight is not None:
+        defaults["neighbour_weight"] = args.neighbour_weight
     quantize = configured_quantize() if args.encoder == "config" else args.encoder == "int8"
     texts, intents = examples()
     encoder_name = "int8-quantised" if quantize else "float"

@@ -7,8 +7,9 @@ same features). So intents come from here and DIET keeps only entity recognition
 
 The classifier joins each message's sentence-level features, sparse (word and character n-gram counts,
 regex and lexical flags) and dense (the MiniLM sentence embedding), scales the sparse counts so that
-long messages do not dominate, and fits a multinomial logistic regression. Its probabilities are the
-intent confidences, which the FallbackClassifier after it compares with its threshold.
+long messages do not dominate, and fits a multinomial logistic regression, whose probabilities are blended
+with the vote of the most similar training examples (BlendedIntentModel). The blend is the intent
+confidence, which the FallbackClassifier after it compares with its threshold.
 
 Use it after the featurizers in config.yml:
     - name: bot.nlp.intent_classifier.LinearIntentClassifier
@@ -40,6 +41,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import normalize
 
 logger = logging.getLogger(__name__)
@@ -48,10 +50,13 @@ C = "C"
 MAX_ITER = "max_iter"
 DENSE_WEIGHT = "dense_weight"
 RANKING_LENGTH = "ranking_length"
+NEIGHBOURS = "neighbours"
+NEIGHBOUR_WEIGHT = "neighbour_weight"
 MODEL_FILE = "intent_model.joblib"
 
 
 Blocks = list[tuple[bool, scipy.sparse.csr_matrix]]
+Array = np.ndarray[Any, Any]
 
 
 def sentence_blocks(message: Message) -> Blocks:
@@ -77,6 +82,11 @@ class FeatureJoiner:
         """Nothing learnt yet."""
         self.dense_weight = dense_weight
         self.idf: list[TfidfTransformer | None] = []
+        self.dense_columns: list[int] = []
+
+    def is_dense(self, index: int) -> bool:
+        """Whether block ``index`` is dense (learnt at fit)."""
+        return self.idf[index] is None
 
     def fit(self, examples: list[Blocks]) -> FeatureJoiner:
         """Learn one idf weighting per sparse block from the training examples."""
@@ -84,6 +94,12 @@ class FeatureJoiner:
             None if dense else TfidfTransformer(norm=None).fit(self._stack(examples, i))
             for i, (dense, _) in enumerate(examples[0])
         ]
+        start = 0
+        self.dense_columns = []
+        for dense, block in examples[0]:
+            if dense:
+                self.dense_columns += range(start, start + block.shape[1])
+            start += block.shape[1]
         return self
 
     def transform(self, examples: list[Blocks]) -> scipy.sparse.csr_matrix:
@@ -103,6 +119,72 @@ class FeatureJoiner:
         return scipy.sparse.vstack([blocks[index][1] for blocks in examples], format="csr")
 
 
+class BlendedIntentModel:
+    """A logistic regression's intent probabilities, blended with two nearest-neighbour votes.
+
+    The regression draws one straight boundary per intent; an intent whose examples are many small clusters
+    (the council A-Z questions in out_of_scope, problem reports against emergencies) loses the ones near another
+    intent's boundary. The neighbours' vote, the intents of the training examples most like the message
+    (cosine, weighted by closeness), once over the sentence embedding alone and once over every joined feature,
+    recovers many of them: in 3-fold cross-validation (scripts/nlu_probe.py) macro F1 rose from 0.932 to 0.935
+    as written and 0.916 to 0.921 misspelt, and the intents below 0.9 on either from 11 to 6. The blend is
+    ``(p + w * (vote_dense + vote_joined)) / (1 + 2w)``, so it stays a probability for the FallbackClassifier.
+    """
+
+    def __init__(self, *, c: float, max_iter: int, neighbours: int, weight: float) -> None:
+        """Untrained; ``weight`` 0 is the regression alone."""
+        self.regression = LogisticRegression(C=c, max_iter=max_iter)
+        self.neighbours = neighbours
+        self.weight = weight
+        self.near_dense: KNeighborsClassifier | None = None
+        self.near_joined: KNeighborsClassifier | None = None
+        self.dense_columns: list[int] = []
+
+    @property
+    def classes_(self) -> Array:
+        """The intents, in the order of predict_proba's columns."""
+        classes: Array = self.regression.classes_
+        return classes
+
+    def fit(self, features: scipy.sparse.csr_matrix, intents: Array, dense_columns: list[int]) -> BlendedIntentModel:
+        """Fit the regression and index the examples for the neighbours' votes."""
+        self.regression.fit(features, intents)
+        self.dense_columns = list(dense_columns)
+        if self.weight > 0:
+            k = min(self.neighbours, features.shape[0])
+            self.near_joined = KNeighborsClassifier(n_neighbors=k, weights="distance", metric="cosine")
+            self.near_joined.fit(features, intents)
+            if self.dense_columns:
+                self.near_dense = KNeighborsClassifier(n_neighbors=k, weights="distance", metric="cosine")
+                self.near_dense.fit(self._dense(features), intents)
+        return self
+
+    def _dense(self, features: scipy.sparse.csr_matrix) -> Array:
+        dense: Array = np.asarray(features[:, self.dense_columns].todense())
+        return dense
+
+    def predict_proba(self, features: scipy.sparse.csr_matrix) -> Array:
+        """One row of intent probabilities per message, columns as ``classes_``."""
+        probabilities: Array = self.regression.predict_proba(features)
+        votes = [
+            (model, data)
+            for model, data in ((self.near_dense, self._dense), (self.near_joined, lambda f: f))
+            if model is not None
+        ]
+        if not votes:
+            return probabilities
+        blended: Array = probabilities.copy()
+        for model, data in votes:
+            # Each vote's columns follow its own classes_, the same sorted intents as the regression's.
+            blended += self.weight * model.predict_proba(data(features))
+        return blended / (1 + self.weight * len(votes))
+
+    def predict(self, features: scipy.sparse.csr_matrix) -> Array:
+        """Return the likeliest intent of each message."""
+        likeliest: Array = self.classes_[self.predict_proba(features).argmax(axis=1)]
+        return likeliest
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class LinearIntentClassifier(GraphComponent, IntentClassifier):
     """Predicts intents with a logistic regression over sparse and dense sentence features."""
@@ -119,15 +201,27 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """Inverse regularisation strength, solver iterations, the dense block's weight, ranking size."""
-        return {C: 20.0, MAX_ITER: 3000, DENSE_WEIGHT: 2.0, RANKING_LENGTH: 10}
+        """Return the defaults.
+
+        Inverse regularisation strength, solver iterations, the dense block's weight, ranking size, and how many
+        neighbours vote and how much their votes weigh (see BlendedIntentModel; 0: the regression alone).
+        """
+        return {C: 20.0, MAX_ITER: 3000, DENSE_WEIGHT: 2.0, RANKING_LENGTH: 10, NEIGHBOURS: 7, NEIGHBOUR_WEIGHT: 0.3}
+
+    @classmethod
+    def make_model(cls, config: dict[str, Any]) -> BlendedIntentModel:
+        """Return the untrained intent model ``config`` describes (also used by scripts/nlu_probe.py)."""
+        config = {**cls.get_default_config(), **config}
+        return BlendedIntentModel(
+            c=config[C], max_iter=config[MAX_ITER], neighbours=config[NEIGHBOURS], weight=config[NEIGHBOUR_WEIGHT]
+        )
 
     def __init__(
         self,
         config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        model: LogisticRegression | None = None,
+        model: BlendedIntentModel | None = None,
         joiner: FeatureJoiner | None = None,
     ) -> None:
         """Keep the configuration and, once trained or loaded, the model."""
@@ -157,8 +251,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return self._resource
         blocks = [blocks for _, blocks in examples]
         self._joiner = FeatureJoiner(self._config[DENSE_WEIGHT]).fit(blocks)
-        self._model = LogisticRegression(C=self._config[C], max_iter=self._config[MAX_ITER])
-        self._model.fit(self._joiner.transform(blocks), np.array([intent for intent, _ in examples]))
+        self._model = self.make_model(self._config).fit(
+            self._joiner.transform(blocks), np.array([intent for intent, _ in examples]), self._joiner.dense_columns
+        )
         self.persist()
         return self._resource
 

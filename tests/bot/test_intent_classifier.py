@@ -7,7 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+import scipy.sparse
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -154,3 +156,33 @@ def test_without_a_trained_model_or_features_it_claims_no_intent(
     bare = Message(data={TEXT: "where do I vote"})
     assert intent_of(classifier, bare) is None
     assert bare.get(INTENT_RANKING_KEY) == []
+
+
+def clusters(points_per: int, spread: float, seed: int) -> tuple[scipy.sparse.csr_matrix, np.ndarray]:
+    """Two intents, each two opposite clusters (A at +-x, B at +-y): no straight line tells them apart."""
+    rng = np.random.default_rng(seed)
+    centres = {"A": [(1.0, 0.0), (-1.0, 0.0)], "B": [(0.0, 1.0), (0.0, -1.0)]}
+    rows, intents = [], []
+    for intent, places in centres.items():
+        for centre in places:
+            rows += [np.array(centre) + rng.normal(0, spread, 2) for _ in range(points_per)]
+            intents += [intent] * points_per
+    return scipy.sparse.csr_matrix(np.array(rows)), np.array(intents)
+
+
+def test_an_intent_made_of_separate_clusters_is_recognised() -> None:
+    # Like out_of_scope (many small topics) or a report beside an emergency: the regression alone draws one line
+    # per intent and loses the clusters on the wrong side; the neighbours' vote finds them.
+    features, intents = clusters(20, 0.1, seed=1)
+    unseen, expected = clusters(10, 0.1, seed=2)
+    alone = LinearIntentClassifier.make_model({"neighbour_weight": 0}).fit(features, intents, [0, 1])
+    blended = LinearIntentClassifier.make_model({}).fit(features, intents, [0, 1])
+    assert (alone.predict(unseen) == expected).mean() < 0.8
+    assert (blended.predict(unseen) == expected).all()
+
+
+def test_the_blend_is_still_a_probability_for_the_fallback_classifier() -> None:
+    features, intents = clusters(20, 0.3, seed=3)
+    probabilities = LinearIntentClassifier.make_model({}).fit(features, intents, [0, 1]).predict_proba(features)
+    assert probabilities.min() >= 0
+    assert probabilities.sum(axis=1) == pytest.approx(np.ones(len(intents)))

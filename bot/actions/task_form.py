@@ -264,6 +264,10 @@ CORRECTION = re.compile(
 # Asked when a date of birth only reads month first; its button's title is YES_TO_DATE and the date in words.
 MONTH_FIRST = "Sorry, I read dates day first, as in the UK, and {typed} can't be that way round. Did you mean {words}?"
 YES_TO_DATE = "Yes, "
+DATE_UNREADABLE = (
+    "Sorry, I couldn't read that as a date of birth. Please write it as day, month and year, for example "
+    "26/01/1978 or 26 January 1978."
+)
 DAY_MONTH_YEAR = (
     "No problem. Please type your date of birth as day, month and year, with the month as a word, "
     "for example 3 May 1980."
@@ -762,10 +766,7 @@ class ValidateTaskForm(FormValidationAction):
             )
             return {"date_of_birth": None}
         if born is None:
-            dispatcher.utter_message(
-                text="Sorry, I couldn't read that as a date of birth. Please write it as "
-                "day, month and year, for example 26/01/1978 or 26 January 1978."
-            )
+            dispatcher.utter_message(text=DATE_UNREADABLE)
             return {"date_of_birth": None}
         return {"date_of_birth": born.isoformat()}
 
@@ -1023,6 +1024,35 @@ class ActionAskAddressUprn(Action):
         ]
         dispatcher.utter_message(text=f"Which address at {postcode} is yours?", buttons=buttons)
         return []
+
+
+class ActionAskDateOfBirth(Action):
+    """Ask for the date of birth, unless this turn's reply already asked for it again.
+
+    After a date the bot could not read ("Sorry, I couldn't read that as a date of birth. Please write it as
+    ...") or read only month first ("... Did you mean 26 January 1978?"), the form's usual question ("Thank you.
+    What is your date of birth?") thanked the resident for a mistake and asked a second question over the first.
+    """
+
+    def name(self) -> str:
+        return "action_ask_date_of_birth"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if not _asked_again_this_turn(tracker):
+            dispatcher.utter_message(response="utter_ask_date_of_birth")
+        return []
+
+
+def _asked_again_this_turn(tracker: Tracker) -> bool:
+    """Whether a reply since the resident's last message already asked for the date of birth again."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot":
+            text = str(event.get("text") or "")
+            if text.startswith((DATE_UNREADABLE, MONTH_FIRST.split("{", 1)[0])):
+                return True
+    return False
 
 
 # Asked after the back office failed; the answers so far are kept for a retry or an officer.

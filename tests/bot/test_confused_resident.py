@@ -19,7 +19,7 @@ from bot.actions.electoral import ELECTORAL_PHONE
 from bot.actions.fallback import ActionHandleMiss
 from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.knowledge import ActionAnswerFromKnowledge
-from bot.actions.task_form import ValidateTaskForm, start_task_events
+from bot.actions.task_form import ActionAskDateOfBirth, ValidateTaskForm, start_task_events
 from bot.actions.tasks import ActionCompleteTask, ActionDetailsWithoutTask, ActionStartTask, ActionYesWithNothingAsked
 from bot.actions.two_requests import requests_in, second_request
 from bot.knowledge import get_knowledge
@@ -786,7 +786,6 @@ def asked_about(text: str) -> tuple[dict[str, Any], ...]:
             {"event": "bot", "text": m.get("text"), "data": {"buttons": m.get("buttons") or []}}
             for m in dispatcher.messages
         ),
-        bot("Thank you. What is your date of birth? For example 26/01/1978."),
     )
 
 
@@ -856,3 +855,33 @@ def test_an_elector_number_question_is_told_where_to_find_it(text: str, intent: 
     assert get_knowledge().article("contact-details").source not in reply
     assert ELECTORAL_PHONE in reply  # electoral services, for a resident who proves who they are
     assert not [e for e in events if e.get("name") == "pending_task" and e.get("value")]  # no check started
+
+
+# 10. A date the bot could not take is asked about once: the form's usual question ("Thank you. What is your date of
+# birth?") followed "Did you mean 26 January 1978?" and "Sorry, I couldn't read that as a date of birth ...",
+# thanking the resident for a mistake and asking over the bot's own question.
+def ask_date_of_birth(*events: dict[str, Any]) -> list[str]:
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionAskDateOfBirth().run(dispatcher, make_tracker(*events), {}))
+    return [str(m.get("response") or m.get("text")) for m in dispatcher.messages]
+
+
+@pytest.mark.parametrize("typed", ["01/26/1978", "the 40th of Smarch", "yesterday"])
+def test_a_date_not_taken_is_asked_about_once(typed: str) -> None:
+    replies = [m for m in asked_about(typed) if m["event"] == "bot"]
+    assert replies, "the bot said why it could not take the date"
+    assert ask_date_of_birth(user_of(typed), *replies) == []
+
+
+def test_the_date_of_birth_is_still_asked_after_a_name_or_a_digression() -> None:
+    assert ask_date_of_birth(user_of("Rita Richardson")) == ["utter_ask_date_of_birth"]
+    assert ask_date_of_birth(user_of("what time are you open?"), bot("We're open 9am to 5pm, Monday to Friday.")) == [
+        "utter_ask_date_of_birth"
+    ]
+    # An earlier turn's "couldn't read that" does not silence this turn's question.
+    earlier = [m for m in asked_about("yesterday") if m["event"] == "bot"]
+    assert ask_date_of_birth(user_of("yesterday"), *earlier, user_of("Rita Richardson")) == ["utter_ask_date_of_birth"]
+
+
+def user_of(text: str) -> dict[str, Any]:
+    return message(text, "inform")

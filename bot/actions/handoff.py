@@ -174,21 +174,28 @@ def what_was_asked(tracker: Tracker) -> tuple[str, str]:
         if intent not in MISSED_INTENTS | {INTENT_REQUEST_OFFICER} or text.startswith("/"):
             continue
         asked = asked or intent in MISSED_INTENTS
-        article = _article_about(PERSON_WORDS.sub(" ", text))
-        if article is not None:
-            topics = [topic_of(i) for i in article.intents if topic_of(i) != GENERAL]
-            return (topics[0] if topics else GENERAL), f"Asked about: {article.title}"
+        articles = _articles_about(PERSON_WORDS.sub(" ", text))
+        if articles:
+            topics = [topic_of(i) for article in articles for i in article.intents if topic_of(i) != GENERAL]
+            titles = ", ".join(article.title for article in articles[:MAX_TITLES])
+            return (topics[0] if topics else GENERAL), f"Asked about{' one of' if len(articles) > 1 else ''}: {titles}"
     return GENERAL, UNANSWERED if asked else NOTHING_ASKED
 
 
-def _article_about(text: str) -> Article | None:
+# "my bin wasnt collected, can i speak to a person" matched three articles, none clearly: the officer saw "A question
+# the assistant could not answer"; the likeliest are named instead.
+MAX_TITLES = 3
+
+
+def _articles_about(text: str) -> tuple[Article, ...]:
+    """Return the article search answers ``text`` with, or the ones it would offer to choose from, if any."""
     if len(terms(text)) < 1:
-        return None
+        return ()
     try:
         decision = for_missed(text, get_knowledge().articles())
     except (ArticleError, OSError):
-        return None
-    return decision.answer
+        return ()
+    return (decision.answer,) if decision.answer is not None else decision.choices
 
 
 def what_was_wanted(tracker: Tracker) -> str | None:

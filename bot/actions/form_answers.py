@@ -351,7 +351,7 @@ def _loose_answer(slot: str, text: str, task: str | None) -> Any:
         return yes_or_no(text)
     if slot in ("account_reference", "payment_reference") and says_unknown(text):
         return "unknown"
-    if slot == "contact_email" and task != "receipt_request" and (yes_or_no(text) is False or says_unknown(text)):
+    if slot == "contact_email" and task != "receipt_request" and says_no_email(text):
         return "none"
     return None
 
@@ -526,6 +526,9 @@ def answer_in(slot: str | None, message: dict[str, Any], *, task: str | None) ->
         if found is not None:
             value, matched = found
             return value, not leftover_words(text, matched)
+    if slot == "contact_email" and task != "receipt_request" and says_no_email(text):
+        # "i dont do email" read as contact_details (or stop) is no email: the report goes ahead without one.
+        return "none", True
     confident_question = (
         intent.get("name") in QUICK_QUESTION_INTENTS
         and float(intent.get("confidence") or 0.0) >= LOOSE_ANSWER_CONFIDENCE
@@ -547,6 +550,17 @@ def answer_in(slot: str | None, message: dict[str, Any], *, task: str | None) ->
         or (slot in CHOICE_SLOTS and is_short_statement(text))
         or (slot == "address_uprn" and is_address_line(text))
     )
+
+
+def says_no_email(text: str) -> bool:
+    """Tell whether a reply at the email question says the resident has none or won't give one.
+
+    "i dont do email", "no email address", "I haven't got an email"; a question ("do you not have an email?") is not.
+    """
+    words = _words(strip_pleasantries(text))
+    if "?" in text or not words or words[0] in QUESTION_WORDS:
+        return False
+    return yes_or_no(text) is False or says_unknown(text)
 
 
 def looks_like_question(text: str) -> bool:

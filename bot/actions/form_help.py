@@ -17,7 +17,8 @@ from council import council_facts
 # Words that ask about the question rather than answer it.
 HELP_ASKED = re.compile(
     r"\bwhy\b|\bwhat for\b|\bwhat(?:'s| is| does)? (?:that|this|it)(?: mean)?(?: for)?\b|"
-    r"\bwhat do (?:you|u|ya) mean\b|\bwhat do (?:you|u) need (?:it|that|this) for\b|"
+    r"\bwhat do (?:you|u|ya) mean\b|"
+    r"\bwhat do (?:you|u) need (?:it|that|this|(?:my|me|an?|the) [\w-]+(?: [\w-]+)?) for\b|"
     r"\b(?:don'?t|dont|do not|didn'?t) (?:understand|get (?:it|that|you)|know)\b|\bdunno\b|\bidk\b|"
     r"\bno (?:idea|clue)\b|\bnot sure\b|\bconfus|\bhuh\b|\bwhat (?:went|'?s gone|has gone) wrong\b|"
     r"^\W*what happened\b|"

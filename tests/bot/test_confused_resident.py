@@ -885,3 +885,52 @@ def test_the_date_of_birth_is_still_asked_after_a_name_or_a_digression() -> None
 
 def user_of(text: str) -> dict[str, Any]:
     return message(text, "inform")
+
+
+# 11. At the email question of a problem report, having no email is an answer, never "stop" (D6: "i dont do email" got
+# "OK, I've stopped there and nothing has been sent." and the contact details; "what do you need my email for?" got
+# "Sorry, I need an email address like name@example.com.").
+REPORT_SO_FAR = {
+    "service_category": "dumped_rubbish",
+    "problem_location": "Mill Lane by the bus stop",
+    "problem_description": "six black bags and a mattress",
+}
+NO_EMAIL = ["i dont do email", "I don't have email", "no email address", "I haven't got an email"]
+STOPPED_SAID = "stopped there"
+
+
+@pytest.mark.parametrize("text", NO_EMAIL)
+@pytest.mark.parametrize("intent", ["stop", "deny", "contact_details", "inform", "nlu_fallback"])
+def test_no_email_at_a_problem_report_goes_ahead_without_one(text: str, intent: str) -> None:
+    slots, dispatcher, _ = run_form("report_problem", "contact_email", message(text, intent), **REPORT_SO_FAR)
+    assert slots["contact_email"] == "none"
+    assert slots.get("verification_outcome") is None and STOPPED_SAID not in said(dispatcher)
+    assert "Sorry" not in said(dispatcher)
+
+
+@pytest.mark.parametrize("text", NO_EMAIL)
+def test_no_email_after_asking_why_is_still_an_answer(text: str) -> None:
+    # The probe's order: the why counted as one reply that did not answer, so the second went to "stop".
+    earlier = (message("what do you need my email for?", "contact_details"), bot("Why ... or talk to a person."))
+    slots, dispatcher, _ = run_form(
+        "report_problem",
+        "contact_email",
+        message(text, "contact_details"),
+        earlier=earlier,
+        answer_misses=1,
+        **REPORT_SO_FAR,
+    )
+    assert slots["contact_email"] == "none" and STOPPED_SAID not in said(dispatcher)
+
+
+@pytest.mark.parametrize(
+    "text", ["what do you need my email for?", "what do you need my email address for", "why do you need my email?"]
+)
+@pytest.mark.parametrize("intent", ["stop", "inform", "contact_details", "nlu_fallback"])
+def test_asking_why_the_email_is_wanted_gets_the_reason_and_the_question_again(text: str, intent: str) -> None:
+    slots, dispatcher, _ = run_form("report_problem", "contact_email", message(text, intent), **REPORT_SO_FAR)
+    reply = said(dispatcher)
+    assert "updates" in reply and "skip" in reply  # why, and that it is optional
+    assert "name@example.com" not in reply and STOPPED_SAID not in reply
+    assert slots["contact_email"] is None and slots.get("verification_outcome") is None
+    assert slots.get("requested_slot", "contact_email") == "contact_email"

@@ -6,6 +6,7 @@ Functions here turn the back office's answers into plain English; ``TASKS`` at t
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import re
@@ -137,6 +138,10 @@ def polling_station(result: PollingPlace) -> str:
     return text
 
 
+# Said under the list of polls when some are for one ward; a postcode typed next is answered (tasks.invited_task).
+POSTCODE_INVITATION = "Some of these are for one ward only: tell me your postcode and I'll say which apply to you."
+
+
 def upcoming_elections(elections: list[Election], *, for_address: bool) -> str:
     """List the coming polls."""
     if not elections:
@@ -148,7 +153,7 @@ def upcoming_elections(elections: list[Election], *, for_address: bool) -> str:
     lines = [f"The next polls {where}:"]
     lines += [f"- {e.title}: {long_date(e.poll_date)}" for e in elections[:4]]
     if not for_address and any(e.area not in (None, "all") for e in elections):
-        lines.append("Some of these are for one ward only: tell me your postcode and I'll say which apply to you.")
+        lines.append(POSTCODE_INVITATION)
     return "\n".join(lines)
 
 
@@ -238,7 +243,33 @@ async def _polling_station(backoffice: BackOffice, tracker: Tracker) -> str:
 
 async def _next_election(backoffice: BackOffice, tracker: Tracker) -> str:
     uprn = uprn_of(tracker)
+    postcode = tracker.get_slot("postcode")
+    if uprn is None and postcode:
+        return await elections_at_postcode(backoffice, str(postcode))
     return upcoming_elections(await backoffice.upcoming_elections(uprn=uprn), for_address=uprn is not None)
+
+
+async def elections_at_postcode(backoffice: BackOffice, postcode: str) -> str:
+    """List the polls at every address of ``postcode``, the ones held at only some of its addresses said so.
+
+    The list of polls invites "tell me your postcode and I'll say which apply to you"; "TN41 6PA" typed next was
+    asked "What would you like me to do with that?", and "which election is for me then" got the whole list and the
+    same invitation again (a probe). Polls follow the ward, which the back office finds from an address.
+    """
+    addresses = await backoffice.find_addresses(postcode=postcode)
+    if not addresses:
+        everywhere = upcoming_elections(await backoffice.upcoming_elections(), for_address=False)
+        return f"I couldn't find {postcode} in {council_facts().short_name}'s area. {everywhere}"
+    found = await asyncio.gather(*(backoffice.upcoming_elections(uprn=a.uprn) for a in addresses))
+    polls = {(e.title, e.poll_date): e for elections in found for e in elections}
+    if not polls:
+        return upcoming_elections([], for_address=True)
+    lines = [f"The next polls at {postcode}:"]
+    for key, election in sorted(polls.items(), key=lambda item: item[0][1])[:4]:
+        held = sum(1 for elections in found if any((e.title, e.poll_date) == key for e in elections))
+        part = "" if held == len(found) else " (only some addresses at this postcode: ask me where you vote to check)"
+        lines.append(f"- {election.title}: {long_date(election.poll_date)}{part}")
+    return "\n".join(lines)
 
 
 async def _election_deadlines(backoffice: BackOffice, tracker: Tracker) -> str:

@@ -117,7 +117,13 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         "report_kind": report_kind_told(text) if task == "report_death_or_left" else None,
     }
     recheck = checked_again(tracker, text, task)
-    told = details_told(text, task, dict(tracker.slots) | dict.fromkeys(FORGOTTEN_SLOTS) | given | recheck)
+    told: dict[str, str | None] = {
+        **details_told(text, task, dict(tracker.slots) | dict.fromkeys(FORGOTTEN_SLOTS) | given | recheck)
+    }
+    postcode = find_postcode(text) if task in ANSWERED_AT_A_POSTCODE else None
+    if postcode:
+        # "TN41 6PA" after the list of polls invited a postcode: the polls at that postcode, not at an older address.
+        told |= {"postcode": postcode, "address_uprn": None}
     return [
         *events,
         SlotSet("pending_task", task),
@@ -128,6 +134,8 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
     ]
 
 
+# Tasks answered for the postcode a message gives, without asking for an address (the polls follow the ward).
+ANSWERED_AT_A_POSTCODE = frozenset({"next_election"})
 # The details an opening message may give for the questions ahead (a reference is read with the others above).
 OPENING_DETAILS = frozenset({"full_name", "date_of_birth", "postcode", "address_uprn"})
 # Tasks whose questions are about another person (the one who died or moved out): their details are asked.
@@ -191,6 +199,18 @@ def asks_for_another_task(tracker: Tracker) -> bool:
         and intent.get("name") != tracker.get_slot("pending_task")
         and float(intent.get("confidence") or 0.0) >= SWITCH_CONFIDENCE
     )
+
+
+def words_not_an_answer(tracker: Tracker) -> list[EventType]:
+    """Take back what the domain's mappings put in the question asked when the message asks for another task.
+
+    "when is the next election" at "Which address at TN41 6PA is yours?" was kept as the address (the postcode and
+    the address outlast a task), and the election answer read it as a UPRN: the action failed and the resident got
+    no reply at all, to that message or to the same question asked again (a probe). The question was unanswered
+    before this message, so it is unanswered after it.
+    """
+    slot = tracker.get_slot("requested_slot")
+    return [SlotSet(slot, None)] if slot and slot in tracker.slots_to_validate() else []
 
 
 def is_bare_answer(tracker: Tracker) -> bool:
@@ -618,7 +638,7 @@ class ValidateTaskForm(FormValidationAction):
         """
         events: list[EventType]
         if asks_for_another_task(tracker) and not is_bare_answer(tracker):
-            events = start_task_events(tracker)
+            events = [*words_not_an_answer(tracker), *start_task_events(tracker)]
             told = await self._check_told(events, dispatcher, tracker, domain)
             if not told:
                 return events

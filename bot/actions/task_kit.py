@@ -96,9 +96,9 @@ def conversation_of(tracker: Tracker) -> str:
 
 
 def uprn_of(tracker: Tracker) -> int | None:
-    """Return the chosen address's UPRN, or None when no address was chosen."""
-    value = tracker.get_slot("address_uprn")
-    return int(value) if value else None
+    """Return the chosen address's UPRN, or None when no address was chosen (or the slot holds no UPRN)."""
+    value = str(tracker.get_slot("address_uprn") or "").strip()
+    return int(value) if value.isdigit() else None
 
 
 def opening_request(tracker: Tracker) -> str:

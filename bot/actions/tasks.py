@@ -6,6 +6,7 @@ What each task does is declared with it in its topic module and read from bot.ta
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -19,7 +20,7 @@ from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.knowledge import decision_instead, say_decision, task_button
 from bot.actions.task_form import checked_again, start_task_events
 from bot.actions.task_kit import Reply, opening_request
-from bot.actions.two_requests import noticed_both, offer_the_second, requests_in, second_request
+from bot.actions.two_requests import BY_INTENT, noticed_both, offer_the_second, requests_in, second_request
 from bot.backoffice import BackOffice, BackOfficeError, NotFound, NotVerified, within_deadline
 from bot.knowledge import ArticleError, get_knowledge
 from bot.names import (
@@ -198,6 +199,8 @@ class ActionCompleteTask(Action):
                 # The other request made in the message that started this task, now this one is done.
                 text, buttons = offer_the_second(second)
                 dispatcher.utter_message(text=text, buttons=buttons)
+            elif (left := task_left_behind(tracker, str(task))) is not None:
+                dispatcher.utter_message(**offer_to_go_back(left))
             return [*done, *reply.events]
         except NotVerified:
             # The verified identity expired (it lasts as long as the conversation session): check again.
@@ -219,6 +222,40 @@ class ActionCompleteTask(Action):
                 FollowupAction("task_form"),
             ]
         return done
+
+
+def task_left_behind(tracker: Tracker, task: str) -> str | None:
+    """Return the task this one interrupted mid-question ("when is the next election" at the address), or None.
+
+    The task in hand replaced it while the form was still asking (no answer given, no stop said): once this one is
+    answered, the resident is offered the earlier one back rather than have it vanish.
+    """
+    started = [
+        (index, event.get("value"))
+        for index, event in enumerate(tracker.events)
+        if event.get("event") == "slot" and event.get("name") == "pending_task"
+    ]
+    if not started or started[-1][1] != task:
+        return None
+    here = started[-1][0]
+    earlier = next(((index, value) for index, value in reversed(started[:-1]) if value != task), None)
+    if earlier is None or earlier[1] is None or earlier[1] not in TASKS:
+        return None
+    between = tracker.events[earlier[0] + 1 : here]
+    ended = any(
+        (e.get("event") == "action" and e.get("name") == "action_complete_task")
+        or (e.get("event") == "active_loop" and not e.get("name"))
+        for e in between
+    )
+    return None if ended else str(earlier[1])
+
+
+def offer_to_go_back(task: str) -> dict[str, Any]:
+    """Return the message that offers the interrupted ``task`` again, with the button that starts it."""
+    request = BY_INTENT.get(task)
+    called = request.called if request else "what you asked before"
+    button = {"title": request.title, "payload": f"/{task}"} if request else task_button(task)
+    return {"text": f"We were in the middle of {called}. Shall we go back to it?", "buttons": [button]}
 
 
 # Said once a check has failed more than once: the same "please check" again would be a loop.
@@ -300,6 +337,9 @@ def offered_task(tracker: Tracker) -> list[str]:
     the web chat, after "when is my bin day and what time do you open?" was answered with the opening hours).
     """
     said = [e for e in tracker.events if e.get("event") == "bot"]
+    if said and electoral.POSTCODE_INVITATION in str(said[-1].get("text") or ""):
+        # "...tell me your postcode and I'll say which apply to you.", then "TN41 6PA": the polls there (a probe).
+        return ["next_election"]
     buttons = ((said[-1].get("data") or {}).get("buttons") or []) if said else []
     tasks = [str(b.get("payload") or "").lstrip("/") for b in buttons]
     tasks = [task for task in tasks if task in TASKS]

@@ -1,0 +1,181 @@
+"""The next election asked in the middle of another task, and at a postcode (probe defects D3 and D4).
+
+D3: "when is the next election" at "Which address at TN41 6PA is yours?" got no reply at all (the words were kept as
+the address and the election answer failed on them), and neither did the same question asked again. D4: the list of
+polls invites "tell me your postcode and I'll say which apply to you"; "TN41 6PA" typed next was asked "What would
+you like me to do with that?", and "which election is for me then" got the same list and invitation again.
+
+Each test drives the actions the stack runs at that turn, as tests/bot/test_confused_resident.py does, against a back
+office answering over HTTP: polls for the whole council and a by-election in one ward.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.task_form import ValidateTaskForm
+from bot.actions.tasks import ActionCompleteTask, ActionDetailsWithoutTask, ActionStartTask
+from bot.backoffice import BackOffice
+from bot.names import FORM_SLOTS
+from tests.support.backoffice_fake import ADDRESSES, slots_of
+from tests.support.trackers import bot, make_tracker, message
+
+ASKED_ADDRESS = "Which address at TN41 6PA is yours?"
+WHAT_FOR = "What would you like me to do with that?"
+INVITATION = "tell me your postcode"
+COUNTY = {"title": "County council elections", "poll_date": "2027-05-06", "deadlines": [], "area": "all"}
+BY_ELECTION = {
+    "title": "Ashbury North by-election",
+    "poll_date": "2027-02-18",
+    "deadlines": [],
+    "area": "Ashbury North",
+}
+
+
+class ElectionsBackOffice:
+    """Addresses at TN41 6PA, and the polls covering each (the by-election only in ``ward_of``'s Ashbury North)."""
+
+    def __init__(self, ward_of: dict[int, str] | None = None) -> None:
+        self.ward_of = ward_of or {a["uprn"]: "Ashbury North" for a in ADDRESSES["addresses"]}
+        self.calls: list[httpx.Request] = []
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.calls.append(request)
+        if request.url.path == "/api/v1/addresses":
+            found = ADDRESSES if request.url.params["postcode"] == "TN41 6PA" else {"addresses": []}
+            return httpx.Response(200, json={"postcode": request.url.params["postcode"], **found})
+        if request.url.path == "/api/v1/elections/upcoming":
+            uprn = request.url.params.get("uprn")
+            ward = self.ward_of.get(int(uprn)) if uprn else None
+            polls = [BY_ELECTION, COUNTY] if uprn is None or ward == "Ashbury North" else [COUNTY]
+            return httpx.Response(200, json={"elections": polls})
+        return httpx.Response(404)
+
+    def client(self) -> BackOffice:
+        return BackOffice(base_url="http://backoffice.test", token="t", transport=httpx.MockTransport(self.handler))
+
+
+def said(dispatcher: CollectingDispatcher) -> str:
+    return " ".join(m.get("text") or "" for m in dispatcher.messages)
+
+
+def payloads(dispatcher: CollectingDispatcher) -> list[str]:
+    return [b["payload"] for m in dispatcher.messages for b in m.get("buttons") or []]
+
+
+def complete(
+    events: list[dict[str, Any]], slots: dict[str, Any], backoffice: ElectionsBackOffice
+) -> CollectingDispatcher:
+    """Run action_complete_task after ``events`` with ``slots``; return what the resident was told."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(*events, slots=slots)
+    asyncio.run(ActionCompleteTask(backoffice.client()).run(dispatcher, tracker, {}))
+    return dispatcher
+
+
+def election_asked_at_the_address_question() -> tuple[list[dict[str, Any]], dict[str, Any], CollectingDispatcher]:
+    """The bin day's address question, then "when is the next election": the form's turn, as Rasa runs it."""
+    asked = {"event": "slot", "name": "pending_task", "value": "ask_bin_day"}
+    latest = message("when is the next election", "next_election")
+    # The domain maps any text (from_text) into the address asked for, next_election included.
+    mapped = {"event": "slot", "name": "address_uprn", "value": "when is the next election"}
+    before = [asked, message("whens my bin day", "ask_bin_day"), bot(ASKED_ADDRESS), latest, mapped]
+    slots = dict.fromkeys(FORM_SLOTS) | {
+        "pending_task": "ask_bin_day",
+        "requested_slot": "address_uprn",
+        "postcode": "TN41 6PA",
+        "address_uprn": "when is the next election",
+    }
+    tracker = make_tracker(*before, slots=slots)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateTaskForm(ElectionsBackOffice().client()).run(dispatcher, tracker, {"forms": {}}))
+    return [*before, *events], slots | slots_of(events), dispatcher
+
+
+def test_the_next_election_asked_at_the_address_question_is_answered() -> None:
+    events, slots, _ = election_asked_at_the_address_question()
+    assert slots["pending_task"] == "next_election"
+    dispatcher = complete(events, slots | {"requested_slot": None}, ElectionsBackOffice())
+    reply = said(dispatcher)
+    assert "County council elections: Thursday 6 May 2027" in reply
+    assert "Ashbury North by-election: Thursday 18 February 2027" in reply
+
+
+def test_the_question_is_never_kept_as_the_address() -> None:
+    _, slots, _ = election_asked_at_the_address_question()
+    assert slots["address_uprn"] is None
+    assert slots["postcode"] == "TN41 6PA"  # the postcode given for the bin day still counts
+
+
+def test_after_the_election_answer_the_bin_day_is_offered_again() -> None:
+    events, slots, _ = election_asked_at_the_address_question()
+    dispatcher = complete(events, slots | {"requested_slot": None}, ElectionsBackOffice())
+    assert "your bin day" in dispatcher.messages[-1]["text"]
+    assert payloads(dispatcher) == ["/ask_bin_day"]
+
+
+def test_a_task_finished_before_is_not_offered_again() -> None:
+    earlier = [
+        {"event": "slot", "name": "pending_task", "value": "ask_bin_day"},
+        {"event": "action", "name": "action_complete_task"},
+        {"event": "slot", "name": "pending_task", "value": None},
+        {"event": "slot", "name": "pending_task", "value": "next_election"},
+        message("when is the next election", "next_election"),
+    ]
+    dispatcher = complete(earlier, {"pending_task": "next_election"}, ElectionsBackOffice())
+    assert "/ask_bin_day" not in payloads(dispatcher)
+
+
+def list_then(text: str, intent: str) -> list[dict[str, Any]]:
+    """The whole council's list of polls, with its invitation to give a postcode, then ``text``."""
+    backoffice = ElectionsBackOffice()
+    first = complete(
+        [message("when is the next election", "next_election")], {"pending_task": "next_election"}, backoffice
+    )
+    listed = said(first)
+    assert INVITATION in listed
+    return [message("when is the next election", "next_election"), bot(listed), message(text, intent)]
+
+
+def test_a_postcode_typed_after_the_invitation_gives_the_polls_at_that_postcode() -> None:
+    events = list_then("TN41 6PA", "inform")
+    dispatcher = CollectingDispatcher()
+    started = asyncio.run(ActionDetailsWithoutTask().run(dispatcher, make_tracker(*events), {}))
+    assert WHAT_FOR not in said(dispatcher)
+    slots = slots_of(started)
+    assert slots["pending_task"] == "next_election"
+    assert slots["postcode"] == "TN41 6PA"
+    # The task form has nothing to ask for the next election, so the task completes at once.
+    answer = said(complete([*events, *started], slots, ElectionsBackOffice()))
+    assert "TN41 6PA" in answer
+    assert "Ashbury North by-election: Thursday 18 February 2027" in answer
+    assert INVITATION not in answer
+
+
+def test_which_election_is_for_me_after_the_postcode_does_not_ask_for_it_again() -> None:
+    events = [*list_then("which election is for me then", "next_election")]
+    dispatcher = CollectingDispatcher()
+    started = asyncio.run(ActionStartTask().run(dispatcher, make_tracker(*events, slots={"postcode": "TN41 6PA"}), {}))
+    slots = {"postcode": "TN41 6PA"} | slots_of(started)
+    answer = said(complete([*events, *started], slots, ElectionsBackOffice()))
+    assert INVITATION not in answer
+    assert "TN41 6PA" in answer
+
+
+def test_a_poll_held_at_only_some_addresses_of_the_postcode_says_so() -> None:
+    wards = {100099500101: "Ashbury North", 100099500102: "Ashbury North", 100099500103: "Ashbury South"}
+    answer = said(complete([], {"pending_task": "next_election", "postcode": "TN41 6PA"}, ElectionsBackOffice(wards)))
+    by_election = next(line for line in answer.splitlines() if "by-election" in line)
+    assert "only some addresses" in by_election
+    county = next(line for line in answer.splitlines() if "County council" in line)
+    assert "only some" not in county
+
+
+def test_a_postcode_outside_the_council_is_told_and_gets_the_whole_list() -> None:
+    answer = said(complete([], {"pending_task": "next_election", "postcode": "SW1A 1AA"}, ElectionsBackOffice()))
+    assert "couldn't find SW1A 1AA" in answer
+    assert "County council elections" in answer

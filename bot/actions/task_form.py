@@ -6,6 +6,7 @@ the back office check them; the name and date of birth are cleared from the conv
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
@@ -40,7 +41,7 @@ from bot.actions.form_help import OFFICER_BUTTON, STOP_ASKED, asks_for_help, ask
 from bot.actions.knowledge import entities_of, say_article, say_decision
 from bot.actions.payments import document_kind_in
 from bot.actions.service_requests import reason_in_request
-from bot.actions.task_kit import Question
+from bot.actions.task_kit import Question, Reply
 from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 from bot.knowledge import ArticleError, get_knowledge
 from bot.names import (
@@ -88,6 +89,10 @@ NO_ACCOUNT_NUMBER = (
 UNKNOWN_SLOTS = frozenset({"account_reference", "payment_reference", "contact_email"})
 # The order details given at once are checked in: the postcode is looked up before an address is matched to it.
 DETAIL_ORDER = ("account_reference", "full_name", "date_of_birth", "postcode", "address_uprn", "payment_reference")
+
+
+# The deadline "that" means when asked at a request's confirmation ("whats the deadline for that?").
+DEADLINE_OF_TASK = {"request_postal_vote": "postal", "request_proxy_vote": "proxy"}
 
 
 def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[EventType]:
@@ -638,6 +643,9 @@ class ValidateTaskForm(FormValidationAction):
         """
         events: list[EventType]
         if asks_for_another_task(tracker) and not is_bare_answer(tracker):
+            aside = await self._answer_aside(dispatcher, tracker)
+            if aside is not None:
+                return aside
             events = [*words_not_an_answer(tracker), *start_task_events(tracker)]
             told = await self._check_told(events, dispatcher, tracker, domain)
             if not told:
@@ -666,6 +674,45 @@ class ValidateTaskForm(FormValidationAction):
         ):
             events += await self._verify_account(tracker.sender_id, slots)
         return events
+
+    async def _answer_aside(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+        """Answer a question asked at "Shall I go ahead?" that a task answers outright, and keep the request.
+
+        "wait whats the deadline for that?" at the postal vote's confirmation started the deadlines task in place of
+        the request (start_task_events forgets the pending task and its answers): the deadlines were given, then
+        "ok yes" got "How can I help?" and nothing was recorded. A task that records nothing and needs nothing more
+        (deadlines, the next election, a verified resident's registration) is answered here instead, and the form
+        asks "Shall I go ahead?" again. None when the message asks for anything else (that still switches task).
+        """
+        asked = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+        pending = tracker.get_slot("pending_task")
+        declared = REGISTRY.get(asked)
+        if (
+            tracker.get_slot("requested_slot") != "task_confirmed"
+            or tracker.get_slot("verification_outcome")
+            or declared is None
+            or declared.summary is not None
+        ):
+            return None
+        text = str(tracker.latest_message.get("text") or "")
+        kinds = deadline_kinds_in(text)
+        slots = dict(tracker.slots) | {
+            "pending_task": asked,
+            "deadline_kind": kinds[0] if kinds else DEADLINE_OF_TASK.get(str(pending)),
+        }
+        if any(not slots.get(slot) for slot in required_slots_for(asked, slots)):
+            return None
+        aside = copy.copy(tracker)
+        aside.slots = slots
+        try:
+            reply = await declared.handler(self.backoffice, aside)
+        except BackOfficeError:
+            apologise_for_failure(dispatcher)
+            return [SlotSet("task_confirmed", None)]
+        if not isinstance(reply, Reply):
+            reply = Reply(text=reply)
+        dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        return [SlotSet("task_confirmed", None)]
 
     async def _check_told(
         self, started: list[EventType], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

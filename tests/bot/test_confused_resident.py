@@ -934,3 +934,104 @@ def test_asking_why_the_email_is_wanted_gets_the_reason_and_the_question_again(t
     assert "name@example.com" not in reply and STOPPED_SAID not in reply
     assert slots["contact_email"] is None and slots.get("verification_outcome") is None
     assert slots.get("requested_slot", "contact_email") == "contact_email"
+
+
+# 12. A question answered at "Shall I go ahead?" keeps the request (D7: "wait whats the deadline for that?" at the
+# postal vote's confirmation got the deadlines, then "ok yes" got "How can I help?" and nothing was recorded).
+UPCOMING = {
+    "today": "2026-11-25",
+    "elections": [
+        {
+            "title": "Millbrook ward by-election",
+            "election_type": "local",
+            "poll_date": "2027-02-18",
+            "area": "Millbrook",
+            "deadlines": [
+                {
+                    "kind": "registration",
+                    "label": "Register to vote",
+                    "deadline": "2027-02-02T23:59:59+00:00",
+                    "passed": False,
+                },
+                {
+                    "kind": "postal",
+                    "label": "Apply for a postal vote",
+                    "deadline": "2027-02-03T17:00:00+00:00",
+                    "passed": False,
+                },
+            ],
+        }
+    ],
+}
+RECORDED = {
+    "reference": "AV-000123",
+    "kind": "postal",
+    "action": "new",
+    "already_recorded": False,
+    "next_step": "We'll post you the form to sign.",
+    "deadline": {
+        "title": "Millbrook ward by-election",
+        "poll_date": "2027-02-18",
+        "deadline": "2027-02-03T17:00:00+00:00",
+        "in_time": True,
+    },
+    "still_open_routes": [],
+}
+POSTAL_AT_CONFIRMATION = {
+    "identity_verified": True,
+    "postcode": RITA["postcode"],
+    "address_uprn": RITA["uprn"],
+    "vote_duration": "next_poll",
+}
+
+
+def electoral_office(calls: list[httpx.Request]):
+    return backoffice(
+        {
+            ("GET", "/api/v1/elections/upcoming"): httpx.Response(200, json=UPCOMING),
+            ("POST", "/api/v1/electoral/absent-vote-requests"): httpx.Response(201, json=RECORDED),
+        },
+        calls,
+    )
+
+
+def validate_at_confirmation(latest: dict[str, Any], slots: dict[str, Any], calls: list[httpx.Request]):
+    base = dict.fromkeys(FORM_SLOTS) | {"pending_task": "request_postal_vote", "requested_slot": "task_confirmed"}
+    tracker = make_tracker(bot("I'll record a request ... Shall I go ahead?"), latest, slots=base | slots)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateTaskForm(electoral_office(calls)).run(dispatcher, tracker, {"forms": {}}))
+    return base | slots | slots_of(events), dispatcher
+
+
+@pytest.mark.parametrize(
+    "text", ["wait whats the deadline for that?", "when is the deadline", "whens the deadline for postal votes"]
+)
+def test_a_deadline_question_at_the_confirmation_is_answered_and_ok_yes_records_the_request(text: str) -> None:
+    calls: list[httpx.Request] = []
+    slots, dispatcher = validate_at_confirmation(
+        message(text, "election_deadlines", 0.95), POSTAL_AT_CONFIRMATION, calls
+    )
+    assert "Apply for a postal vote: the deadline is 5pm on Wednesday 3 February 2027" in said(dispatcher)
+    # The request is still the one in hand, with its answers, and the question is asked again.
+    assert slots["pending_task"] == "request_postal_vote" and slots["vote_duration"] == "next_poll"
+    assert slots["requested_slot"] == "task_confirmed" and slots["task_confirmed"] is None
+    assert slots.get("verification_outcome") is None
+
+    slots, _ = validate_at_confirmation(message("ok yes", "affirm"), slots, calls)
+    assert slots["task_confirmed"] is True and slots["pending_task"] == "request_postal_vote"
+    dispatcher = CollectingDispatcher()
+    asyncio.run(
+        ActionCompleteTask(electoral_office(calls)).run(
+            dispatcher, make_tracker(message("ok yes", "affirm"), slots=slots), {}
+        )
+    )
+    assert [c.url.path for c in calls if c.method == "POST"] == ["/api/v1/electoral/absent-vote-requests"]
+    assert "AV-000123" in said(dispatcher)
+
+
+def test_a_request_for_another_recording_task_at_the_confirmation_still_switches() -> None:
+    calls: list[httpx.Request] = []
+    slots, _ = validate_at_confirmation(
+        message("actually can I have a proxy vote instead", "request_proxy_vote", 0.95), POSTAL_AT_CONFIRMATION, calls
+    )
+    assert slots["pending_task"] == "request_proxy_vote"

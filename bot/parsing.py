@@ -10,6 +10,7 @@ from dateutil import parser as date_parser
 POSTCODE = re.compile(r"\b([A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKPSTUW]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE)
 NAME_WORD = re.compile(r"^[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*\.?$")  # apostrophes straight or curly
 NAME_LEAD_INS = re.compile(
+    r"^(?:(?:it'?s|its|it is)\s+)?me\b\s*[,:\-]?\s*|"  # "me, Rita Richardson", "it's me, Rita Richardson"
     r"^(?:(?:my|full|the|new)\s+)*(?:name\s+is|name's|names|name|i am|i'm|im|it's|its|it is|"
     r"this is)\s*[:\-]?\s*",
     re.IGNORECASE,

@@ -70,7 +70,7 @@ from bot.parsing import (
     parse_date_of_birth,
     says_unknown,
 )
-from bot.routing import for_missed
+from bot.routing import for_missed, reports_a_missed_collection
 from bot.tasks_registry import ACCOUNT_TASKS, FORGOTTEN_SLOTS, IDENTITY_TASKS, QUESTIONS, REGISTRY, TASKS
 
 MAX_ADDRESS_BUTTONS = 30
@@ -198,12 +198,30 @@ def asks_for_another_task(tracker: Tracker) -> bool:
 
     "How much do I owe?" while being asked for a payment reference is a new task, not an answer.
     """
+    return task_asked_for(tracker) is not None
+
+
+def task_asked_for(tracker: Tracker) -> str | None:
+    """Return the different task the latest message clearly asks for mid-task, or None.
+
+    A task the classifier is sure of; or a missed collection told at an identity, account or address question
+    ("my bin was not collected", "forget council tax, my bin was not collected"), whatever the classifier made of
+    it: a probe got "Sorry, I need your first name and surname" and "Sorry, I couldn't read that as a date of birth"
+    to both, with no way out to the report.
+    """
     intent = tracker.latest_message.get("intent") or {}
-    return (
-        intent.get("name") in TASKS
-        and intent.get("name") != tracker.get_slot("pending_task")
-        and float(intent.get("confidence") or 0.0) >= SWITCH_CONFIDENCE
-    )
+    pending = tracker.get_slot("pending_task")
+    name = intent.get("name")
+    if name in TASKS and name != pending and float(intent.get("confidence") or 0.0) >= SWITCH_CONFIDENCE:
+        return str(name)
+    text = str(tracker.latest_message.get("text") or "")
+    if (
+        pending != "report_problem"
+        and tracker.get_slot("requested_slot") in DETAIL_SLOTS
+        and reports_a_missed_collection(text)
+    ):
+        return "report_problem"
+    return None
 
 
 def words_not_an_answer(tracker: Tracker) -> list[EventType]:
@@ -220,10 +238,12 @@ def words_not_an_answer(tracker: Tracker) -> list[EventType]:
 
 def is_bare_answer(tracker: Tracker) -> bool:
     """Tell whether the latest message is nothing but an answer to the slot being asked for (or several details)."""
+    text = str(tracker.latest_message.get("text") or "")
+    if tracker.get_slot("requested_slot") in DETAIL_SLOTS and reports_a_missed_collection(text):
+        return False  # "my bin was not collected" at the account number is no "I don't have it"
     answer = answer_to(tracker.get_slot("requested_slot"), tracker)
     if answer is not None and answer[1]:
         return True
-    text = str(tracker.latest_message.get("text") or "")
     if tracker.get_slot("requested_slot") in ADDRESS_SLOTS and is_typed_address(text):
         return True
     # "my payment reference is PAY-12345678" at the account number: a wrong answer, explained, not a new task.
@@ -646,7 +666,7 @@ class ValidateTaskForm(FormValidationAction):
             aside = await self._answer_aside(dispatcher, tracker)
             if aside is not None:
                 return aside
-            events = [*words_not_an_answer(tracker), *start_task_events(tracker)]
+            events = [*words_not_an_answer(tracker), *start_task_events(tracker, task=task_asked_for(tracker))]
             told = await self._check_told(events, dispatcher, tracker, domain)
             if not told:
                 return events

@@ -1035,3 +1035,35 @@ def test_a_request_for_another_recording_task_at_the_confirmation_still_switches
         message("actually can I have a proxy vote instead", "request_proxy_vote", 0.95), POSTAL_AT_CONFIRMATION, calls
     )
     assert slots["pending_task"] == "request_proxy_vote"
+
+
+# 13. A missed collection told at a name, date of birth or account question switches to the report (D5: "forget council
+# tax, my bin was not collected" got "Sorry, I need your first name and surname..."; at the date of birth, "Sorry, I
+# couldn't read that as a date of birth."); "me, Rita Richardson" is a name.
+BIN_NOT_COLLECTED = ["my bin was not collected", "forget council tax, my bin was not collected"]
+AT_A_DETAIL = [
+    ("council_tax_balance", "full_name", {"account_reference": "unknown"}),
+    ("council_tax_balance", "account_reference", {}),
+    ("check_registration", "date_of_birth", {"full_name": "Rita Richardson"}),
+    ("check_registration", "full_name", {}),
+]
+
+
+@pytest.mark.parametrize("text", BIN_NOT_COLLECTED)
+@pytest.mark.parametrize("task, asked, so_far", AT_A_DETAIL)
+@pytest.mark.parametrize("intent, confidence", [("report_problem", 0.6), ("nlu_fallback", 0.4), ("inform", 0.7)])
+def test_a_missed_collection_at_a_detail_question_starts_the_report(
+    text: str, task: str, asked: str, so_far: dict[str, Any], intent: str, confidence: float
+) -> None:
+    slots, dispatcher, calls = run_form(task, asked, message(text, intent, confidence), **so_far)
+    assert slots["pending_task"] == "report_problem" and slots["service_category"] == "missed_bin"
+    assert "Sorry" not in said(dispatcher)
+    assert not [c for c in calls if "verifications" in c["path"]]  # nothing checked with the old task's details
+    assert slots.get("full_name") is None and slots.get("date_of_birth") is None
+
+
+@pytest.mark.parametrize("text", ["me, Rita Richardson", "me Rita Richardson", "it's me, Rita Richardson"])
+@pytest.mark.parametrize("intent", ["inform", "nlu_fallback"])
+def test_me_and_a_name_is_that_name(text: str, intent: str) -> None:
+    slots, dispatcher, _ = run_form("check_registration", "full_name", message(text, intent, 0.6))
+    assert slots["full_name"] == "Rita Richardson" and "Sorry" not in said(dispatcher)

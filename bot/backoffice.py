@@ -378,9 +378,15 @@ class BackOffice:
         }
         return await self._record(ServiceRequestLodged, "/api/v1/service-requests", request)
 
-    async def service_request_progress(self, *, reference: str) -> ServiceRequestProgress:
-        """Return what the person who lodged a request may see of its progress."""
-        return await self._read(ServiceRequestProgress, f"/api/v1/service-requests/{reference}")
+    async def service_request_progress(
+        self, *, reference: str, conversation_id: str, reporter_email: str | None = None
+    ) -> ServiceRequestProgress:
+        """Return where a request stands: with the latest note when this chat or the email shows the reporter."""
+        path = f"/api/v1/service-requests/{reference}/progress-checks"
+        body = await self._call(
+            "POST", path, json={"conversation_id": conversation_id, "reporter_email": reporter_email}
+        )
+        return _parsed(ServiceRequestProgress, body, path)
 
     async def cancel_service_request(
         self, *, reference: str, conversation_id: str, reporter_email: str | None, reason: str

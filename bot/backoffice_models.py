@@ -248,7 +248,7 @@ class Update:
 
 @dataclass(frozen=True)
 class ServiceRequestProgress:
-    """What the person who lodged a request may see of its progress."""
+    """Where a request stands; ``reporter`` when the asker is shown to have reported it (only then a note)."""
 
     reference: str
     category_label: str
@@ -256,6 +256,7 @@ class ServiceRequestProgress:
     expected_by: str | None = None
     overdue: bool = False
     latest_update: Update | None = None
+    reporter: bool = False
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,7 @@ class HandoffCreate(BaseModel):
         "bot_unavailable",
         "overdue_request",
         "cancel_refused",
+        "lookup_refused",
     ] = "resident_asked"
     priority: Literal["normal", "high", "urgent"] = "normal"
     summary: CardSafeText = Field(default="", max_length=1000)

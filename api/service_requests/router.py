@@ -15,6 +15,7 @@ from api.service_requests.schemas import (
     CancellationCreate,
     CancellationRead,
     CategoryRead,
+    ProgressCheck,
     ServiceRequestCreate,
     ServiceRequestProgress,
     ServiceRequestRead,
@@ -61,8 +62,19 @@ def lodge_request(
     responses={404: {"description": "No request has that reference"}},
 )
 def read_progress(reference: str, session: SessionDep, clock: ClockDep) -> ServiceRequestProgress:
-    """Return the status, dates, latest public note and team of a request ("SR-123456", "sr 123456")."""
+    """Return the status, dates and team of a request ("SR-123456", "sr 123456"): no note, nothing personal."""
     return service.request_progress(session, reference=reference, today=clock.today)
+
+
+@router.post(
+    "/{reference}/progress-checks",
+    response_model=ServiceRequestProgress,
+    summary="Follow a request's progress for a chat, with the latest note if it is the reporter's",
+    responses={404: {"description": "No request has that reference"}},
+)
+def check_progress(reference: str, body: ProgressCheck, session: SessionDep, clock: ClockDep) -> ServiceRequestProgress:
+    """Return where a request stands; the latest public note only when the chat or the email shows the reporter."""
+    return service.request_progress(session, reference=reference, today=clock.today, asker=body)
 
 
 @router.post(

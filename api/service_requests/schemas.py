@@ -74,7 +74,10 @@ class UpdateRead(BaseModel):
 
 
 class ServiceRequestProgress(BaseModel):
-    """Where a request stands: for anyone who quotes its reference, so nothing personal."""
+    """Where a request stands: the status and dates for anyone who quotes its reference.
+
+    The person shown to have reported it (``reporter``) also sees the latest public note.
+    """
 
     reference: str
     category: Category
@@ -83,8 +86,31 @@ class ServiceRequestProgress(BaseModel):
     created_at: datetime
     expected_by: date | None
     overdue: bool = Field(description="Not closed and past the expected date")
-    latest_update: UpdateRead | None = Field(description="The latest public note; internal notes are never shown")
+    latest_update: UpdateRead | None = Field(
+        description="The latest public note, for the reporter only; internal notes are never shown"
+    )
     responsible_team: str
+    reporter: bool = Field(
+        default=False, description="The caller is shown to have reported it (the same chat or the email given)"
+    )
+
+
+class ProgressCheck(BaseModel):
+    """Who asks how a request is getting on: the chat asking and, if the resident gave it, the email on the report.
+
+    The reporter (the chat it was reported in, with that chat's grant, or the email given with the report) sees
+    the latest note too; anyone else quoting the reference sees only the status and dates.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    conversation_id: Annotated[str, Field(min_length=1, max_length=64, description="The hub's conversation id")]
+    reporter_email: str | None = Field(
+        default=None,
+        max_length=200,
+        pattern=r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$",
+        description="The email address given with the report, if the resident gave one",
+    )
 
 
 class CancellationCreate(BaseModel):

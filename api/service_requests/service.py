@@ -2,8 +2,9 @@
 
 Lodging is idempotent (``api.idempotency``). The expected date comes from the category's published
 service standard (``standards``), counted in working days from the day the request is lodged. Progress
-shows the status, the dates and the latest public note only. Only the person who reported a request may
-cancel it, and only while it is not closed (docs/domain.md, "Cancelling a service request").
+shows the status and the dates, and to the person shown to have reported it the latest public note too.
+Only the person who reported a request may cancel it, and only while it is not closed (docs/domain.md,
+"Cancelling a service request").
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from api.service_requests.schemas import (
     CancellationOutcome,
     CancellationRead,
     CategoryRead,
+    ProgressCheck,
     ServiceRequestCreate,
     ServiceRequestProgress,
     ServiceRequestRead,
@@ -144,14 +146,26 @@ def _by_reference(session: Session, reference: str, *, for_update: bool = False)
     return row
 
 
-def request_progress(session: Session, *, reference: str, today: date) -> ServiceRequestProgress:
-    """Return where the request stands ("SR-123456", "sr 123456"...), or raise UnknownRequest."""
+def request_progress(
+    session: Session, *, reference: str, today: date, asker: ProgressCheck | None = None
+) -> ServiceRequestProgress:
+    """Return where the request stands ("SR-123456", "sr 123456"...), or raise UnknownRequest.
+
+    A reference is no proof (references are close together and easy to guess): anyone quoting one sees the
+    status and dates only. The latest public note, which an officer writes in words that may name a street
+    or a household, is for the person shown to have reported it (``_reporters_proof``).
+    """
     row = _by_reference(session, reference)
-    latest = session.scalar(
-        select(ServiceRequestUpdate)
-        .where(ServiceRequestUpdate.request_id == row.id, ServiceRequestUpdate.public.is_(True))
-        .order_by(ServiceRequestUpdate.created_at.desc(), ServiceRequestUpdate.id.desc())
-        .limit(1)
+    reporter = asker is not None and _reporters_proof(row, asker) is not None
+    latest = (
+        None
+        if not reporter
+        else session.scalar(
+            select(ServiceRequestUpdate)
+            .where(ServiceRequestUpdate.request_id == row.id, ServiceRequestUpdate.public.is_(True))
+            .order_by(ServiceRequestUpdate.created_at.desc(), ServiceRequestUpdate.id.desc())
+            .limit(1)
+        )
     )
     return ServiceRequestProgress(
         reference=row.reference,
@@ -165,6 +179,7 @@ def request_progress(session: Session, *, reference: str, today: date) -> Servic
         if latest
         else None,
         responsible_team=row.responsible_team,
+        reporter=reporter,
     )
 
 
@@ -210,7 +225,7 @@ CANCELLED_NOTE = "Cancelled at the request of the person who reported it."
 PROOF_WORDS = {"reporting_chat": "in the chat they reported it in", "reporter_email": "with the email they gave"}
 
 
-def _reporters_proof(row: ServiceRequest, cancellation: CancellationCreate) -> str | None:
+def _reporters_proof(row: ServiceRequest, cancellation: CancellationCreate | ProgressCheck) -> str | None:
     """Tell how the caller is shown to be the reporter: the same chat, or the email given with the report.
 
     The chat is proved by its grant (``api.deps``); the email must match the one on the report, ignoring

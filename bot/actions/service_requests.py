@@ -15,7 +15,7 @@ from rasa_sdk.events import SlotSet
 from bot.actions.common import council_phone
 from bot.actions.electoral import long_date
 from bot.actions.form_answers import leftover_words
-from bot.actions.task_kit import Question, Reply, Task, conversation_of, request_key, uprn_of
+from bot.actions.task_kit import Question, Reply, Task, conversation_of, opening_request, request_key, uprn_of
 from bot.backoffice import BackOffice, NotFound
 from bot.backoffice_models import ServiceRequestCancellation, ServiceRequestLodged, ServiceRequestProgress
 from bot.names import ADDRESSED_CATEGORIES, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
@@ -38,9 +38,24 @@ def lodged(result: ServiceRequestLodged) -> str:
 
 
 def progress(result: ServiceRequestProgress) -> str:
-    """Describe a request's progress as the person who lodged it may see it."""
+    """Describe a request's progress: in full to its reporter, and only the status and dates to anyone else.
+
+    References are close together and easy to guess, so a reference alone shows nothing about a person: no
+    "your", no officer's note (the back office sends none), no offer to chase it. The reporter (this chat, or
+    the email given with the report) sees the latest note and, when it is late, an officer's offer.
+    """
     status = {"open": "open", "in_progress": "in progress"}.get(result.status, result.status)
-    lines = [f"Your {result.category_label.lower()} request {result.reference} is {status}."]
+    label = result.category_label.lower()
+    if not result.reporter:
+        lines = [f"Request {result.reference} ({label}) is {status}."]
+        if result.status in ("open", "in_progress") and result.expected_by:
+            lines.append(f"We expect to deal with it by {long_date(result.expected_by)}.")
+        lines.append(
+            "If you reported it, ask me again with the email address you gave us, for example "
+            '"any news on SR-123456? I gave name@example.com", and I\'ll tell you the latest news.'
+        )
+        return " ".join(lines)
+    lines = [f"Your {label} request {result.reference} is {status}."]
     update = result.latest_update
     if update:
         lines.append(f"Latest update ({long_date(update.at[:10])}): {update.note}")
@@ -51,11 +66,46 @@ def progress(result: ServiceRequestProgress) -> str:
     return " ".join(lines)
 
 
+NOT_FOUND_START = "I can't find a request with the reference"
+
+
 def not_found(reference: str) -> str:
     """Say a reference matches no request."""
     return (
-        f"I can't find a request with the reference {reference}. Please check it. It looks like SR-123456, "
+        f"{NOT_FOUND_START} {reference}. Please check it. It looks like SR-123456, "
         "and you got it in our reply or email when you told us about the problem."
+    )
+
+
+# Unknown references one chat may quote before the bot stops looking them up (references are easy to guess).
+UNKNOWN_REFERENCES_ALLOWED = 3
+
+
+def no_more_lookups() -> str:
+    """Stop looking up references, saying the same whether the next one exists, is someone else's or is wrong."""
+    return (
+        "I can't look up any more references in this chat. If you reported a problem and need news of it, "
+        f"please call us on {council_phone()}, or I can ask an officer to help."
+    )
+
+
+# How lodged() gives the reference: the bot's own words in this chat show which requests were reported in it.
+LODGED_REFERENCE = re.compile(r"your reference is (SR-\d{6})")
+
+
+def lodged_here(tracker: Tracker) -> list[str]:
+    """Return the references of the requests reported in this conversation, oldest first."""
+    found = []
+    for event in tracker.events:
+        if event.get("event") == "bot":
+            found.extend(LODGED_REFERENCE.findall(str(event.get("text") or "")))
+    return list(dict.fromkeys(found))
+
+
+def unknown_references_quoted(tracker: Tracker) -> int:
+    """Count the references this chat quoted that matched no request (each told so once)."""
+    return sum(
+        1 for e in tracker.events if e.get("event") == "bot" and str(e.get("text") or "").startswith(NOT_FOUND_START)
     )
 
 
@@ -108,11 +158,24 @@ async def _report_problem(backoffice: BackOffice, tracker: Tracker) -> str:
 
 async def _request_progress(backoffice: BackOffice, tracker: Tracker) -> str | Reply:
     reference = str(tracker.get_slot("request_reference"))
+    if reference not in lodged_here(tracker) and unknown_references_quoted(tracker) >= UNKNOWN_REFERENCES_ALLOWED:
+        return Reply(
+            text=no_more_lookups(),
+            buttons=[
+                {"title": "Yes, ask an officer", "payload": "/request_officer"},
+                {"title": "No, thanks", "payload": "/deny"},
+            ],
+            events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "lookup_refused")],
+        )
+    # The email given with the report shows the reporter from another chat (as for cancelling).
+    email = find_email(str(tracker.latest_message.get("text") or "")) or find_email(opening_request(tracker))
     try:
-        result = await backoffice.service_request_progress(reference=reference)
+        result = await backoffice.service_request_progress(
+            reference=reference, conversation_id=conversation_of(tracker), reporter_email=email
+        )
     except NotFound:
         return not_found(reference)
-    if result.overdue:
+    if result.overdue and result.reporter:
         return Reply(
             text=progress(result),
             buttons=[

@@ -40,7 +40,7 @@ from bot.actions.form_answers import (
 from bot.actions.form_help import OFFICER_BUTTON, STOP_ASKED, asks_for_help, asks_to_stop, help_for, way_out
 from bot.actions.knowledge import entities_of, say_article, say_decision
 from bot.actions.payments import document_kind_in
-from bot.actions.service_requests import reason_in_request
+from bot.actions.service_requests import lodged_here, reason_in_request
 from bot.actions.task_kit import Question, Reply
 from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 from bot.knowledge import ArticleError, get_knowledge
@@ -113,7 +113,8 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
     given = {
         "account_reference": find_account_reference(text) or account_carried_over(tracker, task),
         "payment_reference": find_payment_reference(text),
-        "request_reference": find_request_reference(text),
+        # "Any news on my report?" just after reporting one in this chat means that one (its reference is known).
+        "request_reference": find_request_reference(text) or reported_here(tracker, task),
         "service_category": category_of(text) if task == "report_problem" and category_of(text) != "other" else None,
         "document_kind": document_kind_in(text) if task == "receipt_request" else None,
         # "Cancel SR-123456, the bin was collected after all" has said why: the reason is not asked again.
@@ -137,6 +138,12 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         *(SlotSet(name, value) for name, value in given.items()),
         *(SlotSet(name, value) for name, value in told.items()),
     ]
+
+
+def reported_here(tracker: Tracker, task: str | None) -> str | None:
+    """Return the reference of the latest request reported in this chat, for following or cancelling it."""
+    references = lodged_here(tracker) if task in ("request_progress", "cancel_service_request") else []
+    return references[-1] if references else None
 
 
 # Tasks answered for the postcode a message gives, without asking for an address (the polls follow the ward).

@@ -62,7 +62,7 @@ BOT_READS: dict[tuple[str, str], type] = {
     ("GET", "/api/v1/payments/payments/{payment_reference}"): bot_records.Payment,
     ("POST", "/api/v1/payments/document-requests"): bot_records.DocumentSent,
     ("POST", "/api/v1/service-requests"): bot_records.ServiceRequestLodged,
-    ("GET", "/api/v1/service-requests/{reference}"): bot_records.ServiceRequestProgress,
+    ("POST", "/api/v1/service-requests/{reference}/progress-checks"): bot_records.ServiceRequestProgress,
     ("POST", "/api/v1/service-requests/{reference}/cancellation"): bot_records.ServiceRequestCancellation,
     ("GET", "/api/v1/bin-collections"): bot_records.BinCollections,
 }

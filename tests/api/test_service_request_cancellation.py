@@ -180,7 +180,8 @@ def test_progress_shows_it_cancelled_not_overdue_and_not_the_reason(api: Council
     cancel(api, reference, reason="My neighbour Rita fixed it.")
     api.advance(days=30)
 
-    progress = api.get(f"/service-requests/{reference}").json()
+    body = {"conversation_id": REPORTER, "reporter_email": None}
+    progress = api.post(f"/service-requests/{reference}/progress-checks", body).json()
 
     assert (progress["status"], progress["overdue"]) == ("cancelled", False)
     assert progress["latest_update"]["note"] == "Cancelled at the request of the person who reported it."

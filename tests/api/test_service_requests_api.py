@@ -133,11 +133,16 @@ def test_incomplete_or_wrong_requests_are_refused(api: CouncilApi, changes: dict
     assert api.post("/service-requests", report(**changes)).status_code == 422
 
 
-def test_progress_shows_only_public_notes_and_nothing_personal(api: CouncilApi) -> None:
+def progress_for(api: CouncilApi, reference: str, conversation_id: str, email: str | None = None) -> Any:
+    body = {"conversation_id": conversation_id, "reporter_email": email}
+    return api.post(f"/service-requests/{reference}/progress-checks", body)
+
+
+def test_progress_shows_the_reporter_only_public_notes_and_nothing_personal(api: CouncilApi) -> None:
     api.now = FRIDAY_BEFORE_CHRISTMAS
     lodged = api.post("/service-requests", report(contact_email="rita@example.com")).json()
     reference = lodged["reference"]
-    assert api.get(f"/service-requests/{reference}").json()["latest_update"] == {
+    assert progress_for(api, reference, "conv-1").json()["latest_update"] == {
         "status": "open",
         "note": "Request received and passed to the Highways team.",
         "at": "2026-12-18T11:00:00Z",
@@ -166,7 +171,7 @@ def test_progress_shows_only_public_notes_and_nothing_personal(api: CouncilApi) 
         )
         session.commit()
 
-    progress = api.get(f"/service-requests/{reference}")
+    progress = progress_for(api, reference, "conv-1")
 
     assert progress.status_code == 200
     assert progress.json() == {
@@ -183,9 +188,35 @@ def test_progress_shows_only_public_notes_and_nothing_personal(api: CouncilApi) 
             "at": "2026-12-18T12:00:00Z",
         },
         "responsible_team": "Highways",
+        "reporter": True,
     }
     for private in ("Contractor", "rita@example.com", "Deep pothole", "Mill Lane", "conv-1"):
         assert private not in progress.text
+
+
+def test_someone_quoting_a_reference_sees_the_status_and_dates_but_no_note(api: CouncilApi) -> None:
+    """References are close together and easy to guess: a reference alone shows no officer's words."""
+    api.now = FRIDAY_BEFORE_CHRISTMAS
+    reference = api.post("/service-requests", report(contact_email="rita@example.com")).json()["reference"]
+
+    for progress in (
+        api.get(f"/service-requests/{reference}"),
+        progress_for(api, reference, "conv-stranger"),
+        progress_for(api, reference, "conv-stranger", "someone.else@example.com"),
+    ):
+        assert progress.status_code == 200
+        seen = progress.json()
+        assert (seen["status"], seen["expected_by"], seen["latest_update"], seen["reporter"]) == (
+            "open",
+            "2026-12-29",
+            None,
+            False,
+        )
+        assert "Highways team" not in progress.text
+
+    by_email = progress_for(api, reference, "conv-stranger", "Rita@Example.com").json()
+    assert by_email["reporter"] is True
+    assert by_email["latest_update"]["note"] == "Request received and passed to the Highways team."
 
 
 def test_overdue_once_past_the_expected_date_until_closed(api: CouncilApi) -> None:

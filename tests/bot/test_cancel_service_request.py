@@ -235,6 +235,7 @@ def test_progress_of_a_cancelled_request_says_so_and_promises_no_date() -> None:
             status="cancelled",
             expected_by="2026-12-21",
             latest_update=Update(note="Cancelled at the request of the person who reported it.", at="2026-12-14T12:30"),
+            reporter=True,
         )
     )
     assert said.startswith("Your pothole request SR-245007 is cancelled.")

@@ -1,0 +1,129 @@
+"""Following a reported problem by its reference: what a stranger, the reporter and a guesser are told.
+
+The back office is answered over httpx.MockTransport as it answers (who is the reporter is decided there and
+tested in tests/api/test_service_requests_api.py); these tests check what the resident reads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.task_form import start_task_events
+from bot.actions.tasks import ActionCompleteTask
+from bot.backoffice import BackOffice
+from tests.support.backoffice_fake import slots_of
+from tests.support.trackers import bot, make_tracker, user_event
+
+NOTE = "Crew returned to 17 Rowan Close and emptied the bin."
+
+
+def answer(reference: str, *, reporter: bool, overdue: bool = True) -> dict[str, Any]:
+    """The back office's answer: the latest note only for the reporter (as service.request_progress does)."""
+    return {
+        "reference": reference,
+        "category": "missed_bin",
+        "category_label": "Missed bin collection",
+        "status": "open",
+        "created_at": "2026-11-18T09:00:00Z",
+        "expected_by": "2026-11-20",
+        "overdue": overdue,
+        "latest_update": {"status": "open", "note": NOTE, "at": "2026-11-19T10:00:00Z"} if reporter else None,
+        "responsible_team": "Waste and Recycling",
+        "reporter": reporter,
+    }
+
+
+class BackOfficeFake:
+    """Knows SR-246414, reported from chat ``reporter-chat`` with the email rita@example.com."""
+
+    def __init__(self) -> None:
+        self.calls: list[httpx.Request] = []
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.calls.append(request)
+        if request.url.path == "/api/v1/service-requests/SR-246414/progress-checks":
+            body = json.loads(request.content)
+            reporter = body["conversation_id"] == "reporter-chat" or body["reporter_email"] == "rita@example.com"
+            return httpx.Response(200, json=answer("SR-246414", reporter=reporter))
+        if request.url.path == "/api/v1/service-requests/SR-246414":  # the public view, for anyone
+            return httpx.Response(200, json=answer("SR-246414", reporter=False))
+        return httpx.Response(404, json={"detail": "not found"})
+
+    def client(self) -> BackOffice:
+        return BackOffice(base_url="http://backoffice.test", token="t", transport=httpx.MockTransport(self.handler))
+
+
+def ask(fake: BackOfficeFake, text: str, *earlier: dict[str, Any], chat: str = "stranger-chat") -> tuple[str, dict]:
+    """Ask the progress of the reference in ``text`` after ``earlier`` events; return what was said and the slots."""
+    opening = user_event(text, "request_progress")
+    started = slots_of(start_task_events(make_tracker(*earlier, opening, sender_id=chat)))
+    tracker = make_tracker(*earlier, opening, slots=started, sender_id=chat)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionCompleteTask(fake.client()).run(dispatcher, tracker, {}))
+    return " ".join(m["text"] or "" for m in dispatcher.messages), slots_of(events)
+
+
+def test_a_stranger_quoting_a_reference_is_not_told_it_is_theirs_nor_the_officers_note() -> None:
+    said, slots = ask(BackOfficeFake(), "whats the status of SR-246414")
+
+    assert "SR-246414" in said and "is open" in said
+    assert "Your" not in said and "Rowan Close" not in said
+    assert "overdue" not in said and not slots.get("officer_offered")
+
+
+def test_the_reporter_in_the_chat_they_reported_it_in_sees_the_note_and_the_offer() -> None:
+    said, slots = ask(BackOfficeFake(), "whats the status of SR-246414", chat="reporter-chat")
+
+    assert said.startswith("Your missed bin collection request SR-246414 is open.")
+    assert NOTE in said and "overdue" in said
+    assert slots["officer_offered"] is True and slots["handoff_reason"] == "overdue_request"
+
+
+def test_the_reporter_in_another_chat_is_shown_by_the_email_they_gave() -> None:
+    fake = BackOfficeFake()
+    said, _ = ask(fake, "any news on SR-246414? I gave rita@example.com")
+
+    assert said.startswith("Your missed bin collection request SR-246414")
+    assert json.loads(fake.calls[-1].content)["reporter_email"] == "rita@example.com"
+
+
+def test_guessing_references_stops_after_three_unknown_ones_whatever_the_next_one_is() -> None:
+    fake = BackOfficeFake()
+    earlier: list[dict[str, Any]] = []
+    for guess in ("SR-245001", "SR-245002", "SR-245003"):
+        said, _ = ask(fake, f"status of {guess}", *earlier)
+        assert said.startswith("I can't find a request")
+        earlier += [user_event(f"status of {guess}", "request_progress"), bot(said)]
+    looked_up = len(fake.calls)
+
+    replies = set()
+    for guess in ("SR-246414", "SR-245004"):  # one that exists, one that does not: the same answer
+        said, slots = ask(fake, f"status of {guess}", *earlier)
+        replies.add(said)
+        assert slots["officer_offered"] is True and slots["handoff_reason"] == "lookup_refused"
+    assert len(fake.calls) == looked_up, "no more look-ups"
+    [said] = replies
+    assert "SR-246414" not in said and "is open" not in said
+
+
+def test_any_news_on_my_report_just_after_reporting_uses_its_reference() -> None:
+    reported = [
+        user_event("yes", "affirm"),
+        bot("Thank you, I've reported it: your reference is SR-246414. We collect missed bins within 2 working days."),
+    ]
+    said, _ = ask(BackOfficeFake(), "any news on my report?", *reported, chat="reporter-chat")
+
+    assert said.startswith("Your missed bin collection request SR-246414 is open.")
+
+
+def test_cancel_the_missed_bin_report_just_after_reporting_it_knows_the_reference() -> None:
+    reported = bot("Thank you, I've reported it: your reference is SR-246414. We collect missed bins within 2 days.")
+    opening = user_event("no i mean cancel the missed bin report", "cancel_service_request")
+    started = slots_of(start_task_events(make_tracker(reported, opening)))
+
+    assert (started["pending_task"], started["request_reference"]) == ("cancel_service_request", "SR-246414")

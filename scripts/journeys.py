@@ -192,9 +192,9 @@ OUTCOMES: dict[str, str] = {
         "has been emailed to|I've recorded your request for a|only email documents to the address we hold"
     ),
     "report_problem": "I've reported it: your reference is",
-    "request_progress": "request SR-",
-    # A persona's request may be closed already, or reported by someone else (their email is not on it): the
-    # refusal that names who can cancel is then the right answer.
+    # A persona's request may have been reported by someone else at their address (their email is not on it): the
+    # status with the way on (call, or an officer), and for cancelling the refusal naming who can, are then right.
+    "request_progress": "request SR-|isn't the email address given with the report",
     "cancel_service_request": (
         "I've cancelled your|was already cancelled|already closed, so there's nothing to cancel|I can't cancel SR-"
     ),

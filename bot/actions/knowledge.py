@@ -22,11 +22,12 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import apologise_for_failure
+from bot.actions.form_answers import leftover_words
 from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.two_requests import offer_the_second, requests_in, second_request
 from bot.knowledge import Article, ArticleError, get_knowledge
 from bot.names import HANDOFF_INTENTS
-from bot.parsing import voter_category_in
+from bot.parsing import find_email, voter_category_in
 from bot.routing import instead, wants_a_person
 from bot.search import Decision
 from bot.topics import describe
@@ -43,6 +44,12 @@ TASK_TITLES = {
 NONE_OF_THESE = {"title": "None of these", "payload": "/deny"}
 
 
+def only_an_email(text: str) -> bool:
+    """Tell whether ``text`` gives an email address and nothing else ("it's x@y.com", "x@y.com thanks")."""
+    email = find_email(text)
+    return email is not None and not leftover_words(text, email)
+
+
 class ActionAnswerFromKnowledge(Action):
     """Say the article that answers the resident's intent, with its source link."""
 
@@ -53,6 +60,10 @@ class ActionAnswerFromKnowledge(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent = tracker.latest_message.get("intent", {}).get("name", "")
+        if only_an_email(str(tracker.latest_message.get("text") or "")):
+            # "bethan.wright@example.com thanks", read as contact_details, got the council's own addresses: an
+            # email on its own is a detail given, answered as one (the request it was asked for goes on).
+            return [FollowupAction("action_details_without_task")]
         # Asked outright for a person ("... and I want to speak to a real person"): hand over, not an article.
         # Complaints, emergencies and payment difficulty hand over by their own rules after the answer.
         if intent not in HANDOFF_INTENTS and wants_a_person(tracker.latest_message.get("text") or ""):

@@ -37,12 +37,30 @@ def lodged(result: ServiceRequestLodged) -> str:
     )
 
 
-def progress(result: ServiceRequestProgress) -> str:
+# How a stranger's answer invites the reporter's email: the next message giving one is checked against the report.
+EMAIL_INVITATION = "If you reported it, tell me the email address you gave us with the report"
+INVITED = re.compile(r"^Request (SR-\d{6}) .*" + re.escape(EMAIL_INVITATION), re.DOTALL)
+
+
+def invited_reference(tracker: Tracker) -> str | None:
+    """Return the reference whose reporter's email the bot's latest reply asked for, or None.
+
+    "Request SR-246625 ... If you reported it, tell me the email address ...", then "bethan.wright@example.com
+    thanks": the email was read as a question about contact details and the council's numbers came back, for
+    ever (the simulated residents' loop).
+    """
+    said = [e for e in tracker.events if e.get("event") == "bot"]
+    match = INVITED.search(str(said[-1].get("text") or "")) if said else None
+    return match.group(1) if match else None
+
+
+def progress(result: ServiceRequestProgress, *, email_given: bool = False) -> str:
     """Describe a request's progress: in full to its reporter, and only the status and dates to anyone else.
 
     References are close together and easy to guess, so a reference alone shows nothing about a person: no
     "your", no officer's note (the back office sends none), no offer to chase it. The reporter (this chat, or
-    the email given with the report) sees the latest note and, when it is late, an officer's offer.
+    the email given with the report) sees the latest note and, when it is late, an officer's offer. A stranger is
+    asked once for the email given with the report; ``email_given``: one was given and it was not that one.
     """
     status = {"open": "open", "in_progress": "in progress"}.get(result.status, result.status)
     label = result.category_label.lower()
@@ -50,10 +68,14 @@ def progress(result: ServiceRequestProgress) -> str:
         lines = [f"Request {result.reference} ({label}) is {status}."]
         if result.status in ("open", "in_progress") and result.expected_by:
             lines.append(f"We expect to deal with it by {long_date(result.expected_by)}.")
-        lines.append(
-            "If you reported it, ask me again with the email address you gave us, for example "
-            '"any news on SR-123456? I gave name@example.com", and I\'ll tell you the latest news.'
-        )
+        if email_given:
+            # An email that is not the one given with the report: the status stands, the way on is a person.
+            lines.append(
+                "That isn't the email address given with the report, so that's all I can tell you here. If you "
+                f"reported it, please call us on {council_phone()}, or I can ask an officer to help."
+            )
+        else:
+            lines.append(f"{EMAIL_INVITATION} (like name@example.com), and I'll tell you the latest news.")
         return " ".join(lines)
     lines = [f"Your {label} request {result.reference} is {status}."]
     update = result.latest_update
@@ -175,14 +197,17 @@ async def _request_progress(backoffice: BackOffice, tracker: Tracker) -> str | R
         )
     except NotFound:
         return not_found(reference)
-    if result.overdue and result.reporter:
+    if (result.overdue and result.reporter) or (email and not result.reporter):
         return Reply(
-            text=progress(result),
+            text=progress(result, email_given=bool(email)),
             buttons=[
                 {"title": "Yes, ask an officer", "payload": "/request_officer"},
                 {"title": "No, thanks", "payload": "/deny"},
             ],
-            events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "overdue_request")],
+            events=[
+                SlotSet(SLOT_OFFICER_OFFERED, True),
+                SlotSet(SLOT_HANDOFF_REASON, "overdue_request" if result.reporter else "lookup_refused"),
+            ],
         )
     return progress(result)
 

@@ -40,7 +40,7 @@ from bot.actions.form_answers import (
 from bot.actions.form_help import OFFICER_BUTTON, STOP_ASKED, asks_for_help, asks_to_stop, help_for, way_out
 from bot.actions.knowledge import entities_of, say_article, say_decision
 from bot.actions.payments import document_kind_in
-from bot.actions.service_requests import lodged_here, reason_in_request
+from bot.actions.service_requests import invited_reference, lodged_here, reason_in_request
 from bot.actions.task_kit import Question, Reply
 from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 from bot.knowledge import ArticleError, get_knowledge
@@ -141,7 +141,12 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
 
 
 def reported_here(tracker: Tracker, task: str | None) -> str | None:
-    """Return the reference of the latest request reported in this chat, for following or cancelling it."""
+    """Return the reference of the latest request reported in this chat, for following or cancelling it.
+
+    Straight after the bot asked for the email given with a report, following it means that report.
+    """
+    if task == "request_progress" and (invited := invited_reference(tracker)):
+        return invited
     references = lodged_here(tracker) if task in ("request_progress", "cancel_service_request") else []
     return references[-1] if references else None
 

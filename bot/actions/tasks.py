@@ -18,6 +18,7 @@ from bot.actions.common import apologise_for_failure, council_phone
 from bot.actions.form_answers import STRUCTURED, details_in, name_in, report_kind_told, strip_pleasantries
 from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.knowledge import decision_instead, say_decision, task_button
+from bot.actions.service_requests import invited_reference
 from bot.actions.task_form import checked_again, start_task_events
 from bot.actions.task_kit import Reply, opening_request
 from bot.actions.two_requests import BY_INTENT, noticed_both, offer_the_second, requests_in, second_request
@@ -336,6 +337,9 @@ def offered_task(tracker: Tracker) -> list[str]:
     A postcode typed instead of tapping it ("TN41 6PA") was asked "What would you like me to do with that?" (seen in
     the web chat, after "when is my bin day and what time do you open?" was answered with the opening hours).
     """
+    if invited_reference(tracker):
+        # "Request SR-... If you reported it, tell me the email address ...", then the email: its progress.
+        return ["request_progress"]
     said = [e for e in tracker.events if e.get("event") == "bot"]
     if said and electoral.POSTCODE_INVITATION in str(said[-1].get("text") or ""):
         # "...tell me your postcode and I'll say which apply to you.", then "TN41 6PA": the polls there (a probe).

@@ -11,10 +11,12 @@ import json
 from typing import Any
 
 import httpx
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.knowledge import ActionAnswerFromKnowledge
 from bot.actions.task_form import start_task_events
-from bot.actions.tasks import ActionCompleteTask
+from bot.actions.tasks import ActionCompleteTask, ActionDetailsWithoutTask
 from bot.backoffice import BackOffice
 from tests.support.backoffice_fake import slots_of
 from tests.support.trackers import bot, make_tracker, user_event
@@ -127,3 +129,61 @@ def test_cancel_the_missed_bin_report_just_after_reporting_it_knows_the_referenc
     started = slots_of(start_task_events(make_tracker(reported, opening)))
 
     assert (started["pending_task"], started["request_reference"]) == ("cancel_service_request", "SR-246414")
+
+
+def after_the_invitation(fake: BackOfficeFake, text: str, intent: str) -> tuple[list[dict[str, Any]], dict, str, dict]:
+    """A stranger's answer, then ``text``: what each action does with it, as Rasa chains them.
+
+    Returns the knowledge action's events, the slots the task starts with, the reply and the slots it sets.
+    """
+    first, _ = ask(fake, "whats the status of SR-246414")
+    earlier = [user_event("whats the status of SR-246414", "request_progress"), bot(first)]
+    reply = user_event(text, intent)
+    routed = asyncio.run(ActionAnswerFromKnowledge().run(CollectingDispatcher(), make_tracker(*earlier, reply), {}))
+    started = slots_of(
+        asyncio.run(ActionDetailsWithoutTask().run(CollectingDispatcher(), make_tracker(*earlier, reply), {}))
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(
+        ActionCompleteTask(fake.client()).run(dispatcher, make_tracker(*earlier, reply, slots=started), {})
+    )
+    return routed, started, " ".join(m["text"] or "" for m in dispatcher.messages), slots_of(events)
+
+
+def test_the_email_typed_after_the_stranger_answer_shows_the_reporter_the_latest_news() -> None:
+    """Seen (simulated residents): the email typed on its own after "If you reported it, ..." was read as a
+    question about contact details, and the council's addresses came back at every try: a loop."""
+    first, _ = ask(BackOfficeFake(), "whats the status of SR-246414")
+    assert "tell me the email address you gave us" in first
+
+    for text, intent in (
+        ("rita@example.com", "inform"),
+        ("rita@example.com thanks", "contact_details"),
+        ("it's rita@example.com", "contact_details"),
+        ("you can email me on rita@example.com", "contact_details"),
+    ):
+        routed, started, said, _ = after_the_invitation(BackOfficeFake(), text, intent)
+
+        assert routed == [FollowupAction("action_details_without_task")], text
+        assert (started["pending_task"], started["request_reference"]) == ("request_progress", "SR-246414"), text
+        assert said.startswith("Your missed bin collection request SR-246414 is open."), (text, said)
+        assert NOTE in said
+
+
+def test_an_email_that_is_not_the_reporters_gets_the_status_once_and_a_way_on_not_the_invitation_again() -> None:
+    _, _, said, slots = after_the_invitation(BackOfficeFake(), "it's sam.k@outlook.com", "contact_details")
+
+    assert said.startswith("Request SR-246414 (missed bin collection) is open.")
+    assert "isn't the email address given with the report" in said and "tell me the email" not in said
+    assert NOTE not in said and "Your" not in said
+    assert slots["officer_offered"] is True and slots["handoff_reason"] == "lookup_refused"
+
+
+def test_a_question_about_contact_details_holding_no_email_is_still_answered() -> None:
+    routed = asyncio.run(
+        ActionAnswerFromKnowledge().run(
+            CollectingDispatcher(), make_tracker(user_event("what's your email address?", "contact_details")), {}
+        )
+    )
+
+    assert routed != [FollowupAction("action_details_without_task")]

@@ -80,6 +80,20 @@ DANGER = re.compile(
     r"\b(fire|flood\w*|gas|smoke|attack\w*|bit|bitten|bite|injur\w*|hurt|blood|danger\w*|"
     r"collaps\w*|unconscious|threat\w*|weapon|knife|police|ambulance|999)\b"
 )
+# An emergency clear enough to leave a form whatever the question: someone hurt, gas, fire, danger to life now.
+# DANGER alone is not: "a deep pothole about a foot wide, it's dangerous, cars are swerving round it" describes the
+# pothole, and "someone will get hurt" a risk to report, not an injury to call 999 about.
+CLEAR_EMERGENCY = re.compile(
+    r"\b(?:someone|somebody|some one|anyone|a (?:man|woman|child|kid|boy|girl|person|driver|cyclist)|people|"
+    r"my \w+|he|she|they|i|we)(?:'s| is| are| was| were| has| have|'ve)?(?: just| been| got| badly| seriously)*"
+    r" (?:hurt|injured|bleeding|unconscious|trapped|collapsed|not breathing|knocked (?:down|over|out))\b"
+    r"|\b(?:bleeding|unconscious|not breathing|can'?t breathe|life[- ]threatening|danger to life|dying)\b"
+    r"|\bgas (?:leak\w*|smell\w*)|\bsmell\w* (?:of )?gas\b|\bcarbon monoxide\b"
+    r"|\b(?:on fire|fire|flames|smoke (?:coming|pouring|everywhere))\b"
+    r"|\b(?:call|called|calling|ring|rang|need|send) (?:an? |the )?(?:999|ambulance|police|fire brigade)\b"
+    r"|\b(?:weapon|knife|gun|attacked|attacking|electric(?:al)? shock|live (?:wires?|cables?)|"
+    r"exposed (?:wires?|cables?)|sparking)\b"
+)
 # Not being able to pay one's council tax is the payment-difficulty task (an officer, raised priority) however
 # the rest is worded; help with food or heating bills is the cost-of-living article's.
 HARDSHIP = re.compile(
@@ -125,6 +139,11 @@ MISSED_COLLECTION = re.compile(
 def reports_a_missed_collection(text: str) -> bool:
     """Say whether ``text`` tells of a collection that did not happen (see MISSED_COLLECTION)."""
     return bool(MISSED_COLLECTION.search(text.replace("\u2019", "'")))
+
+
+def is_a_clear_emergency(text: str) -> bool:
+    """Say whether ``text`` tells of a clear emergency (see CLEAR_EMERGENCY), not only of something dangerous."""
+    return bool(CLEAR_EMERGENCY.search(text.lower().replace("\u2019", "'")))
 
 
 def wants_a_person(text: str) -> bool:
@@ -187,7 +206,8 @@ def instead(text: str, intent: str, articles: list[Article], confidence: float =
     right ones on the evaluation set.
     """
     lowered = text.lower().replace("\u2019", "'").strip()
-    if lowered.startswith("/") or PAYLOAD_WORD.fullmatch(lowered) or (intent == "emergency" and DANGER.search(lowered)):
+    danger = DANGER.search(lowered) or CLEAR_EMERGENCY.search(lowered)
+    if lowered.startswith("/") or PAYLOAD_WORD.fullmatch(lowered) or (intent == "emergency" and danger):
         return Decision()
     own = _own_article(intent, articles)
     if intent not in REDIRECTABLE and own is None:

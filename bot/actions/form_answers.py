@@ -489,14 +489,18 @@ def own_details_in(text: str) -> dict[str, str]:
     return found | ({"full_name": name} if name else {})
 
 
-def interrupts(message: dict[str, Any]) -> bool:
+def interrupts(message: dict[str, Any], *, free_text: bool = False) -> bool:
     """Tell whether a message leaves the form whatever it holds: a request for a person, an emergency, a card.
 
     A message that is nothing but a code (an email, a postcode, a date, a reference) asks for nobody, whatever
     the classifier says: "someone@example.com" at "What email address did you give?" was read as a request for
     a person, and a stranger cancelling a report was put in the officers' queue instead of being refused.
+
+    Where the answer is the resident's own words (``free_text``: a description, a place, a reason), only a clear
+    emergency leaves the form: "a deep pothole about a foot wide, cars are swerving round it" at "Please describe
+    the problem" was read as an emergency, and the report being made was dropped for 999 advice.
     """
-    from bot.routing import wants_a_person  # bot.routing imports the task registry, which imports this module
+    from bot.routing import is_a_clear_emergency, wants_a_person  # bot.routing imports the registry, which imports this
 
     name = (message.get("intent") or {}).get("name")
     if name not in INTERRUPTING_INTENTS:
@@ -504,6 +508,8 @@ def interrupts(message: dict[str, Any]) -> bool:
     text = str(message.get("text") or "")
     if name == "card_payment_attempt" or wants_a_person(text):
         return True
+    if name == "emergency" and free_text:
+        return is_a_clear_emergency(text)
     return not any(
         (found := read(text)) is not None and not leftover_words(text, found[1]) for read in STRUCTURED.values()
     )
@@ -518,7 +524,7 @@ def answer_in(slot: str | None, message: dict[str, Any], *, task: str | None) ->
     if not slot:
         return None
     intent = message.get("intent") or {}
-    if interrupts(message):
+    if interrupts(message, free_text=slot in FREE_TEXT_SLOTS):
         return None
     text = str(message.get("text") or "")
     if slot in STRUCTURED:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from bot.tasks_registry import QUESTIONS
+from bot.tasks_registry import QUESTIONS, REGISTRY
 from council import council_facts
 
 # Words that ask about the question rather than answer it.
@@ -120,13 +120,18 @@ DETAIL_NAMED = (
 )
 
 
-def help_for(slot: str, text: str = "") -> str:
+def help_for(slot: str, text: str = "", task: str | None = None) -> str:
     """Return why ``slot`` is asked and how to answer it, with the phone number and the officer offer.
 
     A question only one task asks says why in its own declaration (``task_kit.Question.why``). When ``text``
-    names another detail the bot asks for ("why do you need my date of birth"), that detail is explained.
+    names another detail the bot asks for ("why do you need my date of birth"), that detail is explained. A task
+    that needs a detail for a reason of its own says it (``task_kit.Task.why``): "why do you need my email?" in
+    the receipt task was told about updates on a report.
     """
     named = next((detail for pattern, detail in DETAIL_NAMED if pattern.search(text)), slot)
+    declared = REGISTRY.get(task or "")
+    if declared is not None and named in declared.why:
+        return f"{declared.why[named]} {way_out()}"
     if named != slot:
         return f"{WHY_AND_HOW[named]} {way_out()}"
     question = QUESTIONS.get(slot)

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure, council_phone
 from bot.actions.form_answers import QUICK_QUESTION_INTENTS
+from bot.actions.two_requests import BY_INTENT
 from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 from bot.backoffice_models import HandoffTicket
 from bot.knowledge import Article, ArticleError, get_knowledge
@@ -113,7 +114,37 @@ class ActionRequestOfficer(Action):
             apologise_for_failure(dispatcher, offer_officer=False)
             return done
         dispatcher.utter_message(text=what_happens_next(ticket, council_phone()))
+        if reason == "emergency" and (task := task_stopped_this_turn(tracker)):
+            dispatcher.utter_message(text=carry_on_offer(task), buttons=[CARRY_ON_BUTTON])
         return done
+
+
+# Offered after the 999 advice when an emergency stopped a task mid-question: the answers so far are kept, and a
+# yes (action_yes_with_nothing_asked) carries on from the next question.
+CARRY_ON = "When you're safe, I can carry on with {called} from where we left off. I've kept what you told me."
+CARRY_ON_BUTTON = {"title": "Carry on", "payload": "/affirm"}
+
+
+def carry_on_offer(task: str) -> str:
+    """Return the offer to carry on with ``task`` once the resident is safe."""
+    request = BY_INTENT.get(task)
+    return CARRY_ON.format(called=request.called if request else "what you asked")
+
+
+def task_stopped_this_turn(tracker: Tracker) -> str | None:
+    """Return the task whose form was stopped since the resident's latest message (by an emergency's rule), or None.
+
+    "a tree has come down on a car and someone is trapped" at "Please describe the problem" rightly stops the form
+    for 999 advice and an urgent officer; the report gathered so far was then lost. The answers stay in the slots
+    (the form was stopped, not completed), so it can go on from the next question.
+    """
+    task = tracker.get_slot("pending_task")
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return None
+        if event.get("event") == "active_loop" and not event.get("name"):
+            return str(task) if task else None
+    return None
 
 
 def handoff_reason(tracker: Tracker) -> tuple[str, str]:

@@ -122,6 +122,14 @@ def document_sent(result: DocumentSent) -> str:
     )
 
 
+# Said when asked why an email address is needed for a receipt or statement (the form's usual reason is a report's).
+WHY_NO_EMAIL_ASKED = (
+    "I won't ask for an email address: for your security, receipts and statements go only to the email address we "
+    "already hold for your council tax account, once I've checked the account is yours. To change that address, "
+    "please call us."
+)
+
+
 # The tasks: each handler makes the back-office call and words the answer with the functions above.
 
 
@@ -176,5 +184,6 @@ TASKS = (
         needs="account",
         slots=("payment_reference",),
         asked_if={"payment_reference": lambda slots: slots.get("document_kind") == "receipt"},
+        why={"contact_email": WHY_NO_EMAIL_ASKED},
     ),
 )

@@ -279,6 +279,22 @@ def reason_in_request(text: str) -> str | None:
     return _cancel_reason(re.sub(r"\s+([,.!?])", r"\1", REQUEST_REFERENCE.sub(" ", text)).strip(" ,.-"))
 
 
+# Words that ask for a report to be cancelled: with a reason, they are no "stop" ("cancel it the bin men came back").
+CANCEL_WORDS = re.compile(r"\b(?:cancel\w*|cancle|canx|withdraw\w*|call (?:it )?off)\b", re.IGNORECASE)
+NOT_CANCELLING = re.compile(r"\b(?:don'?t|do not|not|never|no need to)\s+(?:\w+\s+)?(?:cancel|withdraw)", re.IGNORECASE)
+
+
+def cancels_with_a_reason(text: str) -> str | None:
+    """Return the reason a request to cancel gives ("cancel it the bin men came back"), or None if it is not one.
+
+    "Cancel it" alone stops the questions in hand; with a reason it asks for a report to be cancelled, and was read
+    as a stop: the cancelling stopped, and nothing was cancelled (a probe).
+    """
+    if not CANCEL_WORDS.search(text) or NOT_CANCELLING.search(text.replace("\u2019", "'")):
+        return None
+    return reason_in_request(text)
+
+
 def _cancel_summary(tracker: Tracker, address: str | None) -> str:
     return f"I'll cancel your request {tracker.get_slot('request_reference')}."
 

@@ -40,7 +40,7 @@ from bot.actions.form_answers import (
 from bot.actions.form_help import OFFICER_BUTTON, STOP_ASKED, asks_for_help, asks_to_stop, help_for, way_out
 from bot.actions.knowledge import entities_of, say_article, say_decision
 from bot.actions.payments import document_kind_in
-from bot.actions.service_requests import invited_reference, lodged_here, reason_in_request
+from bot.actions.service_requests import cancels_with_a_reason, invited_reference, lodged_here, reason_in_request
 from bot.actions.task_kit import Question, Reply
 from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 from bot.knowledge import ArticleError, get_knowledge
@@ -233,6 +233,13 @@ def task_asked_for(tracker: Tracker) -> str | None:
         and reports_a_missed_collection(text)
     ):
         return "report_problem"
+    if (
+        pending != "cancel_service_request"
+        and cancels_with_a_reason(text)
+        and (lodged_here(tracker) or find_request_reference(text))
+    ):
+        # "cancel it the bin men came back" after reporting the missed bin here cancels that report, with its reason.
+        return "cancel_service_request"
     return None
 
 
@@ -370,7 +377,7 @@ def question_answer_in(question: Question, message: dict[str, Any]) -> tuple[Any
     hours), and are never the whole message, so a clear request for another task still switches task.
     """
     intent = message.get("intent") or {}
-    if interrupts(message):
+    if interrupts(message, free_text=question.free_text):
         return None
     text = str(message.get("text") or "")
     confident = float(intent.get("confidence") or 0.0) >= LOOSE_ANSWER_CONFIDENCE
@@ -404,11 +411,13 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     intent = message.get("intent") or {}
     name = str(intent.get("name") or "")
     text = str(message.get("text") or "")
-    if not slot or interrupts(message):
-        return None
     free_text = slot in FREE_TEXT_SLOTS or (slot in QUESTIONS and QUESTIONS[slot].free_text)
+    if not slot or interrupts(message, free_text=free_text):
+        return None
     answer = answer_to(slot, tracker)
     coded = slot in STRUCTURED and STRUCTURED[slot](text) is not None
+    if tracker.get_slot("pending_task") == "cancel_service_request" and (reason := cancels_with_a_reason(text)):
+        return cancelling_events(slot, reason, answer)
     # A yes or no to "shall I go ahead?" ("yes cancel it", or its buttons' /affirm and /deny, which the domain
     # maps) and a code typed with other words are answers.
     if slot == "task_confirmed" and (answer is not None or tracker.slots_to_validate().get(slot) is not None):
@@ -424,7 +433,7 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if help_asked and not (slot in UNKNOWN_SLOTS and says_unknown(text)):
         if offered_a_way_out(tracker):
             return stop_and_offer_a_person(dispatcher, tracker)
-        dispatcher.utter_message(text=help_for(slot, text), buttons=[OFFICER_BUTTON])
+        dispatcher.utter_message(text=help_for(slot, text, tracker.get_slot("pending_task")), buttons=[OFFICER_BUTTON])
         return [SlotSet(slot, None), SlotSet("answer_misses", misses_so_far(tracker) + 1)]
     if name == "stop" and not free_text:
         return stop_events(dispatcher, tracker)
@@ -451,6 +460,20 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if sure and name in ARTICLE_INTENTS and answer_the_question(dispatcher, tracker):
         return [SlotSet(slot, None)]
     return None
+
+
+def cancelling_events(slot: str, reason: str, answer: tuple[Any, bool] | None) -> list[EventType]:
+    """Read "cancel it the bin men came back" in the cancelling task: the reason, and a go-ahead, never a stop.
+
+    At "Why don't you need it any more?" it stopped the task (the "cancel it" of "stop, cancel it"): nothing was
+    cancelled. The reason is kept wherever it is said (not asked again), at "Shall I go ahead?" it is a yes, and
+    at another question the question is asked again, unless the message answers it too.
+    """
+    if slot == "cancel_reason":
+        return [SlotSet("cancel_reason", reason)]
+    if slot == "task_confirmed":
+        return [SlotSet("task_confirmed", True)]
+    return [SlotSet("cancel_reason", reason), SlotSet(slot, answer[0] if answer is not None else None)]
 
 
 YES_OR_NO = "Sorry, I need a yes or a no here. If you'd rather not, say no and nothing will be sent."

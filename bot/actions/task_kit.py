@@ -67,7 +67,8 @@ class Task:
     checks ``needs`` brings); a slot in ``asked_if`` is asked only when its condition holds. A task that
     records something ends with ``task_confirmed`` and must have a ``summary`` to confirm; the registry
     refuses one without (a missing handler or summary fails at import, never as an apology at run time).
-    ``questions`` holds the checks of the slots only this task asks (see ``Question``).
+    ``questions`` holds the checks of the slots only this task asks (see ``Question``); ``why`` says, by the
+    detail named, why this task needs a detail whose usual reason (``form_help.WHY_AND_HOW``) is another task's.
     """
 
     name: str
@@ -77,6 +78,7 @@ class Task:
     asked_if: Mapping[str, SlotCondition] = field(default_factory=dict)
     summary: Summary | None = None
     questions: Mapping[str, Question] = field(default_factory=dict)
+    why: Mapping[str, str] = field(default_factory=dict)
 
 
 def request_key(tracker: Tracker, request: dict[str, Any]) -> str:

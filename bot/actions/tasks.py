@@ -16,7 +16,7 @@ from rasa_sdk.types import DomainDict
 from bot.actions import electoral, payments
 from bot.actions.common import apologise_for_failure, council_phone
 from bot.actions.form_answers import STRUCTURED, details_in, name_in, report_kind_told, strip_pleasantries
-from bot.actions.handoff import ActionRequestOfficer
+from bot.actions.handoff import CARRY_ON, ActionRequestOfficer
 from bot.actions.knowledge import decision_instead, say_decision, task_button
 from bot.actions.service_requests import invited_reference
 from bot.actions.task_form import checked_again, start_task_events
@@ -492,7 +492,8 @@ class ActionYesWithNothingAsked(Action):
     """Answer a yes when no question is waiting: after a failed check it is "try again"; else how can I help.
 
     The failed check's "Try again" button starts the check again; typed, "try again" was read as yes and got
-    "How can I help?", so the resident had to start over in their own words.
+    "How can I help?", so the resident had to start over in their own words. After an emergency stopped a task,
+    yes to carrying on goes on with it.
     """
 
     def name(self) -> str:
@@ -502,5 +503,13 @@ class ActionYesWithNothingAsked(Action):
         task = task_that_failed(tracker)
         if task is not None:
             return try_the_task_again(dispatcher, tracker, task)
+        if offered_to_carry_on(tracker):
+            # Yes to carrying on after an emergency stopped the task: the form goes on with the answers it kept.
+            return [FollowupAction("task_form")]
         dispatcher.utter_message(response="utter_how_can_i_help")
         return []
+
+
+def offered_to_carry_on(tracker: Tracker) -> bool:
+    """Tell whether the bot's latest reply offered to carry on with a task an emergency stopped (still in hand)."""
+    return bool(tracker.get_slot("pending_task")) and _last_bot_text(tracker).startswith(CARRY_ON.split("{", 1)[0])

@@ -1,0 +1,238 @@
+"""Defects a probe found in reporting a problem, cancelling a report and asking for a receipt.
+
+Each test drives the action the stack runs at that turn with the message the resident typed and the intent the
+classifier gave it, and checks what the resident would notice: the detail kept, the reply, the task started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+from rasa_sdk.events import FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import form_help
+from bot.actions.handoff import ActionRequestOfficer
+from bot.actions.knowledge import ActionAnswerFromKnowledge
+from bot.actions.task_form import ValidateTaskForm
+from bot.actions.tasks import ActionYesWithNothingAsked
+from bot.backoffice import BackOffice
+from bot.names import FORM_SLOTS
+from tests.support.backoffice_fake import FakeBackOffice, slots_of
+from tests.support.trackers import bot, make_tracker, message
+
+POTHOLE = {"service_category": "pothole", "problem_location": "outside 12 High Street by the bus stop"}
+
+
+def run_form(
+    task: str, asked: str, text: str, intent: str, confidence: float = 0.93, **slots: Any
+) -> tuple[dict[str, Any], list[str], bool]:
+    """Run the form on a message the domain's mapping left (an emergency, a stop): its slots, replies, and rejection.
+
+    Rasa rejects the form, so the intent's own rule answers instead (an emergency's 999 advice and officer), when the
+    validation sets nothing for the slot asked.
+    """
+    base = dict.fromkeys(FORM_SLOTS) | {"pending_task": task, "requested_slot": asked, "account_verified": False}
+    tracker = make_tracker(message(text, intent, confidence), slots=base | slots)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateTaskForm(FakeBackOffice().client()).run(dispatcher, tracker, {}))
+    set_to = slots_of(events)
+    return set_to, [str(m.get("text") or "") for m in dispatcher.messages], asked not in set_to
+
+
+# 1. A description at "Please describe the problem" is the description, even when it sounds dangerous; only a clear
+# emergency leaves the form, and then the report gathered so far is offered back after the 999 advice.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a deep pothole about a foot wide, cars are swerving round it",
+        "its a deep pothole about a foot wide and really dangerous, cars are swerving round it",
+        "huge hole, someone is going to get hurt",
+    ],
+)
+def test_a_description_that_sounds_dangerous_is_the_description(text: str) -> None:
+    set_to, said, rejected = run_form("report_problem", "problem_description", text, "emergency", **POTHOLE)
+
+    assert set_to["problem_description"] == text
+    assert not rejected and said == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a tree has come down on a car and someone is trapped inside",
+        "the pothole threw a cyclist off and he's bleeding",
+        "I can smell gas near the hole in the road",
+        "the lamp post has fallen over and there are live wires on the pavement",
+    ],
+)
+def test_a_clear_emergency_at_the_description_still_leaves_the_form(text: str) -> None:
+    set_to, _, rejected = run_form("report_problem", "problem_description", text, "emergency", **POTHOLE)
+
+    assert rejected and set_to.get("problem_description") is None  # the emergency's rule answers: 999, an officer
+
+
+def test_an_emergency_at_a_question_that_wants_a_detail_still_leaves_the_form() -> None:
+    # Not weakened elsewhere: a message read as an emergency at the postcode is no postcode, and no clear words needed.
+    _, _, rejected = run_form("report_problem", "postcode", "its dangerous please hurry", "emergency")
+    assert rejected
+
+
+def test_a_description_read_as_an_emergency_is_not_sent_to_an_article() -> None:
+    # The clear words of an emergency keep it an emergency in the knowledge answer too: 999 advice, not a search hit.
+    tracker = make_tracker(message("the lamp post fell over and there are live wires sparking", "emergency"))
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionAnswerFromKnowledge().run(dispatcher, tracker, {}))
+    assert "999" in dispatcher.messages[0]["text"]
+    assert FollowupAction("action_listen") not in events
+
+
+def handoffs() -> BackOffice:
+    ticket = {
+        "reference": "HO-000042",
+        "status": "waiting",
+        "in_office_hours": True,
+        "queue_position": 1,
+        "expected_wait_minutes": 5,
+        "officer_hours": "Monday to Friday, 9am to 5pm",
+        "reply_by": None,
+    }
+    return BackOffice(
+        base_url="http://backoffice.test",
+        token="t",
+        transport=httpx.MockTransport(lambda request: httpx.Response(201, json=ticket)),
+    )
+
+
+# What Rasa's emergency rule does mid-form: the form is stopped (its answers stay in the slots), then the 999 advice.
+EMERGENCY_MID_REPORT = (
+    message("a tree has come down on a car and someone is trapped inside", "emergency"),
+    {"event": "active_loop", "name": None},
+    {"event": "slot", "name": "requested_slot", "value": None},
+    bot("If someone is in danger now, call 999."),
+)
+
+
+def test_after_a_clear_emergency_mid_report_the_report_is_offered_back() -> None:
+    slots = {"pending_task": "report_problem", **POTHOLE}
+    tracker = make_tracker(*EMERGENCY_MID_REPORT, slots=slots)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionRequestOfficer(handoffs()).run(dispatcher, tracker, {}))
+
+    said = [m["text"] for m in dispatcher.messages]
+    assert "HO-000042" in said[0]
+    assert said[1].startswith("When you're safe, I can carry on with your report")
+    assert dispatcher.messages[1]["buttons"] == [{"title": "Carry on", "payload": "/affirm"}]
+    assert "pending_task" not in slots_of(events)  # the report in hand is kept
+
+    # Yes goes on with the form, with what was gathered (the next question is the description).
+    tracker = make_tracker(
+        *EMERGENCY_MID_REPORT,
+        bot(said[0]),
+        bot(said[1], dispatcher.messages[1]["buttons"]),
+        message("/affirm", "affirm", 1.0),
+        slots=slots | {"officer_offered": False},
+    )
+    dispatcher = CollectingDispatcher()
+    assert asyncio.run(ActionYesWithNothingAsked().run(dispatcher, tracker, {})) == [FollowupAction("task_form")]
+    assert dispatcher.messages == []
+
+
+def test_an_emergency_with_no_task_in_hand_offers_nothing_to_carry_on() -> None:
+    tracker = make_tracker(message("there's a gas smell in the street and someone has collapsed", "emergency"))
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionRequestOfficer(handoffs()).run(dispatcher, tracker, {}))
+    assert len(dispatcher.messages) == 1 and "HO-000042" in dispatcher.messages[0]["text"]
+
+
+# 2. "cancel it the bin men came back" asks for the missed-bin report to be cancelled, with the reason: it is no stop.
+
+CANCELLING = {"request_reference": "SR-245007", "reporter_email": "rita@example.com"}
+LODGED = bot("Thank you, I've reported it: your reference is SR-245007. We aim to collect missed bins in 2 days.")
+
+
+@pytest.mark.parametrize("intent", ["stop", "cancel_service_request"])
+def test_cancel_it_with_a_reason_at_the_reason_question_is_the_reason(intent: str) -> None:
+    text = "cancel it the bin men came back"
+    set_to, said, _ = run_form("cancel_service_request", "cancel_reason", text, intent, **CANCELLING)
+
+    assert set_to["cancel_reason"] == "cancel it the bin men came back"
+    assert set_to.get("verification_outcome") is None and not any("stopped" in s for s in said)
+
+
+def test_cancel_it_with_a_reason_at_the_email_question_keeps_the_reason_and_asks_again() -> None:
+    slots = {"request_reference": "SR-245007"}
+    set_to, said, rejected = run_form(
+        "cancel_service_request", "reporter_email", "cancel it the bin men came back", "stop", **slots
+    )
+
+    assert set_to["cancel_reason"] == "cancel it the bin men came back" and set_to["reporter_email"] is None
+    assert set_to["requested_slot"] == "reporter_email"  # asked again, and the reason is not asked after it
+    assert not rejected and said == [] and "verification_outcome" not in set_to  # no stop, by the form or a rule
+
+
+def test_cancel_it_with_a_reason_at_the_cancelling_confirmation_is_a_yes() -> None:
+    slots = CANCELLING | {"cancel_reason": "the bin was collected"}
+    set_to, _, _ = run_form(
+        "cancel_service_request", "task_confirmed", "cancel it the bin men came back", "stop", **slots
+    )
+    assert set_to["task_confirmed"] is True
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"), [("cancel", "cancel_reason"), ("stop", "reporter_email"), ("cancel it", "cancel_reason")]
+)
+def test_a_plain_cancel_or_stop_in_the_cancelling_form_still_stops_it(text: str, asked: str) -> None:
+    set_to, said, _ = run_form("cancel_service_request", asked, text, "stop", request_reference="SR-245007")
+    assert set_to["verification_outcome"] == "stopped"
+    assert said[0] == "OK, I've stopped there and nothing has been sent."
+
+
+def test_cancel_it_with_a_reason_in_another_task_cancels_the_report_made_here() -> None:
+    base = dict.fromkeys(FORM_SLOTS) | {"pending_task": "check_registration", "requested_slot": "full_name"}
+    tracker = make_tracker(
+        LODGED, message("cancel it the bin men came back", "stop"), slots=base | {"identity_verified": False}
+    )
+    dispatcher = CollectingDispatcher()
+    set_to = slots_of(asyncio.run(ValidateTaskForm(FakeBackOffice().client()).run(dispatcher, tracker, {})))
+
+    assert set_to["pending_task"] == "cancel_service_request"
+    assert set_to["request_reference"] == "SR-245007"
+    assert set_to["cancel_reason"] == "cancel it the bin men came back"
+    assert set_to.get("verification_outcome") is None and dispatcher.messages == []
+
+
+def test_cancel_it_with_a_reason_while_reporting_with_nothing_reported_stops_the_report() -> None:
+    set_to, said, _ = run_form(
+        "report_problem",
+        "problem_description",
+        "cancel it the bin men came back",
+        "stop",
+        service_category="missed_bin",
+    )
+    assert set_to["verification_outcome"] == "stopped" and said[0].startswith("OK, I've stopped there")
+
+
+# 4. "Why do you need my email?" in the receipt task is answered about receipts, not about updates on a report.
+
+
+@pytest.mark.parametrize("asked", ["account_reference", "payment_reference"])
+def test_why_an_email_in_the_receipt_task_says_documents_go_to_the_accounts_email(asked: str) -> None:
+    set_to, said, _ = run_form(
+        "receipt_request", asked, "why do you need my email?", "contact_details", 0.6, document_kind="receipt"
+    )
+
+    assert set_to[asked] is None
+    assert "email address we already hold for your council tax account" in said[0]
+    assert "updates" not in said[0]
+
+
+def test_why_an_email_in_a_report_still_speaks_of_updates() -> None:
+    assert form_help.help_for("contact_email", "why do you need my email?", "report_problem").startswith(
+        "An email address lets us send you updates"
+    )

@@ -13,12 +13,12 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.knowledge import GAP_UNANSWERED, knowledge_marker, say_decision
-from bot.actions.tasks import retry_events
+from bot.actions.tasks import gives_a_detail, offered_task, retry_events
 from bot.backoffice import BackOffice
 from bot.knowledge import ArticleError, get_knowledge
 from bot.names import MISSED_INTENTS, MISSES_BEFORE_OFFER, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
@@ -63,7 +63,13 @@ class ActionHandleMiss(Action):
         retry = retry_events(dispatcher, tracker)
         if retry is not None:
             return retry
-        if wants_a_person(tracker.latest_message.get("text") or ""):
+        text = str(tracker.latest_message.get("text") or "")
+        if mark and gives_a_detail(text) and offered_task(tracker):
+            # "carol.jones@example.com thanks" just after the bot asked for the email given with a report, not
+            # understood as words, was told "Sorry, I didn't quite get that": a detail the bot's reply invited
+            # goes to the task it invited it for.
+            return [FollowupAction("action_details_without_task")]
+        if wants_a_person(text):
             # Handed over here, not by a follow-up action: after one, the policy predicted this fallback
             # again and the resident was told "I've asked an officer" three times.
             return await ActionRequestOfficer(self._backoffice).run(dispatcher, tracker, domain)

@@ -14,6 +14,7 @@ import httpx
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.fallback import ActionHandleMiss
 from bot.actions.knowledge import ActionAnswerFromKnowledge
 from bot.actions.task_form import start_task_events
 from bot.actions.tasks import ActionCompleteTask, ActionDetailsWithoutTask
@@ -187,3 +188,16 @@ def test_a_question_about_contact_details_holding_no_email_is_still_answered() -
     )
 
     assert routed != [FollowupAction("action_details_without_task")]
+
+
+def test_the_email_not_understood_as_words_after_the_invitation_still_goes_to_the_progress_check() -> None:
+    """Seen (make journeys, 13 of 20 progress journeys): "carol.jones@example.com thanks", below the confidence
+    bar, got "Sorry, I didn't quite get that" after the bot had asked for exactly that."""
+    first, _ = ask(BackOfficeFake(), "whats the status of SR-246414")
+    earlier = [user_event("whats the status of SR-246414", "request_progress"), bot(first)]
+    for text in ("rita@example.com thanks", "you can email me on rita@example.com"):
+        tracker = make_tracker(*earlier, user_event(text, "nlu_fallback"))
+
+        events = asyncio.run(ActionHandleMiss().run(CollectingDispatcher(), tracker, {}))
+
+        assert events == [FollowupAction("action_details_without_task")], text

@@ -165,10 +165,11 @@ def _handoff_reasons_the_bot_sets() -> set[str]:
                 and getattr(node.func, "id", None) == "SlotSet"
                 and len(node.args) == 2
                 and getattr(node.args[0], "id", None) == "SLOT_HANDOFF_REASON"
-                and isinstance(node.args[1], ast.Constant)
-                and node.args[1].value is not None
             ):
-                found.add(node.args[1].value)
+                # A reason may be one of two ("overdue_request" if ... else "lookup_refused"): both count.
+                value = node.args[1]
+                choices = [value.body, value.orelse] if isinstance(value, ast.IfExp) else [value]
+                found |= {c.value for c in choices if isinstance(c, ast.Constant) and c.value is not None}
     handoff = ast.parse((ROOT / "bot" / "actions" / "handoff.py").read_text())
     function = next(n for n in handoff.body if isinstance(n, ast.FunctionDef) and n.name == "handoff_reason")
     returned = [n.value for n in ast.walk(function) if isinstance(n, ast.Return) and isinstance(n.value, ast.Tuple)]

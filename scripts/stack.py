@@ -834,8 +834,16 @@ def _without_password(url: str) -> str:
     return parts._replace(netloc=parts.netloc.split("@")[-1]).geturl()
 
 
+USAGE = "usage: scripts/stack.py [embedded | production | model]   (make run, make run-production, make model)"
+
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "model":
+    # "stack.py --help" started the whole stack (any word was taken for the embedded profile): only these three.
+    command = sys.argv[1] if len(sys.argv) > 1 else "embedded"
+    if command in ("-h", "--help", "help"):
+        print(f"{__doc__}\n{USAGE}")
+    elif command == "model":
         ensure_model()
+    elif command in ("embedded", "production") and len(sys.argv) <= 2:
+        main(command)
     else:
-        main(sys.argv[1] if len(sys.argv) > 1 else "embedded")
+        sys.exit(f"{USAGE}\nnot understood: {' '.join(sys.argv[1:])}")

@@ -39,7 +39,7 @@ def lodged(result: ServiceRequestLodged) -> str:
 
 # How a stranger's answer invites the reporter's email: the next message giving one is checked against the report.
 EMAIL_INVITATION = "If you reported it, tell me the email address you gave us with the report"
-INVITED = re.compile(r"^Request (SR-\d{6}) .*" + re.escape(EMAIL_INVITATION), re.DOTALL)
+INVITED = re.compile(r"^Request (SR-\d{6})\b.*" + re.escape(EMAIL_INVITATION), re.DOTALL)
 
 
 def invited_reference(tracker: Tracker) -> str | None:
@@ -65,7 +65,8 @@ def progress(result: ServiceRequestProgress, *, email_given: bool = False) -> st
     status = {"open": "open", "in_progress": "in progress"}.get(result.status, result.status)
     label = result.category_label.lower()
     if not result.reporter:
-        lines = [f"Request {result.reference} ({label}) is {status}."]
+        # "for": a label may hold brackets of its own ("dumped rubbish (fly-tipping)").
+        lines = [f"Request {result.reference} for {label} is {status}."]
         if result.status in ("open", "in_progress") and result.expected_by:
             lines.append(f"We expect to deal with it by {long_date(result.expected_by)}.")
         if email_given:

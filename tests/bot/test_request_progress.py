@@ -174,7 +174,7 @@ def test_the_email_typed_after_the_stranger_answer_shows_the_reporter_the_latest
 def test_an_email_that_is_not_the_reporters_gets_the_status_once_and_a_way_on_not_the_invitation_again() -> None:
     _, _, said, slots = after_the_invitation(BackOfficeFake(), "it's sam.k@outlook.com", "contact_details")
 
-    assert said.startswith("Request SR-246414 (missed bin collection) is open.")
+    assert said.startswith("Request SR-246414 for missed bin collection is open.")
     assert "isn't the email address given with the report" in said and "tell me the email" not in said
     assert NOTE not in said and "Your" not in said
     assert slots["officer_offered"] is True and slots["handoff_reason"] == "lookup_refused"

@@ -19,10 +19,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.knowledge import GAP_UNANSWERED, knowledge_marker, say_decision
 from bot.actions.tasks import gives_a_detail, offered_task, retry_events
+from bot.actions.two_requests import requests_in
 from bot.backoffice import BackOffice
 from bot.knowledge import ArticleError, get_knowledge
 from bot.names import MISSED_INTENTS, MISSES_BEFORE_OFFER, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
 from bot.routing import for_missed, wants_a_person
+from bot.tasks_registry import TASKS
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,11 @@ def misses_in_a_row(tracker: Tracker) -> int:
     return count
 
 
+def asks_for_a_task(text: str) -> bool:
+    """Tell whether ``text`` makes a request for a task in so many words ("email me the receipt for payment ...")."""
+    return any(request.intent in TASKS for request in requests_in(text))
+
+
 class ActionHandleMiss(Action):
     """Reply to a message the bot did not understand or cannot help with."""
 
@@ -64,10 +71,11 @@ class ActionHandleMiss(Action):
         if retry is not None:
             return retry
         text = str(tracker.latest_message.get("text") or "")
-        if mark and gives_a_detail(text) and offered_task(tracker):
+        if mark and gives_a_detail(text) and (offered_task(tracker) or asks_for_a_task(text)):
             # "carol.jones@example.com thanks" just after the bot asked for the email given with a report, not
             # understood as words, was told "Sorry, I didn't quite get that": a detail the bot's reply invited
-            # goes to the task it invited it for.
+            # goes to the task it invited it for. So does a detail given with a request its words make ("email me
+            # the receipt for payment PAY-28020117" got "I'm not sure which of these you mean").
             return [FollowupAction("action_details_without_task")]
         if wants_a_person(text):
             # Handed over here, not by a follow-up action: after one, the policy predicted this fallback

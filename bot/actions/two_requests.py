@@ -70,6 +70,14 @@ REQUESTS = (
         "your payment",
         "Did my payment go through?",
     ),
+    # "receipt for PAY-48213370" was read as a payment reference given alone and asked "What would you like me to do
+    # with that?" (a probe). Not "the receipt says PAY-..." (a reference read off one) nor "confirm receipt".
+    _request(
+        "receipt_request",
+        r"\breceipts? for\b|\b(?:want|need|have|get|send|email|e-mail|like) (?:me )?(?:a|the|my|another) receipt\b",
+        "a receipt",
+        "Email me a receipt",
+    ),
     _request(
         "report_problem",
         r"\b(pot ?hole|fly.?tipping|graffiti|street ?light|missed bin|bins? (wasn'?t|was not|weren'?t|not) "

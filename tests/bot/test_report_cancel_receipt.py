@@ -15,10 +15,11 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import form_help
+from bot.actions.fallback import ActionHandleMiss
 from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.knowledge import ActionAnswerFromKnowledge
 from bot.actions.task_form import ValidateTaskForm
-from bot.actions.tasks import ActionYesWithNothingAsked
+from bot.actions.tasks import ActionDetailsWithoutTask, ActionStartTask, ActionYesWithNothingAsked
 from bot.backoffice import BackOffice
 from bot.names import FORM_SLOTS
 from tests.support.backoffice_fake import FakeBackOffice, slots_of
@@ -216,6 +217,50 @@ def test_cancel_it_with_a_reason_while_reporting_with_nothing_reported_stops_the
         service_category="missed_bin",
     )
     assert set_to["verification_outcome"] == "stopped" and said[0].startswith("OK, I've stopped there")
+
+
+# 3. "receipt for PAY-48213370" (read as a payment reference given with no task in hand) starts the receipt task with
+# that payment; the classifier's readings are the trained model's.
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("receipt for PAY-48213370", "inform_account"),
+        ("receipt for PAY 4821 3370 please", "inform_account"),
+        ("can I have a receipt for PAY-48213370", "inform_account"),
+        ("email me the receipt for payment PAY-48213370", "inform_account"),
+        ("can I have a receipt for PAY-48213370", "receipt_request"),
+        ("email me the receipt for payment PAY-48213370", "receipt_request"),
+    ],
+)
+def test_a_receipt_for_a_payment_reference_starts_the_receipt_for_that_payment(text: str, intent: str) -> None:
+    tracker = make_tracker(message(text, intent, 0.7))
+    dispatcher = CollectingDispatcher()
+    action = ActionDetailsWithoutTask() if intent == "inform_account" else ActionStartTask()
+    events = asyncio.run(action.run(dispatcher, tracker, {}))
+    started = slots_of(events)
+
+    assert started["pending_task"] == "receipt_request"
+    # The payment is filled (the form asks only for the account check), and a receipt is what will be sent.
+    assert started["payment_reference"] == "PAY-48213370" and started["document_kind"] == "receipt"
+    assert dispatcher.messages == []
+
+
+def test_a_receipt_for_a_payment_not_understood_as_words_starts_the_receipt() -> None:
+    # "email me the receipt for payment PAY-28020117" fell below the confidence bar: search asked which article.
+    tracker = make_tracker(message("email me the receipt for payment PAY-28020117", "nlu_fallback", 0.45))
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionHandleMiss().run(dispatcher, tracker, {}))
+    assert events == [FollowupAction("action_details_without_task")] and dispatcher.messages == []
+
+
+def test_a_payment_reference_read_off_a_receipt_is_no_request_for_one() -> None:
+    tracker = make_tracker(message("the receipt says PAY-48213370", "inform_account"))
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionDetailsWithoutTask().run(dispatcher, tracker, {}))
+    assert "pending_task" not in slots_of(events)
+    assert dispatcher.messages[0]["response"] == "utter_what_for"
 
 
 # 4. "Why do you need my email?" in the receipt task is answered about receipts, not about updates on a report.

@@ -1,0 +1,124 @@
+"""A probe's defects in reporting, cancelling and receipts, through the hub with the real model and back office.
+
+A description that sounds dangerous is the description; a clear emergency mid-report gets 999 advice and an officer,
+then the report carries on; "cancel it the bin men came back" cancels the report with its reason; "receipt for
+PAY-..." sends the receipt for that payment. Each is checked in the back office's own tables.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from api.payments.models import DocumentRequest, Payment
+from api.service_requests.models import ServiceRequest
+from tests.support.chat import Resident, buttons, choose_address, prove_account, reference, stack_row, texts
+
+pytestmark = pytest.mark.stack
+
+
+def to_the_description(chat: Resident) -> None:
+    """Start a pothole report on Mill Lane and answer up to "Please describe the problem"."""
+    asked = texts(chat.say("there's a pothole on Mill Lane"))
+    if "What kind of problem" in asked:
+        asked = texts(chat.say("pothole"))
+    assert "Where is it?" in asked, asked
+    assert "describe the problem" in texts(chat.say("outside the primary school on Mill Lane"))
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "a deep pothole about a foot wide, cars are swerving round it",
+        "its a deep pothole about a foot wide and dangerous, cars are swerving round it",
+    ],
+)
+def test_a_description_that_sounds_dangerous_is_reported_as_the_description(new_resident, stack, description) -> None:
+    chat = new_resident()
+    to_the_description(chat)
+
+    asked = texts(chat.say(description))
+    assert "email" in asked and "999" not in asked, asked
+    assert "Shall I go ahead?" in texts(chat.say("no thanks"))
+    sr = reference("SR", texts(chat.say("yes")))
+
+    query = select(ServiceRequest.category, ServiceRequest.description).where(ServiceRequest.reference == sr)
+    assert stack_row(stack.database_url, query) == ("pothole", description)
+
+
+def test_a_clear_emergency_mid_report_gets_999_then_the_report_carries_on(new_resident, stack) -> None:
+    chat = new_resident()
+    to_the_description(chat)
+
+    replies = chat.say("a tree has come down on a car and someone is trapped inside")
+    said = texts(replies)
+    assert "999" in said and "HO-" in said and said.index("999") < said.index("HO-")
+    assert "When you're safe, I can carry on with your report" in said
+    [carry_on] = [b for b in buttons(replies) if b["title"] == "Carry on"]
+
+    assert "describe the problem" in texts(chat.say(carry_on["payload"]))
+    assert "email" in texts(chat.say("deep hole by the kerb"))
+    assert "outside the primary school on Mill Lane" in texts(chat.say("no thanks"))  # the place was kept
+    sr = reference("SR", texts(chat.say("yes")))
+    query = select(ServiceRequest.location_text).where(ServiceRequest.reference == sr)
+    assert stack_row(stack.database_url, query) == ("outside the primary school on Mill Lane",)
+
+
+def report_a_missed_bin(chat: Resident, person: dict) -> str:
+    replies = chat.say("my bin wasn't collected this morning")
+    if "postcode" not in texts(replies):
+        replies = chat.say("missed_bin")
+    replies = choose_address(chat, chat.say(person["postcode"]), person)
+    assert "describe" in texts(replies)
+    assert "email" in texts(chat.say("the green recycling bin was left full"))
+    assert "Shall I go ahead?" in texts(chat.say("no"))
+    return reference("SR", texts(chat.say("yes")))
+
+
+def cancelled(stack, sr: str) -> tuple:
+    query = select(ServiceRequest.status, ServiceRequest.cancel_reason).where(ServiceRequest.reference == sr)
+    return stack_row(stack.database_url, query)
+
+
+def test_cancel_it_the_bin_men_came_back_cancels_the_report_with_the_reason(new_resident, residents, stack) -> None:
+    chat = new_resident()
+    sr = report_a_missed_bin(chat, residents[2])
+
+    asked = texts(chat.say("cancel it the bin men came back"))
+    assert "What email address did you give" in asked and "stopped" not in asked, asked
+    assert f"I'll cancel your request {sr}. Shall I go ahead?" in texts(chat.say("I didn't give one"))
+    assert f"I've cancelled your missed bin collection request {sr}" in texts(chat.say("yes"))
+    assert cancelled(stack, sr) == ("cancelled", "cancel it the bin men came back")
+
+
+def test_cancel_it_with_a_reason_at_the_reason_question_is_the_reason(new_resident, residents, stack) -> None:
+    chat = new_resident()
+    sr = report_a_missed_bin(chat, residents[2])
+
+    assert "What email address did you give" in texts(chat.say("I want to cancel my report"))
+    assert "Why don't you need it any more?" in texts(chat.say("I didn't give one"))
+    confirm = texts(chat.say("cancel it the bin men came back"))
+    assert f"I'll cancel your request {sr}. Shall I go ahead?" in confirm and "stopped" not in confirm, confirm
+    chat.say("yes")
+    assert cancelled(stack, sr) == ("cancelled", "cancel it the bin men came back")
+
+
+@pytest.mark.parametrize(
+    "ask",
+    ["receipt for {payment}", "can I have a receipt for {payment}", "email me the receipt for payment {payment}"],
+)
+def test_a_receipt_for_a_payment_reference_is_emailed_for_that_payment(new_resident, residents, stack, ask) -> None:
+    person = residents[1]
+    chat = new_resident()
+    payment = person["payment"]["reference"]
+
+    assert "account number" in texts(chat.say(ask.format(payment=payment)))
+    done = texts(prove_account(chat, person))
+
+    assert "receipt" in done and "Sorry" not in done and "payment reference" not in done, done
+    query = (
+        select(DocumentRequest.kind, Payment.reference)
+        .join(Payment, Payment.id == DocumentRequest.payment_id)
+        .where(DocumentRequest.reference == reference("DR", done))
+    )
+    assert stack_row(stack.database_url, query) == ("receipt", payment)

@@ -13,12 +13,12 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.knowledge import GAP_UNANSWERED, knowledge_marker, say_decision
-from bot.actions.tasks import gives_a_detail, offered_task, retry_events
+from bot.actions.tasks import ActionDetailsWithoutTask, gives_a_detail, offered_task, retry_events
 from bot.actions.two_requests import requests_in
 from bot.backoffice import BackOffice
 from bot.knowledge import ArticleError, get_knowledge
@@ -75,8 +75,9 @@ class ActionHandleMiss(Action):
             # "carol.jones@example.com thanks" just after the bot asked for the email given with a report, not
             # understood as words, was told "Sorry, I didn't quite get that": a detail the bot's reply invited
             # goes to the task it invited it for. So does a detail given with a request its words make ("email me
-            # the receipt for payment PAY-28020117" got "I'm not sure which of these you mean").
-            return [FollowupAction("action_details_without_task")]
+            # the receipt for payment PAY-28020117" got "I'm not sure which of these you mean"). Run here, not as a
+            # follow-up action: after one, the chat could be left dead (see ActionAnswerFromKnowledge).
+            return await ActionDetailsWithoutTask().run(dispatcher, tracker, domain)
         if wants_a_person(text):
             # Handed over here, not by a follow-up action: after one, the policy predicted this fallback
             # again and the resident was told "I've asked an officer" three times.

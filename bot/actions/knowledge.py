@@ -62,8 +62,12 @@ class ActionAnswerFromKnowledge(Action):
         intent = tracker.latest_message.get("intent", {}).get("name", "")
         if only_an_email(str(tracker.latest_message.get("text") or "")):
             # "bethan.wright@example.com thanks", read as contact_details, got the council's own addresses: an
-            # email on its own is a detail given, answered as one (the request it was asked for goes on).
-            return [FollowupAction("action_details_without_task")]
+            # email on its own is a detail given, answered as one (the request it was asked for goes on). Run here,
+            # not as a follow-up action: after one, no rule matched, the fallback was predicted eight times over
+            # ("Sorry, I didn't quite get that" x 8) and Rasa's circuit breaker left the chat dead (a probe).
+            from bot.actions.tasks import ActionDetailsWithoutTask  # tasks imports this module
+
+            return await ActionDetailsWithoutTask().run(dispatcher, tracker, domain)
         # Asked outright for a person ("... and I want to speak to a real person"): hand over, not an article.
         # Complaints, emergencies and payment difficulty hand over by their own rules after the answer.
         if intent not in HANDOFF_INTENTS and wants_a_person(tracker.latest_message.get("text") or ""):

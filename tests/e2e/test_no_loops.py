@@ -87,3 +87,17 @@ def test_a_reason_given_when_asking_to_cancel_is_not_asked_again(new_resident) -
     chat.say("cancel SR-123456, the bin was collected after all")
     asked = texts(chat.say("I didn't give one"))
     assert "Why don't you need it any more?" not in asked
+
+
+@pytest.mark.parametrize("email", ["my.name@gmail.com", "john.smith@gmail.com thanks", "it's jane.doe@example.com"])
+def test_an_email_typed_out_of_the_blue_gets_one_reply_and_the_chat_carries_on(new_resident, email: str) -> None:
+    """Seen (a probe): "my.name@gmail.com" in a fresh chat got "What would you like me to do with that?" and then
+    "Sorry, I didn't quite get that" eight times in one turn; Rasa's circuit breaker tripped and the chat never
+    answered again, not even "I want to talk to a person"."""
+    chat = new_resident()
+
+    replies = texts(chat.say(email))
+    assert replies.count("Sorry, I didn't quite get that") == 0
+    assert "What would you like me to do with that" in replies or "Is it one of these" in replies
+
+    assert "What is the reference" in texts(chat.say("any news on my report?"))

@@ -104,7 +104,10 @@ class AbsentVote(Base):
 
 
 class AbsentVoteRequest(Base):
-    """A request for a new, changed or cancelled absent vote, lodged through the assistant."""
+    """A request for a new, changed, renewed or cancelled absent vote, lodged through the assistant.
+
+    The elector may withdraw it while no officer has dealt with it ("actually cancel that" just after applying).
+    """
 
     __tablename__ = "absent_vote_requests"
 
@@ -118,6 +121,9 @@ class AbsentVoteRequest(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="received")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Set when the elector withdrew it before an officer dealt with it (status "withdrawn"), and from which chat.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_in_conversation: Mapped[str | None] = mapped_column(String(64))
 
 
 class VerificationAttempt(Base):

@@ -38,12 +38,13 @@ from api.electoral.models import (
 from api.electoral.schemas import (
     AbsentVoteRequestCreate,
     AbsentVoteRequestRead,
+    AbsentVoteWithdrawalRead,
     ChangeRequestCreate,
     ChangeRequestRead,
     NextPoll,
     Route,
 )
-from api.electoral.service import polls_from
+from api.electoral.service import OPEN_REQUEST_STATES, polls_from
 from api.electoral.verification import optional_verified_elector, verified_elector
 from api.errors import DomainError
 from api.idempotency import IdempotencyConflict, Recorded, by_key, insert_once, new_reference
@@ -130,6 +131,49 @@ def request_absent_vote(
     ):
         raise IdempotencyConflict
     return Recorded(_describe_absent_vote(session, row, elector, today=today, now=now), created)
+
+
+class UnknownAbsentVoteRequest(DomainError, LookupError):
+    """No absent-vote request of the verified elector's has this reference (whether or not someone else's has)."""
+
+    status_code = 404
+    detail = "not found"
+
+
+def withdraw_absent_vote_request(
+    session: Session, *, reference: str, conversation_id: str, now: datetime
+) -> AbsentVoteWithdrawalRead:
+    """Withdraw one of the verified elector's own absent-vote requests that no officer has dealt with yet.
+
+    "Actually cancel that" just after applying for a postal vote was answered "nothing to cancel": a
+    cancellation was only of a vote already granted. The application itself is withdrawn now, recording when and
+    from which chat. Another elector's reference reads as unknown; asking again is no error.
+    """
+    now = now.astimezone(UTC)
+    elector = verified_elector(session, conversation_id=conversation_id, now=now)
+    row = session.scalar(
+        select(AbsentVoteRequest)
+        .where(AbsentVoteRequest.reference == reference.strip().upper(), AbsentVoteRequest.elector_id == elector.id)
+        .with_for_update()
+    )
+    if row is None:
+        raise UnknownAbsentVoteRequest
+    if row.status == "withdrawn":
+        outcome = "already_withdrawn"
+    elif row.status not in OPEN_REQUEST_STATES:
+        outcome = "already_dealt_with"
+    else:
+        row.status, row.withdrawn_at, row.withdrawn_in_conversation = "withdrawn", now, conversation_id
+        session.flush()
+        log.info("absent vote request %s withdrawn by the elector", row.reference)
+        outcome = "withdrawn"
+    return AbsentVoteWithdrawalRead(
+        reference=row.reference,
+        kind=row.kind.value,
+        action=row.details.get("action", "new"),
+        outcome=outcome,
+        withdrawn_at=as_utc(row.withdrawn_at) if row.withdrawn_at else None,
+    )
 
 
 def request_register_change(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from api.clock import ClockDep, get_now, get_today  # noqa: F401  (get_today: tests override it from here)
 from api.deps import SessionDep, require_service_token
@@ -16,6 +16,8 @@ from api.electoral import requests, service, verification
 from api.electoral.schemas import (
     AbsentVoteRequestCreate,
     AbsentVoteRequestRead,
+    AbsentVoteWithdrawalCreate,
+    AbsentVoteWithdrawalRead,
     AddressList,
     ChangeRequestCreate,
     ChangeRequestRead,
@@ -138,6 +140,24 @@ def request_absent_vote(
     if not recorded.created:
         response.status_code = status.HTTP_200_OK
     return recorded.body
+
+
+@router.post(
+    "/electoral/absent-vote-requests/{reference}/withdrawal",
+    response_model=AbsentVoteWithdrawalRead,
+    summary="Withdraw one of the verified elector's own requests before an officer deals with it",
+    responses={**FORBIDDEN, 404: {"description": "The verified elector has no request with that reference"}},
+)
+def withdraw_absent_vote_request(
+    reference: Annotated[str, Path(max_length=20)],
+    body: AbsentVoteWithdrawalCreate,
+    session: SessionDep,
+    clock: ClockDep,
+) -> AbsentVoteWithdrawalRead:
+    """Withdraw a request still waiting for an officer; asking again answers that it was already withdrawn."""
+    return requests.withdraw_absent_vote_request(
+        session, reference=reference, conversation_id=body.conversation_id, now=clock.now
+    )
 
 
 @router.post(

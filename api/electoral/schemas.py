@@ -228,6 +228,24 @@ class AbsentVoteRequestRead(BaseModel):
     still_open_routes: list[Route] = Field(description="Empty when the request is in time")
 
 
+class AbsentVoteWithdrawalCreate(Strict):
+    """The verified elector withdrawing one of their own absent-vote requests that no officer has dealt with."""
+
+    conversation_id: ConversationId
+
+
+class AbsentVoteWithdrawalRead(BaseModel):
+    """What became of a request the elector asked to withdraw."""
+
+    reference: str
+    kind: AbsentVoteKindName
+    action: Literal["new", "change", "cancel", "renew"]
+    outcome: Literal["withdrawn", "already_withdrawn", "already_dealt_with"] = Field(
+        description='"already_dealt_with": an officer has finished it, so it stands as they left it'
+    )
+    withdrawn_at: datetime | None = Field(description="When it was withdrawn (UTC); null unless it was")
+
+
 class ChangeDetails(Strict):
     """Free-text details of a change; which are needed depends on the kind."""
 

@@ -179,7 +179,9 @@ def _records(session: Session, conversation_id: str) -> dict[str, Any]:
         select(AbsentVoteRequest).where(AbsentVoteRequest.details["conversation_id"].as_string() == conversation_id)
     )
     return {
-        "absent_vote_requests": [_row(r, "reference", "kind", "status", "details", "created_at") for r in absent],
+        "absent_vote_requests": [
+            _row(r, "reference", "kind", "status", "details", "created_at", "withdrawn_at") for r in absent
+        ],
         "register_changes": [
             _row(r, "reference", "kind", "status", "details", "created_at")
             for r in _by(session, ElectoralChangeRequest, conversation_id)

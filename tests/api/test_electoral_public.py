@@ -27,6 +27,7 @@ ROUTES = [
     ("DELETE", "/api/v1/electoral/verifications/some-conversation"),
     ("GET", "/api/v1/electoral/me?conversation_id=some-conversation"),
     ("POST", "/api/v1/electoral/absent-vote-requests"),
+    ("POST", "/api/v1/electoral/absent-vote-requests/{reference}/withdrawal"),
     ("POST", "/api/v1/electoral/change-requests"),
 ]
 

@@ -493,3 +493,64 @@ def test_a_proxy_renewal_is_of_the_proxy_on_record(api: ElectoralApi, residents:
         "/electoral/absent-vote-requests", proxy(verified(api, residents[1]), action="change", proxy_name=None)
     )
     assert (renewal.status_code, change.status_code) == (201, 422)
+
+
+def withdraw(api: ElectoralApi, conversation: str, reference: str) -> Any:
+    return api.post(f"/electoral/absent-vote-requests/{reference}/withdrawal", {"conversation_id": conversation})
+
+
+def test_an_application_just_made_can_be_withdrawn_once(api: ElectoralApi, residents: list[Person]) -> None:
+    """ "Actually cancel that" after applying was "nothing to cancel": the application itself is withdrawn now."""
+    conversation = verified(api, residents[0])
+    made = api.post("/electoral/absent-vote-requests", postal(conversation)).json()
+    api.advance(minutes=2)
+
+    first = withdraw(api, conversation, made["reference"])
+    again = withdraw(api, conversation, made["reference"].lower())
+
+    assert first.status_code == again.status_code == 200
+    assert first.json() == {
+        "reference": made["reference"],
+        "kind": "postal",
+        "action": "new",
+        "outcome": "withdrawn",
+        "withdrawn_at": (api.now.astimezone(UTC)).isoformat().replace("+00:00", "Z"),
+    }
+    assert again.json() == first.json() | {"outcome": "already_withdrawn"}
+    assert api.me(conversation).json()["open_requests"] == []
+    with session_on(api.url) as session:
+        row = session.scalars(select(AbsentVoteRequest).where(AbsentVoteRequest.reference == made["reference"])).one()
+        assert (row.status, row.withdrawn_in_conversation) == ("withdrawn", conversation)
+    # Applying again afterwards is a new application, not the withdrawn one.
+    anew = api.post("/electoral/absent-vote-requests", postal(conversation))
+    assert anew.status_code == 201 and anew.json()["reference"] != made["reference"]
+
+
+def test_only_the_elector_may_withdraw_and_only_while_no_officer_has_dealt_with_it(
+    api: ElectoralApi, residents: list[Person]
+) -> None:
+    rita, janice = verified(api, residents[0]), verified(api, residents[1])
+    made = api.post("/electoral/absent-vote-requests", postal(rita)).json()
+    dealt = api.post("/electoral/absent-vote-requests", proxy(rita)).json()
+    with session_on(api.url) as session:
+        row = session.scalars(select(AbsentVoteRequest).where(AbsentVoteRequest.reference == dealt["reference"])).one()
+        row.status = "completed"
+        session.commit()
+
+    someone_else = withdraw(api, janice, made["reference"])
+    unknown = withdraw(api, rita, "AV-999999")
+    finished = withdraw(api, rita, dealt["reference"])
+    api.advance(minutes=61)
+    lapsed = withdraw(api, rita, made["reference"])
+
+    assert (someone_else.status_code, unknown.status_code) == (404, 404)
+    assert someone_else.json() == unknown.json()  # nothing told about another person's request
+    assert (finished.status_code, finished.json()["outcome"], finished.json()["withdrawn_at"]) == (
+        200,
+        "already_dealt_with",
+        None,
+    )
+    assert (lapsed.status_code, lapsed.json()) == (403, {"detail": "not verified"})
+    with session_on(api.url) as session:
+        statuses = dict(session.execute(select(AbsentVoteRequest.reference, AbsentVoteRequest.status)).all())
+    assert statuses == {made["reference"]: "received", dealt["reference"]: "completed"}

@@ -16,6 +16,7 @@ import httpx
 
 from bot.backoffice_models import (
     AbsentVoteRecorded,
+    AbsentVoteWithdrawal,
     Account,
     Address,
     AddressList,
@@ -297,6 +298,12 @@ class BackOffice:
             "delivery": delivery,
         }
         return await self._record(AbsentVoteRecorded, "/api/v1/electoral/absent-vote-requests", request)
+
+    async def withdraw_absent_vote_request(self, *, conversation_id: str, reference: str) -> AbsentVoteWithdrawal:
+        """Withdraw the verified resident's own request no officer has dealt with; NotFound if it is not theirs."""
+        path = f"/api/v1/electoral/absent-vote-requests/{reference}/withdrawal"
+        body = await self._call("POST", path, json={"conversation_id": conversation_id})
+        return _parsed(AbsentVoteWithdrawal, body, path)
 
     async def request_electoral_change(
         self, *, conversation_id: str, idempotency_key: str, kind: str, details: dict[str, str | None]

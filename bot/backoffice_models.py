@@ -168,9 +168,20 @@ class AbsentVoteRecorded:
     reference: str
     kind: str
     next_step: str
+    action: str = "new"  # "new", "renew", "cancel" or "change": what the request asks for
     next_poll: NextPoll | None = None
     still_open_routes: list[Route] = field(default_factory=list)
     already_recorded: bool = field(default=False, metadata=FROM_CLIENT)
+
+
+@dataclass(frozen=True)
+class AbsentVoteWithdrawal:
+    """What became of a postal or proxy request the verified resident withdrew."""
+
+    reference: str
+    kind: str
+    action: str
+    outcome: str  # "withdrawn", "already_withdrawn" or "already_dealt_with"
 
 
 @dataclass(frozen=True)

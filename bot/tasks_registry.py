@@ -28,7 +28,7 @@ def collect(tasks: Iterable[Task]) -> dict[str, Task]:
             raise TaskDeclarationError(f"task {task.name!r} is declared twice")
         if not callable(task.handler):
             raise TaskDeclarationError(f"task {task.name!r} has no handler")
-        if "task_confirmed" in task.slots and task.summary is None:
+        if "task_confirmed" in task.slots and task.summary is None and task.record_summary is None:
             raise TaskDeclarationError(f"task {task.name!r} asks for a confirmation but has no summary")
         if task.slots.count("task_confirmed") > 1 or (
             "task_confirmed" in task.slots and task.slots[-1] != "task_confirmed"

@@ -174,14 +174,17 @@ OPENINGS: dict[str, list[str]] = {
 # What the bot says when a task is done (answer, reference number or proper refusal); ``|`` between alternatives.
 OUTCOMES: dict[str, str] = {
     "check_registration": "You're registered to vote|application to register is being processed",
-    "absent_vote_status": "You have a postal vote|You have a proxy vote|You don't have a postal or proxy vote",
+    "absent_vote_status": (
+        "You have a postal vote|You have a proxy vote|You had a postal vote|You had a proxy vote"
+        "|You don't have a postal or proxy vote"
+    ),
     "polling_station": "Your polling station is",
     "next_election": "The next polls|no elections scheduled",
     "election_deadlines": "the deadline is|the deadline has passed",
     "request_postal_vote": "postal vote request is recorded with reference",
     "request_proxy_vote": "proxy vote request is recorded with reference",
-    "cancel_absent_vote": "request is recorded with reference|nothing to cancel",
-    "renew_absent_vote": "request is recorded with reference|nothing to renew",
+    "cancel_absent_vote": "is recorded with reference|nothing to cancel|I've withdrawn your|already have a request to",
+    "renew_absent_vote": "is recorded with reference|nothing to renew|already have a request to",
     "changed_name": "I've recorded that with reference",
     "open_register_opt_out": "I've recorded that with reference",
     "report_death_or_left": "I've recorded that with reference",

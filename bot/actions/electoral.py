@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -20,9 +21,11 @@ from bot.backoffice import BackOffice
 from bot.backoffice_models import (
     AbsentVote,
     AbsentVoteRecorded,
+    AbsentVoteWithdrawal,
     ChangeRecorded,
     Election,
     ElectoralRecord,
+    OpenRequest,
     PollingPlace,
     Station,
 )
@@ -93,14 +96,42 @@ def registration_status(record: ElectoralRecord) -> str:
     return " ".join(lines)
 
 
+# The back office's codes in a resident's words: "You have a postal vote (active)" and "Your request AV-000123
+# (postal new) is received" were said as they were (a probe).
+VOTE_WORDS = {"postal": "postal vote", "proxy": "proxy vote"}
+CHANGE_WORDS = {
+    "name_change": "request to change your name on the register",
+    "open_register_opt_out": "request to leave the open register",
+    "open_register_opt_in": "request to join the open register",
+}
+OPEN_STATUS_WORDS = {"received": "is waiting for an officer", "in_progress": "is with an officer now"}
+
+
+def request_words(kind: str, action: str) -> str:
+    """Name a postal or proxy request: "postal vote request", "request to cancel your proxy vote"."""
+    vote = VOTE_WORDS.get(kind, "postal or proxy vote")
+    if action in ("renew", "cancel", "change"):
+        return f"request to {action} your {vote}"
+    return f"{vote} request"
+
+
+def open_request_words(request: OpenRequest) -> str:
+    """Name an open request from its kind ("postal_new", "name_change") in plain words."""
+    kind, _, action = request.kind.partition("_")
+    if kind in VOTE_WORDS:
+        return request_words(kind, action)
+    return CHANGE_WORDS.get(request.kind, "request")
+
+
 def absent_vote_line(vote: AbsentVote) -> str:
     """Describe one postal or proxy arrangement."""
-    kind = "postal vote" if vote.kind == "postal" else "proxy vote"
-    line = f"You have a {kind} ({vote.status})"
+    kind = VOTE_WORDS.get(vote.kind, "proxy vote")
+    active = vote.status == "active"
+    line = f"You have a {kind}" if active else f"You had a {kind}"
     if vote.proxy_name:
         line += f" with {vote.proxy_name} as your proxy"
     if vote.expires_on:
-        line += f", which ends on {long_date(vote.expires_on)}"
+        line += f", which {'ends' if active else 'ended'} on {long_date(vote.expires_on)}"
     line += "."
     if vote.renewal_due:
         line += (
@@ -116,7 +147,10 @@ def absent_vote_status(record: ElectoralRecord) -> str:
     lines = [absent_vote_line(vote) for vote in record.absent_votes] or [
         "You don't have a postal or proxy vote now. You vote in person at your polling station."
     ]
-    lines += [f"Your request {r.reference} ({r.kind.replace('_', ' ')}) is {r.status}." for r in record.open_requests]
+    lines += [
+        f"Your {open_request_words(r)}, reference {r.reference}, {OPEN_STATUS_WORDS.get(r.status, 'is still open')}."
+        for r in record.open_requests
+    ]
     return "Thank you, that's confirmed. " + " ".join(lines)
 
 
@@ -182,14 +216,14 @@ def deadlines(elections: list[Election], *, kind: str | None) -> str:
 
 def absent_vote_recorded(result: AbsentVoteRecorded) -> str:
     """Confirm a recorded postal or proxy request: reference, next step, and whether it is in time."""
-    kind = "postal vote" if result.kind == "postal" else "proxy vote"
+    what = request_words(result.kind, result.action)
     if result.already_recorded:
         lines = [
-            f"You already have a {kind} request with us, reference {result.reference}, so I haven't made "
+            f"You already have a {what} with us, reference {result.reference}, so I haven't made "
             f"another. {result.next_step}"
         ]
     else:
-        lines = [f"Done: your {kind} request is recorded with reference {result.reference}. {result.next_step}"]
+        lines = [f"Done: your {what} is recorded with reference {result.reference}. {result.next_step}"]
     poll = result.next_poll
     if poll and poll.in_time:
         lines.append(
@@ -209,6 +243,26 @@ def absent_vote_recorded(result: AbsentVoteRecorded) -> str:
                 + "."
             )
     return " ".join(lines)
+
+
+# How a withdrawal is confirmed: an application made again after it is a new one (``_absent_vote_request``).
+WITHDRAWN = "Done: I've withdrawn your"
+
+
+def absent_vote_withdrawn(result: AbsentVoteWithdrawal) -> str:
+    """Confirm that a request waiting for an officer is withdrawn, or say why it could not be."""
+    what = request_words(result.kind, result.action)
+    if result.outcome == "withdrawn":
+        return (
+            f"{WITHDRAWN} {what}, reference {result.reference}. Nothing more will happen with it. If you change "
+            "your mind, just ask me again."
+        )
+    if result.outcome == "already_withdrawn":
+        return f"Your {what}, reference {result.reference}, is already withdrawn, so there's nothing to cancel."
+    return (
+        f"An officer has already dealt with your {what}, reference {result.reference}, so I can't withdraw it "
+        f"here. Please call electoral services on {ELECTORAL_PHONE}."
+    )
 
 
 def change_recorded(result: ChangeRecorded) -> str:
@@ -278,6 +332,11 @@ async def _election_deadlines(backoffice: BackOffice, tracker: Tracker) -> str:
 
 
 async def _absent_vote_request(backoffice: BackOffice, tracker: Tracker, *, kind: str, action: str) -> str:
+    """Record a postal or proxy request; one asked for again after a withdrawal in this chat is a new one.
+
+    The key is the same for the same request in the same chat, so the back office would answer with the
+    application just withdrawn ("You already have a postal vote request") when the resident changed their mind.
+    """
     request: dict[str, Any] = {
         "kind": kind,
         "action": action,
@@ -288,10 +347,10 @@ async def _absent_vote_request(backoffice: BackOffice, tracker: Tracker, *, kind
         "reason": tracker.get_slot("proxy_reason"),
         "delivery": "home" if kind == "postal" else None,
     }
+    withdrawals = sum(1 for e in tracker.events if e.get("event") == "bot" and WITHDRAWN in str(e.get("text") or ""))
+    key = request_key(tracker, {**request, "after_withdrawals": withdrawals} if withdrawals else request)
     return absent_vote_recorded(
-        await backoffice.request_absent_vote(
-            conversation_id=conversation_of(tracker), idempotency_key=request_key(tracker, request), **request
-        )
+        await backoffice.request_absent_vote(conversation_id=conversation_of(tracker), idempotency_key=key, **request)
     )
 
 
@@ -303,26 +362,114 @@ async def _request_proxy_vote(backoffice: BackOffice, tracker: Tracker) -> str:
     return await _absent_vote_request(backoffice, tracker, kind="proxy", action="new")
 
 
+# "postal", "postle", "proxy", "proxie": the kind of vote the resident's words name, if any.
+VOTE_KINDS = re.compile(r"\b(?:(?P<postal>post(?:al|le)?)|(?P<proxy>prox(?:y|ie)s?))\b", re.IGNORECASE)
+# Words that point at an application rather than a vote: "actually cancel that", "cancel my postal vote application".
+APPLICATION = re.compile(r"\b(?:that|this|application|applied|request|renewal)\b", re.IGNORECASE)
+NOTHING_TO_CANCEL = (
+    "You don't have a postal or proxy vote with us, or an application waiting, so there's nothing to cancel. "
+    "You can vote in person."
+)
+NOTHING_TO_RENEW = (
+    "You don't have a postal or proxy vote with us at the moment, so there's nothing to renew. "
+    'Would you like to apply for one? Just say "postal vote" or "proxy vote".'
+)
+
+
+def kinds_named(tracker: Tracker) -> tuple[str, ...]:
+    """Return the kinds of vote the words that started the task name ("cancel my proxy vote"), else both."""
+    named = {match.lastgroup for match in VOTE_KINDS.finditer(opening_request(tracker))}
+    return tuple(kind for kind in VOTE_WORDS if kind in named) or tuple(VOTE_WORDS)
+
+
+@dataclass(frozen=True)
+class ToCancel:
+    """What a cancellation is of: a vote on the record, or an application still waiting (withdrawn, not cancelled)."""
+
+    kind: str
+    application: OpenRequest | None = None
+    other_votes: bool = False  # another postal or proxy vote stays, so the resident does not vote in person
+
+
+def what_to_cancel(record: ElectoralRecord, tracker: Tracker, kinds: tuple[str, ...] = ()) -> ToCancel | None:
+    """Choose what a cancellation is of: a vote the resident has, or an application still waiting for an officer.
+
+    "Actually cancel that" just after applying was answered "nothing to cancel": only votes already granted were
+    looked at, and the application was still waiting (a probe). Words that point at an application ("that", "my
+    application") withdraw the one made in this chat, else the latest waiting; "cancel my postal vote" cancels the
+    vote, if there is one. Of the kind named if there is one (else of the other kind: the confirmation names it);
+    None when there is nothing.
+    """
+    kinds = kinds or kinds_named(tracker)
+    waiting = [
+        r
+        for r in record.open_requests
+        if r.kind.partition("_")[0] in kinds and r.kind.partition("_")[2] in ("new", "renew")
+    ]
+    said = " ".join(str(e.get("text") or "") for e in tracker.events if e.get("event") == "bot")
+    active = [vote for vote in record.absent_votes if vote.status == "active"]
+    chosen = [vote for vote in active if vote.kind in kinds]
+    application = next((r for r in waiting if r.reference in said), next(iter(waiting), None))
+    if chosen and (application is None or not APPLICATION.search(opening_request(tracker))):
+        return ToCancel(chosen[0].kind, other_votes=any(vote.kind != chosen[0].kind for vote in active))
+    if application is None:
+        return None if kinds == tuple(VOTE_WORDS) else what_to_cancel(record, tracker, tuple(VOTE_WORDS))
+    return ToCancel(application.kind.partition("_")[0], application)
+
+
+def what_to_renew(record: ElectoralRecord, tracker: Tracker) -> AbsentVote | None:
+    """Choose the vote to renew: of the kind named if there is one, an active one before one that has ended."""
+    votes = [vote for vote in record.absent_votes if vote.kind in kinds_named(tracker)] or record.absent_votes
+    return next((vote for vote in votes if vote.status == "active"), next(iter(votes), None))
+
+
 async def _cancel_absent_vote(backoffice: BackOffice, tracker: Tracker) -> str:
-    record = await backoffice.my_electoral_record(conversation_id=conversation_of(tracker))
-    votes = record.absent_votes
-    if not votes:
-        return "You don't have a postal or proxy vote with us, so there's nothing to cancel. You can vote in person."
-    return await _absent_vote_request(backoffice, tracker, kind=votes[0].kind, action="cancel")
+    conversation = conversation_of(tracker)
+    target = what_to_cancel(await backoffice.my_electoral_record(conversation_id=conversation), tracker)
+    if target is None:
+        return NOTHING_TO_CANCEL
+    if target.application is not None:
+        reference = target.application.reference
+        return absent_vote_withdrawn(
+            await backoffice.withdraw_absent_vote_request(conversation_id=conversation, reference=reference)
+        )
+    return await _absent_vote_request(backoffice, tracker, kind=target.kind, action="cancel")
+
+
+async def _cancel_absent_vote_summary(backoffice: BackOffice, tracker: Tracker) -> str | None:
+    target = what_to_cancel(await backoffice.my_electoral_record(conversation_id=conversation_of(tracker)), tracker)
+    if target is None:
+        return None
+    if target.application is not None:
+        what = open_request_words(target.application)
+        return f"I'll withdraw your {what}, reference {target.application.reference}, so nothing more happens with it."
+    vote = VOTE_WORDS[target.kind]
+    after = "." if target.other_votes else ", so you can vote in person."
+    return f"I'll record a request to cancel your {vote}{after}"
 
 
 async def _renew_absent_vote(backoffice: BackOffice, tracker: Tracker) -> str:
-    record = await backoffice.my_electoral_record(conversation_id=conversation_of(tracker))
-    votes = record.absent_votes
-    if not votes:
-        return (
-            "You don't have a postal or proxy vote with us at the moment, so there's nothing to renew. "
-            'Would you like to apply for one? Just say "postal vote" or "proxy vote".'
-        )
-    vote = votes[0]
-    status = absent_vote_line(vote)
-    result = await _absent_vote_request(backoffice, tracker, kind=vote.kind, action="renew")
-    return f"{status} {result}"
+    """Renew the resident's postal or proxy vote, once they have said yes to it.
+
+    Renewal was recorded without "Shall I go ahead?", and its answer said "It's due for renewal: reapply at
+    gov.uk" before "Done: your postal vote request is recorded" (a probe): the answer is now the request alone.
+    """
+    vote = what_to_renew(await backoffice.my_electoral_record(conversation_id=conversation_of(tracker)), tracker)
+    if vote is None:
+        return NOTHING_TO_RENEW
+    return await _absent_vote_request(backoffice, tracker, kind=vote.kind, action="renew")
+
+
+async def _renew_absent_vote_summary(backoffice: BackOffice, tracker: Tracker) -> str | None:
+    vote = what_to_renew(await backoffice.my_electoral_record(conversation_id=conversation_of(tracker)), tracker)
+    if vote is None:
+        return None
+    line = f"I'll record a request to renew your {VOTE_WORDS.get(vote.kind, 'proxy vote')}"
+    if vote.proxy_name:
+        line += f", with {vote.proxy_name} as your proxy"
+    elif vote.expires_on and vote.status == "active":
+        line += f", which ends on {long_date(vote.expires_on)}"
+    return line + ". We'll then send you the form to sign."
 
 
 async def _change(backoffice: BackOffice, tracker: Tracker, *, kind: str, details: dict[str, Any]) -> str:
@@ -404,16 +551,21 @@ TASKS = (
         asked_if={"proxy_reason": lambda slots: slots.get("vote_duration") == "permanent"},
         summary=_proxy_vote_summary,
     ),
+    # What is cancelled or renewed is the resident's own: the summary names it from their record.
     Task(
         "cancel_absent_vote",
         _cancel_absent_vote,
         needs="identity",
         slots=("task_confirmed",),
-        summary=lambda tracker, address: (
-            "I'll record a request to cancel your postal or proxy vote, so you can vote in person."
-        ),
+        record_summary=_cancel_absent_vote_summary,
     ),
-    Task("renew_absent_vote", _renew_absent_vote, needs="identity"),
+    Task(
+        "renew_absent_vote",
+        _renew_absent_vote,
+        needs="identity",
+        slots=("task_confirmed",),
+        record_summary=_renew_absent_vote_summary,
+    ),
     Task(
         "changed_name",
         _changed_name,

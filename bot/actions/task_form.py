@@ -41,7 +41,7 @@ from bot.actions.form_help import OFFICER_BUTTON, STOP_ASKED, asks_for_help, ask
 from bot.actions.knowledge import entities_of, say_article, say_decision
 from bot.actions.payments import document_kind_in
 from bot.actions.service_requests import cancels_with_a_reason, invited_reference, lodged_here, reason_in_request
-from bot.actions.task_kit import Question, Reply
+from bot.actions.task_kit import Question, RecordSummary, Reply
 from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 from bot.knowledge import ArticleError, get_knowledge
 from bot.names import (
@@ -747,6 +747,7 @@ class ValidateTaskForm(FormValidationAction):
             or tracker.get_slot("verification_outcome")
             or declared is None
             or declared.summary is not None
+            or declared.record_summary is not None
         ):
             return None
         text = str(tracker.latest_message.get("text") or "")
@@ -1204,11 +1205,37 @@ class ActionAskTaskConfirmed(Action):
         if tracker.get_slot("verification_outcome") in FAILED:
             dispatcher.utter_message(text=TRY_AGAIN.format(phone=council_phone()), buttons=TRY_AGAIN_BUTTONS)
             return []
+        declared = REGISTRY.get(str(tracker.get_slot("pending_task")))
+        if declared is not None and declared.record_summary is not None:
+            return await self._ask_from_record(dispatcher, tracker, declared.record_summary)
         address = await self._chosen_address(tracker)
+        self._ask(dispatcher, confirmation_summary(tracker, address=address))
+        return []
+
+    @staticmethod
+    def _ask(dispatcher: CollectingDispatcher, summary: str) -> None:
         dispatcher.utter_message(
-            text=f"{confirmation_summary(tracker, address=address)} Shall I go ahead?",
+            text=f"{summary} Shall I go ahead?",
             buttons=[{"title": "Yes, go ahead", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}],
         )
+
+    async def _ask_from_record(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, summary_of: RecordSummary
+    ) -> list[EventType]:
+        """Name what will be done from the resident's own record, or end the form when there is nothing to do.
+
+        "I'll record a request to cancel your postal or proxy vote" was asked of a resident with only a proxy
+        vote, and of one with nothing to cancel. With nothing to do there is nothing to confirm: the form ends and
+        the task says so. A failed look-up is offered again, and the summary is looked up again then.
+        """
+        try:
+            summary = await summary_of(self._backoffice or BackOffice.from_settings(), tracker)
+        except BackOfficeError:
+            dispatcher.utter_message(text=TRY_AGAIN.format(phone=council_phone()), buttons=TRY_AGAIN_BUTTONS)
+            return [SlotSet("verification_outcome", FAILED_DURING_QUESTIONS)]
+        if summary is None:
+            return [SlotSet("task_confirmed", True), SlotSet("requested_slot", None)]
+        self._ask(dispatcher, summary)
         return []
 
     async def _chosen_address(self, tracker: Tracker) -> str | None:

@@ -32,6 +32,9 @@ class Reply:
 TaskHandler = Callable[[BackOffice, Tracker], Awaitable[str | Reply]]
 # Writes the one-sentence summary the resident confirms; ``address`` is the chosen address line, if any.
 Summary = Callable[[Tracker, str | None], str]
+# Writes it from the verified resident's own record, looked up first (which vote or application is cancelled or
+# renewed); None when there is nothing to do, so nothing to confirm: the task then says so at once.
+RecordSummary = Callable[[BackOffice, Tracker], Awaitable[str | None]]
 # Tells, from the slots so far, whether a conditional slot is asked at all.
 SlotCondition = Callable[[Mapping[str, Any]], bool]
 # Reads an answer to a task's own question: the value to keep, or None when the answer does not fit.
@@ -65,8 +68,9 @@ class Task:
 
     ``slots`` are the task's own questions in the order asked (after the identity, account or address
     checks ``needs`` brings); a slot in ``asked_if`` is asked only when its condition holds. A task that
-    records something ends with ``task_confirmed`` and must have a ``summary`` to confirm; the registry
-    refuses one without (a missing handler or summary fails at import, never as an apology at run time).
+    records something ends with ``task_confirmed`` and must have a ``summary`` to confirm (or a ``record_summary``,
+    when what is done depends on the resident's own record); the registry refuses one without (a missing handler
+    or summary fails at import, never as an apology at run time).
     ``questions`` holds the checks of the slots only this task asks (see ``Question``); ``why`` says, by the
     detail named, why this task needs a detail whose usual reason (``form_help.WHY_AND_HOW``) is another task's.
     """
@@ -77,6 +81,7 @@ class Task:
     slots: tuple[str, ...] = ()
     asked_if: Mapping[str, SlotCondition] = field(default_factory=dict)
     summary: Summary | None = None
+    record_summary: RecordSummary | None = None
     questions: Mapping[str, Question] = field(default_factory=dict)
     why: Mapping[str, str] = field(default_factory=dict)
 

@@ -56,6 +56,7 @@ BOT_READS: dict[tuple[str, str], type] = {
     ("POST", "/api/v1/electoral/verifications"): bot_records.Verification,
     ("GET", "/api/v1/electoral/me"): bot_records.ElectoralRecord,
     ("POST", "/api/v1/electoral/absent-vote-requests"): bot_records.AbsentVoteRecorded,
+    ("POST", "/api/v1/electoral/absent-vote-requests/{reference}/withdrawal"): bot_records.AbsentVoteWithdrawal,
     ("POST", "/api/v1/electoral/change-requests"): bot_records.ChangeRecorded,
     ("POST", "/api/v1/payments/verifications"): bot_records.Verification,
     ("GET", "/api/v1/payments/account"): bot_records.Account,

@@ -159,8 +159,11 @@ def test_a_postal_voter_hears_their_status_then_renews_and_cancels(new_resident,
     status = texts(prove_identity(chat, person))
     assert "postal vote" in status.lower() and "Sorry" not in status
 
-    renewed = texts(chat.say("I need to renew my postal vote"))
-    assert "Sorry" not in renewed and "full name" not in renewed  # verified once for the conversation
+    asked = texts(chat.say("I need to renew my postal vote"))
+    assert "Sorry" not in asked and "full name" not in asked  # verified once for the conversation
+    assert "renew your postal vote" in asked and "Shall I go ahead" in asked  # asked, like every other request
+    renewed = texts(chat.say("yes"))
+    assert "Done: your request to renew your postal vote is recorded" in renewed and "reapply" not in renewed
     reference("AV", renewed)
 
     assert "Shall I go ahead" in texts(chat.say("please cancel my postal vote"))
@@ -172,6 +175,26 @@ def test_a_postal_voter_hears_their_status_then_renews_and_cancels(new_resident,
         ]
         == "cancel"
     )
+
+
+def test_a_postal_vote_just_applied_for_can_be_withdrawn(new_resident, residents, stack) -> None:
+    """The probe: after applying, "cancel my postal vote application" was told there was nothing to cancel."""
+    person = next(r for r in residents if r["registration_status"] == "registered" and not r["postal_vote"])
+    chat = new_resident()
+    chat.say("I'd like a postal vote")
+    asked = prove_identity(chat, person)
+    [next_only] = [b for b in buttons(asked) if "next election" in b["title"]]
+    chat.say(next_only["payload"])
+    av = reference("AV", texts(chat.say("yes")))
+
+    confirm = texts(chat.say("cancel my postal vote application"))
+    assert f"withdraw your postal vote request, reference {av}" in confirm and "Shall I go ahead" in confirm
+    withdrawn = texts(chat.say("yes"))
+    assert f"Done: I've withdrawn your postal vote request, reference {av}." in withdrawn
+    status = stack_scalar(stack.database_url, select(AbsentVoteRequest.status).where(AbsentVoteRequest.reference == av))
+    assert status == "withdrawn"
+    again = texts(chat.say("cancel my postal vote"))  # the withdrawn application is not offered again
+    assert av not in again and "withdraw your postal vote request" not in again
 
 
 def test_asking_twice_for_a_postal_vote_makes_one_application(new_resident, residents, stack) -> None:

@@ -1,0 +1,274 @@
+"""Cancelling, withdrawing and renewing a postal or proxy vote, and describing one: what the resident reads.
+
+The defects a probe found: "actually cancel that" after applying got "nothing to cancel"; a renewal was recorded
+without "Shall I go ahead?" and its answer said to reapply at gov.uk; "(postal new)" and "(active)" were said as
+they are; a resident with only a proxy vote was asked to confirm cancelling their "postal or proxy vote".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.task_form import ActionAskTaskConfirmed, required_slots_for
+from bot.actions.tasks import ActionCompleteTask
+from tests.support.backoffice_fake import backoffice, slots_of
+from tests.support.trackers import bot, make_tracker, message
+
+ME = ("GET", "/api/v1/electoral/me")
+REQUESTS = ("POST", "/api/v1/electoral/absent-vote-requests")
+RECORD = {
+    "registration_status": "registered",
+    "polling_district": "AA1",
+    "ward": "Ashbury",
+    "station": None,
+    "open_register_opt_out": False,
+    "absent_votes": [],
+    "open_requests": [],
+}
+APPLIED = RECORD | {
+    "open_requests": [
+        {"reference": "AV-000123", "kind": "postal_new", "status": "received", "created_at": "2026-12-04T10:00:00Z"}
+    ]
+}
+POSTAL_VOTE = {"kind": "postal", "status": "active", "expires_on": "2027-03-01", "renewal_due": True}
+PROXY_VOTE = {"kind": "proxy", "status": "active", "expires_on": None, "renewal_due": False, "proxy_name": "Dev Patel"}
+# The chat so far: a postal vote applied for, then "actually cancel that".
+APPLIED_HERE = (
+    message("I'd like a postal vote", "request_postal_vote"),
+    {"event": "action", "name": "action_start_task"},
+    bot(
+        "Done: your postal vote request is recorded with reference AV-000123. We will email or post you the "
+        "official application form to sign; return it by the deadline."
+    ),
+    message("actually cancel that", "cancel_absent_vote"),
+    {"event": "action", "name": "action_start_task"},
+)
+
+
+def recorded(kind: str, action: str, reference: str = "AV-000200") -> dict:
+    return {
+        "reference": reference,
+        "kind": kind,
+        "action": action,
+        "status": "received",
+        "next_step": "An electoral services officer will make the change and write to you to confirm it.",
+        "next_poll": None,
+        "still_open_routes": [],
+    }
+
+
+def withdrawal(reference: str, outcome: str = "withdrawn") -> tuple[tuple[str, str], httpx.Response]:
+    route = ("POST", f"/api/v1/electoral/absent-vote-requests/{reference}/withdrawal")
+    body = {"reference": reference, "kind": "postal", "action": "new", "outcome": outcome, "withdrawn_at": None}
+    return route, httpx.Response(200, json=body)
+
+
+def ask(routes, *events, **slots) -> tuple[list, str]:
+    """What the form does when it comes to "Shall I go ahead?" for a verified resident: its events and its words."""
+    dispatcher, calls = CollectingDispatcher(), []
+    tracker = make_tracker(*events, slots={"identity_verified": True, "requested_slot": "task_confirmed"} | slots)
+    result = asyncio.run(ActionAskTaskConfirmed(backoffice(routes, calls)).run(dispatcher, tracker, {}))
+    return result, " ".join(m["text"] or "" for m in dispatcher.messages)
+
+
+def finish(routes, *events, **slots) -> tuple[list, str]:
+    """Complete the task once confirmed: the back-office calls made and what the resident reads."""
+    dispatcher, calls = CollectingDispatcher(), []
+    tracker = make_tracker(*events, slots={"identity_verified": True, "task_confirmed": True} | slots)
+    asyncio.run(ActionCompleteTask(backoffice(routes, calls)).run(dispatcher, tracker, {}))
+    return calls, " ".join(m["text"] or "" for m in dispatcher.messages)
+
+
+def test_an_application_just_made_is_withdrawn_with_its_reference() -> None:
+    routes = {ME: httpx.Response(200, json=APPLIED), **dict([withdrawal("AV-000123")])}
+    _, asked = ask(routes, *APPLIED_HERE, pending_task="cancel_absent_vote")
+    calls, said = finish(routes, *APPLIED_HERE, pending_task="cancel_absent_vote")
+
+    assert asked == (
+        "I'll withdraw your postal vote request, reference AV-000123, so nothing more happens with it. "
+        "Shall I go ahead?"
+    )
+    assert [c.url.path for c in calls if c.method == "POST"] == [
+        "/api/v1/electoral/absent-vote-requests/AV-000123/withdrawal"
+    ]
+    assert json.loads(calls[-1].content) == {"conversation_id": "conversation-1"}
+    assert said.startswith("Done: I've withdrawn your postal vote request, reference AV-000123.")
+    assert "nothing to cancel" not in said
+
+
+def test_an_application_made_in_an_earlier_chat_is_withdrawn_once_the_resident_is_verified() -> None:
+    routes = {ME: httpx.Response(200, json=APPLIED), **dict([withdrawal("AV-000123", "already_withdrawn")])}
+    opening = (
+        message("cancel my postal vote application", "cancel_absent_vote"),
+        {"event": "action", "name": "action_start_task"},
+    )
+    _, asked = ask(routes, *opening, pending_task="cancel_absent_vote")
+    _, said = finish(routes, *opening, pending_task="cancel_absent_vote")
+    assert "withdraw your postal vote request, reference AV-000123" in asked
+    assert said == "Your postal vote request, reference AV-000123, is already withdrawn, so there's nothing to cancel."
+
+
+def test_with_nothing_to_cancel_nothing_is_asked_and_nothing_is_recorded() -> None:
+    routes = {ME: httpx.Response(200, json=RECORD)}
+    events, asked = ask(routes, *APPLIED_HERE, pending_task="cancel_absent_vote")
+    calls, said = finish(routes, *APPLIED_HERE, pending_task="cancel_absent_vote")
+
+    assert asked == "" and slots_of(events) == {"task_confirmed": True, "requested_slot": None}  # the form ends
+    assert [c.method for c in calls] == ["GET"]
+    assert said.startswith("You don't have a postal or proxy vote with us, or an application waiting, so there's")
+
+
+def test_a_failed_look_up_before_the_confirmation_is_offered_again() -> None:
+    events, asked = ask({ME: httpx.Response(503)}, *APPLIED_HERE, pending_task="cancel_absent_vote")
+    assert "I've kept what you've told me. Shall I try again?" in asked
+    assert slots_of(events) == {"verification_outcome": "error"}  # "yes" then asks "Shall I go ahead?" afresh
+
+
+@pytest.mark.parametrize("text", ["cancel my absent vote", "cancel my postal or proxy vote", "cancel my postal vote"])
+def test_a_resident_with_only_a_proxy_vote_is_told_only_of_their_proxy_vote(text: str) -> None:
+    record = RECORD | {"absent_votes": [PROXY_VOTE]}
+    routes = {ME: httpx.Response(200, json=record), REQUESTS: httpx.Response(201, json=recorded("proxy", "cancel"))}
+    opening = (
+        message(text, "cancel_absent_vote"),
+        {"event": "action", "name": "action_start_task"},
+    )
+    _, asked = ask(routes, *opening, pending_task="cancel_absent_vote")
+    calls, said = finish(routes, *opening, pending_task="cancel_absent_vote")
+
+    assert asked == "I'll record a request to cancel your proxy vote, so you can vote in person. Shall I go ahead?"
+    body = json.loads(calls[-1].content)
+    assert (body["kind"], body["action"]) == ("proxy", "cancel")
+    assert said.startswith("Done: your request to cancel your proxy vote is recorded with reference AV-000200.")
+    assert "postal" not in asked + said
+
+
+def test_cancelling_one_of_two_votes_names_that_one_and_does_not_promise_voting_in_person() -> None:
+    record = RECORD | {"absent_votes": [POSTAL_VOTE, PROXY_VOTE]}
+    opening = (message("cancel my proxy vote", "cancel_absent_vote"), {"event": "action", "name": "action_start_task"})
+    _, asked = ask({ME: httpx.Response(200, json=record)}, *opening, pending_task="cancel_absent_vote")
+    assert asked == "I'll record a request to cancel your proxy vote. Shall I go ahead?"
+
+
+def test_applying_again_after_withdrawing_is_a_new_application() -> None:
+    """The same key would have had the back office answer with the withdrawn one ("You already have ...")."""
+    chat = (*APPLIED_HERE, bot("Done: I've withdrawn your postal vote request, reference AV-000123. Nothing more."))
+    routes = {REQUESTS: httpx.Response(201, json=recorded("postal", "new", "AV-000124"))}
+    slots = {"pending_task": "request_postal_vote", "vote_duration": "permanent"}
+    before, _ = finish(routes, *APPLIED_HERE, **slots)
+    after, said = finish(routes, *chat, **slots)
+    assert json.loads(before[0].content)["idempotency_key"] != json.loads(after[0].content)["idempotency_key"]
+    assert "AV-000124" in said
+
+
+def test_a_renewal_asks_shall_i_go_ahead_and_its_answer_does_not_contradict_itself() -> None:
+    record = RECORD | {"absent_votes": [POSTAL_VOTE]}
+    renewed = recorded("postal", "renew") | {
+        "next_step": "We will email or post you the official application form to sign; return it by the deadline."
+    }
+    routes = {ME: httpx.Response(200, json=record), REQUESTS: httpx.Response(201, json=renewed)}
+    opening = (message("renew my postal vote", "renew_absent_vote"), {"event": "action", "name": "action_start_task"})
+
+    assert required_slots_for("renew_absent_vote", {"identity_verified": True}) == ["task_confirmed"]
+    _, asked = ask(routes, *opening, pending_task="renew_absent_vote")
+    declined, _ = finish(routes, *opening, pending_task="renew_absent_vote", task_confirmed=False)
+    calls, said = finish(routes, *opening, pending_task="renew_absent_vote")
+
+    assert asked == (
+        "I'll record a request to renew your postal vote, which ends on Monday 1 March 2027. We'll then send you "
+        "the form to sign. Shall I go ahead?"
+    )
+    assert declined == []
+    assert (json.loads(calls[-1].content)["kind"], json.loads(calls[-1].content)["action"]) == ("postal", "renew")
+    assert said == (
+        "Done: your request to renew your postal vote is recorded with reference AV-000200. We will email or post "
+        "you the official application form to sign; return it by the deadline."
+    )
+
+
+def test_with_nothing_to_renew_nothing_is_asked() -> None:
+    routes = {ME: httpx.Response(200, json=RECORD)}
+    opening = (message("renew my postal vote", "renew_absent_vote"), {"event": "action", "name": "action_start_task"})
+    events, asked = ask(routes, *opening, pending_task="renew_absent_vote")
+    calls, said = finish(routes, *opening, pending_task="renew_absent_vote")
+    assert asked == "" and slots_of(events)["requested_slot"] is None
+    assert [c.method for c in calls] == ["GET"] and "nothing to renew" in said
+
+
+def test_a_residents_votes_and_requests_are_described_in_plain_words() -> None:
+    record = RECORD | {
+        "absent_votes": [POSTAL_VOTE, PROXY_VOTE | {"status": "expired", "expires_on": "2026-05-01"}],
+        "open_requests": [
+            {
+                "reference": "AV-000123",
+                "kind": "postal_new",
+                "status": "received",
+                "created_at": "2026-12-04T10:00:00Z",
+            },
+            {
+                "reference": "AV-000124",
+                "kind": "proxy_cancel",
+                "status": "in_progress",
+                "created_at": "2026-12-03T10:00:00Z",
+            },
+            {
+                "reference": "EC-000321",
+                "kind": "name_change",
+                "status": "received",
+                "created_at": "2026-12-02T10:00:00Z",
+            },
+        ],
+    }
+    _, said = finish({ME: httpx.Response(200, json=record)}, message("x", "inform"), pending_task="absent_vote_status")
+
+    assert "(" not in said and "_" not in said
+    for code in ("postal new", "proxy cancel", "name change", "active", "expired", "is received", "in progress"):
+        assert code not in said
+    assert "You have a postal vote, which ends on Monday 1 March 2027." in said
+    assert "You had a proxy vote with Dev Patel as your proxy, which ended on Friday 1 May 2026." in said
+    assert "Your postal vote request, reference AV-000123, is waiting for an officer." in said
+    assert "Your request to cancel your proxy vote, reference AV-000124, is with an officer now." in said
+    assert "Your request to change your name on the register, reference EC-000321, is waiting for an officer." in said
+
+
+RENEWED_HERE = (
+    message("renew my postal vote", "renew_absent_vote"),
+    {"event": "action", "name": "action_start_task"},
+    bot("Done: your request to renew your postal vote is recorded with reference AV-000125. We will email or post."),
+)
+WITHDRAW_RENEWAL = (
+    "I'll withdraw your request to renew your postal vote, reference AV-000125, so nothing more happens with it."
+)
+RENEWING = RECORD | {
+    "absent_votes": [POSTAL_VOTE],
+    "open_requests": [
+        {"reference": "AV-000125", "kind": "postal_renew", "status": "received", "created_at": "2026-12-04T10:00:00Z"}
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "please cancel my postal vote",
+            "I'll record a request to cancel your postal vote, so you can vote in person.",
+        ),
+        (
+            "actually cancel that",
+            WITHDRAW_RENEWAL,
+        ),
+        (
+            "cancel my renewal application",
+            WITHDRAW_RENEWAL,
+        ),
+    ],
+)
+def test_after_a_renewal_a_vote_is_cancelled_and_the_renewal_withdrawn_as_the_words_say(text, expected) -> None:
+    opening = (*RENEWED_HERE, message(text, "cancel_absent_vote"), {"event": "action", "name": "action_start_task"})
+    _, asked = ask({ME: httpx.Response(200, json=RENEWING)}, *opening, pending_task="cancel_absent_vote")
+    assert asked == f"{expected} Shall I go ahead?"

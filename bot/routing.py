@@ -93,6 +93,11 @@ CLEAR_EMERGENCY = re.compile(
     r"|\b(?:call|called|calling|ring|rang|need|send) (?:an? |the )?(?:999|ambulance|police|fire brigade)\b"
     r"|\b(?:weapon|knife|gun|attacked|attacking|electric(?:al)? shock|live (?:wires?|cables?)|"
     r"exposed (?:wires?|cables?)|sparking)\b"
+    # The council's own out-of-hours emergencies: a home flooding, a dangerous structure coming down.
+    r"|\bflood\w* (?:into|in) (?:my|our|the|a|his|her|their) (?:house|home|flat|kitchen|property)\b"
+    r"|\b(?:house|home|flat) is flooding\b"
+    r"|\b(?:wall|building|roof|house|chimney|ceiling|scaffolding)s?\b[^.?!]{0,30}?\b(?:collapsed|collapsing|"
+    r"falling down|about to (?:fall|collapse))\b"
 )
 # Not being able to pay one's council tax is the payment-difficulty task (an officer, raised priority) however
 # the rest is worded; help with food or heating bills is the cost-of-living article's.

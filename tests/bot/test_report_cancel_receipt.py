@@ -70,6 +70,8 @@ def test_a_description_that_sounds_dangerous_is_the_description(text: str) -> No
         "the pothole threw a cyclist off and he's bleeding",
         "I can smell gas near the hole in the road",
         "the lamp post has fallen over and there are live wires on the pavement",
+        "the drain is blocked and water is flooding into my house",
+        "the garden wall next to the pothole is about to collapse onto the pavement",
     ],
 )
 def test_a_clear_emergency_at_the_description_still_leaves_the_form(text: str) -> None:

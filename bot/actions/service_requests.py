@@ -39,7 +39,14 @@ def lodged(result: ServiceRequestLodged) -> str:
 
 # How a stranger's answer invites the reporter's email: the next message giving one is checked against the report.
 EMAIL_INVITATION = "If you reported it, tell me the email address you gave us with the report"
-INVITED = re.compile(r"^Request (SR-\d{6})\b.*" + re.escape(EMAIL_INVITATION), re.DOTALL)
+EMAIL_MISMATCH = "That isn't the email address given with the report"
+# The stranger's answer and the answer to a wrong email (a typo is sent again) both invite the email next.
+INVITED = re.compile(
+    rf"^Request (SR-\d{{6}})\b.*(?:{re.escape(EMAIL_INVITATION)}|{re.escape(EMAIL_MISMATCH)}\. If you mistyped)",
+    re.DOTALL,
+)
+# Wrong emails one chat may give before the bot stops checking them (a right one would be told apart from the rest).
+EMAIL_TRIES_ALLOWED = 3
 
 
 def invited_reference(tracker: Tracker) -> str | None:
@@ -54,13 +61,14 @@ def invited_reference(tracker: Tracker) -> str | None:
     return match.group(1) if match else None
 
 
-def progress(result: ServiceRequestProgress, *, email_given: bool = False) -> str:
+def progress(result: ServiceRequestProgress, *, email_given: bool = False, tries_left: bool = False) -> str:
     """Describe a request's progress: in full to its reporter, and only the status and dates to anyone else.
 
     References are close together and easy to guess, so a reference alone shows nothing about a person: no
     "your", no officer's note (the back office sends none), no offer to chase it. The reporter (this chat, or
     the email given with the report) sees the latest note and, when it is late, an officer's offer. A stranger is
-    asked once for the email given with the report; ``email_given``: one was given and it was not that one.
+    asked for the email given with the report; ``email_given``: one was given and it was not that one
+    (``tries_left``: another may be sent, for a typo).
     """
     status = {"open": "open", "in_progress": "in progress"}.get(result.status, result.status)
     label = result.category_label.lower()
@@ -70,10 +78,12 @@ def progress(result: ServiceRequestProgress, *, email_given: bool = False) -> st
         if result.status in ("open", "in_progress") and result.expected_by:
             lines.append(f"We expect to deal with it by {long_date(result.expected_by)}.")
         if email_given:
-            # An email that is not the one given with the report: the status stands, the way on is a person.
+            # An email that is not the one given with the report: the status stands, the way on is a person, and
+            # a typo may be sent again while tries are left.
+            again = "If you mistyped it, just send it again. If not, please" if tries_left else "Please"
             lines.append(
-                "That isn't the email address given with the report, so that's all I can tell you here. If you "
-                f"reported it, please call us on {council_phone()}, or I can ask an officer to help."
+                f"{EMAIL_MISMATCH}. {again} call us on {council_phone()} if you reported it, or I can ask an "
+                "officer to help."
             )
         else:
             lines.append(f"{EMAIL_INVITATION} (like name@example.com), and I'll tell you the latest news.")
@@ -125,6 +135,31 @@ def lodged_here(tracker: Tracker) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+# How the bot names the one request a reply was about: its report ("your reference is SR-...") or its progress
+# told to the reporter ("Your missed bin collection request SR-... is open").
+REQUEST_IN_REPLY = re.compile(r"your reference is (SR-\d{6})|^Your [^.]* request (SR-\d{6}) is")
+
+
+def request_in_last_reply(tracker: Tracker) -> str | None:
+    """Return the reference of the request the bot's latest reply reported or followed for its reporter, or None."""
+    said = [e for e in tracker.events if e.get("event") == "bot"]
+    match = REQUEST_IN_REPLY.search(str(said[-1].get("text") or "")) if said else None
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def bot_said(tracker: Tracker, words: str) -> int:
+    """Count the bot's replies in this chat that hold ``words``."""
+    return sum(1 for e in tracker.events if e.get("event") == "bot" and words in str(e.get("text") or ""))
+
+
+def no_more_email_checks() -> str:
+    """Stop checking emails against reports in this chat, whatever the next one is."""
+    return (
+        "I can't check any more email addresses in this chat. If you reported a problem and need news of it, "
+        f"please call us on {council_phone()}, or I can ask an officer to help."
+    )
+
+
 def unknown_references_quoted(tracker: Tracker) -> int:
     """Count the references this chat quoted that matched no request (each told so once)."""
     return sum(
@@ -150,6 +185,9 @@ def cancelled(result: ServiceRequestCancellation) -> str:
         f"Your {what} is already closed, so there's nothing to cancel. If the problem is back, just tell me and "
         "I'll report it again."
     )
+
+
+CANNOT_CANCEL_START = "I can't cancel SR-"
 
 
 def cannot_cancel(reference: str) -> str:
@@ -192,6 +230,17 @@ async def _request_progress(backoffice: BackOffice, tracker: Tracker) -> str | R
         )
     # The email given with the report shows the reporter from another chat (as for cancelling).
     email = find_email(str(tracker.latest_message.get("text") or "")) or find_email(opening_request(tracker))
+    wrong_emails = bot_said(tracker, EMAIL_MISMATCH)
+    if email and wrong_emails >= EMAIL_TRIES_ALLOWED:
+        # Emails are not checked for ever: one chat trying address after address would learn the reporter's.
+        return Reply(
+            text=no_more_email_checks(),
+            buttons=[
+                {"title": "Yes, ask an officer", "payload": "/request_officer"},
+                {"title": "No, thanks", "payload": "/deny"},
+            ],
+            events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "lookup_refused")],
+        )
     try:
         result = await backoffice.service_request_progress(
             reference=reference, conversation_id=conversation_of(tracker), reporter_email=email
@@ -200,7 +249,7 @@ async def _request_progress(backoffice: BackOffice, tracker: Tracker) -> str | R
         return not_found(reference)
     if (result.overdue and result.reporter) or (email and not result.reporter):
         return Reply(
-            text=progress(result, email_given=bool(email)),
+            text=progress(result, email_given=bool(email), tries_left=wrong_emails + 1 < EMAIL_TRIES_ALLOWED),
             buttons=[
                 {"title": "Yes, ask an officer", "payload": "/request_officer"},
                 {"title": "No, thanks", "payload": "/deny"},
@@ -216,6 +265,17 @@ async def _request_progress(backoffice: BackOffice, tracker: Tracker) -> str | R
 async def _cancel_service_request(backoffice: BackOffice, tracker: Tracker) -> str | Reply:
     reference = str(tracker.get_slot("request_reference"))
     email = tracker.get_slot("reporter_email")
+    refused = Reply(
+        text=cannot_cancel(reference),
+        buttons=[
+            {"title": "Yes, ask an officer", "payload": "/request_officer"},
+            {"title": "No, thanks", "payload": "/deny"},
+        ],
+        events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "cancel_refused")],
+    )
+    if bot_said(tracker, CANNOT_CANCEL_START) >= EMAIL_TRIES_ALLOWED:
+        # Refused as before, without asking the back office: six wrong emails then the right one cancelled (a probe).
+        return refused
     try:
         result = await backoffice.cancel_service_request(
             reference=reference,
@@ -224,14 +284,7 @@ async def _cancel_service_request(backoffice: BackOffice, tracker: Tracker) -> s
             reason=str(tracker.get_slot("cancel_reason") or ""),
         )
     except NotFound:
-        return Reply(
-            text=cannot_cancel(reference),
-            buttons=[
-                {"title": "Yes, ask an officer", "payload": "/request_officer"},
-                {"title": "No, thanks", "payload": "/deny"},
-            ],
-            events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "cancel_refused")],
-        )
+        return refused
     return cancelled(result)
 
 

@@ -18,7 +18,7 @@ from bot.actions.common import apologise_for_failure, council_phone
 from bot.actions.form_answers import STRUCTURED, details_in, name_in, report_kind_told, strip_pleasantries
 from bot.actions.handoff import CARRY_ON, ActionRequestOfficer
 from bot.actions.knowledge import decision_instead, say_decision, task_button
-from bot.actions.service_requests import invited_reference
+from bot.actions.service_requests import invited_reference, request_in_last_reply
 from bot.actions.task_form import checked_again, start_task_events
 from bot.actions.task_kit import Reply, opening_request
 from bot.actions.two_requests import BY_INTENT, noticed_both, offer_the_second, requests_in, second_request
@@ -513,3 +513,30 @@ class ActionYesWithNothingAsked(Action):
 def offered_to_carry_on(tracker: Tracker) -> bool:
     """Tell whether the bot's latest reply offered to carry on with a task an emergency stopped (still in hand)."""
     return bool(tracker.get_slot("pending_task")) and _last_bot_text(tracker).startswith(CARRY_ON.split("{", 1)[0])
+
+
+# A word that asks to cancel something ("cancel it please", "cancle that", "can you withdraw it").
+CANCEL_WORD = re.compile(r"\b(?:cancel\w*|cancle\w*|cncl|withdraw\w*|call it off)\b", re.IGNORECASE)
+
+
+class ActionStopWithNothingToStop(Action):
+    """Answer "stop" or "cancel" when no question is waiting.
+
+    Straight after a problem was reported, or its progress told to its reporter, "cancel it please" means that
+    request: "No problem. What else can I help you with?" left a resident thinking their report was cancelled
+    while it stayed open (a probe). The cancelling asks "Shall I go ahead?" before anything is done.
+    """
+
+    def name(self) -> str:
+        return "action_stop_with_nothing_to_stop"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        reference = request_in_last_reply(tracker)
+        if reference and CANCEL_WORD.search(str(tracker.latest_message.get("text") or "")):
+            return [
+                *start_task_events(tracker, task="cancel_service_request"),
+                SlotSet("request_reference", reference),
+                FollowupAction("task_form"),
+            ]
+        dispatcher.utter_message(response="utter_no_problem")
+        return []

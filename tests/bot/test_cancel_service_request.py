@@ -12,17 +12,18 @@ from typing import Any
 
 import httpx
 import pytest
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.service_requests import progress
 from bot.actions.task_form import ActionAskTaskConfirmed, ValidateTaskForm, required_slots_for, start_task_events
-from bot.actions.tasks import ActionStartTask
+from bot.actions.tasks import ActionCompleteTask, ActionStartTask, ActionStopWithNothingToStop
 from bot.backoffice import BackOffice
 from bot.backoffice_models import ServiceRequestProgress, Update
 from council import council_facts
 from tests.support.backoffice_fake import complete, slots_of
-from tests.support.trackers import make_tracker, user_event
+from tests.support.trackers import bot, make_tracker, user_event
 
 ROUTE = ("POST", "/api/v1/service-requests/SR-245007/cancellation")
 TASK = {"pending_task": "cancel_service_request", "request_reference": "SR-245007"}
@@ -284,3 +285,62 @@ def test_taking_the_officer_offer_after_a_refusal_tells_the_officer_why_and_whic
     )
     assert packet["collected"] == {"request_reference": "SR-245007"}
     assert "jo@example.com" not in json.dumps(packet)
+
+
+LODGED = "Thank you, I've reported it: your reference is SR-246414. We collect missed bins within 2 working days."
+
+
+def stop_with_nothing_to_stop(*events: dict) -> tuple[list[dict], dict]:
+    dispatcher = CollectingDispatcher()
+    returned = asyncio.run(ActionStopWithNothingToStop().run(dispatcher, make_tracker(*events), {}))
+    return dispatcher.messages, returned
+
+
+def test_cancel_it_just_after_reporting_cancels_that_report_not_nothing() -> None:
+    """Seen (a probe): "cancel it please" just after the report got "No problem. What else can I help you with?"
+    and the report stayed open."""
+    for text in ("cancel it please", "can you cancel it", "I want to cancel it", "cancle that"):
+        said, events = stop_with_nothing_to_stop(bot(LODGED), user_event(text, "stop"))
+
+        started = slots_of(events)
+        assert said == [], text
+        assert (started["pending_task"], started["request_reference"]) == ("cancel_service_request", "SR-246414")
+        assert events[-1] == FollowupAction("task_form")
+
+
+def test_cancel_it_after_the_reporter_heard_its_progress_cancels_that_one() -> None:
+    progress = bot("Your missed bin collection request SR-246414 is open. We expect to deal with it by Friday.")
+    _, events = stop_with_nothing_to_stop(progress, user_event("cancel it, it was collected", "stop"))
+
+    assert slots_of(events)["request_reference"] == "SR-246414"
+
+
+def test_stop_or_cancel_with_no_report_in_the_reply_before_is_no_problem() -> None:
+    for earlier, text in (
+        (bot("Hello, I'm the Ashdown Vale council assistant."), "cancel"),
+        (bot(LODGED), "stop"),
+        (bot("Request SR-246414 for missed bin collection is open. If you reported it, tell me ..."), "cancel it"),
+    ):
+        said, events = stop_with_nothing_to_stop(earlier, user_event(text, "stop"))
+
+        assert [m["response"] for m in said] == ["utter_no_problem"] and events == [], text
+
+
+def test_after_three_refusals_in_a_chat_the_back_office_is_not_asked_again() -> None:
+    """Seen (a probe): six wrong emails, each refused, then the right one cancelled the request."""
+    from tests.support.backoffice_fake import backoffice
+
+    refused = "I can't cancel SR-245007 with those details. Only the person who reported a problem can cancel it."
+    calls: list[httpx.Request] = []
+    tracker = make_tracker(
+        *[bot(refused) for _ in range(3)],
+        user_event("yes", "affirm"),
+        slots={**TASK, "reporter_email": "jo@example.com", "cancel_reason": "collected", "task_confirmed": True},
+    )
+    dispatcher = CollectingDispatcher()
+    routes = {ROUTE: httpx.Response(200, json=result("cancelled"))}
+
+    asyncio.run(ActionCompleteTask(backoffice(routes, calls)).run(dispatcher, tracker, {}))
+
+    assert calls == []
+    assert dispatcher.messages[0]["text"].startswith("I can't cancel SR-245007 with those details.")

@@ -204,3 +204,40 @@ def test_the_email_not_understood_as_words_after_the_invitation_still_goes_to_th
 
         assert events[-1] == FollowupAction("task_form") and not dispatcher.messages, text
         assert slots_of(events)["request_reference"] == "SR-246414", text
+
+
+def test_a_mistyped_email_sent_again_shows_the_reporter_the_latest_news() -> None:
+    """Seen (a probe): "jodie.kemp@exmaple.com", then "jodie.kemp@example.com" got "What would you like me to do
+    with that?": only the turn straight after the invitation took an email."""
+    fake = BackOfficeFake()
+    first, _ = ask(fake, "whats the status of SR-246414")
+    earlier = [user_event("whats the status of SR-246414", "request_progress"), bot(first)]
+    typo, _ = ask(fake, "rita@exmaple.com", *earlier)
+    assert "If you mistyped it, just send it again" in typo
+
+    fixed = user_event("sorry, rita@example.com", "inform")
+    routed = asyncio.run(
+        ActionDetailsWithoutTask().run(CollectingDispatcher(), make_tracker(*earlier, bot(typo), fixed), {})
+    )
+    assert slots_of(routed)["request_reference"] == "SR-246414"
+    said, _ = ask(fake, "sorry, rita@example.com", *earlier, bot(typo))
+    assert said.startswith("Your missed bin collection request SR-246414") and NOTE in said
+
+
+def test_emails_are_checked_three_times_in_a_chat_then_no_more_whichever_the_next_is() -> None:
+    """Seen (a probe): ten wrong emails in a row, then the right one, showed the note: guessing was unlimited."""
+    fake = BackOfficeFake()
+    first, _ = ask(fake, "whats the status of SR-246414")
+    earlier: list[dict[str, Any]] = [user_event("whats the status of SR-246414", "request_progress"), bot(first)]
+    for n in range(3):
+        said, _ = ask(fake, f"guess{n}@example.com", *earlier)
+        assert "That isn't the email address given with the report" in said
+        assert ("just send it again" in said) == (n < 2)
+        earlier += [user_event(f"guess{n}@example.com", "inform"), bot(said)]
+    checked = len(fake.calls)
+
+    replies = {ask(fake, email, *earlier)[0] for email in ("rita@example.com", "guess9@example.com")}
+
+    assert len(fake.calls) == checked, "no more checks"
+    [said] = replies
+    assert said.startswith("I can't check any more email addresses in this chat") and NOTE not in said

@@ -92,3 +92,22 @@ def test_someone_else_with_the_reference_learns_nothing_and_the_report_stays_ope
     assert "Mill Lane" not in said and "pothole" not in said.lower()
     assert {"title": "Yes, ask an officer", "payload": "/request_officer"} in buttons(replies)
     assert stored(stack, sr) == ("open", None, None, None)
+
+
+def test_cancel_it_please_just_after_reporting_cancels_that_report(new_resident, stack) -> None:
+    """Seen (a probe): "cancel it please" just after the report got "No problem. What else can I help you with?"
+    while the report stayed open."""
+    chat = new_resident()
+    sr = report_a_pothole(chat)
+
+    asked = texts(chat.say("cancel it please"))
+    assert "No problem. What else" not in asked
+    if "Why don't you need it any more?" in asked:
+        asked = texts(chat.say("it was filled in this morning"))
+    if "email address did you give" in asked:
+        asked = texts(chat.say(EMAIL))
+        if "Why don't you need it any more?" in asked:
+            asked = texts(chat.say("it was filled in this morning"))
+    assert f"I'll cancel your request {sr}. Shall I go ahead?" in asked, asked
+    assert f"I've cancelled your pothole request {sr}" in texts(chat.say("yes"))
+    assert stored(stack, sr)[0] == "cancelled"

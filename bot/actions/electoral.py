@@ -134,10 +134,13 @@ def absent_vote_line(vote: AbsentVote) -> str:
         line += f", which {'ends' if active else 'ended'} on {long_date(vote.expires_on)}"
     line += "."
     if vote.renewal_due:
+        # The chat renews it now (renew_absent_vote): "reapply at gov.uk" sent residents away for nothing.
         line += (
-            " It's due for renewal: reapply at " + POSTAL_LINK
+            ' It\'s due for renewal: I can renew it for you here, just say "renew my postal vote", or you can '
+            "reapply at " + POSTAL_LINK
             if vote.kind == "postal"
-            else " Your signature is due to be refreshed: apply again at " + PROXY_LINK
+            else ' Your signature is due to be refreshed: I can renew it for you here, just say "renew my proxy '
+            'vote", or you can apply again at ' + PROXY_LINK
         ) + "."
     return line
 

@@ -272,3 +272,13 @@ def test_after_a_renewal_a_vote_is_cancelled_and_the_renewal_withdrawn_as_the_wo
     opening = (*RENEWED_HERE, message(text, "cancel_absent_vote"), {"event": "action", "name": "action_start_task"})
     _, asked = ask({ME: httpx.Response(200, json=RENEWING)}, *opening, pending_task="cancel_absent_vote")
     assert asked == f"{expected} Shall I go ahead?"
+
+
+def test_a_vote_due_for_renewal_says_the_chat_can_renew_it() -> None:
+    """Renewal is a task of its own now; the status answer only sent residents to gov.uk."""
+    from bot.actions.electoral import absent_vote_line
+    from bot.backoffice_models import AbsentVote
+
+    vote = AbsentVote(kind="postal", status="active", expires_on="2027-01-31", renewal_due=True)
+
+    assert 'I can renew it for you here, just say "renew my postal vote"' in absent_vote_line(vote)

@@ -15,9 +15,9 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.task_form import ActionAskTaskConfirmed, required_slots_for
-from bot.actions.tasks import ActionCompleteTask
+from bot.actions.tasks import ActionCompleteTask, ActionStartTask
 from tests.support.backoffice_fake import backoffice, slots_of
-from tests.support.trackers import bot, make_tracker, message
+from tests.support.trackers import bot, make_tracker, message, user_event
 
 ME = ("GET", "/api/v1/electoral/me")
 REQUESTS = ("POST", "/api/v1/electoral/absent-vote-requests")
@@ -282,3 +282,39 @@ def test_a_vote_due_for_renewal_says_the_chat_can_renew_it() -> None:
     vote = AbsentVote(kind="postal", status="active", expires_on="2027-01-31", renewal_due=True)
 
     assert 'I can renew it for you here, just say "renew my postal vote"' in absent_vote_line(vote)
+
+
+@pytest.mark.parametrize(
+    ("text", "read_as", "task"),
+    [
+        (
+            "I'd rather vote by post than go to the polling station from now on",
+            "cancel_absent_vote",
+            "request_postal_vote",
+        ),
+        ("can i post my vote in instead of going in person", "cancel_absent_vote", "request_postal_vote"),
+        ("I want to vote in person instead of by post", "request_postal_vote", "cancel_absent_vote"),
+        ("I'd like to vote at the polling station instead of by post", "request_postal_vote", "cancel_absent_vote"),
+        (
+            "switch me back from postal voting to going to the polling station",
+            "request_postal_vote",
+            "cancel_absent_vote",
+        ),
+    ],
+)
+def test_which_way_a_resident_turns_between_post_and_in_person_starts_that_task(text, read_as, task) -> None:
+    """The 5-fold NLU report lost request_postal_vote to cancel_absent_vote (and back) on "X instead of Y"."""
+    tracker = make_tracker(user_event(text, read_as))
+    events = asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {}))
+
+    assert slots_of(events)["pending_task"] == task
+
+
+def test_a_message_that_does_not_say_which_way_keeps_its_reading() -> None:
+    for text, intent in (
+        ("remove my postal vote, I'd rather go to the polling station", "cancel_absent_vote"),
+        ("i work long shifts, can i vote by post instead", "request_postal_vote"),
+    ):
+        events = asyncio.run(ActionStartTask().run(CollectingDispatcher(), make_tracker(user_event(text, intent)), {}))
+
+        assert slots_of(events)["pending_task"] == intent

@@ -161,8 +161,10 @@ def absent_vote_turn(text: str) -> str | None:
 
 # A missed collection, however it is spelt ("my bin wsn't collected" was read as a bin day question): a report.
 MISSED_COLLECTION = re.compile(
-    r"\b(?:missed|wasn'?t|wsn'?t|wasnt|was not|weren'?t|werent|not been|never|ha(?:s|ve)n'?t been|"
-    r"didn'?t get|did not get|not)\b[^.?!]{0,30}\b(?:collected|colected|emptied|picked up|taken)\b|"
+    # "wasn't", "wsn't", "wadn't", "weren't" (not "won't": a bin that won't be collected is a question), and
+    # "collected" as typed ("colected", "colleted", "collectd").
+    r"\b(?:missed|w(?!on)\w{0,3}n'?t|was not|not been|never|ha(?:s|ve)n'?t been|"
+    r"didn'?t get|did not get|not)\b[^.?!]{0,30}\b(?:col+e?c?t+e?d|emptied|picked up|taken)\b|"
     r"\bmissed (?:my |our |the )?(?:bins?|collection|recycling)\b|\b(?:bins?|recycling) (?:was|were|got) missed\b",
     re.IGNORECASE,
 )

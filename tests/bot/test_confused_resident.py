@@ -718,7 +718,15 @@ def test_what_time_you_open_is_noticed_beside_a_bin_day() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["my bin wsn't collected", "bins werent emptied this week", "you missed my recycling", "bin not collected"]
+    "text",
+    [
+        "my bin wsn't collected",
+        "my bin wadn't collected",
+        "my bin wasn't colleted",
+        "bins werent emptied this week",
+        "you missed my recycling",
+        "bin not collected",
+    ],
 )
 @pytest.mark.parametrize("intent", ["ask_bin_day", "report_problem"])
 def test_a_missed_collection_read_as_a_bin_day_question_is_reported(text: str, intent: str) -> None:

@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.knowledge import GAP_UNANSWERED, knowledge_marker, say_decision
+from bot.actions.service_requests import answer_at_the_invitation, say_reply
 from bot.actions.tasks import ActionDetailsWithoutTask, gives_a_detail, offered_task, retry_events
 from bot.actions.two_requests import requests_in
 from bot.backoffice import BackOffice
@@ -70,6 +71,9 @@ class ActionHandleMiss(Action):
         retry = retry_events(dispatcher, tracker)
         if retry is not None:
             return retry
+        if (reply := answer_at_the_invitation(tracker)) is not None:
+            # "why do you need my email?" or "I didn't give one" when the bot asked for the reporter's email.
+            return say_reply(dispatcher, reply)
         text = str(tracker.latest_message.get("text") or "")
         if mark and gives_a_detail(text) and (offered_task(tracker) or asks_for_a_task(text)):
             # "carol.jones@example.com thanks" just after the bot asked for the email given with a report, not

@@ -24,6 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.common import apologise_for_failure
 from bot.actions.form_answers import leftover_words
 from bot.actions.handoff import ActionRequestOfficer
+from bot.actions.service_requests import answer_at_the_invitation, say_reply
 from bot.actions.two_requests import offer_the_second, requests_in, second_request
 from bot.knowledge import Article, ArticleError, get_knowledge
 from bot.names import HANDOFF_INTENTS
@@ -60,6 +61,8 @@ class ActionAnswerFromKnowledge(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent = tracker.latest_message.get("intent", {}).get("name", "")
+        if (reply := answer_at_the_invitation(tracker)) is not None:
+            return say_reply(dispatcher, reply)
         if only_an_email(str(tracker.latest_message.get("text") or "")):
             # "bethan.wright@example.com thanks", read as contact_details, got the council's own addresses: an
             # email on its own is a detail given, answered as one (the request it was asked for goes on). Run here,

@@ -61,6 +61,48 @@ def invited_reference(tracker: Tracker) -> str | None:
     return match.group(1) if match else None
 
 
+OFFICER_BUTTONS = [
+    {"title": "Yes, ask an officer", "payload": "/request_officer"},
+    {"title": "No, thanks", "payload": "/deny"},
+]
+BY_PHONE = re.compile(r"\b(?:by|over the|on the) (?:phone|telephone)\b|\b(?:phoned|rang|called) (?:it )?in\b", re.I)
+WHY_THE_EMAIL = re.compile(r"\bwhy\b|\bwhat (?:for|do you need)\b", re.IGNORECASE)
+
+
+def say_reply(dispatcher: Any, reply: Reply) -> list[Any]:
+    """Say a reply with its buttons; return the slots it sets."""
+    dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+    return list(reply.events)
+
+
+def answer_at_the_invitation(tracker: Tracker) -> Reply | None:
+    """Answer a question or a "no email" said when the bot had asked for the email given with a report, or None.
+
+    Seen (a probe): "why do you need my email?" there got a menu of articles (contact the council, jobs,
+    planning), and "I didn't give an email" the council's contact details with 999: neither said that the email
+    is what shows the reporter, nor what to do without one.
+    """
+    text = str(tracker.latest_message.get("text") or "")
+    if invited_reference(tracker) is None or find_email(text):
+        return None
+    without = f"please call us on {council_phone()} and we'll tell you the latest, or I can ask an officer to help."
+    if WHY_THE_EMAIL.search(text):
+        return Reply(
+            text="Anyone with a reference can see a request's status, but the latest news is only for the person "
+            "who reported it: the email address given with the report shows that's you. If you didn't give one, "
+            + without,
+            buttons=OFFICER_BUTTONS,
+            events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "lookup_refused")],
+        )
+    if says_unknown(text) or DID_NOT_GIVE.search(text) or BY_PHONE.search(text):
+        return Reply(
+            text=f"That's fine. Without the email address given with the report, {without}",
+            buttons=OFFICER_BUTTONS,
+            events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "lookup_refused")],
+        )
+    return None
+
+
 def progress(result: ServiceRequestProgress, *, email_given: bool = False, tries_left: bool = False) -> str:
     """Describe a request's progress: in full to its reporter, and only the status and dates to anyone else.
 

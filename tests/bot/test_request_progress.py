@@ -241,3 +241,37 @@ def test_emails_are_checked_three_times_in_a_chat_then_no_more_whichever_the_nex
     assert len(fake.calls) == checked, "no more checks"
     [said] = replies
     assert said.startswith("I can't check any more email addresses in this chat") and NOTE not in said
+
+
+def invited_then(text: str, intent: str) -> tuple[str, dict]:
+    """The stranger's answer, then ``text`` read as ``intent``: what the action its rule runs says, and the slots."""
+    first, _ = ask(BackOfficeFake(), "whats the status of SR-246414")
+    tracker = make_tracker(
+        user_event("whats the status of SR-246414", "request_progress"), bot(first), user_event(text, intent)
+    )
+    action = ActionAnswerFromKnowledge() if intent != "nlu_fallback" else ActionHandleMiss()
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, {}))
+    return " ".join(m["text"] or "" for m in dispatcher.messages), slots_of(events)
+
+
+def test_why_the_email_is_needed_is_answered_where_the_bot_asked_for_it() -> None:
+    """Seen (a probe): "why do you need my email?" there got a menu of articles (contact us, jobs, planning)."""
+    for text, intent in (("why do you need my email?", "contact_details"), ("what for?", "nlu_fallback")):
+        said, slots = invited_then(text, intent)
+
+        assert "the email address given with the report shows that's you" in said, text
+        assert "call us on" in said and slots["officer_offered"] is True
+
+
+def test_no_email_given_with_the_report_gets_the_way_on_not_the_councils_contact_list() -> None:
+    """Seen (a probe): "I didn't give an email" got the contact-details block with 999 and nothing about the request."""
+    for text, intent in (
+        ("I didn't give an email", "contact_details"),
+        ("I don't have an email", "nlu_fallback"),
+        ("I reported it by phone", "contact_details"),
+    ):
+        said, slots = invited_then(text, intent)
+
+        assert said.startswith("That's fine. Without the email address given with the report"), text
+        assert "999" not in said and slots["officer_offered"] is True

@@ -40,7 +40,13 @@ from bot.actions.form_answers import (
 from bot.actions.form_help import OFFICER_BUTTON, STOP_ASKED, asks_for_help, asks_to_stop, help_for, way_out
 from bot.actions.knowledge import entities_of, say_article, say_decision
 from bot.actions.payments import document_kind_in
-from bot.actions.service_requests import cancels_with_a_reason, invited_reference, lodged_here, reason_in_request
+from bot.actions.service_requests import (
+    NO_EMAIL,
+    cancels_with_a_reason,
+    invited_reference,
+    lodged_here,
+    reason_in_request,
+)
 from bot.actions.task_kit import Question, RecordSummary, Reply
 from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 from bot.knowledge import ArticleError, get_knowledge
@@ -122,6 +128,10 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         # "My mum died and ..." has said what happened: the form asks who, not whether they died or moved out.
         "report_kind": report_kind_told(text) if task == "report_death_or_left" else None,
     }
+    if task == "cancel_service_request" and given["request_reference"] in lodged_here(tracker):
+        # Reported in this chat: the chat shows the reporter (the back office checks it), so no email is asked;
+        # "cancel it please" after reporting was asked "What email address did you give?" (a probe).
+        given["reporter_email"] = NO_EMAIL
     recheck = checked_again(tracker, text, task)
     told: dict[str, str | None] = {
         **details_told(text, task, dict(tracker.slots) | dict.fromkeys(FORGOTTEN_SLOTS) | given | recheck)

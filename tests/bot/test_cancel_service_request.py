@@ -344,3 +344,15 @@ def test_after_three_refusals_in_a_chat_the_back_office_is_not_asked_again() -> 
 
     assert calls == []
     assert dispatcher.messages[0]["text"].startswith("I can't cancel SR-245007 with those details.")
+
+
+def test_cancelling_a_report_made_in_this_chat_asks_no_email() -> None:
+    """Seen in the web chat: "cancel it please" after reporting asked "What email address did you give?"; the chat
+    it was reported in shows the reporter."""
+    opening = user_event("cancel SR-246414 please", "cancel_service_request")
+
+    here = slots_of(start_task_events(make_tracker(bot(LODGED), opening)))
+    elsewhere = slots_of(start_task_events(make_tracker(opening)))
+
+    assert here["reporter_email"] == "none" and here["request_reference"] == "SR-246414"
+    assert elsewhere.get("reporter_email") is None

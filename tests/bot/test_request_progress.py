@@ -261,6 +261,7 @@ def test_why_the_email_is_needed_is_answered_where_the_bot_asked_for_it() -> Non
         said, slots = invited_then(text, intent)
 
         assert "the email address given with the report shows that's you" in said, text
+        assert said.startswith("Request SR-246414: ") and "tell me the email address you gave us" in said
         assert "call us on" in said and slots["officer_offered"] is True
 
 
@@ -275,3 +276,17 @@ def test_no_email_given_with_the_report_gets_the_way_on_not_the_councils_contact
 
         assert said.startswith("That's fine. Without the email address given with the report"), text
         assert "999" not in said and slots["officer_offered"] is True
+
+
+def test_the_email_typed_after_asking_why_is_checked() -> None:
+    """Seen in the web chat: after the why, "jodie.kemp@exmaple.com" got "What would you like me to do with that?"."""
+    said, _ = invited_then("why do you need my email?", "contact_details")
+    first, _ = ask(BackOfficeFake(), "whats the status of SR-246414")
+    earlier = [user_event("whats the status of SR-246414", "request_progress"), bot(first)]
+    tracker = make_tracker(
+        *earlier, user_event("why?", "nlu_fallback"), bot(said), user_event("rita@example.com", "inform")
+    )
+
+    routed = asyncio.run(ActionDetailsWithoutTask().run(CollectingDispatcher(), tracker, {}))
+
+    assert slots_of(routed)["request_reference"] == "SR-246414"

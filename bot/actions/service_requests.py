@@ -89,9 +89,9 @@ def answer_at_the_invitation(tracker: Tracker) -> Reply | None:
     if WHY_THE_EMAIL.search(text):
         # Said as the invitation is (its reference first, the invitation after), so the email typed next is taken.
         return Reply(
-            text=f"Request {invited_reference(tracker)}: anyone with its reference can see its status, but the latest "
-            "news is only for the person who reported it, and the email address given with the report shows that's "
-            f"you. {EMAIL_INVITATION} (like name@example.com). If you didn't give one, " + without,
+            text=f"Request {invited_reference(tracker)}: anyone with its reference can see its status. Only the person "
+            "who reported it gets the latest news. The email address they gave shows it's them. "
+            f"{EMAIL_INVITATION} (like name@example.com). If you didn't give one, " + without,
             buttons=OFFICER_BUTTONS,
             events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "lookup_refused")],
         )

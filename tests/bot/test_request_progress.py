@@ -260,7 +260,7 @@ def test_why_the_email_is_needed_is_answered_where_the_bot_asked_for_it() -> Non
     for text, intent in (("why do you need my email?", "contact_details"), ("what for?", "nlu_fallback")):
         said, slots = invited_then(text, intent)
 
-        assert "the email address given with the report shows that's you" in said, text
+        assert "The email address they gave shows it's them" in said, text
         assert said.startswith("Request SR-246414: ") and "tell me the email address you gave us" in said
         assert "call us on" in said and slots["officer_offered"] is True
 

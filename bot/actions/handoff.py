@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure, council_phone
 from bot.actions.form_answers import QUICK_QUESTION_INTENTS
+from bot.actions.task_kit import last_bot_text
 from bot.actions.two_requests import BY_INTENT
 from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 from bot.backoffice_models import HandoffTicket
@@ -155,7 +156,7 @@ def handoff_reason(tracker: Tracker) -> tuple[str, str]:
     for intent in (tracker.latest_message.get("intent", {}).get("name"), _previous_intent(tracker)):
         if intent in HANDOFF_INTENTS:
             return HANDOFF_INTENTS[intent]
-    if _last_bot_text(tracker).startswith(FAILURE_APOLOGY):
+    if last_bot_text(tracker).startswith(FAILURE_APOLOGY):
         return "backoffice_error", "high"
     if tracker.get_slot(SLOT_OFFICER_OFFERED) or _previous_intent(tracker) in MISSED_INTENTS:
         return "fallback", "normal"
@@ -250,11 +251,6 @@ def what_was_wanted(tracker: Tracker) -> str | None:
             return str(intent)
         quick = quick or str(intent)
     return quick
-
-
-def _last_bot_text(tracker: Tracker) -> str:
-    said = [e for e in tracker.events if e.get("event") == "bot"]
-    return str(said[-1].get("text") or "") if said else ""
 
 
 def _intents_newest_first(tracker: Tracker) -> list[str]:

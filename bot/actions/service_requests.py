@@ -15,7 +15,16 @@ from rasa_sdk.events import SlotSet
 from bot.actions.common import council_phone
 from bot.actions.electoral import long_date
 from bot.actions.form_answers import leftover_words
-from bot.actions.task_kit import Question, Reply, Task, conversation_of, opening_request, request_key, uprn_of
+from bot.actions.task_kit import (
+    Question,
+    Reply,
+    Task,
+    conversation_of,
+    last_bot_text,
+    opening_request,
+    request_key,
+    uprn_of,
+)
 from bot.backoffice import BackOffice, NotFound
 from bot.backoffice_models import ServiceRequestCancellation, ServiceRequestLodged, ServiceRequestProgress
 from bot.names import ADDRESSED_CATEGORIES, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
@@ -56,8 +65,7 @@ def invited_reference(tracker: Tracker) -> str | None:
     thanks": the email was read as a question about contact details and the council's numbers came back, for
     ever (the simulated residents' loop).
     """
-    said = [e for e in tracker.events if e.get("event") == "bot"]
-    match = INVITED.search(str(said[-1].get("text") or "")) if said else None
+    match = INVITED.search(last_bot_text(tracker))
     return match.group(1) if match else None
 
 
@@ -185,8 +193,7 @@ REQUEST_IN_REPLY = re.compile(r"your reference is (SR-\d{6})|^Your [^.]* request
 
 def request_in_last_reply(tracker: Tracker) -> str | None:
     """Return the reference of the request the bot's latest reply reported or followed for its reporter, or None."""
-    said = [e for e in tracker.events if e.get("event") == "bot"]
-    match = REQUEST_IN_REPLY.search(str(said[-1].get("text") or "")) if said else None
+    match = REQUEST_IN_REPLY.search(last_bot_text(tracker))
     return (match.group(1) or match.group(2)) if match else None
 
 
@@ -265,10 +272,7 @@ async def _request_progress(backoffice: BackOffice, tracker: Tracker) -> str | R
     if reference not in lodged_here(tracker) and unknown_references_quoted(tracker) >= UNKNOWN_REFERENCES_ALLOWED:
         return Reply(
             text=no_more_lookups(),
-            buttons=[
-                {"title": "Yes, ask an officer", "payload": "/request_officer"},
-                {"title": "No, thanks", "payload": "/deny"},
-            ],
+            buttons=OFFICER_BUTTONS,
             events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "lookup_refused")],
         )
     # The email given with the report shows the reporter from another chat (as for cancelling).
@@ -278,10 +282,7 @@ async def _request_progress(backoffice: BackOffice, tracker: Tracker) -> str | R
         # Emails are not checked for ever: one chat trying address after address would learn the reporter's.
         return Reply(
             text=no_more_email_checks(),
-            buttons=[
-                {"title": "Yes, ask an officer", "payload": "/request_officer"},
-                {"title": "No, thanks", "payload": "/deny"},
-            ],
+            buttons=OFFICER_BUTTONS,
             events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "lookup_refused")],
         )
     try:
@@ -293,10 +294,7 @@ async def _request_progress(backoffice: BackOffice, tracker: Tracker) -> str | R
     if (result.overdue and result.reporter) or (email and not result.reporter):
         return Reply(
             text=progress(result, email_given=bool(email), tries_left=wrong_emails + 1 < EMAIL_TRIES_ALLOWED),
-            buttons=[
-                {"title": "Yes, ask an officer", "payload": "/request_officer"},
-                {"title": "No, thanks", "payload": "/deny"},
-            ],
+            buttons=OFFICER_BUTTONS,
             events=[
                 SlotSet(SLOT_OFFICER_OFFERED, True),
                 SlotSet(SLOT_HANDOFF_REASON, "overdue_request" if result.reporter else "lookup_refused"),
@@ -310,10 +308,7 @@ async def _cancel_service_request(backoffice: BackOffice, tracker: Tracker) -> s
     email = tracker.get_slot("reporter_email")
     refused = Reply(
         text=cannot_cancel(reference),
-        buttons=[
-            {"title": "Yes, ask an officer", "payload": "/request_officer"},
-            {"title": "No, thanks", "payload": "/deny"},
-        ],
+        buttons=OFFICER_BUTTONS,
         events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "cancel_refused")],
     )
     if bot_said(tracker, CANNOT_CANCEL_START) >= EMAIL_TRIES_ALLOWED:

@@ -108,6 +108,12 @@ def uprn_of(tracker: Tracker) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def last_bot_text(tracker: Tracker) -> str:
+    """Return what the bot said last in this chat, or "" before it said anything."""
+    said = [e for e in tracker.events if e.get("event") == "bot"]
+    return str(said[-1].get("text") or "") if said else ""
+
+
 def opening_request(tracker: Tracker) -> str:
     """Return the words of the message that started the task in hand (answered by action_start_task), or ""."""
     events = list(tracker.events)

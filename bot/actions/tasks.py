@@ -20,7 +20,7 @@ from bot.actions.handoff import CARRY_ON, ActionRequestOfficer
 from bot.actions.knowledge import decision_instead, say_decision, task_button
 from bot.actions.service_requests import invited_reference, request_in_last_reply
 from bot.actions.task_form import checked_again, start_task_events
-from bot.actions.task_kit import Reply, opening_request
+from bot.actions.task_kit import Reply, last_bot_text, opening_request
 from bot.actions.two_requests import BY_INTENT, noticed_both, offer_the_second, requests_in, second_request
 from bot.backoffice import BackOffice, BackOfficeError, NotFound, NotVerified, within_deadline
 from bot.knowledge import ArticleError, get_knowledge
@@ -337,11 +337,6 @@ CHOICES_FOR_DETAILS = {
 }
 
 
-def _last_bot_text(tracker: Tracker) -> str:
-    said = [e for e in tracker.events if e.get("event") == "bot"]
-    return str(said[-1].get("text") or "") if said else ""
-
-
 def offered_task(tracker: Tracker) -> list[str]:
     """Return the one task the bot's latest reply offered as a button ("Shall we do that now? [When is my bin day?]").
 
@@ -471,7 +466,7 @@ class ActionDetailsWithoutTask(Action):
             return [SlotSet(name, value) for name, value in recheck.items()]
         if task is None and not gives_a_detail(text):
             return self._not_details(dispatcher, tracker, text)
-        if task is None and _last_bot_text(tracker).startswith(WHAT_FOR):
+        if task is None and last_bot_text(tracker).startswith(WHAT_FOR):
             # Asked once already: name the likely tasks as buttons, with a person, rather than ask again.
             intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
             dispatcher.utter_message(
@@ -523,7 +518,7 @@ class ActionYesWithNothingAsked(Action):
 
 def offered_to_carry_on(tracker: Tracker) -> bool:
     """Tell whether the bot's latest reply offered to carry on with a task an emergency stopped (still in hand)."""
-    return bool(tracker.get_slot("pending_task")) and _last_bot_text(tracker).startswith(CARRY_ON.split("{", 1)[0])
+    return bool(tracker.get_slot("pending_task")) and last_bot_text(tracker).startswith(CARRY_ON.split("{", 1)[0])
 
 
 # A word that asks to cancel something ("cancel it please", "cancle that", "can you withdraw it").

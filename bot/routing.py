@@ -132,33 +132,6 @@ WANTS_A_PERSON = re.compile(
 )
 
 
-# Which way a resident turns between voting by post and in person, from "X instead of Y" or "from X to Y": word
-# counts cannot tell "I'd rather vote by post than go to the polling station" (a postal vote) from "I'd like to
-# vote at the polling station instead of by post" (cancelling one); the 5-fold NLU report lost most of
-# request_postal_vote's F1 to cancel_absent_vote on such sentences.
-_BY_POST = r"(?:by post|postal(?: vote| voting| ballots?)?|post(?:ing)? (?:my|the|our) (?:vote|ballot)s?(?: in)?)"
-_IN_PERSON = r"(?:in person|(?:at|to) (?:the|a|my) polling (?:station|place)|(?:at|to) the polls)"
-_INSTEAD = r"(?:instead of|rather than|than)"
-_TURNS = (
-    (re.compile(rf"\b{_BY_POST}\b.{{0,60}}?\b{_INSTEAD}\b.{{0,40}}?\b{_IN_PERSON}", re.I), "request_postal_vote"),
-    (
-        re.compile(rf"\bfrom\b.{{0,20}}?\b{_IN_PERSON}\b.{{0,20}}?\bto\b.{{0,15}}?\b{_BY_POST}", re.I),
-        "request_postal_vote",
-    ),
-    (re.compile(rf"\b{_IN_PERSON}\b.{{0,60}}?\b{_INSTEAD}\b.{{0,40}}?\b{_BY_POST}", re.I), "cancel_absent_vote"),
-    (
-        re.compile(rf"\bfrom\b.{{0,20}}?\b{_BY_POST}\b.{{0,20}}?\bto\b.{{0,40}}?\b{_IN_PERSON}", re.I),
-        "cancel_absent_vote",
-    ),
-)
-
-
-def absent_vote_turn(text: str) -> str | None:
-    """Return the task a move between postal and in-person voting asks for, or None when the words do not say."""
-    found = {task for pattern, task in _TURNS if pattern.search(text)}
-    return found.pop() if len(found) == 1 else None
-
-
 # A missed collection, however it is spelt ("my bin wsn't collected" was read as a bin day question): a report.
 MISSED_COLLECTION = re.compile(
     # "wasn't", "wsn't", "wadn't", "weren't" (not "won't": a bin that won't be collected is a question), and

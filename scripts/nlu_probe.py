@@ -34,6 +34,7 @@ from typos import perturb  # noqa: E402
 from bot.nlp.intent_classifier import FeatureJoiner, LinearIntentClassifier  # noqa: E402
 from bot.nlp.sentence_features import load_encoder  # noqa: E402
 from bot.nlp.spelling import Speller, english_words  # noqa: E402
+from bot.nlp.vote_turn import turned  # noqa: E402
 
 ENCODER_DIMENSIONS = 384  # all-MiniLM-L6-v2's sentence vector
 
@@ -174,9 +175,13 @@ def cross_validate(
         )
         model = LinearIntentClassifier.make_model(defaults).fit(x_train, labels[train], dense_columns(x_train))
         probabilities = model.predict_proba(x_test)
-        predicted[test] = model.classes_[probabilities.argmax(axis=1)]
+        # As the classifier does (read_the_turn): the direction of "X instead of Y" between post and in person.
+        firsts = model.classes_[probabilities.argmax(axis=1)]
+        predicted[test] = [turned(texts[i], str(first)) for i, first in zip(test, firsts, strict=True)]
         confidence[test] = probabilities.max(axis=1)
-        predicted_typos[test] = model.predict(x_typos)
+        predicted_typos[test] = [
+            turned(typos[i], str(first)) for i, first in zip(test, model.predict(x_typos), strict=True)
+        ]
     return predicted, confidence, predicted_typos
 
 

@@ -35,7 +35,6 @@ from bot.names import (
 from bot.parsing import applies_for_someone_else, find_email, find_postcode
 from bot.routing import (
     QUESTION,
-    absent_vote_turn,
     for_missed,
     reports_a_missed_collection,
     task_of_article,
@@ -95,10 +94,6 @@ class ActionStartTask(Action):
         if intent == "ask_bin_day" and reports_a_missed_collection(text):
             # "my bin wsn't collected" read as a bin day question (make test's simulated resident got its bin days).
             return start_task_events(tracker, task="report_problem")
-        turned = absent_vote_turn(text) if intent in ("request_postal_vote", "cancel_absent_vote") else None
-        if turned is not None and turned != intent:
-            # "I want to vote in person instead of by post" read as asking for a postal vote: the way the words turn.
-            return start_task_events(tracker, task=turned)
         second = second_request(text, intent)
         if second is not None and intent in {request.intent for request in requests_in(text)}:
             # "I need a postal vote and when is my bin day": the intent is one of two requests the message makes

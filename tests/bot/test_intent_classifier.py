@@ -186,3 +186,63 @@ def test_the_blend_is_still_a_probability_for_the_fallback_classifier() -> None:
     probabilities = LinearIntentClassifier.make_model({}).fit(features, intents, [0, 1]).predict_proba(features)
     assert probabilities.min() >= 0
     assert probabilities.sum(axis=1) == pytest.approx(np.ones(len(intents)))
+
+
+TURNS = {
+    "request_postal_vote": [
+        "I want a postal vote",
+        "can I vote by post",
+        "sign me up for postal voting",
+        "please send me a postal vote application",
+        "I work away, can I vote by post",
+    ],
+    "cancel_absent_vote": [
+        "I want to vote in person instead of by post",
+        "stop my postal vote",
+        "cancel my postal vote please",
+        "I'll go to the polling station instead of voting by post from now on",
+        "take me off postal voting",
+    ],
+}
+
+
+def test_the_direction_of_instead_of_decides_between_a_postal_vote_and_cancelling_one(
+    tmp_path: Path, encoder: SentenceEmbeddingFeaturizer
+) -> None:
+    """Counts of words cannot tell "by post instead of in person" from the other way round; the words' order can."""
+    pipeline = Pipeline(LocalModelStorage(tmp_path), encoder)
+    data = [Message(data={TEXT: text, INTENT: intent}) for intent, texts in TURNS.items() for text in texts]
+    pipeline.featurise(data, train=True)
+    classifier = LinearIntentClassifier.create(
+        {}, pipeline.storage, Resource("intents"), ExecutionContext(GraphSchema({}), "test")
+    )
+    classifier.train(TrainingData(data))
+    cases = {
+        "I'd rather vote by post instead of going to the polling station": "request_postal_vote",
+        "from now on I want to vote by post instead of in person": "request_postal_vote",
+        "switch me from postal voting to voting in person": "cancel_absent_vote",
+    }
+    for message, expected in zip(pipeline.featurise(messages(*cases)), cases.values(), strict=True):
+        intent = intent_of(classifier, message)
+        assert intent["name"] == expected, message.get(TEXT)
+        assert message.get(INTENT_RANKING_KEY)[0] == intent
+
+
+@pytest.mark.parametrize("sparse", [True, False])
+def test_the_neighbours_vote_as_sklearns_cosine_neighbours_do(sparse: bool) -> None:
+    """CosineNeighbours replaced KNeighborsClassifier for speed; the votes must be the same."""
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from bot.nlp.intent_classifier import CosineNeighbours
+
+    rng = np.random.default_rng(7)
+    train = rng.random((300, 40)) * (rng.random((300, 40)) < 0.2)
+    test = rng.random((25, 40)) * (rng.random((25, 40)) < 0.2)
+    test[0] = train[3]  # a message identical to a training example
+    intents = rng.choice(["a", "b", "c", "d"], size=300)
+    make = scipy.sparse.csr_matrix if sparse else np.asarray
+    ours = CosineNeighbours(7).fit(make(train), intents)
+    theirs = KNeighborsClassifier(n_neighbors=7, weights="distance", metric="cosine").fit(make(train), intents)
+
+    assert list(ours.classes_) == list(theirs.classes_)
+    np.testing.assert_allclose(ours.predict_proba(make(test)), theirs.predict_proba(make(test)), atol=1e-9)

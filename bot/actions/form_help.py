@@ -24,6 +24,8 @@ HELP_ASKED = re.compile(
     r"^\W*what happened\b|"
     r"\b(?:don'?t|dont|do not) have (?:it|one|that|them|any)\b|\bhaven'?t got (?:it|one|that)\b|"
     r"\bcan'?t remember\b|\bforgot(?:ten)?\b|"
+    r"\b(?:lost|misplaced|mislaid|threw away|thrown away|deleted)\s+"
+    r"(?:it|that|them|(?:the|my) (?:ref\w*|number|e-?mail|letter|receipt|bill|confirmation))\b|"
     r"\bwhere (?:do|can|would|will|should) i (?:find|get|look)\b|\bwhere(?:'s| is) (?:it|that|my|the)\b|"
     r"\bcan'?t find\b|\bcannot find\b|^\s*(?:help|help me|help please|pls help|please help|\?+)\W*$",
     re.IGNORECASE,
@@ -56,7 +58,8 @@ WHY_AND_HOW: dict[str, str] = {
     "payment_reference": "The payment reference tells me which payment you mean. It's on your payment "
     "confirmation or bank statement, for example PAY-12345678. If you don't have it, just say so.",
     "request_reference": "The reference tells me which report you mean. It's in the reply or email you got "
-    "when you reported the problem, for example SR-123456.",
+    "when you reported the problem, for example SR-123456. If you can't find it, one of our team can look "
+    "up your report for you.",
     "contact_email": 'An email address lets us send you updates. It\'s up to you: say "no" to skip it.',
     "vote_duration": "A postal or proxy vote can be for the next election only, or long term (up to 3 years). "
     'Please say "just the next election" or "long term".',
@@ -119,6 +122,8 @@ DETAIL_NAMED = (
     (re.compile(r"\b(?:my|your|full) name\b", re.IGNORECASE), "full_name"),
 )
 
+ASKS_ABOUT_A_DETAIL = re.compile(r"\bwhy\b|\bwhat\b.*\bfor\b|\bwhat (?:do|does|is|'s)\b", re.IGNORECASE)
+
 
 def help_for(slot: str, text: str = "", task: str | None = None) -> str:
     """Return why ``slot`` is asked and how to answer it, with the phone number and the officer offer.
@@ -128,7 +133,9 @@ def help_for(slot: str, text: str = "", task: str | None = None) -> str:
     that needs a detail for a reason of its own says it (``task_kit.Task.why``): "why do you need my email?" in
     the receipt task was told about updates on a report.
     """
-    named = next((detail for pattern, detail in DETAIL_NAMED if pattern.search(text)), slot)
+    named = slot
+    if ASKS_ABOUT_A_DETAIL.search(text):  # not "I deleted the email with it in" at the reference question
+        named = next((detail for pattern, detail in DETAIL_NAMED if pattern.search(text)), slot)
     declared = REGISTRY.get(task or "")
     if declared is not None and named in declared.why:
         return f"{declared.why[named]} {way_out()}"

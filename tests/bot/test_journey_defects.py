@@ -214,6 +214,24 @@ def test_no_bill_to_hand_explains_where_the_number_is_and_goes_on_another_way() 
     assert TALK_TO_A_PERSON in dispatcher.messages[-1]["buttons"]
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("I've lost my reference", "request_progress"),
+        ("i lost it", "deny"),
+        ("deleted the email with it in", "out_of_scope"),
+        ("threw away the letter sorry", "nlu_fallback"),
+    ],
+)
+def test_a_lost_reference_is_told_a_person_can_find_the_report_not_asked_again_blind(text: str, intent: str) -> None:
+    # Found by a confused-resident probe: "I lost my reference" at the reference question got menus.
+    set_to, dispatcher = run_form("request_progress", "request_reference", text, intent, 0.8)
+    reply = said(dispatcher)
+    assert set_to.get("request_reference") is None
+    assert "one of our team can look up your report" in reply and PHONE in reply
+    assert TALK_TO_A_PERSON in dispatcher.messages[-1]["buttons"]
+
+
 # 4 and 7. An answer that fits the slot fills it, whatever the classifier says.
 
 

@@ -147,6 +147,7 @@ def _ensure_model_locked(*, quiet: bool) -> Path:
         return model
     print(f"==> training the Rasa model {name} (a few minutes; full log in var/log/train.log)")
     started = time.monotonic()
+    staging = MODELS / ".training"
     command = [
         str(RASA_ENV / "rasa"),
         "train",
@@ -157,13 +158,19 @@ def _ensure_model_locked(*, quiet: bool) -> Path:
         "--data",
         "data",
         "--out",
-        str(MODELS),
+        str(staging),
         "--fixed-model-name",
         name,
     ]
+    # Rasa writes the archive into a staging folder and it is moved into place whole: a training stopped while
+    # the archive was being written left a truncated model that every later run took as up to date.
+    shutil.rmtree(staging, ignore_errors=True)
     _run_logged(command, "train", progress=True)
-    if not model.exists():
-        raise SystemExit(f"training finished but {model} is missing; see var/log/train.log")
+    staged = staging / model.name
+    if not staged.exists():
+        raise SystemExit(f"training finished but {staged} is missing; see var/log/train.log")
+    staged.replace(model)
+    shutil.rmtree(staging, ignore_errors=True)
     MODEL_CACHE.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(model, cached.with_suffix(".partial"))
     cached.with_suffix(".partial").replace(cached)

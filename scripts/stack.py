@@ -72,8 +72,14 @@ MODEL_INPUTS = (
     "bot/nlp/sentence_features.py",
     "bot/nlp/intent_classifier.py",
     "bot/nlp/spelling.py",
+    "bot/nlp/vote_turn.py",
     "requirements/rasa.txt",
 )
+# Rasa keeps trained components in a cache (.rasa/) keyed by each component class's own source, config and
+# inputs: a change elsewhere in its module (the intent classifier's neighbours, a helper it imports) restored the
+# component trained by the old code into a model named for the new. The cache is kept per version of the
+# project's pipeline code, so such a change trains afresh and a change of data alone still reuses what it can.
+RASA_CACHES = ROOT / ".rasa"
 
 DEV_SERVICE_TOKEN = "dev-service-token-change-me"  # noqa: S105  (the action server's; refused in production)
 DEV_TELEGRAM_TOKEN = "dev-telegram-token-change-me"  # noqa: S105  (the Telegram bridge's; refused in production)
@@ -101,6 +107,25 @@ def new_seal_key() -> str:
 def _files(relative: str) -> Iterator[Path]:
     path = ROOT / relative
     yield from (sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
+
+
+def pipeline_code_fingerprint() -> str:
+    """Hash the project's pipeline code and the Rasa pins (MODEL_INPUTS without data, domain and config)."""
+    digest = hashlib.sha256()
+    for relative in MODEL_INPUTS:
+        if relative.endswith((".py", ".txt")):
+            digest.update(relative.encode())
+            digest.update((ROOT / relative).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def rasa_cache_directory() -> Path:
+    """Return Rasa's training cache for the current pipeline code, removing the caches of older code."""
+    current = RASA_CACHES / f"cache-{pipeline_code_fingerprint()}"
+    for old in RASA_CACHES.glob("cache*"):
+        if old != current and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+    return current
 
 
 def model_fingerprint() -> str:
@@ -240,6 +265,7 @@ def _rasa_env(extra: dict[str, str] | None = None) -> dict[str, str]:
             "SANIC_KEEP_ALIVE_TIMEOUT": str(API_KEEP_ALIVE_SECONDS),
         }
     )
+    env.setdefault("RASA_CACHE_DIRECTORY", str(rasa_cache_directory()))
     env.update(extra or {})
     return env
 

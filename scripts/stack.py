@@ -560,6 +560,11 @@ class Stack:
             env["CA_RATE_LIMITS"] = UNTHROTTLED_LIMITS
         if self.clock_start:
             env["CA_CLOCK_START"] = self.clock_start
+        if self.database_url.startswith("postgresql") and "CA_DATABASE_POOL_SIZE" not in os.environ:
+            size, overflow = api_pool_sizes(
+                postgres_max_connections(self.database_url), self.api_workers, self.rasa_servers
+            )
+            env["CA_DATABASE_POOL_SIZE"], env["CA_DATABASE_MAX_OVERFLOW"] = str(size), str(overflow)
         if self.api_workers > 1:
             # prometheus_client's multiprocess mode: /metrics adds up every worker's counts (emptied each start).
             shared = self.log_dir / "prometheus"
@@ -759,6 +764,34 @@ def ensure_postgres_database(url: str) -> None:
         if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
             print(f"==> created the PostgreSQL database {name}")
+
+
+# PostgreSQL refuses connections past max_connections (100 by default, 3 kept for superusers). Each API worker
+# could open 100 (pool 20 + overflow 80, sized for SQLite bursts), so two workers at 300 residents at once were
+# refused by PostgreSQL and residents got "busy" (8 of 1,200 in `make load`, 2026-12-04). The production profile
+# shares what PostgreSQL allows between the API workers, after each Rasa server's tracker store (SQLAlchemy's
+# default pool: 5 + 10) and a margin for migrations, the console tools and psql; a request then waits for a
+# pooled connection (up to 60 s) instead of being refused.
+POSTGRES_SUPERUSER_RESERVED = 3
+RASA_TRACKER_CONNECTIONS = 15
+POSTGRES_MARGIN = 10
+
+
+def api_pool_sizes(max_connections: int, api_workers: int, rasa_servers: int) -> tuple[int, int]:
+    """Return each API worker's pool size and overflow so that all of them and Rasa fit ``max_connections``."""
+    budget = max_connections - POSTGRES_SUPERUSER_RESERVED - POSTGRES_MARGIN - rasa_servers * RASA_TRACKER_CONNECTIONS
+    per_worker = max(4, budget // max(1, api_workers))
+    size = max(2, per_worker // 4)
+    return size, per_worker - size
+
+
+def postgres_max_connections(url: str) -> int:
+    """Ask the PostgreSQL server ``url`` names how many connections it allows."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=5) as connection:
+        row = connection.execute("SHOW max_connections").fetchone()
+    return int(row[0]) if row else 100
 
 
 def production_stack(**ports: int) -> Stack:

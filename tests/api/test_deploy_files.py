@@ -285,3 +285,58 @@ def test_only_the_hub_reaches_rasa_and_only_rasa_reaches_the_action_server() -> 
             allowed.setdefault(target, set()).update((s, p["port"]) for s in sources for p in rule["ports"])
     assert allowed.get(labels["rasa"]) == {(labels["api"], 5005)}
     assert allowed.get(labels["actions"]) == {(labels["rasa"], 5055)}
+
+
+# PostgreSQL's default max_connections, less the 3 it keeps for superusers; a Rasa tracker store's SQLAlchemy pool.
+POSTGRES_CONNECTIONS = 100 - 3
+RASA_TRACKER_CONNECTIONS = 15
+
+
+def uvicorn_workers(command: list[str]) -> int:
+    found = re.search(r"--workers (?:\$\{CA_API_WORKERS:-)?(\d+)", " ".join(command))
+    return int(found.group(1)) if found else 1
+
+
+def env_default(value: str) -> int:
+    """The number in "5" or "${NAME:-5}"."""
+    found = re.fullmatch(r"(?:\$\{\w+:-)?(\d+)\}?", str(value))
+    assert found, value
+    return int(found.group(1))
+
+
+def test_compose_api_workers_and_rasa_servers_fit_postgresqls_connections(compose) -> None:
+    """Two API workers of 100 connections each were refused by PostgreSQL under load: residents got "busy"."""
+    api = compose["services"]["api"]
+    per_worker = env_default(api["environment"]["CA_DATABASE_POOL_SIZE"]) + env_default(
+        api["environment"]["CA_DATABASE_MAX_OVERFLOW"]
+    )
+    rasa = compose_rasa_servers(compose)
+    used = uvicorn_workers(api["command"]) * per_worker + len(rasa) * RASA_TRACKER_CONNECTIONS
+    assert rasa and used <= POSTGRES_CONNECTIONS, used
+
+
+def test_k8s_api_replicas_and_rasa_servers_fit_postgresqls_connections() -> None:
+    config = of_kind("ConfigMap")[0]["data"]
+    per_process = int(config["CA_DATABASE_POOL_SIZE"]) + int(config["CA_DATABASE_MAX_OVERFLOW"])
+    used = 0
+    for workload in workloads():
+        for container in workload["spec"]["template"]["spec"]["containers"]:
+            if component(container) == "api":
+                used += workload["spec"]["replicas"] * uvicorn_workers(container["command"]) * per_process
+            elif component(container) == "rasa":
+                used += workload["spec"]["replicas"] * RASA_TRACKER_CONNECTIONS
+    assert used <= POSTGRES_CONNECTIONS, used
+
+
+@pytest.mark.parametrize(("max_connections", "workers", "rasa"), [(100, 2, 2), (100, 4, 2), (100, 8, 4), (300, 3, 3)])
+def test_the_production_profile_shares_postgresqls_connections_between_its_workers(
+    max_connections: int, workers: int, rasa: int
+) -> None:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from stack import api_pool_sizes
+
+    size, overflow = api_pool_sizes(max_connections, workers, rasa)
+    assert size >= 2 and overflow >= 0
+    assert workers * (size + overflow) + rasa * RASA_TRACKER_CONNECTIONS <= max_connections - 3

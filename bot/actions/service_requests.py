@@ -186,9 +186,31 @@ def lodged_here(tracker: Tracker) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+# The bot's words when it showed a request's progress to its reporter ("Your missed bin collection request SR-...
+# is open").
+REPORTER_SHOWN = re.compile(r"^Your [^.]* request (SR-\d{6}) is")
+
+
+def emails_proven_here(tracker: Tracker) -> dict[str, str]:
+    """Return, per reference, the email that showed this chat the request's reporter (the back office checked it).
+
+    "cancel it" after the progress was shown for the email given with the report asked for that email again.
+    """
+    proven: dict[str, str] = {}
+    email: str | None = None
+    for event in tracker.events:
+        if event.get("event") == "user":
+            email = find_email(str(event.get("text") or ""))
+        elif event.get("event") == "bot" and email:
+            shown = REPORTER_SHOWN.search(str(event.get("text") or ""))
+            if shown:
+                proven[shown.group(1)] = email
+    return proven
+
+
 # How the bot names the one request a reply was about: its report ("your reference is SR-...") or its progress
 # told to the reporter ("Your missed bin collection request SR-... is open").
-REQUEST_IN_REPLY = re.compile(r"your reference is (SR-\d{6})|^Your [^.]* request (SR-\d{6}) is")
+REQUEST_IN_REPLY = re.compile(f"{LODGED_REFERENCE.pattern}|{REPORTER_SHOWN.pattern}")
 
 
 def request_in_last_reply(tracker: Tracker) -> str | None:

@@ -43,9 +43,11 @@ from bot.actions.payments import document_kind_in
 from bot.actions.service_requests import (
     NO_EMAIL,
     cancels_with_a_reason,
+    emails_proven_here,
     invited_reference,
     lodged_here,
     reason_in_request,
+    request_in_last_reply,
 )
 from bot.actions.task_kit import Question, RecordSummary, Reply
 from bot.backoffice import BackOffice, BackOfficeError, within_deadline
@@ -132,6 +134,9 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         # Reported in this chat: the chat shows the reporter (the back office checks it), so no email is asked;
         # "cancel it please" after reporting was asked "What email address did you give?" (a probe).
         given["reporter_email"] = NO_EMAIL
+    elif task == "cancel_service_request" and given["request_reference"] in (proven := emails_proven_here(tracker)):
+        # Its progress was shown here for the email given with the report: that email, not asked again.
+        given["reporter_email"] = proven[given["request_reference"]]
     recheck = checked_again(tracker, text, task)
     told: dict[str, str | None] = {
         **details_told(text, task, dict(tracker.slots) | dict.fromkeys(FORGOTTEN_SLOTS) | given | recheck)
@@ -151,14 +156,18 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
 
 
 def reported_here(tracker: Tracker, task: str | None) -> str | None:
-    """Return the reference of the latest request reported in this chat, for following or cancelling it.
+    """Return the reference of the request this chat is about, for following or cancelling it.
 
-    Straight after the bot asked for the email given with a report, following it means that report.
+    Straight after the bot asked for the email given with a report, following it means that report; straight
+    after it showed a request's progress or lodged one, that request; else the latest reported in this chat.
     """
     if task == "request_progress" and (invited := invited_reference(tracker)):
         return invited
-    references = lodged_here(tracker) if task in ("request_progress", "cancel_service_request") else []
-    return references[-1] if references else None
+    if task not in ("request_progress", "cancel_service_request"):
+        return None
+    # "cancel it please" just after the bot showed a request's progress to its reporter means that request.
+    references = lodged_here(tracker)
+    return request_in_last_reply(tracker) or (references[-1] if references else None)
 
 
 # Tasks answered for the postcode a message gives, without asking for an address (the polls follow the ward).

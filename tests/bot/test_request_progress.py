@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.fallback import ActionHandleMiss
 from bot.actions.knowledge import ActionAnswerFromKnowledge
-from bot.actions.task_form import start_task_events
+from bot.actions.task_form import required_slots_for, start_task_events
 from bot.actions.tasks import ActionCompleteTask, ActionDetailsWithoutTask
 from bot.backoffice import BackOffice
 from tests.support.backoffice_fake import slots_of
@@ -290,3 +290,40 @@ def test_the_email_typed_after_asking_why_is_checked() -> None:
     routed = asyncio.run(ActionDetailsWithoutTask().run(CollectingDispatcher(), tracker, {}))
 
     assert slots_of(routed)["request_reference"] == "SR-246414"
+
+
+def test_cancel_it_after_the_email_showed_the_reporter_uses_that_email_not_asking_again() -> None:
+    """Found by a probe: the reporter proved it with their email, said "cancel it" and was asked for the email."""
+    fake = BackOfficeFake()
+    first, _ = ask(fake, "whats the status of SR-246414")
+    _, _, shown, _ = after_the_invitation(fake, "rita@example.com", "inform")
+    assert shown.startswith("Your missed bin collection request SR-246414 is open.")
+    earlier = [
+        user_event("whats the status of SR-246414", "request_progress"),
+        bot(first),
+        user_event("rita@example.com", "inform"),
+        bot(shown),
+    ]
+
+    started = slots_of(
+        start_task_events(make_tracker(*earlier, user_event("cancel it please", "cancel_service_request")))
+    )
+
+    assert (started["request_reference"], started["reporter_email"]) == ("SR-246414", "rita@example.com")
+    assert required_slots_for("cancel_service_request", started)[0] != "reporter_email"
+
+
+def test_an_email_that_did_not_show_the_reporter_is_still_asked_for_when_cancelling() -> None:
+    first, _ = ask(BackOfficeFake(), "whats the status of SR-246414")
+    earlier = [
+        user_event("whats the status of SR-246414", "request_progress"),
+        bot(first),
+        user_event("someone.else@example.com", "inform"),
+        bot("Request SR-246414 for missed bin collection is open. That's not the email address given with it."),
+    ]
+
+    started = slots_of(
+        start_task_events(make_tracker(*earlier, user_event("cancel SR-246414", "cancel_service_request")))
+    )
+
+    assert started.get("reporter_email") is None

@@ -423,3 +423,12 @@ def test_a_question_at_the_confirmation_is_still_answered() -> None:
         "report_death_or_left", "task_confirmed", "how do i pay my council tax?", "how_to_pay", 0.95, **slots
     )
     assert set_to.get("task_confirmed") is None and "Direct debit" in said(dispatcher)
+
+
+def test_why_do_you_need_my_email_where_no_email_is_asked_says_none_is_needed() -> None:
+    # Found by a probe: at the council tax account question it was told "An email address lets us send you updates".
+    reply = form_help.help_for("account_reference", "why do you need my email?", "council_tax_balance")
+    assert reply.startswith("I don't need your email address for this. Your council tax account number")
+    assert "send you updates" not in reply
+    # Where an email is asked, the reason is given.
+    assert "updates" in form_help.help_for("contact_email", "why do you need my email?", "report_problem")

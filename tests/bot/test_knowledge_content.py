@@ -106,3 +106,16 @@ def test_no_evaluation_question_is_a_training_example() -> None:
     seen = training_examples()
     unseen = [i for i in eval_questions() if i["topic"] != "issue-14"]
     assert [i["q"] for i in unseen if i["q"].strip().lower() in seen] == []
+
+
+# Other countries' emergency numbers and names: the emergency article told residents "in Australia, call 000".
+FOREIGN = re.compile(r"\b(?:Australia|America|USA|Canada|New Zealand)\b|\b(?:call|dial|ring),? (?:000|911)\b")
+
+
+def test_no_article_gives_another_countrys_emergency_number_or_names_another_country() -> None:
+    found = {
+        article.slug: FOREIGN.findall(f"{article.title} {article.answer}")
+        for article in Knowledge(ROOT / "knowledge").articles()
+        if FOREIGN.search(f"{article.title} {article.answer}")
+    }
+    assert not found

@@ -450,7 +450,7 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         return None
     help_asked = asks_for_help(text, free_text=free_text) or (name == "not_helpful" and not free_text)
     if help_asked and not (slot in UNKNOWN_SLOTS and says_unknown(text)):
-        if offered_a_way_out(tracker):
+        if offered_a_way_out(tracker) and not ASKS_WHY.search(text):
             return stop_and_offer_a_person(dispatcher, tracker)
         dispatcher.utter_message(text=help_for(slot, text, tracker.get_slot("pending_task")), buttons=[OFFICER_BUTTON])
         return [SlotSet(slot, None), SlotSet("answer_misses", misses_so_far(tracker) + 1)]
@@ -512,11 +512,33 @@ OFFER_BUTTONS = [
 ]
 
 
-def offered_a_way_out(tracker: Tracker) -> bool:
-    """Tell whether the bot's reply to the previous message already explained the question and offered a person.
+# "Why?" is a question, answered each time it is asked; only "I don't know" again gives up.
+ASKS_WHY = re.compile(r"\bwhy\b|\bwhat for\b|\bwhat do (?:you|u|ya) (?:mean|need)\b", re.IGNORECASE)
 
-    Then "I don't know" again gets a clear offer of a person, not the same explanation a fourth time.
+
+def slots_asked_at_the_last_two_messages(tracker: Tracker) -> tuple[str | None, str | None]:
+    """Return the slot the form was asking for when the previous and the latest messages came in."""
+    asked: str | None = None
+    at_messages: list[str | None] = []
+    for event in tracker.events:
+        if event.get("event") == "slot" and event.get("name") == "requested_slot":
+            asked = event.get("value")
+        elif event.get("event") == "user":
+            at_messages.append(asked)
+    previous, latest = [None, None, *at_messages][-2:]
+    return previous, latest
+
+
+def offered_a_way_out(tracker: Tracker) -> bool:
+    """Tell whether the bot's reply to the previous message already explained this question and offered a person.
+
+    Then "I don't know" again gets a clear offer of a person, not the same explanation a fourth time. A way out
+    offered at another question does not count: "I lost my reference" was explained and the next question asked,
+    and "why do you need that?" at that next question stopped the task (a probe).
     """
+    previous, latest = slots_asked_at_the_last_two_messages(tracker)
+    if previous != latest:
+        return False
     latest_seen = False
     for event in reversed(tracker.events):
         if event.get("event") == "user":

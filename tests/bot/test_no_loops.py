@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions import form_help
 from bot.actions.handoff import ActionNotHelpful, ActionRequestOfficer
 from bot.actions.service_requests import reason_in_request
 from bot.actions.task_form import ValidateTaskForm, required_slots_for, start_task_events
@@ -167,6 +168,44 @@ def test_i_dont_know_again_stops_asking_and_offers_a_person(task: str, asked: st
     assert second["verification_outcome"] == "stopped"  # the question is not asked a third time
     assert second["officer_offered"] is True and second["handoff_reason"] == "fallback"
     assert "person" in said(twice) and PHONE in said(twice) and "/request_officer" in buttons(twice)
+
+
+def asked(slot: str) -> dict[str, Any]:
+    return {"event": "slot", "name": "requested_slot", "value": slot}
+
+
+def test_why_at_the_question_after_a_lost_reference_is_explained_not_taken_as_giving_up() -> None:
+    """A probe: "I lost my reference" was explained and the name asked; "why do you need that?" stopped the task."""
+    lost = form_help.help_for("payment_reference", "I lost my reference", "payment_received")
+    set_to, dispatcher = run_form(
+        "payment_received",
+        "full_name",
+        message("why do you need that?", "out_of_scope", 0.6),
+        asked("payment_reference"),
+        message("I lost my reference", "out_of_scope", 0.6),
+        bot(lost),
+        asked("full_name"),
+        bot("What is the full name of the person who pays the council tax?"),
+        payment_reference="unknown",
+    )
+    assert set_to.get("verification_outcome") != "stopped"
+    assert "I need your name" in said(dispatcher) and "stop asking" not in said(dispatcher)
+
+
+def test_why_asked_again_at_the_same_question_is_answered_again() -> None:
+    explained = form_help.help_for("account_reference", "why do you need that?", "council_tax_balance")
+    set_to, dispatcher = run_form(
+        "council_tax_balance",
+        "account_reference",
+        message("but why do you need that?", "out_of_scope", 0.6),
+        asked("account_reference"),
+        message("why do you need that?", "out_of_scope", 0.6),
+        bot(explained),
+        asked("account_reference"),
+        bot("What is your council tax account number?"),
+    )
+    assert set_to.get("verification_outcome") != "stopped"
+    assert "top of your council tax bill" in said(dispatcher)
 
 
 def test_a_question_after_a_failed_answer_is_still_explained() -> None:

@@ -21,6 +21,7 @@ from api.conversations.models import Conversation, Handoff, Message, Note
 from api.electoral.models import Verification, VerificationAttempt
 from api.knowledge_gaps.models import AnswerRating, KnowledgeGap
 from api.payments.models import AccountVerification, AccountVerificationAttempt
+from api.service_requests.models import ReporterEmailCheck
 from api.telegram.models import TelegramChat, TelegramDelivery
 
 CHUNK = 500  # ids per statement, well under every database's limit on bound parameters
@@ -47,7 +48,13 @@ def delete_conversations(session: Session, conversation_ids: Sequence[str]) -> C
         counts["notes"] += affected(session, delete(Note).where(Note.conversation_id.in_(ids)))
         counts["handoffs"] += affected(session, delete(Handoff).where(Handoff.conversation_id.in_(ids)))
         counts["telegram chats"] += affected(session, delete(TelegramChat).where(TelegramChat.conversation_id.in_(ids)))
-        for table in (VerificationAttempt, Verification, AccountVerificationAttempt, AccountVerification):
+        for table in (
+            VerificationAttempt,
+            Verification,
+            AccountVerificationAttempt,
+            AccountVerification,
+            ReporterEmailCheck,
+        ):
             counts["identity checks"] += affected(session, delete(table).where(table.conversation_id.in_(ids)))
         counts["conversations"] += affected(session, delete(Conversation).where(Conversation.id.in_(ids)))
     return counts

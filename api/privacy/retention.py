@@ -29,6 +29,7 @@ from api.privacy import audit
 from api.privacy.deletion import affected, delete_conversations
 from api.privacy.models import AuditEntry
 from api.privacy.tracker import TrackerStore
+from api.service_requests.models import ReporterEmailCheck
 from api.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def purge(
         .where(DocumentRequest.status == "sent", DocumentRequest.created_at < transcripts, DocumentRequest.email != "")
         .values(email=""),
     )
-    for table in (VerificationAttempt, AccountVerificationAttempt):
+    for table in (VerificationAttempt, AccountVerificationAttempt, ReporterEmailCheck):
         counts["identity checks"] += affected(session, delete(table).where(table.attempted_at < checks))
     for proven in (Verification, AccountVerification):
         counts["identity checks"] += affected(session, delete(proven).where(proven.verified_at < checks))

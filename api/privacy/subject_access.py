@@ -30,7 +30,7 @@ from api.payments.models import (
 )
 from api.privacy.deletion import affected, delete_conversations
 from api.privacy.tracker import TrackerStore
-from api.service_requests.models import ServiceRequest
+from api.service_requests.models import ReporterEmailCheck, ServiceRequest
 from api.telegram.models import TelegramChat
 
 # Said in the export, so whoever reads it on the resident's behalf knows why those events hold no text.
@@ -165,6 +165,9 @@ def _identity_checks(session: Session, conversation_id: str) -> dict[str, Any]:
         },
         "council_tax_attempts": [
             _row(a, "attempted_at", "succeeded") for a in _by(session, AccountVerificationAttempt, conversation_id)
+        ],
+        "reporter_email_checks": [
+            _row(a, "attempted_at", "succeeded") for a in _by(session, ReporterEmailCheck, conversation_id)
         ],
         "council_tax_verification": account
         and {

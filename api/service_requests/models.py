@@ -51,3 +51,22 @@ class ServiceRequestUpdate(Base):
     status: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text)
     public: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ReporterEmailCheck(Base):
+    """One email given, from a chat that did not report it, to show it is a request's reporter.
+
+    Counted with the identity checks' lockouts (api/verification_common.py): one email address after another, from
+    one chat, from one client address or at one request, is held back, so the email on a report cannot be guessed
+    from chat after chat. Nothing the caller typed is kept: only whether it matched.
+    """
+
+    __tablename__ = "reporter_email_checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("service_requests.id"), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    client_source: Mapped[str | None] = mapped_column(String(32), index=True)
+    refused: Mapped[str | None] = mapped_column(String(16))

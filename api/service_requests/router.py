@@ -74,7 +74,7 @@ def read_progress(reference: str, session: SessionDep, clock: ClockDep) -> Servi
 )
 def check_progress(reference: str, body: ProgressCheck, session: SessionDep, clock: ClockDep) -> ServiceRequestProgress:
     """Return where a request stands; the latest public note only when the chat or the email shows the reporter."""
-    return service.request_progress(session, reference=reference, today=clock.today, asker=body)
+    return service.request_progress(session, reference=reference, today=clock.today, asker=body, now=clock.now)
 
 
 @router.post(

@@ -23,7 +23,7 @@ from api.idempotency import IdempotencyConflict, Recorded, by_key, insert_once, 
 from api.places.models import Property
 from api.places.service import UnknownProperty
 from api.records import RecordSummary
-from api.service_requests.models import ServiceRequest, ServiceRequestUpdate
+from api.service_requests.models import ReporterEmailCheck, ServiceRequest, ServiceRequestUpdate
 from api.service_requests.schemas import (
     CancellationCreate,
     CancellationOutcome,
@@ -36,6 +36,7 @@ from api.service_requests.schemas import (
     UpdateRead,
 )
 from api.service_requests.standards import STANDARDS
+from api.verification_common import Outcome, conversation_source, decide
 from api.working_days import add_working_days
 
 log = logging.getLogger(__name__)
@@ -147,7 +148,7 @@ def _by_reference(session: Session, reference: str, *, for_update: bool = False)
 
 
 def request_progress(
-    session: Session, *, reference: str, today: date, asker: ProgressCheck | None = None
+    session: Session, *, reference: str, today: date, asker: ProgressCheck | None = None, now: datetime | None = None
 ) -> ServiceRequestProgress:
     """Return where the request stands ("SR-123456", "sr 123456"...), or raise UnknownRequest.
 
@@ -156,7 +157,7 @@ def request_progress(
     or a household, is for the person shown to have reported it (``_reporters_proof``).
     """
     row = _by_reference(session, reference)
-    reporter = asker is not None and _reporters_proof(row, asker) is not None
+    reporter = asker is not None and _reporters_proof(session, row, asker, now=now) is not None
     latest = (
         None
         if not reporter
@@ -193,9 +194,10 @@ def cancel_request(
     A closed request stays closed (the work is done).
     """
     row = _by_reference(session, reference, for_update=True)
-    proof = _reporters_proof(row, cancellation)
+    proof = _reporters_proof(session, row, cancellation, now=now)
     if proof is None:
         log.info("service request cancellation refused: not shown to be the reporter")
+        session.commit()  # the email check it made counts, though the answer is an error
         raise UnknownRequest
     if row.status not in LIVE_STATUSES:
         return _cancellation(row, "already_cancelled" if row.status == "cancelled" else "already_closed")
@@ -225,18 +227,48 @@ CANCELLED_NOTE = "Cancelled at the request of the person who reported it."
 PROOF_WORDS = {"reporting_chat": "in the chat they reported it in", "reporter_email": "with the email they gave"}
 
 
-def _reporters_proof(row: ServiceRequest, cancellation: CancellationCreate | ProgressCheck) -> str | None:
+def _reporters_proof(
+    session: Session, row: ServiceRequest, asker: CancellationCreate | ProgressCheck, *, now: datetime | None
+) -> str | None:
     """Tell how the caller is shown to be the reporter: the same chat, or the email given with the report.
 
     The chat is proved by its grant (``api.deps``); the email must match the one on the report, ignoring
-    case. A postcode or an address proves nothing: neighbours know them.
+    case. A postcode or an address proves nothing: neighbours know them. Each email given is counted with the
+    identity checks' lockouts (``api.verification_common.decide``): a chat, a client address or a request with
+    too many wrong emails lately is not checked, and the answer is the same as for a wrong one, so the email on
+    a report cannot be guessed from chat after chat.
     """
-    if row.conversation_id is not None and row.conversation_id == cancellation.conversation_id:
+    if row.conversation_id is not None and row.conversation_id == asker.conversation_id:
         return "reporting_chat"
-    given, on_file = cancellation.reporter_email, row.contact_email
-    if given and on_file and given.strip().casefold() == on_file.strip().casefold():
-        return "reporter_email"
-    return None
+    given, on_file = asker.reporter_email, row.contact_email
+    if not given:
+        return None
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    source = conversation_source(session, asker.conversation_id)
+    decision = decide(
+        session,
+        ReporterEmailCheck,
+        ReporterEmailCheck.request_id,
+        conversation_id=asker.conversation_id,
+        source=source,
+        subject_ids=[row.id],
+        details_correct=bool(on_file) and given.strip().casefold() == str(on_file).strip().casefold(),
+        now=now,
+    )
+    session.add(
+        ReporterEmailCheck(
+            conversation_id=asker.conversation_id,
+            request_id=row.id,
+            attempted_at=now,
+            succeeded=decision.outcome is Outcome.VERIFIED,
+            client_source=source,
+            refused=decision.refused,
+        )
+    )
+    session.flush()
+    if decision.refused:
+        log.info("reporter email check refused: %s lock", decision.refused)
+    return "reporter_email" if decision.outcome is Outcome.VERIFIED else None
 
 
 def _cancellation(row: ServiceRequest, outcome: CancellationOutcome) -> CancellationRead:

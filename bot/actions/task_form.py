@@ -569,6 +569,21 @@ def stop_and_offer_a_person(dispatcher: CollectingDispatcher, tracker: Tracker) 
     ]
 
 
+# Replies that say nothing about the problem: yes, no, ok and thanks are not a description.
+NOT_A_DESCRIPTION = re.compile(
+    r"\W*(?:y|yes|yeah|yep|yup|ye|ya|n|no|nope|nah|ok|okay|k|kk|sure|fine|thanks|thank you|ta|cheers|done|"
+    r"same|as above|see above|like i said)\W*",
+    re.IGNORECASE,
+)
+# A correction of where the problem is, typed at the description question.
+CORRECTION_START = re.compile(r"^\W*(?:actually|sorry|oops|i mean|correction|no|wait)\b[\s,.:-]*", re.IGNORECASE)
+CORRECTS_THE_PLACE = re.compile(
+    r"^\W*(?:actually|sorry|oops|i mean|correction|wait)\b.{0,30}?\b(?:it'?s|its|it is|the (?:place|location) is)?\s*"
+    r"(?:outside|opposite|near|next to|at number|number \d|no\.? ?\d)",
+    re.IGNORECASE,
+)
+
+
 # A place is never a question that starts so and ends with "?" ("by the park?" may be one; "is it free?" is not).
 QUESTION_FIRST_WORDS = frozenset("is are will would do does did can could how what why when who should shall".split())  # noqa: SIM905
 NOT_A_PLACE = (
@@ -1090,9 +1105,18 @@ class ValidateTaskForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value or "").strip()
-        if len(text) < 3:
-            dispatcher.utter_message(text="Could you tell me a little more about the problem?")
+        if len(text) < 3 or NOT_A_DESCRIPTION.fullmatch(text):
+            # "yes" was sent to the team as the description of a missed bin (a probe).
+            dispatcher.utter_message(
+                text="Could you tell me a little more about the problem? For example, which bin was missed, or how "
+                "big the hole is."
+            )
             return {"problem_description": None}
+        if CORRECTS_THE_PLACE.search(text) and tracker.get_slot("problem_location"):
+            # "actually it's outside number 7 not 3" at the description question corrects the place (a probe).
+            place = CORRECTION_START.sub("", text).strip() or text
+            dispatcher.utter_message(text=f'Thanks, I\'ve changed where it is to "{place[:240]}".')
+            return {"problem_location": place[:240], "problem_description": None}
         return {"problem_description": text[:1000]}
 
     async def validate_proxy_relationship(

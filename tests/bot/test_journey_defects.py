@@ -432,3 +432,36 @@ def test_why_do_you_need_my_email_where_no_email_is_asked_says_none_is_needed() 
     assert "send you updates" not in reply
     # Where an email is asked, the reason is given.
     assert "updates" in form_help.help_for("contact_email", "why do you need my email?", "report_problem")
+
+
+@pytest.mark.parametrize("text", ["yes", "Yes.", "no", "ok", "thanks"])
+def test_yes_or_no_at_the_description_question_is_not_sent_as_the_description(text: str) -> None:
+    # A probe: 'I'll report a missed bin problem at 19 Rowan Close: "yes"' was filed.
+    set_to, dispatcher = run_form(
+        "report_problem", "problem_description", text, "inform", service_category="missed_bin", problem_location="19"
+    )
+    assert set_to.get("problem_description") is None and "which bin was missed" in said(dispatcher)
+
+
+def test_a_correction_of_the_place_at_the_description_question_changes_the_place() -> None:
+    # A probe: "actually its outside number 7 not 3" became the description of a street light at number 3.
+    set_to, dispatcher = run_form(
+        "report_problem",
+        "problem_description",
+        "actually its outside number 7 not 3",
+        "inform",
+        service_category="street_light",
+        problem_location="outside 3 Priory Walk",
+    )
+    assert set_to["problem_location"] == "its outside number 7 not 3"
+    assert set_to.get("problem_description") is None and "changed where it is" in said(dispatcher)
+
+
+@pytest.mark.parametrize(
+    "text", ["the light has been flickering for a week", "actually it's been broken for 2 weeks", "no lid on it"]
+)
+def test_a_description_is_still_the_description(text: str) -> None:
+    set_to, _ = run_form(
+        "report_problem", "problem_description", text, "inform", service_category="street_light", problem_location="x"
+    )
+    assert set_to["problem_description"] == text

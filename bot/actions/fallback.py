@@ -19,7 +19,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.knowledge import GAP_UNANSWERED, knowledge_marker, say_decision
 from bot.actions.service_requests import answer_at_the_invitation, say_reply
-from bot.actions.tasks import ActionDetailsWithoutTask, gives_a_detail, offered_task, retry_events
+from bot.actions.tasks import (
+    ActionDetailsWithoutTask,
+    gives_a_detail,
+    offered_task,
+    report_offered_by_the_answer,
+    retry_events,
+)
 from bot.actions.two_requests import requests_in
 from bot.backoffice import BackOffice
 from bot.knowledge import ArticleError, get_knowledge
@@ -82,6 +88,9 @@ class ActionHandleMiss(Action):
             # the receipt for payment PAY-28020117" got "I'm not sure which of these you mean"). Run here, not as a
             # follow-up action: after one, the chat could be left dead (see ActionAnswerFromKnowledge).
             return await ActionDetailsWithoutTask().run(dispatcher, tracker, domain)
+        if mark and (report := report_offered_by_the_answer(tracker)) is not None:
+            # "ok can you report it then" after an answer that offers to take the report here.
+            return report
         if wants_a_person(text):
             # Handed over here, not by a follow-up action: after one, the policy predicted this fallback
             # again and the resident was told "I've asked an officer" three times.

@@ -15,7 +15,14 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import electoral, payments
 from bot.actions.common import apologise_for_failure, council_phone
-from bot.actions.form_answers import STRUCTURED, details_in, name_in, report_kind_told, strip_pleasantries
+from bot.actions.form_answers import (
+    STRUCTURED,
+    category_of,
+    details_in,
+    name_in,
+    report_kind_told,
+    strip_pleasantries,
+)
 from bot.actions.handoff import CARRY_ON, ActionRequestOfficer
 from bot.actions.knowledge import decision_instead, say_decision, task_button
 from bot.actions.service_requests import invited_reference, request_in_last_reply
@@ -507,8 +514,34 @@ class ActionYesWithNothingAsked(Action):
         if offered_to_carry_on(tracker):
             # Yes to carrying on after an emergency stopped the task: the form goes on with the answers it kept.
             return [FollowupAction("task_form")]
+        if (report := report_offered_by_the_answer(tracker)) is not None:
+            return report
         dispatcher.utter_message(response="utter_how_can_i_help")
         return []
+
+
+# An article that offers to take the report here ("You can report it in this chat"), and the words that take it up.
+REPORT_OFFERED = "report it in this chat"
+TAKES_UP_THE_REPORT = re.compile(
+    r"\b(?:report|reprot|log)\s+(?:it|this|that|them|one)\b|\b(?:do|sort) (?:it|that|this) for me\b|"
+    r"^\W*(?:yes|yeah|yep|ok|okay|please|go on|go ahead)\W*(?:please)?\W*$",
+    re.IGNORECASE,
+)
+
+
+def report_offered_by_the_answer(tracker: Tracker) -> list[EventType] | None:
+    """Start the report an article just offered to take, when the resident takes it up; else None.
+
+    A probe: the fly-tipping answer says "You can report it in this chat", and "ok can you report it then" got
+    "Sorry, I didn't quite get that"; the description typed next got the bulky waste article.
+    """
+    offered = last_bot_text(tracker)
+    text = str(tracker.latest_message.get("text") or "")
+    if REPORT_OFFERED not in offered.lower() or not TAKES_UP_THE_REPORT.search(text):
+        return None
+    category = category_of(offered)
+    chosen = [SlotSet("service_category", category)] if category != "other" else []
+    return [*start_task_events(tracker, task="report_problem"), *chosen, FollowupAction("task_form")]
 
 
 def offered_to_carry_on(tracker: Tracker) -> bool:

@@ -71,3 +71,37 @@ def test_an_understood_message_between_misses_resets_the_count() -> None:
         user_event("qwerty", "nlu_fallback"),
     )
     assert misses_in_a_row(tracker) == 1
+
+
+def test_report_it_after_an_answer_that_offers_to_take_the_report_starts_that_report(dispatcher) -> None:
+    """A probe: "ok can you report it then" after the fly-tipping answer got "Sorry, I didn't quite get that"."""
+    from rasa_sdk.events import FollowupAction
+
+    from bot.actions.tasks import ActionYesWithNothingAsked
+    from bot.knowledge import get_knowledge
+    from tests.support.backoffice_fake import slots_of
+    from tests.support.trackers import bot
+
+    knowledge = get_knowledge()
+    for slug, category in (("fly-tipping", "dumped_rubbish"), ("potholes", "pothole")):
+        answer = bot(knowledge.article(slug).answer)
+        for action, text, intent in (
+            (ActionHandleMiss(), "ok can you report it then", "nlu_fallback"),
+            (ActionYesWithNothingAsked(), "yes please", "affirm"),
+        ):
+            events = asyncio.run(action.run(dispatcher, make_tracker(answer, user_event(text, intent)), {}))
+            started = slots_of(events)
+            assert (started["pending_task"], started["service_category"]) == ("report_problem", category), slug
+            assert events[-1] == FollowupAction("task_form")
+
+
+def test_yes_after_an_answer_that_offers_no_report_is_not_a_report(dispatcher) -> None:
+    from bot.actions.tasks import ActionYesWithNothingAsked
+    from tests.support.backoffice_fake import slots_of
+    from tests.support.trackers import bot
+
+    answer = bot("The library is open from 9am to 5pm, Monday to Saturday.")
+    events = asyncio.run(
+        ActionYesWithNothingAsked().run(dispatcher, make_tracker(answer, user_event("yes", "affirm")), {})
+    )
+    assert "pending_task" not in slots_of(events)

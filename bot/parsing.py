@@ -72,6 +72,25 @@ FOR_SOMEONE_ELSE = re.compile(
 FOR_THEMSELVES_TOO = re.compile(r"\bfor (?:me|myself|us) (?:and|&)\b|\bme (?:and|&) my\b", re.IGNORECASE)
 
 
+# A question about another household's council tax: "what does my neighbour owe?", "when did next door last pay
+# council tax". Not the resident's own ("my council tax"), nor a death (handled as a bereavement first).
+OTHERS = (
+    r"(?:neighbou?rs?|next door|someone else|somebody else|another person|other people|flatmates?|housemates?|"
+    r"landlord|tenants?|the people at|the person at|the family at)"
+)
+ABOUT_OTHERS_COUNCIL_TAX = re.compile(
+    rf"\b{OTHERS}(?:'s)?\b.{{0,60}}?\b(?:council tax|account|bill|balance|owes?|arrears|paid|pay(?:s|ing)?|"
+    r"debt|band)\b|\b(?:council tax|account|bill|balance|arrears|band)\b.{0,40}?\b(?:of|for) (?:my |the )?"
+    rf"{OTHERS}",
+    re.IGNORECASE,
+)
+
+
+def asks_about_others_council_tax(text: str) -> bool:
+    """Tell whether ``text`` asks about another household's council tax (see ABOUT_OTHERS_COUNCIL_TAX)."""
+    return bool(ABOUT_OTHERS_COUNCIL_TAX.search(text.replace("\u2019", "'")))
+
+
 def applies_for_someone_else(text: str) -> bool:
     """Tell whether ``text`` asks for an application for another person only (not for the resident as well)."""
     plain = text.replace("\u2019", "'")

@@ -16,10 +16,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.common import council_phone
 from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.knowledge import GAP_UNANSWERED, knowledge_marker, say_decision
 from bot.actions.service_requests import answer_at_the_invitation, say_reply
 from bot.actions.tasks import (
+    OTHERS_COUNCIL_TAX_REPLY,
     ActionDetailsWithoutTask,
     gives_a_detail,
     offered_task,
@@ -30,6 +32,7 @@ from bot.actions.two_requests import requests_in
 from bot.backoffice import BackOffice
 from bot.knowledge import ArticleError, get_knowledge
 from bot.names import MISSED_INTENTS, MISSES_BEFORE_OFFER, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
+from bot.parsing import asks_about_others_council_tax
 from bot.routing import for_missed, wants_a_person
 from bot.tasks_registry import TASKS
 
@@ -88,6 +91,10 @@ class ActionHandleMiss(Action):
             # the receipt for payment PAY-28020117" got "I'm not sure which of these you mean"). Run here, not as a
             # follow-up action: after one, the chat could be left dead (see ActionAnswerFromKnowledge).
             return await ActionDetailsWithoutTask().run(dispatcher, tracker, domain)
+        if mark and asks_about_others_council_tax(text):
+            # "when did my neighbour at 19 Rowan Close last pay council tax" got suggestions of articles (a probe).
+            dispatcher.utter_message(text=OTHERS_COUNCIL_TAX_REPLY.format(phone=council_phone()))
+            return []
         if mark and (report := report_offered_by_the_answer(tracker)) is not None:
             # "ok can you report it then" after an answer that offers to take the report here.
             return report

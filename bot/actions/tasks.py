@@ -39,7 +39,7 @@ from bot.names import (
     STOPPED,
     UNKNOWN,
 )
-from bot.parsing import applies_for_someone_else, find_email, find_postcode
+from bot.parsing import applies_for_someone_else, asks_about_others_council_tax, find_email, find_postcode
 from bot.routing import (
     QUESTION,
     for_missed,
@@ -98,6 +98,10 @@ class ActionStartTask(Action):
             # (a probe got AV-... in their name). Each voter applies for their own absent vote.
             dispatcher.utter_message(text=FOR_SOMEONE_ELSE_REPLY)
             return [FollowupAction("action_listen")]
+        if intent in ACCOUNT_TASKS and asks_about_others_council_tax(text):
+            # "what does my neighbour owe?" started the resident's own account check (a probe).
+            dispatcher.utter_message(text=OTHERS_COUNCIL_TAX_REPLY.format(phone=council_phone()))
+            return [FollowupAction("action_listen")]
         if intent == "ask_bin_day" and reports_a_missed_collection(text):
             # "my bin wsn't collected" read as a bin day question (make test's simulated resident got its bin days).
             return start_task_events(tracker, task="report_problem")
@@ -119,6 +123,11 @@ class ActionStartTask(Action):
 # they are in their own conversation.
 ABSENT_VOTE_TASKS = frozenset(
     {"request_postal_vote", "request_proxy_vote", "cancel_absent_vote", "renew_absent_vote", "absent_vote_status"}
+)
+OTHERS_COUNCIL_TAX_REPLY = (
+    "I can't tell you about anyone else's council tax: each household's account is private. If you pay or look "
+    "after it for them, for example with power of attorney, please call us on {phone} and we'll help. I can check "
+    "your own council tax, if you like."
 )
 FOR_SOMEONE_ELSE_REPLY = (
     "I can only deal with postal and proxy votes for the person I'm talking to: each voter applies for, changes or "

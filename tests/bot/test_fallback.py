@@ -105,3 +105,27 @@ def test_yes_after_an_answer_that_offers_no_report_is_not_a_report(dispatcher) -
         ActionYesWithNothingAsked().run(dispatcher, make_tracker(answer, user_event("yes", "affirm")), {})
     )
     assert "pending_task" not in slots_of(events)
+
+
+def test_a_question_about_a_neighbours_council_tax_is_refused_plainly(dispatcher) -> None:
+    """A probe: "what does my neighbour owe?" got suggestions of articles; the electoral questions were refused well."""
+    from bot.actions.tasks import ActionStartTask
+    from tests.support.backoffice_fake import slots_of
+
+    for action, text, intent in (
+        (ActionHandleMiss(), "when did my neighbour at 19 Rowan Close last pay council tax", "nlu_fallback"),
+        (ActionStartTask(), "and my neighbour Janice Dunn at 15 Weald Mews, what does she owe?", "council_tax_balance"),
+        (ActionStartTask(), "what's the council tax balance for next door", "council_tax_balance"),
+    ):
+        dispatcher.messages.clear()
+        events = asyncio.run(action.run(dispatcher, make_tracker(user_event(text, intent)), {}))
+        reply = " ".join(m.get("text") or "" for m in dispatcher.messages)
+        assert reply.startswith("I can't tell you about anyone else's council tax"), text
+        assert "pending_task" not in slots_of(events)
+
+
+def test_the_residents_own_council_tax_is_not_refused() -> None:
+    from bot.parsing import asks_about_others_council_tax
+
+    for text in ("what's my council tax balance", "did my payment go through", "my neighbour's bins were missed"):
+        assert not asks_about_others_council_tax(text), text

@@ -73,6 +73,7 @@ MODEL_INPUTS = (
     "bot/nlp/intent_classifier.py",
     "bot/nlp/spelling.py",
     "bot/nlp/vote_turn.py",
+    "bot/nlp/script.py",
     "requirements/rasa.txt",
 )
 # Rasa keeps trained components in a cache (.rasa/) keyed by each component class's own source, config and

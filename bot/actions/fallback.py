@@ -32,6 +32,7 @@ from bot.actions.two_requests import requests_in
 from bot.backoffice import BackOffice
 from bot.knowledge import ArticleError, get_knowledge
 from bot.names import MISSED_INTENTS, MISSES_BEFORE_OFFER, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
+from bot.nlp.script import in_another_alphabet
 from bot.parsing import asks_about_others_council_tax
 from bot.routing import for_missed, wants_a_person
 from bot.tasks_registry import TASKS
@@ -62,6 +63,13 @@ def asks_for_a_task(text: str) -> bool:
     return any(request.intent in TASKS for request in requests_in(text))
 
 
+ENGLISH_ONLY = (
+    "Sorry, I can only read English. If English is hard for you, please call us on {phone} and ask for an "
+    "interpreter, or choose Talk to a person."
+)
+TALK_TO_A_PERSON = {"title": "Talk to a person", "payload": "/request_officer"}
+
+
 class ActionHandleMiss(Action):
     """Reply to a message the bot did not understand or cannot help with."""
 
@@ -84,6 +92,10 @@ class ActionHandleMiss(Action):
             # "why do you need my email?" or "I didn't give one" when the bot asked for the reporter's email.
             return say_reply(dispatcher, reply)
         text = str(tracker.latest_message.get("text") or "")
+        if in_another_alphabet(text):
+            # Arabic "can I talk to a person" was taken for a detail (a probe): say plainly what the chat reads.
+            dispatcher.utter_message(text=ENGLISH_ONLY.format(phone=council_phone()), buttons=[TALK_TO_A_PERSON])
+            return [SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "fallback")]
         if mark and gives_a_detail(text) and (offered_task(tracker) or asks_for_a_task(text)):
             # "carol.jones@example.com thanks" just after the bot asked for the email given with a report, not
             # understood as words, was told "Sorry, I didn't quite get that": a detail the bot's reply invited

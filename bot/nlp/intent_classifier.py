@@ -43,6 +43,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
+from bot.nlp.script import in_another_alphabet
 from bot.nlp.vote_turn import turned
 
 logger = logging.getLogger(__name__)
@@ -336,6 +337,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                     for index in order
                 ]
                 ranking = read_the_turn(message.get(TEXT) or "", ranking)
+                if in_another_alphabet(message.get(TEXT) or ""):
+                    # Not English: no reading is sure, so the fallback answers (bot/nlp/script.py).
+                    ranking = [{**entry, PREDICTED_CONFIDENCE_KEY: 0.0} for entry in ranking]
                 intent = ranking[0]
             message.set(INTENT, intent, add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

@@ -129,3 +129,19 @@ def test_the_residents_own_council_tax_is_not_refused() -> None:
 
     for text in ("what's my council tax balance", "did my payment go through", "my neighbour's bins were missed"):
         assert not asks_about_others_council_tax(text), text
+
+
+def test_a_message_in_another_alphabet_is_told_the_chat_reads_english_with_the_phone_and_a_person(dispatcher) -> None:
+    """A probe: Arabic "can I talk to a person" was asked "What would you like me to do with that?"."""
+    from bot.nlp.script import in_another_alphabet
+
+    for text in ("هل يمكنني التحدث مع شخص", "میں کونسل ٹیکس کے بارے میں بات کرنا چاہتا ہوں", "我想和人说话", "Привет"):
+        assert in_another_alphabet(text), text
+        dispatcher.messages.clear()
+        events = asyncio.run(ActionHandleMiss().run(dispatcher, make_tracker(user_event(text, "nlu_fallback")), {}))
+        reply = dispatcher.messages[0]
+        assert reply["text"].startswith("Sorry, I can only read English") and "interpreter" in reply["text"]
+        assert {"title": "Talk to a person", "payload": "/request_officer"} in reply["buttons"]
+        assert {"event": "slot", "name": "officer_offered", "value": True, "timestamp": None} in events
+    for text in ("café opening hours", "ok 👍", "Zoë Brontë", "my name is José"):
+        assert not in_another_alphabet(text), text

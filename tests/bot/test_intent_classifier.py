@@ -246,3 +246,14 @@ def test_the_neighbours_vote_as_sklearns_cosine_neighbours_do(sparse: bool) -> N
 
     assert list(ours.classes_) == list(theirs.classes_)
     np.testing.assert_allclose(ours.predict_proba(make(test)), theirs.predict_proba(make(test)), atol=1e-9)
+
+
+def test_a_message_in_another_alphabet_gets_no_confident_intent(
+    trained: tuple[Pipeline, LinearIntentClassifier],
+) -> None:
+    """So the FallbackClassifier sends it to the fallback, which says the chat reads English."""
+    pipeline, classifier = trained
+    [arabic, english] = pipeline.featurise(messages("هل يمكنني التحدث مع شخص", "where do I vote"))
+
+    assert intent_of(classifier, arabic)["confidence"] == 0.0
+    assert intent_of(classifier, english)["confidence"] > 0.3

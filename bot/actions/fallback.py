@@ -25,6 +25,7 @@ from bot.actions.tasks import (
     ActionDetailsWithoutTask,
     gives_a_detail,
     offered_task,
+    only_a_detail,
     report_offered_by_the_answer,
     retry_events,
 )
@@ -96,7 +97,7 @@ class ActionHandleMiss(Action):
             # Arabic "can I talk to a person" was taken for a detail (a probe): say plainly what the chat reads.
             dispatcher.utter_message(text=ENGLISH_ONLY.format(phone=council_phone()), buttons=[TALK_TO_A_PERSON])
             return [SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "fallback")]
-        if mark and gives_a_detail(text) and (offered_task(tracker) or asks_for_a_task(text)):
+        if mark and gives_a_detail(text) and (offered_task(tracker) or asks_for_a_task(text) or only_a_detail(text)):
             # "carol.jones@example.com thanks" just after the bot asked for the email given with a report, not
             # understood as words, was told "Sorry, I didn't quite get that": a detail the bot's reply invited
             # goes to the task it invited it for. So does a detail given with a request its words make ("email me

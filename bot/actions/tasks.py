@@ -403,6 +403,16 @@ def gives_a_detail(text: str) -> bool:
     return name_in(text) is not None or find_email(text) is not None or any(read(text) for read in STRUCTURED.values())
 
 
+# A message that is a detail and little else: "my.name@gmail.com", "TN41 6PA please".
+ONLY_A_DETAIL_WORDS = 4
+
+
+def only_a_detail(text: str) -> bool:
+    """Tell whether ``text`` is an email, postcode, date or reference with at most a few words around it."""
+    coded = find_email(text) is not None or any(read(text) for read in STRUCTURED.values())
+    return coded and len(text.split()) <= ONLY_A_DETAIL_WORDS
+
+
 def try_the_task_again(dispatcher: CollectingDispatcher, tracker: Tracker, task: str) -> list[EventType]:
     """Start a task whose check failed again, keeping a name typed as the retry; after two failures, a way out."""
     if failed_checks(tracker) >= 2:

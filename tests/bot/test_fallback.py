@@ -145,3 +145,11 @@ def test_a_message_in_another_alphabet_is_told_the_chat_reads_english_with_the_p
         assert {"event": "slot", "name": "officer_offered", "value": True, "timestamp": None} in events
     for text in ("café opening hours", "ok 👍", "Zoë Brontë", "my name is José"):
         assert not in_another_alphabet(text), text
+
+
+def test_a_lone_email_not_understood_as_words_is_asked_what_to_do_with_not_told_sorry(dispatcher) -> None:
+    """With more chit-chat in the training data, "my.name@gmail.com" fell to the fallback and got "Sorry"."""
+    for text in ("my.name@gmail.com", "TN41 6PA please"):
+        dispatcher.messages.clear()
+        asyncio.run(ActionHandleMiss().run(dispatcher, make_tracker(user_event(text, "nlu_fallback")), {}))
+        assert [m.get("response") for m in dispatcher.messages] == ["utter_what_for"], text  # "What would you like..."

@@ -332,9 +332,6 @@ def test_k8s_api_replicas_and_rasa_servers_fit_postgresqls_connections() -> None
 def test_the_production_profile_shares_postgresqls_connections_between_its_workers(
     max_connections: int, workers: int, rasa: int
 ) -> None:
-    import sys
-
-    sys.path.insert(0, str(ROOT / "scripts"))
     from stack import api_pool_sizes
 
     size, overflow = api_pool_sizes(max_connections, workers, rasa)

@@ -18,9 +18,9 @@ from sqlalchemy import select
 from api.db import session_on
 from api.service_requests.models import ReporterEmailCheck
 from api.verification_common import MAX_FAILURES, SUBJECT_BACKOFF
-from tests.api.test_service_request_cancellation import LODGED, cancel, lodge
 from tests.support.electoral import copy_of
 from tests.support.payments import CouncilApi, council_api
+from tests.support.service_requests import LODGED, cancel, lodge
 
 RIGHT = "rita.patel@example.com"
 

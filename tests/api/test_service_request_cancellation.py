@@ -6,7 +6,7 @@ The rules are in docs/domain.md ("Cancelling a service request"); each test runs
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +17,9 @@ from api.console.service import related_records
 from api.db import session_on
 from api.demo import read_demo_residents
 from api.service_requests.models import ServiceRequest, ServiceRequestUpdate
-from tests.support.backoffice_api import new_key
 from tests.support.electoral import copy_of
 from tests.support.payments import CouncilApi, council_api
-
-LODGED = datetime(2026, 12, 14, 9, 30, tzinfo=UTC)
-REPORTER = "conv-reporter"
+from tests.support.service_requests import LODGED, REPORTER, cancel, lodge
 
 
 @pytest.fixture
@@ -30,27 +27,6 @@ def api(seeded_database_url: str, tmp_path: Path) -> Iterator[CouncilApi]:
     with copy_of(seeded_database_url, tmp_path) as url, council_api(url) as api:
         api.now = LODGED
         yield api
-
-
-def lodge(api: CouncilApi, **changes: Any) -> str:
-    """Report a pothole from the reporter's chat (with an email unless told otherwise); return its reference."""
-    body = {
-        "conversation_id": REPORTER,
-        "idempotency_key": new_key(),
-        "category": "pothole",
-        "location_text": "Outside the school on Mill Lane",
-        "description": "Deep pothole by the kerb.",
-        "contact_email": "Rita.Patel@example.com",
-        **changes,
-    }
-    response = api.post("/service-requests", body)
-    assert response.status_code == 201
-    return str(response.json()["reference"])
-
-
-def cancel(api: CouncilApi, reference: str, **changes: Any) -> Any:
-    body = {"conversation_id": REPORTER, "reporter_email": None, "reason": "Filled in by a neighbour.", **changes}
-    return api.post(f"/service-requests/{reference}/cancellation", body)
 
 
 def stored(api: CouncilApi, reference: str) -> tuple[ServiceRequest, list[ServiceRequestUpdate]]:

@@ -33,7 +33,7 @@ from bot.actions.two_requests import requests_in
 from bot.backoffice import BackOffice
 from bot.knowledge import ArticleError, get_knowledge
 from bot.names import MISSED_INTENTS, MISSES_BEFORE_OFFER, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
-from bot.nlp.script import in_another_alphabet
+from bot.nlp.script import ENGLISH_ONLY, in_another_alphabet
 from bot.parsing import asks_about_others_council_tax
 from bot.routing import for_missed, wants_a_person
 from bot.tasks_registry import TASKS
@@ -64,10 +64,6 @@ def asks_for_a_task(text: str) -> bool:
     return any(request.intent in TASKS for request in requests_in(text))
 
 
-ENGLISH_ONLY = (
-    "Sorry, I can only read English. If English is hard for you, please call us on {phone} and ask for an "
-    "interpreter, or choose Talk to a person."
-)
 TALK_TO_A_PERSON = {"title": "Talk to a person", "payload": "/request_officer"}
 
 

@@ -65,6 +65,7 @@ from bot.names import (
     SWITCH_CONFIDENCE,
     UNKNOWN,
 )
+from bot.nlp.script import ENGLISH_ONLY, in_another_alphabet
 from bot.parsing import (
     choose_address,
     clean_full_name,
@@ -433,6 +434,10 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     free_text = slot in FREE_TEXT_SLOTS or (slot in QUESTIONS and QUESTIONS[slot].free_text)
     if not slot or interrupts(message, free_text=free_text):
         return None
+    if in_another_alphabet(text):
+        # Arabic at "Where is it?" was sent to the team as the place (a check in the browser).
+        dispatcher.utter_message(text=ENGLISH_ONLY.format(phone=council_phone()), buttons=[OFFICER_BUTTON])
+        return [SlotSet(slot, None)]
     answer = answer_to(slot, tracker)
     coded = slot in STRUCTURED and STRUCTURED[slot](text) is not None
     if tracker.get_slot("pending_task") == "cancel_service_request" and (reason := cancels_with_a_reason(text)):

@@ -12,6 +12,11 @@ import unicodedata
 # At least this many letters, most of them outside the Latin alphabet: "ok 👍" or one stray letter is not a message
 # in another alphabet.
 LETTERS_NEEDED = 2
+# The reply, wherever such a message comes (out of the blue, or at one of a task's questions).
+ENGLISH_ONLY = (
+    "Sorry, I can only read English. If English is hard for you, please call us on {phone} and ask for an "
+    "interpreter, or choose Talk to a person."
+)
 
 
 def in_another_alphabet(text: str) -> bool:

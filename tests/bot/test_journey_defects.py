@@ -465,3 +465,10 @@ def test_a_description_is_still_the_description(text: str) -> None:
         "report_problem", "problem_description", text, "inform", service_category="street_light", problem_location="x"
     )
     assert set_to["problem_description"] == text
+
+
+def test_a_message_in_another_alphabet_at_a_question_is_not_taken_as_the_answer() -> None:
+    # Seen in the browser: Arabic at "Where is it?" became the place of a fly-tipping report.
+    set_to, dispatcher = run_form("report_problem", "problem_location", "هل يمكنني التحدث مع شخص", "inform", 0.0)
+    assert set_to["problem_location"] is None
+    assert said(dispatcher).startswith("Sorry, I can only read English") and PHONE in said(dispatcher)

@@ -17,6 +17,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import council_phone
+from bot.actions.form_help import OFFICER_BUTTON
 from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.knowledge import GAP_UNANSWERED, knowledge_marker, say_decision
 from bot.actions.service_requests import answer_at_the_invitation, say_reply
@@ -64,9 +65,6 @@ def asks_for_a_task(text: str) -> bool:
     return any(request.intent in TASKS for request in requests_in(text))
 
 
-TALK_TO_A_PERSON = {"title": "Talk to a person", "payload": "/request_officer"}
-
-
 class ActionHandleMiss(Action):
     """Reply to a message the bot did not understand or cannot help with."""
 
@@ -91,7 +89,7 @@ class ActionHandleMiss(Action):
         text = str(tracker.latest_message.get("text") or "")
         if in_another_alphabet(text):
             # Arabic "can I talk to a person" was taken for a detail (a probe): say plainly what the chat reads.
-            dispatcher.utter_message(text=ENGLISH_ONLY.format(phone=council_phone()), buttons=[TALK_TO_A_PERSON])
+            dispatcher.utter_message(text=ENGLISH_ONLY.format(phone=council_phone()), buttons=[OFFICER_BUTTON])
             return [SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "fallback")]
         if mark and gives_a_detail(text) and (offered_task(tracker) or asks_for_a_task(text) or only_a_detail(text)):
             # "carol.jones@example.com thanks" just after the bot asked for the email given with a report, not

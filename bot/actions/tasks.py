@@ -23,6 +23,7 @@ from bot.actions.form_answers import (
     report_kind_told,
     strip_pleasantries,
 )
+from bot.actions.form_help import OFFICER_BUTTON
 from bot.actions.handoff import CARRY_ON, ActionRequestOfficer
 from bot.actions.knowledge import decision_instead, say_decision, task_button
 from bot.actions.service_requests import invited_reference, request_in_last_reply
@@ -334,7 +335,7 @@ def not_verified_reply(dispatcher: CollectingDispatcher, tracker: Tracker, task:
 
 # How utter_what_for begins (domain/electoral.yml): asked once, the second time gets buttons instead.
 WHAT_FOR = "Thanks. What would you like me to do with that?"
-TALK_TO_A_PERSON = {"title": "Talk to a person", "payload": "/request_officer"}
+TALK_TO_A_PERSON = OFFICER_BUTTON
 CHOICES_FOR_DETAILS = {
     "inform_account": [
         {"title": "Check my council tax balance", "payload": "/council_tax_balance"},

@@ -401,7 +401,12 @@ def asks_to_retry(text: str) -> bool:
 
 def gives_a_detail(text: str) -> bool:
     """Tell whether ``text`` holds a detail a task could use: a name, a date of birth, a postcode, a reference."""
-    return name_in(text) is not None or find_email(text) is not None or any(read(text) for read in STRUCTURED.values())
+    return name_in(text) is not None or has_a_coded_detail(text)
+
+
+def has_a_coded_detail(text: str) -> bool:
+    """Tell whether ``text`` holds an email, postcode, date or reference (a detail a parser reads, not a name)."""
+    return find_email(text) is not None or any(read(text) for read in STRUCTURED.values())
 
 
 # A message that is a detail and little else: "my.name@gmail.com", "TN41 6PA please".
@@ -410,8 +415,7 @@ ONLY_A_DETAIL_WORDS = 4
 
 def only_a_detail(text: str) -> bool:
     """Tell whether ``text`` is an email, postcode, date or reference with at most a few words around it."""
-    coded = find_email(text) is not None or any(read(text) for read in STRUCTURED.values())
-    return coded and len(text.split()) <= ONLY_A_DETAIL_WORDS
+    return has_a_coded_detail(text) and len(text.split()) <= ONLY_A_DETAIL_WORDS
 
 
 def try_the_task_again(dispatcher: CollectingDispatcher, tracker: Tracker, task: str) -> list[EventType]:

@@ -177,10 +177,10 @@ def cross_validate(
         probabilities = model.predict_proba(x_test)
         # As the classifier does (read_the_turn): the direction of "X instead of Y" between post and in person.
         firsts = model.classes_[probabilities.argmax(axis=1)]
-        predicted[test] = [turned(texts[i], str(first)) for i, first in zip(test, firsts, strict=True)]
+        predicted[test] = [turned(correct(texts[i]), str(first)) for i, first in zip(test, firsts, strict=True)]
         confidence[test] = probabilities.max(axis=1)
         predicted_typos[test] = [
-            turned(typos[i], str(first)) for i, first in zip(test, model.predict(x_typos), strict=True)
+            turned(correct(typos[i]), str(first)) for i, first in zip(test, model.predict(x_typos), strict=True)
         ]
     return predicted, confidence, predicted_typos
 

@@ -50,6 +50,7 @@ from bot.actions.service_requests import (
     request_in_last_reply,
 )
 from bot.actions.task_kit import Question, RecordSummary, Reply
+from bot.actions.two_requests import BY_INTENT
 from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 from bot.knowledge import ArticleError, get_knowledge
 from bot.names import (
@@ -146,14 +147,59 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
     if postcode:
         # "TN41 6PA" after the list of polls invited a postcode: the polls at that postcode, not at an older address.
         told |= {"postcode": postcode, "address_uprn": None}
+    restored = answers_set_aside(tracker, task)
+    # What this message says wins over an answer kept from before; a detail it does not give keeps the kept one.
+    said = {name: value for name, value in (given | told).items() if value is not None or name not in restored}
     return [
         *events,
         SlotSet("pending_task", task),
         SlotSet("deadline_kind", deadline_kind),
         *(SlotSet(name, value) for name, value in recheck.items()),
-        *(SlotSet(name, value) for name, value in given.items()),
-        *(SlotSet(name, value) for name, value in told.items()),
+        *([SlotSet(SET_ASIDE, None)] if restored else []),
+        *(SlotSet(name, value) for name, value in (restored | said).items()),
     ]
+
+
+# The answers of a task left for another mid-question, kept to go on with it later: {"task": ..., "answers": {...}}.
+SET_ASIDE = "set_aside"
+# Answers that belong to one attempt, not to the request, and the identity check's name and date of birth (forgotten
+# once checked; a verified check outlasts the switch): never kept.
+NOT_KEPT = frozenset({"task_confirmed", "verification_outcome", "answer_misses", "full_name", "date_of_birth"})
+NOT_SENT_YET = "I haven't sent {called} yet. I've kept what you told me, so we can come back to it afterwards."
+
+
+def answers_set_aside(tracker: Tracker, task: str | None) -> dict[str, Any]:
+    """Return the answers kept when ``task`` was left for another mid-question, to go on with it; else nothing.
+
+    A probe reached "Shall I go ahead?" on a pothole report, asked "actually when is my bin day", and was then
+    offered the report back ("We were in the middle of your report") only to be asked every question again.
+    """
+    kept = tracker.get_slot(SET_ASIDE)
+    if not isinstance(kept, dict) or kept.get("task") != task or not isinstance(kept.get("answers"), dict):
+        return {}
+    return dict(kept["answers"])
+
+
+def set_aside_events(dispatcher: CollectingDispatcher, tracker: Tracker, task: str | None) -> list[EventType]:
+    """Keep the answers of the task in hand when the resident switches to ``task`` mid-question.
+
+    At "Shall I go ahead?" the resident also hears that nothing was sent: the switch used to drop a report they had
+    finished describing, without a word.
+    """
+    pending = tracker.get_slot("pending_task")
+    if not pending or pending == task or pending not in TASKS:
+        return []
+    asked = tracker.get_slot("requested_slot")
+    answers = {
+        slot: value
+        for slot in dict.fromkeys((*required_slots_for(pending, tracker.slots), *FORGOTTEN_SLOTS))
+        if slot not in NOT_KEPT and slot != asked and (value := tracker.get_slot(slot)) not in (None, "")
+    }
+    if not answers:
+        return []
+    if asked == "task_confirmed" and (request := BY_INTENT.get(str(pending))):
+        dispatcher.utter_message(text=NOT_SENT_YET.format(called=request.called))
+    return [SlotSet(SET_ASIDE, {"task": str(pending), "answers": answers})]
 
 
 def reported_here(tracker: Tracker, task: str | None) -> str | None:
@@ -466,6 +512,12 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if slot == "date_of_birth" and said_no and date_offered(tracker):
         dispatcher.utter_message(text=DAY_MONTH_YEAR)
         return [SlotSet(slot, None)]
+    if slot == "address_uprn" and says_not_listed(text) and find_postcode(text) is None:
+        postcode = tracker.get_slot("postcode")
+        dispatcher.utter_message(
+            text=ADDRESS_NOT_LISTED.format(postcode=postcode, phone=council_phone()), buttons=[OFFICER_BUTTON]
+        )
+        return [SlotSet(slot, None), SlotSet("answer_misses", misses_so_far(tracker) + 1)]
     if asks_a_detail and said_no:
         if misses_so_far(tracker) >= MISSES_BEFORE_OFFER - 1:
             return stop_events(dispatcher, tracker)
@@ -498,6 +550,54 @@ def cancelling_events(slot: str, reason: str, answer: tuple[Any, bool] | None) -
     if slot == "task_confirmed":
         return [SlotSet("task_confirmed", True)]
     return [SlotSet("cancel_reason", reason), SlotSet(slot, answer[0] if answer is not None else None)]
+
+
+def another_postcode_given(tracker: Tracker, text: str) -> bool:
+    """Whether ``text`` gives a postcode other than the one held before it (whose addresses were offered)."""
+    typed = find_postcode(text)
+    if typed is None:
+        return False
+    users = [index for index, event in enumerate(tracker.events) if event.get("event") == "user"]
+    before = tracker.events[: users[-1]] if users else []
+    held = next(
+        (e.get("value") for e in reversed(before) if e.get("event") == "slot" and e.get("name") == "postcode"), None
+    )
+    return held is not None and str(held).replace(" ", "").upper() != typed.replace(" ", "").upper()
+
+
+ADDRESS_NOT_MATCHED = (
+    "Sorry, I couldn't match that to one of the addresses. Please choose one of the buttons, or type the house "
+    "number and street."
+)
+# "my house isn't on the list" got the apology above and the same list for ever (a probe); "none of these" was read
+# as a bare no ("say stop and nothing will be sent"). A resident whose home is not listed can give another postcode,
+# or reach a person who can put the address records right.
+ADDRESS_NOT_LISTED = (
+    "Sorry, your address isn't in the council's list for {postcode}. If the postcode might be wrong, type the right "
+    "one and I'll look again. If it is right, our address records may need updating: please call us on {phone}, "
+    "or talk to a person here, and they can help you."
+)
+NOT_LISTED = re.compile(
+    r"\bnone of (?:these|those|them|the above|those addresses|these addresses)\b|\bneither\b|"
+    r"\bnot (?:on|in) (?:the|this|that|your) list\b|\bnot (?:listed|there|shown|showing|here)\b|"
+    r"\b(?:isn'?t|is not|aren'?t|are not|'s not)\s+(?:there|listed|shown|showing|here|on (?:it|the list|there))\b|"
+    r"\b(?:can'?t|cannot|don'?t) see (?:it|mine|my (?:house|home|address|flat|number|one))\b|"
+    r"\b(?:my (?:house|home|address|flat|number|one)|mine) (?:is )?missing\b|\bmissing from\b|"
+    r"\bnot one of (?:these|them)\b",
+    re.IGNORECASE,
+)
+
+
+def says_not_listed(text: str) -> bool:
+    """Whether a message at "Which address is yours?" says the resident's address is not among the choices."""
+    return bool(NOT_LISTED.search(text))
+
+
+def names_an_unlisted_number(text: str, addresses: list[str]) -> bool:
+    """Whether ``text`` gives a house number that no offered address has ("it's 25 Priory Gardens" among 1 to 19)."""
+    numbers = {match.group(0).lower() for match in re.finditer(r"\b\d+[a-z]?\b", text, re.IGNORECASE)}
+    listed = {match.group(0).lower() for address in addresses for match in re.finditer(r"\b\d+[a-z]?\b", address)}
+    return bool(numbers) and not numbers & listed
 
 
 YES_OR_NO = "Sorry, I need a yes or a no here. If you'd rather not, say no and nothing will be sent."
@@ -762,7 +862,12 @@ class ValidateTaskForm(FormValidationAction):
             aside = await self._answer_aside(dispatcher, tracker)
             if aside is not None:
                 return aside
-            events = [*words_not_an_answer(tracker), *start_task_events(tracker, task=task_asked_for(tracker))]
+            asked = task_asked_for(tracker)
+            events = [
+                *words_not_an_answer(tracker),
+                *set_aside_events(dispatcher, tracker, asked),
+                *start_task_events(tracker, task=asked),
+            ]
             told = await self._check_told(events, dispatcher, tracker, domain)
             if not told:
                 return events
@@ -985,12 +1090,17 @@ class ValidateTaskForm(FormValidationAction):
             addresses = await self.backoffice.find_addresses(postcode=postcode)
         except BackOfficeError:
             return {"address_uprn": None, "verification_outcome": FAILED_DURING_QUESTIONS}
+        text = str(tracker.latest_message.get("text") or value or "")
         uprn = choose_address(str(value or ""), [(a.uprn, a.address) for a in addresses])
-        if uprn is None:
-            dispatcher.utter_message(
-                text="Sorry, I couldn't match that to one of the addresses. Please choose "
-                "one of the buttons, or type the house number and street."
-            )
+        if uprn is None and not another_postcode_given(tracker, text):
+            # A new postcode was looked up by validate_postcode (its addresses are offered); an apology for not
+            # matching the old list came first (a probe: "sorry wrong postcode, it's TN44 3LW").
+            if names_an_unlisted_number(text, [a.address for a in addresses]):
+                dispatcher.utter_message(
+                    text=ADDRESS_NOT_LISTED.format(postcode=postcode, phone=council_phone()), buttons=[OFFICER_BUTTON]
+                )
+            else:
+                dispatcher.utter_message(text=ADDRESS_NOT_MATCHED)
         return {"address_uprn": str(uprn) if uprn else None}
 
     async def validate_vote_duration(

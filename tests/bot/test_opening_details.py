@@ -88,7 +88,7 @@ def test_a_detail_that_does_not_fit_is_asked_for_again_with_the_reason() -> None
     assert checks(backoffice) == []
     assert slots["requested_slot"] == "address_uprn"
     assert (slots["full_name"], slots["date_of_birth"]) == ("Rita Richardson", "1978-01-26")
-    assert any("couldn't match that to one of the addresses" in s for s in said)
+    assert any("isn't in the council's list for TN41 6PA" in s for s in said)  # 99 is not a house there
 
 
 @pytest.mark.parametrize(

@@ -326,3 +326,39 @@ def test_the_same_date_again_at_the_address_question_changes_nothing(dispatcher)
         "address_uprn", "26/01/1978", full_name="Rita Richardson", date_of_birth="1978-01-26", postcode="TN41 6PA"
     )
     assert "date_of_birth" not in slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("my house isn't on the list", "out_of_scope"),
+        ("none of these", "deny"),
+        ("I can't see mine", "inform"),
+        ("its not there", "deny"),
+        ("it's 25 Rowan Close", "inform"),
+    ],
+)
+def test_an_address_that_is_not_listed_gets_another_postcode_or_a_person(dispatcher, text, intent) -> None:
+    """A probe: "my house isn't on the list" got "couldn't match that" and the same list for ever, and "none of
+    these" was read as a bare no ("say stop and nothing will be sent")."""
+    tracker = form_tracker("address_uprn", text, intent, postcode="TN41 6PA")
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+
+    assert events["address_uprn"] is None
+    [message] = dispatcher.messages
+    assert "isn't in the council's list for TN41 6PA" in message["text"] and "type the right one" in message["text"]
+    assert [b["title"] for b in message["buttons"]] == ["Talk to a person"]
+
+
+def test_a_new_postcode_at_the_address_question_gets_no_apology_for_the_old_list(dispatcher) -> None:
+    text = "sorry wrong postcode, it's TN41 6PA"
+    tracker = make_tracker(
+        {"event": "slot", "name": "postcode", "value": "TN43 3EH"},
+        user_event(text, "inform"),
+        {"event": "slot", "name": "postcode", "value": "TN41 6PA"},
+        {"event": "slot", "name": "address_uprn", "value": text},
+        slots={"pending_task": "check_registration", "requested_slot": "address_uprn", "postcode": "TN41 6PA"},
+    )
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["address_uprn"] is None
+    assert not any("couldn't match" in m.get("text", "") for m in dispatcher.messages), dispatcher.messages

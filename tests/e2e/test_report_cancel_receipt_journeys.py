@@ -64,6 +64,57 @@ def test_a_clear_emergency_mid_report_gets_999_then_the_report_carries_on(new_re
     assert stack_row(stack.database_url, query) == ("outside the primary school on Mill Lane",)
 
 
+@pytest.mark.parametrize(
+    "typed",
+    ["Carry on", "ok we're all safe now, please carry on with it", "yes continue please"],
+)
+def test_carrying_on_typed_after_an_emergency_goes_on_with_the_report(new_resident, stack, typed) -> None:
+    """A probe typed "carry on" (the button's own title): it was read as stop and kept for the officer; "everyone
+    is safe now" was read as another emergency. Typed, the offer is taken up as the button is."""
+    chat = new_resident()
+    to_the_description(chat)
+    assert "carry on with your report" in texts(chat.say("a tree has come down on a car and someone is trapped"))
+
+    asked = texts(chat.say(typed))
+    assert "describe the problem" in asked and "999" not in asked, asked
+
+
+def test_a_question_at_shall_i_go_ahead_keeps_the_report_to_go_back_to(new_resident, residents, stack) -> None:
+    """A probe: "actually when is my bin day" at the pothole report's "Shall I go ahead?" dropped the report without a
+    word; the offer to go back to it then asked every question again."""
+    chat = new_resident()
+    to_the_description(chat)
+    assert "email" in texts(chat.say("deep hole by the kerb"))
+    assert "Shall I go ahead?" in texts(chat.say("no thanks"))
+
+    asked = texts(chat.say("actually when is my bin day"))
+    assert "I haven't sent your report yet" in asked and "postcode" in asked, asked
+    person = residents[2]
+    replies = choose_address(chat, chat.say(person["postcode"]), person)
+    [back] = [b for b in buttons(replies) if b["payload"] == "/report_problem"]
+
+    asked = texts(chat.say(back["payload"]))
+    assert "Shall I go ahead?" in asked and "deep hole by the kerb" in asked, asked
+    sr = reference("SR", texts(chat.say("yes")))
+    query = select(ServiceRequest.location_text, ServiceRequest.description).where(ServiceRequest.reference == sr)
+    assert stack_row(stack.database_url, query) == ("outside the primary school on Mill Lane", "deep hole by the kerb")
+
+
+def test_an_address_not_in_the_list_gets_another_postcode_or_a_person(new_resident, residents) -> None:
+    chat = new_resident()
+    person = residents[2]
+    asked = texts(chat.say("my bin wasn't collected"))
+    if "postcode" not in asked:
+        chat.say("missed_bin")
+    replies = chat.say(person["postcode"])
+    assert buttons(replies), texts(replies)
+
+    replies = chat.say("my house isn't on the list")
+    assert "isn't in the council's list" in texts(replies) and "Talk to a person" in [
+        b["title"] for b in buttons(replies)
+    ]
+
+
 def report_a_missed_bin(chat: Resident, person: dict) -> str:
     replies = chat.say("my bin wasn't collected this morning")
     if "postcode" not in texts(replies):

@@ -540,8 +540,20 @@ class ActionYesWithNothingAsked(Action):
             return [FollowupAction("task_form")]
         if (report := report_offered_by_the_answer(tracker)) is not None:
             return report
+        if (offered := task_offered(tracker)) is not None:
+            # "yes please" to "We were in the middle of your report. Shall we go back to it?" (or to "You also asked
+            # about ... Shall we do that now?") got "How can I help?" (a probe): yes takes the offer, as its button.
+            return [*start_task_events(tracker, task=offered), FollowupAction("task_form")]
         dispatcher.utter_message(response="utter_how_can_i_help")
         return []
+
+
+def task_offered(tracker: Tracker) -> str | None:
+    """Return the task the bot's latest reply offered as its one button ("Shall we go back to it?"), else None."""
+    said = [e for e in tracker.events if e.get("event") == "bot"]
+    buttons = ((said[-1].get("data") or {}).get("buttons") or []) if said else []
+    tasks = [str(b.get("payload", ""))[1:] for b in buttons if str(b.get("payload", ""))[1:] in TASKS]
+    return tasks[0] if len(buttons) == 1 and len(tasks) == 1 else None
 
 
 # An article that offers to take the report here ("You can report it in this chat"), and the words that take it up.

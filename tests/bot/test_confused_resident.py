@@ -1075,3 +1075,19 @@ def test_a_missed_collection_at_a_detail_question_starts_the_report(
 def test_me_and_a_name_is_that_name(text: str, intent: str) -> None:
     slots, dispatcher, _ = run_form("check_registration", "full_name", message(text, intent, 0.6))
     assert slots["full_name"] == "Rita Richardson" and "Sorry" not in said(dispatcher)
+
+
+@pytest.mark.parametrize(
+    "offer, task",
+    [
+        ("We were in the middle of your report. Shall we go back to it?", "report_problem"),
+        ("You also asked about your council tax balance. Shall we do that now?", "council_tax_balance"),
+    ],
+)
+def test_yes_to_an_offer_of_one_task_takes_it_as_its_button_does(offer: str, task: str) -> None:
+    """A probe: "yes please" to "Shall we go back to it?" got "How can I help?"."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(bot(offer, [{"title": "Go", "payload": f"/{task}"}]), message("yes please", "affirm"))
+    events = asyncio.run(ActionYesWithNothingAsked().run(dispatcher, tracker, {}))
+    assert slots_of(events)["pending_task"] == task and followed_by_form(events)
+    assert "How can I help" not in said(dispatcher)

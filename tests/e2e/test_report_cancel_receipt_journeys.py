@@ -79,9 +79,12 @@ def test_carrying_on_typed_after_an_emergency_goes_on_with_the_report(new_reside
     assert "describe the problem" in asked and "999" not in asked, asked
 
 
-def test_a_question_at_shall_i_go_ahead_keeps_the_report_to_go_back_to(new_resident, residents, stack) -> None:
+@pytest.mark.parametrize("going_back", ["the button", "yes please"])
+def test_a_question_at_shall_i_go_ahead_keeps_the_report_to_go_back_to(
+    new_resident, residents, stack, going_back
+) -> None:
     """A probe: "actually when is my bin day" at the pothole report's "Shall I go ahead?" dropped the report without a
-    word; the offer to go back to it then asked every question again."""
+    word; the offer to go back to it then asked every question again, and "yes please" to it got "How can I help?"."""
     chat = new_resident()
     to_the_description(chat)
     assert "email" in texts(chat.say("deep hole by the kerb"))
@@ -93,7 +96,7 @@ def test_a_question_at_shall_i_go_ahead_keeps_the_report_to_go_back_to(new_resid
     replies = choose_address(chat, chat.say(person["postcode"]), person)
     [back] = [b for b in buttons(replies) if b["payload"] == "/report_problem"]
 
-    asked = texts(chat.say(back["payload"]))
+    asked = texts(chat.say(back["payload"] if going_back == "the button" else going_back))
     assert "Shall I go ahead?" in asked and "deep hole by the kerb" in asked, asked
     sr = reference("SR", texts(chat.say("yes")))
     query = select(ServiceRequest.location_text, ServiceRequest.description).where(ServiceRequest.reference == sr)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -29,7 +30,7 @@ from bot.actions.two_requests import offer_the_second, requests_in, second_reque
 from bot.knowledge import Article, ArticleError, get_knowledge
 from bot.names import HANDOFF_INTENTS
 from bot.parsing import find_email, voter_category_in
-from bot.routing import instead, wants_a_person
+from bot.routing import instead, is_a_clear_emergency, wants_a_person
 from bot.search import Decision
 from bot.topics import describe
 
@@ -71,6 +72,10 @@ class ActionAnswerFromKnowledge(Action):
             from bot.actions.tasks import ActionDetailsWithoutTask  # tasks imports this module
 
             return await ActionDetailsWithoutTask().run(dispatcher, tracker, domain)
+        if intent == "emergency" and says_everyone_is_safe(tracker):
+            # "ok everyone is safe now" after the offer to carry on once safe was read as another emergency: 999
+            # advice again and a second urgent request (a check of this session's change). It takes up the offer.
+            return [FollowupAction("task_form")]
         # Asked outright for a person ("... and I want to speak to a real person"): hand over, not an article.
         # Complaints, emergencies and payment difficulty hand over by their own rules after the answer.
         if intent not in HANDOFF_INTENTS and wants_a_person(tracker.latest_message.get("text") or ""):
@@ -102,6 +107,23 @@ class ActionAnswerFromKnowledge(Action):
             offer, buttons = offer_the_second(second)
             dispatcher.utter_message(text=offer, buttons=buttons)
         return []
+
+
+# "everyone is safe now", "we're all ok", "nobody was hurt": the danger is over.
+SAFE_NOW = re.compile(
+    r"\b(?:every(?:one|body)|we|i|they|all|he|she)(?:'?re|'?m|'s| is| are| am| was| were)? (?:all )?"
+    r"(?:safe|ok|okay|fine|alright|out)\b|\b(?:all|safe) (?:safe|now)\b|"
+    r"\bno ?(?:one|body)(?:'s| is| was)? (?:hurt|injured)\b",
+    re.IGNORECASE,
+)
+
+
+def says_everyone_is_safe(tracker: Tracker) -> bool:
+    """Whether the resident, offered to carry on with a task once safe, says they are safe (and no new danger)."""
+    from bot.actions.tasks import offered_to_carry_on  # tasks imports this module
+
+    text = str(tracker.latest_message.get("text") or "").replace("\u2019", "'")
+    return offered_to_carry_on(tracker) and bool(SAFE_NOW.search(text)) and not is_a_clear_emergency(text)
 
 
 # Kinds of knowledge gap the hub records: nothing found, a clarifying question, a guess from a middling match.

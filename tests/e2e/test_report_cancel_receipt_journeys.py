@@ -66,7 +66,7 @@ def test_a_clear_emergency_mid_report_gets_999_then_the_report_carries_on(new_re
 
 @pytest.mark.parametrize(
     "typed",
-    ["Carry on", "ok we're all safe now, please carry on with it", "yes continue please"],
+    ["Carry on", "ok we're all safe now, please carry on with it", "yes continue please", "ok everyone is safe now"],
 )
 def test_carrying_on_typed_after_an_emergency_goes_on_with_the_report(new_resident, stack, typed) -> None:
     """A probe typed "carry on" (the button's own title): it was read as stop and kept for the officer; "everyone

@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure, council_phone
+from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure
 from bot.actions.form_answers import QUICK_QUESTION_INTENTS
 from bot.actions.task_kit import last_bot_text
 from bot.actions.two_requests import BY_INTENT
@@ -27,6 +27,7 @@ from bot.names import (
 from bot.routing import for_missed
 from bot.search import terms
 from bot.topics import GENERAL, describe, topic_of
+from council import council_facts
 
 # Slots an officer may see in the handoff packet. Names and dates of birth are never among them (they are
 # cleared once checked); a postcode shows only its outward part and an email only its domain.
@@ -61,13 +62,23 @@ CONVERSATIONAL_INTENTS = frozenset(
 )
 
 
-def what_happens_next(ticket: HandoffTicket, phone: str) -> str:
-    """Describe, in plain words, what happens after the handoff request."""
+def what_happens_next(ticket: HandoffTicket, *, urgent: bool = False) -> str:
+    """Describe, in plain words, what happens after the handoff request.
+
+    Out of hours an emergency was told "If it can't wait, call 01632 960 123", the daytime line, closed then (a
+    probe): an urgent request is given the out-of-hours emergency line, and any other the daytime line's hours.
+    """
+    facts = council_facts()
     if ticket.status == "callback":
+        cannot_wait = (
+            f"If it can't wait, call our out-of-hours emergency line on {facts.emergency_phone}"
+            if urgent
+            else f"If it can't wait, call us on {facts.call_us()}"
+        )
         return (
             f"Our officers answer chats {ticket.officer_hours}, so nobody can join right now. "
             f"I've recorded your request (reference {ticket.reference}) and an officer will reply in this "
-            f"chat {ticket.reply_by}. If it can't wait, call {phone}. If someone is in danger, call 999."
+            f"chat {ticket.reply_by}. {cannot_wait}. If someone is in danger, call 999."
         )
     if ticket.status == "claimed":
         return "An officer is already helping you in this chat and will reply here."
@@ -114,7 +125,7 @@ class ActionRequestOfficer(Action):
         except BackOfficeError:
             apologise_for_failure(dispatcher, offer_officer=False)
             return done
-        dispatcher.utter_message(text=what_happens_next(ticket, council_phone()))
+        dispatcher.utter_message(text=what_happens_next(ticket, urgent=priority == "urgent"))
         if reason == "emergency" and (task := task_stopped_this_turn(tracker)):
             dispatcher.utter_message(text=carry_on_offer(task), buttons=[CARRY_ON_BUTTON])
         return done

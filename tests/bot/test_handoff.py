@@ -72,6 +72,23 @@ def test_out_of_hours_the_resident_hears_when_an_officer_will_reply(dispatcher) 
     assert "Monday to Friday, 9am to 5pm" in text and "999" in text
 
 
+@pytest.mark.parametrize(
+    "message, intent, line",
+    [
+        ("my house is flooding and water is coming in", "emergency", "out-of-hours emergency line on 01632 960 999"),
+        ("get me a human", "request_officer", "call us on 01632 960 123 (Monday to Friday, 8:30am to 5:30pm)"),
+    ],
+)
+def test_out_of_hours_an_emergency_is_given_the_out_of_hours_line(dispatcher, message, intent, line) -> None:
+    """A probe: out of hours, a flooding home was told "If it can't wait, call 01632 960 123", the daytime line."""
+    out_of_hours = ticket(status="callback", queue_position=None, reply_by="by the end of Monday 7 December")
+    tracker = make_tracker(user_event(message, intent))
+    asyncio.run(
+        ActionRequestOfficer(backoffice(lambda r: httpx.Response(201, json=out_of_hours))).run(dispatcher, tracker, {})
+    )
+    assert line in dispatcher.messages[0]["text"]
+
+
 def test_after_misses_the_handoff_reason_is_fallback(dispatcher) -> None:
     reasons = []
 

@@ -304,7 +304,8 @@ def accept_resident_message(
 
 # A resident in the queue who no longer needs the officer ("never mind", "I don't need a person any more").
 WITHDRAWS_REQUEST = re.compile(
-    r"^\W*(?:(?:actually|oh|ok|okay|sorry|no)[\s,]+)*(?:never ?mind|forget (?:it|that)|no need|"
+    r"^\W*(?:(?:actually|oh|ok|okay|sorry|no|nah|nope|na|erm|um|hmm|wait|ah)[\s,.!]+)*(?:never ?mind|nvm|"
+    r"forget (?:it|that)|no need|"
     r"(?:it'?s|its) (?:ok|okay|fine|sorted)(?: now)?(?:[\s,]+cancel (?:that|it|the|my)(?: request)?)?|"
     r"(?:i'?ve|i have) sorted it|cancel (?:that|it|the|my) (?:request|officer|call ?back)|"
     r"(?:i )?(?:don'?t|do not|no longer) need (?:a person|an officer|anyone|someone|the officer|a call ?back|"

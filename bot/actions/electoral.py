@@ -37,14 +37,19 @@ REGISTER_LINK = "https://www.gov.uk/register-to-vote"
 POSTAL_LINK = "https://www.gov.uk/apply-postal-vote"
 PROXY_LINK = "https://www.gov.uk/apply-proxy-vote"
 
+# Not "maybe you're not registered, register again" first: a registered resident whose details were guessed at
+# by someone else is refused for a few minutes with this same answer (it tells a guesser nothing), and a probe who
+# typed the right details then was sent off to register again.
 NOT_VERIFIED = (
-    "I'm sorry, I couldn't match those details to the register. Maybe you're not registered at that address, or a "
-    "detail is written another way on the register, like a short first name. You can register again at "
-    f"{REGISTER_LINK}. It takes about 5 minutes, and you need your National Insurance number. Or call electoral "
-    f"services on {ELECTORAL_PHONE}."
+    "I'm sorry, I couldn't match those details to the register. Please check them: the name as you registered it "
+    "(the register may have a full first name), your date of birth and the address. If they're right, please try "
+    f"again in a few minutes, or call electoral services on {ELECTORAL_PHONE}: they can check another way. If you "
+    f"aren't registered at this address, you can register at {REGISTER_LINK}. It takes about 5 minutes, and you need "
+    "your National Insurance number."
 )
+# Locked per chat or per connection (a new chat from the same network is locked too): never "in this chat".
 LOCKED = (
-    "For your security I can't check any more details in this chat for now. An officer can help you confirm who you "
+    "For your security I can't check any more details here for now. An officer can help you confirm who you "
     f"are another way, or you can call electoral services on {ELECTORAL_PHONE}. Would you like me to ask an officer "
     "to join this chat?"
 )

@@ -25,7 +25,7 @@ NOT_VERIFIED = (
     f"the bill. Or call us on {COUNCIL_TAX_PHONE}."
 )
 LOCKED = (
-    "For your security I can't check any more details in this chat for now. An officer can help you confirm who you "
+    "For your security I can't check any more details here for now. An officer can help you confirm who you "
     f"are another way, or you can call us on {COUNCIL_TAX_PHONE}. Would you like me to ask an officer to join this "
     "chat?"
 )

@@ -118,7 +118,14 @@ def test_an_emergency_while_waiting_still_reaches_the_bot_for_its_999_advice(mak
 
 
 @pytest.mark.parametrize(
-    "text", ["actually never mind", "I don't need a person any more", "it's ok now, cancel that request"]
+    "text",
+    [
+        "actually never mind",
+        "I don't need a person any more",
+        "it's ok now, cancel that request",
+        "nah actually nevermind",  # a probe's stayed in the queue
+        "nope, no need",
+    ],
 )
 def test_saying_never_mind_while_waiting_withdraws_the_request(
     make_client, rasa_calls, database_url, open_session, text

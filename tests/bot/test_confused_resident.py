@@ -1091,3 +1091,12 @@ def test_yes_to_an_offer_of_one_task_takes_it_as_its_button_does(offer: str, tas
     events = asyncio.run(ActionYesWithNothingAsked().run(dispatcher, tracker, {}))
     assert slots_of(events)["pending_task"] == task and followed_by_form(events)
     assert "How can I help" not in said(dispatcher)
+
+
+def test_a_failed_check_does_not_send_a_registered_resident_to_register_first() -> None:
+    """A probe: right details, refused for a few minutes after someone else's guesses (the same answer as any
+    failure, so a guesser learns nothing), were told "Maybe you're not registered ... register again" first; and a
+    lock on the connection was said to be "in this chat" in a brand-new chat."""
+    assert "try again in a few minutes" in electoral.NOT_VERIFIED
+    assert electoral.NOT_VERIFIED.index("try again") < electoral.NOT_VERIFIED.index("register at")
+    assert "in this chat" not in electoral.LOCKED and "in this chat" not in payments.LOCKED

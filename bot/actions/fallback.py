@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import council_phone
 from bot.actions.form_help import OFFICER_BUTTON
-from bot.actions.handoff import ActionRequestOfficer
+from bot.actions.handoff import ActionRequestOfficer, complaint_details
 from bot.actions.knowledge import GAP_UNANSWERED, knowledge_marker, say_decision
 from bot.actions.service_requests import answer_at_the_invitation, say_reply
 from bot.actions.tasks import (
@@ -77,6 +77,8 @@ class ActionHandleMiss(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        if (noted := complaint_details(dispatcher, tracker)) is not None:
+            return noted
         # A message that may be the answer to a question the form asked (a name, a date of birth) is no gap.
         mark = not tracker.get_slot("requested_slot")
         # "Try again" straight after a failed check, not understood as words, is the retry its button offers.

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure
@@ -24,7 +24,7 @@ from bot.names import (
     SLOT_HANDOFF_REASON,
     SLOT_OFFICER_OFFERED,
 )
-from bot.routing import for_missed
+from bot.routing import for_missed, wants_a_person
 from bot.search import terms
 from bot.topics import GENERAL, describe, topic_of
 from council import council_facts
@@ -318,3 +318,40 @@ class ActionNotHelpful(Action):
             ],
         )
         return [SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "fallback")]
+
+
+# Said to the message after a complaint was passed to an officer: it is the complaint's details, for the officer.
+COMPLAINT_NOTED = (
+    "Thank you. I've kept that with your complaint, so the officer can read it when they pick up this chat and you "
+    "won't need to repeat it. Is there anything else I can help with meanwhile?"
+)
+QUESTION_START = re.compile(
+    r"^\W*(?:what|when|where|which|who|why|how|is|are|can|could|do|does|will|would|should|may)\b", re.IGNORECASE
+)
+
+
+def complaint_details(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]] | None:
+    """Take the message right after a complaint was passed to an officer as the complaint's details.
+
+    "I want to make a complaint" is told an officer will take the details; a probe then typed them ("the bin men threw
+    my bin in the road and it broke") and a missed-bin report started, asking for a postcode at every message after.
+    A question ("what's my bin day?") is still answered; anything else is acknowledged and kept for the officer.
+    """
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    if len(users) < 2 or tracker.get_slot("requested_slot"):
+        return None
+    previous = (users[-2].get("parse_data") or {}).get("intent", {}).get("name")
+    text = str(tracker.latest_message.get("text") or "")
+    said = [e for e in tracker.events[tracker.events.index(users[-2]) :] if e.get("event") == "bot"]
+    complained = previous == "complaint" and any(
+        str(e.get("text") or "").startswith("I'm sorry you're unhappy with us") for e in said
+    )
+    if not complained or text.startswith("/") or "?" in text or QUESTION_START.match(text) or wants_a_person(text):
+        return None
+    if len(text.split()) < MIN_COMPLAINT_WORDS:
+        return None
+    dispatcher.utter_message(text=COMPLAINT_NOTED)
+    return [FollowupAction("action_listen")]
+
+
+MIN_COMPLAINT_WORDS = 4  # "ok", "thanks", "yes please" are no details

@@ -24,7 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import apologise_for_failure
 from bot.actions.form_answers import leftover_words
-from bot.actions.handoff import ActionRequestOfficer
+from bot.actions.handoff import ActionRequestOfficer, complaint_details
 from bot.actions.service_requests import answer_at_the_invitation, say_reply
 from bot.actions.two_requests import offer_the_second, requests_in, second_request
 from bot.knowledge import Article, ArticleError, get_knowledge
@@ -72,6 +72,8 @@ class ActionAnswerFromKnowledge(Action):
             from bot.actions.tasks import ActionDetailsWithoutTask  # tasks imports this module
 
             return await ActionDetailsWithoutTask().run(dispatcher, tracker, domain)
+        if intent not in HANDOFF_INTENTS and (noted := complaint_details(dispatcher, tracker)) is not None:
+            return noted
         if intent == "emergency" and says_everyone_is_safe(tracker):
             # "ok everyone is safe now" after the offer to carry on once safe was read as another emergency: 999
             # advice again and a second urgent request (a check of this session's change). It takes up the offer.

@@ -24,7 +24,7 @@ from bot.actions.form_answers import (
     strip_pleasantries,
 )
 from bot.actions.form_help import OFFICER_BUTTON
-from bot.actions.handoff import CARRY_ON, ActionRequestOfficer
+from bot.actions.handoff import CARRY_ON, ActionRequestOfficer, complaint_details
 from bot.actions.knowledge import decision_instead, say_decision, task_button
 from bot.actions.service_requests import invited_reference, request_in_last_reply
 from bot.actions.task_form import checked_again, start_task_events
@@ -87,6 +87,8 @@ class ActionStartTask(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if tells_of_a_death_and_council_tax(tracker):
             return start_task_events(tracker, task="report_death_or_left")
+        if (noted := complaint_details(dispatcher, tracker)) is not None:
+            return noted
         text = str(tracker.latest_message.get("text") or "")
         if wants_a_person(text):
             # "My bin wasn't collected, can I speak to a person": asked for a person, the resident gets one (the

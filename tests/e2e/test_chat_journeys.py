@@ -76,6 +76,21 @@ def test_an_emergency_gets_999_advice_then_an_urgent_handoff(stack, new_resident
     assert (priority, reason) == ("urgent", "emergency")
 
 
+@pytest.mark.parametrize(
+    "details",
+    ["the bin men threw my bin in the road and it broke", "your officer was rude to me on the phone this morning"],
+)
+def test_the_details_of_a_complaint_are_kept_for_the_officer_not_taken_as_a_request(stack, new_resident, details) -> None:
+    """A probe: after "I'll pass you to an officer now to take the details", the details started a missed-bin report
+    that asked for a postcode at every message after."""
+    resident = new_resident()
+    assert "HO-" in texts(resident.say("I want to make a complaint"))
+
+    said = texts(resident.say(details))
+    assert "kept" in said and "postcode" not in said, said  # kept for the officer (by the bot or by the hub)
+    assert "postcode" in texts(resident.say("what's my bin day?"))  # a question is still answered
+
+
 def test_saying_goodbye_asks_for_a_rating_which_is_kept(stack, new_resident) -> None:
     resident = new_resident()
     resident.say("what time are you open")

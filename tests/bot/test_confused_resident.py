@@ -1099,4 +1099,4 @@ def test_a_failed_check_does_not_send_a_registered_resident_to_register_first() 
     lock on the connection was said to be "in this chat" in a brand-new chat."""
     assert "try again in a few minutes" in electoral.NOT_VERIFIED
     assert electoral.NOT_VERIFIED.index("try again") < electoral.NOT_VERIFIED.index("register at")
-    assert "in this chat" not in electoral.LOCKED and "in this chat" not in payments.LOCKED
+    assert "details in this chat" not in electoral.LOCKED + payments.LOCKED

@@ -488,6 +488,9 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     coded = slot in STRUCTURED and STRUCTURED[slot](text) is not None
     if tracker.get_slot("pending_task") == "cancel_service_request" and (reason := cancels_with_a_reason(text)):
         return cancelling_events(slot, reason, answer)
+    if slot == "task_confirmed" and (changed := corrections_at_confirmation(tracker, text)):
+        dispatcher.utter_message(text=CHANGED)
+        return [*(SlotSet(name, value) for name, value in changed.items()), SlotSet("task_confirmed", None)]
     # A yes or no to "shall I go ahead?" ("yes cancel it", or its buttons' /affirm and /deny, which the domain
     # maps) and a code typed with other words are answers.
     if slot == "task_confirmed" and (answer is not None or tracker.slots_to_validate().get(slot) is not None):
@@ -598,6 +601,35 @@ def names_an_unlisted_number(text: str, addresses: list[str]) -> bool:
     numbers = {match.group(0).lower() for match in re.finditer(r"\b\d+[a-z]?\b", text, re.IGNORECASE)}
     listed = {match.group(0).lower() for address in addresses for match in re.finditer(r"\b\d+[a-z]?\b", address)}
     return bool(numbers) and not numbers & listed
+
+
+# "actually no, just the next election" at the postal vote's "Shall I go ahead?" was read as no: "OK, I haven't recorded
+# anything", and every answer was lost (a probe). A no that puts a detail right changes it and asks again.
+CORRECTION_CUE = re.compile(
+    r"\b(?:actually|instead|change (?:it|that)|make (?:it|that)|rather|i meant|should be|sorry|not \w+ but)\b|"
+    r"^\W*(?:no|nope|nah|wait)\b[\s,.!-]+\w",
+    re.IGNORECASE,
+)
+DURATION_WORDS = re.compile(
+    r"\b(?:next (?:election|poll|vote)|just (?:the )?(?:next|one|this)|only (?:the )?(?:next|one|this)|"
+    r"one election|this election|long[ -]term|permanent\w*|all (?:future )?elections|every election|"
+    r"indefinitely|for good)\b",
+    re.IGNORECASE,
+)
+CHANGED = "OK, I've changed that."
+
+
+def corrections_at_confirmation(tracker: Tracker, text: str) -> dict[str, Any]:
+    """Return the details a message at "Shall I go ahead?" puts right (only those that differ), else nothing."""
+    if not CORRECTION_CUE.search(text):
+        return {}
+    wanted = set(required_slots_for(tracker.get_slot("pending_task"), tracker.slots))
+    found: dict[str, Any] = {}
+    if "vote_duration" in wanted and DURATION_WORDS.search(text):
+        found["vote_duration"] = vote_duration_in(DURATION_WORDS.search(text).group(0))  # type: ignore[union-attr]
+    if "contact_email" in wanted and (email := STRUCTURED["contact_email"](text)) is not None:
+        found["contact_email"] = email[0]
+    return {name: value for name, value in found.items() if value and value != tracker.get_slot(name)}
 
 
 YES_OR_NO = "Sorry, I need a yes or a no here. If you'd rather not, say no and nothing will be sent."

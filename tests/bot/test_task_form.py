@@ -362,3 +362,31 @@ def test_a_new_postcode_at_the_address_question_gets_no_apology_for_the_old_list
     events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
     assert events["address_uprn"] is None
     assert not any("couldn't match" in m.get("text", "") for m in dispatcher.messages), dispatcher.messages
+
+
+@pytest.mark.parametrize(
+    "text, intent, changed",
+    [
+        ("actually no, just the next election", "deny", {"vote_duration": "next_poll"}),
+        ("no sorry, make it just the next election", "inform", {"vote_duration": "next_poll"}),
+        ("no", "deny", None),
+        ("no, this is wrong", "deny", None),
+        ("actually long term please", "inform", None),  # already long term: nothing to change, read as usual
+    ],
+)
+def test_a_no_that_puts_a_detail_right_at_the_confirmation_changes_it(dispatcher, text, intent, changed) -> None:
+    """A probe: "actually no, just the next election" at the postal vote's "Shall I go ahead?" was "OK, I haven't
+    recorded anything", with every answer lost."""
+    slots = {
+        "pending_task": "request_postal_vote",
+        "identity_verified": True,
+        "vote_duration": "permanent",
+        "requested_slot": "task_confirmed",
+    }
+    tracker = make_tracker(user_event(text, intent), slots=slots)
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    if changed is None:
+        assert "vote_duration" not in events
+        return
+    assert events == changed | {"task_confirmed": None}
+    assert dispatcher.messages[0]["text"] == "OK, I've changed that."

@@ -80,7 +80,9 @@ def test_an_emergency_gets_999_advice_then_an_urgent_handoff(stack, new_resident
     "details",
     ["the bin men threw my bin in the road and it broke", "your officer was rude to me on the phone this morning"],
 )
-def test_the_details_of_a_complaint_are_kept_for_the_officer_not_taken_as_a_request(stack, new_resident, details) -> None:
+def test_the_details_of_a_complaint_are_kept_for_the_officer_not_taken_as_a_request(
+    stack, new_resident, details
+) -> None:
     """A probe: after "I'll pass you to an officer now to take the details", the details started a missed-bin report
     that asked for a postcode at every message after."""
     resident = new_resident()

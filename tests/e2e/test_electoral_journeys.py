@@ -89,3 +89,21 @@ def test_a_verified_resident_requests_a_postal_vote_which_is_recorded_once(new_r
         )
         == 1
     )
+
+
+def test_putting_the_duration_right_at_the_confirmation_keeps_the_application(new_resident, residents, stack) -> None:
+    """A probe: "actually no, just the next election" at "Shall I go ahead?" was "OK, I haven't recorded anything"."""
+    # Not the resident the test above applies for (the back office would answer with that application).
+    person = [r for r in residents if r["registration_status"] == "registered" and not r.get("postal_vote")][-1]
+    chat = new_resident()
+    chat.say("I'd like to vote by post please")
+    asked = prove_identity(chat, person)
+    [long_term] = [b for b in buttons(asked) if "Long term" in b["title"]]
+    assert "a long-term postal vote" in texts(chat.say(long_term["payload"]))
+
+    confirm = texts(chat.say("actually no, just the next election"))
+    assert "changed that" in confirm and "Shall I go ahead?" in confirm and "long-term" not in confirm, confirm
+    done = texts(chat.say("yes"))
+    reference = "AV-" + done.split("AV-")[1][:6]
+    details = select(AbsentVoteRequest.details).where(AbsentVoteRequest.reference == reference)
+    assert stack_scalar(stack.database_url, details)["duration"] == "next_poll"

@@ -34,7 +34,7 @@ from bot.actions.two_requests import requests_in
 from bot.backoffice import BackOffice
 from bot.knowledge import ArticleError, get_knowledge
 from bot.names import MISSED_INTENTS, MISSES_BEFORE_OFFER, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
-from bot.nlp.script import ENGLISH_ONLY, in_another_alphabet
+from bot.nlp.script import ENGLISH_ONLY, not_english
 from bot.parsing import asks_about_others_council_tax
 from bot.routing import for_missed, wants_a_person
 from bot.tasks_registry import TASKS
@@ -89,7 +89,7 @@ class ActionHandleMiss(Action):
             # "why do you need my email?" or "I didn't give one" when the bot asked for the reporter's email.
             return say_reply(dispatcher, reply)
         text = str(tracker.latest_message.get("text") or "")
-        if in_another_alphabet(text):
+        if not_english(text):
             # Arabic "can I talk to a person" was taken for a detail (a probe): say plainly what the chat reads.
             dispatcher.utter_message(text=ENGLISH_ONLY.format(phone=council_phone()), buttons=[OFFICER_BUTTON])
             return [SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "fallback")]

@@ -21,6 +21,7 @@ from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure, council_p
 from bot.actions.form_answers import (
     FREE_TEXT_SLOTS,
     LOOSE_ANSWER_CONFIDENCE,
+    NAME_SLOTS,
     QUICK_QUESTION_INTENTS,
     STRUCTURED,
     answer_in,
@@ -66,7 +67,7 @@ from bot.names import (
     SWITCH_CONFIDENCE,
     UNKNOWN,
 )
-from bot.nlp.script import ENGLISH_ONLY, in_another_alphabet
+from bot.nlp.script import ENGLISH_ONLY, in_another_alphabet, not_english
 from bot.parsing import (
     choose_address,
     clean_full_name,
@@ -480,7 +481,8 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     free_text = slot in FREE_TEXT_SLOTS or (slot in QUESTIONS and QUESTIONS[slot].free_text)
     if not slot or interrupts(message, free_text=free_text):
         return None
-    if in_another_alphabet(text):
+    # A name may be in another language's words ("María José de la Cruz"); only another alphabet is refused there.
+    if in_another_alphabet(text) or (slot not in NAME_SLOTS and not_english(text)):
         # Arabic at "Where is it?" was sent to the team as the place (a check in the browser).
         dispatcher.utter_message(text=ENGLISH_ONLY.format(phone=council_phone()), buttons=[OFFICER_BUTTON])
         return [SlotSet(slot, None)]

@@ -43,7 +43,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
-from bot.nlp.script import in_another_alphabet
+from bot.nlp.script import not_english
 from bot.nlp.spelling import CORRECTED_TEXT
 from bot.nlp.vote_turn import turned
 
@@ -339,7 +339,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 ]
                 # the corrected words: "I want to vote in person instad of by post" turns as "instead of" does
                 ranking = read_the_turn(message.get(CORRECTED_TEXT) or message.get(TEXT) or "", ranking)
-                if in_another_alphabet(message.get(TEXT) or ""):
+                if not_english(message.get(TEXT) or ""):
                     # Not English: no reading is sure, so the fallback answers (bot/nlp/script.py).
                     ranking = [{**entry, PREDICTED_CONFIDENCE_KEY: 0.0} for entry in ranking]
                 intent = ranking[0]

@@ -24,3 +24,37 @@ def in_another_alphabet(text: str) -> bool:
     letters = [char for char in text if char.isalpha()]
     others = [char for char in letters if not unicodedata.name(char, "").startswith("LATIN")]
     return len(others) >= LETTERS_NEEDED and len(others) * 2 > len(letters)
+
+
+# Everyday words of the languages most often spoken in English councils' areas after English (Polish, Romanian,
+# Portuguese, Spanish, French, German, Italian, Lithuanian), none of them an English word a resident would type:
+# "hola, quiero votar por correo" or "dzień dobry, nie odebrali śmieci" got "Sorry, I didn't quite get that", or
+# buttons for the wrong tasks (a probe), where Arabic got the English-only reply with an interpreter.
+LANGUAGES_WORDS = (
+    "jak nie się czy mogę jest że dzień dobry chcę mój moja moje gdzie kiedy proszę dziękuję podatek śmieci",
+    "głosować mam moim nas jestem był została zostały odebrali dlaczego przez",
+    "nu și sunt unde când cum vreau pot mea meu bună mulțumesc gunoi să în pentru este taxa impozit",
+    "eu não você voce quero como onde quando meu minha obrigado obrigada posso lixo imposto olá bom dia votar",
+    "por favor el los las que una para con es mi puedo quiero hola gracias cómo dónde cuándo basura correo",
+    "je le les des est pas vous mon où quand comment bonjour merci voter poubelle peux veux suis avec dans",
+    "voudrais aimerais votre pour une sont",
+    "ich nicht und der das ist wie wo wann mein meine kann möchte hallo danke wählen müll bitte guten ein eine",
+    "io non sono dove voglio della ciao grazie votare spazzatura che",
+    "labas ačiū kur kada noriu mano",
+)
+FOREIGN_WORDS = frozenset(word for words in LANGUAGES_WORDS for word in words.split())
+# Enough of them to be sure: a name ("María José de la Cruz") or an address keeps one or two.
+FOREIGN_WORDS_NEEDED = 3
+
+
+def in_another_language(text: str) -> bool:
+    """Tell whether ``text`` is written in another language in the Latin alphabet: mostly such everyday words."""
+    words = [word.strip(".,!?¿¡:;'\"()").lower() for word in text.split()]
+    words = [word for word in words if word and any(char.isalpha() for char in word)]
+    foreign = [word for word in words if word in FOREIGN_WORDS]
+    return len(foreign) >= FOREIGN_WORDS_NEEDED and len(foreign) * 2 >= len(words)
+
+
+def not_english(text: str) -> bool:
+    """Tell whether ``text`` is in another alphabet or, in the Latin one, in another language."""
+    return in_another_alphabet(text) or in_another_language(text)

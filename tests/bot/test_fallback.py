@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 
 from bot.actions.fallback import ActionHandleMiss, misses_in_a_row
 from bot.backoffice import BackOffice
@@ -153,3 +154,33 @@ def test_a_lone_email_not_understood_as_words_is_asked_what_to_do_with_not_told_
         dispatcher.messages.clear()
         asyncio.run(ActionHandleMiss().run(dispatcher, make_tracker(user_event(text, "nlu_fallback")), {}))
         assert [m.get("response") for m in dispatcher.messages] == ["utter_what_for"], text  # "What would you like..."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hola, quiero votar por correo",
+        "dzień dobry, nie odebrali śmieci",
+        "bom dia, eu quero pagar o imposto",
+        "Bună ziua, unde este secția de votare",
+        "wo ist mein Wahllokal",
+        "je voudrais voter par correspondance",
+    ],
+)
+def test_a_message_in_another_language_in_the_latin_alphabet_gets_the_english_only_reply(dispatcher, text) -> None:
+    """A probe: Spanish and Polish got "Sorry, I didn't quite get that", German buttons for voter registration."""
+    from bot.nlp.script import not_english
+
+    assert not_english(text)
+    asyncio.run(ActionHandleMiss().run(dispatcher, make_tracker(user_event(text, "nlu_fallback")), {}))
+    assert dispatcher.messages[0]["text"].startswith("Sorry, I can only read English")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["María José de la Cruz", "my name is Jose de la Cruz", "por favor", "is the tip open on sunday", "una pregunta"],
+)
+def test_names_and_english_with_a_foreign_word_are_english(text) -> None:
+    from bot.nlp.script import not_english
+
+    assert not not_english(text)

@@ -298,6 +298,62 @@ LEFT = re.compile(
 )
 
 
+# Where an opening report says the problem is: "a massive pothole on Rowan Close, Ashbury outside number 19", "street
+# light out on Weald Mews", "fly tipping in the lane behind Priory Gardens". The words after the first "on", "in",
+# "outside" ... that name a street (its type or a capitalised name) or a postcode; "a pothole in the road" names none.
+PLACE_TOLD = re.compile(
+    r"\b(?:on|in|at|outside|near|by|along|behind|opposite|down)\s+((?:the\s+)?[^.?!]{3,120})", re.IGNORECASE
+)
+CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
+STREET_NAMED = re.compile(
+    rf"\b(?!(?:the|a|an|my|our|your|this|that|their|his|her|car|main|back|front|old|new)\b)[a-z']+\s+(?:{STREET_TYPES})\b",
+    re.IGNORECASE,
+)
+NOT_PLACES = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "i",
+        "i'm",
+    ]
+)
+
+
+def place_told(text: str) -> str | None:
+    """Return where an opening report says the problem is, when it names a street or a postcode; else None."""
+    for match in PLACE_TOLD.finditer(text):
+        place = match.group(1).strip(" ,")
+        if _names_a_place(place):
+            return place
+    return None
+
+
+def _names_a_place(place: str) -> bool:
+    """Whether ``place`` names a street ("mill lane"), a capitalised name that is no day or month, or a postcode."""
+    if _postcode(place) is not None:
+        return True
+    if STREET_NAMED.search(place):
+        return True
+    return any(word.lower() not in NOT_PLACES for word in CAPITALISED.findall(place))
+
+
 def report_kind_told(text: str) -> str | None:
     """Read whether an opening message says the person died or moved out; None when it says neither, or both.
 

@@ -33,6 +33,7 @@ from bot.actions.form_answers import (
     looks_like_question,
     misread,
     own_details_in,
+    place_told,
     report_kind_in,
     report_kind_told,
     vote_duration_in,
@@ -56,6 +57,7 @@ from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 from bot.knowledge import ArticleError, get_knowledge
 from bot.names import (
     ADDRESS_SLOTS,
+    ADDRESSED_CATEGORIES,
     FAILED,
     FAILED_AT_THE_END,
     FAILED_DURING_QUESTIONS,
@@ -127,6 +129,10 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         # "Any news on my report?" just after reporting one in this chat means that one (its reference is known).
         "request_reference": find_request_reference(text) or reported_here(tracker, task),
         "service_category": category_of(text) if task == "report_problem" and category_of(text) != "other" else None,
+        # "a massive pothole on Rowan Close, Ashbury outside number 19" was asked "Where is it?" (a probe).
+        "problem_location": place_told(text)
+        if task == "report_problem" and category_of(text) not in ADDRESSED_CATEGORIES
+        else None,
         "document_kind": document_kind_in(text) if task == "receipt_request" else None,
         # "Cancel SR-123456, the bin was collected after all" has said why: the reason is not asked again.
         "cancel_reason": reason_in_request(text) if task == "cancel_service_request" else None,

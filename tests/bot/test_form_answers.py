@@ -508,3 +508,26 @@ def test_a_question_about_the_next_election_while_asked_how_long_still_switches(
         CollectingDispatcher(),
     )
     assert set_to["pending_task"] == "next_election"
+
+
+@pytest.mark.parametrize(
+    "text, place",
+    [
+        (
+            "there's a massive pothole on Rowan Close, Ashbury outside number 19",
+            "Rowan Close, Ashbury outside number 19",
+        ),
+        ("street light out on Weald Mews", "Weald Mews"),
+        ("fly tipping in the lane behind Priory Gardens", "the lane behind Priory Gardens"),
+        ("there's a pothole on mill lane", "mill lane"),
+        ("dumped mattress at TN41 6PA", "TN41 6PA"),
+        ("there's a pothole in the road", None),
+        ("my bin wasn't collected on Monday", None),
+        ("broken street light outside my house", None),
+        ("There's a pothole in the car park", None),
+    ],
+)
+def test_the_place_an_opening_report_names_is_read(text, place) -> None:
+    from bot.actions.form_answers import place_told
+
+    assert place_told(text) == place

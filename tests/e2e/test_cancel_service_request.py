@@ -19,7 +19,7 @@ EMAIL = "jo.bloggs@example.com"
 
 def report_a_pothole(chat: Resident) -> str:
     """Report a pothole on Mill Lane with an email for updates, answering each question; return its reference."""
-    asked = texts(chat.say("there's a pothole on Mill Lane"))
+    asked = texts(chat.say("there's a pothole by the school"))  # no street named: "Where is it?"
     if "What kind of problem" in asked:
         asked = texts(chat.say("pothole"))
     assert "Where is it?" in asked, asked

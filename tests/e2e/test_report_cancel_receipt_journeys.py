@@ -19,7 +19,7 @@ pytestmark = pytest.mark.stack
 
 def to_the_description(chat: Resident) -> None:
     """Start a pothole report on Mill Lane and answer up to "Please describe the problem"."""
-    asked = texts(chat.say("there's a pothole on Mill Lane"))
+    asked = texts(chat.say("there's a pothole by the school"))  # no street named: "Where is it?"
     if "What kind of problem" in asked:
         asked = texts(chat.say("pothole"))
     assert "Where is it?" in asked, asked
@@ -116,6 +116,28 @@ def test_an_address_not_in_the_list_gets_another_postcode_or_a_person(new_reside
     assert "isn't in the council's list" in texts(replies) and "Talk to a person" in [
         b["title"] for b in buttons(replies)
     ]
+
+
+@pytest.mark.parametrize(
+    "opening, place",
+    [
+        (
+            "there's a massive pothole on Rowan Close, Ashbury outside number 19",
+            "Rowan Close, Ashbury outside number 19",
+        ),
+        ("street light out on Weald Mews", "Weald Mews"),
+    ],
+)
+def test_a_place_named_in_the_opening_report_is_not_asked_for_again(new_resident, stack, opening, place) -> None:
+    """A probe: "there's a massive pothole on Rowan Close, Ashbury outside number 19" was asked "Where is it?"."""
+    chat = new_resident()
+    asked = texts(chat.say(opening))
+    assert "Where is it?" not in asked and "describe the problem" in asked, asked
+    assert "email" in texts(chat.say("it's been like this for a week"))
+    assert place in texts(chat.say("no thanks"))
+    sr = reference("SR", texts(chat.say("yes")))
+    query = select(ServiceRequest.location_text).where(ServiceRequest.reference == sr)
+    assert stack_row(stack.database_url, query) == (place,)
 
 
 def report_a_missed_bin(chat: Resident, person: dict) -> str:

@@ -56,10 +56,20 @@ def _collection_line(item: Bin, today: str) -> str:
     first = item.collections[0]
     line = f"- {_bin_name(item)}: {day_words(first.date, today=today)}"
     if first.moved_for:
-        line += f", not {day_words(first.usual_date)} ({first.moved_for})"
+        line += f", not {day_words(first.usual_date)} {because_of(first.moved_for)}"
     if item.paused:
         line += " (brown bins have a winter break)"
     return line
+
+
+def because_of(moved_for: str) -> str:
+    """Say which bank holiday moved a collection: "(Wednesday 30 December, Boxing Day)" read as if the 30th were it.
+
+    The holiday may be earlier in the week (Boxing Day 2026 is a Saturday; its day off is Monday 28 December).
+    """
+    holidays = moved_for.replace(" and ", " and the ")
+    plural = "s" if " and " in moved_for else ""
+    return f"(because of the {holidays} bank holiday{plural})"
 
 
 def _later_changes(bins: list[Bin], today: str) -> list[str]:
@@ -74,7 +84,7 @@ def _later_changes(bins: list[Bin], today: str) -> list[str]:
         if collection.moved_for
     )
     return [
-        f"- {label}: {day_words(day, today=today)}, not {day_words(usual)} ({moved_for})"
+        f"- {label}: {day_words(day, today=today)}, not {day_words(usual)} {because_of(moved_for)}"
         for day, label, usual, moved_for in changes
     ]
 

@@ -105,8 +105,8 @@ def test_bank_holiday_changes_coming_up_are_named_with_the_holiday(dispatcher) -
     said = said_for(COLLECTIONS)
     assert (
         "Changes for bank holidays:\n"
-        "- Recycling: Saturday 26 December, not Friday 25 December (Christmas Day)\n"
-        "- General waste: Saturday 2 January, not Friday 1 January (New Year's Day)\n"
+        "- Recycling: Saturday 26 December, not Friday 25 December (because of the Christmas Day bank holiday)\n"
+        "- General waste: Saturday 2 January, not Friday 1 January (because of the New Year's Day bank holiday)\n"
     ) in said
 
 
@@ -115,7 +115,10 @@ def test_a_moved_next_collection_says_so_on_its_own_line() -> None:
     moved["today"] = "2026-12-24"
     moved["bins"][2]["collections"] = moved["bins"][2]["collections"][1:]
     said = said_for(moved)
-    assert "- Recycling (blue bin): Saturday 26 December, not Friday 25 December (Christmas Day)" in said
+    assert (
+        "- Recycling (blue bin): Saturday 26 December, not Friday 25 December "
+        "(because of the Christmas Day bank holiday)" in said
+    )
 
 
 def test_garden_waste_is_listed_for_subscribers_and_offered_to_others() -> None:

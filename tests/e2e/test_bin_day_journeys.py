@@ -62,7 +62,7 @@ def test_a_resident_hears_each_bins_next_collection_at_their_address(new_residen
         assert label in answer and day_words(day) in answer, (label, day, answer)
     assert BINS_LINK in answer
     # The stack's day is Wednesday 25 November 2026; this resident's bins go on Mondays.
-    assert "- Recycling: Tuesday 29 December, not Monday 28 December (Boxing Day)" in answer
+    assert "- Recycling: Tuesday 29 December, not Monday 28 December (because of the Boxing Day bank holiday)" in answer
     asked = texts(chat.transcript())
     assert "date of birth" not in asked and "full name" not in asked
 

@@ -221,6 +221,8 @@ class Account:
     paid_this_year: str
     balance: str
     next_instalment: Instalment | None = None
+    # Instalments already due and not paid: what is owing and the earliest due date.
+    overdue: Instalment | None = None
     recovery_stage: str | None = None
     recovery_explanation: str | None = None
     recent_payments: list[Payment] = field(default_factory=list)

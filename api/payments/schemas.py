@@ -99,6 +99,11 @@ class AccountSummary(BaseModel):
     next_instalment: InstalmentRead | None = Field(
         description="Null when nothing more is due by instalments (paid up, or the right to instalments is lost)"
     )
+    overdue: InstalmentRead | None = Field(
+        default=None,
+        description="Instalments already due that the payments so far do not cover: what is owing and the earliest due"
+        " date; null when none is (or the right to instalments is lost, when the whole balance is due)",
+    )
     recovery_stage: RecoveryStage
     recovery_explanation: str
     recent_payments: list[PaymentRead] = Field(description="The latest three, newest first")

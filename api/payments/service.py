@@ -62,6 +62,7 @@ def summarise(session: Session, account: CouncilTaxAccount, *, today: date) -> A
         balance=format_pence(max(left, 0)),
         credit=format_pence(-left) if left < 0 else None,
         next_instalment=_next_instalment(session, account, paid=paid, today=today),
+        overdue=_overdue(session, account, paid=paid, today=today),
         recovery_stage=account.recovery_stage,
         recovery_explanation=recovery.explain(account.recovery_stage),
         recent_payments=[_payment_read(payment) for payment in payments[:RECENT_PAYMENTS]],
@@ -120,6 +121,28 @@ def _next_instalment(session: Session, account: CouncilTaxAccount, *, paid: int,
         if owing > 0 and instalment.due_date >= today:
             return InstalmentRead(due_date=instalment.due_date, amount=format_pence(owing))
     return None
+
+
+def _overdue(session: Session, account: CouncilTaxAccount, *, paid: int, today: date) -> InstalmentRead | None:
+    """Return what the payments so far leave unpaid of the instalments due before ``today``, with the earliest date.
+
+    A probe's balance said "8 of 12 paid, next instalment 1 January" on 4 December: the 1 December instalment, not
+    paid, was not mentioned, and "am I behind?" got the same answer.
+    """
+    if account.recovery_stage in recovery.INSTALMENTS_LOST:
+        return None
+    covered, owing, earliest = paid, 0, None
+    for instalment in session.scalars(
+        select(Instalment)
+        .where(Instalment.account_id == account.id, Instalment.due_date < today)
+        .order_by(Instalment.due_date, Instalment.id)
+    ):
+        short = instalment.amount_pence - max(min(covered, instalment.amount_pence), 0)
+        covered -= instalment.amount_pence
+        if short > 0:
+            owing += short
+            earliest = earliest or instalment.due_date
+    return InstalmentRead(due_date=earliest, amount=format_pence(owing)) if earliest else None
 
 
 def _payment_read(payment: Payment) -> PaymentRead:

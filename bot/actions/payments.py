@@ -69,6 +69,12 @@ def balance(account: Account) -> str:
         f"{account.instalment_plan} monthly instalments. You've paid {account.paid_this_year}, "
         f"leaving {account.balance} to pay."
     ]
+    if account.overdue:
+        lines.append(
+            f"You're {account.overdue.amount} behind: the instalment due on {long_date(account.overdue.due_date)} "
+            "hasn't been paid in full. If you paid in the last few days, it may not show yet. If you're struggling "
+            "to pay, ask me about help."
+        )
     upcoming = account.next_instalment
     if upcoming:
         lines.append(f"Your next instalment is {upcoming.amount}, due on {long_date(upcoming.due_date)}.")

@@ -41,6 +41,7 @@ def test_demo_account_reads_as_the_resident_would_see_it(api: CouncilApi, reside
         "balance": "£696.00",
         "credit": None,
         "next_instalment": {"due_date": "2026-12-01", "amount": "£174.00"},
+        "overdue": None,
         "recovery_stage": "none",
         "recovery_explanation": EXPLANATIONS["none"],
         "recent_payments": [
@@ -81,6 +82,8 @@ def test_balance_and_next_instalment_follow_the_payments(api: CouncilApi) -> Non
     )
     # June was half paid but is past; the next one due is July's, in full.
     assert account["next_instalment"] == {"due_date": "2026-07-01", "amount": "£100.00"}
+    # June's unpaid half is owing, and said (a probe was told only of the next one while a month behind).
+    assert account["overdue"] == {"due_date": "2026-06-01", "amount": "£50.00"}
 
 
 def test_a_payment_ahead_counts_towards_the_next_instalment(api: CouncilApi) -> None:
@@ -97,6 +100,7 @@ def test_a_payment_ahead_counts_towards_the_next_instalment(api: CouncilApi) -> 
 
     assert account["balance"] == "£760.00"
     assert account["next_instalment"] == {"due_date": "2026-06-01", "amount": "£60.00"}  # April, May and £40 of June
+    assert account["overdue"] is None
 
 
 def test_an_overpaid_account_shows_no_negative_balance_but_a_credit(api: CouncilApi) -> None:

@@ -99,3 +99,24 @@ def test_an_account_without_an_address_gets_a_phone_number_not_an_email() -> Non
     asyncio.run(ActionCompleteTask(office.client()).run(dispatcher, tracker, {}))
     said = " ".join(m["text"] or "" for m in dispatcher.messages)
     assert "We don't have an email address for it" in said and "01632 960 123" in said
+
+
+def test_the_balance_says_when_the_resident_is_behind() -> None:
+    """A probe, 4 December: "8 of 12 paid, your next instalment is due on 1 January"; December's was unpaid."""
+    from bot.actions.payments import balance
+    from bot.backoffice_models import Account, Instalment
+
+    account = Account(
+        band="D",
+        annual_charge="£2,098.91",
+        instalment_plan=12,
+        paid_this_year="£1,402.91",
+        balance="£696.00",
+        next_instalment=Instalment(due_date="2027-01-01", amount="£174.00"),
+        overdue=Instalment(due_date="2026-12-01", amount="£174.00"),
+        recovery_stage="none",
+    )
+    said = balance(account)
+    assert "You're £174.00 behind: the instalment due on Tuesday 1 December 2026" in said
+    assert said.index("behind") < said.index("next instalment")
+    assert "behind" not in balance(Account(**{**account.__dict__, "overdue": None}))

@@ -203,7 +203,7 @@ class ActionCompleteTask(Action):
             )
             return done
         if tracker.get_slot("task_confirmed") is False:
-            dispatcher.utter_message(text="OK, I haven't recorded anything. What else can I help with?")
+            dispatcher.utter_message(text=NOTHING_DONE.get(str(task), NOTHING_RECORDED))
             return done
         if outcome in FAILED or task not in REGISTRY:
             apologise_for_failure(dispatcher)
@@ -248,6 +248,16 @@ class ActionCompleteTask(Action):
                 FollowupAction("task_form"),
             ]
         return done
+
+
+# Said to a no at "Shall I go ahead?": "I haven't recorded anything" to a resident who declined to cancel a report
+# left them unsure whether it was still open (a probe).
+NOTHING_RECORDED = "OK, I haven't recorded anything. What else can I help with?"
+NOTHING_DONE = {
+    "cancel_service_request": "OK, I haven't cancelled it: your report is still open. What else can I help with?",
+    "cancel_absent_vote": "OK, I haven't cancelled anything: your postal or proxy vote stays as it is. What else can "
+    "I help with?",
+}
 
 
 def task_left_behind(tracker: Tracker, task: str) -> str | None:

@@ -519,3 +519,11 @@ def test_a_reported_problem_sends_what_the_back_office_takes_and_names_the_refer
         "contact_email": None,
     }
     assert "SR-000777" in said and "Friday 27 November 2026" in said and "2 working days" in said
+
+
+def test_declining_to_cancel_a_report_says_it_is_still_open(dispatcher) -> None:
+    """A probe: "no" to cancelling a report got "I haven't recorded anything", which left it unsure the report stood."""
+    _, calls, said = complete(
+        {}, dispatcher, pending_task="cancel_service_request", request_reference="SR-123456", task_confirmed=False
+    )
+    assert calls == [] and "haven't cancelled it: your report is still open" in said

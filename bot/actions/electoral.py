@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,7 +96,7 @@ def registration_status(record: ElectoralRecord) -> str:
     if station:
         lines.append(f"Your polling station is {station_words(station)}.")
     for vote in record.absent_votes:
-        lines.append(absent_vote_line(vote))
+        lines.append(absent_vote_line(vote, record.open_requests))
     if record.open_register_opt_out:
         lines.append("Your details are not on the open register.")
     return " ".join(lines)
@@ -128,9 +129,19 @@ def open_request_words(request: OpenRequest) -> str:
     return CHANGE_WORDS.get(request.kind, "request")
 
 
-def absent_vote_line(vote: AbsentVote) -> str:
-    """Describe one postal or proxy arrangement."""
+def absent_vote_line(vote: AbsentVote, open_requests: Sequence[OpenRequest] = ()) -> str:
+    """Describe one postal or proxy arrangement, and a cancellation or renewal of it still being dealt with.
+
+    A probe cancelled its postal vote, then asked "am I registered?": "You have a postal vote ... It's due for
+    renewal: I can renew it for you here", as if nothing had been asked.
+    """
     kind = VOTE_WORDS.get(vote.kind, "proxy vote")
+    pending = {r.kind.partition("_")[2]: r.reference for r in open_requests if r.kind.startswith(f"{vote.kind}_")}
+    if vote.status == "active" and "cancel" in pending:
+        return (
+            f"You have a {kind} now. You've asked to cancel it (reference {pending['cancel']}): it stops once "
+            "electoral services have dealt with that, and we'll write to you."
+        )
     active = vote.status == "active"
     line = f"You have a {kind}" if active else f"You had a {kind}"
     if vote.proxy_name:
@@ -138,7 +149,9 @@ def absent_vote_line(vote: AbsentVote) -> str:
     if vote.expires_on:
         line += f", which {'ends' if active else 'ended'} on {long_date(vote.expires_on)}"
     line += "."
-    if vote.renewal_due:
+    if vote.renewal_due and "renew" in pending:
+        line += f" Your renewal, reference {pending['renew']}, is being dealt with."
+    elif vote.renewal_due:
         # The chat renews it now (renew_absent_vote): "reapply at gov.uk" sent residents away for nothing.
         line += (
             ' It\'s due for renewal: I can renew it for you here, just say "renew my postal vote", or you can '
@@ -152,12 +165,13 @@ def absent_vote_line(vote: AbsentVote) -> str:
 
 def absent_vote_status(record: ElectoralRecord) -> str:
     """Describe the verified resident's postal and proxy votes and requests."""
-    lines = [absent_vote_line(vote) for vote in record.absent_votes] or [
+    lines = [absent_vote_line(vote, record.open_requests) for vote in record.absent_votes] or [
         "You don't have a postal or proxy vote now. You vote in person at your polling station."
     ]
     lines += [
         f"Your {open_request_words(r)}, reference {r.reference}, {OPEN_STATUS_WORDS.get(r.status, 'is still open')}."
         for r in record.open_requests
+        if not any(r.reference in line for line in lines)  # told with the vote it changes
     ]
     return "Thank you, that's confirmed. " + " ".join(lines)
 

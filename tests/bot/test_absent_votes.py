@@ -329,3 +329,29 @@ def test_a_message_that_does_not_say_which_way_keeps_its_reading() -> None:
 
         assert slots_of(events)["pending_task"] == intent
         assert read_the_turn(text, ranking) == ranking
+
+
+def test_a_postal_vote_being_cancelled_is_not_offered_for_renewal() -> None:
+    """A probe cancelled its postal vote (AV-004989), then asked "am I registered?": "You have a postal vote ... It's
+    due for renewal: I can renew it for you here"."""
+    from bot.actions.electoral import absent_vote_line, absent_vote_status
+    from bot.backoffice_models import AbsentVote, ElectoralRecord, OpenRequest
+
+    vote = AbsentVote(kind="postal", status="active", expires_on="2027-01-31", renewal_due=True)
+    cancelling = [OpenRequest(reference="AV-004989", kind="postal_cancel", status="received")]
+    line = absent_vote_line(vote, cancelling)
+    assert "asked to cancel it (reference AV-004989)" in line and "renew" not in line
+    renewing = [OpenRequest(reference="AV-447096", kind="postal_renew", status="received")]
+    assert "Your renewal, reference AV-447096, is being dealt with" in absent_vote_line(vote, renewing)
+    assert "I can renew it for you here" in absent_vote_line(vote)
+
+    record = ElectoralRecord(
+        registration_status="registered",
+        polling_district="AA",
+        ward="Millbrook",
+        station=None,
+        open_register_opt_out=False,
+        absent_votes=[vote],
+        open_requests=cancelling,
+    )
+    assert absent_vote_status(record).count("AV-004989") == 1

@@ -40,7 +40,13 @@ from bot.names import (
     STOPPED,
     UNKNOWN,
 )
-from bot.parsing import applies_for_someone_else, asks_about_others_council_tax, find_email, find_postcode
+from bot.parsing import (
+    applies_for_someone_else,
+    asks_about_others_council_tax,
+    find_email,
+    find_payment_reference,
+    find_postcode,
+)
 from bot.routing import (
     QUESTION,
     for_missed,
@@ -499,6 +505,14 @@ class ActionDetailsWithoutTask(Action):
             # "i'd like a postal vote. Rita Richardson 26/01/1978 TN41 6PA", read as details alone, was asked
             # "What would you like me to do with that?": the request it makes starts, with the details it gives.
             return [*start_task_events(tracker, task=asked[0]), FollowupAction("task_form")]
+        if task is None and find_payment_reference(text) and last_task(tracker) == "receipt_request":
+            # "actually it's PAY-28020117" just after a statement was sent for want of the reference got "What would
+            # you like me to do with that?" (a probe): it is the payment the receipt was wanted for.
+            return [
+                *start_task_events(tracker, task="receipt_request"),
+                SlotSet("document_kind", "receipt"),
+                FollowupAction("task_form"),
+            ]
         if task is None and (recheck := checked_again(tracker, text)):
             dispatcher.utter_message(text=NAMED_AFTER_THE_CHECK)
             return [SlotSet(name, value) for name, value in recheck.items()]
@@ -530,6 +544,16 @@ class ActionDetailsWithoutTask(Action):
             pass
         dispatcher.utter_message(text=WHICH_TASK, buttons=[*CHOICES_FOR_DETAILS["inform"], TALK_TO_A_PERSON])
         return []
+
+
+def last_task(tracker: Tracker) -> str | None:
+    """Return the task this conversation took up last (done or not), or None before any."""
+    started = (
+        e.get("value")
+        for e in reversed(tracker.events)
+        if e.get("event") == "slot" and e.get("name") == "pending_task" and e.get("value")
+    )
+    return next((str(value) for value in started), None)
 
 
 class ActionYesWithNothingAsked(Action):

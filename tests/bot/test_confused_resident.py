@@ -1100,3 +1100,20 @@ def test_a_failed_check_does_not_send_a_registered_resident_to_register_first() 
     assert "try again in a few minutes" in electoral.NOT_VERIFIED
     assert electoral.NOT_VERIFIED.index("try again") < electoral.NOT_VERIFIED.index("register at")
     assert "details in this chat" not in electoral.LOCKED + payments.LOCKED
+
+
+def test_a_payment_reference_just_after_a_statement_asks_for_its_receipt() -> None:
+    """A probe said it had no payment reference, got a statement by email, then typed "actually it's PAY-28020117":
+    "What would you like me to do with that?"."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        {"event": "slot", "name": "pending_task", "value": "receipt_request"},
+        bot("I've emailed a statement of this year's payments (DR-000123) to j***@e***.com."),
+        {"event": "slot", "name": "pending_task", "value": None},
+        message("actually it's PAY-28020117", "inform"),
+    )
+    events = asyncio.run(ActionDetailsWithoutTask().run(dispatcher, tracker, {}))
+    set_to = slots_of(events)
+    assert set_to["pending_task"] == "receipt_request" and set_to["document_kind"] == "receipt"
+    assert set_to["payment_reference"] == "PAY-28020117" and followed_by_form(events)
+    assert "What would you like me to do" not in said(dispatcher)

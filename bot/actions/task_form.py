@@ -576,6 +576,15 @@ def another_postcode_given(tracker: Tracker, text: str) -> bool:
     return held is not None and str(held).replace(" ", "").upper() != typed.replace(" ", "").upper()
 
 
+# Words that say no place at all ("somewhere", "round here"): a probe's report went to the team as "where?".
+VAGUE_PLACE = re.compile(
+    r"(?:it'?s\s+)?(?:somewhere|some ?where|here|there|everywhere|anywhere|dunno|don'?t know|not sure|idk|no idea|"
+    r"round here|around here|near me|near here|my area|in the road|on the road|the road|the street|on my street|"
+    r"outside|nearby|where|what|huh|eh|pardon|sorry)",
+    re.IGNORECASE,
+)
+
+
 ADDRESS_NOT_MATCHED = (
     "Sorry, I couldn't match that to one of the addresses. Please choose one of the buttons, or type the house "
     "number and street."
@@ -1243,13 +1252,13 @@ class ValidateTaskForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value or "").strip()
-        words = text.lower().split()
+        words = re.findall(r"[a-z']+", text.lower())  # "where?" is the word "where" ("where?" was sent as the place)
         if text.endswith("?") and words and words[0] in QUESTION_FIRST_WORDS:
             # "is this going to cost me anything?" at "Where is the problem?" was sent to the team as the place. A
             # question the classifier was sure of is answered before this; searched, this one got a parking article.
             dispatcher.utter_message(text=NOT_A_PLACE)
             return {"problem_location": None}
-        if len(text) < 4:
+        if len(text) < 4 or VAGUE_PLACE.fullmatch(text.strip(" .!?")):
             dispatcher.utter_message(
                 text="Sorry, I need a bit more to find it: a street name, a landmark or a postcode."
             )

@@ -127,7 +127,7 @@ def progress(result: ServiceRequestProgress, *, email_given: bool = False, tries
         # "for": a label may hold brackets of its own ("dumped rubbish (fly-tipping)").
         lines = [f"Request {result.reference} for {label} is {status}."]
         if result.status in ("open", "in_progress") and result.expected_by:
-            lines.append(f"We expect to deal with it by {long_date(result.expected_by)}.")
+            lines.append(expected_words(result))
         if email_given:
             # An email that is not the one given with the report: the status stands, the way on is a person, and
             # a typo may be sent again while tries are left.
@@ -144,10 +144,22 @@ def progress(result: ServiceRequestProgress, *, email_given: bool = False, tries
     if update:
         lines.append(f"Latest update ({long_date(update.at[:10])}): {update.note}")
     if result.status in ("open", "in_progress") and result.expected_by:
-        lines.append(f"We expect to deal with it by {long_date(result.expected_by)}.")
+        lines.append(expected_words(result))
     if result.overdue:
         lines.append("I'm sorry, it's now overdue. Would you like me to ask an officer to look into it?")
     return " ".join(lines)
+
+
+def expected_words(result: ServiceRequestProgress) -> str:
+    """Say when a request should be dealt with; a date gone by is said as past ("We expected ... by 18 November").
+
+    A reference alone (no reporter) was told "We expect to deal with it by Wednesday 18 November 2026" in December
+    (a probe): whether it is late is no secret, as the status shown is none.
+    """
+    when = long_date(result.expected_by or "")
+    if result.overdue:
+        return f"We expected to deal with it by {when}, so it is late."
+    return f"We expect to deal with it by {when}."
 
 
 NOT_FOUND_START = "I can't find a request with the reference"

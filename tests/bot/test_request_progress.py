@@ -77,6 +77,8 @@ def test_a_stranger_quoting_a_reference_is_not_told_it_is_theirs_nor_the_officer
     assert "SR-246414" in said and "is open" in said
     assert "Your" not in said and "Rowan Close" not in said
     assert "overdue" not in said and not slots.get("officer_offered")
+    # Its date gone by is said as past (a probe was told "We expect to deal with it by" a November date in December).
+    assert "We expected to deal with it by" in said and "so it is late" in said
 
 
 def test_the_reporter_in_the_chat_they_reported_it_in_sees_the_note_and_the_offer() -> None:

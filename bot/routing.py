@@ -73,7 +73,12 @@ PROBLEM = re.compile(
 # shelter", "the street light outside number 12 is out"), or that asks for something to be done.
 REPORT = re.compile(
     r"\b(there (is|are)|there'?s|report\w*|(is|are|has gone|have gone) out|not working|"
-    r"(need|want) (a|an|another) (new|replacement)|please (come|send|fix|collect|remove|clear))\b"
+    r"(need|want) (a|an|another) (new|replacement)|please (come|send|fix|collect|remove|clear)|"
+    # "street light out in Priory Gardens", "has been out since last week", "pothole outside 4 High Street": a
+    # problem and where it is, told as a report (a probe got the street-lighting article, with no report).
+    r"(lights?|lamps?|lamp ?posts?) (is |are )?(out|off|flickering|not working)|(been|gone) out|"
+    r"(pot ?holes?|fly.?tipping|graffiti|dumped \w+|street ?lights?) (outside|on|in|at|near|by|behind|opposite) "
+    r"(\d|the |[a-z]+ (road|lane|street|close|way|avenue|drive|gardens|mews|park|hill)))\b"
 )
 # Danger words keep an emergency an emergency: a barking dog is not, a dog attack is.
 DANGER = re.compile(

@@ -78,6 +78,8 @@ class ActionAnswerFromKnowledge(Action):
             # "ok everyone is safe now" after the offer to carry on once safe was read as another emergency: 999
             # advice again and a second urgent request (a check of this session's change). It takes up the offer.
             return [FollowupAction("task_form")]
+        if intent == "emergency" and (news := news_of_the_emergency(dispatcher, tracker)) is not None:
+            return news
         # Asked outright for a person ("... and I want to speak to a real person"): hand over, not an article.
         # Complaints, emergencies and payment difficulty hand over by their own rules after the answer.
         if intent not in HANDOFF_INTENTS and wants_a_person(tracker.latest_message.get("text") or ""):
@@ -122,10 +124,38 @@ SAFE_NOW = re.compile(
 
 def says_everyone_is_safe(tracker: Tracker) -> bool:
     """Whether the resident, offered to carry on with a task once safe, says they are safe (and no new danger)."""
-    from bot.actions.tasks import offered_to_carry_on  # tasks imports this module
+    from bot.actions.tasks import carry_on_pending  # tasks imports this module
 
     text = str(tracker.latest_message.get("text") or "").replace("\u2019", "'")
-    return offered_to_carry_on(tracker) and bool(SAFE_NOW.search(text)) and not is_a_clear_emergency(text)
+    return carry_on_pending(tracker) and bool(SAFE_NOW.search(text)) and not is_a_clear_emergency(text)
+
+
+def news_of_the_emergency(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]] | None:
+    """Answer news of an emergency already handed over ("the fire brigade are here now, they got him out").
+
+    It was read as a new emergency: the 999 advice and the handover again (a probe). Only danger in clear words
+    (someone trapped, a fire) is; anything else is noted for the officer, with the offer to carry on.
+    """
+    from bot.actions.handoff import CARRY_ON_BUTTON
+    from bot.actions.tasks import carry_on_pending
+
+    text = str(tracker.latest_message.get("text") or "").replace("\u2019", "'")
+    if not carry_on_pending(tracker) or is_a_clear_emergency(EMERGENCY_SERVICES.sub(" ", text)):
+        return None
+    dispatcher.utter_message(text=EMERGENCY_NEWS, buttons=[CARRY_ON_BUTTON])
+    return [FollowupAction("action_listen")]
+
+
+# Those who came: "the fire brigade are here now" tells of no new fire.
+EMERGENCY_SERVICES = re.compile(
+    r"\b(?:the )?(?:fire ?(?:brigade|service|engines?|crews?|fighters?|men)|firefighters|ambulances?|paramedics|"
+    r"police)\b",
+    re.IGNORECASE,
+)
+EMERGENCY_NEWS = (
+    "Thank you for letting us know: the officer will see it. If anyone is still in danger, call 999. When you're "
+    "ready, I can carry on from where we left off."
+)
 
 
 # Kinds of knowledge gap the hub records: nothing found, a clarifying question, a guess from a middling match.

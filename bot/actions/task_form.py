@@ -528,7 +528,9 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         dispatcher.utter_message(
             text=ADDRESS_NOT_LISTED.format(postcode=postcode, phone=council_phone()), buttons=[OFFICER_BUTTON]
         )
-        return [SlotSet(slot, None), SlotSet("answer_misses", misses_so_far(tracker) + 1)]
+        # Not a miss: it was understood, and the way out was just given (counted, the postcode typed next got "If
+        # it's easier, you can call us" as well).
+        return [SlotSet(slot, None)]
     if asks_a_detail and said_no:
         if misses_so_far(tracker) >= MISSES_BEFORE_OFFER - 1:
             return stop_events(dispatcher, tracker)

@@ -95,6 +95,10 @@ class ActionStartTask(Action):
             return start_task_events(tracker, task="report_death_or_left")
         if (noted := complaint_details(dispatcher, tracker)) is not None:
             return noted
+        intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+        if intent == tracker.get_slot("pending_task") and carry_on_pending(tracker):
+            # "continue the report" after the emergency's offer to carry on: the report goes on with its answers.
+            return [FollowupAction("task_form")]
         text = str(tracker.latest_message.get("text") or "")
         if wants_a_person(text):
             # "My bin wasn't collected, can I speak to a person": asked for a person, the resident gets one (the
@@ -593,7 +597,10 @@ def task_offered(tracker: Tracker) -> str | None:
 
 
 # An article that offers to take the report here ("You can report it in this chat"), and the words that take it up.
-REPORT_OFFERED = "report it in this chat"
+# "You can report it in this chat", "report a broken street light in this chat", "report graffiti in this chat", "to
+# report dog mess ..., tell us in this chat" ("yes please report it for me" after the street-light one got "How can I
+# help?": a probe).
+REPORT_OFFERED = re.compile(r"\breport\b[^.]{0,60}?\b(?:in|here in) this chat\b", re.IGNORECASE)
 TAKES_UP_THE_REPORT = re.compile(
     r"\b(?:report|reprot|log)\s+(?:it|this|that|them|one)\b|\b(?:do|sort) (?:it|that|this) for me\b|"
     r"^\W*(?:yes|yeah|yep|ok|okay|please|go on|go ahead)\W*(?:please)?\W*$",
@@ -609,7 +616,7 @@ def report_offered_by_the_answer(tracker: Tracker) -> list[EventType] | None:
     """
     offered = last_bot_text(tracker)
     text = str(tracker.latest_message.get("text") or "")
-    if REPORT_OFFERED not in offered.lower() or not TAKES_UP_THE_REPORT.search(text):
+    if not REPORT_OFFERED.search(offered) or not TAKES_UP_THE_REPORT.search(text):
         return None
     category = category_of(offered)
     chosen = [SlotSet("service_category", category)] if category != "other" else []
@@ -619,6 +626,28 @@ def report_offered_by_the_answer(tracker: Tracker) -> list[EventType] | None:
 def offered_to_carry_on(tracker: Tracker) -> bool:
     """Tell whether the bot's latest reply offered to carry on with a task an emergency stopped (still in hand)."""
     return bool(tracker.get_slot("pending_task")) and last_bot_text(tracker).startswith(CARRY_ON.split("{", 1)[0])
+
+
+# How many messages after the offer to carry on it still stands ("what number should I ring again?", then "continue
+# the report": a probe's report was lost at the first message that was not "carry on").
+CARRY_ON_STANDS_FOR = 4
+
+
+def carry_on_pending(tracker: Tracker) -> bool:
+    """Tell whether a task an emergency stopped was offered back lately and has not been taken up or replaced."""
+    if not tracker.get_slot("pending_task") or tracker.active_loop.get("name"):
+        return False
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users > CARRY_ON_STANDS_FOR:
+                return False
+        elif event.get("event") == "bot" and str(event.get("text") or "").startswith(CARRY_ON.split("{", 1)[0]):
+            return True
+        elif event.get("event") == "slot" and event.get("name") == "pending_task":
+            return False  # another task started since
+    return False
 
 
 # A word that asks to cancel something ("cancel it please", "cancle that", "can you withdraw it").

@@ -39,7 +39,9 @@ LANGUAGES_WORDS = (
     "je le les des est pas vous mon où quand comment bonjour merci voter poubelle peux veux suis avec dans",
     "voudrais aimerais votre pour une sont",
     "ich nicht und der das ist wie wo wann mein meine kann möchte hallo danke wählen müll bitte guten ein eine",
-    "io non sono dove voglio della ciao grazie votare spazzatura che",
+    "io non sono dove voglio della ciao grazie votare spazzatura che quando passa raccolta rifiuti dei",
+    "é recolha preciso ajuda câmara",
+    "ziua când se colectează gunoiul mă înregistrez vota",
     "labas ačiū kur kada noriu mano",
 )
 FOREIGN_WORDS = frozenset(word for words in LANGUAGES_WORDS for word in words.split())

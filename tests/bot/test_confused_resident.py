@@ -1117,3 +1117,39 @@ def test_a_payment_reference_just_after_a_statement_asks_for_its_receipt() -> No
     assert set_to["pending_task"] == "receipt_request" and set_to["document_kind"] == "receipt"
     assert set_to["payment_reference"] == "PAY-28020117" and followed_by_form(events)
     assert "What would you like me to do" not in said(dispatcher)
+
+
+CARRY_ON_OFFER = handoff.CARRY_ON.format(called="your report")
+
+
+def test_the_offer_to_carry_on_after_an_emergency_outlasts_a_question_in_between() -> None:
+    """A probe: "what number should I ring again?" after the offer, then "continue the report": the report was lost."""
+    tracker = make_tracker(
+        {"event": "slot", "name": "pending_task", "value": "report_problem"},
+        message("a tree has fallen on a car and someone is trapped", "emergency"),
+        bot(CARRY_ON_OFFER, [handoff.CARRY_ON_BUTTON]),
+        message("what number should I ring again?", "contact_details"),
+        bot("You can call us on 01632 960 123."),
+        message("continue the report", "report_problem"),
+        slots={"pending_task": "report_problem", "problem_location": "Mill Lane"},
+    )
+    events = asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {}))
+    assert events == [{"event": "followup", "name": "task_form", "timestamp": None}]
+
+
+def test_news_of_an_emergency_already_handed_over_is_noted_not_a_new_emergency() -> None:
+    """A probe: "the fire brigade are here now, they got him out" got the 999 advice and the handover again."""
+    from bot.actions.knowledge import ActionAnswerFromKnowledge
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        {"event": "slot", "name": "pending_task", "value": "report_problem"},
+        message("a tree has fallen on a car and someone is trapped", "emergency"),
+        bot(CARRY_ON_OFFER, [handoff.CARRY_ON_BUTTON]),
+        message("the fire brigade are here now, they got him out", "emergency"),
+        slots={"pending_task": "report_problem"},
+    )
+    events = asyncio.run(ActionAnswerFromKnowledge().run(dispatcher, tracker, {}))
+    assert events == [{"event": "followup", "name": "action_listen", "timestamp": None}]
+    assert "the officer will see it" in said(dispatcher) and "call 999 now" not in said(dispatcher)
+    assert payloads(dispatcher) == ["/affirm"]

@@ -165,6 +165,9 @@ def test_a_lone_email_not_understood_as_words_is_asked_what_to_do_with_not_told_
         "Bună ziua, unde este secția de votare",
         "wo ist mein Wahllokal",
         "je voudrais voter par correspondance",
+        "Ciao, quando passa la raccolta dei rifiuti?",  # read as goodbye, which ended the chat (a probe)
+        "Olá, quando é a recolha do lixo?",
+        "Bună ziua, când se colectează gunoiul?",
     ],
 )
 def test_a_message_in_another_language_in_the_latin_alphabet_gets_the_english_only_reply(dispatcher, text) -> None:

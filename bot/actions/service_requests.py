@@ -433,7 +433,10 @@ def _at_an_address(slots: Mapping[str, Any]) -> bool:
 def _report_problem_summary(tracker: Tracker, address: str | None) -> str:
     where = tracker.get_slot("problem_location") or address or "the address you chose"
     label = str(tracker.get_slot("service_category") or "other").replace("_", " ")
-    return f'I\'ll report a {label} problem at {where}: "{tracker.get_slot("problem_description")}".'
+    email = tracker.get_slot("contact_email")
+    # The email is shown too: "OK, I've changed that" to a new address could not be checked (a probe).
+    updates = f" Updates will go to {email}." if email and "@" in str(email) else ""
+    return f'I\'ll report a {label} problem at {where}: "{tracker.get_slot("problem_description")}".{updates}'
 
 
 TASKS = (

@@ -648,6 +648,9 @@ def corrections_at_confirmation(tracker: Tracker, text: str) -> dict[str, Any]:
         found["vote_duration"] = vote_duration_in(DURATION_WORDS.search(text).group(0))  # type: ignore[union-attr]
     if "contact_email" in wanted and (email := STRUCTURED["contact_email"](text)) is not None:
         found["contact_email"] = email[0]
+    if "problem_location" in wanted and (place := place_told(text)) is not None:
+        # "no, it's actually on Elm Road" (a probe's report was dropped by it).
+        found["problem_location"] = place
     return {name: value for name, value in found.items() if value and value != tracker.get_slot(name)}
 
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.task_form import ActionAskAddressUprn, ValidateTaskForm, required_slots_for
+from bot.actions.task_form import ActionAskAddressUprn, ActionAskTaskConfirmed, ValidateTaskForm, required_slots_for
 from bot.backoffice import BackOffice
 from tests.support.backoffice_fake import FakeBackOffice
 from tests.support.trackers import make_tracker, user_event
@@ -404,3 +404,25 @@ def test_a_real_place_is_kept(dispatcher) -> None:
     text = "outside 12 High Street"
     tracker = form_tracker("problem_location", text, pending_task="report_problem", service_category="pothole")
     assert slot_events(validate(FakeBackOffice(), tracker, dispatcher))["problem_location"] == text
+
+
+def test_a_no_that_moves_the_report_changes_its_place(dispatcher) -> None:
+    """A probe: "no, it's actually on Elm Road" at a report's "Shall I go ahead?" dropped the report."""
+    slots = {
+        "pending_task": "report_problem",
+        "service_category": "pothole",
+        "problem_location": "Oak Lane by the postbox",
+        "problem_description": "deep hole",
+        "contact_email": "bob@example.com",
+        "requested_slot": "task_confirmed",
+    }
+    tracker = make_tracker(user_event("no, it's actually on Elm Road", "deny"), slots=slots)
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events == {"problem_location": "Elm Road", "task_confirmed": None}
+
+    asyncio.run(
+        ActionAskTaskConfirmed(FakeBackOffice().client()).run(
+            dispatcher, form_tracker("task_confirmed", "x", **slots), {}
+        )
+    )
+    assert "Updates will go to bob@example.com." in dispatcher.messages[-1]["text"]

@@ -25,6 +25,7 @@ from bot.actions.tasks import (
     OTHERS_COUNCIL_TAX_REPLY,
     ActionDetailsWithoutTask,
     gives_a_detail,
+    going_back_events,
     offered_task,
     only_a_detail,
     report_offered_by_the_answer,
@@ -79,6 +80,8 @@ class ActionHandleMiss(Action):
     ) -> list[dict[str, Any]]:
         if (noted := complaint_details(dispatcher, tracker)) is not None:
             return noted
+        if (going_back := going_back_events(tracker)) is not None:
+            return going_back
         # A message that may be the answer to a question the form asked (a name, a date of birth) is no gap.
         mark = not tracker.get_slot("requested_slot")
         # "Try again" straight after a failed check, not understood as words, is the retry its button offers.

@@ -74,6 +74,10 @@ class ActionAnswerFromKnowledge(Action):
             return await ActionDetailsWithoutTask().run(dispatcher, tracker, domain)
         if intent not in HANDOFF_INTENTS and (noted := complaint_details(dispatcher, tracker)) is not None:
             return noted
+        from bot.actions.tasks import going_back_events  # tasks imports this module
+
+        if intent != "emergency" and (going_back := going_back_events(tracker)) is not None:
+            return going_back
         if intent == "emergency" and says_everyone_is_safe(tracker):
             # "ok everyone is safe now" after the offer to carry on once safe was read as another emergency: 999
             # advice again and a second urgent request (a check of this session's change). It takes up the offer.

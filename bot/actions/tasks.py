@@ -95,6 +95,8 @@ class ActionStartTask(Action):
             return start_task_events(tracker, task="report_death_or_left")
         if (noted := complaint_details(dispatcher, tracker)) is not None:
             return noted
+        if (going_back := going_back_events(tracker)) is not None:
+            return going_back
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
         if intent == tracker.get_slot("pending_task") and carry_on_pending(tracker):
             # "continue the report" after the emergency's offer to carry on: the report goes on with its answers.
@@ -586,6 +588,21 @@ class ActionYesWithNothingAsked(Action):
             return [*start_task_events(tracker, task=offered), FollowupAction("task_form")]
         dispatcher.utter_message(response="utter_how_can_i_help")
         return []
+
+
+# Words that take up an offer to go back to a task in one's own words ("ok go back to the report", "can we finish the
+# report now", "ok back to the fly tipping"): a probe got an article or "Sorry, I didn't quite get that".
+GOES_BACK = re.compile(
+    r"\b(?:go(?:ing)? back|back to|finish|continue|carry on|resume|return to|get on with|go on with)\b", re.IGNORECASE
+)
+
+
+def going_back_events(tracker: Tracker) -> list[EventType] | None:
+    """Take up the task the bot's latest reply offered back, when the resident says so in words; else None."""
+    offered = task_offered(tracker)
+    if offered is None or not GOES_BACK.search(str(tracker.latest_message.get("text") or "")):
+        return None
+    return [*start_task_events(tracker, task=offered), FollowupAction("task_form")]
 
 
 def task_offered(tracker: Tracker) -> str | None:

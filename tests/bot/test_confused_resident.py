@@ -1153,3 +1153,30 @@ def test_news_of_an_emergency_already_handed_over_is_noted_not_a_new_emergency()
     assert events == [{"event": "followup", "name": "action_listen", "timestamp": None}]
     assert "the officer will see it" in said(dispatcher) and "call 999 now" not in said(dispatcher)
     assert payloads(dispatcher) == ["/affirm"]
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("ok go back to the report", "ask_bin_day"),
+        ("can we finish the report now", "nlu_fallback"),
+        ("ok back to the fly tipping", "out_of_scope"),
+    ],
+)
+def test_going_back_to_an_offered_task_in_words_takes_it_up(text: str, intent: str) -> None:
+    """A probe: typed, going back to the report offered after another answer got an article or "didn't get that"."""
+    from bot.actions.fallback import ActionHandleMiss
+    from bot.actions.knowledge import ActionAnswerFromKnowledge
+
+    action = {"ask_bin_day": ActionStartTask(), "nlu_fallback": ActionHandleMiss()}.get(
+        intent, ActionAnswerFromKnowledge()
+    )
+    tracker = make_tracker(
+        bot(
+            "We were in the middle of your report. Shall we go back to it?",
+            [{"title": "Go", "payload": "/report_problem"}],
+        ),
+        message(text, intent),
+    )
+    events = asyncio.run(action.run(CollectingDispatcher(), tracker, {}))
+    assert slots_of(events)["pending_task"] == "report_problem" and followed_by_form(events)

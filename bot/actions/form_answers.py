@@ -339,10 +339,19 @@ NOT_PLACES = frozenset(
 def place_told(text: str) -> str | None:
     """Return where an opening report says the problem is, when it names a street or a postcode; else None."""
     for match in PLACE_TOLD.finditer(text):
-        place = match.group(1).strip(" ,")
+        place = PLACE_ENDS.split(match.group(1), maxsplit=1)[0].strip(" ,")
         if _names_a_place(place):
             return place
     return None
+
+
+# Where the place stops: "on Church Road, it appeared on Monday" is on Church Road (a probe's place was the whole).
+PLACE_ENDS = re.compile(
+    r",?\s+(?:and |but )?(?:it|it's|its|which|that's|there's|since|been|this|please|can|could|i|i've|we|they)\b|"
+    r"\s+(?:since|yesterday|today|tonight|last (?:night|week|month)|this (?:morning|afternoon|evening|week)|"
+    r"for (?:a|about|over|two|three|\d)\b|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)",
+    re.IGNORECASE,
+)
 
 
 def _names_a_place(place: str) -> bool:

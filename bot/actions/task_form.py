@@ -582,7 +582,10 @@ def another_postcode_given(tracker: Tracker, text: str) -> bool:
 VAGUE_PLACE = re.compile(
     r"(?:it'?s\s+)?(?:somewhere|some ?where|here|there|everywhere|anywhere|dunno|don'?t know|not sure|idk|no idea|"
     r"round here|around here|near me|near here|my area|in the road|on the road|the road|the street|on my street|"
-    r"outside|nearby|where|what|huh|eh|pardon|sorry)",
+    r"outside|nearby|where|what|huh|eh|pardon|sorry|"
+    # a time is no place ("yesterday evening" went to the team as where the sofa was dumped: a probe)
+    r"(?:since |from )?(?:yesterday|today|tonight|this morning|this afternoon|this evening|last night|last week|"
+    r"(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))(?: (?:morning|afternoon|evening|night))?)",
     re.IGNORECASE,
 )
 

@@ -525,6 +525,8 @@ def test_a_question_about_the_next_election_while_asked_how_long_still_switches(
         ("my bin wasn't collected on Monday", None),
         ("broken street light outside my house", None),
         ("There's a pothole in the car park", None),
+        ("I need to report a pothole on Church Road, it appeared on Monday", "Church Road"),  # a probe's was the whole
+        ("street light out in Priory Gardens since last week", "Priory Gardens"),
     ],
 )
 def test_the_place_an_opening_report_names_is_read(text, place) -> None:

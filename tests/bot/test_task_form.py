@@ -392,7 +392,7 @@ def test_a_no_that_puts_a_detail_right_at_the_confirmation_changes_it(dispatcher
     assert dispatcher.messages[0]["text"] == "OK, I've changed that."
 
 
-@pytest.mark.parametrize("text", ["where?", "somewhere", "round here", "it's somewhere"])
+@pytest.mark.parametrize("text", ["where?", "somewhere", "round here", "it's somewhere", "yesterday evening"])
 def test_no_place_at_all_is_asked_for_again(dispatcher, text) -> None:
     """A probe: "where?" and then "somewhere" went to the team as a pothole's place and description."""
     tracker = form_tracker("problem_location", text, pending_task="report_problem", service_category="pothole")

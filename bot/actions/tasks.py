@@ -25,7 +25,7 @@ from bot.actions.form_answers import (
 )
 from bot.actions.form_help import OFFICER_BUTTON
 from bot.actions.handoff import CARRY_ON, ActionRequestOfficer, complaint_details
-from bot.actions.knowledge import decision_instead, say_decision, task_button
+from bot.actions.knowledge import EMERGENCY_NEWS, decision_instead, say_decision, task_button
 from bot.actions.service_requests import invited_reference, request_in_last_reply
 from bot.actions.task_form import checked_again, start_task_events
 from bot.actions.task_kit import Reply, last_bot_text, opening_request
@@ -642,7 +642,9 @@ def report_offered_by_the_answer(tracker: Tracker) -> list[EventType] | None:
 
 def offered_to_carry_on(tracker: Tracker) -> bool:
     """Tell whether the bot's latest reply offered to carry on with a task an emergency stopped (still in hand)."""
-    return bool(tracker.get_slot("pending_task")) and last_bot_text(tracker).startswith(CARRY_ON.split("{", 1)[0])
+    said = last_bot_text(tracker)
+    offers = (CARRY_ON.split("{", 1)[0], EMERGENCY_NEWS)  # the offer, or the thanks for news that repeats it
+    return bool(tracker.get_slot("pending_task")) and said.startswith(offers)
 
 
 # How many messages after the offer to carry on it still stands ("what number should I ring again?", then "continue

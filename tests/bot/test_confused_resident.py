@@ -1180,3 +1180,20 @@ def test_going_back_to_an_offered_task_in_words_takes_it_up(text: str, intent: s
     )
     events = asyncio.run(action.run(CollectingDispatcher(), tracker, {}))
     assert slots_of(events)["pending_task"] == "report_problem" and followed_by_form(events)
+
+
+def test_carry_on_after_the_thanks_for_news_of_the_emergency_carries_on() -> None:
+    """Seen in the browser: "carry on" after "Thank you for letting us know ... I can carry on" got "How can I help?"
+    (and the hub then kept it for the officer)."""
+    from bot.actions.knowledge import EMERGENCY_NEWS
+
+    tracker = make_tracker(
+        {"event": "slot", "name": "pending_task", "value": "report_problem"},
+        bot(CARRY_ON_OFFER, [handoff.CARRY_ON_BUTTON]),
+        message("the fire brigade are here now, they got him out", "emergency"),
+        bot(EMERGENCY_NEWS, [handoff.CARRY_ON_BUTTON]),
+        message("carry on", "affirm"),
+        slots={"pending_task": "report_problem"},
+    )
+    events = asyncio.run(ActionYesWithNothingAsked().run(CollectingDispatcher(), tracker, {}))
+    assert events == [{"event": "followup", "name": "task_form", "timestamp": None}]

@@ -79,6 +79,18 @@ def test_carrying_on_typed_after_an_emergency_goes_on_with_the_report(new_reside
     assert "describe the problem" in asked and "999" not in asked, asked
 
 
+def test_news_of_the_emergency_is_noted_and_the_report_still_carries_on(new_resident, stack) -> None:
+    """A probe: "the fire brigade are here now, they got him out" got the 999 advice and the handover again, and
+    "carry on" after it went to the officer's queue instead of the report."""
+    chat = new_resident()
+    to_the_description(chat)
+    assert "carry on with your report" in texts(chat.say("a tree has come down on a car and someone is trapped"))
+
+    news = texts(chat.say("the fire brigade are here now, they got him out"))
+    assert "the officer will see it" in news and "call 999 now" not in news and "HO-" not in news, news
+    assert "describe the problem" in texts(chat.say("carry on"))
+
+
 @pytest.mark.parametrize("going_back", ["the button", "yes please"])
 def test_a_question_at_shall_i_go_ahead_keeps_the_report_to_go_back_to(
     new_resident, residents, stack, going_back

@@ -355,3 +355,24 @@ def complaint_details(dispatcher: CollectingDispatcher, tracker: Tracker) -> lis
 
 
 MIN_COMPLAINT_WORDS = 4  # "ok", "thanks", "yes please" are no details
+
+
+class ActionComplaint(Action):
+    """Answer a complaint (the complaints process, then the officer by the rule's next step), or take its details.
+
+    "she was really rude to me on the phone yesterday", right after "I'd like to make a complaint about a council
+    officer" was passed to an officer, is read as a complaint too: it got the complaint's opening and the handover
+    again (a probe). It is the complaint's details: kept for the officer, and the handover is not repeated.
+    """
+
+    def name(self) -> str:
+        return "action_complaint"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        noted = complaint_details(dispatcher, tracker)
+        if noted is not None:
+            return noted
+        dispatcher.utter_message(response="utter_complaint")
+        return []

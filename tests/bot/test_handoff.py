@@ -7,6 +7,7 @@ import json
 
 import httpx
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.handoff import ActionDeclineOfficer, ActionRequestOfficer
 from bot.backoffice import BackOffice
@@ -263,3 +264,26 @@ def test_a_request_for_a_person_the_search_is_unsure_of_names_the_likeliest_subj
     # the message names its subject (seen in the console).
     packet = sent_packet(dispatcher, user_event(text, "nlu_fallback"))
     assert packet["wanted"].startswith("Asked about one of: ") and named in packet["wanted"]
+
+
+def test_the_details_of_a_complaint_read_as_a_complaint_are_kept_not_answered_again(dispatcher) -> None:
+    """A probe: "she was really rude to me on the phone yesterday" after a complaint was handed over got the
+    complaint's opening and the handover again."""
+    from bot.actions.handoff import ActionComplaint
+    from tests.support.trackers import bot
+
+    opening = "I'm sorry you're unhappy with us. An officer looks at every complaint ..."
+    tracker = make_tracker(
+        user_event("I'd like to make a complaint about a council officer", "complaint"),
+        bot(opening),
+        bot("I've recorded your request (reference HO-000018) ..."),
+        user_event("she was really rude to me on the phone yesterday", "complaint"),
+    )
+    events = asyncio.run(ActionComplaint().run(dispatcher, tracker, {}))
+    assert events == [{"event": "followup", "name": "action_listen", "timestamp": None}]
+    assert "kept that with your complaint" in dispatcher.messages[0]["text"]
+
+    first = CollectingDispatcher()
+    opened = make_tracker(user_event("I want to make a complaint", "complaint"))
+    assert asyncio.run(ActionComplaint().run(first, opened, {})) == []
+    assert first.messages[0]["response"] == "utter_complaint"

@@ -135,6 +135,7 @@ class ActionRequestOfficer(Action):
 # yes (action_yes_with_nothing_asked) carries on from the next question.
 CARRY_ON = "When you're safe, I can carry on with {called} from where we left off. I've kept what you told me."
 CARRY_ON_BUTTON = {"title": "Carry on", "payload": "/affirm"}
+CARRY_ON_START = CARRY_ON.split("{", 1)[0]  # how the offer begins, whatever the task
 
 
 def carry_on_offer(task: str) -> str:

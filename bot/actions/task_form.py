@@ -524,10 +524,7 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         dispatcher.utter_message(text=DAY_MONTH_YEAR)
         return [SlotSet(slot, None)]
     if slot == "address_uprn" and says_not_listed(text) and find_postcode(text) is None:
-        postcode = tracker.get_slot("postcode")
-        dispatcher.utter_message(
-            text=ADDRESS_NOT_LISTED.format(postcode=postcode, phone=council_phone()), buttons=[OFFICER_BUTTON]
-        )
+        say_address_not_listed(dispatcher, tracker.get_slot("postcode"))
         # Not a miss: it was understood, and the way out was just given (counted, the postcode typed next got "If
         # it's easier, you can call us" as well).
         return [SlotSet(slot, None)]
@@ -613,6 +610,13 @@ NOT_LISTED = re.compile(
 )
 
 
+def say_address_not_listed(dispatcher: CollectingDispatcher, postcode: str | None) -> None:
+    """Tell the resident their address is not in the postcode's list: another postcode, or a person."""
+    dispatcher.utter_message(
+        text=ADDRESS_NOT_LISTED.format(postcode=postcode, phone=council_phone()), buttons=[OFFICER_BUTTON]
+    )
+
+
 def says_not_listed(text: str) -> bool:
     """Whether a message at "Which address is yours?" says the resident's address is not among the choices."""
     return bool(NOT_LISTED.search(text))
@@ -620,9 +624,12 @@ def says_not_listed(text: str) -> bool:
 
 def names_an_unlisted_number(text: str, addresses: list[str]) -> bool:
     """Whether ``text`` gives a house number that no offered address has ("it's 25 Priory Gardens" among 1 to 19)."""
-    numbers = {match.group(0).lower() for match in re.finditer(r"\b\d+[a-z]?\b", text, re.IGNORECASE)}
-    listed = {match.group(0).lower() for address in addresses for match in re.finditer(r"\b\d+[a-z]?\b", address)}
+    numbers = {number.lower() for number in HOUSE_NUMBER.findall(text)}
+    listed = {number.lower() for address in addresses for number in HOUSE_NUMBER.findall(address)}
     return bool(numbers) and not numbers & listed
+
+
+HOUSE_NUMBER = re.compile(r"\b\d+[a-z]?\b", re.IGNORECASE)
 
 
 # "actually no, just the next election" at the postal vote's "Shall I go ahead?" was read as no: "OK, I haven't recorded
@@ -647,8 +654,8 @@ def corrections_at_confirmation(tracker: Tracker, text: str) -> dict[str, Any]:
         return {}
     wanted = set(required_slots_for(tracker.get_slot("pending_task"), tracker.slots))
     found: dict[str, Any] = {}
-    if "vote_duration" in wanted and DURATION_WORDS.search(text):
-        found["vote_duration"] = vote_duration_in(DURATION_WORDS.search(text).group(0))  # type: ignore[union-attr]
+    if "vote_duration" in wanted and (duration := DURATION_WORDS.search(text)):
+        found["vote_duration"] = vote_duration_in(duration.group(0))
     if "contact_email" in wanted and (email := STRUCTURED["contact_email"](text)) is not None:
         found["contact_email"] = email[0]
     if "problem_location" in wanted and (place := place_told(text)) is not None:
@@ -1153,9 +1160,7 @@ class ValidateTaskForm(FormValidationAction):
             # A new postcode was looked up by validate_postcode (its addresses are offered); an apology for not
             # matching the old list came first (a probe: "sorry wrong postcode, it's TN44 3LW").
             if names_an_unlisted_number(text, [a.address for a in addresses]):
-                dispatcher.utter_message(
-                    text=ADDRESS_NOT_LISTED.format(postcode=postcode, phone=council_phone()), buttons=[OFFICER_BUTTON]
-                )
+                say_address_not_listed(dispatcher, postcode)
             else:
                 dispatcher.utter_message(text=ADDRESS_NOT_MATCHED)
         return {"address_uprn": str(uprn) if uprn else None}

@@ -24,7 +24,7 @@ from bot.actions.form_answers import (
     strip_pleasantries,
 )
 from bot.actions.form_help import OFFICER_BUTTON
-from bot.actions.handoff import CARRY_ON, ActionRequestOfficer, complaint_details
+from bot.actions.handoff import CARRY_ON_START, ActionRequestOfficer, complaint_details
 from bot.actions.knowledge import EMERGENCY_NEWS, decision_instead, say_decision, task_button
 from bot.actions.service_requests import invited_reference, request_in_last_reply
 from bot.actions.task_form import checked_again, start_task_events
@@ -582,10 +582,10 @@ class ActionYesWithNothingAsked(Action):
             return [FollowupAction("task_form")]
         if (report := report_offered_by_the_answer(tracker)) is not None:
             return report
-        if (offered := task_offered(tracker)) is not None:
+        if (taken := going_back_events(tracker, said_yes=True)) is not None:
             # "yes please" to "We were in the middle of your report. Shall we go back to it?" (or to "You also asked
             # about ... Shall we do that now?") got "How can I help?" (a probe): yes takes the offer, as its button.
-            return [*start_task_events(tracker, task=offered), FollowupAction("task_form")]
+            return taken
         dispatcher.utter_message(response="utter_how_can_i_help")
         return []
 
@@ -597,10 +597,10 @@ GOES_BACK = re.compile(
 )
 
 
-def going_back_events(tracker: Tracker) -> list[EventType] | None:
-    """Take up the task the bot's latest reply offered back, when the resident says so in words; else None."""
+def going_back_events(tracker: Tracker, *, said_yes: bool = False) -> list[EventType] | None:
+    """Take up the task the bot's latest reply offered back, when the resident says yes or says so in words."""
     offered = task_offered(tracker)
-    if offered is None or not GOES_BACK.search(str(tracker.latest_message.get("text") or "")):
+    if offered is None or not (said_yes or GOES_BACK.search(str(tracker.latest_message.get("text") or ""))):
         return None
     return [*start_task_events(tracker, task=offered), FollowupAction("task_form")]
 
@@ -643,7 +643,7 @@ def report_offered_by_the_answer(tracker: Tracker) -> list[EventType] | None:
 def offered_to_carry_on(tracker: Tracker) -> bool:
     """Tell whether the bot's latest reply offered to carry on with a task an emergency stopped (still in hand)."""
     said = last_bot_text(tracker)
-    offers = (CARRY_ON.split("{", 1)[0], EMERGENCY_NEWS)  # the offer, or the thanks for news that repeats it
+    offers = (CARRY_ON_START, EMERGENCY_NEWS)  # the offer, or the thanks for news that repeats it
     return bool(tracker.get_slot("pending_task")) and said.startswith(offers)
 
 
@@ -662,7 +662,7 @@ def carry_on_pending(tracker: Tracker) -> bool:
             users += 1
             if users > CARRY_ON_STANDS_FOR:
                 return False
-        elif event.get("event") == "bot" and str(event.get("text") or "").startswith(CARRY_ON.split("{", 1)[0]):
+        elif event.get("event") == "bot" and str(event.get("text") or "").startswith(CARRY_ON_START):
             return True
         elif event.get("event") == "slot" and event.get("name") == "pending_task":
             return False  # another task started since

@@ -32,6 +32,8 @@ from bot.backoffice_models import (
     ServiceRequestCancellation,
     ServiceRequestLodged,
     ServiceRequestProgress,
+    Street,
+    StreetList,
     UpcomingElections,
     Verification,
     parse,
@@ -232,6 +234,10 @@ class BackOffice:
     async def find_addresses(self, *, postcode: str) -> list[Address]:
         """Return the addresses at ``postcode`` (empty when the postcode is not in the council's area)."""
         return (await self._read(AddressList, "/api/v1/addresses", params={"postcode": postcode})).addresses
+
+    async def find_streets(self, *, name: str) -> list[Street]:
+        """Return the town and postcode of each street called ``name`` in the council's area (public information)."""
+        return (await self._read(StreetList, "/api/v1/streets", params={"name": name[:80]})).streets
 
     async def polling_station(self, *, uprn: int) -> PollingPlace:
         """Return the polling district, station and poll hours for a property."""

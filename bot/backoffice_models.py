@@ -49,6 +49,22 @@ class Address:
 
 
 @dataclass(frozen=True)
+class Street:
+    """A street in the council's area with one of its postcodes."""
+
+    street: str
+    town: str
+    postcode: str
+
+
+@dataclass(frozen=True)
+class StreetList:
+    """The postcodes of the streets with a name (none when no street in the area has it)."""
+
+    streets: list[Street]
+
+
+@dataclass(frozen=True)
 class AddressList:
     """The properties in a postcode (none when the postcode is not in the council's area)."""
 

@@ -25,6 +25,7 @@ MISSES_BEFORE_OFFER = 2
 # Problems reported at a property (the bin is at an address); others are described places.
 ADDRESSED_CATEGORIES = frozenset({"missed_bin", "bin_request"})
 UNKNOWN = "unknown"  # an answer the resident does not have, e.g. no account number to hand
+LATEST = "latest"  # the payment meant is the account's most recent one ("when was my last payment")
 # verification_outcome while the back office has failed and the resident is asked whether to try again
 # (the answers so far are kept): during the questions, or when the task itself failed (its "yes" stands).
 FAILED_DURING_QUESTIONS = "error"

@@ -247,6 +247,23 @@ def find_payment_reference(text: str) -> str | None:
     return f"PAY-{match.group(1)}{match.group(2)}" if match else None
 
 
+# Words meaning the most recent payment on the account rather than one whose reference the resident has:
+# "when was my last payment", "receipt for my latest payment", "the most recent one".
+LATEST_PAYMENT = re.compile(
+    r"\b(?:last|latest|most recent|newest|previous|recent)\s+(?:council tax\s+)?(?:payment|pmt|instal+ment|one)s?\b"
+    r"|\bwhen (?:did|do) (?:i|we) (?:last )?(?:pay|paid)\b|\bpaid last\b|\bpayment history\b"
+    r"|\b(?:list|show|see|check)(?: me)? (?:all )?(?:of )?(?:my|our) payments\b"
+    r"|\bwhat (?:payments (?:have|did) (?:i|we)|(?:have|did) (?:i|we) (?:paid|pay))\b"
+    r"|^\s*(?:the\s+)?(?:last|latest|most recent|newest)\s*(?:please|pls|thanks)?\W*$",
+    re.IGNORECASE,
+)
+
+
+def asks_for_latest_payment(text: str) -> bool:
+    """Say whether ``text`` means the account's latest payment(s) rather than a payment it names."""
+    return bool(LATEST_PAYMENT.search(text)) and find_payment_reference(text) is None
+
+
 def find_request_reference(text: str) -> str | None:
     """Return a service request reference (SR-6 digits) in ``text``, normalised, if there is one."""
     match = REQUEST_REFERENCE.search(text)
@@ -344,6 +361,25 @@ def voter_category_in(text: str) -> str | None:
     """Return who a registration question is for (anonymous, service, overseas, student), or None."""
     plain = text.replace("\u2019", "'")
     return next((category for category, words in VOTER_CATEGORIES if words.search(plain)), None)
+
+
+# A short follow-up to a deadline answer that names another kind: "and proxy?", "what about postal votes", "same
+# for a proxy". Asking to apply ("and I want a proxy") is a request, not a follow-up.
+FOLLOW_UP_START = re.compile(
+    r"^\s*(?:and|&|also|what about|how about|wbu|same for|and for|and what about|what's it for|whats it for|for)\b",
+    re.IGNORECASE,
+)
+APPLYING = re.compile(r"\b(?:apply|want|need|get|give|sign|set up|register me|would like|i'?d like)\b", re.IGNORECASE)
+
+
+def deadline_follow_up(text: str) -> bool:
+    """Say whether ``text`` asks the same deadline question for another kind of vote or registration."""
+    return (
+        bool(FOLLOW_UP_START.search(text))
+        and len(text.split()) <= 8
+        and bool(deadline_kinds_in(text))
+        and not APPLYING.search(text)
+    )
 
 
 def deadline_kinds_in(text: str) -> list[str]:

@@ -23,6 +23,7 @@ from api.electoral.schemas import (
     ChangeRequestRead,
     MyRecord,
     PollingPlace,
+    StreetList,
     UpcomingElections,
     VerificationCreate,
     VerificationResult,
@@ -55,6 +56,17 @@ def list_addresses(
 ) -> AddressList:
     """List the properties in a postcode (public information), in street-number order; none if unknown."""
     return service.list_addresses(session, postcode=postcode)
+
+
+@router.get("/streets", response_model=StreetList, summary="Find the postcodes of a street")
+def find_streets(
+    session: SessionDep, name: Annotated[str, Query(min_length=1, max_length=80, description='e.g. "Rowan Close"')]
+) -> StreetList:
+    """List the towns and postcodes of the streets with that name (public information); none if there is none.
+
+    For a resident who does not know their postcode: their street's postcodes lead to its addresses.
+    """
+    return service.find_streets(session, name=name)
 
 
 @router.get(

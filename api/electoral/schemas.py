@@ -57,6 +57,20 @@ class AddressList(BaseModel):
     addresses: list[AddressRead]
 
 
+class StreetRead(BaseModel):
+    """A street in the council's area and one of its postcodes."""
+
+    street: str = Field(description='e.g. "Rowan Close"')
+    town: str = Field(description='e.g. "Ashbury"')
+    postcode: str = Field(description='e.g. "TN41 6PA"')
+
+
+class StreetList(BaseModel):
+    """The postcodes of the streets with a name, by town then postcode (public information)."""
+
+    streets: list[StreetRead]
+
+
 class StationRead(BaseModel):
     """A polling station and what a person with a disability needs to know about it."""
 

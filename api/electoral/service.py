@@ -10,7 +10,7 @@ import calendar
 import re
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from api.db import as_utc
@@ -33,6 +33,8 @@ from api.electoral.schemas import (
     OpenRequestRead,
     PollingPlace,
     StationRead,
+    StreetList,
+    StreetRead,
     UpcomingElections,
 )
 from api.electoral.verification import verified_elector
@@ -58,6 +60,42 @@ def list_addresses(session: Session, *, postcode: str) -> AddressList:
         postcode=normalised,
         addresses=[AddressRead(uprn=p.uprn, address=f"{p.address_line}, {p.town}") for p in ordered],
     )
+
+
+# The most postcodes a street search returns: a street name is asked to pick an address, not to list an area.
+MAX_STREETS = 12
+LIKE_SPECIALS = re.compile(r"([\\%_])")
+
+
+def find_streets(session: Session, *, name: str) -> StreetList:
+    """Return each town and postcode of the streets called ``name`` (public information); none if unknown.
+
+    Case, spacing and a "the" in front make no difference ("rowan  close" is Rowan Close). A resident who does not
+    know their postcode can then be shown the addresses on their street.
+    """
+    wanted = " ".join(name.split()).casefold()
+    wanted = re.sub(r"^the\s+", "", wanted)
+    if len(wanted) < 3:
+        return StreetList(streets=[])
+    pattern = "%" + LIKE_SPECIALS.sub(r"\\\1", wanted)
+    rows = session.execute(
+        select(Property.address_line, Property.town, Property.postcode).where(
+            func.lower(Property.address_line).like(pattern, escape="\\")
+        )
+    ).all()
+    found = {
+        (street, town, postcode) for line, town, postcode in rows if (street := street_of(line)).casefold() == wanted
+    }
+    ordered = sorted(found, key=lambda row: (row[1], row[2]))[:MAX_STREETS]
+    return StreetList(streets=[StreetRead(street=s, town=t, postcode=p) for s, t, p in ordered])
+
+
+def street_of(line: str) -> str:
+    """Return the street of an address line: "Flat 2, 14 Mill Lane" and "Orchard House, Mill Lane" are Mill Lane."""
+    numbered = NUMBERED_ADDRESS.match(line)
+    if numbered:
+        return numbered["street"]
+    return line.rpartition(", ")[2]
 
 
 def address_order(line: str) -> tuple[str, int, int, str, NaturalKey]:

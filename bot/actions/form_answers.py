@@ -16,9 +16,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from bot.names import LATEST
 from bot.parsing import (
     ADDRESS_LEAD_INS,
     RELATIONS,
+    asks_for_latest_payment,
     clean_full_name,
     find_account_reference,
     find_email,
@@ -309,6 +311,32 @@ STREET_NAMED = re.compile(
     rf"\b(?!(?:the|a|an|my|our|your|this|that|their|his|her|car|main|back|front|old|new)\b)[a-z']+\s+(?:{STREET_TYPES})\b",
     re.IGNORECASE,
 )
+# A street named with up to two words before its type ("Rowan Close", "St Johns Road"); the words leading into it
+# ("bin day on", "I live in") are dropped by street_names.
+STREET_WITH_WORDS = re.compile(rf"((?:[a-z']+\s+){{1,3}})({STREET_TYPES})\b", re.IGNORECASE)
+NOT_STREET_WORDS = _word_set("""
+    the a an my our your this that their his her on in at of for is it's its i live lives living near by to from
+    off along down up round around day bin bins collection when what whats where which street road
+""")
+
+
+def street_names(text: str) -> list[str]:
+    """Return the street names ``text`` may give, longest first ("on St Johns Road" gives St Johns Road, Johns Road).
+
+    For a resident who does not know their postcode: the street's postcodes are looked up instead.
+    """
+    names: list[str] = []
+    for match in STREET_WITH_WORDS.finditer(text):
+        words = match.group(1).split()
+        while words and words[0].lower().strip("'") in NOT_STREET_WORDS:
+            words = words[1:]
+        for start in range(len(words)):
+            name = " ".join([*words[start:], match.group(2)]).title().replace("'S ", "'s ")
+            if name not in names:
+                names.append(name)
+    return names[:3]
+
+
 NOT_PLACES = frozenset(
     [
         "monday",
@@ -416,6 +444,8 @@ def _loose_answer(slot: str, text: str, task: str | None) -> Any:
         return yes_or_no(text)
     if slot in ("account_reference", "payment_reference") and says_unknown(text):
         return "unknown"
+    if slot == "payment_reference" and asks_for_latest_payment(text):
+        return LATEST
     if slot == "contact_email" and task != "receipt_request" and says_no_email(text):
         return "none"
     return None

@@ -13,7 +13,7 @@ from bot.actions.electoral import long_date
 from bot.actions.task_kit import Task, conversation_of, request_key
 from bot.backoffice import BackOffice, NoEmailOnFile, NotFound
 from bot.backoffice_models import Account, DocumentSent, Payment
-from bot.names import UNKNOWN
+from bot.names import LATEST, UNKNOWN
 from council import council_facts
 
 PAY_PAGE = council_facts().payment_url
@@ -49,6 +49,22 @@ def payment_not_found(reference: str, account: Account) -> str:
     return (
         f"I can't find a payment {reference} on your account. Payments can take up to 3 working days to show. "
         + recent_payments(account)
+    )
+
+
+def latest_payment(account: Account) -> str:
+    """Say what the account's latest payment was, then the ones before it."""
+    payments = account.recent_payments
+    if not payments:
+        return "There are no payments on your account for this year yet."
+    last = payments[0]
+    said = f"Your last payment was {last.reference}: {last.amount} on {long_date(last.date)}, paid by {last.method}."
+    if len(payments) == 1:
+        return said
+    return (
+        said
+        + "\nBefore that:\n"
+        + "\n".join(f"- {p.reference}: {p.amount} on {long_date(p.date)} ({p.method})" for p in payments[1:])
     )
 
 
@@ -108,12 +124,12 @@ def document_kind_in(text: str) -> str:
     return "statement"
 
 
-def document_sent(result: DocumentSent) -> str:
+def document_sent(result: DocumentSent, *, for_payment: str | None = None) -> str:
     """Confirm a receipt or statement is on its way, without echoing the whole address."""
-    what = "receipt" if result.kind == "receipt" else "statement"
+    what = "statement" if result.kind != "receipt" else f"receipt for {for_payment}" if for_payment else "receipt"
     if result.already_recorded:
         return (
-            f"I've already recorded that {what} request (reference {result.reference}); it goes to "
+            f"I've already recorded a request for that {what} (reference {result.reference}); it goes to "
             f"{result.sent_to}, so I haven't sent another. If it hasn't arrived, please check your junk folder."
         )
     where = f"the email address we hold for your account ({result.sent_to})"
@@ -142,6 +158,8 @@ WHY_NO_EMAIL_ASKED = (
 async def _payment_received(backoffice: BackOffice, tracker: Tracker) -> str:
     reference = tracker.get_slot("payment_reference")
     conversation_id = conversation_of(tracker)
+    if reference == LATEST:
+        return latest_payment(await backoffice.my_account(conversation_id=conversation_id))
     if reference and reference != UNKNOWN:
         try:
             return payment_found(
@@ -164,6 +182,10 @@ async def _recovery_notice(backoffice: BackOffice, tracker: Tracker) -> str:
 async def _receipt_request(backoffice: BackOffice, tracker: Tracker) -> str:
     """Email a receipt for the payment named (a receipt was asked for), or else a statement of the account."""
     reference = tracker.get_slot("payment_reference")
+    if reference == LATEST:
+        # "A receipt for my last payment": the account's latest payment (a statement when there is none this year).
+        payments = (await backoffice.my_account(conversation_id=conversation_of(tracker))).recent_payments
+        reference = payments[0].reference if payments else None
     has_payment = tracker.get_slot("document_kind") == "receipt" and bool(reference) and reference != UNKNOWN
     request: dict[str, Any] = {
         "kind": "receipt" if has_payment else "statement",
@@ -175,7 +197,7 @@ async def _receipt_request(backoffice: BackOffice, tracker: Tracker) -> str:
         )
     except NoEmailOnFile:
         return NO_EMAIL_ON_FILE
-    return document_sent(result)
+    return document_sent(result, for_payment=str(reference) if has_payment else None)
 
 
 TASKS = (

@@ -36,6 +36,7 @@ from bot.actions.form_answers import (
     place_told,
     report_kind_in,
     report_kind_told,
+    street_names,
     vote_duration_in,
     yes_or_no,
 )
@@ -62,6 +63,7 @@ from bot.names import (
     FAILED_AT_THE_END,
     FAILED_DURING_QUESTIONS,
     IDENTITY_SLOTS,
+    LATEST,
     MISSES_BEFORE_OFFER,
     SLOT_HANDOFF_REASON,
     SLOT_OFFICER_OFFERED,
@@ -71,6 +73,7 @@ from bot.names import (
 )
 from bot.nlp.script import ENGLISH_ONLY, in_another_alphabet, not_english
 from bot.parsing import (
+    asks_for_latest_payment,
     choose_address,
     clean_full_name,
     deadline_kinds_in,
@@ -125,7 +128,7 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
     # References and the kind of problem count when this message gives them; older ones are forgotten.
     given = {
         "account_reference": find_account_reference(text) or account_carried_over(tracker, task),
-        "payment_reference": find_payment_reference(text),
+        "payment_reference": find_payment_reference(text) or payment_meant(tracker, text, task),
         # "Any news on my report?" just after reporting one in this chat means that one (its reference is known).
         "request_reference": find_request_reference(text) or reported_here(tracker, task),
         "service_category": category_of(text) if task == "report_problem" and category_of(text) != "other" else None,
@@ -207,6 +210,37 @@ def set_aside_events(dispatcher: CollectingDispatcher, tracker: Tracker, task: s
     if asked == "task_confirmed" and (request := BY_INTENT.get(str(pending))):
         dispatcher.utter_message(text=NOT_SENT_YET.format(called=request.called))
     return [SlotSet(SET_ASIDE, {"task": str(pending), "answers": answers})]
+
+
+def last_task(tracker: Tracker) -> str | None:
+    """Return the task this conversation took up last (done or not), or None before any."""
+    started = (
+        e.get("value")
+        for e in reversed(tracker.events)
+        if e.get("event") == "slot" and e.get("name") == "pending_task" and e.get("value")
+    )
+    return next((str(value) for value in started), None)
+
+
+def payment_meant(tracker: Tracker, text: str, task: str | None) -> str | None:
+    """Return the payment an opening message means without naming its reference, else None.
+
+    "When was my last payment" was asked for a payment reference it does not have; "can I have a receipt for it"
+    just after a payment was shown was asked which payment. The latest payment (LATEST) is looked up by the task;
+    "it" after one payment was confirmed is that one.
+    """
+    if task not in ("payment_received", "receipt_request"):
+        return None
+    if asks_for_latest_payment(text):
+        return LATEST
+    shown = tracker.get_slot("payment_reference")
+    if task == "receipt_request" and last_task(tracker) == "payment_received" and REFERS_BACK.search(text):
+        return str(shown) if shown and shown != UNKNOWN else LATEST
+    return None
+
+
+# Words pointing back at what the bot just showed ("a receipt for it", "for that payment", "that one").
+REFERS_BACK = re.compile(r"\b(?:for|of) (?:it|that|this|them)\b|\bth(?:at|is) (?:one|payment)\b", re.IGNORECASE)
 
 
 def reported_here(tracker: Tracker, task: str | None) -> str | None:
@@ -744,6 +778,60 @@ NOT_A_DESCRIPTION = re.compile(
     r"same|as above|see above|like i said)\W*",
     re.IGNORECASE,
 )
+
+
+async def postcode_of_street(
+    backoffice: BackOffice, text: str, names: list[str], dispatcher: CollectingDispatcher
+) -> dict[str, Any]:
+    """Find the postcode of the street a resident named instead of their postcode, and their address on it.
+
+    "when is bin day on Rowan Close" and "I don't know it, I live at 19 Rowan Close" were asked for the postcode
+    again and again (a probe). One postcode goes on to the address question (or straight to the house the
+    message numbers); several are offered as buttons; a street not in the area is said so.
+    """
+    try:
+        found = [street for name in names for street in await backoffice.find_streets(name=name)]
+    except BackOfficeError:
+        dispatcher.utter_message(text=STREETS_DOWN)
+        return {"postcode": None}
+    if not found:
+        dispatcher.utter_message(text=STREET_NOT_FOUND.format(street=names[0]))
+        return {"postcode": None}
+    lowered = text.lower()
+    in_town = [street for street in found if street.town.lower() in lowered] or found
+    postcodes = list(dict.fromkeys(street.postcode for street in in_town))
+    if len(postcodes) > 1:
+        dispatcher.utter_message(
+            text=f"{in_town[0].street} has more than one postcode. Which is yours?",
+            buttons=[{"title": f"{s.postcode} ({s.street}, {s.town})", "payload": s.postcode} for s in in_town],
+        )
+        return {"postcode": None}
+    street = in_town[0]
+    try:
+        addresses = await backoffice.find_addresses(postcode=street.postcode)
+    except BackOfficeError:
+        return {"postcode": street.postcode, "address_uprn": None, "verification_outcome": FAILED_DURING_QUESTIONS}
+    uprn = choose_address(text, [(a.uprn, a.address) for a in addresses]) if re.search(r"\d", text) else None
+    dispatcher.utter_message(text=f"The postcode for {street.street}, {street.town} is {street.postcode}.")
+    return {"postcode": street.postcode, "address_uprn": str(uprn) if uprn else None}
+
+
+# Said when a street named instead of a postcode is not in the area, or cannot be looked up just now.
+STREET_NOT_FOUND = (
+    "I can't find a street called {street} in the Ashdown Vale area. Please check the spelling, or type your "
+    "postcode, like TN41 6PA."
+)
+STREETS_DOWN = "Sorry, I can't look streets up just now. Please type your postcode, like TN41 6PA."
+# Answers to "How do you know them?" that say no relationship, and what the resident is told then.
+NOT_A_RELATION = re.compile(
+    r"\W*(?:i\s+)?(?:idk|dunno|don'?t know|do not know|not sure|no idea|none|n/?a|nothing|nobody|no ?one|why|what|huh|"
+    r"eh|pardon|whatever|anything|dont care|don'?t mind|skip|pass)\W*",
+    re.IGNORECASE,
+)
+RELATION_NEEDED = (
+    "The application form asks how you know your proxy, so I need a few words. For example: my daughter, a friend, "
+    "my neighbour, a colleague."
+)
 # A correction of where the problem is, typed at the description question.
 CORRECTION_START = re.compile(r"^\W*(?:actually|sorry|oops|i mean|correction|no|wait)\b[\s,.:-]*", re.IGNORECASE)
 CORRECTS_THE_PLACE = re.compile(
@@ -1127,6 +1215,8 @@ class ValidateTaskForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         postcode = find_postcode(str(value or ""))
+        if postcode is None and (streets := street_names(str(value or ""))):
+            return await postcode_of_street(self.backoffice, str(value or ""), streets, dispatcher)
         if postcode is None:
             dispatcher.utter_message(text="Sorry, that doesn't look like a postcode. Please type it like TN41 6PA.")
             return {"postcode": None}
@@ -1221,6 +1311,8 @@ class ValidateTaskForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         receipt = tracker.get_slot("pending_task") == "receipt_request"
+        if value == LATEST or asks_for_latest_payment(str(value or "")):
+            return {"payment_reference": LATEST}
         return _reference_answer(
             "payment_reference",
             value,
@@ -1300,7 +1392,11 @@ class ValidateTaskForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value or "").strip()
-        return {"proxy_relationship": text[:80] if text else None}
+        if not re.search(r"[^\W\d_]{2}", text) or NOT_A_DESCRIPTION.fullmatch(text) or NOT_A_RELATION.fullmatch(text):
+            # "yes", "idk" and "12" were sent to the electoral team as how the voter knows their proxy (a probe).
+            dispatcher.utter_message(text=RELATION_NEEDED)
+            return {"proxy_relationship": None}
+        return {"proxy_relationship": text[:80]}
 
     async def validate_proxy_reason(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

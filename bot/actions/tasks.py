@@ -6,6 +6,7 @@ What each task does is declared with it in its topic module and read from bot.ta
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -21,13 +22,14 @@ from bot.actions.form_answers import (
     details_in,
     name_in,
     report_kind_told,
+    street_names,
     strip_pleasantries,
 )
 from bot.actions.form_help import OFFICER_BUTTON
 from bot.actions.handoff import CARRY_ON_START, ActionRequestOfficer, complaint_details
 from bot.actions.knowledge import EMERGENCY_NEWS, decision_instead, say_decision, task_button
 from bot.actions.service_requests import invited_reference, request_in_last_reply
-from bot.actions.task_form import checked_again, start_task_events
+from bot.actions.task_form import checked_again, last_task, postcode_of_street, start_task_events
 from bot.actions.task_kit import Reply, last_bot_text, opening_request
 from bot.actions.two_requests import BY_INTENT, noticed_both, offer_the_second, requests_in, second_request
 from bot.backoffice import BackOffice, BackOfficeError, NotFound, NotVerified, within_deadline
@@ -43,6 +45,7 @@ from bot.names import (
 from bot.parsing import (
     applies_for_someone_else,
     asks_about_others_council_tax,
+    deadline_follow_up,
     find_email,
     find_payment_reference,
     find_postcode,
@@ -54,7 +57,7 @@ from bot.routing import (
     task_of_article,
     wants_a_person,
 )
-from bot.tasks_registry import ACCOUNT_TASKS, FORGOTTEN_SLOTS, IDENTITY_TASKS, REGISTRY, TASKS
+from bot.tasks_registry import ACCOUNT_TASKS, ADDRESS_TASKS, FORGOTTEN_SLOTS, IDENTITY_TASKS, REGISTRY, TASKS
 
 # Intents a message telling of a death and its council tax may be read as; the death report comes first.
 BEREAVEMENT_INTENTS = ACCOUNT_TASKS | {"report_death_or_left"}
@@ -108,6 +111,10 @@ class ActionStartTask(Action):
             # and then listening, not by a follow-up action (after one the policy went on with the task's rule).
             return [*await ActionRequestOfficer().run(dispatcher, tracker, domain), FollowupAction("action_listen")]
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+        if intent != "election_deadlines" and last_task(tracker) == "election_deadlines" and deadline_follow_up(text):
+            # "and proxy?" after the postal vote's deadline started a proxy application and its identity check (a
+            # probe): it asks the same question about the other kind.
+            return start_task_events(tracker, task="election_deadlines")
         if intent in ABSENT_VOTE_TASKS and applies_for_someone_else(text):
             # "Can I apply for a postal vote for my mum?": the application was made for the verified resident
             # (a probe got AV-... in their name). Each voter applies for their own absent vote.
@@ -131,7 +138,26 @@ class ActionStartTask(Action):
         task = task_of_article(decision.answer)
         if task is None and say_decision(dispatcher, decision):
             return [FollowupAction("action_listen")]
-        return start_task_events(tracker, task=task)
+        if locked_here(tracker, task or intent):
+            # A chat whose checks are locked was asked every question again, only to hear at the end that nothing
+            # could be checked (a probe): it hears so at once, with the officer.
+            return [*say_locked(dispatcher, task or intent), FollowupAction("action_listen")]
+        events = start_task_events(tracker, task=task)
+        return events + await self._street_told(dispatcher, text, task or intent, events)
+
+    async def _street_told(
+        self, dispatcher: CollectingDispatcher, text: str, task: str, events: list[EventType]
+    ) -> list[EventType]:
+        """Look up the street an address question opens with ("when is bin day on Rowan Close"), for its postcode."""
+        names = street_names(text)
+        if (
+            task not in ADDRESS_TASKS
+            or not names
+            or any(e.get("name") == "postcode" and e.get("value") for e in events)
+        ):
+            return []
+        found = await postcode_of_street(BackOffice.from_settings(), text, names, dispatcher)
+        return [SlotSet(name, value) for name, value in found.items() if name in ("postcode", "address_uprn") and value]
 
 
 # Absent votes are the voter's own: applied for, changed or looked up only by the voter, once they have proved who
@@ -180,6 +206,39 @@ async def asks_about_another_account(backoffice: BackOffice, tracker: Tracker) -
     return str(account.account_reference or "").upper() != str(named).upper()
 
 
+# How long the back office keeps a chat's checks locked after repeated failures (api/verification_common.py).
+LOCK_MINUTES = 15
+
+
+def locked_here(tracker: Tracker, task: str | None) -> bool:
+    """Say whether a check ``task`` needs was locked in this chat lately (council tax and electoral checks apart)."""
+    kind = ACCOUNT_TASKS if task in ACCOUNT_TASKS else IDENTITY_TASKS if task in IDENTITY_TASKS else None
+    if kind is None or tracker.get_slot("account_verified" if kind is ACCOUNT_TASKS else "identity_verified"):
+        return False
+    pending = None
+    since = time.time() - LOCK_MINUTES * 60
+    for event in (e for e in tracker.events if e.get("event") == "slot"):
+        if event.get("name") == "pending_task":
+            pending = event.get("value") or pending
+        elif (event.get("name"), event.get("value")) == ("verification_outcome", "locked") and pending in kind:
+            locked_at = float(event.get("timestamp") or time.time())
+            if locked_at > since:
+                return True
+    return False
+
+
+def say_locked(dispatcher: CollectingDispatcher, task: str) -> list[EventType]:
+    """Say no more checks can be made here for now, and offer an officer (a council tax lock names its own line)."""
+    dispatcher.utter_message(
+        text=payments.LOCKED if task in ACCOUNT_TASKS else electoral.LOCKED,
+        buttons=[
+            {"title": "Yes, talk to a person", "payload": "/request_officer"},
+            {"title": "No, thanks", "payload": "/deny"},
+        ],
+    )
+    return [SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "locked_out")]
+
+
 class ActionCompleteTask(Action):
     """Do the task with the details gathered, or explain why it cannot be done."""
 
@@ -199,15 +258,7 @@ class ActionCompleteTask(Action):
         if outcome == "not_verified":
             return [*done, *not_verified_reply(dispatcher, tracker, str(task))]
         if outcome == "locked":
-            # A council tax check that locks points to the council tax line, not to electoral services.
-            dispatcher.utter_message(
-                text=payments.LOCKED if task in ACCOUNT_TASKS else electoral.LOCKED,
-                buttons=[
-                    {"title": "Yes, talk to a person", "payload": "/request_officer"},
-                    {"title": "No, thanks", "payload": "/deny"},
-                ],
-            )
-            return [*done, SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "locked_out")]
+            return [*done, *say_locked(dispatcher, str(task))]
         if tracker.get_slot("task_confirmed") is False and outcome in FAILED:
             dispatcher.utter_message(
                 text=f"OK, I'll leave it there. If you'd like to try later, just ask me again, "
@@ -550,16 +601,6 @@ class ActionDetailsWithoutTask(Action):
             pass
         dispatcher.utter_message(text=WHICH_TASK, buttons=[*CHOICES_FOR_DETAILS["inform"], TALK_TO_A_PERSON])
         return []
-
-
-def last_task(tracker: Tracker) -> str | None:
-    """Return the task this conversation took up last (done or not), or None before any."""
-    started = (
-        e.get("value")
-        for e in reversed(tracker.events)
-        if e.get("event") == "slot" and e.get("name") == "pending_task" and e.get("value")
-    )
-    return next((str(value) for value in started), None)
 
 
 class ActionYesWithNothingAsked(Action):

@@ -21,6 +21,7 @@ from tests.support.electoral import Person, demo_residents
 # Every electoral endpoint, with a request that would otherwise succeed or fail validation.
 ROUTES = [
     ("GET", "/api/v1/addresses?postcode=TN41%206PA"),
+    ("GET", "/api/v1/streets?name=Rowan%20Close"),
     ("GET", "/api/v1/polling-stations?uprn=1"),
     ("GET", "/api/v1/elections/upcoming"),
     ("POST", "/api/v1/electoral/verifications"),
@@ -86,6 +87,27 @@ def test_a_malformed_postcode_gets_a_kind_422(seeded_client: TestClient, typed: 
 
 def test_a_valid_postcode_outside_the_district_has_no_addresses(seeded_client: TestClient) -> None:
     assert get(seeded_client, "/addresses", postcode="sw1a1aa") == {"postcode": "SW1A 1AA", "addresses": []}
+
+
+@pytest.mark.parametrize("typed", ["Rowan Close", "rowan  close", "the Rowan Close", " ROWAN CLOSE "])
+def test_a_street_name_finds_its_postcodes(seeded_client: TestClient, seeded_database_url: str, typed: str) -> None:
+    # A resident who does not know their postcode can name their street (the bin day question asked only for one).
+    with session_on(seeded_database_url) as session:
+        expected = sorted(
+            set(
+                session.execute(
+                    select(Property.town, Property.postcode).where(Property.address_line.like("% Rowan Close"))
+                )
+            )
+        )
+    found = get(seeded_client, "/streets", name=typed)["streets"]
+    assert [(s["town"], s["postcode"]) for s in found] == expected and expected
+    assert {s["street"] for s in found} == {"Rowan Close"}
+
+
+@pytest.mark.parametrize("typed", ["Rowan", "Close", "owan Close", "%", "_owan Close", "Nowhere Road", "ab"])
+def test_only_a_whole_street_name_finds_a_street(seeded_client: TestClient, typed: str) -> None:
+    assert get(seeded_client, "/streets", name=typed) == {"streets": []}
 
 
 def test_a_property_s_polling_station(

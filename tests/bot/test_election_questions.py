@@ -15,6 +15,7 @@ import asyncio
 from typing import Any
 
 import httpx
+import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.task_form import ValidateTaskForm
@@ -179,3 +180,35 @@ def test_a_postcode_outside_the_council_is_told_and_gets_the_whole_list() -> Non
     answer = said(complete([], {"pending_task": "next_election", "postcode": "SW1A 1AA"}, ElectionsBackOffice()))
     assert "couldn't find SW1A 1AA" in answer
     assert "County council elections" in answer
+
+
+# "and proxy?" just after the postal vote's deadline started a proxy application with an identity check (a probe).
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "kind"),
+    [
+        ("and proxy?", "request_proxy_vote", "proxy"),
+        ("what about a proxy vote", "request_proxy_vote", "proxy"),
+        ("and for postal?", "request_postal_vote", "postal"),
+        ("same for registering", "how_to_register", "registration"),
+    ],
+)
+def test_a_follow_up_to_a_deadline_answer_asks_the_other_deadline(text: str, intent: str, kind: str) -> None:
+    tracker = make_tracker(
+        {"event": "slot", "name": "pending_task", "value": "election_deadlines"},
+        bot("Apply for a postal vote: the deadline is 5pm on Wednesday 3 February 2027"),
+        message(text, intent, 0.8),
+    )
+    started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {})))
+    assert started["pending_task"] == "election_deadlines" and started["deadline_kind"] == kind
+
+
+@pytest.mark.parametrize("text", ["and I want a proxy vote", "can I apply for a proxy"])
+def test_asking_to_apply_after_a_deadline_answer_is_an_application(text: str) -> None:
+    tracker = make_tracker(
+        {"event": "slot", "name": "pending_task", "value": "election_deadlines"},
+        message(text, "request_proxy_vote", 0.9),
+    )
+    started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {})))
+    assert started["pending_task"] == "request_proxy_vote"

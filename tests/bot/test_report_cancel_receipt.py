@@ -284,3 +284,37 @@ def test_why_an_email_in_a_report_still_speaks_of_updates() -> None:
     assert form_help.help_for("contact_email", "why do you need my email?", "report_problem").startswith(
         "An email address lets us send you updates"
     )
+
+
+# 5. "When was my last payment" is about the latest payment: no payment reference is asked for, and "a receipt for it"
+# just after is for the payment shown (a probe was asked for a reference, then which payment).
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["when was my last payment", "when did I last pay my council tax", "show me my latest payments"],
+)
+def test_asking_for_the_last_payment_asks_no_payment_reference(text: str) -> None:
+    tracker = make_tracker(message(text, "payment_received", 0.9))
+    started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {})))
+    assert started["payment_reference"] == "latest"
+
+
+def test_did_my_payment_go_through_still_asks_which_payment() -> None:
+    tracker = make_tracker(message("did my payment go through", "payment_received", 0.9))
+    started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {})))
+    assert started["payment_reference"] is None
+
+
+@pytest.mark.parametrize(
+    ("shown", "expected"), [("PAY-48213370", "PAY-48213370"), ("unknown", "latest"), ("latest", "latest")]
+)
+def test_a_receipt_for_it_after_a_payment_was_shown_is_for_that_payment(shown: str, expected: str) -> None:
+    tracker = make_tracker(
+        bot("Yes, we received your payment."),
+        message("can I have a receipt for it", "receipt_request", 0.9),
+        slots={"pending_task": "payment_received", "payment_reference": shown, "account_verified": True},
+    )
+    tracker.events.insert(0, {"event": "slot", "name": "pending_task", "value": "payment_received"})
+    started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {})))
+    assert started["payment_reference"] == expected and started["document_kind"] == "receipt"

@@ -201,6 +201,9 @@ def test_a_failed_postcode_lookup_keeps_the_postcode_and_trying_again_looks_it_u
         ("account_reference", "the blue one", None),
         ("payment_reference", "pay 9490 1911", "PAY-94901911"),
         ("payment_reference", "no idea", "unknown"),
+        # The latest payment on the account, looked up by the task (a probe was asked for its reference again).
+        ("payment_reference", "the last one", "latest"),
+        ("payment_reference", "my most recent payment please", "latest"),
         ("request_reference", "sr 246414", "SR-246414"),
         ("request_reference", "I lost it", None),
     ],
@@ -426,3 +429,26 @@ def test_a_no_that_moves_the_report_changes_its_place(dispatcher) -> None:
         )
     )
     assert "Updates will go to bob@example.com." in dispatcher.messages[-1]["text"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("yes", None),
+        ("idk", None),
+        ("12", None),
+        ("why?", None),
+        ("she's my daughter", "she's my daughter"),
+        ("a colleague from work", "a colleague from work"),
+        ("we go to the same church", "we go to the same church"),
+    ],
+)
+def test_how_the_voter_knows_their_proxy_must_say_a_relationship(dispatcher, typed: str, kept: str | None) -> None:
+    # "yes", "idk" and "12" were sent to the electoral team as how the voter knows their proxy (a probe).
+    slots = {"pending_task": "request_proxy_vote", "identity_verified": True, "vote_duration": "next_poll"}
+    tracker = form_tracker("proxy_relationship", typed, proxy_name="Jo Bloggs", **slots)
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["proxy_relationship"] == kept
+    assert bool(dispatcher.messages) is (kept is None)
+    if kept is None:
+        assert "how you know your proxy" in dispatcher.messages[0]["text"]

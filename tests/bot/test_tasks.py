@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import httpx
 import pytest
@@ -117,6 +118,43 @@ def test_a_locked_council_tax_check_points_to_the_council_tax_line_not_electoral
     assert "For your security" in said and "electoral services" not in said
     assert council_facts().phone in said
     assert slots_of(events)["officer_offered"] is True
+
+
+def locked_earlier(minutes_ago: float, task: str = "check_registration") -> list[dict]:
+    at = time.time() - minutes_ago * 60
+    return [
+        {"event": "slot", "name": "pending_task", "value": task, "timestamp": at - 60},
+        {"event": "slot", "name": "verification_outcome", "value": "locked", "timestamp": at},
+        {"event": "slot", "name": "pending_task", "value": None, "timestamp": at},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("asked", "intent"),
+    [("am I registered to vote?", "check_registration"), ("I want a postal vote", "request_postal_vote")],
+)
+def test_a_chat_locked_lately_hears_so_before_any_question(dispatcher, asked: str, intent: str) -> None:
+    # A probe locked the chat, asked again, and answered name, date of birth, postcode and address before hearing
+    # that nothing could be checked.
+    tracker = make_tracker(*locked_earlier(3), user_event(asked, intent))
+    events = asyncio.run(ActionStartTask().run(dispatcher, tracker, {}))
+    said = " ".join(m["text"] for m in dispatcher.messages)
+    assert "For your security" in said and slots_of(events)["officer_offered"] is True
+    assert "pending_task" not in slots_of(events)
+
+
+@pytest.mark.parametrize(
+    ("history", "intent"),
+    [
+        (locked_earlier(20), "check_registration"),  # the lock has run out
+        (locked_earlier(3), "council_tax_balance"),  # a council tax check is checked apart
+        (locked_earlier(3, "council_tax_balance"), "check_registration"),
+    ],
+)
+def test_a_lock_long_ago_or_on_the_other_check_still_asks(dispatcher, history: list, intent: str) -> None:
+    tracker = make_tracker(*history, user_event("please check", intent))
+    events = asyncio.run(ActionStartTask().run(dispatcher, tracker, {}))
+    assert slots_of(events)["pending_task"] == intent and dispatcher.messages == []
 
 
 def test_an_expired_verification_asks_for_the_details_again(dispatcher) -> None:

@@ -31,6 +31,22 @@ def test_a_resident_confirms_a_payment_after_proving_the_account_is_theirs(new_r
     assert person["payment"]["amount"] in answer
 
 
+def test_a_resident_asks_when_they_last_paid_then_wants_a_receipt_for_it(new_resident, residents, stack) -> None:
+    # "when was my last payment" was asked for a payment reference the resident had come to find out, and "can I have
+    # a receipt for it" after the list was asked which payment (a probe).
+    person = residents[0]
+    latest = person["payment"]["reference"]
+    chat = new_resident()
+    assert "account number" in texts(chat.say("when was my last council tax payment?"))
+    answer = texts(prove_account(chat, person))
+    assert f"Your last payment was {latest}: {person['payment']['amount']}" in answer
+    assert "payment reference" not in answer
+    sent = texts(chat.say("can I have a receipt for it"))
+    assert f"your receipt for {latest} has been emailed" in sent
+    mail = "\n".join(p.read_text(errors="replace") for p in Path(stack.mail_dir).rglob("*") if p.is_file())
+    assert latest in mail
+
+
 def test_someone_elses_account_gets_nothing(new_resident, residents) -> None:
     chat = new_resident()
     chat.say("what's my council tax balance")

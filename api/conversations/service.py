@@ -20,7 +20,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
-from api.conversations import payloads
+from api.conversations import crisis, payloads
 from api.conversations.backlog import RasaBusy
 from api.conversations.card_guard import hide_card_numbers
 from api.conversations.models import Conversation, Handoff, Message, Mode
@@ -211,6 +211,7 @@ async def handle_resident_message(
             card_warning=card_warning,
             hub_payload=hub_payload,
             hours=hours,
+            now=now,
         )
     )
     routed = Routed(message=accepted.message, hidden=accepted.hidden, rewritten=accepted.rewritten, replies=[])
@@ -252,6 +253,7 @@ def accept_resident_message(
     card_warning: str,
     hub_payload: bool = False,
     hours: OfficeHours | None = None,
+    now: datetime | None = None,
 ) -> Accepted:
     """Store the message (card numbers hidden) and decide whether the bot is to read it; answer it if not.
 
@@ -290,6 +292,9 @@ def accept_resident_message(
             waiting, for_bot = None, for_bot[withdrawn.end() :].strip(" ,.;:-!")
             if len(for_bot.split()) < MIN_WORDS_AFTER_WITHDRAWING:
                 return replace(accepted, replies=warnings)
+        if for_bot and hours is not None and now is not None and mode != Mode.OFFICER and crisis.in_crisis(for_bot):
+            support = _support_in_crisis(session, conversation_id, hours=hours, now=now)
+            return replace(accepted, replies=[*warnings, *support])
         if waiting is not None and hours is not None and (not for_bot or asks_for_a_person(for_bot)):
             ticket = _describe_handoff(session, waiting, hours)
             kept = add_message(session, conversation_id=conversation_id, sender="system", text=still_waiting(ticket))
@@ -300,6 +305,24 @@ def accept_resident_message(
     if mode == Mode.OFFICER:
         return replace(accepted, replies=warnings)
     return replace(accepted, replies=warnings, for_bot=for_bot, channel=channel, waiting=waiting is not None)
+
+
+def _support_in_crisis(session: Session, conversation_id: str, *, hours: OfficeHours, now: datetime) -> list[Message]:
+    """Give the support numbers, and ask an officer to look at the chat first (an open request becomes urgent)."""
+    support = add_message(session, conversation_id=conversation_id, sender="system", text=crisis.SUPPORT_TEXT)
+    ticket = request_handoff(
+        session,
+        conversation_id=conversation_id,
+        hours=hours,
+        now=now,
+        request=HandoffCreate(reason="emergency", priority="urgent", summary=crisis.SUMMARY, wanted="Support"),
+    )
+    handoff = session.scalar(select(Handoff).where(Handoff.reference == ticket.reference))
+    if handoff is not None and handoff.priority != "urgent":
+        handoff.priority, handoff.summary = "urgent", crisis.SUMMARY
+        log.info("handoff %s raised to urgent", handoff.reference)
+    officer = add_message(session, conversation_id=conversation_id, sender="system", text=describe_for_resident(ticket))
+    return [support, officer]
 
 
 # A resident in the queue who no longer needs the officer ("never mind", "I don't need a person any more").

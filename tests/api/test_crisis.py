@@ -1,0 +1,107 @@
+"""A resident who writes about harming themselves gets support numbers and an urgent officer, whatever the bot says.
+
+A probe's "im going to kill myself" got "No problem. What else can I help you with?", and the same words sent while
+waiting for an officer got only the queue's reply.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, update
+
+from api.conversations.crisis import in_crisis
+from api.conversations.models import Conversation, Handoff
+from tests.support.hub import start
+from tests.support.rasa_fakes import rasa_down, rasa_offering_a_person
+
+CRISIS_MESSAGES = [
+    "im going to kill myself",
+    "i dont want to live anymore",
+    "I feel suicidal because of my council tax debt",
+    "I’m thinking of ending my life",
+    "honestly i want to die, i can't cope any more",
+    "my son says he's going to end it all",
+    "I've been self harming again",
+]
+EVERYDAY_MESSAGES = [
+    "my bin wasn't collected",
+    "how do I end my tenancy",
+    "can I cut the hedge myself",
+    "I'll pay it myself",
+    "end my direct debit please",
+    "this parking ticket is killing me lol",
+]
+
+
+@pytest.mark.parametrize("text", CRISIS_MESSAGES)
+def test_words_of_self_harm_are_read_as_such(text: str) -> None:
+    assert in_crisis(text)
+
+
+@pytest.mark.parametrize("text", EVERYDAY_MESSAGES)
+def test_everyday_council_words_are_not(text: str) -> None:
+    assert not in_crisis(text)
+
+
+def say(client, conversation_id: str, auth: dict, text: str) -> list[dict]:
+    response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": text}, headers=auth)
+    assert response.status_code == 200
+    return response.json()["messages"]
+
+
+def handoffs(open_session, database_url: str, conversation_id: str) -> list[Handoff]:
+    with open_session(database_url) as session:
+        return list(session.scalars(select(Handoff).where(Handoff.conversation_id == conversation_id)))
+
+
+def test_a_resident_in_crisis_gets_support_numbers_and_an_urgent_officer(
+    make_client, rasa_calls, open_session, database_url
+) -> None:
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+
+    replies = say(client, conversation_id, auth, "im going to kill myself")
+
+    said = "\n".join(m["text"] for m in replies)
+    assert "116 123" in said and "999" in said and "No problem" not in said
+    assert "officer" in replies[-1]["text"]
+    assert rasa_calls == []  # the bot's guess at an intent never answers this
+    (handoff,) = handoffs(open_session, database_url, conversation_id)
+    assert (handoff.priority, handoff.reason) == ("urgent", "emergency")
+    assert "kill" not in handoff.summary  # the officers' summary holds none of the resident's words
+
+
+def test_a_resident_already_waiting_for_an_officer_is_moved_up_not_queued_twice(
+    make_client, rasa_calls, open_session, database_url
+) -> None:
+    client = make_client(rasa_down)  # the hub queues the officer itself then
+    conversation_id, auth = start(client)
+    say(client, conversation_id, auth, "hello")
+    say(client, conversation_id, auth, "/request_officer")
+    before = handoffs(open_session, database_url, conversation_id)
+
+    replies = say(client, conversation_id, auth, "i dont want to live anymore")
+
+    assert "116 123" in replies[0]["text"]
+    after = handoffs(open_session, database_url, conversation_id)
+    assert [h.reference for h in after] == [h.reference for h in before] and len(after) == 1
+    assert before[0].priority != "urgent" and after[0].priority == "urgent"
+
+
+def test_everyday_words_still_reach_the_bot(make_client, rasa_calls) -> None:
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+    replies = say(client, conversation_id, auth, "can I cut the hedge myself")
+    assert replies[0]["text"] == "You said: can I cut the hedge myself" and len(rasa_calls) == 1
+
+
+def test_while_an_officer_holds_the_chat_the_officer_answers(
+    make_client, rasa_calls, open_session, database_url
+) -> None:
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+    with open_session(database_url) as session:
+        session.execute(update(Conversation).where(Conversation.id == conversation_id).values(mode="officer"))
+        session.commit()
+    assert say(client, conversation_id, auth, "im going to kill myself") == []
+    assert handoffs(open_session, database_url, conversation_id) == []

@@ -377,11 +377,59 @@ async def _absent_vote_request(backoffice: BackOffice, tracker: Tracker, *, kind
 
 
 async def _request_postal_vote(backoffice: BackOffice, tracker: Tracker) -> str:
+    if (held := await vote_already_held(backoffice, tracker, "postal")) is not None:
+        return held
     return await _absent_vote_request(backoffice, tracker, kind="postal", action="new")
 
 
 async def _request_proxy_vote(backoffice: BackOffice, tracker: Tracker) -> str:
     return await _absent_vote_request(backoffice, tracker, kind="proxy", action="new")
+
+
+async def vote_already_held(backoffice: BackOffice, tracker: Tracker, kind: str) -> str | None:
+    """Say the resident already has the postal vote they asked for, else None (nothing is recorded then).
+
+    Kathleen, who has a postal vote, asked "do i already have a postal vote?" and was given a second application
+    (a probe). A proxy asked for again may name a new proxy, so it goes to the officer as an application.
+    """
+    record = await backoffice.my_electoral_record(conversation_id=conversation_of(tracker))
+    held = next((v for v in record.absent_votes if v.kind == kind and v.status == "active"), None)
+    if held is None or kind != "postal":
+        return None
+    ends = f", which ends on {long_date(held.expires_on)}" if held.expires_on else ""
+    then = (
+        " It's due for renewal: just say \"renew my postal vote\" and I'll do that instead."
+        if held.renewal_due
+        else " If you'd like to renew it or cancel it, just ask."
+    )
+    return f"You already have a postal vote{ends}, so there's no need to apply again.{then}"
+
+
+def other_vote_note(record: ElectoralRecord, kind: str) -> str:
+    """Warn that the other kind of absent vote is held or applied for: both cannot be used at one election."""
+    other = "proxy" if kind == "postal" else "postal"
+    if any(v.kind == other and v.status == "active" for v in record.absent_votes):
+        held = f"You already have a {VOTE_WORDS[other]}"
+    elif any(r.kind in (f"{other}_new", f"{other}_renew") for r in record.open_requests):
+        held = f"You've already applied for a {VOTE_WORDS[other]}"
+    else:
+        return ""
+    return (
+        f" {held}: you can't vote both by post and by proxy at the same election, so an officer will check with "
+        "you which you'd like before anything changes."
+    )
+
+
+async def _absent_vote_record_summary(backoffice: BackOffice, tracker: Tracker, kind: str) -> str | None:
+    """Word the confirmation of a new postal or proxy vote, with what the resident's record already holds.
+
+    None (nothing to confirm) when the postal vote asked for is already held: the task says so instead.
+    """
+    record = await backoffice.my_electoral_record(conversation_id=conversation_of(tracker))
+    if kind == "postal" and any(v.kind == "postal" and v.status == "active" for v in record.absent_votes):
+        return None
+    summary = _postal_vote_summary(tracker, None) if kind == "postal" else _proxy_vote_summary(tracker, None)
+    return summary + other_vote_note(record, kind)
 
 
 # "postal", "postle", "proxy", "proxie": the kind of vote the resident's words name, if any.
@@ -563,6 +611,7 @@ TASKS = (
         needs="identity",
         slots=("vote_duration", "task_confirmed"),
         summary=_postal_vote_summary,
+        record_summary=lambda backoffice, tracker: _absent_vote_record_summary(backoffice, tracker, "postal"),
     ),
     # A long-term proxy needs a reason; one for the next election does not.
     Task(
@@ -572,6 +621,7 @@ TASKS = (
         slots=("vote_duration", "proxy_name", "proxy_relationship", "proxy_reason", "task_confirmed"),
         asked_if={"proxy_reason": lambda slots: slots.get("vote_duration") == "permanent"},
         summary=_proxy_vote_summary,
+        record_summary=lambda backoffice, tracker: _absent_vote_record_summary(backoffice, tracker, "proxy"),
     ),
     # What is cancelled or renewed is the resident's own: the summary names it from their record.
     Task(

@@ -115,6 +115,13 @@ class ActionStartTask(Action):
             # "and proxy?" after the postal vote's deadline started a proxy application and its identity check (a
             # probe): it asks the same question about the other kind.
             return start_task_events(tracker, task="election_deadlines")
+        if (instead := safer_than_a_cancel(tracker, intent, text)) is not None:
+            # "and proxy?" read as cancel_absent_vote (0.56) was offered the withdrawal of a live proxy application,
+            # one "yes" away (a probe): a cancel or change needs words that ask for one.
+            return instead
+        if intent in ("request_postal_vote", "request_proxy_vote") and ASKS_IF_HELD.search(text):
+            # "do i already have a postal vote?" was given a second application (a probe): it asks what is held.
+            return start_task_events(tracker, task="absent_vote_status")
         if intent in ABSENT_VOTE_TASKS and applies_for_someone_else(text):
             # "Can I apply for a postal vote for my mum?": the application was made for the verified resident
             # (a probe got AV-... in their name). Each voter applies for their own absent vote.
@@ -158,6 +165,37 @@ class ActionStartTask(Action):
             return []
         found = await postcode_of_street(BackOffice.from_settings(), text, names, dispatcher)
         return [SlotSet(name, value) for name, value in found.items() if name in ("postcode", "address_uprn") and value]
+
+
+# Words that ask to cancel or change a postal or proxy vote, or a report; without one, a cancel is not started.
+CHANGES_A_VOTE = re.compile(
+    r"\b(?:cancel\w*|cancle\w*|canx|cncl|withdraw\w*|stop\w*|remove|delete|end|revoke|scrap|undo|change\w*|switch\w*|"
+    r"swap|instead|else|different|update|new proxy|no longer|any ?more|(?:don'?t|do not|dont) (?:want|need)|"
+    r"come off|take me off|get rid|back to|rather|fell out|in person|call (?:it )?off|not needed|sorted|fixed|"
+    r"came back|collected|emptied|repaired|back on|ignore|take back|forget|close|isn'?t needed|replace|off|"
+    r"go to|goes to|send (?:it|my \w+(?: \w+)?) to|new address|her address|his address|their address)\b",
+    re.IGNORECASE,
+)
+# A question about whether a postal or proxy vote is held, not a request for one.
+ASKS_IF_HELD = re.compile(
+    r"\b(?:do|did|have|has|am|is|was) (?:i|we|my|me)\b.{0,20}\b(?:already|still|got|registered for)\b"
+    r"|\b(?:already|still) (?:have|got|on|registered)\b|\bis my (?:postal|proxy)\b|\bstatus\b",
+    re.IGNORECASE,
+)
+
+
+def safer_than_a_cancel(tracker: Tracker, intent: str, text: str) -> list[EventType] | None:
+    """Return what a cancel without words asking for one does instead (the status, the progress, a miss), else None."""
+    if intent not in ("cancel_absent_vote", "cancel_service_request") or CHANGES_A_VOTE.search(text):
+        return None
+    if intent == "cancel_service_request":
+        return start_task_events(tracker, task="request_progress")
+    if tracker.get_slot("identity_verified") or VOTE_KIND_WORDS.search(text):
+        return start_task_events(tracker, task="absent_vote_status")
+    return [FollowupAction("action_handle_miss")]
+
+
+VOTE_KIND_WORDS = re.compile(r"\b(?:postal|post|proxy|proxie|absent)\b", re.IGNORECASE)
 
 
 # Absent votes are the voter's own: applied for, changed or looked up only by the voter, once they have proved who

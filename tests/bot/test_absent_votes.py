@@ -158,11 +158,14 @@ def test_cancelling_one_of_two_votes_names_that_one_and_does_not_promise_voting_
 def test_applying_again_after_withdrawing_is_a_new_application() -> None:
     """The same key would have had the back office answer with the withdrawn one ("You already have ...")."""
     chat = (*APPLIED_HERE, bot("Done: I've withdrawn your postal vote request, reference AV-000123. Nothing more."))
-    routes = {REQUESTS: httpx.Response(201, json=recorded("postal", "new", "AV-000124"))}
+    routes = {
+        ME: httpx.Response(200, json=RECORD),
+        REQUESTS: httpx.Response(201, json=recorded("postal", "new", "AV-000124")),
+    }
     slots = {"pending_task": "request_postal_vote", "vote_duration": "permanent"}
     before, _ = finish(routes, *APPLIED_HERE, **slots)
     after, said = finish(routes, *chat, **slots)
-    assert json.loads(before[0].content)["idempotency_key"] != json.loads(after[0].content)["idempotency_key"]
+    assert json.loads(before[-1].content)["idempotency_key"] != json.loads(after[-1].content)["idempotency_key"]
     assert "AV-000124" in said
 
 
@@ -355,3 +358,71 @@ def test_a_postal_vote_being_cancelled_is_not_offered_for_renewal() -> None:
         open_requests=cancelling,
     )
     assert absent_vote_status(record).count("AV-004989") == 1
+
+
+# A resident with a postal vote asked for one again and was given a second application; one with a postal vote was
+# given a proxy for the same election without a word (a probe).
+
+
+def test_asking_for_the_postal_vote_already_held_records_nothing_and_says_so() -> None:
+    routes = {ME: httpx.Response(200, json=RECORD | {"absent_votes": [POSTAL_VOTE]})}
+    opening = (message("i want a postal vote", "request_postal_vote"), {"event": "action", "name": "action_start_task"})
+    events, asked = ask(routes, *opening, pending_task="request_postal_vote", vote_duration="permanent")
+    calls, said = finish(routes, *opening, pending_task="request_postal_vote", vote_duration="permanent")
+    assert asked == "" and slots_of(events)["task_confirmed"] is True
+    assert said.startswith("You already have a postal vote, which ends on Monday 1 March 2027")
+    assert "renew" in said and not any(call.method == "POST" for call in calls)
+
+
+@pytest.mark.parametrize(
+    ("record", "task", "held"),
+    [
+        (RECORD | {"absent_votes": [PROXY_VOTE]}, "request_postal_vote", "You already have a proxy vote"),
+        (APPLIED, "request_proxy_vote", "You've already applied for a postal vote"),
+    ],
+)
+def test_the_other_kind_of_absent_vote_is_named_before_going_ahead(record: dict, task: str, held: str) -> None:
+    slots = {"vote_duration": "next_poll", "proxy_name": "Jo Bloggs", "proxy_relationship": "my daughter"}
+    _, asked = ask({ME: httpx.Response(200, json=record)}, pending_task=task, **slots)
+    assert f"{held}: you can't vote both by post and by proxy at the same election" in asked
+    assert asked.endswith("Shall I go ahead?")
+
+
+def test_a_first_postal_vote_is_confirmed_as_before() -> None:
+    _, asked = ask(
+        {ME: httpx.Response(200, json=RECORD)}, pending_task="request_postal_vote", vote_duration="next_poll"
+    )
+    assert asked == "I'll record a request for a postal vote for the next election. Shall I go ahead?"
+
+
+@pytest.mark.parametrize("text", ["and proxy?", "proxy?", "what about my postal vote"])
+def test_a_cancel_guessed_from_words_that_ask_no_cancel_shows_the_votes_instead(text: str) -> None:
+    # "and proxy?" after "am I registered" was read as cancel_absent_vote (0.56) and offered the withdrawal of a live
+    # proxy application (a probe).
+    tracker = make_tracker(message(text, "cancel_absent_vote", 0.56), slots={"identity_verified": True})
+    started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {})))
+    assert started["pending_task"] == "absent_vote_status"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cancel my proxy",
+        "I don't want a postal vote any more",
+        "replace my proxy",
+        "send my postal vote to my new address",
+    ],
+)
+def test_words_that_ask_to_cancel_or_change_still_do(text: str) -> None:
+    tracker = make_tracker(message(text, "cancel_absent_vote", 0.9), slots={"identity_verified": True})
+    started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {})))
+    assert started["pending_task"] == "cancel_absent_vote"
+
+
+@pytest.mark.parametrize(
+    "text", ["do i already have a postal vote?", "have I got a proxy vote set up", "is my postal vote still active"]
+)
+def test_asking_whether_a_vote_is_held_is_no_application(text: str) -> None:
+    tracker = make_tracker(message(text, "request_postal_vote", 0.8))
+    started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {})))
+    assert started["pending_task"] == "absent_vote_status"

@@ -16,8 +16,8 @@ NAME_LEAD_INS = re.compile(
     re.IGNORECASE,
 )
 DOB_LEAD_INS = re.compile(
-    r"^(?:(?:my\s+)?(?:date of birth|dob|d\.o\.b\.?|birthday)\s*(?:is|:|-)?|i was born(?: on)?|"
-    r"born(?: on)?|it's|its)\s*",
+    r"^(?:(?:(?:my\s+)?(?:date of birth|dob|d\.o\.b\.?|birthday)\s*(?:is|was|:|-)?|i was born(?: on)?|"
+    r"born(?: on)?|it's|its|it is|on)\s*)*(?:the\s+)?",
     re.IGNORECASE,
 )
 ADDRESS_LEAD_INS = re.compile(
@@ -124,7 +124,9 @@ NUMERIC_DATE = re.compile(r"^(\d{1,2})[/\-. ](\d{1,2})[/\-. ](\d{4}|\d{2})$")
 
 def _date_candidate(text: str) -> str:
     # "26 Jan '78": the apostrophe that stands for "19" is not part of the number.
-    return re.sub(r"'(?=\d{2}\b)", "", DOB_LEAD_INS.sub("", text.strip()).strip(" .,!"))
+    candidate = re.sub(r"'(?=\d{2}\b)", "", DOB_LEAD_INS.sub("", text.strip()).strip(" .,!"))
+    # "the 3rd of March, 1939": the comma before the year is no part of the date.
+    return re.sub(r",\s*(?=\d{2,4}$)", " ", candidate)
 
 
 def _month_first(candidate: str) -> re.Match[str] | None:

@@ -79,6 +79,10 @@ def test_full_names(text: str, expected: str | None) -> None:
         ("born 15th August 1955", dt.date(1955, 8, 15)),
         ("DOB 18-04-1989", dt.date(1989, 4, 18)),
         ("17 Aug 1984", dt.date(1984, 8, 17)),
+        # An older resident's way of saying it was "couldn't read that as a date of birth" (a probe).
+        ("i was born on the 3rd of march 1939", dt.date(1939, 3, 3)),
+        ("the 3rd of March, 1939", dt.date(1939, 3, 3)),
+        ("my date of birth is the 1st of May 1950", dt.date(1950, 5, 1)),
         ("01/02/03", dt.date(2003, 2, 1)),
         ("tomorrow", None),
         ("26/01", None),

@@ -16,6 +16,7 @@ Category = Literal[
     "graffiti",
     "fallen_tree",
     "noise",
+    "dog_fouling",
     "bin_request",
     "other",
 ]
@@ -48,6 +49,9 @@ STANDARDS: dict[str, ServiceStandard] = {
     ),
     "noise": ServiceStandard(
         "Noise complaint", "Environmental Health", 5, "We contact you about a noise complaint within 5 working days."
+    ),
+    "dog_fouling": ServiceStandard(
+        "Dog fouling", "Street Scene", 5, "We clear dog fouling from public places within 5 working days."
     ),
     "bin_request": ServiceStandard(
         "New or replacement bin",

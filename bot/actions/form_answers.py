@@ -237,12 +237,19 @@ def yes_or_no(text: str) -> bool | None:
     return said_yes
 
 
+# Checked in order: words that only one kind of problem uses come before the words several share ("someone dumped a
+# mattress and bin bags behind Rowan Close" is dumped rubbish, not a missed bin; a probe was asked for its postcode).
 CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("dog_fouling", ("dog poo", "dog mess", "dog fouling", "dog dirt", "fouling", "dog muck", "dog poop")),
+    (
+        "dumped_rubbish",
+        ("fly-tip", "fly tip", "flytip", "fly tipping", "dumped", "dumping", "mattress", "fridge", "sofa"),
+    ),
     ("bin_request", ("new bin", "replacement", "broken bin", "extra bin", "damaged bin", "stolen bin", "lost bin")),
     ("missed_bin", ("bin", "collect", "rubbish wasn't", "recycling", "emptied")),
     ("pothole", ("pothole", "pot hole", "road surface", "hole in the road")),
     ("street_light", ("light", "lamp")),
-    ("dumped_rubbish", ("fly", "dump", "tipping", "rubbish", "mattress", "litter")),
+    ("dumped_rubbish", ("fly", "dump", "tipping", "rubbish", "litter")),
     ("graffiti", ("graffiti", "tag", "spray")),
     ("fallen_tree", ("tree", "branch")),
     ("noise", ("noise", "noisy", "loud", "music", "party", "barking")),
@@ -256,6 +263,7 @@ CATEGORIES = frozenset(
         "graffiti",
         "fallen_tree",
         "noise",
+        "dog_fouling",
         "bin_request",
         "other",
     }

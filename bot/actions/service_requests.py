@@ -432,11 +432,26 @@ def _at_an_address(slots: Mapping[str, Any]) -> bool:
 
 def _report_problem_summary(tracker: Tracker, address: str | None) -> str:
     where = tracker.get_slot("problem_location") or address or "the address you chose"
-    label = str(tracker.get_slot("service_category") or "other").replace("_", " ")
+    label = REPORT_WORDS.get(str(tracker.get_slot("service_category") or "other"), "a problem")
     email = tracker.get_slot("contact_email")
     # The email is shown too: "OK, I've changed that" to a new address could not be checked (a probe).
     updates = f" Updates will go to {email}." if email and "@" in str(email) else ""
-    return f'I\'ll report a {label} problem at {where}: "{tracker.get_slot("problem_description")}".{updates}'
+    return f'I\'ll report {label} at {where}: "{tracker.get_slot("problem_description")}".{updates}'
+
+
+# How the confirmation names each kind of problem ("I'll report a other problem" was said before).
+REPORT_WORDS = {
+    "missed_bin": "a missed bin collection",
+    "pothole": "a pothole",
+    "street_light": "a street light fault",
+    "dumped_rubbish": "dumped rubbish",
+    "graffiti": "graffiti",
+    "fallen_tree": "a fallen tree or branch",
+    "noise": "a noise problem",
+    "dog_fouling": "dog fouling",
+    "bin_request": "a request for a new or replacement bin",
+    "other": "a problem",
+}
 
 
 TASKS = (

@@ -773,11 +773,13 @@ def stop_and_offer_a_person(dispatcher: CollectingDispatcher, tracker: Tracker) 
 
 
 # Replies that say nothing about the problem: yes, no, ok and thanks are not a description.
-NOT_A_DESCRIPTION = re.compile(
-    r"\W*(?:y|yes|yeah|yep|yup|ye|ya|n|no|nope|nah|ok|okay|k|kk|sure|fine|thanks|thank you|ta|cheers|done|"
-    r"same|as above|see above|like i said)\W*",
-    re.IGNORECASE,
+_NOT_A_DETAIL = (
+    r"(?:y|yes|yeah|yep|yup|ye|ya|n|no|nope|nah|ok|okay|k|kk|sure|fine|thanks|thank you|ta|cheers|done|"
+    r"same|as above|see above|like i said|go ahead|please|talk to a person|no,? thanks|not now|later)"
 )
+# Answers that say nothing about a problem or a place: yes, no, thanks, and the words of the buttons ("Yes, go ahead"
+# and "No, thanks" were sent to the team as where a problem was, by a probe).
+NOT_A_DESCRIPTION = re.compile(rf"\W*{_NOT_A_DETAIL}(?:[\s,.!]+{_NOT_A_DETAIL})*\W*", re.IGNORECASE)
 
 
 async def postcode_of_street(
@@ -1363,7 +1365,7 @@ class ValidateTaskForm(FormValidationAction):
             # question the classifier was sure of is answered before this; searched, this one got a parking article.
             dispatcher.utter_message(text=NOT_A_PLACE)
             return {"problem_location": None}
-        if len(text) < 4 or VAGUE_PLACE.fullmatch(text.strip(" .!?")):
+        if len(text) < 4 or VAGUE_PLACE.fullmatch(text.strip(" .!?")) or NOT_A_DESCRIPTION.fullmatch(text):
             dispatcher.utter_message(
                 text="Sorry, I need a bit more to find it: a street name, a landmark or a postcode."
             )

@@ -18,7 +18,7 @@ CRISIS_MESSAGES = [
     "im going to kill myself",
     "i dont want to live anymore",
     "I feel suicidal because of my council tax debt",
-    "I’m thinking of ending my life",
+    "I\u2019m thinking of ending my life",
     "honestly i want to die, i can't cope any more",
     "my son says he's going to end it all",
     "I've been self harming again",

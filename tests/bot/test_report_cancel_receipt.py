@@ -16,9 +16,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import form_help
 from bot.actions.fallback import ActionHandleMiss
+from bot.actions.form_answers import category_of
 from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.knowledge import ActionAnswerFromKnowledge
-from bot.actions.task_form import ValidateTaskForm
+from bot.actions.task_form import ValidateTaskForm, confirmation_summary
 from bot.actions.tasks import ActionDetailsWithoutTask, ActionStartTask, ActionYesWithNothingAsked
 from bot.backoffice import BackOffice
 from bot.names import FORM_SLOTS
@@ -318,3 +319,43 @@ def test_a_receipt_for_it_after_a_payment_was_shown_is_for_that_payment(shown: s
     tracker.events.insert(0, {"event": "slot", "name": "pending_task", "value": "payment_received"})
     started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {})))
     assert started["payment_reference"] == expected and started["document_kind"] == "receipt"
+
+
+# 6. A probe's report forms took "Yes, go ahead" and "No, thanks" as the place; fly-tipping with bin bags was read as a
+# missed bin and asked for the postcode of the resident's address; dog fouling, which the advice says to report here,
+# had no kind of its own.
+
+
+@pytest.mark.parametrize("typed", ["Yes, go ahead", "No, thanks", "ok thanks", "yes please"])
+def test_a_buttons_words_are_no_place(typed: str) -> None:
+    set_to, said, _ = run_form("report_problem", "problem_location", typed, "affirm", service_category="pothole")
+    assert set_to["problem_location"] is None and "street name" in said[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("someone dumped a mattress and loads of bin bags in the lane behind Rowan Close", "dumped_rubbish"),
+        ("fly tipping by the bins on Mill Lane", "dumped_rubbish"),
+        ("my bin wasn't collected", "missed_bin"),
+        ("my rubbish wasn't collected this week", "missed_bin"),
+        ("dog poo all over the pavement on Weald Mews", "dog_fouling"),
+        ("litter everywhere in the park", "dumped_rubbish"),
+        ("I need a replacement bin", "bin_request"),
+    ],
+)
+def test_the_kind_of_problem_is_read_from_its_telling_words(text: str, category: str) -> None:
+    assert category_of(text) == category
+
+
+def test_the_confirmation_names_the_problem_in_plain_words() -> None:
+    tracker = make_tracker(
+        message("yes", "affirm"),
+        slots={
+            "pending_task": "report_problem",
+            "service_category": "other",
+            "problem_location": "Weald Mews outside no 3",
+            "problem_description": "broken bench",
+        },
+    )
+    assert confirmation_summary(tracker) == 'I\'ll report a problem at Weald Mews outside no 3: "broken bench".'

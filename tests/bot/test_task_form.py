@@ -236,7 +236,7 @@ def test_the_confirmation_names_the_chosen_address(dispatcher) -> None:
     )
     asyncio.run(ActionAskTaskConfirmed(FakeBackOffice().client()).run(dispatcher, tracker, {}))
     assert dispatcher.messages[0]["text"] == (
-        'I\'ll report a missed bin problem at 19 Rowan Close, Ashbury: "blue bin missed". Shall I go ahead?'
+        'I\'ll report a missed bin collection at 19 Rowan Close, Ashbury: "blue bin missed". Shall I go ahead?'
     )
 
 

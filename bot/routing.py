@@ -77,7 +77,9 @@ REPORT = re.compile(
     # "street light out in Priory Gardens", "has been out since last week", "pothole outside 4 High Street": a
     # problem and where it is, told as a report (a probe got the street-lighting article, with no report).
     r"(lights?|lamps?|lamp ?posts?) (is |are )?(out|off|flickering|not working)|(been|gone) out|"
-    r"(pot ?holes?|fly.?tipping|graffiti|dumped \w+|street ?lights?) (outside|on|in|at|near|by|behind|opposite) "
+    # "dog poo all over the pavement outside 3 Weald Mews": a few words may come between the problem and the place.
+    r"(pot ?holes?|fly.?tipping|graffiti|dumped \w+|street ?lights?|dog (poo|poop|mess|fouling|dirt|muck)|fouling)"
+    r"( [a-z']+){0,4}? (outside|on|in|at|near|by|behind|opposite) "
     r"(\d|the |[a-z]+ (road|lane|street|close|way|avenue|drive|gardens|mews|park|hill)))\b"
 )
 # Danger words keep an emergency an emergency: a barking dog is not, a dog attack is.

@@ -240,7 +240,7 @@ def yes_or_no(text: str) -> bool | None:
 # Checked in order: words that only one kind of problem uses come before the words several share ("someone dumped a
 # mattress and bin bags behind Rowan Close" is dumped rubbish, not a missed bin; a probe was asked for its postcode).
 CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("dog_fouling", ("dog poo", "dog mess", "dog fouling", "dog dirt", "fouling", "dog muck", "dog poop")),
+    ("dog_fouling", ("dog poo", "dog mess", "dog fouling", "dog dirt", "fouling", "dog muck", "poo", "dog bin")),
     (
         "dumped_rubbish",
         ("fly-tip", "fly tip", "flytip", "fly tipping", "dumped", "dumping", "mattress", "fridge", "sofa"),

@@ -818,6 +818,27 @@ async def postcode_of_street(
     return {"postcode": street.postcode, "address_uprn": str(uprn) if uprn else None}
 
 
+# Said when the account holder's details are given instead of the account number.
+DETAILS_INSTEAD = (
+    "No problem: without the account number I can check the account with the name, date of birth and postcode of "
+    "the person who pays the bill."
+)
+
+
+def holder_details_in(text: str) -> dict[str, str]:
+    """Return the name, date of birth (ISO) and postcode ``text`` gives, read as the identity check reads them."""
+    if says_unknown(text):
+        return {}
+    told = own_details_in(text)
+    # A bare name counts when written as one ("Rita Richardson"): "hang on" and "no idea" are no names.
+    capitalised = all(word[:1].isupper() for word in text.split())
+    name = told.get("full_name") or (clean_full_name(text) if capitalised and not re.search(r"\d", text) else None)
+    born = parse_date_of_birth(told["date_of_birth"], today=dt.date.today()) if "date_of_birth" in told else None
+    postcode = find_postcode(text)
+    found = {"full_name": name, "date_of_birth": born.isoformat() if born else None, "postcode": postcode}
+    return {slot: value for slot, value in found.items() if value}
+
+
 # Said when a street named instead of a postcode is not in the area, or cannot be looked up just now.
 STREET_NOT_FOUND = (
     "I can't find a street called {street} in the Ashdown Vale area. Please check the spelling, or type your "
@@ -1296,6 +1317,12 @@ class ValidateTaskForm(FormValidationAction):
         payment = find_payment_reference(str(value or ""))
         if payment is not None and find_account_reference(str(value or "")) is None:
             return payment_reference_instead(payment, dispatcher, tracker)
+        if find_account_reference(str(value or "")) is None and (instead := holder_details_in(str(value or ""))):
+            # "Rita Richardson", "26/01/1978", "TN41 6PA" typed at the account number question each got "that doesn't
+            # look like an account number", for ever (a probe): the check by name, date of birth and postcode
+            # starts with what was given.
+            dispatcher.utter_message(text=DETAILS_INSTEAD)
+            return {"account_reference": UNKNOWN, **instead}
         answer = _reference_answer(
             "account_reference",
             value,

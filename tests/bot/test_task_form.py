@@ -452,3 +452,27 @@ def test_how_the_voter_knows_their_proxy_must_say_a_relationship(dispatcher, typ
     assert bool(dispatcher.messages) is (kept is None)
     if kept is None:
         assert "how you know your proxy" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("Rita Richardson", {"full_name": "Rita Richardson"}),
+        ("26/01/1978", {"date_of_birth": "1978-01-26"}),
+        ("tn41 6pa", {"postcode": "TN41 6PA"}),
+    ],
+)
+def test_the_holders_details_at_the_account_number_question_start_the_check_by_name(dispatcher, typed, kept) -> None:
+    # Each got "that doesn't look like an account number", for ever (a probe).
+    tracker = form_tracker("account_reference", typed, pending_task="council_tax_balance", account_verified=False)
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["account_reference"] == "unknown"
+    assert {slot: events[slot] for slot in kept} == kept
+    assert "name, date of birth and postcode" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize("typed", ["hang on", "the blue one", "no idea"])
+def test_other_words_at_the_account_number_question_are_no_name(dispatcher, typed) -> None:
+    tracker = form_tracker("account_reference", typed, pending_task="council_tax_balance", account_verified=False)
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert "full_name" not in events

@@ -86,9 +86,25 @@ ABOUT_OTHERS_COUNCIL_TAX = re.compile(
 )
 
 
+# A relative's own account, named as theirs ("my mum's council tax", "check her council tax", "the bill for my dad"):
+# "my son paid my council tax" is the resident's own, so a relative counts only as the account's owner. A spouse or
+# partner often shares the bill, so they are not in this list.
+RELATIVES = (
+    r"(?:mum|mom|mam|mother|dad|father|parents?|nan|nana|gran|granny|grandad|grandma|grandpa|grandmother|grandfather|"
+    r"aunt|auntie|uncle|daughter|son|brother|sister|friend|cousin|niece|nephew|in-laws?|mother-in-law|father-in-law)"
+)
+RELATIVES_COUNCIL_TAX = re.compile(
+    rf"\b{RELATIVES}'?s (?:council tax|ct|account|bill|balance|arrears)\b"
+    r"|\b(?:her|his|their) (?:council tax|ct account|bill|balance|arrears)\b"
+    rf"|\b(?:council tax|account|bill|balance|arrears) (?:of|for) (?:my|our) {RELATIVES}\b",
+    re.IGNORECASE,
+)
+
+
 def asks_about_others_council_tax(text: str) -> bool:
     """Tell whether ``text`` asks about another household's council tax (see ABOUT_OTHERS_COUNCIL_TAX)."""
-    return bool(ABOUT_OTHERS_COUNCIL_TAX.search(text.replace("\u2019", "'")))
+    plain = text.replace("\u2019", "'")
+    return bool(ABOUT_OTHERS_COUNCIL_TAX.search(plain) or RELATIVES_COUNCIL_TAX.search(plain))
 
 
 def applies_for_someone_else(text: str) -> bool:

@@ -73,6 +73,7 @@ from bot.names import (
 )
 from bot.nlp.script import ENGLISH_ONLY, in_another_alphabet, not_english
 from bot.parsing import (
+    RELATIONS,
     asks_for_latest_payment,
     choose_address,
     clean_full_name,
@@ -692,10 +693,44 @@ def corrections_at_confirmation(tracker: Tracker, text: str) -> dict[str, Any]:
         found["vote_duration"] = vote_duration_in(duration.group(0))
     if "contact_email" in wanted and (email := STRUCTURED["contact_email"](text)) is not None:
         found["contact_email"] = email[0]
+    if "proxy_name" in wanted and (proxy := proxy_named(text)) is not None:
+        # "no, make it my son Peter Dunn" at "Shall I go ahead?" named the old proxy still (a probe).
+        found["proxy_name"], found["proxy_relationship"] = proxy[0], proxy[1] or tracker.get_slot("proxy_relationship")
     if "problem_location" in wanted and (place := place_told(text)) is not None:
         # "no, it's actually on Elm Road" (a probe's report was dropped by it).
         found["problem_location"] = place
     return {name: value for name, value in found.items() if value and value != tracker.get_slot(name)}
+
+
+# A new proxy named in a correction: "change it to my son Peter Dunn", "actually make it Peter Dunn".
+PROXY_NAMED = re.compile(
+    rf"\b(?:to|is|be|with|make it|it'?s)\s+(?:(?:my|our)\s+(?P<relation>{RELATIONS})\s+)?"
+    r"(?P<name>[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)+)"
+)
+
+
+def proxy_named(text: str) -> tuple[str, str | None] | None:
+    """Return the proxy a correction names, with "my son" if said, else None."""
+    if not CORRECTION_CUE.search(text):
+        return None
+    match = PROXY_NAMED.search(text)
+    name = clean_full_name(match.group("name")) if match else None
+    if match is None or name is None:
+        return None
+    relation = match.group("relation")
+    return name, f"my {relation.lower()}" if relation else None
+
+
+def proxy_changed(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> dict[str, Any] | None:
+    """Change the proxy when a later answer names another one ("no wait, change it to my son Peter Dunn")."""
+    proxy = proxy_named(text)
+    if proxy is None or proxy[0] == tracker.get_slot("proxy_name"):
+        return None
+    name, relation = proxy
+    dispatcher.utter_message(
+        text=f"Thanks, I've changed your proxy to {name}" + (f" ({relation})." if relation else ".")
+    )
+    return {"proxy_name": name, **({"proxy_relationship": relation} if relation else {})}
 
 
 YES_OR_NO = "Sorry, I need a yes or a no here. If you'd rather not, say no and nothing will be sent."
@@ -1421,6 +1456,8 @@ class ValidateTaskForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value or "").strip()
+        if (changed := proxy_changed(dispatcher, tracker, text)) is not None:
+            return changed if "proxy_relationship" in changed else changed | {"proxy_relationship": None}
         if not re.search(r"[^\W\d_]{2}", text) or NOT_A_DESCRIPTION.fullmatch(text) or NOT_A_RELATION.fullmatch(text):
             # "yes", "idk" and "12" were sent to the electoral team as how the voter knows their proxy (a probe).
             dispatcher.utter_message(text=RELATION_NEEDED)
@@ -1431,6 +1468,8 @@ class ValidateTaskForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value or "").strip()
+        if (changed := proxy_changed(dispatcher, tracker, text)) is not None:
+            return changed | {"proxy_reason": None}
         return {"proxy_reason": text[:300] if text else None}
 
 

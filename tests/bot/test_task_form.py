@@ -476,3 +476,16 @@ def test_other_words_at_the_account_number_question_are_no_name(dispatcher, type
     tracker = form_tracker("account_reference", typed, pending_task="council_tax_balance", account_verified=False)
     events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
     assert "full_name" not in events
+
+
+@pytest.mark.parametrize("asked", ["proxy_reason", "proxy_relationship"])
+def test_a_new_proxy_named_at_a_later_question_changes_the_proxy(dispatcher, asked: str) -> None:
+    # "no wait, change it to my son Peter Dunn" was kept as the reason, and the summary still named Mary Dunn (a probe).
+    slots = {"pending_task": "request_proxy_vote", "identity_verified": True, "vote_duration": "permanent"}
+    if asked == "proxy_reason":
+        slots["proxy_relationship"] = "my sister"
+    tracker = form_tracker(asked, "no wait, change it to my son Peter Dunn", proxy_name="Mary Dunn", **slots)
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["proxy_name"] == "Peter Dunn" and events["proxy_relationship"] == "my son"
+    assert events[asked] is None if asked == "proxy_reason" else events[asked] == "my son"
+    assert dispatcher.messages[0]["text"] == "Thanks, I've changed your proxy to Peter Dunn (my son)."

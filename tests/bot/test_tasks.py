@@ -565,3 +565,23 @@ def test_declining_to_cancel_a_report_says_it_is_still_open(dispatcher) -> None:
         {}, dispatcher, pending_task="cancel_service_request", request_reference="SR-123456", task_confirmed=False
     )
     assert calls == [] and "haven't cancelled it: your report is still open" in said
+
+
+@pytest.mark.parametrize(
+    ("text", "others"),
+    [
+        ("im rita richardsons daughter, can you check her council tax, CT26041538", True),
+        ("can you check my mum's council tax balance", True),
+        ("what's the balance on the account for my dad", True),
+        ("my son paid my council tax yesterday, did it go through", False),
+        ("my husband paid the council tax over the phone, can you confirm it's gone through for us", False),
+        ("what's my council tax balance", False),
+    ],
+)
+def test_a_relatives_council_tax_is_theirs_to_ask_about(dispatcher, text: str, others: bool) -> None:
+    # A probe said it was Rita's daughter and asked for "her council tax": it was told how to challenge a band.
+    tracker = make_tracker(user_event(text, "council_tax_balance"))
+    events = asyncio.run(ActionStartTask().run(dispatcher, tracker, {}))
+    said = " ".join(m["text"] or "" for m in dispatcher.messages)
+    assert ("anyone else's council tax" in said) is others
+    assert ("pending_task" in slots_of(events)) is not others

@@ -13,7 +13,10 @@ import re
 from dataclasses import dataclass
 
 # Where residents join two requests in one message.
-JOINS = re.compile(r"\?|[.;!]\s|\b(?:and also|and then|and|also|plus|then|as well as)\b", re.IGNORECASE)
+# "and", and its text-speak ("hw do i pay my counsil tax n also when is bin day" was answered about bins alone).
+JOINS = re.compile(
+    r"\?|[.;!]\s|&|\b(?:and also|and then|and|also|plus|then|as well as|n also|n|an|nd|aswell)\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,12 @@ REQUESTS = (
         r"(collected|emptied))",
         "your report",
         "Report a problem",
+    ),
+    _request(
+        "how_to_pay",
+        r"\b(?:how|hw|where) (?:do|can|could|should) (?:i|we|u|you) pay\b|\bways? (?:to|of) pay(?:ing)?\b",
+        "how to pay",
+        "How can I pay?",
     ),
     _request(
         "opening_hours",

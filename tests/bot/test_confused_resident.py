@@ -1197,3 +1197,16 @@ def test_carry_on_after_the_thanks_for_news_of_the_emergency_carries_on() -> Non
     )
     events = asyncio.run(ActionYesWithNothingAsked().run(CollectingDispatcher(), tracker, {}))
     assert events == [{"event": "followup", "name": "task_form", "timestamp": None}]
+
+
+@pytest.mark.parametrize(
+    ("text", "intents"),
+    [
+        # Answered about bins alone (a probe): "n also" is "and also", and how to pay is a question of its own.
+        ("hw do i pay my counsil tax n also when is bin day", ["how_to_pay", "ask_bin_day"]),
+        ("bin day & postal vote pls", ["ask_bin_day", "request_postal_vote"]),
+        ("I paid and it went through", []),
+    ],
+)
+def test_two_requests_in_text_speak_are_both_heard(text: str, intents: list[str]) -> None:
+    assert [request.intent for request in requests_in(text)] == intents

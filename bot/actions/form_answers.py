@@ -410,6 +410,26 @@ def report_kind_told(text: str) -> str | None:
     return "died" if died else "left_address"
 
 
+# A person's name in an opening report: "my lodger moved out in october, Tom Baker" was asked for the name again (a
+# probe). Two to four capitalised words, or the words after "called" / "named" / "name is".
+CAPITALISED_NAME = re.compile(r"\b[A-Z][A-Za-z'-]*[a-z](?:\s+(?:[A-Z][A-Za-z'-]*[a-z]|de|da|di|van|von|le|la)){1,3}\b")
+NAME_SAID = re.compile(r"\b(?:called|named|name is|name was|name's)\s+([a-z'-]+(?:\s+[a-z'-]+){1,2})", re.IGNORECASE)
+NOT_A_REPORTED_NAME = NOT_NAME_WORDS | _word_set("council tax electoral register roll road close lane street dear")
+
+
+def reported_name_told(text: str) -> str | None:
+    """Return the name of the person an opening report is about, if it gives one, else None."""
+    candidates = [match.group(1) for match in NAME_SAID.finditer(text)]
+    candidates += [match.group(0) for match in CAPITALISED_NAME.finditer(text)]
+    for candidate in candidates:
+        words = {word.lower() for word in candidate.split()}
+        if words & NOT_A_REPORTED_NAME or STREET_WITH_WORDS.search(candidate):
+            continue
+        if (name := clean_full_name(candidate)) is not None:
+            return name
+    return None
+
+
 def is_address_line(text: str) -> bool:
     """Tell whether ``text`` is nothing but an address line ("it's 19 Rowan Close thanks" is)."""
     return bool(ADDRESS_LINE.match(ADDRESS_LEAD_INS.sub("", strip_pleasantries(text))))

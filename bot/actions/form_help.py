@@ -139,7 +139,7 @@ def help_for(slot: str, text: str = "", task: str | None = None) -> str:
     declared = REGISTRY.get(task or "")
     if declared is not None and named in declared.why:
         return f"{declared.why[named]} {way_out()}"
-    if named == "contact_email" and declared is not None and named not in declared.slots:
+    if named == "contact_email" and named != slot and declared is not None and named not in declared.slots:
         # "Why do you need my email?" where no email is asked (a council tax check): it was told about updates.
         return f"I don't need your email address for this. {help_for(slot, task=task)}"
     if named != slot:

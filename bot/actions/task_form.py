@@ -36,6 +36,7 @@ from bot.actions.form_answers import (
     place_told,
     report_kind_in,
     report_kind_told,
+    reported_name_told,
     street_names,
     vote_duration_in,
     yes_or_no,
@@ -142,6 +143,7 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         "cancel_reason": reason_in_request(text) if task == "cancel_service_request" else None,
         # "My mum died and ..." has said what happened: the form asks who, not whether they died or moved out.
         "report_kind": report_kind_told(text) if task == "report_death_or_left" else None,
+        "reported_name": reported_name_told(text) if task == "report_death_or_left" else None,
     }
     if task == "cancel_service_request" and given["request_reference"] in lodged_here(tracker):
         # Reported in this chat: the chat shows the reporter (the back office checks it), so no email is asked;
@@ -569,7 +571,9 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         dispatcher.utter_message(text=NO_MID_TASK, buttons=[STOP_BUTTON])
         return [SlotSet(slot, None), SlotSet("answer_misses", misses_so_far(tracker) + 1)]
     if asks_a_detail and (name == "affirm" or yes_or_no(text) is True):
-        # "Yes" to a question that wants a detail: the question again, nothing else ("How can I help?" was said).
+        # "Yes" to a question that wants a detail: what is needed, then the question again ("How can I help?" was
+        # said once; then the bare question repeated, "yes" after "yes", for a probe).
+        dispatcher.utter_message(text=help_for(slot, text, tracker.get_slot("pending_task")), buttons=[OFFICER_BUTTON])
         return [SlotSet(slot, None), SlotSet("answer_misses", misses_so_far(tracker) + 1)]
     words = text.lower().split()
     if slot == "task_confirmed" and "?" not in text and not (words and words[0] in QUESTION_FIRST_WORDS):

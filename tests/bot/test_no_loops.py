@@ -108,9 +108,12 @@ def test_a_second_no_in_a_row_stops_the_task() -> None:
     assert "stopped there" in said(dispatcher)
 
 
-def test_yes_where_a_detail_is_asked_just_asks_again() -> None:
+def test_yes_where_a_detail_is_asked_says_what_is_needed_and_asks_again() -> None:
+    # The bare question again, "yes" after "yes", was a loop with no way on (a probe, at "What is the person's full
+    # name?"): what the detail is for and how to give it comes first, with a person.
     set_to, dispatcher = run_form("check_registration", "postcode", message("yes", "affirm", 0.95))
-    assert "postcode" in set_to and set_to["postcode"] is None and dispatcher.messages == []
+    assert "postcode" in set_to and set_to["postcode"] is None
+    assert "for example TN41 6PA" in said(dispatcher) and buttons(dispatcher) == ["/request_officer"]
 
 
 def test_no_is_still_the_answer_where_the_question_is_yes_or_no() -> None:

@@ -253,3 +253,18 @@ def test_the_address_line_is_kept_when_the_postcode_came_from_an_entity() -> Non
     )
     assert slots["address_uprn"] == "100099500102"
     assert slots["requested_slot"] == "problem_description"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("my lodger moved out in october, Tom Baker", "Tom Baker"),
+        ("My father Arthur Bloggs has died", "Arthur Bloggs"),
+        ("my husband passed away, his name was john gray", "John Gray"),
+        ("my tenant at 19 Rowan Close has left", None),
+        ("My Dad died", None),
+    ],
+)
+def test_a_report_that_names_the_person_is_not_asked_their_name_again(text: str, name: str | None) -> None:
+    # "my lodger moved out in october, Tom Baker" was asked "What is the person's full name?" (a probe).
+    assert started(text, "report_death_or_left").get("reported_name") == name

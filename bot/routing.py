@@ -104,7 +104,7 @@ CLEAR_EMERGENCY = re.compile(
     r"|\bflood\w* (?:into|in) (?:my|our|the|a|his|her|their) (?:house|home|flat|kitchen|property)\b"
     r"|\b(?:house|home|flat) is flooding\b"
     r"|\b(?:wall|building|roof|house|chimney|ceiling|scaffolding)s?\b[^.?!]{0,30}?\b(?:collapsed|collapsing|"
-    r"falling down|about to (?:fall|collapse))\b"
+    r"falling down|coming down|caving in|fallen in|about to (?:fall|collapse|come down))\b"
 )
 # Not being able to pay one's council tax is the payment-difficulty task (an officer, raised priority) however
 # the rest is worded; help with food or heating bills is the cost-of-living article's.

@@ -22,7 +22,8 @@ COUNCIL_TAX_PHONE = council_facts().phone
 NOT_VERIFIED = (
     "I'm sorry, I couldn't match those details to an account. Please check three things: the account number on your "
     "bill (it starts with CT), the postcode of the home the bill is for, and the date of birth of the person who pays "
-    f"the bill. Or call us on {COUNCIL_TAX_PHONE}."
+    "the bill. If you're sure they're right, please try again in a few minutes. Or call us on "
+    f"{COUNCIL_TAX_PHONE}."
 )
 LOCKED = (
     "For your security I can't check any more details here for now. An officer can help you confirm who you "

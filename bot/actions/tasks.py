@@ -536,7 +536,9 @@ def try_the_task_again(dispatcher: CollectingDispatcher, tracker: Tracker, task:
     if failed_checks(tracker) >= 2:
         return not_verified_reply(dispatcher, tracker, task)
     text = str(tracker.latest_message.get("text") or "")
-    retyped: list[EventType] = []
+    # The check failed on the details as a whole, so the postcode (and address) is asked again too: kept, a probe's
+    # retry asked for the date of birth alone, and the postcode was typed into it.
+    retyped: list[EventType] = [SlotSet("postcode", None), SlotSet("address_uprn", None)]
     if task in IDENTITY_TASKS:
         # "Rita Richardson 24/01/1978 TN41 6PA" typed straight after a failed check is the next try, whole: only a
         # name was kept, and the form asked for the name again (a probe). Each detail is checked as an answer.
@@ -545,7 +547,9 @@ def try_the_task_again(dispatcher: CollectingDispatcher, tracker: Tracker, task:
             found.pop("address_uprn", None)
         name = found.get("full_name") or name_in(text)
         told = {k: v for k, v in found.items() if k in ("date_of_birth", "postcode", "address_uprn")}
-        retyped = [SlotSet(slot, value) for slot, value in ({"full_name": name} | told).items() if value]
+        retyped += [SlotSet(slot, value) for slot, value in ({"full_name": name} | told).items() if value]
+    elif postcode := find_postcode(text):
+        retyped.append(SlotSet("postcode", postcode))
     return [*start_task_events(tracker, task=task), *retyped, FollowupAction("task_form")]
 
 

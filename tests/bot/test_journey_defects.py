@@ -472,3 +472,17 @@ def test_a_message_in_another_alphabet_at_a_question_is_not_taken_as_the_answer(
     set_to, dispatcher = run_form("report_problem", "problem_location", "هل يمكنني التحدث مع شخص", "inform", 0.0)
     assert set_to["problem_location"] is None
     assert said(dispatcher).startswith("Sorry, I can only read English") and PHONE in said(dispatcher)
+
+
+@pytest.mark.parametrize(("typed", "postcode"), [("try again", None), ("CT26041538 TN41 6PA", "TN41 6PA")])
+def test_another_try_at_a_failed_account_check_asks_the_postcode_again(typed: str, postcode: str | None) -> None:
+    # The retry kept the postcode and asked for the date of birth alone, and the resident typed the postcode into it.
+    tracker = make_tracker(
+        message("what's my balance", "council_tax_balance"),
+        bot(payments.NOT_VERIFIED, [{"title": "Try again", "payload": "/council_tax_balance"}]),
+        message(typed, "inform_account"),
+        slots={"postcode": "TN42 6FW"},
+    )
+    events = asyncio.run(ActionDetailsWithoutTask().run(CollectingDispatcher(), tracker, {}))
+    assert slots_of(events)["pending_task"] == "council_tax_balance"
+    assert slots_of(events)["postcode"] == postcode

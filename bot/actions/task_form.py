@@ -22,6 +22,7 @@ from bot.actions.form_answers import (
     FREE_TEXT_SLOTS,
     LOOSE_ANSWER_CONFIDENCE,
     NAME_SLOTS,
+    NUMBERED_ADDRESS,
     QUICK_QUESTION_INTENTS,
     STRUCTURED,
     answer_in,
@@ -542,6 +543,9 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         return None
     if answer is not None and coded and name != "stop":
         return None
+    if slot == "postcode" and street_names(text) and not asks_to_stop(text, free_text=False):
+        # "I don't know it, I live at 19 Rowan Close": the street's postcode is looked up (validate_postcode).
+        return None
     # A description or a place is whatever was typed, so a short "forget it" or "why?" there is checked first.
     if asks_to_stop(text, free_text=free_text):
         return stop_events(dispatcher, tracker)
@@ -852,7 +856,8 @@ async def postcode_of_street(
         addresses = await backoffice.find_addresses(postcode=street.postcode)
     except BackOfficeError:
         return {"postcode": street.postcode, "address_uprn": None, "verification_outcome": FAILED_DURING_QUESTIONS}
-    uprn = choose_address(text, [(a.uprn, a.address) for a in addresses]) if re.search(r"\d", text) else None
+    line = NUMBERED_ADDRESS.search(text)
+    uprn = choose_address(line.group(0), [(a.uprn, a.address) for a in addresses]) if line else None
     dispatcher.utter_message(text=f"The postcode for {street.street}, {street.town} is {street.postcode}.")
     return {"postcode": street.postcode, "address_uprn": str(uprn) if uprn else None}
 

@@ -489,3 +489,44 @@ def test_a_new_proxy_named_at_a_later_question_changes_the_proxy(dispatcher, ask
     assert events["proxy_name"] == "Peter Dunn" and events["proxy_relationship"] == "my son"
     assert events[asked] is None if asked == "proxy_reason" else events[asked] == "my son"
     assert dispatcher.messages[0]["text"] == "Thanks, I've changed your proxy to Peter Dunn (my son)."
+
+
+class StreetsBackOffice(FakeBackOffice):
+    """Answers street look-ups too: Rowan Close is in Ashbury at TN41 6PA; Mill Lane has two postcodes."""
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/v1/streets":
+            self.calls.append(request)
+            streets = {
+                "Rowan Close": [{"street": "Rowan Close", "town": "Ashbury", "postcode": "TN41 6PA"}],
+                "Mill Lane": [
+                    {"street": "Mill Lane", "town": "Ashbury", "postcode": "TN41 2AB"},
+                    {"street": "Mill Lane", "town": "Millbrook", "postcode": "TN43 1CD"},
+                ],
+            }.get(request.url.params["name"], [])
+            return httpx.Response(200, json={"streets": streets})
+        return super().handler(request)
+
+
+@pytest.mark.parametrize(
+    ("typed", "postcode", "uprn"),
+    [
+        ("Rowan Close", "TN41 6PA", None),
+        ("I don't know it, I live at 19 Rowan Close", "TN41 6PA", "100099500102"),
+        ("Mill Lane", None, None),
+        ("Nowhere Road", None, None),
+    ],
+)
+def test_a_street_given_for_the_postcode_finds_it(dispatcher, typed: str, postcode, uprn) -> None:
+    # "i live on Rowan Close" at the postcode question got "that doesn't look like a postcode", again and again.
+    tracker = form_tracker("postcode", typed, pending_task="ask_bin_day")
+    events = slot_events(validate(StreetsBackOffice(), tracker, dispatcher))
+    said = " ".join(m["text"] for m in dispatcher.messages)
+    assert events["postcode"] == postcode and events.get("address_uprn") == uprn
+    assert "doesn't look like a postcode" not in said
+    if postcode:
+        assert f"The postcode for Rowan Close, Ashbury is {postcode}." in said
+    elif typed == "Mill Lane":
+        assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["TN41 2AB", "TN43 1CD"]
+    else:
+        assert "can't find a street called Nowhere Road" in said

@@ -84,3 +84,20 @@ def test_a_missed_bin_is_reported_after_asking_the_bin_day(new_resident, residen
         stack_scalar(stack.database_url, select(ServiceRequest.category).where(ServiceRequest.reference == sr))
         == "missed_bin"
     )
+
+
+def test_a_resident_who_names_only_their_street_hears_their_bin_day(new_resident, residents, stack) -> None:
+    # "what day are bins collected on Weald Mews" and "i live on Rowan Close" got "that doesn't look like a postcode",
+    # again and again (a probe).
+    person = residents[0]
+    street = person["address"].split(" ", 1)[1]  # "19 Rowan Close" -> "Rowan Close"
+    chat = new_resident()
+    replies = chat.say(f"what day are the bins collected on {street}")
+    assert f"The postcode for {street}, {person['town']} is {person['postcode']}." in texts(replies)
+    answer = texts(choose_address(chat, replies, person))
+    assert f"Your next bin collections at {person['address']}, {person['postcode']}:" in answer
+
+    other = new_resident()
+    assert "postcode" in texts(other.say("when is my bin day"))
+    told = texts(other.say(f"I don't know it, I live at {person['address']}"))
+    assert f"is {person['postcode']}" in told and "doesn't look like a postcode" not in told

@@ -534,7 +534,9 @@ def only_a_detail(text: str) -> bool:
 def try_the_task_again(dispatcher: CollectingDispatcher, tracker: Tracker, task: str) -> list[EventType]:
     """Start a task whose check failed again, keeping a name typed as the retry; after two failures, a way out."""
     if failed_checks(tracker) >= 2:
-        return not_verified_reply(dispatcher, tracker, task)
+        # Then listening: without it the policy ran the same action again, ten times over, and the chat went silent
+        # (a probe's "Try again" after the second failure).
+        return [*not_verified_reply(dispatcher, tracker, task), FollowupAction("action_listen")]
     text = str(tracker.latest_message.get("text") or "")
     # The check failed on the details as a whole, so the postcode (and address) is asked again too: kept, a probe's
     # retry asked for the date of birth alone, and the postcode was typed into it.

@@ -486,3 +486,23 @@ def test_another_try_at_a_failed_account_check_asks_the_postcode_again(typed: st
     events = asyncio.run(ActionDetailsWithoutTask().run(CollectingDispatcher(), tracker, {}))
     assert slots_of(events)["pending_task"] == "council_tax_balance"
     assert slots_of(events)["postcode"] == postcode
+
+
+def test_try_again_after_the_second_failed_check_is_answered_once_then_listens() -> None:
+    # After the second failure, "Try again" got the way-out reply ten times over, and the chat then went silent (a
+    # probe): the action ended without listening, so the policy ran it again.
+    from bot.actions.fallback import ActionHandleMiss
+    from bot.actions.tasks import OFFER_BUTTONS, STILL_NOT_VERIFIED
+
+    retry = [{"title": "Try again", "payload": "/council_tax_balance"}]
+    still = STILL_NOT_VERIFIED.split("{")[0]
+    tracker = make_tracker(
+        bot(payments.NOT_VERIFIED, retry),
+        message("02/01/1984", "inform"),
+        bot(still + " ...", OFFER_BUTTONS),
+        message("Try again", "nlu_fallback", 0.3),
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionHandleMiss().run(dispatcher, tracker, {}))
+    assert len(dispatcher.messages) == 1
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "action_listen"}

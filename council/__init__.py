@@ -30,6 +30,8 @@ class CouncilFacts:
     electoral_phone: str
     emergency_phone: str
     email: str
+    children_social_care_phone: str
+    adult_social_care_phone: str
 
     def call_us(self) -> str:
         """Say how to phone the council, e.g. "01632 960 123 (Monday to Friday, 8:30am to 5:30pm)"."""

@@ -173,6 +173,8 @@ class Accepted:
     # The resident is waiting for an officer: an answer the bot has nothing to add with is replaced (see
     # ``nothing_for_a_waiting_resident``).
     waiting: bool = False
+    # A safeguarding concern waits for an officer: whatever else is answered, 999 comes first.
+    at_risk: bool = False
 
 
 async def handle_resident_message(
@@ -237,7 +239,7 @@ async def handle_resident_message(
             # The hub has warned already (with the payment line); the bot's own warning would say it twice.
             replies = [reply for reply in replies if reply.response != CARD_DETAILS_RESPONSE]
         if accepted.waiting and nothing_for_a_waiting_resident(replies):
-            answer = lambda: _still_waiting_reply(database, conversation_id, hours)  # noqa: E731
+            answer = lambda: _still_waiting_reply(database, conversation_id, hours, said_999=accepted.at_risk)  # noqa: E731
         else:
             answer = lambda: _store_replies(  # noqa: E731
                 database, conversation_id, replies, question=accepted.message.text
@@ -292,34 +294,46 @@ def accept_resident_message(
             waiting, for_bot = None, for_bot[withdrawn.end() :].strip(" ,.;:-!")
             if len(for_bot.split()) < MIN_WORDS_AFTER_WITHDRAWING:
                 return replace(accepted, replies=warnings)
-        if for_bot and hours is not None and now is not None and mode != Mode.OFFICER and crisis.in_crisis(for_bot):
-            support = _support_in_crisis(session, conversation_id, hours=hours, now=now)
+        concern = crisis.concern_in(for_bot) if for_bot and mode != Mode.OFFICER else None
+        if concern is not None and hours is not None and now is not None:
+            support = _support_in_crisis(session, conversation_id, concern, hours=hours, now=now)
             return replace(accepted, replies=[*warnings, *support])
         if waiting is not None and hours is not None and (not for_bot or asks_for_a_person(for_bot)):
             ticket = _describe_handoff(session, waiting, hours)
-            kept = add_message(session, conversation_id=conversation_id, sender="system", text=still_waiting(ticket))
+            kept = add_message(
+                session, conversation_id=conversation_id, sender="system", text=waiting_text(waiting, ticket)
+            )
             return replace(accepted, replies=[*warnings, kept])
         if not for_bot and mode != Mode.OFFICER:
             nothing = add_message(session, conversation_id=conversation_id, sender="system", text=NOTHING_TO_READ)
             return replace(accepted, replies=[*warnings, nothing])
+        at_risk = mode != Mode.OFFICER and waiting is not None and waiting.summary.startswith(crisis.SAFEGUARDING)
+        if at_risk:
+            warnings.append(
+                add_message(session, conversation_id=conversation_id, sender="system", text=crisis.DANGER_NOW)
+            )
     if mode == Mode.OFFICER:
         return replace(accepted, replies=warnings)
-    return replace(accepted, replies=warnings, for_bot=for_bot, channel=channel, waiting=waiting is not None)
+    return replace(
+        accepted, replies=warnings, for_bot=for_bot, channel=channel, waiting=waiting is not None, at_risk=at_risk
+    )
 
 
-def _support_in_crisis(session: Session, conversation_id: str, *, hours: OfficeHours, now: datetime) -> list[Message]:
-    """Give the support numbers, and ask an officer to look at the chat first (an open request becomes urgent)."""
-    support = add_message(session, conversation_id=conversation_id, sender="system", text=crisis.SUPPORT_TEXT)
+def _support_in_crisis(
+    session: Session, conversation_id: str, concern: crisis.Concern, *, hours: OfficeHours, now: datetime
+) -> list[Message]:
+    """Give the numbers for the concern, and ask an officer to look at the chat first (an open request made urgent)."""
+    support = add_message(session, conversation_id=conversation_id, sender="system", text=concern.text)
     ticket = request_handoff(
         session,
         conversation_id=conversation_id,
         hours=hours,
         now=now,
-        request=HandoffCreate(reason="emergency", priority="urgent", summary=crisis.SUMMARY, wanted="Support"),
+        request=HandoffCreate(reason="emergency", priority="urgent", summary=concern.summary, wanted="Support"),
     )
     handoff = session.scalar(select(Handoff).where(Handoff.reference == ticket.reference))
     if handoff is not None and handoff.priority != "urgent":
-        handoff.priority, handoff.summary = "urgent", crisis.SUMMARY
+        handoff.priority, handoff.summary = "urgent", concern.summary
         log.info("handoff %s raised to urgent", handoff.reference)
     officer = add_message(session, conversation_id=conversation_id, sender="system", text=describe_for_resident(ticket))
     return [support, officer]
@@ -352,14 +366,17 @@ def nothing_for_a_waiting_resident(replies: list[BotReply]) -> bool:
     return all(reply.response in SMALL_TALK_RESPONSES or reply.gap == knowledge_gaps.UNANSWERED for reply in replies)
 
 
-def _still_waiting_reply(database: Database, conversation_id: str, hours: OfficeHours) -> list[Message]:
+def _still_waiting_reply(
+    database: Database, conversation_id: str, hours: OfficeHours, *, said_999: bool = False
+) -> list[Message]:
     """Tell a resident still in the queue that the officer is on the way (nothing once an officer has it)."""
     with database.sessions.begin() as session:
         waiting = _waiting_handoff(session, conversation_id)
         if waiting is None:
             return []
         ticket = _describe_handoff(session, waiting, hours)
-        return [add_message(session, conversation_id=conversation_id, sender="system", text=still_waiting(ticket))]
+        text = still_waiting(ticket) if said_999 else waiting_text(waiting, ticket)
+        return [add_message(session, conversation_id=conversation_id, sender="system", text=text)]
 
 
 def _waiting_handoff(session: Session, conversation_id: str) -> Handoff | None:
@@ -367,6 +384,13 @@ def _waiting_handoff(session: Session, conversation_id: str) -> Handoff | None:
     return session.scalar(
         select(Handoff).where(Handoff.conversation_id == conversation_id, Handoff.status.in_(("waiting", "callback")))
     )
+
+
+def waiting_text(handoff: Handoff, ticket: HandoffRead) -> str:
+    """Say the officer is on the way; while a safeguarding concern waits, 999 comes first, every time."""
+    if handoff.summary.startswith(crisis.SAFEGUARDING):
+        return f"{crisis.DANGER_NOW} {still_waiting(ticket)}"
+    return still_waiting(ticket)
 
 
 def still_waiting(ticket: HandoffRead) -> str:

@@ -22,6 +22,15 @@ CRISIS_MESSAGES = [
     "honestly i want to die, i can't cope any more",
     "my son says he's going to end it all",
     "I've been self harming again",
+    # Sent next by a probe, after the first reply: it was told this did not look like an account number.
+    "I've taken some tablets",
+    "i have pills here",
+]
+# Other risks of harm, with the number each needs.
+SAFEGUARDING = [
+    ("my partner hits me and I'm scared to go home", "0808 2000 247"),
+    ("my neighbour is hitting his kids, i can hear it through the wall", "01632 961 400"),
+    ("my elderly neighbour hasnt been seen for days and her milk is piling up", "01632 961 300"),
 ]
 EVERYDAY_MESSAGES = [
     "my bin wasn't collected",
@@ -30,6 +39,9 @@ EVERYDAY_MESSAGES = [
     "I'll pay it myself",
     "end my direct debit please",
     "this parking ticket is killing me lol",
+    "post is piling up at the empty house next door",
+    "the kids next door are so noisy",
+    "I hit the kerb on a pothole",
 ]
 
 
@@ -43,9 +55,22 @@ def test_everyday_council_words_are_not(text: str) -> None:
     assert not in_crisis(text)
 
 
+@pytest.mark.parametrize(("text", "number"), SAFEGUARDING)
+def test_other_risks_of_harm_get_their_own_numbers_and_an_urgent_officer(
+    make_client, rasa_calls, open_session, database_url, text: str, number: str
+) -> None:
+    # A probe got a party-wall article, bin-help buttons and a generic emergency list for these.
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+    replies = say(client, conversation_id, auth, text)
+    assert number in replies[0]["text"] and "999" in replies[0]["text"] and rasa_calls == []
+    (handoff,) = handoffs(open_session, database_url, conversation_id)
+    assert handoff.priority == "urgent" and handoff.summary.startswith("Safeguarding")
+
+
 def say(client, conversation_id: str, auth: dict, text: str) -> list[dict]:
     response = client.post(f"/api/chat/conversations/{conversation_id}/messages", json={"text": text}, headers=auth)
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     return response.json()["messages"]
 
 
@@ -105,3 +130,12 @@ def test_while_an_officer_holds_the_chat_the_officer_answers(
         session.commit()
     assert say(client, conversation_id, auth, "im going to kill myself") == []
     assert handoffs(open_session, database_url, conversation_id) == []
+
+
+def test_while_a_concern_waits_for_an_officer_every_reply_says_999_first(make_client, rasa_calls) -> None:
+    # "i have pills here" after the first reply got only "an officer will reply here by ..." (a probe).
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+    say(client, conversation_id, auth, "I don't want to live anymore")
+    replies = say(client, conversation_id, auth, "hello??")
+    assert replies and replies[0]["text"].startswith("If you or anyone else is in danger now, please call 999.")

@@ -99,6 +99,7 @@ def test_missed_bin_standard_reads_as_published(api: CouncilApi) -> None:
         "graffiti",
         "fallen_tree",
         "noise",
+        "dog_fouling",
         "bin_request",
         "other",
     ]

@@ -95,7 +95,7 @@ RELATIVES = (
 )
 RELATIVES_COUNCIL_TAX = re.compile(
     rf"\b{RELATIVES}'?s (?:council tax|ct|account|bill|balance|arrears)\b"
-    r"|\b(?:her|his|their) (?:council tax|ct account|bill|balance|arrears)\b"
+    r"|\b(?:her|his|their) (?:council tax|ct account|bill|balance|arrears|(?:last |latest |recent )?payments?)\b"
     rf"|\b(?:council tax|account|bill|balance|arrears) (?:of|for) (?:my|our) {RELATIVES}\b",
     re.IGNORECASE,
 )

@@ -769,9 +769,15 @@ class ActionStopWithNothingToStop(Action):
     def name(self) -> str:
         return "action_stop_with_nothing_to_stop"
 
+    def __init__(self, backoffice: BackOffice | None = None) -> None:
+        self._backoffice = backoffice
+
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         reference = request_in_last_reply(tracker)
-        if reference and CANCEL_WORD.search(str(tracker.latest_message.get("text") or "")):
+        text = str(tracker.latest_message.get("text") or "")
+        if (undone := await self._undo_just_done(dispatcher, tracker, text)) is not None:
+            return undone
+        if reference and CANCEL_WORD.search(text):
             return [
                 *start_task_events(tracker, task="cancel_service_request"),
                 SlotSet("request_reference", reference),
@@ -779,3 +785,59 @@ class ActionStopWithNothingToStop(Action):
             ]
         dispatcher.utter_message(response="utter_no_problem")
         return []
+
+    async def _undo_just_done(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str
+    ) -> list[EventType] | None:
+        """Undo, or say plainly what happens to, the request just recorded when the next words take it back.
+
+        "no wait, dont" straight after "Done: your request to cancel your postal vote is recorded" got "No problem.
+        What else can I help you with?", and the cancellation stood (a probe). A postal or proxy request is withdrawn
+        (nothing has changed yet, and it can be asked for again); a report is offered for cancelling; anything else
+        is said to stand, with an officer who can stop it.
+        """
+        said = last_bot_text(tracker)
+        done = JUST_DONE.match(said)
+        if done is None or not TAKES_IT_BACK.search(text):
+            return None
+        reference = next(iter(REFERENCE.findall(said)), None)
+        if reference is None:
+            return None
+        if reference.startswith("AV-"):
+            backoffice = self._backoffice or BackOffice.from_settings()
+            try:
+                result = await backoffice.withdraw_absent_vote_request(
+                    conversation_id=str(tracker.sender_id), reference=reference
+                )
+            except BackOfficeError:
+                return None
+            dispatcher.utter_message(text=electoral.absent_vote_withdrawn(result))
+            return [FollowupAction("action_listen")]
+        if reference.startswith("SR-"):
+            return [
+                *start_task_events(tracker, task="cancel_service_request"),
+                SlotSet("request_reference", reference),
+                FollowupAction("task_form"),
+            ]
+        dispatcher.utter_message(text=ALREADY_RECORDED.format(reference=reference), buttons=OFFER_BUTTONS)
+        return [SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "resident_asked")]
+
+
+# A reply that recorded something, with its reference: "Done: ... reference AV-123456", "Thank you, I've reported it:
+# your reference is SR-123456".
+JUST_DONE = re.compile(
+    r"^(?:Done\b|Thank you, I've reported it|I've recorded)[^\n]*?(?P<reference>\b(?:AV|SR|EC|DR)-\d{6}\b)?"
+)
+REFERENCE = re.compile(r"\b(?:AV|SR|EC|DR)-\d{6}\b")
+# Words that take back what was just done: "no wait, dont", "undo that", "I didn't mean that", "cancel that"; never a
+# bare "no" or "no thanks", which end a chat as often as they take anything back.
+TAKES_IT_BACK = re.compile(
+    r"^\W*(?:(?:no+|nope|nah|oh no|oops)[\s,.!]+)?(?:wait|hang on|hold on|don'?t|dont|do not|undo|"
+    r"i didn'?t mean|i did not mean|that'?s (?:wrong|not right|a mistake)|(?:that )?was (?:wrong|a mistake)|"
+    r"cancel (?:that|it))\b",
+    re.IGNORECASE,
+)
+ALREADY_RECORDED = (
+    "That's already recorded (reference {reference}), so saying no now doesn't undo it. An officer looks at it "
+    "before anything changes: if it was a mistake, would you like me to ask an officer to stop it?"
+)

@@ -89,6 +89,12 @@ REQUESTS = (
         "Report a problem",
     ),
     _request(
+        "voter_id",
+        r"\b(?:what|which) (?:photo )?id\b|\bvoter id\b|\bphoto id\b|\bid (?:do i|to) (?:need|bring|take)\b",
+        "the ID you need to vote",
+        "What ID do I need to vote?",
+    ),
+    _request(
         "how_to_pay",
         r"\b(?:how|hw|where) (?:do|can|could|should) (?:i|we|u|you) pay\b|\bways? (?:to|of) pay(?:ing)?\b",
         "how to pay",

@@ -426,3 +426,44 @@ def test_asking_whether_a_vote_is_held_is_no_application(text: str) -> None:
     tracker = make_tracker(message(text, "request_postal_vote", 0.8))
     started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {})))
     assert started["pending_task"] == "absent_vote_status"
+
+
+def undo(said: str, typed: str, routes: dict) -> tuple[list, str, list]:
+    from bot.actions.tasks import ActionStopWithNothingToStop
+
+    calls: list = []
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(bot(said), message(typed, "deny", 0.9))
+    events = asyncio.run(ActionStopWithNothingToStop(backoffice(routes, calls)).run(dispatcher, tracker, {}))
+    return events, " ".join(m["text"] or "" for m in dispatcher.messages), calls
+
+
+def test_no_wait_dont_just_after_a_cancellation_withdraws_it() -> None:
+    # "no wait, dont" straight after it was recorded got "No problem. What else can I help you with?", and the
+    # cancellation stood (a probe).
+    done = "Done: your request to cancel your postal vote is recorded with reference AV-418272. An officer ..."
+    routes = dict([withdrawal("AV-418272")])
+    _, said, calls = undo(done, "no wait, dont", routes)
+    assert [call.url.path for call in calls] == ["/api/v1/electoral/absent-vote-requests/AV-418272/withdrawal"]
+    assert "AV-418272" in said and "No problem" not in said
+
+
+def test_no_after_a_report_offers_to_cancel_it_and_no_elsewhere_is_still_no_problem() -> None:
+    reported = "Thank you, I've reported it: your reference is SR-426815. We clear dumped rubbish within 3 days."
+    events, _, calls = undo(reported, "no wait that was wrong", {})
+    assert slots_of(events)["pending_task"] == "cancel_service_request"
+    assert slots_of(events)["request_reference"] == "SR-426815" and calls == []
+    events, _, calls = undo("Our opening hours are 9 to 5.", "no", {})
+    assert events == [] and calls == []  # utter_no_problem, as before
+
+
+def test_no_after_a_report_of_a_death_says_it_stands_and_offers_an_officer() -> None:
+    events, said, _ = undo("Done: your report is recorded with reference EC-545041.", "no wait", {})
+    assert "EC-545041" in said and "doesn't undo it" in said and slots_of(events)["officer_offered"] is True
+
+
+@pytest.mark.parametrize("typed", ["no thanks", "no", "no that's all"])
+def test_no_thanks_after_a_request_is_recorded_takes_nothing_back(typed: str) -> None:
+    done = "Done: your postal vote request is recorded with reference AV-000123. We will post you the form."
+    events, _, calls = undo(done, typed, dict([withdrawal("AV-000123")]))
+    assert calls == [] and events == []

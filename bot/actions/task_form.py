@@ -707,6 +707,12 @@ def corrections_at_confirmation(tracker: Tracker, text: str) -> dict[str, Any]:
     if "problem_location" in wanted and (place := place_told(text)) is not None:
         # "no, it's actually on Elm Road" (a probe's report was dropped by it).
         found["problem_location"] = place
+    elif "problem_location" in wanted and (renumbered := renumbered_place(tracker.get_slot("problem_location"), text)):
+        # "wait, it was behind number 5 not 3" got "I need a yes or a no", and "yes" filed number 3 (a probe).
+        found["problem_location"] = renumbered
+    elif "problem_description" in wanted and (described := described_again(tracker, text)):
+        # "actually it was the general waste not recycling" was filed as "recycling bin, blue one" (a probe).
+        found["problem_description"] = described
     return {name: value for name, value in found.items() if value and value != tracker.get_slot(name)}
 
 
@@ -739,6 +745,41 @@ def proxy_changed(dispatcher: CollectingDispatcher, tracker: Tracker, text: str)
         text=f"Thanks, I've changed your proxy to {name}" + (f" ({relation})." if relation else ".")
     )
     return {"proxy_name": name, **({"proxy_relationship": relation} if relation else {})}
+
+
+# A house number put right: "it was behind number 5 not 3", "no 5 not 3", "it's 7, not 9".
+NUMBER_PUT_RIGHT = re.compile(
+    r"\b(?:number|no\.?|#)?\s*(?P<new>\d+[a-z]?)\s*,?\s+not\s+(?:number\s+|no\.?\s*)?(?P<old>\d+[a-z]?)\b",
+    re.IGNORECASE,
+)
+
+
+def renumbered_place(place: Any, text: str) -> str | None:
+    """Return the report's place with its house number put right, or None when the message puts none right."""
+    match = NUMBER_PUT_RIGHT.search(text)
+    if not place or match is None:
+        return None
+    old = re.compile(rf"\b{re.escape(match.group('old'))}\b", re.IGNORECASE)
+    if not old.search(str(place)):
+        return None
+    return old.sub(match.group("new"), str(place), count=1)
+
+
+GIVES_UP = re.compile(
+    r"\b(?:changed my mind|not needed|(?:don'?t|do not) (?:want|need|bother)|forget|cancel|stop|leave it|"
+    r"never ?mind|no need|not any ?more|sorted|fixed)\b",
+    re.IGNORECASE,
+)
+
+
+def described_again(tracker: Tracker, text: str) -> str | None:
+    """Return the description with a correction of it added, when a correction at the confirmation is about it."""
+    words = CORRECTION_START.sub("", text).strip(" ,.!")
+    if len(words.split()) < 3 or not re.search(r"\b(?:it was|it'?s|was|is|not)\b", words, re.IGNORECASE):
+        return None
+    if GIVES_UP.search(words):  # "no, I've changed my mind, it's not needed" is a no
+        return None
+    return f"{tracker.get_slot('problem_description')} (correction: {words})"[:1000]
 
 
 YES_OR_NO = "Sorry, I need a yes or a no here. If you'd rather not, say no and nothing will be sent."

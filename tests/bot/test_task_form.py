@@ -530,3 +530,29 @@ def test_a_street_given_for_the_postcode_finds_it(dispatcher, typed: str, postco
         assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["TN41 2AB", "TN43 1CD"]
     else:
         assert "can't find a street called Nowhere Road" in said
+
+
+@pytest.mark.parametrize(
+    ("typed", "changed"),
+    [
+        ("wait, it was behind number 5 not 3", {"problem_location": "the alley behind 5 Rowan Close"}),
+        (
+            "actually it was the general waste not recycling",
+            {"problem_description": "recycling bin, blue one (correction: it was the general waste not recycling)"},
+        ),
+    ],
+)
+def test_a_correction_at_the_confirmation_puts_the_report_right(dispatcher, typed: str, changed: dict) -> None:
+    # Both got "Sorry, I need a yes or a no here", and "yes" then filed the report as it was (a probe).
+    slots = {
+        "pending_task": "report_problem",
+        "service_category": "dumped_rubbish",
+        "problem_location": "the alley behind 3 Rowan Close",
+        "problem_description": "recycling bin, blue one",
+        "contact_email": "none",
+        "requested_slot": "task_confirmed",
+    }
+    tracker = make_tracker(user_event(typed, "deny"), slots=slots)
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events == changed | {"task_confirmed": None}
+    assert dispatcher.messages[0]["text"] == "OK, I've changed that."

@@ -138,9 +138,60 @@ def clean_full_name(text: str) -> str | None:
 NUMERIC_DATE = re.compile(r"^(\d{1,2})[/\-. ](\d{1,2})[/\-. ](\d{4}|\d{2})$")
 
 
+# Dates of birth said in words ("the seventeenth of august nineteen eighty four", "twenty sixth of january 1978")
+# were "couldn't read that" (a probe): the numbers are written as figures before the date is read.
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_TEENS = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_ORDINAL_UNITS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
+}  # fmt: skip
+_ORDINAL_TEENS = {
+    "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
+    "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+}  # fmt: skip
+_UNIT = "|".join(_UNITS)
+_ORD_UNIT = "|".join(_ORDINAL_UNITS)
+_YEAR_WORDS = re.compile(
+    rf"\b(nineteen|twenty)[\s-]+(?:(oh)[\s-]+({_UNIT})|({'|'.join(_TENS)})(?:[\s-]+({_UNIT}))?|({'|'.join(_TEENS)}))\b"
+    rf"|\btwo thousand(?:[\s-]+and)?(?:[\s-]+(?:({'|'.join(_TEENS)})|({'|'.join(_TENS)})?(?:[\s-]*({_UNIT}))?))?\b",
+    re.IGNORECASE,
+)
+_DAY_WORDS = re.compile(
+    rf"\b(?:(twenty|thirty)[\s-]+({_ORD_UNIT}|{_UNIT})|({'|'.join(_ORDINAL_TEENS)})|({_ORD_UNIT}))\b", re.IGNORECASE
+)
+
+
+def _year_in_figures(match: re.Match[str]) -> str:
+    century, oh, oh_unit, tens, unit, teen, k_teen, k_tens, k_unit = (g.lower() if g else g for g in match.groups())
+    if century:
+        base = 1900 if century == "nineteen" else 2000
+        if oh:
+            return str(base + _UNITS[oh_unit])
+        if teen:
+            return str(base + _TEENS[teen])
+        return str(base + _TENS[tens] + (_UNITS[unit] if unit else 0))
+    return str(2000 + (_TEENS[k_teen] if k_teen else (_TENS.get(k_tens or "", 0) + _UNITS.get(k_unit or "", 0))))
+
+
+def _day_in_figures(match: re.Match[str]) -> str:
+    tens, unit, teen, single = (g.lower() if g else g for g in match.groups())
+    if tens:
+        return str(_TENS[tens] + (_ORDINAL_UNITS.get(unit) or _UNITS[unit]))
+    return str(_ORDINAL_TEENS[teen] if teen else _ORDINAL_UNITS[single])
+
+
+def numbers_in_figures(text: str) -> str:
+    """Write a date's numbers said in words as figures ("seventeenth of august nineteen eighty four": 17 ... 1984)."""
+    return _DAY_WORDS.sub(_day_in_figures, _YEAR_WORDS.sub(_year_in_figures, text))
+
+
 def _date_candidate(text: str) -> str:
     # "26 Jan '78": the apostrophe that stands for "19" is not part of the number.
-    candidate = re.sub(r"'(?=\d{2}\b)", "", DOB_LEAD_INS.sub("", text.strip()).strip(" .,!"))
+    candidate = re.sub(r"'(?=\d{2}\b)", "", DOB_LEAD_INS.sub("", numbers_in_figures(text.strip())).strip(" .,!"))
     # "the 3rd of March, 1939": the comma before the year is no part of the date.
     return re.sub(r",\s*(?=\d{2,4}$)", " ", candidate)
 

@@ -83,6 +83,11 @@ def test_full_names(text: str, expected: str | None) -> None:
         ("i was born on the 3rd of march 1939", dt.date(1939, 3, 3)),
         ("the 3rd of March, 1939", dt.date(1939, 3, 3)),
         ("my date of birth is the 1st of May 1950", dt.date(1950, 5, 1)),
+        # Said in words, as some residents do ("couldn't read that", a probe).
+        ("twenty sixth of january 1978", dt.date(1978, 1, 26)),
+        ("the seventeenth of august nineteen eighty four", dt.date(1984, 8, 17)),
+        ("first of may two thousand and one", dt.date(2001, 5, 1)),
+        ("the twenty-first of June nineteen fifty", dt.date(1950, 6, 21)),
         ("01/02/03", dt.date(2003, 2, 1)),
         ("tomorrow", None),
         ("26/01", None),

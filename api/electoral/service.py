@@ -7,6 +7,7 @@ given only to a conversation that has proved to be that elector (``verification.
 from __future__ import annotations
 
 import calendar
+import difflib
 import re
 from datetime import date, datetime
 
@@ -86,8 +87,25 @@ def find_streets(session: Session, *, name: str) -> StreetList:
     found = {
         (street, town, postcode) for line, town, postcode in rows if (street := street_of(line)).casefold() == wanted
     }
+    if not found:
+        found = _streets_spelt_like(session, wanted)
     ordered = sorted(found, key=lambda row: (row[1], row[2]))[:MAX_STREETS]
     return StreetList(streets=[StreetRead(street=s, town=t, postcode=p) for s, t, p in ordered])
+
+
+def _streets_spelt_like(session: Session, wanted: str) -> set[tuple[str, str, str]]:
+    """Return the streets whose name is a near spelling of ``wanted`` ("rowen close" is Rowan Close), if one is."""
+    every = {
+        (street_of(line), town, postcode)
+        for line, town, postcode in session.execute(select(Property.address_line, Property.town, Property.postcode))
+    }
+    names = {street.casefold(): street for street, _, _ in every}
+    close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=SPELLING_CUTOFF)
+    return {row for row in every if close and row[0].casefold() == close[0]}
+
+
+# How alike a typed street name must be to a real one to be taken for it (difflib's ratio).
+SPELLING_CUTOFF = 0.85
 
 
 def street_of(line: str) -> str:

@@ -20,6 +20,7 @@ from bot.names import LATEST
 from bot.parsing import (
     ADDRESS_LEAD_INS,
     RELATIONS,
+    STREET_ABBREVIATIONS,
     asks_for_latest_payment,
     clean_full_name,
     find_account_reference,
@@ -74,6 +75,8 @@ STREET_TYPES = (
     "road|lane|close|way|avenue|drive|gardens|crescent|place|rise|walk|mews|view|court|street|hill|"
     "green|row|terrace|square|park|grove"
 )
+# The same, shortened as residents type them ("10 priory gdns", "19 rowan cl"): read as the full words later.
+SHORT_STREET_TYPES = "|".join(STREET_ABBREVIATIONS)
 ADDRESS_LINE = re.compile(
     rf"^(?:flat \w+,?\s*)?(?:\d+[a-z]?\s+[a-z' .-]+|[a-z][a-z' .-]*,\s*[a-z][a-z' .-]*\b"
     rf"(?:{STREET_TYPES}))$",
@@ -493,7 +496,9 @@ DATE_IN_TEXT = re.compile(
 )
 # A numbered address line inside a longer message: "19 Rowan Close", "Flat 2, 14 Mill Lane".
 NUMBERED_ADDRESS = re.compile(
-    rf"\b(?:flat \w+,?\s*)?\d+[a-z]?\s+(?:[a-z']+\s+){{0,3}}?(?:{STREET_TYPES})\b", re.IGNORECASE
+    rf"\b(?:flat \w+,?\s*)?\d+[a-z]?\s+(?:(?:[a-z']+\s+){{0,3}}?(?:{STREET_TYPES})|"
+    rf"(?:[a-z']+\s+){{1,3}}?(?:{SHORT_STREET_TYPES}))\b\.?",
+    re.IGNORECASE,
 )
 # Words that only say which detail follows ("born", "dob", "my postcode is"): they separate the details.
 DETAIL_WORDS = re.compile(

@@ -268,3 +268,9 @@ def test_the_address_line_is_kept_when_the_postcode_came_from_an_entity() -> Non
 def test_a_report_that_names_the_person_is_not_asked_their_name_again(text: str, name: str | None) -> None:
     # "my lodger moved out in october, Tom Baker" was asked "What is the person's full name?" (a probe).
     assert started(text, "report_death_or_left").get("reported_name") == name
+
+
+def test_an_address_with_its_street_type_shortened_counts_with_its_postcode() -> None:
+    # "bin not colected 😡 TN43 3EH 10 priory gdns" was asked which address at TN43 3EH (a probe).
+    told = started("bin not colected \U0001f621 TN43 3EH 10 priory gdns", "report_problem")
+    assert (told.get("postcode"), told.get("address_uprn")) == ("TN43 3EH", "10 priory gdns")

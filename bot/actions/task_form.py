@@ -588,6 +588,11 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     sure = float(intent.get("confidence") or 0.0) >= SWITCH_CONFIDENCE
     if sure and name in ARTICLE_INTENTS and answer_the_question(dispatcher, tracker):
         return [SlotSet(slot, None)]
+    # "is it different at christmas?" at "Which address is yours?" got "I couldn't match that to one of the
+    # addresses" (a probe): a question is answered, and the addresses offered again.
+    question = slot == "address_uprn" and not re.search(r"\d", text) and looks_like_question(text)
+    if question and answer_the_question(dispatcher, tracker):
+        return [SlotSet(slot, None)]
     return None
 
 

@@ -36,6 +36,7 @@ LANGUAGES_WORDS = (
     "nu și sunt unde când cum vreau pot mea meu bună mulțumesc gunoi să în pentru este taxa impozit",
     "eu não você voce quero como onde quando meu minha obrigado obrigada posso lixo imposto olá bom dia votar",
     "por favor el los las que una para con es mi puedo quiero hola gracias cómo dónde cuándo basura correo",
+    "está esta donde cuando necesito ayuda hablar alguien impuesto colegio recogen ayuntamiento mis tengo",
     "je le les des est pas vous mon où quand comment bonjour merci voter poubelle peux veux suis avec dans",
     "voudrais aimerais votre pour une sont",
     "ich nicht und der das ist wie wo wann mein meine kann möchte hallo danke wählen müll bitte guten ein eine",

@@ -168,6 +168,7 @@ def test_a_lone_email_not_understood_as_words_is_asked_what_to_do_with_not_told_
         "Ciao, quando passa la raccolta dei rifiuti?",  # read as goodbye, which ended the chat (a probe)
         "Olá, quando é a recolha do lixo?",
         "Bună ziua, când se colectează gunoiul?",
+        "¿Dónde está mi colegio electoral?",  # "Sorry, I didn't quite get that" (a probe)
     ],
 )
 def test_a_message_in_another_language_in_the_latin_alphabet_gets_the_english_only_reply(dispatcher, text) -> None:

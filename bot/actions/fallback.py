@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import council_phone
@@ -21,6 +21,7 @@ from bot.actions.form_help import OFFICER_BUTTON
 from bot.actions.handoff import ActionRequestOfficer, complaint_details
 from bot.actions.knowledge import GAP_UNANSWERED, knowledge_marker, say_decision
 from bot.actions.service_requests import answer_at_the_invitation, say_reply
+from bot.actions.task_form import last_task, start_task_events
 from bot.actions.tasks import (
     OTHERS_COUNCIL_TAX_REPLY,
     ActionDetailsWithoutTask,
@@ -36,7 +37,7 @@ from bot.backoffice import BackOffice
 from bot.knowledge import ArticleError, get_knowledge
 from bot.names import MISSED_INTENTS, MISSES_BEFORE_OFFER, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
 from bot.nlp.script import ENGLISH_ONLY, not_english
-from bot.parsing import asks_about_others_council_tax
+from bot.parsing import asks_about_others_council_tax, deadline_follow_up
 from bot.routing import for_missed, wants_a_person
 from bot.tasks_registry import TASKS
 
@@ -107,6 +108,9 @@ class ActionHandleMiss(Action):
             # "when did my neighbour at 19 Rowan Close last pay council tax" got suggestions of articles (a probe).
             dispatcher.utter_message(text=OTHERS_COUNCIL_TAX_REPLY.format(phone=council_phone()))
             return []
+        if mark and last_task(tracker) == "election_deadlines" and deadline_follow_up(text):
+            # "and for proxy?" just after a deadline answer, not understood as words, got article buttons (a probe).
+            return [*start_task_events(tracker, task="election_deadlines"), FollowupAction("task_form")]
         if mark and (report := report_offered_by_the_answer(tracker)) is not None:
             # "ok can you report it then" after an answer that offers to take the report here.
             return report

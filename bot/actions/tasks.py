@@ -462,6 +462,10 @@ CHOICES_FOR_DETAILS = {
 }
 
 
+# An answer that invites the bin-day question (its postcode is the question's answer).
+BIN_DAY_NAMED = re.compile(r"\bwhen is my bin day\b|\byour bin day\b", re.IGNORECASE)
+
+
 def offered_task(tracker: Tracker) -> list[str]:
     """Return the one task the bot's latest reply offered as a button ("Shall we do that now? [When is my bin day?]").
 
@@ -475,6 +479,10 @@ def offered_task(tracker: Tracker) -> list[str]:
     if said and electoral.POSTCODE_INVITATION in str(said[-1].get("text") or ""):
         # "...tell me your postcode and I'll say which apply to you.", then "TN41 6PA": the polls there (a probe).
         return ["next_election"]
+    if said and BIN_DAY_NAMED.search(str(said[-1].get("text") or "")):
+        # The Christmas collections article ends "Ask me 'when is my bin day?'": the postcode typed next was asked
+        # "What would you like me to do with that?" (a probe).
+        return ["ask_bin_day"]
     buttons = ((said[-1].get("data") or {}).get("buttons") or []) if said else []
     tasks = [str(b.get("payload") or "").lstrip("/") for b in buttons]
     tasks = [task for task in tasks if task in TASKS]

@@ -212,3 +212,15 @@ def test_asking_to_apply_after_a_deadline_answer_is_an_application(text: str) ->
     )
     started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {})))
     assert started["pending_task"] == "request_proxy_vote"
+
+
+def test_a_follow_up_to_a_deadline_answer_not_understood_as_words_still_asks_the_other_deadline() -> None:
+    from bot.actions.fallback import ActionHandleMiss
+
+    tracker = make_tracker(
+        {"event": "slot", "name": "pending_task", "value": "election_deadlines"},
+        bot("Apply for a postal vote: the deadline is 5pm on Wednesday 3 February 2027"),
+        message("and for proxy?", "nlu_fallback", 0.3),
+    )
+    events = asyncio.run(ActionHandleMiss().run(CollectingDispatcher(), tracker, {}))
+    assert slots_of(events)["pending_task"] == "election_deadlines" and slots_of(events)["deadline_kind"] == "proxy"

@@ -506,3 +506,14 @@ def test_try_again_after_the_second_failed_check_is_answered_once_then_listens()
     events = asyncio.run(ActionHandleMiss().run(dispatcher, tracker, {}))
     assert len(dispatcher.messages) == 1
     assert events[-1] == {"event": "followup", "timestamp": None, "name": "action_listen"}
+
+
+def test_a_postcode_after_an_answer_that_invites_the_bin_day_question_gets_the_bin_days() -> None:
+    # The Christmas collections answer ends 'Ask me "when is my bin day?"'; "TN42 6FW" typed next was asked "What
+    # would you like me to do with that?" (a probe).
+    christmas = 'Over Christmas most bin days move by 1 or 2 days.\nAsk me "when is my bin day?" to see your own.'
+    tracker = make_tracker(bot(christmas), message("TN42 6FW", "inform"))
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionDetailsWithoutTask().run(dispatcher, tracker, {}))
+    assert slots_of(events)["pending_task"] == "ask_bin_day" and slots_of(events)["postcode"] == "TN42 6FW"
+    assert dispatcher.messages == []

@@ -429,7 +429,14 @@ async def _absent_vote_record_summary(backoffice: BackOffice, tracker: Tracker, 
     if kind == "postal" and any(v.kind == "postal" and v.status == "active" for v in record.absent_votes):
         return None
     summary = _postal_vote_summary(tracker, None) if kind == "postal" else _proxy_vote_summary(tracker, None)
-    return summary + other_vote_note(record, kind)
+    pending = PENDING_REGISTRATION if record.registration_status == "pending" else ""
+    return summary + other_vote_note(record, kind) + pending
+
+
+# Said before a postal or proxy vote is applied for by someone whose registration is still being checked.
+PENDING_REGISTRATION = (
+    " Your application to register is still being checked: the vote can only be used once you're on the register."
+)
 
 
 # "postal", "postle", "proxy", "proxie": the kind of vote the resident's words name, if any.

@@ -1606,7 +1606,8 @@ class ActionAskAddressUprn(Action):
             {"title": a.address, "payload": f'/inform{{"address_uprn": "{a.uprn}"}}'}
             for a in addresses[:MAX_ADDRESS_BUTTONS]
         ]
-        dispatcher.utter_message(text=f"Which address at {postcode} is yours?", buttons=buttons)
+        whose = "was theirs" if tracker.get_slot("pending_task") in ABOUT_SOMEONE_ELSE else "is yours"
+        dispatcher.utter_message(text=f"Which address at {postcode} {whose}?", buttons=buttons)
         return []
 
 

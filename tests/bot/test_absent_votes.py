@@ -467,3 +467,27 @@ def test_no_thanks_after_a_request_is_recorded_takes_nothing_back(typed: str) ->
     done = "Done: your postal vote request is recorded with reference AV-000123. We will post you the form."
     events, _, calls = undo(done, typed, dict([withdrawal("AV-000123")]))
     assert calls == [] and events == []
+
+
+def test_a_resident_whose_registration_is_pending_hears_so_before_applying() -> None:
+    # Jodie, whose registration is still being checked, was given a postal vote without a word about it (a probe).
+    record = RECORD | {"registration_status": "pending"}
+    _, asked = ask(
+        {ME: httpx.Response(200, json=record)}, pending_task="request_postal_vote", vote_duration="next_poll"
+    )
+    assert "still being checked" in asked and asked.endswith("Shall I go ahead?")
+
+
+@pytest.mark.parametrize(
+    ("text", "task"),
+    [
+        ("actually i want to switch to a proxy instead", "request_proxy_vote"),
+        ("can I change my postal vote to a proxy vote", "request_proxy_vote"),
+        ("change my proxy to a postal vote", "request_postal_vote"),
+    ],
+)
+def test_switching_to_the_other_kind_of_vote_applies_for_it(text: str, task: str) -> None:
+    # "actually i want to switch to a proxy instead" was offered the cancelling of the postal vote (a probe).
+    tracker = make_tracker(message(text, "cancel_absent_vote", 0.8), slots={"identity_verified": True})
+    started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {})))
+    assert started["pending_task"] == task

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.task_form import ActionAskAddressUprn, ActionAskTaskConfirmed, ValidateTaskForm, required_slots_for
@@ -556,3 +558,14 @@ def test_a_correction_at_the_confirmation_puts_the_report_right(dispatcher, type
     events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
     assert events == changed | {"task_confirmed": None}
     assert dispatcher.messages[0]["text"] == "OK, I've changed that."
+
+
+def test_a_report_of_a_death_asks_which_address_was_theirs(dispatcher) -> None:
+    # "What is the postcode of your address?" and "Which address ... is yours?" left a probe unsure whose was meant.
+    tracker = form_tracker("address_uprn", "TN41 6PA", postcode="TN41 6PA", pending_task="report_death_or_left")
+    asyncio.run(ActionAskAddressUprn(FakeBackOffice().client()).run(dispatcher, tracker, {}))
+    assert dispatcher.messages[0]["text"] == "Which address at TN41 6PA was theirs?"
+    domain = yaml.safe_load(Path("domain/electoral.yml").read_text())
+    [for_a_report, usual] = domain["responses"]["utter_ask_postcode"]
+    assert for_a_report["condition"] == [{"type": "slot", "name": "pending_task", "value": "report_death_or_left"}]
+    assert "where they lived" in for_a_report["text"] and "your address" in usual["text"]

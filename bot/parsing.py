@@ -441,6 +441,24 @@ FOLLOW_UP_START = re.compile(
 APPLYING = re.compile(r"\b(?:apply|want|need|get|give|sign|set up|register me|would like|i'?d like)\b", re.IGNORECASE)
 
 
+# A bin named in a short follow-up to the bin days ("what about recycling?", "and the brown bin?").
+BIN_NAMED = re.compile(
+    r"\b(?:recycling|garden|food|green|blue|brown|black|general|rubbish|waste|caddy|bins?)\b", re.IGNORECASE
+)
+
+
+def follow_up_of(task: str | None, text: str) -> str | None:
+    """Return the task a short follow-up asks again ("and proxy?" after a deadline, "what about recycling?" after the
+    bin days), or None when the message is no follow-up of ``task``.
+    """
+    if task == "election_deadlines" and deadline_follow_up(text):
+        return task
+    bins = task == "ask_bin_day" and FOLLOW_UP_START.search(text) and len(text.split()) <= 8
+    if bins and BIN_NAMED.search(text) and not APPLYING.search(text):
+        return task
+    return None
+
+
 def deadline_follow_up(text: str) -> bool:
     """Say whether ``text`` asks the same deadline question for another kind of vote or registration."""
     return (

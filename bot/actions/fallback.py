@@ -37,7 +37,7 @@ from bot.backoffice import BackOffice
 from bot.knowledge import ArticleError, get_knowledge
 from bot.names import MISSED_INTENTS, MISSES_BEFORE_OFFER, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
 from bot.nlp.script import ENGLISH_ONLY, not_english
-from bot.parsing import asks_about_others_council_tax, deadline_follow_up
+from bot.parsing import asks_about_others_council_tax, follow_up_of
 from bot.routing import for_missed, wants_a_person
 from bot.tasks_registry import TASKS
 
@@ -108,9 +108,10 @@ class ActionHandleMiss(Action):
             # "when did my neighbour at 19 Rowan Close last pay council tax" got suggestions of articles (a probe).
             dispatcher.utter_message(text=OTHERS_COUNCIL_TAX_REPLY.format(phone=council_phone()))
             return []
-        if mark and last_task(tracker) == "election_deadlines" and deadline_follow_up(text):
-            # "and for proxy?" just after a deadline answer, not understood as words, got article buttons (a probe).
-            return [*start_task_events(tracker, task="election_deadlines"), FollowupAction("task_form")]
+        if mark and (again := follow_up_of(last_task(tracker), text)) is not None:
+            # "and for proxy?" just after a deadline answer, or "what about recycling?" after the bin days, not
+            # understood as words, got article buttons (a probe): the same question, for what the follow-up names.
+            return [*start_task_events(tracker, task=again), FollowupAction("task_form")]
         if mark and (report := report_offered_by_the_answer(tracker)) is not None:
             # "ok can you report it then" after an answer that offers to take the report here.
             return report

@@ -48,7 +48,7 @@ WHY_AND_HOW: dict[str, str] = {
     "full_name": "I need your name to find your record and check it's really you, so nobody else can see it. "
     "I only use it for this check. Please type your first name and surname, for example Sam Taylor.",
     "date_of_birth": "Your date of birth, with your name and address, proves it's you, so nobody else can see "
-    "your record. Please type it as day, month and year, for example 26/01/1978 or 26 January 1978.",
+    "your record. Please type it as day, month and year, for example 05/11/1990 or 5 November 1990.",
     "postcode": "Your postcode lets me find your address. It's the last line of your address, for example TN41 6PA.",
     "address_uprn": "I need to know which home at that postcode is yours. Please choose it from the buttons, or "
     "type the house number and street, for example 19 Rowan Close.",

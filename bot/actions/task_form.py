@@ -441,7 +441,7 @@ MONTH_FIRST = "Sorry, I read dates day first, as in the UK, and {typed} can't be
 YES_TO_DATE = "Yes, "
 DATE_UNREADABLE = (
     "Sorry, I couldn't read that as a date of birth. Please write it as day, month and year, for example "
-    "26/01/1978 or 26 January 1978."
+    "05/11/1990 or 5 November 1990."
 )
 DAY_MONTH_YEAR = (
     "No problem. Please type your date of birth as day, month and year, with the month as a word, "

@@ -45,10 +45,10 @@ from bot.names import (
 from bot.parsing import (
     applies_for_someone_else,
     asks_about_others_council_tax,
-    deadline_follow_up,
     find_email,
     find_payment_reference,
     find_postcode,
+    follow_up_of,
 )
 from bot.routing import (
     QUESTION,
@@ -111,10 +111,10 @@ class ActionStartTask(Action):
             # and then listening, not by a follow-up action (after one the policy went on with the task's rule).
             return [*await ActionRequestOfficer().run(dispatcher, tracker, domain), FollowupAction("action_listen")]
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
-        if intent != "election_deadlines" and last_task(tracker) == "election_deadlines" and deadline_follow_up(text):
+        if (again := follow_up_of(last_task(tracker), text)) is not None and intent != again:
             # "and proxy?" after the postal vote's deadline started a proxy application and its identity check (a
             # probe): it asks the same question about the other kind.
-            return start_task_events(tracker, task="election_deadlines")
+            return start_task_events(tracker, task=again)
         if (instead := safer_than_a_cancel(tracker, intent, text)) is not None:
             # "and proxy?" read as cancel_absent_vote (0.56) was offered the withdrawal of a live proxy application,
             # one "yes" away (a probe): a cancel or change needs words that ask for one.

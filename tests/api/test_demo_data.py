@@ -298,3 +298,18 @@ def test_residents_command_on_an_empty_database_says_to_seed_first(
 ) -> None:
     assert main(["residents", "--url", database_url]) == 1
     assert "seed" in capsys.readouterr().err
+
+
+def test_nobody_is_born_on_the_date_the_assistant_gives_as_an_example(seeded_session: Session) -> None:
+    # The example was Rita Richardson's own date of birth: copied from the prompt with her account number and postcode
+    # from her bill, it proved the account and showed her balance (a probe).
+    from pathlib import Path
+
+    import yaml
+
+    domain = yaml.safe_load(Path("domain/electoral.yml").read_text(encoding="utf-8"))
+    asked = domain["responses"]["utter_ask_date_of_birth"][0]["text"]
+    day, month, year = re.search(r"(\d{2})/(\d{2})/(\d{4})", asked).groups()  # type: ignore[union-attr]
+    example = date(int(year), int(month), int(day))
+    assert not seeded_session.scalar(select(func.count()).where(Elector.date_of_birth == example))
+    assert not seeded_session.scalar(select(func.count()).where(CouncilTaxAccount.holder_date_of_birth == example))

@@ -82,13 +82,13 @@ def test_a_date_of_birth_typed_the_way_residents_do_fills_the_slot() -> None:
 def test_the_second_unreadable_date_adds_an_example_the_phone_number_and_an_officer() -> None:
     first, once = run_form("check_registration", "date_of_birth", "the twenty sixth", full_name="Sam Taylor")
     assert first["date_of_birth"] is None and first["answer_misses"] == 1
-    assert "26/01/1978" in said(once) and TALK_TO_A_PERSON not in once.messages[-1]["buttons"]
+    assert "05/11/1990" in said(once) and TALK_TO_A_PERSON not in once.messages[-1]["buttons"]
 
     second, twice = run_form(
         "check_registration", "date_of_birth", "sometime in the seventies", full_name="Sam Taylor", answer_misses=1
     )
     assert second["date_of_birth"] is None and second["answer_misses"] == 2
-    assert "26/01/1978" in said(twice) and PHONE in said(twice)
+    assert "05/11/1990" in said(twice) and PHONE in said(twice)
     assert TALK_TO_A_PERSON in twice.messages[-1]["buttons"]
 
 
@@ -183,7 +183,7 @@ def test_a_question_about_the_date_of_birth_question_is_explained(text: str, int
     assert set_to["date_of_birth"] is None  # not taken as the answer
     assert "pending_task" not in set_to and set_to.get("requested_slot") == "date_of_birth"  # the form goes on
     reply = said(dispatcher)
-    assert "proves it's you" in reply and "26/01/1978" in reply and PHONE in reply
+    assert "proves it's you" in reply and "05/11/1990" in reply and PHONE in reply
     assert "Sorry, I couldn't read that" not in reply
     assert dispatcher.messages[0]["buttons"] == [TALK_TO_A_PERSON]
 

@@ -135,7 +135,7 @@ def test_a_date_of_birth_is_stored_as_an_iso_date(dispatcher) -> None:
 def test_an_unreadable_date_is_asked_again_with_an_example(dispatcher) -> None:
     tracker = form_tracker("date_of_birth", "a long time ago", date_of_birth="a long time ago")
     assert slot_events(validate(FakeBackOffice(), tracker, dispatcher))["date_of_birth"] is None
-    assert "26/01/1978" in dispatcher.messages[0]["text"]
+    assert "05/11/1990" in dispatcher.messages[0]["text"]
 
 
 def test_the_address_question_offers_each_address_as_a_button(dispatcher) -> None:

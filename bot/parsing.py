@@ -448,8 +448,9 @@ BIN_NAMED = re.compile(
 
 
 def follow_up_of(task: str | None, text: str) -> str | None:
-    """Return the task a short follow-up asks again ("and proxy?" after a deadline, "what about recycling?" after the
-    bin days), or None when the message is no follow-up of ``task``.
+    """Return the task a short follow-up of ``task`` asks again, else None.
+
+    "and proxy?" after a deadline asks the deadline again; "what about recycling?" after the bin days, the bin days.
     """
     if task == "election_deadlines" and deadline_follow_up(text):
         return task

@@ -112,7 +112,11 @@ HARDSHIP = re.compile(
     r"\b(can'?t|cannot|can not|unable to|struggl\w*|afford|behind|debt|arrears|bailiffs?|"
     r"lost my job|redundant)\b"
 )
-OWN_ACCOUNT = re.compile(r"\b(council tax|my bill|my payments?|instalments?|direct debit)\b")
+# "cant pay ct this month, lost my job" got the benefits change-of-circumstances article (a probe): "ct" is council tax.
+OWN_ACCOUNT = re.compile(
+    r"\b(council tax|c ?tax|ct|my bill|my payments?|instalments?|direct debit|(?:this|next) month'?s? (?:payment|bill)|"
+    r"pay (?:it|less|later)|(?:this|next) month)\b"
+)
 
 # Intents the classifier gives too readily to questions about other services; a question (not a report or a
 # request) parsed as one of them is answered from a strongly matching article instead.

@@ -28,6 +28,10 @@ SELF_HARM = re.compile(
     r"|go on)\b"
     r"|\b(?:want|wanna|going) to die\b|\bwish i (?:was|were) dead\b|\bbetter off dead\b"
     r"|\bno (?:reason|point) (?:to|in) (?:live|living|going on|carrying on)\b"
+    # "honestly some days i dont see the point in anything anymore" got article buttons (a probe).
+    r"|\b(?:don'?t|do not|dont|can'?t|cannot|cant) see (?:the|any) point (?:in|of) (?:anything|living|life|going on|"
+    r"carrying on|it all|being here|me)\b|\bno point (?:in )?(?:anything|living|life|going on|me being here)\b"
+    r"|\b(?:everyone|everybody|they|my family) (?:would|'?d) be better off without me\b"
     r"|\bcan'?t (?:go on|carry on|cope) (?:any ?more|like this|living)\b"
     r"|\boverdos(?:e|ed|ing)\b"
     # "I've taken some tablets", "i have pills here", "swallowed a load of paracetamol"

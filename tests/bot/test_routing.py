@@ -107,6 +107,15 @@ def test_struggling_to_pay_council_tax_is_still_offered_an_officer(dispatcher) -
     assert LISTEN not in events
 
 
+@pytest.mark.parametrize(
+    "text", ["cant pay ct this month, lost my job, im in bits", "can't afford this month's payment"]
+)
+def test_hardship_in_short_words_is_still_help_with_paying(text, dispatcher) -> None:
+    # "cant pay ct this month, lost my job" got the benefits change-of-circumstances article (a probe).
+    run(ActionOfferPaymentHelp(), text, "payment_difficulty", dispatcher)
+    assert dispatcher.messages[0]["response"] == "utter_payment_difficulty"
+
+
 def test_a_button_payload_is_never_second_guessed() -> None:
     articles = get_knowledge().articles()
     assert route("/report_problem", "report_problem", articles).starts == "report_problem"

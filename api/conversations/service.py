@@ -307,6 +307,10 @@ def accept_resident_message(
         if not for_bot and mode != Mode.OFFICER:
             nothing = add_message(session, conversation_id=conversation_id, sender="system", text=NOTHING_TO_READ)
             return replace(accepted, replies=[*warnings, nothing])
+        if waiting is None and mode == Mode.BOT and hours is not None and ASKS_IF_SOMEONE_IS_COMING.search(for_bot):
+            # "do i still have someone coming to talk to me?" just after withdrawing made a new request (a probe).
+            none = add_message(session, conversation_id=conversation_id, sender="system", text=NOBODY_COMING)
+            return replace(accepted, replies=[*warnings, none])
         at_risk = mode != Mode.OFFICER and waiting is not None and waiting.summary.startswith(crisis.SAFEGUARDING)
         if at_risk:
             warnings.append(
@@ -339,6 +343,17 @@ def _support_in_crisis(
     return [support, officer]
 
 
+# A question whether an officer is still on the way, and the answer when no request is open.
+ASKS_IF_SOMEONE_IS_COMING = re.compile(
+    r"\b(?:is|are) (?:someone|somebody|anyone|anybody|an officer|a person|they) (?:still )?(?:coming|on (?:their|the) "
+    r"way|going to (?:talk|speak|reply))\b|\b(?:do|have) i (?:still )?(?:got|have)? ?(?:someone|somebody|an officer|a "
+    r"person) (?:still )?coming\b|\bam i (?:still )?in (?:the|a) queue\b",
+    re.IGNORECASE,
+)
+NOBODY_COMING = (
+    "There's no request for an officer open in this chat right now, so nobody is on the way. If you'd like a "
+    "person to join, just ask for one."
+)
 # A resident in the queue who no longer needs the officer ("never mind", "I don't need a person any more").
 WITHDRAWS_REQUEST = re.compile(
     r"^\W*(?:(?:actually|oh|ok|okay|sorry|no|nah|nope|na|erm|um|hmm|wait|ah)[\s,.!]+)*(?:never ?mind|nvm|"

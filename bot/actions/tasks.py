@@ -127,6 +127,10 @@ class ActionStartTask(Action):
         if intent in ("request_postal_vote", "request_proxy_vote") and ASKS_IF_HELD.search(text):
             # "do i already have a postal vote?" was given a second application (a probe): it asks what is held.
             return start_task_events(tracker, task="absent_vote_status")
+        if intent in ABSENT_VOTE_TASKS and last_bot_text(tracker).startswith(FOR_SOMEONE_ELSE_START):
+            # "she's bedbound, can you just cancel it" after the refusal went on as the typist's own (a probe).
+            dispatcher.utter_message(text=STILL_FOR_SOMEONE_ELSE)
+            return [FollowupAction("action_listen")]
         if intent in ABSENT_VOTE_TASKS and applies_for_someone_else(text):
             # "Can I apply for a postal vote for my mum?": the application was made for the verified resident
             # (a probe got AV-... in their name). Each voter applies for their own absent vote.
@@ -225,6 +229,12 @@ FOR_SOMEONE_ELSE_REPLY = (
     "chat, apply online (https://www.gov.uk/apply-postal-vote or https://www.gov.uk/apply-proxy-vote), or call "
     f"electoral services on {electoral.ELECTORAL_PHONE} for a paper form that someone can help them fill in (they "
     "sign it themselves). Can I help with anything for you?"
+)
+
+FOR_SOMEONE_ELSE_START = FOR_SOMEONE_ELSE_REPLY[:60]
+STILL_FOR_SOMEONE_ELSE = (
+    "I'm sorry, I can't do that for them, even to help: nothing has been changed. Electoral services can help "
+    f"someone who can't get to a computer, for example with a paper form they sign: call {electoral.ELECTORAL_PHONE}."
 )
 
 # Said when a name is given after the resident proved who they are (it may be someone else at the keyboard).
@@ -796,6 +806,11 @@ class ActionStopWithNothingToStop(Action):
         text = str(tracker.latest_message.get("text") or "")
         if (undone := await self._undo_just_done(dispatcher, tracker, text)) is not None:
             return undone
+        if last_bot_text(tracker).startswith(FOR_SOMEONE_ELSE_START):
+            # "can you just cancel it" after the refusal got "No problem. What else can I help you with?", which
+            # read as done (a probe).
+            dispatcher.utter_message(text=STILL_FOR_SOMEONE_ELSE)
+            return []
         if reference and CANCEL_WORD.search(text):
             return [
                 *start_task_events(tracker, task="cancel_service_request"),

@@ -233,3 +233,16 @@ def test_after_goodbye_the_resident_is_asked_to_rate_and_the_answer_is_kept(
     assert len(rasa_calls) == 1  # the rating is the hub's business, not the bot's
     with open_session(database_url) as session:
         assert session.get_one(Conversation, conversation_id).rating == 5
+
+
+def test_asking_whether_someone_is_coming_with_no_request_open_says_nobody_is(make_client, rasa_calls) -> None:
+    # "do i still have someone coming to talk to me?" just after withdrawing the request made a new one (a probe).
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+    response = client.post(
+        f"/api/chat/conversations/{conversation_id}/messages",
+        json={"text": "do i still have someone coming to talk to me?"},
+        headers=auth,
+    )
+    replies = response.json()["messages"]
+    assert replies[0]["text"].startswith("There's no request for an officer open") and rasa_calls == []

@@ -491,3 +491,17 @@ def test_switching_to_the_other_kind_of_vote_applies_for_it(text: str, task: str
     tracker = make_tracker(message(text, "cancel_absent_vote", 0.8), slots={"identity_verified": True})
     started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {})))
     assert started["pending_task"] == task
+
+
+@pytest.mark.parametrize("intent", ["stop", "cancel_absent_vote"])
+def test_cancel_it_after_the_refusal_for_someone_else_is_refused_again(intent: str) -> None:
+    # "she's bedbound. can you just cancel it" got "No problem. What else can I help you with?" (a probe).
+    from bot.actions.tasks import FOR_SOMEONE_ELSE_REPLY, ActionStopWithNothingToStop
+
+    tracker = make_tracker(bot(FOR_SOMEONE_ELSE_REPLY), message("she's bedbound. can you just cancel it", intent, 0.8))
+    dispatcher = CollectingDispatcher()
+    action = ActionStopWithNothingToStop() if intent == "stop" else ActionStartTask()
+    events = asyncio.run(action.run(dispatcher, tracker, {}))
+    said = " ".join(m["text"] or "" for m in dispatcher.messages)
+    assert "can't do that for them" in said and "nothing has been changed" in said
+    assert "pending_task" not in slots_of(events)

@@ -79,6 +79,8 @@ class Concern:
     pattern: re.Pattern[str]
     text: str
     summary: str
+    # What the officers' queue shows under "About".
+    about: str = "Safeguarding"
 
 
 def concerns() -> tuple[Concern, ...]:
@@ -96,6 +98,7 @@ def concerns() -> tuple[Concern, ...]:
             "If money worries such as council tax are part of it, we can help with those too, whenever you're ready.",
             "Safeguarding: the resident wrote about harming themselves or ending their life. Support numbers were "
             "given.",
+            "Safeguarding: self-harm or suicide",
         ),
         Concern(
             DOMESTIC_ABUSE,
@@ -107,6 +110,7 @@ def concerns() -> tuple[Concern, ...]:
             f"the day call {facts.phone}.\n"
             "If it isn't safe for someone to see this chat, you can close it at any time.",
             "Safeguarding: the resident wrote about domestic abuse. Helpline and 999 were given.",
+            "Safeguarding: domestic abuse",
         ),
         Concern(
             CHILD_AT_RISK,
@@ -115,6 +119,7 @@ def concerns() -> tuple[Concern, ...]:
             "or night. You don't need to be sure: they would rather hear from you.\n"
             "- You can also call the NSPCC helpline on 0808 800 5000.",
             "Safeguarding: the resident is worried about a child's safety. 999 and children's social care were given.",
+            "Safeguarding: a child at risk",
         ),
         Concern(
             ADULT_AT_RISK,
@@ -124,6 +129,7 @@ def concerns() -> tuple[Concern, ...]:
             f"social care on {facts.adult_social_care_phone}.",
             "Safeguarding: the resident is worried about an adult's safety or welfare. 999 and adult social care "
             "were given.",
+            "Safeguarding: an adult at risk",
         ),
     )
 

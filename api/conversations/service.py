@@ -333,11 +333,12 @@ def _support_in_crisis(
         conversation_id=conversation_id,
         hours=hours,
         now=now,
-        request=HandoffCreate(reason="emergency", priority="urgent", summary=concern.summary, wanted="Support"),
+        request=HandoffCreate(reason="emergency", priority="urgent", summary=concern.summary, wanted=concern.about),
     )
     handoff = session.scalar(select(Handoff).where(Handoff.reference == ticket.reference))
     if handoff is not None and handoff.priority != "urgent":
         handoff.priority, handoff.summary = "urgent", concern.summary
+        handoff.packet = {**(handoff.packet or {}), "wanted": concern.about}
         log.info("handoff %s raised to urgent", handoff.reference)
     officer = add_message(session, conversation_id=conversation_id, sender="system", text=describe_for_resident(ticket))
     return [support, officer]

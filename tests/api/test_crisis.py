@@ -68,6 +68,7 @@ def test_other_risks_of_harm_get_their_own_numbers_and_an_urgent_officer(
     assert number in replies[0]["text"] and "999" in replies[0]["text"] and rasa_calls == []
     (handoff,) = handoffs(open_session, database_url, conversation_id)
     assert handoff.priority == "urgent" and handoff.summary.startswith("Safeguarding")
+    assert handoff.packet["wanted"].startswith("Safeguarding: ")  # what the officers' queue shows under "About"
 
 
 def say(client, conversation_id: str, auth: dict, text: str) -> list[dict]:

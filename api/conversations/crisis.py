@@ -52,7 +52,8 @@ DOMESTIC_ABUSE = re.compile(
 CHILD_AT_RISK = re.compile(
     r"\b(?:hit(?:s|ting)?|beat(?:s|ing)?|hurt(?:s|ing)?|abus\w*|neglect\w*|starv\w*|lock(?:s|ing|ed)?(?: up)?|"
     r"scream(?:s|ing)? at|smack\w*)\b[^.?!]{0,25}\b(?:kids?|child(?:ren)?|baby|babies|toddler|little (?:boy|girl))\b"
-    r"|\b(?:kids?|child(?:ren)?|baby|toddler)\b[^.?!]{0,25}\b(?:being (?:hit|beaten|hurt|abused|neglected)|"
+    r"|\b(?:kids?|child(?:ren)?|baby|toddler|(?:little|young) (?:boy|girl|lad|one)|(?:boy|girl) next door)\b"
+    r"[^.?!]{0,25}\b(?:being (?:hit|beaten|hurt|abused|neglected)|"
     r"left (?:alone|on (?:their|his|her) own)|home alone|not (?:fed|safe))\b"
     r"|\bchild (?:abuse|neglect|protection)\b",
     re.IGNORECASE,

@@ -335,6 +335,10 @@ def task_asked_for(tracker: Tracker) -> str | None:
     intent = tracker.latest_message.get("intent") or {}
     pending = tracker.get_slot("pending_task")
     name = intent.get("name")
+    text = str(tracker.latest_message.get("text") or "")
+    if pending == "request_proxy_vote" and proxy_named(text) is not None:
+        # "sorry no, change the proxy to Mary Smith" was read as cancelling a vote (a probe): it names the proxy.
+        return None
     if name in TASKS and name != pending and float(intent.get("confidence") or 0.0) >= SWITCH_CONFIDENCE:
         return str(name)
     text = str(tracker.latest_message.get("text") or "")
@@ -1372,6 +1376,14 @@ class ValidateTaskForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         duration = vote_duration_in(str(value or ""))
+        changed = (
+            proxy_changed(dispatcher, tracker, str(value or ""))
+            if tracker.get_slot("pending_task") == ("request_proxy_vote")
+            else None
+        )
+        if changed is not None:
+            # "actually no, make it my sister Anne Clarke instead" at the duration question was lost (a probe).
+            return changed | {"vote_duration": None}
         if duration:
             return {"vote_duration": duration}
         dispatcher.utter_message(text="Sorry, was that just for the next election, or long term?")

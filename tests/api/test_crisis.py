@@ -32,6 +32,8 @@ CRISIS_MESSAGES = [
 SAFEGUARDING = [
     ("my partner hits me and I'm scared to go home", "0808 2000 247"),
     ("my neighbour is hitting his kids, i can hear it through the wall", "01632 961 400"),
+    # Got the general emergencies list, with the gas line and no child-protection number (a probe).
+    ("I think the little boy next door is being hurt by his dad, I hear screaming every night", "01632 961 400"),
     ("my elderly neighbour hasnt been seen for days and her milk is piling up", "01632 961 300"),
 ]
 EVERYDAY_MESSAGES = [

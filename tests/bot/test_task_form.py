@@ -569,3 +569,31 @@ def test_a_report_of_a_death_asks_which_address_was_theirs(dispatcher) -> None:
     [for_a_report, usual] = domain["responses"]["utter_ask_postcode"]
     assert for_a_report["condition"] == [{"type": "slot", "name": "pending_task", "value": "report_death_or_left"}]
     assert "where they lived" in for_a_report["text"] and "your address" in usual["text"]
+
+
+def test_a_new_proxy_named_with_words_of_cancelling_is_no_cancellation(dispatcher) -> None:
+    # "sorry no, change the proxy to Mary Smith" was read as cancelling a vote, and "no vote to cancel" said (a probe).
+    from bot.actions.task_form import task_asked_for
+
+    slots = {"pending_task": "request_proxy_vote", "identity_verified": True, "vote_duration": "next_poll"}
+    tracker = form_tracker(
+        "proxy_relationship",
+        "sorry no, change the proxy to Mary Smith",
+        "cancel_absent_vote",
+        proxy_name="Tom Dunn",
+        **slots,
+    )
+    tracker.latest_message["intent"] = {"name": "cancel_absent_vote", "confidence": 0.95}
+    assert task_asked_for(tracker) is None
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["proxy_name"] == "Mary Smith"
+
+
+def test_a_new_proxy_named_at_the_duration_question_is_kept(dispatcher) -> None:
+    slots = {"pending_task": "request_proxy_vote", "identity_verified": True}
+    tracker = form_tracker(
+        "vote_duration", "actually no, make it my sister Anne Clarke instead", proxy_name="Tom Dunn", **slots
+    )
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert (events["proxy_name"], events["proxy_relationship"]) == ("Anne Clarke", "my sister")
+    assert events["vote_duration"] is None

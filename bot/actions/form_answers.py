@@ -29,6 +29,7 @@ from bot.parsing import (
     find_postcode,
     find_request_reference,
     month_first_date,
+    numbers_in_figures,
     parse_date_of_birth,
     says_unknown,
     speaks_of_someone_else,
@@ -543,6 +544,14 @@ def _details_but_a_name(text: str) -> tuple[dict[str, str], list[str]]:
             found["date_of_birth"] = date.group(0)
             rest = rest.replace(date.group(0), SEPARATOR, 1)
             break
+    else:
+        # Said in words inside a longer message ("sorry i typed it wrong, the twenty sixth of january nineteen seventy
+        # eight"): read with its numbers as figures, the words left as they are.
+        said = next(
+            (d.group(0) for d in DATE_IN_TEXT.finditer(numbers_in_figures(rest)) if is_a_date(d.group(0))), None
+        )
+        if said is not None and re.search(MONTHS, rest, re.IGNORECASE):
+            found["date_of_birth"] = said
     address = NUMBERED_ADDRESS.search(rest)
     if address is not None:
         found["address_uprn"] = address.group(0)

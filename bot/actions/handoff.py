@@ -372,6 +372,14 @@ class ActionComplaint(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        from bot.actions.form_answers import details_in
+        from bot.actions.tasks import ActionDetailsWithoutTask, task_that_failed  # see retry_events
+
+        text = str(tracker.latest_message.get("text") or "")
+        if task_that_failed(tracker) and details_in(text)[0]:
+            # "sorry i typed it wrong, the twenty sixth of january nineteen seventy eight" just after a failed check
+            # got the complaints process (a probe): it is another try at the check.
+            return await ActionDetailsWithoutTask().run(dispatcher, tracker, domain)
         noted = complaint_details(dispatcher, tracker)
         if noted is not None:
             return noted

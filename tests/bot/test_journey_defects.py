@@ -517,3 +517,20 @@ def test_a_postcode_after_an_answer_that_invites_the_bin_day_question_gets_the_b
     events = asyncio.run(ActionDetailsWithoutTask().run(dispatcher, tracker, {}))
     assert slots_of(events)["pending_task"] == "ask_bin_day" and slots_of(events)["postcode"] == "TN42 6FW"
     assert dispatcher.messages == []
+
+
+def test_a_date_typed_again_after_a_failed_check_is_no_complaint() -> None:
+    # "sorry i typed it wrong, the twenty sixth of january nineteen seventy eight" got the complaints process.
+    from bot.actions.handoff import ActionComplaint
+
+    retry = [{"title": "Try again", "payload": "/check_registration"}]
+    tracker = make_tracker(
+        message("am i registered", "check_registration"),
+        bot(electoral.NOT_VERIFIED, retry),
+        message("sorry i typed it wrong, the twenty sixth of january nineteen seventy eight", "complaint", 0.6),
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionComplaint().run(dispatcher, tracker, {}))
+    assert slots_of(events)["pending_task"] == "check_registration"
+    assert slots_of(events)["date_of_birth"] == "26 of january 1978"  # read by the form as an answer
+    assert all(m.get("response") != "utter_complaint" for m in dispatcher.messages)

@@ -319,7 +319,7 @@ def find_payment_reference(text: str) -> str | None:
 # Words meaning the most recent payment on the account rather than one whose reference the resident has:
 # "when was my last payment", "receipt for my latest payment", "the most recent one".
 LATEST_PAYMENT = re.compile(
-    r"\b(?:last|latest|most recent|newest|previous|recent)\s+(?:council tax\s+)?(?:payment|pmt|instal+ment|one)s?\b"
+    r"\b(?:last|latest|most recent|newest|previous|recent)\s+(?:council tax\s+)?(?:pa?y\w*|pmt|instal+ment|one)s?\b"
     r"|\bwhen (?:did|do) (?:i|we) (?:last )?(?:pay|paid)\b|\bpaid last\b|\bpayment history\b"
     r"|\b(?:list|show|see|check)(?: me)? (?:all )?(?:of )?(?:my|our) payments\b"
     r"|\bwhat (?:payments (?:have|did) (?:i|we)|(?:have|did) (?:i|we) (?:paid|pay))\b"

@@ -54,7 +54,7 @@ from bot.actions.service_requests import (
     reason_in_request,
     request_in_last_reply,
 )
-from bot.actions.task_kit import Question, RecordSummary, Reply
+from bot.actions.task_kit import Question, RecordSummary, Reply, last_bot_text, opening_request
 from bot.actions.two_requests import BY_INTENT
 from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 from bot.knowledge import ArticleError, get_knowledge
@@ -236,6 +236,9 @@ def payment_meant(tracker: Tracker, text: str, task: str | None) -> str | None:
     if task not in ("payment_received", "receipt_request"):
         return None
     if asks_for_latest_payment(text):
+        return LATEST
+    if "couldn't match those details" in last_bot_text(tracker) and asks_for_latest_payment(opening_request(tracker)):
+        # "when was my last payment", tried again after a failed check, was then asked for the payment reference.
         return LATEST
     shown = tracker.get_slot("payment_reference")
     if task == "receipt_request" and last_task(tracker) == "payment_received" and REFERS_BACK.search(text):

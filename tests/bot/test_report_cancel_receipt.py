@@ -359,3 +359,17 @@ def test_the_confirmation_names_the_problem_in_plain_words() -> None:
         },
     )
     assert confirmation_summary(tracker) == 'I\'ll report a problem at Weald Mews outside no 3: "broken bench".'
+
+
+def test_trying_again_after_a_failed_check_still_looks_up_the_last_payment() -> None:
+    # "when was my last paymnet", a failed check, "Try again" and a passed check: it asked for the payment reference.
+    from bot.actions import payments
+
+    tracker = make_tracker(
+        message("when was my last paymnet", "payment_received"),
+        {"event": "action", "name": "action_start_task"},
+        bot(payments.NOT_VERIFIED, [{"title": "Try again", "payload": "/payment_received"}]),
+        message("/payment_received", "payment_received", 1.0),
+    )
+    started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {})))
+    assert started["payment_reference"] == "latest"

@@ -75,6 +75,7 @@ from bot.names import (
 )
 from bot.nlp.script import ENGLISH_ONLY, in_another_alphabet, not_english
 from bot.parsing import (
+    FOLLOW_UP_START,
     RELATIONS,
     asks_for_latest_payment,
     choose_address,
@@ -596,8 +597,11 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if sure and name in ARTICLE_INTENTS and answer_the_question(dispatcher, tracker):
         return [SlotSet(slot, None)]
     # "is it different at christmas?" at "Which address is yours?" got "I couldn't match that to one of the
-    # addresses" (a probe): a question is answered, and the addresses offered again.
-    question = slot == "address_uprn" and not re.search(r"\d", text) and looks_like_question(text)
+    # addresses", and "what about recycling?" at the postcode question "that doesn't look like a postcode" (probes):
+    # a question is answered, and the question asked again.
+    first = (re.findall(r"[a-z']+", text.lower()) or [""])[0]
+    asked = text.rstrip().endswith("?") or first in QUESTION_FIRST_WORDS or FOLLOW_UP_START.search(text) is not None
+    question = slot in ("address_uprn", "postcode") and not re.search(r"\d", text) and asked
     if question and answer_the_question(dispatcher, tracker):
         return [SlotSet(slot, None)]
     return None
@@ -922,8 +926,21 @@ DETAILS_INSTEAD = (
 )
 
 
+# The account holder named instead of the account number: "in the name of ...", or "its Janice Dunn" written as a name.
+IN_THE_NAME_OF = re.compile(
+    r".*\b(?:(?:in|under) the name(?: of)?|in (?:my |her |his )?name of)\s+([a-z][a-z' -]{2,40})$"
+    r"|.*\b(?:it'?s|it is|its)\s+([A-Z][a-z'-]+(?: [A-Z][a-z'-]+)+)$",
+    re.IGNORECASE,
+)
+
+
 def holder_details_in(text: str) -> dict[str, str]:
     """Return the name, date of birth (ISO) and postcode ``text`` gives, read as the identity check reads them."""
+    named = IN_THE_NAME_OF.match(text.strip(" .!"))
+    said = (named.group(1) or named.group(2)) if named else None
+    if said and (said == named.group(1) or said.istitle()) and (name := clean_full_name(said)):
+        # "its in the name of Janice Dunn", "i dont know my account number, its Janice Dunn" (a probe).
+        return {"full_name": name}
     if says_unknown(text):
         return {}
     told = own_details_in(text)

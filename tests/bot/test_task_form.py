@@ -462,6 +462,9 @@ def test_how_the_voter_knows_their_proxy_must_say_a_relationship(dispatcher, typ
         ("Rita Richardson", {"full_name": "Rita Richardson"}),
         ("26/01/1978", {"date_of_birth": "1978-01-26"}),
         ("tn41 6pa", {"postcode": "TN41 6PA"}),
+        # "that doesn't look like an account number" (a probe), and the name asked again.
+        ("its in the name of Janice Dunn", {"full_name": "Janice Dunn"}),
+        ("i dont know my account number, its Janice Dunn", {"full_name": "Janice Dunn"}),
     ],
 )
 def test_the_holders_details_at_the_account_number_question_start_the_check_by_name(dispatcher, typed, kept) -> None:
@@ -473,7 +476,7 @@ def test_the_holders_details_at_the_account_number_question_start_the_check_by_n
     assert "name, date of birth and postcode" in dispatcher.messages[0]["text"]
 
 
-@pytest.mark.parametrize("typed", ["hang on", "the blue one", "no idea"])
+@pytest.mark.parametrize("typed", ["hang on", "the blue one", "no idea", "its fine thanks", "its on my bill somewhere"])
 def test_other_words_at_the_account_number_question_are_no_name(dispatcher, typed) -> None:
     tracker = form_tracker("account_reference", typed, pending_task="council_tax_balance", account_verified=False)
     events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
@@ -597,3 +600,12 @@ def test_a_new_proxy_named_at_the_duration_question_is_kept(dispatcher) -> None:
     events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
     assert (events["proxy_name"], events["proxy_relationship"]) == ("Anne Clarke", "my sister")
     assert events["vote_duration"] is None
+
+
+@pytest.mark.parametrize("typed", ["is it different at christmas?", "when do you collect over christmas?"])
+def test_a_question_at_the_postcode_question_is_answered_and_the_postcode_asked_again(dispatcher, typed) -> None:
+    # "what about christmas" at the bin day's postcode question got "that doesn't look like a postcode" (a probe).
+    tracker = form_tracker("postcode", typed, "out_of_scope", pending_task="ask_bin_day")
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    said = " ".join(m["text"] or "" for m in dispatcher.messages)
+    assert events["postcode"] is None and said and "doesn't look like a postcode" not in said

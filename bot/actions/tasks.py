@@ -232,6 +232,8 @@ FOR_SOMEONE_ELSE_REPLY = (
 )
 
 FOR_SOMEONE_ELSE_START = FOR_SOMEONE_ELSE_REPLY[:60]
+# How a reply offers to renew a postal vote (bot.actions.electoral.vote_already_held): a yes takes the offer.
+RENEWAL_OFFERED = 'just say "renew my postal vote"'
 STILL_FOR_SOMEONE_ELSE = (
     "I'm sorry, I can't do that for them, even to help: nothing has been changed. Electoral services can help "
     f"someone who can't get to a computer, for example with a paper form they sign: call {electoral.ELECTORAL_PHONE}."
@@ -696,6 +698,9 @@ class ActionYesWithNothingAsked(Action):
             return [FollowupAction("task_form")]
         if (report := report_offered_by_the_answer(tracker)) is not None:
             return report
+        if RENEWAL_OFFERED in last_bot_text(tracker):
+            # "yes" to "It's due for renewal: just say 'renew my postal vote'" got "How can I help?" (a probe).
+            return [*start_task_events(tracker, task="renew_absent_vote"), FollowupAction("task_form")]
         if (taken := going_back_events(tracker, said_yes=True)) is not None:
             # "yes please" to "We were in the middle of your report. Shall we go back to it?" (or to "You also asked
             # about ... Shall we do that now?") got "How can I help?" (a probe): yes takes the offer, as its button.

@@ -505,3 +505,16 @@ def test_cancel_it_after_the_refusal_for_someone_else_is_refused_again(intent: s
     said = " ".join(m["text"] or "" for m in dispatcher.messages)
     assert "can't do that for them" in said and "nothing has been changed" in said
     assert "pending_task" not in slots_of(events)
+
+
+def test_yes_to_the_offer_to_renew_a_postal_vote_renews_it() -> None:
+    # "yes" to 'just say "renew my postal vote"' got "How can I help?" (a probe).
+    from bot.actions.tasks import ActionYesWithNothingAsked
+
+    held = (
+        "You already have a postal vote, which ends on Sunday 31 January 2027, so there's no need to apply again. "
+        'It\'s due for renewal: just say "renew my postal vote" and I\'ll do that instead.'
+    )
+    tracker = make_tracker(bot(held), message("yes", "affirm"), slots={"identity_verified": True})
+    events = asyncio.run(ActionYesWithNothingAsked().run(CollectingDispatcher(), tracker, {}))
+    assert slots_of(events)["pending_task"] == "renew_absent_vote"

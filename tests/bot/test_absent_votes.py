@@ -513,7 +513,7 @@ def test_yes_to_the_offer_to_renew_a_postal_vote_renews_it() -> None:
 
     held = (
         "You already have a postal vote, which ends on Sunday 31 January 2027, so there's no need to apply again. "
-        'It\'s due for renewal: just say "renew my postal vote" and I\'ll do that instead.'
+        "It's due for renewal: just say \"renew my postal vote\" and I'll do that instead."
     )
     tracker = make_tracker(bot(held), message("yes", "affirm"), slots={"identity_verified": True})
     events = asyncio.run(ActionYesWithNothingAsked().run(CollectingDispatcher(), tracker, {}))

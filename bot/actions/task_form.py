@@ -937,8 +937,9 @@ IN_THE_NAME_OF = re.compile(
 def holder_details_in(text: str) -> dict[str, str]:
     """Return the name, date of birth (ISO) and postcode ``text`` gives, read as the identity check reads them."""
     named = IN_THE_NAME_OF.match(text.strip(" .!"))
-    said = (named.group(1) or named.group(2)) if named else None
-    if said and (said == named.group(1) or said.istitle()) and (name := clean_full_name(said)):
+    in_the_name_of, written_as_a_name = named.groups() if named else (None, None)
+    said = in_the_name_of or (written_as_a_name if written_as_a_name and written_as_a_name.istitle() else None)
+    if said and (name := clean_full_name(said)):
         # "its in the name of Janice Dunn", "i dont know my account number, its Janice Dunn" (a probe).
         return {"full_name": name}
     if says_unknown(text):

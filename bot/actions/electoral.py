@@ -415,8 +415,8 @@ def other_vote_note(record: ElectoralRecord, kind: str) -> str:
     else:
         return ""
     return (
-        f" {held}: you can't vote both by post and by proxy at the same election, so an officer will check with "
-        "you which you'd like before anything changes."
+        f" {held}. You can't vote by post and by proxy at the same election, so an officer will check which you "
+        "want before anything changes."
     )
 
 
@@ -435,7 +435,7 @@ async def _absent_vote_record_summary(backoffice: BackOffice, tracker: Tracker, 
 
 # Said before a postal or proxy vote is applied for by someone whose registration is still being checked.
 PENDING_REGISTRATION = (
-    " Your application to register is still being checked: the vote can only be used once you're on the register."
+    " We're still checking your application to register. You can only use the vote once you're on the register."
 )
 
 

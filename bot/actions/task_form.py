@@ -920,10 +920,7 @@ async def postcode_of_street(
 
 
 # Said when the account holder's details are given instead of the account number.
-DETAILS_INSTEAD = (
-    "No problem: without the account number I can check the account with the name, date of birth and postcode of "
-    "the person who pays the bill."
-)
+DETAILS_INSTEAD = "No problem. I can check the account with the bill payer's name, date of birth and postcode instead."
 
 
 # The account holder named instead of the account number: "in the name of ...", or "its Janice Dunn" written as a name.

@@ -836,8 +836,7 @@ class ActionStopWithNothingToStop(Action):
         is said to stand, with an officer who can stop it.
         """
         said = last_bot_text(tracker)
-        done = JUST_DONE.match(said)
-        if done is None or not TAKES_IT_BACK.search(text):
+        if not said.startswith(JUST_DONE) or not TAKES_IT_BACK.search(text):
             return None
         reference = next(iter(REFERENCE.findall(said)), None)
         if reference is None:
@@ -864,9 +863,7 @@ class ActionStopWithNothingToStop(Action):
 
 # A reply that recorded something, with its reference: "Done: ... reference AV-123456", "Thank you, I've reported it:
 # your reference is SR-123456".
-JUST_DONE = re.compile(
-    r"^(?:Done\b|Thank you, I've reported it|I've recorded)[^\n]*?(?P<reference>\b(?:AV|SR|EC|DR)-\d{6}\b)?"
-)
+JUST_DONE = ("Done", "Thank you, I've reported it", "I've recorded")
 REFERENCE = re.compile(r"\b(?:AV|SR|EC|DR)-\d{6}\b")
 # Words that take back what was just done: "no wait, dont", "undo that", "I didn't mean that", "cancel that"; never a
 # bare "no" or "no thanks", which end a chat as often as they take anything back.
@@ -877,6 +874,6 @@ TAKES_IT_BACK = re.compile(
     re.IGNORECASE,
 )
 ALREADY_RECORDED = (
-    "That's already recorded (reference {reference}), so saying no now doesn't undo it. An officer looks at it "
-    "before anything changes: if it was a mistake, would you like me to ask an officer to stop it?"
+    "That's already recorded (reference {reference}), so saying no now doesn't undo it. An officer checks it "
+    "before anything changes. Would you like me to ask an officer to stop it?"
 )

@@ -384,7 +384,7 @@ def test_asking_for_the_postal_vote_already_held_records_nothing_and_says_so() -
 def test_the_other_kind_of_absent_vote_is_named_before_going_ahead(record: dict, task: str, held: str) -> None:
     slots = {"vote_duration": "next_poll", "proxy_name": "Jo Bloggs", "proxy_relationship": "my daughter"}
     _, asked = ask({ME: httpx.Response(200, json=record)}, pending_task=task, **slots)
-    assert f"{held}: you can't vote both by post and by proxy at the same election" in asked
+    assert f"{held}. You can't vote by post and by proxy at the same election" in asked
     assert asked.endswith("Shall I go ahead?")
 
 
@@ -475,7 +475,7 @@ def test_a_resident_whose_registration_is_pending_hears_so_before_applying() -> 
     _, asked = ask(
         {ME: httpx.Response(200, json=record)}, pending_task="request_postal_vote", vote_duration="next_poll"
     )
-    assert "still being checked" in asked and asked.endswith("Shall I go ahead?")
+    assert "still checking your application to register" in asked and asked.endswith("Shall I go ahead?")
 
 
 @pytest.mark.parametrize(

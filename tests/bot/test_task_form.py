@@ -473,7 +473,7 @@ def test_the_holders_details_at_the_account_number_question_start_the_check_by_n
     events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
     assert events["account_reference"] == "unknown"
     assert {slot: events[slot] for slot in kept} == kept
-    assert "name, date of birth and postcode" in dispatcher.messages[0]["text"]
+    assert "name, date of birth and postcode instead" in dispatcher.messages[0]["text"]
 
 
 @pytest.mark.parametrize("typed", ["hang on", "the blue one", "no idea", "its fine thanks", "its on my bill somewhere"])

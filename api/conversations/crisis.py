@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from council import council_facts
 
@@ -84,6 +85,7 @@ class Concern:
     about: str = "Safeguarding"
 
 
+@cache  # read on every resident message: built once, from facts that do not change while the hub runs
 def concerns() -> tuple[Concern, ...]:
     """Return the kinds of concern, most urgent first (the numbers come from council/facts.yml)."""
     facts = council_facts()

@@ -48,6 +48,7 @@ FORM_SLOTS = (
     "new_name",
     "reported_name",
     "report_kind",
+    "report_notes",
     "task_confirmed",
     "verification_outcome",
     "problem_location",

@@ -17,6 +17,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from bot.actions.common import council_phone
+from bot.actions.form_answers import report_details_told
 from bot.actions.task_kit import Task, conversation_of, opening_request, request_key, uprn_of
 from bot.backoffice import BackOffice
 from bot.backoffice_models import (
@@ -571,7 +572,7 @@ async def _report_death_or_left(backoffice: BackOffice, tracker: Tracker) -> str
     addresses = await backoffice.find_addresses(postcode=postcode) if postcode else []
     line = next((a.address for a in addresses if a.uprn == uprn), None)
     address = f"{line}, {postcode}" if line else postcode
-    details = {"person_name": tracker.get_slot("reported_name"), "address": address}
+    details = {"person_name": tracker.get_slot("reported_name"), "address": address} | _report_extras(tracker)
     kind = tracker.get_slot("report_kind") or "left_address"
     recorded = await _change(backoffice, tracker, kind=kind, details=details)
     if kind == "died" and COUNCIL_TAX.search(opening_request(tracker)):
@@ -601,9 +602,29 @@ def _proxy_vote_summary(tracker: Tracker, address: str | None) -> str:
     return f"I'll record a request for {proxy} to vote for you by proxy {duration}."
 
 
+def _report_extras(tracker: Tracker) -> dict[str, str]:
+    """Return when it happened, how the reporter knows the person and what else they said, as the report gives them.
+
+    From the opening message ("my mum died last week") and what was added at the confirmation ("I'm her son").
+    """
+    notes = tracker.get_slot("report_notes") or ""
+    told = report_details_told(opening_request(tracker)) | report_details_told(notes)
+    extras: dict[str, str] = {}
+    for key, longest in (("when", 80), ("relationship", 60)):
+        if key in told:
+            extras[key] = told[key][:longest]
+    said = [f"Reported by {told['reporter']}." if "reporter" in told else "", notes]
+    if any(said):
+        extras["notes"] = " ".join(part for part in said if part)[:1000]
+    return extras
+
+
 def _report_death_or_left_summary(tracker: Tracker, address: str | None) -> str:
     what = "has died" if tracker.get_slot("report_kind") == "died" else "has moved out"
-    return f"I'll let electoral services know that {tracker.get_slot('reported_name')} {what}."
+    when = _report_extras(tracker).get("when")
+    return f"I'll let electoral services know that {tracker.get_slot('reported_name')} {what}" + (
+        f" ({when})." if when else "."
+    )
 
 
 TASKS = (

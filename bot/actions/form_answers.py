@@ -282,24 +282,38 @@ def category_of(text: str) -> str:
     return next((category for category, words in CATEGORY_WORDS if any(w in lowered for w in words)), "other")
 
 
+# Whole words only: "actually" holds "all" and "about" holds "out", and neither says anything about a vote or a move.
+NOT_JUST = re.compile(r"\b(not|isn'?t|no)\s+(just|only)\b", re.IGNORECASE)
+NEXT_POLL_WORDS = re.compile(r"\b(next|one|just|only|this|single|once)\b", re.IGNORECASE)
+PERMANENT_WORDS = re.compile(
+    r"\b(long|longer|perman\w*|all|every\w*|years?|yearly|always|ongoing|indefinite\w*|forever|for good)\b",
+    re.IGNORECASE,
+)
+DIED_WORDS = re.compile(r"\b(died|dead|passed|death|deceased)\b", re.IGNORECASE)
+LEFT_WORDS = re.compile(r"\b(moved|left|gone|out|away|lives)\b", re.IGNORECASE)
+
+
 def vote_duration_in(text: str) -> str | None:
     """Read "just the next election" as next_poll and "long term" as permanent; None when it says neither."""
-    lowered = text.lower()
+    lowered = text.lower().strip()
     if lowered in ("next_poll", "permanent"):
         return lowered
-    if any(word in lowered for word in ("next", "one", "just", "only", "this", "single", "once")):
+    if NOT_JUST.search(lowered):
+        return "permanent"
+    if NEXT_POLL_WORDS.search(lowered):
         return "next_poll"
-    if any(word in lowered for word in ("long", "perman", "all", "every", "year", "always", "ongoing")):
+    if PERMANENT_WORDS.search(lowered):
         return "permanent"
     return None
 
 
 def report_kind_in(text: str) -> str | None:
     """Read whether a report says the person died or moved out; None when it says neither."""
-    lowered = text.lower()
-    if any(word in lowered for word in ("died", "dead", "passed", "death", "deceased")):
+    if text in ("died", "left_address"):  # already read
+        return text
+    if DIED_WORDS.search(text):
         return "died"
-    if any(word in lowered for word in ("moved", "left", "gone", "out", "away", "lives")):
+    if LEFT_WORDS.search(text):
         return "left_address"
     return None
 
@@ -347,6 +361,37 @@ def street_names(text: str) -> list[str]:
             if name not in names:
                 names.append(name)
     return names[:3]
+
+
+def street_types_spelt_right(text: str) -> str:
+    """Return ``text`` with a street type typed one slip away put right ("priory wlak", "rowan cloes", "church raod").
+
+    A slip is one letter wrong, missing, extra or swapped with its neighbour; the first letter must be right, so
+    "talk" is no "walk". Only for a place asked for: what it gives is looked up, and a street not found says nothing.
+    """
+    return re.sub(r"[A-Za-z]{4,}", lambda m: _street_type_meant(m.group(0)), text)
+
+
+def _street_type_meant(word: str) -> str:
+    lowered = word.lower()
+    if lowered in STREET_TYPE_WORDS:
+        return word
+    return next((kind for kind in STREET_TYPE_WORDS if len(kind) >= 4 and _one_slip(lowered, kind)), word)
+
+
+STREET_TYPE_WORDS = tuple(STREET_TYPES.split("|"))
+
+
+def _one_slip(typed: str, word: str) -> bool:
+    """Whether ``typed`` is ``word`` with one letter wrong, missing, extra or swapped, keeping the first letter."""
+    if typed[0] != word[0] or abs(len(typed) - len(word)) > 1:
+        return False
+    if len(typed) == len(word):
+        wrong = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
+        swapped = len(wrong) == 2 and wrong[1] == wrong[0] + 1 and typed[wrong[0]] == word[wrong[1]]
+        return len(wrong) == 1 or (swapped and typed[wrong[1]] == word[wrong[0]])
+    shorter, longer = sorted((typed, word), key=len)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
 
 
 NOT_PLACES = frozenset(
@@ -412,6 +457,43 @@ def report_kind_told(text: str) -> str | None:
     if died == left:
         return None
     return "died" if died else "left_address"
+
+
+# What a report about someone can add for electoral services, besides the name and the address: when it happened
+# ("she died last Tuesday", "on the 3rd of November") and who is reporting ("I'm her son", "my name is Tom Dunn").
+MONTH_WORD = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
+DAY_WORD = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+WHEN_TOLD = re.compile(
+    rf"\b(?:yesterday|today|this morning|last night|over the weekend|"
+    rf"(?:last|this past) (?:week|month|year|weekend|{DAY_WORD})|on {DAY_WORD}|"
+    rf"(?:a|an|one|two|three|four|five|six|a few|\d+) (?:days?|weeks?|months?|years?) ago|"
+    rf"(?:on |in )?(?:the )?\d{{1,2}}(?:st|nd|rd|th)?(?: of)? {MONTH_WORD}(?:,? \d{{4}})?|"
+    rf"(?:on|in) {MONTH_WORD}(?: \d{{1,2}}(?:st|nd|rd|th)?)?(?:,? \d{{4}})?|"
+    rf"(?:on )?\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}})\b",
+    re.IGNORECASE,
+)
+THEIR_RELATION = rf"(?:{RELATIONS}|grandmother|grandfather|gran|nan|grandad|grandma|lodger|tenant|flatmate|housemate)"
+REPORTED_RELATION = re.compile(rf"\bmy\s+(?:late\s+)?(?P<relation>{THEIR_RELATION})\b", re.IGNORECASE)
+REPORTER_TOLD = re.compile(
+    rf"\b(?:i'?m|i am|im)\s+(?:his|her|their|the)\s+(?P<relation>{THEIR_RELATION}|landlord|landlady|executor)\b|"
+    r"\b(?:my name is|my name's|this is)\s+(?P<name>[A-Za-z][A-Za-z'-]+(?:\s+[A-Za-z][A-Za-z'-]+){1,2})",
+    re.IGNORECASE,
+)
+
+
+def report_details_told(text: str) -> dict[str, str]:
+    """Return when it happened and how the reporter knows the person, as ``text`` says them; an empty dict if not."""
+    found: dict[str, str] = {}
+    if when := WHEN_TOLD.search(text):
+        found["when"] = when.group(0).strip()
+    if theirs := REPORTED_RELATION.search(text):
+        found["relationship"] = f"the reporter's {theirs.group('relation').lower()}"
+    if reporter := REPORTER_TOLD.search(text):
+        if reporter.group("relation"):
+            found["relationship"] = f"reported by their {reporter.group('relation').lower()}"
+        elif name := clean_full_name(reporter.group("name")):
+            found["reporter"] = name
+    return found
 
 
 # A person's name in an opening report: "my lodger moved out in october, Tom Baker" was asked for the name again (a

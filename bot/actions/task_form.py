@@ -35,10 +35,13 @@ from bot.actions.form_answers import (
     misread,
     own_details_in,
     place_told,
+    report_details_told,
     report_kind_in,
     report_kind_told,
     reported_name_told,
     street_names,
+    street_types_spelt_right,
+    strip_pleasantries,
     vote_duration_in,
     yes_or_no,
 )
@@ -542,6 +545,11 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     coded = slot in STRUCTURED and STRUCTURED[slot](text) is not None
     if tracker.get_slot("pending_task") == "cancel_service_request" and (reason := cancels_with_a_reason(text)):
         return cancelling_events(slot, reason, answer)
+    if slot == "task_confirmed" and (notes := report_notes_added(tracker, text)):
+        # "she died on the 3rd of November" or "I'm her son" at "Shall I go ahead?" got "I need a yes or a no", and
+        # what was said went nowhere (a probe): it is passed on with the report, and the question asked again.
+        dispatcher.utter_message(text=NOTED)
+        return [SlotSet("report_notes", notes), SlotSet("task_confirmed", None)]
     if slot == "task_confirmed" and (changed := corrections_at_confirmation(tracker, text)):
         dispatcher.utter_message(text=CHANGED)
         return [*(SlotSet(name, value) for name, value in changed.items()), SlotSet("task_confirmed", None)]
@@ -705,6 +713,18 @@ DURATION_WORDS = re.compile(
     re.IGNORECASE,
 )
 CHANGED = "OK, I've changed that."
+
+
+NOTED = "Thank you, I'll pass that on with the report."
+
+
+def report_notes_added(tracker: Tracker, text: str) -> str | None:
+    """Return a report's notes with ``text`` added, when it tells when it happened or who is reporting, else None."""
+    if tracker.get_slot("pending_task") != "report_death_or_left" or not report_details_told(text):
+        return None
+    said = strip_pleasantries(text).strip()
+    notes = " / ".join(part for part in (tracker.get_slot("report_notes"), said) if part)
+    return notes[:1000] if notes != tracker.get_slot("report_notes") else None
 
 
 def corrections_at_confirmation(tracker: Tracker, text: str) -> dict[str, Any]:
@@ -1352,6 +1372,13 @@ class ValidateTaskForm(FormValidationAction):
         postcode = find_postcode(str(value or ""))
         if postcode is None and (streets := street_names(str(value or ""))):
             return await postcode_of_street(self.backoffice, str(value or ""), streets, dispatcher)
+        if postcode is None and (mended := street_names(street_types_spelt_right(str(value or "")))):
+            # "priory wlak", "rowan cloes" (a probe): looked up as put right; a street not found says nothing more.
+            quiet = CollectingDispatcher()
+            found = await postcode_of_street(self.backoffice, street_types_spelt_right(str(value or "")), mended, quiet)
+            if found.get("postcode") or any(message.get("buttons") for message in quiet.messages):
+                dispatcher.messages.extend(quiet.messages)
+                return found
         if postcode is None:
             dispatcher.utter_message(text="Sorry, that doesn't look like a postcode. Please type it like TN41 6PA.")
             return {"postcode": None}

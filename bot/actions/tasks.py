@@ -205,12 +205,13 @@ def safer_than_a_cancel(tracker: Tracker, intent: str, text: str) -> list[EventT
         return None
     if intent == "cancel_service_request":
         return start_task_events(tracker, task="request_progress")
-    if tracker.get_slot("identity_verified") or VOTE_KIND_WORDS.search(text):
+    if tracker.get_slot("identity_verified") or electoral.VOTE_KINDS.search(text) or ABSENT_VOTE.search(text):
         return start_task_events(tracker, task="absent_vote_status")
     return [FollowupAction("action_handle_miss")]
 
 
-VOTE_KIND_WORDS = re.compile(r"\b(?:postal|post|proxy|proxie|absent)\b", re.IGNORECASE)
+# "Absent vote", the name for both kinds, besides the kinds themselves (electoral.VOTE_KINDS).
+ABSENT_VOTE = re.compile(r"\babsent\b", re.IGNORECASE)
 
 
 # Absent votes are the voter's own: applied for, changed or looked up only by the voter, once they have proved who

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.form_answers import answer_in, name_in, yes_or_no
+from bot.actions.form_answers import answer_in, name_in, report_kind_in, vote_duration_in, yes_or_no
 from bot.actions.task_form import ValidateTaskForm
 from bot.names import FORM_SLOTS
 from bot.tasks_registry import ACCOUNT_TASKS, IDENTITY_TASKS
@@ -533,3 +533,39 @@ def test_the_place_an_opening_report_names_is_read(text, place) -> None:
     from bot.actions.form_answers import place_told
 
     assert place_told(text) == place
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("just the next election", "next_poll"),
+        ("only this one", "next_poll"),
+        ("long term please", "permanent"),
+        ("all future elections", "permanent"),
+        ("every election from now on", "permanent"),
+        ("for good", "permanent"),
+        ("indefinitely", "permanent"),
+        ("not just the next one, all of them", "permanent"),
+        # Words inside words say nothing: "actually" holds "all", "someone" holds "one", "thistle" holds "this".
+        ("actually I'm not sure", None),
+        ("someone told me to ask", None),
+        ("hmm, what do you mean?", None),
+    ],
+)
+def test_how_long_a_vote_is_for_reads_whole_words(text, expected) -> None:
+    assert vote_duration_in(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("she passed away last week", "died"),
+        ("he moved out in June", "left_address"),
+        ("they've gone", "left_address"),
+        # "about" holds "out", "without" too: a question about the report is not an answer to "died or moved out?".
+        ("what is this about?", None),
+        ("can I do it without a certificate?", None),
+    ],
+)
+def test_whether_someone_died_or_moved_reads_whole_words(text, expected) -> None:
+    assert report_kind_in(text) == expected

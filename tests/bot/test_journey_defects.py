@@ -409,12 +409,48 @@ def test_a_question_about_a_named_detail_is_answered_about_that_detail(slot: str
 # article and the confirmation again.
 
 
-@pytest.mark.parametrize(("text", "intent"), [("last month", "how_to_register"), ("the 3rd", "nlu_fallback")])
+@pytest.mark.parametrize(("text", "intent"), [("the 3rd", "nlu_fallback"), ("hmm", "how_to_register")])
 def test_neither_yes_nor_no_at_the_confirmation_asks_for_a_yes_or_no(text: str, intent: str) -> None:
     slots = {"identity_verified": True, "report_kind": "left", "reported_name": "Zoe Nobody"}
     set_to, dispatcher = run_form("report_death_or_left", "task_confirmed", text, intent, 0.95, **slots)
     assert set_to.get("task_confirmed") is None
     assert said(dispatcher).startswith("Sorry, I need a yes or a no") and "register" not in said(dispatcher)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "notes"),
+    [
+        ("last month", "how_to_register", "last month"),
+        ("she died on the 3rd of November", "report_death_or_left", "she died on the 3rd of November"),
+        ("I'm her son", "inform", "I'm her son"),
+        ("yes, my name is Tom Dunn, I'm the executor", "affirm", "my name is Tom Dunn, I'm the executor"),
+    ],
+)
+def test_when_it_happened_or_who_reports_it_at_the_confirmation_is_passed_on(text: str, intent: str, notes) -> None:
+    # A probe: "she died on the 3rd of November" and "I'm her son" at "Shall I go ahead?" got "I need a yes or a no"
+    # and were lost; "last month" (after a moved-out report) got the service-voter article before that.
+    slots = {"identity_verified": True, "report_kind": "died", "reported_name": "Zoe Nobody"}
+    set_to, dispatcher = run_form("report_death_or_left", "task_confirmed", text, intent, 0.95, **slots)
+    assert set_to.get("task_confirmed") is None and set_to["report_notes"] == notes
+    assert said(dispatcher) == "Thank you, I'll pass that on with the report."
+
+
+def test_the_report_sends_when_and_who_to_electoral_services() -> None:
+    slots = dict.fromkeys(FORM_SLOTS) | {
+        "pending_task": "report_death_or_left",
+        "reported_name": "Joan Smith",
+        "report_kind": "died",
+        "report_notes": "I'm her son",
+        "postcode": "TN41 6PA",
+        "address_uprn": "100099500102",
+    }
+    opening = message("my mum Joan Smith died last Tuesday", "report_death_or_left")
+    tracker = make_tracker(opening, {"event": "action", "name": "action_start_task"}, slots=slots)
+    extras = electoral._report_extras(tracker)
+    assert extras == {"when": "last Tuesday", "relationship": "reported by their son", "notes": "I'm her son"}
+    assert electoral._report_death_or_left_summary(tracker, None) == (
+        "I'll let electoral services know that Joan Smith has died (last Tuesday)."
+    )
 
 
 def test_a_question_at_the_confirmation_is_still_answered() -> None:

@@ -538,6 +538,35 @@ def test_a_street_given_for_the_postcode_finds_it(dispatcher, typed: str, postco
 
 
 @pytest.mark.parametrize(
+    ("typed", "postcode", "uprn"),
+    [
+        ("rowan cloes", "TN41 6PA", None),
+        ("19 Rowan Colse", "TN41 6PA", "100099500102"),
+        ("mill lnae", None, None),
+    ],
+)
+def test_a_street_with_its_type_misspelt_finds_it(dispatcher, typed: str, postcode, uprn) -> None:
+    # "priory wlak" and "rowan cloes" at the postcode question got "that doesn't look like a postcode" (a probe).
+    tracker = form_tracker("postcode", typed, pending_task="ask_bin_day")
+    events = slot_events(validate(StreetsBackOffice(), tracker, dispatcher))
+    said = " ".join(m["text"] for m in dispatcher.messages)
+    assert events["postcode"] == postcode and events.get("address_uprn") == uprn
+    assert "doesn't look like a postcode" not in said
+    if postcode:
+        assert f"The postcode for Rowan Close, Ashbury is {postcode}." in said
+    else:
+        assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["TN41 2AB", "TN43 1CD"]
+
+
+@pytest.mark.parametrize("typed", ["I want to talk to someone", "a garden wall", "orchard house"])
+def test_words_a_slip_away_from_a_street_type_are_no_street_unless_one_is_found(dispatcher, typed: str) -> None:
+    tracker = form_tracker("postcode", typed, pending_task="ask_bin_day")
+    events = slot_events(validate(StreetsBackOffice(), tracker, dispatcher))
+    assert events["postcode"] is None
+    assert "can't find a street" not in " ".join(m["text"] for m in dispatcher.messages)
+
+
+@pytest.mark.parametrize(
     ("typed", "changed"),
     [
         ("wait, it was behind number 5 not 3", {"problem_location": "the alley behind 5 Rowan Close"}),

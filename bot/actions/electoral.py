@@ -605,10 +605,11 @@ def _proxy_vote_summary(tracker: Tracker, address: str | None) -> str:
 def _report_extras(tracker: Tracker) -> dict[str, str]:
     """Return when it happened, how the reporter knows the person and what else they said, as the report gives them.
 
-    From the opening message ("my mum died last week") and what was added at the confirmation ("I'm her son").
+    From the notes the report gathered (task_form): its opening message ("my mum died last week") and what was
+    added at the confirmation ("I'm her son", "she died on the 3rd"); the last time said is the one kept.
     """
     notes = tracker.get_slot("report_notes") or ""
-    told = report_details_told(opening_request(tracker)) | report_details_told(notes)
+    told = report_details_told(notes)
     extras: dict[str, str] = {}
     for key, longest in (("when", 80), ("relationship", 60)):
         if key in told:

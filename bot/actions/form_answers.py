@@ -484,8 +484,8 @@ REPORTER_TOLD = re.compile(
 def report_details_told(text: str) -> dict[str, str]:
     """Return when it happened and how the reporter knows the person, as ``text`` says them; an empty dict if not."""
     found: dict[str, str] = {}
-    if when := WHEN_TOLD.search(text):
-        found["when"] = when.group(0).strip()
+    if times := [match.group(0).strip() for match in WHEN_TOLD.finditer(text)]:
+        found["when"] = times[-1]  # "last week / sorry, it was on the 3rd": the later one puts it right
     if theirs := REPORTED_RELATION.search(text):
         found["relationship"] = f"the reporter's {theirs.group('relation').lower()}"
     if reporter := REPORTER_TOLD.search(text):

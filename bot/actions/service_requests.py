@@ -137,7 +137,11 @@ def progress(result: ServiceRequestProgress, *, email_given: bool = False, tries
                 "officer to help."
             )
         else:
-            lines.append(f"{EMAIL_INVITATION} (like name@example.com), and I'll tell you the latest news.")
+            # A report made without an email had no way on here (a probe): the phone is said with the invitation.
+            lines.append(
+                f"{EMAIL_INVITATION} (like name@example.com), and I'll tell you the latest news. "
+                f"If you didn't give one, please call us on {council_phone()}."
+            )
         return " ".join(lines)
     lines = [f"Your {label} request {result.reference} is {status}."]
     update = result.latest_update

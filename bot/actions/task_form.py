@@ -149,6 +149,10 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         # "My mum died and ..." has said what happened: the form asks who, not whether they died or moved out.
         "report_kind": report_kind_told(text) if task == "report_death_or_left" else None,
         "reported_name": reported_name_told(text) if task == "report_death_or_left" else None,
+        # "my mum died last Tuesday": when it happened and who they were, kept (the tracker store keeps no words).
+        "report_notes": strip_pleasantries(text)[:1000]
+        if task == "report_death_or_left" and report_details_told(text)
+        else None,
     }
     if task == "cancel_service_request" and given["request_reference"] in lodged_here(tracker):
         # Reported in this chat: the chat shows the reporter (the back office checks it), so no email is asked;

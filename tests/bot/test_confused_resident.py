@@ -379,6 +379,26 @@ def completed_death_report(opening: str) -> str:
     return said(dispatcher)
 
 
+def test_when_and_who_in_the_opening_report_are_kept_for_electoral_services() -> None:
+    # The tracker store keeps no words, so "my mum Joan Smith died last Tuesday" had lost "last Tuesday" by the
+    # confirmation (checked through the hub): what the opening tells is kept as the report's notes at the start.
+    opening = "my mum Joan Smith died last Tuesday"
+    events = slots_of(
+        asyncio.run(
+            ActionStartTask().run(CollectingDispatcher(), make_tracker(message(opening, "report_death_or_left")), {})
+        )
+    )
+    assert events["report_notes"] == opening and events["reported_name"] == "Joan Smith"
+    plain = slots_of(
+        asyncio.run(
+            ActionStartTask().run(
+                CollectingDispatcher(), make_tracker(message("the man who lived here died", "report_death_or_left")), {}
+            )
+        )
+    )
+    assert plain.get("report_notes") is None
+
+
 def test_after_the_death_is_reported_the_council_tax_asked_about_is_explained() -> None:
     reply = completed_death_report(BEREAVED)
     assert "EC-000321" in reply

@@ -440,14 +440,13 @@ def test_the_report_sends_when_and_who_to_electoral_services() -> None:
         "pending_task": "report_death_or_left",
         "reported_name": "Joan Smith",
         "report_kind": "died",
-        "report_notes": "I'm her son",
+        "report_notes": "my mum Joan Smith died last Tuesday / I'm her son",
         "postcode": "TN41 6PA",
         "address_uprn": "100099500102",
     }
-    opening = message("my mum Joan Smith died last Tuesday", "report_death_or_left")
-    tracker = make_tracker(opening, {"event": "action", "name": "action_start_task"}, slots=slots)
+    tracker = make_tracker(message("yes", "affirm"), slots=slots)
     extras = electoral._report_extras(tracker)
-    assert extras == {"when": "last Tuesday", "relationship": "reported by their son", "notes": "I'm her son"}
+    assert extras == {"when": "last Tuesday", "relationship": "reported by their son", "notes": slots["report_notes"]}
     assert electoral._report_death_or_left_summary(tracker, None) == (
         "I'll let electoral services know that Joan Smith has died (last Tuesday)."
     )

@@ -77,6 +77,8 @@ def test_a_stranger_quoting_a_reference_is_not_told_it_is_theirs_nor_the_officer
     assert "SR-246414" in said and "is open" in said
     assert "Your" not in said and "Rowan Close" not in said
     assert "overdue" not in said and not slots.get("officer_offered")
+    # A reporter who gave no email has a way on too (a probe found none).
+    assert said.endswith("If you didn't give one, please call us on 01632 960 123.")
     # Its date gone by is said as past (a probe was told "We expect to deal with it by" a November date in December).
     assert "We expected to deal with it by" in said and "so it is late" in said
 

@@ -95,6 +95,25 @@ def test_a_death_or_a_move_is_reported_with_a_reference(new_resident, residents,
     )
 
 
+def test_when_a_death_happened_and_who_reports_it_reach_electoral_services(new_resident, residents, stack) -> None:
+    """A probe: "I'm her son, she died on the 3rd of November" at "Shall I go ahead?" was refused and lost."""
+    person = residents[0]
+    chat = new_resident()
+    asked = texts(chat.say("my mum Joan Smith died last week"))
+    assert "postcode" in asked
+    confirm = texts(choose_address(chat, chat.say(person["postcode"]), person))
+    assert "Joan Smith has died (last week)" in confirm
+    added = texts(chat.say("I'm her son, she died on the 3rd of November"))
+    assert "pass that on" in added and "(on the 3rd of November)" in added
+
+    ec = reference("EC", texts(chat.say("yes")))
+    details = stack_scalar(
+        stack.database_url, select(ElectoralChangeRequest.details).where(ElectoralChangeRequest.reference == ec)
+    )
+    assert details["when"] == "on the 3rd of November" and details["relationship"] == "reported by their son"
+    assert details["person_name"] == "Joan Smith" and "I'm her son" in details["notes"]
+
+
 def test_a_change_of_name_is_recorded(new_resident, residents, stack) -> None:
     person = registered(residents)
     chat = new_resident()

@@ -289,6 +289,8 @@ class BackOffice:
         proxy_relationship: str | None,
         reason: str | None,
         delivery: str | None,
+        delivery_address: str | None = None,
+        delivery_reason: str | None = None,
     ) -> AbsentVoteRecorded:
         """Record a postal or proxy vote request (idempotent by its ``idempotency_key``)."""
         request = {
@@ -302,6 +304,8 @@ class BackOffice:
             "proxy_relationship": proxy_relationship,
             "reason": reason,
             "delivery": delivery,
+            "delivery_address": delivery_address,
+            "delivery_reason": delivery_reason,
         }
         return await self._record(AbsentVoteRecorded, "/api/v1/electoral/absent-vote-requests", request)
 

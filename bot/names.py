@@ -42,6 +42,8 @@ FORM_SLOTS = (
     "full_name",
     "date_of_birth",
     "vote_duration",
+    "ballot_delivery",
+    "ballot_address",
     "proxy_name",
     "proxy_relationship",
     "proxy_reason",

@@ -99,7 +99,17 @@ def request_absent_vote(
     elector = verified_elector(session, conversation_id=request.conversation_id, now=now)
     content = request.model_dump(
         mode="json",
-        include={"action", "duration", "poll_date", "proxy_name", "proxy_relationship", "reason", "delivery"},
+        include={
+            "action",
+            "duration",
+            "poll_date",
+            "proxy_name",
+            "proxy_relationship",
+            "reason",
+            "delivery",
+            "delivery_address",
+            "delivery_reason",
+        },
     )
     row = by_key(session, AbsentVoteRequest, request.idempotency_key)
     created = False

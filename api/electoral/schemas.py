@@ -185,6 +185,10 @@ class AbsentVoteRequestCreate(Strict):
         default=None, description="Why the elector cannot vote in person; needed for a long-term proxy"
     )
     delivery: Literal["home", "other_address"] | None = Field(default=None, description="Where postal ballot packs go")
+    delivery_address: Text240 | None = Field(
+        default=None, description='With delivery "other_address": the address ballot packs go to, in the words given'
+    )
+    delivery_reason: Text300 | None = Field(default=None, description="Why ballot packs should go to that address")
 
     @model_validator(mode="after")
     def _check_combination(self) -> AbsentVoteRequestCreate:
@@ -210,6 +214,10 @@ class AbsentVoteRequestCreate(Strict):
             raise ValueError("a long-term proxy vote needs a reason")
         if self.kind == "proxy" and self.delivery is not None:
             raise ValueError("delivery applies to postal votes")
+        if (self.delivery == "other_address") != bool(self.delivery_address):
+            raise ValueError('a delivery address goes with delivery "other_address", and only with it')
+        if self.delivery_reason and not self.delivery_address:
+            raise ValueError("a delivery reason goes with a delivery address")
         return self
 
 

@@ -17,8 +17,8 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from bot.actions.common import council_phone
-from bot.actions.form_answers import report_details_told
-from bot.actions.task_kit import Task, conversation_of, opening_request, request_key, uprn_of
+from bot.actions.form_answers import ballot_address_in, ballot_delivery_of, report_details_told
+from bot.actions.task_kit import Question, Task, conversation_of, opening_request, request_key, uprn_of
 from bot.backoffice import BackOffice
 from bot.backoffice_models import (
     AbsentVote,
@@ -370,6 +370,10 @@ async def _absent_vote_request(backoffice: BackOffice, tracker: Tracker, *, kind
         "reason": tracker.get_slot("proxy_reason"),
         "delivery": "home" if kind == "postal" else None,
     }
+    if kind == "postal" and (elsewhere := tracker.get_slot("ballot_address")):
+        # "Can it be sent to my daughter's? 4 Mill Lane TN41 2AB, I'm staying with her" (a probe found no way).
+        address, reason = ballot_delivery_of(str(elsewhere))
+        request |= {"delivery": "other_address", "delivery_address": address, "delivery_reason": reason}
     withdrawals = sum(1 for e in tracker.events if e.get("event") == "bot" and WITHDRAWN in str(e.get("text") or ""))
     key = request_key(tracker, {**request, "after_withdrawals": withdrawals} if withdrawals else request)
     return absent_vote_recorded(
@@ -379,8 +383,32 @@ async def _absent_vote_request(backoffice: BackOffice, tracker: Tracker, *, kind
 
 async def _request_postal_vote(backoffice: BackOffice, tracker: Tracker) -> str:
     if (held := await vote_already_held(backoffice, tracker, "postal")) is not None:
+        # A postal vote held, its ballot pack wanted elsewhere: a change of where it goes, not a second vote.
+        if ballot_sent_elsewhere(tracker):
+            return await _absent_vote_request(backoffice, tracker, kind="postal", action="change")
         return held
     return await _absent_vote_request(backoffice, tracker, kind="postal", action="new")
+
+
+def ballot_sent_elsewhere(tracker: Tracker) -> str | None:
+    """Return the address the resident gave for their postal ballot pack, or None when it goes home."""
+    given = tracker.get_slot("ballot_address")
+    return None if not given or given == HOME else str(given)
+
+
+# The answer to "Where should we send it?" that sends it home after all.
+HOME = "home"
+HOME_AFTER_ALL = re.compile(
+    r"^\W*(?:(?:no,?\s+)?(?:just\s+)?(?:send it\s+)?(?:to\s+)?(?:my\s+)?(?:home|house)|"
+    r"(?:my\s+)?(?:usual|normal|registered|own|home)\s+address|never\s?mind)\b[\s\w]{0,20}$",
+    re.IGNORECASE,
+)
+
+
+def _ballot_address(text: str) -> str | None:
+    if HOME_AFTER_ALL.match(text.strip()):
+        return HOME
+    return ballot_address_in(text, asked=True)
 
 
 async def _request_proxy_vote(backoffice: BackOffice, tracker: Tracker) -> str:
@@ -428,6 +456,9 @@ async def _absent_vote_record_summary(backoffice: BackOffice, tracker: Tracker, 
     """
     record = await backoffice.my_electoral_record(conversation_id=conversation_of(tracker))
     if kind == "postal" and any(v.kind == "postal" and v.status == "active" for v in record.absent_votes):
+        if elsewhere := ballot_sent_elsewhere(tracker):
+            where = ballot_delivery_of(elsewhere)[0]
+            return f"You already have a postal vote. I'll record a request to send its ballot pack to {where}."
         return None
     summary = _postal_vote_summary(tracker, None) if kind == "postal" else _proxy_vote_summary(tracker, None)
     pending = PENDING_REGISTRATION if record.registration_status == "pending" else ""
@@ -593,7 +624,19 @@ COUNCIL_TAX = re.compile(r"\b(council ?tax|ctax|c tax)\b", re.IGNORECASE)
 def _postal_vote_summary(tracker: Tracker, address: str | None) -> str:
     next_poll = tracker.get_slot("vote_duration") == "next_poll"
     kind = "a postal vote for the next election" if next_poll else "a long-term postal vote (up to 3 years)"
+    if elsewhere := ballot_sent_elsewhere(tracker):
+        return f"I'll record a request for {kind}, with your ballot pack sent to {ballot_delivery_of(elsewhere)[0]}."
     return f"I'll record a request for {kind}."
+
+
+BALLOT_ADDRESS = Question(
+    _ballot_address,
+    again="Sorry, I need the full address, with the house number or name, the street and the postcode. "
+    'If it should come to your home after all, just say "home".',
+    free_text=True,
+    why="Your ballot pack normally comes to your home. We can send it somewhere else, such as where you are "
+    "staying. We need the full address, and it helps to know why.",
+)
 
 
 def _proxy_vote_summary(tracker: Tracker, address: str | None) -> str:
@@ -638,7 +681,10 @@ TASKS = (
         "request_postal_vote",
         _request_postal_vote,
         needs="identity",
-        slots=("vote_duration", "task_confirmed"),
+        slots=("vote_duration", "ballot_address", "task_confirmed"),
+        # Asked only when the resident wants the ballot pack sent somewhere other than home.
+        asked_if={"ballot_address": lambda slots: slots.get("ballot_delivery") == "other_address"},
+        questions={"ballot_address": BALLOT_ADDRESS},
         summary=_postal_vote_summary,
         record_summary=lambda backoffice, tracker: _absent_vote_record_summary(backoffice, tracker, "postal"),
     ),

@@ -496,6 +496,53 @@ def report_details_told(text: str) -> dict[str, str]:
     return found
 
 
+# A postal ballot pack wanted somewhere other than home: "can it be sent to my daughter's address", "I'm away, send
+# it to 4 Mill Lane TN41 2AB", "post it to a different address". Read only for a postal vote application.
+BALLOT_ELSEWHERE = re.compile(
+    r"\b(?:different|another|other|second|alternative|holiday|temporary|term[- ]time|forwarding|work)\s+address\b|"
+    r"\b(?:send|sent|post|posted|deliver\w*|forward\w*|go|goes|come|comes)\s+"
+    r"(?:it|them|my (?:ballot|postal vote|papers|pack|voting pack)\w*|the (?:ballot|papers|pack|voting pack)\w*)?\s*"
+    r"(?:to|at)\s+(?:my\s+|our\s+)?(?:[a-z]+'s\b|[a-z]+s'|work\b|uni\b|university\b|abroad\b|flat\b|\d+[a-z]?\s+[a-z])",
+    re.IGNORECASE,
+)
+ADDRESS_GIVEN = re.compile(r"\b(?:to|at)\s+((?:flat\s+\w+,?\s*)?\d+[a-z]?,?\s+[^!?]{3,200})", re.IGNORECASE)
+POSTCODE_TYPED = re.compile(r"\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b", re.IGNORECASE)
+REASON_GIVEN = re.compile(r"[,.;]?\s*\b(?:because|as|since|cos|coz|cause|while|whilst)\b\s+(.{3,300})", re.IGNORECASE)
+
+
+def ballot_elsewhere_in(text: str) -> bool:
+    """Whether ``text`` asks for postal ballot packs to go somewhere other than home."""
+    return BALLOT_ELSEWHERE.search(text) is not None
+
+
+def ballot_address_in(text: str, *, asked: bool = False) -> str | None:
+    """Return the address (and any reason) ``text`` gives for ballot packs, as typed; None when it gives none.
+
+    ``asked``: the text answers "Where should we send it?", so the whole answer may be the address. An address
+    has a house number or a postcode, and a street or a place; "my daughter's" alone is none.
+    """
+    said = " ".join(text.split()).strip(" .")
+    given = ADDRESS_GIVEN.search(said)
+    candidate = given.group(1) if given else said if asked else ""
+    place = REASON_GIVEN.split(candidate, maxsplit=1)[0]
+    postcode = find_postcode(place)
+    rest = POSTCODE_TYPED.sub(" ", place) if postcode else place
+    # A street or a house name besides any postcode, and a house number or the postcode ("TN41 2AB" alone is none).
+    if not candidate or not re.search(r"[a-z]{3,}", rest, re.IGNORECASE) or not (re.search(r"\d", rest) or postcode):
+        return None
+    if given and (reason := REASON_GIVEN.search(said)) and reason.start() > given.start():
+        return candidate[:500]
+    return (candidate if given else said)[:500]
+
+
+def ballot_delivery_of(answer: str) -> tuple[str, str | None]:
+    """Split a ballot address answer into the address and the reason ("4 Mill Lane TN41 2AB as I'm staying there")."""
+    parts = REASON_GIVEN.split(answer, maxsplit=1)
+    address = re.sub(r"^(?:it'?s|it is|its|to|at|send it to|please)\s+", "", parts[0].strip(" ,.;"), flags=re.I)[:240]
+    reason = parts[1].strip(" ,.;")[:300] if len(parts) > 1 else None
+    return address, reason or None
+
+
 # A person's name in an opening report: "my lodger moved out in october, Tom Baker" was asked for the name again (a
 # probe). Two to four capitalised words, or the words after "called" / "named" / "name is".
 CAPITALISED_NAME = re.compile(r"\b[A-Z][A-Za-z'-]*[a-z](?:\s+(?:[A-Z][A-Za-z'-]*[a-z]|de|da|di|van|von|le|la)){1,3}\b")

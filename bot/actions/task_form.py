@@ -26,6 +26,8 @@ from bot.actions.form_answers import (
     QUICK_QUESTION_INTENTS,
     STRUCTURED,
     answer_in,
+    ballot_address_in,
+    ballot_elsewhere_in,
     category_of,
     details_in,
     interrupts,
@@ -149,6 +151,11 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         # "My mum died and ..." has said what happened: the form asks who, not whether they died or moved out.
         "report_kind": report_kind_told(text) if task == "report_death_or_left" else None,
         "reported_name": reported_name_told(text) if task == "report_death_or_left" else None,
+        # "can it be sent to my daughter's?": where the ballot pack goes is asked (and kept, if given here).
+        "ballot_delivery": "other_address" if task == "request_postal_vote" and ballot_elsewhere_in(text) else None,
+        "ballot_address": ballot_address_in(text)
+        if task == "request_postal_vote" and ballot_elsewhere_in(text)
+        else None,
         # "my mum died last Tuesday": when it happened and who they were, kept (the tracker store keeps no words).
         "report_notes": strip_pleasantries(text)[:1000]
         if task == "report_death_or_left" and report_details_told(text)
@@ -549,6 +556,16 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     coded = slot in STRUCTURED and STRUCTURED[slot](text) is not None
     if tracker.get_slot("pending_task") == "cancel_service_request" and (reason := cancels_with_a_reason(text)):
         return cancelling_events(slot, reason, answer)
+    if (
+        slot == "task_confirmed"
+        and tracker.get_slot("pending_task") == "request_postal_vote"
+        and ballot_elsewhere_in(text)
+    ):
+        # "can you send it to my son's address" at "Shall I go ahead?": where it goes is asked, unless said here.
+        if address := ballot_address_in(text):
+            dispatcher.utter_message(text=CHANGED)
+        delivery = [SlotSet("ballot_delivery", "other_address"), SlotSet("ballot_address", address)]
+        return [*delivery, SlotSet("task_confirmed", None)]
     if slot == "task_confirmed" and (notes := report_notes_added(tracker, text)):
         # "she died on the 3rd of November" or "I'm her son" at "Shall I go ahead?" got "I need a yes or a no", and
         # what was said went nowhere (a probe): it is passed on with the report, and the question asked again.

@@ -243,6 +243,34 @@ def test_invalid_absent_vote_requests_are_refused(
     assert problem in response.text
 
 
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"delivery": "other_address"}, "delivery address"),
+        ({"delivery": "home", "delivery_address": "4 Mill Lane, TN41 2AB"}, "delivery address"),
+        ({"delivery_reason": "staying with my son"}, "delivery"),
+        ({"delivery": "other_address", "delivery_address": "x" * 241}, "at most 240 characters"),
+    ],
+    ids=["no address", "address for home", "reason alone", "too long"],
+)
+def test_a_ballot_pack_sent_elsewhere_needs_its_address(
+    api: ElectoralApi, residents: list[Person], changes: dict[str, Any], problem: str
+) -> None:
+    response = api.post("/electoral/absent-vote-requests", postal(verified(api, residents[0]), **changes))
+    assert response.status_code == 422 and problem in response.text
+
+
+def test_a_ballot_pack_sent_elsewhere_is_kept_with_the_request(api: ElectoralApi, residents: list[Person]) -> None:
+    where = {"delivery": "other_address", "delivery_address": "4 Mill Lane, TN41 2AB", "delivery_reason": "staying"}
+    response = api.post("/electoral/absent-vote-requests", postal(verified(api, residents[2]), **where))
+    assert response.status_code == 201
+    with session_on(api.url) as session:
+        row = session.scalars(
+            select(AbsentVoteRequest).where(AbsentVoteRequest.reference == response.json()["reference"])
+        ).one()
+    assert {key: row.details[key] for key in where} == where
+
+
 def test_a_single_poll_proxy_needs_no_reason_and_a_cancellation_no_proxy(
     api: ElectoralApi, residents: list[Person]
 ) -> None:

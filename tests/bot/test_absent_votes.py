@@ -518,3 +518,80 @@ def test_yes_to_the_offer_to_renew_a_postal_vote_renews_it() -> None:
     tracker = make_tracker(bot(held), message("yes", "affirm"), slots={"identity_verified": True})
     events = asyncio.run(ActionYesWithNothingAsked().run(CollectingDispatcher(), tracker, {}))
     assert slots_of(events)["pending_task"] == "renew_absent_vote"
+
+
+# A ballot pack wanted somewhere other than home: a probe found no way to say so, and the application went to the
+# registered address without a word.
+ELSEWHERE = "4 Mill Lane, Ashbury TN41 2AB as I'm staying with my son"
+
+
+@pytest.mark.parametrize(
+    ("opening", "given"),
+    [
+        ("can I get a postal vote sent to my daughter's address", None),
+        ("postal vote please, I'll be at a different address", None),
+        (f"i want a postal vote, send it to {ELSEWHERE}", ELSEWHERE),
+    ],
+)
+def test_a_postal_vote_wanted_elsewhere_asks_where_unless_told(opening: str, given) -> None:
+    tracker = make_tracker(message(opening, "request_postal_vote"))
+    started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {})))
+    assert started["ballot_delivery"] == "other_address" and started["ballot_address"] == given
+    slots = {"ballot_delivery": "other_address", "vote_duration": "next_poll", "identity_verified": True}
+    assert required_slots_for("request_postal_vote", slots) == ["vote_duration", "ballot_address", "task_confirmed"]
+    assert required_slots_for("request_postal_vote", {"identity_verified": True}) == ["vote_duration", "task_confirmed"]
+
+
+def test_the_ballot_address_is_confirmed_and_sent_with_the_reason() -> None:
+    slots = {"pending_task": "request_postal_vote", "vote_duration": "next_poll", "ballot_address": ELSEWHERE}
+    routes = {ME: httpx.Response(200, json=RECORD), REQUESTS: httpx.Response(201, json=recorded("postal", "new"))}
+    _, asked = ask(routes, **slots)
+    calls, said = finish(routes, **slots)
+    assert asked == (
+        "I'll record a request for a postal vote for the next election, with your ballot pack sent to "
+        "4 Mill Lane, Ashbury TN41 2AB. Shall I go ahead?"
+    )
+    sent = json.loads(next(c for c in calls if c.method == "POST").content)
+    assert sent["delivery"] == "other_address" and sent["delivery_address"] == "4 Mill Lane, Ashbury TN41 2AB"
+    assert sent["delivery_reason"] == "I'm staying with my son" and "AV-000200" in said
+
+
+def test_a_postal_vote_held_with_its_pack_wanted_elsewhere_is_a_change_not_a_refusal() -> None:
+    slots = {"pending_task": "request_postal_vote", "vote_duration": "permanent", "ballot_address": ELSEWHERE}
+    record = RECORD | {"absent_votes": [POSTAL_VOTE]}
+    routes = {ME: httpx.Response(200, json=record), REQUESTS: httpx.Response(201, json=recorded("postal", "change"))}
+    _, asked = ask(routes, **slots)
+    calls, _ = finish(routes, **slots)
+    assert asked.startswith("You already have a postal vote. I'll record a request to send its ballot pack to 4 Mill")
+    assert json.loads(next(c for c in calls if c.method == "POST").content)["action"] == "change"
+
+
+@pytest.mark.parametrize(
+    ("answer", "kept"),
+    [
+        ("Flat 2, 10 High Street, Brighton BN1 1AA", "Flat 2, 10 High Street, Brighton BN1 1AA"),
+        ("home", "home"),
+        ("just send it to my home address", "home"),
+        ("my daughter's", None),
+        ("TN41 2AB", None),
+    ],
+)
+def test_the_ballot_address_answer_needs_a_whole_address_or_home(answer: str, kept) -> None:
+    from bot.actions.electoral import BALLOT_ADDRESS
+
+    assert BALLOT_ADDRESS.read(answer) == kept
+
+
+def test_send_it_elsewhere_at_the_confirmation_asks_where() -> None:
+    from bot.actions.task_form import ValidateTaskForm
+
+    slots = {
+        "pending_task": "request_postal_vote",
+        "vote_duration": "next_poll",
+        "identity_verified": True,
+        "requested_slot": "task_confirmed",
+    }
+    tracker = make_tracker(message("can you send it to my son's address instead", "inform"), slots=slots)
+    dispatcher = CollectingDispatcher()
+    set_to = slots_of(asyncio.run(ValidateTaskForm(backoffice({}, [])).run(dispatcher, tracker, {"forms": {}})))
+    assert set_to["ballot_delivery"] == "other_address" and set_to["requested_slot"] == "ballot_address"

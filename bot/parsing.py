@@ -17,9 +17,12 @@ NAME_LEAD_INS = re.compile(
 )
 DOB_LEAD_INS = re.compile(
     r"^(?:(?:(?:my\s+)?(?:date of birth|dob|d\.o\.b\.?|birthday)\s*(?:is|was|:|-)?|i was born(?: on)?|"
-    r"born(?: on)?|it's|its|it is|on)\s*)*(?:the\s+)?",
+    r"born(?: on)?|it's|its|it is|on|"
+    # "ok sorry, 26/01/1978" after a digression was unreadable twice (a probe).
+    r"ok|okay|sorry|oh|ah|right|yes|yeah|yep|well|um|erm|er|hang on|oops|my mistake|my bad)[\s,.!:-]*)*(?:the\s+)?",
     re.IGNORECASE,
 )
+DOB_TAIL = re.compile(r"[\s,.!]+(?:thanks|thank you|thx|ta|cheers|please|pls)[\s.!]*$", re.IGNORECASE)
 ADDRESS_LEAD_INS = re.compile(
     r"^(?:(?:it's|its|it is|that's|thats|my address is|i live at|i'm at|im at|we're at|"
     r"number|no\.?|no,)\s+)+",
@@ -191,7 +194,8 @@ def numbers_in_figures(text: str) -> str:
 
 def _date_candidate(text: str) -> str:
     # "26 Jan '78": the apostrophe that stands for "19" is not part of the number.
-    candidate = re.sub(r"'(?=\d{2}\b)", "", DOB_LEAD_INS.sub("", numbers_in_figures(text.strip())).strip(" .,!"))
+    typed = DOB_TAIL.sub("", numbers_in_figures(text.strip()))
+    candidate = re.sub(r"'(?=\d{2}\b)", "", DOB_LEAD_INS.sub("", typed).strip(" .,!"))
     # "the 3rd of March, 1939": the comma before the year is no part of the date.
     return re.sub(r",\s*(?=\d{2,4}$)", " ", candidate)
 

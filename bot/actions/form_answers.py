@@ -550,10 +550,20 @@ NAME_SAID = re.compile(r"\b(?:called|named|name is|name was|name's)\s+([a-z'-]+(
 NOT_A_REPORTED_NAME = NOT_NAME_WORDS | _word_set("council tax electoral register roll road close lane street dear")
 
 
+# A name typed in lower case just before what happened: "report that janice dunn has died" (a probe was asked for the
+# name it had given, then refused its postcode and address as names).
+NAME_BEFORE_EVENT = re.compile(
+    r"\b(?:that|mr|mrs|ms|miss)\s+([a-z'-]+(?:\s+[a-z'-]+){1,2}?)\s+(?:has|had|have|is|was)?\s*"
+    r"(?:died|passed|dead|moved|left|gone)\b",
+    re.IGNORECASE,
+)
+
+
 def reported_name_told(text: str) -> str | None:
     """Return the name of the person an opening report is about, if it gives one, else None."""
     candidates = [match.group(1) for match in NAME_SAID.finditer(text)]
     candidates += [match.group(0) for match in CAPITALISED_NAME.finditer(text)]
+    candidates += [match.group(1) for match in NAME_BEFORE_EVENT.finditer(text)]
     for candidate in candidates:
         words = {word.lower() for word in candidate.split()}
         if words & NOT_A_REPORTED_NAME or STREET_WITH_WORDS.search(candidate):

@@ -628,9 +628,17 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     # "is it different at christmas?" at "Which address is yours?" got "I couldn't match that to one of the
     # addresses", and "what about recycling?" at the postcode question "that doesn't look like a postcode" (probes):
     # a question is answered, and the question asked again.
-    first = (re.findall(r"[a-z']+", text.lower()) or [""])[0]
-    asked = text.rstrip().endswith("?") or first in QUESTION_FIRST_WORDS or FOLLOW_UP_START.search(text) is not None
-    question = slot in ("address_uprn", "postcode") and not re.search(r"\d", text) and asked
+    # "hang on what time does ashbury library open on saturday" at the date of birth question was read as a date,
+    # twice (a probe): a question at any detail question is answered, after a "hang on" or "sorry".
+    plain = ASIDE.sub("", text)
+    first = (re.findall(r"[a-z']+", plain.lower()) or [""])[0]
+    asked = plain.rstrip().endswith("?") or first in QUESTION_FIRST_WORDS or FOLLOW_UP_START.search(plain) is not None
+    # Elsewhere only what no in-form rule answers (a sure "what's your phone number?" is the rules' to answer).
+    unruled = name in ("out_of_scope", "nlu_fallback", "inform") or not sure
+    detail = slot in ("address_uprn", "postcode") or (
+        slot not in FREE_TEXT_SLOTS and slot != "task_confirmed" and not free_text and unruled
+    )
+    question = detail and not re.search(r"\d", text) and asked
     if question and answer_the_question(dispatcher, tracker):
         return [SlotSet(slot, None)]
     return None
@@ -1030,6 +1038,14 @@ ANSWERED_INTENTS = ARTICLE_INTENTS | {"opening_hours", "contact_details", "bot_c
 RANKED_QUESTION_CONFIDENCE = 0.2
 
 
+# Words that put a question aside from the answer asked for: "hang on", "sorry, quick question", "btw".
+ASIDE = re.compile(
+    r"^(?:(?:hang on|hold on|wait|sorry|oh|ok|okay|quick question|before that|before i do|by the way|btw|also|"
+    r"one more thing|just wondering)\b[\s,.!:-]*)+",
+    re.IGNORECASE,
+)
+
+
 def answer_the_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """Answer a question asked with a stop, if there is one; say whether it was answered.
 
@@ -1040,7 +1056,7 @@ def answer_the_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> b
     intent = str((message.get("intent") or {}).get("name") or "")
     text = str(message.get("text") or "")
     stop = STOP_ASKED.search(text)
-    rest = text[stop.end() :] if stop else text
+    rest = ASIDE.sub("", text[stop.end() :] if stop else text)
     if intent not in ANSWERED_INTENTS:
         if not looks_like_question(rest) or len(rest.split()) < 2:
             return False
@@ -1364,6 +1380,12 @@ class ValidateTaskForm(FormValidationAction):
     async def validate_full_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if (names := old_and_new_names(str(value or ""))) is not None:
+            # "Jodie Kemp, well thats my old name, new one is Jodie Smith" looped at the name question (a probe): the
+            # name on the register is checked, and the new one kept for a change of name.
+            old, new = names
+            kept = {"new_name": new} if tracker.get_slot("pending_task") == "changed_name" else {}
+            return {"full_name": old} | kept
         return _name_answer(
             "full_name", value, dispatcher, whose='your first name and surname, for example "Sam Taylor"'
         )
@@ -1650,11 +1672,51 @@ def _reference_answer(
     return {slot: reference}
 
 
+NAME_WORDS = r"[a-z][a-z'-]+(?:\s+[a-z][a-z'-]+){1,3}?"
+OLD_AND_NEW = (
+    # "Jodie Kemp, well thats my old name, new one is Jodie Smith", "Jodie Kemp (old name), now Jodie Smith"
+    re.compile(
+        rf"^\W*(?P<old>{NAME_WORDS})\W+(?:well\s+)?(?:that'?s|thats|it'?s|its|was|is)?\s*(?:my\s+)?"
+        rf"(?:old|maiden|previous|former)(?:\s+name)?\W+(?:but\s+)?(?:my\s+)?(?:new\s+(?:one|name)|now|it'?s now)"
+        rf"(?:\s+(?:is|will be|'?s))?\W*(?P<new>{NAME_WORDS})\W*$",
+        re.IGNORECASE,
+    ),
+    # "my old name is Jodie Kemp and my new name is Jodie Smith", "was Jodie Kemp, now Jodie Smith"
+    re.compile(
+        rf"(?:old|maiden|previous|former)\s+name\s+(?:is|was|'?s)?\s*(?P<old>{NAME_WORDS})\W+(?:and\s+|but\s+)?"
+        rf"(?:my\s+)?(?:new\s+(?:one|name)|now)(?:\s+(?:is|will be|'?s))?\W*(?P<new>{NAME_WORDS})\W*$",
+        re.IGNORECASE,
+    ),
+)
+
+
+def old_and_new_names(text: str) -> tuple[str, str] | None:
+    """Return (the old name, the new one) when a name answer gives both, else None."""
+    for pattern in OLD_AND_NEW:
+        match = pattern.search(text.strip())
+        if match and (old := clean_full_name(match.group("old"))) and (new := clean_full_name(match.group("new"))):
+            return old, new
+    return None
+
+
 def _name_answer(slot: str, value: Any, dispatcher: CollectingDispatcher, *, whose: str) -> dict[str, Any]:
     """Accept a full name for ``slot``, or say kindly what is needed and ask again."""
-    name = clean_full_name(str(value or ""))
+    text = str(value or "")
+    name = clean_full_name(text)
     if name is None:
-        dispatcher.utter_message(text=f"Sorry, I need {whose}.")
+        # A postcode, an address or a date typed here was refused as a name again and again, without saying why (a
+        # probe reporting a death gave the postcode and the address at the name question): it is asked for later.
+        other = (
+            "a postcode"
+            if find_postcode(text)
+            else "a date"
+            if parse_date_of_birth(text, today=dt.date.today())
+            else "an address"
+            if NUMBERED_ADDRESS.search(text)
+            else None
+        )
+        later = f"That looks like {other}. I'll ask for that in a moment. First, " if other else "Sorry, "
+        dispatcher.utter_message(text=f"{later}I need {whose}.")
     return {slot: name}
 
 

@@ -60,7 +60,19 @@ def said(dispatcher: CollectingDispatcher) -> str:
 
 @pytest.mark.parametrize(
     "text",
-    ["26th jan 78", "26th January 1978", "26/1/78", "jan 26 1978", "26.01.78", "26 Jan '78", "January 26th, 1978"],
+    [
+        "26th jan 78",
+        "26th January 1978",
+        "26/1/78",
+        "jan 26 1978",
+        "26.01.78",
+        "26 Jan '78",
+        "January 26th, 1978",
+        # After a digression (a probe: unreadable twice, then the officer offer).
+        "ok sorry, 26/01/1978",
+        "oh sorry its 26/01/1978 thanks",
+        "ah right, 26th jan 1978",
+    ],
 )
 def test_dates_of_birth_as_residents_type_them_are_read(text: str) -> None:
     assert parse_date_of_birth(text, today=dt.date(2026, 12, 3)) == dt.date(1978, 1, 26)
@@ -569,3 +581,13 @@ def test_a_date_typed_again_after_a_failed_check_is_no_complaint() -> None:
     assert slots_of(events)["pending_task"] == "check_registration"
     assert slots_of(events)["date_of_birth"] == "26 of january 1978"  # read by the form as an answer
     assert all(m.get("response") != "utter_complaint" for m in dispatcher.messages)
+
+
+@pytest.mark.parametrize("intent", ["out_of_scope", "nlu_fallback"])
+def test_a_question_put_aside_at_the_date_of_birth_is_answered_not_read_as_a_date(intent: str) -> None:
+    # A probe: "hang on what time does ashbury library open on saturday" at the date of birth question got "Sorry, I
+    # couldn't read that as a date of birth", and so did the date typed next ("ok sorry, 26/01/1978").
+    text = "hang on what time does ashbury library open on saturday"
+    set_to, dispatcher = run_form("request_proxy_vote", "date_of_birth", text, intent, 0.6, full_name="Rita Patel")
+    assert set_to.get("date_of_birth") is None
+    assert "library" in said(dispatcher).lower() and "date of birth" not in said(dispatcher)

@@ -263,6 +263,11 @@ def test_the_address_line_is_kept_when_the_postcode_came_from_an_entity() -> Non
         ("my husband passed away, his name was john gray", "John Gray"),
         ("my tenant at 19 Rowan Close has left", None),
         ("My Dad died", None),
+        # In lower case just before what happened (a probe was asked the name again, then refused its postcode).
+        ("i need to report that janice dunn has died", "Janice Dunn"),
+        ("mrs joan smith passed away last week", "Joan Smith"),
+        ("to say that the man next door has moved out", None),
+        ("i need to report that my mum has died", None),
     ],
 )
 def test_a_report_that_names_the_person_is_not_asked_their_name_again(text: str, name: str | None) -> None:

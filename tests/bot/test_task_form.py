@@ -638,3 +638,39 @@ def test_a_question_at_the_postcode_question_is_answered_and_the_postcode_asked_
     events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
     said = " ".join(m["text"] or "" for m in dispatcher.messages)
     assert events["postcode"] is None and said and "doesn't look like a postcode" not in said
+
+
+@pytest.mark.parametrize(
+    ("asked", "typed", "said"),
+    [
+        ("reported_name", "TN42 6FW", "That looks like a postcode. I'll ask for that in a moment. First, I need the"),
+        ("reported_name", "15 Weald Mews", "That looks like an address. I'll ask for that in a moment. First, I need"),
+        ("full_name", "15/08/1955", "That looks like a date. I'll ask for that in a moment. First, I need"),
+        ("reported_name", "joan", "Sorry, I need"),
+    ],
+)
+def test_another_detail_typed_at_a_name_question_is_said_to_come_later(dispatcher, asked, typed, said) -> None:
+    # A probe reporting a death typed the postcode, then the address, at "What is the person's full name?" and got
+    # "Sorry, I need the person's first name and surname" each time, never why.
+    task = "report_death_or_left" if asked == "reported_name" else "check_registration"
+    tracker = form_tracker(asked, typed, pending_task=task)
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events[asked] is None
+    assert dispatcher.messages[0]["text"].startswith(said)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Jodie Kemp, well thats my old name, new one is Jodie Smith",
+        "my old name is Jodie Kemp and my new name is Jodie Smith",
+        "Jodie Kemp (maiden name), now Jodie Smith",
+    ],
+)
+def test_both_names_at_the_name_question_check_the_old_and_keep_the_new(dispatcher, typed: str) -> None:
+    # A probe's change of name looped at "What is your full name?": both names were refused as one, then the date of
+    # birth, postcode and address were refused as names too.
+    tracker = form_tracker("full_name", typed, pending_task="changed_name")
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["full_name"] == "Jodie Kemp" and events["new_name"] == "Jodie Smith"
+    assert not dispatcher.messages

@@ -99,7 +99,11 @@ RELATIVES = (
 RELATIVES_COUNCIL_TAX = re.compile(
     rf"\b{RELATIVES}'?s (?:council tax|ct|account|bill|balance|arrears)\b"
     r"|\b(?:her|his|their) (?:council tax|ct account|bill|balance|arrears|(?:last |latest |recent )?payments?)\b"
-    rf"|\b(?:council tax|account|bill|balance|arrears) (?:of|for) (?:my|our) {RELATIVES}\b",
+    rf"|\b(?:council tax|account|bill|balance|arrears) (?:of|for) (?:my|our) {RELATIVES}\b"
+    # "when did she last pay", "has he paid", "CT24821414 too its my mums" (a probe was shown its own payment).
+    r"|\b(?:when did|did|has|have) (?:she|he|they) (?:last |ever )?pa(?:y|id)\b"
+    rf"|\b(?:it'?s|its|it is|that'?s|thats|that one'?s|belongs to) (?:my|our) {RELATIVES}(?:'?s)?"
+    r"\s*(?:one|account)?\W*$",
     re.IGNORECASE,
 )
 

@@ -25,7 +25,7 @@ from bot.actions.task_kit import (
     request_key,
     uprn_of,
 )
-from bot.backoffice import BackOffice, NotFound
+from bot.backoffice import BackOffice, BackOfficeError, NotFound
 from bot.backoffice_models import ServiceRequestCancellation, ServiceRequestLodged, ServiceRequestProgress
 from bot.names import ADDRESSED_CATEGORIES, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
 from bot.parsing import REQUEST_REFERENCE, find_email, says_unknown
@@ -287,6 +287,32 @@ def cannot_cancel(reference: str) -> str:
     )
 
 
+async def reporter_email_checked(backoffice: BackOffice, tracker: Tracker, email: str) -> tuple[str | None, str | None]:
+    """Check the email given to cancel a request against the report's, before the reason and "Shall I go ahead?".
+
+    A probe's wrong email was taken without a word: the reason was asked, "I'll cancel your request" promised, and
+    only "yes" heard "I can't cancel it". Returns (the email to keep, what to say): a wrong one is said at once, with
+    another try while tries are left; past them, or when the back office cannot say, the email goes on to the
+    cancellation, which refuses as before.
+    """
+    reference = str(tracker.get_slot("request_reference") or "")
+    wrong_so_far = bot_said(tracker, EMAIL_MISMATCH)
+    if email == NO_EMAIL or not reference or wrong_so_far >= EMAIL_TRIES_ALLOWED - 1:
+        return email, None
+    try:
+        shown = await backoffice.service_request_progress(
+            reference=reference, conversation_id=conversation_of(tracker), reporter_email=email
+        )
+    except BackOfficeError:
+        return email, None
+    if shown.reporter:
+        return email, None
+    return None, (
+        f"{EMAIL_MISMATCH} {reference}. If you mistyped it, just send it again. If you didn't give one, "
+        f"just say so, or call us on {council_phone()}."
+    )
+
+
 # The tasks: each handler makes the back-office call and words the answer with the functions above.
 
 
@@ -491,6 +517,7 @@ TASKS = (
                 "If you didn't give one, just say so.",
                 why="Only the person who reported a problem can cancel it, so I check the email address given with "
                 "the report. If you didn't give one, just say so.",
+                check=reporter_email_checked,
             ),
             "cancel_reason": Question(
                 _cancel_reason,

@@ -766,6 +766,9 @@ def corrections_at_confirmation(tracker: Tracker, text: str) -> dict[str, Any]:
         found["vote_duration"] = vote_duration_in(duration.group(0))
     if "contact_email" in wanted and (email := STRUCTURED["contact_email"](text)) is not None:
         found["contact_email"] = email[0]
+    if "reporter_email" in wanted and (given := find_email(text)):
+        # "sorry wrong one, its rita.richardson@example.com" at "Shall I cancel it?" was a no (a probe).
+        found["reporter_email"] = given
     if "proxy_name" in wanted and (proxy := proxy_named(text)) is not None:
         # "no, make it my son Peter Dunn" at "Shall I go ahead?" named the old proxy still (a probe).
         found["proxy_name"], found["proxy_relationship"] = proxy[0], proxy[1] or tracker.get_slot("proxy_relationship")
@@ -1157,6 +1160,10 @@ class ValidateTaskForm(FormValidationAction):
             read = question.read(str(value or ""))
             if read is None:
                 dispatcher.utter_message(text=question.again)
+            elif question.check is not None:
+                read, said = await question.check(self.backoffice, tracker, read)
+                if said:
+                    dispatcher.utter_message(text=said)
             return {slot: read}
 
         return validate

@@ -39,6 +39,8 @@ RecordSummary = Callable[[BackOffice, Tracker], Awaitable[str | None]]
 SlotCondition = Callable[[Mapping[str, Any]], bool]
 # Reads an answer to a task's own question: the value to keep, or None when the answer does not fit.
 ReadAnswer = Callable[[str], str | None]
+# Checks an answer read with the back office: (the value to keep, or None to ask again; what to say, if anything).
+CheckAnswer = Callable[[BackOffice, Tracker, str], Awaitable[tuple[str | None, str | None]]]
 # What a task needs proved before its own questions: a person on the register, a council tax account
 # holder, or only an address (its answer is public); None needs nothing.
 Needs = Literal["identity", "account", "address"] | None
@@ -60,6 +62,8 @@ class Question:
     free_text: bool = False
     # Said when the resident asks why it is needed or how to answer ("why do you need that?").
     why: str = ""
+    # Checks the answer read with the back office before the next question (the email given with a report).
+    check: CheckAnswer | None = None
 
 
 @dataclass(frozen=True)

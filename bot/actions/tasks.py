@@ -633,6 +633,10 @@ class ActionDetailsWithoutTask(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         task = task_that_failed(tracker)
         text = str(tracker.latest_message.get("text") or "")
+        if asks_about_others_council_tax(text):
+            # "can u check account CT24821414 too its my mums" got "What would you like me to do with that?" (a probe).
+            dispatcher.utter_message(text=OTHERS_COUNCIL_TAX_REPLY.format(phone=council_phone()))
+            return [FollowupAction("action_listen")]
         asked = [request.intent for request in requests_in(text) if request.intent in TASKS] or offered_task(tracker)
         if task is None and asked and gives_a_detail(text):
             # "i'd like a postal vote. Rita Richardson 26/01/1978 TN41 6PA", read as details alone, was asked

@@ -22,10 +22,11 @@ from bot.actions.tasks import ActionCompleteTask, ActionStartTask, ActionStopWit
 from bot.backoffice import BackOffice
 from bot.backoffice_models import ServiceRequestProgress, Update
 from council import council_facts
-from tests.support.backoffice_fake import complete, slots_of
+from tests.support.backoffice_fake import backoffice, complete, slots_of
 from tests.support.trackers import bot, make_tracker, user_event
 
 ROUTE = ("POST", "/api/v1/service-requests/SR-245007/cancellation")
+PROGRESS_ROUTE = ("POST", "/api/v1/service-requests/SR-245007/progress-checks")
 TASK = {"pending_task": "cancel_service_request", "request_reference": "SR-245007"}
 
 
@@ -74,7 +75,10 @@ def validate(slot: str, text: str, *, intent: str = "inform", confidence: float 
     tracker = make_tracker(event, *mapped, slots={**TASK, "requested_slot": slot} | {slot: None})
     tracker.slots.update(slots_of(mapped))
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(ValidateTaskForm().run(dispatcher, tracker, DOMAIN))
+    # The back office finds any email given here the reporter's (whether it is is checked below, checked_email).
+    shown = {"reference": "SR-245007", "category_label": "Missed bin collection", "status": "open", "reporter": True}
+    reporter = backoffice({PROGRESS_ROUTE: httpx.Response(200, json=shown)}, [])
+    events = asyncio.run(ValidateTaskForm(reporter).run(dispatcher, tracker, DOMAIN))
     checked = {slot: value for slot, value in slots_of(events).items() if slot in ("reporter_email", "cancel_reason")}
     return checked, [m["text"] for m in dispatcher.messages]
 
@@ -356,3 +360,54 @@ def test_cancelling_a_report_made_in_this_chat_asks_no_email() -> None:
 
     assert here["reporter_email"] == "none" and here["request_reference"] == "SR-246414"
     assert elsewhere.get("reporter_email") is None
+
+
+def checked_email(text: str, *, reporter: bool, earlier: tuple = ()) -> tuple[dict, list[str], list]:
+    """Answer the reporter email question with the back office saying whether ``text``'s email is the reporter's."""
+    shown = {"reference": "SR-245007", "category_label": "Missed bin collection", "status": "open"}
+    routes = {PROGRESS_ROUTE: httpx.Response(200, json=shown | {"reporter": reporter})}
+    calls: list = []
+    mapped = [{"event": "slot", "name": "reporter_email", "value": text}]
+    tracker = make_tracker(
+        *earlier, user_event(text, "inform"), *mapped, slots={**TASK, "requested_slot": "reporter_email"}
+    )
+    tracker.slots.update(slots_of(mapped))
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateTaskForm(backoffice(routes, calls)).run(dispatcher, tracker, DOMAIN))
+    return slots_of(events), [m["text"] for m in dispatcher.messages], calls
+
+
+def test_a_wrong_email_is_said_at_once_not_after_the_reason_and_the_promise() -> None:
+    # A probe: "janice@gmail.com" was taken without a word, the reason asked, "I'll cancel your request SR-245865"
+    # promised, and only "yes" got "I can't cancel SR-245865 with those details".
+    slots, said, calls = checked_email("janice@gmail.com", reporter=False)
+    assert slots["reporter_email"] is None and slots["requested_slot"] == "reporter_email"
+    assert said[0].startswith("That isn't the email address given with the report SR-245007. If you mistyped it")
+    assert json.loads(calls[0].content)["reporter_email"] == "janice@gmail.com"
+
+
+def test_the_reporters_email_goes_on_to_the_reason() -> None:
+    slots, said, _ = checked_email("janice.dunn@example.co.uk", reporter=True)
+    assert slots["reporter_email"] == "janice.dunn@example.co.uk" and slots["requested_slot"] == "cancel_reason"
+    assert not said
+
+
+def test_wrong_emails_are_not_checked_for_ever() -> None:
+    # Past the tries the email goes on, and the cancellation refuses it as before (one chat must not learn the email).
+    earlier = tuple(bot("That isn't the email address given with the report SR-245007. If ...") for _ in range(2))
+    slots, _, calls = checked_email("third@gmail.com", reporter=False, earlier=earlier)
+    assert slots["reporter_email"] == "third@gmail.com" and calls == []
+
+
+def test_an_email_put_right_at_the_confirmation_replaces_the_one_given() -> None:
+    # A probe: "sorry wrong one, its rita.richardson@example.com" at "Shall I go ahead?" was a no: nothing cancelled.
+    text = "sorry wrong one, its rita.richardson@example.com"
+    slots = {
+        **TASK,
+        "reporter_email": "rita@gmail.com",
+        "cancel_reason": "collected",
+        "requested_slot": "task_confirmed",
+    }
+    tracker = make_tracker(user_event(text, "deny"), slots=slots)
+    events = slots_of(asyncio.run(ValidateTaskForm().run(CollectingDispatcher(), tracker, DOMAIN)))
+    assert events["reporter_email"] == "rita.richardson@example.com" and events.get("task_confirmed") is None

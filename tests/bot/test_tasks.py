@@ -11,7 +11,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.task_form import ActionAskTaskConfirmed, ValidateTaskForm
-from bot.actions.tasks import ActionCompleteTask, ActionStartTask
+from bot.actions.tasks import ActionCompleteTask, ActionDetailsWithoutTask, ActionStartTask
 from bot.backoffice import BackOffice
 from council import council_facts
 from tests.support.backoffice_fake import backoffice, complete, slots_of
@@ -576,6 +576,9 @@ def test_declining_to_cancel_a_report_says_it_is_still_open(dispatcher) -> None:
         ("my son paid my council tax yesterday, did it go through", False),
         ("my husband paid the council tax over the phone, can you confirm it's gone through for us", False),
         ("what's my council tax balance", False),
+        # After the resident's own check (a probe was shown its own last payment as if it answered this).
+        ("when did she last pay", True),
+        ("when did I last pay", False),
     ],
 )
 def test_a_relatives_council_tax_is_theirs_to_ask_about(dispatcher, text: str, others: bool) -> None:
@@ -585,3 +588,11 @@ def test_a_relatives_council_tax_is_theirs_to_ask_about(dispatcher, text: str, o
     said = " ".join(m["text"] or "" for m in dispatcher.messages)
     assert ("anyone else's council tax" in said) is others
     assert ("pending_task" in slots_of(events)) is not others
+
+
+def test_an_account_number_said_to_be_a_relatives_gets_the_someone_else_reply(dispatcher) -> None:
+    # A probe: "thanks. now can u check account CT24821414 too its my mums" got "What would you like me to do with
+    # that?", and "when did she last pay" then showed its own last payment.
+    text = "thanks. now can u check account CT24821414 too its my mums"
+    asyncio.run(ActionDetailsWithoutTask().run(dispatcher, make_tracker(user_event(text, "inform_account")), {}))
+    assert "anyone else's council tax" in dispatcher.messages[0]["text"]

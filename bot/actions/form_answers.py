@@ -430,6 +430,25 @@ def place_told(text: str) -> str | None:
     return None
 
 
+def described_with_the_place(text: str) -> str | None:
+    """Return an opening report as its description when, besides its place, it says what is wrong in a few words.
+
+    "somebody has dumped a load of mattresses in the lane behind priory gardens" was asked to describe the problem
+    (a probe); "a pothole on Mill Lane" says too little to send (its size and where on the road are asked).
+    """
+    place = place_told(text)
+    if place is None:
+        return None
+    before = text[: text.find(place)] if place in text else text
+    words = [w for w in re.findall(r"[a-z']+", before.lower()) if w not in PLACE_WORDS]
+    return " ".join(text.split())[:1000] if len(words) >= DESCRIBED_WORDS else None
+
+
+# Words around a place ("in the lane behind"), not about the problem; a description needs this many others.
+PLACE_WORDS = _word_set("on in at outside near by along behind opposite down the a an lane road street alley there")
+DESCRIBED_WORDS = 5
+
+
 # Where the place stops: "on Church Road, it appeared on Monday" is on Church Road (a probe's place was the whole).
 PLACE_ENDS = re.compile(
     r",?\s+(?:and |but )?(?:it|it's|its|which|that's|there's|since|been|this|please|can|could|i|i've|we|they)\b|"

@@ -29,6 +29,7 @@ from bot.actions.form_answers import (
     ballot_address_in,
     ballot_elsewhere_in,
     category_of,
+    described_with_the_place,
     details_in,
     interrupts,
     is_typed_address,
@@ -143,6 +144,10 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         "service_category": category_of(text) if task == "report_problem" and category_of(text) != "other" else None,
         # "a massive pothole on Rowan Close, Ashbury outside number 19" was asked "Where is it?" (a probe).
         "problem_location": place_told(text)
+        if task == "report_problem" and category_of(text) not in ADDRESSED_CATEGORIES
+        else None,
+        # "somebody has dumped a load of mattresses in the lane behind priory gardens" has said what is wrong too.
+        "problem_description": described_with_the_place(text)
         if task == "report_problem" and category_of(text) not in ADDRESSED_CATEGORIES
         else None,
         "document_kind": document_kind_in(text) if task == "receipt_request" else None,

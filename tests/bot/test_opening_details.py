@@ -279,3 +279,20 @@ def test_an_address_with_its_street_type_shortened_counts_with_its_postcode() ->
     # "bin not colected 😡 TN43 3EH 10 priory gdns" was asked which address at TN43 3EH (a probe).
     told = started("bin not colected \U0001f621 TN43 3EH 10 priory gdns", "report_problem")
     assert (told.get("postcode"), told.get("address_uprn")) == ("TN43 3EH", "10 priory gdns")
+
+
+@pytest.mark.parametrize(
+    ("text", "described"),
+    [
+        ("somebody has dumped a load of mattresses in the lane behind priory gardens", True),
+        ("theres a huge pile of rubbish bags dumped on mill lane", True),
+        ("a massive pothole on Rowan Close, Ashbury outside number 19", False),
+        ("street light out on Weald Mews", False),
+    ],
+)
+def test_a_report_that_says_what_is_wrong_and_where_is_not_asked_to_describe_it(text: str, described: bool) -> None:
+    # A probe: "somebody has dumped a load of mattresses in the lane behind priory gardens" got "Please describe the
+    # problem in a few words".
+    slots, _ = start(text, "report_problem", FakeBackOffice())
+    assert (slots.get("problem_description") == text) is described
+    assert (slots["requested_slot"] == "problem_description") is not described

@@ -297,16 +297,22 @@ async def reporter_email_checked(backoffice: BackOffice, tracker: Tracker, email
     """
     reference = str(tracker.get_slot("request_reference") or "")
     wrong_so_far = bot_said(tracker, EMAIL_MISMATCH)
-    if email == NO_EMAIL or not reference or wrong_so_far >= EMAIL_TRIES_ALLOWED - 1:
+    if not reference or (email != NO_EMAIL and wrong_so_far >= EMAIL_TRIES_ALLOWED - 1):
         return email, None
     try:
         shown = await backoffice.service_request_progress(
-            reference=reference, conversation_id=conversation_of(tracker), reporter_email=email
+            reference=reference,
+            conversation_id=conversation_of(tracker),
+            reporter_email=None if email == NO_EMAIL else email,
         )
     except BackOfficeError:
         return email, None
     if shown.reporter:
         return email, None
+    if email == NO_EMAIL:
+        # No email and not the chat it was reported in: nothing shows the reporter, so the refusal (with the phone
+        # and an officer) comes at once, not after the reason and "Shall I go ahead?" (a probe).
+        return NOT_SHOWN, None
     return None, (
         f"{EMAIL_MISMATCH} {reference}. If you mistyped it, just send it again. If you didn't give one, "
         f"just say so, or call us on {council_phone()}."
@@ -375,7 +381,7 @@ async def _cancel_service_request(backoffice: BackOffice, tracker: Tracker) -> s
         buttons=OFFICER_BUTTONS,
         events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "cancel_refused")],
     )
-    if bot_said(tracker, CANNOT_CANCEL_START) >= EMAIL_TRIES_ALLOWED:
+    if email == NOT_SHOWN or bot_said(tracker, CANNOT_CANCEL_START) >= EMAIL_TRIES_ALLOWED:
         # Refused as before, without asking the back office: six wrong emails then the right one cancelled (a probe).
         return refused
     try:
@@ -391,6 +397,8 @@ async def _cancel_service_request(backoffice: BackOffice, tracker: Tracker) -> s
 
 
 NO_EMAIL = "none"
+# The reporter email slot when nothing shows the reporter: the reason and the confirmation are not asked.
+NOT_SHOWN = "not shown"
 DID_NOT_GIVE = re.compile(r"\b(didn'?t|did not|never|without|wasn'?t|no email)\b", re.IGNORECASE)
 
 
@@ -509,6 +517,10 @@ TASKS = (
         "cancel_service_request",
         _cancel_service_request,
         slots=("request_reference", "reporter_email", "cancel_reason", "task_confirmed"),
+        asked_if={
+            "cancel_reason": lambda slots: slots.get("reporter_email") != NOT_SHOWN,
+            "task_confirmed": lambda slots: slots.get("reporter_email") != NOT_SHOWN,
+        },
         summary=_cancel_summary,
         questions={
             "reporter_email": Question(

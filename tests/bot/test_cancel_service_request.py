@@ -411,3 +411,16 @@ def test_an_email_put_right_at_the_confirmation_replaces_the_one_given() -> None
     tracker = make_tracker(user_event(text, "deny"), slots=slots)
     events = slots_of(asyncio.run(ValidateTaskForm().run(CollectingDispatcher(), tracker, DOMAIN)))
     assert events["reporter_email"] == "rita.richardson@example.com" and events.get("task_confirmed") is None
+
+
+def test_no_email_from_another_chat_is_refused_at_once_with_the_way_on() -> None:
+    # A probe: "didnt give one" was asked why it wasn't needed and "Shall I go ahead?" before the refusal.
+    slots, said, calls = checked_email("didnt give one", reporter=False)
+    assert slots["reporter_email"] == "not shown" and slots["requested_slot"] is None
+    assert json.loads(calls[0].content)["reporter_email"] is None and not said
+    assert required_slots_for("cancel_service_request", {**TASK, "reporter_email": "not shown"}) == [
+        "request_reference",
+        "reporter_email",
+    ]
+    finished = complete({}, CollectingDispatcher(), **TASK, reporter_email="not shown")
+    assert finished[1] == [] and "I can't cancel SR-245007" in finished[2]

@@ -1244,6 +1244,14 @@ class ValidateTaskForm(FormValidationAction):
             return events
         if task in IDENTITY_TASKS and not slots.get("identity_verified") and all(slots.get(s) for s in IDENTITY_SLOTS):
             events += await self._verify(tracker.sender_id, slots)
+            if (
+                task == "request_postal_vote"
+                and not slots.get("vote_duration")
+                and await self._postal_vote_held(tracker.sender_id, events, slots)
+            ):
+                # Kathleen, who has a postal vote, was asked how long she wanted one for before hearing she had
+                # one (a probe): nothing more is asked, and the confirmation step says it is held.
+                events.append(SlotSet("vote_duration", "permanent"))
         elif (
             task in ACCOUNT_TASKS
             and not slots.get("account_verified")
@@ -1369,6 +1377,17 @@ class ValidateTaskForm(FormValidationAction):
             SlotSet("account_verified", outcome == "verified"),
             SlotSet("verification_outcome", None if outcome == "verified" else outcome),
         ]
+
+    async def _postal_vote_held(self, conversation_id: str, events: list[EventType], slots: dict[str, Any]) -> bool:
+        """Whether the resident just verified already has a postal vote (and wants no ballot pack sent elsewhere)."""
+        verified = any(e.get("name") == "identity_verified" and e.get("value") for e in events)
+        if not verified or slots.get("ballot_delivery") == "other_address":
+            return False
+        try:
+            record = await self.backoffice.my_electoral_record(conversation_id=conversation_id)
+        except BackOfficeError:
+            return False  # asked as before; the confirmation looks again
+        return any(vote.kind == "postal" and vote.status == "active" for vote in record.absent_votes)
 
     async def _verify(self, conversation_id: str, slots: dict[str, Any]) -> list[EventType]:
         try:

@@ -674,3 +674,35 @@ def test_both_names_at_the_name_question_check_the_old_and_keep_the_new(dispatch
     events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
     assert events["full_name"] == "Jodie Kemp" and events["new_name"] == "Jodie Smith"
     assert not dispatcher.messages
+
+
+class PostalVoteHeld(FakeBackOffice):
+    """A verified resident whose record holds a postal vote."""
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/v1/electoral/me":
+            self.calls.append(request)
+            vote = {"kind": "postal", "status": "active", "expires_on": "2027-01-31", "renewal_due": True}
+            record = {
+                "registration_status": "registered",
+                "polling_district": "AA1",
+                "ward": "Ashbury",
+                "station": None,
+                "open_register_opt_out": False,
+                "absent_votes": [vote],
+                "open_requests": [],
+            }
+            return httpx.Response(200, json=record)
+        return super().handler(request)
+
+
+@pytest.mark.parametrize(("office", "asked"), [(PostalVoteHeld, None), (FakeBackOffice, "vote_duration")])
+def test_a_postal_vote_held_is_found_before_asking_how_long(dispatcher, office, asked) -> None:
+    # A probe: Kathleen, who has a postal vote, was asked "How long would you like it for?" before hearing she had one.
+    identity = {"full_name": "Kathleen Gray", "date_of_birth": "1984-08-17", "postcode": "TN41 6PA"}
+    tracker = form_tracker(
+        "address_uprn", "19 Rowan Close", pending_task="request_postal_vote", address_uprn="100099500102", **identity
+    )
+    events = slot_events(validate(office(), tracker, dispatcher))
+    assert events["identity_verified"] is True
+    assert events.get("vote_duration") == ("permanent" if asked is None else None)

@@ -45,7 +45,9 @@ REQUESTS = (
     _request("request_proxy_vote", r"\bproxy\b", "a proxy vote", "Apply for a proxy vote"),
     _request(
         "check_registration",
-        r"\b(am i|are we|is my name) (registered|on the (electoral )?(register|roll))|\bregistered to vote\b",
+        r"\b(am i|are we|is my name) (registered|on the (electoral )?(register|roll))|\bregistered to vote\b|"
+        # "can u check my voter registration and also whens my bin day" (a probe: only the bin day was heard)
+        r"\b(voter|electoral|my) registration\b|\b(check|still) on the (electoral |voting )?(register|roll|list)\b",
         "checking you're registered to vote",
         "Am I registered to vote?",
     ),

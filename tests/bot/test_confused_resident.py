@@ -1226,6 +1226,9 @@ def test_carry_on_after_the_thanks_for_news_of_the_emergency_carries_on() -> Non
         ("hw do i pay my counsil tax n also when is bin day", ["how_to_pay", "ask_bin_day"]),
         ("bin day & postal vote pls", ["ask_bin_day", "request_postal_vote"]),
         ("I paid and it went through", []),
+        # Only the bin day was heard, and the name typed next refused as a postcode (a probe).
+        ("can u check my voter registration and also whens my bin day", ["check_registration", "ask_bin_day"]),
+        ("am i still on the electoral roll and what day are the bins", ["check_registration", "ask_bin_day"]),
     ],
 )
 def test_two_requests_in_text_speak_are_both_heard(text: str, intents: list[str]) -> None:

@@ -18,6 +18,7 @@ from bot.actions import electoral, payments
 from bot.actions.common import apologise_for_failure, council_phone
 from bot.actions.form_answers import (
     STRUCTURED,
+    ballot_elsewhere_in,
     category_of,
     details_in,
     name_in,
@@ -115,6 +116,10 @@ class ActionStartTask(Action):
             # "and proxy?" after the postal vote's deadline started a proxy application and its identity check (a
             # probe): it asks the same question about the other kind.
             return start_task_events(tracker, task=again)
+        if intent in ABSENT_VOTE_TASKS and not applies_for_someone_else(text) and wants_the_ballot_elsewhere(text):
+            # "can I have my postal vote sent to my daughter's address" was read as a status question (an end-to-end
+            # test): it asks for a postal vote whose ballot pack goes there (a change of it, for one already held).
+            return start_task_events(tracker, task="request_postal_vote")
         if (instead := safer_than_a_cancel(tracker, intent, text)) is not None:
             # "and proxy?" read as cancel_absent_vote (0.56) was offered the withdrawal of a live proxy application,
             # one "yes" away (a probe): a cancel or change needs words that ask for one.
@@ -210,6 +215,13 @@ def safer_than_a_cancel(tracker: Tracker, intent: str, text: str) -> list[EventT
     return [FollowupAction("action_handle_miss")]
 
 
+def wants_the_ballot_elsewhere(text: str) -> bool:
+    """Whether ``text`` asks for a postal ballot pack to go somewhere other than home."""
+    postal = any(match.lastgroup == "postal" for match in electoral.VOTE_KINDS.finditer(text))
+    return (postal or BALLOT.search(text) is not None) and ballot_elsewhere_in(text)
+
+
+BALLOT = re.compile(r"\bballot(?: pack| papers?)?s?\b", re.IGNORECASE)
 # "Absent vote", the name for both kinds, besides the kinds themselves (electoral.VOTE_KINDS).
 ABSENT_VOTE = re.compile(r"\babsent\b", re.IGNORECASE)
 

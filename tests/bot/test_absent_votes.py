@@ -595,3 +595,13 @@ def test_send_it_elsewhere_at_the_confirmation_asks_where() -> None:
     dispatcher = CollectingDispatcher()
     set_to = slots_of(asyncio.run(ValidateTaskForm(backoffice({}, [])).run(dispatcher, tracker, {"forms": {}})))
     assert set_to["ballot_delivery"] == "other_address" and set_to["requested_slot"] == "ballot_address"
+
+
+@pytest.mark.parametrize("intent", ["absent_vote_status", "cancel_absent_vote", "request_postal_vote"])
+def test_a_postal_vote_sent_elsewhere_starts_the_application_whatever_absent_vote_intent(intent: str) -> None:
+    # "can I have my postal vote sent to my daughter's address" was read as a status question and got the status.
+    text = "can I have my postal vote sent to my daughter's address"
+    started = slots_of(
+        asyncio.run(ActionStartTask().run(CollectingDispatcher(), make_tracker(message(text, intent)), {}))
+    )
+    assert started["pending_task"] == "request_postal_vote" and started["ballot_delivery"] == "other_address"

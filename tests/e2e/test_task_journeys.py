@@ -171,6 +171,29 @@ def test_a_proxy_vote_is_requested_with_a_reason(new_resident, residents, stack)
     )
 
 
+@pytest.mark.parametrize("postal", [False, True])
+def test_a_postal_ballot_pack_can_go_to_another_address(new_resident, residents, stack, postal: bool) -> None:
+    """A probe found no way to have the ballot pack sent elsewhere; a postal voter changes where it goes."""
+    person = registered(residents, postal=postal)
+    chat = new_resident()
+    chat.say("can I have my postal vote sent to my daughter's address")
+    asked = texts(prove_identity(chat, person))
+    if not postal:
+        assert "How long" in asked
+        asked = texts(chat.say("just the next election"))
+    assert "Where should we send your ballot pack?" in asked
+    confirm = texts(chat.say("14 Oak Road, Hartfield TN45 1AA, as I'm staying with her"))
+    assert "sent to 14 Oak Road, Hartfield TN45 1AA" in confirm and "Shall I go ahead" in confirm
+
+    av = reference("AV", texts(chat.say("yes")))
+    details = stack_scalar(
+        stack.database_url, select(AbsentVoteRequest.details).where(AbsentVoteRequest.reference == av)
+    )
+    assert details["delivery"] == "other_address" and details["delivery_address"] == "14 Oak Road, Hartfield TN45 1AA"
+    assert details["delivery_reason"] == "I'm staying with her"
+    assert details["action"] == ("change" if postal else "new")
+
+
 def test_a_postal_voter_hears_their_status_then_renews_and_cancels(new_resident, residents, stack) -> None:
     person = registered(residents, postal=True)
     chat = new_resident()

@@ -8,10 +8,11 @@ the back office (``GET /api/v1/bin-collections``); this module only puts them in
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from rasa_sdk import Tracker
 
-from bot.actions.task_kit import Task, uprn_of
+from bot.actions.task_kit import Task, opening_request, uprn_of
 from bot.backoffice import BackOffice
 from bot.backoffice_models import Bin, BinCollections
 from bot.knowledge import ArticleError, get_knowledge
@@ -89,11 +90,34 @@ def _later_changes(bins: list[Bin], today: str) -> list[str]:
     ]
 
 
-def next_collections(result: BinCollections) -> str:
-    """Describe the next collection of each bin at the address, bank-holiday changes, and where to read more."""
+# Words that name one kind of bin ("is the recycling the same day?"), not bins in general.
+BIN_KIND_WORDS = re.compile(r"\b(recycling|garden|food|green|blue|brown|black|general|caddy)\b", re.IGNORECASE)
+
+
+def bins_asked_about(text: str, bins: list[Bin]) -> list[Bin]:
+    """Return the bins ``text`` names by kind or colour ("and is the recycling the same day"); none if it names none."""
+    words = {word.lower() for word in BIN_KIND_WORDS.findall(text)}
+    return [item for item in bins if words & set(re.findall(r"[a-z]+", f"{item.label} {item.container}".lower()))]
+
+
+def next_collections(result: BinCollections, asked: str = "") -> str:
+    """Describe the next collection of each bin at the address, bank-holiday changes, and where to read more.
+
+    A question about one kind of bin ("and is the recycling the same day") gets that bin's day, beside the others'.
+    """
     today = result.today or ""
     where = f"{result.address}, {result.postcode}"
     bins = [item for item in result.bins if item.collections]
+    named = bins_asked_about(asked, bins)
+    if named and len(named) < len(bins):
+        # It got the whole list again (a probe): the bin asked about first, then the others' days in one line.
+        others = ", ".join(
+            f"{item.label.lower()} {day_words(item.collections[0].date, today=today)}"
+            for item in bins
+            if item not in named
+        )
+        lines = [_collection_line(item, today).removeprefix("- ") for item in named]
+        return "\n".join([f"At {where}:", *lines, f"The others: {others}.", f"More: {article_link(BINS_ARTICLE)}"])
     if not bins:
         return (
             f"I'm sorry, I don't have collection days for {where}. Please check on our website: "
@@ -114,7 +138,8 @@ def next_collections(result: BinCollections) -> str:
 
 
 async def _ask_bin_day(backoffice: BackOffice, tracker: Tracker) -> str:
-    return next_collections(await backoffice.bin_collections(uprn=uprn_of(tracker) or 0))
+    result = await backoffice.bin_collections(uprn=uprn_of(tracker) or 0)
+    return next_collections(result, asked=opening_request(tracker))
 
 
 # Bin days are public: a postcode and the chosen address are all the task asks.

@@ -217,3 +217,16 @@ def test_another_bin_service_named_in_a_bin_day_question_gets_its_article(text, 
 def test_the_bin_day_and_christmas_articles_tell_residents_to_ask_for_their_days() -> None:
     assert 'ask "when is my bin day?"' in get_knowledge().article("bin-collection-day").answer
     assert 'Ask me "when is my bin day?"' in get_knowledge().article("christmas-collections").answer
+
+
+@pytest.mark.parametrize("asked", ["and is the recycling the same day", "what about the blue bin?"])
+def test_a_question_about_one_bin_gets_its_day_first_not_the_whole_list_again(asked: str) -> None:
+    # A probe: "and is the recycling the same day" after the bin days got the whole list again.
+    said = next_collections(parse(BinCollections, COLLECTIONS), asked=asked)
+    assert said.splitlines()[:3] == [
+        "At 12 Oak Road, TN41 6PA:",
+        "Recycling (blue bin): Friday 11 December",
+        "The others: general waste tomorrow (Friday 4 December), food waste tomorrow (Friday 4 December).",
+    ]
+    # A question about bins in general, or every bin, still gets the list.
+    assert said_for(COLLECTIONS) == next_collections(parse(BinCollections, COLLECTIONS), asked="when is my bin day")

@@ -39,6 +39,7 @@ ADDRESS_SLOTS = ("postcode", "address_uprn")
 SWITCH_CONFIDENCE = 0.8
 # Every slot the task form may fill: reset when a task starts or ends.
 FORM_SLOTS = (
+    "opening_words",
     "full_name",
     "date_of_birth",
     "vote_duration",

@@ -60,7 +60,7 @@ from bot.actions.service_requests import (
     reason_in_request,
     request_in_last_reply,
 )
-from bot.actions.task_kit import Question, RecordSummary, Reply, last_bot_text, opening_request
+from bot.actions.task_kit import OPENING_WORDS, Question, RecordSummary, Reply, last_bot_text, opening_request
 from bot.actions.two_requests import BY_INTENT
 from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 from bot.knowledge import ArticleError, get_knowledge
@@ -184,6 +184,10 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
     restored = answers_set_aside(tracker, task)
     # What this message says wins over an answer kept from before; a detail it does not give keeps the kept one.
     said = {name: value for name, value in (given | told).items() if value is not None or name not in restored}
+    if not restored.get(OPENING_WORDS):
+        # Read again when the task ends (bot.actions.task_kit.opening_request), turns later: the tracker store keeps
+        # no resident's text, so "my mum died last week" had lost "last week" by then.
+        said[OPENING_WORDS] = text[:1000] or None
     return [
         *events,
         SlotSet("pending_task", task),

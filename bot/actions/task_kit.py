@@ -118,8 +118,18 @@ def last_bot_text(tracker: Tracker) -> str:
     return str(said[-1].get("text") or "") if said else ""
 
 
+# The slot that keeps the words of the message that started the task in hand (set by task_form.start_task_events).
+OPENING_WORDS = "opening_words"
+
+
 def opening_request(tracker: Tracker) -> str:
-    """Return the words of the message that started the task in hand (answered by action_start_task), or ""."""
+    """Return the words of the message that started the task in hand (answered by action_start_task), or "".
+
+    Kept in a slot when the task starts: a message's text is gone from the tracker on later turns (the tracker store
+    keeps none), so the slot is read first; the events serve a tracker without it.
+    """
+    if kept := tracker.get_slot(OPENING_WORDS):
+        return str(kept)
     events = list(tracker.events)
     for index in range(len(events) - 1, -1, -1):
         if events[index].get("event") == "action" and events[index].get("name") == "action_start_task":

@@ -354,7 +354,7 @@ def test_what_happened_is_taken_from_the_opening_message_only_when_it_says_one_t
     assert events["report_kind"] == kind
 
 
-def completed_death_report(opening: str) -> str:
+def completed_death_report(opening: str, *, as_stored: bool = False) -> str:
     recorded = {"reference": "EC-000321", "kind": "died", "next_step": "Thank you for letting us know."}
     calls: list[httpx.Request] = []
     client = backoffice(
@@ -366,8 +366,14 @@ def completed_death_report(opening: str) -> str:
     )
     slots = {"pending_task": "report_death_or_left", "reported_name": "Joan Smith", "report_kind": "died"}
     slots |= {"postcode": "TN41 6PA", "address_uprn": "100099500102", "task_confirmed": True}
+    first = message(opening, "report_death_or_left")
+    if as_stored:
+        # As Rasa reads the chat back turns later: the tracker store keeps no resident's text, only sealed slots.
+        started = slots_of(start_task_events(make_tracker(message(opening, "report_death_or_left"))))
+        slots["opening_words"] = started["opening_words"]
+        first = {**first, "text": None, "parse_data": {**first["parse_data"], "text": None}}
     tracker = make_tracker(
-        message(opening, "report_death_or_left"),
+        first,
         {"event": "action", "name": "action_start_task"},
         bot("Thank you for letting us know. What is the person's full name?"),
         message("Joan Smith", "inform"),
@@ -399,8 +405,10 @@ def test_when_and_who_in_the_opening_report_are_kept_for_electoral_services() ->
     assert plain.get("report_notes") is None
 
 
-def test_after_the_death_is_reported_the_council_tax_asked_about_is_explained() -> None:
-    reply = completed_death_report(BEREAVED)
+@pytest.mark.parametrize("as_stored", [False, True])
+def test_after_the_death_is_reported_the_council_tax_asked_about_is_explained(as_stored: bool) -> None:
+    # as_stored: through the stack the council tax went unanswered (a probe): the opening's words were gone by then.
+    reply = completed_death_report(BEREAVED, as_stored=as_stored)
     assert "EC-000321" in reply
     assert AFTER_A_DEATH.answer.splitlines()[1] in reply and AFTER_A_DEATH.source in reply
     assert reply.index("EC-000321") < reply.index(AFTER_A_DEATH.source)

@@ -519,8 +519,9 @@ def report_details_told(text: str) -> dict[str, str]:
 # it to 4 Mill Lane TN41 2AB", "post it to a different address". Read only for a postal vote application.
 BALLOT_ELSEWHERE = re.compile(
     r"\b(?:different|another|other|second|alternative|holiday|temporary|term[- ]time|forwarding|work)\s+address\b|"
+    r"\bto\s+(?:my|our)\s+[a-z]+'?s'?\s+(?:address|house|home|place|flat)\b|"
     r"\b(?:send|sent|post|posted|deliver\w*|forward\w*|go|goes|come|comes)\s+"
-    r"(?:it|them|my (?:ballot|postal vote|papers|pack|voting pack)\w*|the (?:ballot|papers|pack|voting pack)\w*)?\s*"
+    r"(?:it|them|(?:my|the) (?:postal vote|postal ballot|ballot|voting|postal|papers|pack)(?: papers?| packs?| forms?)?)?\s*"
     r"(?:to|at)\s+(?:my\s+|our\s+)?(?:[a-z]+'s\b|[a-z]+s'|work\b|uni\b|university\b|abroad\b|flat\b|\d+[a-z]?\s+[a-z])",
     re.IGNORECASE,
 )
@@ -541,17 +542,25 @@ def ballot_address_in(text: str, *, asked: bool = False) -> str | None:
     has a house number or a postcode, and a street or a place; "my daughter's" alone is none.
     """
     said = " ".join(text.split()).strip(" .")
-    given = ADDRESS_GIVEN.search(said)
-    candidate = given.group(1) if given else said if asked else ""
+    if asked:
+        given = ADDRESS_GIVEN.search(said)
+        candidate = given.group(1) if given else said
+    else:
+        # In a request ("send the ballot papers to my daughter's house, 22 Station Road, Millbrook TN43 2AA"): the
+        # numbered address after the wish, if any.
+        wish = BALLOT_ELSEWHERE.search(said)
+        numbered = NUMBERED_IN_TEXT.search(said, wish.start()) if wish else None
+        candidate = numbered.group(0) if numbered else ""
     place = REASON_GIVEN.split(candidate, maxsplit=1)[0]
     postcode = find_postcode(place)
     rest = POSTCODE_TYPED.sub(" ", place) if postcode else place
     # A street or a house name besides any postcode, and a house number or the postcode ("TN41 2AB" alone is none).
     if not candidate or not re.search(r"[a-z]{3,}", rest, re.IGNORECASE) or not (re.search(r"\d", rest) or postcode):
         return None
-    if given and (reason := REASON_GIVEN.search(said)) and reason.start() > given.start():
-        return candidate[:500]
-    return (candidate if given else said)[:500]
+    return candidate[:500]
+
+
+NUMBERED_IN_TEXT = re.compile(r"(?:\bflat\s+\w+,?\s*)?\b\d+[a-z]?,?\s+[a-z][^!?]{3,200}", re.IGNORECASE)
 
 
 def ballot_delivery_of(answer: str) -> tuple[str, str | None]:

@@ -177,6 +177,10 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
     told: dict[str, str | None] = {
         **details_told(text, task, dict(tracker.slots) | dict.fromkeys(FORGOTTEN_SLOTS) | given | recheck)
     }
+    if given["ballot_address"] or given["ballot_delivery"]:
+        # "send the ballot papers to my daughter's house, 22 Station Road, Millbrook TN43 2AA": that postcode is hers,
+        # not the resident's (a probe was told TN43 2AA is not in the area, then applied for at home).
+        told = {name: value for name, value in told.items() if name not in ("postcode", "address_uprn")}
     postcode = find_postcode(text) if task in ANSWERED_AT_A_POSTCODE else None
     if postcode:
         # "TN41 6PA" after the list of polls invited a postcode: the polls at that postcode, not at an older address.

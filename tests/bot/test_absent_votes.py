@@ -531,12 +531,23 @@ ELSEWHERE = "4 Mill Lane, Ashbury TN41 2AB as I'm staying with my son"
         ("can I get a postal vote sent to my daughter's address", None),
         ("postal vote please, I'll be at a different address", None),
         (f"i want a postal vote, send it to {ELSEWHERE}", ELSEWHERE),
+        # The second probe: her postcode was taken as the resident's ("I can't find TN43 2AA in the area").
+        (
+            "I want a postal vote but I'm in hospital for a while so please send the ballot papers to my daughter's "
+            "house, 22 Station Road, Millbrook TN43 2AA",
+            "22 Station Road, Millbrook TN43 2AA",
+        ),
+        (
+            "postal vote pls, send it to my daughters address tho, 4 Mill Lane Hastings TN34 1AB",
+            "4 Mill Lane Hastings TN34 1AB",
+        ),
     ],
 )
 def test_a_postal_vote_wanted_elsewhere_asks_where_unless_told(opening: str, given) -> None:
     tracker = make_tracker(message(opening, "request_postal_vote"))
     started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {})))
     assert started["ballot_delivery"] == "other_address" and started["ballot_address"] == given
+    assert started.get("postcode") is None and started.get("address_uprn") is None  # hers, not the resident's
     slots = {"ballot_delivery": "other_address", "vote_duration": "next_poll", "identity_verified": True}
     assert required_slots_for("request_postal_vote", slots) == ["vote_duration", "ballot_address", "task_confirmed"]
     assert required_slots_for("request_postal_vote", {"identity_verified": True}) == ["vote_duration", "task_confirmed"]

@@ -510,6 +510,12 @@ def what_to_cancel(record: ElectoralRecord, tracker: Tracker, kinds: tuple[str, 
     None when there is nothing.
     """
     kinds = kinds or kinds_named(tracker)
+    if UNDOES_A_CANCEL.search(opening_request(tracker)):
+        # "I asked to cancel my postal vote by mistake, please undo that" was offered the cancel again (a probe): the
+        # waiting request to cancel is what is withdrawn, and nothing else.
+        cancels = [r for r in record.open_requests if r.kind.endswith("_cancel")]
+        named = [r for r in cancels if r.kind.partition("_")[0] in kinds] or cancels
+        return ToCancel(named[0].kind.partition("_")[0], named[0]) if named else None
     waiting = [
         r
         for r in record.open_requests
@@ -532,9 +538,24 @@ def what_to_renew(record: ElectoralRecord, tracker: Tracker) -> AbsentVote | Non
     return next((vote for vote in votes if vote.status == "active"), next(iter(votes), None))
 
 
+# Words that take back a request to cancel rather than ask for one.
+UNDOES_A_CANCEL = re.compile(
+    r"\b(?:by mistake|mistakenly|accidentally|in error|undo|reverse|keep (?:it|my|the)|want to keep|"
+    r"(?:don'?t|do not|didn'?t|did not|dont|didnt) (?:want|mean) to cancel|cancel (?:the|my|that) cancel\w*|"
+    r"changed my mind about cancel\w*|not cancel)\b",
+    re.IGNORECASE,
+)
+NOTHING_TO_UNDO = (
+    "There's no request to cancel your postal or proxy vote waiting, so your vote stays as it is. If a cancellation "
+    "has already been dealt with, please call us on {phone} and we'll help."
+)
+
+
 async def _cancel_absent_vote(backoffice: BackOffice, tracker: Tracker) -> str:
     conversation = conversation_of(tracker)
     target = what_to_cancel(await backoffice.my_electoral_record(conversation_id=conversation), tracker)
+    if target is None and UNDOES_A_CANCEL.search(opening_request(tracker)):
+        return NOTHING_TO_UNDO.format(phone=council_phone())
     if target is None:
         return NOTHING_TO_CANCEL
     if target.application is not None:

@@ -521,7 +521,8 @@ BALLOT_ELSEWHERE = re.compile(
     r"\b(?:different|another|other|second|alternative|holiday|temporary|term[- ]time|forwarding|work)\s+address\b|"
     r"\bto\s+(?:my|our)\s+[a-z]+'?s'?\s+(?:address|house|home|place|flat)\b|"
     r"\b(?:send|sent|post|posted|deliver\w*|forward\w*|go|goes|come|comes)\s+"
-    r"(?:it|them|(?:my|the) (?:postal vote|postal ballot|ballot|voting|postal|papers|pack)(?: papers?| packs?| forms?)?)?\s*"
+    r"(?:it|them|(?:my|the) (?:postal vote|postal ballot|ballot|voting|postal|papers|pack)"
+    r"(?: papers?| packs?| forms?)?)?\s*"
     r"(?:to|at)\s+(?:my\s+|our\s+)?(?:[a-z]+'s\b|[a-z]+s'|work\b|uni\b|university\b|abroad\b|flat\b|\d+[a-z]?\s+[a-z])",
     re.IGNORECASE,
 )

@@ -569,6 +569,9 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     coded = slot in STRUCTURED and STRUCTURED[slot](text) is not None
     if tracker.get_slot("pending_task") == "cancel_service_request" and (reason := cancels_with_a_reason(text)):
         return cancelling_events(slot, reason, answer)
+    if slot == "task_confirmed" and tracker.get_slot("pending_task") == "cancel_absent_vote" and KEEPS_IT.search(text):
+        # "no actually keep the postal vote, forget it" at "Shall I cancel it?" was offered the cancel again (a probe).
+        return [SlotSet("task_confirmed", False)]
     if (
         slot == "task_confirmed"
         and tracker.get_slot("pending_task") == "request_postal_vote"
@@ -755,6 +758,8 @@ DURATION_WORDS = re.compile(
     re.IGNORECASE,
 )
 CHANGED = "OK, I've changed that."
+# A no to cancelling a vote, in other words: "actually keep it", "I want to keep my postal vote".
+KEEPS_IT = re.compile(r"\b(?:keep (?:it|my|the)|want to keep|leave it|don'?t cancel|do not cancel|dont cancel)\b", re.I)
 
 
 NOTED = "Thank you, I'll pass that on with the report."

@@ -120,6 +120,9 @@ class ActionStartTask(Action):
             # "can I have my postal vote sent to my daughter's address" was read as a status question (an end-to-end
             # test): it asks for a postal vote whose ballot pack goes there (a change of it, for one already held).
             return start_task_events(tracker, task="request_postal_vote")
+        if intent in ABSENT_VOTE_TASKS and electoral.UNDOES_A_CANCEL.search(text) and CANCEL_WORD.search(text):
+            # "I asked to cancel my postal vote by mistake, please undo that": the waiting cancellation is withdrawn.
+            return start_task_events(tracker, task="cancel_absent_vote")
         if (instead := safer_than_a_cancel(tracker, intent, text)) is not None:
             # "and proxy?" read as cancel_absent_vote (0.56) was offered the withdrawal of a live proxy application,
             # one "yes" away (a probe): a cancel or change needs words that ask for one.
@@ -221,6 +224,7 @@ def wants_the_ballot_elsewhere(text: str) -> bool:
     return (postal or BALLOT.search(text) is not None) and ballot_elsewhere_in(text)
 
 
+CANCEL_WORD = re.compile(r"\bcancel\w*", re.IGNORECASE)
 BALLOT = re.compile(r"\bballot(?: pack| papers?)?s?\b", re.IGNORECASE)
 # "Absent vote", the name for both kinds, besides the kinds themselves (electoral.VOTE_KINDS).
 ABSENT_VOTE = re.compile(r"\babsent\b", re.IGNORECASE)

@@ -616,3 +616,54 @@ def test_a_postal_vote_sent_elsewhere_starts_the_application_whatever_absent_vot
         asyncio.run(ActionStartTask().run(CollectingDispatcher(), make_tracker(message(text, intent)), {}))
     )
     assert started["pending_task"] == "request_postal_vote" and started["ballot_delivery"] == "other_address"
+
+
+UNDO = "I asked to cancel my postal vote by mistake, ref AV-014039, please undo that I want to keep it"
+CANCEL_WAITING = RECORD | {
+    "absent_votes": [POSTAL_VOTE],
+    "open_requests": [
+        {"reference": "AV-014039", "kind": "postal_cancel", "status": "received", "created_at": "2026-12-05T02:40:00Z"}
+    ],
+}
+
+
+def test_a_cancellation_asked_by_mistake_is_withdrawn_not_asked_for_again() -> None:
+    # The second probe: this was offered "I'll record a request to cancel your postal vote" again.
+    opening = (message(UNDO, "cancel_absent_vote"), {"event": "action", "name": "action_start_task"})
+    routes = {ME: httpx.Response(200, json=CANCEL_WAITING), **dict([withdrawal("AV-014039")])}
+    _, asked = ask(routes, *opening, pending_task="cancel_absent_vote")
+    calls, said = finish(routes, *opening, pending_task="cancel_absent_vote")
+    assert asked.startswith("I'll withdraw your request to cancel your postal vote, reference AV-014039")
+    assert [c.url.path for c in calls if c.method == "POST"] == [
+        "/api/v1/electoral/absent-vote-requests/AV-014039/withdrawal"
+    ]
+
+
+def test_undo_with_no_cancellation_waiting_cancels_nothing() -> None:
+    opening = (message(UNDO, "cancel_absent_vote"), {"event": "action", "name": "action_start_task"})
+    routes = {ME: httpx.Response(200, json=RECORD | {"absent_votes": [POSTAL_VOTE]})}
+    calls, said = finish(routes, *opening, pending_task="cancel_absent_vote")
+    assert said.startswith("There's no request to cancel your postal or proxy vote waiting")
+    assert not any(c.method == "POST" for c in calls)
+
+
+@pytest.mark.parametrize("intent", ["request_postal_vote", "absent_vote_status", "cancel_absent_vote"])
+def test_undoing_a_cancellation_starts_the_withdrawal_whatever_absent_vote_intent(intent: str) -> None:
+    started = slots_of(
+        asyncio.run(ActionStartTask().run(CollectingDispatcher(), make_tracker(message(UNDO, intent)), {}))
+    )
+    assert started["pending_task"] == "cancel_absent_vote"
+
+
+def test_keep_it_at_the_cancel_confirmation_is_a_no() -> None:
+    # The second probe: "no actually keep the postal vote, forget it" got the cancel offer again.
+    from bot.actions.task_form import ValidateTaskForm
+
+    slots = {"pending_task": "cancel_absent_vote", "identity_verified": True, "requested_slot": "task_confirmed"}
+    tracker = make_tracker(
+        message("no actually keep the postal vote, forget it", "cancel_absent_vote", 0.9), slots=slots
+    )
+    set_to = slots_of(
+        asyncio.run(ValidateTaskForm(backoffice({}, [])).run(CollectingDispatcher(), tracker, {"forms": {}}))
+    )
+    assert set_to["task_confirmed"] is False

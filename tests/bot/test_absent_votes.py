@@ -634,6 +634,7 @@ def test_a_cancellation_asked_by_mistake_is_withdrawn_not_asked_for_again() -> N
     _, asked = ask(routes, *opening, pending_task="cancel_absent_vote")
     calls, said = finish(routes, *opening, pending_task="cancel_absent_vote")
     assert asked.startswith("I'll withdraw your request to cancel your postal vote, reference AV-014039")
+    assert "AV-014039" in said
     assert [c.url.path for c in calls if c.method == "POST"] == [
         "/api/v1/electoral/absent-vote-requests/AV-014039/withdrawal"
     ]

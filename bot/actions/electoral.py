@@ -412,7 +412,18 @@ def _ballot_address(text: str) -> str | None:
 
 
 async def _request_proxy_vote(backoffice: BackOffice, tracker: Tracker) -> str:
-    return await _absent_vote_request(backoffice, tracker, kind="proxy", action="new")
+    # A proxy vote held, a proxy named: a change of proxy ("change who my proxy is, my brother can't do it now").
+    record = await backoffice.my_electoral_record(conversation_id=conversation_of(tracker))
+    held = any(vote.kind == "proxy" and vote.status == "active" for vote in record.absent_votes)
+    return await _absent_vote_request(backoffice, tracker, kind="proxy", action="change" if held else "new")
+
+
+# Asking for another proxy rather than an end to the proxy vote: "change who my proxy is", "I need a new proxy".
+CHANGES_THE_PROXY = re.compile(
+    r"\b(?:change|replace|swap|switch|new|different|another)\b.{0,25}\bprox(?:y|ies)\b(?!.{0,15}\bto (?:a )?post)|"
+    r"\bprox(?:y|ies)\b.{0,30}\b(?:can'?t|cannot|won'?t|unable to) (?:do it|vote|make it)",
+    re.IGNORECASE,
+)
 
 
 async def vote_already_held(backoffice: BackOffice, tracker: Tracker, kind: str) -> str | None:
@@ -460,6 +471,8 @@ async def _absent_vote_record_summary(backoffice: BackOffice, tracker: Tracker, 
             where = ballot_delivery_of(elsewhere)[0]
             return f"You already have a postal vote. I'll record a request to send its ballot pack to {where}."
         return None
+    if kind == "proxy" and (change := _proxy_change_summary(record, tracker)) is not None:
+        return change
     summary = _postal_vote_summary(tracker, None) if kind == "postal" else _proxy_vote_summary(tracker, None)
     pending = PENDING_REGISTRATION if record.registration_status == "pending" else ""
     return summary + other_vote_note(record, kind) + pending
@@ -658,6 +671,16 @@ BALLOT_ADDRESS = Question(
     why="Your ballot pack normally comes to your home. We can send it somewhere else, such as where you are "
     "staying. We need the full address, and it helps to know why.",
 )
+
+
+def _proxy_change_summary(record: ElectoralRecord, tracker: Tracker) -> str | None:
+    """Word the confirmation of a new proxy for a proxy vote already held; None when none is held."""
+    held = next((v for v in record.absent_votes if v.kind == "proxy" and v.status == "active"), None)
+    if held is None:
+        return None
+    now = f" instead of {held.proxy_name}" if held.proxy_name else ""
+    proxy = f"{tracker.get_slot('proxy_name')} ({tracker.get_slot('proxy_relationship')})"
+    return f"I'll record a request to change your proxy to {proxy}{now}."
 
 
 def _proxy_vote_summary(tracker: Tracker, address: str | None) -> str:

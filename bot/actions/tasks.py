@@ -120,6 +120,10 @@ class ActionStartTask(Action):
             # "can I have my postal vote sent to my daughter's address" was read as a status question (an end-to-end
             # test): it asks for a postal vote whose ballot pack goes there (a change of it, for one already held).
             return start_task_events(tracker, task="request_postal_vote")
+        if intent in ABSENT_VOTE_TASKS and electoral.CHANGES_THE_PROXY.search(text):
+            # "i need to change who my proxy is, its my brother at the moment but he cant do it now" was offered the
+            # withdrawal of the proxy (a probe): the new proxy is asked for, as a change of the one held.
+            return start_task_events(tracker, task="request_proxy_vote")
         if intent in ABSENT_VOTE_TASKS and electoral.UNDOES_A_CANCEL.search(text) and CANCEL_WORD.search(text):
             # "I asked to cancel my postal vote by mistake, please undo that": the waiting cancellation is withdrawn.
             return start_task_events(tracker, task="cancel_absent_vote")

@@ -409,7 +409,6 @@ def test_a_cancel_guessed_from_words_that_ask_no_cancel_shows_the_votes_instead(
     [
         "cancel my proxy",
         "I don't want a postal vote any more",
-        "replace my proxy",
         "send my postal vote to my new address",
     ],
 )
@@ -668,3 +667,38 @@ def test_keep_it_at_the_cancel_confirmation_is_a_no() -> None:
         asyncio.run(ValidateTaskForm(backoffice({}, [])).run(CollectingDispatcher(), tracker, {"forms": {}}))
     )
     assert set_to["task_confirmed"] is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i need to change who my proxy is, its my brother at the moment but he cant do it now",
+        "replace my proxy",
+        "I need a new proxy",
+        "my proxy can't do it any more",
+    ],
+)
+def test_changing_the_proxy_asks_for_the_new_one_not_a_cancel(text: str) -> None:
+    # The second probe: this was offered "I'll withdraw your proxy vote request", and the new proxy named was refused.
+    tracker = make_tracker(message(text, "cancel_absent_vote", 0.9), slots={"identity_verified": True})
+    started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {})))
+    assert started["pending_task"] == "request_proxy_vote"
+
+
+def test_a_new_proxy_for_a_proxy_vote_held_is_a_change() -> None:
+    slots = {
+        "pending_task": "request_proxy_vote",
+        "vote_duration": "next_poll",
+        "proxy_name": "Sarah Jones",
+        "proxy_relationship": "my friend",
+    }
+    routes = {
+        ME: httpx.Response(200, json=RECORD | {"absent_votes": [PROXY_VOTE]}),
+        REQUESTS: httpx.Response(201, json=recorded("proxy", "change")),
+    }
+    _, asked = ask(routes, **slots)
+    calls, _ = finish(routes, **slots)
+    change = "I'll record a request to change your proxy to Sarah Jones (my friend) instead of Dev Patel."
+    assert asked == f"{change} Shall I go ahead?"
+    sent = json.loads(next(c for c in calls if c.method == "POST").content)
+    assert sent["action"] == "change" and sent["proxy_name"] == "Sarah Jones"

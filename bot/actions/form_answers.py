@@ -334,7 +334,8 @@ PLACE_TOLD = re.compile(
 )
 CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
 STREET_NAMED = re.compile(
-    rf"\b(?!(?:the|a|an|my|our|your|this|that|their|his|her|car|main|back|front|old|new)\b)[a-z']+\s+(?:{STREET_TYPES})\b",
+    rf"\b(?!(?:the|a|an|my|our|your|this|that|their|his|her|car|main|back|front|old|new)\b)[a-z']+\s+"
+    rf"(?:{STREET_TYPES}|{SHORT_STREET_TYPES})\b",
     re.IGNORECASE,
 )
 # A street named with up to two words before its type ("Rowan Close", "St Johns Road"); the words leading into it
@@ -452,6 +453,7 @@ DESCRIBED_WORDS = 5
 # Where the place stops: "on Church Road, it appeared on Monday" is on Church Road (a probe's place was the whole).
 PLACE_ENDS = re.compile(
     r",?\s+(?:and |but )?(?:it|it's|its|which|that's|there's|since|been|this|please|can|could|i|i've|we|they)\b|"
+    r",\s+(?:nearly|almost|so|really|very|just|and)\b|"
     r"\s+(?:since|yesterday|today|tonight|last (?:night|week|month)|this (?:morning|afternoon|evening|week)|"
     r"for (?:a|about|over|two|three|\d)\b|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)",
     re.IGNORECASE,

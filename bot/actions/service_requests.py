@@ -297,8 +297,12 @@ async def reporter_email_checked(backoffice: BackOffice, tracker: Tracker, email
     """
     reference = str(tracker.get_slot("request_reference") or "")
     wrong_so_far = bot_said(tracker, EMAIL_MISMATCH)
-    if not reference or (email != NO_EMAIL and wrong_so_far >= EMAIL_TRIES_ALLOWED - 1):
+    if not reference:
         return email, None
+    if email != NO_EMAIL and wrong_so_far >= EMAIL_TRIES_ALLOWED - 1:
+        # Past the tries the refusal comes at once (it came after the reason and "Shall I go ahead?", and the right
+        # email typed at the reason question was taken as the reason: a probe). No more emails are checked.
+        return NOT_SHOWN, None
     try:
         shown = await backoffice.service_request_progress(
             reference=reference,

@@ -96,7 +96,7 @@ from bot.parsing import (
     parse_date_of_birth,
     says_unknown,
 )
-from bot.routing import for_missed, reports_a_missed_collection
+from bot.routing import for_missed, reports_a_missed_collection, wants_a_person
 from bot.tasks_registry import ACCOUNT_TASKS, FORGOTTEN_SLOTS, IDENTITY_TASKS, QUESTIONS, REGISTRY, TASKS
 
 MAX_ADDRESS_BUTTONS = 30
@@ -569,6 +569,11 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     coded = slot in STRUCTURED and STRUCTURED[slot](text) is not None
     if tracker.get_slot("pending_task") == "cancel_service_request" and (reason := cancels_with_a_reason(text)):
         return cancelling_events(slot, reason, answer)
+    if name != "request_officer" and not free_text and wants_a_person(text):
+        # "hang on can i talk to someone about this" at "Shall I go ahead?", read as another report, got "I need a yes
+        # or a no" (a probe): the person is offered at once, and the answers kept if they carry on.
+        dispatcher.utter_message(text=PERSON_OFFERED, buttons=[OFFICER_BUTTON])
+        return [SlotSet(slot, None)]
     if slot == "task_confirmed" and tracker.get_slot("pending_task") == "cancel_absent_vote" and KEEPS_IT.search(text):
         # "no actually keep the postal vote, forget it" at "Shall I cancel it?" was offered the cancel again (a probe).
         return [SlotSet("task_confirmed", False)]
@@ -758,6 +763,13 @@ DURATION_WORDS = re.compile(
     re.IGNORECASE,
 )
 CHANGED = "OK, I've changed that."
+EMAIL_NOT_A_PLACE = (
+    "Thanks, I'll send updates to that email address. Now, where is the problem? A street name, a landmark or a "
+    "postcode is best."
+)
+PERSON_OFFERED = (
+    "Of course. Press \"Talk to a person\" and I'll pass you to an officer with what you've told me so far."
+)
 # A no to cancelling a vote, in other words: "actually keep it", "I want to keep my postal vote".
 KEEPS_IT = re.compile(r"\b(?:keep (?:it|my|the)|want to keep|leave it|don'?t cancel|do not cancel|dont cancel)\b", re.I)
 
@@ -1631,6 +1643,11 @@ class ValidateTaskForm(FormValidationAction):
                 text="Sorry, I need a bit more to find it: a street name, a landmark or a postcode."
             )
             return {"problem_location": None}
+        if find_email(text) and len(leftover_words(text, str(find_email(text)))) < 2:
+            # "bob.smith@example.com" at "Where is it?" was to be reported as the place (a probe): the email is kept
+            # for updates, and the place asked again.
+            dispatcher.utter_message(text=EMAIL_NOT_A_PLACE)
+            return {"problem_location": None, "contact_email": find_email(text)}
         return {"problem_location": text[:240]}
 
     async def validate_problem_description(

@@ -591,3 +591,27 @@ def test_a_question_put_aside_at_the_date_of_birth_is_answered_not_read_as_a_dat
     set_to, dispatcher = run_form("request_proxy_vote", "date_of_birth", text, intent, 0.6, full_name="Rita Patel")
     assert set_to.get("date_of_birth") is None
     assert "library" in said(dispatcher).lower() and "date of birth" not in said(dispatcher)
+
+
+def test_asking_for_a_person_at_the_confirmation_read_as_another_task_offers_one() -> None:
+    # The second probe: "hang on can i talk to someone about this, theres more of it every week" at a fly-tipping
+    # report's "Shall I go ahead?" got "Sorry, I need a yes or a no here."
+    text = "hang on can i talk to someone about this, theres more of it every week"
+    slots = {
+        "service_category": "dumped_rubbish",
+        "problem_location": "the car park on Station Road",
+        "problem_description": "black bags and a sofa",
+        "contact_email": "none",
+    }
+    set_to, dispatcher = run_form("report_problem", "task_confirmed", text, "report_problem", 0.8, **slots)
+    assert set_to.get("task_confirmed") is None and "yes or a no" not in said(dispatcher)
+    assert dispatcher.messages[0]["buttons"][0]["payload"] == "/request_officer"
+
+
+def test_an_email_at_the_place_question_is_kept_for_updates_not_reported_as_the_place() -> None:
+    # The second probe: 'I'll report a pothole at bob.smith@example.com: "huge"' was offered.
+    set_to, dispatcher = run_form(
+        "report_problem", "problem_location", "bob.smith@example.com", "inform", 0.9, service_category="pothole"
+    )
+    assert set_to["problem_location"] is None and set_to["contact_email"] == "bob.smith@example.com"
+    assert said(dispatcher).startswith("Thanks, I'll send updates to that email address. Now, where is the problem?")

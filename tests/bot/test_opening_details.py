@@ -296,3 +296,9 @@ def test_a_report_that_says_what_is_wrong_and_where_is_not_asked_to_describe_it(
     slots, _ = start(text, "report_problem", FakeBackOffice())
     assert (slots.get("problem_description") == text) is described
     assert (slots["requested_slot"] == "problem_description") is not described
+
+
+def test_a_place_on_a_street_with_its_type_shortened_is_the_reports_place() -> None:
+    # The second probe: "on the high st in ashbury outside the co-op" was asked "Where is it?" again.
+    text = "theres a massive pothole on the high st in ashbury outside the co-op, nearly came off my bike"
+    assert started(text, "report_problem")["problem_location"] == "the high st in ashbury outside the co-op"

@@ -490,6 +490,8 @@ WHEN_TOLD = re.compile(
     rf"(?:a|an|one|two|three|four|five|six|a few|\d+) (?:days?|weeks?|months?|years?) ago|"
     rf"(?:on |in )?(?:the )?\d{{1,2}}(?:st|nd|rd|th)?(?: of)? {MONTH_WORD}(?:,? \d{{4}})?|"
     rf"(?:on|in) {MONTH_WORD}(?: \d{{1,2}}(?:st|nd|rd|th)?)?(?:,? \d{{4}})?|"
+    r"(?:on )?(?:the )?\d{1,2}(?:st|nd|rd|th) of (?:this|last) month|(?:at the )?(?:start|end|beginning) of "
+    rf"(?:this month|last month|{MONTH_WORD})|"
     rf"(?:on )?\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}})\b",
     re.IGNORECASE,
 )

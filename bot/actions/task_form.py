@@ -587,7 +587,11 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
             dispatcher.utter_message(text=CHANGED)
         delivery = [SlotSet("ballot_delivery", "other_address"), SlotSet("ballot_address", address)]
         return [*delivery, SlotSet("task_confirmed", None)]
-    if slot == "task_confirmed" and (notes := report_notes_added(tracker, text)):
+    # At the postcode or address question too ("it was 3rd of this month" was refused as no postcode: a probe), when
+    # the message gives no postcode or address for the question.
+    gives_a_place = find_postcode(text) is not None or re.search(r"^\W*\d+[a-z]?\s+[a-z]", text, re.I) is not None
+    told_when = slot == "task_confirmed" or (slot in ("postcode", "address_uprn") and not gives_a_place)
+    if told_when and (notes := report_notes_added(tracker, text)):
         # "she died on the 3rd of November" or "I'm her son" at "Shall I go ahead?" got "I need a yes or a no", and
         # what was said went nowhere (a probe): it is passed on with the report, and the question asked again.
         dispatcher.utter_message(text=NOTED)

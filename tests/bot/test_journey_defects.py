@@ -615,3 +615,22 @@ def test_an_email_at_the_place_question_is_kept_for_updates_not_reported_as_the_
     )
     assert set_to["problem_location"] is None and set_to["contact_email"] == "bob.smith@example.com"
     assert said(dispatcher).startswith("Thanks, I'll send updates to that email address. Now, where is the problem?")
+
+
+@pytest.mark.parametrize(
+    ("asked", "text"),
+    [
+        ("postcode", "it was 3rd of this month"),
+        ("task_confirmed", "end of october i think, maybe the 28th"),
+        ("task_confirmed", "I'm his wife Kathleen, 5 Priory Walk TN44 3LW"),
+    ],
+)
+def test_when_or_who_at_another_question_of_a_death_report_is_noted_not_refused(asked: str, text: str) -> None:
+    # The second probe: "it was 3rd of this month" at the postcode question got "doesn't look like a postcode", and
+    # "end of october i think" at the confirmation "I need a yes or a no".
+    slots = {"report_kind": "died", "reported_name": "Brian Gray"}
+    if asked == "task_confirmed":
+        slots |= {"postcode": "TN41 6PA", "address_uprn": "100099500102"}
+    set_to, dispatcher = run_form("report_death_or_left", asked, text, "inform", 0.9, **slots)
+    assert set_to["report_notes"].endswith(text.split(",")[0]) or text in set_to["report_notes"]
+    assert said(dispatcher) == "Thank you, I'll pass that on with the report."

@@ -161,6 +161,12 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         "ballot_address": ballot_address_in(text)
         if task == "request_postal_vote" and ballot_elsewhere_in(text)
         else None,
+        # "change of name pls. Old name Janice Dunn new name Janice Patel-Dunn": both asked again (a probe).
+        **(
+            {"full_name": names[0], "new_name": names[1]}
+            if task == "changed_name" and (names := old_and_new_names(text)) is not None
+            else {}
+        ),
         # "my mum died last Tuesday": when it happened and who they were, kept (the tracker store keeps no words).
         "report_notes": strip_pleasantries(text)[:1000]
         if task == "report_death_or_left" and report_details_told(text)
@@ -1545,6 +1551,12 @@ class ValidateTaskForm(FormValidationAction):
     async def validate_new_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        text = str(value or "")
+        if (names := old_and_new_names(text)) is not None:
+            return {"new_name": names[1]}
+        if (now := NAME_NOW.match(text.strip())) and (name := clean_full_name(now.group(1))):
+            # "its Rita Okafor now, was Richardson before obviously" looped at the new name question (a probe).
+            return {"new_name": name}
         return _name_answer("new_name", value, dispatcher, whose="your new first name and surname")
 
     async def validate_reported_name(
@@ -1753,6 +1765,10 @@ OLD_AND_NEW = (
         re.IGNORECASE,
     ),
 )
+
+
+# The new name said with the old: "its Rita Okafor now, was Richardson before", "Rita Okafor now".
+NAME_NOW = re.compile(rf"^\W*(?:(?:it'?s|its|it is|i'?m|im)\s+)?({NAME_WORDS})\s+now\b", re.IGNORECASE)
 
 
 def old_and_new_names(text: str) -> tuple[str, str] | None:

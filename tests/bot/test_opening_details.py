@@ -302,3 +302,9 @@ def test_a_place_on_a_street_with_its_type_shortened_is_the_reports_place() -> N
     # The second probe: "on the high st in ashbury outside the co-op" was asked "Where is it?" again.
     text = "theres a massive pothole on the high st in ashbury outside the co-op, nearly came off my bike"
     assert started(text, "report_problem")["problem_location"] == "the high st in ashbury outside the co-op"
+
+
+def test_both_names_in_a_change_of_name_request_are_not_asked_again() -> None:
+    # The second probe: "change of name pls. Old name Janice Dunn new name Janice Patel-Dunn" was asked both again.
+    told = started("change of name pls. Old name Janice Dunn new name Janice Patel-Dunn", "changed_name")
+    assert (told["full_name"], told["new_name"]) == ("Janice Dunn", "Janice Patel-Dunn")

@@ -706,3 +706,13 @@ def test_a_postal_vote_held_is_found_before_asking_how_long(dispatcher, office, 
     events = slot_events(validate(office(), tracker, dispatcher))
     assert events["identity_verified"] is True
     assert events.get("vote_duration") == ("permanent" if asked is None else None)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["its Rita Okafor now, was Richardson before obviously", "my old name is Rita Richardson, new name Rita Okafor"],
+)
+def test_the_new_name_said_with_the_old_is_the_new_name(dispatcher, typed: str) -> None:
+    # The second probe: "its Rita Okafor now, was Richardson before obviously" looped at "What is your new name?".
+    tracker = form_tracker("new_name", typed, pending_task="changed_name", identity_verified=True)
+    assert slot_events(validate(FakeBackOffice(), tracker, dispatcher))["new_name"] == "Rita Okafor"

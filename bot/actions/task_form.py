@@ -141,7 +141,11 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         "payment_reference": find_payment_reference(text) or payment_meant(tracker, text, task),
         # "Any news on my report?" just after reporting one in this chat means that one (its reference is known).
         "request_reference": find_request_reference(text) or reported_here(tracker, task),
-        "service_category": category_of(text) if task == "report_problem" and category_of(text) != "other" else None,
+        "service_category": category_of(text)
+        if task == "report_problem" and category_of(text) != "other"
+        else invited_category(tracker)
+        if task == "report_problem"
+        else None,
         # "a massive pothole on Rowan Close, Ashbury outside number 19" was asked "Where is it?" (a probe).
         "problem_location": place_told(text)
         if task == "report_problem" and category_of(text) not in ADDRESSED_CATEGORIES
@@ -785,6 +789,18 @@ KEEPS_IT = re.compile(r"\b(?:keep (?:it|my|the)|want to keep|leave it|don'?t can
 
 
 NOTED = "Thank you, I'll pass that on with the report."
+
+
+def invited_category(tracker: Tracker) -> str | None:
+    """Return the kind of problem the bot's last answer invited a report of ("You can report a street light here").
+
+    "ok can you report it then please" after it was asked for a reference (a probe): it reports that kind.
+    """
+    said = last_bot_text(tracker)
+    if "You can report" not in said and "report it here" not in said:
+        return None
+    category = category_of(said)
+    return None if category == "other" else category
 
 
 def report_notes_added(tracker: Tracker, text: str) -> str | None:

@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.task_form import ValidateTaskForm, start_task_events
 from tests.support.backoffice_fake import FakeBackOffice, slots_of
-from tests.support.trackers import make_tracker, message
+from tests.support.trackers import bot, make_tracker, message
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain" / "electoral.yml").read_text())
@@ -308,3 +308,12 @@ def test_both_names_in_a_change_of_name_request_are_not_asked_again() -> None:
     # The second probe: "change of name pls. Old name Janice Dunn new name Janice Patel-Dunn" was asked both again.
     told = started("change of name pls. Old name Janice Dunn new name Janice Patel-Dunn", "changed_name")
     assert (told["full_name"], told["new_name"]) == ("Janice Dunn", "Janice Patel-Dunn")
+
+
+def test_report_it_after_an_answer_inviting_a_report_reports_that_kind_of_problem() -> None:
+    # The second probe: "ok can you report it then please" after the street lighting answer was asked for a reference.
+    invited = bot(
+        "Street lights are ours to fix. You can report a broken street light in this chat. Tell us the number"
+    )
+    tracker = make_tracker(invited, message("ok can you report it then please", "report_problem"))
+    assert slots_of(start_task_events(tracker))["service_category"] == "street_light"

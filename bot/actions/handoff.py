@@ -95,6 +95,24 @@ def what_happens_next(ticket: HandoffTicket, *, urgent: bool = False) -> str:
     )
 
 
+def yes_to_something_else(tracker: Any) -> bool:
+    """Whether a yes read as agreeing to an officer answers a later reply that offered none."""
+    intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+    if intent != "affirm":
+        return False
+    last = next((e for e in reversed(tracker.events) if e.get("event") == "bot"), None)
+    if last is None or last.get("text") is None:
+        return False  # unknown (sealed past its time): as before
+    buttons = (last.get("data") or {}).get("buttons") or []
+    offered = OFFERS_A_PERSON.search(str(last.get("text"))) or any(
+        "request_officer" in str(b.get("payload")) for b in buttons
+    )
+    return not offered
+
+
+OFFERS_A_PERSON = re.compile(r"\b(?:officer|a person|someone|somebody|put you through|pass you)\b", re.IGNORECASE)
+
+
 class ActionRequestOfficer(Action):
     """Record a handoff request in the hub and tell the resident what happens next."""
 
@@ -115,6 +133,15 @@ class ActionRequestOfficer(Action):
         retry = retry_events(dispatcher, tracker)
         if retry is not None:
             return retry
+        if yes_to_something_else(tracker):
+            # "yes please" four replies after the instalments answer mentioned an officer, to "What would you like me
+            # to do with that?", recorded a handoff (a probe): a yes is to the latest question only.
+            from bot.actions.tasks import ActionYesWithNothingAsked
+
+            return [
+                SlotSet(SLOT_OFFICER_OFFERED, False),
+                *await ActionYesWithNothingAsked().run(dispatcher, tracker, domain),
+            ]
         reason, priority = handoff_reason(tracker)
         done = [SlotSet(SLOT_OFFICER_OFFERED, False), SlotSet(SLOT_HANDOFF_REASON, None)]
         try:

@@ -287,3 +287,28 @@ def test_the_details_of_a_complaint_read_as_a_complaint_are_kept_not_answered_ag
     opened = make_tracker(user_event("I want to make a complaint", "complaint"))
     assert asyncio.run(ActionComplaint().run(first, opened, {})) == []
     assert first.messages[0]["response"] == "utter_complaint"
+
+
+@pytest.mark.parametrize(
+    ("last_reply", "handed_over"),
+    [
+        ("Thanks. What would you like me to do with that? For example, I can check your registration.", False),
+        ("To change your instalments, call 01632 960 123 or ask me to put you through to an officer.", True),
+        ("Would you like to talk to a person?", True),
+    ],
+)
+def test_yes_is_to_an_officer_only_when_the_latest_reply_offered_one(dispatcher, last_reply, handed_over) -> None:
+    # A probe: "yes please" to "What would you like me to do with that?", four replies after the instalments answer
+    # mentioned an officer, recorded handoff HO-000003.
+    from tests.support.trackers import bot
+
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(201, json=ticket())
+
+    tracker = make_tracker(bot(last_reply), user_event("yes please", "affirm"), slots={"officer_offered": True})
+    events = asyncio.run(ActionRequestOfficer(backoffice(handler)).run(dispatcher, tracker, {}))
+    assert bool(calls) is handed_over
+    assert {"event": "slot", "timestamp": None, "name": "officer_offered", "value": False} in events

@@ -17,13 +17,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.actions.bins import BIN_KIND_WORDS
 from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure, council_phone
 from bot.actions.form_answers import (
+    DESCRIBED_WORDS,
     FREE_TEXT_SLOTS,
     LOOSE_ANSWER_CONFIDENCE,
     NAME_SLOTS,
     NUMBERED_ADDRESS,
     QUICK_QUESTION_INTENTS,
+    SHORT_STATEMENT_WORDS,
     STRUCTURED,
     answer_in,
     ballot_address_in,
@@ -153,6 +156,9 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         # "somebody has dumped a load of mattresses in the lane behind priory gardens" has said what is wrong too.
         "problem_description": described_with_the_place(text)
         if task == "report_problem" and category_of(text) not in ADDRESSED_CATEGORIES
+        # "bins not been emptied again!! 3rd week running. green one": which bin, as the question would ask (a probe).
+        else " ".join(text.split())[:1000]
+        if task == "report_problem" and category_of(text) == "missed_bin" and names_the_bin(text)
         else None,
         "document_kind": document_kind_in(text) if task == "receipt_request" else None,
         # "Cancel SR-123456, the bin was collected after all" has said why: the reason is not asked again.
@@ -568,6 +574,13 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     name = str(intent.get("name") or "")
     text = str(message.get("text") or "")
     free_text = slot in FREE_TEXT_SLOTS or (slot in QUESTIONS and QUESTIONS[slot].free_text)
+    if slot in ("problem_description", "problem_location") and (email_said := email_answered_early(tracker, text)):
+        # "no email" at "Please describe the problem" got the council's contact details, and an email typed there
+        # was sent as the description, or at "Where is it?" as the place (probes): it answers the email question to
+        # come, and this one is asked again.
+        email, said = email_said
+        dispatcher.utter_message(text=said)
+        return [SlotSet("contact_email", email), SlotSet(slot, None)]
     if not slot or interrupts(message, free_text=free_text):
         return None
     # A name may be in another language's words ("María José de la Cruz"); only another alphabet is refused there.
@@ -777,10 +790,7 @@ DURATION_WORDS = re.compile(
     re.IGNORECASE,
 )
 CHANGED = "OK, I've changed that."
-EMAIL_NOT_A_PLACE = (
-    "Thanks, I'll send updates to that email address. Now, where is the problem? A street name, a landmark or a "
-    "postcode is best."
-)
+
 PERSON_OFFERED = (
     "Of course. Press \"Talk to a person\" and I'll pass you to an officer with what you've told me so far."
 )
@@ -789,6 +799,32 @@ KEEPS_IT = re.compile(r"\b(?:keep (?:it|my|the)|want to keep|leave it|don'?t can
 
 
 NOTED = "Thank you, I'll pass that on with the report."
+
+
+NO_EMAIL_SAID = re.compile(
+    r"^\W*(?:no|without|without an?|don'?t have an?|dont have an?|i don'?t have an?|no need for an?) e-?mail"
+    r"(?: (?:address|thanks|please))?\W*$",
+    re.IGNORECASE,
+)
+
+
+def email_answered_early(tracker: Tracker, text: str) -> tuple[str, str] | None:
+    """Return (the email answer, what to say) when a report's place or description question is given the email's."""
+    if tracker.get_slot("pending_task") != "report_problem" or tracker.get_slot("contact_email"):
+        return None
+    asked = "the problem" if tracker.get_slot("requested_slot") == "problem_description" else "the place"
+    again = "please describe the problem in a few words." if "problem" in asked else "where is the problem?"
+    if NO_EMAIL_SAID.match(text):
+        return "none", f"OK, no email updates. Now, {again}"
+    email = find_email(text)
+    if email and len(leftover_words(text, email)) < SHORT_STATEMENT_WORDS:
+        return email, f"Thanks, I'll send updates to that email address. Now, {again}"
+    return None
+
+
+def names_the_bin(text: str) -> bool:
+    """Whether a missed-bin report says which bin, in enough words to send as it is."""
+    return BIN_KIND_WORDS.search(text) is not None and len(text.split()) >= DESCRIBED_WORDS
 
 
 def invited_category(tracker: Tracker) -> str | None:
@@ -1675,11 +1711,6 @@ class ValidateTaskForm(FormValidationAction):
                 text="Sorry, I need a bit more to find it: a street name, a landmark or a postcode."
             )
             return {"problem_location": None}
-        if find_email(text) and len(leftover_words(text, str(find_email(text)))) < 2:
-            # "bob.smith@example.com" at "Where is it?" was to be reported as the place (a probe): the email is kept
-            # for updates, and the place asked again.
-            dispatcher.utter_message(text=EMAIL_NOT_A_PLACE)
-            return {"problem_location": None, "contact_email": find_email(text)}
         return {"problem_location": text[:240]}
 
     async def validate_problem_description(

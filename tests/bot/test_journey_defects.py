@@ -614,7 +614,7 @@ def test_an_email_at_the_place_question_is_kept_for_updates_not_reported_as_the_
         "report_problem", "problem_location", "bob.smith@example.com", "inform", 0.9, service_category="pothole"
     )
     assert set_to["problem_location"] is None and set_to["contact_email"] == "bob.smith@example.com"
-    assert said(dispatcher).startswith("Thanks, I'll send updates to that email address. Now, where is the problem?")
+    assert said(dispatcher) == "Thanks, I'll send updates to that email address. Now, where is the problem?"
 
 
 @pytest.mark.parametrize(
@@ -634,3 +634,36 @@ def test_when_or_who_at_another_question_of_a_death_report_is_noted_not_refused(
     set_to, dispatcher = run_form("report_death_or_left", asked, text, "inform", 0.9, **slots)
     assert set_to["report_notes"].endswith(text.split(",")[0]) or text in set_to["report_notes"]
     assert said(dispatcher) == "Thank you, I'll pass that on with the report."
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "email", "reply"),
+    [
+        (
+            "no email",
+            "contact_details",
+            "none",
+            "OK, no email updates. Now, please describe the problem in a few words.",
+        ),
+        (
+            "actually wait yes use jim22@example.com",
+            "inform",
+            "jim22@example.com",
+            "Thanks, I'll send updates to that email address. Now, please describe the problem in a few words.",
+        ),
+    ],
+)
+def test_the_email_answered_at_the_description_question_is_kept_for_later(text, intent, email, reply) -> None:
+    # The second probe: "no email" there got the council's contact details, and the email was sent as the description.
+    set_to, dispatcher = run_form(
+        "report_problem",
+        "problem_description",
+        text,
+        intent,
+        0.95,
+        service_category="missed_bin",
+        postcode="TN41 6PA",
+        address_uprn="100099500102",
+    )
+    assert set_to["contact_email"] == email and set_to.get("problem_description") is None
+    assert said(dispatcher) == reply

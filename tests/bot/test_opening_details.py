@@ -317,3 +317,10 @@ def test_report_it_after_an_answer_inviting_a_report_reports_that_kind_of_proble
     )
     tracker = make_tracker(invited, message("ok can you report it then please", "report_problem"))
     assert slots_of(start_task_events(tracker))["service_category"] == "street_light"
+
+
+def test_a_missed_bin_report_that_says_which_bin_is_not_asked_to_describe_it() -> None:
+    # The second probe: "bins not been emptied again!! 3rd week running. green one" was asked which bin was missed.
+    text = "bins not been emptied again!! 3rd week running. green one"
+    assert started(text, "report_problem")["problem_description"] == text
+    assert started("my bin wasn't collected", "report_problem").get("problem_description") is None

@@ -119,6 +119,15 @@ def request_absent_vote(
         }:
             raise UnknownPoll(request.poll_date)
         if (open_row := _open_absent_vote_request(session, elector, request)) is not None:
+            if request.delivery == "other_address" and open_row.details.get("delivery_address") != (
+                request.delivery_address
+            ):
+                # Asked again with the ballot pack to go elsewhere: the open request, not yet dealt with, says so
+                # now (it kept "home", and the address the resident gave was lost: an end-to-end test).
+                delivery = ("delivery", "delivery_address", "delivery_reason")
+                open_row.details = {**open_row.details, **{key: content[key] for key in delivery}}
+                session.flush()
+                log.info("absent vote request %s: ballot packs to another address", open_row.reference)
             return Recorded(_describe_absent_vote(session, open_row, elector, today=today, now=now), False)
         row, created = insert_once(
             session,

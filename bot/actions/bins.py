@@ -16,6 +16,7 @@ from bot.actions.task_kit import Task, opening_request, uprn_of
 from bot.backoffice import BackOffice
 from bot.backoffice_models import Bin, BinCollections
 from bot.knowledge import ArticleError, get_knowledge
+from bot.parsing import follow_up_of
 
 BINS_ARTICLE = "bin-collection-day"
 GARDEN_ARTICLE = "garden-waste"
@@ -139,7 +140,10 @@ def next_collections(result: BinCollections, asked: str = "") -> str:
 
 async def _ask_bin_day(backoffice: BackOffice, tracker: Tracker) -> str:
     result = await backoffice.bin_collections(uprn=uprn_of(tracker) or 0)
-    return next_collections(result, asked=opening_request(tracker))
+    # Only a follow-up about one bin ("and is the recycling the same day") gets that bin first; a first question
+    # naming one ("my recycling wasn't collected, when is bin day?") gets the whole list.
+    opening = opening_request(tracker)
+    return next_collections(result, asked=opening if follow_up_of("ask_bin_day", opening) else "")
 
 
 # Bin days are public: a postcode and the chosen address are all the task asks.

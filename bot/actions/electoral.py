@@ -376,9 +376,14 @@ async def _absent_vote_request(backoffice: BackOffice, tracker: Tracker, *, kind
         request |= {"delivery": "other_address", "delivery_address": address, "delivery_reason": reason}
     withdrawals = sum(1 for e in tracker.events if e.get("event") == "bot" and WITHDRAWN in str(e.get("text") or ""))
     key = request_key(tracker, {**request, "after_withdrawals": withdrawals} if withdrawals else request)
-    return absent_vote_recorded(
-        await backoffice.request_absent_vote(conversation_id=conversation_of(tracker), idempotency_key=key, **request)
+    result = await backoffice.request_absent_vote(
+        conversation_id=conversation_of(tracker), idempotency_key=key, **request
     )
+    said = absent_vote_recorded(result)
+    if result.already_recorded and request.get("delivery_address"):
+        # The open request now says where the ballot pack goes (the back office adds it).
+        said += f" I've added that your ballot pack should go to {request['delivery_address']}."
+    return said
 
 
 async def _request_postal_vote(backoffice: BackOffice, tracker: Tracker) -> str:

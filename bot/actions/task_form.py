@@ -1340,6 +1340,16 @@ class ValidateTaskForm(FormValidationAction):
                 # one (a probe): nothing more is asked, and the confirmation step says it is held.
                 events.append(SlotSet("vote_duration", "permanent"))
         elif (
+            task == "request_postal_vote"
+            and slots.get("identity_verified")
+            and slots.get("ballot_delivery") == "other_address"
+            and not slots.get("vote_duration")
+            and await self._postal_vote_held(tracker.sender_id, [SlotSet("identity_verified", True)], slots)
+        ):
+            # Verified earlier in the chat, then "can the ballot pack go to a different address?": a change of where
+            # the pack of the vote held goes, so how long a vote is wanted for is not asked.
+            events.append(SlotSet("vote_duration", "permanent"))
+        elif (
             task in ACCOUNT_TASKS
             and not slots.get("account_verified")
             and all(slots.get(s) for s in required_slots_for(task, slots))
@@ -1466,9 +1476,9 @@ class ValidateTaskForm(FormValidationAction):
         ]
 
     async def _postal_vote_held(self, conversation_id: str, events: list[EventType], slots: dict[str, Any]) -> bool:
-        """Whether the resident just verified already has a postal vote (and wants no ballot pack sent elsewhere)."""
+        """Whether the resident just verified already has a postal vote (its ballot pack may be wanted elsewhere)."""
         verified = any(e.get("name") == "identity_verified" and e.get("value") for e in events)
-        if not verified or slots.get("ballot_delivery") == "other_address":
+        if not verified:
             return False
         try:
             record = await self.backoffice.my_electoral_record(conversation_id=conversation_id)

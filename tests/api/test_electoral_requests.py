@@ -271,6 +271,24 @@ def test_a_ballot_pack_sent_elsewhere_is_kept_with_the_request(api: ElectoralApi
     assert {key: row.details[key] for key in where} == where
 
 
+def test_a_ballot_address_asked_for_again_is_added_to_the_open_request(
+    api: ElectoralApi, residents: list[Person]
+) -> None:
+    # An end-to-end test: asked again with the pack to go elsewhere, the open request kept "home" and the address was
+    # lost, while the resident heard "You already have a postal vote request".
+    conversation = verified(api, residents[1])
+    first = api.post("/electoral/absent-vote-requests", postal(conversation))
+    where = {"delivery": "other_address", "delivery_address": "4 Mill Lane, TN41 2AB", "delivery_reason": "away"}
+    again = api.post("/electoral/absent-vote-requests", postal(conversation, **where))
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.json()["reference"] == first.json()["reference"]
+    with session_on(api.url) as session:
+        row = session.scalars(
+            select(AbsentVoteRequest).where(AbsentVoteRequest.reference == first.json()["reference"])
+        ).one()
+    assert {key: row.details[key] for key in where} == where
+
+
 def test_a_single_poll_proxy_needs_no_reason_and_a_cancellation_no_proxy(
     api: ElectoralApi, residents: list[Person]
 ) -> None:

@@ -183,7 +183,8 @@ def test_a_postal_ballot_pack_can_go_to_another_address(new_resident, residents,
         asked = texts(chat.say("just the next election"))
     assert "Where should we send your ballot pack?" in asked
     confirm = texts(chat.say("14 Oak Road, Hartfield TN45 1AA, as I'm staying with her"))
-    assert "sent to 14 Oak Road, Hartfield TN45 1AA" in confirm and "Shall I go ahead" in confirm
+    assert "to 14 Oak Road, Hartfield TN45 1AA" in confirm and "Shall I go ahead" in confirm
+    assert ("You already have a postal vote" in confirm) is postal
 
     av = reference("AV", texts(chat.say("yes")))
     details = stack_scalar(

@@ -570,7 +570,15 @@ NUMBERED_IN_TEXT = re.compile(r"(?:\bflat\s+\w+,?\s*)?\b\d+[a-z]?,?\s+[a-z][^!?]
 
 def ballot_delivery_of(answer: str) -> tuple[str, str | None]:
     """Split a ballot address answer into the address and the reason ("4 Mill Lane TN41 2AB as I'm staying there")."""
-    parts = REASON_GIVEN.split(answer, maxsplit=1)
+    postcode = POSTCODE_TYPED.search(answer)
+    if postcode and answer[postcode.end() :].strip(" ,.;-"):
+        # "22 Station Road, Millbrook TN43 2AA, I'm staying with her": the address ends with its postcode.
+        parts = [
+            answer[: postcode.end()],
+            re.sub(r"^\W*(?:as|because|since|cos|cause)\b", "", answer[postcode.end() :]),
+        ]
+    else:
+        parts = REASON_GIVEN.split(answer, maxsplit=1)
     address = re.sub(r"^(?:it'?s|it is|its|to|at|send it to|please)\s+", "", parts[0].strip(" ,.;"), flags=re.I)[:240]
     reason = parts[1].strip(" ,.;")[:300] if len(parts) > 1 else None
     return address, reason or None

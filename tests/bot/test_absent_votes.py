@@ -702,3 +702,26 @@ def test_a_new_proxy_for_a_proxy_vote_held_is_a_change() -> None:
     assert asked == f"{change} Shall I go ahead?"
     sent = json.loads(next(c for c in calls if c.method == "POST").content)
     assert sent["action"] == "change" and sent["proxy_name"] == "Sarah Jones"
+
+
+@pytest.mark.parametrize(
+    ("answer", "address", "reason"),
+    [
+        (
+            "22 Station Road, Millbrook TN43 2AA, I'm staying with her while I recover",
+            "22 Station Road, Millbrook TN43 2AA",
+            "I'm staying with her while I recover",
+        ),
+        (ELSEWHERE, "4 Mill Lane, Ashbury TN41 2AB", "I'm staying with my son"),
+        (
+            "12 rue de la Paix, Paris because I live there in winter",
+            "12 rue de la Paix, Paris",
+            "I live there in winter",
+        ),
+    ],
+)
+def test_the_ballot_address_ends_at_its_postcode_and_the_rest_is_why(answer: str, address: str, reason: str) -> None:
+    # In the browser: ", I'm staying with her while I recover" was confirmed as part of the address.
+    from bot.actions.form_answers import ballot_delivery_of
+
+    assert ballot_delivery_of(answer) == (address, reason)

@@ -527,7 +527,8 @@ BALLOT_ELSEWHERE = re.compile(
     r"\b(?:send|sent|post|posted|deliver\w*|forward\w*|go|goes|come|comes)\s+"
     r"(?:it|them|(?:my|the) (?:postal vote|postal ballot|ballot|voting|postal|papers|pack)"
     r"(?: papers?| packs?| forms?)?)?\s*"
-    r"(?:to|at)\s+(?:my\s+|our\s+)?(?:[a-z]+'s\b|[a-z]+s'|work\b|uni\b|university\b|abroad\b|flat\b|\d+[a-z]?\s+[a-z])",
+    r"(?:to|at)\s+(?:my\s+|our\s+)?(?:[a-z]+'s\b|[a-z]+s'|(?<=my )[a-z]+s\b(?=,)|work\b|uni\b|university\b|abroad\b|"
+    r"flat\b|\d+[a-z]?\s+[a-z])",
     re.IGNORECASE,
 )
 ADDRESS_GIVEN = re.compile(r"\b(?:to|at)\s+((?:flat\s+\w+,?\s*)?\d+[a-z]?,?\s+[^!?]{3,200})", re.IGNORECASE)
@@ -594,7 +595,7 @@ NOT_A_REPORTED_NAME = NOT_NAME_WORDS | _word_set("council tax electoral register
 # A name typed in lower case just before what happened: "report that janice dunn has died" (a probe was asked for the
 # name it had given, then refused its postcode and address as names).
 NAME_BEFORE_EVENT = re.compile(
-    r"\b(?:that|mr|mrs|ms|miss)\s+([a-z'-]+(?:\s+[a-z'-]+){1,2}?)\s+(?:has|had|have|is|was)?\s*"
+    rf"\b(?:that|mr|mrs|ms|miss|my {THEIR_RELATION})\s+([a-z'-]+(?:\s+[a-z'-]+){1, 2}?)\s+(?:has|had|have|is|was)?\s*"
     r"(?:died|passed|dead|moved|left|gone)\b",
     re.IGNORECASE,
 )

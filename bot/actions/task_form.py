@@ -822,6 +822,14 @@ def email_answered_early(tracker: Tracker, text: str) -> tuple[str, str] | None:
     return None
 
 
+# A request to report, not an answer to a report's question: "report it", "ok can you report that please".
+REPORT_IT = re.compile(
+    r"^\W*(?:(?:ok|okay|yes|yeah|please|pls|then|so|can you|could you|go on|i want to|i'?d like to)[\s,]+)*"
+    r"report (?:it|that|this|one)\b[\s\w]{0,20}$",
+    re.IGNORECASE,
+)
+
+
 def names_the_bin(text: str) -> bool:
     """Whether a missed-bin report says which bin, in enough words to send as it is."""
     return BIN_KIND_WORDS.search(text) is not None and len(text.split()) >= DESCRIBED_WORDS
@@ -1624,6 +1632,12 @@ class ValidateTaskForm(FormValidationAction):
     async def validate_reported_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        text = str(value or "")
+        if clean_full_name(text) is None and (told := reported_name_told(text)) is not None:
+            # "my lodger Tom Hughes left in October" at the name question was refused as no name (a probe); when it
+            # happened goes with the report too.
+            notes = {"report_notes": report_notes_added(tracker, text)} if report_details_told(text) else {}
+            return {"reported_name": told} | {k: v for k, v in notes.items() if v}
         return _name_answer("reported_name", value, dispatcher, whose="the person's first name and surname")
 
     async def validate_report_kind(
@@ -1716,6 +1730,9 @@ class ValidateTaskForm(FormValidationAction):
             # question the classifier was sure of is answered before this; searched, this one got a parking article.
             dispatcher.utter_message(text=NOT_A_PLACE)
             return {"problem_location": None}
+        if REPORT_IT.match(text):
+            # "report it" (after "how do i report fly tipping") was sent to the team as the place (a probe).
+            return {"problem_location": None}
         if len(text) < 4 or VAGUE_PLACE.fullmatch(text.strip(" .!?")) or NOT_A_DESCRIPTION.fullmatch(text):
             dispatcher.utter_message(
                 text="Sorry, I need a bit more to find it: a street name, a landmark or a postcode."
@@ -1727,6 +1744,8 @@ class ValidateTaskForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value or "").strip()
+        if REPORT_IT.match(text):
+            return {"problem_description": None}
         if len(text) < 3 or NOT_A_DESCRIPTION.fullmatch(text):
             # "yes" was sent to the team as the description of a missed bin (a probe).
             dispatcher.utter_message(
@@ -1824,13 +1843,25 @@ OLD_AND_NEW = (
 )
 
 
+# A change of name asked in one sentence: "change my name from Jodie Kemp to Jodie Walsh", "change my name to Janice
+# Smith, I was Janice Dunn" (both went to other topics or were asked again: a probe).
+FROM_AND_TO = (
+    re.compile(
+        rf"\bname\s+from\s+(?P<old>{NAME_WORDS})\s+to\s+(?P<new>{NAME_WORDS})\W*(?:pls|please|thanks)?\W*$", re.I
+    ),
+    re.compile(
+        rf"\bname\s+to\s+(?P<new>{NAME_WORDS})\W+(?:i was|i used to be|it was|was|previously|formerly)\s+"
+        rf"(?P<old>{NAME_WORDS})\W*$",
+        re.IGNORECASE,
+    ),
+)
 # The new name said with the old: "its Rita Okafor now, was Richardson before", "Rita Okafor now".
 NAME_NOW = re.compile(rf"^\W*(?:(?:it'?s|its|it is|i'?m|im)\s+)?({NAME_WORDS})\s+now\b", re.IGNORECASE)
 
 
 def old_and_new_names(text: str) -> tuple[str, str] | None:
     """Return (the old name, the new one) when a name answer gives both, else None."""
-    for pattern in OLD_AND_NEW:
+    for pattern in (*OLD_AND_NEW, *FROM_AND_TO):
         match = pattern.search(text.strip())
         if match and (old := clean_full_name(match.group("old"))) and (new := clean_full_name(match.group("new"))):
             return old, new

@@ -725,3 +725,23 @@ def test_the_ballot_address_ends_at_its_postcode_and_the_rest_is_why(answer: str
     from bot.actions.form_answers import ballot_delivery_of
 
     assert ballot_delivery_of(answer) == (address, reason)
+
+
+def test_the_ballot_sent_to_a_daughters_at_the_confirmation_is_taken() -> None:
+    # The third probe: "oh actually can you send it to my daughters, 8 Station Road, Millbrook TN43 1AA, im staying
+    # with her" got "I need a yes or a no", and "yes" recorded the request for home.
+    from bot.actions.task_form import ValidateTaskForm
+
+    text = "oh actually can you send it to my daughters, 8 Station Road, Millbrook TN43 1AA, im staying with her"
+    slots = {
+        "pending_task": "request_postal_vote",
+        "vote_duration": "permanent",
+        "identity_verified": True,
+        "requested_slot": "task_confirmed",
+    }
+    tracker = make_tracker(message(text, "inform"), slots=slots)
+    set_to = slots_of(
+        asyncio.run(ValidateTaskForm(backoffice({}, [])).run(CollectingDispatcher(), tracker, {"forms": {}}))
+    )
+    assert set_to["ballot_address"].startswith("8 Station Road, Millbrook TN43 1AA")
+    assert set_to.get("task_confirmed") is None

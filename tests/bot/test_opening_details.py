@@ -324,3 +324,16 @@ def test_a_missed_bin_report_that_says_which_bin_is_not_asked_to_describe_it() -
     text = "bins not been emptied again!! 3rd week running. green one"
     assert started(text, "report_problem")["problem_description"] == text
     assert started("my bin wasn't collected", "report_problem").get("problem_description") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "old", "new"),
+    [
+        ("change my name from Jodie Kemp to Jodie Walsh pls", "Jodie Kemp", "Jodie Walsh"),
+        ("please change my name to Janice Smith, I was Janice Dunn", "Janice Dunn", "Janice Smith"),
+    ],
+)
+def test_a_change_of_name_asked_in_one_sentence_keeps_both_names(text: str, old: str, new: str) -> None:
+    # The third probe: the first went to street naming and alcohol licences, the second was asked the new name again.
+    told = started(text, "changed_name")
+    assert (told["full_name"], told["new_name"]) == (old, new)

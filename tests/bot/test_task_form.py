@@ -716,3 +716,19 @@ def test_the_new_name_said_with_the_old_is_the_new_name(dispatcher, typed: str) 
     # The second probe: "its Rita Okafor now, was Richardson before obviously" looped at "What is your new name?".
     tracker = form_tracker("new_name", typed, pending_task="changed_name", identity_verified=True)
     assert slot_events(validate(FakeBackOffice(), tracker, dispatcher))["new_name"] == "Rita Okafor"
+
+
+def test_a_reported_name_in_a_sentence_is_taken_with_when(dispatcher) -> None:
+    # The third probe: "my lodger Tom Hughes left in October" got "Sorry, I need the person's first name and surname",
+    # and the resident's own name, typed next, was reported as moved out.
+    tracker = form_tracker("reported_name", "my lodger Tom Hughes left in October", pending_task="report_death_or_left")
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["reported_name"] == "Tom Hughes" and "October" in events["report_notes"]
+    assert not dispatcher.messages
+
+
+@pytest.mark.parametrize("typed", ["report it", "ok can you report it then please", "yes report that"])
+def test_a_request_to_report_is_not_the_place_of_the_report(dispatcher, typed: str) -> None:
+    # The third probe: 'I'll report dumped rubbish at report it' was recorded.
+    tracker = form_tracker("problem_location", typed, pending_task="report_problem", service_category="dumped_rubbish")
+    assert slot_events(validate(FakeBackOffice(), tracker, dispatcher))["problem_location"] is None

@@ -363,6 +363,16 @@ def details_told(text: str, task: str | None, slots: Mapping[str, Any]) -> dict[
     return {name: value for name, value in told.items() if name in wanted}
 
 
+def started_by_this_message(tracker: Tracker) -> bool:
+    """Whether the task in hand was started in answer to the latest message (action_start_task ran since it)."""
+    for event in reversed(list(tracker.events)):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") == "action_start_task":
+            return True
+    return False
+
+
 def asks_for_another_task(tracker: Tracker) -> bool:
     """Tell whether the latest message, mid-task, clearly asks for a different task.
 
@@ -379,6 +389,11 @@ def task_asked_for(tracker: Tracker) -> str | None:
     it: a probe got "Sorry, I need your first name and surname" and "Sorry, I couldn't read that as a date of birth"
     to both, with no way out to the report.
     """
+    if started_by_this_message(tracker):
+        # The task in hand was chosen from this very message ("change my proxy pls", read as cancel_absent_vote, asks
+        # for a new proxy): the form must not switch back to what the classifier read (a probe was offered to
+        # withdraw a postal vote application instead).
+        return None
     intent = tracker.latest_message.get("intent") or {}
     pending = tracker.get_slot("pending_task")
     name = intent.get("name")

@@ -745,3 +745,18 @@ def test_the_ballot_sent_to_a_daughters_at_the_confirmation_is_taken() -> None:
     )
     assert set_to["ballot_address"].startswith("8 Station Road, Millbrook TN43 1AA")
     assert set_to.get("task_confirmed") is None
+
+
+def test_the_form_keeps_the_task_chosen_from_the_same_message() -> None:
+    # Through the stack: "change my proxy pls" (read as cancel_absent_vote) started the proxy application, and the
+    # form, seeing a sure cancel in the same message, switched back and offered to withdraw a postal vote request.
+    from bot.actions.task_form import ValidateTaskForm
+
+    opening = message("change my proxy pls", "cancel_absent_vote", 0.97)
+    started = asyncio.run(ActionStartTask().run(CollectingDispatcher(), make_tracker(opening), {}))
+    tracker = make_tracker(opening, {"event": "action", "name": "action_start_task"}, *started, slots=slots_of(started))
+    set_to = slots_of(
+        asyncio.run(ValidateTaskForm(backoffice({}, [])).run(CollectingDispatcher(), tracker, {"forms": {}}))
+    )
+    assert set_to.get("pending_task", "request_proxy_vote") == "request_proxy_vote"
+    assert set_to["requested_slot"] == "full_name"

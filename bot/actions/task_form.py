@@ -899,6 +899,10 @@ def corrections_at_confirmation(tracker: Tracker, text: str) -> dict[str, Any]:
     return {name: value for name, value in found.items() if value and value != tracker.get_slot(name)}
 
 
+# A proxy named with how they are related: "my brother Mark Richardson", "my friend, Sarah Jones".
+RELATION_AND_NAME = re.compile(
+    rf"\b(?:my|our)\s+(?P<relation>{RELATIONS})\b[\s,:-]+(?P<name>[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+){{1,2}})"
+)
 # A new proxy named in a correction: "change it to my son Peter Dunn", "actually make it Peter Dunn".
 PROXY_NAMED = re.compile(
     rf"\b(?:to|is|be|with|make it|it'?s)\s+(?:(?:my|our)\s+(?P<relation>{RELATIONS})\s+)?"
@@ -1620,6 +1624,13 @@ class ValidateTaskForm(FormValidationAction):
             if tracker.get_slot("pending_task") == ("request_proxy_vote")
             else None
         )
+        if changed is None and tracker.get_slot("pending_task") == "request_proxy_vote" and duration is None:
+            named = RELATION_AND_NAME.search(str(value or ""))
+            if named and (name := clean_full_name(named.group("name"))) and not tracker.get_slot("proxy_name"):
+                # "my brother Mark Richardson, 2 Rowan Close" at "How long would you like it for?" was lost (a probe).
+                relation = f"my {named.group('relation').lower()}"
+                dispatcher.utter_message(text=f"Thanks, I've noted {name} ({relation}) as your proxy.")
+                return {"proxy_name": name, "proxy_relationship": relation, "vote_duration": None}
         if changed is not None:
             # "actually no, make it my sister Anne Clarke instead" at the duration question was lost (a probe).
             return changed | {"vote_duration": None}

@@ -732,3 +732,17 @@ def test_a_request_to_report_is_not_the_place_of_the_report(dispatcher, typed: s
     # The third probe: 'I'll report dumped rubbish at report it' was recorded.
     tracker = form_tracker("problem_location", typed, pending_task="report_problem", service_category="dumped_rubbish")
     assert slot_events(validate(FakeBackOffice(), tracker, dispatcher))["problem_location"] is None
+
+
+def test_a_proxy_named_at_the_duration_question_is_kept(dispatcher) -> None:
+    # The third probe: "my brother Mark Richardson, 2 Rowan Close" at "How long would you like it for?" was lost.
+    tracker = form_tracker(
+        "vote_duration",
+        "my brother Mark Richardson, 2 Rowan Close",
+        pending_task="request_proxy_vote",
+        identity_verified=True,
+    )
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert (events["proxy_name"], events["proxy_relationship"]) == ("Mark Richardson", "my brother")
+    assert events["vote_duration"] is None
+    assert dispatcher.messages[0]["text"] == "Thanks, I've noted Mark Richardson (my brother) as your proxy."

@@ -176,9 +176,19 @@ def knowledge_marker(*, article: Article | None = None, gap: str | None = None) 
 def say_article(dispatcher: CollectingDispatcher, article: Article, *, gap: str | None = None) -> None:
     """Say an article's answer and its source link (``gap``: it was only the best guess at the question)."""
     # One blank-line-free message: Rasa's channels split a text into separate messages at blank lines.
+    task = TASK_AFTER_ARTICLE.get(article.slug)
     dispatcher.utter_message(
-        text=f"{article.answer}\nMore: {article.source}", json_message=knowledge_marker(article=article, gap=gap)
+        text=f"{article.answer}\nMore: {article.source}" + (f"\n{TASK_OFFERS[task]}" if task else ""),
+        buttons=[task_button(task)] if task else [],
+        json_message=knowledge_marker(article=article, gap=gap),
     )
+
+
+# An article that leaves the resident with something this chat can do next: "my husband passed away" got the
+# register office's answer and no way to update the register, then "What would you like me to do with that?" (a
+# probe). The task is offered with a button.
+TASK_AFTER_ARTICLE = {"register-a-death": "report_death_or_left"}
+TASK_OFFERS = {"report_death_or_left": "I can also let our electoral services team know now, if you like."}
 
 
 def choice_button(article: Article) -> dict[str, str]:

@@ -111,3 +111,17 @@ def test_an_article_stating_a_council_fact_must_agree_with_the_facts_file() -> N
         parse_article("contact", contact_article('  phone: "01632 960 000"', "Call us on 01632 960 000.\nOr ask."))
     with pytest.raises(ArticleError, match="does not say"):
         parse_article("contact", contact_article(f'  phone: "{phone}"', "Call us.\nOr ask here."))
+
+
+def test_the_death_registration_answer_offers_to_update_the_register() -> None:
+    # A probe: "my husband passed away" got the register office's answer and no way to tell electoral services.
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from bot.actions.knowledge import say_article
+    from bot.knowledge import get_knowledge
+
+    dispatcher = CollectingDispatcher()
+    say_article(dispatcher, get_knowledge().article("register-a-death"))
+    [message] = dispatcher.messages
+    assert message["text"].endswith("I can also let our electoral services team know now, if you like.")
+    assert message["buttons"] == [{"title": "Update the register", "payload": "/report_death_or_left"}]

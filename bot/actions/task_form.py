@@ -52,7 +52,7 @@ from bot.actions.form_answers import (
     yes_or_no,
 )
 from bot.actions.form_help import OFFICER_BUTTON, STOP_ASKED, asks_for_help, asks_to_stop, help_for, way_out
-from bot.actions.knowledge import entities_of, say_article, say_decision
+from bot.actions.knowledge import TASK_OFFERS, entities_of, say_article, say_decision
 from bot.actions.payments import document_kind_in
 from bot.actions.service_requests import (
     NO_EMAIL,
@@ -164,7 +164,9 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         # "Cancel SR-123456, the bin was collected after all" has said why: the reason is not asked again.
         "cancel_reason": reason_in_request(text) if task == "cancel_service_request" else None,
         # "My mum died and ..." has said what happened: the form asks who, not whether they died or moved out.
-        "report_kind": report_kind_told(text) if task == "report_death_or_left" else None,
+        "report_kind": (report_kind_told(text) or after_the_death_answer(tracker))
+        if task == "report_death_or_left"
+        else None,
         "reported_name": reported_name_told(text) if task == "report_death_or_left" else None,
         # "can it be sent to my daughter's?": where the ballot pack goes is asked (and kept, if given here).
         "ballot_delivery": "other_address" if task == "request_postal_vote" and ballot_elsewhere_in(text) else None,
@@ -843,6 +845,11 @@ REPORT_IT = re.compile(
     r"report (?:it|that|this|one)\b[\s\w]{0,20}$",
     re.IGNORECASE,
 )
+
+
+def after_the_death_answer(tracker: Tracker) -> str | None:
+    """Return "died" when the report was started from the death registration answer's button, else None."""
+    return "died" if TASK_OFFERS["report_death_or_left"] in last_bot_text(tracker) else None
 
 
 def names_the_bin(text: str) -> bool:

@@ -337,3 +337,10 @@ def test_a_change_of_name_asked_in_one_sentence_keeps_both_names(text: str, old:
     # The third probe: the first went to street naming and alcohol licences, the second was asked the new name again.
     told = started(text, "changed_name")
     assert (told["full_name"], told["new_name"]) == (old, new)
+
+
+def test_the_register_update_offered_after_a_death_knows_the_person_died() -> None:
+    # Checked through the hub: after "my husband passed away" and the button, it asked "Has the person died?".
+    offer = bot("We are sorry for your loss. ... I can also let our electoral services team know now, if you like.")
+    tracker = make_tracker(offer, message("/report_death_or_left", "report_death_or_left"))
+    assert slots_of(start_task_events(tracker))["report_kind"] == "died"

@@ -4,8 +4,9 @@ Rasa keeps every event of a conversation. Most of it is needed again on the resi
 slots are filled, what the bot said last, which intents came before), but none of it needs to be readable by
 whoever reads the tracker database:
 
-- a resident's text and the entity values taken from it are never stored: nothing reads an earlier
-  message's text again (the slots hold what was taken from it, and policies use its intent);
+- a resident's text and the entity values taken from it are never stored: the slots hold what was taken from it,
+  and policies use its intent (the words that started the task in hand, read again at its end, are a slot,
+  ``opening_words``, sealed as below);
 - slot values, the bot's texts and buttons, and metadata are *sealed*: encrypted (Fernet: AES and an HMAC)
   with a key only the Rasa servers hold, and readable for a limited time only. Past that time, or with
   another key, a sealed value reads as unset, so the form simply asks again;

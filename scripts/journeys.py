@@ -181,7 +181,8 @@ OUTCOMES: dict[str, str] = {
     "polling_station": "Your polling station is",
     "next_election": "The next polls|no elections scheduled",
     "election_deadlines": "the deadline is|the deadline has passed",
-    "request_postal_vote": "postal vote request is recorded with reference",
+    # A persona who already has a postal vote is told so straight after the identity check (nothing is recorded).
+    "request_postal_vote": "postal vote request is recorded with reference|You already have a postal vote",
     "request_proxy_vote": "proxy vote request is recorded with reference",
     "cancel_absent_vote": "is recorded with reference|nothing to cancel|I've withdrawn your|already have a request to",
     "renew_absent_vote": "is recorded with reference|nothing to renew|already have a request to",

@@ -377,13 +377,13 @@ def _street_type_meant(word: str) -> str:
     lowered = word.lower()
     if lowered in STREET_TYPE_WORDS:
         return word
-    return next((kind for kind in STREET_TYPE_WORDS if len(kind) >= 4 and _one_slip(lowered, kind)), word)
+    return next((kind for kind in STREET_TYPE_WORDS if len(kind) >= 4 and one_slip(lowered, kind)), word)
 
 
 STREET_TYPE_WORDS = tuple(STREET_TYPES.split("|"))
 
 
-def _one_slip(typed: str, word: str) -> bool:
+def one_slip(typed: str, word: str) -> bool:
     """Whether ``typed`` is ``word`` with one letter wrong, missing, extra or swapped, keeping the first letter."""
     if typed[0] != word[0] or abs(len(typed) - len(word)) > 1:
         return False

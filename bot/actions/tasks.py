@@ -22,6 +22,7 @@ from bot.actions.form_answers import (
     category_of,
     details_in,
     name_in,
+    one_slip,
     report_kind_told,
     street_names,
     strip_pleasantries,
@@ -215,6 +216,9 @@ def safer_than_a_cancel(tracker: Tracker, intent: str, text: str) -> list[EventT
     """Return what a cancel without words asking for one does instead (the status, the progress, a miss), else None."""
     if intent not in ("cancel_absent_vote", "cancel_service_request") or CHANGES_A_VOTE.search(text):
         return None
+    if any(one_slip(word, asked) for word in re.findall(r"[a-z]{3,}", text.lower()) for asked in CANCEL_WORDS):
+        # "canecl my postal vote pls", "stp my postal vote" (simulated residents were shown their votes instead).
+        return None
     if intent == "cancel_service_request":
         return start_task_events(tracker, task="request_progress")
     if tracker.get_slot("identity_verified") or electoral.VOTE_KINDS.search(text) or ABSENT_VOTE.search(text):
@@ -228,6 +232,8 @@ def wants_the_ballot_elsewhere(text: str) -> bool:
     return (postal or BALLOT.search(text) is not None) and ballot_elsewhere_in(text)
 
 
+# Words that ask for a cancel, read with one slip of the keys as well ("canecl", "stp", "withdrw").
+CANCEL_WORDS = ("cancel", "stop", "withdraw", "remove", "delete", "scrap")
 CANCEL_WORD = re.compile(r"\bcancel\w*", re.IGNORECASE)
 BALLOT = re.compile(r"\bballot(?: pack| papers?)?s?\b", re.IGNORECASE)
 # "Absent vote", the name for both kinds, besides the kinds themselves (electoral.VOTE_KINDS).

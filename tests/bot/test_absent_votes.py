@@ -410,6 +410,9 @@ def test_a_cancel_guessed_from_words_that_ask_no_cancel_shows_the_votes_instead(
         "cancel my proxy",
         "I don't want a postal vote any more",
         "send my postal vote to my new address",
+        # Misspelt (simulated residents were shown their votes instead: `make journeys` at 03:54 on 2026-12-05).
+        "canecl my postal vote pls",
+        "stp my postal vote",
     ],
 )
 def test_words_that_ask_to_cancel_or_change_still_do(text: str) -> None:

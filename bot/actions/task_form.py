@@ -591,7 +591,7 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     name = str(intent.get("name") or "")
     text = str(message.get("text") or "")
     free_text = slot in FREE_TEXT_SLOTS or (slot in QUESTIONS and QUESTIONS[slot].free_text)
-    if slot in ("problem_description", "problem_location") and (email_said := email_answered_early(tracker, text)):
+    if slot in EMAIL_ANSWERED_AT and (email_said := email_answered_early(tracker, text)):
         # "no email" at "Please describe the problem" got the council's contact details, and an email typed there
         # was sent as the description, or at "Where is it?" as the place (probes): it answers the email question to
         # come, and this one is asked again.
@@ -818,6 +818,14 @@ KEEPS_IT = re.compile(r"\b(?:keep (?:it|my|the)|want to keep|leave it|don'?t can
 NOTED = "Thank you, I'll pass that on with the report."
 
 
+# The report's questions where the email (or "no email") may come early, and how each is asked again after it.
+EMAIL_ANSWERED_AT = {
+    "problem_description": "please describe the problem in a few words.",
+    "problem_location": "where is the problem?",
+    # "me@example.com" at a missed bin's postcode question got "What would you like me to do with that?" (a probe).
+    "postcode": "what is the postcode of the address?",
+    "address_uprn": "please choose the address from the list.",
+}
 NO_EMAIL_SAID = re.compile(
     r"^\W*(?:no|without|without an?|don'?t have an?|dont have an?|i don'?t have an?|no need for an?) e-?mail"
     r"(?: (?:address|thanks|please))?\W*$",
@@ -829,8 +837,7 @@ def email_answered_early(tracker: Tracker, text: str) -> tuple[str, str] | None:
     """Return (the email answer, what to say) when a report's place or description question is given the email's."""
     if tracker.get_slot("pending_task") != "report_problem" or tracker.get_slot("contact_email"):
         return None
-    asked = "the problem" if tracker.get_slot("requested_slot") == "problem_description" else "the place"
-    again = "please describe the problem in a few words." if "problem" in asked else "where is the problem?"
+    again = EMAIL_ANSWERED_AT.get(str(tracker.get_slot("requested_slot")), "")
     if NO_EMAIL_SAID.match(text):
         return "none", f"OK, no email updates. Now, {again}"
     email = find_email(text)

@@ -667,3 +667,15 @@ def test_the_email_answered_at_the_description_question_is_kept_for_later(text, 
     )
     assert set_to["contact_email"] == email and set_to.get("problem_description") is None
     assert said(dispatcher) == reply
+
+
+def test_an_email_at_a_missed_bins_postcode_question_is_kept_and_the_postcode_asked_again() -> None:
+    # The third probe: "me@example.com" at "What is the postcode of your address?" got "What would you like me to do
+    # with that?".
+    set_to, dispatcher = run_form(
+        "report_problem", "postcode", "me@example.com", "inform", 0.9, service_category="missed_bin"
+    )
+    assert set_to["contact_email"] == "me@example.com" and set_to.get("postcode") is None
+    assert (
+        said(dispatcher) == "Thanks, I'll send updates to that email address. Now, what is the postcode of the address?"
+    )

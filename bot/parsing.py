@@ -450,9 +450,9 @@ APPLYING = re.compile(r"\b(?:apply|want|need|get|give|sign|set up|register me|wo
 
 
 # A bin named in a short follow-up to the bin days ("what about recycling?", "and the brown bin?").
-BIN_NAMED = re.compile(
-    r"\b(?:recycling|garden|food|green|blue|brown|black|general|rubbish|waste|caddy|bins?)\b", re.IGNORECASE
-)
+# The words that name one kind of bin, by what it takes or its colour ("is the recycling the same day?").
+BIN_KINDS = "recycling|garden|food|green|blue|brown|black|general|caddy"
+BIN_NAMED = re.compile(rf"\b(?:{BIN_KINDS}|rubbish|waste|bins?)\b", re.IGNORECASE)
 
 
 def follow_up_of(task: str | None, text: str) -> str | None:

@@ -16,7 +16,7 @@ from bot.actions.task_kit import Task, opening_request, uprn_of
 from bot.backoffice import BackOffice
 from bot.backoffice_models import Bin, BinCollections
 from bot.knowledge import ArticleError, get_knowledge
-from bot.parsing import follow_up_of
+from bot.parsing import BIN_KINDS, follow_up_of
 
 BINS_ARTICLE = "bin-collection-day"
 GARDEN_ARTICLE = "garden-waste"
@@ -92,7 +92,7 @@ def _later_changes(bins: list[Bin], today: str) -> list[str]:
 
 
 # Words that name one kind of bin ("is the recycling the same day?"), not bins in general.
-BIN_KIND_WORDS = re.compile(r"\b(recycling|garden|food|green|blue|brown|black|general|caddy)\b", re.IGNORECASE)
+BIN_KIND_WORDS = re.compile(rf"\b({BIN_KINDS})\b", re.IGNORECASE)
 
 
 def bins_asked_about(text: str, bins: list[Bin]) -> list[Bin]:

@@ -834,7 +834,7 @@ NO_EMAIL_SAID = re.compile(
 
 
 def email_answered_early(tracker: Tracker, text: str) -> tuple[str, str] | None:
-    """Return (the email answer, what to say) when a report's place or description question is given the email's."""
+    """Return (the email answer, what to say) when a report's earlier question (EMAIL_ANSWERED_AT) gets the email's."""
     if tracker.get_slot("pending_task") != "report_problem" or tracker.get_slot("contact_email"):
         return None
     again = EMAIL_ANSWERED_AT.get(str(tracker.get_slot("requested_slot")), "")
@@ -1372,30 +1372,24 @@ class ValidateTaskForm(FormValidationAction):
             return events
         if task in IDENTITY_TASKS and not slots.get("identity_verified") and all(slots.get(s) for s in IDENTITY_SLOTS):
             events += await self._verify(tracker.sender_id, slots)
-            if (
-                task == "request_postal_vote"
-                and not slots.get("vote_duration")
-                and await self._postal_vote_held(tracker.sender_id, events, slots)
-            ):
-                # Kathleen, who has a postal vote, was asked how long she wanted one for before hearing she had
-                # one (a probe): nothing more is asked, and the confirmation step says it is held.
-                events.append(SlotSet("vote_duration", "permanent"))
-        elif (
-            task == "request_postal_vote"
-            and slots.get("identity_verified")
-            and slots.get("ballot_delivery") == "other_address"
-            and not slots.get("vote_duration")
-            and await self._postal_vote_held(tracker.sender_id, [SlotSet("identity_verified", True)], slots)
-        ):
-            # Verified earlier in the chat, then "can the ballot pack go to a different address?": a change of where
-            # the pack of the vote held goes, so how long a vote is wanted for is not asked.
-            events.append(SlotSet("vote_duration", "permanent"))
         elif (
             task in ACCOUNT_TASKS
             and not slots.get("account_verified")
             and all(slots.get(s) for s in required_slots_for(task, slots))
         ):
             events += await self._verify_account(tracker.sender_id, slots)
+        just_verified = any(e.get("name") == "identity_verified" and e.get("value") for e in events)
+        elsewhere = slots.get("identity_verified") and slots.get("ballot_delivery") == "other_address"
+        if (
+            task == "request_postal_vote"
+            and not slots.get("vote_duration")
+            and (just_verified or elsewhere)
+            and await self._postal_vote_held(tracker.sender_id)
+        ):
+            # Kathleen, who has a postal vote, was asked how long she wanted one for before hearing she had one (a
+            # probe); so was one verified earlier in the chat who then wanted the ballot pack sent elsewhere (a change
+            # of where it goes). Nothing more is asked, and the confirmation step says the vote is held.
+            events.append(SlotSet("vote_duration", "permanent"))
         return events
 
     async def _answer_aside(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
@@ -1516,11 +1510,8 @@ class ValidateTaskForm(FormValidationAction):
             SlotSet("verification_outcome", None if outcome == "verified" else outcome),
         ]
 
-    async def _postal_vote_held(self, conversation_id: str, events: list[EventType], slots: dict[str, Any]) -> bool:
-        """Whether the resident just verified already has a postal vote (its ballot pack may be wanted elsewhere)."""
-        verified = any(e.get("name") == "identity_verified" and e.get("value") for e in events)
-        if not verified:
-            return False
+    async def _postal_vote_held(self, conversation_id: str) -> bool:
+        """Whether the verified resident already has a postal vote."""
         try:
             record = await self.backoffice.my_electoral_record(conversation_id=conversation_id)
         except BackOfficeError:

@@ -72,6 +72,7 @@ MODEL_INPUTS = (
     "bot/nlp/sentence_features.py",
     "bot/nlp/intent_classifier.py",
     "bot/nlp/spelling.py",
+    "bot/nlp/edits.py",
     "bot/nlp/vote_turn.py",
     "bot/nlp/script.py",
     "requirements/rasa.txt",

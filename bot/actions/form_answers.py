@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.names import LATEST
+from bot.nlp.edits import one_slip
 from bot.parsing import (
     ADDRESS_LEAD_INS,
     RELATIONS,
@@ -381,18 +382,6 @@ def _street_type_meant(word: str) -> str:
 
 
 STREET_TYPE_WORDS = tuple(STREET_TYPES.split("|"))
-
-
-def one_slip(typed: str, word: str) -> bool:
-    """Whether ``typed`` is ``word`` with one letter wrong, missing, extra or swapped, keeping the first letter."""
-    if typed[0] != word[0] or abs(len(typed) - len(word)) > 1:
-        return False
-    if len(typed) == len(word):
-        wrong = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
-        swapped = len(wrong) == 2 and wrong[1] == wrong[0] + 1 and typed[wrong[0]] == word[wrong[1]]
-        return len(wrong) == 1 or (swapped and typed[wrong[1]] == word[wrong[0]])
-    shorter, longer = sorted((typed, word), key=len)
-    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
 
 
 NOT_PLACES = frozenset(

@@ -22,7 +22,6 @@ from bot.actions.form_answers import (
     category_of,
     details_in,
     name_in,
-    one_slip,
     report_kind_told,
     street_names,
     strip_pleasantries,
@@ -44,6 +43,7 @@ from bot.names import (
     STOPPED,
     UNKNOWN,
 )
+from bot.nlp.edits import one_slip
 from bot.parsing import (
     applies_for_someone_else,
     asks_about_others_council_tax,

@@ -62,6 +62,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlp.edits import edit_distance
+
 logger = logging.getLogger(__name__)
 
 CORRECTED_TEXT = "text_spelling_corrected"
@@ -177,21 +179,6 @@ def deletes(word: str, depth: int) -> set[str]:
         frontier = {variant[:i] + variant[i + 1 :] for variant in frontier for i in range(len(variant))}
         found |= frontier
     return found
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Damerau-Levenshtein distance (optimal string alignment): swapping two neighbouring letters is one edit."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, letter_a in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        for j, letter_b in enumerate(b, start=1):
-            cost = 0 if letter_a == letter_b else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and letter_a == b[j - 2] and a[i - 2] == letter_b:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[-1]
 
 
 def neighbouring_keys(a: str, b: str) -> bool:

@@ -568,6 +568,21 @@ def question_answer_in(question: Question, message: dict[str, Any]) -> tuple[Any
     return value, not question.free_text and not leftover_words(text, value)
 
 
+def cancel_declined_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """End a cancel the resident no longer wants ("no keep it" at any of its questions but the last), or None.
+
+    "no keep it" at a cancel's address question stopped, then searched the articles for "keep it" and offered help
+    to keep a home warm (a probe); "actually I want to keep my postal vote" would start a postal vote application.
+    Nothing is cancelled, and that is said. At "Shall I cancel it?" the same words are a no (not_an_answer_events).
+    """
+    slot = tracker.get_slot("requested_slot")
+    task = tracker.get_slot("pending_task")
+    text = str(tracker.latest_message.get("text") or "")
+    if not slot or slot == "task_confirmed" or task not in NOTHING_DONE or not KEEPS_IT.search(text):
+        return None
+    return stop_events(dispatcher, tracker, said=NOTHING_DONE[task])
+
+
 def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
     """Deal with a message that asks about the question, drops the task or asks something else.
 
@@ -811,6 +826,14 @@ CHANGED = "OK, I've changed that."
 PERSON_OFFERED = (
     "Of course. Press \"Talk to a person\" and I'll pass you to an officer with what you've told me so far."
 )
+# Said when a resident declines a cancel ("no" at "Shall I cancel it?", or "no keep it" at any of its questions): "I
+# haven't recorded anything" to a resident who declined to cancel a report left them unsure whether it was still
+# open (a probe).
+NOTHING_DONE = {
+    "cancel_service_request": "OK, I haven't cancelled it: your report is still open. What else can I help with?",
+    "cancel_absent_vote": "OK, I haven't cancelled anything: your postal or proxy vote stays as it is. What else can "
+    "I help with?",
+}
 # A no to cancelling a vote, in other words: "actually keep it", "I want to keep my postal vote".
 KEEPS_IT = re.compile(r"\b(?:keep (?:it|my|the)|want to keep|leave it|don'?t cancel|do not cancel|dont cancel)\b", re.I)
 
@@ -1038,11 +1061,17 @@ def offered_a_way_out(tracker: Tracker) -> bool:
     return False
 
 
-def stop_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """End the task in hand (nothing is sent), and answer a question asked with the stop, if there is one."""
-    dispatcher.utter_message(text="OK, I've stopped there and nothing has been sent.")
-    if not answer_the_question(dispatcher, tracker):
-        dispatcher.utter_message(text="What else can I help with?")
+def stop_events(dispatcher: CollectingDispatcher, tracker: Tracker, *, said: str | None = None) -> list[EventType]:
+    """End the task in hand (nothing is sent), and answer a question asked with the stop, if there is one.
+
+    ``said`` replaces both (a cancel the resident no longer wants says what stays as it is).
+    """
+    if said:
+        dispatcher.utter_message(text=said)
+    else:
+        dispatcher.utter_message(text="OK, I've stopped there and nothing has been sent.")
+        if not answer_the_question(dispatcher, tracker):
+            dispatcher.utter_message(text="What else can I help with?")
     return [SlotSet(tracker.get_slot("requested_slot"), None), SlotSet("verification_outcome", STOPPED)]
 
 
@@ -1342,6 +1371,8 @@ class ValidateTaskForm(FormValidationAction):
         an answer to the question asked ("TN41 6PA") is an answer, whatever the classifier made of it.
         """
         events: list[EventType]
+        if (declined := cancel_declined_events(dispatcher, tracker)) is not None:
+            return declined
         if asks_for_another_task(tracker) and not is_bare_answer(tracker):
             aside = await self._answer_aside(dispatcher, tracker)
             if aside is not None:

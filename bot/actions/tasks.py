@@ -30,7 +30,7 @@ from bot.actions.form_help import OFFICER_BUTTON
 from bot.actions.handoff import CARRY_ON_START, ActionRequestOfficer, complaint_details
 from bot.actions.knowledge import EMERGENCY_NEWS, decision_instead, say_decision, task_button
 from bot.actions.service_requests import invited_reference, request_in_last_reply
-from bot.actions.task_form import checked_again, last_task, postcode_of_street, start_task_events
+from bot.actions.task_form import NOTHING_DONE, checked_again, last_task, postcode_of_street, start_task_events
 from bot.actions.task_kit import Reply, last_bot_text, opening_request
 from bot.actions.two_requests import BY_INTENT, noticed_both, offer_the_second, requests_in, second_request
 from bot.backoffice import BackOffice, BackOfficeError, NotFound, NotVerified, within_deadline
@@ -401,14 +401,8 @@ class ActionCompleteTask(Action):
         return done
 
 
-# Said to a no at "Shall I go ahead?": "I haven't recorded anything" to a resident who declined to cancel a report
-# left them unsure whether it was still open (a probe).
+# Said to a no at "Shall I go ahead?" (a cancel's no: task_form.NOTHING_DONE).
 NOTHING_RECORDED = "OK, I haven't recorded anything. What else can I help with?"
-NOTHING_DONE = {
-    "cancel_service_request": "OK, I haven't cancelled it: your report is still open. What else can I help with?",
-    "cancel_absent_vote": "OK, I haven't cancelled anything: your postal or proxy vote stays as it is. What else can "
-    "I help with?",
-}
 
 
 def task_left_behind(tracker: Tracker, task: str) -> str | None:

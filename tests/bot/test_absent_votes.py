@@ -673,6 +673,31 @@ def test_keep_it_at_the_cancel_confirmation_is_a_no() -> None:
 
 
 @pytest.mark.parametrize(
+    ("task", "slot", "text", "intent"),
+    [
+        ("cancel_absent_vote", "address_uprn", "no keep it", "stop"),
+        ("cancel_absent_vote", "date_of_birth", "actually I want to keep my postal vote", "request_postal_vote"),
+        ("cancel_absent_vote", "postcode", "no dont cancel it", "deny"),
+        ("cancel_service_request", "reporter_email", "leave it, I'll keep it open", "stop"),
+    ],
+)
+def test_keep_it_at_any_question_of_a_cancel_stops_and_says_nothing_is_cancelled(
+    task: str, slot: str, text: str, intent: str
+) -> None:
+    # A probe: "no keep it" at the address question of a cancel said "I've stopped there", then searched the articles
+    # for "keep it" and offered "Help to keep your home warm".
+    from bot.actions.task_form import ValidateTaskForm
+
+    tracker = make_tracker(message(text, intent, 0.9), slots={"pending_task": task, "requested_slot": slot})
+    dispatcher = CollectingDispatcher()
+    set_to = slots_of(asyncio.run(ValidateTaskForm(backoffice({}, [])).run(dispatcher, tracker, {"forms": {}})))
+    said = [m.get("text") for m in dispatcher.messages]
+    assert len(said) == 1 and said[0].startswith("OK, I haven't cancelled")
+    assert not any(m.get("buttons") for m in dispatcher.messages)
+    assert set_to[slot] is None and set_to["verification_outcome"] == "stopped"
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "i need to change who my proxy is, its my brother at the moment but he cant do it now",

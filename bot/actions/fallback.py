@@ -22,6 +22,7 @@ from bot.actions.handoff import ActionRequestOfficer, complaint_details
 from bot.actions.knowledge import GAP_UNANSWERED, knowledge_marker, say_decision
 from bot.actions.service_requests import answer_at_the_invitation, say_reply
 from bot.actions.task_form import last_task, start_task_events
+from bot.actions.task_kit import taken_back
 from bot.actions.tasks import (
     OTHERS_COUNCIL_TAX_REPLY,
     ActionDetailsWithoutTask,
@@ -81,6 +82,9 @@ class ActionHandleMiss(Action):
     ) -> list[dict[str, Any]]:
         if (noted := complaint_details(dispatcher, tracker)) is not None:
             return noted
+        if taken_back(tracker) is not None:
+            # "sorry I hit the wrong button" just after a cancel was recorded is about the cancel.
+            return [FollowupAction("action_stop_with_nothing_to_stop")]
         if (going_back := going_back_events(tracker)) is not None:
             return going_back
         # A message that may be the answer to a question the form asked (a name, a date of birth) is no gap.

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure
 from bot.actions.form_answers import QUICK_QUESTION_INTENTS
-from bot.actions.task_kit import last_bot_text
+from bot.actions.task_kit import last_bot_text, taken_back
 from bot.actions.two_requests import BY_INTENT
 from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 from bot.backoffice_models import HandoffTicket
@@ -338,6 +338,9 @@ class ActionNotHelpful(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        if taken_back(tracker) is not None:
+            # "wait no I didn't mean that" just after a cancel was recorded is about the cancel (a probe).
+            return [FollowupAction("action_stop_with_nothing_to_stop")]
         dispatcher.utter_message(
             text=NOT_HELPFUL,
             buttons=[

@@ -63,7 +63,7 @@ from bot.actions.service_requests import (
     reason_in_request,
     request_in_last_reply,
 )
-from bot.actions.task_kit import OPENING_WORDS, Question, RecordSummary, Reply, last_bot_text, opening_request
+from bot.actions.task_kit import KEEPS_IT, OPENING_WORDS, Question, RecordSummary, Reply, last_bot_text, opening_request
 from bot.actions.two_requests import BY_INTENT
 from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 from bot.knowledge import ArticleError, get_knowledge
@@ -578,7 +578,7 @@ def cancel_declined_events(dispatcher: CollectingDispatcher, tracker: Tracker) -
     slot = tracker.get_slot("requested_slot")
     task = tracker.get_slot("pending_task")
     text = str(tracker.latest_message.get("text") or "")
-    if not slot or slot == "task_confirmed" or task not in NOTHING_DONE or not KEEPS_IT.search(text):
+    if not slot or slot == "task_confirmed" or task not in NOTHING_DONE or not keeps_it(text):
         return None
     return stop_events(dispatcher, tracker, said=NOTHING_DONE[task])
 
@@ -629,7 +629,7 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         # or a no" (a probe): the person is offered at once, and the answers kept if they carry on.
         dispatcher.utter_message(text=PERSON_OFFERED, buttons=[OFFICER_BUTTON])
         return [SlotSet(slot, None)]
-    if slot == "task_confirmed" and tracker.get_slot("pending_task") == "cancel_absent_vote" and KEEPS_IT.search(text):
+    if slot == "task_confirmed" and tracker.get_slot("pending_task") == "cancel_absent_vote" and keeps_it(text):
         # "no actually keep the postal vote, forget it" at "Shall I cancel it?" was offered the cancel again (a probe).
         return [SlotSet("task_confirmed", False)]
     if (
@@ -834,8 +834,12 @@ NOTHING_DONE = {
     "cancel_absent_vote": "OK, I haven't cancelled anything: your postal or proxy vote stays as it is. What else can "
     "I help with?",
 }
-# A no to cancelling a vote, in other words: "actually keep it", "I want to keep my postal vote".
-KEEPS_IT = re.compile(r"\b(?:keep (?:it|my|the)|want to keep|leave it|don'?t cancel|do not cancel|dont cancel)\b", re.I)
+
+
+# A no to cancelling, in other words: "actually keep it", "I want to keep my postal vote", "leave it".
+def keeps_it(text: str) -> bool:
+    """Whether the words keep what the cancel in hand would end (task_kit.KEEPS_IT, or "leave it")."""
+    return KEEPS_IT.search(text) is not None or re.search(r"\bleave it\b", text, re.I) is not None
 
 
 NOTED = "Thank you, I'll pass that on with the report."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -116,6 +117,41 @@ def last_bot_text(tracker: Tracker) -> str:
     """Return what the bot said last in this chat, or "" before it said anything."""
     said = [e for e in tracker.events if e.get("event") == "bot"]
     return str(said[-1].get("text") or "") if said else ""
+
+
+# A reply that recorded something, with its reference: "Done: ... reference AV-123456", "Thank you, I've reported it:
+# your reference is SR-123456"; and the request to cancel a vote found waiting when the resident asked for it again.
+JUST_DONE = ("Done", "Thank you, I've reported it", "I've recorded", "You already have a request to cancel")
+REFERENCE = re.compile(r"\b(?:AV|SR|EC|DR)-\d{6}\b")
+# Words that take back what was just done: "no wait, dont", "undo that", "I didn't mean that", "cancel that", "oh no I
+# pressed the wrong thing, I want to keep it"; never a bare "no" or "no thanks", which end a chat as often as they take
+# anything back.
+TAKES_IT_BACK = re.compile(
+    r"^\W*(?:(?:no+|nope|nah|oh no|oops)[\s,.!]+)?(?:wait|hang on|hold on|don'?t|dont|do not|undo|"
+    r"i didn'?t mean|i did not mean|that'?s (?:wrong|not right|a mistake)|(?:that )?was (?:wrong|a mistake)|"
+    r"cancel (?:that|it))\b|"
+    r"\b(?:by mistake|(?:pressed|clicked|hit|tapped|chose|picked|pushed) the wrong|wrong button|changed my mind|"
+    r"didn'?t mean (?:that|it|to)|undo (?:that|it))\b",
+    re.IGNORECASE,
+)
+# Words that keep what a cancel would end ("no actually keep it", "I want to keep my postal vote", "don't cancel").
+# After a cancel was recorded they take it back; after anything else they do not ("thanks, I'll keep it handy").
+KEEPS_IT = re.compile(r"\b(?:keep (?:it|my|the)|want to keep|don'?t cancel|do not cancel|dont cancel)\b", re.I)
+
+
+def taken_back(tracker: Tracker) -> str | None:
+    """Return the reference of what the bot's last reply recorded when the latest message takes it back, or None.
+
+    "wait no I didn't mean that" straight after a cancel was recorded was read as "that didn't help", and "oh no, I
+    pressed the wrong thing, I want to keep it" got "No problem" while the cancel stood (a probe); whatever the
+    classifier reads, such words are about what was just done (action_stop_with_nothing_to_stop undoes it).
+    """
+    said = last_bot_text(tracker)
+    text = str(tracker.latest_message.get("text") or "")
+    takes_back = TAKES_IT_BACK.search(text) or ("to cancel" in said and KEEPS_IT.search(text))
+    if not said.startswith(JUST_DONE) or not takes_back:
+        return None
+    return next(iter(REFERENCE.findall(said)), None)
 
 
 # The slot that keeps the words of the message that started the task in hand (set by task_form.start_task_events).

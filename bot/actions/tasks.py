@@ -31,7 +31,7 @@ from bot.actions.handoff import CARRY_ON_START, ActionRequestOfficer, complaint_
 from bot.actions.knowledge import EMERGENCY_NEWS, decision_instead, say_decision, task_button
 from bot.actions.service_requests import invited_reference, request_in_last_reply
 from bot.actions.task_form import NOTHING_DONE, checked_again, last_task, postcode_of_street, start_task_events
-from bot.actions.task_kit import Reply, last_bot_text, opening_request
+from bot.actions.task_kit import Reply, last_bot_text, opening_request, taken_back
 from bot.actions.two_requests import BY_INTENT, noticed_both, offer_the_second, requests_in, second_request
 from bot.backoffice import BackOffice, BackOfficeError, NotFound, NotVerified, within_deadline
 from bot.knowledge import ArticleError, get_knowledge
@@ -102,6 +102,9 @@ class ActionStartTask(Action):
             return noted
         if (going_back := going_back_events(tracker)) is not None:
             return going_back
+        if taken_back(tracker) is not None:
+            # "I want to keep my postal vote, I pressed the wrong thing" just after its cancel was recorded.
+            return [FollowupAction("action_stop_with_nothing_to_stop")]
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
         if intent == tracker.get_slot("pending_task") and carry_on_pending(tracker):
             # "continue the report" after the emergency's offer to carry on: the report goes on with its answers.
@@ -860,10 +863,7 @@ class ActionStopWithNothingToStop(Action):
         (nothing has changed yet, and it can be asked for again); a report is offered for cancelling; anything else
         is said to stand, with an officer who can stop it.
         """
-        said = last_bot_text(tracker)
-        if not said.startswith(JUST_DONE) or not TAKES_IT_BACK.search(text):
-            return None
-        reference = next(iter(REFERENCE.findall(said)), None)
+        reference = taken_back(tracker)
         if reference is None:
             return None
         if reference.startswith("AV-"):
@@ -873,7 +873,13 @@ class ActionStopWithNothingToStop(Action):
                     conversation_id=str(tracker.sender_id), reference=reference
                 )
             except BackOfficeError:
-                return None
+                # "wait no" got "No problem" when the back office failed, and the request stood.
+                apologise_for_failure(dispatcher)
+                return [
+                    SlotSet(SLOT_OFFICER_OFFERED, True),
+                    SlotSet(SLOT_HANDOFF_REASON, "fallback"),
+                    FollowupAction("action_listen"),
+                ]
             dispatcher.utter_message(text=electoral.absent_vote_withdrawn(result))
             return [FollowupAction("action_listen")]
         if reference.startswith("SR-"):
@@ -883,21 +889,14 @@ class ActionStopWithNothingToStop(Action):
                 FollowupAction("task_form"),
             ]
         dispatcher.utter_message(text=ALREADY_RECORDED.format(reference=reference), buttons=OFFER_BUTTONS)
-        return [SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "resident_asked")]
+        # Listening next: this action may follow "that didn't help" or a task's start, which no rule ends.
+        return [
+            SlotSet(SLOT_OFFICER_OFFERED, True),
+            SlotSet(SLOT_HANDOFF_REASON, "resident_asked"),
+            FollowupAction("action_listen"),
+        ]
 
 
-# A reply that recorded something, with its reference: "Done: ... reference AV-123456", "Thank you, I've reported it:
-# your reference is SR-123456".
-JUST_DONE = ("Done", "Thank you, I've reported it", "I've recorded")
-REFERENCE = re.compile(r"\b(?:AV|SR|EC|DR)-\d{6}\b")
-# Words that take back what was just done: "no wait, dont", "undo that", "I didn't mean that", "cancel that"; never a
-# bare "no" or "no thanks", which end a chat as often as they take anything back.
-TAKES_IT_BACK = re.compile(
-    r"^\W*(?:(?:no+|nope|nah|oh no|oops)[\s,.!]+)?(?:wait|hang on|hold on|don'?t|dont|do not|undo|"
-    r"i didn'?t mean|i did not mean|that'?s (?:wrong|not right|a mistake)|(?:that )?was (?:wrong|a mistake)|"
-    r"cancel (?:that|it))\b",
-    re.IGNORECASE,
-)
 ALREADY_RECORDED = (
     "That's already recorded (reference {reference}), so saying no now doesn't undo it. An officer checks it "
     "before anything changes. Would you like me to ask an officer to stop it?"

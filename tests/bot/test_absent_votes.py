@@ -12,6 +12,7 @@ import json
 
 import httpx
 import pytest
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.task_form import ActionAskTaskConfirmed, required_slots_for
@@ -430,12 +431,12 @@ def test_asking_whether_a_vote_is_held_is_no_application(text: str) -> None:
     assert started["pending_task"] == "absent_vote_status"
 
 
-def undo(said: str, typed: str, routes: dict) -> tuple[list, str, list]:
+def undo(said: str, typed: str, routes: dict, intent: str = "deny") -> tuple[list, str, list]:
     from bot.actions.tasks import ActionStopWithNothingToStop
 
     calls: list = []
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(bot(said), message(typed, "deny", 0.9))
+    tracker = make_tracker(bot(said), message(typed, intent, 0.9))
     events = asyncio.run(ActionStopWithNothingToStop(backoffice(routes, calls)).run(dispatcher, tracker, {}))
     return events, " ".join(m["text"] or "" for m in dispatcher.messages), calls
 
@@ -448,6 +449,61 @@ def test_no_wait_dont_just_after_a_cancellation_withdraws_it() -> None:
     _, said, calls = undo(done, "no wait, dont", routes)
     assert [call.url.path for call in calls] == ["/api/v1/electoral/absent-vote-requests/AV-418272/withdrawal"]
     assert "AV-418272" in said and "No problem" not in said
+
+
+ALREADY_CANCELLING = (
+    "You already have a request to cancel your postal vote with us, reference AV-719815, so I haven't made another. "
+    "An electoral services officer will make the change and write to you to confirm it."
+)
+
+
+@pytest.mark.parametrize(
+    ("said", "typed", "intent"),
+    [
+        # A probe: read as "that didn't help", and offered a person, with the cancel standing.
+        (ALREADY_CANCELLING, "wait no I didn't mean that", "not_helpful"),
+        # A probe: "No problem. What else can I help you with?", with the cancel standing.
+        (ALREADY_CANCELLING, "oh no, I pressed the wrong thing, I want to keep it", "stop"),
+        (
+            "Done: your request to cancel your postal vote is recorded with reference AV-719815.",
+            "I want to keep my postal vote",
+            "request_postal_vote",
+        ),
+        (
+            "Done: your request to cancel your postal vote is recorded with reference AV-719815.",
+            "sorry I hit the wrong button",
+            "out_of_scope",
+        ),
+    ],
+)
+def test_taking_back_a_cancel_just_recorded_withdraws_it_whatever_the_intent(
+    said: str, typed: str, intent: str
+) -> None:
+    from bot.actions.fallback import ActionHandleMiss
+    from bot.actions.handoff import ActionNotHelpful
+
+    tracker = make_tracker(bot(said), message(typed, intent, 0.9))
+    first = {"not_helpful": ActionNotHelpful(), "request_postal_vote": ActionStartTask()}.get(intent)
+    first = ActionHandleMiss() if intent == "out_of_scope" else first
+    if first is not None:
+        dispatcher = CollectingDispatcher()
+        events = asyncio.run(first.run(dispatcher, tracker, {}))
+        assert events == [FollowupAction("action_stop_with_nothing_to_stop")] and dispatcher.messages == []
+    _, answer, calls = undo(said, typed, dict([withdrawal("AV-719815")]), intent)
+    assert [call.url.path for call in calls] == ["/api/v1/electoral/absent-vote-requests/AV-719815/withdrawal"]
+    assert "AV-719815" in answer and "No problem" not in answer
+
+
+def test_keeping_words_after_anything_but_a_cancel_take_nothing_back() -> None:
+    done = "Done: your postal vote request is recorded with reference AV-000123. We will post you the form."
+    events, _, calls = undo(done, "great, I'll keep it handy", dict([withdrawal("AV-000123")]), "thank")
+    assert calls == [] and events == []
+
+
+def test_a_failed_withdrawal_apologises_with_a_phone_number_and_an_officer() -> None:
+    routes = {("POST", "/api/v1/electoral/absent-vote-requests/AV-719815/withdrawal"): httpx.Response(503)}
+    events, said, _ = undo(ALREADY_CANCELLING, "wait no I didn't mean that", routes)
+    assert "No problem" not in said and "call us" in said and slots_of(events)["officer_offered"] is True
 
 
 def test_no_after_a_report_offers_to_cancel_it_and_no_elsewhere_is_still_no_problem() -> None:

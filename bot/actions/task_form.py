@@ -568,6 +568,35 @@ def question_answer_in(question: Question, message: dict[str, Any]) -> tuple[Any
     return value, not question.free_text and not leftover_words(text, value)
 
 
+# What the hub puts where it hid a card number (api/conversations/redaction.py): "[card number removed, ending 1111]".
+CARD_HIDDEN = "[card number removed"
+# Seven digits or more in a row, with single spaces, dots or dashes between (a card number's first part, typed in one
+# message before the rest completed it in the next), not glued to a word or a reference ("CT26041538", "PAY-94901911").
+LONG_DIGITS = re.compile(r"(?<![\w-])\d(?:[ .-]?\d){6,}(?![\w-])")
+# Slots that hold a code, never free text: their digits are the code (a UPRN has up to 12).
+CODED_SLOTS = frozenset({"address_uprn", "postcode", "date_of_birth"})
+
+
+def card_digits_forgotten(tracker: Tracker) -> list[EventType] | None:
+    """Forget the first part of a card number split over two messages, once the hub has hidden it, or None.
+
+    "Huge pothole, reference 4111 1111 1111 111" then "1": the hub hid the number in both messages, but the bot had
+    kept the first as the description and quoted its 15 digits at "Shall I go ahead?", where the hub stored them (an
+    attack). When a message arrives with a hidden card number, long runs of digits leave every free-text answer kept;
+    the question in hand is asked again.
+    """
+    if CARD_HIDDEN not in str(tracker.latest_message.get("text") or ""):
+        return None
+    events: list[EventType] = []
+    for name, value in tracker.slots.items():
+        if isinstance(value, str) and name not in CODED_SLOTS and not name.endswith("_reference"):
+            scrubbed = LONG_DIGITS.sub("[number removed]", value)
+            if scrubbed != value:
+                events.append(SlotSet(name, scrubbed))
+    slot = tracker.get_slot("requested_slot")
+    return [*events, SlotSet(slot, None)] if slot else events
+
+
 def cancel_declined_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
     """End a cancel the resident no longer wants ("no keep it" at any of its questions but the last), or None.
 
@@ -1355,8 +1384,8 @@ class ValidateTaskForm(FormValidationAction):
         the postcode rule misses it and a fragment may be mapped): the code in the message wins.
         """
         slot = tracker.get_slot("requested_slot")
-        if details_given(tracker):
-            return []  # validated together by get_validation_events
+        if details_given(tracker) or CARD_HIDDEN in str(tracker.latest_message.get("text") or ""):
+            return []  # validated together by get_validation_events; a hidden card number answers nothing
         mapped = tracker.slots_to_validate()
         if not slot or (slot in mapped and not misread(slot, mapped[slot])):
             return []
@@ -1375,6 +1404,8 @@ class ValidateTaskForm(FormValidationAction):
         an answer to the question asked ("TN41 6PA") is an answer, whatever the classifier made of it.
         """
         events: list[EventType]
+        if (forgotten := card_digits_forgotten(tracker)) is not None:
+            return forgotten
         if (declined := cancel_declined_events(dispatcher, tracker)) is not None:
             return declined
         if asks_for_another_task(tracker) and not is_bare_answer(tracker):

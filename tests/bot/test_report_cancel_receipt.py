@@ -373,3 +373,23 @@ def test_trying_again_after_a_failed_check_still_looks_up_the_last_payment() -> 
     )
     started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {})))
     assert started["payment_reference"] == "latest"
+
+
+def test_the_first_part_of_a_card_number_leaves_the_answers_kept_once_the_hub_hid_it() -> None:
+    # An attack: the description "Huge pothole, reference 4111 1111 1111 111" was quoted at "Shall I go ahead?" after
+    # "1" completed the card number and the hub hid it in both messages.
+    from bot.actions.task_form import ValidateTaskForm
+
+    slots = {
+        "pending_task": "report_problem",
+        "requested_slot": "contact_email",
+        "problem_description": "Huge pothole, reference 4111 1111 1111 111",
+        "problem_location": "Rowan Close near number 19",
+        "address_uprn": "100062341234",
+        "account_reference": "CT26041538",
+    }
+    tracker = make_tracker(message("[card number removed, ending 1111]", "inform", 0.6), slots=slots)
+    set_to = slots_of(asyncio.run(ValidateTaskForm().run(CollectingDispatcher(), tracker, {"forms": {}})))
+    assert set_to["problem_description"] == "Huge pothole, reference [number removed]"
+    assert set_to["contact_email"] is None
+    assert "problem_location" not in set_to and "address_uprn" not in set_to and "account_reference" not in set_to

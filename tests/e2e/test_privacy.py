@@ -13,7 +13,8 @@ from api.conversations.models import Message
 from api.demo.generator import DEMO_OFFICER_PASSWORD
 from api.electoral.models import Verification
 from api.privacy.tracker import TrackerStore
-from tests.support.chat import prove_identity, stack_scalar
+from api.service_requests.models import ServiceRequest
+from tests.support.chat import prove_identity, reference, stack_scalar
 
 pytestmark = pytest.mark.stack
 
@@ -81,3 +82,32 @@ def test_an_erased_conversation_leaves_nothing_in_the_hub_or_rasas_tracker(stack
     finally:
         tracker.close()
         sam.close()
+
+
+LONG_DIGIT_RUN = re.compile(r"\d(?:[ .-]?\d){6,}")
+PHONE_NUMBER = re.compile(r"\b0\d{2,4} ?\d{3} ?\d{3,4}\b")  # the council's, in replies: no card's digits
+
+
+@pytest.mark.parametrize(("first", "rest"), [("4111 1111 1111 111", "1"), ("4111 1111 1111", "1111")])
+def test_a_card_number_split_over_two_messages_is_not_quoted_back_or_lodged(new_resident, stack, first, rest) -> None:
+    # An attack: "Huge pothole, reference 4111 1111 1111 111" then "1" hid the number in both messages, but the bot
+    # had kept the first part as the description and quoted its 15 digits at "Shall I go ahead?", where the hub
+    # stored them beside "[card number removed, ending 1111]": the whole card number, read together.
+    chat = new_resident()
+    chat.say("I want to report a pothole")
+    chat.say("Rowan Close near number 19, TN41 6PA")
+    chat.say(f"Huge pothole, reference {first}")
+    chat.say(rest)
+    replies = chat.say("no")
+    while "email" in "\n".join(m["text"] for m in replies).lower() and "go ahead" not in replies[-1]["text"]:
+        replies = chat.say("no")
+    confirmation = replies[-1]["text"]
+    assert "Shall I go ahead?" in confirmation and "Huge pothole" in confirmation
+    done = chat.say("yes")
+    transcript = chat.transcript()
+    assert not [m["text"] for m in transcript if LONG_DIGIT_RUN.search(PHONE_NUMBER.sub("", m["text"]))]
+    lodged = reference("SR", "\n".join(m["text"] for m in done))
+    description = stack_scalar(
+        stack.database_url, select(ServiceRequest.description).where(ServiceRequest.reference == lodged)
+    )
+    assert "Huge pothole" in description and not LONG_DIGIT_RUN.search(description)

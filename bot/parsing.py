@@ -253,6 +253,7 @@ def parse_date_of_birth(text: str, *, today: dt.date) -> dt.date | None:
 def choose_address(text: str, addresses: list[tuple[int, str]]) -> int | None:
     """Return the UPRN of the one address ``text`` picks out (a button's UPRN, house number or words), or None."""
     answer = ADDRESS_LEAD_INS.sub("", text.strip().lower()).strip(" .!,")
+    answer = re.sub(r"[\s,.!]+(?:please|pls|thanks|thank you|ta|cheers)$", "", answer).strip(" .!,")
     if answer.isdigit() and any(str(uprn) == answer for uprn, _ in addresses):
         return int(answer)
     matches = [uprn for uprn, address in addresses if _address_matches(answer, address.lower())]

@@ -85,6 +85,7 @@ from bot.names import (
 from bot.nlp.script import ENGLISH_ONLY, in_another_alphabet, not_english
 from bot.parsing import (
     FOLLOW_UP_START,
+    POSTCODE,
     RELATIONS,
     asks_for_latest_payment,
     choose_address,
@@ -1676,7 +1677,12 @@ class ValidateTaskForm(FormValidationAction):
         except BackOfficeError:
             return {"address_uprn": None, "verification_outcome": FAILED_DURING_QUESTIONS}
         text = str(tracker.latest_message.get("text") or value or "")
-        uprn = choose_address(str(value or ""), [(a.uprn, a.address) for a in addresses])
+        answer = str(value or "")
+        if find_postcode(answer) == find_postcode(str(postcode)):
+            # "19 Rowan Close, TN41 6PA" got "Sorry, I couldn't match that" (a probe): the postcode asked is no part
+            # of the address chosen from its list.
+            answer = POSTCODE.sub(" ", answer)
+        uprn = choose_address(answer, [(a.uprn, a.address) for a in addresses])
         if uprn is None and not another_postcode_given(tracker, text):
             # A new postcode was looked up by validate_postcode (its addresses are offered); an apology for not
             # matching the old list came first (a probe: "sorry wrong postcode, it's TN44 3LW").

@@ -355,6 +355,17 @@ def test_an_address_that_is_not_listed_gets_another_postcode_or_a_person(dispatc
     assert [b["title"] for b in message["buttons"]] == ["Talk to a person"]
 
 
+@pytest.mark.parametrize(
+    "text", ["19 Rowan Close, TN41 6PA", "19 rowan close tn416pa", "19 Rowan Close TN41 6PA please"]
+)
+def test_an_address_typed_with_the_postcode_asked_is_chosen(dispatcher, text) -> None:
+    # A probe: "19 Rowan Close, TN41 6PA" got "Sorry, I couldn't match that to one of the addresses".
+    tracker = form_tracker("address_uprn", text, "inform", postcode="TN41 6PA")
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["address_uprn"] == "100099500102"
+    assert not any("couldn't match" in m.get("text", "") for m in dispatcher.messages)
+
+
 def test_a_new_postcode_at_the_address_question_gets_no_apology_for_the_old_list(dispatcher) -> None:
     text = "sorry wrong postcode, it's TN41 6PA"
     tracker = make_tracker(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.conversations.models import Message
@@ -38,8 +38,37 @@ def text_for_bot(session: Session, *, conversation_id: str, text: str, hub_paylo
     ``hub_payload`` marks a payload the hub chose itself (not one typed by the resident). The result is
     empty when the resident typed nothing but slashes.
     """
-    if hub_payload or not text.lstrip().startswith(PAYLOAD_PREFIX):
+    if hub_payload:
         return text
+    if not text.lstrip().startswith(PAYLOAD_PREFIX):
+        # "Update the register" typed in the web chat, the title of the button just offered, was read as words (a
+        # register-timing question) and the report it offers never started (a probe): it is the button's payload.
+        return payload_for_title(session, conversation_id=conversation_id, text=text)
     if text in offered_payloads(session, conversation_id=conversation_id):
         return text
     return LEADING_PAYLOAD_MARKS.sub("", text)
+
+
+def payload_for_title(session: Session, *, conversation_id: str, text: str) -> str:
+    """Return the payload of the button titled ``text`` among those offered since the resident's last message.
+
+    Telegram's reply keyboard sends a tapped button's title; a web resident may type it. Either way it is the
+    button's payload. Anything else is returned as it is.
+    """
+    last_resident = (
+        session.scalar(
+            select(func.max(Message.id)).where(Message.conversation_id == conversation_id, Message.sender == "resident")
+        )
+        or 0
+    )
+    offered = session.scalars(
+        select(Message)
+        .where(Message.conversation_id == conversation_id, Message.sender != "resident", Message.id > last_resident)
+        .order_by(Message.id.desc())
+    )
+    typed = " ".join(text.split()).casefold()
+    for message in offered:
+        for button in message.buttons or []:
+            if str(button.get("title", "")).casefold() == typed:
+                return str(button["payload"])
+    return text

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.conversations import service as conversations
 from api.conversations.models import Message
+from api.conversations.payloads import payload_for_title
 from api.db import Database, utcnow
 from api.errors import DomainError
 from api.knowledge_gaps import service as knowledge_gaps
@@ -63,7 +64,7 @@ def accept_update(database: Database, *, update_id: int, chat_id: int, text: str
                 session.execute(delete(TelegramUpdate).where(TelegramUpdate.received_at < utcnow() - UPDATE_MEMORY))
                 if START_COMMAND.match(text):
                     return AcceptedMessage(conversation_id=conversation_id, text=GREETING_PAYLOAD, hub_payload=True)
-                text = _payload_for_title(session, conversation_id=conversation_id, text=text)
+                text = payload_for_title(session, conversation_id=conversation_id, text=text)
                 return AcceptedMessage(conversation_id=conversation_id, text=text)
         except IntegrityError:
             with database.sessions() as session:
@@ -84,25 +85,6 @@ def _conversation_for_chat(session: Session, *, chat_id: int) -> str:
     session.add(TelegramChat(chat_id=chat_id, conversation_id=created.conversation_id))
     session.flush()
     return created.conversation_id
-
-
-def _payload_for_title(session: Session, *, conversation_id: str, text: str) -> str:
-    last_resident = (
-        session.scalar(
-            select(func.max(Message.id)).where(Message.conversation_id == conversation_id, Message.sender == "resident")
-        )
-        or 0
-    )
-    offered = session.scalars(
-        select(Message)
-        .where(Message.conversation_id == conversation_id, Message.sender != "resident", Message.id > last_resident)
-        .order_by(Message.id.desc())
-    )
-    for message in offered:
-        for button in message.buttons or []:
-            if button["title"].casefold() == text.casefold():
-                return str(button["payload"])
-    return text
 
 
 def pending_messages(session: Session, *, limit: int) -> list[dict[str, Any]]:

@@ -62,6 +62,33 @@ def test_a_button_the_bot_offered_is_sent_as_its_payload(make_client, rasa_calls
     assert rasa_calls[-1]["message"] == "/request_officer"
 
 
+@pytest.mark.parametrize("typed", ["Talk to a person", "talk to a  person ", "TALK TO A PERSON"])
+def test_a_button_title_typed_in_the_web_chat_is_sent_as_its_payload(make_client, rasa_calls, typed: str) -> None:
+    # A probe typed "Update the register", the title of the button just offered: it was read as words, and the report
+    # the button starts never did.
+    client = make_client(rasa_offering_a_person)
+    conversation = start(client)
+    say(client, conversation, "hello")
+
+    say(client, conversation, typed)
+
+    assert rasa_calls[-1]["message"] == "/request_officer"
+    transcript = client.get(f"/api/chat/conversations/{conversation[0]}/messages", headers=conversation[1]).json()
+    assert [m["text"] for m in transcript["messages"] if m["sender"] == "resident"][-1] == typed.strip()
+
+
+def test_a_title_offered_before_the_last_message_is_words_again(make_client, rasa_calls) -> None:
+    client = make_client(rasa_offering_a_person)
+    conversation = start(client)
+    say(client, conversation, "hello")
+    say(client, conversation, "something else")
+    rasa_calls.clear()
+    # The fake offers the button with every reply, so an offer stands; a conversation that never offered it does not.
+    other = start(client)
+    say(client, other, "Talk to a person")
+    assert rasa_calls[-1]["message"] == "Talk to a person"
+
+
 def test_a_payload_offered_in_another_conversation_is_not_honoured(make_client, rasa_calls) -> None:
     client = make_client(rasa_offering_a_person)
     offered, other = start(client), start(client)

@@ -11,8 +11,9 @@ POSTCODE = re.compile(r"\b([A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKPSTUW]?)\s*([0-9][A
 NAME_WORD = re.compile(r"^[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*\.?$")  # apostrophes straight or curly
 NAME_LEAD_INS = re.compile(
     r"^(?:(?:it'?s|its|it is)\s+)?me\b\s*[,:\-]?\s*|"  # "me, Rita Richardson", "it's me, Rita Richardson"
-    r"^(?:(?:my|full|the|new)\s+)*(?:name\s+is|name's|names|name|i am|i'm|im|it's|its|it is|"
-    r"this is)\s*[:\-]?\s*",
+    # "her name was Janice Dunn" at a report's name question was sent as "Her Name Was Janice Dunn" (a probe).
+    r"^(?:(?:my|full|the|new|his|her|their)\s+)*(?:name\s+is|name\s+was|name's|names|name|i am|i'm|im|it's|its|"
+    r"it is|it was|this is)\s*[:\-]?\s*",
     re.IGNORECASE,
 )
 DOB_LEAD_INS = re.compile(

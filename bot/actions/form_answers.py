@@ -493,10 +493,25 @@ REPORTER_TOLD = re.compile(
 )
 
 
+# A date this many years ago or more, in a report of a death or a move, is the person's date of birth.
+BIRTH_YEARS_AGO = 3
+
+
+def a_birth_date(text: str) -> bool:
+    """Whether ``text`` is a whole date years ago, so a date of birth, not when someone died or moved.
+
+    "15/08/1955" typed after a dead woman's name was her birth, yet the report said she had died then (a probe).
+    """
+    today = dt.date.today()
+    born = parse_date_of_birth(text, today=today)
+    return born is not None and born.year <= today.year - BIRTH_YEARS_AGO
+
+
 def report_details_told(text: str) -> dict[str, str]:
     """Return when it happened and how the reporter knows the person, as ``text`` says them; an empty dict if not."""
     found: dict[str, str] = {}
-    if times := [match.group(0).strip() for match in WHEN_TOLD.finditer(text)]:
+    times = [match.group(0).strip() for match in WHEN_TOLD.finditer(text)]
+    if times := [time for time in times if not a_birth_date(time)]:
         found["when"] = times[-1]  # "last week / sorry, it was on the 3rd": the later one puts it right
     if theirs := REPORTED_RELATION.search(text):
         found["relationship"] = f"the reporter's {theirs.group('relation').lower()}"

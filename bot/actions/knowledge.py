@@ -19,13 +19,14 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import apologise_for_failure
 from bot.actions.form_answers import leftover_words
 from bot.actions.handoff import ActionRequestOfficer, complaint_details
 from bot.actions.service_requests import answer_at_the_invitation, say_reply
+from bot.actions.task_kit import OPENING_WORDS
 from bot.actions.two_requests import offer_the_second, requests_in, second_request
 from bot.knowledge import Article, ArticleError, get_knowledge
 from bot.names import HANDOFF_INTENTS
@@ -114,7 +115,7 @@ class ActionAnswerFromKnowledge(Action):
             # "What are your opening hours and when is my bin day": the other request, offered once this is answered.
             offer, buttons = offer_the_second(second)
             dispatcher.utter_message(text=offer, buttons=buttons)
-        return []
+        return kept_for_the_offer(article, text)
 
 
 # "everyone is safe now", "we're all ok", "nobody was hurt": the danger is over.
@@ -171,6 +172,15 @@ GAP_LOW_CONFIDENCE = "low_confidence"
 def knowledge_marker(*, article: Article | None = None, gap: str | None = None) -> dict[str, Any]:
     """Return the custom JSON that tells the hub which article a reply quoted and whether it was a gap."""
     return {"knowledge": {"article": article.slug if article else None, "gap": gap}}
+
+
+def kept_for_the_offer(article: Article | None, text: str) -> list[EventType]:
+    """Keep the words an answer offering a task was given for: the task starts from them when taken up.
+
+    "my husband passed away, his name was Peter Gray, we live at 5 Priory Walk TN44 3LW", then "Update the register",
+    was asked his name again (a probe): the tracker store keeps no resident's text to read it from later.
+    """
+    return [SlotSet(OPENING_WORDS, text[:1000])] if article is not None and article.slug in TASK_AFTER_ARTICLE else []
 
 
 def say_article(dispatcher: CollectingDispatcher, article: Article, *, gap: str | None = None) -> None:

@@ -28,6 +28,7 @@ from bot.actions.form_answers import (
     QUICK_QUESTION_INTENTS,
     SHORT_STATEMENT_WORDS,
     STRUCTURED,
+    a_birth_date,
     answer_in,
     ballot_address_in,
     ballot_elsewhere_in,
@@ -137,6 +138,9 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
     # Which deadline was asked about counts only for a deadline question. The bot reads it from the words itself
     # (bot/parsing.py): no learnt extractor is needed, and Rasa's CRF finds deadline_kind half as often as DIET.
     text = str(tracker.latest_message.get("text") or "")
+    if task == "report_death_or_left" and after_the_death_answer(tracker) and tracker.get_slot(OPENING_WORDS):
+        # Taken up from the death registration answer: the words that got the answer tell who died and where.
+        text = str(tracker.get_slot(OPENING_WORDS))
     kinds = deadline_kinds_in(text) if task == "election_deadlines" else []
     deadline_kind = kinds[0] if kinds else None
     # References and the kind of problem count when this message gives them; older ones are forgotten.
@@ -935,9 +939,11 @@ def invited_category(tracker: Tracker) -> str | None:
 
 def report_notes_added(tracker: Tracker, text: str) -> str | None:
     """Return a report's notes with ``text`` added, when it tells when it happened or who is reporting, else None."""
-    if tracker.get_slot("pending_task") != "report_death_or_left" or not report_details_told(text):
-        return None
     said = strip_pleasantries(text).strip()
+    born = a_birth_date(said)
+    if tracker.get_slot("pending_task") != "report_death_or_left" or not (born or report_details_told(text)):
+        return None
+    said = f"date of birth {said}" if born else said
     notes = " / ".join(part for part in (tracker.get_slot("report_notes"), said) if part)
     return notes[:1000] if notes != tracker.get_slot("report_notes") else None
 

@@ -28,7 +28,7 @@ from bot.actions.form_answers import (
 )
 from bot.actions.form_help import OFFICER_BUTTON
 from bot.actions.handoff import CARRY_ON_START, ActionRequestOfficer, complaint_details
-from bot.actions.knowledge import EMERGENCY_NEWS, decision_instead, say_decision, task_button
+from bot.actions.knowledge import EMERGENCY_NEWS, decision_instead, kept_for_the_offer, say_decision, task_button
 from bot.actions.service_requests import invited_reference, request_in_last_reply
 from bot.actions.task_form import NOTHING_DONE, checked_again, last_task, postcode_of_street, start_task_events
 from bot.actions.task_kit import Reply, last_bot_text, opening_request, taken_back
@@ -169,7 +169,7 @@ class ActionStartTask(Action):
         decision = decision_instead(tracker)
         task = task_of_article(decision.answer)
         if task is None and say_decision(dispatcher, decision):
-            return [FollowupAction("action_listen")]
+            return [*kept_for_the_offer(decision.answer, text), FollowupAction("action_listen")]
         if locked_here(tracker, task or intent):
             # A chat whose checks are locked was asked every question again, only to hear at the end that nothing
             # could be checked (a probe): it hears so at once, with the officer.

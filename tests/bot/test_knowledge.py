@@ -125,3 +125,33 @@ def test_the_death_registration_answer_offers_to_update_the_register() -> None:
     [message] = dispatcher.messages
     assert message["text"].endswith("I can also let our electoral services team know now, if you like.")
     assert message["buttons"] == [{"title": "Update the register", "payload": "/report_death_or_left"}]
+
+
+def test_taking_up_the_death_answers_offer_keeps_who_died_and_where() -> None:
+    # A probe: "my husband passed away last month, his name was Peter Gray, we live at 5 Priory Walk TN44 3LW" got the
+    # register office's answer; "Update the register" then asked his name again (the words were gone).
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from bot.actions.tasks import ActionStartTask
+    from tests.support.backoffice_fake import slots_of
+    from tests.support.trackers import bot, make_tracker, message
+
+    told = "my husband passed away last month, his name was Peter Gray, we live at 5 Priory Walk TN44 3LW"
+    dispatcher = CollectingDispatcher()
+    answered = asyncio.run(
+        ActionStartTask().run(dispatcher, make_tracker(message(told, "report_death_or_left", 0.9)), {})
+    )
+    offer = dispatcher.messages[-1]
+    assert offer["buttons"] == [{"title": "Update the register", "payload": "/report_death_or_left"}]
+    kept = slots_of(answered)["opening_words"]
+    assert kept == told
+
+    taken_up = make_tracker(
+        bot(offer["text"]), message("/report_death_or_left", "report_death_or_left", 1.0), slots={"opening_words": kept}
+    )
+    started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), taken_up, {})))
+    assert started["pending_task"] == "report_death_or_left" and started["report_kind"] == "died"
+    assert started["reported_name"] == "Peter Gray"
+    assert "last month" in started["report_notes"]

@@ -393,3 +393,28 @@ def test_the_first_part_of_a_card_number_leaves_the_answers_kept_once_the_hub_hi
     assert set_to["problem_description"] == "Huge pothole, reference [number removed]"
     assert set_to["contact_email"] is None
     assert "problem_location" not in set_to and "address_uprn" not in set_to and "account_reference" not in set_to
+
+
+def test_a_date_years_ago_at_a_death_report_is_the_date_of_birth_not_when_they_died() -> None:
+    # A probe: "15/08/1955" after "her name was Janice Dunn" was passed on, and the report said "Janice Dunn has died
+    # (15/08/1955)".
+    from bot.actions.electoral import _report_death_or_left_summary
+    from bot.actions.task_form import report_notes_added
+
+    slots = {"pending_task": "report_death_or_left", "report_kind": "died", "reported_name": "Janice Dunn"}
+    tracker = make_tracker(message("15/08/1955", "inform", 0.6), slots=slots)
+    notes = report_notes_added(tracker, "15/08/1955")
+    assert notes == "date of birth 15/08/1955"
+    summary = _report_death_or_left_summary(make_tracker(slots=slots | {"report_notes": notes}), None)
+    assert summary == "I'll let electoral services know that Janice Dunn has died."
+    recent = report_notes_added(tracker, "she died on 02/12/2026")
+    assert "(on 02/12/2026)" in _report_death_or_left_summary(
+        make_tracker(slots=slots | {"report_notes": recent}), None
+    )
+
+
+@pytest.mark.parametrize("said", ["her name was Janice Dunn", "his name is Peter Gray", "it was Peter Gray"])
+def test_a_name_told_in_a_sentence_is_the_name_alone(said: str) -> None:
+    from bot.parsing import clean_full_name
+
+    assert clean_full_name(said) in ("Janice Dunn", "Peter Gray")

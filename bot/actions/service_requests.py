@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -14,7 +15,7 @@ from rasa_sdk.events import SlotSet
 
 from bot.actions.common import council_phone
 from bot.actions.electoral import long_date
-from bot.actions.form_answers import leftover_words
+from bot.actions.form_answers import is_address_line, leftover_words
 from bot.actions.task_kit import (
     Question,
     Reply,
@@ -28,7 +29,15 @@ from bot.actions.task_kit import (
 from bot.backoffice import BackOffice, BackOfficeError, NotFound
 from bot.backoffice_models import ServiceRequestCancellation, ServiceRequestLodged, ServiceRequestProgress
 from bot.names import ADDRESSED_CATEGORIES, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
-from bot.parsing import REQUEST_REFERENCE, find_email, says_unknown
+from bot.parsing import (
+    REQUEST_REFERENCE,
+    clean_full_name,
+    find_email,
+    find_postcode,
+    find_request_reference,
+    parse_date_of_birth,
+    says_unknown,
+)
 
 
 def lodged(result: ServiceRequestLodged) -> str:
@@ -109,7 +118,28 @@ def answer_at_the_invitation(tracker: Tracker) -> Reply | None:
             buttons=OFFICER_BUTTONS,
             events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "lookup_refused")],
         )
+    if identity_detail(text) and not find_request_reference(text):
+        # "Rita Richardson", "26/01/1978", "TN41 6PA" each got the request's status again, word for word (a probe):
+        # they prove nothing about who reported it, and that is said once, with the way on.
+        return Reply(
+            text=f"Thank you, but a name, date of birth or address can't show who reported request "
+            f"{invited_reference(tracker)}: neighbours may know them. Only the email address given with the report "
+            "can. If you didn't give one, " + without,
+            buttons=OFFICER_BUTTONS,
+            events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "lookup_refused")],
+        )
     return None
+
+
+def identity_detail(text: str) -> bool:
+    """Whether ``text`` gives a name, a date of birth, a postcode or an address line (no email)."""
+    today = dt.date.today()
+    return (
+        find_postcode(text) is not None
+        or parse_date_of_birth(text, today=today) is not None
+        or clean_full_name(text) is not None
+        or is_address_line(text)
+    )
 
 
 def progress(result: ServiceRequestProgress, *, email_given: bool = False, tries_left: bool = False) -> str:

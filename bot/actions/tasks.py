@@ -29,7 +29,7 @@ from bot.actions.form_answers import (
 from bot.actions.form_help import OFFICER_BUTTON
 from bot.actions.handoff import CARRY_ON_START, ActionRequestOfficer, complaint_details
 from bot.actions.knowledge import EMERGENCY_NEWS, decision_instead, kept_for_the_offer, say_decision, task_button
-from bot.actions.service_requests import invited_reference, request_in_last_reply
+from bot.actions.service_requests import answer_at_the_invitation, invited_reference, request_in_last_reply, say_reply
 from bot.actions.task_form import NOTHING_DONE, checked_again, last_task, postcode_of_street, start_task_events
 from bot.actions.task_kit import Reply, last_bot_text, opening_request, taken_back
 from bot.actions.two_requests import BY_INTENT, noticed_both, offer_the_second, requests_in, second_request
@@ -654,6 +654,8 @@ class ActionDetailsWithoutTask(Action):
         return "action_details_without_task"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if (reply := answer_at_the_invitation(tracker)) is not None:
+            return [*say_reply(dispatcher, reply), FollowupAction("action_listen")]
         task = task_that_failed(tracker)
         text = str(tracker.latest_message.get("text") or "")
         if asks_about_others_council_tax(text):

@@ -331,3 +331,20 @@ def test_an_email_that_did_not_show_the_reporter_is_still_asked_for_when_cancell
     )
 
     assert started.get("reporter_email") is None
+
+
+def test_a_name_date_or_postcode_after_the_invitation_says_once_what_shows_the_reporter() -> None:
+    # A probe: "Rita Richardson", "26/01/1978" and "TN41 6PA" after the invitation each got the request's status
+    # again, word for word.
+    first, _ = ask(BackOfficeFake(), "whats happening with SR-246414")
+    earlier = [user_event("whats happening with SR-246414", "request_progress"), bot(first)]
+    for text in ("Rita Richardson", "26/01/1978", "TN41 6PA", "19 Rowan Close"):
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker(*earlier, user_event(text, "inform"))
+        events = asyncio.run(ActionDetailsWithoutTask().run(dispatcher, tracker, {}))
+        [said] = [m["text"] for m in dispatcher.messages]
+        assert said.startswith(
+            "Thank you, but a name, date of birth or address can't show who reported request SR-246414"
+        ), text
+        assert "01632 960 123" in said and slots_of(events)["officer_offered"] is True, text
+        assert not slots_of(events).get("pending_task"), text

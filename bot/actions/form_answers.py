@@ -429,13 +429,19 @@ def described_with_the_place(text: str) -> str | None:
     place = place_told(text)
     if place is None:
         return None
-    before = text[: text.find(place)] if place in text else text
-    words = [w for w in re.findall(r"[a-z']+", before.lower()) if w not in PLACE_WORDS]
+    # The words after the place count too: "theres a massive pothole on the high street outside boots, nearly came off
+    # my bike" was asked to describe it (a probe).
+    outside = text.replace(place, " ") if place in text else text
+    words = [w for w in re.findall(r"[a-z']+", outside.lower()) if w not in PLACE_WORDS]
     return " ".join(text.split())[:1000] if len(words) >= DESCRIBED_WORDS else None
 
 
-# Words around a place ("in the lane behind"), not about the problem; a description needs this many others.
-PLACE_WORDS = _word_set("on in at outside near by along behind opposite down the a an lane road street alley there")
+# Words around a place ("in the lane behind") or asking for help ("please can you fix it"), not about the problem; a
+# description needs this many others.
+PLACE_WORDS = _word_set(
+    "on in at outside near by along behind opposite down the a an lane road street alley there there's theres is "
+    "please pls can could you u fix sort it out thanks thank ta asap i i'd like want to report"
+)
 DESCRIBED_WORDS = 5
 
 

@@ -288,6 +288,9 @@ def test_an_address_with_its_street_type_shortened_counts_with_its_postcode() ->
         ("theres a huge pile of rubbish bags dumped on mill lane", True),
         ("a massive pothole on Rowan Close, Ashbury outside number 19", False),
         ("street light out on Weald Mews", False),
+        # The third probe: described after the place.
+        ("theres a massive pothole on the high street outside boots, nearly came off my bike", True),
+        ("there is a pothole on Mill Lane, please can you fix it", False),
     ],
 )
 def test_a_report_that_says_what_is_wrong_and_where_is_not_asked_to_describe_it(text: str, described: bool) -> None:

@@ -10,6 +10,7 @@ two misses in a row it offers an officer.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -24,6 +25,8 @@ from bot.actions.service_requests import answer_at_the_invitation, say_reply
 from bot.actions.task_form import last_task, start_task_events
 from bot.actions.task_kit import taken_back
 from bot.actions.tasks import (
+    ABSENT_VOTE_TASKS,
+    CANCEL_WORD,
     OTHERS_COUNCIL_TAX_REPLY,
     ActionDetailsWithoutTask,
     gives_a_detail,
@@ -66,6 +69,10 @@ def misses_in_a_row(tracker: Tracker) -> int:
 def asks_for_a_task(text: str) -> bool:
     """Tell whether ``text`` makes a request for a task in so many words ("email me the receipt for payment ...")."""
     return any(request.intent in TASKS for request in requests_in(text))
+
+
+# Words that point at what was just talked about: "cancel it", "cancel that", "cancel my postal vote".
+POINTS_AT_IT = re.compile(r"\b(?:it|that|this|them|my (?:postal|proxy))\b", re.IGNORECASE)
 
 
 class ActionHandleMiss(Action):
@@ -116,6 +123,10 @@ class ActionHandleMiss(Action):
             # "and for proxy?" just after a deadline answer, or "what about recycling?" after the bin days, not
             # understood as words, got article buttons (a probe): the same question, for what the follow-up names.
             return [*start_task_events(tracker, task=again), FollowupAction("task_form")]
+        if mark and last_task(tracker) in ABSENT_VOTE_TASKS and CANCEL_WORD.search(text) and POINTS_AT_IT.search(text):
+            # "actually no, can I cancel it instead" after "You already have a postal vote", not understood as words,
+            # got "I'm still not able to help with that" (a probe): the vote just talked about is to be cancelled.
+            return [*start_task_events(tracker, task="cancel_absent_vote"), FollowupAction("task_form")]
         if mark and (report := report_offered_by_the_answer(tracker)) is not None:
             # "ok can you report it then" after an answer that offers to take the report here.
             return report

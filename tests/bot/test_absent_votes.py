@@ -844,3 +844,21 @@ def test_the_form_keeps_the_task_chosen_from_the_same_message() -> None:
     )
     assert set_to.get("pending_task", "request_proxy_vote") == "request_proxy_vote"
     assert set_to["requested_slot"] == "full_name"
+
+
+def test_cancel_it_instead_after_being_told_of_the_vote_held_cancels_that_vote() -> None:
+    # A probe: "actually no, can I cancel it instead" after "You already have a postal vote", not understood as words
+    # (nlu_fallback), got "I'm sorry, I'm still not able to help with that".
+    from bot.actions.fallback import ActionHandleMiss
+
+    held = "You already have a postal vote, which ends on Sunday 31 January 2027, so there's no need to apply again."
+    tracker = make_tracker(
+        {"event": "slot", "name": "pending_task", "value": "request_postal_vote"},
+        bot(held),
+        message("actually no, can I cancel it instead", "nlu_fallback", 0.3),
+        slots={"identity_verified": True},
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionHandleMiss().run(dispatcher, tracker, {}))
+    assert slots_of(events)["pending_task"] == "cancel_absent_vote" and dispatcher.messages == []
+    assert events[-1] == FollowupAction("task_form")

@@ -1289,11 +1289,16 @@ def misses_so_far(tracker: Tracker) -> int:
     return int(tracker.get_slot("answer_misses") or 0)
 
 
-def count_misses(dispatcher: CollectingDispatcher, tracker: Tracker, events: list[EventType]) -> list[EventType]:
+def count_misses(
+    dispatcher: CollectingDispatcher, tracker: Tracker, events: list[EventType], *, said_from: int = 0
+) -> list[EventType]:
     """Count a reply that did not answer the question; from the second, add the phone number and an officer.
 
     A resident whose date of birth the bot cannot read was asked the same question four times; now the
-    second miss in a row adds the way out to the example, and any answer that fills a detail starts afresh.
+    second miss in a row adds the way out to the example, and any answer that fills a detail starts afresh. The
+    third stops asking and offers a person (what the validation said from ``said_from`` on is not said): a name,
+    a date of birth and a postcode given for the email on a report to cancel got the same three messages back each
+    time (a probe).
     """
     slot = tracker.get_slot("requested_slot")
     filled = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
@@ -1302,9 +1307,24 @@ def count_misses(dispatcher: CollectingDispatcher, tracker: Tracker, events: lis
     if filled[slot] is not None:
         return [SlotSet("answer_misses", 0)] if misses_so_far(tracker) else []
     misses = misses_so_far(tracker) + 1
+    if misses > MISSES_BEFORE_OFFER:
+        del dispatcher.messages[said_from:]
+        dispatcher.utter_message(text=STILL_NOT_IT.format(phone=council_phone()), buttons=OFFER_BUTTONS)
+        return [
+            SlotSet("answer_misses", 0),
+            SlotSet("verification_outcome", STOPPED),
+            SlotSet(SLOT_OFFICER_OFFERED, True),
+            SlotSet(SLOT_HANDOFF_REASON, "fallback"),
+        ]
     if misses >= MISSES_BEFORE_OFFER:
         dispatcher.utter_message(text=way_out(), buttons=[OFFICER_BUTTON])
     return [SlotSet("answer_misses", misses)]
+
+
+STILL_NOT_IT = (
+    "Sorry, I still can't take that as the answer, so I'll stop asking, and nothing has been sent. A person can help "
+    "you with this instead: would you like me to ask an officer to join this chat? Or you can call us on {phone}."
+)
 
 
 def required_slots_for(task: str | None, slots: Mapping[str, Any]) -> list[str]:
@@ -1434,8 +1454,9 @@ class ValidateTaskForm(FormValidationAction):
         elif given := details_given(tracker):
             events = await self._validate_details(given, dispatcher, tracker, domain)
         else:
+            said_from = len(dispatcher.messages)
             events = await super().get_validation_events(dispatcher, tracker, domain)
-            events += count_misses(dispatcher, tracker, events)
+            events += count_misses(dispatcher, tracker, events, said_from=said_from)
         slots = dict(tracker.slots) | {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
         task = slots.get("pending_task")
         if slots.get("verification_outcome") in FAILED and slots.get("task_confirmed") is True:

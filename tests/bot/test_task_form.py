@@ -757,3 +757,21 @@ def test_a_proxy_named_at_the_duration_question_is_kept(dispatcher) -> None:
     assert (events["proxy_name"], events["proxy_relationship"]) == ("Mark Richardson", "my brother")
     assert events["vote_duration"] is None
     assert dispatcher.messages[0]["text"] == "Thanks, I've noted Mark Richardson (my brother) as your proxy."
+
+
+@pytest.mark.parametrize(("misses", "stops"), [(0, False), (1, False), (2, True)])
+def test_the_third_answer_in_a_row_that_does_not_fit_stops_asking_and_offers_a_person(
+    dispatcher, misses, stops
+) -> None:
+    # A probe: a name, a date of birth and a postcode given for the email on a report to cancel each got the same
+    # messages back ("Sorry, I need the email address...", the phone number, the question again), for ever.
+    tracker = form_tracker("date_of_birth", "jan 26th", full_name="Rita Richardson", answer_misses=misses)
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    said = " ".join(m.get("text") or "" for m in dispatcher.messages)
+    assert ("I'll stop asking" in said) is stops
+    assert ("couldn't read that as a date of birth" in said) is not stops
+    if stops:
+        assert events["verification_outcome"] == "stopped" and events["officer_offered"] is True
+        assert "01632 960 123" in said
+    else:
+        assert events["answer_misses"] == misses + 1

@@ -658,6 +658,17 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     coded = slot in STRUCTURED and STRUCTURED[slot](text) is not None
     if tracker.get_slot("pending_task") == "cancel_service_request" and (reason := cancels_with_a_reason(text)):
         return cancelling_events(slot, reason, answer)
+    about_the_problem = category_of(text) != "other" or BIN_KIND_WORDS.search(text) is not None
+    if (
+        slot == "contact_email"
+        and about_the_problem
+        and not find_email(text)
+        and (changed := corrections_at_confirmation(tracker, text))
+    ):
+        # "actually sorry it was the blue recycling bin not the green one" at the email question was taken as no
+        # email, and the report went on with "my green bin" (a probe): the report is put right, and the email asked.
+        dispatcher.utter_message(text=CHANGED)
+        return [*(SlotSet(name, value) for name, value in changed.items()), SlotSet(slot, None)]
     if name != "request_officer" and not free_text and wants_a_person(text):
         # "hang on can i talk to someone about this" at "Shall I go ahead?", read as another report, got "I need a yes
         # or a no" (a probe): the person is offered at once, and the answers kept if they carry on.

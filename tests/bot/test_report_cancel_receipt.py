@@ -418,3 +418,24 @@ def test_a_name_told_in_a_sentence_is_the_name_alone(said: str) -> None:
     from bot.parsing import clean_full_name
 
     assert clean_full_name(said) in ("Janice Dunn", "Peter Gray")
+
+
+def test_a_correction_of_the_report_at_the_email_question_puts_it_right_and_asks_the_email_again() -> None:
+    # A probe: "actually sorry it was the blue recycling bin not the green one" at the email question was taken as
+    # no email, and the confirmation quoted "my green bin wasnt collected this week".
+    from bot.actions.task_form import ValidateTaskForm
+
+    slots = {
+        "pending_task": "report_problem",
+        "service_category": "missed_bin",
+        "requested_slot": "contact_email",
+        "problem_description": "my green bin wasnt collected this week",
+        "postcode": "TN41 6PA",
+        "address_uprn": "100099500102",
+    }
+    text = "actually sorry it was the blue recycling bin not the green one"
+    tracker = make_tracker(message(text, "inform", 0.6), slots=slots)
+    dispatcher = CollectingDispatcher()
+    set_to = slots_of(asyncio.run(ValidateTaskForm().run(dispatcher, tracker, {"forms": {}})))
+    assert "blue recycling bin" in set_to["problem_description"] and set_to["contact_email"] is None
+    assert dispatcher.messages[0]["text"] == "OK, I've changed that."

@@ -318,6 +318,37 @@ class ActionDeclineOfficer(Action):
         return [SlotSet(SLOT_OFFICER_OFFERED, False), SlotSet(SLOT_HANDOFF_REASON, None)]
 
 
+# The end of the offer made to a resident who cannot pay (domain/payments.yml utter_payment_difficulty).
+PAYMENT_HELP_OFFER = "Would you like an officer to talk it through with you?"
+NO_ACCOUNT_NUMBER = re.compile(
+    r"\b(?:don'?t|dont|do not|can'?t|cant|cannot|haven'?t|havent|not got|no)\b.{0,30}\b(?:account|reference|"
+    r"ref|number|bill)\b|\b(?:lost|can'?t find)\b.{0,20}\bbill\b",
+    re.IGNORECASE,
+)
+ACCOUNT_NOT_NEEDED = (
+    "That's fine: you don't need your account number for this. An officer can find your account from your name and "
+    "address. " + PAYMENT_HELP_OFFER
+)
+
+
+def account_number_not_needed(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]] | None:
+    """Answer "I don't know my account number" to the offer of an officer's help to a resident who cannot pay.
+
+    It got the ways to pay, and the offer was dropped (a probe): the number is not needed, and the offer stands.
+    """
+    text = str(tracker.latest_message.get("text") or "")
+    if not last_bot_text(tracker).endswith(PAYMENT_HELP_OFFER) or not NO_ACCOUNT_NUMBER.search(text):
+        return None
+    dispatcher.utter_message(
+        text=ACCOUNT_NOT_NEEDED,
+        buttons=[
+            {"title": "Yes, talk to an officer", "payload": "/request_officer"},
+            {"title": "Not now", "payload": "/deny"},
+        ],
+    )
+    return [SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "payment_difficulty")]
+
+
 # Said when the resident types that an answer did not help (as the answer's "No" button's thanks says).
 NOT_HELPFUL = (
     "Sorry that didn't help. You can ask me again in other words, or I can ask an officer to join this chat. "

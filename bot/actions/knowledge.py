@@ -24,7 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import apologise_for_failure
 from bot.actions.form_answers import leftover_words
-from bot.actions.handoff import ActionRequestOfficer, complaint_details
+from bot.actions.handoff import ActionRequestOfficer, account_number_not_needed, complaint_details
 from bot.actions.service_requests import answer_at_the_invitation, say_reply
 from bot.actions.task_kit import OPENING_WORDS
 from bot.actions.two_requests import offer_the_second, requests_in, second_request
@@ -75,6 +75,8 @@ class ActionAnswerFromKnowledge(Action):
             return await ActionDetailsWithoutTask().run(dispatcher, tracker, domain)
         if intent not in HANDOFF_INTENTS and (noted := complaint_details(dispatcher, tracker)) is not None:
             return noted
+        if (not_needed := account_number_not_needed(dispatcher, tracker)) is not None:
+            return not_needed
         from bot.actions.tasks import going_back_events  # tasks imports this module
 
         if intent != "emergency" and (going_back := going_back_events(tracker)) is not None:

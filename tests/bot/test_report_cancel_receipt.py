@@ -439,3 +439,21 @@ def test_a_correction_of_the_report_at_the_email_question_puts_it_right_and_asks
     set_to = slots_of(asyncio.run(ValidateTaskForm().run(dispatcher, tracker, {"forms": {}})))
     assert "blue recycling bin" in set_to["problem_description"] and set_to["contact_email"] is None
     assert dispatcher.messages[0]["text"] == "OK, I've changed that."
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("I dont know my account number", "nlu_fallback"), ("i havent got my bill", "how_to_pay"), ("no ref", "inform")],
+)
+def test_no_account_number_after_the_offer_of_help_to_pay_keeps_the_offer(text: str, intent: str) -> None:
+    # A probe: "I dont know my account number" after the offer of an officer got the ways to pay, and no offer.
+    from bot.actions.knowledge import ActionAnswerFromKnowledge
+
+    offer = "I'm sorry you're going through this ... Would you like an officer to talk it through with you?"
+    tracker = make_tracker(bot(offer), message(text, intent, 0.6), slots={"officer_offered": True})
+    action = ActionHandleMiss() if intent == "nlu_fallback" else ActionAnswerFromKnowledge()
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, {}))
+    [said] = dispatcher.messages
+    assert said["text"].startswith("That's fine: you don't need your account number")
+    assert said["buttons"][0]["payload"] == "/request_officer" and slots_of(events)["officer_offered"] is True

@@ -26,7 +26,7 @@ from bot.actions.common import apologise_for_failure
 from bot.actions.form_answers import leftover_words
 from bot.actions.handoff import ActionRequestOfficer, account_number_not_needed, complaint_details
 from bot.actions.service_requests import answer_at_the_invitation, say_reply
-from bot.actions.task_kit import OPENING_WORDS
+from bot.actions.task_kit import OPENING_WORDS, taken_back
 from bot.actions.two_requests import offer_the_second, requests_in, second_request
 from bot.knowledge import Article, ArticleError, get_knowledge
 from bot.names import HANDOFF_INTENTS
@@ -77,6 +77,10 @@ class ActionAnswerFromKnowledge(Action):
             return noted
         if (not_needed := account_number_not_needed(dispatcher, tracker)) is not None:
             return not_needed
+        if taken_back(tracker) is not None:
+            # "actually can you cancel that, my neighbour says he's moving it" just after a report was read as a
+            # question about moving home (a probe): it is about the report just made.
+            return [FollowupAction("action_stop_with_nothing_to_stop")]
         from bot.actions.tasks import going_back_events  # tasks imports this module
 
         if intent != "emergency" and (going_back := going_back_events(tracker)) is not None:

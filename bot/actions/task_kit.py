@@ -131,7 +131,7 @@ TAKES_IT_BACK = re.compile(
     r"i didn'?t mean|i did not mean|that'?s (?:wrong|not right|a mistake)|(?:that )?was (?:wrong|a mistake)|"
     r"cancel (?:that|it))\b|"
     r"\b(?:by mistake|(?:pressed|clicked|hit|tapped|chose|picked|pushed) the wrong|wrong button|changed my mind|"
-    r"didn'?t mean (?:that|it|to)|undo (?:that|it))\b",
+    r"didn'?t mean (?:that|it|to)|undo (?:that|it)|cancel (?:that|it|the report|my report))\b",
     re.IGNORECASE,
 )
 # Words that keep what a cancel would end ("no actually keep it", "I want to keep my postal vote", "don't cancel").

@@ -457,3 +457,16 @@ def test_no_account_number_after_the_offer_of_help_to_pay_keeps_the_offer(text: 
     [said] = dispatcher.messages
     assert said["text"].startswith("That's fine: you don't need your account number")
     assert said["buttons"][0]["payload"] == "/request_officer" and slots_of(events)["officer_offered"] is True
+
+
+def test_cancel_that_just_after_a_report_is_about_the_report_whatever_the_intent() -> None:
+    # A probe: "actually can you cancel that, my neighbour says he's moving it" straight after a fly-tipping report was
+    # read as moving home, and got the article on registering at a new address.
+    from bot.actions.knowledge import ActionAnswerFromKnowledge
+
+    reported = "Thank you, I've reported it: your reference is SR-596546. We clear dumped rubbish within 3 days."
+    text = "actually can you cancel that, my neighbour says he's moving it"
+    tracker = make_tracker(bot(reported), message(text, "moved_home", 0.7))
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionAnswerFromKnowledge().run(dispatcher, tracker, {}))
+    assert events == [FollowupAction("action_stop_with_nothing_to_stop")] and dispatcher.messages == []

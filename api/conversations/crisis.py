@@ -72,6 +72,12 @@ ADULT_AT_RISK = re.compile(
 # How every officers' summary of a concern begins, and what a resident waiting with one is reminded of each time.
 SAFEGUARDING = "Safeguarding:"
 DANGER_NOW = "If you or anyone else is in danger now, please call 999."
+# Said when a resident in crisis says they do not want to talk to anyone.
+DECLINED = (
+    "That's OK, you don't have to talk to anyone. An officer will still read this chat to check you're safe, and you "
+    "don't have to reply to them. If you're in danger now, please call 999. Samaritans are there day or night, free "
+    "on 116 123, if you want to talk later."
+)
 
 
 @dataclass(frozen=True)

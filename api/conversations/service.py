@@ -284,7 +284,18 @@ def accept_resident_message(
             unasked = add_message(session, conversation_id=conversation_id, sender="system", text=UNASKED_RATING_TEXT)
             return replace(accepted, replies=[*warnings, unasked])
         waiting = _waiting_handoff(session, conversation_id) if mode == Mode.QUEUED and hours is not None else None
-        if waiting is not None and for_bot and (withdrawn := WITHDRAWS_REQUEST.match(for_bot)):
+        if (
+            waiting is not None
+            and for_bot
+            and waiting.summary.startswith(crisis.SAFEGUARDING)
+            and DECLINES_A_PERSON.match(for_bot)
+        ):
+            # "no i dont want to talk to anyone" after the crisis support got 999 and the handover said again, word for
+            # word (a probe): the wish is heard; an officer still reads the chat, to check the resident is safe.
+            heard = add_message(session, conversation_id=conversation_id, sender="system", text=crisis.DECLINED)
+            return replace(accepted, replies=[*warnings, heard])
+        withdrawn = (WITHDRAWS_REQUEST.match(for_bot) or DECLINES_A_PERSON.match(for_bot)) if for_bot else None
+        if waiting is not None and withdrawn:
             # "Actually never mind, how do I pay my council tax": the request leaves the officers' queue (a probe's
             # stayed there), the bot answers again, and whatever follows the words is its to answer.
             waiting.status, waiting.closed_at = "withdrawn", utcnow()
@@ -356,6 +367,14 @@ NOBODY_COMING = (
     "person to join, just ask for one."
 )
 # A resident in the queue who no longer needs the officer ("never mind", "I don't need a person any more").
+# "no i dont want to talk to anyone", "leave me alone": a person is not wanted (withdraws a request, except a
+# safeguarding one, which an officer still reads).
+DECLINES_A_PERSON = re.compile(
+    r"^\W*(?:(?:no+|nah|nope|please|pls)[\s,.!]+)*(?:i )?(?:don'?t|dont|do not) (?:want|need|wanna) (?:to )?"
+    r"(?:talk|speak|chat) (?:to|with) (?:anyone|anybody|someone|a person|an officer|a human|you)\b|"
+    r"^\W*(?:(?:no+|nah|nope|please|pls|just)[\s,.!]+)*leave me alone\b",
+    re.IGNORECASE,
+)
 WITHDRAWS_REQUEST = re.compile(
     r"^\W*(?:(?:actually|oh|ok|okay|sorry|no|nah|nope|na|erm|um|hmm|wait|ah)[\s,.!]+)*(?:never ?mind|nvm|"
     r"forget (?:it|that)|no need|"

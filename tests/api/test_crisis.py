@@ -144,3 +144,39 @@ def test_while_a_concern_waits_for_an_officer_every_reply_says_999_first(make_cl
     say(client, conversation_id, auth, "I don't want to live anymore")
     replies = say(client, conversation_id, auth, "hello??")
     assert replies and replies[0]["text"].startswith("If you or anyone else is in danger now, please call 999.")
+
+
+@pytest.mark.parametrize(
+    "text", ["no i dont want to talk to anyone", "leave me alone", "nope, don't want to speak to you"]
+)
+def test_a_resident_in_crisis_who_wants_no_one_is_heard_and_the_officer_still_checks(
+    make_client, rasa_calls, open_session, database_url, text: str
+) -> None:
+    # A probe: "no i dont want to talk to anyone" after the crisis support got 999 and the whole handover again.
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+    say(client, conversation_id, auth, "im going to kill myself")
+    rasa_calls.clear()
+
+    replies = say(client, conversation_id, auth, text)
+
+    [heard] = replies
+    assert heard["text"].startswith("That's OK, you don't have to talk to anyone.") and "116 123" in heard["text"]
+    assert rasa_calls == []
+    (handoff,) = handoffs(open_session, database_url, conversation_id)
+    assert handoff.status != "withdrawn" and handoff.priority == "urgent"
+
+
+def test_no_one_wanted_withdraws_an_everyday_request_for_a_person(
+    make_client, rasa_calls, open_session, database_url
+) -> None:
+    client = make_client(rasa_down)  # the hub queues the officer itself then
+    conversation_id, auth = start(client)
+    say(client, conversation_id, auth, "hello")
+    say(client, conversation_id, auth, "/request_officer")
+
+    replies = say(client, conversation_id, auth, "no i dont want to talk to anyone")
+
+    assert "withdrawn" in replies[0]["text"].lower() or "cancelled" in replies[0]["text"].lower()
+    (handoff,) = handoffs(open_session, database_url, conversation_id)
+    assert handoff.status == "withdrawn"

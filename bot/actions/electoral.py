@@ -645,18 +645,21 @@ async def _report_death_or_left(backoffice: BackOffice, tracker: Tracker) -> str
     details = {"person_name": tracker.get_slot("reported_name"), "address": address} | _report_extras(tracker)
     kind = tracker.get_slot("report_kind") or "left_address"
     recorded = await _change(backoffice, tracker, kind=kind, details=details)
-    if kind == "died" and COUNCIL_TAX.search(opening_request(tracker)):
-        # "My mum died and I need to sort her council tax": the death is reported, then the council tax answered.
+    if kind in COUNCIL_TAX_AFTER and COUNCIL_TAX.search(opening_request(tracker)):
+        # "My mum died and I need to sort her council tax": the death is reported, then the council tax answered; so
+        # is "take her off the register and the council tax" for someone who moved out (a probe's went unanswered).
         with contextlib.suppress(ArticleError, OSError):
-            article = next((a for a in get_knowledge().articles() if a.slug == COUNCIL_TAX_AFTER_A_DEATH), None)
+            article = next((a for a in get_knowledge().articles() if a.slug == COUNCIL_TAX_AFTER[kind]), None)
             if article is not None:
                 # A blank line: the channels send it as a message of its own.
                 return f"{recorded}\n\nYou also asked about council tax. {article.answer}\nMore: {article.source}"
     return recorded
 
 
-# The council tax article said after a death is reported, when the resident mentioned council tax too.
+# The council tax article said after a death or a move is reported, when the resident mentioned council tax too:
+# after a move, the discounts (living alone is 25% off) are what changes for whoever stays.
 COUNCIL_TAX_AFTER_A_DEATH = "council-tax-after-death"
+COUNCIL_TAX_AFTER = {"died": COUNCIL_TAX_AFTER_A_DEATH, "left_address": "council-tax-discounts"}
 COUNCIL_TAX = re.compile(r"\b(council ?tax|ctax|c tax)\b", re.IGNORECASE)
 
 

@@ -354,8 +354,8 @@ def test_what_happened_is_taken_from_the_opening_message_only_when_it_says_one_t
     assert events["report_kind"] == kind
 
 
-def completed_death_report(opening: str, *, as_stored: bool = False) -> str:
-    recorded = {"reference": "EC-000321", "kind": "died", "next_step": "Thank you for letting us know."}
+def completed_death_report(opening: str, *, as_stored: bool = False, kind: str = "died") -> str:
+    recorded = {"reference": "EC-000321", "kind": kind, "next_step": "Thank you for letting us know."}
     calls: list[httpx.Request] = []
     client = backoffice(
         {
@@ -364,7 +364,7 @@ def completed_death_report(opening: str, *, as_stored: bool = False) -> str:
         },
         calls,
     )
-    slots = {"pending_task": "report_death_or_left", "reported_name": "Joan Smith", "report_kind": "died"}
+    slots = {"pending_task": "report_death_or_left", "reported_name": "Joan Smith", "report_kind": kind}
     slots |= {"postcode": "TN41 6PA", "address_uprn": "100099500102", "task_confirmed": True}
     first = message(opening, "report_death_or_left")
     if as_stored:
@@ -412,6 +412,15 @@ def test_after_the_death_is_reported_the_council_tax_asked_about_is_explained(as
     assert "EC-000321" in reply
     assert AFTER_A_DEATH.answer.splitlines()[1] in reply and AFTER_A_DEATH.source in reply
     assert reply.index("EC-000321") < reply.index(AFTER_A_DEATH.source)
+
+
+def test_after_a_move_out_is_reported_the_council_tax_asked_about_is_answered() -> None:
+    # A probe: "take her off the register and the council tax" had the move reported and the council tax dropped.
+    reply = completed_death_report(
+        "my daughter moved out, take her off the register and the council tax", kind="left_address"
+    )
+    discounts = get_knowledge().article("council-tax-discounts")
+    assert "You also asked about council tax." in reply and discounts.source in reply
 
 
 def test_a_death_reported_without_council_tax_is_not_told_about_council_tax() -> None:

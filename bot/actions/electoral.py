@@ -86,9 +86,13 @@ def registration_status(record: ElectoralRecord) -> str:
     """Describe the verified resident's own registration."""
     station = record.station
     if record.registration_status == "pending":
+        # "why not?? i applied ages ago" after this got "I'm still not able to help with that" (a probe): why it takes
+        # time, and what to do when it has taken too long, are said with it.
         return (
-            "Thank you, that's confirmed. Your application to register is being processed. Once it's accepted "
-            "you'll be added at the next monthly update of the register, and we'll write to you."
+            "Thank you, that's confirmed. Your application to register is being processed: we check each one against "
+            "government records, and if we need more evidence of who you are we write to you. Once it's accepted "
+            "you'll be added at the next monthly update of the register, and we'll write to you. If you applied more "
+            f"than four weeks ago and haven't heard from us, please call electoral services on {ELECTORAL_PHONE}."
         )
     lines = [
         f"Thank you, that's confirmed. You're registered to vote at your address, in polling district "

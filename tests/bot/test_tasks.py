@@ -91,6 +91,9 @@ def test_a_pending_application_is_described_as_pending(dispatcher) -> None:
         pending_task="check_registration",
     )
     assert "being processed" in said
+    # A probe: "why not?? i applied ages ago" got "I'm still not able to help with that": why it takes time, and who
+    # to call when it has taken too long, are said with it.
+    assert "against government records" in said and "more than four weeks ago" in said and "01632 960 456" in said
 
 
 def test_failed_checks_get_the_same_reply_whoever_was_asked_about(dispatcher) -> None:

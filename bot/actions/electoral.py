@@ -326,7 +326,8 @@ async def _next_election(backoffice: BackOffice, tracker: Tracker) -> str:
     uprn = uprn_of(tracker)
     postcode = tracker.get_slot("postcode")
     if uprn is None and postcode:
-        return await elections_at_postcode(backoffice, str(postcode))
+        # Written as postcodes are ("tn42 6fw" was shown as typed).
+        return await elections_at_postcode(backoffice, " ".join(str(postcode).upper().split()))
     return upcoming_elections(await backoffice.upcoming_elections(uprn=uprn), for_address=uprn is not None)
 
 

@@ -224,3 +224,9 @@ def test_a_follow_up_to_a_deadline_answer_not_understood_as_words_still_asks_the
     )
     events = asyncio.run(ActionHandleMiss().run(CollectingDispatcher(), tracker, {}))
     assert slots_of(events)["pending_task"] == "election_deadlines" and slots_of(events)["deadline_kind"] == "proxy"
+
+
+def test_the_postcode_of_the_polls_is_written_as_postcodes_are() -> None:
+    # A check of the stack: "TN42 6FW" typed as "tn42 6fw" was shown as "The next polls at tn42 6fw:".
+    answer = said(complete([], {"pending_task": "next_election", "postcode": "tn41  6pa"}, ElectionsBackOffice()))
+    assert answer.startswith("The next polls at TN41 6PA:")

@@ -121,7 +121,15 @@ def last_bot_text(tracker: Tracker) -> str:
 
 # A reply that recorded something, with its reference: "Done: ... reference AV-123456", "Thank you, I've reported it:
 # your reference is SR-123456"; and the request to cancel a vote found waiting when the resident asked for it again.
-JUST_DONE = ("Done", "Thank you, I've reported it", "I've recorded", "You already have a request to cancel")
+JUST_DONE = (
+    "Done",
+    "Thank you, I've reported it",
+    "I've recorded",
+    # A change to the register ("Thank you. I've recorded that with reference EC-364637. Done: you are now left out of
+    # the open register."): "cancel that" got "No problem" and the change stood (a probe).
+    "Thank you. I've recorded",
+    "You already have a request to cancel",
+)
 REFERENCE = re.compile(r"\b(?:AV|SR|EC|DR)-\d{6}\b")
 # Words that take back what was just done: "no wait, dont", "undo that", "I didn't mean that", "cancel that", "oh no I
 # pressed the wrong thing, I want to keep it"; never a bare "no" or "no thanks", which end a chat as often as they take
@@ -131,7 +139,7 @@ TAKES_IT_BACK = re.compile(
     r"i didn'?t mean|i did not mean|that'?s (?:wrong|not right|a mistake)|(?:that )?was (?:wrong|a mistake)|"
     r"cancel (?:that|it))\b|"
     r"\b(?:by mistake|(?:pressed|clicked|hit|tapped|chose|picked|pushed) the wrong|wrong button|changed my mind|"
-    r"didn'?t mean (?:that|it|to)|undo (?:that|it)|cancel (?:that|it|the report|my report))\b",
+    r"didn'?t mean (?:that|it|to)|undo (?:that|it)|cancel (?:that|it|the report|my report)|put me back)\b",
     re.IGNORECASE,
 )
 # Words that keep what a cancel would end ("no actually keep it", "I want to keep my postal vote", "don't cancel").

@@ -124,6 +124,10 @@ class ActionStartTask(Action):
             # "can I have my postal vote sent to my daughter's address" was read as a status question (an end-to-end
             # test): it asks for a postal vote whose ballot pack goes there (a change of it, for one already held).
             return start_task_events(tracker, task="request_postal_vote")
+        if intent == "open_register_opt_out" and BACK_ON_THE_OPEN_REGISTER.search(text):
+            # "i want to stay on the open register" was offered the opt-out (a probe): going back on is for an officer.
+            dispatcher.utter_message(text=BACK_ON_OPEN_REGISTER_REPLY, buttons=OFFER_BUTTONS)
+            return [SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "resident_asked")]
         if intent in ABSENT_VOTE_TASKS and electoral.CHANGES_THE_PROXY.search(text):
             # "i need to change who my proxy is, its my brother at the moment but he cant do it now" was offered the
             # withdrawal of the proxy (a probe): the new proxy is asked for, as a change of the one held.
@@ -899,7 +903,19 @@ class ActionStopWithNothingToStop(Action):
         ]
 
 
+# Wanting to be on the open register, not off it: "I want to stay on the open register", "put me back on it".
+BACK_ON_THE_OPEN_REGISTER = re.compile(
+    r"\b(?:stay|remain|keep me|be put back|put me back|go back|get back|back) on\b|\b(?:opt|sign) (?:back )?in\b|"
+    r"\brejoin\b",
+    re.IGNORECASE,
+)
+BACK_ON_OPEN_REGISTER_REPLY = (
+    "You're on the open register unless you've asked to be left out of it, and nothing changes if you do nothing. If "
+    "you asked to leave it and want to go back on, an officer can do that: would you like me to ask one? Or you can "
+    f"call electoral services on {electoral.ELECTORAL_PHONE}."
+)
 ALREADY_RECORDED = (
-    "That's already recorded (reference {reference}), so saying no now doesn't undo it. An officer checks it "
-    "before anything changes. Would you like me to ask an officer to stop it?"
+    "That's already recorded (reference {reference}), so I can't undo it here. An officer checks it before "
+    "anything changes. Would you like me to ask an officer to stop it? Or you can call electoral services on "
+    f"{electoral.ELECTORAL_PHONE}."
 )

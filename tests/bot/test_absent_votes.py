@@ -517,7 +517,7 @@ def test_no_after_a_report_offers_to_cancel_it_and_no_elsewhere_is_still_no_prob
 
 def test_no_after_a_report_of_a_death_says_it_stands_and_offers_an_officer() -> None:
     events, said, _ = undo("Done: your report is recorded with reference EC-545041.", "no wait", {})
-    assert "EC-545041" in said and "doesn't undo it" in said and slots_of(events)["officer_offered"] is True
+    assert "EC-545041" in said and "can't undo it here" in said and slots_of(events)["officer_offered"] is True
 
 
 @pytest.mark.parametrize("typed", ["no thanks", "no", "no that's all"])
@@ -862,3 +862,28 @@ def test_cancel_it_instead_after_being_told_of_the_vote_held_cancels_that_vote()
     events = asyncio.run(ActionHandleMiss().run(dispatcher, tracker, {}))
     assert slots_of(events)["pending_task"] == "cancel_absent_vote" and dispatcher.messages == []
     assert events[-1] == FollowupAction("task_form")
+
+
+OPTED_OUT = "Thank you. I've recorded that with reference EC-364637. Done: you are now left out of the open register."
+
+
+@pytest.mark.parametrize(
+    ("typed", "intent"),
+    [("cancel that", "stop"), ("wait no", "deny"), ("i didnt mean that, put me back on it", "out_of_scope")],
+)
+def test_taking_back_a_change_to_the_register_just_recorded_says_so_and_offers_an_officer(typed, intent) -> None:
+    # A probe: "cancel that" and "wait no" after the opt-out was recorded got "No problem. What else can I help you
+    # with?", and the opt-out stood.
+    events, said, calls = undo(OPTED_OUT, typed, {}, intent)
+    assert "EC-364637" in said and "can't undo it here" in said and "No problem" not in said
+    assert slots_of(events)["officer_offered"] is True and calls == []
+
+
+@pytest.mark.parametrize("text", ["i want to stay on the open register", "can you put me back on the open register"])
+def test_wanting_to_be_on_the_open_register_is_not_an_opt_out(text: str) -> None:
+    # A probe: "i want to stay on the open register, undo it" was offered the opt-out again.
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionStartTask().run(dispatcher, make_tracker(message(text, "open_register_opt_out")), {}))
+    assert not slots_of(events).get("pending_task")
+    [reply] = dispatcher.messages
+    assert reply["text"].startswith("You're on the open register unless") and slots_of(events)["officer_offered"]

@@ -641,6 +641,15 @@ async def _open_register_opt_out(backoffice: BackOffice, tracker: Tracker) -> st
     return await _change(backoffice, tracker, kind="open_register_opt_out", details={})
 
 
+# The back office's words once an opt-out is in force (api/electoral/requests.py).
+OPTED_OUT = "you are now left out of the open register"
+
+
+async def back_on_the_open_register(backoffice: BackOffice, tracker: Tracker) -> str:
+    """Put the resident back on the open register: "cancel that" just after their opt-out was recorded (a probe)."""
+    return await _change(backoffice, tracker, kind="open_register_opt_in", details={})
+
+
 async def _report_death_or_left(backoffice: BackOffice, tracker: Tracker) -> str:
     """Report that someone at an address died or moved out: the back office takes the name and the address."""
     postcode, uprn = tracker.get_slot("postcode"), uprn_of(tracker)

@@ -888,6 +888,16 @@ class ActionStopWithNothingToStop(Action):
                 ]
             dispatcher.utter_message(text=electoral.absent_vote_withdrawn(result))
             return [FollowupAction("action_listen")]
+        if reference.startswith("EC-") and electoral.OPTED_OUT in last_bot_text(tracker):
+            # "cancel that" just after the open register opt-out got "No problem" and the opt-out stood (a probe): the
+            # resident, whose identity this chat checked, is put back on it at once.
+            backoffice = self._backoffice or BackOffice.from_settings()
+            try:
+                dispatcher.utter_message(text=await electoral.back_on_the_open_register(backoffice, tracker))
+            except BackOfficeError:
+                apologise_for_failure(dispatcher)
+                return [SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "fallback")]
+            return [FollowupAction("action_listen")]
         if reference.startswith("SR-"):
             return [
                 *start_task_events(tracker, task="cancel_service_request"),

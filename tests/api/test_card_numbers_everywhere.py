@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
@@ -479,3 +480,22 @@ def test_a_card_typed_as_an_answer_to_a_forms_question_reaches_the_bot_hidden(
         "[card number removed, ending 0004]",
         "my name is x[card number removed, ending 1111]",
     ]
+
+
+@pytest.mark.parametrize("between", ["it has been there 2 weeks", "about 30 cm deep", "number 5 on the left"])
+def test_a_card_number_split_with_a_small_number_between_the_pieces_is_hidden_in_both(
+    make_client, open_session, database_url, between: str
+) -> None:
+    # An attack: "big hole next to house 4111 1111", "it has been there 2 weeks", "1111 1111" hid nothing, and the
+    # whole card was lodged with a report and stored in the transcript.
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+
+    say(client, conversation_id, auth, "big hole next to house 4111 1111")
+    say(client, conversation_id, auth, between)
+    last = say(client, conversation_id, auth, "1111 1111")
+
+    assert last["messages"][0]["sender"] == "system" and "don't type card details" in last["messages"][0]["text"]
+    with open_session(database_url) as session:
+        stored = list(session.scalars(select(Message.text).where(Message.sender == "resident").order_by(Message.id)))
+    assert stored == ["big hole next to house [card number removed]", between, "[card number removed, ending 1111]"]

@@ -871,11 +871,21 @@ OPTED_OUT = "Thank you. I've recorded that with reference EC-364637. Done: you a
     ("typed", "intent"),
     [("cancel that", "stop"), ("wait no", "deny"), ("i didnt mean that, put me back on it", "out_of_scope")],
 )
-def test_taking_back_a_change_to_the_register_just_recorded_says_so_and_offers_an_officer(typed, intent) -> None:
+def test_taking_back_the_open_register_opt_out_just_recorded_puts_the_resident_back_on(typed, intent) -> None:
     # A probe: "cancel that" and "wait no" after the opt-out was recorded got "No problem. What else can I help you
     # with?", and the opt-out stood.
-    events, said, calls = undo(OPTED_OUT, typed, {}, intent)
-    assert "EC-364637" in said and "can't undo it here" in said and "No problem" not in said
+    back_on = {"reference": "EC-364638", "next_step": "Done: you are now included in the open register."}
+    routes = {("POST", "/api/v1/electoral/change-requests"): httpx.Response(201, json=back_on)}
+    _, said, calls = undo(OPTED_OUT, typed, routes, intent)
+    assert "Done: you are now included in the open register." in said and "No problem" not in said
+    [call] = calls
+    assert json.loads(call.content)["kind"] == "open_register_opt_in"
+
+
+def test_taking_back_another_change_to_the_register_says_it_stands_and_offers_an_officer() -> None:
+    recorded = "Thank you. I've recorded that with reference EC-634997. An electoral services officer will update it."
+    events, said, calls = undo(recorded, "cancel that", {}, "stop")
+    assert "EC-634997" in said and "can't undo it here" in said and "No problem" not in said
     assert slots_of(events)["officer_offered"] is True and calls == []
 
 

@@ -36,7 +36,7 @@ from api.conversations.card_guard import (
     HIDDEN_PIECE,
     MAX_EARLIER_WITH_CHAT,
     continued_pieces,
-    redact_window,
+    redact_across_small_numbers,
     window_size,
 )
 from api.conversations.card_numbers import ascii_digit
@@ -201,7 +201,7 @@ def guard(stored: list[str], text: str, window: int) -> None:
         stored.append(HIDDEN_PIECE)
         return
     earlier = recent[len(recent) - window_size(recent, window) :] if window else []
-    *before, latest = redact_window(earlier, text)
+    *before, latest = redact_across_small_numbers(earlier, text)
     stored[len(stored) - len(earlier) :] = [r.text for r in before]
     stored.append(latest.text)
 

@@ -83,7 +83,7 @@ def hide_card_numbers(session: Session, *, conversation_id: str, text: str) -> G
         return _continue_hidden_card(session, conversation_id=conversation_id, pieces=recent[:continued], now=now)
     earlier = list(reversed(recent[: window_size(texts)]))
     anchor = _hidden_card_before(session, conversation_id=conversation_id, since=now - SPLIT_WINDOW, earlier=earlier)
-    *before, latest = redact_window([message.text for message in earlier], text, anchor=anchor)
+    *before, latest = redact_across_small_numbers([message.text for message in earlier], text, anchor=anchor)
     rewritten = []
     for message, redacted in zip(earlier, before, strict=True):
         if redacted.text != message.text:
@@ -96,6 +96,39 @@ def hide_card_numbers(session: Session, *, conversation_id: str, text: str) -> G
         _hide_in_records(session, conversation_id=conversation_id, since=rewritten[0].created_at, pieces=pieces)
         rewritten += _hide_short_pieces(session, conversation_id=conversation_id, earlier=earlier, before=before)
     return Guarded(text=latest.text, hidden=latest.hidden, rewritten=list(dict.fromkeys(rewritten)))
+
+
+# A number of one or two digits in a message between a card's pieces: "it has been there 2 weeks", "about 30 cm".
+SMALL_NUMBER = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
+SMALL_NUMBER_WORD = "some"
+
+
+def redact_across_small_numbers(texts: list[str], text: str, *, anchor: Sequence[str] = ()) -> list[Redacted]:
+    """Redact as ``redact_window`` does; when that finds nothing, read small numbers between the pieces as words.
+
+    "big hole next to house 4111 1111", "it has been there 2 weeks", "1111 1111": the "2" between broke the number
+    read across the messages, and the whole card was lodged and stored (an attack). A message whose every number is
+    of one or two digits (not a piece typed alone) is read with its numbers as words, and is never rewritten.
+    """
+    found = redact_window(texts, text, anchor=anchor)
+    if any(redacted.card_numbers for redacted in found):
+        return found
+    softened = [_small_numbers_as_words(earlier) for earlier in texts]
+    if softened == texts:
+        return found
+    again = redact_window(softened, text, anchor=anchor)
+    if not any(redacted.card_numbers for redacted in again):
+        return found
+    # A softened message held no piece (its numbers are too short): it stays as it was typed.
+    kept = [found[i] if softened[i] != texts[i] else again[i] for i in range(len(texts))]
+    return [*kept, again[-1]]
+
+
+def _small_numbers_as_words(text: str) -> str:
+    numbers = SMALL_NUMBER.findall(text)
+    if not numbers or digits_alone(text) or any(_digit_count(run) > 2 for run in re.findall(r"\d+", text)):
+        return text
+    return SMALL_NUMBER.sub(SMALL_NUMBER_WORD, text)
 
 
 def redact_window(texts: list[str], text: str, *, anchor: Sequence[str] = ()) -> list[Redacted]:

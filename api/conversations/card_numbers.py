@@ -59,8 +59,9 @@ TIMES_MARKS = frozenset("xX\u00d7")
 MAX_LETTER_GAP = 3
 # A separator said as a word, as dictation writes it ("4111 dash 1111 dash ..."), or "and" read between the groups
 # ("4111 and 1111 and 1111 and 1111"); only one such word per number, and then between all of its groups.
-SAID_SEPARATOR = re.compile(r"[^\S\n]+(?:dash|hyphen|space|slash|dot|stroke|and)[^\S\n]+", re.IGNORECASE)
-SAID_STYLES = frozenset({"dash", "hyphen", "space", "slash", "dot", "stroke", "and"})
+# "then" too: "near 4111 then 1111 then 1111 then 1111" was lodged whole (an attack).
+SAID_SEPARATOR = re.compile(r"[^\S\n]+(?:dash|hyphen|space|slash|dot|stroke|and|then)[^\S\n]+", re.IGNORECASE)
+SAID_STYLES = frozenset({"dash", "hyphen", "space", "slash", "dot", "stroke", "and", "then"})
 # Emoji and other symbols between the groups ("4111 🔒 1111 🔒 ..."), with what draws them: the variation selectors
 # and skin-tone modifiers (a zero-width joiner is a format character already). Never a currency sign.
 SYMBOL_CATEGORIES = frozenset({"So", "Sk"})

@@ -19,7 +19,12 @@ from tests.support.redaction import (
 
 # ----- "and" or emoji between the groups -----
 
-SAID_AND = ["4111 and 1111 and 1111 and 1111", "my card is 4111 AND 1111 AND 1111 AND 1111 thanks"]
+SAID_AND = [
+    "4111 and 1111 and 1111 and 1111",
+    "my card is 4111 AND 1111 AND 1111 AND 1111 thanks",
+    # An attack: lodged whole with a report's place.
+    "near 4111 then 1111 then 1111 then 1111",
+]
 EMOJI_BETWEEN = [
     "4111 🔒 1111 🔒 1111 🔒 1111",
     "4111💳1111💳1111💳1111",

@@ -9,6 +9,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from bot.actions.common import council_phone
 from bot.actions.electoral import long_date
 from bot.actions.task_kit import Task, conversation_of, request_key
 from bot.backoffice import BackOffice, NoEmailOnFile, NotFound
@@ -103,8 +104,12 @@ def balance(account: Account) -> str:
 def recovery(account: Account) -> str:
     """Explain where the account is in recovery and what the resident can do."""
     if account.recovery_stage in (None, "none"):
-        return "We have not sent you a reminder. There is no other recovery action on your account now. " + balance(
-            account
+        # "We have not sent you a reminder" flatly told a resident holding one they were wrong (a probe): what the
+        # records show, and what to do about a letter they don't explain.
+        return (
+            "Our records don't show a reminder or any other recovery action on your account at the moment. If you "
+            "have a letter you're not sure about, please call us on "
+            f"{council_phone()} and we'll check it with you: it may be very recent, or not from us. " + balance(account)
         )
     return account.recovery_explanation or ""
 

@@ -120,3 +120,23 @@ def test_the_balance_says_when_the_resident_is_behind() -> None:
     assert "You're £174.00 behind: the instalment due on Tuesday 1 December 2026" in said
     assert said.index("behind") < said.index("next instalment")
     assert "behind" not in balance(Account(**{**account.__dict__, "overdue": None}))
+
+
+def test_a_reminder_the_records_do_not_show_is_not_flatly_denied() -> None:
+    # A probe: "i got a reminder letter about council tax but i paid??" was told "We have not sent you a reminder".
+    from bot.actions.payments import recovery
+    from bot.backoffice_models import Account
+
+    account = Account(
+        band="D",
+        annual_charge="£2,098.91",
+        instalment_plan=12,
+        paid_this_year="£1,402.91",
+        balance="£696.00",
+        next_instalment=None,
+        overdue=None,
+        recovery_stage="none",
+    )
+    said = recovery(account)
+    assert said.startswith("Our records don't show a reminder") and "01632 960 123" in said
+    assert "We have not sent you" not in said

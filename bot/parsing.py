@@ -112,7 +112,18 @@ RELATIVES_COUNCIL_TAX = re.compile(
 def asks_about_others_council_tax(text: str) -> bool:
     """Tell whether ``text`` asks about another household's council tax (see ABOUT_OTHERS_COUNCIL_TAX)."""
     plain = text.replace("\u2019", "'")
+    if TELLS_OF_A_DEATH.search(plain):
+        # "my dad died on sunday. what do i do about his council tax" got the privacy refusal, coldly (a probe): what
+        # happens to council tax after a death is for the articles, and asks nothing about an account.
+        return False
     return bool(ABOUT_OTHERS_COUNCIL_TAX.search(plain) or RELATIVES_COUNCIL_TAX.search(plain))
+
+
+TELLS_OF_A_DEATH = re.compile(
+    r"\b(?:died|has died|passed away|passed on|passed|deceased|death|funeral|bereave\w*|"
+    r"late (?:mum|dad|mother|father|husband|wife|partner|son|daughter|nan|gran|grandad))\b",
+    re.IGNORECASE,
+)
 
 
 def applies_for_someone_else(text: str) -> bool:

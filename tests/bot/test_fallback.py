@@ -188,3 +188,16 @@ def test_names_and_english_with_a_foreign_word_are_english(text) -> None:
     from bot.nlp.script import not_english
 
     assert not not_english(text)
+
+
+def test_council_tax_after_a_death_is_answered_with_the_article_not_the_privacy_refusal(dispatcher) -> None:
+    # A probe: "my dad died on sunday. what do i do about his council tax, he lived alone" got "I can't tell you about
+    # anyone else's council tax", and the same again to "so do i still have to pay his council tax?".
+    from bot.actions.tasks import ActionStartTask
+    from bot.knowledge import get_knowledge
+
+    text = "my dad died on sunday. what do i do about his council tax, he lived alone"
+    asyncio.run(ActionStartTask().run(dispatcher, make_tracker(user_event(text, "council_tax_balance")), {}))
+    reply = " ".join(m.get("text") or "" for m in dispatcher.messages)
+    assert "anyone else's council tax" not in reply
+    assert get_knowledge().article("council-tax-after-death").source in reply

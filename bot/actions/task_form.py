@@ -699,6 +699,11 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if slot == "task_confirmed" and (changed := corrections_at_confirmation(tracker, text)):
         dispatcher.utter_message(text=CHANGED)
         return [*(SlotSet(name, value) for name, value in changed.items()), SlotSet("task_confirmed", None)]
+    if slot == "task_confirmed" and NOT_KNOWN_AT_CONFIRMATION.match(text) and not text.lstrip().startswith("/"):
+        # "i dont know her account number" at "Shall I go ahead?" with a death report was read as no, and the report
+        # dropped (a probe): nothing more is needed, so that is said and the question asked again.
+        dispatcher.utter_message(text=NOT_NEEDED_NOW)
+        return [SlotSet(slot, None)]
     # A yes or no to "shall I go ahead?" ("yes cancel it", or its buttons' /affirm and /deny, which the domain
     # maps) and a code typed with other words are answers.
     if slot == "task_confirmed" and (answer is not None or tracker.slots_to_validate().get(slot) is not None):
@@ -1057,6 +1062,15 @@ def described_again(tracker: Tracker, text: str) -> str | None:
     return f"{tracker.get_slot('problem_description')} (correction: {words})"[:1000]
 
 
+# "I don't know her account number", "not sure of the exact date, is that a problem?": a detail not known, said at the
+# confirmation, when nothing more is asked.
+NOT_KNOWN_AT_CONFIRMATION = re.compile(
+    r"^\W*(?:(?:sorry|um|erm|oh|but)[\s,]+)*(?:i\s+)?(?:don'?t|dont|do not)\s+know\s+(?:the|her|his|their|my|it|what|"
+    r"when|exactly|which)\b|^\W*(?:i'?m\s+)?not sure (?:of|about|what|when|which) \w+|^\W*no idea (?:of|about|what|"
+    r"when) \w+",
+    re.IGNORECASE,
+)
+NOT_NEEDED_NOW = "That's fine: I don't need anything more for this. Shall I go ahead? Please say yes or no."
 YES_OR_NO = "Sorry, I need a yes or a no here. If you'd rather not, say no and nothing will be sent."
 
 

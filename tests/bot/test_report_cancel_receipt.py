@@ -470,3 +470,27 @@ def test_cancel_that_just_after_a_report_is_about_the_report_whatever_the_intent
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionAnswerFromKnowledge().run(dispatcher, tracker, {}))
     assert events == [FollowupAction("action_stop_with_nothing_to_stop")] and dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i dont know her account number", "I don't know the exact date, is that a problem?", "not sure of the date"],
+)
+def test_a_detail_not_known_said_at_the_confirmation_is_not_a_no(text: str) -> None:
+    # A probe: "i dont know her account number" at "Shall I go ahead?" with a death report got "OK, I haven't recorded
+    # anything", and the report was dropped.
+    from bot.actions.task_form import ValidateTaskForm
+
+    slots = {
+        "pending_task": "report_death_or_left",
+        "report_kind": "died",
+        "reported_name": "Janice Dunn",
+        "postcode": "TN42 6FW",
+        "address_uprn": "100099500101",
+        "requested_slot": "task_confirmed",
+    }
+    tracker = make_tracker(message(text, "deny", 0.7), slots=slots)
+    dispatcher = CollectingDispatcher()
+    set_to = slots_of(asyncio.run(ValidateTaskForm().run(dispatcher, tracker, {"forms": {}})))
+    assert set_to["task_confirmed"] is None
+    assert dispatcher.messages[0]["text"].startswith("That's fine: I don't need anything more for this.")

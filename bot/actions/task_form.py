@@ -1771,6 +1771,14 @@ class ValidateTaskForm(FormValidationAction):
     async def validate_proxy_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        text = str(value or "")
+        if clean_full_name(text) is None and (first := clean_full_name(PROXY_NAME_ENDS.split(text, maxsplit=1)[0])):
+            # "her name is Sarah Dunn, she lives at 4 Oak Road Ashbury TN41 2AB" was told "That looks like a postcode"
+            # and "Graham Gray, my husband" refused, three times over (a probe): the name is what comes first; who
+            # they are is kept when said.
+            relation = re.search(rf"\bmy\s+({RELATIONS})\b", text, re.IGNORECASE)
+            known = {"proxy_relationship": f"my {relation.group(1).lower()}"} if relation else {}
+            return {"proxy_name": first} | (known if not tracker.get_slot("proxy_relationship") else {})
         return _name_answer("proxy_name", value, dispatcher, whose="your proxy's first name and surname")
 
     async def validate_new_name(
@@ -2021,6 +2029,12 @@ def old_and_new_names(text: str) -> tuple[str, str] | None:
         if match and (old := clean_full_name(match.group("old"))) and (new := clean_full_name(match.group("new"))):
             return old, new
     return None
+
+
+# Where a proxy's name stops in a longer answer: "Sarah Dunn, she lives at ...", "Graham Gray - my husband".
+PROXY_NAME_ENDS = re.compile(
+    r"[,;(]|\s+-\s+|\s+(?:she|he|they|who|lives|living|at|from|my|our)\b|(?<!name)\s+is\b|\s+\d", re.IGNORECASE
+)
 
 
 def _name_answer(slot: str, value: Any, dispatcher: CollectingDispatcher, *, whose: str) -> dict[str, Any]:

@@ -897,3 +897,25 @@ def test_wanting_to_be_on_the_open_register_is_not_an_opt_out(text: str) -> None
     assert not slots_of(events).get("pending_task")
     [reply] = dispatcher.messages
     assert reply["text"].startswith("You're on the open register unless") and slots_of(events)["officer_offered"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "relationship"),
+    [
+        ("her name is Sarah Dunn, she lives at 4 Oak Road Ashbury TN41 2AB", "Sarah Dunn", None),
+        ("Graham Gray, my husband", "Graham Gray", "my husband"),
+        ("Mark Dunn my son", "Mark Dunn", "my son"),
+    ],
+)
+def test_a_proxys_name_given_with_more_is_taken(text: str, name: str, relationship: str | None) -> None:
+    # A probe: "her name is Sarah Dunn, she lives at 4 Oak Road Ashbury TN41 2AB" got "That looks like a postcode", and
+    # "Graham Gray, my husband" "Sorry, I need your proxy's first name and surname", until the form gave up.
+    from bot.actions.task_form import ValidateTaskForm
+
+    slots = {"pending_task": "request_proxy_vote", "identity_verified": True, "requested_slot": "proxy_name"}
+    mapped = {"event": "slot", "name": "proxy_name", "value": text}  # the domain maps the text, as Rasa does
+    tracker = make_tracker(message(text, "inform", 0.8), mapped, slots=slots)
+    dispatcher = CollectingDispatcher()
+    set_to = slots_of(asyncio.run(ValidateTaskForm(backoffice({}, [])).run(dispatcher, tracker, {"forms": {}})))
+    assert set_to["proxy_name"] == name and set_to.get("proxy_relationship") == relationship
+    assert not any("looks like" in (m.get("text") or "") for m in dispatcher.messages)

@@ -23,7 +23,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import apologise_for_failure
-from bot.actions.form_answers import leftover_words
+from bot.actions.form_answers import REPORTED_RELATION, leftover_words, report_kind_told
 from bot.actions.handoff import ActionRequestOfficer, account_number_not_needed, complaint_details
 from bot.actions.service_requests import answer_at_the_invitation, say_reply
 from bot.actions.task_kit import OPENING_WORDS, taken_back
@@ -81,6 +81,12 @@ class ActionAnswerFromKnowledge(Action):
             # "actually can you cancel that, my neighbour says he's moving it" just after a report was read as a
             # question about moving home (a probe): it is about the report just made.
             return [FollowupAction("action_stop_with_nothing_to_stop")]
+        if intent == "moved_home" and someone_else_moved_out(str(tracker.latest_message.get("text") or "")):
+            # "my son has moved out to uni, how do i take him off" got "When you move, you must register again at your
+            # new address" (a probe): someone else's move is a report that they left.
+            from bot.actions.task_form import start_task_events  # task_form imports this module
+
+            return [*start_task_events(tracker, task="report_death_or_left"), FollowupAction("task_form")]
         from bot.actions.tasks import going_back_events  # tasks imports this module
 
         if intent != "emergency" and (going_back := going_back_events(tracker)) is not None:
@@ -178,6 +184,11 @@ GAP_LOW_CONFIDENCE = "low_confidence"
 def knowledge_marker(*, article: Article | None = None, gap: str | None = None) -> dict[str, Any]:
     """Return the custom JSON that tells the hub which article a reply quoted and whether it was a gap."""
     return {"knowledge": {"article": article.slug if article else None, "gap": gap}}
+
+
+def someone_else_moved_out(text: str) -> bool:
+    """Whether ``text`` tells that another person moved out ("my son has moved out to uni"), not the resident."""
+    return report_kind_told(text) == "left_address" and REPORTED_RELATION.search(text) is not None
 
 
 def kept_for_the_offer(article: Article | None, text: str) -> list[EventType]:

@@ -155,3 +155,25 @@ def test_taking_up_the_death_answers_offer_keeps_who_died_and_where() -> None:
     assert started["pending_task"] == "report_death_or_left" and started["report_kind"] == "died"
     assert started["reported_name"] == "Peter Gray"
     assert "last month" in started["report_notes"]
+
+
+def test_someone_elses_move_read_as_moving_home_starts_the_report_that_they_left() -> None:
+    # A probe: "my son has moved out to uni, how do i take him off" got "When you move, you must register again".
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from bot.actions.knowledge import ActionAnswerFromKnowledge
+    from tests.support.backoffice_fake import slots_of
+    from tests.support.trackers import make_tracker, message
+
+    text = "my son has moved out to uni, how do i take him off"
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(
+        ActionAnswerFromKnowledge().run(dispatcher, make_tracker(message(text, "moved_home", 0.8)), {})
+    )
+    started = slots_of(events)
+    assert started["pending_task"] == "report_death_or_left" and started["report_kind"] == "left_address"
+    assert dispatcher.messages == []
+    own = make_tracker(message("I've moved house, how do I change my address on the register", "moved_home", 0.9))
+    assert "pending_task" not in slots_of(asyncio.run(ActionAnswerFromKnowledge().run(CollectingDispatcher(), own, {})))

@@ -128,7 +128,17 @@ def request_absent_vote(
                 open_row.details = {**open_row.details, **{key: content[key] for key in delivery}}
                 session.flush()
                 log.info("absent vote request %s: ballot packs to another address", open_row.reference)
-            return Recorded(_describe_absent_vote(session, open_row, elector, today=today, now=now), False)
+            described = _describe_absent_vote(session, open_row, elector, today=today, now=now)
+            if request.proxy_name and open_row.details.get("proxy_name") != request.proxy_name:
+                # Asked again with another proxy ("can i change my proxy to my son instead"): the open request names
+                # the new one now (it kept the first, and the resident heard only "already": a probe).
+                proxy = ("proxy_name", "proxy_relationship")
+                open_row.details = {**open_row.details, **{key: content[key] for key in proxy}}
+                session.flush()
+                log.info("absent vote request %s: proxy changed", open_row.reference)
+                changed = f"I've changed the proxy on it to {request.proxy_name}. {described.next_step}"
+                described = described.model_copy(update={"next_step": changed})
+            return Recorded(described, False)
         row, created = insert_once(
             session,
             AbsentVoteRequest(
@@ -211,6 +221,17 @@ def request_register_change(
         if not about_the_elector and elector is None and "address" not in details:
             raise AddressNeeded
         if (open_row := _open_change_request(session, request, elector, details)) is not None:
+            new_name = details.get("new_name")
+            if request.kind == "name_change" and new_name and open_row.details.get("new_name") != new_name:
+                # Asked again with another new name ("actually it should be Jodie Brown-Kemp"): the request no officer
+                # has dealt with yet says so now (it kept the first, and "already recorded" left the resident
+                # believing the second was: a probe).
+                open_row.details = {**open_row.details, "new_name": new_name}
+                session.flush()
+                log.info("register change request %s: new name changed", open_row.reference)
+                described = _describe_change(open_row)
+                changed = f"I've changed the new name on it to {new_name}. {described.next_step}"
+                return Recorded(described.model_copy(update={"next_step": changed}), False)
             return Recorded(_describe_change(open_row), False)
         change = ElectoralChangeRequest(
             reference=new_reference(session, ElectoralChangeRequest, "EC"),

@@ -964,6 +964,12 @@ def report_notes_added(tracker: Tracker, text: str) -> str | None:
     return notes[:1000] if notes != tracker.get_slot("report_notes") else None
 
 
+# A new name put right at the confirmation: "actually it should be Jodie Brown-Kemp", "no, make it Jodie Smyth".
+NEW_NAME_CORRECTED = re.compile(
+    r"\b(?:should be|it'?s|its|make it|change it to|meant|is)\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){1,3})"
+)
+
+
 def corrections_at_confirmation(tracker: Tracker, text: str) -> dict[str, Any]:
     """Return the details a message at "Shall I go ahead?" puts right (only those that differ), else nothing."""
     if not CORRECTION_CUE.search(text):
@@ -977,6 +983,9 @@ def corrections_at_confirmation(tracker: Tracker, text: str) -> dict[str, Any]:
     if "reporter_email" in wanted and (given := find_email(text)):
         # "sorry wrong one, its rita.richardson@example.com" at "Shall I cancel it?" was a no (a probe).
         found["reporter_email"] = given
+    if "new_name" in wanted and (renamed := NEW_NAME_CORRECTED.search(text)) and (name := clean_full_name(renamed[1])):
+        # "actually it should be Jodie Brown-Kemp" at "Shall I go ahead?" got "I need a yes or a no" (a probe).
+        found["new_name"] = name
     if "proxy_name" in wanted and (proxy := proxy_named(text)) is not None:
         # "no, make it my son Peter Dunn" at "Shall I go ahead?" named the old proxy still (a probe).
         found["proxy_name"], found["proxy_relationship"] = proxy[0], proxy[1] or tracker.get_slot("proxy_relationship")

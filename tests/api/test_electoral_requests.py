@@ -600,3 +600,41 @@ def test_only_the_elector_may_withdraw_and_only_while_no_officer_has_dealt_with_
     with session_on(api.url) as session:
         statuses = dict(session.execute(select(AbsentVoteRequest.reference, AbsentVoteRequest.status)).all())
     assert statuses == {made["reference"]: "received", dealt["reference"]: "completed"}
+
+
+def test_another_new_name_or_proxy_asked_for_again_changes_the_open_request(
+    api: ElectoralApi, residents: list[Person]
+) -> None:
+    # A probe: "actually it should be Jodie Brown-Kemp", and a change of proxy to a son, each heard "already recorded"
+    # with the first request's reference, and the new name or proxy was lost.
+    conversation = verified(api, residents[0])
+
+    def rename(new_name: str) -> Any:
+        details = {"new_name": new_name}
+        body = {
+            "conversation_id": conversation,
+            "idempotency_key": new_key(),
+            "kind": "name_change",
+            "details": details,
+        }
+        return api.post("/electoral/change-requests", body)
+
+    first, again = rename("Rita Brown"), rename("Rita Brown-Kemp")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["reference"] == first.json()["reference"]
+    assert again.json()["next_step"].startswith("I've changed the new name on it to Rita Brown-Kemp.")
+    first_proxy = api.post("/electoral/absent-vote-requests", proxy(conversation))
+    new_proxy = api.post(
+        "/electoral/absent-vote-requests", proxy(conversation, proxy_name="Mark Dunn", proxy_relationship="son")
+    )
+    assert new_proxy.json()["reference"] == first_proxy.json()["reference"]
+    assert new_proxy.json()["next_step"].startswith("I've changed the proxy on it to Mark Dunn.")
+    with session_on(api.url) as session:
+        name_row = session.scalars(
+            select(ElectoralChangeRequest).where(ElectoralChangeRequest.reference == first.json()["reference"])
+        ).one()
+        proxy_row = session.scalars(
+            select(AbsentVoteRequest).where(AbsentVoteRequest.reference == first_proxy.json()["reference"])
+        ).one()
+    assert name_row.details["new_name"] == "Rita Brown-Kemp"
+    assert (proxy_row.details["proxy_name"], proxy_row.details["proxy_relationship"]) == ("Mark Dunn", "son")

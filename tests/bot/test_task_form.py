@@ -775,3 +775,23 @@ def test_the_third_answer_in_a_row_that_does_not_fit_stops_asking_and_offers_a_p
         assert "01632 960 123" in said
     else:
         assert events["answer_misses"] == misses + 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["actually it should be Jodie Brown-Kemp", "no sorry, make it Jodie Brown-Kemp", "wait no its Jodie Brown-Kemp"],
+)
+def test_a_new_name_put_right_at_the_confirmation_is_taken(dispatcher, text) -> None:
+    # A probe: "actually it should be Jodie Brown-Kemp" at "Shall I go ahead?" got "Sorry, I need a yes or a no".
+    tracker = form_tracker(
+        "task_confirmed",
+        text,
+        "inform",
+        task_confirmed=None,
+        pending_task="changed_name",
+        identity_verified=True,
+        new_name="Jodie Brown",
+    )
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["new_name"] == "Jodie Brown-Kemp" and events["task_confirmed"] is None
+    assert dispatcher.messages[0]["text"] == "OK, I've changed that."

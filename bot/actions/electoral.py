@@ -643,6 +643,7 @@ async def _open_register_opt_out(backoffice: BackOffice, tracker: Tracker) -> st
 
 # The back office's words once an opt-out is in force (api/electoral/requests.py).
 OPTED_OUT = "you are now left out of the open register"
+OPTED_IN = "you are now included in the open register"
 
 
 async def back_on_the_open_register(backoffice: BackOffice, tracker: Tracker) -> str:

@@ -128,6 +128,9 @@ JUST_DONE = (
     # A change to the register ("Thank you. I've recorded that with reference EC-364637. Done: you are now left out of
     # the open register."): "cancel that" got "No problem" and the change stood (a probe).
     "Thank you. I've recorded",
+    # The same change asked for again ("That's already recorded with reference EC-851794 ... Done: you are now left out
+    # of the open register"): "wait no, cancel that" got "No problem" (a probe).
+    "That's already recorded with reference",
     "You already have a request to cancel",
 )
 REFERENCE = re.compile(r"\b(?:AV|SR|EC|DR)-\d{6}\b")

@@ -127,7 +127,12 @@ class ActionStartTask(Action):
         if intent == "open_register_opt_out" and BACK_ON_THE_OPEN_REGISTER.search(text):
             # "i want to stay on the open register" was offered the opt-out (a probe): going back on is for an officer.
             dispatcher.utter_message(text=BACK_ON_OPEN_REGISTER_REPLY, buttons=OFFER_BUTTONS)
-            return [SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "resident_asked")]
+            # Listening next: the form that follows this action's rule had no task, and apologised (a probe).
+            return [
+                SlotSet(SLOT_OFFICER_OFFERED, True),
+                SlotSet(SLOT_HANDOFF_REASON, "resident_asked"),
+                FollowupAction("action_listen"),
+            ]
         if intent in ABSENT_VOTE_TASKS and electoral.CHANGES_THE_PROXY.search(text):
             # "i need to change who my proxy is, its my brother at the moment but he cant do it now" was offered the
             # withdrawal of the proxy (a probe): the new proxy is asked for, as a change of the one held.
@@ -888,6 +893,11 @@ class ActionStopWithNothingToStop(Action):
                 ]
             dispatcher.utter_message(text=electoral.absent_vote_withdrawn(result))
             return [FollowupAction("action_listen")]
+        if reference.startswith("EC-") and electoral.OPTED_IN in last_bot_text(tracker):
+            # "undo the open register thing, I want to stay on it" just after going back on was offered to have an
+            # officer stop the very change that keeps them on (a probe).
+            dispatcher.utter_message(text=STILL_ON_THE_OPEN_REGISTER.format(reference=reference))
+            return [FollowupAction("action_listen")]
         if reference.startswith("EC-") and electoral.OPTED_OUT in last_bot_text(tracker):
             # "cancel that" just after the open register opt-out got "No problem" and the opt-out stood (a probe): the
             # resident, whose identity this chat checked, is put back on it at once.
@@ -918,6 +928,10 @@ BACK_ON_THE_OPEN_REGISTER = re.compile(
     r"\b(?:stay|remain|keep me|be put back|put me back|go back|get back|back) on\b|\b(?:opt|sign) (?:back )?in\b|"
     r"\brejoin\b",
     re.IGNORECASE,
+)
+STILL_ON_THE_OPEN_REGISTER = (
+    "You're on the open register now (reference {reference}), so there's nothing more to do. If you'd rather be left "
+    'out of it after all, just say "take me off the open register".'
 )
 BACK_ON_OPEN_REGISTER_REPLY = (
     "You're on the open register unless you've asked to be left out of it, and nothing changes if you do nothing. If "

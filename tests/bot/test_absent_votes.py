@@ -882,6 +882,41 @@ def test_taking_back_the_open_register_opt_out_just_recorded_puts_the_resident_b
     assert json.loads(call.content)["kind"] == "open_register_opt_in"
 
 
+def test_taking_back_an_opt_out_found_already_recorded_puts_the_resident_back_on_too() -> None:
+    # A probe: "wait no, cancel that" after "That's already recorded with reference EC-851794 ... Done: you are now
+    # left out of the open register" got "No problem", and the resident stayed off it.
+    again = (
+        "That's already recorded with reference EC-851794, so I haven't made another request. Done: you are now left "
+        "out of the open register. This does not affect your vote."
+    )
+    back_on = {"reference": "EC-851795", "next_step": "Done: you are now included in the open register."}
+    routes = {("POST", "/api/v1/electoral/change-requests"): httpx.Response(201, json=back_on)}
+    _, said, calls = undo(again, "wait no, cancel that", routes, "stop")
+    assert "included in the open register" in said and [json.loads(c.content)["kind"] for c in calls] == [
+        "open_register_opt_in"
+    ]
+
+
+def test_undoing_just_after_going_back_on_the_open_register_says_they_are_on_it() -> None:
+    # A probe: "undo the open register thing, I want to stay on it" just after going back on was offered an officer to
+    # stop the change that keeps them on.
+    back_on = "Thank you. I've recorded that with reference EC-515482. Done: you are now included in the open register."
+    _, said, calls = undo(back_on, "undo the open register thing, I want to stay on it", {}, "open_register_opt_out")
+    assert said.startswith("You're on the open register now (reference EC-515482)") and calls == []
+
+
+def test_asking_to_go_back_on_the_open_register_ends_the_turn() -> None:
+    # A probe: the answer was followed by "Sorry, something went wrong": the form ran next with no task.
+    events = asyncio.run(
+        ActionStartTask().run(
+            CollectingDispatcher(),
+            make_tracker(message("put me back on the open register", "open_register_opt_out")),
+            {},
+        )
+    )
+    assert events[-1] == FollowupAction("action_listen")
+
+
 def test_taking_back_another_change_to_the_register_says_it_stands_and_offers_an_officer() -> None:
     recorded = "Thank you. I've recorded that with reference EC-634997. An electoral services officer will update it."
     events, said, calls = undo(recorded, "cancel that", {}, "stop")

@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions.bins import BIN_KIND_WORDS
 from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure, council_phone
+from bot.actions.electoral import CHANGES_THE_PROXY
 from bot.actions.form_answers import (
     DESCRIBED_WORDS,
     FREE_TEXT_SLOTS,
@@ -182,6 +183,13 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         **(
             {"full_name": names[0], "new_name": names[1]}
             if task == "changed_name" and (names := old_and_new_names(text)) is not None
+            else {}
+        ),
+        # "sorry can i change the proxy to my sister Anne Gray instead" after a proxy request: the new proxy is kept
+        # (her name was asked again, and "yes" to the duration looped: a probe).
+        **(
+            {"proxy_name": proxy[0], "proxy_relationship": proxy[1]}
+            if task == "request_proxy_vote" and (proxy := proxy_named(text)) is not None
             else {}
         ),
         # "my mum died last Tuesday": when it happened and who they were, kept (the tracker store keeps no words).
@@ -405,8 +413,10 @@ def task_asked_for(tracker: Tracker) -> str | None:
     pending = tracker.get_slot("pending_task")
     name = intent.get("name")
     text = str(tracker.latest_message.get("text") or "")
-    if pending == "request_proxy_vote" and proxy_named(text) is not None:
-        # "sorry no, change the proxy to Mary Smith" was read as cancelling a vote (a probe): it names the proxy.
+    if pending == "request_proxy_vote" and (proxy_named(text) is not None or CHANGES_THE_PROXY.search(text)):
+        # "sorry no, change the proxy to Mary Smith" was read as cancelling a vote (a probe): it names the proxy. So
+        # does "actually can i change my proxy to my son instead, Mark Dunn" at the duration question, which switched
+        # to cancelling and withdrew the resident's open proxy request on "yes" (a probe).
         return None
     if name in TASKS and name != pending and float(intent.get("confidence") or 0.0) >= SWITCH_CONFIDENCE:
         return str(name)
@@ -1006,8 +1016,9 @@ RELATION_AND_NAME = re.compile(
     rf"\b(?:my|our)\s+(?P<relation>{RELATIONS})\b[\s,:-]+(?P<name>[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+){{1,2}})"
 )
 # A new proxy named in a correction: "change it to my son Peter Dunn", "actually make it Peter Dunn".
+# "change my proxy to my son instead, Mark Dunn": a few words may come between who they are and the name.
 PROXY_NAMED = re.compile(
-    rf"\b(?:to|is|be|with|make it|it'?s)\s+(?:(?:my|our)\s+(?P<relation>{RELATIONS})\s+)?"
+    rf"\b(?:to|is|be|with|make it|it'?s)\s+(?:(?:my|our)\s+(?P<relation>{RELATIONS})\b(?:\s+instead)?[\s,:-]+)?"
     r"(?P<name>[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)+)"
 )
 

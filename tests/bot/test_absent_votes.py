@@ -954,3 +954,36 @@ def test_a_proxys_name_given_with_more_is_taken(text: str, name: str, relationsh
     set_to = slots_of(asyncio.run(ValidateTaskForm(backoffice({}, [])).run(dispatcher, tracker, {"forms": {}})))
     assert set_to["proxy_name"] == name and set_to.get("proxy_relationship") == relationship
     assert not any("looks like" in (m.get("text") or "") for m in dispatcher.messages)
+
+
+def test_changing_the_proxy_at_the_duration_question_never_switches_to_a_cancel() -> None:
+    # A probe: "actually can i change my proxy to my son instead, Mark Dunn" at "How long would you like it for?" was
+    # read as cancelling, and "yes" withdrew the resident's open proxy request.
+    from bot.actions.task_form import ValidateTaskForm
+
+    text = "actually can i change my proxy to my son instead, Mark Dunn"
+    slots = {
+        "pending_task": "request_proxy_vote",
+        "identity_verified": True,
+        "requested_slot": "vote_duration",
+        "proxy_name": "Sarah Dunn",
+        "proxy_relationship": "my daughter",
+    }
+    mapped = {"event": "slot", "name": "vote_duration", "value": text}
+    tracker = make_tracker(message(text, "cancel_absent_vote", 0.95), mapped, slots=slots)
+    set_to = slots_of(
+        asyncio.run(ValidateTaskForm(backoffice({}, [])).run(CollectingDispatcher(), tracker, {"forms": {}}))
+    )
+    assert set_to.get("pending_task", "request_proxy_vote") == "request_proxy_vote"
+    assert set_to["proxy_name"] == "Mark Dunn"
+
+
+def test_a_new_proxy_named_when_asking_to_change_it_is_kept() -> None:
+    text = "sorry can i change the proxy to my sister Anne Gray instead"
+    tracker = make_tracker(message(text, "request_proxy_vote", 0.9), slots={"identity_verified": True})
+    started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {})))
+    assert (started["pending_task"], started["proxy_name"], started["proxy_relationship"]) == (
+        "request_proxy_vote",
+        "Anne Gray",
+        "my sister",
+    )

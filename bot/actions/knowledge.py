@@ -30,7 +30,7 @@ from bot.actions.task_kit import OPENING_WORDS, taken_back
 from bot.actions.two_requests import offer_the_second, requests_in, second_request
 from bot.knowledge import Article, ArticleError, get_knowledge
 from bot.names import HANDOFF_INTENTS
-from bot.parsing import find_email, voter_category_in
+from bot.parsing import TELLS_OF_A_DEATH, find_email, voter_category_in
 from bot.routing import instead, is_a_clear_emergency, wants_a_person
 from bot.search import Decision
 from bot.topics import describe
@@ -81,6 +81,8 @@ class ActionAnswerFromKnowledge(Action):
             # "actually can you cancel that, my neighbour says he's moving it" just after a report was read as a
             # question about moving home (a probe): it is about the report just made.
             return [FollowupAction("action_stop_with_nothing_to_stop")]
+        if (after_a_death := council_tax_after_a_death(dispatcher, tracker)) is not None:
+            return after_a_death
         if intent == "moved_home" and someone_else_moved_out(str(tracker.latest_message.get("text") or "")):
             # "my son has moved out to uni, how do i take him off" got "When you move, you must register again at your
             # new address" (a probe): someone else's move is a report that they left.
@@ -184,6 +186,32 @@ GAP_LOW_CONFIDENCE = "low_confidence"
 def knowledge_marker(*, article: Article | None = None, gap: str | None = None) -> dict[str, Any]:
     """Return the custom JSON that tells the hub which article a reply quoted and whether it was a gap."""
     return {"knowledge": {"article": article.slug if article else None, "gap": gap}}
+
+
+COUNCIL_TAX_WORDS = re.compile(r"\b(?:council ?tax|ctax|c tax)\b", re.IGNORECASE)
+
+
+def council_tax_after_a_death(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """Answer a question about council tax after someone died with sympathy and its article, or None.
+
+    "my dad died on sunday, what do i do about his council tax" got a choice of council tax exemptions, registering a
+    death and council car parks (a probe), and before that the refusal to discuss someone else's account. The
+    register can be updated from the answer's button.
+    """
+    text = str(tracker.latest_message.get("text") or "")
+    if tracker.get_slot("requested_slot") or not (TELLS_OF_A_DEATH.search(text) and COUNCIL_TAX_WORDS.search(text)):
+        return None
+    try:
+        article = get_knowledge().article("council-tax-after-death")
+    except (ArticleError, OSError, KeyError):
+        return None
+    task = "report_death_or_left"
+    dispatcher.utter_message(
+        text=f"I'm so sorry for your loss. {article.answer}\nMore: {article.source}\n{TASK_OFFERS[task]}",
+        buttons=[task_button(task)],
+        json_message=knowledge_marker(article=article),
+    )
+    return [SlotSet(OPENING_WORDS, text[:1000]), FollowupAction("action_listen")]
 
 
 def someone_else_moved_out(text: str) -> bool:

@@ -28,7 +28,14 @@ from bot.actions.form_answers import (
 )
 from bot.actions.form_help import OFFICER_BUTTON
 from bot.actions.handoff import CARRY_ON_START, ActionRequestOfficer, complaint_details
-from bot.actions.knowledge import EMERGENCY_NEWS, decision_instead, kept_for_the_offer, say_decision, task_button
+from bot.actions.knowledge import (
+    EMERGENCY_NEWS,
+    council_tax_after_a_death,
+    decision_instead,
+    kept_for_the_offer,
+    say_decision,
+    task_button,
+)
 from bot.actions.service_requests import answer_at_the_invitation, invited_reference, request_in_last_reply, say_reply
 from bot.actions.task_form import NOTHING_DONE, checked_again, last_task, postcode_of_street, start_task_events
 from bot.actions.task_kit import Reply, last_bot_text, opening_request, taken_back
@@ -98,6 +105,8 @@ class ActionStartTask(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if tells_of_a_death_and_council_tax(tracker):
             return start_task_events(tracker, task="report_death_or_left")
+        if (after_a_death := council_tax_after_a_death(dispatcher, tracker)) is not None:
+            return after_a_death
         if (noted := complaint_details(dispatcher, tracker)) is not None:
             return noted
         if (going_back := going_back_events(tracker)) is not None:

@@ -201,3 +201,13 @@ def test_council_tax_after_a_death_is_answered_with_the_article_not_the_privacy_
     reply = " ".join(m.get("text") or "" for m in dispatcher.messages)
     assert "anyone else's council tax" not in reply
     assert get_knowledge().article("council-tax-after-death").source in reply
+    # The second probe: read as other intents, it got a choice of exemptions, registering a death and car parks.
+    from bot.actions.knowledge import ActionAnswerFromKnowledge
+
+    for action, intent in ((ActionHandleMiss(), "nlu_fallback"), (ActionAnswerFromKnowledge(), "register_timing")):
+        dispatcher.messages.clear()
+        events = asyncio.run(action.run(dispatcher, make_tracker(user_event(text, intent)), {}))
+        [said] = dispatcher.messages
+        assert said["text"].startswith("I'm so sorry for your loss.") and "council-tax" in said["text"], intent
+        assert said["buttons"] == [{"title": "Update the register", "payload": "/report_death_or_left"}]
+        assert any(e.get("name") == "opening_words" for e in events)

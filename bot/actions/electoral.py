@@ -804,5 +804,13 @@ TASKS = (
         _report_death_or_left,
         slots=("reported_name", "report_kind", "postcode", "address_uprn", "task_confirmed"),
         summary=_report_death_or_left_summary,
+        # The address is where the person lived, not the resident's ("which home at that postcode is yours" to a
+        # bereaved daughter reporting her mother's death: a probe).
+        why={
+            "postcode": "The postcode of the address where they lived lets me find it on the register. It's the "
+            "last line of the address, for example TN41 6PA.",
+            "address_uprn": "I need to know which home at that postcode was theirs. Please choose it from the "
+            "buttons, or type the house number and street, for example 19 Rowan Close.",
+        },
     ),
 )

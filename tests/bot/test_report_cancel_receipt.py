@@ -494,3 +494,12 @@ def test_a_detail_not_known_said_at_the_confirmation_is_not_a_no(text: str) -> N
     set_to = slots_of(asyncio.run(ValidateTaskForm().run(dispatcher, tracker, {"forms": {}})))
     assert set_to["task_confirmed"] is None
     assert dispatcher.messages[0]["text"].startswith("That's fine: I don't need anything more for this.")
+
+
+def test_help_at_a_death_reports_address_question_asks_which_home_was_theirs() -> None:
+    # A probe: "i dont know" at the address of her mother's death report got "which home at that postcode is yours".
+    from bot.actions.form_help import help_for
+
+    said = help_for("address_uprn", "i dont know", "report_death_or_left")
+    assert "which home at that postcode was theirs" in said and "yours" not in said
+    assert "which home at that postcode is yours" in help_for("address_uprn", "i dont know", "check_registration")

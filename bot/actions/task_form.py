@@ -1098,10 +1098,11 @@ YES_OR_NO = "Sorry, I need a yes or a no here. If you'd rather not, say no and n
 NO_MID_TASK = "That's OK. If you'd rather not carry on, say \"stop\" and nothing will be sent."
 STOP_BUTTON = {"title": "Stop", "payload": "/stop"}
 # Said when the resident still can't give a detail after hearing why it is needed and where to find it.
-CANNOT_GIVE_IT = (
-    "That's OK, I'll stop asking, and nothing has been sent. A person can help you with this instead: would "
-    "you like me to ask an officer to join this chat? Or you can call us on {phone}."
+STOPPED_FOR_A_PERSON = (
+    "I'll stop asking, and nothing has been sent. A person can help you with this instead: would you like me to ask "
+    "an officer to join this chat? Or you can call us on {phone}."
 )
+CANNOT_GIVE_IT = "That's OK, " + STOPPED_FOR_A_PERSON
 OFFER_BUTTONS = [
     {"title": "Yes, talk to a person", "payload": "/request_officer"},
     {"title": "No, thanks", "payload": "/deny"},
@@ -1160,9 +1161,11 @@ def stop_events(dispatcher: CollectingDispatcher, tracker: Tracker, *, said: str
     return [SlotSet(tracker.get_slot("requested_slot"), None), SlotSet("verification_outcome", STOPPED)]
 
 
-def stop_and_offer_a_person(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+def stop_and_offer_a_person(
+    dispatcher: CollectingDispatcher, tracker: Tracker, *, said: str = CANNOT_GIVE_IT
+) -> list[EventType]:
     """Stop asking for a detail the resident cannot give, and offer a person (a yes hands over)."""
-    dispatcher.utter_message(text=CANNOT_GIVE_IT.format(phone=council_phone()), buttons=OFFER_BUTTONS)
+    dispatcher.utter_message(text=said.format(phone=council_phone()), buttons=OFFER_BUTTONS)
     return [
         SlotSet(tracker.get_slot("requested_slot"), None),
         SlotSet("verification_outcome", STOPPED),
@@ -1354,22 +1357,13 @@ def count_misses(
     misses = misses_so_far(tracker) + 1
     if misses > MISSES_BEFORE_OFFER:
         del dispatcher.messages[said_from:]
-        dispatcher.utter_message(text=STILL_NOT_IT.format(phone=council_phone()), buttons=OFFER_BUTTONS)
-        return [
-            SlotSet("answer_misses", 0),
-            SlotSet("verification_outcome", STOPPED),
-            SlotSet(SLOT_OFFICER_OFFERED, True),
-            SlotSet(SLOT_HANDOFF_REASON, "fallback"),
-        ]
+        return [*stop_and_offer_a_person(dispatcher, tracker, said=STILL_NOT_IT), SlotSet("answer_misses", 0)]
     if misses >= MISSES_BEFORE_OFFER:
         dispatcher.utter_message(text=way_out(), buttons=[OFFICER_BUTTON])
     return [SlotSet("answer_misses", misses)]
 
 
-STILL_NOT_IT = (
-    "Sorry, I still can't take that as the answer, so I'll stop asking, and nothing has been sent. A person can help "
-    "you with this instead: would you like me to ask an officer to join this chat? Or you can call us on {phone}."
-)
+STILL_NOT_IT = "Sorry, I still can't take that as the answer, so " + STOPPED_FOR_A_PERSON
 
 
 def required_slots_for(task: str | None, slots: Mapping[str, Any]) -> list[str]:

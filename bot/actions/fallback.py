@@ -19,11 +19,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import council_phone
 from bot.actions.form_help import OFFICER_BUTTON
-from bot.actions.handoff import ActionRequestOfficer, account_number_not_needed, complaint_details
-from bot.actions.knowledge import GAP_UNANSWERED, council_tax_after_a_death, knowledge_marker, say_decision
+from bot.actions.handoff import ActionRequestOfficer, complaint_details
+from bot.actions.knowledge import GAP_UNANSWERED, about_the_last_reply, knowledge_marker, say_decision
 from bot.actions.service_requests import answer_at_the_invitation, say_reply
 from bot.actions.task_form import last_task, start_task_events
-from bot.actions.task_kit import taken_back
 from bot.actions.tasks import (
     ABSENT_VOTE_TASKS,
     CANCEL_WORD,
@@ -89,13 +88,8 @@ class ActionHandleMiss(Action):
     ) -> list[dict[str, Any]]:
         if (noted := complaint_details(dispatcher, tracker)) is not None:
             return noted
-        if taken_back(tracker) is not None:
-            # "sorry I hit the wrong button" just after a cancel was recorded is about the cancel.
-            return [FollowupAction("action_stop_with_nothing_to_stop")]
-        if (not_needed := account_number_not_needed(dispatcher, tracker)) is not None:
-            return not_needed
-        if (after_a_death := council_tax_after_a_death(dispatcher, tracker)) is not None:
-            return after_a_death
+        if (about_it := about_the_last_reply(dispatcher, tracker)) is not None:
+            return about_it
         if (going_back := going_back_events(tracker)) is not None:
             return going_back
         # A message that may be the answer to a question the form asked (a name, a date of birth) is no gap.

@@ -23,6 +23,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import apologise_for_failure
+from bot.actions.electoral import COUNCIL_TAX
 from bot.actions.form_answers import REPORTED_RELATION, leftover_words, report_kind_told
 from bot.actions.handoff import ActionRequestOfficer, account_number_not_needed, complaint_details
 from bot.actions.service_requests import answer_at_the_invitation, say_reply
@@ -75,14 +76,8 @@ class ActionAnswerFromKnowledge(Action):
             return await ActionDetailsWithoutTask().run(dispatcher, tracker, domain)
         if intent not in HANDOFF_INTENTS and (noted := complaint_details(dispatcher, tracker)) is not None:
             return noted
-        if (not_needed := account_number_not_needed(dispatcher, tracker)) is not None:
-            return not_needed
-        if taken_back(tracker) is not None:
-            # "actually can you cancel that, my neighbour says he's moving it" just after a report was read as a
-            # question about moving home (a probe): it is about the report just made.
-            return [FollowupAction("action_stop_with_nothing_to_stop")]
-        if (after_a_death := council_tax_after_a_death(dispatcher, tracker)) is not None:
-            return after_a_death
+        if (about_it := about_the_last_reply(dispatcher, tracker)) is not None:
+            return about_it
         if intent == "moved_home" and someone_else_moved_out(str(tracker.latest_message.get("text") or "")):
             # "my son has moved out to uni, how do i take him off" got "When you move, you must register again at your
             # new address" (a probe): someone else's move is a report that they left.
@@ -188,7 +183,19 @@ def knowledge_marker(*, article: Article | None = None, gap: str | None = None) 
     return {"knowledge": {"article": article.slug if article else None, "gap": gap}}
 
 
-COUNCIL_TAX_WORDS = re.compile(r"\b(?:council ?tax|ctax|c tax)\b", re.IGNORECASE)
+def about_the_last_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """Answer a message that is about the bot's last reply, whatever intent it was read as, or None.
+
+    Words taking back what was just recorded ("actually can you cancel that, my neighbour says he's moving it" was
+    read as moving home, "sorry I hit the wrong button" as out of scope: probes) go to the undo; "I don't know my
+    account number" after the offer of help to pay keeps the offer; a question about council tax after a death gets
+    its article. Run first by the actions that answer from the articles and that handle a miss.
+    """
+    if taken_back(tracker) is not None:
+        return [FollowupAction("action_stop_with_nothing_to_stop")]
+    if (not_needed := account_number_not_needed(dispatcher, tracker)) is not None:
+        return not_needed
+    return council_tax_after_a_death(dispatcher, tracker)
 
 
 def council_tax_after_a_death(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
@@ -199,7 +206,7 @@ def council_tax_after_a_death(dispatcher: CollectingDispatcher, tracker: Tracker
     register can be updated from the answer's button.
     """
     text = str(tracker.latest_message.get("text") or "")
-    if tracker.get_slot("requested_slot") or not (TELLS_OF_A_DEATH.search(text) and COUNCIL_TAX_WORDS.search(text)):
+    if tracker.get_slot("requested_slot") or not (TELLS_OF_A_DEATH.search(text) and COUNCIL_TAX.search(text)):
         return None
     try:
         article = get_knowledge().article("council-tax-after-death")

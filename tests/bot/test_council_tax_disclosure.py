@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import httpx
 from rasa_sdk.executor import CollectingDispatcher
@@ -101,21 +102,29 @@ def test_an_account_without_an_address_gets_a_phone_number_not_an_email() -> Non
     assert "We don't have an email address for it" in said and "01632 960 123" in said
 
 
+def behind_on_an_instalment(**changes: Any) -> Any:
+    """An account with December's instalment unpaid and January's next (``changes`` replace fields)."""
+    from bot.backoffice_models import Account, Instalment
+
+    fields = {
+        "band": "D",
+        "annual_charge": "£2,098.91",
+        "instalment_plan": 12,
+        "paid_this_year": "£1,402.91",
+        "balance": "£696.00",
+        "next_instalment": Instalment(due_date="2027-01-01", amount="£174.00"),
+        "overdue": Instalment(due_date="2026-12-01", amount="£174.00"),
+        "recovery_stage": "none",
+    }
+    return Account(**(fields | changes))
+
+
 def test_the_balance_says_when_the_resident_is_behind() -> None:
     """A probe, 4 December: "8 of 12 paid, your next instalment is due on 1 January"; December's was unpaid."""
     from bot.actions.payments import balance
-    from bot.backoffice_models import Account, Instalment
+    from bot.backoffice_models import Account
 
-    account = Account(
-        band="D",
-        annual_charge="£2,098.91",
-        instalment_plan=12,
-        paid_this_year="£1,402.91",
-        balance="£696.00",
-        next_instalment=Instalment(due_date="2027-01-01", amount="£174.00"),
-        overdue=Instalment(due_date="2026-12-01", amount="£174.00"),
-        recovery_stage="none",
-    )
+    account = behind_on_an_instalment()
     said = balance(account)
     assert "You're £174.00 behind: the instalment due on Tuesday 1 December 2026" in said
     assert said.index("behind") < said.index("next instalment")
@@ -125,18 +134,7 @@ def test_the_balance_says_when_the_resident_is_behind() -> None:
 def test_a_reminder_the_records_do_not_show_is_not_flatly_denied() -> None:
     # A probe: "i got a reminder letter about council tax but i paid??" was told "We have not sent you a reminder".
     from bot.actions.payments import recovery
-    from bot.backoffice_models import Account
 
-    account = Account(
-        band="D",
-        annual_charge="£2,098.91",
-        instalment_plan=12,
-        paid_this_year="£1,402.91",
-        balance="£696.00",
-        next_instalment=None,
-        overdue=None,
-        recovery_stage="none",
-    )
-    said = recovery(account)
+    said = recovery(behind_on_an_instalment(next_instalment=None, overdue=None))
     assert said.startswith("Our records don't show a reminder") and "01632 960 123" in said
     assert "We have not sent you" not in said

@@ -137,20 +137,56 @@ def speaks_of_someone_else(text: str) -> bool:
     return bool(SOMEONE_ELSE.search(text.replace("\u2019", "'")))
 
 
+# A correction said before a name: "no wait it's Rita Smyth Hughes" at the new-name question stopped the task (a
+# probe), as if "no" had been the answer.
+NAME_CORRECTION_LEAD_IN = re.compile(
+    r"^(?:(?:no|nope|sorry|oops|wait|hang on|actually|correction|i mean|i meant|my mistake)\b[\s,.!:-]*)+",
+    re.IGNORECASE,
+)
+# How a surname is joined, said after the name: "Rita Smyth Hughes no hyphen", "rita smyth hughes with a hyphen".
+HYPHEN_SAID = re.compile(
+    r"[\s,.(]+(?:(no|without(?:\s+(?:a|the|any))?)|with(?:\s+(?:a|the))?)\s+hyphens?\W*$", re.IGNORECASE
+)
+# What follows a name in the same breath: "rita jane smyth-hughes, i double barrelled it" was refused as a name,
+# and "Jodie Walsh since the wedding" taken as a five-word name (a probe). A name ends at a comma or a dash, or
+# before a word that begins a clause.
+NAME_THEN_MORE = re.compile(
+    r"\s*(?:[,;(]|\s-\s|\s(?=(?:since|after|because|cos|as|from|following|when|now|before|but|and i|i)\b))",
+    re.IGNORECASE,
+)
+
+
 def clean_full_name(text: str) -> str | None:
     """Return a plausible full name (at least two words of letters) from ``text``, or None.
 
     A question or a phrase is not a name, though its words are letters: taken as one, it was sent to be
-    checked and used up one of the resident's tries.
+    checked and used up one of the resident's tries. A name followed by more ("Rita Smyth-Hughes, I double
+    barrelled it") is the name, when the words before the comma or clause are one.
     """
-    candidate = RELATION_LEAD_IN.sub("", NAME_LEAD_INS.sub("", text.strip()).strip(" .,!")).strip(" .,!")
+    candidate = NAME_CORRECTION_LEAD_IN.sub("", text.strip())
+    candidate = RELATION_LEAD_IN.sub("", NAME_LEAD_INS.sub("", candidate).strip(" .,!")).strip(" .,!")
+    hyphen = HYPHEN_SAID.search(candidate)
+    if hyphen:
+        candidate = candidate[: hyphen.start()]
     words = candidate.split()
+    ends = NAME_THEN_MORE.search(candidate)
+    if ends and len(before := candidate[: ends.start()].split()) >= 2:
+        words = before
     if not 2 <= len(words) <= 6 or not all(NAME_WORD.match(word) for word in words):
         return None
     lowered = [word.lower().replace("\u2019", "'") for word in words]
     if lowered[0] in NOT_A_NAME_FIRST or NOT_IN_A_NAME.intersection(lowered):
         return None
-    return " ".join(word[:1].upper() + word[1:] if word.islower() else word for word in words)
+    if hyphen and not hyphen.group(1) and len(words) >= 3 and "-" not in words[-1]:
+        words[-2:] = [f"{words[-2]}-{words[-1]}"]
+    elif hyphen and hyphen.group(1):
+        words = [part for word in words for part in word.split("-")]
+    return " ".join(_capitalised(word) if word.islower() else word for word in words)
+
+
+def _capitalised(word: str) -> str:
+    """Capitalise each part of a lower-case name word: "smyth-hughes" -> "Smyth-Hughes", "o'brien" -> "O'Brien"."""
+    return re.sub(r"(^|[-'\u2019])([^\W\d_])", lambda m: m.group(1) + m.group(2).upper(), word)
 
 
 # A date in figures: day, month and year in the UK ("26/01/1978"), month first in the US ("01/26/1978").

@@ -295,9 +295,10 @@ def absent_vote_withdrawn(result: AbsentVoteWithdrawal) -> str:
 def change_recorded(result: ChangeRecorded) -> str:
     """Confirm a recorded change to the register."""
     if result.already_recorded:
+        # "... so I haven't made another request. Done: you are now left out" said both at once (a probe).
+        next_step = re.sub(r"^Done: (\w)", lambda m: m.group(1).upper(), result.next_step)
         return (
-            f"That's already recorded with reference {result.reference}, so I haven't made another request. "
-            f"{result.next_step}"
+            f"That's already recorded with reference {result.reference}, so I haven't made another request. {next_step}"
         )
     return f"Thank you. I've recorded that with reference {result.reference}. {result.next_step}"
 
@@ -637,8 +638,24 @@ async def _changed_name(backoffice: BackOffice, tracker: Tracker) -> str:
     return await _change(backoffice, tracker, kind="name_change", details={"new_name": tracker.get_slot("new_name")})
 
 
+# Asked again once out, the opt-out was confirmed again and answered "That's already recorded ... Done: you are now left
+# out" (a probe): the record says so first, and nothing is asked.
+ALREADY_OFF_THE_OPEN_REGISTER = (
+    "Your details are already left out of the open register, so there's nothing more to do. This does not affect "
+    "your vote."
+)
+OPT_OUT_SUMMARY = "I'll record a request to remove your details from the open register. Your vote is not affected."
+
+
 async def _open_register_opt_out(backoffice: BackOffice, tracker: Tracker) -> str:
+    if (await backoffice.my_electoral_record(conversation_id=conversation_of(tracker))).open_register_opt_out:
+        return ALREADY_OFF_THE_OPEN_REGISTER
     return await _change(backoffice, tracker, kind="open_register_opt_out", details={})
+
+
+async def _open_register_opt_out_summary(backoffice: BackOffice, tracker: Tracker) -> str | None:
+    record = await backoffice.my_electoral_record(conversation_id=conversation_of(tracker))
+    return None if record.open_register_opt_out else OPT_OUT_SUMMARY
 
 
 # The back office's words once an opt-out is in force (api/electoral/requests.py).
@@ -794,9 +811,7 @@ TASKS = (
         _open_register_opt_out,
         needs="identity",
         slots=("task_confirmed",),
-        summary=lambda tracker, address: (
-            "I'll record a request to remove your details from the open register. Your vote is not affected."
-        ),
+        record_summary=_open_register_opt_out_summary,
     ),
     # About someone else, so no identity check: the back office records what was reported, nothing is disclosed.
     Task(

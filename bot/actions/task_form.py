@@ -1786,7 +1786,7 @@ class ValidateTaskForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value or "")
-        if clean_full_name(text) is None and (first := clean_full_name(PROXY_NAME_ENDS.split(text, maxsplit=1)[0])):
+        if first := clean_full_name(text) or clean_full_name(PROXY_NAME_ENDS.split(text, maxsplit=1)[0]):
             # "her name is Sarah Dunn, she lives at 4 Oak Road Ashbury TN41 2AB" was told "That looks like a postcode"
             # and "Graham Gray, my husband" refused, three times over (a probe): the name is what comes first; who
             # they are is kept when said.
@@ -2115,9 +2115,27 @@ class ActionAskDateOfBirth(Action):
         return "action_ask_date_of_birth"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if not _asked_again_this_turn(tracker):
+        if _asked_again_this_turn(tracker):
+            return []
+        if _replied_this_turn(tracker):
+            # After help, a quick answer or "I'm still here", "Thank you." thanked the resident for a question.
+            dispatcher.utter_message(text=DATE_OF_BIRTH_AGAIN)
+        else:
             dispatcher.utter_message(response="utter_ask_date_of_birth")
         return []
+
+
+DATE_OF_BIRTH_AGAIN = "What is your date of birth? For example 05/11/1990."
+
+
+def _replied_this_turn(tracker: Tracker) -> bool:
+    """Whether the bot already said something since the resident's last message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot":
+            return True
+    return False
 
 
 def _asked_again_this_turn(tracker: Tracker) -> bool:

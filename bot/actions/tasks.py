@@ -749,12 +749,42 @@ class ActionYesWithNothingAsked(Action):
         if RENEWAL_OFFERED in last_bot_text(tracker):
             # "yes" to "It's due for renewal: just say 'renew my postal vote'" got "How can I help?" (a probe).
             return [*start_task_events(tracker, task="renew_absent_vote"), FollowupAction("task_form")]
+        if (declined := declined_task_events(tracker)) is not None:
+            return declined
         if (taken := going_back_events(tracker, said_yes=True)) is not None:
             # "yes please" to "We were in the middle of your report. Shall we go back to it?" (or to "You also asked
             # about ... Shall we do that now?") got "How can I help?" (a probe): yes takes the offer, as its button.
             return taken
         dispatcher.utter_message(response="utter_how_can_i_help")
         return []
+
+
+def declined_task_events(tracker: Tracker) -> list[EventType] | None:
+    """Do the task the resident said no to at "Shall I go ahead?" just now, with its answers, on a yes straight after.
+
+    "actually yes do it" after a no at the confirmation of a name change got "How can I help?" (a probe), and every
+    answer had to be given again. The answers are read back from the conversation as they stood at the no.
+    """
+    said = last_bot_text(tracker)
+    if not said.startswith((NOTHING_RECORDED, *NOTHING_DONE.values())):
+        return None
+    users = [index for index, event in enumerate(tracker.events) if event.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    held: dict[str, Any] = {}
+    for event in tracker.events[: users[-2]]:
+        if event.get("event") == "slot":
+            held[event.get("name")] = event.get("value")
+    task = held.get("pending_task")
+    if task not in REGISTRY:
+        return None
+    kept = [SlotSet(slot, held[slot]) for slot in FORGOTTEN_SLOTS if held.get(slot) is not None]
+    return [
+        *kept,
+        SlotSet("pending_task", task),
+        SlotSet("task_confirmed", True),
+        FollowupAction("task_form"),
+    ]
 
 
 # Words that take up an offer to go back to a task in one's own words ("ok go back to the report", "can we finish the

@@ -920,8 +920,9 @@ def test_a_date_not_taken_is_asked_about_once(typed: str) -> None:
 
 def test_the_date_of_birth_is_still_asked_after_a_name_or_a_digression() -> None:
     assert ask_date_of_birth(user_of("Rita Richardson")) == ["utter_ask_date_of_birth"]
+    # After a digression's answer the question is asked without "Thank you." (a probe's "hello?" was thanked).
     assert ask_date_of_birth(user_of("what time are you open?"), bot("We're open 9am to 5pm, Monday to Friday.")) == [
-        "utter_ask_date_of_birth"
+        "What is your date of birth? For example 05/11/1990."
     ]
     # An earlier turn's "couldn't read that" does not silence this turn's question.
     earlier = [m for m in asked_about("yesterday") if m["event"] == "bot"]
@@ -1250,3 +1251,50 @@ def test_carry_on_after_the_thanks_for_news_of_the_emergency_carries_on() -> Non
 )
 def test_two_requests_in_text_speak_are_both_heard(text: str, intents: list[str]) -> None:
     assert [request.intent for request in requests_in(text)] == intents
+
+
+@pytest.mark.parametrize("text", ["actually yes do it", "yes go ahead after all", "sorry i meant yes"])
+def test_a_yes_straight_after_saying_no_at_the_confirmation_does_what_was_declined(text: str) -> None:
+    """A probe: "actually yes do it" after a no to "Shall I go ahead?" of a name change got "How can I help?", and
+    every answer had to be given again. It is done, with the answers as they stood."""
+    from bot.actions.tasks import NOTHING_RECORDED
+
+    def slot(name: str, value: Any) -> dict[str, Any]:
+        return {"event": "slot", "name": name, "value": value}
+
+    tracker = make_tracker(
+        message("i want to change my name on the register", "changed_name"),
+        slot("pending_task", "changed_name"),
+        slot("identity_verified", True),
+        slot("new_name", "Rita Okafor"),
+        bot("I'll record a request to change your name on the register to Rita Okafor. Shall I go ahead?"),
+        message("no", "deny"),
+        slot("task_confirmed", False),
+        *(slot(name, None) for name in ("new_name", "task_confirmed", "pending_task")),
+        bot(NOTHING_RECORDED),
+        message(text, "affirm"),
+        slots={"identity_verified": True},
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionYesWithNothingAsked().run(dispatcher, tracker, {}))
+    set_to = slots_of(events)
+    assert (set_to["pending_task"], set_to["new_name"], set_to["task_confirmed"]) == (
+        "changed_name",
+        "Rita Okafor",
+        True,
+    )
+    assert followed_by_form(events) and "How can I help" not in said(dispatcher)
+
+
+def test_a_yes_long_after_saying_no_is_not_taken_as_doing_it() -> None:
+    tracker = make_tracker(
+        {"event": "slot", "name": "pending_task", "value": "changed_name"},
+        message("no", "deny"),
+        bot("OK, I haven't recorded anything. What else can I help with?"),
+        message("when is the next election", "next_election"),
+        bot("The next election is on 7 May 2027."),
+        message("yes", "affirm"),
+    )
+    dispatcher = CollectingDispatcher()
+    assert asyncio.run(ActionYesWithNothingAsked().run(dispatcher, tracker, {})) == []
+    assert "How can I help" in said(dispatcher) or dispatcher.messages[0].get("response") == "utter_how_can_i_help"

@@ -66,6 +66,17 @@ def test_postcodes(text: str, expected: str | None) -> None:
         ("my daughter Emma Johnson", "Emma Johnson"),
         ("it's my husband, Peter Shaw", "Peter Shaw"),
         ("my son is called Tom Hart", "Tom Hart"),
+        # A probe: a double-barrelled name with more said after it was refused, and the next try stopped the task.
+        ("my new name is rita jane smyth-hughes, i double barrelled it", "Rita Jane Smyth-Hughes"),
+        ("no wait it's Rita Smyth Hughes no hyphen", "Rita Smyth Hughes"),
+        ("Rita Smyth-Hughes (without the hyphen)", "Rita Smyth Hughes"),
+        ("rita smyth hughes with a hyphen", "Rita Smyth-Hughes"),
+        ("mary o'brien", "Mary O'Brien"),
+        # ... and "Jodie Walsh since the wedding" was taken as a five-word name.
+        ("Jodie Walsh since the wedding", "Jodie Walsh"),
+        ("sorry, Janice Dunn", "Janice Dunn"),
+        ("no", None),
+        ("Dunn, Janice", None),
     ],
 )
 def test_full_names(text: str, expected: str | None) -> None:

@@ -729,6 +729,21 @@ def test_the_new_name_said_with_the_old_is_the_new_name(dispatcher, typed: str) 
     assert slot_events(validate(FakeBackOffice(), tracker, dispatcher))["new_name"] == "Rita Okafor"
 
 
+@pytest.mark.parametrize(
+    ("typed", "new_name"),
+    [
+        ("my new name is rita jane smyth-hughes, i double barrelled it", "Rita Jane Smyth-Hughes"),
+        ("no wait it's Rita Smyth Hughes no hyphen", "Rita Smyth Hughes"),
+    ],
+)
+def test_a_new_name_said_with_more_after_a_miss_is_the_new_name(dispatcher, typed: str, new_name: str) -> None:
+    # A probe: the first was refused as a name, and the second, typed next, stopped the task ("no" after a miss).
+    tracker = form_tracker("new_name", typed, pending_task="changed_name", identity_verified=True, answer_misses=1)
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["new_name"] == new_name and "verification_outcome" not in events
+    assert not dispatcher.messages
+
+
 def test_a_reported_name_in_a_sentence_is_taken_with_when(dispatcher) -> None:
     # The third probe: "my lodger Tom Hughes left in October" got "Sorry, I need the person's first name and surname",
     # and the resident's own name, typed next, was reported as moved out.

@@ -599,3 +599,52 @@ def test_an_account_number_said_to_be_a_relatives_gets_the_someone_else_reply(di
     text = "thanks. now can u check account CT24821414 too its my mums"
     asyncio.run(ActionDetailsWithoutTask().run(dispatcher, make_tracker(user_event(text, "inform_account")), {}))
     assert "anyone else's council tax" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize("out", [False, True])
+def test_an_opt_out_asked_for_again_once_out_says_so_and_records_nothing(out: bool) -> None:
+    # A probe: asked again, the opt-out was confirmed again and then answered "That's already recorded ... Done: you are
+    # now left out of the open register", both at once.
+    record = httpx.Response(200, json=RECORD | {"open_register_opt_out": out})
+    calls: list[httpx.Request] = []
+    asker = CollectingDispatcher()
+    tracker = make_tracker(
+        user_event("opt me out of the open register", "open_register_opt_out"),
+        slots={"identity_verified": True, "pending_task": "open_register_opt_out"},
+    )
+    events = asyncio.run(
+        ActionAskTaskConfirmed(backoffice({("GET", "/api/v1/electoral/me"): record}, calls)).run(asker, tracker, {})
+    )
+    assert bool(asker.messages) is not out  # nothing to confirm once out
+    assert (slots_of(events).get("task_confirmed") is True) is out
+    recorded = httpx.Response(
+        201,
+        json={
+            "reference": "EC-231016",
+            "kind": "open_register_opt_out",
+            "next_step": "Done: you are now left out of the open register. This does not affect your vote.",
+        },
+    )
+    dispatcher = CollectingDispatcher()
+    _, calls, said = complete(
+        {("GET", "/api/v1/electoral/me"): record, ("POST", "/api/v1/electoral/change-requests"): recorded},
+        dispatcher,
+        pending_task="open_register_opt_out",
+        task_confirmed=True,
+    )
+    assert [c.method for c in calls] == (["GET"] if out else ["GET", "POST"])
+    assert ("already left out of the open register" in said) is out and ("EC-231016" in said) is not out
+
+
+def test_the_same_change_recorded_twice_does_not_say_done_as_well() -> None:
+    from bot.actions.electoral import change_recorded
+    from bot.backoffice_models import ChangeRecorded
+
+    said = change_recorded(
+        ChangeRecorded(
+            reference="EC-231016",
+            next_step="Done: you are now left out of the open register. This does not affect your vote.",
+            already_recorded=True,
+        )
+    )
+    assert "Done" not in said and "already recorded" in said and "You are now left out" in said

@@ -100,6 +100,11 @@ CLEAR_EMERGENCY = re.compile(
     r"|\b(?:call|called|calling|ring|rang|need|send) (?:an? |the )?(?:999|ambulance|police|fire brigade)\b"
     r"|\b(?:weapon|knife|gun|attacked|attacking|electric(?:al)? shock|live (?:wires?|cables?)|"
     r"exposed (?:wires?|cables?)|sparking)\b"
+    # "a big tree has come down ... and theres wires hanging down" was made a routine fallen-tree report (a probe).
+    r"|\b(?:wires?|cables?|power ?lines?|electricity lines?)\b[^.?!]{0,20}?\b(?:down|hanging|dangling|"
+    r"on the (?:road|ground|floor|pavement)|across the (?:road|street|pavement))\b"
+    r"|\b(?:down|fallen|hanging|dangling|snapped|broken) (?:power |electric(?:ity|al)? |overhead )?"
+    r"(?:wires?|cables?|power ?lines?)\b"
     # The council's own out-of-hours emergencies: a home flooding, a dangerous structure coming down.
     r"|\bflood\w* (?:into|in) (?:my|our|the|a|his|her|their) (?:house|home|flat|kitchen|property)\b"
     r"|\b(?:house|home|flat) is flooding\b"
@@ -193,6 +198,13 @@ PAYLOAD_WORD = re.compile(r"[a-z]+(_[a-z]+)+")
 # Tasks offered as a button beside close articles. Not the council tax account tasks: a balance request with a
 # typo ("balanve") is still a balance request, and is better started than questioned.
 CLARIFIED_TASKS = frozenset({"report_problem", "report_death_or_left"})
+# Chasing something up is asking after a request: "it's really late, can someone chase it up?" got the article on
+# council tax after a death, whose keywords named a "late mother" (a probe).
+CHASES_UP = re.compile(
+    r"\bchas(?:e|ing)\b[^.?!]{0,20}?\bup\b|\bchase (?:it|this|that|my|the|them)\b|\bstill waiting\b|"
+    r"\bany (?:update|news|progress)\b|\bwhat'?s happening with (?:it|my (?:report|request))\b",
+    re.IGNORECASE,
+)
 # Asking after something already reported is the progress task, whatever service it names.
 PROGRESS = re.compile(r"\b(reported|update|progress|any news|reference|ref)\b")
 # Withdrawing a report: a reference, "after all", or a cancelling word with the report or request it cancels

@@ -18,6 +18,8 @@ Category = Literal[
     "noise",
     "dog_fouling",
     "bin_request",
+    "dead_animal",
+    "litter_bin",
     "other",
 ]
 
@@ -43,7 +45,12 @@ STANDARDS: dict[str, ServiceStandard] = {
     "dumped_rubbish": ServiceStandard(
         "Dumped rubbish (fly-tipping)", "Street Scene", 3, "We clear dumped rubbish within 3 working days."
     ),
-    "graffiti": ServiceStandard("Graffiti", "Street Scene", 5, "We remove graffiti within 5 working days."),
+    "graffiti": ServiceStandard(
+        "Graffiti",
+        "Street Scene",
+        5,
+        "We remove graffiti within 5 working days, and offensive graffiti within 1 working day.",
+    ),
     "fallen_tree": ServiceStandard(
         "Fallen tree or branch", "Parks and Trees", 1, "We make fallen trees and branches safe within 1 working day."
     ),
@@ -58,6 +65,14 @@ STANDARDS: dict[str, ServiceStandard] = {
         "Waste and Recycling",
         10,
         "We deliver new and replacement bins within 10 working days.",
+    ),
+    # A dead fox reported through "Something else" was promised a reply in 10 working days, and an overflowing litter
+    # bin was lodged as the resident's own missed bin (a probe).
+    "dead_animal": ServiceStandard(
+        "Dead animal", "Street Scene", 1, "We remove dead animals from roads and public places within 1 working day."
+    ),
+    "litter_bin": ServiceStandard(
+        "Overflowing litter bin", "Street Scene", 2, "We empty overflowing street litter bins within 2 working days."
     ),
     "other": ServiceStandard(
         "Other request", "Customer Focus", 10, "We reply to other requests within 10 working days."

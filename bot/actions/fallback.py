@@ -41,7 +41,7 @@ from bot.knowledge import ArticleError, get_knowledge
 from bot.names import MISSED_INTENTS, MISSES_BEFORE_OFFER, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
 from bot.nlp.script import ENGLISH_ONLY, not_english
 from bot.parsing import asks_about_others_council_tax, follow_up_of
-from bot.routing import for_missed, wants_a_person
+from bot.routing import CHASES_UP, for_missed, wants_a_person
 from bot.tasks_registry import TASKS
 
 log = logging.getLogger(__name__)
@@ -128,6 +128,8 @@ class ActionHandleMiss(Action):
         if mark and (report := report_offered_by_the_answer(tracker)) is not None:
             # "ok can you report it then" after an answer that offers to take the report here.
             return report
+        if mark and CHASES_UP.search(text):
+            return [*start_task_events(tracker, task="request_progress"), FollowupAction("task_form")]
         if wants_a_person(text):
             # Handed over here, not by a follow-up action: after one, the policy predicted this fallback
             # again and the resident was told "I've asked an officer" three times.

@@ -250,7 +250,32 @@ CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "dumped_rubbish",
         ("fly-tip", "fly tip", "flytip", "fly tipping", "dumped", "dumping", "mattress", "fridge", "sofa"),
     ),
+    # "my recycling bin got broken by the lorry, can i get a new one" was lodged as a missed collection (a probe): a
+    # bin named broken, stolen or to be replaced is also one (BIN_TO_REPLACE).
     ("bin_request", ("new bin", "replacement", "broken bin", "extra bin", "damaged bin", "stolen bin", "lost bin")),
+    # Street litter bins, not the resident's own: "the litter bin by the bus stop is overflowing" was a missed bin.
+    ("litter_bin", ("litter bin", "street bin", "public bin", "bin by the bus stop", "overflowing", "litter bins")),
+    (
+        "dead_animal",
+        (
+            "dead fox",
+            "dead badger",
+            "dead cat",
+            "dead dog",
+            "dead deer",
+            "dead bird",
+            "dead animal",
+            "dead pigeon",
+            "dead rabbit",
+            "dead squirrel",
+            "roadkill",
+            "road kill",
+            "carcass",
+            "run over",
+            "been hit",
+            "got hit",
+        ),
+    ),
     ("missed_bin", ("bin", "collect", "rubbish wasn't", "recycling", "emptied")),
     ("pothole", ("pothole", "pot hole", "road surface", "hole in the road")),
     ("street_light", ("light", "lamp")),
@@ -270,9 +295,20 @@ CATEGORIES = frozenset(
         "noise",
         "dog_fouling",
         "bin_request",
+        "dead_animal",
+        "litter_bin",
         "other",
     }
 )
+
+
+BIN_TO_REPLACE = re.compile(
+    r"\b(?:bin|lid|box|caddy|wheelie)s?\b[^.?!]{0,40}?\b(?:broken|broke|cracked|split|snapped|stolen|missing|"
+    r"damaged|new one|replaced?)\b|\b(?:broken|cracked|split|snapped|stolen|missing|damaged)\b[^.?!]{0,20}?"
+    r"\b(?:bin|lid|box|caddy)s?\b"
+)
+# A problem "Something else" or the like names: the report goes on, described in the resident's words.
+SOMETHING_ELSE = re.compile(r"^(?:something else|other|another (?:thing|problem)|none of (?:these|them|those))$")
 
 
 def category_of(text: str) -> str:
@@ -280,7 +316,10 @@ def category_of(text: str) -> str:
     lowered = text.lower().strip()
     if lowered in CATEGORIES:
         return lowered
-    return next((category for category, words in CATEGORY_WORDS if any(w in lowered for w in words)), "other")
+    for category, words in CATEGORY_WORDS:
+        if any(w in lowered for w in words) or (category == "bin_request" and BIN_TO_REPLACE.search(lowered)):
+            return category
+    return "other"
 
 
 # Whole words only: "actually" holds "all" and "about" holds "out", and neither says anything about a vote or a move.
@@ -660,7 +699,8 @@ def _loose_answer(slot: str, text: str, task: str | None) -> Any:
         return report_kind_in(text)
     if slot == "service_category":
         category = category_of(text)
-        return None if category == "other" else category
+        # "Something else" (its button, or typed) is an answer: it was given the list of what the bot can do.
+        return category if category != "other" or SOMETHING_ELSE.match(strip_pleasantries(text).lower()) else None
     if slot == "address_uprn" and (re.search(r"\d", text) or is_address_line(text)):
         return strip_pleasantries(text)
     if slot == "task_confirmed":

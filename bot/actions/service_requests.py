@@ -522,6 +522,8 @@ REPORT_WORDS = {
     "noise": "a noise problem",
     "dog_fouling": "dog fouling",
     "bin_request": "a request for a new or replacement bin",
+    "dead_animal": "a dead animal",
+    "litter_bin": "an overflowing litter bin",
     "other": "a problem",
 }
 

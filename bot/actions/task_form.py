@@ -28,6 +28,8 @@ from bot.actions.form_answers import (
     NUMBERED_ADDRESS,
     QUICK_QUESTION_INTENTS,
     SHORT_STATEMENT_WORDS,
+    STREET,
+    STREET_TYPES,
     STRUCTURED,
     a_birth_date,
     answer_in,
@@ -823,6 +825,47 @@ VAGUE_PLACE = re.compile(
 )
 
 
+# What names a place: a landmark or a word of an address ("the bus shelter on Priory Walk", "behind the garages").
+PLACE_WORDS = re.compile(
+    rf"\b(?:{STREET_TYPES}|outside|opposite|near|behind|beside|junction|corner|car ?park|bus (?:stop|shelter)|"
+    r"shelter|alley|footpath|path|estate|school|shops?|church|station|centre|center|playground|field|woods?|bridge|"
+    r"roundabout|lay-?by|verge|pavement|garages?|flats?|house|number|no\.? ?\d+)\b",
+    re.IGNORECASE,
+)
+# Words that tell what is wrong rather than where ("it's a barking dog next door, it goes on all day").
+DESCRIBES = re.compile(
+    r"\b(?:it'?s|its|there'?s|there is|there are|keeps?|goes on|barking|playing|music|shouting|smell\w*|"
+    r"all (?:day|night)|every (?:day|night)|broken|full of|overflowing|dumped|deep|huge|massive)\b",
+    re.IGNORECASE,
+)
+
+
+def names_a_place(text: str) -> bool:
+    """Tell whether ``text`` names a place: a postcode, a house number, a street, a landmark or a capitalised name."""
+    return bool(
+        find_postcode(text)
+        or NUMBERED_ADDRESS.search(text)
+        or PLACE_WORDS.search(text)
+        or re.search(r"\s(?!I\b|I')[A-Z][a-z]", text)
+    )
+
+
+def only_a_place(text: str) -> bool:
+    """Tell whether ``text`` is nothing but an address or a postcode ("21 Rowan Close, TN41 6PA")."""
+    plain = text.strip(" .,!")
+    return bool(
+        is_typed_address(plain)
+        or (STREET.fullmatch(plain) and len(plain.split()) <= 4)
+        or (find_postcode(plain) and len(plain.split()) <= 2)
+        or ((match := NUMBERED_ADDRESS.match(plain)) and match.end() >= len(plain) - 1)
+    )
+
+
+# A description given where the place was asked is kept, and the place asked for again.
+DESCRIPTION_NOTED = "Thanks, I've noted what the problem is."
+PLACE_THEN_DESCRIPTION = "Thanks, I've put that as where it is, and what you told me before as what the problem is."
+
+
 ADDRESS_NOT_MATCHED = (
     "Sorry, I couldn't match that to one of the addresses. Please choose one of the buttons, or type the house "
     "number and street."
@@ -1177,6 +1220,8 @@ def stop_and_offer_a_person(
 # Replies that say nothing about the problem: yes, no, ok and thanks are not a description.
 _NOT_A_DETAIL = (
     r"(?:y|yes|yeah|yep|yup|ye|ya|n|no|nope|nah|ok|okay|k|kk|sure|fine|thanks|thank you|ta|cheers|done|"
+    # "hello?" was sent to the team as what the dumped rubbish was (a probe).
+    r"hello|hi|hiya|hey|anyone there|are you there|you there|still there|"
     r"same|as above|see above|like i said|go ahead|please|talk to a person|no,? thanks|not now|later)"
 )
 # Answers that say nothing about a problem or a place: yes, no, thanks, and the words of the buttons ("Yes, go ahead"
@@ -1895,7 +1940,15 @@ class ValidateTaskForm(FormValidationAction):
     async def validate_service_category(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return {"service_category": category_of(str(value or ""))}
+        text = str(value or "").strip()
+        category = category_of(text)
+        place = find_postcode(text) is not None or NUMBERED_ADDRESS.search(text) is not None
+        if category == "other" and place and not tracker.get_slot("problem_location"):
+            # "15 Weald Mews TN42 6FW" at "What kind of problem is it?" was sent as the kind of problem, and the next
+            # answers slid one question along (a probe): where it is is kept, and the kind asked again.
+            dispatcher.utter_message(text=PLACE_NOTED)
+            return {"service_category": None, "problem_location": text[:240]}
+        return {"service_category": category}
 
     async def validate_problem_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -1915,6 +1968,16 @@ class ValidateTaskForm(FormValidationAction):
                 text="Sorry, I need a bit more to find it: a street name, a landmark or a postcode."
             )
             return {"problem_location": None}
+        if (
+            not tracker.get_slot("problem_description")
+            and len(text.split()) >= 4
+            and DESCRIBES.search(text)
+            and not names_a_place(text)
+        ):
+            # "it's a barking dog next door, it goes on all day while they're at work" at "Where is it?" was lodged as
+            # where the noise was, and the address typed next as what it was (a probe).
+            dispatcher.utter_message(text=DESCRIPTION_NOTED)
+            return {"problem_location": None, "problem_description": text[:1000]}
         return {"problem_location": text[:240]}
 
     async def validate_problem_description(
@@ -1930,6 +1993,11 @@ class ValidateTaskForm(FormValidationAction):
                 "big the hole is."
             )
             return {"problem_description": None}
+        place = str(tracker.get_slot("problem_location") or "")
+        if only_a_place(text) and place and not names_a_place(place):
+            # The place given where the problem was asked, after the problem was given where the place was.
+            dispatcher.utter_message(text=PLACE_THEN_DESCRIPTION)
+            return {"problem_location": text[:240], "problem_description": place[:1000]}
         if CORRECTS_THE_PLACE.search(text) and tracker.get_slot("problem_location"):
             # "actually it's outside number 7 not 3" at the description question corrects the place (a probe).
             place = CORRECTION_START.sub("", text).strip() or text
@@ -2101,6 +2169,9 @@ class ActionAskAddressUprn(Action):
         whose = "was theirs" if tracker.get_slot("pending_task") in ABOUT_SOMEONE_ELSE else "is yours"
         dispatcher.utter_message(text=f"Which address at {postcode} {whose}?", buttons=buttons)
         return []
+
+
+PLACE_NOTED = "Thanks, I've noted where it is."
 
 
 class ActionAskDateOfBirth(Action):

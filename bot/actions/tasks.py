@@ -5,6 +5,7 @@ What each task does is declared with it in its topic module and read from bot.ta
 
 from __future__ import annotations
 
+import copy
 import re
 import time
 from typing import Any
@@ -33,6 +34,7 @@ from bot.actions.knowledge import (
     council_tax_after_a_death,
     decision_instead,
     kept_for_the_offer,
+    say_article,
     say_decision,
     task_button,
 )
@@ -62,6 +64,7 @@ from bot.parsing import (
 from bot.routing import (
     QUESTION,
     for_missed,
+    is_a_clear_emergency,
     reports_a_missed_collection,
     task_of_article,
     wants_a_person,
@@ -125,6 +128,10 @@ class ActionStartTask(Action):
             # and then listening, not by a follow-up action (after one the policy went on with the task's rule).
             return [*await ActionRequestOfficer().run(dispatcher, tracker, domain), FollowupAction("action_listen")]
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+        if intent == "report_problem" and is_a_clear_emergency(text):
+            # "a big tree has come down ... theres wires hanging down" was a routine report, fixed "within 1 working
+            # day" (a probe): danger to life gets the 999 advice and an urgent officer, as an emergency does.
+            return await emergency_events(dispatcher, tracker, domain)
         if (again := follow_up_of(last_task(tracker), text)) is not None and intent != again:
             # "and proxy?" after the postal vote's deadline started a proxy application and its identity check (a
             # probe): it asks the same question about the other kind.
@@ -757,6 +764,15 @@ class ActionYesWithNothingAsked(Action):
             return taken
         dispatcher.utter_message(response="utter_how_can_i_help")
         return []
+
+
+async def emergency_events(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    """Give the emergency advice and hand over as urgent, then listen (for an emergency read as another request)."""
+    if (advice := get_knowledge().for_intent("emergency", {})) is not None:
+        say_article(dispatcher, advice)
+    urgent = copy.copy(tracker)
+    urgent.slots = {**tracker.slots, SLOT_HANDOFF_REASON: "emergency"}
+    return [*await ActionRequestOfficer().run(dispatcher, urgent, domain), FollowupAction("action_listen")]
 
 
 def declined_task_events(tracker: Tracker) -> list[EventType] | None:

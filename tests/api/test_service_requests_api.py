@@ -101,6 +101,8 @@ def test_missed_bin_standard_reads_as_published(api: CouncilApi) -> None:
         "noise",
         "dog_fouling",
         "bin_request",
+        "dead_animal",
+        "litter_bin",
         "other",
     ]
 

@@ -248,4 +248,6 @@ def test_what_stays_readable_says_nothing_about_the_resident() -> None:
         == "check_registration"
     )
     added = sealer.seal({"event": "entities", "entities": [{"entity": "postcode", "value": "ZZ9 9QX"}]})
-    assert "ZZ9" not in str(added) and sealer.open(added)["entities"][0]["value"] == "ZZ9 9QX"
+    # The ciphertext can spell "ZZ9" by chance (one run did), so it is left out of the readable part here too.
+    assert "ZZ9" not in str({name: value for name, value in added.items() if name != SEALED})
+    assert sealer.open(added)["entities"][0]["value"] == "ZZ9 9QX"

@@ -1,0 +1,131 @@
+"""Street and bin reports as a probe of residents found them (issue 12): each kind of problem lodged as what it is,
+answers kept in the field they answer, and danger to life never treated as a routine report."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.fallback import ActionHandleMiss
+from bot.actions.form_answers import answer_in, category_of
+from bot.actions.handoff import ActionRequestOfficer
+from bot.actions.tasks import ActionStartTask
+from tests.support.backoffice_fake import FakeBackOffice, backoffice, slots_of
+from tests.support.trackers import make_tracker, message
+
+from .test_task_form import form_tracker, slot_events, validate
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # Lodged as a missed collection twice, and the lid's description refused as "not an email".
+        ("my recycling bin got broken by the lorry, can i get a new one", "bin_request"),
+        ("the lid is snapped off the blue bin", "bin_request"),
+        ("my bin was stolen", "bin_request"),
+        # A street litter bin was asked for "the postcode of your address", as the resident's own missed bin.
+        ("the litter bin by the bus stop on Station Road is overflowing again", "litter_bin"),
+        # A dead fox went through "Something else", promised a reply within 10 working days.
+        ("there's a dead fox in the road outside my house", "dead_animal"),
+        ("my cat has been run over", "dead_animal"),
+        # Still what they were.
+        ("my bin wasnt collected", "missed_bin"),
+        ("a pothole that is split down the middle", "pothole"),
+        ("i need a new bin", "bin_request"),
+    ],
+)
+def test_each_kind_of_problem_is_lodged_as_what_it_is(text: str, category: str) -> None:
+    assert category_of(text) == category
+
+
+@pytest.mark.parametrize("typed", ["Something else", "something else", "other"])
+def test_something_else_is_an_answer_to_the_kind_of_problem(typed: str) -> None:
+    # A probe: the "Something else" button got the list of what the bot can do, and the same question again.
+    found = answer_in("service_category", {"text": typed, "intent": {"name": "nlu_fallback"}}, task="report_problem")
+    assert found is not None and found[0] == "other"
+
+
+def test_an_address_at_the_kind_of_problem_question_is_kept_as_where_it_is(dispatcher) -> None:
+    # A probe: "15 Weald Mews TN42 6FW" was sent as the kind of problem, and each answer after slid one question along.
+    tracker = form_tracker("service_category", "15 Weald Mews TN42 6FW", pending_task="report_problem")
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["service_category"] is None and events["problem_location"] == "15 Weald Mews TN42 6FW"
+    assert dispatcher.messages[0]["text"] == "Thanks, I've noted where it is."
+
+
+NOISE = "it's a barking dog next door, it goes on all day while they're at work"
+
+
+def test_the_problem_told_where_the_place_was_asked_is_the_description(dispatcher) -> None:
+    # A probe's noise report was lodged "at it's a barking dog next door ..." with "21 Rowan Close, TN41 6PA" as what
+    # the noise was.
+    tracker = form_tracker("problem_location", NOISE, pending_task="report_problem", service_category="noise")
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["problem_location"] is None and events["problem_description"] == NOISE
+
+
+def test_the_place_told_where_the_problem_was_asked_swaps_with_a_place_that_was_none(dispatcher) -> None:
+    tracker = form_tracker(
+        "problem_description",
+        "21 Rowan Close, TN41 6PA",
+        pending_task="report_problem",
+        service_category="noise",
+        problem_location=NOISE,
+    )
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert (events["problem_location"], events["problem_description"]) == ("21 Rowan Close, TN41 6PA", NOISE)
+
+
+@pytest.mark.parametrize("place", ["Mill Lane by the bus stop", "outside the Co-op", "behind the garages"])
+def test_a_place_is_still_a_place(dispatcher, place: str) -> None:
+    tracker = form_tracker("problem_location", place, pending_task="report_problem", service_category="dumped_rubbish")
+    assert slot_events(validate(FakeBackOffice(), tracker, dispatcher))["problem_location"] == place
+
+
+@pytest.mark.parametrize("typed", ["hello?", "??", "anyone there?"])
+def test_hello_is_not_the_description(dispatcher, typed: str) -> None:
+    # A probe's fly-tipping report was confirmed as dumped rubbish "hello?".
+    tracker = form_tracker(
+        "problem_description",
+        typed,
+        pending_task="report_problem",
+        service_category="dumped_rubbish",
+        problem_location="behind the garages on Priory Gardens",
+    )
+    assert slot_events(validate(FakeBackOffice(), tracker, dispatcher))["problem_description"] is None
+
+
+WIRES = (
+    "a big tree has come down across Weald Mews and is blocking the whole road, cars cant get past and theres wires "
+    "hanging down"
+)
+
+
+def test_wires_down_in_a_report_get_the_emergency_advice_and_an_urgent_officer(monkeypatch) -> None:
+    # A probe: "We make fallen trees and branches safe within 1 working day", with no word of 999 or keeping away.
+    import bot.actions.tasks as tasks
+
+    calls: list[httpx.Request] = []
+    ticket = {"reference": "HO-000009", "status": "waiting", "queue_position": 1, "expected_wait_minutes": 4}
+    client = backoffice({("POST", "/api/v1/conversations/c1/handoffs"): httpx.Response(201, json=ticket)}, calls)
+    monkeypatch.setattr(tasks, "ActionRequestOfficer", lambda: ActionRequestOfficer(client))
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(message(WIRES, "report_problem", 0.77), sender_id="c1")
+    events = asyncio.run(ActionStartTask().run(dispatcher, tracker, {}))
+    said = " ".join(m.get("text") or "" for m in dispatcher.messages)
+    assert "999" in said and "105" in said
+    assert [request.method for request in calls] == ["POST"] and json.loads(calls[0].content)["priority"] == "urgent"
+    assert not slots_of(events).get("pending_task")  # no routine report started
+
+
+@pytest.mark.parametrize("typed", ["it's really late, can someone chase it up?", "can you chase my report up"])
+def test_chasing_something_up_asks_after_the_request_not_about_a_death(typed: str) -> None:
+    # A probe: "it's really late, can someone chase it up?" got the article on council tax after someone dies.
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionHandleMiss().run(dispatcher, make_tracker(message(typed, "nlu_fallback", 0.45)), {}))
+    assert slots_of(events)["pending_task"] == "request_progress"
+    assert "loss" not in " ".join(m.get("text") or "" for m in dispatcher.messages)

@@ -390,6 +390,35 @@ def asks_for_latest_payment(text: str) -> bool:
     return bool(LATEST_PAYMENT.search(text)) and find_payment_reference(text) is None
 
 
+# A payment told by its amount or its day: "the £174 one I paid on 2nd november", "174 pounds on the 2/11".
+PAID_AMOUNT = re.compile(r"£\s?(\d{1,5}(?:\.\d{2})?)\b|\b(\d{1,5}(?:\.\d{2})?)\s?(?:pounds?|quid|gbp)\b", re.I)
+PAID_DAY = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
+    r"|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+(\d{1,2})(?:st|nd|rd|th)?\b"
+    r"|\b(\d{1,2})/(\d{1,2})(?:/\d{2,4})?\b",
+    re.I,
+)
+MONTH_NUMBERS = {m: n for n, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}  # noqa: SIM905
+
+
+def payment_described(text: str) -> tuple[str | None, tuple[int, int] | None] | None:
+    """Return the amount ("174.00") and the (day, month) a message tells a payment by, or None if it tells neither."""
+    amount_match = PAID_AMOUNT.search(text)
+    amount = f"{float(amount_match.group(1) or amount_match.group(2)):.2f}" if amount_match else None
+    day: tuple[int, int] | None = None
+    if (found := PAID_DAY.search(text)) is not None:
+        g = found.groups()
+        if g[0]:
+            day = (int(g[0]), MONTH_NUMBERS[g[1][:3].lower()])
+        elif g[2]:
+            day = (int(g[3]), MONTH_NUMBERS[g[2][:3].lower()])
+        else:
+            day = (int(g[4]), int(g[5]))
+    if amount is None and day is None:
+        return None
+    return amount, day
+
+
 def find_request_reference(text: str) -> str | None:
     """Return a service request reference (SR-6 digits) in ``text``, normalised, if there is one."""
     match = REQUEST_REFERENCE.search(text)

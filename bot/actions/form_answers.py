@@ -32,6 +32,7 @@ from bot.parsing import (
     month_first_date,
     numbers_in_figures,
     parse_date_of_birth,
+    payment_described,
     says_unknown,
     speaks_of_someone_else,
 )
@@ -709,6 +710,9 @@ def _loose_answer(slot: str, text: str, task: str | None) -> Any:
         return "unknown"
     if slot == "payment_reference" and asks_for_latest_payment(text):
         return LATEST
+    if slot == "payment_reference" and payment_described(text):
+        # "the £174 one I paid on 2nd november" started a payment check instead (a probe): it names the payment.
+        return text.strip()
     if slot == "contact_email" and task != "receipt_request" and says_no_email(text):
         return "none"
     return None

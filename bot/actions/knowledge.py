@@ -22,12 +22,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import apologise_for_failure
+from bot.actions.common import apologise_for_failure, council_phone
 from bot.actions.electoral import COUNCIL_TAX
 from bot.actions.form_answers import REPORTED_RELATION, leftover_words, report_kind_told
 from bot.actions.handoff import ActionRequestOfficer, account_number_not_needed, complaint_details
 from bot.actions.service_requests import answer_at_the_invitation, say_reply
-from bot.actions.task_kit import OPENING_WORDS, taken_back
+from bot.actions.task_kit import OPENING_WORDS, last_bot_text, taken_back
 from bot.actions.two_requests import offer_the_second, requests_in, second_request
 from bot.knowledge import Article, ArticleError, get_knowledge
 from bot.names import HANDOFF_INTENTS
@@ -195,7 +195,31 @@ def about_the_last_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         return [FollowupAction("action_stop_with_nothing_to_stop")]
     if (not_needed := account_number_not_needed(dispatcher, tracker)) is not None:
         return not_needed
+    if (elsewhere := document_elsewhere(dispatcher, tracker)) is not None:
+        return elsewhere
     return council_tax_after_a_death(dispatcher, tracker)
+
+
+# "can it go to rita.r@workplace.co.uk instead" after a receipt was emailed got a choice of planning articles (a
+# probe): documents go only to the address held for the account, and that is said again with how to change it.
+ANOTHER_EMAIL = re.compile(
+    r"@|\b(?:work|other|different|new|another|personal|husband'?s|wife'?s)\s+e-?mail\b|\binstead\b", re.IGNORECASE
+)
+DOCUMENTS_GO_TO_THE_EMAIL_HELD = (
+    "For your security, I can only send receipts and statements to the email address we already hold for your "
+    "council tax account. To change that address, please call us on {phone}; once it's changed, ask me again."
+)
+
+
+def document_elsewhere(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """Answer a request to send the document just emailed to another address, or None."""
+    text = str(tracker.latest_message.get("text") or "")
+    if tracker.get_slot("requested_slot") or "we only send documents there" not in last_bot_text(tracker):
+        return None
+    if not ANOTHER_EMAIL.search(text):
+        return None
+    dispatcher.utter_message(text=DOCUMENTS_GO_TO_THE_EMAIL_HELD.format(phone=council_phone()))
+    return [FollowupAction("action_listen")]
 
 
 def council_tax_after_a_death(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:

@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions.bins import BIN_KIND_WORDS
 from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure, council_phone
-from bot.actions.electoral import CHANGES_THE_PROXY
+from bot.actions.electoral import CHANGES_THE_PROXY, long_date
 from bot.actions.form_answers import (
     DESCRIBED_WORDS,
     FREE_TEXT_SLOTS,
@@ -67,7 +67,16 @@ from bot.actions.service_requests import (
     reason_in_request,
     request_in_last_reply,
 )
-from bot.actions.task_kit import KEEPS_IT, OPENING_WORDS, Question, RecordSummary, Reply, last_bot_text, opening_request
+from bot.actions.task_kit import (
+    KEEPS_IT,
+    OPENING_WORDS,
+    Question,
+    RecordSummary,
+    Reply,
+    conversation_of,
+    last_bot_text,
+    opening_request,
+)
 from bot.actions.two_requests import BY_INTENT
 from bot.backoffice import BackOffice, BackOfficeError, within_deadline
 from bot.knowledge import ArticleError, get_knowledge
@@ -102,6 +111,7 @@ from bot.parsing import (
     find_request_reference,
     month_first_date,
     parse_date_of_birth,
+    payment_described,
     says_unknown,
 )
 from bot.routing import for_missed, reports_a_missed_collection, wants_a_person
@@ -1902,6 +1912,9 @@ class ValidateTaskForm(FormValidationAction):
         receipt = tracker.get_slot("pending_task") == "receipt_request"
         if value == LATEST or asks_for_latest_payment(str(value or "")):
             return {"payment_reference": LATEST}
+        text = str(value or "")
+        if find_payment_reference(text) is None and (described := payment_described(text)) is not None:
+            return await self._payment_told(dispatcher, tracker, *described)
         return _reference_answer(
             "payment_reference",
             value,
@@ -1911,6 +1924,45 @@ class ValidateTaskForm(FormValidationAction):
             hint="a payment reference looks like PAY-12345678. If you don't have one, say so and I'll "
             + ("email a statement instead." if receipt else "list your latest payments."),
         )
+
+    async def _payment_told(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        amount: str | None,
+        day: tuple[int, int] | None,
+    ) -> dict[str, Any]:
+        """Find the payment the resident told by its amount or day among the account's latest, or let them choose."""
+        try:
+            payments = (await self.backoffice.my_account(conversation_id=conversation_of(tracker))).recent_payments
+        except BackOfficeError:
+            payments = []
+        matching = [
+            p
+            for p in payments
+            if (amount is None or p.amount.lstrip("£").replace(",", "") == amount)
+            and (day is None or (int(p.date[8:10]), int(p.date[5:7])) == day)
+        ]
+        if len(matching) == 1:
+            found = matching[0]
+            dispatcher.utter_message(text=f"That's {found.reference}: {found.amount} on {long_date(found.date)}.")
+            return {"payment_reference": found.reference}
+        choices = matching or payments
+        if not choices:
+            dispatcher.utter_message(text=NO_PAYMENT_TO_CHOOSE)
+            return {"payment_reference": None}
+        said = "Which of these is it?" if matching else "I couldn't find a payment like that. Your latest payments are:"
+        dispatcher.utter_message(
+            text=said,
+            buttons=[
+                {
+                    "title": f"{p.amount} on {long_date(p.date)} ({p.reference})",
+                    "payload": f'/inform{{"payment_reference": "{p.reference}"}}',
+                }
+                for p in choices[:MAX_PAYMENT_BUTTONS]
+            ],
+        )
+        return {"payment_reference": None}
 
     async def validate_request_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -2171,6 +2223,11 @@ class ActionAskAddressUprn(Action):
         return []
 
 
+MAX_PAYMENT_BUTTONS = 6
+NO_PAYMENT_TO_CHOOSE = (
+    "I can't see any payments on your account this year. If you don't have the payment reference, say so and I'll "
+    "email a statement of your account instead."
+)
 PLACE_NOTED = "Thanks, I've noted where it is."
 
 

@@ -128,6 +128,10 @@ class ActionStartTask(Action):
             # and then listening, not by a follow-up action (after one the policy went on with the task's rule).
             return [*await ActionRequestOfficer().run(dispatcher, tracker, domain), FollowupAction("action_listen")]
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+        if intent == "receipt_request" and OTHER_EMAIL_NAMED.search(text):
+            # "a receipt ... sent to my work email" heard only at the very end that documents go to the address held
+            # (a probe): said first, so the resident can decide before proving the account.
+            dispatcher.utter_message(text=ONLY_TO_THE_EMAIL_HELD.format(phone=council_phone()))
         if intent == "report_problem" and is_a_clear_emergency(text):
             # "a big tree has come down ... theres wires hanging down" was a routine report, fixed "within 1 working
             # day" (a probe): danger to life gets the 999 advice and an urgent officer, as an emergency does.
@@ -764,6 +768,15 @@ class ActionYesWithNothingAsked(Action):
             return taken
         dispatcher.utter_message(response="utter_how_can_i_help")
         return []
+
+
+OTHER_EMAIL_NAMED = re.compile(
+    r"@|\b(?:work|other|different|new|another|personal|husband'?s|wife'?s|accountant'?s)\s+e-?mail\b", re.IGNORECASE
+)
+ONLY_TO_THE_EMAIL_HELD = (
+    "Just so you know: for your security, I can only send receipts and statements to the email address we already "
+    "hold for your council tax account, not to another one. To change that address, please call us on {phone}."
+)
 
 
 async def emergency_events(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:

@@ -129,3 +129,86 @@ def test_chasing_something_up_asks_after_the_request_not_about_a_death(typed: st
     events = asyncio.run(ActionHandleMiss().run(dispatcher, make_tracker(message(typed, "nlu_fallback", 0.45)), {}))
     assert slots_of(events)["pending_task"] == "request_progress"
     assert "loss" not in " ".join(m.get("text") or "" for m in dispatcher.messages)
+
+
+# A payment told by its amount or day at "Which payment is the receipt for?" (a probe's "the £174 one I paid on 2nd
+# november" started a payment check instead, and the receipt asked for ended as a statement).
+PAYMENTS = [
+    {"reference": "PAY-94901911", "date": "2026-11-02", "amount": "£174.00", "method": "phone"},
+    {"reference": "PAY-16008982", "date": "2026-10-05", "amount": "£174.00", "method": "phone"},
+    {"reference": "PAY-25797417", "date": "2026-08-27", "amount": "£120.50", "method": "card"},
+]
+ACCOUNT = {
+    "account_reference": "CT26041538",
+    "band": "C",
+    "annual_charge": "£1,800.00",
+    "instalment_plan": 10,
+    "paid_this_year": "£468.50",
+    "balance": "£1,331.50",
+    "recovery_stage": "none",
+    "recent_payments": PAYMENTS,
+}
+
+
+def told_payment(typed: str, intent: str = "payment_received") -> tuple[dict, CollectingDispatcher]:
+    from bot.actions.task_form import ValidateTaskForm
+
+    found = answer_in("payment_reference", {"text": typed, "intent": {"name": intent}}, task="receipt_request")
+    assert found is not None, "the message is an answer, not another task"
+    calls: list[httpx.Request] = []
+    client = backoffice({("GET", "/api/v1/payments/account"): httpx.Response(200, json=ACCOUNT)}, calls)
+    tracker = form_tracker(
+        "payment_reference",
+        typed,
+        pending_task="receipt_request",
+        document_kind="receipt",
+        account_verified=True,
+        payment_reference=found[0],
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateTaskForm(client).get_validation_events(dispatcher, tracker, {}))
+    return slot_events(events), dispatcher
+
+
+@pytest.mark.parametrize(
+    ("typed", "reference"),
+    [
+        ("the £174 one I paid on 2nd november", "PAY-94901911"),
+        ("the one on 5 october", "PAY-16008982"),
+        ("£120.50", "PAY-25797417"),
+    ],
+)
+def test_a_payment_told_by_its_amount_or_day_is_that_payment(typed: str, reference: str) -> None:
+    events, dispatcher = told_payment(typed)
+    assert events["payment_reference"] == reference
+    assert reference in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize(("typed", "offered"), [("the £174 one", 2), ("the £99 one on 1st june", 3)])
+def test_a_payment_told_that_fits_several_or_none_is_chosen_from_buttons(typed: str, offered: int) -> None:
+    events, dispatcher = told_payment(typed)
+    assert events["payment_reference"] is None
+    buttons = dispatcher.messages[0]["buttons"]
+    assert len(buttons) == offered and all("PAY-" in b["payload"] for b in buttons)
+
+
+def test_a_receipt_asked_for_another_email_hears_first_where_documents_go() -> None:
+    # A probe heard only at the very end ("we only send documents there") that the work email would not be used.
+    dispatcher = CollectingDispatcher()
+    text = "can I have a receipt for my council tax payment sent to my work email"
+    asyncio.run(ActionStartTask().run(dispatcher, make_tracker(message(text, "receipt_request")), {}))
+    assert "only send receipts and statements to the email address we already hold" in dispatcher.messages[0]["text"]
+
+
+def test_asking_for_the_document_just_sent_to_go_elsewhere_is_told_why_not() -> None:
+    from bot.actions.payments import document_sent
+    from bot.backoffice_models import DocumentSent
+    from tests.support.trackers import bot
+
+    sent = document_sent(DocumentSent(reference="DOC-1", kind="receipt", sent_to="r***@e***.com", status="sent"))
+    tracker = make_tracker(bot(sent), message("can it go to rita.r@workplace.co.uk instead", "nlu_fallback", 0.4))
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionHandleMiss().run(dispatcher, tracker, {}))
+    said = " ".join(m.get("text") or "" for m in dispatcher.messages)
+    assert "email address we already hold" in said and "01632 960 123" in said
+    assert not any(m.get("buttons") for m in dispatcher.messages)  # no article choices

@@ -316,6 +316,8 @@ class Bin:
     container: str
     collections: list[Collection] = field(default_factory=list)
     paused: bool = False
+    last_collection: Collection | None = None
+    miss_reportable_until: str | None = None
 
 
 @dataclass(frozen=True)

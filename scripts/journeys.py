@@ -195,7 +195,11 @@ OUTCOMES: dict[str, str] = {
     "receipt_request": (
         "has been emailed to|I've recorded your request for a|only email documents to the address we hold"
     ),
-    "report_problem": "I've reported it: your reference is",
+    # A missed bin at an address whose collection was not due lately is rightly not reported (the collection calendar
+    # is the back office's; the simulated resident does not know its bin day).
+    "report_problem": (
+        "I've reported it: your reference is|so I haven't reported a missed collection|due to be emptied today"
+    ),
     # A persona's request may have been reported by someone else at their address (their email is not on it): the
     # status with the way on (call, or an officer), and for cancelling the refusal naming who can, are then right.
     "request_progress": "request SR-|isn't the email address given with the report",

@@ -82,6 +82,26 @@ def next_collections(
     raise AssertionError("unreachable: the rounds repeat for ever")  # pragma: no cover
 
 
+def last_collection(
+    first_collection: date, every_weeks: int, *, today: date, seasonal: bool = False
+) -> Collection | None:
+    """Return the round's latest collection before ``today`` (moved for bank holidays), or None in the last weeks.
+
+    Looked for over the last two rounds and a week: a winter break (``seasonal``) leaves none.
+    """
+    start = today - timedelta(days=(every_weeks + 1) * WEEK_DAYS + WEEK_DAYS)
+    latest: Collection | None = None
+    for usual in usual_days(first_collection, every_weeks, start=start):
+        if usual > today:
+            return latest
+        if seasonal and usual.month not in GARDEN_SEASON_MONTHS:
+            continue
+        collection = with_bank_holidays(usual)
+        if collection.day < today:
+            latest = collection
+    raise AssertionError("unreachable: the rounds repeat for ever")  # pragma: no cover
+
+
 def in_season(today: date) -> bool:
     """Tell whether garden waste is being collected in ``today``'s month."""
     return today.month in GARDEN_SEASON_MONTHS

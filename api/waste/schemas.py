@@ -31,6 +31,12 @@ class BinRead(BaseModel):
     usual_day: str = Field(description='The round\'s weekday, e.g. "Tuesday"')
     paused: bool = Field(description="True while the round has its winter break (garden waste, December to February)")
     collections: list[CollectionRead] = Field(description="The next collections from today on, soonest first")
+    last_collection: CollectionRead | None = Field(
+        default=None, description="The latest collection before today; null if none lately (a winter break)"
+    )
+    miss_reportable_until: dt.date | None = Field(
+        default=None, description="The last day a missed last collection can be reported (2 working days after it)"
+    )
 
 
 class BinCollections(BaseModel):

@@ -10,9 +10,12 @@ from sqlalchemy.orm import Session
 from api.places.models import Property
 from api.places.service import UnknownProperty
 from api.waste.models import BinType, CollectionRound, PropertyCollection
-from api.waste.schedule import in_season, next_collections
+from api.waste.schedule import in_season, last_collection, next_collections
 from api.waste.schemas import BinCollections, BinRead, CollectionRead
+from api.working_days import add_working_days
 
+# A missed collection is reported within this many working days of the collection day (the bins article says so).
+MISSED_REPORT_WORKING_DAYS = 2
 # How many coming collections of each bin are listed: six weeks of a fortnightly bin, enough to show Christmas.
 COLLECTIONS_LISTED = 3
 # What residents call each bin and its container (as the "which bin" article names them), in listing order.
@@ -63,6 +66,9 @@ def _bin(collection_round: CollectionRound, today: date) -> BinRead:
         seasonal=garden,
     )
     label, container = BIN_NAMES[collection_round.bin_type]
+    last = last_collection(
+        collection_round.first_collection, collection_round.every_weeks, today=today, seasonal=garden
+    )
     return BinRead(
         bin_type=collection_round.bin_type,
         label=label,
@@ -74,4 +80,10 @@ def _bin(collection_round: CollectionRound, today: date) -> BinRead:
             CollectionRead(date=c.day, usual_date=c.usual_day, moved_for=" and ".join(c.moved_for) or None)
             for c in coming
         ],
+        last_collection=CollectionRead(
+            date=last.day, usual_date=last.usual_day, moved_for=" and ".join(last.moved_for) or None
+        )
+        if last
+        else None,
+        miss_reportable_until=add_working_days(last.day, MISSED_REPORT_WORKING_DAYS) if last else None,
     )

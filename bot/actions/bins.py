@@ -12,8 +12,9 @@ import re
 
 from rasa_sdk import Tracker
 
+from bot.actions.common import council_phone
 from bot.actions.task_kit import Task, opening_request, uprn_of
-from bot.backoffice import BackOffice
+from bot.backoffice import BackOffice, BackOfficeError
 from bot.backoffice_models import Bin, BinCollections
 from bot.knowledge import ArticleError, get_knowledge
 from bot.parsing import BIN_KINDS, follow_up_of
@@ -148,3 +149,65 @@ async def _ask_bin_day(backoffice: BackOffice, tracker: Tracker) -> str:
 
 # Bin days are public: a postcode and the chosen address are all the task asks.
 TASKS = (Task("ask_bin_day", _ask_bin_day, needs="address"),)
+
+
+# A missed collection is reported only when one was due lately. A probe lodged a brown bin "not collected this week"
+# in its winter break, a bin "not collected today" on a Saturday for a Monday round, and one missed "yesterday" on a
+# Friday for a Monday round: crews would be sent for nothing, and the resident promised what would not happen.
+DUE_TODAY = (
+    "Your {bins} {is_are} due to be emptied today, and the crews work through the day, so please leave {it_them} out. "
+    "If {it_they} still {has_have}n't been emptied by tomorrow, tell me then and I'll report it."
+)
+NOT_DUE_LATELY = (
+    "{lines} We can send a crew back only within 2 working days of a collection day, so I haven't reported a missed "
+    "collection. If you think our dates are wrong, or your bin is often missed, I can pass you to an officer, or you "
+    "can call us on {phone}."
+)
+
+
+def _bin_dates(item: Bin, today: str) -> str:
+    """Say when a bin was last due and is next due ("Your brown bin is on its winter break ...")."""
+    upcoming = f"next collection is {day_words(item.collections[0].date, today=today)}" if item.collections else ""
+    if item.paused:
+        return f"Your {item.container} ({item.label.lower()}) is on its winter break: its {upcoming}."
+    if item.last_collection is None:
+        return f"Your {item.container}'s {upcoming}."
+    last = day_words(item.last_collection.date)
+    return f"Your {item.container} was last due on {last}, and its {upcoming}."
+
+
+def missed_collection_refused(result: BinCollections, said: str) -> str | None:
+    """Return why a missed collection cannot be reported at this address now, or None when it can.
+
+    ``said`` is what the resident wrote about it: the bins it names are checked (all of them when it names none).
+    One named bin due lately is enough. Due today, it is asked to stay out until the crews have been.
+    """
+    today = result.today or ""
+    named = bins_asked_about(said, result.bins) or result.bins
+    if not named or any(
+        item.miss_reportable_until and today <= item.miss_reportable_until and item.last_collection for item in named
+    ):
+        return None
+    due_today = [item for item in named if item.collections and item.collections[0].date == today]
+    if due_today:
+        one = len(due_today) == 1
+        return DUE_TODAY.format(
+            bins=" and ".join(item.container for item in due_today),
+            is_are="is" if one else "are",
+            it_them="it" if one else "them",
+            it_they="it" if one else "they",
+            has_have="has" if one else "have",
+        )
+    return NOT_DUE_LATELY.format(lines=" ".join(_bin_dates(item, today) for item in named), phone=council_phone())
+
+
+async def missed_collection_check(backoffice: BackOffice, uprn: int, said: str) -> str | None:
+    """Look the address's collections up and say why a missed collection can't be reported, or None.
+
+    None on a failure too: the report goes ahead as before, for an officer to check.
+    """
+    try:
+        result = await backoffice.bin_collections(uprn=uprn)
+    except BackOfficeError:
+        return None
+    return missed_collection_refused(result, said)

@@ -17,7 +17,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.bins import BIN_KIND_WORDS
+from bot.actions.bins import BIN_KIND_WORDS, missed_collection_check
 from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure, council_phone
 from bot.actions.electoral import CHANGES_THE_PROXY, long_date
 from bot.actions.form_answers import (
@@ -1925,6 +1925,13 @@ class ValidateTaskForm(FormValidationAction):
             + ("email a statement instead." if receipt else "list your latest payments."),
         )
 
+    async def _missed_collection_refused(self, tracker: Tracker, text: str) -> str | None:
+        """Why a missed collection can't be reported at the chosen address now (none was due lately), or None."""
+        uprn = tracker.get_slot("address_uprn")
+        if tracker.get_slot("service_category") != "missed_bin" or not str(uprn or "").isdigit():
+            return None
+        return await missed_collection_check(self.backoffice, int(str(uprn)), f"{words_of_the_task(tracker)} {text}")
+
     async def _payment_told(
         self,
         dispatcher: CollectingDispatcher,
@@ -2045,6 +2052,14 @@ class ValidateTaskForm(FormValidationAction):
                 "big the hole is."
             )
             return {"problem_description": None}
+        if (refused := await self._missed_collection_refused(tracker, text)) is not None:
+            dispatcher.utter_message(text=refused, buttons=OFFER_BUTTONS)
+            return {
+                "problem_description": text[:1000],
+                "verification_outcome": STOPPED,
+                SLOT_OFFICER_OFFERED: True,
+                SLOT_HANDOFF_REASON: "fallback",
+            }
         place = str(tracker.get_slot("problem_location") or "")
         if only_a_place(text) and place and not names_a_place(place):
             # The place given where the problem was asked, after the problem was given where the place was.
@@ -2228,6 +2243,19 @@ NO_PAYMENT_TO_CHOOSE = (
     "I can't see any payments on your account this year. If you don't have the payment reference, say so and I'll "
     "email a statement of your account instead."
 )
+
+
+def words_of_the_task(tracker: Tracker) -> str:
+    """Return what the resident wrote since the task in hand started (which bin a missed-bin report is about)."""
+    said: list[str] = []
+    for event in tracker.events:
+        if event.get("event") == "slot" and event.get("name") == "pending_task":
+            said = []
+        elif event.get("event") == "user":
+            said.append(str(event.get("text") or ""))
+    return " ".join(said)
+
+
 PLACE_NOTED = "Thanks, I've noted where it is."
 
 

@@ -18,7 +18,7 @@ from api.clock import get_today
 from api.demo.seed import seed_demo_data
 from api.places.models import Property
 from api.waste.models import BinType, CollectionRound, PropertyCollection
-from api.waste.schedule import Collection, next_collections, with_bank_holidays
+from api.waste.schedule import Collection, last_collection, next_collections, with_bank_holidays
 from tests.support.backoffice_api import SERVICE
 
 OpenSession = Callable[[str], AbstractContextManager[Session]]
@@ -61,6 +61,29 @@ def test_fortnightly_rounds_keep_their_week_and_garden_waste_stops_for_the_winte
     ]
     garden = next_collections(date(2026, 1, 6), 2, today=date(2026, 11, 20), count=3, seasonal=True)
     assert [c.day for c in garden] == [date(2026, 11, 24), date(2027, 3, 2), date(2027, 3, 16)]
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        # A weekly Monday round: on Wednesday the last was Monday; on Monday itself, the Monday before (today's is
+        # still to come).
+        (date(2026, 12, 2), Collection(date(2026, 11, 30), date(2026, 11, 30))),
+        (date(2026, 11, 30), Collection(date(2026, 11, 23), date(2026, 11, 23))),
+        # Christmas week: Monday 28 December's collection moved to Tuesday for Boxing Day (substitute).
+        (date(2026, 12, 30), Collection(date(2026, 12, 29), date(2026, 12, 28), ("Boxing Day",))),
+    ],
+)
+def test_the_last_collection_is_the_latest_before_today(today: date, expected: Collection) -> None:
+    # What a missed-bin report is checked against (a probe reported a bin missed on a day it was never due).
+    assert last_collection(date(2026, 1, 5), 1, today=today) == expected
+
+
+def test_garden_waste_has_no_last_collection_deep_in_its_winter_break() -> None:
+    assert last_collection(date(2026, 1, 6), 2, today=date(2027, 1, 20), seasonal=True) is None
+    assert last_collection(date(2026, 1, 6), 2, today=date(2026, 12, 1), seasonal=True) == Collection(
+        date(2026, 11, 24), date(2026, 11, 24)
+    )
 
 
 def property_on(session: Session, *, weekday: int, garden: bool, flat: bool = False) -> int:

@@ -212,3 +212,74 @@ def test_asking_for_the_document_just_sent_to_go_elsewhere_is_told_why_not() -> 
     said = " ".join(m.get("text") or "" for m in dispatcher.messages)
     assert "email address we already hold" in said and "01632 960 123" in said
     assert not any(m.get("buttons") for m in dispatcher.messages)  # no article choices
+
+
+# Missed collections are checked against the collection calendar (a probe lodged a brown bin "not collected this
+# week" in its winter break, and bins "missed" on days their rounds never came).
+def bins_on(today: str, *bins: dict) -> dict:
+    return {"address": "19 Rowan Close, Ashbury", "postcode": "TN41 6PA", "today": today, "bins": list(bins)}
+
+
+def a_bin(label: str, container: str, last: str | None, until: str | None, nxt: str, paused: bool = False) -> dict:
+    return {
+        "label": label,
+        "container": container,
+        "paused": paused,
+        "collections": [{"date": nxt, "usual_date": nxt, "moved_for": None}],
+        "last_collection": {"date": last, "usual_date": last, "moved_for": None} if last else None,
+        "miss_reportable_until": until,
+    }
+
+
+GREEN_MONDAY = a_bin("General waste", "green bin", "2026-11-30", "2026-12-02", "2026-12-14")
+FOOD_MONDAY = a_bin("Food waste", "food caddy", "2026-11-30", "2026-12-02", "2026-12-07")
+BROWN_WINTER = a_bin("Garden waste", "brown bin", None, None, "2027-03-01", paused=True)
+
+
+def refused(today: str, said: str, *bins: dict) -> str | None:
+    from bot.actions.bins import missed_collection_refused
+    from bot.backoffice_models import BinCollections, parse
+
+    return missed_collection_refused(parse(BinCollections, bins_on(today, *bins)), said)
+
+
+def test_a_bin_due_in_the_last_two_working_days_can_be_reported_missed() -> None:
+    assert refused("2026-12-02", "my green bin wasn't collected", GREEN_MONDAY, BROWN_WINTER) is None
+    assert refused("2026-12-01", "my bin wasnt emptied", GREEN_MONDAY, FOOD_MONDAY) is None
+
+
+def test_a_bin_not_due_lately_is_not_reported_and_its_dates_are_said() -> None:
+    said = refused("2026-12-05", "bin men didnt come today!!", GREEN_MONDAY, FOOD_MONDAY)
+    assert said is not None and "haven't reported a missed collection" in said
+    assert "last due on Monday 30 November" in said and "01632 960 123" in said
+
+
+def test_a_garden_bin_in_its_winter_break_is_said_to_be_on_its_break() -> None:
+    said = refused("2026-12-02", "my brown garden waste bin wasn't collected this week", GREEN_MONDAY, BROWN_WINTER)
+    assert said is not None and "winter break" in said and "Monday 1 March" in said
+
+
+def test_a_bin_due_today_is_asked_to_stay_out() -> None:
+    today = a_bin("General waste", "green bin", "2026-11-23", "2026-11-25", "2026-12-07")
+    said = refused("2026-12-07", "my bin wasn't collected", today)
+    assert said is not None and "due to be emptied today" in said and "tomorrow" in said
+
+
+def test_the_report_stops_with_an_officer_offer_when_no_collection_was_due(dispatcher) -> None:
+    calls: list[httpx.Request] = []
+    collections = bins_on("2026-12-05", GREEN_MONDAY) | {"uprn": 1}
+    client = backoffice({("GET", "/api/v1/bin-collections"): httpx.Response(200, json=collections)}, calls)
+    from bot.actions.task_form import ValidateTaskForm
+
+    tracker = form_tracker(
+        "problem_description",
+        "the green bin is still full",
+        pending_task="report_problem",
+        service_category="missed_bin",
+        address_uprn="100099504414",
+        postcode="TN41 6PA",
+    )
+    events = slot_events(asyncio.run(ValidateTaskForm(client).get_validation_events(dispatcher, tracker, {})))
+    assert events["verification_outcome"] == "stopped" and events["officer_offered"] is True
+    assert "haven't reported a missed collection" in dispatcher.messages[0]["text"]
+    assert [c.url.params["uprn"] for c in calls] == ["100099504414"]

@@ -153,6 +153,8 @@ def test_a_place_named_in_the_opening_report_is_not_asked_for_again(new_resident
 
 
 def report_a_missed_bin(chat: Resident, person: dict) -> str:
+    """Report a missed bin for ``person``, whose collection must have been due lately (Kathleen Gray, on the tests'
+    clock: her Tuesday round was the day before), else the bot rightly refuses to report it."""
     replies = chat.say("my bin wasn't collected this morning")
     if "postcode" not in texts(replies):
         replies = chat.say("missed_bin")
@@ -170,7 +172,7 @@ def cancelled(stack, sr: str) -> tuple:
 
 def test_cancel_it_the_bin_men_came_back_cancels_the_report_with_the_reason(new_resident, residents, stack) -> None:
     chat = new_resident()
-    sr = report_a_missed_bin(chat, residents[2])
+    sr = report_a_missed_bin(chat, residents[3])
 
     asked = texts(chat.say("cancel it the bin men came back"))
     # Reported in this chat: no email is asked, and the reason was given with the request.
@@ -181,7 +183,7 @@ def test_cancel_it_the_bin_men_came_back_cancels_the_report_with_the_reason(new_
 
 def test_cancel_it_with_a_reason_at_the_reason_question_is_the_reason(new_resident, residents, stack) -> None:
     chat = new_resident()
-    sr = report_a_missed_bin(chat, residents[2])
+    sr = report_a_missed_bin(chat, residents[3])
 
     assert "Why don't you need it any more?" in texts(chat.say("I want to cancel my report"))
     confirm = texts(chat.say("cancel it the bin men came back"))

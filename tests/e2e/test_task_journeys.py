@@ -49,7 +49,9 @@ def registered(residents: list[dict], *, postal: bool | None = None) -> dict:
 )
 def test_a_resident_who_gives_an_email_can_report_a_missed_bin(new_resident, residents, stack, answer, email) -> None:
     """The issue's evidence: the email answer was read as contact_details and the question came back for ever."""
-    person = residents[2]
+    person = residents[
+        3
+    ]  # Kathleen Gray: her Tuesday round was due the day before the tests' clock (a Wednesday), so a miss is reportable
     chat = new_resident()
     replies = chat.say("my bin wasn't collected this morning")
     if "postcode" not in texts(replies):

@@ -425,6 +425,18 @@ def find_request_reference(text: str) -> str | None:
     return f"SR-{match.group(1)}" if match else None
 
 
+# At the reference question, the six figures alone: "I think the number is 245007" was refused (a probe).
+SIX_FIGURES = re.compile(r"(?<![\d/.-])(\d{6})(?![\d/.-])")
+
+
+def request_reference_asked(text: str) -> str | None:
+    """Return the request reference an answer to "What is the reference?" gives, with or without its "SR-"."""
+    if (found := find_request_reference(text)) is not None:
+        return found
+    numbers = SIX_FIGURES.findall(text)
+    return f"SR-{numbers[0]}" if len(numbers) == 1 else None
+
+
 def find_email(text: str) -> str | None:
     """Return the email address in ``text``, if there is one."""
     match = EMAIL.search(text)

@@ -187,7 +187,8 @@ OUTCOMES: dict[str, str] = {
     "cancel_absent_vote": "is recorded with reference|nothing to cancel|I've withdrawn your|already have a request to",
     "renew_absent_vote": "is recorded with reference|nothing to renew|already have a request to",
     "changed_name": "I've recorded that with reference",
-    "open_register_opt_out": "I've recorded that with reference",
+    # A persona already left out of the open register is told so, and nothing is recorded.
+    "open_register_opt_out": "I've recorded that with reference|already left out of the open register",
     "report_death_or_left": "I've recorded that with reference",
     "payment_received": "we received your payment|Your latest payments|no payments on your account",
     "council_tax_balance": "Your council tax for this year is",

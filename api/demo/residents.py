@@ -88,6 +88,7 @@ def _resident(session: Session, elector_number: str) -> dict[str, Any]:
         "registration_status": elector.status.value,
         "polling_district": home.polling_district_code,
         "postal_vote": postal,
+        "open_register_opt_out": elector.open_register_opt_out,
         "council_tax_account": account.reference,
         "council_tax_email": account.email,
         "payment": {

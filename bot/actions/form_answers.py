@@ -33,6 +33,7 @@ from bot.parsing import (
     numbers_in_figures,
     parse_date_of_birth,
     payment_described,
+    request_reference_asked,
     says_unknown,
     speaks_of_someone_else,
 )
@@ -710,6 +711,8 @@ def _loose_answer(slot: str, text: str, task: str | None) -> Any:
         return "unknown"
     if slot == "payment_reference" and asks_for_latest_payment(text):
         return LATEST
+    if slot == "request_reference" and (reference := request_reference_asked(text)):
+        return reference
     if slot == "payment_reference" and payment_described(text):
         # "the £174 one I paid on 2nd november" started a payment check instead (a probe): it names the payment.
         return text.strip()

@@ -419,6 +419,9 @@ def complaint_details(dispatcher: CollectingDispatcher, tracker: Tracker) -> lis
 MIN_COMPLAINT_WORDS = 4  # "ok", "thanks", "yes please" are no details
 
 
+ABOUT_A_COUNCILLOR = re.compile(r"\b(?:councill?ors?|councilors?|counciller|cllr)\b", re.IGNORECASE)
+
+
 class ActionComplaint(Action):
     """Answer a complaint (the complaints process, then the officer by the rule's next step), or take its details.
 
@@ -444,5 +447,13 @@ class ActionComplaint(Action):
         noted = complaint_details(dispatcher, tracker)
         if noted is not None:
             return noted
+        if ABOUT_A_COUNCILLOR.search(text):
+            # "I want to complain about a councillor" got the complaints process, the Ombudsman and a handover (a
+            # probe): a councillor's conduct is the Monitoring Officer's, and the Ombudsman does not look at it.
+            from bot.actions.knowledge import say_article  # bot.actions.knowledge imports this module
+            from bot.knowledge import get_knowledge
+
+            say_article(dispatcher, get_knowledge().article("councillor-conduct"))
+            return [FollowupAction("action_listen")]
         dispatcher.utter_message(response="utter_complaint")
         return []

@@ -112,6 +112,7 @@ from bot.parsing import (
     month_first_date,
     parse_date_of_birth,
     payment_described,
+    request_reference_asked,
     says_unknown,
 )
 from bot.routing import for_missed, reports_a_missed_collection, wants_a_person
@@ -1618,6 +1619,10 @@ class ValidateTaskForm(FormValidationAction):
         if not isinstance(reply, Reply):
             reply = Reply(text=reply)
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        if CHANGED_MY_MIND.search(text):
+            # "actually no I've changed my mind, I'll just go to the polling station. where is it?" got the station,
+            # then "Shall I go ahead?" again, and "thx" was told a yes or a no was needed (a probe): it is a no.
+            return [SlotSet("task_confirmed", False)]
         return [SlotSet("task_confirmed", None)]
 
     async def _check_told(
@@ -1978,7 +1983,7 @@ class ValidateTaskForm(FormValidationAction):
             "request_reference",
             value,
             dispatcher,
-            find=find_request_reference,
+            find=request_reference_asked,
             may_not_have=False,
             hint="a request reference looks like SR-123456. You got it in "
             "our reply or email when you told us about the problem.",
@@ -2238,6 +2243,12 @@ class ActionAskAddressUprn(Action):
         return []
 
 
+# Words that decline the request in hand while asking something else at its confirmation.
+CHANGED_MY_MIND = re.compile(
+    r"\bchanged? my mind\b|\bnever ?mind\b|\bdon'?t bother\b|\bforget (?:it|that|about it)\b|\bi'?ll just\b|"
+    r"\bdon'?t (?:want|need) (?:it|one|that|a postal vote|a proxy)\b|^\W*(?:actually|oh|wait|hmm)?[\s,]*no\b",
+    re.IGNORECASE,
+)
 MAX_PAYMENT_BUTTONS = 6
 NO_PAYMENT_TO_CHOOSE = (
     "I can't see any payments on your account this year. If you don't have the payment reference, say so and I'll "

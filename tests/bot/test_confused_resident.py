@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions import electoral, handoff, payments, tasks
 from bot.actions.electoral import ELECTORAL_PHONE
 from bot.actions.fallback import ActionHandleMiss
+from bot.actions.form_answers import answer_in
 from bot.actions.handoff import ActionRequestOfficer
 from bot.actions.knowledge import ActionAnswerFromKnowledge
 from bot.actions.task_form import ActionAskDateOfBirth, ValidateTaskForm, start_task_events
@@ -1298,3 +1299,41 @@ def test_a_yes_long_after_saying_no_is_not_taken_as_doing_it() -> None:
     dispatcher = CollectingDispatcher()
     assert asyncio.run(ActionYesWithNothingAsked().run(dispatcher, tracker, {})) == []
     assert "How can I help" in said(dispatcher) or dispatcher.messages[0].get("response") == "utter_how_can_i_help"
+
+
+def test_a_question_asked_while_changing_ones_mind_at_the_confirmation_is_answered_and_declines() -> None:
+    # A probe: "actually no I've changed my mind, I'll just go to the polling station" with a question got the answer,
+    # then "Shall I go ahead?" again, and "thx" was told a yes or a no was needed.
+    calls: list[httpx.Request] = []
+    text = "actually no I've changed my mind, I'll just vote in person. when is the deadline?"
+    slots, dispatcher = validate_at_confirmation(
+        message(text, "election_deadlines", 0.9), POSTAL_AT_CONFIRMATION, calls
+    )
+    assert "Apply for a postal vote: the deadline is" in said(dispatcher)
+    assert slots["task_confirmed"] is False
+    assert not [c for c in calls if c.method == "POST"]
+
+
+@pytest.mark.parametrize("typed", ["I think the number is 245007", "245007", "its 245007 i think"])
+def test_a_request_reference_without_its_letters_is_the_reference(typed: str) -> None:
+    # A probe: "I think the number is 245007" at "What is the reference?" was refused for lacking "SR-".
+    found = answer_in(
+        "request_reference", {"text": typed, "intent": {"name": "request_progress"}}, task="request_progress"
+    )
+    assert found is not None and found[0] == "SR-245007"
+
+
+def test_a_complaint_about_a_councillor_gets_the_monitoring_officer_not_a_handover() -> None:
+    # A probe: "I want to complain about a councillor" got the complaints process, the Ombudsman and a handover; the
+    # Ombudsman does not look at councillors' conduct.
+    from bot.actions.handoff import ActionComplaint
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(message("I want to complain about a councillor", "complaint"))
+    events = asyncio.run(ActionComplaint().run(dispatcher, tracker, {}))
+    assert "Monitoring Officer" in said(dispatcher) and "Ombudsman does not look" in said(dispatcher)
+    assert followed_by_listen(events)
+
+
+def followed_by_listen(events: list[dict[str, Any]]) -> bool:
+    return any(e.get("event") == "followup" and e.get("name") == "action_listen" for e in events)

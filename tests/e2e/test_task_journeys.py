@@ -136,7 +136,8 @@ def test_a_change_of_name_is_recorded(new_resident, residents, stack) -> None:
 
 
 def test_an_open_register_opt_out_is_done_at_once(new_resident, residents, stack) -> None:
-    person = residents[1]
+    # One still on the open register: one already left out is told so, and nothing is recorded.
+    person = next(r for r in residents if r["registration_status"] == "registered" and not r["open_register_opt_out"])
     chat = new_resident()
     chat.say("take me off the open register")
     assert "Shall I go ahead" in texts(prove_identity(chat, person))
@@ -152,6 +153,17 @@ def test_an_open_register_opt_out_is_done_at_once(new_resident, residents, stack
         )
         is True
     )
+
+
+def test_an_opt_out_asked_for_once_out_says_so_and_records_nothing(new_resident, residents, stack) -> None:
+    # A probe: asked again, the opt-out was confirmed again and answered "That's already recorded ... Done".
+    person = next(r for r in residents if r["registration_status"] == "registered" and r["open_register_opt_out"])
+    before = stack_scalar(stack.database_url, select(func.count()).select_from(ElectoralChangeRequest))
+    chat = new_resident()
+    chat.say("take me off the open register")
+    told = texts(prove_identity(chat, person))
+    assert "already left out of the open register" in told and "Shall I go ahead" not in told
+    assert stack_scalar(stack.database_url, select(func.count()).select_from(ElectoralChangeRequest)) == before
 
 
 def test_a_proxy_vote_is_requested_with_a_reason(new_resident, residents, stack) -> None:

@@ -60,6 +60,7 @@ from bot.actions.knowledge import TASK_OFFERS, entities_of, say_article, say_dec
 from bot.actions.payments import document_kind_in
 from bot.actions.service_requests import (
     NO_EMAIL,
+    REPORT_WORDS,
     cancels_with_a_reason,
     emails_proven_here,
     invited_reference,
@@ -98,6 +99,7 @@ from bot.names import (
 from bot.nlp.script import ENGLISH_ONLY, in_another_alphabet, not_english
 from bot.parsing import (
     FOLLOW_UP_START,
+    NAME_WORD,
     POSTCODE,
     RELATIONS,
     asks_for_latest_payment,
@@ -692,6 +694,13 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         # email, and the report went on with "my green bin" (a probe): the report is put right, and the email asked.
         dispatcher.utter_message(text=CHANGED)
         return [*(SlotSet(name, value) for name, value in changed.items()), SlotSet(slot, None)]
+    if tracker.get_slot("pending_task") == "report_problem" and (
+        kind := category_corrected(text, tracker.get_slot("service_category"))
+    ):
+        # "oh wait actually it's not a missed bin, it's a pothole I want to report" at the postcode question got "that
+        # doesn't look like a postcode" (a probe): the kind of problem is put right, and what it needs is asked.
+        dispatcher.utter_message(text=f"OK, I'll report {REPORT_WORDS[kind]} instead.")
+        return [SlotSet("service_category", kind), SlotSet(slot, None)]
     if name != "request_officer" and not free_text and wants_a_person(text):
         # "hang on can i talk to someone about this" at "Shall I go ahead?", read as another report, got "I need a yes
         # or a no" (a probe): the person is offered at once, and the answers kept if they carry on.
@@ -1165,6 +1174,19 @@ OFFER_BUTTONS = [
 
 # "Why?" is a question, answered each time it is asked; only "I don't know" again gives up.
 ASKS_WHY = re.compile(r"\bwhy\b|\bwhat for\b|\bwhat do (?:you|u|ya) (?:mean|need)\b", re.IGNORECASE)
+
+
+def name_over_two_messages(tracker: Tracker, text: str) -> str | None:
+    """Join a surname typed alone to a first name typed alone just before, at the same name question, or None."""
+    word = text.strip(" .,!")
+    if not NAME_WORD.fullmatch(word):
+        return None
+    previous, latest = slots_asked_at_the_last_two_messages(tracker)
+    said = [str(e.get("text") or "") for e in tracker.events if e.get("event") == "user"]
+    if previous != latest or len(said) < 2:
+        return None
+    first = said[-2].strip(" .,!")
+    return clean_full_name(f"{first} {word}") if NAME_WORD.fullmatch(first) and " " not in first else None
 
 
 def slots_asked_at_the_last_two_messages(tracker: Tracker) -> tuple[str | None, str | None]:
@@ -1739,6 +1761,9 @@ class ValidateTaskForm(FormValidationAction):
             old, new = names
             kept = {"new_name": new} if tracker.get_slot("pending_task") == "changed_name" else {}
             return {"full_name": old} | kept
+        if (joined := name_over_two_messages(tracker, str(value or ""))) is not None:
+            # "Janice", refused as no full name, then "Dunn": the third try stopped the check (a probe).
+            return {"full_name": joined}
         return _name_answer(
             "full_name", value, dispatcher, whose='your first name and surname, for example "Sam Taylor"'
         )
@@ -2241,6 +2266,25 @@ class ActionAskAddressUprn(Action):
         whose = "was theirs" if tracker.get_slot("pending_task") in ABOUT_SOMEONE_ELSE else "is yours"
         dispatcher.utter_message(text=f"Which address at {postcode} {whose}?", buttons=buttons)
         return []
+
+
+# "it's not a missed bin, it's a pothole", "actually it's a pothole not a missed bin": another kind of problem.
+KIND_PUT_RIGHT = re.compile(
+    r"\b(?:not|isn'?t|wasn'?t)\s+(?:a|an|the|my)?\s*(?P<old>[a-z ]{3,30}?)[\s,.;-]+(?:it'?s|its|it is|it was)\s+"
+    r"(?:a|an|the)?\s*(?P<new>[a-z -]{3,40})"
+    r"|\bactually\s+(?:it'?s|its|it is)\s+(?:a|an|the)?\s*(?P<new2>[a-z -]{3,40}?)\s+not\s+"
+    r"(?:a|an|the)?\s*(?P<old2>[a-z ]{3,30})",
+    re.IGNORECASE,
+)
+
+
+def category_corrected(text: str, held: str | None) -> str | None:
+    """Return the kind of problem a correction names instead of the one held, or None."""
+    found = KIND_PUT_RIGHT.search(text.replace("\u2019", "'"))
+    if found is None:
+        return None
+    new = category_of(found.group("new") or found.group("new2") or "")
+    return new if new not in ("other", held) else None
 
 
 # Words that decline the request in hand while asking something else at its confirmation.

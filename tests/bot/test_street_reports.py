@@ -283,3 +283,34 @@ def test_the_report_stops_with_an_officer_offer_when_no_collection_was_due(dispa
     assert events["verification_outcome"] == "stopped" and events["officer_offered"] is True
     assert "haven't reported a missed collection" in dispatcher.messages[0]["text"]
     assert [c.url.params["uprn"] for c in calls] == ["100099504414"]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "oh wait actually it's not a missed bin, it's a pothole I want to report",
+        "actually it's a pothole not a missed bin",
+    ],
+)
+def test_the_kind_of_problem_put_right_mid_report_is_changed(dispatcher, typed: str) -> None:
+    # A probe: at the missed bin's postcode question this got "Sorry, that doesn't look like a postcode", for ever.
+    tracker = form_tracker("postcode", typed, pending_task="report_problem", service_category="missed_bin")
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["service_category"] == "pothole" and events["postcode"] is None
+    assert dispatcher.messages[0]["text"] == "OK, I'll report a pothole instead."
+
+
+def test_a_name_typed_over_two_messages_is_the_name(dispatcher) -> None:
+    # A probe, an elderly resident: "Janice" was refused as no full name, then "Dunn" too, and the third try stopped.
+    from tests.support.trackers import make_tracker as tracker_of
+
+    tracker = tracker_of(
+        {"event": "slot", "name": "requested_slot", "value": "full_name"},
+        message("Janice", "inform"),
+        {"event": "bot", "text": "Sorry, I need your first name and surname."},
+        message("Dunn", "inform"),
+        {"event": "slot", "name": "full_name", "value": "Dunn"},
+        slots={"pending_task": "check_registration", "requested_slot": "full_name", "full_name": "Dunn"},
+    )
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["full_name"] == "Janice Dunn"

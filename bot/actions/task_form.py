@@ -1343,6 +1343,20 @@ NOT_A_RELATION = re.compile(
     r"eh|pardon|whatever|anything|dont care|don'?t mind|skip|pass)\W*",
     re.IGNORECASE,
 )
+# A proxy named with more: "long term, his name is Mark Dunn".
+NAME_TOLD = re.compile(
+    r"\b(?:his|her|their|the|my \w+'s|proxy'?s?)\s+name(?:'s|\s+is|\s+will be)\s+(?P<name>.+)$", re.I
+)
+# Why a resident can't vote in person, given before it is asked.
+REASON_GIVEN = re.compile(
+    r"\b(?:walk\w*|arthritis|disab\w*|ill|illness|unwell|poorly|health|hospital|mobility|wheelchair|housebound|"
+    r"blind|sight|deaf|carer|caring|working|work|shifts?|away|abroad|holiday|can'?t get out|cannot get out)\b",
+    re.IGNORECASE,
+)
+REASON_NEEDED = (
+    "The application form asks why you can't vote in person, so I need a few words. For example: my health, a "
+    "disability, work, or I'll be away."
+)
 RELATION_NEEDED = (
     "The application form asks how you know your proxy, so I need a few words. For example: my daughter, a friend, "
     "my neighbour, a colleague."
@@ -1863,6 +1877,15 @@ class ValidateTaskForm(FormValidationAction):
             # "actually no, make it my sister Anne Clarke instead" at the duration question was lost (a probe).
             return changed | {"vote_duration": None}
         if duration:
+            named_too = NAME_TOLD.search(str(value or ""))
+            proxy = clean_full_name(named_too.group("name")) if named_too else None
+            if (
+                proxy
+                and tracker.get_slot("pending_task") == "request_proxy_vote"
+                and not tracker.get_slot("proxy_name")
+            ):
+                # "long term, his name is Mark Dunn" at the duration question: the name was asked again (a probe).
+                return {"vote_duration": duration, "proxy_name": proxy}
             return {"vote_duration": duration}
         dispatcher.utter_message(text="Sorry, was that just for the next election, or long term?")
         return {"vote_duration": None}
@@ -1878,6 +1901,11 @@ class ValidateTaskForm(FormValidationAction):
             relation = re.search(rf"\bmy\s+({RELATIONS})\b", text, re.IGNORECASE)
             known = {"proxy_relationship": f"my {relation.group(1).lower()}"} if relation else {}
             return {"proxy_name": first} | (known if not tracker.get_slot("proxy_relationship") else {})
+        if REASON_GIVEN.search(text) and not tracker.get_slot("proxy_reason"):
+            # "I have trouble walking, arthritis" at the proxy's name was refused as a name (a probe): it is the reason
+            # the form asks for later, kept, and the name asked again.
+            dispatcher.utter_message(text="Thanks, I've noted that as the reason you can't vote in person.")
+            return {"proxy_name": None, "proxy_reason": text[:300]}
         return _name_answer("proxy_name", value, dispatcher, whose="your proxy's first name and surname")
 
     async def validate_new_name(
@@ -2108,8 +2136,14 @@ class ValidateTaskForm(FormValidationAction):
         text = str(value or "").strip()
         if (changed := proxy_changed(dispatcher, tracker, text)) is not None:
             return changed if "proxy_relationship" in changed else changed | {"proxy_relationship": None}
-        if not re.search(r"[^\W\d_]{2}", text) or NOT_A_DESCRIPTION.fullmatch(text) or NOT_A_RELATION.fullmatch(text):
-            # "yes", "idk" and "12" were sent to the electoral team as how the voter knows their proxy (a probe).
+        if (
+            not re.search(r"[^\W\d_]{2}", text)
+            or NOT_A_DESCRIPTION.fullmatch(text)
+            or NOT_A_RELATION.fullmatch(text)
+            or (only_a_place(text) or NUMBERED_ADDRESS.match(text.strip()))
+        ):
+            # "yes", "idk", "12" and "3 Oak Lane Ashbury" were sent to the electoral team as how the voter knows
+            # their proxy (probes).
             dispatcher.utter_message(text=RELATION_NEEDED)
             return {"proxy_relationship": None}
         return {"proxy_relationship": text[:80]}
@@ -2120,6 +2154,10 @@ class ValidateTaskForm(FormValidationAction):
         text = str(value or "").strip()
         if (changed := proxy_changed(dispatcher, tracker, text)) is not None:
             return changed | {"proxy_reason": None}
+        if not re.search(r"[^\W\d_]{2}", text) or NOT_A_DESCRIPTION.fullmatch(text) or NOT_A_RELATION.fullmatch(text):
+            # "yes" was taken as the reason for a long-term proxy, which the form must state (a probe).
+            dispatcher.utter_message(text=REASON_NEEDED)
+            return {"proxy_reason": None}
         return {"proxy_reason": text[:300] if text else None}
 
 

@@ -314,3 +314,27 @@ def test_a_name_typed_over_two_messages_is_the_name(dispatcher) -> None:
     )
     events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
     assert events["full_name"] == "Janice Dunn"
+
+
+# A proxy application from a probe ("can my son vote for me, I can't get out much these days"): answers given early
+# were lost or asked again, an address was taken as how the voter knows the proxy, and "yes" as the legal reason.
+PROXY = {"pending_task": "request_proxy_vote", "identity_verified": True}
+
+
+def test_a_proxy_named_with_the_duration_is_kept(dispatcher) -> None:
+    tracker = form_tracker("vote_duration", "long term, his name is Mark Dunn", **PROXY)
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert (events["vote_duration"], events["proxy_name"]) == ("permanent", "Mark Dunn")
+
+
+def test_the_reason_given_at_the_proxys_name_is_kept_as_the_reason(dispatcher) -> None:
+    tracker = form_tracker("proxy_name", "I have trouble walking, arthritis", **PROXY, vote_duration="permanent")
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["proxy_name"] is None and events["proxy_reason"] == "I have trouble walking, arthritis"
+
+
+@pytest.mark.parametrize(("slot", "typed"), [("proxy_relationship", "3 Oak Lane Ashbury"), ("proxy_reason", "yes")])
+def test_an_address_is_no_relationship_and_yes_is_no_reason(dispatcher, slot: str, typed: str) -> None:
+    tracker = form_tracker(slot, typed, **PROXY, vote_duration="permanent", proxy_name="Mark Dunn")
+    assert slot_events(validate(FakeBackOffice(), tracker, dispatcher))[slot] is None
+    assert dispatcher.messages  # what is needed is said

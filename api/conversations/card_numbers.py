@@ -347,11 +347,118 @@ def _find(text: str, soft: Collection[int]) -> list[Found]:
     found = [f for f in found if not _meter_readings(text, f, found)]
     found += _spelt_out(text, taken=found)
     found += _mistyped_after_card_word(text, taken=found)
+    found = _loosely_grouped(text, found)
     hidden_cards = any(f.kind == "card" for f in found) or any(text.startswith("[card", start) for start, _ in markers)
     if hidden_cards:
         found += _details_by_pattern(text, taken=[(f.start, f.end) for f in found] + markers)
         found += _spelt_codes_after(text, found, markers)
     return found
+
+
+# Cards typed to slip past the chains (attacks): a different word between each group ("card 4539 apple 1488 pear 0343
+# plum 6467", "4111 I 1111 LOVE 1111 BINS 1111", "5555 x 5555 y 5555 z 4444"), digits and digit words mixed one by one
+# ("4 1 one 1 1 one ..."), or the number glued to words on both sides ("Rita4111111111111111Richardson",
+# "ab4539148803436467"). Read loosely here: numbers with at most one short word between each, as groups of four (the
+# last may be shorter), Amex's 4-6-5, single digits, or one block; whole, it must pass the Luhn check and start as a
+# card brand's number does.
+LOOSE_TOKEN = re.compile(r"\d+|[^\W\d_]+", re.UNICODE)
+LOOSE_DIGIT_WORDS = {
+    "zero": "0", "oh": "0", "nought": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+    "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+MAX_LOOSE_WORD = 12
+LOOSE_GAP = re.compile(r"[^\S\n]{0,3}")  # spaces or tabs only around a word between groups (punctuation is a chain's)
+
+
+@dataclass(frozen=True)
+class _Loose:
+    """A number in a loose reading: where it is, its digits, and what comes between it and the number before."""
+
+    start: int
+    end: int
+    digits: str
+    worded: bool = False  # a word between it and the number before
+    spelt: bool = False  # a digit word ("one"), not figures
+    glued: bool = False  # letters typed on against it, before or after
+
+
+def _loosely_grouped(text: str, found: list[Found]) -> list[Found]:
+    """Add the card numbers only a loose reading finds (see LOOSE_TOKEN); a card found wins over details it covers."""
+    plain = normalised(text)
+    runs: list[list[_Loose]] = [[]]
+    word: str | None = None
+    last_end = 0
+    for token in LOOSE_TOKEN.finditer(plain):
+        gap = plain[last_end : token.start()]
+        value = token.group()
+        digits = value if value.isdigit() else LOOSE_DIGIT_WORDS.get(value.lower())
+        glued = bool(gap == "" and last_end)
+        if not LOOSE_GAP.fullmatch(gap) or (digits is None and (word is not None or len(value) > MAX_LOOSE_WORD)):
+            runs.append([])  # punctuation, a line break, two words or a long one: no loose card runs across
+            word = None
+        if digits is None:
+            word = value
+            if glued and runs[-1] and value.isalpha():
+                runs[-1][-1] = dataclasses.replace(runs[-1][-1], glued=True)
+        else:
+            runs[-1].append(
+                _Loose(token.start(), token.end(), digits, word is not None, not value.isdigit(), glued=glued)
+            )
+            word = None
+        last_end = token.end()
+    cards = [card for run in runs for card in _loose_cards(run)]
+    cards = [c for c in cards if not any(f.kind == "card" and f.start < c.end and c.start < f.end for f in found)]
+    cards = [c for c in cards if not _meter_readings(text, c, found + cards)]
+    if not cards:
+        return found
+    kept = [f for f in found if f.kind == "card" or not any(c.start < f.end and f.start < c.end for c in cards)]
+    return kept + cards
+
+
+def _loose_cards(run: list[_Loose]) -> list[Found]:
+    """Return the loosely grouped cards in one run of numbers (at most one short word between each)."""
+    cards: list[Found] = []
+    first = 0
+    while first < len(run):
+        card = _loose_card_at(run, first)
+        if card is None:
+            first += 1
+            continue
+        cards.append(card)
+        first = next(i for i, n in enumerate(run) if n.end == card.end) + 1
+    return cards
+
+
+def _loose_card_at(run: list[_Loose], first: int) -> Found | None:
+    """Return the card a loose reading finds starting at ``run[first]``, or None.
+
+    Only what the chains cannot read: groups with a word between them, digits one by one with a digit word among
+    them, or one block of 15 or 16 digits with letters typed against it.
+    """
+    digits = ""
+    for last in range(first, len(run)):
+        taken = run[first : last + 1]
+        digits += taken[-1].digits
+        if len(digits) > MAX_DIGITS:
+            return None
+        if len(digits) < MIN_DIGITS or not (luhn_valid(digits) and _issued_prefix(digits)):
+            continue
+        sizes = [len(n.digits) for n in taken]
+        worded = any(n.worded for n in taken[1:])
+        if (
+            (worded and _loose_shape(sizes))
+            or (all(size == 1 for size in sizes) and any(n.spelt for n in taken))
+            or (len(taken) == 1 and len(digits) in (15, 16) and taken[0].glued)
+        ):
+            return Found(taken[0].start, taken[-1].end, "card", digits[-4:])
+    return None
+
+
+def _loose_shape(sizes: list[int]) -> bool:
+    """Say whether numbers of these sizes are grouped as a card is: 4-4-4-4 (the last shorter), 4-6-5, or 4-6-4."""
+    if sizes in ([4, 6, 5], [4, 6, 4]):
+        return True
+    return len(sizes) >= 4 and all(size == 4 for size in sizes[:-1]) and 1 <= sizes[-1] <= 4
 
 
 def _lookalikes_as_digits(text: str) -> str:

@@ -114,7 +114,6 @@ def test_measurements_and_references_with_an_x_stay() -> None:
     for message in [
         "the bin is 1200x600x900 mm",
         "2x4 and 3x3",
-        "0x4111111111111111",
         "box 4111x2222",
         "12345678x87654321",
         "ref AB12x3456789012345",
@@ -161,8 +160,10 @@ def test_a_card_number_with_one_letter_between_its_groups_is_hidden(typed: str) 
 
 
 def test_numbers_with_different_letters_between_them_stay() -> None:
+    # "4111 a 1111 b 1111 c 1111" stayed here until a hostile probe (session 8) stored "card 5555 x 5555 y 5555 z 4444"
+    # and "4111 I 1111 LOVE 1111 BINS 1111" whole: groups of four passing the Luhn check with a card's prefix are a card
+    # whatever short word is between them (tests/api/test_redaction_loose.py).
     for message in [
-        "4111 a 1111 b 1111 c 1111",
         "flat 4 a 12 b 1111 c 1111",
         "12 a 34 o 56",
         "bins 1 a 2 b 3, flats 11 c 12",
@@ -361,7 +362,12 @@ def test_a_card_number_typed_on_from_a_word_without_a_space_is_hidden(typed: str
 
 
 def test_references_glued_to_capitals_or_short_prefixes_stay() -> None:
-    for message in ["CT4111111111111111", "JD4111111111111111", "ref ab4111111111111111", "AB12x3456789012345"]:
+    # "CT4111111111111111", "JD4111111111111111", "ref ab4111111111111111" and "0x4111111111111111" stayed here until a
+    # hostile probe (session 8) stored "CT4539148803436467" and "Rita4111111111111111Richardson" whole: a block of 15 or
+    # 16 digits passing the Luhn check with a card's prefix is hidden whatever letters it is glued to (a parcel
+    # reference so shaped loses its digits in the chat, which the resident can be asked for; a card kept cannot be
+    # taken back). The council's own references are too short to be one.
+    for message in ["AB12x3456789012345", "CT26041538", "PAY-94901911x", "SR246414b", "JD014600003782910"]:
         assert redact_card_numbers(message).text == message
 
 
@@ -456,7 +462,9 @@ def test_a_card_number_dictated_with_its_separators_said_as_words_is_hidden(type
 
 
 def test_numbers_with_words_for_separators_that_make_no_card_stay() -> None:
-    for message in ["version 4 dot 1 dot 12", "4111 dash 1111 space 1111 dot 1111", "07700 dash 900123"]:
+    # "4111 dash 1111 space 1111 dot 1111" stayed here until round seven (docs/privacy-redaction.md): groups of four
+    # passing the Luhn check with a card's prefix are a card whatever word is between them.
+    for message in ["version 4 dot 1 dot 12", "07700 dash 900123"]:
         assert redact_card_numbers(message).text == message
 
 

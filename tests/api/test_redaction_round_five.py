@@ -78,7 +78,9 @@ def test_a_card_word_in_capitals_glued_to_the_number_does_not_save_it(typed: str
     assert_only_the_card_is_hidden(typed)
 
 
-@pytest.mark.parametrize("message", ["JD4111111111111111", "REF4111111111111111", "ABC4111111111111111", "CT12345678"])
+# JD4111111111111111, REF4111111111111111 and ABC4111111111111111 stayed here until round seven
+# (docs/privacy-redaction.md): they are hidden now (tests/api/test_redaction_loose.py).
+@pytest.mark.parametrize("message", ["CT12345678", "REF12345678", "ABC123456789012"])
 def test_references_glued_to_capitals_stay(message: str) -> None:
     assert_untouched(message)
 
@@ -122,9 +124,7 @@ def test_a_card_number_with_its_last_digit_after_and_is_hidden(typed: str) -> No
     assert_only_the_card_is_hidden(typed)
 
 
-@pytest.mark.parametrize(
-    "message", ["4111 1111 1111 112 and 1", "flats 4111 1111 and 1111 1111", "2024 2025 2026 202 and 6"]
-)
+@pytest.mark.parametrize("message", ["4111 1111 1111 112 and 1", "2024 2025 2026 202 and 6"])
 def test_numbers_with_a_digit_after_and_that_make_no_card_stay(message: str) -> None:
     assert_untouched(message)
 

@@ -45,9 +45,9 @@ def test_and_between_a_cards_groups_and_its_details_hides_them_too() -> None:
 
 
 def test_lists_with_and_before_the_last_and_symbols_beside_numbers_stay() -> None:
-    # 4111 1111 1111 1111 passes the Luhn check: only the words between make it a list.
-    assert_untouched("I paid 4111, 1111, 1111 and 1111")
-    assert_untouched("flats 4111 1111 and 1111 1111")
+    # "I paid 4111, 1111, 1111 and 1111" and "flats 4111 1111 and 1111 1111" stayed here as lists until round seven
+    # (docs/privacy-redaction.md): groups of four passing the Luhn check with a card's prefix are hidden now, whatever
+    # word is between them (tests/api/test_redaction_loose.py).
     assert_untouched("it was 20°C on 12/03/2026 ✅ call 0300 123 4567 📞")
     assert_untouched("between 2024 and 2025 and 2026 and 2027")
 
@@ -72,7 +72,10 @@ def test_a_card_number_glued_to_a_reference_loses_its_digits_and_the_reference_s
 
 
 @pytest.mark.parametrize(
-    "message", ["JD4111111111111111", "ab4111111111111111", "0x4111111111111111", "AA1-0042 4111", "x12345678"]
+    # JD4111111111111111, ab4111111111111111 and 0x4111111111111111 stayed here until round seven
+    # (docs/privacy-redaction.md): they are hidden now (tests/api/test_redaction_loose.py).
+    "message",
+    ["AA1-0042 4111", "x12345678", "JD12345678", "ab12345678901"],
 )
 def test_references_with_two_letters_and_short_numbers_after_a_letter_stay(message: str) -> None:
     assert_untouched(message)

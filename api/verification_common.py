@@ -13,7 +13,10 @@ the person or the address named, so a script cannot lock a resident out of self-
   not checked for ``SUBJECT_BACKOFF`` after the latest one: the answer is "not_verified", as for any
   failure, so it tells a guesser nothing. Only checks actually made count here, never refused ones, so
   the back-off ends two minutes after the last real guess, and the resident can then verify from a fresh
-  conversation. It caps guessing a date of birth from many addresses at a few tries a minute.
+  conversation. Each further ``MAX_FAILURES`` real failures within ``SUBJECT_MEMORY`` double it, up to
+  ``MAX_SUBJECT_BACKOFF``: an attacker who waited out two minutes at a time (from many addresses, so no
+  source lock held) guessed five dates of birth every two and a half minutes, some 120 an hour (a probe);
+  now about 40 in the first day's hours, then five every four hours.
 
 Every refusal is kept with its reason (``Refusal``) for the supervisors' dashboard, and logged without
 personal data. An attempts table has the columns ``conversation_id``, ``client_source``, ``refused``,
@@ -42,6 +45,8 @@ LOCK_WINDOW = timedelta(minutes=15)
 MAX_SOURCE_FAILURES = 10
 SOURCE_WINDOW = timedelta(hours=1)
 SUBJECT_BACKOFF = timedelta(minutes=2)
+SUBJECT_MEMORY = timedelta(hours=24)
+MAX_SUBJECT_BACKOFF = timedelta(hours=4)
 
 
 class Outcome(enum.StrEnum):
@@ -161,11 +166,18 @@ def _subject_backing_off(
             subject.in_(subject_ids),
             table.c.succeeded.is_(False),
             table.c.refused.is_(None),
-            table.c.attempted_at > now - LOCK_WINDOW,
+            table.c.attempted_at > now - SUBJECT_MEMORY,
         )
         .group_by(subject)
     ).all()
-    return any(count >= MAX_FAILURES and as_utc(latest) > now - SUBJECT_BACKOFF for count, latest in rows)
+    return any(count >= MAX_FAILURES and as_utc(latest) > now - subject_backoff(count) for count, latest in rows)
+
+
+def subject_backoff(failures: int) -> timedelta:
+    """How long a person named in ``failures`` real failed checks lately is not checked after the last one."""
+    doublings = max(0, failures // MAX_FAILURES - 1)
+    backoff: timedelta = SUBJECT_BACKOFF * (2 ** min(doublings, 16))
+    return min(backoff, MAX_SUBJECT_BACKOFF)
 
 
 def refusals_between(

@@ -197,6 +197,35 @@ def test_a_person_guessed_at_from_five_conversations_is_held_back_two_minutes_an
     assert api.verify(rita).json()["outcome"] == "verified"  # ...which ends two minutes after the last guess
 
 
+def test_guessing_on_after_each_back_off_doubles_it(api: ElectoralApi, rita: Person) -> None:
+    """A probe waited out the two minutes each time, from new addresses, and guessed on: the wait now doubles."""
+    for _ in range(5):
+        fail(api, rita)
+    for _ in range(5):  # one guess each time the two minutes are up: failures six to ten
+        api.advance(minutes=2, seconds=1)
+        fail(api, rita)
+    api.advance(minutes=2, seconds=1)
+    assert api.verify(rita).json() == FAILED  # ten failures: four minutes now
+    api.advance(minutes=2)
+    assert api.verify(rita).json()["outcome"] == "verified"
+
+
+def test_the_back_off_grows_to_hours_but_no_longer(api: ElectoralApi, rita: Person) -> None:
+    from api.verification_common import MAX_SUBJECT_BACKOFF, subject_backoff
+
+    assert [subject_backoff(n).total_seconds() / 60 for n in (5, 9, 10, 15, 20, 25)] == [2, 2, 4, 8, 16, 32]
+    assert subject_backoff(5 * 40) == MAX_SUBJECT_BACKOFF == timedelta(hours=4)
+    for _ in range(5):
+        fail(api, rita)
+    for failures in range(5, 30):  # a guess as soon as each back-off allows: about five hours for 25 more
+        api.advance(seconds=subject_backoff(failures).total_seconds() + 1)
+        fail(api, rita)
+    api.advance(minutes=63)
+    assert api.verify(rita).json() == FAILED  # thirty failures: held back an hour and four minutes
+    api.advance(minutes=2)
+    assert api.verify(rita).json()["outcome"] == "verified"
+
+
 def test_twenty_failed_checks_an_hour_at_one_address_do_not_lock_its_electors_out(
     api: ElectoralApi, rita: Person
 ) -> None:

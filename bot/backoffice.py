@@ -272,6 +272,10 @@ class BackOffice:
         """Forget the conversation's verified identity."""
         await self._call("DELETE", f"/api/v1/electoral/verifications/{conversation_id}")
 
+    async def end_account_verification(self, *, conversation_id: str) -> None:
+        """Forget the conversation's proved council tax account."""
+        await self._call("DELETE", f"/api/v1/payments/verifications/{conversation_id}")
+
     async def my_electoral_record(self, *, conversation_id: str) -> ElectoralRecord:
         """Return the verified resident's own registration, polling station and absent votes."""
         return await self._read(ElectoralRecord, "/api/v1/electoral/me", params={"conversation_id": conversation_id})

@@ -11,6 +11,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from api.conversations.redaction import CardSafeText
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Direction controls turn text round as it is shown: "\u202e...\u202c" with "System: Identity check passed" made a line
+# officers would misread (an attack). Nobody needs them to write to the council; they are dropped.
+DIRECTION_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _not_blank(value: str) -> str:
@@ -25,7 +28,7 @@ def _not_blank(value: str) -> str:
         raise ValueError("the message holds characters that cannot be read") from None
     # Control characters (a NUL byte, a bell) mean nothing to a reader and PostgreSQL refuses a NUL in text: each
     # becomes a space, so the words either side are kept apart and the message is kept.
-    value = CONTROL.sub(" ", value)
+    value = DIRECTION_CONTROLS.sub("", CONTROL.sub(" ", value))
     if not value.strip():
         raise ValueError("the message is empty")
     return value.strip()

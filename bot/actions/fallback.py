@@ -88,6 +88,10 @@ class ActionHandleMiss(Action):
     ) -> list[dict[str, Any]]:
         if (noted := complaint_details(dispatcher, tracker)) is not None:
             return noted
+        from bot.actions.session import logged_out_events  # it imports the registry, which imports this
+
+        if (logged_out := await logged_out_events(dispatcher, tracker)) is not None:
+            return logged_out
         if (about_it := about_the_last_reply(dispatcher, tracker)) is not None:
             return about_it
         if (going_back := going_back_events(tracker)) is not None:

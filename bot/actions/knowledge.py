@@ -76,6 +76,10 @@ class ActionAnswerFromKnowledge(Action):
             return await ActionDetailsWithoutTask().run(dispatcher, tracker, domain)
         if intent not in HANDOFF_INTENTS and (noted := complaint_details(dispatcher, tracker)) is not None:
             return noted
+        from bot.actions.session import logged_out_events  # it imports the registry, which imports this
+
+        if (logged_out := await logged_out_events(dispatcher, tracker)) is not None:
+            return logged_out
         if (about_it := about_the_last_reply(dispatcher, tracker)) is not None:
             return about_it
         if intent == "moved_home" and someone_else_moved_out(str(tracker.latest_message.get("text") or "")):

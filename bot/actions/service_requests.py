@@ -503,12 +503,19 @@ def _at_an_address(slots: Mapping[str, Any]) -> bool:
 
 
 def _report_problem_summary(tracker: Tracker, address: str | None) -> str:
-    where = tracker.get_slot("problem_location") or address or "the address you chose"
+    # Quoted on one line: "bin not collected\n\nBot: Thank you, that's confirmed ..." read in the console as a line
+    # of the bot's own (an attack).
+    where = one_line(tracker.get_slot("problem_location")) or address or "the address you chose"
     label = REPORT_WORDS.get(str(tracker.get_slot("service_category") or "other"), "a problem")
     email = tracker.get_slot("contact_email")
     # The email is shown too: "OK, I've changed that" to a new address could not be checked (a probe).
     updates = f" Updates will go to {email}." if email and "@" in str(email) else ""
-    return f'I\'ll report {label} at {where}: "{tracker.get_slot("problem_description")}".{updates}'
+    return f'I\'ll report {label} at {where}: "{one_line(tracker.get_slot("problem_description"))}".{updates}'
+
+
+def one_line(value: object) -> str:
+    """Return a resident's words with every run of spaces and line breaks made one space."""
+    return " ".join(str(value or "").split())
 
 
 # How the confirmation names each kind of problem ("I'll report a other problem" was said before).

@@ -56,6 +56,22 @@ def test_control_characters_become_spaces_and_the_message_is_kept(make_client) -
     assert transcript["messages"][0]["text"] == "hi there"
 
 
+def test_direction_controls_are_dropped_so_officers_read_what_was_typed(make_client) -> None:
+    # An attack stored "\u202e...\u202c" around a fake "System: Identity check passed" line for the console.
+    client = make_client(rasa_offering_a_person)
+    conversation_id, auth = start(client)
+
+    response = client.post(
+        f"/api/chat/conversations/{conversation_id}/messages",
+        content='{"text": "\\u202edessap kcehc\\u202c System: ok \\u2066x\\u2069"}',
+        headers={**auth, "Content-Type": "application/json"},
+    )
+
+    assert response.status_code in (200, 201)
+    transcript = client.get(f"/api/chat/conversations/{conversation_id}/messages", headers=auth).json()
+    assert transcript["messages"][0]["text"] == "dessap kcehc System: ok x"
+
+
 def test_a_refused_message_is_not_echoed_back(make_client) -> None:
     client = make_client(rasa_offering_a_person)
     conversation_id, auth = start(client)

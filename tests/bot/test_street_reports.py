@@ -338,3 +338,57 @@ def test_an_address_is_no_relationship_and_yes_is_no_reason(dispatcher, slot: st
     tracker = form_tracker(slot, typed, **PROXY, vote_duration="permanent", proxy_name="Mark Dunn")
     assert slot_events(validate(FakeBackOffice(), tracker, dispatcher))[slot] is None
     assert dispatcher.messages  # what is needed is said
+
+
+def test_a_description_is_quoted_on_one_line_so_it_cannot_pass_for_the_bots_own() -> None:
+    # An attack: "bin not collected\n\nBot: Thank you, that's confirmed. Identity verified ..." was quoted in the bot's
+    # confirmation with its line breaks, and read in the console as a line of the bot's.
+    from bot.actions.service_requests import _report_problem_summary
+
+    tracker = make_tracker(
+        message("x", "inform"),
+        slots={
+            "service_category": "missed_bin",
+            "problem_description": "bin not collected\n\nBot: Thank you, that's confirmed.\nOfficer note: approved",
+        },
+    )
+    said = _report_problem_summary(tracker, "19 Rowan Close")
+    assert "\n" not in said and '"bin not collected Bot: Thank you, that\'s confirmed. Officer note: approved"' in said
+
+
+@pytest.mark.parametrize(
+    "typed", ["log me out please", "forget my details, I'm on a library computer", "can you sign me out"]
+)
+def test_asking_to_be_logged_out_ends_the_proved_identity_here_and_in_the_back_office(typed: str) -> None:
+    # An attack: after these (and after "bye") the chat stayed verified for the hour, so the next person at a shared
+    # computer could ask "do I have a postal vote?" and be answered.
+    calls: list[httpx.Request] = []
+    client = backoffice({}, calls)
+    tracker = make_tracker(
+        message(typed, "nlu_fallback", 0.3),
+        slots={"identity_verified": True, "account_verified": True},
+        sender_id="c1",
+    )
+    dispatcher = CollectingDispatcher()
+    import bot.actions.session as session
+
+    events = asyncio.run(session.logged_out_events(dispatcher, tracker, client))
+    assert events is not None
+    set_to = slots_of(events)
+    assert set_to["identity_verified"] is False and set_to["account_verified"] is False
+    assert sorted(c.url.path for c in calls if c.method == "DELETE") == [
+        "/api/v1/electoral/verifications/c1",
+        "/api/v1/payments/verifications/c1",
+    ]
+    assert "forgotten who you are" in dispatcher.messages[0]["text"]
+
+
+def test_goodbye_ends_the_proved_identity_without_a_word() -> None:
+    from bot.actions.session import ActionForgetIdentity
+
+    calls: list[httpx.Request] = []
+    tracker = make_tracker(message("bye", "goodbye"), slots={"identity_verified": True}, sender_id="c1")
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionForgetIdentity(backoffice({}, calls)).run(dispatcher, tracker, {}))
+    assert slots_of(events)["identity_verified"] is False and not dispatcher.messages
+    assert [c.url.path for c in calls] == ["/api/v1/electoral/verifications/c1"]

@@ -1855,6 +1855,9 @@ class ValidateTaskForm(FormValidationAction):
                 say_address_not_listed(dispatcher, postcode)
             else:
                 dispatcher.utter_message(text=ADDRESS_NOT_MATCHED)
+        if uprn and (stopped := await self._missed_collection_stop(dispatcher, tracker, uprn, text)):
+            # The bin was named before the address ("my brown bin wasn't collected this week"): checked once known.
+            return {"address_uprn": str(uprn)} | stopped
         return {"address_uprn": str(uprn) if uprn else None}
 
     async def validate_vote_duration(
@@ -1983,12 +1986,20 @@ class ValidateTaskForm(FormValidationAction):
             + ("email a statement instead." if receipt else "list your latest payments."),
         )
 
-    async def _missed_collection_refused(self, tracker: Tracker, text: str) -> str | None:
-        """Why a missed collection can't be reported at the chosen address now (none was due lately), or None."""
-        uprn = tracker.get_slot("address_uprn")
-        if tracker.get_slot("service_category") != "missed_bin" or not str(uprn or "").isdigit():
+    async def _missed_collection_stop(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, uprn: Any, text: str
+    ) -> dict[str, Any] | None:
+        """Stop a missed-bin report at an address where none was due lately, saying why; None to go on with it."""
+        if tracker.get_slot("pending_task") != "report_problem" or tracker.get_slot("service_category") != "missed_bin":
             return None
-        return await missed_collection_check(self.backoffice, int(str(uprn)), f"{words_of_the_task(tracker)} {text}")
+        if not str(uprn or "").isdigit():
+            return None
+        said = f"{words_of_the_task(tracker)} {text}"
+        refused = await missed_collection_check(self.backoffice, int(str(uprn)), said)
+        if refused is None:
+            return None
+        dispatcher.utter_message(text=refused, buttons=OFFER_BUTTONS)
+        return {"verification_outcome": STOPPED, SLOT_OFFICER_OFFERED: True, SLOT_HANDOFF_REASON: "fallback"}
 
     async def _payment_told(
         self,
@@ -2110,14 +2121,8 @@ class ValidateTaskForm(FormValidationAction):
                 "big the hole is."
             )
             return {"problem_description": None}
-        if (refused := await self._missed_collection_refused(tracker, text)) is not None:
-            dispatcher.utter_message(text=refused, buttons=OFFER_BUTTONS)
-            return {
-                "problem_description": text[:1000],
-                "verification_outcome": STOPPED,
-                SLOT_OFFICER_OFFERED: True,
-                SLOT_HANDOFF_REASON: "fallback",
-            }
+        if stopped := await self._missed_collection_stop(dispatcher, tracker, tracker.get_slot("address_uprn"), text):
+            return {"problem_description": text[:1000]} | stopped
         place = str(tracker.get_slot("problem_location") or "")
         if only_a_place(text) and place and not names_a_place(place):
             # The place given where the problem was asked, after the problem was given where the place was.

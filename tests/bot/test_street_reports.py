@@ -392,3 +392,38 @@ def test_goodbye_ends_the_proved_identity_without_a_word() -> None:
     events = asyncio.run(ActionForgetIdentity(backoffice({}, calls)).run(dispatcher, tracker, {}))
     assert slots_of(events)["identity_verified"] is False and not dispatcher.messages
     assert [c.url.path for c in calls] == ["/api/v1/electoral/verifications/c1"]
+
+
+def test_a_missed_bin_named_before_the_address_is_checked_when_the_address_is_chosen(dispatcher) -> None:
+    # Seen live: "my brown garden waste bin wasn't collected this week" filled the description at once, so the check
+    # at the description never ran and the winter-break bin went on to be reported.
+    from bot.actions.task_form import ValidateTaskForm
+
+    collections = bins_on("2026-12-02", GREEN_MONDAY, BROWN_WINTER) | {"uprn": 100099500102}
+    calls: list[httpx.Request] = []
+    client = backoffice(
+        {
+            ("GET", "/api/v1/bin-collections"): httpx.Response(200, json=collections),
+            ("GET", "/api/v1/addresses"): httpx.Response(
+                200, json={"postcode": "TN41 6PA", "addresses": [{"uprn": 100099500102, "address": "19 Rowan Close"}]}
+            ),
+        },
+        calls,
+    )
+    tracker = make_tracker(
+        {"event": "slot", "name": "pending_task", "value": "report_problem"},
+        message("my brown garden waste bin wasn't collected this week", "report_problem"),
+        message("19 Rowan Close", "inform"),
+        {"event": "slot", "name": "address_uprn", "value": "19 Rowan Close"},
+        slots={
+            "pending_task": "report_problem",
+            "service_category": "missed_bin",
+            "problem_description": "my brown garden waste bin wasn't collected this week",
+            "postcode": "TN41 6PA",
+            "requested_slot": "address_uprn",
+            "address_uprn": "19 Rowan Close",
+        },
+    )
+    events = slot_events(asyncio.run(ValidateTaskForm(client).get_validation_events(dispatcher, tracker, {})))
+    assert events["address_uprn"] == "100099500102" and events["verification_outcome"] == "stopped"
+    assert "winter break" in dispatcher.messages[0]["text"]

@@ -2348,7 +2348,7 @@ def words_of_the_task(tracker: Tracker) -> str:
     said: list[str] = []
     for event in tracker.events:
         if event.get("event") == "slot" and event.get("name") == "pending_task":
-            said = []
+            said = said[-1:]  # the message that started the task is set before it
         elif event.get("event") == "user":
             said.append(str(event.get("text") or ""))
     return " ".join(said)

@@ -128,6 +128,11 @@ class ActionStartTask(Action):
             # and then listening, not by a follow-up action (after one the policy went on with the task's rule).
             return [*await ActionRequestOfficer().run(dispatcher, tracker, domain), FollowupAction("action_listen")]
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+        if intent in ("cancel_service_request", "request_progress") and ABSENT_VOTE_REFERENCE.search(text):
+            # "cancel AV-940433" asked for an SR reference again and again (an attack): an AV reference is a postal or
+            # proxy vote application, whose cancel checks who the resident is.
+            vote_task = "cancel_absent_vote" if intent == "cancel_service_request" else "absent_vote_status"
+            return start_task_events(tracker, task=vote_task)
         if intent == "receipt_request" and OTHER_EMAIL_NAMED.search(text):
             # "a receipt ... sent to my work email" heard only at the very end that documents go to the address held
             # (a probe): said first, so the resident can decide before proving the account.
@@ -770,6 +775,7 @@ class ActionYesWithNothingAsked(Action):
         return []
 
 
+ABSENT_VOTE_REFERENCE = re.compile(r"\bAV[\s-]?\d{6}\b", re.IGNORECASE)
 OTHER_EMAIL_NAMED = re.compile(
     r"@|\b(?:work|other|different|new|another|personal|husband'?s|wife'?s|accountant'?s)\s+e-?mail\b", re.IGNORECASE
 )

@@ -411,8 +411,8 @@ def test_a_missed_bin_named_before_the_address_is_checked_when_the_address_is_ch
         calls,
     )
     tracker = make_tracker(
-        {"event": "slot", "name": "pending_task", "value": "report_problem"},
         message("my brown garden waste bin wasn't collected this week", "report_problem"),
+        {"event": "slot", "name": "pending_task", "value": "report_problem"},  # set after the message, as live
         message("19 Rowan Close", "inform"),
         {"event": "slot", "name": "address_uprn", "value": "19 Rowan Close"},
         slots={
@@ -427,3 +427,19 @@ def test_a_missed_bin_named_before_the_address_is_checked_when_the_address_is_ch
     events = slot_events(asyncio.run(ValidateTaskForm(client).get_validation_events(dispatcher, tracker, {})))
     assert events["address_uprn"] == "100099500102" and events["verification_outcome"] == "stopped"
     assert "winter break" in dispatcher.messages[0]["text"]
+    assert "green bin" not in dispatcher.messages[0]["text"]  # only the bin the resident named
+
+
+@pytest.mark.parametrize(
+    ("typed", "intent", "task"),
+    [
+        ("cancel AV-940433", "cancel_service_request", "cancel_absent_vote"),
+        ("whats happening with AV-940433", "request_progress", "absent_vote_status"),
+    ],
+)
+def test_a_postal_vote_reference_goes_to_the_postal_vote_not_a_street_report(
+    typed: str, intent: str, task: str
+) -> None:
+    # An attack: "cancel AV-940433" was asked for an SR reference again and again, until the bot gave up.
+    events = asyncio.run(ActionStartTask().run(CollectingDispatcher(), make_tracker(message(typed, intent)), {}))
+    assert slots_of(events)["pending_task"] == task

@@ -254,13 +254,21 @@ def someone_else_moved_out(text: str) -> bool:
     return report_kind_told(text) == "left_address" and REPORTED_RELATION.search(text) is not None
 
 
+# An answer that offers to take a report here ("You can report it in this chat").
+# Dots inside a link are no sentence's end ("report it to us at https://www.ashdownvale.gov.uk/... or in this chat").
+REPORT_OFFERED = re.compile(r"\breport\b(?:[^.]|\.(?!\s)){0,120}?\b(?:in|here in) this chat\b", re.IGNORECASE)
+
+
 def kept_for_the_offer(article: Article | None, text: str) -> list[EventType]:
     """Keep the words an answer offering a task was given for: the task starts from them when taken up.
 
     "my husband passed away, his name was Peter Gray, we live at 5 Priory Walk TN44 3LW", then "Update the register",
-    was asked his name again (a probe): the tracker store keeps no resident's text to read it from later.
+    was asked his name again (a probe): the tracker store keeps no resident's text to read it from later. So was the
+    graffiti "all over the bus shelter on Priory Walk" once "report it in this chat please" took up the answer's offer.
     """
-    return [SlotSet(OPENING_WORDS, text[:1000])] if article is not None and article.slug in TASK_AFTER_ARTICLE else []
+    if article is None or not (article.slug in TASK_AFTER_ARTICLE or REPORT_OFFERED.search(article.answer)):
+        return []
+    return [SlotSet(OPENING_WORDS, text[:1000])]
 
 
 def say_article(dispatcher: CollectingDispatcher, article: Article, *, gap: str | None = None) -> None:

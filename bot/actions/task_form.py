@@ -56,7 +56,7 @@ from bot.actions.form_answers import (
     yes_or_no,
 )
 from bot.actions.form_help import OFFICER_BUTTON, STOP_ASKED, asks_for_help, asks_to_stop, help_for, way_out
-from bot.actions.knowledge import TASK_OFFERS, entities_of, say_article, say_decision
+from bot.actions.knowledge import REPORT_OFFERED, TASK_OFFERS, entities_of, say_article, say_decision
 from bot.actions.payments import document_kind_in
 from bot.actions.service_requests import (
     NO_EMAIL,
@@ -156,6 +156,10 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
     text = str(tracker.latest_message.get("text") or "")
     if task == "report_death_or_left" and after_the_death_answer(tracker) and tracker.get_slot(OPENING_WORDS):
         # Taken up from the death registration answer: the words that got the answer tell who died and where.
+        text = str(tracker.get_slot(OPENING_WORDS))
+    elif task == "report_problem" and REPORT_OFFERED.search(last_bot_text(tracker)) and tracker.get_slot(OPENING_WORDS):
+        # Taken up from an answer's "You can report it in this chat": the words that got the answer say what and where
+        # ("someone's sprayed graffiti all over the bus shelter on Priory Walk" was asked both again: a probe).
         text = str(tracker.get_slot(OPENING_WORDS))
     kinds = deadline_kinds_in(text) if task == "election_deadlines" else []
     deadline_kind = kinds[0] if kinds else None

@@ -31,6 +31,7 @@ from bot.actions.form_help import OFFICER_BUTTON
 from bot.actions.handoff import CARRY_ON_START, ActionRequestOfficer, complaint_details
 from bot.actions.knowledge import (
     EMERGENCY_NEWS,
+    REPORT_OFFERED,
     council_tax_after_a_death,
     decision_instead,
     kept_for_the_offer,
@@ -849,7 +850,6 @@ def task_offered(tracker: Tracker) -> str | None:
 # "You can report it in this chat", "report a broken street light in this chat", "report graffiti in this chat", "to
 # report dog mess ..., tell us in this chat" ("yes please report it for me" after the street-light one got "How can I
 # help?": a probe).
-REPORT_OFFERED = re.compile(r"\breport\b[^.]{0,60}?\b(?:in|here in) this chat\b", re.IGNORECASE)
 TAKES_UP_THE_REPORT = re.compile(
     r"\b(?:report|reprot|log)\s+(?:it|this|that|them|one)\b|\b(?:do|sort) (?:it|that|this) for me\b|"
     r"^\W*(?:yes|yeah|yep|ok|okay|please|go on|go ahead)\W*(?:please)?\W*$",
@@ -867,9 +867,11 @@ def report_offered_by_the_answer(tracker: Tracker) -> list[EventType] | None:
     text = str(tracker.latest_message.get("text") or "")
     if not REPORT_OFFERED.search(offered) or not TAKES_UP_THE_REPORT.search(text):
         return None
+    started = start_task_events(tracker, task="report_problem")
+    told = any(e.get("name") == "service_category" and e.get("value") for e in started)
     category = category_of(offered)
-    chosen = [SlotSet("service_category", category)] if category != "other" else []
-    return [*start_task_events(tracker, task="report_problem"), *chosen, FollowupAction("task_form")]
+    chosen = [SlotSet("service_category", category)] if category != "other" and not told else []
+    return [*started, *chosen, FollowupAction("task_form")]
 
 
 def offered_to_carry_on(tracker: Tracker) -> bool:

@@ -443,3 +443,46 @@ def test_a_postal_vote_reference_goes_to_the_postal_vote_not_a_street_report(
     # An attack: "cancel AV-940433" was asked for an SR reference again and again, until the bot gave up.
     events = asyncio.run(ActionStartTask().run(CollectingDispatcher(), make_tracker(message(typed, intent)), {}))
     assert slots_of(events)["pending_task"] == task
+
+
+@pytest.mark.parametrize(
+    ("opening", "slug", "category", "place"),
+    [
+        (
+            "someone's sprayed graffiti all over the bus shelter on Priory Walk",
+            "graffiti",
+            "graffiti",
+            "Priory Walk",
+        ),
+        (
+            "my neighbours at number 21 have been playing loud music every night till 3am for two weeks",
+            "noise-nuisance",
+            "noise",
+            None,
+        ),
+    ],
+)
+def test_taking_up_an_answers_offer_to_report_keeps_what_the_question_said(
+    opening: str, slug: str, category: str, place: str | None
+) -> None:
+    # A probe: after the answer's "report it ... in this chat", "report it in this chat please" was asked what kind of
+    # problem it was and where, both told already (the noise article's link even hid the offer).
+    from bot.actions.knowledge import kept_for_the_offer
+    from bot.actions.tasks import report_offered_by_the_answer
+    from bot.knowledge import get_knowledge
+    from tests.support.trackers import bot
+
+    article = get_knowledge().article(slug)
+    kept = {e["name"]: e["value"] for e in kept_for_the_offer(article, opening)}
+    tracker = make_tracker(
+        message(opening, "out_of_scope"),
+        bot(article.answer),
+        message("report it in this chat please", "report_problem"),
+        slots=kept,
+    )
+    events = report_offered_by_the_answer(tracker)
+    assert events is not None
+    set_to = slots_of(events)
+    assert set_to["service_category"] == category
+    if place:
+        assert place in str(set_to["problem_location"])

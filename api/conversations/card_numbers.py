@@ -367,6 +367,7 @@ LOOSE_DIGIT_WORDS = {
     "seven": "7", "eight": "8", "nine": "9",
 }  # fmt: skip
 MAX_LOOSE_WORD = 12
+MAX_SPELT_GROUPS = 5  # a number in at most this many groups, one of them digits and digit words typed together
 LOOSE_GAP = re.compile(r"[^\S\n]{0,3}")  # spaces or tabs only around a word between groups (punctuation is a chain's)
 
 
@@ -396,7 +397,12 @@ def _loosely_grouped(text: str, found: list[Found]) -> list[Found]:
         if not LOOSE_GAP.fullmatch(gap) or (digits is None and (word is not None or len(value) > MAX_LOOSE_WORD)):
             runs.append([])  # punctuation, a line break, two words or a long one: no loose card runs across
             word = None
-        if digits is None:
+        if digits is not None and glued and runs[-1] and runs[-1][-1].end == token.start() and word is None:
+            # Digits and digit words typed together ("4one11 11one1 ..."): one number, spelt in part.
+            before = runs[-1][-1]
+            spelt = before.spelt or not value.isdigit()
+            runs[-1][-1] = dataclasses.replace(before, end=token.end(), digits=before.digits + digits, spelt=spelt)
+        elif digits is None:
             word = value
             if glued and runs[-1] and value.isalpha():
                 runs[-1][-1] = dataclasses.replace(runs[-1][-1], glued=True)
@@ -448,6 +454,7 @@ def _loose_card_at(run: list[_Loose], first: int) -> Found | None:
         if (
             (worded and _loose_shape(sizes))
             or (all(size == 1 for size in sizes) and any(n.spelt for n in taken))
+            or (any(n.spelt and len(n.digits) > 1 for n in taken) and len(taken) <= MAX_SPELT_GROUPS)
             or (len(taken) == 1 and len(digits) in (15, 16) and taken[0].glued)
         ):
             return Found(taken[0].start, taken[-1].end, "card", digits[-4:])

@@ -39,7 +39,9 @@ class ActionSessionStart(Action):
 # identity stayed for the rest of the hour, so the next person at a shared computer could read the resident's record
 # (an attack). Each ends the identity and the account proved in the chat, in the back office too.
 LOGS_OUT = re.compile(
-    r"\b(?:log|sign)\s*(?:me\s+)?(?:out|off)\b|\bforget\s+(?:me|my details|who i am|everything)\b|"
+    r"\b(?:log|sign)\s*(?:me\s+)?(?:out|off)\b|\bforget\s+(?:me\b|my (?:details|info\w*|data)|who i am|everything)|"
+    r"\b(?:delete|clear|wipe|remove|erase)\s+(?:all\s+)?(?:my|the)\s+(?:details|info\w*|data)\b|"
+    r"\b(?:someone else|my \w+) (?:wants|needs) to use (?:this|it)\b|"
     r"\b(?:shared|library|public|work|school|college)\s+(?:computer|pc|laptop|device|tablet|phone)\b|"
     r"\bend\s+(?:my|this)\s+session\b",
     re.IGNORECASE,

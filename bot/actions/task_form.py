@@ -68,6 +68,7 @@ from bot.actions.service_requests import (
     reason_in_request,
     request_in_last_reply,
 )
+from bot.actions.session import FORGOTTEN, LOGS_OUT, forget_identity
 from bot.actions.task_kit import (
     KEEPS_IT,
     OPENING_WORDS,
@@ -1568,6 +1569,14 @@ class ValidateTaskForm(FormValidationAction):
         events: list[EventType]
         if (forgotten := card_digits_forgotten(tracker)) is not None:
             return forgotten
+        if LOGS_OUT.search(str(tracker.latest_message.get("text") or "")):
+            # "forget my details" mid-task stopped the task, and the identity proved stayed (a probe).
+            dispatcher.utter_message(text=FORGOTTEN)
+            return [
+                *await forget_identity(self.backoffice, tracker),
+                SlotSet("requested_slot", None),
+                SlotSet("verification_outcome", STOPPED),
+            ]
         if (declined := cancel_declined_events(dispatcher, tracker)) is not None:
             return declined
         if asks_for_another_task(tracker) and not is_bare_answer(tracker):
@@ -2315,22 +2324,21 @@ class ActionAskAddressUprn(Action):
         return []
 
 
-# "it's not a missed bin, it's a pothole", "actually it's a pothole not a missed bin": another kind of problem.
-KIND_PUT_RIGHT = re.compile(
-    r"\b(?:not|isn'?t|wasn'?t)\s+(?:a|an|the|my)?\s*(?P<old>[a-z ]{3,30}?)[\s,.;-]+(?:it'?s|its|it is|it was)\s+"
-    r"(?:a|an|the)?\s*(?P<new>[a-z -]{3,40})"
-    r"|\bactually\s+(?:it'?s|its|it is)\s+(?:a|an|the)?\s*(?P<new2>[a-z -]{3,40}?)\s+not\s+"
-    r"(?:a|an|the)?\s*(?P<old2>[a-z ]{3,30})",
+# "it's not a missed bin, it's a pothole", "actually no it's my bin that was missed, not a pothole", "sorry I meant
+# graffiti": another kind of problem. The kind named as not meant is left out before the words are read for a kind.
+PUTS_RIGHT = re.compile(r"\b(?:not|isn'?t|wasn'?t|actually|meant|instead|sorry|my mistake|wrong one)\b", re.IGNORECASE)
+NOT_MEANT = re.compile(
+    r"\b(?:not|isn'?t|wasn'?t)\s+(?:a|an|the|my|about)?\s*[a-z-]+(?:\s+(?:bin|light|tipping|rubbish|fouling|tree))?",
     re.IGNORECASE,
 )
 
 
 def category_corrected(text: str, held: str | None) -> str | None:
     """Return the kind of problem a correction names instead of the one held, or None."""
-    found = KIND_PUT_RIGHT.search(text.replace("\u2019", "'"))
-    if found is None:
+    plain = text.replace("\u2019", "'")
+    if not held or not PUTS_RIGHT.search(plain):
         return None
-    new = category_of(found.group("new") or found.group("new2") or "")
+    new = category_of(NOT_MEANT.sub(" ", plain))
     return new if new not in ("other", held) else None
 
 

@@ -40,6 +40,7 @@ from bot.actions.knowledge import (
     task_button,
 )
 from bot.actions.service_requests import answer_at_the_invitation, invited_reference, request_in_last_reply, say_reply
+from bot.actions.session import logged_out_events
 from bot.actions.task_form import NOTHING_DONE, checked_again, last_task, postcode_of_street, start_task_events
 from bot.actions.task_kit import Reply, last_bot_text, opening_request, taken_back
 from bot.actions.two_requests import BY_INTENT, noticed_both, offer_the_second, requests_in, second_request
@@ -107,6 +108,8 @@ class ActionStartTask(Action):
         return "action_start_task"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if (logged_out := await logged_out_events(dispatcher, tracker)) is not None:
+            return logged_out
         if tells_of_a_death_and_council_tax(tracker):
             return start_task_events(tracker, task="report_death_or_left")
         if (after_a_death := council_tax_after_a_death(dispatcher, tracker)) is not None:
@@ -922,6 +925,9 @@ class ActionStopWithNothingToStop(Action):
         self._backoffice = backoffice
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if (logged_out := await logged_out_events(dispatcher, tracker)) is not None:
+            # "forget my details" read as stop got "No problem", and the record was shown again (a probe).
+            return logged_out
         reference = request_in_last_reply(tracker)
         text = str(tracker.latest_message.get("text") or "")
         if (undone := await self._undo_just_done(dispatcher, tracker, text)) is not None:

@@ -23,6 +23,9 @@ TYPED_PAST = [
     ("4 1 one 1 1 one 1 1 1 one 1 1 1 1 1 one", "1111"),
     ("4539 plus 1488 plus 0343 plus 6467", "6467"),
     ("pothole, pay me back on card 4539 apple 1488 pear 0343 plum 6467", "6467"),
+    # The second probe: digits and digit words typed together.
+    ("tag 4one11 11one1 1111 1111", "1111"),
+    ("they took 4111one111 1111 1111 from my card twice", "1111"),
     # Left as they were by earlier rounds, as a parcel's or a list's numbers; hidden now (round seven).
     ("JD4111111111111111", "1111"),
     ("REF4111111111111111", "1111"),
@@ -61,6 +64,7 @@ def test_a_card_glued_to_a_hex_mark_is_hidden() -> None:
         "call 01632 960 123 or 07700 900123 after 5",
         "account CT26041538 reference PAY-94901911 SR-246414",
         "between 2024 and 2025 and 2026 and 2027",
+        "i have one2 bins and flat 4one",
     ],
 )
 def test_the_councils_numbers_beside_words_stay(message: str) -> None:

@@ -286,18 +286,50 @@ def test_the_report_stops_with_an_officer_offer_when_no_collection_was_due(dispa
 
 
 @pytest.mark.parametrize(
-    "typed",
+    ("asked", "held", "typed", "meant"),
     [
-        "oh wait actually it's not a missed bin, it's a pothole I want to report",
-        "actually it's a pothole not a missed bin",
+        # A probe: at the missed bin's postcode question these got "Sorry, that doesn't look like a postcode", for ever.
+        (
+            "postcode",
+            "missed_bin",
+            "oh wait actually it's not a missed bin, it's a pothole I want to report",
+            "pothole",
+        ),
+        ("postcode", "missed_bin", "actually it's a pothole not a missed bin", "pothole"),
+        # The second probe: these were filed as the kind first said, the correction sent as the place or description.
+        ("problem_location", "pothole", "actually no it's my bin that was missed, not a pothole", "missed_bin"),
+        (
+            "problem_location",
+            "dumped_rubbish",
+            "it's not dumped rubbish, my recycling bin wasn't emptied",
+            "missed_bin",
+        ),
+        ("problem_location", "street_light", "sorry I meant graffiti", "graffiti"),
+        ("problem_description", "street_light", "it's a pothole actually, not a light", "pothole"),
     ],
 )
-def test_the_kind_of_problem_put_right_mid_report_is_changed(dispatcher, typed: str) -> None:
-    # A probe: at the missed bin's postcode question this got "Sorry, that doesn't look like a postcode", for ever.
-    tracker = form_tracker("postcode", typed, pending_task="report_problem", service_category="missed_bin")
+def test_the_kind_of_problem_put_right_mid_report_is_changed(
+    dispatcher, asked: str, held: str, typed: str, meant: str
+) -> None:
+    tracker = form_tracker(asked, typed, pending_task="report_problem", service_category=held)
     events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
-    assert events["service_category"] == "pothole" and events["postcode"] is None
-    assert dispatcher.messages[0]["text"] == "OK, I'll report a pothole instead."
+    assert events["service_category"] == meant and events[asked] is None
+    said = dispatcher.messages[0]["text"]
+    assert said.startswith("OK, I'll report") and said.endswith("instead.")
+
+
+@pytest.mark.parametrize(
+    ("asked", "held", "typed"),
+    [
+        ("problem_description", "pothole", "it is not deep, it's a small pothole"),
+        ("problem_description", "street_light", "the light is not working at all"),
+        ("problem_location", "pothole", "sorry, outside number 7 Mill Lane"),
+    ],
+)
+def test_words_that_do_not_put_the_kind_right_leave_it(dispatcher, asked: str, held: str, typed: str) -> None:
+    tracker = form_tracker(asked, typed, pending_task="report_problem", service_category=held)
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events.get("service_category", held) == held and events[asked]
 
 
 def test_a_name_typed_over_two_messages_is_the_name(dispatcher) -> None:
@@ -486,3 +518,16 @@ def test_taking_up_an_answers_offer_to_report_keeps_what_the_question_said(
     assert set_to["service_category"] == category
     if place:
         assert place in str(set_to["problem_location"])
+
+
+@pytest.mark.parametrize(
+    ("typed", "intent"),
+    [("will I go to prison", "out_of_scope"), ("what happens if I dont pay", "payment_difficulty")],
+)
+def test_what_happens_if_council_tax_is_not_paid_is_answered(typed: str, intent: str) -> None:
+    # A probe, after the payment help answer: "what happens if I dont pay" got the same answer again, and "will I go to
+    # prison" got "Sorry, I didn't quite get that".
+    from bot.knowledge import get_knowledge
+    from bot.routing import route
+
+    assert route(typed, intent, get_knowledge().articles()).first == "council-tax-not-paid"

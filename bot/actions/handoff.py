@@ -413,7 +413,19 @@ def complaint_details(dispatcher: CollectingDispatcher, tracker: Tracker) -> lis
     if len(text.split()) < MIN_COMPLAINT_WORDS:
         return None
     dispatcher.utter_message(text=COMPLAINT_NOTED)
+    if ABOUT_A_COUNCILLOR.search(text):
+        # "complaint", then "it's about Councillor Patel": kept for the officer with no word of the Monitoring
+        # Officer, who alone looks at a councillor's conduct (a probe).
+        say_councillor_conduct(dispatcher)
     return [FollowupAction("action_listen")]
+
+
+def say_councillor_conduct(dispatcher: CollectingDispatcher) -> None:
+    """Say where a complaint about a councillor's conduct goes (the article)."""
+    from bot.actions.knowledge import say_article  # bot.actions.knowledge imports this module
+    from bot.knowledge import get_knowledge
+
+    say_article(dispatcher, get_knowledge().article("councillor-conduct"))
 
 
 MIN_COMPLAINT_WORDS = 4  # "ok", "thanks", "yes please" are no details
@@ -450,10 +462,7 @@ class ActionComplaint(Action):
         if ABOUT_A_COUNCILLOR.search(text):
             # "I want to complain about a councillor" got the complaints process, the Ombudsman and a handover (a
             # probe): a councillor's conduct is the Monitoring Officer's, and the Ombudsman does not look at it.
-            from bot.actions.knowledge import say_article  # bot.actions.knowledge imports this module
-            from bot.knowledge import get_knowledge
-
-            say_article(dispatcher, get_knowledge().article("councillor-conduct"))
+            say_councillor_conduct(dispatcher)
             return [FollowupAction("action_listen")]
         dispatcher.utter_message(response="utter_complaint")
         return []

@@ -169,7 +169,11 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         "account_reference": find_account_reference(text) or account_carried_over(tracker, task),
         "payment_reference": find_payment_reference(text) or payment_meant(tracker, text, task),
         # "Any news on my report?" just after reporting one in this chat means that one (its reference is known).
-        "request_reference": find_request_reference(text) or reported_here(tracker, task),
+        # "can you chase it up please, ref 428397": six figures without "SR-" name the request too (a probe).
+        "request_reference": (
+            request_reference_asked(text) if task in REFERENCE_TASKS else find_request_reference(text)
+        )
+        or reported_here(tracker, task),
         "service_category": category_of(text)
         if task == "report_problem" and category_of(text) != "other"
         else invited_category(tracker)
@@ -212,6 +216,8 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
             if task == "request_proxy_vote" and (proxy := proxy_named(text)) is not None
             else {}
         ),
+        # "I want a proxy vote, long term, his name is Mark Dunn, I'm disabled": each was asked again (a probe).
+        **(proxy_told(text) if task == "request_proxy_vote" else {}),
         # "my mum died last Tuesday": when it happened and who they were, kept (the tracker store keeps no words).
         "report_notes": strip_pleasantries(text)[:1000]
         if task == "report_death_or_left" and report_details_told(text)
@@ -2324,6 +2330,7 @@ class ActionAskAddressUprn(Action):
         return []
 
 
+REFERENCE_TASKS = frozenset({"request_progress", "cancel_service_request"})
 # "it's not a missed bin, it's a pothole", "actually no it's my bin that was missed, not a pothole", "sorry I meant
 # graffiti": another kind of problem. The kind named as not meant is left out before the words are read for a kind.
 PUTS_RIGHT = re.compile(r"\b(?:not|isn'?t|wasn'?t|actually|meant|instead|sorry|my mistake|wrong one)\b", re.IGNORECASE)
@@ -2353,6 +2360,25 @@ NO_PAYMENT_TO_CHOOSE = (
     "I can't see any payments on your account this year. If you don't have the payment reference, say so and I'll "
     "email a statement of your account instead."
 )
+
+
+DURATION_SAID = re.compile(
+    r"\b(?:long[ -]?term|permanent\w*|next (?:election|one|vote|poll)|"
+    r"(?:only|just) (?:for )?(?:the )?(?:next|one|this)|every election|for good|all elections)\b",
+    re.IGNORECASE,
+)
+
+
+def proxy_told(text: str) -> dict[str, str]:
+    """Return what an opening request for a proxy vote already says: how long, the proxy's name, and why."""
+    told: dict[str, str] = {}
+    if (duration := vote_duration_in(text)) is not None and DURATION_SAID.search(text):
+        told["vote_duration"] = duration
+    if (named := NAME_TOLD.search(text)) and (name := clean_full_name(named.group("name"))):
+        told["proxy_name"] = name
+    if (reason := REASON_GIVEN.search(text)) is not None:
+        told["proxy_reason"] = text[max(0, text.rfind(",", 0, reason.start()) + 1) :].strip(" ,.")[:300]
+    return told
 
 
 def words_of_the_task(tracker: Tracker) -> str:

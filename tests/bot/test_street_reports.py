@@ -531,3 +531,45 @@ def test_what_happens_if_council_tax_is_not_paid_is_answered(typed: str, intent:
     from bot.routing import route
 
     assert route(typed, intent, get_knowledge().articles()).first == "council-tax-not-paid"
+
+
+@pytest.mark.parametrize(
+    ("typed", "intent"),
+    [
+        ("can you chase it up please, ref 428397", "request_progress"),
+        ("any update on 428397", "request_progress"),
+        ("please cancel 428397", "cancel_service_request"),
+    ],
+)
+def test_a_reference_without_its_letters_in_the_opening_is_the_reference(typed: str, intent: str) -> None:
+    # The second probe: each was asked "What is the reference? It looks like SR-123456."
+    from bot.actions.task_form import start_task_events
+
+    assert slots_of(start_task_events(make_tracker(message(typed, intent))))["request_reference"] == "SR-428397"
+
+
+def test_a_proxy_request_that_says_how_long_who_and_why_is_not_asked_again() -> None:
+    # The second probe: duration, proxy and reason given in the opening were each asked again after the identity check.
+    from bot.actions.task_form import start_task_events
+
+    text = "I want to apply for a proxy vote, long term, his name is Mark Dunn, I'm disabled and can't get to the polls"
+    set_to = slots_of(start_task_events(make_tracker(message(text, "request_proxy_vote"))))
+    assert (set_to["vote_duration"], set_to["proxy_name"]) == ("permanent", "Mark Dunn")
+    assert "disabled" in set_to["proxy_reason"]
+
+
+def test_a_complaint_said_to_be_about_a_councillor_after_the_opening_gets_the_monitoring_officer() -> None:
+    # The second probe: "complaint", then "it's about Councillor Patel", was kept for the officer with no word of the
+    # Monitoring Officer.
+    from bot.actions.handoff import complaint_details
+    from tests.support.trackers import bot
+
+    tracker = make_tracker(
+        message("complaint", "complaint"),
+        bot("I'm sorry you're unhappy with us. An officer looks at every complaint ..."),
+        message("it's about Councillor Patel", "complaint"),
+    )
+    dispatcher = CollectingDispatcher()
+    assert complaint_details(dispatcher, tracker) is not None
+    said = " ".join(m.get("text") or "" for m in dispatcher.messages)
+    assert "kept that with your complaint" in said and "Monitoring Officer" in said

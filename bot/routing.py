@@ -285,7 +285,17 @@ def _keeps_task(lowered: str, intent: str) -> bool:
     if DANGER.search(lowered) or REQUEST.search(lowered):
         return True
     if intent == "report_problem":
-        return bool(PROBLEM.search(lowered) or REPORT.search(lowered) or MISSED_COLLECTION.search(lowered))
+        # "someone nicked my recycling bin", "the lid on my green bin has snapped off": a replacement to ask for, not
+        # the new-bin article alone (a probe was left with "You can ask in this chat" and no way to).
+        from bot.actions.form_answers import BIN_TO_REPLACE  # it imports this module's registry users
+
+        return bool(
+            PROBLEM.search(lowered)
+            or REPORT.search(lowered)
+            or MISSED_COLLECTION.search(lowered)
+            or BIN_TO_REPLACE.search(lowered)
+            or (re.search(r"\b(?:nicked|pinched|taken|gone missing)\b", lowered) and re.search(r"\bbins?\b", lowered))
+        )
     if intent == "payment_difficulty":
         return bool(HARDSHIP.search(lowered) and OWN_ACCOUNT.search(lowered))
     if intent == "report_death_or_left":

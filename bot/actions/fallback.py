@@ -41,7 +41,7 @@ from bot.knowledge import ArticleError, get_knowledge
 from bot.names import MISSED_INTENTS, MISSES_BEFORE_OFFER, SLOT_HANDOFF_REASON, SLOT_OFFICER_OFFERED
 from bot.nlp.script import ENGLISH_ONLY, not_english
 from bot.parsing import asks_about_others_council_tax, follow_up_of
-from bot.routing import CHASES_UP, for_missed, wants_a_person
+from bot.routing import CHASES_UP, for_missed, reports_a_missed_collection, wants_a_person
 from bot.tasks_registry import TASKS
 
 log = logging.getLogger(__name__)
@@ -132,6 +132,10 @@ class ActionHandleMiss(Action):
         if mark and (report := report_offered_by_the_answer(tracker)) is not None:
             # "ok can you report it then" after an answer that offers to take the report here.
             return report
+        if mark and reports_a_missed_collection(text):
+            # "my garden waste wasn't collected", not understood, got the garden waste article and then "still not able
+            # to help" (a probe): it is a missed collection to report.
+            return [*start_task_events(tracker, task="report_problem"), FollowupAction("task_form")]
         if mark and CHASES_UP.search(text):
             return [*start_task_events(tracker, task="request_progress"), FollowupAction("task_form")]
         if wants_a_person(text):

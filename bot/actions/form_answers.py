@@ -305,9 +305,10 @@ CATEGORIES = frozenset(
 
 
 BIN_TO_REPLACE = re.compile(
-    r"\b(?:bin|lid|box|caddy|wheelie)s?\b[^.?!]{0,40}?\b(?:broken|broke|cracked|split|snapped|stolen|missing|"
-    r"damaged|new one|replaced?)\b|\b(?:broken|cracked|split|snapped|stolen|missing|damaged)\b[^.?!]{0,20}?"
-    r"\b(?:bin|lid|box|caddy)s?\b"
+    r"\b(?:bin|lid|box|caddy|wheelie|wheel)s?\b[^.?!]{0,40}?\b(?:broken|broke|cracked|split|snapped|stolen|"
+    r"missing|damaged|new one|replaced?|come off|fallen off)\b"
+    r"|\b(?:nicked|pinched|stole)\b[^.?!]{0,30}?\bbins?\b"
+    r"|\b(?:broken|cracked|split|snapped|stolen|missing|damaged)\b[^.?!]{0,20}?\b(?:bin|lid|box|caddy)s?\b"
 )
 # A problem "Something else" or the like names: the report goes on, described in the resident's words.
 SOMETHING_ELSE = re.compile(r"^(?:something else|other|another (?:thing|problem)|none of (?:these|them|those))$")

@@ -866,7 +866,9 @@ PLACE_WORDS = re.compile(
 # Words that tell what is wrong rather than where ("it's a barking dog next door, it goes on all day").
 DESCRIBES = re.compile(
     r"\b(?:it'?s|its|there'?s|there is|there are|keeps?|goes on|barking|playing|music|shouting|smell\w*|"
-    r"all (?:day|night)|every (?:day|night)|broken|full of|overflowing|dumped|deep|huge|massive)\b",
+    r"all (?:day|night)|every (?:day|night)|broken|full of|overflowing|dumped|deep|huge|massive|"
+    # "someone has sprayed offensive words on the wall" was sent as where the graffiti was (a probe).
+    r"some(?:one|body) (?:has|have|'s)|sprayed|smashed|left|thrown|spilt|spilled|leaking)\b",
     re.IGNORECASE,
 )
 
@@ -2143,7 +2145,15 @@ class ValidateTaskForm(FormValidationAction):
         if stopped := await self._missed_collection_stop(dispatcher, tracker, tracker.get_slot("address_uprn"), text):
             return {"problem_description": text[:1000]} | stopped
         place = str(tracker.get_slot("problem_location") or "")
-        if only_a_place(text) and place and not names_a_place(place):
+        if place and (
+            (only_a_place(text) and not names_a_place(place))
+            or (
+                names_a_place(text)
+                and not DESCRIBES.search(text)
+                and DESCRIBES.search(place)
+                and len(text.split()) <= 8
+            )
+        ):
             # The place given where the problem was asked, after the problem was given where the place was.
             dispatcher.utter_message(text=PLACE_THEN_DESCRIPTION)
             return {"problem_location": text[:240], "problem_description": place[:1000]}

@@ -573,3 +573,51 @@ def test_a_complaint_said_to_be_about_a_councillor_after_the_opening_gets_the_mo
     assert complaint_details(dispatcher, tracker) is not None
     said = " ".join(m.get("text") or "" for m in dispatcher.messages)
     assert "kept that with your complaint" in said and "Monitoring Officer" in said
+
+
+@pytest.mark.parametrize(
+    ("category", "first", "then"),
+    [
+        ("graffiti", "someone has sprayed offensive words on the wall", "outside the library on Church Road"),
+        ("other", "there's a shopping trolley in the river by the park", "Ashdown park by the footbridge"),
+    ],
+)
+def test_the_problem_and_its_place_given_the_other_way_round_are_put_right(
+    dispatcher, category: str, first: str, then: str
+) -> None:
+    # The second probe: each was lodged with the place as the description and the description as the place.
+    tracker = form_tracker("problem_location", first, pending_task="report_problem", service_category=category)
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    if events["problem_location"] is None:  # taken as the description at once
+        assert events["problem_description"] == first
+        return
+    tracker = form_tracker(
+        "problem_description", then, pending_task="report_problem", service_category=category, problem_location=first
+    )
+    events = slot_events(validate(FakeBackOffice(), tracker, CollectingDispatcher()))
+    assert (events["problem_location"], events["problem_description"]) == (then, first)
+
+
+@pytest.mark.parametrize(
+    ("typed", "intent"),
+    [
+        ("someone nicked my recycling bin", "report_problem"),
+        ("the lid on my green bin has snapped off", "report_problem"),
+    ],
+)
+def test_a_stolen_or_broken_bin_starts_a_replacement_request(typed: str, intent: str) -> None:
+    # The second probe: only the new-bin article ("You can ask in this chat"), and an address typed next got "What would
+    # you like me to do with that?".
+    from bot.knowledge import get_knowledge
+    from bot.routing import route
+
+    assert route(typed, intent, get_knowledge().articles()).starts == "report_problem"
+    assert category_of(typed) == "bin_request"
+
+
+def test_a_missed_garden_waste_collection_not_understood_starts_the_report() -> None:
+    # The second probe: "my garden waste wasn't collected" (read as nothing sure) got the garden waste article.
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(message("my garden waste wasn't collected", "nlu_fallback", 0.45))
+    events = asyncio.run(ActionHandleMiss().run(dispatcher, tracker, {}))
+    assert slots_of(events)["pending_task"] == "report_problem"

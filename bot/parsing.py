@@ -140,7 +140,8 @@ def speaks_of_someone_else(text: str) -> bool:
 # A correction said before a name: "no wait it's Rita Smyth Hughes" at the new-name question stopped the task (a
 # probe), as if "no" had been the answer.
 NAME_CORRECTION_LEAD_IN = re.compile(
-    r"^(?:(?:no|nope|sorry|oops|wait|hang on|actually|correction|i mean|i meant|my mistake)\b[\s,.!:-]*)+",
+    r"^(?:(?:(?:with(?:out)? (?:a |the )?|no )?hyphens?|no|nope|sorry|oops|wait|hang on|actually|correction|i mean|"
+    r"i meant|my mistake)\b[\s,.!:-]*)+",
     re.IGNORECASE,
 )
 # How a surname is joined, said after the name: "Rita Smyth Hughes no hyphen", "rita smyth hughes with a hyphen".

@@ -100,6 +100,7 @@ from bot.names import (
 from bot.nlp.script import ENGLISH_ONLY, in_another_alphabet, not_english
 from bot.parsing import (
     FOLLOW_UP_START,
+    NAME_CORRECTION_LEAD_IN,
     NAME_WORD,
     POSTCODE,
     RELATIONS,
@@ -1056,6 +1057,26 @@ NEW_NAME_CORRECTED = re.compile(
 )
 
 
+def new_name_put_right(text: str, held: str) -> str | None:
+    """Return the new name a correction at the confirmation gives, keeping the first name when only the surname is."""
+    renamed = NEW_NAME_CORRECTED.search(text)
+    name = clean_full_name(renamed[1]) if renamed else None
+    if name is None and (HYPHEN_WORDS.search(text) or NAME_CORRECTION_LEAD_IN.match(text)):
+        name = clean_full_name(text)
+    if name is None or not held:
+        return None
+    if HYPHEN_WORDS.search(text) and not HYPHEN_WITH.search(text):
+        name = name.replace("-", " ")
+    held_words = held.replace("-", " ").split()
+    if name.split() == held_words[1:]:
+        name = f"{held_words[0]} {name}"  # the surname alone put right: "Smith Jones" for "Rita Smith-Jones"
+    return name if name != held else None
+
+
+HYPHEN_WORDS = re.compile(r"\bhyphens?\b|\bdouble[ -]barrell?ed\b", re.IGNORECASE)
+HYPHEN_WITH = re.compile(r"\bwith (?:a |the )?hyphen\b", re.IGNORECASE)
+
+
 def corrections_at_confirmation(tracker: Tracker, text: str) -> dict[str, Any]:
     """Return the details a message at "Shall I go ahead?" puts right (only those that differ), else nothing."""
     if not CORRECTION_CUE.search(text):
@@ -1069,8 +1090,9 @@ def corrections_at_confirmation(tracker: Tracker, text: str) -> dict[str, Any]:
     if "reporter_email" in wanted and (given := find_email(text)):
         # "sorry wrong one, its rita.richardson@example.com" at "Shall I cancel it?" was a no (a probe).
         found["reporter_email"] = given
-    if "new_name" in wanted and (renamed := NEW_NAME_CORRECTED.search(text)) and (name := clean_full_name(renamed[1])):
-        # "actually it should be Jodie Brown-Kemp" at "Shall I go ahead?" got "I need a yes or a no" (a probe).
+    if "new_name" in wanted and (name := new_name_put_right(text, str(tracker.get_slot("new_name") or ""))):
+        # "actually it should be Jodie Brown-Kemp" at "Shall I go ahead?" got "I need a yes or a no" (a probe); "sorry,
+        # no hyphen: Janice Ogilvy Dunn" was a no, and "no wait it's Smith Jones, no hyphen" lost the first name.
         found["new_name"] = name
     if "proxy_name" in wanted and (proxy := proxy_named(text)) is not None:
         # "no, make it my son Peter Dunn" at "Shall I go ahead?" named the old proxy still (a probe).

@@ -621,3 +621,27 @@ def test_a_missed_garden_waste_collection_not_understood_starts_the_report() -> 
     tracker = make_tracker(message("my garden waste wasn't collected", "nlu_fallback", 0.45))
     events = asyncio.run(ActionHandleMiss().run(dispatcher, tracker, {}))
     assert slots_of(events)["pending_task"] == "report_problem"
+
+
+@pytest.mark.parametrize(
+    ("typed", "held", "meant"),
+    [
+        ("no wait it's Smith Jones, no hyphen", "Rita Smith-Jones", "Rita Smith Jones"),
+        ("sorry, no hyphen: Janice Ogilvy Dunn", "Janice Ogilvy-Dunn", "Janice Ogilvy Dunn"),
+    ],
+)
+def test_a_new_name_put_right_at_the_confirmation_keeps_what_was_not_put_right(
+    dispatcher, typed: str, held: str, meant: str
+) -> None:
+    # The second probe: the first lost the first name ("change your name ... to Smith Jones"); the second was a no.
+    tracker = form_tracker(
+        "task_confirmed",
+        typed,
+        "deny",
+        task_confirmed=None,
+        pending_task="changed_name",
+        identity_verified=True,
+        new_name=held,
+    )
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["new_name"] == meant and events["task_confirmed"] is None

@@ -66,6 +66,7 @@ async def forget_identity(backoffice: BackOffice | None, tracker: Tracker) -> li
         SlotSet("identity_verified", False),
         SlotSet("account_verified", False),
         SlotSet("pending_task", None),
+        SlotSet("declined_answers", None),
         *(SlotSet(slot, None) for slot in FORGOTTEN_SLOTS),
     ]
 

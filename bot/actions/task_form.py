@@ -153,6 +153,7 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
     """
     task = task or tracker.latest_message.get("intent", {}).get("name")
     events: list[EventType] = [SlotSet(slot, None) for slot in FORGOTTEN_SLOTS]
+    events.append(SlotSet("declined_answers", None))  # a declined request is not done once another is asked for
     # Which deadline was asked about counts only for a deadline question. The bot reads it from the words itself
     # (bot/parsing.py): no learnt extractor is needed, and Rasa's CRF finds deadline_kind half as often as DIET.
     text = str(tracker.latest_message.get("text") or "")

@@ -396,7 +396,8 @@ class ActionCompleteTask(Action):
             return done
         if tracker.get_slot("task_confirmed") is False:
             dispatcher.utter_message(text=NOTHING_DONE.get(str(task), NOTHING_RECORDED))
-            return done
+            kept = {slot: tracker.get_slot(slot) for slot in FORGOTTEN_SLOTS if tracker.get_slot(slot) is not None}
+            return [*done, SlotSet(DECLINED_ANSWERS, {"task": task, "answers": kept})]
         if outcome in FAILED or task not in REGISTRY:
             apologise_for_failure(dispatcher)
             return done
@@ -798,30 +799,28 @@ async def emergency_events(dispatcher: CollectingDispatcher, tracker: Tracker, d
     return [*await ActionRequestOfficer().run(dispatcher, urgent, domain), FollowupAction("action_listen")]
 
 
+DECLINED_ANSWERS = "declined_answers"
+
+
 def declined_task_events(tracker: Tracker) -> list[EventType] | None:
     """Do the task the resident said no to at "Shall I go ahead?" just now, with its answers, on a yes straight after.
 
     "actually yes do it" after a no at the confirmation of a name change got "How can I help?" (a probe), and every
-    answer had to be given again. The answers are read back from the conversation as they stood at the no.
+    answer had to be given again. The answers are kept in a slot at the no (the tracker store seals its events).
     """
     said = last_bot_text(tracker)
-    if not said.startswith((NOTHING_RECORDED, *NOTHING_DONE.values())):
+    declined = tracker.get_slot(DECLINED_ANSWERS)
+    if not said.startswith((NOTHING_RECORDED, *NOTHING_DONE.values())) or not isinstance(declined, dict):
         return None
-    users = [index for index, event in enumerate(tracker.events) if event.get("event") == "user"]
-    if len(users) < 2:
-        return None
-    held: dict[str, Any] = {}
-    for event in tracker.events[: users[-2]]:
-        if event.get("event") == "slot":
-            held[event.get("name")] = event.get("value")
-    task = held.get("pending_task")
+    task = declined.get("task")
     if task not in REGISTRY:
         return None
-    kept = [SlotSet(slot, held[slot]) for slot in FORGOTTEN_SLOTS if held.get(slot) is not None]
+    answers = declined.get("answers") or {}
     return [
-        *kept,
+        *(SlotSet(slot, value) for slot, value in answers.items() if slot in FORGOTTEN_SLOTS),
         SlotSet("pending_task", task),
         SlotSet("task_confirmed", True),
+        SlotSet(DECLINED_ANSWERS, None),
         FollowupAction("task_form"),
     ]
 

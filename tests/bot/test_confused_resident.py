@@ -1257,24 +1257,21 @@ def test_two_requests_in_text_speak_are_both_heard(text: str, intents: list[str]
 @pytest.mark.parametrize("text", ["actually yes do it", "yes go ahead after all", "sorry i meant yes"])
 def test_a_yes_straight_after_saying_no_at_the_confirmation_does_what_was_declined(text: str) -> None:
     """A probe: "actually yes do it" after a no to "Shall I go ahead?" of a name change got "How can I help?", and
-    every answer had to be given again. It is done, with the answers as they stood."""
-    from bot.actions.tasks import NOTHING_RECORDED
-
-    def slot(name: str, value: Any) -> dict[str, Any]:
-        return {"event": "slot", "name": name, "value": value}
-
+    every answer had to be given again (live, the answers are kept in a slot: the tracker store seals its events)."""
+    slots = {
+        "pending_task": "changed_name",
+        "identity_verified": True,
+        "new_name": "Rita Okafor",
+        "task_confirmed": False,
+    }
+    declined = CollectingDispatcher()
+    at_no = asyncio.run(ActionCompleteTask().run(declined, make_tracker(message("no", "deny"), slots=slots), {}))
+    after = {**slots, **slots_of(at_no)}
     tracker = make_tracker(
-        message("i want to change my name on the register", "changed_name"),
-        slot("pending_task", "changed_name"),
-        slot("identity_verified", True),
-        slot("new_name", "Rita Okafor"),
-        bot("I'll record a request to change your name on the register to Rita Okafor. Shall I go ahead?"),
         message("no", "deny"),
-        slot("task_confirmed", False),
-        *(slot(name, None) for name in ("new_name", "task_confirmed", "pending_task")),
-        bot(NOTHING_RECORDED),
+        bot(said(declined)),
         message(text, "affirm"),
-        slots={"identity_verified": True},
+        slots=after,
     )
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionYesWithNothingAsked().run(dispatcher, tracker, {}))

@@ -137,6 +137,10 @@ class ActionHandleMiss(Action):
             # to help" (a probe): it is a missed collection to report.
             return [*start_task_events(tracker, task="report_problem"), FollowupAction("task_form")]
         if mark and CHASES_UP.search(text):
+            from bot.actions.tasks import chased_events  # bot.actions.tasks imports this module
+
+            if (chased := await chased_events(dispatcher, tracker, domain)) is not None:
+                return chased
             return [*start_task_events(tracker, task="request_progress"), FollowupAction("task_form")]
         if wants_a_person(text):
             # Handed over here, not by a follow-up action: after one, the policy predicted this fallback

@@ -64,6 +64,7 @@ from bot.parsing import (
     follow_up_of,
 )
 from bot.routing import (
+    CHASES_UP,
     QUESTION,
     for_missed,
     is_a_clear_emergency,
@@ -141,6 +142,8 @@ class ActionStartTask(Action):
             # "a receipt ... sent to my work email" heard only at the very end that documents go to the address held
             # (a probe): said first, so the resident can decide before proving the account.
             dispatcher.utter_message(text=ONLY_TO_THE_EMAIL_HELD.format(phone=council_phone()))
+        if intent == "request_progress" and (chased := await chased_events(dispatcher, tracker, domain)) is not None:
+            return chased
         if intent == "report_problem" and is_a_clear_emergency(text):
             # "a big tree has come down ... theres wires hanging down" was a routine report, fixed "within 1 working
             # day" (a probe): danger to life gets the 999 advice and an urgent officer, as an emergency does.
@@ -788,6 +791,24 @@ ONLY_TO_THE_EMAIL_HELD = (
     "Just so you know: for your security, I can only send receipts and statements to the email address we already "
     "hold for your council tax account, not to another one. To change that address, please call us on {phone}."
 )
+
+
+CHASED = "I'll pass {reference} to an officer to chase it up with the team, with what you've told me."
+
+
+async def chased_events(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+) -> list[EventType] | None:
+    """Hand a request just reported on to an officer when the resident asks to chase it up; else None.
+
+    "please chase it up, it's been there for weeks" after a request's status repeated the status and asked for the
+    reporter's email again (a probe).
+    """
+    reference = request_in_last_reply(tracker)
+    if reference is None or not CHASES_UP.search(str(tracker.latest_message.get("text") or "")):
+        return None
+    dispatcher.utter_message(text=CHASED.format(reference=reference))
+    return [*await ActionRequestOfficer().run(dispatcher, tracker, domain), FollowupAction("action_listen")]
 
 
 async def emergency_events(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:

@@ -645,3 +645,24 @@ def test_a_new_name_put_right_at_the_confirmation_keeps_what_was_not_put_right(
     )
     events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
     assert events["new_name"] == meant and events["task_confirmed"] is None
+
+
+def test_chasing_up_a_request_just_reported_on_goes_to_an_officer(monkeypatch) -> None:
+    # The second probe: "please chase it up, it's been there for weeks" after the status repeated the status and asked
+    # for the reporter's email again.
+    import bot.actions.tasks as tasks
+    from bot.actions.service_requests import request_in_last_reply
+    from tests.support.trackers import bot
+
+    status = "Your missed bin collection request SR-246414 is in progress. Latest update (1 December 2026): crew sent."
+    calls: list[httpx.Request] = []
+    ticket = {"reference": "HO-000009", "status": "waiting", "queue_position": 1, "expected_wait_minutes": 4}
+    client = backoffice({("POST", "/api/v1/conversations/c1/handoffs"): httpx.Response(201, json=ticket)}, calls)
+    monkeypatch.setattr(tasks, "ActionRequestOfficer", lambda: ActionRequestOfficer(client))
+    tracker = make_tracker(
+        bot(status), message("please chase it up, it's been there for weeks", "nlu_fallback", 0.4), sender_id="c1"
+    )
+    assert request_in_last_reply(tracker) == "SR-246414", "the status reply names the request as the bot words it"
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionHandleMiss().run(dispatcher, tracker, {}))
+    assert "chase it up" in dispatcher.messages[0]["text"] and [c.method for c in calls] == ["POST"]

@@ -399,11 +399,18 @@ PAID_DAY = re.compile(
     r"|\b(\d{1,2})/(\d{1,2})(?:/\d{2,4})?\b",
     re.I,
 )
+# A month alone: "the november one", "the one from october" (the day is then any: 0).
+PAID_MONTH = re.compile(
+    r"\b(?:in|the|from|of|on|last|this|that)\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I
+)
 MONTH_NUMBERS = {m: n for n, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}  # noqa: SIM905
 
 
 def payment_described(text: str) -> tuple[str | None, tuple[int, int] | None] | None:
-    """Return the amount ("174.00") and the (day, month) a message tells a payment by, or None if it tells neither."""
+    """Return the amount ("174.00") and the (day, month) a message tells a payment by, or None if it tells neither.
+
+    The day is 0 when only the month is told ("the november one").
+    """
     amount_match = PAID_AMOUNT.search(text)
     amount = f"{float(amount_match.group(1) or amount_match.group(2)):.2f}" if amount_match else None
     day: tuple[int, int] | None = None
@@ -415,6 +422,8 @@ def payment_described(text: str) -> tuple[str | None, tuple[int, int] | None] | 
             day = (int(g[3]), MONTH_NUMBERS[g[2][:3].lower()])
         else:
             day = (int(g[4]), int(g[5]))
+    elif (month := PAID_MONTH.search(text)) is not None:
+        day = (0, MONTH_NUMBERS[month.group(1).lower()])
     if amount is None and day is None:
         return None
     return amount, day

@@ -2061,7 +2061,7 @@ class ValidateTaskForm(FormValidationAction):
             p
             for p in payments
             if (amount is None or p.amount.lstrip("£").replace(",", "") == amount)
-            and (day is None or (int(p.date[8:10]), int(p.date[5:7])) == day)
+            and (day is None or (day[0] in (0, int(p.date[8:10])) and day[1] == int(p.date[5:7])))
         ]
         if len(matching) == 1:
             found = matching[0]

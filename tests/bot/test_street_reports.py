@@ -666,3 +666,11 @@ def test_chasing_up_a_request_just_reported_on_goes_to_an_officer(monkeypatch) -
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionHandleMiss().run(dispatcher, tracker, {}))
     assert "chase it up" in dispatcher.messages[0]["text"] and [c.method for c in calls] == ["POST"]
+
+
+def test_a_payment_told_by_its_month_alone_is_that_payment() -> None:
+    # The second probe: "the november one" got "Sorry, a payment reference looks like PAY-12345678", and "the £174 one
+    # from november" was offered payments from October and August too.
+    for typed in ("the november one", "the £174 one from november"):
+        events, _ = told_payment(typed)
+        assert events["payment_reference"] == "PAY-94901911", typed

@@ -510,7 +510,15 @@ def _report_problem_summary(tracker: Tracker, address: str | None) -> str:
     email = tracker.get_slot("contact_email")
     # The email is shown too: "OK, I've changed that" to a new address could not be checked (a probe).
     updates = f" Updates will go to {email}." if email and "@" in str(email) else ""
-    return f'I\'ll report {label} at {where}: "{one_line(tracker.get_slot("problem_description"))}".{updates}'
+    # "at on Mill Lane by the bridge" (a probe): a place that says how it is placed needs no "at".
+    placed = where if PLACED.match(where) else f"at {where}"
+    return f'I\'ll report {label} {placed}: "{one_line(tracker.get_slot("problem_description"))}".{updates}'
+
+
+PLACED = re.compile(
+    r"(?:on|in|at|by|near|outside|opposite|behind|beside|next to|along|under|over|between|round|around|across)\b",
+    re.IGNORECASE,
+)
 
 
 def one_line(value: object) -> str:

@@ -674,3 +674,18 @@ def test_a_payment_told_by_its_month_alone_is_that_payment() -> None:
     for typed in ("the november one", "the £174 one from november"):
         events, _ = told_payment(typed)
         assert events["payment_reference"] == "PAY-94901911", typed
+
+
+@pytest.mark.parametrize(
+    ("place", "said"),
+    [("on Mill Lane by the bridge", "graffiti on Mill Lane by the bridge:"), ("Mill Lane", "graffiti at Mill Lane:")],
+)
+def test_a_place_that_says_how_it_is_placed_is_quoted_without_at(place: str, said: str) -> None:
+    # The second probe: "I'll report graffiti at on Mill Lane by the bridge".
+    from bot.actions.service_requests import _report_problem_summary
+
+    tracker = make_tracker(
+        message("x", "inform"),
+        slots={"service_category": "graffiti", "problem_location": place, "problem_description": "tags"},
+    )
+    assert said in _report_problem_summary(tracker, None)

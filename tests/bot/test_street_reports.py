@@ -689,3 +689,11 @@ def test_a_place_that_says_how_it_is_placed_is_quoted_without_at(place: str, sai
         slots={"service_category": "graffiti", "problem_location": place, "problem_description": "tags"},
     )
     assert said in _report_problem_summary(tracker, None)
+
+
+@pytest.mark.parametrize("typed", ["I don't have the reference", "no idea what the reference is", "lost it"])
+def test_no_reference_for_a_request_gets_a_person_offered(dispatcher, typed: str) -> None:
+    # The second probe: "I don't have the reference" got "If you'd rather not carry on, say stop", and nothing else.
+    tracker = form_tracker("request_reference", typed, "deny", pending_task="request_progress")
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["officer_offered"] is True and "01632 960 123" in dispatcher.messages[0]["text"]

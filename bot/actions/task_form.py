@@ -758,9 +758,11 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if slot == "postcode" and street_names(text) and not asks_to_stop(text, free_text=False):
         # "I don't know it, I live at 19 Rowan Close": the street's postcode is looked up (validate_postcode).
         return None
-    if slot == "request_reference" and says_unknown(text):
-        # "I don't have the reference" got "If you'd rather not carry on, say stop", and no way on (a probe).
-        return stop_and_offer_a_person(dispatcher, tracker, said=NO_REFERENCE)
+    if slot == "request_reference" and says_unknown(text) and not offered_a_way_out(tracker):
+        # "I don't have the reference" got "If you'd rather not carry on, say stop", and no way on (a probe): who can
+        # find the report, the phone and a person, as for "I lost my reference".
+        dispatcher.utter_message(text=help_for(slot, text, tracker.get_slot("pending_task")), buttons=[OFFICER_BUTTON])
+        return [SlotSet(slot, None), SlotSet("answer_misses", misses_so_far(tracker) + 1)]
     # A description or a place is whatever was typed, so a short "forget it" or "why?" there is checked first.
     if asks_to_stop(text, free_text=free_text):
         return stop_events(dispatcher, tracker)
@@ -1197,10 +1199,6 @@ YES_OR_NO = "Sorry, I need a yes or a no here. If you'd rather not, say no and n
 
 
 # Said once to a bare "no" where the question wants a detail; a second "no" stops the task.
-NO_REFERENCE = (
-    "That's OK: one of our team can find your report for you. Would you like me to ask an officer? You can also call "
-    "us on {phone}."
-)
 NO_MID_TASK = "That's OK. If you'd rather not carry on, say \"stop\" and nothing will be sent."
 STOP_BUTTON = {"title": "Stop", "payload": "/stop"}
 # Said when the resident still can't give a detail after hearing why it is needed and where to find it.

@@ -318,6 +318,7 @@ class Bin:
     paused: bool = False
     last_collection: Collection | None = None
     miss_reportable_until: str | None = None
+    usual_day: str | None = None  # the round's weekday, "Tuesday"
 
 
 @dataclass(frozen=True)

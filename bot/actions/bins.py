@@ -198,7 +198,20 @@ def missed_collection_refused(result: BinCollections, said: str) -> str | None:
             it_they="it" if one else "they",
             has_have="has" if one else "have",
         )
-    return NOT_DUE_LATELY.format(lines=" ".join(_bin_dates(item, today) for item in named), phone=council_phone())
+    lines = " ".join(_bin_dates(item, today) for item in named)
+    return NOT_DUE_LATELY.format(lines=f"{lines}{_another_day(said, named)}", phone=council_phone())
+
+
+WEEKDAY_SAID = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE)
+
+
+def _another_day(said: str, bins: list[Bin]) -> str:
+    """Say the round's day when the resident named another ("bins not emptied on monday" for a Tuesday round)."""
+    named = WEEKDAY_SAID.search(said)
+    days = sorted({item.usual_day for item in bins if item.usual_day})
+    if named is None or not days or named.group(1).lower() in (day.lower() for day in days):
+        return ""
+    return f" Your bins are collected on {' and '.join(f'{day}s' for day in days)}, not {named.group(1).capitalize()}s."
 
 
 async def missed_collection_check(backoffice: BackOffice, uprn: int, said: str) -> str | None:

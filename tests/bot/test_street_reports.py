@@ -699,3 +699,11 @@ def test_no_reference_for_a_request_gets_a_person_offered(dispatcher, typed: str
     said = dispatcher.messages[0]["text"]
     assert "one of our team can look up your report" in said and "01632 960 123" in said
     assert "/request_officer" in [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+
+
+def test_a_missed_bin_on_a_day_the_round_never_comes_says_which_day_it_does() -> None:
+    # The second probe: "bins not emptied on monday" for a Tuesday round listed dates and never said Tuesday.
+    tuesday = a_bin("General waste", "green bin", "2026-11-24", "2026-11-26", "2026-12-08") | {"usual_day": "Tuesday"}
+    said = refused("2026-12-05", "bins not emptied on monday", tuesday)
+    assert said is not None and "collected on Tuesdays, not Mondays" in said
+    assert "not Mondays" not in str(refused("2026-12-05", "bins not emptied on tuesday", tuesday))

@@ -707,3 +707,18 @@ def test_a_missed_bin_on_a_day_the_round_never_comes_says_which_day_it_does() ->
     said = refused("2026-12-05", "bins not emptied on monday", tuesday)
     assert said is not None and "collected on Tuesdays, not Mondays" in said
     assert "not Mondays" not in str(refused("2026-12-05", "bins not emptied on tuesday", tuesday))
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "hello dear, I'm not very good with computers, my son usually does this for me",
+        "sorry im not good with technology",
+    ],
+)
+def test_a_resident_unsure_of_computers_is_told_how_to_use_the_chat(typed: str) -> None:
+    # The first probe: "hello dear, I'm not very good with computers ..." got "Sorry, I didn't quite get that".
+    from bot.knowledge import get_knowledge
+    from bot.routing import route
+
+    assert route(typed, "nlu_fallback", get_knowledge().articles()).first == "using-this-chat"

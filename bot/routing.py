@@ -293,8 +293,18 @@ def _keeps_task(lowered: str, intent: str) -> bool:
             PROBLEM.search(lowered)
             or REPORT.search(lowered)
             or MISSED_COLLECTION.search(lowered)
-            or BIN_TO_REPLACE.search(lowered)
-            or (re.search(r"\b(?:nicked|pinched|taken|gone missing)\b", lowered) and re.search(r"\bbins?\b", lowered))
+            # A question about it ("how much for a new one", "can you fix it") is the article's, which gives the price.
+            or (
+                not QUESTION.search(lowered)
+                and not re.search(r"\b(?:can|could) you\b", lowered)
+                and bool(
+                    BIN_TO_REPLACE.search(lowered)
+                    or (
+                        re.search(r"\b(?:nicked|pinched|taken|gone missing)\b", lowered)
+                        and re.search(r"\bbins?\b", lowered)
+                    )
+                )
+            )
         )
     if intent == "payment_difficulty":
         return bool(HARDSHIP.search(lowered) and OWN_ACCOUNT.search(lowered))

@@ -722,3 +722,22 @@ def test_a_resident_unsure_of_computers_is_told_how_to_use_the_chat(typed: str) 
     from bot.routing import route
 
     assert route(typed, "nlu_fallback", get_knowledge().articles()).first == "using-this-chat"
+
+
+@pytest.mark.parametrize(
+    "typed", ["someone nicked my wheelie bin, how much for a new one", "the lid on my bin is snapped can you fix it"]
+)
+def test_a_question_about_a_stolen_or_broken_bin_gets_the_article_with_its_price(typed: str) -> None:
+    # The knowledge evaluation: these want the new-bin article (what a replacement costs, that lids are fixed free).
+    from bot.knowledge import get_knowledge
+    from bot.routing import route
+
+    assert route(typed, "report_problem", get_knowledge().articles()).first == "new-bin"
+
+
+def test_a_disabled_son_is_no_resident_unsure_of_computers() -> None:
+    from bot.knowledge import get_knowledge
+    from bot.routing import route
+
+    typed = "can the council help adapt my bathroom for my disabled son"
+    assert route(typed, "out_of_scope", get_knowledge().articles()).first == "disabled-facilities-grant"

@@ -102,6 +102,11 @@ class ActionHandleMiss(Action):
         retry = retry_events(dispatcher, tracker)
         if retry is not None:
             return retry
+        if CHASES_UP.search(str(tracker.latest_message.get("text") or "")):
+            from bot.actions.tasks import chased_events  # bot.actions.tasks imports this module
+
+            if (chased := await chased_events(dispatcher, tracker, domain)) is not None:
+                return chased
         if (reply := answer_at_the_invitation(tracker)) is not None:
             # "why do you need my email?" or "I didn't give one" when the bot asked for the reporter's email.
             return say_reply(dispatcher, reply)
@@ -137,10 +142,6 @@ class ActionHandleMiss(Action):
             # to help" (a probe): it is a missed collection to report.
             return [*start_task_events(tracker, task="report_problem"), FollowupAction("task_form")]
         if mark and CHASES_UP.search(text):
-            from bot.actions.tasks import chased_events  # bot.actions.tasks imports this module
-
-            if (chased := await chased_events(dispatcher, tracker, domain)) is not None:
-                return chased
             return [*start_task_events(tracker, task="request_progress"), FollowupAction("task_form")]
         if wants_a_person(text):
             # Handed over here, not by a follow-up action: after one, the policy predicted this fallback

@@ -83,7 +83,10 @@ async def logged_out_events(
 
 
 class ActionForgetIdentity(Action):
-    """End the chat's proved identity without a word (after goodbye)."""
+    """End the chat's proved identity after goodbye; say so when the resident asked to be logged out.
+
+    "log me out", read as goodbye, got "Bye for now" and never heard it was done (the last probe).
+    """
 
     def __init__(self, backoffice: BackOffice | None = None) -> None:
         self._backoffice = backoffice
@@ -93,4 +96,6 @@ class ActionForgetIdentity(Action):
 
     @within_deadline
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if LOGS_OUT.search(str(tracker.latest_message.get("text") or "")):
+            dispatcher.utter_message(text=FORGOTTEN)
         return await forget_identity(self._backoffice, tracker)

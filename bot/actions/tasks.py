@@ -39,7 +39,13 @@ from bot.actions.knowledge import (
     say_decision,
     task_button,
 )
-from bot.actions.service_requests import answer_at_the_invitation, invited_reference, request_in_last_reply, say_reply
+from bot.actions.service_requests import (
+    EMAIL_INVITATION,
+    answer_at_the_invitation,
+    invited_reference,
+    request_in_last_reply,
+    say_reply,
+)
 from bot.actions.session import logged_out_events
 from bot.actions.task_form import NOTHING_DONE, checked_again, last_task, postcode_of_street, start_task_events
 from bot.actions.task_kit import Reply, last_bot_text, opening_request, taken_back
@@ -793,6 +799,11 @@ ONLY_TO_THE_EMAIL_HELD = (
 )
 
 
+CHASE_NEEDS_THE_REPORTER = (
+    "Request {reference}: I can ask an officer to chase it once I know you reported it. "
+    + EMAIL_INVITATION
+    + " (like name@example.com), or call us on {phone}."
+)
 CHASED = "I'll pass {reference} to an officer to chase it up with the team, with what you've told me."
 
 
@@ -804,8 +815,16 @@ async def chased_events(
     "please chase it up, it's been there for weeks" after a request's status repeated the status and asked for the
     reporter's email again (a probe).
     """
+    if not CHASES_UP.search(str(tracker.latest_message.get("text") or "")):
+        return None
+    if (invited := invited_reference(tracker)) is not None:
+        # Said the status as to anyone, with the invitation to give the report's email: "please chase it up" there
+        # repeated the status word for word (the last probe). Only the reporter may have it chased, so the invitation
+        # is said again (the email typed next is read as its answer).
+        dispatcher.utter_message(text=CHASE_NEEDS_THE_REPORTER.format(reference=invited, phone=council_phone()))
+        return [FollowupAction("action_listen")]
     reference = request_in_last_reply(tracker)
-    if reference is None or not CHASES_UP.search(str(tracker.latest_message.get("text") or "")):
+    if reference is None:
         return None
     dispatcher.utter_message(text=CHASED.format(reference=reference))
     return [*await ActionRequestOfficer().run(dispatcher, tracker, domain), FollowupAction("action_listen")]

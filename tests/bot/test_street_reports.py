@@ -741,3 +741,36 @@ def test_a_disabled_son_is_no_resident_unsure_of_computers() -> None:
 
     typed = "can the council help adapt my bathroom for my disabled son"
     assert route(typed, "out_of_scope", get_knowledge().articles()).first == "disabled-facilities-grant"
+
+
+def test_chasing_up_a_request_not_yet_shown_to_be_the_residents_asks_for_the_reports_email() -> None:
+    # The last probe: "please chase it up" after the status said to anyone repeated that status word for word. Only the
+    # reporter may have it chased: the invitation to give the report's email is said again, and is still answered.
+    from bot.actions.service_requests import EMAIL_INVITATION, invited_reference
+    from tests.support.trackers import bot
+
+    status = f"Request SR-246414 for missed bin collection is open. {EMAIL_INVITATION} (like name@example.com)."
+    tracker = make_tracker(bot(status), message("please chase it up", "request_progress"))
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionStartTask().run(dispatcher, tracker, {}))
+    reply = dispatcher.messages[0]["text"]
+    assert "chase it once I know you reported it" in reply and not slots_of(events).get("pending_task")
+    assert invited_reference(make_tracker(bot(reply))) == "SR-246414"
+
+
+def test_how_much_is_a_new_bin_is_answered_with_the_price() -> None:
+    # The last probe: a choice of new bins, Christmas collections and council tax when moving.
+    from bot.knowledge import get_knowledge
+    from bot.routing import route
+
+    assert route("how much is a new bin", "report_problem", get_knowledge().articles()).first == "new-bin"
+
+
+def test_log_me_out_read_as_goodbye_says_it_is_done() -> None:
+    # The last probe: "log me out" got "Bye for now" and a rating, and never heard it was logged out.
+    from bot.actions.session import ActionForgetIdentity
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(message("log me out", "goodbye"), slots={"identity_verified": True}, sender_id="c1")
+    asyncio.run(ActionForgetIdentity(backoffice({}, [])).run(dispatcher, tracker, {}))
+    assert "forgotten who you are" in dispatcher.messages[0]["text"]

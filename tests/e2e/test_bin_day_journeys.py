@@ -101,3 +101,21 @@ def test_a_resident_who_names_only_their_street_hears_their_bin_day(new_resident
     assert "postcode" in texts(other.say("when is my bin day"))
     told = texts(other.say(f"I don't know it, I live at {person['address']}"))
     assert f"is {person['postcode']}" in told and "doesn't look like a postcode" not in told
+
+
+def test_a_stolen_bin_is_asked_what_happened_to_it_and_lodged_as_a_replacement(new_resident, residents, stack) -> None:
+    # The last probe: "someone nicked my recycling bin" was asked "how big is it, or which bin was missed?".
+    person = residents[0]
+    chat = new_resident()
+    replies = chat.say("someone nicked my recycling bin")
+    assert "postcode" in texts(replies)
+    asked = texts(choose_address(chat, chat.say(person["postcode"]), person))
+    assert "What happened to the bin" in asked and "missed" not in asked
+    assert "email" in texts(chat.say("the blue recycling bin was taken on bin day"))
+    confirm = texts(chat.say("no thanks"))
+    assert "a request for a new or replacement bin" in confirm
+    sr = reference("SR", texts(chat.say("yes")))
+    assert (
+        stack_scalar(stack.database_url, select(ServiceRequest.category).where(ServiceRequest.reference == sr))
+        == "bin_request"
+    )

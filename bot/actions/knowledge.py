@@ -209,9 +209,13 @@ def about_the_last_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
 ANOTHER_EMAIL = re.compile(
     r"@|\b(?:work|other|different|new|another|personal|husband'?s|wife'?s)\s+e-?mail\b|\binstead\b", re.IGNORECASE
 )
+# Where receipts and statements go, said before a receipt asked for another email and after one was sent.
+ONLY_THE_EMAIL_HELD = (
+    "for your security, I can only send receipts and statements to the email address we already hold for your "
+    "council tax account"
+)
 DOCUMENTS_GO_TO_THE_EMAIL_HELD = (
-    "For your security, I can only send receipts and statements to the email address we already hold for your "
-    "council tax account. To change that address, please call us on {phone}; once it's changed, ask me again."
+    f"F{ONLY_THE_EMAIL_HELD[1:]}. To change that address, please call us on {{phone}}; once it's changed, ask me again."
 )
 
 

@@ -31,6 +31,7 @@ from bot.actions.form_help import OFFICER_BUTTON
 from bot.actions.handoff import CARRY_ON_START, ActionRequestOfficer, complaint_details
 from bot.actions.knowledge import (
     EMERGENCY_NEWS,
+    ONLY_THE_EMAIL_HELD,
     REPORT_OFFERED,
     council_tax_after_a_death,
     decision_instead,
@@ -794,8 +795,7 @@ OTHER_EMAIL_NAMED = re.compile(
     r"@|\b(?:work|other|different|new|another|personal|husband'?s|wife'?s|accountant'?s)\s+e-?mail\b", re.IGNORECASE
 )
 ONLY_TO_THE_EMAIL_HELD = (
-    "Just so you know: for your security, I can only send receipts and statements to the email address we already "
-    "hold for your council tax account, not to another one. To change that address, please call us on {phone}."
+    f"Just so you know: {ONLY_THE_EMAIL_HELD}, not to another one. To change that address, please call us on {{phone}}."
 )
 
 

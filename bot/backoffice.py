@@ -400,21 +400,40 @@ class BackOffice:
         return await self._record(ServiceRequestLodged, "/api/v1/service-requests", request)
 
     async def service_request_progress(
-        self, *, reference: str, conversation_id: str, reporter_email: str | None = None
+        self,
+        *,
+        reference: str,
+        conversation_id: str,
+        reporter_email: str | None = None,
+        reporter_code: str | None = None,
     ) -> ServiceRequestProgress:
-        """Return where a request stands: with the latest note when this chat or the email shows the reporter."""
+        """Return where a request stands: with the latest note when this chat or a code shows the reporter.
+
+        An email that matches the report's sends the news to that address (``news_emailed``).
+        """
         path = f"/api/v1/service-requests/{reference}/progress-checks"
+        request = {"conversation_id": conversation_id, "reporter_email": reporter_email, "reporter_code": reporter_code}
+        body = await self._call("POST", path, json=request)
+        return _parsed(ServiceRequestProgress, body, path)
+
+    async def send_reporter_code(self, *, reference: str, conversation_id: str, reporter_email: str) -> str:
+        """Have a one-time code emailed to the report's address if ``reporter_email`` is it; return the outcome.
+
+        "sent", "not_matched" (also when too many wrong emails hold it back), "too_many" (codes this hour) or
+        "mail_failed". NotFound for an unknown reference.
+        """
+        path = f"/api/v1/service-requests/{reference}/reporter-code"
         body = await self._call(
             "POST", path, json={"conversation_id": conversation_id, "reporter_email": reporter_email}
         )
-        return _parsed(ServiceRequestProgress, body, path)
+        return str(body.get("outcome") or "mail_failed") if isinstance(body, dict) else "mail_failed"
 
     async def cancel_service_request(
-        self, *, reference: str, conversation_id: str, reporter_email: str | None, reason: str
+        self, *, reference: str, conversation_id: str, reporter_code: str | None, reason: str
     ) -> ServiceRequestCancellation:
         """Cancel a request for the person who reported it; NotFound when it is unknown or not shown to be theirs."""
         path = f"/api/v1/service-requests/{reference}/cancellation"
         body = await self._call(
-            "POST", path, json={"conversation_id": conversation_id, "reporter_email": reporter_email, "reason": reason}
+            "POST", path, json={"conversation_id": conversation_id, "reporter_code": reporter_code, "reason": reason}
         )
         return _parsed(ServiceRequestCancellation, body, path)

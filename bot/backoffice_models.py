@@ -286,6 +286,8 @@ class ServiceRequestProgress:
     overdue: bool = False
     latest_update: Update | None = None
     reporter: bool = False
+    # An email given that matched the report's: "sent" (the news went to it), "too_many" or "mail_failed".
+    news_emailed: str | None = None
 
 
 @dataclass(frozen=True)

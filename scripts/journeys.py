@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from email import message_from_bytes
 from pathlib import Path
 from typing import Any
 
@@ -302,6 +303,7 @@ class Journey:
             self.opening = self.rng.choice(OPENINGS[self.task])
             if self.style.misspells_opening:
                 self.opening = perturb(self.opening, self.rng)[0]
+        self.mail_dir: Path | None = None
         self.mistakes_left = 1 if self.style.makes_a_mistake else 0
         self.digressions_left = 1 if self.style.digresses else 0
         self.problem = self.rng.choice(list(PROBLEMS))
@@ -438,6 +440,8 @@ def answer(journey: Journey, asked: str, buttons: list[dict[str, str]]) -> str |
             "why don't you need it",
             lambda: rng.choice(["the bin was collected after all", "it's been sorted", "fixed now thanks"]),
         ),
+        # "I've emailed a 6-digit code to that address": the resident reads their email (the stack's mail sink).
+        ("6-digit code", lambda: _code(journey)),
         ("email", lambda: _email(journey)),
         (
             "reference? it looks like sr-",
@@ -467,8 +471,32 @@ def _email(journey: Journey) -> str:
     )
 
 
-def run_journey(api_url: str, journey: Journey) -> Result:
-    """Play one journey through the hub and judge it."""
+def _code(journey: Journey) -> str:
+    code = emailed_code(journey.mail_dir, journey.persona["service_request"]["reference"]) if journey.mail_dir else None
+    return code or "I haven't got it"
+
+
+def emailed_code(mail_dir: Path, reference: str) -> str | None:
+    """Return the code in the latest email the mail sink kept for cancelling ``reference`` (a maildir), or None."""
+    latest: tuple[float, str] | None = None
+    for path in Path(mail_dir).rglob("*"):
+        if not path.is_file():
+            continue
+        message = message_from_bytes(path.read_bytes())
+        if message["Subject"] != f"Your code for request {reference}":
+            continue
+        payload = message.get_payload(decode=True)
+        found = re.search(
+            r"type this code in the chat: (\d{6})", payload.decode() if isinstance(payload, bytes) else ""
+        )
+        if found and (latest is None or path.stat().st_mtime >= latest[0]):
+            latest = (path.stat().st_mtime, found[1])
+    return latest[1] if latest else None
+
+
+def run_journey(api_url: str, journey: Journey, mail_dir: Path | None = None) -> Result:
+    """Play one journey through the hub and judge it (``mail_dir``: where the stack keeps the emails it sends)."""
+    journey.mail_dir = mail_dir
     chat = Chat(api_url)
     transcript: list[tuple[str, str]] = []
     asked_before: dict[str, int] = defaultdict(int)
@@ -515,10 +543,10 @@ def make_journeys(personas: list[dict[str, Any]], tasks: tuple[str, ...], per_ta
     return journeys
 
 
-def run_all(api_url: str, journeys: list[Journey], workers: int) -> list[Result]:
+def run_all(api_url: str, journeys: list[Journey], workers: int, mail_dir: Path | None = None) -> list[Result]:
     """Run the journeys, a few at a time."""
     with ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(lambda journey: run_journey(api_url, journey), journeys))
+        return list(pool.map(lambda journey: run_journey(api_url, journey, mail_dir), journeys))
 
 
 def shares(results: list[Result]) -> dict[str, tuple[int, int]]:
@@ -591,7 +619,7 @@ def main() -> int:
             f"==> {len(journeys)} simulated residents ({len(personas)} personas), {args.workers} at a time", flush=True
         )
         started = time.monotonic()
-        results = run_all(stack.api_url, journeys, args.workers)
+        results = run_all(stack.api_url, journeys, args.workers, stack.mail_dir)
         below = write_report(results, time.monotonic() - started, args.seed)
     finally:
         stack.stop()

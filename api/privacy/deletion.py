@@ -21,7 +21,7 @@ from api.conversations.models import Conversation, Handoff, Message, Note
 from api.electoral.models import Verification, VerificationAttempt
 from api.knowledge_gaps.models import AnswerRating, KnowledgeGap
 from api.payments.models import AccountVerification, AccountVerificationAttempt
-from api.service_requests.models import ReporterEmailCheck
+from api.service_requests.models import ReporterEmailCheck, ReporterMail
 from api.telegram.models import TelegramChat, TelegramDelivery
 
 CHUNK = 500  # ids per statement, well under every database's limit on bound parameters
@@ -54,6 +54,7 @@ def delete_conversations(session: Session, conversation_ids: Sequence[str]) -> C
             AccountVerificationAttempt,
             AccountVerification,
             ReporterEmailCheck,
+            ReporterMail,
         ):
             counts["identity checks"] += affected(session, delete(table).where(table.conversation_id.in_(ids)))
         counts["conversations"] += affected(session, delete(Conversation).where(Conversation.id.in_(ids)))

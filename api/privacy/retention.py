@@ -29,7 +29,7 @@ from api.privacy import audit
 from api.privacy.deletion import affected, delete_conversations
 from api.privacy.models import AuditEntry
 from api.privacy.tracker import TrackerStore
-from api.service_requests.models import ReporterEmailCheck
+from api.service_requests.models import ReporterEmailCheck, ReporterMail
 from api.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,7 @@ def purge(
     )
     for table in (VerificationAttempt, AccountVerificationAttempt, ReporterEmailCheck):
         counts["identity checks"] += affected(session, delete(table).where(table.attempted_at < checks))
+    counts["identity checks"] += affected(session, delete(ReporterMail).where(ReporterMail.sent_at < checks))
     for proven in (Verification, AccountVerification):
         counts["identity checks"] += affected(session, delete(proven).where(proven.verified_at < checks))
     counts["sign-in attempts"] += affected(session, delete(SignInAttempt).where(SignInAttempt.attempted_at < checks))

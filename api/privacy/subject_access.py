@@ -30,7 +30,7 @@ from api.payments.models import (
 )
 from api.privacy.deletion import affected, delete_conversations
 from api.privacy.tracker import TrackerStore
-from api.service_requests.models import ReporterEmailCheck, ServiceRequest
+from api.service_requests.models import ReporterEmailCheck, ReporterMail, ServiceRequest
 from api.telegram.models import TelegramChat
 
 # Said in the export, so whoever reads it on the resident's behalf knows why those events hold no text.
@@ -169,6 +169,7 @@ def _identity_checks(session: Session, conversation_id: str) -> dict[str, Any]:
         "reporter_email_checks": [
             _row(a, "attempted_at", "succeeded") for a in _by(session, ReporterEmailCheck, conversation_id)
         ],
+        "reporter_mails": [_row(m, "kind", "sent_at") for m in _by(session, ReporterMail, conversation_id)],
         "council_tax_verification": account
         and {
             "account_reference": session.get_one(CouncilTaxAccount, account.account_id).reference,

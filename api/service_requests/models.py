@@ -70,3 +70,24 @@ class ReporterEmailCheck(Base):
     succeeded: Mapped[bool] = mapped_column(Boolean)
     client_source: Mapped[str | None] = mapped_column(String(32), index=True)
     refused: Mapped[str | None] = mapped_column(String(16))
+
+
+class ReporterMail(Base):
+    """An email sent to the address given with a report, for someone in another chat who gave that address.
+
+    The email given is no proof on its own (the demo's, and many real ones, are guessable), so it only sends
+    something to the address: a one-time code (``kind`` "code") whose typing back, in the chat that asked, shows
+    the reporter for cancelling; or the latest news on the request (``kind`` "note"). Only a keyed hash of the
+    code is kept; wrong codes are counted, and a code lasts a few minutes (api/service_requests/reporter_mail.py).
+    """
+
+    __tablename__ = "reporter_mails"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("service_requests.id"), index=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    code_hash: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    wrong_tries: Mapped[int] = mapped_column(Integer, default=0)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Response, status
 
 from api.clock import ClockDep
-from api.deps import SessionDep, require_service_token
+from api.deps import SessionDep, SettingsDep, require_service_token
 from api.errors import CONFLICT, SERVICE_TOKEN_REFUSALS, replayed
 from api.service_requests import service
 from api.service_requests.schemas import (
@@ -16,6 +16,8 @@ from api.service_requests.schemas import (
     CancellationRead,
     CategoryRead,
     ProgressCheck,
+    ReporterCodeRequest,
+    ReporterCodeSent,
     ServiceRequestCreate,
     ServiceRequestProgress,
     ServiceRequestRead,
@@ -72,9 +74,29 @@ def read_progress(reference: str, session: SessionDep, clock: ClockDep) -> Servi
     summary="Follow a request's progress for a chat, with the latest note if it is the reporter's",
     responses={404: {"description": "No request has that reference"}},
 )
-def check_progress(reference: str, body: ProgressCheck, session: SessionDep, clock: ClockDep) -> ServiceRequestProgress:
-    """Return where a request stands; the latest public note only when the chat or the email shows the reporter."""
-    return service.request_progress(session, reference=reference, today=clock.today, asker=body, now=clock.now)
+def check_progress(
+    reference: str, body: ProgressCheck, session: SessionDep, clock: ClockDep, settings: SettingsDep
+) -> ServiceRequestProgress:
+    """Return where a request stands; the latest note only when the chat or a code shows the reporter.
+
+    An email given that matches the report's gets the news sent to that address (``news_emailed``).
+    """
+    return service.request_progress(
+        session, reference=reference, today=clock.today, asker=body, now=clock.now, settings=settings
+    )
+
+
+@router.post(
+    "/{reference}/reporter-code",
+    response_model=ReporterCodeSent,
+    summary="Email a one-time code to the address given with a report, to cancel it from another chat",
+    responses={404: {"description": "No request has that reference"}},
+)
+def send_reporter_code(
+    reference: str, body: ReporterCodeRequest, session: SessionDep, clock: ClockDep, settings: SettingsDep
+) -> ReporterCodeSent:
+    """Send a code when the email given is the report's (counted with lockouts); the chat types it back."""
+    return service.send_reporter_code(session, reference=reference, request=body, settings=settings, now=clock.now)
 
 
 @router.post(
@@ -83,6 +105,8 @@ def check_progress(reference: str, body: ProgressCheck, session: SessionDep, clo
     summary="Cancel a request for the person who reported it",
     responses={404: {"description": "No request has that reference, or the caller is not shown to have reported it"}},
 )
-def cancel_request(reference: str, body: CancellationCreate, session: SessionDep, clock: ClockDep) -> CancellationRead:
+def cancel_request(
+    reference: str, body: CancellationCreate, session: SessionDep, clock: ClockDep, settings: SettingsDep
+) -> CancellationRead:
     """Cancel a request that is not closed; asking again answers that it was already cancelled."""
-    return service.cancel_request(session, reference=reference, cancellation=body, now=clock.now)
+    return service.cancel_request(session, reference=reference, cancellation=body, now=clock.now, settings=settings)

@@ -73,6 +73,9 @@ class UpdateRead(BaseModel):
     at: datetime
 
 
+NewsEmailed = Literal["sent", "too_many", "mail_failed"]
+
+
 class ServiceRequestProgress(BaseModel):
     """Where a request stands: the status and dates for anyone who quotes its reference.
 
@@ -91,15 +94,20 @@ class ServiceRequestProgress(BaseModel):
     )
     responsible_team: str
     reporter: bool = Field(
-        default=False, description="The caller is shown to have reported it (the same chat or the email given)"
+        default=False, description="The caller is shown to have reported it (the same chat or a live emailed code)"
+    )
+    news_emailed: NewsEmailed | None = Field(
+        default=None,
+        description="An email given matched the report's: whether the news went to it (none: no email, or no match)",
     )
 
 
 class ProgressCheck(BaseModel):
-    """Who asks how a request is getting on: the chat asking and, if the resident gave it, the email on the report.
+    """Who asks how a request is getting on: the chat asking and, if the resident gave them, an email or a code.
 
-    The reporter (the chat it was reported in, with that chat's grant, or the email given with the report) sees
-    the latest note too; anyone else quoting the reference sees only the status and dates.
+    The reporter (the chat it was reported in, with that chat's grant, or a chat holding a live code emailed to the
+    report's address) sees the latest note too; anyone else quoting the reference sees only the status and dates.
+    An email given that matches the report's is no proof (emails are guessable): the news goes to that address.
     """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -110,24 +118,29 @@ class ProgressCheck(BaseModel):
         max_length=200,
         pattern=r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$",
         description="The email address given with the report, if the resident gave one",
+    )
+    reporter_code: str | None = Field(
+        default=None,
+        pattern=r"^\d{6}$",
+        description="The one-time code emailed to the report's address for this chat (``/reporter-code``)",
     )
 
 
 class CancellationCreate(BaseModel):
     """A request to cancel a request for service, from its reporter: proof that it is theirs, and why.
 
-    The proof is the chat it was reported in (``conversation_id``, with that chat's grant) or the email
-    address given with the report; a reference alone proves nothing (anyone may have seen it).
+    The proof is the chat it was reported in (``conversation_id``, with that chat's grant) or a live one-time
+    code emailed to the address given with the report (``/reporter-code``); a reference alone proves nothing
+    (anyone may have seen it), and nor does an email address (it may be guessed).
     """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     conversation_id: Annotated[str, Field(min_length=1, max_length=64, description="The hub's conversation id")]
-    reporter_email: str | None = Field(
+    reporter_code: str | None = Field(
         default=None,
-        max_length=200,
-        pattern=r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$",
-        description="The email address given with the report, if the resident gave one",
+        pattern=r"^\d{6}$",
+        description="The one-time code emailed to the report's address for this chat (``/reporter-code``)",
     )
     reason: Annotated[
         str,
@@ -138,6 +151,26 @@ class CancellationCreate(BaseModel):
         ),
         HideCardNumbers,
     ]
+
+
+class ReporterCodeRequest(BaseModel):
+    """Someone in another chat gives the email address they reported a request with, to be sent a code."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    conversation_id: Annotated[str, Field(min_length=1, max_length=64, description="The hub's conversation id")]
+    reporter_email: str = Field(
+        max_length=200,
+        pattern=r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$",
+        description="The email address given with the report, as the resident typed it",
+    )
+
+
+class ReporterCodeSent(BaseModel):
+    """Whether a code went to the report's address: ``not_matched`` also when too many wrong emails held it back."""
+
+    outcome: Literal["sent", "not_matched", "too_many", "mail_failed"]
+    minutes: int = Field(description="How long a code lasts")
 
 
 class CancellationRead(BaseModel):

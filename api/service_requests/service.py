@@ -23,6 +23,7 @@ from api.idempotency import IdempotencyConflict, Recorded, by_key, insert_once, 
 from api.places.models import Property
 from api.places.service import UnknownProperty
 from api.records import RecordSummary
+from api.service_requests import reporter_mail
 from api.service_requests.models import ReporterEmailCheck, ServiceRequest, ServiceRequestUpdate
 from api.service_requests.schemas import (
     CancellationCreate,
@@ -30,12 +31,15 @@ from api.service_requests.schemas import (
     CancellationRead,
     CategoryRead,
     ProgressCheck,
+    ReporterCodeRequest,
+    ReporterCodeSent,
     ServiceRequestCreate,
     ServiceRequestProgress,
     ServiceRequestRead,
     UpdateRead,
 )
 from api.service_requests.standards import STANDARDS
+from api.settings import Settings
 from api.verification_common import Outcome, conversation_source, decide
 from api.working_days import add_working_days
 
@@ -148,27 +152,27 @@ def _by_reference(session: Session, reference: str, *, for_update: bool = False)
 
 
 def request_progress(
-    session: Session, *, reference: str, today: date, asker: ProgressCheck | None = None, now: datetime | None = None
+    session: Session,
+    *,
+    reference: str,
+    today: date,
+    asker: ProgressCheck | None = None,
+    now: datetime | None = None,
+    settings: Settings | None = None,
 ) -> ServiceRequestProgress:
     """Return where the request stands ("SR-123456", "sr 123456"...), or raise UnknownRequest.
 
     A reference is no proof (references are close together and easy to guess): anyone quoting one sees the
     status and dates only. The latest public note, which an officer writes in words that may name a street
-    or a household, is for the person shown to have reported it (``_reporters_proof``).
+    or a household, is for the person shown to have reported it (``_reporters_proof``). An email given that
+    matches the report's is no proof either: the status, dates and note are emailed to that address instead
+    (``reporter_mail.send_news``), where only its owner reads them.
     """
     row = _by_reference(session, reference)
-    reporter = asker is not None and _reporters_proof(session, row, asker, now=now) is not None
-    latest = (
-        None
-        if not reporter
-        else session.scalar(
-            select(ServiceRequestUpdate)
-            .where(ServiceRequestUpdate.request_id == row.id, ServiceRequestUpdate.public.is_(True))
-            .order_by(ServiceRequestUpdate.created_at.desc(), ServiceRequestUpdate.id.desc())
-            .limit(1)
-        )
-    )
-    return ServiceRequestProgress(
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    reporter = asker is not None and settings is not None and _reporters_proof(session, settings, row, asker, now=now)
+    latest = _latest_note(session, row)
+    progress = ServiceRequestProgress(
         reference=row.reference,
         category=row.category,
         category_label=STANDARDS[row.category].label,
@@ -177,15 +181,58 @@ def request_progress(
         expected_by=row.expected_by,
         overdue=row.status in LIVE_STATUSES and row.expected_by is not None and today > row.expected_by,
         latest_update=UpdateRead(status=latest.status, note=latest.note, at=as_utc(latest.created_at))
-        if latest
+        if latest and reporter
         else None,
         responsible_team=row.responsible_team,
-        reporter=reporter,
+        reporter=bool(reporter),
+    )
+    if (
+        asker is not None
+        and settings is not None
+        and not reporter
+        and asker.reporter_email
+        and _email_matches(session, row, asker.conversation_id, asker.reporter_email, now=now)
+    ):
+        progress.news_emailed = reporter_mail.send_news(
+            session, settings, row, _news(row, latest), conversation_id=asker.conversation_id, now=now
+        )
+    return progress
+
+
+def _latest_note(session: Session, row: ServiceRequest) -> ServiceRequestUpdate | None:
+    return session.scalar(
+        select(ServiceRequestUpdate)
+        .where(ServiceRequestUpdate.request_id == row.id, ServiceRequestUpdate.public.is_(True))
+        .order_by(ServiceRequestUpdate.created_at.desc(), ServiceRequestUpdate.id.desc())
+        .limit(1)
     )
 
 
+def _news(row: ServiceRequest, latest: ServiceRequestUpdate | None) -> str:
+    """Say the status, the date promised and the latest public note, as an email to the reporter does."""
+    lines = [f"Status: {row.status.replace('_', ' ')}."]
+    if row.status in LIVE_STATUSES and row.expected_by:
+        lines.append(f"We expect to deal with it by {row.expected_by:%A %-d %B %Y}.")
+    if latest is not None:
+        lines.append(f"Latest update ({as_utc(latest.created_at):%-d %B %Y}): {latest.note}")
+    return "\n".join(lines)
+
+
+def send_reporter_code(
+    session: Session, *, reference: str, request: ReporterCodeRequest, settings: Settings, now: datetime
+) -> ReporterCodeSent:
+    """Email a one-time code to the report's address when the email given matches it (counted with lockouts)."""
+    row = _by_reference(session, reference)
+    now = now.astimezone(UTC)
+    minutes = reporter_mail.CODE_MINUTES
+    if not _email_matches(session, row, request.conversation_id, request.reporter_email, now=now):
+        return ReporterCodeSent(outcome="not_matched", minutes=minutes)
+    outcome = reporter_mail.send_code(session, settings, row, conversation_id=request.conversation_id, now=now)
+    return ReporterCodeSent(outcome=outcome, minutes=minutes)
+
+
 def cancel_request(
-    session: Session, *, reference: str, cancellation: CancellationCreate, now: datetime
+    session: Session, *, reference: str, cancellation: CancellationCreate, now: datetime, settings: Settings
 ) -> CancellationRead:
     """Cancel a request for the person who reported it, recording who (how they were shown), when and why.
 
@@ -194,10 +241,10 @@ def cancel_request(
     A closed request stays closed (the work is done).
     """
     row = _by_reference(session, reference, for_update=True)
-    proof = _reporters_proof(session, row, cancellation, now=now)
+    proof = _reporters_proof(session, settings, row, cancellation, now=now)
     if proof is None:
         log.info("service request cancellation refused: not shown to be the reporter")
-        session.commit()  # the email check it made counts, though the answer is an error
+        session.commit()  # a wrong code it counted counts, though the answer is an error
         raise UnknownRequest
     if row.status not in LIVE_STATUSES:
         return _cancellation(row, "already_cancelled" if row.status == "cancelled" else "already_closed")
@@ -224,32 +271,50 @@ def cancel_request(
 
 
 CANCELLED_NOTE = "Cancelled at the request of the person who reported it."
-PROOF_WORDS = {"reporting_chat": "in the chat they reported it in", "reporter_email": "with the email they gave"}
+# "reporter_email": how requests were cancelled before an emailed code was needed (older rows say so).
+PROOF_WORDS = {
+    "reporting_chat": "in the chat they reported it in",
+    "reporter_code": "with a code emailed to the address they gave",
+    "reporter_email": "with the email they gave",
+}
 
 
 def _reporters_proof(
-    session: Session, row: ServiceRequest, asker: CancellationCreate | ProgressCheck, *, now: datetime | None
+    session: Session,
+    settings: Settings,
+    row: ServiceRequest,
+    asker: CancellationCreate | ProgressCheck,
+    *,
+    now: datetime,
 ) -> str | None:
-    """Tell how the caller is shown to be the reporter: the same chat, or the email given with the report.
+    """Tell how the caller is shown to be the reporter: the same chat, or a live code emailed to the report's address.
 
-    The chat is proved by its grant (``api.deps``); the email must match the one on the report, ignoring
-    case. A postcode or an address proves nothing: neighbours know them. Each email given is counted with the
-    identity checks' lockouts (``api.verification_common.decide``): a chat, a client address or a request with
-    too many wrong emails lately is not checked, and the answer is the same as for a wrong one, so the email on
-    a report cannot be guessed from chat after chat.
+    The chat is proved by its grant (``api.deps``). An email address proves nothing (it may be guessed), nor does
+    a postcode or an address (neighbours know them): the code shows the person reads the report's mailbox.
     """
     if row.conversation_id is not None and row.conversation_id == asker.conversation_id:
         return "reporting_chat"
-    given, on_file = asker.reporter_email, row.contact_email
-    if not given:
-        return None
-    now = (now or datetime.now(UTC)).astimezone(UTC)
-    source = conversation_source(session, asker.conversation_id)
+    if asker.reporter_code and reporter_mail.code_proves(
+        session, settings, row, conversation_id=asker.conversation_id, code=asker.reporter_code, now=now
+    ):
+        return "reporter_code"
+    return None
+
+
+def _email_matches(session: Session, row: ServiceRequest, conversation_id: str, given: str, *, now: datetime) -> bool:
+    """Tell whether ``given`` is the email on the report (ignoring case), counted with the identity checks' lockouts.
+
+    Each email given is counted (``api.verification_common.decide``): a chat, a client address or a request with
+    too many wrong emails lately is not checked, and the answer is the same as for a wrong one, so the email on
+    a report cannot be guessed from chat after chat.
+    """
+    on_file = row.contact_email
+    source = conversation_source(session, conversation_id)
     decision = decide(
         session,
         ReporterEmailCheck,
         ReporterEmailCheck.request_id,
-        conversation_id=asker.conversation_id,
+        conversation_id=conversation_id,
         source=source,
         subject_ids=[row.id],
         details_correct=bool(on_file) and given.strip().casefold() == str(on_file).strip().casefold(),
@@ -257,7 +322,7 @@ def _reporters_proof(
     )
     session.add(
         ReporterEmailCheck(
-            conversation_id=asker.conversation_id,
+            conversation_id=conversation_id,
             request_id=row.id,
             attempted_at=now,
             succeeded=decision.outcome is Outcome.VERIFIED,
@@ -268,7 +333,7 @@ def _reporters_proof(
     session.flush()
     if decision.refused:
         log.info("reporter email check refused: %s lock", decision.refused)
-    return "reporter_email" if decision.outcome is Outcome.VERIFIED else None
+    return decision.outcome is Outcome.VERIFIED
 
 
 def _cancellation(row: ServiceRequest, outcome: CancellationOutcome) -> CancellationRead:

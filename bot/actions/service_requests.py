@@ -107,7 +107,7 @@ def answer_at_the_invitation(tracker: Tracker) -> Reply | None:
         # Said as the invitation is (its reference first, the invitation after), so the email typed next is taken.
         return Reply(
             text=f"Request {invited_reference(tracker)}: anyone with its reference can see its status. Only the person "
-            "who reported it gets the latest news. The email address they gave shows it's them. "
+            "who reported it gets the latest news: I email it to the address they gave with the report. "
             f"{EMAIL_INVITATION} (like name@example.com). If you didn't give one, " + without,
             buttons=OFFICER_BUTTONS,
             events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "lookup_refused")],
@@ -147,9 +147,10 @@ def progress(result: ServiceRequestProgress, *, email_given: bool = False, tries
 
     References are close together and easy to guess, so a reference alone shows nothing about a person: no
     "your", no officer's note (the back office sends none), no offer to chase it. The reporter (this chat, or
-    the email given with the report) sees the latest note and, when it is late, an officer's offer. A stranger is
-    asked for the email given with the report; ``email_given``: one was given and it was not that one
-    (``tries_left``: another may be sent, for a typo).
+    a code emailed to the report's address) sees the latest note and, when it is late, an officer's offer. A
+    stranger is asked for the email given with the report, and the news goes to that address if it is the one
+    (``result.news_emailed``): an email typed here proves nothing, as it may be guessed. ``email_given``: one was
+    given and it was not that one (``tries_left``: another may be sent, for a typo).
     """
     status = {"open": "open", "in_progress": "in progress"}.get(result.status, result.status)
     label = result.category_label.lower()
@@ -158,7 +159,11 @@ def progress(result: ServiceRequestProgress, *, email_given: bool = False, tries
         lines = [f"Request {result.reference} for {label} is {status}."]
         if result.status in ("open", "in_progress") and result.expected_by:
             lines.append(expected_words(result))
-        if email_given:
+        if result.news_emailed:
+            lines.append(NEWS_EMAILED[result.news_emailed].format(phone=council_phone()))
+            if result.news_emailed == "sent" and result.overdue:
+                lines.append("As it's late, would you like me to ask an officer to look into it?")
+        elif email_given:
             # An email that is not the one given with the report: the status stands, the way on is a person, and
             # a typo may be sent again while tries are left.
             again = "If you mistyped it, just send it again. If not, please" if tries_left else "Please"
@@ -169,7 +174,7 @@ def progress(result: ServiceRequestProgress, *, email_given: bool = False, tries
         else:
             # A report made without an email had no way on here (a probe): the phone is said with the invitation.
             lines.append(
-                f"{EMAIL_INVITATION} (like name@example.com), and I'll tell you the latest news. "
+                f"{EMAIL_INVITATION} (like name@example.com), and I'll email the latest news to it. "
                 f"If you didn't give one, please call us on {council_phone()}."
             )
         return " ".join(lines)
@@ -182,6 +187,17 @@ def progress(result: ServiceRequestProgress, *, email_given: bool = False, tries
     if result.overdue:
         lines.append("I'm sorry, it's now overdue. Would you like me to ask an officer to look into it?")
     return " ".join(lines)
+
+
+# What became of the news for an email given that is the report's (the back office's ``news_emailed``).
+NEWS_EMAILED = {
+    "sent": "I've emailed the latest news on it to the address given with the report. If it hasn't come in a few "
+    "minutes, please check the junk folder.",
+    "too_many": "I've already emailed the news on it to the address given with the report a few times this hour, "
+    "so I haven't sent it again. Please check that inbox and its junk folder, or call us on {phone}.",
+    "mail_failed": "I'm sorry, I couldn't send an email just now. Please call us on {phone}, or I can ask an "
+    "officer to help.",
+}
 
 
 def expected_words(result: ServiceRequestProgress) -> str:
@@ -237,20 +253,21 @@ def lodged_here(tracker: Tracker) -> list[str]:
 REPORTER_SHOWN = re.compile(r"^Your [^.]* request (SR-\d{6}) is")
 
 
-def emails_proven_here(tracker: Tracker) -> dict[str, str]:
-    """Return, per reference, the email that showed this chat the request's reporter (the back office checked it).
+def codes_proven_here(tracker: Tracker) -> dict[str, str]:
+    """Return, per reference, the emailed code that showed this chat the request's reporter (the back office took it).
 
-    "cancel it" after the progress was shown for the email given with the report asked for that email again.
+    The code slot is set only once the back office has taken the code, so cancelling again, or asking how it is
+    getting on, in the same chat is not asked for the email and a new code.
     """
     proven: dict[str, str] = {}
-    email: str | None = None
+    reference: str | None = None
     for event in tracker.events:
-        if event.get("event") == "user":
-            email = find_email(str(event.get("text") or ""))
-        elif event.get("event") == "bot" and email:
-            shown = REPORTER_SHOWN.search(str(event.get("text") or ""))
-            if shown:
-                proven[shown.group(1)] = email
+        if event.get("event") != "slot":
+            continue
+        if event.get("name") == "request_reference":
+            reference = str(event.get("value") or "") or None
+        elif event.get("name") == "reporter_code" and reference and READ_CODE.fullmatch(str(event.get("value") or "")):
+            proven[reference] = str(event.get("value"))
     return proven
 
 
@@ -312,18 +329,19 @@ def cannot_cancel(reference: str) -> str:
     """Refuse a cancellation without saying whether the reference exists or whose it is."""
     return (
         f"I can't cancel {reference} with those details. Only the person who reported a problem can cancel it: "
-        "in the chat they reported it in, or with the email address they gave us. If you reported it another "
+        "in the chat they reported it in, or with a code we email to the address they gave. If you reported it another "
         f"way, please call us on {council_phone()}, or I can ask an officer to help."
     )
 
 
 async def reporter_email_checked(backoffice: BackOffice, tracker: Tracker, email: str) -> tuple[str | None, str | None]:
-    """Check the email given to cancel a request against the report's, before the reason and "Shall I go ahead?".
+    """Have a code emailed to the report's address when the email given is it, before the code is asked for.
 
-    A probe's wrong email was taken without a word: the reason was asked, "I'll cancel your request" promised, and
-    only "yes" heard "I can't cancel it". Returns (the email to keep, what to say): a wrong one is said at once, with
-    another try while tries are left; past them, or when the back office cannot say, the email goes on to the
-    cancellation, which refuses as before.
+    The email alone cancelled a request: an attacker guessed a demo reporter's (firstname.lastname@...) and cancelled
+    it from another chat. Now a matching email only sends a one-time code to that address, which the resident
+    types back (``reporter_code_checked``). Returns (the email to keep, what to say): a wrong one is said at once,
+    with another try while tries are left; past them nothing more is checked (NOT_SHOWN: the refusal, the phone and
+    an officer). When no code could be sent (the mail server, too many this hour, the back office), CODE_NOT_SENT.
     """
     reference = str(tracker.get_slot("request_reference") or "")
     wrong_so_far = bot_said(tracker, EMAIL_MISMATCH)
@@ -334,22 +352,105 @@ async def reporter_email_checked(backoffice: BackOffice, tracker: Tracker, email
         # email typed at the reason question was taken as the reason: a probe). No more emails are checked.
         return NOT_SHOWN, None
     try:
-        shown = await backoffice.service_request_progress(
-            reference=reference,
-            conversation_id=conversation_of(tracker),
-            reporter_email=None if email == NO_EMAIL else email,
-        )
+        here = await backoffice.service_request_progress(reference=reference, conversation_id=conversation_of(tracker))
+    except NotFound:
+        return NOT_SHOWN, None  # the same refusal as for someone else's request
     except BackOfficeError:
-        return email, None
-    if shown.reporter:
-        return email, None
+        return CODE_NOT_SENT, None
+    if here.reporter:
+        return NO_EMAIL, None  # reported in this chat: the chat shows the reporter, no code is needed
     if email == NO_EMAIL:
         # No email and not the chat it was reported in: nothing shows the reporter, so the refusal (with the phone
         # and an officer) comes at once, not after the reason and "Shall I go ahead?" (a probe).
         return NOT_SHOWN, None
+    try:
+        outcome = await backoffice.send_reporter_code(
+            reference=reference, conversation_id=conversation_of(tracker), reporter_email=email
+        )
+    except NotFound:
+        return NOT_SHOWN, None
+    except BackOfficeError:
+        return CODE_NOT_SENT, None
+    if outcome == "sent":
+        return email, None
+    if outcome != "not_matched":
+        return CODE_NOT_SENT, None
     return None, (
         f"{EMAIL_MISMATCH} {reference}. If you mistyped it, just send it again. If you didn't give one, "
         f"just say so, or call us on {council_phone()}."
+    )
+
+
+CODE_MISMATCH = "That isn't the code we emailed"
+# Wrong codes one chat may type before the bot stops checking them (the back office voids a code after five).
+CODE_TRIES_ALLOWED = 3
+READ_CODE = re.compile(r"\d{6}")
+CODE_IN_TEXT = re.compile(r"(?<![\d£$.,])(\d{3})[\s-]?(\d{3})(?![\d,]|\.\d)")
+RESEND = "resend"
+ASKS_TO_RESEND = re.compile(
+    r"\b(?:(?:did ?n[o']?t|did not|have ?n[o']?t|not|never|still not) (?:got|get|come|arrived?|received?|had)"
+    r"|(?:has|have) ?n[o']?t (?:come|arrived)|(?:send|email) (?:it |me )?(?:again|another|a new)|resend|re-send"
+    r"|no (?:code|email) (?:has )?(?:come|arrived|yet)|nothing (?:has )?(?:come|arrived)|where is (?:the|my) code)\b",
+    re.IGNORECASE,
+)
+
+
+def _reporter_code(text: str) -> str | None:
+    """Read the six-digit code from the email ("123456", "123 456", "it's 123-456"), or a request to send it again."""
+    found = CODE_IN_TEXT.search(text)
+    if found:
+        return found[1] + found[2]
+    return RESEND if ASKS_TO_RESEND.search(text) else None
+
+
+async def reporter_code_checked(backoffice: BackOffice, tracker: Tracker, code: str) -> tuple[str | None, str | None]:
+    """Check the code typed against the one emailed for this chat; send a new one when asked ("it hasn't come")."""
+    reference = str(tracker.get_slot("request_reference") or "")
+    email = str(tracker.get_slot("reporter_email") or "")
+    if code == RESEND:
+        if bot_said(tracker, NEW_CODE_SENT) >= 1:
+            return None, (
+                "I've already sent a new code. Emails can take a few minutes, and sometimes land in the junk folder. "
+                f"If it doesn't come, please call us on {council_phone()}, or I can ask an officer to help."
+            )
+        try:
+            outcome = await backoffice.send_reporter_code(
+                reference=reference, conversation_id=conversation_of(tracker), reporter_email=email
+            )
+        except BackOfficeError:
+            outcome = "mail_failed"
+        if outcome != "sent":
+            return CODE_NOT_SENT, None
+        return None, f"{NEW_CODE_SENT} to the address given with the report. It replaces the first one."
+    shown = await _code_shows_reporter(backoffice, tracker, reference, code)
+    if shown is None:
+        return CODE_NOT_SENT, None
+    if shown:
+        return code, None
+    if bot_said(tracker, CODE_MISMATCH) >= CODE_TRIES_ALLOWED - 1:
+        return NOT_SHOWN, None
+    return None, f'{CODE_MISMATCH} for {reference}. Please check the email and type it again, or say "send it again".'
+
+
+NEW_CODE_SENT = "I've emailed a new code"
+
+
+async def _code_shows_reporter(backoffice: BackOffice, tracker: Tracker, reference: str, code: str) -> bool | None:
+    """Whether the back office takes ``code`` for this chat (None when it cannot say)."""
+    try:
+        shown = await backoffice.service_request_progress(
+            reference=reference, conversation_id=conversation_of(tracker), reporter_code=code
+        )
+    except BackOfficeError:
+        return None
+    return shown.reporter
+
+
+def code_not_sent() -> str:
+    """Say no code could be sent, so the request cannot be cancelled here now; the phone and a person instead."""
+    return (
+        "I'm sorry, I can't send you a code by email just now, so I can't cancel it here. Please call us on "
+        f"{council_phone()}, or I can ask an officer to help."
     )
 
 
@@ -391,17 +492,24 @@ async def _request_progress(backoffice: BackOffice, tracker: Tracker) -> str | R
         )
     try:
         result = await backoffice.service_request_progress(
-            reference=reference, conversation_id=conversation_of(tracker), reporter_email=email
+            reference=reference,
+            conversation_id=conversation_of(tracker),
+            reporter_email=email,
+            reporter_code=codes_proven_here(tracker).get(reference),
         )
     except NotFound:
         return not_found(reference)
-    if (result.overdue and result.reporter) or (email and not result.reporter):
+    news_sent = result.news_emailed == "sent"
+    if (result.overdue and (result.reporter or news_sent)) or (email and not result.reporter and not news_sent):
         return Reply(
             text=progress(result, email_given=bool(email), tries_left=wrong_emails + 1 < EMAIL_TRIES_ALLOWED),
             buttons=OFFICER_BUTTONS,
             events=[
                 SlotSet(SLOT_OFFICER_OFFERED, True),
-                SlotSet(SLOT_HANDOFF_REASON, "overdue_request" if result.reporter else "lookup_refused"),
+                SlotSet(
+                    SLOT_HANDOFF_REASON,
+                    "overdue_request" if result.overdue and (result.reporter or news_sent) else "lookup_refused",
+                ),
             ],
         )
     return progress(result)
@@ -415,14 +523,24 @@ async def _cancel_service_request(backoffice: BackOffice, tracker: Tracker) -> s
         buttons=OFFICER_BUTTONS,
         events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "cancel_refused")],
     )
-    if email == NOT_SHOWN or bot_said(tracker, CANNOT_CANCEL_START) >= EMAIL_TRIES_ALLOWED:
+    if email == CODE_NOT_SENT or tracker.get_slot("reporter_code") == CODE_NOT_SENT:
+        return Reply(
+            text=code_not_sent(),
+            buttons=OFFICER_BUTTONS,
+            events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "cancel_refused")],
+        )
+    if (
+        NOT_SHOWN in (email, tracker.get_slot("reporter_code"))
+        or bot_said(tracker, CANNOT_CANCEL_START) >= EMAIL_TRIES_ALLOWED
+    ):
         # Refused as before, without asking the back office: six wrong emails then the right one cancelled (a probe).
         return refused
+    code = str(tracker.get_slot("reporter_code") or "")
     try:
         result = await backoffice.cancel_service_request(
             reference=reference,
             conversation_id=conversation_of(tracker),
-            reporter_email=None if email in (None, NO_EMAIL) else email,
+            reporter_code=code if READ_CODE.fullmatch(code) else None,
             reason=str(tracker.get_slot("cancel_reason") or ""),
         )
     except NotFound:
@@ -431,8 +549,13 @@ async def _cancel_service_request(backoffice: BackOffice, tracker: Tracker) -> s
 
 
 NO_EMAIL = "none"
-# The reporter email slot when nothing shows the reporter: the reason and the confirmation are not asked.
+# The reporter email (or code) slot when nothing shows the reporter: the reason and the confirmation are not asked.
 NOT_SHOWN = "not shown"
+# The reporter email (or code) slot when no code could be emailed: the phone and an officer instead.
+CODE_NOT_SENT = "code not sent"
+# The reporter email slot when an emailed code already showed this chat the reporter (``codes_proven_here``).
+PROVEN_BY_CODE = "proven by code"
+STOPS_THE_CANCELLATION = (NOT_SHOWN, CODE_NOT_SENT)
 DID_NOT_GIVE = re.compile(r"\b(didn'?t|did not|never|without|wasn'?t|no email)\b", re.IGNORECASE)
 
 
@@ -543,6 +666,11 @@ REPORT_WORDS = {
 }
 
 
+def _shown_so_far(slots: Mapping[str, Any]) -> bool:
+    """Whether nothing yet stops the cancellation (a wrong email or code past the tries, or no code sent)."""
+    return not {slots.get("reporter_email"), slots.get("reporter_code")} & set(STOPS_THE_CANCELLATION)
+
+
 TASKS = (
     Task(
         "report_problem",
@@ -567,10 +695,12 @@ TASKS = (
     Task(
         "cancel_service_request",
         _cancel_service_request,
-        slots=("request_reference", "reporter_email", "cancel_reason", "task_confirmed"),
+        slots=("request_reference", "reporter_email", "reporter_code", "cancel_reason", "task_confirmed"),
         asked_if={
-            "cancel_reason": lambda slots: slots.get("reporter_email") != NOT_SHOWN,
-            "task_confirmed": lambda slots: slots.get("reporter_email") != NOT_SHOWN,
+            # Asked once a code went to the email given (not in the chat it was reported in: NO_EMAIL there).
+            "reporter_code": lambda slots: slots.get("reporter_email") not in (NO_EMAIL, *STOPS_THE_CANCELLATION),
+            "cancel_reason": _shown_so_far,
+            "task_confirmed": _shown_so_far,
         },
         summary=_cancel_summary,
         questions={
@@ -581,6 +711,14 @@ TASKS = (
                 why="Only the person who reported a problem can cancel it, so I check the email address given with "
                 "the report. If you didn't give one, just say so.",
                 check=reporter_email_checked,
+            ),
+            "reporter_code": Question(
+                _reporter_code,
+                again="Sorry, the code is the 6 digits in the email we've just sent, like 123456. If it hasn't come, "
+                'say "send it again".',
+                why="Only the person who reported a problem can cancel it. An email address can be guessed, so the "
+                "code we email to the address given with the report shows it's you.",
+                check=reporter_code_checked,
             ),
             "cancel_reason": Question(
                 _cancel_reason,

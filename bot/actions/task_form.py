@@ -60,9 +60,10 @@ from bot.actions.knowledge import REPORT_OFFERED, TASK_OFFERS, entities_of, say_
 from bot.actions.payments import document_kind_in
 from bot.actions.service_requests import (
     NO_EMAIL,
+    PROVEN_BY_CODE,
     REPORT_WORDS,
     cancels_with_a_reason,
-    emails_proven_here,
+    codes_proven_here,
     invited_reference,
     lodged_here,
     reason_in_request,
@@ -229,9 +230,9 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         # Reported in this chat: the chat shows the reporter (the back office checks it), so no email is asked;
         # "cancel it please" after reporting was asked "What email address did you give?" (a probe).
         given["reporter_email"] = NO_EMAIL
-    elif task == "cancel_service_request" and given["request_reference"] in (proven := emails_proven_here(tracker)):
-        # Its progress was shown here for the email given with the report: that email, not asked again.
-        given["reporter_email"] = proven[given["request_reference"]]
+    elif task == "cancel_service_request" and given["request_reference"] in (proven := codes_proven_here(tracker)):
+        # An emailed code showed this chat the reporter already (cancelling again): not asked again.
+        given["reporter_email"], given["reporter_code"] = PROVEN_BY_CODE, proven[given["request_reference"]]
     recheck = checked_again(tracker, text, task)
     told: dict[str, str | None] = {
         **details_told(text, task, dict(tracker.slots) | dict.fromkeys(FORGOTTEN_SLOTS) | given | recheck)

@@ -18,13 +18,19 @@ from api.db import session_on
 from api.demo import read_demo_residents
 from api.service_requests.models import ServiceRequest, ServiceRequestUpdate
 from tests.support.electoral import copy_of
-from tests.support.payments import CouncilApi, council_api
-from tests.support.service_requests import LODGED, REPORTER, cancel, lodge
+from tests.support.payments import CouncilApi, Mailbox, council_api, smtp_server
+from tests.support.service_requests import LODGED, REPORTER, ask_for_code, cancel, emailed_code, lodge, mail_body
 
 
 @pytest.fixture
-def api(seeded_database_url: str, tmp_path: Path) -> Iterator[CouncilApi]:
-    with copy_of(seeded_database_url, tmp_path) as url, council_api(url) as api:
+def mailbox() -> Iterator[Mailbox]:
+    with smtp_server() as mailbox:
+        yield mailbox
+
+
+@pytest.fixture
+def api(seeded_database_url: str, tmp_path: Path, mailbox: Mailbox) -> Iterator[CouncilApi]:
+    with copy_of(seeded_database_url, tmp_path) as url, council_api(url, smtp_port=mailbox.port) as api:
         api.now = LODGED
         yield api
 
@@ -68,21 +74,94 @@ def test_the_reporter_cancels_from_the_chat_they_reported_it_in(api: CouncilApi)
     assert "The pothole was filled in this morning." in updates[2].note
 
 
-def test_the_reporter_cancels_from_another_chat_with_the_email_they_gave_in_any_case(api: CouncilApi) -> None:
+def test_the_reporter_cancels_from_another_chat_with_a_code_emailed_to_the_address_they_gave(
+    api: CouncilApi, mailbox: Mailbox
+) -> None:
     reference = lodge(api)
 
-    response = cancel(api, reference, conversation_id="conv-later", reporter_email="rita.patel@EXAMPLE.com")
+    assert ask_for_code(api, reference, "conv-later", "rita.patel@EXAMPLE.com") == "sent"
+    [(envelope, message)] = mailbox.messages
+    assert envelope.rcpt_tos == ["Rita.Patel@example.com"]
+    assert message["Subject"] == f"Your code for request {reference}"
+    assert "If it wasn't you, you need do nothing" in mail_body(mailbox)
+    response = cancel(api, reference, conversation_id="conv-later", reporter_code=emailed_code(mailbox))
 
     assert (response.status_code, response.json()["outcome"]) == (200, "cancelled")
-    row, _ = stored(api, reference)
-    assert (row.cancelled_by, row.cancelled_in_conversation) == ("reporter_email", "conv-later")
+    row, updates = stored(api, reference)
+    assert (row.cancelled_by, row.cancelled_in_conversation) == ("reporter_code", "conv-later")
+    assert "with a code emailed to the address they gave" in updates[-1].note
+
+
+def test_the_email_alone_no_longer_cancels_it(api: CouncilApi) -> None:
+    """An attacker guessed a demo reporter's email (firstname.lastname@...) and cancelled the request with it."""
+    reference = lodge(api)
+
+    refused = cancel(api, reference, conversation_id="conv-attacker", reporter_email="rita.patel@example.com")
+
+    assert refused.status_code == 422  # the field is gone: only the chat or a code shows the reporter
+    assert stored(api, reference)[0].status == "open"
+
+
+def test_a_code_works_only_in_the_chat_it_was_sent_for_and_only_for_a_while(api: CouncilApi, mailbox: Mailbox) -> None:
+    reference = lodge(api)
+    ask_for_code(api, reference, "conv-later", "rita.patel@example.com")
+    code = emailed_code(mailbox)
+
+    elsewhere = cancel(api, reference, conversation_id="conv-onlooker", reporter_code=code)
+    api.advance(minutes=16)
+    late = cancel(api, reference, conversation_id="conv-later", reporter_code=code)
+
+    assert (elsewhere.status_code, late.status_code) == (404, 404)
+    assert stored(api, reference)[0].status == "open"
+
+
+def test_five_wrong_codes_void_the_code(api: CouncilApi, mailbox: Mailbox) -> None:
+    reference = lodge(api)
+    ask_for_code(api, reference, "conv-later", "rita.patel@example.com")
+    code = emailed_code(mailbox)
+    wrong = [f"{n:06d}" for n in range(6) if f"{n:06d}" != code][:5]
+
+    answers = [cancel(api, reference, conversation_id="conv-later", reporter_code=guess).status_code for guess in wrong]
+    right = cancel(api, reference, conversation_id="conv-later", reporter_code=code)
+
+    assert answers == [404] * 5 and right.status_code == 404
+    assert stored(api, reference)[0].status == "open"
+
+
+def test_a_wrong_email_sends_nothing_and_no_more_than_three_codes_go_in_an_hour(
+    api: CouncilApi, mailbox: Mailbox
+) -> None:
+    reference = lodge(api)
+
+    assert ask_for_code(api, reference, "conv-stranger", "someone.else@example.com") == "not_matched"
+    assert mailbox.messages == []
+    sent = [ask_for_code(api, reference, f"conv-later-{n}", "rita.patel@example.com") for n in range(4)]
+    api.advance(minutes=61)
+
+    assert sent == ["sent", "sent", "sent", "too_many"] and len(mailbox.messages) == 3
+    assert ask_for_code(api, reference, "conv-later-5", "rita.patel@example.com") == "sent"
+
+
+def test_a_code_is_refused_when_the_mail_server_is_down(seeded_database_url: str, tmp_path: Path) -> None:
+    with copy_of(seeded_database_url, tmp_path) as url, council_api(url, smtp_port=1) as api:
+        api.now = LODGED
+        reference = lodge(api)
+        assert ask_for_code(api, reference, "conv-later", "rita.patel@example.com") == "mail_failed"
+
+
+def test_an_unknown_reference_gets_no_code(api: CouncilApi) -> None:
+    response = api.post(
+        "/service-requests/SR-999999/reporter-code",
+        {"conversation_id": "conv-later", "reporter_email": "rita.patel@example.com"},
+    )
+    assert response.status_code == 404
 
 
 @pytest.mark.parametrize(
     "attempt",
     [
         {"conversation_id": "conv-stranger"},  # the reference alone proves nothing
-        {"conversation_id": "conv-stranger", "reporter_email": "someone.else@example.com"},
+        {"conversation_id": "conv-stranger", "reporter_code": "123456"},
     ],
 )
 def test_anyone_else_gets_the_same_answer_as_for_an_unknown_reference_and_nothing_changes(
@@ -99,13 +178,13 @@ def test_anyone_else_gets_the_same_answer_as_for_an_unknown_reference_and_nothin
     assert (row.status, row.cancelled_at, row.cancel_reason, len(updates)) == ("open", None, None, 1)
 
 
-def test_a_report_made_without_an_email_is_cancelled_only_from_its_own_chat(api: CouncilApi) -> None:
+def test_a_report_made_without_an_email_is_cancelled_only_from_its_own_chat(api: CouncilApi, mailbox: Mailbox) -> None:
     reference = lodge(api, contact_email=None)
 
-    elsewhere = cancel(api, reference, conversation_id="conv-later", reporter_email="rita.patel@example.com")
+    asked = ask_for_code(api, reference, "conv-later", "rita.patel@example.com")
     there = cancel(api, reference)
 
-    assert elsewhere.status_code == 404
+    assert (asked, mailbox.messages) == ("not_matched", [])
     assert (there.status_code, there.json()["outcome"]) == (200, "cancelled")
 
 
@@ -156,7 +235,7 @@ def test_progress_shows_it_cancelled_not_overdue_and_not_the_reason(api: Council
     cancel(api, reference, reason="My neighbour Rita fixed it.")
     api.advance(days=30)
 
-    body = {"conversation_id": REPORTER, "reporter_email": None}
+    body = {"conversation_id": REPORTER}
     progress = api.post(f"/service-requests/{reference}/progress-checks", body).json()
 
     assert (progress["status"], progress["overdue"]) == ("cancelled", False)
@@ -165,10 +244,11 @@ def test_progress_shows_it_cancelled_not_overdue_and_not_the_reason(api: Council
 
 
 def test_an_officer_sees_it_cancelled_in_the_chat_it_was_reported_in_and_the_one_it_was_cancelled_in(
-    api: CouncilApi,
+    api: CouncilApi, mailbox: Mailbox
 ) -> None:
     reference = lodge(api)
-    cancel(api, reference, conversation_id="conv-later", reporter_email="rita.patel@example.com")
+    ask_for_code(api, reference, "conv-later", "rita.patel@example.com")
+    cancel(api, reference, conversation_id="conv-later", reporter_code=emailed_code(mailbox))
 
     with session_on(api.url) as session:
         seen = {
@@ -184,7 +264,8 @@ def test_an_officer_sees_it_cancelled_in_the_chat_it_was_reported_in_and_the_one
     [
         {"reason": ""},
         {"reason": "x" * 301},
-        {"reporter_email": "not an email"},
+        {"reporter_code": "12345"},
+        {"reporter_code": "one two three"},
         {"conversation_id": ""},
         {"who": "me"},
     ],
@@ -205,12 +286,15 @@ def test_a_card_number_in_the_reason_is_hidden_before_it_is_stored(api: CouncilA
     assert all("4111 1111" not in u.note for u in updates)
 
 
-def test_a_demo_resident_cancels_their_open_request_with_the_email_make_demo_residents_shows(api: CouncilApi) -> None:
-    """The README's way to try it: the demo request's contact_email proves its reporter from any chat."""
+def test_a_demo_resident_cancels_their_open_request_with_the_email_make_demo_residents_shows(
+    api: CouncilApi, mailbox: Mailbox
+) -> None:
+    """The README's way to try it: the demo request's contact_email gets a code that proves its reporter."""
     with session_on(api.url) as session:
         people = read_demo_residents(session)
     sr = next(p["service_request"] for p in people if p["service_request"]["status"] in ("open", "in_progress"))
 
-    response = cancel(api, sr["reference"], conversation_id="conv-demo", reporter_email=sr["contact_email"])
+    assert ask_for_code(api, sr["reference"], "conv-demo", sr["contact_email"]) == "sent"
+    response = cancel(api, sr["reference"], conversation_id="conv-demo", reporter_code=emailed_code(mailbox))
 
     assert (response.status_code, response.json()["outcome"]) == (200, "cancelled")

@@ -15,14 +15,21 @@ from api.service_requests.models import ServiceRequest, ServiceRequestUpdate
 from api.service_requests.standards import STANDARDS
 from tests.support.backoffice_api import new_key
 from tests.support.electoral import copy_of
-from tests.support.payments import CouncilApi, Resident, council_api, demo_residents
+from tests.support.payments import CouncilApi, Mailbox, Resident, council_api, demo_residents, smtp_server
+from tests.support.service_requests import mail_body
 
 FRIDAY_BEFORE_CHRISTMAS = datetime(2026, 12, 18, 11, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def api(seeded_database_url: str, tmp_path: Path) -> Iterator[CouncilApi]:
-    with copy_of(seeded_database_url, tmp_path) as url, council_api(url) as api:
+def mailbox() -> Iterator[Mailbox]:
+    with smtp_server() as mailbox:
+        yield mailbox
+
+
+@pytest.fixture
+def api(seeded_database_url: str, tmp_path: Path, mailbox: Mailbox) -> Iterator[CouncilApi]:
+    with copy_of(seeded_database_url, tmp_path) as url, council_api(url, smtp_port=mailbox.port) as api:
         yield api
 
 
@@ -192,12 +199,13 @@ def test_progress_shows_the_reporter_only_public_notes_and_nothing_personal(api:
         },
         "responsible_team": "Highways",
         "reporter": True,
+        "news_emailed": None,
     }
     for private in ("Contractor", "rita@example.com", "Deep pothole", "Mill Lane", "conv-1"):
         assert private not in progress.text
 
 
-def test_someone_quoting_a_reference_sees_the_status_and_dates_but_no_note(api: CouncilApi) -> None:
+def test_someone_quoting_a_reference_sees_the_status_and_dates_but_no_note(api: CouncilApi, mailbox: Mailbox) -> None:
     """References are close together and easy to guess: a reference alone shows no officer's words."""
     api.now = FRIDAY_BEFORE_CHRISTMAS
     reference = api.post("/service-requests", report(contact_email="rita@example.com")).json()["reference"]
@@ -217,9 +225,14 @@ def test_someone_quoting_a_reference_sees_the_status_and_dates_but_no_note(api: 
         )
         assert "Highways team" not in progress.text
 
+    assert mailbox.messages == []
+    # The email on the report is no proof (it may be guessed): the news goes to that address, not to the chat.
     by_email = progress_for(api, reference, "conv-stranger", "Rita@Example.com").json()
-    assert by_email["reporter"] is True
-    assert by_email["latest_update"]["note"] == "Request received and passed to the Highways team."
+    assert (by_email["reporter"], by_email["latest_update"], by_email["news_emailed"]) == (False, None, "sent")
+    [(envelope, message)] = mailbox.messages
+    assert envelope.rcpt_tos == ["rita@example.com"] and message["Subject"] == f"News on your request {reference}"
+    assert "Latest update (18 December 2026): Request received and passed to the Highways team." in mail_body(mailbox)
+    assert "We expect to deal with it by Tuesday 29 December 2026." in mail_body(mailbox)
 
 
 def test_overdue_once_past_the_expected_date_until_closed(api: CouncilApi) -> None:

@@ -27,6 +27,7 @@ from tests.support.trackers import bot, make_tracker, user_event
 
 ROUTE = ("POST", "/api/v1/service-requests/SR-245007/cancellation")
 PROGRESS_ROUTE = ("POST", "/api/v1/service-requests/SR-245007/progress-checks")
+CODE_ROUTE = ("POST", "/api/v1/service-requests/SR-245007/reporter-code")
 TASK = {"pending_task": "cancel_service_request", "request_reference": "SR-245007"}
 
 
@@ -46,9 +47,24 @@ def test_the_form_asks_for_the_reference_the_email_given_and_a_reason_then_confi
     assert required_slots_for("cancel_service_request", {}) == [
         "request_reference",
         "reporter_email",
+        "reporter_code",
         "cancel_reason",
         "task_confirmed",
     ]
+
+
+@pytest.mark.parametrize(
+    ("email", "asked"),
+    [
+        ("jo@example.com", ["reporter_code", "cancel_reason", "task_confirmed"]),  # a code went to the email given
+        ("none", ["cancel_reason", "task_confirmed"]),  # the chat it was reported in
+        ("not shown", []),  # a wrong email past the tries: the refusal at once
+        ("code not sent", []),  # no code could be sent: the phone and an officer at once
+    ],
+)
+def test_the_code_is_asked_only_once_one_was_emailed(email: str, asked: list[str]) -> None:
+    filled = {"request_reference": "SR-245007", "reporter_email": email}
+    assert required_slots_for("cancel_service_request", filled) == ["request_reference", "reporter_email", *asked]
 
 
 def test_a_reference_in_the_opening_message_is_not_asked_for_again() -> None:
@@ -60,7 +76,11 @@ def test_a_reference_in_the_opening_message_is_not_asked_for_again() -> None:
 
 # The intents the domain's from_text mappings of these slots leave out (domain/service_requests.yml).
 NOT_MAPPED = {"request_officer", "emergency", "card_payment_attempt", "stop", "opening_hours", "contact_details"}
-DOMAIN = {"forms": {"task_form": {"required_slots": ["request_reference", "reporter_email", "cancel_reason"]}}}
+DOMAIN = {
+    "forms": {
+        "task_form": {"required_slots": ["request_reference", "reporter_email", "reporter_code", "cancel_reason"]}
+    }
+}
 
 
 def validate(slot: str, text: str, *, intent: str = "inform", confidence: float = 0.9) -> tuple[dict, list[str]]:
@@ -75,10 +95,14 @@ def validate(slot: str, text: str, *, intent: str = "inform", confidence: float 
     tracker = make_tracker(event, *mapped, slots={**TASK, "requested_slot": slot} | {slot: None})
     tracker.slots.update(slots_of(mapped))
     dispatcher = CollectingDispatcher()
-    # The back office finds any email given here the reporter's (whether it is is checked below, checked_email).
-    shown = {"reference": "SR-245007", "category_label": "Missed bin collection", "status": "open", "reporter": True}
-    reporter = backoffice({PROGRESS_ROUTE: httpx.Response(200, json=shown)}, [])
-    events = asyncio.run(ValidateTaskForm(reporter).run(dispatcher, tracker, DOMAIN))
+    # The back office finds any email given here the report's (whether it is is checked below, checked_email), and
+    # the chat not the one it was reported in.
+    shown = {"reference": "SR-245007", "category_label": "Missed bin collection", "status": "open", "reporter": False}
+    routes = {
+        PROGRESS_ROUTE: httpx.Response(200, json=shown),
+        CODE_ROUTE: httpx.Response(200, json={"outcome": "sent", "minutes": 15}),
+    }
+    events = asyncio.run(ValidateTaskForm(backoffice(routes, [])).run(dispatcher, tracker, DOMAIN))
     checked = {slot: value for slot, value in slots_of(events).items() if slot in ("reporter_email", "cancel_reason")}
     return checked, [m["text"] for m in dispatcher.messages]
 
@@ -88,9 +112,10 @@ def validate(slot: str, text: str, *, intent: str = "inform", confidence: float 
     [
         ("jo.bloggs@example.com", "jo.bloggs@example.com"),
         ("it was jo.bloggs@example.com thanks", "jo.bloggs@example.com"),
-        ("I didn't give one", "none"),
-        ("i never gave an email", "none"),
-        ("don't have one", "none"),
+        # No email, and not the chat it was reported in: nothing shows the reporter (the refusal comes at once).
+        ("I didn't give one", "not shown"),
+        ("i never gave an email", "not shown"),
+        ("don't have one", "not shown"),
     ],
 )
 def test_the_email_given_with_the_report_or_none_is_read(text: str, kept: str) -> None:
@@ -152,7 +177,12 @@ def test_the_confirmation_repeats_only_what_the_resident_gave() -> None:
 
 
 def cancel(response: httpx.Response, **slots: Any) -> tuple[dict, list[httpx.Request], str]:
-    filled = {**TASK, "reporter_email": "jo@example.com", "cancel_reason": "collected after all"} | slots
+    filled = {
+        **TASK,
+        "reporter_email": "jo@example.com",
+        "reporter_code": "123456",
+        "cancel_reason": "collected after all",
+    } | slots
     events, calls, said = complete({ROUTE: response}, CollectingDispatcher(), task_confirmed=True, **filled)
     return slots_of(events), calls, said
 
@@ -162,17 +192,25 @@ def test_a_cancelled_request_is_confirmed_and_the_answers_are_forgotten() -> Non
 
     assert json.loads(calls[0].content) == {
         "conversation_id": "conversation-1",
-        "reporter_email": "jo@example.com",
+        "reporter_code": "123456",
         "reason": "collected after all",
     }
     assert "I've cancelled your missed bin collection request SR-245007" in said
     assert "Waste and Recycling team won't deal with it now" in said
     assert slots["reporter_email"] is None and slots["cancel_reason"] is None and slots["pending_task"] is None
+    assert slots["reporter_code"] is None
 
 
-def test_no_email_given_sends_none_so_only_the_chat_can_prove_it() -> None:
-    _, calls, _ = cancel(httpx.Response(200, json=result("cancelled")), reporter_email="none")
-    assert json.loads(calls[0].content)["reporter_email"] is None
+def test_the_chat_it_was_reported_in_sends_no_code_so_only_the_chat_can_prove_it() -> None:
+    _, calls, _ = cancel(httpx.Response(200, json=result("cancelled")), reporter_email="none", reporter_code=None)
+    assert json.loads(calls[0].content)["reporter_code"] is None
+
+
+def test_no_code_sent_gets_an_apology_the_phone_and_an_officer_and_nothing_is_cancelled() -> None:
+    slots, calls, said = cancel(httpx.Response(200, json=result("cancelled")), reporter_email="code not sent")
+    assert calls == []
+    assert "I can't send you a code by email just now" in said and council_facts().phone in said
+    assert slots["officer_offered"] is True
 
 
 def test_cancelling_twice_says_it_was_already_cancelled_and_when() -> None:
@@ -362,10 +400,16 @@ def test_cancelling_a_report_made_in_this_chat_asks_no_email() -> None:
     assert elsewhere.get("reporter_email") is None
 
 
-def checked_email(text: str, *, reporter: bool, earlier: tuple = ()) -> tuple[dict, list[str], list]:
-    """Answer the reporter email question with the back office saying whether ``text``'s email is the reporter's."""
+def checked_email(
+    text: str, *, outcome: str = "sent", here: bool = False, earlier: tuple = ()
+) -> tuple[dict, list[str], list]:
+    """Answer the reporter email question: ``outcome`` is the back office's word on the code, ``here`` whether this
+    chat reported it."""
     shown = {"reference": "SR-245007", "category_label": "Missed bin collection", "status": "open"}
-    routes = {PROGRESS_ROUTE: httpx.Response(200, json=shown | {"reporter": reporter})}
+    routes = {
+        PROGRESS_ROUTE: httpx.Response(200, json=shown | {"reporter": here}),
+        CODE_ROUTE: httpx.Response(200, json={"outcome": outcome, "minutes": 15}),
+    }
     calls: list = []
     mapped = [{"event": "slot", "name": "reporter_email", "value": text}]
     tracker = make_tracker(
@@ -380,22 +424,89 @@ def checked_email(text: str, *, reporter: bool, earlier: tuple = ()) -> tuple[di
 def test_a_wrong_email_is_said_at_once_not_after_the_reason_and_the_promise() -> None:
     # A probe: "janice@gmail.com" was taken without a word, the reason asked, "I'll cancel your request SR-245865"
     # promised, and only "yes" got "I can't cancel SR-245865 with those details".
-    slots, said, calls = checked_email("janice@gmail.com", reporter=False)
+    slots, said, calls = checked_email("janice@gmail.com", outcome="not_matched")
     assert slots["reporter_email"] is None and slots["requested_slot"] == "reporter_email"
     assert said[0].startswith("That isn't the email address given with the report SR-245007. If you mistyped it")
-    assert json.loads(calls[0].content)["reporter_email"] == "janice@gmail.com"
+    assert json.loads(calls[-1].content)["reporter_email"] == "janice@gmail.com"
 
 
-def test_the_reporters_email_goes_on_to_the_reason() -> None:
-    slots, said, _ = checked_email("janice.dunn@example.co.uk", reporter=True)
-    assert slots["reporter_email"] == "janice.dunn@example.co.uk" and slots["requested_slot"] == "cancel_reason"
+def test_the_reporters_email_is_sent_a_code_which_is_asked_for_before_the_reason() -> None:
+    """An attacker guessed a demo reporter's email (firstname.lastname@...) and cancelled the request with it alone."""
+    slots, said, calls = checked_email("janice.dunn@example.co.uk")
+    assert slots["reporter_email"] == "janice.dunn@example.co.uk" and slots["requested_slot"] == "reporter_code"
+    assert [c.url.path for c in calls][-1] == "/api/v1/service-requests/SR-245007/reporter-code"
     assert not said
+
+
+@pytest.mark.parametrize("outcome", ["too_many", "mail_failed"])
+def test_no_code_sent_stops_at_once(outcome: str) -> None:
+    slots, _, _ = checked_email("janice.dunn@example.co.uk", outcome=outcome)
+    assert slots["reporter_email"] == "code not sent" and slots["requested_slot"] is None
+
+
+def test_an_email_given_in_the_chat_it_was_reported_in_needs_no_code() -> None:
+    slots, _, calls = checked_email("janice.dunn@example.co.uk", here=True)
+    assert slots["reporter_email"] == "none" and slots["requested_slot"] == "cancel_reason"
+    assert all(c.url.path.endswith("/progress-checks") for c in calls)
+
+
+def checked_code(
+    text: str, *, right: bool = True, earlier: tuple = (), resend: str = "sent"
+) -> tuple[dict, list[str], list]:
+    """Answer the code question; the back office takes the code when ``right``."""
+    shown = {"reference": "SR-245007", "category_label": "Missed bin collection", "status": "open"}
+    routes = {
+        PROGRESS_ROUTE: httpx.Response(200, json=shown | {"reporter": right}),
+        CODE_ROUTE: httpx.Response(200, json={"outcome": resend, "minutes": 15}),
+    }
+    calls: list = []
+    mapped = [{"event": "slot", "name": "reporter_code", "value": text}]
+    slots = {**TASK, "reporter_email": "jo@example.com", "requested_slot": "reporter_code"}
+    tracker = make_tracker(*earlier, user_event(text, "inform"), *mapped, slots=slots)
+    tracker.slots.update(slots_of(mapped))
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateTaskForm(backoffice(routes, calls)).run(dispatcher, tracker, DOMAIN))
+    return slots_of(events), [m["text"] for m in dispatcher.messages], calls
+
+
+@pytest.mark.parametrize("text", ["123456", "it's 123 456", "the code is 123-456 thanks", "123456."])
+def test_the_code_typed_back_goes_on_to_the_reason(text: str) -> None:
+    slots, said, calls = checked_code(text)
+    assert slots["reporter_code"] == "123456" and slots["requested_slot"] == "cancel_reason" and not said
+    assert json.loads(calls[0].content)["reporter_code"] == "123456"
+
+
+def test_a_wrong_code_is_said_and_asked_again_and_the_third_stops_it() -> None:
+    slots, said, _ = checked_code("654321", right=False)
+    assert slots["reporter_code"] is None and slots["requested_slot"] == "reporter_code"
+    assert said[0].startswith("That isn't the code we emailed for SR-245007.")
+
+    earlier = tuple(bot("That isn't the code we emailed for SR-245007. Please check") for _ in range(2))
+    slots, _, _ = checked_code("654322", right=False, earlier=earlier)
+    assert slots["reporter_code"] == "not shown" and slots["requested_slot"] is None
+
+
+@pytest.mark.parametrize("text", ["I haven't got it", "nothing has come", "can you send it again", "not received"])
+def test_a_code_that_has_not_come_is_sent_again_once(text: str) -> None:
+    slots, said, calls = checked_code(text)
+    assert slots["reporter_code"] is None and slots["requested_slot"] == "reporter_code"
+    assert said[0].startswith("I've emailed a new code to the address given with the report.")
+    assert json.loads(calls[0].content) == {"conversation_id": "conversation-1", "reporter_email": "jo@example.com"}
+
+    _, again, calls = checked_code(text, earlier=(bot(said[0]),))
+    assert again[0].startswith("I've already sent a new code.") and calls == []
+
+
+def test_something_else_at_the_code_question_is_explained() -> None:
+    slots, said, calls = checked_code("blue")
+    assert slots["reporter_code"] is None and calls == []
+    assert "the 6 digits in the email" in said[0]
 
 
 def test_wrong_emails_are_not_checked_for_ever() -> None:
     # Past the tries nothing more is checked and the refusal comes at once (one chat must not learn the email).
     earlier = tuple(bot("That isn't the email address given with the report SR-245007. If ...") for _ in range(2))
-    slots, _, calls = checked_email("third@gmail.com", reporter=False, earlier=earlier)
+    slots, _, calls = checked_email("third@gmail.com", outcome="not_matched", earlier=earlier)
     assert slots["reporter_email"] == "not shown" and calls == []  # refused at once, not after the reason
 
 
@@ -415,9 +526,10 @@ def test_an_email_put_right_at_the_confirmation_replaces_the_one_given() -> None
 
 def test_no_email_from_another_chat_is_refused_at_once_with_the_way_on() -> None:
     # A probe: "didnt give one" was asked why it wasn't needed and "Shall I go ahead?" before the refusal.
-    slots, said, calls = checked_email("didnt give one", reporter=False)
+    slots, said, calls = checked_email("didnt give one")
     assert slots["reporter_email"] == "not shown" and slots["requested_slot"] is None
     assert json.loads(calls[0].content)["reporter_email"] is None and not said
+    assert len(calls) == 1  # no code is asked for
     assert required_slots_for("cancel_service_request", {**TASK, "reporter_email": "not shown"}) == [
         "request_reference",
         "reporter_email",

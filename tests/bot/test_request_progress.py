@@ -25,7 +25,7 @@ from tests.support.trackers import bot, make_tracker, user_event
 NOTE = "Crew returned to 17 Rowan Close and emptied the bin."
 
 
-def answer(reference: str, *, reporter: bool, overdue: bool = True) -> dict[str, Any]:
+def answer(reference: str, *, reporter: bool, overdue: bool = True, news_emailed: str | None = None) -> dict[str, Any]:
     """The back office's answer: the latest note only for the reporter (as service.request_progress does)."""
     return {
         "reference": reference,
@@ -38,11 +38,12 @@ def answer(reference: str, *, reporter: bool, overdue: bool = True) -> dict[str,
         "latest_update": {"status": "open", "note": NOTE, "at": "2026-11-19T10:00:00Z"} if reporter else None,
         "responsible_team": "Waste and Recycling",
         "reporter": reporter,
+        "news_emailed": news_emailed,
     }
 
 
 class BackOfficeFake:
-    """Knows SR-246414, reported from chat ``reporter-chat`` with the email rita@example.com."""
+    """Knows SR-246414, reported from chat ``reporter-chat`` with the email rita@example.com (code 123456 sent)."""
 
     def __init__(self) -> None:
         self.calls: list[httpx.Request] = []
@@ -51,8 +52,9 @@ class BackOfficeFake:
         self.calls.append(request)
         if request.url.path == "/api/v1/service-requests/SR-246414/progress-checks":
             body = json.loads(request.content)
-            reporter = body["conversation_id"] == "reporter-chat" or body["reporter_email"] == "rita@example.com"
-            return httpx.Response(200, json=answer("SR-246414", reporter=reporter))
+            reporter = body["conversation_id"] == "reporter-chat" or body.get("reporter_code") == "123456"
+            news = "sent" if not reporter and body.get("reporter_email") == "rita@example.com" else None
+            return httpx.Response(200, json=answer("SR-246414", reporter=reporter, news_emailed=news))
         if request.url.path == "/api/v1/service-requests/SR-246414":  # the public view, for anyone
             return httpx.Response(200, json=answer("SR-246414", reporter=False))
         return httpx.Response(404, json={"detail": "not found"})
@@ -91,12 +93,37 @@ def test_the_reporter_in_the_chat_they_reported_it_in_sees_the_note_and_the_offe
     assert slots["officer_offered"] is True and slots["handoff_reason"] == "overdue_request"
 
 
-def test_the_reporter_in_another_chat_is_shown_by_the_email_they_gave() -> None:
-    fake = BackOfficeFake()
-    said, _ = ask(fake, "any news on SR-246414? I gave rita@example.com")
+EMAILED = "I've emailed the latest news on it to the address given with the report."
 
-    assert said.startswith("Your missed bin collection request SR-246414")
+
+def test_the_reporter_in_another_chat_gets_the_news_by_email_not_in_the_chat() -> None:
+    """An email address can be guessed (an attacker read a request's note with a demo reporter's), so the news goes
+    to that address, where only its owner reads it."""
+    fake = BackOfficeFake()
+    said, slots = ask(fake, "any news on SR-246414? I gave rita@example.com")
+
+    assert said.startswith("Request SR-246414 for missed bin collection is open.") and EMAILED in said
+    assert NOTE not in said and "Your" not in said
     assert json.loads(fake.calls[-1].content)["reporter_email"] == "rita@example.com"
+    # It is late: the officer's offer, as the reporter in their own chat gets it.
+    assert "would you like me to ask an officer" in said
+    assert slots["officer_offered"] is True and slots["handoff_reason"] == "overdue_request"
+
+
+def test_news_that_could_not_be_emailed_gets_the_phone_and_an_officer() -> None:
+    for outcome, words in (("mail_failed", "I couldn't send an email just now"), ("too_many", "a few times this hour")):
+
+        def handler(request: httpx.Request, outcome: str = outcome) -> httpx.Response:
+            return httpx.Response(200, json=answer("SR-246414", reporter=False, news_emailed=outcome))
+
+        client = BackOffice(base_url="http://backoffice.test", token="t", transport=httpx.MockTransport(handler))
+        opening = user_event("any news on SR-246414? I gave rita@example.com", "request_progress")
+        tracker = make_tracker(opening, slots=slots_of(start_task_events(make_tracker(opening))))
+        dispatcher = CollectingDispatcher()
+        events = asyncio.run(ActionCompleteTask(client).run(dispatcher, tracker, {}))
+        said = " ".join(m["text"] or "" for m in dispatcher.messages)
+        assert words in said and "01632 960 123" in said, outcome
+        assert "isn't the email address" not in said and slots_of(events)["officer_offered"] is True
 
 
 def test_guessing_references_stops_after_three_unknown_ones_whatever_the_next_one_is() -> None:
@@ -155,7 +182,7 @@ def after_the_invitation(fake: BackOfficeFake, text: str, intent: str) -> tuple[
     return routed, started, " ".join(m["text"] or "" for m in dispatcher.messages), slots_of(events)
 
 
-def test_the_email_typed_after_the_stranger_answer_shows_the_reporter_the_latest_news() -> None:
+def test_the_email_typed_after_the_stranger_answer_sends_the_reporter_the_latest_news() -> None:
     """Seen (simulated residents): the email typed on its own after "If you reported it, ..." was read as a
     question about contact details, and the council's addresses came back at every try: a loop."""
     first, _ = ask(BackOfficeFake(), "whats the status of SR-246414")
@@ -172,8 +199,8 @@ def test_the_email_typed_after_the_stranger_answer_shows_the_reporter_the_latest
         # The task starts in this action (a follow-up action to another one left the chat dead, see below).
         assert routed[-1] == FollowupAction("task_form"), text
         assert (started["pending_task"], started["request_reference"]) == ("request_progress", "SR-246414"), text
-        assert said.startswith("Your missed bin collection request SR-246414 is open."), (text, said)
-        assert NOTE in said
+        assert said.startswith("Request SR-246414 for missed bin collection is open."), (text, said)
+        assert EMAILED in said and NOTE not in said
 
 
 def test_an_email_that_is_not_the_reporters_gets_the_status_once_and_a_way_on_not_the_invitation_again() -> None:
@@ -210,7 +237,7 @@ def test_the_email_not_understood_as_words_after_the_invitation_still_goes_to_th
         assert slots_of(events)["request_reference"] == "SR-246414", text
 
 
-def test_a_mistyped_email_sent_again_shows_the_reporter_the_latest_news() -> None:
+def test_a_mistyped_email_sent_again_sends_the_reporter_the_latest_news() -> None:
     """Seen (a probe): "jodie.kemp@exmaple.com", then "jodie.kemp@example.com" got "What would you like me to do
     with that?": only the turn straight after the invitation took an email."""
     fake = BackOfficeFake()
@@ -225,7 +252,7 @@ def test_a_mistyped_email_sent_again_shows_the_reporter_the_latest_news() -> Non
     )
     assert slots_of(routed)["request_reference"] == "SR-246414"
     said, _ = ask(fake, "sorry, rita@example.com", *earlier, bot(typo))
-    assert said.startswith("Your missed bin collection request SR-246414") and NOTE in said
+    assert EMAILED in said and NOTE not in said
 
 
 def test_emails_are_checked_three_times_in_a_chat_then_no_more_whichever_the_next_is() -> None:
@@ -264,7 +291,7 @@ def test_why_the_email_is_needed_is_answered_where_the_bot_asked_for_it() -> Non
     for text, intent in (("why do you need my email?", "contact_details"), ("what for?", "nlu_fallback")):
         said, slots = invited_then(text, intent)
 
-        assert "The email address they gave shows it's them" in said, text
+        assert "I email it to the address they gave with the report" in said, text
         assert said.startswith("Request SR-246414: ") and "tell me the email address you gave us" in said
         assert "call us on" in said and slots["officer_offered"] is True
 
@@ -296,25 +323,42 @@ def test_the_email_typed_after_asking_why_is_checked() -> None:
     assert slots_of(routed)["request_reference"] == "SR-246414"
 
 
-def test_cancel_it_after_the_email_showed_the_reporter_uses_that_email_not_asking_again() -> None:
-    """Found by a probe: the reporter proved it with their email, said "cancel it" and was asked for the email."""
+def test_cancelling_again_after_a_code_showed_the_reporter_asks_for_no_email_nor_code() -> None:
+    """The reporter proved it here with the code emailed to them; cancelling again is not asked for a new code."""
+    earlier = [
+        user_event("cancel SR-246414", "cancel_service_request"),
+        {"event": "slot", "name": "request_reference", "value": "SR-246414"},
+        {"event": "slot", "name": "reporter_email", "value": "rita@example.com"},
+        {"event": "slot", "name": "reporter_code", "value": "123456"},
+        bot("Done: I've cancelled your missed bin collection request SR-246414."),
+    ]
+
+    started = slots_of(
+        start_task_events(make_tracker(*earlier, user_event("cancel SR-246414 please", "cancel_service_request")))
+    )
+
+    assert (started["request_reference"], started["reporter_code"]) == ("SR-246414", "123456")
+    unfilled = [slot for slot in required_slots_for("cancel_service_request", started) if not started.get(slot)]
+    assert unfilled[0] == "cancel_reason"
+
+
+def test_cancel_it_after_the_news_was_emailed_asks_for_the_email_and_a_code() -> None:
+    """The email given for the news proves nothing in the chat: cancelling needs the code emailed to it."""
     fake = BackOfficeFake()
     first, _ = ask(fake, "whats the status of SR-246414")
-    _, _, shown, _ = after_the_invitation(fake, "rita@example.com", "inform")
-    assert shown.startswith("Your missed bin collection request SR-246414 is open.")
+    _, _, emailed, _ = after_the_invitation(fake, "rita@example.com", "inform")
     earlier = [
         user_event("whats the status of SR-246414", "request_progress"),
         bot(first),
         user_event("rita@example.com", "inform"),
-        bot(shown),
+        bot(emailed),
     ]
 
     started = slots_of(
-        start_task_events(make_tracker(*earlier, user_event("cancel it please", "cancel_service_request")))
+        start_task_events(make_tracker(*earlier, user_event("cancel SR-246414 please", "cancel_service_request")))
     )
 
-    assert (started["request_reference"], started["reporter_email"]) == ("SR-246414", "rita@example.com")
-    assert required_slots_for("cancel_service_request", started)[0] != "reporter_email"
+    assert started["request_reference"] == "SR-246414" and started.get("reporter_email") is None
 
 
 def test_an_email_that_did_not_show_the_reporter_is_still_asked_for_when_cancelling() -> None:

@@ -1,13 +1,15 @@
 """Cancelling a reported problem through the hub, with the real model, actions and back office (issue 16).
 
-A resident reports a pothole, then cancels it: in the same chat, and from a new chat with the email they
-gave. Someone else quoting the reference is told who can cancel and offered an officer, learns nothing about
-the request, and the request stays open. The rules are in docs/domain.md ("Cancelling a service request").
+A resident reports a pothole, then cancels it: in the same chat, and from a new chat with a code emailed to the
+address they gave (the mail sink's maildir holds it). Someone else quoting the reference is told who can cancel and
+offered an officer, learns nothing about the request, and the request stays open; so is someone who knows the
+reporter's email but cannot read it. The rules are in docs/domain.md ("Cancelling a service request").
 """
 
 from __future__ import annotations
 
 import pytest
+from journeys import emailed_code
 from sqlalchemy import select
 
 from api.service_requests.models import ServiceRequest
@@ -29,17 +31,23 @@ def report_a_pothole(chat: Resident) -> str:
     return reference("SR", texts(chat.say("yes")))
 
 
-def cancel(chat: Resident, sr: str, *, email: str | None, reason: str = "a neighbour filled it in yesterday") -> str:
+def cancel(
+    chat: Resident, sr: str, *, email: str | None, reason: str = "a neighbour filled it in yesterday", stack=None
+) -> str:
     """Ask to cancel ``sr`` and answer the questions; return what the bot says at the end.
 
-    ``email`` None: the chat it was reported in, where no email is asked (the chat shows the reporter).
+    ``email`` None: the chat it was reported in, where no email is asked (the chat shows the reporter). Otherwise
+    the code emailed to it is read from ``stack``'s mail sink and typed back.
     """
     asked = texts(chat.say(f"I don't need the pothole fixed any more, please cancel {sr}"))
     if email is None:
         assert "Why don't you need it any more?" in asked and "email address" not in asked, asked
     else:
         assert "What email address did you give when you reported it?" in asked, asked
-        assert "Why don't you need it any more?" in texts(chat.say(email))
+        assert "I've emailed a 6-digit code to that address" in texts(chat.say(email))
+        code = emailed_code(stack.mail_dir, sr)
+        assert code, "no code was emailed"
+        assert "Why don't you need it any more?" in texts(chat.say(f"the code is {code}"))
     confirm = texts(chat.say(reason))
     assert f"I'll cancel your request {sr}. Shall I go ahead?" in confirm
     return texts(chat.say("yes"))
@@ -77,10 +85,30 @@ def test_the_reporter_cancels_from_a_new_chat_with_the_email_they_gave(new_resid
     sr = report_a_pothole(new_resident())
     later = new_resident()
 
-    done = cancel(later, sr, email=f"it was {EMAIL.upper()}")
+    done = cancel(later, sr, email=f"it was {EMAIL.upper()}", stack=stack)
 
     assert f"I've cancelled your pothole request {sr}" in done
-    assert stored(stack, sr)[:2] == ("cancelled", "reporter_email")
+    assert stored(stack, sr)[:2] == ("cancelled", "reporter_code")
+
+
+def test_knowing_the_reporters_email_is_not_enough_to_cancel(new_resident, stack) -> None:
+    """An attacker guessed a demo reporter's email (firstname.lastname@...) and cancelled the request with it."""
+    sr = report_a_pothole(new_resident())
+    attacker = new_resident()
+
+    assert "What email address did you give" in texts(attacker.say(f"cancel {sr}"))
+    assert "I've emailed a 6-digit code to that address" in texts(attacker.say(EMAIL))
+    code = emailed_code(stack.mail_dir, sr)
+    guesses = [f"{n:06d}" for n in range(4) if f"{n:06d}" != code][:3]
+    first = texts(attacker.say(guesses[0]))
+    assert f"That isn't the code we emailed for {sr}" in first and "Why" not in first
+    attacker.say(guesses[1])
+    replies = attacker.say(guesses[2])
+
+    said = texts(replies)
+    assert f"I can't cancel {sr} with those details" in said, said
+    assert {"title": "Yes, ask an officer", "payload": "/request_officer"} in buttons(replies)
+    assert stored(stack, sr) == ("open", None, None, None)
 
 
 def test_someone_else_with_the_reference_learns_nothing_and_the_report_stays_open(new_resident, stack) -> None:
@@ -112,7 +140,7 @@ def test_cancel_it_please_just_after_reporting_cancels_that_report(new_resident,
     assert "No problem. What else" not in asked
     if "Why don't you need it any more?" in asked:
         asked = texts(chat.say("it was filled in this morning"))
-    if "email address did you give" in asked:
+    if "email address did you give" in asked:  # the chat it was reported in needs no code
         asked = texts(chat.say(EMAIL))
         if "Why don't you need it any more?" in asked:
             asked = texts(chat.say("it was filled in this morning"))

@@ -49,6 +49,6 @@ def test_personas_are_real_residents_of_the_demo_data(stack, personas) -> None:
 )
 def test_a_simulated_resident_reaches_the_outcome_of_their_task(stack, journeys, index: int) -> None:
     journey = journeys[index]
-    result = run_journey(stack.api_url, journey)
+    result = run_journey(stack.api_url, journey, stack.mail_dir)
     conversation = "\n".join(f"{who}: {text}" for who, text in result.transcript)
     assert result.right, f"{result.why}\n{conversation}"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from tests.support.backoffice_api import new_key
-from tests.support.payments import CouncilApi
+from tests.support.payments import CouncilApi, Mailbox
 
 LODGED = datetime(2026, 12, 14, 9, 30, tzinfo=UTC)
 REPORTER = "conv-reporter"
@@ -29,5 +30,28 @@ def lodge(api: CouncilApi, **changes: Any) -> str:
 
 
 def cancel(api: CouncilApi, reference: str, **changes: Any) -> Any:
-    body = {"conversation_id": REPORTER, "reporter_email": None, "reason": "Filled in by a neighbour.", **changes}
+    body = {"conversation_id": REPORTER, "reason": "Filled in by a neighbour.", **changes}
     return api.post(f"/service-requests/{reference}/cancellation", body)
+
+
+def ask_for_code(api: CouncilApi, reference: str, chat: str, email: str) -> str:
+    """Give ``email`` from ``chat`` to be sent a code for cancelling ``reference``; return the outcome."""
+    response = api.post(
+        f"/service-requests/{reference}/reporter-code", {"conversation_id": chat, "reporter_email": email}
+    )
+    assert response.status_code == 200, response.text
+    return str(response.json()["outcome"])
+
+
+def mail_body(mailbox: Mailbox, index: int = -1) -> str:
+    """Return the text of an email the mail server took (the latest by default)."""
+    payload = mailbox.messages[index][1].get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode()
+
+
+def emailed_code(mailbox: Mailbox) -> str:
+    """Return the one-time code in the latest email (failing the test if it holds none)."""
+    found = re.search(r"type this code in the chat: (\d{6})", mail_body(mailbox))
+    assert found, mail_body(mailbox)
+    return found[1]

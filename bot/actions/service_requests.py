@@ -372,7 +372,7 @@ async def reporter_email_checked(backoffice: BackOffice, tracker: Tracker, email
     except BackOfficeError:
         return CODE_NOT_SENT, None
     if outcome == "sent":
-        return email, None
+        return email, CODE_SENT
     if outcome != "not_matched":
         return CODE_NOT_SENT, None
     return None, (
@@ -381,6 +381,10 @@ async def reporter_email_checked(backoffice: BackOffice, tracker: Tracker, email
     )
 
 
+CODE_SENT = (
+    "Thank you. To check it's you, I've emailed a 6-digit code to that address. It lasts 15 minutes. If it "
+    'doesn\'t come, say "send it again".'
+)
 CODE_MISMATCH = "That isn't the code we emailed"
 # Wrong codes one chat may type before the bot stops checking them (the back office voids a code after five).
 CODE_TRIES_ALLOWED = 3
@@ -429,7 +433,7 @@ async def reporter_code_checked(backoffice: BackOffice, tracker: Tracker, code: 
         return code, None
     if bot_said(tracker, CODE_MISMATCH) >= CODE_TRIES_ALLOWED - 1:
         return NOT_SHOWN, None
-    return None, f'{CODE_MISMATCH} for {reference}. Please check the email and type it again, or say "send it again".'
+    return None, f"{CODE_MISMATCH} for {reference}. Please check the email and try again."
 
 
 NEW_CODE_SENT = "I've emailed a new code"

@@ -16,7 +16,7 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.handoff import ActionRequestOfficer
-from bot.actions.service_requests import progress
+from bot.actions.service_requests import CODE_SENT, progress
 from bot.actions.task_form import ActionAskTaskConfirmed, ValidateTaskForm, required_slots_for, start_task_events
 from bot.actions.tasks import ActionCompleteTask, ActionStartTask, ActionStopWithNothingToStop
 from bot.backoffice import BackOffice
@@ -121,7 +121,7 @@ def validate(slot: str, text: str, *, intent: str = "inform", confidence: float 
 def test_the_email_given_with_the_report_or_none_is_read(text: str, kept: str) -> None:
     checked, said = validate("reporter_email", text)
     assert checked == {"reporter_email": kept}
-    assert said == []
+    assert said == ([CODE_SENT] if "@" in kept else [])
 
 
 @pytest.mark.parametrize("intent", ["request_officer", "emergency"])
@@ -129,7 +129,7 @@ def test_a_bare_email_read_as_a_request_for_a_person_is_still_the_answer(intent:
     # "someone@example.com" was read as request_officer: the stranger was queued for an officer, not refused.
     checked, said = validate("reporter_email", "someone@example.com", intent=intent, confidence=0.93)
     assert checked == {"reporter_email": "someone@example.com"}
-    assert said == []
+    assert said == [CODE_SENT]
 
 
 def test_asking_for_someone_with_an_email_in_it_still_asks_for_a_person() -> None:
@@ -435,7 +435,9 @@ def test_the_reporters_email_is_sent_a_code_which_is_asked_for_before_the_reason
     slots, said, calls = checked_email("janice.dunn@example.co.uk")
     assert slots["reporter_email"] == "janice.dunn@example.co.uk" and slots["requested_slot"] == "reporter_code"
     assert [c.url.path for c in calls][-1] == "/api/v1/service-requests/SR-245007/reporter-code"
-    assert not said
+    assert said == [
+        "Thank you. To check it's you, I've emailed a 6-digit code to that address. It lasts 15 minutes. If it doesn't come, say \"send it again\"."
+    ]
 
 
 @pytest.mark.parametrize("outcome", ["too_many", "mail_failed"])

@@ -194,7 +194,12 @@ def request_progress(
         and _email_matches(session, row, asker.conversation_id, asker.reporter_email, now=now)
     ):
         progress.news_emailed = reporter_mail.send_news(
-            session, settings, row, _news(row, latest), conversation_id=asker.conversation_id, now=now
+            session,
+            settings,
+            row,
+            _news(row, latest, late=progress.overdue),
+            conversation_id=asker.conversation_id,
+            now=now,
         )
     return progress
 
@@ -208,11 +213,16 @@ def _latest_note(session: Session, row: ServiceRequest) -> ServiceRequestUpdate 
     )
 
 
-def _news(row: ServiceRequest, latest: ServiceRequestUpdate | None) -> str:
-    """Say the status, the date promised and the latest public note, as an email to the reporter does."""
+def _news(row: ServiceRequest, latest: ServiceRequestUpdate | None, *, late: bool) -> str:
+    """Say the status, the date promised (as past when it is late) and the latest public note, as an email does."""
     lines = [f"Status: {row.status.replace('_', ' ')}."]
     if row.status in LIVE_STATUSES and row.expected_by:
-        lines.append(f"We expect to deal with it by {row.expected_by:%A %-d %B %Y}.")
+        when = f"{row.expected_by:%A %-d %B %Y}"
+        lines.append(
+            f"We expected to deal with it by {when}, so it is late."
+            if late
+            else f"We expect to deal with it by {when}."
+        )
     if latest is not None:
         lines.append(f"Latest update ({as_utc(latest.created_at):%-d %B %Y}): {latest.note}")
     return "\n".join(lines)

@@ -233,6 +233,9 @@ def test_someone_quoting_a_reference_sees_the_status_and_dates_but_no_note(api: 
     assert envelope.rcpt_tos == ["rita@example.com"] and message["Subject"] == f"News on your request {reference}"
     assert "Latest update (18 December 2026): Request received and passed to the Highways team." in mail_body(mailbox)
     assert "We expect to deal with it by Tuesday 29 December 2026." in mail_body(mailbox)
+    api.now = FRIDAY_BEFORE_CHRISTMAS + timedelta(days=14)  # past the date: said as late, as the chat says it
+    progress_for(api, reference, "conv-stranger", "rita@example.com")
+    assert "We expected to deal with it by Tuesday 29 December 2026, so it is late." in mail_body(mailbox)
 
 
 def test_overdue_once_past_the_expected_date_until_closed(api: CouncilApi) -> None:

@@ -641,6 +641,31 @@ def card_digits_forgotten(tracker: Tracker) -> list[EventType] | None:
     return [*events, SlotSet(slot, None)] if slot else events
 
 
+def another_reference_events(tracker: Tracker) -> list[EventType] | None:
+    """Start the task in hand again for another request reference named mid-task ("sorry wrong one, SR-104879").
+
+    A probe asked to cancel SR-245497, then said "sorry wrong one, cancel SR-104879" at the email question: the email
+    was checked against SR-245497; and "sorry, I meant cancel SR-246414" at the reason question was taken as the
+    reason for cancelling the first one. None when no other reference is named, or the reference is being asked.
+    """
+    task = tracker.get_slot("pending_task")
+    named = find_request_reference(str(tracker.latest_message.get("text") or ""))
+    held = tracker.get_slot("request_reference")
+    if task not in REFERENCE_TASKS or not named or not held or named == held:
+        return None
+    if tracker.get_slot("requested_slot") == "request_reference":
+        return None
+    events = [*start_task_events(tracker, task=task), SlotSet("requested_slot", None)]
+    if not reason_in_request(REFERENCE_PUT_RIGHT.sub(" ", str(tracker.latest_message.get("text") or ""))):
+        events.append(SlotSet("cancel_reason", None))  # "sorry wrong one" puts the reference right: no reason
+    return events
+
+
+REFERENCE_PUT_RIGHT = re.compile(
+    r"\b(?:(?:the )?wrong (?:one|ref\w*|number|request|report)|i meant|i mean|not that one)\b", re.IGNORECASE
+)
+
+
 def cancel_declined_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
     """End a cancel the resident no longer wants ("no keep it" at any of its questions but the last), or None.
 
@@ -1616,6 +1641,8 @@ class ValidateTaskForm(FormValidationAction):
             ]
         if (declined := cancel_declined_events(dispatcher, tracker)) is not None:
             return declined
+        if (other := another_reference_events(tracker)) is not None:
+            return other
         if asks_for_another_task(tracker) and not is_bare_answer(tracker):
             aside = await self._answer_aside(dispatcher, tracker)
             if aside is not None:

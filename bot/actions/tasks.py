@@ -68,10 +68,11 @@ from bot.parsing import (
     find_email,
     find_payment_reference,
     find_postcode,
+    find_request_reference,
     follow_up_of,
 )
 from bot.routing import (
-    CHASES_UP,
+    ASKS_TO_CHASE,
     QUESTION,
     for_missed,
     is_a_clear_emergency,
@@ -815,16 +816,20 @@ async def chased_events(
     "please chase it up, it's been there for weeks" after a request's status repeated the status and asked for the
     reporter's email again (a probe).
     """
-    if not CHASES_UP.search(str(tracker.latest_message.get("text") or "")):
+    text = str(tracker.latest_message.get("text") or "")
+    named = find_request_reference(text)
+    if not ASKS_TO_CHASE.search(text):
         return None
-    if (invited := invited_reference(tracker)) is not None:
+    if (invited := invited_reference(tracker)) is not None and named in (None, invited):
         # Said the status as to anyone, with the invitation to give the report's email: "please chase it up" there
         # repeated the status word for word (the last probe). Only the reporter may have it chased, so the invitation
         # is said again (the email typed next is read as its answer).
         dispatcher.utter_message(text=CHASE_NEEDS_THE_REPORTER.format(reference=invited, phone=council_phone()))
         return [FollowupAction("action_listen")]
     reference = request_in_last_reply(tracker)
-    if reference is None:
+    if reference is None or named not in (None, reference):
+        # Another reference named ("chase up SR-245497" after SR-898446 was reported): that one's progress, not a
+        # chase of the request in the last reply (a probe had the wrong one passed to an officer).
         return None
     dispatcher.utter_message(text=CHASED.format(reference=reference))
     return [*await ActionRequestOfficer().run(dispatcher, tracker, domain), FollowupAction("action_listen")]

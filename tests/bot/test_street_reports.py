@@ -774,3 +774,50 @@ def test_log_me_out_read_as_goodbye_says_it_is_done() -> None:
     tracker = make_tracker(message("log me out", "goodbye"), slots={"identity_verified": True}, sender_id="c1")
     asyncio.run(ActionForgetIdentity(backoffice({}, [])).run(dispatcher, tracker, {}))
     assert "forgotten who you are" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "any news on SR-246414?",  # news asked for, not a chase
+        "what's happening with it",
+        "please chase up SR-245497",  # another request than the one just reported
+    ],
+)
+def test_asking_for_news_or_naming_another_request_opens_no_officer_case(typed: str) -> None:
+    # A probe: "any news on SR-117074?" in the chat that reported it got "I'll pass SR-117074 to an officer to chase it
+    # up" and an officer's case nobody asked for; "any news on SR-246414" there passed the chat's own report instead.
+    from bot.actions.tasks import chased_events
+    from tests.support.trackers import bot
+
+    lodged = "Thank you, I've reported it: your reference is SR-246414. We collect missed bins within 2 working days."
+    if "SR-245497" not in typed:
+        lodged = lodged.replace("SR-246414", "SR-117074")
+    tracker = make_tracker(bot(lodged), message(typed, "request_progress", 0.9))
+    assert asyncio.run(chased_events(CollectingDispatcher(), tracker, {})) is None
+
+
+@pytest.mark.parametrize(
+    ("slot", "typed"),
+    [
+        ("reporter_email", "sorry wrong one, cancel SR-104879"),
+        ("reporter_code", "hang on, it's SR-104879 I want cancelled"),
+        ("cancel_reason", "sorry, I meant cancel SR-104879"),
+    ],
+)
+def test_another_reference_named_mid_cancellation_is_the_request_cancelled(slot: str, typed: str) -> None:
+    # A probe: "sorry wrong one, cancel SR-104879" at the email question had the email checked against the first
+    # request; "sorry, I meant cancel SR-246414" at the reason question was the reason for cancelling the first one.
+    from bot.actions.task_form import ValidateTaskForm
+
+    slots = {
+        "pending_task": "cancel_service_request",
+        "request_reference": "SR-245497",
+        "reporter_email": "kathleen.gray@example.com" if slot != "reporter_email" else None,
+        "requested_slot": slot,
+    }
+    tracker = make_tracker(message(typed, "cancel_service_request", 0.9), slots=slots)
+    events = asyncio.run(ValidateTaskForm().get_validation_events(CollectingDispatcher(), tracker, {}))
+    set_to = slots_of(events)
+    assert set_to["request_reference"] == "SR-104879"
+    assert set_to["reporter_email"] is None and set_to.get("cancel_reason") in (None,)

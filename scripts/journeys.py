@@ -204,9 +204,13 @@ OUTCOMES: dict[str, str] = {
     ),
     # A persona's request may have been reported by someone else at their address (their email is not on it): the
     # status with the way on (call, or an officer), and for cancelling the refusal naming who can, are then right.
-    "request_progress": "request SR-|isn't the email address given with the report",
+    # The news goes to the report's address, and the chat is told the same whether it was that one or not.
+    "request_progress": "request SR-|I've emailed the latest news on it",
+    # Without the code (the email given is not the report's, so none comes), the resident is told to call or ask for an
+    # officer once the code has been sent again.
     "cancel_service_request": (
-        "I've cancelled your|was already cancelled|already closed, so there's nothing to cancel|I can't cancel SR-"
+        "I've cancelled your|was already cancelled|already closed, so there's nothing to cancel|I can't cancel SR-|"
+        "is already cancelled, so there's nothing|I've already sent a new code"
     ),
     "ask_bin_day": "Your next bin collections at",
 }

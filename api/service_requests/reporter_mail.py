@@ -8,9 +8,11 @@ something to it, where only its owner reads it:
   it shows the reporter (``code_proves``); ``WRONG_CODES_ALLOWED`` wrong codes void it;
 - the latest news on the request, to someone asking how it is getting on (``send_news``).
 
-At most ``MAILS_PER_HOUR`` of each kind go to one request's address in an hour, so nobody can fill a reporter's
-inbox. Only a keyed hash of a code is kept (``Settings.secret_key``); neither the code nor the address is
-logged.
+In an hour, one chat may have at most ``MAILS_PER_CHAT`` of each kind sent for one request (a code and one more),
+and one address gets at most ``MAILS_PER_ADDRESS`` in all, whichever requests and chats asked: nobody can fill an
+inbox, and chats set on using up a request's allowance cannot stop its reporter, in a chat of their own, from being
+sent a code (until the address's own allowance is spent). Only a keyed hash of a code is kept
+(``Settings.secret_key``); neither the code nor the address is logged.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ log = logging.getLogger(__name__)
 
 CODE_MINUTES = 15
 WRONG_CODES_ALLOWED = 5
-MAILS_PER_HOUR = 3
+MAILS_PER_CHAT = 2
+MAILS_PER_ADDRESS = 6
 
 Sent = Literal["sent", "too_many", "mail_failed"]
 
@@ -44,24 +47,34 @@ def _hash(settings: Settings, row: ServiceRequest, conversation_id: str, code: s
     return hmac.new(settings.secret_key.encode(), message, hashlib.sha256).hexdigest()
 
 
-def _sent_lately(session: Session, row: ServiceRequest, kind: str, now: datetime) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(ReporterMail)
-            .where(
-                ReporterMail.request_id == row.id,
-                ReporterMail.kind == kind,
-                ReporterMail.sent_at > now - timedelta(hours=1),
-            )
+def _too_many(session: Session, row: ServiceRequest, mail: ReporterMail) -> bool:
+    """Whether this chat, or the report's address, has had its allowance of emails this hour."""
+    since = mail.sent_at - timedelta(hours=1)
+    by_chat = session.scalar(
+        select(func.count())
+        .select_from(ReporterMail)
+        .where(
+            ReporterMail.request_id == row.id,
+            ReporterMail.conversation_id == mail.conversation_id,
+            ReporterMail.kind == mail.kind,
+            ReporterMail.sent_at > since,
         )
-        or 0
     )
+    to_address = session.scalar(
+        select(func.count())
+        .select_from(ReporterMail)
+        .join(ServiceRequest, ServiceRequest.id == ReporterMail.request_id)
+        .where(
+            func.lower(ServiceRequest.contact_email) == str(row.contact_email).lower(),
+            ReporterMail.sent_at > since,
+        )
+    )
+    return (by_chat or 0) >= MAILS_PER_CHAT or (to_address or 0) >= MAILS_PER_ADDRESS
 
 
 def _send(session: Session, settings: Settings, row: ServiceRequest, mail: ReporterMail, email: Email) -> Sent:
-    if _sent_lately(session, row, mail.kind, mail.sent_at) >= MAILS_PER_HOUR:
-        log.info("reporter %s for %s not sent: %d this hour already", mail.kind, row.reference, MAILS_PER_HOUR)
+    if _too_many(session, row, mail):
+        log.info("reporter %s for %s not sent: the hour's allowance is spent", mail.kind, row.reference)
         return "too_many"
     session.commit()  # the email check counted holds, and no transaction stays open while the email goes
     try:
@@ -89,8 +102,8 @@ def send_code(
             f"Someone asked in {settings.council_name}'s online chat to cancel request {row.reference} ({label}), "
             "which was reported with this email address.\n\n"
             f"If it was you, type this code in the chat: {code}\n\n"
-            f"It lasts {CODE_MINUTES} minutes. If it wasn't you, you need do nothing: the request stays open and "
-            "nobody else can use the code.\n\n"
+            f"It lasts {CODE_MINUTES} minutes and works only in the chat where it was asked for. If it wasn't you, "
+            "you need do nothing: nothing changes, and nobody else can use the code.\n\n"
             f"{settings.council_name}\n{settings.council_phone}\n"
         ),
     )

@@ -136,6 +136,10 @@ def help_for(slot: str, text: str = "", task: str | None = None) -> str:
     named = slot
     if ASKS_ABOUT_A_DETAIL.search(text):  # not "I deleted the email with it in" at the reference question
         named = next((detail for pattern, detail in DETAIL_NAMED if pattern.search(text)), slot)
+    if named == "contact_email" and slot in ("reporter_email", "reporter_code"):
+        # "why do you need my email?" at the report's email or its code: that question's reason, not "I don't need
+        # your email address for this" (a probe).
+        named = slot
     declared = REGISTRY.get(task or "")
     if declared is not None and named in declared.why:
         return f"{declared.why[named]} {way_out()}"

@@ -57,13 +57,20 @@ def lodged(result: ServiceRequestLodged) -> str:
 
 # How a stranger's answer invites the reporter's email: the next message giving one is checked against the report.
 EMAIL_INVITATION = "If you reported it, tell me the email address you gave us with the report"
-EMAIL_MISMATCH = "That isn't the email address given with the report"
-# The stranger's answer and the answer to a wrong email (a typo is sent again) both invite the email next.
+# Said whether or not the email given is the report's: "That isn't the email address given with the report" told
+# anyone which address had reported a request (a probe), and a reporter held back by others' guesses was told their
+# own address was wrong. Only the address's owner learns which it was, from their inbox.
+NEWS_MAYBE_EMAILED = "If that's the email address given with the report, I've emailed the latest news on it"
+CODE_MAYBE_SENT = (
+    "Thank you. If that's the email address given with the report, I've emailed a 6-digit code to it, to check it's "
+    "you. It lasts 15 minutes."
+)
+# The stranger's answer and the answer to an email (a typo is sent again) both invite the email next.
 INVITED = re.compile(
-    rf"^Request (SR-\d{{6}})\b.*(?:{re.escape(EMAIL_INVITATION)}|{re.escape(EMAIL_MISMATCH)}\. If you mistyped)",
+    rf"^Request (SR-\d{{6}})\b.*(?:{re.escape(EMAIL_INVITATION)}|{re.escape(NEWS_MAYBE_EMAILED)})",
     re.DOTALL,
 )
-# Wrong emails one chat may give before the bot stops checking them (a right one would be told apart from the rest).
+# Emails one chat may give before the bot stops checking them (for the news, and for codes to cancel).
 EMAIL_TRIES_ALLOWED = 3
 
 
@@ -150,7 +157,7 @@ def progress(result: ServiceRequestProgress, *, email_given: bool = False, tries
     a code emailed to the report's address) sees the latest note and, when it is late, an officer's offer. A
     stranger is asked for the email given with the report, and the news goes to that address if it is the one
     (``result.news_emailed``): an email typed here proves nothing, as it may be guessed. ``email_given``: one was
-    given and it was not that one (``tries_left``: another may be sent, for a typo).
+    given; the answer is the same whether it was the report's or not (``tries_left``: another may be sent).
     """
     status = {"open": "open", "in_progress": "in progress"}.get(result.status, result.status)
     label = result.category_label.lower()
@@ -159,18 +166,16 @@ def progress(result: ServiceRequestProgress, *, email_given: bool = False, tries
         lines = [f"Request {result.reference} for {label} is {status}."]
         if result.status in ("open", "in_progress") and result.expected_by:
             lines.append(expected_words(result))
-        if result.news_emailed:
-            lines.append(NEWS_EMAILED[result.news_emailed].format(phone=council_phone()))
-            if result.news_emailed == "sent" and result.overdue:
-                lines.append("As it's late, would you like me to ask an officer to look into it?")
+        if email_given and result.news_emailed == "mail_failed":
+            lines.append(NEWS_NOT_SENT.format(phone=council_phone()))
         elif email_given:
-            # An email that is not the one given with the report: the status stands, the way on is a person, and
-            # a typo may be sent again while tries are left.
-            again = "If you mistyped it, just send it again. If not, please" if tries_left else "Please"
             lines.append(
-                f"{EMAIL_MISMATCH}. {again} call us on {council_phone()} if you reported it, or I can ask an "
-                "officer to help."
+                f"{NEWS_MAYBE_EMAILED}. If nothing comes in a few minutes, please check the junk folder"
+                + (", or send the address again in case it was mistyped" if tries_left else "")
+                + f". If you didn't give one, please call us on {council_phone()}."
             )
+            if result.overdue:
+                lines.append("As it's late, I can ask an officer to look into it if you reported it.")
         else:
             # A report made without an email had no way on here (a probe): the phone is said with the invitation.
             lines.append(
@@ -189,15 +194,10 @@ def progress(result: ServiceRequestProgress, *, email_given: bool = False, tries
     return " ".join(lines)
 
 
-# What became of the news for an email given that is the report's (the back office's ``news_emailed``).
-NEWS_EMAILED = {
-    "sent": "I've emailed the latest news on it to the address given with the report. If it hasn't come in a few "
-    "minutes, please check the junk folder.",
-    "too_many": "I've already emailed the news on it to the address given with the report a few times this hour, "
-    "so I haven't sent it again. Please check that inbox and its junk folder, or call us on {phone}.",
-    "mail_failed": "I'm sorry, I couldn't send an email just now. Please call us on {phone}, or I can ask an "
-    "officer to help.",
-}
+# The news could not be emailed (the mail server): said only then, with the phone and an officer.
+NEWS_NOT_SENT = (
+    "I'm sorry, I couldn't send an email just now. Please call us on {phone}, or I can ask an officer to help."
+)
 
 
 def expected_words(result: ServiceRequestProgress) -> str:
@@ -334,20 +334,23 @@ def cannot_cancel(reference: str) -> str:
     )
 
 
-async def reporter_email_checked(backoffice: BackOffice, tracker: Tracker, email: str) -> tuple[str | None, str | None]:
-    """Have a code emailed to the report's address when the email given is it, before the code is asked for.
+async def reporter_email_checked(
+    backoffice: BackOffice, tracker: Tracker, email: str
+) -> tuple[str | dict[str, Any] | None, str | None]:
+    """Have a code emailed to the report's address if the email given is it, and say the same either way.
 
     The email alone cancelled a request: an attacker guessed a demo reporter's (firstname.lastname@...) and cancelled
-    it from another chat. Now a matching email only sends a one-time code to that address, which the resident
-    types back (``reporter_code_checked``). Returns (the email to keep, what to say): a wrong one is said at once,
-    with another try while tries are left; past them nothing more is checked (NOT_SHOWN: the refusal, the phone and
-    an officer). When no code could be sent (the mail server, too many this hour, the back office), CODE_NOT_SENT.
+    it from another chat. Now a matching email only sends a one-time code to that address, which the resident types
+    back (``reporter_code_checked``). Whether it matched is never said ("That isn't the email address given with the
+    report" told anyone which address reported a request, a probe). Returns (what to keep, what to say): NO_EMAIL in
+    the chat it was reported in (no code needed); ALREADY_ENDED's words for a request already cancelled or closed
+    (its status is no secret: nothing is sent); NOT_SHOWN past the tries or with no email (the refusal, the phone and
+    an officer); CODE_NOT_SENT when the mail server or the back office failed.
     """
     reference = str(tracker.get_slot("request_reference") or "")
-    wrong_so_far = bot_said(tracker, EMAIL_MISMATCH)
     if not reference:
         return email, None
-    if email != NO_EMAIL and wrong_so_far >= EMAIL_TRIES_ALLOWED - 1:
+    if email != NO_EMAIL and bot_said(tracker, CODE_MAYBE_SENT) >= EMAIL_TRIES_ALLOWED:
         # Past the tries the refusal comes at once (it came after the reason and "Shall I go ahead?", and the right
         # email typed at the reason question was taken as the reason: a probe). No more emails are checked.
         return NOT_SHOWN, None
@@ -359,10 +362,19 @@ async def reporter_email_checked(backoffice: BackOffice, tracker: Tracker, email
         return CODE_NOT_SENT, None
     if here.reporter:
         return NO_EMAIL, None  # reported in this chat: the chat shows the reporter, no code is needed
+    if here.status in ALREADY_ENDED:
+        # A probe was sent through the email, the code, the reason and "yes" to hear it was already cancelled.
+        return ALREADY_ENDED[here.status], None
     if email == NO_EMAIL:
         # No email and not the chat it was reported in: nothing shows the reporter, so the refusal (with the phone
         # and an officer) comes at once, not after the reason and "Shall I go ahead?" (a probe).
         return NOT_SHOWN, None
+    return await _code_sent(backoffice, tracker, reference, email)
+
+
+async def _code_sent(
+    backoffice: BackOffice, tracker: Tracker, reference: str, email: str
+) -> tuple[str | dict[str, Any] | None, str | None]:
     try:
         outcome = await backoffice.send_reporter_code(
             reference=reference, conversation_id=conversation_of(tracker), reporter_email=email
@@ -371,61 +383,69 @@ async def reporter_email_checked(backoffice: BackOffice, tracker: Tracker, email
         return NOT_SHOWN, None
     except BackOfficeError:
         return CODE_NOT_SENT, None
-    if outcome == "sent":
-        return email, CODE_SENT
-    if outcome != "not_matched":
+    if outcome == "mail_failed":
         return CODE_NOT_SENT, None
-    return None, (
-        f"{EMAIL_MISMATCH} {reference}. If you mistyped it, just send it again. If you didn't give one, "
-        f"just say so, or call us on {council_phone()}."
-    )
+    return email, CODE_MAYBE_SENT
 
 
-CODE_SENT = (
-    "Thank you. To check it's you, I've emailed a 6-digit code to that address. It lasts 15 minutes. If it "
-    'doesn\'t come, say "send it again".'
-)
-CODE_MISMATCH = "That isn't the code we emailed"
+# The request's public status, when it is past cancelling: what the email slot holds, said by the handler.
+ALREADY_ENDED = {"cancelled": "already cancelled", "closed": "already closed"}
+CODE_MISMATCH = "That code doesn't match the one we emailed for"
 # Wrong codes one chat may type before the bot stops checking them (the back office voids a code after five).
 CODE_TRIES_ALLOWED = 3
 READ_CODE = re.compile(r"\d{6}")
 CODE_IN_TEXT = re.compile(r"(?<![\d£$.,])(\d{3})[\s-]?(\d{3})(?![\d,]|\.\d)")
 RESEND = "resend"
+NO_CODE = "no code"
+NEW_EMAIL = "email:"
 ASKS_TO_RESEND = re.compile(
-    r"\b(?:(?:did ?n[o']?t|did not|have ?n[o']?t|not|never|still not) (?:got|get|come|arrived?|received?|had)"
-    r"|(?:has|have) ?n[o']?t (?:come|arrived)|(?:send|email) (?:it |me )?(?:again|another|a new)|resend|re-send"
-    r"|no (?:code|email) (?:has )?(?:come|arrived|yet)|nothing (?:has )?(?:come|arrived)|where is (?:the|my) code)\b",
+    r"\b(?:(?:did ?n[o']?t|did not|have ?n[o']?t|not|never|still not|still no|nothing) (?:got|get|come|came|arrived?"
+    r"|received?|had|turned up)|(?:has|have) ?n[o']?t (?:come|arrived|turned up)|(?:send|email) (?:it |me )?(?:again"
+    r"|another|a new)|resend|re-send|no (?:code|email) (?:has )?(?:come|came|arrived|yet)|nothing (?:has )?"
+    r"(?:come|arrived)|where is (?:the|my) code|(?:email|code) (?:never|hasn'?t|has not|didn'?t) (?:came|come|arrive"
+    r"|arrived))\b",
+    re.IGNORECASE,
+)
+GAVE_NO_EMAIL = re.compile(
+    r"\b(?:didn'?t|did not|never) (?:give|gave|leave|left|put)\b|\bno email (?:on|with|address)\b|"
+    r"\bcan'?t (?:get into|access|open) (?:that|the|my) (?:email|inbox|account)\b",
     re.IGNORECASE,
 )
 
 
 def _reporter_code(text: str) -> str | None:
-    """Read the six-digit code from the email ("123456", "123 456", "it's 123-456"), or a request to send it again."""
+    """Read the six-digit code from the email ("123456", "123 456", "it's 123-456"), or what else the resident says.
+
+    An email address typed again is a new address to send the code to (a typo put right); "it hasn't come" asks for
+    it again; "I didn't give an email" or "I can't get into that account" means there is no code to give.
+    """
+    if email := find_email(text):
+        return NEW_EMAIL + email
     found = CODE_IN_TEXT.search(text)
     if found:
         return found[1] + found[2]
-    return RESEND if ASKS_TO_RESEND.search(text) else None
+    if ASKS_TO_RESEND.search(text):
+        return RESEND
+    return NO_CODE if GAVE_NO_EMAIL.search(text) else None
 
 
-async def reporter_code_checked(backoffice: BackOffice, tracker: Tracker, code: str) -> tuple[str | None, str | None]:
+async def reporter_code_checked(
+    backoffice: BackOffice, tracker: Tracker, code: str
+) -> tuple[str | dict[str, Any] | None, str | None]:
     """Check the code typed against the one emailed for this chat; send a new one when asked ("it hasn't come")."""
     reference = str(tracker.get_slot("request_reference") or "")
-    email = str(tracker.get_slot("reporter_email") or "")
+    if code.startswith(NEW_EMAIL):
+        email = code.removeprefix(NEW_EMAIL)
+        if bot_said(tracker, CODE_MAYBE_SENT) >= EMAIL_TRIES_ALLOWED:
+            return NOT_SHOWN, None
+        kept, said = await _code_sent(backoffice, tracker, reference, email)
+        if kept == email:
+            return {"reporter_email": email, "reporter_code": None}, said
+        return kept, said
+    if code == NO_CODE:
+        return NOT_SHOWN, None
     if code == RESEND:
-        if bot_said(tracker, NEW_CODE_SENT) >= 1:
-            return None, (
-                "I've already sent a new code. Emails can take a few minutes, and sometimes land in the junk folder. "
-                f"If it doesn't come, please call us on {council_phone()}, or I can ask an officer to help."
-            )
-        try:
-            outcome = await backoffice.send_reporter_code(
-                reference=reference, conversation_id=conversation_of(tracker), reporter_email=email
-            )
-        except BackOfficeError:
-            outcome = "mail_failed"
-        if outcome != "sent":
-            return CODE_NOT_SENT, None
-        return None, f"{NEW_CODE_SENT} to the address given with the report. It replaces the first one."
+        return await _sent_again(backoffice, tracker, reference)
     shown = await _code_shows_reporter(backoffice, tracker, reference, code)
     if shown is None:
         return CODE_NOT_SENT, None
@@ -433,10 +453,41 @@ async def reporter_code_checked(backoffice: BackOffice, tracker: Tracker, code: 
         return code, None
     if bot_said(tracker, CODE_MISMATCH) >= CODE_TRIES_ALLOWED - 1:
         return NOT_SHOWN, None
-    return None, f"{CODE_MISMATCH} for {reference}. Please check the email and try again."
+    # "or it has run out": a code typed after 15 minutes was told it was wrong (a probe).
+    return None, (
+        f"{CODE_MISMATCH} {reference}, or it has run out (a code lasts 15 minutes). Please check the email and try "
+        'again, or say "send it again".'
+    )
 
 
-NEW_CODE_SENT = "I've emailed a new code"
+NEW_CODE_SENT = "If that's the email address given with the report, I've emailed a new code to it"
+
+
+async def _sent_again(backoffice: BackOffice, tracker: Tracker, reference: str) -> tuple[str | None, str | None]:
+    """Send the code once more; a code already sent keeps working when no other can be sent (a probe lost it)."""
+    ring = f"please call us on {council_phone()}, or I can ask an officer to help"
+    if bot_said(tracker, NEW_CODE_SENT) >= 1:
+        return None, (
+            "I've already sent a new code. Emails can take a few minutes, and sometimes land in the junk folder. If "
+            f"nothing comes, the address may not be the one given with the report: type it again, or {ring}."
+        )
+    try:
+        outcome = await backoffice.send_reporter_code(
+            reference=reference,
+            conversation_id=conversation_of(tracker),
+            reporter_email=str(tracker.get_slot("reporter_email") or ""),
+        )
+    except BackOfficeError:
+        outcome = "mail_failed"
+    if outcome in ("too_many", "mail_failed"):
+        return None, (
+            "I can't send another code just now. A code already sent still works for 15 minutes after it was sent. "
+            f"If it hasn't come, {ring}."
+        )
+    return None, (
+        f"{NEW_CODE_SENT}. It replaces the first one. If nothing comes, the address may not be the one given with "
+        "the report: you can type it again."
+    )
 
 
 async def _code_shows_reporter(backoffice: BackOffice, tracker: Tracker, reference: str, code: str) -> bool | None:
@@ -484,11 +535,11 @@ async def _request_progress(backoffice: BackOffice, tracker: Tracker) -> str | R
             buttons=OFFICER_BUTTONS,
             events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "lookup_refused")],
         )
-    # The email given with the report shows the reporter from another chat (as for cancelling).
+    # The email given with the report gets the news emailed to it (the chat is told the same whichever it was).
     email = find_email(str(tracker.latest_message.get("text") or "")) or find_email(opening_request(tracker))
-    wrong_emails = bot_said(tracker, EMAIL_MISMATCH)
-    if email and wrong_emails >= EMAIL_TRIES_ALLOWED:
-        # Emails are not checked for ever: one chat trying address after address would learn the reporter's.
+    emails_so_far = bot_said(tracker, NEWS_MAYBE_EMAILED)
+    if email and emails_so_far >= EMAIL_TRIES_ALLOWED:
+        # Emails are not checked for ever: one chat trying address after address would fill reporters' inboxes.
         return Reply(
             text=no_more_email_checks(),
             buttons=OFFICER_BUTTONS,
@@ -503,20 +554,22 @@ async def _request_progress(backoffice: BackOffice, tracker: Tracker) -> str | R
         )
     except NotFound:
         return not_found(reference)
-    news_sent = result.news_emailed == "sent"
-    if (result.overdue and (result.reporter or news_sent)) or (email and not result.reporter and not news_sent):
+    text = progress(result, email_given=bool(email), tries_left=emails_so_far + 1 < EMAIL_TRIES_ALLOWED)
+    if result.overdue and (result.reporter or email):
+        # Late: the reporter is offered an officer; so is anyone who gave an email (whether it was the report's is
+        # not told), and the officer checks who they are.
         return Reply(
-            text=progress(result, email_given=bool(email), tries_left=wrong_emails + 1 < EMAIL_TRIES_ALLOWED),
+            text=text,
             buttons=OFFICER_BUTTONS,
-            events=[
-                SlotSet(SLOT_OFFICER_OFFERED, True),
-                SlotSet(
-                    SLOT_HANDOFF_REASON,
-                    "overdue_request" if result.overdue and (result.reporter or news_sent) else "lookup_refused",
-                ),
-            ],
+            events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "overdue_request")],
         )
-    return progress(result)
+    if email and result.news_emailed == "mail_failed":
+        return Reply(
+            text=text,
+            buttons=OFFICER_BUTTONS,
+            events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "lookup_refused")],
+        )
+    return text
 
 
 async def _cancel_service_request(backoffice: BackOffice, tracker: Tracker) -> str | Reply:
@@ -527,6 +580,8 @@ async def _cancel_service_request(backoffice: BackOffice, tracker: Tracker) -> s
         buttons=OFFICER_BUTTONS,
         events=[SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "cancel_refused")],
     )
+    if email in ALREADY_ENDED.values():
+        return f"Request {reference} is {email}, so there's nothing to cancel. If the problem is back, just tell me."
     if email == CODE_NOT_SENT or tracker.get_slot("reporter_code") == CODE_NOT_SENT:
         return Reply(
             text=code_not_sent(),
@@ -559,7 +614,7 @@ NOT_SHOWN = "not shown"
 CODE_NOT_SENT = "code not sent"
 # The reporter email slot when an emailed code already showed this chat the reporter (``codes_proven_here``).
 PROVEN_BY_CODE = "proven by code"
-STOPS_THE_CANCELLATION = (NOT_SHOWN, CODE_NOT_SENT)
+STOPS_THE_CANCELLATION = (NOT_SHOWN, CODE_NOT_SENT, *ALREADY_ENDED.values())
 DID_NOT_GIVE = re.compile(r"\b(didn'?t|did not|never|without|wasn'?t|no email)\b", re.IGNORECASE)
 
 
@@ -719,7 +774,7 @@ TASKS = (
             "reporter_code": Question(
                 _reporter_code,
                 again="Sorry, the code is the 6 digits in the email we've just sent, like 123456. If it hasn't come, "
-                'say "send it again".',
+                'say "send it again". If you can\'t get to that email, just say so.',
                 why="Only the person who reported a problem can cancel it. An email address can be guessed, so the "
                 "code we email to the address given with the report shows it's you.",
                 check=reporter_code_checked,

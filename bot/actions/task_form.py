@@ -1581,9 +1581,12 @@ class ValidateTaskForm(FormValidationAction):
             if read is None:
                 dispatcher.utter_message(text=question.again)
             elif question.check is not None:
-                read, said = await question.check(self.backoffice, tracker, read)
+                checked, said = await question.check(self.backoffice, tracker, read)
                 if said:
                     dispatcher.utter_message(text=said)
+                if isinstance(checked, dict):
+                    return checked
+                read = checked
             return {slot: read}
 
         return validate

@@ -41,7 +41,8 @@ SlotCondition = Callable[[Mapping[str, Any]], bool]
 # Reads an answer to a task's own question: the value to keep, or None when the answer does not fit.
 ReadAnswer = Callable[[str], str | None]
 # Checks an answer read with the back office: (the value to keep, or None to ask again; what to say, if anything).
-CheckAnswer = Callable[[BackOffice, Tracker, str], Awaitable[tuple[str | None, str | None]]]
+# Returns the value to keep (or several slots to set, as a dict) and what to say.
+CheckAnswer = Callable[[BackOffice, Tracker, str], Awaitable[tuple[str | dict[str, Any] | None, str | None]]]
 # What a task needs proved before its own questions: a person on the register, a council tax account
 # holder, or only an address (its answer is public); None needs nothing.
 Needs = Literal["identity", "account", "address"] | None

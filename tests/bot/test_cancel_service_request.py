@@ -16,7 +16,8 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.handoff import ActionRequestOfficer
-from bot.actions.service_requests import CODE_SENT, progress
+from bot.actions.service_requests import CODE_MAYBE_SENT as CODE_SENT
+from bot.actions.service_requests import progress
 from bot.actions.task_form import ActionAskTaskConfirmed, ValidateTaskForm, required_slots_for, start_task_events
 from bot.actions.tasks import ActionCompleteTask, ActionStartTask, ActionStopWithNothingToStop
 from bot.backoffice import BackOffice
@@ -421,12 +422,14 @@ def checked_email(
     return slots_of(events), [m["text"] for m in dispatcher.messages], calls
 
 
-def test_a_wrong_email_is_said_at_once_not_after_the_reason_and_the_promise() -> None:
-    # A probe: "janice@gmail.com" was taken without a word, the reason asked, "I'll cancel your request SR-245865"
-    # promised, and only "yes" got "I can't cancel SR-245865 with those details".
-    slots, said, calls = checked_email("janice@gmail.com", outcome="not_matched")
-    assert slots["reporter_email"] is None and slots["requested_slot"] == "reporter_email"
-    assert said[0].startswith("That isn't the email address given with the report SR-245007. If you mistyped it")
+@pytest.mark.parametrize("outcome", ["not_matched", "too_many"])
+def test_an_email_that_is_not_the_reports_gets_the_same_answer_as_the_right_one(outcome: str) -> None:
+    # A probe: "That isn't the email address given with the report" told anyone which address had reported a request,
+    # and a reporter held back by others' guesses was told their own address was wrong. Only the inbox tells.
+    slots, said, calls = checked_email("janice@gmail.com", outcome=outcome)
+    right, said_to_the_reporter, _ = checked_email("janice@gmail.com", outcome="sent")
+    assert said == said_to_the_reporter == [CODE_SENT]
+    assert slots["requested_slot"] == right["requested_slot"] == "reporter_code"
     assert json.loads(calls[-1].content)["reporter_email"] == "janice@gmail.com"
 
 
@@ -435,12 +438,11 @@ def test_the_reporters_email_is_sent_a_code_which_is_asked_for_before_the_reason
     slots, said, calls = checked_email("janice.dunn@example.co.uk")
     assert slots["reporter_email"] == "janice.dunn@example.co.uk" and slots["requested_slot"] == "reporter_code"
     assert [c.url.path for c in calls][-1] == "/api/v1/service-requests/SR-245007/reporter-code"
-    assert said == [CODE_SENT] and "I've emailed a 6-digit code to that address" in CODE_SENT
+    assert said == [CODE_SENT] and "I've emailed a 6-digit code to it" in CODE_SENT
 
 
-@pytest.mark.parametrize("outcome", ["too_many", "mail_failed"])
-def test_no_code_sent_stops_at_once(outcome: str) -> None:
-    slots, _, _ = checked_email("janice.dunn@example.co.uk", outcome=outcome)
+def test_no_code_sent_stops_at_once() -> None:
+    slots, _, _ = checked_email("janice.dunn@example.co.uk", outcome="mail_failed")
     assert slots["reporter_email"] == "code not sent" and slots["requested_slot"] is None
 
 
@@ -479,9 +481,10 @@ def test_the_code_typed_back_goes_on_to_the_reason(text: str) -> None:
 def test_a_wrong_code_is_said_and_asked_again_and_the_third_stops_it() -> None:
     slots, said, _ = checked_code("654321", right=False)
     assert slots["reporter_code"] is None and slots["requested_slot"] == "reporter_code"
-    assert said[0].startswith("That isn't the code we emailed for SR-245007.")
+    # "or it has run out": a code typed after 15 minutes was told it was wrong (a probe).
+    assert said[0].startswith("That code doesn't match the one we emailed for SR-245007, or it has run out")
 
-    earlier = tuple(bot("That isn't the code we emailed for SR-245007. Please check") for _ in range(2))
+    earlier = tuple(bot("That code doesn't match the one we emailed for SR-245007. Please check") for _ in range(2))
     slots, _, _ = checked_code("654322", right=False, earlier=earlier)
     assert slots["reporter_code"] == "not shown" and slots["requested_slot"] is None
 
@@ -490,11 +493,54 @@ def test_a_wrong_code_is_said_and_asked_again_and_the_third_stops_it() -> None:
 def test_a_code_that_has_not_come_is_sent_again_once(text: str) -> None:
     slots, said, calls = checked_code(text)
     assert slots["reporter_code"] is None and slots["requested_slot"] == "reporter_code"
-    assert said[0].startswith("I've emailed a new code to the address given with the report.")
+    assert said[0].startswith("If that's the email address given with the report, I've emailed a new code to it.")
     assert json.loads(calls[0].content) == {"conversation_id": "conversation-1", "reporter_email": "jo@example.com"}
 
     _, again, calls = checked_code(text, earlier=(bot(said[0]),))
     assert again[0].startswith("I've already sent a new code.") and calls == []
+
+
+def test_a_code_that_cannot_be_sent_again_leaves_the_first_one_working() -> None:
+    # A probe: "send it again" past the allowance got "I can't send you a code ... so I can't cancel it here", and the
+    # code that had come, typed next, got "I'm not sure what you'd like me to do".
+    slots, said, _ = checked_code("send it again", resend="too_many")
+    assert slots["reporter_code"] is None and slots["requested_slot"] == "reporter_code"
+    assert said[0].startswith("I can't send another code just now. A code already sent still works")
+
+
+def test_an_email_typed_again_at_the_code_question_is_sent_a_code() -> None:
+    # A probe retyped the email at the code question and got "What would you like me to do with that?".
+    slots, said, calls = checked_code("sorry it's jo.bloggs@example.com")
+    assert (slots["reporter_email"], slots["reporter_code"]) == ("jo.bloggs@example.com", None)
+    assert said == [CODE_SENT] and json.loads(calls[-1].content)["reporter_email"] == "jo.bloggs@example.com"
+
+
+@pytest.mark.parametrize("text", ["I didn't give an email", "I can't get into that email account any more"])
+def test_no_way_to_the_code_ends_with_the_way_on(text: str) -> None:
+    slots, _, calls = checked_code(text)
+    assert slots["reporter_code"] == "not shown" and slots["requested_slot"] is None and calls == []
+
+
+def test_the_email_never_came_is_sent_again() -> None:
+    # A probe: "the email never came" at the code question got the council's contact details.
+    slots, said, _ = checked_code("the email never came")
+    assert said[0].startswith("If that's the email address given with the report, I've emailed a new code to it.")
+
+
+def test_a_request_already_cancelled_or_closed_is_said_at_once_with_no_code() -> None:
+    # A probe was sent a code, asked why and "Shall I go ahead?" to hear at the end that it was already cancelled.
+    shown = {"reference": "SR-245007", "category_label": "Missed bin collection", "status": "cancelled"}
+    calls: list = []
+    tracker = make_tracker(
+        user_event("jo@example.com", "inform"),
+        {"event": "slot", "name": "reporter_email", "value": "jo@example.com"},
+        slots={**TASK, "requested_slot": "reporter_email", "reporter_email": "jo@example.com"},
+    )
+    client = backoffice({PROGRESS_ROUTE: httpx.Response(200, json=shown | {"reporter": False})}, calls)
+    events = asyncio.run(ValidateTaskForm(client).run(CollectingDispatcher(), tracker, DOMAIN))
+    assert slots_of(events)["reporter_email"] == "already cancelled" and len(calls) == 1
+    _, _, said = cancel(httpx.Response(500), reporter_email="already cancelled")
+    assert said.startswith("Request SR-245007 is already cancelled, so there's nothing to cancel.")
 
 
 def test_something_else_at_the_code_question_is_explained() -> None:
@@ -505,8 +551,8 @@ def test_something_else_at_the_code_question_is_explained() -> None:
 
 def test_wrong_emails_are_not_checked_for_ever() -> None:
     # Past the tries nothing more is checked and the refusal comes at once (one chat must not learn the email).
-    earlier = tuple(bot("That isn't the email address given with the report SR-245007. If ...") for _ in range(2))
-    slots, _, calls = checked_email("third@gmail.com", outcome="not_matched", earlier=earlier)
+    earlier = tuple(bot(CODE_SENT) for _ in range(3))
+    slots, _, calls = checked_email("fourth@gmail.com", outcome="not_matched", earlier=earlier)
     assert slots["reporter_email"] == "not shown" and calls == []  # refused at once, not after the reason
 
 
@@ -536,3 +582,12 @@ def test_no_email_from_another_chat_is_refused_at_once_with_the_way_on() -> None
     ]
     finished = complete({}, CollectingDispatcher(), **TASK, reporter_email="not shown")
     assert finished[1] == [] and "I can't cancel SR-245007" in finished[2]
+
+
+@pytest.mark.parametrize("slot", ["reporter_email", "reporter_code"])
+def test_why_the_email_is_needed_is_answered_at_the_cancellation_questions(slot: str) -> None:
+    # A probe: "why do you need my email? I'm the one who reported it" got "I don't need your email address for this".
+    from bot.actions.form_help import help_for
+
+    said = help_for(slot, "why do you need my email? I'm the one who reported it", task="cancel_service_request")
+    assert "I don't need your email" not in said and "Only the person who reported a problem can cancel it" in said

@@ -93,7 +93,7 @@ def test_the_reporter_in_the_chat_they_reported_it_in_sees_the_note_and_the_offe
     assert slots["officer_offered"] is True and slots["handoff_reason"] == "overdue_request"
 
 
-EMAILED = "I've emailed the latest news on it to the address given with the report."
+EMAILED = "If that's the email address given with the report, I've emailed the latest news on it."
 
 
 def test_the_reporter_in_another_chat_gets_the_news_by_email_not_in_the_chat() -> None:
@@ -105,25 +105,23 @@ def test_the_reporter_in_another_chat_gets_the_news_by_email_not_in_the_chat() -
     assert said.startswith("Request SR-246414 for missed bin collection is open.") and EMAILED in said
     assert NOTE not in said and "Your" not in said
     assert json.loads(fake.calls[-1].content)["reporter_email"] == "rita@example.com"
-    # It is late: the officer's offer, as the reporter in their own chat gets it.
-    assert "would you like me to ask an officer" in said
+    # It is late: the officer's offer (whether the email was the report's is not told; the officer checks).
+    assert "I can ask an officer to look into it if you reported it" in said
     assert slots["officer_offered"] is True and slots["handoff_reason"] == "overdue_request"
 
 
 def test_news_that_could_not_be_emailed_gets_the_phone_and_an_officer() -> None:
-    for outcome, words in (("mail_failed", "I couldn't send an email just now"), ("too_many", "a few times this hour")):
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=answer("SR-246414", reporter=False, overdue=False, news_emailed="mail_failed"))
 
-        def handler(request: httpx.Request, outcome: str = outcome) -> httpx.Response:
-            return httpx.Response(200, json=answer("SR-246414", reporter=False, news_emailed=outcome))
-
-        client = BackOffice(base_url="http://backoffice.test", token="t", transport=httpx.MockTransport(handler))
-        opening = user_event("any news on SR-246414? I gave rita@example.com", "request_progress")
-        tracker = make_tracker(opening, slots=slots_of(start_task_events(make_tracker(opening))))
-        dispatcher = CollectingDispatcher()
-        events = asyncio.run(ActionCompleteTask(client).run(dispatcher, tracker, {}))
-        said = " ".join(m["text"] or "" for m in dispatcher.messages)
-        assert words in said and "01632 960 123" in said, outcome
-        assert "isn't the email address" not in said and slots_of(events)["officer_offered"] is True
+    client = BackOffice(base_url="http://backoffice.test", token="t", transport=httpx.MockTransport(handler))
+    opening = user_event("any news on SR-246414? I gave rita@example.com", "request_progress")
+    tracker = make_tracker(opening, slots=slots_of(start_task_events(make_tracker(opening))))
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionCompleteTask(client).run(dispatcher, tracker, {}))
+    said = " ".join(m["text"] or "" for m in dispatcher.messages)
+    assert "I couldn't send an email just now" in said and "01632 960 123" in said
+    assert slots_of(events)["officer_offered"] is True
 
 
 def test_guessing_references_stops_after_three_unknown_ones_whatever_the_next_one_is() -> None:
@@ -203,13 +201,15 @@ def test_the_email_typed_after_the_stranger_answer_sends_the_reporter_the_latest
         assert EMAILED in said and NOTE not in said
 
 
-def test_an_email_that_is_not_the_reporters_gets_the_status_once_and_a_way_on_not_the_invitation_again() -> None:
+def test_an_email_that_is_not_the_reporters_gets_the_same_answer_as_the_right_one() -> None:
+    # A probe: "That isn't the email address given with the report" told anyone which address had reported it.
     _, _, said, slots = after_the_invitation(BackOfficeFake(), "it's sam.k@outlook.com", "contact_details")
+    _, _, right, _ = after_the_invitation(BackOfficeFake(), "it's rita@example.com", "contact_details")
 
-    assert said.startswith("Request SR-246414 for missed bin collection is open.")
-    assert "isn't the email address given with the report" in said and "tell me the email" not in said
+    assert said == right and said.startswith("Request SR-246414 for missed bin collection is open.")
+    assert EMAILED in said and "tell me the email" not in said and "isn't the email" not in said
     assert NOTE not in said and "Your" not in said
-    assert slots["officer_offered"] is True and slots["handoff_reason"] == "lookup_refused"
+    assert slots["officer_offered"] is True and slots["handoff_reason"] == "overdue_request"  # it is late
 
 
 def test_a_question_about_contact_details_holding_no_email_is_still_answered() -> None:
@@ -244,7 +244,7 @@ def test_a_mistyped_email_sent_again_sends_the_reporter_the_latest_news() -> Non
     first, _ = ask(fake, "whats the status of SR-246414")
     earlier = [user_event("whats the status of SR-246414", "request_progress"), bot(first)]
     typo, _ = ask(fake, "rita@exmaple.com", *earlier)
-    assert "If you mistyped it, just send it again" in typo
+    assert "send the address again in case it was mistyped" in typo
 
     fixed = user_event("sorry, rita@example.com", "inform")
     routed = asyncio.run(
@@ -262,8 +262,8 @@ def test_emails_are_checked_three_times_in_a_chat_then_no_more_whichever_the_nex
     earlier: list[dict[str, Any]] = [user_event("whats the status of SR-246414", "request_progress"), bot(first)]
     for n in range(3):
         said, _ = ask(fake, f"guess{n}@example.com", *earlier)
-        assert "That isn't the email address given with the report" in said
-        assert ("just send it again" in said) == (n < 2)
+        assert EMAILED in said
+        assert ("send the address again" in said) == (n < 2)
         earlier += [user_event(f"guess{n}@example.com", "inform"), bot(said)]
     checked = len(fake.calls)
 

@@ -44,7 +44,7 @@ def cancel(
         assert "Why don't you need it any more?" in asked and "email address" not in asked, asked
     else:
         assert "What email address did you give when you reported it?" in asked, asked
-        assert "I've emailed a 6-digit code to that address" in texts(chat.say(email))
+        assert "I've emailed a 6-digit code to it" in texts(chat.say(email))
         code = emailed_code(stack.mail_dir, sr)
         assert code, "no code was emailed"
         assert "Why don't you need it any more?" in texts(chat.say(f"the code is {code}"))
@@ -97,11 +97,11 @@ def test_knowing_the_reporters_email_is_not_enough_to_cancel(new_resident, stack
     attacker = new_resident()
 
     assert "What email address did you give" in texts(attacker.say(f"cancel {sr}"))
-    assert "I've emailed a 6-digit code to that address" in texts(attacker.say(EMAIL))
+    assert "I've emailed a 6-digit code to it" in texts(attacker.say(EMAIL))
     code = emailed_code(stack.mail_dir, sr)
     guesses = [f"{n:06d}" for n in range(4) if f"{n:06d}" != code][:3]
     first = texts(attacker.say(guesses[0]))
-    assert f"That isn't the code we emailed for {sr}" in first and "Why" not in first
+    assert f"That code doesn't match the one we emailed for {sr}" in first and "Why" not in first
     attacker.say(guesses[1])
     replies = attacker.say(guesses[2])
 
@@ -117,11 +117,12 @@ def test_someone_else_with_the_reference_learns_nothing_and_the_report_stays_ope
 
     asked = texts(stranger.say(f"cancel {sr}"))
     assert "What email address did you give when you reported it?" in asked, asked
-    # A wrong email is said at once, before the reason and "Shall I go ahead?" (a probe was promised the cancel).
+    # A wrong email gets the answer the right one gets (whose address reported it is not told), and no reason is asked.
     wrong = texts(stranger.say("someone@example.com"))
-    assert f"That isn't the email address given with the report {sr}" in wrong and "Why" not in wrong
-    # Without an email, from a chat that did not report it, the refusal comes at once, with a person.
-    replies = stranger.say("I didn't give one")
+    assert "If that's the email address given with the report, I've emailed a 6-digit code" in wrong, wrong
+    assert "Why" not in wrong
+    # Without the email given with the report, the refusal comes at once, with a person.
+    replies = stranger.say("I didn't give an email with it")
 
     said = texts(replies)
     assert f"I can't cancel {sr} with those details" in said

@@ -523,7 +523,7 @@ def test_no_way_to_the_code_ends_with_the_way_on(text: str) -> None:
 
 def test_the_email_never_came_is_sent_again() -> None:
     # A probe: "the email never came" at the code question got the council's contact details.
-    slots, said, _ = checked_code("the email never came")
+    _, said, _ = checked_code("the email never came")
     assert said[0].startswith("If that's the email address given with the report, I've emailed a new code to it.")
 
 

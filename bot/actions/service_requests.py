@@ -778,6 +778,7 @@ TASKS = (
                 why="Only the person who reported a problem can cancel it. An email address can be guessed, so the "
                 "code we email to the address given with the report shows it's you.",
                 check=reporter_code_checked,
+                requests=(RESEND, NEW_EMAIL),
             ),
             "cancel_reason": Question(
                 _cancel_reason,

@@ -1511,6 +1511,10 @@ def count_misses(
     filled = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     if not slot or slot not in filled:
         return []
+    question = QUESTIONS.get(slot)
+    read = question.read(str(tracker.latest_message.get("text") or "")) if question is not None else None
+    if question is not None and read is not None and read.startswith(tuple(question.requests)):
+        return []
     if filled[slot] is not None:
         return [SlotSet("answer_misses", 0)] if misses_so_far(tracker) else []
     misses = misses_so_far(tracker) + 1

@@ -66,6 +66,10 @@ class Question:
     why: str = ""
     # Checks the answer read with the back office before the next question (the email given with a report).
     check: CheckAnswer | None = None
+    # How what ``read`` returns begins when it is a request rather than a failed answer ("send it again", an email to
+    # send the code to): not counted as a miss, so the form does not give up on a resident doing as asked (a probe got
+    # "Sorry, I still can't take that as the answer").
+    requests: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -591,3 +591,18 @@ def test_why_the_email_is_needed_is_answered_at_the_cancellation_questions(slot:
 
     said = help_for(slot, "why do you need my email? I'm the one who reported it", task="cancel_service_request")
     assert "I don't need your email" not in said and "Only the person who reported a problem can cancel it" in said
+
+
+def test_asking_for_the_code_again_is_no_miss_however_often() -> None:
+    # A probe: "the email never came", "I haven't got the code", then "send it again" (the bot's own words) got
+    # "Sorry, I still can't take that as the answer, so I'll stop asking", and the code that came was then refused.
+    resent = bot("If that's the email address given with the report, I've emailed a new code to it. It replaces it.")
+    mapped = [{"event": "slot", "name": "reporter_code", "value": "send it again"}]
+    slots = {**TASK, "reporter_email": "jo@example.com", "requested_slot": "reporter_code", "answer_misses": 2}
+    tracker = make_tracker(resent, user_event("send it again", "inform"), *mapped, slots=slots)
+    tracker.slots.update(slots_of(mapped))
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateTaskForm(backoffice({}, [])).run(dispatcher, tracker, DOMAIN))
+    said = " ".join(m["text"] or "" for m in dispatcher.messages)
+    assert "I can't take that as the answer" not in said and said.startswith("I've already sent a new code.")
+    assert slots_of(events)["requested_slot"] == "reporter_code"

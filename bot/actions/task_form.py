@@ -59,7 +59,9 @@ from bot.actions.form_help import OFFICER_BUTTON, STOP_ASKED, asks_for_help, ask
 from bot.actions.knowledge import REPORT_OFFERED, TASK_OFFERS, entities_of, say_article, say_decision
 from bot.actions.payments import document_kind_in
 from bot.actions.service_requests import (
+    CANCEL_WORDS,
     NO_EMAIL,
+    NOT_CANCELLING,
     PROVEN_BY_CODE,
     REPORT_WORDS,
     cancels_with_a_reason,
@@ -661,6 +663,11 @@ def another_reference_events(tracker: Tracker) -> list[EventType] | None:
     return events
 
 
+# Said when "just cancel it" answers the question that shows the reporter.
+CANCEL_NEEDS = {
+    "reporter_email": "I can cancel it once I know you reported it.",
+    "reporter_code": "I can cancel it once you've typed the code from the email.",
+}
 REFERENCE_PUT_RIGHT = re.compile(
     r"\b(?:(?:the )?wrong (?:one|ref\w*|number|request|report)|i meant|i mean|not that one)\b", re.IGNORECASE
 )
@@ -789,6 +796,16 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         # find the report, the phone and a person, as for "I lost my reference".
         dispatcher.utter_message(text=help_for(slot, text, tracker.get_slot("pending_task")), buttons=[OFFICER_BUTTON])
         return [SlotSet(slot, None), SlotSet("answer_misses", misses_so_far(tracker) + 1)]
+    if (
+        slot in ("reporter_email", "reporter_code")
+        and CANCEL_WORDS.search(text)
+        and not NOT_CANCELLING.search(text)
+        and (len(text.split()) > 3 or re.search(r"\bjust\b", text, re.IGNORECASE))
+    ):
+        # "I already verified, just cancel it" at the code question stopped the cancelling (a probe): it is asked for
+        # again, with why it is needed. A bare "cancel" or "cancel it" still stops.
+        dispatcher.utter_message(text=f"{CANCEL_NEEDS[slot]} {help_for(slot, '', 'cancel_service_request')}")
+        return [SlotSet(slot, None)]
     # A description or a place is whatever was typed, so a short "forget it" or "why?" there is checked first.
     if asks_to_stop(text, free_text=free_text):
         return stop_events(dispatcher, tracker)
@@ -1297,6 +1314,11 @@ def stop_events(dispatcher: CollectingDispatcher, tracker: Tracker, *, said: str
     """
     if said:
         dispatcher.utter_message(text=said)
+    elif tracker.get_slot("pending_task") == "cancel_service_request":
+        # "OK, I've stopped there and nothing has been sent" after a code had been emailed (a probe): what stays.
+        dispatcher.utter_message(text="OK, I've stopped there. Nothing has been cancelled: the report is still open.")
+        if not answer_the_question(dispatcher, tracker):
+            dispatcher.utter_message(text="What else can I help with?")
     else:
         dispatcher.utter_message(text="OK, I've stopped there and nothing has been sent.")
         if not answer_the_question(dispatcher, tracker):

@@ -954,6 +954,9 @@ def carry_on_pending(tracker: Tracker) -> bool:
 CANCEL_WORD = re.compile(r"\b(?:cancel\w*|cancle\w*|cncl|withdraw\w*|call it off)\b", re.IGNORECASE)
 
 
+NAMES_A_REQUEST = re.compile(r"\b(?:request|report|complaint I made|ticket|sr[\s-]?\d{6})\b", re.IGNORECASE)
+
+
 class ActionStopWithNothingToStop(Action):
     """Answer "stop" or "cancel" when no question is waiting.
 
@@ -987,6 +990,10 @@ class ActionStopWithNothingToStop(Action):
                 SlotSet("request_reference", reference),
                 FollowupAction("task_form"),
             ]
+        if CANCEL_WORD.search(text) and NAMES_A_REQUEST.search(text):
+            # "I want to cancel a request" with nothing before it got "No problem. What else can I help you with?",
+            # read as done (a probe): the cancelling starts, asking which request.
+            return [*start_task_events(tracker, task="cancel_service_request"), FollowupAction("task_form")]
         dispatcher.utter_message(response="utter_no_problem")
         return []
 

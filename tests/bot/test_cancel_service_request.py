@@ -606,3 +606,35 @@ def test_asking_for_the_code_again_is_no_miss_however_often() -> None:
     said = " ".join(m["text"] or "" for m in dispatcher.messages)
     assert "I can't take that as the answer" not in said and said.startswith("I've already sent a new code.")
     assert slots_of(events)["requested_slot"] == "reporter_code"
+
+
+@pytest.mark.parametrize("slot", ["reporter_email", "reporter_code"])
+def test_just_cancel_it_at_the_questions_that_show_the_reporter_asks_again_with_why(slot: str) -> None:
+    # A probe: "I already verified, just cancel it" at the code question got "OK, I've stopped there and nothing has
+    # been sent", and the cancelling ended without a word that the report stays open.
+    slots = {**TASK, "reporter_email": "jo@example.com" if slot == "reporter_code" else None, "requested_slot": slot}
+    tracker = make_tracker(user_event("I already verified, just cancel it", "stop"), slots=slots)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateTaskForm(backoffice({}, [])).run(dispatcher, tracker, DOMAIN))
+    said = " ".join(m["text"] or "" for m in dispatcher.messages)
+    assert said.startswith("I can cancel it once") and "stopped" not in said
+    assert slots_of(events).get("verification_outcome") is None
+
+
+def test_stopping_a_cancellation_says_the_report_is_still_open() -> None:
+    slots = {**TASK, "reporter_email": "jo@example.com", "requested_slot": "reporter_code"}
+    tracker = make_tracker(user_event("forget it", "stop"), slots=slots)
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ValidateTaskForm(backoffice({}, [])).run(dispatcher, tracker, DOMAIN))
+    assert (
+        dispatcher.messages[0]["text"]
+        == "OK, I've stopped there. Nothing has been cancelled: the report is still open."
+    )
+
+
+@pytest.mark.parametrize("text", ["I want to cancel a request", "please cancel that request", "cancel my report"])
+def test_cancelling_a_request_with_nothing_before_asks_which_one(text: str) -> None:
+    # A probe: "I want to cancel a request" got "No problem. What else can I help you with?", read as done.
+    said, events = stop_with_nothing_to_stop(user_event(text, "stop"))
+    assert said == [] and slots_of(events)["pending_task"] == "cancel_service_request"
+    assert events[-1] == FollowupAction("task_form")

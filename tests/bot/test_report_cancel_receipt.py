@@ -194,7 +194,7 @@ def test_cancel_it_with_a_reason_at_the_cancelling_confirmation_is_a_yes() -> No
 def test_a_plain_cancel_or_stop_in_the_cancelling_form_still_stops_it(text: str, asked: str) -> None:
     set_to, said, _ = run_form("cancel_service_request", asked, text, "stop", request_reference="SR-245007")
     assert set_to["verification_outcome"] == "stopped"
-    assert said[0] == "OK, I've stopped there and nothing has been sent."
+    assert said[0] == "OK, I've stopped there. Nothing has been cancelled: the report is still open."
 
 
 def test_cancel_it_with_a_reason_in_another_task_cancels_the_report_made_here() -> None:

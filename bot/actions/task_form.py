@@ -444,6 +444,15 @@ def task_asked_for(tracker: Tracker) -> str | None:
     pending = tracker.get_slot("pending_task")
     name = intent.get("name")
     text = str(tracker.latest_message.get("text") or "")
+    if (
+        pending == "cancel_service_request"
+        and tracker.get_slot("requested_slot") == "cancel_reason"
+        and name in ("report_problem", "request_progress")
+        and reason_in_request(text)
+    ):
+        # "the bin was emptied in the end" at "Why don't you need it any more?" started a missed bin report and asked
+        # for a postcode (found live): it is the reason.
+        return None
     if pending == "request_proxy_vote" and (proxy_named(text) is not None or CHANGES_THE_PROXY.search(text)):
         # "sorry no, change the proxy to Mary Smith" was read as cancelling a vote (a probe): it names the proxy. So
         # does "actually can i change my proxy to my son instead, Mark Dunn" at the duration question, which switched

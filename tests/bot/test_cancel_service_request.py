@@ -638,3 +638,20 @@ def test_cancelling_a_request_with_nothing_before_asks_which_one(text: str) -> N
     said, events = stop_with_nothing_to_stop(user_event(text, "stop"))
     assert said == [] and slots_of(events)["pending_task"] == "cancel_service_request"
     assert events[-1] == FollowupAction("task_form")
+
+
+@pytest.mark.parametrize("intent", ["report_problem", "request_progress"])
+def test_a_reason_that_sounds_like_a_report_is_the_reason(intent: str) -> None:
+    # Found live: "the bin was emptied in the end" at "Why don't you need it any more?" started a missed bin report.
+    text = "the bin was emptied in the end"
+    event = user_event(text, intent)
+    event["parse_data"]["intent"]["confidence"] = 0.95
+    mapped = [{"event": "slot", "name": "cancel_reason", "value": text}]
+    slots = {**TASK, "reporter_email": "none", "requested_slot": "cancel_reason"}
+    tracker = make_tracker(event, *mapped, slots=slots)
+    tracker.slots.update(slots_of(mapped))
+    events = asyncio.run(ValidateTaskForm(backoffice({}, [])).run(CollectingDispatcher(), tracker, DOMAIN))
+    set_to = slots_of(events)
+    assert set_to["cancel_reason"] == text and set_to.get("pending_task", "cancel_service_request") == (
+        "cancel_service_request"
+    )

@@ -53,7 +53,7 @@ REASON_NAMES = {
     "bot_unavailable": "Bot unavailable",
     "overdue_request": "Overdue request",
     "cancel_refused": "Could not cancel a request (not shown to be the reporter)",
-    "lookup_refused": "Could not look up a request (unknown references, or an email not the reporter's)",
+    "lookup_refused": "Could not look up a request (unknown references, too many emails, or no email sent)",
 }
 PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2}
 WAITING_STATES = ("waiting", "callback")

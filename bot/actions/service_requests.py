@@ -479,11 +479,13 @@ async def _sent_again(backoffice: BackOffice, tracker: Tracker, reference: str) 
         )
     except BackOfficeError:
         outcome = "mail_failed"
-    if outcome in ("too_many", "mail_failed"):
+    if outcome == "mail_failed":
         return None, (
             "I can't send another code just now. A code already sent still works for 15 minutes after it was sent. "
             f"If it hasn't come, {ring}."
         )
+    # "too_many" (the hour's allowance spent) is answered as a code sent: only the report's address has an allowance
+    # to spend, so "I can't send another code" told a second probe which email was the report's.
     return None, (
         f"{NEW_CODE_SENT}. It replaces the first one. If nothing comes, the address may not be the one given with "
         "the report: you can type it again."

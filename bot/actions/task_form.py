@@ -672,6 +672,8 @@ def another_reference_events(tracker: Tracker) -> list[EventType] | None:
     return events
 
 
+# Said when a cancellation is stopped mid-way (ActionStopWithNothingToStop takes a change of mind after it).
+CANCELLING_STOPPED = "OK, I've stopped there. Nothing has been cancelled"
 # Said when "just cancel it" answers the question that shows the reporter.
 CANCEL_NEEDS = {
     "reporter_email": "I can cancel it once I know you reported it.",
@@ -1325,7 +1327,7 @@ def stop_events(dispatcher: CollectingDispatcher, tracker: Tracker, *, said: str
         dispatcher.utter_message(text=said)
     elif tracker.get_slot("pending_task") == "cancel_service_request":
         # "OK, I've stopped there and nothing has been sent" after a code had been emailed (a probe): what stays.
-        dispatcher.utter_message(text="OK, I've stopped there. Nothing has been cancelled: the report is still open.")
+        dispatcher.utter_message(text=f"{CANCELLING_STOPPED}: the report is still open.")
         if not answer_the_question(dispatcher, tracker):
             dispatcher.utter_message(text="What else can I help with?")
     else:

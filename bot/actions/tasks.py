@@ -48,7 +48,15 @@ from bot.actions.service_requests import (
     say_reply,
 )
 from bot.actions.session import logged_out_events
-from bot.actions.task_form import NOTHING_DONE, checked_again, last_task, postcode_of_street, start_task_events
+from bot.actions.task_form import (
+    CANCELLING_STOPPED,
+    NOTHING_DONE,
+    another_reference_events,
+    checked_again,
+    last_task,
+    postcode_of_street,
+    start_task_events,
+)
 from bot.actions.task_kit import Reply, last_bot_text, opening_request, taken_back
 from bot.actions.two_requests import BY_INTENT, noticed_both, offer_the_second, requests_in, second_request
 from bot.backoffice import BackOffice, BackOfficeError, NotFound, NotVerified, within_deadline
@@ -119,6 +127,10 @@ class ActionStartTask(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if (logged_out := await logged_out_events(dispatcher, tracker)) is not None:
             return logged_out
+        if (another := another_reference_events(tracker)) is not None:
+            # "sorry wrong one, I meant SR-245497" mid-cancellation, read as another task, started an electoral
+            # register check (a probe): the cancelling goes on with that reference.
+            return another
         if tells_of_a_death_and_council_tax(tracker):
             return start_task_events(tracker, task="report_death_or_left")
         if (after_a_death := council_tax_after_a_death(dispatcher, tracker)) is not None:
@@ -988,6 +1000,14 @@ class ActionStopWithNothingToStop(Action):
             return [
                 *start_task_events(tracker, task="cancel_service_request"),
                 SlotSet("request_reference", reference),
+                FollowupAction("task_form"),
+            ]
+        held = tracker.get_slot("request_reference")
+        if last_bot_text(tracker).startswith(CANCELLING_STOPPED) and held and CANCEL_WORD.search(text):
+            # "actually no, I do want to cancel it" just after stopping the cancelling got "No problem" (a probe).
+            return [
+                *start_task_events(tracker, task="cancel_service_request"),
+                SlotSet("request_reference", held),
                 FollowupAction("task_form"),
             ]
         if CANCEL_WORD.search(text) and NAMES_A_REQUEST.search(text):

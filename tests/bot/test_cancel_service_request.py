@@ -501,9 +501,9 @@ def test_a_code_that_has_not_come_is_sent_again_once(text: str) -> None:
 
 
 def test_a_code_that_cannot_be_sent_again_leaves_the_first_one_working() -> None:
-    # A probe: "send it again" past the allowance got "I can't send you a code ... so I can't cancel it here", and the
-    # code that had come, typed next, got "I'm not sure what you'd like me to do".
-    slots, said, _ = checked_code("send it again", resend="too_many")
+    # A probe: "send it again" with the mail server failing got "I can't send you a code ... so I can't cancel it
+    # here", and the code that had come, typed next, got "I'm not sure what you'd like me to do".
+    slots, said, _ = checked_code("send it again", resend="mail_failed")
     assert slots["reporter_code"] is None and slots["requested_slot"] == "reporter_code"
     assert said[0].startswith("I can't send another code just now. A code already sent still works")
 
@@ -655,3 +655,34 @@ def test_a_reason_that_sounds_like_a_report_is_the_reason(intent: str) -> None:
     assert set_to["cancel_reason"] == text and set_to.get("pending_task", "cancel_service_request") == (
         "cancel_service_request"
     )
+
+
+def test_a_change_of_mind_after_stopping_the_cancelling_goes_back_to_it() -> None:
+    # A probe: "stop", then "actually no, I do want to cancel it" got "No problem. What else can I help you with?".
+    stopped = bot("OK, I've stopped there. Nothing has been cancelled: the report is still open.")
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        stopped, user_event("actually no, I do want to cancel it", "stop"), slots={"request_reference": "SR-245007"}
+    )
+    events = asyncio.run(ActionStopWithNothingToStop().run(dispatcher, tracker, {}))
+    assert dispatcher.messages == [] and slots_of(events)["request_reference"] == "SR-245007"
+    assert slots_of(events)["pending_task"] == "cancel_service_request"
+
+
+def test_another_reference_read_as_another_task_mid_cancellation_goes_on_cancelling() -> None:
+    # A probe: "sorry wrong one, I meant SR-245497" at the email question, read as another task, started an electoral
+    # register check ("What is your full name, as it would appear on the electoral register?").
+    event = user_event("sorry wrong one, I meant SR-245497", "check_registration")
+    event["parse_data"]["intent"]["confidence"] = 0.9
+    slots = {**TASK, "request_reference": "SR-140111", "requested_slot": "reporter_email"}
+    events = asyncio.run(ActionStartTask().run(CollectingDispatcher(), make_tracker(event, slots=slots), {}))
+    set_to = slots_of(events)
+    assert (set_to["pending_task"], set_to["request_reference"]) == ("cancel_service_request", "SR-245497")
+
+
+def test_a_second_code_past_the_allowance_is_answered_as_one_sent() -> None:
+    # A second probe: "I can't send another code just now" came only when the email was the report's (only its address
+    # has an allowance to spend), so it told which email had reported the request.
+    for outcome in ("too_many", "sent", "not_matched"):
+        _, said, _ = checked_code("send it again", resend=outcome)
+        assert said[0].startswith("If that's the email address given with the report, I've emailed a new code"), outcome

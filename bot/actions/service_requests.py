@@ -419,6 +419,8 @@ def _reporter_code(text: str) -> str | None:
     An email address typed again is a new address to send the code to (a typo put right); "it hasn't come" asks for
     it again; "I didn't give an email" or "I can't get into that account" means there is no code to give.
     """
+    if text in (NO_CODE, RESEND):
+        return text  # read already (the form reads a message its intent left unmapped, then checks the value read)
     if email := find_email(text):
         return NEW_EMAIL + email
     found = CODE_IN_TEXT.search(text)

@@ -686,3 +686,20 @@ def test_a_second_code_past_the_allowance_is_answered_as_one_sent() -> None:
     for outcome in ("too_many", "sent", "not_matched"):
         _, said, _ = checked_code("send it again", resend=outcome)
         assert said[0].startswith("If that's the email address given with the report, I've emailed a new code"), outcome
+
+
+@pytest.mark.parametrize("intent", ["contact_details", "stop", "inform"])
+def test_no_email_given_at_the_code_question_is_read_whatever_the_intent(intent: str) -> None:
+    # make test (e2e): "I didn't give an email with it", read as contact_details, got "Sorry, the code is the 6 digits"
+    # (the form read it, then read the value read once more, which said nothing).
+    text = "I didn't give an email with it"
+    event = user_event(text, intent)
+    event["parse_data"]["intent"]["confidence"] = 0.9
+    mapped = (
+        [] if intent in ("stop", "contact_details") else [{"event": "slot", "name": "reporter_code", "value": text}]
+    )
+    slots = {**TASK, "reporter_email": "someone@example.com", "requested_slot": "reporter_code"}
+    tracker = make_tracker(event, *mapped, slots=slots)
+    tracker.slots.update(slots_of(mapped))
+    events = asyncio.run(ValidateTaskForm(backoffice({}, [])).run(CollectingDispatcher(), tracker, DOMAIN))
+    assert slots_of(events)["reporter_code"] == "not shown"

@@ -298,7 +298,8 @@ def wants_the_ballot_elsewhere(text: str) -> bool:
 
 # Words that ask for a cancel, read with one slip of the keys as well ("canecl", "stp", "withdrw").
 CANCEL_WORDS = ("cancel", "stop", "withdraw", "remove", "delete", "scrap")
-CANCEL_WORD = re.compile(r"\bcancel\w*", re.IGNORECASE)
+# A word that asks to cancel something ("cancel it please", "cancle that", "can you withdraw it").
+CANCEL_WORD = re.compile(r"\b(?:cancel\w*|cancle\w*|cncl|withdraw\w*|call it off)\b", re.IGNORECASE)
 BALLOT = re.compile(r"\bballot(?: pack| papers?)?s?\b", re.IGNORECASE)
 # "Absent vote", the name for both kinds, besides the kinds themselves (electoral.VOTE_KINDS).
 ABSENT_VOTE = re.compile(r"\babsent\b", re.IGNORECASE)
@@ -960,10 +961,6 @@ def carry_on_pending(tracker: Tracker) -> bool:
         elif event.get("event") == "slot" and event.get("name") == "pending_task":
             return False  # another task started since
     return False
-
-
-# A word that asks to cancel something ("cancel it please", "cancle that", "can you withdraw it").
-CANCEL_WORD = re.compile(r"\b(?:cancel\w*|cancle\w*|cncl|withdraw\w*|call it off)\b", re.IGNORECASE)
 
 
 NAMES_A_REQUEST = re.compile(r"\b(?:request|report|complaint I made|ticket|sr[\s-]?\d{6})\b", re.IGNORECASE)

@@ -27,6 +27,7 @@ from api.main import create_app
 from api.migrations import upgrade_database
 from api.settings import Settings
 from tests.support.databases import copy_of, empty_database
+from tests.support.payments import Mailbox, smtp_server
 from tests.support.rasa_fakes import RasaHandler
 
 DATABASE_KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -177,3 +178,10 @@ def tracker_url(database_kind: str, tmp_path: Path) -> Iterator[str]:
     """An empty database of the test's kind for Rasa's tracker store (Rasa makes its table; see rasa_tracker.py)."""
     with empty_database(database_kind, tmp_path) as url:
         yield url
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server (aiosmtpd) on loopback, collecting what the back office sends."""
+    with smtp_server() as mailbox:
+        yield mailbox

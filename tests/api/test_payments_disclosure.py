@@ -16,14 +16,7 @@ from tests.support.payments import (
     add_account,
     council_api,
     demo_residents,
-    smtp_server,
 )
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    with smtp_server() as mailbox:
-        yield mailbox
 
 
 @pytest.fixture

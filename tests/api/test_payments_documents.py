@@ -31,12 +31,6 @@ from tests.support.payments import (
 
 
 @pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    with smtp_server() as mailbox:
-        yield mailbox
-
-
-@pytest.fixture
 def db_url(seeded_database_url: str, tmp_path: Path) -> Iterator[str]:
     with copy_of(seeded_database_url, tmp_path) as url:
         yield url

@@ -19,23 +19,15 @@ from sqlalchemy import select
 from api.db import session_on
 from api.service_requests.models import ReporterEmailCheck
 from api.verification_common import MAX_FAILURES, SUBJECT_BACKOFF
-from tests.support.electoral import copy_of
-from tests.support.payments import CouncilApi, Mailbox, council_api, smtp_server
-from tests.support.service_requests import LODGED, ask_for_code, lodge
+from tests.support.payments import CouncilApi, Mailbox
+from tests.support.service_requests import LODGED, ask_for_code, lodge, mailing_api
 
 RIGHT = "rita.patel@example.com"
 
 
 @pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    with smtp_server() as mailbox:
-        yield mailbox
-
-
-@pytest.fixture
 def api(seeded_database_url: str, tmp_path: Path, mailbox: Mailbox) -> Iterator[CouncilApi]:
-    with copy_of(seeded_database_url, tmp_path) as url, council_api(url, smtp_port=mailbox.port) as api:
-        api.now = LODGED
+    with mailing_api(seeded_database_url, tmp_path, mailbox) as api:
         yield api
 
 

@@ -18,20 +18,22 @@ from api.db import session_on
 from api.demo import read_demo_residents
 from api.service_requests.models import ServiceRequest, ServiceRequestUpdate
 from tests.support.electoral import copy_of
-from tests.support.payments import CouncilApi, Mailbox, council_api, smtp_server
-from tests.support.service_requests import LODGED, REPORTER, ask_for_code, cancel, emailed_code, lodge, mail_body
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    with smtp_server() as mailbox:
-        yield mailbox
+from tests.support.payments import CouncilApi, Mailbox, council_api
+from tests.support.service_requests import (
+    LODGED,
+    REPORTER,
+    ask_for_code,
+    cancel,
+    emailed_code,
+    lodge,
+    mail_body,
+    mailing_api,
+)
 
 
 @pytest.fixture
 def api(seeded_database_url: str, tmp_path: Path, mailbox: Mailbox) -> Iterator[CouncilApi]:
-    with copy_of(seeded_database_url, tmp_path) as url, council_api(url, smtp_port=mailbox.port) as api:
-        api.now = LODGED
+    with mailing_api(seeded_database_url, tmp_path, mailbox) as api:
         yield api
 
 

@@ -15,16 +15,10 @@ from api.service_requests.models import ServiceRequest, ServiceRequestUpdate
 from api.service_requests.standards import STANDARDS
 from tests.support.backoffice_api import new_key
 from tests.support.electoral import copy_of
-from tests.support.payments import CouncilApi, Mailbox, Resident, council_api, demo_residents, smtp_server
+from tests.support.payments import CouncilApi, Mailbox, Resident, council_api, demo_residents
 from tests.support.service_requests import mail_body
 
 FRIDAY_BEFORE_CHRISTMAS = datetime(2026, 12, 18, 11, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    with smtp_server() as mailbox:
-        yield mailbox
 
 
 @pytest.fixture

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from tests.support.backoffice_api import new_key
-from tests.support.payments import CouncilApi, Mailbox
+from tests.support.electoral import copy_of
+from tests.support.payments import CouncilApi, Mailbox, council_api
 
 LODGED = datetime(2026, 12, 14, 9, 30, tzinfo=UTC)
 REPORTER = "conv-reporter"
+
+
+@contextmanager
+def mailing_api(seeded_database_url: str, tmp_path: Path, mailbox: Mailbox) -> Iterator[CouncilApi]:
+    """The back office on a copy of the seeded database, mailing to ``mailbox``, its clock at LODGED."""
+    with copy_of(seeded_database_url, tmp_path) as url, council_api(url, smtp_port=mailbox.port) as api:
+        api.now = LODGED
+        yield api
 
 
 def lodge(api: CouncilApi, **changes: Any) -> str:

@@ -171,7 +171,7 @@ def request_progress(
     row = _by_reference(session, reference)
     now = (now or datetime.now(UTC)).astimezone(UTC)
     reporter = asker is not None and settings is not None and _reporters_proof(session, settings, row, asker, now=now)
-    latest = _latest_note(session, row)
+    latest = _latest_note(session, row) if reporter else None  # anyone else's look-up reads no note
     progress = ServiceRequestProgress(
         reference=row.reference,
         category=row.category,
@@ -181,7 +181,7 @@ def request_progress(
         expected_by=row.expected_by,
         overdue=row.status in LIVE_STATUSES and row.expected_by is not None and today > row.expected_by,
         latest_update=UpdateRead(status=latest.status, note=latest.note, at=as_utc(latest.created_at))
-        if latest and reporter
+        if latest
         else None,
         responsible_team=row.responsible_team,
         reporter=bool(reporter),
@@ -197,7 +197,7 @@ def request_progress(
             session,
             settings,
             row,
-            _news(row, latest, late=progress.overdue),
+            _news(row, _latest_note(session, row), late=progress.overdue),
             conversation_id=asker.conversation_id,
             now=now,
         )

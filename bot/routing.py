@@ -200,18 +200,14 @@ PAYLOAD_WORD = re.compile(r"[a-z]+(_[a-z]+)+")
 CLARIFIED_TASKS = frozenset({"report_problem", "report_death_or_left"})
 # Chasing something up is asking after a request: "it's really late, can someone chase it up?" got the article on
 # council tax after a death, whose keywords named a "late mother" (a probe).
+_CHASE = r"\bchas(?:e|ing)\b[^.?!]{0,20}?\bup\b|\bchase (?:it|this|that|my|the|them)\b|\bstill waiting\b"
 CHASES_UP = re.compile(
-    r"\bchas(?:e|ing)\b[^.?!]{0,20}?\bup\b|\bchase (?:it|this|that|my|the|them)\b|\bstill waiting\b|"
-    r"\bany (?:update|news|progress)\b|\bwhat'?s happening with (?:it|my (?:report|request))\b",
+    _CHASE + r"|\bany (?:update|news|progress)\b|\bwhat'?s happening with (?:it|my (?:report|request))\b",
     re.IGNORECASE,
 )
 # Asking for it to be chased, not only for news: "any news on SR-117074?" in the chat that reported it opened an
 # officer's case without being asked (a probe); only these words hand a request to an officer to chase.
-ASKS_TO_CHASE = re.compile(
-    r"\bchas(?:e|ing)\b[^.?!]{0,20}?\bup\b|\bchase (?:it|this|that|my|the|them)\b|\bstill waiting\b|"
-    r"\bhurry (?:it |them |this )?up\b|\bspeed (?:it|this|things) up\b",
-    re.IGNORECASE,
-)
+ASKS_TO_CHASE = re.compile(_CHASE + r"|\bhurry (?:it |them |this )?up\b|\bspeed (?:it|this|things) up\b", re.IGNORECASE)
 # Asking after something already reported is the progress task, whatever service it names.
 PROGRESS = re.compile(r"\b(reported|update|progress|any news|reference|ref)\b")
 # Withdrawing a report: a reference, "after all", or a cancelling word with the report or request it cancels

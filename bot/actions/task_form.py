@@ -808,7 +808,7 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         dispatcher.utter_message(text=help_for(slot, text, tracker.get_slot("pending_task")), buttons=[OFFICER_BUTTON])
         return [SlotSet(slot, None), SlotSet("answer_misses", misses_so_far(tracker) + 1)]
     if (
-        slot in ("reporter_email", "reporter_code")
+        slot in CANCEL_NEEDS
         and CANCEL_WORDS.search(text)
         and not NOT_CANCELLING.search(text)
         and (len(text.split()) > 3 or re.search(r"\bjust\b", text, re.IGNORECASE))

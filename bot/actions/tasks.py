@@ -985,6 +985,9 @@ class ActionStopWithNothingToStop(Action):
             # "forget my details" read as stop got "No problem", and the record was shown again (a probe).
             return logged_out
         reference = request_in_last_reply(tracker)
+        if reference is None and last_bot_text(tracker).startswith(CANCELLING_STOPPED):
+            # "actually no, I do want to cancel it" just after stopping the cancelling got "No problem" (a probe).
+            reference = tracker.get_slot("request_reference")
         text = str(tracker.latest_message.get("text") or "")
         if (undone := await self._undo_just_done(dispatcher, tracker, text)) is not None:
             return undone
@@ -997,14 +1000,6 @@ class ActionStopWithNothingToStop(Action):
             return [
                 *start_task_events(tracker, task="cancel_service_request"),
                 SlotSet("request_reference", reference),
-                FollowupAction("task_form"),
-            ]
-        held = tracker.get_slot("request_reference")
-        if last_bot_text(tracker).startswith(CANCELLING_STOPPED) and held and CANCEL_WORD.search(text):
-            # "actually no, I do want to cancel it" just after stopping the cancelling got "No problem" (a probe).
-            return [
-                *start_task_events(tracker, task="cancel_service_request"),
-                SlotSet("request_reference", held),
                 FollowupAction("task_form"),
             ]
         if CANCEL_WORD.search(text) and NAMES_A_REQUEST.search(text):

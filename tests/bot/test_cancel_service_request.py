@@ -401,25 +401,32 @@ def test_cancelling_a_report_made_in_this_chat_asks_no_email() -> None:
     assert elsewhere.get("reporter_email") is None
 
 
+def answered(
+    slot: str, text: str, *, reporter: bool, outcome: str, slots: dict[str, Any], earlier: tuple = ()
+) -> tuple[dict, list[str], list]:
+    """Answer ``slot`` with ``text`` as Rasa maps it; the back office says whether the chat shows the reporter
+    (``reporter``) and what became of a code asked for (``outcome``). Returns the slots set, what was said, the calls.
+    """
+    shown = {"reference": "SR-245007", "category_label": "Missed bin collection", "status": "open"}
+    routes = {
+        PROGRESS_ROUTE: httpx.Response(200, json=shown | {"reporter": reporter}),
+        CODE_ROUTE: httpx.Response(200, json={"outcome": outcome, "minutes": 15}),
+    }
+    calls: list = []
+    mapped = [{"event": "slot", "name": slot, "value": text}]
+    tracker = make_tracker(*earlier, user_event(text, "inform"), *mapped, slots={**slots, "requested_slot": slot})
+    tracker.slots.update(slots_of(mapped))
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateTaskForm(backoffice(routes, calls)).run(dispatcher, tracker, DOMAIN))
+    return slots_of(events), [m["text"] for m in dispatcher.messages], calls
+
+
 def checked_email(
     text: str, *, outcome: str = "sent", here: bool = False, earlier: tuple = ()
 ) -> tuple[dict, list[str], list]:
     """Answer the reporter email question: ``outcome`` is the back office's word on the code, ``here`` whether this
     chat reported it."""
-    shown = {"reference": "SR-245007", "category_label": "Missed bin collection", "status": "open"}
-    routes = {
-        PROGRESS_ROUTE: httpx.Response(200, json=shown | {"reporter": here}),
-        CODE_ROUTE: httpx.Response(200, json={"outcome": outcome, "minutes": 15}),
-    }
-    calls: list = []
-    mapped = [{"event": "slot", "name": "reporter_email", "value": text}]
-    tracker = make_tracker(
-        *earlier, user_event(text, "inform"), *mapped, slots={**TASK, "requested_slot": "reporter_email"}
-    )
-    tracker.slots.update(slots_of(mapped))
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(ValidateTaskForm(backoffice(routes, calls)).run(dispatcher, tracker, DOMAIN))
-    return slots_of(events), [m["text"] for m in dispatcher.messages], calls
+    return answered("reporter_email", text, reporter=here, outcome=outcome, slots=TASK, earlier=earlier)
 
 
 @pytest.mark.parametrize("outcome", ["not_matched", "too_many"])
@@ -456,19 +463,8 @@ def checked_code(
     text: str, *, right: bool = True, earlier: tuple = (), resend: str = "sent"
 ) -> tuple[dict, list[str], list]:
     """Answer the code question; the back office takes the code when ``right``."""
-    shown = {"reference": "SR-245007", "category_label": "Missed bin collection", "status": "open"}
-    routes = {
-        PROGRESS_ROUTE: httpx.Response(200, json=shown | {"reporter": right}),
-        CODE_ROUTE: httpx.Response(200, json={"outcome": resend, "minutes": 15}),
-    }
-    calls: list = []
-    mapped = [{"event": "slot", "name": "reporter_code", "value": text}]
-    slots = {**TASK, "reporter_email": "jo@example.com", "requested_slot": "reporter_code"}
-    tracker = make_tracker(*earlier, user_event(text, "inform"), *mapped, slots=slots)
-    tracker.slots.update(slots_of(mapped))
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(ValidateTaskForm(backoffice(routes, calls)).run(dispatcher, tracker, DOMAIN))
-    return slots_of(events), [m["text"] for m in dispatcher.messages], calls
+    slots = {**TASK, "reporter_email": "jo@example.com"}
+    return answered("reporter_code", text, reporter=right, outcome=resend, slots=slots, earlier=earlier)
 
 
 @pytest.mark.parametrize("text", ["123456", "it's 123 456", "the code is 123-456 thanks", "123456."])

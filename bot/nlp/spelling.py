@@ -28,6 +28,11 @@ likely stands for:
 A word with no vowels after its first letter is tried as 2 then 3; any other as 3 then 2 ("votr" is "vote",
 not "voter").
 
+Where a typo stands as well for two or more training words (the same kind and number of slips: "cncl" is
+"cancel" or "council", "sn" "soon" or "son"), the words either side decide, as the training data pairs them
+("cncl my report" is "cancel my report", "pay my cncl tax" "council tax", "how sn" "how soon"); with no pair
+to go by, the commoner word. A token with a digit in it pairs as a number ("cncl SR-402266" is "cancel").
+
 Other real English words are left alone (the sentence encoder's own word list, shipped with the model
 package, says which words are English), so "weather" is not turned into "whether"; so are English words with
 a capital, other than the one opening a message, which are names ("Sue Pott", "Cad Lane"). Words with digits
@@ -47,8 +52,9 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +74,8 @@ logger = logging.getLogger(__name__)
 
 CORRECTED_TEXT = "text_spelling_corrected"
 VOCABULARY_FILE = "vocabulary.json"
+PAIRS_FILE = "word_pairs.json"
+NUMBER = "0"  # how a token with a digit in it (a reference, a postcode, a date) stands in a pair of words
 VOWELS = frozenset("aeiou")
 KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
@@ -251,6 +259,20 @@ def number_is_a_word(before: str, after: str) -> bool:
     )
 
 
+def pair_word(token: str) -> str:
+    """How a token counts in a pair of neighbouring words: lower-cased, or NUMBER if it has a digit."""
+    return NUMBER if any(letter.isdigit() for letter in token) else token.lower()
+
+
+def word_pairs(sentences: Iterable[list[str]]) -> Counter[tuple[str, str]]:
+    """How often each two tokens stand side by side in the tokenised ``sentences`` (as ``pair_word`` has them)."""
+    pairs: Counter[tuple[str, str]] = Counter()
+    for words in sentences:
+        shaped = [pair_word(word) for word in words]
+        pairs.update(pairwise(shaped))
+    return pairs
+
+
 @lru_cache(maxsize=1)
 def english_words() -> dict[str, int]:
     """Whole English words from the sentence encoder's vocabulary (shipped in its package, read offline).
@@ -271,15 +293,22 @@ def english_words() -> dict[str, int]:
 class Speller:
     """Maps a word onto the training vocabulary: text-speak, dropped vowels, then typos within a few edits."""
 
-    def __init__(self, counts: dict[str, int], known: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        counts: dict[str, int],
+        known: Mapping[str, int] | None = None,
+        pairs: Mapping[tuple[str, str], int] | None = None,
+    ) -> None:
         """Index the vocabulary (word -> how often the training data uses it).
 
         ``known`` are English words, each with its rank (commonest first, see ``english_words``): they are left
         alone, unless one is a rare word one slip away from a common word of the training data (see
-        ``_real_word_typo``).
+        ``_real_word_typo``). ``pairs`` counts how often the training data has each two words side by side
+        (``pair_word`` of each), which decides between typos' equally likely readings.
         """
         self.counts = {word: count for word, count in counts.items() if word.isalpha()}
         self.known = known or {}
+        self.pairs = pairs or {}
         self._by_skeleton: dict[str, list[str]] = {}
         self._by_delete: dict[str, list[str]] = {}
         for word in self.counts:
@@ -287,42 +316,50 @@ class Speller:
             for variant in deletes(word, max_edits(word)):
                 self._by_delete.setdefault(variant, []).append(word)
         self._stems = {stem(word) for word in self.counts}
-        self._cache: dict[str, str] = {}
+        self._cache: dict[str, tuple[str, ...]] = {}
         self._real_words: set[str] = set()  # English words read as a training word (see _real_word_typo)
 
     @classmethod
     def from_texts(cls, texts: Iterable[Iterable[str]], known: Mapping[str, int] | None = None) -> Speller:
-        """Learn the vocabulary from tokenised texts."""
-        return cls(Counter(word.lower() for words in texts for word in words), known)
+        """Learn the vocabulary, and which words stand side by side, from tokenised texts."""
+        sentences = [[word.lower() for word in words] for words in texts]
+        return cls(Counter(word for words in sentences for word in words), known, word_pairs(sentences))
 
-    def correct(self, word: str, *, first: bool = False) -> str:
+    def correct(self, word: str, *, first: bool = False, before: str = "", after: str = "") -> str:
         """Return the vocabulary word ``word`` stands for, lower-cased, or ``word`` itself when it is fine.
 
         An English word with a capital letter is a name ("Ned", "Sue", "Cad Lane") unless it is only the capital
-        that opens the message (``first``), and is not read as another English word.
+        that opens the message (``first``), and is not read as another English word. Between equally likely
+        readings, the one the training data puts most often after ``before`` and before ``after`` (the words
+        either side, as ``pair_word`` has them) wins.
         """
         lowered = word.lower()
         if lowered not in self._cache:
             self._cache[lowered] = self._correct(lowered)
-        corrected = self._cache[lowered]
+        readings = self._cache[lowered]
+        corrected = readings[0]
+        if len(readings) > 1 and (before or after):
+            fits = [self.pairs.get((before, w), 0) + self.pairs.get((w, after), 0) for w in readings]
+            corrected = readings[fits.index(max(fits))]
         if corrected == lowered:
             return word
         if lowered in self._real_words and word != lowered and not (first and word[1:] == lowered[1:]):
             return word
         return corrected
 
-    def _correct(self, word: str) -> str:
+    def _correct(self, word: str) -> tuple[str, ...]:
+        """Every equally likely reading of ``word``, likeliest (the commonest) first; ``(word,)`` when it is fine."""
         if word in TEXT_SPEAK:  # first, so that text-speak in the training data is read as the words too
-            return TEXT_SPEAK[word]
+            return (TEXT_SPEAK[word],)
         if word in self.counts or not word.isalpha():
-            return word
+            return (word,)
         if skeleton(word[1:]) == word[1:]:  # no vowels after the first letter: text-speak, not an English word
-            return self._without_vowels(word) or self._nearest(word) or word
+            return self._without_vowels(word) or self._nearest(word) or (word,)
         if word in self.known:
-            return self._real_word_typo(word) or word
-        return self._nearest(word) or self._without_vowels(word) or word
+            return self._real_word_typo(word) or (word,)
+        return self._nearest(word) or self._without_vowels(word) or (word,)
 
-    def _real_word_typo(self, word: str) -> str | None:
+    def _real_word_typo(self, word: str) -> tuple[str, ...]:
         """Return the common training word that a rare English word is a slip for ("cad" card, "ned" need).
 
         Typos can make real words ("how much are my rats", "pay using my cad", "i ned help"). A word the
@@ -335,7 +372,7 @@ class Speller:
         """
         rank = self.known[word]
         if len(word) < REAL_WORD_MIN_LENGTH or (stem(word) != word and stem(word) in self._stems):
-            return None
+            return ()
         candidates = {w for variant in deletes(word, 1) for w in self._by_delete.get(variant, [])}
         likely = [
             w
@@ -347,43 +384,44 @@ class Speller:
             and unlikely_edits(word, w) == 0
         ]
         if not likely:
-            return None
+            return ()
         self._real_words.add(word)
-        return min(likely, key=lambda w: (not single_for_double(word, w), substitutions(word, w), -self.counts[w], w))
+        return self._likeliest(likely, lambda w: (not single_for_double(word, w), substitutions(word, w)))
 
-    def _without_vowels(self, word: str) -> str | None:
-        """Return the commonest vocabulary word that is ``word`` with vowels put back ("cncl" -> "council")."""
+    def _without_vowels(self, word: str) -> tuple[str, ...]:
+        """Return the vocabulary words that are ``word`` with vowels put back ("cncl": "council", "cancel")."""
         if len(word) < 2 or len(skeleton(word)) < 2:
-            return None
+            return ()
         matches = [w for w in self._by_skeleton.get(skeleton(word), []) if w != word and is_subsequence(word, w)]
-        return max(matches, key=lambda w: (w[0] == word[0], self.counts[w]), default=None)
+        return self._likeliest(matches, lambda w: (w[0] != word[0],))
 
-    def _nearest(self, word: str) -> str | None:
-        """Return the vocabulary word fewest edits away, within ``max_edits``.
+    def _nearest(self, word: str) -> tuple[str, ...]:
+        """Return the vocabulary words fewest edits away, within ``max_edits``.
 
         Ties go to the likelier typo (see ``unlikely_edits``), then to a word with the same first letter
-        (typos rarely hit the first one), then to the commoner word.
+        (typos rarely hit the first one); words tied on those are all returned, the commonest first.
         """
         limit = max_edits(word)
         if limit == 0:
-            return None
+            return ()
         candidates = {w for variant in deletes(word, limit) for w in self._by_delete.get(variant, [])}
-        scored = [(edit_distance(word, w), w) for w in candidates]
-        scored = [(distance, w) for distance, w in scored if distance <= min(limit, max_edits(w) or 1)]
-        if not scored:
-            return None
-        doubled = any(single_for_double(word, w) for _, w in scored)  # then a wrong key is the less likely slip
-        return min(
+        distances = {w: edit_distance(word, w) for w in candidates}
+        scored = [w for w, distance in distances.items() if distance <= min(limit, max_edits(w) or 1)]
+        doubled = any(single_for_double(word, w) for w in scored)  # then a wrong key is the less likely slip
+        return self._likeliest(
             scored,
-            key=lambda item: (
-                item[0],
-                unlikely_edits(word, item[1]),
-                doubled and substitutions(word, item[1]) > 0,
-                item[1][0] != word[0],
-                -self.counts[item[1]],
-                item[1],
+            lambda w: (
+                distances[w],
+                unlikely_edits(word, w),
+                doubled and substitutions(word, w) > 0,
+                w[0] != word[0],
             ),
-        )[1]
+        )
+
+    def _likeliest(self, words: Iterable[str], rank: Callable[[str], tuple[Any, ...]]) -> tuple[str, ...]:
+        """Return the ``words`` of the best (lowest) ``rank``, commonest first; none if there are no words."""
+        ranked = sorted(words, key=lambda w: (rank(w), -self.counts[w], w))
+        return tuple(w for w in ranked if rank(w) == rank(ranked[0])) if ranked else ()
 
     def correct_text(self, text: str, spans: Iterable[tuple[int, int]]) -> tuple[str, list[str]]:
         """Correct each token span of ``text``; return the corrected sentence and the corrected words."""
@@ -394,10 +432,11 @@ class Speller:
         for index, (start, end) in enumerate(spans):
             # a capital opening the message is no sign of a name, unless the next word has one too ("Sue Pott")
             first = index == 0 and not (len(spans) > 1 and text[slice(*spans[1])][:1].isupper())
-            word = self.correct(text[start:end], first=first)
+            after = self.correct(text[slice(*spans[index + 1])]) if index + 1 < len(spans) else ""
+            before = pair_word(words[-1]) if words else ""
+            word = self.correct(text[start:end], first=first, before=before, after=pair_word(after))
             if word in NUMBER_WORDS:
                 before = text[slice(*spans[index - 1])].lower() if index > 0 else ""
-                after = self.correct(text[slice(*spans[index + 1])]) if index + 1 < len(spans) else ""
                 if number_is_a_word(before, after):
                     word = NUMBER_WORDS[word]
             pieces += [text[position:start], word]
@@ -443,11 +482,16 @@ class SpellingCorrector(GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         """Learn the vocabulary from every training example's tokens and persist it."""
-        tokens = (message.get(TOKENS_NAMES[TEXT]) or [] for message in training_data.training_examples)
-        counts = Counter(token.text.lower() for message_tokens in tokens for token in message_tokens)
+        sentences = [
+            [token.text.lower() for token in message.get(TOKENS_NAMES[TEXT]) or []]
+            for message in training_data.training_examples
+        ]
+        counts = Counter(word for words in sentences for word in words)
+        pairs = word_pairs(sentences)
         with self._model_storage.write_to(self._resource) as directory:
             (directory / VOCABULARY_FILE).write_text(json.dumps(dict(sorted(counts.items()))))
-        self._speller = Speller(counts, english_words())
+            (directory / PAIRS_FILE).write_text(json.dumps(sorted([a, b, n] for (a, b), n in pairs.items())))
+        self._speller = Speller(counts, english_words(), pairs)
         return self._resource
 
     @classmethod
@@ -463,9 +507,11 @@ class SpellingCorrector(GraphComponent):
         try:
             with model_storage.read_from(resource) as directory:
                 counts = json.loads((directory / VOCABULARY_FILE).read_text())
+                pairs_file = directory / PAIRS_FILE
+                pairs = {(a, b): n for a, b, n in json.loads(pairs_file.read_text())} if pairs_file.exists() else {}
         except (ValueError, FileNotFoundError):
             return cls(config, model_storage, resource)
-        return cls(config, model_storage, resource, Speller(counts, english_words()))
+        return cls(config, model_storage, resource, Speller(counts, english_words(), pairs))
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Correct the tokens' lemmas and record the corrected sentence."""

@@ -244,6 +244,38 @@ def test_a_sentence_is_corrected_word_by_word_keeping_everything_between(speller
     assert corrected == "when is the next election? my postcode is tn41 6pa"
 
 
+# "council" is the commoner word, as in the council's own training data; "cancel" comes with "my" and references.
+AMBIGUOUS = [
+    "how do i pay my council tax",
+    "council tax bill",
+    "council tax band",
+    "is the council open",
+    "please cancel my report",
+    "cancel SR-104233",
+]
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("please cncl my rprt", "please cancel my report"),
+        ("can u cncl SR-402266 thx", "can you cancel SR-402266 thanks"),
+        ("how do i pay my cncl tx", "how do i pay my council tax"),
+        ("is the cncl open", "is the council open"),
+    ],
+)
+def test_the_words_either_side_decide_between_equally_likely_readings(typed: str, read: str) -> None:
+    """ "cncl" is "cancel" or "council" with the vowels left out: before, always "council", the commoner."""
+    speller = Speller.from_texts([text.split() for text in AMBIGUOUS])
+    assert speller.correct_text(typed, spans_of(typed))[0] == read
+
+
+def test_with_no_neighbours_to_go_by_the_commoner_word_is_read() -> None:
+    speller = Speller.from_texts([text.split() for text in AMBIGUOUS])
+    assert speller.correct("cncl") == "council"
+    assert speller.correct_text("cncl", spans_of("cncl"))[0] == "council"
+
+
 def test_edit_distance_counts_a_swap_as_one_edit() -> None:
     assert edit_distance("elcetion", "election") == 1
     assert edit_distance("registred", "registered") == 1
@@ -282,6 +314,14 @@ def test_the_vocabulary_survives_a_save_and_load(corrector: SpellingCorrector, t
     untrained = SpellingCorrector.load({}, LocalModelStorage(tmp_path / "empty"), Resource("none"), CONTEXT)
     [message] = untrained.process(tokenised("am i registred"))
     assert message.get(CORRECTED_TEXT) is None and message.get(TOKENS_NAMES[TEXT])[2].lemma == "registred"
+
+
+def test_which_words_stand_together_survives_a_save_and_load(tmp_path: Path) -> None:
+    trained = SpellingCorrector.create({}, LocalModelStorage(tmp_path), Resource("spelling"), CONTEXT)
+    trained.train(TrainingData(tokenised(*AMBIGUOUS)))
+    loaded = SpellingCorrector.load({}, LocalModelStorage(tmp_path), Resource("spelling"), CONTEXT)
+    messages = loaded.process(tokenised("please cncl my report", "how do i pay my cncl tax"))
+    assert [m.get(CORRECTED_TEXT) for m in messages] == ["please cancel my report", "how do i pay my council tax"]
 
 
 MISSPELT = {

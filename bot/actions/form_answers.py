@@ -89,7 +89,9 @@ ADDRESS_LINE = re.compile(
 SHORT_STATEMENT_WORDS = 5
 QUESTION_WORDS = _word_set(
     "what what's whats when when's whens where where's how how's why who which is are can "
-    "could do does did will would should"
+    "could do does did will would should "
+    # as typed on a phone ("wat time r u open til" was sent to the team as the description of dumped rubbish)
+    "wat wot wht wats wots wen wens wheres hw y r cn cud wud shud"
 )
 YES_WORDS = (
     "yes",
@@ -278,13 +280,21 @@ CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "got hit",
         ),
     ),
-    ("missed_bin", ("bin", "collect", "rubbish wasn't", "recycling", "emptied")),
-    ("pothole", ("pothole", "pot hole", "road surface", "hole in the road")),
-    ("street_light", ("light", "lamp")),
+    ("missed_bin", ("bin", "dustbin", "collect", "colect", "rubbish wasn't", "recycling", "emptied")),
+    ("pothole", ("pothole", "pot hole", "pothol", "road surface", "hole in the road")),
+    # Misspelt as residents type them: "street lite not workin" and "streetlite out" were lodged as fallen trees (a
+    # probe: "tree" was found inside "street"), "grafiti on the bus shelter" and "graffitti" as nothing known.
+    ("street_light", ("light", "lite", "lght", "lamp", "streetlight", "streetlite", "streetlamp")),
     ("dumped_rubbish", ("fly", "dump", "tipping", "rubbish", "litter")),
-    ("graffiti", ("graffiti", "tag", "spray")),
+    ("graffiti", ("graffiti", "grafiti", "graffitti", "grafitti", "graff", "graf", "tag", "spray")),
     ("fallen_tree", ("tree", "branch")),
     ("noise", ("noise", "noisy", "loud", "music", "party", "barking")),
+)
+# Each of a category's words is found at the start of a word ("lights", "dumped", "trees"), never inside one: the
+# "tree" in "street", the "tag" in "postage", the "loud" in "cloud".
+CATEGORY_PATTERNS = tuple(
+    (category, re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(w) for w in words) + ")"))
+    for category, words in CATEGORY_WORDS
 )
 CATEGORIES = frozenset(
     {
@@ -319,8 +329,8 @@ def category_of(text: str) -> str:
     lowered = text.lower().strip()
     if lowered in CATEGORIES:
         return lowered
-    for category, words in CATEGORY_WORDS:
-        if any(w in lowered for w in words) or (category == "bin_request" and BIN_TO_REPLACE.search(lowered)):
+    for category, words in CATEGORY_PATTERNS:
+        if words.search(lowered) or (category == "bin_request" and BIN_TO_REPLACE.search(lowered)):
             return category
     return "other"
 
@@ -332,8 +342,11 @@ PERMANENT_WORDS = re.compile(
     r"\b(long|longer|perman\w*|all|every\w*|years?|yearly|always|ongoing|indefinite\w*|forever|for good)\b",
     re.IGNORECASE,
 )
-DIED_WORDS = re.compile(r"\b(died|dead|passed|death|deceased)\b", re.IGNORECASE)
-LEFT_WORDS = re.compile(r"\b(moved|left|gone|out|away|lives)\b", re.IGNORECASE)
+# With the misspellings residents type ("my mum dyed last month" was asked "died or moved out?" again and again).
+DIED_WORDS = re.compile(
+    r"\b(died|dyed|dead|passed|pased|passd|death|deceased|decea?sed|decesed|deseased)\b", re.IGNORECASE
+)
+LEFT_WORDS = re.compile(r"\b(moved|moovd|movd|muved|left|gone|out|away|lives)\b", re.IGNORECASE)
 
 
 def vote_duration_in(text: str) -> str | None:

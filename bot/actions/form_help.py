@@ -27,7 +27,9 @@ HELP_ASKED = re.compile(
     r"\b(?:lost|misplaced|mislaid|threw away|thrown away|deleted)\s+"
     r"(?:it|that|them|(?:the|my) (?:ref\w*|number|e-?mail|letter|receipt|bill|confirmation))\b|"
     r"\bwhere (?:do|can|would|will|should) i (?:find|get|look)\b|\bwhere(?:'s| is) (?:it|that|my|the)\b|"
-    r"\bcan'?t find\b|\bcannot find\b|^\s*(?:help|help me|help please|pls help|please help|\?+)\W*$",
+    r"\bcan'?t find\b|\bcannot find\b|^\s*(?:help|help me|help please|pls help|please help|\?+)\W*$|"
+    # "what?" at "Please describe the problem" was to be sent to the team as the pothole's description (a probe)
+    r"^\s*(?:what|wot|wat|wha|eh|huh|pardon|you what)\s*\?*\s*$|^\s*(?:sorry|come again|say (?:that )?again)\s*\?+\s*$",
     re.IGNORECASE,
 )
 # Longer messages in a free-text slot may say "I don't know" as part of a real answer ("no idea who dumped it").

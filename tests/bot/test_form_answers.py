@@ -310,6 +310,20 @@ def test_an_answer_fills_the_slot_whatever_the_intent(task, slots, asked, phrasi
         # is a question.
         ("report_problem", {"service_category": "pothole"}, "problem_location", "what's your phone number?"),
         ("report_problem", {"service_category": "pothole"}, "problem_location", "opening hours"),
+        # "wat time r u open til" at "Please describe the problem" was sent to the team as the dumped rubbish (a
+        # probe): a question in text-speak is a question.
+        (
+            "report_problem",
+            {"service_category": "fly_tipping", "problem_location": "mill lane"},
+            "problem_description",
+            "wat time r u open til",
+        ),
+        (
+            "report_problem",
+            {"service_category": "pothole", "problem_location": "mill lane"},
+            "problem_description",
+            "wen r u open",
+        ),
     ],
 )
 def test_a_sure_quick_question_is_answered_not_taken_for_a_loose_answer(task, slots, asked, text) -> None:
@@ -560,7 +574,12 @@ def test_how_long_a_vote_is_for_reads_whole_words(text, expected) -> None:
     ("text", "expected"),
     [
         ("she passed away last week", "died"),
+        # Misspelt, "Has the person died, or have they moved out?" was asked again and again (a probe).
+        ("my mum dyed last month she still gets voting letters", "died"),
+        ("he pased away", "died"),
+        ("she's decesed", "died"),
         ("he moved out in June", "left_address"),
+        ("she muved out", "left_address"),
         ("they've gone", "left_address"),
         # "about" holds "out", "without" too: a question about the report is not an answer to "died or moved out?".
         ("what is this about?", None),

@@ -36,6 +36,17 @@ from .test_task_form import form_tracker, slot_events, validate
         ("my bin wasnt collected", "missed_bin"),
         ("a pothole that is split down the middle", "pothole"),
         ("i need a new bin", "bin_request"),
+        # Misspelt (a probe): the first two were lodged as a fallen tree ("tree" inside "street"), the others as
+        # nothing known.
+        ("street lite not workin", "street_light"),
+        ("streetlite out", "street_light"),
+        ("stret lght broke", "street_light"),
+        ("grafiti on the bus shelter", "graffiti"),
+        ("graffitti on wall", "graffiti"),
+        ("thers a massive pothol on high st", "pothole"),
+        # Words inside other words say nothing: a street, postage, a cloud.
+        ("a branch came down in the street", "fallen_tree"),
+        ("the streets round here are a mess", "other"),
     ],
 )
 def test_each_kind_of_problem_is_lodged_as_what_it_is(text: str, category: str) -> None:

@@ -651,6 +651,23 @@ def test_a_question_at_the_postcode_question_is_answered_and_the_postcode_asked_
     assert events["postcode"] is None and said and "doesn't look like a postcode" not in said
 
 
+@pytest.mark.parametrize("typed", ["what?", "wot", "eh?", "pardon?", "sorry?"])
+def test_what_at_the_description_question_is_asked_again_with_help_not_sent_as_the_problem(dispatcher, typed) -> None:
+    # "pothole on mill lane", then "what?" at "Please describe the problem": the pothole was to be reported as "what?"
+    # (a probe).
+    tracker = form_tracker(
+        "problem_description",
+        typed,
+        "out_of_scope",
+        pending_task="report_problem",
+        service_category="pothole",
+        problem_location="mill lane",
+    )
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["problem_description"] is None
+    assert dispatcher.messages and "a few words help the team" in dispatcher.messages[0]["text"].lower()
+
+
 @pytest.mark.parametrize(
     ("asked", "typed", "said"),
     [

@@ -26,7 +26,8 @@ likely stands for:
    A word about as common as the word it is near stays ("a mid terrace", not "mind"), and so does another
    form of a training word ("dies" where the training data has "died", "rats" where it has "rates").
 A word with no vowels after its first letter is tried as 2 then 3; any other as 3 then 2 ("votr" is "vote",
-not "voter").
+not "voter"). Last, a word that is two training words typed without the space between ("counciltax bal",
+"postalvote") is read as the two.
 
 Where a typo stands as well for two or more training words (the same kind and number of slips: "cncl" is
 "cancel" or "council", "sn" "soon" or "son"), the words either side decide, as the training data pairs them
@@ -161,6 +162,7 @@ NUMBER_BEFORE = frozenset({"at", "no", "number", "flat", "house", "stage", "on",
 REAL_WORD_MIN_COUNT = 5
 REAL_WORD_RATIO = 3.0
 REAL_WORD_MIN_LENGTH = 3
+SPLIT_MIN_LENGTH = 3  # the shortest part of two words typed as one ("counciltax") that is read as a word
 INFLECTIONS = ("ing", "ed", "es", "s", "d")
 MONTHS = frozenset(
     {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october"}
@@ -357,7 +359,7 @@ class Speller:
             return self._without_vowels(word) or self._nearest(word) or (word,)
         if word in self.known:
             return self._real_word_typo(word) or (word,)
-        return self._nearest(word) or self._without_vowels(word) or (word,)
+        return self._nearest(word) or self._without_vowels(word) or self._run_together(word) or (word,)
 
     def _real_word_typo(self, word: str) -> tuple[str, ...]:
         """Return the common training word that a rare English word is a slip for ("cad" card, "ned" need).
@@ -417,6 +419,22 @@ class Speller:
                 w[0] != word[0],
             ),
         )
+
+    def _run_together(self, word: str) -> tuple[str, ...]:
+        """Return two training words typed as one ("counciltax": "council tax"), if the training data uses both.
+
+        Each part has at least three letters and is used at least REAL_WORD_MIN_COUNT times; of several ways
+        to split, the one whose rarer part is commonest.
+        """
+        splits = [
+            (word[:i], word[i:])
+            for i in range(SPLIT_MIN_LENGTH, len(word) - SPLIT_MIN_LENGTH + 1)
+            if min(self.counts.get(word[:i], 0), self.counts.get(word[i:], 0)) >= REAL_WORD_MIN_COUNT
+        ]
+        if not splits:
+            return ()
+        first, second = max(splits, key=lambda parts: min(self.counts[parts[0]], self.counts[parts[1]]))
+        return (f"{first} {second}",)
 
     def _likeliest(self, words: Iterable[str], rank: Callable[[str], tuple[Any, ...]]) -> tuple[str, ...]:
         """Return the ``words`` of the best (lowest) ``rank``, commonest first; none if there are no words."""

@@ -276,6 +276,16 @@ def test_with_no_neighbours_to_go_by_the_commoner_word_is_read() -> None:
     assert speller.correct_text("cncl", spans_of("cncl"))[0] == "council"
 
 
+def test_two_words_typed_as_one_are_read_as_the_two() -> None:
+    # "counciltax bal" got "Sorry, I didn't quite get that" (a probe).
+    speller = Speller.from_texts([text.split() for text in AMBIGUOUS] * 5)
+    assert speller.correct_text("counciltax bal", spans_of("counciltax bal"))[0] == "council tax bal"
+    assert speller.correct("councilopen") == "council open"
+    # Not when a part is short or rare: "taxcouncil" has both, "atax" does not.
+    assert speller.correct("atax") != "a tax"
+    assert Speller.from_texts([text.split() for text in AMBIGUOUS]).correct("counciltax") == "counciltax"
+
+
 def test_edit_distance_counts_a_swap_as_one_edit() -> None:
     assert edit_distance("elcetion", "election") == 1
     assert edit_distance("registred", "registered") == 1

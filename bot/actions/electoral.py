@@ -505,7 +505,7 @@ NOTHING_TO_CANCEL = (
 )
 NOTHING_TO_RENEW = (
     "You don't have a postal or proxy vote with us at the moment, so there's nothing to renew. "
-    'Would you like to apply for one? Just say "postal vote" or "proxy vote".'
+    'If you\'d like one, you can apply now: just say "postal vote" or "proxy vote".'
 )
 
 

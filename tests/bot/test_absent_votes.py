@@ -202,6 +202,9 @@ def test_with_nothing_to_renew_nothing_is_asked() -> None:
     calls, said = finish(routes, *opening, pending_task="renew_absent_vote")
     assert asked == "" and slots_of(events)["requested_slot"] is None
     assert [c.method for c in calls] == ["GET"] and "nothing to renew" in said
+    # "Would you like to apply for one?" was answered "yes pls", which got "How can I help?" (a probe): the reply
+    # asks no yes-or-no question it cannot take an answer to, and says what to type.
+    assert "?" not in said and '"postal vote"' in said
 
 
 def test_a_residents_votes_and_requests_are_described_in_plain_words() -> None:

@@ -502,6 +502,8 @@ DESCRIBED_WORDS = 5
 
 # Where the place stops: "on Church Road, it appeared on Monday" is on Church Road (a probe's place was the whole).
 PLACE_ENDS = re.compile(
+    # "no wait, its on church road not mill lane" moved the report to "church road not mill lane" (a probe)
+    r",?\s+(?:not|rather than|instead of)\s|"
     r",?\s+(?:and |but )?(?:it|it's|its|which|that's|there's|since|been|this|please|can|could|i|i've|we|they)\b|"
     r",\s+(?:nearly|almost|so|really|very|just|and)\b|"
     r"\s+(?:since|yesterday|today|tonight|last (?:night|week|month)|this (?:morning|afternoon|evening|week)|"

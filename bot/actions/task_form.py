@@ -1163,7 +1163,13 @@ def corrections_at_confirmation(tracker: Tracker, text: str) -> dict[str, Any]:
     elif "problem_location" in wanted and (renumbered := renumbered_place(tracker.get_slot("problem_location"), text)):
         # "wait, it was behind number 5 not 3" got "I need a yes or a no", and "yes" filed number 3 (a probe).
         found["problem_location"] = renumbered
-    elif "problem_description" in wanted and (described := described_again(tracker, text)):
+    elif (
+        "problem_description" in wanted
+        and "contact_email" not in found
+        and (described := described_again(tracker, text))
+    ):
+        # Not when the correction is of the email: "actually my email is rob@example.com" was added to the sofa's
+        # description as "(correction: my email is rob@example.com)" (a probe).
         # "actually it was the general waste not recycling" was filed as "recycling bin, blue one" (a probe).
         found["problem_description"] = described
     return {name: value for name, value in found.items() if value and value != tracker.get_slot(name)}

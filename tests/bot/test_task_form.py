@@ -585,6 +585,10 @@ def test_words_a_slip_away_from_a_street_type_are_no_street_unless_one_is_found(
             "actually it was the general waste not recycling",
             {"problem_description": "recycling bin, blue one (correction: it was the general waste not recycling)"},
         ),
+        # A probe: the email was added to the description ("(correction: my email is rob@example.com)"), and the
+        # place moved to "church road not mill lane".
+        ("actually my email is rob@example.com", {"contact_email": "rob@example.com"}),
+        ("no wait, its on church road not rowan close", {"problem_location": "church road"}),
     ],
 )
 def test_a_correction_at_the_confirmation_puts_the_report_right(dispatcher, typed: str, changed: dict) -> None:

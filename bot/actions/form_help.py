@@ -36,7 +36,9 @@ HELP_ASKED = re.compile(
 FREE_TEXT_HELP_WORDS = 6
 FREE_TEXT_STOP_START = 2  # words before "forget it" in a description that still make it a change of mind
 STOP_ASKED = re.compile(
-    r"\b(?:forget (?:it|that|about it|this|all that)|never ?mind|scrap (?:it|that|this)|cancel (?:it|that|this)|"
+    # "nvm" at the name question got "Sorry, I need your first name and surname" (a probe)
+    r"\b(?:forget (?:it|that|about it|this|all that)|never ?mind|nvm|nevermind|forget abt it|"
+    r"scrap (?:it|that|this)|cancel (?:it|that|this)|"
     r"scratch that|don'?t bother|leave it|stop (?:it|this|that|asking|the form|please|now|there|here)|"
     r"(?:i|i'd|i would) (?:want|like) to stop|(?:don'?t|do not) want to (?:do|carry on|continue|go on)|"
     r"changed my mind)\b"

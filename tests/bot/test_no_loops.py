@@ -81,6 +81,14 @@ def test_a_clear_stop_still_ends_the_task(text: str) -> None:
     assert said(dispatcher).startswith("OK, I've stopped there and nothing has been sent.")
 
 
+@pytest.mark.parametrize("text", ["nvm", "nevermind", "oh nvm"])
+def test_text_speak_for_never_mind_ends_the_task_whatever_the_classifier_says(text: str) -> None:
+    # "nvm" at the name question got "Sorry, I need your first name and surname" (a probe).
+    set_to, dispatcher = run_form("check_registration", "full_name", message(text, "nlu_fallback", 0.45))
+    assert set_to["verification_outcome"] == "stopped" and set_to.get("full_name") is None
+    assert said(dispatcher).startswith("OK, I've stopped there and nothing has been sent.")
+
+
 def test_not_having_a_request_reference_is_explained_with_a_person_not_a_stop() -> None:
     set_to, dispatcher = run_form("request_progress", "request_reference", message("dont have it", "stop", 0.9))
     assert set_to.get("verification_outcome") != "stopped" and set_to["request_reference"] is None

@@ -185,7 +185,7 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         if task == "report_problem"
         else None,
         # "a massive pothole on Rowan Close, Ashbury outside number 19" was asked "Where is it?" (a probe).
-        "problem_location": place_told(text)
+        "problem_location": (place_told(text) or place_for_the_invited_report(tracker, text))
         if task == "report_problem" and category_of(text) not in ADDRESSED_CATEGORIES
         else None,
         # "somebody has dumped a load of mattresses in the lane behind priory gardens" has said what is wrong too.
@@ -1098,6 +1098,19 @@ def invited_category(tracker: Tracker) -> str | None:
         return None
     category = category_of(said)
     return None if category == "other" else category
+
+
+def place_for_the_invited_report(tracker: Tracker, text: str) -> str | None:
+    """Return ``text`` as the place of the report the bot's last answer invited, when it is nothing but a place.
+
+    "street lamp flickring" got the street lights answer ("You can report a broken street light in this chat"), and
+    "rowan close" typed next got "Sorry, I didn't quite get that"; after the potholes answer, "mill lane" was asked
+    "Where is it?" (a probe).
+    """
+    kind = invited_category(tracker)
+    if kind is None or kind in ADDRESSED_CATEGORIES or not only_a_place(text):
+        return None
+    return text.strip(" .,!")[:240]
 
 
 def report_notes_added(tracker: Tracker, text: str) -> str | None:

@@ -925,7 +925,10 @@ def report_offered_by_the_answer(tracker: Tracker) -> list[EventType] | None:
     """
     offered = last_bot_text(tracker)
     text = str(tracker.latest_message.get("text") or "")
-    if not REPORT_OFFERED.search(offered) or not TAKES_UP_THE_REPORT.search(text):
+    from bot.actions.task_form import place_for_the_invited_report  # bot.actions.task_form imports this module
+
+    takes_it_up = TAKES_UP_THE_REPORT.search(text) or place_for_the_invited_report(tracker, text)
+    if not REPORT_OFFERED.search(offered) or not takes_it_up:
         return None
     started = start_task_events(tracker, task="report_problem")
     told = any(e.get("name") == "service_category" and e.get("value") for e in started)

@@ -322,6 +322,23 @@ def test_report_it_after_an_answer_inviting_a_report_reports_that_kind_of_proble
     assert slots_of(start_task_events(tracker))["service_category"] == "street_light"
 
 
+@pytest.mark.parametrize(("typed", "intent"), [("rowan close", "nlu_fallback"), ("Mill Lane", "report_problem")])
+def test_a_place_typed_after_an_answer_inviting_a_report_is_where_the_problem_is(typed: str, intent: str) -> None:
+    # A probe: "rowan close" after the street lights answer got "Sorry, I didn't quite get that", and "mill lane"
+    # after the potholes answer was asked "Where is it?".
+    from bot.actions.fallback import ActionHandleMiss
+
+    invited = bot(
+        "Street lights are ours to fix. You can report a broken street light in this chat. Tell us the number"
+    )
+    tracker = make_tracker(invited, message(typed, intent))
+    started_here = slots_of(start_task_events(tracker, task="report_problem"))
+    assert (started_here["service_category"], started_here["problem_location"]) == ("street_light", typed)
+    if intent == "nlu_fallback":
+        events = asyncio.run(ActionHandleMiss().run(CollectingDispatcher(), tracker, {}))
+        assert slots_of(events)["problem_location"] == typed
+
+
 def test_a_missed_bin_report_that_says_which_bin_is_not_asked_to_describe_it() -> None:
     # The second probe: "bins not been emptied again!! 3rd week running. green one" was asked which bin was missed.
     text = "bins not been emptied again!! 3rd week running. green one"

@@ -218,11 +218,24 @@ def upcoming_elections(elections: list[Election], *, for_address: bool) -> str:
     return "\n".join(lines)
 
 
-def deadlines(elections: list[Election], *, kind: str | None) -> str:
-    """Give the deadlines for the next poll, saying which have passed and which routes remain."""
+def deadlines(elections: list[Election], *, kind: str | None, for_address: bool = False) -> str:
+    """Give the deadlines for the next poll, saying which have passed and which routes remain.
+
+    When the next poll is one ward's and no address is known, the next poll for everyone follows it: "wots the
+    dedline 2 register" was given only the Millbrook ward by-election's, not the district elections' (a probe).
+    """
     if not elections:
         return upcoming_elections(elections, for_address=False)
-    poll = elections[0]
+    first = elections[0]
+    if for_address or first.area in (None, "all"):
+        return poll_deadlines(first, kind=kind)
+    everyone = next((e for e in elections[1:] if e.area in (None, "all")), None)
+    answers = [poll_deadlines(first, kind=kind)] + ([poll_deadlines(everyone, kind=kind)] if everyone else [])
+    return "\n\n".join([*answers, POSTCODE_INVITATION])
+
+
+def poll_deadlines(poll: Election, *, kind: str | None) -> str:
+    """Give one poll's deadlines, saying which have passed and which routes remain."""
     chosen = [d for d in poll.deadlines if kind is None or d.kind == kind] or poll.deadlines
     lines = [f"For the {poll.title} on {long_date(poll.poll_date)}:"]
     for item in chosen:
@@ -356,8 +369,9 @@ async def elections_at_postcode(backoffice: BackOffice, postcode: str) -> str:
 
 
 async def _election_deadlines(backoffice: BackOffice, tracker: Tracker) -> str:
-    elections = await backoffice.upcoming_elections(uprn=uprn_of(tracker))
-    return deadlines(elections, kind=tracker.get_slot("deadline_kind"))
+    uprn = uprn_of(tracker)
+    elections = await backoffice.upcoming_elections(uprn=uprn)
+    return deadlines(elections, kind=tracker.get_slot("deadline_kind"), for_address=bool(uprn))
 
 
 async def _absent_vote_request(backoffice: BackOffice, tracker: Tracker, *, kind: str, action: str) -> str:

@@ -230,3 +230,23 @@ def test_the_postcode_of_the_polls_is_written_as_postcodes_are() -> None:
     # A check of the stack: "TN42 6FW" typed as "tn42 6fw" was shown as "The next polls at tn42 6fw:".
     answer = said(complete([], {"pending_task": "next_election", "postcode": "tn41  6pa"}, ElectionsBackOffice()))
     assert answer.startswith("The next polls at TN41 6PA:")
+
+
+def test_a_deadline_asked_with_no_address_gives_the_next_poll_for_everyone_too() -> None:
+    # "wots the dedline 2 register" got only the Millbrook ward by-election's deadline, not the district elections'
+    # in May, which most residents vote in (a probe).
+    from bot.actions.electoral import deadlines
+    from bot.backoffice_models import Deadline, Election
+
+    register = Deadline(kind="register", label="Registering to vote", deadline="2027-01-19T23:59:00", passed=False)
+    later = Deadline(kind="register", label="Registering to vote", deadline="2027-04-19T23:59:00", passed=False)
+    ward = Election(
+        title="Ashbury North by-election", poll_date="2027-02-18", deadlines=[register], area="Ashbury North"
+    )
+    everyone = Election(title="County council elections", poll_date="2027-05-06", deadlines=[later], area="all")
+    said = deadlines([ward, everyone], kind="register")
+    assert "Ashbury North by-election" in said and "County council elections" in said and INVITATION in said
+    assert "19 April 2027" in said
+    # At a known address, the polls there are the answer: the first is the one that applies.
+    assert "County council elections" not in deadlines([ward, everyone], kind="register", for_address=True)
+    assert "Ashbury North" not in deadlines([everyone], kind="register")

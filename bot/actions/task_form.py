@@ -1252,7 +1252,9 @@ GIVES_UP = re.compile(
 def described_again(tracker: Tracker, text: str) -> str | None:
     """Return the description with a correction of it added, when a correction at the confirmation is about it."""
     words = CORRECTION_START.sub("", text).strip(" ,.!")
-    if len(words.split()) < 3 or not re.search(r"\b(?:it was|it'?s|was|is|not)\b", words, re.IGNORECASE):
+    # "no the description should say it flickers" threw the whole report away (a probe)
+    said_instead = r"\b(?:it was|it'?s|was|is|not|should (?:say|read|be)|description)\b"
+    if len(words.split()) < 3 or not re.search(said_instead, words, re.IGNORECASE):
         return None
     if GIVES_UP.search(words):  # "no, I've changed my mind, it's not needed" is a no
         return None
@@ -1495,6 +1497,17 @@ NOT_A_PLACE = (
     "I can't answer that one here, but you can ask me again once the report is made, or talk to a person. "
     "First, I need to know where the problem is."
 )
+NOT_A_DESCRIPTION_BUT_A_QUESTION = (
+    "I can't answer that one here, but you can ask me again once the report is made, or talk to a person. "
+    "First, please describe the problem in a few words."
+)
+
+
+def is_a_question(text: str) -> bool:
+    """Tell whether ``text`` is a question: a question word first, a question mark last ("how long will it take?")."""
+    words = re.findall(r"[a-z']+", text.lower())
+    return text.rstrip().endswith("?") and bool(words) and words[0] in QUESTION_FIRST_WORDS
+
 
 # Intents whose article answers a question asked with a stop ("forget it, when are you open?").
 ANSWERED_INTENTS = ARTICLE_INTENTS | {"opening_hours", "contact_details", "bot_capabilities"}
@@ -2218,8 +2231,7 @@ class ValidateTaskForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value or "").strip()
-        words = re.findall(r"[a-z']+", text.lower())  # "where?" is the word "where" ("where?" was sent as the place)
-        if text.endswith("?") and words and words[0] in QUESTION_FIRST_WORDS:
+        if is_a_question(text):  # "where?" is the word "where" ("where?" was sent as the place)
             # "is this going to cost me anything?" at "Where is the problem?" was sent to the team as the place. A
             # question the classifier was sure of is answered before this; searched, this one got a parking article.
             dispatcher.utter_message(text=NOT_A_PLACE)
@@ -2249,6 +2261,11 @@ class ValidateTaskForm(FormValidationAction):
     ) -> dict[str, Any]:
         text = str(value or "").strip()
         if REPORT_IT.match(text):
+            return {"problem_description": None}
+        if is_a_question(text):
+            # "how long will it take to clear?" and "is it the council or the county that fixes these?" at "Please
+            # describe the problem" were sent to the team as the description (a probe).
+            dispatcher.utter_message(text=NOT_A_DESCRIPTION_BUT_A_QUESTION)
             return {"problem_description": None}
         if len(text) < 3 or NOT_A_DESCRIPTION.fullmatch(text):
             # "yes" was sent to the team as the description of a missed bin (a probe).

@@ -588,6 +588,11 @@ def test_words_a_slip_away_from_a_street_type_are_no_street_unless_one_is_found(
         # A probe: the email was added to the description ("(correction: my email is rob@example.com)"), and the
         # place moved to "church road not mill lane".
         ("actually my email is rob@example.com", {"contact_email": "rob@example.com"}),
+        # "no the description should say it flickers" threw the whole report away (a probe).
+        (
+            "no the description should say it flickers",
+            {"problem_description": "recycling bin, blue one (correction: the description should say it flickers)"},
+        ),
         ("no wait, its on church road not rowan close", {"problem_location": "church road"}),
     ],
 )
@@ -670,6 +675,24 @@ def test_what_at_the_description_question_is_asked_again_with_help_not_sent_as_t
     events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
     assert events["problem_description"] is None
     assert dispatcher.messages and "a few words help the team" in dispatcher.messages[0]["text"].lower()
+
+
+@pytest.mark.parametrize(
+    "typed", ["how long will it take to clear?", "is it the council or the county that fixes these?"]
+)
+def test_a_question_at_the_description_question_is_not_sent_as_the_problem(dispatcher, typed) -> None:
+    # Both were sent to the team as the description of the report (a probe).
+    tracker = form_tracker(
+        "problem_description",
+        typed,
+        "out_of_scope",
+        pending_task="report_problem",
+        service_category="dumped_rubbish",
+        problem_location="behind Rowan Close",
+    )
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["problem_description"] is None
+    assert "describe the problem" in dispatcher.messages[0]["text"]
 
 
 @pytest.mark.parametrize(

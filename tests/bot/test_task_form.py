@@ -660,10 +660,22 @@ def test_a_question_at_the_postcode_question_is_answered_and_the_postcode_asked_
     assert events["postcode"] is None and said and "doesn't look like a postcode" not in said
 
 
-@pytest.mark.parametrize("typed", ["what?", "wot", "eh?", "pardon?", "sorry?"])
-def test_what_at_the_description_question_is_asked_again_with_help_not_sent_as_the_problem(dispatcher, typed) -> None:
-    # "pothole on mill lane", then "what?" at "Please describe the problem": the pothole was to be reported as "what?"
-    # (a probe).
+HELP_WITH_THE_DESCRIPTION = "A few words help the team"
+NO_ANSWER_HERE = "I can't answer that one here"
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        # "pothole on mill lane", then "what?" at "Please describe the problem": the pothole was to be reported as
+        # "what?" (a probe); it is a request for help.
+        *((typed, HELP_WITH_THE_DESCRIPTION) for typed in ("what?", "wot", "eh?", "pardon?", "sorry?")),
+        # A second probe: both were sent to the team as the description of the report.
+        ("how long will it take to clear?", NO_ANSWER_HERE),
+        ("is it the council or the county that fixes these?", NO_ANSWER_HERE),
+    ],
+)
+def test_what_or_a_question_at_the_description_question_is_not_sent_as_the_problem(dispatcher, typed, said) -> None:
     tracker = form_tracker(
         "problem_description",
         typed,
@@ -674,25 +686,7 @@ def test_what_at_the_description_question_is_asked_again_with_help_not_sent_as_t
     )
     events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
     assert events["problem_description"] is None
-    assert dispatcher.messages and "a few words help the team" in dispatcher.messages[0]["text"].lower()
-
-
-@pytest.mark.parametrize(
-    "typed", ["how long will it take to clear?", "is it the council or the county that fixes these?"]
-)
-def test_a_question_at_the_description_question_is_not_sent_as_the_problem(dispatcher, typed) -> None:
-    # Both were sent to the team as the description of the report (a probe).
-    tracker = form_tracker(
-        "problem_description",
-        typed,
-        "out_of_scope",
-        pending_task="report_problem",
-        service_category="dumped_rubbish",
-        problem_location="behind Rowan Close",
-    )
-    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
-    assert events["problem_description"] is None
-    assert "describe the problem" in dispatcher.messages[0]["text"]
+    assert dispatcher.messages and dispatcher.messages[0]["text"].startswith(said)
 
 
 @pytest.mark.parametrize(

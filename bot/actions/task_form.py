@@ -1493,14 +1493,12 @@ CORRECTS_THE_PLACE = re.compile(
 
 # A place is never a question that starts so and ends with "?" ("by the park?" may be one; "is it free?" is not).
 QUESTION_FIRST_WORDS = frozenset("is are will would do does did can could how what why when who should shall".split())  # noqa: SIM905
-NOT_A_PLACE = (
+# A question typed where the report asks for its place or its description.
+NOT_ANSWERED_HERE = (
     "I can't answer that one here, but you can ask me again once the report is made, or talk to a person. "
-    "First, I need to know where the problem is."
 )
-NOT_A_DESCRIPTION_BUT_A_QUESTION = (
-    "I can't answer that one here, but you can ask me again once the report is made, or talk to a person. "
-    "First, please describe the problem in a few words."
-)
+NOT_A_PLACE = NOT_ANSWERED_HERE + "First, I need to know where the problem is."
+NOT_A_DESCRIPTION_BUT_A_QUESTION = NOT_ANSWERED_HERE + "First, please describe the problem in a few words."
 
 
 def is_a_question(text: str) -> bool:

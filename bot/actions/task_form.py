@@ -1091,12 +1091,17 @@ def names_the_bin(text: str) -> bool:
 def invited_category(tracker: Tracker) -> str | None:
     """Return the kind of problem the bot's last answer invited a report of ("You can report a street light here").
 
-    "ok can you report it then please" after it was asked for a reference (a probe): it reports that kind.
+    "ok can you report it then please" after it was asked for a reference (a probe): it reports that kind. Any answer
+    offering to take the report in this chat counts ("Or report it in this chat", "tell us in this chat"): "Station
+    Road" after the potholes answer was lost (a probe).
     """
     said = last_bot_text(tracker)
-    if "You can report" not in said and "report it here" not in said:
+    offer = REPORT_OFFERED.search(said)
+    if offer is None:
         return None
-    category = category_of(said)
+    # The offer's own words first: the trees answer speaks of trees that "block light" before it offers the report.
+    category = category_of(offer[0])
+    category = category_of(said) if category == "other" else category
     return None if category == "other" else category
 
 

@@ -20,7 +20,6 @@ from bot.actions.common import apologise_for_failure, council_phone
 from bot.actions.form_answers import (
     STRUCTURED,
     ballot_elsewhere_in,
-    category_of,
     details_in,
     name_in,
     report_kind_told,
@@ -925,15 +924,15 @@ def report_offered_by_the_answer(tracker: Tracker) -> list[EventType] | None:
     """
     offered = last_bot_text(tracker)
     text = str(tracker.latest_message.get("text") or "")
-    from bot.actions.task_form import place_for_the_invited_report  # bot.actions.task_form imports this module
+    from bot.actions.task_form import invited_category, place_for_the_invited_report  # it imports this module
 
     takes_it_up = TAKES_UP_THE_REPORT.search(text) or place_for_the_invited_report(tracker, text)
     if not REPORT_OFFERED.search(offered) or not takes_it_up:
         return None
     started = start_task_events(tracker, task="report_problem")
     told = any(e.get("name") == "service_category" and e.get("value") for e in started)
-    category = category_of(offered)
-    chosen = [SlotSet("service_category", category)] if category != "other" and not told else []
+    category = invited_category(tracker)
+    chosen = [SlotSet("service_category", category)] if category and not told else []
     return [*started, *chosen, FollowupAction("task_form")]
 
 

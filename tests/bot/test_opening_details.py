@@ -364,3 +364,31 @@ def test_the_register_update_offered_after_a_death_knows_the_person_died() -> No
     offer = bot("We are sorry for your loss. ... I can also let our electoral services team know now, if you like.")
     tracker = make_tracker(offer, message("/report_death_or_left", "report_death_or_left"))
     assert slots_of(start_task_events(tracker))["report_kind"] == "died"
+
+
+@pytest.mark.parametrize(
+    ("slug", "kind"),
+    [
+        ("potholes", "pothole"),
+        ("graffiti", "graffiti"),
+        ("dog-fouling", "dog_fouling"),
+        ("council-trees", "fallen_tree"),
+    ],
+)
+@pytest.mark.parametrize("intent", ["nlu_fallback", "report_problem"])
+def test_a_place_typed_after_any_answer_offering_a_report_in_this_chat_is_where_it_is(
+    slug: str, kind: str, intent: str
+) -> None:
+    # The second probe of session 10: "Station Road" after the potholes answer ("Or report it in this chat") and "Oak
+    # Lane" after the graffiti one were lost; only answers saying "You can report" took a bare place.
+    from bot.actions.fallback import ActionHandleMiss
+    from bot.knowledge import get_knowledge
+
+    article = get_knowledge().article(slug)
+    answered = bot(f"{article.answer}\nMore: {article.source}")
+    tracker = make_tracker(answered, message("Station Road", intent))
+    started_here = slots_of(start_task_events(tracker, task="report_problem"))
+    assert (started_here["service_category"], started_here["problem_location"]) == (kind, "Station Road")
+    if intent == "nlu_fallback":
+        events = asyncio.run(ActionHandleMiss().run(CollectingDispatcher(), tracker, {}))
+        assert slots_of(events)["problem_location"] == "Station Road"

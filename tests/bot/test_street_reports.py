@@ -832,3 +832,17 @@ def test_another_reference_named_mid_cancellation_is_the_request_cancelled(slot:
     set_to = slots_of(events)
     assert set_to["request_reference"] == "SR-104879"
     assert set_to["reporter_email"] is None and set_to.get("cancel_reason") in (None,)
+
+
+def test_taking_up_the_trees_answers_offer_reports_a_tree_not_a_light() -> None:
+    # The trees answer says trees are not cut "because they block light" before "To report a tree ..., tell us in
+    # this chat": "yes please report it" took the light for the kind of problem.
+    from bot.actions.tasks import report_offered_by_the_answer
+    from bot.knowledge import get_knowledge
+    from tests.support.trackers import bot
+
+    article = get_knowledge().article("council-trees")
+    tracker = make_tracker(bot(article.answer), message("yes please report it", "report_problem"))
+    events = report_offered_by_the_answer(tracker)
+    assert events is not None
+    assert slots_of(events)["service_category"] == "fallen_tree"

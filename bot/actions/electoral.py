@@ -234,10 +234,10 @@ def deadlines(elections: list[Election], *, kind: str | None, for_address: bool 
     return "\n\n".join([*answers, POSTCODE_INVITATION])
 
 
-def poll_deadlines(poll: Election, *, kind: str | None) -> str:
-    """Give one poll's deadlines, saying which have passed and which routes remain."""
+def poll_deadlines(poll: Election, *, kind: str | None, note: str = "") -> str:
+    """Give one poll's deadlines, saying which have passed and which routes remain (``note``: said of the poll)."""
     chosen = [d for d in poll.deadlines if kind is None or d.kind == kind] or poll.deadlines
-    lines = [f"For the {poll.title} on {long_date(poll.poll_date)}:"]
+    lines = [f"For the {poll.title} on {long_date(poll.poll_date)}{note}:"]
     for item in chosen:
         state = "has passed" if item.passed else "is"
         lines.append(f"- {item.label}: the deadline {state} {deadline_words(item.deadline)}")
@@ -336,13 +336,46 @@ async def _polling_station(backoffice: BackOffice, tracker: Tracker) -> str:
     return polling_station(await backoffice.polling_station(uprn=uprn_of(tracker) or 0))
 
 
-async def _next_election(backoffice: BackOffice, tracker: Tracker) -> str:
-    uprn = uprn_of(tracker)
+def postcode_asked(tracker: Tracker) -> str | None:
+    """Return the postcode the polls were asked for when no address is known, written as postcodes are.
+
+    "tn42 6fw" was shown as typed.
+    """
     postcode = tracker.get_slot("postcode")
-    if uprn is None and postcode:
-        # Written as postcodes are ("tn42 6fw" was shown as typed).
-        return await elections_at_postcode(backoffice, " ".join(str(postcode).upper().split()))
+    return " ".join(str(postcode).upper().split()) if postcode and uprn_of(tracker) is None else None
+
+
+async def _next_election(backoffice: BackOffice, tracker: Tracker) -> str:
+    if postcode := postcode_asked(tracker):
+        return await elections_at_postcode(backoffice, postcode)
+    uprn = uprn_of(tracker)
     return upcoming_elections(await backoffice.upcoming_elections(uprn=uprn), for_address=uprn is not None)
+
+
+# Said of a poll held at only some of a postcode's addresses (polls follow the ward, and a postcode may straddle two).
+ONLY_SOME_ADDRESSES = " (only some addresses at this postcode: ask me where you vote to check)"
+
+
+async def polls_at_postcode(backoffice: BackOffice, postcode: str) -> list[tuple[Election, bool]] | None:
+    """Return the coming polls at ``postcode``'s addresses, soonest first, each with whether every address votes in it.
+
+    None when the council has no address at that postcode. Polls follow the ward, which the back office finds from an
+    address.
+    """
+    addresses = await backoffice.find_addresses(postcode=postcode)
+    if not addresses:
+        return None
+    found = await asyncio.gather(*(backoffice.upcoming_elections(uprn=a.uprn) for a in addresses))
+    polls = {(e.title, e.poll_date): e for elections in found for e in elections}
+    return [
+        (election, all(any((e.title, e.poll_date) == key for e in elections) for elections in found))
+        for key, election in sorted(polls.items(), key=lambda item: item[0][1])
+    ]
+
+
+def not_in_the_area(postcode: str) -> str:
+    """Say a postcode has no address in the council's area."""
+    return f"I couldn't find {postcode} in {council_facts().short_name}'s area."
 
 
 async def elections_at_postcode(backoffice: BackOffice, postcode: str) -> str:
@@ -350,28 +383,43 @@ async def elections_at_postcode(backoffice: BackOffice, postcode: str) -> str:
 
     The list of polls invites "tell me your postcode and I'll say which apply to you"; "TN41 6PA" typed next was
     asked "What would you like me to do with that?", and "which election is for me then" got the whole list and the
-    same invitation again (a probe). Polls follow the ward, which the back office finds from an address.
+    same invitation again (a probe).
     """
-    addresses = await backoffice.find_addresses(postcode=postcode)
-    if not addresses:
-        everywhere = upcoming_elections(await backoffice.upcoming_elections(), for_address=False)
-        return f"I couldn't find {postcode} in {council_facts().short_name}'s area. {everywhere}"
-    found = await asyncio.gather(*(backoffice.upcoming_elections(uprn=a.uprn) for a in addresses))
-    polls = {(e.title, e.poll_date): e for elections in found for e in elections}
+    polls = await polls_at_postcode(backoffice, postcode)
+    if polls is None:
+        whole_list = upcoming_elections(await backoffice.upcoming_elections(), for_address=False)
+        return f"{not_in_the_area(postcode)} {whole_list}"
     if not polls:
         return upcoming_elections([], for_address=True)
     lines = [f"The next polls at {postcode}:"]
-    for key, election in sorted(polls.items(), key=lambda item: item[0][1])[:4]:
-        held = sum(1 for elections in found if any((e.title, e.poll_date) == key for e in elections))
-        part = "" if held == len(found) else " (only some addresses at this postcode: ask me where you vote to check)"
-        lines.append(f"- {election.title}: {long_date(election.poll_date)}{part}")
+    for election, everywhere in polls[:4]:
+        lines.append(f"- {election.title}: {long_date(election.poll_date)}{'' if everywhere else ONLY_SOME_ADDRESSES}")
     return "\n".join(lines)
 
 
 async def _election_deadlines(backoffice: BackOffice, tracker: Tracker) -> str:
+    kind = tracker.get_slot("deadline_kind")
+    if postcode := postcode_asked(tracker):
+        return await deadlines_at_postcode(backoffice, postcode, kind=kind)
     uprn = uprn_of(tracker)
-    elections = await backoffice.upcoming_elections(uprn=uprn)
-    return deadlines(elections, kind=tracker.get_slot("deadline_kind"), for_address=bool(uprn))
+    return deadlines(await backoffice.upcoming_elections(uprn=uprn), kind=kind, for_address=bool(uprn))
+
+
+async def deadlines_at_postcode(backoffice: BackOffice, postcode: str, *, kind: str | None) -> str:
+    """Give the deadlines of the next poll every address at ``postcode`` votes in, and of any sooner ward poll there.
+
+    The second probe of session 10: "whats the deadline to register TN41 6PA" ignored the postcode and invited one,
+    and the postcode typed after the invitation got the list of polls without a deadline.
+    """
+    polls = await polls_at_postcode(backoffice, postcode)
+    if polls is None:
+        return f"{not_in_the_area(postcode)} {deadlines(await backoffice.upcoming_elections(), kind=kind)}"
+    answers = []
+    for election, everywhere in polls[:4]:
+        answers.append(poll_deadlines(election, kind=kind, note="" if everywhere else ONLY_SOME_ADDRESSES))
+        if everywhere:
+            break
+    return "\n\n".join(answers) if answers else upcoming_elections([], for_address=True)
 
 
 async def _absent_vote_request(backoffice: BackOffice, tracker: Tracker, *, kind: str, action: str) -> str:

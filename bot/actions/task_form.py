@@ -356,7 +356,7 @@ def reported_here(tracker: Tracker, task: str | None) -> str | None:
 
 
 # Tasks answered for the postcode a message gives, without asking for an address (the polls follow the ward).
-ANSWERED_AT_A_POSTCODE = frozenset({"next_election"})
+ANSWERED_AT_A_POSTCODE = frozenset({"next_election", "election_deadlines"})
 # The details an opening message may give for the questions ahead (a reference is read with the others above).
 OPENING_DETAILS = frozenset({"full_name", "date_of_birth", "postcode", "address_uprn"})
 # Tasks whose questions are about another person (the one who died or moved out): their details are asked.

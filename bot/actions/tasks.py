@@ -571,6 +571,8 @@ CHOICES_FOR_DETAILS = {
 }
 
 
+# What every answer giving deadlines says (bot.actions.electoral.poll_deadlines).
+DEADLINES_GIVEN = ": the deadline "
 # An answer that invites the bin-day question (its postcode is the question's answer).
 BIN_DAY_NAMED = re.compile(r"\bwhen is my bin day\b|\byour bin day\b", re.IGNORECASE)
 
@@ -586,8 +588,9 @@ def offered_task(tracker: Tracker) -> list[str]:
         return ["request_progress"]
     said = [e for e in tracker.events if e.get("event") == "bot"]
     if said and electoral.POSTCODE_INVITATION in str(said[-1].get("text") or ""):
-        # "...tell me your postcode and I'll say which apply to you.", then "TN41 6PA": the polls there (a probe).
-        return ["next_election"]
+        # "...tell me your postcode and I'll say which apply to you.", then "TN41 6PA": the polls there (a probe), or
+        # their deadlines when the invitation followed deadlines (they got the polls alone: a probe).
+        return ["election_deadlines" if DEADLINES_GIVEN in str(said[-1].get("text")) else "next_election"]
     if said and BIN_DAY_NAMED.search(str(said[-1].get("text") or "")):
         # The Christmas collections article ends "Ask me 'when is my bin day?'": the postcode typed next was asked
         # "What would you like me to do with that?" (a probe).

@@ -250,3 +250,64 @@ def test_a_deadline_asked_with_no_address_gives_the_next_poll_for_everyone_too()
     # At a known address, the polls there are the answer: the first is the one that applies.
     assert "County council elections" not in deadlines([ward, everyone], kind="register", for_address=True)
     assert "Ashbury North" not in deadlines([everyone], kind="register")
+
+
+# Deadlines asked at a postcode (the second probe of session 10): "whats the deadline to register TN41 6PA" ignored the
+# postcode and gave the whole council's polls with the invitation to give one; "TN41 6PA" typed after the deadlines'
+# invitation gave the list of polls there, with no deadline.
+REGISTER_BY = {"kind": "register", "label": "Registering to vote", "passed": False}
+DEADLINED = {
+    "by": BY_ELECTION | {"deadlines": [REGISTER_BY | {"deadline": "2027-02-01T23:59:00"}]},
+    "county": COUNTY | {"deadlines": [REGISTER_BY | {"deadline": "2027-04-19T23:59:00"}]},
+}
+
+
+class DeadlinesBackOffice(ElectionsBackOffice):
+    """The same polls, each with its deadline to register."""
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        answer = super().handler(request)
+        if request.url.path != "/api/v1/elections/upcoming":
+            return answer
+        titles = {poll["title"] for poll in answer.json()["elections"]}
+        polls = [poll for poll in DEADLINED.values() if poll["title"] in titles]
+        return httpx.Response(200, json={"elections": sorted(polls, key=lambda poll: poll["poll_date"])})
+
+
+@pytest.mark.parametrize(
+    ("wards", "by_election"), [("Ashbury North", True), ("Ashbury South", False)], ids=["in-the-ward", "elsewhere"]
+)
+def test_a_deadline_asked_with_a_postcode_gives_the_deadlines_there(wards: str, by_election: bool) -> None:
+    backoffice = DeadlinesBackOffice(dict.fromkeys((a["uprn"] for a in ADDRESSES["addresses"]), wards))
+    asked = message("whats the deadline to register to vote, im at TN41 6PA", "election_deadlines")
+    started = slots_of(asyncio.run(ActionStartTask().run(CollectingDispatcher(), make_tracker(asked), {})))
+    assert started["postcode"] == "TN41 6PA"
+    answer = said(complete([asked], started | {"requested_slot": None}, backoffice))
+    assert INVITATION not in answer
+    assert ("1 February 2027" in answer) is by_election
+    assert "19 April 2027" in answer or by_election  # the first poll there is the one whose deadline counts
+    assert ("Ashbury North by-election" in answer) is by_election
+
+
+def test_a_postcode_typed_after_the_deadlines_invitation_gives_the_deadlines_there() -> None:
+    backoffice = DeadlinesBackOffice({a["uprn"]: "Ashbury South" for a in ADDRESSES["addresses"]})
+    asked = message("wots the dedline 2 register", "election_deadlines")
+    first = said(complete([asked], {"pending_task": "election_deadlines", "deadline_kind": "register"}, backoffice))
+    assert INVITATION in first and "1 February 2027" in first
+    events = [asked, bot(first), message("TN41 6PA", "inform")]
+    dispatcher = CollectingDispatcher()
+    started = asyncio.run(ActionDetailsWithoutTask().run(dispatcher, make_tracker(*events), {}))
+    slots = slots_of(started)
+    assert (slots["pending_task"], slots["postcode"]) == ("election_deadlines", "TN41 6PA")
+    answer = said(complete([*events, *started], slots, backoffice))
+    assert "Registering to vote: the deadline is" in answer and "19 April 2027" in answer
+    assert "by-election" not in answer and INVITATION not in answer
+
+
+def test_a_deadline_asked_at_a_postcode_split_between_wards_says_the_ward_poll_is_only_for_some() -> None:
+    wards = {100099500101: "Ashbury North", 100099500102: "Ashbury North", 100099500103: "Ashbury South"}
+    slots = {"pending_task": "election_deadlines", "postcode": "TN41 6PA"}
+    answer = said(complete([], slots, DeadlinesBackOffice(wards)))
+    assert "19 April 2027" in answer  # the poll every address there votes in
+    by_election = next(line for line in answer.splitlines() if "by-election" in line)
+    assert "only some addresses" in by_election

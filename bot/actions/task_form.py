@@ -235,6 +235,9 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
     elif task == "cancel_service_request" and given["request_reference"] in (proven := codes_proven_here(tracker)):
         # An emailed code showed this chat the reporter already (cancelling again): not asked again.
         given["reporter_email"], given["reporter_code"] = PROVEN_BY_CODE, proven[given["request_reference"]]
+    elif task == "cancel_service_request" and (email := find_email(text)):
+        # "cancel SR-408517 my email is ..." was asked for the email again (a probe): the form checks it as an answer.
+        given["reporter_email"] = email
     recheck = checked_again(tracker, text, task)
     told: dict[str, str | None] = {
         **details_told(text, task, dict(tracker.slots) | dict.fromkeys(FORGOTTEN_SLOTS) | given | recheck)

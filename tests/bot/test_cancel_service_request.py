@@ -75,6 +75,37 @@ def test_a_reference_in_the_opening_message_is_not_asked_for_again() -> None:
     assert started["request_reference"] == "SR-245007"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cancel SR-245007 my email is jo.bloggs@example.com",
+        "pls cancel sr245007, i reported it with jo.bloggs@example.com",
+    ],
+)
+def test_an_email_in_the_opening_message_is_checked_not_asked_for_again(text: str) -> None:
+    # The second probe of session 10: "cancel SR-408517 my email is ..." was asked "What email address did you give
+    # when you reported it?".
+    opening = user_event(text, "cancel_service_request")
+    set_at_start = start_task_events(make_tracker(opening))
+    now = slots_of(set_at_start)
+    assert now["reporter_email"] == "jo.bloggs@example.com"
+    prefilled = [{"event": "slot", "name": s, "value": now[s]} for s in ("request_reference", "reporter_email")]
+    # As Rasa starts the form: the filled slots after the form's action (slots_to_validate reads back to an action).
+    action = {"event": "action", "name": "task_form"}
+    tracker = make_tracker(opening, *set_at_start, action, *prefilled, slots=now | {"requested_slot": None})
+    dispatcher = CollectingDispatcher()
+    shown = {"reference": "SR-245007", "category_label": "Missed bin collection", "status": "open", "reporter": False}
+    routes = {
+        PROGRESS_ROUTE: httpx.Response(200, json=shown),
+        CODE_ROUTE: httpx.Response(200, json={"outcome": "sent", "minutes": 15}),
+    }
+    calls: list[httpx.Request] = []
+    events = asyncio.run(ValidateTaskForm(backoffice(routes, calls)).run(dispatcher, tracker, DOMAIN))
+    assert slots_of(events).get("reporter_email", now["reporter_email"]) == "jo.bloggs@example.com"
+    assert [m["text"] for m in dispatcher.messages] == [CODE_SENT]  # the code went to it; the next question is the code
+    assert any(c.url.path.endswith("/reporter-code") for c in calls)
+
+
 # The intents the domain's from_text mappings of these slots leave out (domain/service_requests.yml).
 NOT_MAPPED = {"request_officer", "emergency", "card_payment_attempt", "stop", "opening_hours", "contact_details"}
 DOMAIN = {

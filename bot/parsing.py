@@ -119,8 +119,10 @@ def asks_about_others_council_tax(text: str) -> bool:
     return bool(ABOUT_OTHERS_COUNCIL_TAX.search(plain) or RELATIVES_COUNCIL_TAX.search(plain))
 
 
+# A death as residents misspell it ("my mum dyed last month", "my mum past away"), read wherever a death is.
+DEATH_MISSPELT = r"dyed|decea?sed|decesed|desea?sed|(?:pased|passd|past) away"
 TELLS_OF_A_DEATH = re.compile(
-    r"\b(?:died|has died|passed away|passed on|passed|deceased|death|funeral|bereave\w*|"
+    rf"\b(?:died|has died|passed away|passed on|passed|deceased|death|funeral|bereave\w*|{DEATH_MISSPELT}|"
     r"late (?:mum|dad|mother|father|husband|wife|partner|son|daughter|nan|gran|grandad))\b",
     re.IGNORECASE,
 )

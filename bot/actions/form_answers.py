@@ -20,6 +20,7 @@ from bot.names import LATEST
 from bot.nlp.edits import one_slip
 from bot.parsing import (
     ADDRESS_LEAD_INS,
+    DEATH_MISSPELT,
     RELATIONS,
     STREET_ABBREVIATIONS,
     asks_for_latest_payment,
@@ -343,9 +344,7 @@ PERMANENT_WORDS = re.compile(
     re.IGNORECASE,
 )
 # With the misspellings residents type ("my mum dyed last month" was asked "died or moved out?" again and again).
-DIED_WORDS = re.compile(
-    r"\b(died|dyed|dead|passed|pased|passd|death|deceased|decea?sed|decesed|deseased)\b", re.IGNORECASE
-)
+DIED_WORDS = re.compile(rf"\b(died|dead|passed|pased|passd|death|deceased|{DEATH_MISSPELT})\b", re.IGNORECASE)
 LEFT_WORDS = re.compile(r"\b(moved|moovd|movd|muved|left|gone|out|away|lives)\b", re.IGNORECASE)
 
 
@@ -375,7 +374,7 @@ def report_kind_in(text: str) -> str | None:
 
 
 # What a report says happened, in the resident's opening words: read only when it says one of the two.
-DIED = re.compile(r"\b(died|dead|passed away|passed on|death|deceased)\b", re.IGNORECASE)
+DIED = re.compile(rf"\b(died|dead|passed away|passed on|death|deceased|{DEATH_MISSPELT})\b", re.IGNORECASE)
 LEFT = re.compile(
     r"\b(moved (out|away|house|home|on)|left|gone away|no longer lives?|(doesn'?t|does not|don'?t) live)\b",
     re.IGNORECASE,

@@ -1154,6 +1154,8 @@ def new_name_put_right(text: str, held: str) -> str | None:
     return name if name != held else None
 
 
+# "Has the person died, or have they moved out?" put again after an answer to another question.
+REPORT_KIND_AGAIN = "Has the person died, or have they moved out?"
 HYPHEN_WORDS = re.compile(r"\bhyphens?\b|\bdouble[ -]barrell?ed\b", re.IGNORECASE)
 HYPHEN_WITH = re.compile(r"\bwith (?:a |the )?hyphen\b", re.IGNORECASE)
 
@@ -1588,6 +1590,9 @@ def count_misses(
         return []
     if filled[slot] is not None:
         return [SlotSet("answer_misses", 0)] if misses_so_far(tracker) else []
+    if any(value is not None for name, value in filled.items() if name in QUESTIONS_AHEAD and name != slot):
+        # An answer to a later question, kept (an address typed at "died, or moved out?"): no miss.
+        return []
     misses = misses_so_far(tracker) + 1
     if misses > MISSES_BEFORE_OFFER:
         del dispatcher.messages[said_from:]
@@ -1597,6 +1602,8 @@ def count_misses(
     return [SlotSet("answer_misses", misses)]
 
 
+# The questions an answer given early may fill (count_misses counts no miss for it).
+QUESTIONS_AHEAD = DETAIL_SLOTS
 STILL_NOT_IT = "Sorry, I still can't take that as the answer, so " + STOPPED_FOR_A_PERSON
 
 
@@ -2094,8 +2101,29 @@ class ValidateTaskForm(FormValidationAction):
         kind = report_kind_in(str(value or ""))
         if kind:
             return {"report_kind": kind}
+        text = str(tracker.latest_message.get("text") or value or "")
+        if find_postcode(text) and (place := await self._address_ahead(text, tracker, domain)):
+            # Their address, typed a question early: it was asked "died, or moved out?" twice, then the way out, and
+            # then asked for again (a probe). It is kept, and the question put once more.
+            dispatcher.utter_message(text=f"Thank you, I've noted the address. {REPORT_KIND_AGAIN}")
+            return {"report_kind": None, **place}
         dispatcher.utter_message(text="Sorry, has the person died, or moved out?")
         return {"report_kind": None}
+
+    async def _address_ahead(self, text: str, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """Return the postcode and, when it names one of that postcode's homes, the address ``text`` gives; else {}.
+
+        Nothing is said: the question in hand is asked again, and the address questions later ask what is missing.
+        """
+        place = await self.validate_postcode(text, CollectingDispatcher(), tracker, domain)
+        if not place.get("postcode") or place.get("verification_outcome"):
+            return {}
+        if place.get("address_uprn") is None:
+            there = copy.deepcopy(tracker)
+            there.slots["postcode"] = place["postcode"]
+            chosen = await self.validate_address_uprn(text, CollectingDispatcher(), there, domain)
+            place |= {"address_uprn": chosen.get("address_uprn")} if not chosen.get("verification_outcome") else {}
+        return place
 
     async def validate_account_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -345,6 +345,12 @@ def test_a_death_and_council_tax_starts_the_death_report_knowing_the_person_died
     ("text", "kind"),
     [
         ("my dad passed away, please take him off the register", "died"),
+        # Misspelt as residents type them (the second probe of session 10 got "Thank you for letting us know" for the
+        # first, with no sympathy; the form had learnt these words only for its "died or moved out?" question).
+        ("my mum past away last week", "died"),
+        ("my husband dyed on sunday", "died"),
+        ("my dad pased away", "died"),
+        ("my wife is decesed, please take her off", "died"),
         ("my lodger has moved out, take her off the electoral register", "left_address"),
         ("someone at my address died or moved out", None),  # both: the form asks which
         ("I need to update the register", None),
@@ -1334,3 +1340,24 @@ def test_a_complaint_about_a_councillor_gets_the_monitoring_officer_not_a_handov
 
 def followed_by_listen(events: list[dict[str, Any]]) -> bool:
     return any(e.get("event") == "followup" and e.get("name") == "action_listen" for e in events)
+
+
+@pytest.mark.parametrize(
+    ("typed", "uprn"), [("19 Rowan Close TN41 6PA", "100099500102"), ("she lived at TN41 6PA", None)]
+)
+def test_an_address_typed_at_died_or_moved_out_is_kept_and_the_question_put_once_more(
+    typed: str, uprn: str | None
+) -> None:
+    # The second probe of session 10: the address typed at "Has the person died, or have they moved out?" got
+    # "Sorry, has the person died, or moved out?" twice, then the way out; the address was then asked again.
+    from bot.actions.task_form import required_slots_for
+
+    set_to, asked, _ = run_form(
+        "report_death_or_left", "report_kind", message(typed, "inform"), FakeBackOffice(), reported_name="Joan Smith"
+    )
+    assert (set_to["postcode"], set_to.get("address_uprn")) == ("TN41 6PA", uprn)
+    assert "noted" in said(asked) and "died, or have they moved out?" in said(asked)
+    assert "answer_misses" not in set_to  # no miss: the way out is not brought nearer
+    filled = {"reported_name": "Joan Smith"} | set_to | {"report_kind": "died"}
+    still_asked = [slot for slot in required_slots_for("report_death_or_left", filled) if filled.get(slot) is None]
+    assert still_asked == (["task_confirmed"] if uprn else ["address_uprn", "task_confirmed"])

@@ -162,6 +162,9 @@ NUMBER_BEFORE = frozenset({"at", "no", "number", "flat", "house", "stage", "on",
 REAL_WORD_MIN_COUNT = 5
 REAL_WORD_RATIO = 3.0
 REAL_WORD_MIN_LENGTH = 3
+# A word the training data never puts beside the words either side is read as a training word one slip away that
+# it puts beside them at least this often (see Speller._in_context: "vote by pot" is "vote by post").
+CONTEXT_MIN_PAIRS = 5
 SPLIT_MIN_LENGTH = 3  # the shortest part of two words typed as one ("counciltax") that is read as a word
 INFLECTIONS = ("ing", "ed", "es", "s", "d")
 MONTHS = frozenset(
@@ -320,6 +323,7 @@ class Speller:
         self._stems = {stem(word) for word in self.counts}
         self._cache: dict[str, tuple[str, ...]] = {}
         self._real_words: set[str] = set()  # English words read as a training word (see _real_word_typo)
+        self._slip_cache: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def from_texts(cls, texts: Iterable[Iterable[str]], known: Mapping[str, int] | None = None) -> Speller:
@@ -343,6 +347,8 @@ class Speller:
         if len(readings) > 1 and (before or after):
             fits = [self.pairs.get((before, w), 0) + self.pairs.get((w, after), 0) for w in readings]
             corrected = readings[fits.index(max(fits))]
+        elif corrected == lowered and (word == lowered or first):
+            corrected = self._in_context(lowered, before, after)
         if corrected == lowered:
             return word
         if lowered in self._real_words and word != lowered and not (first and word[1:] == lowered[1:]):
@@ -360,6 +366,37 @@ class Speller:
         if word in self.known:
             return self._real_word_typo(word) or (word,)
         return self._nearest(word) or self._without_vowels(word) or self._run_together(word) or (word,)
+
+    def _in_context(self, word: str, before: str, after: str) -> str:
+        """Return the training word a fine-looking word is a slip for where the words either side say so, else it.
+
+        A slip can make a word the training data has ("vote by pot", "send my vote by pots": "post" typed short or
+        swapped). When the training data never puts ``word`` beside the words either side, and puts a training word
+        one likely slip away (see ``_slips``) beside them at least CONTEXT_MIN_PAIRS times, that word is meant.
+        """
+        if self.pairs.get((before, word), 0) or self.pairs.get((word, after), 0):
+            return word
+        if word not in self._slip_cache:
+            self._slip_cache[word] = self._slips(word)
+        fits = {w: self.pairs.get((before, w), 0) + self.pairs.get((w, after), 0) for w in self._slip_cache[word]}
+        best = max(fits, key=lambda w: (fits[w], self.counts[w], w), default=None)
+        return best if best is not None and fits[best] >= CONTEXT_MIN_PAIRS else word
+
+    def _slips(self, word: str) -> tuple[str, ...]:
+        """Return the common training words ``word`` is one likely slip from (not another form of the same word)."""
+        if len(word) < REAL_WORD_MIN_LENGTH or not word.isalpha():
+            return ()
+        candidates = {w for variant in deletes(word, 1) for w in self._by_delete.get(variant, [])}
+        return tuple(
+            w
+            for w in candidates
+            if w != word
+            and self.counts[w] >= REAL_WORD_MIN_COUNT
+            and w[0] == word[0]
+            and stem(w) != stem(word)
+            and edit_distance(word, w) == 1
+            and unlikely_edits(word, w) == 0
+        )
 
     def _real_word_typo(self, word: str) -> tuple[str, ...]:
         """Return the common training word that a rare English word is a slip for ("cad" card, "ned" need).

@@ -286,6 +286,32 @@ def test_two_words_typed_as_one_are_read_as_the_two() -> None:
     assert Speller.from_texts([text.split() for text in AMBIGUOUS]).correct("counciltax") == "counciltax"
 
 
+# The training data says "by post" often and "by pot" never; "pot hole" it says too.
+POST_AND_POT = [
+    *(["can", "i", "vote", "by", "post"] for _ in range(6)),
+    *(["there", "is", "a", "pot", "hole", "on", "my", "road"] for _ in range(2)),
+    ["report", "a", "pot", "hole"],
+    *(["i", "need", "a", "new", "bin"] for _ in range(6)),
+]
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("could i vote by pot please", "could i vote by post please"),  # "post" typed short
+        ("send my vote in by pots", "send my vote in by post"),  # swapped, and "pots" is English
+        ("there's a pot hole on my road", "there's a pot hole on my road"),  # where the data has the word beside it
+        ("a pot of tea", "a pot of tea"),  # no training word one slip away goes with "a" or "of"
+        ("i need a new bun", "i need a new bin"),
+    ],
+)
+def test_a_slip_that_makes_another_training_word_is_read_by_the_words_either_side(typed: str, read: str) -> None:
+    # The NLU report of 2026-12-05: request_postal_vote's misspelt losses were mostly "vote by pot", "by pots",
+    # "by psot": "pot" is a training word ("pot hole"), so the spelling layer had left it.
+    speller = Speller.from_texts(POST_AND_POT, english_words())
+    assert speller.correct_text(typed, spans_of(typed))[0] == read
+
+
 def test_edit_distance_counts_a_swap_as_one_edit() -> None:
     assert edit_distance("elcetion", "election") == 1
     assert edit_distance("registred", "registered") == 1

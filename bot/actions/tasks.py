@@ -142,6 +142,13 @@ class ActionStartTask(Action):
             # "I want to keep my postal vote, I pressed the wrong thing" just after its cancel was recorded.
             return [FollowupAction("action_stop_with_nothing_to_stop")]
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+        from bot.actions.task_form import place_for_the_invited_report  # it imports this module
+
+        typed = str(tracker.latest_message.get("text") or "")
+        if intent != "report_problem" and place_for_the_invited_report(tracker, typed):
+            # "Station Road" after the potholes answer's "report it in this chat" was read as polling_station and asked
+            # for a postcode (found on the stack): nothing but a place, it is where the problem is.
+            return start_task_events(tracker, task="report_problem")
         if intent == tracker.get_slot("pending_task") and carry_on_pending(tracker):
             # "continue the report" after the emergency's offer to carry on: the report goes on with its answers.
             return [FollowupAction("task_form")]

@@ -159,7 +159,7 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
     events.append(SlotSet("declined_answers", None))  # a declined request is not done once another is asked for
     # Which deadline was asked about counts only for a deadline question. The bot reads it from the words itself
     # (bot/parsing.py): no learnt extractor is needed, and Rasa's CRF finds deadline_kind half as often as DIET.
-    text = str(tracker.latest_message.get("text") or "")
+    text = typed = str(tracker.latest_message.get("text") or "")
     if task == "report_death_or_left" and after_the_death_answer(tracker) and tracker.get_slot(OPENING_WORDS):
         # Taken up from the death registration answer: the words that got the answer tell who died and where.
         text = str(tracker.get_slot(OPENING_WORDS))
@@ -185,7 +185,9 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         if task == "report_problem"
         else None,
         # "a massive pothole on Rowan Close, Ashbury outside number 19" was asked "Where is it?" (a probe).
-        "problem_location": (place_told(text) or place_for_the_invited_report(tracker, text))
+        # A place typed after the answer is where it is, whatever the words the answer was given for said ("potholes",
+        # then "Station Road", was asked "Where is it?": found on the stack).
+        "problem_location": (place_told(text) or place_for_the_invited_report(tracker, typed))
         if task == "report_problem" and category_of(text) not in ADDRESSED_CATEGORIES
         else None,
         # "somebody has dumped a load of mattresses in the lane behind priory gardens" has said what is wrong too.

@@ -386,7 +386,8 @@ def test_a_place_typed_after_any_answer_offering_a_report_in_this_chat_is_where_
 
     article = get_knowledge().article(slug)
     answered = bot(f"{article.answer}\nMore: {article.source}")
-    tracker = make_tracker(answered, message("Station Road", intent))
+    # As on the stack: the words the answer was given for are kept for its offer (they were the place, once).
+    tracker = make_tracker(answered, message("Station Road", intent), slots={"opening_words": slug})
     started_here = slots_of(start_task_events(tracker, task="report_problem"))
     assert (started_here["service_category"], started_here["problem_location"]) == (kind, "Station Road")
     if intent == "nlu_fallback":

@@ -24,6 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import apologise_for_failure, council_phone
 from bot.actions.electoral import COUNCIL_TAX
+from bot.actions.follow_ups import follow_up_answer
 from bot.actions.form_answers import REPORTED_RELATION, leftover_words, report_kind_told
 from bot.actions.handoff import ActionRequestOfficer, account_number_not_needed, complaint_details
 from bot.actions.service_requests import answer_at_the_invitation, say_reply
@@ -201,6 +202,11 @@ def about_the_last_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         return not_needed
     if (elsewhere := document_elsewhere(dispatcher, tracker)) is not None:
         return elsewhere
+    if (follow_up := follow_up_answer(tracker)) is not None:
+        # "wat do i need" after the register-to-vote article got the help menu (a probe): the article answers it.
+        article, lines = follow_up
+        dispatcher.utter_message(text=lines, json_message=knowledge_marker(article=article))
+        return [FollowupAction("action_listen")]
     return council_tax_after_a_death(dispatcher, tracker)
 
 

@@ -1,0 +1,106 @@
+"""Short follow-up questions about the article just given: "what do I need?", "how long does it take?", "is it free?".
+
+A probe asked "how do i regster to vote", got the register-to-vote article, then typed "wat do i need": it was read as
+a question about what the assistant can do and got the help menu, though the article's next line says what is needed
+(a National Insurance number and a date of birth). A follow-up names no subject of its own: the article just given
+is its subject. So when the bot's last replies quoted an article, and the message is one of these questions with no
+other topic in it, the article's lines that answer that kind of question are said again, with its link. When no line
+does, the message is handled as it would have been.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rasa_sdk import Tracker
+
+from bot.knowledge import Article, ArticleError, get_knowledge
+from bot.search import terms
+
+# Each kind of follow-up: how it is asked, the article lines that answer it, and the words of the asking.
+FOLLOW_UPS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
+    (
+        "need",
+        re.compile(
+            r"\b(?:what|wat|wot|wht)\s+(?:do|will|would|does)\s+(?:i|you|we|u)\s+"
+            r"(?:need|have to (?:bring|send|have))\b|"
+            r"\bwhat\s+(?:documents|docs|id|proof|info|information|details|paperwork)\b|"
+            r"\bwhat\s+should i (?:bring|have)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(r"\b(?:need|needs|ready|bring|proof|documents?|photo id|evidence)\b", re.IGNORECASE),
+    ),
+    (
+        "time",
+        re.compile(
+            r"\bhow\s+(?:long|lng|quick|quickly|soon|fast)\b(?!\s+(?:ago|have i))|\bwhen will (?:it|that|i hear)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(r"\b(?:takes?|minutes?|hours?|days?|weeks?|months?|within|straight away|at once)\b", re.IGNORECASE),
+    ),
+    (
+        "cost",
+        re.compile(
+            r"\bhow\s+much\b(?!\s+(?:do|does|have|did)\s+(?:i|we|you)\s+(?:owe|pay|paid))(?!\s+is\s+my)|"
+            r"\b(?:is|it'?s|its)\s+(?:it|that|this)?\s*free\b|\bdoes\s+(?:it|that|this)\s+cost\b|"
+            r"\bis\s+there\s+a\s+(?:fee|charge|cost)\b|\bwhat(?:'s|\s+is|\s+does)\s+(?:it|the|that)\s+(?:cost|charge|fee|price)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(r"£|\bfree\b|\bcosts?\b|\bfees?\b|\bcharges?\b|\bno charge\b", re.IGNORECASE),
+    ),
+    (
+        "contact",
+        re.compile(
+            r"\bwho\s+do\s+i\s+(?:call|ring|phone|contact|speak to|talk to)\b|"
+            r"\bwhat(?:'s|\s+is)\s+(?:the|their|your)\s+(?:number|phone number|email)\b|\b(?:their|the)\s+number\b",
+            re.IGNORECASE,
+        ),
+        re.compile(r"\b0\d{4} ?\d{3} ?\d{3}\b|@", re.IGNORECASE),
+    ),
+)
+# Words a follow-up may have besides the asking ("so what do I need then", "how long does it take please").
+FILLER = frozenset(terms("so then ok okay right and but it that this take takes taking cost costs much long quick"))
+# How many words of the message may be its own (none of the article's) before it is a new question, not a follow-up.
+OWN_WORDS = 0
+MOST_WORDS = 12
+
+
+def article_just_given(tracker: Tracker, articles: Iterable[Article]) -> Article | None:
+    """Return the article the bot quoted in its replies to the resident's message before the latest, if any."""
+    replies: list[str] = []
+    users = 0
+    for event in reversed(list(tracker.events)):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                break
+        elif event.get("event") == "bot" and users == 1:
+            replies.append(str(event.get("text") or ""))
+    said = "\n".join(replies)
+    return next((article for article in articles if article.answer and article.answer in said), None)
+
+
+def follow_up_answer(tracker: Tracker) -> tuple[Article, str] | None:
+    """Return the article just given and its lines that answer the latest message as a follow-up to it, else None."""
+    text = str(tracker.latest_message.get("text") or "")
+    if tracker.get_slot("requested_slot") or len(text.split()) > MOST_WORDS:
+        return None
+    kinds = [(asked, answers) for _, asked, answers in FOLLOW_UPS if asked.search(text)]
+    if not kinds:
+        return None
+    try:
+        article = article_just_given(tracker, get_knowledge().articles())
+    except (ArticleError, OSError):
+        return None
+    if article is None:
+        return None
+    asked, answers = kinds[0]
+    about = set(terms(f"{article.title} {article.answer} {' '.join(article.keywords)}"))
+    own = [word for word in terms(asked.sub(" ", text)) if word not in about and word not in FILLER]
+    if len(own) > OWN_WORDS:
+        return None  # "how long does a planning application take" after the bins answer is a question of its own
+    lines = [line for line in article.answer.splitlines() if answers.search(line)]
+    if not lines:
+        return None
+    return article, "\n".join([*lines[:2], f"More: {article.source}"])

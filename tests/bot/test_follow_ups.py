@@ -1,0 +1,55 @@
+"""Short follow-up questions about the article just given are answered from it (bot/actions/follow_ups.py).
+
+A probe asked "how do i regster to vote", got the register-to-vote article, then "wat do i need": it was read as a
+question about what the assistant can do and got the help menu.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.fallback import ActionHandleMiss
+from bot.actions.knowledge import ActionAnswerFromKnowledge
+from bot.knowledge import get_knowledge
+from tests.support.trackers import bot, make_tracker, message
+
+
+def after(slug: str, asked: str, typed: str, intent: str) -> list[str]:
+    """What the bot says to ``typed`` (read as ``intent``) right after answering ``asked`` with the article ``slug``."""
+    article = get_knowledge().article(slug)
+    tracker = make_tracker(
+        message(asked, "how_to_register"), bot(f"{article.answer}\nMore: {article.source}"), message(typed, intent)
+    )
+    dispatcher = CollectingDispatcher()
+    action = ActionHandleMiss() if intent == "nlu_fallback" else ActionAnswerFromKnowledge()
+    asyncio.run(action.run(dispatcher, tracker, {}))
+    return [m.get("text") or "" for m in dispatcher.messages]
+
+
+@pytest.mark.parametrize(
+    ("slug", "typed", "intent", "expected"),
+    [
+        ("register-to-vote", "wat do i need", "bot_capabilities", "National Insurance number"),
+        ("register-to-vote", "what do I need to register?", "out_of_scope", "National Insurance number"),
+        ("register-to-vote", "how long does it take", "nlu_fallback", "5 minutes"),
+        ("bulky-waste", "how much is it", "out_of_scope", "£"),
+        ("register-to-vote", "who do i ring", "out_of_scope", "01632 960 456"),
+    ],
+)
+def test_a_follow_up_question_is_answered_from_the_article_just_given(
+    slug: str, typed: str, intent: str, expected: str
+) -> None:
+    said = after(slug, "how do i register to vote", typed, intent)
+    assert len(said) == 1 and expected in said[0]
+    assert said[0].splitlines()[-1].startswith("More: ")
+
+
+def test_a_question_with_a_subject_of_its_own_is_not_taken_as_a_follow_up() -> None:
+    # "how much is a parking permit" after the bulky waste answer is about parking permits, not bulky waste.
+    said = after("bulky-waste", "bulky waste", "how much is a parking permit", "out_of_scope")
+    assert not any("£" in line and "bulky" in line.lower() for line in said)
+    bulky = get_knowledge().article("bulky-waste").answer.splitlines()
+    assert not any(line in text for text in said for line in bulky if "£" in line)

@@ -43,8 +43,17 @@ def find_postcode(text: str) -> str | None:
 NOT_A_NAME_FIRST = frozenset(
     "how what what's whats why where when who which whose is are does did should could would shall the a an".split()  # noqa: SIM905
 )
-# Words no name holds: pronouns and negations ("i dont know it", "not telling you").
-NOT_IN_A_NAME = frozenset("i i'm im you your me my we it it's its don't dont can't cant not".split())  # noqa: SIM905
+# Words no name holds: pronouns and negations ("i dont know it", "not telling you"), what people do ("Jodie Kemp doesnt
+# live here", recorded as "Jodie Kemp Doesnt" moving out) and the council's business ("council tax too", recorded on
+# the register as a person who had died: a probe).
+NOT_IN_A_NAME = frozenset(
+    """
+    i i'm im you your me my we it it's its don't dont can't cant not
+    doesnt doesn't isnt isn't wasnt wasn't hasnt hasn't didnt didn't has have had is was lives lived living died
+    passed moved left anymore longer here there too also aswell as well
+    council tax vote voting postal proxy register electoral election bin bins
+    """.split()  # noqa: SIM905
+)
 
 
 # "my daughter Emma Johnson" at "Who would you like to vote for you?": the relation goes, the name stays.

@@ -669,7 +669,8 @@ NAME_BEFORE_EVENT = re.compile(
 
 def reported_name_told(text: str) -> str | None:
     """Return the name of the person an opening report is about, if it gives one, else None."""
-    candidates = [match.group(1) for match in NAME_SAID.finditer(text)]
+    # Three words after "called", then two: "called tom baker has moved out" names Tom Baker.
+    candidates = [" ".join(match.group(1).split()[:count]) for match in NAME_SAID.finditer(text) for count in (3, 2)]
     candidates += [match.group(0) for match in CAPITALISED_NAME.finditer(text)]
     candidates += [match.group(1) for match in NAME_BEFORE_EVENT.finditer(text)]
     for candidate in candidates:

@@ -406,7 +406,10 @@ def details_told(text: str, task: str | None, slots: Mapping[str, Any]) -> dict[
     date of birth are not needed, so not kept.
     """
     if task in ABOUT_SOMEONE_ELSE:
-        return {}
+        # Where the person lived is what the report asks: "she lived at 10 priory gardens TN43 3EH, her name was
+        # Jodie Kemp" was asked "Which address at TN43 3EH was theirs?" (a probe). Their name is read elsewhere.
+        found, _ = details_in(text)
+        return {name: found[name] for name in ("postcode", "address_uprn") if name in found and "postcode" in found}
     told = own_details_in(text)
     if "postcode" not in told:
         told.pop("address_uprn", None)

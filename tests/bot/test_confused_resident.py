@@ -1361,3 +1361,24 @@ def test_an_address_typed_at_died_or_moved_out_is_kept_and_the_question_put_once
     filled = {"reported_name": "Joan Smith"} | set_to | {"report_kind": "died"}
     still_asked = [slot for slot in required_slots_for("report_death_or_left", filled) if filled.get(slot) is None]
     assert still_asked == (["task_confirmed"] if uprn else ["address_uprn", "task_confirmed"])
+
+
+def test_the_name_of_someone_who_moved_out_stops_before_what_they_did() -> None:
+    # The second probe of session 11: recorded as "Jodie Kemp Doesnt has moved out".
+    from bot.actions.form_answers import reported_name_told
+
+    assert reported_name_told("someone called Jodie Kemp doesnt live here anymore") == "Jodie Kemp"
+    assert reported_name_told("a man called tom baker has moved out") == "Tom Baker"
+
+
+@pytest.mark.parametrize(
+    ("text", "postcode", "line"),
+    [
+        ("my mum passed away, she lived at 10 priory gardens TN43 3EH, her name was Jodie Kemp", "TN43 3EH", "10 pri"),
+        ("my dad died, can u take him off the voting list. John Smith, 19 Rowan Close TN41 6PA", "TN41 6PA", "19 Row"),
+    ],
+)
+def test_where_the_person_lived_in_the_opening_report_is_not_asked_again(text: str, postcode: str, line: str) -> None:
+    # The second probe of session 11: both were asked "Which address at ... was theirs?" after giving it.
+    started = slots_of(start_task_events(make_tracker(message(text, "report_death_or_left"))))
+    assert started["postcode"] == postcode and str(started["address_uprn"]).startswith(line)

@@ -178,7 +178,9 @@ def test_a_postcode_alone_still_asks_which_address() -> None:
 
 def test_the_reported_person_s_details_are_not_taken_as_the_resident_s() -> None:
     slots = started("I'm Tom Hart, my neighbour at 3 Oak Road TN41 6PA died", "report_death_or_left")
-    assert not slots.get("full_name") and not slots.get("postcode")
+    assert not slots.get("full_name")
+    # The address given is the neighbour's: where the person lived is what the report asks for (session 11's probe).
+    assert (slots.get("postcode"), slots.get("address_uprn")) == ("TN41 6PA", "3 Oak Road")
 
 
 ACCOUNT_QUESTION = {"requested_slot": "account_reference", "account_reference": None}

@@ -77,6 +77,12 @@ def test_postcodes(text: str, expected: str | None) -> None:
         ("sorry, Janice Dunn", "Janice Dunn"),
         ("no", None),
         ("Dunn, Janice", None),
+        # The second probe of session 11: "council tax too" at "What is the person's full name?" was recorded on the
+        # register as "Council Tax Too" having died, and "Jodie Kemp doesnt live here anymore" as "Jodie Kemp Doesnt".
+        ("council tax too", None),
+        ("postal vote as well", None),
+        ("Jodie Kemp doesnt", None),
+        ("tom baker has", None),
     ],
 )
 def test_full_names(text: str, expected: str | None) -> None:

@@ -942,6 +942,13 @@ DESCRIBES = re.compile(
 )
 
 
+# How big or bad it is: "big one" at "Where is it?" was reported "at big one" (a probe).
+SIZE = re.compile(
+    r"\b(?:big|bigger|huge|massive|enormous|large|small|little|deep|wide|tiny|dangerous|nasty|awful|terrible)\b",
+    re.IGNORECASE,
+)
+
+
 def names_a_place(text: str) -> bool:
     """Tell whether ``text`` names a place: a postcode, a house number, a street, a landmark or a capitalised name."""
     return bool(
@@ -965,6 +972,7 @@ def only_a_place(text: str) -> bool:
 
 # A description given where the place was asked is kept, and the place asked for again.
 DESCRIPTION_NOTED = "Thanks, I've noted what the problem is."
+PLACE_PUT_RIGHT = "Thanks, I've put that as where the problem is."
 PLACE_THEN_DESCRIPTION = "Thanks, I've put that as where it is, and what you told me before as what the problem is."
 
 
@@ -1507,7 +1515,14 @@ CORRECTS_THE_PLACE = re.compile(
 
 
 # A place is never a question that starts so and ends with "?" ("by the park?" may be one; "is it free?" is not).
-QUESTION_FIRST_WORDS = frozenset("is are will would do does did can could how what why when who should shall".split())  # noqa: SIM905
+QUESTION_FIRST_WORDS = frozenset(
+    """
+    is are will would do does did can could how what why when who should shall where which whats what's wheres
+    where's isnt isn't wont won't cant can't wat wot wen hw y
+    """.split()  # noqa: SIM905
+)
+# Words that may lead into a question ("actually is it a council thing or county?", "so whats the point?").
+QUESTION_LEAD_INS = frozenset("actually so and but ok okay sorry um erm oh wait just also then right hang on".split())  # noqa: SIM905
 # A question typed where the report asks for its place or its description.
 NOT_ANSWERED_HERE = (
     "I can't answer that one here, but you can ask me again once the report is made, or talk to a person. "
@@ -1519,6 +1534,8 @@ NOT_A_DESCRIPTION_BUT_A_QUESTION = NOT_ANSWERED_HERE + "First, please describe t
 def is_a_question(text: str) -> bool:
     """Tell whether ``text`` is a question: a question word first, a question mark last ("how long will it take?")."""
     words = re.findall(r"[a-z']+", text.lower())
+    while len(words) > 1 and words[0] in QUESTION_LEAD_INS:
+        words = words[1:]
     return text.rstrip().endswith("?") and bool(words) and words[0] in QUESTION_FIRST_WORDS
 
 
@@ -2250,6 +2267,13 @@ class ValidateTaskForm(FormValidationAction):
             return {"contact_email": email}
         if tracker.get_slot("pending_task") != "receipt_request" and (text == "none" or says_unknown(text)):
             return {"contact_email": "none"}
+        if tracker.get_slot("pending_task") == "report_problem" and (
+            find_postcode(text) or NUMBERED_ADDRESS.search(text) or street_names(text)
+        ):
+            # "Priory Walk, TN44 3LW" typed late, at the email question, got "Sorry, I need an email address" and the
+            # report went to the team "at big one" (a probe): it is where the problem is.
+            dispatcher.utter_message(text=PLACE_PUT_RIGHT)  # the email question is asked again
+            return {"contact_email": None, "problem_location": text.strip()[:240]}
         dispatcher.utter_message(text="Sorry, I need an email address like name@example.com.")
         return {"contact_email": None}
 
@@ -2285,8 +2309,8 @@ class ValidateTaskForm(FormValidationAction):
             return {"problem_location": None}
         if (
             not tracker.get_slot("problem_description")
-            and len(text.split()) >= 4
-            and DESCRIBES.search(text)
+            and (len(text.split()) >= 4 or SIZE.search(text))
+            and (DESCRIBES.search(text) or SIZE.search(text))
             and not names_a_place(text)
         ):
             # "it's a barking dog next door, it goes on all day while they're at work" at "Where is it?" was lodged as

@@ -673,6 +673,10 @@ NO_ANSWER_HERE = "I can't answer that one here"
         # A second probe: both were sent to the team as the description of the report.
         ("how long will it take to clear?", NO_ANSWER_HERE),
         ("is it the council or the county that fixes these?", NO_ANSWER_HERE),
+        # The probe of session 11: each was sent to the team as the description, and a reference given.
+        ("where do you need?", NO_ANSWER_HERE),
+        ("actually is it a council thing or county?", NO_ANSWER_HERE),
+        ("so whats the point of reporting it?", NO_ANSWER_HERE),
     ],
 )
 def test_what_or_a_question_at_the_description_question_is_not_sent_as_the_problem(dispatcher, typed, said) -> None:
@@ -848,3 +852,33 @@ def test_a_new_name_put_right_at_the_confirmation_is_taken(dispatcher, text) -> 
     events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
     assert events["new_name"] == "Jodie Brown-Kemp" and events["task_confirmed"] is None
     assert dispatcher.messages[0]["text"] == "OK, I've changed that."
+
+
+@pytest.mark.parametrize("typed", ["big one", "its huge", "very deep and dangerous"])
+def test_what_the_problem_is_typed_at_where_is_it_is_kept_as_the_description(dispatcher, typed: str) -> None:
+    # The probe of session 11: "report a pothole", then "big one" at "Where is it?", was reported "at big one".
+    tracker = form_tracker(
+        "problem_location", typed, "inform", pending_task="report_problem", service_category="pothole"
+    )
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["problem_location"] is None
+    assert events["problem_description"] == typed
+
+
+@pytest.mark.parametrize("typed", ["Priory Walk, TN44 3LW", "its outside no 4 rowan close", "TN41 6PA"])
+def test_a_place_typed_at_the_email_question_of_a_report_puts_the_place_right(dispatcher, typed: str) -> None:
+    # The probe of session 11: the place typed late ("Priory Walk, TN44 3LW") got "Sorry, I need an email address" and
+    # was dropped; the report went to the team "at big one".
+    tracker = form_tracker(
+        "contact_email",
+        typed,
+        "inform",
+        pending_task="report_problem",
+        service_category="pothole",
+        problem_location="big one",
+        problem_description="deep hole",
+    )
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["contact_email"] is None
+    assert events["problem_location"] == typed
+    assert dispatcher.messages[-1]["text"].startswith("Thanks, I've put that as where the problem is")

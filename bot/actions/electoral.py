@@ -168,6 +168,11 @@ def absent_vote_line(vote: AbsentVote, open_requests: Sequence[OpenRequest] = ()
     return line
 
 
+# How the answers given once the identity is checked begin, and the words of a postal or proxy vote held in them.
+CONFIRMED = "Thank you, that's confirmed."
+VOTE_HELD = re.compile(r"\bYou have a (?:postal|proxy) vote\b|\byour (?:postal|proxy) vote\b", re.IGNORECASE)
+
+
 def absent_vote_status(record: ElectoralRecord) -> str:
     """Describe the verified resident's postal and proxy votes and requests."""
     lines = [absent_vote_line(vote, record.open_requests) for vote in record.absent_votes] or [
@@ -178,7 +183,7 @@ def absent_vote_status(record: ElectoralRecord) -> str:
         for r in record.open_requests
         if not any(r.reference in line for line in lines)  # told with the vote it changes
     ]
-    return "Thank you, that's confirmed. " + " ".join(lines)
+    return f"{CONFIRMED} " + " ".join(lines)
 
 
 def polling_station(result: PollingPlace) -> str:

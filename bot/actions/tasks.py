@@ -1014,6 +1014,18 @@ class ActionStopWithNothingToStop(Action):
                 SlotSet("request_reference", reference),
                 FollowupAction("task_form"),
             ]
+        said = last_bot_text(tracker)
+        if CANCEL_WORD.search(text) and (quoted := find_request_reference(said)):
+            # "can u cancel it" after the progress of SR-246414 was told to anyone got "No problem" (a probe): that
+            # request is the one; the cancelling checks who reported it.
+            return [
+                *start_task_events(tracker, task="cancel_service_request"),
+                SlotSet("request_reference", quoted),
+                FollowupAction("task_form"),
+            ]
+        if CANCEL_WORD.search(text) and said.startswith(electoral.CONFIRMED) and electoral.VOTE_HELD.search(said):
+            # "can i cancel it" after the postal vote's status got "No problem" (a probe): that vote is the one.
+            return [*start_task_events(tracker, task="cancel_absent_vote"), FollowupAction("task_form")]
         if CANCEL_WORD.search(text) and NAMES_A_REQUEST.search(text):
             # "I want to cancel a request" with nothing before it got "No problem. What else can I help you with?",
             # read as done (a probe): the cancelling starts, asking which request.

@@ -370,6 +370,30 @@ def stop_with_nothing_to_stop(*events: dict) -> tuple[list[dict], dict]:
     return dispatcher.messages, returned
 
 
+STATUS_TO_ANYONE = (
+    "Request SR-246414 for missed bin collection is open. We expected to deal with it by Friday 20 November 2026, so "
+    "it is late. If you reported it, tell me the email address you gave us with the report (like name@example.com)"
+)
+VOTE_STATUS = "Thank you, that's confirmed. You have a postal vote for all elections until 1 March 2029."
+
+
+@pytest.mark.parametrize(
+    ("shown", "task", "reference"),
+    [(STATUS_TO_ANYONE, "cancel_service_request", "SR-246414"), (VOTE_STATUS, "cancel_absent_vote", None)],
+)
+def test_cancel_it_after_a_status_answer_cancels_what_it_was_about(
+    shown: str, task: str, reference: str | None
+) -> None:
+    # The probe of session 11: "any news on SR-246414", then "can u cancel it", and "has my postal vote been sorted",
+    # then "can i cancel it", each got "No problem. What else can I help you with?", read as done.
+    for text in ("can u cancel it", "can i cancel it", "cancel it pls"):
+        said, events = stop_with_nothing_to_stop(bot(shown), user_event(text, "stop"))
+        started = slots_of(events)
+        assert said == [] and started["pending_task"] == task, text
+        assert started.get("request_reference") == reference
+        assert any(e.get("event") == "followup" and e.get("name") == "task_form" for e in events)
+
+
 def test_cancel_it_just_after_reporting_cancels_that_report_not_nothing() -> None:
     """Seen (a probe): "cancel it please" just after the report got "No problem. What else can I help you with?"
     and the report stayed open."""
@@ -393,7 +417,8 @@ def test_stop_or_cancel_with_no_report_in_the_reply_before_is_no_problem() -> No
     for earlier, text in (
         (bot("Hello, I'm the Ashdown Vale council assistant."), "cancel"),
         (bot(LODGED), "stop"),
-        (bot("Request SR-246414 for missed bin collection is open. If you reported it, tell me ..."), "cancel it"),
+        # "cancel it" after a request's progress told to anyone starts its cancelling now, which checks who reported
+        # it (test_cancel_it_after_a_status_answer_cancels_what_it_was_about): "No problem" read as done.
     ):
         said, events = stop_with_nothing_to_stop(earlier, user_event(text, "stop"))
 

@@ -168,6 +168,24 @@ def absent_vote_line(vote: AbsentVote, open_requests: Sequence[OpenRequest] = ()
     return line
 
 
+# A switch to the other kind of absent vote ("actually i want to switch to a proxy instead", "make it a proxy", "can
+# it be a proxy instead"): group 1 or 2 or 3 for a proxy, else a postal vote.
+SWITCHES_TO = re.compile(
+    r"\b(?:switch|change|move|swap|go)\w*(?: \w+){0,4}? to (?:an? )?(?:(proxy)|postal|post)\b"
+    r"|\b(?:(proxy)|postal|post)(?: vote)? instead\b"
+    r"|\b(?:make|can) (?:it|that) (?:be )?(?:an? )?(?:(proxy)|postal|post)\b",
+    re.IGNORECASE,
+)
+
+
+def switched_to(text: str) -> str | None:
+    """Return the absent vote task ``text`` switches to ("make it a proxy": request_proxy_vote), or None."""
+    switch = SWITCHES_TO.search(text)
+    if switch is None:
+        return None
+    return "request_proxy_vote" if any(switch.groups()) else "request_postal_vote"
+
+
 # How the answers given once the identity is checked begin, and the words of a postal or proxy vote held in them.
 CONFIRMED = "Thank you, that's confirmed."
 VOTE_HELD = re.compile(r"\bYou have a (?:postal|proxy) vote\b|\byour (?:postal|proxy) vote\b", re.IGNORECASE)

@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions.bins import BIN_KIND_WORDS, missed_collection_check
 from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure, council_phone
-from bot.actions.electoral import CHANGES_THE_PROXY, long_date
+from bot.actions.electoral import CHANGES_THE_PROXY, long_date, switched_to
 from bot.actions.form_answers import (
     DESCRIBED_WORDS,
     FREE_TEXT_SLOTS,
@@ -466,6 +466,8 @@ def task_asked_for(tracker: Tracker) -> str | None:
         # does "actually can i change my proxy to my son instead, Mark Dunn" at the duration question, which switched
         # to cancelling and withdrew the resident's open proxy request on "yes" (a probe).
         return None
+    if (other := other_absent_vote(tracker, text)) is not None:
+        return other
     if name in TASKS and name != pending and float(intent.get("confidence") or 0.0) >= SWITCH_CONFIDENCE:
         return str(name)
     text = str(tracker.latest_message.get("text") or "")
@@ -497,9 +499,29 @@ def words_not_an_answer(tracker: Tracker) -> list[EventType]:
     return [SlotSet(slot, None)] if slot and slot in tracker.slots_to_validate() else []
 
 
+SWITCHED_VOTE = {
+    "request_proxy_vote": "OK, a proxy vote instead of a postal vote: I haven't sent anything.",
+    "request_postal_vote": "OK, a postal vote instead of a proxy vote: I haven't sent anything.",
+}
+
+
+def other_absent_vote(tracker: Tracker, text: str) -> str | None:
+    """Return the other kind of absent vote a postal or proxy vote request is switched to ("make it a proxy"), or None.
+
+    "actually make it a proxy" during a postal vote request was asked the duration again and a postal vote was
+    recorded; at the name question it was refused as no name, and "no wait, can it be a proxy instead" at "Shall I go
+    ahead?" was a no (a probe).
+    """
+    pending = tracker.get_slot("pending_task")
+    other = switched_to(text) if pending in ("request_postal_vote", "request_proxy_vote") else None
+    return other if other != pending else None
+
+
 def is_bare_answer(tracker: Tracker) -> bool:
     """Tell whether the latest message is nothing but an answer to the slot being asked for (or several details)."""
     text = str(tracker.latest_message.get("text") or "")
+    if other_absent_vote(tracker, text):
+        return False
     if tracker.get_slot("requested_slot") in DETAIL_SLOTS and reports_a_missed_collection(text):
         return False  # "my bin was not collected" at the account number is no "I don't have it"
     answer = answer_to(tracker.get_slot("requested_slot"), tracker)
@@ -1755,9 +1777,13 @@ class ValidateTaskForm(FormValidationAction):
             if aside is not None:
                 return aside
             asked = task_asked_for(tracker)
+            switched = other_absent_vote(tracker, str(tracker.latest_message.get("text") or ""))
+            if switched:
+                # The other kind instead of this one, not as well: nothing is kept to come back to.
+                dispatcher.utter_message(text=SWITCHED_VOTE[switched])
             events = [
                 *words_not_an_answer(tracker),
-                *set_aside_events(dispatcher, tracker, asked),
+                *([] if switched else set_aside_events(dispatcher, tracker, asked)),
                 *start_task_events(tracker, task=asked),
             ]
             told = await self._check_told(events, dispatcher, tracker, domain)

@@ -202,11 +202,10 @@ class ActionStartTask(Action):
             # "and proxy?" read as cancel_absent_vote (0.56) was offered the withdrawal of a live proxy application,
             # one "yes" away (a probe): a cancel or change needs words that ask for one.
             return instead
-        if intent == "cancel_absent_vote" and (other := SWITCHES_TO.search(text)):
+        if intent == "cancel_absent_vote" and (other := electoral.switched_to(text)):
             # "actually i want to switch to a proxy instead" was offered the cancelling of the postal vote again (a
             # probe): it asks for the other kind, whose confirmation names the vote already held.
-            proxy = other.group(1) or other.group(2)
-            return start_task_events(tracker, task="request_proxy_vote" if proxy else "request_postal_vote")
+            return start_task_events(tracker, task=other)
         if intent in ("request_postal_vote", "request_proxy_vote") and ASKS_IF_HELD.search(text):
             # "do i already have a postal vote?" was given a second application (a probe): it asks what is held.
             return start_task_events(tracker, task="absent_vote_status")
@@ -266,12 +265,6 @@ CHANGES_A_VOTE = re.compile(
     r"come off|take me off|get rid|back to|rather|fell out|in person|call (?:it )?off|not needed|sorted|fixed|"
     r"came back|collected|emptied|repaired|back on|ignore|take back|forget|close|isn'?t needed|replace|off|"
     r"go to|goes to|send (?:it|my \w+(?: \w+)?) to|new address|her address|his address|their address)\b",
-    re.IGNORECASE,
-)
-# A switch to the other kind of absent vote: group 1 for a proxy, else a postal vote.
-SWITCHES_TO = re.compile(
-    r"\b(?:switch|change|move|swap|go)\w*(?: \w+){0,4}? to (?:an? )?(?:(proxy)|postal|post)\b"
-    r"|\b(?:(proxy)|postal(?: vote)?) instead\b",
     re.IGNORECASE,
 )
 # A question about whether a postal or proxy vote is held, not a request for one.

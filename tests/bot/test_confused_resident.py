@@ -1382,3 +1382,25 @@ def test_where_the_person_lived_in_the_opening_report_is_not_asked_again(text: s
     # The second probe of session 11: both were asked "Which address at ... was theirs?" after giving it.
     started = slots_of(start_task_events(make_tracker(message(text, "report_death_or_left"))))
     assert started["postcode"] == postcode and str(started["address_uprn"]).startswith(line)
+
+
+@pytest.mark.parametrize(
+    ("asked", "verified", "text", "intent"),
+    [
+        ("vote_duration", True, "actually make it a proxy", "request_postal_vote"),
+        ("vote_duration", True, "i want a proxy vote instead", "request_proxy_vote"),
+        ("full_name", False, "actually make it a proxy", "inform"),
+        ("task_confirmed", True, "no wait, can it be a proxy instead", "deny"),
+    ],
+)
+def test_changing_a_postal_vote_request_to_a_proxy_mid_task_switches_to_the_proxy(
+    asked: str, verified: bool, text: str, intent: str
+) -> None:
+    # The probe of session 11: "actually make it a proxy" at "just for the next election, or long term?" was asked
+    # that again, and a long-term postal vote was recorded; at the name question it was refused as no name.
+    slots = {"identity_verified": verified, "vote_duration": "permanent" if asked == "task_confirmed" else None}
+    set_to, asked_now, _ = run_form("request_postal_vote", asked, message(text, intent, 0.6), **slots)
+    assert set_to["pending_task"] == "request_proxy_vote" and not set_to.get("set_aside")
+    assert said(asked_now).startswith("OK, a proxy vote instead of a postal vote")
+    assert "first name and surname" not in said(asked_now) and "next election, or long term" not in said(asked_now)
+    assert set_to.get("full_name") is None

@@ -115,6 +115,10 @@ class ActionHandleMiss(Action):
             # Arabic "can I talk to a person" was taken for a detail (a probe): say plainly what the chat reads.
             dispatcher.utter_message(text=ENGLISH_ONLY.format(phone=council_phone()), buttons=[OFFICER_BUTTON])
             return [SlotSet(SLOT_OFFICER_OFFERED, True), SlotSet(SLOT_HANDOFF_REASON, "fallback")]
+        if mark and (report := report_offered_by_the_answer(tracker)) is not None:
+            # "ok can you report it then", or where it is, after an answer that offers to take the report here ("outside
+            # 19 rowan close" after the dead animals answer got "I'm still not able to help with that": a probe).
+            return report
         if mark and gives_a_detail(text) and (offered_task(tracker) or asks_for_a_task(text) or only_a_detail(text)):
             # "carol.jones@example.com thanks" just after the bot asked for the email given with a report, not
             # understood as words, was told "Sorry, I didn't quite get that": a detail the bot's reply invited
@@ -134,9 +138,6 @@ class ActionHandleMiss(Action):
             # "actually no, can I cancel it instead" after "You already have a postal vote", not understood as words,
             # got "I'm still not able to help with that" (a probe): the vote just talked about is to be cancelled.
             return [*start_task_events(tracker, task="cancel_absent_vote"), FollowupAction("task_form")]
-        if mark and (report := report_offered_by_the_answer(tracker)) is not None:
-            # "ok can you report it then" after an answer that offers to take the report here.
-            return report
         if mark and reports_a_missed_collection(text):
             # "my garden waste wasn't collected", not understood, got the garden waste article and then "still not able
             # to help" (a probe): it is a missed collection to report.

@@ -1151,9 +1151,34 @@ def place_for_the_invited_report(tracker: Tracker, text: str) -> str | None:
     "Where is it?" (a probe).
     """
     kind = invited_category(tracker)
-    if kind is None or kind in ADDRESSED_CATEGORIES or not only_a_place(text):
+    if kind is None or kind in ADDRESSED_CATEGORIES or not a_place_alone(text):
         return None
     return text.strip(" .,!")[:240]
+
+
+def a_place_alone(text: str) -> bool:
+    """Tell whether ``text`` says where and nothing else: an address, or a few words naming a place.
+
+    "outside 19 rowan close" after the dead animals answer, and "Rowan close by number 19" after the potholes one, got
+    "I'm still not able to help with that" (a probe): only a bare address counted. A question, what is wrong, or a
+    kind of problem named is more than a place.
+    """
+    plain = text.strip(" .,!")
+    if only_a_place(plain):
+        return True
+    words = re.findall(r"[a-z']+", plain.lower())
+    return (
+        0 < len(words) <= PLACE_ALONE_WORDS
+        and "?" not in plain
+        and words[0] not in QUESTION_FIRST_WORDS
+        and names_a_place(plain)
+        and not DESCRIBES.search(plain)
+        and not SIZE.search(plain)
+        and category_of(plain) == "other"
+    )
+
+
+PLACE_ALONE_WORDS = 8  # the most words a place typed on its own is given in
 
 
 def report_notes_added(tracker: Tracker, text: str) -> str | None:

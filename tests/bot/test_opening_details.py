@@ -378,8 +378,11 @@ def test_the_register_update_offered_after_a_death_knows_the_person_died() -> No
     ],
 )
 @pytest.mark.parametrize("intent", ["nlu_fallback", "report_problem", "polling_station", "ask_bin_day"])
+@pytest.mark.parametrize(
+    "typed", ["Station Road", "outside 19 rowan close", "Rowan close by number 19", "near the priory walk entrance"]
+)
 def test_a_place_typed_after_any_answer_offering_a_report_in_this_chat_is_where_it_is(
-    slug: str, kind: str, intent: str
+    slug: str, kind: str, intent: str, typed: str
 ) -> None:
     # The second probe of session 10: "Station Road" after the potholes answer ("Or report it in this chat") and "Oak
     # Lane" after the graffiti one were lost; only answers saying "You can report" took a bare place.
@@ -389,12 +392,12 @@ def test_a_place_typed_after_any_answer_offering_a_report_in_this_chat_is_where_
     article = get_knowledge().article(slug)
     answered = bot(f"{article.answer}\nMore: {article.source}")
     # As on the stack: the words the answer was given for are kept for its offer (they were the place, once).
-    tracker = make_tracker(answered, message("Station Road", intent), slots={"opening_words": slug})
+    tracker = make_tracker(answered, message(typed, intent), slots={"opening_words": slug})
     started_here = slots_of(start_task_events(tracker, task="report_problem"))
-    assert (started_here["service_category"], started_here["problem_location"]) == (kind, "Station Road")
+    assert (started_here["service_category"], started_here["problem_location"]) == (kind, typed)
     if intent == "nlu_fallback":
         events = asyncio.run(ActionHandleMiss().run(CollectingDispatcher(), tracker, {}))
-        assert slots_of(events)["problem_location"] == "Station Road"
+        assert slots_of(events)["problem_location"] == typed
     else:
         # Checked on the stack: "Station Road" was read as polling_station (0.46) and asked for a postcode.
         from bot.actions.tasks import ActionStartTask
@@ -402,5 +405,18 @@ def test_a_place_typed_after_any_answer_offering_a_report_in_this_chat_is_where_
         events = asyncio.run(ActionStartTask().run(CollectingDispatcher(), tracker, {}))
         assert (slots_of(events)["pending_task"], slots_of(events)["problem_location"]) == (
             "report_problem",
-            "Station Road",
+            typed,
         )
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["is it dangerous to walk past?", "what about the bins near the school", "deep one near the bus stop", "thanks"],
+)
+def test_more_than_a_place_after_an_answer_offering_a_report_is_not_taken_as_where_it_is(typed: str) -> None:
+    from bot.actions.task_form import place_for_the_invited_report
+    from bot.knowledge import get_knowledge
+
+    article = get_knowledge().article("council-trees")
+    tracker = make_tracker(bot(article.answer), message(typed, "out_of_scope"))
+    assert place_for_the_invited_report(tracker, typed) is None

@@ -581,12 +581,17 @@ def follow_up_of(task: str | None, text: str) -> str | None:
 
 def deadline_follow_up(text: str) -> bool:
     """Say whether ``text`` asks the same deadline question for another kind of vote or registration."""
+    # "proxy?" alone, just after a deadline, asks the same (a probe's started a proxy application).
+    bare = "?" in text and len(text.split()) <= BARE_FOLLOW_UP_WORDS
     return (
-        bool(FOLLOW_UP_START.search(text))
+        (bool(FOLLOW_UP_START.search(text)) or bare)
         and len(text.split()) <= 8
         and bool(deadline_kinds_in(text))
         and not APPLYING.search(text)
     )
+
+
+BARE_FOLLOW_UP_WORDS = 3  # "proxy?", "postal vote?", "a proxy one?"
 
 
 def deadline_kinds_in(text: str) -> list[str]:

@@ -202,12 +202,23 @@ def about_the_last_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         return not_needed
     if (elsewhere := document_elsewhere(dispatcher, tracker)) is not None:
         return elsewhere
-    if (follow_up := follow_up_answer(tracker)) is not None:
-        # "wat do i need" after the register-to-vote article got the help menu (a probe): the article answers it.
-        article, lines = follow_up
-        dispatcher.utter_message(text=lines, json_message=knowledge_marker(article=article))
-        return [FollowupAction("action_listen")]
+    if (follow_up := answered_as_a_follow_up(dispatcher, tracker)) is not None:
+        return follow_up
     return council_tax_after_a_death(dispatcher, tracker)
+
+
+def answered_as_a_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """Answer a short follow-up about the article just given from its lines (bot.actions.follow_ups), or None.
+
+    "wat do i need" after the register-to-vote article got the help menu, and "how much?" the council tax balance's
+    account question (probes).
+    """
+    follow_up = follow_up_answer(tracker)
+    if follow_up is None:
+        return None
+    article, lines = follow_up
+    dispatcher.utter_message(text=lines, json_message=knowledge_marker(article=article))
+    return [FollowupAction("action_listen")]
 
 
 # "can it go to rita.r@workplace.co.uk instead" after a receipt was emailed got a choice of planning articles (a

@@ -32,6 +32,7 @@ from bot.actions.knowledge import (
     EMERGENCY_NEWS,
     ONLY_THE_EMAIL_HELD,
     REPORT_OFFERED,
+    answered_as_a_follow_up,
     council_tax_after_a_death,
     decision_instead,
     kept_for_the_offer,
@@ -141,6 +142,9 @@ class ActionStartTask(Action):
         if taken_back(tracker) is not None:
             # "I want to keep my postal vote, I pressed the wrong thing" just after its cancel was recorded.
             return [FollowupAction("action_stop_with_nothing_to_stop")]
+        if (follow_up := answered_as_a_follow_up(dispatcher, tracker)) is not None:
+            # "how much?" after the register-to-vote article started the council tax balance (a probe).
+            return follow_up
         intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
         from bot.actions.task_form import place_for_the_invited_report  # it imports this module
 

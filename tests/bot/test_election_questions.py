@@ -192,6 +192,9 @@ def test_a_postcode_outside_the_council_is_told_and_gets_the_whole_list() -> Non
         ("what about a proxy vote", "request_proxy_vote", "proxy"),
         ("and for postal?", "request_postal_vote", "postal"),
         ("same for registering", "how_to_register", "registration"),
+        # The probe of session 11: "proxy?" alone after the registration deadline started a proxy application.
+        ("proxy?", "request_proxy_vote", "proxy"),
+        ("postal vote?", "request_postal_vote", "postal"),
     ],
 )
 def test_a_follow_up_to_a_deadline_answer_asks_the_other_deadline(text: str, intent: str, kind: str) -> None:

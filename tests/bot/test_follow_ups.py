@@ -53,3 +53,19 @@ def test_a_question_with_a_subject_of_its_own_is_not_taken_as_a_follow_up() -> N
     assert not any("£" in line and "bulky" in line.lower() for line in said)
     bulky = get_knowledge().article("bulky-waste").answer.splitlines()
     assert not any(line in text for text in said for line in bulky if "£" in line)
+
+
+def test_a_bare_how_much_read_as_a_task_is_answered_from_the_article_just_given() -> None:
+    # The probe of session 11: "how much?" after the register-to-vote article started the council tax balance.
+    from bot.actions.tasks import ActionStartTask
+
+    article = get_knowledge().article("register-to-vote")
+    tracker = make_tracker(
+        message("how do i register 2 vote", "how_to_register"),
+        bot(f"{article.answer}\nMore: {article.source}"),
+        message("how much?", "council_tax_balance"),
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionStartTask().run(dispatcher, tracker, {}))
+    assert "free" in dispatcher.messages[0]["text"]
+    assert not any(e.get("name") == "pending_task" for e in events)

@@ -815,6 +815,11 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         # what was said went nowhere (a probe): it is passed on with the report, and the question asked again.
         dispatcher.utter_message(text=NOTED)
         return [SlotSet("report_notes", notes), SlotSet("task_confirmed", None)]
+    if slot == "task_confirmed" and house_number_put_right(tracker, text):
+        # "no wait it was 18" at "Shall I go ahead?" of a death report got "OK, I haven't recorded anything" (a
+        # probe): the address is asked again, from the same postcode's list.
+        dispatcher.utter_message(text=ADDRESS_AGAIN)
+        return [SlotSet("address_uprn", None), SlotSet("task_confirmed", None)]
     if slot == "task_confirmed" and (changed := corrections_at_confirmation(tracker, text)):
         dispatcher.utter_message(text=CHANGED)
         return [*(SlotSet(name, value) for name, value in changed.items()), SlotSet("task_confirmed", None)]
@@ -1057,6 +1062,20 @@ DURATION_WORDS = re.compile(
     re.IGNORECASE,
 )
 CHANGED = "OK, I've changed that."
+ADDRESS_AGAIN = "Sorry about that. Let's choose the right address."
+# A house number typed alone, as a correction ("no wait it was 18", "sorry it's number 18 not 19").
+# The number ends the message ("no, it was 3 bins" puts no house number right).
+HOUSE_NUMBER_LAST = re.compile(r"\b(\d{1,4}[a-z]?)(?:\s+not\s+\d{1,4}[a-z]?)?\W*$", re.IGNORECASE)
+
+
+def house_number_put_right(tracker: Tracker, text: str) -> bool:
+    """Whether ``text``, at "Shall I go ahead?", puts right the house number of the address chosen from a list."""
+    if not tracker.get_slot("address_uprn") or "address_uprn" not in required_slots_for(
+        tracker.get_slot("pending_task"), tracker.slots
+    ):
+        return False
+    return bool(CORRECTION_CUE.search(text) and HOUSE_NUMBER_LAST.search(text) and not find_postcode(text))
+
 
 PERSON_OFFERED = (
     "Of course. Press \"Talk to a person\" and I'll pass you to an officer with what you've told me so far."

@@ -1404,3 +1404,18 @@ def test_changing_a_postal_vote_request_to_a_proxy_mid_task_switches_to_the_prox
     assert said(asked_now).startswith("OK, a proxy vote instead of a postal vote")
     assert "first name and surname" not in said(asked_now) and "next election, or long term" not in said(asked_now)
     assert set_to.get("full_name") is None
+
+
+@pytest.mark.parametrize("text", ["no wait it was 18", "sorry it's number 18 not 19", "actually no 18"])
+def test_a_house_number_put_right_at_the_confirmation_asks_the_address_again_not_drops_the_report(text: str) -> None:
+    # The probe of session 11: "no wait it was 18" at "Shall I go ahead?" of a death report got "OK, I haven't
+    # recorded anything."
+    slots = {
+        "reported_name": "John Richardson",
+        "report_kind": "died",
+        "postcode": "TN41 6PA",
+        "address_uprn": "100099500102",
+    }
+    set_to, asked, _ = run_form("report_death_or_left", "task_confirmed", message(text, "deny", 0.7), **slots)
+    assert set_to.get("task_confirmed") is None and set_to["address_uprn"] is None
+    assert "haven't recorded" not in said(asked)

@@ -99,7 +99,7 @@ def lodge_request(session: Session, *, request: ServiceRequestCreate, now: datet
                 contact_email=request.contact_email,
                 conversation_id=request.conversation_id,
                 created_at=now,
-                expected_by=add_working_days(local_date(now), standard.working_days),
+                expected_by=add_working_days(local_date(now), standard.working_days_for(request.description)),
             ),
         )
     if created:

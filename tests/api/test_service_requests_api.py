@@ -84,6 +84,25 @@ def test_the_expected_date_follows_the_service_standard_in_working_days(
     assert body["reference"].startswith("SR-") and len(body["reference"]) == 9
 
 
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        ("offensive swear words sprayed in red", "2026-12-21"),  # the next working day
+        ("racist graffiti on the wall", "2026-12-21"),
+        ("tags all over the bus shelter", "2026-12-29"),  # 5 working days: Christmas and Boxing Day are holidays
+    ],
+)
+def test_offensive_graffiti_is_expected_within_one_working_day(
+    api: CouncilApi, description: str, expected: str
+) -> None:
+    # The probe of session 11: "offensive swear words sprayed in red" was read the promise of 1 working day for
+    # offensive graffiti, and given the 5-day date.
+    api.now = FRIDAY_BEFORE_CHRISTMAS
+    response = api.post("/service-requests", report(category="graffiti", description=description))
+    assert response.status_code == 201
+    assert response.json()["expected_by"] == expected
+
+
 def test_missed_bin_standard_reads_as_published(api: CouncilApi) -> None:
     categories = api.get("/service-requests/categories").json()
     assert {

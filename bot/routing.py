@@ -371,7 +371,9 @@ def _searched(lowered: str, intent: str, own: Article | None, articles: list[Art
 def for_missed(text: str, articles: list[Article]) -> Decision:
     """Return what search makes of a message no intent answers: a chosen button's article, or the best match."""
     chosen = chosen_article(text, articles)
-    return Decision(answer=chosen) if chosen is not None else decide(ranker_for(articles).rank(text))
+    if chosen is not None:
+        return Decision(answer=chosen)
+    return decide(ranker_for(articles).rank(text, forgive_typos=True))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from bot.knowledge import Article
+from bot.nlp.edits import edit_distance
 
 TOKEN = re.compile(r"[a-z0-9]+")
 STOPWORDS = frozenset(
@@ -72,6 +73,7 @@ class Hit:
         return bool(self.naming)
 
 
+TYPO_MIN_LENGTH = 5  # the shortest question word read as a misspelt article word (shorter ones are too ambiguous)
 # A one-word keyword names its article only if that word is in at most this many articles: "cemetery" names
 # the cemeteries article, but "pay" (in dozens) names nothing.
 NAMING_MAX_ARTICLES = 3
@@ -89,6 +91,26 @@ class Ranker:
         count = len(self._docs)
         self._idf = {term: math.log(1 + (count - n + 0.5) / (n + 0.5)) for term, n in frequency.items()}
         self._names = [self._naming_phrases(article, frequency) for article in articles]
+        # Each article word with one letter left out, so a question's misspelt word finds the word it stands for.
+        self._by_delete: dict[str, set[str]] = defaultdict(set)
+        for term in frequency:
+            if len(term) >= TYPO_MIN_LENGTH:
+                for variant in (term, *(term[:i] + term[i + 1 :] for i in range(len(term)))):
+                    self._by_delete[variant].add(term)
+
+    def spelt_as_the_articles(self, word: str) -> str:
+        """Return the article word one slip from ``word`` (a question's own word), or the word itself.
+
+        "how much is parkin in town" got the council tax bill article (a probe): "parkin" matched no article, so
+        "town" decided. A word the articles do not use, five letters or more, is read as the one article word a
+        letter left out, added, swapped or typed wrong away; when several are, as the one most articles use.
+        """
+        if word in self._idf or len(word) < TYPO_MIN_LENGTH:
+            return word
+        variants = (word, *(word[:i] + word[i + 1 :] for i in range(len(word))))
+        candidates = {term for variant in variants for term in self._by_delete.get(variant, ())}
+        near = [term for term in candidates if edit_distance(word, term) == 1]
+        return max(near, key=lambda term: (-self._idf[term], term)) if near else word
 
     @staticmethod
     def _naming_phrases(article: Article, frequency: Counter[str]) -> list[frozenset[str]]:
@@ -118,14 +140,18 @@ class Ranker:
         """Whether ``article`` uses any of ``words`` (search terms) in its title, keywords or text."""
         return any(word in self._docs[self.articles.index(article)] for word in words)
 
-    def rank(self, question: str, limit: int = 3) -> list[Hit]:
+    def rank(self, question: str, limit: int = 3, *, forgive_typos: bool = False) -> list[Hit]:
         """Return the best ``limit`` articles for ``question``, best first.
 
         An article must share two of the question's words (its one word, if it has one), or the question must
         name it by its title or a whole keyword: "who won the footy" is not about election results because both
         use "won", but "get rid of an old sofa" is bulky waste ("sofa" is its keyword and no other article's).
+        ``forgive_typos``: a misspelt word counts as the article word it stands for (``spelt_as_the_articles``);
+        for a question no intent answered, not for overruling an intent ("what's my council tax balanve?" would
+        have found "balance" in the article about what the assistant can do, and lost the balance task).
         """
-        query = set(terms(question))
+        words = terms(question)
+        query = {self.spelt_as_the_articles(word) for word in words} if forgive_typos else set(words)
         needed = min(2, len(query))
         hits = []
         for article, doc, length, names in zip(self.articles, self._docs, self._lengths, self._names, strict=True):

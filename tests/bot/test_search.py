@@ -167,3 +167,16 @@ def test_stems_and_stop_words_let_plural_and_tense_meet() -> None:
 def test_who_a_registration_question_is_for_picks_its_article(text: str, slug: str, dispatcher) -> None:
     run(ActionAnswerFromKnowledge(), text, "how_to_register", dispatcher)
     assert get_knowledge().article(slug).answer[:60] in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("question", "slug"),
+    [
+        ("how much is parkin in town", "car-parks"),
+        ("do i need planning permision for a shed", "do-i-need-planning-permission"),
+    ],
+)
+def test_a_misspelt_word_of_a_question_finds_the_article_word_it_stands_for(question: str, slug: str) -> None:
+    # The probe of session 11: "how much is parkin in town" got the council tax bill article.
+    hits = ranker_for(get_knowledge().articles()).rank(question, forgive_typos=True)
+    assert hits and hits[0].article.slug == slug

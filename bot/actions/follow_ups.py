@@ -50,6 +50,15 @@ FOLLOW_UPS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(r"£|\bfree\b|\bcosts?\b|\bfees?\b|\bcharges?\b|\bno charge\b", re.IGNORECASE),
     ),
     (
+        "open",
+        re.compile(
+            r"\bwhat\s+time\s+(?:does|do|is|will)\s+(?:it|they|that|the \w+)\s+(?:open|close|shut)\b|"
+            r"\bwhen\s+(?:does|do|is)\s+(?:it|they|that)\s+(?:open|close|shut)\b|\bopening (?:times|hours)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(r"\bopen\b[^.]*\b\d{1,2}(?::\d\d)?\s*(?:am|pm)\b", re.IGNORECASE),
+    ),
+    (
         "contact",
         re.compile(
             r"\bwho\s+do\s+i\s+(?:call|ring|phone|contact|speak to|talk to)\b|"
@@ -66,8 +75,8 @@ OWN_WORDS = 0
 MOST_WORDS = 12
 
 
-def article_just_given(tracker: Tracker, articles: Iterable[Article]) -> Article | None:
-    """Return the article the bot quoted in its replies to the resident's message before the latest, if any."""
+def replies_just_given(tracker: Tracker) -> str:
+    """Return what the bot said in reply to the resident's message before the latest."""
     replies: list[str] = []
     users = 0
     for event in reversed(list(tracker.events)):
@@ -76,13 +85,22 @@ def article_just_given(tracker: Tracker, articles: Iterable[Article]) -> Article
             if users == 2:
                 break
         elif event.get("event") == "bot" and users == 1:
-            replies.append(str(event.get("text") or ""))
-    said = "\n".join(replies)
+            replies.insert(0, str(event.get("text") or ""))
+    return "\n".join(replies)
+
+
+def article_just_given(tracker: Tracker, articles: Iterable[Article]) -> Article | None:
+    """Return the article the bot quoted in its replies to the resident's message before the latest, if any."""
+    said = replies_just_given(tracker)
     return next((article for article in articles if article.answer and article.answer in said), None)
 
 
-def follow_up_answer(tracker: Tracker) -> tuple[Article, str] | None:
-    """Return the article just given and its lines that answer the latest message as a follow-up to it, else None."""
+def follow_up_answer(tracker: Tracker) -> tuple[Article | None, str] | None:
+    """Return what answers the latest message as a follow-up to the bot's last answer, and its article; else None.
+
+    The article just given, when there was one; else the sentences of the bot's own last answer ("what time does it
+    open" after the polling station was given the council's office hours, not "Polls are open 7am to 10pm": a probe).
+    """
     text = str(tracker.latest_message.get("text") or "")
     if tracker.get_slot("requested_slot") or len(text.split()) > MOST_WORDS:
         return None
@@ -93,14 +111,24 @@ def follow_up_answer(tracker: Tracker) -> tuple[Article, str] | None:
         article = article_just_given(tracker, get_knowledge().articles())
     except (ArticleError, OSError):
         return None
-    if article is None:
-        return None
+    said = replies_just_given(tracker)
+    if article is not None:
+        about_text, lines = (
+            f"{article.title} {article.answer} {' '.join(article.keywords)}",
+            article.answer.splitlines(),
+        )
+    else:
+        about_text, lines = said, [s for line in said.splitlines() for s in SENTENCE_END.split(line) if s.strip()]
     asked, answers = kinds[0]
-    about = set(terms(f"{article.title} {article.answer} {' '.join(article.keywords)}"))
+    about = set(terms(about_text))
     own = [word for word in terms(asked.sub(" ", text)) if word not in about and word not in FILLER]
-    if len(own) > OWN_WORDS:
+    if not lines or len(own) > OWN_WORDS:
         return None  # "how long does a planning application take" after the bins answer is a question of its own
-    lines = [line for line in article.answer.splitlines() if answers.search(line)]
-    if not lines:
+    found = [line for line in lines if answers.search(line)]
+    if not found:
         return None
-    return article, "\n".join([*lines[:2], f"More: {article.source}"])
+    source = [f"More: {article.source}"] if article is not None else []
+    return article, "\n".join([*found[:2], *source])
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")

@@ -217,7 +217,7 @@ def answered_as_a_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) 
     if follow_up is None:
         return None
     article, lines = follow_up
-    dispatcher.utter_message(text=lines, json_message=knowledge_marker(article=article))
+    dispatcher.utter_message(text=lines, json_message=knowledge_marker(article=article) if article else None)
     return [FollowupAction("action_listen")]
 
 

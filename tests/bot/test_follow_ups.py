@@ -69,3 +69,19 @@ def test_a_bare_how_much_read_as_a_task_is_answered_from_the_article_just_given(
     events = asyncio.run(ActionStartTask().run(dispatcher, tracker, {}))
     assert "free" in dispatcher.messages[0]["text"]
     assert not any(e.get("name") == "pending_task" for e in events)
+
+
+def test_a_follow_up_to_a_tasks_answer_is_answered_from_that_answer() -> None:
+    # The probe of session 11: "what time does it open" after the polling station got the council's office hours.
+    station = (
+        "Your polling station is Ashbury Village Hall, Church Lane (polling district AN1, Ashbury North ward). "
+        "Polls are open 7am to 10pm on polling day. Remember to bring photo ID."
+    )
+    tracker = make_tracker(
+        message("where's my polling station", "polling_station"),
+        bot(station),
+        message("what time does it open", "opening_hours"),
+    )
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionAnswerFromKnowledge().run(dispatcher, tracker, {}))
+    assert [m.get("text") for m in dispatcher.messages] == ["Polls are open 7am to 10pm on polling day."]

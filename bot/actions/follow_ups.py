@@ -92,7 +92,10 @@ def replies_just_given(tracker: Tracker) -> str:
 def article_just_given(tracker: Tracker, articles: Iterable[Article]) -> Article | None:
     """Return the article the bot quoted in its replies to the resident's message before the latest, if any."""
     said = replies_just_given(tracker)
-    return next((article for article in articles if article.answer and article.answer in said), None)
+    # The whole answer, or the lines of it a follow-up answer quoted ("how much?" after "what do i need?").
+    quoted = [(sum(line in said for line in article.answer.splitlines()), article) for article in articles]
+    best = max(quoted, key=lambda pair: pair[0], default=(0, None))
+    return best[1] if best[0] else None
 
 
 def follow_up_answer(tracker: Tracker) -> tuple[Article | None, str] | None:

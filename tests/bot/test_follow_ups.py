@@ -85,3 +85,20 @@ def test_a_follow_up_to_a_tasks_answer_is_answered_from_that_answer() -> None:
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionAnswerFromKnowledge().run(dispatcher, tracker, {}))
     assert [m.get("text") for m in dispatcher.messages] == ["Polls are open 7am to 10pm on polling day."]
+
+
+def test_a_second_follow_up_is_answered_from_the_same_article() -> None:
+    # Checked on the stack: "what do i need?" was answered from the register-to-vote article, then "how much?" started
+    # the council tax balance (the follow-up's answer quotes only some of the article's lines).
+    from bot.actions.tasks import ActionStartTask
+
+    article = get_knowledge().article("register-to-vote")
+    need = [line for line in article.answer.splitlines() if "National Insurance" in line][0]
+    tracker = make_tracker(
+        message("what do i need?", "bot_capabilities"),
+        bot(f"{need}\nMore: {article.source}"),
+        message("how much?", "council_tax_balance"),
+    )
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionStartTask().run(dispatcher, tracker, {}))
+    assert "free" in dispatcher.messages[0]["text"]

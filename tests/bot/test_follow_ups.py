@@ -93,7 +93,7 @@ def test_a_second_follow_up_is_answered_from_the_same_article() -> None:
     from bot.actions.tasks import ActionStartTask
 
     article = get_knowledge().article("register-to-vote")
-    need = [line for line in article.answer.splitlines() if "National Insurance" in line][0]
+    need = next(line for line in article.answer.splitlines() if "National Insurance" in line)
     tracker = make_tracker(
         message("what do i need?", "bot_capabilities"),
         bot(f"{need}\nMore: {article.source}"),

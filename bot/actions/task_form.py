@@ -766,6 +766,11 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         # Arabic at "Where is it?" was sent to the team as the place (a check in the browser).
         dispatcher.utter_message(text=ENGLISH_ONLY.format(phone=council_phone()), buttons=[OFFICER_BUTTON])
         return [SlotSet(slot, None)]
+    wants_updates = yes_or_no(text) is True and not find_email(text)
+    if slot == "contact_email" and tracker.get_slot("pending_task") != "receipt_request" and wants_updates:
+        # "yes" to "If you'd like updates by email, what's your email address?" wants updates (a probe's was a miss).
+        dispatcher.utter_message(text=EMAIL_PLEASE)
+        return [SlotSet(slot, None)]
     answer = answer_to(slot, tracker)
     coded = slot in STRUCTURED and STRUCTURED[slot](text) is not None
     if tracker.get_slot("pending_task") == "cancel_service_request" and (reason := cancels_with_a_reason(text)):
@@ -1678,6 +1683,13 @@ def count_misses(
         return []
     if filled[slot] is not None:
         return [SlotSet("answer_misses", 0)] if misses_so_far(tracker) else []
+    optional = slot == "contact_email" and tracker.get_slot("pending_task") != "receipt_request"
+    if optional and misses_so_far(tracker) + 1 >= MISSES_BEFORE_OFFER:
+        # The email for updates is optional: a report is never dropped for want of it (a probe's was, after "yes" and
+        # a name typed there: "I'll stop asking, and nothing has been sent").
+        del dispatcher.messages[said_from:]
+        dispatcher.utter_message(text=WITHOUT_AN_EMAIL)
+        return [SlotSet("contact_email", "none"), SlotSet("answer_misses", 0)]
     if any(value is not None for name, value in filled.items() if name in QUESTIONS_AHEAD and name != slot):
         # An answer to a later question, kept (an address typed at "died, or moved out?"): no miss.
         return []
@@ -1692,6 +1704,8 @@ def count_misses(
 
 # The questions an answer given early may fill (count_misses counts no miss for it).
 QUESTIONS_AHEAD = DETAIL_SLOTS
+EMAIL_PLEASE = "What's your email address?"
+WITHOUT_AN_EMAIL = "No problem, I'll carry on without an email address. You can ask me for news with the reference."
 STILL_NOT_IT = "Sorry, I still can't take that as the answer, so " + STOPPED_FOR_A_PERSON
 
 

@@ -882,3 +882,38 @@ def test_a_place_typed_at_the_email_question_of_a_report_puts_the_place_right(di
     assert events["contact_email"] is None
     assert events["problem_location"] == typed
     assert dispatcher.messages[-1]["text"].startswith("Thanks, I've put that as where the problem is")
+
+
+def test_yes_at_the_optional_email_question_asks_for_the_address_and_counts_no_miss(dispatcher) -> None:
+    # The probe of session 11: "yes" at "If you'd like updates by email, what's your email address?" was a miss.
+    tracker = form_tracker(
+        "contact_email",
+        "yes",
+        "affirm",
+        pending_task="report_problem",
+        service_category="pothole",
+        problem_location="Priory Walk",
+        problem_description="about a foot wide",
+    )
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["contact_email"] is None and not events.get("answer_misses")
+    assert dispatcher.messages[0]["text"] == "What's your email address?"
+
+
+def test_a_report_is_never_dropped_for_want_of_the_optional_email(dispatcher) -> None:
+    # The probe of session 11: a name typed at the email question, a second miss after "yes", stopped the report:
+    # "I'll stop asking, and nothing has been sent". The email is optional: the report goes on without it.
+    tracker = form_tracker(
+        "contact_email",
+        "Kathleen Gray",
+        "inform",
+        pending_task="report_problem",
+        service_category="pothole",
+        problem_location="Priory Walk",
+        problem_description="about a foot wide",
+        answer_misses=1,
+    )
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["contact_email"] == "none"
+    assert "without an email" in " ".join(m["text"] for m in dispatcher.messages)
+    assert "nothing has been sent" not in " ".join(m["text"] for m in dispatcher.messages)

@@ -729,6 +729,26 @@ def cancel_declined_events(dispatcher: CollectingDispatcher, tracker: Tracker) -
     return stop_events(dispatcher, tracker, said=NOTHING_DONE[task])
 
 
+# "whats a proxy?", "what is a postal vote", "what does proxy mean": the term, and the article whose first line says.
+MEANING_ASKED = re.compile(
+    r"\b(?:what'?s|whats|what is|wots|wats|wat is|what does)\s+(?:an?\s+|the\s+)?(proxy|postal)(?:\s+vote)?\b",
+    re.IGNORECASE,
+)
+MEANING_ARTICLES = {"proxy": "proxy-votes", "postal": "postal-votes"}
+
+
+def meaning_asked(text: str) -> str | None:
+    """Return what a postal or proxy vote is, with its article's link, when ``text`` asks; else None."""
+    asked = MEANING_ASKED.search(text)
+    if asked is None:
+        return None
+    try:
+        article = get_knowledge().article(MEANING_ARTICLES[asked.group(1).lower()])
+    except (ArticleError, OSError):
+        return None
+    return f"{article.answer.splitlines()[0]} More: {article.source}"
+
+
 def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
     """Deal with a message that asks about the question, drops the task or asks something else.
 
@@ -770,6 +790,10 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if slot == "contact_email" and tracker.get_slot("pending_task") != "receipt_request" and wants_updates:
         # "yes" to "If you'd like updates by email, what's your email address?" wants updates (a probe's was a miss).
         dispatcher.utter_message(text=EMAIL_PLEASE)
+        return [SlotSet(slot, None)]
+    if (meaning := meaning_asked(text)) is not None:
+        # "whats a proxy?" at "just for the next election, or long term?" got that question again (a probe).
+        dispatcher.utter_message(text=meaning)
         return [SlotSet(slot, None)]
     answer = answer_to(slot, tracker)
     coded = slot in STRUCTURED and STRUCTURED[slot](text) is not None

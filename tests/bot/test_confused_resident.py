@@ -1419,3 +1419,21 @@ def test_a_house_number_put_right_at_the_confirmation_asks_the_address_again_not
     set_to, asked, _ = run_form("report_death_or_left", "task_confirmed", message(text, "deny", 0.7), **slots)
     assert set_to.get("task_confirmed") is None and set_to["address_uprn"] is None
     assert "haven't recorded" not in said(asked)
+
+
+@pytest.mark.parametrize(
+    ("task", "asked", "text", "answer"),
+    [
+        ("request_proxy_vote", "vote_duration", "whats a proxy?", "A proxy is someone you trust"),
+        ("request_proxy_vote", "proxy_name", "sorry what is a proxy", "A proxy is someone you trust"),
+        ("request_postal_vote", "vote_duration", "wat is a postal vote", "postal vote"),
+    ],
+)
+def test_what_a_proxy_is_asked_mid_request_is_answered_and_the_question_asked_again(
+    task: str, asked: str, text: str, answer: str
+) -> None:
+    # The probe of session 11: "whats a proxy?" at the duration question got "Sorry, was that just for the next
+    # election, or long term?".
+    set_to, said_now, _ = run_form(task, asked, message(text, task, 0.9), identity_verified=True)
+    assert answer in said(said_now) and "next election, or long term" not in said(said_now)
+    assert set_to.get(asked) is None and set_to.get("pending_task", task) == task

@@ -84,7 +84,10 @@ WHY_AND_HOW: dict[str, str] = {
     "nearby, or a postcode.",
     "problem_description": "A few words help the team bring the right things, for example which bin was "
     "missed or how big the hole is.",
-    "task_confirmed": 'Please say "yes" to go ahead, or "no" to leave it.',
+    # "why do i need to give all this?" at a postal vote's "Shall I go ahead?" got only this line (a probe).
+    "task_confirmed": "I ask for these details so the right team can act on what you asked for, and so no one "
+    "else can do it in your name. Nothing is sent until you say yes. "
+    'Please say "yes" to go ahead, or "no" to leave it.',
 }
 GENERAL_HELP = "I need that detail to finish what you asked for."
 OFFICER_BUTTON = {"title": "Talk to a person", "payload": "/request_officer"}

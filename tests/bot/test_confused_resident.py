@@ -1437,3 +1437,20 @@ def test_what_a_proxy_is_asked_mid_request_is_answered_and_the_question_asked_ag
     set_to, said_now, _ = run_form(task, asked, message(text, task, 0.9), identity_verified=True)
     assert answer in said(said_now) and "next election, or long term" not in said(said_now)
     assert set_to.get(asked) is None and set_to.get("pending_task", task) == task
+
+
+def test_why_all_this_at_the_confirmation_says_why_and_that_nothing_is_sent_yet() -> None:
+    # The probe of session 11: "why do i need to give all this?" at the postal vote's "Shall I go ahead?" got only
+    # 'Please say "yes" to go ahead, or "no"'.
+    # "Shall I go ahead?" is answered by yes or no (the domain maps no words into it), so nothing is mapped here.
+    slots = dict.fromkeys(FORM_SLOTS) | {
+        "pending_task": "request_postal_vote",
+        "requested_slot": "task_confirmed",
+        "identity_verified": True,
+        "vote_duration": "permanent",
+    }
+    tracker = make_tracker(message("why do i need to give all this?", "out_of_scope", 0.6), slots=slots)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateTaskForm(FakeBackOffice().client()).run(dispatcher, tracker, {"forms": {}}))
+    assert "Nothing is sent until you say yes" in said(dispatcher)
+    assert slots_of(events).get("task_confirmed") is None

@@ -518,9 +518,12 @@ def code_not_sent() -> str:
 
 async def _report_problem(backoffice: BackOffice, tracker: Tracker) -> str:
     email = tracker.get_slot("contact_email")
+    category = tracker.get_slot("service_category") or "other"
     request = {
-        "category": tracker.get_slot("service_category") or "other",
-        "uprn": uprn_of(tracker),
+        "category": category,
+        # Only a report about the resident's own home is filed against an address: graffiti on the library, reported
+        # after the bin days at 19 Rowan Close, was filed against 19 Rowan Close (a probe).
+        "uprn": uprn_of(tracker) if category in ADDRESSED_CATEGORIES else None,
         "location_text": tracker.get_slot("problem_location"),
         "description": tracker.get_slot("problem_description"),
         "contact_email": None if email in (None, "none") else email,

@@ -112,6 +112,24 @@ def tells_of_a_death_and_council_tax(tracker: Tracker) -> bool:
     )
 
 
+def cancels_the_vote_of_someone_who_died(tracker: Tracker) -> bool:
+    """Tell whether the latest message asks to cancel the postal or proxy vote of someone it says has died."""
+    text = str(tracker.latest_message.get("text") or "")
+    intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+    return (
+        intent in ABSENT_VOTE_TASKS
+        and report_kind_told(text) == "died"
+        and (intent == "cancel_absent_vote" or bool(CANCEL_WORD.search(text)))
+    )
+
+
+# Said before the death report a request to cancel the vote of someone who died starts.
+VOTE_ENDS_WITH_THE_DEATH = (
+    "I'm so sorry for your loss. When electoral services take them off the register, their postal or proxy vote "
+    "ends too, so there's nothing else to cancel. Nothing of yours will change."
+)
+
+
 class ActionStartTask(Action):
     """Remember which task the resident asked for and clear what an earlier task left behind.
 
@@ -132,6 +150,11 @@ class ActionStartTask(Action):
             # register check (a probe): the cancelling goes on with that reference.
             return another
         if tells_of_a_death_and_council_tax(tracker):
+            return start_task_events(tracker, task="report_death_or_left")
+        if cancels_the_vote_of_someone_who_died(tracker):
+            # "my husbnd pased away, he had a postal vote, pls cancel it" was offered the withdrawal of the widow's
+            # own postal vote request (a probe): the death is reported, and that ends his vote.
+            dispatcher.utter_message(text=VOTE_ENDS_WITH_THE_DEATH)
             return start_task_events(tracker, task="report_death_or_left")
         if (after_a_death := council_tax_after_a_death(dispatcher, tracker)) is not None:
             return after_a_death

@@ -1454,3 +1454,17 @@ def test_why_all_this_at_the_confirmation_says_why_and_that_nothing_is_sent_yet(
     events = asyncio.run(ValidateTaskForm(FakeBackOffice().client()).run(dispatcher, tracker, {"forms": {}}))
     assert "Nothing is sent until you say yes" in said(dispatcher)
     assert slots_of(events).get("task_confirmed") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my husbnd pased away, he had a postal vote, pls cancel it", "my mum died, can you cancel her proxy vote"],
+)
+def test_cancelling_the_vote_of_someone_who_died_reports_the_death_not_the_residents_vote(text: str) -> None:
+    # The second probe of session 11: it was offered to withdraw the widow's own postal vote request.
+    dispatcher = CollectingDispatcher()
+    events = slots_of(
+        asyncio.run(ActionStartTask().run(dispatcher, make_tracker(message(text, "cancel_absent_vote")), {}))
+    )
+    assert events["pending_task"] == "report_death_or_left" and events["report_kind"] == "died"
+    assert "Nothing of yours will change" in said(dispatcher)

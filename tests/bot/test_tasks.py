@@ -648,3 +648,32 @@ def test_the_same_change_recorded_twice_does_not_say_done_as_well() -> None:
         )
     )
     assert "Done" not in said and "already recorded" in said and "You are now left out" in said
+
+
+def test_a_street_report_is_not_filed_against_an_address_given_earlier_in_the_chat(dispatcher) -> None:
+    # The second probe of session 11: the bin days at 19 Rowan Close, then graffiti "on the wall of the library, high
+    # street ashbury": the report was filed against 19 Rowan Close.
+    lodged = {
+        "reference": "SR-000778",
+        "category": "graffiti",
+        "category_label": "Graffiti",
+        "status": "open",
+        "expected_by": "2026-11-27",
+        "service_standard": "We remove graffiti within 5 working days.",
+        "responsible_team": "Street Scene",
+    }
+    _, calls, _ = complete(
+        {("POST", "/api/v1/service-requests"): httpx.Response(201, json=lodged)},
+        dispatcher,
+        pending_task="report_problem",
+        identity_verified=False,
+        service_category="graffiti",
+        postcode="TN41 6PA",
+        address_uprn="100099500102",
+        problem_location="the wall of the library, high street ashbury",
+        problem_description="tags in black paint",
+        contact_email="none",
+        task_confirmed=True,
+    )
+    body = json.loads(calls[-1].content)
+    assert body["uprn"] is None and body["location_text"] == "the wall of the library, high street ashbury"

@@ -1242,8 +1242,10 @@ def report_notes_added(tracker: Tracker, text: str) -> str | None:
 
 # A new name put right at the confirmation: "actually it should be Jodie Brown-Kemp", "no, make it Jodie Smyth".
 NEW_NAME_CORRECTED = re.compile(
-    r"\b(?:should be|it'?s|its|make it|change it to|meant|is)\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){1,3})"
+    r"\b(?:should be|it'?s|its|make it|change it to|meant|is|spelt|spelled)\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){1,3})"
 )
+# A name's spelling put right ("sorry its spelt Joan Smyth", "it's spelled Tom Gray").
+SPELT = re.compile(r"\bspel(?:t|led|ling)\b", re.IGNORECASE)
 
 
 def new_name_put_right(text: str, held: str) -> str | None:
@@ -1281,6 +1283,10 @@ def corrections_at_confirmation(tracker: Tracker, text: str) -> dict[str, Any]:
     if "reporter_email" in wanted and (given := find_email(text)):
         # "sorry wrong one, its rita.richardson@example.com" at "Shall I cancel it?" was a no (a probe).
         found["reporter_email"] = given
+    if "reported_name" in wanted and (name := new_name_put_right(text, str(tracker.get_slot("reported_name") or ""))):
+        # "sorry its spelt Joan Smyth" at "Shall I go ahead?" got "I need a yes or a no", and "yes" recorded Joan Smith
+        # (a probe).
+        found["reported_name"] = name
     if "new_name" in wanted and (name := new_name_put_right(text, str(tracker.get_slot("new_name") or ""))):
         # "actually it should be Jodie Brown-Kemp" at "Shall I go ahead?" got "I need a yes or a no" (a probe); "sorry,
         # no hyphen: Janice Ogilvy Dunn" was a no, and "no wait it's Smith Jones, no hyphen" lost the first name.
@@ -2473,6 +2479,12 @@ class ValidateTaskForm(FormValidationAction):
         text = str(value or "").strip()
         if (changed := proxy_changed(dispatcher, tracker, text)) is not None:
             return changed if "proxy_relationship" in changed else changed | {"proxy_relationship": None}
+        held = str(tracker.get_slot("proxy_name") or "")
+        if SPELT.search(text) and (name := new_name_put_right(text, held)):
+            # "sorry its spelt Tom Gray" at "How do you know them?" was recorded as how the voter knows "Tom Grey" (a
+            # probe): the proxy's name is put right, and the question asked again.
+            dispatcher.utter_message(text=CHANGED)
+            return {"proxy_name": name, "proxy_relationship": None}
         if (
             not re.search(r"[^\W\d_]{2}", text)
             or NOT_A_DESCRIPTION.fullmatch(text)

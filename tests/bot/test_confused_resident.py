@@ -1468,3 +1468,30 @@ def test_cancelling_the_vote_of_someone_who_died_reports_the_death_not_the_resid
     )
     assert events["pending_task"] == "report_death_or_left" and events["report_kind"] == "died"
     assert "Nothing of yours will change" in said(dispatcher)
+
+
+def test_a_spelling_put_right_at_the_confirmation_of_a_death_report_is_recorded() -> None:
+    # The second probe of session 11: "sorry its spelt Joan Smyth" got "I need a yes or a no"; "yes" recorded Smith.
+    slots = {
+        "reported_name": "Joan Smith",
+        "report_kind": "died",
+        "postcode": "TN41 6PA",
+        "address_uprn": "100099500102",
+    }
+    set_to, _, _ = run_form(
+        "report_death_or_left", "task_confirmed", message("sorry its spelt Joan Smyth", "inform", 0.6), **slots
+    )
+    assert set_to["reported_name"] == "Joan Smyth" and set_to.get("task_confirmed") is None
+
+
+def test_a_proxys_name_put_right_at_the_relationship_question_is_the_name_not_the_relationship() -> None:
+    # The second probe of session 11: recorded with the relationship "sorry its spelt Tom Gray".
+    set_to, _, _ = run_form(
+        "request_proxy_vote",
+        "proxy_relationship",
+        message("sorry its spelt Tom Gray", "inform", 0.6),
+        identity_verified=True,
+        vote_duration="next_poll",
+        proxy_name="Tom Grey",
+    )
+    assert set_to["proxy_name"] == "Tom Gray" and set_to["proxy_relationship"] is None

@@ -147,7 +147,9 @@ TAKES_IT_BACK = re.compile(
     r"i didn'?t mean|i did not mean|that'?s (?:wrong|not right|a mistake)|(?:that )?was (?:wrong|a mistake)|"
     r"cancel (?:that|it))\b|"
     r"\b(?:by mistake|(?:pressed|clicked|hit|tapped|chose|picked|pushed) the wrong|wrong button|changed my mind|"
-    r"didn'?t mean (?:that|it|to)|undo (?:that|it)|cancel (?:that|it|the report|my report)|put me back)\b",
+    r"didn'?t mean (?:that|it|to)|undo (?:that|it)|cancel (?:that|it|the report|my report)|put me back|"
+    # "cancel the dog poo one, someone cleaned it" just after that report got the dog fouling advice (a probe)
+    r"cancel (?:the|that|this|my) (?:[a-z']+ ){1,3}?(?:one|report|request))\b",
     re.IGNORECASE,
 )
 # Words that keep what a cancel would end ("no actually keep it", "I want to keep my postal vote", "don't cancel").

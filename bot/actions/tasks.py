@@ -209,6 +209,15 @@ class ActionStartTask(Action):
             # "can I have my postal vote sent to my daughter's address" was read as a status question (an end-to-end
             # test): it asks for a postal vote whose ballot pack goes there (a change of it, for one already held).
             return start_task_events(tracker, task="request_postal_vote")
+        if intent == "changed_name" and CANCEL_WORD.search(text):
+            # "cancel the name change i asked for" started a second change of name (a probe): withdrawing one is for
+            # an officer, who can see it.
+            dispatcher.utter_message(text=NAME_CHANGE_NOT_CANCELLED_HERE, buttons=OFFER_BUTTONS)
+            return [
+                SlotSet(SLOT_OFFICER_OFFERED, True),
+                SlotSet(SLOT_HANDOFF_REASON, "resident_asked"),
+                FollowupAction("action_listen"),
+            ]
         if intent == "open_register_opt_out" and BACK_ON_THE_OPEN_REGISTER.search(text):
             # "i want to stay on the open register" was offered the opt-out (a probe): going back on is for an officer.
             dispatcher.utter_message(text=BACK_ON_OPEN_REGISTER_REPLY, buttons=OFFER_BUTTONS)
@@ -1121,6 +1130,10 @@ BACK_ON_THE_OPEN_REGISTER = re.compile(
 STILL_ON_THE_OPEN_REGISTER = (
     "You're on the open register now (reference {reference}), so there's nothing more to do. If you'd rather be left "
     'out of it after all, just say "take me off the open register".'
+)
+NAME_CHANGE_NOT_CANCELLED_HERE = (
+    "I can't withdraw a change of name request in this chat, and I haven't made a new one. An officer can withdraw "
+    f"it: would you like me to ask one? Or you can call electoral services on {electoral.ELECTORAL_PHONE}."
 )
 BACK_ON_OPEN_REGISTER_REPLY = (
     "You're on the open register unless you've asked to be left out of it, and nothing changes if you do nothing. If "

@@ -755,3 +755,12 @@ def test_no_email_given_at_the_code_question_is_read_whatever_the_intent(intent:
     tracker.slots.update(slots_of(mapped))
     events = asyncio.run(ValidateTaskForm(backoffice({}, [])).run(CollectingDispatcher(), tracker, DOMAIN))
     assert slots_of(events)["reporter_code"] == "not shown"
+
+
+@pytest.mark.parametrize("text", ["cancel the dog poo one, someone cleaned it", "cancel that pothole report"])
+def test_cancelling_the_report_just_made_by_its_kind_takes_it_back(text: str) -> None:
+    # The second probe of session 11: the dog fouling advice, then a new report.
+    from bot.actions.task_kit import taken_back
+
+    lodged = "Thank you, I've reported it: your reference is SR-338285. We clear dog fouling within 5 working days."
+    assert taken_back(make_tracker(bot(lodged), user_event(text, "report_problem"))) == "SR-338285"

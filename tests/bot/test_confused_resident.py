@@ -1495,3 +1495,13 @@ def test_a_proxys_name_put_right_at_the_relationship_question_is_the_name_not_th
         proxy_name="Tom Grey",
     )
     assert set_to["proxy_name"] == "Tom Gray" and set_to["proxy_relationship"] is None
+
+
+@pytest.mark.parametrize("text", ["cancel the name change i asked for", "can i withdraw my change of name"])
+def test_cancelling_a_name_change_does_not_start_another_one(text: str) -> None:
+    # The second probe of session 11: it asked for the new name and offered to record a second change.
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionStartTask().run(dispatcher, make_tracker(message(text, "changed_name")), {}))
+    assert "pending_task" not in slots_of(events)
+    assert "haven't made a new one" in said(dispatcher)
+    assert dispatcher.messages[0]["buttons"][0]["payload"] == "/request_officer"

@@ -1869,10 +1869,18 @@ class ValidateTaskForm(FormValidationAction):
             if switched:
                 # The other kind instead of this one, not as well: nothing is kept to come back to.
                 dispatcher.utter_message(text=SWITCHED_VOTE[switched])
+            # The details given for the identity check go on to the other kind of vote ("proxy vote pls", "kathleen
+            # gray", "17/8/84", "actually make it a postal vote instead" was asked the name again: a probe).
+            carried = [
+                SlotSet(slot, tracker.get_slot(slot))
+                for slot in IDENTITY_SLOTS
+                if switched and slot != tracker.get_slot("requested_slot") and tracker.get_slot(slot)
+            ]
             events = [
                 *words_not_an_answer(tracker),
                 *([] if switched else set_aside_events(dispatcher, tracker, asked)),
                 *start_task_events(tracker, task=asked),
+                *carried,
             ]
             told = await self._check_told(events, dispatcher, tracker, domain)
             if not told:

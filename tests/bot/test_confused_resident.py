@@ -1505,3 +1505,17 @@ def test_cancelling_a_name_change_does_not_start_another_one(text: str) -> None:
     assert "pending_task" not in slots_of(events)
     assert "haven't made a new one" in said(dispatcher)
     assert dispatcher.messages[0]["buttons"][0]["payload"] == "/request_officer"
+
+
+def test_switching_between_postal_and_proxy_keeps_the_details_given_for_the_check() -> None:
+    # The second probe of session 11: "proxy vote pls", "kathleen gray", "17/8/84", "actually make it a postal vote
+    # instead" was asked for the name again.
+    set_to, _, _ = run_form(
+        "request_proxy_vote",
+        "postcode",
+        message("actually make it a postal vote instead", "request_postal_vote", 0.6),
+        full_name="Kathleen Gray",
+        date_of_birth="1984-08-17",
+    )
+    assert set_to["pending_task"] == "request_postal_vote"
+    assert (set_to["full_name"], set_to["date_of_birth"]) == ("Kathleen Gray", "1984-08-17")

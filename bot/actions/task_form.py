@@ -1211,7 +1211,7 @@ def a_place_alone(text: str) -> bool:
     "I'm still not able to help with that" (a probe): only a bare address counted. A question, what is wrong, or a
     kind of problem named is more than a place.
     """
-    plain = text.strip(" .,!")
+    plain = IT_IS_AT.sub("", text.strip(" .,!"))  # "its at 21 rowan close", "its on the high street" (a probe)
     if only_a_place(plain):
         return True
     words = re.findall(r"[a-z']+", plain.lower())
@@ -1224,6 +1224,9 @@ def a_place_alone(text: str) -> bool:
         and not SIZE.search(plain)
         and category_of(plain) == "other"
     )
+
+
+IT_IS_AT = re.compile(r"^\W*(?:it'?s|its|it is|they'?re|theyre|they are)\s+(?:(?:at|on|in|outside|near|by)\s+)?", re.I)
 
 
 PLACE_ALONE_WORDS = 8  # the most words a place typed on its own is given in

@@ -763,6 +763,10 @@ class ActionDetailsWithoutTask(Action):
             # "can u check account CT24821414 too its my mums" got "What would you like me to do with that?" (a probe).
             dispatcher.utter_message(text=OTHERS_COUNCIL_TAX_REPLY.format(phone=council_phone()))
             return [FollowupAction("action_listen")]
+        if task is None and (report := report_offered_by_the_answer(tracker)) is not None:
+            # "21 rowan close TN41 6PA" after the noise answer's "report it ... in this chat" got "What would you like
+            # me to do with that?" (a probe): it is where the problem is.
+            return report
         asked = [request.intent for request in requests_in(text) if request.intent in TASKS] or offered_task(tracker)
         if task is None and asked and gives_a_detail(text):
             # "i'd like a postal vote. Rita Richardson 26/01/1978 TN41 6PA", read as details alone, was asked

@@ -379,7 +379,16 @@ def test_the_register_update_offered_after_a_death_knows_the_person_died() -> No
 )
 @pytest.mark.parametrize("intent", ["nlu_fallback", "report_problem", "polling_station", "ask_bin_day"])
 @pytest.mark.parametrize(
-    "typed", ["Station Road", "outside 19 rowan close", "Rowan close by number 19", "near the priory walk entrance"]
+    "typed",
+    [
+        "Station Road",
+        "outside 19 rowan close",
+        "Rowan close by number 19",
+        "near the priory walk entrance",
+        # The second probe of session 11, after the noise, trees and potholes answers.
+        "its at 21 rowan close",
+        "its on the high street ashbury by the co-op",
+    ],
 )
 def test_a_place_typed_after_any_answer_offering_a_report_in_this_chat_is_where_it_is(
     slug: str, kind: str, intent: str, typed: str
@@ -420,3 +429,16 @@ def test_more_than_a_place_after_an_answer_offering_a_report_is_not_taken_as_whe
     article = get_knowledge().article("council-trees")
     tracker = make_tracker(bot(article.answer), message(typed, "out_of_scope"))
     assert place_for_the_invited_report(tracker, typed) is None
+
+
+def test_an_address_typed_after_an_answer_offering_a_report_is_not_what_would_you_like_me_to_do() -> None:
+    # The second probe of session 11: "21 rowan close TN41 6PA" after the noise answer got "What would you like me to do
+    # with that?".
+    from bot.actions.tasks import ActionDetailsWithoutTask
+    from bot.knowledge import get_knowledge
+
+    article = get_knowledge().article("noise-nuisance")
+    tracker = make_tracker(bot(article.answer), message("21 rowan close TN41 6PA", "inform"))
+    events = asyncio.run(ActionDetailsWithoutTask().run(CollectingDispatcher(), tracker, {}))
+    started_here = slots_of(events)
+    assert (started_here["pending_task"], started_here["service_category"]) == ("report_problem", "noise")

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from rasa_sdk import Tracker
 
+from bot.actions.common import council_phone
 from bot.knowledge import Article, ArticleError, get_knowledge
 from bot.search import terms
 
@@ -37,7 +38,14 @@ FOLLOW_UPS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
             r"\bhow\s+(?:long|lng|quick|quickly|soon|fast)\b(?!\s+(?:ago|have i))|\bwhen will (?:it|that|i hear)\b",
             re.IGNORECASE,
         ),
-        re.compile(r"\b(?:takes?|minutes?|hours?|days?|weeks?|months?|within|straight away|at once)\b", re.IGNORECASE),
+        # A length of time, not any word of time: "- opening hours and how to contact the council" is no answer to
+        # "how long does it take?" (a probe got that line).
+        re.compile(
+            r"\b(?:takes?|within)\b|\b\d+\s*(?:minutes?|hours?|(?:working )?days?|weeks?|months?)\b|"
+            r"\b(?:a|one|two|three|four|five|six|ten)\s+(?:minutes?|hours?|(?:working )?days?|weeks?|months?)\b|"
+            r"\bstraight away\b|\bat once\b",
+            re.IGNORECASE,
+        ),
     ),
     (
         "cost",
@@ -129,9 +137,22 @@ def follow_up_answer(tracker: Tracker) -> tuple[Article | None, str] | None:
         return None  # "how long does a planning application take" after the bins answer is a question of its own
     found = [line for line in lines if answers.search(line)]
     if not found:
-        return None
+        # Said plainly, not guessed: "how long does it take?" after the parking permits answer got the article about
+        # when a registration shows on the register (a probe).
+        kind = next(name for name, pattern, _ in FOLLOW_UPS if pattern is asked)
+        return article, NOT_SAID.format(what=NOT_SAID_WHAT[kind], phone=council_phone())
     source = [f"More: {article.source}"] if article is not None else []
     return article, "\n".join([*found[:2], *source])
+
+
+NOT_SAID = "Sorry, I don't have {what} for that. Please call us on {phone}, or I can ask a person to help."
+NOT_SAID_WHAT = {
+    "need": "a list of what you'd need",
+    "time": "how long it takes",
+    "cost": "what it costs",
+    "open": "its opening times",
+    "contact": "a contact",
+}
 
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")

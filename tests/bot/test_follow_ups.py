@@ -102,3 +102,14 @@ def test_a_second_follow_up_is_answered_from_the_same_article() -> None:
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionStartTask().run(dispatcher, tracker, {}))
     assert "free" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("slug", "typed"), [("parking-permits", "how long does it take?"), ("what-i-can-do", "how long does it take?")]
+)
+def test_a_follow_up_the_answer_just_given_does_not_answer_is_said_plainly_not_guessed(slug: str, typed: str) -> None:
+    # The second probe of session 11: after the parking permits answer, "how long does it take?" got the article about
+    # when a registration shows on the register; after the list of what the assistant can do, the line "- opening
+    # hours and how to contact the council".
+    said = after(slug, "parking permit", typed, "register_timing")
+    assert said and said[0].startswith("Sorry, I don't have how long it takes for that.")

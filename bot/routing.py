@@ -80,7 +80,9 @@ REPORT = re.compile(
     # "dog poo all over the pavement outside 3 Weald Mews": a few words may come between the problem and the place.
     r"(pot ?holes?|fly.?tipping|graffiti|dumped \w+|street ?lights?|dog (poo|poop|mess|fouling|dirt|muck)|fouling)"
     r"( [a-z']+){0,4}? (outside|on|in|at|near|by|behind|opposite) "
-    r"(\d|the |[a-z]+ (road|lane|street|close|way|avenue|drive|gardens|mews|park|hill)))\b"
+    # "outside 19 rowan close": the whole house number ("1" then "9" has no word boundary between them; a probe's
+    # "the street light outside 19 rowan close TN41 6PA is flickering all night" got the street lighting advice).
+    r"(\d+|the |[a-z]+ (road|lane|street|close|way|avenue|drive|gardens|mews|park|hill)))\b"
 )
 # Danger words keep an emergency an emergency: a barking dog is not, a dog attack is.
 DANGER = re.compile(

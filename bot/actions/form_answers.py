@@ -504,6 +504,8 @@ PLACE_ENDS = re.compile(
     # "no wait, its on church road not mill lane" moved the report to "church road not mill lane" (a probe)
     r",?\s+(?:not|rather than|instead of)\s|"
     r",?\s+(?:and |but )?(?:it|it's|its|which|that's|there's|since|been|this|please|can|could|i|i've|we|they)\b|"
+    # "outside 19 rowan close TN41 6PA is flickering all night" sent the flickering as part of the place (a probe)
+    r"\s+(?:is|are|was|were|has|have|keeps?|kept)\s+(?!(?:on|in|at|by|near|outside|opposite)\b)|"
     r",\s+(?:nearly|almost|so|really|very|just|and)\b|"
     r"\s+(?:since|yesterday|today|tonight|last (?:night|week|month)|this (?:morning|afternoon|evening|week)|"
     r"for (?:a|about|over|two|three|\d)\b|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)",

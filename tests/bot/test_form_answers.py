@@ -541,6 +541,9 @@ def test_a_question_about_the_next_election_while_asked_how_long_still_switches(
         ("There's a pothole in the car park", None),
         ("I need to report a pothole on Church Road, it appeared on Monday", "Church Road"),  # a probe's was the whole
         ("street light out in Priory Gardens since last week", "Priory Gardens"),
+        # The second probe of session 11 sent "19 rowan close TN41 6PA is flickering all night" as the place.
+        ("the street light outside 19 rowan close TN41 6PA is flickering all night", "19 rowan close TN41 6PA"),
+        ("the litter bin on mill lane is overflowing again", "mill lane"),
     ],
 )
 def test_the_place_an_opening_report_names_is_read(text, place) -> None:

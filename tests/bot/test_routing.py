@@ -89,6 +89,9 @@ def test_a_message_about_another_service_gets_its_article_and_no_task(text, inte
         ("there's graffiti on the library wall", "report_problem"),
         ("the pool at the leisure centre is broken", "report_problem"),
         ("the street light outside number 12 is out", "report_problem"),
+        # The second probe of session 11 got the street lighting advice: a house number of two digits.
+        ("the street light outside 19 rowan close TN41 6PA is flickering all night", "report_problem"),
+        ("pothole outside 14 high street", "report_problem"),
         # A misspelt balance request is close to two council tax articles, but is not asked which one it means.
         ("what's my council tax balanve?", "council_tax_balance"),
     ],

@@ -160,6 +160,7 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
     # Which deadline was asked about counts only for a deadline question. The bot reads it from the words itself
     # (bot/parsing.py): no learnt extractor is needed, and Rasa's CRF finds deadline_kind half as often as DIET.
     text = typed = str(tracker.latest_message.get("text") or "")
+    taken_up = False
     if task == "report_death_or_left" and after_the_death_answer(tracker) and tracker.get_slot(OPENING_WORDS):
         # Taken up from the death registration answer: the words that got the answer tell who died and where.
         text = str(tracker.get_slot(OPENING_WORDS))
@@ -167,6 +168,7 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         # Taken up from an answer's "You can report it in this chat": the words that got the answer say what and where
         # ("someone's sprayed graffiti all over the bus shelter on Priory Walk" was asked both again: a probe).
         text = str(tracker.get_slot(OPENING_WORDS))
+        taken_up = True
     kinds = deadline_kinds_in(text) if task == "election_deadlines" else []
     deadline_kind = kinds[0] if kinds else None
     # References and the kind of problem count when this message gives them; older ones are forgotten.
@@ -192,6 +194,9 @@ def start_task_events(tracker: Tracker, *, task: str | None = None) -> list[Even
         else None,
         # "somebody has dumped a load of mattresses in the lane behind priory gardens" has said what is wrong too.
         "problem_description": described_with_the_place(text)
+        # "my nieghbour plays loud music every nite till 3am" got the noise answer, then "its at 21 rowan close" was
+        # asked to describe the problem (a probe): words that got the answer and name the problem describe it.
+        or (opening_description(text) if taken_up else None)
         if task == "report_problem" and category_of(text) not in ADDRESSED_CATEGORIES
         # "bins not been emptied again!! 3rd week running. green one": which bin, as the question would ask (a probe).
         else " ".join(text.split())[:1000]
@@ -1172,6 +1177,19 @@ def after_the_death_answer(tracker: Tracker) -> str | None:
 def names_the_bin(text: str) -> bool:
     """Whether a missed-bin report says which bin, in enough words to send as it is."""
     return BIN_KIND_WORDS.search(text) is not None and len(text.split()) >= DESCRIBED_WORDS
+
+
+def opening_description(text: str) -> str | None:
+    """Return the words that got an answer offering a report as the report's description, when they say what is wrong.
+
+    They name a kind of problem and say a little about it ("dead fox in the road", "neighbours music every nite till
+    3am"); "potholes" alone says too little.
+    """
+    plain = " ".join(text.split())
+    return plain[:1000] if category_of(plain) != "other" and len(plain.split()) >= OPENING_DESCRIBED_WORDS else None
+
+
+OPENING_DESCRIBED_WORDS = 4
 
 
 def invited_category(tracker: Tracker) -> str | None:

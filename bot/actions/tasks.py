@@ -125,8 +125,8 @@ def cancels_the_vote_of_someone_who_died(tracker: Tracker) -> bool:
 
 # Said before the death report a request to cancel the vote of someone who died starts.
 VOTE_ENDS_WITH_THE_DEATH = (
-    "I'm so sorry for your loss. When electoral services take them off the register, their postal or proxy vote "
-    "ends too, so there's nothing else to cancel. Nothing of yours will change."
+    "When electoral services take them off the register, their postal or proxy vote ends too, so there's nothing "
+    "else to cancel. Nothing of yours will change."
 )
 
 

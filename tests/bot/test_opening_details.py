@@ -442,3 +442,28 @@ def test_an_address_typed_after_an_answer_offering_a_report_is_not_what_would_yo
     events = asyncio.run(ActionDetailsWithoutTask().run(CollectingDispatcher(), tracker, {}))
     started_here = slots_of(events)
     assert (started_here["pending_task"], started_here["service_category"]) == ("report_problem", "noise")
+
+
+@pytest.mark.parametrize(
+    ("slug", "opening", "kind"),
+    [
+        ("noise-nuisance", "my nieghbour plays loud music every nite till 3am", "noise"),
+        ("dead-animals", "dead fox in the road", "dead_animal"),
+    ],
+)
+def test_the_words_that_got_an_answer_offering_a_report_describe_it_when_they_say_what_is_wrong(
+    slug: str, opening: str, kind: str
+) -> None:
+    # The second probe of session 11: each, then where it was, was asked "Please describe the problem".
+    from bot.knowledge import get_knowledge
+
+    article = get_knowledge().article(slug)
+    tracker = make_tracker(
+        message(opening, "out_of_scope"),
+        bot(article.answer),
+        message("its at 21 rowan close", "inform"),
+        slots={"opening_words": opening},
+    )
+    started_here = slots_of(start_task_events(tracker, task="report_problem"))
+    assert (started_here["service_category"], started_here["problem_description"]) == (kind, opening)
+    assert started_here["problem_location"] == "its at 21 rowan close"

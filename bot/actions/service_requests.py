@@ -40,19 +40,32 @@ from bot.parsing import (
 )
 
 
-def lodged(result: ServiceRequestLodged) -> str:
-    """Confirm a lodged request: reference, expected date and the service standard."""
+def lodged(result: ServiceRequestLodged, *, email_given: bool = True) -> str:
+    """Confirm a lodged request: reference, expected date and the service standard.
+
+    A promise to contact the reporter, made to one who gave no email ("We contact you about a noise complaint within 5
+    working days", to a probe that said no to the email), says how to reach the team instead.
+    """
     if result.already_recorded:
         return (
             f"You've already reported this: your reference is {result.reference}, so I haven't made a second "
             f"report. We expect to deal with it by {long_date(result.expected_by)}. You can ask me for an "
             "update any time by quoting the reference."
         )
+    no_contact = (
+        f" You didn't give an email address, so the team can't contact you: call us on {council_phone()} to talk to "
+        "them."
+        if not email_given and CONTACTS_YOU.search(result.service_standard)
+        else ""
+    )
     return (
         f"Thank you, I've reported it: your reference is {result.reference}. {result.service_standard} "
         f"We expect to deal with it by {long_date(result.expected_by)}. You can ask me for an update any "
-        "time by quoting the reference."
+        f"time by quoting the reference.{no_contact}"
     )
+
+
+CONTACTS_YOU = re.compile(r"\bcontact you\b", re.IGNORECASE)
 
 
 # How a stranger's answer invites the reporter's email: the next message giving one is checked against the report.
@@ -531,7 +544,7 @@ async def _report_problem(backoffice: BackOffice, tracker: Tracker) -> str:
     result = await backoffice.lodge_service_request(
         conversation_id=conversation_of(tracker), idempotency_key=request_key(tracker, request), **request
     )
-    return lodged(result)
+    return lodged(result, email_given=request["contact_email"] is not None)
 
 
 async def _request_progress(backoffice: BackOffice, tracker: Tracker) -> str | Reply:

@@ -677,3 +677,30 @@ def test_a_street_report_is_not_filed_against_an_address_given_earlier_in_the_ch
     )
     body = json.loads(calls[-1].content)
     assert body["uprn"] is None and body["location_text"] == "the wall of the library, high street ashbury"
+
+
+@pytest.mark.parametrize(("email", "told"), [("none", True), ("sam@example.com", False)])
+def test_a_noise_report_with_no_email_does_not_promise_to_contact_the_reporter(dispatcher, email, told) -> None:
+    # The second probe of session 11: "no" to the email, then "We contact you about a noise complaint within 5 working
+    # days", with nothing to contact them by.
+    lodged = {
+        "reference": "SR-000779",
+        "category": "noise",
+        "category_label": "Noise complaint",
+        "status": "open",
+        "expected_by": "2026-11-27",
+        "service_standard": "We contact you about a noise complaint within 5 working days.",
+        "responsible_team": "Environmental Health",
+    }
+    _, _, said = complete(
+        {("POST", "/api/v1/service-requests"): httpx.Response(201, json=lodged)},
+        dispatcher,
+        pending_task="report_problem",
+        identity_verified=False,
+        service_category="noise",
+        problem_location="21 rowan close",
+        problem_description="loud music every night till 3am",
+        contact_email=email,
+        task_confirmed=True,
+    )
+    assert ("You didn't give an email address, so the team can't contact you" in said) is told

@@ -856,6 +856,9 @@ def introduced_after(text: str) -> str | None:
     return None
 
 
+NAME_PIECE_WORDS = 4  # the most words a piece of an opening message may have to be read as a name in lower case
+
+
 def own_details_in(text: str) -> dict[str, str]:
     """Read the details an opening message gives about the resident themselves, to fill the questions ahead.
 
@@ -875,9 +878,14 @@ def own_details_in(text: str) -> dict[str, str]:
     found, chunks = _details_but_a_name(text)
     named = NAMED.search(text)
     name = name_in(NAME_ENDS.split(text[named.end() :], maxsplit=1)[0]) if named else None
+    pieces = [piece for chunk in chunks for piece in re.split(r"[?.!,]+", chunk)]
     if name is None and FIRST_PERSON.search(text.replace("\u2019", "'")):
-        pieces = [piece for chunk in chunks for piece in re.split(r"[?.!]+", chunk)]
         typed = [name for piece in pieces if (name := name_in(piece)) is not None and name in text]
+        name = typed[-1] if typed else None
+    if name is None and {"date_of_birth", "postcode"} <= found.keys():
+        # "postal vote. jodie kemp 18/04/1989 10 priory gardens TN43 3EH": a name typed in lower case beside a date of
+        # birth and a postcode is the resident's (a probe was asked for the name again; with capitals it was read).
+        typed = [name for piece in pieces if len(piece.split()) <= NAME_PIECE_WORDS and (name := name_in(piece))]
         name = typed[-1] if typed else None
     return found | ({"full_name": name} if name else {})
 

@@ -467,3 +467,21 @@ def test_the_words_that_got_an_answer_offering_a_report_describe_it_when_they_sa
     started_here = slots_of(start_task_events(tracker, task="report_problem"))
     assert (started_here["service_category"], started_here["problem_description"]) == (kind, opening)
     assert started_here["problem_location"] == "its at 21 rowan close"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "name"),
+    [
+        ("postal vote. jodie kemp 18/04/1989 10 priory gardens TN43 3EH", "request_postal_vote", "Jodie Kemp"),
+        (
+            "am i registered to vote? kathleen gray 17/08/1984 5 priory walk TN44 3LW",
+            "check_registration",
+            "Kathleen Gray",
+        ),
+    ],
+)
+def test_a_name_in_lower_case_beside_a_date_of_birth_and_postcode_is_not_asked_again(
+    text: str, intent: str, name: str
+) -> None:
+    # The second probe of session 11: both were asked "What is your full name?"; with capitals they were read.
+    assert started(text, intent)["full_name"] == name

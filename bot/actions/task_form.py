@@ -473,6 +473,8 @@ def task_asked_for(tracker: Tracker) -> str | None:
         return None
     if (other := other_absent_vote(tracker, text)) is not None:
         return other
+    if unnamed_account_question(tracker, text):
+        return None
     if name in TASKS and name != pending and float(intent.get("confidence") or 0.0) >= SWITCH_CONFIDENCE:
         return str(name)
     text = str(tracker.latest_message.get("text") or "")
@@ -508,6 +510,30 @@ SWITCHED_VOTE = {
     "request_proxy_vote": "OK, a proxy vote instead of a postal vote: I haven't sent anything.",
     "request_postal_vote": "OK, a postal vote instead of a proxy vote: I haven't sent anything.",
 }
+
+
+# What a council tax question names: without one of these, a question mid-task is no switch to the account tasks.
+ACCOUNT_NAMED = re.compile(
+    r"\b(?:council ?tax|cncl tax|ctax|bill|account|payments?|paid|pay|receipt|statement|instal+ments?|balance|owe|"
+    r"arrears|direct debit|refund|ct\d+)\b",
+    re.IGNORECASE,
+)
+
+
+def unnamed_account_question(tracker: Tracker, text: str) -> bool:
+    """Whether the latest message, mid-task, is a question the classifier gave to a council tax task it never names.
+
+    "do i need to send proof?" during a change of name was read as a receipt request (0.95) and started the council
+    tax account check (a probe).
+    """
+    intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+    pending = tracker.get_slot("pending_task")
+    return (
+        intent in ACCOUNT_TASKS
+        and pending not in ACCOUNT_TASKS
+        and is_a_question(text)
+        and not ACCOUNT_NAMED.search(text)
+    )
 
 
 def other_absent_vote(tracker: Tracker, text: str) -> str | None:
@@ -937,7 +963,7 @@ def not_an_answer_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     first = (re.findall(r"[a-z']+", plain.lower()) or [""])[0]
     asked = plain.rstrip().endswith("?") or first in QUESTION_FIRST_WORDS or FOLLOW_UP_START.search(plain) is not None
     # Elsewhere only what no in-form rule answers (a sure "what's your phone number?" is the rules' to answer).
-    unruled = name in ("out_of_scope", "nlu_fallback", "inform") or not sure
+    unruled = name in ("out_of_scope", "nlu_fallback", "inform") or not sure or unnamed_account_question(tracker, text)
     detail = slot in ("address_uprn", "postcode") or (
         slot not in FREE_TEXT_SLOTS and slot != "task_confirmed" and not free_text and unruled
     )

@@ -1519,3 +1519,13 @@ def test_switching_between_postal_and_proxy_keeps_the_details_given_for_the_chec
     )
     assert set_to["pending_task"] == "request_postal_vote"
     assert (set_to["full_name"], set_to["date_of_birth"]) == ("Kathleen Gray", "1984-08-17")
+
+
+def test_a_question_mid_task_read_as_a_council_tax_task_it_never_names_does_not_switch_to_it() -> None:
+    # The second probe of session 11: "do i need to send proof?" during a change of name started the council tax
+    # account check ("What is your council tax account number?").
+    set_to, said_now, _ = run_form(
+        "changed_name", "new_name", message("do i need to send proof?", "receipt_request", 0.95), identity_verified=True
+    )
+    assert set_to.get("pending_task", "changed_name") == "changed_name"
+    assert "account number" not in said(said_now)

@@ -67,6 +67,19 @@ FOLLOW_UPS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(r"\bopen\b[^.]*\b\d{1,2}(?::\d\d)?\s*(?:am|pm)\b", re.IGNORECASE),
     ),
     (
+        # "what help is there" after the answer to "im strugglin to pay my council tax lost my job", and "what do i
+        # do" after the answer to being homeless tonight, got the list of what the assistant can do (a probe).
+        "help",
+        re.compile(
+            r"^\W*(?:so\s+|ok\s+|and\s+)?(?:what|wat|wot)\s+(?:help|support|advice)\s+"
+            r"(?:is there|can i get|do you do|do you offer|is available)\b|"
+            r"^\W*(?:so\s+|ok\s+|and\s+)?(?:what|wat|wot)\s+(?:do|can|should)\s+(?:i|we)\s+"
+            r"do(?:\s+now|\s+next|\s+then)?\W*$|^\W*(?:so\s+|ok\s+)?what now\W*$",
+            re.IGNORECASE,
+        ),
+        re.compile(r"\b(?:help|support|advice|call|ring|apply|contact|talk to)\b", re.IGNORECASE),
+    ),
+    (
         "contact",
         re.compile(
             r"\bwho\s+do\s+i\s+(?:call|ring|phone|contact|speak to|talk to)\b|"
@@ -140,6 +153,8 @@ def follow_up_answer(tracker: Tracker) -> tuple[Article | None, str] | None:
         # Said plainly, not guessed: "how long does it take?" after the parking permits answer got the article about
         # when a registration shows on the register (a probe).
         kind = next(name for name, pattern, _ in FOLLOW_UPS if pattern is asked)
+        if kind not in NOT_SAID_WHAT:
+            return None  # "what do I do now?" with nothing in the answer to say is handled as before
         return article, NOT_SAID.format(what=NOT_SAID_WHAT[kind], phone=council_phone())
     source = [f"More: {article.source}"] if article is not None else []
     return article, "\n".join([*found[:2], *source])

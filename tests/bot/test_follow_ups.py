@@ -113,3 +113,22 @@ def test_a_follow_up_the_answer_just_given_does_not_answer_is_said_plainly_not_g
     # hours and how to contact the council".
     said = after(slug, "parking permit", typed, "register_timing")
     assert said and said[0].startswith("Sorry, I don't have how long it takes for that.")
+
+
+def test_what_help_is_there_after_an_answer_about_hardship_is_answered_from_it() -> None:
+    # The second probe of session 11: "what help is there" after the answer to "im strugglin to pay my council tax
+    # lost my job" got the list of what the assistant can do.
+    hardship = (
+        "I'm sorry things are hard. If you can't pay your council tax, talk to us early: we can spread the payments "
+        "or check if you can get Council Tax Reduction. Call us on 01632 960 123, or I can pass you to an officer."
+    )
+    tracker = make_tracker(
+        message("im strugglin to pay my council tax lost my job", "payment_difficulty"),
+        bot(hardship),
+        message("what help is there", "bot_capabilities"),
+    )
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionAnswerFromKnowledge().run(dispatcher, tracker, {}))
+    said = dispatcher.messages[0]["text"]
+    assert "Council Tax Reduction" in said or "Call us on 01632 960 123" in said
+    assert "I can help with these" not in said

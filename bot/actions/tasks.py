@@ -112,6 +112,19 @@ def tells_of_a_death_and_council_tax(tracker: Tracker) -> bool:
     )
 
 
+def officer_offered(dispatcher: CollectingDispatcher, said: str) -> list[EventType]:
+    """Say ``said``, which offers an officer for what the chat cannot do, with the yes and no buttons.
+
+    Listening next: the form that follows action_start_task's rule had no task, and apologised (a probe).
+    """
+    dispatcher.utter_message(text=said, buttons=OFFER_BUTTONS)
+    return [
+        SlotSet(SLOT_OFFICER_OFFERED, True),
+        SlotSet(SLOT_HANDOFF_REASON, "resident_asked"),
+        FollowupAction("action_listen"),
+    ]
+
+
 def cancels_the_vote_of_someone_who_died(tracker: Tracker) -> bool:
     """Tell whether the latest message asks to cancel the postal or proxy vote of someone it says has died."""
     text = str(tracker.latest_message.get("text") or "")
@@ -212,21 +225,10 @@ class ActionStartTask(Action):
         if intent == "changed_name" and CANCEL_WORD.search(text):
             # "cancel the name change i asked for" started a second change of name (a probe): withdrawing one is for
             # an officer, who can see it.
-            dispatcher.utter_message(text=NAME_CHANGE_NOT_CANCELLED_HERE, buttons=OFFER_BUTTONS)
-            return [
-                SlotSet(SLOT_OFFICER_OFFERED, True),
-                SlotSet(SLOT_HANDOFF_REASON, "resident_asked"),
-                FollowupAction("action_listen"),
-            ]
+            return officer_offered(dispatcher, NAME_CHANGE_NOT_CANCELLED_HERE)
         if intent == "open_register_opt_out" and BACK_ON_THE_OPEN_REGISTER.search(text):
             # "i want to stay on the open register" was offered the opt-out (a probe): going back on is for an officer.
-            dispatcher.utter_message(text=BACK_ON_OPEN_REGISTER_REPLY, buttons=OFFER_BUTTONS)
-            # Listening next: the form that follows this action's rule had no task, and apologised (a probe).
-            return [
-                SlotSet(SLOT_OFFICER_OFFERED, True),
-                SlotSet(SLOT_HANDOFF_REASON, "resident_asked"),
-                FollowupAction("action_listen"),
-            ]
+            return officer_offered(dispatcher, BACK_ON_OPEN_REGISTER_REPLY)
         if intent in ABSENT_VOTE_TASKS and electoral.CHANGES_THE_PROXY.search(text):
             # "i need to change who my proxy is, its my brother at the moment but he cant do it now" was offered the
             # withdrawal of the proxy (a probe): the new proxy is asked for, as a change of the one held.

@@ -650,30 +650,41 @@ def test_the_same_change_recorded_twice_does_not_say_done_as_well() -> None:
     assert "Done" not in said and "already recorded" in said and "You are now left out" in said
 
 
-def test_a_street_report_is_not_filed_against_an_address_given_earlier_in_the_chat(dispatcher) -> None:
-    # The second probe of session 11: the bin days at 19 Rowan Close, then graffiti "on the wall of the library, high
-    # street ashbury": the report was filed against 19 Rowan Close.
+def reported(dispatcher, category: str, standard: str, **slots) -> tuple[list, str]:
+    """Complete a report of ``category`` (the back office promising ``standard``); return its calls and the reply."""
     lodged = {
         "reference": "SR-000778",
-        "category": "graffiti",
-        "category_label": "Graffiti",
+        "category": category,
+        "category_label": category.title(),
         "status": "open",
         "expected_by": "2026-11-27",
-        "service_standard": "We remove graffiti within 5 working days.",
+        "service_standard": standard,
         "responsible_team": "Street Scene",
     }
-    _, calls, _ = complete(
+    _, calls, said = complete(
         {("POST", "/api/v1/service-requests"): httpx.Response(201, json=lodged)},
         dispatcher,
         pending_task="report_problem",
         identity_verified=False,
-        service_category="graffiti",
+        service_category=category,
+        task_confirmed=True,
+        **slots,
+    )
+    return calls, said
+
+
+def test_a_street_report_is_not_filed_against_an_address_given_earlier_in_the_chat(dispatcher) -> None:
+    # The second probe of session 11: the bin days at 19 Rowan Close, then graffiti "on the wall of the library, high
+    # street ashbury": the report was filed against 19 Rowan Close.
+    calls, _ = reported(
+        dispatcher,
+        "graffiti",
+        "We remove graffiti within 5 working days.",
         postcode="TN41 6PA",
         address_uprn="100099500102",
         problem_location="the wall of the library, high street ashbury",
         problem_description="tags in black paint",
         contact_email="none",
-        task_confirmed=True,
     )
     body = json.loads(calls[-1].content)
     assert body["uprn"] is None and body["location_text"] == "the wall of the library, high street ashbury"
@@ -683,24 +694,12 @@ def test_a_street_report_is_not_filed_against_an_address_given_earlier_in_the_ch
 def test_a_noise_report_with_no_email_does_not_promise_to_contact_the_reporter(dispatcher, email, told) -> None:
     # The second probe of session 11: "no" to the email, then "We contact you about a noise complaint within 5 working
     # days", with nothing to contact them by.
-    lodged = {
-        "reference": "SR-000779",
-        "category": "noise",
-        "category_label": "Noise complaint",
-        "status": "open",
-        "expected_by": "2026-11-27",
-        "service_standard": "We contact you about a noise complaint within 5 working days.",
-        "responsible_team": "Environmental Health",
-    }
-    _, _, said = complete(
-        {("POST", "/api/v1/service-requests"): httpx.Response(201, json=lodged)},
+    _, said = reported(
         dispatcher,
-        pending_task="report_problem",
-        identity_verified=False,
-        service_category="noise",
+        "noise",
+        "We contact you about a noise complaint within 5 working days.",
         problem_location="21 rowan close",
         problem_description="loud music every night till 3am",
         contact_email=email,
-        task_confirmed=True,
     )
     assert ("You didn't give an email address, so the team can't contact you" in said) is told

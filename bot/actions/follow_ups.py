@@ -19,6 +19,7 @@ from bot.actions.common import council_phone
 from bot.knowledge import Article, ArticleError, get_knowledge
 from bot.search import terms
 
+DAYS = r"\b(?:mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?|weekends?|bank holidays?)\b"
 # Each kind of follow-up: how it is asked, the article lines that answer it, and the words of the asking.
 FOLLOW_UPS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (
@@ -78,6 +79,16 @@ FOLLOW_UPS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
             re.IGNORECASE,
         ),
         re.compile(r"\b(?:help|support|advice|call|ring|apply|contact|talk to)\b", re.IGNORECASE),
+    ),
+    (
+        # "and on saturday?" after the opening hours got buttons for libraries, street trading and car parks (a probe).
+        "day",
+        re.compile(
+            rf"^\W*(?:and|what about|how about|wbu)?\s*(?:on\s+|at\s+)?(?:a\s+)?{DAYS}\W*$|"
+            rf"^\W*(?:are you|is it)\s+open\s+(?:on\s+|at\s+)?(?:a\s+)?{DAYS}\W*$",
+            re.IGNORECASE,
+        ),
+        re.compile(DAYS, re.IGNORECASE),
     ),
     (
         "contact",
@@ -148,7 +159,7 @@ def follow_up_answer(tracker: Tracker) -> tuple[Article | None, str] | None:
     own = [word for word in terms(asked.sub(" ", text)) if word not in about and word not in FILLER]
     if not lines or len(own) > OWN_WORDS:
         return None  # "how long does a planning application take" after the bins answer is a question of its own
-    found = [line for line in lines if answers.search(line)]
+    found = same_day_first([line for line in lines if answers.search(line)], text)
     if not found:
         # Said plainly, not guessed: "how long does it take?" after the parking permits answer got the article about
         # when a registration shows on the register (a probe).
@@ -158,6 +169,15 @@ def follow_up_answer(tracker: Tracker) -> tuple[Article | None, str] | None:
         return article, NOT_SAID.format(what=NOT_SAID_WHAT[kind], phone=council_phone())
     source = [f"More: {article.source}"] if article is not None else []
     return article, "\n".join([*found[:2], *source])
+
+
+def same_day_first(lines: list[str], text: str) -> list[str]:
+    """Put the lines about the day asked first ("and on saturday?": the weekend's line, before the weekdays')."""
+    asked = {day.lower().rstrip("s") for day in re.findall(DAYS, text, re.IGNORECASE)}
+    if asked & {"saturday", "sunday"}:
+        asked.add("weekend")
+    about = [line for line in lines if any(day in line.lower() for day in asked)]
+    return [*about, *(line for line in lines if line not in about)]
 
 
 NOT_SAID = "Sorry, I don't have {what} for that. Please call us on {phone}, or I can ask a person to help."

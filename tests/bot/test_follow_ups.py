@@ -132,3 +132,10 @@ def test_what_help_is_there_after_an_answer_about_hardship_is_answered_from_it()
     said = dispatcher.messages[0]["text"]
     assert "Council Tax Reduction" in said or "Call us on 01632 960 123" in said
     assert "I can help with these" not in said
+
+
+@pytest.mark.parametrize("typed", ["and on saturday?", "what about sundays", "are you open on a saturday"])
+def test_a_day_asked_after_the_opening_hours_is_answered_from_them(typed: str) -> None:
+    # The second probe of session 11: "and on saturday?" after the opening hours got buttons for other services.
+    said = after("opening-hours", "what time do you open", typed, "out_of_scope")
+    assert said and "Closed at weekends" in said[0]

@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions.bins import BIN_KIND_WORDS, missed_collection_check
 from bot.actions.common import FAILURE_APOLOGY, apologise_for_failure, council_phone
-from bot.actions.electoral import CHANGES_THE_PROXY, long_date, switched_to
+from bot.actions.electoral import CHANGES_THE_PROXY, COUNCIL_TAX, long_date, switched_to
 from bot.actions.form_answers import (
     DESCRIBED_WORDS,
     FREE_TEXT_SLOTS,
@@ -2675,6 +2675,9 @@ def _name_answer(slot: str, value: Any, dispatcher: CollectingDispatcher, *, who
             else None
         )
         later = f"That looks like {other}. I'll ask for that in a moment. First, " if other else "Sorry, "
+        if other is None and COUNCIL_TAX.search(text):
+            # "council tax too" at the name of the person who died got a bare "Sorry, I need ..." (a probe).
+            later = "You can ask me about council tax once this is done. First, "
         dispatcher.utter_message(text=f"{later}I need {whose}.")
     return {slot: name}
 

@@ -1529,3 +1529,13 @@ def test_a_question_mid_task_read_as_a_council_tax_task_it_never_names_does_not_
     )
     assert set_to.get("pending_task", "changed_name") == "changed_name"
     assert "account number" not in said(said_now)
+
+
+def test_council_tax_at_the_name_of_the_person_who_died_is_not_a_bare_sorry() -> None:
+    # The second probe of session 11: "council tax too" at "What is the person's full name?" got "Sorry, I need the
+    # person's first name and surname" (after it had been recorded as a name, the session before the fix).
+    set_to, said_now, _ = run_form(
+        "report_death_or_left", "reported_name", message("council tax too", "inform"), report_kind="died"
+    )
+    assert set_to["reported_name"] is None
+    assert said(said_now).startswith("You can ask me about council tax once this is done.")

@@ -1060,6 +1060,8 @@ def only_a_place(text: str) -> bool:
 # A description given where the place was asked is kept, and the place asked for again.
 DESCRIPTION_NOTED = "Thanks, I've noted what the problem is."
 PLACE_PUT_RIGHT = "Thanks, I've put that as where the problem is."
+ADDED_TO_THE_REPORT = "Thanks, I've added that to the report."
+ADDED_WORDS = 3  # the fewest words of more about the problem typed at the email question
 PLACE_THEN_DESCRIPTION = "Thanks, I've put that as where it is, and what you told me before as what the problem is."
 
 
@@ -2443,6 +2445,13 @@ class ValidateTaskForm(FormValidationAction):
             # report went to the team "at big one" (a probe): it is where the problem is.
             dispatcher.utter_message(text=PLACE_PUT_RIGHT)  # the email question is asked again
             return {"contact_email": None, "problem_location": text.strip()[:240]}
+        if tracker.get_slot("pending_task") == "report_problem" and (
+            len(text.split()) >= ADDED_WORDS and (PLACE_WORDS.search(text) or DESCRIBES.search(text))
+        ):
+            # "loads of it by the school gate" at the email question was lost (a probe): it goes with the report.
+            described = " / ".join(part for part in (tracker.get_slot("problem_description"), text.strip()) if part)
+            dispatcher.utter_message(text=ADDED_TO_THE_REPORT)
+            return {"contact_email": None, "problem_description": described[:1000]}
         dispatcher.utter_message(text="Sorry, I need an email address like name@example.com.")
         return {"contact_email": None}
 

@@ -917,3 +917,19 @@ def test_a_report_is_never_dropped_for_want_of_the_optional_email(dispatcher) ->
     assert events["contact_email"] == "none"
     assert "without an email" in " ".join(m["text"] for m in dispatcher.messages)
     assert "nothing has been sent" not in " ".join(m["text"] for m in dispatcher.messages)
+
+
+def test_more_about_the_problem_typed_at_the_email_question_goes_with_the_report(dispatcher) -> None:
+    # The second probe of session 11: "loads of it by the school gate" at the email question was lost.
+    tracker = form_tracker(
+        "contact_email",
+        "loads of it by the school gate",
+        "inform",
+        pending_task="report_problem",
+        service_category="dog_fouling",
+        problem_location="Rowan Close",
+        problem_description="dog poo all over the path",
+    )
+    events = slot_events(validate(FakeBackOffice(), tracker, dispatcher))
+    assert events["contact_email"] is None
+    assert events["problem_description"] == "dog poo all over the path / loads of it by the school gate"

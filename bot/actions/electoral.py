@@ -173,7 +173,9 @@ def absent_vote_line(vote: AbsentVote, open_requests: Sequence[OpenRequest] = ()
 SWITCHES_TO = re.compile(
     r"\b(?:switch|change|move|swap|go)\w*(?: \w+){0,4}? to (?:an? )?(?:(proxy)|postal|post)\b"
     r"|\b(?:(proxy)|postal|post)(?: vote)? instead\b"
-    r"|\b(?:make|can) (?:it|that) (?:be )?(?:an? )?(?:(proxy)|postal|post)\b",
+    r"|\b(?:make|can) (?:it|that) (?:be )?(?:an? )?(?:(proxy)|postal|post)\b"
+    # "hmm actually proxy might be better" (a probe got the homelessness article)
+    r"|\b(?:an? )?(?:(proxy)|postal|post)(?: vote)? (?:might|would|will|could) be (?:better|easier)\b",
     re.IGNORECASE,
 )
 

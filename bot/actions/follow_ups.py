@@ -59,6 +59,17 @@ FOLLOW_UPS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(r"£|\bfree\b|\bcosts?\b|\bfees?\b|\bcharges?\b|\bno charge\b", re.IGNORECASE),
     ),
     (
+        # "what time do they come" and "what time should i put it out" after the bin days got the council's opening
+        # hours and a choice of articles (a probe); the answer said "Please put your bins out by 7am".
+        "when",
+        re.compile(
+            r"\bwhat\s+time\s+(?:do|does|will|should|must|can)\s+(?:they|it|i|we|you|the\s+\w+)\s+"
+            r"(?:come|collect|arrive|turn up|get here|put\s+(?:it|them|the\s+bins?|my\s+bins?)\s+out|be\s+out)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(r"\b\d{1,2}(?::\d\d)?\s*(?:am|pm)\b", re.IGNORECASE),
+    ),
+    (
         "open",
         re.compile(
             r"\bwhat\s+time\s+(?:does|do|is|will)\s+(?:it|they|that|the \w+)\s+(?:open|close|shut)\b|"
@@ -107,23 +118,28 @@ OWN_WORDS = 0
 MOST_WORDS = 12
 
 
-def replies_just_given(tracker: Tracker) -> str:
-    """Return what the bot said in reply to the resident's message before the latest."""
+def replies_just_given(tracker: Tracker, turns: int = 1) -> str:
+    """Return what the bot said in reply to the resident's last ``turns`` messages before the latest."""
     replies: list[str] = []
     users = 0
     for event in reversed(list(tracker.events)):
         if event.get("event") == "user":
             users += 1
-            if users == 2:
+            if users > turns:
                 break
-        elif event.get("event") == "bot" and users == 1:
+        elif event.get("event") == "bot" and users >= 1:
             replies.insert(0, str(event.get("text") or ""))
     return "\n".join(replies)
 
 
+# How many of the resident's messages back a follow-up may reach: "and on bank holidays?" after the bin days, a
+# question about opening times and a clarifying question was answered from the tips article (a probe).
+FOLLOW_UP_TURNS = 3
+
+
 def article_just_given(tracker: Tracker, articles: Iterable[Article]) -> Article | None:
     """Return the article the bot quoted in its replies to the resident's message before the latest, if any."""
-    said = replies_just_given(tracker)
+    said = replies_just_given(tracker, FOLLOW_UP_TURNS)
     # The whole answer, or the lines of it a follow-up answer quoted ("how much?" after "what do i need?").
     quoted = [(sum(line in said for line in article.answer.splitlines()), article) for article in articles]
     best = max(quoted, key=lambda pair: pair[0], default=(0, None))
@@ -146,7 +162,7 @@ def follow_up_answer(tracker: Tracker) -> tuple[Article | None, str] | None:
         article = article_just_given(tracker, get_knowledge().articles())
     except (ArticleError, OSError):
         return None
-    said = replies_just_given(tracker)
+    said = replies_just_given(tracker, FOLLOW_UP_TURNS)
     if article is not None:
         about_text, lines = (
             f"{article.title} {article.answer} {' '.join(article.keywords)}",
@@ -164,7 +180,9 @@ def follow_up_answer(tracker: Tracker) -> tuple[Article | None, str] | None:
         # Said plainly, not guessed: "how long does it take?" after the parking permits answer got the article about
         # when a registration shows on the register (a probe).
         kind = next(name for name, pattern, _ in FOLLOW_UPS if pattern is asked)
-        if kind not in NOT_SAID_WHAT:
+        if kind not in NOT_SAID_WHAT or replies_just_given(tracker).startswith(CHOICES_OFFERED):
+            # After a clarifying question there is no one answer to have left it out ("resident parking permit", then
+            # "what do I need?", was told "Sorry, I don't have a list of what you'd need": a probe).
             return None  # "what do I do now?" with nothing in the answer to say is handled as before
         return article, NOT_SAID.format(what=NOT_SAID_WHAT[kind], phone=council_phone())
     source = [f"More: {article.source}"] if article is not None else []
@@ -180,8 +198,10 @@ def same_day_first(lines: list[str], text: str) -> list[str]:
     return [*about, *(line for line in lines if line not in about)]
 
 
+CHOICES_OFFERED = "I'm not sure which of these you mean"
 NOT_SAID = "Sorry, I don't have {what} for that. Please call us on {phone}, or I can ask a person to help."
 NOT_SAID_WHAT = {
+    "when": "the time of day",
     "need": "a list of what you'd need",
     "time": "how long it takes",
     "cost": "what it costs",

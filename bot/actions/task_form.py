@@ -1114,6 +1114,8 @@ HOUSE_NUMBER = re.compile(r"\b\d+[a-z]?\b", re.IGNORECASE)
 # anything", and every answer was lost (a probe). A no that puts a detail right changes it and asks again.
 CORRECTION_CUE = re.compile(
     r"\b(?:actually|instead|change (?:it|that)|make (?:it|that)|rather|i meant|should be|sorry|not \w+ but)\b|"
+    # "its Kathleen Grey not Gray", "it's spelt Tom Gray" (a probe's got "I need a yes or a no")
+    r"\bspel(?:t|led)\b|\bnot\s+[\w'-]+\W*$|"
     r"^\W*(?:no|nope|nah|wait)\b[\s,.!-]+\w",
     re.IGNORECASE,
 )
@@ -1247,7 +1249,22 @@ def place_for_the_invited_report(tracker: Tracker, text: str) -> str | None:
     kind = invited_category(tracker)
     if kind is None or kind in ADDRESSED_CATEGORIES or not a_place_alone(text):
         return None
-    return text.strip(" .,!")[:240]
+    return place_as_said(text)
+
+
+def place_as_said(text: str) -> str:
+    """Return a place typed as an answer without the words leading into it ("no wait it's on", "its at").
+
+    A noise report was filed "at its at 7 Priory Walk", and graffiti "at no wait it's on the wall of the church hall,
+    Mill Lane" (a probe).
+    """
+    plain = text.strip(" .,!")
+    while (shorter := IT_IS_AT.sub("", PLACE_LEAD_IN.sub("", plain))) != plain:
+        plain = shorter
+    return plain[:240]
+
+
+PLACE_LEAD_IN = re.compile(r"^\W*(?:no|nope|sorry|actually|wait|oh|oops|hang on|ok|okay|er+m?|um+)\b\W*", re.IGNORECASE)
 
 
 def a_place_alone(text: str) -> bool:
@@ -1295,6 +1312,31 @@ NEW_NAME_CORRECTED = re.compile(
 )
 # A name's spelling put right ("sorry its spelt Joan Smyth", "it's spelled Tom Gray").
 SPELT = re.compile(r"\bspel(?:t|led|ling)\b", re.IGNORECASE)
+# ... or the new spelling set against the old ("its Kathleen Grey not Gray").
+SPELT_OR_NOT = re.compile(r"\bspel(?:t|led|ling)\b|\bnot\s+[A-Z][\w'-]+\W*$")
+
+
+# "it was the alley behind the co-op not tesco": the new place, then the word of the old one it replaces.
+PLACE_NOT = re.compile(
+    r"^(?P<new>.+?)\s*,?\s+(?:not|rather than|instead of)\s+(?:the\s+|at\s+|on\s+)?(?P<old>[\w' -]+?)\W*$", re.I
+)
+
+
+def place_instead(text: str, held: Any) -> str | None:
+    """Return the place a correction gives instead of the one held, when it names a word of the held one to replace."""
+    said = PLACE_NOT.match(text.strip())
+    if said is None or not held:
+        return None
+    old_words = {word for word in re.findall(r"[a-z']+", said["old"].lower()) if len(word) > 2}
+    if not old_words or not old_words & set(re.findall(r"[a-z']+", str(held).lower())):
+        return None
+    new = re.sub(r"^\W*(?:it was|it'?s|its|it is)\s+", "", place_as_said(said["new"]), flags=re.I)
+    return new or None
+
+
+def held_proxy(tracker: Tracker) -> str:
+    """Return the proxy's name as held so far, or ""."""
+    return str(tracker.get_slot("proxy_name") or "")
 
 
 def new_name_put_right(text: str, held: str) -> str | None:
@@ -1340,10 +1382,17 @@ def corrections_at_confirmation(tracker: Tracker, text: str) -> dict[str, Any]:
         # "actually it should be Jodie Brown-Kemp" at "Shall I go ahead?" got "I need a yes or a no" (a probe); "sorry,
         # no hyphen: Janice Ogilvy Dunn" was a no, and "no wait it's Smith Jones, no hyphen" lost the first name.
         found["new_name"] = name
-    if "proxy_name" in wanted and (proxy := proxy_named(text)) is not None:
+    if "proxy_name" in wanted and SPELT_OR_NOT.search(text) and (name := new_name_put_right(text, held_proxy(tracker))):
+        # "its Kathleen Grey not Gray" at "Shall I go ahead?" got "I need a yes or a no" (a probe).
+        found["proxy_name"] = name
+    elif "proxy_name" in wanted and (proxy := proxy_named(text)) is not None:
         # "no, make it my son Peter Dunn" at "Shall I go ahead?" named the old proxy still (a probe).
         found["proxy_name"], found["proxy_relationship"] = proxy[0], proxy[1] or tracker.get_slot("proxy_relationship")
-    if "problem_location" in wanted and (place := place_told(text)) is not None:
+    if "problem_location" in wanted and (place := place_instead(text, tracker.get_slot("problem_location"))):
+        # "actually it was the alley behind the co-op not tesco" was added to the description, and the report filed
+        # "at down the lane behind tesco" (a probe).
+        found["problem_location"] = place
+    elif "problem_location" in wanted and (place := place_told(text)) is not None:
         # "no, it's actually on Elm Road" (a probe's report was dropped by it).
         found["problem_location"] = place
     elif "problem_location" in wanted and (renumbered := renumbered_place(tracker.get_slot("problem_location"), text)):
@@ -2495,7 +2544,7 @@ class ValidateTaskForm(FormValidationAction):
             # where the noise was, and the address typed next as what it was (a probe).
             dispatcher.utter_message(text=DESCRIPTION_NOTED)
             return {"problem_location": None, "problem_description": text[:1000]}
-        return {"problem_location": text[:240]}
+        return {"problem_location": place_as_said(text) or text[:240]}
 
     async def validate_problem_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -2543,6 +2592,10 @@ class ValidateTaskForm(FormValidationAction):
         text = str(value or "").strip()
         if (changed := proxy_changed(dispatcher, tracker, text)) is not None:
             return changed if "proxy_relationship" in changed else changed | {"proxy_relationship": None}
+        if is_a_question(text):
+            # "why do i need to give all this?" was recorded as how the voter knows their proxy (a probe).
+            dispatcher.utter_message(text=help_for("proxy_relationship", text, tracker.get_slot("pending_task")))
+            return {"proxy_relationship": None}
         held = str(tracker.get_slot("proxy_name") or "")
         if SPELT.search(text) and (name := new_name_put_right(text, held)):
             # "sorry its spelt Tom Gray" at "How do you know them?" was recorded as how the voter knows "Tom Grey" (a

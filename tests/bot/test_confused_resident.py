@@ -1539,3 +1539,71 @@ def test_council_tax_at_the_name_of_the_person_who_died_is_not_a_bare_sorry() ->
     )
     assert set_to["reported_name"] is None
     assert said(said_now).startswith("You can ask me about council tax once this is done.")
+
+
+@pytest.mark.parametrize(
+    ("held", "text", "place"),
+    [
+        (
+            "down the lane behind tesco",
+            "actually it was the alley behind the co-op not tesco",
+            "the alley behind the co-op",
+        ),
+    ],
+)
+def test_a_place_put_right_at_the_confirmation_replaces_the_place(held: str, text: str, place: str) -> None:
+    # The third probe of session 11: the correction was added to the description and the report filed at the old place.
+    slots = {"service_category": "dumped_rubbish", "problem_location": held, "problem_description": "mattresses"}
+    set_to, _, _ = run_form(
+        "report_problem", "task_confirmed", message(text, "inform", 0.6), **slots, contact_email="none"
+    )
+    assert set_to["problem_location"] == place
+    assert set_to.get("problem_description", "mattresses") == "mattresses"
+
+
+@pytest.mark.parametrize(
+    ("asked", "text", "stored"),
+    [
+        (
+            "problem_location",
+            "no wait it's on the wall of the church hall, Mill Lane",
+            "the wall of the church hall, Mill Lane",
+        ),
+        ("problem_location", "its at 7 Priory Walk", "7 Priory Walk"),
+    ],
+)
+def test_a_place_is_stored_without_the_words_leading_into_it(asked: str, text: str, stored: str) -> None:
+    # The third probe of session 11 filed "at no wait it's on the wall of the church hall" and "at its at 7 Priory Walk"
+    set_to, _, _ = run_form("report_problem", asked, message(text, "inform", 0.6), service_category="graffiti")
+    assert set_to["problem_location"] == stored
+
+
+def test_a_question_at_the_proxys_relationship_is_not_recorded_as_it() -> None:
+    # The third probe of session 11: "why do i need to give all this?" was recorded as how the voter knows the proxy.
+    set_to, said_now, _ = run_form(
+        "request_proxy_vote",
+        "proxy_relationship",
+        message("why do i need to give all this?", "inform", 0.6),
+        identity_verified=True,
+        vote_duration="next_poll",
+        proxy_name="Kathleen Gray",
+    )
+    assert set_to["proxy_relationship"] is None and "application form asks how you know" in said(said_now)
+
+
+def test_a_proxys_name_put_right_at_the_confirmation_is_recorded() -> None:
+    # The third probe of session 11: "its Kathleen Grey not Gray" got "Sorry, I need a yes or a no here".
+    # "Shall I go ahead?" is answered by yes or no (the domain maps no words into it), so nothing is mapped here.
+    slots = dict.fromkeys(FORM_SLOTS) | {
+        "pending_task": "request_proxy_vote",
+        "requested_slot": "task_confirmed",
+        "identity_verified": True,
+        "vote_duration": "next_poll",
+        "proxy_name": "Kathleen Gray",
+        "proxy_relationship": "my friend",
+    }
+    tracker = make_tracker(message("its Kathleen Grey not Gray", "inform", 0.6), slots=slots)
+    events = asyncio.run(
+        ValidateTaskForm(FakeBackOffice().client()).run(CollectingDispatcher(), tracker, {"forms": {}})
+    )
+    assert slots_of(events)["proxy_name"] == "Kathleen Grey" and slots_of(events).get("task_confirmed") is None

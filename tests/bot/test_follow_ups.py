@@ -139,3 +139,37 @@ def test_a_day_asked_after_the_opening_hours_is_answered_from_them(typed: str) -
     # The second probe of session 11: "and on saturday?" after the opening hours got buttons for other services.
     said = after("opening-hours", "what time do you open", typed, "out_of_scope")
     assert said and "Closed at weekends" in said[0]
+
+
+BIN_DAYS = (
+    "Your next bin collections at 19 Rowan Close, TN41 6PA:\n- General waste (green bin): Monday 7 December\n"
+    "Changes for bank holidays:\n- Recycling: Tuesday 29 December, not Monday 28 December (because of the Boxing Day "
+    "bank holiday)\nPlease put your bins out by 7am. More: https://www.ashdownvale.gov.uk/bins-and-recycling"
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("what time should i put it out", "by 7am"), ("what time do they come", "by 7am")],
+)
+def test_a_time_of_day_asked_after_the_bin_days_is_answered_from_them(typed: str, expected: str) -> None:
+    # The third probe of session 11: the opening hours, and a choice of the housing register or garden waste.
+    tracker = make_tracker(message("when is my bin day", "ask_bin_day"), bot(BIN_DAYS), message(typed, "out_of_scope"))
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionHandleMiss().run(dispatcher, tracker, {}))
+    assert expected in dispatcher.messages[0]["text"]
+
+
+def test_a_follow_up_reaches_back_past_a_clarifying_question() -> None:
+    # The third probe of session 11: the bin days, "what time should i put it out" (then a clarifying question), then
+    # "and on bank holidays?" got the county's tips article.
+    tracker = make_tracker(
+        message("when is my bin day", "ask_bin_day"),
+        bot(BIN_DAYS),
+        message("something else", "out_of_scope"),
+        bot("I'm not sure which of these you mean. Is it one of them?"),
+        message("and on bank holidays?", "out_of_scope"),
+    )
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionHandleMiss().run(dispatcher, tracker, {}))
+    assert "Boxing Day" in dispatcher.messages[0]["text"]

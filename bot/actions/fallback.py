@@ -18,6 +18,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import council_phone
+from bot.actions.electoral import switched_to
 from bot.actions.form_help import OFFICER_BUTTON
 from bot.actions.handoff import ActionRequestOfficer, complaint_details
 from bot.actions.knowledge import GAP_UNANSWERED, about_the_last_reply, knowledge_marker, say_decision
@@ -130,6 +131,9 @@ class ActionHandleMiss(Action):
             # "when did my neighbour at 19 Rowan Close last pay council tax" got suggestions of articles (a probe).
             dispatcher.utter_message(text=OTHERS_COUNCIL_TAX_REPLY.format(phone=council_phone()))
             return []
+        if mark and (vote := switched_to(text)) is not None:
+            # "hmm actually proxy might be better", not understood as words, got the homelessness article (a probe).
+            return [*start_task_events(tracker, task=vote), FollowupAction("task_form")]
         if mark and (again := follow_up_of(last_task(tracker), text)) is not None:
             # "and for proxy?" just after a deadline answer, or "what about recycling?" after the bin days, not
             # understood as words, got article buttons (a probe): the same question, for what the follow-up names.

@@ -1607,3 +1607,12 @@ def test_a_proxys_name_put_right_at_the_confirmation_is_recorded() -> None:
         ValidateTaskForm(FakeBackOffice().client()).run(CollectingDispatcher(), tracker, {"forms": {}})
     )
     assert slots_of(events)["proxy_name"] == "Kathleen Grey" and slots_of(events).get("task_confirmed") is None
+
+
+@pytest.mark.parametrize("text", ["hmm actually proxy might be better", "a postal vote would be easier"])
+def test_a_kind_of_vote_said_to_be_better_not_understood_as_words_starts_it(text: str) -> None:
+    # The third probe of session 11: "hmm actually proxy might be better" got the homelessness article.
+    events = asyncio.run(
+        ActionHandleMiss().run(CollectingDispatcher(), make_tracker(message(text, "nlu_fallback")), {})
+    )
+    assert slots_of(events)["pending_task"] in ("request_proxy_vote", "request_postal_vote")

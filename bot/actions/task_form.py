@@ -2423,7 +2423,9 @@ class ValidateTaskForm(FormValidationAction):
         refused = await missed_collection_check(self.backoffice, int(str(uprn)), said)
         if refused is None:
             return None
-        dispatcher.utter_message(text=refused, buttons=OFFER_BUTTONS)
+        if not any(message.get("text") == refused for message in dispatcher.messages):
+            # Said once: the address and what was missed, given together, are each checked (a probe got it twice).
+            dispatcher.utter_message(text=refused, buttons=OFFER_BUTTONS)
         return {"verification_outcome": STOPPED, SLOT_OFFICER_OFFERED: True, SLOT_HANDOFF_REASON: "fallback"}
 
     async def _payment_told(

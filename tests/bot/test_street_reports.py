@@ -296,6 +296,33 @@ def test_the_report_stops_with_an_officer_offer_when_no_collection_was_due(dispa
     assert [c.url.params["uprn"] for c in calls] == ["100099504414"]
 
 
+def test_the_missed_collection_check_is_said_once_when_the_address_and_the_bin_come_together(dispatcher) -> None:
+    # The third probe of session 11: "missed bin", "19 Rowan Close TN41 6PA", "green recycling bin not collected" got
+    # the same dates twice in a row, each with the officer offer: the address and the description each checked.
+    from tests.support.backoffice_fake import ADDRESSES
+
+    collections = bins_on("2026-12-05", GREEN_MONDAY) | {"uprn": 1}
+    routes = {
+        ("GET", "/api/v1/bin-collections"): httpx.Response(200, json=collections),
+        ("GET", "/api/v1/addresses"): httpx.Response(200, json=ADDRESSES),
+    }
+    from bot.actions.task_form import ValidateTaskForm
+
+    tracker = form_tracker(
+        "problem_description",
+        "green recycling bin not collected",
+        pending_task="report_problem",
+        service_category="missed_bin",
+        address_uprn="100099500102",
+        postcode="TN41 6PA",
+    )
+    tracker.events.append({"event": "slot", "name": "address_uprn", "value": "100099500102"})
+    asyncio.run(ValidateTaskForm(backoffice(routes, [])).get_validation_events(dispatcher, tracker, {}))
+    said = [m["text"] for m in dispatcher.messages]
+    assert any("haven't reported a missed collection" in text for text in said)
+    assert len(said) == len(set(said))
+
+
 @pytest.mark.parametrize(
     ("asked", "held", "typed", "meant"),
     [

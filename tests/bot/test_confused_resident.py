@@ -1439,21 +1439,30 @@ def test_what_a_proxy_is_asked_mid_request_is_answered_and_the_question_asked_ag
     assert set_to.get(asked) is None and set_to.get("pending_task", task) == task
 
 
+def at_the_confirmation(task: str, text: str, intent: str, **slots: Any) -> tuple[dict[str, Any], str]:
+    """Run the form on ``text`` typed at ``task``'s "Shall I go ahead?"; return the slots it set and what it said.
+
+    "Shall I go ahead?" is answered by yes or no (the domain maps no words into it), so nothing is mapped here.
+    """
+    held = dict.fromkeys(FORM_SLOTS) | {"pending_task": task, "requested_slot": "task_confirmed"} | slots
+    tracker = make_tracker(message(text, intent, 0.6), slots=held)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateTaskForm(FakeBackOffice().client()).run(dispatcher, tracker, {"forms": {}}))
+    return slots_of(events), said(dispatcher)
+
+
 def test_why_all_this_at_the_confirmation_says_why_and_that_nothing_is_sent_yet() -> None:
     # The probe of session 11: "why do i need to give all this?" at the postal vote's "Shall I go ahead?" got only
     # 'Please say "yes" to go ahead, or "no"'.
-    # "Shall I go ahead?" is answered by yes or no (the domain maps no words into it), so nothing is mapped here.
-    slots = dict.fromkeys(FORM_SLOTS) | {
-        "pending_task": "request_postal_vote",
-        "requested_slot": "task_confirmed",
-        "identity_verified": True,
-        "vote_duration": "permanent",
-    }
-    tracker = make_tracker(message("why do i need to give all this?", "out_of_scope", 0.6), slots=slots)
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(ValidateTaskForm(FakeBackOffice().client()).run(dispatcher, tracker, {"forms": {}}))
-    assert "Nothing is sent until you say yes" in said(dispatcher)
-    assert slots_of(events).get("task_confirmed") is None
+    set_to, told = at_the_confirmation(
+        "request_postal_vote",
+        "why do i need to give all this?",
+        "out_of_scope",
+        identity_verified=True,
+        vote_duration="permanent",
+    )
+    assert "Nothing is sent until you say yes" in told
+    assert set_to.get("task_confirmed") is None
 
 
 @pytest.mark.parametrize(
@@ -1593,20 +1602,16 @@ def test_a_question_at_the_proxys_relationship_is_not_recorded_as_it() -> None:
 
 def test_a_proxys_name_put_right_at_the_confirmation_is_recorded() -> None:
     # The third probe of session 11: "its Kathleen Grey not Gray" got "Sorry, I need a yes or a no here".
-    # "Shall I go ahead?" is answered by yes or no (the domain maps no words into it), so nothing is mapped here.
-    slots = dict.fromkeys(FORM_SLOTS) | {
-        "pending_task": "request_proxy_vote",
-        "requested_slot": "task_confirmed",
-        "identity_verified": True,
-        "vote_duration": "next_poll",
-        "proxy_name": "Kathleen Gray",
-        "proxy_relationship": "my friend",
-    }
-    tracker = make_tracker(message("its Kathleen Grey not Gray", "inform", 0.6), slots=slots)
-    events = asyncio.run(
-        ValidateTaskForm(FakeBackOffice().client()).run(CollectingDispatcher(), tracker, {"forms": {}})
+    set_to, _ = at_the_confirmation(
+        "request_proxy_vote",
+        "its Kathleen Grey not Gray",
+        "inform",
+        identity_verified=True,
+        vote_duration="next_poll",
+        proxy_name="Kathleen Gray",
+        proxy_relationship="my friend",
     )
-    assert slots_of(events)["proxy_name"] == "Kathleen Grey" and slots_of(events).get("task_confirmed") is None
+    assert set_to["proxy_name"] == "Kathleen Grey" and set_to.get("task_confirmed") is None
 
 
 @pytest.mark.parametrize("text", ["hmm actually proxy might be better", "a postal vote would be easier"])

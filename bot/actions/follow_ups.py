@@ -137,9 +137,8 @@ def replies_just_given(tracker: Tracker, turns: int = 1) -> str:
 FOLLOW_UP_TURNS = 3
 
 
-def article_just_given(tracker: Tracker, articles: Iterable[Article]) -> Article | None:
-    """Return the article the bot quoted in its replies to the resident's message before the latest, if any."""
-    said = replies_just_given(tracker, FOLLOW_UP_TURNS)
+def article_quoted(said: str, articles: Iterable[Article]) -> Article | None:
+    """Return the article the bot's replies ``said`` quote most of, if they quote any."""
     # The whole answer, or the lines of it a follow-up answer quoted ("how much?" after "what do i need?").
     quoted = [(sum(line in said for line in article.answer.splitlines()), article) for article in articles]
     best = max(quoted, key=lambda pair: pair[0], default=(0, None))
@@ -155,14 +154,14 @@ def follow_up_answer(tracker: Tracker) -> tuple[Article | None, str] | None:
     text = str(tracker.latest_message.get("text") or "")
     if tracker.get_slot("requested_slot") or len(text.split()) > MOST_WORDS:
         return None
-    kinds = [(asked, answers) for _, asked, answers in FOLLOW_UPS if asked.search(text)]
+    kinds = [(kind, asked, answers) for kind, asked, answers in FOLLOW_UPS if asked.search(text)]
     if not kinds:
         return None
+    said = replies_just_given(tracker, FOLLOW_UP_TURNS)
     try:
-        article = article_just_given(tracker, get_knowledge().articles())
+        article = article_quoted(said, get_knowledge().articles())
     except (ArticleError, OSError):
         return None
-    said = replies_just_given(tracker, FOLLOW_UP_TURNS)
     if article is not None:
         about_text, lines = (
             f"{article.title} {article.answer} {' '.join(article.keywords)}",
@@ -170,7 +169,7 @@ def follow_up_answer(tracker: Tracker) -> tuple[Article | None, str] | None:
         )
     else:
         about_text, lines = said, [s for line in said.splitlines() for s in SENTENCE_END.split(line) if s.strip()]
-    asked, answers = kinds[0]
+    kind, asked, answers = kinds[0]
     about = set(terms(about_text))
     own = [word for word in terms(asked.sub(" ", text)) if word not in about and word not in FILLER]
     if not lines or len(own) > OWN_WORDS:
@@ -179,8 +178,9 @@ def follow_up_answer(tracker: Tracker) -> tuple[Article | None, str] | None:
     if not found:
         # Said plainly, not guessed: "how long does it take?" after the parking permits answer got the article about
         # when a registration shows on the register (a probe).
-        kind = next(name for name, pattern, _ in FOLLOW_UPS if pattern is asked)
-        if kind not in NOT_SAID_WHAT or replies_just_given(tracker).startswith(CHOICES_OFFERED):
+        from bot.actions.knowledge import CLARIFY  # bot.actions.knowledge imports this module
+
+        if kind not in NOT_SAID_WHAT or replies_just_given(tracker).startswith(CLARIFY):
             # After a clarifying question there is no one answer to have left it out ("resident parking permit", then
             # "what do I need?", was told "Sorry, I don't have a list of what you'd need": a probe).
             return None  # "what do I do now?" with nothing in the answer to say is handled as before
@@ -198,7 +198,6 @@ def same_day_first(lines: list[str], text: str) -> list[str]:
     return [*about, *(line for line in lines if line not in about)]
 
 
-CHOICES_OFFERED = "I'm not sure which of these you mean"
 NOT_SAID = "Sorry, I don't have {what} for that. Please call us on {phone}, or I can ask a person to help."
 NOT_SAID_WHAT = {
     "when": "the time of day",

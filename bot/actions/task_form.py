@@ -1334,11 +1334,6 @@ def place_instead(text: str, held: Any) -> str | None:
     return new or None
 
 
-def held_proxy(tracker: Tracker) -> str:
-    """Return the proxy's name as held so far, or ""."""
-    return str(tracker.get_slot("proxy_name") or "")
-
-
 def new_name_put_right(text: str, held: str) -> str | None:
     """Return the new name a correction at the confirmation gives, keeping the first name when only the surname is."""
     renamed = NEW_NAME_CORRECTED.search(text)
@@ -1382,7 +1377,8 @@ def corrections_at_confirmation(tracker: Tracker, text: str) -> dict[str, Any]:
         # "actually it should be Jodie Brown-Kemp" at "Shall I go ahead?" got "I need a yes or a no" (a probe); "sorry,
         # no hyphen: Janice Ogilvy Dunn" was a no, and "no wait it's Smith Jones, no hyphen" lost the first name.
         found["new_name"] = name
-    if "proxy_name" in wanted and SPELT_OR_NOT.search(text) and (name := new_name_put_right(text, held_proxy(tracker))):
+    held_proxy = str(tracker.get_slot("proxy_name") or "")
+    if "proxy_name" in wanted and SPELT_OR_NOT.search(text) and (name := new_name_put_right(text, held_proxy)):
         # "its Kathleen Grey not Gray" at "Shall I go ahead?" got "I need a yes or a no" (a probe).
         found["proxy_name"] = name
     elif "proxy_name" in wanted and (proxy := proxy_named(text)) is not None:

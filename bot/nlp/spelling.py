@@ -386,17 +386,22 @@ class Speller:
         """Return the common training words ``word`` is one likely slip from (not another form of the same word)."""
         if len(word) < REAL_WORD_MIN_LENGTH or not word.isalpha():
             return ()
+        return tuple(w for w in self._one_likely_slip_from(word) if w != word and stem(w) != stem(word))
+
+    def _one_likely_slip_from(self, word: str) -> list[str]:
+        """Return the training words used at least REAL_WORD_MIN_COUNT times that ``word`` is one likely slip from.
+
+        A letter left out, typed twice, two swapped, or a neighbouring key (see ``unlikely_edits``); never the first.
+        """
         candidates = {w for variant in deletes(word, 1) for w in self._by_delete.get(variant, [])}
-        return tuple(
+        return [
             w
             for w in candidates
-            if w != word
-            and self.counts[w] >= REAL_WORD_MIN_COUNT
+            if self.counts[w] >= REAL_WORD_MIN_COUNT
             and w[0] == word[0]
-            and stem(w) != stem(word)
             and edit_distance(word, w) == 1
             and unlikely_edits(word, w) == 0
-        )
+        ]
 
     def _real_word_typo(self, word: str) -> tuple[str, ...]:
         """Return the common training word that a rare English word is a slip for ("cad" card, "ned" need).
@@ -412,16 +417,7 @@ class Speller:
         rank = self.known[word]
         if len(word) < REAL_WORD_MIN_LENGTH or (stem(word) != word and stem(word) in self._stems):
             return ()
-        candidates = {w for variant in deletes(word, 1) for w in self._by_delete.get(variant, [])}
-        likely = [
-            w
-            for w in candidates
-            if self.counts[w] >= REAL_WORD_MIN_COUNT
-            and rank >= REAL_WORD_RATIO * self.known.get(w, rank)
-            and w[0] == word[0]
-            and edit_distance(word, w) == 1
-            and unlikely_edits(word, w) == 0
-        ]
+        likely = [w for w in self._one_likely_slip_from(word) if rank >= REAL_WORD_RATIO * self.known.get(w, rank)]
         if not likely:
             return ()
         self._real_words.add(word)
